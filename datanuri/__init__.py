@@ -1,0 +1,1 @@
+"""datanuri: a trusted data exchange."""

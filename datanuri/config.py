@@ -1,0 +1,99 @@
+"""Settings, read from `DATANURI_*` environment variables or a TOML file.
+
+Precedence: explicit keyword arguments > environment > TOML file (`DATANURI_CONFIG` or
+`<data_dir>/datanuri.toml`) > defaults. Every setting has a sane default so that a bare
+`datanuri demo` works on an empty machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from datanuri.errors import ConfigError
+
+Engine = Literal["duckdb", "spark"]
+
+ENV_PREFIX = "DATANURI_"
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings of one datanuri instance."""
+
+    data_dir: Path = field(default_factory=lambda: Path(".datanuri"))
+    database_url: str | None = None
+    engine: Engine = "duckdb"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Hard limits that protect the server from hostile or broken uploads.
+    max_upload_bytes: int = 20 * 1024**3
+    max_cell_bytes: int = 16 * 1024**2
+    max_xlsx_uncompressed_bytes: int = 2 * 1024**3
+    batch_rows: int = 65_536
+    job_workers: int = 1
+
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL: the configured one, or a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'datanuri.db').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
+        """Build a config from a TOML file, the environment and explicit overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        data_dir = overrides.get("data_dir") or env.get(ENV_PREFIX + "DATA_DIR") or ".datanuri"
+        toml_path = env.get(ENV_PREFIX + "CONFIG")
+        candidate = Path(toml_path) if toml_path else Path(data_dir) / "datanuri.toml"
+        if candidate.is_file():
+            try:
+                values.update(tomllib.loads(candidate.read_text("utf-8")))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"The config file {candidate} is not valid TOML: {exc}. Fix or remove it.") from exc
+        elif toml_path:
+            raise ConfigError(f"DATANURI_CONFIG points to {toml_path}, which does not exist.")
+        for f in dataclasses.fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw not in (None, ""):
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.from_mapping(values)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> "Config":
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}. Known settings: {', '.join(known)}.")
+        kwargs: dict[str, Any] = {}
+        for name, value in values.items():
+            default = getattr(cls(), name) if name != "data_dir" else Path(".")
+            try:
+                if name == "data_dir":
+                    kwargs[name] = Path(value).expanduser()
+                elif isinstance(default, bool):
+                    kwargs[name] = str(value).lower() in ("1", "true", "yes", "on")
+                elif isinstance(default, int):
+                    kwargs[name] = int(value)
+                else:
+                    kwargs[name] = str(value)
+            except ValueError as exc:
+                raise ConfigError(f"Setting {name} must be a number, got {value!r}.") from exc
+        if kwargs.get("engine", "duckdb") not in ("duckdb", "spark"):
+            raise ConfigError(f"DATANURI_ENGINE must be 'duckdb' or 'spark', got {kwargs['engine']!r}.")
+        return cls(**kwargs)

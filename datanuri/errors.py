@@ -1,0 +1,99 @@
+"""One exception hierarchy for datanuri.
+
+Every error carries a message written for the user (what went wrong and what to do), an HTTP
+status for the web layer and an exit code for the CLI. Messages that tests check are named
+constants in this module so wording lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DatanuriError(Exception):
+    """Base of every error datanuri raises on purpose."""
+
+    status: int = 500
+    exit_code: int = 1
+    code: str = "internal_error"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON error shape used by the REST API and `--json` CLI output."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class ConfigError(DatanuriError):
+    status, exit_code, code = 500, 78, "config_error"
+
+
+class InvalidInput(DatanuriError):
+    """The caller sent something we cannot accept; nothing was changed."""
+
+    status, exit_code, code = 422, 2, "invalid_input"
+
+
+class NotFound(DatanuriError):
+    status, exit_code, code = 404, 4, "not_found"
+
+
+class Conflict(DatanuriError):
+    status, exit_code, code = 409, 5, "conflict"
+
+
+class PermissionDenied(DatanuriError):
+    status, exit_code, code = 403, 6, "permission_denied"
+
+
+class NotAuthenticated(DatanuriError):
+    status, exit_code, code = 401, 6, "not_authenticated"
+
+
+class TooLarge(InvalidInput):
+    status, code = 413, "too_large"
+
+
+class IngestError(InvalidInput):
+    """A file could not be read as a table (bad format, encoding, rows...)."""
+
+    code = "ingest_error"
+
+
+class IntegrityError(DatanuriError):
+    """Stored content does not match its recorded hash or signature."""
+
+    status, exit_code, code = 500, 7, "integrity_error"
+
+
+class LedgerError(DatanuriError):
+    """The integrity ledger could not record or prove an event; the action it guarded failed."""
+
+    status, exit_code, code = 500, 7, "ledger_error"
+
+
+class ServiceUnavailable(DatanuriError):
+    status, exit_code, code = 503, 69, "unavailable"
+
+
+# Messages checked by tests (format with .format(**kw)).
+MSG_EMPTY_FILE = "The file {name!r} is empty: there is nothing to ingest. Check that you picked the right file."
+MSG_BINARY_FILE = (
+    "The file {name!r} does not look like a table (it contains binary data that is not CSV, XLSX, "
+    "JSON or Parquet). Export it as CSV or XLSX and try again."
+)
+MSG_DATASET_NOT_FOUND = "No dataset named {name!r}. List datasets with `datanuri datasets list`."
+MSG_ORG_NOT_FOUND = "No organization named {name!r}. Create it with `datanuri orgs create {name}`."
+MSG_VERSION_NOT_FOUND = "Dataset {name!r} has no version {version}. It has versions 1 to {latest}."
+MSG_NO_VERSIONS = "Dataset {name!r} has no published version yet. Publish a file with `datanuri publish`."
+MSG_SAME_CONTENT = "This content is identical to version {version} of {name!r}; no new version was made."
+MSG_PERSONAL_NO_ROWS = (
+    "Dataset {name!r} holds personal data: its rows cannot be previewed or downloaded. "
+    "Ask the holder for a de-identified release."
+)

@@ -1,0 +1,59 @@
+"""Shared fixtures. Every database-backed test runs on SQLite, and again on PostgreSQL when
+DATANURI_TEST_DATABASE_URL is set (CI sets it), through the `db_url` fixture parameter."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+PG_URL = os.environ.get("DATANURI_TEST_DATABASE_URL")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _backends() -> list:
+    return [
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param(
+            "pg",
+            id="pg",
+            marks=[pytest.mark.pg, pytest.mark.skipif(not PG_URL, reason="DATANURI_TEST_DATABASE_URL not set")],
+        ),
+    ]
+
+
+@pytest.fixture(params=_backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL: a SQLite file, or a private PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    assert PG_URL
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator["object"]:
+    """A migrated `datanuri.store.db.Database` on each backend."""
+    from datanuri.store.db import Database
+
+    database = Database(db_url)
+    database.migrate()
+    try:
+        yield database
+    finally:
+        database.dispose()
