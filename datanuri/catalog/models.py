@@ -1,0 +1,96 @@
+"""Catalog tables: organizations, datasets, immutable versions and their distributions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from datanuri.store.db import Base, utcnow
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    datasets: Mapped[list["Dataset"]] = relationship(back_populates="organization")
+
+
+class Dataset(Base):
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    theme: Mapped[str | None] = mapped_column(String(100))
+    license: Mapped[str | None] = mapped_column(String(100))
+    access_level: Mapped[str] = mapped_column(String(20), default="open")
+    language: Mapped[str] = mapped_column(String(20), default="ko")
+    temporal_start: Mapped[str | None] = mapped_column(String(40))
+    temporal_end: Mapped[str | None] = mapped_column(String(40))
+    spatial: Mapped[str | None] = mapped_column(String(300))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="datasets")
+    versions: Mapped[list["Version"]] = relationship(
+        back_populates="dataset", order_by="Version.number", cascade="all, delete-orphan"
+    )
+
+
+class Version(Base):
+    """An immutable published version. Never updated once written (trust rule 4)."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("dataset_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)  # hex SHA-256 of the Parquet blob
+    source_hash: Mapped[str] = mapped_column(String(64))
+    source_name: Mapped[str] = mapped_column(String(500))
+    source_format: Mapped[str] = mapped_column(String(20))
+    source_encoding: Mapped[str | None] = mapped_column(String(40))
+    byte_size: Mapped[int] = mapped_column(BigInteger)
+    row_count: Mapped[int] = mapped_column(BigInteger)
+    schema: Mapped[dict[str, Any]] = mapped_column()
+    profile: Mapped[dict[str, Any]] = mapped_column()
+    problems: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    published_by: Mapped[str] = mapped_column(String(200), default="system")
+    ledger_index: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    dataset: Mapped[Dataset] = relationship(back_populates="versions")
+    distributions: Mapped[list["Distribution"]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", order_by="Distribution.id"
+    )
+
+
+class Distribution(Base):
+    """A downloadable form of a version: the canonical Parquet blob, or CSV/JSON made on download."""
+
+    __tablename__ = "distributions"
+    __table_args__ = (UniqueConstraint("version_id", "format"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    format: Mapped[str] = mapped_column(String(20))
+    media_type: Mapped[str] = mapped_column(String(100))
+    blob_hash: Mapped[str | None] = mapped_column(String(64))  # None when derived on download
+    byte_size: Mapped[int | None] = mapped_column(BigInteger)
+
+    version: Mapped[Version] = relationship(back_populates="distributions")

@@ -1,0 +1,4 @@
+"""Imports every ORM module so that `Base.metadata` knows all tables (for Alembic and tests)."""
+
+import datanuri.catalog.models  # noqa: F401
+import datanuri.jobs.models  # noqa: F401
