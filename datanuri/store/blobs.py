@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from datanuri.errors import IntegrityError, NotFound
+from datanuri.store.process import pid_alive
 
 CHUNK = 1024 * 1024
 
@@ -123,7 +124,7 @@ class BlobStore:
         n = 0
         for p in self.tmp.iterdir():
             pid_text = p.name.split("-", 1)[0]
-            if pid_text.isdigit() and _alive(int(pid_text)):
+            if pid_text.isdigit() and pid_alive(int(pid_text)):
                 continue
             if p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
@@ -132,14 +133,3 @@ class BlobStore:
             n += 1
         return n
 
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

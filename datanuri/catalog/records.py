@@ -1,0 +1,119 @@
+"""Plain frozen records the catalog hands out (the ORM rows stay inside the service)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from datanuri.catalog.models import Dataset, Organization, Version
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    name: str
+    title: str
+    description: str
+    created_at: str
+    dataset_count: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    dataset: str
+    number: int
+    content_hash: str
+    source_hash: str
+    source_name: str
+    source_format: str
+    source_encoding: str | None
+    byte_size: int
+    row_count: int
+    column_count: int
+    change_note: str
+    published_by: str
+    ledger_index: int | None
+    created_at: str
+    problem_count: int
+    formats: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    organization: str
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    theme: str | None
+    license: str | None
+    access_level: str
+    language: str
+    temporal_start: str | None
+    temporal_end: str | None
+    spatial: str | None
+    contact_name: str | None
+    contact_email: str | None
+    created_at: str
+    updated_at: str
+    latest_version: int | None
+    versions: tuple[VersionInfo, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def org_info(org: Organization, dataset_count: int = 0) -> OrgInfo:
+    return OrgInfo(org.name, org.title, org.description, org.created_at.isoformat(), dataset_count)
+
+
+def version_info(v: Version, dataset_name: str) -> VersionInfo:
+    return VersionInfo(
+        dataset=dataset_name,
+        number=v.number,
+        content_hash=v.content_hash,
+        source_hash=v.source_hash,
+        source_name=v.source_name,
+        source_format=v.source_format,
+        source_encoding=v.source_encoding,
+        byte_size=v.byte_size,
+        row_count=v.row_count,
+        column_count=len(v.schema.get("fields", [])),
+        change_note=v.change_note,
+        published_by=v.published_by,
+        ledger_index=v.ledger_index,
+        created_at=v.created_at.isoformat(),
+        problem_count=int(v.problems.get("count", 0)),
+        formats=tuple(d.format for d in v.distributions),
+    )
+
+
+def dataset_info(d: Dataset, *, with_versions: bool = True) -> DatasetInfo:
+    versions = tuple(version_info(v, d.name) for v in d.versions) if with_versions else ()
+    latest = max((v.number for v in d.versions), default=None)
+    return DatasetInfo(
+        name=d.name,
+        organization=d.organization.name,
+        title=d.title,
+        description=d.description,
+        keywords=tuple(d.keywords or ()),
+        theme=d.theme,
+        license=d.license,
+        access_level=d.access_level,
+        language=d.language,
+        temporal_start=d.temporal_start,
+        temporal_end=d.temporal_end,
+        spatial=d.spatial,
+        contact_name=d.contact_name,
+        contact_email=d.contact_email,
+        created_at=d.created_at.isoformat(),
+        updated_at=d.updated_at.isoformat(),
+        latest_version=latest,
+        versions=versions,
+    )

@@ -1,0 +1,328 @@
+"""The catalog: organizations, datasets and their immutable versions.
+
+`platform.catalog` is the one entry object. Every interface (REST, CLI, SDK via REST) is a thin
+layer over these methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Literal
+
+import pyarrow as pa
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from datanuri import errors
+from datanuri.catalog import export
+from datanuri.catalog.models import Dataset, Distribution, Organization, Version
+from datanuri.catalog.names import check_access, check_name
+from datanuri.catalog.records import DatasetInfo, OrgInfo, VersionInfo, dataset_info, org_info, version_info
+from datanuri.config import Config
+from datanuri.events import Event, EventSink
+from datanuri.store.blobs import BlobStore, sha256_file
+from datanuri.store.db import Database, utcnow
+
+Progress = Callable[[int, int | None], None]
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "keywords",
+    "theme",
+    "license",
+    "access_level",
+    "language",
+    "temporal_start",
+    "temporal_end",
+    "spatial",
+    "contact_name",
+    "contact_email",
+)
+MAX_PREVIEW_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What `publish` did: the version (new or the identical existing one) and a message."""
+
+    version: VersionInfo
+    created: bool
+    message: str
+    problems: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version.to_dict(),
+            "created": self.created,
+            "message": self.message,
+            "problems": list(self.problems),
+        }
+
+
+class CatalogService:
+    def __init__(self, db: Database, blobs: BlobStore, events: EventSink, config: Config) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.events = events
+        self.config = config
+
+    # ----- organizations -------------------------------------------------------------------
+    def create_organization(self, name: str, *, title: str | None = None, description: str = "") -> OrgInfo:
+        check_name(name, "organization")
+        try:
+            with self.db.session() as s:
+                org = Organization(name=name, title=(title or name).strip(), description=description)
+                s.add(org)
+                s.flush()
+                return org_info(org)
+        except SAIntegrityError as exc:
+            raise errors.Conflict(f"An organization named {name!r} already exists.") from exc
+
+    def list_organizations(self) -> list[OrgInfo]:
+        with self.db.session() as s:
+            counts = dict(s.execute(select(Dataset.organization_id, func.count()).group_by(Dataset.organization_id)).all())
+            return [org_info(o, counts.get(o.id, 0)) for o in s.scalars(select(Organization).order_by(Organization.name))]
+
+    def get_organization(self, name: str) -> OrgInfo:
+        with self.db.session() as s:
+            org = self._org(s, name)
+            count = s.scalar(select(func.count()).select_from(Dataset).where(Dataset.organization_id == org.id)) or 0
+            return org_info(org, count)
+
+    # ----- datasets ------------------------------------------------------------------------
+    def create_dataset(self, name: str, *, organization: str, title: str | None = None, **fields: Any) -> DatasetInfo:
+        check_name(name, "dataset")
+        fields = self._clean_fields(fields)
+        try:
+            with self.db.session() as s:
+                org = self._org(s, organization)
+                ds = Dataset(name=name, organization=org, title=(title or name).strip(), **fields)
+                s.add(ds)
+                s.flush()
+                s.refresh(ds, ["versions"])
+                return dataset_info(ds)
+        except SAIntegrityError as exc:
+            raise errors.Conflict(f"A dataset named {name!r} already exists. Pick another name or publish a new version.") from exc
+
+    def update_dataset(self, name: str, *, actor: str = "system", **fields: Any) -> DatasetInfo:
+        """Change a dataset's metadata. A change of access level is recorded as an event first."""
+        fields = self._clean_fields(fields)
+        with self.db.session() as s:
+            ds = self._dataset(s, name, lock=True)
+            old_access = ds.access_level
+            for key, value in fields.items():
+                setattr(ds, key, value)
+            if "access_level" in fields and fields["access_level"] != old_access:
+                self.events.record(
+                    s,
+                    Event(
+                        type="dataset.access.changed",
+                        actor=actor,
+                        subject=f"dataset:{name}",
+                        time=utcnow(),
+                        data={"from": old_access, "to": fields["access_level"]},
+                    ),
+                )
+            ds.updated_at = utcnow()
+            s.flush()
+            return dataset_info(ds)
+
+    def list_datasets(self, *, organization: str | None = None) -> list[DatasetInfo]:
+        with self.db.session() as s:
+            q = select(Dataset).options(selectinload(Dataset.versions).selectinload(Version.distributions), selectinload(Dataset.organization))
+            if organization:
+                q = q.where(Dataset.organization_id == self._org(s, organization).id)
+            return [dataset_info(d) for d in s.scalars(q.order_by(Dataset.name))]
+
+    def get_dataset(self, name: str) -> DatasetInfo:
+        with self.db.session() as s:
+            return dataset_info(self._dataset(s, name))
+
+    # ----- versions ------------------------------------------------------------------------
+    def publish(
+        self,
+        name: str,
+        source: Path,
+        *,
+        filename: str | None = None,
+        change_note: str = "",
+        mode: Literal["strict", "lenient"] = "lenient",
+        format: str = "auto",
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        sheet: str | None = None,
+        actor: str = "system",
+        progress: Progress | None = None,
+    ) -> PublishResult:
+        """Ingest a file and publish it as the dataset's next version.
+
+        The file is read, typed and profiled into canonical Parquet first; only then, in one
+        transaction, the version row and its ledger entry are written. Identical content makes
+        no new version. Any failure leaves the catalog unchanged.
+        """
+        from datanuri.tables import Limits, ingest
+
+        source = Path(source)
+        filename = filename or source.name
+        self.get_dataset(name)  # fail fast, before the heavy work
+        out = self.blobs.temp_path(".parquet")
+        try:
+            result = ingest(
+                source,
+                out,
+                filename=filename,
+                format=format,  # type: ignore[arg-type]
+                encoding=encoding,
+                delimiter=delimiter,
+                sheet=sheet,
+                mode=mode,
+                limits=Limits(
+                    max_cell_bytes=self.config.max_cell_bytes,
+                    max_xlsx_uncompressed_bytes=self.config.max_xlsx_uncompressed_bytes,
+                    batch_rows=self.config.batch_rows,
+                ),
+                progress=progress,
+            )
+            content_hash = sha256_file(out)
+            source_hash = sha256_file(source)
+            problems = [p.__dict__ for p in result.problems]
+            with self.db.session() as s:
+                ds = self._dataset(s, name)
+                latest = ds.versions[-1] if ds.versions else None
+                if latest is not None and latest.content_hash == content_hash:
+                    msg = errors.MSG_SAME_CONTENT.format(version=latest.number, name=name)
+                    return PublishResult(version_info(latest, name), False, msg, tuple(problems))
+            byte_size = out.stat().st_size
+            self.blobs.put_file(out, move=True)
+            with self.db.session() as s:
+                ds = self._dataset(s, name, lock=True)
+                number = (max((v.number for v in ds.versions), default=0)) + 1
+                v = Version(
+                    dataset=ds,
+                    number=number,
+                    content_hash=content_hash,
+                    source_hash=source_hash,
+                    source_name=filename,
+                    source_format=result.format,
+                    source_encoding=result.encoding,
+                    byte_size=byte_size,
+                    row_count=result.rows,
+                    schema=result.schema,
+                    profile=result.profile,
+                    problems={"count": result.problem_count, "items": problems},
+                    change_note=change_note,
+                    published_by=actor,
+                )
+                v.distributions = [
+                    Distribution(format="parquet", media_type=export.FORMATS["parquet"], blob_hash=content_hash, byte_size=byte_size),
+                    Distribution(format="csv", media_type=export.FORMATS["csv"]),
+                    Distribution(format="json", media_type=export.FORMATS["json"]),
+                ]
+                s.add(v)
+                s.flush()
+                v.ledger_index = self.events.record(
+                    s,
+                    Event(
+                        type="dataset.version.published",
+                        actor=actor,
+                        subject=f"dataset:{name}@{number}",
+                        time=v.created_at,
+                        hashes={"parquet": f"sha256:{content_hash}", "source": f"sha256:{source_hash}"},
+                        data={"rows": result.rows, "access_level": ds.access_level},
+                    ),
+                )
+                ds.updated_at = utcnow()
+                s.flush()
+                info = version_info(v, name)
+            msg = f"Published {name!r} version {number}: {result.rows:,} rows, {len(result.columns)} columns."
+            if result.problem_count:
+                msg += f" {result.problem_count} row problem(s) were kept as text or null; see the report."
+            return PublishResult(info, True, msg, tuple(problems))
+        finally:
+            out.unlink(missing_ok=True)
+
+    def get_version(self, name: str, number: int | None = None) -> VersionInfo:
+        with self.db.session() as s:
+            return version_info(self._version(s, name, number), name)
+
+    def version_detail(self, name: str, number: int | None = None) -> dict[str, Any]:
+        """Schema, profile and row problems of a version."""
+        with self.db.session() as s:
+            v = self._version(s, name, number)
+            return {"schema": v.schema, "profile": v.profile, "problems": v.problems}
+
+    def parquet_path(self, name: str, number: int | None = None) -> Path:
+        """The verified canonical Parquet file of a version (rows readable only if allowed)."""
+        with self.db.session() as s:
+            v = self._version(s, name, number)
+            self._ensure_rows_readable(v.dataset)
+            digest = v.content_hash
+        return self.blobs.verify(digest)
+
+    def preview(self, name: str, number: int | None = None, *, offset: int = 0, limit: int = 100) -> pa.Table:
+        if offset < 0 or limit < 1:
+            raise errors.InvalidInput("Preview needs offset ≥ 0 and limit ≥ 1.")
+        limit = min(limit, MAX_PREVIEW_ROWS)
+        return export.read_slice(self.parquet_path(name, number), offset, limit)
+
+    def download(self, name: str, number: int | None = None, *, format: str = "parquet") -> Iterator[bytes]:
+        """Stream a version in `format` (Parquet as stored; CSV and JSON made batch by batch)."""
+        export.check_format(format)
+        path = self.parquet_path(name, number)
+        return export.stream(path, format, batch_rows=self.config.batch_rows)
+
+    # ----- helpers -------------------------------------------------------------------------
+    def _clean_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+        if unknown:
+            raise errors.InvalidInput(f"Unknown dataset field(s): {', '.join(unknown)}. Known: {', '.join(EDITABLE_FIELDS)}.")
+        out = {k: v for k, v in fields.items() if v is not None}
+        if "access_level" in out:
+            check_access(out["access_level"])
+        if "keywords" in out:
+            kw = out["keywords"]
+            if isinstance(kw, str):
+                kw = [k for k in (x.strip() for x in kw.split(",")) if k]
+            out["keywords"] = [str(k) for k in kw]
+        if "title" in out and not str(out["title"]).strip():
+            raise errors.InvalidInput("A dataset title cannot be empty.")
+        for key in ("title", "theme", "license", "spatial", "contact_name", "contact_email"):
+            if key in out and len(str(out[key])) > 300:
+                raise errors.InvalidInput(f"The {key} is too long ({len(str(out[key]))} characters); keep it under 300.")
+        return out
+
+    def _org(self, s: Session, name: str) -> Organization:
+        org = s.scalar(select(Organization).where(Organization.name == name))
+        if org is None:
+            raise errors.NotFound(errors.MSG_ORG_NOT_FOUND.format(name=name))
+        return org
+
+    def _dataset(self, s: Session, name: str, *, lock: bool = False) -> Dataset:
+        q = select(Dataset).where(Dataset.name == name)
+        if lock:
+            q = q.with_for_update()
+        ds = s.scalar(q)
+        if ds is None:
+            raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
+        return ds
+
+    def _version(self, s: Session, name: str, number: int | None) -> Version:
+        ds = self._dataset(s, name)
+        if not ds.versions:
+            raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=name))
+        if number is None:
+            return ds.versions[-1]
+        for v in ds.versions:
+            if v.number == number:
+                return v
+        raise errors.NotFound(errors.MSG_VERSION_NOT_FOUND.format(name=name, version=number, latest=ds.versions[-1].number))
+
+    @staticmethod
+    def _ensure_rows_readable(ds: Dataset) -> None:
+        # Trust rule 1: rows of a personal dataset never leave through any route.
+        if ds.access_level == "personal":
+            raise errors.PermissionDenied(errors.MSG_PERSONAL_NO_ROWS.format(name=ds.name))
+
+

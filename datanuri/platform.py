@@ -1,0 +1,45 @@
+"""`Platform(config)` wires the database, blob store, ledger, jobs and capability services.
+
+The CLI, the web app and the tests each build one Platform; nothing reaches for globals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datanuri.catalog.service import CatalogService
+from datanuri.config import Config
+from datanuri.events import EventSink, MemorySink
+from datanuri.jobs.runner import JobRunner
+from datanuri.store.blobs import BlobStore
+from datanuri.store.db import Database
+
+
+class Platform:
+    """One datanuri instance: open it, use its services, close it."""
+
+    def __init__(self, config: Config | None = None, *, migrate: bool = True) -> None:
+        self.config = config or Config.load()
+        self.config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.config.db_url)
+        if migrate:
+            self.db.migrate()
+        self.blobs = BlobStore(self.config.blob_dir)
+        self.blobs.clean_tmp()
+        self.ledger = self._make_ledger()
+        self.jobs = JobRunner(self.db, workers=self.config.job_workers)
+        self.jobs.recover()
+        self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.config)
+
+    def _make_ledger(self) -> EventSink:
+        return MemorySink()
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+        self.db.dispose()
+
+    def __enter__(self) -> "Platform":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

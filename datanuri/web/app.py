@@ -1,0 +1,35 @@
+"""The FastAPI application: REST API under /api/v1, OpenAPI at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from datanuri import __version__
+from datanuri.platform import Platform
+from datanuri.web import errors, routes_catalog
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(platform: Platform) -> FastAPI:
+    """Build the web app over an open platform (the caller owns and closes it)."""
+    app = FastAPI(
+        title="datanuri",
+        version=__version__,
+        description="A trusted data exchange: publish, find and download versioned open-format datasets.",
+    )
+    app.state.platform = platform
+    errors.install(app)
+    app.include_router(routes_catalog.router, prefix=API_PREFIX)
+
+    @app.get("/api/v1", tags=["meta"])
+    def api_root() -> dict[str, Any]:
+        return {"name": "datanuri", "version": __version__, "docs": "/docs", "openapi": "/openapi.json"}
+
+    @app.get("/healthz", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

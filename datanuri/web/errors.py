@@ -1,0 +1,48 @@
+"""Map errors to the stable JSON error shape: `{"error": {"code", "message", "details"?}}`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from datanuri.errors import DatanuriError
+
+log = logging.getLogger("datanuri.web")
+
+
+def error_response(status: int, code: str, message: str, details: object = None) -> JSONResponse:
+    body: dict[str, object] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DatanuriError)
+    async def _datanuri(_: Request, exc: DatanuriError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors()
+        ]
+        text = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
+        return error_response(422, "invalid_input", f"The request is not valid: {text}", problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "too_large"}.get(exc.status_code, "http_error")
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = "No such API route. See /docs for the list of routes."
+        return error_response(exc.status_code, code, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return error_response(500, "internal_error", "Something went wrong on the server; it has been logged. Try again, and report it if it repeats.")

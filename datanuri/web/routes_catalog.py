@@ -1,0 +1,243 @@
+"""REST API for organizations, datasets, versions and jobs (`/api/v1`)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
+from starlette.concurrency import run_in_threadpool
+from starlette.formparsers import MultiPartException
+
+from datanuri import errors
+from datanuri.catalog import export
+from datanuri.platform import Platform
+from datanuri.web.deps import get_platform
+
+router = APIRouter()
+AccessLevel = Literal["open", "restricted", "personal"]
+
+
+class OrganizationIn(BaseModel):
+    name: str = Field(description="URL-safe name, e.g. 'seoul-city'")
+    title: str | None = None
+    description: str = ""
+
+
+class DatasetFields(BaseModel):
+    title: str | None = None
+    description: str | None = None
+    keywords: list[str] | None = None
+    theme: str | None = None
+    license: str | None = None
+    access_level: AccessLevel | None = None
+    language: str | None = None
+    temporal_start: str | None = None
+    temporal_end: str | None = None
+    spatial: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+
+
+class DatasetIn(DatasetFields):
+    name: str
+    organization: str
+
+
+def _version_param(version: str) -> int | None:
+    if version == "latest":
+        return None
+    if not version.isdigit() or int(version) < 1:
+        raise errors.InvalidInput(f"A version is a number from 1, or 'latest'; got {version!r}.")
+    return int(version)
+
+
+# ----- organizations ------------------------------------------------------------------------
+@router.get("/organizations", tags=["organizations"])
+def list_organizations(p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
+    return [o.to_dict() for o in p.catalog.list_organizations()]
+
+
+@router.post("/organizations", status_code=201, tags=["organizations"])
+def create_organization(body: OrganizationIn, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    return p.catalog.create_organization(body.name, title=body.title, description=body.description).to_dict()
+
+
+@router.get("/organizations/{name}", tags=["organizations"])
+def get_organization(name: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    org = p.catalog.get_organization(name).to_dict()
+    org["datasets"] = [d.name for d in p.catalog.list_datasets(organization=name)]
+    return org
+
+
+# ----- datasets -----------------------------------------------------------------------------
+@router.get("/datasets", tags=["datasets"])
+def list_datasets(organization: str | None = None, p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
+    out = []
+    for d in p.catalog.list_datasets(organization=organization):
+        item = d.to_dict()
+        item.pop("versions")
+        out.append(item)
+    return out
+
+
+@router.post("/datasets", status_code=201, tags=["datasets"])
+def create_dataset(body: DatasetIn, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    fields = body.model_dump(exclude={"name", "organization", "title"}, exclude_none=True)
+    return p.catalog.create_dataset(body.name, organization=body.organization, title=body.title, **fields).to_dict()
+
+
+@router.get("/datasets/{name}", tags=["datasets"])
+def get_dataset(name: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    return p.catalog.get_dataset(name).to_dict()
+
+
+@router.patch("/datasets/{name}", tags=["datasets"])
+def update_dataset(name: str, body: DatasetFields, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    return p.catalog.update_dataset(name, **body.model_dump(exclude_none=True)).to_dict()
+
+
+# ----- versions -----------------------------------------------------------------------------
+@router.post("/datasets/{name}/versions", status_code=202, tags=["versions"])
+async def upload_version(
+    name: str,
+    request: Request,
+    wait: bool = Query(False, description="Ingest before answering (201) instead of as a background job (202)."),
+    p: Platform = Depends(get_platform),
+) -> JSONResponse:
+    """Upload a file (multipart field `file`) and publish it as the next version.
+
+    Other form fields: `change_note`, `mode` (lenient|strict), `format`, `encoding`,
+    `delimiter`, `sheet`. The upload is spooled to disk, never held whole in memory.
+    """
+    p.catalog.get_dataset(name)
+    limit = p.config.max_upload_bytes
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise errors.TooLarge(f"The upload is {int(length):,} bytes; this server accepts at most {limit:,}.")
+    try:
+        form = await request.form(max_files=1, max_fields=20)
+    except MultiPartException as exc:
+        raise errors.InvalidInput(f"The upload could not be read ({exc.message}); it may have been cut off. Send it again.") from exc
+    except Exception as exc:  # a body that ends early or is not multipart at all
+        raise errors.InvalidInput(f"The upload could not be read ({exc}); it may have been cut off. Send it again.") from exc
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise errors.InvalidInput("Send the file as a multipart/form-data field named 'file'.")
+    opts = {k: str(form[k]) for k in ("change_note", "mode", "format", "encoding", "delimiter", "sheet") if form.get(k)}
+    if opts.get("mode", "lenient") not in ("lenient", "strict"):
+        raise errors.InvalidInput("mode must be 'lenient' or 'strict'.")
+    filename = upload.filename or "upload"
+    staged = p.blobs.temp_path(Path(filename).suffix[:10])
+    try:
+        await upload.seek(0)
+        await run_in_threadpool(_copy_to, upload.file, staged)
+        await upload.close()
+        if staged.stat().st_size > limit:
+            raise errors.TooLarge(f"The upload is larger than this server accepts ({limit:,} bytes).")
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+
+    def job(progress: Any) -> dict[str, Any]:
+        try:
+            return p.catalog.publish(name, staged, filename=filename, progress=progress, **opts).to_dict()
+        finally:
+            staged.unlink(missing_ok=True)
+
+    params = {"dataset": name, "filename": filename, **opts}
+    if wait:
+        info = await run_in_threadpool(p.jobs.run_inline, "ingest", job, params=params)
+        if info.status == "failed":
+            err = info.error or {}
+            return JSONResponse({"error": err, "job": info.to_dict()}, status_code=422 if err.get("code") != "internal_error" else 500)
+        status = 201 if info.result and info.result["created"] else 200
+        return JSONResponse(jsonable_encoder({**(info.result or {}), "job": info.to_dict()}), status_code=status)
+    info = p.jobs.submit("ingest", job, params=params)
+    return JSONResponse({"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202)
+
+
+def _copy_to(src: Any, dest: Path) -> None:
+    with open(dest, "wb") as out:
+        shutil.copyfileobj(src, out, 1024 * 1024)
+
+
+@router.get("/datasets/{name}/versions", tags=["versions"])
+def list_versions(name: str, p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
+    return [v.to_dict() for v in p.catalog.get_dataset(name).versions]
+
+
+@router.get("/datasets/{name}/versions/{version}", tags=["versions"])
+def get_version(name: str, version: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    return p.catalog.get_version(name, _version_param(version)).to_dict()
+
+
+@router.get("/datasets/{name}/versions/{version}/schema", tags=["versions"])
+def get_schema(name: str, version: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    return p.catalog.version_detail(name, _version_param(version))["schema"]
+
+
+@router.get("/datasets/{name}/versions/{version}/profile", tags=["versions"])
+def get_profile(name: str, version: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    return p.catalog.version_detail(name, _version_param(version))["profile"]
+
+
+@router.get("/datasets/{name}/versions/{version}/problems", tags=["versions"])
+def get_problems(name: str, version: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    return p.catalog.version_detail(name, _version_param(version))["problems"]
+
+
+@router.get("/datasets/{name}/versions/{version}/preview", tags=["versions"])
+def preview(
+    name: str,
+    version: str,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=1000),
+    p: Platform = Depends(get_platform),
+) -> dict[str, Any]:
+    number = _version_param(version)
+    info = p.catalog.get_version(name, number)
+    table = p.catalog.preview(name, number, offset=offset, limit=limit)
+    return {
+        "dataset": name,
+        "version": info.number,
+        "offset": offset,
+        "limit": limit,
+        "total": info.row_count,
+        "columns": table.column_names,
+        "rows": jsonable_encoder([list(r.values()) for r in table.to_pylist()]),
+    }
+
+
+@router.get("/datasets/{name}/versions/{version}/download", tags=["versions"])
+def download(
+    name: str,
+    version: str,
+    format: Literal["parquet", "csv", "json"] = "parquet",
+    p: Platform = Depends(get_platform),
+) -> StreamingResponse:
+    number = _version_param(version)
+    info = p.catalog.get_version(name, number)
+    chunks = p.catalog.download(name, number, format=format)
+    filename = f"{name}-v{info.number}.{format}"
+    return StreamingResponse(
+        chunks,
+        media_type=export.FORMATS[format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-SHA256": info.content_hash if format == "parquet" else ""},
+    )
+
+
+# ----- jobs ---------------------------------------------------------------------------------
+@router.get("/jobs", tags=["jobs"])
+def list_jobs(p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
+    return [j.to_dict() for j in p.jobs.list()]
+
+
+@router.get("/jobs/{job_id}", tags=["jobs"])
+def get_job(job_id: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+    return p.jobs.get(job_id).to_dict()
