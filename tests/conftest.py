@@ -57,3 +57,62 @@ def db(db_url: str) -> Iterator["object"]:
         yield database
     finally:
         database.dispose()
+
+
+@pytest.fixture
+def config(tmp_path: Path, db_url: str) -> "object":
+    from datanuri.config import Config
+
+    return Config(data_dir=tmp_path / "data", database_url=db_url)
+
+
+@pytest.fixture
+def platform(config: "object") -> Iterator["object"]:
+    """A fresh Platform on each database backend."""
+    from datanuri.platform import Platform
+
+    p = Platform(config)  # type: ignore[arg-type]
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+@pytest.fixture
+def api(platform: "object") -> Iterator["object"]:
+    """An in-process HTTP client for the web app (FastAPI's TestClient)."""
+    from fastapi.testclient import TestClient
+
+    from datanuri.web.app import create_app
+
+    with TestClient(create_app(platform), raise_server_exceptions=False) as client:  # type: ignore[arg-type]
+        yield client
+
+
+@pytest.fixture
+def live_server(platform: "object") -> Iterator[str]:
+    """A real uvicorn server on a free loopback port; yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from datanuri.web.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,111 @@
+"""The `datanuri` command line (Typer + Rich). Every command is a few lines over a service."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from datanuri import __version__
+from datanuri.cli import catalog
+from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
+from datanuri.errors import DatanuriError
+
+app = typer.Typer(
+    name="datanuri",
+    help="datanuri — a trusted data exchange. Publish messy files as clean, versioned, open-format datasets.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(catalog.orgs_app, name="orgs")
+app.add_typer(catalog.datasets_app, name="datasets")
+app.add_typer(catalog.jobs_app, name="jobs")
+app.command("publish")(catalog.publish)
+app.command("download")(catalog.download)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"datanuri {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """datanuri — a trusted data exchange."""
+
+
+@app.command()
+def init(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
+    """Create (or upgrade) the data directory and database."""
+    with platform_ctx(data_dir) as p:
+        where = p.config.data_dir.resolve()
+        db = p.config.db_url if p.config.database_url else str(where / "datanuri.db")
+    console.print(f"Data directory ready: {where}\nDatabase: {db}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(8000, help="Port to listen on"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Serve the REST API (and OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from datanuri.web.app import create_app
+
+    with platform_ctx(data_dir) as p:
+        console.print(f"datanuri on http://{host}:{port}  (API /api/v1, docs /docs; Ctrl-C stops)")
+        uvicorn.run(create_app(p), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(8000, help="Port to listen on"),
+    fresh: bool = typer.Option(False, "--fresh", help="Delete the data directory first"),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API after loading"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Start a demo instance filled with generated sample data, then serve it."""
+    from datanuri.config import Config
+    from datanuri.demo.load import load_demo
+
+    target = Config.load(data_dir=data_dir).data_dir
+    if fresh and target.exists():
+        shutil.rmtree(target)
+    with platform_ctx(data_dir) as p:
+        with console.status("Generating and publishing the sample datasets…"):
+            created = load_demo(p, p.config.data_dir / "demo-src", report=lambda m: console.print("  " + m))
+        console.print(f"[green]Demo ready[/]: {created} new version(s) in {p.config.data_dir.resolve()}.")
+        if serve_after:
+            import uvicorn
+
+            from datanuri.web.app import create_app
+
+            console.print(
+                f"Try: curl http://{host}:{port}/api/v1/datasets   ·   API docs: http://{host}:{port}/docs   ·   Ctrl-C stops"
+            )
+            uvicorn.run(create_app(p), host=host, port=port, log_level="warning")
+
+
+def main() -> None:
+    """Entry point: run the app, turning datanuri errors into a message and an exit code."""
+    try:
+        app()
+    except DatanuriError as exc:
+        if "--json" in sys.argv:
+            print_json({"error": exc.to_dict()})
+        else:
+            err_console.print(f"[red]Error:[/] {exc.message}")
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

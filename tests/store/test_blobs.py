@@ -1,0 +1,60 @@
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from datanuri.errors import IntegrityError, NotFound
+from datanuri.store.blobs import BlobStore
+
+
+def test_put_is_content_addressed_and_deduplicated(tmp_path):
+    store = BlobStore(tmp_path / "blobs")
+    data = "대기질 측정,PM10\n".encode() * 1000
+    d1 = store.put_bytes(data)
+    d2 = store.put_bytes(data)
+    assert d1 == d2 == hashlib.sha256(data).hexdigest()
+    files = [p for p in (tmp_path / "blobs").rglob("*") if p.is_file() and p.parent != store.tmp]
+    assert len(files) == 1
+    assert store.verify(d1).read_bytes() == data
+    assert list(store.tmp.iterdir()) == []
+
+
+def test_put_file_move_consumes_source(tmp_path):
+    store = BlobStore(tmp_path / "blobs")
+    src = tmp_path / "x.bin"
+    src.write_bytes(b"abc")
+    digest = store.put_file(src, move=True)
+    assert not src.exists()
+    with store.open(digest) as f:
+        assert f.read() == b"abc"
+
+
+def test_read_detects_corruption(tmp_path):
+    store = BlobStore(tmp_path / "blobs")
+    digest = store.put_bytes(b"original")
+    path = store.path(digest)
+    os.chmod(path, 0o644)
+    path.write_bytes(b"tampered")
+    with pytest.raises(IntegrityError, match="corrupted"):
+        store.verify(digest)
+
+
+def test_missing_and_malformed_addresses(tmp_path):
+    store = BlobStore(tmp_path / "blobs")
+    with pytest.raises(NotFound):
+        store.verify("0" * 64)
+    with pytest.raises(NotFound, match="not a blob address"):
+        store.path("../../etc/passwd")
+
+
+def test_clean_tmp_removes_only_files_of_dead_processes(tmp_path):
+    store = BlobStore(tmp_path / "blobs")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    (store.tmp / f"{dead_pid}-put-abc").write_bytes(b"half")
+    mine = store.temp_path(".parquet")
+    assert store.clean_tmp() == 1
+    assert mine.exists()
+    assert not (store.tmp / f"{dead_pid}-put-abc").exists()
