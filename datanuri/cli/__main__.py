@@ -1,0 +1,3 @@
+from datanuri.cli import main
+
+main()

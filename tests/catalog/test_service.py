@@ -1,0 +1,143 @@
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from datanuri import errors
+from datanuri.store.blobs import sha256_file
+from tests.helpers import air_csv
+
+
+@pytest.fixture
+def cat(platform):
+    platform.catalog.create_organization("seoul", title="서울특별시")
+    platform.catalog.create_dataset("air", organization="seoul", title="대기질 측정", keywords="대기질, 미세먼지")
+    return platform.catalog
+
+
+def test_names_and_duplicates(platform):
+    c = platform.catalog
+    c.create_organization("seoul")
+    with pytest.raises(errors.Conflict):
+        c.create_organization("seoul")
+    with pytest.raises(errors.InvalidInput, match="URL-safe"):
+        c.create_dataset("대기질", organization="seoul")
+    with pytest.raises(errors.NotFound, match="orgs create"):
+        c.create_dataset("air", organization="busan")
+    with pytest.raises(errors.InvalidInput, match="Access level"):
+        c.create_dataset("air", organization="seoul", access_level="secret")
+
+
+def test_publish_cp949_then_same_content_makes_no_new_version(platform, cat, tmp_path):
+    src = air_csv(tmp_path / "air.csv")
+    first = cat.publish("air", src, change_note="first")
+    assert first.created and first.version.number == 1
+    assert first.version.row_count == 3 and first.version.source_encoding == "cp949"
+    assert first.version.content_hash == sha256_file(platform.blobs.verify(first.version.content_hash))
+    fields = {f["name"]: f["type"] for f in cat.version_detail("air")["schema"]["fields"]}
+    assert fields["측정소명"] == "string" and fields["측정일"] == "date" and fields["PM10"] == "integer"
+
+    again = cat.publish("air", src)
+    assert not again.created and again.version.number == 1
+    assert again.message == errors.MSG_SAME_CONTENT.format(version=1, name="air")
+
+    second = cat.publish("air", air_csv(tmp_path / "air2.csv", extra_rows=10), change_note="more stations")
+    assert second.created and second.version.number == 2 and second.version.row_count == 13
+    assert [v.number for v in cat.get_dataset("air").versions] == [1, 2]
+    assert cat.get_version("air", 1).content_hash == first.version.content_hash  # immutable
+
+
+def test_publish_records_an_event_with_the_parquet_hash(platform, cat, tmp_path):
+    result = cat.publish("air", air_csv(tmp_path / "air.csv"), actor="user:kim")
+    events = [e for e in platform.ledger.events if e.type == "dataset.version.published"]
+    assert len(events) == 1
+    ev = events[0]
+    assert ev.subject == "dataset:air@1"
+    assert ev.actor == "user:kim"
+    assert ev.hashes["parquet"] == f"sha256:{result.version.content_hash}"
+    assert result.version.ledger_index is not None
+
+
+def test_bad_file_changes_nothing(platform, cat, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(errors.IngestError):
+        cat.publish("air", empty)
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(os.urandom(4096))
+    with pytest.raises(errors.IngestError):
+        cat.publish("air", garbage)
+    assert cat.get_dataset("air").versions == ()
+    assert list(platform.blobs.tmp.iterdir()) == []
+
+
+def test_downloads_round_trip(platform, cat, tmp_path):
+    cat.publish("air", air_csv(tmp_path / "air.csv", extra_rows=200))
+    parquet = pq.read_table(io.BytesIO(b"".join(cat.download("air", format="parquet"))))
+    csv = pacsv.read_csv(io.BytesIO(b"".join(cat.download("air", format="csv"))))
+    rows = json.loads(b"".join(cat.download("air", format="json")))
+    assert parquet.num_rows == csv.num_rows == len(rows) == 203
+    assert parquet.column("측정소명").to_pylist() == csv.column("측정소명").to_pylist() == [r["측정소명"] for r in rows]
+    assert rows[0]["PM10"] == 1234 and rows[0]["측정일"] == "2024-01-05" and rows[2]["PM10"] is None
+    page = cat.preview("air", offset=100, limit=10)
+    assert page.num_rows == 10 and page.column("측정소명")[0].as_py() == parquet.column("측정소명")[100].as_py()
+    with pytest.raises(errors.InvalidInput):
+        list(cat.download("air", format="xls"))
+
+
+def test_personal_rows_never_leave(platform, cat, tmp_path):
+    cat.create_dataset("patients", organization="seoul", access_level="personal")
+    cat.publish("patients", air_csv(tmp_path / "p.csv"))
+    assert cat.get_version("patients").row_count == 3  # metadata is visible
+    for attempt in (
+        lambda: cat.preview("patients"),
+        lambda: cat.download("patients", format="csv"),
+        lambda: cat.parquet_path("patients"),
+    ):
+        with pytest.raises(errors.PermissionDenied, match="personal data"):
+            attempt()
+
+
+def test_access_change_is_recorded(platform, cat):
+    cat.update_dataset("air", access_level="restricted", actor="user:admin")
+    ev = platform.ledger.events[-1]
+    assert ev.type == "dataset.access.changed" and ev.data == {"from": "open", "to": "restricted"}
+    cat.update_dataset("air", title="새 제목")
+    assert platform.ledger.events[-1] is ev  # a title change is not a trust event
+    assert cat.get_dataset("air").title == "새 제목"
+
+
+def test_missing_versions_are_explained(cat):
+    with pytest.raises(errors.NotFound, match="no published version"):
+        cat.get_version("air")
+
+
+def test_killed_ingest_leaves_no_version_and_temp_files_are_cleaned(platform, cat, config, tmp_path):
+    src = air_csv(tmp_path / "big.csv", extra_rows=300_000)
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from datanuri.config import Config
+        from datanuri.platform import Platform
+        p = Platform(Config(data_dir={str(config.data_dir)!r}, database_url={config.database_url!r}, batch_rows=10_000))
+        def die(done, total):
+            if done > 0:
+                os.kill(os.getpid(), signal.SIGKILL)
+        p.catalog.publish("air", {str(src)!r}, progress=die)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr
+    leftovers = list(platform.blobs.tmp.iterdir())
+    assert leftovers, "the killed ingest should have left a temp file for the next start to clean"
+    from datanuri.platform import Platform
+
+    with Platform(config) as restarted:
+        assert list(restarted.blobs.tmp.iterdir()) == []
+        assert restarted.catalog.get_dataset("air").versions == ()

@@ -1,0 +1,55 @@
+import json
+import os
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.helpers import air_csv
+
+
+@pytest.fixture
+def run(config):
+    env = {**os.environ, "DATANURI_DATA_DIR": str(config.data_dir), "DATANURI_DATABASE_URL": config.database_url}
+
+    def _run(*args, check=True):
+        proc = subprocess.run([sys.executable, "-m", "datanuri.cli", *args], capture_output=True, text=True, env=env, timeout=120)
+        if check:
+            assert proc.returncode == 0, proc.stderr + proc.stdout
+        return proc
+
+    return _run
+
+
+def test_publish_list_show_download(run, tmp_path):
+    run("orgs", "create", "seoul", "--title", "서울")
+    src = air_csv(tmp_path / "air.csv")
+    out = run("publish", str(src), "--dataset", "air", "--org", "seoul", "--title", "대기질", "--keywords", "대기, 먼지", "--json")
+    assert json.loads(out.stdout)["version"]["number"] == 1
+    again = run("publish", str(src), "--dataset", "air")
+    assert "no new version" in again.stdout
+    listed = json.loads(run("datasets", "list", "--json").stdout)
+    assert [d["name"] for d in listed] == ["air"] and listed[0]["keywords"] == ["대기", "먼지"]
+    shown = json.loads(run("datasets", "show", "air", "--json").stdout)
+    assert shown["schema"]["fields"][0]["name"] == "측정소명"
+    target = tmp_path / "air.parquet"
+    run("download", "air", "--format", "parquet", "--output", str(target))
+    assert pq.read_table(target).num_rows == 3
+
+
+def test_errors_exit_non_zero_with_a_message(run, tmp_path):
+    proc = run("datasets", "show", "nope", check=False)
+    assert proc.returncode == 4 and "No dataset named 'nope'" in proc.stderr
+    proc = run("datasets", "show", "nope", "--json", check=False)
+    assert json.loads(proc.stdout)["error"]["code"] == "not_found"
+    proc = run("publish", str(air_csv(tmp_path / "a.csv")), "--dataset", "air", check=False)
+    assert proc.returncode == 2 and "--org" in proc.stderr
+    proc = run("orgs", "create", "Bad Name", check=False)
+    assert proc.returncode == 2 and "bad-name" in proc.stderr
+
+
+def test_help_on_every_command(run):
+    for cmd in (["--help"], ["publish", "--help"], ["download", "--help"], ["orgs", "--help"], ["datasets", "list", "--help"], ["demo", "--help"], ["serve", "--help"]):
+        proc = run(*cmd)
+        assert "Usage" in proc.stdout
