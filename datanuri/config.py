@@ -36,6 +36,10 @@ class Config:
     max_xlsx_uncompressed_bytes: int = 2 * 1024**3
     batch_rows: int = 65_536
     job_workers: int = 1
+    # Requests per minute per API token and per client address (429 with Retry-After beyond).
+    rate_limit_per_minute: int = 600
+    rate_limit_burst: int = 120
+    secure_cookies: bool = False  # set true behind HTTPS
 
     @property
     def db_url(self) -> str:

@@ -78,6 +78,14 @@ class LedgerError(DatanuriError):
     status, exit_code, code = 500, 7, "ledger_error"
 
 
+class RateLimited(DatanuriError):
+    status, exit_code, code = 429, 75, "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class ServiceUnavailable(DatanuriError):
     status, exit_code, code = 503, 69, "unavailable"
 

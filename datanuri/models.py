@@ -2,3 +2,4 @@
 
 import datanuri.catalog.models  # noqa: F401
 import datanuri.jobs.models  # noqa: F401
+import datanuri.accounts.models  # noqa: F401

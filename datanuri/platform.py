@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from datanuri.accounts.access import AccessControl
+from datanuri.accounts.service import AccountService
 from datanuri.catalog.service import CatalogService
 from datanuri.config import Config
 from datanuri.events import EventSink, MemorySink
@@ -29,7 +31,9 @@ class Platform:
         self.ledger = self._make_ledger()
         self.jobs = JobRunner(self.db, workers=self.config.job_workers)
         self.jobs.recover()
-        self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.config)
+        self.access = AccessControl(self.db)
+        self.accounts = AccountService(self.db, self.ledger, self.access)
+        self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
 
     def _make_ledger(self) -> EventSink:
         return MemorySink()

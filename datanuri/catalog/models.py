@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datanuri.store.db import Base, utcnow
@@ -35,6 +35,7 @@ class Dataset(Base):
     theme: Mapped[str | None] = mapped_column(String(100))
     license: Mapped[str | None] = mapped_column(String(100))
     access_level: Mapped[str] = mapped_column(String(20), default="open")
+    metadata_public: Mapped[bool] = mapped_column(Boolean, default=True)  # for personal datasets: holder's choice
     language: Mapped[str] = mapped_column(String(20), default="ko")
     temporal_start: Mapped[str | None] = mapped_column(String(40))
     temporal_end: Mapped[str | None] = mapped_column(String(40))

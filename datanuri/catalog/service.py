@@ -16,6 +16,9 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from datanuri import errors
+from datanuri.accounts.access import AccessControl
+from datanuri.accounts.models import Membership
+from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.catalog import export
 from datanuri.catalog.models import Dataset, Distribution, Organization, Version
 from datanuri.catalog.names import check_access, check_name
@@ -39,8 +42,16 @@ EDITABLE_FIELDS = (
     "spatial",
     "contact_name",
     "contact_email",
+    "metadata_public",
 )
 MAX_PREVIEW_ROWS = 1000
+PROFILE_SAFE_KEYS = ("name", "type", "count", "nulls", "null_count", "distinct", "distinct_count", "approx_distinct")
+
+
+def redact_profile(profile: dict[str, Any]) -> dict[str, Any]:
+    """A profile without values taken from the rows (keeps counts and types only)."""
+    cols = [{k: c[k] for k in PROFILE_SAFE_KEYS if k in c} | {"redacted": True} for c in profile.get("columns", [])]
+    return {**{k: v for k, v in profile.items() if k != "columns"}, "columns": cols}
 
 
 @dataclass(frozen=True)
@@ -62,20 +73,26 @@ class PublishResult:
 
 
 class CatalogService:
-    def __init__(self, db: Database, blobs: BlobStore, events: EventSink, config: Config) -> None:
+    def __init__(self, db: Database, blobs: BlobStore, events: EventSink, access: AccessControl, config: Config) -> None:
         self.db = db
+        self.access = access
         self.blobs = blobs
         self.events = events
         self.config = config
 
     # ----- organizations -------------------------------------------------------------------
-    def create_organization(self, name: str, *, title: str | None = None, description: str = "") -> OrgInfo:
+    def create_organization(self, name: str, *, title: str | None = None, description: str = "",
+                            principal: Principal = SYSTEM) -> OrgInfo:
+        """Create an organisation (admins only); a user who creates one becomes its owner."""
         check_name(name, "organization")
         try:
             with self.db.session() as s:
+                self.access.require(s, principal, "create_org")
                 org = Organization(name=name, title=(title or name).strip(), description=description)
                 s.add(org)
                 s.flush()
+                if principal.kind == "user" and principal.user_id is not None:
+                    s.add(Membership(user_id=principal.user_id, organization_id=org.id, role="owner"))
                 return org_info(org)
         except SAIntegrityError as exc:
             raise errors.Conflict(f"An organization named {name!r} already exists.") from exc
@@ -92,12 +109,14 @@ class CatalogService:
             return org_info(org, count)
 
     # ----- datasets ------------------------------------------------------------------------
-    def create_dataset(self, name: str, *, organization: str, title: str | None = None, **fields: Any) -> DatasetInfo:
+    def create_dataset(self, name: str, *, organization: str, title: str | None = None,
+                       principal: Principal = SYSTEM, **fields: Any) -> DatasetInfo:
         check_name(name, "dataset")
         fields = self._clean_fields(fields)
         try:
             with self.db.session() as s:
                 org = self._org(s, organization)
+                self.access.require(s, principal, "create_dataset", org=organization)
                 ds = Dataset(name=name, organization=org, title=(title or name).strip(), **fields)
                 s.add(ds)
                 s.flush()
@@ -106,11 +125,12 @@ class CatalogService:
         except SAIntegrityError as exc:
             raise errors.Conflict(f"A dataset named {name!r} already exists. Pick another name or publish a new version.") from exc
 
-    def update_dataset(self, name: str, *, actor: str = "system", **fields: Any) -> DatasetInfo:
+    def update_dataset(self, name: str, *, principal: Principal = SYSTEM, **fields: Any) -> DatasetInfo:
         """Change a dataset's metadata. A change of access level is recorded as an event first."""
         fields = self._clean_fields(fields)
         with self.db.session() as s:
-            ds = self._dataset(s, name, lock=True)
+            ds = self._dataset(s, name, lock=True, principal=principal)
+            self.access.require(s, principal, "publish", dataset=ds)
             old_access = ds.access_level
             for key, value in fields.items():
                 setattr(ds, key, value)
@@ -119,7 +139,7 @@ class CatalogService:
                     s,
                     Event(
                         type="dataset.access.changed",
-                        actor=actor,
+                        actor=principal.name,
                         subject=f"dataset:{name}",
                         time=utcnow(),
                         data={"from": old_access, "to": fields["access_level"]},
@@ -129,16 +149,25 @@ class CatalogService:
             s.flush()
             return dataset_info(ds)
 
-    def list_datasets(self, *, organization: str | None = None) -> list[DatasetInfo]:
+    def list_datasets(self, *, organization: str | None = None, principal: Principal = SYSTEM) -> list[DatasetInfo]:
         with self.db.session() as s:
             q = select(Dataset).options(selectinload(Dataset.versions).selectinload(Version.distributions), selectinload(Dataset.organization))
             if organization:
                 q = q.where(Dataset.organization_id == self._org(s, organization).id)
-            return [dataset_info(d) for d in s.scalars(q.order_by(Dataset.name))]
+            return [
+                dataset_info(d)
+                for d in s.scalars(q.order_by(Dataset.name))
+                if self.access.can(s, principal, "read_metadata", dataset=d)
+            ]
 
-    def get_dataset(self, name: str) -> DatasetInfo:
+    def get_dataset(self, name: str, *, principal: Principal = SYSTEM) -> DatasetInfo:
         with self.db.session() as s:
-            return dataset_info(self._dataset(s, name))
+            return dataset_info(self._dataset(s, name, principal=principal))
+
+    def check_can_publish(self, name: str, principal: Principal) -> None:
+        """Raise unless `principal` may publish to dataset `name` (used before accepting an upload)."""
+        with self.db.session() as s:
+            self.access.require(s, principal, "publish", dataset=self._dataset(s, name, principal=principal))
 
     # ----- versions ------------------------------------------------------------------------
     def publish(
@@ -153,7 +182,7 @@ class CatalogService:
         encoding: str | None = None,
         delimiter: str | None = None,
         sheet: str | None = None,
-        actor: str = "system",
+        principal: Principal = SYSTEM,
         progress: Progress | None = None,
     ) -> PublishResult:
         """Ingest a file and publish it as the dataset's next version.
@@ -166,7 +195,7 @@ class CatalogService:
 
         source = Path(source)
         filename = filename or source.name
-        self.get_dataset(name)  # fail fast, before the heavy work
+        self.check_can_publish(name, principal)  # fail fast, before the heavy work
         out = self.blobs.temp_path(".parquet")
         try:
             result = ingest(
@@ -198,6 +227,7 @@ class CatalogService:
             self.blobs.put_file(out, move=True)
             with self.db.session() as s:
                 ds = self._dataset(s, name, lock=True)
+                self.access.require(s, principal, "publish", dataset=ds)
                 number = (max((v.number for v in ds.versions), default=0)) + 1
                 v = Version(
                     dataset=ds,
@@ -213,7 +243,7 @@ class CatalogService:
                     profile=result.profile,
                     problems={"count": result.problem_count, "items": problems},
                     change_note=change_note,
-                    published_by=actor,
+                    published_by=principal.name,
                 )
                 v.distributions = [
                     Distribution(format="parquet", media_type=export.FORMATS["parquet"], blob_hash=content_hash, byte_size=byte_size),
@@ -226,7 +256,7 @@ class CatalogService:
                     s,
                     Event(
                         type="dataset.version.published",
-                        actor=actor,
+                        actor=principal.name,
                         subject=f"dataset:{name}@{number}",
                         time=v.created_at,
                         hashes={"parquet": f"sha256:{content_hash}", "source": f"sha256:{source_hash}"},
@@ -243,34 +273,46 @@ class CatalogService:
         finally:
             out.unlink(missing_ok=True)
 
-    def get_version(self, name: str, number: int | None = None) -> VersionInfo:
+    def get_version(self, name: str, number: int | None = None, *, principal: Principal = SYSTEM) -> VersionInfo:
         with self.db.session() as s:
-            return version_info(self._version(s, name, number), name)
+            return version_info(self._version(s, name, number, principal), name)
 
-    def version_detail(self, name: str, number: int | None = None) -> dict[str, Any]:
+    def version_detail(self, name: str, number: int | None = None, *, principal: Principal = SYSTEM) -> dict[str, Any]:
         """Schema, profile and row problems of a version."""
         with self.db.session() as s:
-            v = self._version(s, name, number)
+            v = self._version(s, name, number, principal)
+            if v.dataset.access_level == "personal" and not self.access.can(s, principal, "publish", dataset=v.dataset):
+                # Values in a profile (top values, min/max) and in row problems are raw personal data.
+                return {"schema": v.schema, "profile": redact_profile(v.profile), "problems": {"count": v.problems.get("count", 0), "items": []}}
             return {"schema": v.schema, "profile": v.profile, "problems": v.problems}
 
-    def parquet_path(self, name: str, number: int | None = None) -> Path:
-        """The verified canonical Parquet file of a version (rows readable only if allowed)."""
+    def parquet_path(self, name: str, number: int | None = None, *, principal: Principal = SYSTEM,
+                     purpose: str = "read") -> Path:
+        """The verified canonical Parquet file of a version, if `principal` may read its rows.
+
+        Every attempt, allowed or refused, goes to the access log.
+        """
         with self.db.session() as s:
-            v = self._version(s, name, number)
-            self._ensure_rows_readable(v.dataset)
+            v = self._version(s, name, number, principal)
+            allowed = self.access.can(s, principal, "read_rows", dataset=v.dataset)
+            self.access.log(principal, v.dataset, v.number, purpose, allowed)
+            if not allowed:
+                self.access.require(s, principal, "read_rows", dataset=v.dataset)
             digest = v.content_hash
         return self.blobs.verify(digest)
 
-    def preview(self, name: str, number: int | None = None, *, offset: int = 0, limit: int = 100) -> pa.Table:
+    def preview(self, name: str, number: int | None = None, *, offset: int = 0, limit: int = 100,
+                principal: Principal = SYSTEM) -> pa.Table:
         if offset < 0 or limit < 1:
             raise errors.InvalidInput("Preview needs offset ≥ 0 and limit ≥ 1.")
         limit = min(limit, MAX_PREVIEW_ROWS)
-        return export.read_slice(self.parquet_path(name, number), offset, limit)
+        return export.read_slice(self.parquet_path(name, number, principal=principal, purpose="preview"), offset, limit)
 
-    def download(self, name: str, number: int | None = None, *, format: str = "parquet") -> Iterator[bytes]:
+    def download(self, name: str, number: int | None = None, *, format: str = "parquet",
+                 principal: Principal = SYSTEM) -> Iterator[bytes]:
         """Stream a version in `format` (Parquet as stored; CSV and JSON made batch by batch)."""
         export.check_format(format)
-        path = self.parquet_path(name, number)
+        path = self.parquet_path(name, number, principal=principal, purpose=f"download:{format}")
         return export.stream(path, format, batch_rows=self.config.batch_rows)
 
     # ----- helpers -------------------------------------------------------------------------
@@ -299,17 +341,19 @@ class CatalogService:
             raise errors.NotFound(errors.MSG_ORG_NOT_FOUND.format(name=name))
         return org
 
-    def _dataset(self, s: Session, name: str, *, lock: bool = False) -> Dataset:
+    def _dataset(self, s: Session, name: str, *, lock: bool = False, principal: Principal = SYSTEM) -> Dataset:
+        """The dataset, if `principal` may see it at all (else "not found", so nothing leaks)."""
         q = select(Dataset).where(Dataset.name == name)
         if lock:
             q = q.with_for_update()
         ds = s.scalar(q)
         if ds is None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
+        self.access.require(s, principal, "read_metadata", dataset=ds)
         return ds
 
-    def _version(self, s: Session, name: str, number: int | None) -> Version:
-        ds = self._dataset(s, name)
+    def _version(self, s: Session, name: str, number: int | None, principal: Principal = SYSTEM) -> Version:
+        ds = self._dataset(s, name, principal=principal)
         if not ds.versions:
             raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=name))
         if number is None:
@@ -318,11 +362,3 @@ class CatalogService:
             if v.number == number:
                 return v
         raise errors.NotFound(errors.MSG_VERSION_NOT_FOUND.format(name=name, version=number, latest=ds.versions[-1].number))
-
-    @staticmethod
-    def _ensure_rows_readable(ds: Dataset) -> None:
-        # Trust rule 1: rows of a personal dataset never leave through any route.
-        if ds.access_level == "personal":
-            raise errors.PermissionDenied(errors.MSG_PERSONAL_NO_ROWS.format(name=ds.name))
-
-

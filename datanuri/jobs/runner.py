@@ -152,16 +152,21 @@ class JobRunner:
             if values.get("status") == "succeeded" and job.progress_total:
                 job.progress_done = job.progress_total
 
-    def get(self, job_id: str) -> JobInfo:
+    def get(self, job_id: str, *, actor: str | None = None) -> JobInfo:
+        """A job; with `actor`, only if that principal started it."""
         with self.db.session() as s:
             job = s.get(Job, job_id)
-            if job is None:
+            if job is None or (actor is not None and job.created_by != actor):
                 raise NotFound(f"No job with id {job_id!r}.")
             return _info(job)
 
-    def list(self, *, limit: int = 50) -> list[JobInfo]:
+    def list(self, *, limit: int = 50, actor: str | None = None) -> list[JobInfo]:
+        """Recent jobs; with `actor`, only those that principal started."""
         with self.db.session() as s:
-            return [_info(j) for j in s.scalars(select(Job).order_by(Job.created_at.desc()).limit(limit))]
+            q = select(Job).order_by(Job.created_at.desc()).limit(limit)
+            if actor is not None:
+                q = q.where(Job.created_by == actor)
+            return [_info(j) for j in s.scalars(q)]
 
     def wait(self, job_id: str, timeout: float | None = None) -> JobInfo:
         fut = self._futures.get(job_id)

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from datanuri import __version__
 from datanuri.platform import Platform
-from datanuri.web import errors, routes_catalog
+from datanuri.web import errors, routes_accounts, routes_catalog, routes_pages
 
 API_PREFIX = "/api/v1"
 
@@ -23,6 +23,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     errors.install(app)
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
+    app.include_router(routes_accounts.router, prefix=API_PREFIX)
+    app.include_router(routes_pages.router)
 
     @app.get("/api/v1", tags=["meta"])
     def api_root() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from datanuri.errors import DatanuriError
+from datanuri.errors import DatanuriError, NotAuthenticated, RateLimited
 
 log = logging.getLogger("datanuri.web")
 
@@ -24,7 +24,12 @@ def error_response(status: int, code: str, message: str, details: object = None)
 def install(app: FastAPI) -> None:
     @app.exception_handler(DatanuriError)
     async def _datanuri(_: Request, exc: DatanuriError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        resp = error_response(exc.status, exc.code, exc.message, exc.details)
+        if isinstance(exc, RateLimited):
+            resp.headers["Retry-After"] = str(int(exc.retry_after))
+        if isinstance(exc, NotAuthenticated):
+            resp.headers["WWW-Authenticate"] = "Bearer"
+        return resp
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -17,6 +17,8 @@ from starlette.formparsers import MultiPartException
 from datanuri import errors
 from datanuri.catalog import export
 from datanuri.platform import Platform
+from datanuri.accounts.principal import Principal
+from datanuri.web.auth import get_principal
 from datanuri.web.deps import get_platform
 
 router = APIRouter()
@@ -59,27 +61,27 @@ def _version_param(version: str) -> int | None:
 
 # ----- organizations ------------------------------------------------------------------------
 @router.get("/organizations", tags=["organizations"])
-def list_organizations(p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
+def list_organizations(p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
     return [o.to_dict() for o in p.catalog.list_organizations()]
 
 
 @router.post("/organizations", status_code=201, tags=["organizations"])
-def create_organization(body: OrganizationIn, p: Platform = Depends(get_platform)) -> dict[str, Any]:
-    return p.catalog.create_organization(body.name, title=body.title, description=body.description).to_dict()
+def create_organization(body: OrganizationIn, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    return p.catalog.create_organization(body.name, title=body.title, description=body.description, principal=me).to_dict()
 
 
 @router.get("/organizations/{name}", tags=["organizations"])
-def get_organization(name: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def get_organization(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
     org = p.catalog.get_organization(name).to_dict()
-    org["datasets"] = [d.name for d in p.catalog.list_datasets(organization=name)]
+    org["datasets"] = [d.name for d in p.catalog.list_datasets(organization=name, principal=me)]
     return org
 
 
 # ----- datasets -----------------------------------------------------------------------------
 @router.get("/datasets", tags=["datasets"])
-def list_datasets(organization: str | None = None, p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
+def list_datasets(organization: str | None = None, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
     out = []
-    for d in p.catalog.list_datasets(organization=organization):
+    for d in p.catalog.list_datasets(organization=organization, principal=me):
         item = d.to_dict()
         item.pop("versions")
         out.append(item)
@@ -87,19 +89,19 @@ def list_datasets(organization: str | None = None, p: Platform = Depends(get_pla
 
 
 @router.post("/datasets", status_code=201, tags=["datasets"])
-def create_dataset(body: DatasetIn, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def create_dataset(body: DatasetIn, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
     fields = body.model_dump(exclude={"name", "organization", "title"}, exclude_none=True)
-    return p.catalog.create_dataset(body.name, organization=body.organization, title=body.title, **fields).to_dict()
+    return p.catalog.create_dataset(body.name, organization=body.organization, title=body.title, principal=me, **fields).to_dict()
 
 
 @router.get("/datasets/{name}", tags=["datasets"])
-def get_dataset(name: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
-    return p.catalog.get_dataset(name).to_dict()
+def get_dataset(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    return p.catalog.get_dataset(name, principal=me).to_dict()
 
 
 @router.patch("/datasets/{name}", tags=["datasets"])
-def update_dataset(name: str, body: DatasetFields, p: Platform = Depends(get_platform)) -> dict[str, Any]:
-    return p.catalog.update_dataset(name, **body.model_dump(exclude_none=True)).to_dict()
+def update_dataset(name: str, body: DatasetFields, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    return p.catalog.update_dataset(name, principal=me, **body.model_dump(exclude_none=True)).to_dict()
 
 
 # ----- versions -----------------------------------------------------------------------------
@@ -108,14 +110,14 @@ async def upload_version(
     name: str,
     request: Request,
     wait: bool = Query(False, description="Ingest before answering (201) instead of as a background job (202)."),
-    p: Platform = Depends(get_platform),
+    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal),
 ) -> JSONResponse:
     """Upload a file (multipart field `file`) and publish it as the next version.
 
     Other form fields: `change_note`, `mode` (lenient|strict), `format`, `encoding`,
     `delimiter`, `sheet`. The upload is spooled to disk, never held whole in memory.
     """
-    p.catalog.get_dataset(name)
+    await run_in_threadpool(p.catalog.check_can_publish, name, me)
     limit = p.config.max_upload_bytes
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit:
@@ -146,19 +148,19 @@ async def upload_version(
 
     def job(progress: Any) -> dict[str, Any]:
         try:
-            return p.catalog.publish(name, staged, filename=filename, progress=progress, **opts).to_dict()
+            return p.catalog.publish(name, staged, filename=filename, progress=progress, principal=me, **opts).to_dict()
         finally:
             staged.unlink(missing_ok=True)
 
     params = {"dataset": name, "filename": filename, **opts}
     if wait:
-        info = await run_in_threadpool(p.jobs.run_inline, "ingest", job, params=params)
+        info = await run_in_threadpool(p.jobs.run_inline, "ingest", job, params=params, actor=me.name)
         if info.status == "failed":
             err = info.error or {}
             return JSONResponse({"error": err, "job": info.to_dict()}, status_code=422 if err.get("code") != "internal_error" else 500)
         status = 201 if info.result and info.result["created"] else 200
         return JSONResponse(jsonable_encoder({**(info.result or {}), "job": info.to_dict()}), status_code=status)
-    info = p.jobs.submit("ingest", job, params=params)
+    info = p.jobs.submit("ingest", job, params=params, actor=me.name)
     return JSONResponse({"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202)
 
 
@@ -168,28 +170,28 @@ def _copy_to(src: Any, dest: Path) -> None:
 
 
 @router.get("/datasets/{name}/versions", tags=["versions"])
-def list_versions(name: str, p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
-    return [v.to_dict() for v in p.catalog.get_dataset(name).versions]
+def list_versions(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+    return [v.to_dict() for v in p.catalog.get_dataset(name, principal=me).versions]
 
 
 @router.get("/datasets/{name}/versions/{version}", tags=["versions"])
-def get_version(name: str, version: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
-    return p.catalog.get_version(name, _version_param(version)).to_dict()
+def get_version(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    return p.catalog.get_version(name, _version_param(version), principal=me).to_dict()
 
 
 @router.get("/datasets/{name}/versions/{version}/schema", tags=["versions"])
-def get_schema(name: str, version: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
-    return p.catalog.version_detail(name, _version_param(version))["schema"]
+def get_schema(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    return p.catalog.version_detail(name, _version_param(version), principal=me)["schema"]
 
 
 @router.get("/datasets/{name}/versions/{version}/profile", tags=["versions"])
-def get_profile(name: str, version: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
-    return p.catalog.version_detail(name, _version_param(version))["profile"]
+def get_profile(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    return p.catalog.version_detail(name, _version_param(version), principal=me)["profile"]
 
 
 @router.get("/datasets/{name}/versions/{version}/problems", tags=["versions"])
-def get_problems(name: str, version: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
-    return p.catalog.version_detail(name, _version_param(version))["problems"]
+def get_problems(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    return p.catalog.version_detail(name, _version_param(version), principal=me)["problems"]
 
 
 @router.get("/datasets/{name}/versions/{version}/preview", tags=["versions"])
@@ -198,11 +200,11 @@ def preview(
     version: str,
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=1000),
-    p: Platform = Depends(get_platform),
+    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     number = _version_param(version)
-    info = p.catalog.get_version(name, number)
-    table = p.catalog.preview(name, number, offset=offset, limit=limit)
+    info = p.catalog.get_version(name, number, principal=me)
+    table = p.catalog.preview(name, number, offset=offset, limit=limit, principal=me)
     return {
         "dataset": name,
         "version": info.number,
@@ -219,11 +221,11 @@ def download(
     name: str,
     version: str,
     format: Literal["parquet", "csv", "json"] = "parquet",
-    p: Platform = Depends(get_platform),
+    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal),
 ) -> StreamingResponse:
     number = _version_param(version)
-    info = p.catalog.get_version(name, number)
-    chunks = p.catalog.download(name, number, format=format)
+    info = p.catalog.get_version(name, number, principal=me)
+    chunks = p.catalog.download(name, number, format=format, principal=me)
     filename = f"{name}-v{info.number}.{format}"
     return StreamingResponse(
         chunks,
@@ -234,10 +236,10 @@ def download(
 
 # ----- jobs ---------------------------------------------------------------------------------
 @router.get("/jobs", tags=["jobs"])
-def list_jobs(p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
-    return [j.to_dict() for j in p.jobs.list()]
+def list_jobs(p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+    return [j.to_dict() for j in p.jobs.list(actor=None if me.is_admin else me.name)]
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
-def get_job(job_id: str, p: Platform = Depends(get_platform)) -> dict[str, Any]:
-    return p.jobs.get(job_id).to_dict()
+def get_job(job_id: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    return p.jobs.get(job_id, actor=None if me.is_admin else me.name).to_dict()

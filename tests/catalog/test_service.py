@@ -54,12 +54,15 @@ def test_publish_cp949_then_same_content_makes_no_new_version(platform, cat, tmp
 
 
 def test_publish_records_an_event_with_the_parquet_hash(platform, cat, tmp_path):
-    result = cat.publish("air", air_csv(tmp_path / "air.csv"), actor="user:kim")
+    from datanuri.accounts import Principal
+
+    kim = Principal(kind="user", user_id=1, email="kim@example.org", org_roles={"seoul": "editor"})
+    result = cat.publish("air", air_csv(tmp_path / "air.csv"), principal=kim)
     events = [e for e in platform.ledger.events if e.type == "dataset.version.published"]
     assert len(events) == 1
     ev = events[0]
     assert ev.subject == "dataset:air@1"
-    assert ev.actor == "user:kim"
+    assert ev.actor == "user:kim@example.org"
     assert ev.hashes["parquet"] == f"sha256:{result.version.content_hash}"
     assert result.version.ledger_index is not None
 
@@ -105,7 +108,7 @@ def test_personal_rows_never_leave(platform, cat, tmp_path):
 
 
 def test_access_change_is_recorded(platform, cat):
-    cat.update_dataset("air", access_level="restricted", actor="user:admin")
+    cat.update_dataset("air", access_level="restricted")
     ev = platform.ledger.events[-1]
     assert ev.type == "dataset.access.changed" and ev.data == {"from": "open", "to": "restricted"}
     cat.update_dataset("air", title="새 제목")

@@ -1,0 +1,100 @@
+"""The authorisation policy as one pure function: may this principal do this action here?
+
+Every route and command reaches it through `AccessControl` (service-level checks), never by
+checks written into handlers. Denials say whether logging in could help (401) or not (403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from datanuri.accounts.principal import Principal
+
+Action = Literal[
+    "read_metadata",  # see a dataset, its versions, schema and profile
+    "read_rows",  # preview or download rows
+    "publish",  # publish a version, edit metadata, change access level
+    "create_dataset",
+    "create_org",
+    "manage_org",  # add members
+    "read_access_log",
+    "manage_users",
+]
+SCOPE_OF: dict[str, str] = {
+    "read_metadata": "read",
+    "read_rows": "read",
+    "publish": "publish",
+    "create_dataset": "publish",
+    "create_org": "admin",
+    "manage_org": "admin",
+    "read_access_log": "read",
+    "manage_users": "admin",
+}
+EDITORS = ("owner", "editor")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+    hide: bool = False  # deny as "not found", so the resource's existence does not leak
+    login_helps: bool = False
+
+
+ALLOW = Decision(True)
+
+
+def decide(
+    p: Principal,
+    action: Action,
+    *,
+    org: str | None = None,
+    access_level: str | None = None,
+    metadata_public: bool = True,
+    entitled: bool = False,
+) -> Decision:
+    """Decide one action. `org`/`access_level` describe the dataset or organisation acted on."""
+    anonymous = p.kind == "anonymous"
+    scope = SCOPE_OF[action]
+    if scope not in p.scopes:
+        return Decision(False, f"This token lacks the '{scope}' scope needed here; create one with that scope.")
+    role = p.role_in(org) if org else None
+
+    if action == "read_metadata":
+        if access_level != "personal" or metadata_public or role or p.platform_role or p.kind == "system":
+            return ALLOW
+        return Decision(False, "not found", hide=True)
+
+    if action == "read_rows":
+        if access_level == "personal":
+            return Decision(False, "personal")
+        if access_level == "open" or p.kind == "system":
+            return ALLOW
+        if role or entitled or p.platform_role == "admin":
+            return ALLOW
+        return Decision(
+            False,
+            "This dataset is restricted to its organisation's members and holders of an entitlement.",
+            login_helps=anonymous,
+        )
+
+    if action in ("publish", "create_dataset"):
+        if p.kind == "system" or role in EDITORS:
+            return ALLOW
+        return Decision(False, "Only the organisation's editors and owners can do this.", login_helps=anonymous)
+
+    if action == "manage_org":
+        if p.is_admin or role == "owner":
+            return ALLOW
+        return Decision(False, "Only the organisation's owners and platform admins can manage members.", login_helps=anonymous)
+
+    if action == "read_access_log":
+        if p.is_admin or p.platform_role == "auditor" or role in EDITORS:
+            return ALLOW
+        return Decision(False, "Only admins, auditors and the organisation's editors can read its access log.", login_helps=anonymous)
+
+    # create_org, manage_users
+    if p.is_admin:
+        return ALLOW
+    return Decision(False, "Only platform admins can do this.", login_helps=anonymous)
