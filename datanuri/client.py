@@ -66,6 +66,17 @@ class Client:
     def _json(self, method: str, url: str, **kw: Any) -> Any:
         return self._request(method, url, **kw).json()
 
+    @classmethod
+    def from_login(cls, base_url: str = "http://127.0.0.1:8000", **kw: Any) -> "Client":
+        """A client using the token that `datanuri login` stored for `base_url`."""
+        from datanuri.credentials import stored_token
+
+        return cls(base_url, token=stored_token(base_url), **kw)
+
+    def me(self) -> dict[str, Any]:
+        """Who the server thinks you are."""
+        return self._json("GET", "/me")
+
     # ----- organizations and datasets -----------------------------------------------------
     def organizations(self) -> list[dict[str, Any]]:
         return self._json("GET", "/organizations")

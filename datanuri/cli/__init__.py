@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from datanuri import __version__
-from datanuri.cli import catalog
+from datanuri.cli import accounts, catalog
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
 from datanuri.errors import DatanuriError
 
@@ -23,6 +23,11 @@ app = typer.Typer(
 app.add_typer(catalog.orgs_app, name="orgs")
 app.add_typer(catalog.datasets_app, name="datasets")
 app.add_typer(catalog.jobs_app, name="jobs")
+app.add_typer(accounts.users_app, name="users")
+app.add_typer(accounts.tokens_app, name="tokens")
+catalog.orgs_app.command("add-member")(accounts.orgs_add_member)
+app.command("login")(accounts.login)
+app.command("whoami")(accounts.whoami)
 app.command("publish")(catalog.publish)
 app.command("download")(catalog.download)
 
@@ -84,6 +89,13 @@ def demo(
         with console.status("Generating and publishing the sample datasets…"):
             created = load_demo(p, p.config.data_dir / "demo-src", report=lambda m: console.print("  " + m))
         console.print(f"[green]Demo ready[/]: {created} new version(s) in {p.config.data_dir.resolve()}.")
+        from datanuri.demo.load import DEMO_PASSWORD, DEMO_USERS
+
+        console.print(
+            f"Log in at http://{host}:{port}/login with password [bold]{DEMO_PASSWORD}[/] as one of: "
+            + ", ".join(u[0] for u in DEMO_USERS)
+            + f"\nAn API token for scripts: datanuri tokens create --user publisher@datanuri.local --scopes read,publish"
+        )
         if serve_after:
             import uvicorn
 

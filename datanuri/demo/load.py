@@ -9,6 +9,15 @@ from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
 
 Report = Callable[[str], None]
+DEMO_PASSWORD = "datanuri-demo-2016"
+# (e-mail, display name, platform role, {organisation: role}); organisations that the generator
+# does not make are skipped.
+DEMO_USERS: tuple[tuple[str, str, str | None, dict[str, str]], ...] = (
+    ("admin@datanuri.local", "관리자 Admin", "admin", {}),
+    ("auditor@datanuri.local", "감사인 Auditor", "auditor", {}),
+    ("publisher@datanuri.local", "김공개 Publisher", None, {}),  # editor of every demo organisation
+    ("analyst@datanuri.local", "이분석 Analyst", None, {}),  # no organisation: sees open data only
+)
 
 
 def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg: None) -> int:
@@ -25,6 +34,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
             cat.create_organization(org.name, title=org.title, description=org.description)
         except Conflict:
             pass
+    _demo_users(platform, [o.name for o in orgs])
     created = 0
     for d in datasets:
         try:
@@ -51,3 +61,14 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
             created += result.created
             report(f"{d.name}: {result.message}")
     return created
+
+
+def _demo_users(platform: Platform, org_names: list[str]) -> None:
+    accounts = platform.accounts
+    for email, name, role, _ in DEMO_USERS:
+        try:
+            accounts.create_user(email, display_name=name, password=DEMO_PASSWORD, platform_role=role)
+        except Conflict:
+            pass
+    for org in org_names:
+        accounts.add_member(org, "publisher@datanuri.local", role="editor")

@@ -1,0 +1,139 @@
+"""CLI commands for users, memberships, API tokens and logging in to a server.
+
+Local commands act with the machine's authority (whoever can open the data dir is its admin);
+`datanuri login` stores a token for talking to a server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import httpx
+import typer
+from rich.table import Table
+
+from datanuri.credentials import stored_token, store_token
+from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, err_console, platform_ctx, print_json
+from datanuri.errors import InvalidInput, NotAuthenticated
+
+users_app = typer.Typer(help="Create and list user accounts.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+
+
+@users_app.command("create")
+def users_create(
+    email: str = typer.Argument(..., help="E-mail address (the login name)"),
+    name: str = typer.Option(..., "--name", help="Display name, e.g. 김데이터"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
+                                 envvar="DATANURI_NEW_PASSWORD", help="At least 10 characters (prompted when omitted)"),
+    role: Optional[str] = typer.Option(None, "--role", help="Platform role: admin or auditor"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Create a user account."""
+    with platform_ctx(data_dir) as p:
+        user = p.accounts.create_user(email, display_name=name, password=password, platform_role=role)
+    print_json(user.to_dict()) if json_out else console.print(f"Created user [bold]{user.email}[/].")
+
+
+@users_app.command("list")
+def users_list(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
+    """List users with their roles."""
+    with platform_ctx(data_dir) as p:
+        users = p.accounts.list_users()
+    if json_out:
+        return print_json([u.to_dict() for u in users])
+    t = Table("email", "name", "platform role", "organisations")
+    for u in users:
+        t.add_row(u.email, u.display_name, u.platform_role or "-", ", ".join(f"{o} ({r})" for o, r in u.organizations.items()))
+    console.print(t)
+
+
+def orgs_add_member(
+    org: str = typer.Argument(..., help="Organization name"),
+    email: str = typer.Argument(..., help="The user's e-mail"),
+    role: str = typer.Option("member", "--role", help="owner | editor | member"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Add a user to an organization (or change their role)."""
+    with platform_ctx(data_dir) as p:
+        p.accounts.add_member(org, email, role=role)
+    console.print(f"{email} is now {role} of {org}.")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user: str = typer.Option(..., "--user", help="E-mail of the token's owner"),
+    name: str = typer.Option("cli", "--name", help="What the token is for"),
+    scopes: str = typer.Option("read", "--scopes", help="Comma-separated: read, publish, admin"),
+    expires_days: Optional[int] = typer.Option(None, "--expires-days", help="Days until it expires (never when omitted)"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Create an API token. It is shown once; only its hash is stored."""
+    with platform_ctx(data_dir) as p:
+        info, secret = p.accounts.create_token(name=name, scopes=[s.strip() for s in scopes.split(",") if s.strip()],
+                                               expires_in_days=expires_days, for_email=user)
+    if json_out:
+        return print_json({"token": secret, **info.to_dict()})
+    console.print(f"Token {info.id} for {info.user} ({', '.join(info.scopes)}). Copy it now; it is not shown again:")
+    console.print(secret, soft_wrap=True, highlight=False)
+
+
+@tokens_app.command("list")
+def tokens_list(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
+    """List API tokens (never their secrets)."""
+    from datanuri.accounts.principal import SYSTEM
+
+    with platform_ctx(data_dir) as p:
+        tokens = p.accounts.list_tokens(by=SYSTEM)
+    if json_out:
+        return print_json([t.to_dict() for t in tokens])
+    t = Table("id", "user", "name", "starts with", "scopes", "expires", "revoked")
+    for tok in tokens:
+        t.add_row(str(tok.id), tok.user, tok.name, tok.prefix + "…", ",".join(tok.scopes), tok.expires_at or "never", "yes" if tok.revoked else "")
+    console.print(t)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int = typer.Argument(..., help="Token id (see `datanuri tokens list`)"),
+                  data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
+    """Revoke an API token; it is refused from the next request on."""
+    with platform_ctx(data_dir) as p:
+        p.accounts.revoke_token(token_id)
+    console.print(f"Token {token_id} revoked.")
+
+
+def login(
+    url: str = typer.Option("http://127.0.0.1:8000", "--url", envvar="DATANURI_URL", help="The datanuri server"),
+    email: str = typer.Option(..., "--email", prompt=True, help="Your e-mail"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, envvar="DATANURI_PASSWORD", help="Your password"),
+) -> None:
+    """Log in to a server and store an API token for later CLI and SDK calls."""
+    try:
+        resp = httpx.post(url.rstrip("/") + "/api/v1/auth/token", json={"email": email, "password": password}, timeout=30)
+    except httpx.HTTPError as exc:
+        raise InvalidInput(f"Could not reach {url}: {exc}. Is the server running (`datanuri serve`)?") from exc
+    if resp.status_code != 201:
+        try:
+            message = resp.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = f"The server answered {resp.status_code}."
+        raise NotAuthenticated(message)
+    path = store_token(url, resp.json()["token"], email)
+    err_console.print(f"Logged in to {url} as {email}. Token stored in {path}.")
+
+
+def whoami(url: str = typer.Option("http://127.0.0.1:8000", "--url", envvar="DATANURI_URL", help="The datanuri server")) -> None:
+    """Show who the stored token logs you in as."""
+    token = stored_token(url)
+    if not token:
+        raise NotAuthenticated(f"Not logged in to {url}. Run `datanuri login --url {url}`.")
+    from datanuri.client import Client
+
+    with Client(url, token=token) as c:
+        me = c.me()
+    if not me.get("authenticated"):
+        raise NotAuthenticated(f"The stored token for {url} is no longer valid. Run `datanuri login` again.")
+    console.print(f"{me['user']['email']} on {url} (scopes: {', '.join(me['scopes'])})")
