@@ -57,7 +57,7 @@ def decide(
     """Decide one action. `org`/`access_level` describe the dataset or organisation acted on."""
     anonymous = p.kind == "anonymous"
     scope = SCOPE_OF[action]
-    if scope not in p.scopes:
+    if p.kind == "user" and scope not in p.scopes:
         return Decision(False, f"This token lacks the '{scope}' scope needed here; create one with that scope.")
     role = p.role_in(org) if org else None
 
