@@ -28,6 +28,7 @@ app.add_typer(accounts.tokens_app, name="tokens")
 catalog.orgs_app.command("add-member")(accounts.orgs_add_member)
 app.command("login")(accounts.login)
 app.command("whoami")(accounts.whoami)
+app.command("access-log")(accounts.access_log)
 app.command("publish")(catalog.publish)
 app.command("download")(catalog.download)
 

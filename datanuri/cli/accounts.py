@@ -137,3 +137,24 @@ def whoami(url: str = typer.Option("http://127.0.0.1:8000", "--url", envvar="DAT
     if not me.get("authenticated"):
         raise NotAuthenticated(f"The stored token for {url} is no longer valid. Run `datanuri login` again.")
     console.print(f"{me['user']['email']} on {url} (scopes: {', '.join(me['scopes'])})")
+
+
+def access_log(
+    dataset: Optional[str] = typer.Option(None, "--dataset", help="Only this dataset"),
+    org: Optional[str] = typer.Option(None, "--org", help="Only this organization's datasets"),
+    limit: int = typer.Option(50, "--limit", help="How many entries, newest first"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Show who read or downloaded which dataset, when, and through which route."""
+    from datanuri.accounts.principal import SYSTEM
+
+    with platform_ctx(data_dir) as p:
+        entries = p.access.read_log(SYSTEM, dataset=dataset, organization=org, limit=limit)
+    if json_out:
+        return print_json(entries)
+    t = Table("time", "who", "dataset", "version", "action", "route", "client", "allowed")
+    for e in entries:
+        t.add_row(str(e["time"])[:19], str(e["principal"]), str(e["dataset"]), str(e["version"] or "-"), str(e["action"]),
+                  str(e["route"]), str(e["client"] or "-"), "yes" if e["allowed"] else "[red]refused[/]")
+    console.print(t)

@@ -1,0 +1,182 @@
+"""The permission matrix: every API route × every role × every access level, with the exact
+status code. A route missing from MATRIX fails `test_matrix_covers_every_route`."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from datanuri.accounts import SYSTEM
+from datanuri.web.app import create_app
+from tests.helpers import air_csv
+
+PW = "correct horse battery"
+ROLES = ("anonymous", "member", "editor", "other_owner", "admin", "auditor")
+LEVELS = ("open", "restricted", "personal")
+EMAIL = {r: f"{r}@example.org" for r in ROLES if r != "anonymous"}
+
+
+def rows(role: str, level: str) -> int:
+    if level == "personal":
+        return 403
+    if level == "open" or role in ("member", "editor", "admin"):
+        return 200
+    return 401 if role == "anonymous" else 403
+
+
+def only(allowed: tuple[str, ...], ok: int) -> Callable[[str, str], int]:
+    return lambda role, level: ok if role in allowed else (401 if role == "anonymous" else 403)
+
+
+def always(code: int) -> Callable[[str, str], int]:
+    return lambda role, level: code
+
+
+def signed_in(ok: int) -> Callable[[str, str], int]:
+    return lambda role, level: 401 if role == "anonymous" else ok
+
+
+class World:
+    """Two organisations, one user per role, and one published dataset per access level."""
+
+    def __init__(self, platform: Any, tmp_path: Any) -> None:
+        self.p = platform
+        self.tmp = tmp_path
+        self.n = 0
+        acc = platform.accounts
+        platform.catalog.create_organization("org-a")
+        platform.catalog.create_organization("org-b")
+        self.tokens: dict[str, str] = {}
+        for role, email in EMAIL.items():
+            acc.create_user(email, display_name=role, password=PW,
+                            platform_role=role if role in ("admin", "auditor") else None)
+            self.tokens[role] = acc.create_token(name="t", scopes=["read", "publish", "admin"], for_email=email)[1]
+        acc.create_user("plain@example.org", display_name="plain", password=PW)
+        acc.add_member("org-a", EMAIL["member"], role="member")
+        acc.add_member("org-a", EMAIL["editor"], role="editor")
+        acc.add_member("org-b", EMAIL["other_owner"], role="owner")
+        for level in LEVELS:
+            platform.catalog.create_dataset(f"ds-{level}", organization="org-a", access_level=level)
+            platform.catalog.publish(f"ds-{level}", air_csv(tmp_path / f"{level}.csv"))
+        self.editor_job = platform.jobs.run_inline("test", lambda progress: {}, actor=f"user:{EMAIL['editor']}").id
+
+    def fresh(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}-{self.n}"
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {} if role == "anonymous" else {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def _upload(w: World, role: str, level: str) -> dict[str, Any]:
+    path = air_csv(w.tmp / f"{w.fresh('up')}.csv", extra_rows=w.n)
+    return {"files": {"file": (path.name, path.read_bytes())}}
+
+
+def _own_token(w: World, role: str, level: str) -> str:
+    email = EMAIL.get(role, "plain@example.org")
+    info, _ = w.p.accounts.create_token(name="to-revoke", for_email=email)
+    return str(info.id)
+
+
+def _entitlement(w: World, role: str, level: str) -> str:
+    return str(w.p.accounts.grant_entitlement("plain@example.org", f"ds-{level}", by=SYSTEM))
+
+
+def _login_body(w: World, role: str, level: str) -> dict[str, Any]:
+    return {"json": {"email": EMAIL.get(role, "nobody@example.org"), "password": PW}}
+
+
+DS = "/api/v1/datasets/{ds}"
+V1 = DS + "/versions/1"
+# (method, route path) -> (concrete path, request kwargs maker or None, expected status(role, level))
+MATRIX: dict[tuple[str, str], tuple[str, Callable[..., dict[str, Any]] | None, Callable[[str, str], int]]] = {
+    ("GET", "/api/v1"): ("/api/v1", None, always(200)),
+    ("GET", "/api/v1/organizations"): ("/api/v1/organizations", None, always(200)),
+    ("POST", "/api/v1/organizations"): ("/api/v1/organizations", lambda w, r, l: {"json": {"name": w.fresh("org")}}, only(("admin",), 201)),
+    ("GET", "/api/v1/organizations/{name}"): ("/api/v1/organizations/org-a", None, always(200)),
+    ("POST", "/api/v1/organizations/{name}/members"): (
+        "/api/v1/organizations/org-a/members", lambda w, r, l: {"json": {"email": "plain@example.org", "role": "member"}}, only(("admin",), 200)),
+    ("GET", "/api/v1/datasets"): ("/api/v1/datasets", None, always(200)),
+    ("POST", "/api/v1/datasets"): ("/api/v1/datasets", lambda w, r, l: {"json": {"name": w.fresh("new"), "organization": "org-a"}}, only(("editor",), 201)),
+    ("GET", "/api/v1/datasets/{name}"): (DS, None, always(200)),
+    ("PATCH", "/api/v1/datasets/{name}"): (DS, lambda w, r, l: {"json": {"description": "갱신"}}, only(("editor",), 200)),
+    ("POST", "/api/v1/datasets/{name}/versions"): (DS + "/versions?wait=true", _upload, only(("editor",), 201)),
+    ("GET", "/api/v1/datasets/{name}/versions"): (DS + "/versions", None, always(200)),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}"): (V1, None, always(200)),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/schema"): (V1 + "/schema", None, always(200)),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/profile"): (V1 + "/profile", None, always(200)),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/problems"): (V1 + "/problems", None, always(200)),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/preview"): (V1 + "/preview", None, rows),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/download"): (V1 + "/download?format=csv", None, rows),
+    ("POST", "/api/v1/datasets/{name}/entitlements"): (
+        DS + "/entitlements", lambda w, r, l: {"json": {"email": "plain@example.org"}}, only(("admin",), 201)),
+    ("DELETE", "/api/v1/entitlements/{entitlement_id}"): ("/api/v1/entitlements/{entitlement}", None, only(("admin",), 200)),
+    ("GET", "/api/v1/jobs"): ("/api/v1/jobs", None, always(200)),
+    ("GET", "/api/v1/jobs/{job_id}"): ("/api/v1/jobs/{job}", None, lambda r, l: 200 if r in ("editor", "admin") else 404),
+    ("POST", "/api/v1/auth/login"): ("/api/v1/auth/login", _login_body, signed_in(200)),
+    ("POST", "/api/v1/auth/token"): ("/api/v1/auth/token", _login_body, signed_in(201)),
+    ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", None, always(200)),
+    ("GET", "/api/v1/me"): ("/api/v1/me", None, always(200)),
+    ("GET", "/api/v1/users"): ("/api/v1/users", None, only(("admin",), 200)),
+    ("POST", "/api/v1/users"): (
+        "/api/v1/users", lambda w, r, l: {"json": {"email": f"{w.fresh('u')}@example.org", "display_name": "새 사용자", "password": PW}},
+        only(("admin",), 201)),
+    ("GET", "/api/v1/tokens"): ("/api/v1/tokens", None, signed_in(200)),
+    ("POST", "/api/v1/tokens"): ("/api/v1/tokens", lambda w, r, l: {"json": {"name": "n"}}, signed_in(201)),
+    ("DELETE", "/api/v1/tokens/{token_id}"): ("/api/v1/tokens/{token}", None, signed_in(200)),
+    ("GET", "/api/v1/access-log"): (
+        "/api/v1/access-log", None, lambda r, l: {"anonymous": 401, "member": 403}.get(r, 200)),
+}
+LEVEL_INDEPENDENT = {k for k, (path, _, _) in MATRIX.items() if "{ds}" not in path and "{entitlement}" not in path}
+
+
+def test_matrix_covers_every_route(api):
+    routes = {
+        (method, r.path)
+        for r in api.app.routes
+        if isinstance(r, APIRoute) and r.path.startswith("/api/")
+        for method in r.methods - {"HEAD"}
+    }
+    assert routes - set(MATRIX) == set(), "add these routes to the permission matrix"
+    assert set(MATRIX) - routes == set(), "these matrix entries name routes that no longer exist"
+
+
+def test_permission_matrix(platform, tmp_path):
+    w = World(platform, tmp_path)
+    mismatches = []
+    with TestClient(create_app(platform), raise_server_exceptions=False) as client:
+        for (method, route), (path, make, expect) in MATRIX.items():
+            levels = ("open",) if (method, route) in LEVEL_INDEPENDENT else LEVELS
+            for role, level in itertools.product(ROLES, levels):
+                client.cookies.clear()
+                url = path.format(ds=f"ds-{level}", job=w.editor_job,
+                                  token=_own_token(w, role, level) if "{token}" in path else "",
+                                  entitlement=_entitlement(w, role, level) if "{entitlement}" in path else "")
+                kwargs = make(w, role, level) if make else {}
+                r = client.request(method, url, headers=w.auth(role), **kwargs)
+                want = expect(role, level)
+                if r.status_code != want:
+                    mismatches.append(f"{method} {url} as {role}: {r.status_code} (want {want}) {r.text[:160]}")
+    assert mismatches == []
+
+
+def test_no_route_returns_personal_rows(platform, tmp_path):
+    """Whoever asks, by whichever route, the rows of a personal dataset do not come back."""
+    w = World(platform, tmp_path)
+    marker = "종로구"  # a value of the first row
+    with TestClient(create_app(platform), raise_server_exceptions=False) as client:
+        for (method, route), (path, make, _) in MATRIX.items():
+            if method != "GET" or "{ds}" not in path:
+                continue
+            for role in ROLES:
+                if role == "editor" and route.endswith(("/profile", "/problems")):
+                    continue  # the holder's editors see their own profile
+                r = client.get(path.format(ds="ds-personal"), headers=w.auth(role))
+                assert marker not in r.text, f"{path} as {role} leaked a row value"
+        log = client.get("/api/v1/access-log?dataset=ds-personal", headers=w.auth("admin")).json()
+    assert log and all(not e["allowed"] for e in log)
