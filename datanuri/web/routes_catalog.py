@@ -44,6 +44,7 @@ class DatasetFields(BaseModel):
     spatial: str | None = None
     contact_name: str | None = None
     contact_email: str | None = None
+    metadata_public: bool | None = Field(None, description="For personal datasets: whether anyone may see the metadata")
 
 
 class DatasetIn(DatasetFields):
