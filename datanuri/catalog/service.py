@@ -79,6 +79,12 @@ class CatalogService:
         self.blobs = blobs
         self.events = events
         self.config = config
+        # Called with a dataset name after each committed change (search index, caches...).
+        self.listeners: list[Callable[[str], None]] = []
+
+    def _changed(self, name: str) -> None:
+        for listener in self.listeners:
+            listener(name)
 
     # ----- organizations -------------------------------------------------------------------
     def create_organization(self, name: str, *, title: str | None = None, description: str = "",
@@ -121,9 +127,11 @@ class CatalogService:
                 s.add(ds)
                 s.flush()
                 s.refresh(ds, ["versions"])
-                return dataset_info(ds)
+                info = dataset_info(ds)
         except SAIntegrityError as exc:
             raise errors.Conflict(f"A dataset named {name!r} already exists. Pick another name or publish a new version.") from exc
+        self._changed(name)
+        return info
 
     def update_dataset(self, name: str, *, principal: Principal = SYSTEM, **fields: Any) -> DatasetInfo:
         """Change a dataset's metadata. A change of access level is recorded as an event first."""
@@ -147,7 +155,9 @@ class CatalogService:
                 )
             ds.updated_at = utcnow()
             s.flush()
-            return dataset_info(ds)
+            info = dataset_info(ds)
+        self._changed(name)
+        return info
 
     def list_datasets(self, *, organization: str | None = None, principal: Principal = SYSTEM) -> list[DatasetInfo]:
         with self.db.session() as s:
@@ -266,6 +276,7 @@ class CatalogService:
                 ds.updated_at = utcnow()
                 s.flush()
                 info = version_info(v, name)
+            self._changed(name)
             msg = f"Published {name!r} version {number}: {result.rows:,} rows, {len(result.columns)} columns."
             if result.problem_count:
                 msg += f" {result.problem_count} row problem(s) were kept as text or null; see the report."

@@ -71,8 +71,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema up to `revision` with Alembic."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database schema up to `revision` with Alembic (all branch heads by default:
+    each capability adds its tables on its own branch from the first revision)."""
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
