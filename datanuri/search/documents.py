@@ -1,0 +1,90 @@
+"""What the index holds about one dataset: a plain record built from the catalog's ORM row."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from datanuri.catalog.models import Dataset
+from datanuri.search.regions import parse_regions
+
+FACET_FIELDS = ("organization", "theme", "keyword", "format", "license", "access_level", "language", "region")
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    name: str
+    organization: str
+    organization_title: str
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    theme: str | None
+    license: str | None
+    access_level: str
+    metadata_public: bool
+    language: str
+    spatial: str | None
+    temporal_start: str | None
+    temporal_end: str | None
+    formats: tuple[str, ...]
+    regions: tuple[str, ...]  # "시도" or "시도/시군구" paths
+    latest_version: int | None
+    created_at: str
+    updated_at: str
+
+    @property
+    def hidden(self) -> bool:
+        """Metadata visible only to the holder's members and platform staff."""
+        return self.access_level == "personal" and not self.metadata_public
+
+    def facet_values(self) -> list[tuple[str, str]]:
+        """(field, value) pairs this dataset counts under."""
+        out: list[tuple[str, str]] = [("organization", self.organization), ("access_level", self.access_level),
+                                      ("language", self.language)]
+        if self.theme:
+            out.append(("theme", self.theme))
+        if self.license:
+            out.append(("license", self.license))
+        out += [("keyword", k) for k in self.keywords]
+        out += [("format", f) for f in self.formats]
+        out += [("region", r.split("/")[0]) for r in self.regions]
+        out += [("sigungu", r) for r in self.regions if "/" in r]
+        return list(dict.fromkeys(out))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SearchDoc":
+        fields = {f.name for f in dataclasses.fields(cls)}
+        vals = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in fields}
+        return cls(**vals)
+
+
+def doc_from_orm(ds: Dataset) -> SearchDoc:
+    """The search record of a dataset (its versions and organisation loaded)."""
+    latest = ds.versions[-1] if ds.versions else None
+    formats = tuple(d.format for d in latest.distributions) if latest is not None else ()
+    return SearchDoc(
+        name=ds.name,
+        organization=ds.organization.name,
+        organization_title=ds.organization.title,
+        title=ds.title,
+        description=ds.description or "",
+        keywords=tuple(str(k) for k in (ds.keywords or ())),
+        theme=ds.theme,
+        license=ds.license,
+        access_level=ds.access_level,
+        metadata_public=bool(ds.metadata_public),
+        language=ds.language or "ko",
+        spatial=ds.spatial,
+        temporal_start=ds.temporal_start,
+        temporal_end=ds.temporal_end,
+        formats=formats,
+        regions=tuple(r.path for r in parse_regions(ds.spatial)),
+        latest_version=latest.number if latest is not None else None,
+        created_at=ds.created_at.isoformat(),
+        updated_at=ds.updated_at.isoformat(),
+    )

@@ -1,0 +1,246 @@
+"""The embedded search index: one SQLite file with an FTS5 table (BM25 ranking) over analysed
+terms, a documents table and a facet table. Safe to share between threads and processes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal, Sequence
+
+from datanuri.search.analysis import ANALYZER_VERSION, index_terms
+from datanuri.search.documents import SearchDoc
+
+SCHEMA_VERSION = "1"
+# BM25 column weights: title terms, body terms, title n-grams, body n-grams.
+WEIGHTS = (8.0, 1.0, 1.5, 0.3)
+Sort = Literal["relevance", "newest", "title"]
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, organization TEXT NOT NULL,
+  title TEXT NOT NULL, updated TEXT NOT NULL, hidden INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS docs_updated ON docs(updated);
+CREATE TABLE IF NOT EXISTS facets(field TEXT NOT NULL, value TEXT NOT NULL, doc_id INTEGER NOT NULL,
+  PRIMARY KEY(field, value, doc_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS facets_doc ON facets(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title_t, body_t, title_g, body_g,
+  tokenize="unicode61 remove_diacritics 0");
+"""
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which hidden (personal, metadata not public) datasets a caller may see."""
+
+    all_hidden: bool = False
+    orgs: frozenset[str] = frozenset()
+    nothing: bool = False
+
+
+@dataclass
+class Filters:
+    """Facet filters (values of one field are OR-ed, fields AND-ed) and an update-date range."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    updated_from: str | None = None
+    updated_to: str | None = None
+
+
+@dataclass(frozen=True)
+class RawHit:
+    doc: SearchDoc
+    score: float
+
+
+@dataclass(frozen=True)
+class RawResult:
+    hits: list[RawHit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def doc_columns(doc: SearchDoc) -> tuple[str, str, str, str]:
+    """The four FTS columns of a document: analysed terms and n-grams of title and body."""
+    tt, tg = index_terms(doc.title)
+    body = " ".join([doc.description, " ".join(doc.keywords), doc.theme or "", doc.organization_title,
+                     doc.spatial or "", doc.name.replace("-", " ").replace("_", " ")])
+    bt, bg = index_terms(body)
+    for kw in doc.keywords:  # a keyword counts whole as well as in parts
+        bt.append(kw.lower().replace(" ", ""))
+    return " ".join(tt), " ".join(bt), " ".join(tg), " ".join(bg)
+
+
+class SearchIndex:
+    """An FTS5 index in `path`; `put`/`delete` keep it current, `query` answers searches."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self.fresh = self._prepare()
+
+    def _prepare(self) -> bool:
+        """Create the tables; drop them first if made by another analyser. True if now empty."""
+        with self._lock:
+            c = self._conn
+            c.executescript(DDL)
+            row = c.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            want = f"{SCHEMA_VERSION}:{ANALYZER_VERSION}"
+            if row is None or row[0] != want:
+                c.executescript("DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS docs;"
+                                "DROP TABLE IF EXISTS meta;")
+                c.executescript(DDL)
+                c.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (want,))
+                return True
+            return self.count() == 0
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    # ----- writing --------------------------------------------------------------------------
+    def put(self, doc: SearchDoc) -> None:
+        self.put_many([doc])
+
+    def put_many(self, docs: Iterable[SearchDoc], *, columns: Sequence[tuple[str, str, str, str]] | None = None) -> int:
+        """Insert or replace documents in one transaction (analysing them unless `columns` given)."""
+        docs = list(docs)
+        cols = list(columns) if columns is not None else [doc_columns(d) for d in docs]
+        with self._lock:
+            c = self._conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                for doc, fts in zip(docs, cols):
+                    self._delete(doc.name)
+                    cur = c.execute(
+                        "INSERT INTO docs(name, organization, title, updated, hidden, data) VALUES(?,?,?,?,?,?)",
+                        (doc.name, doc.organization, doc.title.casefold(), doc.updated_at, int(doc.hidden),
+                         json.dumps(doc.to_dict(), ensure_ascii=False)),
+                    )
+                    rowid = cur.lastrowid
+                    c.execute("INSERT INTO fts(rowid, title_t, body_t, title_g, body_g) VALUES(?,?,?,?,?)", (rowid, *fts))
+                    c.executemany("INSERT OR IGNORE INTO facets(field, value, doc_id) VALUES(?,?,?)",
+                                  [(f, v, rowid) for f, v in doc.facet_values()])
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+        return len(docs)
+
+    def _delete(self, name: str) -> None:
+        row = self._conn.execute("SELECT id FROM docs WHERE name=?", (name,)).fetchone()
+        if row is None:
+            return
+        self._conn.execute("DELETE FROM fts WHERE rowid=?", (row[0],))
+        self._conn.execute("DELETE FROM facets WHERE doc_id=?", (row[0],))
+        self._conn.execute("DELETE FROM docs WHERE id=?", (row[0],))
+
+    def delete(self, name: str) -> None:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._delete(name)
+            self._conn.execute("COMMIT")
+
+    def clear(self) -> None:
+        with self._lock:
+            self._conn.executescript("BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM docs; COMMIT;")
+
+    def names(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._conn.execute("SELECT name FROM docs")}
+
+    # ----- reading --------------------------------------------------------------------------
+    def query(self, match: str | None, *, filters: Filters, visibility: Visibility, sort: Sort = "relevance",
+              offset: int = 0, limit: int = 20, facet_limit: int = 50, with_facets: bool = True) -> RawResult:
+        """Matching documents (all when `match` is None) after filters and visibility, one page."""
+        if visibility.nothing:
+            return RawResult([], 0, {})
+        params: list[Any] = []
+        if match is not None:
+            w = ", ".join(str(x) for x in WEIGHTS)
+            base = f"SELECT rowid AS id, bm25(fts, {w}) AS score FROM fts WHERE fts MATCH ?"
+            params.append(match)
+        else:
+            base = "SELECT id, 0.0 AS score FROM docs"
+        where, wparams = self._where(filters, visibility)
+        params += wparams
+        sel = f"WITH hits AS ({base}), sel AS (SELECT d.id, d.data, d.updated, d.title, hits.score FROM hits JOIN docs d ON d.id = hits.id{where})"
+        order = {
+            "relevance": "score ASC, updated DESC, id",
+            "newest": "updated DESC, score ASC, id",
+            "title": "title ASC, id",
+        }[sort if match is not None or sort != "relevance" else "newest"]
+        with self._lock:
+            c = self._conn
+            try:
+                rows = c.execute(f"{sel} SELECT data, score FROM sel ORDER BY {order} LIMIT ? OFFSET ?",
+                                 [*params, limit, offset]).fetchall()
+                total = c.execute(f"{sel} SELECT count(*) FROM sel", params).fetchone()[0]
+                facets: dict[str, list[tuple[str, int]]] = {}
+                if with_facets and total:
+                    for f, v, n in c.execute(
+                        f"{sel} SELECT f.field, f.value, count(*) AS n FROM facets f JOIN sel ON sel.id = f.doc_id "
+                        "GROUP BY f.field, f.value ORDER BY f.field, n DESC, f.value", params):
+                        lst = facets.setdefault(f, [])
+                        if len(lst) < facet_limit:
+                            lst.append((v, n))
+            except sqlite3.OperationalError as exc:  # e.g. an FTS expression too complex
+                raise ValueError(str(exc)) from exc
+        hits = [RawHit(SearchDoc.from_dict(json.loads(d)), float(s)) for d, s in rows]
+        return RawResult(hits, int(total), facets)
+
+    @staticmethod
+    def _where(filters: Filters, vis: Visibility) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if not vis.all_hidden:
+            if vis.orgs:
+                clauses.append(f"(d.hidden = 0 OR d.organization IN ({','.join('?' * len(vis.orgs))}))")
+                params += sorted(vis.orgs)
+            else:
+                clauses.append("d.hidden = 0")
+        for fld, values in sorted(filters.values.items()):
+            if not values:
+                continue
+            clauses.append(f"d.id IN (SELECT doc_id FROM facets WHERE field = ? AND value IN ({','.join('?' * len(values))}))")
+            params += [fld, *values]
+        if filters.updated_from:
+            clauses.append("d.updated >= ?")
+            params.append(filters.updated_from)
+        if filters.updated_to:
+            clauses.append("d.updated < ?")
+            params.append(filters.updated_to)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def facet_counts(self, field_name: str, visibility: Visibility) -> list[tuple[str, int]]:
+        """Counts of every value of one facet over all visible documents."""
+        if visibility.nothing:
+            return []
+        where, params = self._where(Filters(), visibility)
+        with self._lock:
+            return [(v, n) for v, n in self._conn.execute(
+                f"SELECT f.value, count(*) FROM facets f JOIN docs d ON d.id = f.doc_id {where}"
+                f"{' AND' if where else ' WHERE'} f.field = ? GROUP BY f.value ORDER BY count(*) DESC, f.value",
+                [*params, field_name])]
+
+    def get(self, name: str) -> SearchDoc | None:
+        """The stored record of one dataset, or None."""
+        with self._lock:
+            row = self._conn.execute("SELECT data FROM docs WHERE name=?", (name,)).fetchone()
+        return SearchDoc.from_dict(json.loads(row[0])) if row else None
+
+    def org_titles(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._conn.execute(
+                "SELECT organization, json_extract(data, '$.organization_title') FROM docs GROUP BY organization"))

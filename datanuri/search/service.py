@@ -1,0 +1,235 @@
+"""`platform.search`: keeps the index in step with the catalog and answers searches and the data map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Literal, Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from datanuri import errors
+from datanuri.accounts.policy import decide
+from datanuri.accounts.principal import SYSTEM, Principal
+from datanuri.catalog.models import Dataset, Version
+from datanuri.search import regions
+from datanuri.search.analysis import highlight_forms, query_words
+from datanuri.search.documents import FACET_FIELDS, SearchDoc, doc_from_orm
+from datanuri.search.highlight import snippet
+from datanuri.search.index import Filters, RawResult, SearchIndex, Sort, Visibility
+from datanuri.search.query import match_expression
+from datanuri.store.db import Database
+
+log = logging.getLogger("datanuri.search")
+SORTS = ("relevance", "newest", "title")
+MAX_QUERY_CHARS = 500
+MAX_PER_PAGE = 100
+MSG_QUERY_TOO_LONG = "The query is {n} characters long; keep it under " + str(MAX_QUERY_CHARS) + "."
+MSG_BAD_SORT = "Unknown sort {sort!r}; use one of: relevance, newest, title."
+MSG_BAD_FACET = "Unknown facet {name!r}; known facets: " + ", ".join(FACET_FIELDS) + "."
+MSG_BAD_DATE = "{what} must be a date like 2024-01-31; got {value!r}."
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    mode: str
+    results: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
+            "pages": math.ceil(self.total / self.per_page) if self.per_page else 0, "sort": self.sort,
+            "mode": self.mode, "results": self.results, "facets": self.facets,
+        }
+
+
+def visibility_for(p: Principal) -> Visibility:
+    """Which datasets `p` may find, by the same policy the catalog applies to `read_metadata`."""
+    if not decide(p, "read_metadata", access_level="open").allowed:
+        return Visibility(nothing=True)
+    if decide(p, "read_metadata", access_level="personal", metadata_public=False).allowed:
+        return Visibility(all_hidden=True)
+    orgs = frozenset(o for o in p.org_roles
+                     if decide(p, "read_metadata", org=o, access_level="personal", metadata_public=False).allowed)
+    return Visibility(orgs=orgs)
+
+
+def parse_date(value: str | None, what: str, *, end: bool = False) -> str | None:
+    """An ISO bound for `updated_at` comparisons; an end date includes its whole day."""
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise errors.InvalidInput(MSG_BAD_DATE.format(what=what, value=value)) from exc
+    if end:
+        day += dt.timedelta(days=1)
+    return day.isoformat()
+
+
+class SearchService:
+    """Search over the catalog with an embedded index in `index_dir`."""
+
+    def __init__(self, db: Database, index_dir: Path) -> None:
+        self.db = db
+        self.index = SearchIndex(Path(index_dir) / "index.sqlite3")
+        if self.index.fresh:
+            self.reindex()
+
+    def close(self) -> None:
+        self.index.close()
+
+    # ----- keeping in step --------------------------------------------------------------------
+    def on_change(self, name: str) -> None:
+        """Catalog listener: re-index one dataset (or drop it if gone). Never fails the caller."""
+        try:
+            self.refresh(name)
+        except Exception:  # the catalog change is committed; a stale entry is fixed by reindex
+            log.exception("could not update the search index for %s; run `datanuri search reindex`", name)
+
+    def refresh(self, name: str) -> None:
+        with self.db.session() as s:
+            ds = s.scalar(select(Dataset).where(Dataset.name == name).options(*self._load()))
+            doc = doc_from_orm(ds) if ds is not None else None
+        if doc is None:
+            self.index.delete(name)
+        else:
+            self.index.put(doc)
+
+    @staticmethod
+    def _load() -> list[Any]:
+        return [selectinload(Dataset.versions).selectinload(Version.distributions), selectinload(Dataset.organization)]
+
+    def reindex(self, *, progress: Progress | None = None, batch: int = 500) -> int:
+        """Rebuild the index from the catalog; returns the number of datasets indexed."""
+        with self.db.session() as s:
+            names = list(s.scalars(select(Dataset.name).order_by(Dataset.id)))
+        self.index.clear()
+        done = 0
+        for i in range(0, len(names), batch):
+            with self.db.session() as s:
+                rows = s.scalars(select(Dataset).where(Dataset.name.in_(names[i:i + batch])).options(*self._load()))
+                docs = [doc_from_orm(d) for d in rows]
+            done += self.index.put_many(docs)
+            if progress:
+                progress(done, len(names))
+        return done
+
+    # ----- searching ----------------------------------------------------------------------------
+    def search(
+        self,
+        q: str = "",
+        *,
+        principal: Principal = SYSTEM,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        updated_from: str | None = None,
+        updated_to: str | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+        offset: int | None = None,
+        facets: bool = True,
+        facet_limit: int = 50,
+    ) -> SearchResult:
+        """Find datasets. Values of one filter are alternatives; different filters all apply.
+
+        Every word of `q` must match (in any of its analysed forms); if nothing does, any word may.
+        """
+        q = (q or "").strip()
+        if len(q) > MAX_QUERY_CHARS:
+            raise errors.InvalidInput(MSG_QUERY_TOO_LONG.format(n=len(q)))
+        if sort not in SORTS:
+            raise errors.InvalidInput(MSG_BAD_SORT.format(sort=sort))
+        values: dict[str, list[str]] = {}
+        for key, vals in (filters or {}).items():
+            if key not in FACET_FIELDS and key != "sigungu":
+                raise errors.InvalidInput(MSG_BAD_FACET.format(name=key))
+            clean = [str(v) for v in ([vals] if isinstance(vals, str) else vals) if str(v).strip()]
+            if clean:
+                values[key] = clean
+        flt = Filters(values, parse_date(updated_from, "updated_from"), parse_date(updated_to, "updated_to", end=True))
+        page = max(1, int(page))
+        per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+        start = max(0, int(offset)) if offset is not None else (page - 1) * per_page
+        words = query_words(q)
+        vis = visibility_for(principal)
+        mode = "all"
+        raw = self._run(match_expression(words, "all") if q else None, flt, vis, sort, start, per_page, facets, facet_limit)
+        if q and raw.total == 0:
+            any_expr = match_expression(words, "any")
+            if any_expr is not None:
+                mode = "any"
+                raw = self._run(any_expr, flt, vis, sort, start, per_page, facets, facet_limit)
+        forms = highlight_forms(words)
+        results = [self._result(h.doc, h.score, forms) for h in raw.hits]
+        facet_out = {f: [{"value": v, "count": n} for v, n in raw.facets.get(f, [])] for f in FACET_FIELDS}
+        return SearchResult(q, raw.total, page, per_page, sort, mode if q else "browse", results, facet_out)
+
+    def _run(self, match: str | None, flt: Filters, vis: Visibility, sort: str, start: int, limit: int,
+             facets: bool, facet_limit: int) -> RawResult:
+        if match is None and flt is not None and sort == "relevance":
+            sort = "newest"
+        try:
+            return self.index.query(match, filters=flt, visibility=vis, sort=sort,  # type: ignore[arg-type]
+                                    offset=start, limit=limit, with_facets=facets, facet_limit=facet_limit)
+        except ValueError as exc:
+            raise errors.InvalidInput(f"The query could not be run ({exc}); simplify it.") from exc
+
+    @staticmethod
+    def _result(doc: SearchDoc, score: float, forms: list[str]) -> dict[str, Any]:
+        return {
+            "name": doc.name,
+            "title": doc.title,
+            "title_highlight": snippet(doc.title, forms, width=300),
+            "snippet": snippet(doc.description or doc.title, forms),
+            "organization": doc.organization,
+            "organization_title": doc.organization_title,
+            "theme": doc.theme,
+            "keywords": list(doc.keywords),
+            "license": doc.license,
+            "access_level": doc.access_level,
+            "language": doc.language,
+            "formats": list(doc.formats),
+            "regions": list(doc.regions),
+            "latest_version": doc.latest_version,
+            "updated_at": doc.updated_at,
+            "score": round(-score, 4),
+            "url": f"/api/v1/datasets/{doc.name}",
+        }
+
+    def get_docs(self, names: Sequence[str]) -> list[SearchDoc]:
+        """Index records of these datasets (no visibility check; callers filter)."""
+        return [d for d in (self.index.get(n) for n in names) if d is not None]
+
+    # ----- data map -----------------------------------------------------------------------------
+    def datamap(self, *, principal: Principal = SYSTEM) -> dict[str, Any]:
+        """The catalog as trees with counts: by theme, by organisation, by region (시도 → 시군구)."""
+        vis = visibility_for(principal)
+        total = self.index.query(None, filters=Filters(), visibility=vis, limit=0, with_facets=False).total
+        themes = self.index.facet_counts("theme", vis)
+        orgs = self.index.facet_counts("organization", vis)
+        titles = self.index.org_titles()
+        by_sido = dict(self.index.facet_counts("region", vis))
+        by_sgg = dict(self.index.facet_counts("sigungu", vis))
+        tree = []
+        for s in regions.sido_list():
+            children = [{"name": g, "count": by_sgg[f"{s.name}/{g}"]} for g in s.sigungu if f"{s.name}/{g}" in by_sgg]
+            tree.append({"code": s.code, "name": s.name, "name_en": s.name_en, "count": by_sido.get(s.name, 0),
+                         "children": children})
+        return {
+            "total": total,
+            "themes": [{"name": t, "count": n} for t, n in themes],
+            "organizations": [{"name": o, "title": titles.get(o, o), "count": n} for o, n in orgs],
+            "regions": tree,
+        }
