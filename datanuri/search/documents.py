@@ -33,6 +33,11 @@ class SearchDoc:
     latest_version: int | None
     created_at: str
     updated_at: str
+    # The latest version's files: format, media_type, byte_size, sha256 (None if made on download).
+    resources: tuple[dict[str, Any], ...] = ()
+    version_created_at: str | None = None
+    row_count: int | None = None
+    source: str | None = None  # where a harvested dataset came from
 
     @property
     def hidden(self) -> bool:
@@ -63,7 +68,7 @@ class SearchDoc:
         return cls(**vals)
 
 
-def doc_from_orm(ds: Dataset) -> SearchDoc:
+def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
     """The search record of a dataset (its versions and organisation loaded)."""
     latest = ds.versions[-1] if ds.versions else None
     formats = tuple(d.format for d in latest.distributions) if latest is not None else ()
@@ -87,4 +92,11 @@ def doc_from_orm(ds: Dataset) -> SearchDoc:
         latest_version=latest.number if latest is not None else None,
         created_at=ds.created_at.isoformat(),
         updated_at=ds.updated_at.isoformat(),
+        resources=tuple(
+            {"format": d.format, "media_type": d.media_type, "byte_size": d.byte_size, "sha256": d.blob_hash}
+            for d in (latest.distributions if latest is not None else ())
+        ),
+        version_created_at=latest.created_at.isoformat() if latest is not None else None,
+        row_count=latest.row_count if latest is not None else None,
+        source=source,
     )

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Literal, Sequence
 from datanuri.search.analysis import ANALYZER_VERSION, index_terms
 from datanuri.search.documents import SearchDoc
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # BM25 column weights: title terms, body terms, title n-grams, body n-grams.
 WEIGHTS = (8.0, 1.0, 1.5, 0.3)
 Sort = Literal["relevance", "newest", "title"]
@@ -244,3 +244,11 @@ class SearchIndex:
         with self._lock:
             return dict(self._conn.execute(
                 "SELECT organization, json_extract(data, '$.organization_title') FROM docs GROUP BY organization"))
+
+    def visible_names(self, visibility: Visibility) -> list[str]:
+        """Names of every dataset a caller may see, sorted."""
+        if visibility.nothing:
+            return []
+        where, params = self._where(Filters(), visibility)
+        with self._lock:
+            return [r[0] for r in self._conn.execute(f"SELECT d.name FROM docs d{where} ORDER BY d.name", params)]

@@ -16,6 +16,7 @@ from datanuri import errors
 from datanuri.accounts.policy import decide
 from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.catalog.models import Dataset, Version
+from datanuri.harvest.models import HarvestRecord
 from datanuri.search import regions
 from datanuri.search.analysis import highlight_forms, query_words
 from datanuri.search.documents import FACET_FIELDS, SearchDoc, doc_from_orm
@@ -45,6 +46,7 @@ class SearchResult:
     mode: str
     results: list[dict[str, Any]]
     facets: dict[str, list[dict[str, Any]]]
+    docs: tuple[SearchDoc, ...] = ()  # the records behind `results`, for other formats (CKAN)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,11 +103,22 @@ class SearchService:
     def refresh(self, name: str) -> None:
         with self.db.session() as s:
             ds = s.scalar(select(Dataset).where(Dataset.name == name).options(*self._load()))
-            doc = doc_from_orm(ds) if ds is not None else None
+            doc = doc_from_orm(ds, source=self._sources(s, [name]).get(name)) if ds is not None else None
         if doc is None:
             self.index.delete(name)
         else:
             self.index.put(doc)
+
+    @staticmethod
+    def _sources(s: Any, names: Sequence[str]) -> dict[str, str]:
+        rows = s.execute(select(HarvestRecord.dataset_name, HarvestRecord.remote_url).where(HarvestRecord.dataset_name.in_(names)))
+        return {n: u for n, u in rows}
+
+    def fresh_doc(self, name: str) -> SearchDoc | None:
+        """The record of one dataset read now from the catalog (no visibility check; callers check)."""
+        with self.db.session() as s:
+            ds = s.scalar(select(Dataset).where(Dataset.name == name).options(*self._load()))
+            return doc_from_orm(ds, source=self._sources(s, [name]).get(name)) if ds is not None else None
 
     @staticmethod
     def _load() -> list[Any]:
@@ -119,8 +132,10 @@ class SearchService:
         done = 0
         for i in range(0, len(names), batch):
             with self.db.session() as s:
-                rows = s.scalars(select(Dataset).where(Dataset.name.in_(names[i:i + batch])).options(*self._load()))
-                docs = [doc_from_orm(d) for d in rows]
+                chunk = names[i:i + batch]
+                sources = self._sources(s, chunk)
+                rows = s.scalars(select(Dataset).where(Dataset.name.in_(chunk)).options(*self._load()))
+                docs = [doc_from_orm(d, source=sources.get(d.name)) for d in rows]
             done += self.index.put_many(docs)
             if progress:
                 progress(done, len(names))
@@ -141,6 +156,7 @@ class SearchService:
         offset: int | None = None,
         facets: bool = True,
         facet_limit: int = 50,
+        max_per_page: int = MAX_PER_PAGE,
     ) -> SearchResult:
         """Find datasets. Values of one filter are alternatives; different filters all apply.
 
@@ -160,7 +176,7 @@ class SearchService:
                 values[key] = clean
         flt = Filters(values, parse_date(updated_from, "updated_from"), parse_date(updated_to, "updated_to", end=True))
         page = max(1, int(page))
-        per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+        per_page = max(0, min(int(per_page), max_per_page)) if offset is not None else max(1, min(int(per_page), max_per_page))
         start = max(0, int(offset)) if offset is not None else (page - 1) * per_page
         words = query_words(q)
         vis = visibility_for(principal)
@@ -174,7 +190,8 @@ class SearchService:
         forms = highlight_forms(words)
         results = [self._result(h.doc, h.score, forms) for h in raw.hits]
         facet_out = {f: [{"value": v, "count": n} for v, n in raw.facets.get(f, [])] for f in FACET_FIELDS}
-        return SearchResult(q, raw.total, page, per_page, sort, mode if q else "browse", results, facet_out)
+        return SearchResult(q, raw.total, page, per_page, sort, mode if q else "browse", results, facet_out,
+                            tuple(h.doc for h in raw.hits))
 
     def _run(self, match: str | None, flt: Filters, vis: Visibility, sort: str, start: int, limit: int,
              facets: bool, facet_limit: int) -> RawResult:

@@ -38,3 +38,55 @@ def load_catalog(platform: Any) -> None:
     for d in DATASETS:
         d = dict(d)
         platform.catalog.create_dataset(d.pop("name"), organization=d.pop("organization"), title=d.pop("title"), **d)
+
+
+def make_app(platform: Any) -> Any:
+    """The web app with this issue's routers, whether or not the app wires them yet."""
+    from fastapi.routing import APIRoute
+
+    from datanuri.web.app import create_app
+
+    app = create_app(platform)
+    have = {r.path for r in app.routes if isinstance(r, APIRoute)}
+    from datanuri.web import routes_ckan, routes_search
+
+    if "/api/v1/search" not in have:
+        app.include_router(routes_search.router, prefix="/api/v1")
+    if "/api/3/action/{action}" not in have:
+        app.include_router(routes_ckan.router, prefix="/api/3/action")
+        app.include_router(routes_ckan.router, prefix="/api/action")
+        app.include_router(routes_ckan.root_router)
+    try:
+        from datanuri.web import routes_metadata
+    except ImportError:
+        return app
+    if "/catalog.jsonld" not in have:
+        app.include_router(routes_metadata.router)
+    return app
+
+
+def serve(app: Any) -> Any:
+    """Run `app` on a free loopback port in a thread; returns (base_url, stop)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    return f"http://127.0.0.1:{port}", stop
