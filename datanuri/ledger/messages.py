@@ -42,3 +42,5 @@ LOG_UNREACHABLE = "Could not reach the log at {url}: {why}"
 # audit
 AUDIT_OK = "Ledger audit passed: {leaves} entries, {nodes} stored nodes and {checkpoints} checkpoints match."
 AUDIT_FAILED = "Ledger audit FAILED: {count} problem(s) found. The ledger database was changed outside datanuri."
+KEY_ORIGIN = "The ledger key in {path} is named {name!r}, but the ledger origin is {origin!r}. Set the origin back or restore the matching key."
+NO_CHECKPOINT = "The ledger has no signed checkpoint yet. Create one with `datanuri ledger checkpoint`."

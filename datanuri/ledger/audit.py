@@ -1,0 +1,175 @@
+"""`ledger audit`: recompute the whole tree from the stored entries and compare every stored
+leaf hash, interior node, the state row, every signed checkpoint and every cosignature.
+
+A row changed directly in the database is found and named. Memory stays bounded: leaves are
+streamed in index order and stored nodes compared chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from datanuri.ledger import merkle, messages, store
+from datanuri.ledger.checkpoint import open_checkpoint
+from datanuri.ledger.cosign import CosignatureVerifier
+from datanuri.ledger.models import LedgerWitness, node_key, split_node_key
+from datanuri.ledger.note import NoteError, parse_note
+
+if TYPE_CHECKING:
+    from datanuri.ledger.service import Ledger
+
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    table: str  # ledger_leaves, ledger_nodes, ledger_state, ledger_checkpoints, ledger_cosignatures
+    row: str  # which row, e.g. "idx=17", "level=2 index=3 (leaves 12..15)", "size=40"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.row}: {self.detail}"
+
+
+@dataclass
+class AuditReport:
+    leaves: int = 0
+    nodes: int = 0
+    checkpoints: int = 0
+    cosignatures: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return messages.AUDIT_OK.format(leaves=self.leaves, nodes=self.nodes, checkpoints=self.checkpoints)
+        return messages.AUDIT_FAILED.format(count=len(self.problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "message": self.message,
+            "leaves": self.leaves,
+            "nodes": self.nodes,
+            "checkpoints": self.checkpoints,
+            "cosignatures": self.cosignatures,
+            "problems": [{"table": p.table, "row": p.row, "detail": p.detail} for p in self.problems],
+        }
+
+
+def _node_name(level: int, index: int) -> str:
+    return f"level={level} index={index} (leaves {index << level}..{((index + 1) << level) - 1})"
+
+
+def _b64(h: bytes) -> str:
+    return base64.b64encode(h).decode()
+
+
+def audit(ledger: "Ledger") -> AuditReport:
+    report = AuditReport()
+    add = report.problems.append
+    log_verifier = ledger.keys.signer().verifier()
+    with ledger.db.session() as s:
+        state_size, state_frontier = store.read_state(s, lock=False)
+        cps = {int(r.size): r for r in s.execute(sa.select(store.CHECKPOINTS).order_by(store.CHECKPOINTS.c.size))}
+        roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT} if 0 in cps else {}
+
+        frontier: list[bytes] = []
+        expected: dict[int, bytes] = {}
+        expected_nodes = 0
+        n = 0
+
+        def flush() -> None:
+            keys = list(expected)
+            for i in range(0, len(keys), 5000):
+                part = keys[i : i + 5000]
+                got = {int(k): h for k, h in s.execute(sa.select(store.NODES.c.key, store.NODES.c.hash).where(store.NODES.c.key.in_(part)))}
+                for k in part:
+                    level, index = split_node_key(k)
+                    if k not in got:
+                        add(Problem("ledger_nodes", _node_name(level, index), "missing"))
+                    elif got[k] != expected[k]:
+                        add(Problem("ledger_nodes", _node_name(level, index), f"stored hash {_b64(got[k])} differs from recomputed {_b64(expected[k])}"))
+            expected.clear()
+
+        for row in store.iter_leaves(s):
+            idx = int(row.idx)
+            if idx != n:
+                add(Problem("ledger_leaves", f"idx={n}", f"missing (next stored entry is {idx})"))
+                break
+            h = merkle.leaf_hash(row.data.encode())
+            if h != row.leaf_hash:
+                add(Problem("ledger_leaves", f"idx={idx}", "its data does not hash to its stored leaf hash (the entry or its hash was changed)"))
+            new_nodes, frontier = merkle.nodes_completed_by(idx, h, frontier)
+            for level, i, nh in new_nodes:
+                expected[node_key(level, i)] = nh
+            expected_nodes += len(new_nodes)
+            n += 1
+            if n in cps:
+                roots[n] = merkle.root_from_frontier(frontier)
+            if len(expected) >= CHUNK:
+                flush()
+        flush()
+        report.leaves = n
+
+        if state_size != n:
+            add(Problem("ledger_state", "id=1", f"size is {state_size} but {n} consecutive entries are stored"))
+        elif state_frontier != frontier:
+            add(Problem("ledger_state", "id=1", "the stored right edge (frontier) differs from the recomputed one"))
+
+        report.nodes = int(s.execute(sa.select(sa.func.count()).select_from(store.NODES)).scalar_one())
+        if report.nodes != expected_nodes:
+            for (k,) in s.execute(sa.select(store.NODES.c.key).order_by(store.NODES.c.key)):
+                level, index = split_node_key(int(k))
+                if level == 0 or ((index + 1) << level) > n:
+                    add(Problem("ledger_nodes", _node_name(level, index), "unexpected row (no such complete subtree)"))
+
+        report.checkpoints = len(cps)
+        for size, row in cps.items():
+            where = f"size={size}"
+            try:
+                cp = open_checkpoint(row.note, log_verifier, origin=ledger.origin)
+            except NoteError as exc:
+                add(Problem("ledger_checkpoints", where, f"signature or format invalid: {exc}"))
+                continue
+            if cp.size != size:
+                add(Problem("ledger_checkpoints", where, f"the signed note says size {cp.size}"))
+            if cp.root != row.root:
+                add(Problem("ledger_checkpoints", where, "the root column differs from the signed root"))
+            if size not in roots:
+                add(Problem("ledger_checkpoints", where, f"signed for {size} entries but only {n} are stored"))
+            elif roots[size] != cp.root:
+                add(Problem("ledger_checkpoints", where, f"signed root {_b64(cp.root)} differs from the recomputed root {_b64(roots[size])}"))
+
+        witnesses = {}
+        for vkey in s.execute(sa.select(LedgerWitness.vkey)).scalars():
+            try:
+                w = CosignatureVerifier.from_vkey(vkey)
+                witnesses[w.name] = w
+            except NoteError:
+                add(Problem("ledger_witnesses", "", f"invalid witness key {vkey[:60]!r}"))
+        for r in s.execute(sa.select(store.COSIGNATURES)):
+            report.cosignatures += 1
+            where = f"checkpoint_size={r.checkpoint_size} witness={r.witness}"
+            cp_row = cps.get(int(r.checkpoint_size))
+            w = witnesses.get(r.witness)
+            if cp_row is None or w is None:
+                add(Problem("ledger_cosignatures", where, "no such checkpoint or witness"))
+                continue
+            try:
+                text, _ = parse_note(cp_row.note)
+                _, sigs = parse_note(text + "\n" + r.line)
+                good = sigs[0].name == w.name and sigs[0].key_id == w.key_id and w.verify(text.encode(), sigs[0].sig)
+            except NoteError:
+                good = False
+            if not good:
+                add(Problem("ledger_cosignatures", where, "the cosignature does not verify"))
+    return report

@@ -1,0 +1,291 @@
+"""`Ledger`: the integrity log service every capability records its trust-relevant events in."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+import rfc8785
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from datanuri.errors import Conflict, IntegrityError, InvalidInput, LedgerError, NotFound
+from datanuri.events import Event
+from datanuri.ledger import merkle, messages, store
+from datanuri.ledger.checkpoint import Checkpoint, SignedCheckpoint, add_signature_lines, open_checkpoint
+from datanuri.ledger.cosign import CosignatureVerifier, valid_cosigners
+from datanuri.ledger.keys import KeyStore
+from datanuri.ledger.models import LedgerWitness
+from datanuri.ledger.note import NoteError, parse_note, sign_note
+from datanuri.store.db import Database, utcnow
+
+RECEIPT_FORMAT = "datanuri-receipt/v1"
+MAX_ENTRIES_PAGE = 1000
+
+
+def b64(h: bytes) -> str:
+    return base64.b64encode(h).decode()
+
+
+def canonical_leaf(event: Event) -> bytes:
+    """The leaf data of an event: RFC 8785 canonical JSON of `Event.to_json_obj()`."""
+    return rfc8785.dumps(event.to_json_obj())
+
+
+class Ledger:
+    """An append-only Merkle log (RFC 9162) with Ed25519-signed C2SP checkpoints.
+
+    `record(session, event)` appends inside the caller's transaction, so the action and its
+    leaf commit together or not at all. Everything else opens its own session.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        key_dir: Path,
+        origin: str = "datanuri.local/ledger",
+        required_cosignatures: int = 0,
+    ) -> None:
+        self.db = db
+        self.origin = origin
+        self.keys = KeyStore(Path(key_dir), origin)
+        self.required_cosignatures = required_cosignatures
+
+    # ----- keys -----------------------------------------------------------------------------
+    def ensure_key(self) -> str:
+        """Create the signing key pair on first use; returns the verifier key text."""
+        return self.keys.ensure().vkey()
+
+    def public_key(self) -> str:
+        """The verifier key (vkey) text, as served at /.well-known/datanuri-ledger.pub."""
+        return self.keys.vkey()
+
+    # ----- appending ------------------------------------------------------------------------
+    def record(self, session: Session, event: Event) -> int:
+        """Append `event` in `session`'s transaction and return its leaf index (EventSink)."""
+        return self.record_many(session, [event])[0]
+
+    def record_many(self, session: Session, events: Sequence[Event]) -> list[int]:
+        """Append events in order in `session`'s transaction; returns their leaf indexes."""
+        if not events:
+            return []
+        try:
+            datas = [canonical_leaf(e) for e in events]
+        except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+            raise LedgerError(messages.RECORD_FAILED.format(type=events[0].type, why=f"the event is not JSON ({exc})")) from exc
+        try:
+            return store.append_leaves(session, datas)
+        except (SQLAlchemyError, LookupError) as exc:
+            raise LedgerError(messages.RECORD_FAILED.format(type=events[0].type, why=str(exc).splitlines()[0])) from exc
+
+    # ----- reading --------------------------------------------------------------------------
+    def size(self) -> int:
+        with self.db.session() as s:
+            return store.read_state(s, lock=False)[0]
+
+    def root(self, size: int | None = None) -> bytes:
+        with self.db.session() as s:
+            n = store.read_state(s, lock=False)[0] if size is None else self._check_size(s, size)
+            return merkle.root_at(n, store.SessionNodes(s))
+
+    def _check_size(self, s: Session, size: int) -> int:
+        n = store.read_state(s, lock=False)[0]
+        if not 0 <= size <= n:
+            raise InvalidInput(messages.SIZE_OUT_OF_RANGE.format(size=n, want=size))
+        return size
+
+    def entries(self, start: int = 0, end: int | None = None) -> list[dict[str, Any]]:
+        """Entries `[start, end)` (at most 1000) with their leaf hashes."""
+        end = start + 100 if end is None else end
+        if start < 0 or end < start or end - start > MAX_ENTRIES_PAGE:
+            raise InvalidInput(messages.BAD_RANGE.format(why=f"need 0 <= start <= end and at most {MAX_ENTRIES_PAGE} entries"))
+        with self.db.session() as s:
+            return [
+                {"index": int(r.idx), "entry": json.loads(r.data), "leaf_hash": b64(r.leaf_hash), "created_at": r.created_at.isoformat()}
+                for r in store.leaf_rows(s, start, end)
+            ]
+
+    def entry(self, index: int) -> dict[str, Any]:
+        rows = self.entries(index, index + 1) if index >= 0 else []
+        if not rows:
+            raise NotFound(messages.LEAF_OUT_OF_RANGE.format(size=self.size(), index=index))
+        return rows[0]
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        with self.db.session() as s:
+            n = store.read_state(s, lock=False)[0] if size is None else self._check_size(s, size)
+            if not 0 <= index < n:
+                raise InvalidInput(messages.LEAF_OUT_OF_RANGE.format(size=n, index=index))
+            return merkle.inclusion_proof(index, n, store.SessionNodes(s))
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        with self.db.session() as s:
+            self._check_size(s, second)
+            if not 0 < first <= second:
+                raise InvalidInput(messages.BAD_RANGE.format(why="need 0 < first <= second"))
+            return merkle.consistency_proof(first, second, store.SessionNodes(s))
+
+    # ----- checkpoints ----------------------------------------------------------------------
+    def checkpoint(self) -> SignedCheckpoint:
+        """Sign a checkpoint for the current size (or return the one already signed for it).
+
+        Before signing, the current tree is checked to extend the last signed checkpoint (its
+        root is recomputed from stored nodes and a consistency proof verified), so the log
+        never signs two inconsistent checkpoints.
+        """
+        signer = self.keys.ensure()
+        with self.db.session() as s:
+            size, frontier = store.read_state(s, lock=True)
+            nodes = store.SessionNodes(s)
+            root = merkle.root_at(size, nodes)
+            if root != merkle.root_from_frontier(frontier):
+                raise IntegrityError(messages.INCONSISTENT_HISTORY.format(size=size, got=b64(root), want=b64(merkle.root_from_frontier(frontier))))
+            last = store.latest_checkpoint(s)
+            if last is not None:
+                try:
+                    open_checkpoint(last.note, signer.verifier(), origin=self.origin)
+                except NoteError as exc:
+                    raise IntegrityError(messages.KEY_MISMATCH.format(path=self.keys.private_path)) from exc
+                if last.size > size:
+                    raise IntegrityError(messages.INCONSISTENT_HISTORY.format(size=last.size, got="(missing entries)", want=b64(last.root)))
+                old_root = merkle.root_at(last.size, nodes) if last.size else merkle.EMPTY_ROOT
+                if old_root != last.root:
+                    raise IntegrityError(messages.INCONSISTENT_HISTORY.format(size=last.size, got=b64(old_root), want=b64(last.root)))
+                if last.size == size:
+                    return self._signed(s, last)
+                if last.size > 0:
+                    proof = merkle.consistency_proof(last.size, size, nodes)
+                    try:
+                        merkle.verify_consistency(last.size, size, last.root, root, proof)
+                    except merkle.ProofError as exc:
+                        raise IntegrityError(messages.INCONSISTENT_HISTORY.format(size=last.size, got=b64(old_root), want=b64(last.root))) from exc
+            cp = Checkpoint(self.origin, size, root)
+            note = sign_note(cp.body(), signer)
+            now = utcnow()
+            s.execute(store.CHECKPOINTS.insert().values(size=size, root=root, note=note, created_at=now))
+            return SignedCheckpoint(cp, note, now, ())
+
+    def _signed(self, s: Session, row: sa.Row) -> SignedCheckpoint:
+        lines = [r.line for r in store.cosignature_lines(s, row.size)]
+        note = add_signature_lines(row.note, lines)
+        cosigners = tuple(valid_cosigners(note, self._witness_verifiers(s))) if lines else ()
+        return SignedCheckpoint(Checkpoint.parse(parse_note(row.note)[0]), note, row.created_at, cosigners)
+
+    def latest_checkpoint(self) -> SignedCheckpoint | None:
+        with self.db.session() as s:
+            row = store.latest_checkpoint(s)
+            return None if row is None else self._signed(s, row)
+
+    def get_checkpoint(self, size: int) -> SignedCheckpoint:
+        with self.db.session() as s:
+            row = store.checkpoint_row(s, size)
+            if row is None:
+                raise NotFound(messages.STALE_COSIGNATURE.format(size=size))
+            return self._signed(s, row)
+
+    def witnessed_checkpoint(self, *, covering: int = -1) -> SignedCheckpoint | None:
+        """The newest checkpoint (larger than `covering`) with the required number of cosignatures."""
+        with self.db.session() as s:
+            q = sa.select(store.CHECKPOINTS).where(store.CHECKPOINTS.c.size > covering).order_by(store.CHECKPOINTS.c.size.desc())
+            for row in s.execute(q.limit(50)):
+                cp = self._signed(s, row)
+                if len(cp.cosigners) >= self.required_cosignatures:
+                    return cp
+        return None
+
+    # ----- receipts -------------------------------------------------------------------------
+    def receipt(self, leaf_index: int) -> dict[str, Any]:
+        """Everything needed to verify entry `leaf_index` offline: the entry, its inclusion proof
+        and a signed checkpoint (with any witness cosignatures)."""
+        with self.db.session() as s:
+            size = store.read_state(s, lock=False)[0]
+        if not 0 <= leaf_index < size:
+            raise NotFound(messages.LEAF_OUT_OF_RANGE.format(size=size, index=leaf_index))
+        cp = self.witnessed_checkpoint(covering=leaf_index) if self.required_cosignatures else None
+        if cp is None:
+            latest = self.latest_checkpoint()
+            cp = latest if latest is not None and latest.size > leaf_index else self.checkpoint()
+        with self.db.session() as s:
+            row = store.leaf_rows(s, leaf_index, leaf_index + 1)[0]
+            proof = merkle.inclusion_proof(leaf_index, cp.size, store.SessionNodes(s))
+        return {
+            "format": RECEIPT_FORMAT,
+            "origin": self.origin,
+            "index": leaf_index,
+            "entry": json.loads(row.data),
+            "leaf_hash": b64(row.leaf_hash),
+            "tree_size": cp.size,
+            "inclusion_proof": [b64(p) for p in proof],
+            "checkpoint": cp.note,
+            "cosigners": list(cp.cosigners),
+            "log_public_key": self.public_key(),
+        }
+
+    # ----- witnesses ------------------------------------------------------------------------
+    def _witness_verifiers(self, s: Session) -> list[CosignatureVerifier]:
+        rows = s.execute(sa.select(LedgerWitness.vkey)).scalars()
+        return [CosignatureVerifier.from_vkey(v) for v in rows]
+
+    def add_witness(self, vkey: str) -> str:
+        """Trust cosignatures from the witness with this verifier key (type 0x04); returns its name."""
+        try:
+            w = CosignatureVerifier.from_vkey(vkey)
+        except NoteError as exc:
+            raise InvalidInput(str(exc)) from exc
+        with self.db.session() as s:
+            existing = s.get(LedgerWitness, w.name)
+            if existing is not None:
+                existing.vkey = vkey.strip()
+            else:
+                s.add(LedgerWitness(name=w.name, vkey=vkey.strip()))
+        return w.name
+
+    def witnesses(self) -> list[str]:
+        with self.db.session() as s:
+            return list(s.execute(sa.select(LedgerWitness.vkey).order_by(LedgerWitness.name)).scalars())
+
+    def remove_witness(self, name: str) -> None:
+        with self.db.session() as s:
+            row = s.get(LedgerWitness, name)
+            if row is None:
+                raise NotFound(messages.UNKNOWN_WITNESS.format(name=name))
+            s.delete(row)
+
+    def add_cosignature(self, cosigned_note: str) -> SignedCheckpoint:
+        """Store the witness cosignatures found on a checkpoint note this log signed."""
+        try:
+            text, sigs = parse_note(cosigned_note)
+            cp = Checkpoint.parse(text)
+        except NoteError as exc:
+            raise InvalidInput(str(exc)) from exc
+        with self.db.session() as s:
+            row = store.checkpoint_row(s, cp.size)
+            if row is None or parse_note(row.note)[0] != text:
+                raise Conflict(messages.STALE_COSIGNATURE.format(size=cp.size))
+            verifiers = {(w.name, w.key_id): w for w in self._witness_verifiers(s)}
+            stored = 0
+            for sig in sigs:
+                w = verifiers.get((sig.name, sig.key_id))
+                if w is None:
+                    continue
+                if not w.verify(text.encode(), sig.sig):
+                    raise InvalidInput(messages.BAD_SIGNATURE.format(name=sig.name))
+                existing = {r.witness for r in store.cosignature_lines(s, cp.size)}
+                if sig.name not in existing:
+                    s.execute(store.COSIGNATURES.insert().values(checkpoint_size=cp.size, witness=sig.name, line=sig.line(), created_at=utcnow()))
+                stored += 1
+            if not stored:
+                names = {sig.name for sig in sigs if sig.name != self.origin}
+                raise InvalidInput(messages.UNKNOWN_WITNESS.format(name=", ".join(sorted(names)) or "none"))
+            s.flush()
+            return self._signed(s, row)
+
+    # ----- audit ----------------------------------------------------------------------------
+    def audit(self) -> "Any":
+        from datanuri.ledger.audit import audit
+
+        return audit(self)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from datanuri.events import Event
+
+
+def make_event(i: int, *, parquet: str | None = None) -> Event:
+    return Event(
+        type="dataset.version.published",
+        actor="user:alice",
+        subject=f"dataset:air-{i}@1",
+        time=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=i),
+        hashes={"parquet": parquet or f"sha256:{i:064x}"},
+        data={"rows": i, "note": "측정소"},
+    )
+
+
+@pytest.fixture
+def ledger(db, tmp_path: Path):
+    from datanuri.ledger import Ledger
+
+    lg = Ledger(db, key_dir=tmp_path / "keys", origin="datanuri.test/ledger")
+    lg.ensure_key()
+    return lg
+
+
+def fill(ledger, n: int, *, batch: int = 1000) -> None:
+    for start in range(0, n, batch):
+        with ledger.db.session() as s:
+            ledger.record_many(s, [make_event(i) for i in range(start, min(n, start + batch))])
