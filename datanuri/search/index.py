@@ -252,3 +252,12 @@ class SearchIndex:
         where, params = self._where(Filters(), visibility)
         with self._lock:
             return [r[0] for r in self._conn.execute(f"SELECT d.name FROM docs d{where} ORDER BY d.name", params)]
+
+    def visible_docs(self, visibility: Visibility) -> list[SearchDoc]:
+        """Every dataset record a caller may see, by name."""
+        if visibility.nothing:
+            return []
+        where, params = self._where(Filters(), visibility)
+        with self._lock:
+            rows = self._conn.execute(f"SELECT d.data FROM docs d{where} ORDER BY d.name", params).fetchall()
+        return [SearchDoc.from_dict(json.loads(r[0])) for r in rows]
