@@ -13,7 +13,7 @@ import base64
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -38,6 +38,8 @@ class Observation:
     old_size: int
     new_size: int
     cosigned_note: str  # the log's checkpoint with this witness's cosignature appended
+    accepted: bool | None = None  # did the log accept the cosignature (None: not sent)
+    log_said: str = ""
 
 
 def _b64(h: bytes) -> str:
@@ -166,8 +168,11 @@ class Witness:
                     return [base64.b64decode(p) for p in r.raise_for_status().json()["proof"]]
 
                 obs = self.observe(note, key, fetch)
-                http.post(f"{base}/api/v1/ledger/cosignatures", json={"checkpoint": obs.cosigned_note}).raise_for_status()
-                return obs
+                r = http.post(f"{base}/api/v1/ledger/cosignatures", json={"checkpoint": obs.cosigned_note})
+                if r.status_code >= 500:
+                    r.raise_for_status()
+                said = "" if r.is_success else str((r.json().get("error") or {}).get("message", r.text))
+                return replace(obs, accepted=r.is_success, log_said=said)
             except httpx.HTTPError as exc:
                 raise ServiceUnavailable(messages.LOG_UNREACHABLE.format(url=base, why=exc)) from exc
         finally:
@@ -180,6 +185,8 @@ class Witness:
             try:
                 obs = self.run_once(log_url, log_key=log_key)
                 report(f"cosigned {obs.origin} at size {obs.new_size} (previous {obs.old_size})")
+                if not obs.accepted:
+                    report(f"the log did not accept the cosignature: {obs.log_said}")
             except ForkDetected:
                 raise
             except DatanuriError as exc:
