@@ -101,6 +101,8 @@ def dataset_node(doc: SearchDoc, base: str) -> dict[str, Any]:
         if doc.temporal_end:
             period["dcat:endDate"] = {"@value": doc.temporal_end, "@type": "xsd:date"}
         node["dct:temporal"] = period
+    if doc.license:  # DCAT 3 allows it on any dcat:Resource; kept when there is no distribution yet
+        node["dct:license"] = {"@id": license_uri(doc.license)}
     if doc.latest_version is not None:
         node["dcat:version"] = str(doc.latest_version)
     if doc.source:

@@ -1,0 +1,30 @@
+"""The CLI commands, driven through Typer's runner on a temporary data dir."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from typer.testing import CliRunner
+
+from datanuri.cli.search import harvest, search_app
+from datanuri.config import Config
+from datanuri.platform import Platform
+
+
+def test_reindex_query_and_harvest_cli(tmp_path, monkeypatch):
+    data = tmp_path / "d"
+    with Platform(Config(data_dir=data)) as p:
+        p.catalog.create_organization("seoul")
+        p.catalog.create_dataset("pharmacies", organization="seoul", title="서울특별시 약국 현황")
+    app = typer.Typer()
+    app.add_typer(search_app, name="search")
+    app.command("harvest")(harvest)
+    runner = CliRunner()
+    r = runner.invoke(app, ["search", "reindex", "--data-dir", str(data), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == {"indexed": 1}
+    r = runner.invoke(app, ["search", "query", "약국을", "--data-dir", str(data), "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["results"][0]["name"] == "pharmacies"
+    r = runner.invoke(app, ["harvest", "http://127.0.0.1:9/none.jsonld", "--data-dir", str(data)])
+    assert r.exit_code != 0
