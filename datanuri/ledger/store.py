@@ -48,22 +48,37 @@ def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
     """Append leaf data in order; returns their indexes. Caller's transaction; state row locked."""
     size, frontier = read_state(session, lock=True)
     now = utcnow()
+    conn = session.connection()
+    dialect = conn.dialect
+    stamp = _bind(LEAVES.c.created_at, dialect, now)
     leaf_rows = []
     node_rows = []
+    leaf_hash, completed = merkle.leaf_hash, merkle.nodes_completed_by
     for offset, data in enumerate(datas):
         index = size + offset
-        h = merkle.leaf_hash(data)
-        leaf_rows.append({"idx": index, "data": data.decode(), "leaf_hash": h, "created_at": now})
-        new_nodes, frontier = merkle.nodes_completed_by(index, h, frontier)
-        node_rows.extend({"key": node_key(level, i), "hash": nh} for level, i, nh in new_nodes)
+        h = leaf_hash(data)
+        leaf_rows.append((index, data.decode(), h, stamp))
+        if index & 1:
+            new_nodes, frontier = completed(index, h, frontier)
+            node_rows.extend([(node_key(level, i), nh) for level, i, nh in new_nodes])
+        else:
+            frontier.append(h)
+    # Plain DBAPI executemany: appends are the hot path, and these rows need no type processing
+    # beyond the timestamp bound once above.
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
     if leaf_rows:
-        session.execute(LEAVES.insert(), leaf_rows)
+        conn.exec_driver_sql(f"INSERT INTO ledger_leaves (idx, data, leaf_hash, created_at) VALUES ({mark}, {mark}, {mark}, {mark})", leaf_rows)
     if node_rows:
-        session.execute(NODES.insert(), node_rows)
+        conn.exec_driver_sql(f"INSERT INTO ledger_nodes (key, hash) VALUES ({mark}, {mark})", node_rows)
     session.execute(
         sa.update(STATE).where(STATE.c.id == 1).values(size=size + len(datas), frontier=b"".join(frontier), updated_at=now)
     )
     return list(range(size, size + len(datas)))
+
+
+def _bind(column: sa.Column, dialect: sa.Dialect, value: object) -> object:
+    proc = column.type.bind_processor(dialect)
+    return proc(value) if proc else value
 
 
 class SessionNodes:
