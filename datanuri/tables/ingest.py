@@ -1,0 +1,201 @@
+"""The ingestion pipeline: detect → read strings → infer (pass 1) → convert and write (pass 2) → profile.
+
+Pass 1 streams the source once as string batches: null tokens become nulls, every column's
+type candidates are narrowed over the whole file, and the batches are spooled to an
+uncompressed Arrow IPC file beside the output (so CP949 is transcoded and XLSX parsed once).
+Pass 2 streams the spool, converts each column to its final type and writes zstd Parquet in
+fixed-size row groups. Row problems are placed on physical lines only when there are some.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from datanuri.errors import IngestError
+from datanuri.tables import convert as C
+from datanuri.tables import messages as M
+from datanuri.tables.detect import detect
+from datanuri.tables.infer import ColumnInference, field_type
+from datanuri.tables.model import IngestResult, Limits, Problem
+from datanuri.tables.profile import profile_parquet
+from datanuri.tables.readers import CsvReader, Reader, open_reader
+from datanuri.tables.schema import table_schema
+
+MAX_PROBLEMS = 1000
+ROW_GROUP_BATCHES = 16
+PASS1_SHARE = 0.8
+Progress = Callable[[int, int], None]
+
+
+def ingest(source: Path, out_path: Path, *, filename: str | None = None,
+           format: Literal["auto", "csv", "tsv", "xlsx", "json", "ndjson", "parquet"] = "auto",
+           encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None,
+           mode: Literal["strict", "lenient"] = "lenient", limits: Limits = Limits(),
+           progress: Progress | None = None) -> IngestResult:
+    """Read a table file into canonical zstd Parquet at `out_path`, with schema, profile and problems."""
+    source, out_path = Path(source), Path(out_path)
+    name = filename or source.name
+    det = detect(source, name, format=format, encoding=encoding, delimiter=delimiter)
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    spool = out_path.with_name(f".{out_path.name}.{os.getpid()}.spool")
+    try:
+        for attempt in range(2):
+            try:
+                reader = open_reader(source, name, det, limits, sheet)
+                result = _run(reader, det, name, tmp, spool, mode, limits, progress)
+                break
+            except IngestError as e:
+                # a UTF-8 guess from the first megabyte can be wrong further down: retry as CP949
+                retry = (attempt == 0 and encoding is None and det.encoding == "utf-8"
+                         and isinstance(e.details, dict) and e.details.get("encoding") == "utf-8")
+                if not retry:
+                    raise
+                det = type(det)(det.format, "cp949", det.delimiter)
+        os.replace(tmp, out_path)
+        return result
+    finally:
+        for p in (tmp, spool):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
+
+def _run(reader: Reader, det, name: str, tmp: Path, spool: Path, mode: str, limits: Limits,
+         progress: Progress | None) -> IngestResult:
+    total = max(reader.size, 1)
+    report = progress or (lambda done, tot: None)
+    report(0, total)
+    infer = [ColumnInference(c) for c in reader.columns]
+    rows = 0
+    if reader.typed:
+        batches_iter = reader.batches()
+        plan = None
+    else:
+        sink = pa.OSFile(str(spool), "wb")
+        writer = None
+        for batch in reader.batches():
+            cols = [C.nullify_tokens(col) for col in batch.columns]
+            for col in cols:
+                if len(col) and pc.max(pc.binary_length(col)).as_py() or 0:
+                    if (pc.max(pc.binary_length(col)).as_py() or 0) > limits.max_cell_bytes:
+                        raise IngestError(M.MSG_CELL_TOO_LARGE.format(name=name, limit=limits.max_cell_bytes,
+                                          where=f" in column {reader.columns[cols.index(col)]!r}"),
+                                          details={"name": name, "limit": limits.max_cell_bytes})
+            for ci, col in zip(infer, cols):
+                ci.update(col)
+            out = pa.RecordBatch.from_arrays(cols, names=reader.columns)
+            if writer is None:
+                writer = pa.ipc.new_stream(sink, out.schema)
+            writer.write_batch(out)
+            rows += out.num_rows
+            report(int(reader.position * PASS1_SHARE), total)
+        if writer is not None:
+            writer.close()
+        sink.close()
+        plan = [ci.result() for ci in infer]
+        batches_iter = _read_spool(spool)
+
+    problems_rows: list[tuple[int, str, str, str]] = []  # (row, column, value, candidate)
+    type_problem_count = 0
+    mixed = [(i, cand) for i, (_, cand) in enumerate(plan or []) if cand]
+    pw: pq.ParquetWriter | None = None
+    buf: list[pa.RecordBatch] = []
+    buffered = 0
+    rg_rows = max(1, limits.batch_rows) * ROW_GROUP_BATCHES
+    offset = 0
+    written_schema = None
+    for batch in batches_iter:
+        if plan is not None:
+            cols = [C.convert(col, cand) for col, (cand, _) in zip(batch.columns, plan)]
+            for i, cand in mixed:
+                src = batch.column(i)
+                bad = C.failures(src, C.convert(src, cand))
+                nbad = pc.sum(bad).as_py() or 0
+                if nbad:
+                    type_problem_count += nbad
+                    if len(problems_rows) < MAX_PROBLEMS:
+                        idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))[: MAX_PROBLEMS - len(problems_rows)]
+                        vals = src.take(pa.array(idx)).to_pylist()
+                        problems_rows += [(offset + int(j), reader.columns[i], v, cand) for j, v in zip(idx, vals)]
+            batch = pa.RecordBatch.from_arrays(cols, names=reader.columns)
+        else:
+            rows += batch.num_rows
+        if pw is None:
+            written_schema = batch.schema
+            pw = pq.ParquetWriter(str(tmp), written_schema, compression="zstd")
+        buf.append(batch)
+        buffered += batch.num_rows
+        offset += batch.num_rows
+        while buffered >= rg_rows:
+            t = pa.Table.from_batches(buf)
+            pw.write_table(t.slice(0, rg_rows), row_group_size=rg_rows)
+            rest = t.slice(rg_rows)
+            buf, buffered = rest.to_batches(), rest.num_rows
+        if plan is not None:
+            report(int(total * (PASS1_SHARE + (1 - PASS1_SHARE) * offset / max(rows, 1))), total)
+    if pw is None:  # no rows at all: write the header's columns
+        written_schema = pa.schema([(c, C.ARROW_TYPES[field_type(p[0])[0]]) for c, p in zip(reader.columns, plan or [])])
+        pw = pq.ParquetWriter(str(tmp), written_schema, compression="zstd")
+    if buffered:
+        pw.write_table(pa.Table.from_batches(buf, schema=written_schema), row_group_size=rg_rows)
+    pw.close()
+
+    problems, problem_count = _problems(reader, problems_rows, type_problem_count)
+    if mode == "strict" and problem_count:
+        first = problems[0] if problems else None
+        raise IngestError(M.MSG_ROW_PROBLEMS_STRICT.format(
+            count=problem_count, name=name, line=first.line if first else "?", first=first.message if first else ""),
+            details={"problem_count": problem_count, "problems": [p.__dict__ for p in problems]})
+
+    source_formats = {}
+    types = {}
+    for c, (cand, _) in zip(reader.columns, plan or []):
+        ftype, fmt = field_type(cand)
+        types[c] = ftype
+        if fmt:
+            source_formats[c] = fmt
+    schema = table_schema(written_schema, source_formats=source_formats,
+                          titles=dict(zip(reader.columns, getattr(reader, "raw_columns", reader.columns))))
+    profile = profile_parquet(tmp)
+    report(total, total)
+    return IngestResult(
+        rows=offset, columns=list(reader.columns), schema=schema, profile=profile, problems=problems,
+        problem_count=problem_count, format=det.format, encoding=det.encoding if det.format not in ("xlsx", "parquet") else None,
+        delimiter=det.delimiter if det.format in ("csv", "tsv") else None, sheet=reader.sheet)
+
+
+def _read_spool(path: Path):
+    """Batches back from the spool file (plain reads, not memory-mapped, to keep RSS bounded)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with pa.OSFile(str(path), "rb") as f:
+        r = pa.ipc.open_stream(f)
+        for b in r:
+            yield b
+
+
+def _problems(reader: Reader, rows: list[tuple[int, str, str, str]], type_count: int) -> tuple[list[Problem], int]:
+    """Place the first problems on lines, ordered by line."""
+    count = reader.skipped_count + type_count
+    if not count:
+        return [], 0
+    idx = np.array(sorted({r for r, *_ in rows}), dtype=np.int64)
+    lines, skipped = reader.locate(idx, MAX_PROBLEMS)
+    out = list(skipped)
+    for r, col, val, cand in rows:
+        line = lines.get(r)
+        ftype = field_type(cand)[0]
+        article = "an" if ftype[0] in "aeiou" else "a"
+        out.append(Problem(line, col, "type", M.PROB_TYPE.format(line=line, value=val, column=col, article=article,
+                                                                  type=ftype), val))
+    out.sort(key=lambda p: (p.line if p.line is not None else 1 << 62))
+    return out[:MAX_PROBLEMS], count

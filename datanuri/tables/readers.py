@@ -1,0 +1,406 @@
+"""Readers: each format → a stream of Arrow record batches of strings (Parquet stays typed).
+
+A reader also knows where its rows came from: `lines(rows)` maps good-row indices to 1-based
+physical lines (sheet rows for XLSX, lines for NDJSON, record numbers for JSON arrays), and
+`located_problems()` lists the skipped rows (ragged or not a record) with their lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from datanuri.errors import IngestError
+from datanuri.tables import messages as M
+from datanuri.tables.detect import Detected
+from datanuri.tables.headers import clean_names
+from datanuri.tables.model import Limits, Problem
+
+
+@dataclass
+class Skipped:
+    """A row the reader skipped, with the physical line when known."""
+
+    line: int | None
+    kind: str
+    message: str
+    value: str | None = None
+
+
+class Reader:
+    """Base reader: columns, string batches, bytes read, skipped rows and row → line mapping."""
+
+    typed = False
+    sheet: str | None = None
+
+    def __init__(self, path: Path, name: str, limits: Limits) -> None:
+        self.path, self.name, self.limits = path, name, limits
+        self.columns: list[str] = []
+        self.skipped_count = 0
+        self.size = path.stat().st_size
+        self.position = 0
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Record batches of at most `limits.batch_rows` rows."""
+        raise NotImplementedError
+
+    def locate(self, rows: np.ndarray, limit: int) -> tuple[dict[int, int], list[Problem]]:
+        """Lines of the given good-row indices, and the first `limit` skipped rows as problems."""
+        raise NotImplementedError
+
+    def _slices(self, batch: pa.RecordBatch) -> Iterator[pa.RecordBatch]:
+        step = max(1, self.limits.batch_rows)
+        for off in range(0, batch.num_rows, step):
+            yield batch.slice(off, step)
+
+
+def _bad_encoding(name: str, encoding: str, where: str = "") -> IngestError:
+    return IngestError(M.MSG_BAD_ENCODING.format(name=name, encoding=encoding, where=where),
+                       details={"name": name, "encoding": encoding})
+
+
+def _too_large(name: str, limit: int, where: str = "") -> IngestError:
+    return IngestError(M.MSG_CELL_TOO_LARGE.format(name=name, limit=limit, where=where),
+                       details={"name": name, "limit": limit})
+
+
+class CsvReader(Reader):
+    """CSV/TSV through Arrow's streaming CSV reader, transcoding non-UTF-8 text on the fly."""
+
+    def __init__(self, path: Path, name: str, limits: Limits, det: Detected) -> None:
+        super().__init__(path, name, limits)
+        self.encoding = det.encoding or "utf-8"
+        self.delimiter = det.delimiter or ","
+        with self._text() as f:
+            header = next(csv.reader(f, delimiter=self.delimiter), None)
+        if not header or not any(h.strip() for h in header):
+            raise IngestError(M.MSG_NO_COLUMNS.format(name=name), details={"name": name})
+        self.raw_columns = header
+        self.columns = clean_names(header)
+        self.first_skipped: list[str] = []
+
+    def _text(self) -> io.TextIOWrapper:
+        enc = "utf-8-sig" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding
+        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+        return io.TextIOWrapper(open(self.path, "rb"), encoding=enc, errors="strict", newline="")
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """String batches; ragged rows are counted and skipped (located later if needed)."""
+        arrow_enc = "utf8" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding
+
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            self.skipped_count += 1
+            return "skip"
+
+        block = int(min(max(self.limits.max_cell_bytes + (1 << 20), 1 << 20), 1 << 30))
+        ropts = pacsv.ReadOptions(column_names=self.columns, skip_rows=1, block_size=block, encoding=arrow_enc)
+        popts = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid)
+        copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in self.columns},
+                                     strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[])
+        f = open(self.path, "rb")
+        try:
+            try:
+                reader = pacsv.open_csv(f, read_options=ropts, parse_options=popts, convert_options=copts)
+                while True:
+                    try:
+                        batch = reader.read_next_batch()
+                    except StopIteration:
+                        break
+                    self.position = f.tell()
+                    yield from self._slices(batch)
+            except UnicodeDecodeError as e:
+                raise _bad_encoding(self.name, self.encoding, f" (byte {e.start} of a chunk)") from None
+            except pa.ArrowInvalid as e:
+                msg = str(e)
+                if "straddling" in msg or "block size" in msg:
+                    raise _too_large(self.name, self.limits.max_cell_bytes) from None
+                if "UTF8" in msg or "utf8" in msg.lower() or "decode" in msg.lower():
+                    raise _bad_encoding(self.name, self.encoding) from None
+                raise IngestError(M.MSG_UNREADABLE.format(name=self.name, kind="CSV", detail=msg),
+                                  details={"name": self.name}) from None
+        finally:
+            f.close()
+
+    def locate(self, rows: np.ndarray, limit: int) -> tuple[dict[int, int], list[Problem]]:
+        """Walk the text with the csv module until `limit` problems are placed (diagnostics only)."""
+        want = iter(rows.tolist())
+        nxt = next(want, None)
+        found: dict[int, int] = {}
+        skipped: list[Problem] = []
+        n = len(self.columns)
+        if nxt is None and self.skipped_count == 0:
+            return found, skipped
+        with self._text() as f:
+            reader = csv.reader(f, delimiter=self.delimiter)
+            next(reader, None)
+            k, prev = 0, reader.line_num
+            for rec in reader:
+                line, prev = prev + 1, reader.line_num
+                if not rec:
+                    continue
+                if len(rec) != n:
+                    text = self.delimiter.join(rec)
+                    skipped.append(Problem(line, None, "column_count", M.PROB_COLUMN_COUNT.format(
+                        line=line, actual=len(rec), expected=n), text[:200]))
+                else:
+                    while nxt is not None and nxt == k:
+                        found[k] = line
+                        nxt = next(want, None)
+                    k += 1
+                if len(skipped) + len(found) >= limit or (nxt is None and len(skipped) >= min(limit, self.skipped_count)):
+                    break
+        return found, skipped
+
+
+class RowsReader(Reader):
+    """Base for readers that build batches from Python rows (XLSX, JSON): tracks lines per row."""
+
+    def __init__(self, path: Path, name: str, limits: Limits) -> None:
+        super().__init__(path, name, limits)
+        self.row_lines: list[np.ndarray] = []
+        self.skipped: list[Problem] = []
+
+    def _batch(self, rows: list[list[str | None]], lines: list[int]) -> pa.RecordBatch:
+        self.row_lines.append(np.asarray(lines, dtype=np.int64))
+        cols = [pa.array([r[i] for r in rows], pa.string()) for i in range(len(self.columns))]
+        return pa.RecordBatch.from_arrays(cols, names=self.columns)
+
+    def _skip(self, problem: Problem) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < 1000:
+            self.skipped.append(problem)
+
+    def locate(self, rows: np.ndarray, limit: int) -> tuple[dict[int, int], list[Problem]]:
+        """Lines recorded while reading."""
+        all_lines = np.concatenate(self.row_lines) if self.row_lines else np.zeros(0, np.int64)
+        return {int(r): int(all_lines[r]) for r in rows[:limit]}, self.skipped[:limit]
+
+
+def _cell(v: object) -> str | None:
+    """A Python cell value as text (dates ISO, midnight datetimes as dates, bools true/false)."""
+    import datetime as dt
+
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) and v.tzinfo is None else v.isoformat(sep=" ")
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return str(int(v))
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return str(v)
+
+
+def check_zip_bomb(path: Path, name: str, limits: Limits) -> None:
+    """Refuse workbooks whose declared uncompressed size or compression ratio is out of bounds."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook (ZIP)", detail=str(e)),
+                          details={"name": name}) from None
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_xlsx_uncompressed_bytes:
+        raise IngestError(M.MSG_ZIP_BOMB.format(name=name, size=total, limit=limits.max_xlsx_uncompressed_bytes,
+                                                detail="declared sizes"), details={"name": name, "size": total})
+    for i in infos:
+        if i.file_size > (1 << 20) and i.file_size > 200 * max(i.compress_size, 1):
+            raise IngestError(M.MSG_ZIP_BOMB.format(
+                name=name, size=total, limit=limits.max_xlsx_uncompressed_bytes,
+                detail=f"{i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1"),
+                details={"name": name, "entry": i.filename})
+
+
+class XlsxReader(RowsReader):
+    """XLSX through openpyxl's read-only streaming mode (named or first sheet)."""
+
+    def __init__(self, path: Path, name: str, limits: Limits, sheet: str | None) -> None:
+        super().__init__(path, name, limits)
+        check_zip_bomb(path, name, limits)
+        import openpyxl
+
+        try:
+            self.wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as e:
+            raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook", detail=str(e) or type(e).__name__),
+                              details={"name": name}) from None
+        names = self.wb.sheetnames
+        if sheet is not None and sheet not in names:
+            raise IngestError(M.MSG_NO_SHEET.format(name=name, sheet=sheet, sheets=", ".join(names)),
+                              details={"name": name, "sheets": names})
+        self.sheet = sheet or names[0]
+        self.ws = self.wb[self.sheet]
+        self.rows = self.ws.iter_rows(values_only=True)
+        self.header_line = 0
+        try:
+            for i, row in enumerate(self.rows, start=1):
+                if row and any(v is not None and str(v).strip() for v in row):
+                    self.header_line = i
+                    raw = list(row)
+                    while raw and (raw[-1] is None or not str(raw[-1]).strip()):
+                        raw.pop()
+                    self.columns = clean_names(raw)
+                    break
+        except (zipfile.BadZipFile, EOFError, OSError) as e:
+            raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook", detail=str(e)),
+                              details={"name": name}) from None
+        if not self.columns:
+            raise IngestError(M.MSG_EMPTY_SHEET.format(name=name, sheet=self.sheet), details={"name": name})
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Sheet rows as string batches; blank rows are skipped, longer rows reported."""
+        n = len(self.columns)
+        rows: list[list[str | None]] = []
+        lines: list[int] = []
+        try:
+            for line, row in enumerate(self.rows, start=self.header_line + 1):
+                vals = [_cell(v) for v in row]
+                if not any(v is not None and v != "" for v in vals):
+                    continue
+                if len(vals) > n and any(v not in (None, "") for v in vals[n:]):
+                    self._skip(Problem(line, None, "column_count", M.PROB_COLUMN_COUNT.format(
+                        line=line, actual=len(vals), expected=n), None))
+                    continue
+                vals = (vals + [None] * n)[:n]
+                rows.append(vals)
+                lines.append(line)
+                if len(rows) >= self.limits.batch_rows:
+                    yield self._batch(rows, lines)
+                    rows, lines = [], []
+        except (zipfile.BadZipFile, EOFError, OSError) as e:
+            raise IngestError(M.MSG_TRUNCATED.format(name=self.name, kind="an Excel workbook", detail=str(e)),
+                              details={"name": self.name}) from None
+        finally:
+            self.position = self.size
+        if rows or not self.row_lines:
+            yield self._batch(rows, lines)
+        self.wb.close()
+
+
+class JsonReader(RowsReader):
+    """A JSON array of objects (loaded whole) or NDJSON (streamed line by line)."""
+
+    def __init__(self, path: Path, name: str, limits: Limits, det: Detected) -> None:
+        super().__init__(path, name, limits)
+        self.format, self.encoding = det.format, det.encoding or "utf-8"
+        self.records = self._records()
+        first: list[tuple[int, dict]] = []
+        for line, rec in self.records:
+            first.append((line, rec))
+            if len(first) >= 1000:
+                break
+        keys: dict[str, None] = {}
+        for _, rec in first:
+            keys.update(dict.fromkeys(rec))
+        self.keys = list(keys)
+        self.columns = clean_names(self.keys)
+        self.first = first
+
+    def _open(self) -> io.TextIOWrapper:
+        enc = "utf-8-sig" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding
+        return io.TextIOWrapper(open(self.path, "rb"), encoding=enc, errors="strict")
+
+    def _records(self) -> Iterator[tuple[int, dict]]:
+        try:
+            if self.format == "json":
+                with self._open() as f:
+                    try:
+                        data = json.load(f)
+                    except ValueError as e:
+                        raise IngestError(M.MSG_BAD_JSON.format(name=self.name, detail=str(e)), details={"name": self.name}) from None
+                if not isinstance(data, list):
+                    raise IngestError(M.MSG_JSON_NOT_RECORDS.format(name=self.name), details={"name": self.name})
+                for i, rec in enumerate(data, start=1):
+                    if isinstance(rec, dict):
+                        yield i, rec
+                    else:
+                        self._skip(Problem(i, None, "record", M.PROB_NOT_RECORD.format(line=i), _cell(rec)))
+                return
+            with self._open() as f:
+                for i, text in enumerate(f, start=1):
+                    if not text.strip():
+                        continue
+                    try:
+                        rec = json.loads(text)
+                    except ValueError as e:
+                        raise IngestError(M.MSG_BAD_JSON.format(name=self.name, detail=f"line {i}: {e}"),
+                                          details={"name": self.name, "line": i}) from None
+                    if isinstance(rec, dict):
+                        yield i, rec
+                    else:
+                        self._skip(Problem(i, None, "record", M.PROB_NOT_RECORD.format(line=i), _cell(rec)))
+        except UnicodeDecodeError:
+            raise _bad_encoding(self.name, self.encoding) from None
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Records as string batches (keys not seen in the first 1000 records are dropped)."""
+        import itertools
+
+        rows: list[list[str | None]] = []
+        lines: list[int] = []
+        for line, rec in itertools.chain(self.first, self.records):
+            rows.append([_cell(rec.get(k)) for k in self.keys])
+            lines.append(line)
+            if len(rows) >= self.limits.batch_rows:
+                yield self._batch(rows, lines)
+                rows, lines = [], []
+        self.position = self.size
+        if rows or not self.row_lines:
+            yield self._batch(rows, lines)
+
+
+class ParquetReader(Reader):
+    """Parquet input: typed batches, only the column names are cleaned."""
+
+    typed = True
+
+    def __init__(self, path: Path, name: str, limits: Limits) -> None:
+        super().__init__(path, name, limits)
+        try:
+            self.pf = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError) as e:
+            raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="a Parquet file", detail=str(e)),
+                              details={"name": name}) from None
+        self.columns = clean_names(self.pf.schema_arrow.names)
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """The file's own record batches, renamed."""
+        try:
+            for i, b in enumerate(self.pf.iter_batches(batch_size=self.limits.batch_rows)):
+                self.position = self.size * (i + 1) // max(1, self.pf.num_row_groups)
+                yield pa.RecordBatch.from_arrays(b.columns, names=self.columns)
+        except (pa.ArrowInvalid, OSError) as e:
+            raise IngestError(M.MSG_TRUNCATED.format(name=self.name, kind="a Parquet file", detail=str(e)),
+                              details={"name": self.name}) from None
+
+    def locate(self, rows: np.ndarray, limit: int) -> tuple[dict[int, int], list[Problem]]:
+        """Parquet rows have no lines; row numbers are 1-based record numbers."""
+        return {int(r): int(r) + 1 for r in rows[:limit]}, []
+
+
+def open_reader(path: Path, name: str, det: Detected, limits: Limits, sheet: str | None) -> Reader:
+    """The reader for a detected format."""
+    if det.format in ("csv", "tsv"):
+        return CsvReader(path, name, limits, det)
+    if det.format == "xlsx":
+        return XlsxReader(path, name, limits, sheet)
+    if det.format in ("json", "ndjson"):
+        return JsonReader(path, name, limits, det)
+    return ParquetReader(path, name, limits)
