@@ -1,0 +1,459 @@
+"""Privacy models measured on a released table: k-anonymity, l-diversity (distinct, entropy,
+recursive (c,l)) and t-closeness (equal-distance, ordered and hierarchical EMD).
+
+Records are grouped into equivalence classes by their quasi-identifier values (Arrow dictionary
+encoding, then integer keys combined in NumPy: no per-row Python). Nulls are a value like any
+other. Sensitive-value statistics work on the sparse (class, value) counts, so cost grows with
+the number of distinct pairs, not classes × values; the EMD variants that need whole
+distributions are computed densely in chunks of classes.
+
+Each function returns the table's value for the model: the largest k, l, the smallest c / t that
+holds. :func:`check` evaluates a whole policy and says whether it passed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from datanuri.errors import InvalidInput
+from datanuri.privacy import messages as M
+from datanuri.privacy.hierarchies import TableHierarchy, _flat
+
+Model = Literal["k-anonymity", "distinct-l-diversity", "entropy-l-diversity", "recursive-cl-diversity", "t-closeness"]
+EMD = Literal["equal", "ordered", "hierarchical"]
+
+# --------------------------------------------------------------------------------------------
+# grouping
+
+
+def codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Integer codes 0..m-1 of ``values`` (nulls get code m-1 when present) and the dictionary."""
+    v = _flat(values)
+    enc = pc.dictionary_encode(v)
+    idx = enc.indices
+    dictionary = enc.dictionary
+    c = np.asarray(pc.fill_null(idx, len(dictionary)).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if idx.null_count:
+        dictionary = pa.concat_arrays([dictionary, pa.array([None], dictionary.type)])
+    return c, dictionary
+
+
+def combine_codes(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[np.ndarray, int]:
+    """Group ids 0..g-1 for rows, given per-column integer codes and cardinalities."""
+    n = len(columns[0]) if columns else 0
+    ids = np.zeros(n, dtype=np.int64)
+    g = 1
+    for c, m in zip(columns, cards):
+        key = ids * m + c
+        if g * m < 2**62 and g * m <= 4 * max(n, 1):
+            # dense key space: compact through a presence table instead of sorting
+            present = np.zeros(g * m, dtype=bool)
+            present[key] = True
+            remap = np.cumsum(present) - 1
+            ids = remap[key]
+            g = int(present.sum())
+        else:
+            uniq, ids = np.unique(key, return_inverse=True)
+            ids = ids.astype(np.int64).reshape(-1)
+            g = len(uniq)
+    return ids, g
+
+
+def group_ids(table: pa.Table, columns: Sequence[str]) -> tuple[np.ndarray, int]:
+    """Equivalence-class id of every row of ``table`` for the ``columns`` and the class count."""
+    _check_columns(table, columns)
+    cs, cards = [], []
+    for col in columns:
+        c, d = codes(table.column(col))
+        cs.append(c)
+        cards.append(max(len(d), 1))
+    if not cs:
+        return np.zeros(table.num_rows, dtype=np.int64), 1 if table.num_rows else 0
+    return combine_codes(cs, cards)
+
+
+def _check_columns(table: pa.Table, columns: Sequence[str]) -> None:
+    for c in columns:
+        if c not in table.column_names:
+            raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=c, columns=", ".join(table.column_names)))
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Equivalence classes of a table with (optionally) sensitive-value counts per class."""
+
+    ids: np.ndarray  # class id per row
+    sizes: np.ndarray  # size per class
+    # sparse (class, sensitive value) counts, sorted by class
+    pair_class: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pair_value: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pair_count: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    values: pa.Array | None = None  # the sensitive dictionary (value per code)
+    overall: np.ndarray | None = None  # overall count per sensitive code
+
+    @property
+    def n(self) -> int:
+        return int(self.sizes.sum())
+
+    @property
+    def count(self) -> int:
+        return len(self.sizes)
+
+
+def classes(table: pa.Table, quasi_identifiers: Sequence[str], sensitive: str | None = None) -> Classes:
+    ids, g = group_ids(table, quasi_identifiers)
+    sizes = np.bincount(ids, minlength=g)
+    if sensitive is None:
+        return Classes(ids, sizes)
+    _check_columns(table, [sensitive])
+    s, dictionary = codes(table.column(sensitive))
+    m = max(len(dictionary), 1)
+    pair_key = ids * m + s
+    uniq, cnt = np.unique(pair_key, return_counts=True)
+    return Classes(ids, sizes, uniq // m, uniq % m, cnt, dictionary, np.bincount(s, minlength=m))
+
+
+def classes_from_counts(sizes: np.ndarray, pair_class: np.ndarray, pair_value: np.ndarray, pair_count: np.ndarray, m: int) -> Classes:
+    """Build :class:`Classes` from precomputed sparse counts (used by the optimiser)."""
+    overall = np.bincount(pair_value, weights=pair_count, minlength=m).astype(np.int64)
+    return Classes(np.zeros(0, np.int64), sizes, pair_class, pair_value, pair_count, None, overall)
+
+
+# --------------------------------------------------------------------------------------------
+# per-class statistics (arrays of one value per class)
+
+
+def class_distinct(c: Classes) -> np.ndarray:
+    return np.bincount(c.pair_class, minlength=c.count)
+
+
+def class_entropy(c: Classes) -> np.ndarray:
+    """Shannon entropy (natural log) of the sensitive values in each class."""
+    p = c.pair_count / c.sizes[c.pair_class]
+    return -np.bincount(c.pair_class, weights=p * np.log(p), minlength=c.count)
+
+
+def class_recursive_ratio(c: Classes, l: int) -> np.ndarray:
+    """Per class, r1 / (r_l + ... + r_m) for counts sorted descending (inf if fewer than l values).
+    The class is recursive (c,l)-diverse iff this is < c."""
+    order = np.lexsort((-c.pair_count, c.pair_class))
+    cls, cnt = c.pair_class[order], c.pair_count[order]
+    first = np.searchsorted(cls, np.arange(c.count))
+    rank = np.arange(len(cls)) - first[cls]
+    r1 = cnt[first]  # the most frequent value (classes are never empty)
+    tail = np.bincount(cls, weights=np.where(rank >= l - 1, cnt, 0), minlength=c.count)
+    with np.errstate(divide="ignore"):
+        return np.where(tail > 0, r1 / np.where(tail > 0, tail, 1), np.inf)
+
+
+def class_emd_equal(c: Classes) -> np.ndarray:
+    """Equal-distance EMD per class: half the L1 distance to the overall distribution."""
+    assert c.overall is not None
+    p = c.overall / c.overall.sum()
+    q = c.pair_count / c.sizes[c.pair_class]
+    inside = np.bincount(c.pair_class, weights=np.abs(q - p[c.pair_value]), minlength=c.count)
+    covered = np.bincount(c.pair_class, weights=p[c.pair_value], minlength=c.count)
+    return 0.5 * (inside + (1.0 - covered))
+
+
+def _dense_chunks(c: Classes, m: int, budget: int = 20_000_000):
+    """Yield (first_class, dense (classes × m) distribution difference q - p) chunks."""
+    assert c.overall is not None
+    p = c.overall / c.overall.sum()
+    step = max(1, budget // max(m, 1))
+    starts = np.searchsorted(c.pair_class, np.arange(0, c.count + step, step))
+    for k, lo in enumerate(range(0, c.count, step)):
+        hi = min(lo + step, c.count)
+        a, b = starts[k], starts[k + 1] if k + 1 < len(starts) else len(c.pair_class)
+        q = np.zeros((hi - lo, m))
+        np.add.at(q, (c.pair_class[a:b] - lo, c.pair_value[a:b]), c.pair_count[a:b])
+        q /= c.sizes[lo:hi, None]
+        yield lo, q - p[None, :]
+
+
+def class_emd_ordered(c: Classes, order: np.ndarray) -> np.ndarray:
+    """Ordered-distance EMD per class; ``order[i]`` is the rank of sensitive code ``i``."""
+    m = len(order)
+    out = np.zeros(c.count)
+    if m <= 1:
+        return out
+    inv = np.argsort(order)
+    for lo, diff in _dense_chunks(c, m):
+        cum = np.cumsum(diff[:, inv], axis=1)
+        out[lo : lo + len(diff)] = np.abs(cum).sum(axis=1) / (m - 1)
+    return out
+
+
+def class_emd_hierarchical(c: Classes, leaf_nodes: list[np.ndarray]) -> np.ndarray:
+    """Hierarchical EMD per class (Li, Li & Venkatasubramanian 2007).
+
+    ``leaf_nodes[j][i]`` is the node id at level ``j`` (1..H) of sensitive code ``i``; level H is
+    the root. The cost of a node at level j is (j / H) × min(positive extra, negative extra) of
+    its children, where a child's extra is the sum of q - p over the leaves below it.
+    """
+    m = len(leaf_nodes[0]) if leaf_nodes else 0
+    out = np.zeros(c.count)
+    height = len(leaf_nodes)
+    if m <= 1 or height == 0:
+        return out
+    for lo, diff in _dense_chunks(c, m):
+        child = diff  # extras of the nodes of the level below, starting with leaves
+        child_node = np.arange(m)  # which level-(j-1) node each leaf belongs to
+        cost = np.zeros(len(diff))
+        for j, nodes in enumerate(leaf_nodes, start=1):
+            # map each level-(j-1) node to its parent at level j
+            n_children = child.shape[1]
+            parent_of_child = np.zeros(n_children, dtype=np.int64)
+            parent_of_child[child_node] = nodes
+            n_parents = int(nodes.max()) + 1
+            pos = np.zeros((len(diff), n_parents))
+            neg = np.zeros((len(diff), n_parents))
+            np.add.at(pos.T, parent_of_child, np.maximum(child, 0).T)
+            np.add.at(neg.T, parent_of_child, np.maximum(-child, 0).T)
+            cost += (j / height) * np.minimum(pos, neg).sum(axis=1)
+            child = pos - neg
+            child_node = nodes
+        out[lo : lo + len(diff)] = cost
+    return out
+
+
+def hierarchy_nodes(values: pa.Array, hierarchy: TableHierarchy) -> list[np.ndarray]:
+    """Node ids per level (1..top) for each sensitive value, from a table hierarchy."""
+    nodes = []
+    for level in range(1, hierarchy.height):
+        gen = hierarchy.generalize(values, level)
+        c, _ = codes(gen)
+        nodes.append(c)
+    return nodes
+
+
+def value_order(values: pa.Array, order: Sequence[Any] | None = None) -> np.ndarray:
+    """Rank of each sensitive code: the given ``order``, else numeric or lexicographic order."""
+    v = _flat(values)
+    if order is not None:
+        pos = {x: i for i, x in enumerate(order)}
+        missing = [x for x in v.to_pylist() if x not in pos]
+        if missing:
+            raise InvalidInput(M.MSG_HIERARCHY_MISSING_VALUES.format(column="order", count=len(missing), examples=", ".join(map(repr, missing[:5]))))
+        ranks = np.array([pos[x] for x in v.to_pylist()])
+    else:
+        ranks = np.asarray(pc.rank(v, sort_keys="ascending", tiebreaker="first").to_numpy(zero_copy_only=False)) - 1
+    return np.argsort(np.argsort(ranks))
+
+
+# --------------------------------------------------------------------------------------------
+# table-level values
+
+
+def _require(table: pa.Table, quasi_identifiers: Sequence[str], sensitive: str | None, model: str) -> None:
+    if not quasi_identifiers:
+        raise InvalidInput(M.MSG_NO_QUASI_IDENTIFIERS)
+    _check_columns(table, list(quasi_identifiers) + ([sensitive] if sensitive else []))
+    if model != "k-anonymity" and not sensitive:
+        raise InvalidInput(M.MSG_NEEDS_SENSITIVE.format(model=model))
+    if sensitive and sensitive in quasi_identifiers:
+        raise InvalidInput(M.MSG_SENSITIVE_IS_QI.format(column=sensitive))
+
+
+def k_anonymity(table: pa.Table, *, quasi_identifiers: Sequence[str]) -> int:
+    """The size of the smallest equivalence class (0 for an empty table)."""
+    _require(table, quasi_identifiers, None, "k-anonymity")
+    if table.num_rows == 0:
+        return 0
+    return int(classes(table, quasi_identifiers).sizes.min())
+
+
+def l_diversity(
+    table: pa.Table,
+    *,
+    quasi_identifiers: Sequence[str],
+    sensitive: str,
+    variant: Literal["distinct", "entropy"] = "distinct",
+) -> float:
+    """Distinct l: the fewest distinct sensitive values in a class. Entropy l: exp of the lowest
+    class entropy (a class is entropy-l-diverse iff its entropy ≥ log l)."""
+    _require(table, quasi_identifiers, sensitive, f"{variant}-l-diversity")
+    if table.num_rows == 0:
+        return 0
+    c = classes(table, quasi_identifiers, sensitive)
+    if variant == "distinct":
+        return int(class_distinct(c).min())
+    if variant == "entropy":
+        return float(math.exp(class_entropy(c).min()))
+    raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="l-diversity variant", value=variant, choices="distinct, entropy"))
+
+
+def recursive_cl_diversity(table: pa.Table, *, quasi_identifiers: Sequence[str], sensitive: str, l: int) -> float:
+    """The largest r1 / (r_l + … + r_m) over classes: the table is recursive (c,l)-diverse for
+    every c greater than this (inf when a class has fewer than l distinct values)."""
+    _require(table, quasi_identifiers, sensitive, "recursive-cl-diversity")
+    if not isinstance(l, int) or l < 1:
+        raise InvalidInput(M.MSG_BAD_L.format(l=l))
+    if table.num_rows == 0:
+        return 0.0
+    return float(class_recursive_ratio(classes(table, quasi_identifiers, sensitive), l).max())
+
+
+def t_closeness(
+    table: pa.Table,
+    *,
+    quasi_identifiers: Sequence[str],
+    sensitive: str,
+    distance: EMD | None = None,
+    order: Sequence[Any] | None = None,
+    hierarchy: TableHierarchy | None = None,
+) -> float:
+    """The largest Earth Mover's Distance between a class's sensitive distribution and the
+    table's. ``distance``: ``"equal"`` (categorical; the default for text), ``"ordered"``
+    (numeric or ordinal; the default for numbers, or give ``order``), ``"hierarchical"`` (needs
+    ``hierarchy``)."""
+    _require(table, quasi_identifiers, sensitive, "t-closeness")
+    if table.num_rows == 0:
+        return 0.0
+    c = classes(table, quasi_identifiers, sensitive)
+    return float(class_emd(c, table.column(sensitive).type, distance=distance, order=order, hierarchy=hierarchy).max())
+
+
+def class_emd(
+    c: Classes,
+    sensitive_type: pa.DataType,
+    *,
+    distance: EMD | None = None,
+    order: Sequence[Any] | None = None,
+    hierarchy: TableHierarchy | None = None,
+) -> np.ndarray:
+    assert c.values is not None
+    if distance is None:
+        numeric = pa.types.is_integer(sensitive_type) or pa.types.is_floating(sensitive_type) or pa.types.is_decimal(sensitive_type)
+        distance = "hierarchical" if hierarchy is not None else ("ordered" if numeric or order is not None else "equal")
+    if distance == "equal":
+        return class_emd_equal(c)
+    if distance == "ordered":
+        return class_emd_ordered(c, value_order(c.values, order))
+    if distance == "hierarchical":
+        if hierarchy is None:
+            raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="t-closeness setting", value="hierarchical without a hierarchy", choices="pass hierarchy=..."))
+        return class_emd_hierarchical(c, hierarchy_nodes(c.values, hierarchy))
+    raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="EMD distance", value=distance, choices="equal, ordered, hierarchical"))
+
+
+# --------------------------------------------------------------------------------------------
+# a policy check
+
+
+@dataclass(frozen=True)
+class ModelCheck:
+    """The measured values of a table and whether they satisfy the requested parameters."""
+
+    model: str
+    passed: bool
+    k: int
+    l: float | None = None
+    c: float | None = None
+    t: float | None = None
+    required: dict[str, Any] = field(default_factory=dict)
+    failing_classes: int = 0
+    failing_records: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "passed": self.passed,
+            "measured": {"k": self.k, "l": self.l, "c": self.c, "t": self.t},
+            "required": dict(self.required),
+            "failing_classes": self.failing_classes,
+            "failing_records": self.failing_records,
+        }
+
+
+def validate_parameters(model: str, *, k: int, l: int | None, c: float | None, t: float | None, sensitive: str | None) -> None:
+    if model not in ("k-anonymity", "distinct-l-diversity", "entropy-l-diversity", "recursive-cl-diversity", "t-closeness"):
+        raise InvalidInput(
+            M.MSG_UNKNOWN_OPTION.format(what="privacy model", value=model, choices="k-anonymity, distinct-l-diversity, entropy-l-diversity, recursive-cl-diversity, t-closeness")
+        )
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise InvalidInput(M.MSG_BAD_K.format(k=k))
+    if model != "k-anonymity" and not sensitive:
+        raise InvalidInput(M.MSG_NEEDS_SENSITIVE.format(model=model))
+    if model.endswith("l-diversity") or model == "recursive-cl-diversity":
+        if not isinstance(l, int) or isinstance(l, bool) or l < 1:
+            raise InvalidInput(M.MSG_BAD_L.format(l=l))
+    if model == "recursive-cl-diversity" and (not isinstance(c, (int, float)) or c <= 0):
+        raise InvalidInput(M.MSG_BAD_C.format(c=c))
+    if model == "t-closeness" and (not isinstance(t, (int, float)) or not 0 <= t <= 1):
+        raise InvalidInput(M.MSG_BAD_T.format(t=t))
+
+
+def class_passes(
+    c: Classes,
+    model: str,
+    *,
+    k: int,
+    l: int | None = None,
+    cl_c: float | None = None,
+    t: float | None = None,
+    emd: np.ndarray | None = None,
+) -> np.ndarray:
+    """Boolean per class: does the class satisfy k and the model?"""
+    ok = c.sizes >= k
+    if model == "distinct-l-diversity":
+        ok &= class_distinct(c) >= (l or 1)
+    elif model == "entropy-l-diversity":
+        ok &= class_entropy(c) >= math.log(l or 1) - 1e-12
+    elif model == "recursive-cl-diversity":
+        ok &= class_recursive_ratio(c, l or 1) < (cl_c or 0)
+    elif model == "t-closeness":
+        assert emd is not None
+        ok &= emd <= (t if t is not None else 1.0) + 1e-12
+    return ok
+
+
+def check(
+    table: pa.Table,
+    *,
+    quasi_identifiers: Sequence[str],
+    model: Model = "k-anonymity",
+    k: int = 2,
+    l: int | None = None,
+    c: float | None = None,
+    t: float | None = None,
+    sensitive: str | None = None,
+    distance: EMD | None = None,
+    order: Sequence[Any] | None = None,
+    hierarchy: TableHierarchy | None = None,
+) -> ModelCheck:
+    """Measure ``table`` against a model (k-anonymity is always required too) and say whether it
+    passed, with how many classes and records fail."""
+    validate_parameters(model, k=k, l=l, c=c, t=t, sensitive=sensitive)
+    _require(table, quasi_identifiers, sensitive if model != "k-anonymity" else None, model)
+    if table.num_rows == 0:
+        raise InvalidInput(M.MSG_EMPTY_TABLE)
+    cls = classes(table, quasi_identifiers, sensitive if model != "k-anonymity" else None)
+    emd = None
+    measured: dict[str, Any] = {"k": int(cls.sizes.min())}
+    if model == "distinct-l-diversity":
+        measured["l"] = float(class_distinct(cls).min())
+    elif model == "entropy-l-diversity":
+        measured["l"] = float(math.exp(class_entropy(cls).min()))
+    elif model == "recursive-cl-diversity":
+        measured["l"] = float(class_distinct(cls).min())
+        measured["c"] = float(class_recursive_ratio(cls, l or 1).max())
+    elif model == "t-closeness":
+        emd = class_emd(cls, table.column(str(sensitive)).type, distance=distance, order=order, hierarchy=hierarchy)
+        measured["t"] = float(emd.max())
+    ok = class_passes(cls, model, k=k, l=l, cl_c=c, t=t, emd=emd)
+    required = {"k": k} | ({"l": l} if l is not None else {}) | ({"c": c} if c is not None else {}) | ({"t": t} if t is not None else {})
+    return ModelCheck(
+        model=model,
+        passed=bool(ok.all()),
+        required=required,
+        failing_classes=int((~ok).sum()),
+        failing_records=int(cls.sizes[~ok].sum()),
+        **measured,
+    )
