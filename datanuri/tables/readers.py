@@ -237,8 +237,9 @@ class XlsxReader(RowsReader):
         import openpyxl
 
         try:
-            self.wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as e:
+            self.fh = open(path, "rb")
+            self.wb = openpyxl.load_workbook(self.fh, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, TypeError) as e:
             raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook", detail=str(e) or type(e).__name__),
                               details={"name": name}) from None
         names = self.wb.sheetnames
@@ -292,6 +293,7 @@ class XlsxReader(RowsReader):
         if rows or not self.row_lines:
             yield self._batch(rows, lines)
         self.wb.close()
+        self.fh.close()
 
 
 class JsonReader(RowsReader):
