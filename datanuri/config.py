@@ -40,6 +40,10 @@ class Config:
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
     secure_cookies: bool = False  # set true behind HTTPS
+    # The integrity ledger's name in its signed checkpoints, and how many witness
+    # cosignatures a checkpoint needs before receipts count it as trusted.
+    ledger_origin: str = "datanuri.local/ledger"
+    ledger_required_cosignatures: int = 0
 
     @property
     def db_url(self) -> str:

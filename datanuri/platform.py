@@ -11,8 +11,10 @@ from datanuri.accounts.access import AccessControl
 from datanuri.accounts.service import AccountService
 from datanuri.catalog.service import CatalogService
 from datanuri.config import Config
-from datanuri.events import EventSink, MemorySink
 from datanuri.jobs.runner import JobRunner
+from datanuri.harvest import Harvester
+from datanuri.ledger import Ledger
+from datanuri.search import SearchService
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database
 
@@ -34,12 +36,23 @@ class Platform:
         self.access = AccessControl(self.db)
         self.accounts = AccountService(self.db, self.ledger, self.access)
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
+        self.search = SearchService(self.db, self.config.data_dir / "search")
+        self.catalog.listeners.append(self.search.on_change)
+        self.harvester = Harvester(self.catalog, self.db, notify=self.search.on_change)
 
-    def _make_ledger(self) -> EventSink:
-        return MemorySink()
+    def _make_ledger(self) -> Ledger:
+        ledger = Ledger(
+            self.db,
+            key_dir=self.config.data_dir / "keys",
+            origin=self.config.ledger_origin,
+            required_cosignatures=self.config.ledger_required_cosignatures,
+        )
+        ledger.ensure_key()
+        return ledger
 
     def close(self) -> None:
         self.jobs.shutdown()
+        self.search.close()
         self.db.dispose()
 
     def __enter__(self) -> "Platform":

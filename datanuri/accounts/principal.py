@@ -32,6 +32,13 @@ class Principal:
         return self.kind
 
     @property
+    def ref(self) -> str:
+        """A pseudonymous reference for public records (ledger events, version authors): no e-mail."""
+        if self.kind == "user":
+            return f"user:{self.user_id}"
+        return self.kind
+
+    @property
     def is_admin(self) -> bool:
         return self.kind == "system" or self.platform_role == "admin"
 

@@ -199,8 +199,8 @@ class AccountService:
                            scopes=scope_list, expires_at=expires)
             s.add(tok)
             s.flush()
-            self.events.record(s, Event(type="token.created", actor=by.name, subject=f"token:{tok.id}", time=utcnow(),
-                                        data={"user": user.email, "scopes": scope_list,
+            self.events.record(s, Event(type="token.created", actor=by.ref, subject=f"token:{tok.id}", time=utcnow(),
+                                        data={"user": f"user:{user.id}", "scopes": scope_list,
                                               "expires_at": expires.isoformat() if expires else None}))
             return self._token_info(tok, user.email), secret
 
@@ -217,7 +217,7 @@ class AccountService:
             if tok is None or not (by.is_admin or tok.user_id == by.user_id):
                 raise errors.NotFound(f"No token {token_id} of yours.")
             if tok.revoked_at is None:
-                self.events.record(s, Event(type="token.revoked", actor=by.name, subject=f"token:{tok.id}", time=utcnow()))
+                self.events.record(s, Event(type="token.revoked", actor=by.ref, subject=f"token:{tok.id}", time=utcnow()))
                 tok.revoked_at = utcnow()
             email = s.scalar(select(User.email).where(User.id == tok.user_id)) or ""
             return self._token_info(tok, email)
@@ -275,11 +275,11 @@ class AccountService:
             user = s.scalar(select(User).where(User.email == v.clean_email(email)))
             if user is None:
                 raise errors.NotFound(f"No user with the e-mail {email}.")
-            ent = Entitlement(user_id=user.id, dataset_id=ds.id, source=source, granted_by=by.name, expires_at=expires_at)
+            ent = Entitlement(user_id=user.id, dataset_id=ds.id, source=source, granted_by=by.ref, expires_at=expires_at)
             s.add(ent)
             s.flush()
-            self.events.record(s, Event(type="entitlement.granted", actor=by.name, subject=f"dataset:{dataset}", time=utcnow(),
-                                        data={"user": user.email, "expires_at": expires_at.isoformat() if expires_at else None}))
+            self.events.record(s, Event(type="entitlement.granted", actor=by.ref, subject=f"dataset:{dataset}", time=utcnow(),
+                                        data={"user": f"user:{user.id}", "expires_at": expires_at.isoformat() if expires_at else None}))
             return ent.id
 
     def revoke_entitlement(self, entitlement_id: int, *, by: Principal = SYSTEM) -> None:
@@ -290,7 +290,7 @@ class AccountService:
             ds = s.get(Dataset, ent.dataset_id)
             assert ds is not None
             self.access.require(s, by, "manage_org", org=ds.organization.name)
-            self.events.record(s, Event(type="entitlement.revoked", actor=by.name, subject=f"dataset:{ds.name}", time=utcnow()))
+            self.events.record(s, Event(type="entitlement.revoked", actor=by.ref, subject=f"dataset:{ds.name}", time=utcnow()))
             ent.revoked_at = utcnow()
 
     # ----- helpers -------------------------------------------------------------------------

@@ -147,7 +147,7 @@ class CatalogService:
                     s,
                     Event(
                         type="dataset.access.changed",
-                        actor=principal.name,
+                        actor=principal.ref,
                         subject=f"dataset:{name}",
                         time=utcnow(),
                         data={"from": old_access, "to": fields["access_level"]},
@@ -253,7 +253,7 @@ class CatalogService:
                     profile=result.profile,
                     problems={"count": result.problem_count, "items": problems},
                     change_note=change_note,
-                    published_by=principal.name,
+                    published_by=principal.ref,
                 )
                 v.distributions = [
                     Distribution(format="parquet", media_type=export.FORMATS["parquet"], blob_hash=content_hash, byte_size=byte_size),
@@ -266,7 +266,7 @@ class CatalogService:
                     s,
                     Event(
                         type="dataset.version.published",
-                        actor=principal.name,
+                        actor=principal.ref,
                         subject=f"dataset:{name}@{number}",
                         time=v.created_at,
                         hashes={"parquet": f"sha256:{content_hash}", "source": f"sha256:{source_hash}"},

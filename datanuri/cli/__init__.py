@@ -10,7 +10,8 @@ from typing import Optional
 import typer
 
 from datanuri import __version__
-from datanuri.cli import accounts, catalog
+from datanuri.cli import accounts, catalog, ledger
+from datanuri.cli import search as search_cli
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
 from datanuri.errors import DatanuriError
 
@@ -29,6 +30,11 @@ catalog.orgs_app.command("add-member")(accounts.orgs_add_member)
 app.command("login")(accounts.login)
 app.command("whoami")(accounts.whoami)
 app.command("access-log")(accounts.access_log)
+app.add_typer(search_cli.search_app, name="search")
+app.command("harvest")(search_cli.harvest)
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(ledger.witness_app, name="witness")
+app.command("verify")(ledger.verify_cmd)
 app.command("publish")(catalog.publish)
 app.command("download")(catalog.download)
 

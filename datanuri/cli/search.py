@@ -18,12 +18,11 @@ def reindex(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OP
     """Rebuild the search index from the catalog."""
     from rich.progress import Progress
 
-    from datanuri.search.attach import search_for
 
     with platform_ctx(data_dir) as p:
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("Indexing", total=None)
-            n = search_for(p).reindex(progress=lambda done, total: bar.update(task, completed=done, total=total))
+            n = p.search.reindex(progress=lambda done, total: bar.update(task, completed=done, total=total))
     print_json({"indexed": n}) if json_out else console.print(f"Indexed {n:,} dataset(s).")
 
 
@@ -38,11 +37,10 @@ def query(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Search datasets (as the local system user, who sees everything)."""
-    from datanuri.search.attach import search_for
 
     filters = {k: [v] for k, v in (("organization", organization), ("theme", theme)) if v}
     with platform_ctx(data_dir) as p:
-        result = search_for(p).search(q, filters=filters, sort=sort, per_page=limit)
+        result = p.search.search(q, filters=filters, sort=sort, per_page=limit)
     if json_out:
         print_json(result.to_dict())
         return
@@ -61,14 +59,9 @@ def harvest(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Import datasets from a CKAN-compatible API or DCAT JSON-LD; running it again changes nothing."""
-    from datanuri.harvest import Harvester
-    from datanuri.search.attach import search_for
-
     with platform_ctx(data_dir) as p:
-        svc = search_for(p)
-        h = Harvester(p.catalog, p.db, notify=svc.on_change)
         with console.status(f"Harvesting {url}…"):
-            report = h.harvest(url, prefix=prefix)
+            report = p.harvester.harvest(url, prefix=prefix)
     if json_out:
         print_json(report.to_dict())
         return

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from datanuri import __version__
 from datanuri.platform import Platform
-from datanuri.web import errors, routes_accounts, routes_catalog, routes_pages
+from datanuri.web import errors, routes_accounts, routes_catalog, routes_ckan, routes_ledger, routes_metadata, routes_pages, routes_search
 
 API_PREFIX = "/api/v1"
 
@@ -24,6 +24,13 @@ def create_app(platform: Platform) -> FastAPI:
     errors.install(app)
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)
+    app.include_router(routes_search.router, prefix=API_PREFIX)
+    app.include_router(routes_ledger.router, prefix=API_PREFIX)
+    app.include_router(routes_ledger.wellknown_router)
+    app.include_router(routes_ckan.router, prefix="/api/3/action")
+    app.include_router(routes_ckan.router, prefix="/api/action")
+    app.include_router(routes_ckan.root_router)
+    app.include_router(routes_metadata.router)
     app.include_router(routes_pages.router)
 
     @app.get("/api/v1", tags=["meta"])

@@ -235,6 +235,15 @@ def download(
     )
 
 
+@router.get("/datasets/{name}/versions/{version}/receipt", tags=["versions"])
+def get_receipt(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    """The version's ledger receipt: verify it offline with `datanuri verify RECEIPT FILE --key KEY`."""
+    info = p.catalog.get_version(name, _version_param(version), principal=me)
+    if info.ledger_index is None:
+        raise errors.NotFound(f"Version {info.number} of {name!r} has no ledger entry.")
+    return p.ledger.receipt(info.ledger_index)
+
+
 # ----- jobs ---------------------------------------------------------------------------------
 @router.get("/jobs", tags=["jobs"])
 def list_jobs(p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:

@@ -20,7 +20,6 @@ from datanuri import __version__, errors
 from datanuri.accounts import secrets as sec
 from datanuri.accounts.principal import ANONYMOUS, Principal
 from datanuri.metadata import ckan as dicts
-from datanuri.search.attach import search_for
 from datanuri.search.service import SearchService, visibility_for
 from datanuri.search.solr import QuerySyntaxError, parse, parse_sort
 from datanuri.web.auth import CSRF_HEADER, SAFE_METHODS, _check_rate, client_address, session_principal
@@ -287,7 +286,7 @@ async def action(action: str, request: Request) -> JSONResponse:
         return _envelope(base, action, status=400, error={"__type": "Bad Request", "message": f"Bad request - JSON Error: {exc}"})
     try:
         me = await run_in_threadpool(ckan_principal, request)
-        ctx = Ctx(request.app.state.platform, search_for(request.app.state.platform), me, base, params)
+        ctx = Ctx(request.app.state.platform, request.app.state.platform.search, me, base, params)
         result = await run_in_threadpool(handler, ctx)
     except CkanValidation as exc:
         return _envelope(base, action, status=409, error={"__type": "Validation Error", **exc.fields})

@@ -13,7 +13,6 @@ from datanuri.metadata import croissant as cr
 from datanuri.metadata import datapackage as dp
 from datanuri.metadata import dcat, schemaorg
 from datanuri.platform import Platform
-from datanuri.search.attach import search_for
 from datanuri.search.documents import SearchDoc
 from datanuri.search.service import visibility_for
 from datanuri.web.auth import get_principal
@@ -29,7 +28,7 @@ def _base(request: Request) -> str:
 
 def _doc(p: Platform, name: str, me: Principal) -> SearchDoc:
     p.catalog.get_dataset(name, principal=me)  # "not found" for what `me` may not see
-    doc = search_for(p).fresh_doc(name)
+    doc = p.search.fresh_doc(name)
     if doc is None:
         raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
     return doc
@@ -54,7 +53,7 @@ def _number(version: str) -> int:
 @router.get("/catalog.jsonld", tags=["metadata"])
 def catalog_jsonld(request: Request, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> JSONResponse:
     """The catalogue as DCAT-AP 3 JSON-LD."""
-    docs = search_for(p).index.visible_docs(visibility_for(me))
+    docs = p.search.index.visible_docs(visibility_for(me))
     return JSONResponse(dcat.catalog_document(docs, _base(request)), media_type=JSONLD)
 
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query
 
 from datanuri.accounts.principal import Principal
 from datanuri.platform import Platform
-from datanuri.search.attach import search_for
 from datanuri.search.documents import FACET_FIELDS
 from datanuri.web.auth import get_principal
 from datanuri.web.deps import get_platform
@@ -38,11 +37,11 @@ def search(
     """Results (with highlighted snippets), facet counts and the total."""
     given = dict(zip(FACET_FIELDS, (organization, theme, keyword, format, license, access_level, language, region)))
     filters = {k: v for k, v in given.items() if v}
-    return search_for(p).search(q, principal=me, filters=filters, updated_from=updated_from, updated_to=updated_to,
+    return p.search.search(q, principal=me, filters=filters, updated_from=updated_from, updated_to=updated_to,
                                 sort=sort, page=page, per_page=per_page).to_dict()
 
 
 @router.get("/datamap", tags=["search"])
 def datamap(p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
     """The catalog by theme, organisation and region (시도 → 시군구), with counts."""
-    return search_for(p).datamap(principal=me)
+    return p.search.datamap(principal=me)

@@ -2,14 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from datanuri.search.attach import search_for
 from tests.search.support import load_catalog, make_app, serve
 
 
 @pytest.fixture
 def ckan_url(platform):
     """A real server over the shared small catalog; yields its base URL."""
-    search_for(platform)
     load_catalog(platform)
     url, stop = serve(make_app(platform))
     try:

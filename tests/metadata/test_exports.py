@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 
 from datanuri.catalog.records import VersionInfo
 from datanuri.metadata import croissant, datapackage, dcat, schemaorg
-from datanuri.search.attach import search_for
 from datanuri.search.documents import SearchDoc
 from tests.search.support import load_catalog, make_app
 
@@ -96,7 +95,6 @@ def test_datapackage_resources_carry_schema_and_hash():
 
 @pytest.fixture
 def client(platform):
-    search_for(platform)
     load_catalog(platform)
     with TestClient(make_app(platform), raise_server_exceptions=False) as c:
         yield c

@@ -12,13 +12,11 @@ from datanuri.harvest.mapping import dcat_datasets, from_dcat
 from datanuri.harvest.models import HarvestRecord
 from datanuri.metadata import dcat
 from datanuri.platform import Platform
-from datanuri.search.attach import search_for
 from tests.search.support import load_catalog, make_app, serve
 
 
 @pytest.fixture
 def source_url(platform):
-    search_for(platform)
     load_catalog(platform)
     url, stop = serve(make_app(platform))
     try:
@@ -37,7 +35,7 @@ def target(tmp_path):
 
 
 def harvester(p):
-    return Harvester(p.catalog, p.db, notify=search_for(p).on_change)
+    return Harvester(p.catalog, p.db, notify=p.search.on_change)
 
 
 def test_ckan_harvest_is_idempotent_and_keeps_the_source(platform, source_url, target):
@@ -51,9 +49,9 @@ def test_ckan_harvest_is_idempotent_and_keeps_the_source(platform, source_url, t
     with target.db.session() as s:
         rec = s.scalar(select(HarvestRecord).where(HarvestRecord.dataset_name == "air-quality"))
         assert rec.source_url == source_url and rec.remote_url == f"{source_url}/dataset/air-quality"
-    hit = search_for(target).search("대기질을").results
+    hit = target.search.search("대기질을").results
     assert {h["name"] for h in hit} == {"air-quality", "air-quality-busan"}
-    assert search_for(target).fresh_doc("air-quality").source == f"{source_url}/dataset/air-quality"
+    assert target.search.fresh_doc("air-quality").source == f"{source_url}/dataset/air-quality"
 
     before = target.catalog.get_dataset("air-quality").updated_at
     second = harvester(target).harvest(source_url)

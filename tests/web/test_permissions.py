@@ -131,6 +131,24 @@ MATRIX: dict[tuple[str, str], tuple[str, Callable[..., dict[str, Any]] | None, C
     ("DELETE", "/api/v1/tokens/{token_id}"): ("/api/v1/tokens/{token}", None, signed_in(200)),
     ("GET", "/api/v1/access-log"): (
         "/api/v1/access-log", None, lambda r, l: {"anonymous": 401, "member": 403}.get(r, 200)),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/receipt"): (V1 + "/receipt", None, always(200)),
+    ("GET", "/api/v1/ledger/checkpoint"): ("/api/v1/ledger/checkpoint", None, always(200)),
+    ("GET", "/api/v1/ledger/entries"): ("/api/v1/ledger/entries", None, always(200)),
+    ("GET", "/api/v1/ledger/entries/{index}/receipt"): ("/api/v1/ledger/entries/0/receipt", None, always(200)),
+    ("GET", "/api/v1/ledger/proof/inclusion"): ("/api/v1/ledger/proof/inclusion?index=0", None, always(200)),
+    ("GET", "/api/v1/ledger/proof/consistency"): ("/api/v1/ledger/proof/consistency?first=1&second=2", None, always(200)),
+    # anyone may offer a cosignature; only those of trusted witness keys are kept
+    ("POST", "/api/v1/ledger/cosignatures"): ("/api/v1/ledger/cosignatures", lambda w, r, l: {"json": {"checkpoint": "not a note"}}, always(422)),
+    ("GET", "/api/v1/search"): ("/api/v1/search?q=air", None, always(200)),
+    ("GET", "/api/v1/datamap"): ("/api/v1/datamap", None, always(200)),
+    ("GET", "/api/v1/datasets/{name}/schema.org.json"): (DS + "/schema.org.json", None, always(200)),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/croissant.json"): (V1 + "/croissant.json", None, lambda r, l: 403 if l == "personal" else 200),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/datapackage.json"): (V1 + "/datapackage.json", None, lambda r, l: 403 if l == "personal" else 200),
+    ("GET", "/api/3"): ("/api/3", None, always(200)),
+    ("GET", "/api/3/action/{action}"): ("/api/3/action/status_show", None, always(200)),
+    ("POST", "/api/3/action/{action}"): ("/api/3/action/status_show", None, always(200)),
+    ("GET", "/api/action/{action}"): ("/api/action/status_show", None, always(200)),
+    ("POST", "/api/action/{action}"): ("/api/action/status_show", None, always(200)),
 }
 LEVEL_INDEPENDENT = {k for k, (path, _, _) in MATRIX.items() if "{ds}" not in path and "{entitlement}" not in path}
 

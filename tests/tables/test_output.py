@@ -1,0 +1,102 @@
+"""Deterministic Parquet, profile checked against pandas/numpy, streaming over many batches, progress."""
+
+import datetime as dt
+import hashlib
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from datanuri.tables import Limits, ingest
+
+
+def make(tmp_path, n=50_000, encoding="utf-8"):
+    rng = np.random.default_rng(42)
+    ints = rng.integers(-1000, 100_000, n)
+    nums = np.round(rng.normal(500, 120, n), 2)
+    days = rng.integers(0, 3650, n)
+    names = rng.choice(["서울", "부산", "대구", "Incheon", "광주"], n)
+    lines = ["정수,실수,날짜,이름"]
+    base = dt.date(2015, 1, 1)
+    for i in range(n):
+        num = "-" if i % 97 == 0 else f"{nums[i]:,.2f}"
+        lines.append(f'{ints[i]},"{num}",{(base + dt.timedelta(days=int(days[i]))).strftime("%Y.%m.%d")},{names[i]}')
+    src = tmp_path / "data.csv"
+    src.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return src, ints, nums, days, names
+
+
+def sha(p):
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_output_is_byte_identical_for_the_same_input(tmp_path):
+    src, *_ = make(tmp_path, 5000)
+    a = ingest(src, tmp_path / "a.parquet", limits=Limits(batch_rows=1000))
+    b = ingest(src, tmp_path / "b.parquet", limits=Limits(batch_rows=1000))
+    assert sha(tmp_path / "a.parquet") == sha(tmp_path / "b.parquet")
+    assert a.profile == b.profile and a.schema == b.schema
+
+
+def test_streaming_many_batches_matches_one_batch(tmp_path):
+    src, ints, nums, days, names = make(tmp_path, 50_000, "cp949")
+    calls = []
+    res = ingest(src, tmp_path / "s.parquet", limits=Limits(batch_rows=1000), progress=lambda d, t: calls.append((d, t)))
+    one = ingest(src, tmp_path / "one.parquet", limits=Limits(batch_rows=100_000))
+    assert res.rows == 50_000 and res.encoding == "cp949"
+    t = pq.read_table(tmp_path / "s.parquet")
+    assert t.equals(pq.read_table(tmp_path / "one.parquet"))
+    assert pq.ParquetFile(tmp_path / "s.parquet").metadata.num_row_groups > 1
+    assert t.column("정수").to_pylist() == ints.tolist()
+    expect = [None if i % 97 == 0 else float(v) for i, v in enumerate(nums)]
+    assert t.column("실수").to_pylist() == expect
+    assert t.column("날짜")[49_999].as_py() == dt.date(2015, 1, 1) + dt.timedelta(days=int(days[49_999]))
+    assert t.column("이름").to_pylist() == names.tolist()
+    assert calls[-1][0] == calls[-1][1] == src.stat().st_size
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_profile_matches_pandas(tmp_path):
+    src, ints, nums, days, names = make(tmp_path, 20_000)
+    res = ingest(src, tmp_path / "p.parquet")
+    json.dumps(res.profile)  # JSON-serialisable
+    cols = {c["name"]: c for c in res.profile["columns"]}
+    df = pd.read_parquet(tmp_path / "p.parquet")
+
+    i = cols["정수"]
+    s = df["정수"]
+    assert (i["count"], i["nulls"], i["distinct"]) == (len(s), 0, s.nunique())
+    assert (i["min"], i["max"]) == (s.min(), s.max())
+    assert i["mean"] == pytest.approx(s.mean()) and i["std"] == pytest.approx(s.std())
+    assert [i["p25"], i["p50"], i["p75"]] == pytest.approx(list(s.quantile([0.25, 0.5, 0.75])))
+    counts, edges = np.histogram(s, bins=20, range=(s.min(), s.max()))
+    assert i["histogram"]["counts"] == counts.tolist()
+    assert i["histogram"]["edges"] == pytest.approx(edges.tolist())
+
+    x = cols["실수"]
+    s = df["실수"].dropna()
+    assert x["nulls"] == int(df["실수"].isna().sum()) == len([k for k in range(20_000) if k % 97 == 0])
+    assert x["mean"] == pytest.approx(s.mean()) and x["std"] == pytest.approx(s.std())
+    assert x["p50"] == pytest.approx(s.median())
+
+    d = cols["날짜"]
+    ds = pd.to_datetime(df["날짜"])
+    assert d["type"] == "date" and d["min"] == ds.min().date().isoformat() and d["max"] == ds.max().date().isoformat()
+    assert sum(d["histogram"]["counts"]) == 20_000 and len(d["histogram"]["edges"]) == 21
+
+    n = cols["이름"]
+    vc = df["이름"].value_counts()
+    assert n["distinct"] == 5 and n["distinct_approximate"] is False
+    assert {t["value"]: t["count"] for t in n["top_values"]} == vc.to_dict()
+    assert [t["count"] for t in n["top_values"]] == sorted(vc.tolist(), reverse=True)
+
+
+def test_no_partial_output_when_the_target_exists(tmp_path):
+    out = tmp_path / "o.parquet"
+    out.write_bytes(b"old")
+    (tmp_path / "bad.csv").write_bytes(b"")
+    with pytest.raises(Exception):
+        ingest(tmp_path / "bad.csv", out)
+    assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "o.parquet"]
