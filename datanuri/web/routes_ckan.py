@@ -272,9 +272,20 @@ def api_version() -> dict[str, int]:
     return {"version": 3}
 
 
-@router.api_route("/{action}", methods=["GET", "POST"], tags=["ckan"])
-async def action(action: str, request: Request) -> JSONResponse:
-    """Call a CKAN action with query parameters (GET) or a JSON body (POST)."""
+@router.get("/{action}", tags=["ckan"], name="ckan_action_get")
+async def action_get(action: str, request: Request) -> JSONResponse:
+    """Call a CKAN action with query parameters."""
+    return await _run_action(action, request)
+
+
+@router.post("/{action}", tags=["ckan"], name="ckan_action_post")
+async def action_post(action: str, request: Request) -> JSONResponse:
+    """Call a CKAN action with a JSON (or form) body."""
+    return await _run_action(action, request)
+
+
+async def _run_action(action: str, request: Request) -> JSONResponse:
+    """Run a CKAN action and wrap it in CKAN's envelope."""
     base = str(request.base_url).rstrip("/")
     handler = ACTIONS.get(action)
     if handler is None:
