@@ -45,6 +45,10 @@ class Config:
     ledger_origin: str = "datanuri.local/ledger"
     ledger_required_cosignatures: int = 0
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.data_dir, Path):
+            object.__setattr__(self, "data_dir", Path(self.data_dir))
+
     @property
     def db_url(self) -> str:
         """The SQLAlchemy URL: the configured one, or a SQLite file in the data dir."""

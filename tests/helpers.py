@@ -16,3 +16,13 @@ def air_csv(path: Path, *, encoding: str = "cp949", extra_rows: int = 0) -> Path
     rows = list(AIR_ROWS) + [f"관측소{i},2024.02.{(i % 28) + 1:02d},{i},{i / 10:.1f},정상" for i in range(extra_rows)]
     path.write_bytes(("\n".join([AIR_HEADER, *rows]) + "\n").encode(encoding))
     return path
+
+
+PASSWORD = "correct horse battery"
+
+
+def editor_token(platform, org: str, email: str = "editor@example.org") -> str:
+    """Create a user who edits `org` and return an API token (read, publish) for them."""
+    platform.accounts.create_user(email, display_name="편집자", password=PASSWORD)
+    platform.accounts.add_member(org, email, role="editor")
+    return platform.accounts.create_token(name="tests", scopes=["read", "publish"], for_email=email)[1]

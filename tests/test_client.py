@@ -2,12 +2,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from datanuri import Client, errors
-from tests.helpers import air_csv
+from tests.helpers import air_csv, editor_token
 
 
-def test_sdk_against_a_real_server(live_server, tmp_path):
-    with Client(live_server) as client:
-        client.create_organization("seoul", title="서울")
+def test_sdk_against_a_real_server(platform, live_server, tmp_path):
+    platform.catalog.create_organization("seoul", title="서울")
+    with Client(live_server, token=editor_token(platform, "seoul")) as client:
         client.create_dataset("air", organization="seoul", title="대기질", theme="환경")
         result = client.publish("air", air_csv(tmp_path / "a.csv", extra_rows=500), change_note="v1")
         assert result["created"] and result["version"]["row_count"] == 503
@@ -20,9 +20,24 @@ def test_sdk_against_a_real_server(live_server, tmp_path):
         assert client.dataset("air")["theme"] == "환경"
         with pytest.raises(errors.NotFound, match="No dataset named"):
             client.dataset("nope")
+        with pytest.raises(errors.PermissionDenied):
+            client.create_organization("busan")  # only admins create organisations
         with pytest.raises(errors.Conflict):
-            client.create_organization("seoul")
+            client.create_dataset("air", organization="seoul")
         empty = tmp_path / "empty.csv"
         empty.write_bytes(b"")
         with pytest.raises(errors.IngestError):
             client.publish("air", empty)
+
+
+def test_sdk_anonymous_reads_open_data_but_cannot_publish(platform, live_server, tmp_path):
+    platform.catalog.create_organization("seoul")
+    platform.catalog.create_dataset("air", organization="seoul")
+    platform.catalog.publish("air", air_csv(tmp_path / "a.csv"))
+    with Client(live_server) as anonymous:
+        assert anonymous.read_arrow("air").num_rows == 3
+        with pytest.raises(errors.NotAuthenticated):
+            anonymous.publish("air", air_csv(tmp_path / "b.csv", extra_rows=1))
+    with Client(live_server, token="dn_not-a-real-token") as bad:
+        with pytest.raises(errors.NotAuthenticated, match="not valid"):
+            bad.datasets()

@@ -62,8 +62,8 @@ def _json(path: Path, batch_rows: int) -> Iterator[bytes]:
     """A JSON array of row objects; DuckDB renders each row, so types (dates, decimals) stay right."""
     con = duckdb.connect()
     try:
-        cur = con.execute("SELECT to_json(t)::VARCHAR AS j FROM read_parquet($p) AS t", {"p": str(path)})
-        reader = cur.fetch_record_batch(batch_rows)
+        rel = con.sql("SELECT to_json(t)::VARCHAR AS j FROM read_parquet($p) AS t", params={"p": str(path)})
+        reader = rel.to_arrow_reader(batch_rows)
         yield b"["
         first = True
         for batch in reader:

@@ -131,7 +131,10 @@ async def upload_version(
         raise errors.InvalidInput(f"The upload could not be read ({exc}); it may have been cut off. Send it again.") from exc
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        raise errors.InvalidInput("Send the file as a multipart/form-data field named 'file'.")
+        raise errors.InvalidInput(
+            "No complete file arrived. Send it as a multipart/form-data field named 'file'; if you did, "
+            "the upload was cut off before its end: send it again."
+        )
     opts = {k: str(form[k]) for k in ("change_note", "mode", "format", "encoding", "delimiter", "sheet") if form.get(k)}
     if opts.get("mode", "lenient") not in ("lenient", "strict"):
         raise errors.InvalidInput("mode must be 'lenient' or 'strict'.")

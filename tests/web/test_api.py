@@ -4,12 +4,13 @@ import time
 import pyarrow.parquet as pq
 import pytest
 
-from tests.helpers import air_csv
+from tests.helpers import air_csv, editor_token
 
 
 @pytest.fixture
-def seeded(api):
-    assert api.post("/api/v1/organizations", json={"name": "seoul", "title": "서울특별시"}).status_code == 201
+def seeded(api, platform):
+    platform.catalog.create_organization("seoul", title="서울특별시")
+    api.headers["Authorization"] = f"Bearer {editor_token(platform, 'seoul')}"
     r = api.post("/api/v1/datasets", json={"name": "air", "organization": "seoul", "title": "대기질", "keywords": ["대기질"]})
     assert r.status_code == 201, r.text
     return api
@@ -115,7 +116,7 @@ def test_failed_ingest_reports_the_problem(seeded, tmp_path):
     r = upload(seeded, empty)
     assert r.status_code == 422 and r.json()["error"]["code"] == "ingest_error"
     r = seeded.post("/api/v1/datasets/air/versions?wait=true", data={"x": "1"}, files={"other": ("a", b"1")})
-    assert r.status_code == 422 and "field named 'file'" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "named 'file'" in r.json()["error"]["message"]
 
 
 def test_upload_too_large(platform, tmp_path):
@@ -130,6 +131,7 @@ def test_upload_too_large(platform, tmp_path):
     platform.catalog.create_organization("seoul")
     platform.catalog.create_dataset("air", organization="seoul")
     with TestClient(create_app(platform)) as api:
+        api.headers["Authorization"] = f"Bearer {editor_token(platform, 'seoul')}"
         r = upload(api, air_csv(tmp_path / "a.csv", extra_rows=50))
     assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
 
