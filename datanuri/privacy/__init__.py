@@ -1,2 +1,52 @@
 """De-identification engine: detect personal data, transform it, check privacy models, measure
-risk and find the optimal generalisation. Pure logic over Arrow tables; no database or web code."""
+re-identification risk and find the optimal generalisation. Pure logic over Arrow tables; no
+database or web code (the service, policy files, CLI and API build on these functions)."""
+
+from datanuri.privacy.anonymize import Problem, Result, anonymize
+from datanuri.privacy.detect import ColumnFinding, Detection, detect
+from datanuri.privacy.hierarchies import (
+    DateHierarchy,
+    Hierarchy,
+    IntervalHierarchy,
+    PrefixHierarchy,
+    TableHierarchy,
+    age_hierarchy,
+    korean_regions,
+    load_hierarchy,
+    postcode_hierarchy,
+)
+from datanuri.privacy.identifiers import IDENTIFIERS, find_identifiers, mask_identifiers
+from datanuri.privacy.models import ModelCheck, check, k_anonymity, l_diversity, recursive_cl_diversity, t_closeness
+from datanuri.privacy.report import assessment
+from datanuri.privacy.risk import Risk, RiskSummary, assess_risk
+
+__all__ = [
+    "ColumnFinding",
+    "DateHierarchy",
+    "Detection",
+    "Hierarchy",
+    "IDENTIFIERS",
+    "IntervalHierarchy",
+    "ModelCheck",
+    "PrefixHierarchy",
+    "Problem",
+    "Result",
+    "Risk",
+    "RiskSummary",
+    "TableHierarchy",
+    "age_hierarchy",
+    "anonymize",
+    "assess_risk",
+    "assessment",
+    "check",
+    "detect",
+    "find_identifiers",
+    "k_anonymity",
+    "korean_regions",
+    "l_diversity",
+    "load_hierarchy",
+    "mask_identifiers",
+    "postcode_hierarchy",
+    "recursive_cl_diversity",
+    "t_closeness",
+]
