@@ -51,6 +51,7 @@ from datanuri.privacy.models import (
     codes,
     combine_codes,
     hierarchy_nodes,
+    passes_dense,
     validate_parameters,
     value_order,
 )
@@ -121,6 +122,7 @@ class Problem:
         sensitive_hierarchy: TableHierarchy | None = None,
         max_suppression: float = 0.05,
         loss: Loss = "precision",
+        dense: bool = True,
     ) -> None:
         # ---- validate everything before any work
         if not quasi_identifiers:
@@ -148,6 +150,7 @@ class Problem:
         self.max_suppression = float(max_suppression)
         self.loss_name = loss
         self.n = table.num_rows
+        self.dense = dense  # dense (classes × values) matrices for sensitive models when small
         self.allowed = int(math.floor(self.max_suppression * self.n + 1e-9))
 
         # ---- columns: leaf codes and per-level maps (hierarchies run on distinct values only)
@@ -287,6 +290,13 @@ class Problem:
         sizes = np.bincount(cls, weights=self.count, minlength=len(uniq))
         if self.sensitive is None:
             return cls, sizes, sizes >= self.k
+        if self.dense and len(uniq) * self.m <= 8_000_000:
+            matrix = np.bincount(cls * self.m + self.scode, weights=self.count, minlength=len(uniq) * self.m).reshape(len(uniq), self.m)
+            ok = passes_dense(
+                matrix, sizes, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t,
+                overall=self.overall, distance=self.distance, order=self.order, leaf_nodes=self.tree,
+            )
+            return cls, sizes, ok
         pair = cls * self.m + self.scode
         pu, pinv = np.unique(pair, return_inverse=True)
         pcount = np.bincount(pinv.reshape(-1), weights=self.count, minlength=len(pu)).astype(np.int64)

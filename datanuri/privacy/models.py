@@ -177,50 +177,105 @@ def _dense_chunks(c: Classes, m: int, budget: int = 20_000_000):
         yield lo, q - p[None, :]
 
 
+def emd_ordered_from_diff(diff: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Ordered EMD per row of ``diff`` (q - p per sensitive code); ``order[i]`` = rank of code i."""
+    m = diff.shape[1]
+    if m <= 1:
+        return np.zeros(len(diff))
+    inv = np.argsort(order)
+    return np.abs(np.cumsum(diff[:, inv], axis=1)).sum(axis=1) / (m - 1)
+
+
+def emd_hierarchical_from_diff(diff: np.ndarray, leaf_nodes: list[np.ndarray]) -> np.ndarray:
+    """Hierarchical EMD per row of ``diff`` (Li, Li & Venkatasubramanian 2007).
+
+    ``leaf_nodes[j][i]`` is the node id at level ``j + 1`` of sensitive code ``i``; the last level
+    is the root. The cost of a node at level j is (j / H) × min(positive extra, negative extra) of
+    its children, where a child's extra is the sum of q - p over the leaves below it.
+    """
+    m = diff.shape[1]
+    height = len(leaf_nodes)
+    cost = np.zeros(len(diff))
+    if m <= 1 or height == 0:
+        return cost
+    child = diff  # extras of the nodes one level down, starting with the leaves
+    child_node = np.arange(m)  # the level-(j-1) node of every leaf
+    for j, nodes in enumerate(leaf_nodes, start=1):
+        parent_of_child = np.zeros(child.shape[1], dtype=np.int64)
+        parent_of_child[child_node] = nodes
+        n_parents = int(nodes.max()) + 1
+        pos = np.zeros((n_parents, len(diff)))
+        neg = np.zeros((n_parents, len(diff)))
+        np.add.at(pos, parent_of_child, np.maximum(child, 0).T)
+        np.add.at(neg, parent_of_child, np.maximum(-child, 0).T)
+        cost += (j / height) * np.minimum(pos, neg).sum(axis=0)
+        child = (pos - neg).T
+        child_node = nodes
+    return cost
+
+
 def class_emd_ordered(c: Classes, order: np.ndarray) -> np.ndarray:
     """Ordered-distance EMD per class; ``order[i]`` is the rank of sensitive code ``i``."""
-    m = len(order)
     out = np.zeros(c.count)
-    if m <= 1:
-        return out
-    inv = np.argsort(order)
-    for lo, diff in _dense_chunks(c, m):
-        cum = np.cumsum(diff[:, inv], axis=1)
-        out[lo : lo + len(diff)] = np.abs(cum).sum(axis=1) / (m - 1)
+    for lo, diff in _dense_chunks(c, len(order)):
+        out[lo : lo + len(diff)] = emd_ordered_from_diff(diff, order)
     return out
 
 
 def class_emd_hierarchical(c: Classes, leaf_nodes: list[np.ndarray]) -> np.ndarray:
-    """Hierarchical EMD per class (Li, Li & Venkatasubramanian 2007).
-
-    ``leaf_nodes[j][i]`` is the node id at level ``j`` (1..H) of sensitive code ``i``; level H is
-    the root. The cost of a node at level j is (j / H) × min(positive extra, negative extra) of
-    its children, where a child's extra is the sum of q - p over the leaves below it.
-    """
+    """Hierarchical EMD per class (see :func:`emd_hierarchical_from_diff`)."""
     m = len(leaf_nodes[0]) if leaf_nodes else 0
     out = np.zeros(c.count)
-    height = len(leaf_nodes)
-    if m <= 1 or height == 0:
+    if m <= 1:
         return out
     for lo, diff in _dense_chunks(c, m):
-        child = diff  # extras of the nodes of the level below, starting with leaves
-        child_node = np.arange(m)  # which level-(j-1) node each leaf belongs to
-        cost = np.zeros(len(diff))
-        for j, nodes in enumerate(leaf_nodes, start=1):
-            # map each level-(j-1) node to its parent at level j
-            n_children = child.shape[1]
-            parent_of_child = np.zeros(n_children, dtype=np.int64)
-            parent_of_child[child_node] = nodes
-            n_parents = int(nodes.max()) + 1
-            pos = np.zeros((len(diff), n_parents))
-            neg = np.zeros((len(diff), n_parents))
-            np.add.at(pos.T, parent_of_child, np.maximum(child, 0).T)
-            np.add.at(neg.T, parent_of_child, np.maximum(-child, 0).T)
-            cost += (j / height) * np.minimum(pos, neg).sum(axis=1)
-            child = pos - neg
-            child_node = nodes
-        out[lo : lo + len(diff)] = cost
+        out[lo : lo + len(diff)] = emd_hierarchical_from_diff(diff, leaf_nodes)
     return out
+
+
+def passes_dense(
+    matrix: np.ndarray,
+    sizes: np.ndarray,
+    model: str,
+    *,
+    k: int,
+    l: int | None = None,
+    cl_c: float | None = None,
+    t: float | None = None,
+    overall: np.ndarray | None = None,
+    distance: str | None = "equal",
+    order: np.ndarray | None = None,
+    leaf_nodes: list[np.ndarray] | None = None,
+) -> np.ndarray:
+    """:func:`class_passes` on a dense (classes × sensitive values) count matrix."""
+    ok = sizes >= k
+    if model == "distinct-l-diversity":
+        ok &= (matrix > 0).sum(axis=1) >= (l or 1)
+    elif model == "entropy-l-diversity":
+        p = matrix / sizes[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0.0).sum(axis=1)
+        ok &= h >= math.log(l or 1) - 1e-12
+    elif model == "recursive-cl-diversity":
+        srt = -np.sort(-matrix, axis=1)
+        r1 = srt[:, 0]
+        tail = srt[:, (l or 1) - 1 :].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(tail > 0, r1 / np.where(tail > 0, tail, 1), np.inf)
+        ok &= ratio < (cl_c or 0)
+    elif model == "t-closeness":
+        assert overall is not None
+        diff = matrix / sizes[:, None] - (overall / overall.sum())[None, :]
+        if distance == "ordered":
+            assert order is not None
+            emd = emd_ordered_from_diff(diff, order)
+        elif distance == "hierarchical":
+            assert leaf_nodes is not None
+            emd = emd_hierarchical_from_diff(diff, leaf_nodes)
+        else:
+            emd = 0.5 * np.abs(diff).sum(axis=1)
+        ok &= emd <= (t if t is not None else 1.0) + 1e-12
+    return ok
 
 
 def hierarchy_nodes(values: pa.Array, hierarchy: TableHierarchy) -> list[np.ndarray]:

@@ -187,3 +187,26 @@ def test_bad_input_fails_before_work():
     with pytest.raises(InvalidInput) as e:
         anonymize(t, quasi_identifiers=h, model="distinct-l-diversity", l=3, sensitive="income", max_suppression=0)
     assert e.value.message == M.MSG_NO_SOLUTION.format(model="distinct-l-diversity (k=5, l=3)", suppression=0)
+
+
+@pytest.mark.parametrize(
+    "model_args",
+    [
+        dict(model="distinct-l-diversity", l=3),
+        dict(model="entropy-l-diversity", l=2),
+        dict(model="recursive-cl-diversity", l=3, c=2),
+        dict(model="t-closeness", t=0.15),
+        dict(model="t-closeness", t=0.15, distance="ordered"),
+        dict(model="t-closeness", t=0.1, sensitive_hierarchy="occupation"),
+    ],
+)
+def test_dense_and_sparse_node_evaluation_agree(model_args):
+    qi = ["age", "education", "marital-status", "sex", "race", "workclass"]
+    if model_args.get("sensitive_hierarchy"):
+        model_args = dict(model_args, sensitive_hierarchy=hierarchies(["occupation"])["occupation"])
+    t = sample(3000, seed=4)
+    dense = Problem(t, quasi_identifiers=hierarchies(qi), k=2, sensitive="occupation", max_suppression=0.05, **model_args)
+    sparse = Problem(t, quasi_identifiers=hierarchies(qi), k=2, sensitive="occupation", max_suppression=0.05, dense=False, **model_args)
+    nodes = dense.all_nodes()
+    for i in np.random.default_rng(0).choice(len(nodes), 40, replace=False):
+        assert dense.evaluate(nodes[i]) == sparse.evaluate(nodes[i])
