@@ -229,10 +229,10 @@ class CatalogService:
             problems = [p.__dict__ for p in result.problems]
             with self.db.session() as s:
                 ds = self._dataset(s, name)
-                latest = ds.versions[-1] if ds.versions else None
-                if latest is not None and latest.content_hash == content_hash:
-                    msg = errors.MSG_SAME_CONTENT.format(version=latest.number, name=name)
-                    return PublishResult(version_info(latest, name), False, msg, tuple(problems))
+                same = next((v for v in ds.versions if v.content_hash == content_hash), None)
+                if same is not None:
+                    msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
+                    return PublishResult(version_info(same, name), False, msg, tuple(problems))
             byte_size = out.stat().st_size
             self.blobs.put_file(out, move=True)
             with self.db.session() as s:

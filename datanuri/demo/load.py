@@ -57,7 +57,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
                 contact_email=d.contact_email,
             )
         for path, note in d.files:
-            result = cat.publish(d.name, path, change_note=note, actor="system:demo")
+            result = cat.publish(d.name, path, change_note=note)
             created += result.created
             report(f"{d.name}: {result.message}")
     return created

@@ -1,0 +1,56 @@
+"""The demo instance: sample data published through the real pipeline, users who can log in,
+and a ledger receipt that verifies offline for every published version."""
+
+import pytest
+
+from datanuri import errors
+from datanuri.demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
+from datanuri.ledger.verify import verify_receipt
+
+
+@pytest.fixture
+def demo(platform, tmp_path):
+    created = load_demo(platform, tmp_path / "src")
+    return platform, created
+
+
+def test_demo_publishes_every_dataset(demo, tmp_path):
+    platform, created = demo
+    datasets = {d.name: d for d in platform.catalog.list_datasets()}
+    assert len(datasets) >= 6 and len({d.organization for d in datasets.values()}) >= 4
+    assert created == sum(len(d.versions) for d in datasets.values())
+    assert datasets["population-by-sigungu"].latest_version == 2
+    personal = [d for d in datasets.values() if d.access_level == "personal"]
+    assert len(personal) == 1
+    formats = {v.source_format for d in datasets.values() for v in d.versions}
+    assert {"csv", "xlsx"} <= formats
+    encodings = {v.source_encoding for d in datasets.values() for v in d.versions}
+    assert "cp949" in encodings
+    fields = {f["name"]: f["type"] for f in platform.catalog.version_detail("population-by-sigungu")["schema"]["fields"]}
+    assert fields["총인구"] == "integer"
+    with pytest.raises(errors.PermissionDenied):
+        platform.catalog.preview(personal[0].name)
+    assert load_demo(platform, tmp_path / "src") == 0  # running again publishes nothing new
+
+
+def test_demo_users_log_in(demo):
+    platform, _ = demo
+    for email, _name, role, _ in DEMO_USERS:
+        p = platform.accounts.login(email, DEMO_PASSWORD)
+        assert p.platform_role == role
+    publisher = platform.accounts.principal_for("publisher@datanuri.local")
+    orgs = {o.name for o in platform.catalog.list_organizations()}
+    assert set(publisher.org_roles) == orgs and set(publisher.org_roles.values()) == {"editor"}
+
+
+def test_every_demo_version_has_a_receipt_that_verifies_offline(demo):
+    platform, _ = demo
+    key = platform.ledger.public_key()
+    for d in platform.catalog.list_datasets():
+        for v in d.versions:
+            receipt = platform.ledger.receipt(v.ledger_index)
+            blob = platform.blobs.verify(v.content_hash)
+            result = verify_receipt(receipt, public_key=key, file=blob)
+            assert result.ok, (d.name, v.number, result.checks)
+            assert result.subject == f"dataset:{d.name}@{v.number}"
+    assert platform.ledger.audit().ok
