@@ -189,6 +189,7 @@ class Problem:
         self.qcodes = [lc[first] for lc in leaf_codes]
         self.scode = cols[-1][first] if self.sensitive else None
         self.F = g
+        self.dense_limit = max(4 * g, 1 << 16)
 
         # ---- sensitive-value reference data
         self.overall = None
@@ -213,7 +214,7 @@ class Problem:
             self.distance = distance
 
         # ---- gathered codes per column and level (frequency-table length)
-        self.gathered = [[col.maps[j][q] for j in range(col.height)] for col, q in zip(self.columns, self.qcodes)]
+        self.gathered = [[col.maps[j][q].astype(np.int64) for j in range(col.height)] for col, q in zip(self.columns, self.qcodes)]
 
         # ---- loss tables: per column, level -> cost per leaf code
         self.monotone = model in ("k-anonymity", "distinct-l-diversity") or self.allowed == 0
@@ -271,27 +272,44 @@ class Problem:
     def classes(self, levels: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(class id per frequency-table row, class sizes, pass flag per class)."""
         self.evaluations += 1
-        key = np.zeros(self.F, dtype=np.int64)
-        space = 1
+        limit = self.dense_limit
+        ids: np.ndarray | None = None
+        g = 1  # size of the id space (ids may be sparse in it)
+        compact = True
         for q, lv in enumerate(levels):
             card = self.columns[q].cards[lv]
-            if space * card >= 2**62:  # compact before the key space overflows
-                uniq, key = np.unique(key, return_inverse=True)
-                key = key.reshape(-1).astype(np.int64)
-                space = len(uniq)
-            key = key * card + self.gathered[q][lv] if space > 1 else self.gathered[q][lv].astype(np.int64)
-            space *= card
-        if self.sensitive is None and space <= max(4 * self.F, 1 << 16):
-            sizes = np.bincount(key, weights=self.count, minlength=space)
-            ok = sizes >= self.k
-            return key, sizes, ok
-        uniq, cls = np.unique(key, return_inverse=True)
-        cls = cls.reshape(-1)
-        sizes = np.bincount(cls, weights=self.count, minlength=len(uniq))
+            if card == 1:
+                continue
+            col = self.gathered[q][lv]
+            if ids is None:
+                ids, g, compact = col, card, True
+                continue
+            space = g * card
+            if space >= 2**62:  # compact before the key space overflows
+                uniq, ids = np.unique(ids, return_inverse=True)
+                ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
+                space = g * card
+            ids = ids * card + col
+            g, compact = space, False
+            if space <= limit:  # compact through a presence table: linear, no sort
+                present = np.zeros(space, dtype=bool)
+                present[ids] = True
+                remap = np.cumsum(present) - 1
+                ids, g, compact = remap[ids], int(remap[-1]) + 1, True
+        if ids is None:
+            ids, g = np.zeros(self.F, dtype=np.int64), 1
+        if self.sensitive is None and g <= limit:
+            sizes = np.bincount(ids, weights=self.count, minlength=g)
+            return ids, sizes, sizes >= self.k
+        if not compact:
+            uniq, ids = np.unique(ids, return_inverse=True)
+            ids, g = ids.reshape(-1), len(uniq)
+        cls = ids
+        sizes = np.bincount(cls, weights=self.count, minlength=g)
         if self.sensitive is None:
             return cls, sizes, sizes >= self.k
-        if self.dense and len(uniq) * self.m <= 8_000_000:
-            matrix = np.bincount(cls * self.m + self.scode, weights=self.count, minlength=len(uniq) * self.m).reshape(len(uniq), self.m)
+        if self.dense and g * self.m <= 8_000_000:
+            matrix = np.bincount(cls * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
             ok = passes_dense(
                 matrix, sizes, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t,
                 overall=self.overall, distance=self.distance, order=self.order, leaf_nodes=self.tree,
@@ -324,7 +342,7 @@ class Problem:
             return float((kept * kept).sum() + suppressed * self.n)
         base = float(sum(self.column_cost[q][lv] for q, lv in enumerate(levels)))
         if suppressed and self.loss_name != "intensity":
-            dropped = ~ok[cls]
+            dropped = np.flatnonzero(~ok[cls])
             now = sum(self.leaf_cost[q][lv][self.qcodes[q][dropped]] for q, lv in enumerate(levels))
             base += float(((self.top_cost_rows[dropped] - now) * self.count[dropped]).sum())
         return float(self._normalise(base))
