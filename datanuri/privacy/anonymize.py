@@ -102,6 +102,15 @@ class _Column:
     dictionary: pa.Array  # leaf values
 
 
+@dataclass
+class _ClassTable:
+    levels: tuple[int, ...]
+    codes: list[np.ndarray]  # per column: the class's generalised code at `levels`
+    sizes: np.ndarray
+    matrix: np.ndarray | None  # classes × sensitive values counts
+    elements: int
+
+
 class Problem:
     """A table prepared for the lattice search: the frequency table, per-level code maps and loss
     tables. Build once, then :meth:`evaluate` nodes or :meth:`search`."""
@@ -123,6 +132,8 @@ class Problem:
         max_suppression: float = 0.05,
         loss: Loss = "precision",
         dense: bool = True,
+        rollup: bool = True,
+        prefilter: bool = True,
     ) -> None:
         # ---- validate everything before any work
         if not quasi_identifiers:
@@ -151,6 +162,8 @@ class Problem:
         self.loss_name = loss
         self.n = table.num_rows
         self.dense = dense  # dense (classes × values) matrices for sensitive models when small
+        self.rollup = rollup  # evaluate nodes from cached predecessors' classes
+        self.prefilter = prefilter  # rule nodes out by two-column projections before the search
         self.allowed = int(math.floor(self.max_suppression * self.n + 1e-9))
 
         # ---- columns: leaf codes and per-level maps (hierarchies run on distinct values only)
@@ -213,8 +226,19 @@ class Problem:
                     raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="EMD distance", value=distance, choices="equal, ordered, hierarchical"))
             self.distance = distance
 
-        # ---- gathered codes per column and level (frequency-table length)
-        self.gathered = [[col.maps[j][q].astype(np.int64) for j in range(col.height)] for col, q in zip(self.columns, self.qcodes)]
+        # ---- gathered codes per column and level (frequency-table length), kept when small
+        self._gathered: list[list[np.ndarray]] | None = None
+        if self.F * int(self.heights.sum()) <= 20_000_000:
+            self._gathered = [[col.maps[j][q].astype(np.int64) for j in range(col.height)] for col, q in zip(self.columns, self.qcodes)]
+        self._up: dict[tuple[int, int, int], np.ndarray] = {}
+        # roll-up cache: class tables of evaluated nodes, to evaluate their successors from
+        self._cache_levels = np.zeros((256, len(self.columns)), dtype=np.int64)
+        self._cache_g = np.zeros(256, dtype=np.int64)
+        self._cache_tables: list[_ClassTable] = []
+        self._cache_used = 0
+        self._cache_next = 0
+        self._cache_elements = 0
+        self.cache_budget = 30_000_000  # ints and floats kept in the cache, at most
 
         # ---- loss tables: per column, level -> cost per leaf code
         self.monotone = model in ("k-anonymity", "distinct-l-diversity") or self.allowed == 0
@@ -240,6 +264,16 @@ class Problem:
             self.leaf_cost.append(per_level)
         # C[q][j] = total cost of column q at level j over all records (no suppression)
         self.column_cost = [np.array([float((lv * col.leaf_freq).sum()) for lv in levels]) for col, levels in zip(self.columns, self.leaf_cost)]
+        # per column and level: what suppressing a record adds, per generalised code (the gain
+        # depends only on the generalised value for every separable loss)
+        self.supp_gain: list[list[np.ndarray]] = []
+        for col, costs in zip(self.columns, self.leaf_cost):
+            per_level = []
+            for j in range(col.height):
+                gain = np.zeros(col.cards[j])
+                gain[col.maps[j]] = costs[col.height - 1] - costs[j]
+                per_level.append(gain)
+            self.supp_gain.append(per_level)
         self.top_cost_rows = sum(self.leaf_cost[i][col.height - 1][self.qcodes[i]] for i, col in enumerate(self.columns)) if self.separable else None
         self.evaluations = 0
 
@@ -261,6 +295,39 @@ class Problem:
             total += cost[nodes[:, q]]
         return self._normalise(total)
 
+    def pair_suppression_bound(self, nodes: np.ndarray) -> np.ndarray:
+        """A lower bound on the records every node must suppress for the k part of the model.
+
+        A node's classes refine the classes of its projection onto any two quasi-identifiers, so
+        a record in a projected class smaller than k is in a node class smaller than k. For each
+        pair of columns the projected counts are computed once per pair of levels (on the
+        distinct pairs of leaf codes, so each pair costs one pass over the frequency table) and
+        the bound of a node is the maximum over pairs."""
+        nq = len(self.columns)
+        bound = np.zeros(len(nodes))
+        if nq < 2:
+            cols = [(0, 0)] if nq == 1 else []
+        else:
+            cols = [(a, b) for a in range(nq) for b in range(a + 1, nq)]
+        for a, b in cols:
+            ca, cb = self.columns[a], self.columns[b]
+            ma = len(ca.leaf_freq)
+            key = self.qcodes[a] * max(len(cb.leaf_freq), 1) + (self.qcodes[b] if a != b else 0)
+            uniq, inv = np.unique(key, return_inverse=True)
+            cnt = np.bincount(inv.reshape(-1), weights=self.count, minlength=len(uniq))
+            la, lb_ = uniq // max(len(cb.leaf_freq), 1), uniq % max(len(cb.leaf_freq), 1)
+            del ma
+            table = np.zeros((ca.height, cb.height))
+            for i in range(ca.height):
+                ga = ca.maps[i][la]
+                for j in range(cb.height):
+                    gb = cb.maps[j][lb_] if a != b else 0
+                    pk = ga * cb.cards[j] + gb
+                    sizes = np.bincount(pk, weights=cnt, minlength=ca.cards[i] * cb.cards[j])
+                    table[i, j] = sizes[(sizes > 0) & (sizes < self.k)].sum()
+            bound = np.maximum(bound, table[nodes[:, a], nodes[:, b] if a != b else 0])
+        return bound
+
     def _normalise(self, total: np.ndarray | float) -> Any:
         if self.loss_name in ("precision", "ncp", "intensity"):
             return total / (self.n * len(self.names))
@@ -280,7 +347,7 @@ class Problem:
             card = self.columns[q].cards[lv]
             if card == 1:
                 continue
-            col = self.gathered[q][lv]
+            col = self.gather(q, lv)
             if ids is None:
                 ids, g, compact = col, card, True
                 continue
@@ -330,6 +397,148 @@ class Problem:
         ok = class_passes(c, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t, emd=emd)
         return cls, sizes, ok
 
+    def gather(self, q: int, lv: int) -> np.ndarray:
+        """Level-``lv`` codes of column ``q`` for every frequency-table row."""
+        if self._gathered is not None:
+            return self._gathered[q][lv]
+        return self.columns[q].maps[lv][self.qcodes[q]].astype(np.int64)
+
+    def up(self, q: int, a: int, b: int) -> np.ndarray:
+        """Map from level-``a`` codes to level-``b`` codes of column ``q`` (a <= b)."""
+        key = (q, a, b)
+        arr = self._up.get(key)
+        if arr is None:
+            col = self.columns[q]
+            arr = np.zeros(col.cards[a], dtype=np.int64)
+            arr[col.maps[a]] = col.maps[b]
+            self._up[key] = arr
+        return arr
+
+    def _base_for(self, levels: Sequence[int]) -> "_ClassTable | None":
+        """The cached class table of a predecessor of ``levels`` with the fewest classes."""
+        if not self._cache_used:
+            return None
+        n = self._cache_used
+        fits = np.all(self._cache_levels[:n] <= np.asarray(levels), axis=1)
+        if not fits.any():
+            return None
+        sizes = np.where(fits, self._cache_g[:n], np.iinfo(np.int64).max)
+        return self._cache_tables[int(np.argmin(sizes))]
+
+    def _remember(self, levels: Sequence[int], codes_: list[np.ndarray], sizes: np.ndarray, matrix: np.ndarray | None) -> None:
+        g = len(sizes)
+        if g > self.F // 2:
+            return  # not much smaller than the frequency table itself
+        elements = g * (len(codes_) + 1 + (matrix.shape[1] if matrix is not None else 0))
+        if elements > self.cache_budget // 4:
+            return
+        table = _ClassTable(tuple(int(x) for x in levels), codes_, sizes, matrix, elements)
+        cap = len(self._cache_g)
+        if self._cache_used < cap and self._cache_elements + elements <= self.cache_budget:
+            slot = self._cache_used
+            self._cache_used += 1
+            self._cache_tables.append(table)
+        else:  # replace the slot after the last one replaced (first in, first out)
+            slot = self._cache_next % max(self._cache_used, 1)
+            self._cache_next += 1
+            if self._cache_used == 0:
+                self._cache_used = 1
+                self._cache_tables.append(table)
+            else:
+                self._cache_elements -= self._cache_tables[slot].elements
+                self._cache_tables[slot] = table
+        self._cache_levels[slot] = levels
+        self._cache_g[slot] = g
+        self._cache_elements += elements
+
+    def _rollup(self, base: "_ClassTable", levels: Sequence[int]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray | None]:
+        """Classes of ``levels`` computed from a predecessor's class table: (codes per column
+        per class, sizes, pass flags, sensitive count matrix)."""
+        self.evaluations += 1
+        mapped = [
+            base.codes[q] if base.levels[q] == lv else self.up(q, base.levels[q], lv)[base.codes[q]]
+            for q, lv in enumerate(levels)
+        ]
+        n_rows = len(base.sizes)
+        ids = np.zeros(n_rows, dtype=np.int64)
+        g = 1
+        for q, lv in enumerate(levels):
+            card = self.columns[q].cards[lv]
+            if card == 1:
+                continue
+            if g * card >= 2**62:
+                uniq, ids = np.unique(ids, return_inverse=True)
+                ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
+            ids = ids * card + mapped[q]
+            space = g * card
+            if space <= max(4 * n_rows, 1 << 16):
+                present = np.zeros(space, dtype=bool)
+                present[ids] = True
+                remap = np.cumsum(present) - 1
+                ids, g = remap[ids], int(remap[-1]) + 1
+            else:
+                uniq, ids = np.unique(ids, return_inverse=True)
+                ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
+        sizes = np.bincount(ids, weights=base.sizes, minlength=g)
+        new_codes = []
+        for q in range(len(levels)):
+            cc = np.zeros(g, dtype=np.int64)
+            cc[ids] = mapped[q]
+            new_codes.append(cc)
+        matrix = None
+        if base.matrix is not None:
+            m = base.matrix.shape[1]
+            flat = (ids[:, None] * m + np.arange(m)[None, :]).ravel()
+            matrix = np.bincount(flat, weights=base.matrix.ravel(), minlength=g * m).reshape(g, m)
+            ok = passes_dense(
+                matrix, sizes, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t,
+                overall=self.overall, distance=self.distance, order=self.order, leaf_nodes=self.tree,
+            )
+        else:
+            ok = sizes >= self.k
+        return new_codes, sizes, ok, matrix
+
+    def node(self, levels: Sequence[int], *, rollup: bool = True) -> tuple[NodeResult, np.ndarray]:
+        """Evaluate a node (from a cached predecessor when ``rollup``); also its class sizes."""
+        lv = tuple(int(x) for x in levels)
+        base = self._base_for(lv) if rollup else None
+        if base is None:
+            cls, sizes, ok = self.classes(lv)
+            suppressed = int(round(sizes[~ok].sum()))
+            result = NodeResult(lv, suppressed <= self.allowed, suppressed, self._loss(lv, cls, sizes, ok, suppressed))
+            if rollup and (self.sensitive is None or self.dense):
+                present = sizes > 0
+                if self.sensitive is None and not present.all():
+                    # sparse id space: compact it
+                    remap = np.cumsum(present) - 1
+                    cls, sizes = remap[cls], sizes[present]
+                g = len(sizes)
+                if g <= self.F // 2 and (self.sensitive is None or g * self.m <= 8_000_000):
+                    codes_ = []
+                    for q, level in enumerate(lv):
+                        cc = np.zeros(g, dtype=np.int64)
+                        cc[cls] = self.gather(q, level)
+                        codes_.append(cc)
+                    matrix = None
+                    if self.sensitive is not None:
+                        matrix = np.bincount(cls * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
+                    self._remember(lv, codes_, sizes, matrix)
+            return result, sizes
+        codes_, sizes, ok, matrix = self._rollup(base, lv)
+        suppressed = int(round(sizes[~ok].sum()))
+        if self.loss_name == "discernibility":
+            kept = sizes[ok]
+            loss = float((kept * kept).sum() + suppressed * self.n)
+        else:
+            total = float(sum(self.column_cost[q][level] for q, level in enumerate(lv)))
+            if suppressed and self.loss_name != "intensity":
+                bad = np.flatnonzero(~ok)
+                gain = sum(self.supp_gain[q][level][codes_[q][bad]] for q, level in enumerate(lv))
+                total += float((gain * sizes[bad]).sum())
+            loss = float(self._normalise(total))
+        self._remember(lv, codes_, sizes, matrix)
+        return NodeResult(lv, suppressed <= self.allowed, suppressed, loss), sizes
+
     def evaluate(self, levels: Sequence[int]) -> NodeResult:
         cls, sizes, ok = self.classes(levels)
         suppressed = int(round(sizes[~ok].sum()))
@@ -367,6 +576,21 @@ class Problem:
         levelsum = nodes.sum(axis=1)
         separable = self.separable
         lb = self.bound(nodes) if separable else np.zeros(self.size)
+        floor = np.zeros(self.size)
+        if self.prefilter:
+            must_suppress = self.pair_suppression_bound(nodes)
+            status[must_suppress > self.allowed] = -1  # cannot be anonymous: never evaluated
+            if separable and self.loss_name != "intensity":
+                # each record that must go adds at least the smallest suppression gain
+                min_gain = np.zeros(self.size)
+                for q in range(nq):
+                    per_level = np.array([g.min() if len(g) else 0.0 for g in self.supp_gain[q]])
+                    min_gain += per_level[nodes[:, q]]
+                lb = lb + self._normalise(must_suppress * min_gain)
+            elif not separable:
+                # each suppressed record costs n; kept apart from the bound propagated upward,
+                # since successors may suppress less
+                floor = must_suppress * self.n
         best: list[NodeResult | None] = [None]
 
         def consider(r: NodeResult) -> None:
@@ -388,9 +612,7 @@ class Problem:
                             stack.append(j)
 
         def evaluate_index(i: int) -> tuple[NodeResult, np.ndarray]:
-            cls, sizes, ok = self.classes(nodes[i])
-            suppressed = int(round(sizes[~ok].sum()))
-            r = NodeResult(tuple(int(x) for x in nodes[i]), suppressed <= self.allowed, suppressed, self._loss(nodes[i], cls, sizes, ok, suppressed))
+            r, sizes = self.node(nodes[i], rollup=self.rollup)
             status[i] = 1 if r.anonymous else -1
             consider(r)
             return r, sizes
@@ -433,7 +655,7 @@ class Problem:
             order = np.lexsort((np.arange(self.size), levelsum))
         for i in order:
             i = int(i)
-            if best[0] is not None and lb[i] > best[0].loss + 1e-9:
+            if best[0] is not None and max(lb[i], floor[i]) > best[0].loss + 1e-9:
                 if separable:
                     break  # every later node has a bound at least this high
                 status_skip = True

@@ -210,3 +210,12 @@ def test_dense_and_sparse_node_evaluation_agree(model_args):
     nodes = dense.all_nodes()
     for i in np.random.default_rng(0).choice(len(nodes), 40, replace=False):
         assert dense.evaluate(nodes[i]) == sparse.evaluate(nodes[i])
+
+
+@pytest.mark.parametrize("options", [dict(rollup=False), dict(prefilter=False), dict(rollup=False, prefilter=False, dense=False)])
+def test_search_options_do_not_change_the_optimum(options):
+    t = sample(4000, seed=5)
+    for loss in ("precision", "discernibility", "entropy"):
+        plain = Problem(t, quasi_identifiers=hierarchies(), k=4, max_suppression=0.02, loss=loss, **options).search()
+        fast = Problem(t, quasi_identifiers=hierarchies(), k=4, max_suppression=0.02, loss=loss).search()
+        assert key(plain) == key(fast)
