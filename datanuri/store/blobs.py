@@ -123,7 +123,7 @@ class BlobStore:
         """
         n = 0
         for p in self.tmp.iterdir():
-            pid_text = p.name.split("-", 1)[0]
+            pid_text = p.name.lstrip(".").split("-", 1)[0]  # "<pid>-…" or a hidden ".<pid>-…" beside it
             if pid_text.isdigit() and pid_alive(int(pid_text)):
                 continue
             if p.is_dir():

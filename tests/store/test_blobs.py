@@ -55,6 +55,8 @@ def test_clean_tmp_removes_only_files_of_dead_processes(tmp_path):
     dead_pid = int(dead.stdout)
     (store.tmp / f"{dead_pid}-put-abc").write_bytes(b"half")
     mine = store.temp_path(".parquet")
+    beside_mine = store.tmp / f".{mine.name}.{os.getpid()}.tmp"  # what an ingest writes next to its output
+    beside_mine.write_bytes(b"in progress")
     assert store.clean_tmp() == 1
-    assert mine.exists()
+    assert mine.exists() and beside_mine.exists()
     assert not (store.tmp / f"{dead_pid}-put-abc").exists()
