@@ -106,7 +106,9 @@ def run_setting(name: str, table: pa.Table, hier: dict, args, **kw) -> None:
 
 def synthetic(rows: int, seed: int = 0) -> tuple[pa.Table, dict]:
     """A generated table with 8 quasi-identifiers: Adult's categorical columns resampled
-    independently from their Adult frequencies, ages 0-99, and Korean 읍면동 regions."""
+    independently from their Adult frequencies, ages 0-99, and Korean 읍면동 regions; text
+    columns dictionary-encoded, as Parquet files are read. Independent columns make almost every
+    record distinct (a hard case: the frequency table is nearly as long as the table)."""
     from datanuri.privacy.hierarchies import age_hierarchy, korean_regions
 
     table, hier = load(None)
@@ -117,11 +119,12 @@ def synthetic(rows: int, seed: int = 0) -> tuple[pa.Table, dict]:
         vc = table.column(c).value_counts()
         values = vc.field("values").to_numpy(zero_copy_only=False)
         p = vc.field("counts").to_numpy() / table.num_rows
-        cols[c] = pa.array(values[rng.choice(len(values), rows, p=p)])
+        idx = rng.choice(len(values), rows, p=p).astype(np.int32)
+        cols[c] = pa.DictionaryArray.from_arrays(pa.array(idx), pa.array(values))  # as Parquet reads it
         out_hier[c] = hier[c]
     regions = korean_regions()
-    leaves = np.array(regions.leaves, dtype=object)
-    cols["region"] = pa.array(leaves[rng.integers(0, len(leaves), rows)])
+    idx = rng.integers(0, len(regions.leaves), rows).astype(np.int32)
+    cols["region"] = pa.DictionaryArray.from_arrays(pa.array(idx), pa.array(regions.leaves))
     out_hier["region"] = regions
     return pa.table(cols), out_hier
 

@@ -85,12 +85,6 @@ class Result:
     elapsed_seconds: float = 0.0
 
 
-def _call_generalize(h: Hierarchy, values: pa.Array, level: int, column: str) -> pa.Array:
-    try:
-        return h.generalize(values, level, column=column)  # type: ignore[call-arg]
-    except TypeError:
-        return h.generalize(values, level)
-
 
 @dataclass
 class _Column:
@@ -173,7 +167,7 @@ class Problem:
             lc, dictionary = codes(table.column(name))
             maps, cards = [], []
             for level in range(h.height):
-                gen = _call_generalize(h, dictionary, level, name)
+                gen = h.generalize(dictionary, level, column=name)
                 gc, gd = codes(gen)
                 maps.append(gc)
                 cards.append(max(len(gd), 1))
@@ -311,12 +305,17 @@ class Problem:
             cols = [(a, b) for a in range(nq) for b in range(a + 1, nq)]
         for a, b in cols:
             ca, cb = self.columns[a], self.columns[b]
-            ma = len(ca.leaf_freq)
-            key = self.qcodes[a] * max(len(cb.leaf_freq), 1) + (self.qcodes[b] if a != b else 0)
-            uniq, inv = np.unique(key, return_inverse=True)
-            cnt = np.bincount(inv.reshape(-1), weights=self.count, minlength=len(uniq))
-            la, lb_ = uniq // max(len(cb.leaf_freq), 1), uniq % max(len(cb.leaf_freq), 1)
-            del ma
+            mb = max(len(cb.leaf_freq), 1)
+            key = self.qcodes[a] * mb + (self.qcodes[b] if a != b else 0)
+            space = max(len(ca.leaf_freq), 1) * mb
+            if space <= max(4 * self.F, 1 << 20):
+                dense_cnt = np.bincount(key, weights=self.count, minlength=space)
+                uniq = np.flatnonzero(dense_cnt)
+                cnt = dense_cnt[uniq]
+            else:
+                uniq, inv = np.unique(key, return_inverse=True)
+                cnt = np.bincount(inv.reshape(-1), weights=self.count, minlength=len(uniq))
+            la, lb_ = uniq // mb, uniq % mb
             table = np.zeros((ca.height, cb.height))
             for i in range(ca.height):
                 ga = ca.maps[i][la]
@@ -695,7 +694,7 @@ class Problem:
         table = self.table
         for q, (name, lv) in enumerate(zip(self.names, levels)):
             col = self.columns[q]
-            gen = _call_generalize(self.hierarchies[name], col.dictionary, lv, name)
+            gen = self.hierarchies[name].generalize(col.dictionary, lv, column=name)
             out = pc.take(gen, pa.array(codes(table.column(name))[0]))
             if suppression == "mask":
                 out = pc.if_else(pa.array(keep_row), out, pa.scalar(TOP))
@@ -753,7 +752,15 @@ def anonymize(
     )
     best = problem.search()
     if best is None:
-        raise InvalidInput(M.MSG_NO_SOLUTION.format(model=_describe(model, k, l, c, t), suppression=max_suppression))
+        top = problem.evaluate([h - 1 for h in problem.heights])
+        raise InvalidInput(
+            M.MSG_NO_SOLUTION.format(model=_describe(model, k, l, c, t), suppression=max_suppression),
+            details={
+                "records": problem.n,
+                "suppression_limit": problem.allowed,
+                "most_general_node_suppresses": top.suppressed,
+            },
+        )
     evaluated = problem.evaluations
     released, suppressed, keep = problem.release(best.levels, suppression=suppression)
     elapsed = time.perf_counter() - started

@@ -38,10 +38,12 @@ TOP = "*"
 
 @runtime_checkable
 class Hierarchy(Protocol):
+    """What the engine needs of a hierarchy. ``column`` only names the column in error messages."""
+
     @property
     def height(self) -> int: ...
 
-    def generalize(self, values: pa.Array, level: int) -> pa.Array: ...
+    def generalize(self, values: pa.Array, level: int, *, column: str = "") -> pa.Array: ...
 
 
 def _flat(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -274,9 +276,9 @@ class DateHierarchy:
             try:
                 values = pc.cast(pc.cast(values, pa.timestamp("s")), pa.date32())
             except pa.ArrowInvalid:
-                raise InvalidInput(M.MSG_NOT_NUMERIC.format(column=column, operation="date generalisation", type="text that is not ISO dates")) from None
+                raise InvalidInput(M.MSG_NOT_DATE.format(column=column, type="text that is not ISO dates (YYYY-MM-DD)")) from None
         elif not (pa.types.is_date(values.type) or pa.types.is_timestamp(values.type)):
-            raise InvalidInput(M.MSG_NOT_NUMERIC.format(column=column, operation="date generalisation", type=values.type))
+            raise InvalidInput(M.MSG_NOT_DATE.format(column=column, type=values.type))
         kind = self.levels[level]
         if kind == "day":
             return pc.strftime(values, format="%Y-%m-%d")

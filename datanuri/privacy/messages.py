@@ -29,6 +29,7 @@ MSG_HIERARCHY_INCONSISTENT = (
 MSG_BAD_LEVEL = "Level {level} is out of range for the hierarchy of {column!r}: it has levels 0 to {top}."
 MSG_BAD_WIDTHS = "Interval widths must be positive and each a multiple of the previous one (got {widths!r})."
 MSG_NOT_NUMERIC = "The column {column!r} must be numeric for {operation} (it is {type})."
+MSG_NOT_DATE = "The column {column!r} must hold dates for date generalisation (it holds {type})."
 MSG_NOT_TEXT = "The column {column!r} must be text for {operation} (it is {type})."
 MSG_BAD_KEY = "The pseudonymisation key must be at least 16 bytes of secret data (got {length}). Take it from the key store."
 MSG_BAD_MICROAGGREGATION_K = "Microaggregation needs groups of at least 2 records (got k = {k})."

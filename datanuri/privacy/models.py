@@ -33,12 +33,31 @@ EMD = Literal["equal", "ordered", "hierarchical"]
 
 
 def codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """Integer codes 0..m-1 of ``values`` (nulls get code m-1 when present) and the dictionary."""
-    v = _flat(values)
-    enc = pc.dictionary_encode(v)
+    """Integer codes 0..m-1 (int32) of ``values`` and the dictionary of the m values; nulls get
+    the last code, with a null entry in the dictionary. Dictionary-encoded input (as read from
+    Parquet) is used as it is, without decoding the strings."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
+    elif not isinstance(values, pa.Array):
+        values = pa.array(values)
+    enc = None
+    if pa.types.is_dictionary(values.type):
+        d = values.dictionary
+        if d.null_count == 0 and pc.count_distinct(d).as_py() == len(d):
+            enc = values
+    if enc is None:
+        enc = pc.dictionary_encode(_flat(values))
     idx = enc.indices
     dictionary = enc.dictionary
-    c = np.asarray(pc.fill_null(idx, len(dictionary)).to_numpy(zero_copy_only=False), dtype=np.int64)
+    c = np.asarray(pc.fill_null(idx, len(dictionary)).to_numpy(zero_copy_only=False)).astype(np.int32, copy=False)
+    if enc is values:
+        # drop dictionary entries no row uses, keeping first-appearance order irrelevant
+        used = np.bincount(c, minlength=len(dictionary) + 1)[: len(dictionary)] > 0
+        if not used.all():
+            remap = (np.cumsum(used) - 1).astype(np.int32)
+            remap = np.append(remap, int(used.sum()))  # the null code follows the used values
+            c = remap[c]
+            dictionary = dictionary.filter(pa.array(used))
     if idx.null_count:
         dictionary = pa.concat_arrays([dictionary, pa.array([None], dictionary.type)])
     return c, dictionary
@@ -50,7 +69,7 @@ def combine_codes(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[
     ids = np.zeros(n, dtype=np.int64)
     g = 1
     for c, m in zip(columns, cards):
-        key = ids * m + c
+        key = ids * m + c.astype(np.int64, copy=False)
         if g * m < 2**62 and g * m <= 4 * max(n, 1):
             # dense key space: compact through a presence table instead of sorting
             present = np.zeros(g * m, dtype=bool)

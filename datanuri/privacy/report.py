@@ -51,12 +51,6 @@ def class_size_distribution(table: pa.Table, quasi_identifiers: Sequence[str]) -
     }
 
 
-def _call_generalize(h: Hierarchy, values: pa.Array, level: int, column: str) -> pa.Array:
-    try:
-        return h.generalize(values, level, column=column)  # type: ignore[call-arg]
-    except TypeError:
-        return h.generalize(values, level)
-
 
 def column_loss(
     original: pa.Table,
@@ -72,7 +66,7 @@ def column_loss(
     top = hierarchy.height - 1
     leaf_codes, dictionary = codes(original.column(column))
     domain = len(dictionary)
-    gen = _call_generalize(hierarchy, dictionary, level, column)
+    gen = hierarchy.generalize(dictionary, level, column=column)
     gen_codes, gen_dict = codes(gen)
     leaves_under = np.bincount(gen_codes, minlength=len(gen_dict))
     n_rel = released.num_rows

@@ -151,10 +151,7 @@ def generalize(values: pa.Array | pa.ChunkedArray, hierarchy: Hierarchy, level: 
     v = _flat(values)
     enc = pc.dictionary_encode(v)
     dictionary = enc.dictionary
-    try:
-        gen = hierarchy.generalize(dictionary, level, column=column)  # type: ignore[call-arg]
-    except TypeError:
-        gen = hierarchy.generalize(dictionary, level)
+    gen = hierarchy.generalize(dictionary, level, column=column)
     return pc.take(gen, enc.indices)
 
 

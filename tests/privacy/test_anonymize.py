@@ -187,6 +187,7 @@ def test_bad_input_fails_before_work():
     with pytest.raises(InvalidInput) as e:
         anonymize(t, quasi_identifiers=h, model="distinct-l-diversity", l=3, sensitive="income", max_suppression=0)
     assert e.value.message == M.MSG_NO_SOLUTION.format(model="distinct-l-diversity (k=5, l=3)", suppression=0)
+    assert e.value.details == {"records": 500, "suppression_limit": 0, "most_general_node_suppresses": 500}
 
 
 @pytest.mark.parametrize(

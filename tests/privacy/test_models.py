@@ -207,3 +207,16 @@ def test_check_and_errors():
 def test_nulls_form_their_own_class():
     t = pa.table({"q": ["a", None, None, "a"], "s": [1, 2, 3, 4]})
     assert Mo.k_anonymity(t, quasi_identifiers=["q"]) == 2
+
+
+def test_dictionary_encoded_columns_are_used_without_decoding():
+    plain = pa.table({"q": ["a", "b", "a", None, "c", "c"], "s": ["x", "y", "y", "x", "x", "x"]})
+    # a dictionary with an unused entry ("zz"), as Parquet files may have
+    dict_q = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0, None, 2, 2], pa.int32()), pa.array(["a", "b", "c", "zz"]))
+    encoded = plain.set_column(0, "q", dict_q)
+    c, d = Mo.codes(encoded.column("q"))
+    assert d.to_pylist() == ["a", "b", "c", None] and c.tolist() == [0, 1, 0, 3, 2, 2]
+    for t in (plain, encoded):
+        assert Mo.k_anonymity(t, quasi_identifiers=["q"]) == 1
+        assert Mo.l_diversity(t, quasi_identifiers=["q"], sensitive="s") == 1
+    assert Mo.t_closeness(plain, quasi_identifiers=["q"], sensitive="s") == Mo.t_closeness(encoded, quasi_identifiers=["q"], sensitive="s")
