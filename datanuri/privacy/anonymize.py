@@ -52,6 +52,7 @@ from datanuri.privacy.models import (
     combine_codes,
     hierarchy_nodes,
     passes_dense,
+    _prefix_index,
     validate_parameters,
     value_order,
 )
@@ -355,12 +356,12 @@ class Problem:
                 uniq, ids = np.unique(ids, return_inverse=True)
                 ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
                 space = g * card
-            ids = ids * card + col
+            ids = ids.astype(np.int64, copy=False) * card + col
             g, compact = space, False
             if space <= limit:  # compact through a presence table: linear, no sort
                 present = np.zeros(space, dtype=bool)
                 present[ids] = True
-                remap = np.cumsum(present) - 1
+                remap = _prefix_index(present)
                 ids, g, compact = remap[ids], int(remap[-1]) + 1, True
         if ids is None:
             ids, g = np.zeros(self.F, dtype=np.int64), 1
@@ -375,13 +376,13 @@ class Problem:
         if self.sensitive is None:
             return cls, sizes, sizes >= self.k
         if self.dense and g * self.m <= 8_000_000:
-            matrix = np.bincount(cls * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
+            matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
             ok = passes_dense(
                 matrix, sizes, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t,
                 overall=self.overall, distance=self.distance, order=self.order, leaf_nodes=self.tree,
             )
             return cls, sizes, ok
-        pair = cls * self.m + self.scode
+        pair = cls.astype(np.int64, copy=False) * self.m + self.scode
         pu, pinv = np.unique(pair, return_inverse=True)
         pcount = np.bincount(pinv.reshape(-1), weights=self.count, minlength=len(pu)).astype(np.int64)
         c = Classes(np.zeros(0, np.int64), sizes.astype(np.int64), pu // self.m, pu % self.m, pcount, None, self.overall)
@@ -450,6 +451,32 @@ class Problem:
         self._cache_g[slot] = g
         self._cache_elements += elements
 
+    def _seed_cache(self, levels: Sequence[int]) -> None:
+        """Put the class table of ``levels`` in the roll-up cache whatever its size."""
+        cls, sizes, _ = self.classes(levels)
+        self.evaluations -= 1  # a preparation step, not a node evaluation
+        present = sizes > 0
+        if not present.all():
+            remap = _prefix_index(present)
+            cls, sizes = remap[cls], sizes[present]
+        g = len(sizes)
+        codes_ = []
+        for q, level in enumerate(levels):
+            cc = np.zeros(g, dtype=np.int64)
+            cc[cls] = self.gather(q, int(level))
+            codes_.append(cc)
+        matrix = None
+        if self.sensitive is not None:
+            if g * self.m > 8_000_000:
+                return
+            matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
+        budget, self.cache_budget = self.cache_budget, max(self.cache_budget, 4 * g * (len(codes_) + 1 + (self.m if matrix is not None else 0)))
+        limit_f, self.F = self.F, max(self.F, 2 * g)  # bypass the "much smaller" rule once
+        try:
+            self._remember([int(x) for x in levels], codes_, sizes, matrix)
+        finally:
+            self.cache_budget, self.F = budget, limit_f
+
     def _rollup(self, base: "_ClassTable", levels: Sequence[int]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray | None]:
         """Classes of ``levels`` computed from a predecessor's class table: (codes per column
         per class, sizes, pass flags, sensitive count matrix)."""
@@ -468,12 +495,12 @@ class Problem:
             if g * card >= 2**62:
                 uniq, ids = np.unique(ids, return_inverse=True)
                 ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
-            ids = ids * card + mapped[q]
+            ids = ids.astype(np.int64, copy=False) * card + mapped[q]
             space = g * card
             if space <= max(4 * n_rows, 1 << 16):
                 present = np.zeros(space, dtype=bool)
                 present[ids] = True
-                remap = np.cumsum(present) - 1
+                remap = _prefix_index(present)
                 ids, g = remap[ids], int(remap[-1]) + 1
             else:
                 uniq, ids = np.unique(ids, return_inverse=True)
@@ -487,7 +514,7 @@ class Problem:
         matrix = None
         if base.matrix is not None:
             m = base.matrix.shape[1]
-            flat = (ids[:, None] * m + np.arange(m)[None, :]).ravel()
+            flat = (ids.astype(np.int64)[:, None] * m + np.arange(m)[None, :]).ravel()
             matrix = np.bincount(flat, weights=base.matrix.ravel(), minlength=g * m).reshape(g, m)
             ok = passes_dense(
                 matrix, sizes, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t,
@@ -509,7 +536,7 @@ class Problem:
                 present = sizes > 0
                 if self.sensitive is None and not present.all():
                     # sparse id space: compact it
-                    remap = np.cumsum(present) - 1
+                    remap = _prefix_index(present)
                     cls, sizes = remap[cls], sizes[present]
                 g = len(sizes)
                 if g <= self.F // 2 and (self.sensitive is None or g * self.m <= 8_000_000):
@@ -520,7 +547,7 @@ class Problem:
                         codes_.append(cc)
                     matrix = None
                     if self.sensitive is not None:
-                        matrix = np.bincount(cls * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
+                        matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
                     self._remember(lv, codes_, sizes, matrix)
             return result, sizes
         codes_, sizes, ok, matrix = self._rollup(base, lv)
@@ -591,6 +618,14 @@ class Problem:
                 # since successors may suppress less
                 floor = must_suppress * self.n
         best: list[NodeResult | None] = [None]
+        if self.rollup and (self.sensitive is None or self.dense):
+            # every node still in play lies above the meet of those nodes: aggregate the
+            # frequency table to that meet once, so evaluations start from fewer rows
+            alive = status != -1
+            if alive.any():
+                meet = nodes[alive].min(axis=0)
+                if meet.any():
+                    self._seed_cache(meet)
 
         def consider(r: NodeResult) -> None:
             if r.anonymous and (best[0] is None or self._key(r) < self._key(best[0])):

@@ -63,18 +63,26 @@ def codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     return c, dictionary
 
 
+def _prefix_index(present: np.ndarray) -> np.ndarray:
+    """Compact ids for a presence table: the index among present slots (int32 when it fits)."""
+    dtype = np.int32 if len(present) < 2**31 - 1 else np.int64
+    remap = np.cumsum(present, dtype=dtype)
+    remap -= 1
+    return remap
+
+
 def combine_codes(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[np.ndarray, int]:
     """Group ids 0..g-1 for rows, given per-column integer codes and cardinalities."""
     n = len(columns[0]) if columns else 0
     ids = np.zeros(n, dtype=np.int64)
     g = 1
     for c, m in zip(columns, cards):
-        key = ids * m + c.astype(np.int64, copy=False)
+        key = ids.astype(np.int64, copy=False) * m + c.astype(np.int64, copy=False)
         if g * m < 2**62 and g * m <= 4 * max(n, 1):
             # dense key space: compact through a presence table instead of sorting
             present = np.zeros(g * m, dtype=bool)
             present[key] = True
-            remap = np.cumsum(present) - 1
+            remap = _prefix_index(present)
             ids = remap[key]
             g = int(present.sum())
         else:
@@ -133,7 +141,7 @@ def classes(table: pa.Table, quasi_identifiers: Sequence[str], sensitive: str | 
     _check_columns(table, [sensitive])
     s, dictionary = codes(table.column(sensitive))
     m = max(len(dictionary), 1)
-    pair_key = ids * m + s
+    pair_key = ids.astype(np.int64, copy=False) * m + s
     uniq, cnt = np.unique(pair_key, return_counts=True)
     return Classes(ids, sizes, uniq // m, uniq % m, cnt, dictionary, np.bincount(s, minlength=m))
 

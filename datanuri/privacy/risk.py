@@ -170,3 +170,29 @@ def assess_risk(
         journalist=journalist,
         population_uniques=pop_uniques,
     )
+
+
+@dataclass(frozen=True)
+class DeltaPresence:
+    """δ-presence of a release within a population: for every released class, the probability
+    that a population member with those quasi-identifier values is in the release, f / F. The
+    release is (δmin, δmax)-present when every class's value lies in [δmin, δmax]."""
+
+    delta_min: float
+    delta_max: float
+
+    def satisfies(self, delta_min: float, delta_max: float) -> bool:
+        return delta_min <= self.delta_min and self.delta_max <= delta_max
+
+
+def delta_presence(table: pa.Table, *, population: pa.Table, quasi_identifiers: Sequence[str]) -> DeltaPresence:
+    """The smallest and largest f / F over the release's classes (F counts the population; a
+    population that lacks a released class is taken to hold at least the released records)."""
+    if not quasi_identifiers:
+        raise InvalidInput(M.MSG_NO_QUASI_IDENTIFIERS)
+    _check_columns(table, quasi_identifiers)
+    if table.num_rows == 0:
+        raise InvalidInput(M.MSG_EMPTY_TABLE)
+    f, big = population_class_sizes(table, population, quasi_identifiers)
+    ratio = f / np.maximum(big, f)
+    return DeltaPresence(float(ratio.min()), float(ratio.max()))

@@ -63,3 +63,13 @@ def test_bad_input():
         assess_risk(table(), quasi_identifiers=[])
     with pytest.raises(InvalidInput):
         assess_risk(table().slice(0, 0), quasi_identifiers=["q"])
+
+
+def test_delta_presence():
+    from datanuri.privacy.risk import delta_presence
+
+    pop = pa.table({"q": ["a"] * 5 + ["b"] * 2 + ["c"] * 30 + ["d"] * 8 + ["e"] * 100})
+    d = delta_presence(table(), population=pop, quasi_identifiers=["q"])
+    # f/F: a 1/5, b 2/2, c 3/30, d 4/8
+    assert d.delta_min == pytest.approx(0.1) and d.delta_max == pytest.approx(1.0)
+    assert d.satisfies(0.0, 1.0) and not d.satisfies(0.0, 0.6)
