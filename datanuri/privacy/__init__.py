@@ -16,17 +16,20 @@ from datanuri.privacy.hierarchies import (
     postcode_hierarchy,
 )
 from datanuri.privacy.identifiers import IDENTIFIERS, find_identifiers, mask_identifiers
+from datanuri.privacy.mondrian import LocalResult, mondrian
 from datanuri.privacy.models import ModelCheck, check, k_anonymity, l_diversity, recursive_cl_diversity, t_closeness
 from datanuri.privacy.report import assessment
-from datanuri.privacy.risk import Risk, RiskSummary, assess_risk
+from datanuri.privacy.risk import DeltaPresence, Risk, RiskSummary, assess_risk, delta_presence
 
 __all__ = [
     "ColumnFinding",
     "DateHierarchy",
+    "DeltaPresence",
     "Detection",
     "Hierarchy",
     "IDENTIFIERS",
     "IntervalHierarchy",
+    "LocalResult",
     "ModelCheck",
     "PrefixHierarchy",
     "Problem",
@@ -39,6 +42,7 @@ __all__ = [
     "assess_risk",
     "assessment",
     "check",
+    "delta_presence",
     "detect",
     "find_identifiers",
     "k_anonymity",
@@ -46,6 +50,7 @@ __all__ = [
     "l_diversity",
     "load_hierarchy",
     "mask_identifiers",
+    "mondrian",
     "postcode_hierarchy",
     "recursive_cl_diversity",
     "t_closeness",
