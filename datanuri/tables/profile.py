@@ -2,8 +2,10 @@
 
 Columns: name, type, count (non-null values), nulls, distinct (+ distinct_approximate), and by
 type min/max, mean/std, p25/p50/p75 (+ quantiles_approximate), top values (up to 10, ties by
-value) and a 20-bin histogram (numbers, dates, datetimes). Exact distinct counts and
-quantiles up to `EXACT_ROWS` rows; above that HyperLogLog and t-digest approximations.
+value) and a 20-bin histogram (numbers, dates, datetimes). Exact distinct counts, quantiles
+and top values up to `EXACT_ROWS` rows; above that HyperLogLog and t-digest approximations,
+and top values (+ top_values_approximate) exact only for columns with few distinct values,
+otherwise the exact counts of the values a space-saving sketch (`approx_top_k`) proposes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datanuri.tables.schema import frictionless_type
 EXACT_ROWS = 1_000_000
 BINS = 20
 TOP = 10
+EXACT_TOP_DISTINCT = 100_000  # above EXACT_ROWS, exact top values only for columns this small
 
 
 def _q(name: str) -> str:
@@ -38,44 +41,46 @@ def _json(v: Any) -> Any:
 
 
 def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads: int | None = None) -> dict:
-    """Profile every column of the Parquet file at `path`."""
+    """Profile every column of the Parquet file at `path`.
+
+    One query per column for its statistics (DuckDB reads only that column, and runs many
+    narrow queries much faster than one wide one), then one for its histogram and one for its
+    top values: an exact GROUP BY up to `EXACT_ROWS` rows or for columns with at most
+    `EXACT_TOP_DISTINCT` (estimated) distinct values, otherwise the exact counts of the values
+    a space-saving sketch (`approx_top_k`) proposes.
+    """
+    import pyarrow.parquet as pq
+
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads={int(threads)}")
     src = "read_parquet(" + "'" + str(path).replace("'", "''") + "')"
-    import pyarrow.parquet as pq
-
     pf = pq.ParquetFile(path)
     schema, rows = pf.schema_arrow, pf.metadata.num_rows
     exact = rows <= EXACT_ROWS
     cols = []
-    parts: list[str] = []
-    kinds: dict[str, str] = {}
     for f in schema:
         kind = (types or {}).get(f.name) or frictionless_type(f.type)
-        kinds[f.name] = kind
         c = _q(f.name)
-        parts += [f"count({c})"]
-        if kind in ("array", "object"):
-            continue
-        parts.append(f"count(DISTINCT {c})" if exact else f"approx_count_distinct({c})")
-        if kind in ("integer", "number", "date", "datetime", "string", "time"):
-            parts += [f"min({c})", f"max({c})"]
-        if kind in ("integer", "number"):
-            parts += [f"avg({c}::DOUBLE)", f"stddev_samp({c}::DOUBLE)"]
-        if kind in ("integer", "number", "date", "datetime"):
-            fn = (lambda p: f"quantile_cont({c}, {p})") if kind in ("integer", "number") and exact else (
-                (lambda p: f"quantile_disc({c}, {p})") if exact else (lambda p: f"approx_quantile({c}, {p})"))
-            parts += [fn(0.25), fn(0.5), fn(0.75)]
-    values = list(con.execute(f"SELECT {', '.join(parts)} FROM {src}").fetchone()) if parts else []
-    it = iter(values)
-    for f in schema:
-        kind = kinds[f.name]
-        c = _q(f.name)
+        parts = [f"count({c})"]
+        if kind not in ("array", "object"):
+            parts.append(f"count(DISTINCT {c})" if exact else f"approx_count_distinct({c})")
+            if kind in ("integer", "number", "date", "datetime", "string", "time"):
+                parts += [f"min({c})", f"max({c})"]
+            if kind in ("integer", "number"):
+                parts += [f"avg({c}::DOUBLE)", f"stddev_samp({c}::DOUBLE)"]
+            if kind in _HIST_KINDS:
+                fn = "quantile_cont" if kind in ("integer", "number") and exact else ("quantile_disc" if exact else "approx_quantile")
+                x = _hist_x(c, kind)
+                parts += [f"{fn}({c}, [0.25, 0.5, 0.75])", f"min({x}) FILTER (WHERE isfinite({x}))",
+                          f"max({x}) FILTER (WHERE isfinite({x}))"]
+            if not exact:
+                parts.append(f"approx_top_k({c}, {TOP})")
+        it = iter(con.execute(f"SELECT {', '.join(parts)} FROM {src}").fetchone())
         count = int(next(it))
         col: dict[str, Any] = {"name": f.name, "type": kind, "count": count, "nulls": rows - count}
+        cols.append(col)
         if kind in ("array", "object"):
-            cols.append(col)
             continue
         col["distinct"] = int(next(it))
         col["distinct_approximate"] = not exact
@@ -83,28 +88,45 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
             col["min"], col["max"] = _json(next(it)), _json(next(it))
         if kind in ("integer", "number"):
             col["mean"], col["std"] = _json(next(it)), _json(next(it))
-        if kind in ("integer", "number", "date", "datetime"):
-            col["p25"], col["p50"], col["p75"] = (_json(next(it)) for _ in range(3))
+        lo = hi = None
+        if kind in _HIST_KINDS:
+            qs = next(it)
+            col["p25"], col["p50"], col["p75"] = (_json(v) for v in (qs if qs is not None else (None,) * 3))
             col["quantiles_approximate"] = not exact
-        top = con.execute(f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IS NOT NULL "
-                      f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}").fetchall()
+            lo, hi = next(it), next(it)
+        top_k = None if exact else next(it)
+        if exact or col["distinct"] <= EXACT_TOP_DISTINCT:
+            top = con.execute(f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IS NOT NULL "
+                              f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}").fetchall()
+            if not exact:
+                col["top_values_approximate"] = False
+        else:
+            col["top_values_approximate"] = True
+            top = con.execute(f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IN (SELECT unnest(?)) "
+                              f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}", [list(top_k or [])]).fetchall() if top_k else []
         col["top_values"] = [{"value": _json(v), "count": int(n)} for v, n in top]
-        if kind in ("integer", "number", "date", "datetime") and count:
-            col["histogram"] = _histogram(con, src, c, kind)
-        cols.append(col)
+        if kind in _HIST_KINDS and count:
+            col["histogram"] = _histogram(con, src, c, kind, lo, hi)
     con.close()
     return {"rows": rows, "columns": cols}
 
 
-def _histogram(con: duckdb.DuckDBPyConnection, src: str, c: str, kind: str) -> dict:
-    """Equal-width bins over [min, max]: edges (BINS+1) and counts (BINS)."""
-    x = f"{c}::DOUBLE" if kind in ("integer", "number") else f"epoch({c})"
-    lo, hi = con.execute(f"SELECT min({x}), max({x}) FROM {src} WHERE isfinite({x})").fetchone()
+_HIST_KINDS = ("integer", "number", "date", "datetime")
+
+
+def _hist_x(c: str, kind: str) -> str:
+    """The column as a double for binning (seconds since the epoch for dates and date-times)."""
+    return f"{c}::DOUBLE" if kind in ("integer", "number") else f"epoch({c})"
+
+
+def _histogram(con: duckdb.DuckDBPyConnection, src: str, c: str, kind: str, lo: float | None, hi: float | None) -> dict:
+    """Equal-width bins over the finite [min, max]: edges (BINS+1) and counts (BINS)."""
     if lo is None:
         return {"edges": [], "counts": []}
+    x = _hist_x(c, kind)
     width = (hi - lo) / BINS if hi > lo else 1.0
     rows = con.execute(f"SELECT least(greatest(floor(({x} - {lo!r}) / {width!r}), 0), {BINS - 1})::INT AS b, count(*) "
-                   f"FROM {src} WHERE isfinite({x}) GROUP BY 1").fetchall()
+                       f"FROM {src} WHERE isfinite({x}) GROUP BY 1").fetchall()
     counts = [0] * BINS
     for b, n in rows:
         counts[int(b)] += int(n)

@@ -100,3 +100,41 @@ def test_no_partial_output_when_the_target_exists(tmp_path):
     with pytest.raises(Exception):
         ingest(tmp_path / "bad.csv", out)
     assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "o.parquet"]
+
+
+def test_profile_above_the_exact_threshold_is_flagged_approximate(tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    from datanuri.tables import profile as P
+
+    rng = np.random.default_rng(7)
+    n = 30_000
+    heavy = np.where(rng.random(n) < 0.2, 7, rng.integers(1000, 10**9, n))  # one heavy hitter among ~unique values
+    t = pa.table({"uniq": np.arange(n), "heavy": heavy, "cat": rng.choice(["a", "b", "c"], n),
+                  "x": rng.normal(0, 1, n), "day": pa.array(rng.integers(0, 3650, n).astype("datetime64[D]"))})
+    path = tmp_path / "big.parquet"
+    pq.write_table(t, path, row_group_size=5000)
+    exact = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
+    monkeypatch.setattr(P, "EXACT_ROWS", 10_000)
+    monkeypatch.setattr(P, "EXACT_TOP_DISTINCT", 100)
+    approx = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
+    df = t.to_pandas()
+    for name in ("uniq", "heavy", "cat", "x", "day"):
+        e, a = exact[name], approx[name]
+        assert "top_values_approximate" not in e and e["distinct_approximate"] is False
+        assert a["distinct_approximate"] is True
+        assert a["distinct"] == pytest.approx(e["distinct"], rel=0.05)
+        for k in ("count", "nulls", "min", "max", "histogram"):
+            assert a.get(k) == e.get(k), (name, k)
+        for k in ("mean", "std"):
+            assert (a.get(k) is None and e.get(k) is None) or a[k] == pytest.approx(e[k], rel=1e-9), (name, k)
+        if name != "cat":
+            assert a["quantiles_approximate"] is True and e["quantiles_approximate"] is False
+        vc = df[name].value_counts()
+        for tv in a["top_values"]:  # whatever values are proposed, their counts are exact
+            key = tv["value"] if name != "day" else dt.date.fromisoformat(tv["value"])
+            assert tv["count"] == vc[key]
+    assert approx["cat"]["top_values_approximate"] is False and approx["cat"]["top_values"] == exact["cat"]["top_values"]
+    assert approx["heavy"]["top_values_approximate"] is True
+    assert approx["heavy"]["top_values"][0] == exact["heavy"]["top_values"][0] == {"value": 7, "count": int((heavy == 7).sum())}
+    assert approx["x"]["p50"] == pytest.approx(float(np.median(df["x"])), abs=0.05)
