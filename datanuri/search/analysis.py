@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-ANALYZER_VERSION = "2"  # bump when analysis changes: the index is rebuilt on open
+ANALYZER_VERSION = "3"  # bump when analysis changes: the index is rebuilt on open
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 LATIN_RE = re.compile(r"^[a-z]+$")
@@ -90,6 +90,12 @@ def strip_particles(word: str) -> str:
 
 
 _KIWI_LOCK = threading.Lock()
+# Analyses are cached per word: a catalog repeats its words (places, themes, organisations, topic
+# nouns) over and over, so after the first few hundred records nearly every word is a cache hit.
+_CACHE_MAX = 400_000
+_MORPHS: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
+_WORDS: dict[tuple[str, bool], "Word | None"] = {}
+_INDEX_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 @lru_cache(maxsize=1)
@@ -105,14 +111,38 @@ def kiwi_available() -> bool:
     return _kiwi() is not None
 
 
-def _tokens(text: str) -> list[tuple[str, str, int, int]]:
-    """Kiwi morphemes of `text` as (form, tag, start, end), or [] without Kiwi."""
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> Any:
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def prime(texts: Iterable[str]) -> None:
+    """Analyse every not yet cached Hangul word of `texts` with one batched Kiwi call."""
     kiwi = _kiwi()
-    if kiwi is None or not HANGUL_RE.search(text):
-        return []
+    if kiwi is None:
+        return
+    todo = list(dict.fromkeys(w for t in texts if t and HANGUL_RE.search(t)
+                              for w in WORD_RE.findall(t) if w not in _MORPHS and HANGUL_RE.search(w)))
+    if not todo:
+        return
     with _KIWI_LOCK:
-        toks = kiwi.tokenize(text)
-    return [(t.form, t.tag, t.start, t.start + t.len) for t in toks]
+        results = list(kiwi.tokenize(todo))
+    for w, toks in zip(todo, results):
+        _remember(_MORPHS, w, tuple((t.form, t.tag, t.start, t.start + t.len) for t in toks))
+
+
+def _tokens(word: str) -> tuple[tuple[str, str, int, int], ...]:
+    """Kiwi morphemes of one word as (form, tag, start, end), or () without Kiwi or Hangul."""
+    toks = _MORPHS.get(word)
+    if toks is None:
+        kiwi = _kiwi()
+        if kiwi is None or not HANGUL_RE.search(word):
+            return ()
+        prime([word])
+        toks = _MORPHS.get(word, ())
+    return toks
 
 
 def _compounds(nouns: list[str], max_join: int = 3) -> list[str]:
@@ -123,56 +153,74 @@ def _compounds(nouns: list[str], max_join: int = 3) -> list[str]:
     return out
 
 
+def _analyze_word(surface: str, compounds: bool) -> Word | None:
+    """One word analysed on its own (Kiwi sees the word alone, as it sees a short query)."""
+    low = surface.lower()
+    wtoks = _tokens(surface) if HANGUL_RE.search(surface) else ()
+    if wtoks:
+        keep = [t for t in wtoks if t[1].startswith(CONTENT_TAGS)]
+        last = max((t[3] for t in wtoks if not t[1].startswith(FUNCTION_PREFIXES)), default=None)
+        content = low[:last] if last is not None else low
+        nouns = [t[0].lower() for t in keep if t[1] in NOUN_TAGS]
+        parts = [stem(t[0].lower()) for t in keep]
+        if compounds:
+            parts += _compounds(nouns)
+    elif HANGUL_RE.search(low):
+        content = strip_particles(low)
+        parts = [content]
+    else:
+        if low in STOPWORDS:
+            return None
+        content = low
+        parts = [stem(low)]
+    parts = [p for p in parts if p and p not in STOPWORDS]
+    if content and content not in parts and HANGUL_RE.search(content):
+        parts.append(content)
+    if not parts and not content:
+        return None
+    return Word(surface, content, tuple(dict.fromkeys(parts)), word_grams(content if not compounds else low))
+
+
+def _word(surface: str, compounds: bool) -> Word | None:
+    key = (surface, compounds)
+    try:
+        return _WORDS[key]
+    except KeyError:
+        return _remember(_WORDS, key, _analyze_word(surface, compounds))
+
+
 def analyze(text: str, *, compounds: bool = False) -> list[Word]:
     """Analyse a text into words. `compounds` adds joins of consecutive nouns (for indexing)."""
-    text = (text or "").strip()
-    spans = [(m.group(0), m.start(), m.end()) for m in WORD_RE.finditer(text)]
-    if not spans:
-        return []
-    toks = _tokens(text)
-    per_word: list[list[tuple[str, str, int, int]]] = [[] for _ in spans]
-    j = 0
-    for tok in toks:
-        while j < len(spans) and spans[j][2] <= tok[2]:
-            j += 1
-        if j < len(spans) and spans[j][1] <= tok[2] < spans[j][2]:
-            per_word[j].append(tok)
     words = []
-    for (surface, start, _end), wtoks in zip(spans, per_word):
-        low = surface.lower()
-        if wtoks:
-            keep = [t for t in wtoks if t[1].startswith(CONTENT_TAGS)]
-            last = max((t[3] for t in wtoks if not t[1].startswith(FUNCTION_PREFIXES)), default=None)
-            content = low[: last - start] if last is not None else low
-            nouns = [t[0].lower() for t in keep if t[1] in NOUN_TAGS]
-            parts = [stem(t[0].lower()) for t in keep]
-            if compounds:
-                parts += _compounds(nouns)
-        elif HANGUL_RE.search(low):
-            content = strip_particles(low)
-            parts = [content]
-        else:
-            if low in STOPWORDS:
-                continue
-            content = low
-            parts = [stem(low)]
-        parts = [p for p in parts if p and p not in STOPWORDS]
-        if content and content not in parts and HANGUL_RE.search(content):
-            parts.append(content)
-        if not parts and not content:
-            continue
-        words.append(Word(surface, content, tuple(dict.fromkeys(parts)), word_grams(content if not compounds else low)))
+    for surface in WORD_RE.findall(text or ""):
+        w = _word(surface, compounds)
+        if w is not None:
+            words.append(w)
     return words
+
+
+def _index_word(surface: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    try:
+        return _INDEX_WORDS[surface]
+    except KeyError:
+        pass
+    w = _word(surface, True)
+    if w is None:
+        out: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    else:
+        extra = word_grams(w.content) if w.content != w.surface.lower() else ()
+        out = (w.parts, tuple(dict.fromkeys((*w.grams, *extra))))
+    return _remember(_INDEX_WORDS, surface, out)
 
 
 def index_terms(text: str) -> tuple[list[str], list[str]]:
     """The terms and grams a document field is indexed under."""
     terms: list[str] = []
     grams: list[str] = []
-    for w in analyze(text, compounds=True):
-        terms.extend(w.parts)
-        extra = word_grams(w.content) if w.content != w.surface.lower() else ()
-        grams.extend(dict.fromkeys((*w.grams, *extra)))
+    for surface in WORD_RE.findall(text or ""):
+        t, g = _index_word(surface)
+        terms.extend(t)
+        grams.extend(g)
     return terms, grams
 
 

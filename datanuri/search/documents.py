@@ -59,13 +59,20 @@ class SearchDoc:
         return list(dict.fromkeys(out))
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # What dataclasses.asdict gives (the only nested values are the resources' flat dicts),
+        # without its recursive deep copy: this runs once per record on every (re)index.
+        d = {name: getattr(self, name) for name in _FIELD_NAMES}
+        d["resources"] = tuple(dict(r) for r in self.resources)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "SearchDoc":
-        fields = {f.name for f in dataclasses.fields(cls)}
-        vals = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in fields}
+        vals = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in _FIELD_SET}
         return cls(**vals)
+
+
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(SearchDoc))
+_FIELD_SET = frozenset(_FIELD_NAMES)
 
 
 def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Literal, Sequence
 
-from datanuri.search.analysis import ANALYZER_VERSION, index_terms
+from datanuri.search.analysis import ANALYZER_VERSION, index_terms, prime
 from datanuri.search.documents import SearchDoc
 
 SCHEMA_VERSION = "2"
@@ -63,12 +63,16 @@ class RawResult:
     facets: dict[str, list[tuple[str, int]]]
 
 
+def doc_body(doc: SearchDoc) -> str:
+    """The text of a document's body column: everything searchable but the title."""
+    return " ".join([doc.description, " ".join(doc.keywords), doc.theme or "", doc.organization_title,
+                     doc.spatial or "", doc.name.replace("-", " ").replace("_", " ")])
+
+
 def doc_columns(doc: SearchDoc) -> tuple[str, str, str, str]:
     """The four FTS columns of a document: analysed terms and n-grams of title and body."""
     tt, tg = index_terms(doc.title)
-    body = " ".join([doc.description, " ".join(doc.keywords), doc.theme or "", doc.organization_title,
-                     doc.spatial or "", doc.name.replace("-", " ").replace("_", " ")])
-    bt, bg = index_terms(body)
+    bt, bg = index_terms(doc_body(doc))
     for kw in doc.keywords:  # a keyword counts whole as well as in parts
         bt.append(kw.lower().replace(" ", ""))
     return " ".join(tt), " ".join(bt), " ".join(tg), " ".join(bg)
@@ -116,27 +120,46 @@ class SearchIndex:
     def put_many(self, docs: Iterable[SearchDoc], *, columns: Sequence[tuple[str, str, str, str]] | None = None) -> int:
         """Insert or replace documents in one transaction (analysing them unless `columns` given)."""
         docs = list(docs)
+        if columns is None:
+            prime(t for d in docs for t in (d.title, doc_body(d)))  # one Kiwi call for the new words
         cols = list(columns) if columns is not None else [doc_columns(d) for d in docs]
+        n = len(docs)
+        if not n:
+            return 0
+        if len({d.name for d in docs}) < n:  # the same dataset twice: its last record counts
+            last = {d.name: (d, col) for d, col in zip(docs, cols)}
+            docs, cols = [d for d, _ in last.values()], [col for _, col in last.values()]
         with self._lock:
             c = self._conn
             c.execute("BEGIN IMMEDIATE")
             try:
-                for doc, fts in zip(docs, cols):
-                    self._delete(doc.name)
-                    cur = c.execute(
-                        "INSERT INTO docs(name, organization, title, updated, hidden, data) VALUES(?,?,?,?,?,?)",
-                        (doc.name, doc.organization, doc.title.casefold(), doc.updated_at, int(doc.hidden),
-                         json.dumps(doc.to_dict(), ensure_ascii=False)),
-                    )
-                    rowid = cur.lastrowid
-                    c.execute("INSERT INTO fts(rowid, title_t, body_t, title_g, body_g) VALUES(?,?,?,?,?)", (rowid, *fts))
-                    c.executemany("INSERT OR IGNORE INTO facets(field, value, doc_id) VALUES(?,?,?)",
-                                  [(f, v, rowid) for f, v in doc.facet_values()])
+                self._delete_many([d.name for d in docs])
+                first = int(c.execute("SELECT coalesce(max(id), 0) + 1 FROM docs").fetchone()[0])
+                ids = range(first, first + len(docs))
+                c.executemany(
+                    "INSERT INTO docs(id, name, organization, title, updated, hidden, data) VALUES(?,?,?,?,?,?,?)",
+                    [(i, d.name, d.organization, d.title.casefold(), d.updated_at, int(d.hidden),
+                      json.dumps(d.to_dict(), ensure_ascii=False)) for i, d in zip(ids, docs)])
+                c.executemany("INSERT INTO fts(rowid, title_t, body_t, title_g, body_g) VALUES(?,?,?,?,?)",
+                              [(i, *fts) for i, fts in zip(ids, cols)])
+                c.executemany("INSERT OR IGNORE INTO facets(field, value, doc_id) VALUES(?,?,?)",
+                              [(f, v, i) for i, d in zip(ids, docs) for f, v in d.facet_values()])
                 c.execute("COMMIT")
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
-        return len(docs)
+        return n
+
+    def _delete_many(self, names: Sequence[str]) -> None:
+        """Remove these documents (those present) from every table; inside a transaction."""
+        c = self._conn
+        for i in range(0, len(names), 500):
+            chunk = list(names[i:i + 500])
+            ids = [(r[0],) for r in c.execute(f"SELECT id FROM docs WHERE name IN ({','.join('?' * len(chunk))})", chunk)]
+            if ids:
+                c.executemany("DELETE FROM fts WHERE rowid=?", ids)
+                c.executemany("DELETE FROM facets WHERE doc_id=?", ids)
+                c.executemany("DELETE FROM docs WHERE id=?", ids)
 
     def _delete(self, name: str) -> None:
         row = self._conn.execute("SELECT id FROM docs WHERE name=?", (name,)).fetchone()
