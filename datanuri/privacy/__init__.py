@@ -18,6 +18,7 @@ from datanuri.privacy.hierarchies import (
 from datanuri.privacy.identifiers import IDENTIFIERS, find_identifiers, mask_identifiers
 from datanuri.privacy.mondrian import LocalResult, mondrian
 from datanuri.privacy.models import ModelCheck, check, k_anonymity, l_diversity, recursive_cl_diversity, t_closeness
+from datanuri.privacy.policy import PolicyResult, apply_policy, load_policy, validate_policy
 from datanuri.privacy.report import assessment
 from datanuri.privacy.risk import DeltaPresence, Risk, RiskSummary, assess_risk, delta_presence
 
@@ -31,6 +32,7 @@ __all__ = [
     "IntervalHierarchy",
     "LocalResult",
     "ModelCheck",
+    "PolicyResult",
     "PrefixHierarchy",
     "Problem",
     "Result",
@@ -39,6 +41,7 @@ __all__ = [
     "TableHierarchy",
     "age_hierarchy",
     "anonymize",
+    "apply_policy",
     "assess_risk",
     "assessment",
     "check",
@@ -49,9 +52,11 @@ __all__ = [
     "korean_regions",
     "l_diversity",
     "load_hierarchy",
+    "load_policy",
     "mask_identifiers",
     "mondrian",
     "postcode_hierarchy",
     "recursive_cl_diversity",
     "t_closeness",
+    "validate_policy",
 ]

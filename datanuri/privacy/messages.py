@@ -43,3 +43,13 @@ MSG_NO_SOLUTION = (
     "Lower the privacy parameters, allow more suppression, or add data."
 )
 MSG_LATTICE_TOO_LARGE = "The generalisation lattice has {size} nodes, more than the limit of {limit}. Use fewer quasi-identifiers or shorter hierarchies."
+MSG_POLICY_PARSE = "The policy file {name!r} could not be read: {error}. Write it as a JSON or YAML mapping."
+MSG_POLICY_YAML = "Reading a YAML policy needs the PyYAML package. Install it, or write the policy as JSON."
+MSG_POLICY_BAD_MEASURE = "A measure must be a name (\"delete\") or one name with options ({{\"mask\": {{...}}}}); got {value!r}."
+MSG_POLICY_FILE_MISSING = "The hierarchy file for {column!r} was not found at {path!r}. Check the path in the policy."
+MSG_POLICY_TWICE = "The column {column!r} is named in both {first!r} and {second!r} of the policy; name it once."
+MSG_POLICY_KEY_MISSING = "The policy pseudonymises {column!r} with key {key!r}, which the key store does not hold. Add the key or fix its name."
+MSG_POLICY_UNTREATED = (
+    "The column {column!r} looks like a direct identifier ({kind}, confidence {confidence:.2f}) but the policy releases it "
+    "untreated. Delete, mask or pseudonymise it under direct_identifiers."
+)

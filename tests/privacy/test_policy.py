@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pyarrow as pa
+import pytest
+
+from datanuri.errors import InvalidInput
+from datanuri.privacy import messages as M
+from datanuri.privacy.policy import apply_policy, load_policy, validate_policy
+from tests.privacy.fakes import people
+
+KEY = b"holder-secret-key-0123456789"
+
+
+def policy(**over):
+    base = {
+        "direct_identifiers": {
+            "성명": "delete",
+            "주민등록번호": {"mask": {"keep": "birth_date"}},
+            "휴대전화": {"pseudonymize": {"key": "holder", "length": 20}},
+            "이메일": "delete",
+            "주소": "delete",
+            "메모": "mask_identifiers",
+        },
+        "quasi_identifiers": {"나이": "age", "성별": {"rows": [["남", "*"], ["여", "*"]]}, "시도": {"korean_regions": "시도"}},
+        "sensitive": "진단명",
+        "model": "distinct-l-diversity",
+        "k": 3,
+        "l": 2,
+        "max_suppression": 0.05,
+        "other": {"금액": {"noise": {"scale": 100, "seed": 1, "round_to": 10}}},
+    }
+    base.update(over)
+    return base
+
+
+def test_apply_policy_end_to_end():
+    t = people(400)
+    r = apply_policy(t, policy(), keys={"holder": KEY})
+    assert r.passed, r.report["failures"]
+    out = r.table
+    assert "성명" not in out.column_names and "이메일" not in out.column_names
+    assert all(v.endswith("-*******") for v in out.column("주민등록번호").to_pylist())
+    phones = t.column("휴대전화").to_pylist()
+    want = {hmac.new(KEY, p.encode(), hashlib.sha256).hexdigest()[:20] for p in phones}
+    assert set(out.column("휴대전화").to_pylist()) <= want
+    assert not any("010-" in m for m in out.column("메모").to_pylist())
+    assert all(v % 10 == 0 for v in out.column("금액").to_pylist())
+    assert r.report["privacy"]["measured"]["k"] >= 3 and r.report["privacy"]["measured"]["l"] >= 2
+    assert [s["measure"] for s in r.report["measures"]][:3] == ["delete", "mask", "pseudonymize"]
+    assert "holder" in json.dumps(r.report, ensure_ascii=False) and KEY.decode() not in json.dumps(r.report, ensure_ascii=False)
+
+
+def test_untreated_direct_identifier_fails_the_policy():
+    p = policy()
+    del p["direct_identifiers"]["이메일"]
+    r = apply_policy(people(200), p, keys={"holder": KEY})
+    assert not r.passed
+    assert any("이메일" in f for f in r.report["failures"])
+    assert r.report["untreated_direct_identifiers"][0]["kind"] == "email"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (dict(quasi_identifiers={"없는열": "age"}), M.MSG_MISSING_COLUMN.split("{")[0]),
+        (dict(k=10_000), M.MSG_K_TOO_LARGE.format(k=10_000, rows=100)),
+        (dict(model="t-closeness", t=3), M.MSG_BAD_T.format(t=3)),
+        (dict(bogus=1), None),
+        (dict(other={"나이": "delete"}), M.MSG_POLICY_TWICE.format(column="나이", first="quasi_identifiers", second="other")),
+    ],
+)
+def test_bad_policies_fail_before_work(change, message):
+    with pytest.raises(InvalidInput) as e:
+        validate_policy(people(100), policy(**change), keys={"holder": KEY})
+    if message:
+        assert e.value.message.startswith(message)
+
+
+def test_missing_key_and_uncovered_hierarchy():
+    with pytest.raises(InvalidInput) as e:
+        validate_policy(people(50), policy(), keys={})
+    assert e.value.message == M.MSG_POLICY_KEY_MISSING.format(column="휴대전화", key="holder")
+    p = policy(quasi_identifiers={"성별": {"rows": [["남", "*"]]}})
+    with pytest.raises(InvalidInput) as e:
+        validate_policy(people(50), p, keys={"holder": KEY})
+    assert e.value.details["missing"] == ["여"]
+
+
+def test_load_policy(tmp_path):
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(policy()), encoding="utf-8")
+    assert load_policy(f)["k"] == 3
+    y = tmp_path / "p.yaml"
+    y.write_text("k: 5\nquasi_identifiers:\n  나이: age\n", encoding="utf-8")
+    pytest.importorskip("yaml")
+    assert load_policy(y) == {"k": 5, "quasi_identifiers": {"나이": "age"}}
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2", encoding="utf-8")
+    with pytest.raises(InvalidInput):
+        load_policy(bad)
