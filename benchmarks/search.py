@@ -18,7 +18,7 @@ from pathlib import Path
 
 from datanuri.search.documents import SearchDoc
 from datanuri.search.index import Filters, SearchIndex, Visibility
-from datanuri.search.query import match_expression
+from datanuri.search.query import stages
 from datanuri.search.analysis import query_words
 from datanuri.search.regions import sido_list
 
@@ -134,12 +134,12 @@ class Ours:
             self.index.put_many(docs[i:i + 2000])
 
     def query(self, q: str, limit: int = 10) -> list[str]:
-        words = query_words(q)
         vis = Visibility(all_hidden=True)
-        r = self.index.query(match_expression(words, "all"), filters=Filters(), visibility=vis, limit=limit, with_facets=False)
-        if r.total == 0:
-            r = self.index.query(match_expression(words, "any"), filters=Filters(), visibility=vis, limit=limit, with_facets=False)
-        return [h.doc.name for h in r.hits]
+        for _, expr in stages(query_words(q)):  # as SearchService.search: loosen until something matches
+            r = self.index.query(expr, filters=Filters(), visibility=vis, limit=limit, with_facets=False)
+            if r.total:
+                return [h.doc.name for h in r.hits]
+        return []
 
 
 # Korean forms the issue names, with the records each must find (checked over the whole result list).

@@ -8,7 +8,7 @@ from datanuri.search.analysis import HANGUL_RE, Word
 
 TERM_COLS = "{title_t body_t}"
 GRAM_COLS = "{title_g body_g}"
-Mode = Literal["all", "any"]
+Mode = Literal["all", "loose", "any"]
 
 
 def quote(term: str) -> str:
@@ -20,8 +20,12 @@ def _and(terms: list[str]) -> str:
     return quote(terms[0]) if len(terms) == 1 else "(" + " AND ".join(quote(t) for t in terms) + ")"
 
 
-def word_clause(w: Word) -> str:
-    """Ways one word may match: all its morphemes, its particle-free form, or all its n-grams."""
+def word_clause(w: Word, *, latin_grams: bool = False) -> str:
+    """Ways one word may match: all its morphemes, its particle-free form, or all its n-grams.
+
+    Latin words match by their stems; their trigrams (which every English word shares with
+    thousands of records, so they cost most of a query's time) join only the looser stages.
+    """
     alts: list[str] = []
     morphs = [p for p in w.parts if p != w.content] or list(w.parts)
     if morphs:
@@ -30,18 +34,31 @@ def word_clause(w: Word) -> str:
         alts.append(f"{TERM_COLS} : {quote(w.content)}")
     if len(w.content) == 1 and HANGUL_RE.match(w.content):
         alts.append(f"{GRAM_COLS} : {quote(w.content)}*")
-    elif w.grams:
+    elif w.grams and (latin_grams or not alts or HANGUL_RE.search(w.content)):
         alts.append(f"{GRAM_COLS} : {_and(list(w.grams))}")
     return alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
 
 
+def loose_clause(w: Word) -> str:
+    """One word matching by any of its terms or any one of its n-grams (a typo spares most)."""
+    alts = []
+    if w.parts:
+        alts.append(f"{TERM_COLS} : (" + " OR ".join(quote(t) for t in w.parts) + ")")
+    if w.grams:
+        alts.append(f"{GRAM_COLS} : (" + " OR ".join(quote(g) for g in w.grams) + ")")
+    return alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
+
+
 def match_expression(words: list[Word], mode: Mode = "all") -> str | None:
-    """Every word must match (`all`), or any term or n-gram of any word (`any`)."""
+    """Every word must match (`all`); every word must match loosely, by any one of its terms or
+    n-grams (`loose`); or any term or n-gram of any word may match (`any`)."""
     words = [w for w in words if w.parts or w.grams]
     if not words:
         return None
     if mode == "all":
         return " AND ".join(word_clause(w) for w in words)
+    if mode == "loose":
+        return " AND ".join(loose_clause(w) for w in words)
     terms = list(dict.fromkeys(p for w in words for p in w.parts))
     grams = list(dict.fromkeys(g for w in words for g in w.grams))
     alts = []
@@ -50,3 +67,14 @@ def match_expression(words: list[Word], mode: Mode = "all") -> str | None:
     if grams:
         alts.append(f"{GRAM_COLS} : (" + " OR ".join(quote(g) for g in grams) + ")")
     return " OR ".join(alts)
+
+
+def stages(words: list[Word]) -> list[tuple[str, str]]:
+    """The match expressions to try in turn until one finds something, as (mode, expression):
+    every word exactly; every word loosely; any word. Later stages are reported as `any`."""
+    out: list[tuple[str, str]] = []
+    for mode in ("all", "loose", "any"):
+        expr = match_expression(words, mode)  # type: ignore[arg-type]
+        if expr is not None and expr not in (e for _, e in out):
+            out.append(("all" if mode == "all" else "any", expr))
+    return out

@@ -22,7 +22,7 @@ from datanuri.search.analysis import highlight_forms, query_words
 from datanuri.search.documents import FACET_FIELDS, SearchDoc, doc_from_orm
 from datanuri.search.highlight import snippet
 from datanuri.search.index import Filters, RawResult, SearchIndex, Sort, Visibility
-from datanuri.search.query import match_expression
+from datanuri.search.query import stages
 from datanuri.store.db import Database
 
 log = logging.getLogger("datanuri.search")
@@ -180,13 +180,14 @@ class SearchService:
         start = max(0, int(offset)) if offset is not None else (page - 1) * per_page
         words = query_words(q)
         vis = visibility_for(principal)
-        mode = "all"
-        raw = self._run(match_expression(words, "all") if q else None, flt, vis, sort, start, per_page, facets, facet_limit)
-        if q and raw.total == 0:
-            any_expr = match_expression(words, "any")
-            if any_expr is not None:
-                mode = "any"
-                raw = self._run(any_expr, flt, vis, sort, start, per_page, facets, facet_limit)
+        tries = stages(words) if q else []
+        mode, expr = tries[0] if tries else ("all", None)
+        raw = self._run(expr, flt, vis, sort, start, per_page, facets, facet_limit)
+        for mode_next, expr_next in tries[1:]:  # nothing matched every word: loosen
+            if raw.total:
+                break
+            mode = mode_next
+            raw = self._run(expr_next, flt, vis, sort, start, per_page, facets, facet_limit)
         forms = highlight_forms(words)
         results = [self._result(h.doc, h.score, forms) for h in raw.hits]
         facet_out = {f: [{"value": v, "count": n} for v, n in raw.facets.get(f, [])] for f in FACET_FIELDS}
