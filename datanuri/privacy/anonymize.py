@@ -97,6 +97,10 @@ class _Column:
     dictionary: pa.Array  # leaf values
 
 
+class _Fails(Exception):
+    """Raised inside a node evaluation that can no longer be anonymous."""
+
+
 @dataclass
 class _ClassTable:
     levels: tuple[int, ...]
@@ -336,18 +340,25 @@ class Problem:
     # ------------------------------------------------------------------------------------
     # evaluation of one node
 
-    def classes(self, levels: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(class id per frequency-table row, class sizes, pass flag per class)."""
+    def classes(self, levels: Sequence[int], *, early: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(class id per frequency-table row, class sizes, pass flag per class).
+
+        With ``early``, raise :class:`_Fails` as soon as the classes of the columns combined so
+        far are too many for the node to be anonymous: classes only split as columns are added,
+        and an anonymous node has at most n / k + (suppression limit) classes."""
         self.evaluations += 1
         limit = self.dense_limit
+        most = self.n / self.k + self.allowed
         ids: np.ndarray | None = None
         g = 1  # size of the id space (ids may be sparse in it)
         compact = True
+        self._last_cols: dict[int, np.ndarray] = {}
         for q, lv in enumerate(levels):
             card = self.columns[q].cards[lv]
             if card == 1:
                 continue
             col = self.gather(q, lv)
+            self._last_cols[q] = col
             if ids is None:
                 ids, g, compact = col, card, True
                 continue
@@ -363,6 +374,8 @@ class Problem:
                 present[ids] = True
                 remap = _prefix_index(present)
                 ids, g, compact = remap[ids], int(remap[-1]) + 1, True
+                if early and g > most:
+                    raise _Fails()
         if ids is None:
             ids, g = np.zeros(self.F, dtype=np.int64), 1
         if self.sensitive is None and g <= limit:
@@ -477,7 +490,7 @@ class Problem:
         finally:
             self.cache_budget, self.F = budget, limit_f
 
-    def _rollup(self, base: "_ClassTable", levels: Sequence[int]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray | None]:
+    def _rollup(self, base: "_ClassTable", levels: Sequence[int], *, early: bool = False) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray | None]:
         """Classes of ``levels`` computed from a predecessor's class table: (codes per column
         per class, sizes, pass flags, sensitive count matrix)."""
         self.evaluations += 1
@@ -505,6 +518,8 @@ class Problem:
             else:
                 uniq, ids = np.unique(ids, return_inverse=True)
                 ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
+            if early and g > self.n / self.k + self.allowed:
+                raise _Fails()
         sizes = np.bincount(ids, weights=base.sizes, minlength=g)
         new_codes = []
         for q in range(len(levels)):
@@ -524,33 +539,39 @@ class Problem:
             ok = sizes >= self.k
         return new_codes, sizes, ok, matrix
 
-    def node(self, levels: Sequence[int], *, rollup: bool = True) -> tuple[NodeResult, np.ndarray]:
-        """Evaluate a node (from a cached predecessor when ``rollup``); also its class sizes."""
+    def _node_from_rows(self, lv: tuple[int, ...], *, rollup: bool, early: bool) -> tuple[NodeResult, np.ndarray]:
+        cls, sizes, ok = self.classes(lv, early=early)
+        suppressed = int(round(sizes[~ok].sum()))
+        result = NodeResult(lv, suppressed <= self.allowed, suppressed, self._loss(lv, cls, sizes, ok, suppressed))
+        if rollup and (self.sensitive is None or self.dense):
+            cols = self._last_cols
+            present = sizes > 0
+            if self.sensitive is None and not present.all():
+                remap = _prefix_index(present)  # sparse id space: compact it
+                cls, sizes = remap[cls], sizes[present]
+            g = len(sizes)
+            if g <= self.F // 2 and (self.sensitive is None or g * self.m <= 8_000_000):
+                first = np.empty(g, dtype=np.int64)
+                first[cls[::-1]] = np.arange(self.F - 1, -1, -1)  # a row of every class
+                codes_ = [cols[q][first] if q in cols else np.zeros(g, dtype=np.int64) for q in range(len(lv))]
+                matrix = None
+                if self.sensitive is not None:
+                    matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
+                self._remember(lv, codes_, sizes, matrix)
+        return result, sizes
+
+    def node(self, levels: Sequence[int], *, rollup: bool = True, early: bool = True) -> tuple[NodeResult, np.ndarray | None]:
+        """Evaluate a node (from a cached predecessor when ``rollup``); also its class sizes.
+        With ``early``, a node that cannot be anonymous is reported as failing without its exact
+        suppression (``suppressed=-1``) and sizes."""
         lv = tuple(int(x) for x in levels)
         base = self._base_for(lv) if rollup else None
-        if base is None:
-            cls, sizes, ok = self.classes(lv)
-            suppressed = int(round(sizes[~ok].sum()))
-            result = NodeResult(lv, suppressed <= self.allowed, suppressed, self._loss(lv, cls, sizes, ok, suppressed))
-            if rollup and (self.sensitive is None or self.dense):
-                present = sizes > 0
-                if self.sensitive is None and not present.all():
-                    # sparse id space: compact it
-                    remap = _prefix_index(present)
-                    cls, sizes = remap[cls], sizes[present]
-                g = len(sizes)
-                if g <= self.F // 2 and (self.sensitive is None or g * self.m <= 8_000_000):
-                    codes_ = []
-                    for q, level in enumerate(lv):
-                        cc = np.zeros(g, dtype=np.int64)
-                        cc[cls] = self.gather(q, level)
-                        codes_.append(cc)
-                    matrix = None
-                    if self.sensitive is not None:
-                        matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
-                    self._remember(lv, codes_, sizes, matrix)
-            return result, sizes
-        codes_, sizes, ok, matrix = self._rollup(base, lv)
+        try:
+            if base is None:
+                return self._node_from_rows(lv, rollup=rollup, early=early)
+            codes_, sizes, ok, matrix = self._rollup(base, lv, early=early)
+        except _Fails:
+            return NodeResult(lv, False, -1, math.inf), None
         suppressed = int(round(sizes[~ok].sum()))
         if self.loss_name == "discernibility":
             kept = sizes[ok]
@@ -700,7 +721,7 @@ class Problem:
                     pass  # already evaluated during a climb and considered
                 elif status[i] == 0:
                     r, sizes = evaluate_index(i)
-                    if not separable:
+                    if not separable and sizes is not None:
                         lb[i] = max(lb[i], self.dm_unsuppressed(sizes))
                     if not r.anonymous and self.monotone:
                         tag_down(i)
