@@ -32,6 +32,7 @@ from datanuri.tables.schema import table_schema
 MAX_PROBLEMS = 1000
 ROW_GROUP_BATCHES = 16
 PASS1_SHARE = 0.8
+SINGLE_PASS = True  # try the optimistic single pass first (CSV/TSV); False forces two passes
 Progress = Callable[[int, int], None]
 
 
@@ -50,7 +51,8 @@ def ingest(source: Path, out_path: Path, *, filename: str | None = None,
         for attempt in range(2):
             try:
                 reader = open_reader(source, name, det, limits, sheet)
-                result = _run(reader, det, name, tmp, spool, mode, limits, progress)
+                reopen = (lambda d=det: open_reader(source, name, d, limits, sheet))
+                result = _run(reader, det, name, tmp, spool, mode, limits, progress, reopen)
                 break
             except IngestError as e:
                 # a UTF-8 guess from the first megabyte can be wrong further down: retry as CP949
@@ -70,10 +72,154 @@ def ingest(source: Path, out_path: Path, *, filename: str | None = None,
 
 
 def _run(reader: Reader, det, name: str, tmp: Path, spool: Path, mode: str, limits: Limits,
-         progress: Progress | None) -> IngestResult:
+         progress: Progress | None, reopen: Callable[[], Reader] | None = None) -> IngestResult:
     total = max(reader.size, 1)
-    report = progress or (lambda done, tot: None)
+    report = _monotonic(progress or (lambda done, tot: None))
     report(0, total)
+    rows = 0
+    fast = None
+    if not reader.typed and isinstance(reader, CsvReader) and reopen is not None and SINGLE_PASS:
+        fast = _single_pass(reader, name, tmp, limits, report, total)
+        if fast is None:  # a later batch contradicted the first one's types: infer over the whole file
+            reader = reopen()
+    if fast is not None:
+        plan, offset, written_schema = fast
+        problems_rows: list[tuple[int, str, str, str]] = []
+        type_problem_count = 0
+    else:
+        plan, offset, written_schema, problems_rows, type_problem_count = _two_pass(
+            reader, name, tmp, spool, limits, report, total)
+    return _finish(reader, det, name, tmp, mode, plan, offset, written_schema, problems_rows, type_problem_count,
+                   report, total)
+
+
+def _monotonic(report: Progress) -> Progress:
+    """A progress callback that never goes backwards (the fallback re-reads the file)."""
+    high = [-1]
+
+    def call(done: int, total: int) -> None:
+        if done >= high[0]:
+            high[0] = done
+            report(done, total)
+    return call
+
+
+def _strings(batch: pa.RecordBatch, reader: Reader, name: str, limits: Limits) -> list[pa.Array]:
+    """A string batch's columns with null tokens as nulls, refusing cells over the size limit."""
+    cols = [C.nullify_tokens(col) for col in batch.columns]
+    for i, col in enumerate(cols):
+        if len(col) and (pc.max(pc.binary_length(col)).as_py() or 0) > limits.max_cell_bytes:
+            raise IngestError(M.MSG_CELL_TOO_LARGE.format(name=name, limit=limits.max_cell_bytes,
+                              where=f" in column {reader.columns[i]!r}"),
+                              details={"name": name, "limit": limits.max_cell_bytes})
+    return cols
+
+
+class _RowGroups:
+    """Writes batches as zstd Parquet in row groups of exactly `rg_rows` rows (the last one shorter)."""
+
+    def __init__(self, path: Path, rg_rows: int) -> None:
+        self.path, self.rg_rows = path, rg_rows
+        self.pw: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None
+        self.buf: list[pa.RecordBatch] = []
+        self.buffered = 0
+        self.rows = 0
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if self.pw is None:
+            self.schema = batch.schema
+            self.pw = pq.ParquetWriter(str(self.path), self.schema, compression="zstd")
+        self.buf.append(batch)
+        self.buffered += batch.num_rows
+        self.rows += batch.num_rows
+        while self.buffered >= self.rg_rows:
+            t = pa.Table.from_batches(self.buf)
+            self.pw.write_table(t.slice(0, self.rg_rows), row_group_size=self.rg_rows)
+            rest = t.slice(self.rg_rows)
+            self.buf, self.buffered = rest.to_batches(), rest.num_rows
+
+    def close(self, empty_schema: Callable[[], pa.Schema]) -> pa.Schema:
+        if self.pw is None:  # no rows at all: write the header's columns
+            self.schema = empty_schema()
+            self.pw = pq.ParquetWriter(str(self.path), self.schema, compression="zstd")
+        if self.buffered:
+            self.pw.write_table(pa.Table.from_batches(self.buf, schema=self.schema), row_group_size=self.rg_rows)
+        self.pw.close()
+        self.buf, self.buffered = [], 0
+        return self.schema
+
+
+def _empty_schema(reader: Reader, plan) -> Callable[[], pa.Schema]:
+    return lambda: pa.schema([(c, C.ARROW_TYPES[field_type(p[0])[0]]) for c, p in zip(reader.columns, plan or [])])
+
+
+def _single_pass(reader: Reader, name: str, tmp: Path, limits: Limits, report: Progress, total: int):
+    """Optimistic single pass: types from the first batch, converted and written at once.
+
+    Each later batch is checked against the first batch's types exactly as whole-file inference
+    would (no failure at all for a typed column, no zero-padded code for numbers, one boolean
+    vocabulary; text columns keep full inference). Returns (plan, rows, schema), or None as
+    soon as a later batch shows whole-file inference could decide differently, or when it
+    would report type problems; the caller then runs the two-pass path, whose output the
+    single pass reproduces byte for byte whenever it succeeds.
+    """
+    infer = [ColumnInference(c) for c in reader.columns]
+    guess: list[str | None] | None = None
+    out = _RowGroups(tmp, max(1, limits.batch_rows) * ROW_GROUP_BATCHES)
+    ok = False
+    batches = reader.batches()
+    try:
+        for batch in batches:
+            cols = _strings(batch, reader, name, limits)
+            if guess is None:
+                for ci, col in zip(infer, cols):
+                    ci.update(col)
+                guess = [ci.result()[0] for ci in infer]
+                conv = [C.convert(col, g) for col, g in zip(cols, guess)]
+            else:
+                conv = []
+                for ci, col, g in zip(infer, cols, guess):
+                    if g is None:
+                        ci.update(col)
+                        conv.append(col)
+                        continue
+                    parsed = C.convert(col, g)
+                    if not _still_clean(ci, col, g, parsed):
+                        return None
+                    conv.append(parsed)
+            out.write(pa.RecordBatch.from_arrays(conv, names=reader.columns))
+            report(int(reader.position * PASS1_SHARE), total)
+        plan = [ci.result() for ci in infer]
+        if guess is not None and any(p != (g, None) for p, g in zip(plan, guess)):
+            return None
+        schema = out.close(_empty_schema(reader, plan))
+        ok = True
+        return plan, out.rows, schema
+    finally:
+        batches.close()
+        if not ok and out.pw is not None:
+            out.pw.close()
+
+
+def _still_clean(ci: ColumnInference, a: pa.Array, cand: str, parsed: pa.Array) -> bool:
+    """Whether a batch leaves `cand` as the column's whole-file type (given it was after batch 1)."""
+    n = len(a) - a.null_count
+    if n == 0:
+        return True
+    if n != len(parsed) - parsed.null_count:
+        return False
+    if cand in ("integer", "number") and C.has_leading_zero(a):
+        return False
+    if cand == "boolean":  # the vocabulary rules need the words seen: full inference (cheap here)
+        ci.update(a)
+        return ci.alive.get("boolean") == 0
+    ci.nonnull += n
+    return True
+
+
+def _two_pass(reader: Reader, name: str, tmp: Path, spool: Path, limits: Limits, report: Progress, total: int):
+    """Infer over the whole file while spooling strings (pass 1), then convert and write (pass 2)."""
     infer = [ColumnInference(c) for c in reader.columns]
     rows = 0
     if reader.typed:
@@ -83,13 +229,7 @@ def _run(reader: Reader, det, name: str, tmp: Path, spool: Path, mode: str, limi
         sink = pa.OSFile(str(spool), "wb")
         writer = None
         for batch in reader.batches():
-            cols = [C.nullify_tokens(col) for col in batch.columns]
-            for col in cols:
-                if len(col) and pc.max(pc.binary_length(col)).as_py() or 0:
-                    if (pc.max(pc.binary_length(col)).as_py() or 0) > limits.max_cell_bytes:
-                        raise IngestError(M.MSG_CELL_TOO_LARGE.format(name=name, limit=limits.max_cell_bytes,
-                                          where=f" in column {reader.columns[cols.index(col)]!r}"),
-                                          details={"name": name, "limit": limits.max_cell_bytes})
+            cols = _strings(batch, reader, name, limits)
             for ci, col in zip(infer, cols):
                 ci.update(col)
             out = pa.RecordBatch.from_arrays(cols, names=reader.columns)
@@ -107,12 +247,8 @@ def _run(reader: Reader, det, name: str, tmp: Path, spool: Path, mode: str, limi
     problems_rows: list[tuple[int, str, str, str]] = []  # (row, column, value, candidate)
     type_problem_count = 0
     mixed = [(i, cand) for i, (_, cand) in enumerate(plan or []) if cand]
-    pw: pq.ParquetWriter | None = None
-    buf: list[pa.RecordBatch] = []
-    buffered = 0
-    rg_rows = max(1, limits.batch_rows) * ROW_GROUP_BATCHES
+    out = _RowGroups(tmp, max(1, limits.batch_rows) * ROW_GROUP_BATCHES)
     offset = 0
-    written_schema = None
     for batch in batches_iter:
         if plan is not None:
             cols = [C.convert(col, cand) for col, (cand, _) in zip(batch.columns, plan)]
@@ -129,26 +265,17 @@ def _run(reader: Reader, det, name: str, tmp: Path, spool: Path, mode: str, limi
             batch = pa.RecordBatch.from_arrays(cols, names=reader.columns)
         else:
             rows += batch.num_rows
-        if pw is None:
-            written_schema = batch.schema
-            pw = pq.ParquetWriter(str(tmp), written_schema, compression="zstd")
-        buf.append(batch)
-        buffered += batch.num_rows
+        out.write(batch)
         offset += batch.num_rows
-        while buffered >= rg_rows:
-            t = pa.Table.from_batches(buf)
-            pw.write_table(t.slice(0, rg_rows), row_group_size=rg_rows)
-            rest = t.slice(rg_rows)
-            buf, buffered = rest.to_batches(), rest.num_rows
         if plan is not None:
             report(int(total * (PASS1_SHARE + (1 - PASS1_SHARE) * offset / max(rows, 1))), total)
-    if pw is None:  # no rows at all: write the header's columns
-        written_schema = pa.schema([(c, C.ARROW_TYPES[field_type(p[0])[0]]) for c, p in zip(reader.columns, plan or [])])
-        pw = pq.ParquetWriter(str(tmp), written_schema, compression="zstd")
-    if buffered:
-        pw.write_table(pa.Table.from_batches(buf, schema=written_schema), row_group_size=rg_rows)
-    pw.close()
+    written_schema = out.close(_empty_schema(reader, plan))
+    return plan, offset, written_schema, problems_rows, type_problem_count
 
+
+def _finish(reader: Reader, det, name: str, tmp: Path, mode: str, plan, offset: int, written_schema: pa.Schema,
+            problems_rows: list, type_problem_count: int, report: Progress, total: int) -> IngestResult:
+    """Problems, strict mode, schema and profile of the written file."""
     problems, problem_count = _problems(reader, problems_rows, type_problem_count)
     if mode == "strict" and problem_count:
         first = problems[0] if problems else None

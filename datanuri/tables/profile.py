@@ -67,8 +67,6 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
             parts.append(f"count(DISTINCT {c})" if exact else f"approx_count_distinct({c})")
             if kind in ("integer", "number", "date", "datetime", "string", "time"):
                 parts += [f"min({c})", f"max({c})"]
-            if kind in ("integer", "number"):
-                parts += [f"avg({c}::DOUBLE)", f"stddev_samp({c}::DOUBLE)"]
             if kind in _HIST_KINDS:
                 fn = "quantile_cont" if kind in ("integer", "number") and exact else ("quantile_disc" if exact else "approx_quantile")
                 x = _hist_x(c, kind)
@@ -87,7 +85,7 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
         if kind in ("integer", "number", "date", "datetime", "string", "time"):
             col["min"], col["max"] = _json(next(it)), _json(next(it))
         if kind in ("integer", "number"):
-            col["mean"], col["std"] = _json(next(it)), _json(next(it))
+            col["mean"], col["std"] = _moments(pf, f.name)
         lo = hi = None
         if kind in _HIST_KINDS:
             qs = next(it)
@@ -109,6 +107,15 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
             col["histogram"] = _histogram(con, src, c, kind, lo, hi)
     con.close()
     return {"rows": rows, "columns": cols}
+
+
+def _moments(pf: Any, name: str) -> tuple[Any, Any]:
+    """Mean and sample standard deviation, computed in file order (DuckDB's parallel sums vary in the last bits)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    x = pc.cast(pf.read(columns=[name]).column(name), pa.float64())
+    return _json(pc.mean(x).as_py()), _json(pc.stddev(x, ddof=1).as_py())
 
 
 _HIST_KINDS = ("integer", "number", "date", "datetime")

@@ -1,0 +1,84 @@
+"""The optimistic single pass writes exactly what whole-file inference (two passes) writes."""
+
+import hashlib
+import importlib
+
+import pytest
+
+from datanuri.tables import Limits, ingest
+
+I = importlib.import_module("datanuri.tables.ingest")  # the module (the package exports the function)
+
+
+def _csv(tmp_path, name, header, rows):
+    p = tmp_path / name
+    p.write_text("\n".join([header] + rows) + "\n", encoding="utf-8")
+    return p
+
+
+def _both(tmp_path, monkeypatch, src, batch_rows=100):
+    """Ingest with the single pass allowed and forbidden; returns (fast result, slow result, used_fallback)."""
+    calls = []
+    real = I._two_pass
+
+    def spy(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(I, "_two_pass", spy)
+    fast = ingest(src, tmp_path / "fast.parquet", limits=Limits(batch_rows=batch_rows))
+    used_fallback = bool(calls)
+    monkeypatch.setattr(I, "SINGLE_PASS", False)
+    slow = ingest(src, tmp_path / "slow.parquet", limits=Limits(batch_rows=batch_rows))
+    monkeypatch.setattr(I, "SINGLE_PASS", True)
+    h = [hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() for f in ("fast.parquet", "slow.parquet")]
+    assert h[0] == h[1]
+    assert fast == slow
+    return fast, slow, used_fallback
+
+
+def test_clean_file_takes_the_single_pass(tmp_path, monkeypatch):
+    rows = [f"{i},{i * 1.5},2024-01-{i % 28 + 1:02d},{'서울' if i % 2 else 'x'},{'y' if i % 3 else 'n'},"
+            f"2024-01-05 10:{i % 60:02d}:00,{20240101 + i % 28}" + ("," if i % 7 == 0 else f",{i}") for i in range(1000)]
+    src = _csv(tmp_path, "a.csv", "i,x,d,s,b,t,c,late", rows)
+    fast, _, fell_back = _both(tmp_path, monkeypatch, src)
+    assert not fell_back
+    assert [f["type"] for f in fast.schema["fields"]] == ["integer", "number", "date", "string", "boolean", "datetime",
+                                                            "date", "integer"]
+
+
+@pytest.mark.parametrize("late", [
+    "abc",        # text after integers (more than 1% of values: the column is text)
+    "0123",       # a zero-padded code: integers must stay text
+    "1.5",        # integers become numbers
+    "true",       # boolean vocabularies mixed (with y/n)
+])
+def test_a_late_batch_that_breaks_a_type_falls_back(tmp_path, monkeypatch, late):
+    rows = [f"{i},y" for i in range(500)] + [f"{late},n" for _ in range(20)] + [f"{i},{'true' if late == 'true' else 'n'}"
+                                                                                 for i in range(30)]
+    src = _csv(tmp_path, "b.csv", "n,flag", rows)
+    _, _, fell_back = _both(tmp_path, monkeypatch, src)
+    assert fell_back
+
+
+def test_type_problems_fall_back_and_are_reported(tmp_path, monkeypatch):
+    rows = [str(i) for i in range(1000)] + ["oops"] + [str(i) for i in range(500)]
+    src = _csv(tmp_path, "c.csv", "n", rows)
+    fast, _, fell_back = _both(tmp_path, monkeypatch, src)
+    assert fell_back and fast.problem_count == 1 and fast.problems[0].line == 1002
+
+
+def test_late_values_in_an_empty_first_batch_and_lone_yes(tmp_path, monkeypatch):
+    rows = [f",Y,{i}" for i in range(200)] + [f"{i},N,{20240101 + i % 28}" for i in range(200)]
+    src = _csv(tmp_path, "d.csv", "late,yn,code", rows)
+    fast, _, fell_back = _both(tmp_path, monkeypatch, src)
+    assert fell_back
+    assert [f["type"] for f in fast.schema["fields"]] == ["integer", "boolean", "integer"]
+
+
+def test_ragged_rows_and_empty_file(tmp_path, monkeypatch):
+    rows = [f"{i},{i}" for i in range(300)] + ["1,2,3"] + [f"{i},{i}" for i in range(300)]
+    fast, _, fell_back = _both(tmp_path, monkeypatch, _csv(tmp_path, "e.csv", "a,b", rows))
+    assert not fell_back and fast.problem_count == 1 and fast.problems[0].line == 302
+    fast, _, _ = _both(tmp_path, monkeypatch, _csv(tmp_path, "f.csv", "a,b", []))
+    assert fast.rows == 0
