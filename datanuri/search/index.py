@@ -13,7 +13,7 @@ from typing import Any, Iterable, Literal, Sequence
 from datanuri.search.analysis import ANALYZER_VERSION, index_terms, prime
 from datanuri.search.documents import SearchDoc
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # BM25 column weights: title terms, body terms, title n-grams, body n-grams.
 WEIGHTS = (8.0, 1.0, 1.5, 0.3)
 Sort = Literal["relevance", "newest", "title"]
@@ -22,8 +22,10 @@ DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, organization TEXT NOT NULL,
-  title TEXT NOT NULL, updated TEXT NOT NULL, hidden INTEGER NOT NULL, data TEXT NOT NULL);
+  title TEXT NOT NULL, updated TEXT NOT NULL, hidden INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_updated ON docs(updated);
+CREATE INDEX IF NOT EXISTS docs_hidden ON docs(organization) WHERE hidden = 1;
+CREATE TABLE IF NOT EXISTS docs_data(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facets(field TEXT NOT NULL, value TEXT NOT NULL, doc_id INTEGER NOT NULL,
   PRIMARY KEY(field, value, doc_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS facets_doc ON facets(doc_id);
@@ -88,6 +90,10 @@ class SearchIndex:
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        # Queries read postings and records all over the file: keep it mapped and well cached.
+        self._conn.execute("PRAGMA mmap_size=1073741824")
+        self._conn.execute("PRAGMA cache_size=-65536")
+        self._conn.execute("PRAGMA temp_store=MEMORY")
         self.fresh = self._prepare()
 
     def _prepare(self) -> bool:
@@ -99,6 +105,7 @@ class SearchIndex:
             want = f"{SCHEMA_VERSION}:{ANALYZER_VERSION}"
             if row is None or row[0] != want:
                 c.executescript("DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS docs;"
+                                "DROP TABLE IF EXISTS docs_data;"
                                 "DROP TABLE IF EXISTS meta;")
                 c.executescript(DDL)
                 c.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (want,))
@@ -137,9 +144,11 @@ class SearchIndex:
                 first = int(c.execute("SELECT coalesce(max(id), 0) + 1 FROM docs").fetchone()[0])
                 ids = range(first, first + len(docs))
                 c.executemany(
-                    "INSERT INTO docs(id, name, organization, title, updated, hidden, data) VALUES(?,?,?,?,?,?,?)",
-                    [(i, d.name, d.organization, d.title.casefold(), d.updated_at, int(d.hidden),
-                      json.dumps(d.to_dict(), ensure_ascii=False)) for i, d in zip(ids, docs)])
+                    "INSERT INTO docs(id, name, organization, title, updated, hidden) VALUES(?,?,?,?,?,?)",
+                    [(i, d.name, d.organization, d.title.casefold(), d.updated_at, int(d.hidden))
+                     for i, d in zip(ids, docs)])
+                c.executemany("INSERT INTO docs_data(id, data) VALUES(?,?)",
+                              [(i, json.dumps(d.to_dict(), ensure_ascii=False)) for i, d in zip(ids, docs)])
                 c.executemany("INSERT INTO fts(rowid, title_t, body_t, title_g, body_g) VALUES(?,?,?,?,?)",
                               [(i, *fts) for i, fts in zip(ids, cols)])
                 c.executemany("INSERT OR IGNORE INTO facets(field, value, doc_id) VALUES(?,?,?)",
@@ -160,6 +169,7 @@ class SearchIndex:
                 c.executemany("DELETE FROM fts WHERE rowid=?", ids)
                 c.executemany("DELETE FROM facets WHERE doc_id=?", ids)
                 c.executemany("DELETE FROM docs WHERE id=?", ids)
+                c.executemany("DELETE FROM docs_data WHERE id=?", ids)
 
     def _delete(self, name: str) -> None:
         row = self._conn.execute("SELECT id FROM docs WHERE name=?", (name,)).fetchone()
@@ -168,6 +178,7 @@ class SearchIndex:
         self._conn.execute("DELETE FROM fts WHERE rowid=?", (row[0],))
         self._conn.execute("DELETE FROM facets WHERE doc_id=?", (row[0],))
         self._conn.execute("DELETE FROM docs WHERE id=?", (row[0],))
+        self._conn.execute("DELETE FROM docs_data WHERE id=?", (row[0],))
 
     def delete(self, name: str) -> None:
         with self._lock:
@@ -177,7 +188,7 @@ class SearchIndex:
 
     def clear(self) -> None:
         with self._lock:
-            self._conn.executescript("BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM docs; COMMIT;")
+            self._conn.executescript("BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM docs; DELETE FROM docs_data; COMMIT;")
 
     def names(self) -> set[str]:
         with self._lock:
@@ -186,45 +197,86 @@ class SearchIndex:
     # ----- reading --------------------------------------------------------------------------
     def query(self, match: str | None, *, filters: Filters, visibility: Visibility, sort: Sort = "relevance",
               offset: int = 0, limit: int = 20, facet_limit: int = 50, with_facets: bool = True) -> RawResult:
-        """Matching documents (all when `match` is None) after filters and visibility, one page."""
+        """Matching documents (all when `match` is None) after filters and visibility, one page.
+
+        The page is ranked and cut inside SQLite (FTS5's bm25, a bounded sort); only its own
+        records are read and decoded. The total and the facet counts skip the documents table
+        unless a date range needs it.
+        """
         if visibility.nothing:
             return RawResult([], 0, {})
-        params: list[Any] = []
-        if match is not None:
-            w = ", ".join(str(x) for x in WEIGHTS)
-            base = f"SELECT rowid AS id, bm25(fts, {w}) AS score FROM fts WHERE fts MATCH ?"
-            params.append(match)
-        else:
-            base = "SELECT id, 0.0 AS score FROM docs"
-        where, wparams = self._where(filters, visibility)
-        params += wparams
-        sel = f"WITH hits AS ({base}), sel AS (SELECT d.id, d.data, d.updated, d.title, hits.score FROM hits JOIN docs d ON d.id = hits.id{where})"
-        order = {
-            "relevance": "score ASC, updated DESC, id",
-            "newest": "updated DESC, score ASC, id",
-            "title": "title ASC, id",
-        }[sort if match is not None or sort != "relevance" else "newest"]
+        if match is None and sort == "relevance":
+            sort = "newest"
         with self._lock:
             c = self._conn
             try:
-                rows = c.execute(f"{sel} SELECT data, score FROM sel ORDER BY {order} LIMIT ? OFFSET ?",
-                                 [*params, limit, offset]).fetchall()
-                total = c.execute(f"{sel} SELECT count(*) FROM sel", params).fetchone()[0]
+                conds, cparams = self._conditions(filters, visibility, "h.id")
+                if match is not None:
+                    w = ", ".join(str(x) for x in WEIGHTS)
+                    hits = f"SELECT rowid AS id, bm25(fts, {w}) AS score FROM fts WHERE fts MATCH ?"
+                    hparams: list[Any] = [match]
+                else:
+                    hits, hparams = "SELECT id, 0.0 AS score FROM docs", []
+                where = (" WHERE " + " AND ".join(conds)) if conds else ""
+                params = [*hparams, *cparams]
+                order = {
+                    "relevance": "h.score ASC, d.updated DESC, h.id",
+                    "newest": "d.updated DESC, h.score ASC, h.id",
+                    "title": "d.title ASC, h.id",
+                }[sort]
+                page = c.execute(
+                    f"SELECT h.id, h.score FROM ({hits}) h JOIN docs d ON d.id = h.id{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, limit, offset]).fetchall() if limit > 0 else []
+                if offset == 0 and len(page) < limit:
+                    total = len(page)  # the whole result is on this page
+                elif match is not None and not any("d." in x for x in conds):
+                    total = c.execute(f"SELECT count(*) FROM ({hits}) h{where}", params).fetchone()[0]
+                else:
+                    total = c.execute(f"SELECT count(*) FROM ({hits}) h JOIN docs d ON d.id = h.id{where}", params).fetchone()[0]
                 facets: dict[str, list[tuple[str, int]]] = {}
                 if with_facets and total:
+                    ids_sql = (f"SELECT h.id FROM ({hits}) h{where}" if not any("d." in x for x in conds)
+                               else f"SELECT h.id FROM ({hits}) h JOIN docs d ON d.id = h.id{where}")
                     for f, v, n in c.execute(
-                        f"{sel} SELECT f.field, f.value, count(*) AS n FROM facets f JOIN sel ON sel.id = f.doc_id "
+                        f"SELECT f.field, f.value, count(*) AS n FROM facets f WHERE f.doc_id IN ({ids_sql}) "
                         "GROUP BY f.field, f.value ORDER BY f.field, n DESC, f.value", params):
                         lst = facets.setdefault(f, [])
                         if len(lst) < facet_limit:
                             lst.append((v, n))
+                data = dict(c.execute(
+                    f"SELECT id, data FROM docs_data WHERE id IN ({','.join('?' * len(page))})", [i for i, _ in page]
+                ).fetchall()) if page else {}
             except sqlite3.OperationalError as exc:  # e.g. an FTS expression too complex
                 raise ValueError(str(exc)) from exc
-        hits = [RawHit(SearchDoc.from_dict(json.loads(d)), float(s)) for d, s in rows]
-        return RawResult(hits, int(total), facets)
+        hits_out = [RawHit(SearchDoc.from_dict(json.loads(data[i])), float(sc)) for i, sc in page]
+        return RawResult(hits_out, int(total), facets)
+
+    def _conditions(self, filters: Filters, vis: Visibility, id_col: str) -> tuple[list[str], list[Any]]:
+        """SQL conditions on a hit (`id_col`) and the documents table `d`, with their parameters.
+        Visibility and facet filters are tests on the id alone; only a date range reads `d`."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if not vis.all_hidden and self._conn.execute("SELECT EXISTS(SELECT 1 FROM docs WHERE hidden = 1)").fetchone()[0]:
+            orgs = sorted(vis.orgs)
+            clauses.append(f"{id_col} NOT IN (SELECT id FROM docs WHERE hidden = 1"
+                           + (f" AND organization NOT IN ({','.join('?' * len(orgs))})" if orgs else "") + ")")
+            params += orgs
+        for fld, values in sorted(filters.values.items()):
+            if not values:
+                continue
+            clauses.append(f"{id_col} IN (SELECT doc_id FROM facets WHERE field = ? AND value IN ({','.join('?' * len(values))}))")
+            params += [fld, *values]
+        if filters.updated_from:
+            clauses.append("d.updated >= ?")
+            params.append(filters.updated_from)
+        if filters.updated_to:
+            clauses.append("d.updated < ?")
+            params.append(filters.updated_to)
+        return clauses, params
 
     @staticmethod
     def _where(filters: Filters, vis: Visibility) -> tuple[str, list[Any]]:
+        """A WHERE clause over the documents table `d` (for listings without a text match)."""
         clauses: list[str] = []
         params: list[Any] = []
         if not vis.all_hidden:
@@ -260,13 +312,15 @@ class SearchIndex:
     def get(self, name: str) -> SearchDoc | None:
         """The stored record of one dataset, or None."""
         with self._lock:
-            row = self._conn.execute("SELECT data FROM docs WHERE name=?", (name,)).fetchone()
+            row = self._conn.execute("SELECT x.data FROM docs d JOIN docs_data x ON x.id = d.id WHERE d.name=?",
+                                     (name,)).fetchone()
         return SearchDoc.from_dict(json.loads(row[0])) if row else None
 
     def org_titles(self) -> dict[str, str]:
         with self._lock:
             return dict(self._conn.execute(
-                "SELECT organization, json_extract(data, '$.organization_title') FROM docs GROUP BY organization"))
+                "SELECT d.organization, json_extract(x.data, '$.organization_title') FROM docs d "
+                "JOIN docs_data x ON x.id = d.id GROUP BY d.organization"))
 
     def visible_names(self, visibility: Visibility) -> list[str]:
         """Names of every dataset a caller may see, sorted."""
@@ -282,5 +336,6 @@ class SearchIndex:
             return []
         where, params = self._where(Filters(), visibility)
         with self._lock:
-            rows = self._conn.execute(f"SELECT d.data FROM docs d{where} ORDER BY d.name", params).fetchall()
+            rows = self._conn.execute(f"SELECT x.data FROM docs d JOIN docs_data x ON x.id = d.id{where} ORDER BY d.name",
+                                      params).fetchall()
         return [SearchDoc.from_dict(json.loads(r[0])) for r in rows]
