@@ -38,6 +38,7 @@ class SearchDoc:
     version_created_at: str | None = None
     row_count: int | None = None
     source: str | None = None  # where a harvested dataset came from
+    columns: tuple[str, ...] = ()  # names (and titles) of the latest version's schema fields
 
     @property
     def hidden(self) -> bool:
@@ -106,4 +107,15 @@ def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
         version_created_at=latest.created_at.isoformat() if latest is not None else None,
         row_count=latest.row_count if latest is not None else None,
         source=source,
+        columns=schema_columns(latest.schema if latest is not None else None),
     )
+
+
+def schema_columns(schema: Any) -> tuple[str, ...]:
+    """Column names and titles of a Table Schema (`{"fields": [{"name", "title"?}]}`), once each."""
+    out: list[str] = []
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    for f in fields or ():
+        if isinstance(f, dict):
+            out += [str(f[k]) for k in ("name", "title") if f.get(k)]
+    return tuple(dict.fromkeys(out))

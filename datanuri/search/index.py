@@ -13,7 +13,7 @@ from typing import Any, Iterable, Literal, Sequence
 from datanuri.search.analysis import ANALYZER_VERSION, index_terms, prime
 from datanuri.search.documents import SearchDoc
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # BM25 column weights: title terms, body terms, title n-grams, body n-grams.
 WEIGHTS = (8.0, 1.0, 1.5, 0.3)
 Sort = Literal["relevance", "newest", "title"]
@@ -68,7 +68,7 @@ class RawResult:
 def doc_body(doc: SearchDoc) -> str:
     """The text of a document's body column: everything searchable but the title."""
     return " ".join([doc.description, " ".join(doc.keywords), doc.theme or "", doc.organization_title,
-                     doc.spatial or "", doc.name.replace("-", " ").replace("_", " ")])
+                     doc.spatial or "", doc.name.replace("-", " ").replace("_", " "), " ".join(doc.columns)])
 
 
 def doc_columns(doc: SearchDoc) -> tuple[str, str, str, str]:

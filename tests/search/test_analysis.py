@@ -63,3 +63,25 @@ def test_regions_parse_sido_and_sigungu():
 
 def test_analyze_handles_empty_and_symbols():
     assert analyze("") == [] and analyze("   ") == [] and analyze("()[]") == []
+
+
+def test_stages_loosen_from_every_word_to_any_word():
+    from datanuri.search.query import stages
+
+    words = query_words("포천시 화재발가")
+    (m1, all_expr), (m2, loose), (m3, any_expr) = stages(words)
+    assert (m1, m2, m3) == ("all", "any", "any")
+    # loose: every word still required, but by any one of its terms or n-grams
+    assert loose.count(" AND ") == 1 and '"화재"' in loose and "AND" not in any_expr
+    # Latin trigrams stay out of the exact stage (stems match there) and come in when loosening
+    (_, exact), *_ = stages(query_words("pharmacies"))
+    assert '"pha"' not in exact and '"pharmaci"' in exact
+    assert '"pha"' in stages(query_words("pharmacies"))[1][1]
+
+
+def test_words_are_analysed_once_and_the_same_in_documents_and_queries():
+    from datanuri.search.analysis import prime
+
+    prime(["서울특별시 대기질측정 현황을", "대기질을"])
+    assert index_terms("대기질을")[0] == list(query_words("대기질을")[0].parts)
+    assert analyze("대기질측정") == analyze("대기질측정")

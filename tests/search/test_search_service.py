@@ -120,3 +120,16 @@ def test_datamap_counts(search):
     assert {"name": "교통", "count": 2} in tree["themes"]
     full = search.datamap()
     assert full["total"] == 8
+
+
+def test_column_names_of_the_latest_schema_are_searchable(search, platform, tmp_path):
+    from tests.helpers import air_csv
+
+    before = search.search("비고", principal=ANONYMOUS)
+    assert "air-quality" not in names(before) or before.mode != "all"
+    platform.catalog.publish("air-quality", air_csv(tmp_path / "air.csv"))
+    fields = [f["name"] for f in platform.catalog.version_detail("air-quality")["schema"]["fields"]]
+    assert "비고" in fields and set(fields) <= set(search.index.get("air-quality").columns)
+    r = search.search("비고", principal=ANONYMOUS)
+    assert names(r) == ["air-quality"] and r.mode == "all"
+    assert names(search.search("측정일", principal=ANONYMOUS))[0] == "air-quality"
