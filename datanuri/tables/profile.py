@@ -2,10 +2,12 @@
 
 Columns: name, type, count (non-null values), nulls, distinct (+ distinct_approximate), and by
 type min/max, mean/std, p25/p50/p75 (+ quantiles_approximate), top values (up to 10, ties by
-value) and a 20-bin histogram (numbers, dates, datetimes). Exact distinct counts, quantiles
-and top values up to `EXACT_ROWS` rows; above that HyperLogLog and t-digest approximations,
-and top values (+ top_values_approximate) exact only for columns with few distinct values,
-otherwise the exact counts of the values a space-saving sketch (`approx_top_k`) proposes.
+value) and a 20-bin histogram (numbers, dates, datetimes). Everything is exact up to
+`EXACT_ROWS` rows. Above that: HyperLogLog distinct counts; quantiles still exact (one column
+in memory, partial sort) up to `QUANTILE_EXACT_ROWS`, t-digest beyond; top values (+
+top_values_approximate) exact for columns with few distinct values, otherwise the exact counts
+of the values a space-saving sketch (`approx_top_k`) proposes. Mean and std are computed in
+file order with Arrow, so the profile of the same file is always the same.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from datanuri.tables.schema import frictionless_type
 EXACT_ROWS = 1_000_000
 BINS = 20
 TOP = 10
+QUANTILE_EXACT_ROWS = 25_000_000  # above EXACT_ROWS, exact quantiles from one column in memory up to this
+QUANTILES = (0.25, 0.5, 0.75)
 EXACT_TOP_DISTINCT = 100_000  # above EXACT_ROWS, exact top values only for columns this small
 
 
@@ -70,7 +74,8 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
             if kind in _HIST_KINDS:
                 fn = "quantile_cont" if kind in ("integer", "number") and exact else ("quantile_disc" if exact else "approx_quantile")
                 x = _hist_x(c, kind)
-                parts += [f"{fn}({c}, [0.25, 0.5, 0.75])", f"min({x}) FILTER (WHERE isfinite({x}))",
+                parts += [f"{fn}({c}, [0.25, 0.5, 0.75])" if exact or rows > QUANTILE_EXACT_ROWS else "NULL",
+                          f"min({x}) FILTER (WHERE isfinite({x}))",
                           f"max({x}) FILTER (WHERE isfinite({x}))"]
             if not exact:
                 parts.append(f"approx_top_k({c}, {TOP})")
@@ -84,13 +89,18 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
         col["distinct_approximate"] = not exact
         if kind in ("integer", "number", "date", "datetime", "string", "time"):
             col["min"], col["max"] = _json(next(it)), _json(next(it))
+        mid_size = not exact and rows <= QUANTILE_EXACT_ROWS
+        if kind in ("integer", "number") or (kind in _HIST_KINDS and mid_size):
+            x_arrow = pf.read(columns=[f.name]).column(f.name)
         if kind in ("integer", "number"):
-            col["mean"], col["std"] = _moments(pf, f.name)
+            col["mean"], col["std"] = _moments(x_arrow)
         lo = hi = None
         if kind in _HIST_KINDS:
             qs = next(it)
+            if mid_size:
+                qs = _exact_quantiles(x_arrow, kind)
             col["p25"], col["p50"], col["p75"] = (_json(v) for v in (qs if qs is not None else (None,) * 3))
-            col["quantiles_approximate"] = not exact
+            col["quantiles_approximate"] = rows > QUANTILE_EXACT_ROWS
             lo, hi = next(it), next(it)
         top_k = None if exact else next(it)
         if exact or col["distinct"] <= EXACT_TOP_DISTINCT:
@@ -105,17 +115,44 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
         col["top_values"] = [{"value": _json(v), "count": int(n)} for v, n in top]
         if kind in _HIST_KINDS and count:
             col["histogram"] = _histogram(con, src, c, kind, lo, hi)
+        x_arrow = None
     con.close()
     return {"rows": rows, "columns": cols}
 
 
-def _moments(pf: Any, name: str) -> tuple[Any, Any]:
+def _moments(x: Any) -> tuple[Any, Any]:
     """Mean and sample standard deviation, computed in file order (DuckDB's parallel sums vary in the last bits)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    x = pc.cast(pf.read(columns=[name]).column(name), pa.float64())
+    x = pc.cast(x, pa.float64())
     return _json(pc.mean(x).as_py()), _json(pc.stddev(x, ddof=1).as_py())
+
+
+def _exact_quantiles(x: Any, kind: str) -> list[Any] | None:
+    """Exact p25/p50/p75 with DuckDB's definitions: linear interpolation for numbers (quantile_cont),
+    the value at rank ceil(n·q) for dates and date-times (quantile_disc). One partial sort."""
+    import numpy as np
+
+    chunks = [c.to_numpy(zero_copy_only=False) for c in x.drop_null().chunks if len(c)]
+    if not chunks:
+        return None
+    v = np.concatenate(chunks)
+    n = len(v)
+    if kind in ("integer", "number"):
+        v = v.astype(np.float64, copy=False)
+        pos = [(n - 1) * q for q in QUANTILES]
+        idx = sorted({int(math.floor(p)) for p in pos} | {int(math.ceil(p)) for p in pos})
+        v = np.partition(v, idx)
+        out = []
+        for p in pos:
+            lo, hi, frac = int(math.floor(p)), int(math.ceil(p)), p - math.floor(p)
+            a, b = float(v[lo]), float(v[hi])
+            out.append(a if lo == hi else a * (1 - frac) + b * frac)
+        return out
+    idx = [max(math.ceil(n * q) - 1, 0) for q in QUANTILES]
+    v = np.partition(v, sorted(set(idx)))
+    return [v[i].item() for i in idx]
 
 
 _HIST_KINDS = ("integer", "number", "date", "datetime")
