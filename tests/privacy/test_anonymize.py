@@ -64,7 +64,7 @@ def pandas_bruteforce(table, hier, qi, *, k, max_suppression, loss):
 SMALL_QI = ["age", "education", "race", "sex", "income"]
 
 
-@pytest.mark.parametrize("max_suppression", [0.0, 0.01])
+@pytest.mark.parametrize("max_suppression", [pytest.param(0.0, marks=pytest.mark.slow), 0.01])
 @pytest.mark.parametrize("loss", ["precision", "discernibility"])
 def test_optimum_matches_independent_bruteforce(loss, max_suppression):
     t = adult()

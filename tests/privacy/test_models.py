@@ -17,6 +17,7 @@ from datanuri.privacy.transforms import generalize
 from tests.privacy.adult import QI, adult, hierarchies
 
 pycanon = pytest.importorskip("pycanon.anonymity")
+pytestmark = pytest.mark.filterwarnings("ignore:In a future version, the keys of `groups`")
 
 
 def generalised_sample(levels: dict[str, int], rows: int, seed: int) -> pa.Table:
