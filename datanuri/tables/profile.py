@@ -142,17 +142,25 @@ def _exact_quantiles(x: Any, kind: str) -> list[Any] | None:
     if kind in ("integer", "number"):
         v = v.astype(np.float64, copy=False)
         pos = [(n - 1) * q for q in QUANTILES]
-        idx = sorted({int(math.floor(p)) for p in pos} | {int(math.ceil(p)) for p in pos})
-        v = np.partition(v, idx)
+        los = sorted({int(math.floor(p)) for p in pos})
+        v = np.partition(v, los)  # each next order statistic is the minimum of the segment after its kth
         out = []
         for p in pos:
-            lo, hi, frac = int(math.floor(p)), int(math.ceil(p)), p - math.floor(p)
-            a, b = float(v[lo]), float(v[hi])
-            out.append(a if lo == hi else a * (1 - frac) + b * frac)
+            lo, frac = int(math.floor(p)), p - math.floor(p)
+            a = float(v[lo])
+            if frac == 0:
+                out.append(a)
+                continue
+            later = [k for k in los if k > lo]
+            b = float(v[lo + 1:later[0] + 1 if later else n].min())
+            out.append(a * (1 - frac) + b * frac)
         return out
     idx = [max(math.ceil(n * q) - 1, 0) for q in QUANTILES]
+    dtype = v.dtype
+    if dtype.kind == "M":  # numpy partitions plain integers much faster than datetime64
+        v = v.view(np.int64)
     v = np.partition(v, sorted(set(idx)))
-    return [v[i].item() for i in idx]
+    return [v[idx].view(dtype)[j].item() for j in range(len(idx))]
 
 
 _HIST_KINDS = ("integer", "number", "date", "datetime")
