@@ -127,8 +127,8 @@ def prime(texts: Iterable[str]) -> None:
                               for w in WORD_RE.findall(t) if w not in _MORPHS and HANGUL_RE.search(w)))
     if not todo:
         return
-    with _KIWI_LOCK:
-        results = list(kiwi.tokenize(todo))
+    with _KIWI_LOCK:  # one word (a query's new word) is quicker passed alone than as a batch
+        results = [kiwi.tokenize(todo[0])] if len(todo) == 1 else list(kiwi.tokenize(todo))
     for w, toks in zip(todo, results):
         _remember(_MORPHS, w, tuple((t.form, t.tag, t.start, t.start + t.len) for t in toks))
 
