@@ -59,6 +59,14 @@ def parse_integer(a: pa.Array) -> pa.Array:
 
 def parse_number(a: pa.Array) -> pa.Array:
     """Decimal numbers, with optional thousands separators ("1,234.5"), as float64."""
+    # Arrow's cast accepts letters only in inf/nan spellings: a cast with every value finite
+    # is what the checked path below would give, without its per-value regex
+    try:
+        out = pc.cast(a, pa.float64())
+        if pc.all(pc.is_finite(out)).as_py() is not False:
+            return out
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     if not pc.any(pc.match_substring_regex(a, "[^0-9eE.+-]")).as_py():
         try:
             return pc.cast(a, pa.float64())

@@ -10,7 +10,9 @@ fixed-size row groups. Row problems are placed on physical lines only when there
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -115,39 +117,134 @@ def _strings(batch: pa.RecordBatch, reader: Reader, name: str, limits: Limits) -
     return cols
 
 
-class _RowGroups:
-    """Writes batches as zstd Parquet in row groups of exactly `rg_rows` rows (the last one shorter)."""
+class _Prefetch:
+    """Runs an iterator in a background thread, `depth` items ahead (Arrow releases the GIL while
+    it parses, so reading overlaps conversion on another core). Errors surface in the consumer."""
 
-    def __init__(self, path: Path, rg_rows: int) -> None:
+    _END = object()
+
+    def __init__(self, it: Iterator, depth: int = 2) -> None:
+        self.q: queue.Queue = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()
+        self.it = it
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _run(self) -> None:
+        try:
+            for item in self.it:
+                if not self._put((True, item)):
+                    return
+            self._put((True, self._END))
+        except BaseException as e:  # handed to the consumer
+            self._put((False, e))
+        finally:
+            close = getattr(self.it, "close", None)
+            if close is not None:
+                close()
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator:
+        while True:
+            ok, item = self.q.get()
+            if not ok:
+                self.close()
+                raise item
+            if item is self._END:
+                self.t.join()
+                return
+            yield item
+
+    def close(self) -> None:
+        self.stop.set()
+        self.t.join()
+
+
+class _RowGroups:
+    """Writes batches as zstd Parquet in row groups of exactly `rg_rows` rows (the last one shorter).
+
+    The Parquet encoding and compression run in a background thread (they release the GIL), at
+    most `depth` batches behind the producer."""
+
+    def __init__(self, path: Path, rg_rows: int, depth: int = 4) -> None:
         self.path, self.rg_rows = path, rg_rows
         self.pw: pq.ParquetWriter | None = None
         self.schema: pa.Schema | None = None
         self.buf: list[pa.RecordBatch] = []
         self.buffered = 0
         self.rows = 0
+        self.q: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.t: threading.Thread | None = None
 
     def write(self, batch: pa.RecordBatch) -> None:
-        if self.pw is None:
+        if self.schema is None:
             self.schema = batch.schema
+        if self.t is None:
+            self.t = threading.Thread(target=self._run, daemon=True)
+            self.t.start()
+        self.rows += batch.num_rows
+        self._check()
+        self.q.put(batch)
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        while True:
+            batch = self.q.get()
+            if batch is None:
+                return
+            if self.error is not None:
+                continue  # drain after a failure
+            try:
+                self._write(batch)
+            except BaseException as e:
+                self.error = e
+
+    def _write(self, batch: pa.RecordBatch) -> None:
+        if self.pw is None:
             self.pw = pq.ParquetWriter(str(self.path), self.schema, compression="zstd")
         self.buf.append(batch)
         self.buffered += batch.num_rows
-        self.rows += batch.num_rows
         while self.buffered >= self.rg_rows:
             t = pa.Table.from_batches(self.buf)
             self.pw.write_table(t.slice(0, self.rg_rows), row_group_size=self.rg_rows)
             rest = t.slice(self.rg_rows)
             self.buf, self.buffered = rest.to_batches(), rest.num_rows
 
+    def _join(self) -> None:
+        if self.t is not None:
+            self.q.put(None)
+            self.t.join()
+            self.t = None
+
     def close(self, empty_schema: Callable[[], pa.Schema]) -> pa.Schema:
-        if self.pw is None:  # no rows at all: write the header's columns
+        self._join()
+        self._check()
+        if self.schema is None:  # no rows at all: write the header's columns
             self.schema = empty_schema()
+        if self.pw is None:
             self.pw = pq.ParquetWriter(str(self.path), self.schema, compression="zstd")
         if self.buffered:
             self.pw.write_table(pa.Table.from_batches(self.buf, schema=self.schema), row_group_size=self.rg_rows)
         self.pw.close()
         self.buf, self.buffered = [], 0
         return self.schema
+
+    def abort(self) -> None:
+        self._join()
+        if self.pw is not None:
+            self.pw.close()
 
 
 def _empty_schema(reader: Reader, plan) -> Callable[[], pa.Schema]:
@@ -168,7 +265,7 @@ def _single_pass(reader: Reader, name: str, tmp: Path, limits: Limits, report: P
     guess: list[str | None] | None = None
     out = _RowGroups(tmp, max(1, limits.batch_rows) * ROW_GROUP_BATCHES)
     ok = False
-    batches = reader.batches()
+    batches = _Prefetch(reader.batches())
     try:
         for batch in batches:
             cols = _strings(batch, reader, name, limits)
@@ -198,8 +295,8 @@ def _single_pass(reader: Reader, name: str, tmp: Path, limits: Limits, report: P
         return plan, out.rows, schema
     finally:
         batches.close()
-        if not ok and out.pw is not None:
-            out.pw.close()
+        if not ok:
+            out.abort()
 
 
 def _still_clean(ci: ColumnInference, a: pa.Array, cand: str, parsed: pa.Array) -> bool:
@@ -228,16 +325,20 @@ def _two_pass(reader: Reader, name: str, tmp: Path, spool: Path, limits: Limits,
     else:
         sink = pa.OSFile(str(spool), "wb")
         writer = None
-        for batch in reader.batches():
-            cols = _strings(batch, reader, name, limits)
-            for ci, col in zip(infer, cols):
-                ci.update(col)
-            out = pa.RecordBatch.from_arrays(cols, names=reader.columns)
-            if writer is None:
-                writer = pa.ipc.new_stream(sink, out.schema)
-            writer.write_batch(out)
-            rows += out.num_rows
-            report(int(reader.position * PASS1_SHARE), total)
+        pre = _Prefetch(reader.batches())
+        try:
+            for batch in pre:
+                cols = _strings(batch, reader, name, limits)
+                for ci, col in zip(infer, cols):
+                    ci.update(col)
+                out = pa.RecordBatch.from_arrays(cols, names=reader.columns)
+                if writer is None:
+                    writer = pa.ipc.new_stream(sink, out.schema)
+                writer.write_batch(out)
+                rows += out.num_rows
+                report(int(reader.position * PASS1_SHARE), total)
+        finally:
+            pre.close()
         if writer is not None:
             writer.close()
         sink.close()
@@ -249,26 +350,30 @@ def _two_pass(reader: Reader, name: str, tmp: Path, spool: Path, limits: Limits,
     mixed = [(i, cand) for i, (_, cand) in enumerate(plan or []) if cand]
     out = _RowGroups(tmp, max(1, limits.batch_rows) * ROW_GROUP_BATCHES)
     offset = 0
-    for batch in batches_iter:
-        if plan is not None:
-            cols = [C.convert(col, cand) for col, (cand, _) in zip(batch.columns, plan)]
-            for i, cand in mixed:
-                src = batch.column(i)
-                bad = C.failures(src, C.convert(src, cand))
-                nbad = pc.sum(bad).as_py() or 0
-                if nbad:
-                    type_problem_count += nbad
-                    if len(problems_rows) < MAX_PROBLEMS:
-                        idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))[: MAX_PROBLEMS - len(problems_rows)]
-                        vals = src.take(pa.array(idx)).to_pylist()
-                        problems_rows += [(offset + int(j), reader.columns[i], v, cand) for j, v in zip(idx, vals)]
-            batch = pa.RecordBatch.from_arrays(cols, names=reader.columns)
-        else:
-            rows += batch.num_rows
-        out.write(batch)
-        offset += batch.num_rows
-        if plan is not None:
-            report(int(total * (PASS1_SHARE + (1 - PASS1_SHARE) * offset / max(rows, 1))), total)
+    try:
+        for batch in batches_iter:
+            if plan is not None:
+                cols = [C.convert(col, cand) for col, (cand, _) in zip(batch.columns, plan)]
+                for i, cand in mixed:
+                    src = batch.column(i)
+                    bad = C.failures(src, C.convert(src, cand))
+                    nbad = pc.sum(bad).as_py() or 0
+                    if nbad:
+                        type_problem_count += nbad
+                        if len(problems_rows) < MAX_PROBLEMS:
+                            idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))[: MAX_PROBLEMS - len(problems_rows)]
+                            vals = src.take(pa.array(idx)).to_pylist()
+                            problems_rows += [(offset + int(j), reader.columns[i], v, cand) for j, v in zip(idx, vals)]
+                batch = pa.RecordBatch.from_arrays(cols, names=reader.columns)
+            else:
+                rows += batch.num_rows
+            out.write(batch)
+            offset += batch.num_rows
+            if plan is not None:
+                report(int(total * (PASS1_SHARE + (1 - PASS1_SHARE) * offset / max(rows, 1))), total)
+    except BaseException:
+        out.abort()
+        raise
     written_schema = out.close(_empty_schema(reader, plan))
     return plan, offset, written_schema, problems_rows, type_problem_count
 

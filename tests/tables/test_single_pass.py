@@ -82,3 +82,34 @@ def test_ragged_rows_and_empty_file(tmp_path, monkeypatch):
     assert not fell_back and fast.problem_count == 1 and fast.problems[0].line == 302
     fast, _, _ = _both(tmp_path, monkeypatch, _csv(tmp_path, "f.csv", "a,b", []))
     assert fast.rows == 0
+
+
+def _parse_number_checked(a):
+    """parse_number as it was: the letter check first, then the cast or the regex path."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from datanuri.tables import convert as C
+
+    if not pc.any(pc.match_substring_regex(a, "[^0-9eE.+-]")).as_py():
+        try:
+            return pc.cast(a, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    t = pc.utf8_trim_whitespace(a)
+    ok = pc.match_substring_regex(t, C.NUM_RE)
+    t = pc.if_else(ok, pc.replace_substring(t, ",", ""), pa.scalar(None, pa.string()))
+    return pc.cast(t, pa.float64())
+
+
+@pytest.mark.parametrize("values", [
+    ["1", "2.5", None, "-3e2", ".5", "5.", "+1.5"], ["1", "inf"], ["nan", "1"], ["1e999", "2"], ["Infinity"],
+    ["1,234.5", "2"], ["007", "1"], ["007", "x"], [" 1", "2"], ["1", "0x10"], [None, None], [],
+])
+def test_number_fast_cast_agrees_with_the_checked_path(values):
+    import pyarrow as pa
+
+    from datanuri.tables import convert as C
+
+    a = pa.array(values, pa.string())
+    assert C.parse_number(a).equals(_parse_number_checked(a))
