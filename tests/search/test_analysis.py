@@ -85,3 +85,11 @@ def test_words_are_analysed_once_and_the_same_in_documents_and_queries():
     prime(["서울특별시 대기질측정 현황을", "대기질을"])
     assert index_terms("대기질을")[0] == list(query_words("대기질을")[0].parts)
     assert analyze("대기질측정") == analyze("대기질측정")
+
+
+def test_exact_stage_keeps_a_spanning_subset_of_bigrams():
+    from datanuri.search.query import cover
+
+    assert cover(("대기", "기질", "질측", "측정")) == ["대기", "질측", "측정"]
+    assert cover(("서울",)) == ["서울"] and cover(("ele", "lem", "eme")) == ["ele", "lem", "eme"]
+    assert [w.parts for w in query_words("Gyeonggi-do")] == [("gyeonggi",)]
