@@ -13,7 +13,7 @@ from typing import Any, Iterable, Literal, Sequence
 from datanuri.search.analysis import ANALYZER_VERSION, index_terms, prime
 from datanuri.search.documents import SearchDoc
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 # BM25 column weights: title terms, body terms, title n-grams, body n-grams.
 WEIGHTS = (8.0, 1.0, 1.5, 0.3)
 Sort = Literal["relevance", "newest", "title"]
@@ -26,12 +26,19 @@ CREATE TABLE IF NOT EXISTS docs(
 CREATE INDEX IF NOT EXISTS docs_updated ON docs(updated);
 CREATE INDEX IF NOT EXISTS docs_hidden ON docs(organization) WHERE hidden = 1;
 CREATE TABLE IF NOT EXISTS docs_data(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS facets(field TEXT NOT NULL, value TEXT NOT NULL, doc_id INTEGER NOT NULL,
-  PRIMARY KEY(field, value, doc_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS facets_doc ON facets(doc_id);
+CREATE TABLE IF NOT EXISTS facet_values(code INTEGER PRIMARY KEY, field TEXT NOT NULL, value TEXT NOT NULL,
+  UNIQUE(field, value));
+CREATE TABLE IF NOT EXISTS facets(doc_id INTEGER NOT NULL, code INTEGER NOT NULL,
+  PRIMARY KEY(doc_id, code)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS facets_code ON facets(code);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title_t, body_t, title_g, body_g,
   tokenize="unicode61 remove_diacritics 0");
 """
+
+
+# Ids of the documents with one of some values of a facet field (parameters: field, values...).
+FACET_IDS = ("SELECT f.doc_id FROM facets f JOIN facet_values v ON v.code = f.code "
+             "WHERE v.field = ? AND v.value IN ({marks})")
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,7 @@ class SearchIndex:
             want = f"{SCHEMA_VERSION}:{ANALYZER_VERSION}"
             if row is None or row[0] != want:
                 c.executescript("DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS docs;"
+                                "DROP TABLE IF EXISTS facet_values;"
                                 "DROP TABLE IF EXISTS docs_data;"
                                 "DROP TABLE IF EXISTS meta;")
                 c.executescript(DDL)
@@ -151,13 +159,30 @@ class SearchIndex:
                               [(i, json.dumps(d.to_dict(), ensure_ascii=False)) for i, d in zip(ids, docs)])
                 c.executemany("INSERT INTO fts(rowid, title_t, body_t, title_g, body_g) VALUES(?,?,?,?,?)",
                               [(i, *fts) for i, fts in zip(ids, cols)])
-                c.executemany("INSERT OR IGNORE INTO facets(field, value, doc_id) VALUES(?,?,?)",
-                              [(f, v, i) for i, d in zip(ids, docs) for f, v in d.facet_values()])
+                codes = self._facet_codes({p for d in docs for p in d.facet_values()})
+                c.executemany("INSERT OR IGNORE INTO facets(doc_id, code) VALUES(?,?)",
+                              [(i, codes[p]) for i, d in zip(ids, docs) for p in d.facet_values()])
                 c.execute("COMMIT")
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
         return n
+
+    def _facet_codes(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The integer code of each (field, value), adding new ones; inside a transaction."""
+        c = self._conn
+        c.executemany("INSERT OR IGNORE INTO facet_values(field, value) VALUES(?,?)", sorted(pairs))
+        by_field: dict[str, list[str]] = {}
+        for f, v in pairs:
+            by_field.setdefault(f, []).append(v)
+        codes: dict[tuple[str, str], int] = {}
+        for f, values in by_field.items():
+            for i in range(0, len(values), 500):
+                chunk = values[i:i + 500]
+                for v, code in c.execute(f"SELECT value, code FROM facet_values WHERE field = ? AND value IN "
+                                         f"({','.join('?' * len(chunk))})", [f, *chunk]):
+                    codes[(f, v)] = code
+        return codes
 
     def _delete_many(self, names: Sequence[str]) -> None:
         """Remove these documents (those present) from every table; inside a transaction."""
@@ -188,7 +213,7 @@ class SearchIndex:
 
     def clear(self) -> None:
         with self._lock:
-            self._conn.executescript("BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM docs; DELETE FROM docs_data; COMMIT;")
+            self._conn.executescript("BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM facet_values; DELETE FROM docs; DELETE FROM docs_data; COMMIT;")
 
     def names(self) -> set[str]:
         with self._lock:
@@ -218,6 +243,7 @@ class SearchIndex:
                 else:
                     hits, hparams = "SELECT id, 0.0 AS score FROM docs", []
                 where = (" WHERE " + " AND ".join(conds)) if conds else ""
+                dated = bool(filters.updated_from or filters.updated_to)  # the only conditions on `d`
                 params = [*hparams, *cparams]
                 order = {
                     "relevance": "h.score ASC, d.updated DESC, h.id",
@@ -229,17 +255,19 @@ class SearchIndex:
                     [*params, limit, offset]).fetchall() if limit > 0 else []
                 if offset == 0 and len(page) < limit:
                     total = len(page)  # the whole result is on this page
-                elif match is not None and not any("d." in x for x in conds):
+                elif match is not None and not dated:
                     total = c.execute(f"SELECT count(*) FROM ({hits}) h{where}", params).fetchone()[0]
                 else:
                     total = c.execute(f"SELECT count(*) FROM ({hits}) h JOIN docs d ON d.id = h.id{where}", params).fetchone()[0]
                 facets: dict[str, list[tuple[str, int]]] = {}
                 if with_facets and total:
-                    ids_sql = (f"SELECT h.id FROM ({hits}) h{where}" if not any("d." in x for x in conds)
+                    ids_sql = (f"SELECT h.id FROM ({hits}) h{where}" if not dated
                                else f"SELECT h.id FROM ({hits}) h JOIN docs d ON d.id = h.id{where}")
+                    # Count by integer code, then name the few codes counted.
                     for f, v, n in c.execute(
-                        f"SELECT f.field, f.value, count(*) AS n FROM facets f WHERE f.doc_id IN ({ids_sql}) "
-                        "GROUP BY f.field, f.value ORDER BY f.field, n DESC, f.value", params):
+                        f"SELECT v.field, v.value, k.n FROM (SELECT f.code, count(*) AS n FROM ({ids_sql}) m "
+                        "JOIN facets f ON f.doc_id = m.id GROUP BY f.code) k JOIN facet_values v ON v.code = k.code "
+                        "ORDER BY v.field, k.n DESC, v.value", params):
                         lst = facets.setdefault(f, [])
                         if len(lst) < facet_limit:
                             lst.append((v, n))
@@ -264,7 +292,7 @@ class SearchIndex:
         for fld, values in sorted(filters.values.items()):
             if not values:
                 continue
-            clauses.append(f"{id_col} IN (SELECT doc_id FROM facets WHERE field = ? AND value IN ({','.join('?' * len(values))}))")
+            clauses.append(f"{id_col} IN ({FACET_IDS.format(marks=','.join('?' * len(values)))})")
             params += [fld, *values]
         if filters.updated_from:
             clauses.append("d.updated >= ?")
@@ -288,7 +316,7 @@ class SearchIndex:
         for fld, values in sorted(filters.values.items()):
             if not values:
                 continue
-            clauses.append(f"d.id IN (SELECT doc_id FROM facets WHERE field = ? AND value IN ({','.join('?' * len(values))}))")
+            clauses.append(f"d.id IN ({FACET_IDS.format(marks=','.join('?' * len(values)))})")
             params += [fld, *values]
         if filters.updated_from:
             clauses.append("d.updated >= ?")
@@ -305,8 +333,9 @@ class SearchIndex:
         where, params = self._where(Filters(), visibility)
         with self._lock:
             return [(v, n) for v, n in self._conn.execute(
-                f"SELECT f.value, count(*) FROM facets f JOIN docs d ON d.id = f.doc_id {where}"
-                f"{' AND' if where else ' WHERE'} f.field = ? GROUP BY f.value ORDER BY count(*) DESC, f.value",
+                f"SELECT v.value, count(*) FROM facet_values v JOIN facets f ON f.code = v.code "
+                f"JOIN docs d ON d.id = f.doc_id {where}"
+                f"{' AND' if where else ' WHERE'} v.field = ? GROUP BY v.value ORDER BY count(*) DESC, v.value",
                 [*params, field_name])]
 
     def get(self, name: str) -> SearchDoc | None:
