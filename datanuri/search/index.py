@@ -13,7 +13,7 @@ from typing import Any, Iterable, Literal, Sequence
 from datanuri.search.analysis import ANALYZER_VERSION, index_terms, prime
 from datanuri.search.documents import SearchDoc
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 # BM25 column weights: title terms, body terms, title n-grams, body n-grams.
 WEIGHTS = (8.0, 1.0, 1.5, 0.3)
 Sort = Literal["relevance", "newest", "title"]
@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, organization TEXT NOT NULL,
   title TEXT NOT NULL, updated TEXT NOT NULL, hidden INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS docs_updated ON docs(updated);
+CREATE INDEX IF NOT EXISTS docs_updated ON docs(updated DESC, id);
+CREATE INDEX IF NOT EXISTS docs_title ON docs(title, id);
 CREATE INDEX IF NOT EXISTS docs_hidden ON docs(organization) WHERE hidden = 1;
 CREATE TABLE IF NOT EXISTS docs_data(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facet_values(code INTEGER PRIMARY KEY, field TEXT NOT NULL, value TEXT NOT NULL,
@@ -235,13 +236,12 @@ class SearchIndex:
         with self._lock:
             c = self._conn
             try:
+                if match is None:
+                    return self._browse(filters, visibility, sort, offset, limit, facet_limit, with_facets)
                 conds, cparams = self._conditions(filters, visibility, "h.id")
-                if match is not None:
-                    w = ", ".join(str(x) for x in WEIGHTS)
-                    hits = f"SELECT rowid AS id, bm25(fts, {w}) AS score FROM fts WHERE fts MATCH ?"
-                    hparams: list[Any] = [match]
-                else:
-                    hits, hparams = "SELECT id, 0.0 AS score FROM docs", []
+                w = ", ".join(str(x) for x in WEIGHTS)
+                hits = f"SELECT rowid AS id, bm25(fts, {w}) AS score FROM fts WHERE fts MATCH ?"
+                hparams: list[Any] = [match]
                 where = (" WHERE " + " AND ".join(conds)) if conds else ""
                 dated = bool(filters.updated_from or filters.updated_to)  # the only conditions on `d`
                 params = [*hparams, *cparams]
@@ -255,7 +255,7 @@ class SearchIndex:
                     [*params, limit, offset]).fetchall() if limit > 0 else []
                 if offset == 0 and len(page) < limit:
                     total = len(page)  # the whole result is on this page
-                elif match is not None and not dated:
+                elif not dated:
                     total = c.execute(f"SELECT count(*) FROM ({hits}) h{where}", params).fetchone()[0]
                 else:
                     total = c.execute(f"SELECT count(*) FROM ({hits}) h JOIN docs d ON d.id = h.id{where}", params).fetchone()[0]
@@ -264,20 +264,49 @@ class SearchIndex:
                     ids_sql = (f"SELECT h.id FROM ({hits}) h{where}" if not dated
                                else f"SELECT h.id FROM ({hits}) h JOIN docs d ON d.id = h.id{where}")
                     # Count by integer code, then name the few codes counted.
-                    for f, v, n in c.execute(
-                        f"SELECT v.field, v.value, k.n FROM (SELECT f.code, count(*) AS n FROM ({ids_sql}) m "
-                        "JOIN facets f ON f.doc_id = m.id GROUP BY f.code) k JOIN facet_values v ON v.code = k.code "
-                        "ORDER BY v.field, k.n DESC, v.value", params):
-                        lst = facets.setdefault(f, [])
-                        if len(lst) < facet_limit:
-                            lst.append((v, n))
-                data = dict(c.execute(
-                    f"SELECT id, data FROM docs_data WHERE id IN ({','.join('?' * len(page))})", [i for i, _ in page]
-                ).fetchall()) if page else {}
+                    self._name_facets(f"SELECT f.code, count(*) AS n FROM ({ids_sql}) m JOIN facets f ON f.doc_id = m.id "
+                                      "GROUP BY f.code", params, facets, facet_limit)
+                data = self._records([i for i, _ in page])
             except sqlite3.OperationalError as exc:  # e.g. an FTS expression too complex
                 raise ValueError(str(exc)) from exc
         hits_out = [RawHit(SearchDoc.from_dict(json.loads(data[i])), float(sc)) for i, sc in page]
         return RawResult(hits_out, int(total), facets)
+
+    def _browse(self, filters: Filters, visibility: Visibility, sort: Sort, offset: int, limit: int,
+                facet_limit: int, with_facets: bool) -> RawResult:
+        """Every visible document after filters, newest or by title: read in index order. Under the lock."""
+        c = self._conn
+        conds, params = self._conditions(filters, visibility, "d.id")
+        where = (" WHERE " + " AND ".join(conds)) if conds else ""
+        order = "d.title ASC, d.id" if sort == "title" else "d.updated DESC, d.id"
+        page = [r[0] for r in c.execute(f"SELECT d.id FROM docs d{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                                        [*params, limit, offset])] if limit > 0 else []
+        if offset == 0 and len(page) < limit:
+            total = len(page)
+        else:
+            total = c.execute(f"SELECT count(*) FROM docs d{where}", params).fetchone()[0]
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if with_facets and total:
+            counted = (f"SELECT f.code, count(*) AS n FROM docs d JOIN facets f ON f.doc_id = d.id{where} GROUP BY f.code"
+                       if conds else "SELECT code, count(*) AS n FROM facets GROUP BY code")
+            self._name_facets(counted, params, facets, facet_limit)
+        data = self._records(page)
+        return RawResult([RawHit(SearchDoc.from_dict(json.loads(data[i])), 0.0) for i in page], int(total), facets)
+
+    def _name_facets(self, counted: str, params: list[Any], out: dict[str, list[tuple[str, int]]], limit: int) -> None:
+        """Fill `out` from a query of (code, n): each field's values, most frequent first."""
+        for f, v, n in self._conn.execute(
+                f"SELECT v.field, v.value, k.n FROM ({counted}) k JOIN facet_values v ON v.code = k.code "
+                "ORDER BY v.field, k.n DESC, v.value", params):
+            lst = out.setdefault(f, [])
+            if len(lst) < limit:
+                lst.append((v, n))
+
+    def _records(self, ids: Sequence[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        return dict(self._conn.execute(f"SELECT id, data FROM docs_data WHERE id IN ({','.join('?' * len(ids))})",
+                                       list(ids)).fetchall())
 
     def _conditions(self, filters: Filters, vis: Visibility, id_col: str) -> tuple[list[str], list[Any]]:
         """SQL conditions on a hit (`id_col`) and the documents table `d`, with their parameters.
