@@ -216,6 +216,26 @@ def _index_word(surface: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _remember(_INDEX_WORDS, surface, out)
 
 
+_INDEX_STRS: dict[str, tuple[str, str]] = {}
+
+
+def index_strings(text: str) -> tuple[str, str]:
+    """`index_terms` of a text as two space-separated strings (what the FTS columns hold)."""
+    terms: list[str] = []
+    grams: list[str] = []
+    cache = _INDEX_STRS
+    for surface in WORD_RE.findall(text or ""):
+        pair = cache.get(surface)
+        if pair is None:
+            t, g = _index_word(surface)
+            pair = _remember(cache, surface, (" ".join(t), " ".join(g)))
+        if pair[0]:
+            terms.append(pair[0])
+        if pair[1]:
+            grams.append(pair[1])
+    return " ".join(terms), " ".join(grams)
+
+
 def index_terms(text: str) -> tuple[list[str], list[str]]:
     """The terms and grams a document field is indexed under."""
     terms: list[str] = []

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Literal, Sequence
 
-from datanuri.search.analysis import ANALYZER_VERSION, index_terms, prime
+from datanuri.search.analysis import ANALYZER_VERSION, index_strings, prime
 from datanuri.search.documents import SearchDoc
 
 SCHEMA_VERSION = "6"
@@ -81,11 +81,11 @@ def doc_body(doc: SearchDoc) -> str:
 
 def doc_columns(doc: SearchDoc) -> tuple[str, str, str, str]:
     """The four FTS columns of a document: analysed terms and n-grams of title and body."""
-    tt, tg = index_terms(doc.title)
-    bt, bg = index_terms(doc_body(doc))
-    for kw in doc.keywords:  # a keyword counts whole as well as in parts
-        bt.append(kw.lower().replace(" ", ""))
-    return " ".join(tt), " ".join(bt), " ".join(tg), " ".join(bg)
+    tt, tg = index_strings(doc.title)
+    bt, bg = index_strings(doc_body(doc))
+    # a keyword counts whole as well as in parts
+    whole = " ".join(kw.lower().replace(" ", "") for kw in doc.keywords)
+    return tt, f"{bt} {whole}" if bt and whole else bt or whole, tg, bg
 
 
 class SearchIndex:
