@@ -75,6 +75,13 @@ def _too_large(name: str, limit: int, where: str = "") -> IngestError:
                        details={"name": name, "limit": limit})
 
 
+SMALL_BLOCK = 2 << 20
+
+
+class _BlockTooSmall(Exception):
+    """A row did not fit in one CSV block."""
+
+
 class CsvReader(Reader):
     """CSV/TSV through Arrow's streaming CSV reader, transcoding non-UTF-8 text on the fly."""
 
@@ -96,14 +103,52 @@ class CsvReader(Reader):
         return io.TextIOWrapper(open(self.path, "rb"), encoding=enc, errors="strict", newline="")
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        """String batches; ragged rows are counted and skipped (located later if needed)."""
+        """String batches of exactly `limits.batch_rows` rows (the last one shorter), whatever
+        the blocks Arrow parsed them in; ragged rows are counted and skipped (located later).
+
+        Arrow reads ahead many blocks, so blocks are small (`SMALL_BLOCK`) to bound memory; a
+        row longer than a small block restarts the read with blocks sized from the cell limit,
+        skipping the rows already delivered."""
+        step = max(1, self.limits.batch_rows)
+        big = int(min(max(self.limits.max_cell_bytes + (1 << 20), 1 << 20), 1 << 30))
+        block = min(SMALL_BLOCK, big)
+        taken = 0  # rows taken from Arrow so far (delivered or pending)
+        pending: list[pa.RecordBatch] = []
+        buffered = 0
+        while True:
+            skip, self.skipped_count = taken, 0  # a restart recounts the skipped rows from the start
+            try:
+                for batch in self._blocks(block):
+                    if skip:
+                        if batch.num_rows <= skip:
+                            skip -= batch.num_rows
+                            continue
+                        batch, skip = batch.slice(skip), 0
+                    pending.append(batch)
+                    buffered += batch.num_rows
+                    taken += batch.num_rows
+                    while buffered >= step:
+                        t = pa.Table.from_batches(pending)
+                        yield t.slice(0, step).combine_chunks().to_batches()[0]
+                        rest = t.slice(step)
+                        pending, buffered = rest.to_batches(), rest.num_rows
+            except _BlockTooSmall:
+                if block >= big:
+                    raise _too_large(self.name, self.limits.max_cell_bytes) from None
+                block = big
+                continue
+            break
+        if buffered:
+            yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
+
+    def _blocks(self, block: int) -> Iterator[pa.RecordBatch]:
+        """Arrow's streaming CSV reader with the given block size."""
         arrow_enc = "utf8" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
             self.skipped_count += 1
             return "skip"
 
-        block = int(min(max(self.limits.max_cell_bytes + (1 << 20), 1 << 20), 1 << 30))
         ropts = pacsv.ReadOptions(column_names=self.columns, skip_rows=1, block_size=block, encoding=arrow_enc)
         popts = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid)
         copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in self.columns},
@@ -117,14 +162,14 @@ class CsvReader(Reader):
                         batch = reader.read_next_batch()
                     except StopIteration:
                         break
-                    self.position = f.tell()
-                    yield from self._slices(batch)
+                    self.position = max(self.position, f.tell())
+                    yield batch
             except UnicodeDecodeError as e:
                 raise _bad_encoding(self.name, self.encoding, f" (byte {e.start} of a chunk)") from None
             except pa.ArrowInvalid as e:
                 msg = str(e)
                 if "straddling" in msg or "block size" in msg:
-                    raise _too_large(self.name, self.limits.max_cell_bytes) from None
+                    raise _BlockTooSmall() from None
                 if "UTF8" in msg or "utf8" in msg.lower() or "decode" in msg.lower():
                     raise _bad_encoding(self.name, self.encoding) from None
                 raise IngestError(M.MSG_UNREADABLE.format(name=self.name, kind="CSV", detail=msg),

@@ -113,3 +113,19 @@ def test_number_fast_cast_agrees_with_the_checked_path(values):
 
     a = pa.array(values, pa.string())
     assert C.parse_number(a).equals(_parse_number_checked(a))
+
+
+def test_a_row_longer_than_a_small_block_restarts_with_big_blocks(tmp_path, monkeypatch):
+    from datanuri.tables import readers
+
+    rows = [f"{i},x{i}" for i in range(3000)] + ["1,2,3"] + [f"{i},y{i}" for i in range(3000)]
+    rows[4000] = f'4000,"{"z" * 300_000}"'  # one long cell after many rows and a ragged one
+    src = _csv(tmp_path, "long.csv", "n,s", rows)
+    monkeypatch.setattr(readers, "SMALL_BLOCK", 1 << 16)
+    small = ingest(src, tmp_path / "small.parquet", limits=Limits(batch_rows=500))
+    monkeypatch.setattr(readers, "SMALL_BLOCK", 1 << 30)
+    big = ingest(src, tmp_path / "big.parquet", limits=Limits(batch_rows=500))
+    assert small == big and small.rows == 6000 and small.problem_count == 1 and small.problems[0].line == 3002
+    assert (tmp_path / "small.parquet").read_bytes() == (tmp_path / "big.parquet").read_bytes()
+    with pytest.raises(Exception, match="larger than 100000 bytes"):
+        ingest(src, tmp_path / "limit.parquet", limits=Limits(batch_rows=500, max_cell_bytes=100_000))
