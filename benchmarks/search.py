@@ -135,7 +135,7 @@ class Ours:
 
     def query(self, q: str, limit: int = 10) -> list[str]:
         vis = Visibility(all_hidden=True)
-        for _, expr in stages(query_words(q)):  # as SearchService.search: loosen until something matches
+        for _, expr in stages(query_words(q), self.index.matches_any):  # as SearchService.search: loosen
             r = self.index.query(expr, filters=Filters(), visibility=vis, limit=limit, with_facets=False)
             if r.total:
                 return [h.doc.name for h in r.hits]

@@ -355,6 +355,14 @@ class SearchIndex:
             params.append(filters.updated_to)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
+    def matches_any(self, match: str) -> bool:
+        """Whether any document (visible or not) matches an FTS expression; False if it is invalid."""
+        with self._lock:
+            try:
+                return self._conn.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (match,)).fetchone() is not None
+            except sqlite3.OperationalError:
+                return False
+
     def facet_counts(self, field_name: str, visibility: Visibility) -> list[tuple[str, int]]:
         """Counts of every value of one facet over all visible documents."""
         if visibility.nothing:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Callable, Iterator, Literal
 
 from datanuri.search.analysis import HANGUL_RE, Word
 
@@ -81,12 +81,25 @@ def match_expression(words: list[Word], mode: Mode = "all") -> str | None:
     return " OR ".join(alts)
 
 
-def stages(words: list[Word]) -> list[tuple[str, str]]:
+def stages(words: list[Word], known: Callable[[str], bool] | None = None) -> Iterator[tuple[str, str]]:
     """The match expressions to try in turn until one finds something, as (mode, expression):
-    every word exactly; every word loosely; any word. Later stages are reported as `any`."""
-    out: list[tuple[str, str]] = []
-    for mode in ("all", "loose", "any"):
-        expr = match_expression(words, mode)  # type: ignore[arg-type]
-        if expr is not None and expr not in (e for _, e in out):
-            out.append(("all" if mode == "all" else "any", expr))
-    return out
+    every word exactly; every word loosely; then, if `known` (does this expression match
+    anything?) says some words match nothing at all, every other word exactly and loosely;
+    last, any word. Stages after the first are reported as `any`. Lazy: `known` is asked only
+    once the first two stages have found nothing."""
+    seen: set[str] = set()
+
+    def fresh(mode: str, expr: str | None) -> Iterator[tuple[str, str]]:
+        if expr is not None and expr not in seen:
+            seen.add(expr)
+            yield mode, expr
+
+    yield from fresh("all", match_expression(words, "all"))
+    yield from fresh("any", match_expression(words, "loose"))
+    usable = [w for w in words if w.parts or w.grams]
+    if known is not None and len(usable) > 1:
+        kept = [w for w in usable if known(loose_clause(w))]
+        if kept and len(kept) < len(usable):  # a word found nowhere: search with the others
+            yield from fresh("any", match_expression(kept, "all"))
+            yield from fresh("any", match_expression(kept, "loose"))
+    yield from fresh("any", match_expression(words, "any"))

@@ -180,10 +180,10 @@ class SearchService:
         start = max(0, int(offset)) if offset is not None else (page - 1) * per_page
         words = query_words(q)
         vis = visibility_for(principal)
-        tries = stages(words) if q else []
-        mode, expr = tries[0] if tries else ("all", None)
+        tries = stages(words, self.index.matches_any) if q else iter(())
+        mode, expr = next(tries, ("all", None))
         raw = self._run(expr, flt, vis, sort, start, per_page, facets, facet_limit)
-        for mode_next, expr_next in tries[1:]:  # nothing matched every word: loosen
+        for mode_next, expr_next in tries:  # nothing matched every word: loosen
             if raw.total:
                 break
             mode = mode_next

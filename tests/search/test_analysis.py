@@ -69,14 +69,18 @@ def test_stages_loosen_from_every_word_to_any_word():
     from datanuri.search.query import stages
 
     words = query_words("포천시 화재발가")
-    (m1, all_expr), (m2, loose), (m3, any_expr) = stages(words)
+    (m1, all_expr), (m2, loose), (m3, any_expr) = stages(words)  # no `known`: three stages
     assert (m1, m2, m3) == ("all", "any", "any")
     # loose: every word still required, but by any one of its terms or n-grams
     assert loose.count(" AND ") == 1 and '"화재"' in loose and "AND" not in any_expr
     # Latin trigrams stay out of the exact stage (stems match there) and come in when loosening
     (_, exact), *_ = stages(query_words("pharmacies"))
     assert '"pha"' not in exact and '"pharmaci"' in exact
-    assert '"pha"' in stages(query_words("pharmacies"))[1][1]
+    assert '"pha"' in list(stages(query_words("pharmacies")))[1][1]
+    # a word found nowhere is dropped before falling back to any word
+    tried = list(stages(query_words("서울 zzqx"), known=lambda expr: "zzqx" not in expr))
+    assert [m for m, _ in tried] == ["all", "any", "any", "any", "any"]
+    assert "zzqx" not in tried[2][1] and "서울" in tried[2][1] and "zzqx" in tried[-1][1]
 
 
 def test_words_are_analysed_once_and_the_same_in_documents_and_queries():

@@ -133,3 +133,8 @@ def test_column_names_of_the_latest_schema_are_searchable(search, platform, tmp_
     r = search.search("비고", principal=ANONYMOUS)
     assert names(r) == ["air-quality"] and r.mode == "all"
     assert names(search.search("측정일", principal=ANONYMOUS))[0] == "air-quality"
+
+
+def test_a_word_found_nowhere_is_left_out_before_any_word_may_match(search):
+    r = search.search("약국 qqzzxx", principal=ANONYMOUS)
+    assert r.mode == "any" and names(r) == ["pharmacies"]
