@@ -39,7 +39,14 @@ def nullify_tokens(a: pa.Array) -> pa.Array:
 
 def has_leading_zero(a: pa.Array) -> bool:
     """True if any value is a zero-padded code like "00123" (which must stay text)."""
-    return bool(pc.any(pc.match_substring_regex(a, LEADING_ZERO_RE)).as_py())
+    # the regex only on values starting with an optionally signed zero not followed by "."
+    # (cheap prefix tests first: most numbers start otherwise, decimals mostly with "0.")
+    zero = pc.or_(pc.starts_with(a, "0"), pc.or_(pc.starts_with(a, "+0"), pc.starts_with(a, "-0")))
+    if not pc.any(zero).as_py():
+        return False
+    point = pc.or_(pc.starts_with(a, "0."), pc.or_(pc.starts_with(a, "+0."), pc.starts_with(a, "-0.")))
+    rest = pc.filter(a, pc.and_not(zero, point))
+    return bool(len(rest)) and bool(pc.any(pc.match_substring_regex(rest, LEADING_ZERO_RE)).as_py())
 
 
 def parse_integer(a: pa.Array) -> pa.Array:

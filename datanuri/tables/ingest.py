@@ -1,10 +1,14 @@
-"""The ingestion pipeline: detect → read strings → infer (pass 1) → convert and write (pass 2) → profile.
+"""The ingestion pipeline: detect → read strings → infer → convert and write → profile.
 
-Pass 1 streams the source once as string batches: null tokens become nulls, every column's
-type candidates are narrowed over the whole file, and the batches are spooled to an
-uncompressed Arrow IPC file beside the output (so CP949 is transcoded and XLSX parsed once).
-Pass 2 streams the spool, converts each column to its final type and writes zstd Parquet in
-fixed-size row groups. Row problems are placed on physical lines only when there are some.
+CSV/TSV first try an optimistic single pass: the first batch fixes each column's type, every
+batch is converted and written at once, and each later batch is checked against exactly what
+whole-file inference would conclude (see `_single_pass`). When a later batch contradicts the
+first, or type problems would have to be reported, the file is read again the two-pass way:
+pass 1 streams string batches, narrows every column's type candidates over the whole file and
+spools the batches to an uncompressed Arrow IPC file beside the output (so CP949 is
+transcoded and XLSX parsed once); pass 2 converts and writes. Both paths write the same zstd
+Parquet, in fixed-size row groups. Reading runs ahead in a thread and Parquet encoding behind
+in another. Row problems are placed on physical lines only when there are some.
 """
 
 from __future__ import annotations
@@ -110,6 +114,9 @@ def _strings(batch: pa.RecordBatch, reader: Reader, name: str, limits: Limits) -
     """A string batch's columns with null tokens as nulls, refusing cells over the size limit."""
     cols = [C.nullify_tokens(col) for col in batch.columns]
     for i, col in enumerate(cols):
+        data = col.buffers()[2] if col.type in (pa.string(), pa.binary()) else None
+        if data is not None and data.size <= limits.max_cell_bytes:
+            continue  # all the column's bytes fit the limit, so every cell does
         if len(col) and (pc.max(pc.binary_length(col)).as_py() or 0) > limits.max_cell_bytes:
             raise IngestError(M.MSG_CELL_TOO_LARGE.format(name=name, limit=limits.max_cell_bytes,
                               where=f" in column {reader.columns[i]!r}"),

@@ -129,3 +129,18 @@ def test_a_row_longer_than_a_small_block_restarts_with_big_blocks(tmp_path, monk
     assert (tmp_path / "small.parquet").read_bytes() == (tmp_path / "big.parquet").read_bytes()
     with pytest.raises(Exception, match="larger than 100000 bytes"):
         ingest(src, tmp_path / "limit.parquet", limits=Limits(batch_rows=500, max_cell_bytes=100_000))
+
+
+def test_leading_zero_prefilter_agrees_with_the_regex():
+    import random
+    import re
+
+    import pyarrow as pa
+
+    from datanuri.tables import convert as C
+
+    rx, rnd = re.compile(C.LEADING_ZERO_RE), random.Random(1)
+    for n in range(2000):
+        vals = ["".join(rnd.choice("019.+-ex ") for _ in range(rnd.randint(0, 5))) for _ in range(rnd.randint(0, 6))]
+        vals += [None] if n % 3 == 0 else []
+        assert C.has_leading_zero(pa.array(vals, pa.string())) == any(v is not None and rx.search(v) for v in vals), vals
