@@ -157,9 +157,13 @@ def korean_forms(docs: list[SearchDoc]) -> dict[str, list[tuple[str, set[str]]]]
 
 
 def run(n: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="datanuri-search-bench-") as tmp:  # ~0.5 GB at 100k records
+        _run(n, Path(tmp))
+
+
+def _run(n: int, tmp: Path) -> None:
     docs = records(n)
     queries = labelled(docs)
-    tmp = Path(tempfile.mkdtemp())
     engines = {"datanuri": Ours(tmp / "ours.sqlite3"), "fts5-unicode61": Fts5(tmp / "u.sqlite3", "unicode61"),
                "fts5-trigram": Fts5(tmp / "t.sqlite3", "trigram")}
     print(f"{n:,} records, {len(queries)} labelled queries")
