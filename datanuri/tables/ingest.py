@@ -112,7 +112,7 @@ def _monotonic(report: Progress) -> Progress:
 
 def _strings(batch: pa.RecordBatch, reader: Reader, name: str, limits: Limits) -> list[pa.Array]:
     """A string batch's columns with null tokens as nulls, refusing cells over the size limit."""
-    cols = [C.nullify_tokens(col) for col in batch.columns]
+    cols = batch.columns if getattr(reader, "map_nulls", False) else [C.nullify_tokens(col) for col in batch.columns]
     for i, col in enumerate(cols):
         data = col.buffers()[2] if col.type in (pa.string(), pa.binary()) else None
         if data is not None and data.size <= limits.max_cell_bytes:

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from datanuri.errors import IngestError
 from datanuri.tables import messages as M
+from datanuri.tables.convert import NULL_TOKENS
 from datanuri.tables.detect import Detected
 from datanuri.tables.headers import clean_names
 from datanuri.tables.model import Limits, Problem
@@ -84,6 +85,8 @@ class _BlockTooSmall(Exception):
 
 class CsvReader(Reader):
     """CSV/TSV through Arrow's streaming CSV reader, transcoding non-UTF-8 text on the fly."""
+
+    map_nulls = True  # null tokens are already nulls in the batches
 
     def __init__(self, path: Path, name: str, limits: Limits, det: Detected) -> None:
         super().__init__(path, name, limits)
@@ -151,8 +154,13 @@ class CsvReader(Reader):
 
         ropts = pacsv.ReadOptions(column_names=self.columns, skip_rows=1, block_size=block, encoding=arrow_enc)
         popts = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid)
-        copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in self.columns},
-                                     strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[])
+        if self.map_nulls:  # the null tokens become nulls in Arrow's parser threads (as convert.nullify_tokens)
+            copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in self.columns},
+                                         strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                         null_values=list(NULL_TOKENS))
+        else:
+            copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in self.columns},
+                                         strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[])
         f = open(self.path, "rb")
         try:
             try:

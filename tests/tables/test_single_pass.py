@@ -144,3 +144,28 @@ def test_leading_zero_prefilter_agrees_with_the_regex():
         vals = ["".join(rnd.choice("019.+-ex ") for _ in range(rnd.randint(0, 5))) for _ in range(rnd.randint(0, 6))]
         vals += [None] if n % 3 == 0 else []
         assert C.has_leading_zero(pa.array(vals, pa.string())) == any(v is not None and rx.search(v) for v in vals), vals
+
+
+def test_null_tokens_mapped_by_the_csv_parser_as_by_nullify(tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    from datanuri.tables import readers
+    from datanuri.tables.convert import nullify_tokens
+    from datanuri.tables.detect import detect
+
+    cells = ['', '""', "-", '"-"', "NA", '"NA"', " NA", "NA ", "na", "N/A", '"N/A"', "null", "NULL", "Null", '"null "',
+             "--", "x", '" "', '"a,b"', '"line\nbreak"', "NaN", "None", '""""']
+    lines = ["a,b"] + [f"{c},{cells[(i + 3) % len(cells)]}" for i, c in enumerate(cells)]
+    src = tmp_path / "n.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def read(map_nulls):
+        monkeypatch.setattr(readers.CsvReader, "map_nulls", map_nulls)
+        r = readers.open_reader(src, src.name, detect(src, src.name), Limits(), None)
+        t = pa.Table.from_batches(list(r.batches()))
+        return [t.column(i).combine_chunks() for i in range(t.num_columns)]
+
+    parsed, plain = read(True), read(False)
+    for a, b in zip(parsed, plain):
+        assert a.to_pylist() == nullify_tokens(b).to_pylist()
+    assert parsed[0].null_count == 10
