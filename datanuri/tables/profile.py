@@ -140,7 +140,7 @@ def _exact_quantiles(x: Any, kind: str) -> list[Any] | None:
     v = np.concatenate(chunks)
     n = len(v)
     if kind in ("integer", "number"):
-        v = v.astype(np.float64, copy=False)
+        # integers are partitioned as they are (the order is the same as of their doubles)
         pos = [(n - 1) * q for q in QUANTILES]
         los = sorted({int(math.floor(p)) for p in pos})
         v = np.partition(v, los)  # each next order statistic is the minimum of the segment after its kth
