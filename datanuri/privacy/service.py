@@ -1,0 +1,326 @@
+"""`PrivacyService`: scan, apply a policy to, and release de-identified versions of personal datasets.
+
+The pure engine (`datanuri.privacy.*`) works on Arrow tables; this layer brings it to datasets:
+
+- `scan` detects direct identifiers, quasi-identifiers and sensitive columns in the latest version;
+- `apply` runs a policy on the latest version and returns the candidate release and its
+  assessment report, publishing nothing;
+- `release` publishes the candidate as a version of an open or restricted target dataset, only if
+  the policy passes, and keeps a release record (source version, policy, report and its hash,
+  target version) with a `privacy.release` ledger event carrying the hashes of all four.
+
+Trust rule 1: the rows of a personal dataset leave the holder only through a release that
+passed. Every operation here requires the principal to be an editor of the holding organisation
+(the `publish` action on the source dataset); the raw rows are read from the verified blob
+inside the service and never returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Literal, Mapping
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from datanuri import errors
+from datanuri.accounts.access import AccessControl
+from datanuri.accounts.principal import SYSTEM, Principal
+from datanuri.catalog.models import Dataset, Version
+from datanuri.catalog.service import CatalogService
+from datanuri.events import Event, EventSink
+from datanuri.privacy.db import PrivacyRelease
+from datanuri.privacy.detect import detect
+from datanuri.privacy.policy import apply_policy
+from datanuri.store.blobs import BlobStore
+from datanuri.store.db import Database, utcnow
+
+Progress = Callable[[int, int | None], None]
+ReleaseAccess = Literal["open", "restricted"]
+RELEASE_ACCESS = ("open", "restricted")
+STEPS = 4  # load, transform + assess, write, publish + record
+
+
+class PolicyFailed(errors.InvalidInput):
+    """The policy did not pass: nothing was released. `details` holds the failures and report."""
+
+    code = "policy_failed"
+
+
+def canonical_json(obj: Any) -> bytes:
+    """The bytes that are hashed: sorted keys, no spaces, UTF-8 (stable across backends)."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=str).encode("utf-8")
+
+
+def sha256_json(obj: Any) -> str:
+    return hashlib.sha256(canonical_json(obj)).hexdigest()
+
+
+def plain_json(obj: Any) -> Any:
+    """`obj` as it comes back from a JSON column (numpy numbers, dates etc. made plain)."""
+    return json.loads(json.dumps(obj, ensure_ascii=False, allow_nan=False, default=str))
+
+
+def _no_progress(done: int, total: int | None) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The result of `apply`: the candidate table (never published by `apply`) and its report."""
+
+    dataset: str
+    version: int
+    source_hash: str
+    table: pa.Table
+    passed: bool
+    report: dict[str, Any]
+
+    def summary(self) -> dict[str, Any]:
+        """What may be shown to the holder's editors: the report and the shape, no rows."""
+        return {
+            "dataset": self.dataset,
+            "version": self.version,
+            "passed": self.passed,
+            "failures": list(self.report.get("failures", [])),
+            "rows": self.table.num_rows,
+            "columns": self.table.column_names,
+            "report": self.report,
+            "report_sha256": sha256_json(self.report),
+        }
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    id: int
+    organization: str
+    source_dataset: str
+    source_version: int
+    source_hash: str
+    target_dataset: str
+    target_version: int
+    target_hash: str
+    access_level: str
+    policy: dict[str, Any]
+    policy_hash: str
+    report: dict[str, Any]
+    report_hash: str
+    released_by: str
+    ledger_index: int | None
+    created_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _release_info(r: PrivacyRelease) -> ReleaseInfo:
+    return ReleaseInfo(
+        id=r.id, organization=r.organization, source_dataset=r.source_dataset, source_version=r.source_version,
+        source_hash=r.source_hash, target_dataset=r.target_dataset, target_version=r.target_version,
+        target_hash=r.target_hash, access_level=r.access_level, policy=r.policy, policy_hash=r.policy_hash,
+        report=r.report, report_hash=r.report_hash, released_by=r.released_by, ledger_index=r.ledger_index,
+        created_at=r.created_at.isoformat(),
+    )
+
+
+def _failure_message(name: str, report: Mapping[str, Any]) -> str:
+    failures = [str(f) for f in report.get("failures", [])] or ["the policy did not pass"]
+    return (
+        f"The policy did not pass for {name!r}; nothing was released. "
+        + " ".join(failures)
+        + " Change the policy (coarser hierarchies, a higher suppression limit, or weaker parameters) and apply it again."
+    )
+
+
+class PrivacyService:
+    def __init__(self, db: Database, blobs: BlobStore, events: EventSink, access: AccessControl, catalog: CatalogService) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.events = events
+        self.access = access
+        self.catalog = catalog
+
+    # ----- reading the holder's table --------------------------------------------------------
+    def _source(self, s: Session, name: str, principal: Principal) -> tuple[Dataset, Version]:
+        ds = s.scalar(select(Dataset).where(Dataset.name == name))
+        if ds is None:
+            raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
+        self.access.require(s, principal, "read_metadata", dataset=ds)  # hidden datasets stay hidden
+        self.access.require(s, principal, "publish", dataset=ds)  # the holder's editors only
+        if not ds.versions:
+            raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=name))
+        return ds, ds.versions[-1]
+
+    def _load(self, name: str, principal: Principal) -> tuple[str, int, str, pa.Table]:
+        """(organization, version number, content hash, table) of the latest version."""
+        with self.db.session() as s:
+            ds, v = self._source(s, name, principal)
+            org, number, digest = ds.organization.name, v.number, v.content_hash
+            self.access.log(principal, ds, number, "privacy", True)
+        table = pq.read_table(self.blobs.verify(digest))
+        return org, number, digest, table
+
+    # ----- scan ------------------------------------------------------------------------------
+    def scan(self, name: str, *, principal: Principal = SYSTEM) -> dict[str, Any]:
+        """Classify every column of the latest version (direct / quasi / sensitive / other)."""
+        _, number, digest, table = self._load(name, principal)
+        return {"dataset": name, "version": number, "content_hash": digest, **detect(table).to_dict()}
+
+    # ----- apply -----------------------------------------------------------------------------
+    def apply(self, name: str, policy: Mapping[str, Any], *, principal: Principal = SYSTEM,
+              progress: Progress | None = None, base_dir: Path | None = None,
+              keys: Mapping[str, bytes] | None = None) -> Candidate:
+        """Run `policy` on the latest version: the candidate release and its report. Publishes nothing.
+
+        `base_dir` is where policy-relative hierarchy files are read (CLI only); without it a
+        policy may not name files, so a remote caller cannot make the server read one."""
+        progress = progress or _no_progress
+        if not isinstance(policy, Mapping):
+            raise errors.InvalidInput("A privacy policy is a JSON object (see `datanuri privacy apply --help`).")
+        if base_dir is None:
+            _refuse_files(policy)
+        progress(0, STEPS)
+        _, number, digest, table = self._load(name, principal)
+        progress(1, STEPS)
+        result = apply_policy(table, policy, keys=keys, base_dir=base_dir)
+        progress(2, STEPS)
+        return Candidate(name, number, digest, result.table, result.passed, plain_json(result.report))
+
+    # ----- release ---------------------------------------------------------------------------
+    def release(self, name: str, policy: Mapping[str, Any], *, target_name: str,
+                access_level: ReleaseAccess = "open", principal: Principal = SYSTEM,
+                progress: Progress | None = None, base_dir: Path | None = None,
+                keys: Mapping[str, bytes] | None = None, title: str | None = None) -> ReleaseInfo:
+        """Apply `policy` and, only if it passes, publish the result as the next version of
+        `target_name` (created as `access_level` in the holder's organisation if missing).
+
+        A failing policy raises `PolicyFailed` (with the failures and the report) and changes
+        nothing."""
+        progress = progress or _no_progress
+        if access_level not in RELEASE_ACCESS:
+            raise errors.InvalidInput(f"A release is 'open' or 'restricted', never {access_level!r}.")
+        if target_name == name:
+            raise errors.InvalidInput("Release into another dataset: the personal dataset itself stays personal.")
+        policy = plain_json(dict(policy))
+        candidate = self.apply(name, policy, principal=principal, progress=progress, base_dir=base_dir, keys=keys)
+        if not candidate.passed:
+            raise PolicyFailed(_failure_message(name, candidate.report),
+                               details={"failures": candidate.report.get("failures", []), "report": candidate.report})
+        org = self._check_target(name, target_name, principal)
+        tmp = self.blobs.temp_path(".parquet")
+        try:
+            pq.write_table(candidate.table, tmp, compression="zstd")
+            progress(3, STEPS)
+            if org is not None:  # the target is new
+                self.catalog.create_dataset(
+                    target_name, organization=org, title=title or f"{target_name} (de-identified)",
+                    access_level=access_level, principal=principal,
+                    description=f"De-identified release of {name} version {candidate.version}.",
+                )
+            published = self.catalog.publish(
+                target_name, tmp, filename=f"{target_name}.parquet", format="parquet", principal=principal,
+                change_note=f"De-identified release of {name} v{candidate.version}",
+            )
+        finally:
+            tmp.unlink(missing_ok=True)
+        info = self._record(name, candidate, policy, target_name, published.version.number, principal)
+        progress(STEPS, STEPS)
+        return info
+
+    def _check_target(self, name: str, target: str, principal: Principal) -> str | None:
+        """The organisation to create `target` in, or None if it exists (and may receive this)."""
+        with self.db.session() as s:
+            src, _ = self._source(s, name, principal)
+            ds = s.scalar(select(Dataset).where(Dataset.name == target))
+            if ds is None:
+                self.access.require(s, principal, "create_dataset", org=src.organization.name)
+                return src.organization.name
+            if ds.organization_id != src.organization_id:
+                raise errors.Conflict(
+                    f"Dataset {target!r} belongs to another organisation; release into a dataset of "
+                    f"{src.organization.name!r} (or a new name)."
+                )
+            if ds.access_level == "personal":
+                raise errors.Conflict(f"Dataset {target!r} is personal; a de-identified release goes to an open or restricted dataset.")
+            self.access.require(s, principal, "publish", dataset=ds)
+            return None
+
+    def _record(self, name: str, c: Candidate, policy: dict[str, Any], target: str, number: int,
+                principal: Principal) -> ReleaseInfo:
+        report = c.report
+        policy_hash, report_hash = sha256_json(policy), sha256_json(report)
+        with self.db.session() as s:
+            src, _ = self._source(s, name, principal)
+            tds = s.scalar(select(Dataset).where(Dataset.name == target))
+            assert tds is not None
+            tv = next(v for v in tds.versions if v.number == number)
+            row = PrivacyRelease(
+                organization=src.organization.name, source_dataset=name, source_version=c.version,
+                source_hash=c.source_hash, target_dataset=target, target_version=number,
+                target_hash=tv.content_hash, access_level=tds.access_level, policy=policy,
+                policy_hash=policy_hash, report=report, report_hash=report_hash, released_by=principal.ref,
+            )
+            s.add(row)
+            s.flush()
+            row.ledger_index = self.events.record(
+                s,
+                Event(
+                    type="privacy.release",
+                    actor=principal.ref,
+                    subject=f"dataset:{target}@{number}",
+                    time=row.created_at,
+                    hashes={
+                        "source": f"sha256:{c.source_hash}",
+                        "policy": f"sha256:{policy_hash}",
+                        "report": f"sha256:{report_hash}",
+                        "output": f"sha256:{tv.content_hash}",
+                    },
+                    data={
+                        "release": row.id,
+                        "source": f"dataset:{name}@{c.version}",
+                        "access_level": tds.access_level,
+                        "rows": c.table.num_rows,
+                        "model": report.get("policy", {}).get("model"),
+                    },
+                ),
+            )
+            s.flush()
+            return _release_info(row)
+
+    # ----- release records -------------------------------------------------------------------
+    def get_release(self, release_id: int, *, principal: Principal = SYSTEM) -> ReleaseInfo:
+        """A release record with its policy and report (the holder's editors)."""
+        with self.db.session() as s:
+            row = s.get(PrivacyRelease, release_id)
+            if row is None:
+                raise errors.NotFound(f"No privacy release {release_id}. List a dataset's releases with `datanuri privacy releases DATASET`.")
+            self.access.require(s, principal, "publish", org=row.organization)
+            return _release_info(row)
+
+    def list_releases(self, name: str, *, principal: Principal = SYSTEM) -> list[ReleaseInfo]:
+        """Releases made from (or into) dataset `name`, newest first (the holder's editors)."""
+        with self.db.session() as s:
+            self._editor_check(s, name, principal)
+            q = select(PrivacyRelease).where((PrivacyRelease.source_dataset == name) | (PrivacyRelease.target_dataset == name))
+            return [_release_info(r) for r in s.scalars(q.order_by(PrivacyRelease.id.desc()))]
+
+    def _editor_check(self, s: Session, name: str, principal: Principal) -> None:
+        ds = s.scalar(select(Dataset).where(Dataset.name == name))
+        if ds is None:
+            raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
+        self.access.require(s, principal, "read_metadata", dataset=ds)
+        self.access.require(s, principal, "publish", dataset=ds)
+
+
+def _refuse_files(policy: Mapping[str, Any]) -> None:
+    """Hierarchy specs that read files are for the CLI (a policy next to its files), not remote callers."""
+    for col, spec in dict(policy.get("quasi_identifiers") or {}).items():
+        if isinstance(spec, Mapping) and "csv" in spec:
+            raise errors.InvalidInput(
+                f"The hierarchy of {col!r} names a file; over the API give it inline as {{\"rows\": [[value, level1, ...], ...]}}."
+            )

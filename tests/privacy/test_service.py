@@ -1,0 +1,180 @@
+"""The privacy service on the demo's personal dataset: scan, apply, release, refuse."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from datanuri import errors
+from datanuri.accounts import SYSTEM
+from datanuri.privacy.service import PolicyFailed, PrivacyService, sha256_json
+from tests.helpers import PASSWORD
+
+HOSPITAL = "nuri-hospital-outpatient-visits"
+ORG = "nuri-hospital"
+POLICY = {
+    "direct_identifiers": {"환자번호": "delete", "이름": "delete", "주민등록번호": "delete", "전화번호": "delete", "주소": "delete"},
+    "quasi_identifiers": {"나이": "age", "성별": {"rows": [["남", "*"], ["여", "*"]]}, "진료일": "date"},
+    "sensitive": "진단명",
+    "model": "k-anonymity",
+    "k": 5,
+    "max_suppression": 0.05,
+}
+
+
+def load_hospital(platform, src: Path) -> None:
+    """Publish the demo's personal dataset (only that one, for speed) as `load_demo` does."""
+    from datanuri.demo.data import generate
+
+    orgs, datasets = generate(src)
+    d = next(x for x in datasets if x.name == HOSPITAL)
+    org = next(o for o in orgs if o.name == d.org)
+    platform.catalog.create_organization(org.name, title=org.title)
+    platform.catalog.create_dataset(d.name, organization=d.org, title=d.title, access_level=d.access)
+    for path, note in d.files:
+        platform.catalog.publish(d.name, path, change_note=note)
+
+
+def user(platform, email: str, org: str | None = None, role: str = "editor"):
+    platform.accounts.create_user(email, display_name="사용자", password=PASSWORD)
+    if org:
+        platform.accounts.add_member(org, email, role=role)
+    token = platform.accounts.create_token(name="t", scopes=["read", "publish"], for_email=email)[1]
+    return platform.accounts.resolve_token(token)
+
+
+@pytest.fixture
+def world(platform, tmp_path):
+    load_hospital(platform, tmp_path / "demo")
+    svc = PrivacyService(platform.db, platform.blobs, platform.ledger, platform.access, platform.catalog)
+    editor = user(platform, "editor@example.org", ORG)
+    return platform, svc, editor
+
+
+def test_scan_finds_direct_identifiers(world):
+    platform, svc, editor = world
+    result = svc.scan(HOSPITAL, principal=editor)
+    cats = {c["column"]: (c["category"], c["kind"]) for c in result["columns"]}
+    assert cats["주민등록번호"] == ("direct", "rrn")
+    assert cats["이름"] == ("direct", "name")
+    assert cats["전화번호"][0] == "direct" and "phone" in cats["전화번호"][1]
+    assert cats["진단명"][0] == "sensitive"
+    assert result["version"] == 1
+
+
+def test_apply_publishes_nothing(world):
+    platform, svc, editor = world
+    before = platform.ledger.size()
+    c = svc.apply(HOSPITAL, POLICY, principal=editor)
+    assert c.passed and c.report["passed"]
+    assert "주민등록번호" not in c.table.column_names
+    assert platform.ledger.size() == before
+    assert [d.name for d in platform.catalog.list_datasets()] == [HOSPITAL]
+
+
+def test_release_passes_and_is_readable_by_anyone(world):
+    pycanon = pytest.importorskip("pycanon.anonymity")
+    platform, svc, editor = world
+    info = svc.release(HOSPITAL, POLICY, target_name="hospital-visits-open", principal=editor)
+    assert info.source_dataset == HOSPITAL and info.source_version == 1 and info.target_version == 1
+    assert platform.catalog.get_dataset("hospital-visits-open").access_level == "open"
+    from datanuri.accounts.principal import ANONYMOUS
+
+    released = pq.read_table(platform.catalog.parquet_path("hospital-visits-open", principal=ANONYMOUS))
+    assert {"이름", "주민등록번호", "전화번호", "주소", "환자번호"}.isdisjoint(released.column_names)
+    assert released.num_rows == info.report["records"]["released"]
+    df = released.to_pandas().reset_index(drop=True)
+    qi = ["나이", "성별", "진료일"]
+    assert pycanon.k_anonymity(df, qi) >= 5
+    assert pycanon.k_anonymity(df, qi) == info.report["privacy"]["measured"]["k"]
+    assert pycanon.l_diversity(df, qi, ["진단명"]) >= 1
+    # the ledger entry carries the hashes of source, policy, report and output
+    entry = platform.ledger.entry(info.ledger_index)["entry"]
+    assert entry["type"] == "privacy.release"
+    src = platform.catalog.get_version(HOSPITAL, 1)
+    out = platform.catalog.get_version("hospital-visits-open", 1)
+    assert entry["hashes"] == {
+        "source": f"sha256:{src.content_hash}",
+        "policy": f"sha256:{sha256_json(POLICY)}",
+        "report": f"sha256:{sha256_json(info.report)}",
+        "output": f"sha256:{out.content_hash}",
+    }
+    assert hashlib.sha256(platform.blobs.verify(out.content_hash).read_bytes()).hexdigest() == out.content_hash
+    again = svc.get_release(info.id, principal=editor)
+    assert again.report_hash == sha256_json(again.report) == info.report_hash
+    assert [r.id for r in svc.list_releases(HOSPITAL, principal=editor)] == [info.id]
+
+
+def test_restricted_release_and_existing_target(world):
+    platform, svc, editor = world
+    first = svc.release(HOSPITAL, POLICY, target_name="hospital-restricted", access_level="restricted", principal=editor)
+    assert platform.catalog.get_dataset("hospital-restricted").access_level == "restricted"
+    second = svc.release(HOSPITAL, {**POLICY, "k": 10}, target_name="hospital-restricted", access_level="restricted", principal=editor)
+    assert second.target_version == first.target_version + 1
+
+
+@pytest.mark.parametrize("change, says", [
+    ({"k": 5000}, "k = 5000 is larger than the table (2000 rows)"),
+    ({"model": "distinct-l-diversity", "l": 100, "max_suppression": 0.0}, "No generalisation satisfies distinct-l-diversity"),
+])
+def test_failing_policy_changes_nothing(world, change, says):
+    platform, svc, editor = world
+    before = platform.ledger.size()
+    with pytest.raises(errors.InvalidInput) as exc:
+        svc.release(HOSPITAL, {**POLICY, **change}, target_name="should-not-exist", principal=editor)
+    assert says in exc.value.message
+    assert platform.ledger.size() == before
+    with pytest.raises(errors.NotFound):
+        platform.catalog.get_dataset("should-not-exist")
+    assert svc.list_releases(HOSPITAL, principal=editor) == []
+
+
+def test_untreated_identifier_fails(world):
+    platform, svc, editor = world
+    policy = {**POLICY, "direct_identifiers": {k: v for k, v in POLICY["direct_identifiers"].items() if k != "주민등록번호"}}
+    before = platform.ledger.size()
+    with pytest.raises(PolicyFailed, match="주민등록번호") as exc:
+        svc.release(HOSPITAL, policy, target_name="leaky", principal=editor)
+    assert "nothing was released" in exc.value.message and exc.value.details["failures"]
+    assert platform.ledger.size() == before
+
+
+def test_non_editors_refused(world):
+    platform, svc, editor = world
+    outsider = user(platform, "outsider@example.org")
+    member = user(platform, "member@example.org", ORG, role="member")
+    for p in (outsider, member):
+        with pytest.raises(errors.PermissionDenied):
+            svc.scan(HOSPITAL, principal=p)
+        with pytest.raises(errors.PermissionDenied):
+            svc.apply(HOSPITAL, POLICY, principal=p)
+        with pytest.raises(errors.PermissionDenied):
+            svc.release(HOSPITAL, POLICY, target_name="x-release", principal=p)
+    info = svc.release(HOSPITAL, POLICY, target_name="ok-release", principal=editor)
+    with pytest.raises(errors.PermissionDenied):
+        svc.get_release(info.id, principal=outsider)
+
+
+def test_bad_targets_refused(world):
+    platform, svc, editor = world
+    with pytest.raises(errors.InvalidInput):
+        svc.release(HOSPITAL, POLICY, target_name=HOSPITAL, principal=editor)
+    with pytest.raises(errors.InvalidInput):
+        svc.release(HOSPITAL, POLICY, target_name="p2", access_level="personal", principal=editor)  # type: ignore[arg-type]
+    platform.catalog.create_dataset("other-personal", organization=ORG, access_level="personal")
+    with pytest.raises(errors.Conflict):
+        svc.release(HOSPITAL, POLICY, target_name="other-personal", principal=editor)
+    platform.catalog.create_organization("elsewhere")
+    platform.catalog.create_dataset("elsewhere-open", organization="elsewhere")
+    with pytest.raises(errors.Conflict):
+        svc.release(HOSPITAL, POLICY, target_name="elsewhere-open", principal=SYSTEM)
+
+
+def test_api_policies_cannot_name_files(world):
+    platform, svc, editor = world
+    policy = {**POLICY, "quasi_identifiers": {**POLICY["quasi_identifiers"], "나이": {"csv": "/etc/passwd"}}}
+    with pytest.raises(errors.InvalidInput, match="names a file"):
+        svc.apply(HOSPITAL, policy, principal=editor)
