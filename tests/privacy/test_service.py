@@ -178,3 +178,58 @@ def test_api_policies_cannot_name_files(world):
     policy = {**POLICY, "quasi_identifiers": {**POLICY["quasi_identifiers"], "나이": {"csv": "/etc/passwd"}}}
     with pytest.raises(errors.InvalidInput, match="names a file"):
         svc.apply(HOSPITAL, policy, principal=editor)
+
+
+# ----- CLI ----------------------------------------------------------------------------------
+@pytest.fixture
+def cli(world, config):
+    from typer.testing import CliRunner
+
+    from datanuri.cli.privacy import app
+
+    env = {"DATANURI_DATA_DIR": str(config.data_dir), "DATANURI_DATABASE_URL": config.database_url}
+
+    def run(*args: str):
+        return CliRunner().invoke(app, list(args), env=env)
+
+    return run
+
+
+def test_cli_scan_apply_release(cli, world, tmp_path):
+    import json
+
+    platform = world[0]
+    r = cli("scan", HOSPITAL, "--json")
+    assert r.exit_code == 0, r.output
+    found = {c["column"]: c["category"] for c in json.loads(r.stdout)["columns"]}
+    assert found["주민등록번호"] == "direct"
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY, ensure_ascii=False), encoding="utf-8")
+    report = tmp_path / "report.json"
+    r = cli("apply", HOSPITAL, "--policy", str(policy), "--report", str(report))
+    assert r.exit_code == 0, r.output
+    assert "Nothing was" in r.stdout and json.loads(report.read_text(encoding="utf-8"))["passed"]
+    r = cli("apply", HOSPITAL, "--policy", str(policy), "--release", "cli-release", "--access", "restricted", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["release"]["target_dataset"] == "cli-release"
+    assert platform.catalog.get_dataset("cli-release").access_level == "restricted"
+    r = cli("releases", HOSPITAL, "--json")
+    assert [x["target_dataset"] for x in json.loads(r.stdout)] == ["cli-release"]
+    # a failing policy: the error says why, nothing is released
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**POLICY, "direct_identifiers": {"이름": "delete"}}, ensure_ascii=False), encoding="utf-8")
+    r = cli("apply", HOSPITAL, "--policy", str(bad), "--release", "cli-bad")
+    assert isinstance(r.exception, PolicyFailed) and "주민등록번호" in r.exception.message
+    with pytest.raises(errors.NotFound):
+        platform.catalog.get_dataset("cli-bad")
+
+
+def test_cli_scan_file(cli, tmp_path):
+    import json
+
+    from datanuri.demo.data import generate
+
+    generate(tmp_path / "g")
+    r = cli("scan", str(tmp_path / "g" / f"{HOSPITAL}.csv"), "--json")
+    assert r.exit_code == 0, r.output
+    assert {c["column"]: c["kind"] for c in json.loads(r.stdout)["columns"]}["주민등록번호"] == "rrn"

@@ -1,0 +1,200 @@
+"""CLI over de-identification: `datanuri privacy scan|apply|releases|release-show`.
+
+The CLI acts as the local operator (the system principal), as the other commands do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, err_console, platform_ctx, print_json
+from datanuri.errors import InvalidInput
+
+app = typer.Typer(help="Detect personal data, apply a privacy policy, and release de-identified versions.", no_args_is_help=True)
+
+STEP_NAMES = {0: "reading the source version", 1: "transforming and assessing", 2: "writing the release", 3: "publishing and recording"}
+
+
+def _progress_bar() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err_console, transient=True)
+
+
+def _scan_file(path: Path) -> dict[str, Any]:
+    """Scan a local file (no dataset): read it as a table, classify its columns."""
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    from datanuri.privacy.detect import detect
+    from datanuri.tables import ingest
+
+    with tempfile.TemporaryDirectory(prefix="datanuri-scan-") as tmp:
+        out = Path(tmp) / "scan.parquet"
+        ingest(path, out, filename=path.name)
+        table = pq.read_table(out)
+    return {"file": str(path), **detect(table).to_dict()}
+
+
+def _print_scan(result: dict[str, Any]) -> None:
+    where = result.get("dataset") and f"{result['dataset']} v{result['version']}" or result.get("file", "")
+    t = Table(title=f"Personal data in {where} ({result['total_rows']:,} rows, {result['sampled_rows']:,} sampled)")
+    for col in ("column", "category", "kind", "confidence", "evidence"):
+        t.add_column(col)
+    colour = {"direct": "red", "quasi": "yellow", "sensitive": "magenta"}
+    for c in result["columns"]:
+        cat = c["category"]
+        t.add_row(c["column"], f"[{colour.get(cat, 'white')}]{cat}[/]", c["kind"], f"{c['confidence']:.2f}",
+                  "; ".join(str(e) for e in c["evidence"][:3]))
+    console.print(t)
+
+
+@app.command("scan")
+def scan(
+    target: str = typer.Argument(..., help="A dataset name, or a path to a CSV/XLSX/JSON/Parquet file"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Classify every column as direct identifier, quasi-identifier, sensitive or other."""
+    path = Path(target)
+    if path.is_file():
+        with console.status(f"Scanning {path.name}…"):
+            result = _scan_file(path)
+    else:
+        from datanuri.privacy.service import for_platform
+
+        with platform_ctx(data_dir) as p, err_console.status(f"Scanning {target}…"):
+            result = for_platform(p).scan(target)
+    if json_out:
+        return print_json(result)
+    _print_scan(result)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    rec = report.get("records", {})
+    priv = report.get("privacy", {})
+    util = report.get("utility", {})
+    ok = report.get("passed")
+    console.print(("[green]✓ passed[/]" if ok else "[red]✗ failed[/]")
+                  + f"  model {priv.get('model')}: required {priv.get('required')}, measured "
+                  + json.dumps({k: v for k, v in (priv.get('measured') or {}).items() if v is not None}, ensure_ascii=False))
+    if rec:
+        console.print(f"  records: {rec.get('released', 0):,} released of {rec.get('original', 0):,} "
+                      f"({rec.get('suppressed', 0):,} suppressed, limit {rec.get('suppression_limit', 0):,})")
+    levels = (report.get("transformation") or {}).get("levels")
+    if levels:
+        console.print("  generalisation: " + ", ".join(f"{k}→level {v}" for k, v in levels.items()))
+    if util:
+        console.print(f"  information loss ({util.get('loss_metric')}): {util.get('loss', 0):.3f}")
+    risk = (report.get("risk") or {}).get("prosecutor") or {}
+    if risk:
+        console.print(f"  prosecutor risk: highest {risk.get('highest', 0):.3f}, average {risk.get('average', 0):.3f}")
+    for f in report.get("failures", []):
+        err_console.print(f"  [red]✗[/] {f}")
+
+
+@app.command("apply")
+def apply(
+    dataset: str = typer.Argument(..., help="The personal dataset to de-identify (its latest version)"),
+    policy_file: Path = typer.Option(..., "--policy", "-p", exists=True, dir_okay=False, readable=True, help="Policy file (.json, .yaml)"),
+    report_out: Optional[Path] = typer.Option(None, "--report", "-r", help="Write the assessment report (JSON) here"),
+    release: Optional[str] = typer.Option(None, "--release", help="Publish the result as a version of this dataset (only if the policy passes)"),
+    access: str = typer.Option("open", "--access", help="Access level of a new release dataset: open | restricted"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Apply a privacy policy: a candidate release and its adequacy assessment report.
+
+    Nothing is published unless --release is given and the policy passes."""
+    from datanuri.privacy.policy import load_policy
+    from datanuri.privacy.service import PolicyFailed, for_platform
+
+    if access not in ("open", "restricted"):
+        raise InvalidInput(f"--access is 'open' or 'restricted', not {access!r}.")
+    policy = load_policy(policy_file)
+    base_dir = policy_file.resolve().parent
+    out: dict[str, Any]
+    with platform_ctx(data_dir) as p, _progress_bar() as bar:
+        task = bar.add_task(STEP_NAMES[0], total=4)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total, description=STEP_NAMES.get(done, "done"))
+
+        svc = for_platform(p)
+        if release:
+            try:
+                info = svc.release(dataset, policy, target_name=release, access_level=access,  # type: ignore[arg-type]
+                                   progress=progress, base_dir=base_dir)
+            except PolicyFailed as exc:
+                report = (exc.details or {}).get("report", {})
+                _write_report(report_out, report)
+                if not json_out:
+                    bar.stop()
+                    _print_report(report)
+                raise
+            report = info.report
+            out = {"passed": True, "release": {k: v for k, v in info.to_dict().items() if k not in ("report", "policy")}, "report": report}
+        else:
+            candidate = svc.apply(dataset, policy, progress=progress, base_dir=base_dir)
+            report = candidate.report
+            out = candidate.summary()
+    _write_report(report_out, report)
+    if json_out:
+        return print_json(out)
+    _print_report(report)
+    if release:
+        r = out["release"]
+        console.print(f"[green]Released[/] {r['target_dataset']} version {r['target_version']} ({r['access_level']}) "
+                      f"from {r['source_dataset']} v{r['source_version']}; release {r['id']}, ledger entry {r['ledger_index']}, "
+                      f"report sha256:{r['report_hash'][:16]}…")
+    elif report.get("passed"):
+        console.print(f"Candidate: {out['rows']:,} rows, columns {', '.join(out['columns'])}. Nothing was published; add --release TARGET to publish it.")
+    else:
+        err_console.print("The policy did not pass; nothing can be released with it.")
+        raise typer.Exit(2)
+
+
+def _write_report(path: Path | None, report: dict[str, Any]) -> None:
+    if path is None or not report:
+        return
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    err_console.print(f"Wrote the assessment report to {path}.")
+
+
+@app.command("releases")
+def releases(
+    dataset: str = typer.Argument(..., help="A personal dataset, or a dataset released from one"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """List the de-identified releases made from (or into) a dataset."""
+    from datanuri.privacy.service import for_platform
+
+    with platform_ctx(data_dir) as p:
+        items = [{k: v for k, v in r.to_dict().items() if k not in ("report", "policy")} for r in for_platform(p).list_releases(dataset)]
+    if json_out:
+        return print_json(items)
+    t = Table(title=f"Releases of {dataset}")
+    for col in ("id", "source", "target", "access", "report sha256", "ledger", "time"):
+        t.add_column(col)
+    for r in items:
+        t.add_row(str(r["id"]), f"{r['source_dataset']} v{r['source_version']}", f"{r['target_dataset']} v{r['target_version']}",
+                  r["access_level"], r["report_hash"][:16] + "…", str(r["ledger_index"]), r["created_at"])
+    console.print(t)
+
+
+@app.command("report")
+def report_cmd(
+    release_id: int = typer.Argument(..., help="Release id (see `datanuri privacy releases DATASET`)"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+) -> None:
+    """Print a release record with its policy and assessment report (JSON)."""
+    from datanuri.privacy.service import for_platform
+
+    with platform_ctx(data_dir) as p:
+        print_json(for_platform(p).get_release(release_id).to_dict())
