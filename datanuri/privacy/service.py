@@ -165,6 +165,11 @@ class PrivacyService:
         table = pq.read_table(self.blobs.verify(digest))
         return org, number, digest, table
 
+    def check_editor(self, name: str, principal: Principal) -> None:
+        """Raise unless `principal` edits the organisation holding dataset `name` (fail fast)."""
+        with self.db.session() as s:
+            self._editor_check(s, name, principal)
+
     # ----- scan ------------------------------------------------------------------------------
     def scan(self, name: str, *, principal: Principal = SYSTEM) -> dict[str, Any]:
         """Classify every column of the latest version (direct / quasi / sensitive / other)."""

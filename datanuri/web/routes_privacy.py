@@ -1,0 +1,87 @@
+"""REST API for de-identification (mounted under `/api/v1`): scan, apply (a background job with
+progress, or inline with `?wait=true`), and release records with their assessment reports.
+
+Only editors of the organisation holding a dataset may use these routes; no route returns rows."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from datanuri.accounts.principal import Principal
+from datanuri.platform import Platform
+from datanuri.privacy.service import for_platform
+from datanuri.web.auth import get_principal
+from datanuri.web.deps import get_platform
+
+router = APIRouter(tags=["privacy"])
+
+
+class ReleaseIn(BaseModel):
+    target: str = Field(description="Dataset to publish the de-identified table to (created in the holder's organisation if missing)")
+    access_level: Literal["open", "restricted"] = "open"
+    title: str | None = Field(None, description="Title of a new target dataset")
+
+
+class ApplyIn(BaseModel):
+    policy: dict[str, Any] = Field(description="The privacy policy (see datanuri.privacy.policy); hierarchies inline, not as files")
+    release: ReleaseIn | None = Field(None, description="Publish the result if, and only if, the policy passes")
+
+
+@router.post("/datasets/{name}/privacy/scan")
+def scan(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    """Classify every column of the latest version: direct identifier, quasi-identifier, sensitive, other."""
+    return for_platform(p).scan(name, principal=me)
+
+
+@router.post("/datasets/{name}/privacy/apply", status_code=202)
+async def apply(
+    name: str,
+    body: ApplyIn,
+    wait: bool = Query(False, description="Run before answering instead of as a background job (202)."),
+    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal),
+) -> JSONResponse:
+    """Apply a policy to the latest version: the assessment report, and with `release` a published
+    de-identified version (only if the policy passes; a failing policy changes nothing)."""
+    svc = for_platform(p)
+    await run_in_threadpool(svc.check_editor, name, me)
+    policy, release = body.policy, body.release
+
+    def job(progress: Any) -> dict[str, Any]:
+        if release is None:
+            summary = svc.apply(name, policy, principal=me, progress=progress).summary()
+            return {"released": False, **summary}
+        info = svc.release(name, policy, target_name=release.target, access_level=release.access_level,
+                           title=release.title, principal=me, progress=progress).to_dict()
+        return {"released": True, "passed": True, "release": {k: v for k, v in info.items() if k != "report"},
+                "report": info["report"], "report_url": f"/api/v1/privacy/releases/{info['id']}"}
+
+    params = {"dataset": name, "release": release.model_dump() if release else None}
+    if wait:
+        info = await run_in_threadpool(p.jobs.run_inline, "privacy.apply", job, params=params, actor=me.name)
+        if info.status == "failed":
+            err = info.error or {}
+            return JSONResponse(jsonable_encoder({"error": err, "job": info.to_dict()}),
+                                status_code=500 if err.get("code") == "internal_error" else 422)
+        result = info.result or {}
+        return JSONResponse(jsonable_encoder({**result, "job": info.to_dict()}), status_code=201 if result.get("released") else 200)
+    info = p.jobs.submit("privacy.apply", job, params=params, actor=me.name)
+    return JSONResponse({"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202)
+
+
+@router.get("/datasets/{name}/privacy/releases")
+def list_releases(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+    """Releases made from (or into) the dataset, newest first, without their reports."""
+    return [{k: v for k, v in r.to_dict().items() if k not in ("report", "policy")}
+            for r in for_platform(p).list_releases(name, principal=me)]
+
+
+@router.get("/privacy/releases/{release_id}")
+def get_release(release_id: int, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
+    return for_platform(p).get_release(release_id, principal=me).to_dict()

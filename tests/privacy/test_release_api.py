@@ -1,0 +1,140 @@
+"""The privacy REST API: scan, apply (inline and as a job), release, report; editors only."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from datanuri.privacy.service import sha256_json
+from datanuri.web.app import create_app
+from tests.helpers import editor_token
+from tests.privacy.test_service import HOSPITAL, ORG, POLICY, load_hospital
+
+API = "/api/v1"
+
+
+def make_client(platform) -> TestClient:
+    app = create_app(platform)
+    if not any(getattr(r, "path", "").startswith(f"{API}/privacy/") for r in app.routes):  # until app.py mounts it
+        from datanuri.web.routes_privacy import router
+
+        app.include_router(router, prefix=API)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client(platform, tmp_path):
+    load_hospital(platform, tmp_path / "demo")
+    with make_client(platform) as c:
+        c.headers_for = {  # type: ignore[attr-defined]
+            "editor": {"Authorization": f"Bearer {editor_token(platform, ORG)}"},
+            "member": {"Authorization": f"Bearer {_token(platform, 'member@example.org', ORG, 'member')}"},
+            "outsider": {"Authorization": f"Bearer {_token(platform, 'outsider@example.org', None, None)}"},
+            "anonymous": {},
+        }
+        yield c
+
+
+def _token(platform, email, org, role):
+    platform.accounts.create_user(email, display_name="사용자", password="correct horse battery")
+    if org:
+        platform.accounts.add_member(org, email, role=role)
+    return platform.accounts.create_token(name="t", scopes=["read", "publish"], for_email=email)[1]
+
+
+def h(client, role):
+    return client.headers_for[role]
+
+
+def test_scan_editors_only(client):
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/scan", headers=h(client, "editor"))
+    assert r.status_code == 200, r.text
+    cats = {c["column"]: c for c in r.json()["columns"]}
+    assert {cats[c]["category"] for c in ("주민등록번호", "이름", "전화번호")} == {"direct"}
+    assert cats["주민등록번호"]["kind"] == "rrn"
+    for role, want in (("anonymous", 401), ("member", 403), ("outsider", 403)):
+        assert client.post(f"{API}/datasets/{HOSPITAL}/privacy/scan", headers=h(client, role)).status_code == want
+
+
+def test_apply_inline_publishes_nothing(client, platform):
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": POLICY}, headers=h(client, "editor"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["passed"] and not body["released"] and body["report"]["privacy"]["measured"]["k"] >= 5
+    assert body["report_sha256"] == sha256_json(body["report"])
+    assert "rows" in body and "주민등록번호" not in body["columns"]
+    assert [d.name for d in platform.catalog.list_datasets()] == [HOSPITAL]
+
+
+def test_release_inline_readable_by_anyone_with_ledger_hashes(client, platform):
+    body = {"policy": POLICY, "release": {"target": "visits-open", "access_level": "open"}}
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json=body, headers=h(client, "editor"))
+    assert r.status_code == 201, r.text
+    rel = r.json()["release"]
+    preview = client.get(f"{API}/datasets/visits-open/versions/1/preview")  # anonymous
+    assert preview.status_code == 200
+    assert not {"이름", "주민등록번호", "전화번호"} & set(preview.json()["columns"])
+    report = client.get(r.json()["report_url"], headers=h(client, "editor"))
+    assert report.status_code == 200
+    rec = report.json()
+    assert rec["report_hash"] == sha256_json(rec["report"]) and rec["policy_hash"] == sha256_json(POLICY)
+    entry = client.get(f"{API}/ledger/entries/{rel['ledger_index']}/receipt").json()["entry"]
+    entry = entry.get("entry", entry)
+    out = client.get(f"{API}/datasets/visits-open/versions/1").json()
+    src = platform.catalog.get_version(HOSPITAL, 1)
+    assert entry["type"] == "privacy.release"
+    assert entry["hashes"] == {
+        "source": f"sha256:{src.content_hash}",
+        "policy": f"sha256:{rec['policy_hash']}",
+        "report": f"sha256:{rec['report_hash']}",
+        "output": f"sha256:{out['content_hash']}",
+    }
+    for role, want in (("anonymous", 401), ("member", 403), ("outsider", 403)):
+        assert client.get(f"{API}/privacy/releases/{rel['id']}", headers=h(client, role)).status_code == want
+    listed = client.get(f"{API}/datasets/{HOSPITAL}/privacy/releases", headers=h(client, "editor")).json()
+    assert [x["id"] for x in listed] == [rel["id"]]
+    assert client.get(f"{API}/privacy/releases/999999", headers=h(client, "editor")).status_code == 404
+
+
+def test_apply_as_background_job(client):
+    body = {"policy": POLICY, "release": {"target": "visits-restricted", "access_level": "restricted"}}
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply", json=body, headers=h(client, "editor"))
+    assert r.status_code == 202, r.text
+    url = r.json()["status_url"]
+    deadline = time.monotonic() + 60
+    while True:
+        job = client.get(url, headers=h(client, "editor")).json()
+        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert job["status"] == "succeeded", job
+    assert job["kind"] == "privacy.apply" and job["fraction"] == 1.0
+    assert job["result"]["release"]["target_dataset"] == "visits-restricted"
+    assert client.get(f"{API}/datasets/visits-restricted").json()["access_level"] == "restricted"
+
+
+def test_failing_policy_changes_nothing(client, platform):
+    before = platform.ledger.size()
+    body = {"policy": {**POLICY, "k": 5000}, "release": {"target": "nope"}}
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json=body, headers=h(client, "editor"))
+    assert r.status_code == 422
+    assert "k = 5000 is larger than the table" in r.json()["error"]["message"]
+    untreated = {**POLICY, "direct_identifiers": {"이름": "delete"}}
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": untreated, "release": {"target": "nope"}},
+                    headers=h(client, "editor"))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "policy_failed"
+    assert r.json()["error"]["details"]["failures"]
+    assert client.get(f"{API}/datasets/nope").status_code == 404
+    assert platform.ledger.size() == before
+
+
+def test_apply_refuses_non_editors_and_files(client):
+    for role, want in (("anonymous", 401), ("member", 403), ("outsider", 403)):
+        r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": POLICY, "release": {"target": "x"}},
+                        headers=h(client, role))
+        assert r.status_code == want
+    policy = {**POLICY, "quasi_identifiers": {**POLICY["quasi_identifiers"], "나이": {"csv": "/etc/passwd"}}}
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": policy}, headers=h(client, "editor"))
+    assert r.status_code == 422 and "names a file" in r.json()["error"]["message"]
