@@ -5,3 +5,4 @@ import datanuri.jobs.models  # noqa: F401
 import datanuri.accounts.models  # noqa: F401
 import datanuri.harvest.models  # noqa: F401
 import datanuri.ledger.models  # noqa: F401
+import datanuri.privacy.db  # noqa: F401

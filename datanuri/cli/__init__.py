@@ -11,6 +11,7 @@ import typer
 
 from datanuri import __version__
 from datanuri.cli import accounts, catalog, ledger
+from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
 from datanuri.errors import DatanuriError
@@ -31,6 +32,7 @@ app.command("login")(accounts.login)
 app.command("whoami")(accounts.whoami)
 app.command("access-log")(accounts.access_log)
 app.add_typer(search_cli.search_app, name="search")
+app.add_typer(privacy_cli.app, name="privacy")
 app.command("harvest")(search_cli.harvest)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(ledger.witness_app, name="witness")

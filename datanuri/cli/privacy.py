@@ -66,10 +66,9 @@ def scan(
         with console.status(f"Scanning {path.name}…"):
             result = _scan_file(path)
     else:
-        from datanuri.privacy.service import for_platform
-
+        
         with platform_ctx(data_dir) as p, err_console.status(f"Scanning {target}…"):
-            result = for_platform(p).scan(target)
+            result = p.privacy.scan(target)
     if json_out:
         return print_json(result)
     _print_scan(result)
@@ -112,7 +111,7 @@ def apply(
 
     Nothing is published unless --release is given and the policy passes."""
     from datanuri.privacy.policy import load_policy
-    from datanuri.privacy.service import PolicyFailed, for_platform
+    from datanuri.privacy.service import PolicyFailed
 
     if access not in ("open", "restricted"):
         raise InvalidInput(f"--access is 'open' or 'restricted', not {access!r}.")
@@ -125,7 +124,7 @@ def apply(
         def progress(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total, description=STEP_NAMES.get(done, "done"))
 
-        svc = for_platform(p)
+        svc = p.privacy
         if release:
             try:
                 info = svc.release(dataset, policy, target_name=release, access_level=access,  # type: ignore[arg-type]
@@ -173,10 +172,9 @@ def releases(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """List the de-identified releases made from (or into) a dataset."""
-    from datanuri.privacy.service import for_platform
-
+    
     with platform_ctx(data_dir) as p:
-        items = [{k: v for k, v in r.to_dict().items() if k not in ("report", "policy")} for r in for_platform(p).list_releases(dataset)]
+        items = [{k: v for k, v in r.to_dict().items() if k not in ("report", "policy")} for r in p.privacy.list_releases(dataset)]
     if json_out:
         return print_json(items)
     t = Table(title=f"Releases of {dataset}")
@@ -194,7 +192,6 @@ def report_cmd(
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
     """Print a release record with its policy and assessment report (JSON)."""
-    from datanuri.privacy.service import for_platform
-
+    
     with platform_ctx(data_dir) as p:
-        print_json(for_platform(p).get_release(release_id).to_dict())
+        print_json(p.privacy.get_release(release_id).to_dict())

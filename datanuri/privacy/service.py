@@ -329,11 +329,3 @@ def _refuse_files(policy: Mapping[str, Any]) -> None:
             raise errors.InvalidInput(
                 f"The hierarchy of {col!r} names a file; over the API give it inline as {{\"rows\": [[value, level1, ...], ...]}}."
             )
-
-
-def for_platform(platform: Any) -> PrivacyService:
-    """The platform's privacy service (`platform.privacy` once wired; built on demand before)."""
-    svc = getattr(platform, "privacy", None)
-    if isinstance(svc, PrivacyService):
-        return svc
-    return PrivacyService(platform.db, platform.blobs, platform.ledger, platform.access, platform.catalog)

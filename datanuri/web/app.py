@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from datanuri import __version__
 from datanuri.platform import Platform
-from datanuri.web import errors, routes_accounts, routes_catalog, routes_ckan, routes_ledger, routes_metadata, routes_pages, routes_search
+from datanuri.web import errors, routes_accounts, routes_catalog, routes_ckan, routes_ledger, routes_metadata, routes_pages, routes_privacy, routes_search
 
 API_PREFIX = "/api/v1"
 
@@ -25,6 +25,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)
     app.include_router(routes_search.router, prefix=API_PREFIX)
+    app.include_router(routes_privacy.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")

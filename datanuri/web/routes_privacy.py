@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 
 from datanuri.accounts.principal import Principal
 from datanuri.platform import Platform
-from datanuri.privacy.service import for_platform
 from datanuri.web.auth import get_principal
 from datanuri.web.deps import get_platform
 
@@ -36,7 +35,7 @@ class ApplyIn(BaseModel):
 @router.post("/datasets/{name}/privacy/scan")
 def scan(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
     """Classify every column of the latest version: direct identifier, quasi-identifier, sensitive, other."""
-    return for_platform(p).scan(name, principal=me)
+    return p.privacy.scan(name, principal=me)
 
 
 @router.post("/datasets/{name}/privacy/apply", status_code=202)
@@ -48,7 +47,7 @@ async def apply(
 ) -> JSONResponse:
     """Apply a policy to the latest version: the assessment report, and with `release` a published
     de-identified version (only if the policy passes; a failing policy changes nothing)."""
-    svc = for_platform(p)
+    svc = p.privacy
     await run_in_threadpool(svc.check_editor, name, me)
     policy, release = body.policy, body.release
 
@@ -78,10 +77,10 @@ async def apply(
 def list_releases(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
     """Releases made from (or into) the dataset, newest first, without their reports."""
     return [{k: v for k, v in r.to_dict().items() if k not in ("report", "policy")}
-            for r in for_platform(p).list_releases(name, principal=me)]
+            for r in p.privacy.list_releases(name, principal=me)]
 
 
 @router.get("/privacy/releases/{release_id}")
 def get_release(release_id: int, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
     """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
-    return for_platform(p).get_release(release_id, principal=me).to_dict()
+    return p.privacy.get_release(release_id, principal=me).to_dict()

@@ -95,6 +95,14 @@ V1 = DS + "/versions/1"
 # (method, route path) -> (concrete path, request kwargs maker or None, expected status(role, level))
 MATRIX: dict[tuple[str, str], tuple[str, Callable[..., dict[str, Any]] | None, Callable[[str, str], int]]] = {
     ("GET", "/api/v1"): ("/api/v1", None, always(200)),
+    # (before the upload route adds rows that this small policy's hierarchy does not cover)
+    ("POST", "/api/v1/datasets/{name}/privacy/scan"): (DS + "/privacy/scan", None, only(("editor",), 200)),
+    ("POST", "/api/v1/datasets/{name}/privacy/apply"): (
+        DS + "/privacy/apply?wait=true",
+        lambda w, r, l: {"json": {"policy": {"quasi_identifiers": {"측정소명": {"rows": [["종로구", "*"], ["중구", "*"], ["용산구", "*"]]}}, "k": 1}}},
+        only(("editor",), 200)),
+    ("GET", "/api/v1/datasets/{name}/privacy/releases"): (DS + "/privacy/releases", None, only(("editor",), 200)),
+    ("GET", "/api/v1/privacy/releases/{release_id}"): ("/api/v1/privacy/releases/999999", None, always(404)),
     ("GET", "/api/v1/organizations"): ("/api/v1/organizations", None, always(200)),
     ("POST", "/api/v1/organizations"): ("/api/v1/organizations", lambda w, r, l: {"json": {"name": w.fresh("org")}}, only(("admin",), 201)),
     ("GET", "/api/v1/organizations/{name}"): ("/api/v1/organizations/org-a", None, always(200)),
