@@ -2,7 +2,7 @@
 leaf hash, interior node, the state row, every signed checkpoint and every cosignature.
 
 A row changed directly in the database is found and named. Memory stays bounded: leaves are
-streamed in index order and stored nodes compared chunk by chunk.
+streamed in index order, each with the interior subtree hashes it completes.
 """
 
 from __future__ import annotations
@@ -16,19 +16,16 @@ import sqlalchemy as sa
 from datanuri.ledger import merkle, messages, store
 from datanuri.ledger.checkpoint import open_checkpoint
 from datanuri.ledger.cosign import CosignatureVerifier
-from datanuri.ledger.models import LedgerWitness, node_key, split_node_key
+from datanuri.ledger.models import LedgerWitness
 from datanuri.ledger.note import NoteError, parse_note
 
 if TYPE_CHECKING:
     from datanuri.ledger.service import Ledger
 
-CHUNK = 20_000
-
-
 @dataclass(frozen=True)
 class Problem:
-    table: str  # ledger_leaves, ledger_nodes, ledger_state, ledger_checkpoints, ledger_cosignatures
-    row: str  # which row, e.g. "idx=17", "level=2 index=3 (leaves 12..15)", "size=40"
+    table: str  # ledger_leaves, ledger_state, ledger_checkpoints, ledger_cosignatures
+    row: str  # which row, e.g. "idx=17", "idx=15 node level=2 index=3 (leaves 12..15)", "size=40"
     detail: str
 
     def __str__(self) -> str:
@@ -66,7 +63,8 @@ class AuditReport:
 
 
 def _node_name(level: int, index: int) -> str:
-    return f"level={level} index={index} (leaves {index << level}..{((index + 1) << level) - 1})"
+    last = ((index + 1) << level) - 1
+    return f"idx={last} node level={level} index={index} (leaves {index << level}..{last})"
 
 
 def _b64(h: bytes) -> str:
@@ -83,22 +81,7 @@ def audit(ledger: "Ledger") -> AuditReport:
         roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT} if 0 in cps else {}
 
         frontier: list[bytes] = []
-        expected: dict[int, bytes] = {}
         n = 0
-
-        def flush() -> None:
-            keys = list(expected)
-            for i in range(0, len(keys), 5000):
-                part = keys[i : i + 5000]
-                got = {int(k): h for k, h in s.execute(sa.select(store.NODES.c.key, store.NODES.c.hash).where(store.NODES.c.key.in_(part)))}
-                for k in part:
-                    level, index = split_node_key(k)
-                    if k not in got:
-                        add(Problem("ledger_nodes", _node_name(level, index), "missing"))
-                    elif got[k] != expected[k]:
-                        add(Problem("ledger_nodes", _node_name(level, index), f"stored hash {_b64(got[k])} differs from recomputed {_b64(expected[k])}"))
-            expected.clear()
-
         for row in store.iter_leaves(s):
             idx = int(row.idx)
             if idx != n:
@@ -110,26 +93,27 @@ def audit(ledger: "Ledger") -> AuditReport:
             # Build on the stored leaf hash: a changed entry is then named alone, and a changed
             # leaf hash (with or without its entry) also shows in the parent node above it.
             new_nodes, frontier = merkle.nodes_completed_by(idx, row.leaf_hash, frontier)
-            for level, i, nh in new_nodes:
-                expected[node_key(level, i)] = nh
+            stored = bytes(row.nodes)
+            report.nodes += len(stored) // merkle.HASH_SIZE
+            if stored != b"".join(nh for _, _, nh in new_nodes):
+                for k, (level, i, nh) in enumerate(new_nodes):
+                    got = stored[k * merkle.HASH_SIZE : (k + 1) * merkle.HASH_SIZE]
+                    if len(got) < merkle.HASH_SIZE:
+                        add(Problem("ledger_leaves", _node_name(level, i), "missing"))
+                    elif got != nh:
+                        add(Problem("ledger_leaves", _node_name(level, i), f"stored hash {_b64(got)} differs from recomputed {_b64(nh)}"))
+                extra = stored[len(new_nodes) * merkle.HASH_SIZE :]
+                if extra:
+                    add(Problem("ledger_leaves", f"idx={idx} nodes", f"{len(extra)} unexpected bytes after the {len(new_nodes)} subtree hashes this entry completes"))
             n += 1
             if n in cps:
                 roots[n] = merkle.root_from_frontier(frontier)
-            if len(expected) >= CHUNK:
-                flush()
-        flush()
         report.leaves = n
 
         if state_size != n:
             add(Problem("ledger_state", "id=1", f"size is {state_size} but {n} consecutive entries are stored"))
         elif state_frontier != frontier:
             add(Problem("ledger_state", "id=1", "the stored right edge (frontier) differs from the recomputed one"))
-
-        report.nodes = int(s.execute(sa.select(sa.func.count()).select_from(store.NODES)).scalar_one())
-        for (k,) in s.execute(sa.select(store.NODES.c.key).order_by(store.NODES.c.key)):
-            level, index = split_node_key(int(k))
-            if level == 0 or ((index + 1) << level) > n:
-                add(Problem("ledger_nodes", _node_name(level, index), "unexpected row (no such complete subtree)"))
 
         report.checkpoints = len(cps)
         for size, row in cps.items():

@@ -3,9 +3,11 @@
 - `ledger_state`: one row (id 1) holding the tree size and its right edge (the "frontier": the
   hashes of the complete subtrees making up the tree, largest first). Appenders lock this row,
   so two transactions never get the same leaf index.
-- `ledger_leaves`: every entry: its index, canonical JSON (RFC 8785) and leaf hash.
-- `ledger_nodes`: every complete interior subtree hash, keyed by `node_key(level, index)`, so a
-  proof at any size is O(log n) primary-key lookups.
+- `ledger_leaves`: every entry: its index, canonical JSON (RFC 8785), leaf hash, and `nodes`:
+  the hashes of the complete interior subtrees this leaf completes (levels 1, 2, ... upward;
+  empty for an even index). Every complete subtree of the tree is stored exactly once, in the
+  row of its last leaf (`node_location`), so appending writes one row per entry and a proof at
+  any size is one primary-key `IN` lookup of O(log n) leaf rows.
 - `ledger_checkpoints` / `ledger_cosignatures`: signed tree heads and witness cosignatures.
 - `ledger_witnesses`: witness keys this log accepts cosignatures from.
 """
@@ -22,15 +24,11 @@ from datanuri.store.db import Base, utcnow
 # INTEGER PRIMARY KEY is SQLite's fast rowid table; BIGINT everywhere else.
 Key = BigInteger().with_variant(Integer(), "sqlite")
 
-LEVEL_BITS = 6
 
-
-def node_key(level: int, index: int) -> int:
-    return (index << LEVEL_BITS) | level
-
-
-def split_node_key(key: int) -> tuple[int, int]:
-    return key & ((1 << LEVEL_BITS) - 1), key >> LEVEL_BITS
+def node_location(level: int, index: int) -> tuple[int, int]:
+    """Where the hash of complete subtree `(level, index)` is stored: the leaf row index (its last
+    leaf) and the byte offset in that row's `nodes` (level 0 is the row's own `leaf_hash`; its offset is negative)."""
+    return ((index + 1) << level) - 1, (level - 1) * 32
 
 
 class LedgerState(Base):
@@ -48,14 +46,8 @@ class LedgerLeaf(Base):
     idx: Mapped[int] = mapped_column(Key, primary_key=True, autoincrement=False)
     data: Mapped[str] = mapped_column(Text)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    nodes: Mapped[bytes] = mapped_column(LargeBinary)  # hashes of the subtrees this leaf completes
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class LedgerNode(Base):
-    __tablename__ = "ledger_nodes"
-
-    key: Mapped[int] = mapped_column(Key, primary_key=True, autoincrement=False)  # node_key(level, index)
-    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class LedgerCheckpoint(Base):

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping, Sequence
 
+import hashlib
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from datanuri.ledger import merkle
-from datanuri.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerLeaf, LedgerNode, LedgerState, node_key
+from datanuri.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerLeaf, LedgerState, node_location
 from datanuri.store.db import utcnow
 
 STATE = LedgerState.__table__
 LEAVES = LedgerLeaf.__table__
-NODES = LedgerNode.__table__
 CHECKPOINTS = LedgerCheckpoint.__table__
 COSIGNATURES = LedgerCosignature.__table__
 
 _SELECT_STATE = sa.select(STATE.c.size, STATE.c.frontier).where(STATE.c.id == 1)
 _TOUCH_STATE = sa.update(STATE).where(STATE.c.id == 1).values(size=STATE.c.size)
-_LEAF_HASHES = sa.select(LEAVES.c.idx, LEAVES.c.leaf_hash).where(LEAVES.c.idx.in_(sa.bindparam("keys", expanding=True)))
-_NODE_HASHES = sa.select(NODES.c.key, NODES.c.hash).where(NODES.c.key.in_(sa.bindparam("keys", expanding=True)))
+_ROW_HASHES = sa.select(LEAVES.c.idx, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(LEAVES.c.idx.in_(sa.bindparam("rows", expanding=True)))
+_LEAF_COLUMNS = "idx, data, leaf_hash, nodes, created_at"
 
 
 def split_frontier(blob: bytes) -> list[bytes]:
@@ -45,35 +46,61 @@ def read_state(session: Session, *, lock: bool) -> tuple[int, list[bytes]]:
 
 
 def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
-    """Append leaf data in order; returns their indexes. Caller's transaction; state row locked."""
+    """Append leaf data in order; returns their indexes. Caller's transaction; state row locked.
+
+    Each leaf row carries the interior subtree hashes it completes (see `models`), so this is one
+    row per entry: a DBAPI executemany on SQLite, COPY on PostgreSQL.
+    """
     size, frontier = read_state(session, lock=True)
     now = utcnow()
     conn = session.connection()
     dialect = conn.dialect
     stamp = _bind(LEAVES.c.created_at, dialect, now)
-    leaf_rows = []
-    node_rows = []
-    leaf_hash, completed = merkle.leaf_hash, merkle.nodes_completed_by
-    for offset, data in enumerate(datas):
-        index = size + offset
-        h = leaf_hash(data)
-        leaf_rows.append((index, data.decode(), h, stamp))
+    rows = []
+    append = rows.append
+    sha256 = hashlib.sha256
+    push, pop = frontier.append, frontier.pop
+    index = size
+    for data in datas:
+        h = sha256(b"\x00" + data).digest()
         if index & 1:
-            new_nodes, frontier = completed(index, h, frontier)
-            node_rows.extend([(node_key(level, i), nh) for level, i, nh in new_nodes])
+            # RFC 9162 node hashes: each trailing 1 bit of the index closes one more subtree.
+            node, i, parts = h, index, []
+            while i & 1:
+                node = sha256(b"\x01" + pop() + node).digest()
+                parts.append(node)
+                i >>= 1
+            push(node)
+            append((index, data.decode(), h, b"".join(parts), stamp))
         else:
-            frontier.append(h)
-    # Plain DBAPI executemany: appends are the hot path, and these rows need no type processing
-    # beyond the timestamp bound once above.
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    if leaf_rows:
-        conn.exec_driver_sql(f"INSERT INTO ledger_leaves (idx, data, leaf_hash, created_at) VALUES ({mark}, {mark}, {mark}, {mark})", leaf_rows)
-    if node_rows:
-        conn.exec_driver_sql(f"INSERT INTO ledger_nodes (key, hash) VALUES ({mark}, {mark})", node_rows)
+            push(h)
+            append((index, data.decode(), h, b"", stamp))
+        index += 1
+    if rows:
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            _copy_leaves(conn, rows)
+        else:
+            mark = "?" if dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES ({', '.join([mark] * 5)})", rows)
     session.execute(
-        sa.update(STATE).where(STATE.c.id == 1).values(size=size + len(datas), frontier=b"".join(frontier), updated_at=now)
+        sa.update(STATE).where(STATE.c.id == 1).values(size=index, frontier=b"".join(frontier), updated_at=now)
     )
-    return list(range(size, size + len(datas)))
+    return list(range(size, index))
+
+
+def _copy_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
+    """Binary COPY into ledger_leaves on psycopg 3, in the connection's transaction. Driver errors
+    are raised as SQLAlchemy's DBAPIError, as an INSERT through SQLAlchemy would."""
+    raw = conn.connection.driver_connection
+    sql = f"COPY ledger_leaves ({_LEAF_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+    try:
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            copy.set_types(["int8", "text", "bytea", "bytea", "timestamp"])
+            write = copy.write_row
+            for row in rows:
+                write(row)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error) from exc
 
 
 def _bind(column: sa.Column, dialect: sa.Dialect, value: object) -> object:
@@ -81,23 +108,36 @@ def _bind(column: sa.Column, dialect: sa.Dialect, value: object) -> object:
     return proc(value) if proc else value
 
 
+def locate(keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """`(level, index)` -> (leaf row, byte offset in its `nodes`; negative for the leaf hash)."""
+    return {k: node_location(*k) for k in keys}
+
+
+def pick(where: Mapping[tuple[int, int], tuple[int, int]], rows: Mapping[int, tuple[bytes, bytes]]) -> dict[tuple[int, int], bytes]:
+    """The stored hashes at `where` in `rows` ({idx: (leaf_hash, nodes)}); absent ones left out."""
+    out: dict[tuple[int, int], bytes] = {}
+    for k, (idx, off) in where.items():
+        row = rows.get(idx)
+        if row is None:
+            continue
+        h = row[0] if off < 0 else row[1][off : off + merkle.HASH_SIZE]
+        if len(h) == merkle.HASH_SIZE:
+            out[k] = h
+    return out
+
+
 class SessionNodes:
-    """A `merkle.NodeSource` over the stored tables: level 0 from leaves, higher levels from nodes."""
+    """A `merkle.NodeSource` over the stored leaf rows (leaf hashes and the subtree hashes they complete)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def __call__(self, keys: Sequence[tuple[int, int]]) -> Mapping[tuple[int, int], bytes]:
-        out: dict[tuple[int, int], bytes] = {}
-        leaves = [i for level, i in keys if level == 0]
-        inner = {node_key(level, i): (level, i) for level, i in keys if level > 0}
-        if leaves:
-            for idx, h in self.session.execute(_LEAF_HASHES, {"keys": leaves}):
-                out[(0, int(idx))] = h
-        if inner:
-            for k, h in self.session.execute(_NODE_HASHES, {"keys": list(inner)}):
-                out[inner[int(k)]] = h
-        return out
+        where = locate(keys)
+        if not where:
+            return {}
+        rows = {int(idx): (lh, nodes) for idx, lh, nodes in self.session.execute(_ROW_HASHES, {"rows": sorted({i for i, _ in where.values()})})}
+        return pick(where, rows)
 
 
 def leaf_rows(session: Session, start: int, end: int) -> list[sa.Row]:
@@ -109,7 +149,7 @@ def iter_leaves(session: Session, *, chunk: int = 10_000) -> Iterator[sa.Row]:
     """All leaves in index order, fetched in keyset-paginated chunks."""
     start = 0
     while True:
-        q = sa.select(LEAVES.c.idx, LEAVES.c.data, LEAVES.c.leaf_hash).where(LEAVES.c.idx >= start)
+        q = sa.select(LEAVES.c.idx, LEAVES.c.data, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(LEAVES.c.idx >= start)
         rows = list(session.execute(q.order_by(LEAVES.c.idx).limit(chunk)))
         if not rows:
             return

@@ -32,3 +32,32 @@ def fill(ledger, n: int, *, batch: int = 1000) -> None:
     for start in range(0, n, batch):
         with ledger.db.session() as s:
             ledger.record_many(s, [make_event(i) for i in range(start, min(n, start + batch))])
+
+
+def stored_node(ledger, level: int, index: int) -> bytes:
+    """The stored hash of complete subtree `(level, index)` (in the `nodes` of its last leaf's row)."""
+    import sqlalchemy as sa
+
+    from datanuri.ledger.models import node_location
+
+    idx, off = node_location(level, index)
+    with ledger.db.session() as s:
+        blob = bytes(s.execute(sa.text("SELECT nodes FROM ledger_leaves WHERE idx = :i"), {"i": idx}).scalar_one())
+    return blob[off : off + 32]
+
+
+def set_nodes(ledger, idx: int, edit) -> None:
+    """Rewrite leaf row `idx`'s stored subtree hashes directly in the database: `edit(old) -> new`."""
+    import sqlalchemy as sa
+
+    with ledger.db.session() as s:
+        blob = bytes(s.execute(sa.text("SELECT nodes FROM ledger_leaves WHERE idx = :i"), {"i": idx}).scalar_one())
+        s.execute(sa.text("UPDATE ledger_leaves SET nodes = :b WHERE idx = :i"), {"b": edit(blob), "i": idx})
+
+
+def set_node(ledger, level: int, index: int, h: bytes) -> None:
+    """Overwrite the stored hash of complete subtree `(level, index)`."""
+    from datanuri.ledger.models import node_location
+
+    idx, off = node_location(level, index)
+    set_nodes(ledger, idx, lambda b: b[:off] + h + b[off + 32 :])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from datanuri.ledger.models import node_key
-from tests.ledger.conftest import fill, make_event
+from tests.ledger.conftest import fill, make_event, set_node, set_nodes
 
 
 @pytest.fixture
@@ -47,23 +46,24 @@ def test_changed_entry_and_hash_together_break_its_parents_and_checkpoints(fille
     _sql(filled, "UPDATE ledger_leaves SET data = :d, leaf_hash = :h WHERE idx = 17", d=data.decode(), h=merkle.leaf_hash(data))
     report = filled.audit()
     rows = {(p.table, p.row) for p in report.problems}
-    assert ("ledger_nodes", "level=1 index=8 (leaves 16..17)") in rows
+    assert ("ledger_leaves", "idx=17 node level=1 index=8 (leaves 16..17)") in rows
     assert ("ledger_checkpoints", "size=40") in rows and ("ledger_checkpoints", "size=45") in rows
     assert ("ledger_state", "id=1") in rows  # the stored right edge no longer matches either
 
 
 def test_changed_node_is_named(filled):
-    _sql(filled, "UPDATE ledger_nodes SET hash = :h WHERE key = :k", h=b"\x00" * 32, k=node_key(2, 3))
+    set_node(filled, 2, 3, b"\x00" * 32)
     report = filled.audit()
-    assert [(p.table, p.row) for p in report.problems] == [("ledger_nodes", "level=2 index=3 (leaves 12..15)")]
+    assert [(p.table, p.row) for p in report.problems] == [("ledger_leaves", "idx=15 node level=2 index=3 (leaves 12..15)")]
 
 
 def test_deleted_and_extra_nodes_are_named(filled):
-    _sql(filled, "DELETE FROM ledger_nodes WHERE key = :k", k=node_key(3, 1))
-    _sql(filled, "INSERT INTO ledger_nodes (key, hash) VALUES (:k, :h)", k=node_key(5, 1), h=b"\x00" * 32)
+    set_nodes(filled, 15, lambda b: b[:96])  # row 15 completes levels 1-4: drop level 4 (leaves 0..15)
+    set_nodes(filled, 44, lambda b: b + b"\x00" * 32)  # an even index completes no subtree
     rows = {(p.table, p.row, p.detail) for p in filled.audit().problems}
-    assert ("ledger_nodes", "level=3 index=1 (leaves 8..15)", "missing") in rows
-    assert ("ledger_nodes", "level=5 index=1 (leaves 32..63)", "unexpected row (no such complete subtree)") in rows
+    assert ("ledger_leaves", "idx=15 node level=4 index=0 (leaves 0..15)", "missing") in rows
+    assert ("ledger_leaves", "idx=44 nodes", "32 unexpected bytes after the 0 subtree hashes this entry completes") in rows
+    assert len(rows) == 2
 
 
 def test_changed_checkpoint_is_named(filled):

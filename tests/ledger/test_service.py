@@ -13,8 +13,7 @@ from datanuri.errors import IntegrityError, InvalidInput, LedgerError
 from datanuri.events import Event
 from datanuri.ledger import Ledger, merkle, note
 from datanuri.ledger.checkpoint import open_checkpoint
-from datanuri.ledger.models import node_key
-from tests.ledger.conftest import fill, make_event
+from tests.ledger.conftest import fill, make_event, set_node, stored_node
 
 
 def _leaf_hashes(n: int) -> list[bytes]:
@@ -67,7 +66,7 @@ def test_an_event_that_cannot_be_recorded_fails_the_action(ledger):
         with ledger.db.session() as s:
             ledger.record(s, bad)
     with ledger.db.session() as s:
-        s.execute(sa.text("DROP TABLE ledger_nodes"))
+        s.execute(sa.text("DROP TABLE ledger_leaves"))
     with pytest.raises(LedgerError) as e:
         with ledger.db.session() as s:
             ledger.record_many(s, [make_event(0), make_event(1)])
@@ -123,15 +122,12 @@ def test_refuses_to_sign_a_checkpoint_inconsistent_with_the_last_one(ledger):
     with ledger.db.session() as s:
         ledger.record_many(s, fill_events)
     # Someone rewrites the stored history below the signed checkpoint (the subtree of leaves 0..7).
-    key = node_key(3, 0)
-    with ledger.db.session() as s:
-        good = s.execute(sa.text("SELECT hash FROM ledger_nodes WHERE key = :k"), {"k": key}).scalar_one()
-        s.execute(sa.text("UPDATE ledger_nodes SET hash = :h WHERE key = :k"), {"h": b"\x11" * 32, "k": key})
+    good = stored_node(ledger, 3, 0)
+    set_node(ledger, 3, 0, b"\x11" * 32)
     with pytest.raises(IntegrityError):
         ledger.checkpoint()
     assert ledger.latest_checkpoint().size == 8
-    with ledger.db.session() as s:
-        s.execute(sa.text("UPDATE ledger_nodes SET hash = :h WHERE key = :k"), {"h": good, "k": key})
+    set_node(ledger, 3, 0, good)
     assert ledger.checkpoint().size == 12
 
 

@@ -93,7 +93,7 @@ def test_witness_refuses_a_log_that_rewrites_its_history(ledger, witnesses):
         w1.run_once(url, log_key=ledger.public_key())
         # The operator wipes the ledger tables and writes a different history of 12 entries.
         with ledger.db.session() as s:
-            for table in ("ledger_cosignatures", "ledger_checkpoints", "ledger_nodes", "ledger_leaves"):
+            for table in ("ledger_cosignatures", "ledger_checkpoints", "ledger_leaves"):
                 s.execute(sa.text(f"DELETE FROM {table}"))
             s.execute(sa.text("UPDATE ledger_state SET size = 0, frontier = :f"), {"f": b""})
         _append(ledger, 0, 12, actor="user:mallory")
@@ -101,7 +101,7 @@ def test_witness_refuses_a_log_that_rewrites_its_history(ledger, witnesses):
             w1.run_once(url)
         # Rolling back to a smaller tree is refused too.
         with ledger.db.session() as s:
-            for table in ("ledger_cosignatures", "ledger_checkpoints", "ledger_nodes", "ledger_leaves"):
+            for table in ("ledger_cosignatures", "ledger_checkpoints", "ledger_leaves"):
                 s.execute(sa.text(f"DELETE FROM {table}"))
             s.execute(sa.text("UPDATE ledger_state SET size = 0, frontier = :f"), {"f": b""})
         _append(ledger, 0, 3)

@@ -1,4 +1,4 @@
-"""integrity ledger: state, leaves, nodes, checkpoints, cosignatures, witnesses
+"""integrity ledger: state, leaves (with the subtree hashes each completes), checkpoints, cosignatures, witnesses
 
 Revision ID: 0002_ledger
 Revises: 0001_catalog
@@ -29,13 +29,9 @@ def upgrade() -> None:
     sa.Column('idx', KEY, autoincrement=False, nullable=False),
     sa.Column('data', sa.Text(), nullable=False),
     sa.Column('leaf_hash', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('nodes', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', datanuri.store.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('idx', name=op.f('pk_ledger_leaves'))
-    )
-    op.create_table('ledger_nodes',
-    sa.Column('key', KEY, autoincrement=False, nullable=False),
-    sa.Column('hash', sa.LargeBinary(length=32), nullable=False),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_ledger_nodes'))
     )
     op.create_table('ledger_checkpoints',
     sa.Column('size', KEY, autoincrement=False, nullable=False),
@@ -73,6 +69,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ledger_cosignatures_checkpoint_size'))
     op.drop_table('ledger_cosignatures')
     op.drop_table('ledger_checkpoints')
-    op.drop_table('ledger_nodes')
     op.drop_table('ledger_leaves')
     op.drop_table('ledger_state')
