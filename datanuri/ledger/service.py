@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from datanuri.errors import Conflict, IntegrityError, InvalidInput, LedgerError, NotFound
 from datanuri.events import Event
-from datanuri.ledger import merkle, messages, store
+from datanuri.ledger import canonical, merkle, messages, store
 from datanuri.ledger.checkpoint import Checkpoint, SignedCheckpoint, add_signature_lines, open_checkpoint
 from datanuri.ledger.cosign import CosignatureVerifier, valid_cosigners
 from datanuri.ledger.keys import KeyStore
@@ -32,7 +32,7 @@ def b64(h: bytes) -> str:
 
 def canonical_leaf(event: Event) -> bytes:
     """The leaf data of an event: RFC 8785 canonical JSON of `Event.to_json_obj()`."""
-    return rfc8785.dumps(event.to_json_obj())
+    return canonical.dumps(event.to_json_obj())
 
 
 class Ledger:

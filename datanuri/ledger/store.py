@@ -80,12 +80,27 @@ def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
         if dialect.name == "postgresql" and dialect.driver == "psycopg":
             _copy_leaves(conn, rows)
         else:
-            mark = "?" if dialect.paramstyle == "qmark" else "%s"
-            conn.exec_driver_sql(f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES ({', '.join([mark] * 5)})", rows)
+            _insert_leaves(conn, rows)
     session.execute(
         sa.update(STATE).where(STATE.c.id == 1).values(size=index, frontier=b"".join(frontier), updated_at=now)
     )
     return list(range(size, index))
+
+
+_MULTI = 100  # rows per multi-row INSERT: fewer statement executions than one per row
+
+
+def _insert_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
+    """Plain DBAPI inserts (the rows need no type processing beyond the timestamp bound once):
+    multi-row INSERTs of `_MULTI` rows, then the remainder with executemany."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    one = f"({', '.join([mark] * 5)})"
+    full = len(rows) - len(rows) % _MULTI
+    if full:
+        sql = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {', '.join([one] * _MULTI)}"
+        conn.exec_driver_sql(sql, [tuple(x for r in rows[i : i + _MULTI] for x in r) for i in range(0, full, _MULTI)])
+    if full < len(rows):
+        conn.exec_driver_sql(f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {one}", rows[full:])
 
 
 def _copy_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
@@ -104,7 +119,9 @@ def _copy_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
 
 
 def _bind(column: sa.Column, dialect: sa.Dialect, value: object) -> object:
-    proc = column.type.bind_processor(dialect)
+    """`value` as the dialect's own type processing would bind it (on SQLite a DATETIME string,
+    exactly as an ORM insert stores it)."""
+    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
     return proc(value) if proc else value
 
 
