@@ -54,6 +54,7 @@ class Ledger:
         self.origin = origin
         self.keys = KeyStore(Path(key_dir), origin)
         self.required_cosignatures = required_cosignatures
+        self._proofs = store.ProofReader(db.engine)
 
     # ----- keys -----------------------------------------------------------------------------
     def ensure_key(self) -> str:
@@ -115,7 +116,28 @@ class Ledger:
             raise NotFound(messages.LEAF_OUT_OF_RANGE.format(size=self.size(), index=index))
         return rows[0]
 
+    def _fast_proof(self, ranges: list[merkle.Range], size: int) -> list[bytes] | None:
+        """The proof hashes for `ranges` in one read, or None if the tree is smaller than `size`."""
+        found: list[dict[merkle.NodeKey, bytes] | None] = []
+
+        def source(keys: Sequence[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
+            got = self._proofs.hashes(keys, size)
+            found.append(got)
+            return got or {}
+
+        try:
+            return merkle.hash_ranges(ranges, source)
+        except LookupError:
+            if found and found[0] is None:
+                return None  # the tree is smaller than `size`: the checked path reports it
+            raise
+
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        if size is not None and 0 <= index < size:
+            ranges = merkle.inclusion_ranges(index, size)
+            proof = self._fast_proof(ranges, size) if ranges else None
+            if proof is not None:
+                return proof
         with self.db.session() as s:
             n = store.read_state(s, lock=False)[0] if size is None else self._check_size(s, size)
             if not 0 <= index < n:
@@ -123,6 +145,10 @@ class Ledger:
             return merkle.inclusion_proof(index, n, store.SessionNodes(s))
 
     def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        if 0 < first < second:
+            proof = self._fast_proof(merkle.consistency_ranges(first, second), second)
+            if proof is not None:
+                return proof
         with self.db.session() as s:
             self._check_size(s, second)
             if not 0 < first <= second:

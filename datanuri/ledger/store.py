@@ -157,6 +157,58 @@ class SessionNodes:
         return pick(where, rows)
 
 
+class ProofReader:
+    """Proof reads without an ORM session: a pooled DBAPI connection and one statement that fetches
+    every stored hash a proof needs, on the condition that the tree has reached the proof's size
+    (`None` when it has not, so the caller can report that). Stored hashes never change once
+    written (the tree is append-only), so reads need no transaction; on PostgreSQL the
+    connection runs in autocommit for the call, so returning it to the pool sends no ROLLBACK."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.postgres = engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+        self.mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._sql: dict[int, str] = {}
+
+    def _query(self, count: int) -> str:
+        sql = self._sql.get(count)
+        if sql is None:
+            rows = "= ANY(%s)" if self.postgres else f"IN ({', '.join([self.mark] * count)})"
+            sql = (
+                f"SELECT idx, leaf_hash, nodes FROM ledger_leaves WHERE idx {rows}"
+                f" AND EXISTS (SELECT 1 FROM ledger_state WHERE id = 1 AND size >= {self.mark})"
+            )
+            self._sql[0 if self.postgres else count] = sql
+        return sql
+
+    def hashes(self, keys: Sequence[tuple[int, int]], size: int) -> dict[tuple[int, int], bytes] | None:
+        """The stored hashes of complete subtrees `keys` (those found), or None if the tree has
+        fewer than `size` leaves."""
+        where = locate(keys)
+        idxs = sorted({i for i, _ in where.values()})
+        raw = self.engine.raw_connection()
+        try:
+            if self.postgres:
+                pg = raw.driver_connection
+                pg.autocommit = True
+                try:
+                    with pg.cursor() as cur:
+                        cur.execute(self._query(0), (idxs, size), prepare=True)
+                        got = cur.fetchall()
+                finally:
+                    pg.autocommit = False
+            else:
+                cur = raw.cursor()
+                cur.execute(self._query(len(idxs)), (*idxs, size))
+                got = cur.fetchall()
+                cur.close()
+        finally:
+            raw.close()
+        if not got:
+            return None
+        return pick(where, {int(idx): (lh, nodes) for idx, lh, nodes in got})
+
+
 def leaf_rows(session: Session, start: int, end: int) -> list[sa.Row]:
     q = sa.select(LEAVES.c.idx, LEAVES.c.data, LEAVES.c.leaf_hash, LEAVES.c.created_at)
     return list(session.execute(q.where(LEAVES.c.idx >= start, LEAVES.c.idx < end).order_by(LEAVES.c.idx)))

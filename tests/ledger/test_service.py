@@ -150,3 +150,20 @@ def test_key_is_created_once_and_reloaded(db, tmp_path):
     assert oct((tmp_path / "k" / "ledger.key").stat().st_mode & 0o777) == "0o600"
     with pytest.raises(LedgerError):
         Ledger(db, key_dir=tmp_path / "k", origin="elsewhere/ledger").ensure_key()
+
+
+def test_proof_reads_match_the_session_path(ledger):
+    from datanuri.ledger import store
+
+    fill(ledger, 300, batch=37)
+    with ledger.db.session() as s:
+        nodes = store.SessionNodes(s)
+        for size in [1, 2, 3, 64, 65, 255, 256, 257, 300]:
+            for index in sorted({0, 1 % size, size // 2, size - 1}):
+                assert ledger.inclusion_proof(index, size) == merkle.inclusion_proof(index, size, nodes)
+            for first in sorted({1, size // 3 or 1, size - 1 or 1, size}):
+                assert ledger.consistency_proof(first, size) == merkle.consistency_proof(first, size, nodes)
+    assert ledger.inclusion_proof(7) == ledger.inclusion_proof(7, 300)
+    for call in [lambda: ledger.inclusion_proof(0, 301), lambda: ledger.consistency_proof(5, 301), lambda: ledger.inclusion_proof(-1, 10)]:
+        with pytest.raises(InvalidInput):
+            call()
