@@ -62,29 +62,32 @@ def dumps(obj: Any) -> bytes:
 def _kind(o: Any) -> int:
     """_PLAIN if the fast path covers `o` without floats, _FLOATS with them, else _OTHER."""
     t = type(o)
+    if t is dict:
+        kind = _PLAIN
+        for k, v in o.items():
+            if type(k) is not str or (not k.isascii() and max(k) > "\uffff"):
+                return _OTHER  # not exactly a str, or outside the BMP (UTF-16 order differs)
+            t = type(v)
+            if t is not str:
+                sub = _kind(v)
+                if sub == _OTHER:
+                    return _OTHER
+                kind |= sub
+        return kind
     if t is str or t is bool or o is None:
         return _PLAIN
     if t is int:
         return _PLAIN if -MAX_SAFE_INT <= o <= MAX_SAFE_INT else _OTHER
     if t is float:
         return _FLOATS if math.isfinite(o) else _OTHER
-    if t is dict:
-        kind = _PLAIN
-        for k, v in o.items():
-            if type(k) is not str or (not k.isascii() and max(k) > "\uffff"):
-                return _OTHER
-            sub = _kind(v)
-            if sub == _OTHER:
-                return _OTHER
-            kind |= sub
-        return kind
     if t is list:
         kind = _PLAIN
         for v in o:
-            sub = _kind(v)
-            if sub == _OTHER:
-                return _OTHER
-            kind |= sub
+            if type(v) is not str:
+                sub = _kind(v)
+                if sub == _OTHER:
+                    return _OTHER
+                kind |= sub
         return kind
     return _OTHER
 

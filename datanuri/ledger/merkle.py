@@ -90,48 +90,50 @@ def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
 
 
 def inclusion_ranges(index: int, size: int) -> list[Range]:
-    """The subtree ranges whose hashes form PATH(index, D[0:size]) (RFC 9162 §2.1.3.1), in order."""
+    """The subtree ranges whose hashes form PATH(index, D[0:size]) (RFC 9162 §2.1.3.1), in order.
+
+    The RFC's recursion, unrolled: walking down from the root, each split contributes the other
+    side's range; the proof lists them bottom-up.
+    """
     if not 0 <= index < size:
         raise ValueError(f"leaf index {index} is not in a tree of size {size}")
     out: list[Range] = []
-
-    def path(m: int, lo: int, hi: int) -> None:
-        n = hi - lo
-        if n == 1:
-            return
-        k = split_point(n)
-        if m < k:
-            path(m, lo, lo + k)
+    lo, hi = 0, size
+    while hi - lo > 1:
+        k = 1 << ((hi - lo - 1).bit_length() - 1)  # split_point(hi - lo)
+        if index < lo + k:
             out.append((lo + k, hi))
+            hi = lo + k
         else:
-            path(m - k, lo + k, hi)
             out.append((lo, lo + k))
-
-    path(index, 0, size)
+            lo += k
+    out.reverse()
     return out
 
 
 def consistency_ranges(first: int, second: int) -> list[Range]:
-    """The subtree ranges whose hashes form PROOF(first, D[0:second]) (RFC 9162 §2.1.4.1)."""
+    """The subtree ranges whose hashes form PROOF(first, D[0:second]) (RFC 9162 §2.1.4.1).
+
+    SUBPROOF(m, D[lo:hi], b) unrolled: each split contributes the other side's range (listed
+    bottom-up), and the walk ends at a subtree of exactly m leaves, which is itself part of the
+    proof unless it is the whole old tree (b still true).
+    """
     if not 0 < first <= second:
         raise ValueError(f"no consistency proof from size {first} to size {second}")
-    out: list[Range] = []
-
-    def subproof(m: int, lo: int, hi: int, whole: bool) -> None:
-        n = hi - lo
-        if m == n:
-            if not whole:
-                out.append((lo, hi))
-            return
-        k = split_point(n)
+    pending: list[Range] = []
+    m, lo, hi, whole = first, 0, second, True
+    while hi - lo != m:
+        k = 1 << ((hi - lo - 1).bit_length() - 1)  # split_point(hi - lo)
         if m <= k:
-            subproof(m, lo, lo + k, whole)
-            out.append((lo + k, hi))
+            pending.append((lo + k, hi))
+            hi = lo + k
         else:
-            subproof(m - k, lo + k, hi, False)
-            out.append((lo, lo + k))
-
-    subproof(first, 0, second, True)
+            pending.append((lo, lo + k))
+            m -= k
+            lo += k
+            whole = False
+    out: list[Range] = [] if whole else [(lo, hi)]
+    out.extend(reversed(pending))
     return out
 
 

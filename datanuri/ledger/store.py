@@ -22,6 +22,7 @@ _SELECT_STATE = sa.select(STATE.c.size, STATE.c.frontier).where(STATE.c.id == 1)
 _TOUCH_STATE = sa.update(STATE).where(STATE.c.id == 1).values(size=STATE.c.size)
 _ROW_HASHES = sa.select(LEAVES.c.idx, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(LEAVES.c.idx.in_(sa.bindparam("rows", expanding=True)))
 _LEAF_COLUMNS = "idx, data, leaf_hash, nodes, created_at"
+HASH = merkle.HASH_SIZE
 
 
 def split_frontier(blob: bytes) -> list[bytes]:
@@ -184,8 +185,8 @@ class ProofReader:
     def hashes(self, keys: Sequence[tuple[int, int]], size: int) -> dict[tuple[int, int], bytes] | None:
         """The stored hashes of complete subtrees `keys` (those found), or None if the tree has
         fewer than `size` leaves."""
-        where = locate(keys)
-        idxs = sorted({i for i, _ in where.values()})
+        where = [(k, ((k[1] + 1) << k[0]) - 1, (k[0] - 1) * HASH) for k in keys]  # models.node_location
+        idxs = sorted({idx for _, idx, _ in where})
         raw = self.engine.raw_connection()
         try:
             if self.postgres:
@@ -206,7 +207,15 @@ class ProofReader:
             raw.close()
         if not got:
             return None
-        return pick(where, {int(idx): (lh, nodes) for idx, lh, nodes in got})
+        rows = {idx: (lh, nodes) for idx, lh, nodes in got}
+        out = {}
+        for k, idx, off in where:
+            row = rows.get(idx)
+            if row is not None:
+                h = row[0] if off < 0 else row[1][off : off + HASH]
+                if len(h) == HASH:
+                    out[k] = h
+        return out
 
 
 def leaf_rows(session: Session, start: int, end: int) -> list[sa.Row]:

@@ -140,3 +140,39 @@ def test_decompose_rejects_unaligned_ranges():
     assert merkle.decompose(0, 7) == [(2, 0), (1, 2), (0, 6)]
     with pytest.raises(ValueError):
         merkle.decompose(1, 3)
+
+
+def _rfc_inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """PATH(m, D[n]) exactly as RFC 9162 §2.1.3.1 recurses, as ranges (the reference)."""
+    def path(m: int, lo: int, hi: int) -> list[tuple[int, int]]:
+        n = hi - lo
+        if n == 1:
+            return []
+        k = merkle.split_point(n)
+        return path(m, lo, lo + k) + [(lo + k, hi)] if m < k else path(m - k, lo + k, hi) + [(lo, lo + k)]
+
+    return path(index, 0, size)
+
+
+def _rfc_consistency_ranges(first: int, second: int) -> list[tuple[int, int]]:
+    """SUBPROOF(m, D[n], b) exactly as RFC 9162 §2.1.4.1 recurses, as ranges (the reference)."""
+    def subproof(m: int, lo: int, hi: int, b: bool) -> list[tuple[int, int]]:
+        n = hi - lo
+        if m == n:
+            return [] if b else [(lo, hi)]
+        k = merkle.split_point(n)
+        if m <= k:
+            return subproof(m, lo, lo + k, b) + [(lo + k, hi)]
+        return subproof(m - k, lo + k, hi, False) + [(lo, lo + k)]
+
+    return subproof(first, 0, second, True)
+
+
+def test_unrolled_ranges_match_the_rfc_recursion():
+    for size in range(1, 300):
+        for i in range(size):
+            assert merkle.inclusion_ranges(i, size) == _rfc_inclusion_ranges(i, size)
+            assert merkle.consistency_ranges(i + 1, size) == _rfc_consistency_ranges(i + 1, size)
+    for size, i in [(10**6, 123_456), (2**40 + 3, 2**39 + 1), (2**63 - 1, 2**62)]:
+        assert merkle.inclusion_ranges(i, size) == _rfc_inclusion_ranges(i, size)
+        assert merkle.consistency_ranges(i, size) == _rfc_consistency_ranges(i, size)
