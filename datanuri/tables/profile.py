@@ -62,6 +62,11 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
     pf = pq.ParquetFile(path)
     schema, rows = pf.schema_arrow, pf.metadata.num_rows
     exact = rows <= EXACT_ROWS
+    if not exact and rows <= QUANTILE_EXACT_ROWS:
+        try:
+            return _profile_mid(con, src, pf, types, rows)
+        finally:
+            con.close()
     cols = []
     for f in schema:
         kind = (types or {}).get(f.name) or frictionless_type(f.type)
@@ -189,3 +194,227 @@ def _histogram(con: duckdb.DuckDBPyConnection, src: str, c: str, kind: str, lo: 
     elif kind == "datetime":
         edges = [dt.datetime.fromtimestamp(e, dt.timezone.utc).replace(tzinfo=None).isoformat() for e in edges]
     return {"edges": edges, "counts": counts}
+
+
+def _profile_mid(con: duckdb.DuckDBPyConnection, src: str, pf: Any, types: dict[str, str] | None, rows: int) -> dict:
+    """Above `EXACT_ROWS`, up to `QUANTILE_EXACT_ROWS`: one DuckDB query for every column's count,
+    HyperLogLog distinct count and min/max, one more for the `approx_top_k` candidates of the
+    columns that need them; quantiles, moments, histograms and (for integers, dates and date-times
+    over a narrow range) exact top values from each column in memory with NumPy."""
+    import numpy as np
+
+    kinds = [(f, (types or {}).get(f.name) or frictionless_type(f.type)) for f in pf.schema_arrow]
+    parts = []
+    for f, kind in kinds:
+        c = _q(f.name)
+        parts.append(f"count({c})")
+        if kind not in ("array", "object"):
+            parts.append(f"approx_count_distinct({c})")
+            if kind in ("integer", "number", "date", "datetime", "string", "time"):
+                parts += [f"min({c})", f"max({c})"]
+    import concurrent.futures as cf
+
+    def sketches() -> tuple[list, dict]:
+        """The DuckDB work, in a thread beside the NumPy work (both release the GIL)."""
+        cur = con.cursor()
+        first = list(cur.execute(f"SELECT {', '.join(parts)} FROM {src}").fetchone())
+        it = iter(first)
+        need = []
+        for f, kind in kinds:
+            count = next(it)
+            if kind in ("array", "object"):
+                continue
+            distinct = next(it)
+            lo = hi = None
+            if kind in ("integer", "number", "date", "datetime", "string", "time"):
+                lo, hi = next(it), next(it)
+            if not _bincount_ok(f.type, kind, lo, hi, count) and distinct > EXACT_TOP_DISTINCT:
+                need.append(f.name)
+        tops = {}
+        if need:
+            sel = ", ".join(f"approx_top_k({_q(n)}, {TOP})" for n in need)
+            for n, top_k in zip(need, cur.execute(f"SELECT {sel} FROM {src}").fetchone()):
+                c = _q(n)
+                tops[n] = cur.execute(f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IN (SELECT unnest(?)) "
+                                      f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}", [list(top_k or [])]).fetchall() if top_k else []
+        cur.close()
+        return first, tops
+
+    pool = cf.ThreadPoolExecutor(1)
+    fut = pool.submit(sketches)
+    numeric: dict[str, dict] = {}
+    try:
+        for f, kind in kinds:
+            if kind not in _HIST_KINDS:
+                continue
+            d: dict[str, Any] = {}
+            x_arrow = pf.read(columns=[f.name]).column(f.name)
+            if kind in ("integer", "number"):
+                d["mean"], d["std"] = _moments(x_arrow)
+            v = _values(x_arrow)
+            qs = _exact_quantiles(x_arrow, kind) if v is None else _exact_quantiles_np(v, kind)
+            d["p25"], d["p50"], d["p75"] = (_json(q) for q in (qs if qs is not None else (None,) * 3))
+            d["quantiles_approximate"] = False
+            x_arrow = None
+            d["_top"] = _top_bincount(v, f.type, kind) if v is not None else None
+            d["_hist"] = _histogram_np(v, kind) if v is not None else None
+            numeric[f.name] = d
+            v = None
+        first, tops = fut.result()
+    finally:
+        pool.shutdown(wait=True)
+    it = iter(first)
+    cols = []
+    for f, kind in kinds:
+        count = int(next(it))
+        col: dict[str, Any] = {"name": f.name, "type": kind, "count": count, "nulls": rows - count}
+        cols.append(col)
+        if kind in ("array", "object"):
+            continue
+        col["distinct"] = int(next(it))
+        col["distinct_approximate"] = True
+        if kind in ("integer", "number", "date", "datetime", "string", "time"):
+            col["min"], col["max"] = _json(next(it)), _json(next(it))
+        d = numeric.get(f.name, {})
+        top = d.pop("_top", None)
+        hist = d.pop("_hist", None)
+        col.update(d)
+        if f.name in tops:
+            col["top_values_approximate"] = True
+            col["top_values"] = [{"value": _json(v), "count": int(n)} for v, n in tops[f.name]]
+        else:
+            col["top_values_approximate"] = False
+            col["top_values"] = top if top is not None else _top_exact(con, src, _q(f.name))
+        if kind in _HIST_KINDS and count:
+            col["histogram"] = hist
+    for col in cols:  # histograms the NumPy path could not compute (e.g. decimals), and the keys' order
+        if "histogram" in col:
+            h = col.pop("histogram")
+            if h is None:
+                c, kind = _q(col["name"]), col["type"]
+                x = _hist_x(c, kind)
+                lo, hi = con.execute(f"SELECT min({x}) FILTER (WHERE isfinite({x})), max({x}) FILTER (WHERE isfinite({x})) "
+                                     f"FROM {src}").fetchone()
+                h = _histogram(con, src, c, kind, lo, hi)
+            col["histogram"] = h
+        elif "top_values" in col:
+            col["top_values"] = col.pop("top_values")
+    return {"rows": rows, "columns": cols}
+
+
+def _top_exact(con: duckdb.DuckDBPyConnection, src: str, c: str) -> list[dict]:
+    top = con.execute(f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IS NOT NULL "
+                      f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}").fetchall()
+    return [{"value": _json(v), "count": int(n)} for v, n in top]
+
+
+def _values(x: Any) -> Any:
+    """The non-null values as one NumPy array (integers, floats, datetime64), or None for other types."""
+    import numpy as np
+    import pyarrow as pa
+
+    t = x.type
+    if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_date(t) or pa.types.is_timestamp(t)):
+        return None
+    if pa.types.is_timestamp(t) and t.unit == "ns":
+        return None
+    chunks = [c.to_numpy(zero_copy_only=False) for c in x.drop_null().chunks if len(c)]
+    if not chunks:
+        return None
+    v = np.concatenate(chunks)
+    return v if v.dtype.kind in "iufM" else None
+
+
+def _exact_quantiles_np(v: Any, kind: str) -> list[Any] | None:
+    import pyarrow as pa
+
+    return _exact_quantiles(pa.chunked_array([pa.array(v)]), kind) if kind in ("integer", "number") else _exact_quantiles_dt(v)
+
+
+def _exact_quantiles_dt(v: Any) -> list[Any]:
+    import numpy as np
+
+    n = len(v)
+    idx = [max(math.ceil(n * q) - 1, 0) for q in QUANTILES]
+    dtype = v.dtype
+    w = np.partition(v.view(np.int64), sorted(set(idx)))
+    return [w[idx].view(dtype)[j].item() for j in range(len(idx))]
+
+
+def _bincount_ok(t: Any, kind: str, lo: Any, hi: Any, count: int) -> bool:
+    """Whether exact top values come from counting every value of the range (integers, dates)."""
+    import pyarrow as pa
+
+    if lo is None or hi is None:
+        return False
+    if kind == "integer" and pa.types.is_integer(t):
+        span = int(hi) - int(lo)
+    elif kind == "date" and t == pa.date32():
+        span = (hi - lo).days
+    else:
+        return False
+    return span + 1 <= max(2 * count, 1 << 16)
+
+
+def _top_bincount(v: Any, t: Any, kind: str) -> list[dict] | None:
+    """Exact top values by counting every value of a narrow range (see `_bincount_ok`)."""
+    import numpy as np
+
+    if v.dtype.kind not in "iM" or not len(v):
+        return None
+    w = v.view(np.int64) if v.dtype.kind == "M" else v
+    lo, hi = int(w.min()), int(w.max())
+    if v.dtype.kind == "M":
+        if v.dtype != np.dtype("datetime64[D]"):
+            return None
+        ok = _bincount_ok(t, kind, dt.date(1970, 1, 1) + dt.timedelta(days=lo), dt.date(1970, 1, 1) + dt.timedelta(days=hi), len(w))
+    else:
+        ok = _bincount_ok(t, kind, lo, hi, len(w))
+    if not ok:
+        return None
+    counts = np.bincount((w - lo).astype(np.int64, copy=False) if lo else w.astype(np.int64, copy=False))
+    k = min(TOP, int(np.count_nonzero(counts)))
+    if k == 0:
+        return []
+    c10 = int(np.partition(counts, len(counts) - k)[len(counts) - k])
+    idx = np.flatnonzero(counts > c10)
+    idx = np.concatenate([idx, np.flatnonzero(counts == c10)[: k - len(idx)]])
+    order = sorted(idx.tolist(), key=lambda i: (-int(counts[i]), i))
+    out = []
+    for i in order:
+        val = i + lo
+        if v.dtype.kind == "M":
+            val = np.array([val], dtype=np.int64).view(v.dtype)[0].item()
+        out.append({"value": _json(val), "count": int(counts[i])})
+    return out
+
+
+def _histogram_np(v: Any, kind: str) -> dict:
+    """`_histogram` computed from the values in memory, with the same arithmetic."""
+    import numpy as np
+
+    if v.dtype.kind == "M":
+        unit = np.datetime_data(v.dtype)[0]
+        per = {"D": None, "s": 1, "ms": 1_000, "us": 1_000_000}[unit]
+        w = v.view(np.int64).astype(np.float64)
+        x = w * 86400.0 if per is None else (w / per if per != 1 else w)
+    else:
+        x = v.astype(np.float64, copy=False)
+        if v.dtype.kind == "f":
+            x = x[np.isfinite(x)]
+    if not len(x):
+        return {"edges": [], "counts": []}
+    lo, hi = float(x.min()), float(x.max())
+    width = (hi - lo) / BINS if hi > lo else 1.0
+    b = np.subtract(x, lo) if x is v or x.base is v else np.subtract(x, lo, out=x)
+    np.divide(b, width, out=b)
+    np.floor(b, out=b)
+    np.clip(b, 0, BINS - 1, out=b)
+    counts = np.bincount(b.astype(np.int64), minlength=BINS)[:BINS].tolist()
+    edges: list[Any] = [lo + i * width for i in range(BINS + 1)]
+    if kind == "date":
+        edges = [dt.datetime.fromtimestamp(e, dt.timezone.utc).date().isoformat() if i in (0, BINS) else
+                 dt.datetime.fromtimestamp(e, dt.timezone.utc).replace(tzinfo=None).isoformat() for i, e in enumerate(edges)]
+    elif kind == "datetime":
+        edges = [dt.datetime.fromtimestamp(e, dt.timezone.utc).replace(tzinfo=None).isoformat() for e in edges]
+    return {"edges": edges, "counts": [int(n) for n in counts]}

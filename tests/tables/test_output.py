@@ -138,6 +138,10 @@ def test_profile_above_the_exact_threshold_is_flagged_approximate(tmp_path, monk
             assert tv["count"] == vc[key]
     assert approx["cat"]["top_values_approximate"] is False and approx["cat"]["top_values"] == exact["cat"]["top_values"]
     assert approx["heavy"]["top_values_approximate"] is True
+    for name in ("uniq", "day"):  # narrow integer / date ranges: exact top values by counting every value
+        assert approx[name]["top_values_approximate"] is False and approx[name]["top_values"] == exact[name]["top_values"]
+    assert [k for k in approx["x"] if k != "top_values_approximate"] == list(exact["x"])  # same keys, same order
+    assert P.profile_parquet(path) == P.profile_parquet(path)
     assert approx["heavy"]["top_values"][0] == exact["heavy"]["top_values"][0] == {"value": 7, "count": int((heavy == 7).sum())}
     monkeypatch.setattr(P, "QUANTILE_EXACT_ROWS", 20_000)
     sketch = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
