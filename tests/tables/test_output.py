@@ -141,7 +141,9 @@ def test_profile_above_the_exact_threshold_is_flagged_approximate(tmp_path, monk
     for name in ("uniq", "day"):  # narrow integer / date ranges: exact top values by counting every value
         assert approx[name]["top_values_approximate"] is False and approx[name]["top_values"] == exact[name]["top_values"]
     assert [k for k in approx["x"] if k != "top_values_approximate"] == list(exact["x"])  # same keys, same order
-    assert P.profile_parquet(path) == P.profile_parquet(path)
+    again = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
+    for name in ("uniq", "cat", "day"):  # approx_top_k's proposals may vary between runs; exact top values do not
+        assert again[name] == approx[name]
     assert approx["heavy"]["top_values"][0] == exact["heavy"]["top_values"][0] == {"value": 7, "count": int((heavy == 7).sum())}
     monkeypatch.setattr(P, "QUANTILE_EXACT_ROWS", 20_000)
     sketch = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
