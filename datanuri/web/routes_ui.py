@@ -1,0 +1,426 @@
+"""The public browser pages: search and data map, dataset, organisation and ledger pages.
+
+Every page calls the platform services with the caller's principal (session or anonymous), so
+the access rules of the API apply unchanged. Errors on these routes become friendly HTML pages
+in Korean or English; the API keeps its JSON errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+from typing import Any, Callable, Coroutine
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
+from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from datanuri import errors
+from datanuri.accounts import ANONYMOUS, Principal
+from datanuri.catalog.service import redact_profile
+from datanuri.ledger.verify import verify_receipt
+from datanuri.metadata import schemaorg
+from datanuri.search.documents import FACET_FIELDS
+from datanuri.web import ui_text
+from datanuri.web.auth import client_address, session_principal
+from datanuri.web.pages import language, render
+
+log = logging.getLogger("datanuri.web.ui")
+
+PER_PAGE = 10
+PREVIEW_ROWS = 20
+LEDGER_PAGE = 20
+SHOWN_FACETS = ("theme", "organization", "region", "access_level", "format", "license", "keyword")
+FILTER_KEYS = tuple(FACET_FIELDS) + ("sigungu",)
+MAX_INT_PARAM = 10**9
+
+
+# ----- error pages ---------------------------------------------------------------------------
+def error_page(request: Request, status: int, detail: str | None = None) -> HTMLResponse:
+    """The friendly error page for `status`, in the request's language."""
+    lang = language(request)
+    title, body = ui_text.error_text(status, lang)
+    return render(request, "ui/error.html", status=status, code=status, heading=title, body=body,
+                  detail=detail if status < 500 else None, switch_url=_switch_url(request),
+                  href=_href_factory(lang), user=None)
+
+
+class UIRoute(APIRoute):
+    """A route whose errors render as HTML error pages instead of the API's JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def ui_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except errors.DatanuriError as exc:
+                if exc.status >= 500:
+                    log.error("error on UI page %s: %s", request.url.path, exc.message)
+                resp = error_page(request, exc.status, exc.message)
+                if isinstance(exc, errors.RateLimited):
+                    resp.headers["Retry-After"] = str(int(exc.retry_after))
+                return resp
+            except RequestValidationError:
+                return error_page(request, 400)
+            except StarletteHTTPException as exc:
+                return error_page(request, exc.status_code)
+            except Exception:  # noqa: BLE001 - any crash becomes the 500 page; details go to the log
+                log.exception("unexpected error on UI page %s", request.url.path)
+                return error_page(request, 500)
+
+        return ui_handler
+
+
+router = APIRouter(include_in_schema=False, route_class=UIRoute)
+
+
+# ----- helpers -------------------------------------------------------------------------------
+def _href_factory(lang: str) -> Callable[..., str]:
+    """`href(path, **params)`: a link that keeps the page language (list values repeat the key)."""
+
+    def href(path: str, **params: Any) -> str:
+        pairs: list[tuple[str, Any]] = []
+        for k, v in params.items():
+            if v is None or v == "" or v == []:
+                continue
+            if isinstance(v, (list, tuple)):
+                pairs += [(k, x) for x in v]
+            else:
+                pairs.append((k, v))
+        pairs.append(("lang", lang))
+        return path + "?" + urlencode(pairs)
+
+    return href
+
+
+def _switch_url(request: Request) -> str:
+    """This page in the other language, keeping its other query parameters."""
+    other = "en" if language(request) == "ko" else "ko"
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)]
+    return request.url.path + "?" + urlencode(pairs)
+
+
+def _caller(request: Request) -> tuple[Principal, Any]:
+    found = session_principal(request)
+    me = found[0] if found else ANONYMOUS
+    user = None
+    if found and me.user_id is not None:
+        try:
+            user = request.app.state.platform.accounts.get_user(me.user_id)
+        except errors.DatanuriError:
+            user = None
+    return me.using(via="web", client=client_address(request)), user
+
+
+def _int(value: str | None, default: int, *, low: int = 0) -> int:
+    if value is None or value == "":
+        return default
+    if not value.strip().isdigit() or int(value) > MAX_INT_PARAM:
+        raise errors.InvalidInput(f"Expected a whole number; got {value[:40]!r}.")
+    return max(low, int(value))
+
+
+def _page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    lang = language(request)
+
+    def word(kind: str, key: str | None) -> str:
+        return ui_text.pick(getattr(ui_text, kind), key, lang)
+
+    return render(request, template, status=status, href=_href_factory(lang), switch_url=_switch_url(request),
+                  word=word, fmt_num=_fmt_num, fmt_date=_fmt_date, fmt_bytes=_fmt_bytes, **ctx)
+
+
+def _fmt_num(n: Any) -> str:
+    if isinstance(n, bool) or n is None:
+        return "" if n is None else str(n)
+    if isinstance(n, int):
+        return f"{n:,}"
+    if isinstance(n, float):
+        if math.isnan(n) or math.isinf(n):
+            return str(n)
+        if n != 0 and (abs(n) >= 1e6 or abs(n) < 1e-3):
+            return f"{n:.3g}"
+        return f"{n:,.4f}".rstrip("0").rstrip(".")
+    return str(n)
+
+
+def _fmt_date(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return value
+
+
+def _fmt_bytes(n: int | None) -> str:
+    if not n:
+        return "0 B"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+# ----- charts (inline SVG geometry; the template draws it) ------------------------------------
+CHART_W, CHART_H = 240, 84
+
+
+def _label(v: Any) -> str:
+    if isinstance(v, float):
+        return _fmt_num(v)
+    s = str(v)
+    if len(s) >= 19 and s[10:11] == "T":  # a date-time bin edge: the date is enough
+        s = s[:10]
+    return s
+
+
+def column_chart(col: dict[str, Any]) -> dict[str, Any] | None:
+    """Bars for one profiled column: histogram bins when it has them, else its top values."""
+    hist = col.get("histogram") or {}
+    counts = [int(c) for c in hist.get("counts") or []]
+    edges = hist.get("edges") or []
+    if counts and len(edges) == len(counts) + 1:
+        top = max(counts) or 1
+        w = CHART_W / len(counts)
+        bars = []
+        for i, c in enumerate(counts):
+            h = round(c / top * (CHART_H - 4), 1)
+            bars.append({"x": round(i * w + 0.5, 1), "y": round(CHART_H - h, 1), "w": round(max(w - 1, 0.5), 1),
+                         "h": h, "tip": f"{_label(edges[i])} – {_label(edges[i + 1])}: {c:,}"})
+        return {"kind": "histogram", "bars": bars, "low": _label(edges[0]), "high": _label(edges[-1]),
+                "width": CHART_W, "height": CHART_H, "max": top, "bins": len(counts)}
+    tops = [t for t in (col.get("top_values") or []) if isinstance(t, dict) and "count" in t][:6]
+    if not tops:
+        return None
+    top = max(int(t["count"]) for t in tops) or 1
+    row_h = 16
+    bars = []
+    for i, t in enumerate(tops):
+        label = _label(t.get("value"))
+        if label in ("None", ""):
+            label = "∅"
+        short = label if len(label) <= 14 else label[:13] + "…"
+        bars.append({"y": i * row_h, "w": round(int(t["count"]) / top * (CHART_W - 110), 1), "label": short,
+                     "full": label, "count": int(t["count"])})
+    return {"kind": "top", "bars": bars, "width": CHART_W, "height": row_h * len(bars), "row_h": row_h}
+
+
+# ----- home and search -----------------------------------------------------------------------
+def _filters(request: Request) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key in FILTER_KEYS:
+        vals = [v.strip()[:200] for v in request.query_params.getlist(key) if v.strip()]
+        if vals:
+            out[key] = list(dict.fromkeys(vals))[:20]
+    return out
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    platform = request.app.state.platform
+    me, user = _caller(request)
+    datamap = platform.search.datamap(principal=me)
+    recent = platform.search.search("", principal=me, sort="newest", per_page=6, facets=False)
+    return _page(request, "ui/home.html", user=user, datamap=datamap, recent=recent.results)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request) -> HTMLResponse:
+    platform = request.app.state.platform
+    me, user = _caller(request)
+    q = (request.query_params.get("q") or "").strip()
+    sort = request.query_params.get("sort") or "relevance"
+    if sort not in ("relevance", "newest", "title"):
+        sort = "relevance"
+    page = _int(request.query_params.get("page"), 1, low=1)
+    flt = _filters(request)
+    res = platform.search.search(q, principal=me, filters=flt, sort=sort, page=page, per_page=PER_PAGE)
+    pages = max(1, math.ceil(res.total / PER_PAGE))
+    facets = [(f, res.facets.get(f, [])) for f in SHOWN_FACETS]
+    # A chosen value stays listed (and checked) even when the narrowed results no longer count it.
+    for f, vals in facets:
+        have = {v["value"] for v in vals}
+        vals += [{"value": v, "count": 0} for v in flt.get(f, []) if v not in have]
+    href = _href_factory(language(request))
+    keep_sort = sort if sort != "relevance" else None
+
+    def page_link(n: int) -> str:
+        return href("/search", q=q, sort=keep_sort, page=n, **flt)
+
+    chips = []
+    for key, vals in flt.items():
+        for v in vals:
+            rest = {k: [x for x in vs if not (k == key and x == v)] for k, vs in flt.items()}
+            chips.append((key, v, href("/search", q=q, sort=keep_sort, **rest)))
+    page = min(page, pages)
+    return _page(request, "ui/search.html", user=user, q=q, sort=sort, res=res, page=page, pages=pages,
+                 filters=flt, facets=facets, page_numbers=_page_numbers(page, pages), page_link=page_link, chips=chips)
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page links to show: first, last and the neighbours of the current one (None = a gap)."""
+    keep = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    out: list[int | None] = []
+    for i, n in enumerate(keep):
+        if i and n - keep[i - 1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+# ----- dataset page --------------------------------------------------------------------------
+def _receipt_check(platform: Any, info: Any) -> dict[str, Any]:
+    """Fetch the version's receipt and verify it against the current signed checkpoint and the
+    log's pinned public key, and that the entry names this version's Parquet content."""
+    if info.ledger_index is None:
+        return {"ok": False, "missing": True, "checks": []}
+    ledger = platform.ledger
+    current = ledger.checkpoint()
+    receipt = ledger.receipt(info.ledger_index)
+    result = verify_receipt(receipt, public_key=ledger.public_key())
+    checks = [{"check": c, "ok": ok, "message": m} for c, ok, m in result.checks]
+    want = info.content_hash if info.content_hash.startswith("sha256:") else f"sha256:{info.content_hash}"
+    got = str((receipt.get("entry", {}).get("hashes") or {}).get("parquet", ""))
+    same_file = got == want
+    checks.append({"check": "content", "ok": same_file,
+                   "message": "the entry names this version's Parquet hash" if same_file else f"the entry names {got}, not {want}"})
+    subject_ok = receipt.get("entry", {}).get("subject") == f"dataset:{info.dataset}@{info.number}"
+    checks.append({"check": "subject", "ok": subject_ok, "message": str(receipt.get("entry", {}).get("subject"))})
+    fresh = int(receipt.get("tree_size", -1)) <= current.size
+    checks.append({"check": "checkpoint", "ok": fresh,
+                   "message": f"receipt tree size {receipt.get('tree_size')}, current checkpoint size {current.size}"})
+    return {"ok": result.ok and same_file and subject_ok and fresh, "missing": False, "checks": checks,
+            "index": info.ledger_index, "tree_size": receipt.get("tree_size"), "current_size": current.size,
+            "cosigners": receipt.get("cosigners", []), "time": receipt.get("entry", {}).get("time")}
+
+
+def _jsonld(obj: Any) -> Markup:
+    text = json.dumps(obj, ensure_ascii=False, indent=1)
+    # Nothing in the data may close the script element or open a comment.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+@router.get("/datasets/{name}", response_class=HTMLResponse)
+def dataset(request: Request, name: str) -> HTMLResponse:
+    platform = request.app.state.platform
+    me, user = _caller(request)
+    ds = platform.catalog.get_dataset(name, principal=me)  # NotFound for what the caller may not see
+    org = platform.catalog.get_organization(ds.organization)
+    personal = ds.access_level == "personal"
+    versions = sorted(ds.versions, key=lambda v: v.number, reverse=True)
+    number = _int(request.query_params.get("version"), ds.latest_version or 0, low=1) if versions else None
+    ctx: dict[str, Any] = {"user": user, "ds": ds, "org": org, "personal": personal, "versions": versions}
+    if number is not None:
+        info = platform.catalog.get_version(name, number, principal=me)
+        detail = platform.catalog.version_detail(name, info.number, principal=me)
+        profile = detail["profile"]
+        if personal:
+            # Top values, minima and maxima are values from the rows: never on a page, whoever asks.
+            profile = redact_profile(profile)
+        cols = []
+        by_name = {c.get("name"): c for c in profile.get("columns", [])}
+        for f in (detail["schema"] or {}).get("fields", []):
+            col = by_name.get(f.get("name"), {})
+            cols.append({"field": f, "profile": col, "chart": None if personal else column_chart(col)})
+        ctx.update(info=info, columns=cols, problems=detail["problems"], rows_total=info.row_count)
+        # Rows: never for personal data; for restricted data only when the caller may read them.
+        preview = None
+        preview_denied = None
+        pg = _int(request.query_params.get("page"), 1, low=1)
+        pages = max(1, math.ceil(info.row_count / PREVIEW_ROWS))
+        pg = min(pg, pages)
+        if personal:
+            preview_denied = "personal"
+        else:
+            try:
+                table = platform.catalog.preview(name, info.number, offset=(pg - 1) * PREVIEW_ROWS, limit=PREVIEW_ROWS,
+                                                 principal=me)
+                preview = {"columns": table.column_names, "rows": [list(r.values()) for r in table.to_pylist()]}
+            except (errors.PermissionDenied, errors.NotAuthenticated):
+                preview_denied = "restricted"
+        ctx.update(preview=preview, preview_denied=preview_denied, preview_page=pg, preview_pages=pages,
+                   preview_first=(pg - 1) * PREVIEW_ROWS + 1, preview_numbers=_page_numbers(pg, pages),
+                   formats=[f for f in ("parquet", "csv", "json")] if preview is not None else [],
+                   preview_link=lambda n: _href_factory(language(request))(
+                       f"/datasets/{name}", version=info.number if info.number != ds.latest_version else None, page=n) + "#preview",
+                   receipt=_receipt_check(platform, info))
+    doc = platform.search.fresh_doc(name)
+    if doc is not None:
+        ctx["jsonld"] = _jsonld(schemaorg.dataset(doc, str(request.base_url).rstrip("/")))
+    return _page(request, "ui/dataset.html", **ctx)
+
+
+# ----- organisations -------------------------------------------------------------------------
+@router.get("/organizations", response_class=HTMLResponse)
+def organizations(request: Request) -> HTMLResponse:
+    platform = request.app.state.platform
+    me, user = _caller(request)
+    visible: dict[str, int] = {}
+    for d in platform.catalog.list_datasets(principal=me):
+        visible[d.organization] = visible.get(d.organization, 0) + 1
+    orgs = [(o, visible.get(o.name, 0)) for o in platform.catalog.list_organizations()]
+    return _page(request, "ui/organizations.html", user=user, orgs=orgs)
+
+
+@router.get("/organizations/{name}", response_class=HTMLResponse)
+def organization(request: Request, name: str) -> HTMLResponse:
+    platform = request.app.state.platform
+    me, user = _caller(request)
+    org = platform.catalog.get_organization(name)
+    datasets = platform.catalog.list_datasets(organization=name, principal=me)
+    return _page(request, "ui/organization.html", user=user, org=org, datasets=datasets)
+
+
+# ----- ledger explorer -----------------------------------------------------------------------
+def _subject_link(subject: str | None) -> str | None:
+    if subject and subject.startswith("dataset:"):
+        return subject.removeprefix("dataset:").split("@", 1)[0]
+    return None
+
+
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger(request: Request) -> Response:
+    platform = request.app.state.platform
+    _me, user = _caller(request)
+    lookup = request.query_params.get("index")
+    if lookup not in (None, ""):
+        index = _int(lookup, 0)
+        from fastapi.responses import RedirectResponse
+
+        return RedirectResponse(_href_factory(language(request))(f"/ledger/entries/{index}"), status_code=303)
+    ld = platform.ledger
+    cp = ld.checkpoint()
+    size = cp.size
+    before = min(_int(request.query_params.get("before"), size), size)
+    start = max(0, before - LEDGER_PAGE)
+    entries = list(reversed(ld.entries(start, before))) if before > 0 else []
+    for e in entries:
+        e["dataset"] = _subject_link(e["entry"].get("subject"))
+    return _page(request, "ui/ledger.html", user=user, cp=cp, cp_root=cp.to_dict()["root"], public_key=ld.public_key(),
+                 required=ld.required_cosignatures, witnesses=ld.witnesses(), entries=entries, before=before,
+                 older=start if start > 0 else None, newer=min(size, before + LEDGER_PAGE) if before < size else None)
+
+
+@router.get("/ledger/entries/{index}", response_class=HTMLResponse)
+def ledger_entry(request: Request, index: str) -> HTMLResponse:
+    platform = request.app.state.platform
+    _me, user = _caller(request)
+    n = _int(index, 0)
+    ld = platform.ledger
+    current = ld.checkpoint()
+    receipt = ld.receipt(n)
+    result = verify_receipt(receipt, public_key=ld.public_key())
+    return _page(request, "ui/ledger_entry.html", user=user, receipt=receipt, result=result, current=current,
+                 receipt_json=json.dumps(receipt, ensure_ascii=False, indent=2),
+                 dataset_name=_subject_link(receipt["entry"].get("subject")))

@@ -1,0 +1,120 @@
+"""A live server over the demo data, and a headless Chromium driven by Playwright.
+
+The browser tests run on SQLite only (the pages call the same services the API tests cover on
+both backends). They skip, saying why, when Debian's Chromium or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def ui_app(platform: Any) -> Any:
+    """The web app with the UI router and static files (a no-op where `create_app` already has them)."""
+    from fastapi.staticfiles import StaticFiles
+
+    from datanuri.web import routes_ui
+    from datanuri.web.app import create_app
+
+    app = create_app(platform)
+    paths = {getattr(r, "path", None) for r in app.routes}
+    if "/datasets/{name}" not in paths:
+        app.include_router(routes_ui.router)
+    if "/static" not in paths:
+        app.mount("/static", StaticFiles(directory=str(Path(routes_ui.__file__).parent / "static")), name="static")
+    return app
+
+
+@pytest.fixture(scope="session")
+def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from datanuri.config import Config
+    from datanuri.demo.load import load_demo
+    from datanuri.platform import Platform
+
+    root = tmp_path_factory.mktemp("ui")
+    p = Platform(Config(data_dir=root / "data", rate_limit_per_minute=1_000_000, rate_limit_burst=1_000_000))
+    load_demo(p, root / "src")
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+@pytest.fixture(scope="session")
+def ui_server(demo_platform: Any) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port over the demo data; yields its base URL."""
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(ui_app(demo_platform), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright for Python is missing: `pip install playwright` (no `playwright install` needed)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """A fresh page in a Korean-speaking browser (so Korean is what a Korean visitor gets)."""
+    context = chromium.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def shot() -> Any:
+    """`shot(page, name)`: save a full-page screenshot under artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(pg: Any, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        pg.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def has_browser() -> bool:
+    return Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is not None
