@@ -145,7 +145,9 @@ def _fmt_num(n: Any) -> str:
     if isinstance(n, float):
         if math.isnan(n) or math.isinf(n):
             return str(n)
-        if n != 0 and (abs(n) >= 1e6 or abs(n) < 1e-3):
+        if abs(n) >= 1e6:
+            return f"{n:,.0f}"
+        if n != 0 and abs(n) < 1e-3:
             return f"{n:.3g}"
         return f"{n:,.4f}".rstrip("0").rstrip(".")
     return str(n)
@@ -173,6 +175,7 @@ def _fmt_bytes(n: int | None) -> str:
 
 # ----- charts (inline SVG geometry; the template draws it) ------------------------------------
 CHART_W, CHART_H = 240, 84
+TOP_LABEL_W, TOP_COUNT_W = 100, 46  # room for the value labels left of the bars and the counts right of them
 
 
 def _label(v: Any) -> str:
@@ -182,6 +185,16 @@ def _label(v: Any) -> str:
     if len(s) >= 19 and s[10:11] == "T":  # a date-time bin edge: the date is enough
         s = s[:10]
     return s
+
+
+def _shorten(text: str, units: int) -> str:
+    """`text` cut to about `units` narrow characters (a Hangul or Han character counts two)."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) >= 0x2E80 else 1
+        if used > units:
+            return text[:max(i - 1, 1)] + "…"
+    return text
 
 
 def column_chart(col: dict[str, Any]) -> dict[str, Any] | None:
@@ -209,8 +222,8 @@ def column_chart(col: dict[str, Any]) -> dict[str, Any] | None:
         label = _label(t.get("value"))
         if label in ("None", ""):
             label = "∅"
-        short = label if len(label) <= 14 else label[:13] + "…"
-        bars.append({"y": i * row_h, "w": round(int(t["count"]) / top * (CHART_W - 110), 1), "label": short,
+        short = _shorten(label, 15)
+        bars.append({"y": i * row_h, "w": round(int(t["count"]) / top * (CHART_W - TOP_LABEL_W - TOP_COUNT_W), 1), "label": short,
                      "full": label, "count": int(t["count"])})
     return {"kind": "top", "bars": bars, "width": CHART_W, "height": row_h * len(bars), "row_h": row_h}
 
@@ -263,8 +276,10 @@ def search(request: Request) -> HTMLResponse:
             rest = {k: [x for x in vs if not (k == key and x == v)] for k, vs in flt.items()}
             chips.append((key, v, href("/search", q=q, sort=keep_sort, **rest)))
     page = min(page, pages)
+    org_titles = {o.name: o.title for o in platform.catalog.list_organizations()}
     return _page(request, "ui/search.html", user=user, q=q, sort=sort, res=res, page=page, pages=pages,
-                 filters=flt, facets=facets, page_numbers=_page_numbers(page, pages), page_link=page_link, chips=chips)
+                 filters=flt, facets=facets, page_numbers=_page_numbers(page, pages), page_link=page_link, chips=chips,
+                 org_titles=org_titles)
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:

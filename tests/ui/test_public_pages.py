@@ -247,3 +247,30 @@ def test_mobile_layout_has_no_sideways_scroll(chromium: Any, ui_server: str, sho
             shot(pg, name)
     finally:
         ctx.close()
+
+
+def test_logged_in_publisher_sees_restricted_rows_but_never_personal_ones(page: Any, ui_server: str, demo_platform: Any) -> None:
+    from datanuri.demo.load import DEMO_PASSWORD
+
+    page.goto(ui_server + "/login?lang=ko")
+    page.get_by_label("이메일").fill("publisher@datanuri.local")
+    page.get_by_label("비밀번호").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_url(re.compile(r"/account"))
+    # Restricted data: the holder's editor sees rows (anonymous visitors get a notice instead).
+    page.goto(ui_server + "/datasets/seoul-112-calls")
+    assert page.locator("table.preview tbody tr").count() == 20
+    assert page.locator(".downloads a").count() == 3
+    # Personal data: even the holder's editor gets no rows and no value distributions on a page.
+    secret = _personal_values(demo_platform)
+    page.goto(ui_server + f"/datasets/{PERSONAL}")
+    assert page.locator("table.preview").count() == 0 and page.locator("ul.profile").count() == 0
+    html = page.content()
+    assert not [v for v in secret if v in html]
+
+
+def test_anonymous_gets_no_restricted_rows(page: Any, ui_server: str) -> None:
+    page.goto(ui_server + "/datasets/seoul-112-calls")
+    assert page.locator("#no-preview").is_visible()
+    assert page.locator("table.preview").count() == 0
+    assert page.locator(".downloads a").count() == 0
