@@ -191,6 +191,8 @@ class ProofReader:
         try:
             if self.postgres:
                 pg = raw.driver_connection
+                if pg.info.transaction_status != 0:  # not IDLE (the pool hands out idle connections)
+                    pg.rollback()
                 pg.autocommit = True
                 try:
                     with pg.cursor() as cur:
