@@ -105,3 +105,18 @@ def error_text(status: int, lang: str) -> tuple[str, str]:
     title, body = ERRORS.get(status) or ERRORS[500 if status >= 500 else 400]
     i = 0 if lang == "ko" else 1
     return title[i], body[i]
+
+
+# Names of the receipt checks (the messages stay as the verifier wrote them).
+CHECKS: dict[str, Pair] = {
+    "format": ("형식", "format"),
+    "public key": ("공개키", "public key"),
+    "checkpoint signature": ("체크포인트 서명", "checkpoint signature"),
+    "entry": ("기록 해시", "entry hash"),
+    "inclusion": ("포함 증명", "inclusion proof"),
+    "file": ("파일 해시", "file hash"),
+    "cosignatures": ("증인 연서명", "cosignatures"),
+    "content": ("Parquet 해시 일치", "Parquet hash matches"),
+    "subject": ("대상 버전", "subject version"),
+    "checkpoint": ("현재 체크포인트", "current checkpoint"),
+}

@@ -274,3 +274,21 @@ def test_anonymous_gets_no_restricted_rows(page: Any, ui_server: str) -> None:
     assert page.locator("#no-preview").is_visible()
     assert page.locator("table.preview").count() == 0
     assert page.locator(".downloads a").count() == 0
+
+
+def test_ledger_explorer_shows_witness_cosignatures(page: Any, ui_server: str, demo_platform: Any, tmp_path: Any) -> None:
+    from datanuri.ledger.checkpoint import add_signature_lines
+    from datanuri.ledger.cosign import cosign
+    from datanuri.ledger.witness import Witness
+
+    ledger = demo_platform.ledger
+    witness = Witness(tmp_path / "w", name="witness.test/ui")
+    witness.ensure_key()
+    ledger.add_witness(witness.vkey())
+    cp = ledger.checkpoint()
+    ledger.add_cosignature(add_signature_lines(cp.note, [cosign(cp.checkpoint.body(), witness.signer()).line()]))
+    page.goto(ui_server + "/ledger")
+    assert "witness.test/ui" in page.locator("#checkpoint + dl").inner_text()
+    page.goto(ui_server + f"/datasets/{OPEN}")
+    assert page.locator(".receipt").get_attribute("data-verified") == "true"
+    assert "witness.test/ui" in page.locator(".receipt").inner_text()
