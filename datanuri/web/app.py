@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from datanuri import __version__
 from datanuri.platform import Platform
-from datanuri.web import errors, routes_accounts, routes_catalog, routes_ckan, routes_ledger, routes_metadata, routes_pages, routes_privacy, routes_search
+from datanuri.web import errors, routes_accounts, routes_catalog, routes_ckan, routes_ledger, routes_metadata, routes_pages, routes_privacy, routes_search, routes_ui
 
 API_PREFIX = "/api/v1"
 
@@ -33,6 +36,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_ckan.root_router)
     app.include_router(routes_metadata.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_ui.router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     @app.get("/api/v1", tags=["meta"])
     def api_root() -> dict[str, Any]:

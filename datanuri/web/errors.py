@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from datanuri.errors import DatanuriError, NotAuthenticated, RateLimited
@@ -40,7 +40,12 @@ def install(app: FastAPI) -> None:
         return error_response(422, "invalid_input", f"The request is not valid: {text}", problems)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith(("/api", "/.well-known")) \
+                and "text/html" in request.headers.get("accept", ""):
+            from datanuri.web.routes_ui import error_page  # a browser gets the friendly page
+
+            return error_page(request, 404)
         code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "too_large"}.get(exc.status_code, "http_error")
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":

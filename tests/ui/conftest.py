@@ -22,19 +22,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 def ui_app(platform: Any) -> Any:
-    """The web app with the UI router and static files (a no-op where `create_app` already has them)."""
-    from fastapi.staticfiles import StaticFiles
-
-    from datanuri.web import routes_ui
+    """The whole web app, as `datanuri serve` runs it."""
     from datanuri.web.app import create_app
 
-    app = create_app(platform)
-    paths = {getattr(r, "path", None) for r in app.routes}
-    if "/datasets/{name}" not in paths:
-        app.include_router(routes_ui.router)
-    if "/static" not in paths:
-        app.mount("/static", StaticFiles(directory=str(Path(routes_ui.__file__).parent / "static")), name="static")
-    return app
+    return create_app(platform)
 
 
 @pytest.fixture(scope="session")
