@@ -108,9 +108,11 @@ class SearchIndex:
         """Create the tables; drop them first if made by another analyser. True if now empty."""
         with self._lock:
             c = self._conn
-            c.executescript(DDL)
-            row = c.execute("SELECT value FROM meta WHERE key='version'").fetchone()
             want = f"{SCHEMA_VERSION}:{ANALYZER_VERSION}"
+            try:  # read the version before running the DDL: an older layout may not take it
+                row = c.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            except sqlite3.OperationalError:
+                row = None
             if row is None or row[0] != want:
                 c.executescript("DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS docs;"
                                 "DROP TABLE IF EXISTS facet_values;"
@@ -119,6 +121,7 @@ class SearchIndex:
                 c.executescript(DDL)
                 c.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (want,))
                 return True
+            c.executescript(DDL)
             return self.count() == 0
 
     def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -233,3 +234,9 @@ def test_cli_scan_file(cli, tmp_path):
     r = cli("scan", str(tmp_path / "g" / f"{HOSPITAL}.csv"), "--json")
     assert r.exit_code == 0, r.output
     assert {c["column"]: c["kind"] for c in json.loads(r.stdout)["columns"]}["주민등록번호"] == "rrn"
+
+
+def test_readme_example_policy_is_the_tested_one():
+    """The policy the README tells users to try is exactly the one released above."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "policy-outpatient.json"
+    assert json.loads(example.read_text("utf-8")) == POLICY
