@@ -93,27 +93,8 @@ def api(platform: "object") -> Iterator["object"]:
 @pytest.fixture
 def live_server(platform: "object") -> Iterator[str]:
     """A real uvicorn server on a free loopback port; yields its base URL."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
     from datanuri.web.app import create_app
+    from tests.helpers import serve_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_app(create_app(platform)) as url:  # type: ignore[arg-type]
+        yield url

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 AIR_HEADER = "측정소명,측정일,PM10,PM2.5,비고"
 AIR_ROWS = [
@@ -26,3 +31,26 @@ def editor_token(platform, org: str, email: str = "editor@example.org") -> str:
     platform.accounts.create_user(email, display_name="편집자", password=PASSWORD)
     platform.accounts.add_member(org, email, role="editor")
     return platform.accounts.create_token(name="tests", scopes=["read", "publish"], for_email=email)[1]
+
+
+@contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """Run an ASGI app on a real uvicorn server on a free loopback port; yields its base URL."""
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any, Iterator
 
-import uvicorn
 from fastapi import FastAPI
 
 from datanuri.web import errors, routes_ledger
+from tests.helpers import serve_app
 
 
 def ledger_app(ledger: Any) -> FastAPI:
@@ -26,19 +23,5 @@ def ledger_app(ledger: Any) -> FastAPI:
 
 @contextmanager
 def serve(ledger: Any) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(ledger_app(ledger), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("ledger test server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_app(ledger_app(ledger)) as url:
+        yield url

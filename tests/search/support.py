@@ -67,26 +67,8 @@ def make_app(platform: Any) -> Any:
 
 def serve(app: Any) -> Any:
     """Run `app` on a free loopback port in a thread; returns (base_url, stop)."""
-    import socket
-    import threading
-    import time
+    from tests.helpers import serve_app
 
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("test server did not start")
-        time.sleep(0.05)
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-    return f"http://127.0.0.1:{port}", stop
+    running = serve_app(app)
+    url = running.__enter__()
+    return url, lambda: running.__exit__(None, None, None)

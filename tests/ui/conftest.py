@@ -7,9 +7,6 @@ both backends). They skip, saying why, when Debian's Chromium or Playwright is m
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -46,24 +43,10 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def ui_server(demo_platform: Any) -> Iterator[str]:
     """A real uvicorn server on a free loopback port over the demo data; yields its base URL."""
-    import uvicorn
+    from tests.helpers import serve_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(ui_app(demo_platform), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_app(ui_app(demo_platform)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
