@@ -321,6 +321,14 @@ class SearchIndex:
             clauses.append(f"{id_col} NOT IN (SELECT id FROM docs WHERE hidden = 1"
                            + (f" AND organization NOT IN ({','.join('?' * len(orgs))})" if orgs else "") + ")")
             params += orgs
+        more, more_params = self._filter_conditions(filters, id_col)
+        return clauses + more, params + more_params
+
+    @staticmethod
+    def _filter_conditions(filters: Filters, id_col: str) -> tuple[list[str], list[Any]]:
+        """Facet filters (tests on `id_col`) and the update-date range (on the documents table `d`)."""
+        clauses: list[str] = []
+        params: list[Any] = []
         for fld, values in sorted(filters.values.items()):
             if not values:
                 continue
@@ -345,17 +353,9 @@ class SearchIndex:
                 params += sorted(vis.orgs)
             else:
                 clauses.append("d.hidden = 0")
-        for fld, values in sorted(filters.values.items()):
-            if not values:
-                continue
-            clauses.append(f"d.id IN ({FACET_IDS.format(marks=','.join('?' * len(values)))})")
-            params += [fld, *values]
-        if filters.updated_from:
-            clauses.append("d.updated >= ?")
-            params.append(filters.updated_from)
-        if filters.updated_to:
-            clauses.append("d.updated < ?")
-            params.append(filters.updated_to)
+        more, more_params = SearchIndex._filter_conditions(filters, "d.id")
+        clauses += more
+        params += more_params
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def matches_any(self, match: str) -> bool:
