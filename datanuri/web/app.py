@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from datanuri import __version__
 from datanuri.platform import Platform
-from datanuri.web import errors, routes_accounts, routes_catalog, routes_ckan, routes_ledger, routes_metadata, routes_pages, routes_privacy, routes_search, routes_ui
+from datanuri.web import errors, routes_accounts, routes_catalog, routes_ckan, routes_console, routes_ledger, routes_metadata, routes_pages, routes_privacy, routes_search, routes_ui, routes_wizard
 
 API_PREFIX = "/api/v1"
 
@@ -36,6 +36,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_ckan.root_router)
     app.include_router(routes_metadata.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_console.router)
+    app.include_router(routes_wizard.router)
     app.include_router(routes_ui.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 

@@ -1,0 +1,7 @@
+"""Placeholder router for the console pages (filled in by its owner)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
