@@ -44,10 +44,15 @@ class Config:
     # cosignatures a checkpoint needs before receipts count it as trusted.
     ledger_origin: str = "datanuri.local/ledger"
     ledger_required_cosignatures: int = 0
+    # Pseudonymisation keys (files, outside the database and blob store); None = <data_dir>/keys.
+    # Their master key comes from DATANURI_KEY_MASTER (see datanuri.privacy.keys), never from here.
+    key_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):
             object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if self.key_dir is not None and not isinstance(self.key_dir, Path):
+            object.__setattr__(self, "key_dir", Path(self.key_dir))
 
     @property
     def db_url(self) -> str:
@@ -63,6 +68,11 @@ class Config:
     @property
     def tmp_dir(self) -> Path:
         return self.data_dir / "tmp"
+
+    @property
+    def keys_path(self) -> Path:
+        """Where pseudonymisation keys live: `key_dir` if set, else `<data_dir>/keys`."""
+        return self.key_dir if self.key_dir is not None else self.data_dir / "keys"
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
@@ -96,7 +106,7 @@ class Config:
         for name, value in values.items():
             default = getattr(cls(), name) if name != "data_dir" else Path(".")
             try:
-                if name == "data_dir":
+                if name in ("data_dir", "key_dir"):
                     kwargs[name] = Path(value).expanduser()
                 elif isinstance(default, bool):
                     kwargs[name] = str(value).lower() in ("1", "true", "yes", "on")

@@ -14,6 +14,7 @@ from datanuri.config import Config
 from datanuri.jobs.runner import JobRunner
 from datanuri.harvest import Harvester
 from datanuri.ledger import Ledger
+from datanuri.privacy.keys import KeyStore, master_key_from_env
 from datanuri.privacy.service import PrivacyService
 from datanuri.search import SearchService
 from datanuri.store.blobs import BlobStore
@@ -37,7 +38,9 @@ class Platform:
         self.access = AccessControl(self.db)
         self.accounts = AccountService(self.db, self.ledger, self.access)
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
-        self.privacy = PrivacyService(self.db, self.blobs, self.ledger, self.access, self.catalog)
+        # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.
+        keys = KeyStore(self.config.keys_path, master_key=master_key_from_env())
+        self.privacy = PrivacyService(self.db, self.blobs, self.ledger, self.access, self.catalog, keys=keys)
         self.search = SearchService(self.db, self.config.data_dir / "search")
         self.catalog.listeners.append(self.search.on_change)
         self.harvester = Harvester(self.catalog, self.db, notify=self.search.on_change)

@@ -29,6 +29,9 @@ from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, utcnow
 
 Progress = Callable[[int, int | None], None]
+# Called inside the transaction that creates a version (after its ledger entry): what it writes
+# commits with the version, and if it raises, neither the version nor its ledger entry exists.
+OnPublish = Callable[[Session, Version], None]
 EDITABLE_FIELDS = (
     "title",
     "description",
@@ -194,12 +197,14 @@ class CatalogService:
         sheet: str | None = None,
         principal: Principal = SYSTEM,
         progress: Progress | None = None,
+        on_publish: OnPublish | None = None,
     ) -> PublishResult:
         """Ingest a file and publish it as the dataset's next version.
 
         The file is read, typed and profiled into canonical Parquet first; only then, in one
-        transaction, the version row and its ledger entry are written. Identical content makes
-        no new version. Any failure leaves the catalog unchanged.
+        transaction, the version row and its ledger entry are written, and `on_publish(session,
+        version)` is called in that transaction (not when identical content makes no new
+        version). Any failure leaves the catalog unchanged.
         """
         from datanuri.tables import Limits, ingest
 
@@ -275,6 +280,9 @@ class CatalogService:
                 )
                 ds.updated_at = utcnow()
                 s.flush()
+                if on_publish is not None:
+                    on_publish(s, v)
+                    s.flush()
                 info = version_info(v, name)
             self._changed(name)
             msg = f"Published {name!r} version {number}: {result.rows:,} rows, {len(result.columns)} columns."

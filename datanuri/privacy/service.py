@@ -7,7 +7,10 @@ The pure engine (`datanuri.privacy.*`) works on Arrow tables; this layer brings 
   assessment report, publishing nothing;
 - `release` publishes the candidate as a version of an open or restricted target dataset, only if
   the policy passes, and keeps a release record (source version, policy, report and its hash,
-  target version) with a `privacy.release` ledger event carrying the hashes of all four.
+  target version) with a `privacy.release` ledger event carrying the hashes of all four, written
+  in the same transaction as the version (all of it commits, or none);
+- `create_key` / `list_keys` manage the holder's pseudonymisation keys (`datanuri.privacy.keys`),
+  which `apply` and `release` look up by the names the policy gives.
 
 Trust rule 1: the rows of a personal dataset leave the holder only through a release that
 passed. Every operation here requires the principal to be an editor of the holding organisation
@@ -17,9 +20,13 @@ inside the service and never returned.
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import hashlib
 import json
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
@@ -31,11 +38,13 @@ from sqlalchemy.orm import Session
 from datanuri import errors
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.principal import SYSTEM, Principal
-from datanuri.catalog.models import Dataset, Version
+from datanuri.catalog.models import Dataset, Organization, Version
+from datanuri.catalog.names import check_name
 from datanuri.catalog.service import CatalogService
 from datanuri.events import Event, EventSink
 from datanuri.privacy.db import PrivacyRelease
 from datanuri.privacy.detect import detect
+from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
 from datanuri.privacy.policy import apply_policy
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database, utcnow
@@ -44,6 +53,7 @@ Progress = Callable[[int, int | None], None]
 ReleaseAccess = Literal["open", "restricted"]
 RELEASE_ACCESS = ("open", "restricted")
 STEPS = 4  # load, transform + assess, write, publish + record
+PREVIEW_ROWS = 20
 
 
 class PolicyFailed(errors.InvalidInput):
@@ -70,6 +80,48 @@ def _no_progress(done: int, total: int | None) -> None:
     return None
 
 
+def json_cell(value: Any) -> Any:
+    """One table value as plain JSON (dates as ISO text, NaN as null, bytes as base64)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, (list, tuple)):
+        return [json_cell(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_cell(v) for k, v in value.items()}
+    return str(value)
+
+
+def table_preview(table: pa.Table, limit: int = PREVIEW_ROWS) -> dict[str, Any]:
+    """The first `limit` rows of `table` as {"columns": [...], "rows": [[...], ...]} of plain JSON."""
+    head = table.slice(0, limit)
+    columns = [head.column(i).to_pylist() for i in range(head.num_columns)]
+    return {"columns": head.column_names, "rows": [[json_cell(v) for v in row] for row in zip(*columns)]}
+
+
+def key_refs(policy: Mapping[str, Any]) -> list[str]:
+    """The key names a policy pseudonymises with (in order, once each); malformed specs are left
+    to `validate_policy` to explain."""
+    names: list[str] = []
+    for section in ("direct_identifiers", "other"):
+        specs = policy.get(section) or {}
+        for spec in specs.values() if isinstance(specs, Mapping) else ():
+            if isinstance(spec, Mapping) and len(spec) == 1 and isinstance(spec.get("pseudonymize"), Mapping):
+                ref = spec["pseudonymize"].get("key")
+                if isinstance(ref, str) and ref not in names:
+                    names.append(ref)
+    return names
+
+
 @dataclass(frozen=True)
 class Candidate:
     """The result of `apply`: the candidate table (never published by `apply`) and its report."""
@@ -82,7 +134,14 @@ class Candidate:
     report: dict[str, Any]
 
     def summary(self) -> dict[str, Any]:
-        """What may be shown to the holder's editors: the report and the shape, no rows."""
+        """What may be shown to the holder's editors: the report, the shape and a preview of the
+        first rows of the de-identified table (no source rows). A candidate that did not pass is
+        not a releasable table (it may still hold an untreated identifier): its preview has no rows."""
+        if self.passed:
+            preview = table_preview(self.table)
+        else:
+            preview = {"columns": self.table.column_names, "rows": [],
+                       "withheld": "The policy did not pass, so no rows are shown; fix the failures and apply it again."}
         return {
             "dataset": self.dataset,
             "version": self.version,
@@ -90,6 +149,7 @@ class Candidate:
             "failures": list(self.report.get("failures", [])),
             "rows": self.table.num_rows,
             "columns": self.table.column_names,
+            "preview": preview,
             "report": self.report,
             "report_sha256": sha256_json(self.report),
         }
@@ -138,12 +198,14 @@ def _failure_message(name: str, report: Mapping[str, Any]) -> str:
 
 
 class PrivacyService:
-    def __init__(self, db: Database, blobs: BlobStore, events: EventSink, access: AccessControl, catalog: CatalogService) -> None:
+    def __init__(self, db: Database, blobs: BlobStore, events: EventSink, access: AccessControl, catalog: CatalogService,
+                 keys: KeyStore | None = None) -> None:
         self.db = db
         self.blobs = blobs
         self.events = events
         self.access = access
         self.catalog = catalog
+        self.keys = keys
 
     # ----- reading the holder's table --------------------------------------------------------
     def _source(self, s: Session, name: str, principal: Principal) -> tuple[Dataset, Version]:
@@ -190,11 +252,24 @@ class PrivacyService:
         if base_dir is None:
             _refuse_files(policy)
         progress(0, STEPS)
-        _, number, digest, table = self._load(name, principal)
+        org, number, digest, table = self._load(name, principal)
+        keys = self._keys_for(org, policy, keys)
         progress(1, STEPS)
         result = apply_policy(table, policy, keys=keys, base_dir=base_dir)
+        report = dict(result.report)
+        for step in report.get("measures", []):
+            if "key" in step:  # the key's name and fingerprint, never the key
+                step["key_fingerprint"] = fingerprint(keys[step["key"]])
         progress(2, STEPS)
-        return Candidate(name, number, digest, result.table, result.passed, plain_json(result.report))
+        return Candidate(name, number, digest, result.table, result.passed, plain_json(report))
+
+    def _keys_for(self, org: str, policy: Mapping[str, Any], given: Mapping[str, bytes] | None) -> dict[str, bytes]:
+        """The keys the policy names: those given (tests, pure use), the rest from the holder's key store."""
+        keys = dict(given or {})
+        wanted = [ref for ref in key_refs(policy) if ref not in keys]
+        if wanted and self.keys is not None:
+            keys.update(self.keys.resolve(org, wanted))
+        return keys
 
     # ----- release ---------------------------------------------------------------------------
     def release(self, name: str, policy: Mapping[str, Any], *, target_name: str,
@@ -217,6 +292,11 @@ class PrivacyService:
             raise PolicyFailed(_failure_message(name, candidate.report),
                                details={"failures": candidate.report.get("failures", []), "report": candidate.report})
         org = self._check_target(name, target_name, principal)
+        recorded: list[ReleaseInfo] = []
+
+        def record(s: Session, version: Version) -> None:  # in the transaction that creates the version
+            recorded.append(self._record(s, name, candidate, policy, version, principal))
+
         tmp = self.blobs.temp_path(".parquet")
         try:
             pq.write_table(candidate.table, tmp, compression="zstd")
@@ -229,13 +309,18 @@ class PrivacyService:
                 )
             published = self.catalog.publish(
                 target_name, tmp, filename=f"{target_name}.parquet", format="parquet", principal=principal,
-                change_note=f"De-identified release of {name} v{candidate.version}",
+                change_note=f"De-identified release of {name} v{candidate.version}", on_publish=record,
             )
         finally:
             tmp.unlink(missing_ok=True)
-        info = self._record(name, candidate, policy, target_name, published.version.number, principal)
+        if not recorded:  # identical content: the existing version is released again, in one transaction
+            with self.db.session() as s:
+                tds = s.scalar(select(Dataset).where(Dataset.name == target_name))
+                assert tds is not None
+                version = next(v for v in tds.versions if v.number == published.version.number)
+                recorded.append(self._record(s, name, candidate, policy, version, principal))
         progress(STEPS, STEPS)
-        return info
+        return recorded[0]
 
     def _check_target(self, name: str, target: str, principal: Principal) -> str | None:
         """The organisation to create `target` in, or None if it exists (and may receive this)."""
@@ -255,47 +340,94 @@ class PrivacyService:
             self.access.require(s, principal, "publish", dataset=ds)
             return None
 
-    def _record(self, name: str, c: Candidate, policy: dict[str, Any], target: str, number: int,
+    def _record(self, s: Session, name: str, c: Candidate, policy: dict[str, Any], tv: Version,
                 principal: Principal) -> ReleaseInfo:
+        """Write the release record and its `privacy.release` ledger event in `s`'s transaction."""
         report = c.report
         policy_hash, report_hash = sha256_json(policy), sha256_json(report)
+        src, _ = self._source(s, name, principal)
+        tds, number = tv.dataset, tv.number
+        row = PrivacyRelease(
+            organization=src.organization.name, source_dataset=name, source_version=c.version,
+            source_hash=c.source_hash, target_dataset=tds.name, target_version=number,
+            target_hash=tv.content_hash, access_level=tds.access_level, policy=policy,
+            policy_hash=policy_hash, report=report, report_hash=report_hash, released_by=principal.ref,
+        )
+        s.add(row)
+        s.flush()
+        data: dict[str, Any] = {
+            "release": row.id,
+            "source": f"dataset:{name}@{c.version}",
+            "access_level": tds.access_level,
+            "rows": c.table.num_rows,
+            "model": report.get("policy", {}).get("model"),
+        }
+        used = {m["key"]: m["key_fingerprint"] for m in report.get("measures", []) if "key_fingerprint" in m}
+        if used:
+            data["keys"] = used  # names and fingerprints of the pseudonymisation keys
+        row.ledger_index = self.events.record(
+            s,
+            Event(
+                type="privacy.release",
+                actor=principal.ref,
+                subject=f"dataset:{tds.name}@{number}",
+                time=row.created_at,
+                hashes={
+                    "source": f"sha256:{c.source_hash}",
+                    "policy": f"sha256:{policy_hash}",
+                    "report": f"sha256:{report_hash}",
+                    "output": f"sha256:{tv.content_hash}",
+                },
+                data=data,
+            ),
+        )
+        s.flush()
+        return _release_info(row)
+
+    # ----- pseudonymisation keys -------------------------------------------------------------
+    def create_key(self, org: str, name: str, *, principal: Principal = SYSTEM) -> KeyInfo:
+        """Create pseudonymisation key `name` for organisation `org` (its editors), recorded in the
+        ledger as `privacy.key.created` with its fingerprint. An existing name is refused."""
+        store = self._key_store()
+        check_name(name, "key")
+        created: KeyInfo | None = None
+        try:
+            with self.db.session() as s:
+                self._org_editor(s, org, principal)
+
+                def record(info: KeyInfo) -> None:  # before the key file becomes visible
+                    self.events.record(s, Event(
+                        type="privacy.key.created",
+                        actor=principal.ref,
+                        subject=f"org:{org}/key:{name}",
+                        time=dt.datetime.fromisoformat(info.created_at),
+                        data={"organization": org, "key": name, "fingerprint": info.fingerprint, "algorithm": "HMAC-SHA-256"},
+                    ))
+                    s.flush()
+
+                created = store.create(org, name, created_by=principal.ref, record=record)
+        except BaseException:
+            if created is not None:  # the transaction did not commit: no key without its record
+                store.retract(created)
+            raise
+        return created
+
+    def list_keys(self, org: str, *, principal: Principal = SYSTEM) -> list[KeyInfo]:
+        """The pseudonymisation keys of `org` (name, fingerprint, creation), for its editors."""
+        store = self._key_store()
         with self.db.session() as s:
-            src, _ = self._source(s, name, principal)
-            tds = s.scalar(select(Dataset).where(Dataset.name == target))
-            assert tds is not None
-            tv = next(v for v in tds.versions if v.number == number)
-            row = PrivacyRelease(
-                organization=src.organization.name, source_dataset=name, source_version=c.version,
-                source_hash=c.source_hash, target_dataset=target, target_version=number,
-                target_hash=tv.content_hash, access_level=tds.access_level, policy=policy,
-                policy_hash=policy_hash, report=report, report_hash=report_hash, released_by=principal.ref,
-            )
-            s.add(row)
-            s.flush()
-            row.ledger_index = self.events.record(
-                s,
-                Event(
-                    type="privacy.release",
-                    actor=principal.ref,
-                    subject=f"dataset:{target}@{number}",
-                    time=row.created_at,
-                    hashes={
-                        "source": f"sha256:{c.source_hash}",
-                        "policy": f"sha256:{policy_hash}",
-                        "report": f"sha256:{report_hash}",
-                        "output": f"sha256:{tv.content_hash}",
-                    },
-                    data={
-                        "release": row.id,
-                        "source": f"dataset:{name}@{c.version}",
-                        "access_level": tds.access_level,
-                        "rows": c.table.num_rows,
-                        "model": report.get("policy", {}).get("model"),
-                    },
-                ),
-            )
-            s.flush()
-            return _release_info(row)
+            self._org_editor(s, org, principal)
+        return store.list(org)
+
+    def _key_store(self) -> KeyStore:
+        if self.keys is None:
+            raise errors.ConfigError("This datanuri instance has no pseudonymisation key store; build the service with one (Platform does).")
+        return self.keys
+
+    def _org_editor(self, s: Session, org: str, principal: Principal) -> None:
+        if s.scalar(select(Organization.id).where(Organization.name == org)) is None:
+            raise errors.NotFound(errors.MSG_ORG_NOT_FOUND.format(name=org))
+        self.access.require(s, principal, "publish", org=org)
 
     # ----- release records -------------------------------------------------------------------
     def get_release(self, release_id: int, *, principal: Principal = SYSTEM) -> ReleaseInfo:
