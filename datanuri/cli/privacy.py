@@ -1,4 +1,4 @@
-"""CLI over de-identification: `datanuri privacy scan|apply|releases|release-show`.
+"""CLI over de-identification: `datanuri privacy scan|apply|releases|report|keys create|keys list`.
 
 The CLI acts as the local operator (the system principal), as the other commands do."""
 
@@ -16,6 +16,8 @@ from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, err_conso
 from datanuri.errors import InvalidInput
 
 app = typer.Typer(help="Detect personal data, apply a privacy policy, and release de-identified versions.", no_args_is_help=True)
+keys_app = typer.Typer(help="Pseudonymisation keys of an organisation (kept in files outside the data).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 STEP_NAMES = {0: "reading the source version", 1: "transforming and assessing", 2: "writing the release", 3: "publishing and recording"}
 
@@ -195,3 +197,38 @@ def report_cmd(
     
     with platform_ctx(data_dir) as p:
         print_json(p.privacy.get_release(release_id).to_dict())
+
+
+@keys_app.command("create")
+def keys_create(
+    org: str = typer.Argument(..., help="The organisation that holds the data (and the key)"),
+    name: str = typer.Argument(..., help="Key name, e.g. holder-2026 (lowercase letters, digits, '-', '_')"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Create a new 256-bit pseudonymisation key; an existing name is never replaced (rotate with a new name)."""
+    with platform_ctx(data_dir) as p:
+        info = p.privacy.create_key(org, name)
+    if json_out:
+        return print_json(info.to_dict())
+    console.print(f"[green]Created[/] key {info.name!r} of {info.organization}, fingerprint {info.fingerprint}. "
+                  f"Name it in a policy as {{\"pseudonymize\": {{\"key\": \"{info.name}\"}}}}.")
+
+
+@keys_app.command("list")
+def keys_list(
+    org: str = typer.Argument(..., help="The organisation"),
+    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """List an organisation's pseudonymisation keys: name, fingerprint, creation (never the key)."""
+    with platform_ctx(data_dir) as p:
+        items = [k.to_dict() for k in p.privacy.list_keys(org)]
+    if json_out:
+        return print_json(items)
+    t = Table(title=f"Pseudonymisation keys of {org}")
+    for col in ("name", "fingerprint", "created", "by"):
+        t.add_column(col)
+    for k in items:
+        t.add_row(k["name"], k["fingerprint"], k["created_at"], k["created_by"])
+    console.print(t)

@@ -18,6 +18,10 @@ DEMO_USERS: tuple[tuple[str, str, str | None, dict[str, str]], ...] = (
     ("publisher@datanuri.local", "김공개 Publisher", None, {}),  # editor of every demo organisation
     ("analyst@datanuri.local", "이분석 Analyst", None, {}),  # no organisation: sees open data only
 )
+# The pseudonymisation key of the hospital holding the personal demo dataset; the example policy
+# (examples/policy-outpatient.json) pseudonymises the patient numbers with it.
+DEMO_KEY_DATASET = "nuri-hospital-outpatient-visits"
+DEMO_KEY = "nuri-hospital-2026"
 
 
 def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg: None) -> int:
@@ -35,6 +39,10 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
         except Conflict:
             pass
     _demo_users(platform, [o.name for o in orgs])
+    for d in datasets:
+        if d.name == DEMO_KEY_DATASET and not any(k.name == DEMO_KEY for k in platform.privacy.list_keys(d.org)):
+            info = platform.privacy.create_key(d.org, DEMO_KEY)
+            report(f"{d.org}: pseudonymisation key {info.name!r} (fingerprint {info.fingerprint})")
     created = 0
     for d in datasets:
         try:

@@ -1,7 +1,9 @@
 """REST API for de-identification (mounted under `/api/v1`): scan, apply (a background job with
-progress, or inline with `?wait=true`), and release records with their assessment reports.
+progress, or inline with `?wait=true`), release records with their assessment reports, and the
+organisation's pseudonymisation keys (metadata only, never a key).
 
-Only editors of the organisation holding a dataset may use these routes; no route returns rows."""
+Only editors of the organisation holding a dataset may use these routes; no route returns source
+rows (apply shows the first rows of a passing de-identified candidate)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,10 @@ class ReleaseIn(BaseModel):
     target: str = Field(description="Dataset to publish the de-identified table to (created in the holder's organisation if missing)")
     access_level: Literal["open", "restricted"] = "open"
     title: str | None = Field(None, description="Title of a new target dataset")
+
+
+class KeyIn(BaseModel):
+    name: str = Field(description="Key name, e.g. holder-2026 (lowercase letters, digits, '-', '_'); never reused")
 
 
 class ApplyIn(BaseModel):
@@ -84,3 +90,15 @@ def list_releases(name: str, p: Platform = Depends(get_platform), me: Principal 
 def get_release(release_id: int, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
     """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
     return p.privacy.get_release(release_id, principal=me).to_dict()
+
+
+@router.get("/organizations/{name}/privacy/keys")
+def list_keys(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+    """The organisation's pseudonymisation keys: name, fingerprint, creation time and creator (its editors)."""
+    return [k.to_dict() for k in p.privacy.list_keys(name, principal=me)]
+
+
+@router.post("/organizations/{name}/privacy/keys", status_code=201)
+def create_key(name: str, body: KeyIn, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+    """Create a 256-bit pseudonymisation key for the organisation (its editors); 409 if the name exists."""
+    return p.privacy.create_key(name, body.name, principal=me).to_dict()

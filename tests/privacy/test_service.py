@@ -16,8 +16,10 @@ from tests.helpers import PASSWORD
 
 HOSPITAL = "nuri-hospital-outpatient-visits"
 ORG = "nuri-hospital"
+KEY = "nuri-hospital-2026"  # the demo's key of the hospital (datanuri.demo.load.DEMO_KEY)
 POLICY = {
-    "direct_identifiers": {"환자번호": "delete", "이름": "delete", "주민등록번호": "delete", "전화번호": "delete", "주소": "delete"},
+    "direct_identifiers": {"환자번호": {"pseudonymize": {"key": KEY, "length": 16}},
+                           "이름": "delete", "주민등록번호": "delete", "전화번호": "delete", "주소": "delete"},
     "quasi_identifiers": {"나이": "age", "성별": {"rows": [["남", "*"], ["여", "*"]]}, "진료일": "date"},
     "sensitive": "진단명",
     "model": "k-anonymity",
@@ -27,7 +29,8 @@ POLICY = {
 
 
 def load_hospital(platform, src: Path) -> None:
-    """Publish the demo's personal dataset (only that one, for speed) as `load_demo` does."""
+    """Publish the demo's personal dataset (only that one, for speed) and create the hospital's
+    pseudonymisation key, as `load_demo` does."""
     from datanuri.demo.data import generate
 
     orgs, datasets = generate(src)
@@ -37,6 +40,7 @@ def load_hospital(platform, src: Path) -> None:
     platform.catalog.create_dataset(d.name, organization=d.org, title=d.title, access_level=d.access)
     for path, note in d.files:
         platform.catalog.publish(d.name, path, change_note=note)
+    platform.privacy.create_key(d.org, KEY)
 
 
 def user(platform, email: str, org: str | None = None, role: str = "editor"):
@@ -50,7 +54,7 @@ def user(platform, email: str, org: str | None = None, role: str = "editor"):
 @pytest.fixture
 def world(platform, tmp_path):
     load_hospital(platform, tmp_path / "demo")
-    svc = PrivacyService(platform.db, platform.blobs, platform.ledger, platform.access, platform.catalog)
+    svc = PrivacyService(platform.db, platform.blobs, platform.ledger, platform.access, platform.catalog, keys=platform.privacy.keys)
     editor = user(platform, "editor@example.org", ORG)
     return platform, svc, editor
 
@@ -85,7 +89,19 @@ def test_release_passes_and_is_readable_by_anyone(world):
     from datanuri.accounts.principal import ANONYMOUS
 
     released = pq.read_table(platform.catalog.parquet_path("hospital-visits-open", principal=ANONYMOUS))
-    assert {"이름", "주민등록번호", "전화번호", "주소", "환자번호"}.isdisjoint(released.column_names)
+    assert {"이름", "주민등록번호", "전화번호", "주소"}.isdisjoint(released.column_names)
+    # patient numbers became keyed pseudonyms: HMAC-SHA-256 with the hospital's key (Python's hmac as reference)
+    import hmac
+
+    key = platform.privacy.keys.get(ORG, KEY)
+    source = pq.read_table(platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash))
+    expected = {hmac.new(key, str(v).encode(), hashlib.sha256).hexdigest()[:16] for v in source.column("환자번호").to_pylist()}
+    pseudonyms = set(released.column("환자번호").to_pylist())
+    assert pseudonyms and pseudonyms <= expected
+    assert not pseudonyms & {str(v) for v in source.column("환자번호").to_pylist()}
+    step = next(m for m in info.report["measures"] if m["column"] == "환자번호")
+    fp = platform.privacy.keys.info(ORG, KEY).fingerprint
+    assert step["key"] == KEY and step["key_fingerprint"] == fp and key.hex() not in json.dumps(info.report)
     assert released.num_rows == info.report["records"]["released"]
     df = released.to_pandas().reset_index(drop=True)
     qi = ["나이", "성별", "진료일"]
@@ -95,6 +111,7 @@ def test_release_passes_and_is_readable_by_anyone(world):
     # the ledger entry carries the hashes of source, policy, report and output
     entry = platform.ledger.entry(info.ledger_index)["entry"]
     assert entry["type"] == "privacy.release"
+    assert entry["data"]["keys"] == {KEY: fp}
     src = platform.catalog.get_version(HOSPITAL, 1)
     out = platform.catalog.get_version("hospital-visits-open", 1)
     assert entry["hashes"] == {

@@ -103,6 +103,10 @@ MATRIX: dict[tuple[str, str], tuple[str, Callable[..., dict[str, Any]] | None, C
         only(("editor",), 200)),
     ("GET", "/api/v1/datasets/{name}/privacy/releases"): (DS + "/privacy/releases", None, only(("editor",), 200)),
     ("GET", "/api/v1/privacy/releases/{release_id}"): ("/api/v1/privacy/releases/999999", None, always(404)),
+    # pseudonymisation keys: the organisation's editors only (admins and other owners too are refused)
+    ("GET", "/api/v1/organizations/{name}/privacy/keys"): ("/api/v1/organizations/org-a/privacy/keys", None, only(("editor",), 200)),
+    ("POST", "/api/v1/organizations/{name}/privacy/keys"): (
+        "/api/v1/organizations/org-a/privacy/keys", lambda w, r, l: {"json": {"name": w.fresh("key")}}, only(("editor",), 201)),
     ("GET", "/api/v1/organizations"): ("/api/v1/organizations", None, always(200)),
     ("POST", "/api/v1/organizations"): ("/api/v1/organizations", lambda w, r, l: {"json": {"name": w.fresh("org")}}, only(("admin",), 201)),
     ("GET", "/api/v1/organizations/{name}"): ("/api/v1/organizations/org-a", None, always(200)),
