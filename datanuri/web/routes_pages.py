@@ -1,6 +1,10 @@
-"""Browser pages for logging in and out (the rest of the UI builds on these)."""
+"""Browser pages for logging in and out, and the account page with the user's API tokens."""
 
 from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -8,17 +12,33 @@ from starlette.concurrency import run_in_threadpool
 
 from datanuri import errors
 from datanuri.accounts import secrets as sec
+from datanuri.accounts.validate import SCOPES
+from datanuri.web import ui_text
 from datanuri.web.auth import SESSION_COOKIE, client_address, session_principal
 from datanuri.web.pages import PRELOGIN_CSRF_COOKIE, check_form_csrf, language, render
 from datanuri.web.routes_accounts import set_session_cookie
+from datanuri.web.routes_console import WebUser, web_user
+from datanuri.web.routes_ui import UIRoute, _href_factory, _page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UIRoute)
+NEXT_COOKIE = "datanuri_next"
+LOCAL_PATH = re.compile(r"/(?!/)[A-Za-z0-9/_.~-]{0,300}")
+
+
+def safe_next(value: str | None) -> str | None:
+    """`value` if it is a path on this site (no scheme, host or query), else None."""
+    if value and LOCAL_PATH.fullmatch(value) and "//" not in value and ".." not in value:
+        return value
+    return None
 
 
 def _login_page(request: Request, *, error: str | None = None, email: str | None = None, status: int = 200) -> HTMLResponse:
     token = request.cookies.get(PRELOGIN_CSRF_COOKIE) or sec.new_secret()
     resp = render(request, "login.html", status=status, csrf_token=token, error=error, email=email)
     resp.set_cookie(PRELOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
+    nxt = safe_next(request.query_params.get("next"))
+    if nxt:  # where to go after logging in (the login form itself stays unchanged)
+        resp.set_cookie(NEXT_COOKIE, nxt, httponly=True, samesite="strict", path="/login", max_age=3600)
     return resp
 
 
@@ -40,20 +60,94 @@ async def login_submit(request: Request) -> Response:
         message = ko.get(exc.message, exc.message) if language(request) == "ko" else exc.message
         return _login_page(request, error=message, email=email, status=exc.status)
     secret, _csrf = await run_in_threadpool(platform.accounts.create_session, me)
-    resp = RedirectResponse(f"/account?lang={language(request)}", status_code=303)
+    target = safe_next(request.cookies.get(NEXT_COOKIE)) or "/account"
+    resp = RedirectResponse(f"{target}?lang={language(request)}", status_code=303)
     set_session_cookie(resp, platform, secret)
     resp.delete_cookie(PRELOGIN_CSRF_COOKIE, path="/login")
+    resp.delete_cookie(NEXT_COOKIE, path="/login")
+    return resp
+
+
+# ----- the account page and its API tokens ------------------------------------------------------
+def _token_rows(request: Request, who: WebUser) -> list[dict[str, Any]]:
+    """The user's own tokens (an admin's list holds everyone's), newest first, with a state word."""
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = []
+    for tok in request.app.state.platform.accounts.list_tokens(by=who.me):
+        if tok.user != who.user.email:
+            continue
+        ends = dt.datetime.fromisoformat(tok.expires_at) if tok.expires_at else None
+        if ends is not None and ends.tzinfo is None:
+            ends = ends.replace(tzinfo=dt.timezone.utc)
+        expired = ends is not None and ends <= now
+        rows.append({"info": tok, "state": "revoked" if tok.revoked else "expired" if expired else "active"})
+    rows.sort(key=lambda r: r["info"].id, reverse=True)
+    return rows
+
+
+def _account_page(request: Request, who: WebUser, *, status: int = 200, **ctx: Any) -> HTMLResponse:
+    lang = language(request)
+    base = {"new_token": None, "new_secret": None, "confirm_revoke": None, "token_error": None, "notice": None,
+            "token_values": {"name": "", "scopes": ["read"], "expiry": "90"}}
+    resp = _page(request, "account.html", status=status, user=who.user, csrf_token=who.csrf,
+                 tokens=_token_rows(request, who), scopes=SCOPES, expiries=list(ui_text.TOKEN_EXPIRY),
+                 msg=lambda name: ui_text.say(getattr(ui_text, name), lang), **(base | ctx))
+    resp.headers["Cache-Control"] = "no-store"  # a page may hold a token secret shown once
     return resp
 
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request) -> Response:
-    found = session_principal(request)
-    if found is None:
+    who = web_user(request)
+    if who is None:
         return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
-    me, csrf = found
-    user = request.app.state.platform.accounts.get_user(me.user_id)
-    return render(request, "account.html", user=user, csrf_token=csrf)
+    notice = "MSG_TOKEN_REVOKED" if request.query_params.get("revoked") else None
+    return _account_page(request, who, notice=notice)
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+async def create_token(request: Request) -> Response:
+    who = await run_in_threadpool(web_user, request)
+    if who is None:
+        return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
+    form = await check_form_csrf(request, who.csrf)
+    values = {"name": str(form.get("name") or "").strip()[:300],
+              "scopes": [s for s in (await request.form()).getlist("scopes") if s in SCOPES],
+              "expiry": str(form.get("expiry") or "90")}
+    lang = language(request)
+    error = None
+    if not values["name"]:
+        error = ui_text.say(ui_text.MSG_TOKEN_NAME_EMPTY, lang)
+    elif not values["scopes"]:
+        error = ui_text.say(ui_text.MSG_SCOPES_CHOOSE, lang)
+    elif values["expiry"] not in ui_text.TOKEN_EXPIRY:
+        error = ui_text.say(ui_text.MSG_FORM_ERRORS, lang)
+    if error is None:
+        days = None if values["expiry"] == "never" else int(values["expiry"])
+        try:
+            info, secret = await run_in_threadpool(lambda: request.app.state.platform.accounts.create_token(
+                name=values["name"], scopes=values["scopes"], expires_in_days=days, by=who.me))
+        except (errors.InvalidInput, errors.PermissionDenied, errors.NotAuthenticated) as exc:
+            error = f"{ui_text.say(ui_text.MSG_SERVICE_ERROR, lang)} {exc.message}"
+        else:
+            return await run_in_threadpool(lambda: _account_page(request, who, new_token=info, new_secret=secret))
+    return await run_in_threadpool(lambda: _account_page(request, who, status=422, token_error=error, token_values=values))
+
+
+@router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
+async def revoke_token(request: Request, token_id: int) -> Response:
+    who = await run_in_threadpool(web_user, request)
+    if who is None:
+        return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
+    form = await check_form_csrf(request, who.csrf)
+    accounts = request.app.state.platform.accounts
+    mine = {t.id: t for t in await run_in_threadpool(lambda: accounts.list_tokens(by=who.me)) if t.user == who.user.email}
+    if token_id not in mine:
+        raise errors.NotFound(f"No token {token_id} of yours.")
+    if form.get("confirm") != "yes":
+        return await run_in_threadpool(lambda: _account_page(request, who, confirm_revoke=mine[token_id]))
+    await run_in_threadpool(lambda: accounts.revoke_token(token_id, by=who.me))
+    return RedirectResponse(_href_factory(language(request))("/account", revoked=token_id) + "#tokens-h", status_code=303)
 
 
 @router.post("/logout")

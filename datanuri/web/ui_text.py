@@ -120,3 +120,78 @@ CHECKS: dict[str, Pair] = {
     "subject": ("대상 버전", "subject version"),
     "checkpoint": ("현재 체크포인트", "current checkpoint"),
 }
+
+
+# ----- publisher console and tokens ------------------------------------------------------------
+ROLES: dict[str, Pair] = {"owner": ("소유자", "owner"), "editor": ("편집자", "editor"), "member": ("구성원", "member")}
+
+MODES: dict[str, Pair] = {"lenient": ("관대", "Lenient"), "strict": ("엄격", "Strict")}
+
+MODE_HELP: dict[str, Pair] = {
+    "lenient": ("문제가 있는 행이 있어도 게시합니다. 맞지 않는 값은 텍스트나 빈 값으로 두고 보고서에 적습니다.",
+                "Publish even when some rows have problems: values that do not fit are kept as text or left empty, and listed in a report."),
+    "strict": ("문제가 있는 행이 하나라도 있으면 게시하지 않고 그 행들을 보여 줍니다.",
+               "Publish nothing if any row has a problem, and list those rows."),
+}
+
+SCOPES: dict[str, Pair] = {"read": ("읽기", "read"), "publish": ("게시", "publish"), "admin": ("관리", "admin")}
+
+SCOPE_HELP: dict[str, Pair] = {
+    "read": ("데이터 검색, 미리보기, 내려받기", "search, preview and download data"),
+    "publish": ("데이터셋 만들기, 새 버전 게시, 메타데이터 변경", "create datasets, publish versions, edit metadata"),
+    "admin": ("관리 작업과 다른 토큰 만들기", "administration, and creating other tokens"),
+}
+
+# Token lifetimes offered on the tokens form: days (None = never expires).
+TOKEN_EXPIRY: dict[str, Pair] = {
+    "30": ("30일", "30 days"), "90": ("90일", "90 days"), "365": ("1년", "1 year"), "never": ("만료 없음", "Never"),
+}
+
+PROBLEM_KINDS: dict[str, Pair] = {
+    "type": ("형식 불일치", "type mismatch"),
+    "column_count": ("값 개수 불일치", "wrong number of values"),
+}
+
+# Messages of the console and tokens pages, (ko, en); tests import these names.
+MSG_NOT_EDITOR: Pair = (
+    "데이터를 게시하려면 기관의 편집자나 소유자여야 합니다. 기관 소유자나 관리자에게 편집자로 추가해 달라고 요청하세요.",
+    "To publish data you must be an editor or owner of an organisation. Ask an owner of the organisation or an admin to add you as an editor.",
+)
+MSG_NAME_RULE: Pair = (
+    "영문 소문자, 숫자, '-', '_'로 2~100자, 첫 글자는 영문 소문자나 숫자. 주소에 쓰이며 만든 뒤에는 바꿀 수 없습니다. 예: seoul-air-quality-2024",
+    "2 to 100 lowercase letters, digits, '-' or '_', starting with a letter or digit. It becomes part of the address and cannot change later. Example: seoul-air-quality-2024",
+)
+MSG_NAME_BAD: Pair = ("식별자가 규칙에 맞지 않습니다.", "This identifier does not follow the rule.")
+MSG_NAME_TAKEN: Pair = ("이미 같은 식별자의 데이터셋이 있습니다. 다른 식별자를 고르세요.",
+                        "A dataset with this identifier already exists. Pick another one.")
+MSG_TITLE_EMPTY: Pair = ("제목을 입력하세요.", "Enter a title.")
+MSG_ORG_CHOOSE: Pair = ("편집 권한이 있는 기관 중 하나를 고르세요.", "Choose one of the organisations you edit.")
+MSG_FORM_ERRORS: Pair = ("입력 내용을 확인하세요.", "Check what you entered.")
+MSG_PERSONAL_STAYS: Pair = (
+    "개인정보가 포함된 데이터셋은 여기서 공개나 제한 공개로 바꿀 수 없습니다. 비식별 처리 마법사로 비식별 공개본을 만드세요.",
+    "A dataset holding personal data cannot be made open or restricted here. Make a de-identified release with the de-identification wizard.",
+)
+MSG_CONFIRM_OPEN: Pair = (
+    "공개로 바꾸면 누구나 이 데이터셋의 모든 버전을 미리 보고 내려받을 수 있습니다. 이 변경은 무결성 원장에 기록됩니다. 계속할까요?",
+    "Made open, every version of this dataset can be previewed and downloaded by anyone. The change is recorded in the integrity ledger. Continue?",
+)
+MSG_ACCESS_SAVED: Pair = ("공개 수준을 바꿨습니다.", "The access level was changed.")
+MSG_META_SAVED: Pair = ("기본 정보를 저장했습니다.", "The details were saved.")
+MSG_CREATED: Pair = ("데이터셋을 만들었습니다. 이제 첫 버전을 올리세요.", "The dataset was created. Now upload its first version.")
+MSG_TOKEN_ONCE: Pair = (
+    "이 토큰은 지금 한 번만 보입니다. 안전한 곳에 복사해 두세요. 잃어버리면 새로 만들어야 합니다.",
+    "This token is shown only now, once. Copy it somewhere safe; if you lose it, create a new one.",
+)
+MSG_TOKEN_REVOKE_CONFIRM: Pair = (
+    "이 토큰을 폐기하면 이 토큰을 쓰는 스크립트와 프로그램이 곧바로 동작하지 않습니다. 되돌릴 수 없습니다. 폐기할까요?",
+    "Once revoked, scripts and programs using this token stop working at once. This cannot be undone. Revoke it?",
+)
+MSG_TOKEN_REVOKED: Pair = ("토큰을 폐기했습니다.", "The token was revoked.")
+MSG_SCOPES_CHOOSE: Pair = ("권한을 하나 이상 고르세요.", "Choose at least one scope.")
+MSG_TOKEN_NAME_EMPTY: Pair = ("토큰 이름을 입력하세요.", "Enter a name for the token.")
+MSG_SERVICE_ERROR: Pair = ("요청을 처리하지 못했습니다:", "The request could not be done:")
+
+
+def say(pair: Pair, lang: str) -> str:
+    """One console message in `lang`."""
+    return pair[0] if lang == "ko" else pair[1]
