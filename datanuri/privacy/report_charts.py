@@ -30,6 +30,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "size_x": ("동질집합 크기(레코드 수)", "Class size (records per class)"),
     "records": ("레코드 수", "Records"),
     "classes": ("동질집합 수", "Classes"),
+    "classes_short": ("집합 수", "Classes"),
     "below_k": ("k 미만 구간", "bands below k"),
     "risk_title": ("재식별 위험 분포 (검사자 공격 모델)", "Re-identification risk distribution (prosecutor model)"),
     "risk_x": ("레코드별 재식별 위험 (1 / 동질집합 크기)", "Record risk (1 / class size)"),
@@ -242,12 +243,12 @@ def svg_class_sizes(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str 
     _vbar_panel(parts, x0=x0, y0=22, w=w, h=120, values=recs, colors=[BAD if b["below_k"] else BAR for b in bands],
                 ylabel=text("records", lang), tips=tip_r)
     _vbar_panel(parts, x0=x0, y0=172, w=w, h=72, values=clss, colors=[BAD_SOFT if b["below_k"] else BAR_SOFT for b in bands],
-                ylabel=text("classes", lang), tips=tip_c)
+                ylabel=text("classes_short", lang), tips=tip_c)
     slot = w / len(bands)
     for i, b in enumerate(bands):
         parts.append(f'<text x="{_num(x0 + (i + 0.5) * slot)}" y="260" text-anchor="middle" fill="{INK}">{escape(b["band"])}</text>')
     parts.append(f'<text x="{_num(x0 + w / 2)}" y="280" text-anchor="middle" fill="{INK}">{escape(text("size_x", lang))}</text>')
-    if k and any(b["below_k"] for b in bands):
+    if k and any(b["below_k"] and b["records"] for b in bands):
         parts.append(f'<rect x="{_num(x0)}" y="288" width="10" height="8" fill="{BAD}"/>'
                      f'<text x="{_num(x0 + 14)}" y="296" fill="{INK}" font-size="10">{escape(text("below_k", lang))} (k = {k})</text>')
     parts.append(f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>')
@@ -292,8 +293,9 @@ def svg_risk(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "char
         dx = -4 if anchor == "end" else 4
         parts.append(f'<text x="{_num(tx + dx)}" y="{_num(y0 + 4)}" text-anchor="{anchor}" fill="{BAD}" font-weight="bold">'
                      f'{escape(text("threshold", lang))} {_pct(float(thr))}</text>')
-        parts.append(f'<rect x="{_num(x0)}" y="{H - 14}" width="10" height="8" fill="{BAD}"/>'
-                     f'<text x="{_num(x0 + 14)}" y="{H - 6}" fill="{INK}" font-size="10">{escape(text("above", lang))}</text>')
+        if any(b["above"] and b["records"] for b in bands):
+            parts.append(f'<rect x="{_num(x0)}" y="{H - 14}" width="10" height="8" fill="{BAD}"/>'
+                         f'<text x="{_num(x0 + 14)}" y="{H - 6}" fill="{INK}" font-size="10">{escape(text("above", lang))}</text>')
     parts.append(f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>')
     parts.append("</svg>")
     return "".join(parts)
