@@ -227,8 +227,8 @@ def keys_list(
     if json_out:
         return print_json(items)
     t = Table(title=f"Pseudonymisation keys of {org}")
-    for col in ("name", "fingerprint", "created", "by"):
-        t.add_column(col)
+    for col in ("name", "fingerprint", "created (UTC)", "by"):
+        t.add_column(col, no_wrap=col != "by")
     for k in items:
-        t.add_row(k["name"], k["fingerprint"], k["created_at"], k["created_by"])
+        t.add_row(k["name"], k["fingerprint"], k["created_at"][:19].replace("T", " "), k["created_by"])
     console.print(t)
