@@ -66,6 +66,38 @@ def test_apply_inline_publishes_nothing(client, platform):
     assert body["report_sha256"] == sha256_json(body["report"])
     assert "rows" in body and "주민등록번호" not in body["columns"]
     assert [d.name for d in platform.catalog.list_datasets()] == [HOSPITAL]
+    # a preview of the de-identified candidate: its first 20 rows, as the service computes them
+    preview = body["preview"]
+    assert preview["columns"] == body["columns"] and len(preview["rows"]) == 20
+    candidate = platform.privacy.apply(HOSPITAL, POLICY).table.slice(0, 20)
+    expected = [[v.isoformat() if hasattr(v, "isoformat") else v for v in row.values()] for row in candidate.to_pylist()]
+    assert preview["rows"] == expected
+    assert not _source_identifiers(platform) & {str(v) for row in preview["rows"] for v in row}
+    assert not any(v in r.text for v in _source_identifiers(platform))
+
+
+def _source_identifiers(platform) -> set[str]:
+    """Identifying values of the source rows (names, RRNs, phones, patient numbers), read from its Parquet."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash))
+    return {str(v) for c in ("환자번호", "이름", "주민등록번호", "전화번호") for v in table.column(c).to_pylist() if v}
+
+
+def test_failing_candidate_shows_no_rows(client, platform):
+    untreated = {**POLICY, "direct_identifiers": {"이름": "delete"}}  # the RRNs stay: it fails
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": untreated}, headers=h(client, "editor"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert not body["passed"] and body["preview"]["rows"] == [] and "주민등록번호" in body["preview"]["columns"]
+    assert not any(v in r.text for v in _source_identifiers(platform))
+
+
+def test_missing_key_says_how_to_create_it(client, platform):
+    policy = {**POLICY, "direct_identifiers": {**POLICY["direct_identifiers"], "환자번호": {"pseudonymize": {"key": "nuri-hospital-2030"}}}}
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": policy}, headers=h(client, "editor"))
+    assert r.status_code == 422
+    assert "datanuri privacy keys create nuri-hospital nuri-hospital-2030" in r.json()["error"]["message"]
 
 
 def test_release_inline_readable_by_anyone_with_ledger_hashes(client, platform):
@@ -113,6 +145,20 @@ def test_apply_as_background_job(client):
     assert job["kind"] == "privacy.apply" and job["fraction"] == 1.0
     assert job["result"]["release"]["target_dataset"] == "visits-restricted"
     assert client.get(f"{API}/datasets/visits-restricted").json()["access_level"] == "restricted"
+
+
+def test_apply_job_result_has_the_preview(client):
+    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply", json={"policy": POLICY}, headers=h(client, "editor"))
+    assert r.status_code == 202, r.text
+    url = r.json()["status_url"]
+    deadline = time.monotonic() + 60
+    while (job := client.get(url, headers=h(client, "editor")).json())["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+    assert job["status"] == "succeeded", job
+    preview = job["result"]["preview"]
+    assert preview["columns"] == job["result"]["columns"] and len(preview["rows"]) == 20
+    assert all(len(row) == len(preview["columns"]) for row in preview["rows"])
 
 
 def test_failing_policy_changes_nothing(client, platform):

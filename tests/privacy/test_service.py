@@ -257,3 +257,26 @@ def test_readme_example_policy_is_the_tested_one():
     """The policy the README tells users to try is exactly the one released above."""
     example = Path(__file__).resolve().parents[2] / "examples" / "policy-outpatient.json"
     assert json.loads(example.read_text("utf-8")) == POLICY
+
+
+def test_preview_is_plain_json():
+    """The candidate preview: the first 20 rows, every value plain JSON (dates ISO, NaN null)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from datanuri.privacy.service import table_preview
+
+    n = 25
+    table = pa.table({
+        "d": [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(n)],
+        "x": [float("nan") if i == 1 else i / 2 for i in range(n)],
+        "m": pa.array([Decimal(i) / 4 for i in range(n)], pa.decimal128(10, 2)),
+        "s": [None if i == 2 else f"행{i}" for i in range(n)],
+    })
+    p = table_preview(table)
+    assert p["columns"] == ["d", "x", "m", "s"] and len(p["rows"]) == 20
+    assert p["rows"][0] == ["2024-01-01", 0.0, "0.00", "행0"]
+    assert p["rows"][1][1] is None and p["rows"][2][3] is None
+    assert json.loads(json.dumps(p, allow_nan=False)) == p
