@@ -90,7 +90,8 @@ def _account_page(request: Request, who: WebUser, *, status: int = 200, **ctx: A
     base = {"new_token": None, "new_secret": None, "confirm_revoke": None, "token_error": None, "notice": None,
             "token_values": {"name": "", "scopes": ["read"], "expiry": "90"}}
     resp = _page(request, "account.html", status=status, user=who.user, csrf_token=who.csrf,
-                 tokens=_token_rows(request, who), scopes=SCOPES, expiries=list(ui_text.TOKEN_EXPIRY),
+                 tokens=_token_rows(request, who), scopes=SCOPES,
+                 org_titles={o.name: o.title for o in request.app.state.platform.catalog.list_organizations()}, expiries=list(ui_text.TOKEN_EXPIRY),
                  msg=lambda name: ui_text.say(getattr(ui_text, name), lang), **(base | ctx))
     resp.headers["Cache-Control"] = "no-store"  # a page may hold a token secret shown once
     return resp

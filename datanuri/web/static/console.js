@@ -45,7 +45,7 @@
     var name = form.dataset.dataset, csrf = form.dataset.csrf, lang = form.dataset.lang;
     var maxBytes = Number(form.dataset.maxBytes);
 
-    function showError(message, problems) {
+    function showError(message, problems, bar) {
       errorBox.textContent = "";
       errorBox.appendChild(el("strong", {}, text.failed));
       errorBox.appendChild(el("p", {}, message));
@@ -54,7 +54,8 @@
         errorBox.appendChild(problemTable(problems, text));
       }
       errorBox.hidden = false;
-      panel.classList.add("failed");
+      if (bar) bar.classList.add("failed");
+      if (!panel.hidden) status.textContent = text.failed;
       button.disabled = false;
       errorBox.setAttribute("tabindex", "-1");
       errorBox.focus();
@@ -64,7 +65,9 @@
       errorBox.hidden = true;
       result.hidden = true;
       result.textContent = "";
-      panel.classList.remove("failed");
+      barUpload.classList.remove("failed");
+      barIngest.classList.remove("failed");
+      panel.hidden = true;
       setBar(barUpload, 0);
       setBar(barIngest, 0);
       status.textContent = "";
@@ -73,6 +76,8 @@
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       reset();
+      var saved = byId("saved");
+      if (saved) saved.hidden = true;  // "created, now upload" is no longer news
       var file = form.elements.file.files[0];
       if (!file) { showError(text.choose); return; }
       if (file.size === 0) { showError(text.empty); return; }
@@ -97,12 +102,12 @@
         var tens = Math.floor(pct / 25);  // speak at most every quarter, not on every event
         if (tens !== lastSaid) { lastSaid = tens; status.textContent = fill(text.uploading, { pct: Math.round(pct) }); }
       };
-      xhr.onerror = function () { showError(text.network); };
+      xhr.onerror = function () { showError(text.network, null, barUpload); };
       xhr.onload = function () {
         var body = xhr.response || {};
         if (xhr.status !== 202 || !body.job) {
           var err = body.error || {};
-          showError(err.message || (xhr.status + " " + xhr.statusText), (err.details || {}).problems);
+          showError(err.message || (xhr.status + " " + xhr.statusText), (err.details || {}).problems, barUpload);
           return;
         }
         setBar(barUpload, 100);
@@ -118,7 +123,7 @@
         fetch("/api/v1/jobs/" + encodeURIComponent(jobId), { credentials: "same-origin", headers: { accept: "application/json" } })
           .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
           .then(function (r) {
-            if (!r.ok) { showError((r.body.error || {}).message || text.network); return; }
+            if (!r.ok) { showError((r.body.error || {}).message || text.network, null, barIngest); return; }
             var job = r.body;
             if (job.status === "succeeded") {
               setBar(barIngest, 100);
@@ -128,7 +133,7 @@
             }
             if (job.status === "failed") {
               var err = job.error || {};
-              showError(err.message || text.failed, (err.details || {}).problems);
+              showError(err.message || text.failed, (err.details || {}).problems, barIngest);
               return;
             }
             if (job.status === "queued") {
@@ -141,7 +146,7 @@
             }
             window.setTimeout(poll, POLL_MS);
           })
-          .catch(function () { showError(text.network); });
+          .catch(function () { showError(text.network, null, barIngest); });
       }
       poll();
     }
@@ -164,6 +169,7 @@
       button.disabled = false;
       form.reset();
       result.focus();
+      refreshSection("versions-section");
       fetch("/api/v1/datasets/" + encodeURIComponent(name) + "/versions/" + v.number + "/problems",
             { credentials: "same-origin", headers: { accept: "application/json" } })
         .then(function (r) { return r.json(); })
@@ -177,6 +183,18 @@
         })
         .catch(function () { box.appendChild(el("p", { "class": "error" }, text.network)); });
     }
+  }
+
+  /* Replace a section of this page with its fresh server-rendered copy (e.g. the versions list). */
+  function refreshSection(id) {
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(id);
+        var here = byId(id);
+        if (fresh && here) here.innerHTML = fresh.innerHTML;
+      })
+      .catch(function () { /* the list stays as it was; a reload shows it */ });
   }
 
   function problemTable(items, text) {
