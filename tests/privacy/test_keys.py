@@ -297,3 +297,21 @@ def test_cli_create_and_list(platform, config):
     r = run("privacy", "keys", "create", "org-a", "holder-2026")  # `main()` turns this into exit code 5
     assert isinstance(r.exception, errors.Conflict) and "never replaced" in r.exception.message
     assert run("privacy", "keys", "--help").exit_code == 0
+
+
+def test_demo_key_and_the_readme_policy(platform, tmp_path):
+    """The demo creates the hospital's key, so the README's example policy (which pseudonymises the
+    patient numbers with it) releases the demo's personal dataset; loading again keeps the key."""
+    from datanuri.demo.load import DEMO_KEY, DEMO_KEY_DATASET, load_demo
+    from datanuri.privacy.policy import load_policy
+
+    load_demo(platform, tmp_path / "src")
+    org = platform.catalog.get_dataset(DEMO_KEY_DATASET).organization
+    keys = platform.privacy.list_keys(org)
+    assert [k.name for k in keys] == [DEMO_KEY]
+    load_demo(platform, tmp_path / "src")
+    assert platform.privacy.list_keys(org) == keys
+    example = Path(__file__).resolve().parents[2] / "examples" / "policy-outpatient.json"
+    info = platform.privacy.release(DEMO_KEY_DATASET, load_policy(example), target_name="outpatient-visits-deid")
+    step = next(m for m in info.report["measures"] if m["column"] == "환자번호")
+    assert step["measure"] == "pseudonymize" and step["key_fingerprint"] == keys[0].fingerprint
