@@ -1,7 +1,178 @@
-"""Placeholder router for the wizard pages (filled in by its owner)."""
+"""The de-identification wizard (비식별 조치 마법사) for a personal dataset, and the assessment
+report pages it shows.
+
+The page itself only carries the dataset's name and the session's CSRF token: detection, apply
+and release run in the browser against the privacy API (`/api/v1/datasets/{name}/privacy/...`)
+with the session cookie, so the same access rules hold. The report fragment is rendered here
+from the one report template (`datanuri.web.report_html`) that the CLI and API use too.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Any
+from urllib.parse import quote
 
-router = APIRouter(include_in_schema=False)
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from datanuri import errors
+from datanuri.accounts import secrets as sec
+from datanuri.web.auth import CSRF_HEADER, MSG_CSRF, client_address, session_principal
+from datanuri.web.pages import language
+from datanuri.web.report_html import render_report_fragment, report_css
+from datanuri.web.routes_ui import UIRoute, _page
+
+router = APIRouter(include_in_schema=False, route_class=UIRoute)
+
+MAX_REPORT_BYTES = 2_000_000
+MSG_NOT_PERSONAL = "The de-identification wizard is for personal datasets; {name!r} is {level} and can be published as it is."
+MSG_REPORT_BODY = "Send the report as JSON: {\"report\": {...}} (the `report` of an apply result)."
+
+
+# Words of wizard.js: key -> (Korean, English).
+TEXT: dict[str, tuple[str, str]] = {
+    "cat_direct": ("직접 식별자", "direct identifier"),
+    "cat_quasi": ("준식별자", "quasi-identifier"),
+    "cat_sensitive": ("민감속성", "sensitive"),
+    "cat_other": ("기타", "other"),
+    "m_delete": ("삭제", "delete"),
+    "m_mask": ("마스킹", "mask"),
+    "m_pseudonymize": ("가명처리 (키)", "pseudonymise (key)"),
+    "m_mask_identifiers": ("문장 속 식별자 마스킹", "mask identifiers in text"),
+    "h_age": ("나이 (5·10·20세 구간 → *)", "age (5, 10, 20-year bands → *)"),
+    "h_date": ("날짜 (일 → 월 → 분기 → 연 → *)", "date (day → month → quarter → year → *)"),
+    "h_postcode": ("우편번호 (5 → 3 → 2자리 → *)", "postcode (5 → 3 → 2 digits → *)"),
+    "h_korean_regions": ("행정구역 (읍면동 → 시군구 → 시도 → *)", "Korean regions (읍면동 → 시군구 → 시도 → *)"),
+    "h_intervals": ("숫자 구간 (너비)", "numeric intervals (widths)"),
+    "h_prefix": ("앞자리 유지 (자릿수)", "keep a prefix (lengths)"),
+    "keep_rrn": ("남길 부분", "keep"),
+    "keep_birth_date_and_sex": ("생년월일과 성별 자리", "birth date and sex digit"),
+    "keep_birth_date": ("생년월일", "birth date"),
+    "keep_none": ("모두 가림", "nothing"),
+    "keep_start": ("앞 글자 수", "keep first"),
+    "keep_end": ("뒤 글자 수", "keep last"),
+    "key_name": ("키 이름", "key name"),
+    "leaf": ("가장 자세한 단계", "finest level"),
+    "widths": ("구간 너비 (쉼표로)", "widths (comma separated)"),
+    "lengths": ("남길 자릿수 (쉼표로, 마지막 0)", "lengths kept (comma separated, last 0)"),
+    "sensitive_note": ("민감속성: 그대로 공개되며 l-다양성·t-근접성으로 보호합니다.", "Sensitive: released as is, protected by l-diversity or t-closeness."),
+    "other_note": ("그대로 둡니다.", "Left as it is."),
+    "role": ("역할", "role"),
+    "measure": ("조치", "measure"),
+    "hierarchy": ("일반화 계층", "hierarchy"),
+    "none": ("없음", "none"),
+    "scanning": ("열을 분석하는 중…", "Analysing the columns…"),
+    "scan_failed": ("탐지에 실패했습니다", "Detection failed"),
+    "checking": ("정책을 적용하고 평가하는 중…", "Applying and assessing the policy…"),
+    "releasing": ("공개하는 중…", "Releasing…"),
+    "passed": ("통과: 이 정책으로 공개할 수 있습니다.", "Passed: this policy may be released."),
+    "failed": ("통과하지 못했습니다. 아무것도 공개되지 않았습니다.", "Did not pass. Nothing was released."),
+    "no_solution": ("가장 넓게 일반화해도 조건을 만족하지 못합니다.", "Even the most general generalisation does not satisfy the model."),
+    "most_general": ("가장 넓은 일반화에서도 {n}건을 삭제해야 하지만 한도는 {limit}건입니다.", "The most general generalisation still suppresses {n} records; the limit is {limit}."),
+    "suggest": ("바꿀 점", "What to change"),
+    "suggest_model": ("k·l·t 조건을 낮추거나, 삭제 한도를 높이거나, 준식별자를 더 넓은 계층으로 바꾸거나 줄이세요.",
+                      "Lower k, l or t, allow more suppression, or choose coarser hierarchies or fewer quasi-identifiers."),
+    "suggest_fix_input": ("위 오류를 고친 뒤 다시 점검하세요.", "Fix the error above and check again."),
+    "no_preview": ("미리보기가 없습니다.", "No preview."),
+    "preview_rows": ("비식별 처리된 표의 처음 {n}행 (전체 {total}행)", "First {n} rows of the de-identified table ({total} rows)"),
+    "changed": ("점검 뒤 설정이 바뀌었습니다. 다시 점검해야 공개할 수 있습니다.", "The settings changed after the check. Check again before releasing."),
+    "need_check": ("정책이 통과해야 공개할 수 있습니다.", "The policy must pass before it can be released."),
+    "ready": ("통과한 정책으로 공개할 수 있습니다.", "Ready to release with the policy that passed."),
+    "released": ("공개했습니다.", "Released."),
+    "open_dataset": ("공개된 데이터셋 보기", "Open the released dataset"),
+    "open_record": ("공개 기록과 평가 보고서", "Release record and report"),
+    "release_failed": ("공개하지 못했습니다", "The release failed"),
+    "report_failed": ("보고서를 그리지 못했습니다", "The report could not be drawn"),
+    "copy": ("내려받기", "Download"),
+    "need_qi": ("준식별자를 하나 이상 고르세요.", "Choose at least one quasi-identifier."),
+    "need_sensitive": ("이 모델은 민감속성이 필요합니다.", "This model needs a sensitive attribute."),
+    "version": ("버전", "version"),
+}
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?lang={language(request)}&next={quote(target, safe='')}", status_code=303)
+
+
+def _session(request: Request) -> tuple[Any, str, Any] | None:
+    """(principal, csrf token, user) of the logged-in browser, or None."""
+    found = session_principal(request)
+    if found is None:
+        return None
+    me, csrf = found
+    platform = request.app.state.platform
+    try:
+        user = platform.accounts.get_user(me.user_id) if me.user_id is not None else None
+    except errors.DatanuriError:
+        user = None
+    return me.using(via="web", client=client_address(request)), csrf, user
+
+
+def _text(lang: str) -> dict[str, str]:
+    """Words the script shows, in the page language."""
+    return {k: (ko if lang == "ko" else en) for k, (ko, en) in TEXT.items()}
+
+
+@router.get("/console/datasets/{name}/deidentify", response_class=HTMLResponse)
+def wizard(request: Request, name: str) -> Response:
+    """The wizard page: detection, policy, check (report and preview) and release."""
+    found = _session(request)
+    if found is None:
+        return _login_redirect(request)
+    me, csrf, user = found
+    platform = request.app.state.platform
+    ds = platform.catalog.get_dataset(name, principal=me)  # 404 for what the caller may not see
+    platform.privacy.check_editor(name, me)  # 403 unless an editor of the holder
+    org = platform.catalog.get_organization(ds.organization)
+    lang = language(request)
+    if ds.access_level != "personal":
+        return _page(request, "wizard/not_personal.html", user=user, ds=ds, org=org,
+                     detail=MSG_NOT_PERSONAL.format(name=name, level=ds.access_level))
+    latest = ds.latest_version
+    config = {"dataset": name, "organization": ds.organization, "csrf": csrf, "lang": lang, "version": latest,
+              "target": f"{name}-deidentified", "title": f"{ds.title} ({'비식별' if lang == 'ko' else 'de-identified'})",
+              "text": _text(lang)}
+    return _page(request, "wizard/wizard.html", user=user, ds=ds, org=org, latest=latest,
+                 config=Markup(json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")),
+                 report_css=report_css())
+
+
+@router.post("/console/datasets/{name}/deidentify/report", response_class=HTMLResponse)
+async def report_fragment(request: Request, name: str) -> Response:
+    """The assessment report of an apply result as an HTML fragment (the dataset's editors)."""
+    found = await run_in_threadpool(_session, request)
+    if found is None:
+        raise errors.NotAuthenticated("Log in to see assessment reports.")
+    me, csrf, _user = found
+    if not sec.same(request.headers.get(CSRF_HEADER, ""), csrf):
+        raise errors.PermissionDenied(MSG_CSRF)
+    await run_in_threadpool(request.app.state.platform.privacy.check_editor, name, me)
+    raw = await request.body()
+    if len(raw) > MAX_REPORT_BYTES:
+        raise errors.InvalidInput(MSG_REPORT_BODY)
+    try:
+        body = json.loads(raw or b"{}")
+    except json.JSONDecodeError:
+        raise errors.InvalidInput(MSG_REPORT_BODY) from None
+    if not isinstance(body, dict) or not isinstance(body.get("report"), dict):
+        raise errors.InvalidInput(MSG_REPORT_BODY)
+    html = render_report_fragment(body, lang=language(request), prefix="wiz")
+    return HTMLResponse(str(html))
+
+
+@router.get("/console/privacy/releases/{release_id}", response_class=HTMLResponse)
+def release_page(request: Request, release_id: int) -> Response:
+    """A release record with its assessment report (the holder's editors)."""
+    found = _session(request)
+    if found is None:
+        return _login_redirect(request)
+    me, _csrf, user = found
+    info = request.app.state.platform.privacy.get_release(release_id, principal=me)
+    rec = info.to_dict()
+    return _page(request, "wizard/release.html", user=user, rec=rec, report_css=report_css(),
+                 policy_json=json.dumps(rec["policy"], ensure_ascii=False, indent=2),
+                 report=render_report_fragment(rec, lang=language(request), prefix="rel"))

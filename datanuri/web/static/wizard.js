@@ -1,0 +1,366 @@
+/* De-identification wizard: detection → policy form → check (apply job, preview, report) → release.
+   Plain JavaScript, no framework. The page gives the dataset name and CSRF token in #wz-config;
+   every call goes to the privacy API with the session cookie. */
+(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("wz-config").textContent);
+  var T = cfg.text;
+  var API = "/api/v1";
+  var ds = encodeURIComponent(cfg.dataset);
+  var columns = [];          // scan findings
+  var passedPolicy = null;   // JSON of the last policy that passed a check
+  var busy = false;
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") e.textContent = attrs[k];
+      else if (k === "class") e.className = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) e.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return e;
+  }
+  function fmt(s, vals) { return s.replace(/\{(\w+)\}/g, function (_, k) { return vals[k]; }); }
+  function status(id, text, kind) { var p = $(id); p.textContent = text || ""; p.className = "wz-status" + (kind ? " " + kind : ""); }
+
+  function call(method, url, body) {
+    var opts = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (method !== "GET") opts.headers["x-csrf-token"] = cfg.csrf;
+    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    return fetch(url, opts).then(function (r) {
+      return r.text().then(function (t) {
+        var data; try { data = t ? JSON.parse(t) : {}; } catch (e) { data = { error: { message: t.slice(0, 300) } }; }
+        if (!r.ok) { var err = new Error((data.error && data.error.message) || (data.detail && JSON.stringify(data.detail)) || ("HTTP " + r.status)); err.data = data; err.status = r.status; throw err; }
+        return data;
+      });
+    });
+  }
+
+  /* Run apply as a job and follow its progress; resolves with the job (succeeded or failed). */
+  function runJob(body, bar) {
+    bar.hidden = false;
+    var prog = bar.querySelector("progress");
+    prog.value = 0;
+    return call("POST", API + "/datasets/" + ds + "/privacy/apply", body).then(function (started) {
+      return new Promise(function (resolve, reject) {
+        function poll() {
+          call("GET", started.status_url).then(function (job) {
+            if (job.fraction !== null && job.fraction !== undefined) prog.value = job.fraction;
+            if (job.status === "succeeded" || job.status === "failed") { prog.value = job.status === "succeeded" ? 1 : prog.value; resolve(job); }
+            else setTimeout(poll, 200);
+          }, reject);
+        }
+        poll();
+      });
+    });
+  }
+
+  // ----- step 1: detection -------------------------------------------------------------------
+  var ROLES = ["direct", "quasi", "sensitive", "other"];
+  var MEASURES = ["delete", "mask", "pseudonymize", "mask_identifiers"];
+  var HIERARCHIES = ["age", "date", "postcode", "korean_regions", "intervals", "prefix"];
+
+  function defaultHierarchy(f) {
+    var k = f.kind, name = f.column;
+    if (k === "age") return { h: "age" };
+    if (k === "birth_date" || k === "event_date") return { h: "date" };
+    if (k === "postcode") return { h: "postcode" };
+    if (k === "region") return { h: "korean_regions", leaf: /시도|province|state/i.test(name) ? "시도" : (/읍면동|동$|dong/i.test(name) ? "읍면동" : "시군구") };
+    if (k === "body") return { h: "intervals", widths: "5,10,20" };
+    return { h: "prefix", lengths: "1,0" };
+  }
+
+  function select(name, options, value, label) {
+    var s = el("select", { name: name, "aria-label": label });
+    options.forEach(function (o) { var opt = el("option", { value: o[0], text: o[1] }); if (o[0] === value) opt.selected = true; s.appendChild(opt); });
+    return s;
+  }
+  function input(name, value, label, attrs) {
+    var i = el("input", Object.assign({ name: name, type: "text", value: value, "aria-label": label }, attrs || {}));
+    return el("label", { class: "wz-inline" }, [el("span", { text: label }), i]);
+  }
+
+  function settingsCell(row, f, role) {
+    var cell = row.querySelector("td.wz-settings");
+    cell.textContent = "";
+    var st = row._state;
+    if (role === "direct") {
+      var m = select("measure", MEASURES.map(function (x) { return [x, T["m_" + x]]; }), st.measure, f.column + " " + T.measure);
+      cell.appendChild(m);
+      var extra = el("span", { class: "wz-extra" });
+      cell.appendChild(extra);
+      var drawExtra = function () {
+        extra.textContent = "";
+        st.measure = m.value;
+        if (m.value === "mask") {
+          if (f.kind === "rrn" || f.kind === "foreigner_rn") {
+            extra.appendChild(el("label", { class: "wz-inline" }, [el("span", { text: T.keep_rrn }),
+              select("keep", [["birth_date_and_sex", T.keep_birth_date_and_sex], ["birth_date", T.keep_birth_date], ["none", T.keep_none]], st.keep || "birth_date_and_sex", f.column + " " + T.keep_rrn)]));
+          } else {
+            extra.appendChild(input("keep_start", st.keep_start || "1", T.keep_start, { type: "number", min: "0", step: "1" }));
+            extra.appendChild(input("keep_end", st.keep_end || "0", T.keep_end, { type: "number", min: "0", step: "1" }));
+          }
+        } else if (m.value === "pseudonymize") {
+          extra.appendChild(input("key", st.key || "", T.key_name, { list: "wz-keys", required: "required" }));
+        }
+      };
+      m.addEventListener("change", drawExtra);
+      drawExtra();
+    } else if (role === "quasi") {
+      var h = select("hierarchy", HIERARCHIES.map(function (x) { return [x, T["h_" + x]]; }), st.h, f.column + " " + T.hierarchy);
+      cell.appendChild(h);
+      var hx = el("span", { class: "wz-extra" });
+      cell.appendChild(hx);
+      var drawH = function () {
+        hx.textContent = "";
+        st.h = h.value;
+        if (h.value === "korean_regions") {
+          hx.appendChild(el("label", { class: "wz-inline" }, [el("span", { text: T.leaf }),
+            select("leaf", [["읍면동", "읍면동"], ["시군구", "시군구"], ["시도", "시도"]], st.leaf || "시군구", f.column + " " + T.leaf)]));
+        } else if (h.value === "intervals") {
+          hx.appendChild(input("widths", st.widths || "5,10,20", T.widths));
+        } else if (h.value === "prefix") {
+          hx.appendChild(input("lengths", st.lengths || "1,0", T.lengths));
+        }
+      };
+      h.addEventListener("change", drawH);
+      drawH();
+    } else {
+      cell.appendChild(el("span", { class: "small muted", text: role === "sensitive" ? T.sensitive_note : T.other_note }));
+    }
+  }
+
+  function refreshSensitive() {
+    var sel = $("wz-sensitive"), keep = sel.value;
+    var names = rows().filter(function (r) { return r.querySelector("select[name=role]").value === "sensitive"; }).map(function (r) { return r.dataset.column; });
+    while (sel.options.length > 1) sel.remove(1);
+    names.forEach(function (n) { sel.appendChild(el("option", { value: n, text: n })); });
+    sel.value = names.indexOf(keep) >= 0 ? keep : (names[0] || "");
+  }
+
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#wz-columns tbody tr")); }
+
+  function drawColumns() {
+    var body = document.querySelector("#wz-columns tbody");
+    body.textContent = "";
+    columns.forEach(function (f) {
+      var d = defaultHierarchy(f);
+      var row = el("tr", { "data-column": f.column, "data-category": f.category, "data-kind": f.kind });
+      row._state = { measure: f.kind === "free_text" ? "mask_identifiers" : "delete", h: d.h, leaf: d.leaf, widths: d.widths, lengths: d.lengths };
+      var ev = el("ul", { class: "wz-evidence" });
+      (f.evidence || []).forEach(function (e) { ev.appendChild(el("li", { text: e })); });
+      var role = select("role", ROLES.map(function (r) { return [r, T["cat_" + r]]; }), f.category, f.column + " " + T.role);
+      row.appendChild(el("th", { scope: "row" }, [el("code", { text: f.column })]));
+      row.appendChild(el("td", {}, [el("span", { class: "wz-cat wz-cat-" + f.category, text: T["cat_" + f.category] || f.category }), " ", el("span", { class: "small muted", text: f.kind })]));
+      row.appendChild(el("td", { class: "num", text: (f.confidence || 0).toFixed(2) }));
+      row.appendChild(el("td", {}, [ev]));
+      row.appendChild(el("td", {}, [role]));
+      row.appendChild(el("td", { class: "wz-settings" }));
+      body.appendChild(row);
+      settingsCell(row, f, f.category);
+      role.addEventListener("change", function () { settingsCell(row, f, role.value); refreshSensitive(); });
+    });
+    refreshSensitive();
+  }
+
+  function scan() {
+    status("scan-status", T.scanning);
+    return call("POST", API + "/datasets/" + ds + "/privacy/scan").then(function (res) {
+      columns = res.columns || [];
+      drawColumns();
+      status("scan-status", "");
+      $("wz-columns").setAttribute("data-ready", "true");
+    }, function (err) { status("scan-status", T.scan_failed + ": " + err.message, "bad"); });
+  }
+
+  function loadKeys() {
+    call("GET", API + "/organizations/" + encodeURIComponent(cfg.organization) + "/privacy/keys").then(function (keys) {
+      var dl = $("wz-keys");
+      (keys || []).forEach(function (k) { dl.appendChild(el("option", { value: k.name })); });
+    }, function () { /* no key store: the name is typed */ });
+  }
+
+  // ----- step 2: model fields ----------------------------------------------------------------
+  function showModelFields() {
+    var m = $("wz-model").value;
+    var need = { l: /diversity/.test(m), c: m === "recursive-cl-diversity", t: m === "t-closeness" };
+    document.querySelectorAll("#step-model [data-for]").forEach(function (f) { f.hidden = !need[f.getAttribute("data-for")]; });
+  }
+
+  // ----- the policy --------------------------------------------------------------------------
+  function numbers(text) {
+    return String(text).split(/[\s,]+/).filter(Boolean).map(Number);
+  }
+  function buildPolicy() {
+    var p = { direct_identifiers: {}, quasi_identifiers: {} };
+    rows().forEach(function (r) {
+      var col = r.dataset.column, role = r.querySelector("select[name=role]").value;
+      var q = function (n) { var x = r.querySelector("[name=" + n + "]"); return x ? x.value : null; };
+      if (role === "direct") {
+        var m = q("measure");
+        if (m === "mask") {
+          p.direct_identifiers[col] = q("keep") !== null ? { mask: { keep: q("keep") } } : { mask: { keep_start: parseInt(q("keep_start") || "0", 10), keep_end: parseInt(q("keep_end") || "0", 10) } };
+        } else if (m === "pseudonymize") {
+          p.direct_identifiers[col] = { pseudonymize: { key: q("key") || "" } };
+        } else p.direct_identifiers[col] = m;
+      } else if (role === "quasi") {
+        var h = q("hierarchy");
+        if (h === "korean_regions") p.quasi_identifiers[col] = { korean_regions: q("leaf") };
+        else if (h === "intervals") p.quasi_identifiers[col] = { intervals: numbers(q("widths")) };
+        else if (h === "prefix") p.quasi_identifiers[col] = { prefix: numbers(q("lengths")) };
+        else p.quasi_identifiers[col] = h;
+      }
+    });
+    var model = $("wz-model").value;
+    var sens = $("wz-sensitive").value;
+    if (sens) p.sensitive = sens;
+    p.model = model;
+    p.k = parseInt($("wz-k").value, 10);
+    if (/diversity/.test(model)) p.l = parseInt($("wz-l").value, 10);
+    if (model === "recursive-cl-diversity") p.c = parseFloat($("wz-c").value);
+    if (model === "t-closeness") { p.t = parseFloat($("wz-t").value); if ($("wz-distance").value) p.distance = $("wz-distance").value; }
+    p.max_suppression = Math.round(parseFloat($("wz-suppression").value || "0") * 1000) / 100000;
+    p.loss = $("wz-loss").value;
+    return p;
+  }
+
+  function showPolicy(p) {
+    var text = JSON.stringify(p, null, 2);
+    $("wz-policy-json").textContent = text;
+    var a = $("wz-policy-download");
+    if (a._url) URL.revokeObjectURL(a._url);
+    a._url = URL.createObjectURL(new Blob([text + "\n"], { type: "application/json" }));
+    a.href = a._url;
+  }
+
+  // ----- release button state ----------------------------------------------------------------
+  function syncRelease() {
+    var current = columns.length ? JSON.stringify(buildPolicy()) : null;
+    var ok = passedPolicy !== null && current === passedPolicy && !busy;
+    $("wz-release").disabled = !ok;
+    var why = $("wz-release-why");
+    if (ok) { why.textContent = T.ready; why.className = "small wz-ok"; }
+    else if (passedPolicy !== null && current !== passedPolicy) { why.textContent = T.changed; why.className = "small wz-warn"; }
+    else { why.textContent = T.need_check; why.className = "small muted"; }
+    if (columns.length) showPolicy(buildPolicy());
+  }
+
+  // ----- step 3: check ----------------------------------------------------------------------
+  function drawPreview(preview, total) {
+    var box = $("wz-preview");
+    box.textContent = "";
+    if (!preview || !preview.rows || !preview.rows.length) {
+      box.appendChild(el("p", { class: "notice info", id: "wz-no-preview", text: (preview && preview.withheld) || T.no_preview }));
+      return;
+    }
+    box.appendChild(el("p", { class: "small muted", text: fmt(T.preview_rows, { n: preview.rows.length, total: total }) }));
+    var head = el("tr", {}, preview.columns.map(function (c) { return el("th", { scope: "col", text: c }); }));
+    var body = el("tbody", {}, preview.rows.map(function (r) {
+      return el("tr", {}, r.map(function (v) { return el("td", { text: v === null ? "" : String(v) }); }));
+    }));
+    box.appendChild(el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "wz-preview-h" },
+      [el("table", { class: "preview", id: "wz-preview-table" }, [el("thead", {}, [head]), body])]));
+  }
+
+  function drawReport(result) {
+    var box = $("wz-report");
+    return fetch(location.pathname.replace(/\/$/, "") + "/report?lang=" + cfg.lang, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "x-csrf-token": cfg.csrf },
+      body: JSON.stringify({ report: result.report, report_sha256: result.report_sha256, dataset: result.dataset, version: result.version })
+    }).then(function (r) {
+      return r.text().then(function (html) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        box.innerHTML = html;  // rendered and escaped by the server's report template
+      });
+    }).catch(function (e) { box.textContent = T.report_failed + ": " + e.message; });
+  }
+
+  function outcome(kind, head, items, fix) {
+    var box = $("wz-outcome");
+    box.textContent = "";
+    var div = el("div", { class: "wz-outcome " + kind, id: "wz-verdict", role: "alert" }, [el("p", { class: "wz-outcome-head", text: head })]);
+    if (items && items.length) div.appendChild(el("ul", {}, items.map(function (t) { return el("li", { text: t }); })));
+    if (fix) div.appendChild(el("p", {}, [el("strong", { text: T.suggest + ": " }), fix]));
+    box.appendChild(div);
+  }
+
+  function check() {
+    var policy = buildPolicy();
+    showPolicy(policy);
+    if (!Object.keys(policy.quasi_identifiers).length) { outcome("bad", T.failed, [T.need_qi]); return; }
+    if (policy.model !== "k-anonymity" && !policy.sensitive) { outcome("bad", T.failed, [T.need_sensitive]); return; }
+    var snapshot = JSON.stringify(policy);
+    busy = true; passedPolicy = null; syncRelease();
+    $("wz-check").disabled = true;
+    status("wz-check-status", T.checking);
+    $("wz-outcome").textContent = ""; $("wz-report").textContent = "";
+    runJob({ policy: policy }, $("wz-check-progress")).then(function (job) {
+      if (job.status === "failed") {
+        var err = job.error || {}, d = err.details || {};
+        var items = [err.message || T.failed];
+        if (d.most_general_node_suppresses !== undefined) items.push(fmt(T.most_general, { n: d.most_general_node_suppresses, limit: d.suppression_limit }));
+        outcome("bad", T.failed, items, err.code === "invalid_input" && d.most_general_node_suppresses === undefined ? T.suggest_fix_input : T.suggest_model);
+        status("wz-check-status", "");
+        drawPreview(null);
+        return;
+      }
+      var res = job.result || {};
+      if (res.passed) { passedPolicy = snapshot; outcome("ok", T.passed); }
+      else outcome("bad", T.failed, res.failures || [], T.suggest_model);
+      status("wz-check-status", "");
+      drawPreview(res.preview, res.rows);
+      return drawReport(res);
+    }).catch(function (err) {
+      outcome("bad", T.failed, [err.message]);
+      status("wz-check-status", "");
+    }).then(function () {
+      busy = false; $("wz-check").disabled = false; syncRelease();
+      document.body.setAttribute("data-checked", passedPolicy ? "passed" : "failed");
+    });
+  }
+
+  // ----- step 4: release --------------------------------------------------------------------
+  function release() {
+    if (passedPolicy === null) return;
+    var policy = JSON.parse(passedPolicy);
+    var target = $("wz-target").value.trim();
+    busy = true; syncRelease();
+    status("wz-release-status", T.releasing);
+    $("wz-release-result").textContent = "";
+    var body = { policy: policy, release: { target: target, access_level: $("wz-access").value, title: $("wz-title").value.trim() || null } };
+    runJob(body, $("wz-release-progress")).then(function (job) {
+      if (job.status === "failed") {
+        var err = job.error || {};
+        status("wz-release-status", T.release_failed + ": " + (err.message || ""), "bad");
+        return;
+      }
+      var rel = job.result.release;
+      status("wz-release-status", T.released, "ok");
+      var q = "?lang=" + cfg.lang;
+      $("wz-release-result").appendChild(el("ul", { class: "wz-links", id: "wz-released" }, [
+        el("li", {}, [el("a", { href: "/datasets/" + encodeURIComponent(rel.target_dataset) + q, id: "wz-released-dataset" }, [T.open_dataset + ": " + rel.target_dataset + " v" + rel.target_version])]),
+        el("li", {}, [el("a", { href: "/console/privacy/releases/" + rel.id + q, id: "wz-released-record" }, [T.open_record + " #" + rel.id])])
+      ]));
+    }).catch(function (err) {
+      status("wz-release-status", T.release_failed + ": " + err.message, "bad");
+    }).then(function () { busy = false; syncRelease(); });
+  }
+
+  // ----- wiring ------------------------------------------------------------------------------
+  $("wz-target").value = cfg.target;
+  $("wz-title").value = cfg.title;
+  $("wz-model").addEventListener("change", showModelFields);
+  showModelFields();
+  var form = $("wz-form");
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+  ["input", "change"].forEach(function (type) {
+    form.addEventListener(type, function (e) { if (!e.target.closest("#step-release")) syncRelease(); });
+  });
+  $("wz-check").addEventListener("click", check);
+  $("wz-release").addEventListener("click", release);
+  loadKeys();
+  scan().then(syncRelease);
+})();
