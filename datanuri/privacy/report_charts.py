@@ -98,7 +98,7 @@ def risk_bands(report: Mapping[str, Any], *, model: str = "prosecutor") -> list[
     for label, count in (risk.get("histogram") or {}).items():
         m = _RISK_LABEL.match(label)
         lo, hi = (float(m.group(1)), float(m.group(2))) if m else (math.nan, math.nan)
-        short = (f"≤{_pct(hi)}" if lo == 0 else f"{_pct(lo)}–{_pct(hi)}") if m else label
+        short = (f"≤{_pct(hi)}" if lo == 0 else f"{_pct(lo)[:-1]}–{_pct(hi)}") if m else label
         out.append({"band": label, "label": short, "low": lo, "high": hi, "records": int(count),
                     "above": threshold is not None and m is not None and lo >= float(threshold) - 1e-12})
     return out

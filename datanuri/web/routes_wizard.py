@@ -42,6 +42,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "m_mask": ("마스킹", "mask"),
     "m_pseudonymize": ("가명처리 (키)", "pseudonymise (key)"),
     "m_mask_identifiers": ("문장 속 식별자 마스킹", "mask identifiers in text"),
+    "h_keep_or_hide": ("그대로 또는 감춤 (*)", "kept or hidden (*)"),
     "h_age": ("나이 (5·10·20세 구간 → *)", "age (5, 10, 20-year bands → *)"),
     "h_date": ("날짜 (일 → 월 → 분기 → 연 → *)", "date (day → month → quarter → year → *)"),
     "h_postcode": ("우편번호 (5 → 3 → 2자리 → *)", "postcode (5 → 3 → 2 digits → *)"),
@@ -55,6 +56,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "keep_start": ("앞 글자 수", "keep first"),
     "keep_end": ("뒤 글자 수", "keep last"),
     "key_name": ("키 이름", "key name"),
+    "pseudonym_length": ("가명 길이", "pseudonym length"),
     "leaf": ("가장 자세한 단계", "finest level"),
     "widths": ("구간 너비 (쉼표로)", "widths (comma separated)"),
     "lengths": ("남길 자릿수 (쉼표로, 마지막 0)", "lengths kept (comma separated, last 0)"),
@@ -94,8 +96,8 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 def _login_redirect(request: Request) -> RedirectResponse:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?lang={language(request)}&next={quote(target, safe='')}", status_code=303)
+    # the login page takes a bare path and keeps the language itself
+    return RedirectResponse(f"/login?lang={language(request)}&next={quote(request.url.path, safe='')}", status_code=303)
 
 
 def _session(request: Request) -> tuple[Any, str, Any] | None:

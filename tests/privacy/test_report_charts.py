@@ -87,7 +87,7 @@ def test_risk_bands_sum_to_records_and_match_class_sizes(passing):
     assert s["highest"] == pytest.approx(1 / sizes.min()) and s["average"] == pytest.approx(len(sizes) / sizes.sum())
     assert s["threshold"] == 0.2
     assert [b["above"] for b in bands] == [b["low"] >= 0.2 for b in bands]
-    assert bands[0]["label"] == "≤1%" and bands[-1]["label"] == "50%–100%"
+    assert bands[0]["label"] == "≤1%" and bands[-1]["label"] == "50–100%"
 
 
 def test_loss_columns_are_the_report_per_column_figures(passing):

@@ -39,7 +39,8 @@ def test_anonymous_is_sent_to_log_in_and_back(site):
     r = site.get(WIZARD + "?lang=en", follow_redirects=False)
     assert r.status_code == 303
     loc = r.headers["location"]
-    assert loc.startswith("/login?") and unquote(re.search(r"next=([^&]+)", loc).group(1)) == WIZARD + "?lang=en"
+    assert loc.startswith("/login?") and "lang=en" in loc
+    assert unquote(re.search(r"next=([^&]+)", loc).group(1)) == WIZARD
 
 
 @pytest.mark.parametrize("email", ["member@example.org", "outsider@example.org"])

@@ -48,7 +48,8 @@
         function poll() {
           call("GET", started.status_url).then(function (job) {
             if (job.fraction !== null && job.fraction !== undefined) prog.value = job.fraction;
-            if (job.status === "succeeded" || job.status === "failed") { prog.value = job.status === "succeeded" ? 1 : prog.value; resolve(job); }
+            if (job.status === "succeeded") { prog.value = 1; resolve(job); }
+            else if (job.status === "failed") { bar.hidden = true; resolve(job); }
             else setTimeout(poll, 200);
           }, reject);
         }
@@ -60,7 +61,8 @@
   // ----- step 1: detection -------------------------------------------------------------------
   var ROLES = ["direct", "quasi", "sensitive", "other"];
   var MEASURES = ["delete", "mask", "pseudonymize", "mask_identifiers"];
-  var HIERARCHIES = ["age", "date", "postcode", "korean_regions", "intervals", "prefix"];
+  var HIERARCHIES = ["keep_or_hide", "age", "date", "postcode", "korean_regions", "intervals", "prefix"];
+  var keyNames = [];         // the holder's pseudonymisation keys
 
   function defaultHierarchy(f) {
     var k = f.kind, name = f.column;
@@ -69,7 +71,7 @@
     if (k === "postcode") return { h: "postcode" };
     if (k === "region") return { h: "korean_regions", leaf: /시도|province|state/i.test(name) ? "시도" : (/읍면동|동$|dong/i.test(name) ? "읍면동" : "시군구") };
     if (k === "body") return { h: "intervals", widths: "5,10,20" };
-    return { h: "prefix", lengths: "1,0" };
+    return { h: "keep_or_hide" };
   }
 
   function select(name, options, value, label) {
@@ -104,6 +106,7 @@
           }
         } else if (m.value === "pseudonymize") {
           extra.appendChild(input("key", st.key || "", T.key_name, { list: "wz-keys", required: "required" }));
+          extra.appendChild(input("length", "16", T.pseudonym_length, { type: "number", min: "8", max: "64", step: "1" }));
         }
       };
       m.addEventListener("change", drawExtra);
@@ -148,7 +151,8 @@
     columns.forEach(function (f) {
       var d = defaultHierarchy(f);
       var row = el("tr", { "data-column": f.column, "data-category": f.category, "data-kind": f.kind });
-      row._state = { measure: f.kind === "free_text" ? "mask_identifiers" : "delete", h: d.h, leaf: d.leaf, widths: d.widths, lengths: d.lengths };
+      var measure = f.kind === "free_text" ? "mask_identifiers" : (f.kind === "record_key" && keyNames.length ? "pseudonymize" : "delete");
+      row._state = { measure: measure, key: keyNames[0] || "", h: d.h, leaf: d.leaf, widths: d.widths, lengths: d.lengths };
       var ev = el("ul", { class: "wz-evidence" });
       (f.evidence || []).forEach(function (e) { ev.appendChild(el("li", { text: e })); });
       var role = select("role", ROLES.map(function (r) { return [r, T["cat_" + r]]; }), f.category, f.column + " " + T.role);
@@ -176,10 +180,10 @@
   }
 
   function loadKeys() {
-    call("GET", API + "/organizations/" + encodeURIComponent(cfg.organization) + "/privacy/keys").then(function (keys) {
+    return call("GET", API + "/organizations/" + encodeURIComponent(cfg.organization) + "/privacy/keys").then(function (keys) {
       var dl = $("wz-keys");
-      (keys || []).forEach(function (k) { dl.appendChild(el("option", { value: k.name })); });
-    }, function () { /* no key store: the name is typed */ });
+      (keys || []).forEach(function (k) { keyNames.push(k.name); dl.appendChild(el("option", { value: k.name })); });
+    }, function () { /* no keys to offer: a name can still be typed */ });
   }
 
   // ----- step 2: model fields ----------------------------------------------------------------
@@ -203,13 +207,15 @@
         if (m === "mask") {
           p.direct_identifiers[col] = q("keep") !== null ? { mask: { keep: q("keep") } } : { mask: { keep_start: parseInt(q("keep_start") || "0", 10), keep_end: parseInt(q("keep_end") || "0", 10) } };
         } else if (m === "pseudonymize") {
-          p.direct_identifiers[col] = { pseudonymize: { key: q("key") || "" } };
+          var len = parseInt(q("length") || "", 10);
+          p.direct_identifiers[col] = { pseudonymize: len ? { key: q("key") || "", length: len } : { key: q("key") || "" } };
         } else p.direct_identifiers[col] = m;
       } else if (role === "quasi") {
         var h = q("hierarchy");
         if (h === "korean_regions") p.quasi_identifiers[col] = { korean_regions: q("leaf") };
         else if (h === "intervals") p.quasi_identifiers[col] = { intervals: numbers(q("widths")) };
         else if (h === "prefix") p.quasi_identifiers[col] = { prefix: numbers(q("lengths")) };
+        else if (h === "keep_or_hide") p.quasi_identifiers[col] = { prefix: [1, 0] };  // level 0 keeps the value, level 1 is *
         else p.quasi_identifiers[col] = h;
       }
     });
@@ -278,12 +284,13 @@
     }).catch(function (e) { box.textContent = T.report_failed + ": " + e.message; });
   }
 
-  function outcome(kind, head, items, fix) {
+  function outcome(kind, head, items, fix, engine) {
     var box = $("wz-outcome");
     box.textContent = "";
     var div = el("div", { class: "wz-outcome " + kind, id: "wz-verdict", role: "alert" }, [el("p", { class: "wz-outcome-head", text: head })]);
     if (items && items.length) div.appendChild(el("ul", {}, items.map(function (t) { return el("li", { text: t }); })));
     if (fix) div.appendChild(el("p", {}, [el("strong", { text: T.suggest + ": " }), fix]));
+    if (engine && cfg.lang !== "en") div.appendChild(el("p", { class: "small muted", lang: "en", text: engine }));
     box.appendChild(div);
   }
 
@@ -300,9 +307,9 @@
     runJob({ policy: policy }, $("wz-check-progress")).then(function (job) {
       if (job.status === "failed") {
         var err = job.error || {}, d = err.details || {};
-        var items = [err.message || T.failed];
-        if (d.most_general_node_suppresses !== undefined) items.push(fmt(T.most_general, { n: d.most_general_node_suppresses, limit: d.suppression_limit }));
-        outcome("bad", T.failed, items, err.code === "invalid_input" && d.most_general_node_suppresses === undefined ? T.suggest_fix_input : T.suggest_model);
+        var noSolution = d.most_general_node_suppresses !== undefined;
+        var items = noSolution ? [T.no_solution, fmt(T.most_general, { n: d.most_general_node_suppresses, limit: d.suppression_limit })] : [err.message || T.failed];
+        outcome("bad", T.failed, items, noSolution ? T.suggest_model : T.suggest_fix_input, noSolution ? err.message : null);
         status("wz-check-status", "");
         drawPreview(null);
         return;
@@ -361,6 +368,5 @@
   });
   $("wz-check").addEventListener("click", check);
   $("wz-release").addEventListener("click", release);
-  loadKeys();
-  scan().then(syncRelease);
+  loadKeys().then(scan).then(syncRelease);
 })();

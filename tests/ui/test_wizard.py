@@ -1,0 +1,152 @@
+"""The de-identification wizard in a real browser: the demo publisher detects, sets a policy,
+fails a too-strict one, passes a sound one, and releases it; the release is public, the personal
+dataset still shows no rows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.ui.conftest import SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+PERSONAL = "nuri-hospital-outpatient-visits"
+WIZARD = f"/console/datasets/{PERSONAL}/deidentify"
+TARGET = "wizard-test-outpatient-release"
+
+
+def _login(page: Any, base: str, next_path: str) -> None:
+    from datanuri.demo.load import DEMO_PASSWORD
+
+    page.goto(f"{base}{next_path}")  # anonymous: sent to the login page, and back after it
+    page.wait_for_url(re.compile(r"/login\?"))
+    page.locator("#email").fill("publisher@datanuri.local")
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(next_path.split("?")[0])))
+
+
+def _part(page: Any, selector: str, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(selector).screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def _row(page: Any, column: str) -> Any:
+    return page.locator(f'#wz-columns tbody tr[data-column="{column}"]')
+
+
+def _check(page: Any) -> str:
+    """Press Check and wait for its outcome; returns "passed" or "failed"."""
+    page.evaluate("document.body.removeAttribute('data-checked')")
+    page.locator("#wz-check").click()
+    page.wait_for_selector("body[data-checked]", timeout=60_000)
+    return page.locator("body").get_attribute("data-checked")
+
+
+def test_wizard_from_detection_to_release(page: Any, ui_server: str, shot: Any, chromium: Any) -> None:
+    _login(page, ui_server, WIZARD)
+    page.wait_for_selector('#wz-columns[data-ready="true"]')
+
+    # 1. detection pre-fills the form
+    rrn = _row(page, "주민등록번호")
+    assert rrn.get_attribute("data-category") == "direct"
+    assert rrn.locator("select[name=role]").input_value() == "direct"
+    assert rrn.locator("select[name=measure]").input_value() == "delete"
+    assert "rrn" in rrn.inner_text()
+    assert _row(page, "나이").locator("select[name=hierarchy]").input_value() == "age"
+    assert _row(page, "진료일").locator("select[name=hierarchy]").input_value() == "date"
+    assert _row(page, "성별").locator("select[name=hierarchy]").input_value() == "keep_or_hide"
+    # the patient number is a record key: pseudonymised with the hospital's key from the key store
+    patient = _row(page, "환자번호")
+    assert patient.locator("select[name=measure]").input_value() == "pseudonymize"
+    assert patient.locator("input[name=key]").input_value() == "nuri-hospital-2026"
+    assert page.locator("#wz-sensitive").input_value() == "진단명"
+    # masking an RRN offers the keep options; back to delete
+    rrn.locator("select[name=measure]").select_option("mask")
+    assert rrn.locator("select[name=keep]").input_value() == "birth_date_and_sex"
+    rrn.locator("select[name=measure]").select_option("delete")
+    assert page.locator("#wz-release").is_disabled()
+    _part(page, "#step-detect", "wizard-1-detection")
+
+    # 2. a too-strict model: 100 distinct diagnoses per class, nothing may be suppressed
+    page.locator("#wz-model").select_option("distinct-l-diversity")
+    assert page.locator("#wz-l").is_visible() and not page.locator("#wz-t").is_visible()
+    page.locator("#wz-l").fill("100")
+    page.locator("#wz-suppression").fill("0")
+    _part(page, "#step-model", "wizard-2-model")
+    assert _check(page) == "failed"
+    verdict = page.locator("#wz-verdict")
+    assert "통과하지 못했습니다" in verdict.inner_text()
+    assert "distinct-l-diversity" in verdict.inner_text() and "바꿀 점" in verdict.inner_text()
+    assert "가장 넓게 일반화해도 조건을 만족하지 못합니다" in verdict.inner_text()
+    assert re.search(r"가장 넓은 일반화에서도 \d+건을 삭제해야 하지만 한도는 0건", verdict.inner_text())
+    assert page.locator("#wz-check-progress").is_hidden()
+    assert page.locator("#wz-release").is_disabled()
+    _part(page, "#step-check", "wizard-3-failed")
+
+    # 3. a sound policy: 5-anonymity, 5 % suppression, passes; preview and report appear
+    page.locator("#wz-model").select_option("k-anonymity")
+    page.locator("#wz-k").fill("5")
+    page.locator("#wz-suppression").fill("5")
+    assert '"k": 5' in page.locator("#wz-policy-json").text_content()
+    assert _check(page) == "passed"
+    assert page.locator("#wz-release").is_enabled()
+    preview = page.locator("#wz-preview-table")
+    assert preview.locator("tbody tr").count() == 20
+    headers = preview.locator("thead th").all_inner_texts()
+    assert not {"이름", "주민등록번호", "전화번호", "주소"} & set(headers) and "나이" in headers
+    pseudonyms = preview.locator("tbody tr td:nth-child(%d)" % (headers.index("환자번호") + 1)).all_inner_texts()
+    assert len(set(pseudonyms)) > 1 and all(re.fullmatch(r"[0-9a-f]{8,}", p) for p in pseudonyms)
+    report = page.locator("#wz-report .dn-report")
+    assert report.get_attribute("data-passed") == "true"
+    assert report.locator("svg[role=img]").count() == 3
+    assert report.locator("#wiz-risk-t").text_content().startswith("재식별 위험 분포")
+    policy_json = page.locator("#wz-policy-json").text_content()
+    assert '"주민등록번호": "delete"' in policy_json and '"key": "nuri-hospital-2026"' in policy_json
+    shot(page, "wizard-4-passed")
+    _part(page, "#wz-report", "wizard-report")
+
+    # changing the form after a passing check disables the release until the next check
+    page.locator("#wz-k").fill("6")
+    assert page.locator("#wz-release").is_disabled()
+    assert "다시 점검" in page.locator("#wz-release-why").inner_text()
+    page.locator("#wz-k").fill("5")
+    assert _check(page) == "passed"
+    assert page.locator("#wz-release").is_enabled()
+
+    # 4. release
+    assert page.locator("#wz-target").input_value() == f"{PERSONAL}-deidentified"
+    page.locator("#wz-target").fill(TARGET)
+    page.locator("#wz-access").select_option("open")
+    page.locator("#wz-release").click()
+    page.wait_for_selector("#wz-released", timeout=60_000)
+    assert "공개했습니다" in page.locator("#wz-release-status").inner_text()
+    _part(page, "#step-release", "wizard-5-released")
+    record_href = page.locator("#wz-released-record").get_attribute("href")
+    page.goto(ui_server + record_href)
+    assert page.locator(".dn-report").get_attribute("data-passed") == "true"
+    assert TARGET in page.locator("main").inner_text()
+    shot(page, "wizard-release-record")
+
+    # the release is public: an anonymous visitor sees its rows
+    anon = chromium.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
+    try:
+        visitor = anon.new_page()
+        visitor.goto(f"{ui_server}/datasets/{TARGET}")
+        assert visitor.locator("table.preview tbody tr").count() == 20
+        cols = visitor.locator("table.preview thead th").all_inner_texts()
+        assert "주민등록번호" not in cols and "이름" not in cols and "환자번호" in cols
+        # and the personal dataset still shows no rows, even to its editor
+        page.goto(f"{ui_server}/datasets/{PERSONAL}")
+        assert page.locator("#no-preview").is_visible()
+        assert page.locator("table.preview").count() == 0
+    finally:
+        anon.close()
+
+
+def test_wizard_in_english_for_a_non_personal_dataset(page: Any, ui_server: str) -> None:
+    _login(page, ui_server, "/console/datasets/air-quality-seoul-daily/deidentify?lang=en")
+    assert "is for personal datasets only" in page.locator("#wz-not-personal").inner_text()
