@@ -264,3 +264,50 @@ def test_tokens_create_show_once_use_and_revoke(chromium: Any, ui_server: str, s
         shot(page, "account-tokens")
     finally:
         ctx.close()
+
+
+def test_upload_errors_are_shown_clearly(publisher: Any, ui_server: str, shot: Any, demo_platform: Any, tmp_path: Path) -> None:
+    page = publisher
+    name = "population-by-sigungu"
+    before = demo_platform.catalog.get_dataset(name).latest_version
+    page.goto(f"{ui_server}/console/datasets/{name}")
+    error = page.locator("#upload-error")
+    # An empty file is refused before anything is sent.
+    (tmp_path / "empty.csv").write_bytes(b"")
+    page.get_by_label("파일", exact=True).set_input_files(str(tmp_path / "empty.csv"))
+    page.get_by_role("button", name="올리고 게시하기").click()
+    assert "빈 파일입니다" in error.inner_text()
+    assert page.evaluate("document.activeElement.id") == "upload-error"  # the error takes the focus
+    # A file over the server's limit (here lowered in the page) is refused with both sizes.
+    page.locator("#upload-form").evaluate("f => f.dataset.maxBytes = '100'")
+    page.get_by_label("파일", exact=True).set_input_files(str(_csv(tmp_path / "big.csv")))
+    page.get_by_role("button", name="올리고 게시하기").click()
+    assert "파일이 너무 큽니다" in error.inner_text() and "100 B" in error.inner_text()
+    # A file that is not a table: the server's message, after the upload reached 100 %.
+    page.reload()
+    (tmp_path / "photo.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    page.get_by_label("파일", exact=True).set_input_files(str(tmp_path / "photo.csv"))
+    page.get_by_role("button", name="올리고 게시하기").click()
+    error.wait_for(timeout=60_000)
+    assert "게시하지 못했습니다" in error.inner_text() and "does not look like a table" in error.inner_text()
+    assert "파일을 표로 읽지 못했습니다" in error.inner_text()  # a Korean summary above the server's English message
+    assert page.locator("#bar-upload").get_attribute("aria-valuenow") == "100"
+    assert page.get_by_role("button", name="올리고 게시하기").is_enabled()  # one may try again
+    shot(page, "console-upload-bad-file")
+    assert demo_platform.catalog.get_dataset(name).latest_version == before
+
+
+def test_upload_form_works_from_the_keyboard(publisher: Any, ui_server: str) -> None:
+    page = publisher
+    page.goto(f"{ui_server}/console/datasets/air-quality-seoul-daily")
+    page.get_by_label("파일", exact=True).focus()
+    order = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id"))
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    assert order == ["change_note", "mode-lenient", "upload-button", "access-open"]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowDown")  # radio groups move with the arrow keys
+    assert page.locator("#mode-strict").is_checked()

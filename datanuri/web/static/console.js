@@ -43,13 +43,15 @@
     var result = byId("upload-result"), button = byId("upload-button");
     var barUpload = byId("bar-upload"), barIngest = byId("bar-ingest");
     var name = form.dataset.dataset, csrf = form.dataset.csrf, lang = form.dataset.lang;
-    var maxBytes = Number(form.dataset.maxBytes);
 
-    function showError(message, problems, bar) {
+    function showError(message, problems, bar, code) {
       errorBox.textContent = "";
       errorBox.appendChild(el("strong", {}, text.failed));
-      errorBox.appendChild(el("p", {}, message));
-      if (problems && problems.length) {
+      var strict = problems && problems.length;
+      var summary = (text.codes || {})[code];
+      if (summary && !strict && lang !== "en") errorBox.appendChild(el("p", { "class": "summary" }, summary));
+      errorBox.appendChild(el("p", code ? { lang: "en" } : {}, message));  // the server's messages are English
+      if (strict) {
         errorBox.appendChild(el("p", {}, text.strict_help));
         errorBox.appendChild(problemTable(problems, text));
       }
@@ -81,6 +83,7 @@
       var file = form.elements.file.files[0];
       if (!file) { showError(text.choose); return; }
       if (file.size === 0) { showError(text.empty); return; }
+      var maxBytes = Number(form.dataset.maxBytes);
       if (maxBytes && file.size > maxBytes) {
         showError(fill(text.too_large, { size: fmtBytes(file.size), max: fmtBytes(maxBytes) }));
         return;
@@ -107,7 +110,7 @@
         var body = xhr.response || {};
         if (xhr.status !== 202 || !body.job) {
           var err = body.error || {};
-          showError(err.message || (xhr.status + " " + xhr.statusText), (err.details || {}).problems, barUpload);
+          showError(err.message || (xhr.status + " " + xhr.statusText), (err.details || {}).problems, barUpload, err.code);
           return;
         }
         setBar(barUpload, 100);
@@ -123,7 +126,7 @@
         fetch("/api/v1/jobs/" + encodeURIComponent(jobId), { credentials: "same-origin", headers: { accept: "application/json" } })
           .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
           .then(function (r) {
-            if (!r.ok) { showError((r.body.error || {}).message || text.network, null, barIngest); return; }
+            if (!r.ok) { showError((r.body.error || {}).message || text.network, null, barIngest, (r.body.error || {}).code); return; }
             var job = r.body;
             if (job.status === "succeeded") {
               setBar(barIngest, 100);
@@ -133,7 +136,7 @@
             }
             if (job.status === "failed") {
               var err = job.error || {};
-              showError(err.message || text.failed, (err.details || {}).problems, barIngest);
+              showError(err.message || text.failed, (err.details || {}).problems, barIngest, err.code);
               return;
             }
             if (job.status === "queued") {
