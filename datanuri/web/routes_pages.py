@@ -39,6 +39,8 @@ def _login_page(request: Request, *, error: str | None = None, email: str | None
     nxt = safe_next(request.query_params.get("next"))
     if nxt:  # where to go after logging in (the login form itself stays unchanged)
         resp.set_cookie(NEXT_COOKIE, nxt, httponly=True, samesite="strict", path="/login", max_age=3600)
+    elif request.method == "GET" and NEXT_COOKIE in request.cookies:
+        resp.delete_cookie(NEXT_COOKIE, path="/login")  # a plain visit to the login page forgets an old target
     return resp
 
 

@@ -72,6 +72,14 @@ def test_anonymous_posts_change_nothing(api: TestClient, world: Any) -> None:
     assert "a-new" not in {d.name for d in world.catalog.list_datasets()}
 
 
+def test_a_plain_login_forgets_an_old_target(api: TestClient, world: Any) -> None:
+    api.get("/login?next=/console")
+    page = api.get("/login")  # the visitor came back later, on their own
+    done = api.post("/login", data={"email": KIM, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+                    follow_redirects=False)
+    assert done.headers["location"] == "/account?lang=ko"
+
+
 @pytest.mark.parametrize("value", ["//evil.example/x", "https://evil.example/", "/\\evil", "/a/../../b", "console", "/x?y=1", ""])
 def test_login_never_redirects_off_site(value: str) -> None:
     assert safe_next(value) is None
