@@ -323,7 +323,7 @@ def svg_loss(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "char
     for i in range(5):
         gx = x0 + w * i / 4
         parts.append(f'<line x1="{_num(gx)}" y1="{_num(y0 - 2)}" x2="{_num(gx)}" y2="{_num(bottom)}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{_num(gx)}" y="{_num(bottom + 14)}" text-anchor="middle" fill="{MUTED}">{_num(i / 4) if i % 4 else str(i // 4)}</text>')
+        parts.append(f'<text x="{_num(gx)}" y="{_num(bottom + 14)}" text-anchor="middle" fill="{MUTED}">{("0", "0.25", "0.5", "0.75", "1")[i]}</text>')
     for j, c in enumerate(cols):
         ry = y0 + j * row_h
         label = _shorten(str(c["column"]), label_w / 6.2)

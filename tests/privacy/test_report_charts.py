@@ -113,6 +113,8 @@ def test_svgs_are_well_formed_with_one_bar_per_band(passing):
     root = _svg(svg_loss(passing.report, lang="ko"))
     bars = [r for r in root.iter(f"{SVG_NS}rect") if r.find(f"{SVG_NS}title") is not None]
     assert len(bars) == 2 * 3
+    ticks = [t.text for t in root.iter(f"{SVG_NS}text")]
+    assert all(v in ticks for v in ("0", "0.25", "0.5", "0.75", "1"))
     assert "Equivalence class size distribution" in ET.fromstring(svg_class_sizes(passing.report, lang="en")).find(f"{SVG_NS}title").text
 
 

@@ -87,10 +87,23 @@ def test_wizard_from_detection_to_release(page: Any, ui_server: str, shot: Any, 
     assert page.locator("#wz-release").is_disabled()
     _part(page, "#step-check", "wizard-3-failed")
 
-    # 3. a sound policy: 5-anonymity, 5 % suppression, passes; preview and report appear
+    # a sound model, but the phone number left as "other": the report fails and names the column
     page.locator("#wz-model").select_option("k-anonymity")
     page.locator("#wz-k").fill("5")
     page.locator("#wz-suppression").fill("5")
+    phone = _row(page, "전화번호")
+    phone.locator("select[name=role]").select_option("other")
+    assert _check(page) == "failed"
+    report = page.locator("#wz-report .dn-report")
+    assert report.get_attribute("data-passed") == "false"
+    assert "'전화번호'" in report.locator(".dn-problems").inner_text() and "바꿀 점" in report.locator(".dn-problems").inner_text()
+    assert "전화번호" in page.locator("#wz-verdict").inner_text()
+    assert page.locator("#wz-no-preview").is_visible() and page.locator("#wz-preview-table").count() == 0
+    assert page.locator("#wz-release").is_disabled()
+    _part(page, "#wz-report .dn-verdict", "wizard-3-failed-report")
+    phone.locator("select[name=role]").select_option("direct")
+
+    # 3. the sound policy passes; preview and report appear
     assert '"k": 5' in page.locator("#wz-policy-json").text_content()
     assert _check(page) == "passed"
     assert page.locator("#wz-release").is_enabled()
@@ -147,6 +160,18 @@ def test_wizard_from_detection_to_release(page: Any, ui_server: str, shot: Any, 
         anon.close()
 
 
-def test_wizard_in_english_for_a_non_personal_dataset(page: Any, ui_server: str) -> None:
+def test_wizard_in_english_for_a_non_personal_dataset(page: Any, ui_server: str, shot: Any) -> None:
     _login(page, ui_server, "/console/datasets/air-quality-seoul-daily/deidentify?lang=en")
     assert "is for personal datasets only" in page.locator("#wz-not-personal").inner_text()
+    # the wizard itself in English, on a phone-sized screen
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.goto(f"{ui_server}{WIZARD}?lang=en")
+    page.wait_for_selector('#wz-columns[data-ready="true"]')
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert _row(page, "이름").locator(".wz-cat").inner_text() == "direct identifier"
+    assert "The policy must pass" in page.locator("#wz-release-why").inner_text()
+    page.locator("#wz-check").click()
+    page.wait_for_selector("body[data-checked]", timeout=60_000)
+    assert "Passed" in page.locator("#wz-verdict").inner_text()
+    assert "Figure 2. Re-identification risk distribution" in page.locator("#wz-report").inner_text()
+    shot(page, "wizard-en-phone")

@@ -147,6 +147,7 @@
 
   function drawColumns() {
     var body = document.querySelector("#wz-columns tbody");
+    var labels = Array.prototype.map.call(document.querySelectorAll("#wz-columns thead th"), function (th) { return th.textContent; });
     body.textContent = "";
     columns.forEach(function (f) {
       var d = defaultHierarchy(f);
@@ -162,6 +163,7 @@
       row.appendChild(el("td", {}, [ev]));
       row.appendChild(el("td", {}, [role]));
       row.appendChild(el("td", { class: "wz-settings" }));
+      Array.prototype.forEach.call(row.children, function (cell, i) { cell.setAttribute("data-label", labels[i] || ""); });
       body.appendChild(row);
       settingsCell(row, f, f.category);
       role.addEventListener("change", function () { settingsCell(row, f, role.value); refreshSensitive(); });
@@ -261,7 +263,7 @@
       box.appendChild(el("p", { class: "notice info", id: "wz-no-preview", text: (preview && preview.withheld) || T.no_preview }));
       return;
     }
-    box.appendChild(el("p", { class: "small muted", text: fmt(T.preview_rows, { n: preview.rows.length, total: total }) }));
+    box.appendChild(el("p", { class: "small muted", text: fmt(T.preview_rows, { n: preview.rows.length, total: Number(total).toLocaleString(cfg.lang === "ko" ? "ko-KR" : "en-GB") }) }));
     var head = el("tr", {}, preview.columns.map(function (c) { return el("th", { scope: "col", text: c }); }));
     var body = el("tbody", {}, preview.rows.map(function (r) {
       return el("tr", {}, r.map(function (v) { return el("td", { text: v === null ? "" : String(v) }); }));
