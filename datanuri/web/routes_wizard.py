@@ -28,7 +28,6 @@ from datanuri.web.routes_ui import UIRoute, _page
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
 
 MAX_REPORT_BYTES = 2_000_000
-MSG_NOT_PERSONAL = "The de-identification wizard is for personal datasets; {name!r} is {level} and can be published as it is."
 MSG_REPORT_BODY = "Send the report as JSON: {\"report\": {...}} (the `report` of an apply result)."
 
 
@@ -132,8 +131,7 @@ def wizard(request: Request, name: str) -> Response:
     org = platform.catalog.get_organization(ds.organization)
     lang = language(request)
     if ds.access_level != "personal":
-        return _page(request, "wizard/not_personal.html", user=user, ds=ds, org=org,
-                     detail=MSG_NOT_PERSONAL.format(name=name, level=ds.access_level))
+        return _page(request, "wizard/not_personal.html", user=user, ds=ds, org=org)
     latest = ds.latest_version
     config = {"dataset": name, "organization": ds.organization, "csrf": csrf, "lang": lang, "version": latest,
               "target": f"{name}-deidentified", "title": f"{ds.title} ({'비식별' if lang == 'ko' else 'de-identified'})",
