@@ -101,6 +101,11 @@ MSG_ORG_NOT_FOUND = "No organization named {name!r}. Create it with `datanuri or
 MSG_VERSION_NOT_FOUND = "Dataset {name!r} has no version {version}. It has versions 1 to {latest}."
 MSG_NO_VERSIONS = "Dataset {name!r} has no published version yet. Publish a file with `datanuri publish`."
 MSG_SAME_CONTENT = "This content is identical to version {version} of {name!r}; no new version was made."
+MSG_PERSONAL_ACCESS = (
+    "Dataset {name!r} holds personal data, so it cannot be made {to}: its versions would be released "
+    "as they are. Publish a de-identified release into another dataset instead "
+    "(`datanuri privacy apply {name} --policy FILE --release NEW-NAME`, or the de-identification wizard)."
+)
 MSG_PERSONAL_NO_ROWS = (
     "Dataset {name!r} holds personal data: its rows cannot be previewed or downloaded. "
     "Ask the holder for a de-identified release."

@@ -108,6 +108,22 @@ def test_personal_rows_never_leave(platform, cat, tmp_path):
             attempt()
 
 
+def test_personal_dataset_with_rows_cannot_be_opened(platform, cat, tmp_path):
+    cat.create_dataset("patients", organization="seoul", access_level="personal")
+    cat.update_dataset("patients", access_level="restricted")  # no rows yet: a mistake is fixable
+    cat.update_dataset("patients", access_level="personal")
+    cat.publish("patients", air_csv(tmp_path / "p.csv"))
+    size = platform.ledger.size()
+    for level in ("open", "restricted"):
+        with pytest.raises(errors.PermissionDenied, match="de-identified release"):
+            cat.update_dataset("patients", access_level=level, title="바뀌면 안 됨")
+    info = cat.get_dataset("patients")
+    assert info.access_level == "personal" and info.title != "바뀌면 안 됨"
+    assert platform.ledger.size() == size
+    cat.update_dataset("patients", title="제목만")  # other edits still work
+    assert cat.get_dataset("patients").title == "제목만"
+
+
 def test_access_change_is_recorded(platform, cat):
     cat.update_dataset("air", access_level="restricted")
     size = platform.ledger.size()

@@ -90,6 +90,9 @@ def test_personal_dataset_has_no_rows_over_http(seeded, tmp_path):
         r = seeded.get(f"/api/v1/datasets/people/versions/1/download?format={fmt}")
         assert r.status_code == 403 and r.json()["error"]["code"] == "permission_denied"
     assert seeded.get("/api/v1/datasets/people/versions/1/preview").status_code == 403
+    r = seeded.patch("/api/v1/datasets/people", json={"access_level": "open"})  # no way round the release
+    assert r.status_code == 403 and "de-identified release" in r.json()["error"]["message"]
+    assert seeded.get("/api/v1/datasets/people").json()["access_level"] == "personal"
 
 
 def test_cut_off_upload_is_refused_and_changes_nothing(seeded, platform, tmp_path):
