@@ -49,7 +49,8 @@ from datanuri.privacy.models import (
     class_emd_ordered,
     class_passes,
     codes,
-    combine_codes,
+    compact_dtype,
+    frequency_table,
     hierarchy_nodes,
     passes_dense,
     _prefix_index,
@@ -60,6 +61,7 @@ from datanuri.privacy.models import (
 Loss = Literal["precision", "ncp", "intensity", "discernibility", "entropy"]
 LOSSES = ("precision", "ncp", "intensity", "discernibility", "entropy")
 LATTICE_LIMIT = 2_000_000
+SEED_MIN_ROWS = 200_000  # frequency tables at least this long get seeded roll-up caches
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,14 @@ class _Column:
 
 
 class _Fails(Exception):
-    """Raised inside a node evaluation that can no longer be anonymous."""
+    """Raised inside a node evaluation that can no longer be anonymous. ``witness`` is the node
+    that keeps the levels of the columns combined so far and takes every other column to its top
+    level: its classes already number more than an anonymous node can have, so it fails, and so
+    does every node below it (a finer node has at least as many classes), whatever the model."""
+
+    def __init__(self, witness: tuple[int, ...]) -> None:
+        super().__init__()
+        self.witness = witness
 
 
 @dataclass
@@ -165,16 +174,18 @@ class Problem:
         self.prefilter = prefilter  # rule nodes out by two-column projections before the search
         self.allowed = int(math.floor(self.max_suppression * self.n + 1e-9))
 
-        # ---- columns: leaf codes and per-level maps (hierarchies run on distinct values only)
+        # ---- columns: leaf codes and per-level maps (hierarchies run on distinct values only);
+        # leaf codes are kept in the narrowest integer type (uint8 for most columns)
         leaf_codes, self.columns = [], []
         for name in names:
             h = self.hierarchies[name]
             lc, dictionary = codes(table.column(name))
+            lc = lc.astype(compact_dtype(len(dictionary) + 1), copy=False)
             maps, cards = [], []
             for level in range(h.height):
                 gen = h.generalize(dictionary, level, column=name)
                 gc, gd = codes(gen)
-                maps.append(gc)
+                maps.append(gc.astype(np.int32, copy=False))
                 cards.append(max(len(gd), 1))
             leaf_codes.append(lc)
             self.columns.append(_Column(name, h.height, maps, cards, np.bincount(lc, minlength=len(dictionary)), dictionary))
@@ -183,23 +194,24 @@ class Problem:
         if self.size > LATTICE_LIMIT:
             raise InvalidInput(M.MSG_LATTICE_TOO_LARGE.format(size=self.size, limit=LATTICE_LIMIT))
 
-        # ---- the frequency table
-        cols = list(leaf_codes)
+        # ---- the frequency table (the record-level codes are dropped once it is built)
+        cols = leaf_codes
         cards = [len(col.leaf_freq) or 1 for col in self.columns]
         self.m = 0
         if self.sensitive:
             s_codes, s_dict = codes(table.column(self.sensitive))
             self.s_values = s_dict
             self.m = max(len(s_dict), 1)
-            cols.append(s_codes)
+            cols.append(s_codes.astype(compact_dtype(self.m + 1), copy=False))
             cards.append(self.m)
-        row_group, g = combine_codes(cols, cards)
-        first = np.full(g, -1, dtype=np.int64)
-        first[row_group[::-1]] = np.arange(self.n - 1, -1, -1)
-        self.row_group = row_group  # frequency-table row of every record
-        self.count = np.bincount(row_group, minlength=g).astype(np.int64)
-        self.qcodes = [lc[first] for lc in leaf_codes]
-        self.scode = cols[-1][first] if self.sensitive else None
+        row_group, group_codes, count = frequency_table(cols, cards)
+        del cols, leaf_codes
+        g = len(count)
+        self.row_group = row_group  # frequency-table row of every record (int32)
+        self.count = count
+        self.count_f = count.astype(np.float64)  # bincount weights, converted once
+        self.qcodes = group_codes[: len(names)]
+        self.scode = group_codes[-1].astype(np.int64) if self.sensitive else None
         self.F = g
         self.dense_limit = max(4 * g, 1 << 16)
 
@@ -209,7 +221,7 @@ class Problem:
         self.order = None
         self.tree = None
         if self.sensitive:
-            self.overall = np.bincount(self.scode, weights=self.count, minlength=self.m).astype(np.int64)
+            self.overall = np.bincount(self.scode, weights=self.count_f, minlength=self.m).astype(np.int64)
             if model == "t-closeness":
                 s_type = table.column(self.sensitive).type
                 numeric = pa.types.is_integer(s_type) or pa.types.is_floating(s_type) or pa.types.is_decimal(s_type)
@@ -228,8 +240,10 @@ class Problem:
         # ---- gathered codes per column and level (frequency-table length), kept when small
         self._gathered: list[list[np.ndarray]] | None = None
         if self.F * int(self.heights.sum()) <= 20_000_000:
-            self._gathered = [[col.maps[j][q].astype(np.int64) for j in range(col.height)] for col, q in zip(self.columns, self.qcodes)]
+            self._gathered = [[col.maps[j][q] for j in range(col.height)] for col, q in zip(self.columns, self.qcodes)]
         self._up: dict[tuple[int, int, int], np.ndarray] = {}
+        self._scratch: np.ndarray | None = None
+        self._row_index: np.ndarray | None = None
         # roll-up cache: class tables of evaluated nodes, to evaluate their successors from
         self._cache_levels = np.zeros((256, len(self.columns)), dtype=np.int64)
         self._cache_g = np.zeros(256, dtype=np.int64)
@@ -275,6 +289,7 @@ class Problem:
             self.supp_gain.append(per_level)
         self.top_cost_rows = sum(self.leaf_cost[i][col.height - 1][self.qcodes[i]] for i, col in enumerate(self.columns)) if self.separable else None
         self.evaluations = 0
+        self.witness: tuple[int, ...] | None = None  # set when a node evaluation fails early
 
     # ------------------------------------------------------------------------------------
     # lattice helpers
@@ -311,15 +326,15 @@ class Problem:
         for a, b in cols:
             ca, cb = self.columns[a], self.columns[b]
             mb = max(len(cb.leaf_freq), 1)
-            key = self.qcodes[a] * mb + (self.qcodes[b] if a != b else 0)
+            key = self.qcodes[a].astype(np.int64) * mb + (self.qcodes[b] if a != b else 0)
             space = max(len(ca.leaf_freq), 1) * mb
             if space <= max(4 * self.F, 1 << 20):
-                dense_cnt = np.bincount(key, weights=self.count, minlength=space)
+                dense_cnt = np.bincount(key, weights=self.count_f, minlength=space)
                 uniq = np.flatnonzero(dense_cnt)
                 cnt = dense_cnt[uniq]
             else:
                 uniq, inv = np.unique(key, return_inverse=True)
-                cnt = np.bincount(inv.reshape(-1), weights=self.count, minlength=len(uniq))
+                cnt = np.bincount(inv.reshape(-1), weights=self.count_f, minlength=len(uniq))
             la, lb_ = uniq // mb, uniq % mb
             table = np.zeros((ca.height, cb.height))
             for i in range(ca.height):
@@ -341,55 +356,69 @@ class Problem:
     # evaluation of one node
 
     def classes(self, levels: Sequence[int], *, early: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(class id per frequency-table row, class sizes, pass flag per class).
+        """(class id per frequency-table row, class sizes, pass flag per class). Ids may be
+        sparse: classes of size 0 are allowed (they never fail anyone).
 
-        With ``early``, raise :class:`_Fails` as soon as the classes of the columns combined so
-        far are too many for the node to be anonymous: classes only split as columns are added,
-        and an anonymous node has at most n / k + (suppression limit) classes."""
+        Columns are combined widest first (at the node's levels) into one mixed-radix key that
+        is compacted (through a presence table: linear, no sort) only when the next column would
+        take it past a few times the frequency table's length; the class count grows fastest
+        that way. With ``early``, raise :class:`_Fails` as soon as the classes of the columns
+        combined so far are too many for the node to be anonymous: classes only split as columns
+        are added, and an anonymous node has at most n / k + (suppression limit) classes."""
         self.evaluations += 1
         limit = self.dense_limit
         most = self.n / self.k + self.allowed
+        active = sorted(
+            ((self.columns[q].cards[int(lv)], q, int(lv)) for q, lv in enumerate(levels) if self.columns[q].cards[int(lv)] > 1),
+            key=lambda t: (-t[0], t[1]),
+        )
+        combined: set[int] = set()
         ids: np.ndarray | None = None
         g = 1  # size of the id space (ids may be sparse in it)
-        compact = True
-        self._last_cols: dict[int, np.ndarray] = {}
-        for q, lv in enumerate(levels):
-            card = self.columns[q].cards[lv]
-            if card == 1:
-                continue
-            col = self.gather(q, lv)
-            self._last_cols[q] = col
+        compact, owned = True, False
+        for card, q, lv in active:
             if ids is None:
-                ids, g, compact = col, card, True
+                ids, g = self.gather(q, lv), card
+                combined.add(q)
                 continue
-            space = g * card
-            if space >= 2**62:  # compact before the key space overflows
-                uniq, ids = np.unique(ids, return_inverse=True)
-                ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
-                space = g * card
-            ids = ids.astype(np.int64, copy=False) * card + col
-            g, compact = space, False
-            if space <= limit:  # compact through a presence table: linear, no sort
-                present = np.zeros(space, dtype=bool)
-                present[ids] = True
-                remap = _prefix_index(present)
-                ids, g, compact = remap[ids], int(remap[-1]) + 1, True
+            if g * card > limit and not compact:  # compact before the key space outgrows the table
+                ids, g = self._compact(ids, g)
+                compact, owned = True, True
                 if early and g > most:
-                    raise _Fails()
+                    raise _Fails(self._witness(levels, combined))
+            space = g * card
+            if space >= 2**62:
+                uniq, ids = np.unique(ids, return_inverse=True)
+                ids, g, owned = ids.reshape(-1).astype(np.int64), len(uniq), True
+                space = g * card
+            dt = np.int32 if space < 2**31 else np.int64
+            if owned and ids.dtype == dt:
+                ids *= dt(card)
+            else:
+                ids, owned = ids.astype(dt, copy=False) * dt(card), True
+            ids += self._gather_scratch(q, lv)
+            g, compact = space, False
+            combined.add(q)
         if ids is None:
-            ids, g = np.zeros(self.F, dtype=np.int64), 1
-        if self.sensitive is None and g <= limit:
-            sizes = np.bincount(ids, weights=self.count, minlength=g)
-            return ids, sizes, sizes >= self.k
-        if not compact:
+            ids, g = np.zeros(self.F, dtype=np.int32), 1
+        if g > limit:
             uniq, ids = np.unique(ids, return_inverse=True)
-            ids, g = ids.reshape(-1), len(uniq)
-        cls = ids
-        sizes = np.bincount(cls, weights=self.count, minlength=g)
+            ids, g, compact = ids.reshape(-1), len(uniq), True
+        if early and compact and g > most:
+            raise _Fails(self._witness(levels, combined))
+        sizes = np.bincount(ids, weights=self.count_f, minlength=g)
+        if not compact:
+            present = sizes > 0
+            if early and g > most and int(np.count_nonzero(present)) > most:
+                raise _Fails(self._witness(levels, combined))
+            if self.sensitive is not None:  # the sensitive statistics need dense class ids
+                remap = _prefix_index(present)
+                ids, sizes, g = remap[ids], sizes[present], len(remap) and int(remap[-1]) + 1
         if self.sensitive is None:
-            return cls, sizes, sizes >= self.k
+            return ids, sizes, sizes >= self.k
+        cls = ids
         if self.dense and g * self.m <= 8_000_000:
-            matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
+            matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count_f, minlength=g * self.m).reshape(g, self.m)
             ok = passes_dense(
                 matrix, sizes, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t,
                 overall=self.overall, distance=self.distance, order=self.order, leaf_nodes=self.tree,
@@ -397,7 +426,7 @@ class Problem:
             return cls, sizes, ok
         pair = cls.astype(np.int64, copy=False) * self.m + self.scode
         pu, pinv = np.unique(pair, return_inverse=True)
-        pcount = np.bincount(pinv.reshape(-1), weights=self.count, minlength=len(pu)).astype(np.int64)
+        pcount = np.bincount(pinv.reshape(-1), weights=self.count_f, minlength=len(pu)).astype(np.int64)
         c = Classes(np.zeros(0, np.int64), sizes.astype(np.int64), pu // self.m, pu % self.m, pcount, None, self.overall)
         emd = None
         if self.model == "t-closeness":
@@ -410,11 +439,39 @@ class Problem:
         ok = class_passes(c, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t, emd=emd)
         return cls, sizes, ok
 
+    def _witness(self, levels: Sequence[int], combined: Mapping[int, Any]) -> tuple[int, ...]:
+        return tuple(int(lv) if q in combined else int(self.heights[q]) - 1 for q, lv in enumerate(levels))
+
+    def _compact(self, ids: np.ndarray, g: int) -> tuple[np.ndarray, int]:
+        """Renumber ids of a space of size ``g`` to 0..(distinct-1), keeping their order."""
+        present = np.zeros(g, dtype=bool)
+        present[ids] = True
+        remap = _prefix_index(present)
+        del present
+        return remap[ids], int(remap[-1]) + 1
+
+    def _rows(self) -> np.ndarray:
+        """0..F-1, kept (a row index of every class is taken often)."""
+        if self._row_index is None:
+            self._row_index = np.arange(self.F, dtype=np.int32 if self.F < 2**31 else np.int64)
+        return self._row_index
+
+    def _gather_cached(self, q: int, lv: int) -> np.ndarray | None:
+        return self._gathered[q][lv] if self._gathered is not None else None
+
+    def _gather_scratch(self, q: int, lv: int) -> np.ndarray:
+        """Like :meth:`gather`, into a buffer reused across calls (valid until the next call)."""
+        if self._gathered is not None:
+            return self._gathered[q][lv]
+        if self._scratch is None:
+            self._scratch = np.empty(self.F, dtype=np.int32)
+        return np.take(self.columns[q].maps[lv], self.qcodes[q], out=self._scratch, mode="clip")  # clip: unbuffered
+
     def gather(self, q: int, lv: int) -> np.ndarray:
         """Level-``lv`` codes of column ``q`` for every frequency-table row."""
         if self._gathered is not None:
             return self._gathered[q][lv]
-        return self.columns[q].maps[lv][self.qcodes[q]].astype(np.int64)
+        return np.take(self.columns[q].maps[lv], self.qcodes[q], mode="clip")
 
     def up(self, q: int, a: int, b: int) -> np.ndarray:
         """Map from level-``a`` codes to level-``b`` codes of column ``q`` (a <= b)."""
@@ -464,6 +521,27 @@ class Problem:
         self._cache_g[slot] = g
         self._cache_elements += elements
 
+    def _seed_below(self, levels: Sequence[int]) -> tuple[int, ...] | None:
+        """A predecessor of ``levels`` to cache before evaluating it on a large frequency table:
+        columns are lowered (widening the class space least first) while the product of the
+        cardinalities stays within an eighth of the frequency table, so the seed is cheap to roll
+        up from and lies below many of the nodes the search tries next. None when ``levels``
+        itself is not that small or cannot be lowered."""
+        cap = self.F // 8
+        lv = [int(x) for x in levels]
+        cards = [self.columns[q].cards for q in range(len(lv))]
+        space = math.prod(cards[q][lv[q]] for q in range(len(lv)))
+        if space > cap:
+            return None
+        changed = False
+        for q in sorted(range(len(lv)), key=lambda q: (cards[q][0] / cards[q][lv[q]], q)):
+            for target in range(lv[q]):  # the lowest level that still fits
+                grown = space // cards[q][lv[q]] * cards[q][target]
+                if grown <= cap:
+                    space, lv[q], changed = grown, target, True
+                    break
+        return tuple(lv) if changed else None
+
     def _seed_cache(self, levels: Sequence[int]) -> None:
         """Put the class table of ``levels`` in the roll-up cache whatever its size."""
         cls, sizes, _ = self.classes(levels)
@@ -473,16 +551,14 @@ class Problem:
             remap = _prefix_index(present)
             cls, sizes = remap[cls], sizes[present]
         g = len(sizes)
-        codes_ = []
-        for q, level in enumerate(levels):
-            cc = np.zeros(g, dtype=np.int64)
-            cc[cls] = self.gather(q, int(level))
-            codes_.append(cc)
+        first = np.empty(g, dtype=np.int64)
+        first[cls] = self._rows()  # a row of every class
+        codes_ = [self.columns[q].maps[int(level)][self.qcodes[q][first]] for q, level in enumerate(levels)]
         matrix = None
         if self.sensitive is not None:
             if g * self.m > 8_000_000:
                 return
-            matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
+            matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count_f, minlength=g * self.m).reshape(g, self.m)
         budget, self.cache_budget = self.cache_budget, max(self.cache_budget, 4 * g * (len(codes_) + 1 + (self.m if matrix is not None else 0)))
         limit_f, self.F = self.F, max(self.F, 2 * g)  # bypass the "much smaller" rule once
         try:
@@ -501,10 +577,10 @@ class Problem:
         n_rows = len(base.sizes)
         ids = np.zeros(n_rows, dtype=np.int64)
         g = 1
-        for q, lv in enumerate(levels):
-            card = self.columns[q].cards[lv]
-            if card == 1:
-                continue
+        combined: set[int] = set()
+        active = sorted(((self.columns[q].cards[lv], q, lv) for q, lv in enumerate(levels) if self.columns[q].cards[lv] > 1), key=lambda t: (-t[0], t[1]))
+        for card, q, lv in active:
+            combined.add(q)
             if g * card >= 2**62:
                 uniq, ids = np.unique(ids, return_inverse=True)
                 ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
@@ -519,11 +595,11 @@ class Problem:
                 uniq, ids = np.unique(ids, return_inverse=True)
                 ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
             if early and g > self.n / self.k + self.allowed:
-                raise _Fails()
+                raise _Fails(self._witness(levels, combined))
         sizes = np.bincount(ids, weights=base.sizes, minlength=g)
         new_codes = []
         for q in range(len(levels)):
-            cc = np.zeros(g, dtype=np.int64)
+            cc = np.zeros(g, dtype=np.int32)
             cc[ids] = mapped[q]
             new_codes.append(cc)
         matrix = None
@@ -542,9 +618,10 @@ class Problem:
     def _node_from_rows(self, lv: tuple[int, ...], *, rollup: bool, early: bool) -> tuple[NodeResult, np.ndarray]:
         cls, sizes, ok = self.classes(lv, early=early)
         suppressed = int(round(sizes[~ok].sum()))
-        result = NodeResult(lv, suppressed <= self.allowed, suppressed, self._loss(lv, cls, sizes, ok, suppressed))
+        anonymous = suppressed <= self.allowed
+        # the search never uses the loss of a node that is not anonymous
+        result = NodeResult(lv, anonymous, suppressed, self._loss(lv, cls, sizes, ok, suppressed) if anonymous else math.inf)
         if rollup and (self.sensitive is None or self.dense):
-            cols = self._last_cols
             present = sizes > 0
             if self.sensitive is None and not present.all():
                 remap = _prefix_index(present)  # sparse id space: compact it
@@ -552,11 +629,11 @@ class Problem:
             g = len(sizes)
             if g <= self.F // 2 and (self.sensitive is None or g * self.m <= 8_000_000):
                 first = np.empty(g, dtype=np.int64)
-                first[cls[::-1]] = np.arange(self.F - 1, -1, -1)  # a row of every class
-                codes_ = [cols[q][first] if q in cols else np.zeros(g, dtype=np.int64) for q in range(len(lv))]
+                first[cls] = self._rows()  # a row of every class
+                codes_ = [self.columns[q].maps[level][self.qcodes[q][first]] for q, level in enumerate(lv)]
                 matrix = None
                 if self.sensitive is not None:
-                    matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count, minlength=g * self.m).reshape(g, self.m)
+                    matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count_f, minlength=g * self.m).reshape(g, self.m)
                 self._remember(lv, codes_, sizes, matrix)
         return result, sizes
 
@@ -566,11 +643,17 @@ class Problem:
         suppression (``suppressed=-1``) and sizes."""
         lv = tuple(int(x) for x in levels)
         base = self._base_for(lv) if rollup else None
+        if base is None and rollup and self.F >= SEED_MIN_ROWS:
+            seed = self._seed_below(lv)
+            if seed is not None:
+                self._seed_cache(seed)
+                base = self._base_for(lv)
         try:
             if base is None:
                 return self._node_from_rows(lv, rollup=rollup, early=early)
             codes_, sizes, ok, matrix = self._rollup(base, lv, early=early)
-        except _Fails:
+        except _Fails as e:
+            self.witness = e.witness
             return NodeResult(lv, False, -1, math.inf), None
         suppressed = int(round(sizes[~ok].sum()))
         if self.loss_name == "discernibility":
@@ -667,9 +750,16 @@ class Problem:
                             stack.append(j)
 
         def evaluate_index(i: int) -> tuple[NodeResult, np.ndarray]:
+            self.witness = None
             r, sizes = self.node(nodes[i], rollup=self.rollup)
             status[i] = 1 if r.anonymous else -1
             consider(r)
+            if self.witness is not None:
+                # a coarser node already has too many classes: it and all below it fail
+                w = self.index(self.witness)
+                if status[w] == 0 or w == i:
+                    status[w] = -1
+                    tag_down(w)
             return r, sizes
 
         def climb(i: int) -> None:

@@ -92,6 +92,67 @@ def combine_codes(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[
     return ids, g
 
 
+def compact_dtype(card: int) -> np.dtype:
+    """The narrowest unsigned integer type that holds codes 0..card-1."""
+    return np.dtype(np.uint8 if card <= 1 << 8 else np.uint16 if card <= 1 << 16 else np.uint32 if card <= 1 << 32 else np.uint64)
+
+
+def _key_dtype(space: int) -> np.dtype:
+    return np.dtype(np.int32 if space < 2**31 else np.int64)
+
+
+def frequency_table(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Compress rows of integer codes to their distinct combinations: (group of every row,
+    int32; each column's code per group, in the dtype given; record count per group).
+
+    Columns are combined widest first, so the combined key space stays within a few times the
+    number of rows and each step compacts through a presence table (linear, no sort); only a
+    key space too large for that falls back to sorting. Keys stay int32 while they fit. A
+    group's codes are decoded from the chain of (parent group, code) of each step, never by
+    scanning the rows again."""
+    n = len(columns[0]) if columns else 0
+    if not columns:
+        return np.zeros(n, dtype=np.int32), [], np.array([n], dtype=np.int64)
+    order = sorted(range(len(columns)), key=lambda i: (-int(cards[i]), i))
+    limit = max(4 * n, 1 << 20)
+    ids: np.ndarray | None = None
+    g = 1
+    steps: list[tuple[int, np.ndarray | None, np.ndarray]] = []  # (column, parent per group, code per group)
+    for i in order:
+        m = max(int(cards[i]), 1)
+        c = columns[i]
+        space = g * m
+        if ids is None:
+            key = c.astype(_key_dtype(space), copy=False)
+        else:
+            dt = _key_dtype(space)
+            key = ids.astype(dt, copy=False) * dt.type(m)
+            key += c
+        if space <= limit:
+            present = np.zeros(space, dtype=bool)
+            present[key] = True
+            uniq = np.flatnonzero(present)
+            remap = _prefix_index(present)
+            del present
+            ids = remap[key]
+            del remap
+        else:
+            uniq, inv = np.unique(key, return_inverse=True)
+            ids = inv.reshape(-1).astype(np.int32 if len(uniq) < 2**31 else np.int64)
+            del inv
+        del key
+        steps.append((i, (uniq // m) if steps else None, (uniq % m)))
+        g = len(uniq)
+    out: list[np.ndarray | None] = [None] * len(columns)
+    node = np.arange(g, dtype=np.int64)
+    for i, parent, code in reversed(steps):
+        out[i] = code[node].astype(columns[i].dtype, copy=False)
+        if parent is not None:
+            node = parent[node]
+    count = np.bincount(ids, minlength=g).astype(np.int64)
+    return ids, out, count  # type: ignore[return-value]
+
+
 def group_ids(table: pa.Table, columns: Sequence[str]) -> tuple[np.ndarray, int]:
     """Equivalence-class id of every row of ``table`` for the ``columns`` and the class count."""
     _check_columns(table, columns)
