@@ -104,6 +104,8 @@ def apply(
     dataset: str = typer.Argument(..., help="The personal dataset to de-identify (its latest version)"),
     policy_file: Path = typer.Option(..., "--policy", "-p", exists=True, dir_okay=False, readable=True, help="Policy file (.json, .yaml)"),
     report_out: Optional[Path] = typer.Option(None, "--report", "-r", help="Write the assessment report (JSON) here"),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the assessment report as a standalone HTML page with charts here"),
+    lang: str = typer.Option("ko", "--lang", help="Language of the HTML report: ko | en"),
     release: Optional[str] = typer.Option(None, "--release", help="Publish the result as a version of this dataset (only if the policy passes)"),
     access: str = typer.Option("open", "--access", help="Access level of a new release dataset: open | restricted"),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
@@ -117,6 +119,8 @@ def apply(
 
     if access not in ("open", "restricted"):
         raise InvalidInput(f"--access is 'open' or 'restricted', not {access!r}.")
+    if lang not in ("ko", "en"):
+        raise InvalidInput(f"--lang is 'ko' or 'en', not {lang!r}.")
     policy = load_policy(policy_file)
     base_dir = policy_file.resolve().parent
     out: dict[str, Any]
@@ -134,6 +138,7 @@ def apply(
             except PolicyFailed as exc:
                 report = (exc.details or {}).get("report", {})
                 _write_report(report_out, report)
+                _write_html(html_out, report, lang)
                 if not json_out:
                     bar.stop()
                     _print_report(report)
@@ -145,6 +150,7 @@ def apply(
             report = candidate.report
             out = candidate.summary()
     _write_report(report_out, report)
+    _write_html(html_out, report, lang)
     if json_out:
         return print_json(out)
     _print_report(report)
@@ -165,6 +171,16 @@ def _write_report(path: Path | None, report: dict[str, Any]) -> None:
         return
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     err_console.print(f"Wrote the assessment report to {path}.")
+
+
+def _write_html(path: Path | None, report: dict[str, Any], lang: str) -> None:
+    if path is None or not report:
+        return
+    from datanuri.privacy.service import sha256_json
+    from datanuri.web.report_html import render_report_html
+
+    path.write_text(render_report_html(report, lang=lang, report_hash=sha256_json(report)), encoding="utf-8")
+    err_console.print(f"Wrote the assessment report (HTML) to {path}.")
 
 
 @app.command("releases")

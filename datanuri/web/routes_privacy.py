@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -19,6 +19,7 @@ from datanuri.accounts.principal import Principal
 from datanuri.platform import Platform
 from datanuri.web.auth import get_principal
 from datanuri.web.deps import get_platform
+from datanuri.web.report_html import render_report_html
 
 router = APIRouter(tags=["privacy"])
 
@@ -90,6 +91,14 @@ def list_releases(name: str, p: Platform = Depends(get_platform), me: Principal 
 def get_release(release_id: int, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
     """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
     return p.privacy.get_release(release_id, principal=me).to_dict()
+
+
+@router.get("/privacy/releases/{release_id}/report.html", response_class=HTMLResponse)
+def get_release_report_html(release_id: int, lang: Literal["ko", "en"] = Query("ko", description="ko | en"),
+                            p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> HTMLResponse:
+    """The release's adequacy assessment report as a standalone HTML page with charts."""
+    info = p.privacy.get_release(release_id, principal=me)
+    return HTMLResponse(render_report_html(info.report, lang=lang, report_hash=info.report_hash))
 
 
 @router.get("/organizations/{name}/privacy/keys")

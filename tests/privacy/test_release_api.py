@@ -125,6 +125,10 @@ def test_release_inline_readable_by_anyone_with_ledger_hashes(client, platform):
     }
     for role, want in (("anonymous", 401), ("member", 403), ("outsider", 403)):
         assert client.get(f"{API}/privacy/releases/{rel['id']}", headers=h(client, role)).status_code == want
+        assert client.get(f"{API}/privacy/releases/{rel['id']}/report.html", headers=h(client, role)).status_code == want
+    page = client.get(f"{API}/privacy/releases/{rel['id']}/report.html?lang=en", headers=h(client, "editor"))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert rec["report_hash"] in page.text and "<svg" in page.text and 'lang="en"' in page.text
     listed = client.get(f"{API}/datasets/{HOSPITAL}/privacy/releases", headers=h(client, "editor")).json()
     assert [x["id"] for x in listed] == [rel["id"]]
     assert client.get(f"{API}/privacy/releases/999999", headers=h(client, "editor")).status_code == 404

@@ -103,6 +103,7 @@ MATRIX: dict[tuple[str, str], tuple[str, Callable[..., dict[str, Any]] | None, C
         only(("editor",), 200)),
     ("GET", "/api/v1/datasets/{name}/privacy/releases"): (DS + "/privacy/releases", None, only(("editor",), 200)),
     ("GET", "/api/v1/privacy/releases/{release_id}"): ("/api/v1/privacy/releases/999999", None, always(404)),
+    ("GET", "/api/v1/privacy/releases/{release_id}/report.html"): ("/api/v1/privacy/releases/999999/report.html", None, always(404)),
     # pseudonymisation keys: the organisation's editors only (admins and other owners too are refused)
     ("GET", "/api/v1/organizations/{name}/privacy/keys"): ("/api/v1/organizations/org-a/privacy/keys", None, only(("editor",), 200)),
     ("POST", "/api/v1/organizations/{name}/privacy/keys"): (
