@@ -236,8 +236,11 @@ def test_cli_scan_apply_release(cli, world, tmp_path):
     # a failing policy: the error says why, nothing is released
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**POLICY, "direct_identifiers": {"이름": "delete"}}, ensure_ascii=False), encoding="utf-8")
-    r = cli("apply", HOSPITAL, "--policy", str(bad), "--release", "cli-bad")
+    html = tmp_path / "bad.html"
+    r = cli("apply", HOSPITAL, "--policy", str(bad), "--release", "cli-bad", "--html", str(html), "--lang", "en")
     assert isinstance(r.exception, PolicyFailed) and "주민등록번호" in r.exception.message
+    page = html.read_text(encoding="utf-8")  # the failing report, as a page that says what failed
+    assert 'lang="en"' in page and "주민등록번호" in page and "<svg" in page
     with pytest.raises(errors.NotFound):
         platform.catalog.get_dataset("cli-bad")
 
