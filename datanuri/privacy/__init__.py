@@ -4,6 +4,7 @@ database or web code (the service, policy files, CLI and API build on these func
 
 from datanuri.privacy.anonymize import Problem, Result, anonymize
 from datanuri.privacy.detect import ColumnFinding, Detection, detect
+from datanuri.privacy.dp import apply_dp
 from datanuri.privacy.hierarchies import (
     DateHierarchy,
     Hierarchy,
@@ -41,6 +42,7 @@ __all__ = [
     "TableHierarchy",
     "age_hierarchy",
     "anonymize",
+    "apply_dp",
     "apply_policy",
     "assess_risk",
     "assessment",

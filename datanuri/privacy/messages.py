@@ -53,3 +53,54 @@ MSG_POLICY_UNTREATED = (
     "The column {column!r} looks like a direct identifier ({kind}, confidence {confidence:.2f}) but the policy releases it "
     "untreated. Delete, mask or pseudonymise it under direct_identifiers."
 )
+
+# differential privacy (datanuri.privacy.dp)
+MSG_DP_BAD_EPSILON = "epsilon must be a positive finite number (got {value!r}). Give the privacy budget of the whole release, e.g. 1.0."
+MSG_DP_BAD_MEASURE_EPSILON = "The epsilon of the measure {measure} must be a positive finite number (got {value!r})."
+MSG_DP_EPSILON_OVER = (
+    "The measures' own epsilons add up to {total:.6g}, more than the policy's epsilon {epsilon:.6g}. "
+    "Lower them or raise the policy's epsilon."
+)
+MSG_DP_EPSILON_LEFT = (
+    "The measures with their own epsilon use all of the policy's epsilon {epsilon}; nothing is left for the "
+    "{count} measure(s) without one. Give those an epsilon too, or lower the given ones."
+)
+MSG_DP_NO_MEASURES = (
+    "A differential-privacy policy needs \"aggregate\": {{\"group_by\": {{...}}, \"measures\": [...]}} with at least one "
+    "measure: {{\"count\": \"*\"}}, {{\"sum\": COLUMN, \"bounds\": [LOW, HIGH]}}, {{\"mean\": COLUMN, \"bounds\": [LOW, HIGH]}} "
+    "or {{\"histogram\": COLUMN, \"categories\": [...]}}."
+)
+MSG_DP_BAD_MEASURE = (
+    "A measure names one of count, sum, mean, histogram with its column, e.g. {{\"sum\": \"진료비\", \"bounds\": [0, 500000]}}; "
+    "got {value!r}."
+)
+MSG_DP_NEEDS_BOUNDS = (
+    "The {kind} of {column!r} needs \"bounds\": [LOW, HIGH], the public range every value is clamped to "
+    "(decided in advance, not read from the data)."
+)
+MSG_DP_BAD_BOUNDS = "The bounds of the {kind} of {column!r} must be two finite numbers with LOW below HIGH (got {value!r})."
+MSG_DP_NEEDS_CATEGORIES = (
+    "The histogram of {column!r} needs \"categories\": the list of values to count, declared in the policy "
+    "(taking them from the data would reveal which values occur)."
+)
+MSG_DP_EMPTY_DOMAIN = "The declared values of {what} are empty. List at least one value."
+MSG_DP_DUPLICATE_VALUE = "The declared values of {what} repeat {value!r}; list each value once."
+MSG_DP_BAD_GROUP = (
+    "Declare the groups of {column!r} as a list of values, or as {{\"bins\": [EDGE, ...]}} for a numeric column "
+    "(got {value!r}). Group values are never taken from the data."
+)
+MSG_DP_BAD_BINS = "The bins of {column!r} must be at least two increasing finite numbers (got {value!r})."
+MSG_DP_BAD_VALUES = "The declared values of {what} cannot be read as the column's type {type}: {error}. Write them as the column holds them."
+MSG_DP_DOMAIN_TOO_LARGE = (
+    "The release would have {cells:,} cells ({what}), more than the limit of {limit:,}. "
+    "Coarsen the groups (fewer values, wider bins), drop a group column or declare fewer categories."
+)
+MSG_DP_DIRECT_IDENTIFIER = (
+    "The column {column!r} looks like a direct identifier ({kind}); it cannot be a group key or a measured column. "
+    "Group and measure other columns; to bound how many rows one person adds, name it as \"person\" instead."
+)
+MSG_DP_PERSON_USED = "The column {column!r} identifies the person (\"person\"); it cannot also be a group key or a measured column."
+MSG_DP_BAD_CONTRIBUTIONS = "contributions (the most rows one person adds to the table) must be an integer of at least 1 (got {value!r})."
+MSG_DP_NAME_CLASH = "Two columns of the release would both be called {name!r}. Measure each column once per kind, and do not group by it."
+MSG_DP_OVER_BUDGET = "The measurements spend epsilon {spent:.6g} by OpenDP's accountant, more than the policy's {epsilon:.6g}."
+MSG_DP_RAW_COLUMNS = "The release would hold column(s) {columns} that are neither declared group keys nor aggregates."

@@ -33,6 +33,9 @@ A policy is a plain dict (from JSON or YAML)::
 measures, bad parameters, missing keys). :func:`apply_policy` then runs the measures, the optimal
 generalisation and the assessment, and refuses (``passed`` false, with the reasons) a result
 that would still release a column detection finds to be a direct identifier.
+
+A policy with ``"model": "differential-privacy"`` releases noisy aggregates instead of rows; it is
+validated and applied by :mod:`datanuri.privacy.dp` (see there for its shape).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from typing import Any, Mapping
 import pyarrow as pa
 
 from datanuri.errors import InvalidInput
+from datanuri.privacy import dp as DP
 from datanuri.privacy import messages as M
 from datanuri.privacy import transforms as T
 from datanuri.privacy.anonymize import LOSSES, anonymize
@@ -144,7 +148,11 @@ def build_hierarchy(column: str, spec: Any, *, base_dir: Path | None = None) -> 
 
 
 def validate_policy(table: pa.Table, policy: Mapping[str, Any], *, keys: Mapping[str, bytes] | None = None, base_dir: Path | None = None) -> dict[str, Hierarchy]:
-    """Check ``policy`` against ``table`` before any work; returns the built hierarchies."""
+    """Check ``policy`` against ``table`` before any work; returns the built hierarchies (none for a
+    differential-privacy policy, which builds no hierarchy)."""
+    if DP.is_dp(policy):
+        DP.check_identifiers(table, DP.plan(table, policy))
+        return {}
     unknown = [key for key in policy if key not in POLICY_KEYS]
     if unknown:
         raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="policy entry", value=unknown[0], choices=", ".join(POLICY_KEYS)))
@@ -234,6 +242,8 @@ def apply_policy(
     generalisation of the quasi-identifiers, assessment. Bad policies raise before any work; a
     policy that does not reach its model, or leaves a detected direct identifier in the release
     untreated, gives ``passed=False`` with the reasons in ``report["failures"]``."""
+    if DP.is_dp(policy):
+        return PolicyResult(*DP.apply_dp(table, policy))
     keys = dict(keys or {})
     hierarchies = validate_policy(table, policy, keys=keys, base_dir=base_dir)
     steps: list[dict[str, Any]] = []
