@@ -25,7 +25,7 @@ privacy map gives the epsilon each measurement spends. Measures compose sequenti
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
@@ -44,6 +44,7 @@ AGGREGATE_KEYS = ("group_by", "measures")
 KINDS = ("count", "sum", "mean", "histogram")
 MEASURE_KEYS = {"count": ("epsilon",), "sum": ("bounds", "epsilon"), "mean": ("bounds", "epsilon"),
                 "histogram": ("categories", "epsilon")}
+DETECTION_THRESHOLD = 0.8  # as apply_policy's check for untreated identifiers
 ALPHA = 0.05  # accuracy is reported as the 95% bound of one cell's noise
 REPORT_VERSION = 1
 POST_PROCESSING = (
@@ -78,10 +79,6 @@ class Measure:
     categories: pa.Array | None = None
     epsilon: float | None = None  # the measure's own share, if the policy gives one
 
-    @property
-    def label(self) -> str:
-        return f"{self.kind}({self.column or '*'})"
-
     def outputs(self) -> list[str]:
         if self.kind == "histogram":
             assert self.categories is not None and self.column is not None
@@ -101,7 +98,7 @@ class Plan:
     groups: tuple[Group, ...]
     measures: tuple[Measure, ...]
     budgets: tuple[float, ...]  # the epsilon each measure may spend
-    cells: int = field(default=1)
+    cells: int  # group cells: the product of the groups' sizes
 
 
 def is_dp(policy: Mapping[str, Any]) -> bool:
@@ -177,9 +174,8 @@ def _measure(table: pa.Table, spec: Any) -> Measure:
     elif not isinstance(column, str) or column not in table.column_names:
         raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=column, columns=", ".join(table.column_names)))
     eps = spec.get("epsilon")
-    label = f"{kind}({column or '*'})"
     if eps is not None and not _positive(eps):
-        raise InvalidInput(M.MSG_DP_BAD_MEASURE_EPSILON.format(measure=label, value=eps))
+        raise InvalidInput(M.MSG_DP_BAD_MEASURE_EPSILON.format(measure=f"{kind}({column or '*'})", value=eps))
     bounds = categories = None
     if kind in ("sum", "mean"):
         typ = table.schema.field(column).type
@@ -272,15 +268,21 @@ def _split(epsilon: float, measures: Sequence[Measure]) -> tuple[float, ...]:
     return tuple(budgets)
 
 
-def check_identifiers(table: pa.Table, p: Plan) -> None:
-    """Refuse a group key or measured column that detection calls a direct identifier."""
-    used = [g.column for g in p.groups] + [m.column for m in p.measures if m.column is not None]
+def check_identifiers(table: pa.Table, p: Plan, *, threshold: float = DETECTION_THRESHOLD) -> None:
+    """Refuse a group key or measured column that detection calls a direct identifier with at
+    least ``threshold`` confidence: declared group values and histogram categories are published
+    as they are. A sum or mean target is refused too, except for a mere record key (detection's
+    guess for any highly distinct integer column, such as exact amounts): only a clamped noisy
+    total of it leaves."""
+    used = [(g.column, True) for g in p.groups] + [(m.column, m.kind in ("count", "histogram")) for m in p.measures if m.column is not None]
     if not used:
         return
-    findings = {f.column: f for f in detect(table.select(sorted(set(used)))).columns}
-    for col in used:
+    findings = {f.column: f for f in detect(table.select(sorted({c for c, _ in used}))).columns}
+    for col, published in used:
         f = findings.get(col)
-        if f is not None and f.category == "direct":
+        if f is None or f.category != "direct" or f.confidence < threshold:
+            continue
+        if published or f.kind != "record_key":
             raise InvalidInput(M.MSG_DP_DIRECT_IDENTIFIER.format(column=col, kind=f.kind))
 
 
@@ -379,8 +381,9 @@ class Noise:
 
 def _laplace(integer: bool, scale: float) -> Any:
     dp = _opendp()
-    atom = dp.atom_domain(T=int) if integer else dp.atom_domain(T=float, nan=False)
-    return dp.m.make_laplace(dp.vector_domain(atom), dp.l1_distance(T=int if integer else float), scale=scale)
+    # Python's int would be i32 in OpenDP: sums of amounts need i64
+    atom = dp.atom_domain(T="i64") if integer else dp.atom_domain(T="f64", nan=False)
+    return dp.m.make_laplace(dp.vector_domain(atom), dp.l1_distance(T="i64" if integer else "f64"), scale=scale)
 
 
 def laplace_measurement(sensitivity: float, epsilon: float, *, integer: bool) -> tuple[Any, Noise]:
@@ -563,12 +566,13 @@ def _opendp_version() -> str:
     return version("opendp")
 
 
-def apply_dp(table: pa.Table, policy: Mapping[str, Any]) -> tuple[pa.Table, bool, dict[str, Any]]:
+def apply_dp(table: pa.Table, policy: Mapping[str, Any], *,
+             detection_threshold: float = DETECTION_THRESHOLD) -> tuple[pa.Table, bool, dict[str, Any]]:
     """Validate and run a differential-privacy policy: (aggregate table, passed, report). The report
     has the shape of the assessment report (``passed``, ``failures``, ``policy``, ``records``, ...)
     plus a ``differential_privacy`` section."""
     p = plan(table, policy)
-    check_identifiers(table, p)
+    check_identifiers(table, p, threshold=detection_threshold)
     r = release(table, p)
     failures: list[str] = []
     if r.spent > p.epsilon:

@@ -83,7 +83,7 @@ MSG_DP_NEEDS_CATEGORIES = (
     "The histogram of {column!r} needs \"categories\": the list of values to count, declared in the policy "
     "(taking them from the data would reveal which values occur)."
 )
-MSG_DP_EMPTY_DOMAIN = "The declared values of {what} are empty. List at least one value."
+MSG_DP_EMPTY_DOMAIN = "The declared values of {what} are empty or not a list. List at least one value."
 MSG_DP_DUPLICATE_VALUE = "The declared values of {what} repeat {value!r}; list each value once."
 MSG_DP_BAD_GROUP = (
     "Declare the groups of {column!r} as a list of values, or as {{\"bins\": [EDGE, ...]}} for a numeric column "

@@ -243,7 +243,7 @@ def apply_policy(
     policy that does not reach its model, or leaves a detected direct identifier in the release
     untreated, gives ``passed=False`` with the reasons in ``report["failures"]``."""
     if DP.is_dp(policy):
-        return PolicyResult(*DP.apply_dp(table, policy))
+        return PolicyResult(*DP.apply_dp(table, policy, detection_threshold=detection_threshold))
     keys = dict(keys or {})
     hierarchies = validate_policy(table, policy, keys=keys, base_dir=base_dir)
     steps: list[dict[str, Any]] = []

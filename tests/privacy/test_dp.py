@@ -111,6 +111,23 @@ def test_direct_identifiers_cannot_be_grouped_or_measured(demo_table):
         assert "looks like a direct identifier" in str(e.value)
 
 
+def test_a_distinct_amount_column_can_be_summed_but_not_published_as_values():
+    """Detection calls any all-distinct integer column a record key; a clamped noisy sum of it
+    reveals no key, but its values as groups or categories would be published."""
+    from datanuri.privacy.detect import detect
+
+    t = pa.table({"sex": ["M", "F"] * 50, "amount": pa.array(np.arange(100) * 3_000_000_017)})
+    assert detect(t.select(["amount"])).columns[0].kind == "record_key"
+    r = apply_policy(t, policy([{"sum": "amount", "bounds": [0, 10**12]}], epsilon=HUGE))
+    exact = [sum(range(0, 100, 2)) * 3_000_000_017, sum(range(1, 100, 2)) * 3_000_000_017]  # beyond 32 bits
+    scale = r.report["differential_privacy"]["measures"][0]["scale"]  # 1e12 / 1e6
+    assert all(abs(got - want) < 30 * scale for got, want in zip(r.table["sum(amount)"].to_pylist(), exact))  # p < e^-30
+    with pytest.raises(InvalidInput, match="looks like a direct identifier"):
+        apply_policy(t, policy([{"count": "*"}], group_by={"amount": [0]}))
+    with pytest.raises(InvalidInput, match="looks like a direct identifier"):
+        apply_policy(t, policy([{"histogram": "amount", "categories": [0]}]))
+
+
 # ----- shape and exact values (noise-free in practice) --------------------------------------------
 
 def test_every_declared_cell_is_released_and_out_of_domain_rows_are_dropped():
@@ -206,8 +223,8 @@ def test_epsilon_is_split_and_the_accountant_spends_exactly_the_policy_epsilon()
         parts = m["components"].values() if m["measure"] == "mean" else [m]
         for part in parts:  # rebuild each measurement from the report and ask OpenDP's privacy map
             integer = part["mechanism"] == "discrete Laplace"
-            atom = dp.atom_domain(T=int) if integer else dp.atom_domain(T=float, nan=False)
-            meas = dp.m.make_laplace(dp.vector_domain(atom), dp.l1_distance(T=int if integer else float), scale=part["scale"])
+            atom = dp.atom_domain(T="i64") if integer else dp.atom_domain(T="f64", nan=False)
+            meas = dp.m.make_laplace(dp.vector_domain(atom), dp.l1_distance(T="i64" if integer else "f64"), scale=part["scale"])
             d_in = int(part["sensitivity"]) if integer else float(part["sensitivity"])
             assert meas.map(d_in) == part["epsilon"]
     # own epsilons are kept, the rest is shared equally
