@@ -101,54 +101,72 @@ def _key_dtype(space: int) -> np.dtype:
     return np.dtype(np.int32 if space < 2**31 else np.int64)
 
 
+#: dense key spaces up to this many times the row count are compacted through presence tables
+DENSE_FACTOR = 4
+
+
 def frequency_table(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
     """Compress rows of integer codes to their distinct combinations: (group of every row,
     int32; each column's code per group, in the dtype given; record count per group).
 
-    Columns are combined widest first, so the combined key space stays within a few times the
-    number of rows and each step compacts through a presence table (linear, no sort); only a
-    key space too large for that falls back to sorting. Keys stay int32 while they fit. A
-    group's codes are decoded from the chain of (parent group, code) of each step, never by
-    scanning the rows again."""
+    Columns are combined widest first into one mixed-radix key, compacted (through a presence
+    table: linear, no sort) only when the next column would take the key space past four times
+    the number of rows; only a key space too large for that falls back to sorting. Keys stay
+    int32 while they fit. A group's codes are decoded from the compacted keys of each step,
+    never by scanning the rows again."""
     n = len(columns[0]) if columns else 0
     if not columns:
         return np.zeros(n, dtype=np.int32), [], np.array([n], dtype=np.int64)
     order = sorted(range(len(columns)), key=lambda i: (-int(cards[i]), i))
-    limit = max(4 * n, 1 << 20)
-    ids: np.ndarray | None = None
+    limit = max(DENSE_FACTOR * n, 1 << 20)
+    key: np.ndarray | None = None
+    space = 1
+    pending: list[tuple[int, int]] = []  # columns in the key since the last compaction, with cards
     g = 1
-    steps: list[tuple[int, np.ndarray | None, np.ndarray]] = []  # (column, parent per group, code per group)
-    for i in order:
-        m = max(int(cards[i]), 1)
-        c = columns[i]
-        space = g * m
-        if ids is None:
-            key = c.astype(_key_dtype(space), copy=False)
-        else:
-            dt = _key_dtype(space)
-            key = ids.astype(dt, copy=False) * dt.type(m)
-            key += c
+    steps: list[tuple[np.ndarray, list[tuple[int, int]]]] = []  # (compacted keys, their columns)
+
+    def compact() -> None:
+        nonlocal key, space, pending, g
+        assert key is not None
         if space <= limit:
             present = np.zeros(space, dtype=bool)
             present[key] = True
             uniq = np.flatnonzero(present)
             remap = _prefix_index(present)
             del present
-            ids = remap[key]
-            del remap
+            key = remap[key]
         else:
             uniq, inv = np.unique(key, return_inverse=True)
-            ids = inv.reshape(-1).astype(np.int32 if len(uniq) < 2**31 else np.int64)
-            del inv
-        del key
-        steps.append((i, (uniq // m) if steps else None, (uniq % m)))
-        g = len(uniq)
+            key = inv.reshape(-1).astype(np.int32 if len(uniq) < 2**31 else np.int64)
+        steps.append((uniq, pending))
+        g = space = len(uniq)
+        pending = []
+
+    for i in order:
+        m = max(int(cards[i]), 1)
+        if key is not None and space * m > limit:
+            compact()
+        grown = space * m
+        dt = _key_dtype(grown)
+        if key is None:
+            key = columns[i].astype(dt)
+        else:
+            if key.dtype != dt:
+                key = key.astype(dt)
+            key *= dt.type(m)
+            key += columns[i]
+        space = grown
+        pending.append((i, m))
+    compact()
+    ids = key
     out: list[np.ndarray | None] = [None] * len(columns)
     node = np.arange(g, dtype=np.int64)
-    for i, parent, code in reversed(steps):
-        out[i] = code[node].astype(columns[i].dtype, copy=False)
-        if parent is not None:
-            node = parent[node]
+    for uniq, cols in reversed(steps):
+        k = uniq[node]
+        for i, m in reversed(cols):
+            out[i] = (k % m).astype(columns[i].dtype, copy=False)
+            k //= m
+        node = k  # the group of the previous step
     count = np.bincount(ids, minlength=g).astype(np.int64)
     return ids, out, count  # type: ignore[return-value]
 

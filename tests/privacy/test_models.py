@@ -221,3 +221,27 @@ def test_dictionary_encoded_columns_are_used_without_decoding():
         assert Mo.k_anonymity(t, quasi_identifiers=["q"]) == 1
         assert Mo.l_diversity(t, quasi_identifiers=["q"], sensitive="s") == 1
     assert Mo.t_closeness(plain, quasi_identifiers=["q"], sensitive="s") == Mo.t_closeness(encoded, quasi_identifiers=["q"], sensitive="s")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_frequency_table_against_numpy_unique(seed):
+    """Distinct combinations, counts and every row's group agree with a sort-based reference,
+    including key spaces that force the sorting fallback and empty code ranges."""
+    from datanuri.privacy.models import frequency_table
+
+    rng = np.random.default_rng(seed)
+    n = 5000
+    cards = [int(c) for c in rng.choice([1, 2, 7, 300, 70_000], size=5)]
+    cols = [rng.integers(0, max(c // (2 if c > 2 else 1), 1), n).astype(np.uint32 if c > 65536 else np.uint16 if c > 255 else np.uint8) for c in cards]
+    ids, group_codes, count = frequency_table(cols, cards)
+    stacked = np.stack([c.astype(np.int64) for c in cols], axis=1)
+    uniq, inv, cnt = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
+    assert len(count) == len(uniq) and count.sum() == n
+    got = np.stack([c.astype(np.int64) for c in group_codes], axis=1)
+    # same set of combinations with the same counts
+    order = np.lexsort(got.T[::-1])
+    assert np.array_equal(got[order], uniq)
+    assert np.array_equal(count[order], cnt)
+    # every row's group holds that row's codes
+    assert np.array_equal(got[ids], stacked)
+    assert all(c.dtype == col.dtype for c, col in zip(group_codes, cols))
