@@ -20,6 +20,10 @@ domain are dropped. The neighbouring relation is "add or remove one person", who
 exact per-cell statistics are computed here (vectorised); the noise and the privacy accounting are
 OpenDP measurements (``make_laplace``: discrete Laplace for integers, Laplace for floats), whose
 privacy map gives the epsilon each measurement spends. Measures compose sequentially.
+
+Integer columns with integer bounds are summed exactly (int64) and get discrete Laplace noise;
+other numeric columns are summed in float64 (ordinary rounding, which OpenDP's own float sums
+would account for) and get Laplace noise: give amounts as integers for exact arithmetic.
 """
 
 from __future__ import annotations
@@ -271,10 +275,10 @@ def _split(epsilon: float, measures: Sequence[Measure]) -> tuple[float, ...]:
 def check_identifiers(table: pa.Table, p: Plan, *, threshold: float = DETECTION_THRESHOLD) -> None:
     """Refuse a group key or measured column that detection calls a direct identifier with at
     least ``threshold`` confidence: declared group values and histogram categories are published
-    as they are. A sum or mean target is refused too, except for a mere record key (detection's
+    as they are. A counted, summed or averaged column is refused too, except for a mere record key (detection's
     guess for any highly distinct integer column, such as exact amounts): only a clamped noisy
     total of it leaves."""
-    used = [(g.column, True) for g in p.groups] + [(m.column, m.kind in ("count", "histogram")) for m in p.measures if m.column is not None]
+    used = [(g.column, True) for g in p.groups] + [(m.column, m.kind == "histogram") for m in p.measures if m.column is not None]
     if not used:
         return
     findings = {f.column: f for f in detect(table.select(sorted({c for c, _ in used}))).columns}
@@ -410,11 +414,8 @@ def laplace_measurement(sensitivity: float, epsilon: float, *, integer: bool) ->
 
 def _noisy(exact: np.ndarray, sensitivity: float, epsilon: float, *, integer: bool) -> tuple[np.ndarray, Noise]:
     m, info = laplace_measurement(sensitivity, epsilon, integer=integer)
-    if integer:
-        out = np.asarray(m([int(x) for x in exact.tolist()]), dtype=np.int64) if len(exact) else exact.astype(np.int64)
-    else:
-        out = np.asarray(m([float(x) for x in exact.tolist()]), dtype=np.float64) if len(exact) else exact.astype(np.float64)
-    return out, info
+    dtype = np.int64 if integer else np.float64
+    return np.asarray(m(exact.tolist()), dtype=dtype), info
 
 
 # ----- the release --------------------------------------------------------------------------------
@@ -526,6 +527,8 @@ def release(table: pa.Table, p: Plan) -> Release:
         "epsilon": p.epsilon,
         "epsilon_spent": spent,
         "composition": "basic sequential composition: the epsilons of the measures add up",
+        "arithmetic": ("integer columns with integer bounds: exact int64 sums and discrete Laplace noise; "
+                       "other numeric columns: float64 sums (ordinary rounding) and Laplace noise"),
         "privacy_unit": {
             "contributions": p.contributions,
             "person": p.person,

@@ -304,12 +304,21 @@ def test_the_example_policy_passes_on_the_demo_table(demo_table):
     r = apply_policy(demo_table, pol)
     assert r.passed and not r.report["failures"]
     assert r.table.num_rows == 2 * 5
-    assert r.table.column_names[:4] == ["성별", "나이", "count", "mean(나이)"]
+    assert r.table.column_names[:4] == ["성별", "나이", "count", "진료과=가정의학과"]
     assert {"환자번호", "이름", "주민등록번호", "전화번호", "주소", "진단명"}.isdisjoint(r.table.column_names)
     section = r.report["differential_privacy"]
     assert section["epsilon_spent"] <= 2.0 and section["epsilon_spent"] == pytest.approx(2.0, rel=1e-9)
     assert section["rows"]["input"] == demo_table.num_rows and section["rows"]["over_contribution_limit"] > 0
     json.dumps(r.report, allow_nan=False)  # storable as a release record
+    # pandas as an independent reference for the exact counts: first 5 visits of each patient, age bands
+    df = demo_table.to_pandas()
+    df = df[df.groupby("환자번호").cumcount() < 5]
+    df["band"] = (df["나이"] // 20 * 20).map(lambda lo: f"{lo}-{lo + 19}")
+    exact = df.groupby(["성별", "band"]).size()
+    scale = section["measures"][0]["scale"]  # 5 / 0.5
+    assert scale == pytest.approx(10.0)
+    for sex, band, count in zip(r.table["성별"].to_pylist(), r.table["나이"].to_pylist(), r.table["count"].to_pylist()):
+        assert abs(count - exact.get((sex, band), 0)) < 20 * scale  # fails with probability < 1e-8 per cell
 
 
 def test_release_through_the_service_publishes_only_aggregates(platform, tmp_path):
@@ -325,7 +334,7 @@ def test_release_through_the_service_publishes_only_aggregates(platform, tmp_pat
     groups = ["성별", "나이"]
     assert released.column_names[:2] == groups
     aggregates = set(released.column_names) - set(groups)
-    assert aggregates == {"count", "mean(나이)"} | {f"진료과={c}" for c in pol["aggregate"]["measures"][2]["categories"]}
+    assert aggregates == {"count"} | {f"진료과={c}" for c in pol["aggregate"]["measures"][1]["categories"]}
     assert not aggregates & set(source.column_names)
     assert released.num_rows == 10 and released.num_rows == info.report["records"]["released"]
     assert sorted(set(released["성별"].to_pylist())) == ["남", "여"]
