@@ -86,7 +86,9 @@ class Result:
     lattice_size: int = 0
     nodes_evaluated: int = 0
     elapsed_seconds: float = 0.0
-
+    # per record of the input table: kept in the release (False: suppressed). Released rows are
+    # the kept records in input order, so this aligns them with the input (utility checks)
+    kept: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -937,7 +939,7 @@ def anonymize(
         risk_threshold=risk_threshold if risk_threshold is not None else 1.0 / k,
         search={"lattice_size": problem.size, "nodes_evaluated": evaluated, "seconds": round(elapsed, 4)},
     )
-    return Result(released, levels, suppressed, best.loss, report, problem.size, evaluated, elapsed)
+    return Result(released, levels, suppressed, best.loss, report, problem.size, evaluated, elapsed, keep)
 
 
 def _describe(model: str, k: int, l: int | None, c: float | None, t: float | None) -> str:
