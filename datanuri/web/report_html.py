@@ -26,6 +26,7 @@ MODEL_NAMES = {
     "entropy-l-diversity": ("l-다양성 (엔트로피)", "entropy l-diversity"),
     "recursive-cl-diversity": ("재귀적 (c,l)-다양성", "recursive (c,l)-diversity"),
     "t-closeness": ("t-근접성", "t-closeness"),
+    "differential-privacy": ("차분 프라이버시", "differential privacy"),
 }
 MEASURE_NAMES = {
     "delete": ("삭제", "deleted"),
@@ -35,7 +36,12 @@ MEASURE_NAMES = {
     "noise": ("잡음 추가", "noise added"),
     "top_bottom": ("상·하단 코딩", "top/bottom coding"),
     "microaggregate": ("미시 집계", "microaggregation"),
+    "dp_count": ("잡음 더한 건수", "noisy count"),
+    "dp_sum": ("잡음 더한 합계", "noisy sum"),
+    "dp_mean": ("잡음 더한 평균", "noisy mean"),
+    "dp_histogram": ("잡음 더한 히스토그램", "noisy histogram"),
 }
+DP_MEASURES = {"count": ("건수", "count"), "sum": ("합계", "sum"), "mean": ("평균", "mean"), "histogram": ("히스토그램", "histogram")}
 LOSS_NAMES = {
     "precision": ("일반화 강도 (precision)", "generalisation intensity (precision)"),
     "intensity": ("일반화 강도", "generalisation intensity"),
@@ -99,8 +105,9 @@ def _measured_rows(privacy: Mapping[str, Any], lang: str) -> list[dict[str, Any]
     required = privacy.get("required") or {}
     rows = []
     names = {"k": ("k (최소 동질집합 크기)", "k (smallest class)"), "l": ("l (다양성)", "l (diversity)"),
-             "c": ("c (최빈 값 비율)", "c (ratio of the most frequent value)"), "t": ("t (분포 거리)", "t (distance of distributions)")}
-    for key in ("k", "l", "c", "t"):
+             "c": ("c (최빈 값 비율)", "c (ratio of the most frequent value)"), "t": ("t (분포 거리)", "t (distance of distributions)"),
+             "epsilon": ("ε (쓴 프라이버시 예산)", "ε (privacy budget spent)")}
+    for key in ("k", "l", "c", "t", "epsilon"):
         if key not in required or required[key] is None:
             continue
         got, want = measured.get(key), required[key]
@@ -168,7 +175,10 @@ def report_context(obj: Mapping[str, Any], *, lang: str = "ko", report_hash: str
         measures.append({"column": m.get("column"), "measure": _pick(MEASURE_NAMES, m.get("measure"), lang),
                          "options": ", ".join(f"{k}={v}" for k, v in opts.items())})
     priv = report.get("privacy") or {}
+    dp = report.get("differential_privacy") or {}
     return {
+        "dp": dp,
+        "dp_measures": [{**m, "name": _pick(DP_MEASURES, m.get("measure"), lang)} for m in dp.get("measures") or []],
         "lang": lang,
         "report": report,
         "ctx": ctx,

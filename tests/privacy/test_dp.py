@@ -321,6 +321,18 @@ def test_the_example_policy_passes_on_the_demo_table(demo_table):
         assert abs(count - exact.get((sex, band), 0)) < 20 * scale  # fails with probability < 1e-8 per cell
 
 
+def test_the_html_report_of_a_dp_release_shows_its_accounting(demo_table):
+    from datanuri.web.report_html import render_report_html
+
+    report = apply_policy(demo_table, load_policy(EXAMPLE)).report
+    page = render_report_html(report, lang="en")
+    scales = [m["scale"] for m in report["differential_privacy"]["measures"]]
+    assert scales == pytest.approx([10.0, 5 / 1.5])  # count at ε 0.5, histogram at ε 1.5, 5 visits a person
+    assert '<td class="num">10</td>' in page and '<td class="num">3.333</td>' in page
+    assert "95% error bound" in page and "ε = 2 / 2" in page and "10 aggregate cells released from 2,000 records" in page
+    assert "Figure 1" not in page and "equivalence class" not in page.lower()  # no k-anonymity charts for aggregates
+
+
 def test_release_through_the_service_publishes_only_aggregates(platform, tmp_path):
     from datanuri.accounts.principal import ANONYMOUS
     from tests.privacy.test_service import HOSPITAL, load_hospital
