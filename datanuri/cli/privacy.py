@@ -84,7 +84,14 @@ def _print_report(report: dict[str, Any]) -> None:
     console.print(("[green]✓ passed[/]" if ok else "[red]✗ failed[/]")
                   + f"  model {priv.get('model')}: required {priv.get('required')}, measured "
                   + json.dumps({k: v for k, v in (priv.get('measured') or {}).items() if v is not None}, ensure_ascii=False))
-    if rec:
+    dp = report.get("differential_privacy")
+    if dp:
+        console.print(f"  {dp.get('cells', 0):,} aggregate cells from {rec.get('original', 0):,} records; "
+                      f"epsilon {dp.get('epsilon_spent', 0):g} of {dp.get('epsilon', 0):g}")
+        for m in dp.get("measures") or []:
+            console.print(f"  {m.get('measure')} {m.get('column')}: {m.get('mechanism')}, scale {m.get('scale', 0):.3g}, "
+                          f"epsilon {m.get('epsilon', 0):.3g}, 95% of cells within ±{m.get('accuracy_95', 0):.3g}")
+    elif rec:
         console.print(f"  records: {rec.get('released', 0):,} released of {rec.get('original', 0):,} "
                       f"({rec.get('suppressed', 0):,} suppressed, limit {rec.get('suppression_limit', 0):,})")
     levels = (report.get("transformation") or {}).get("levels")
