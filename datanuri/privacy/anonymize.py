@@ -20,7 +20,14 @@ return one of least loss, and prove it is least:
    monotone even with suppression (merging a passing class with anything passes), and every
    model is monotone without suppression. When the model is monotone and no suppression is
    allowed, an anonymous node's successors are anonymous with loss equal to their bound, and a
-   node whose successor failed fails too; these are tagged without evaluation.
+   node whose successor failed fails too; these are tagged without evaluation. Whatever the
+   model, a node with more than n / k + (suppression limit) classes fails, and so does every
+   node below it: an evaluation stops as soon as the columns combined so far (widest first) give
+   that many classes, and the node that keeps those columns' levels and takes the others to the
+   top (a *witness*, usually far above the node evaluated) is tagged failing with all below it.
+5. On large frequency tables a node with no cached predecessor first *seeds* the roll-up cache
+   with a lower node whose class space is at most an eighth of the table, so later nodes above
+   it are rolled up from a small table instead of re-reading the frequency table.
 
 Ties are broken by (loss, suppressed records, sum of levels, levels), so the same optimum comes
 out of :func:`anonymize` and :func:`evaluate_lattice` (the exhaustive reference).
@@ -31,7 +38,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Collection, Literal, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -415,7 +422,7 @@ class Problem:
                 raise _Fails(self._witness(levels, combined))
             if self.sensitive is not None:  # the sensitive statistics need dense class ids
                 remap = _prefix_index(present)
-                ids, sizes, g = remap[ids], sizes[present], len(remap) and int(remap[-1]) + 1
+                ids, sizes, g = remap[ids], sizes[present], int(remap[-1]) + 1
         if self.sensitive is None:
             return ids, sizes, sizes >= self.k
         cls = ids
@@ -441,7 +448,7 @@ class Problem:
         ok = class_passes(c, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t, emd=emd)
         return cls, sizes, ok
 
-    def _witness(self, levels: Sequence[int], combined: Mapping[int, Any]) -> tuple[int, ...]:
+    def _witness(self, levels: Sequence[int], combined: Collection[int]) -> tuple[int, ...]:
         return tuple(int(lv) if q in combined else int(self.heights[q]) - 1 for q, lv in enumerate(levels))
 
     def _compact(self, ids: np.ndarray, g: int) -> tuple[np.ndarray, int]:
@@ -457,9 +464,6 @@ class Problem:
         if self._row_index is None:
             self._row_index = np.arange(self.F, dtype=np.int32 if self.F < 2**31 else np.int64)
         return self._row_index
-
-    def _gather_cached(self, q: int, lv: int) -> np.ndarray | None:
-        return self._gathered[q][lv] if self._gathered is not None else None
 
     def _gather_scratch(self, q: int, lv: int) -> np.ndarray:
         """Like :meth:`gather`, into a buffer reused across calls (valid until the next call)."""
@@ -641,8 +645,9 @@ class Problem:
 
     def node(self, levels: Sequence[int], *, rollup: bool = True, early: bool = True) -> tuple[NodeResult, np.ndarray | None]:
         """Evaluate a node (from a cached predecessor when ``rollup``); also its class sizes.
-        With ``early``, a node that cannot be anonymous is reported as failing without its exact
-        suppression (``suppressed=-1``) and sizes."""
+        The loss of a node that is not anonymous is not computed (infinite). With ``early``, a
+        node that cannot be anonymous is reported as failing without its exact suppression
+        (``suppressed=-1``) and sizes, and :attr:`witness` names a coarser node that fails too."""
         lv = tuple(int(x) for x in levels)
         base = self._base_for(lv) if rollup else None
         if base is None and rollup and self.F >= SEED_MIN_ROWS:
@@ -658,7 +663,9 @@ class Problem:
             self.witness = e.witness
             return NodeResult(lv, False, -1, math.inf), None
         suppressed = int(round(sizes[~ok].sum()))
-        if self.loss_name == "discernibility":
+        if suppressed > self.allowed:
+            loss = math.inf
+        elif self.loss_name == "discernibility":
             kept = sizes[ok]
             loss = float((kept * kept).sum() + suppressed * self.n)
         else:
