@@ -211,12 +211,43 @@ def default_features(original: pa.Table, released: pa.Table, target: str, *, max
     return out
 
 
+UTILITY_CHECK_KEYS = ("target", "features", "seed", "max_gap")
+MSG_UTILITY_CHECK_SHAPE = 'A policy\'s "utility_check" needs a "target" column, e.g. {{"utility_check": {{"target": "income"}}}}; allowed keys: {keys}.'
+MSG_UTILITY_MAX_GAP = '"max_gap" of "utility_check" must be a number between 0 and 1, got {value!r}.'
+MSG_UTILITY_GAP_TOO_LARGE = "A model trained on the release is {gap:.1%} less accurate at predicting '{target}' than on the original data; the policy allows at most {max_gap:.1%}."
+
+
+def validate_utility_check(table: pa.Table, options: Any) -> None:
+    """Check a policy's ``"utility_check"`` against the input table before any work."""
+    if not isinstance(options, Mapping) or not isinstance(options.get("target"), str) or set(options) - set(UTILITY_CHECK_KEYS):
+        raise InvalidInput(MSG_UTILITY_CHECK_SHAPE.format(keys=", ".join(UTILITY_CHECK_KEYS)))
+    features = options.get("features")
+    if features is not None and (not isinstance(features, list) or not all(isinstance(f, str) for f in features)):
+        raise InvalidInput(MSG_UTILITY_CHECK_SHAPE.format(keys=", ".join(UTILITY_CHECK_KEYS)))
+    for col in [options["target"], *(features or [])]:
+        if col not in table.column_names:
+            raise InvalidInput(MSG_UTILITY_MISSING_COLUMN.format(column=col, table="original", columns=", ".join(table.column_names)))
+    if options["target"] in (features or []):
+        raise InvalidInput(MSG_UTILITY_TARGET_IS_FEATURE.format(column=options["target"]))
+    max_gap = options.get("max_gap")
+    if max_gap is not None and (isinstance(max_gap, bool) or not isinstance(max_gap, (int, float)) or not 0 <= max_gap <= 1):
+        raise InvalidInput(MSG_UTILITY_MAX_GAP.format(value=max_gap))
+
+
 def utility_check(original: pa.Table, released: pa.Table, options: Mapping[str, Any], *, kept: np.ndarray | None = None) -> dict[str, Any]:
     """The policy hook: run the check as a policy's ``"utility_check"`` asks, e.g.
-    ``{"target": "income"}`` or ``{"target": "income", "features": ["age", "education"], "seed": 1}``,
-    and return the report section (``report["utility"]["classification"]``)."""
-    if not isinstance(options, Mapping) or not isinstance(options.get("target"), str):
-        raise InvalidInput('A policy\'s "utility_check" needs a "target" column, e.g. {"utility_check": {"target": "income"}}.')
+    ``{"target": "income"}`` or ``{"target": "income", "features": ["age", "education"],
+    "seed": 1, "max_gap": 0.05}``, and return the report section
+    (``report["utility"]["classification"]``). With ``max_gap`` the section says whether the
+    gap is within it (``passed``) and, if not, the failure to report (``failure``)."""
+    validate_utility_check(original, options)
     target = options["target"]
     features = options.get("features") or default_features(original, released, target)
-    return classification_utility(original, released, target=target, features=list(features), seed=int(options.get("seed", 0)), kept=kept)
+    section = classification_utility(original, released, target=target, features=list(features), seed=int(options.get("seed", 0)), kept=kept)
+    max_gap = options.get("max_gap")
+    if max_gap is not None:
+        section["max_gap"] = float(max_gap)
+        section["passed"] = section["gap"] <= max_gap
+        if not section["passed"]:
+            section["failure"] = MSG_UTILITY_GAP_TOO_LARGE.format(gap=section["gap"], target=target, max_gap=max_gap)
+    return section

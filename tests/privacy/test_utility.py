@@ -66,6 +66,8 @@ def test_bad_input_is_refused_before_training():
         U.classification_utility(t, t, target="income", features=["income", "age"])
     with pytest.raises(InvalidInput, match="needs a \"target\""):
         U.utility_check(t, t, {"features": ["age"]})
+    with pytest.raises(InvalidInput, match="max_gap"):
+        U.validate_utility_check(t, {"target": "income", "max_gap": 2})
 
 
 def test_policy_hook_picks_features_without_identifier_like_columns():
@@ -77,3 +79,11 @@ def test_policy_hook_picks_features_without_identifier_like_columns():
     assert section["features"] == feats and section["gap"] == 0.0 and section["seed"] == 1
     assert np.isfinite(section["accuracy_original"])
     assert U.utility_check(t, t, {"target": "income", "seed": 1}) == section  # deterministic for a seed
+
+
+def test_policy_hook_reports_a_gap_over_the_limit(problem):
+    t = adult()
+    released, _, kept = problem.release((4, 3, 2, 2, 1, 1, 2, 0))
+    section = U.utility_check(t, released, {"target": "income", "features": FEATURES, "max_gap": 0.01}, kept=kept)
+    assert section["gap"] > 0.01 and section["passed"] is False
+    assert section["failure"] == U.MSG_UTILITY_GAP_TOO_LARGE.format(gap=section["gap"], target="income", max_gap=0.01)
