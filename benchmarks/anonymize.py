@@ -202,6 +202,7 @@ def release_loss(original: pa.Table, released: pa.Table, hier: dict, levels: dic
 def compare_anjana(table: pa.Table, hier: dict, args) -> None:
     """datanuri's optimum vs anjana's greedy result on Adult, 5-anonymity, 0% and 1% suppression."""
     import json
+    import shutil
     import subprocess
     import tempfile
 
@@ -246,6 +247,7 @@ def compare_anjana(table: pa.Table, hier: dict, args) -> None:
         opts = pacsv.ConvertOptions(column_types={c: pa.string() for c in qi})
         released = pacsv.read_csv(out["output"], convert_options=opts)
         rows.append((supp, "anjana (greedy)", out["seconds"], out["levels"], release_loss(table, released, hier, out["levels"], out["suppressed"])))
+    shutil.rmtree(work, ignore_errors=True)
     print(f"   {'suppr.':>6}  {'':36} {'time':>10}  {'precision':>9}  {'DM':>12}  {'k':>3}  {'suppr.':>6}  levels ({', '.join(qi)})")
     for supp, who, t, levels, m in rows:
         print(f"   {supp:6.0%}  {who:36} {t * 1000:8.1f} ms  {m['precision']:9.4f}  {m['discernibility']:12,.0f}  {m['k']:3d}  {m['suppressed']:6d}  {tuple(int(levels[c]) for c in qi)}")
