@@ -24,7 +24,7 @@ from datanuri.catalog.names import ACCESS_LEVELS, check_name
 from datanuri.web import ui_text
 from datanuri.web.auth import client_address, session_principal
 from datanuri.web.pages import check_form_csrf, language
-from datanuri.web.routes_ui import UIRoute, _href_factory, _page
+from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
 
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
 
@@ -71,12 +71,12 @@ def _msg(request: Request, name: str) -> str:
 
 def _console_page(request: Request, template: str, who: WebUser, status: int = 200, **ctx: Any) -> HTMLResponse:
     lang = language(request)
-    return _page(request, template, status=status, user=who.user, csrf_token=who.csrf,
+    return ui_page(request, template, status=status, user=who.user, csrf_token=who.csrf,
                  msg=lambda name: ui_text.say(getattr(ui_text, name), lang), **ctx)
 
 
 def _back(request: Request, path: str, **params: Any) -> RedirectResponse:
-    return RedirectResponse(_href_factory(language(request))(path, **params), status_code=303)
+    return RedirectResponse(href_factory(language(request))(path, **params), status_code=303)
 
 
 # ----- the list of one's datasets ---------------------------------------------------------------

@@ -18,7 +18,7 @@ from datanuri.web.auth import SESSION_COOKIE, client_address, session_principal
 from datanuri.web.pages import PRELOGIN_CSRF_COOKIE, check_form_csrf, language, render
 from datanuri.web.routes_accounts import set_session_cookie
 from datanuri.web.routes_console import WebUser, web_user
-from datanuri.web.routes_ui import UIRoute, _href_factory, _page
+from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
 
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
 NEXT_COOKIE = "datanuri_next"
@@ -91,7 +91,7 @@ def _account_page(request: Request, who: WebUser, *, status: int = 200, **ctx: A
     lang = language(request)
     base = {"new_token": None, "new_secret": None, "confirm_revoke": None, "token_error": None, "notice": None,
             "token_values": {"name": "", "scopes": ["read"], "expiry": "90"}}
-    resp = _page(request, "account.html", status=status, user=who.user, csrf_token=who.csrf,
+    resp = ui_page(request, "account.html", status=status, user=who.user, csrf_token=who.csrf,
                  tokens=_token_rows(request, who), scopes=SCOPES,
                  org_titles={o.name: o.title for o in request.app.state.platform.catalog.list_organizations()}, expiries=list(ui_text.TOKEN_EXPIRY),
                  msg=lambda name: ui_text.say(getattr(ui_text, name), lang), **(base | ctx))
@@ -150,7 +150,7 @@ async def revoke_token(request: Request, token_id: int) -> Response:
     if form.get("confirm") != "yes":
         return await run_in_threadpool(lambda: _account_page(request, who, confirm_revoke=mine[token_id]))
     await run_in_threadpool(lambda: accounts.revoke_token(token_id, by=who.me))
-    return RedirectResponse(_href_factory(language(request))("/account", revoked=token_id) + "#tokens-h", status_code=303)
+    return RedirectResponse(href_factory(language(request))("/account", revoked=token_id) + "#tokens-h", status_code=303)
 
 
 @router.post("/logout")

@@ -48,7 +48,7 @@ def error_page(request: Request, status: int, detail: str | None = None) -> HTML
     title, body = ui_text.error_text(status, lang)
     return render(request, "ui/error.html", status=status, code=status, heading=title, body=body,
                   detail=detail if status < 500 else None, switch_url=_switch_url(request),
-                  href=_href_factory(lang), user=None)
+                  href=href_factory(lang), user=None)
 
 
 class UIRoute(APIRoute):
@@ -82,7 +82,7 @@ router = APIRouter(include_in_schema=False, route_class=UIRoute)
 
 
 # ----- helpers -------------------------------------------------------------------------------
-def _href_factory(lang: str) -> Callable[..., str]:
+def href_factory(lang: str) -> Callable[..., str]:
     """`href(path, **params)`: a link that keeps the page language (list values repeat the key)."""
 
     def href(path: str, **params: Any) -> str:
@@ -127,13 +127,13 @@ def _int(value: str | None, default: int, *, low: int = 0) -> int:
     return max(low, int(value))
 
 
-def _page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+def ui_page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
     lang = language(request)
 
     def word(kind: str, key: str | None) -> str:
         return ui_text.pick(getattr(ui_text, kind), key, lang)
 
-    return render(request, template, status=status, href=_href_factory(lang), switch_url=_switch_url(request),
+    return render(request, template, status=status, href=href_factory(lang), switch_url=_switch_url(request),
                   word=word, fmt_num=_fmt_num, fmt_date=_fmt_date, fmt_bytes=_fmt_bytes, **ctx)
 
 
@@ -244,7 +244,7 @@ def home(request: Request) -> HTMLResponse:
     me, user = _caller(request)
     datamap = platform.search.datamap(principal=me)
     recent = platform.search.search("", principal=me, sort="newest", per_page=6, facets=False)
-    return _page(request, "ui/home.html", user=user, datamap=datamap, recent=recent.results)
+    return ui_page(request, "ui/home.html", user=user, datamap=datamap, recent=recent.results)
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -264,7 +264,7 @@ def search(request: Request) -> HTMLResponse:
     for f, vals in facets:
         have = {v["value"] for v in vals}
         vals += [{"value": v, "count": 0} for v in flt.get(f, []) if v not in have]
-    href = _href_factory(language(request))
+    href = href_factory(language(request))
     keep_sort = sort if sort != "relevance" else None
 
     def page_link(n: int) -> str:
@@ -277,7 +277,7 @@ def search(request: Request) -> HTMLResponse:
             chips.append((key, v, href("/search", q=q, sort=keep_sort, **rest)))
     page = min(page, pages)
     org_titles = {o.name: o.title for o in platform.catalog.list_organizations()}
-    return _page(request, "ui/search.html", user=user, q=q, sort=sort, res=res, page=page, pages=pages,
+    return ui_page(request, "ui/search.html", user=user, q=q, sort=sort, res=res, page=page, pages=pages,
                  filters=flt, facets=facets, page_numbers=_page_numbers(page, pages), page_link=page_link, chips=chips,
                  org_titles=org_titles)
 
@@ -367,13 +367,13 @@ def dataset(request: Request, name: str) -> HTMLResponse:
         ctx.update(preview=preview, preview_denied=preview_denied, preview_page=pg, preview_pages=pages,
                    preview_first=(pg - 1) * PREVIEW_ROWS + 1, preview_numbers=_page_numbers(pg, pages),
                    formats=[f for f in ("parquet", "csv", "json")] if preview is not None else [],
-                   preview_link=lambda n: _href_factory(language(request))(
+                   preview_link=lambda n: href_factory(language(request))(
                        f"/datasets/{name}", version=info.number if info.number != ds.latest_version else None, page=n) + "#preview",
                    receipt=_receipt_check(platform, info))
     doc = platform.search.fresh_doc(name)
     if doc is not None:
         ctx["jsonld"] = _jsonld(schemaorg.dataset(doc, str(request.base_url).rstrip("/")))
-    return _page(request, "ui/dataset.html", **ctx)
+    return ui_page(request, "ui/dataset.html", **ctx)
 
 
 # ----- organisations -------------------------------------------------------------------------
@@ -385,7 +385,7 @@ def organizations(request: Request) -> HTMLResponse:
     for d in platform.catalog.list_datasets(principal=me):
         visible[d.organization] = visible.get(d.organization, 0) + 1
     orgs = [(o, visible.get(o.name, 0)) for o in platform.catalog.list_organizations()]
-    return _page(request, "ui/organizations.html", user=user, orgs=orgs)
+    return ui_page(request, "ui/organizations.html", user=user, orgs=orgs)
 
 
 @router.get("/organizations/{name}", response_class=HTMLResponse)
@@ -394,7 +394,7 @@ def organization(request: Request, name: str) -> HTMLResponse:
     me, user = _caller(request)
     org = platform.catalog.get_organization(name)
     datasets = platform.catalog.list_datasets(organization=name, principal=me)
-    return _page(request, "ui/organization.html", user=user, org=org, datasets=datasets)
+    return ui_page(request, "ui/organization.html", user=user, org=org, datasets=datasets)
 
 
 # ----- ledger explorer -----------------------------------------------------------------------
@@ -413,7 +413,7 @@ def ledger(request: Request) -> Response:
         index = _int(lookup, 0)
         from fastapi.responses import RedirectResponse
 
-        return RedirectResponse(_href_factory(language(request))(f"/ledger/entries/{index}"), status_code=303)
+        return RedirectResponse(href_factory(language(request))(f"/ledger/entries/{index}"), status_code=303)
     ld = platform.ledger
     cp = ld.checkpoint()
     size = cp.size
@@ -422,7 +422,7 @@ def ledger(request: Request) -> Response:
     entries = list(reversed(ld.entries(start, before))) if before > 0 else []
     for e in entries:
         e["dataset"] = _subject_link(e["entry"].get("subject"))
-    return _page(request, "ui/ledger.html", user=user, cp=cp, cp_root=cp.to_dict()["root"], public_key=ld.public_key(),
+    return ui_page(request, "ui/ledger.html", user=user, cp=cp, cp_root=cp.to_dict()["root"], public_key=ld.public_key(),
                  required=ld.required_cosignatures, witnesses=ld.witnesses(), entries=entries, before=before,
                  older=start if start > 0 else None, newer=min(size, before + LEDGER_PAGE) if before < size else None)
 
@@ -436,6 +436,6 @@ def ledger_entry(request: Request, index: str) -> HTMLResponse:
     current = ld.checkpoint()
     receipt = ld.receipt(n)
     result = verify_receipt(receipt, public_key=ld.public_key())
-    return _page(request, "ui/ledger_entry.html", user=user, receipt=receipt, result=result, current=current,
+    return ui_page(request, "ui/ledger_entry.html", user=user, receipt=receipt, result=result, current=current,
                  receipt_json=json.dumps(receipt, ensure_ascii=False, indent=2),
                  dataset_name=_subject_link(receipt["entry"].get("subject")))

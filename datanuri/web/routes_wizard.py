@@ -23,7 +23,7 @@ from datanuri.accounts import secrets as sec
 from datanuri.web.auth import CSRF_HEADER, MSG_CSRF, client_address, session_principal
 from datanuri.web.pages import language
 from datanuri.web.report_html import render_report_fragment, report_css
-from datanuri.web.routes_ui import UIRoute, _page
+from datanuri.web.routes_ui import UIRoute, ui_page
 
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
 
@@ -131,12 +131,12 @@ def wizard(request: Request, name: str) -> Response:
     org = platform.catalog.get_organization(ds.organization)
     lang = language(request)
     if ds.access_level != "personal":
-        return _page(request, "wizard/not_personal.html", user=user, ds=ds, org=org)
+        return ui_page(request, "wizard/not_personal.html", user=user, ds=ds, org=org)
     latest = ds.latest_version
     config = {"dataset": name, "organization": ds.organization, "csrf": csrf, "lang": lang, "version": latest,
               "target": f"{name}-deidentified", "title": f"{ds.title} ({'비식별' if lang == 'ko' else 'de-identified'})",
               "text": _text(lang)}
-    return _page(request, "wizard/wizard.html", user=user, ds=ds, org=org, latest=latest,
+    return ui_page(request, "wizard/wizard.html", user=user, ds=ds, org=org, latest=latest,
                  config=Markup(json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")),
                  report_css=report_css())
 
@@ -173,6 +173,6 @@ def release_page(request: Request, release_id: int) -> Response:
     me, _csrf, user = found
     info = request.app.state.platform.privacy.get_release(release_id, principal=me)
     rec = info.to_dict()
-    return _page(request, "wizard/release.html", user=user, rec=rec, report_css=report_css(),
+    return ui_page(request, "wizard/release.html", user=user, rec=rec, report_css=report_css(),
                  policy_json=json.dumps(rec["policy"], ensure_ascii=False, indent=2),
                  report=render_report_fragment(rec, lang=language(request), prefix="rel"))
