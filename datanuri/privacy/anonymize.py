@@ -253,6 +253,7 @@ class Problem:
         self._up: dict[tuple[int, int, int], np.ndarray] = {}
         self._scratch: np.ndarray | None = None
         self._row_index: np.ndarray | None = None
+        self._unseedable: set[tuple[int, ...]] = set()
         # roll-up cache: class tables of evaluated nodes, to evaluate their successors from
         self._cache_levels = np.zeros((256, len(self.columns)), dtype=np.int64)
         self._cache_g = np.zeros(256, dtype=np.int64)
@@ -548,8 +549,9 @@ class Problem:
                     break
         return tuple(lv) if changed else None
 
-    def _seed_cache(self, levels: Sequence[int]) -> None:
-        """Put the class table of ``levels`` in the roll-up cache whatever its size."""
+    def _seed_cache(self, levels: Sequence[int]) -> bool:
+        """Put the class table of ``levels`` in the roll-up cache whatever its size (False when
+        its sensitive-value matrix would be too large to keep)."""
         cls, sizes, _ = self.classes(levels)
         self.evaluations -= 1  # a preparation step, not a node evaluation
         present = sizes > 0
@@ -563,7 +565,7 @@ class Problem:
         matrix = None
         if self.sensitive is not None:
             if g * self.m > 8_000_000:
-                return
+                return False
             matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count_f, minlength=g * self.m).reshape(g, self.m)
         budget, self.cache_budget = self.cache_budget, max(self.cache_budget, 4 * g * (len(codes_) + 1 + (self.m if matrix is not None else 0)))
         limit_f, self.F = self.F, max(self.F, 2 * g)  # bypass the "much smaller" rule once
@@ -571,6 +573,7 @@ class Problem:
             self._remember([int(x) for x in levels], codes_, sizes, matrix)
         finally:
             self.cache_budget, self.F = budget, limit_f
+        return True
 
     def _rollup(self, base: "_ClassTable", levels: Sequence[int], *, early: bool = False) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray | None]:
         """Classes of ``levels`` computed from a predecessor's class table: (codes per column
@@ -652,9 +655,11 @@ class Problem:
         base = self._base_for(lv) if rollup else None
         if base is None and rollup and self.F >= SEED_MIN_ROWS:
             seed = self._seed_below(lv)
-            if seed is not None:
-                self._seed_cache(seed)
-                base = self._base_for(lv)
+            if seed is not None and seed not in self._unseedable:
+                if self._seed_cache(seed):
+                    base = self._base_for(lv)
+                else:
+                    self._unseedable.add(seed)  # too large to cache: do not compute it again
         try:
             if base is None:
                 return self._node_from_rows(lv, rollup=rollup, early=early)
