@@ -26,8 +26,9 @@ A policy is a plain dict (from JSON or YAML)::
         "진료비": {"noise": {"scale": 1000, "seed": 7}},
         "체류일수": {"top_bottom": {"upper": 60}},
         "체중": {"microaggregate": {"k": 5}}
-      }
-    }
+      },
+      "utility_check": {"target": "진단명", "max_gap": 0.05}   # optional: same classifier on
+    }                                                          # original and release, accuracy gap
 
 :func:`validate_policy` checks a policy against a table before any work (missing columns, unknown
 measures, bad parameters, missing keys). :func:`apply_policy` then runs the measures, the optimal
@@ -65,10 +66,12 @@ from datanuri.privacy.hierarchies import (
 )
 from datanuri.privacy.identifiers import mask_identifiers
 from datanuri.privacy.models import validate_parameters
+from datanuri.privacy.utility import utility_check, validate_utility_check
 
 DIRECT_MEASURES = ("delete", "mask", "pseudonymize", "mask_identifiers")
 OTHER_MEASURES = ("noise", "top_bottom", "microaggregate", "mask", "pseudonymize", "mask_identifiers", "delete")
-POLICY_KEYS = ("direct_identifiers", "quasi_identifiers", "sensitive", "model", "k", "l", "c", "t", "max_suppression", "loss", "other", "distance")
+POLICY_KEYS = ("direct_identifiers", "quasi_identifiers", "sensitive", "model", "k", "l", "c", "t", "max_suppression", "loss", "other", "distance",
+               "utility_check")
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,8 @@ def validate_policy(table: pa.Table, policy: Mapping[str, Any], *, keys: Mapping
                 raise InvalidInput(M.MSG_POLICY_KEY_MISSING.format(column=col, key=ref))
     if not quasi:
         raise InvalidInput(M.MSG_NO_QUASI_IDENTIFIERS)
+    if policy.get("utility_check") is not None:
+        validate_utility_check(table, policy["utility_check"])
     model = policy.get("model", "k-anonymity")
     k = policy.get("k", 5)
     validate_parameters(model, k=k, l=policy.get("l"), c=policy.get("c"), t=policy.get("t"), sensitive=sensitive)
@@ -278,6 +283,11 @@ def apply_policy(
     ]
     for f in untreated:
         failures.append(M.MSG_POLICY_UNTREATED.format(column=f.column, kind=f.kind, confidence=f.confidence))
+    if policy.get("utility_check") is not None:  # measured against the raw input: every measure counts
+        section = utility_check(table, result.table, policy["utility_check"], kept=result.kept)
+        report["utility"] = {**(report.get("utility") or {}), "classification": section}
+        if section.get("failure"):
+            failures.append(section["failure"])
     report["failures"] = failures
     report["passed"] = not failures
     report["measures"] = steps

@@ -102,3 +102,24 @@ def test_load_policy(tmp_path):
     bad.write_text("[1, 2", encoding="utf-8")
     with pytest.raises(InvalidInput):
         load_policy(bad)
+
+
+def test_utility_check_reports_the_accuracy_gap_and_can_fail_the_policy():
+    from tests.privacy.adult import DATA, adult
+
+    t = adult().slice(0, 6000)
+    qi = {"age": "age", **{c: {"csv": str(DATA / f"adult_{c}.csv")} for c in ("education", "marital-status", "race", "sex")}}
+    base = {"quasi_identifiers": qi, "k": 5, "max_suppression": 0.01, "direct_identifiers": {}}
+    check = {"target": "income", "features": list(qi)}  # only what generalisation changes
+    loose = apply_policy(t, {**base, "utility_check": {**check, "max_gap": 0.5}})
+    section = loose.report["utility"]["classification"]
+    assert loose.passed and section["passed"] and section["features"] == list(qi)
+    assert section["accuracy_original"] > section["baseline_majority"]  # the features carry signal...
+    assert 0 < section["gap"] == pytest.approx(  # ...that generalisation takes some of
+section["accuracy_original"] - section["accuracy_released"])
+    # the same release with no tolerance for a loss fails, and the failure names the target
+    strict = apply_policy(t, {**base, "utility_check": {**check, "max_gap": 0.0}})
+    assert not strict.passed and any("income" in f for f in strict.report["failures"])
+    assert strict.report["utility"]["classification"]["gap"] == section["gap"]  # deterministic for a seed
+    with pytest.raises(InvalidInput):
+        validate_policy(t, {**base, "utility_check": {"target": "no-such-column"}})
