@@ -121,5 +121,9 @@ section["accuracy_original"] - section["accuracy_released"])
     strict = apply_policy(t, {**base, "utility_check": {**check, "max_gap": 0.0}})
     assert not strict.passed and any("income" in f for f in strict.report["failures"])
     assert strict.report["utility"]["classification"]["gap"] == section["gap"]  # deterministic for a seed
+    from datanuri.web.report_html import render_report_html
+
+    page = render_report_html(strict.report, lang="en")
+    assert "Classification utility" in page and f"gap {section['gap'] * 100:.1f} points" in page
     with pytest.raises(InvalidInput):
         validate_policy(t, {**base, "utility_check": {"target": "no-such-column"}})
