@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from datanuri import errors
 from datanuri.catalog.names import check_name
+from datanuri.store.blobs import fsync_dir
 
 KEY_BYTES = 32
 MASTER_ENV = "DATANURI_KEY_MASTER"
@@ -100,14 +101,6 @@ def _write_new(path: Path, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _private_dir(path: Path) -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path, 0o700)
@@ -160,7 +153,7 @@ class KeyStore:
                 try:
                     _write_new(tmp, base64.b64encode(secrets.token_bytes(KEY_BYTES)) + b"\n")
                     os.link(tmp, self.master_path)  # the first of two racing processes wins
-                    _fsync_dir(self.key_dir)
+                    fsync_dir(self.key_dir)
                 except FileExistsError:
                     pass
                 finally:
@@ -202,7 +195,7 @@ class KeyStore:
                 os.link(tmp, final)  # atomic, and never over an existing key (unlike rename)
             except FileExistsError:
                 raise errors.Conflict(MSG_KEY_EXISTS.format(org=org, name=name, suggestion=_next_name(name))) from None
-            _fsync_dir(directory)
+            fsync_dir(directory)
         finally:
             tmp.unlink(missing_ok=True)
         return info
