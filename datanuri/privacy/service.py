@@ -224,7 +224,7 @@ class PrivacyService:
             ds, v = self._source(s, name, principal)
             org, number, digest = ds.organization.name, v.number, v.content_hash
             self.access.log(principal, ds, number, "privacy", True)
-        table = pq.read_table(self.blobs.verify(digest))
+        table = pq.ParquetFile(self.blobs.verify(digest)).read()  # read_table would import pandas (~0.2 s)
         return org, number, digest, table
 
     def check_editor(self, name: str, principal: Principal) -> None:

@@ -16,3 +16,22 @@ def test_migrate_twice_is_harmless(db):
     db.migrate()
     with db.engine.connect() as conn:
         assert len(MigrationContext.configure(conn).get_current_heads()) >= 2
+
+
+def test_heads_read_from_the_files_are_alembics(db):
+    """The fast 'already current' check reads the same heads Alembic does, and stands aside
+    when the database is behind."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from datanuri.store.db import MIGRATIONS_DIR, is_current, script_heads
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert script_heads() == set(ScriptDirectory.from_config(cfg).get_heads())
+    assert is_current(db.engine)
+    with db.engine.begin() as conn:  # pretend one branch is behind
+        conn.execute(text("DELETE FROM alembic_version WHERE version_num = '0004_privacy'"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0001_catalog')"))
+    assert not is_current(db.engine)
