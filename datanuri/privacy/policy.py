@@ -277,9 +277,10 @@ def apply_policy(
     failures = list(report.get("failures", []))
     # trust check: nothing detection calls a direct identifier leaves untreated
     handled = set(policy.get("direct_identifiers") or {}) | set(policy.get("other") or {}) | set(hierarchies)
-    untreated = [
-        f for f in detect(table).columns
-        if f.category == "direct" and f.confidence >= detection_threshold and f.column not in handled and f.column in result.table.column_names
+    released_as_is = [c for c in table.column_names if c not in handled and c in result.table.column_names]
+    untreated = [  # detection classifies each column on its own, so only these need it
+        f for f in detect(table.select(released_as_is)).columns
+        if f.category == "direct" and f.confidence >= detection_threshold
     ]
     for f in untreated:
         failures.append(M.MSG_POLICY_UNTREATED.format(column=f.column, kind=f.kind, confidence=f.confidence))
