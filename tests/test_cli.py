@@ -53,3 +53,20 @@ def test_help_on_every_command(run):
     for cmd in (["--help"], ["publish", "--help"], ["download", "--help"], ["orgs", "--help"], ["datasets", "list", "--help"], ["demo", "--help"], ["serve", "--help"]):
         proc = run(*cmd)
         assert "Usage" in proc.stdout
+
+
+def test_login_and_whoami_against_a_running_server(live_server, platform, tmp_path):
+    platform.accounts.create_user("kim@example.org", display_name="김민지", password="correct horse battery")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "DATANURI_PASSWORD": "correct horse battery"}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "datanuri.cli", *args], capture_output=True, text=True, env=env, timeout=120)
+
+    bad = cli("login", "--url", live_server, "--email", "kim@example.org", "--password", "wrong password!")
+    assert bad.returncode != 0 and "password" in (bad.stderr + bad.stdout).lower()
+    ok = cli("login", "--url", live_server, "--email", "kim@example.org")
+    assert ok.returncode == 0, ok.stderr
+    me = cli("whoami", "--url", live_server)
+    assert me.returncode == 0 and "kim@example.org" in me.stdout
+    down = cli("login", "--url", "http://127.0.0.1:9", "--email", "kim@example.org")  # nothing listens there
+    assert down.returncode != 0 and "Could not reach" in down.stderr + down.stdout

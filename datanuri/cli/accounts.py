@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import httpx
 import typer
 from rich.table import Table
 
@@ -111,6 +110,8 @@ def login(
     password: str = typer.Option(..., prompt=True, hide_input=True, envvar="DATANURI_PASSWORD", help="Your password"),
 ) -> None:
     """Log in to a server and store an API token for later CLI and SDK calls."""
+    import httpx  # only this command talks to a server; other commands start faster without it
+
     try:
         resp = httpx.post(url.rstrip("/") + "/api/v1/auth/token", json={"email": email, "password": password}, timeout=30)
     except httpx.HTTPError as exc:
