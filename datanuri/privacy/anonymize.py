@@ -35,6 +35,7 @@ out of :func:`anonymize` and :func:`evaluate_lattice` (the exhaustive reference)
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ Loss = Literal["precision", "ncp", "intensity", "discernibility", "entropy"]
 LOSSES = ("precision", "ncp", "intensity", "discernibility", "entropy")
 LATTICE_LIMIT = 2_000_000
 SEED_MIN_ROWS = 200_000  # frequency tables at least this long get seeded roll-up caches
+TRIPLE_BUDGET = 20_000_000  # three-column projections when F × C(Q, 3) stays within this
 
 
 @dataclass(frozen=True)
@@ -357,6 +359,43 @@ class Problem:
             bound = np.maximum(bound, table[nodes[:, a], nodes[:, b] if a != b else 0])
         return bound
 
+    def triple_suppression_bound(self, nodes: np.ndarray) -> np.ndarray:
+        """Like :meth:`pair_suppression_bound`, over projections onto three quasi-identifiers.
+
+        The projection of a node onto columns (a, b, c) is the node that keeps their levels and
+        takes every other column to its top level: a coarser node, so (records in classes
+        smaller than k only become fewer when classes merge) it suppresses at most as many
+        records as the node itself. Only levels below the top are computed here (a top level
+        makes the projection a pair, which :meth:`pair_suppression_bound` covers)."""
+        nq = len(self.columns)
+        bound = np.zeros(len(nodes))
+        for a, b, c in itertools.combinations(range(nq), 3):
+            trio = [self.columns[q] for q in (a, b, c)]
+            if any(col.height < 2 for col in trio):
+                continue
+            cards = [max(len(col.leaf_freq), 1) for col in trio]
+            key = (self.qcodes[a].astype(np.int64) * cards[1] + self.qcodes[b]) * cards[2] + self.qcodes[c]
+            space = cards[0] * cards[1] * cards[2]
+            if space <= max(4 * self.F, 1 << 20):
+                dense_cnt = np.bincount(key, weights=self.count_f, minlength=space)
+                uniq = np.flatnonzero(dense_cnt)
+                cnt = dense_cnt[uniq]
+            else:
+                uniq, inv = np.unique(key, return_inverse=True)
+                cnt = np.bincount(inv.reshape(-1), weights=self.count_f, minlength=len(uniq))
+            leaves = [uniq // (cards[1] * cards[2]), (uniq // cards[2]) % cards[1], uniq % cards[2]]
+            table = np.zeros([col.height for col in trio])
+            for i in range(trio[0].height - 1):
+                ga = trio[0].maps[i][leaves[0]]
+                for j in range(trio[1].height - 1):
+                    gab = ga * trio[1].cards[j] + trio[1].maps[j][leaves[1]]
+                    for l in range(trio[2].height - 1):
+                        pk = gab * trio[2].cards[l] + trio[2].maps[l][leaves[2]]
+                        sizes = np.bincount(pk, weights=cnt, minlength=trio[0].cards[i] * trio[1].cards[j] * trio[2].cards[l])
+                        table[i, j, l] = sizes[sizes < self.k].sum()
+            bound = np.maximum(bound, table[nodes[:, a], nodes[:, b], nodes[:, c]])
+        return bound
+
     def _normalise(self, total: np.ndarray | float) -> Any:
         if self.loss_name in ("precision", "ncp", "intensity"):
             return total / (self.n * len(self.names))
@@ -584,27 +623,38 @@ class Problem:
             for q, lv in enumerate(levels)
         ]
         n_rows = len(base.sizes)
-        ids = np.zeros(n_rows, dtype=np.int64)
-        g = 1
+        limit = max(4 * n_rows, 1 << 16)
+        most = self.n / self.k + self.allowed
+        ids: np.ndarray | None = None
+        g = 1  # size of the id space; ids are compacted only when the next column would take it past limit
+        compact = True
         combined: set[int] = set()
         active = sorted(((self.columns[q].cards[lv], q, lv) for q, lv in enumerate(levels) if self.columns[q].cards[lv] > 1), key=lambda t: (-t[0], t[1]))
         for card, q, lv in active:
-            combined.add(q)
+            if ids is not None and g * card > limit and not compact:
+                ids, g = self._compact(ids, g)
+                compact = True
+                if early and g > most:
+                    raise _Fails(self._witness(levels, combined))
             if g * card >= 2**62:
                 uniq, ids = np.unique(ids, return_inverse=True)
                 ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
-            ids = ids.astype(np.int64, copy=False) * card + mapped[q]
-            space = g * card
-            if space <= max(4 * n_rows, 1 << 16):
-                present = np.zeros(space, dtype=bool)
-                present[ids] = True
-                remap = _prefix_index(present)
-                ids, g = remap[ids], int(remap[-1]) + 1
+            if ids is None:
+                ids = mapped[q].astype(np.int64)
             else:
+                ids = ids.astype(np.int64, copy=False) * card + mapped[q]
+            g *= card
+            combined.add(q)
+            compact = False
+            if g > limit:
                 uniq, ids = np.unique(ids, return_inverse=True)
-                ids, g = ids.reshape(-1).astype(np.int64), len(uniq)
-            if early and g > self.n / self.k + self.allowed:
-                raise _Fails(self._witness(levels, combined))
+                ids, g, compact = ids.reshape(-1).astype(np.int64), len(uniq), True
+        if ids is None:
+            ids, g = np.zeros(n_rows, dtype=np.int64), 1
+        elif not compact:
+            ids, g = self._compact(ids, g)
+        if early and g > most:
+            raise _Fails(self._witness(levels, combined))
         sizes = np.bincount(ids, weights=base.sizes, minlength=g)
         new_codes = []
         for q in range(len(levels)):
@@ -723,6 +773,9 @@ class Problem:
         floor = np.zeros(self.size)
         if self.prefilter:
             must_suppress = self.pair_suppression_bound(nodes)
+            if self.allowed > 0 and self.F * math.comb(nq, 3) <= TRIPLE_BUDGET:
+                # with suppression, monotone tagging prunes little: rule more nodes out first
+                must_suppress = np.maximum(must_suppress, self.triple_suppression_bound(nodes))
             status[must_suppress > self.allowed] = -1  # cannot be anonymous: never evaluated
             if separable and self.loss_name != "intensity":
                 # each record that must go adds at least the smallest suppression gain
