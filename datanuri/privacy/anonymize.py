@@ -249,9 +249,10 @@ class Problem:
             self.distance = distance
 
         # ---- gathered codes per column and level (frequency-table length), kept when small
-        self._gathered: list[list[np.ndarray]] | None = None
+        # filled on first use (most searches read few levels from the frequency table)
+        self._gathered: list[list[np.ndarray | None]] | None = None
         if self.F * int(self.heights.sum()) <= 20_000_000:
-            self._gathered = [[col.maps[j][q] for j in range(col.height)] for col, q in zip(self.columns, self.qcodes)]
+            self._gathered = [[None] * col.height for col in self.columns]
         self._up: dict[tuple[int, int, int], np.ndarray] = {}
         self._scratch: np.ndarray | None = None
         self._row_index: np.ndarray | None = None
@@ -299,7 +300,7 @@ class Problem:
                 gain[col.maps[j]] = costs[col.height - 1] - costs[j]
                 per_level.append(gain)
             self.supp_gain.append(per_level)
-        self.top_cost_rows = sum(self.leaf_cost[i][col.height - 1][self.qcodes[i]] for i, col in enumerate(self.columns)) if self.separable else None
+        self._top_cost_rows: np.ndarray | None = None
         self.evaluations = 0
         self.witness: tuple[int, ...] | None = None  # set when a node evaluation fails early
 
@@ -324,58 +325,42 @@ class Problem:
     def pair_suppression_bound(self, nodes: np.ndarray) -> np.ndarray:
         """A lower bound on the records every node must suppress for the k part of the model.
 
-        A node's classes refine the classes of its projection onto any two quasi-identifiers, so
-        a record in a projected class smaller than k is in a node class smaller than k. For each
-        pair of columns the projected counts are computed once per pair of levels (on the
-        distinct pairs of leaf codes, so each pair costs one pass over the frequency table) and
-        the bound of a node is the maximum over pairs."""
+        The projection of a node onto some quasi-identifiers is the node that keeps their levels
+        and takes every other column to its top level: a coarser node, whose classes are unions
+        of the node's classes. A record in a class of size at least k stays in one when classes
+        merge, so the records in classes smaller than k only become fewer: the projection
+        suppresses at most as many records as the node. The bound of a node is the maximum over
+        its projections onto single columns and onto pairs of columns below their top levels (a
+        pair with a column at the top is a single column), computed per combination of levels
+        on the distinct pairs of leaf codes, so each pair costs one pass over the frequency
+        table."""
         nq = len(self.columns)
         bound = np.zeros(len(nodes))
-        if nq < 2:
-            cols = [(0, 0)] if nq == 1 else []
-        else:
-            cols = [(a, b) for a in range(nq) for b in range(a + 1, nq)]
-        for a, b in cols:
-            ca, cb = self.columns[a], self.columns[b]
-            mb = max(len(cb.leaf_freq), 1)
-            key = self.qcodes[a].astype(np.int64) * mb + (self.qcodes[b] if a != b else 0)
-            space = max(len(ca.leaf_freq), 1) * mb
-            if space <= max(4 * self.F, 1 << 20):
-                dense_cnt = np.bincount(key, weights=self.count_f, minlength=space)
-                uniq = np.flatnonzero(dense_cnt)
-                cnt = dense_cnt[uniq]
-            else:
-                uniq, inv = np.unique(key, return_inverse=True)
-                cnt = np.bincount(inv.reshape(-1), weights=self.count_f, minlength=len(uniq))
-            la, lb_ = uniq // mb, uniq % mb
-            table = np.zeros((ca.height, cb.height))
-            for i in range(ca.height):
-                ga = ca.maps[i][la]
-                for j in range(cb.height):
-                    gb = cb.maps[j][lb_] if a != b else 0
-                    pk = ga * cb.cards[j] + gb
-                    sizes = np.bincount(pk, weights=cnt, minlength=ca.cards[i] * cb.cards[j])
-                    table[i, j] = sizes[(sizes > 0) & (sizes < self.k)].sum()
-            bound = np.maximum(bound, table[nodes[:, a], nodes[:, b] if a != b else 0])
-        return bound
+        for q, col in enumerate(self.columns):
+            single = np.array([float(sizes[sizes < self.k].sum()) for sizes in (np.bincount(col.maps[lv], weights=col.leaf_freq) for lv in range(col.height))])
+            bound = np.maximum(bound, single[nodes[:, q]])
+        return np.maximum(bound, self._projection_bound(nodes, 2))
 
     def triple_suppression_bound(self, nodes: np.ndarray) -> np.ndarray:
-        """Like :meth:`pair_suppression_bound`, over projections onto three quasi-identifiers.
+        """Like :meth:`pair_suppression_bound`, over projections onto three quasi-identifiers
+        below their top levels (0 for a node with fewer than three columns below the top, which
+        :meth:`pair_suppression_bound` covers)."""
+        return self._projection_bound(nodes, 3)
 
-        The projection of a node onto columns (a, b, c) is the node that keeps their levels and
-        takes every other column to its top level: a coarser node, so (records in classes
-        smaller than k only become fewer when classes merge) it suppresses at most as many
-        records as the node itself. Only levels below the top are computed here (a top level
-        makes the projection a pair, which :meth:`pair_suppression_bound` covers)."""
-        nq = len(self.columns)
+    def _projection_bound(self, nodes: np.ndarray, width: int) -> np.ndarray:
+        """Per node, the most records suppressed by any of its projections onto ``width``
+        columns that are all below their top levels (0 where there is none)."""
         bound = np.zeros(len(nodes))
-        for a, b, c in itertools.combinations(range(nq), 3):
-            trio = [self.columns[q] for q in (a, b, c)]
-            if any(col.height < 2 for col in trio):
+        for cols in itertools.combinations(range(len(self.columns)), width):
+            group = [self.columns[q] for q in cols]
+            if any(col.height < 2 for col in group):
                 continue
-            cards = [max(len(col.leaf_freq), 1) for col in trio]
-            key = (self.qcodes[a].astype(np.int64) * cards[1] + self.qcodes[b]) * cards[2] + self.qcodes[c]
-            space = cards[0] * cards[1] * cards[2]
+            cards = [max(len(col.leaf_freq), 1) for col in group]
+            key = np.zeros(self.F, dtype=np.int64)
+            for q, card in zip(cols, cards):
+                key *= card
+                key += self.qcodes[q]
+            space = math.prod(cards)
             if space <= max(4 * self.F, 1 << 20):
                 dense_cnt = np.bincount(key, weights=self.count_f, minlength=space)
                 uniq = np.flatnonzero(dense_cnt)
@@ -383,17 +368,23 @@ class Problem:
             else:
                 uniq, inv = np.unique(key, return_inverse=True)
                 cnt = np.bincount(inv.reshape(-1), weights=self.count_f, minlength=len(uniq))
-            leaves = [uniq // (cards[1] * cards[2]), (uniq // cards[2]) % cards[1], uniq % cards[2]]
-            table = np.zeros([col.height for col in trio])
-            for i in range(trio[0].height - 1):
-                ga = trio[0].maps[i][leaves[0]]
-                for j in range(trio[1].height - 1):
-                    gab = ga * trio[1].cards[j] + trio[1].maps[j][leaves[1]]
-                    for l in range(trio[2].height - 1):
-                        pk = gab * trio[2].cards[l] + trio[2].maps[l][leaves[2]]
-                        sizes = np.bincount(pk, weights=cnt, minlength=trio[0].cards[i] * trio[1].cards[j] * trio[2].cards[l])
-                        table[i, j, l] = sizes[sizes < self.k].sum()
-            bound = np.maximum(bound, table[nodes[:, a], nodes[:, b], nodes[:, c]])
+            leaves = []
+            for card in reversed(cards):
+                leaves.append(uniq % card)
+                uniq //= card
+            leaves.reverse()
+            # per column, its generalised codes of the distinct rows at each level below the top
+            gen = [[(col.maps[lv][leaf].astype(np.int64), col.cards[lv]) for lv in range(col.height - 1)] for col, leaf in zip(group, leaves)]
+            table = np.zeros([col.height for col in group])
+            for combo in itertools.product(*[range(col.height - 1) for col in group]):
+                pk, space = gen[0][combo[0]]
+                for d in range(1, width):
+                    codes_, card = gen[d][combo[d]]
+                    pk = pk * card + codes_
+                    space *= card
+                sizes = np.bincount(pk, weights=cnt, minlength=space)
+                table[combo] = sizes[sizes < self.k].sum()
+            bound = np.maximum(bound, table[tuple(nodes[:, q] for q in cols)])
         return bound
 
     def _normalise(self, total: np.ndarray | float) -> Any:
@@ -508,15 +499,28 @@ class Problem:
     def _gather_scratch(self, q: int, lv: int) -> np.ndarray:
         """Like :meth:`gather`, into a buffer reused across calls (valid until the next call)."""
         if self._gathered is not None:
-            return self._gathered[q][lv]
+            return self._gathered_codes(q, lv)
         if self._scratch is None:
             self._scratch = np.empty(self.F, dtype=np.int32)
         return np.take(self.columns[q].maps[lv], self.qcodes[q], out=self._scratch, mode="clip")  # clip: unbuffered
 
+    def _gathered_codes(self, q: int, lv: int) -> np.ndarray:
+        assert self._gathered is not None
+        arr = self._gathered[q][lv]
+        if arr is None:
+            arr = self._gathered[q][lv] = self.columns[q].maps[lv][self.qcodes[q]]
+        return arr
+
+    def top_cost_rows(self) -> np.ndarray:
+        """Per frequency-table row, the cost of a record at the top node (separable losses)."""
+        if self._top_cost_rows is None:
+            self._top_cost_rows = sum(self.leaf_cost[i][col.height - 1][self.qcodes[i]] for i, col in enumerate(self.columns))
+        return self._top_cost_rows
+
     def gather(self, q: int, lv: int) -> np.ndarray:
         """Level-``lv`` codes of column ``q`` for every frequency-table row."""
         if self._gathered is not None:
-            return self._gathered[q][lv]
+            return self._gathered_codes(q, lv)
         return np.take(self.columns[q].maps[lv], self.qcodes[q], mode="clip")
 
     def up(self, q: int, a: int, b: int) -> np.ndarray:
@@ -747,7 +751,7 @@ class Problem:
         if suppressed and self.loss_name != "intensity":
             dropped = np.flatnonzero(~ok[cls])
             now = sum(self.leaf_cost[q][lv][self.qcodes[q][dropped]] for q, lv in enumerate(levels))
-            base += float(((self.top_cost_rows[dropped] - now) * self.count[dropped]).sum())
+            base += float(((self.top_cost_rows()[dropped] - now) * self.count[dropped]).sum())
         return float(self._normalise(base))
 
     def dm_unsuppressed(self, sizes: np.ndarray) -> float:

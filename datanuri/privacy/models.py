@@ -118,7 +118,7 @@ def frequency_table(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tupl
     if not columns:
         return np.zeros(n, dtype=np.int32), [], np.array([n], dtype=np.int64)
     order = sorted(range(len(columns)), key=lambda i: (-int(cards[i]), i))
-    limit = max(DENSE_FACTOR * n, 1 << 20)
+    limit = max(DENSE_FACTOR * n, 1 << 16)
     key: np.ndarray | None = None
     space = 1
     pending: list[tuple[int, int]] = []  # columns in the key since the last compaction, with cards
