@@ -121,10 +121,38 @@ class _Fails(Exception):
         self.witness = witness
 
 
+class _LazyCodes:
+    """Per column, the generalised code of every class of a rolled-up table, gathered from the
+    finer table's codes on first use (most evaluated nodes never serve as a base)."""
+
+    __slots__ = ("_source", "_first", "_codes")
+
+    def __init__(self, source: list[np.ndarray | None], first: np.ndarray) -> None:
+        self._source = source  # per column: the code of every row of the finer table (None: all 0)
+        self._first = first  # per class: a row of the finer table in it
+        self._codes: list[np.ndarray | None] = [None] * len(source)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def held(self) -> int:
+        """Integers held (the finer table's codes until gathered, at most)."""
+        return len(self._first) + sum(len(src) for src in self._source if src is not None)
+
+    def __getitem__(self, q: int) -> np.ndarray:
+        c = self._codes[q]
+        if c is None:
+            src = self._source[q]
+            c = np.zeros(len(self._first), dtype=np.int64) if src is None else src[self._first]
+            self._codes[q] = c
+            self._source[q] = None
+        return c
+
+
 @dataclass
 class _ClassTable:
     levels: tuple[int, ...]
-    codes: list[np.ndarray]  # per column: the class's generalised code at `levels`
+    codes: "list[np.ndarray] | _LazyCodes"  # per column: the class's generalised code at `levels`
     sizes: np.ndarray
     matrix: np.ndarray | None  # classes × sensitive values counts
     elements: int
@@ -256,6 +284,7 @@ class Problem:
         self._up: dict[tuple[int, int, int], np.ndarray] = {}
         self._scratch: np.ndarray | None = None
         self._row_index: np.ndarray | None = None
+        self._range: np.ndarray | None = None
         self._unseedable: set[tuple[int, ...]] = set()
         # roll-up cache: class tables of evaluated nodes, to evaluate their successors from
         self._cache_levels = np.zeros((256, len(self.columns)), dtype=np.int64)
@@ -490,6 +519,12 @@ class Problem:
         del present
         return remap[ids], int(remap[-1]) + 1
 
+    def _arange(self, n: int) -> np.ndarray:
+        """0..n-1 (a view of a kept range)."""
+        if self._range is None or len(self._range) < n:
+            self._range = np.arange(max(n, 1 << 12), dtype=np.int64)
+        return self._range[:n]
+
     def _rows(self) -> np.ndarray:
         """0..F-1, kept (a row index of every class is taken often)."""
         if self._row_index is None:
@@ -545,11 +580,12 @@ class Problem:
         sizes = np.where(fits, self._cache_g[:n], np.iinfo(np.int64).max)
         return self._cache_tables[int(np.argmin(sizes))]
 
-    def _remember(self, levels: Sequence[int], codes_: list[np.ndarray], sizes: np.ndarray, matrix: np.ndarray | None) -> None:
+    def _remember(self, levels: Sequence[int], codes_: "list[np.ndarray] | _LazyCodes", sizes: np.ndarray, matrix: np.ndarray | None) -> None:
         g = len(sizes)
         if g > self.F // 2:
             return  # not much smaller than the frequency table itself
-        elements = g * (len(codes_) + 1 + (matrix.shape[1] if matrix is not None else 0))
+        held = codes_.held() if isinstance(codes_, _LazyCodes) else g * len(codes_)
+        elements = held + g * (1 + (matrix.shape[1] if matrix is not None else 0))
         if elements > self.cache_budget // 4:
             return
         table = _ClassTable(tuple(int(x) for x in levels), codes_, sizes, matrix, elements)
@@ -622,8 +658,10 @@ class Problem:
         """Classes of ``levels`` computed from a predecessor's class table: (codes per column
         per class, sizes, pass flags, sensitive count matrix)."""
         self.evaluations += 1
-        mapped = [
-            base.codes[q] if base.levels[q] == lv else self.up(q, base.levels[q], lv)[base.codes[q]]
+        mapped: list[np.ndarray | None] = [
+            None if self.columns[q].cards[lv] == 1  # every class has code 0
+            else base.codes[q] if base.levels[q] == lv
+            else self.up(q, base.levels[q], lv)[base.codes[q]]
             for q, lv in enumerate(levels)
         ]
         n_rows = len(base.sizes)
@@ -660,11 +698,9 @@ class Problem:
         if early and g > most:
             raise _Fails(self._witness(levels, combined))
         sizes = np.bincount(ids, weights=base.sizes, minlength=g)
-        new_codes = []
-        for q in range(len(levels)):
-            cc = np.zeros(g, dtype=np.int32)
-            cc[ids] = mapped[q]
-            new_codes.append(cc)
+        first = np.empty(g, dtype=np.int64)
+        first[ids] = self._arange(n_rows)  # a row of the base table in every class
+        new_codes = _LazyCodes(mapped, first)
         matrix = None
         if base.matrix is not None:
             m = base.matrix.shape[1]
@@ -867,10 +903,10 @@ class Problem:
 
         if separable:
             order = np.lexsort((np.arange(self.size), levelsum, lb))
+            order = order[status[order] != -1]  # ruled out already (the bound stays sorted)
         else:
             order = np.lexsort((np.arange(self.size), levelsum))
-        for i in order:
-            i = int(i)
+        for i in order.tolist():
             if best[0] is not None and max(lb[i], floor[i]) > best[0].loss + 1e-9:
                 if separable:
                     break  # every later node has a bound at least this high
