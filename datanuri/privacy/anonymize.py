@@ -25,6 +25,12 @@ return one of least loss, and prove it is least:
    node below it: an evaluation stops as soon as the columns combined so far (widest first) give
    that many classes, and the node that keeps those columns' levels and takes the others to the
    top (a *witness*, usually far above the node evaluated) is tagged failing with all below it.
+   Before the search, *projection bounds* rule nodes out: a node's projection onto a few columns
+   (the node with every other column at its top level) is coarser, and merging classes never
+   adds records to classes smaller than k, so the records a projection suppresses are a lower
+   bound for the node, for every model. Projections onto single columns and pairs are always
+   counted; with suppression allowed (where monotone tagging alone prunes little) also onto
+   triples, when the frequency table is small enough for that to be cheap.
 5. On large frequency tables a node with no cached predecessor first *seeds* the roll-up cache
    with a lower node whose class space is at most an eighth of the table, so later nodes above
    it are rolled up from a small table instead of re-reading the frequency table.
