@@ -136,6 +136,18 @@ class CatalogService:
         self._changed(name)
         return info
 
+    def discard_empty_dataset(self, name: str, *, principal: Principal = SYSTEM) -> bool:
+        """Delete dataset `name` if it never got a version (undoing a create whose first publish
+        failed); returns whether it was deleted. A dataset with versions is never deleted."""
+        with self.db.session() as s:
+            ds = s.scalar(select(Dataset).where(Dataset.name == name).with_for_update())
+            if ds is None or ds.versions:
+                return False
+            self.access.require(s, principal, "publish", dataset=ds)
+            s.delete(ds)
+        self._changed(name)
+        return True
+
     def update_dataset(self, name: str, *, principal: Principal = SYSTEM, **fields: Any) -> DatasetInfo:
         """Change a dataset's metadata. A change of access level is recorded as an event first."""
         fields = self._clean_fields(fields)

@@ -24,6 +24,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import logging
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,6 +50,7 @@ from datanuri.privacy.policy import apply_policy
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database, utcnow
 
+log = logging.getLogger("datanuri.privacy")
 Progress = Callable[[int, int | None], None]
 ReleaseAccess = Literal["open", "restricted"]
 RELEASE_ACCESS = ("open", "restricted")
@@ -307,10 +309,15 @@ class PrivacyService:
                     access_level=access_level, principal=principal,
                     description=f"De-identified release of {name} version {candidate.version}.",
                 )
-            published = self.catalog.publish(
-                target_name, tmp, filename=f"{target_name}.parquet", format="parquet", principal=principal,
-                change_note=f"De-identified release of {name} v{candidate.version}", on_publish=record,
-            )
+            try:
+                published = self.catalog.publish(
+                    target_name, tmp, filename=f"{target_name}.parquet", format="parquet", principal=principal,
+                    change_note=f"De-identified release of {name} v{candidate.version}", on_publish=record,
+                )
+            except BaseException:
+                if org is not None:  # a failed release leaves no empty dataset behind
+                    self._discard_target(target_name, principal)
+                raise
         finally:
             tmp.unlink(missing_ok=True)
         if not recorded:  # identical content: the existing version is released again, in one transaction
@@ -321,6 +328,12 @@ class PrivacyService:
                 recorded.append(self._record(s, name, candidate, policy, version, principal))
         progress(STEPS, STEPS)
         return recorded[0]
+
+    def _discard_target(self, target: str, principal: Principal) -> None:
+        try:
+            self.catalog.discard_empty_dataset(target, principal=principal)
+        except Exception:  # the release's own error is the one to report
+            log.exception("could not remove the empty target dataset %r of a failed release", target)
 
     def _check_target(self, name: str, target: str, principal: Principal) -> str | None:
         """The organisation to create `target` in, or None if it exists (and may receive this)."""

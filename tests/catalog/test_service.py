@@ -124,6 +124,16 @@ def test_personal_dataset_with_rows_cannot_be_opened(platform, cat, tmp_path):
     assert cat.get_dataset("patients").title == "제목만"
 
 
+def test_only_an_empty_dataset_is_discarded(platform, cat, tmp_path):
+    cat.create_dataset("draft", organization="seoul")
+    cat.publish("air", air_csv(tmp_path / "a.csv"))
+    assert cat.discard_empty_dataset("air") is False and cat.get_version("air").number == 1
+    assert cat.discard_empty_dataset("draft") is True
+    with pytest.raises(errors.NotFound):
+        cat.get_dataset("draft")
+    assert cat.discard_empty_dataset("draft") is False
+
+
 def test_access_change_is_recorded(platform, cat):
     cat.update_dataset("air", access_level="restricted")
     size = platform.ledger.size()

@@ -127,10 +127,12 @@ def test_failed_record_into_a_new_target_publishes_no_version(world):
     size = platform.ledger.size()
     with pytest.raises(errors.LedgerError):
         failing.release(SOURCE, _policy("holder-2026"), target_name="brand-new")
-    assert versions(platform, "brand-new") == []
-    with pytest.raises(errors.NotFound):
-        platform.catalog.get_version("brand-new")
+    with pytest.raises(errors.NotFound):  # the target it created is gone again, not left empty
+        platform.catalog.get_dataset("brand-new")
+    assert "brand-new" not in [h.name for h in platform.search.search("brand-new").results]
     assert count(platform, PrivacyRelease) == 0 and platform.ledger.size() == size
+    info = platform.privacy.release(SOURCE, _policy("holder-2026"), target_name="brand-new")  # a retry works
+    assert info.target_version == 1
 
 
 def test_identical_content_is_released_again_with_its_own_record(world):
