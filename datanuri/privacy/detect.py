@@ -142,6 +142,7 @@ def _header_evidence(name: str) -> tuple[Category, str, float, str] | None:
 
 
 # value kinds: category is always "direct" (an identifier), quasi for region-level addresses
+SHORT_INT_DIGITS = 7
 _VALUE_KINDS = (
     "rrn",
     "foreigner_rn",
@@ -181,7 +182,9 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
     is_int = pa.types.is_integer(typ)
     if n and (is_texty or is_int):
         values = as_string_array(non_null)
-        for kind in _VALUE_KINDS:
+        # no identifier format fits in SHORT_INT_DIGITS digits (tested), so small numbers skip the checks
+        short_ints = is_int and pc.max(pc.abs(non_null)).as_py() < 10**SHORT_INT_DIGITS
+        for kind in () if short_ints else _VALUE_KINDS:
             if is_int and kind in ("email", "road_address", "lot_address", "korean_name", "english_name", "passport"):
                 continue
             hits = IDENTIFIERS[kind].validate(values)

@@ -69,3 +69,21 @@ def test_english_headers_on_adult_sample():
 def test_sampling_is_seeded():
     t = people(50)
     assert detect(t, sample_size=20, seed=3) == detect(t, sample_size=20, seed=3)
+
+
+def test_no_identifier_fits_in_the_digits_detection_skips():
+    """Detection does not run the identifier checks on integer columns below 10**SHORT_INT_DIGITS;
+    that is only sound while no identifier format validates so short a number."""
+    from datanuri.privacy.detect import SHORT_INT_DIGITS
+    from datanuri.privacy.identifiers import IDENTIFIERS, as_string_array
+
+    rng = np.random.default_rng(1)
+    top = 10**SHORT_INT_DIGITS
+    short = np.concatenate([np.arange(0, 200_000), rng.integers(0, top, 200_000), [top - 1], -rng.integers(0, top, 1000)])
+    values = as_string_array(pa.array(short))
+    for kind, ident in IDENTIFIERS.items():
+        assert not any(ident.validate(values).to_pylist()), kind
+    # and a long integer column is still checked: 13-digit RRNs stored as numbers are found
+    numbers = [int(rrn("900101", 1, f"{i:05d}").replace("-", "")) for i in range(50)]
+    found = detect(pa.table({"번호": pa.array(numbers, pa.int64())})).columns[0]
+    assert found.category == "direct" and found.kind == "rrn"
