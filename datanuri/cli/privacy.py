@@ -214,12 +214,21 @@ def releases(
 @app.command("report")
 def report_cmd(
     release_id: int = typer.Argument(..., help="Release id (see `datanuri privacy releases DATASET`)"),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the report as a standalone HTML page with charts here instead"),
+    lang: str = typer.Option("ko", "--lang", help="Language of the HTML report: ko | en"),
     data_dir: Optional[Path] = DATA_DIR_OPTION,
 ) -> None:
-    """Print a release record with its policy and assessment report (JSON)."""
-    
+    """Print a release record with its policy and assessment report (JSON), or write it as HTML."""
+    if lang not in ("ko", "en"):
+        raise InvalidInput(f"--lang is 'ko' or 'en', not {lang!r}.")
     with platform_ctx(data_dir) as p:
-        print_json(p.privacy.get_release(release_id).to_dict())
+        record = p.privacy.get_release(release_id).to_dict()
+    if html_out is None:
+        return print_json(record)
+    from datanuri.web.report_html import render_report_html
+
+    html_out.write_text(render_report_html(record, lang=lang), encoding="utf-8")
+    err_console.print(f"Wrote the assessment report of release {release_id} (HTML) to {html_out}.")
 
 
 @keys_app.command("create")

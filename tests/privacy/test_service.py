@@ -233,6 +233,12 @@ def test_cli_scan_apply_release(cli, world, tmp_path):
     assert platform.catalog.get_dataset("cli-release").access_level == "restricted"
     r = cli("releases", HOSPITAL, "--json")
     assert [x["target_dataset"] for x in json.loads(r.stdout)] == ["cli-release"]
+    rel = json.loads(r.stdout)[0]
+    page = tmp_path / "release.html"
+    r = cli("report", str(rel["id"]), "--html", str(page))
+    assert r.exit_code == 0, r.output
+    html = page.read_text(encoding="utf-8")  # the release record's page: target, hash, charts
+    assert "cli-release" in html and rel["report_hash"] in html and "<svg" in html and 'lang="ko"' in html
     # a failing policy: the error says why, nothing is released
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**POLICY, "direct_identifiers": {"이름": "delete"}}, ensure_ascii=False), encoding="utf-8")
