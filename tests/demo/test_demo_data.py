@@ -55,11 +55,8 @@ def test_other_seed_other_data(tmp_path: Path, demo):
     assert len(differing) == len(all_files(datasets))
 
 
-def test_generate_is_quick_and_small(tmp_path: Path):
-    import time
-    t = time.perf_counter()
-    _, datasets = generate(tmp_path)
-    assert time.perf_counter() - t < 10
+def test_generate_is_small(tmp_path: Path):
+    _, datasets = generate(tmp_path)  # its speed is not asserted here: timings belong in benchmarks/
     assert sum(p.stat().st_size for p in all_files(datasets)) < 5_000_000
 
 
