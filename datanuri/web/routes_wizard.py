@@ -10,19 +10,18 @@ from the one report template (`datanuri.web.report_html`) that the CLI and API u
 from __future__ import annotations
 
 import json
-from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from datanuri import errors
 from datanuri.accounts import secrets as sec
-from datanuri.web.auth import CSRF_HEADER, MSG_CSRF, client_address, session_principal
+from datanuri.web.auth import CSRF_HEADER, MSG_CSRF
 from datanuri.web.pages import language
 from datanuri.web.report_html import render_report_fragment, report_css
+from datanuri.web.routes_console import login_redirect, web_user
 from datanuri.web.routes_ui import UIRoute, ui_page
 
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
@@ -94,25 +93,6 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def _login_redirect(request: Request) -> RedirectResponse:
-    # the login page takes a bare path and keeps the language itself
-    return RedirectResponse(f"/login?lang={language(request)}&next={quote(request.url.path, safe='')}", status_code=303)
-
-
-def _session(request: Request) -> tuple[Any, str, Any] | None:
-    """(principal, csrf token, user) of the logged-in browser, or None."""
-    found = session_principal(request)
-    if found is None:
-        return None
-    me, csrf = found
-    platform = request.app.state.platform
-    try:
-        user = platform.accounts.get_user(me.user_id) if me.user_id is not None else None
-    except errors.DatanuriError:
-        user = None
-    return me.using(via="web", client=client_address(request)), csrf, user
-
-
 def _text(lang: str) -> dict[str, str]:
     """Words the script shows, in the page language."""
     return {k: (ko if lang == "ko" else en) for k, (ko, en) in TEXT.items()}
@@ -121,10 +101,10 @@ def _text(lang: str) -> dict[str, str]:
 @router.get("/console/datasets/{name}/deidentify", response_class=HTMLResponse)
 def wizard(request: Request, name: str) -> Response:
     """The wizard page: detection, policy, check (report and preview) and release."""
-    found = _session(request)
-    if found is None:
-        return _login_redirect(request)
-    me, csrf, user = found
+    who = web_user(request)
+    if who is None:
+        return login_redirect(request)
+    me, csrf, user = who.me, who.csrf, who.user
     platform = request.app.state.platform
     ds = platform.catalog.get_dataset(name, principal=me)  # 404 for what the caller may not see
     platform.privacy.check_editor(name, me)  # 403 unless an editor of the holder
@@ -144,11 +124,11 @@ def wizard(request: Request, name: str) -> Response:
 @router.post("/console/datasets/{name}/deidentify/report", response_class=HTMLResponse)
 async def report_fragment(request: Request, name: str) -> Response:
     """The assessment report of an apply result as an HTML fragment (the dataset's editors)."""
-    found = await run_in_threadpool(_session, request)
-    if found is None:
+    who = await run_in_threadpool(web_user, request)
+    if who is None:
         raise errors.NotAuthenticated("Log in to see assessment reports.")
-    me, csrf, _user = found
-    if not sec.same(request.headers.get(CSRF_HEADER, ""), csrf):
+    me = who.me
+    if not sec.same(request.headers.get(CSRF_HEADER, ""), who.csrf):
         raise errors.PermissionDenied(MSG_CSRF)
     await run_in_threadpool(request.app.state.platform.privacy.check_editor, name, me)
     raw = await request.body()
@@ -167,12 +147,11 @@ async def report_fragment(request: Request, name: str) -> Response:
 @router.get("/console/privacy/releases/{release_id}", response_class=HTMLResponse)
 def release_page(request: Request, release_id: int) -> Response:
     """A release record with its assessment report (the holder's editors)."""
-    found = _session(request)
-    if found is None:
-        return _login_redirect(request)
-    me, _csrf, user = found
-    info = request.app.state.platform.privacy.get_release(release_id, principal=me)
+    who = web_user(request)
+    if who is None:
+        return login_redirect(request)
+    info = request.app.state.platform.privacy.get_release(release_id, principal=who.me)
     rec = info.to_dict()
-    return ui_page(request, "wizard/release.html", user=user, rec=rec, report_css=report_css(),
+    return ui_page(request, "wizard/release.html", user=who.user, rec=rec, report_css=report_css(),
                  policy_json=json.dumps(rec["policy"], ensure_ascii=False, indent=2),
                  report=render_report_fragment(rec, lang=language(request), prefix="rel"))
