@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from datanuri import errors
 from datanuri.catalog.names import check_name
+from datanuri.ledger.canonical import dumps as canonical_json
 from datanuri.store.blobs import fsync_dir
 
 KEY_BYTES = 32
@@ -86,10 +87,6 @@ def _decode_master(text: str, where: str) -> bytes:
     if len(key) != KEY_BYTES:
         raise errors.ConfigError(MSG_BAD_MASTER.format(where=where))
     return key
-
-
-def _canonical(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -181,7 +178,7 @@ class KeyStore:
             "created_by": created_by,
         }
         nonce = secrets.token_bytes(12)
-        sealed = AESGCM(self._master_key()).encrypt(nonce, key, _canonical(meta))
+        sealed = AESGCM(self._master_key()).encrypt(nonce, key, canonical_json(meta))
         body = {**meta, "nonce": base64.b64encode(nonce).decode(), "sealed": base64.b64encode(sealed).decode()}
         directory = _private_dir(final.parent)
         _private_dir(directory.parent)
@@ -229,7 +226,7 @@ class KeyStore:
         if meta["organization"] != org or meta["name"] != name:
             raise errors.IntegrityError(unreadable)
         try:
-            key = AESGCM(self._master_key()).decrypt(base64.b64decode(body["nonce"]), base64.b64decode(body["sealed"]), _canonical(meta))
+            key = AESGCM(self._master_key()).decrypt(base64.b64decode(body["nonce"]), base64.b64decode(body["sealed"]), canonical_json(meta))
         except (InvalidTag, ValueError):
             raise errors.IntegrityError(unreadable) from None
         if len(key) != KEY_BYTES or not hmac.compare_digest(fingerprint(key), meta["fingerprint"]):
