@@ -102,7 +102,7 @@ MSG_VERSION_NOT_FOUND = "Dataset {name!r} has no version {version}. It has versi
 MSG_NO_VERSIONS = "Dataset {name!r} has no published version yet. Publish a file with `datanuri publish`."
 MSG_SAME_CONTENT = "This content is identical to version {version} of {name!r}; no new version was made."
 MSG_PERSONAL_ACCESS = (
-    "Dataset {name!r} holds personal data, so it cannot be made {to}: its versions would be released "
+    "Dataset {name!r} is for personal data, so it cannot be made {to}: its versions would be released "
     "as they are. Publish a de-identified release into another dataset instead "
     "(`datanuri privacy apply {name} --policy FILE --release NEW-NAME`, or the de-identification wizard)."
 )

@@ -156,7 +156,7 @@ class CatalogService:
             self.access.require(s, principal, "publish", dataset=ds)
             old_access = ds.access_level
             new_access = fields.get("access_level", old_access)
-            if old_access == "personal" and new_access != "personal" and ds.versions:
+            if old_access == "personal" and new_access != "personal":
                 # trust rule 1: personal rows leave the holder only through a release that passed
                 raise errors.PermissionDenied(errors.MSG_PERSONAL_ACCESS.format(name=name, to=new_access))
             for key, value in fields.items():

@@ -202,7 +202,7 @@ async def change_access(request: Request, name: str) -> Response:
     error: str | None = None
     if level not in ACCESS_LEVELS:
         error = _msg(request, "MSG_FORM_ERRORS")
-    elif ds.access_level == "personal" and level != "personal":
+    elif ds.access_level == "personal" and level != "personal":  # the catalog's rule, said in the page's language
         error = _msg(request, "MSG_PERSONAL_STAYS")
     elif level == ds.access_level:
         return _back(request, f"/console/datasets/{name}")

@@ -108,10 +108,10 @@ def test_personal_rows_never_leave(platform, cat, tmp_path):
             attempt()
 
 
-def test_personal_dataset_with_rows_cannot_be_opened(platform, cat, tmp_path):
+def test_personal_dataset_cannot_be_opened(platform, cat, tmp_path):
     cat.create_dataset("patients", organization="seoul", access_level="personal")
-    cat.update_dataset("patients", access_level="restricted")  # no rows yet: a mistake is fixable
-    cat.update_dataset("patients", access_level="personal")
+    with pytest.raises(errors.PermissionDenied):  # one rule, with or without versions (as the console)
+        cat.update_dataset("patients", access_level="open")
     cat.publish("patients", air_csv(tmp_path / "p.csv"))
     size = platform.ledger.size()
     for level in ("open", "restricted"):
