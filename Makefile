@@ -6,13 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test install bench clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt tests/references.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	# pycanon is the tests' independent reference for k, l and t; its own pins would downgrade
-	# numpy and pandas, and the functions the tests use work without them.
-	$(BIN)/python -m pip install --quiet --no-deps pycanon==1.3.6
+	# Independent references of the tests (pycanon for k, l and t); see tests/references.txt.
+	$(BIN)/python -m pip install --quiet --no-deps -r tests/references.txt
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -3,6 +3,7 @@ DATANURI_TEST_DATABASE_URL is set (CI sets it), through the `db_url` fixture par
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import uuid
 from pathlib import Path
@@ -12,7 +13,21 @@ import pytest
 import sqlalchemy as sa
 
 PG_URL = os.environ.get("DATANURI_TEST_DATABASE_URL")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TESTDATA = Path(__file__).resolve().parent / "data"
+
+
+REFERENCES = ("pycanon", "pyld", "ckanapi", "playwright")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The independent references are part of the suite: a missing one fails the run, never skips."""
+    missing = [name for name in REFERENCES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise pytest.UsageError(
+            f"The tests' independent references are not installed: {', '.join(missing)}. "
+            "Run `make test` (or `pip install -c constraints.txt -e '.[dev]' && "
+            "pip install --no-deps -r tests/references.txt`)."
+        )
 
 
 def _backends() -> list:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from datanuri.ledger import merkle
-from tests.conftest import SHARED
+from tests.conftest import TESTDATA
 from tests.ledger.memtree import MemTree
 
-VECTORS = SHARED / "testdata" / "merkle"
+VECTORS = TESTDATA / "merkle"
 BASE_LEAVES = [bytes.fromhex(h) for h in ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]]
 
 

@@ -11,9 +11,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from datanuri.privacy.hierarchies import TableHierarchy, age_hierarchy
-from tests.conftest import SHARED
+from tests.conftest import TESTDATA
 
-ADULT = SHARED / "testdata" / "adult" / "adult.data"
+ADULT = TESTDATA / "adult" / "adult.data"
 DATA = Path(__file__).parent / "data"
 COLUMNS = [
     "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",

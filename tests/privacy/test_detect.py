@@ -5,10 +5,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from datanuri.privacy.detect import detect
-from tests.conftest import SHARED
+from tests.conftest import TESTDATA
 from tests.privacy.fakes import luhn_complete, people, rrn
 
-ADULT = SHARED / "testdata" / "adult" / "adult.data"
+ADULT = TESTDATA / "adult" / "adult.data"
 
 
 def test_korean_people_table():

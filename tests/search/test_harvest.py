@@ -87,7 +87,7 @@ def test_prefix_and_bad_sources(source_url, target):
 def test_dcat_mapping_reads_expanded_iris():
     from tests.metadata.test_exports import BASE, DOC
 
-    pyld = pytest.importorskip("pyld.jsonld")
+    from pyld import jsonld as pyld
     expanded = pyld.expand(dcat.catalog_document([DOC], BASE))
     (node,) = dcat_datasets(expanded)
     item = from_dcat(node, BASE)
