@@ -30,15 +30,29 @@ def main() -> None:
     args = ap.parse_args()
     data = pd.read_csv(args.dir / "data.csv")
     raw = json.loads((args.dir / "hierarchies.json").read_text(encoding="utf-8"))
-    hierarchies = {col: {int(level): values for level, values in levels.items()} for col, levels in raw.items()}
+    hierarchies = {
+        col: {int(level): values for level, values in levels.items()} for col, levels in raw.items()
+    }
     qi = list(hierarchies)
     t0 = time.perf_counter()
     with redirect_stdout(io.StringIO()):  # anjana prints progress notes
-        released, suppressed, levels = k_anonymity_inner(data, [], qi, args.k, args.suppression, hierarchies)
+        released, suppressed, levels = k_anonymity_inner(
+            data, [], qi, args.k, args.suppression, hierarchies
+        )
     seconds = time.perf_counter() - t0
     out = args.dir / f"anjana_k{args.k}_s{args.suppression:g}.csv"
     released[qi].to_csv(out, index=False)
-    print(json.dumps({"seconds": seconds, "levels": {c: int(v) for c, v in levels.items()}, "suppressed": int(suppressed), "rows": int(len(released)), "output": str(out)}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "levels": {c: int(v) for c, v in levels.items()},
+                "suppressed": int(suppressed),
+                "rows": int(len(released)),
+                "output": str(out),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

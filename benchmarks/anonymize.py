@@ -64,7 +64,9 @@ def upsample(table: pa.Table, factor: int, seed: int = 0) -> pa.Table:
     age = big.column("age").to_numpy()
     lo, hi = int(age.min()), int(age.max())
     jittered = np.clip(age + rng.integers(-3, 4, n), lo, hi)
-    return big.set_column(big.column_names.index("age"), "age", pa.array(jittered, big.schema.field("age").type))
+    return big.set_column(
+        big.column_names.index("age"), "age", pa.array(jittered, big.schema.field("age").type)
+    )
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -91,10 +93,16 @@ def run_setting(name: str, table: pa.Table, hier: dict, args, **kw) -> None:
     t_exh, ex_best = timed(exhaustive, 1)
     same = ex_best.levels == best.levels
     levels = dict(zip(hier, best.levels))
-    print(f"\n== {name}  ({table.num_rows:,} rows, {p.F:,} distinct combinations, {p.size:,} nodes)")
-    print(f"   optimum   {levels}  suppressed {best.suppressed}  {kw.get('loss', 'precision')} {best.loss:.6g}")
+    print(
+        f"\n== {name}  ({table.num_rows:,} rows, {p.F:,} distinct combinations, {p.size:,} nodes)"
+    )
+    print(
+        f"   optimum   {levels}  suppressed {best.suppressed}  {kw.get('loss', 'precision')} {best.loss:.6g}"
+    )
     print(f"   datanuri  {t_opt * 1000:9.1f} ms   nodes evaluated {p.evaluations:,}")
-    print(f"   exhaustive{t_exh * 1000:9.1f} ms   (all nodes; same optimum: {same})   ratio {t_exh / t_opt:6.1f}x")
+    print(
+        f"   exhaustive{t_exh * 1000:9.1f} ms   (all nodes; same optimum: {same})   ratio {t_exh / t_opt:6.1f}x"
+    )
     if kw.get("model", "k-anonymity") == "k-anonymity" and args.pycanon_nodes > 0:
         try:
             from pycanon.anonymity import k_anonymity as pyc_k
@@ -107,12 +115,17 @@ def run_setting(name: str, table: pa.Table, hier: dict, args, **kw) -> None:
         qi = list(hier)
         t0 = time.perf_counter()
         for i in pick:
-            cols = {c: generalize(table.column(c), hier[c], int(lv), column=c) for c, lv in zip(qi, nodes[i])}
+            cols = {
+                c: generalize(table.column(c), hier[c], int(lv), column=c)
+                for c, lv in zip(qi, nodes[i])
+            }
             df = pa.table(cols).to_pandas()
             pyc_k(df, qi)
         per_node = (time.perf_counter() - t0) / len(pick)
         full = per_node * p.size
-        print(f"   pycanon   {per_node * 1000:9.1f} ms per node → {full:8.1f} s for the lattice (extrapolated from {len(pick)} nodes)   ratio {full / t_opt:8.0f}x")
+        print(
+            f"   pycanon   {per_node * 1000:9.1f} ms per node → {full:8.1f} s for the lattice (extrapolated from {len(pick)} nodes)   ratio {full / t_opt:8.0f}x"
+        )
 
 
 def synthetic(rows: int, seed: int = 0, batch: int = 1_000_000) -> tuple[pa.Table, dict]:
@@ -139,10 +152,16 @@ def synthetic(rows: int, seed: int = 0, batch: int = 1_000_000) -> tuple[pa.Tabl
         b = min(batch, rows - start)
         chunks["age"].append(pa.array(rng.integers(0, 100, b, dtype=np.int16)).cast(pa.int64()))
         for c in names[1:-1]:
-            idx = np.minimum(np.searchsorted(cdfs[c], rng.random(b), side="right"), len(cdfs[c]) - 1).astype(np.int32)
-            chunks[c].append(pa.DictionaryArray.from_arrays(pa.array(idx), dictionaries[c]))  # as Parquet reads it
+            idx = np.minimum(
+                np.searchsorted(cdfs[c], rng.random(b), side="right"), len(cdfs[c]) - 1
+            ).astype(np.int32)
+            chunks[c].append(
+                pa.DictionaryArray.from_arrays(pa.array(idx), dictionaries[c])
+            )  # as Parquet reads it
         idx = rng.integers(0, len(regions.leaves), b, dtype=np.int32)
-        chunks["region"].append(pa.DictionaryArray.from_arrays(pa.array(idx), dictionaries["region"]))
+        chunks["region"].append(
+            pa.DictionaryArray.from_arrays(pa.array(idx), dictionaries["region"])
+        )
     out_hier = {"age": age_hierarchy(), **{c: hier[c] for c in names[1:-1]}, "region": regions}
     return pa.table({c: pa.chunked_array(chunks[c]) for c in names}), out_hier
 
@@ -165,8 +184,14 @@ def anjana_python() -> tuple[Path | None, str]:
     if py.exists() and subprocess.run(check, capture_output=True).returncode == 0:
         return py, ""
     base = shutil.which("python3") or sys.executable
-    print(f"   creating {ANJANA_VENV.relative_to(ROOT)} (python3 -m venv; pip install anjana) ...", flush=True)
-    steps = [[base, "-m", "venv", str(ANJANA_VENV)], [str(py), "-m", "pip", "install", "-q", "anjana"]]
+    print(
+        f"   creating {ANJANA_VENV.relative_to(ROOT)} (python3 -m venv; pip install anjana) ...",
+        flush=True,
+    )
+    steps = [
+        [base, "-m", "venv", str(ANJANA_VENV)],
+        [str(py), "-m", "pip", "install", "-q", "anjana"],
+    ]
     for cmd in steps:
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
@@ -180,7 +205,9 @@ def anjana_python() -> tuple[Path | None, str]:
     return py, ""
 
 
-def release_loss(original: pa.Table, released: pa.Table, hier: dict, levels: dict, suppressed: int) -> dict:
+def release_loss(
+    original: pa.Table, released: pa.Table, hier: dict, levels: dict, suppressed: int
+) -> dict:
     """Loss of a release measured with datanuri's own report functions: precision (generalisation
     intensity; suppressed records count as fully generalised), discernibility, and the k the
     released table actually has."""
@@ -223,19 +250,43 @@ def compare_anjana(table: pa.Table, hier: dict, args) -> None:
         for lv in range(1, hier[c].height):
             col[lv] = hier[c].generalize(distinct, lv, column=c).to_pylist()
         levels_json[c] = col
-    (work / "hierarchies.json").write_text(json.dumps(levels_json, ensure_ascii=False), encoding="utf-8")
+    (work / "hierarchies.json").write_text(
+        json.dumps(levels_json, ensure_ascii=False), encoding="utf-8"
+    )
     rows = []
     for supp in (0.0, 0.01):
         for loss in ("precision", "discernibility"):
+
             def optimum():
                 p = Problem(table, quasi_identifiers=hier, k=5, max_suppression=supp, loss=loss)
                 return p, p.search()
 
             t, (p, best) = timed(optimum, args.repeat)
             rel, suppressed, _ = p.release(best.levels)
-            rows.append((supp, f"datanuri optimum by {loss}", t, dict(zip(qi, best.levels)), release_loss(table, rel, hier, dict(zip(qi, best.levels)), suppressed)))
+            rows.append(
+                (
+                    supp,
+                    f"datanuri optimum by {loss}",
+                    t,
+                    dict(zip(qi, best.levels)),
+                    release_loss(table, rel, hier, dict(zip(qi, best.levels)), suppressed),
+                )
+            )
         try:
-            done = subprocess.run([str(py), str(ANJANA_HELPER), str(work), "--k", "5", "--suppression", f"{supp * 100:g}"], capture_output=True, text=True, timeout=1800)
+            done = subprocess.run(
+                [
+                    str(py),
+                    str(ANJANA_HELPER),
+                    str(work),
+                    "--k",
+                    "5",
+                    "--suppression",
+                    f"{supp * 100:g}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
         except subprocess.TimeoutExpired:
             print(f"   anjana at {supp:.0%} suppression: no answer within 30 minutes")
             continue
@@ -246,12 +297,26 @@ def compare_anjana(table: pa.Table, hier: dict, args) -> None:
         out = json.loads(done.stdout.strip().splitlines()[-1])
         opts = pacsv.ConvertOptions(column_types={c: pa.string() for c in qi})
         released = pacsv.read_csv(out["output"], convert_options=opts)
-        rows.append((supp, "anjana (greedy)", out["seconds"], out["levels"], release_loss(table, released, hier, out["levels"], out["suppressed"])))
+        rows.append(
+            (
+                supp,
+                "anjana (greedy)",
+                out["seconds"],
+                out["levels"],
+                release_loss(table, released, hier, out["levels"], out["suppressed"]),
+            )
+        )
     shutil.rmtree(work, ignore_errors=True)
-    print(f"   {'suppr.':>6}  {'':36} {'time':>10}  {'precision':>9}  {'DM':>12}  {'k':>3}  {'suppr.':>6}  levels ({', '.join(qi)})")
+    print(
+        f"   {'suppr.':>6}  {'':36} {'time':>10}  {'precision':>9}  {'DM':>12}  {'k':>3}  {'suppr.':>6}  levels ({', '.join(qi)})"
+    )
     for supp, who, t, levels, m in rows:
-        print(f"   {supp:6.0%}  {who:36} {t * 1000:8.1f} ms  {m['precision']:9.4f}  {m['discernibility']:12,.0f}  {m['k']:3d}  {m['suppressed']:6d}  {tuple(int(levels[c]) for c in qi)}")
-    print("   ratios anjana / datanuri optimum (the optimum for each metric; > 1: anjana slower or loses more):")
+        print(
+            f"   {supp:6.0%}  {who:36} {t * 1000:8.1f} ms  {m['precision']:9.4f}  {m['discernibility']:12,.0f}  {m['k']:3d}  {m['suppressed']:6d}  {tuple(int(levels[c]) for c in qi)}"
+        )
+    print(
+        "   ratios anjana / datanuri optimum (the optimum for each metric; > 1: anjana slower or loses more):"
+    )
     for supp in (0.0, 0.01):
         by = {who: (t, m) for s, who, t, _, m in rows if s == supp}
         if "anjana (greedy)" not in by:
@@ -272,23 +337,50 @@ def peak_rss_mb() -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--pycanon-nodes", type=int, default=20)
     ap.add_argument("--adult", type=Path, default=None)
     ap.add_argument("--skip-upsampled", action="store_true")
-    ap.add_argument("--skip-adult", action="store_true", help="only the generated table (with --synthetic)")
-    ap.add_argument("--skip-anjana", action="store_true", help="do not compare with anjana (its virtualenv is made on first use)")
-    ap.add_argument("--synthetic", type=int, default=0, help="also time a generated table of this many rows")
+    ap.add_argument(
+        "--skip-adult", action="store_true", help="only the generated table (with --synthetic)"
+    )
+    ap.add_argument(
+        "--skip-anjana",
+        action="store_true",
+        help="do not compare with anjana (its virtualenv is made on first use)",
+    )
+    ap.add_argument(
+        "--synthetic", type=int, default=0, help="also time a generated table of this many rows"
+    )
     args = ap.parse_args()
     table, hier = load(args.adult)
     settings = [
-        ("5-anonymity, 0% suppression, precision", dict(k=5, max_suppression=0.0, loss="precision")),
-        ("5-anonymity, 1% suppression, precision", dict(k=5, max_suppression=0.01, loss="precision")),
-        ("5-anonymity, 1% suppression, discernibility", dict(k=5, max_suppression=0.01, loss="discernibility")),
+        (
+            "5-anonymity, 0% suppression, precision",
+            dict(k=5, max_suppression=0.0, loss="precision"),
+        ),
+        (
+            "5-anonymity, 1% suppression, precision",
+            dict(k=5, max_suppression=0.01, loss="precision"),
+        ),
+        (
+            "5-anonymity, 1% suppression, discernibility",
+            dict(k=5, max_suppression=0.01, loss="discernibility"),
+        ),
         (
             "5-anonymity + recursive-(4,3)-diversity on occupation, 1% suppression, precision",
-            dict(k=5, model="recursive-cl-diversity", l=3, c=4, sensitive="occupation", max_suppression=0.01, loss="precision"),
+            dict(
+                k=5,
+                model="recursive-cl-diversity",
+                l=3,
+                c=4,
+                sensitive="occupation",
+                max_suppression=0.01,
+                loss="precision",
+            ),
         ),
     ]
     qi_table = table
@@ -305,14 +397,19 @@ def main() -> None:
         table_s, hier_s = synthetic(args.synthetic)
         t_gen = time.perf_counter() - t0
         rss_table = peak_rss_mb()
-        print(f"\n== generated {args.synthetic:,} rows, 8 quasi-identifiers (generation {t_gen:.1f} s, not timed; peak RSS with the table {rss_table:,.0f} MB)")
+        print(
+            f"\n== generated {args.synthetic:,} rows, 8 quasi-identifiers (generation {t_gen:.1f} s, not timed; peak RSS with the table {rss_table:,.0f} MB)"
+        )
         print("   goal: frequency table + optimal search under 60 s, peak RSS under 2,000 MB")
         for name, kw in settings[:2]:
             t0, c0 = time.perf_counter(), time.process_time()
             p = Problem(table_s, quasi_identifiers=hier_s, **kw)
             t_prep, c_prep = time.perf_counter() - t0, time.process_time() - c0
             best = p.search()
-            t_search, c_search = time.perf_counter() - t0 - t_prep, time.process_time() - c0 - c_prep
+            t_search, c_search = (
+                time.perf_counter() - t0 - t_prep,
+                time.process_time() - c0 - c_prep,
+            )
             print(f"   {name}")
             print(
                 f"     frequency table {t_prep:6.2f} s (cpu {c_prep:5.2f}; {p.F:,} combinations)   search {t_search:6.2f} s (cpu {c_search:5.2f}; {p.evaluations} nodes)"

@@ -28,7 +28,7 @@ from datanuri.ledger import Ledger, canonical_leaf, store  # noqa: E402
 from datanuri.store.db import Database  # noqa: E402
 
 BATCH = 10_000
-T0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
 def event(i: int) -> Event:
@@ -142,13 +142,19 @@ def main() -> None:
     ap.add_argument("--leaves", type=int, default=1_000_000)
     ap.add_argument("--singles", type=int, default=2000)
     ap.add_argument("--proofs", type=int, default=1000)
-    ap.add_argument("--pg", help="also run on this PostgreSQL URL (a private schema is created and dropped)")
+    ap.add_argument(
+        "--pg", help="also run on this PostgreSQL URL (a private schema is created and dropped)"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmpd = Path(tmp)
         base = bench_pymerkle(tmpd / "pymerkle.db", args.leaves, args.singles, args.proofs)
-        ours = bench_ours(f"sqlite:///{tmpd / 'ledger.db'}", tmpd / "keys", args.leaves, args.singles, args.proofs)
-        print(f"leaves: {args.leaves:,}; batches of {BATCH:,}; {args.singles} single appends; {args.proofs} proofs")
+        ours = bench_ours(
+            f"sqlite:///{tmpd / 'ledger.db'}", tmpd / "keys", args.leaves, args.singles, args.proofs
+        )
+        print(
+            f"leaves: {args.leaves:,}; batches of {BATCH:,}; {args.singles} single appends; {args.proofs} proofs"
+        )
         report("SQLite", ours, base)
         if args.pg:
             schema = f"bench_{uuid.uuid4().hex[:8]}"
@@ -157,7 +163,13 @@ def main() -> None:
                 c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
             try:
                 sep = "&" if "?" in args.pg else "?"
-                pg = bench_ours(f"{args.pg}{sep}options=-csearch_path%3D{schema}", tmpd / "keys-pg", args.leaves, args.singles, args.proofs)
+                pg = bench_ours(
+                    f"{args.pg}{sep}options=-csearch_path%3D{schema}",
+                    tmpd / "keys-pg",
+                    args.leaves,
+                    args.singles,
+                    args.proofs,
+                )
                 report("PostgreSQL", pg, base)
             finally:
                 with admin.begin() as c:

@@ -32,7 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 ARX_ONE_OFF = (1.0, 1.5)  # seconds, ARX 3.9 one-off process on Adult, 5-anonymity (issue #5)
-ARX_WARM_SEARCH = 0.160  # seconds, ARX 3.9 Flash in a warm JVM, Adult 5-anonymity at 1 % (160-185 ms)
+ARX_WARM_SEARCH = (
+    0.160  # seconds, ARX 3.9 Flash in a warm JVM, Adult 5-anonymity at 1 % (160-185 ms)
+)
 QI = ["age", "education", "marital-status", "native-country", "race", "sex", "workclass", "income"]
 
 
@@ -51,8 +53,13 @@ def prepare(work: Path, suppression: float) -> tuple[dict[str, str], Path]:
         p.catalog.create_dataset("adult", organization="census", access_level="personal")
         p.catalog.publish("adult", csv)
     policy = {
-        "quasi_identifiers": {c: ("age" if c == "age" else {"csv": str(DATA / f"adult_{c}.csv")}) for c in QI},
-        "model": "k-anonymity", "k": 5, "max_suppression": suppression, "loss": "precision",
+        "quasi_identifiers": {
+            c: ("age" if c == "age" else {"csv": str(DATA / f"adult_{c}.csv")}) for c in QI
+        },
+        "model": "k-anonymity",
+        "k": 5,
+        "max_suppression": suppression,
+        "loss": "precision",
     }
     path = work / "policy.json"
     path.write_text(json.dumps(policy), encoding="utf-8")
@@ -79,17 +86,28 @@ def api_apply(work: Path, policy: Path, repeat: int) -> tuple[float, list[float]
     from tests.helpers import serve_app
 
     with Platform(Config.load(data_dir=work / "data", rate_limit_per_minute=100_000)) as p:
-        p.accounts.create_user("bench@example.org", display_name="bench", password="benchmark password 1")
+        p.accounts.create_user(
+            "bench@example.org", display_name="bench", password="benchmark password 1"
+        )
         p.accounts.add_member("census", "bench@example.org", role="editor")
-        token = p.accounts.create_token(name="bench", scopes=["read", "publish"], for_email="bench@example.org")[1]
+        token = p.accounts.create_token(
+            name="bench", scopes=["read", "publish"], for_email="bench@example.org"
+        )[1]
         pol = json.loads(policy.read_text(encoding="utf-8"))
-        for col, spec in pol["quasi_identifiers"].items():  # a remote caller gives hierarchies inline
+        for col, spec in pol[
+            "quasi_identifiers"
+        ].items():  # a remote caller gives hierarchies inline
             if isinstance(spec, dict) and "csv" in spec:
                 with open(spec["csv"], encoding="utf-8", newline="") as f:
-                    pol["quasi_identifiers"][col] = {"rows": [row for row in csv.reader(f) if row][1:]}  # no header
+                    pol["quasi_identifiers"][col] = {
+                        "rows": [row for row in csv.reader(f) if row][1:]
+                    }  # no header
         body = {"policy": pol}
         headers = {"Authorization": f"Bearer {token}"}
-        with serve_app(create_app(p)) as url, httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+        with (
+            serve_app(create_app(p)) as url,
+            httpx.Client(base_url=url, headers=headers, timeout=120) as client,
+        ):
             times = []
             for i in range(repeat + 1):  # the first request warms the process
                 t0 = time.perf_counter()
@@ -102,28 +120,46 @@ def api_apply(work: Path, policy: Path, repeat: int) -> tuple[float, list[float]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--suppression", type=float, default=0.01)
     args = ap.parse_args()
     exe = str(Path(sys.executable).with_name("datanuri"))
     with tempfile.TemporaryDirectory(prefix="dn-bench-") as tmp:
         env, policy = prepare(Path(tmp), args.suppression)
-        run([exe, "privacy", "apply", "adult", "--policy", str(policy)], env, 1)  # warm the OS file cache
+        run(
+            [exe, "privacy", "apply", "adult", "--policy", str(policy)], env, 1
+        )  # warm the OS file cache
         startup, _ = run([exe, "--help"], env, args.repeat)
-        apply_s, all_s = run([exe, "privacy", "apply", "adult", "--policy", str(policy)], env, args.repeat)
+        apply_s, all_s = run(
+            [exe, "privacy", "apply", "adult", "--policy", str(policy)], env, args.repeat
+        )
         warm_s, warm_all = api_apply(Path(tmp), policy, args.repeat)
-    print(f"== `datanuri privacy apply` on Adult, 8 quasi-identifiers, 5-anonymity, {args.suppression:.0%} suppression "
-          f"(median of {args.repeat} fresh processes)")
+    print(
+        f"== `datanuri privacy apply` on Adult, 8 quasi-identifiers, 5-anonymity, {args.suppression:.0%} suppression "
+        f"(median of {args.repeat} fresh processes)"
+    )
     print(f"   startup (datanuri --help)   {startup * 1000:7.0f} ms")
-    print(f"   privacy apply               {apply_s * 1000:7.0f} ms   runs: {', '.join(f'{t * 1000:.0f}' for t in all_s)}")
+    print(
+        f"   privacy apply               {apply_s * 1000:7.0f} ms   runs: {', '.join(f'{t * 1000:.0f}' for t in all_s)}"
+    )
     lo, hi = ARX_ONE_OFF
-    print(f"   ARX 3.9 one-off process     {lo * 1000:.0f}-{hi * 1000:.0f} ms (quoted)   ratio ARX / datanuri "
-          f"{lo / apply_s:.2f}x-{hi / apply_s:.2f}x")
-    print("== the same through the API of a running server (warm process: load, policy, search, assessment, report)")
-    print(f"   POST .../privacy/apply      {warm_s * 1000:7.0f} ms   runs: {', '.join(f'{t * 1000:.0f}' for t in warm_all)}")
-    print(f"   ARX 3.9 search, warm JVM    {ARX_WARM_SEARCH * 1000:.0f} ms (quoted; the search alone)   ratio ARX / datanuri "
-          f"{ARX_WARM_SEARCH / warm_s:.2f}x")
+    print(
+        f"   ARX 3.9 one-off process     {lo * 1000:.0f}-{hi * 1000:.0f} ms (quoted)   ratio ARX / datanuri "
+        f"{lo / apply_s:.2f}x-{hi / apply_s:.2f}x"
+    )
+    print(
+        "== the same through the API of a running server (warm process: load, policy, search, assessment, report)"
+    )
+    print(
+        f"   POST .../privacy/apply      {warm_s * 1000:7.0f} ms   runs: {', '.join(f'{t * 1000:.0f}' for t in warm_all)}"
+    )
+    print(
+        f"   ARX 3.9 search, warm JVM    {ARX_WARM_SEARCH * 1000:.0f} ms (quoted; the search alone)   ratio ARX / datanuri "
+        f"{ARX_WARM_SEARCH / warm_s:.2f}x"
+    )
 
 
 if __name__ == "__main__":

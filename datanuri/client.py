@@ -40,18 +40,29 @@ class Client:
     >>> table = client.read_arrow("seoul-air-quality")
     """
 
-    def __init__(self, base_url: str = "http://127.0.0.1:8000", token: str | None = None, *, timeout: float = 60.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        token: str | None = None,
+        *,
+        timeout: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         headers = {"User-Agent": "datanuri-client"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/api/v1", headers=headers, timeout=timeout, transport=transport)
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/api/v1",
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+        )
 
     # ----- plumbing -----------------------------------------------------------------------
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -67,7 +78,7 @@ class Client:
         return self._request(method, url, **kw).json()
 
     @classmethod
-    def from_login(cls, base_url: str = "http://127.0.0.1:8000", **kw: Any) -> "Client":
+    def from_login(cls, base_url: str = "http://127.0.0.1:8000", **kw: Any) -> Client:
         """A client using the token that `datanuri login` stored for `base_url`."""
         from datanuri.credentials import stored_token
 
@@ -81,29 +92,54 @@ class Client:
     def organizations(self) -> list[dict[str, Any]]:
         return self._json("GET", "/organizations")
 
-    def create_organization(self, name: str, *, title: str | None = None, description: str = "") -> dict[str, Any]:
-        return self._json("POST", "/organizations", json={"name": name, "title": title, "description": description})
+    def create_organization(
+        self, name: str, *, title: str | None = None, description: str = ""
+    ) -> dict[str, Any]:
+        return self._json(
+            "POST",
+            "/organizations",
+            json={"name": name, "title": title, "description": description},
+        )
 
     def datasets(self, *, organization: str | None = None) -> list[dict[str, Any]]:
-        return self._json("GET", "/datasets", params={"organization": organization} if organization else None)
+        return self._json(
+            "GET", "/datasets", params={"organization": organization} if organization else None
+        )
 
     def dataset(self, name: str) -> dict[str, Any]:
         return self._json("GET", f"/datasets/{name}")
 
-    def create_dataset(self, name: str, *, organization: str, title: str | None = None, **fields: Any) -> dict[str, Any]:
-        return self._json("POST", "/datasets", json={"name": name, "organization": organization, "title": title, **fields})
+    def create_dataset(
+        self, name: str, *, organization: str, title: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        return self._json(
+            "POST",
+            "/datasets",
+            json={"name": name, "organization": organization, "title": title, **fields},
+        )
 
     def update_dataset(self, name: str, **fields: Any) -> dict[str, Any]:
         return self._json("PATCH", f"/datasets/{name}", json=fields)
 
     # ----- versions -----------------------------------------------------------------------
-    def publish(self, name: str, path: str | os.PathLike[str], *, change_note: str = "", mode: Literal["lenient", "strict"] = "lenient",
-                wait: bool = True, poll: float = 0.5, **options: str) -> dict[str, Any]:
+    def publish(
+        self,
+        name: str,
+        path: str | os.PathLike[str],
+        *,
+        change_note: str = "",
+        mode: Literal["lenient", "strict"] = "lenient",
+        wait: bool = True,
+        poll: float = 0.5,
+        **options: str,
+    ) -> dict[str, Any]:
         """Upload a file as the dataset's next version; waits for the ingest job unless `wait=False`."""
         path = Path(path)
         data = {"change_note": change_note, "mode": mode, **options}
         with open(path, "rb") as f:
-            resp = self._json("POST", f"/datasets/{name}/versions", files={"file": (path.name, f)}, data=data)
+            resp = self._json(
+                "POST", f"/datasets/{name}/versions", files={"file": (path.name, f)}, data=data
+            )
         if not wait:
             return resp
         job = self.wait_for_job(resp["job"]["id"], poll=poll)
@@ -112,7 +148,9 @@ class Client:
     def job(self, job_id: str) -> dict[str, Any]:
         return self._json("GET", f"/jobs/{job_id}")
 
-    def wait_for_job(self, job_id: str, *, poll: float = 0.5, timeout: float | None = None) -> dict[str, Any]:
+    def wait_for_job(
+        self, job_id: str, *, poll: float = 0.5, timeout: float | None = None
+    ) -> dict[str, Any]:
         """Poll a job until it ends; raise its error if it failed."""
         start = time.monotonic()
         while True:
@@ -121,9 +159,13 @@ class Client:
                 return job
             if job["status"] == "failed":
                 err = job.get("error") or {}
-                raise _BY_CODE.get(err.get("code", ""), errors.DatanuriError)(err.get("message", "The job failed."), details=err.get("details"))
+                raise _BY_CODE.get(err.get("code", ""), errors.DatanuriError)(
+                    err.get("message", "The job failed."), details=err.get("details")
+                )
             if timeout is not None and time.monotonic() - start > timeout:
-                raise errors.ServiceUnavailable(f"Job {job_id} did not finish within {timeout} s; it is still {job['status']}.")
+                raise errors.ServiceUnavailable(
+                    f"Job {job_id} did not finish within {timeout} s; it is still {job['status']}."
+                )
             time.sleep(poll)
 
     def versions(self, name: str) -> list[dict[str, Any]]:
@@ -138,16 +180,32 @@ class Client:
     def profile(self, name: str, version: int | None = None) -> dict[str, Any]:
         return self._json("GET", f"/datasets/{name}/versions/{version or 'latest'}/profile")
 
-    def preview(self, name: str, version: int | None = None, *, offset: int = 0, limit: int = 50) -> dict[str, Any]:
-        return self._json("GET", f"/datasets/{name}/versions/{version or 'latest'}/preview", params={"offset": offset, "limit": limit})
+    def preview(
+        self, name: str, version: int | None = None, *, offset: int = 0, limit: int = 50
+    ) -> dict[str, Any]:
+        return self._json(
+            "GET",
+            f"/datasets/{name}/versions/{version or 'latest'}/preview",
+            params={"offset": offset, "limit": limit},
+        )
 
-    def download(self, name: str, path: str | os.PathLike[str], *, version: int | None = None,
-                 format: Literal["parquet", "csv", "json"] = "parquet") -> Path:
+    def download(
+        self,
+        name: str,
+        path: str | os.PathLike[str],
+        *,
+        version: int | None = None,
+        format: Literal["parquet", "csv", "json"] = "parquet",
+    ) -> Path:
         """Stream a version to a file (written beside it first, then renamed)."""
         path = Path(path)
         tmp = path.with_name(f".{path.name}.part")
         try:
-            with self._http.stream("GET", f"/datasets/{name}/versions/{version or 'latest'}/download", params={"format": format}) as resp:
+            with self._http.stream(
+                "GET",
+                f"/datasets/{name}/versions/{version or 'latest'}/download",
+                params={"format": format},
+            ) as resp:
                 if resp.status_code >= 400:
                     resp.read()
                     _raise(resp)
@@ -159,14 +217,18 @@ class Client:
             tmp.unlink(missing_ok=True)
         return path
 
-    def read_arrow(self, name: str, version: int | None = None) -> "Any":
+    def read_arrow(self, name: str, version: int | None = None) -> Any:
         """The version as a `pyarrow.Table` (fetched as Parquet)."""
         import pyarrow.parquet as pq
 
-        resp = self._request("GET", f"/datasets/{name}/versions/{version or 'latest'}/download", params={"format": "parquet"})
+        resp = self._request(
+            "GET",
+            f"/datasets/{name}/versions/{version or 'latest'}/download",
+            params={"format": "parquet"},
+        )
         return pq.read_table(io.BytesIO(resp.content))
 
-    def read_pandas(self, name: str, version: int | None = None) -> "Any":
+    def read_pandas(self, name: str, version: int | None = None) -> Any:
         """The version as a pandas DataFrame."""
         return self.read_arrow(name, version).to_pandas()
 

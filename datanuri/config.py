@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from datanuri.errors import ConfigError
 
@@ -75,7 +76,7 @@ class Config:
         return self.key_dir if self.key_dir is not None else self.data_dir / "keys"
 
     @classmethod
-    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Config":
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         """Build a config from a TOML file, the environment and explicit overrides."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
@@ -86,7 +87,9 @@ class Config:
             try:
                 values.update(tomllib.loads(candidate.read_text("utf-8")))
             except tomllib.TOMLDecodeError as exc:
-                raise ConfigError(f"The config file {candidate} is not valid TOML: {exc}. Fix or remove it.") from exc
+                raise ConfigError(
+                    f"The config file {candidate} is not valid TOML: {exc}. Fix or remove it."
+                ) from exc
         elif toml_path:
             raise ConfigError(f"DATANURI_CONFIG points to {toml_path}, which does not exist.")
         for f in dataclasses.fields(cls):
@@ -97,11 +100,13 @@ class Config:
         return cls.from_mapping(values)
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> "Config":
+    def from_mapping(cls, values: Mapping[str, Any]) -> Config:
         known = {f.name: f for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}. Known settings: {', '.join(known)}.")
+            raise ConfigError(
+                f"Unknown setting(s): {', '.join(unknown)}. Known settings: {', '.join(known)}."
+            )
         kwargs: dict[str, Any] = {}
         for name, value in values.items():
             default = getattr(cls(), name) if name != "data_dir" else Path(".")
@@ -117,5 +122,7 @@ class Config:
             except ValueError as exc:
                 raise ConfigError(f"Setting {name} must be a number, got {value!r}.") from exc
         if kwargs.get("engine", "duckdb") not in ("duckdb", "spark"):
-            raise ConfigError(f"DATANURI_ENGINE must be 'duckdb' or 'spark', got {kwargs['engine']!r}.")
+            raise ConfigError(
+                f"DATANURI_ENGINE must be 'duckdb' or 'spark', got {kwargs['engine']!r}."
+            )
         return cls(**kwargs)

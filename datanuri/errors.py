@@ -91,7 +91,9 @@ class ServiceUnavailable(DatanuriError):
 
 
 # Messages checked by tests (format with .format(**kw)).
-MSG_EMPTY_FILE = "The file {name!r} is empty: there is nothing to ingest. Check that you picked the right file."
+MSG_EMPTY_FILE = (
+    "The file {name!r} is empty: there is nothing to ingest. Check that you picked the right file."
+)
 MSG_BINARY_FILE = (
     "The file {name!r} does not look like a table (it contains binary data that is not CSV, XLSX, "
     "JSON or Parquet). Export it as CSV or XLSX and try again."
@@ -99,8 +101,12 @@ MSG_BINARY_FILE = (
 MSG_DATASET_NOT_FOUND = "No dataset named {name!r}. List datasets with `datanuri datasets list`."
 MSG_ORG_NOT_FOUND = "No organization named {name!r}. Create it with `datanuri orgs create {name}`."
 MSG_VERSION_NOT_FOUND = "Dataset {name!r} has no version {version}. It has versions 1 to {latest}."
-MSG_NO_VERSIONS = "Dataset {name!r} has no published version yet. Publish a file with `datanuri publish`."
-MSG_SAME_CONTENT = "This content is identical to version {version} of {name!r}; no new version was made."
+MSG_NO_VERSIONS = (
+    "Dataset {name!r} has no published version yet. Publish a file with `datanuri publish`."
+)
+MSG_SAME_CONTENT = (
+    "This content is identical to version {version} of {name!r}; no new version was made."
+)
 MSG_PERSONAL_ACCESS = (
     "Dataset {name!r} is for personal data, so it cannot be made {to}: its versions would be released "
     "as they are. Publish a de-identified release into another dataset instead "

@@ -8,8 +8,9 @@ takes effect; a failure to record fails the action). The integrity ledger is the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ class Event:
             "type": self.type,
             "actor": self.actor,
             "subject": self.subject,
-            "time": self.time.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "time": self.time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "hashes": dict(self.hashes),
             "data": dict(self.data),
         }

@@ -11,8 +11,8 @@ from datanuri.accounts.access import AccessControl
 from datanuri.accounts.service import AccountService
 from datanuri.catalog.service import CatalogService
 from datanuri.config import Config
-from datanuri.jobs.runner import JobRunner
 from datanuri.harvest import Harvester
+from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.privacy.keys import KeyStore, master_key_from_env
 from datanuri.privacy.service import PrivacyService
@@ -40,7 +40,9 @@ class Platform:
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
         # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.
         keys = KeyStore(self.config.keys_path, master_key=master_key_from_env())
-        self.privacy = PrivacyService(self.db, self.blobs, self.ledger, self.access, self.catalog, keys=keys)
+        self.privacy = PrivacyService(
+            self.db, self.blobs, self.ledger, self.access, self.catalog, keys=keys
+        )
         self.search = SearchService(self.db, self.config.data_dir / "search")
         self.catalog.listeners.append(self.search.on_change)
         self.harvester = Harvester(self.catalog, self.db, notify=self.search.on_change)
@@ -60,7 +62,7 @@ class Platform:
         self.search.close()
         self.db.dispose()
 
-    def __enter__(self) -> "Platform":
+    def __enter__(self) -> Platform:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -36,7 +36,10 @@ def _backends() -> list:
         pytest.param(
             "pg",
             id="pg",
-            marks=[pytest.mark.pg, pytest.mark.skipif(not PG_URL, reason="DATANURI_TEST_DATABASE_URL not set")],
+            marks=[
+                pytest.mark.pg,
+                pytest.mark.skipif(not PG_URL, reason="DATANURI_TEST_DATABASE_URL not set"),
+            ],
         ),
     ]
 
@@ -62,7 +65,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator["object"]:
+def db(db_url: str) -> Iterator[object]:
     """A migrated `datanuri.store.db.Database` on each backend."""
     from datanuri.store.db import Database
 
@@ -75,15 +78,20 @@ def db(db_url: str) -> Iterator["object"]:
 
 
 @pytest.fixture
-def config(tmp_path: Path, db_url: str) -> "object":
+def config(tmp_path: Path, db_url: str) -> object:
     from datanuri.config import Config
 
     # Rate limits are tested on their own (tests/web/test_auth.py); here they stay out of the way.
-    return Config(data_dir=tmp_path / "data", database_url=db_url, rate_limit_per_minute=1_000_000, rate_limit_burst=1_000_000)
+    return Config(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        rate_limit_per_minute=1_000_000,
+        rate_limit_burst=1_000_000,
+    )
 
 
 @pytest.fixture
-def platform(config: "object") -> Iterator["object"]:
+def platform(config: object) -> Iterator[object]:
     """A fresh Platform on each database backend."""
     from datanuri.platform import Platform
 
@@ -95,7 +103,7 @@ def platform(config: "object") -> Iterator["object"]:
 
 
 @pytest.fixture
-def api(platform: "object") -> Iterator["object"]:
+def api(platform: object) -> Iterator[object]:
     """An in-process HTTP client for the web app (FastAPI's TestClient)."""
     from fastapi.testclient import TestClient
 
@@ -106,7 +114,7 @@ def api(platform: "object") -> Iterator["object"]:
 
 
 @pytest.fixture
-def live_server(platform: "object") -> Iterator[str]:
+def live_server(platform: object) -> Iterator[str]:
     """A real uvicorn server on a free loopback port; yields its base URL."""
     from datanuri.web.app import create_app
     from tests.helpers import serve_app

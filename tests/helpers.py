@@ -5,20 +5,23 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 AIR_HEADER = "측정소명,측정일,PM10,PM2.5,비고"
 AIR_ROWS = [
-    "종로구,2024.01.05,\"1,234\",15.5,-",
+    '종로구,2024.01.05,"1,234",15.5,-',
     "중구,2024.01.06,45,22.1,정상",
     "용산구,2024.01.07,-,18.0,정상",
 ]
 
 
 def air_csv(path: Path, *, encoding: str = "cp949", extra_rows: int = 0) -> Path:
-    rows = list(AIR_ROWS) + [f"관측소{i},2024.02.{(i % 28) + 1:02d},{i},{i / 10:.1f},정상" for i in range(extra_rows)]
+    rows = list(AIR_ROWS) + [
+        f"관측소{i},2024.02.{(i % 28) + 1:02d},{i},{i / 10:.1f},정상" for i in range(extra_rows)
+    ]
     path.write_bytes(("\n".join([AIR_HEADER, *rows]) + "\n").encode(encoding))
     return path
 
@@ -30,7 +33,9 @@ def editor_token(platform, org: str, email: str = "editor@example.org") -> str:
     """Create a user who edits `org` and return an API token (read, publish) for them."""
     platform.accounts.create_user(email, display_name="편집자", password=PASSWORD)
     platform.accounts.add_member(org, email, role="editor")
-    return platform.accounts.create_token(name="tests", scopes=["read", "publish"], for_email=email)[1]
+    return platform.accounts.create_token(
+        name="tests", scopes=["read", "publish"], for_email=email
+    )[1]
 
 
 @contextmanager

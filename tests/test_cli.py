@@ -11,10 +11,20 @@ from tests.helpers import air_csv
 
 @pytest.fixture
 def run(config):
-    env = {**os.environ, "DATANURI_DATA_DIR": str(config.data_dir), "DATANURI_DATABASE_URL": config.database_url}
+    env = {
+        **os.environ,
+        "DATANURI_DATA_DIR": str(config.data_dir),
+        "DATANURI_DATABASE_URL": config.database_url,
+    }
 
     def _run(*args, check=True):
-        proc = subprocess.run([sys.executable, "-m", "datanuri.cli", *args], capture_output=True, text=True, env=env, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "datanuri.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
         if check:
             assert proc.returncode == 0, proc.stderr + proc.stdout
         return proc
@@ -25,7 +35,19 @@ def run(config):
 def test_publish_list_show_download(run, tmp_path):
     run("orgs", "create", "seoul", "--title", "서울")
     src = air_csv(tmp_path / "air.csv")
-    out = run("publish", str(src), "--dataset", "air", "--org", "seoul", "--title", "대기질", "--keywords", "대기, 먼지", "--json")
+    out = run(
+        "publish",
+        str(src),
+        "--dataset",
+        "air",
+        "--org",
+        "seoul",
+        "--title",
+        "대기질",
+        "--keywords",
+        "대기, 먼지",
+        "--json",
+    )
     assert json.loads(out.stdout)["version"]["number"] == 1
     again = run("publish", str(src), "--dataset", "air")
     assert "no new version" in again.stdout
@@ -50,23 +72,47 @@ def test_errors_exit_non_zero_with_a_message(run, tmp_path):
 
 
 def test_help_on_every_command(run):
-    for cmd in (["--help"], ["publish", "--help"], ["download", "--help"], ["orgs", "--help"], ["datasets", "list", "--help"], ["demo", "--help"], ["serve", "--help"]):
+    for cmd in (
+        ["--help"],
+        ["publish", "--help"],
+        ["download", "--help"],
+        ["orgs", "--help"],
+        ["datasets", "list", "--help"],
+        ["demo", "--help"],
+        ["serve", "--help"],
+    ):
         proc = run(*cmd)
         assert "Usage" in proc.stdout
 
 
 def test_login_and_whoami_against_a_running_server(live_server, platform, tmp_path):
-    platform.accounts.create_user("kim@example.org", display_name="김민지", password="correct horse battery")
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "DATANURI_PASSWORD": "correct horse battery"}
+    platform.accounts.create_user(
+        "kim@example.org", display_name="김민지", password="correct horse battery"
+    )
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "DATANURI_PASSWORD": "correct horse battery",
+    }
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "datanuri.cli", *args], capture_output=True, text=True, env=env, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "datanuri.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
 
-    bad = cli("login", "--url", live_server, "--email", "kim@example.org", "--password", "wrong password!")
+    bad = cli(
+        "login", "--url", live_server, "--email", "kim@example.org", "--password", "wrong password!"
+    )
     assert bad.returncode != 0 and "password" in (bad.stderr + bad.stdout).lower()
     ok = cli("login", "--url", live_server, "--email", "kim@example.org")
     assert ok.returncode == 0, ok.stderr
     me = cli("whoami", "--url", live_server)
     assert me.returncode == 0 and "kim@example.org" in me.stdout
-    down = cli("login", "--url", "http://127.0.0.1:9", "--email", "kim@example.org")  # nothing listens there
+    down = cli(
+        "login", "--url", "http://127.0.0.1:9", "--email", "kim@example.org"
+    )  # nothing listens there
     assert down.returncode != 0 and "Could not reach" in down.stderr + down.stdout

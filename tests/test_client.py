@@ -9,7 +9,9 @@ def test_sdk_against_a_real_server(platform, live_server, tmp_path):
     platform.catalog.create_organization("seoul", title="서울")
     with Client(live_server, token=editor_token(platform, "seoul")) as client:
         client.create_dataset("air", organization="seoul", title="대기질", theme="환경")
-        result = client.publish("air", air_csv(tmp_path / "a.csv", extra_rows=500), change_note="v1")
+        result = client.publish(
+            "air", air_csv(tmp_path / "a.csv", extra_rows=500), change_note="v1"
+        )
         assert result["created"] and result["version"]["row_count"] == 503
         table = client.read_arrow("air")
         assert table.num_rows == 503 and table.column_names[0] == "측정소명"

@@ -13,13 +13,22 @@ def test_defaults_use_dot_datanuri_and_sqlite():
 
 
 def test_environment_overrides(tmp_path):
-    cfg = Config.load(env={"DATANURI_DATA_DIR": str(tmp_path), "DATANURI_PORT": "9001",
-                           "DATANURI_DATABASE_URL": "postgresql+psycopg://x@h/db"})
-    assert cfg.data_dir == tmp_path and cfg.port == 9001 and cfg.db_url == "postgresql+psycopg://x@h/db"
+    cfg = Config.load(
+        env={
+            "DATANURI_DATA_DIR": str(tmp_path),
+            "DATANURI_PORT": "9001",
+            "DATANURI_DATABASE_URL": "postgresql+psycopg://x@h/db",
+        }
+    )
+    assert (
+        cfg.data_dir == tmp_path
+        and cfg.port == 9001
+        and cfg.db_url == "postgresql+psycopg://x@h/db"
+    )
 
 
 def test_toml_file_then_env_precedence(tmp_path):
-    (tmp_path / "datanuri.toml").write_text('port = 8100\nbatch_rows = 1000\n')
+    (tmp_path / "datanuri.toml").write_text("port = 8100\nbatch_rows = 1000\n")
     cfg = Config.load(env={"DATANURI_DATA_DIR": str(tmp_path), "DATANURI_PORT": "8200"})
     assert cfg.port == 8200 and cfg.batch_rows == 1000
 
@@ -38,6 +47,6 @@ def test_bad_settings_are_explained(env, match):
 
 
 def test_unknown_toml_key(tmp_path):
-    (tmp_path / "datanuri.toml").write_text('prot = 1\n')
+    (tmp_path / "datanuri.toml").write_text("prot = 1\n")
     with pytest.raises(ConfigError, match="Unknown setting"):
         Config.load(env={"DATANURI_DATA_DIR": str(tmp_path)})

@@ -42,10 +42,14 @@ def test_failed_job_keeps_the_user_message(db):
 
 
 def test_recover_marks_jobs_of_dead_processes_failed(db):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     host = socket.gethostname()
     with db.session() as s:
-        s.add(Job(id="a" * 32, kind="ingest", status="running", worker=f"{host}:{int(dead.stdout)}"))
+        s.add(
+            Job(id="a" * 32, kind="ingest", status="running", worker=f"{host}:{int(dead.stdout)}")
+        )
         s.add(Job(id="b" * 32, kind="ingest", status="running", worker=f"{host}:{os.getpid()}"))
     runner = JobRunner(db)
     assert runner.recover() == 1

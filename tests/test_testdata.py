@@ -43,9 +43,15 @@ def test_nothing_reads_outside_the_repository() -> None:
     pattern = re.compile(r"\.\./shared|parents\[1\]\.parent")
     files = [ROOT / "README.md", ROOT / "Makefile", ROOT / ".ci" / "run"]
     for folder in ("datanuri", "tests", "benchmarks", "docs", "examples"):
-        files += [p for p in (ROOT / folder).rglob("*") if p.suffix in {".py", ".md", ".toml", ".html", ".js", ".sh"}]
+        files += [
+            p
+            for p in (ROOT / folder).rglob("*")
+            if p.suffix in {".py", ".md", ".toml", ".html", ".js", ".sh"}
+        ]
     here = Path(__file__).resolve()
     offenders = [
-        str(p.relative_to(ROOT)) for p in files if p.is_file() and p.resolve() != here and pattern.search(p.read_text(errors="replace"))
+        str(p.relative_to(ROOT))
+        for p in files
+        if p.is_file() and p.resolve() != here and pattern.search(p.read_text(errors="replace"))
     ]
     assert offenders == []

@@ -18,17 +18,43 @@ class AccessControl:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def decide(self, s: Session, p: Principal, action: Action, *, dataset: Dataset | None = None, org: str | None = None) -> Decision:
+    def decide(
+        self,
+        s: Session,
+        p: Principal,
+        action: Action,
+        *,
+        dataset: Dataset | None = None,
+        org: str | None = None,
+    ) -> Decision:
         if dataset is not None:
             org = dataset.organization.name
             entitled = False
-            if action == "read_rows" and dataset.access_level == "restricted" and p.user_id is not None:
+            if (
+                action == "read_rows"
+                and dataset.access_level == "restricted"
+                and p.user_id is not None
+            ):
                 entitled = self.entitled(s, p.user_id, dataset.id)
-            return decide(p, action, org=org, access_level=dataset.access_level,
-                          metadata_public=dataset.metadata_public, entitled=entitled)
+            return decide(
+                p,
+                action,
+                org=org,
+                access_level=dataset.access_level,
+                metadata_public=dataset.metadata_public,
+                entitled=entitled,
+            )
         return decide(p, action, org=org)
 
-    def require(self, s: Session, p: Principal, action: Action, *, dataset: Dataset | None = None, org: str | None = None) -> None:
+    def require(
+        self,
+        s: Session,
+        p: Principal,
+        action: Action,
+        *,
+        dataset: Dataset | None = None,
+        org: str | None = None,
+    ) -> None:
         """Raise the right error unless `p` may do `action`."""
         d = self.decide(s, p, action, dataset=dataset, org=org)
         if d.allowed:
@@ -38,10 +64,20 @@ class AccessControl:
         if d.reason == "personal" and dataset is not None:
             raise errors.PermissionDenied(errors.MSG_PERSONAL_NO_ROWS.format(name=dataset.name))
         if d.login_helps:
-            raise errors.NotAuthenticated(d.reason + " Log in, or send an API token (Authorization: Bearer ...).")
+            raise errors.NotAuthenticated(
+                d.reason + " Log in, or send an API token (Authorization: Bearer ...)."
+            )
         raise errors.PermissionDenied(d.reason)
 
-    def can(self, s: Session, p: Principal, action: Action, *, dataset: Dataset | None = None, org: str | None = None) -> bool:
+    def can(
+        self,
+        s: Session,
+        p: Principal,
+        action: Action,
+        *,
+        dataset: Dataset | None = None,
+        org: str | None = None,
+    ) -> bool:
         return self.decide(s, p, action, dataset=dataset, org=org).allowed
 
     @staticmethod
@@ -56,18 +92,40 @@ class AccessControl:
         )
         return s.scalar(q.limit(1)) is not None
 
-    def log(self, p: Principal, dataset: Dataset, version: int | None, action: str, allowed: bool) -> None:
+    def log(
+        self, p: Principal, dataset: Dataset, version: int | None, action: str, allowed: bool
+    ) -> None:
         """Record a read or download (or a refused one) in its own transaction."""
         with self.db.session() as s:
-            s.add(AccessLogEntry(principal=p.name, user_id=p.user_id, organization=dataset.organization.name,
-                                 dataset=dataset.name, version=version, action=action, route=p.via,
-                                 client=p.client, allowed=allowed))
+            s.add(
+                AccessLogEntry(
+                    principal=p.name,
+                    user_id=p.user_id,
+                    organization=dataset.organization.name,
+                    dataset=dataset.name,
+                    version=version,
+                    action=action,
+                    route=p.via,
+                    client=p.client,
+                    allowed=allowed,
+                )
+            )
 
-    def read_log(self, p: Principal, *, dataset: str | None = None, organization: str | None = None,
-                 limit: int = 100) -> list[dict[str, object]]:
+    def read_log(
+        self,
+        p: Principal,
+        *,
+        dataset: str | None = None,
+        organization: str | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, object]]:
         """Access log entries `p` may see: all for admins and auditors, else their organisations'."""
         with self.db.session() as s:
-            q = select(AccessLogEntry).order_by(AccessLogEntry.id.desc()).limit(max(1, min(limit, 1000)))
+            q = (
+                select(AccessLogEntry)
+                .order_by(AccessLogEntry.id.desc())
+                .limit(max(1, min(limit, 1000)))
+            )
             if dataset:
                 ds = s.scalar(select(Dataset).where(Dataset.name == dataset))
                 if ds is None:
@@ -85,7 +143,16 @@ class AccessControl:
                     self.require(s, p, "read_access_log")
                 q = q.where(AccessLogEntry.organization.in_(orgs))
             return [
-                {"time": e.time.isoformat(), "principal": e.principal, "organization": e.organization, "dataset": e.dataset,
-                 "version": e.version, "action": e.action, "route": e.route, "client": e.client, "allowed": e.allowed}
+                {
+                    "time": e.time.isoformat(),
+                    "principal": e.principal,
+                    "organization": e.organization,
+                    "dataset": e.dataset,
+                    "version": e.version,
+                    "action": e.action,
+                    "route": e.route,
+                    "client": e.client,
+                    "allowed": e.allowed,
+                }
                 for e in s.scalars(q)
             ]

@@ -58,11 +58,19 @@ def decide(
     anonymous = p.kind == "anonymous"
     scope = SCOPE_OF[action]
     if p.kind == "user" and scope not in p.scopes:
-        return Decision(False, f"This token lacks the '{scope}' scope needed here; create one with that scope.")
+        return Decision(
+            False, f"This token lacks the '{scope}' scope needed here; create one with that scope."
+        )
     role = p.role_in(org) if org else None
 
     if action == "read_metadata":
-        if access_level != "personal" or metadata_public or role or p.platform_role or p.kind == "system":
+        if (
+            access_level != "personal"
+            or metadata_public
+            or role
+            or p.platform_role
+            or p.kind == "system"
+        ):
             return ALLOW
         return Decision(False, "not found", hide=True)
 
@@ -82,17 +90,27 @@ def decide(
     if action in ("publish", "create_dataset"):
         if p.kind == "system" or role in EDITORS:
             return ALLOW
-        return Decision(False, "Only the organisation's editors and owners can do this.", login_helps=anonymous)
+        return Decision(
+            False, "Only the organisation's editors and owners can do this.", login_helps=anonymous
+        )
 
     if action == "manage_org":
         if p.is_admin or role == "owner":
             return ALLOW
-        return Decision(False, "Only the organisation's owners and platform admins can manage members.", login_helps=anonymous)
+        return Decision(
+            False,
+            "Only the organisation's owners and platform admins can manage members.",
+            login_helps=anonymous,
+        )
 
     if action == "read_access_log":
         if p.is_admin or p.platform_role == "auditor" or role in EDITORS:
             return ALLOW
-        return Decision(False, "Only admins, auditors and the organisation's editors can read its access log.", login_helps=anonymous)
+        return Decision(
+            False,
+            "Only admins, auditors and the organisation's editors can read its access log.",
+            login_helps=anonymous,
+        )
 
     # create_org, manage_users
     if p.is_admin:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal, Mapping
+from typing import Literal
 
 Kind = Literal["anonymous", "user", "system"]
 OrgRole = Literal["owner", "editor", "member"]
@@ -45,7 +46,7 @@ class Principal:
     def role_in(self, org: str) -> str | None:
         return self.org_roles.get(org)
 
-    def using(self, *, via: str, client: str | None = None) -> "Principal":
+    def using(self, *, via: str, client: str | None = None) -> Principal:
         return replace(self, via=via, client=client)
 
 

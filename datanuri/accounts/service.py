@@ -8,14 +8,20 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from datanuri import errors
 from datanuri.accounts import secrets as sec
 from datanuri.accounts import validate as v
 from datanuri.accounts.access import AccessControl
-from datanuri.accounts.models import ApiToken, Entitlement, LoginAttempt, Membership, User, WebSession
+from datanuri.accounts.models import (
+    ApiToken,
+    Entitlement,
+    LoginAttempt,
+    Membership,
+    User,
+    WebSession,
+)
 from datanuri.accounts.principal import ALL_SCOPES, SYSTEM, Principal
 from datanuri.catalog.models import Dataset, Organization
 from datanuri.events import Event, EventSink
@@ -69,8 +75,15 @@ class AccountService:
         self.access = access
 
     # ----- users and memberships -----------------------------------------------------------
-    def create_user(self, email: str, *, display_name: str, password: str, platform_role: str | None = None,
-                    by: Principal = SYSTEM) -> UserInfo:
+    def create_user(
+        self,
+        email: str,
+        *,
+        display_name: str,
+        password: str,
+        platform_role: str | None = None,
+        by: Principal = SYSTEM,
+    ) -> UserInfo:
         with self.db.session() as s:
             self.access.require(s, by, "manage_users")
             email = v.clean_email(email)
@@ -79,7 +92,12 @@ class AccountService:
             v.check_choice(platform_role, v.PLATFORM_ROLES, "Platform role")
             if s.scalar(select(User.id).where(User.email == email)) is not None:
                 raise errors.Conflict(f"A user with the e-mail {email} already exists.")
-            user = User(email=email, display_name=name, password_hash=sec.hash_password(password), platform_role=platform_role)
+            user = User(
+                email=email,
+                display_name=name,
+                password_hash=sec.hash_password(password),
+                platform_role=platform_role,
+            )
             s.add(user)
             s.flush()
             return self._user_info(user)
@@ -96,7 +114,9 @@ class AccountService:
                 raise errors.NotFound("No such user.")
             return self._user_info(user)
 
-    def add_member(self, organization: str, email: str, *, role: str, by: Principal = SYSTEM) -> UserInfo:
+    def add_member(
+        self, organization: str, email: str, *, role: str, by: Principal = SYSTEM
+    ) -> UserInfo:
         v.check_choice(role, v.ORG_ROLES, "Role")
         email = v.clean_email(email)
         with self.db.session() as s:
@@ -106,8 +126,14 @@ class AccountService:
             self.access.require(s, by, "manage_org", org=organization)
             user = s.scalar(select(User).where(User.email == email))
             if user is None:
-                raise errors.NotFound(f"No user with the e-mail {email}. Create one with `datanuri users create`.")
-            m = s.scalar(select(Membership).where(Membership.user_id == user.id, Membership.organization_id == org.id))
+                raise errors.NotFound(
+                    f"No user with the e-mail {email}. Create one with `datanuri users create`."
+                )
+            m = s.scalar(
+                select(Membership).where(
+                    Membership.user_id == user.id, Membership.organization_id == org.id
+                )
+            )
             if m is None:
                 s.add(Membership(user_id=user.id, organization_id=org.id, role=role))
             else:
@@ -122,7 +148,14 @@ class AccountService:
             s.add(Membership(user_id=p.user_id, organization_id=org.id, role="owner"))
 
     # ----- principals ----------------------------------------------------------------------
-    def principal(self, s: Session, user: User, *, scopes: frozenset[str] = ALL_SCOPES, token_id: int | None = None) -> Principal:
+    def principal(
+        self,
+        s: Session,
+        user: User,
+        *,
+        scopes: frozenset[str] = ALL_SCOPES,
+        token_id: int | None = None,
+    ) -> Principal:
         roles = dict(
             s.execute(
                 select(Organization.name, Membership.role)
@@ -130,8 +163,15 @@ class AccountService:
                 .where(Membership.user_id == user.id)
             ).all()
         )
-        return Principal(kind="user", user_id=user.id, email=user.email, platform_role=user.platform_role,
-                         org_roles=roles, scopes=scopes, token_id=token_id)
+        return Principal(
+            kind="user",
+            user_id=user.id,
+            email=user.email,
+            platform_role=user.platform_role,
+            org_roles=roles,
+            scopes=scopes,
+            token_id=token_id,
+        )
 
     def principal_for(self, email: str) -> Principal:
         with self.db.session() as s:
@@ -148,22 +188,49 @@ class AccountService:
         now = utcnow()
         with self.db.session() as s:
             since = now - LOCK_WINDOW
-            fails = s.scalar(select(func.count()).select_from(LoginAttempt).where(
-                LoginAttempt.email == email_key, LoginAttempt.success.is_(False), LoginAttempt.time >= since)) or 0
+            fails = (
+                s.scalar(
+                    select(func.count())
+                    .select_from(LoginAttempt)
+                    .where(
+                        LoginAttempt.email == email_key,
+                        LoginAttempt.success.is_(False),
+                        LoginAttempt.time >= since,
+                    )
+                )
+                or 0
+            )
             client_fails = 0
             if client:
-                client_fails = s.scalar(select(func.count()).select_from(LoginAttempt).where(
-                    LoginAttempt.client == client, LoginAttempt.success.is_(False), LoginAttempt.time >= since)) or 0
+                client_fails = (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(LoginAttempt)
+                        .where(
+                            LoginAttempt.client == client,
+                            LoginAttempt.success.is_(False),
+                            LoginAttempt.time >= since,
+                        )
+                    )
+                    or 0
+                )
             if fails >= LOCK_AFTER or client_fails >= LOCK_AFTER_CLIENT:
                 log.warning("login refused while locked: email=%r client=%r", email_key, client)
                 s.add(LoginAttempt(email=email_key, client=client, success=False, time=now))
-                raise errors.PermissionDenied(MSG_LOCKED.format(minutes=int(LOCK_WINDOW.total_seconds() // 60)))
+                raise errors.PermissionDenied(
+                    MSG_LOCKED.format(minutes=int(LOCK_WINDOW.total_seconds() // 60))
+                )
             user = s.scalar(select(User).where(User.email == email_key))
             ok = sec.verify_password(user.password_hash if user else None, password or "")
             ok = ok and user is not None and user.is_active
             s.add(LoginAttempt(email=email_key, client=client, success=ok, time=now))
             if not ok:
-                log.warning("failed login: email=%r client=%r (%d recent failures)", email_key, client, fails + 1)
+                log.warning(
+                    "failed login: email=%r client=%r (%d recent failures)",
+                    email_key,
+                    client,
+                    fails + 1,
+                )
         if not ok:
             raise errors.NotAuthenticated(MSG_BAD_LOGIN)
         with self.db.session() as s:
@@ -172,8 +239,15 @@ class AccountService:
             return self.principal(s, user).using(via="web", client=client)
 
     # ----- API tokens ----------------------------------------------------------------------
-    def create_token(self, *, name: str, scopes: list[str] | tuple[str, ...] = ("read",), expires_in_days: int | None = None,
-                     for_email: str | None = None, by: Principal = SYSTEM) -> tuple[TokenInfo, str]:
+    def create_token(
+        self,
+        *,
+        name: str,
+        scopes: list[str] | tuple[str, ...] = ("read",),
+        expires_in_days: int | None = None,
+        for_email: str | None = None,
+        by: Principal = SYSTEM,
+    ) -> tuple[TokenInfo, str]:
         """Create a token for `by` (or, for admins and the CLI, for `for_email`); the secret is returned once."""
         scope_list = v.check_scopes(list(scopes))
         name = v.clean_display_name(name or "token")
@@ -191,22 +265,45 @@ class AccountService:
                 if by.kind != "user" or by.user_id is None:
                     raise errors.NotAuthenticated("Log in to create a token.")
                 if by.token_id is not None and "admin" not in by.scopes:
-                    raise errors.PermissionDenied("A token can only create tokens if it has the 'admin' scope.")
+                    raise errors.PermissionDenied(
+                        "A token can only create tokens if it has the 'admin' scope."
+                    )
                 user = s.get(User, by.user_id)
                 assert user is not None
             expires = utcnow() + dt.timedelta(days=expires_in_days) if expires_in_days else None
-            tok = ApiToken(user_id=user.id, name=name, token_hash=sec.digest(secret), prefix=secret[:10],
-                           scopes=scope_list, expires_at=expires)
+            tok = ApiToken(
+                user_id=user.id,
+                name=name,
+                token_hash=sec.digest(secret),
+                prefix=secret[:10],
+                scopes=scope_list,
+                expires_at=expires,
+            )
             s.add(tok)
             s.flush()
-            self.events.record(s, Event(type="token.created", actor=by.ref, subject=f"token:{tok.id}", time=utcnow(),
-                                        data={"user": f"user:{user.id}", "scopes": scope_list,
-                                              "expires_at": expires.isoformat() if expires else None}))
+            self.events.record(
+                s,
+                Event(
+                    type="token.created",
+                    actor=by.ref,
+                    subject=f"token:{tok.id}",
+                    time=utcnow(),
+                    data={
+                        "user": f"user:{user.id}",
+                        "scopes": scope_list,
+                        "expires_at": expires.isoformat() if expires else None,
+                    },
+                ),
+            )
             return self._token_info(tok, user.email), secret
 
     def list_tokens(self, *, by: Principal) -> list[TokenInfo]:
         with self.db.session() as s:
-            q = select(ApiToken, User.email).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
+            q = (
+                select(ApiToken, User.email)
+                .join(User, User.id == ApiToken.user_id)
+                .order_by(ApiToken.id)
+            )
             if not by.is_admin:
                 q = q.where(ApiToken.user_id == (by.user_id or -1))
             return [self._token_info(t, e) for t, e in s.execute(q).all()]
@@ -217,7 +314,12 @@ class AccountService:
             if tok is None or not (by.is_admin or tok.user_id == by.user_id):
                 raise errors.NotFound(f"No token {token_id} of yours.")
             if tok.revoked_at is None:
-                self.events.record(s, Event(type="token.revoked", actor=by.ref, subject=f"token:{tok.id}", time=utcnow()))
+                self.events.record(
+                    s,
+                    Event(
+                        type="token.revoked", actor=by.ref, subject=f"token:{tok.id}", time=utcnow()
+                    ),
+                )
                 tok.revoked_at = utcnow()
             email = s.scalar(select(User.email).where(User.id == tok.user_id)) or ""
             return self._token_info(tok, email)
@@ -229,7 +331,11 @@ class AccountService:
         now = utcnow()
         with self.db.session() as s:
             tok = s.scalar(select(ApiToken).where(ApiToken.token_hash == sec.digest(secret)))
-            if tok is None or tok.revoked_at is not None or (tok.expires_at is not None and tok.expires_at <= now):
+            if (
+                tok is None
+                or tok.revoked_at is not None
+                or (tok.expires_at is not None and tok.expires_at <= now)
+            ):
                 raise errors.NotAuthenticated(MSG_BAD_TOKEN)
             user = s.get(User, tok.user_id)
             if user is None or not user.is_active:
@@ -244,13 +350,21 @@ class AccountService:
         assert p.user_id is not None
         secret, csrf = sec.new_secret(), sec.new_secret()
         with self.db.session() as s:
-            s.add(WebSession(session_hash=sec.digest(secret), user_id=p.user_id, csrf_token=csrf,
-                             expires_at=utcnow() + SESSION_TTL))
+            s.add(
+                WebSession(
+                    session_hash=sec.digest(secret),
+                    user_id=p.user_id,
+                    csrf_token=csrf,
+                    expires_at=utcnow() + SESSION_TTL,
+                )
+            )
         return secret, csrf
 
     def resolve_session(self, secret: str) -> tuple[Principal, str]:
         with self.db.session() as s:
-            ws = s.scalar(select(WebSession).where(WebSession.session_hash == sec.digest(secret or "")))
+            ws = s.scalar(
+                select(WebSession).where(WebSession.session_hash == sec.digest(secret or ""))
+            )
             if ws is None or ws.expires_at <= utcnow():
                 raise errors.NotAuthenticated(MSG_BAD_SESSION)
             user = s.get(User, ws.user_id)
@@ -260,13 +374,22 @@ class AccountService:
 
     def end_session(self, secret: str) -> None:
         with self.db.session() as s:
-            ws = s.scalar(select(WebSession).where(WebSession.session_hash == sec.digest(secret or "")))
+            ws = s.scalar(
+                select(WebSession).where(WebSession.session_hash == sec.digest(secret or ""))
+            )
             if ws is not None:
                 s.delete(ws)
 
     # ----- entitlements --------------------------------------------------------------------
-    def grant_entitlement(self, email: str, dataset: str, *, expires_at: dt.datetime | None = None,
-                          source: str = "manual", by: Principal = SYSTEM) -> int:
+    def grant_entitlement(
+        self,
+        email: str,
+        dataset: str,
+        *,
+        expires_at: dt.datetime | None = None,
+        source: str = "manual",
+        by: Principal = SYSTEM,
+    ) -> int:
         with self.db.session() as s:
             ds = s.scalar(select(Dataset).where(Dataset.name == dataset))
             if ds is None:
@@ -275,11 +398,28 @@ class AccountService:
             user = s.scalar(select(User).where(User.email == v.clean_email(email)))
             if user is None:
                 raise errors.NotFound(f"No user with the e-mail {email}.")
-            ent = Entitlement(user_id=user.id, dataset_id=ds.id, source=source, granted_by=by.ref, expires_at=expires_at)
+            ent = Entitlement(
+                user_id=user.id,
+                dataset_id=ds.id,
+                source=source,
+                granted_by=by.ref,
+                expires_at=expires_at,
+            )
             s.add(ent)
             s.flush()
-            self.events.record(s, Event(type="entitlement.granted", actor=by.ref, subject=f"dataset:{dataset}", time=utcnow(),
-                                        data={"user": f"user:{user.id}", "expires_at": expires_at.isoformat() if expires_at else None}))
+            self.events.record(
+                s,
+                Event(
+                    type="entitlement.granted",
+                    actor=by.ref,
+                    subject=f"dataset:{dataset}",
+                    time=utcnow(),
+                    data={
+                        "user": f"user:{user.id}",
+                        "expires_at": expires_at.isoformat() if expires_at else None,
+                    },
+                ),
+            )
             return ent.id
 
     def revoke_entitlement(self, entitlement_id: int, *, by: Principal = SYSTEM) -> None:
@@ -290,16 +430,39 @@ class AccountService:
             ds = s.get(Dataset, ent.dataset_id)
             assert ds is not None
             self.access.require(s, by, "manage_org", org=ds.organization.name)
-            self.events.record(s, Event(type="entitlement.revoked", actor=by.ref, subject=f"dataset:{ds.name}", time=utcnow()))
+            self.events.record(
+                s,
+                Event(
+                    type="entitlement.revoked",
+                    actor=by.ref,
+                    subject=f"dataset:{ds.name}",
+                    time=utcnow(),
+                ),
+            )
             ent.revoked_at = utcnow()
 
     # ----- helpers -------------------------------------------------------------------------
     def _user_info(self, user: User) -> UserInfo:
         orgs = {m.organization.name: m.role for m in user.memberships}
-        return UserInfo(user.id, user.email, user.display_name, user.platform_role, orgs, user.created_at.isoformat())
+        return UserInfo(
+            user.id,
+            user.email,
+            user.display_name,
+            user.platform_role,
+            orgs,
+            user.created_at.isoformat(),
+        )
 
     @staticmethod
     def _token_info(t: ApiToken, email: str) -> TokenInfo:
-        return TokenInfo(t.id, t.name, t.prefix, tuple(t.scopes), t.expires_at.isoformat() if t.expires_at else None,
-                         t.revoked_at is not None, t.created_at.isoformat(),
-                         t.last_used_at.isoformat() if t.last_used_at else None, email)
+        return TokenInfo(
+            t.id,
+            t.name,
+            t.prefix,
+            tuple(t.scopes),
+            t.expires_at.isoformat() if t.expires_at else None,
+            t.revoked_at is not None,
+            t.created_at.isoformat(),
+            t.last_used_at.isoformat() if t.last_used_at else None,
+            email,
+        )

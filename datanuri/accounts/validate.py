@@ -27,9 +27,13 @@ def clean_display_name(name: str) -> str:
     if not n:
         raise InvalidInput("A display name cannot be empty.")
     if len(n) > 200:
-        raise InvalidInput(f"A display name can have at most 200 characters; this one has {len(n)}.")
+        raise InvalidInput(
+            f"A display name can have at most 200 characters; this one has {len(n)}."
+        )
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in n):
-        raise InvalidInput("A display name cannot contain control or invisible formatting characters.")
+        raise InvalidInput(
+            "A display name cannot contain control or invisible formatting characters."
+        )
     return n
 
 
@@ -51,5 +55,7 @@ def check_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:
     out = sorted(set(scopes))
     bad = [s for s in out if s not in SCOPES]
     if bad or not out:
-        raise InvalidInput(f"Token scopes must be some of {', '.join(SCOPES)}; got {', '.join(scopes) or 'none'}.")
+        raise InvalidInput(
+            f"Token scopes must be some of {', '.join(SCOPES)}; got {', '.join(scopes) or 'none'}."
+        )
     return out

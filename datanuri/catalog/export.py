@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -63,7 +64,9 @@ def _json(path: Path, batch_rows: int) -> Iterator[bytes]:
 
     con = duckdb.connect()
     try:
-        rel = con.sql("SELECT to_json(t)::VARCHAR AS j FROM read_parquet($p) AS t", params={"p": str(path)})
+        rel = con.sql(
+            "SELECT to_json(t)::VARCHAR AS j FROM read_parquet($p) AS t", params={"p": str(path)}
+        )
         reader = rel.to_arrow_reader(batch_rows)
         yield b"["
         first = True

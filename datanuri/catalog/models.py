@@ -20,7 +20,7 @@ class Organization(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    datasets: Mapped[list["Dataset"]] = relationship(back_populates="organization")
+    datasets: Mapped[list[Dataset]] = relationship(back_populates="organization")
 
 
 class Dataset(Base):
@@ -35,7 +35,9 @@ class Dataset(Base):
     theme: Mapped[str | None] = mapped_column(String(100))
     license: Mapped[str | None] = mapped_column(String(100))
     access_level: Mapped[str] = mapped_column(String(20), default="open")
-    metadata_public: Mapped[bool] = mapped_column(Boolean, default=True)  # for personal datasets: holder's choice
+    metadata_public: Mapped[bool] = mapped_column(
+        Boolean, default=True
+    )  # for personal datasets: holder's choice
     language: Mapped[str] = mapped_column(String(20), default="ko")
     temporal_start: Mapped[str | None] = mapped_column(String(40))
     temporal_end: Mapped[str | None] = mapped_column(String(40))
@@ -46,7 +48,7 @@ class Dataset(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="datasets")
-    versions: Mapped[list["Version"]] = relationship(
+    versions: Mapped[list[Version]] = relationship(
         back_populates="dataset", order_by="Version.number", cascade="all, delete-orphan"
     )
 
@@ -60,7 +62,9 @@ class Version(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    content_hash: Mapped[str] = mapped_column(String(64), index=True)  # hex SHA-256 of the Parquet blob
+    content_hash: Mapped[str] = mapped_column(
+        String(64), index=True
+    )  # hex SHA-256 of the Parquet blob
     source_hash: Mapped[str] = mapped_column(String(64))
     source_name: Mapped[str] = mapped_column(String(500))
     source_format: Mapped[str] = mapped_column(String(20))
@@ -76,7 +80,7 @@ class Version(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     dataset: Mapped[Dataset] = relationship(back_populates="versions")
-    distributions: Mapped[list["Distribution"]] = relationship(
+    distributions: Mapped[list[Distribution]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="Distribution.id"
     )
 

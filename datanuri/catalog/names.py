@@ -32,5 +32,7 @@ def check_name(name: str, what: str = "dataset") -> str:
 
 def check_access(level: str) -> str:
     if level not in ACCESS_LEVELS:
-        raise InvalidInput(f"Access level must be one of {', '.join(ACCESS_LEVELS)}; got {level!r}.")
+        raise InvalidInput(
+            f"Access level must be one of {', '.join(ACCESS_LEVELS)}; got {level!r}."
+        )
     return level

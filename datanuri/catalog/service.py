@@ -6,9 +6,10 @@ layer over these methods.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal
+from typing import Any, Literal
 
 import pyarrow as pa
 from sqlalchemy import func, select
@@ -22,7 +23,14 @@ from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.catalog import export
 from datanuri.catalog.models import Dataset, Distribution, Organization, Version
 from datanuri.catalog.names import check_access, check_name
-from datanuri.catalog.records import DatasetInfo, OrgInfo, VersionInfo, dataset_info, org_info, version_info
+from datanuri.catalog.records import (
+    DatasetInfo,
+    OrgInfo,
+    VersionInfo,
+    dataset_info,
+    org_info,
+    version_info,
+)
 from datanuri.config import Config
 from datanuri.events import Event, EventSink
 from datanuri.store.blobs import BlobStore, sha256_file
@@ -48,12 +56,24 @@ EDITABLE_FIELDS = (
     "metadata_public",
 )
 MAX_PREVIEW_ROWS = 1000
-PROFILE_SAFE_KEYS = ("name", "type", "count", "nulls", "null_count", "distinct", "distinct_count", "approx_distinct")
+PROFILE_SAFE_KEYS = (
+    "name",
+    "type",
+    "count",
+    "nulls",
+    "null_count",
+    "distinct",
+    "distinct_count",
+    "approx_distinct",
+)
 
 
 def redact_profile(profile: dict[str, Any]) -> dict[str, Any]:
     """A profile without values taken from the rows (keeps counts and types only)."""
-    cols = [{k: c[k] for k in PROFILE_SAFE_KEYS if k in c} | {"redacted": True} for c in profile.get("columns", [])]
+    cols = [
+        {k: c[k] for k in PROFILE_SAFE_KEYS if k in c} | {"redacted": True}
+        for c in profile.get("columns", [])
+    ]
     return {**{k: v for k, v in profile.items() if k != "columns"}, "columns": cols}
 
 
@@ -76,7 +96,14 @@ class PublishResult:
 
 
 class CatalogService:
-    def __init__(self, db: Database, blobs: BlobStore, events: EventSink, access: AccessControl, config: Config) -> None:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        events: EventSink,
+        access: AccessControl,
+        config: Config,
+    ) -> None:
         self.db = db
         self.access = access
         self.blobs = blobs
@@ -90,36 +117,67 @@ class CatalogService:
             listener(name)
 
     # ----- organizations -------------------------------------------------------------------
-    def create_organization(self, name: str, *, title: str | None = None, description: str = "",
-                            principal: Principal = SYSTEM) -> OrgInfo:
+    def create_organization(
+        self,
+        name: str,
+        *,
+        title: str | None = None,
+        description: str = "",
+        principal: Principal = SYSTEM,
+    ) -> OrgInfo:
         """Create an organisation (admins only); a user who creates one becomes its owner."""
         check_name(name, "organization")
         try:
             with self.db.session() as s:
                 self.access.require(s, principal, "create_org")
-                org = Organization(name=name, title=(title or name).strip(), description=description)
+                org = Organization(
+                    name=name, title=(title or name).strip(), description=description
+                )
                 s.add(org)
                 s.flush()
                 if principal.kind == "user" and principal.user_id is not None:
-                    s.add(Membership(user_id=principal.user_id, organization_id=org.id, role="owner"))
+                    s.add(
+                        Membership(user_id=principal.user_id, organization_id=org.id, role="owner")
+                    )
                 return org_info(org)
         except SAIntegrityError as exc:
             raise errors.Conflict(f"An organization named {name!r} already exists.") from exc
 
     def list_organizations(self) -> list[OrgInfo]:
         with self.db.session() as s:
-            counts = dict(s.execute(select(Dataset.organization_id, func.count()).group_by(Dataset.organization_id)).all())
-            return [org_info(o, counts.get(o.id, 0)) for o in s.scalars(select(Organization).order_by(Organization.name))]
+            counts = dict(
+                s.execute(
+                    select(Dataset.organization_id, func.count()).group_by(Dataset.organization_id)
+                ).all()
+            )
+            return [
+                org_info(o, counts.get(o.id, 0))
+                for o in s.scalars(select(Organization).order_by(Organization.name))
+            ]
 
     def get_organization(self, name: str) -> OrgInfo:
         with self.db.session() as s:
             org = self._org(s, name)
-            count = s.scalar(select(func.count()).select_from(Dataset).where(Dataset.organization_id == org.id)) or 0
+            count = (
+                s.scalar(
+                    select(func.count())
+                    .select_from(Dataset)
+                    .where(Dataset.organization_id == org.id)
+                )
+                or 0
+            )
             return org_info(org, count)
 
     # ----- datasets ------------------------------------------------------------------------
-    def create_dataset(self, name: str, *, organization: str, title: str | None = None,
-                       principal: Principal = SYSTEM, **fields: Any) -> DatasetInfo:
+    def create_dataset(
+        self,
+        name: str,
+        *,
+        organization: str,
+        title: str | None = None,
+        principal: Principal = SYSTEM,
+        **fields: Any,
+    ) -> DatasetInfo:
         check_name(name, "dataset")
         fields = self._clean_fields(fields)
         try:
@@ -132,7 +190,9 @@ class CatalogService:
                 s.refresh(ds, ["versions"])
                 info = dataset_info(ds)
         except SAIntegrityError as exc:
-            raise errors.Conflict(f"A dataset named {name!r} already exists. Pick another name or publish a new version.") from exc
+            raise errors.Conflict(
+                f"A dataset named {name!r} already exists. Pick another name or publish a new version."
+            ) from exc
         self._changed(name)
         return info
 
@@ -148,7 +208,9 @@ class CatalogService:
         self._changed(name)
         return True
 
-    def update_dataset(self, name: str, *, principal: Principal = SYSTEM, **fields: Any) -> DatasetInfo:
+    def update_dataset(
+        self, name: str, *, principal: Principal = SYSTEM, **fields: Any
+    ) -> DatasetInfo:
         """Change a dataset's metadata. A change of access level is recorded as an event first."""
         fields = self._clean_fields(fields)
         with self.db.session() as s:
@@ -158,7 +220,9 @@ class CatalogService:
             new_access = fields.get("access_level", old_access)
             if old_access == "personal" and new_access != "personal":
                 # trust rule 1: personal rows leave the holder only through a release that passed
-                raise errors.PermissionDenied(errors.MSG_PERSONAL_ACCESS.format(name=name, to=new_access))
+                raise errors.PermissionDenied(
+                    errors.MSG_PERSONAL_ACCESS.format(name=name, to=new_access)
+                )
             for key, value in fields.items():
                 setattr(ds, key, value)
             if "access_level" in fields and fields["access_level"] != old_access:
@@ -178,9 +242,14 @@ class CatalogService:
         self._changed(name)
         return info
 
-    def list_datasets(self, *, organization: str | None = None, principal: Principal = SYSTEM) -> list[DatasetInfo]:
+    def list_datasets(
+        self, *, organization: str | None = None, principal: Principal = SYSTEM
+    ) -> list[DatasetInfo]:
         with self.db.session() as s:
-            q = select(Dataset).options(selectinload(Dataset.versions).selectinload(Version.distributions), selectinload(Dataset.organization))
+            q = select(Dataset).options(
+                selectinload(Dataset.versions).selectinload(Version.distributions),
+                selectinload(Dataset.organization),
+            )
             if organization:
                 q = q.where(Dataset.organization_id == self._org(s, organization).id)
             return [
@@ -196,7 +265,9 @@ class CatalogService:
     def check_can_publish(self, name: str, principal: Principal) -> None:
         """Raise unless `principal` may publish to dataset `name` (used before accepting an upload)."""
         with self.db.session() as s:
-            self.access.require(s, principal, "publish", dataset=self._dataset(s, name, principal=principal))
+            self.access.require(
+                s, principal, "publish", dataset=self._dataset(s, name, principal=principal)
+            )
 
     # ----- versions ------------------------------------------------------------------------
     def publish(
@@ -277,7 +348,12 @@ class CatalogService:
                     published_by=principal.ref,
                 )
                 v.distributions = [
-                    Distribution(format="parquet", media_type=export.FORMATS["parquet"], blob_hash=content_hash, byte_size=byte_size),
+                    Distribution(
+                        format="parquet",
+                        media_type=export.FORMATS["parquet"],
+                        blob_hash=content_hash,
+                        byte_size=byte_size,
+                    ),
                     Distribution(format="csv", media_type=export.FORMATS["csv"]),
                     Distribution(format="json", media_type=export.FORMATS["json"]),
                 ]
@@ -290,7 +366,10 @@ class CatalogService:
                         actor=principal.ref,
                         subject=f"dataset:{name}@{number}",
                         time=v.created_at,
-                        hashes={"parquet": f"sha256:{content_hash}", "source": f"sha256:{source_hash}"},
+                        hashes={
+                            "parquet": f"sha256:{content_hash}",
+                            "source": f"sha256:{source_hash}",
+                        },
                         data={"rows": result.rows, "access_level": ds.access_level},
                     ),
                 )
@@ -308,21 +387,37 @@ class CatalogService:
         finally:
             out.unlink(missing_ok=True)
 
-    def get_version(self, name: str, number: int | None = None, *, principal: Principal = SYSTEM) -> VersionInfo:
+    def get_version(
+        self, name: str, number: int | None = None, *, principal: Principal = SYSTEM
+    ) -> VersionInfo:
         with self.db.session() as s:
             return version_info(self._version(s, name, number, principal), name)
 
-    def version_detail(self, name: str, number: int | None = None, *, principal: Principal = SYSTEM) -> dict[str, Any]:
+    def version_detail(
+        self, name: str, number: int | None = None, *, principal: Principal = SYSTEM
+    ) -> dict[str, Any]:
         """Schema, profile and row problems of a version."""
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
-            if v.dataset.access_level == "personal" and not self.access.can(s, principal, "publish", dataset=v.dataset):
+            if v.dataset.access_level == "personal" and not self.access.can(
+                s, principal, "publish", dataset=v.dataset
+            ):
                 # Values in a profile (top values, min/max) and in row problems are raw personal data.
-                return {"schema": v.schema, "profile": redact_profile(v.profile), "problems": {"count": v.problems.get("count", 0), "items": []}}
+                return {
+                    "schema": v.schema,
+                    "profile": redact_profile(v.profile),
+                    "problems": {"count": v.problems.get("count", 0), "items": []},
+                }
             return {"schema": v.schema, "profile": v.profile, "problems": v.problems}
 
-    def parquet_path(self, name: str, number: int | None = None, *, principal: Principal = SYSTEM,
-                     purpose: str = "read") -> Path:
+    def parquet_path(
+        self,
+        name: str,
+        number: int | None = None,
+        *,
+        principal: Principal = SYSTEM,
+        purpose: str = "read",
+    ) -> Path:
         """The verified canonical Parquet file of a version, if `principal` may read its rows.
 
         Every attempt, allowed or refused, goes to the access log.
@@ -336,15 +431,30 @@ class CatalogService:
             digest = v.content_hash
         return self.blobs.verify(digest)
 
-    def preview(self, name: str, number: int | None = None, *, offset: int = 0, limit: int = 100,
-                principal: Principal = SYSTEM) -> pa.Table:
+    def preview(
+        self,
+        name: str,
+        number: int | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        principal: Principal = SYSTEM,
+    ) -> pa.Table:
         if offset < 0 or limit < 1:
             raise errors.InvalidInput("Preview needs offset ≥ 0 and limit ≥ 1.")
         limit = min(limit, MAX_PREVIEW_ROWS)
-        return export.read_slice(self.parquet_path(name, number, principal=principal, purpose="preview"), offset, limit)
+        return export.read_slice(
+            self.parquet_path(name, number, principal=principal, purpose="preview"), offset, limit
+        )
 
-    def download(self, name: str, number: int | None = None, *, format: str = "parquet",
-                 principal: Principal = SYSTEM) -> Iterator[bytes]:
+    def download(
+        self,
+        name: str,
+        number: int | None = None,
+        *,
+        format: str = "parquet",
+        principal: Principal = SYSTEM,
+    ) -> Iterator[bytes]:
         """Stream a version in `format` (Parquet as stored; CSV and JSON made batch by batch)."""
         export.check_format(format)
         path = self.parquet_path(name, number, principal=principal, purpose=f"download:{format}")
@@ -354,7 +464,9 @@ class CatalogService:
     def _clean_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
         if unknown:
-            raise errors.InvalidInput(f"Unknown dataset field(s): {', '.join(unknown)}. Known: {', '.join(EDITABLE_FIELDS)}.")
+            raise errors.InvalidInput(
+                f"Unknown dataset field(s): {', '.join(unknown)}. Known: {', '.join(EDITABLE_FIELDS)}."
+            )
         out = {k: v for k, v in fields.items() if v is not None}
         if "access_level" in out:
             check_access(out["access_level"])
@@ -367,7 +479,9 @@ class CatalogService:
             raise errors.InvalidInput("A dataset title cannot be empty.")
         for key in ("title", "theme", "license", "spatial", "contact_name", "contact_email"):
             if key in out and len(str(out[key])) > 300:
-                raise errors.InvalidInput(f"The {key} is too long ({len(str(out[key]))} characters); keep it under 300.")
+                raise errors.InvalidInput(
+                    f"The {key} is too long ({len(str(out[key]))} characters); keep it under 300."
+                )
         return out
 
     def _org(self, s: Session, name: str) -> Organization:
@@ -376,7 +490,9 @@ class CatalogService:
             raise errors.NotFound(errors.MSG_ORG_NOT_FOUND.format(name=name))
         return org
 
-    def _dataset(self, s: Session, name: str, *, lock: bool = False, principal: Principal = SYSTEM) -> Dataset:
+    def _dataset(
+        self, s: Session, name: str, *, lock: bool = False, principal: Principal = SYSTEM
+    ) -> Dataset:
         """The dataset, if `principal` may see it at all (else "not found", so nothing leaks)."""
         q = select(Dataset).where(Dataset.name == name)
         if lock:
@@ -387,7 +503,9 @@ class CatalogService:
         self.access.require(s, principal, "read_metadata", dataset=ds)
         return ds
 
-    def _version(self, s: Session, name: str, number: int | None, principal: Principal = SYSTEM) -> Version:
+    def _version(
+        self, s: Session, name: str, number: int | None, principal: Principal = SYSTEM
+    ) -> Version:
         ds = self._dataset(s, name, principal=principal)
         if not ds.versions:
             raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=name))
@@ -396,4 +514,8 @@ class CatalogService:
         for v in ds.versions:
             if v.number == number:
                 return v
-        raise errors.NotFound(errors.MSG_VERSION_NOT_FOUND.format(name=name, version=number, latest=ds.versions[-1].number))
+        raise errors.NotFound(
+            errors.MSG_VERSION_NOT_FOUND.format(
+                name=name, version=number, latest=ds.versions[-1].number
+            )
+        )

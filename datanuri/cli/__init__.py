@@ -49,13 +49,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """datanuri — a trusted data exchange."""
 
 
 @app.command()
-def init(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
+def init(data_dir: Path | None = DATA_DIR_OPTION) -> None:
     """Create (or upgrade) the data directory and database."""
     with platform_ctx(data_dir) as p:
         where = p.config.data_dir.resolve()
@@ -67,7 +69,7 @@ def init(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     port: int = typer.Option(8000, help="Port to listen on"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
     """Serve the REST API (and OpenAPI docs at /docs)."""
     import uvicorn
@@ -84,8 +86,10 @@ def demo(
     host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     port: int = typer.Option(8000, help="Port to listen on"),
     fresh: bool = typer.Option(False, "--fresh", help="Delete the data directory first"),
-    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API after loading"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    serve_after: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the API after loading"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
     """Start a demo instance filled with generated sample data, then serve it."""
     from datanuri.config import Config
@@ -96,14 +100,18 @@ def demo(
         shutil.rmtree(target)
     with platform_ctx(data_dir) as p:
         with console.status("Generating and publishing the sample datasets…"):
-            created = load_demo(p, p.config.data_dir / "demo-src", report=lambda m: console.print("  " + m))
-        console.print(f"[green]Demo ready[/]: {created} new version(s) in {p.config.data_dir.resolve()}.")
+            created = load_demo(
+                p, p.config.data_dir / "demo-src", report=lambda m: console.print("  " + m)
+            )
+        console.print(
+            f"[green]Demo ready[/]: {created} new version(s) in {p.config.data_dir.resolve()}."
+        )
         from datanuri.demo.load import DEMO_PASSWORD, DEMO_USERS
 
         console.print(
             f"Log in at http://{host}:{port}/login with password [bold]{DEMO_PASSWORD}[/] as one of: "
             + ", ".join(u[0] for u in DEMO_USERS)
-            + f"\nAn API token for scripts: datanuri tokens create --user publisher@datanuri.local --scopes read,publish"
+            + "\nAn API token for scripts: datanuri tokens create --user publisher@datanuri.local --scopes read,publish"
         )
         if serve_after:
             import uvicorn

@@ -7,13 +7,19 @@ Local commands act with the machine's authority (whoever can open the data dir i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
 
-from datanuri.credentials import stored_token, store_token
-from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, err_console, platform_ctx, print_json
+from datanuri.cli.common import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    console,
+    err_console,
+    platform_ctx,
+    print_json,
+)
+from datanuri.credentials import store_token, stored_token
 from datanuri.errors import InvalidInput, NotAuthenticated
 
 users_app = typer.Typer(help="Create and list user accounts.", no_args_is_help=True)
@@ -24,20 +30,30 @@ tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_
 def users_create(
     email: str = typer.Argument(..., help="E-mail address (the login name)"),
     name: str = typer.Option(..., "--name", help="Display name, e.g. 김데이터"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
-                                 envvar="DATANURI_NEW_PASSWORD", help="At least 10 characters (prompted when omitted)"),
-    role: Optional[str] = typer.Option(None, "--role", help="Platform role: admin or auditor"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="DATANURI_NEW_PASSWORD",
+        help="At least 10 characters (prompted when omitted)",
+    ),
+    role: str | None = typer.Option(None, "--role", help="Platform role: admin or auditor"),
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Create a user account."""
     with platform_ctx(data_dir) as p:
-        user = p.accounts.create_user(email, display_name=name, password=password, platform_role=role)
-    print_json(user.to_dict()) if json_out else console.print(f"Created user [bold]{user.email}[/].")
+        user = p.accounts.create_user(
+            email, display_name=name, password=password, platform_role=role
+        )
+    print_json(user.to_dict()) if json_out else console.print(
+        f"Created user [bold]{user.email}[/]."
+    )
 
 
 @users_app.command("list")
-def users_list(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
+def users_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List users with their roles."""
     with platform_ctx(data_dir) as p:
         users = p.accounts.list_users()
@@ -45,7 +61,12 @@ def users_list(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON
         return print_json([u.to_dict() for u in users])
     t = Table("email", "name", "platform role", "organisations")
     for u in users:
-        t.add_row(u.email, u.display_name, u.platform_role or "-", ", ".join(f"{o} ({r})" for o, r in u.organizations.items()))
+        t.add_row(
+            u.email,
+            u.display_name,
+            u.platform_role or "-",
+            ", ".join(f"{o} ({r})" for o, r in u.organizations.items()),
+        )
     console.print(t)
 
 
@@ -53,7 +74,7 @@ def orgs_add_member(
     org: str = typer.Argument(..., help="Organization name"),
     email: str = typer.Argument(..., help="The user's e-mail"),
     role: str = typer.Option("member", "--role", help="owner | editor | member"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
     """Add a user to an organization (or change their role)."""
     with platform_ctx(data_dir) as p:
@@ -66,22 +87,30 @@ def tokens_create(
     user: str = typer.Option(..., "--user", help="E-mail of the token's owner"),
     name: str = typer.Option("cli", "--name", help="What the token is for"),
     scopes: str = typer.Option("read", "--scopes", help="Comma-separated: read, publish, admin"),
-    expires_days: Optional[int] = typer.Option(None, "--expires-days", help="Days until it expires (never when omitted)"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    expires_days: int | None = typer.Option(
+        None, "--expires-days", help="Days until it expires (never when omitted)"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Create an API token. It is shown once; only its hash is stored."""
     with platform_ctx(data_dir) as p:
-        info, secret = p.accounts.create_token(name=name, scopes=[s.strip() for s in scopes.split(",") if s.strip()],
-                                               expires_in_days=expires_days, for_email=user)
+        info, secret = p.accounts.create_token(
+            name=name,
+            scopes=[s.strip() for s in scopes.split(",") if s.strip()],
+            expires_in_days=expires_days,
+            for_email=user,
+        )
     if json_out:
         return print_json({"token": secret, **info.to_dict()})
-    console.print(f"Token {info.id} for {info.user} ({', '.join(info.scopes)}). Copy it now; it is not shown again:")
+    console.print(
+        f"Token {info.id} for {info.user} ({', '.join(info.scopes)}). Copy it now; it is not shown again:"
+    )
     console.print(secret, soft_wrap=True, highlight=False)
 
 
 @tokens_app.command("list")
-def tokens_list(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
+def tokens_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List API tokens (never their secrets)."""
     from datanuri.accounts.principal import SYSTEM
 
@@ -91,13 +120,23 @@ def tokens_list(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSO
         return print_json([t.to_dict() for t in tokens])
     t = Table("id", "user", "name", "starts with", "scopes", "expires", "revoked")
     for tok in tokens:
-        t.add_row(str(tok.id), tok.user, tok.name, tok.prefix + "…", ",".join(tok.scopes), tok.expires_at or "never", "yes" if tok.revoked else "")
+        t.add_row(
+            str(tok.id),
+            tok.user,
+            tok.name,
+            tok.prefix + "…",
+            ",".join(tok.scopes),
+            tok.expires_at or "never",
+            "yes" if tok.revoked else "",
+        )
     console.print(t)
 
 
 @tokens_app.command("revoke")
-def tokens_revoke(token_id: int = typer.Argument(..., help="Token id (see `datanuri tokens list`)"),
-                  data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
+def tokens_revoke(
+    token_id: int = typer.Argument(..., help="Token id (see `datanuri tokens list`)"),
+    data_dir: Path | None = DATA_DIR_OPTION,
+) -> None:
     """Revoke an API token; it is refused from the next request on."""
     with platform_ctx(data_dir) as p:
         p.accounts.revoke_token(token_id)
@@ -105,17 +144,27 @@ def tokens_revoke(token_id: int = typer.Argument(..., help="Token id (see `datan
 
 
 def login(
-    url: str = typer.Option("http://127.0.0.1:8000", "--url", envvar="DATANURI_URL", help="The datanuri server"),
+    url: str = typer.Option(
+        "http://127.0.0.1:8000", "--url", envvar="DATANURI_URL", help="The datanuri server"
+    ),
     email: str = typer.Option(..., "--email", prompt=True, help="Your e-mail"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, envvar="DATANURI_PASSWORD", help="Your password"),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, envvar="DATANURI_PASSWORD", help="Your password"
+    ),
 ) -> None:
     """Log in to a server and store an API token for later CLI and SDK calls."""
     import httpx  # only this command talks to a server; other commands start faster without it
 
     try:
-        resp = httpx.post(url.rstrip("/") + "/api/v1/auth/token", json={"email": email, "password": password}, timeout=30)
+        resp = httpx.post(
+            url.rstrip("/") + "/api/v1/auth/token",
+            json={"email": email, "password": password},
+            timeout=30,
+        )
     except httpx.HTTPError as exc:
-        raise InvalidInput(f"Could not reach {url}: {exc}. Is the server running (`datanuri serve`)?") from exc
+        raise InvalidInput(
+            f"Could not reach {url}: {exc}. Is the server running (`datanuri serve`)?"
+        ) from exc
     if resp.status_code != 201:
         try:
             message = resp.json()["error"]["message"]
@@ -126,7 +175,11 @@ def login(
     err_console.print(f"Logged in to {url} as {email}. Token stored in {path}.")
 
 
-def whoami(url: str = typer.Option("http://127.0.0.1:8000", "--url", envvar="DATANURI_URL", help="The datanuri server")) -> None:
+def whoami(
+    url: str = typer.Option(
+        "http://127.0.0.1:8000", "--url", envvar="DATANURI_URL", help="The datanuri server"
+    ),
+) -> None:
     """Show who the stored token logs you in as."""
     token = stored_token(url)
     if not token:
@@ -136,15 +189,17 @@ def whoami(url: str = typer.Option("http://127.0.0.1:8000", "--url", envvar="DAT
     with Client(url, token=token) as c:
         me = c.me()
     if not me.get("authenticated"):
-        raise NotAuthenticated(f"The stored token for {url} is no longer valid. Run `datanuri login` again.")
+        raise NotAuthenticated(
+            f"The stored token for {url} is no longer valid. Run `datanuri login` again."
+        )
     console.print(f"{me['user']['email']} on {url} (scopes: {', '.join(me['scopes'])})")
 
 
 def access_log(
-    dataset: Optional[str] = typer.Option(None, "--dataset", help="Only this dataset"),
-    org: Optional[str] = typer.Option(None, "--org", help="Only this organization's datasets"),
+    dataset: str | None = typer.Option(None, "--dataset", help="Only this dataset"),
+    org: str | None = typer.Option(None, "--org", help="Only this organization's datasets"),
     limit: int = typer.Option(50, "--limit", help="How many entries, newest first"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Show who read or downloaded which dataset, when, and through which route."""
@@ -156,6 +211,14 @@ def access_log(
         return print_json(entries)
     t = Table("time", "who", "dataset", "version", "action", "route", "client", "allowed")
     for e in entries:
-        t.add_row(str(e["time"])[:19], str(e["principal"]), str(e["dataset"]), str(e["version"] or "-"), str(e["action"]),
-                  str(e["route"]), str(e["client"] or "-"), "yes" if e["allowed"] else "[red]refused[/]")
+        t.add_row(
+            str(e["time"])[:19],
+            str(e["principal"]),
+            str(e["dataset"]),
+            str(e["version"] or "-"),
+            str(e["action"]),
+            str(e["route"]),
+            str(e["client"] or "-"),
+            "yes" if e["allowed"] else "[red]refused[/]",
+        )
     console.print(t)

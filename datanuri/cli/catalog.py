@@ -5,35 +5,48 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
 
-from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, byte_progress, console, err_console, platform_ctx, print_json
+from datanuri.cli.common import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    byte_progress,
+    console,
+    err_console,
+    platform_ctx,
+    print_json,
+)
 from datanuri.errors import InvalidInput, NotFound
 
-orgs_app = typer.Typer(help="Create and list organizations (the publishers of datasets).", no_args_is_help=True)
+orgs_app = typer.Typer(
+    help="Create and list organizations (the publishers of datasets).", no_args_is_help=True
+)
 datasets_app = typer.Typer(help="List and inspect datasets.", no_args_is_help=True)
-jobs_app = typer.Typer(help="See background jobs (ingests started through the API).", no_args_is_help=True)
+jobs_app = typer.Typer(
+    help="See background jobs (ingests started through the API).", no_args_is_help=True
+)
 
 
 @orgs_app.command("create")
 def orgs_create(
     name: str = typer.Argument(..., help="URL-safe name, e.g. seoul-city"),
-    title: Optional[str] = typer.Option(None, help="Display name, e.g. 서울특별시"),
+    title: str | None = typer.Option(None, help="Display name, e.g. 서울특별시"),
     description: str = typer.Option("", help="A sentence about the organization."),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Create an organization."""
     with platform_ctx(data_dir) as p:
         org = p.catalog.create_organization(name, title=title, description=description)
-    print_json(org.to_dict()) if json_out else console.print(f"Created organization [bold]{org.name}[/] ({org.title}).")
+    print_json(org.to_dict()) if json_out else console.print(
+        f"Created organization [bold]{org.name}[/] ({org.title})."
+    )
 
 
 @orgs_app.command("list")
-def orgs_list(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
+def orgs_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List organizations."""
     with platform_ctx(data_dir) as p:
         orgs = p.catalog.list_organizations()
@@ -47,26 +60,30 @@ def orgs_list(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_
 
 @datasets_app.command("list")
 def datasets_list(
-    org: Optional[str] = typer.Option(None, "--org", help="Only this organization's datasets."),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    org: str | None = typer.Option(None, "--org", help="Only this organization's datasets."),
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """List datasets with their latest version."""
     with platform_ctx(data_dir) as p:
         items = p.catalog.list_datasets(organization=org)
     if json_out:
-        return print_json([{k: v for k, v in d.to_dict().items() if k != "versions"} for d in items])
+        return print_json(
+            [{k: v for k, v in d.to_dict().items() if k != "versions"} for d in items]
+        )
     t = Table("name", "title", "organization", "access", "version", "rows")
     for d in items:
         rows = f"{d.versions[-1].row_count:,}" if d.versions else "-"
-        t.add_row(d.name, d.title, d.organization, d.access_level, str(d.latest_version or "-"), rows)
+        t.add_row(
+            d.name, d.title, d.organization, d.access_level, str(d.latest_version or "-"), rows
+        )
     console.print(t)
 
 
 @datasets_app.command("show")
 def datasets_show(
     name: str = typer.Argument(..., help="Dataset name"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Show a dataset's metadata, versions and latest schema."""
@@ -78,14 +95,23 @@ def datasets_show(
         if detail:
             out["schema"] = detail["schema"]
         return print_json(out)
-    console.print(f"[bold]{d.title}[/] ({d.name}) — {d.organization}, access: {d.access_level}, licence: {d.license or '-'}")
+    console.print(
+        f"[bold]{d.title}[/] ({d.name}) — {d.organization}, access: {d.access_level}, licence: {d.license or '-'}"
+    )
     if d.description:
         console.print(d.description)
     if d.keywords:
         console.print("keywords: " + ", ".join(d.keywords))
     vt = Table("version", "rows", "columns", "from", "published", "note")
     for v in d.versions:
-        vt.add_row(str(v.number), f"{v.row_count:,}", str(v.column_count), v.source_name, v.created_at[:19], v.change_note)
+        vt.add_row(
+            str(v.number),
+            f"{v.row_count:,}",
+            str(v.column_count),
+            v.source_name,
+            v.created_at[:19],
+            v.change_note,
+        )
     console.print(vt)
     if detail:
         st = Table("column", "type", "format")
@@ -95,31 +121,59 @@ def datasets_show(
 
 
 def publish(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV, TSV, XLSX, JSON, NDJSON or Parquet file"),
-    dataset: str = typer.Option(..., "--dataset", "-d", help="Dataset name (created if it does not exist)"),
-    org: Optional[str] = typer.Option(None, "--org", "-o", help="Organization (needed when the dataset is new)"),
-    title: Optional[str] = typer.Option(None, help="Title of a new dataset"),
-    description: Optional[str] = typer.Option(None, help="Description of a new dataset"),
-    keywords: Optional[str] = typer.Option(None, help="Comma-separated keywords"),
-    theme: Optional[str] = typer.Option(None, help="Theme, e.g. 교통, 환경"),
-    license: Optional[str] = typer.Option(None, "--license", help="Licence, e.g. KOGL-1, CC-BY-4.0"),
-    access: Optional[str] = typer.Option(None, help="open | restricted | personal (new datasets default to open)"),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="CSV, TSV, XLSX, JSON, NDJSON or Parquet file",
+    ),
+    dataset: str = typer.Option(
+        ..., "--dataset", "-d", help="Dataset name (created if it does not exist)"
+    ),
+    org: str | None = typer.Option(
+        None, "--org", "-o", help="Organization (needed when the dataset is new)"
+    ),
+    title: str | None = typer.Option(None, help="Title of a new dataset"),
+    description: str | None = typer.Option(None, help="Description of a new dataset"),
+    keywords: str | None = typer.Option(None, help="Comma-separated keywords"),
+    theme: str | None = typer.Option(None, help="Theme, e.g. 교통, 환경"),
+    license: str | None = typer.Option(
+        None, "--license", help="Licence, e.g. KOGL-1, CC-BY-4.0"
+    ),
+    access: str | None = typer.Option(
+        None, help="open | restricted | personal (new datasets default to open)"
+    ),
     change_note: str = typer.Option("", "--change-note", "-m", help="What changed in this version"),
-    strict: bool = typer.Option(False, "--strict", help="Reject the file on any row problem instead of keeping bad values as text/null"),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Reject the file on any row problem instead of keeping bad values as text/null",
+    ),
     format: str = typer.Option("auto", help="auto | csv | tsv | xlsx | json | ndjson | parquet"),
-    encoding: Optional[str] = typer.Option(None, help="Text encoding, e.g. cp949 (detected when omitted)"),
-    sheet: Optional[str] = typer.Option(None, help="XLSX sheet name (first sheet when omitted)"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    encoding: str | None = typer.Option(
+        None, help="Text encoding, e.g. cp949 (detected when omitted)"
+    ),
+    sheet: str | None = typer.Option(None, help="XLSX sheet name (first sheet when omitted)"),
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Ingest a file and publish it as the next version of a dataset."""
     with platform_ctx(data_dir) as p:
-        fields = {"description": description, "keywords": keywords, "theme": theme, "license": license, "access_level": access}
+        fields = {
+            "description": description,
+            "keywords": keywords,
+            "theme": theme,
+            "license": license,
+            "access_level": access,
+        }
         try:
             p.catalog.get_dataset(dataset)
         except NotFound:
             if not org:
-                raise InvalidInput(f"Dataset {dataset!r} does not exist yet: give --org ORG to create it.")
+                raise InvalidInput(
+                    f"Dataset {dataset!r} does not exist yet: give --org ORG to create it."
+                )
             p.catalog.create_dataset(dataset, organization=org, title=title, **fields)
         else:
             if any(v is not None for v in fields.values()) or title:
@@ -127,8 +181,14 @@ def publish(
         size = file.stat().st_size
         with byte_progress(f"Ingesting {file.name}", size) as progress:
             result = p.catalog.publish(
-                dataset, file, change_note=change_note, mode="strict" if strict else "lenient",
-                format=format, encoding=encoding, sheet=sheet, progress=progress,
+                dataset,
+                file,
+                change_note=change_note,
+                mode="strict" if strict else "lenient",
+                format=format,
+                encoding=encoding,
+                sheet=sheet,
+                progress=progress,
             )
     if json_out:
         return print_json(result.to_dict())
@@ -136,15 +196,21 @@ def publish(
     for prob in result.problems[:10]:
         err_console.print(f"  line {prob.get('line')}: {prob.get('message')}")
     if len(result.problems) > 10:
-        err_console.print(f"  … and more: `datanuri datasets show {dataset} --json` or the API's /problems.")
+        err_console.print(
+            f"  … and more: `datanuri datasets show {dataset} --json` or the API's /problems."
+        )
 
 
 def download(
     name: str = typer.Argument(..., help="Dataset name"),
-    version: Optional[int] = typer.Option(None, "--version", "-v", help="Version number (latest when omitted)"),
+    version: int | None = typer.Option(
+        None, "--version", "-v", help="Version number (latest when omitted)"
+    ),
     format: str = typer.Option("parquet", "--format", "-f", help="parquet | csv | json"),
-    output: Path = typer.Option(..., "--output", "-o", help="File to write, or - for standard output"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="File to write, or - for standard output"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
     """Download a version of a dataset as Parquet, CSV or JSON."""
     with platform_ctx(data_dir) as p:
@@ -156,7 +222,13 @@ def download(
             return
         tmp = output.with_name(f".{output.name}.part")
         try:
-            with open(tmp, "wb") as f, byte_progress(f"{name} v{info.number} → {output.name}", info.byte_size if format == "parquet" else None) as progress:
+            with (
+                open(tmp, "wb") as f,
+                byte_progress(
+                    f"{name} v{info.number} → {output.name}",
+                    info.byte_size if format == "parquet" else None,
+                ) as progress,
+            ):
                 done = 0
                 for chunk in chunks:
                     f.write(chunk)
@@ -169,7 +241,7 @@ def download(
 
 
 @jobs_app.command("list")
-def jobs_list(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
+def jobs_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List recent background jobs."""
     with platform_ctx(data_dir) as p:
         jobs = p.jobs.list()

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from datanuri.config import Config
 
@@ -18,7 +26,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def open_platform(data_dir: Path | None = None) -> "Any":
+def open_platform(data_dir: Path | None = None) -> Any:
     """A Platform for the configured data dir (DATANURI_DATA_DIR, or ./.datanuri)."""
     from datanuri.platform import Platform
 
@@ -59,5 +67,7 @@ def byte_progress(description: str, total: int | None) -> Iterator[Any]:
         bar.update(task, completed=bar.tasks[0].total or 0)
 
 
-DATA_DIR_OPTION = typer.Option(None, "--data-dir", envvar="DATANURI_DATA_DIR", help="Data directory (default ./.datanuri).")
+DATA_DIR_OPTION = typer.Option(
+    None, "--data-dir", envvar="DATANURI_DATA_DIR", help="Data directory (default ./.datanuri)."
+)
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON.")

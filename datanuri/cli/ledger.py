@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -14,12 +15,19 @@ from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, err_conso
 from datanuri.errors import DatanuriError, IntegrityError, InvalidInput
 
 app = typer.Typer(help="Inspect, checkpoint and audit the integrity ledger.", no_args_is_help=True)
-witnesses_app = typer.Typer(help="Witnesses whose cosignatures this ledger accepts.", no_args_is_help=True)
-witness_app = typer.Typer(help="Run a witness that cosigns a log's checkpoints and detects forks.", no_args_is_help=True)
+witnesses_app = typer.Typer(
+    help="Witnesses whose cosignatures this ledger accepts.", no_args_is_help=True
+)
+witness_app = typer.Typer(
+    help="Run a witness that cosigns a log's checkpoints and detects forks.", no_args_is_help=True
+)
 app.add_typer(witnesses_app, name="witnesses")
 
 WITNESS_DIR_OPTION = typer.Option(
-    Path(".datanuri-witness"), "--dir", envvar="DATANURI_WITNESS_DIR", help="The witness's key and state directory."
+    Path(".datanuri-witness"),
+    "--dir",
+    envvar="DATANURI_WITNESS_DIR",
+    help="The witness's key and state directory.",
 )
 
 
@@ -41,7 +49,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 # ----- datanuri ledger ... ------------------------------------------------------------------
 @app.command("audit")
-def audit(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
+def audit(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Recompute the whole tree from the stored entries and check every node and checkpoint.
 
     Exits with status 7 if any stored row was changed outside datanuri."""
@@ -58,7 +66,7 @@ def audit(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OPTI
 
 
 @app.command("checkpoint")
-def checkpoint(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
+def checkpoint(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Sign (or show) the checkpoint for the current tree size; prints the signed note."""
     with ledger_ctx(data_dir) as ledger:
         cp = ledger.checkpoint()
@@ -72,8 +80,8 @@ def checkpoint(data_dir: Optional[Path] = DATA_DIR_OPTION, json_out: bool = JSON
 @app.command("entries")
 def entries(
     start: int = typer.Option(0, help="First entry index."),
-    end: Optional[int] = typer.Option(None, help="One past the last entry (default start+100)."),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    end: int | None = typer.Option(None, help="One past the last entry (default start+100)."),
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """List ledger entries."""
@@ -84,15 +92,23 @@ def entries(
     t = Table("index", "time", "type", "actor", "subject")
     for r in rows:
         e = r["entry"]
-        t.add_row(str(r["index"]), e.get("time", ""), e.get("type", ""), e.get("actor", ""), e.get("subject", ""))
+        t.add_row(
+            str(r["index"]),
+            e.get("time", ""),
+            e.get("type", ""),
+            e.get("actor", ""),
+            e.get("subject", ""),
+        )
     console.print(t)
 
 
 @app.command("receipt")
 def receipt(
     index: int = typer.Argument(..., help="Entry index."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the receipt JSON here."),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Write the receipt JSON here."
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
     """Write the receipt of an entry (verify it later with `datanuri verify`)."""
     with ledger_ctx(data_dir) as ledger:
@@ -106,14 +122,19 @@ def receipt(
 
 
 @app.command("public-key")
-def public_key(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
+def public_key(data_dir: Path | None = DATA_DIR_OPTION) -> None:
     """Print the ledger's verifier key (pin it to verify receipts)."""
     with ledger_ctx(data_dir) as ledger:
         typer.echo(ledger.ensure_key())
 
 
 @witnesses_app.command("add")
-def witnesses_add(vkey: str = typer.Argument(..., help="The witness's verifier key (from `datanuri witness key`)."), data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
+def witnesses_add(
+    vkey: str = typer.Argument(
+        ..., help="The witness's verifier key (from `datanuri witness key`)."
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
+) -> None:
     """Accept cosignatures from this witness."""
     with ledger_ctx(data_dir) as ledger:
         name = ledger.add_witness(vkey)
@@ -121,7 +142,7 @@ def witnesses_add(vkey: str = typer.Argument(..., help="The witness's verifier k
 
 
 @witnesses_app.command("list")
-def witnesses_list(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
+def witnesses_list(data_dir: Path | None = DATA_DIR_OPTION) -> None:
     """List trusted witness keys."""
     with ledger_ctx(data_dir) as ledger:
         for vkey in ledger.witnesses():
@@ -129,7 +150,7 @@ def witnesses_list(data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
 
 
 @witnesses_app.command("remove")
-def witnesses_remove(name: str, data_dir: Optional[Path] = DATA_DIR_OPTION) -> None:
+def witnesses_remove(name: str, data_dir: Path | None = DATA_DIR_OPTION) -> None:
     """Stop accepting cosignatures from a witness."""
     with ledger_ctx(data_dir) as ledger:
         ledger.remove_witness(name)
@@ -139,7 +160,10 @@ def witnesses_remove(name: str, data_dir: Optional[Path] = DATA_DIR_OPTION) -> N
 # ----- datanuri verify ----------------------------------------------------------------------
 def _read_key(path: Path) -> str:
     if not path.exists():
-        _fail(f"No public key file at {path}. Download it from /.well-known/datanuri-ledger.pub and pin it.", 2)
+        _fail(
+            f"No public key file at {path}. Download it from /.well-known/datanuri-ledger.pub and pin it.",
+            2,
+        )
     return path.read_text("utf-8").strip()
 
 
@@ -160,21 +184,49 @@ def _print_result(res: Any, json_out: bool) -> None:
         print_json(res.to_dict())
     else:
         for name, ok, msg in res.checks:
-            (console if ok else err_console).print(f"{'[green]✓[/]' if ok else '[red]✗[/]'} {name}: {msg}")
-        (console if res.ok else err_console).print("[bold green]Verified.[/]" if res.ok else "[bold red]NOT verified.[/]")
+            (console if ok else err_console).print(
+                f"{'[green]✓[/]' if ok else '[red]✗[/]'} {name}: {msg}"
+            )
+        (console if res.ok else err_console).print(
+            "[bold green]Verified.[/]" if res.ok else "[bold red]NOT verified.[/]"
+        )
     if not res.ok:
         raise typer.Exit(IntegrityError.exit_code)
 
 
 def verify_cmd(
-    receipt: Path = typer.Argument(..., help="Receipt JSON (with --consistency: the OLD checkpoint).", exists=True, dir_okay=False),
-    file: Optional[Path] = typer.Argument(None, help="The data file the receipt covers (with --consistency: the NEW checkpoint).", exists=True, dir_okay=False),
-    key: Path = typer.Option(..., "--key", help="The log's pinned public key file (vkey, from /.well-known/datanuri-ledger.pub)."),
-    consistency: bool = typer.Option(False, "--consistency", help="Check that NEW checkpoint extends OLD."),
-    proof: Optional[Path] = typer.Option(None, "--proof", help="With --consistency: JSON from /api/v1/ledger/proof/consistency."),
-    log: Optional[str] = typer.Option(None, "--log", help="With --consistency and no --proof: fetch the proof from this log URL."),
-    witness: list[Path] = typer.Option([], "--witness", help="A trusted witness public key file (repeatable)."),
-    min_cosignatures: int = typer.Option(0, "--min-cosignatures", help="Require this many trusted witness cosignatures."),
+    receipt: Path = typer.Argument(
+        ...,
+        help="Receipt JSON (with --consistency: the OLD checkpoint).",
+        exists=True,
+        dir_okay=False,
+    ),
+    file: Path | None = typer.Argument(
+        None,
+        help="The data file the receipt covers (with --consistency: the NEW checkpoint).",
+        exists=True,
+        dir_okay=False,
+    ),
+    key: Path = typer.Option(
+        ...,
+        "--key",
+        help="The log's pinned public key file (vkey, from /.well-known/datanuri-ledger.pub).",
+    ),
+    consistency: bool = typer.Option(
+        False, "--consistency", help="Check that NEW checkpoint extends OLD."
+    ),
+    proof: Path | None = typer.Option(
+        None, "--proof", help="With --consistency: JSON from /api/v1/ledger/proof/consistency."
+    ),
+    log: str | None = typer.Option(
+        None, "--log", help="With --consistency and no --proof: fetch the proof from this log URL."
+    ),
+    witness: list[Path] = typer.Option(
+        [], "--witness", help="A trusted witness public key file (repeatable)."
+    ),
+    min_cosignatures: int = typer.Option(
+        0, "--min-cosignatures", help="Require this many trusted witness cosignatures."
+    ),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Verify a receipt offline (`datanuri verify RECEIPT [FILE] --key KEY`), or that one
@@ -196,7 +248,13 @@ def verify_cmd(
             except ValueError as exc:
                 raise InvalidInput(f"{receipt} is not JSON: {exc}") from exc
             witness_keys = [_read_key(w) for w in witness]
-            res = verify_receipt(data, public_key=vkey, file=file, witness_keys=witness_keys, min_cosignatures=min_cosignatures)
+            res = verify_receipt(
+                data,
+                public_key=vkey,
+                file=file,
+                witness_keys=witness_keys,
+                min_cosignatures=min_cosignatures,
+            )
     except DatanuriError as exc:
         _fail(exc.message, exc.exit_code)
         return
@@ -212,10 +270,16 @@ def _consistency_proof(old: str, new: str, proof: Path | None, log: str | None) 
     if a == b or a == 0:
         return []
     if log is None:
-        raise InvalidInput("A consistency proof is needed: pass --proof FILE, or --log URL to fetch it.")
+        raise InvalidInput(
+            "A consistency proof is needed: pass --proof FILE, or --log URL to fetch it."
+        )
     import httpx
 
-    r = httpx.get(f"{log.rstrip('/')}/api/v1/ledger/proof/consistency", params={"first": a, "second": b}, timeout=30)
+    r = httpx.get(
+        f"{log.rstrip('/')}/api/v1/ledger/proof/consistency",
+        params={"first": a, "second": b},
+        timeout=30,
+    )
     r.raise_for_status()
     return [str(p) for p in r.json()["proof"]]
 
@@ -223,7 +287,9 @@ def _consistency_proof(old: str, new: str, proof: Path | None, log: str | None) 
 # ----- datanuri witness ... -----------------------------------------------------------------
 @witness_app.command("init")
 def witness_init(
-    name: str = typer.Option("witness.local/w1", "--name", help="The witness's key name, e.g. witness.example.org/w1."),
+    name: str = typer.Option(
+        "witness.local/w1", "--name", help="The witness's key name, e.g. witness.example.org/w1."
+    ),
     dir: Path = WITNESS_DIR_OPTION,
 ) -> None:
     """Create the witness key; prints the verifier key to give to log operators."""
@@ -243,7 +309,9 @@ def witness_key(dir: Path = WITNESS_DIR_OPTION) -> None:
 @witness_app.command("run")
 def witness_run(
     log: str = typer.Option(..., "--log", help="Base URL of the datanuri instance to witness."),
-    log_key: Optional[Path] = typer.Option(None, "--log-key", help="Pinned public key file of the log (default: trust on first use)."),
+    log_key: Path | None = typer.Option(
+        None, "--log-key", help="Pinned public key file of the log (default: trust on first use)."
+    ),
     dir: Path = WITNESS_DIR_OPTION,
     once: bool = typer.Option(False, "--once", help="Check and cosign once, then exit."),
     interval: float = typer.Option(30.0, "--interval", help="Seconds between checks."),
@@ -259,7 +327,9 @@ def witness_run(
     try:
         if once:
             obs = w.run_once(log, log_key=pinned)
-            console.print(f"Cosigned {obs.origin} at size {obs.new_size} (previous {obs.old_size}).")
+            console.print(
+                f"Cosigned {obs.origin} at size {obs.new_size} (previous {obs.old_size})."
+            )
             if not obs.accepted:
                 err_console.print(f"The log did not accept the cosignature: {obs.log_said}")
         else:

@@ -6,25 +6,49 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, err_console, platform_ctx, print_json
+from datanuri.cli.common import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    console,
+    err_console,
+    platform_ctx,
+    print_json,
+)
 from datanuri.errors import InvalidInput
 
-app = typer.Typer(help="Detect personal data, apply a privacy policy, and release de-identified versions.", no_args_is_help=True)
-keys_app = typer.Typer(help="Pseudonymisation keys of an organisation (kept in files outside the data).", no_args_is_help=True)
+app = typer.Typer(
+    help="Detect personal data, apply a privacy policy, and release de-identified versions.",
+    no_args_is_help=True,
+)
+keys_app = typer.Typer(
+    help="Pseudonymisation keys of an organisation (kept in files outside the data).",
+    no_args_is_help=True,
+)
 app.add_typer(keys_app, name="keys")
 
-STEP_NAMES = {0: "reading the source version", 1: "transforming and assessing", 2: "writing the release", 3: "publishing and recording"}
+STEP_NAMES = {
+    0: "reading the source version",
+    1: "transforming and assessing",
+    2: "writing the release",
+    3: "publishing and recording",
+}
 
 
 def _progress_bar() -> Progress:
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn(), console=err_console, transient=True)
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
 
 
 def _scan_file(path: Path) -> dict[str, Any]:
@@ -44,22 +68,35 @@ def _scan_file(path: Path) -> dict[str, Any]:
 
 
 def _print_scan(result: dict[str, Any]) -> None:
-    where = result.get("dataset") and f"{result['dataset']} v{result['version']}" or result.get("file", "")
-    t = Table(title=f"Personal data in {where} ({result['total_rows']:,} rows, {result['sampled_rows']:,} sampled)")
+    where = (
+        result.get("dataset")
+        and f"{result['dataset']} v{result['version']}"
+        or result.get("file", "")
+    )
+    t = Table(
+        title=f"Personal data in {where} ({result['total_rows']:,} rows, {result['sampled_rows']:,} sampled)"
+    )
     for col in ("column", "category", "kind", "confidence", "evidence"):
         t.add_column(col)
     colour = {"direct": "red", "quasi": "yellow", "sensitive": "magenta"}
     for c in result["columns"]:
         cat = c["category"]
-        t.add_row(c["column"], f"[{colour.get(cat, 'white')}]{cat}[/]", c["kind"], f"{c['confidence']:.2f}",
-                  "; ".join(str(e) for e in c["evidence"][:3]))
+        t.add_row(
+            c["column"],
+            f"[{colour.get(cat, 'white')}]{cat}[/]",
+            c["kind"],
+            f"{c['confidence']:.2f}",
+            "; ".join(str(e) for e in c["evidence"][:3]),
+        )
     console.print(t)
 
 
 @app.command("scan")
 def scan(
-    target: str = typer.Argument(..., help="A dataset name, or a path to a CSV/XLSX/JSON/Parquet file"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    target: str = typer.Argument(
+        ..., help="A dataset name, or a path to a CSV/XLSX/JSON/Parquet file"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Classify every column as direct identifier, quasi-identifier, sensitive or other."""
@@ -68,7 +105,6 @@ def scan(
         with console.status(f"Scanning {path.name}…"):
             result = _scan_file(path)
     else:
-        
         with platform_ctx(data_dir) as p, err_console.status(f"Scanning {target}…"):
             result = p.privacy.scan(target)
     if json_out:
@@ -81,19 +117,30 @@ def _print_report(report: dict[str, Any]) -> None:
     priv = report.get("privacy", {})
     util = report.get("utility", {})
     ok = report.get("passed")
-    console.print(("[green]✓ passed[/]" if ok else "[red]✗ failed[/]")
-                  + f"  model {priv.get('model')}: required {priv.get('required')}, measured "
-                  + json.dumps({k: v for k, v in (priv.get('measured') or {}).items() if v is not None}, ensure_ascii=False))
+    console.print(
+        ("[green]✓ passed[/]" if ok else "[red]✗ failed[/]")
+        + f"  model {priv.get('model')}: required {priv.get('required')}, measured "
+        + json.dumps(
+            {k: v for k, v in (priv.get("measured") or {}).items() if v is not None},
+            ensure_ascii=False,
+        )
+    )
     dp = report.get("differential_privacy")
     if dp:
-        console.print(f"  {dp.get('cells', 0):,} aggregate cells from {rec.get('original', 0):,} records; "
-                      f"epsilon {dp.get('epsilon_spent', 0):g} of {dp.get('epsilon', 0):g}")
+        console.print(
+            f"  {dp.get('cells', 0):,} aggregate cells from {rec.get('original', 0):,} records; "
+            f"epsilon {dp.get('epsilon_spent', 0):g} of {dp.get('epsilon', 0):g}"
+        )
         for m in dp.get("measures") or []:
-            console.print(f"  {m.get('measure')} {m.get('column')}: {m.get('mechanism')}, scale {m.get('scale', 0):.3g}, "
-                          f"epsilon {m.get('epsilon', 0):.3g}, 95% of cells within ±{m.get('accuracy_95', 0):.3g}")
+            console.print(
+                f"  {m.get('measure')} {m.get('column')}: {m.get('mechanism')}, scale {m.get('scale', 0):.3g}, "
+                f"epsilon {m.get('epsilon', 0):.3g}, 95% of cells within ±{m.get('accuracy_95', 0):.3g}"
+            )
     elif rec:
-        console.print(f"  records: {rec.get('released', 0):,} released of {rec.get('original', 0):,} "
-                      f"({rec.get('suppressed', 0):,} suppressed, limit {rec.get('suppression_limit', 0):,})")
+        console.print(
+            f"  records: {rec.get('released', 0):,} released of {rec.get('original', 0):,} "
+            f"({rec.get('suppressed', 0):,} suppressed, limit {rec.get('suppression_limit', 0):,})"
+        )
     levels = (report.get("transformation") or {}).get("levels")
     if levels:
         console.print("  generalisation: " + ", ".join(f"{k}→level {v}" for k, v in levels.items()))
@@ -101,21 +148,45 @@ def _print_report(report: dict[str, Any]) -> None:
         console.print(f"  information loss ({util.get('loss_metric')}): {util.get('loss', 0):.3f}")
     risk = (report.get("risk") or {}).get("prosecutor") or {}
     if risk:
-        console.print(f"  prosecutor risk: highest {risk.get('highest', 0):.3f}, average {risk.get('average', 0):.3f}")
+        console.print(
+            f"  prosecutor risk: highest {risk.get('highest', 0):.3f}, average {risk.get('average', 0):.3f}"
+        )
     for f in report.get("failures", []):
         err_console.print(f"  [red]✗[/] {f}")
 
 
 @app.command("apply")
 def apply(
-    dataset: str = typer.Argument(..., help="The personal dataset to de-identify (its latest version)"),
-    policy_file: Path = typer.Option(..., "--policy", "-p", exists=True, dir_okay=False, readable=True, help="Policy file (.json, .yaml)"),
-    report_out: Optional[Path] = typer.Option(None, "--report", "-r", help="Write the assessment report (JSON) here"),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the assessment report as a standalone HTML page with charts here"),
+    dataset: str = typer.Argument(
+        ..., help="The personal dataset to de-identify (its latest version)"
+    ),
+    policy_file: Path = typer.Option(
+        ...,
+        "--policy",
+        "-p",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Policy file (.json, .yaml)",
+    ),
+    report_out: Path | None = typer.Option(
+        None, "--report", "-r", help="Write the assessment report (JSON) here"
+    ),
+    html_out: Path | None = typer.Option(
+        None,
+        "--html",
+        help="Write the assessment report as a standalone HTML page with charts here",
+    ),
     lang: str = typer.Option("ko", "--lang", help="Language of the HTML report: ko | en"),
-    release: Optional[str] = typer.Option(None, "--release", help="Publish the result as a version of this dataset (only if the policy passes)"),
-    access: str = typer.Option("open", "--access", help="Access level of a new release dataset: open | restricted"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    release: str | None = typer.Option(
+        None,
+        "--release",
+        help="Publish the result as a version of this dataset (only if the policy passes)",
+    ),
+    access: str = typer.Option(
+        "open", "--access", help="Access level of a new release dataset: open | restricted"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Apply a privacy policy: a candidate release and its adequacy assessment report.
@@ -140,8 +211,14 @@ def apply(
         svc = p.privacy
         if release:
             try:
-                info = svc.release(dataset, policy, target_name=release, access_level=access,  # type: ignore[arg-type]
-                                   progress=progress, base_dir=base_dir)
+                info = svc.release(
+                    dataset,
+                    policy,
+                    target_name=release,
+                    access_level=access,  # type: ignore[arg-type]
+                    progress=progress,
+                    base_dir=base_dir,
+                )
             except PolicyFailed as exc:
                 report = (exc.details or {}).get("report", {})
                 _write_report(report_out, report)
@@ -151,7 +228,13 @@ def apply(
                     _print_report(report)
                 raise
             report = info.report
-            out = {"passed": True, "release": {k: v for k, v in info.to_dict().items() if k not in ("report", "policy")}, "report": report}
+            out = {
+                "passed": True,
+                "release": {
+                    k: v for k, v in info.to_dict().items() if k not in ("report", "policy")
+                },
+                "report": report,
+            }
         else:
             candidate = svc.apply(dataset, policy, progress=progress, base_dir=base_dir)
             report = candidate.report
@@ -163,11 +246,15 @@ def apply(
     _print_report(report)
     if release:
         r = out["release"]
-        console.print(f"[green]Released[/] {r['target_dataset']} version {r['target_version']} ({r['access_level']}) "
-                      f"from {r['source_dataset']} v{r['source_version']}; release {r['id']}, ledger entry {r['ledger_index']}, "
-                      f"report sha256:{r['report_hash'][:16]}…")
+        console.print(
+            f"[green]Released[/] {r['target_dataset']} version {r['target_version']} ({r['access_level']}) "
+            f"from {r['source_dataset']} v{r['source_version']}; release {r['id']}, ledger entry {r['ledger_index']}, "
+            f"report sha256:{r['report_hash'][:16]}…"
+        )
     elif report.get("passed"):
-        console.print(f"Candidate: {out['rows']:,} rows, columns {', '.join(out['columns'])}. Nothing was published; add --release TARGET to publish it.")
+        console.print(
+            f"Candidate: {out['rows']:,} rows, columns {', '.join(out['columns'])}. Nothing was published; add --release TARGET to publish it."
+        )
     else:
         err_console.print("The policy did not pass; nothing can be released with it.")
         raise typer.Exit(2)
@@ -176,7 +263,9 @@ def apply(
 def _write_report(path: Path | None, report: dict[str, Any]) -> None:
     if path is None or not report:
         return
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
     err_console.print(f"Wrote the assessment report to {path}.")
 
 
@@ -186,37 +275,53 @@ def _write_html(path: Path | None, report: dict[str, Any], lang: str) -> None:
     from datanuri.privacy.service import sha256_json
     from datanuri.web.report_html import render_report_html
 
-    path.write_text(render_report_html(report, lang=lang, report_hash=sha256_json(report)), encoding="utf-8")
+    path.write_text(
+        render_report_html(report, lang=lang, report_hash=sha256_json(report)), encoding="utf-8"
+    )
     err_console.print(f"Wrote the assessment report (HTML) to {path}.")
 
 
 @app.command("releases")
 def releases(
     dataset: str = typer.Argument(..., help="A personal dataset, or a dataset released from one"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """List the de-identified releases made from (or into) a dataset."""
-    
+
     with platform_ctx(data_dir) as p:
-        items = [{k: v for k, v in r.to_dict().items() if k not in ("report", "policy")} for r in p.privacy.list_releases(dataset)]
+        items = [
+            {k: v for k, v in r.to_dict().items() if k not in ("report", "policy")}
+            for r in p.privacy.list_releases(dataset)
+        ]
     if json_out:
         return print_json(items)
     t = Table(title=f"Releases of {dataset}")
     for col in ("id", "source", "target", "access", "report sha256", "ledger", "time"):
         t.add_column(col)
     for r in items:
-        t.add_row(str(r["id"]), f"{r['source_dataset']} v{r['source_version']}", f"{r['target_dataset']} v{r['target_version']}",
-                  r["access_level"], r["report_hash"][:16] + "…", str(r["ledger_index"]), r["created_at"])
+        t.add_row(
+            str(r["id"]),
+            f"{r['source_dataset']} v{r['source_version']}",
+            f"{r['target_dataset']} v{r['target_version']}",
+            r["access_level"],
+            r["report_hash"][:16] + "…",
+            str(r["ledger_index"]),
+            r["created_at"],
+        )
     console.print(t)
 
 
 @app.command("report")
 def report_cmd(
-    release_id: int = typer.Argument(..., help="Release id (see `datanuri privacy releases DATASET`)"),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the report as a standalone HTML page with charts here instead"),
+    release_id: int = typer.Argument(
+        ..., help="Release id (see `datanuri privacy releases DATASET`)"
+    ),
+    html_out: Path | None = typer.Option(
+        None, "--html", help="Write the report as a standalone HTML page with charts here instead"
+    ),
     lang: str = typer.Option("ko", "--lang", help="Language of the HTML report: ko | en"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
     """Print a release record with its policy and assessment report (JSON), or write it as HTML."""
     if lang not in ("ko", "en"):
@@ -234,8 +339,10 @@ def report_cmd(
 @keys_app.command("create")
 def keys_create(
     org: str = typer.Argument(..., help="The organisation that holds the data (and the key)"),
-    name: str = typer.Argument(..., help="Key name, e.g. holder-2026 (lowercase letters, digits, '-', '_')"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    name: str = typer.Argument(
+        ..., help="Key name, e.g. holder-2026 (lowercase letters, digits, '-', '_')"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Create a new 256-bit pseudonymisation key; an existing name is never replaced (rotate with a new name)."""
@@ -243,14 +350,16 @@ def keys_create(
         info = p.privacy.create_key(org, name)
     if json_out:
         return print_json(info.to_dict())
-    console.print(f"[green]Created[/] key {info.name!r} of {info.organization}, fingerprint {info.fingerprint}. "
-                  f"Name it in a policy as {{\"pseudonymize\": {{\"key\": \"{info.name}\"}}}}.")
+    console.print(
+        f"[green]Created[/] key {info.name!r} of {info.organization}, fingerprint {info.fingerprint}. "
+        f'Name it in a policy as {{"pseudonymize": {{"key": "{info.name}"}}}}.'
+    )
 
 
 @keys_app.command("list")
 def keys_list(
     org: str = typer.Argument(..., help="The organisation"),
-    data_dir: Optional[Path] = DATA_DIR_OPTION,
+    data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """List an organisation's pseudonymisation keys: name, fingerprint, creation (never the key)."""
@@ -262,5 +371,7 @@ def keys_list(
     for col in ("name", "fingerprint", "created (UTC)", "by"):
         t.add_column(col, no_wrap=col != "by")
     for k in items:
-        t.add_row(k["name"], k["fingerprint"], k["created_at"][:19].replace("T", " "), k["created_by"])
+        t.add_row(
+            k["name"], k["fingerprint"], k["created_at"][:19].replace("T", " "), k["created_by"]
+        )
     console.print(t)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
@@ -40,7 +40,9 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
             pass
     _demo_users(platform, [o.name for o in orgs])
     for d in datasets:
-        if d.name == DEMO_KEY_DATASET and not any(k.name == DEMO_KEY for k in platform.privacy.list_keys(d.org)):
+        if d.name == DEMO_KEY_DATASET and not any(
+            k.name == DEMO_KEY for k in platform.privacy.list_keys(d.org)
+        ):
             info = platform.privacy.create_key(d.org, DEMO_KEY)
             report(f"{d.org}: pseudonymisation key {info.name!r} (fingerprint {info.fingerprint})")
     created = 0
@@ -75,7 +77,9 @@ def _demo_users(platform: Platform, org_names: list[str]) -> None:
     accounts = platform.accounts
     for email, name, role, _ in DEMO_USERS:
         try:
-            accounts.create_user(email, display_name=name, password=DEMO_PASSWORD, platform_role=role)
+            accounts.create_user(
+                email, display_name=name, password=DEMO_PASSWORD, platform_role=role
+            )
         except Conflict:
             pass
     for org in org_names:

@@ -12,8 +12,11 @@ from datanuri.catalog.names import NAME_RE, slugify
 ACCESS_FROM_DCAT = {"PUBLIC": "open", "RESTRICTED": "restricted", "NON_PUBLIC": "personal"}
 LANG_FROM_DCAT = {"KOR": "ko", "ENG": "en"}
 IRI_PREFIXES = {
-    "http://www.w3.org/ns/dcat#": "dcat:", "http://purl.org/dc/terms/": "dct:", "http://xmlns.com/foaf/0.1/": "foaf:",
-    "http://www.w3.org/ns/locn#": "locn:", "http://www.w3.org/2004/02/skos/core#": "skos:",
+    "http://www.w3.org/ns/dcat#": "dcat:",
+    "http://purl.org/dc/terms/": "dct:",
+    "http://xmlns.com/foaf/0.1/": "foaf:",
+    "http://www.w3.org/ns/locn#": "locn:",
+    "http://www.w3.org/2004/02/skos/core#": "skos:",
 }
 
 
@@ -31,8 +34,12 @@ class HarvestItem:
 
     def content_hash(self) -> str:
         """Changes whenever what would be imported changes."""
-        blob = json.dumps([self.organization, self.organization_title, self.fields, self.resources],
-                          sort_keys=True, ensure_ascii=False, default=str)
+        blob = json.dumps(
+            [self.organization, self.organization_title, self.fields, self.resources],
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
+        )
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -58,7 +65,9 @@ def from_ckan(pkg: dict[str, Any], site: str) -> HarvestItem:
     extras = {e.get("key"): e.get("value") for e in pkg.get("extras") or [] if isinstance(e, dict)}
     org = pkg.get("organization") or {}
     org_name = safe_name(org.get("name") or pkg.get("owner_org") or "harvested", "harvested")
-    groups = [g.get("title") or g.get("name") for g in pkg.get("groups") or [] if isinstance(g, dict)]
+    groups = [
+        g.get("title") or g.get("name") for g in pkg.get("groups") or [] if isinstance(g, dict)
+    ]
     lang = pkg.get("language") or extras.get("language") or "ko"
     if isinstance(lang, list):
         lang = lang[0] if lang else "ko"
@@ -66,7 +75,11 @@ def from_ckan(pkg: dict[str, Any], site: str) -> HarvestItem:
     fields = {
         "title": _cut(pkg.get("title") or pkg.get("name"), 300) or pkg.get("name", ""),
         "description": str(pkg.get("notes") or ""),
-        "keywords": [str(t.get("name")) for t in pkg.get("tags") or [] if isinstance(t, dict) and t.get("name")],
+        "keywords": [
+            str(t.get("name"))
+            for t in pkg.get("tags") or []
+            if isinstance(t, dict) and t.get("name")
+        ],
         "theme": _cut(extras.get("theme") or (groups[0] if groups else None), 100),
         "license": _cut(pkg.get("license_id"), 100),
         "access_level": access if access in ("open", "restricted", "personal") else "open",
@@ -77,8 +90,11 @@ def from_ckan(pkg: dict[str, Any], site: str) -> HarvestItem:
         "contact_name": _cut(pkg.get("maintainer") or pkg.get("author"), 200),
         "contact_email": _cut(pkg.get("maintainer_email") or pkg.get("author_email"), 320),
     }
-    resources = [{"name": r.get("name"), "url": r.get("url"), "format": r.get("format")}
-                 for r in pkg.get("resources") or [] if isinstance(r, dict) and r.get("url")]
+    resources = [
+        {"name": r.get("name"), "url": r.get("url"), "format": r.get("format")}
+        for r in pkg.get("resources") or []
+        if isinstance(r, dict) and r.get("url")
+    ]
     remote = pkg.get("name") or pkg.get("id") or ""
     return HarvestItem(
         name=safe_name(pkg.get("name") or "", str(pkg.get("id"))),
@@ -101,7 +117,7 @@ def _compact(node: Any) -> Any:
     for k, v in node.items():
         for iri, pre in IRI_PREFIXES.items():
             if k.startswith(iri):
-                k = pre + k[len(iri):]
+                k = pre + k[len(iri) :]
         if k == "@type":
             v = [_compact_iri(t) for t in v] if isinstance(v, list) else _compact_iri(v)
         out[k] = _compact(v)
@@ -111,7 +127,7 @@ def _compact(node: Any) -> Any:
 def _compact_iri(value: str) -> str:
     for iri, pre in IRI_PREFIXES.items():
         if isinstance(value, str) and value.startswith(iri):
-            return pre + value[len(iri):]
+            return pre + value[len(iri) :]
     return value
 
 
@@ -144,8 +160,11 @@ def dcat_datasets(document: Any) -> list[dict[str, Any]]:
         types = n.get("@type") if isinstance(n.get("@type"), list) else [n.get("@type")]
         if "dcat:Dataset" in types:
             out.append(n)
-        out += [d for d in n.get("dcat:dataset", []) if isinstance(d, dict)] if isinstance(n.get("dcat:dataset"), list) else (
-            [n["dcat:dataset"]] if isinstance(n.get("dcat:dataset"), dict) else [])
+        out += (
+            [d for d in n.get("dcat:dataset", []) if isinstance(d, dict)]
+            if isinstance(n.get("dcat:dataset"), list)
+            else ([n["dcat:dataset"]] if isinstance(n.get("dcat:dataset"), dict) else [])
+        )
     return out
 
 
@@ -155,13 +174,24 @@ def from_dcat(node: dict[str, Any], source: str) -> HarvestItem:
     publisher = _first(node.get("dct:publisher")) or {}
     pub_name = _lit(publisher.get("foaf:name")) if isinstance(publisher, dict) else None
     pub_id = publisher.get("@id", "") if isinstance(publisher, dict) else ""
-    org = safe_name(pub_id.rstrip("/").rsplit("/", 1)[-1] if pub_id else (pub_name or "harvested"), pub_name or "harvested")
+    org = safe_name(
+        pub_id.rstrip("/").rsplit("/", 1)[-1] if pub_id else (pub_name or "harvested"),
+        pub_name or "harvested",
+    )
     access_iri = _lit(node.get("dct:accessRights")) or ""
     lang_iri = _lit(node.get("dct:language")) or ""
     theme = _first(node.get("dcat:theme"))
-    theme_label = _lit(theme.get("skos:prefLabel")) if isinstance(theme, dict) and "skos:prefLabel" in theme else _lit(theme)
+    theme_label = (
+        _lit(theme.get("skos:prefLabel"))
+        if isinstance(theme, dict) and "skos:prefLabel" in theme
+        else _lit(theme)
+    )
     spatial = _first(node.get("dct:spatial"))
-    spatial_name = _lit(spatial.get("locn:geographicName")) if isinstance(spatial, dict) and "locn:geographicName" in spatial else None
+    spatial_name = (
+        _lit(spatial.get("locn:geographicName"))
+        if isinstance(spatial, dict) and "locn:geographicName" in spatial
+        else None
+    )
     period = _first(node.get("dct:temporal")) or {}
     fields = {
         "title": _cut(_lit(node.get("dct:title")) or ident, 300),
@@ -172,8 +202,12 @@ def from_dcat(node: dict[str, Any], source: str) -> HarvestItem:
         "access_level": ACCESS_FROM_DCAT.get(access_iri.rstrip("/").rsplit("/", 1)[-1], "open"),
         "language": LANG_FROM_DCAT.get(lang_iri.rsplit("/", 1)[-1], "ko"),
         "spatial": _cut(spatial_name, 300),
-        "temporal_start": _cut(_lit(period.get("dcat:startDate")) if isinstance(period, dict) else None, 40),
-        "temporal_end": _cut(_lit(period.get("dcat:endDate")) if isinstance(period, dict) else None, 40),
+        "temporal_start": _cut(
+            _lit(period.get("dcat:startDate")) if isinstance(period, dict) else None, 40
+        ),
+        "temporal_end": _cut(
+            _lit(period.get("dcat:endDate")) if isinstance(period, dict) else None, 40
+        ),
     }
     dists = node.get("dcat:distribution") or []
     resources = []
@@ -181,7 +215,13 @@ def from_dcat(node: dict[str, Any], source: str) -> HarvestItem:
         if isinstance(d, dict):
             url = _lit(d.get("dcat:downloadURL")) or _lit(d.get("dcat:accessURL"))
             if url:
-                resources.append({"name": _lit(d.get("dct:title")), "url": url, "format": _lit(d.get("dct:format"))})
+                resources.append(
+                    {
+                        "name": _lit(d.get("dct:title")),
+                        "url": url,
+                        "format": _lit(d.get("dct:format")),
+                    }
+                )
     landing = _lit(node.get("dcat:landingPage")) or node.get("@id") or source
     return HarvestItem(
         name=safe_name(ident.rstrip("/").rsplit("/", 1)[-1], ident),

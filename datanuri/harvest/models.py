@@ -19,6 +19,8 @@ class HarvestRecord(Base):
     source_url: Mapped[str] = mapped_column(String(1000), index=True)  # the endpoint harvested
     remote_id: Mapped[str] = mapped_column(String(300))
     remote_url: Mapped[str] = mapped_column(String(1000))  # the dataset's page or API record there
-    content_hash: Mapped[str] = mapped_column(String(64))  # of the imported metadata: unchanged → no update
+    content_hash: Mapped[str] = mapped_column(
+        String(64)
+    )  # of the imported metadata: unchanged → no update
     resources: Mapped[list[Any]] = mapped_column(default=list)  # remote files: name, url, format
     harvested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

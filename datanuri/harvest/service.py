@@ -7,8 +7,9 @@ second run changes nothing. The source link is kept in `harvest_records`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -34,21 +35,33 @@ class HarvestReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "kind": self.kind, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "skipped": self.skipped}
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
 
 
 def _get_json(client: httpx.Client, url: str, **params: Any) -> Any:
     try:
         r = client.get(url, params=params or None)
     except httpx.HTTPError as exc:
-        raise errors.InvalidInput(f"Could not reach {url} ({exc}). Check the address and your network.") from exc
+        raise errors.InvalidInput(
+            f"Could not reach {url} ({exc}). Check the address and your network."
+        ) from exc
     if r.status_code >= 400:
-        raise errors.InvalidInput(f"{url} answered HTTP {r.status_code}; is it a CKAN API or a DCAT JSON-LD document?")
+        raise errors.InvalidInput(
+            f"{url} answered HTTP {r.status_code}; is it a CKAN API or a DCAT JSON-LD document?"
+        )
     try:
         return r.json()
     except ValueError as exc:
-        raise errors.InvalidInput(f"{url} did not return JSON; give a CKAN site or a DCAT JSON-LD URL.") from exc
+        raise errors.InvalidInput(
+            f"{url} did not return JSON; give a CKAN site or a DCAT JSON-LD URL."
+        ) from exc
 
 
 def _ckan_api(client: httpx.Client, site: str) -> str | None:
@@ -58,7 +71,11 @@ def _ckan_api(client: httpx.Client, site: str) -> str | None:
             r = client.get(f"{site}{path}/status_show")
         except httpx.HTTPError:
             continue
-        if r.status_code == 200 and r.headers.get("content-type", "").startswith("application/json") and r.json().get("success"):
+        if (
+            r.status_code == 200
+            and r.headers.get("content-type", "").startswith("application/json")
+            and r.json().get("success")
+        ):
             return site + path
     return None
 
@@ -72,10 +89,14 @@ def canonical(url: str) -> str:
     return site
 
 
-def fetch_items(url: str, *, client: httpx.Client | None = None) -> tuple[str, Iterator[HarvestItem]]:
+def fetch_items(
+    url: str, *, client: httpx.Client | None = None
+) -> tuple[str, Iterator[HarvestItem]]:
     """Detect the source kind and yield its datasets as HarvestItems."""
     own = client is None
-    client = client or httpx.Client(timeout=30, follow_redirects=True, headers={"User-Agent": "datanuri-harvester"})
+    client = client or httpx.Client(
+        timeout=30, follow_redirects=True, headers={"User-Agent": "datanuri-harvester"}
+    )
     site = canonical(url)
     api = None if url.endswith((".jsonld", ".json")) else _ckan_api(client, site)
 
@@ -83,7 +104,9 @@ def fetch_items(url: str, *, client: httpx.Client | None = None) -> tuple[str, I
         try:
             start = 0
             while start < MAX_DATASETS:
-                body = _get_json(client, f"{api}/package_search", rows=PAGE, start=start, sort="name asc")
+                body = _get_json(
+                    client, f"{api}/package_search", rows=PAGE, start=start, sort="name asc"
+                )
                 results = (body.get("result") or {}).get("results") or []
                 for pkg in results:
                     yield from_ckan(pkg, site)
@@ -99,7 +122,9 @@ def fetch_items(url: str, *, client: httpx.Client | None = None) -> tuple[str, I
             doc = _get_json(client, url)
             nodes = dcat_datasets(doc)
             if not nodes:
-                raise errors.InvalidInput(f"{url} has no dcat:Dataset; give a DCAT JSON-LD catalogue or a CKAN site.")
+                raise errors.InvalidInput(
+                    f"{url} has no dcat:Dataset; give a DCAT JSON-LD catalogue or a CKAN site."
+                )
             for node in nodes:
                 yield from_dcat(node, url)
         finally:
@@ -112,13 +137,21 @@ def fetch_items(url: str, *, client: httpx.Client | None = None) -> tuple[str, I
 class Harvester:
     """Imports remote datasets into the catalog through its service (so access rules and listeners apply)."""
 
-    def __init__(self, catalog: Any, db: Any, *, notify: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, catalog: Any, db: Any, *, notify: Callable[[str], None] | None = None
+    ) -> None:
         self.catalog = catalog
         self.db = db
         self.notify = notify
 
-    def harvest(self, url: str, *, prefix: str = "", client: httpx.Client | None = None,
-                progress: Callable[[str], None] | None = None) -> HarvestReport:
+    def harvest(
+        self,
+        url: str,
+        *,
+        prefix: str = "",
+        client: httpx.Client | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> HarvestReport:
         url = canonical(url)
         kind, items = fetch_items(url, client=client)
         report = HarvestReport(url, kind)
@@ -130,7 +163,12 @@ class Harvester:
                 report.skipped.append({"name": name, "reason": exc.message})
                 continue
             if outcome == "skipped":
-                report.skipped.append({"name": name, "reason": "a local dataset, or one harvested from another source, has this name"})
+                report.skipped.append(
+                    {
+                        "name": name,
+                        "reason": "a local dataset, or one harvested from another source, has this name",
+                    }
+                )
             else:
                 getattr(report, outcome).append(name)
             if progress:
@@ -157,14 +195,20 @@ class Harvester:
             title = fields.pop("title", name)
             if fields.get("access_level") == "personal":
                 fields["metadata_public"] = True  # its holder published this metadata
-            self.catalog.create_dataset(name, organization=item.organization, title=title, principal=SYSTEM, **fields)
+            self.catalog.create_dataset(
+                name, organization=item.organization, title=title, principal=SYSTEM, **fields
+            )
             outcome = "created"
         with self.db.session() as s:
             rec = s.scalar(select(HarvestRecord).where(HarvestRecord.dataset_name == name))
             if rec is None:
                 rec = HarvestRecord(dataset_name=name)
                 s.add(rec)
-            rec.source_url, rec.remote_id, rec.remote_url = source, item.remote_id[:300], item.remote_url[:1000]
+            rec.source_url, rec.remote_id, rec.remote_url = (
+                source,
+                item.remote_id[:300],
+                item.remote_url[:1000],
+            )
             rec.content_hash, rec.resources, rec.harvested_at = digest, item.resources, utcnow()
         if self.notify:
             self.notify(name)  # the search index now sees the source link
@@ -182,6 +226,8 @@ class Harvester:
             self.catalog.get_organization(item.organization)
         except errors.NotFound:
             try:
-                self.catalog.create_organization(item.organization, title=item.organization_title, principal=SYSTEM)
+                self.catalog.create_organization(
+                    item.organization, title=item.organization_title, principal=SYSTEM
+                )
             except errors.Conflict:
                 pass  # made meanwhile

@@ -16,7 +16,9 @@ class Job(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued|running|succeeded|failed
+    status: Mapped[str] = mapped_column(
+        String(20), default="queued", index=True
+    )  # queued|running|succeeded|failed
     progress_done: Mapped[int] = mapped_column(BigInteger, default=0)
     progress_total: Mapped[int | None] = mapped_column(BigInteger)
     message: Mapped[str] = mapped_column(Text, default="")
@@ -24,7 +26,9 @@ class Job(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column()
     error: Mapped[dict[str, Any] | None] = mapped_column()
     created_by: Mapped[str] = mapped_column(String(200), default="system")
-    worker: Mapped[str] = mapped_column(String(200), default="")  # "host:pid" of the process running it
+    worker: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # "host:pid" of the process running it
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column()
     finished_at: Mapped[dt.datetime | None] = mapped_column()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -77,7 +77,9 @@ class JobRunner:
 
     def __init__(self, db: Database, *, workers: int = 1) -> None:
         self.db = db
-        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="datanuri-job")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, workers), thread_name_prefix="datanuri-job"
+        )
         self._futures: dict[str, Future[None]] = {}
 
     def recover(self) -> int:
@@ -97,21 +99,34 @@ class JobRunner:
                     n += 1
         return n
 
-    def submit(self, kind: str, fn: JobFn, *, params: dict[str, Any] | None = None, actor: str = "system") -> JobInfo:
+    def submit(
+        self, kind: str, fn: JobFn, *, params: dict[str, Any] | None = None, actor: str = "system"
+    ) -> JobInfo:
         job_id = uuid.uuid4().hex
         with self.db.session() as s:
-            job = Job(id=job_id, kind=kind, params=params or {}, created_by=actor, worker=WORKER_ID, message="queued")
+            job = Job(
+                id=job_id,
+                kind=kind,
+                params=params or {},
+                created_by=actor,
+                worker=WORKER_ID,
+                message="queued",
+            )
             s.add(job)
             s.flush()
             info = _info(job)
         self._futures[job_id] = self._pool.submit(self._run, job_id, fn)
         return info
 
-    def run_inline(self, kind: str, fn: JobFn, *, params: dict[str, Any] | None = None, actor: str = "system") -> JobInfo:
+    def run_inline(
+        self, kind: str, fn: JobFn, *, params: dict[str, Any] | None = None, actor: str = "system"
+    ) -> JobInfo:
         """Run a job on the calling thread (CLI), still recording it in the jobs table."""
         job_id = uuid.uuid4().hex
         with self.db.session() as s:
-            s.add(Job(id=job_id, kind=kind, params=params or {}, created_by=actor, worker=WORKER_ID))
+            s.add(
+                Job(id=job_id, kind=kind, params=params or {}, created_by=actor, worker=WORKER_ID)
+            )
         self._run(job_id, fn)
         return self.get(job_id)
 
@@ -129,7 +144,13 @@ class JobRunner:
         try:
             result = fn(progress)
         except DatanuriError as exc:
-            self._update(job_id, status="failed", error=exc.to_dict(), message=exc.message, finished_at=utcnow())
+            self._update(
+                job_id,
+                status="failed",
+                error=exc.to_dict(),
+                message=exc.message,
+                finished_at=utcnow(),
+            )
         except Exception as exc:  # a bug: keep the job visible as failed, with the trace in the log
             traceback.print_exc()
             self._update(
@@ -140,7 +161,9 @@ class JobRunner:
                 finished_at=utcnow(),
             )
         else:
-            self._update(job_id, status="succeeded", result=result, message="done", finished_at=utcnow())
+            self._update(
+                job_id, status="succeeded", result=result, message="done", finished_at=utcnow()
+            )
 
     def _update(self, job_id: str, **values: Any) -> None:
         with self.db.session() as s:
@@ -176,4 +199,3 @@ class JobRunner:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
-

@@ -22,6 +22,7 @@ from datanuri.ledger.note import NoteError, parse_note
 if TYPE_CHECKING:
     from datanuri.ledger.service import Ledger
 
+
 @dataclass(frozen=True)
 class Problem:
     table: str  # ledger_leaves, ledger_state, ledger_checkpoints, ledger_cosignatures
@@ -47,7 +48,9 @@ class AuditReport:
     @property
     def message(self) -> str:
         if self.ok:
-            return messages.AUDIT_OK.format(leaves=self.leaves, nodes=self.nodes, checkpoints=self.checkpoints)
+            return messages.AUDIT_OK.format(
+                leaves=self.leaves, nodes=self.nodes, checkpoints=self.checkpoints
+            )
         return messages.AUDIT_FAILED.format(count=len(self.problems))
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,7 +61,9 @@ class AuditReport:
             "nodes": self.nodes,
             "checkpoints": self.checkpoints,
             "cosignatures": self.cosignatures,
-            "problems": [{"table": p.table, "row": p.row, "detail": p.detail} for p in self.problems],
+            "problems": [
+                {"table": p.table, "row": p.row, "detail": p.detail} for p in self.problems
+            ],
         }
 
 
@@ -71,13 +76,16 @@ def _b64(h: bytes) -> str:
     return base64.b64encode(h).decode()
 
 
-def audit(ledger: "Ledger") -> AuditReport:
+def audit(ledger: Ledger) -> AuditReport:
     report = AuditReport()
     add = report.problems.append
     log_verifier = ledger.keys.signer().verifier()
     with ledger.db.session() as s:
         state_size, state_frontier = store.read_state(s, lock=False)
-        cps = {int(r.size): r for r in s.execute(sa.select(store.CHECKPOINTS).order_by(store.CHECKPOINTS.c.size))}
+        cps = {
+            int(r.size): r
+            for r in s.execute(sa.select(store.CHECKPOINTS).order_by(store.CHECKPOINTS.c.size))
+        }
         roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT} if 0 in cps else {}
 
         frontier: list[bytes] = []
@@ -89,7 +97,13 @@ def audit(ledger: "Ledger") -> AuditReport:
                 break
             h = merkle.leaf_hash(row.data.encode())
             if h != row.leaf_hash:
-                add(Problem("ledger_leaves", f"idx={idx}", "its data does not hash to its stored leaf hash (the entry or its hash was changed)"))
+                add(
+                    Problem(
+                        "ledger_leaves",
+                        f"idx={idx}",
+                        "its data does not hash to its stored leaf hash (the entry or its hash was changed)",
+                    )
+                )
             # Build on the stored leaf hash: a changed entry is then named alone, and a changed
             # leaf hash (with or without its entry) also shows in the parent node above it.
             new_nodes, frontier = merkle.nodes_completed_by(idx, row.leaf_hash, frontier)
@@ -101,19 +115,43 @@ def audit(ledger: "Ledger") -> AuditReport:
                     if len(got) < merkle.HASH_SIZE:
                         add(Problem("ledger_leaves", _node_name(level, i), "missing"))
                     elif got != nh:
-                        add(Problem("ledger_leaves", _node_name(level, i), f"stored hash {_b64(got)} differs from recomputed {_b64(nh)}"))
+                        add(
+                            Problem(
+                                "ledger_leaves",
+                                _node_name(level, i),
+                                f"stored hash {_b64(got)} differs from recomputed {_b64(nh)}",
+                            )
+                        )
                 extra = stored[len(new_nodes) * merkle.HASH_SIZE :]
                 if extra:
-                    add(Problem("ledger_leaves", f"idx={idx} nodes", f"{len(extra)} unexpected bytes after the {len(new_nodes)} subtree hashes this entry completes"))
+                    add(
+                        Problem(
+                            "ledger_leaves",
+                            f"idx={idx} nodes",
+                            f"{len(extra)} unexpected bytes after the {len(new_nodes)} subtree hashes this entry completes",
+                        )
+                    )
             n += 1
             if n in cps:
                 roots[n] = merkle.root_from_frontier(frontier)
         report.leaves = n
 
         if state_size != n:
-            add(Problem("ledger_state", "id=1", f"size is {state_size} but {n} consecutive entries are stored"))
+            add(
+                Problem(
+                    "ledger_state",
+                    "id=1",
+                    f"size is {state_size} but {n} consecutive entries are stored",
+                )
+            )
         elif state_frontier != frontier:
-            add(Problem("ledger_state", "id=1", "the stored right edge (frontier) differs from the recomputed one"))
+            add(
+                Problem(
+                    "ledger_state",
+                    "id=1",
+                    "the stored right edge (frontier) differs from the recomputed one",
+                )
+            )
 
         report.checkpoints = len(cps)
         for size, row in cps.items():
@@ -126,11 +164,27 @@ def audit(ledger: "Ledger") -> AuditReport:
             if cp.size != size:
                 add(Problem("ledger_checkpoints", where, f"the signed note says size {cp.size}"))
             if cp.root != row.root:
-                add(Problem("ledger_checkpoints", where, "the root column differs from the signed root"))
+                add(
+                    Problem(
+                        "ledger_checkpoints", where, "the root column differs from the signed root"
+                    )
+                )
             if size not in roots:
-                add(Problem("ledger_checkpoints", where, f"signed for {size} entries but only {n} are stored"))
+                add(
+                    Problem(
+                        "ledger_checkpoints",
+                        where,
+                        f"signed for {size} entries but only {n} are stored",
+                    )
+                )
             elif roots[size] != cp.root:
-                add(Problem("ledger_checkpoints", where, f"signed root {_b64(cp.root)} differs from the recomputed root {_b64(roots[size])}"))
+                add(
+                    Problem(
+                        "ledger_checkpoints",
+                        where,
+                        f"signed root {_b64(cp.root)} differs from the recomputed root {_b64(roots[size])}",
+                    )
+                )
 
         witnesses = {}
         for vkey in s.execute(sa.select(LedgerWitness.vkey)).scalars():
@@ -150,7 +204,11 @@ def audit(ledger: "Ledger") -> AuditReport:
             try:
                 text, _ = parse_note(cp_row.note)
                 _, sigs = parse_note(text + "\n" + r.line)
-                good = sigs[0].name == w.name and sigs[0].key_id == w.key_id and w.verify(text.encode(), sigs[0].sig)
+                good = (
+                    sigs[0].name == w.name
+                    and sigs[0].key_id == w.key_id
+                    and w.verify(text.encode(), sigs[0].sig)
+                )
             except NoteError:
                 good = False
             if not good:

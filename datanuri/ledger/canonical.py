@@ -39,7 +39,9 @@ if _c_encoder is not None:
         return "".join(_chunks(o, 0))
 
 else:  # pragma: no cover - CPython always has the accelerator
-    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False).encode
+    _encode = json.JSONEncoder(
+        ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+    ).encode
 
 _PLAIN, _FLOATS, _OTHER = 0, 1, 2
 

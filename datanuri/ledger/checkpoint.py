@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from datanuri.ledger import messages
 from datanuri.ledger.note import NoteError, Verifier, open_note, parse_note
@@ -27,23 +27,36 @@ class Checkpoint:
     extensions: tuple[str, ...] = ()
 
     def body(self) -> str:
-        lines = [self.origin, str(self.size), base64.b64encode(self.root).decode(), *self.extensions]
+        lines = [
+            self.origin,
+            str(self.size),
+            base64.b64encode(self.root).decode(),
+            *self.extensions,
+        ]
         return "".join(line + "\n" for line in lines)
 
     @classmethod
-    def parse(cls, body: str) -> "Checkpoint":
+    def parse(cls, body: str) -> Checkpoint:
         lines = body.split("\n")
         if len(lines) < 4 or lines[-1] != "":
-            raise NoteError(messages.BAD_CHECKPOINT.format(why="it needs origin, size and root lines"))
+            raise NoteError(
+                messages.BAD_CHECKPOINT.format(why="it needs origin, size and root lines")
+            )
         origin, size_s, root_s, *ext = lines[:-1]
         if not origin:
             raise NoteError(messages.BAD_CHECKPOINT.format(why="the origin line is empty"))
-        if not size_s.isdigit() or (size_s != "0" and size_s.startswith("0")) or not size_s.isascii():
+        if (
+            not size_s.isdigit()
+            or (size_s != "0" and size_s.startswith("0"))
+            or not size_s.isascii()
+        ):
             raise NoteError(messages.BAD_CHECKPOINT.format(why=f"bad tree size {size_s!r}"))
         try:
             root = base64.b64decode(root_s, validate=True)
         except binascii.Error as exc:
-            raise NoteError(messages.BAD_CHECKPOINT.format(why="the root hash is not base64")) from exc
+            raise NoteError(
+                messages.BAD_CHECKPOINT.format(why="the root hash is not base64")
+            ) from exc
         if len(root) != 32:
             raise NoteError(messages.BAD_CHECKPOINT.format(why="the root hash is not 32 bytes"))
         if any(not e for e in ext):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import struct
 import time as _time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -43,7 +43,7 @@ class CosignatureVerifier:
     public_key: bytes
 
     @classmethod
-    def from_vkey(cls, vkey: str) -> "CosignatureVerifier":
+    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
         name, alg, pub = parse_vkey(vkey)
         if alg != ALG_COSIGNATURE_V1:
             raise NoteError(messages.BAD_VKEY.format(vkey=vkey.strip()[:80]))
@@ -63,7 +63,9 @@ class CosignatureVerifier:
         if ts >= 1 << 63:
             return False
         try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(sig[8:], cosigned_message(text.decode(), ts))
+            Ed25519PublicKey.from_public_bytes(self.public_key).verify(
+                sig[8:], cosigned_message(text.decode(), ts)
+            )
             return True
         except (InvalidSignature, ValueError):
             return False

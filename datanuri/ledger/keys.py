@@ -57,7 +57,10 @@ class KeyStore:
             finally:
                 tmp.unlink(missing_ok=True)
         signer = self.signer()
-        if not self.public_path.exists() or self.public_path.read_text("utf-8").strip() != signer.vkey():
+        if (
+            not self.public_path.exists()
+            or self.public_path.read_text("utf-8").strip() != signer.vkey()
+        ):
             _write_atomic(self.public_path, signer.vkey() + "\n", 0o644)
         return signer
 
@@ -70,7 +73,11 @@ class KeyStore:
             except NoteError as exc:
                 raise LedgerError(messages.BAD_SKEY) from exc
             if signer.name != self.origin:
-                raise LedgerError(messages.KEY_ORIGIN.format(path=self.private_path, name=signer.name, origin=self.origin))
+                raise LedgerError(
+                    messages.KEY_ORIGIN.format(
+                        path=self.private_path, name=signer.name, origin=self.origin
+                    )
+                )
             self._signer = signer
         return self._signer
 

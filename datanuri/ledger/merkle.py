@@ -10,7 +10,7 @@ fetched through a `NodeSource` (a function from a list of `(level, index)` keys 
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 HASH_SIZE = 32
 LEAF_PREFIX = b"\x00"
@@ -162,7 +162,9 @@ def root_at(size: int, source: NodeSource) -> bytes:
     return hash_ranges([(0, size)], source)[0]
 
 
-def nodes_completed_by(index: int, leaf: bytes, frontier: list[bytes]) -> tuple[list[tuple[int, int, bytes]], list[bytes]]:
+def nodes_completed_by(
+    index: int, leaf: bytes, frontier: list[bytes]
+) -> tuple[list[tuple[int, int, bytes]], list[bytes]]:
     """Append leaf hash `leaf` at position `index` to a tree whose right edge is `frontier`.
 
     Returns the interior nodes `(level, idx, hash)` that become complete and the new frontier.
@@ -180,6 +182,7 @@ def nodes_completed_by(index: int, leaf: bytes, frontier: list[bytes]) -> tuple[
 
 
 # ----- verifiers (RFC 9162 §2.1.3.2 and §2.1.4.2) -------------------------------------------
+
 
 def _check_hashes(what: str, hashes: Iterable[bytes]) -> None:
     for h in hashes:
@@ -212,13 +215,17 @@ def root_from_inclusion_proof(index: int, size: int, leaf: bytes, proof: Sequenc
     return r
 
 
-def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> None:
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
+) -> None:
     """Raise ProofError unless `proof` shows leaf hash `leaf` at `index` in the tree (`size`, `root`)."""
     if root_from_inclusion_proof(index, size, leaf, proof) != root:
         raise ProofError("the inclusion proof does not lead to the checkpoint's root hash")
 
 
-def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]) -> None:
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
+) -> None:
     """Raise ProofError unless `proof` shows tree (`first`, `first_root`) is a prefix of (`second`, `second_root`)."""
     if first <= 0:
         raise ProofError("a consistency proof from an empty tree proves nothing")

@@ -13,12 +13,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 from datanuri.ledger import messages
 
@@ -86,7 +92,7 @@ class Ed25519Signer:
         self.public_key = _raw_public(private_key.public_key())
 
     @classmethod
-    def generate(cls, name: str) -> "Ed25519Signer":
+    def generate(cls, name: str) -> Ed25519Signer:
         return cls(name, Ed25519PrivateKey.generate())
 
     @property
@@ -165,6 +171,7 @@ def load_signer(skey: str) -> Ed25519Signer:
 
 # ----- notes --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Signature:
     name: str
@@ -177,7 +184,9 @@ class Signature:
 
 def _check_text(text: str) -> None:
     if not text.endswith("\n") or "\n\n" in text:
-        raise NoteError(messages.BAD_NOTE.format(why="the text must end in one newline and have no blank lines"))
+        raise NoteError(
+            messages.BAD_NOTE.format(why="the text must end in one newline and have no blank lines")
+        )
     if any(ord(c) < 0x20 and c != "\n" for c in text):
         raise NoteError(messages.BAD_NOTE.format(why="the text contains control characters"))
 
@@ -204,7 +213,9 @@ def parse_note(note: str) -> tuple[str, list[Signature]]:
         raise NoteError(messages.BAD_NOTE.format(why="it is too large"))
     cut = note.rfind("\n\n")
     if cut < 0:
-        raise NoteError(messages.BAD_NOTE.format(why="there is no blank line before the signatures"))
+        raise NoteError(
+            messages.BAD_NOTE.format(why="there is no blank line before the signatures")
+        )
     text, sig_block = note[: cut + 1], note[cut + 2 :]
     _check_text(text)
     if not sig_block.endswith("\n"):
@@ -245,5 +256,9 @@ def open_note(note: str, verifiers: Sequence[Verifier]) -> tuple[str, list[Signa
             raise NoteError(messages.BAD_SIGNATURE.format(name=s.name))
         good.append(s)
     if not good:
-        raise NoteError(messages.NO_KNOWN_SIGNATURE.format(names=", ".join(sorted({v.name for v in verifiers})) or "none"))
+        raise NoteError(
+            messages.NO_KNOWN_SIGNATURE.format(
+                names=", ".join(sorted({v.name for v in verifiers})) or "none"
+            )
+        )
     return text, good

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import rfc8785
 import sqlalchemy as sa
@@ -15,7 +16,12 @@ from sqlalchemy.orm import Session
 from datanuri.errors import Conflict, IntegrityError, InvalidInput, LedgerError, NotFound
 from datanuri.events import Event
 from datanuri.ledger import canonical, merkle, messages, store
-from datanuri.ledger.checkpoint import Checkpoint, SignedCheckpoint, add_signature_lines, open_checkpoint
+from datanuri.ledger.checkpoint import (
+    Checkpoint,
+    SignedCheckpoint,
+    add_signature_lines,
+    open_checkpoint,
+)
 from datanuri.ledger.cosign import CosignatureVerifier, valid_cosigners
 from datanuri.ledger.keys import KeyStore
 from datanuri.ledger.models import LedgerWitness
@@ -77,11 +83,17 @@ class Ledger:
         try:
             datas = [canonical_leaf(e) for e in events]
         except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-            raise LedgerError(messages.RECORD_FAILED.format(type=events[0].type, why=f"the event is not JSON ({exc})")) from exc
+            raise LedgerError(
+                messages.RECORD_FAILED.format(
+                    type=events[0].type, why=f"the event is not JSON ({exc})"
+                )
+            ) from exc
         try:
             return store.append_leaves(session, datas)
         except (SQLAlchemyError, LookupError) as exc:
-            raise LedgerError(messages.RECORD_FAILED.format(type=events[0].type, why=str(exc).splitlines()[0])) from exc
+            raise LedgerError(
+                messages.RECORD_FAILED.format(type=events[0].type, why=str(exc).splitlines()[0])
+            ) from exc
 
     # ----- reading --------------------------------------------------------------------------
     def size(self) -> int:
@@ -103,10 +115,19 @@ class Ledger:
         """Entries `[start, end)` (at most 1000) with their leaf hashes."""
         end = start + 100 if end is None else end
         if start < 0 or end < start or end - start > MAX_ENTRIES_PAGE:
-            raise InvalidInput(messages.BAD_RANGE.format(why=f"need 0 <= start <= end and at most {MAX_ENTRIES_PAGE} entries"))
+            raise InvalidInput(
+                messages.BAD_RANGE.format(
+                    why=f"need 0 <= start <= end and at most {MAX_ENTRIES_PAGE} entries"
+                )
+            )
         with self.db.session() as s:
             return [
-                {"index": int(r.idx), "entry": json.loads(r.data), "leaf_hash": b64(r.leaf_hash), "created_at": r.created_at.isoformat()}
+                {
+                    "index": int(r.idx),
+                    "entry": json.loads(r.data),
+                    "leaf_hash": b64(r.leaf_hash),
+                    "created_at": r.created_at.isoformat(),
+                }
                 for r in store.leaf_rows(s, start, end)
             ]
 
@@ -169,18 +190,32 @@ class Ledger:
             nodes = store.SessionNodes(s)
             root = merkle.root_at(size, nodes)
             if root != merkle.root_from_frontier(frontier):
-                raise IntegrityError(messages.INCONSISTENT_HISTORY.format(size=size, got=b64(root), want=b64(merkle.root_from_frontier(frontier))))
+                raise IntegrityError(
+                    messages.INCONSISTENT_HISTORY.format(
+                        size=size, got=b64(root), want=b64(merkle.root_from_frontier(frontier))
+                    )
+                )
             last = store.latest_checkpoint(s)
             if last is not None:
                 try:
                     open_checkpoint(last.note, signer.verifier(), origin=self.origin)
                 except NoteError as exc:
-                    raise IntegrityError(messages.KEY_MISMATCH.format(path=self.keys.private_path)) from exc
+                    raise IntegrityError(
+                        messages.KEY_MISMATCH.format(path=self.keys.private_path)
+                    ) from exc
                 if last.size > size:
-                    raise IntegrityError(messages.INCONSISTENT_HISTORY.format(size=last.size, got="(missing entries)", want=b64(last.root)))
+                    raise IntegrityError(
+                        messages.INCONSISTENT_HISTORY.format(
+                            size=last.size, got="(missing entries)", want=b64(last.root)
+                        )
+                    )
                 old_root = merkle.root_at(last.size, nodes) if last.size else merkle.EMPTY_ROOT
                 if old_root != last.root:
-                    raise IntegrityError(messages.INCONSISTENT_HISTORY.format(size=last.size, got=b64(old_root), want=b64(last.root)))
+                    raise IntegrityError(
+                        messages.INCONSISTENT_HISTORY.format(
+                            size=last.size, got=b64(old_root), want=b64(last.root)
+                        )
+                    )
                 if last.size == size:
                     return self._signed(s, last)
                 if last.size > 0:
@@ -188,18 +223,26 @@ class Ledger:
                     try:
                         merkle.verify_consistency(last.size, size, last.root, root, proof)
                     except merkle.ProofError as exc:
-                        raise IntegrityError(messages.INCONSISTENT_HISTORY.format(size=last.size, got=b64(old_root), want=b64(last.root))) from exc
+                        raise IntegrityError(
+                            messages.INCONSISTENT_HISTORY.format(
+                                size=last.size, got=b64(old_root), want=b64(last.root)
+                            )
+                        ) from exc
             cp = Checkpoint(self.origin, size, root)
             note = sign_note(cp.body(), signer)
             now = utcnow()
-            s.execute(store.CHECKPOINTS.insert().values(size=size, root=root, note=note, created_at=now))
+            s.execute(
+                store.CHECKPOINTS.insert().values(size=size, root=root, note=note, created_at=now)
+            )
             return SignedCheckpoint(cp, note, now, ())
 
     def _signed(self, s: Session, row: sa.Row) -> SignedCheckpoint:
         lines = [r.line for r in store.cosignature_lines(s, row.size)]
         note = add_signature_lines(row.note, lines)
         cosigners = tuple(valid_cosigners(note, self._witness_verifiers(s))) if lines else ()
-        return SignedCheckpoint(Checkpoint.parse(parse_note(row.note)[0]), note, row.created_at, cosigners)
+        return SignedCheckpoint(
+            Checkpoint.parse(parse_note(row.note)[0]), note, row.created_at, cosigners
+        )
 
     def latest_checkpoint(self) -> SignedCheckpoint | None:
         with self.db.session() as s:
@@ -216,7 +259,11 @@ class Ledger:
     def witnessed_checkpoint(self, *, covering: int = -1) -> SignedCheckpoint | None:
         """The newest checkpoint (larger than `covering`) with the required number of cosignatures."""
         with self.db.session() as s:
-            q = sa.select(store.CHECKPOINTS).where(store.CHECKPOINTS.c.size > covering).order_by(store.CHECKPOINTS.c.size.desc())
+            q = (
+                sa.select(store.CHECKPOINTS)
+                .where(store.CHECKPOINTS.c.size > covering)
+                .order_by(store.CHECKPOINTS.c.size.desc())
+            )
             for row in s.execute(q.limit(50)):
                 cp = self._signed(s, row)
                 if len(cp.cosigners) >= self.required_cosignatures:
@@ -272,7 +319,9 @@ class Ledger:
 
     def witnesses(self) -> list[str]:
         with self.db.session() as s:
-            return list(s.execute(sa.select(LedgerWitness.vkey).order_by(LedgerWitness.name)).scalars())
+            return list(
+                s.execute(sa.select(LedgerWitness.vkey).order_by(LedgerWitness.name)).scalars()
+            )
 
     def remove_witness(self, name: str) -> None:
         with self.db.session() as s:
@@ -302,16 +351,25 @@ class Ledger:
                     raise InvalidInput(messages.BAD_SIGNATURE.format(name=sig.name))
                 existing = {r.witness for r in store.cosignature_lines(s, cp.size)}
                 if sig.name not in existing:
-                    s.execute(store.COSIGNATURES.insert().values(checkpoint_size=cp.size, witness=sig.name, line=sig.line(), created_at=utcnow()))
+                    s.execute(
+                        store.COSIGNATURES.insert().values(
+                            checkpoint_size=cp.size,
+                            witness=sig.name,
+                            line=sig.line(),
+                            created_at=utcnow(),
+                        )
+                    )
                 stored += 1
             if not stored:
                 names = {sig.name for sig in sigs if sig.name != self.origin}
-                raise InvalidInput(messages.UNKNOWN_WITNESS.format(name=", ".join(sorted(names)) or "none"))
+                raise InvalidInput(
+                    messages.UNKNOWN_WITNESS.format(name=", ".join(sorted(names)) or "none")
+                )
             s.flush()
             return self._signed(s, row)
 
     # ----- audit ----------------------------------------------------------------------------
-    def audit(self) -> "Any":
+    def audit(self) -> Any:
         from datanuri.ledger.audit import audit
 
         return audit(self)

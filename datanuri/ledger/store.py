@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping, Sequence
-
 import hashlib
+from collections.abc import Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from datanuri.ledger import merkle
-from datanuri.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerLeaf, LedgerState, node_location
+from datanuri.ledger.models import (
+    LedgerCheckpoint,
+    LedgerCosignature,
+    LedgerLeaf,
+    LedgerState,
+    node_location,
+)
 from datanuri.store.db import utcnow
 
 STATE = LedgerState.__table__
@@ -20,7 +25,9 @@ COSIGNATURES = LedgerCosignature.__table__
 
 _SELECT_STATE = sa.select(STATE.c.size, STATE.c.frontier).where(STATE.c.id == 1)
 _TOUCH_STATE = sa.update(STATE).where(STATE.c.id == 1).values(size=STATE.c.size)
-_ROW_HASHES = sa.select(LEAVES.c.idx, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(LEAVES.c.idx.in_(sa.bindparam("rows", expanding=True)))
+_ROW_HASHES = sa.select(LEAVES.c.idx, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(
+    LEAVES.c.idx.in_(sa.bindparam("rows", expanding=True))
+)
 _LEAF_COLUMNS = "idx, data, leaf_hash, nodes, created_at"
 HASH = merkle.HASH_SIZE
 
@@ -83,7 +90,9 @@ def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
         else:
             _insert_leaves(conn, rows)
     session.execute(
-        sa.update(STATE).where(STATE.c.id == 1).values(size=index, frontier=b"".join(frontier), updated_at=now)
+        sa.update(STATE)
+        .where(STATE.c.id == 1)
+        .values(size=index, frontier=b"".join(frontier), updated_at=now)
     )
     return list(range(size, index))
 
@@ -99,9 +108,13 @@ def _insert_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
     full = len(rows) - len(rows) % _MULTI
     if full:
         sql = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {', '.join([one] * _MULTI)}"
-        conn.exec_driver_sql(sql, [tuple(x for r in rows[i : i + _MULTI] for x in r) for i in range(0, full, _MULTI)])
+        conn.exec_driver_sql(
+            sql, [tuple(x for r in rows[i : i + _MULTI] for x in r) for i in range(0, full, _MULTI)]
+        )
     if full < len(rows):
-        conn.exec_driver_sql(f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {one}", rows[full:])
+        conn.exec_driver_sql(
+            f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {one}", rows[full:]
+        )
 
 
 def _copy_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
@@ -131,7 +144,9 @@ def locate(keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, 
     return {k: node_location(*k) for k in keys}
 
 
-def pick(where: Mapping[tuple[int, int], tuple[int, int]], rows: Mapping[int, tuple[bytes, bytes]]) -> dict[tuple[int, int], bytes]:
+def pick(
+    where: Mapping[tuple[int, int], tuple[int, int]], rows: Mapping[int, tuple[bytes, bytes]]
+) -> dict[tuple[int, int], bytes]:
     """The stored hashes at `where` in `rows` ({idx: (leaf_hash, nodes)}); absent ones left out."""
     out: dict[tuple[int, int], bytes] = {}
     for k, (idx, off) in where.items():
@@ -154,7 +169,12 @@ class SessionNodes:
         where = locate(keys)
         if not where:
             return {}
-        rows = {int(idx): (lh, nodes) for idx, lh, nodes in self.session.execute(_ROW_HASHES, {"rows": sorted({i for i, _ in where.values()})})}
+        rows = {
+            int(idx): (lh, nodes)
+            for idx, lh, nodes in self.session.execute(
+                _ROW_HASHES, {"rows": sorted({i for i, _ in where.values()})}
+            )
+        }
         return pick(where, rows)
 
 
@@ -182,16 +202,22 @@ class ProofReader:
             self._sql[0 if self.postgres else count] = sql
         return sql
 
-    def hashes(self, keys: Sequence[tuple[int, int]], size: int) -> dict[tuple[int, int], bytes] | None:
+    def hashes(
+        self, keys: Sequence[tuple[int, int]], size: int
+    ) -> dict[tuple[int, int], bytes] | None:
         """The stored hashes of complete subtrees `keys` (those found), or None if the tree has
         fewer than `size` leaves."""
-        where = [(k, ((k[1] + 1) << k[0]) - 1, (k[0] - 1) * HASH) for k in keys]  # models.node_location
+        where = [
+            (k, ((k[1] + 1) << k[0]) - 1, (k[0] - 1) * HASH) for k in keys
+        ]  # models.node_location
         idxs = sorted({idx for _, idx, _ in where})
         raw = self.engine.raw_connection()
         try:
             if self.postgres:
                 pg = raw.driver_connection
-                if pg.info.transaction_status != 0:  # not IDLE (the pool hands out idle connections)
+                if (
+                    pg.info.transaction_status != 0
+                ):  # not IDLE (the pool hands out idle connections)
                     pg.rollback()
                 pg.autocommit = True
                 try:
@@ -222,14 +248,18 @@ class ProofReader:
 
 def leaf_rows(session: Session, start: int, end: int) -> list[sa.Row]:
     q = sa.select(LEAVES.c.idx, LEAVES.c.data, LEAVES.c.leaf_hash, LEAVES.c.created_at)
-    return list(session.execute(q.where(LEAVES.c.idx >= start, LEAVES.c.idx < end).order_by(LEAVES.c.idx)))
+    return list(
+        session.execute(q.where(LEAVES.c.idx >= start, LEAVES.c.idx < end).order_by(LEAVES.c.idx))
+    )
 
 
 def iter_leaves(session: Session, *, chunk: int = 10_000) -> Iterator[sa.Row]:
     """All leaves in index order, fetched in keyset-paginated chunks."""
     start = 0
     while True:
-        q = sa.select(LEAVES.c.idx, LEAVES.c.data, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(LEAVES.c.idx >= start)
+        q = sa.select(LEAVES.c.idx, LEAVES.c.data, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(
+            LEAVES.c.idx >= start
+        )
         rows = list(session.execute(q.order_by(LEAVES.c.idx).limit(chunk)))
         if not rows:
             return
@@ -253,5 +283,7 @@ def checkpoint_row(session: Session, size: int) -> sa.Row | None:
 
 
 def cosignature_lines(session: Session, size: int) -> list[sa.Row]:
-    q = sa.select(COSIGNATURES.c.witness, COSIGNATURES.c.line).where(COSIGNATURES.c.checkpoint_size == size)
+    q = sa.select(COSIGNATURES.c.witness, COSIGNATURES.c.line).where(
+        COSIGNATURES.c.checkpoint_size == size
+    )
     return list(session.execute(q.order_by(COSIGNATURES.c.witness)))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import rfc8785
 
@@ -32,7 +33,7 @@ class VerifyResult:
     def passed(self, name: str, message: str = "") -> None:
         self.checks.append((name, True, message))
 
-    def failed(self, name: str, message: str) -> "VerifyResult":
+    def failed(self, name: str, message: str) -> VerifyResult:
         self.ok = False
         self.checks.append((name, False, message))
         return self
@@ -83,7 +84,9 @@ def verify_receipt(
     """
     res = VerifyResult()
     if not isinstance(receipt, dict) or receipt.get("format") != RECEIPT_FORMAT:
-        return res.failed("format", messages.RECEIPT_BAD.format(why=f"format is not {RECEIPT_FORMAT!r}"))
+        return res.failed(
+            "format", messages.RECEIPT_BAD.format(why=f"format is not {RECEIPT_FORMAT!r}")
+        )
     try:
         log = ed25519_verifier(public_key)
     except NoteError as exc:
@@ -101,11 +104,15 @@ def verify_receipt(
         proof = [_b64(p) for p in receipt["inclusion_proof"]]
         res.index, res.subject = index, entry.get("subject")
     except (KeyError, ValueError, TypeError, AttributeError, binascii.Error) as exc:
-        return res.failed("format", messages.RECEIPT_BAD.format(why=f"missing or malformed field ({exc})"))
+        return res.failed(
+            "format", messages.RECEIPT_BAD.format(why=f"missing or malformed field ({exc})")
+        )
     try:
         data = rfc8785.dumps(entry)
     except Exception as exc:  # noqa: BLE001 - any failure to canonicalise means a bad receipt
-        return res.failed("entry", messages.RECEIPT_BAD.format(why=f"the entry is not canonical JSON ({exc})"))
+        return res.failed(
+            "entry", messages.RECEIPT_BAD.format(why=f"the entry is not canonical JSON ({exc})")
+        )
     if merkle.leaf_hash(data) != leaf:
         res.failed("entry", messages.LEAF_MISMATCH)
     else:
@@ -122,7 +129,10 @@ def verify_receipt(
         else:
             got = sha256_file(Path(file))
             if got != want.removeprefix("sha256:"):
-                res.failed("file", messages.FILE_MISMATCH.format(got=got, want=want.removeprefix("sha256:")))
+                res.failed(
+                    "file",
+                    messages.FILE_MISMATCH.format(got=got, want=want.removeprefix("sha256:")),
+                )
             else:
                 res.passed("file", f"SHA-256 {got} matches the entry")
     if witness_keys or min_cosignatures:
@@ -132,7 +142,12 @@ def verify_receipt(
         except NoteError as exc:
             return res.failed("cosignatures", str(exc))
         if len(res.cosigners) < min_cosignatures:
-            res.failed("cosignatures", messages.TOO_FEW_COSIGNATURES.format(have=len(res.cosigners), need=min_cosignatures))
+            res.failed(
+                "cosignatures",
+                messages.TOO_FEW_COSIGNATURES.format(
+                    have=len(res.cosigners), need=min_cosignatures
+                ),
+            )
         else:
             res.passed("cosignatures", f"cosigned by {', '.join(res.cosigners) or 'nobody'}")
     return res
@@ -159,7 +174,10 @@ def verify_consistency(
     try:
         hashes = [p if isinstance(p, bytes) else _b64(p) for p in proof]
     except (ValueError, binascii.Error) as exc:
-        return res.failed("consistency", messages.CONSISTENCY_FAILED.format(why=f"the proof is not base64 ({exc})"))
+        return res.failed(
+            "consistency",
+            messages.CONSISTENCY_FAILED.format(why=f"the proof is not base64 ({exc})"),
+        )
     if old.size == 0:
         res.passed("consistency", "every tree extends the empty tree")
         return res

@@ -13,9 +13,10 @@ import base64
 import json
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from datanuri.errors import DatanuriError, IntegrityError, ServiceUnavailable
 from datanuri.ledger import merkle, messages
@@ -98,14 +99,18 @@ class Witness:
         state = self.state()
         seen = state.get(cp.origin)
         if seen is not None and seen["log_key"] != log_vkey.strip():
-            raise IntegrityError(messages.KEY_MISMATCH.format(path=f"the witness state for {cp.origin}"))
+            raise IntegrityError(
+                messages.KEY_MISMATCH.format(path=f"the witness state for {cp.origin}")
+            )
         old_size = 0
         if seen is not None:
             old = Checkpoint.parse(seen["checkpoint_body"])
             old_size = old.size
             if cp.size < old.size:
                 self._evidence(cp.origin, seen["checkpoint"], note, "rollback")
-                raise ForkDetected(messages.ROLLBACK.format(origin=cp.origin, new_size=cp.size, old_size=old.size))
+                raise ForkDetected(
+                    messages.ROLLBACK.format(origin=cp.origin, new_size=cp.size, old_size=old.size)
+                )
             try:
                 if old.size > 0:
                     proof = [] if cp.size == old.size else list(fetch_proof(old.size, cp.size))
@@ -114,7 +119,12 @@ class Witness:
                 self._evidence(cp.origin, seen["checkpoint"], note, str(exc))
                 raise ForkDetected(
                     messages.FORK_DETECTED.format(
-                        origin=cp.origin, new_size=cp.size, new_root=_b64(cp.root), old_size=old.size, old_root=_b64(old.root), why=exc
+                        origin=cp.origin,
+                        new_size=cp.size,
+                        new_root=_b64(cp.root),
+                        old_size=old.size,
+                        old_root=_b64(old.root),
+                        why=exc,
                     ),
                     details={"old": seen["checkpoint"], "new": note},
                 ) from exc
@@ -136,11 +146,21 @@ class Witness:
         forks = self.dir / "forks"
         forks.mkdir(parents=True, exist_ok=True)
         path = forks / f"{origin.replace('/', '_')}-{time.time_ns()}.json"
-        _write_json(path, {"origin": origin, "reason": why, "previous_checkpoint": old_note, "presented_checkpoint": new_note})
+        _write_json(
+            path,
+            {
+                "origin": origin,
+                "reason": why,
+                "previous_checkpoint": old_note,
+                "presented_checkpoint": new_note,
+            },
+        )
         return path
 
     # ----- talking to a log over HTTP -------------------------------------------------------
-    def run_once(self, log_url: str, *, log_key: str | None = None, client: Any = None) -> Observation:
+    def run_once(
+        self, log_url: str, *, log_key: str | None = None, client: Any = None
+    ) -> Observation:
         """Fetch the log's checkpoint, check it, cosign it and post the cosignature back.
 
         `log_key` pins the log's verifier key; without it the key recorded on first contact
@@ -161,25 +181,47 @@ class Witness:
                     origin = ""
                 key = log_key or self.state().get(origin, {}).get("log_key")
                 if key is None:
-                    key = http.get(f"{base}/.well-known/datanuri-ledger.pub").raise_for_status().text.strip()
+                    key = (
+                        http.get(f"{base}/.well-known/datanuri-ledger.pub")
+                        .raise_for_status()
+                        .text.strip()
+                    )
 
                 def fetch(first: int, second: int) -> list[bytes]:
-                    r = http.get(f"{base}/api/v1/ledger/proof/consistency", params={"first": first, "second": second})
+                    r = http.get(
+                        f"{base}/api/v1/ledger/proof/consistency",
+                        params={"first": first, "second": second},
+                    )
                     return [base64.b64decode(p) for p in r.raise_for_status().json()["proof"]]
 
                 obs = self.observe(note, key, fetch)
-                r = http.post(f"{base}/api/v1/ledger/cosignatures", json={"checkpoint": obs.cosigned_note})
+                r = http.post(
+                    f"{base}/api/v1/ledger/cosignatures", json={"checkpoint": obs.cosigned_note}
+                )
                 if r.status_code >= 500:
                     r.raise_for_status()
-                said = "" if r.is_success else str((r.json().get("error") or {}).get("message", r.text))
+                said = (
+                    ""
+                    if r.is_success
+                    else str((r.json().get("error") or {}).get("message", r.text))
+                )
                 return replace(obs, accepted=r.is_success, log_said=said)
             except httpx.HTTPError as exc:
-                raise ServiceUnavailable(messages.LOG_UNREACHABLE.format(url=base, why=exc)) from exc
+                raise ServiceUnavailable(
+                    messages.LOG_UNREACHABLE.format(url=base, why=exc)
+                ) from exc
         finally:
             if own:
                 http.close()
 
-    def run(self, log_url: str, *, log_key: str | None = None, interval: float = 10.0, report: Callable[[str], None] = print) -> None:
+    def run(
+        self,
+        log_url: str,
+        *,
+        log_key: str | None = None,
+        interval: float = 10.0,
+        report: Callable[[str], None] = print,
+    ) -> None:
         """Watch a log forever; stops (raising ForkDetected) when the log forks."""
         while True:
             try:

@@ -28,41 +28,63 @@ def download_url(base_url: str, doc: SearchDoc, fmt: str) -> str:
     """Where a resource's rows are served; empty for personal data, whose rows never leave."""
     if doc.access_level == "personal" or doc.latest_version is None:
         return ""
-    return f"{base_url}/api/v1/datasets/{doc.name}/versions/{doc.latest_version}/download?format={fmt}"
+    return (
+        f"{base_url}/api/v1/datasets/{doc.name}/versions/{doc.latest_version}/download?format={fmt}"
+    )
 
 
 def resources(doc: SearchDoc, base_url: str) -> list[dict[str, Any]]:
     out = []
     for pos, r in enumerate(doc.resources):
         fmt = r["format"]
-        out.append({
-            "id": resource_id(doc.name, doc.latest_version or 0, fmt),
-            "package_id": doc.name,
-            "name": f"{doc.title} v{doc.latest_version} ({fmt.upper()})",
-            "description": NO_ROWS_NOTE if doc.access_level == "personal" else
-            ("Canonical file; its SHA-256 is in 'hash'." if r.get("sha256") else "Made from the Parquet file on download."),
-            "format": fmt.upper(),
-            "mimetype": r.get("media_type"),
-            "url": download_url(base_url, doc, fmt),
-            "url_type": None,
-            "size": r.get("byte_size"),
-            "hash": f"sha256:{r['sha256']}" if r.get("sha256") else "",
-            "created": doc.version_created_at,
-            "last_modified": doc.version_created_at,
-            "metadata_modified": doc.version_created_at,
-            "position": pos,
-            "state": "active",
-            "datanuri_access": doc.access_level,
-        })
+        out.append(
+            {
+                "id": resource_id(doc.name, doc.latest_version or 0, fmt),
+                "package_id": doc.name,
+                "name": f"{doc.title} v{doc.latest_version} ({fmt.upper()})",
+                "description": NO_ROWS_NOTE
+                if doc.access_level == "personal"
+                else (
+                    "Canonical file; its SHA-256 is in 'hash'."
+                    if r.get("sha256")
+                    else "Made from the Parquet file on download."
+                ),
+                "format": fmt.upper(),
+                "mimetype": r.get("media_type"),
+                "url": download_url(base_url, doc, fmt),
+                "url_type": None,
+                "size": r.get("byte_size"),
+                "hash": f"sha256:{r['sha256']}" if r.get("sha256") else "",
+                "created": doc.version_created_at,
+                "last_modified": doc.version_created_at,
+                "metadata_modified": doc.version_created_at,
+                "position": pos,
+                "state": "active",
+                "datanuri_access": doc.access_level,
+            }
+        )
     return out
 
 
-def organization_dict(name: str, title: str, description: str = "", created: str | None = None,
-                      package_count: int | None = None) -> dict[str, Any]:
+def organization_dict(
+    name: str,
+    title: str,
+    description: str = "",
+    created: str | None = None,
+    package_count: int | None = None,
+) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": name, "name": name, "title": title, "display_name": title, "description": description,
-        "created": created, "type": "organization", "is_organization": True, "state": "active",
-        "approval_status": "approved", "image_url": "",
+        "id": name,
+        "name": name,
+        "title": title,
+        "display_name": title,
+        "description": description,
+        "created": created,
+        "type": "organization",
+        "is_organization": True,
+        "state": "active",
+        "approval_status": "approved",
+        "image_url": "",
     }
     if package_count is not None:
         out["package_count"] = package_count
@@ -70,8 +92,17 @@ def organization_dict(name: str, title: str, description: str = "", created: str
 
 
 def group_dict(theme: str, count: int | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": theme, "name": theme, "title": theme, "display_name": theme, "description": "",
-                           "type": "group", "is_organization": False, "state": "active", "image_url": ""}
+    out: dict[str, Any] = {
+        "id": theme,
+        "name": theme,
+        "title": theme,
+        "display_name": theme,
+        "description": "",
+        "type": "group",
+        "is_organization": False,
+        "state": "active",
+        "image_url": "",
+    }
     if count is not None:
         out["package_count"] = count
     return out
@@ -80,12 +111,23 @@ def group_dict(theme: str, count: int | None = None) -> dict[str, Any]:
 def package_dict(doc: SearchDoc, base_url: str) -> dict[str, Any]:
     """A CKAN package for one dataset."""
     res = resources(doc, base_url)
-    tags = [{"name": k, "display_name": k, "state": "active", "vocabulary_id": None} for k in doc.keywords]
-    extras = [{"key": k, "value": v} for k, v in (
-        ("access_level", doc.access_level), ("language", doc.language), ("spatial_text", doc.spatial),
-        ("temporal_start", doc.temporal_start), ("temporal_end", doc.temporal_end),
-        ("regions", ",".join(doc.regions) or None), ("harvest_source", doc.source),
-    ) if v]
+    tags = [
+        {"name": k, "display_name": k, "state": "active", "vocabulary_id": None}
+        for k in doc.keywords
+    ]
+    extras = [
+        {"key": k, "value": v}
+        for k, v in (
+            ("access_level", doc.access_level),
+            ("language", doc.language),
+            ("spatial_text", doc.spatial),
+            ("temporal_start", doc.temporal_start),
+            ("temporal_end", doc.temporal_end),
+            ("regions", ",".join(doc.regions) or None),
+            ("harvest_source", doc.source),
+        )
+        if v
+    ]
     return {
         "id": doc.name,
         "name": doc.name,

@@ -47,8 +47,14 @@ CONTEXT: dict[str, Any] = {
     "transform": "cr:transform",
 }
 DATA_TYPES = {
-    "integer": "sc:Integer", "number": "sc:Float", "boolean": "sc:Boolean", "date": "sc:Date",
-    "datetime": "sc:DateTime", "time": "sc:Time", "year": "sc:Integer", "string": "sc:Text",
+    "integer": "sc:Integer",
+    "number": "sc:Float",
+    "boolean": "sc:Boolean",
+    "date": "sc:Date",
+    "datetime": "sc:DateTime",
+    "time": "sc:Time",
+    "year": "sc:Integer",
+    "string": "sc:Text",
 }
 
 
@@ -56,7 +62,9 @@ def _safe_id(name: str) -> str:
     return name.replace("/", "_").replace(" ", "_") or "column"
 
 
-def croissant(doc: SearchDoc, version: VersionInfo, schema: dict[str, Any], base: str) -> dict[str, Any]:
+def croissant(
+    doc: SearchDoc, version: VersionInfo, schema: dict[str, Any], base: str
+) -> dict[str, Any]:
     """The Croissant document of `version` of `doc` (callers refuse personal data first)."""
     file_id = "parquet-file"
     url = f"{base}/api/v1/datasets/{doc.name}/versions/{version.number}/download?format=parquet"
@@ -85,22 +93,26 @@ def croissant(doc: SearchDoc, version: VersionInfo, schema: dict[str, Any], base
         "inLanguage": doc.language,
         "keywords": list(doc.keywords),
         "creator": {"@type": "sc:Organization", "name": doc.organization_title},
-        "distribution": [{
-            "@type": "cr:FileObject",
-            "@id": file_id,
-            "name": f"{doc.name}-v{version.number}.parquet",
-            "contentUrl": url,
-            "contentSize": f"{version.byte_size} B",
-            "encodingFormat": "application/x-parquet",
-            "sha256": version.content_hash,
-        }],
-        "recordSet": [{
-            "@type": "cr:RecordSet",
-            "@id": "rows",
-            "name": "rows",
-            "description": f"{version.row_count} rows of {doc.title}.",
-            "field": fields,
-        }],
+        "distribution": [
+            {
+                "@type": "cr:FileObject",
+                "@id": file_id,
+                "name": f"{doc.name}-v{version.number}.parquet",
+                "contentUrl": url,
+                "contentSize": f"{version.byte_size} B",
+                "encodingFormat": "application/x-parquet",
+                "sha256": version.content_hash,
+            }
+        ],
+        "recordSet": [
+            {
+                "@type": "cr:RecordSet",
+                "@id": "rows",
+                "name": "rows",
+                "description": f"{version.row_count} rows of {doc.title}.",
+                "field": fields,
+            }
+        ],
     }
     if doc.license:
         out["license"] = license_uri(doc.license)

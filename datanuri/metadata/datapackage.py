@@ -9,7 +9,9 @@ from datanuri.catalog.records import VersionInfo
 from datanuri.search.documents import SearchDoc
 
 
-def datapackage(doc: SearchDoc, version: VersionInfo, schema: dict[str, Any], base: str) -> dict[str, Any]:
+def datapackage(
+    doc: SearchDoc, version: VersionInfo, schema: dict[str, Any], base: str
+) -> dict[str, Any]:
     """A Data Package whose resources are the version's files, each with the Table Schema."""
     prefix = f"{base}/api/v1/datasets/{doc.name}/versions/{version.number}/download?format="
     resources = []

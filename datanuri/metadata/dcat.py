@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from datanuri.metadata.ckan import download_url
 from datanuri.search.documents import SearchDoc
@@ -18,10 +19,17 @@ CONTEXT: dict[str, Any] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }
 EU = "http://publications.europa.eu/resource/authority"
-ACCESS_RIGHTS = {"open": f"{EU}/access-right/PUBLIC", "restricted": f"{EU}/access-right/RESTRICTED",
-                 "personal": f"{EU}/access-right/NON_PUBLIC"}
+ACCESS_RIGHTS = {
+    "open": f"{EU}/access-right/PUBLIC",
+    "restricted": f"{EU}/access-right/RESTRICTED",
+    "personal": f"{EU}/access-right/NON_PUBLIC",
+}
 LANGUAGES = {"ko": f"{EU}/language/KOR", "en": f"{EU}/language/ENG"}
-FILE_TYPES = {"parquet": f"{EU}/file-type/PARQUET", "csv": f"{EU}/file-type/CSV", "json": f"{EU}/file-type/JSON"}
+FILE_TYPES = {
+    "parquet": f"{EU}/file-type/PARQUET",
+    "csv": f"{EU}/file-type/CSV",
+    "json": f"{EU}/file-type/JSON",
+}
 DCAT_AP = "http://data.europa.eu/r5r/"
 
 
@@ -48,17 +56,25 @@ def distribution_nodes(doc: SearchDoc, base: str) -> list[dict[str, Any]]:
             "dct:title": f"{doc.title} v{doc.latest_version} ({fmt.upper()})",
             "dcat:accessURL": {"@id": f"{base}/datasets/{doc.name}"},
             "dct:format": {"@id": FILE_TYPES.get(fmt, fmt)},
-            "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{r['media_type'].split(';')[0]}"},
+            "dcat:mediaType": {
+                "@id": f"https://www.iana.org/assignments/media-types/{r['media_type'].split(';')[0]}"
+            },
             "dct:rights": {"@id": ACCESS_RIGHTS[doc.access_level]},
         }
         url = download_url(base, doc, fmt)
         if url:
             node["dcat:downloadURL"] = {"@id": url}
         if r.get("byte_size") is not None:
-            node["dcat:byteSize"] = {"@value": str(r["byte_size"]), "@type": "xsd:nonNegativeInteger"}
+            node["dcat:byteSize"] = {
+                "@value": str(r["byte_size"]),
+                "@type": "xsd:nonNegativeInteger",
+            }
         if r.get("sha256"):
-            node["spdx:checksum"] = {"@type": "spdx:Checksum", "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-                                     "spdx:checksumValue": {"@value": r["sha256"], "@type": "xsd:hexBinary"}}
+            node["spdx:checksum"] = {
+                "@type": "spdx:Checksum",
+                "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                "spdx:checksumValue": {"@value": r["sha256"], "@type": "xsd:hexBinary"},
+            }
         if doc.license:
             node["dct:license"] = {"@id": license_uri(doc.license)}
         out.append(node)
@@ -67,7 +83,11 @@ def distribution_nodes(doc: SearchDoc, base: str) -> list[dict[str, Any]]:
 
 def license_uri(license: str) -> str:
     """A URI for a licence: a URL as given, else its SPDX page."""
-    return license if license.startswith(("http://", "https://")) else f"https://spdx.org/licenses/{license}"
+    return (
+        license
+        if license.startswith(("http://", "https://"))
+        else f"https://spdx.org/licenses/{license}"
+    )
 
 
 def dataset_node(doc: SearchDoc, base: str) -> dict[str, Any]:
@@ -80,8 +100,11 @@ def dataset_node(doc: SearchDoc, base: str) -> dict[str, Any]:
         "dct:title": _text(doc.title, lang),
         "dct:description": _text(doc.description or doc.title, lang),
         "dcat:keyword": [_text(k, lang) for k in doc.keywords],
-        "dct:publisher": {"@id": f"{base}/organizations/{doc.organization}", "@type": "foaf:Agent",
-                          "foaf:name": doc.organization_title},
+        "dct:publisher": {
+            "@id": f"{base}/organizations/{doc.organization}",
+            "@type": "foaf:Agent",
+            "foaf:name": doc.organization_title,
+        },
         "dct:issued": _date(doc.created_at),
         "dct:modified": _date(doc.updated_at),
         "dct:accessRights": {"@id": ACCESS_RIGHTS[doc.access_level]},
@@ -93,7 +116,10 @@ def dataset_node(doc: SearchDoc, base: str) -> dict[str, Any]:
     if doc.theme:
         node["dcat:theme"] = {"@type": "skos:Concept", "skos:prefLabel": _text(doc.theme, "ko")}
     if doc.spatial:
-        node["dct:spatial"] = {"@type": "dct:Location", "locn:geographicName": _text(doc.spatial, lang)}
+        node["dct:spatial"] = {
+            "@type": "dct:Location",
+            "locn:geographicName": _text(doc.spatial, lang),
+        }
     if doc.temporal_start or doc.temporal_end:
         period: dict[str, Any] = {"@type": "dct:PeriodOfTime"}
         if doc.temporal_start:
@@ -115,7 +141,9 @@ def dataset_document(doc: SearchDoc, base: str) -> dict[str, Any]:
     return {"@context": CONTEXT, "dct:conformsTo": {"@id": DCAT_AP}, **dataset_node(doc, base)}
 
 
-def catalog_document(docs: Iterable[SearchDoc], base: str, *, title: str = "datanuri") -> dict[str, Any]:
+def catalog_document(
+    docs: Iterable[SearchDoc], base: str, *, title: str = "datanuri"
+) -> dict[str, Any]:
     """The whole catalogue as one DCAT-AP JSON-LD document."""
     return {
         "@context": CONTEXT,

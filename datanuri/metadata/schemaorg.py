@@ -23,13 +23,18 @@ def dataset(doc: SearchDoc, base: str) -> dict[str, Any]:
         "inLanguage": doc.language,
         "dateCreated": doc.created_at,
         "dateModified": doc.updated_at,
-        "publisher": {"@type": "Organization", "name": doc.organization_title,
-                      "url": f"{base}/organizations/{doc.organization}"},
+        "publisher": {
+            "@type": "Organization",
+            "name": doc.organization_title,
+            "url": f"{base}/organizations/{doc.organization}",
+        },
         "creator": {"@type": "Organization", "name": doc.organization_title},
         "isAccessibleForFree": doc.access_level != "personal",
-        "conditionsOfAccess": {"open": "Open to everyone.",
-                               "restricted": "Members of the holding organisation and holders of an entitlement.",
-                               "personal": "Personal data: rows are not released."}[doc.access_level],
+        "conditionsOfAccess": {
+            "open": "Open to everyone.",
+            "restricted": "Members of the holding organisation and holders of an entitlement.",
+            "personal": "Personal data: rows are not released.",
+        }[doc.access_level],
     }
     if doc.license:
         node["license"] = license_uri(doc.license)
@@ -45,7 +50,11 @@ def dataset(doc: SearchDoc, base: str) -> dict[str, Any]:
     for r in doc.resources:
         url = download_url(base, doc, r["format"])
         if url:
-            d = {"@type": "DataDownload", "contentUrl": url, "encodingFormat": r["media_type"].split(";")[0]}
+            d = {
+                "@type": "DataDownload",
+                "contentUrl": url,
+                "encodingFormat": r["media_type"].split(";")[0],
+            }
             if r.get("byte_size") is not None:
                 d["contentSize"] = f"{r['byte_size']} B"
             if r.get("sha256"):

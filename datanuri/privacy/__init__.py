@@ -17,8 +17,15 @@ from datanuri.privacy.hierarchies import (
     postcode_hierarchy,
 )
 from datanuri.privacy.identifiers import IDENTIFIERS, find_identifiers, mask_identifiers
+from datanuri.privacy.models import (
+    ModelCheck,
+    check,
+    k_anonymity,
+    l_diversity,
+    recursive_cl_diversity,
+    t_closeness,
+)
 from datanuri.privacy.mondrian import LocalResult, mondrian
-from datanuri.privacy.models import ModelCheck, check, k_anonymity, l_diversity, recursive_cl_diversity, t_closeness
 from datanuri.privacy.policy import PolicyResult, apply_policy, load_policy, validate_policy
 from datanuri.privacy.report import assessment
 from datanuri.privacy.risk import DeltaPresence, Risk, RiskSummary, assess_risk, delta_presence

@@ -44,8 +44,9 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Collection, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -58,6 +59,7 @@ from datanuri.privacy.models import (
     EMD,
     Classes,
     Model,
+    _prefix_index,
     class_emd_equal,
     class_emd_hierarchical,
     class_emd_ordered,
@@ -67,7 +69,6 @@ from datanuri.privacy.models import (
     frequency_table,
     hierarchy_nodes,
     passes_dense,
-    _prefix_index,
     validate_parameters,
     value_order,
 )
@@ -158,7 +159,7 @@ class _LazyCodes:
 @dataclass
 class _ClassTable:
     levels: tuple[int, ...]
-    codes: "list[np.ndarray] | _LazyCodes"  # per column: the class's generalised code at `levels`
+    codes: list[np.ndarray] | _LazyCodes  # per column: the class's generalised code at `levels`
     sizes: np.ndarray
     matrix: np.ndarray | None  # classes × sensitive values counts
     elements: int
@@ -194,12 +195,18 @@ class Problem:
         names = list(quasi_identifiers)
         for col in names + ([sensitive] if sensitive else []):
             if col not in table.column_names:
-                raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=col, columns=", ".join(table.column_names)))
+                raise InvalidInput(
+                    M.MSG_MISSING_COLUMN.format(column=col, columns=", ".join(table.column_names))
+                )
         if sensitive and sensitive in names:
             raise InvalidInput(M.MSG_SENSITIVE_IS_QI.format(column=sensitive))
         validate_parameters(model, k=k, l=l, c=c, t=t, sensitive=sensitive)
         if loss not in LOSSES:
-            raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="loss metric", value=loss, choices=", ".join(LOSSES)))
+            raise InvalidInput(
+                M.MSG_UNKNOWN_OPTION.format(
+                    what="loss metric", value=loss, choices=", ".join(LOSSES)
+                )
+            )
         if not isinstance(max_suppression, (int, float)) or not 0 <= max_suppression <= 1:
             raise InvalidInput(M.MSG_BAD_SUPPRESSION.format(value=max_suppression))
         if table.num_rows == 0:
@@ -233,7 +240,16 @@ class Problem:
                 maps.append(gc.astype(np.int32, copy=False))
                 cards.append(max(len(gd), 1))
             leaf_codes.append(lc)
-            self.columns.append(_Column(name, h.height, maps, cards, np.bincount(lc, minlength=len(dictionary)), dictionary))
+            self.columns.append(
+                _Column(
+                    name,
+                    h.height,
+                    maps,
+                    cards,
+                    np.bincount(lc, minlength=len(dictionary)),
+                    dictionary,
+                )
+            )
         self.heights = np.array([col.height for col in self.columns])
         self.size = int(np.prod(self.heights))
         if self.size > LATTICE_LIMIT:
@@ -266,20 +282,42 @@ class Problem:
         self.order = None
         self.tree = None
         if self.sensitive:
-            self.overall = np.bincount(self.scode, weights=self.count_f, minlength=self.m).astype(np.int64)
+            self.overall = np.bincount(self.scode, weights=self.count_f, minlength=self.m).astype(
+                np.int64
+            )
             if model == "t-closeness":
                 s_type = table.column(self.sensitive).type
-                numeric = pa.types.is_integer(s_type) or pa.types.is_floating(s_type) or pa.types.is_decimal(s_type)
+                numeric = (
+                    pa.types.is_integer(s_type)
+                    or pa.types.is_floating(s_type)
+                    or pa.types.is_decimal(s_type)
+                )
                 if distance is None:
-                    distance = "hierarchical" if sensitive_hierarchy is not None else ("ordered" if numeric or order is not None else "equal")
+                    distance = (
+                        "hierarchical"
+                        if sensitive_hierarchy is not None
+                        else ("ordered" if numeric or order is not None else "equal")
+                    )
                 if distance == "ordered":
                     self.order = value_order(self.s_values, order)
                 elif distance == "hierarchical":
                     if sensitive_hierarchy is None:
-                        raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="t-closeness setting", value="hierarchical without a hierarchy", choices="pass sensitive_hierarchy=..."))
+                        raise InvalidInput(
+                            M.MSG_UNKNOWN_OPTION.format(
+                                what="t-closeness setting",
+                                value="hierarchical without a hierarchy",
+                                choices="pass sensitive_hierarchy=...",
+                            )
+                        )
                     self.tree = hierarchy_nodes(self.s_values, sensitive_hierarchy)
                 elif distance != "equal":
-                    raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="EMD distance", value=distance, choices="equal, ordered, hierarchical"))
+                    raise InvalidInput(
+                        M.MSG_UNKNOWN_OPTION.format(
+                            what="EMD distance",
+                            value=distance,
+                            choices="equal, ordered, hierarchical",
+                        )
+                    )
             self.distance = distance
 
         # ---- gathered codes per column and level (frequency-table length), kept when small
@@ -316,15 +354,22 @@ class Problem:
                     leaves_under = np.bincount(col.maps[j], minlength=col.cards[j])[col.maps[j]]
                     cost = (leaves_under - 1) / (domain - 1) if domain > 1 else np.zeros(domain)
                 elif loss == "entropy":
-                    f_gen = np.bincount(col.maps[j], weights=col.leaf_freq, minlength=col.cards[j])[col.maps[j]]
+                    f_gen = np.bincount(col.maps[j], weights=col.leaf_freq, minlength=col.cards[j])[
+                        col.maps[j]
+                    ]
                     with np.errstate(divide="ignore", invalid="ignore"):
-                        cost = np.where(col.leaf_freq > 0, -np.log2(col.leaf_freq / np.maximum(f_gen, 1)), 0.0)
+                        cost = np.where(
+                            col.leaf_freq > 0, -np.log2(col.leaf_freq / np.maximum(f_gen, 1)), 0.0
+                        )
                 else:
                     cost = np.zeros(domain)
                 per_level.append(cost)
             self.leaf_cost.append(per_level)
         # C[q][j] = total cost of column q at level j over all records (no suppression)
-        self.column_cost = [np.array([float((lv * col.leaf_freq).sum()) for lv in levels]) for col, levels in zip(self.columns, self.leaf_cost)]
+        self.column_cost = [
+            np.array([float((lv * col.leaf_freq).sum()) for lv in levels])
+            for col, levels in zip(self.columns, self.leaf_cost)
+        ]
         # per column and level: what suppressing a record adds, per generalised code (the gain
         # depends only on the generalised value for every separable loss)
         self.supp_gain: list[list[np.ndarray]] = []
@@ -372,7 +417,14 @@ class Problem:
         nq = len(self.columns)
         bound = np.zeros(len(nodes))
         for q, col in enumerate(self.columns):
-            single = np.array([float(sizes[sizes < self.k].sum()) for sizes in (np.bincount(col.maps[lv], weights=col.leaf_freq) for lv in range(col.height))])
+            single = np.array(
+                [
+                    float(sizes[sizes < self.k].sum())
+                    for sizes in (
+                        np.bincount(col.maps[lv], weights=col.leaf_freq) for lv in range(col.height)
+                    )
+                ]
+            )
             bound = np.maximum(bound, single[nodes[:, q]])
         return np.maximum(bound, self._projection_bound(nodes, 2))
 
@@ -409,7 +461,13 @@ class Problem:
                 uniq //= card
             leaves.reverse()
             # per column, its generalised codes of the distinct rows at each level below the top
-            gen = [[(col.maps[lv][leaf].astype(np.int64), col.cards[lv]) for lv in range(col.height - 1)] for col, leaf in zip(group, leaves)]
+            gen = [
+                [
+                    (col.maps[lv][leaf].astype(np.int64), col.cards[lv])
+                    for lv in range(col.height - 1)
+                ]
+                for col, leaf in zip(group, leaves)
+            ]
             table = np.zeros([col.height for col in group])
             for combo in itertools.product(*[range(col.height - 1) for col in group]):
                 pk, space = gen[0][combo[0]]
@@ -430,7 +488,9 @@ class Problem:
     # ------------------------------------------------------------------------------------
     # evaluation of one node
 
-    def classes(self, levels: Sequence[int], *, early: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def classes(
+        self, levels: Sequence[int], *, early: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(class id per frequency-table row, class sizes, pass flag per class). Ids may be
         sparse: classes of size 0 are allowed (they never fail anyone).
 
@@ -444,7 +504,11 @@ class Problem:
         limit = self.dense_limit
         most = self.n / self.k + self.allowed
         active = sorted(
-            ((self.columns[q].cards[int(lv)], q, int(lv)) for q, lv in enumerate(levels) if self.columns[q].cards[int(lv)] > 1),
+            (
+                (self.columns[q].cards[int(lv)], q, int(lv))
+                for q, lv in enumerate(levels)
+                if self.columns[q].cards[int(lv)] > 1
+            ),
             key=lambda t: (-t[0], t[1]),
         )
         combined: set[int] = set()
@@ -493,16 +557,39 @@ class Problem:
             return ids, sizes, sizes >= self.k
         cls = ids
         if self.dense and g * self.m <= 8_000_000:
-            matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count_f, minlength=g * self.m).reshape(g, self.m)
+            matrix = np.bincount(
+                cls.astype(np.int64, copy=False) * self.m + self.scode,
+                weights=self.count_f,
+                minlength=g * self.m,
+            ).reshape(g, self.m)
             ok = passes_dense(
-                matrix, sizes, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t,
-                overall=self.overall, distance=self.distance, order=self.order, leaf_nodes=self.tree,
+                matrix,
+                sizes,
+                self.model,
+                k=self.k,
+                l=self.l,
+                cl_c=self.c,
+                t=self.t,
+                overall=self.overall,
+                distance=self.distance,
+                order=self.order,
+                leaf_nodes=self.tree,
             )
             return cls, sizes, ok
         pair = cls.astype(np.int64, copy=False) * self.m + self.scode
         pu, pinv = np.unique(pair, return_inverse=True)
-        pcount = np.bincount(pinv.reshape(-1), weights=self.count_f, minlength=len(pu)).astype(np.int64)
-        c = Classes(np.zeros(0, np.int64), sizes.astype(np.int64), pu // self.m, pu % self.m, pcount, None, self.overall)
+        pcount = np.bincount(pinv.reshape(-1), weights=self.count_f, minlength=len(pu)).astype(
+            np.int64
+        )
+        c = Classes(
+            np.zeros(0, np.int64),
+            sizes.astype(np.int64),
+            pu // self.m,
+            pu % self.m,
+            pcount,
+            None,
+            self.overall,
+        )
         emd = None
         if self.model == "t-closeness":
             if self.distance == "ordered":
@@ -515,7 +602,9 @@ class Problem:
         return cls, sizes, ok
 
     def _witness(self, levels: Sequence[int], combined: Collection[int]) -> tuple[int, ...]:
-        return tuple(int(lv) if q in combined else int(self.heights[q]) - 1 for q, lv in enumerate(levels))
+        return tuple(
+            int(lv) if q in combined else int(self.heights[q]) - 1 for q, lv in enumerate(levels)
+        )
 
     def _compact(self, ids: np.ndarray, g: int) -> tuple[np.ndarray, int]:
         """Renumber ids of a space of size ``g`` to 0..(distinct-1), keeping their order."""
@@ -543,7 +632,9 @@ class Problem:
             return self._gathered_codes(q, lv)
         if self._scratch is None:
             self._scratch = np.empty(self.F, dtype=np.int32)
-        return np.take(self.columns[q].maps[lv], self.qcodes[q], out=self._scratch, mode="clip")  # clip: unbuffered
+        return np.take(
+            self.columns[q].maps[lv], self.qcodes[q], out=self._scratch, mode="clip"
+        )  # clip: unbuffered
 
     def _gathered_codes(self, q: int, lv: int) -> np.ndarray:
         assert self._gathered is not None
@@ -555,7 +646,10 @@ class Problem:
     def top_cost_rows(self) -> np.ndarray:
         """Per frequency-table row, the cost of a record at the top node (separable losses)."""
         if self._top_cost_rows is None:
-            self._top_cost_rows = sum(self.leaf_cost[i][col.height - 1][self.qcodes[i]] for i, col in enumerate(self.columns))
+            self._top_cost_rows = sum(
+                self.leaf_cost[i][col.height - 1][self.qcodes[i]]
+                for i, col in enumerate(self.columns)
+            )
         return self._top_cost_rows
 
     def gather(self, q: int, lv: int) -> np.ndarray:
@@ -575,7 +669,7 @@ class Problem:
             self._up[key] = arr
         return arr
 
-    def _base_for(self, levels: Sequence[int]) -> "_ClassTable | None":
+    def _base_for(self, levels: Sequence[int]) -> _ClassTable | None:
         """The cached class table of a predecessor of ``levels`` with the fewest classes."""
         if not self._cache_used:
             return None
@@ -586,7 +680,13 @@ class Problem:
         sizes = np.where(fits, self._cache_g[:n], np.iinfo(np.int64).max)
         return self._cache_tables[int(np.argmin(sizes))]
 
-    def _remember(self, levels: Sequence[int], codes_: "list[np.ndarray] | _LazyCodes", sizes: np.ndarray, matrix: np.ndarray | None) -> None:
+    def _remember(
+        self,
+        levels: Sequence[int],
+        codes_: list[np.ndarray] | _LazyCodes,
+        sizes: np.ndarray,
+        matrix: np.ndarray | None,
+    ) -> None:
         g = len(sizes)
         if g > self.F // 2:
             return  # not much smaller than the frequency table itself
@@ -646,13 +746,25 @@ class Problem:
         g = len(sizes)
         first = np.empty(g, dtype=np.int64)
         first[cls] = self._rows()  # a row of every class
-        codes_ = [self.columns[q].maps[int(level)][self.qcodes[q][first]] for q, level in enumerate(levels)]
+        codes_ = [
+            self.columns[q].maps[int(level)][self.qcodes[q][first]]
+            for q, level in enumerate(levels)
+        ]
         matrix = None
         if self.sensitive is not None:
             if g * self.m > 8_000_000:
                 return False
-            matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count_f, minlength=g * self.m).reshape(g, self.m)
-        budget, self.cache_budget = self.cache_budget, max(self.cache_budget, 4 * g * (len(codes_) + 1 + (self.m if matrix is not None else 0)))
+            matrix = np.bincount(
+                cls.astype(np.int64, copy=False) * self.m + self.scode,
+                weights=self.count_f,
+                minlength=g * self.m,
+            ).reshape(g, self.m)
+        budget, self.cache_budget = (
+            self.cache_budget,
+            max(
+                self.cache_budget, 4 * g * (len(codes_) + 1 + (self.m if matrix is not None else 0))
+            ),
+        )
         limit_f, self.F = self.F, max(self.F, 2 * g)  # bypass the "much smaller" rule once
         try:
             self._remember([int(x) for x in levels], codes_, sizes, matrix)
@@ -660,13 +772,17 @@ class Problem:
             self.cache_budget, self.F = budget, limit_f
         return True
 
-    def _rollup(self, base: "_ClassTable", levels: Sequence[int], *, early: bool = False) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray | None]:
+    def _rollup(
+        self, base: _ClassTable, levels: Sequence[int], *, early: bool = False
+    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray | None]:
         """Classes of ``levels`` computed from a predecessor's class table: (codes per column
         per class, sizes, pass flags, sensitive count matrix)."""
         self.evaluations += 1
         mapped: list[np.ndarray | None] = [
-            None if self.columns[q].cards[lv] == 1  # every class has code 0
-            else base.codes[q] if base.levels[q] == lv
+            None
+            if self.columns[q].cards[lv] == 1  # every class has code 0
+            else base.codes[q]
+            if base.levels[q] == lv
             else self.up(q, base.levels[q], lv)[base.codes[q]]
             for q, lv in enumerate(levels)
         ]
@@ -677,7 +793,14 @@ class Problem:
         g = 1  # size of the id space; ids are compacted only when the next column would take it past limit
         compact = True
         combined: set[int] = set()
-        active = sorted(((self.columns[q].cards[lv], q, lv) for q, lv in enumerate(levels) if self.columns[q].cards[lv] > 1), key=lambda t: (-t[0], t[1]))
+        active = sorted(
+            (
+                (self.columns[q].cards[lv], q, lv)
+                for q, lv in enumerate(levels)
+                if self.columns[q].cards[lv] > 1
+            ),
+            key=lambda t: (-t[0], t[1]),
+        )
         for card, q, lv in active:
             if ids is not None and g * card > limit and not compact:
                 ids, g = self._compact(ids, g)
@@ -713,19 +836,35 @@ class Problem:
             flat = (ids.astype(np.int64)[:, None] * m + np.arange(m)[None, :]).ravel()
             matrix = np.bincount(flat, weights=base.matrix.ravel(), minlength=g * m).reshape(g, m)
             ok = passes_dense(
-                matrix, sizes, self.model, k=self.k, l=self.l, cl_c=self.c, t=self.t,
-                overall=self.overall, distance=self.distance, order=self.order, leaf_nodes=self.tree,
+                matrix,
+                sizes,
+                self.model,
+                k=self.k,
+                l=self.l,
+                cl_c=self.c,
+                t=self.t,
+                overall=self.overall,
+                distance=self.distance,
+                order=self.order,
+                leaf_nodes=self.tree,
             )
         else:
             ok = sizes >= self.k
         return new_codes, sizes, ok, matrix
 
-    def _node_from_rows(self, lv: tuple[int, ...], *, rollup: bool, early: bool) -> tuple[NodeResult, np.ndarray]:
+    def _node_from_rows(
+        self, lv: tuple[int, ...], *, rollup: bool, early: bool
+    ) -> tuple[NodeResult, np.ndarray]:
         cls, sizes, ok = self.classes(lv, early=early)
         suppressed = int(round(sizes[~ok].sum()))
         anonymous = suppressed <= self.allowed
         # the search never uses the loss of a node that is not anonymous
-        result = NodeResult(lv, anonymous, suppressed, self._loss(lv, cls, sizes, ok, suppressed) if anonymous else math.inf)
+        result = NodeResult(
+            lv,
+            anonymous,
+            suppressed,
+            self._loss(lv, cls, sizes, ok, suppressed) if anonymous else math.inf,
+        )
         if rollup and (self.sensitive is None or self.dense):
             present = sizes > 0
             if self.sensitive is None and not present.all():
@@ -735,14 +874,22 @@ class Problem:
             if g <= self.F // 2 and (self.sensitive is None or g * self.m <= 8_000_000):
                 first = np.empty(g, dtype=np.int64)
                 first[cls] = self._rows()  # a row of every class
-                codes_ = [self.columns[q].maps[level][self.qcodes[q][first]] for q, level in enumerate(lv)]
+                codes_ = [
+                    self.columns[q].maps[level][self.qcodes[q][first]] for q, level in enumerate(lv)
+                ]
                 matrix = None
                 if self.sensitive is not None:
-                    matrix = np.bincount(cls.astype(np.int64, copy=False) * self.m + self.scode, weights=self.count_f, minlength=g * self.m).reshape(g, self.m)
+                    matrix = np.bincount(
+                        cls.astype(np.int64, copy=False) * self.m + self.scode,
+                        weights=self.count_f,
+                        minlength=g * self.m,
+                    ).reshape(g, self.m)
                 self._remember(lv, codes_, sizes, matrix)
         return result, sizes
 
-    def node(self, levels: Sequence[int], *, rollup: bool = True, early: bool = True) -> tuple[NodeResult, np.ndarray | None]:
+    def node(
+        self, levels: Sequence[int], *, rollup: bool = True, early: bool = True
+    ) -> tuple[NodeResult, np.ndarray | None]:
         """Evaluate a node (from a cached predecessor when ``rollup``); also its class sizes.
         The loss of a node that is not anonymous is not computed (infinite). With ``early``, a
         node that cannot be anonymous is reported as failing without its exact suppression
@@ -783,9 +930,21 @@ class Problem:
         cls, sizes, ok = self.classes(levels)
         suppressed = int(round(sizes[~ok].sum()))
         anonymous = suppressed <= self.allowed
-        return NodeResult(tuple(int(x) for x in levels), anonymous, suppressed, self._loss(levels, cls, sizes, ok, suppressed))
+        return NodeResult(
+            tuple(int(x) for x in levels),
+            anonymous,
+            suppressed,
+            self._loss(levels, cls, sizes, ok, suppressed),
+        )
 
-    def _loss(self, levels: Sequence[int], cls: np.ndarray, sizes: np.ndarray, ok: np.ndarray, suppressed: int) -> float:
+    def _loss(
+        self,
+        levels: Sequence[int],
+        cls: np.ndarray,
+        sizes: np.ndarray,
+        ok: np.ndarray,
+        suppressed: int,
+    ) -> float:
         if self.loss_name == "discernibility":
             kept = sizes[ok]
             return float((kept * kept).sum() + suppressed * self.n)
@@ -886,7 +1045,13 @@ class Problem:
                 if not steps:
                     break
                 if separable:
-                    q = min(steps, key=lambda q: (self.column_cost[q][lv[q] + 1] - self.column_cost[q][lv[q]], q))
+                    q = min(
+                        steps,
+                        key=lambda q: (
+                            self.column_cost[q][lv[q] + 1] - self.column_cost[q][lv[q]],
+                            q,
+                        ),
+                    )
                 else:
                     q = steps[0]
                 lv[q] += 1
@@ -945,7 +1110,9 @@ class Problem:
     # ------------------------------------------------------------------------------------
     # the release
 
-    def release(self, levels: Sequence[int], *, suppression: Literal["remove", "mask"] = "remove") -> tuple[pa.Table, int, np.ndarray]:
+    def release(
+        self, levels: Sequence[int], *, suppression: Literal["remove", "mask"] = "remove"
+    ) -> tuple[pa.Table, int, np.ndarray]:
         """The table generalised to ``levels`` with failing classes suppressed; also the number
         suppressed and the per-record keep mask."""
         cls, sizes, ok = self.classes(levels)
@@ -1013,7 +1180,9 @@ def anonymize(
     if best is None:
         top = problem.evaluate([h - 1 for h in problem.heights])
         raise InvalidInput(
-            M.MSG_NO_SOLUTION.format(model=_describe(model, k, l, c, t), suppression=max_suppression),
+            M.MSG_NO_SOLUTION.format(
+                model=_describe(model, k, l, c, t), suppression=max_suppression
+            ),
             details={
                 "records": problem.n,
                 "suppression_limit": problem.allowed,
@@ -1048,11 +1217,22 @@ def anonymize(
         loss=best.loss,
         population=population,
         risk_threshold=risk_threshold if risk_threshold is not None else 1.0 / k,
-        search={"lattice_size": problem.size, "nodes_evaluated": evaluated, "seconds": round(elapsed, 4)},
+        search={
+            "lattice_size": problem.size,
+            "nodes_evaluated": evaluated,
+            "seconds": round(elapsed, 4),
+        },
     )
-    return Result(released, levels, suppressed, best.loss, report, problem.size, evaluated, elapsed, keep)
+    return Result(
+        released, levels, suppressed, best.loss, report, problem.size, evaluated, elapsed, keep
+    )
 
 
 def _describe(model: str, k: int, l: int | None, c: float | None, t: float | None) -> str:
-    extra = {"distinct-l-diversity": f", l={l}", "entropy-l-diversity": f", l={l}", "recursive-cl-diversity": f", c={c}, l={l}", "t-closeness": f", t={t}"}.get(model, "")
+    extra = {
+        "distinct-l-diversity": f", l={l}",
+        "entropy-l-diversity": f", l={l}",
+        "recursive-cl-diversity": f", c={c}, l={l}",
+        "t-closeness": f", t={t}",
+    }.get(model, "")
     return f"{model} (k={k}{extra})"

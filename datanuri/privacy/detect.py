@@ -48,7 +48,9 @@ class ColumnFinding:
             "confidence": round(self.confidence, 3),
             "evidence": list(self.evidence),
             "match_rate": None if self.match_rate is None else round(self.match_rate, 4),
-            "distinct_ratio": None if self.distinct_ratio is None else round(self.distinct_ratio, 4),
+            "distinct_ratio": None
+            if self.distinct_ratio is None
+            else round(self.distinct_ratio, 4),
         }
 
 
@@ -93,11 +95,31 @@ class Detection:
 # header rules: (pattern on the normalised header, category, kind, confidence)
 
 _HEADER_RULES: tuple[tuple[str, Category, str, float], ...] = (
-    (r"외국인등록번호|외국인번호|foreigner(registration)?(no|number)|alienregistration|arc(no|number)", "direct", "foreigner_rn", 0.9),
-    (r"주민등록번호|주민번호|주민등록|^rrn$|residentregistration|^ssn$|socialsecurity|nationalid", "direct", "rrn", 0.9),
-    (r"사업자등록번호|사업자번호|businessregistration|^brn$|businessno", "direct", "business_rn", 0.85),
+    (
+        r"외국인등록번호|외국인번호|foreigner(registration)?(no|number)|alienregistration|arc(no|number)",
+        "direct",
+        "foreigner_rn",
+        0.9,
+    ),
+    (
+        r"주민등록번호|주민번호|주민등록|^rrn$|residentregistration|^ssn$|socialsecurity|nationalid",
+        "direct",
+        "rrn",
+        0.9,
+    ),
+    (
+        r"사업자등록번호|사업자번호|businessregistration|^brn$|businessno",
+        "direct",
+        "business_rn",
+        0.85,
+    ),
     (r"여권|passport", "direct", "passport", 0.85),
-    (r"운전면허|면허번호|driverslicen[cs]e|driverlicen[cs]e|licen[cs]eno", "direct", "driver_licence", 0.85),
+    (
+        r"운전면허|면허번호|driverslicen[cs]e|driverlicen[cs]e|licen[cs]eno",
+        "direct",
+        "driver_licence",
+        0.85,
+    ),
     (r"카드번호|신용카드|cardno|cardnumber|creditcard|^pan$", "direct", "card_number", 0.85),
     (r"계좌|accountno|accountnumber|bankaccount|^iban$", "direct", "bank_account", 0.85),
     (r"휴대폰|휴대전화|핸드폰|mobile|cellphone|^cell$", "direct", "mobile_phone", 0.85),
@@ -106,12 +128,27 @@ _HEADER_RULES: tuple[tuple[str, Category, str, float], ...] = (
     (r"ip주소|^ip$|ipaddr|ipaddress|clientip|remoteaddr", "direct", "ip_address", 0.8),
     (r"우편번호|zip|postcode|postalcode", "quasi", "postcode", 0.8),
     (r"주소|address|^addr|street|도로명|지번", "direct", "address", 0.75),
-    (r"성명|이름|성함|고객명|환자명|회원명|학생명|^name$|fullname|firstname|lastname|surname|givenname|familyname|username", "direct", "name", 0.8),
-    (r"회원번호|고객번호|환자번호|사번|학번|사원번호|아이디|차량번호|userid|^id$|customerid|patientid|memberid|employeeid|accountid|^uid$|recordid|mrn", "direct", "record_key", 0.7),
+    (
+        r"성명|이름|성함|고객명|환자명|회원명|학생명|^name$|fullname|firstname|lastname|surname|givenname|familyname|username",
+        "direct",
+        "name",
+        0.8,
+    ),
+    (
+        r"회원번호|고객번호|환자번호|사번|학번|사원번호|아이디|차량번호|userid|^id$|customerid|patientid|memberid|employeeid|accountid|^uid$|recordid|mrn",
+        "direct",
+        "record_key",
+        0.7,
+    ),
     (r"생년월일|생일|출생|birth|^dob$", "quasi", "birth_date", 0.9),
     (r"나이|연령|^age$|agegroup|연령대", "quasi", "age", 0.9),
     (r"성별|gender|^sex$", "quasi", "sex", 0.9),
-    (r"시도|시군구|읍면동|행정동|법정동|지역|거주지|region|^city$|province|county|district|^state$|municipality", "quasi", "region", 0.8),
+    (
+        r"시도|시군구|읍면동|행정동|법정동|지역|거주지|region|^city$|province|county|district|^state$|municipality",
+        "quasi",
+        "region",
+        0.8,
+    ),
     (r"국적|nationality|country|출신", "quasi", "nationality", 0.7),
     (r"인종|민족|^race$|ethnic", "quasi", "race", 0.7),
     (r"결혼|혼인|marital", "quasi", "marital_status", 0.75),
@@ -120,12 +157,32 @@ _HEADER_RULES: tuple[tuple[str, Category, str, float], ...] = (
     (r"근무형태|고용형태|workclass|employment", "quasi", "employment", 0.6),
     (r"신장|^키$|height|체중|몸무게|weight", "quasi", "body", 0.6),
     (r"입원일|퇴원일|진료일|방문일|admission|discharge|visitdate", "quasi", "event_date", 0.6),
-    (r"질병|병명|진단|상병|diagnosis|disease|^icd|병력|medical|건강|health|처방|medication|drug|장애|disability", "sensitive", "health", 0.85),
-    (r"종교|religion|신념|사상|belief|정당|politic|노조|노동조합|tradeunion", "sensitive", "beliefs", 0.85),
+    (
+        r"질병|병명|진단|상병|diagnosis|disease|^icd|병력|medical|건강|health|처방|medication|drug|장애|disability",
+        "sensitive",
+        "health",
+        0.85,
+    ),
+    (
+        r"종교|religion|신념|사상|belief|정당|politic|노조|노동조합|tradeunion",
+        "sensitive",
+        "beliefs",
+        0.85,
+    ),
     (r"범죄|전과|criminal|conviction|offen[cs]e", "sensitive", "criminal_record", 0.85),
     (r"성적지향|성생활|sexualorientation|sexlife", "sensitive", "sex_life", 0.9),
-    (r"유전|genetic|genome|생체|biometric|지문|fingerprint|홍채|iris|얼굴|faceimage", "sensitive", "genetic_biometric", 0.9),
-    (r"소득|income|salary|급여|연봉|임금|wage|재산|자산|부채|신용|creditscore|creditrating|대출|loan|debt", "sensitive", "financial", 0.75),
+    (
+        r"유전|genetic|genome|생체|biometric|지문|fingerprint|홍채|iris|얼굴|faceimage",
+        "sensitive",
+        "genetic_biometric",
+        0.9,
+    ),
+    (
+        r"소득|income|salary|급여|연봉|임금|wage|재산|자산|부채|신용|creditscore|creditrating|대출|loan|debt",
+        "sensitive",
+        "financial",
+        0.75,
+    ),
 )
 
 
@@ -185,7 +242,14 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
         # no identifier format fits in SHORT_INT_DIGITS digits (tested), so small numbers skip the checks
         short_ints = is_int and pc.max(pc.abs(non_null)).as_py() < 10**SHORT_INT_DIGITS
         for kind in () if short_ints else _VALUE_KINDS:
-            if is_int and kind in ("email", "road_address", "lot_address", "korean_name", "english_name", "passport"):
+            if is_int and kind in (
+                "email",
+                "road_address",
+                "lot_address",
+                "korean_name",
+                "english_name",
+                "passport",
+            ):
                 continue
             hits = IDENTIFIERS[kind].validate(values)
             rate = pc.sum(pc.cast(hits, pa.int64())).as_py() / n
@@ -197,7 +261,9 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
             if mean_len >= 20 and pc.any(pc.match_substring(values, " ")).as_py():
                 for kind in TEXT_ORDER:
                     pattern = IDENTIFIERS[kind].text_pattern
-                    hit = pc.match_substring_regex(values, r"(^|[^0-9A-Za-z])(?:" + str(pattern) + r")([^0-9A-Za-z]|$)")
+                    hit = pc.match_substring_regex(
+                        values, r"(^|[^0-9A-Za-z])(?:" + str(pattern) + r")([^0-9A-Za-z]|$)"
+                    )
                     rate = pc.sum(pc.cast(hit, pa.int64())).as_py() / n
                     if rate > text_rate:
                         text_kind, text_rate = kind, rate
@@ -207,17 +273,23 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
     if value_kind and value_rate > 0:
         ident = IDENTIFIERS[value_kind]
         check = "with valid checksum" if ident.has_checksum else "by format"
-        evidence.append(f"{value_rate:.0%} of {n} sampled values are {ident.label_en} ({ident.label_ko}) {check}")
+        evidence.append(
+            f"{value_rate:.0%} of {n} sampled values are {ident.label_en} ({ident.label_ko}) {check}"
+        )
     if distinct_ratio is not None:
         evidence.append(f"{distinct_ratio:.0%} of sampled values are distinct")
     if text_kind:
-        evidence.append(f"{text_rate:.0%} of texts contain a {IDENTIFIERS[text_kind].label_en} ({IDENTIFIERS[text_kind].label_ko})")
+        evidence.append(
+            f"{text_rate:.0%} of texts contain a {IDENTIFIERS[text_kind].label_en} ({IDENTIFIERS[text_kind].label_ko})"
+        )
 
     # 1. values that validate as an identifier
     if value_kind and value_rate >= min_match:
         ident = IDENTIFIERS[value_kind]
         conf = 0.55 + 0.4 * value_rate + (0.05 if ident.has_checksum else 0.0)
-        if value_kind in ("korean_name", "english_name") and (header is None or header[1] != "name"):
+        if value_kind in ("korean_name", "english_name") and (
+            header is None or header[1] != "name"
+        ):
             # name shapes also match ordinary words ("고혈압", "United-States"): without a name header,
             # only Korean names in a column of varied values count, and with less confidence
             if header is not None or value_kind == "english_name" or (distinct_ratio or 0) < 0.2:
@@ -227,28 +299,68 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
             conf = 1 - (1 - conf) * (1 - header[2])
         kind = "name" if value_kind in ("korean_name", "english_name") else value_kind
         if conf >= 0.5:
-            return ColumnFinding(name, "direct", kind, min(conf, 0.999), tuple(evidence), value_rate, distinct_ratio)
+            return ColumnFinding(
+                name, "direct", kind, min(conf, 0.999), tuple(evidence), value_rate, distinct_ratio
+            )
     # 2. the header
     if header:
         category, kind, conf, _ = header
         if category == "direct" and value_kind and value_rate >= 0.5:
             conf = 1 - (1 - conf) * (1 - value_rate / 2)
-        if kind == "address" and not (value_kind in ("road_address", "lot_address") and value_rate >= 0.5):
+        if kind == "address" and not (
+            value_kind in ("road_address", "lot_address") and value_rate >= 0.5
+        ):
             # region-level values ("서울특별시 강남구") locate a person only coarsely
             if distinct_ratio is not None and distinct_ratio < 0.5:
-                return ColumnFinding(name, "quasi", "region", 0.6, tuple(evidence + ["values are coarse (many repeats)"]), value_rate or None, distinct_ratio)
-        return ColumnFinding(name, category, kind, conf, tuple(evidence), value_rate or None, distinct_ratio)
+                return ColumnFinding(
+                    name,
+                    "quasi",
+                    "region",
+                    0.6,
+                    tuple(evidence + ["values are coarse (many repeats)"]),
+                    value_rate or None,
+                    distinct_ratio,
+                )
+        return ColumnFinding(
+            name, category, kind, conf, tuple(evidence), value_rate or None, distinct_ratio
+        )
     # 3. identifiers inside free text
     if text_kind and text_rate > 0:
         conf = min(0.6 + 0.4 * text_rate, 0.95)
-        return ColumnFinding(name, "direct", "free_text", conf, tuple(evidence), text_rate, distinct_ratio)
+        return ColumnFinding(
+            name, "direct", "free_text", conf, tuple(evidence), text_rate, distinct_ratio
+        )
     # 4. distinctness: a record key
     if distinct_ratio is not None and n >= 20 and distinct_ratio >= 0.95 and (is_int or is_texty):
-        return ColumnFinding(name, "direct", "record_key", 0.5 + 0.4 * distinct_ratio, tuple(evidence), value_rate or None, distinct_ratio)
+        return ColumnFinding(
+            name,
+            "direct",
+            "record_key",
+            0.5 + 0.4 * distinct_ratio,
+            tuple(evidence),
+            value_rate or None,
+            distinct_ratio,
+        )
     # 5. dates are quasi-identifiers (events in a person's life)
     if pa.types.is_date(typ) or pa.types.is_timestamp(typ):
-        return ColumnFinding(name, "quasi", "date", 0.5, tuple(evidence + [f"column type {typ}"]), None, distinct_ratio)
-    return ColumnFinding(name, "other", "other", 0.5, tuple(evidence or ["no identifying header or values"]), value_rate or None, distinct_ratio)
+        return ColumnFinding(
+            name,
+            "quasi",
+            "date",
+            0.5,
+            tuple(evidence + [f"column type {typ}"]),
+            None,
+            distinct_ratio,
+        )
+    return ColumnFinding(
+        name,
+        "other",
+        "other",
+        0.5,
+        tuple(evidence or ["no identifying header or values"]),
+        value_rate or None,
+        distinct_ratio,
+    )
 
 
 def detect(

@@ -29,8 +29,9 @@ would account for) and get Laplace noise: give amounts as integers for exact ari
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -46,8 +47,12 @@ MAX_CELLS = 100_000
 POLICY_KEYS = ("model", "epsilon", "aggregate", "person", "contributions")
 AGGREGATE_KEYS = ("group_by", "measures")
 KINDS = ("count", "sum", "mean", "histogram")
-MEASURE_KEYS = {"count": ("epsilon",), "sum": ("bounds", "epsilon"), "mean": ("bounds", "epsilon"),
-                "histogram": ("categories", "epsilon")}
+MEASURE_KEYS = {
+    "count": ("epsilon",),
+    "sum": ("bounds", "epsilon"),
+    "mean": ("bounds", "epsilon"),
+    "histogram": ("categories", "epsilon"),
+}
 DETECTION_THRESHOLD = 0.8  # as apply_policy's check for untreated identifiers
 ALPHA = 0.05  # accuracy is reported as the 95% bound of one cell's noise
 REPORT_VERSION = 1
@@ -111,7 +116,12 @@ def is_dp(policy: Mapping[str, Any]) -> bool:
 
 
 def _positive(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
 
 
 def _declared(values: Any, typ: pa.DataType, what: str) -> pa.Array:
@@ -124,11 +134,19 @@ def _declared(values: Any, typ: pa.DataType, what: str) -> pa.Array:
         arr = pa.array(list(values))
         arr = arr.cast(typ) if arr.type != typ else arr
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError) as e:
-        raise InvalidInput(M.MSG_DP_BAD_VALUES.format(what=what, type=typ, error=str(e).splitlines()[0])) from None
+        raise InvalidInput(
+            M.MSG_DP_BAD_VALUES.format(what=what, type=typ, error=str(e).splitlines()[0])
+        ) from None
     if arr.null_count:
-        raise InvalidInput(M.MSG_DP_BAD_VALUES.format(what=what, type=typ, error="a value is empty (null)"))
+        raise InvalidInput(
+            M.MSG_DP_BAD_VALUES.format(what=what, type=typ, error="a value is empty (null)")
+        )
     counts = pc.value_counts(arr)
-    repeated = [v for v, c in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()) if c > 1]
+    repeated = [
+        v
+        for v, c in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist())
+        if c > 1
+    ]
     if repeated:
         raise InvalidInput(M.MSG_DP_DUPLICATE_VALUE.format(what=what, value=repeated[0]))
     return arr
@@ -137,7 +155,10 @@ def _declared(values: Any, typ: pa.DataType, what: str) -> pa.Array:
 def _bin_labels(edges: Sequence[float], integer: bool) -> list[str]:
     pairs = list(zip(edges[:-1], edges[1:]))
     if integer and all(float(e).is_integer() for e in edges):
-        return [f"{int(lo)}-{int(hi) - 1}" if int(hi) - 1 > int(lo) else f"{int(lo)}" for lo, hi in pairs]
+        return [
+            f"{int(lo)}-{int(hi) - 1}" if int(hi) - 1 > int(lo) else f"{int(lo)}"
+            for lo, hi in pairs
+        ]
     return [f"[{lo:g}, {hi:g})" for lo, hi in pairs]
 
 
@@ -149,9 +170,15 @@ def _group(table: pa.Table, column: str, spec: Any) -> Group:
         if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
             raise InvalidInput(M.MSG_NOT_NUMERIC.format(column=column, operation="bins", type=typ))
         edges = spec["bins"]
-        ok = (isinstance(edges, (list, tuple)) and len(edges) >= 2
-              and all(isinstance(e, (int, float)) and not isinstance(e, bool) and math.isfinite(e) for e in edges)
-              and all(a < b for a, b in zip(edges[:-1], edges[1:])))
+        ok = (
+            isinstance(edges, (list, tuple))
+            and len(edges) >= 2
+            and all(
+                isinstance(e, (int, float)) and not isinstance(e, bool) and math.isfinite(e)
+                for e in edges
+            )
+            and all(a < b for a, b in zip(edges[:-1], edges[1:]))
+        )
         if not ok:
             raise InvalidInput(M.MSG_DP_BAD_BINS.format(column=column, value=edges))
         labels = pa.array(_bin_labels(edges, pa.types.is_integer(typ)), pa.string())
@@ -170,33 +197,54 @@ def _measure(table: pa.Table, spec: Any) -> Measure:
     kind: Kind = kinds[0]  # type: ignore[assignment]
     extra = [k for k in spec if k != kind and k not in MEASURE_KEYS[kind]]
     if extra:
-        raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what=f"option of the {kind} measure", value=extra[0],
-                                                       choices=", ".join(MEASURE_KEYS[kind])))
+        raise InvalidInput(
+            M.MSG_UNKNOWN_OPTION.format(
+                what=f"option of the {kind} measure",
+                value=extra[0],
+                choices=", ".join(MEASURE_KEYS[kind]),
+            )
+        )
     column = spec[kind]
     if kind == "count" and column == "*":
         column = None
     elif not isinstance(column, str) or column not in table.column_names:
-        raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=column, columns=", ".join(table.column_names)))
+        raise InvalidInput(
+            M.MSG_MISSING_COLUMN.format(column=column, columns=", ".join(table.column_names))
+        )
     eps = spec.get("epsilon")
     if eps is not None and not _positive(eps):
-        raise InvalidInput(M.MSG_DP_BAD_MEASURE_EPSILON.format(measure=f"{kind}({column or '*'})", value=eps))
+        raise InvalidInput(
+            M.MSG_DP_BAD_MEASURE_EPSILON.format(measure=f"{kind}({column or '*'})", value=eps)
+        )
     bounds = categories = None
     if kind in ("sum", "mean"):
         typ = table.schema.field(column).type
         if not (pa.types.is_integer(typ) or pa.types.is_floating(typ)):
-            raise InvalidInput(M.MSG_NOT_NUMERIC.format(column=column, operation=f"a differentially private {kind}", type=typ))
+            raise InvalidInput(
+                M.MSG_NOT_NUMERIC.format(
+                    column=column, operation=f"a differentially private {kind}", type=typ
+                )
+            )
         b = spec.get("bounds")
         if b is None:
             raise InvalidInput(M.MSG_DP_NEEDS_BOUNDS.format(kind=kind, column=column))
-        if not (isinstance(b, (list, tuple)) and len(b) == 2
-                and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in b)
-                and b[0] < b[1]):
+        if not (
+            isinstance(b, (list, tuple))
+            and len(b) == 2
+            and all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                for x in b
+            )
+            and b[0] < b[1]
+        ):
             raise InvalidInput(M.MSG_DP_BAD_BOUNDS.format(kind=kind, column=column, value=b))
         bounds = (b[0], b[1])
     if kind == "histogram":
         if "categories" not in spec:
             raise InvalidInput(M.MSG_DP_NEEDS_CATEGORIES.format(column=column))
-        categories = _declared(spec["categories"], table.schema.field(column).type, f"the histogram of {column!r}")
+        categories = _declared(
+            spec["categories"], table.schema.field(column).type, f"the histogram of {column!r}"
+        )
     return Measure(kind, column, bounds, categories, float(eps) if eps is not None else None)
 
 
@@ -205,8 +253,13 @@ def plan(table: pa.Table, policy: Mapping[str, Any]) -> Plan:
     :class:`InvalidInput` with what to fix). Identifier checks are in :func:`check_identifiers`."""
     unknown = [k for k in policy if k not in POLICY_KEYS]
     if unknown:
-        raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="entry of a differential-privacy policy", value=unknown[0],
-                                                       choices=", ".join(POLICY_KEYS)))
+        raise InvalidInput(
+            M.MSG_UNKNOWN_OPTION.format(
+                what="entry of a differential-privacy policy",
+                value=unknown[0],
+                choices=", ".join(POLICY_KEYS),
+            )
+        )
     epsilon = policy.get("epsilon")
     if not _positive(epsilon):
         raise InvalidInput(M.MSG_DP_BAD_EPSILON.format(value=epsilon))
@@ -215,32 +268,54 @@ def plan(table: pa.Table, policy: Mapping[str, Any]) -> Plan:
         raise InvalidInput(M.MSG_DP_BAD_CONTRIBUTIONS.format(value=contributions))
     person = policy.get("person")
     if person is not None and person not in table.column_names:
-        raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=person, columns=", ".join(table.column_names)))
+        raise InvalidInput(
+            M.MSG_MISSING_COLUMN.format(column=person, columns=", ".join(table.column_names))
+        )
     agg = policy.get("aggregate")
-    if not isinstance(agg, Mapping) or not isinstance(agg.get("measures"), (list, tuple)) or not agg["measures"]:
+    if (
+        not isinstance(agg, Mapping)
+        or not isinstance(agg.get("measures"), (list, tuple))
+        or not agg["measures"]
+    ):
         raise InvalidInput(M.MSG_DP_NO_MEASURES)
     extra = [k for k in agg if k not in AGGREGATE_KEYS]
     if extra:
-        raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="entry of \"aggregate\"", value=extra[0], choices=", ".join(AGGREGATE_KEYS)))
+        raise InvalidInput(
+            M.MSG_UNKNOWN_OPTION.format(
+                what='entry of "aggregate"', value=extra[0], choices=", ".join(AGGREGATE_KEYS)
+            )
+        )
     group_by = agg.get("group_by") or {}
     if not isinstance(group_by, Mapping):
         raise InvalidInput(M.MSG_DP_BAD_GROUP.format(column="group_by", value=group_by))
     for col in group_by:
         if col not in table.column_names:
-            raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=col, columns=", ".join(table.column_names)))
+            raise InvalidInput(
+                M.MSG_MISSING_COLUMN.format(column=col, columns=", ".join(table.column_names))
+            )
     groups = tuple(_group(table, col, spec) for col, spec in group_by.items())
     cells = math.prod(g.size for g in groups)
     if cells > MAX_CELLS:
-        raise InvalidInput(M.MSG_DP_DOMAIN_TOO_LARGE.format(cells=cells, what=" × ".join(f"{g.column} {g.size}" for g in groups),
-                                                            limit=MAX_CELLS))
+        raise InvalidInput(
+            M.MSG_DP_DOMAIN_TOO_LARGE.format(
+                cells=cells,
+                what=" × ".join(f"{g.column} {g.size}" for g in groups),
+                limit=MAX_CELLS,
+            )
+        )
     measures = tuple(_measure(table, spec) for spec in agg["measures"])
     for m in measures:
         if m.kind == "histogram":
             assert m.categories is not None
             size = cells * len(m.categories)
             if size > MAX_CELLS:
-                raise InvalidInput(M.MSG_DP_DOMAIN_TOO_LARGE.format(
-                    cells=size, what=f"{cells:,} group cells × {len(m.categories):,} categories of {m.column}", limit=MAX_CELLS))
+                raise InvalidInput(
+                    M.MSG_DP_DOMAIN_TOO_LARGE.format(
+                        cells=size,
+                        what=f"{cells:,} group cells × {len(m.categories):,} categories of {m.column}",
+                        limit=MAX_CELLS,
+                    )
+                )
         if person is not None and person in (m.column, *(g.column for g in groups)):
             raise InvalidInput(M.MSG_DP_PERSON_USED.format(column=person))
     if person is not None and person in group_by:
@@ -251,7 +326,15 @@ def plan(table: pa.Table, policy: Mapping[str, Any]) -> Plan:
         if name in seen:
             raise InvalidInput(M.MSG_DP_NAME_CLASH.format(name=name))
         seen.add(name)
-    return Plan(float(epsilon), contributions, person, groups, measures, _split(float(epsilon), measures), cells)
+    return Plan(
+        float(epsilon),
+        contributions,
+        person,
+        groups,
+        measures,
+        _split(float(epsilon), measures),
+        cells,
+    )
 
 
 def _split(epsilon: float, measures: Sequence[Measure]) -> tuple[float, ...]:
@@ -267,7 +350,9 @@ def _split(epsilon: float, measures: Sequence[Measure]) -> tuple[float, ...]:
             raise InvalidInput(M.MSG_DP_EPSILON_LEFT.format(epsilon=epsilon, count=len(rest)))
         share = left / len(rest)
     budgets = [m.epsilon if m.epsilon is not None else share for m in measures]
-    while math.fsum(budgets) > epsilon:  # float rounding: take ulps off until the shares fit the budget
+    while (
+        math.fsum(budgets) > epsilon
+    ):  # float rounding: take ulps off until the shares fit the budget
         budgets = [float(np.nextafter(b, 0.0)) for b in budgets]
     return tuple(budgets)
 
@@ -278,7 +363,9 @@ def check_identifiers(table: pa.Table, p: Plan, *, threshold: float = DETECTION_
     as they are. A counted, summed or averaged column is refused too, except for a mere record key (detection's
     guess for any highly distinct integer column, such as exact amounts): only a clamped noisy
     total of it leaves."""
-    used = [(g.column, True) for g in p.groups] + [(m.column, m.kind == "histogram") for m in p.measures if m.column is not None]
+    used = [(g.column, True) for g in p.groups] + [
+        (m.column, m.kind == "histogram") for m in p.measures if m.column is not None
+    ]
     if not used:
         return
     findings = {f.column: f for f in detect(table.select(sorted({c for c, _ in used}))).columns}
@@ -291,6 +378,7 @@ def check_identifiers(table: pa.Table, p: Plan, *, threshold: float = DETECTION_
 
 
 # ----- exact statistics (vectorised) ------------------------------------------------------------
+
 
 def _codes(table: pa.Table, g: Group) -> np.ndarray:
     """Index of each row's value in the group's domain, -1 outside it (or null)."""
@@ -323,11 +411,17 @@ def limit_contributions(table: pa.Table, person: str, n: int) -> tuple[np.ndarra
     one person changes at most ``n`` kept rows."""
     col = table.column(person)
     missing = pc.is_null(col).to_numpy(zero_copy_only=False)
-    codes = pc.dictionary_encode(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col).indices
+    codes = pc.dictionary_encode(
+        col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    ).indices
     codes = pc.fill_null(codes, -1).to_numpy().astype(np.int64)
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_codes)) + 1] if len(sorted_codes) else np.zeros(0, dtype=np.int64)
+    starts = (
+        np.r_[0, np.flatnonzero(np.diff(sorted_codes)) + 1]
+        if len(sorted_codes)
+        else np.zeros(0, dtype=np.int64)
+    )
     run_start = np.zeros(len(sorted_codes), dtype=np.int64)
     run_start[starts] = starts
     run_start = np.maximum.accumulate(run_start) if len(run_start) else run_start
@@ -337,7 +431,9 @@ def limit_contributions(table: pa.Table, person: str, n: int) -> tuple[np.ndarra
     return keep, int(((rank >= n) & ~missing).sum()), int(missing.sum())
 
 
-def _values(table: pa.Table, column: str, bounds: tuple[float, float], integer: bool) -> tuple[np.ndarray, np.ndarray]:
+def _values(
+    table: pa.Table, column: str, bounds: tuple[float, float], integer: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """(clamped values, non-null mask) of a numeric column."""
     col = table.column(column)
     present = pc.is_valid(col).to_numpy(zero_copy_only=False)
@@ -357,6 +453,7 @@ def _sum_by(cell: np.ndarray, values: np.ndarray, cells: int) -> np.ndarray:
 
 
 # ----- noise through OpenDP ---------------------------------------------------------------------
+
 
 def _opendp() -> Any:
     import opendp.prelude as dp
@@ -379,15 +476,22 @@ class Noise:
     accuracy: float  # |noise| of one cell stays below this with probability 1 - ALPHA
 
     def to_dict(self) -> dict[str, Any]:
-        return {"mechanism": self.mechanism, "sensitivity": self.sensitivity, "scale": self.scale,
-                "epsilon": self.epsilon, "accuracy_95": self.accuracy}
+        return {
+            "mechanism": self.mechanism,
+            "sensitivity": self.sensitivity,
+            "scale": self.scale,
+            "epsilon": self.epsilon,
+            "accuracy_95": self.accuracy,
+        }
 
 
 def _laplace(integer: bool, scale: float) -> Any:
     dp = _opendp()
     # Python's int would be i32 in OpenDP: sums of amounts need i64
     atom = dp.atom_domain(T="i64") if integer else dp.atom_domain(T="f64", nan=False)
-    return dp.m.make_laplace(dp.vector_domain(atom), dp.l1_distance(T="i64" if integer else "f64"), scale=scale)
+    return dp.m.make_laplace(
+        dp.vector_domain(atom), dp.l1_distance(T="i64" if integer else "f64"), scale=scale
+    )
 
 
 def laplace_measurement(sensitivity: float, epsilon: float, *, integer: bool) -> tuple[Any, Noise]:
@@ -412,13 +516,16 @@ def laplace_measurement(sensitivity: float, epsilon: float, *, integer: bool) ->
     return m, Noise(mech, float(d_in), scale, spent, acc)
 
 
-def _noisy(exact: np.ndarray, sensitivity: float, epsilon: float, *, integer: bool) -> tuple[np.ndarray, Noise]:
+def _noisy(
+    exact: np.ndarray, sensitivity: float, epsilon: float, *, integer: bool
+) -> tuple[np.ndarray, Noise]:
     m, info = laplace_measurement(sensitivity, epsilon, integer=integer)
     dtype = np.int64 if integer else np.float64
     return np.asarray(m(exact.tolist()), dtype=dtype), info
 
 
 # ----- the release --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Release:
@@ -458,9 +565,18 @@ def release(table: pa.Table, p: Plan) -> Release:
     columns: list[tuple[str, pa.Array]] = _group_columns(p)
     measures: list[dict[str, Any]] = []
     for m, eps in zip(p.measures, p.budgets):
-        entry: dict[str, Any] = {"measure": m.kind, "column": m.column or "*", "outputs": m.outputs(), "epsilon_budget": eps}
+        entry: dict[str, Any] = {
+            "measure": m.kind,
+            "column": m.column or "*",
+            "outputs": m.outputs(),
+            "epsilon_budget": eps,
+        }
         if m.kind == "count":
-            present = np.ones(len(cell), bool) if m.column is None else pc.is_valid(used.column(m.column)).to_numpy(zero_copy_only=False)
+            present = (
+                np.ones(len(cell), bool)
+                if m.column is None
+                else pc.is_valid(used.column(m.column)).to_numpy(zero_copy_only=False)
+            )
             exact = np.bincount(cell[present], minlength=p.cells)
             noisy, info = _noisy(exact, n, eps, integer=True)
             columns.append((m.outputs()[0], pa.array(np.maximum(noisy, 0), pa.int64())))
@@ -468,7 +584,11 @@ def release(table: pa.Table, p: Plan) -> Release:
         elif m.kind == "histogram":
             assert m.categories is not None and m.column is not None
             k = len(m.categories)
-            code = pc.fill_null(pc.index_in(used.column(m.column), value_set=m.categories), -1).to_numpy().astype(np.int64)
+            code = (
+                pc.fill_null(pc.index_in(used.column(m.column), value_set=m.categories), -1)
+                .to_numpy()
+                .astype(np.int64)
+            )
             ok = code >= 0
             exact = np.bincount(cell[ok] * k + code[ok], minlength=p.cells * k)
             noisy, info = _noisy(exact, n, eps, integer=True)
@@ -481,7 +601,9 @@ def release(table: pa.Table, p: Plan) -> Release:
         else:
             assert m.bounds is not None and m.column is not None
             lo, hi = m.bounds
-            integer = pa.types.is_integer(used.schema.field(m.column).type) and all(isinstance(b, int) for b in m.bounds)
+            integer = pa.types.is_integer(used.schema.field(m.column).type) and all(
+                isinstance(b, int) for b in m.bounds
+            )
             values, present = _values(used, m.column, m.bounds, integer)
             # a mean sums the values less the middle of the bounds (half the sensitivity) and adds it back
             mid = 0 if m.kind == "sum" else ((lo + hi) // 2 if integer else (lo + hi) / 2)
@@ -508,18 +630,20 @@ def release(table: pa.Table, p: Plan) -> Release:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     mean = np.clip(mid + noisy_sum / noisy_count, lo, hi)
                 columns.append((m.outputs()[0], pa.array(mean, pa.float64(), mask=noisy_count < 1)))
-                entry.update({
-                    "mechanism": "noisy sum / noisy count",
-                    "epsilon": sum_info.epsilon + count_info.epsilon,
-                    "components": {"sum": sum_info.to_dict(), "count": count_info.to_dict()},
-                    "accuracy_95": None,
-                    "centre": mid,
-                    "accuracy_note": (
-                        "The sum is of (value - centre), centre the middle of the bounds. The error depends on the cell's "
-                        "count c: roughly (sum accuracy + (HIGH - LOW) / 2 × count accuracy) / c. "
-                        f"With sum ±{sum_info.accuracy:.4g} and count ±{count_info.accuracy:.4g} at 95% each."
-                    ),
-                })
+                entry.update(
+                    {
+                        "mechanism": "noisy sum / noisy count",
+                        "epsilon": sum_info.epsilon + count_info.epsilon,
+                        "components": {"sum": sum_info.to_dict(), "count": count_info.to_dict()},
+                        "accuracy_95": None,
+                        "centre": mid,
+                        "accuracy_note": (
+                            "The sum is of (value - centre), centre the middle of the bounds. The error depends on the cell's "
+                            "count c: roughly (sum accuracy + (HIGH - LOW) / 2 × count accuracy) / c. "
+                            f"With sum ±{sum_info.accuracy:.4g} and count ±{count_info.accuracy:.4g} at 95% each."
+                        ),
+                    }
+                )
         measures.append(entry)
     spent = math.fsum(float(m["epsilon"]) for m in measures)
     out = pa.table(dict(columns))
@@ -527,8 +651,10 @@ def release(table: pa.Table, p: Plan) -> Release:
         "epsilon": p.epsilon,
         "epsilon_spent": spent,
         "composition": "basic sequential composition: the epsilons of the measures add up",
-        "arithmetic": ("integer columns with integer bounds: exact int64 sums and discrete Laplace noise; "
-                       "other numeric columns: float64 sums (ordinary rounding) and Laplace noise"),
+        "arithmetic": (
+            "integer columns with integer bounds: exact int64 sums and discrete Laplace noise; "
+            "other numeric columns: float64 sums (ordinary rounding) and Laplace noise"
+        ),
         "privacy_unit": {
             "contributions": p.contributions,
             "person": p.person,
@@ -536,13 +662,19 @@ def release(table: pa.Table, p: Plan) -> Release:
             "neighbouring": f"add or remove one person, who adds at most {p.contributions} row(s)",
             "assumption": (
                 f"each value of {p.person!r} is one person; rows beyond the first {p.contributions} of a person are dropped"
-                if p.person is not None else
-                f"each person has at most {p.contributions} row(s) in the table (not checked: name a \"person\" column to enforce it)"
+                if p.person is not None
+                else f'each person has at most {p.contributions} row(s) in the table (not checked: name a "person" column to enforce it)'
             ),
         },
         "cells": p.cells,
-        "group_by": {g.column: ({"bins": list(g.edges), "labels": g.values.to_pylist()} if g.edges is not None
-                                else {"values": [_plain(v) for v in g.values.to_pylist()]}) for g in p.groups},
+        "group_by": {
+            g.column: (
+                {"bins": list(g.edges), "labels": g.values.to_pylist()}
+                if g.edges is not None
+                else {"values": [_plain(v) for v in g.values.to_pylist()]}
+            )
+            for g in p.groups
+        },
         "measures": measures,
         "rows": {
             "input": n_rows,
@@ -553,8 +685,11 @@ def release(table: pa.Table, p: Plan) -> Release:
             "note": "Exact row counts for the holder's assessment only: they are not differentially private and are not released.",
         },
         "post_processing": POST_PROCESSING,
-        "opendp": {"version": _opendp_version(), "features": ["contrib"],
-                   "measurement": "make_laplace over each measure's vector of cells; epsilon from its privacy map"},
+        "opendp": {
+            "version": _opendp_version(),
+            "features": ["contrib"],
+            "measurement": "make_laplace over each measure's vector of cells; epsilon from its privacy map",
+        },
     }
     return Release(out, spent, section)
 
@@ -569,8 +704,9 @@ def _opendp_version() -> str:
     return version("opendp")
 
 
-def apply_dp(table: pa.Table, policy: Mapping[str, Any], *,
-             detection_threshold: float = DETECTION_THRESHOLD) -> tuple[pa.Table, bool, dict[str, Any]]:
+def apply_dp(
+    table: pa.Table, policy: Mapping[str, Any], *, detection_threshold: float = DETECTION_THRESHOLD
+) -> tuple[pa.Table, bool, dict[str, Any]]:
     """Validate and run a differential-privacy policy: (aggregate table, passed, report). The report
     has the shape of the assessment report (``passed``, ``failures``, ``policy``, ``records``, ...)
     plus a ``differential_privacy`` section."""
@@ -620,8 +756,13 @@ def apply_dp(table: pa.Table, policy: Mapping[str, Any], *,
         "utility": {},
         "search": {},
         "measures": [
-            {"column": m["column"], "measure": f"dp_{m['measure']}", "epsilon": m["epsilon"],
-             "mechanism": m["mechanism"]} for m in r.section["measures"]
+            {
+                "column": m["column"],
+                "measure": f"dp_{m['measure']}",
+                "epsilon": m["epsilon"],
+                "mechanism": m["mechanism"],
+            }
+            for m in r.section["measures"]
         ],
         "untreated_direct_identifiers": [],
         "differential_privacy": r.section,

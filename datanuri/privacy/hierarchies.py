@@ -21,10 +21,11 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Protocol, Sequence, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pyarrow as pa
@@ -102,11 +103,17 @@ class TableHierarchy:
             for child, up in zip(levels[j], levels[j + 1]):
                 if parent.setdefault(child, up) != up:
                     raise InvalidInput(
-                        M.MSG_HIERARCHY_INCONSISTENT.format(name=self.name, value=child, level=j, parents=f"{parent[child]!r}, {up!r}")
+                        M.MSG_HIERARCHY_INCONSISTENT.format(
+                            name=self.name,
+                            value=child,
+                            level=j,
+                            parents=f"{parent[child]!r}, {up!r}",
+                        )
                     )
         object.__setattr__(self, "levels", tuple(levels))
         names = tuple(self.level_names) + tuple(
-            TOP if j == len(levels) - 1 else f"level{j}" for j in range(len(self.level_names), len(levels))
+            TOP if j == len(levels) - 1 else f"level{j}"
+            for j in range(len(self.level_names), len(levels))
         )
         object.__setattr__(self, "level_names", names)
         object.__setattr__(self, "_index", pa.array(levels[0], pa.string()))
@@ -129,29 +136,47 @@ class TableHierarchy:
             bad = pc.unique(pc.filter(values, missing))
             raise InvalidInput(
                 M.MSG_HIERARCHY_MISSING_VALUES.format(
-                    column=column or self.name, count=len(bad), examples=", ".join(repr(v) for v in bad.to_pylist()[:5])
+                    column=column or self.name,
+                    count=len(bad),
+                    examples=", ".join(repr(v) for v in bad.to_pylist()[:5]),
                 ),
                 details={"column": column or self.name, "missing": bad.to_pylist()[:100]},
             )
         return pc.take(self._columns[level], idx)
 
     @classmethod
-    def from_rows(cls, rows: Sequence[Sequence[str]], *, level_names: Sequence[str] = (), name: str = "hierarchy") -> "TableHierarchy":
+    def from_rows(
+        cls,
+        rows: Sequence[Sequence[str]],
+        *,
+        level_names: Sequence[str] = (),
+        name: str = "hierarchy",
+    ) -> TableHierarchy:
         if not rows:
             raise InvalidInput(M.MSG_HIERARCHY_EMPTY.format(name=name))
         width = len(level_names) if level_names else len(rows[0])
         for i, row in enumerate(rows, start=1):
             if len(row) != width:
-                raise InvalidInput(M.MSG_HIERARCHY_RAGGED.format(row=i, name=name, got=len(row), expected=width))
+                raise InvalidInput(
+                    M.MSG_HIERARCHY_RAGGED.format(row=i, name=name, got=len(row), expected=width)
+                )
         return cls(tuple(zip(*rows)), tuple(level_names), name)
 
     @classmethod
-    def from_mapping(cls, mapping: dict[str, Sequence[str]], *, name: str = "hierarchy") -> "TableHierarchy":
+    def from_mapping(
+        cls, mapping: dict[str, Sequence[str]], *, name: str = "hierarchy"
+    ) -> TableHierarchy:
         """``{leaf: [level1, level2, ...]}``."""
         return cls.from_rows([(leaf, *ups) for leaf, ups in mapping.items()], name=name)
 
     @classmethod
-    def from_csv(cls, source: str | Path | io.TextIOBase, *, header: bool | None = None, name: str | None = None) -> "TableHierarchy":
+    def from_csv(
+        cls,
+        source: str | Path | io.TextIOBase,
+        *,
+        header: bool | None = None,
+        name: str | None = None,
+    ) -> TableHierarchy:
         """Read a hierarchy CSV (one row per leaf, leaf first, most general last).
 
         ``header=None`` guesses: the first row is a header of level names when none of its cells
@@ -217,11 +242,19 @@ class IntervalHierarchy:
             return _to_str(values)
         if level == self.height - 1:
             return _top(values)
-        if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type) or pa.types.is_decimal(values.type)):
+        if not (
+            pa.types.is_integer(values.type)
+            or pa.types.is_floating(values.type)
+            or pa.types.is_decimal(values.type)
+        ):
             try:
                 values = pc.cast(values, pa.float64())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                raise InvalidInput(M.MSG_NOT_NUMERIC.format(column=column, operation="interval generalisation", type=values.type)) from None
+                raise InvalidInput(
+                    M.MSG_NOT_NUMERIC.format(
+                        column=column, operation="interval generalisation", type=values.type
+                    )
+                ) from None
         width = self.widths[level - 1]
         x = np.asarray(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
         lo = np.floor((x - self.start) / width) * width + self.start
@@ -231,7 +264,12 @@ class IntervalHierarchy:
             hi_s = _num_str(lo[valid] + width - 1, True)
             labels = np.char.add(np.char.add(lo_s, "-"), hi_s)
         else:
-            labels = np.char.add(np.char.add(np.char.add(np.char.add("[", lo_s), ", "), _num_str(lo[valid] + width, False)), ")")
+            labels = np.char.add(
+                np.char.add(
+                    np.char.add(np.char.add("[", lo_s), ", "), _num_str(lo[valid] + width, False)
+                ),
+                ")",
+            )
         out = np.full(len(x), None, dtype=object)
         out[valid] = labels
         return pa.array(out, pa.string())
@@ -276,7 +314,11 @@ class DateHierarchy:
             try:
                 values = pc.cast(pc.cast(values, pa.timestamp("s")), pa.date32())
             except pa.ArrowInvalid:
-                raise InvalidInput(M.MSG_NOT_DATE.format(column=column, type="text that is not ISO dates (YYYY-MM-DD)")) from None
+                raise InvalidInput(
+                    M.MSG_NOT_DATE.format(
+                        column=column, type="text that is not ISO dates (YYYY-MM-DD)"
+                    )
+                ) from None
         elif not (pa.types.is_date(values.type) or pa.types.is_timestamp(values.type)):
             raise InvalidInput(M.MSG_NOT_DATE.format(column=column, type=values.type))
         kind = self.levels[level]
@@ -287,7 +329,9 @@ class DateHierarchy:
         if kind == "year":
             return pc.strftime(values, format="%Y")
         q = pc.add(pc.divide(pc.subtract(pc.month(values), 1), 3), 1)
-        return pc.binary_join_element_wise(pc.strftime(values, format="%Y"), pc.cast(q, pa.string()), "-Q")
+        return pc.binary_join_element_wise(
+            pc.strftime(values, format="%Y"), pc.cast(q, pa.string()), "-Q"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,14 +381,20 @@ def korean_regions(*, leaf: RegionLeaf = "읍면동") -> TableHierarchy:
     구 of Seoul and Busan, a few 읍면동 each); load the full official list with
     :meth:`TableHierarchy.from_csv` in the same format for production.
     """
-    text = resources.files("datanuri.privacy").joinpath("data/kr_regions.csv").read_text(encoding="utf-8")
+    text = (
+        resources.files("datanuri.privacy")
+        .joinpath("data/kr_regions.csv")
+        .read_text(encoding="utf-8")
+    )
     rows = list(csv.reader(io.StringIO(text)))
     header, rows = rows[0], rows[1:]
     start = header.index(leaf)
     seen: dict[str, tuple[str, ...]] = {}
     for row in rows:
         seen.setdefault(row[start], tuple(row[start:]))
-    return TableHierarchy.from_rows(list(seen.values()), level_names=header[start:], name=f"korean_regions({leaf})")
+    return TableHierarchy.from_rows(
+        list(seen.values()), level_names=header[start:], name=f"korean_regions({leaf})"
+    )
 
 
 def load_hierarchy(path: str | Path) -> TableHierarchy:

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -133,7 +134,11 @@ def registration_checks(values: ArrayLike, *, today: _dt.date | None = None) -> 
     day = d[:, 4] * 10 + d[:, 5]
     today = today or _dt.date.today()
     ordinal = year * 10000 + month * 100 + day
-    date = shape & _valid_date(year, month, day) & (ordinal <= today.year * 10000 + today.month * 100 + today.day)
+    date = (
+        shape
+        & _valid_date(year, month, day)
+        & (ordinal <= today.year * 10000 + today.month * 100 + today.day)
+    )
     s = (d[:, :12] * RRN_WEIGHTS).sum(axis=1) % 11
     reform = RRN_RANDOM_FROM.year * 10000 + RRN_RANDOM_FROM.month * 100 + RRN_RANDOM_FROM.day
     return RegistrationChecks(
@@ -147,14 +152,18 @@ def registration_checks(values: ArrayLike, *, today: _dt.date | None = None) -> 
     )
 
 
-def is_rrn(values: ArrayLike, *, strict: bool = True, today: _dt.date | None = None) -> pa.BooleanArray:
+def is_rrn(
+    values: ArrayLike, *, strict: bool = True, today: _dt.date | None = None
+) -> pa.BooleanArray:
     """주민등록번호 of a Korean citizen (see the module docstring for the rules)."""
     c = registration_checks(values, today=today)
     check_ok = c.checksum_citizen | c.after_reform if strict else np.ones_like(c.shape)
     return _to_arrow(c.citizen & c.date & check_ok)
 
 
-def is_foreigner_rn(values: ArrayLike, *, strict: bool = True, today: _dt.date | None = None) -> pa.BooleanArray:
+def is_foreigner_rn(
+    values: ArrayLike, *, strict: bool = True, today: _dt.date | None = None
+) -> pa.BooleanArray:
     """외국인등록번호 (7th digit 5-8)."""
     c = registration_checks(values, today=today)
     check_ok = c.checksum_foreigner | c.after_reform if strict else np.ones_like(c.shape)
@@ -200,7 +209,9 @@ def is_card_number(values: ArrayLike) -> pa.BooleanArray:
 # format-only identifiers
 
 PASSPORT = r"[MSRODG]\d{8}|[MSRODG]\d{3}[A-Z]\d{4}"
-DRIVER_REGIONS = "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산|세종"
+DRIVER_REGIONS = (
+    "서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산|세종"
+)
 DRIVER_LICENCE = rf"(?:1[1-9]|2[0-8]|{DRIVER_REGIONS})[\s\-]?\d{{2}}[\s\-]?\d{{6}}[\s\-]?\d{{2}}"
 MOBILE = r"(?:\+82[\s\-]?|0)1[016789][\s\-.]?\d{3,4}[\s\-.]?\d{4}"
 LANDLINE = r"(?:\+82[\s\-]?|0)(?:2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70)[\s\-.)]?\d{3,4}[\s\-.]?\d{4}"
@@ -227,7 +238,9 @@ KOREAN_NAME = rf"(?:{'|'.join(SURNAMES_COMPOUND)})[가-힣]{{1,2}}|(?:{'|'.join(
 ENGLISH_NAME = r"[A-Z][a-z]+(?:[\s\-][A-Z][a-z]+){1,2}"
 
 
-def _format_check(pattern: str, *, ignore_case: bool = False) -> Callable[[ArrayLike], pa.BooleanArray]:
+def _format_check(
+    pattern: str, *, ignore_case: bool = False
+) -> Callable[[ArrayLike], pa.BooleanArray]:
     def check(values: ArrayLike) -> pa.BooleanArray:
         return _to_arrow(_full(as_string_array(values), pattern, ignore_case=ignore_case))
 
@@ -255,7 +268,9 @@ def is_bank_account(values: ArrayLike) -> pa.BooleanArray:
     """Hyphenated account numbers of 10-14 digits (bank formats vary; format only)."""
     arr = as_string_array(values)
     shape = _full(arr, BANK_ACCOUNT)
-    n_digits = np.asarray(pc.fill_null(pc.utf8_length(_strip(arr, r"\D")), 0).to_numpy(zero_copy_only=False))
+    n_digits = np.asarray(
+        pc.fill_null(pc.utf8_length(_strip(arr, r"\D")), 0).to_numpy(zero_copy_only=False)
+    )
     return _to_arrow(shape & (n_digits >= 10) & (n_digits <= 14))
 
 
@@ -267,13 +282,19 @@ def _contains(values: pa.Array, pattern: str) -> np.ndarray:
 def is_road_address(values: ArrayLike) -> pa.BooleanArray:
     """도로명주소: a region word (시/도/군/구) followed by a road name (…로/…길) and a building number."""
     arr = as_string_array(values)
-    return _to_arrow(_contains(arr, rf"{_REGION_WORD}\s") & _contains(arr, rf"(?:^|\s){ROAD_ADDRESS}(?:\s|,|\(|$)"))
+    return _to_arrow(
+        _contains(arr, rf"{_REGION_WORD}\s")
+        & _contains(arr, rf"(?:^|\s){ROAD_ADDRESS}(?:\s|,|\(|$)")
+    )
 
 
 def is_lot_address(values: ArrayLike) -> pa.BooleanArray:
     """지번주소: a region word followed by a 동/리/가 and a lot number."""
     arr = as_string_array(values)
-    return _to_arrow(_contains(arr, rf"{_REGION_WORD}\s") & _contains(arr, rf"(?:^|\s){LOT_ADDRESS}(?:\s|,|\(|$)"))
+    return _to_arrow(
+        _contains(arr, rf"{_REGION_WORD}\s")
+        & _contains(arr, rf"(?:^|\s){LOT_ADDRESS}(?:\s|,|\(|$)")
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,20 +336,81 @@ class Identifier:
 IDENTIFIERS: dict[str, Identifier] = {
     i.kind: i
     for i in (
-        Identifier("rrn", "주민등록번호", "resident registration number", is_rrn, _YYMMDD + r"[\s\-]?[1-4]\d{6}", True, True),
-        Identifier("foreigner_rn", "외국인등록번호", "foreigner registration number", is_foreigner_rn, _YYMMDD + r"[\s\-]?[5-8]\d{6}", True, True),
-        Identifier("business_rn", "사업자등록번호", "business registration number", is_business_rn, r"\d{3}-\d{2}-\d{5}", True, True),
-        Identifier("card_number", "카드번호", "card number", is_card_number, r"[2-69]\d{3}(?:[\s\-]?\d{4}){2}[\s\-]?\d{1,7}", True, True),
+        Identifier(
+            "rrn",
+            "주민등록번호",
+            "resident registration number",
+            is_rrn,
+            _YYMMDD + r"[\s\-]?[1-4]\d{6}",
+            True,
+            True,
+        ),
+        Identifier(
+            "foreigner_rn",
+            "외국인등록번호",
+            "foreigner registration number",
+            is_foreigner_rn,
+            _YYMMDD + r"[\s\-]?[5-8]\d{6}",
+            True,
+            True,
+        ),
+        Identifier(
+            "business_rn",
+            "사업자등록번호",
+            "business registration number",
+            is_business_rn,
+            r"\d{3}-\d{2}-\d{5}",
+            True,
+            True,
+        ),
+        Identifier(
+            "card_number",
+            "카드번호",
+            "card number",
+            is_card_number,
+            r"[2-69]\d{3}(?:[\s\-]?\d{4}){2}[\s\-]?\d{1,7}",
+            True,
+            True,
+        ),
         Identifier("passport", "여권번호", "passport number", is_passport, PASSPORT, True),
-        Identifier("driver_licence", "운전면허번호", "driver's licence number", is_driver_licence, DRIVER_LICENCE, True),
-        Identifier("mobile_phone", "휴대전화번호", "mobile phone number", is_mobile_phone, MOBILE, True),
-        Identifier("landline_phone", "전화번호", "landline phone number", is_landline_phone, LANDLINE, True),
-        Identifier("bank_account", "계좌번호", "bank account number", is_bank_account, BANK_ACCOUNT, True),
+        Identifier(
+            "driver_licence",
+            "운전면허번호",
+            "driver's licence number",
+            is_driver_licence,
+            DRIVER_LICENCE,
+            True,
+        ),
+        Identifier(
+            "mobile_phone", "휴대전화번호", "mobile phone number", is_mobile_phone, MOBILE, True
+        ),
+        Identifier(
+            "landline_phone", "전화번호", "landline phone number", is_landline_phone, LANDLINE, True
+        ),
+        Identifier(
+            "bank_account", "계좌번호", "bank account number", is_bank_account, BANK_ACCOUNT, True
+        ),
         Identifier("email", "이메일", "email address", is_email, EMAIL, True),
         Identifier("ip_address", "IP 주소", "IP address", is_ip, IPV4, True),
-        Identifier("us_ssn", "미국 사회보장번호", "US social security number", is_us_ssn, US_SSN, True),
-        Identifier("road_address", "도로명주소", "road-name address", is_road_address, rf"{_REGION_WORD}(?:\s[가-힣]+(?:시|군|구))*\s{ROAD_ADDRESS}", True),
-        Identifier("lot_address", "지번주소", "lot-number address", is_lot_address, rf"{_REGION_WORD}(?:\s[가-힣]+(?:시|군|구))*\s{LOT_ADDRESS}", True),
+        Identifier(
+            "us_ssn", "미국 사회보장번호", "US social security number", is_us_ssn, US_SSN, True
+        ),
+        Identifier(
+            "road_address",
+            "도로명주소",
+            "road-name address",
+            is_road_address,
+            rf"{_REGION_WORD}(?:\s[가-힣]+(?:시|군|구))*\s{ROAD_ADDRESS}",
+            True,
+        ),
+        Identifier(
+            "lot_address",
+            "지번주소",
+            "lot-number address",
+            is_lot_address,
+            rf"{_REGION_WORD}(?:\s[가-힣]+(?:시|군|구))*\s{LOT_ADDRESS}",
+            True,
+        ),
         Identifier("korean_name", "성명", "Korean personal name", is_korean_name, None, True),
         Identifier("english_name", "성명(영문)", "personal name", is_english_name, None, True),
     )

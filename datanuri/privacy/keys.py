@@ -26,9 +26,10 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -44,7 +45,14 @@ MASTER_FILE = "master.key"
 SUBDIR = "privacy"
 FORMAT = "datanuri-pseudonym-key/1"
 FINGERPRINT_MESSAGE = b"datanuri key fingerprint"
-META = ("format", "organization", "name", "fingerprint", "created_at", "created_by")  # sealed as associated data
+META = (
+    "format",
+    "organization",
+    "name",
+    "fingerprint",
+    "created_at",
+    "created_by",
+)  # sealed as associated data
 FIELDS = META + ("nonce", "sealed")
 
 MSG_KEY_EXISTS = (
@@ -54,11 +62,11 @@ MSG_KEY_EXISTS = (
 MSG_KEY_MISSING = (
     "The policy pseudonymises with key {name!r}, which organisation {org!r} does not hold. Create it with "
     "`datanuri privacy keys create {org} {name}` (or POST /api/v1/organizations/{org}/privacy/keys "
-    "with {{\"name\": \"{name}\"}}), then apply the policy again."
+    'with {{"name": "{name}"}}), then apply the policy again.'
 )
 MSG_BAD_MASTER = (
     "The key store's master key ({where}) must be the base64 of exactly 32 random bytes; make one with "
-    "`python -c \"import base64, os; print(base64.b64encode(os.urandom(32)).decode())\"`."
+    '`python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())"`.'
 )
 MSG_KEY_UNREADABLE = (
     "The pseudonymisation key {org}/{name} ({path}) cannot be opened with the master key: the master key "
@@ -155,31 +163,45 @@ class KeyStore:
                     pass
                 finally:
                     tmp.unlink(missing_ok=True)
-            self._master = _decode_master(self.master_path.read_text("ascii"), str(self.master_path))
+            self._master = _decode_master(
+                self.master_path.read_text("ascii"), str(self.master_path)
+            )
         return self._master
 
     # ----- operations ------------------------------------------------------------------------
-    def create(self, org: str, name: str, *, created_by: str,
-               record: Callable[[KeyInfo], None] | None = None) -> KeyInfo:
+    def create(
+        self,
+        org: str,
+        name: str,
+        *,
+        created_by: str,
+        record: Callable[[KeyInfo], None] | None = None,
+    ) -> KeyInfo:
         """Create a new random key `name` for `org`; refuses an existing name (Conflict).
 
         `record(info)` runs after the sealed file is written under a temporary name and before
         it becomes visible: if it raises (the ledger could not record), no key is created."""
         final = self.path(org, name)
         if final.exists():
-            raise errors.Conflict(MSG_KEY_EXISTS.format(org=org, name=name, suggestion=_next_name(name)))
+            raise errors.Conflict(
+                MSG_KEY_EXISTS.format(org=org, name=name, suggestion=_next_name(name))
+            )
         key = secrets.token_bytes(KEY_BYTES)
         meta = {
             "format": FORMAT,
             "organization": org,
             "name": name,
             "fingerprint": fingerprint(key),
-            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
             "created_by": created_by,
         }
         nonce = secrets.token_bytes(12)
         sealed = AESGCM(self._master_key()).encrypt(nonce, key, canonical_json(meta))
-        body = {**meta, "nonce": base64.b64encode(nonce).decode(), "sealed": base64.b64encode(sealed).decode()}
+        body = {
+            **meta,
+            "nonce": base64.b64encode(nonce).decode(),
+            "sealed": base64.b64encode(sealed).decode(),
+        }
         directory = _private_dir(final.parent)
         _private_dir(directory.parent)
         tmp = directory / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
@@ -191,7 +213,9 @@ class KeyStore:
             try:
                 os.link(tmp, final)  # atomic, and never over an existing key (unlike rename)
             except FileExistsError:
-                raise errors.Conflict(MSG_KEY_EXISTS.format(org=org, name=name, suggestion=_next_name(name))) from None
+                raise errors.Conflict(
+                    MSG_KEY_EXISTS.format(org=org, name=name, suggestion=_next_name(name))
+                ) from None
             fsync_dir(directory)
         finally:
             tmp.unlink(missing_ok=True)
@@ -211,7 +235,9 @@ class KeyStore:
         directory = self._org_dir(org)
         if not directory.is_dir():
             return []
-        infos = [_info(self._read(p)) for p in directory.glob("*.key") if not p.name.startswith(".")]
+        infos = [
+            _info(self._read(p)) for p in directory.glob("*.key") if not p.name.startswith(".")
+        ]
         return sorted(infos, key=lambda i: (i.created_at, i.name))
 
     def info(self, org: str, name: str) -> KeyInfo:
@@ -222,11 +248,17 @@ class KeyStore:
         path = self._existing(org, name)
         body = self._read(path)
         meta = {k: body[k] for k in META}
-        unreadable = MSG_KEY_UNREADABLE.format(org=org, name=name, path=path, MASTER_ENV=MASTER_ENV, master=self.master_path)
+        unreadable = MSG_KEY_UNREADABLE.format(
+            org=org, name=name, path=path, MASTER_ENV=MASTER_ENV, master=self.master_path
+        )
         if meta["organization"] != org or meta["name"] != name:
             raise errors.IntegrityError(unreadable)
         try:
-            key = AESGCM(self._master_key()).decrypt(base64.b64decode(body["nonce"]), base64.b64decode(body["sealed"]), canonical_json(meta))
+            key = AESGCM(self._master_key()).decrypt(
+                base64.b64decode(body["nonce"]),
+                base64.b64decode(body["sealed"]),
+                canonical_json(meta),
+            )
         except (InvalidTag, ValueError):
             raise errors.IntegrityError(unreadable) from None
         if len(key) != KEY_BYTES or not hmac.compare_digest(fingerprint(key), meta["fingerprint"]):
@@ -257,12 +289,19 @@ class KeyStore:
                 raise ValueError(f"missing {', '.join(missing)}")
             return dict(body)
         except (ValueError, AttributeError) as exc:
-            raise errors.IntegrityError(f"The key file {path} is not a datanuri key ({exc}); restore it from a backup.") from None
+            raise errors.IntegrityError(
+                f"The key file {path} is not a datanuri key ({exc}); restore it from a backup."
+            ) from None
 
 
 def _info(meta: Mapping[str, Any]) -> KeyInfo:
-    return KeyInfo(name=meta["name"], organization=meta["organization"], fingerprint=meta["fingerprint"],
-                   created_at=meta["created_at"], created_by=meta["created_by"])
+    return KeyInfo(
+        name=meta["name"],
+        organization=meta["organization"],
+        fingerprint=meta["fingerprint"],
+        created_at=meta["created_at"],
+        created_by=meta["created_by"],
+    )
 
 
 def _next_name(name: str) -> str:

@@ -5,8 +5,12 @@ Format with ``.format(**kw)``; every message says what went wrong and what to do
 
 from __future__ import annotations
 
-MSG_MISSING_COLUMN = "The table has no column {column!r}. Columns are: {columns}. Fix the column name in the policy."
-MSG_NO_QUASI_IDENTIFIERS = "No quasi-identifiers were given. Name at least one column and its hierarchy."
+MSG_MISSING_COLUMN = (
+    "The table has no column {column!r}. Columns are: {columns}. Fix the column name in the policy."
+)
+MSG_NO_QUASI_IDENTIFIERS = (
+    "No quasi-identifiers were given. Name at least one column and its hierarchy."
+)
 MSG_BAD_K = "k must be an integer of at least 1 (got {k!r})."
 MSG_K_TOO_LARGE = "k = {k} is larger than the table ({rows} rows): no release can be {k}-anonymous. Lower k or use more data."
 MSG_BAD_L = "l must be an integer of at least 1 (got {l!r})."
@@ -20,14 +24,20 @@ MSG_HIERARCHY_MISSING_VALUES = (
     "The hierarchy for {column!r} does not cover {count} value(s) of the data, e.g. {examples}. "
     "Add rows for them to the hierarchy file."
 )
-MSG_HIERARCHY_EMPTY = "The hierarchy file {name!r} has no rows. Write one row per value, one column per level."
+MSG_HIERARCHY_EMPTY = (
+    "The hierarchy file {name!r} has no rows. Write one row per value, one column per level."
+)
 MSG_HIERARCHY_RAGGED = "Row {row} of the hierarchy {name!r} has {got} levels but the header has {expected}. Give every row the same number of levels."
 MSG_HIERARCHY_INCONSISTENT = (
     "The hierarchy {name!r} maps {value!r} at level {level} to more than one parent ({parents}). "
     "Each value must have exactly one generalisation per level."
 )
-MSG_BAD_LEVEL = "Level {level} is out of range for the hierarchy of {column!r}: it has levels 0 to {top}."
-MSG_BAD_WIDTHS = "Interval widths must be positive and each a multiple of the previous one (got {widths!r})."
+MSG_BAD_LEVEL = (
+    "Level {level} is out of range for the hierarchy of {column!r}: it has levels 0 to {top}."
+)
+MSG_BAD_WIDTHS = (
+    "Interval widths must be positive and each a multiple of the previous one (got {widths!r})."
+)
 MSG_NOT_NUMERIC = "The column {column!r} must be numeric for {operation} (it is {type})."
 MSG_NOT_DATE = "The column {column!r} must hold dates for date generalisation (it holds {type})."
 MSG_NOT_TEXT = "The column {column!r} must be text for {operation} (it is {type})."
@@ -43,11 +53,19 @@ MSG_NO_SOLUTION = (
     "Lower the privacy parameters, allow more suppression, or add data."
 )
 MSG_LATTICE_TOO_LARGE = "The generalisation lattice has {size} nodes, more than the limit of {limit}. Use fewer quasi-identifiers or shorter hierarchies."
-MSG_POLICY_PARSE = "The policy file {name!r} could not be read: {error}. Write it as a JSON or YAML mapping."
-MSG_POLICY_YAML = "Reading a YAML policy needs the PyYAML package. Install it, or write the policy as JSON."
-MSG_POLICY_BAD_MEASURE = "A measure must be a name (\"delete\") or one name with options ({{\"mask\": {{...}}}}); got {value!r}."
-MSG_POLICY_FILE_MISSING = "The hierarchy file for {column!r} was not found at {path!r}. Check the path in the policy."
-MSG_POLICY_TWICE = "The column {column!r} is named in both {first!r} and {second!r} of the policy; name it once."
+MSG_POLICY_PARSE = (
+    "The policy file {name!r} could not be read: {error}. Write it as a JSON or YAML mapping."
+)
+MSG_POLICY_YAML = (
+    "Reading a YAML policy needs the PyYAML package. Install it, or write the policy as JSON."
+)
+MSG_POLICY_BAD_MEASURE = 'A measure must be a name ("delete") or one name with options ({{"mask": {{...}}}}); got {value!r}.'
+MSG_POLICY_FILE_MISSING = (
+    "The hierarchy file for {column!r} was not found at {path!r}. Check the path in the policy."
+)
+MSG_POLICY_TWICE = (
+    "The column {column!r} is named in both {first!r} and {second!r} of the policy; name it once."
+)
 MSG_POLICY_KEY_MISSING = "The policy pseudonymises {column!r} with key {key!r}, which the key store does not hold. Add the key or fix its name."
 MSG_POLICY_UNTREATED = (
     "The column {column!r} looks like a direct identifier ({kind}, confidence {confidence:.2f}) but the policy releases it "
@@ -56,7 +74,9 @@ MSG_POLICY_UNTREATED = (
 
 # differential privacy (datanuri.privacy.dp)
 MSG_DP_BAD_EPSILON = "epsilon must be a positive finite number (got {value!r}). Give the privacy budget of the whole release, e.g. 1.0."
-MSG_DP_BAD_MEASURE_EPSILON = "The epsilon of the measure {measure} must be a positive finite number (got {value!r})."
+MSG_DP_BAD_MEASURE_EPSILON = (
+    "The epsilon of the measure {measure} must be a positive finite number (got {value!r})."
+)
 MSG_DP_EPSILON_OVER = (
     "The measures' own epsilons add up to {total:.6g}, more than the policy's epsilon {epsilon:.6g}. "
     "Lower them or raise the policy's epsilon."
@@ -66,30 +86,34 @@ MSG_DP_EPSILON_LEFT = (
     "{count} measure(s) without one. Give those an epsilon too, or lower the given ones."
 )
 MSG_DP_NO_MEASURES = (
-    "A differential-privacy policy needs \"aggregate\": {{\"group_by\": {{...}}, \"measures\": [...]}} with at least one "
-    "measure: {{\"count\": \"*\"}}, {{\"sum\": COLUMN, \"bounds\": [LOW, HIGH]}}, {{\"mean\": COLUMN, \"bounds\": [LOW, HIGH]}} "
-    "or {{\"histogram\": COLUMN, \"categories\": [...]}}."
+    'A differential-privacy policy needs "aggregate": {{"group_by": {{...}}, "measures": [...]}} with at least one '
+    'measure: {{"count": "*"}}, {{"sum": COLUMN, "bounds": [LOW, HIGH]}}, {{"mean": COLUMN, "bounds": [LOW, HIGH]}} '
+    'or {{"histogram": COLUMN, "categories": [...]}}.'
 )
 MSG_DP_BAD_MEASURE = (
-    "A measure names one of count, sum, mean, histogram with its column, e.g. {{\"sum\": \"진료비\", \"bounds\": [0, 500000]}}; "
+    'A measure names one of count, sum, mean, histogram with its column, e.g. {{"sum": "진료비", "bounds": [0, 500000]}}; '
     "got {value!r}."
 )
 MSG_DP_NEEDS_BOUNDS = (
-    "The {kind} of {column!r} needs \"bounds\": [LOW, HIGH], the public range every value is clamped to "
+    'The {kind} of {column!r} needs "bounds": [LOW, HIGH], the public range every value is clamped to '
     "(decided in advance, not read from the data)."
 )
 MSG_DP_BAD_BOUNDS = "The bounds of the {kind} of {column!r} must be two finite numbers with LOW below HIGH (got {value!r})."
 MSG_DP_NEEDS_CATEGORIES = (
-    "The histogram of {column!r} needs \"categories\": the list of values to count, declared in the policy "
+    'The histogram of {column!r} needs "categories": the list of values to count, declared in the policy '
     "(taking them from the data would reveal which values occur)."
 )
-MSG_DP_EMPTY_DOMAIN = "The declared values of {what} are empty or not a list. List at least one value."
+MSG_DP_EMPTY_DOMAIN = (
+    "The declared values of {what} are empty or not a list. List at least one value."
+)
 MSG_DP_DUPLICATE_VALUE = "The declared values of {what} repeat {value!r}; list each value once."
 MSG_DP_BAD_GROUP = (
-    "Declare the groups of {column!r} as a list of values, or as {{\"bins\": [EDGE, ...]}} for a numeric column "
+    'Declare the groups of {column!r} as a list of values, or as {{"bins": [EDGE, ...]}} for a numeric column '
     "(got {value!r}). Group values are never taken from the data."
 )
-MSG_DP_BAD_BINS = "The bins of {column!r} must be at least two increasing finite numbers (got {value!r})."
+MSG_DP_BAD_BINS = (
+    "The bins of {column!r} must be at least two increasing finite numbers (got {value!r})."
+)
 MSG_DP_BAD_VALUES = "The declared values of {what} cannot be read as the column's type {type}: {error}. Write them as the column holds them."
 MSG_DP_DOMAIN_TOO_LARGE = (
     "The release would have {cells:,} cells ({what}), more than the limit of {limit:,}. "
@@ -97,9 +121,9 @@ MSG_DP_DOMAIN_TOO_LARGE = (
 )
 MSG_DP_DIRECT_IDENTIFIER = (
     "The column {column!r} looks like a direct identifier ({kind}); it cannot be a group key or a measured column. "
-    "Group and measure other columns; to bound how many rows one person adds, name it as \"person\" instead."
+    'Group and measure other columns; to bound how many rows one person adds, name it as "person" instead.'
 )
-MSG_DP_PERSON_USED = "The column {column!r} identifies the person (\"person\"); it cannot also be a group key or a measured column."
+MSG_DP_PERSON_USED = 'The column {column!r} identifies the person ("person"); it cannot also be a group key or a measured column.'
 MSG_DP_BAD_CONTRIBUTIONS = "contributions (the most rows one person adds to the table) must be an integer of at least 1 (got {value!r})."
 MSG_DP_NAME_CLASH = "Two columns of the release would both be called {name!r}. Measure each column once per kind, and do not group by it."
 MSG_DP_OVER_BUDGET = "The measurements spend epsilon {spent:.6g} by OpenDP's accountant, more than the policy's {epsilon:.6g}."

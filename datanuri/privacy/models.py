@@ -14,8 +14,9 @@ holds. :func:`check` evaluates a whole policy and says whether it passed.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -25,7 +26,13 @@ from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
 from datanuri.privacy.hierarchies import TableHierarchy, _flat
 
-Model = Literal["k-anonymity", "distinct-l-diversity", "entropy-l-diversity", "recursive-cl-diversity", "t-closeness"]
+Model = Literal[
+    "k-anonymity",
+    "distinct-l-diversity",
+    "entropy-l-diversity",
+    "recursive-cl-diversity",
+    "t-closeness",
+]
 EMD = Literal["equal", "ordered", "hierarchical"]
 
 # --------------------------------------------------------------------------------------------
@@ -49,7 +56,9 @@ def codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
         enc = pc.dictionary_encode(_flat(values))
     idx = enc.indices
     dictionary = enc.dictionary
-    c = np.asarray(pc.fill_null(idx, len(dictionary)).to_numpy(zero_copy_only=False)).astype(np.int32, copy=False)
+    c = np.asarray(pc.fill_null(idx, len(dictionary)).to_numpy(zero_copy_only=False)).astype(
+        np.int32, copy=False
+    )
     if enc is values:
         # drop dictionary entries no row uses, keeping first-appearance order irrelevant
         used = np.bincount(c, minlength=len(dictionary) + 1)[: len(dictionary)] > 0
@@ -94,7 +103,15 @@ def combine_codes(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[
 
 def compact_dtype(card: int) -> np.dtype:
     """The narrowest unsigned integer type that holds codes 0..card-1."""
-    return np.dtype(np.uint8 if card <= 1 << 8 else np.uint16 if card <= 1 << 16 else np.uint32 if card <= 1 << 32 else np.uint64)
+    return np.dtype(
+        np.uint8
+        if card <= 1 << 8
+        else np.uint16
+        if card <= 1 << 16
+        else np.uint32
+        if card <= 1 << 32
+        else np.uint64
+    )
 
 
 def _key_dtype(space: int) -> np.dtype:
@@ -105,7 +122,9 @@ def _key_dtype(space: int) -> np.dtype:
 DENSE_FACTOR = 4
 
 
-def frequency_table(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+def frequency_table(
+    columns: Sequence[np.ndarray], cards: Sequence[int]
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
     """Compress rows of integer codes to their distinct combinations: (group of every row,
     int32; each column's code per group, in the dtype given; record count per group).
 
@@ -187,7 +206,9 @@ def group_ids(table: pa.Table, columns: Sequence[str]) -> tuple[np.ndarray, int]
 def _check_columns(table: pa.Table, columns: Sequence[str]) -> None:
     for c in columns:
         if c not in table.column_names:
-            raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=c, columns=", ".join(table.column_names)))
+            raise InvalidInput(
+                M.MSG_MISSING_COLUMN.format(column=c, columns=", ".join(table.column_names))
+            )
 
 
 @dataclass(frozen=True)
@@ -212,7 +233,9 @@ class Classes:
         return len(self.sizes)
 
 
-def classes(table: pa.Table, quasi_identifiers: Sequence[str], sensitive: str | None = None) -> Classes:
+def classes(
+    table: pa.Table, quasi_identifiers: Sequence[str], sensitive: str | None = None
+) -> Classes:
     ids, g = group_ids(table, quasi_identifiers)
     sizes = np.bincount(ids, minlength=g)
     if sensitive is None:
@@ -225,7 +248,13 @@ def classes(table: pa.Table, quasi_identifiers: Sequence[str], sensitive: str | 
     return Classes(ids, sizes, uniq // m, uniq % m, cnt, dictionary, np.bincount(s, minlength=m))
 
 
-def classes_from_counts(sizes: np.ndarray, pair_class: np.ndarray, pair_value: np.ndarray, pair_count: np.ndarray, m: int) -> Classes:
+def classes_from_counts(
+    sizes: np.ndarray,
+    pair_class: np.ndarray,
+    pair_value: np.ndarray,
+    pair_count: np.ndarray,
+    m: int,
+) -> Classes:
     """Build :class:`Classes` from precomputed sparse counts (used by the optimiser)."""
     overall = np.bincount(pair_value, weights=pair_count, minlength=m).astype(np.int64)
     return Classes(np.zeros(0, np.int64), sizes, pair_class, pair_value, pair_count, None, overall)
@@ -401,10 +430,19 @@ def value_order(values: pa.Array, order: Sequence[Any] | None = None) -> np.ndar
         pos = {x: i for i, x in enumerate(order)}
         missing = [x for x in v.to_pylist() if x not in pos]
         if missing:
-            raise InvalidInput(M.MSG_HIERARCHY_MISSING_VALUES.format(column="order", count=len(missing), examples=", ".join(map(repr, missing[:5]))))
+            raise InvalidInput(
+                M.MSG_HIERARCHY_MISSING_VALUES.format(
+                    column="order", count=len(missing), examples=", ".join(map(repr, missing[:5]))
+                )
+            )
         ranks = np.array([pos[x] for x in v.to_pylist()])
     else:
-        ranks = np.asarray(pc.rank(v, sort_keys="ascending", tiebreaker="first").to_numpy(zero_copy_only=False)) - 1
+        ranks = (
+            np.asarray(
+                pc.rank(v, sort_keys="ascending", tiebreaker="first").to_numpy(zero_copy_only=False)
+            )
+            - 1
+        )
     return np.argsort(np.argsort(ranks))
 
 
@@ -412,7 +450,9 @@ def value_order(values: pa.Array, order: Sequence[Any] | None = None) -> np.ndar
 # table-level values
 
 
-def _require(table: pa.Table, quasi_identifiers: Sequence[str], sensitive: str | None, model: str) -> None:
+def _require(
+    table: pa.Table, quasi_identifiers: Sequence[str], sensitive: str | None, model: str
+) -> None:
     if not quasi_identifiers:
         raise InvalidInput(M.MSG_NO_QUASI_IDENTIFIERS)
     _check_columns(table, list(quasi_identifiers) + ([sensitive] if sensitive else []))
@@ -447,10 +487,16 @@ def l_diversity(
         return int(class_distinct(c).min())
     if variant == "entropy":
         return float(math.exp(class_entropy(c).min()))
-    raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="l-diversity variant", value=variant, choices="distinct, entropy"))
+    raise InvalidInput(
+        M.MSG_UNKNOWN_OPTION.format(
+            what="l-diversity variant", value=variant, choices="distinct, entropy"
+        )
+    )
 
 
-def recursive_cl_diversity(table: pa.Table, *, quasi_identifiers: Sequence[str], sensitive: str, l: int) -> float:
+def recursive_cl_diversity(
+    table: pa.Table, *, quasi_identifiers: Sequence[str], sensitive: str, l: int
+) -> float:
     """The largest r1 / (r_l + … + r_m) over classes: the table is recursive (c,l)-diverse for
     every c greater than this (inf when a class has fewer than l distinct values)."""
     _require(table, quasi_identifiers, sensitive, "recursive-cl-diversity")
@@ -478,7 +524,11 @@ def t_closeness(
     if table.num_rows == 0:
         return 0.0
     c = classes(table, quasi_identifiers, sensitive)
-    return float(class_emd(c, table.column(sensitive).type, distance=distance, order=order, hierarchy=hierarchy).max())
+    return float(
+        class_emd(
+            c, table.column(sensitive).type, distance=distance, order=order, hierarchy=hierarchy
+        ).max()
+    )
 
 
 def class_emd(
@@ -491,17 +541,35 @@ def class_emd(
 ) -> np.ndarray:
     assert c.values is not None
     if distance is None:
-        numeric = pa.types.is_integer(sensitive_type) or pa.types.is_floating(sensitive_type) or pa.types.is_decimal(sensitive_type)
-        distance = "hierarchical" if hierarchy is not None else ("ordered" if numeric or order is not None else "equal")
+        numeric = (
+            pa.types.is_integer(sensitive_type)
+            or pa.types.is_floating(sensitive_type)
+            or pa.types.is_decimal(sensitive_type)
+        )
+        distance = (
+            "hierarchical"
+            if hierarchy is not None
+            else ("ordered" if numeric or order is not None else "equal")
+        )
     if distance == "equal":
         return class_emd_equal(c)
     if distance == "ordered":
         return class_emd_ordered(c, value_order(c.values, order))
     if distance == "hierarchical":
         if hierarchy is None:
-            raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="t-closeness setting", value="hierarchical without a hierarchy", choices="pass hierarchy=..."))
+            raise InvalidInput(
+                M.MSG_UNKNOWN_OPTION.format(
+                    what="t-closeness setting",
+                    value="hierarchical without a hierarchy",
+                    choices="pass hierarchy=...",
+                )
+            )
         return class_emd_hierarchical(c, hierarchy_nodes(c.values, hierarchy))
-    raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="EMD distance", value=distance, choices="equal, ordered, hierarchical"))
+    raise InvalidInput(
+        M.MSG_UNKNOWN_OPTION.format(
+            what="EMD distance", value=distance, choices="equal, ordered, hierarchical"
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -533,10 +601,22 @@ class ModelCheck:
         }
 
 
-def validate_parameters(model: str, *, k: int, l: int | None, c: float | None, t: float | None, sensitive: str | None) -> None:
-    if model not in ("k-anonymity", "distinct-l-diversity", "entropy-l-diversity", "recursive-cl-diversity", "t-closeness"):
+def validate_parameters(
+    model: str, *, k: int, l: int | None, c: float | None, t: float | None, sensitive: str | None
+) -> None:
+    if model not in (
+        "k-anonymity",
+        "distinct-l-diversity",
+        "entropy-l-diversity",
+        "recursive-cl-diversity",
+        "t-closeness",
+    ):
         raise InvalidInput(
-            M.MSG_UNKNOWN_OPTION.format(what="privacy model", value=model, choices="k-anonymity, distinct-l-diversity, entropy-l-diversity, recursive-cl-diversity, t-closeness")
+            M.MSG_UNKNOWN_OPTION.format(
+                what="privacy model",
+                value=model,
+                choices="k-anonymity, distinct-l-diversity, entropy-l-diversity, recursive-cl-diversity, t-closeness",
+            )
         )
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise InvalidInput(M.MSG_BAD_K.format(k=k))
@@ -606,10 +686,21 @@ def check(
         measured["l"] = float(class_distinct(cls).min())
         measured["c"] = float(class_recursive_ratio(cls, l or 1).max())
     elif model == "t-closeness":
-        emd = class_emd(cls, table.column(str(sensitive)).type, distance=distance, order=order, hierarchy=hierarchy)
+        emd = class_emd(
+            cls,
+            table.column(str(sensitive)).type,
+            distance=distance,
+            order=order,
+            hierarchy=hierarchy,
+        )
         measured["t"] = float(emd.max())
     ok = class_passes(cls, model, k=k, l=l, cl_c=c, t=t, emd=emd)
-    required = {"k": k} | ({"l": l} if l is not None else {}) | ({"c": c} if c is not None else {}) | ({"t": t} if t is not None else {})
+    required = (
+        {"k": k}
+        | ({"l": l} if l is not None else {})
+        | ({"c": c} if c is not None else {})
+        | ({"t": t} if t is not None else {})
+    )
     return ModelCheck(
         model=model,
         passed=bool(ok.all()),

@@ -15,8 +15,9 @@ are ordered along their hierarchy so that a cut keeps subtrees together.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -54,10 +55,18 @@ class _Dim:
     hierarchy: TableHierarchy | None
 
 
-def _order_dimension(name: str, column: pa.ChunkedArray, hierarchy: Hierarchy | None) -> tuple[np.ndarray, _Dim]:
+def _order_dimension(
+    name: str, column: pa.ChunkedArray, hierarchy: Hierarchy | None
+) -> tuple[np.ndarray, _Dim]:
     leaf_codes, dictionary = codes(column)
     if dictionary.null_count:
-        raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="value in quasi-identifier " + repr(name), value=None, choices="non-null values (fill or drop nulls before Mondrian)"))
+        raise InvalidInput(
+            M.MSG_UNKNOWN_OPTION.format(
+                what="value in quasi-identifier " + repr(name),
+                value=None,
+                choices="non-null values (fill or drop nulls before Mondrian)",
+            )
+        )
     values = dictionary.to_pylist()
     numeric = _is_numeric(column.type)
     table_h = hierarchy if isinstance(hierarchy, TableHierarchy) else None
@@ -65,15 +74,22 @@ def _order_dimension(name: str, column: pa.ChunkedArray, hierarchy: Hierarchy | 
         order = np.argsort(np.asarray(values, dtype=float), kind="stable")
     elif table_h is not None:
         # order leaves by their path from the root, so subtrees are contiguous
-        gen = [table_h.generalize(dictionary, lv, column=name).to_pylist() for lv in range(table_h.height - 1, -1, -1)]
+        gen = [
+            table_h.generalize(dictionary, lv, column=name).to_pylist()
+            for lv in range(table_h.height - 1, -1, -1)
+        ]
         order = np.array(sorted(range(len(values)), key=lambda i: tuple(str(g[i]) for g in gen)))
     else:
         order = np.argsort(np.asarray([str(v) for v in values]), kind="stable")
     rank_of_code = np.empty(len(values), dtype=np.int64)
     rank_of_code[order] = np.arange(len(values))
     ordered = [values[i] for i in order]
-    span = float(ordered[-1] - ordered[0]) if numeric and ordered else float(max(len(values) - 1, 0))
-    return rank_of_code[leaf_codes], _Dim(name, numeric, rank_of_code, ordered, len(values), span, table_h)
+    span = (
+        float(ordered[-1] - ordered[0]) if numeric and ordered else float(max(len(values) - 1, 0))
+    )
+    return rank_of_code[leaf_codes], _Dim(
+        name, numeric, rank_of_code, ordered, len(values), span, table_h
+    )
 
 
 def mondrian(
@@ -94,7 +110,9 @@ def mondrian(
     names = list(quasi_identifiers)
     for col in names + ([sensitive] if sensitive else []):
         if col not in table.column_names:
-            raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=col, columns=", ".join(table.column_names)))
+            raise InvalidInput(
+                M.MSG_MISSING_COLUMN.format(column=col, columns=", ".join(table.column_names))
+            )
     if not isinstance(k, int) or k < 1:
         raise InvalidInput(M.MSG_BAD_K.format(k=k))
     if table.num_rows == 0:
@@ -117,7 +135,11 @@ def mondrian(
         cols.append(s_codes)
         cards.append(max(len(s_dict), 1))
         if len(s_dict) < l:
-            raise InvalidInput(M.MSG_NO_SOLUTION.format(model=f"distinct-l-diversity (k={k}, l={l})", suppression=0.0))
+            raise InvalidInput(
+                M.MSG_NO_SOLUTION.format(
+                    model=f"distinct-l-diversity (k={k}, l={l})", suppression=0.0
+                )
+            )
     row_group, g = combine_codes(cols, cards)
     first = np.full(g, -1, dtype=np.int64)
     first[row_group[::-1]] = np.arange(table.num_rows - 1, -1, -1)
@@ -131,7 +153,11 @@ def mondrian(
         lo, hi = R[rows].min(axis=0), R[rows].max(axis=0)
         w = np.empty(len(dims))
         for j, d in enumerate(dims):
-            w[j] = (numeric_values[j][hi[j]] - numeric_values[j][lo[j]]) if d.numeric else (hi[j] - lo[j])
+            w[j] = (
+                (numeric_values[j][hi[j]] - numeric_values[j][lo[j]])
+                if d.numeric
+                else (hi[j] - lo[j])
+            )
         return w / spans
 
     def allowed(rows: np.ndarray) -> bool:
@@ -232,4 +258,3 @@ def _categorical_label(d: _Dim, members: list[Any], lo: int, hi: int) -> tuple[s
                 under = h.generalize(domain, level).to_pylist()
                 return str(gen[0]), sum(1 for x in under if x == gen[0])
     return "{" + ", ".join(sorted(str(m) for m in members)) + "}", len(members)
-

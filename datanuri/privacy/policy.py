@@ -42,9 +42,10 @@ validated and applied by :mod:`datanuri.privacy.dp` (see there for its shape).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pyarrow as pa
 
@@ -69,9 +70,30 @@ from datanuri.privacy.models import validate_parameters
 from datanuri.privacy.utility import utility_check, validate_utility_check
 
 DIRECT_MEASURES = ("delete", "mask", "pseudonymize", "mask_identifiers")
-OTHER_MEASURES = ("noise", "top_bottom", "microaggregate", "mask", "pseudonymize", "mask_identifiers", "delete")
-POLICY_KEYS = ("direct_identifiers", "quasi_identifiers", "sensitive", "model", "k", "l", "c", "t", "max_suppression", "loss", "other", "distance",
-               "utility_check")
+OTHER_MEASURES = (
+    "noise",
+    "top_bottom",
+    "microaggregate",
+    "mask",
+    "pseudonymize",
+    "mask_identifiers",
+    "delete",
+)
+POLICY_KEYS = (
+    "direct_identifiers",
+    "quasi_identifiers",
+    "sensitive",
+    "model",
+    "k",
+    "l",
+    "c",
+    "t",
+    "max_suppression",
+    "loss",
+    "other",
+    "distance",
+    "utility_check",
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +121,9 @@ def load_policy(path: str | Path) -> dict[str, Any]:
         except json.JSONDecodeError as e:
             raise InvalidInput(M.MSG_POLICY_PARSE.format(name=p.name, error=str(e))) from None
     if not isinstance(data, dict):
-        raise InvalidInput(M.MSG_POLICY_PARSE.format(name=p.name, error="the top level is not a mapping"))
+        raise InvalidInput(
+            M.MSG_POLICY_PARSE.format(name=p.name, error="the top level is not a mapping")
+        )
     return data
 
 
@@ -133,7 +157,9 @@ def build_hierarchy(column: str, spec: Any, *, base_dir: Path | None = None) -> 
         return korean_regions(leaf=value or "읍면동")
     if name == "intervals":
         widths = value if value is not None else opts.get("widths")
-        return IntervalHierarchy(tuple(widths or ()), start=opts.get("start", 0), integer=opts.get("integer", True))
+        return IntervalHierarchy(
+            tuple(widths or ()), start=opts.get("start", 0), integer=opts.get("integer", True)
+        )
     if name == "prefix":
         return PrefixHierarchy(tuple(value if value is not None else opts.get("keep", ())))
     if name == "csv":
@@ -146,11 +172,21 @@ def build_hierarchy(column: str, spec: Any, *, base_dir: Path | None = None) -> 
     if name == "rows":
         return TableHierarchy.from_rows(value or opts.get("rows", []), name=column)
     raise InvalidInput(
-        M.MSG_UNKNOWN_OPTION.format(what=f"hierarchy for {column!r}", value=name, choices="age, date, postcode, korean_regions, intervals, prefix, csv, rows")
+        M.MSG_UNKNOWN_OPTION.format(
+            what=f"hierarchy for {column!r}",
+            value=name,
+            choices="age, date, postcode, korean_regions, intervals, prefix, csv, rows",
+        )
     )
 
 
-def validate_policy(table: pa.Table, policy: Mapping[str, Any], *, keys: Mapping[str, bytes] | None = None, base_dir: Path | None = None) -> dict[str, Hierarchy]:
+def validate_policy(
+    table: pa.Table,
+    policy: Mapping[str, Any],
+    *,
+    keys: Mapping[str, bytes] | None = None,
+    base_dir: Path | None = None,
+) -> dict[str, Hierarchy]:
     """Check ``policy`` against ``table`` before any work; returns the built hierarchies (none for a
     differential-privacy policy, which builds no hierarchy)."""
     if DP.is_dp(policy):
@@ -158,7 +194,11 @@ def validate_policy(table: pa.Table, policy: Mapping[str, Any], *, keys: Mapping
         return {}
     unknown = [key for key in policy if key not in POLICY_KEYS]
     if unknown:
-        raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="policy entry", value=unknown[0], choices=", ".join(POLICY_KEYS)))
+        raise InvalidInput(
+            M.MSG_UNKNOWN_OPTION.format(
+                what="policy entry", value=unknown[0], choices=", ".join(POLICY_KEYS)
+            )
+        )
     columns = table.column_names
     direct = dict(policy.get("direct_identifiers") or {})
     quasi = dict(policy.get("quasi_identifiers") or {})
@@ -169,16 +209,27 @@ def validate_policy(table: pa.Table, policy: Mapping[str, Any], *, keys: Mapping
         if col not in columns:
             raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=col, columns=", ".join(columns)))
     seen: dict[str, str] = {}
-    for section, cols in (("direct_identifiers", direct), ("quasi_identifiers", quasi), ("other", other), ("sensitive", [sensitive] if sensitive else [])):
+    for section, cols in (
+        ("direct_identifiers", direct),
+        ("quasi_identifiers", quasi),
+        ("other", other),
+        ("sensitive", [sensitive] if sensitive else []),
+    ):
         for col in cols:
             if col in seen:
-                raise InvalidInput(M.MSG_POLICY_TWICE.format(column=col, first=seen[col], second=section))
+                raise InvalidInput(
+                    M.MSG_POLICY_TWICE.format(column=col, first=seen[col], second=section)
+                )
             seen[col] = section
     for col, spec in list(direct.items()) + list(other.items()):
         name, opts = _spec(spec)
         allowed = DIRECT_MEASURES if col in direct else OTHER_MEASURES
         if name not in allowed:
-            raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what=f"measure for {col!r}", value=name, choices=", ".join(allowed)))
+            raise InvalidInput(
+                M.MSG_UNKNOWN_OPTION.format(
+                    what=f"measure for {col!r}", value=name, choices=", ".join(allowed)
+                )
+            )
         if name == "pseudonymize":
             ref = opts.get("key")
             if not keys or ref not in keys:
@@ -189,16 +240,22 @@ def validate_policy(table: pa.Table, policy: Mapping[str, Any], *, keys: Mapping
         validate_utility_check(table, policy["utility_check"])
     model = policy.get("model", "k-anonymity")
     k = policy.get("k", 5)
-    validate_parameters(model, k=k, l=policy.get("l"), c=policy.get("c"), t=policy.get("t"), sensitive=sensitive)
+    validate_parameters(
+        model, k=k, l=policy.get("l"), c=policy.get("c"), t=policy.get("t"), sensitive=sensitive
+    )
     loss = policy.get("loss", "precision")
     if loss not in LOSSES:
-        raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="loss metric", value=loss, choices=", ".join(LOSSES)))
+        raise InvalidInput(
+            M.MSG_UNKNOWN_OPTION.format(what="loss metric", value=loss, choices=", ".join(LOSSES))
+        )
     supp = policy.get("max_suppression", 0.05)
     if not isinstance(supp, (int, float)) or not 0 <= supp <= 1:
         raise InvalidInput(M.MSG_BAD_SUPPRESSION.format(value=supp))
     if isinstance(k, int) and k > table.num_rows:
         raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=k, rows=table.num_rows))
-    hierarchies = {col: build_hierarchy(col, spec, base_dir=base_dir) for col, spec in quasi.items()}
+    hierarchies = {
+        col: build_hierarchy(col, spec, base_dir=base_dir) for col, spec in quasi.items()
+    }
     # every value of every quasi-identifier must be covered (raises with the missing values)
     for col, h in hierarchies.items():
         T.generalize(table.column(col), h, 0, column=col)
@@ -206,7 +263,9 @@ def validate_policy(table: pa.Table, policy: Mapping[str, Any], *, keys: Mapping
     return hierarchies
 
 
-def _measure(table: pa.Table, col: str, spec: Any, keys: Mapping[str, bytes]) -> tuple[pa.Table, dict[str, Any]]:
+def _measure(
+    table: pa.Table, col: str, spec: Any, keys: Mapping[str, bytes]
+) -> tuple[pa.Table, dict[str, Any]]:
     name, opts = _spec(spec)
     step: dict[str, Any] = {"column": col, "measure": name}
     if name == "delete":
@@ -216,18 +275,34 @@ def _measure(table: pa.Table, col: str, spec: Any, keys: Mapping[str, bytes]) ->
         if "keep" in opts:
             new = T.mask_rrn(values, keep=opts["keep"])
         else:
-            new = T.mask(values, keep_start=int(opts.get("keep_start", 0)), keep_end=int(opts.get("keep_end", 0)), char=str(opts.get("char", "*")))
+            new = T.mask(
+                values,
+                keep_start=int(opts.get("keep_start", 0)),
+                keep_end=int(opts.get("keep_end", 0)),
+                char=str(opts.get("char", "*")),
+            )
     elif name == "pseudonymize":
         new = T.pseudonymize(values, key=keys[opts["key"]], length=opts.get("length"))
         step["key"] = opts["key"]  # the reference, never the key
     elif name == "mask_identifiers":
         new = mask_identifiers(values)
     elif name == "noise":
-        new = T.add_noise(values, scale=float(opts.get("scale", 0)), distribution=opts.get("distribution", "laplace"), seed=opts.get("seed"), round_to=opts.get("round_to"), column=col)
+        new = T.add_noise(
+            values,
+            scale=float(opts.get("scale", 0)),
+            distribution=opts.get("distribution", "laplace"),
+            seed=opts.get("seed"),
+            round_to=opts.get("round_to"),
+            column=col,
+        )
     elif name == "top_bottom":
-        new = T.top_bottom_code(values, lower=opts.get("lower"), upper=opts.get("upper"), column=col)
+        new = T.top_bottom_code(
+            values, lower=opts.get("lower"), upper=opts.get("upper"), column=col
+        )
     elif name == "microaggregate":
-        new = T.microaggregate(values, k=int(opts.get("k", 5)), statistic=opts.get("statistic", "mean"), column=col)
+        new = T.microaggregate(
+            values, k=int(opts.get("k", 5)), statistic=opts.get("statistic", "mean"), column=col
+        )
     else:  # pragma: no cover - validated before
         raise InvalidInput(M.MSG_POLICY_BAD_MEASURE.format(value=spec))
     step.update({k: v for k, v in opts.items() if k != "key"})
@@ -276,15 +351,26 @@ def apply_policy(
     report = dict(result.report)
     failures = list(report.get("failures", []))
     # trust check: nothing detection calls a direct identifier leaves untreated
-    handled = set(policy.get("direct_identifiers") or {}) | set(policy.get("other") or {}) | set(hierarchies)
-    released_as_is = [c for c in table.column_names if c not in handled and c in result.table.column_names]
+    handled = (
+        set(policy.get("direct_identifiers") or {})
+        | set(policy.get("other") or {})
+        | set(hierarchies)
+    )
+    released_as_is = [
+        c for c in table.column_names if c not in handled and c in result.table.column_names
+    ]
     untreated = [  # detection classifies each column on its own, so only these need it
-        f for f in detect(table.select(released_as_is)).columns
+        f
+        for f in detect(table.select(released_as_is)).columns
         if f.category == "direct" and f.confidence >= detection_threshold
     ]
     for f in untreated:
-        failures.append(M.MSG_POLICY_UNTREATED.format(column=f.column, kind=f.kind, confidence=f.confidence))
-    if policy.get("utility_check") is not None:  # measured against the raw input: every measure counts
+        failures.append(
+            M.MSG_POLICY_UNTREATED.format(column=f.column, kind=f.kind, confidence=f.confidence)
+        )
+    if (
+        policy.get("utility_check") is not None
+    ):  # measured against the raw input: every measure counts
         section = utility_check(table, result.table, policy["utility_check"], kept=result.kept)
         report["utility"] = {**(report.get("utility") or {}), "classification": section}
         if section.get("failure"):

@@ -9,15 +9,16 @@ failed, if it did). Charts are drawn from the histograms by the interface layers
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
-from datanuri.privacy.models import codes, group_ids
 from datanuri.privacy.models import check as check_model
+from datanuri.privacy.models import codes, group_ids
 from datanuri.privacy.risk import assess_risk
 
 REPORT_VERSION = 1
@@ -51,7 +52,6 @@ def class_size_distribution(table: pa.Table, quasi_identifiers: Sequence[str]) -
     }
 
 
-
 def column_loss(
     original: pa.Table,
     released: pa.Table,
@@ -74,7 +74,11 @@ def column_loss(
         rel = released.column(column)
         rel = rel.combine_chunks() if isinstance(rel, pa.ChunkedArray) else rel
         idx = pc.index_in(pc.cast(rel, gen_dict.type), value_set=gen_dict)
-        idx_np = np.asarray(pc.fill_null(idx, len(gen_dict) - 1 if len(gen_dict) else 0).to_numpy(zero_copy_only=False))
+        idx_np = np.asarray(
+            pc.fill_null(idx, len(gen_dict) - 1 if len(gen_dict) else 0).to_numpy(
+                zero_copy_only=False
+            )
+        )
         ncp_values = (leaves_under[idx_np] - 1) / (domain - 1) if domain > 1 else np.zeros(n_rel)
         ncp = float(ncp_values.mean())
         distinct_after = int(pc.count_distinct(rel, mode="all").as_py())
@@ -85,7 +89,9 @@ def column_loss(
     return {
         "level": level,
         "top_level": top,
-        "level_name": (hierarchy.level_names[level] if isinstance(hierarchy, TableHierarchy) else None),
+        "level_name": (
+            hierarchy.level_names[level] if isinstance(hierarchy, TableHierarchy) else None
+        ),
         "precision": precision,
         "ncp": ncp,
         "precision_with_suppression": (precision * n_rel + suppressed) / n if n else 0.0,
@@ -143,21 +149,39 @@ def assessment(
             failures.append(
                 f"{measured['failing_classes']} equivalence classes ({measured['failing_records']} records) do not satisfy {model}"
             )
-        risk = assess_risk(released, quasi_identifiers=qi, population=population, threshold=risk_threshold).to_dict()
+        risk = assess_risk(
+            released, quasi_identifiers=qi, population=population, threshold=risk_threshold
+        ).to_dict()
     else:
-        measured = {"model": model, "passed": False, "measured": {}, "required": {"k": k}, "failing_classes": 0, "failing_records": 0}
+        measured = {
+            "model": model,
+            "passed": False,
+            "measured": {},
+            "required": {"k": k},
+            "failing_classes": 0,
+            "failing_records": 0,
+        }
         failures.append("every record was suppressed: nothing is released")
         risk = None
     allowed = math.floor(max_suppression * n + 1e-9)
     if suppressed > allowed:
-        failures.append(f"{suppressed} records suppressed, more than the limit of {allowed} ({max_suppression:.1%})")
-    per_column = {col: column_loss(original, released, col, hierarchies[col], int(levels[col]), suppressed) for col in qi}
+        failures.append(
+            f"{suppressed} records suppressed, more than the limit of {allowed} ({max_suppression:.1%})"
+        )
+    per_column = {
+        col: column_loss(original, released, col, hierarchies[col], int(levels[col]), suppressed)
+        for col in qi
+    }
     sizes = class_size_distribution(released, qi)
     ids_sizes = None
     if released.num_rows:
         ids, g = group_ids(released, qi)
         ids_sizes = np.bincount(ids, minlength=g)
-    discernibility = float((ids_sizes.astype(float) ** 2).sum() + suppressed * n) if ids_sizes is not None else float(suppressed * n)
+    discernibility = (
+        float((ids_sizes.astype(float) ** 2).sum() + suppressed * n)
+        if ids_sizes is not None
+        else float(suppressed * n)
+    )
     return {
         "version": REPORT_VERSION,
         "passed": not failures,
@@ -186,8 +210,14 @@ def assessment(
             "loss_metric": loss_metric,
             "loss": _finite(loss),
             "per_column": per_column,
-            "precision": float(np.mean([v["precision_with_suppression"] for v in per_column.values()])) if per_column else 0.0,
-            "ncp": float(np.mean([v["ncp_with_suppression"] for v in per_column.values()])) if per_column else 0.0,
+            "precision": float(
+                np.mean([v["precision_with_suppression"] for v in per_column.values()])
+            )
+            if per_column
+            else 0.0,
+            "ncp": float(np.mean([v["ncp_with_suppression"] for v in per_column.values()]))
+            if per_column
+            else 0.0,
             "discernibility": discernibility,
             "average_class_size": sizes["mean"],
         },

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 Lang = str  # "ko" or "en"
@@ -32,12 +33,18 @@ _TEXT: dict[str, tuple[str, str]] = {
     "classes": ("동질집합 수", "Classes"),
     "classes_short": ("집합 수", "Classes"),
     "below_k": ("k 미만 구간", "bands below k"),
-    "risk_title": ("재식별 위험 분포 (검사자 공격 모델)", "Re-identification risk distribution (prosecutor model)"),
+    "risk_title": (
+        "재식별 위험 분포 (검사자 공격 모델)",
+        "Re-identification risk distribution (prosecutor model)",
+    ),
     "risk_x": ("레코드별 재식별 위험 (1 / 동질집합 크기)", "Record risk (1 / class size)"),
     "threshold": ("임계값", "threshold"),
     "above": ("임계값 초과", "above threshold"),
     "loss_title": ("열별 정보 손실", "Information loss per column"),
-    "loss_x": ("정보 손실 (0 = 원본 그대로, 1 = 모두 감춤)", "Information loss (0 = as is, 1 = fully hidden)"),
+    "loss_x": (
+        "정보 손실 (0 = 원본 그대로, 1 = 모두 감춤)",
+        "Information loss (0 = as is, 1 = fully hidden)",
+    ),
     "intensity": ("일반화 강도", "Generalisation intensity"),
     "ncp": ("NCP", "NCP"),
     "none": ("공개되는 레코드가 없습니다", "No records are released"),
@@ -74,11 +81,16 @@ def size_bands(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for label, v in hist.items():
         lo, hi = _size_bounds(label)
-        out.append({
-            "band": label, "low": lo, "high": hi,
-            "classes": int(v.get("classes", 0)), "records": int(v.get("records", 0)),
-            "below_k": k is not None and hi is not None and hi < k,
-        })
+        out.append(
+            {
+                "band": label,
+                "low": lo,
+                "high": hi,
+                "classes": int(v.get("classes", 0)),
+                "records": int(v.get("records", 0)),
+                "below_k": k is not None and hi is not None and hi < k,
+            }
+        )
     return out
 
 
@@ -99,8 +111,16 @@ def risk_bands(report: Mapping[str, Any], *, model: str = "prosecutor") -> list[
         m = _RISK_LABEL.match(label)
         lo, hi = (float(m.group(1)), float(m.group(2))) if m else (math.nan, math.nan)
         short = (f"≤{_pct(hi)}" if lo == 0 else f"{_pct(lo)[:-1]}–{_pct(hi)}") if m else label
-        out.append({"band": label, "label": short, "low": lo, "high": hi, "records": int(count),
-                    "above": threshold is not None and m is not None and lo >= float(threshold) - 1e-12})
+        out.append(
+            {
+                "band": label,
+                "label": short,
+                "low": lo,
+                "high": hi,
+                "records": int(count),
+                "above": threshold is not None and m is not None and lo >= float(threshold) - 1e-12,
+            }
+        )
     return out
 
 
@@ -111,16 +131,25 @@ def risk_summary(report: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     p = risk.get("prosecutor") or {}
     out = {
-        "records": risk.get("records"), "classes": risk.get("classes"),
-        "highest": p.get("highest"), "average": p.get("average"), "threshold": p.get("threshold"),
+        "records": risk.get("records"),
+        "classes": risk.get("classes"),
+        "highest": p.get("highest"),
+        "average": p.get("average"),
+        "threshold": p.get("threshold"),
         "records_at_risk": p.get("records_at_risk"),
-        "sample_uniques": risk.get("sample_uniques"), "sample_unique_share": risk.get("sample_unique_share"),
-        "marketer": risk.get("marketer"), "journalist": None,
+        "sample_uniques": risk.get("sample_uniques"),
+        "sample_unique_share": risk.get("sample_unique_share"),
+        "marketer": risk.get("marketer"),
+        "journalist": None,
     }
     j = risk.get("journalist")
     if j:
-        out["journalist"] = {"highest": j.get("highest"), "average": j.get("average"), "records_at_risk": j.get("records_at_risk"),
-                             "population_uniques": risk.get("population_uniques")}
+        out["journalist"] = {
+            "highest": j.get("highest"),
+            "average": j.get("average"),
+            "records_at_risk": j.get("records_at_risk"),
+            "population_uniques": risk.get("population_uniques"),
+        }
     return out
 
 
@@ -130,12 +159,20 @@ def loss_columns(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     per = (report.get("utility") or {}).get("per_column") or {}
     out = []
     for col, v in per.items():
-        out.append({
-            "column": col, "level": v.get("level"), "top_level": v.get("top_level"), "level_name": v.get("level_name"),
-            "intensity": float(v.get("precision_with_suppression", v.get("precision", 0.0)) or 0.0),
-            "ncp": float(v.get("ncp_with_suppression", v.get("ncp", 0.0)) or 0.0),
-            "distinct_before": v.get("distinct_before"), "distinct_after": v.get("distinct_after"),
-        })
+        out.append(
+            {
+                "column": col,
+                "level": v.get("level"),
+                "top_level": v.get("top_level"),
+                "level_name": v.get("level_name"),
+                "intensity": float(
+                    v.get("precision_with_suppression", v.get("precision", 0.0)) or 0.0
+                ),
+                "ncp": float(v.get("ncp_with_suppression", v.get("ncp", 0.0)) or 0.0),
+                "distinct_before": v.get("distinct_before"),
+                "distinct_after": v.get("distinct_after"),
+            }
+        )
     return out
 
 
@@ -174,7 +211,7 @@ def _shorten(s: str, units: float) -> str:
     for i, ch in enumerate(s):
         used += 1.8 if ord(ch) >= 0x2E80 else 1.0
         if used > units:
-            return s[:max(i - 1, 1)] + "…"
+            return s[: max(i - 1, 1)] + "…"
     return s
 
 
@@ -191,21 +228,37 @@ def _svg_open(width: int, height: int, title: str, desc: str, ident: str) -> lis
 
 def _empty(width: int, height: int, title: str, message: str, ident: str) -> str:
     parts = _svg_open(width, height, title, message, ident)
-    parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}" font-size="13">{escape(message)}</text>')
+    parts.append(
+        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}" font-size="13">{escape(message)}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _vbar_panel(parts: list[str], *, x0: float, y0: float, w: float, h: float, values: Sequence[int],
-                colors: Sequence[str], ylabel: str, tips: Sequence[str]) -> None:
+def _vbar_panel(
+    parts: list[str],
+    *,
+    x0: float,
+    y0: float,
+    w: float,
+    h: float,
+    values: Sequence[int],
+    colors: Sequence[str],
+    ylabel: str,
+    tips: Sequence[str],
+) -> None:
     """Vertical bars in the box (x0, y0, w, h) with a y axis of round ticks and a label."""
     top = _nice_max(max(values) if values else 0)
     for i in range(5):
         v = top * i / 4
         y = y0 + h - h * i / 4
-        parts.append(f'<line x1="{_num(x0)}" y1="{_num(y)}" x2="{_num(x0 + w)}" y2="{_num(y)}" stroke="{GRID}" stroke-width="1"/>')
+        parts.append(
+            f'<line x1="{_num(x0)}" y1="{_num(y)}" x2="{_num(x0 + w)}" y2="{_num(y)}" stroke="{GRID}" stroke-width="1"/>'
+        )
         label = _fmt_int(int(v)) if float(v).is_integer() else _num(v)
-        parts.append(f'<text x="{_num(x0 - 5)}" y="{_num(y + 4)}" text-anchor="end" fill="{MUTED}">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{_num(x0 - 5)}" y="{_num(y + 4)}" text-anchor="end" fill="{MUTED}">{escape(label)}</text>'
+        )
     n = max(len(values), 1)
     slot = w / n
     for i, v in enumerate(values):
@@ -216,13 +269,21 @@ def _vbar_panel(parts: list[str], *, x0: float, y0: float, w: float, h: float, v
             f"<title>{escape(tips[i])}</title></rect>"
         )
         if v:
-            parts.append(f'<text x="{_num(bx + slot * 0.35)}" y="{_num(y0 + h - bh - 3)}" text-anchor="middle" fill="{INK}" font-size="10">{_fmt_int(v)}</text>')
-    parts.append(f'<line x1="{_num(x0)}" y1="{_num(y0 + h)}" x2="{_num(x0 + w)}" y2="{_num(y0 + h)}" stroke="{MUTED}" stroke-width="1"/>')
+            parts.append(
+                f'<text x="{_num(bx + slot * 0.35)}" y="{_num(y0 + h - bh - 3)}" text-anchor="middle" fill="{INK}" font-size="10">{_fmt_int(v)}</text>'
+            )
+    parts.append(
+        f'<line x1="{_num(x0)}" y1="{_num(y0 + h)}" x2="{_num(x0 + w)}" y2="{_num(y0 + h)}" stroke="{MUTED}" stroke-width="1"/>'
+    )
     cy = y0 + h / 2
-    parts.append(f'<text x="12" y="{_num(cy)}" text-anchor="middle" fill="{INK}" transform="rotate(-90 12 {_num(cy)})">{escape(ylabel)}</text>')
+    parts.append(
+        f'<text x="12" y="{_num(cy)}" text-anchor="middle" fill="{INK}" transform="rotate(-90 12 {_num(cy)})">{escape(ylabel)}</text>'
+    )
 
 
-def svg_class_sizes(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "chart-sizes") -> str:
+def svg_class_sizes(
+    report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "chart-sizes"
+) -> str:
     """Records (upper panel) and classes (lower panel) per class-size band; bands below k in red."""
     bands = size_bands(report)
     title = text("size_title", lang)
@@ -231,7 +292,11 @@ def svg_class_sizes(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str 
         return _empty(W, 160, title, text("none", lang), ident)
     k = required_k(report)
     desc = "; ".join(
-        (f"{b['band']}: {b['classes']}개 집합, {b['records']}개 레코드" if lang == "ko" else f"{b['band']}: {b['classes']} classes, {b['records']} records")
+        (
+            f"{b['band']}: {b['classes']}개 집합, {b['records']}개 레코드"
+            if lang == "ko"
+            else f"{b['band']}: {b['classes']} classes, {b['records']} records"
+        )
         for b in bands
     )
     parts = _svg_open(W, H, title + (f" (k = {k})" if k else ""), desc, ident)
@@ -240,18 +305,44 @@ def svg_class_sizes(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str 
     clss = [b["classes"] for b in bands]
     tip_r = [f"{b['band']}: {text('records', lang)} {_fmt_int(b['records'])}" for b in bands]
     tip_c = [f"{b['band']}: {text('classes', lang)} {_fmt_int(b['classes'])}" for b in bands]
-    _vbar_panel(parts, x0=x0, y0=22, w=w, h=120, values=recs, colors=[BAD if b["below_k"] else BAR for b in bands],
-                ylabel=text("records", lang), tips=tip_r)
-    _vbar_panel(parts, x0=x0, y0=172, w=w, h=72, values=clss, colors=[BAD_SOFT if b["below_k"] else BAR_SOFT for b in bands],
-                ylabel=text("classes_short", lang), tips=tip_c)
+    _vbar_panel(
+        parts,
+        x0=x0,
+        y0=22,
+        w=w,
+        h=120,
+        values=recs,
+        colors=[BAD if b["below_k"] else BAR for b in bands],
+        ylabel=text("records", lang),
+        tips=tip_r,
+    )
+    _vbar_panel(
+        parts,
+        x0=x0,
+        y0=172,
+        w=w,
+        h=72,
+        values=clss,
+        colors=[BAD_SOFT if b["below_k"] else BAR_SOFT for b in bands],
+        ylabel=text("classes_short", lang),
+        tips=tip_c,
+    )
     slot = w / len(bands)
     for i, b in enumerate(bands):
-        parts.append(f'<text x="{_num(x0 + (i + 0.5) * slot)}" y="260" text-anchor="middle" fill="{INK}">{escape(b["band"])}</text>')
-    parts.append(f'<text x="{_num(x0 + w / 2)}" y="280" text-anchor="middle" fill="{INK}">{escape(text("size_x", lang))}</text>')
+        parts.append(
+            f'<text x="{_num(x0 + (i + 0.5) * slot)}" y="260" text-anchor="middle" fill="{INK}">{escape(b["band"])}</text>'
+        )
+    parts.append(
+        f'<text x="{_num(x0 + w / 2)}" y="280" text-anchor="middle" fill="{INK}">{escape(text("size_x", lang))}</text>'
+    )
     if k and any(b["below_k"] and b["records"] for b in bands):
-        parts.append(f'<rect x="{_num(x0)}" y="288" width="10" height="8" fill="{BAD}"/>'
-                     f'<text x="{_num(x0 + 14)}" y="296" fill="{INK}" font-size="10">{escape(text("below_k", lang))} (k = {k})</text>')
-    parts.append(f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>')
+        parts.append(
+            f'<rect x="{_num(x0)}" y="288" width="10" height="8" fill="{BAD}"/>'
+            f'<text x="{_num(x0 + 14)}" y="296" fill="{INK}" font-size="10">{escape(text("below_k", lang))} (k = {k})</text>'
+        )
+    parts.append(
+        f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -266,16 +357,35 @@ def svg_risk(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "char
     summary = risk_summary(report) or {}
     thr = summary.get("threshold")
     desc = "; ".join(f"{b['label']}: {b['records']}" for b in bands)
-    parts = _svg_open(W, H, title + (f" — {text('threshold', lang)} {_pct(float(thr))}" if thr is not None else ""), desc, ident)
+    parts = _svg_open(
+        W,
+        H,
+        title + (f" — {text('threshold', lang)} {_pct(float(thr))}" if thr is not None else ""),
+        desc,
+        ident,
+    )
     x0, y0, w, h = 70.0, 22.0, W - 70.0 - 16, 160.0
     recs = [b["records"] for b in bands]
     tips = [f"{b['label']}: {text('records', lang)} {_fmt_int(b['records'])}" for b in bands]
-    _vbar_panel(parts, x0=x0, y0=y0, w=w, h=h, values=recs, colors=[BAD if b["above"] else BAR for b in bands],
-                ylabel=text("records", lang), tips=tips)
+    _vbar_panel(
+        parts,
+        x0=x0,
+        y0=y0,
+        w=w,
+        h=h,
+        values=recs,
+        colors=[BAD if b["above"] else BAR for b in bands],
+        ylabel=text("records", lang),
+        tips=tips,
+    )
     slot = w / len(bands)
     for i, b in enumerate(bands):
-        parts.append(f'<text x="{_num(x0 + (i + 0.5) * slot)}" y="{_num(y0 + h + 16)}" text-anchor="middle" fill="{INK}" font-size="10">{escape(b["label"])}</text>')
-    parts.append(f'<text x="{_num(x0 + w / 2)}" y="{_num(y0 + h + 36)}" text-anchor="middle" fill="{INK}">{escape(text("risk_x", lang))}</text>')
+        parts.append(
+            f'<text x="{_num(x0 + (i + 0.5) * slot)}" y="{_num(y0 + h + 16)}" text-anchor="middle" fill="{INK}" font-size="10">{escape(b["label"])}</text>'
+        )
+    parts.append(
+        f'<text x="{_num(x0 + w / 2)}" y="{_num(y0 + h + 36)}" text-anchor="middle" fill="{INK}">{escape(text("risk_x", lang))}</text>'
+    )
     if thr is not None:
         # the threshold's position: after the last band whose upper edge is at or below it (interpolated within a band)
         pos = 0.0
@@ -288,15 +398,23 @@ def svg_risk(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "char
             elif lo < thr < hi:
                 pos = i + (thr - lo) / (hi - lo)
         tx = x0 + pos * slot
-        parts.append(f'<line x1="{_num(tx)}" y1="{_num(y0 - 6)}" x2="{_num(tx)}" y2="{_num(y0 + h)}" stroke="{BAD}" stroke-width="2" stroke-dasharray="5 3"/>')
+        parts.append(
+            f'<line x1="{_num(tx)}" y1="{_num(y0 - 6)}" x2="{_num(tx)}" y2="{_num(y0 + h)}" stroke="{BAD}" stroke-width="2" stroke-dasharray="5 3"/>'
+        )
         anchor = "end" if pos > len(bands) * 0.7 else "start"
         dx = -4 if anchor == "end" else 4
-        parts.append(f'<text x="{_num(tx + dx)}" y="{_num(y0 + 4)}" text-anchor="{anchor}" fill="{BAD}" font-weight="bold">'
-                     f'{escape(text("threshold", lang))} {_pct(float(thr))}</text>')
+        parts.append(
+            f'<text x="{_num(tx + dx)}" y="{_num(y0 + 4)}" text-anchor="{anchor}" fill="{BAD}" font-weight="bold">'
+            f"{escape(text('threshold', lang))} {_pct(float(thr))}</text>"
+        )
         if any(b["above"] and b["records"] for b in bands):
-            parts.append(f'<rect x="{_num(x0)}" y="{H - 14}" width="10" height="8" fill="{BAD}"/>'
-                         f'<text x="{_num(x0 + 14)}" y="{H - 6}" fill="{INK}" font-size="10">{escape(text("above", lang))}</text>')
-    parts.append(f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>')
+            parts.append(
+                f'<rect x="{_num(x0)}" y="{H - 14}" width="10" height="8" fill="{BAD}"/>'
+                f'<text x="{_num(x0 + 14)}" y="{H - 6}" fill="{INK}" font-size="10">{escape(text("above", lang))}</text>'
+            )
+    parts.append(
+        f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -313,38 +431,73 @@ def svg_loss(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "char
     x0, w = label_w + 8, W - label_w - 8 - 56
     y0 = 36.0
     H = int(y0 + row_h * len(cols) + 44)
-    desc = "; ".join(f"{c['column']}: {text('intensity', lang)} {c['intensity']:.2f}, NCP {c['ncp']:.2f}" for c in cols)
+    desc = "; ".join(
+        f"{c['column']}: {text('intensity', lang)} {c['intensity']:.2f}, NCP {c['ncp']:.2f}"
+        for c in cols
+    )
     parts = _svg_open(W, H, title, desc, ident)
     # legend
-    parts.append(f'<rect x="{_num(x0)}" y="18" width="10" height="8" fill="{BAR}"/><text x="{_num(x0 + 14)}" y="26" fill="{INK}" font-size="10">{escape(text("intensity", lang))}</text>')
+    parts.append(
+        f'<rect x="{_num(x0)}" y="18" width="10" height="8" fill="{BAR}"/><text x="{_num(x0 + 14)}" y="26" fill="{INK}" font-size="10">{escape(text("intensity", lang))}</text>'
+    )
     lx = x0 + 14 + _width_units(text("intensity", lang)) * 6 + 16
-    parts.append(f'<rect x="{_num(lx)}" y="18" width="10" height="8" fill="{BAR_SOFT}"/><text x="{_num(lx + 14)}" y="26" fill="{INK}" font-size="10">{escape(text("ncp", lang))}</text>')
+    parts.append(
+        f'<rect x="{_num(lx)}" y="18" width="10" height="8" fill="{BAR_SOFT}"/><text x="{_num(lx + 14)}" y="26" fill="{INK}" font-size="10">{escape(text("ncp", lang))}</text>'
+    )
     bottom = y0 + row_h * len(cols)
     for i in range(5):
         gx = x0 + w * i / 4
-        parts.append(f'<line x1="{_num(gx)}" y1="{_num(y0 - 2)}" x2="{_num(gx)}" y2="{_num(bottom)}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{_num(gx)}" y="{_num(bottom + 14)}" text-anchor="middle" fill="{MUTED}">{("0", "0.25", "0.5", "0.75", "1")[i]}</text>')
+        parts.append(
+            f'<line x1="{_num(gx)}" y1="{_num(y0 - 2)}" x2="{_num(gx)}" y2="{_num(bottom)}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{_num(gx)}" y="{_num(bottom + 14)}" text-anchor="middle" fill="{MUTED}">{("0", "0.25", "0.5", "0.75", "1")[i]}</text>'
+        )
     for j, c in enumerate(cols):
         ry = y0 + j * row_h
         label = _shorten(str(c["column"]), label_w / 6.2)
-        parts.append(f'<text x="{_num(label_w)}" y="{_num(ry + row_h / 2 + 4)}" text-anchor="end" fill="{INK}"><title>{escape(str(c["column"]))}</title>{escape(label)}</text>')
+        parts.append(
+            f'<text x="{_num(label_w)}" y="{_num(ry + row_h / 2 + 4)}" text-anchor="end" fill="{INK}"><title>{escape(str(c["column"]))}</title>{escape(label)}</text>'
+        )
         for off, key, color in ((4, "intensity", BAR), (17, "ncp", BAR_SOFT)):
             v = max(0.0, min(1.0, c[key]))
             bw = max(w * v, 1.0)
-            parts.append(f'<rect x="{_num(x0)}" y="{_num(ry + off)}" width="{_num(bw)}" height="11" fill="{color}">'
-                         f"<title>{escape(str(c['column']))} — {escape(text(key, lang))}: {v:.3f}</title></rect>")
-            parts.append(f'<text x="{_num(x0 + bw + 4)}" y="{_num(ry + off + 10)}" fill="{INK}" font-size="10">{v:.2f}</text>')
-    parts.append(f'<line x1="{_num(x0)}" y1="{_num(y0 - 2)}" x2="{_num(x0)}" y2="{_num(bottom)}" stroke="{MUTED}" stroke-width="1"/>')
-    parts.append(f'<text x="{_num(x0 + w / 2)}" y="{_num(bottom + 32)}" text-anchor="middle" fill="{INK}">{escape(text("loss_x", lang))}</text>')
-    parts.append(f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>')
+            parts.append(
+                f'<rect x="{_num(x0)}" y="{_num(ry + off)}" width="{_num(bw)}" height="11" fill="{color}">'
+                f"<title>{escape(str(c['column']))} — {escape(text(key, lang))}: {v:.3f}</title></rect>"
+            )
+            parts.append(
+                f'<text x="{_num(x0 + bw + 4)}" y="{_num(ry + off + 10)}" fill="{INK}" font-size="10">{v:.2f}</text>'
+            )
+    parts.append(
+        f'<line x1="{_num(x0)}" y1="{_num(y0 - 2)}" x2="{_num(x0)}" y2="{_num(bottom)}" stroke="{MUTED}" stroke-width="1"/>'
+    )
+    parts.append(
+        f'<text x="{_num(x0 + w / 2)}" y="{_num(bottom + 32)}" text-anchor="middle" fill="{INK}">{escape(text("loss_x", lang))}</text>'
+    )
+    parts.append(
+        f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def charts(report: Mapping[str, Any], *, lang: Lang = "ko", prefix: str = "chart") -> dict[str, Any]:
+def charts(
+    report: Mapping[str, Any], *, lang: Lang = "ko", prefix: str = "chart"
+) -> dict[str, Any]:
     """Everything a report page needs for its three charts: SVG strings and their table rows."""
     return {
-        "sizes": {"svg": svg_class_sizes(report, lang=lang, ident=f"{prefix}-sizes"), "rows": size_bands(report)},
-        "risk": {"svg": svg_risk(report, lang=lang, ident=f"{prefix}-risk"), "rows": risk_bands(report), "summary": risk_summary(report)},
-        "loss": {"svg": svg_loss(report, lang=lang, ident=f"{prefix}-loss"), "rows": loss_columns(report)},
+        "sizes": {
+            "svg": svg_class_sizes(report, lang=lang, ident=f"{prefix}-sizes"),
+            "rows": size_bands(report),
+        },
+        "risk": {
+            "svg": svg_risk(report, lang=lang, ident=f"{prefix}-risk"),
+            "rows": risk_bands(report),
+            "summary": risk_summary(report),
+        },
+        "loss": {
+            "svg": svg_loss(report, lang=lang, ident=f"{prefix}-loss"),
+            "rows": loss_columns(report),
+        },
     }

@@ -17,8 +17,9 @@ risk exceeds a threshold, and sample uniques (records alone in their class).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -105,7 +106,9 @@ def record_risk(table: pa.Table, *, quasi_identifiers: Sequence[str]) -> pa.Arra
     return pa.array(1.0 / sizes[ids], pa.float64())
 
 
-def population_class_sizes(table: pa.Table, population: pa.Table, quasi_identifiers: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def population_class_sizes(
+    table: pa.Table, population: pa.Table, quasi_identifiers: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Sample class sizes f and matching population class sizes F (same class order)."""
     missing = [c for c in quasi_identifiers if c not in population.column_names]
     if missing:
@@ -185,7 +188,9 @@ class DeltaPresence:
         return delta_min <= self.delta_min and self.delta_max <= delta_max
 
 
-def delta_presence(table: pa.Table, *, population: pa.Table, quasi_identifiers: Sequence[str]) -> DeltaPresence:
+def delta_presence(
+    table: pa.Table, *, population: pa.Table, quasi_identifiers: Sequence[str]
+) -> DeltaPresence:
     """The smallest and largest f / F over the release's classes (F counts the population; a
     population that lacks a released class is taken to hold at least the released records)."""
     if not quasi_identifiers:

@@ -26,10 +26,11 @@ import hashlib
 import json
 import logging
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -48,7 +49,7 @@ from datanuri.privacy.detect import detect
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
 from datanuri.privacy.policy import apply_policy
 from datanuri.store.blobs import BlobStore
-from datanuri.store.db import Database, utcnow
+from datanuri.store.db import Database
 
 log = logging.getLogger("datanuri.privacy")
 Progress = Callable[[int, int | None], None]
@@ -66,7 +67,9 @@ class PolicyFailed(errors.InvalidInput):
 
 def canonical_json(obj: Any) -> bytes:
     """The bytes that are hashed: sorted keys, no spaces, UTF-8 (stable across backends)."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=str).encode("utf-8")
+    return json.dumps(
+        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=str
+    ).encode("utf-8")
 
 
 def sha256_json(obj: Any) -> str:
@@ -107,7 +110,10 @@ def table_preview(table: pa.Table, limit: int = PREVIEW_ROWS) -> dict[str, Any]:
     """The first `limit` rows of `table` as {"columns": [...], "rows": [[...], ...]} of plain JSON."""
     head = table.slice(0, limit)
     columns = [head.column(i).to_pylist() for i in range(head.num_columns)]
-    return {"columns": head.column_names, "rows": [[json_cell(v) for v in row] for row in zip(*columns)]}
+    return {
+        "columns": head.column_names,
+        "rows": [[json_cell(v) for v in row] for row in zip(*columns)],
+    }
 
 
 def key_refs(policy: Mapping[str, Any]) -> list[str]:
@@ -117,7 +123,11 @@ def key_refs(policy: Mapping[str, Any]) -> list[str]:
     for section in ("direct_identifiers", "other"):
         specs = policy.get(section) or {}
         for spec in specs.values() if isinstance(specs, Mapping) else ():
-            if isinstance(spec, Mapping) and len(spec) == 1 and isinstance(spec.get("pseudonymize"), Mapping):
+            if (
+                isinstance(spec, Mapping)
+                and len(spec) == 1
+                and isinstance(spec.get("pseudonymize"), Mapping)
+            ):
                 ref = spec["pseudonymize"].get("key")
                 if isinstance(ref, str) and ref not in names:
                     names.append(ref)
@@ -142,8 +152,11 @@ class Candidate:
         if self.passed:
             preview = table_preview(self.table)
         else:
-            preview = {"columns": self.table.column_names, "rows": [],
-                       "withheld": "The policy did not pass, so no rows are shown; fix the failures and apply it again."}
+            preview = {
+                "columns": self.table.column_names,
+                "rows": [],
+                "withheld": "The policy did not pass, so no rows are shown; fix the failures and apply it again.",
+            }
         return {
             "dataset": self.dataset,
             "version": self.version,
@@ -182,10 +195,21 @@ class ReleaseInfo:
 
 def _release_info(r: PrivacyRelease) -> ReleaseInfo:
     return ReleaseInfo(
-        id=r.id, organization=r.organization, source_dataset=r.source_dataset, source_version=r.source_version,
-        source_hash=r.source_hash, target_dataset=r.target_dataset, target_version=r.target_version,
-        target_hash=r.target_hash, access_level=r.access_level, policy=r.policy, policy_hash=r.policy_hash,
-        report=r.report, report_hash=r.report_hash, released_by=r.released_by, ledger_index=r.ledger_index,
+        id=r.id,
+        organization=r.organization,
+        source_dataset=r.source_dataset,
+        source_version=r.source_version,
+        source_hash=r.source_hash,
+        target_dataset=r.target_dataset,
+        target_version=r.target_version,
+        target_hash=r.target_hash,
+        access_level=r.access_level,
+        policy=r.policy,
+        policy_hash=r.policy_hash,
+        report=r.report,
+        report_hash=r.report_hash,
+        released_by=r.released_by,
+        ledger_index=r.ledger_index,
         created_at=r.created_at.isoformat(),
     )
 
@@ -200,8 +224,15 @@ def _failure_message(name: str, report: Mapping[str, Any]) -> str:
 
 
 class PrivacyService:
-    def __init__(self, db: Database, blobs: BlobStore, events: EventSink, access: AccessControl, catalog: CatalogService,
-                 keys: KeyStore | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        events: EventSink,
+        access: AccessControl,
+        catalog: CatalogService,
+        keys: KeyStore | None = None,
+    ) -> None:
         self.db = db
         self.blobs = blobs
         self.events = events
@@ -214,7 +245,9 @@ class PrivacyService:
         ds = s.scalar(select(Dataset).where(Dataset.name == name))
         if ds is None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
-        self.access.require(s, principal, "read_metadata", dataset=ds)  # hidden datasets stay hidden
+        self.access.require(
+            s, principal, "read_metadata", dataset=ds
+        )  # hidden datasets stay hidden
         self.access.require(s, principal, "publish", dataset=ds)  # the holder's editors only
         if not ds.versions:
             raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=name))
@@ -226,7 +259,9 @@ class PrivacyService:
             ds, v = self._source(s, name, principal)
             org, number, digest = ds.organization.name, v.number, v.content_hash
             self.access.log(principal, ds, number, "privacy", True)
-        table = pq.ParquetFile(self.blobs.verify(digest)).read()  # read_table would import pandas (~0.2 s)
+        table = pq.ParquetFile(
+            self.blobs.verify(digest)
+        ).read()  # read_table would import pandas (~0.2 s)
         return org, number, digest, table
 
     def check_editor(self, name: str, principal: Principal) -> None:
@@ -238,19 +273,33 @@ class PrivacyService:
     def scan(self, name: str, *, principal: Principal = SYSTEM) -> dict[str, Any]:
         """Classify every column of the latest version (direct / quasi / sensitive / other)."""
         _, number, digest, table = self._load(name, principal)
-        return {"dataset": name, "version": number, "content_hash": digest, **detect(table).to_dict()}
+        return {
+            "dataset": name,
+            "version": number,
+            "content_hash": digest,
+            **detect(table).to_dict(),
+        }
 
     # ----- apply -----------------------------------------------------------------------------
-    def apply(self, name: str, policy: Mapping[str, Any], *, principal: Principal = SYSTEM,
-              progress: Progress | None = None, base_dir: Path | None = None,
-              keys: Mapping[str, bytes] | None = None) -> Candidate:
+    def apply(
+        self,
+        name: str,
+        policy: Mapping[str, Any],
+        *,
+        principal: Principal = SYSTEM,
+        progress: Progress | None = None,
+        base_dir: Path | None = None,
+        keys: Mapping[str, bytes] | None = None,
+    ) -> Candidate:
         """Run `policy` on the latest version: the candidate release and its report. Publishes nothing.
 
         `base_dir` is where policy-relative hierarchy files are read (CLI only); without it a
         policy may not name files, so a remote caller cannot make the server read one."""
         progress = progress or _no_progress
         if not isinstance(policy, Mapping):
-            raise errors.InvalidInput("A privacy policy is a JSON object (see `datanuri privacy apply --help`).")
+            raise errors.InvalidInput(
+                "A privacy policy is a JSON object (see `datanuri privacy apply --help`)."
+            )
         if base_dir is None:
             _refuse_files(policy)
         progress(0, STEPS)
@@ -265,7 +314,9 @@ class PrivacyService:
         progress(2, STEPS)
         return Candidate(name, number, digest, result.table, result.passed, plain_json(report))
 
-    def _keys_for(self, org: str, policy: Mapping[str, Any], given: Mapping[str, bytes] | None) -> dict[str, bytes]:
+    def _keys_for(
+        self, org: str, policy: Mapping[str, Any], given: Mapping[str, bytes] | None
+    ) -> dict[str, bytes]:
         """The keys the policy names: those given (tests, pure use), the rest from the holder's key store."""
         keys = dict(given or {})
         wanted = [ref for ref in key_refs(policy) if ref not in keys]
@@ -274,10 +325,19 @@ class PrivacyService:
         return keys
 
     # ----- release ---------------------------------------------------------------------------
-    def release(self, name: str, policy: Mapping[str, Any], *, target_name: str,
-                access_level: ReleaseAccess = "open", principal: Principal = SYSTEM,
-                progress: Progress | None = None, base_dir: Path | None = None,
-                keys: Mapping[str, bytes] | None = None, title: str | None = None) -> ReleaseInfo:
+    def release(
+        self,
+        name: str,
+        policy: Mapping[str, Any],
+        *,
+        target_name: str,
+        access_level: ReleaseAccess = "open",
+        principal: Principal = SYSTEM,
+        progress: Progress | None = None,
+        base_dir: Path | None = None,
+        keys: Mapping[str, bytes] | None = None,
+        title: str | None = None,
+    ) -> ReleaseInfo:
         """Apply `policy` and, only if it passes, publish the result as the next version of
         `target_name` (created as `access_level` in the holder's organisation if missing).
 
@@ -285,18 +345,31 @@ class PrivacyService:
         nothing."""
         progress = progress or _no_progress
         if access_level not in RELEASE_ACCESS:
-            raise errors.InvalidInput(f"A release is 'open' or 'restricted', never {access_level!r}.")
+            raise errors.InvalidInput(
+                f"A release is 'open' or 'restricted', never {access_level!r}."
+            )
         if target_name == name:
-            raise errors.InvalidInput("Release into another dataset: the personal dataset itself stays personal.")
+            raise errors.InvalidInput(
+                "Release into another dataset: the personal dataset itself stays personal."
+            )
         policy = plain_json(dict(policy))
-        candidate = self.apply(name, policy, principal=principal, progress=progress, base_dir=base_dir, keys=keys)
+        candidate = self.apply(
+            name, policy, principal=principal, progress=progress, base_dir=base_dir, keys=keys
+        )
         if not candidate.passed:
-            raise PolicyFailed(_failure_message(name, candidate.report),
-                               details={"failures": candidate.report.get("failures", []), "report": candidate.report})
+            raise PolicyFailed(
+                _failure_message(name, candidate.report),
+                details={
+                    "failures": candidate.report.get("failures", []),
+                    "report": candidate.report,
+                },
+            )
         org = self._check_target(name, target_name, principal)
         recorded: list[ReleaseInfo] = []
 
-        def record(s: Session, version: Version) -> None:  # in the transaction that creates the version
+        def record(
+            s: Session, version: Version
+        ) -> None:  # in the transaction that creates the version
             recorded.append(self._record(s, name, candidate, policy, version, principal))
 
         tmp = self.blobs.temp_path(".parquet")
@@ -305,14 +378,22 @@ class PrivacyService:
             progress(3, STEPS)
             if org is not None:  # the target is new
                 self.catalog.create_dataset(
-                    target_name, organization=org, title=title or f"{target_name} (de-identified)",
-                    access_level=access_level, principal=principal,
+                    target_name,
+                    organization=org,
+                    title=title or f"{target_name} (de-identified)",
+                    access_level=access_level,
+                    principal=principal,
                     description=f"De-identified release of {name} version {candidate.version}.",
                 )
             try:
                 published = self.catalog.publish(
-                    target_name, tmp, filename=f"{target_name}.parquet", format="parquet", principal=principal,
-                    change_note=f"De-identified release of {name} v{candidate.version}", on_publish=record,
+                    target_name,
+                    tmp,
+                    filename=f"{target_name}.parquet",
+                    format="parquet",
+                    principal=principal,
+                    change_note=f"De-identified release of {name} v{candidate.version}",
+                    on_publish=record,
                 )
             except BaseException:
                 if org is not None:  # a failed release leaves no empty dataset behind
@@ -320,7 +401,9 @@ class PrivacyService:
                 raise
         finally:
             tmp.unlink(missing_ok=True)
-        if not recorded:  # identical content: the existing version is released again, in one transaction
+        if (
+            not recorded
+        ):  # identical content: the existing version is released again, in one transaction
             with self.db.session() as s:
                 tds = s.scalar(select(Dataset).where(Dataset.name == target_name))
                 assert tds is not None
@@ -333,7 +416,9 @@ class PrivacyService:
         try:
             self.catalog.discard_empty_dataset(target, principal=principal)
         except Exception:  # the release's own error is the one to report
-            log.exception("could not remove the empty target dataset %r of a failed release", target)
+            log.exception(
+                "could not remove the empty target dataset %r of a failed release", target
+            )
 
     def _check_target(self, name: str, target: str, principal: Principal) -> str | None:
         """The organisation to create `target` in, or None if it exists (and may receive this)."""
@@ -349,22 +434,40 @@ class PrivacyService:
                     f"{src.organization.name!r} (or a new name)."
                 )
             if ds.access_level == "personal":
-                raise errors.Conflict(f"Dataset {target!r} is personal; a de-identified release goes to an open or restricted dataset.")
+                raise errors.Conflict(
+                    f"Dataset {target!r} is personal; a de-identified release goes to an open or restricted dataset."
+                )
             self.access.require(s, principal, "publish", dataset=ds)
             return None
 
-    def _record(self, s: Session, name: str, c: Candidate, policy: dict[str, Any], tv: Version,
-                principal: Principal) -> ReleaseInfo:
+    def _record(
+        self,
+        s: Session,
+        name: str,
+        c: Candidate,
+        policy: dict[str, Any],
+        tv: Version,
+        principal: Principal,
+    ) -> ReleaseInfo:
         """Write the release record and its `privacy.release` ledger event in `s`'s transaction."""
         report = c.report
         policy_hash, report_hash = sha256_json(policy), sha256_json(report)
         src, _ = self._source(s, name, principal)
         tds, number = tv.dataset, tv.number
         row = PrivacyRelease(
-            organization=src.organization.name, source_dataset=name, source_version=c.version,
-            source_hash=c.source_hash, target_dataset=tds.name, target_version=number,
-            target_hash=tv.content_hash, access_level=tds.access_level, policy=policy,
-            policy_hash=policy_hash, report=report, report_hash=report_hash, released_by=principal.ref,
+            organization=src.organization.name,
+            source_dataset=name,
+            source_version=c.version,
+            source_hash=c.source_hash,
+            target_dataset=tds.name,
+            target_version=number,
+            target_hash=tv.content_hash,
+            access_level=tds.access_level,
+            policy=policy,
+            policy_hash=policy_hash,
+            report=report,
+            report_hash=report_hash,
+            released_by=principal.ref,
         )
         s.add(row)
         s.flush()
@@ -375,7 +478,11 @@ class PrivacyService:
             "rows": c.table.num_rows,
             "model": report.get("policy", {}).get("model"),
         }
-        used = {m["key"]: m["key_fingerprint"] for m in report.get("measures", []) if "key_fingerprint" in m}
+        used = {
+            m["key"]: m["key_fingerprint"]
+            for m in report.get("measures", [])
+            if "key_fingerprint" in m
+        }
         if used:
             data["keys"] = used  # names and fingerprints of the pseudonymisation keys
         row.ledger_index = self.events.record(
@@ -409,13 +516,21 @@ class PrivacyService:
                 self._org_editor(s, org, principal)
 
                 def record(info: KeyInfo) -> None:  # before the key file becomes visible
-                    self.events.record(s, Event(
-                        type="privacy.key.created",
-                        actor=principal.ref,
-                        subject=f"org:{org}/key:{name}",
-                        time=dt.datetime.fromisoformat(info.created_at),
-                        data={"organization": org, "key": name, "fingerprint": info.fingerprint, "algorithm": "HMAC-SHA-256"},
-                    ))
+                    self.events.record(
+                        s,
+                        Event(
+                            type="privacy.key.created",
+                            actor=principal.ref,
+                            subject=f"org:{org}/key:{name}",
+                            time=dt.datetime.fromisoformat(info.created_at),
+                            data={
+                                "organization": org,
+                                "key": name,
+                                "fingerprint": info.fingerprint,
+                                "algorithm": "HMAC-SHA-256",
+                            },
+                        ),
+                    )
                     s.flush()
 
                 created = store.create(org, name, created_by=principal.ref, record=record)
@@ -434,7 +549,9 @@ class PrivacyService:
 
     def _key_store(self) -> KeyStore:
         if self.keys is None:
-            raise errors.ConfigError("This datanuri instance has no pseudonymisation key store; build the service with one (Platform does).")
+            raise errors.ConfigError(
+                "This datanuri instance has no pseudonymisation key store; build the service with one (Platform does)."
+            )
         return self.keys
 
     def _org_editor(self, s: Session, org: str, principal: Principal) -> None:
@@ -448,7 +565,9 @@ class PrivacyService:
         with self.db.session() as s:
             row = s.get(PrivacyRelease, release_id)
             if row is None:
-                raise errors.NotFound(f"No privacy release {release_id}. List a dataset's releases with `datanuri privacy releases DATASET`.")
+                raise errors.NotFound(
+                    f"No privacy release {release_id}. List a dataset's releases with `datanuri privacy releases DATASET`."
+                )
             self.access.require(s, principal, "publish", org=row.organization)
             return _release_info(row)
 
@@ -456,7 +575,9 @@ class PrivacyService:
         """Releases made from (or into) dataset `name`, newest first (the holder's editors)."""
         with self.db.session() as s:
             self._editor_check(s, name, principal)
-            q = select(PrivacyRelease).where((PrivacyRelease.source_dataset == name) | (PrivacyRelease.target_dataset == name))
+            q = select(PrivacyRelease).where(
+                (PrivacyRelease.source_dataset == name) | (PrivacyRelease.target_dataset == name)
+            )
             return [_release_info(r) for r in s.scalars(q.order_by(PrivacyRelease.id.desc()))]
 
     def _editor_check(self, s: Session, name: str, principal: Principal) -> None:
@@ -472,5 +593,5 @@ def _refuse_files(policy: Mapping[str, Any]) -> None:
     for col, spec in dict(policy.get("quasi_identifiers") or {}).items():
         if isinstance(spec, Mapping) and "csv" in spec:
             raise errors.InvalidInput(
-                f"The hierarchy of {col!r} names a file; over the API give it inline as {{\"rows\": [[value, level1, ...], ...]}}."
+                f'The hierarchy of {col!r} names a file; over the API give it inline as {{"rows": [[value, level1, ...], ...]}}.'
             )

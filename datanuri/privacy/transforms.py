@@ -16,7 +16,8 @@ Python (pseudonymisation runs HMAC-SHA-256 inside DuckDB).
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +34,9 @@ def check_columns(table: pa.Table, columns: Sequence[str]) -> None:
     """Raise :class:`InvalidInput` naming the first column ``table`` lacks."""
     for c in columns:
         if c not in table.column_names:
-            raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=c, columns=", ".join(table.column_names)))
+            raise InvalidInput(
+                M.MSG_MISSING_COLUMN.format(column=c, columns=", ".join(table.column_names))
+            )
 
 
 def _is_numeric(t: pa.DataType) -> bool:
@@ -56,10 +59,17 @@ def replace_column(table: pa.Table, column: str, values: pa.Array | pa.ChunkedAr
 # masking
 
 
-def mask(values: pa.Array | pa.ChunkedArray, *, keep_start: int = 0, keep_end: int = 0, char: str = "*") -> pa.Array:
+def mask(
+    values: pa.Array | pa.ChunkedArray, *, keep_start: int = 0, keep_end: int = 0, char: str = "*"
+) -> pa.Array:
     """Keep the first ``keep_start`` and last ``keep_end`` characters, replace the others with
     ``char`` (one per character, so the length shows). ``mask(["홍길동"], keep_start=1)`` → ``"홍**"``."""
-    if not (isinstance(keep_start, int) and isinstance(keep_end, int) and keep_start >= 0 and keep_end >= 0):
+    if not (
+        isinstance(keep_start, int)
+        and isinstance(keep_end, int)
+        and keep_start >= 0
+        and keep_end >= 0
+    ):
         raise InvalidInput(M.MSG_BAD_MASK.format(start=keep_start, end=keep_end))
     v = _flat(values)
     if not pa.types.is_string(v.type):
@@ -68,13 +78,20 @@ def mask(values: pa.Array | pa.ChunkedArray, *, keep_start: int = 0, keep_end: i
     head = pc.utf8_slice_codeunits(v, 0, keep_start)
     head_len = pc.utf8_length(head)
     long_enough = pc.greater_equal(length, keep_start + keep_end)
-    tail_full = pc.utf8_slice_codeunits(v, -keep_end) if keep_end else pc.utf8_slice_codeunits(v, 0, 0)
+    tail_full = (
+        pc.utf8_slice_codeunits(v, -keep_end) if keep_end else pc.utf8_slice_codeunits(v, 0, 0)
+    )
     tail = pc.if_else(long_enough, tail_full, pc.utf8_slice_codeunits(v, keep_start))
     middle = pc.subtract(pc.subtract(length, head_len), pc.utf8_length(tail))
     return pc.binary_join_element_wise(head, pc.binary_repeat(char, middle), tail, "")
 
 
-def mask_rrn(values: pa.Array | pa.ChunkedArray, *, keep: Literal["birth_date", "birth_date_and_sex", "none"] = "birth_date_and_sex", char: str = "*") -> pa.Array:
+def mask_rrn(
+    values: pa.Array | pa.ChunkedArray,
+    *,
+    keep: Literal["birth_date", "birth_date_and_sex", "none"] = "birth_date_and_sex",
+    char: str = "*",
+) -> pa.Array:
     """Mask resident registration numbers, keeping the birth date (``900101-*******``) or the
     birth date and the sex/century digit (``900101-1******``, the usual display form)."""
     v = pc.utf8_trim_whitespace(pc.cast(_flat(values), pa.string()))
@@ -82,7 +99,9 @@ def mask_rrn(values: pa.Array | pa.ChunkedArray, *, keep: Literal["birth_date", 
     keep_n = {"birth_date": 6, "birth_date_and_sex": 7, "none": 0}[keep]
     head = pc.utf8_slice_codeunits(digits, 0, keep_n)
     masked = pc.binary_join_element_wise(head, pc.binary_repeat(char, 13 - keep_n), "")
-    with_dash = pc.binary_join_element_wise(pc.utf8_slice_codeunits(masked, 0, 6), pc.utf8_slice_codeunits(masked, 6, 13), "-")
+    with_dash = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(masked, 0, 6), pc.utf8_slice_codeunits(masked, 6, 13), "-"
+    )
     return with_dash
 
 
@@ -104,7 +123,9 @@ def pseudonymize(
     Runs vectorised in DuckDB: ``sha256(opad ‖ unhex(sha256(ipad ‖ value)))``, RFC 2104.
     """
     if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
-        raise InvalidInput(M.MSG_BAD_KEY.format(length=len(key) if isinstance(key, (bytes, bytearray)) else 0))
+        raise InvalidInput(
+            M.MSG_BAD_KEY.format(length=len(key) if isinstance(key, (bytes, bytearray)) else 0)
+        )
     import hashlib
 
     k = bytes(key)
@@ -136,7 +157,13 @@ def pseudonymize(
 
         # base32 of the digest is for display only; computed on distinct values
         uniq = pc.unique(p)
-        enc = pa.array([None if h is None else base64.b32encode(bytes.fromhex(h)).decode().rstrip("=") for h in uniq.to_pylist()], pa.string())
+        enc = pa.array(
+            [
+                None if h is None else base64.b32encode(bytes.fromhex(h)).decode().rstrip("=")
+                for h in uniq.to_pylist()
+            ],
+            pa.string(),
+        )
         p = pc.take(enc, pc.index_in(p, value_set=uniq))
     if length:
         p = pc.utf8_slice_codeunits(p, 0, length)
@@ -147,7 +174,9 @@ def pseudonymize(
 # generalisation, coding, aggregation
 
 
-def generalize(values: pa.Array | pa.ChunkedArray, hierarchy: Hierarchy, level: int, *, column: str = "") -> pa.Array:
+def generalize(
+    values: pa.Array | pa.ChunkedArray, hierarchy: Hierarchy, level: int, *, column: str = ""
+) -> pa.Array:
     """Generalise ``values`` to ``level`` of ``hierarchy`` (computed once per distinct value)."""
     v = _flat(values)
     enc = pc.dictionary_encode(v)
@@ -166,12 +195,22 @@ def top_bottom_code(
     """Clamp values below ``lower`` to ``lower`` and above ``upper`` to ``upper`` (상·하단 코딩)."""
     v = _flat(values)
     if not _is_numeric(v.type):
-        raise InvalidInput(M.MSG_NOT_NUMERIC.format(column=column, operation="top/bottom coding", type=v.type))
+        raise InvalidInput(
+            M.MSG_NOT_NUMERIC.format(column=column, operation="top/bottom coding", type=v.type)
+        )
     out = v
     if lower is not None:
-        out = pc.max_element_wise(out, pa.scalar(lower, v.type) if pa.types.is_floating(v.type) else pa.scalar(lower), skip_nulls=False)
+        out = pc.max_element_wise(
+            out,
+            pa.scalar(lower, v.type) if pa.types.is_floating(v.type) else pa.scalar(lower),
+            skip_nulls=False,
+        )
     if upper is not None:
-        out = pc.min_element_wise(out, pa.scalar(upper, v.type) if pa.types.is_floating(v.type) else pa.scalar(upper), skip_nulls=False)
+        out = pc.min_element_wise(
+            out,
+            pa.scalar(upper, v.type) if pa.types.is_floating(v.type) else pa.scalar(upper),
+            skip_nulls=False,
+        )
     return pc.cast(out, v.type, safe=False)
 
 
@@ -190,7 +229,9 @@ def microaggregate(
         raise InvalidInput(M.MSG_BAD_MICROAGGREGATION_K.format(k=k))
     v = _flat(values)
     if not _is_numeric(v.type):
-        raise InvalidInput(M.MSG_NOT_NUMERIC.format(column=column, operation="microaggregation", type=v.type))
+        raise InvalidInput(
+            M.MSG_NOT_NUMERIC.format(column=column, operation="microaggregation", type=v.type)
+        )
     x = np.asarray(pc.cast(v, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
     valid = np.flatnonzero(~np.isnan(x))
     out = np.full(len(x), np.nan)
@@ -206,14 +247,18 @@ def microaggregate(
             agg = sums / counts
         else:
             bounds = np.searchsorted(group, np.arange(n_groups + 1))
-            agg = np.array([np.median(xs[bounds[g] : bounds[g + 1]]) for g in range(n_groups)])  # per group, not per row
+            agg = np.array(
+                [np.median(xs[bounds[g] : bounds[g + 1]]) for g in range(n_groups)]
+            )  # per group, not per row
         out[order] = agg[group]
     return pa.array(out, pa.float64(), mask=np.isnan(x))
 
 
 def suppress_records(table: pa.Table, where: pa.Array | np.ndarray) -> pa.Table:
     """Remove the rows where ``where`` is true (레코드 삭제)."""
-    keep = pc.invert(pc.fill_null(pa.array(where, pa.bool_()) if isinstance(where, np.ndarray) else where, False))
+    keep = pc.invert(
+        pc.fill_null(pa.array(where, pa.bool_()) if isinstance(where, np.ndarray) else where, False)
+    )
     return table.filter(keep)
 
 
@@ -227,7 +272,9 @@ def suppress_cells(
     """Blank the cells of ``columns`` in the rows where ``where`` is true: null, or the string
     ``replacement`` (the column becomes text then)."""
     check_columns(table, columns)
-    cond = pc.fill_null(pa.array(where, pa.bool_()) if isinstance(where, np.ndarray) else where, False)
+    cond = pc.fill_null(
+        pa.array(where, pa.bool_()) if isinstance(where, np.ndarray) else where, False
+    )
     for c in columns:
         col = _flat(table.column(c))
         if replacement is None:
@@ -254,7 +301,9 @@ def add_noise(
         raise InvalidInput(M.MSG_BAD_NOISE.format(scale=scale))
     v = _flat(values)
     if not _is_numeric(v.type):
-        raise InvalidInput(M.MSG_NOT_NUMERIC.format(column=column, operation="noise addition", type=v.type))
+        raise InvalidInput(
+            M.MSG_NOT_NUMERIC.format(column=column, operation="noise addition", type=v.type)
+        )
     x = np.asarray(pc.cast(v, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
     rng = np.random.default_rng(seed)
     if distribution == "laplace":
@@ -264,7 +313,11 @@ def add_noise(
     elif distribution == "uniform":
         noise = rng.uniform(-scale, scale, len(x))
     else:
-        raise InvalidInput(M.MSG_UNKNOWN_OPTION.format(what="noise distribution", value=distribution, choices="laplace, gaussian, uniform"))
+        raise InvalidInput(
+            M.MSG_UNKNOWN_OPTION.format(
+                what="noise distribution", value=distribution, choices="laplace, gaussian, uniform"
+            )
+        )
     y = x + noise
     if round_to:
         y = np.round(y / round_to) * round_to

@@ -29,7 +29,8 @@ and the number of rows used.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -38,15 +39,23 @@ import pyarrow.compute as pc
 from datanuri.errors import InvalidInput
 
 MSG_UTILITY_MISSING_COLUMN = "The classification-utility check needs column '{column}' in the {table} table, which has: {columns}. Name an existing target and features."
-MSG_UTILITY_TARGET_IS_FEATURE = "The target '{column}' is also listed as a feature; remove it from the features."
-MSG_UTILITY_NO_FEATURES = "The classification-utility check needs at least one feature column besides the target."
+MSG_UTILITY_TARGET_IS_FEATURE = (
+    "The target '{column}' is also listed as a feature; remove it from the features."
+)
+MSG_UTILITY_NO_FEATURES = (
+    "The classification-utility check needs at least one feature column besides the target."
+)
 MSG_UTILITY_TARGET_NULL = "The target column '{column}' has {count} empty values in the original table; choose a target without gaps or fill them first."
-MSG_UTILITY_ONE_CLASS = "The target column '{column}' has a single class; a classifier cannot be measured on it."
+MSG_UTILITY_ONE_CLASS = (
+    "The target column '{column}' has a single class; a classifier cannot be measured on it."
+)
 MSG_UTILITY_ALIGN = (
     "The released table has {released} rows and the original {original}; pass `kept` (one flag per original row, "
     "True where the record is in the release) so the same people can be compared."
 )
-MSG_UTILITY_TOO_SMALL = "The classification-utility check needs at least {minimum} rows; the original table has {rows}."
+MSG_UTILITY_TOO_SMALL = (
+    "The classification-utility check needs at least {minimum} rows; the original table has {rows}."
+)
 
 MIN_ROWS = 20
 TEST_SHARE = 0.3
@@ -64,7 +73,9 @@ def _strings(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def _labels(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    return np.asarray(pc.fill_null(_strings(column), NULL).to_numpy(zero_copy_only=False)).astype(str)
+    return np.asarray(pc.fill_null(_strings(column), NULL).to_numpy(zero_copy_only=False)).astype(
+        str
+    )
 
 
 def _encode(values: pa.Array, train: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -73,17 +84,24 @@ def _encode(values: pa.Array, train: np.ndarray) -> tuple[np.ndarray, bool]:
     (empty values a category of their own, unseen values missing)."""
     try:
         numbers = pc.cast(values, pa.float64())
-        return np.asarray(pc.fill_null(numbers, np.nan).to_numpy(zero_copy_only=False), dtype=float), False
+        return np.asarray(
+            pc.fill_null(numbers, np.nan).to_numpy(zero_copy_only=False), dtype=float
+        ), False
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     values = pc.fill_null(values, NULL)
     categories = pc.unique(values.filter(pa.array(train)))
     categories = categories.take(pc.sort_indices(categories))
     codes = pc.index_in(values, value_set=categories)
-    return np.asarray(pc.fill_null(pc.cast(codes, pa.float64()), np.nan).to_numpy(zero_copy_only=False), dtype=float), len(categories) <= MAX_CATEGORIES
+    return np.asarray(
+        pc.fill_null(pc.cast(codes, pa.float64()), np.nan).to_numpy(zero_copy_only=False),
+        dtype=float,
+    ), len(categories) <= MAX_CATEGORIES
 
 
-def _matrix(table: pa.Table, features: Sequence[str], train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _matrix(
+    table: pa.Table, features: Sequence[str], train: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     cols, categorical = [], []
     for f in features:
         x, is_cat = _encode(_strings(table.column(f)), train)
@@ -92,7 +110,14 @@ def _matrix(table: pa.Table, features: Sequence[str], train: np.ndarray) -> tupl
     return np.column_stack(cols), np.array(categorical, dtype=bool)
 
 
-def _fit_predict(x: np.ndarray, categorical: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, seed: int) -> np.ndarray:
+def _fit_predict(
+    x: np.ndarray,
+    categorical: np.ndarray,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    seed: int,
+) -> np.ndarray:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     model = HistGradientBoostingClassifier(
@@ -135,7 +160,11 @@ def classification_utility(
     for name, table in (("original", original), ("released", released)):
         for col in [target, *features]:
             if col not in table.column_names:
-                raise InvalidInput(MSG_UTILITY_MISSING_COLUMN.format(column=col, table=name, columns=", ".join(table.column_names)))
+                raise InvalidInput(
+                    MSG_UTILITY_MISSING_COLUMN.format(
+                        column=col, table=name, columns=", ".join(table.column_names)
+                    )
+                )
     n = original.num_rows
     if n < MIN_ROWS:
         raise InvalidInput(MSG_UTILITY_TOO_SMALL.format(minimum=MIN_ROWS, rows=n))
@@ -155,7 +184,9 @@ def classification_utility(
     rows = np.arange(n)
     _, counts = np.unique(y, return_counts=True)
     stratify = y if counts.min() >= 2 else None
-    train_idx, test_idx = train_test_split(rows, test_size=TEST_SHARE, random_state=seed, stratify=stratify)
+    train_idx, test_idx = train_test_split(
+        rows, test_size=TEST_SHARE, random_state=seed, stratify=stratify
+    )
     train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
     is_train = np.zeros(n, dtype=bool)
     is_train[train_idx] = True
@@ -174,7 +205,9 @@ def classification_utility(
     predicted = np.full(n, _majority(y_r[r_train_idx]) if len(r_train_idx) else "", dtype=object)
     if len(np.unique(y_r[r_train_idx])) >= 2 and len(r_test_idx):
         x_r, cat_r = _matrix(released, features, r_train)
-        predicted[position[r_test_idx]] = _fit_predict(x_r, cat_r, y_r, r_train_idx, r_test_idx, seed).astype(str)
+        predicted[position[r_test_idx]] = _fit_predict(
+            x_r, cat_r, y_r, r_train_idx, r_test_idx, seed
+        ).astype(str)
     # suppressed held-out people keep the majority-class prediction
     acc_r = float(np.mean(predicted[test_idx].astype(str) == y[test_idx]))
     suppressed_test = int(np.count_nonzero(~keep[test_idx]))
@@ -198,14 +231,20 @@ def classification_utility(
     }
 
 
-def default_features(original: pa.Table, released: pa.Table, target: str, *, max_distinct_share: float = 0.5) -> list[str]:
+def default_features(
+    original: pa.Table, released: pa.Table, target: str, *, max_distinct_share: float = 0.5
+) -> list[str]:
     """Columns present in both tables except the target and identifier-like columns (more than
     ``max_distinct_share`` of the released values distinct: pseudonyms, record numbers)."""
     out = []
     for col in released.column_names:
         if col == target or col not in original.column_names:
             continue
-        if released.num_rows and pc.count_distinct(released.column(col)).as_py() > max_distinct_share * released.num_rows:
+        if (
+            released.num_rows
+            and pc.count_distinct(released.column(col)).as_py()
+            > max_distinct_share * released.num_rows
+        ):
             continue
         out.append(col)
     return out
@@ -213,28 +252,48 @@ def default_features(original: pa.Table, released: pa.Table, target: str, *, max
 
 UTILITY_CHECK_KEYS = ("target", "features", "seed", "max_gap")
 MSG_UTILITY_CHECK_SHAPE = 'A policy\'s "utility_check" needs a "target" column, e.g. {{"utility_check": {{"target": "income"}}}}; allowed keys: {keys}.'
-MSG_UTILITY_MAX_GAP = '"max_gap" of "utility_check" must be a number between 0 and 1, got {value!r}.'
+MSG_UTILITY_MAX_GAP = (
+    '"max_gap" of "utility_check" must be a number between 0 and 1, got {value!r}.'
+)
 MSG_UTILITY_GAP_TOO_LARGE = "A model trained on the release is {gap:.1%} less accurate at predicting '{target}' than on the original data; the policy allows at most {max_gap:.1%}."
 
 
 def validate_utility_check(table: pa.Table, options: Any) -> None:
     """Check a policy's ``"utility_check"`` against the input table before any work."""
-    if not isinstance(options, Mapping) or not isinstance(options.get("target"), str) or set(options) - set(UTILITY_CHECK_KEYS):
+    if (
+        not isinstance(options, Mapping)
+        or not isinstance(options.get("target"), str)
+        or set(options) - set(UTILITY_CHECK_KEYS)
+    ):
         raise InvalidInput(MSG_UTILITY_CHECK_SHAPE.format(keys=", ".join(UTILITY_CHECK_KEYS)))
     features = options.get("features")
-    if features is not None and (not isinstance(features, list) or not all(isinstance(f, str) for f in features)):
+    if features is not None and (
+        not isinstance(features, list) or not all(isinstance(f, str) for f in features)
+    ):
         raise InvalidInput(MSG_UTILITY_CHECK_SHAPE.format(keys=", ".join(UTILITY_CHECK_KEYS)))
     for col in [options["target"], *(features or [])]:
         if col not in table.column_names:
-            raise InvalidInput(MSG_UTILITY_MISSING_COLUMN.format(column=col, table="original", columns=", ".join(table.column_names)))
+            raise InvalidInput(
+                MSG_UTILITY_MISSING_COLUMN.format(
+                    column=col, table="original", columns=", ".join(table.column_names)
+                )
+            )
     if options["target"] in (features or []):
         raise InvalidInput(MSG_UTILITY_TARGET_IS_FEATURE.format(column=options["target"]))
     max_gap = options.get("max_gap")
-    if max_gap is not None and (isinstance(max_gap, bool) or not isinstance(max_gap, (int, float)) or not 0 <= max_gap <= 1):
+    if max_gap is not None and (
+        isinstance(max_gap, bool) or not isinstance(max_gap, (int, float)) or not 0 <= max_gap <= 1
+    ):
         raise InvalidInput(MSG_UTILITY_MAX_GAP.format(value=max_gap))
 
 
-def utility_check(original: pa.Table, released: pa.Table, options: Mapping[str, Any], *, kept: np.ndarray | None = None) -> dict[str, Any]:
+def utility_check(
+    original: pa.Table,
+    released: pa.Table,
+    options: Mapping[str, Any],
+    *,
+    kept: np.ndarray | None = None,
+) -> dict[str, Any]:
     """The policy hook: run the check as a policy's ``"utility_check"`` asks, e.g.
     ``{"target": "income"}`` or ``{"target": "income", "features": ["age", "education"],
     "seed": 1, "max_gap": 0.05}``, and return the report section
@@ -243,11 +302,20 @@ def utility_check(original: pa.Table, released: pa.Table, options: Mapping[str, 
     validate_utility_check(original, options)
     target = options["target"]
     features = options.get("features") or default_features(original, released, target)
-    section = classification_utility(original, released, target=target, features=list(features), seed=int(options.get("seed", 0)), kept=kept)
+    section = classification_utility(
+        original,
+        released,
+        target=target,
+        features=list(features),
+        seed=int(options.get("seed", 0)),
+        kept=kept,
+    )
     max_gap = options.get("max_gap")
     if max_gap is not None:
         section["max_gap"] = float(max_gap)
         section["passed"] = section["gap"] <= max_gap
         if not section["passed"]:
-            section["failure"] = MSG_UTILITY_GAP_TOO_LARGE.format(gap=section["gap"], target=target, max_gap=max_gap)
+            section["failure"] = MSG_UTILITY_GAP_TOO_LARGE.format(
+                gap=section["gap"], target=target, max_gap=max_gap
+            )
     return section

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 ANALYZER_VERSION = "4"  # bump when analysis changes: the index is rebuilt on open
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
@@ -23,11 +24,40 @@ NOUN_TAGS = ("NNG", "NNP", "NR", "SL", "SH", "XR")
 # Kiwi tags that may trail a word and are dropped from its "content" form (particles, endings...).
 FUNCTION_PREFIXES = ("J", "E", "XS", "VCP", "VCN", "S", "NNB")
 # Without Kiwi: particles stripped from the end of a word (longest first).
-PARTICLES = tuple(sorted(
-    ("에서는", "으로는", "에서도", "에서", "으로", "에게", "까지", "부터", "처럼", "보다", "이나", "이랑",
-     "과", "와", "을", "를", "은", "는", "의", "에", "도", "로", "만", "별", "가", "이"),
-    key=len, reverse=True,
-))
+PARTICLES = tuple(
+    sorted(
+        (
+            "에서는",
+            "으로는",
+            "에서도",
+            "에서",
+            "으로",
+            "에게",
+            "까지",
+            "부터",
+            "처럼",
+            "보다",
+            "이나",
+            "이랑",
+            "과",
+            "와",
+            "을",
+            "를",
+            "은",
+            "는",
+            "의",
+            "에",
+            "도",
+            "로",
+            "만",
+            "별",
+            "가",
+            "이",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
 # English function words. "do" is also the romanised suffix of a province ("Gyeonggi-do"): half the
 # catalog carries it, so as a query word it narrows nothing and costs bm25 a pass over huge postings.
 STOPWORDS = frozenset(
@@ -54,7 +84,7 @@ def hangul_grams(text: str) -> list[str]:
         if len(run) == 1:
             out.append(run)
         else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
@@ -62,7 +92,7 @@ def latin_grams(word: str) -> list[str]:
     """Trigrams of a lower-case Latin word of four letters or more (for typo tolerance)."""
     if not LATIN_RE.match(word) or len(word) < 4:
         return []
-    return [word[i:i + 3] for i in range(len(word) - 2)]
+    return [word[i : i + 3] for i in range(len(word) - 2)]
 
 
 def word_grams(word: str) -> tuple[str, ...]:
@@ -97,7 +127,7 @@ _KIWI_LOCK = threading.Lock()
 # nouns) over and over, so after the first few hundred records nearly every word is a cache hit.
 _CACHE_MAX = 400_000
 _MORPHS: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
-_WORDS: dict[tuple[str, bool], "Word | None"] = {}
+_WORDS: dict[tuple[str, bool], Word | None] = {}
 _INDEX_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
@@ -126,8 +156,15 @@ def prime(texts: Iterable[str]) -> None:
     kiwi = _kiwi()
     if kiwi is None:
         return
-    todo = list(dict.fromkeys(w for t in texts if t and HANGUL_RE.search(t)
-                              for w in WORD_RE.findall(t) if w not in _MORPHS and HANGUL_RE.search(w)))
+    todo = list(
+        dict.fromkeys(
+            w
+            for t in texts
+            if t and HANGUL_RE.search(t)
+            for w in WORD_RE.findall(t)
+            if w not in _MORPHS and HANGUL_RE.search(w)
+        )
+    )
     if not todo:
         return
     with _KIWI_LOCK:  # one word (a query's new word) is quicker passed alone than as a batch
@@ -152,7 +189,7 @@ def _compounds(nouns: list[str], max_join: int = 3) -> list[str]:
     """Contiguous joins of consecutive nouns in a word: 대기+질+측정 → 대기질, 질측정, 대기질측정."""
     out = []
     for n in range(2, min(max_join, len(nouns)) + 1):
-        out.extend("".join(nouns[i:i + n]) for i in range(len(nouns) - n + 1))
+        out.extend("".join(nouns[i : i + n]) for i in range(len(nouns) - n + 1))
     return out
 
 
@@ -181,7 +218,9 @@ def _analyze_word(surface: str, compounds: bool) -> Word | None:
         parts.append(content)
     if not parts and not content:
         return None
-    return Word(surface, content, tuple(dict.fromkeys(parts)), word_grams(content if not compounds else low))
+    return Word(
+        surface, content, tuple(dict.fromkeys(parts)), word_grams(content if not compounds else low)
+    )
 
 
 def _word(surface: str, compounds: bool) -> Word | None:

@@ -9,7 +9,16 @@ from typing import Any
 from datanuri.catalog.models import Dataset
 from datanuri.search.regions import parse_regions
 
-FACET_FIELDS = ("organization", "theme", "keyword", "format", "license", "access_level", "language", "region")
+FACET_FIELDS = (
+    "organization",
+    "theme",
+    "keyword",
+    "format",
+    "license",
+    "access_level",
+    "language",
+    "region",
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,11 @@ class SearchDoc:
 
     def facet_values(self) -> list[tuple[str, str]]:
         """(field, value) pairs this dataset counts under."""
-        out: list[tuple[str, str]] = [("organization", self.organization), ("access_level", self.access_level),
-                                      ("language", self.language)]
+        out: list[tuple[str, str]] = [
+            ("organization", self.organization),
+            ("access_level", self.access_level),
+            ("language", self.language),
+        ]
         if self.theme:
             out.append(("theme", self.theme))
         if self.license:
@@ -67,8 +79,10 @@ class SearchDoc:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "SearchDoc":
-        vals = {k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in _FIELD_SET}
+    def from_dict(cls, d: dict[str, Any]) -> SearchDoc:
+        vals = {
+            k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in _FIELD_SET
+        }
         return cls(**vals)
 
 
@@ -101,7 +115,12 @@ def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
         created_at=ds.created_at.isoformat(),
         updated_at=ds.updated_at.isoformat(),
         resources=tuple(
-            {"format": d.format, "media_type": d.media_type, "byte_size": d.byte_size, "sha256": d.blob_hash}
+            {
+                "format": d.format,
+                "media_type": d.media_type,
+                "byte_size": d.byte_size,
+                "sha256": d.blob_hash,
+            }
             for d in (latest.distributions if latest is not None else ())
         ),
         version_created_at=latest.created_at.isoformat() if latest is not None else None,

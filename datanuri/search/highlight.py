@@ -30,7 +30,7 @@ def snippet(text: str, forms: list[str], *, width: int = 160) -> str:
     for m in matches:
         if m.start() < pos or m.end() > end:
             continue
-        out.append(html.escape(text[pos:m.start()]))
+        out.append(html.escape(text[pos : m.start()]))
         out.append("<mark>" + html.escape(m.group(0)) + "</mark>")
         pos = m.end()
     out.append(html.escape(text[pos:end]))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Literal
 
 from datanuri.search.analysis import ANALYZER_VERSION, index_strings, prime
 from datanuri.search.documents import SearchDoc
@@ -38,8 +39,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title_t, body_t, title_g, body
 
 
 # Ids of the documents with one of some values of a facet field (parameters: field, values...).
-FACET_IDS = ("SELECT f.doc_id FROM facets f JOIN facet_values v ON v.code = f.code "
-             "WHERE v.field = ? AND v.value IN ({marks})")
+FACET_IDS = (
+    "SELECT f.doc_id FROM facets f JOIN facet_values v ON v.code = f.code "
+    "WHERE v.field = ? AND v.value IN ({marks})"
+)
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,17 @@ class RawResult:
 
 def doc_body(doc: SearchDoc) -> str:
     """The text of a document's body column: everything searchable but the title."""
-    return " ".join([doc.description, " ".join(doc.keywords), doc.theme or "", doc.organization_title,
-                     doc.spatial or "", doc.name.replace("-", " ").replace("_", " "), " ".join(doc.columns)])
+    return " ".join(
+        [
+            doc.description,
+            " ".join(doc.keywords),
+            doc.theme or "",
+            doc.organization_title,
+            doc.spatial or "",
+            doc.name.replace("-", " ").replace("_", " "),
+            " ".join(doc.columns),
+        ]
+    )
 
 
 def doc_columns(doc: SearchDoc) -> tuple[str, str, str, str]:
@@ -95,7 +107,9 @@ class SearchIndex:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30, isolation_level=None)
+        self._conn = sqlite3.connect(
+            str(self.path), check_same_thread=False, timeout=30, isolation_level=None
+        )
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         # Queries read postings and records all over the file: keep it mapped and well cached.
@@ -114,10 +128,12 @@ class SearchIndex:
             except sqlite3.OperationalError:
                 row = None
             if row is None or row[0] != want:
-                c.executescript("DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS docs;"
-                                "DROP TABLE IF EXISTS facet_values;"
-                                "DROP TABLE IF EXISTS docs_data;"
-                                "DROP TABLE IF EXISTS meta;")
+                c.executescript(
+                    "DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS docs;"
+                    "DROP TABLE IF EXISTS facet_values;"
+                    "DROP TABLE IF EXISTS docs_data;"
+                    "DROP TABLE IF EXISTS meta;"
+                )
                 c.executescript(DDL)
                 c.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (want,))
                 return True
@@ -136,11 +152,18 @@ class SearchIndex:
     def put(self, doc: SearchDoc) -> None:
         self.put_many([doc])
 
-    def put_many(self, docs: Iterable[SearchDoc], *, columns: Sequence[tuple[str, str, str, str]] | None = None) -> int:
+    def put_many(
+        self,
+        docs: Iterable[SearchDoc],
+        *,
+        columns: Sequence[tuple[str, str, str, str]] | None = None,
+    ) -> int:
         """Insert or replace documents in one transaction (analysing them unless `columns` given)."""
         docs = list(docs)
         if columns is None:
-            prime(t for d in docs for t in (d.title, doc_body(d)))  # one Kiwi call for the new words
+            prime(
+                t for d in docs for t in (d.title, doc_body(d))
+            )  # one Kiwi call for the new words
         cols = list(columns) if columns is not None else [doc_columns(d) for d in docs]
         n = len(docs)
         if not n:
@@ -157,15 +180,24 @@ class SearchIndex:
                 ids = range(first, first + len(docs))
                 c.executemany(
                     "INSERT INTO docs(id, name, organization, title, updated, hidden) VALUES(?,?,?,?,?,?)",
-                    [(i, d.name, d.organization, d.title.casefold(), d.updated_at, int(d.hidden))
-                     for i, d in zip(ids, docs)])
-                c.executemany("INSERT INTO docs_data(id, data) VALUES(?,?)",
-                              [(i, json.dumps(d.to_dict(), ensure_ascii=False)) for i, d in zip(ids, docs)])
-                c.executemany("INSERT INTO fts(rowid, title_t, body_t, title_g, body_g) VALUES(?,?,?,?,?)",
-                              [(i, *fts) for i, fts in zip(ids, cols)])
+                    [
+                        (i, d.name, d.organization, d.title.casefold(), d.updated_at, int(d.hidden))
+                        for i, d in zip(ids, docs)
+                    ],
+                )
+                c.executemany(
+                    "INSERT INTO docs_data(id, data) VALUES(?,?)",
+                    [(i, json.dumps(d.to_dict(), ensure_ascii=False)) for i, d in zip(ids, docs)],
+                )
+                c.executemany(
+                    "INSERT INTO fts(rowid, title_t, body_t, title_g, body_g) VALUES(?,?,?,?,?)",
+                    [(i, *fts) for i, fts in zip(ids, cols)],
+                )
                 codes = self._facet_codes({p for d in docs for p in d.facet_values()})
-                c.executemany("INSERT OR IGNORE INTO facets(doc_id, code) VALUES(?,?)",
-                              [(i, codes[p]) for i, d in zip(ids, docs) for p in d.facet_values()])
+                c.executemany(
+                    "INSERT OR IGNORE INTO facets(doc_id, code) VALUES(?,?)",
+                    [(i, codes[p]) for i, d in zip(ids, docs) for p in d.facet_values()],
+                )
                 c.execute("COMMIT")
             except BaseException:
                 c.execute("ROLLBACK")
@@ -182,9 +214,12 @@ class SearchIndex:
         codes: dict[tuple[str, str], int] = {}
         for f, values in by_field.items():
             for i in range(0, len(values), 500):
-                chunk = values[i:i + 500]
-                for v, code in c.execute(f"SELECT value, code FROM facet_values WHERE field = ? AND value IN "
-                                         f"({','.join('?' * len(chunk))})", [f, *chunk]):
+                chunk = values[i : i + 500]
+                for v, code in c.execute(
+                    f"SELECT value, code FROM facet_values WHERE field = ? AND value IN "
+                    f"({','.join('?' * len(chunk))})",
+                    [f, *chunk],
+                ):
                     codes[(f, v)] = code
         return codes
 
@@ -192,8 +227,13 @@ class SearchIndex:
         """Remove these documents (those present) from every table; inside a transaction."""
         c = self._conn
         for i in range(0, len(names), 500):
-            chunk = list(names[i:i + 500])
-            ids = [(r[0],) for r in c.execute(f"SELECT id FROM docs WHERE name IN ({','.join('?' * len(chunk))})", chunk)]
+            chunk = list(names[i : i + 500])
+            ids = [
+                (r[0],)
+                for r in c.execute(
+                    f"SELECT id FROM docs WHERE name IN ({','.join('?' * len(chunk))})", chunk
+                )
+            ]
             if ids:
                 c.executemany("DELETE FROM fts WHERE rowid=?", ids)
                 c.executemany("DELETE FROM facets WHERE doc_id=?", ids)
@@ -217,15 +257,27 @@ class SearchIndex:
 
     def clear(self) -> None:
         with self._lock:
-            self._conn.executescript("BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM facet_values; DELETE FROM docs; DELETE FROM docs_data; COMMIT;")
+            self._conn.executescript(
+                "BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM facet_values; DELETE FROM docs; DELETE FROM docs_data; COMMIT;"
+            )
 
     def names(self) -> set[str]:
         with self._lock:
             return {r[0] for r in self._conn.execute("SELECT name FROM docs")}
 
     # ----- reading --------------------------------------------------------------------------
-    def query(self, match: str | None, *, filters: Filters, visibility: Visibility, sort: Sort = "relevance",
-              offset: int = 0, limit: int = 20, facet_limit: int = 50, with_facets: bool = True) -> RawResult:
+    def query(
+        self,
+        match: str | None,
+        *,
+        filters: Filters,
+        visibility: Visibility,
+        sort: Sort = "relevance",
+        offset: int = 0,
+        limit: int = 20,
+        facet_limit: int = 50,
+        with_facets: bool = True,
+    ) -> RawResult:
         """Matching documents (all when `match` is None) after filters and visibility, one page.
 
         The page is ranked and cut inside SQLite (FTS5's bm25, a bounded sort); only its own
@@ -240,67 +292,116 @@ class SearchIndex:
             c = self._conn
             try:
                 if match is None:
-                    return self._browse(filters, visibility, sort, offset, limit, facet_limit, with_facets)
+                    return self._browse(
+                        filters, visibility, sort, offset, limit, facet_limit, with_facets
+                    )
                 conds, cparams = self._conditions(filters, visibility, "h.id")
                 w = ", ".join(str(x) for x in WEIGHTS)
                 hits = f"SELECT rowid AS id, bm25(fts, {w}) AS score FROM fts WHERE fts MATCH ?"
                 hparams: list[Any] = [match]
                 where = (" WHERE " + " AND ".join(conds)) if conds else ""
-                dated = bool(filters.updated_from or filters.updated_to)  # the only conditions on `d`
+                dated = bool(
+                    filters.updated_from or filters.updated_to
+                )  # the only conditions on `d`
                 params = [*hparams, *cparams]
                 order = {
                     "relevance": "h.score ASC, d.updated DESC, h.id",
                     "newest": "d.updated DESC, h.score ASC, h.id",
                     "title": "d.title ASC, h.id",
                 }[sort]
-                page = c.execute(
-                    f"SELECT h.id, h.score FROM ({hits}) h JOIN docs d ON d.id = h.id{where} ORDER BY {order} LIMIT ? OFFSET ?",
-                    [*params, limit, offset]).fetchall() if limit > 0 else []
+                page = (
+                    c.execute(
+                        f"SELECT h.id, h.score FROM ({hits}) h JOIN docs d ON d.id = h.id{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                        [*params, limit, offset],
+                    ).fetchall()
+                    if limit > 0
+                    else []
+                )
                 if offset == 0 and len(page) < limit:
                     total = len(page)  # the whole result is on this page
                 elif not dated:
-                    total = c.execute(f"SELECT count(*) FROM ({hits}) h{where}", params).fetchone()[0]
+                    total = c.execute(f"SELECT count(*) FROM ({hits}) h{where}", params).fetchone()[
+                        0
+                    ]
                 else:
-                    total = c.execute(f"SELECT count(*) FROM ({hits}) h JOIN docs d ON d.id = h.id{where}", params).fetchone()[0]
+                    total = c.execute(
+                        f"SELECT count(*) FROM ({hits}) h JOIN docs d ON d.id = h.id{where}", params
+                    ).fetchone()[0]
                 facets: dict[str, list[tuple[str, int]]] = {}
                 if with_facets and total:
-                    ids_sql = (f"SELECT h.id FROM ({hits}) h{where}" if not dated
-                               else f"SELECT h.id FROM ({hits}) h JOIN docs d ON d.id = h.id{where}")
+                    ids_sql = (
+                        f"SELECT h.id FROM ({hits}) h{where}"
+                        if not dated
+                        else f"SELECT h.id FROM ({hits}) h JOIN docs d ON d.id = h.id{where}"
+                    )
                     # Count by integer code, then name the few codes counted.
-                    self._name_facets(f"SELECT f.code, count(*) AS n FROM ({ids_sql}) m JOIN facets f ON f.doc_id = m.id "
-                                      "GROUP BY f.code", params, facets, facet_limit)
+                    self._name_facets(
+                        f"SELECT f.code, count(*) AS n FROM ({ids_sql}) m JOIN facets f ON f.doc_id = m.id "
+                        "GROUP BY f.code",
+                        params,
+                        facets,
+                        facet_limit,
+                    )
                 data = self._records([i for i, _ in page])
             except sqlite3.OperationalError as exc:  # e.g. an FTS expression too complex
                 raise ValueError(str(exc)) from exc
         hits_out = [RawHit(SearchDoc.from_dict(json.loads(data[i])), float(sc)) for i, sc in page]
         return RawResult(hits_out, int(total), facets)
 
-    def _browse(self, filters: Filters, visibility: Visibility, sort: Sort, offset: int, limit: int,
-                facet_limit: int, with_facets: bool) -> RawResult:
+    def _browse(
+        self,
+        filters: Filters,
+        visibility: Visibility,
+        sort: Sort,
+        offset: int,
+        limit: int,
+        facet_limit: int,
+        with_facets: bool,
+    ) -> RawResult:
         """Every visible document after filters, newest or by title: read in index order. Under the lock."""
         c = self._conn
         conds, params = self._conditions(filters, visibility, "d.id")
         where = (" WHERE " + " AND ".join(conds)) if conds else ""
         order = "d.title ASC, d.id" if sort == "title" else "d.updated DESC, d.id"
-        page = [r[0] for r in c.execute(f"SELECT d.id FROM docs d{where} ORDER BY {order} LIMIT ? OFFSET ?",
-                                        [*params, limit, offset])] if limit > 0 else []
+        page = (
+            [
+                r[0]
+                for r in c.execute(
+                    f"SELECT d.id FROM docs d{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                )
+            ]
+            if limit > 0
+            else []
+        )
         if offset == 0 and len(page) < limit:
             total = len(page)
         else:
             total = c.execute(f"SELECT count(*) FROM docs d{where}", params).fetchone()[0]
         facets: dict[str, list[tuple[str, int]]] = {}
         if with_facets and total:
-            counted = (f"SELECT f.code, count(*) AS n FROM docs d JOIN facets f ON f.doc_id = d.id{where} GROUP BY f.code"
-                       if conds else "SELECT code, count(*) AS n FROM facets GROUP BY code")
+            counted = (
+                f"SELECT f.code, count(*) AS n FROM docs d JOIN facets f ON f.doc_id = d.id{where} GROUP BY f.code"
+                if conds
+                else "SELECT code, count(*) AS n FROM facets GROUP BY code"
+            )
             self._name_facets(counted, params, facets, facet_limit)
         data = self._records(page)
-        return RawResult([RawHit(SearchDoc.from_dict(json.loads(data[i])), 0.0) for i in page], int(total), facets)
+        return RawResult(
+            [RawHit(SearchDoc.from_dict(json.loads(data[i])), 0.0) for i in page],
+            int(total),
+            facets,
+        )
 
-    def _name_facets(self, counted: str, params: list[Any], out: dict[str, list[tuple[str, int]]], limit: int) -> None:
+    def _name_facets(
+        self, counted: str, params: list[Any], out: dict[str, list[tuple[str, int]]], limit: int
+    ) -> None:
         """Fill `out` from a query of (code, n): each field's values, most frequent first."""
         for f, v, n in self._conn.execute(
-                f"SELECT v.field, v.value, k.n FROM ({counted}) k JOIN facet_values v ON v.code = k.code "
-                "ORDER BY v.field, k.n DESC, v.value", params):
+            f"SELECT v.field, v.value, k.n FROM ({counted}) k JOIN facet_values v ON v.code = k.code "
+            "ORDER BY v.field, k.n DESC, v.value",
+            params,
+        ):
             lst = out.setdefault(f, [])
             if len(lst) < limit:
                 lst.append((v, n))
@@ -308,18 +409,32 @@ class SearchIndex:
     def _records(self, ids: Sequence[int]) -> dict[int, str]:
         if not ids:
             return {}
-        return dict(self._conn.execute(f"SELECT id, data FROM docs_data WHERE id IN ({','.join('?' * len(ids))})",
-                                       list(ids)).fetchall())
+        return dict(
+            self._conn.execute(
+                f"SELECT id, data FROM docs_data WHERE id IN ({','.join('?' * len(ids))})",
+                list(ids),
+            ).fetchall()
+        )
 
-    def _conditions(self, filters: Filters, vis: Visibility, id_col: str) -> tuple[list[str], list[Any]]:
+    def _conditions(
+        self, filters: Filters, vis: Visibility, id_col: str
+    ) -> tuple[list[str], list[Any]]:
         """SQL conditions on a hit (`id_col`) and the documents table `d`, with their parameters.
         Visibility and facet filters are tests on the id alone; only a date range reads `d`."""
         clauses: list[str] = []
         params: list[Any] = []
-        if not vis.all_hidden and self._conn.execute("SELECT EXISTS(SELECT 1 FROM docs WHERE hidden = 1)").fetchone()[0]:
+        if (
+            not vis.all_hidden
+            and self._conn.execute("SELECT EXISTS(SELECT 1 FROM docs WHERE hidden = 1)").fetchone()[
+                0
+            ]
+        ):
             orgs = sorted(vis.orgs)
-            clauses.append(f"{id_col} NOT IN (SELECT id FROM docs WHERE hidden = 1"
-                           + (f" AND organization NOT IN ({','.join('?' * len(orgs))})" if orgs else "") + ")")
+            clauses.append(
+                f"{id_col} NOT IN (SELECT id FROM docs WHERE hidden = 1"
+                + (f" AND organization NOT IN ({','.join('?' * len(orgs))})" if orgs else "")
+                + ")"
+            )
             params += orgs
         more, more_params = self._filter_conditions(filters, id_col)
         return clauses + more, params + more_params
@@ -349,7 +464,9 @@ class SearchIndex:
         params: list[Any] = []
         if not vis.all_hidden:
             if vis.orgs:
-                clauses.append(f"(d.hidden = 0 OR d.organization IN ({','.join('?' * len(vis.orgs))}))")
+                clauses.append(
+                    f"(d.hidden = 0 OR d.organization IN ({','.join('?' * len(vis.orgs))}))"
+                )
                 params += sorted(vis.orgs)
             else:
                 clauses.append("d.hidden = 0")
@@ -362,7 +479,12 @@ class SearchIndex:
         """Whether any document (visible or not) matches an FTS expression; False if it is invalid."""
         with self._lock:
             try:
-                return self._conn.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (match,)).fetchone() is not None
+                return (
+                    self._conn.execute(
+                        "SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (match,)
+                    ).fetchone()
+                    is not None
+                )
             except sqlite3.OperationalError:
                 return False
 
@@ -372,24 +494,32 @@ class SearchIndex:
             return []
         where, params = self._where(Filters(), visibility)
         with self._lock:
-            return [(v, n) for v, n in self._conn.execute(
-                f"SELECT v.value, count(*) FROM facet_values v JOIN facets f ON f.code = v.code "
-                f"JOIN docs d ON d.id = f.doc_id {where}"
-                f"{' AND' if where else ' WHERE'} v.field = ? GROUP BY v.value ORDER BY count(*) DESC, v.value",
-                [*params, field_name])]
+            return [
+                (v, n)
+                for v, n in self._conn.execute(
+                    f"SELECT v.value, count(*) FROM facet_values v JOIN facets f ON f.code = v.code "
+                    f"JOIN docs d ON d.id = f.doc_id {where}"
+                    f"{' AND' if where else ' WHERE'} v.field = ? GROUP BY v.value ORDER BY count(*) DESC, v.value",
+                    [*params, field_name],
+                )
+            ]
 
     def get(self, name: str) -> SearchDoc | None:
         """The stored record of one dataset, or None."""
         with self._lock:
-            row = self._conn.execute("SELECT x.data FROM docs d JOIN docs_data x ON x.id = d.id WHERE d.name=?",
-                                     (name,)).fetchone()
+            row = self._conn.execute(
+                "SELECT x.data FROM docs d JOIN docs_data x ON x.id = d.id WHERE d.name=?", (name,)
+            ).fetchone()
         return SearchDoc.from_dict(json.loads(row[0])) if row else None
 
     def org_titles(self) -> dict[str, str]:
         with self._lock:
-            return dict(self._conn.execute(
-                "SELECT d.organization, json_extract(x.data, '$.organization_title') FROM docs d "
-                "JOIN docs_data x ON x.id = d.id GROUP BY d.organization"))
+            return dict(
+                self._conn.execute(
+                    "SELECT d.organization, json_extract(x.data, '$.organization_title') FROM docs d "
+                    "JOIN docs_data x ON x.id = d.id GROUP BY d.organization"
+                )
+            )
 
     def visible_names(self, visibility: Visibility) -> list[str]:
         """Names of every dataset a caller may see, sorted."""
@@ -397,7 +527,12 @@ class SearchIndex:
             return []
         where, params = self._where(Filters(), visibility)
         with self._lock:
-            return [r[0] for r in self._conn.execute(f"SELECT d.name FROM docs d{where} ORDER BY d.name", params)]
+            return [
+                r[0]
+                for r in self._conn.execute(
+                    f"SELECT d.name FROM docs d{where} ORDER BY d.name", params
+                )
+            ]
 
     def visible_docs(self, visibility: Visibility) -> list[SearchDoc]:
         """Every dataset record a caller may see, by name."""
@@ -405,6 +540,8 @@ class SearchIndex:
             return []
         where, params = self._where(Filters(), visibility)
         with self._lock:
-            rows = self._conn.execute(f"SELECT x.data FROM docs d JOIN docs_data x ON x.id = d.id{where} ORDER BY d.name",
-                                      params).fetchall()
+            rows = self._conn.execute(
+                f"SELECT x.data FROM docs d JOIN docs_data x ON x.id = d.id{where} ORDER BY d.name",
+                params,
+            ).fetchall()
         return [SearchDoc.from_dict(json.loads(r[0])) for r in rows]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Literal
+from collections.abc import Callable, Iterator
+from typing import Literal
 
 from datanuri.search.analysis import HANGUL_RE, Word
 
@@ -81,7 +82,9 @@ def match_expression(words: list[Word], mode: Mode = "all") -> str | None:
     return " OR ".join(alts)
 
 
-def stages(words: list[Word], known: Callable[[str], bool] | None = None) -> Iterator[tuple[str, str]]:
+def stages(
+    words: list[Word], known: Callable[[str], bool] | None = None
+) -> Iterator[tuple[str, str]]:
     """The match expressions to try in turn until one finds something, as (mode, expression):
     every word exactly; every word loosely; then, if `known` (does this expression match
     anything?) says some words match nothing at all, every other word exactly and loosely;

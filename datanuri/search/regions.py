@@ -38,7 +38,10 @@ class Region:
 def sido_list() -> tuple[Sido, ...]:
     """All 시도, in the order of the data file."""
     raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return tuple(Sido(s["code"], s["name"], s["name_en"], tuple(s["aliases"]), tuple(s["sigungu"])) for s in raw["sido"])
+    return tuple(
+        Sido(s["code"], s["name"], s["name_en"], tuple(s["aliases"]), tuple(s["sigungu"]))
+        for s in raw["sido"]
+    )
 
 
 @lru_cache(maxsize=1)

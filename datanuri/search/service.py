@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,7 +22,7 @@ from datanuri.search import regions
 from datanuri.search.analysis import highlight_forms, query_words
 from datanuri.search.documents import FACET_FIELDS, SearchDoc, doc_from_orm
 from datanuri.search.highlight import snippet
-from datanuri.search.index import Filters, RawResult, SearchIndex, Sort, Visibility
+from datanuri.search.index import Filters, RawResult, SearchIndex, Visibility
 from datanuri.search.query import stages
 from datanuri.store.db import Database
 
@@ -50,9 +51,15 @@ class SearchResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
-            "pages": math.ceil(self.total / self.per_page) if self.per_page else 0, "sort": self.sort,
-            "mode": self.mode, "results": self.results, "facets": self.facets,
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": math.ceil(self.total / self.per_page) if self.per_page else 0,
+            "sort": self.sort,
+            "mode": self.mode,
+            "results": self.results,
+            "facets": self.facets,
         }
 
 
@@ -62,8 +69,11 @@ def visibility_for(p: Principal) -> Visibility:
         return Visibility(nothing=True)
     if decide(p, "read_metadata", access_level="personal", metadata_public=False).allowed:
         return Visibility(all_hidden=True)
-    orgs = frozenset(o for o in p.org_roles
-                     if decide(p, "read_metadata", org=o, access_level="personal", metadata_public=False).allowed)
+    orgs = frozenset(
+        o
+        for o in p.org_roles
+        if decide(p, "read_metadata", org=o, access_level="personal", metadata_public=False).allowed
+    )
     return Visibility(orgs=orgs)
 
 
@@ -98,12 +108,18 @@ class SearchService:
         try:
             self.refresh(name)
         except Exception:  # the catalog change is committed; a stale entry is fixed by reindex
-            log.exception("could not update the search index for %s; run `datanuri search reindex`", name)
+            log.exception(
+                "could not update the search index for %s; run `datanuri search reindex`", name
+            )
 
     def refresh(self, name: str) -> None:
         with self.db.session() as s:
             ds = s.scalar(select(Dataset).where(Dataset.name == name).options(*self._load()))
-            doc = doc_from_orm(ds, source=self._sources(s, [name]).get(name)) if ds is not None else None
+            doc = (
+                doc_from_orm(ds, source=self._sources(s, [name]).get(name))
+                if ds is not None
+                else None
+            )
         if doc is None:
             self.index.delete(name)
         else:
@@ -111,18 +127,29 @@ class SearchService:
 
     @staticmethod
     def _sources(s: Any, names: Sequence[str]) -> dict[str, str]:
-        rows = s.execute(select(HarvestRecord.dataset_name, HarvestRecord.remote_url).where(HarvestRecord.dataset_name.in_(names)))
+        rows = s.execute(
+            select(HarvestRecord.dataset_name, HarvestRecord.remote_url).where(
+                HarvestRecord.dataset_name.in_(names)
+            )
+        )
         return {n: u for n, u in rows}
 
     def fresh_doc(self, name: str) -> SearchDoc | None:
         """The record of one dataset read now from the catalog (no visibility check; callers check)."""
         with self.db.session() as s:
             ds = s.scalar(select(Dataset).where(Dataset.name == name).options(*self._load()))
-            return doc_from_orm(ds, source=self._sources(s, [name]).get(name)) if ds is not None else None
+            return (
+                doc_from_orm(ds, source=self._sources(s, [name]).get(name))
+                if ds is not None
+                else None
+            )
 
     @staticmethod
     def _load() -> list[Any]:
-        return [selectinload(Dataset.versions).selectinload(Version.distributions), selectinload(Dataset.organization)]
+        return [
+            selectinload(Dataset.versions).selectinload(Version.distributions),
+            selectinload(Dataset.organization),
+        ]
 
     def reindex(self, *, progress: Progress | None = None, batch: int = 500) -> int:
         """Rebuild the index from the catalog; returns the number of datasets indexed."""
@@ -132,9 +159,11 @@ class SearchService:
         done = 0
         for i in range(0, len(names), batch):
             with self.db.session() as s:
-                chunk = names[i:i + batch]
+                chunk = names[i : i + batch]
                 sources = self._sources(s, chunk)
-                rows = s.scalars(select(Dataset).where(Dataset.name.in_(chunk)).options(*self._load()))
+                rows = s.scalars(
+                    select(Dataset).where(Dataset.name.in_(chunk)).options(*self._load())
+                )
                 docs = [doc_from_orm(d, source=sources.get(d.name)) for d in rows]
             done += self.index.put_many(docs)
             if progress:
@@ -174,9 +203,17 @@ class SearchService:
             clean = [str(v) for v in ([vals] if isinstance(vals, str) else vals) if str(v).strip()]
             if clean:
                 values[key] = clean
-        flt = Filters(values, parse_date(updated_from, "updated_from"), parse_date(updated_to, "updated_to", end=True))
+        flt = Filters(
+            values,
+            parse_date(updated_from, "updated_from"),
+            parse_date(updated_to, "updated_to", end=True),
+        )
         page = max(1, int(page))
-        per_page = max(0, min(int(per_page), max_per_page)) if offset is not None else max(1, min(int(per_page), max_per_page))
+        per_page = (
+            max(0, min(int(per_page), max_per_page))
+            if offset is not None
+            else max(1, min(int(per_page), max_per_page))
+        )
         start = max(0, int(offset)) if offset is not None else (page - 1) * per_page
         words = query_words(q)
         vis = visibility_for(principal)
@@ -190,17 +227,45 @@ class SearchService:
             raw = self._run(expr_next, flt, vis, sort, start, per_page, facets, facet_limit)
         forms = highlight_forms(words)
         results = [self._result(h.doc, h.score, forms) for h in raw.hits]
-        facet_out = {f: [{"value": v, "count": n} for v, n in raw.facets.get(f, [])] for f in FACET_FIELDS}
-        return SearchResult(q, raw.total, page, per_page, sort, mode if q else "browse", results, facet_out,
-                            tuple(h.doc for h in raw.hits))
+        facet_out = {
+            f: [{"value": v, "count": n} for v, n in raw.facets.get(f, [])] for f in FACET_FIELDS
+        }
+        return SearchResult(
+            q,
+            raw.total,
+            page,
+            per_page,
+            sort,
+            mode if q else "browse",
+            results,
+            facet_out,
+            tuple(h.doc for h in raw.hits),
+        )
 
-    def _run(self, match: str | None, flt: Filters, vis: Visibility, sort: str, start: int, limit: int,
-             facets: bool, facet_limit: int) -> RawResult:
+    def _run(
+        self,
+        match: str | None,
+        flt: Filters,
+        vis: Visibility,
+        sort: str,
+        start: int,
+        limit: int,
+        facets: bool,
+        facet_limit: int,
+    ) -> RawResult:
         if match is None and flt is not None and sort == "relevance":
             sort = "newest"
         try:
-            return self.index.query(match, filters=flt, visibility=vis, sort=sort,  # type: ignore[arg-type]
-                                    offset=start, limit=limit, with_facets=facets, facet_limit=facet_limit)
+            return self.index.query(
+                match,
+                filters=flt,
+                visibility=vis,
+                sort=sort,  # type: ignore[arg-type]
+                offset=start,
+                limit=limit,
+                with_facets=facets,
+                facet_limit=facet_limit,
+            )
         except ValueError as exc:
             raise errors.InvalidInput(f"The query could not be run ({exc}); simplify it.") from exc
 
@@ -234,7 +299,9 @@ class SearchService:
     def datamap(self, *, principal: Principal = SYSTEM) -> dict[str, Any]:
         """The catalog as trees with counts: by theme, by organisation, by region (시도 → 시군구)."""
         vis = visibility_for(principal)
-        total = self.index.query(None, filters=Filters(), visibility=vis, limit=0, with_facets=False).total
+        total = self.index.query(
+            None, filters=Filters(), visibility=vis, limit=0, with_facets=False
+        ).total
         themes = self.index.facet_counts("theme", vis)
         orgs = self.index.facet_counts("organization", vis)
         titles = self.index.org_titles()
@@ -242,9 +309,20 @@ class SearchService:
         by_sgg = dict(self.index.facet_counts("sigungu", vis))
         tree = []
         for s in regions.sido_list():
-            children = [{"name": g, "count": by_sgg[f"{s.name}/{g}"]} for g in s.sigungu if f"{s.name}/{g}" in by_sgg]
-            tree.append({"code": s.code, "name": s.name, "name_en": s.name_en, "count": by_sido.get(s.name, 0),
-                         "children": children})
+            children = [
+                {"name": g, "count": by_sgg[f"{s.name}/{g}"]}
+                for g in s.sigungu
+                if f"{s.name}/{g}" in by_sgg
+            ]
+            tree.append(
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "name_en": s.name_en,
+                    "count": by_sido.get(s.name, 0),
+                    "children": children,
+                }
+            )
         return {
             "total": total,
             "themes": [{"name": t, "count": n} for t, n in themes],

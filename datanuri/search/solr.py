@@ -8,14 +8,24 @@ from dataclasses import dataclass, field
 
 # CKAN field → datanuri facet.
 FIELDS = {
-    "organization": "organization", "owner_org": "organization", "tags": "keyword", "groups": "theme",
-    "res_format": "format", "license_id": "license", "language": "language", "access_level": "access_level",
+    "organization": "organization",
+    "owner_org": "organization",
+    "tags": "keyword",
+    "groups": "theme",
+    "res_format": "format",
+    "license_id": "license",
+    "language": "language",
+    "access_level": "access_level",
     "region": "region",
 }
 IGNORED = {"capacity", "dataset_type", "type", "state", "site_id", "+site_id", "entity_type"}
 SORTS = {
-    "score": "relevance", "metadata_modified": "newest", "metadata_created": "newest",
-    "title_string": "title", "title": "title", "name": "title",
+    "score": "relevance",
+    "metadata_modified": "newest",
+    "metadata_created": "newest",
+    "title_string": "title",
+    "title": "title",
+    "name": "title",
 }
 CLAUSE_RE = re.compile(r'([+-]?)([A-Za-z_]+):("(?:[^"\\]|\\.)*"|\[[^\]]*\]|\([^)]*\)|[^\s()]+)')
 
@@ -44,7 +54,9 @@ def _values(raw: str) -> list[str]:
 def _range(raw: str, out: Parsed) -> None:
     m = re.fullmatch(r"\[\s*(\S+)\s+TO\s+(\S+)\s*\]", raw)
     if not m:
-        raise QuerySyntaxError(f"Cannot read the date range {raw!r}; write it as [2024-01-01T00:00:00Z TO *].")
+        raise QuerySyntaxError(
+            f"Cannot read the date range {raw!r}; write it as [2024-01-01T00:00:00Z TO *]."
+        )
     lo, hi = m.groups()
     out.updated_from = None if lo == "*" else lo[:10]
     out.updated_to = None if hi in ("*", "NOW") else hi[:10]
@@ -60,23 +72,29 @@ def parse(q: str = "", fq: str = "") -> Parsed:
             sign, name, raw = m.groups()
             key = name.lower()
             if key in FIELDS or key in IGNORED or key == "metadata_modified" or strict:
-                rest.append(source[pos:m.start()])
+                rest.append(source[pos : m.start()])
                 pos = m.end()
                 if key in IGNORED:
                     continue
                 if sign == "-":
-                    raise QuerySyntaxError(f"Negative filters ('-{name}:...') are not supported; filter on the values you want.")
+                    raise QuerySyntaxError(
+                        f"Negative filters ('-{name}:...') are not supported; filter on the values you want."
+                    )
                 if key == "metadata_modified":
                     _range(raw, out)
                 elif key in FIELDS:
                     out.filters.setdefault(FIELDS[key], []).extend(_values(raw))
                 else:
-                    raise QuerySyntaxError(f"Cannot filter on {name!r}; use one of: {', '.join(sorted(FIELDS))}, metadata_modified.")
+                    raise QuerySyntaxError(
+                        f"Cannot filter on {name!r}; use one of: {', '.join(sorted(FIELDS))}, metadata_modified."
+                    )
         rest.append(source[pos:])
         leftover = " ".join("".join(rest).split())
         if strict:
             if leftover.strip("+ ") and leftover not in ("*:*",):
-                raise QuerySyntaxError(f"Cannot read this part of fq: {leftover!r}; write filters as field:value.")
+                raise QuerySyntaxError(
+                    f"Cannot read this part of fq: {leftover!r}; write filters as field:value."
+                )
         else:
             out.text = "" if leftover in ("*:*", "*") else leftover
     return out
@@ -89,5 +107,7 @@ def parse_sort(sort: str | None) -> str:
     first = sort.split(",")[0].split()
     key = first[0] if first else ""
     if key not in SORTS:
-        raise QuerySyntaxError(f"Cannot sort by {key!r}; use score, metadata_modified, metadata_created, title_string or name.")
+        raise QuerySyntaxError(
+            f"Cannot sort by {key!r}; use score, metadata_modified, metadata_created, title_string or name."
+        )
     return SORTS[key]

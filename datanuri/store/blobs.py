@@ -11,9 +11,10 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from datanuri.errors import IntegrityError, NotFound
 from datanuri.store.process import pid_alive
@@ -96,7 +97,9 @@ class BlobStore:
         """Return the blob's path after checking its content still hashes to `digest`."""
         p = self.path(digest)
         if not p.is_file():
-            raise NotFound(f"Blob {digest} is missing from the store at {self.root}. Restore it from a backup.")
+            raise NotFound(
+                f"Blob {digest} is missing from the store at {self.root}. Restore it from a backup."
+            )
         actual = sha256_file(p)
         if actual != digest.removeprefix("sha256:"):
             raise IntegrityError(
@@ -124,7 +127,9 @@ class BlobStore:
         """
         n = 0
         for p in self.tmp.iterdir():
-            pid_text = p.name.lstrip(".").split("-", 1)[0]  # "<pid>-…" or a hidden ".<pid>-…" beside it
+            pid_text = p.name.lstrip(".").split("-", 1)[
+                0
+            ]  # "<pid>-…" or a hidden ".<pid>-…" beside it
             if pid_text.isdigit() and pid_alive(int(pid_text)):
                 continue
             if p.is_dir():
@@ -133,4 +138,3 @@ class BlobStore:
                 p.unlink(missing_ok=True)
             n += 1
         return n
-

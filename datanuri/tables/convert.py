@@ -21,12 +21,16 @@ _BOOL_FALSE = pa.array(["false", "False", "FALSE", "n", "N", "아니오"], pa.st
 _BOOL_ALL = pa.concat_arrays([_BOOL_TRUE, _BOOL_FALSE])
 
 INT_RE = r"^[+-]?(0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)$"
-NUM_RE = r"^[+-]?((0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+NUM_RE = (
+    r"^[+-]?((0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+)
 LEADING_ZERO_RE = r"^[+-]?0[0-9]"
 DATE_SEP_RE = r"^(?P<y>[0-9]{4})\s*[-./]\s*(?P<m>[0-9]{1,2})\s*[-./]\s*(?P<d>[0-9]{1,2})\.?$"
 DATE_KO_RE = r"^(?P<y>[0-9]{4})\s*년\s*(?P<m>[0-9]{1,2})\s*월\s*(?P<d>[0-9]{1,2})\s*일$"
-DATETIME_RE = (r"^(?P<y>[0-9]{4})[-./](?P<m>[0-9]{1,2})[-./](?P<d>[0-9]{1,2})[ T]+(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})"
-               r"(?::(?P<S>[0-9]{2})(?P<f>\.[0-9]{1,6})?)?$")
+DATETIME_RE = (
+    r"^(?P<y>[0-9]{4})[-./](?P<m>[0-9]{1,2})[-./](?P<d>[0-9]{1,2})[ T]+(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})"
+    r"(?::(?P<S>[0-9]{2})(?P<f>\.[0-9]{1,6})?)?$"
+)
 
 
 def nullify_tokens(a: pa.Array) -> pa.Array:
@@ -44,7 +48,9 @@ def has_leading_zero(a: pa.Array) -> bool:
     zero = pc.or_(pc.starts_with(a, "0"), pc.or_(pc.starts_with(a, "+0"), pc.starts_with(a, "-0")))
     if not pc.any(zero).as_py():
         return False
-    point = pc.or_(pc.starts_with(a, "0."), pc.or_(pc.starts_with(a, "+0."), pc.starts_with(a, "-0.")))
+    point = pc.or_(
+        pc.starts_with(a, "0."), pc.or_(pc.starts_with(a, "+0."), pc.starts_with(a, "-0."))
+    )
     rest = pc.filter(a, pc.and_not(zero, point))
     return bool(len(rest)) and bool(pc.any(pc.match_substring_regex(rest, LEADING_ZERO_RE)).as_py())
 
@@ -104,7 +110,9 @@ def _validated_date(iso: pa.Array) -> pa.Array:
         pass
     ts = pc.strptime(iso, format="%Y-%m-%d", unit="s", error_is_null=True)
     same = pc.equal(pc.strftime(ts, format="%Y-%m-%d"), iso)
-    return pc.if_else(pc.fill_null(same, False), pc.cast(ts, pa.date32()), pa.scalar(None, pa.date32()))
+    return pc.if_else(
+        pc.fill_null(same, False), pc.cast(ts, pa.date32()), pa.scalar(None, pa.date32())
+    )
 
 
 def _join_ymd(y: pa.Array, m: pa.Array, d: pa.Array) -> pa.Array:
@@ -134,7 +142,11 @@ def parse_date_compact(a: pa.Array) -> pa.Array:
     """Dates written yyyymmdd (20240105) as date32; other values become null."""
     ok = pc.and_(pc.equal(pc.utf8_length(a), 8), pc.utf8_is_digit(a))
     s = pc.if_else(ok, a, pa.scalar(None, pa.string()))
-    iso = _join_ymd(pc.utf8_slice_codeunits(s, 0, 4), pc.utf8_slice_codeunits(s, 4, 6), pc.utf8_slice_codeunits(s, 6, 8))
+    iso = _join_ymd(
+        pc.utf8_slice_codeunits(s, 0, 4),
+        pc.utf8_slice_codeunits(s, 4, 6),
+        pc.utf8_slice_codeunits(s, 6, 8),
+    )
     out = _validated_date(iso)
     year = pc.cast(pc.utf8_slice_codeunits(s, 0, 4), pa.int32())
     plausible = pc.and_(pc.greater_equal(year, 1000), pc.less(year, 3000))
@@ -174,8 +186,14 @@ PARSERS = {
     "datetime": ("datetime", parse_datetime, None),
 }
 ORDER = tuple(PARSERS)  # preference: the first candidate with no failures wins
-ARROW_TYPES = {"boolean": pa.bool_(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
-               "datetime": pa.timestamp("us"), "string": pa.string()}
+ARROW_TYPES = {
+    "boolean": pa.bool_(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("us"),
+    "string": pa.string(),
+}
 
 
 def failures(src: pa.Array, parsed: pa.Array) -> pa.Array:

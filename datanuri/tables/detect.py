@@ -40,8 +40,14 @@ def magic_format(head: bytes, name: str) -> str | None:
         return "parquet"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise IngestError(M.MSG_LEGACY_XLS.format(name=name), details={"name": name})
-    for sig, kind in ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
-                      (b"(\xb5/\xfd", "zstd"), (b"Rar!", "RAR")):
+    for sig, kind in (
+        (b"\x1f\x8b", "gzip"),
+        (b"BZh", "bzip2"),
+        (b"\xfd7zXZ\x00", "xz"),
+        (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+        (b"(\xb5/\xfd", "zstd"),
+        (b"Rar!", "RAR"),
+    ):
         if head.startswith(sig):
             raise IngestError(M.MSG_COMPRESSED.format(name=name, kind=kind), details={"name": name})
     return None
@@ -109,8 +115,14 @@ def sniff_delimiter(text: str, hint: str | None = None) -> str:
     return best or hint or ","
 
 
-def detect(path: Path, name: str, *, format: str = "auto", encoding: str | None = None,
-           delimiter: str | None = None) -> Detected:
+def detect(
+    path: Path,
+    name: str,
+    *,
+    format: str = "auto",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Detected:
     """Find the format, encoding and delimiter of `path`; raises IngestError for non-tables."""
     size = path.stat().st_size
     head = read_head(path)
@@ -122,23 +134,35 @@ def detect(path: Path, name: str, *, format: str = "auto", encoding: str | None 
         actual = _zip_kind(path, name)
     if actual is not None:
         if format not in ("auto", actual):
-            raise IngestError(M.MSG_FORMAT_MISMATCH.format(name=name, asked=format, actual=actual),
-                              details={"name": name, "asked": format, "actual": actual})
+            raise IngestError(
+                M.MSG_FORMAT_MISMATCH.format(name=name, asked=format, actual=actual),
+                details={"name": name, "asked": format, "actual": actual},
+            )
         return Detected(actual)
     if format in BINARY_FORMATS:
-        raise IngestError(M.MSG_FORMAT_MISMATCH.format(name=name, asked=format, actual="text"),
-                          details={"name": name, "asked": format, "actual": "text"})
+        raise IngestError(
+            M.MSG_FORMAT_MISMATCH.format(name=name, asked=format, actual="text"),
+            details={"name": name, "asked": format, "actual": "text"},
+        )
     enc = encoding or detect_encoding(head, name, complete=size <= len(head))
     try:
-        text = head.decode(enc, errors="ignore") if encoding else codecs.getincrementaldecoder(enc)().decode(head)
+        text = (
+            head.decode(enc, errors="ignore")
+            if encoding
+            else codecs.getincrementaldecoder(enc)().decode(head)
+        )
     except LookupError:
-        raise IngestError(f"Unknown encoding {encoding!r}. Use e.g. 'utf-8', 'cp949' or 'utf-16'.") from None
+        raise IngestError(
+            f"Unknown encoding {encoding!r}. Use e.g. 'utf-8', 'cp949' or 'utf-16'."
+        ) from None
     text = text.lstrip("\ufeff")
     if format in ("json", "ndjson"):
         return Detected(format, enc)
     if format == "auto":
         first = text.lstrip()[:1]
-        if first == "[" or (first == "{" and lname.endswith(".json") and not _first_line_is_object(text)):
+        if first == "[" or (
+            first == "{" and lname.endswith(".json") and not _first_line_is_object(text)
+        ):
             return Detected("json", enc)
         if first == "{":
             return Detected("ndjson", enc)
@@ -163,8 +187,10 @@ def _zip_kind(path: Path, name: str) -> str:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
     except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook (ZIP)", detail=str(e)),
-                          details={"name": name}) from None
+        raise IngestError(
+            M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook (ZIP)", detail=str(e)),
+            details={"name": name},
+        ) from None
     if "xl/workbook.xml" not in names and not any(n.startswith("xl/") for n in names):
         raise IngestError(M.MSG_NOT_SPREADSHEET_ZIP.format(name=name), details={"name": name})
     return "xlsx"

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from datanuri.tables import convert as C
 
@@ -66,7 +65,11 @@ class ColumnInference:
     def result(self) -> tuple[str | None, str | None]:
         """(candidate to convert with or None for text, candidate whose failures are problems or None)."""
         alive = dict(self.alive)
-        if "boolean" in alive and self.bool_words & {"y", "n"} and not {"y", "n"} <= self.bool_words:
+        if (
+            "boolean" in alive
+            and self.bool_words & {"y", "n"}
+            and not {"y", "n"} <= self.bool_words
+        ):
             alive.pop("boolean")  # a lone Y or N is more likely a code than a yes/no column
         if self.nonnull == 0:
             return None, None

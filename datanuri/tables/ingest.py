@@ -42,11 +42,19 @@ SINGLE_PASS = True  # try the optimistic single pass first (CSV/TSV); False forc
 Progress = Callable[[int, int], None]
 
 
-def ingest(source: Path, out_path: Path, *, filename: str | None = None,
-           format: Literal["auto", "csv", "tsv", "xlsx", "json", "ndjson", "parquet"] = "auto",
-           encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None,
-           mode: Literal["strict", "lenient"] = "lenient", limits: Limits = Limits(),
-           progress: Progress | None = None) -> IngestResult:
+def ingest(
+    source: Path,
+    out_path: Path,
+    *,
+    filename: str | None = None,
+    format: Literal["auto", "csv", "tsv", "xlsx", "json", "ndjson", "parquet"] = "auto",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    mode: Literal["strict", "lenient"] = "lenient",
+    limits: Limits = Limits(),
+    progress: Progress | None = None,
+) -> IngestResult:
     """Read a table file into canonical zstd Parquet at `out_path`, with schema, profile and problems."""
     source, out_path = Path(source), Path(out_path)
     name = filename or source.name
@@ -57,13 +65,18 @@ def ingest(source: Path, out_path: Path, *, filename: str | None = None,
         for attempt in range(2):
             try:
                 reader = open_reader(source, name, det, limits, sheet)
-                reopen = (lambda d=det: open_reader(source, name, d, limits, sheet))
+                reopen = lambda d=det: open_reader(source, name, d, limits, sheet)
                 result = _run(reader, det, name, tmp, spool, mode, limits, progress, reopen)
                 break
             except IngestError as e:
                 # a UTF-8 guess from the first megabyte can be wrong further down: retry as CP949
-                retry = (attempt == 0 and encoding is None and det.encoding == "utf-8"
-                         and isinstance(e.details, dict) and e.details.get("encoding") == "utf-8")
+                retry = (
+                    attempt == 0
+                    and encoding is None
+                    and det.encoding == "utf-8"
+                    and isinstance(e.details, dict)
+                    and e.details.get("encoding") == "utf-8"
+                )
                 if not retry:
                     raise
                 det = type(det)(det.format, "cp949", det.delimiter)
@@ -77,8 +90,17 @@ def ingest(source: Path, out_path: Path, *, filename: str | None = None,
                 pass
 
 
-def _run(reader: Reader, det, name: str, tmp: Path, spool: Path, mode: str, limits: Limits,
-         progress: Progress | None, reopen: Callable[[], Reader] | None = None) -> IngestResult:
+def _run(
+    reader: Reader,
+    det,
+    name: str,
+    tmp: Path,
+    spool: Path,
+    mode: str,
+    limits: Limits,
+    progress: Progress | None,
+    reopen: Callable[[], Reader] | None = None,
+) -> IngestResult:
     total = max(reader.size, 1)
     report = _monotonic(progress or (lambda done, tot: None))
     report(0, total)
@@ -86,7 +108,9 @@ def _run(reader: Reader, det, name: str, tmp: Path, spool: Path, mode: str, limi
     fast = None
     if not reader.typed and isinstance(reader, CsvReader) and reopen is not None and SINGLE_PASS:
         fast = _single_pass(reader, name, tmp, limits, report, total)
-        if fast is None:  # a later batch contradicted the first one's types: infer over the whole file
+        if (
+            fast is None
+        ):  # a later batch contradicted the first one's types: infer over the whole file
             reader = reopen()
     if fast is not None:
         plan, offset, written_schema = fast
@@ -94,9 +118,22 @@ def _run(reader: Reader, det, name: str, tmp: Path, spool: Path, mode: str, limi
         type_problem_count = 0
     else:
         plan, offset, written_schema, problems_rows, type_problem_count = _two_pass(
-            reader, name, tmp, spool, limits, report, total)
-    return _finish(reader, det, name, tmp, mode, plan, offset, written_schema, problems_rows, type_problem_count,
-                   report, total)
+            reader, name, tmp, spool, limits, report, total
+        )
+    return _finish(
+        reader,
+        det,
+        name,
+        tmp,
+        mode,
+        plan,
+        offset,
+        written_schema,
+        problems_rows,
+        type_problem_count,
+        report,
+        total,
+    )
 
 
 def _monotonic(report: Progress) -> Progress:
@@ -107,20 +144,30 @@ def _monotonic(report: Progress) -> Progress:
         if done >= high[0]:
             high[0] = done
             report(done, total)
+
     return call
 
 
 def _strings(batch: pa.RecordBatch, reader: Reader, name: str, limits: Limits) -> list[pa.Array]:
     """A string batch's columns with null tokens as nulls, refusing cells over the size limit."""
-    cols = batch.columns if getattr(reader, "map_nulls", False) else [C.nullify_tokens(col) for col in batch.columns]
+    cols = (
+        batch.columns
+        if getattr(reader, "map_nulls", False)
+        else [C.nullify_tokens(col) for col in batch.columns]
+    )
     for i, col in enumerate(cols):
         data = col.buffers()[2] if col.type in (pa.string(), pa.binary()) else None
         if data is not None and data.size <= limits.max_cell_bytes:
             continue  # all the column's bytes fit the limit, so every cell does
         if len(col) and (pc.max(pc.binary_length(col)).as_py() or 0) > limits.max_cell_bytes:
-            raise IngestError(M.MSG_CELL_TOO_LARGE.format(name=name, limit=limits.max_cell_bytes,
-                              where=f" in column {reader.columns[i]!r}"),
-                              details={"name": name, "limit": limits.max_cell_bytes})
+            raise IngestError(
+                M.MSG_CELL_TOO_LARGE.format(
+                    name=name,
+                    limit=limits.max_cell_bytes,
+                    where=f" in column {reader.columns[i]!r}",
+                ),
+                details={"name": name, "limit": limits.max_cell_bytes},
+            )
     return cols
 
 
@@ -243,7 +290,9 @@ class _RowGroups:
         if self.pw is None:
             self.pw = pq.ParquetWriter(str(self.path), self.schema, compression="zstd")
         if self.buffered:
-            self.pw.write_table(pa.Table.from_batches(self.buf, schema=self.schema), row_group_size=self.rg_rows)
+            self.pw.write_table(
+                pa.Table.from_batches(self.buf, schema=self.schema), row_group_size=self.rg_rows
+            )
         self.pw.close()
         self.buf, self.buffered = [], 0
         return self.schema
@@ -255,10 +304,14 @@ class _RowGroups:
 
 
 def _empty_schema(reader: Reader, plan) -> Callable[[], pa.Schema]:
-    return lambda: pa.schema([(c, C.ARROW_TYPES[field_type(p[0])[0]]) for c, p in zip(reader.columns, plan or [])])
+    return lambda: pa.schema(
+        [(c, C.ARROW_TYPES[field_type(p[0])[0]]) for c, p in zip(reader.columns, plan or [])]
+    )
 
 
-def _single_pass(reader: Reader, name: str, tmp: Path, limits: Limits, report: Progress, total: int):
+def _single_pass(
+    reader: Reader, name: str, tmp: Path, limits: Limits, report: Progress, total: int
+):
     """Optimistic single pass: types from the first batch, converted and written at once.
 
     Each later batch is checked against the first batch's types exactly as whole-file inference
@@ -322,7 +375,9 @@ def _still_clean(ci: ColumnInference, a: pa.Array, cand: str, parsed: pa.Array) 
     return True
 
 
-def _two_pass(reader: Reader, name: str, tmp: Path, spool: Path, limits: Limits, report: Progress, total: int):
+def _two_pass(
+    reader: Reader, name: str, tmp: Path, spool: Path, limits: Limits, report: Progress, total: int
+):
     """Infer over the whole file while spooling strings (pass 1), then convert and write (pass 2)."""
     infer = [ColumnInference(c) for c in reader.columns]
     rows = 0
@@ -368,16 +423,23 @@ def _two_pass(reader: Reader, name: str, tmp: Path, spool: Path, limits: Limits,
                     if nbad:
                         type_problem_count += nbad
                         if len(problems_rows) < MAX_PROBLEMS:
-                            idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))[: MAX_PROBLEMS - len(problems_rows)]
+                            idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))[
+                                : MAX_PROBLEMS - len(problems_rows)
+                            ]
                             vals = src.take(pa.array(idx)).to_pylist()
-                            problems_rows += [(offset + int(j), reader.columns[i], v, cand) for j, v in zip(idx, vals)]
+                            problems_rows += [
+                                (offset + int(j), reader.columns[i], v, cand)
+                                for j, v in zip(idx, vals)
+                            ]
                 batch = pa.RecordBatch.from_arrays(cols, names=reader.columns)
             else:
                 rows += batch.num_rows
             out.write(batch)
             offset += batch.num_rows
             if plan is not None:
-                report(int(total * (PASS1_SHARE + (1 - PASS1_SHARE) * offset / max(rows, 1))), total)
+                report(
+                    int(total * (PASS1_SHARE + (1 - PASS1_SHARE) * offset / max(rows, 1))), total
+                )
     except BaseException:
         out.abort()
         raise
@@ -385,15 +447,33 @@ def _two_pass(reader: Reader, name: str, tmp: Path, spool: Path, limits: Limits,
     return plan, offset, written_schema, problems_rows, type_problem_count
 
 
-def _finish(reader: Reader, det, name: str, tmp: Path, mode: str, plan, offset: int, written_schema: pa.Schema,
-            problems_rows: list, type_problem_count: int, report: Progress, total: int) -> IngestResult:
+def _finish(
+    reader: Reader,
+    det,
+    name: str,
+    tmp: Path,
+    mode: str,
+    plan,
+    offset: int,
+    written_schema: pa.Schema,
+    problems_rows: list,
+    type_problem_count: int,
+    report: Progress,
+    total: int,
+) -> IngestResult:
     """Problems, strict mode, schema and profile of the written file."""
     problems, problem_count = _problems(reader, problems_rows, type_problem_count)
     if mode == "strict" and problem_count:
         first = problems[0] if problems else None
-        raise IngestError(M.MSG_ROW_PROBLEMS_STRICT.format(
-            count=problem_count, name=name, line=first.line if first else "?", first=first.message if first else ""),
-            details={"problem_count": problem_count, "problems": [p.__dict__ for p in problems]})
+        raise IngestError(
+            M.MSG_ROW_PROBLEMS_STRICT.format(
+                count=problem_count,
+                name=name,
+                line=first.line if first else "?",
+                first=first.message if first else "",
+            ),
+            details={"problem_count": problem_count, "problems": [p.__dict__ for p in problems]},
+        )
 
     source_formats = {}
     types = {}
@@ -402,14 +482,25 @@ def _finish(reader: Reader, det, name: str, tmp: Path, mode: str, plan, offset: 
         types[c] = ftype
         if fmt:
             source_formats[c] = fmt
-    schema = table_schema(written_schema, source_formats=source_formats,
-                          titles=dict(zip(reader.columns, getattr(reader, "raw_columns", reader.columns))))
+    schema = table_schema(
+        written_schema,
+        source_formats=source_formats,
+        titles=dict(zip(reader.columns, getattr(reader, "raw_columns", reader.columns))),
+    )
     profile = profile_parquet(tmp)
     report(total, total)
     return IngestResult(
-        rows=offset, columns=list(reader.columns), schema=schema, profile=profile, problems=problems,
-        problem_count=problem_count, format=det.format, encoding=det.encoding if det.format not in ("xlsx", "parquet") else None,
-        delimiter=det.delimiter if det.format in ("csv", "tsv") else None, sheet=reader.sheet)
+        rows=offset,
+        columns=list(reader.columns),
+        schema=schema,
+        profile=profile,
+        problems=problems,
+        problem_count=problem_count,
+        format=det.format,
+        encoding=det.encoding if det.format not in ("xlsx", "parquet") else None,
+        delimiter=det.delimiter if det.format in ("csv", "tsv") else None,
+        sheet=reader.sheet,
+    )
 
 
 def _read_spool(path: Path):
@@ -422,7 +513,9 @@ def _read_spool(path: Path):
             yield b
 
 
-def _problems(reader: Reader, rows: list[tuple[int, str, str, str]], type_count: int) -> tuple[list[Problem], int]:
+def _problems(
+    reader: Reader, rows: list[tuple[int, str, str, str]], type_count: int
+) -> tuple[list[Problem], int]:
     """Place the first problems on lines, ordered by line."""
     count = reader.skipped_count + type_count
     if not count:
@@ -434,7 +527,14 @@ def _problems(reader: Reader, rows: list[tuple[int, str, str, str]], type_count:
         line = lines.get(r)
         ftype = field_type(cand)[0]
         article = "an" if ftype[0] in "aeiou" else "a"
-        out.append(Problem(line, col, "type", M.PROB_TYPE.format(line=line, value=val, column=col, article=article,
-                                                                  type=ftype), val))
-    out.sort(key=lambda p: (p.line if p.line is not None else 1 << 62))
+        out.append(
+            Problem(
+                line,
+                col,
+                "type",
+                M.PROB_TYPE.format(line=line, value=val, column=col, article=article, type=ftype),
+                val,
+            )
+        )
+    out.sort(key=lambda p: p.line if p.line is not None else 1 << 62)
     return out[:MAX_PROBLEMS], count

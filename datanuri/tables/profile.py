@@ -24,7 +24,9 @@ from datanuri.tables.schema import frictionless_type
 EXACT_ROWS = 1_000_000
 BINS = 20
 TOP = 10
-QUANTILE_EXACT_ROWS = 25_000_000  # above EXACT_ROWS, exact quantiles from one column in memory up to this
+QUANTILE_EXACT_ROWS = (
+    25_000_000  # above EXACT_ROWS, exact quantiles from one column in memory up to this
+)
 QUANTILES = (0.25, 0.5, 0.75)
 EXACT_TOP_DISTINCT = 100_000  # above EXACT_ROWS, exact top values only for columns this small
 
@@ -44,7 +46,9 @@ def _json(v: Any) -> Any:
     return str(v)
 
 
-def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads: int | None = None) -> dict:
+def profile_parquet(
+    path: Path, types: dict[str, str] | None = None, *, threads: int | None = None
+) -> dict:
     """Profile every column of the Parquet file at `path`.
 
     One query per column for its statistics (DuckDB reads only that column, and runs many
@@ -77,11 +81,19 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
             if kind in ("integer", "number", "date", "datetime", "string", "time"):
                 parts += [f"min({c})", f"max({c})"]
             if kind in _HIST_KINDS:
-                fn = "quantile_cont" if kind in ("integer", "number") and exact else ("quantile_disc" if exact else "approx_quantile")
+                fn = (
+                    "quantile_cont"
+                    if kind in ("integer", "number") and exact
+                    else ("quantile_disc" if exact else "approx_quantile")
+                )
                 x = _hist_x(c, kind)
-                parts += [f"{fn}({c}, [0.25, 0.5, 0.75])" if exact or rows > QUANTILE_EXACT_ROWS else "NULL",
-                          f"min({x}) FILTER (WHERE isfinite({x}))",
-                          f"max({x}) FILTER (WHERE isfinite({x}))"]
+                parts += [
+                    f"{fn}({c}, [0.25, 0.5, 0.75])"
+                    if exact or rows > QUANTILE_EXACT_ROWS
+                    else "NULL",
+                    f"min({x}) FILTER (WHERE isfinite({x}))",
+                    f"max({x}) FILTER (WHERE isfinite({x}))",
+                ]
             if not exact:
                 parts.append(f"approx_top_k({c}, {TOP})")
         it = iter(con.execute(f"SELECT {', '.join(parts)} FROM {src}").fetchone())
@@ -104,19 +116,30 @@ def profile_parquet(path: Path, types: dict[str, str] | None = None, *, threads:
             qs = next(it)
             if mid_size:
                 qs = _exact_quantiles(x_arrow, kind)
-            col["p25"], col["p50"], col["p75"] = (_json(v) for v in (qs if qs is not None else (None,) * 3))
+            col["p25"], col["p50"], col["p75"] = (
+                _json(v) for v in (qs if qs is not None else (None,) * 3)
+            )
             col["quantiles_approximate"] = rows > QUANTILE_EXACT_ROWS
             lo, hi = next(it), next(it)
         top_k = None if exact else next(it)
         if exact or col["distinct"] <= EXACT_TOP_DISTINCT:
-            top = con.execute(f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IS NOT NULL "
-                              f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}").fetchall()
+            top = con.execute(
+                f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IS NOT NULL "
+                f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}"
+            ).fetchall()
             if not exact:
                 col["top_values_approximate"] = False
         else:
             col["top_values_approximate"] = True
-            top = con.execute(f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IN (SELECT unnest(?)) "
-                              f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}", [list(top_k or [])]).fetchall() if top_k else []
+            top = (
+                con.execute(
+                    f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IN (SELECT unnest(?)) "
+                    f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}",
+                    [list(top_k or [])],
+                ).fetchall()
+                if top_k
+                else []
+            )
         col["top_values"] = [{"value": _json(v), "count": int(n)} for v, n in top]
         if kind in _HIST_KINDS and count:
             col["histogram"] = _histogram(con, src, c, kind, lo, hi)
@@ -148,7 +171,9 @@ def _exact_quantiles(x: Any, kind: str) -> list[Any] | None:
         # integers are partitioned as they are (the order is the same as of their doubles)
         pos = [(n - 1) * q for q in QUANTILES]
         los = sorted({int(math.floor(p)) for p in pos})
-        v = np.partition(v, los)  # each next order statistic is the minimum of the segment after its kth
+        v = np.partition(
+            v, los
+        )  # each next order statistic is the minimum of the segment after its kth
         out = []
         for p in pos:
             lo, frac = int(math.floor(p)), p - math.floor(p)
@@ -157,7 +182,7 @@ def _exact_quantiles(x: Any, kind: str) -> list[Any] | None:
                 out.append(a)
                 continue
             later = [k for k in los if k > lo]
-            b = float(v[lo + 1:later[0] + 1 if later else n].min())
+            b = float(v[lo + 1 : later[0] + 1 if later else n].min())
             out.append(a * (1 - frac) + b * frac)
         return out
     idx = [max(math.ceil(n * q) - 1, 0) for q in QUANTILES]
@@ -176,32 +201,44 @@ def _hist_x(c: str, kind: str) -> str:
     return f"{c}::DOUBLE" if kind in ("integer", "number") else f"epoch({c})"
 
 
-def _histogram(con: duckdb.DuckDBPyConnection, src: str, c: str, kind: str, lo: float | None, hi: float | None) -> dict:
+def _histogram(
+    con: duckdb.DuckDBPyConnection, src: str, c: str, kind: str, lo: float | None, hi: float | None
+) -> dict:
     """Equal-width bins over the finite [min, max]: edges (BINS+1) and counts (BINS)."""
     if lo is None:
         return {"edges": [], "counts": []}
     x = _hist_x(c, kind)
     width = (hi - lo) / BINS if hi > lo else 1.0
-    rows = con.execute(f"SELECT least(greatest(floor(({x} - {lo!r}) / {width!r}), 0), {BINS - 1})::INT AS b, count(*) "
-                       f"FROM {src} WHERE isfinite({x}) GROUP BY 1").fetchall()
+    rows = con.execute(
+        f"SELECT least(greatest(floor(({x} - {lo!r}) / {width!r}), 0), {BINS - 1})::INT AS b, count(*) "
+        f"FROM {src} WHERE isfinite({x}) GROUP BY 1"
+    ).fetchall()
     counts = [0] * BINS
     for b, n in rows:
         counts[int(b)] += int(n)
     edges: list[Any] = [lo + i * width for i in range(BINS + 1)]
     if kind == "date":
-        edges = [dt.datetime.fromtimestamp(e, dt.timezone.utc).date().isoformat() if i in (0, BINS) else
-                 dt.datetime.fromtimestamp(e, dt.timezone.utc).replace(tzinfo=None).isoformat() for i, e in enumerate(edges)]
+        edges = [
+            dt.datetime.fromtimestamp(e, dt.UTC).date().isoformat()
+            if i in (0, BINS)
+            else dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat()
+            for i, e in enumerate(edges)
+        ]
     elif kind == "datetime":
-        edges = [dt.datetime.fromtimestamp(e, dt.timezone.utc).replace(tzinfo=None).isoformat() for e in edges]
+        edges = [
+            dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat()
+            for e in edges
+        ]
     return {"edges": edges, "counts": counts}
 
 
-def _profile_mid(con: duckdb.DuckDBPyConnection, src: str, pf: Any, types: dict[str, str] | None, rows: int) -> dict:
+def _profile_mid(
+    con: duckdb.DuckDBPyConnection, src: str, pf: Any, types: dict[str, str] | None, rows: int
+) -> dict:
     """Above `EXACT_ROWS`, up to `QUANTILE_EXACT_ROWS`: one DuckDB query for every column's count,
     HyperLogLog distinct count and min/max, one more for the `approx_top_k` candidates of the
     columns that need them; quantiles, moments, histograms and (for integers, dates and date-times
     over a narrow range) exact top values from each column in memory with NumPy."""
-    import numpy as np
 
     kinds = [(f, (types or {}).get(f.name) or frictionless_type(f.type)) for f in pf.schema_arrow]
     parts = []
@@ -235,8 +272,15 @@ def _profile_mid(con: duckdb.DuckDBPyConnection, src: str, pf: Any, types: dict[
             sel = ", ".join(f"approx_top_k({_q(n)}, {TOP})" for n in need)
             for n, top_k in zip(need, cur.execute(f"SELECT {sel} FROM {src}").fetchone()):
                 c = _q(n)
-                tops[n] = cur.execute(f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IN (SELECT unnest(?)) "
-                                      f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}", [list(top_k or [])]).fetchall() if top_k else []
+                tops[n] = (
+                    cur.execute(
+                        f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IN (SELECT unnest(?)) "
+                        f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}",
+                        [list(top_k or [])],
+                    ).fetchall()
+                    if top_k
+                    else []
+                )
         cur.close()
         return first, tops
 
@@ -253,7 +297,9 @@ def _profile_mid(con: duckdb.DuckDBPyConnection, src: str, pf: Any, types: dict[
                 d["mean"], d["std"] = _moments(x_arrow)
             v = _values(x_arrow)
             qs = _exact_quantiles(x_arrow, kind) if v is None else _exact_quantiles_np(v, kind)
-            d["p25"], d["p50"], d["p75"] = (_json(q) for q in (qs if qs is not None else (None,) * 3))
+            d["p25"], d["p50"], d["p75"] = (
+                _json(q) for q in (qs if qs is not None else (None,) * 3)
+            )
             d["quantiles_approximate"] = False
             x_arrow = None
             d["_top"] = _top_bincount(v, f.type, kind) if v is not None else None
@@ -287,14 +333,18 @@ def _profile_mid(con: duckdb.DuckDBPyConnection, src: str, pf: Any, types: dict[
             col["top_values"] = top if top is not None else _top_exact(con, src, _q(f.name))
         if kind in _HIST_KINDS and count:
             col["histogram"] = hist
-    for col in cols:  # histograms the NumPy path could not compute (e.g. decimals), and the keys' order
+    for (
+        col
+    ) in cols:  # histograms the NumPy path could not compute (e.g. decimals), and the keys' order
         if "histogram" in col:
             h = col.pop("histogram")
             if h is None:
                 c, kind = _q(col["name"]), col["type"]
                 x = _hist_x(c, kind)
-                lo, hi = con.execute(f"SELECT min({x}) FILTER (WHERE isfinite({x})), max({x}) FILTER (WHERE isfinite({x})) "
-                                     f"FROM {src}").fetchone()
+                lo, hi = con.execute(
+                    f"SELECT min({x}) FILTER (WHERE isfinite({x})), max({x}) FILTER (WHERE isfinite({x})) "
+                    f"FROM {src}"
+                ).fetchone()
                 h = _histogram(con, src, c, kind, lo, hi)
             col["histogram"] = h
         elif "top_values" in col:
@@ -303,8 +353,10 @@ def _profile_mid(con: duckdb.DuckDBPyConnection, src: str, pf: Any, types: dict[
 
 
 def _top_exact(con: duckdb.DuckDBPyConnection, src: str, c: str) -> list[dict]:
-    top = con.execute(f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IS NOT NULL "
-                      f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}").fetchall()
+    top = con.execute(
+        f"SELECT {c} AS v, count(*) AS n FROM {src} WHERE {c} IS NOT NULL "
+        f"GROUP BY 1 ORDER BY n DESC, v LIMIT {TOP}"
+    ).fetchall()
     return [{"value": _json(v), "count": int(n)} for v, n in top]
 
 
@@ -314,7 +366,12 @@ def _values(x: Any) -> Any:
     import pyarrow as pa
 
     t = x.type
-    if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_date(t) or pa.types.is_timestamp(t)):
+    if not (
+        pa.types.is_integer(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_date(t)
+        or pa.types.is_timestamp(t)
+    ):
         return None
     if pa.types.is_timestamp(t) and t.unit == "ns":
         return None
@@ -328,7 +385,11 @@ def _values(x: Any) -> Any:
 def _exact_quantiles_np(v: Any, kind: str) -> list[Any] | None:
     import pyarrow as pa
 
-    return _exact_quantiles(pa.chunked_array([pa.array(v)]), kind) if kind in ("integer", "number") else _exact_quantiles_dt(v)
+    return (
+        _exact_quantiles(pa.chunked_array([pa.array(v)]), kind)
+        if kind in ("integer", "number")
+        else _exact_quantiles_dt(v)
+    )
 
 
 def _exact_quantiles_dt(v: Any) -> list[Any]:
@@ -367,12 +428,20 @@ def _top_bincount(v: Any, t: Any, kind: str) -> list[dict] | None:
     if v.dtype.kind == "M":
         if v.dtype != np.dtype("datetime64[D]"):
             return None
-        ok = _bincount_ok(t, kind, dt.date(1970, 1, 1) + dt.timedelta(days=lo), dt.date(1970, 1, 1) + dt.timedelta(days=hi), len(w))
+        ok = _bincount_ok(
+            t,
+            kind,
+            dt.date(1970, 1, 1) + dt.timedelta(days=lo),
+            dt.date(1970, 1, 1) + dt.timedelta(days=hi),
+            len(w),
+        )
     else:
         ok = _bincount_ok(t, kind, lo, hi, len(w))
     if not ok:
         return None
-    counts = np.bincount((w - lo).astype(np.int64, copy=False) if lo else w.astype(np.int64, copy=False))
+    counts = np.bincount(
+        (w - lo).astype(np.int64, copy=False) if lo else w.astype(np.int64, copy=False)
+    )
     k = min(TOP, int(np.count_nonzero(counts)))
     if k == 0:
         return []
@@ -413,8 +482,15 @@ def _histogram_np(v: Any, kind: str) -> dict:
     counts = np.bincount(b.astype(np.int64), minlength=BINS)[:BINS].tolist()
     edges: list[Any] = [lo + i * width for i in range(BINS + 1)]
     if kind == "date":
-        edges = [dt.datetime.fromtimestamp(e, dt.timezone.utc).date().isoformat() if i in (0, BINS) else
-                 dt.datetime.fromtimestamp(e, dt.timezone.utc).replace(tzinfo=None).isoformat() for i, e in enumerate(edges)]
+        edges = [
+            dt.datetime.fromtimestamp(e, dt.UTC).date().isoformat()
+            if i in (0, BINS)
+            else dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat()
+            for i, e in enumerate(edges)
+        ]
     elif kind == "datetime":
-        edges = [dt.datetime.fromtimestamp(e, dt.timezone.utc).replace(tzinfo=None).isoformat() for e in edges]
+        edges = [
+            dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat()
+            for e in edges
+        ]
     return {"edges": edges, "counts": [int(n) for n in counts]}

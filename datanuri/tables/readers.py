@@ -67,13 +67,17 @@ class Reader:
 
 
 def _bad_encoding(name: str, encoding: str, where: str = "") -> IngestError:
-    return IngestError(M.MSG_BAD_ENCODING.format(name=name, encoding=encoding, where=where),
-                       details={"name": name, "encoding": encoding})
+    return IngestError(
+        M.MSG_BAD_ENCODING.format(name=name, encoding=encoding, where=where),
+        details={"name": name, "encoding": encoding},
+    )
 
 
 def _too_large(name: str, limit: int, where: str = "") -> IngestError:
-    return IngestError(M.MSG_CELL_TOO_LARGE.format(name=name, limit=limit, where=where),
-                       details={"name": name, "limit": limit})
+    return IngestError(
+        M.MSG_CELL_TOO_LARGE.format(name=name, limit=limit, where=where),
+        details={"name": name, "limit": limit},
+    )
 
 
 SMALL_BLOCK = 2 << 20
@@ -119,7 +123,10 @@ class CsvReader(Reader):
         pending: list[pa.RecordBatch] = []
         buffered = 0
         while True:
-            skip, self.skipped_count = taken, 0  # a restart recounts the skipped rows from the start
+            skip, self.skipped_count = (
+                taken,
+                0,
+            )  # a restart recounts the skipped rows from the start
             try:
                 for batch in self._blocks(block):
                     if skip:
@@ -152,19 +159,34 @@ class CsvReader(Reader):
             self.skipped_count += 1
             return "skip"
 
-        ropts = pacsv.ReadOptions(column_names=self.columns, skip_rows=1, block_size=block, encoding=arrow_enc)
-        popts = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid)
-        if self.map_nulls:  # the null tokens become nulls in Arrow's parser threads (as convert.nullify_tokens)
-            copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in self.columns},
-                                         strings_can_be_null=True, quoted_strings_can_be_null=True,
-                                         null_values=list(NULL_TOKENS))
+        ropts = pacsv.ReadOptions(
+            column_names=self.columns, skip_rows=1, block_size=block, encoding=arrow_enc
+        )
+        popts = pacsv.ParseOptions(
+            delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        )
+        if (
+            self.map_nulls
+        ):  # the null tokens become nulls in Arrow's parser threads (as convert.nullify_tokens)
+            copts = pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in self.columns},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=list(NULL_TOKENS),
+            )
         else:
-            copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in self.columns},
-                                         strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[])
+            copts = pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in self.columns},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            )
         f = open(self.path, "rb")
         try:
             try:
-                reader = pacsv.open_csv(f, read_options=ropts, parse_options=popts, convert_options=copts)
+                reader = pacsv.open_csv(
+                    f, read_options=ropts, parse_options=popts, convert_options=copts
+                )
                 while True:
                     try:
                         batch = reader.read_next_batch()
@@ -173,15 +195,19 @@ class CsvReader(Reader):
                     self.position = max(self.position, f.tell())
                     yield batch
             except UnicodeDecodeError as e:
-                raise _bad_encoding(self.name, self.encoding, f" (byte {e.start} of a chunk)") from None
+                raise _bad_encoding(
+                    self.name, self.encoding, f" (byte {e.start} of a chunk)"
+                ) from None
             except pa.ArrowInvalid as e:
                 msg = str(e)
                 if "straddling" in msg or "block size" in msg:
                     raise _BlockTooSmall() from None
                 if "UTF8" in msg or "utf8" in msg.lower() or "decode" in msg.lower():
                     raise _bad_encoding(self.name, self.encoding) from None
-                raise IngestError(M.MSG_UNREADABLE.format(name=self.name, kind="CSV", detail=msg),
-                                  details={"name": self.name}) from None
+                raise IngestError(
+                    M.MSG_UNREADABLE.format(name=self.name, kind="CSV", detail=msg),
+                    details={"name": self.name},
+                ) from None
         finally:
             f.close()
 
@@ -204,14 +230,23 @@ class CsvReader(Reader):
                     continue
                 if len(rec) != n:
                     text = self.delimiter.join(rec)
-                    skipped.append(Problem(line, None, "column_count", M.PROB_COLUMN_COUNT.format(
-                        line=line, actual=len(rec), expected=n), text[:200]))
+                    skipped.append(
+                        Problem(
+                            line,
+                            None,
+                            "column_count",
+                            M.PROB_COLUMN_COUNT.format(line=line, actual=len(rec), expected=n),
+                            text[:200],
+                        )
+                    )
                 else:
                     while nxt is not None and nxt == k:
                         found[k] = line
                         nxt = next(want, None)
                     k += 1
-                if len(skipped) + len(found) >= limit or (nxt is None and len(skipped) >= min(limit, self.skipped_count)):
+                if len(skipped) + len(found) >= limit or (
+                    nxt is None and len(skipped) >= min(limit, self.skipped_count)
+                ):
                     break
         return found, skipped
 
@@ -251,7 +286,11 @@ def _cell(v: object) -> str | None:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time(0) and v.tzinfo is None else v.isoformat(sep=" ")
+        return (
+            v.date().isoformat()
+            if v.time() == dt.time(0) and v.tzinfo is None
+            else v.isoformat(sep=" ")
+        )
     if isinstance(v, (dt.date, dt.time)):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
@@ -267,18 +306,32 @@ def check_zip_bomb(path: Path, name: str, limits: Limits) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook (ZIP)", detail=str(e)),
-                          details={"name": name}) from None
+        raise IngestError(
+            M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook (ZIP)", detail=str(e)),
+            details={"name": name},
+        ) from None
     total = sum(i.file_size for i in infos)
     if total > limits.max_xlsx_uncompressed_bytes:
-        raise IngestError(M.MSG_ZIP_BOMB.format(name=name, size=total, limit=limits.max_xlsx_uncompressed_bytes,
-                                                detail="declared sizes"), details={"name": name, "size": total})
+        raise IngestError(
+            M.MSG_ZIP_BOMB.format(
+                name=name,
+                size=total,
+                limit=limits.max_xlsx_uncompressed_bytes,
+                detail="declared sizes",
+            ),
+            details={"name": name, "size": total},
+        )
     for i in infos:
         if i.file_size > (1 << 20) and i.file_size > 200 * max(i.compress_size, 1):
-            raise IngestError(M.MSG_ZIP_BOMB.format(
-                name=name, size=total, limit=limits.max_xlsx_uncompressed_bytes,
-                detail=f"{i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1"),
-                details={"name": name, "entry": i.filename})
+            raise IngestError(
+                M.MSG_ZIP_BOMB.format(
+                    name=name,
+                    size=total,
+                    limit=limits.max_xlsx_uncompressed_bytes,
+                    detail=f"{i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1",
+                ),
+                details={"name": name, "entry": i.filename},
+            )
 
 
 class XlsxReader(RowsReader):
@@ -293,12 +346,18 @@ class XlsxReader(RowsReader):
             self.fh = open(path, "rb")
             self.wb = openpyxl.load_workbook(self.fh, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, TypeError) as e:
-            raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook", detail=str(e) or type(e).__name__),
-                              details={"name": name}) from None
+            raise IngestError(
+                M.MSG_TRUNCATED.format(
+                    name=name, kind="an Excel workbook", detail=str(e) or type(e).__name__
+                ),
+                details={"name": name},
+            ) from None
         names = self.wb.sheetnames
         if sheet is not None and sheet not in names:
-            raise IngestError(M.MSG_NO_SHEET.format(name=name, sheet=sheet, sheets=", ".join(names)),
-                              details={"name": name, "sheets": names})
+            raise IngestError(
+                M.MSG_NO_SHEET.format(name=name, sheet=sheet, sheets=", ".join(names)),
+                details={"name": name, "sheets": names},
+            )
         self.sheet = sheet or names[0]
         self.ws = self.wb[self.sheet]
         self.rows = self.ws.iter_rows(values_only=True)
@@ -313,10 +372,14 @@ class XlsxReader(RowsReader):
                     self.columns = clean_names(raw)
                     break
         except (zipfile.BadZipFile, EOFError, OSError) as e:
-            raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook", detail=str(e)),
-                              details={"name": name}) from None
+            raise IngestError(
+                M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook", detail=str(e)),
+                details={"name": name},
+            ) from None
         if not self.columns:
-            raise IngestError(M.MSG_EMPTY_SHEET.format(name=name, sheet=self.sheet), details={"name": name})
+            raise IngestError(
+                M.MSG_EMPTY_SHEET.format(name=name, sheet=self.sheet), details={"name": name}
+            )
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Sheet rows as string batches; blank rows are skipped, longer rows reported."""
@@ -329,8 +392,15 @@ class XlsxReader(RowsReader):
                 if not any(v is not None and v != "" for v in vals):
                     continue
                 if len(vals) > n and any(v not in (None, "") for v in vals[n:]):
-                    self._skip(Problem(line, None, "column_count", M.PROB_COLUMN_COUNT.format(
-                        line=line, actual=len(vals), expected=n), None))
+                    self._skip(
+                        Problem(
+                            line,
+                            None,
+                            "column_count",
+                            M.PROB_COLUMN_COUNT.format(line=line, actual=len(vals), expected=n),
+                            None,
+                        )
+                    )
                     continue
                 vals = (vals + [None] * n)[:n]
                 rows.append(vals)
@@ -339,8 +409,10 @@ class XlsxReader(RowsReader):
                     yield self._batch(rows, lines)
                     rows, lines = [], []
         except (zipfile.BadZipFile, EOFError, OSError) as e:
-            raise IngestError(M.MSG_TRUNCATED.format(name=self.name, kind="an Excel workbook", detail=str(e)),
-                              details={"name": self.name}) from None
+            raise IngestError(
+                M.MSG_TRUNCATED.format(name=self.name, kind="an Excel workbook", detail=str(e)),
+                details={"name": self.name},
+            ) from None
         finally:
             self.position = self.size
         if rows or not self.row_lines:
@@ -379,14 +451,21 @@ class JsonReader(RowsReader):
                     try:
                         data = json.load(f)
                     except ValueError as e:
-                        raise IngestError(M.MSG_BAD_JSON.format(name=self.name, detail=str(e)), details={"name": self.name}) from None
+                        raise IngestError(
+                            M.MSG_BAD_JSON.format(name=self.name, detail=str(e)),
+                            details={"name": self.name},
+                        ) from None
                 if not isinstance(data, list):
-                    raise IngestError(M.MSG_JSON_NOT_RECORDS.format(name=self.name), details={"name": self.name})
+                    raise IngestError(
+                        M.MSG_JSON_NOT_RECORDS.format(name=self.name), details={"name": self.name}
+                    )
                 for i, rec in enumerate(data, start=1):
                     if isinstance(rec, dict):
                         yield i, rec
                     else:
-                        self._skip(Problem(i, None, "record", M.PROB_NOT_RECORD.format(line=i), _cell(rec)))
+                        self._skip(
+                            Problem(i, None, "record", M.PROB_NOT_RECORD.format(line=i), _cell(rec))
+                        )
                 return
             with self._open() as f:
                 for i, text in enumerate(f, start=1):
@@ -395,12 +474,16 @@ class JsonReader(RowsReader):
                     try:
                         rec = json.loads(text)
                     except ValueError as e:
-                        raise IngestError(M.MSG_BAD_JSON.format(name=self.name, detail=f"line {i}: {e}"),
-                                          details={"name": self.name, "line": i}) from None
+                        raise IngestError(
+                            M.MSG_BAD_JSON.format(name=self.name, detail=f"line {i}: {e}"),
+                            details={"name": self.name, "line": i},
+                        ) from None
                     if isinstance(rec, dict):
                         yield i, rec
                     else:
-                        self._skip(Problem(i, None, "record", M.PROB_NOT_RECORD.format(line=i), _cell(rec)))
+                        self._skip(
+                            Problem(i, None, "record", M.PROB_NOT_RECORD.format(line=i), _cell(rec))
+                        )
         except UnicodeDecodeError:
             raise _bad_encoding(self.name, self.encoding) from None
 
@@ -431,8 +514,10 @@ class ParquetReader(Reader):
         try:
             self.pf = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as e:
-            raise IngestError(M.MSG_TRUNCATED.format(name=name, kind="a Parquet file", detail=str(e)),
-                              details={"name": name}) from None
+            raise IngestError(
+                M.MSG_TRUNCATED.format(name=name, kind="a Parquet file", detail=str(e)),
+                details={"name": name},
+            ) from None
         self.columns = clean_names(self.pf.schema_arrow.names)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
@@ -442,8 +527,10 @@ class ParquetReader(Reader):
                 self.position = self.size * (i + 1) // max(1, self.pf.num_row_groups)
                 yield pa.RecordBatch.from_arrays(b.columns, names=self.columns)
         except (pa.ArrowInvalid, OSError) as e:
-            raise IngestError(M.MSG_TRUNCATED.format(name=self.name, kind="a Parquet file", detail=str(e)),
-                              details={"name": self.name}) from None
+            raise IngestError(
+                M.MSG_TRUNCATED.format(name=self.name, kind="a Parquet file", detail=str(e)),
+                details={"name": self.name},
+            ) from None
 
     def locate(self, rows: np.ndarray, limit: int) -> tuple[dict[int, int], list[Problem]]:
         """Parquet rows have no lines; row numbers are 1-based record numbers."""

@@ -32,8 +32,12 @@ def frictionless_type(t: pa.DataType) -> str:
     return "string"
 
 
-def table_schema(schema: pa.Schema, *, source_formats: dict[str, str] | None = None,
-                 titles: dict[str, str] | None = None) -> dict:
+def table_schema(
+    schema: pa.Schema,
+    *,
+    source_formats: dict[str, str] | None = None,
+    titles: dict[str, str] | None = None,
+) -> dict:
     """A Frictionless Table Schema describing `schema`, with the source's date formats noted."""
     fields = []
     for f in schema:

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from datanuri import __version__
 from datanuri.platform import Platform
-from datanuri.web import errors, routes_accounts, routes_catalog, routes_ckan, routes_console, routes_ledger, routes_metadata, routes_pages, routes_privacy, routes_search, routes_ui, routes_wizard
+from datanuri.web import (
+    errors,
+    routes_accounts,
+    routes_catalog,
+    routes_ckan,
+    routes_console,
+    routes_ledger,
+    routes_metadata,
+    routes_pages,
+    routes_privacy,
+    routes_search,
+    routes_ui,
+    routes_wizard,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -39,11 +51,18 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_console.router)
     app.include_router(routes_wizard.router)
     app.include_router(routes_ui.router)
-    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    app.mount(
+        "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
+    )
 
     @app.get("/api/v1", tags=["meta"])
     def api_root() -> dict[str, Any]:
-        return {"name": "datanuri", "version": __version__, "docs": "/docs", "openapi": "/openapi.json"}
+        return {
+            "name": "datanuri",
+            "version": __version__,
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+        }
 
     @app.get("/healthz", tags=["meta"])
     def health() -> dict[str, str]:

@@ -23,7 +23,9 @@ def limiter(request: Request) -> RateLimiter:
     lim = getattr(request.app.state, "rate_limiter", None)
     if lim is None:
         cfg = request.app.state.platform.config
-        lim = request.app.state.rate_limiter = RateLimiter(cfg.rate_limit_per_minute, burst=cfg.rate_limit_burst)
+        lim = request.app.state.rate_limiter = RateLimiter(
+            cfg.rate_limit_per_minute, burst=cfg.rate_limit_burst
+        )
     return lim
 
 
@@ -31,7 +33,9 @@ def _check_rate(request: Request, key: str) -> None:
     wait = limiter(request).hit(key)
     if wait is not None:
         seconds = max(1, int(wait + 0.999))
-        raise errors.RateLimited(f"Too many requests. Wait {seconds} s and try again.", retry_after=seconds)
+        raise errors.RateLimited(
+            f"Too many requests. Wait {seconds} s and try again.", retry_after=seconds
+        )
 
 
 def session_principal(request: Request) -> tuple[Principal, str] | None:
@@ -59,7 +63,9 @@ def get_principal(request: Request) -> Principal:
         _check_rate(request, f"token:{principal.token_id}")
     elif (found := session_principal(request)) is not None:
         principal, csrf = found
-        if request.method not in SAFE_METHODS and not sec.same(request.headers.get(CSRF_HEADER, ""), csrf):
+        if request.method not in SAFE_METHODS and not sec.same(
+            request.headers.get(CSRF_HEADER, ""), csrf
+        ):
             raise errors.PermissionDenied(MSG_CSRF)
     else:
         principal = ANONYMOUS

@@ -34,19 +34,28 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors()
+            {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
+            for e in exc.errors()
         ]
         text = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
         return error_response(422, "invalid_input", f"The request is not valid: {text}", problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404 and not request.url.path.startswith(("/api", "/.well-known")) \
-                and "text/html" in request.headers.get("accept", ""):
+        if (
+            exc.status_code == 404
+            and not request.url.path.startswith(("/api", "/.well-known"))
+            and "text/html" in request.headers.get("accept", "")
+        ):
             from datanuri.web.routes_ui import error_page  # a browser gets the friendly page
 
             return error_page(request, 404)
-        code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "too_large"}.get(exc.status_code, "http_error")
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            400: "bad_request",
+            413: "too_large",
+        }.get(exc.status_code, "http_error")
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = "No such API route. See /docs for the list of routes."
@@ -55,4 +64,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
-        return error_response(500, "internal_error", "Something went wrong on the server; it has been logged. Try again, and report it if it repeats.")
+        return error_response(
+            500,
+            "internal_error",
+            "Something went wrong on the server; it has been logged. Try again, and report it if it repeats.",
+        )

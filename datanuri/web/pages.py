@@ -31,7 +31,9 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     def t(ko: str, en: str) -> str:
         return ko if lang == "ko" else en
 
-    return templates.TemplateResponse(request, template, {"lang": lang, "t": t, **context}, status_code=status)
+    return templates.TemplateResponse(
+        request, template, {"lang": lang, "t": t, **context}, status_code=status
+    )
 
 
 async def check_form_csrf(request: Request, expected: str | None) -> dict[str, Any]:
@@ -39,5 +41,7 @@ async def check_form_csrf(request: Request, expected: str | None) -> dict[str, A
     form = await request.form()
     sent = str(form.get("csrf_token") or "")
     if not expected or not sent or not sec.same(sent, expected):
-        raise errors.PermissionDenied("This form lacks a valid CSRF token. Reload the page and try again.")
+        raise errors.PermissionDenied(
+            "This form lacks a valid CSRF token. Reload the page and try again."
+        )
     return dict(form)

@@ -9,8 +9,9 @@ inline CSS and SVG, no external resources. The sections follow the guideline's s
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -41,7 +42,12 @@ MEASURE_NAMES = {
     "dp_mean": ("잡음 더한 평균", "noisy mean"),
     "dp_histogram": ("잡음 더한 히스토그램", "noisy histogram"),
 }
-DP_MEASURES = {"count": ("건수", "count"), "sum": ("합계", "sum"), "mean": ("평균", "mean"), "histogram": ("히스토그램", "histogram")}
+DP_MEASURES = {
+    "count": ("건수", "count"),
+    "sum": ("합계", "sum"),
+    "mean": ("평균", "mean"),
+    "histogram": ("히스토그램", "histogram"),
+}
 LOSS_NAMES = {
     "precision": ("일반화 강도 (precision)", "generalisation intensity (precision)"),
     "intensity": ("일반화 강도", "generalisation intensity"),
@@ -54,8 +60,12 @@ LOSS_NAMES = {
 def _environment() -> Environment:
     global _env
     if _env is None:
-        _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(("html", "css")),
-                           trim_blocks=True, lstrip_blocks=True)
+        _env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(("html", "css")),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
     return _env
 
 
@@ -86,7 +96,9 @@ def fmt_num(x: Any, digits: int = 3) -> str:
 def fmt_pct(x: Any, digits: int = 1) -> str:
     if x is None or not isinstance(x, (int, float)) or not math.isfinite(x):
         return "–"
-    return f"{x * 100:.{digits}f}%".replace(f".{'0' * digits}%", "%") if digits else f"{x * 100:.0f}%"
+    return (
+        f"{x * 100:.{digits}f}%".replace(f".{'0' * digits}%", "%") if digits else f"{x * 100:.0f}%"
+    )
 
 
 def unwrap(obj: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -104,23 +116,40 @@ def _measured_rows(privacy: Mapping[str, Any], lang: str) -> list[dict[str, Any]
     measured = privacy.get("measured") or {}
     required = privacy.get("required") or {}
     rows = []
-    names = {"k": ("k (최소 동질집합 크기)", "k (smallest class)"), "l": ("l (다양성)", "l (diversity)"),
-             "c": ("c (최빈 값 비율)", "c (ratio of the most frequent value)"), "t": ("t (분포 거리)", "t (distance of distributions)"),
-             "epsilon": ("ε (쓴 프라이버시 예산)", "ε (privacy budget spent)")}
+    names = {
+        "k": ("k (최소 동질집합 크기)", "k (smallest class)"),
+        "l": ("l (다양성)", "l (diversity)"),
+        "c": ("c (최빈 값 비율)", "c (ratio of the most frequent value)"),
+        "t": ("t (분포 거리)", "t (distance of distributions)"),
+        "epsilon": ("ε (쓴 프라이버시 예산)", "ε (privacy budget spent)"),
+    }
     for key in ("k", "l", "c", "t", "epsilon"):
         if key not in required or required[key] is None:
             continue
         got, want = measured.get(key), required[key]
         ok = None
         if isinstance(got, (int, float)) and isinstance(want, (int, float)):
-            ok = got >= want if key in ("k", "l") else (got < want if key == "c" else got <= want + 1e-12)
-        rows.append({"key": key, "name": _pick(names, key, lang), "measured": got, "required": want, "ok": ok,
-                     "rule": "≥" if key in ("k", "l") else ("<" if key == "c" else "≤")})
+            ok = (
+                got >= want
+                if key in ("k", "l")
+                else (got < want if key == "c" else got <= want + 1e-12)
+            )
+        rows.append(
+            {
+                "key": key,
+                "name": _pick(names, key, lang),
+                "measured": got,
+                "required": want,
+                "ok": ok,
+                "rule": "≥" if key in ("k", "l") else ("<" if key == "c" else "≤"),
+            }
+        )
     return rows
 
 
 def explain(report: Mapping[str, Any], lang: str = "ko") -> list[dict[str, str]]:
     """The failures in plain words, each with how much it missed by and what to change."""
+
     def t(ko: str, en: str) -> str:
         return ko if lang == "ko" else en
 
@@ -129,34 +158,80 @@ def explain(report: Mapping[str, Any], lang: str = "ko") -> list[dict[str, str]]
     priv = report.get("privacy") or {}
     model = _pick(MODEL_NAMES, priv.get("model") or (report.get("policy") or {}).get("model"), lang)
     if rec.get("original") and rec.get("released") == 0:
-        out.append({"what": t(f"모든 레코드({fmt_num(rec.get('original'))}개)가 삭제되어 공개할 데이터가 없습니다.",
-                              f"All {fmt_num(rec.get('original'))} records were suppressed: nothing would be released."),
-                    "fix": t("모델의 조건(k, l, t)을 낮추거나, 민감속성 값이 더 다양한 데이터를 쓰세요.",
-                             "Lower the model's parameters (k, l, t), or use data with more varied sensitive values.")})
+        out.append(
+            {
+                "what": t(
+                    f"모든 레코드({fmt_num(rec.get('original'))}개)가 삭제되어 공개할 데이터가 없습니다.",
+                    f"All {fmt_num(rec.get('original'))} records were suppressed: nothing would be released.",
+                ),
+                "fix": t(
+                    "모델의 조건(k, l, t)을 낮추거나, 민감속성 값이 더 다양한 데이터를 쓰세요.",
+                    "Lower the model's parameters (k, l, t), or use data with more varied sensitive values.",
+                ),
+            }
+        )
     elif priv and priv.get("passed") is False:
         rows = [r for r in _measured_rows(priv, lang) if r["ok"] is False]
-        gap = ", ".join(f"{r['key']} = {fmt_num(r['measured'])} ({t('요구', 'required')} {r['rule']} {fmt_num(r['required'])})" for r in rows)
-        out.append({"what": t(f"동질집합 {fmt_num(priv.get('failing_classes'))}개(레코드 {fmt_num(priv.get('failing_records'))}개)가 {model} 조건을 만족하지 못합니다" + (f": {gap}." if gap else "."),
-                              f"{fmt_num(priv.get('failing_classes'))} equivalence classes ({fmt_num(priv.get('failing_records'))} records) do not satisfy {model}" + (f": {gap}." if gap else ".")),
-                    "fix": t("준식별자를 더 넓게 일반화하거나(계층 변경), 삭제 한도를 높이거나, 모델 조건을 낮추세요.",
-                             "Generalise the quasi-identifiers further (another hierarchy), allow more suppression, or lower the model's parameters.")})
-    if isinstance(rec.get("suppressed"), int) and isinstance(rec.get("suppression_limit"), int) and rec["suppressed"] > rec["suppression_limit"] and rec.get("released"):
+        gap = ", ".join(
+            f"{r['key']} = {fmt_num(r['measured'])} ({t('요구', 'required')} {r['rule']} {fmt_num(r['required'])})"
+            for r in rows
+        )
+        out.append(
+            {
+                "what": t(
+                    f"동질집합 {fmt_num(priv.get('failing_classes'))}개(레코드 {fmt_num(priv.get('failing_records'))}개)가 {model} 조건을 만족하지 못합니다"
+                    + (f": {gap}." if gap else "."),
+                    f"{fmt_num(priv.get('failing_classes'))} equivalence classes ({fmt_num(priv.get('failing_records'))} records) do not satisfy {model}"
+                    + (f": {gap}." if gap else "."),
+                ),
+                "fix": t(
+                    "준식별자를 더 넓게 일반화하거나(계층 변경), 삭제 한도를 높이거나, 모델 조건을 낮추세요.",
+                    "Generalise the quasi-identifiers further (another hierarchy), allow more suppression, or lower the model's parameters.",
+                ),
+            }
+        )
+    if (
+        isinstance(rec.get("suppressed"), int)
+        and isinstance(rec.get("suppression_limit"), int)
+        and rec["suppressed"] > rec["suppression_limit"]
+        and rec.get("released")
+    ):
         over = rec["suppressed"] - rec["suppression_limit"]
-        out.append({"what": t(f"레코드 {fmt_num(rec['suppressed'])}개가 삭제되어 한도 {fmt_num(rec['suppression_limit'])}개를 {fmt_num(over)}개 넘었습니다.",
-                              f"{fmt_num(rec['suppressed'])} records were suppressed, {fmt_num(over)} over the limit of {fmt_num(rec['suppression_limit'])}."),
-                    "fix": t("삭제 한도를 높이거나 준식별자를 더 넓게 일반화하세요.", "Raise the suppression limit or generalise the quasi-identifiers further.")})
+        out.append(
+            {
+                "what": t(
+                    f"레코드 {fmt_num(rec['suppressed'])}개가 삭제되어 한도 {fmt_num(rec['suppression_limit'])}개를 {fmt_num(over)}개 넘었습니다.",
+                    f"{fmt_num(rec['suppressed'])} records were suppressed, {fmt_num(over)} over the limit of {fmt_num(rec['suppression_limit'])}.",
+                ),
+                "fix": t(
+                    "삭제 한도를 높이거나 준식별자를 더 넓게 일반화하세요.",
+                    "Raise the suppression limit or generalise the quasi-identifiers further.",
+                ),
+            }
+        )
     for f in report.get("untreated_direct_identifiers") or []:
         col = f.get("column")
-        out.append({"what": t(f"열 '{col}'은(는) 직접 식별자({f.get('kind')}, 신뢰도 {fmt_num(f.get('confidence'), 2)})로 보이지만 조치 없이 공개됩니다.",
-                              f"Column '{col}' looks like a direct identifier ({f.get('kind')}, confidence {fmt_num(f.get('confidence'), 2)}) but would be released untreated."),
-                    "fix": t(f"'{col}'을(를) 직접 식별자로 두고 삭제·마스킹·가명처리하세요.", f"Make '{col}' a direct identifier and delete, mask or pseudonymise it.")})
+        out.append(
+            {
+                "what": t(
+                    f"열 '{col}'은(는) 직접 식별자({f.get('kind')}, 신뢰도 {fmt_num(f.get('confidence'), 2)})로 보이지만 조치 없이 공개됩니다.",
+                    f"Column '{col}' looks like a direct identifier ({f.get('kind')}, confidence {fmt_num(f.get('confidence'), 2)}) but would be released untreated.",
+                ),
+                "fix": t(
+                    f"'{col}'을(를) 직접 식별자로 두고 삭제·마스킹·가명처리하세요.",
+                    f"Make '{col}' a direct identifier and delete, mask or pseudonymise it.",
+                ),
+            }
+        )
     if not out and report.get("passed") is False:
         for msg in report.get("failures") or []:
             out.append({"what": str(msg), "fix": ""})
     return out
 
 
-def report_context(obj: Mapping[str, Any], *, lang: str = "ko", report_hash: str | None = None, prefix: str = "rep") -> dict[str, Any]:
+def report_context(
+    obj: Mapping[str, Any], *, lang: str = "ko", report_hash: str | None = None, prefix: str = "rep"
+) -> dict[str, Any]:
     """Everything `report/_body.html` shows, from any shape `unwrap` accepts."""
     report, ctx = unwrap(obj)
     policy = report.get("policy") or {}
@@ -166,25 +241,43 @@ def report_context(obj: Mapping[str, Any], *, lang: str = "ko", report_hash: str
     for col, info in (policy.get("quasi_identifiers") or {}).items():
         pc = per_col.get(col) or {}
         height = info.get("hierarchy_height") if isinstance(info, Mapping) else None
-        qis.append({"column": col, "level": levels.get(col), "top": (height - 1) if isinstance(height, int) else pc.get("top_level"),
-                    "level_name": pc.get("level_name"), "distinct_before": pc.get("distinct_before"),
-                    "distinct_after": pc.get("distinct_after")})
+        qis.append(
+            {
+                "column": col,
+                "level": levels.get(col),
+                "top": (height - 1) if isinstance(height, int) else pc.get("top_level"),
+                "level_name": pc.get("level_name"),
+                "distinct_before": pc.get("distinct_before"),
+                "distinct_after": pc.get("distinct_after"),
+            }
+        )
     measures = []
     for m in report.get("measures") or []:
         opts = {k: v for k, v in m.items() if k not in ("column", "measure")}
-        measures.append({"column": m.get("column"), "measure": _pick(MEASURE_NAMES, m.get("measure"), lang),
-                         "options": ", ".join(f"{k}={v}" for k, v in opts.items())})
+        measures.append(
+            {
+                "column": m.get("column"),
+                "measure": _pick(MEASURE_NAMES, m.get("measure"), lang),
+                "options": ", ".join(f"{k}={v}" for k, v in opts.items()),
+            }
+        )
     priv = report.get("privacy") or {}
     dp = report.get("differential_privacy") or {}
     return {
         "dp": dp,
-        "dp_measures": [{**m, "name": _pick(DP_MEASURES, m.get("measure"), lang)} for m in dp.get("measures") or []],
+        "dp_measures": [
+            {**m, "name": _pick(DP_MEASURES, m.get("measure"), lang)}
+            for m in dp.get("measures") or []
+        ],
         "lang": lang,
         "report": report,
         "ctx": ctx,
         "prefix": prefix,
         "passed": bool(report.get("passed")),
-        "report_hash": report_hash or ctx.get("report_sha256") or ctx.get("report_hash") or report.get("report_sha256"),
+        "report_hash": report_hash
+        or ctx.get("report_sha256")
+        or ctx.get("report_hash")
+        or report.get("report_sha256"),
         "model_name": _pick(MODEL_NAMES, policy.get("model") or priv.get("model"), lang),
         "loss_name": _pick(LOSS_NAMES, policy.get("loss_metric"), lang),
         "params": {k: v for k, v in (policy.get("parameters") or {}).items() if v is not None},
@@ -203,8 +296,14 @@ def report_context(obj: Mapping[str, Any], *, lang: str = "ko", report_hash: str
     }
 
 
-def render_report_fragment(obj: Mapping[str, Any], *, lang: str = "ko", report_hash: str | None = None, prefix: str = "rep",
-                           heading_level: int = 2) -> Markup:
+def render_report_fragment(
+    obj: Mapping[str, Any],
+    *,
+    lang: str = "ko",
+    report_hash: str | None = None,
+    prefix: str = "rep",
+    heading_level: int = 2,
+) -> Markup:
     """The report as an HTML fragment (a `<section class="dn-report">`), for embedding in a page."""
     ctx = report_context(obj, lang=lang, report_hash=report_hash, prefix=prefix)
     ctx["hl"] = heading_level
@@ -217,7 +316,13 @@ def report_css() -> Markup:
     return Markup((TEMPLATES / "report" / "report.css").read_text(encoding="utf-8"))
 
 
-def render_report_html(report: Mapping[str, Any], *, lang: str = "ko", report_hash: str | None = None, title: str | None = None) -> str:
+def render_report_html(
+    report: Mapping[str, Any],
+    *,
+    lang: str = "ko",
+    report_hash: str | None = None,
+    title: str | None = None,
+) -> str:
     """A standalone HTML document of the report: inline CSS and SVG, no external resources.
 
     `report` is the report dict of `apply_policy`, or a dict holding one under "report" (an
@@ -225,5 +330,13 @@ def render_report_html(report: Mapping[str, Any], *, lang: str = "ko", report_ha
     if lang not in ("ko", "en"):
         lang = "ko"
     body = render_report_fragment(report, lang=lang, report_hash=report_hash, heading_level=1)
-    heading = title or ("비식별 조치 적정성 평가 보고서" if lang == "ko" else "De-identification adequacy assessment report")
-    return _environment().get_template("report/standalone.html").render(lang=lang, title=heading, body=body, css=report_css())
+    heading = title or (
+        "비식별 조치 적정성 평가 보고서"
+        if lang == "ko"
+        else "De-identification adequacy assessment report"
+    )
+    return (
+        _environment()
+        .get_template("report/standalone.html")
+        .render(lang=lang, title=heading, body=body, css=report_css())
+    )

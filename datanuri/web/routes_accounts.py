@@ -52,12 +52,21 @@ class EntitlementIn(BaseModel):
 
 
 def set_session_cookie(response: Response, platform: Platform, secret: str) -> None:
-    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax", secure=platform.config.secure_cookies,
-                        max_age=12 * 3600, path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="lax",
+        secure=platform.config.secure_cookies,
+        max_age=12 * 3600,
+        path="/",
+    )
 
 
 @router.post("/auth/login", tags=["auth"])
-def login(body: LoginIn, request: Request, response: Response, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def login(
+    body: LoginIn, request: Request, response: Response, p: Platform = Depends(get_platform)
+) -> dict[str, Any]:
     """Log in with e-mail and password; sets an HttpOnly session cookie and returns the CSRF token
     to send as `X-CSRF-Token` on state-changing requests."""
     me = p.accounts.login(body.email, body.password, client=client_address(request))
@@ -67,8 +76,12 @@ def login(body: LoginIn, request: Request, response: Response, p: Platform = Dep
 
 
 @router.post("/auth/logout", tags=["auth"])
-def logout(request: Request, response: Response, p: Platform = Depends(get_platform),
-           me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def logout(
+    request: Request,
+    response: Response,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         p.accounts.end_session(cookie)
@@ -77,72 +90,112 @@ def logout(request: Request, response: Response, p: Platform = Depends(get_platf
 
 
 @router.post("/auth/token", status_code=201, tags=["auth"])
-def token_login(body: TokenLoginIn, request: Request, p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def token_login(
+    body: TokenLoginIn, request: Request, p: Platform = Depends(get_platform)
+) -> dict[str, Any]:
     """Exchange e-mail and password for a new API token (what `datanuri login` does)."""
     me = p.accounts.login(body.email, body.password, client=client_address(request))
-    info, secret = p.accounts.create_token(name=body.name, scopes=body.scopes, expires_in_days=body.expires_in_days, by=me)
+    info, secret = p.accounts.create_token(
+        name=body.name, scopes=body.scopes, expires_in_days=body.expires_in_days, by=me
+    )
     return {"token": secret, **info.to_dict()}
 
 
 @router.get("/me", tags=["auth"])
-def whoami(request: Request, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def whoami(
+    request: Request, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
+) -> dict[str, Any]:
     if me.kind != "user" or me.user_id is None:
         return {"authenticated": False}
     found = session_principal(request)
-    out = {"authenticated": True, "user": p.accounts.get_user(me.user_id).to_dict(), "scopes": sorted(me.scopes)}
+    out = {
+        "authenticated": True,
+        "user": p.accounts.get_user(me.user_id).to_dict(),
+        "scopes": sorted(me.scopes),
+    }
     if found and not request.headers.get("authorization"):
         out["csrf_token"] = found[1]
     return out
 
 
 @router.get("/users", tags=["users"])
-def list_users(me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
+def list_users(
+    me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
+) -> list[dict[str, Any]]:
     return [u.to_dict() for u in p.accounts.list_users(by=me)]
 
 
 @router.post("/users", status_code=201, tags=["users"])
-def create_user(body: UserIn, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)) -> dict[str, Any]:
-    return p.accounts.create_user(body.email, display_name=body.display_name, password=body.password,
-                                  platform_role=body.platform_role, by=me).to_dict()
+def create_user(
+    body: UserIn, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
+) -> dict[str, Any]:
+    return p.accounts.create_user(
+        body.email,
+        display_name=body.display_name,
+        password=body.password,
+        platform_role=body.platform_role,
+        by=me,
+    ).to_dict()
 
 
 @router.post("/organizations/{name}/members", tags=["organizations"])
-def add_member(name: str, body: MemberIn, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def add_member(
+    name: str,
+    body: MemberIn,
+    me: Principal = Depends(get_principal),
+    p: Platform = Depends(get_platform),
+) -> dict[str, Any]:
     return p.accounts.add_member(name, body.email, role=body.role, by=me).to_dict()
 
 
 @router.get("/tokens", tags=["tokens"])
-def list_tokens(me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)) -> list[dict[str, Any]]:
+def list_tokens(
+    me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
+) -> list[dict[str, Any]]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to see your tokens.")
     return [t.to_dict() for t in p.accounts.list_tokens(by=me)]
 
 
 @router.post("/tokens", status_code=201, tags=["tokens"])
-def create_token(body: TokenIn, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def create_token(
+    body: TokenIn, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
+) -> dict[str, Any]:
     """Create an API token for yourself. The token is in this answer only; it is stored as a hash."""
-    info, secret = p.accounts.create_token(name=body.name, scopes=body.scopes, expires_in_days=body.expires_in_days, by=me)
+    info, secret = p.accounts.create_token(
+        name=body.name, scopes=body.scopes, expires_in_days=body.expires_in_days, by=me
+    )
     return {"token": secret, **info.to_dict()}
 
 
 @router.delete("/tokens/{token_id}", tags=["tokens"])
-def revoke_token(token_id: int, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def revoke_token(
+    token_id: int, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
+) -> dict[str, Any]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to revoke a token.")
     return p.accounts.revoke_token(token_id, by=me).to_dict()
 
 
 @router.post("/datasets/{name}/entitlements", status_code=201, tags=["entitlements"])
-def grant_entitlement(name: str, body: EntitlementIn, me: Principal = Depends(get_principal),
-                      p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def grant_entitlement(
+    name: str,
+    body: EntitlementIn,
+    me: Principal = Depends(get_principal),
+    p: Platform = Depends(get_platform),
+) -> dict[str, Any]:
     expires = body.expires_at
     if expires is not None and expires.tzinfo is None:
-        raise errors.InvalidInput("Give expires_at with a time zone, e.g. 2027-01-01T00:00:00+09:00.")
+        raise errors.InvalidInput(
+            "Give expires_at with a time zone, e.g. 2027-01-01T00:00:00+09:00."
+        )
     return {"id": p.accounts.grant_entitlement(body.email, name, expires_at=expires, by=me)}
 
 
 @router.delete("/entitlements/{entitlement_id}", tags=["entitlements"])
-def revoke_entitlement(entitlement_id: int, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)) -> dict[str, Any]:
+def revoke_entitlement(
+    entitlement_id: int, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
+) -> dict[str, Any]:
     p.accounts.revoke_entitlement(entitlement_id, by=me)
     return {"revoked": entitlement_id}
 

@@ -10,14 +10,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.datastructures import UploadFile
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from datanuri import errors
+from datanuri.accounts.principal import Principal
 from datanuri.catalog import export
 from datanuri.platform import Platform
-from datanuri.accounts.principal import Principal
 from datanuri.web.auth import get_principal
 from datanuri.web.deps import get_platform
 
@@ -44,7 +44,9 @@ class DatasetFields(BaseModel):
     spatial: str | None = None
     contact_name: str | None = None
     contact_email: str | None = None
-    metadata_public: bool | None = Field(None, description="For personal datasets: whether anyone may see the metadata")
+    metadata_public: bool | None = Field(
+        None, description="For personal datasets: whether anyone may see the metadata"
+    )
 
 
 class DatasetIn(DatasetFields):
@@ -62,17 +64,27 @@ def _version_param(version: str) -> int | None:
 
 # ----- organizations ------------------------------------------------------------------------
 @router.get("/organizations", tags=["organizations"])
-def list_organizations(p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+def list_organizations(
+    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> list[dict[str, Any]]:
     return [o.to_dict() for o in p.catalog.list_organizations()]
 
 
 @router.post("/organizations", status_code=201, tags=["organizations"])
-def create_organization(body: OrganizationIn, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
-    return p.catalog.create_organization(body.name, title=body.title, description=body.description, principal=me).to_dict()
+def create_organization(
+    body: OrganizationIn,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
+    return p.catalog.create_organization(
+        body.name, title=body.title, description=body.description, principal=me
+    ).to_dict()
 
 
 @router.get("/organizations/{name}", tags=["organizations"])
-def get_organization(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def get_organization(
+    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> dict[str, Any]:
     org = p.catalog.get_organization(name).to_dict()
     org["datasets"] = [d.name for d in p.catalog.list_datasets(organization=name, principal=me)]
     return org
@@ -80,7 +92,11 @@ def get_organization(name: str, p: Platform = Depends(get_platform), me: Princip
 
 # ----- datasets -----------------------------------------------------------------------------
 @router.get("/datasets", tags=["datasets"])
-def list_datasets(organization: str | None = None, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+def list_datasets(
+    organization: str | None = None,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> list[dict[str, Any]]:
     out = []
     for d in p.catalog.list_datasets(organization=organization, principal=me):
         item = d.to_dict()
@@ -90,19 +106,32 @@ def list_datasets(organization: str | None = None, p: Platform = Depends(get_pla
 
 
 @router.post("/datasets", status_code=201, tags=["datasets"])
-def create_dataset(body: DatasetIn, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def create_dataset(
+    body: DatasetIn, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> dict[str, Any]:
     fields = body.model_dump(exclude={"name", "organization", "title"}, exclude_none=True)
-    return p.catalog.create_dataset(body.name, organization=body.organization, title=body.title, principal=me, **fields).to_dict()
+    return p.catalog.create_dataset(
+        body.name, organization=body.organization, title=body.title, principal=me, **fields
+    ).to_dict()
 
 
 @router.get("/datasets/{name}", tags=["datasets"])
-def get_dataset(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def get_dataset(
+    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> dict[str, Any]:
     return p.catalog.get_dataset(name, principal=me).to_dict()
 
 
 @router.patch("/datasets/{name}", tags=["datasets"])
-def update_dataset(name: str, body: DatasetFields, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
-    return p.catalog.update_dataset(name, principal=me, **body.model_dump(exclude_none=True)).to_dict()
+def update_dataset(
+    name: str,
+    body: DatasetFields,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
+    return p.catalog.update_dataset(
+        name, principal=me, **body.model_dump(exclude_none=True)
+    ).to_dict()
 
 
 # ----- versions -----------------------------------------------------------------------------
@@ -110,8 +139,11 @@ def update_dataset(name: str, body: DatasetFields, p: Platform = Depends(get_pla
 async def upload_version(
     name: str,
     request: Request,
-    wait: bool = Query(False, description="Ingest before answering (201) instead of as a background job (202)."),
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal),
+    wait: bool = Query(
+        False, description="Ingest before answering (201) instead of as a background job (202)."
+    ),
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
 ) -> JSONResponse:
     """Upload a file (multipart field `file`) and publish it as the next version.
 
@@ -122,20 +154,30 @@ async def upload_version(
     limit = p.config.max_upload_bytes
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit:
-        raise errors.TooLarge(f"The upload is {int(length):,} bytes; this server accepts at most {limit:,}.")
+        raise errors.TooLarge(
+            f"The upload is {int(length):,} bytes; this server accepts at most {limit:,}."
+        )
     try:
         form = await request.form(max_files=1, max_fields=20)
     except MultiPartException as exc:
-        raise errors.InvalidInput(f"The upload could not be read ({exc.message}); it may have been cut off. Send it again.") from exc
+        raise errors.InvalidInput(
+            f"The upload could not be read ({exc.message}); it may have been cut off. Send it again."
+        ) from exc
     except Exception as exc:  # a body that ends early or is not multipart at all
-        raise errors.InvalidInput(f"The upload could not be read ({exc}); it may have been cut off. Send it again.") from exc
+        raise errors.InvalidInput(
+            f"The upload could not be read ({exc}); it may have been cut off. Send it again."
+        ) from exc
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise errors.InvalidInput(
             "No complete file arrived. Send it as a multipart/form-data field named 'file'; if you did, "
             "the upload was cut off before its end: send it again."
         )
-    opts = {k: str(form[k]) for k in ("change_note", "mode", "format", "encoding", "delimiter", "sheet") if form.get(k)}
+    opts = {
+        k: str(form[k])
+        for k in ("change_note", "mode", "format", "encoding", "delimiter", "sheet")
+        if form.get(k)
+    }
     if opts.get("mode", "lenient") not in ("lenient", "strict"):
         raise errors.InvalidInput("mode must be 'lenient' or 'strict'.")
     filename = upload.filename or "upload"
@@ -145,27 +187,40 @@ async def upload_version(
         await run_in_threadpool(_copy_to, upload.file, staged)
         await upload.close()
         if staged.stat().st_size > limit:
-            raise errors.TooLarge(f"The upload is larger than this server accepts ({limit:,} bytes).")
+            raise errors.TooLarge(
+                f"The upload is larger than this server accepts ({limit:,} bytes)."
+            )
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
 
     def job(progress: Any) -> dict[str, Any]:
         try:
-            return p.catalog.publish(name, staged, filename=filename, progress=progress, principal=me, **opts).to_dict()
+            return p.catalog.publish(
+                name, staged, filename=filename, progress=progress, principal=me, **opts
+            ).to_dict()
         finally:
             staged.unlink(missing_ok=True)
 
     params = {"dataset": name, "filename": filename, **opts}
     if wait:
-        info = await run_in_threadpool(p.jobs.run_inline, "ingest", job, params=params, actor=me.name)
+        info = await run_in_threadpool(
+            p.jobs.run_inline, "ingest", job, params=params, actor=me.name
+        )
         if info.status == "failed":
             err = info.error or {}
-            return JSONResponse({"error": err, "job": info.to_dict()}, status_code=422 if err.get("code") != "internal_error" else 500)
+            return JSONResponse(
+                {"error": err, "job": info.to_dict()},
+                status_code=422 if err.get("code") != "internal_error" else 500,
+            )
         status = 201 if info.result and info.result["created"] else 200
-        return JSONResponse(jsonable_encoder({**(info.result or {}), "job": info.to_dict()}), status_code=status)
+        return JSONResponse(
+            jsonable_encoder({**(info.result or {}), "job": info.to_dict()}), status_code=status
+        )
     info = p.jobs.submit("ingest", job, params=params, actor=me.name)
-    return JSONResponse({"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202)
+    return JSONResponse(
+        {"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202
+    )
 
 
 def _copy_to(src: Any, dest: Path) -> None:
@@ -174,27 +229,49 @@ def _copy_to(src: Any, dest: Path) -> None:
 
 
 @router.get("/datasets/{name}/versions", tags=["versions"])
-def list_versions(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+def list_versions(
+    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> list[dict[str, Any]]:
     return [v.to_dict() for v in p.catalog.get_dataset(name, principal=me).versions]
 
 
 @router.get("/datasets/{name}/versions/{version}", tags=["versions"])
-def get_version(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def get_version(
+    name: str,
+    version: str,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     return p.catalog.get_version(name, _version_param(version), principal=me).to_dict()
 
 
 @router.get("/datasets/{name}/versions/{version}/schema", tags=["versions"])
-def get_schema(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def get_schema(
+    name: str,
+    version: str,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     return p.catalog.version_detail(name, _version_param(version), principal=me)["schema"]
 
 
 @router.get("/datasets/{name}/versions/{version}/profile", tags=["versions"])
-def get_profile(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def get_profile(
+    name: str,
+    version: str,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     return p.catalog.version_detail(name, _version_param(version), principal=me)["profile"]
 
 
 @router.get("/datasets/{name}/versions/{version}/problems", tags=["versions"])
-def get_problems(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def get_problems(
+    name: str,
+    version: str,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     return p.catalog.version_detail(name, _version_param(version), principal=me)["problems"]
 
 
@@ -204,7 +281,8 @@ def preview(
     version: str,
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=1000),
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal),
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     number = _version_param(version)
     info = p.catalog.get_version(name, number, principal=me)
@@ -225,7 +303,8 @@ def download(
     name: str,
     version: str,
     format: Literal["parquet", "csv", "json"] = "parquet",
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal),
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
 ) -> StreamingResponse:
     number = _version_param(version)
     info = p.catalog.get_version(name, number, principal=me)
@@ -234,12 +313,20 @@ def download(
     return StreamingResponse(
         chunks,
         media_type=export.FORMATS[format],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-SHA256": info.content_hash if format == "parquet" else ""},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-SHA256": info.content_hash if format == "parquet" else "",
+        },
     )
 
 
 @router.get("/datasets/{name}/versions/{version}/receipt", tags=["versions"])
-def get_receipt(name: str, version: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def get_receipt(
+    name: str,
+    version: str,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     """The version's ledger receipt: verify it offline with `datanuri verify RECEIPT FILE --key KEY`."""
     info = p.catalog.get_version(name, _version_param(version), principal=me)
     if info.ledger_index is None:
@@ -249,10 +336,14 @@ def get_receipt(name: str, version: str, p: Platform = Depends(get_platform), me
 
 # ----- jobs ---------------------------------------------------------------------------------
 @router.get("/jobs", tags=["jobs"])
-def list_jobs(p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+def list_jobs(
+    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> list[dict[str, Any]]:
     return [j.to_dict() for j in p.jobs.list(actor=None if me.is_admin else me.name)]
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
-def get_job(job_id: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def get_job(
+    job_id: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> dict[str, Any]:
     return p.jobs.get(job_id, actor=None if me.is_admin else me.name).to_dict()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -22,14 +23,28 @@ from datanuri.accounts.principal import ANONYMOUS, Principal
 from datanuri.metadata import ckan as dicts
 from datanuri.search.service import SearchService, visibility_for
 from datanuri.search.solr import QuerySyntaxError, parse, parse_sort
-from datanuri.web.auth import CSRF_HEADER, SAFE_METHODS, _check_rate, client_address, session_principal
+from datanuri.web.auth import (
+    CSRF_HEADER,
+    SAFE_METHODS,
+    _check_rate,
+    client_address,
+    session_principal,
+)
 
 log = logging.getLogger("datanuri.ckan")
 router = APIRouter()
 root_router = APIRouter()
 MAX_ROWS = 1000
-CKAN_FACETS = {"organization": "organization", "groups": "theme", "tags": "keyword", "res_format": "format",
-               "license_id": "license", "language": "language", "access_level": "access_level", "region": "region"}
+CKAN_FACETS = {
+    "organization": "organization",
+    "groups": "theme",
+    "tags": "keyword",
+    "res_format": "format",
+    "license_id": "license",
+    "language": "language",
+    "access_level": "access_level",
+    "region": "region",
+}
 
 
 class CkanValidation(Exception):
@@ -75,9 +90,16 @@ class Ctx:
 
 # ----- actions ----------------------------------------------------------------------------------
 def status_show(c: Ctx) -> dict[str, Any]:
-    return {"site_title": "datanuri", "site_description": "A trusted data exchange", "site_url": c.base,
-            "ckan_version": "2.10.0", "datanuri_version": __version__, "locale_default": "ko",
-            "error_emails_to": None, "extensions": ["datanuri"]}
+    return {
+        "site_title": "datanuri",
+        "site_description": "A trusted data exchange",
+        "site_url": c.base,
+        "ckan_version": "2.10.0",
+        "datanuri_version": __version__,
+        "locale_default": "ko",
+        "error_emails_to": None,
+        "extensions": ["datanuri"],
+    }
 
 
 def package_search(c: Ctx) -> dict[str, Any]:
@@ -91,18 +113,35 @@ def package_search(c: Ctx) -> dict[str, Any]:
     facet_fields = _facet_fields(c.get("facet.field"))
     facet_limit = c.integer("facet.limit", 50) or 50
     try:
-        r = c.search.search(parsed.text, principal=c.me, filters=parsed.filters, updated_from=parsed.updated_from,
-                            updated_to=parsed.updated_to, sort=sort, offset=start, per_page=rows or 0,
-                            max_per_page=MAX_ROWS, facets=bool(facet_fields), facet_limit=facet_limit)
+        r = c.search.search(
+            parsed.text,
+            principal=c.me,
+            filters=parsed.filters,
+            updated_from=parsed.updated_from,
+            updated_to=parsed.updated_to,
+            sort=sort,
+            offset=start,
+            per_page=rows or 0,
+            max_per_page=MAX_ROWS,
+            facets=bool(facet_fields),
+            facet_limit=facet_limit,
+        )
     except errors.InvalidInput as exc:
         raise _SearchQuery(exc.message) from exc
-    facets = {f: {x["value"]: x["count"] for x in r.facets.get(CKAN_FACETS[f], [])} for f in facet_fields}
+    facets = {
+        f: {x["value"]: x["count"] for x in r.facets.get(CKAN_FACETS[f], [])} for f in facet_fields
+    }
     return {
         "count": r.total,
         "sort": c.get("sort") or "score desc, metadata_modified desc",
         "facets": facets,
-        "search_facets": {f: {"title": f, "items": [{"name": v, "display_name": v, "count": n} for v, n in vals.items()]}
-                          for f, vals in facets.items()},
+        "search_facets": {
+            f: {
+                "title": f,
+                "items": [{"name": v, "display_name": v, "count": n} for v, n in vals.items()],
+            }
+            for f, vals in facets.items()
+        },
         "results": [dicts.package_dict(d, c.base) for d in r.docs],
     }
 
@@ -123,12 +162,16 @@ def _facet_fields(raw: Any) -> list[str]:
         raise CkanValidation({"facet.field": ["Must be a JSON list of field names"]})
     unknown = [f for f in raw if f not in CKAN_FACETS]
     if unknown:
-        raise _SearchQuery(f"Unknown facet field(s): {', '.join(unknown)}; use: {', '.join(CKAN_FACETS)}.")
+        raise _SearchQuery(
+            f"Unknown facet field(s): {', '.join(unknown)}; use: {', '.join(CKAN_FACETS)}."
+        )
     return list(dict.fromkeys(raw))
 
 
 def _show(c: Ctx, name: str) -> Any:
-    c.platform.catalog.get_dataset(name, principal=c.me)  # raises "not found" for what c.me may not see
+    c.platform.catalog.get_dataset(
+        name, principal=c.me
+    )  # raises "not found" for what c.me may not see
     doc = c.search.fresh_doc(name)
     if doc is None:
         raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
@@ -143,15 +186,22 @@ def package_list(c: Ctx) -> list[str]:
     names = c.search.index.visible_names(visibility_for(c.me))
     offset = c.integer("offset", 0) or 0
     limit = c.integer("limit", None)
-    return names[offset: offset + limit if limit is not None else None]
+    return names[offset : offset + limit if limit is not None else None]
 
 
 def current_package_list_with_resources(c: Ctx) -> list[dict[str, Any]]:
     limit = c.integer("limit", 10, cap=MAX_ROWS) or 0
     page = c.integer("page", None)
     offset = (page - 1) * limit if page else (c.integer("offset", 0) or 0)
-    r = c.search.search("", principal=c.me, sort="newest", offset=max(0, offset), per_page=limit,
-                        max_per_page=MAX_ROWS, facets=False)
+    r = c.search.search(
+        "",
+        principal=c.me,
+        sort="newest",
+        offset=max(0, offset),
+        per_page=limit,
+        max_per_page=MAX_ROWS,
+        facets=False,
+    )
     return [dicts.package_dict(d, c.base) for d in r.docs]
 
 
@@ -171,18 +221,30 @@ def organization_list(c: Ctx) -> list[Any]:
         orgs.reverse()
     offset = c.integer("offset", 0) or 0
     limit = c.integer("limit", None, cap=MAX_ROWS)
-    orgs = orgs[offset: offset + limit if limit is not None else None]
+    orgs = orgs[offset : offset + limit if limit is not None else None]
     if not c.flag("all_fields"):
         return [o.name for o in orgs]
-    return [dicts.organization_dict(o.name, o.title, o.description, o.created_at, counts.get(o.name, 0)) for o in orgs]
+    return [
+        dicts.organization_dict(o.name, o.title, o.description, o.created_at, counts.get(o.name, 0))
+        for o in orgs
+    ]
 
 
 def organization_show(c: Ctx) -> dict[str, Any]:
     org = c.platform.catalog.get_organization(c.required("id"))
-    out = dicts.organization_dict(org.name, org.title, org.description, org.created_at, _org_counts(c).get(org.name, 0))
+    out = dicts.organization_dict(
+        org.name, org.title, org.description, org.created_at, _org_counts(c).get(org.name, 0)
+    )
     if c.flag("include_datasets"):
-        r = c.search.search("", principal=c.me, filters={"organization": [org.name]}, sort="newest", per_page=MAX_ROWS,
-                            max_per_page=MAX_ROWS, facets=False)
+        r = c.search.search(
+            "",
+            principal=c.me,
+            filters={"organization": [org.name]},
+            sort="newest",
+            per_page=MAX_ROWS,
+            max_per_page=MAX_ROWS,
+            facets=False,
+        )
         out["packages"] = [dicts.package_dict(d, c.base) for d in r.docs]
     return out
 
@@ -196,10 +258,17 @@ def group_list(c: Ctx) -> list[Any]:
 
 def tag_list(c: Ctx) -> list[Any]:
     query = str(c.get("query") or "").casefold()
-    tags = sorted(t for t, _ in c.search.index.facet_counts("keyword", visibility_for(c.me)) if query in t.casefold())
+    tags = sorted(
+        t
+        for t, _ in c.search.index.facet_counts("keyword", visibility_for(c.me))
+        if query in t.casefold()
+    )
     if not c.flag("all_fields"):
         return tags
-    return [{"id": t, "name": t, "display_name": t, "vocabulary_id": None, "state": "active"} for t in tags]
+    return [
+        {"id": t, "name": t, "display_name": t, "vocabulary_id": None, "state": "active"}
+        for t in tags
+    ]
 
 
 def resource_show(c: Ctx) -> dict[str, Any]:
@@ -213,10 +282,21 @@ def resource_show(c: Ctx) -> dict[str, Any]:
     raise errors.NotFound(f"No resource with id {rid!r}; resource ids are listed in package_show.")
 
 
-ACTIONS: dict[str, Callable[[Ctx], Any]] = {f.__name__: f for f in (
-    status_show, package_search, package_show, package_list, current_package_list_with_resources,
-    organization_list, organization_show, group_list, tag_list, resource_show,
-)}
+ACTIONS: dict[str, Callable[[Ctx], Any]] = {
+    f.__name__: f
+    for f in (
+        status_show,
+        package_search,
+        package_show,
+        package_list,
+        current_package_list_with_resources,
+        organization_list,
+        organization_show,
+        group_list,
+        tag_list,
+        resource_show,
+    )
+}
 
 
 # ----- transport --------------------------------------------------------------------------------
@@ -226,14 +306,18 @@ def ckan_principal(request: Request) -> Principal:
     platform = request.app.state.platform
     client = client_address(request)
     _check_rate(request, f"addr:{client}")
-    key = (request.headers.get("x-ckan-api-key") or request.headers.get("authorization") or "").strip()
+    key = (
+        request.headers.get("x-ckan-api-key") or request.headers.get("authorization") or ""
+    ).strip()
     if key:
         if key.lower().startswith("bearer "):
             key = key[7:].strip()
         principal = platform.accounts.resolve_token(key)
     elif (found := session_principal(request)) is not None:
         principal, csrf = found
-        if request.method not in SAFE_METHODS and not sec.same(request.headers.get(CSRF_HEADER, ""), csrf):
+        if request.method not in SAFE_METHODS and not sec.same(
+            request.headers.get(CSRF_HEADER, ""), csrf
+        ):
             principal = ANONYMOUS
     else:
         principal = ANONYMOUS
@@ -257,8 +341,18 @@ async def _params(request: Request) -> dict[str, Any]:
     return params
 
 
-def _envelope(base: str, action: str, *, result: Any = None, error: dict[str, Any] | None = None, status: int = 200) -> JSONResponse:
-    body: dict[str, Any] = {"help": f"{base}/api/3/action/help_show?name={action}", "success": error is None}
+def _envelope(
+    base: str,
+    action: str,
+    *,
+    result: Any = None,
+    error: dict[str, Any] | None = None,
+    status: int = 200,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "help": f"{base}/api/3/action/help_show?name={action}",
+        "success": error is None,
+    }
     if error is None:
         body["result"] = result
     else:
@@ -289,31 +383,72 @@ async def _run_action(action: str, request: Request) -> JSONResponse:
     base = str(request.base_url).rstrip("/")
     handler = ACTIONS.get(action)
     if handler is None:
-        return _envelope(base, action, status=400, error={
-            "__type": "Bad Request", "message": f"Bad request - Action name not known: {action}. Known: {', '.join(ACTIONS)}."})
+        return _envelope(
+            base,
+            action,
+            status=400,
+            error={
+                "__type": "Bad Request",
+                "message": f"Bad request - Action name not known: {action}. Known: {', '.join(ACTIONS)}.",
+            },
+        )
     try:
         params = await _params(request)
     except ValueError as exc:
-        return _envelope(base, action, status=400, error={"__type": "Bad Request", "message": f"Bad request - JSON Error: {exc}"})
+        return _envelope(
+            base,
+            action,
+            status=400,
+            error={"__type": "Bad Request", "message": f"Bad request - JSON Error: {exc}"},
+        )
     try:
         me = await run_in_threadpool(ckan_principal, request)
         ctx = Ctx(request.app.state.platform, request.app.state.platform.search, me, base, params)
         result = await run_in_threadpool(handler, ctx)
     except CkanValidation as exc:
-        return _envelope(base, action, status=409, error={"__type": "Validation Error", **exc.fields})
+        return _envelope(
+            base, action, status=409, error={"__type": "Validation Error", **exc.fields}
+        )
     except _SearchQuery as exc:
-        return _envelope(base, action, status=400, error={"__type": "Search Query Error", "message": f"Search Query is invalid: {exc}"})
+        return _envelope(
+            base,
+            action,
+            status=400,
+            error={"__type": "Search Query Error", "message": f"Search Query is invalid: {exc}"},
+        )
     except errors.NotFound as exc:
-        return _envelope(base, action, status=404, error={"__type": "Not Found Error", "message": f"Not found: {exc.message}"})
+        return _envelope(
+            base,
+            action,
+            status=404,
+            error={"__type": "Not Found Error", "message": f"Not found: {exc.message}"},
+        )
     except (errors.PermissionDenied, errors.NotAuthenticated) as exc:
-        return _envelope(base, action, status=403, error={"__type": "Authorization Error", "message": f"Access denied: {exc.message}"})
+        return _envelope(
+            base,
+            action,
+            status=403,
+            error={"__type": "Authorization Error", "message": f"Access denied: {exc.message}"},
+        )
     except errors.RateLimited as exc:
-        resp = _envelope(base, action, status=429, error={"__type": "Rate Limit Error", "message": exc.message})
+        resp = _envelope(
+            base, action, status=429, error={"__type": "Rate Limit Error", "message": exc.message}
+        )
         resp.headers["Retry-After"] = str(int(exc.retry_after))
         return resp
     except errors.InvalidInput as exc:
-        return _envelope(base, action, status=409, error={"__type": "Validation Error", "message": exc.message})
+        return _envelope(
+            base, action, status=409, error={"__type": "Validation Error", "message": exc.message}
+        )
     except Exception:
         log.exception("CKAN action %s failed", action)
-        return _envelope(base, action, status=500, error={"__type": "Internal Error", "message": "Internal server error; it has been logged."})
+        return _envelope(
+            base,
+            action,
+            status=500,
+            error={
+                "__type": "Internal Error",
+                "message": "Internal server error; it has been logged.",
+            },
+        )
     return _envelope(base, action, result=result)

@@ -10,6 +10,7 @@ catalog service with the user's principal, so the API's access rules apply uncha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -28,7 +29,16 @@ from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
 
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
 
-NEW_FIELDS = ("organization", "name", "title", "description", "theme", "license", "keywords", "access_level")
+NEW_FIELDS = (
+    "organization",
+    "name",
+    "title",
+    "description",
+    "theme",
+    "license",
+    "keywords",
+    "access_level",
+)
 MAX_TEXT = 5000
 UPLOAD_ACCEPT = ".csv,.tsv,.txt,.xlsx,.json,.ndjson,.jsonl,.parquet"
 
@@ -57,7 +67,9 @@ def web_user(request: Request) -> WebUser | None:
 
 def login_redirect(request: Request) -> RedirectResponse:
     """Send a logged-out visitor to the login page, to come back here afterwards."""
-    return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}&lang={language(request)}", status_code=303)
+    return RedirectResponse(
+        f"/login?next={quote(request.url.path, safe='/')}&lang={language(request)}", status_code=303
+    )
 
 
 def editor_orgs(me: Principal) -> list[str]:
@@ -69,10 +81,19 @@ def _msg(request: Request, name: str) -> str:
     return ui_text.say(getattr(ui_text, name), language(request))
 
 
-def _console_page(request: Request, template: str, who: WebUser, status: int = 200, **ctx: Any) -> HTMLResponse:
+def _console_page(
+    request: Request, template: str, who: WebUser, status: int = 200, **ctx: Any
+) -> HTMLResponse:
     lang = language(request)
-    return ui_page(request, template, status=status, user=who.user, csrf_token=who.csrf,
-                 msg=lambda name: ui_text.say(getattr(ui_text, name), lang), **ctx)
+    return ui_page(
+        request,
+        template,
+        status=status,
+        user=who.user,
+        csrf_token=who.csrf,
+        msg=lambda name: ui_text.say(getattr(ui_text, name), lang),
+        **ctx,
+    )
 
 
 def _back(request: Request, path: str, **params: Any) -> RedirectResponse:
@@ -87,23 +108,45 @@ def console_home(request: Request) -> Response:
         return login_redirect(request)
     catalog = request.app.state.platform.catalog
     orgs = editor_orgs(who.me)
-    datasets = [d for org in orgs for d in catalog.list_datasets(organization=org, principal=who.me)]
+    datasets = [
+        d for org in orgs for d in catalog.list_datasets(organization=org, principal=who.me)
+    ]
     datasets.sort(key=lambda d: d.updated_at, reverse=True)
     titles = {o.name: o.title for o in catalog.list_organizations()}
-    return _console_page(request, "console/index.html", who, orgs=orgs, datasets=datasets, org_titles=titles)
+    return _console_page(
+        request, "console/index.html", who, orgs=orgs, datasets=datasets, org_titles=titles
+    )
 
 
 # ----- a new dataset ----------------------------------------------------------------------------
-def _new_page(request: Request, who: WebUser, *, values: dict[str, str] | None = None,
-              field_errors: dict[str, str] | None = None, error: str | None = None, status: int = 200) -> HTMLResponse:
+def _new_page(
+    request: Request,
+    who: WebUser,
+    *,
+    values: dict[str, str] | None = None,
+    field_errors: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     orgs = editor_orgs(who.me)
     if not orgs:
         raise errors.PermissionDenied(_msg(request, "MSG_NOT_EDITOR"))
     titles = {o.name: o.title for o in request.app.state.platform.catalog.list_organizations()}
     vals = {"organization": orgs[0], "access_level": "open", "license": "KOGL-1", **(values or {})}
-    return _console_page(request, "console/new.html", who, status=status, orgs=orgs, org_titles=titles, values=vals,
-                         field_errors=field_errors or {}, error=error, themes=list(ui_text.THEMES),
-                         licenses=list(ui_text.LICENSES), levels=ACCESS_LEVELS)
+    return _console_page(
+        request,
+        "console/new.html",
+        who,
+        status=status,
+        orgs=orgs,
+        org_titles=titles,
+        values=vals,
+        field_errors=field_errors or {},
+        error=error,
+        themes=list(ui_text.THEMES),
+        licenses=list(ui_text.LICENSES),
+        levels=ACCESS_LEVELS,
+    )
 
 
 @router.get("/console/new", response_class=HTMLResponse)
@@ -139,31 +182,61 @@ async def new_dataset_submit(request: Request) -> Response:
     values = {k: str(form.get(k) or "").strip()[:MAX_TEXT] for k in NEW_FIELDS}
     field_errors = _check_new(request, who, values)
     if field_errors:
-        return await run_in_threadpool(_new_page, request, who, values=values, field_errors=field_errors,
-                                       error=_msg(request, "MSG_FORM_ERRORS"), status=422)
+        return await run_in_threadpool(
+            _new_page,
+            request,
+            who,
+            values=values,
+            field_errors=field_errors,
+            error=_msg(request, "MSG_FORM_ERRORS"),
+            status=422,
+        )
     fields: dict[str, Any] = {
         "description": values["description"],
         "theme": values["theme"] or None,
         "license": values["license"] or None,
-        "keywords": [k for k in (x.strip() for x in values["keywords"].replace("，", ",").split(",")) if k],
+        "keywords": [
+            k for k in (x.strip() for x in values["keywords"].replace("，", ",").split(",")) if k
+        ],
         "access_level": values["access_level"],
     }
     catalog = request.app.state.platform.catalog
     try:
-        await run_in_threadpool(lambda: catalog.create_dataset(values["name"], organization=values["organization"],
-                                                               title=values["title"], principal=who.me, **fields))
+        await run_in_threadpool(
+            lambda: catalog.create_dataset(
+                values["name"],
+                organization=values["organization"],
+                title=values["title"],
+                principal=who.me,
+                **fields,
+            )
+        )
     except errors.Conflict:
-        return await run_in_threadpool(_new_page, request, who, values=values, status=409,
-                                       field_errors={"name": _msg(request, "MSG_NAME_TAKEN")},
-                                       error=_msg(request, "MSG_FORM_ERRORS"))
+        return await run_in_threadpool(
+            _new_page,
+            request,
+            who,
+            values=values,
+            status=409,
+            field_errors={"name": _msg(request, "MSG_NAME_TAKEN")},
+            error=_msg(request, "MSG_FORM_ERRORS"),
+        )
     except (errors.InvalidInput, errors.PermissionDenied, errors.NotFound) as exc:
-        return await run_in_threadpool(_new_page, request, who, values=values, status=exc.status,
-                                       error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}")
+        return await run_in_threadpool(
+            _new_page,
+            request,
+            who,
+            values=values,
+            status=exc.status,
+            error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}",
+        )
     return _back(request, f"/console/datasets/{values['name']}", saved="created")
 
 
 # ----- one dataset: upload, access level, details, versions --------------------------------------
-def _dataset_page(request: Request, who: WebUser, name: str, *, status: int = 200, **extra: Any) -> HTMLResponse:
+def _dataset_page(
+    request: Request, who: WebUser, name: str, *, status: int = 200, **extra: Any
+) -> HTMLResponse:
     platform = request.app.state.platform
     catalog = platform.catalog
     ds = catalog.get_dataset(name, principal=who.me)  # NotFound for what the user may not see
@@ -171,11 +244,16 @@ def _dataset_page(request: Request, who: WebUser, name: str, *, status: int = 20
     org = catalog.get_organization(ds.organization)
     saved = request.query_params.get("saved")
     ctx: dict[str, Any] = {
-        "ds": ds, "org": org, "versions": sorted(ds.versions, key=lambda v: v.number, reverse=True),
-        "max_upload": platform.config.max_upload_bytes, "accept": UPLOAD_ACCEPT,
+        "ds": ds,
+        "org": org,
+        "versions": sorted(ds.versions, key=lambda v: v.number, reverse=True),
+        "max_upload": platform.config.max_upload_bytes,
+        "accept": UPLOAD_ACCEPT,
         "saved": saved if saved in ("created", "access", "meta") else None,
         "meta": {"title": ds.title, "description": ds.description},
-        "access_error": None, "meta_error": None, "confirm_open": False,
+        "access_error": None,
+        "meta_error": None,
+        "confirm_open": False,
         "wizard_url": f"/console/datasets/{name}/deidentify",
     }
     ctx.update(extra)
@@ -202,7 +280,9 @@ async def change_access(request: Request, name: str) -> Response:
     error: str | None = None
     if level not in ACCESS_LEVELS:
         error = _msg(request, "MSG_FORM_ERRORS")
-    elif ds.access_level == "personal" and level != "personal":  # the catalog's rule, said in the page's language
+    elif (
+        ds.access_level == "personal" and level != "personal"
+    ):  # the catalog's rule, said in the page's language
         error = _msg(request, "MSG_PERSONAL_STAYS")
     elif level == ds.access_level:
         return _back(request, f"/console/datasets/{name}")
@@ -210,12 +290,24 @@ async def change_access(request: Request, name: str) -> Response:
         return await run_in_threadpool(lambda: _dataset_page(request, who, name, confirm_open=True))
     else:
         try:
-            await run_in_threadpool(lambda: catalog.update_dataset(name, access_level=level, principal=who.me))
+            await run_in_threadpool(
+                lambda: catalog.update_dataset(name, access_level=level, principal=who.me)
+            )
         except (errors.InvalidInput, errors.PermissionDenied, errors.Conflict) as exc:
-            return await run_in_threadpool(lambda: _dataset_page(request, who, name, status=exc.status,
-                                                                 access_error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}"))
+            return await run_in_threadpool(
+                partial(
+                    _dataset_page,
+                    request,
+                    who,
+                    name,
+                    status=exc.status,
+                    access_error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}",
+                )
+            )
         return _back(request, f"/console/datasets/{name}", saved="access")
-    return await run_in_threadpool(lambda: _dataset_page(request, who, name, status=422, access_error=error))
+    return await run_in_threadpool(
+        lambda: _dataset_page(request, who, name, status=422, access_error=error)
+    )
 
 
 @router.post("/console/datasets/{name}/details", response_class=HTMLResponse)
@@ -224,15 +316,34 @@ async def change_details(request: Request, name: str) -> Response:
     if who is None:
         return login_redirect(request)
     form = await check_form_csrf(request, who.csrf)
-    meta = {"title": str(form.get("title") or "").strip()[:MAX_TEXT],
-            "description": str(form.get("description") or "").strip()[:MAX_TEXT]}
+    meta = {
+        "title": str(form.get("title") or "").strip()[:MAX_TEXT],
+        "description": str(form.get("description") or "").strip()[:MAX_TEXT],
+    }
     catalog = request.app.state.platform.catalog
     if not meta["title"]:
-        return await run_in_threadpool(lambda: _dataset_page(request, who, name, status=422, meta=meta,
-                                                             meta_error=_msg(request, "MSG_TITLE_EMPTY")))
+        return await run_in_threadpool(
+            lambda: _dataset_page(
+                request,
+                who,
+                name,
+                status=422,
+                meta=meta,
+                meta_error=_msg(request, "MSG_TITLE_EMPTY"),
+            )
+        )
     try:
         await run_in_threadpool(lambda: catalog.update_dataset(name, principal=who.me, **meta))
     except (errors.InvalidInput, errors.PermissionDenied) as exc:
-        return await run_in_threadpool(lambda: _dataset_page(request, who, name, status=exc.status, meta=meta,
-                                                             meta_error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}"))
+        return await run_in_threadpool(
+            partial(
+                _dataset_page,
+                request,
+                who,
+                name,
+                status=exc.status,
+                meta=meta,
+                meta_error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}",
+            )
+        )
     return _back(request, f"/console/datasets/{name}", saved="meta")

@@ -29,7 +29,9 @@ def _checkpoint_body(ledger: Any, cp: Any) -> dict[str, Any]:
 
 
 class CosignatureIn(BaseModel):
-    checkpoint: str = Field(description="The log's checkpoint note with the witness's cosignature line(s) appended")
+    checkpoint: str = Field(
+        description="The log's checkpoint note with the witness's cosignature line(s) appended"
+    )
 
 
 @router.get("/ledger/checkpoint")
@@ -41,7 +43,9 @@ def get_checkpoint(request: Request) -> dict[str, Any]:
 
 
 @router.get("/ledger/entries")
-def get_entries(request: Request, start: int = Query(0, ge=0), end: int | None = Query(None, ge=0)) -> dict[str, Any]:
+def get_entries(
+    request: Request, start: int = Query(0, ge=0), end: int | None = Query(None, ge=0)
+) -> dict[str, Any]:
     """Entries `[start, end)` (at most 1000), each with its leaf hash."""
     ledger = _ledger(request)
     return {"start": start, "size": ledger.size(), "entries": ledger.entries(start, end)}
@@ -54,20 +58,33 @@ def get_receipt(request: Request, index: int) -> dict[str, Any]:
 
 
 @router.get("/ledger/proof/inclusion")
-def get_inclusion(request: Request, index: int = Query(..., ge=0), size: int | None = Query(None, ge=1)) -> dict[str, Any]:
+def get_inclusion(
+    request: Request, index: int = Query(..., ge=0), size: int | None = Query(None, ge=1)
+) -> dict[str, Any]:
     """RFC 9162 inclusion proof of entry `index` in the tree of `size` entries (default: current)."""
     ledger = _ledger(request)
     size = ledger.size() if size is None else size
     entry = ledger.entry(index)
-    return {"index": index, "size": size, "leaf_hash": entry["leaf_hash"], "proof": _b64(ledger.inclusion_proof(index, size))}
+    return {
+        "index": index,
+        "size": size,
+        "leaf_hash": entry["leaf_hash"],
+        "proof": _b64(ledger.inclusion_proof(index, size)),
+    }
 
 
 @router.get("/ledger/proof/consistency")
-def get_consistency(request: Request, first: int = Query(..., ge=1), second: int | None = Query(None, ge=1)) -> dict[str, Any]:
+def get_consistency(
+    request: Request, first: int = Query(..., ge=1), second: int | None = Query(None, ge=1)
+) -> dict[str, Any]:
     """RFC 9162 consistency proof between the trees of `first` and `second` entries."""
     ledger = _ledger(request)
     second = ledger.size() if second is None else second
-    return {"first": first, "second": second, "proof": _b64(ledger.consistency_proof(first, second))}
+    return {
+        "first": first,
+        "second": second,
+        "proof": _b64(ledger.consistency_proof(first, second)),
+    }
 
 
 @router.post("/ledger/cosignatures")

@@ -34,7 +34,9 @@ def _doc(p: Platform, name: str, me: Principal) -> SearchDoc:
     return doc
 
 
-def _version(p: Platform, name: str, version: str, me: Principal) -> tuple[SearchDoc, Any, dict[str, Any]]:
+def _version(
+    p: Platform, name: str, version: str, me: Principal
+) -> tuple[SearchDoc, Any, dict[str, Any]]:
     doc = _doc(p, name, me)
     if doc.access_level == "personal":
         raise errors.PermissionDenied(errors.MSG_PERSONAL_NO_ROWS.format(name=name))
@@ -51,37 +53,57 @@ def _number(version: str) -> int:
 
 
 @router.get("/catalog.jsonld", tags=["metadata"])
-def catalog_jsonld(request: Request, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> JSONResponse:
+def catalog_jsonld(
+    request: Request, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> JSONResponse:
     """The catalogue as DCAT-AP 3 JSON-LD."""
     docs = p.search.index.visible_docs(visibility_for(me))
     return JSONResponse(dcat.catalog_document(docs, _base(request)), media_type=JSONLD)
 
 
 @router.get("/dataset/{name}.jsonld", tags=["metadata"])
-def dataset_jsonld(name: str, request: Request, p: Platform = Depends(get_platform),
-                   me: Principal = Depends(get_principal)) -> JSONResponse:
+def dataset_jsonld(
+    name: str,
+    request: Request,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> JSONResponse:
     """One dataset as DCAT-AP 3 JSON-LD."""
     return JSONResponse(dcat.dataset_document(_doc(p, name, me), _base(request)), media_type=JSONLD)
 
 
 @router.get("/api/v1/datasets/{name}/schema.org.json", tags=["metadata"])
-def schema_org(name: str, request: Request, p: Platform = Depends(get_platform),
-               me: Principal = Depends(get_principal)) -> JSONResponse:
+def schema_org(
+    name: str,
+    request: Request,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> JSONResponse:
     """schema.org Dataset JSON-LD (what the dataset page embeds)."""
     return JSONResponse(schemaorg.dataset(_doc(p, name, me), _base(request)), media_type=JSONLD)
 
 
 @router.get("/api/v1/datasets/{name}/versions/{version}/croissant.json", tags=["metadata"])
-def croissant(name: str, version: str, request: Request, p: Platform = Depends(get_platform),
-              me: Principal = Depends(get_principal)) -> JSONResponse:
+def croissant(
+    name: str,
+    version: str,
+    request: Request,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> JSONResponse:
     """Croissant 1.0 for a version (refused for personal data, whose rows never leave)."""
     doc, info, schema = _version(p, name, version, me)
     return JSONResponse(cr.croissant(doc, info, schema, _base(request)), media_type=JSONLD)
 
 
 @router.get("/api/v1/datasets/{name}/versions/{version}/datapackage.json", tags=["metadata"])
-def datapackage(name: str, version: str, request: Request, p: Platform = Depends(get_platform),
-                me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def datapackage(
+    name: str,
+    version: str,
+    request: Request,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     """Frictionless Data Package for a version (refused for personal data)."""
     doc, info, schema = _version(p, name, version, me)
     return dp.datapackage(doc, info, schema, _base(request))

@@ -32,15 +32,21 @@ def safe_next(value: str | None) -> str | None:
     return None
 
 
-def _login_page(request: Request, *, error: str | None = None, email: str | None = None, status: int = 200) -> HTMLResponse:
+def _login_page(
+    request: Request, *, error: str | None = None, email: str | None = None, status: int = 200
+) -> HTMLResponse:
     token = request.cookies.get(PRELOGIN_CSRF_COOKIE) or sec.new_secret()
     resp = render(request, "login.html", status=status, csrf_token=token, error=error, email=email)
     resp.set_cookie(PRELOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
     nxt = safe_next(request.query_params.get("next"))
     if nxt:  # where to go after logging in (the login form itself stays unchanged)
-        resp.set_cookie(NEXT_COOKIE, nxt, httponly=True, samesite="strict", path="/login", max_age=3600)
+        resp.set_cookie(
+            NEXT_COOKIE, nxt, httponly=True, samesite="strict", path="/login", max_age=3600
+        )
     elif request.method == "GET" and NEXT_COOKIE in request.cookies:
-        resp.delete_cookie(NEXT_COOKIE, path="/login")  # a plain visit to the login page forgets an old target
+        resp.delete_cookie(
+            NEXT_COOKIE, path="/login"
+        )  # a plain visit to the login page forgets an old target
     return resp
 
 
@@ -55,8 +61,12 @@ async def login_submit(request: Request) -> Response:
     platform = request.app.state.platform
     email = str(form.get("email") or "")[:320]
     try:
-        me = await run_in_threadpool(platform.accounts.login, email, str(form.get("password") or "")[:1024],
-                                     client=client_address(request))
+        me = await run_in_threadpool(
+            platform.accounts.login,
+            email,
+            str(form.get("password") or "")[:1024],
+            client=client_address(request),
+        )
     except (errors.NotAuthenticated, errors.PermissionDenied) as exc:
         ko = {"The e-mail or password is not right.": "이메일 또는 비밀번호가 맞지 않습니다."}
         message = ko.get(exc.message, exc.message) if language(request) == "ko" else exc.message
@@ -73,28 +83,47 @@ async def login_submit(request: Request) -> Response:
 # ----- the account page and its API tokens ------------------------------------------------------
 def _token_rows(request: Request, who: WebUser) -> list[dict[str, Any]]:
     """The user's own tokens (an admin's list holds everyone's), newest first, with a state word."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     rows = []
     for tok in request.app.state.platform.accounts.list_tokens(by=who.me):
         if tok.user != who.user.email:
             continue
         ends = dt.datetime.fromisoformat(tok.expires_at) if tok.expires_at else None
         if ends is not None and ends.tzinfo is None:
-            ends = ends.replace(tzinfo=dt.timezone.utc)
+            ends = ends.replace(tzinfo=dt.UTC)
         expired = ends is not None and ends <= now
-        rows.append({"info": tok, "state": "revoked" if tok.revoked else "expired" if expired else "active"})
+        rows.append(
+            {"info": tok, "state": "revoked" if tok.revoked else "expired" if expired else "active"}
+        )
     rows.sort(key=lambda r: r["info"].id, reverse=True)
     return rows
 
 
 def _account_page(request: Request, who: WebUser, *, status: int = 200, **ctx: Any) -> HTMLResponse:
     lang = language(request)
-    base = {"new_token": None, "new_secret": None, "confirm_revoke": None, "token_error": None, "notice": None,
-            "token_values": {"name": "", "scopes": ["read"], "expiry": "90"}}
-    resp = ui_page(request, "account.html", status=status, user=who.user, csrf_token=who.csrf,
-                 tokens=_token_rows(request, who), scopes=SCOPES,
-                 org_titles={o.name: o.title for o in request.app.state.platform.catalog.list_organizations()}, expiries=list(ui_text.TOKEN_EXPIRY),
-                 msg=lambda name: ui_text.say(getattr(ui_text, name), lang), **(base | ctx))
+    base = {
+        "new_token": None,
+        "new_secret": None,
+        "confirm_revoke": None,
+        "token_error": None,
+        "notice": None,
+        "token_values": {"name": "", "scopes": ["read"], "expiry": "90"},
+    }
+    resp = ui_page(
+        request,
+        "account.html",
+        status=status,
+        user=who.user,
+        csrf_token=who.csrf,
+        tokens=_token_rows(request, who),
+        scopes=SCOPES,
+        org_titles={
+            o.name: o.title for o in request.app.state.platform.catalog.list_organizations()
+        },
+        expiries=list(ui_text.TOKEN_EXPIRY),
+        msg=lambda name: ui_text.say(getattr(ui_text, name), lang),
+        **(base | ctx),
+    )
     resp.headers["Cache-Control"] = "no-store"  # a page may hold a token secret shown once
     return resp
 
@@ -114,9 +143,11 @@ async def create_token(request: Request) -> Response:
     if who is None:
         return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
     form = await check_form_csrf(request, who.csrf)
-    values = {"name": str(form.get("name") or "").strip()[:300],
-              "scopes": [s for s in (await request.form()).getlist("scopes") if s in SCOPES],
-              "expiry": str(form.get("expiry") or "90")}
+    values = {
+        "name": str(form.get("name") or "").strip()[:300],
+        "scopes": [s for s in (await request.form()).getlist("scopes") if s in SCOPES],
+        "expiry": str(form.get("expiry") or "90"),
+    }
     lang = language(request)
     error = None
     if not values["name"]:
@@ -128,13 +159,20 @@ async def create_token(request: Request) -> Response:
     if error is None:
         days = None if values["expiry"] == "never" else int(values["expiry"])
         try:
-            info, secret = await run_in_threadpool(lambda: request.app.state.platform.accounts.create_token(
-                name=values["name"], scopes=values["scopes"], expires_in_days=days, by=who.me))
+            info, secret = await run_in_threadpool(
+                lambda: request.app.state.platform.accounts.create_token(
+                    name=values["name"], scopes=values["scopes"], expires_in_days=days, by=who.me
+                )
+            )
         except (errors.InvalidInput, errors.PermissionDenied, errors.NotAuthenticated) as exc:
             error = f"{ui_text.say(ui_text.MSG_SERVICE_ERROR, lang)} {exc.message}"
         else:
-            return await run_in_threadpool(lambda: _account_page(request, who, new_token=info, new_secret=secret))
-    return await run_in_threadpool(lambda: _account_page(request, who, status=422, token_error=error, token_values=values))
+            return await run_in_threadpool(
+                lambda: _account_page(request, who, new_token=info, new_secret=secret)
+            )
+    return await run_in_threadpool(
+        lambda: _account_page(request, who, status=422, token_error=error, token_values=values)
+    )
 
 
 @router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
@@ -144,13 +182,21 @@ async def revoke_token(request: Request, token_id: int) -> Response:
         return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
     form = await check_form_csrf(request, who.csrf)
     accounts = request.app.state.platform.accounts
-    mine = {t.id: t for t in await run_in_threadpool(lambda: accounts.list_tokens(by=who.me)) if t.user == who.user.email}
+    mine = {
+        t.id: t
+        for t in await run_in_threadpool(lambda: accounts.list_tokens(by=who.me))
+        if t.user == who.user.email
+    }
     if token_id not in mine:
         raise errors.NotFound(f"No token {token_id} of yours.")
     if form.get("confirm") != "yes":
-        return await run_in_threadpool(lambda: _account_page(request, who, confirm_revoke=mine[token_id]))
+        return await run_in_threadpool(
+            lambda: _account_page(request, who, confirm_revoke=mine[token_id])
+        )
     await run_in_threadpool(lambda: accounts.revoke_token(token_id, by=who.me))
-    return RedirectResponse(href_factory(language(request))("/account", revoked=token_id) + "#tokens-h", status_code=303)
+    return RedirectResponse(
+        href_factory(language(request))("/account", revoked=token_id) + "#tokens-h", status_code=303
+    )
 
 
 @router.post("/logout")
@@ -159,7 +205,9 @@ async def logout(request: Request) -> Response:
     if found is None:
         return RedirectResponse("/login", status_code=303)
     await check_form_csrf(request, found[1])
-    await run_in_threadpool(request.app.state.platform.accounts.end_session, request.cookies.get(SESSION_COOKIE, ""))
+    await run_in_threadpool(
+        request.app.state.platform.accounts.end_session, request.cookies.get(SESSION_COOKIE, "")
+    )
     resp = RedirectResponse(f"/login?lang={language(request)}", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp

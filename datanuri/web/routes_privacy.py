@@ -25,22 +25,32 @@ router = APIRouter(tags=["privacy"])
 
 
 class ReleaseIn(BaseModel):
-    target: str = Field(description="Dataset to publish the de-identified table to (created in the holder's organisation if missing)")
+    target: str = Field(
+        description="Dataset to publish the de-identified table to (created in the holder's organisation if missing)"
+    )
     access_level: Literal["open", "restricted"] = "open"
     title: str | None = Field(None, description="Title of a new target dataset")
 
 
 class KeyIn(BaseModel):
-    name: str = Field(description="Key name, e.g. holder-2026 (lowercase letters, digits, '-', '_'); never reused")
+    name: str = Field(
+        description="Key name, e.g. holder-2026 (lowercase letters, digits, '-', '_'); never reused"
+    )
 
 
 class ApplyIn(BaseModel):
-    policy: dict[str, Any] = Field(description="The privacy policy (see datanuri.privacy.policy); hierarchies inline, not as files")
-    release: ReleaseIn | None = Field(None, description="Publish the result if, and only if, the policy passes")
+    policy: dict[str, Any] = Field(
+        description="The privacy policy (see datanuri.privacy.policy); hierarchies inline, not as files"
+    )
+    release: ReleaseIn | None = Field(
+        None, description="Publish the result if, and only if, the policy passes"
+    )
 
 
 @router.post("/datasets/{name}/privacy/scan")
-def scan(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def scan(
+    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> dict[str, Any]:
     """Classify every column of the latest version: direct identifier, quasi-identifier, sensitive, other."""
     return p.privacy.scan(name, principal=me)
 
@@ -49,8 +59,11 @@ def scan(name: str, p: Platform = Depends(get_platform), me: Principal = Depends
 async def apply(
     name: str,
     body: ApplyIn,
-    wait: bool = Query(False, description="Run before answering instead of as a background job (202)."),
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal),
+    wait: bool = Query(
+        False, description="Run before answering instead of as a background job (202)."
+    ),
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
 ) -> JSONResponse:
     """Apply a policy to the latest version: the assessment report, and with `release` a published
     de-identified version (only if the policy passes; a failing policy changes nothing)."""
@@ -62,52 +75,90 @@ async def apply(
         if release is None:
             summary = svc.apply(name, policy, principal=me, progress=progress).summary()
             return {"released": False, **summary}
-        info = svc.release(name, policy, target_name=release.target, access_level=release.access_level,
-                           title=release.title, principal=me, progress=progress).to_dict()
-        return {"released": True, "passed": True, "release": {k: v for k, v in info.items() if k != "report"},
-                "report": info["report"], "report_url": f"/api/v1/privacy/releases/{info['id']}"}
+        info = svc.release(
+            name,
+            policy,
+            target_name=release.target,
+            access_level=release.access_level,
+            title=release.title,
+            principal=me,
+            progress=progress,
+        ).to_dict()
+        return {
+            "released": True,
+            "passed": True,
+            "release": {k: v for k, v in info.items() if k != "report"},
+            "report": info["report"],
+            "report_url": f"/api/v1/privacy/releases/{info['id']}",
+        }
 
     params = {"dataset": name, "release": release.model_dump() if release else None}
     if wait:
-        info = await run_in_threadpool(p.jobs.run_inline, "privacy.apply", job, params=params, actor=me.name)
+        info = await run_in_threadpool(
+            p.jobs.run_inline, "privacy.apply", job, params=params, actor=me.name
+        )
         if info.status == "failed":
             err = info.error or {}
-            return JSONResponse(jsonable_encoder({"error": err, "job": info.to_dict()}),
-                                status_code=500 if err.get("code") == "internal_error" else 422)
+            return JSONResponse(
+                jsonable_encoder({"error": err, "job": info.to_dict()}),
+                status_code=500 if err.get("code") == "internal_error" else 422,
+            )
         result = info.result or {}
-        return JSONResponse(jsonable_encoder({**result, "job": info.to_dict()}), status_code=201 if result.get("released") else 200)
+        return JSONResponse(
+            jsonable_encoder({**result, "job": info.to_dict()}),
+            status_code=201 if result.get("released") else 200,
+        )
     info = p.jobs.submit("privacy.apply", job, params=params, actor=me.name)
-    return JSONResponse({"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202)
+    return JSONResponse(
+        {"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202
+    )
 
 
 @router.get("/datasets/{name}/privacy/releases")
-def list_releases(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+def list_releases(
+    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> list[dict[str, Any]]:
     """Releases made from (or into) the dataset, newest first, without their reports."""
-    return [{k: v for k, v in r.to_dict().items() if k not in ("report", "policy")}
-            for r in p.privacy.list_releases(name, principal=me)]
+    return [
+        {k: v for k, v in r.to_dict().items() if k not in ("report", "policy")}
+        for r in p.privacy.list_releases(name, principal=me)
+    ]
 
 
 @router.get("/privacy/releases/{release_id}")
-def get_release(release_id: int, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def get_release(
+    release_id: int, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> dict[str, Any]:
     """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
     return p.privacy.get_release(release_id, principal=me).to_dict()
 
 
 @router.get("/privacy/releases/{release_id}/report.html", response_class=HTMLResponse)
-def get_release_report_html(release_id: int, lang: Literal["ko", "en"] = Query("ko", description="ko | en"),
-                            p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> HTMLResponse:
+def get_release_report_html(
+    release_id: int,
+    lang: Literal["ko", "en"] = Query("ko", description="ko | en"),
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> HTMLResponse:
     """The release's adequacy assessment report as a standalone HTML page with charts."""
     info = p.privacy.get_release(release_id, principal=me)
     return HTMLResponse(render_report_html(info.report, lang=lang, report_hash=info.report_hash))
 
 
 @router.get("/organizations/{name}/privacy/keys")
-def list_keys(name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> list[dict[str, Any]]:
+def list_keys(
+    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> list[dict[str, Any]]:
     """The organisation's pseudonymisation keys: name, fingerprint, creation time and creator (its editors)."""
     return [k.to_dict() for k in p.privacy.list_keys(name, principal=me)]
 
 
 @router.post("/organizations/{name}/privacy/keys", status_code=201)
-def create_key(name: str, body: KeyIn, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def create_key(
+    name: str,
+    body: KeyIn,
+    p: Platform = Depends(get_platform),
+    me: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     """Create a 256-bit pseudonymisation key for the organisation (its editors); 409 if the name exists."""
     return p.privacy.create_key(name, body.name, principal=me).to_dict()

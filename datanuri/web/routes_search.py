@@ -17,7 +17,9 @@ router = APIRouter()
 
 @router.get("/search", tags=["search"])
 def search(
-    q: str = Query("", description="Korean or English words; every word must match, else any word may."),
+    q: str = Query(
+        "", description="Korean or English words; every word must match, else any word may."
+    ),
     organization: list[str] = Query([]),
     theme: list[str] = Query([]),
     keyword: list[str] = Query([]),
@@ -35,13 +37,28 @@ def search(
     me: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     """Results (with highlighted snippets), facet counts and the total."""
-    given = dict(zip(FACET_FIELDS, (organization, theme, keyword, format, license, access_level, language, region)))
+    given = dict(
+        zip(
+            FACET_FIELDS,
+            (organization, theme, keyword, format, license, access_level, language, region),
+        )
+    )
     filters = {k: v for k, v in given.items() if v}
-    return p.search.search(q, principal=me, filters=filters, updated_from=updated_from, updated_to=updated_to,
-                                sort=sort, page=page, per_page=per_page).to_dict()
+    return p.search.search(
+        q,
+        principal=me,
+        filters=filters,
+        updated_from=updated_from,
+        updated_to=updated_to,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    ).to_dict()
 
 
 @router.get("/datamap", tags=["search"])
-def datamap(p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)) -> dict[str, Any]:
+def datamap(
+    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
+) -> dict[str, Any]:
     """The catalog by theme, organisation and region (시도 → 시군구), with counts."""
     return p.search.datamap(principal=me)

@@ -11,7 +11,8 @@ import datetime as dt
 import json
 import logging
 import math
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -46,9 +47,18 @@ def error_page(request: Request, status: int, detail: str | None = None) -> HTML
     """The friendly error page for `status`, in the request's language."""
     lang = language(request)
     title, body = ui_text.error_text(status, lang)
-    return render(request, "ui/error.html", status=status, code=status, heading=title, body=body,
-                  detail=detail if status < 500 else None, switch_url=_switch_url(request),
-                  href=href_factory(lang), user=None)
+    return render(
+        request,
+        "ui/error.html",
+        status=status,
+        code=status,
+        heading=title,
+        body=body,
+        detail=detail if status < 500 else None,
+        switch_url=_switch_url(request),
+        href=href_factory(lang),
+        user=None,
+    )
 
 
 class UIRoute(APIRoute):
@@ -103,7 +113,9 @@ def href_factory(lang: str) -> Callable[..., str]:
 def _switch_url(request: Request) -> str:
     """This page in the other language, keeping its other query parameters."""
     other = "en" if language(request) == "ko" else "ko"
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)]
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [
+        ("lang", other)
+    ]
     return request.url.path + "?" + urlencode(pairs)
 
 
@@ -133,8 +145,18 @@ def ui_page(request: Request, template: str, status: int = 200, **ctx: Any) -> H
     def word(kind: str, key: str | None) -> str:
         return ui_text.pick(getattr(ui_text, kind), key, lang)
 
-    return render(request, template, status=status, href=href_factory(lang), switch_url=_switch_url(request),
-                  word=word, fmt_num=_fmt_num, fmt_date=_fmt_date, fmt_bytes=_fmt_bytes, **ctx)
+    return render(
+        request,
+        template,
+        status=status,
+        href=href_factory(lang),
+        switch_url=_switch_url(request),
+        word=word,
+        fmt_num=_fmt_num,
+        fmt_date=_fmt_date,
+        fmt_bytes=_fmt_bytes,
+        **ctx,
+    )
 
 
 def _fmt_num(n: Any) -> str:
@@ -175,7 +197,10 @@ def _fmt_bytes(n: int | None) -> str:
 
 # ----- charts (inline SVG geometry; the template draws it) ------------------------------------
 CHART_W, CHART_H = 240, 84
-TOP_LABEL_W, TOP_COUNT_W = 100, 46  # room for the value labels left of the bars and the counts right of them
+TOP_LABEL_W, TOP_COUNT_W = (
+    100,
+    46,
+)  # room for the value labels left of the bars and the counts right of them
 
 
 def _label(v: Any) -> str:
@@ -193,7 +218,7 @@ def _shorten(text: str, units: int) -> str:
     for i, ch in enumerate(text):
         used += 2 if ord(ch) >= 0x2E80 else 1
         if used > units:
-            return text[:max(i - 1, 1)] + "…"
+            return text[: max(i - 1, 1)] + "…"
     return text
 
 
@@ -208,10 +233,25 @@ def column_chart(col: dict[str, Any]) -> dict[str, Any] | None:
         bars = []
         for i, c in enumerate(counts):
             h = round(c / top * (CHART_H - 4), 1)
-            bars.append({"x": round(i * w + 0.5, 1), "y": round(CHART_H - h, 1), "w": round(max(w - 1, 0.5), 1),
-                         "h": h, "tip": f"{_label(edges[i])} – {_label(edges[i + 1])}: {c:,}"})
-        return {"kind": "histogram", "bars": bars, "low": _label(edges[0]), "high": _label(edges[-1]),
-                "width": CHART_W, "height": CHART_H, "max": top, "bins": len(counts)}
+            bars.append(
+                {
+                    "x": round(i * w + 0.5, 1),
+                    "y": round(CHART_H - h, 1),
+                    "w": round(max(w - 1, 0.5), 1),
+                    "h": h,
+                    "tip": f"{_label(edges[i])} – {_label(edges[i + 1])}: {c:,}",
+                }
+            )
+        return {
+            "kind": "histogram",
+            "bars": bars,
+            "low": _label(edges[0]),
+            "high": _label(edges[-1]),
+            "width": CHART_W,
+            "height": CHART_H,
+            "max": top,
+            "bins": len(counts),
+        }
     tops = [t for t in (col.get("top_values") or []) if isinstance(t, dict) and "count" in t][:6]
     if not tops:
         return None
@@ -223,9 +263,22 @@ def column_chart(col: dict[str, Any]) -> dict[str, Any] | None:
         if label in ("None", ""):
             label = "∅"
         short = _shorten(label, 15)
-        bars.append({"y": i * row_h, "w": round(int(t["count"]) / top * (CHART_W - TOP_LABEL_W - TOP_COUNT_W), 1), "label": short,
-                     "full": label, "count": int(t["count"])})
-    return {"kind": "top", "bars": bars, "width": CHART_W, "height": row_h * len(bars), "row_h": row_h}
+        bars.append(
+            {
+                "y": i * row_h,
+                "w": round(int(t["count"]) / top * (CHART_W - TOP_LABEL_W - TOP_COUNT_W), 1),
+                "label": short,
+                "full": label,
+                "count": int(t["count"]),
+            }
+        )
+    return {
+        "kind": "top",
+        "bars": bars,
+        "width": CHART_W,
+        "height": row_h * len(bars),
+        "row_h": row_h,
+    }
 
 
 # ----- home and search -----------------------------------------------------------------------
@@ -257,7 +310,9 @@ def search(request: Request) -> HTMLResponse:
         sort = "relevance"
     page = _int(request.query_params.get("page"), 1, low=1)
     flt = _filters(request)
-    res = platform.search.search(q, principal=me, filters=flt, sort=sort, page=page, per_page=PER_PAGE)
+    res = platform.search.search(
+        q, principal=me, filters=flt, sort=sort, page=page, per_page=PER_PAGE
+    )
     pages = max(1, math.ceil(res.total / PER_PAGE))
     facets = [(f, res.facets.get(f, [])) for f in SHOWN_FACETS]
     # A chosen value stays listed (and checked) even when the narrowed results no longer count it.
@@ -277,9 +332,22 @@ def search(request: Request) -> HTMLResponse:
             chips.append((key, v, href("/search", q=q, sort=keep_sort, **rest)))
     page = min(page, pages)
     org_titles = {o.name: o.title for o in platform.catalog.list_organizations()}
-    return ui_page(request, "ui/search.html", user=user, q=q, sort=sort, res=res, page=page, pages=pages,
-                 filters=flt, facets=facets, page_numbers=_page_numbers(page, pages), page_link=page_link, chips=chips,
-                 org_titles=org_titles)
+    return ui_page(
+        request,
+        "ui/search.html",
+        user=user,
+        q=q,
+        sort=sort,
+        res=res,
+        page=page,
+        pages=pages,
+        filters=flt,
+        facets=facets,
+        page_numbers=_page_numbers(page, pages),
+        page_link=page_link,
+        chips=chips,
+        org_titles=org_titles,
+    )
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
@@ -304,19 +372,48 @@ def _receipt_check(platform: Any, info: Any) -> dict[str, Any]:
     receipt = ledger.receipt(info.ledger_index)
     result = verify_receipt(receipt, public_key=ledger.public_key())
     checks = [{"check": c, "ok": ok, "message": m} for c, ok, m in result.checks]
-    want = info.content_hash if info.content_hash.startswith("sha256:") else f"sha256:{info.content_hash}"
+    want = (
+        info.content_hash
+        if info.content_hash.startswith("sha256:")
+        else f"sha256:{info.content_hash}"
+    )
     got = str((receipt.get("entry", {}).get("hashes") or {}).get("parquet", ""))
     same_file = got == want
-    checks.append({"check": "content", "ok": same_file,
-                   "message": "the entry names this version's Parquet hash" if same_file else f"the entry names {got}, not {want}"})
+    checks.append(
+        {
+            "check": "content",
+            "ok": same_file,
+            "message": "the entry names this version's Parquet hash"
+            if same_file
+            else f"the entry names {got}, not {want}",
+        }
+    )
     subject_ok = receipt.get("entry", {}).get("subject") == f"dataset:{info.dataset}@{info.number}"
-    checks.append({"check": "subject", "ok": subject_ok, "message": str(receipt.get("entry", {}).get("subject"))})
+    checks.append(
+        {
+            "check": "subject",
+            "ok": subject_ok,
+            "message": str(receipt.get("entry", {}).get("subject")),
+        }
+    )
     fresh = int(receipt.get("tree_size", -1)) <= current.size
-    checks.append({"check": "checkpoint", "ok": fresh,
-                   "message": f"receipt tree size {receipt.get('tree_size')}, current checkpoint size {current.size}"})
-    return {"ok": result.ok and same_file and subject_ok and fresh, "missing": False, "checks": checks,
-            "index": info.ledger_index, "tree_size": receipt.get("tree_size"), "current_size": current.size,
-            "cosigners": receipt.get("cosigners", []), "time": receipt.get("entry", {}).get("time")}
+    checks.append(
+        {
+            "check": "checkpoint",
+            "ok": fresh,
+            "message": f"receipt tree size {receipt.get('tree_size')}, current checkpoint size {current.size}",
+        }
+    )
+    return {
+        "ok": result.ok and same_file and subject_ok and fresh,
+        "missing": False,
+        "checks": checks,
+        "index": info.ledger_index,
+        "tree_size": receipt.get("tree_size"),
+        "current_size": current.size,
+        "cosigners": receipt.get("cosigners", []),
+        "time": receipt.get("entry", {}).get("time"),
+    }
 
 
 def _jsonld(obj: Any) -> Markup:
@@ -330,12 +427,24 @@ def _jsonld(obj: Any) -> Markup:
 def dataset(request: Request, name: str) -> HTMLResponse:
     platform = request.app.state.platform
     me, user = _caller(request)
-    ds = platform.catalog.get_dataset(name, principal=me)  # NotFound for what the caller may not see
+    ds = platform.catalog.get_dataset(
+        name, principal=me
+    )  # NotFound for what the caller may not see
     org = platform.catalog.get_organization(ds.organization)
     personal = ds.access_level == "personal"
     versions = sorted(ds.versions, key=lambda v: v.number, reverse=True)
-    number = _int(request.query_params.get("version"), ds.latest_version or 0, low=1) if versions else None
-    ctx: dict[str, Any] = {"user": user, "ds": ds, "org": org, "personal": personal, "versions": versions}
+    number = (
+        _int(request.query_params.get("version"), ds.latest_version or 0, low=1)
+        if versions
+        else None
+    )
+    ctx: dict[str, Any] = {
+        "user": user,
+        "ds": ds,
+        "org": org,
+        "personal": personal,
+        "versions": versions,
+    }
     if number is not None:
         info = platform.catalog.get_version(name, number, principal=me)
         detail = platform.catalog.version_detail(name, info.number, principal=me)
@@ -347,7 +456,9 @@ def dataset(request: Request, name: str) -> HTMLResponse:
         by_name = {c.get("name"): c for c in profile.get("columns", [])}
         for f in (detail["schema"] or {}).get("fields", []):
             col = by_name.get(f.get("name"), {})
-            cols.append({"field": f, "profile": col, "chart": None if personal else column_chart(col)})
+            cols.append(
+                {"field": f, "profile": col, "chart": None if personal else column_chart(col)}
+            )
         ctx.update(info=info, columns=cols, problems=detail["problems"], rows_total=info.row_count)
         # Rows: never for personal data; for restricted data only when the caller may read them.
         preview = None
@@ -359,17 +470,37 @@ def dataset(request: Request, name: str) -> HTMLResponse:
             preview_denied = "personal"
         else:
             try:
-                table = platform.catalog.preview(name, info.number, offset=(pg - 1) * PREVIEW_ROWS, limit=PREVIEW_ROWS,
-                                                 principal=me)
-                preview = {"columns": table.column_names, "rows": [list(r.values()) for r in table.to_pylist()]}
+                table = platform.catalog.preview(
+                    name,
+                    info.number,
+                    offset=(pg - 1) * PREVIEW_ROWS,
+                    limit=PREVIEW_ROWS,
+                    principal=me,
+                )
+                preview = {
+                    "columns": table.column_names,
+                    "rows": [list(r.values()) for r in table.to_pylist()],
+                }
             except (errors.PermissionDenied, errors.NotAuthenticated):
                 preview_denied = "restricted"
-        ctx.update(preview=preview, preview_denied=preview_denied, preview_page=pg, preview_pages=pages,
-                   preview_first=(pg - 1) * PREVIEW_ROWS + 1, preview_numbers=_page_numbers(pg, pages),
-                   formats=[f for f in ("parquet", "csv", "json")] if preview is not None else [],
-                   preview_link=lambda n: href_factory(language(request))(
-                       f"/datasets/{name}", version=info.number if info.number != ds.latest_version else None, page=n) + "#preview",
-                   receipt=_receipt_check(platform, info))
+        ctx.update(
+            preview=preview,
+            preview_denied=preview_denied,
+            preview_page=pg,
+            preview_pages=pages,
+            preview_first=(pg - 1) * PREVIEW_ROWS + 1,
+            preview_numbers=_page_numbers(pg, pages),
+            formats=[f for f in ("parquet", "csv", "json")] if preview is not None else [],
+            preview_link=lambda n: (
+                href_factory(language(request))(
+                    f"/datasets/{name}",
+                    version=info.number if info.number != ds.latest_version else None,
+                    page=n,
+                )
+                + "#preview"
+            ),
+            receipt=_receipt_check(platform, info),
+        )
     doc = platform.search.fresh_doc(name)
     if doc is not None:
         ctx["jsonld"] = _jsonld(schemaorg.dataset(doc, str(request.base_url).rstrip("/")))
@@ -413,7 +544,9 @@ def ledger(request: Request) -> Response:
         index = _int(lookup, 0)
         from fastapi.responses import RedirectResponse
 
-        return RedirectResponse(href_factory(language(request))(f"/ledger/entries/{index}"), status_code=303)
+        return RedirectResponse(
+            href_factory(language(request))(f"/ledger/entries/{index}"), status_code=303
+        )
     ld = platform.ledger
     cp = ld.checkpoint()
     size = cp.size
@@ -422,9 +555,20 @@ def ledger(request: Request) -> Response:
     entries = list(reversed(ld.entries(start, before))) if before > 0 else []
     for e in entries:
         e["dataset"] = _subject_link(e["entry"].get("subject"))
-    return ui_page(request, "ui/ledger.html", user=user, cp=cp, cp_root=cp.to_dict()["root"], public_key=ld.public_key(),
-                 required=ld.required_cosignatures, witnesses=ld.witnesses(), entries=entries, before=before,
-                 older=start if start > 0 else None, newer=min(size, before + LEDGER_PAGE) if before < size else None)
+    return ui_page(
+        request,
+        "ui/ledger.html",
+        user=user,
+        cp=cp,
+        cp_root=cp.to_dict()["root"],
+        public_key=ld.public_key(),
+        required=ld.required_cosignatures,
+        witnesses=ld.witnesses(),
+        entries=entries,
+        before=before,
+        older=start if start > 0 else None,
+        newer=min(size, before + LEDGER_PAGE) if before < size else None,
+    )
 
 
 @router.get("/ledger/entries/{index}", response_class=HTMLResponse)
@@ -436,6 +580,13 @@ def ledger_entry(request: Request, index: str) -> HTMLResponse:
     current = ld.checkpoint()
     receipt = ld.receipt(n)
     result = verify_receipt(receipt, public_key=ld.public_key())
-    return ui_page(request, "ui/ledger_entry.html", user=user, receipt=receipt, result=result, current=current,
-                 receipt_json=json.dumps(receipt, ensure_ascii=False, indent=2),
-                 dataset_name=_subject_link(receipt["entry"].get("subject")))
+    return ui_page(
+        request,
+        "ui/ledger_entry.html",
+        user=user,
+        receipt=receipt,
+        result=result,
+        current=current,
+        receipt_json=json.dumps(receipt, ensure_ascii=False, indent=2),
+        dataset_name=_subject_link(receipt["entry"].get("subject")),
+    )

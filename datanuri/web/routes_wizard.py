@@ -27,7 +27,7 @@ from datanuri.web.routes_ui import UIRoute, ui_page
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
 
 MAX_REPORT_BYTES = 2_000_000
-MSG_REPORT_BODY = "Send the report as JSON: {\"report\": {...}} (the `report` of an apply result)."
+MSG_REPORT_BODY = 'Send the report as JSON: {"report": {...}} (the `report` of an apply result).'
 
 
 # Words of wizard.js: key -> (Korean, English).
@@ -44,7 +44,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "h_age": ("나이 (5·10·20세 구간 → *)", "age (5, 10, 20-year bands → *)"),
     "h_date": ("날짜 (일 → 월 → 분기 → 연 → *)", "date (day → month → quarter → year → *)"),
     "h_postcode": ("우편번호 (5 → 3 → 2자리 → *)", "postcode (5 → 3 → 2 digits → *)"),
-    "h_korean_regions": ("행정구역 (읍면동 → 시군구 → 시도 → *)", "Korean regions (읍면동 → 시군구 → 시도 → *)"),
+    "h_korean_regions": (
+        "행정구역 (읍면동 → 시군구 → 시도 → *)",
+        "Korean regions (읍면동 → 시군구 → 시도 → *)",
+    ),
     "h_intervals": ("숫자 구간 (너비)", "numeric intervals (widths)"),
     "h_prefix": ("앞자리 유지 (자릿수)", "keep a prefix (lengths)"),
     "keep_rrn": ("남길 부분", "keep"),
@@ -58,7 +61,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "leaf": ("가장 자세한 단계", "finest level"),
     "widths": ("구간 너비 (쉼표로)", "widths (comma separated)"),
     "lengths": ("남길 자릿수 (쉼표로, 마지막 0)", "lengths kept (comma separated, last 0)"),
-    "sensitive_note": ("민감속성: 그대로 공개되며 l-다양성·t-근접성으로 보호합니다.", "Sensitive: released as is, protected by l-diversity or t-closeness."),
+    "sensitive_note": (
+        "민감속성: 그대로 공개되며 l-다양성·t-근접성으로 보호합니다.",
+        "Sensitive: released as is, protected by l-diversity or t-closeness.",
+    ),
     "other_note": ("그대로 둡니다.", "Left as it is."),
     "role": ("역할", "role"),
     "measure": ("조치", "measure"),
@@ -69,18 +75,44 @@ TEXT: dict[str, tuple[str, str]] = {
     "checking": ("정책을 적용하고 평가하는 중…", "Applying and assessing the policy…"),
     "releasing": ("공개하는 중…", "Releasing…"),
     "passed": ("통과: 이 정책으로 공개할 수 있습니다.", "Passed: this policy may be released."),
-    "failed": ("통과하지 못했습니다. 아무것도 공개되지 않았습니다.", "Did not pass. Nothing was released."),
-    "no_solution": ("가장 넓게 일반화해도 조건을 만족하지 못합니다.", "Even the most general generalisation does not satisfy the model."),
-    "most_general": ("가장 넓은 일반화에서도 {n}건을 삭제해야 하지만 한도는 {limit}건입니다.", "The most general generalisation still suppresses {n} records; the limit is {limit}."),
+    "failed": (
+        "통과하지 못했습니다. 아무것도 공개되지 않았습니다.",
+        "Did not pass. Nothing was released.",
+    ),
+    "no_solution": (
+        "가장 넓게 일반화해도 조건을 만족하지 못합니다.",
+        "Even the most general generalisation does not satisfy the model.",
+    ),
+    "most_general": (
+        "가장 넓은 일반화에서도 {n}건을 삭제해야 하지만 한도는 {limit}건입니다.",
+        "The most general generalisation still suppresses {n} records; the limit is {limit}.",
+    ),
     "suggest": ("바꿀 점", "What to change"),
-    "suggest_model": ("k·l·t 조건을 낮추거나, 삭제 한도를 높이거나, 준식별자를 더 넓은 계층으로 바꾸거나 줄이세요.",
-                      "Lower k, l or t, allow more suppression, or choose coarser hierarchies or fewer quasi-identifiers."),
-    "suggest_fix_input": ("위 오류를 고친 뒤 다시 점검하세요.", "Fix the error above and check again."),
+    "suggest_model": (
+        "k·l·t 조건을 낮추거나, 삭제 한도를 높이거나, 준식별자를 더 넓은 계층으로 바꾸거나 줄이세요.",
+        "Lower k, l or t, allow more suppression, or choose coarser hierarchies or fewer quasi-identifiers.",
+    ),
+    "suggest_fix_input": (
+        "위 오류를 고친 뒤 다시 점검하세요.",
+        "Fix the error above and check again.",
+    ),
     "no_preview": ("미리보기가 없습니다.", "No preview."),
-    "preview_rows": ("비식별 처리된 표의 처음 {n}행 (전체 {total}행)", "First {n} rows of the de-identified table ({total} rows)"),
-    "changed": ("점검 뒤 설정이 바뀌었습니다. 다시 점검해야 공개할 수 있습니다.", "The settings changed after the check. Check again before releasing."),
-    "need_check": ("정책이 통과해야 공개할 수 있습니다.", "The policy must pass before it can be released."),
-    "ready": ("통과한 정책으로 공개할 수 있습니다.", "Ready to release with the policy that passed."),
+    "preview_rows": (
+        "비식별 처리된 표의 처음 {n}행 (전체 {total}행)",
+        "First {n} rows of the de-identified table ({total} rows)",
+    ),
+    "changed": (
+        "점검 뒤 설정이 바뀌었습니다. 다시 점검해야 공개할 수 있습니다.",
+        "The settings changed after the check. Check again before releasing.",
+    ),
+    "need_check": (
+        "정책이 통과해야 공개할 수 있습니다.",
+        "The policy must pass before it can be released.",
+    ),
+    "ready": (
+        "통과한 정책으로 공개할 수 있습니다.",
+        "Ready to release with the policy that passed.",
+    ),
     "released": ("공개했습니다.", "Released."),
     "open_dataset": ("공개된 데이터셋 보기", "Open the released dataset"),
     "open_record": ("공개 기록과 평가 보고서", "Release record and report"),
@@ -88,7 +120,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "report_failed": ("보고서를 그리지 못했습니다", "The report could not be drawn"),
     "copy": ("내려받기", "Download"),
     "need_qi": ("준식별자를 하나 이상 고르세요.", "Choose at least one quasi-identifier."),
-    "need_sensitive": ("이 모델은 민감속성이 필요합니다.", "This model needs a sensitive attribute."),
+    "need_sensitive": (
+        "이 모델은 민감속성이 필요합니다.",
+        "This model needs a sensitive attribute.",
+    ),
     "version": ("버전", "version"),
 }
 
@@ -113,12 +148,31 @@ def wizard(request: Request, name: str) -> Response:
     if ds.access_level != "personal":
         return ui_page(request, "wizard/not_personal.html", user=user, ds=ds, org=org)
     latest = ds.latest_version
-    config = {"dataset": name, "organization": ds.organization, "csrf": csrf, "lang": lang, "version": latest,
-              "target": f"{name}-deidentified", "title": f"{ds.title} ({'비식별' if lang == 'ko' else 'de-identified'})",
-              "text": _text(lang)}
-    return ui_page(request, "wizard/wizard.html", user=user, ds=ds, org=org, latest=latest,
-                 config=Markup(json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")),
-                 report_css=report_css())
+    config = {
+        "dataset": name,
+        "organization": ds.organization,
+        "csrf": csrf,
+        "lang": lang,
+        "version": latest,
+        "target": f"{name}-deidentified",
+        "title": f"{ds.title} ({'비식별' if lang == 'ko' else 'de-identified'})",
+        "text": _text(lang),
+    }
+    return ui_page(
+        request,
+        "wizard/wizard.html",
+        user=user,
+        ds=ds,
+        org=org,
+        latest=latest,
+        config=Markup(
+            json.dumps(config, ensure_ascii=False)
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
+        ),
+        report_css=report_css(),
+    )
 
 
 @router.post("/console/datasets/{name}/deidentify/report", response_class=HTMLResponse)
@@ -152,6 +206,12 @@ def release_page(request: Request, release_id: int) -> Response:
         return login_redirect(request)
     info = request.app.state.platform.privacy.get_release(release_id, principal=who.me)
     rec = info.to_dict()
-    return ui_page(request, "wizard/release.html", user=who.user, rec=rec, report_css=report_css(),
-                 policy_json=json.dumps(rec["policy"], ensure_ascii=False, indent=2),
-                 report=render_report_fragment(rec, lang=language(request), prefix="rel"))
+    return ui_page(
+        request,
+        "wizard/release.html",
+        user=who.user,
+        rec=rec,
+        report_css=report_css(),
+        policy_json=json.dumps(rec["policy"], ensure_ascii=False, indent=2),
+        report=render_report_fragment(rec, lang=language(request), prefix="rel"),
+    )

@@ -35,10 +35,14 @@ ACCESS: dict[str, Pair] = {
 
 ACCESS_HELP: dict[str, Pair] = {
     "open": ("누구나 내려받을 수 있습니다.", "Anyone may download it."),
-    "restricted": ("보유 기관 구성원과 이용 권한이 있는 사람만 행을 볼 수 있습니다.",
-                   "Only members of the holding organisation and entitled users may see its rows."),
-    "personal": ("개인정보가 들어 있어 행을 보여 주거나 내려받을 수 없습니다. 비식별 처리된 공개본을 요청하세요.",
-                 "It holds personal data: its rows are never shown or downloaded. Ask the holder for a de-identified release."),
+    "restricted": (
+        "보유 기관 구성원과 이용 권한이 있는 사람만 행을 볼 수 있습니다.",
+        "Only members of the holding organisation and entitled users may see its rows.",
+    ),
+    "personal": (
+        "개인정보가 들어 있어 행을 보여 주거나 내려받을 수 없습니다. 비식별 처리된 공개본을 요청하세요.",
+        "It holds personal data: its rows are never shown or downloaded. Ask the holder for a de-identified release.",
+    ),
 }
 
 FACETS: dict[str, Pair] = {
@@ -57,37 +61,72 @@ LANGUAGES: dict[str, Pair] = {"ko": ("한국어", "Korean"), "en": ("영어", "E
 
 LICENSES: dict[str, Pair] = {
     "KOGL-1": ("공공누리 제1유형 (출처표시)", "KOGL Type 1 (attribution)"),
-    "KOGL-2": ("공공누리 제2유형 (출처표시, 상업적 이용금지)", "KOGL Type 2 (attribution, non-commercial)"),
-    "KOGL-3": ("공공누리 제3유형 (출처표시, 변경금지)", "KOGL Type 3 (attribution, no derivatives)"),
-    "KOGL-4": ("공공누리 제4유형 (출처표시, 상업적 이용금지, 변경금지)", "KOGL Type 4 (attribution, non-commercial, no derivatives)"),
+    "KOGL-2": (
+        "공공누리 제2유형 (출처표시, 상업적 이용금지)",
+        "KOGL Type 2 (attribution, non-commercial)",
+    ),
+    "KOGL-3": (
+        "공공누리 제3유형 (출처표시, 변경금지)",
+        "KOGL Type 3 (attribution, no derivatives)",
+    ),
+    "KOGL-4": (
+        "공공누리 제4유형 (출처표시, 상업적 이용금지, 변경금지)",
+        "KOGL Type 4 (attribution, non-commercial, no derivatives)",
+    ),
     "CC-BY-4.0": ("크리에이티브 커먼즈 저작자표시 4.0", "Creative Commons Attribution 4.0"),
     "CC0-1.0": ("CC0 (퍼블릭 도메인)", "CC0 (public domain)"),
     "proprietary": ("보유 기관 전용", "Proprietary"),
 }
 
 FIELD_TYPES: dict[str, Pair] = {
-    "string": ("문자열", "text"), "integer": ("정수", "integer"), "number": ("실수", "number"),
-    "boolean": ("참/거짓", "boolean"), "date": ("날짜", "date"), "datetime": ("일시", "date-time"),
-    "time": ("시각", "time"), "year": ("연도", "year"),
+    "string": ("문자열", "text"),
+    "integer": ("정수", "integer"),
+    "number": ("실수", "number"),
+    "boolean": ("참/거짓", "boolean"),
+    "date": ("날짜", "date"),
+    "datetime": ("일시", "date-time"),
+    "time": ("시각", "time"),
+    "year": ("연도", "year"),
 }
 
 # Error pages: status -> (title, explanation), each (ko, en).
 ERRORS: dict[int, tuple[Pair, Pair]] = {
-    400: (("요청이 올바르지 않습니다", "This request is not valid"),
-          ("주소나 입력값을 확인하고 다시 시도하세요.", "Check the address or the values you entered and try again.")),
-    401: (("로그인이 필요합니다", "Please log in"),
-          ("이 페이지를 보려면 로그인하세요.", "Log in to see this page.")),
-    403: (("볼 수 있는 권한이 없습니다", "You may not see this"),
-          ("이 내용은 권한이 있는 사용자만 볼 수 있습니다. 필요하면 보유 기관에 문의하세요.",
-           "Only users with the right permission may see this. Ask the holding organisation if you need it.")),
-    404: (("페이지를 찾을 수 없습니다", "Page not found"),
-          ("주소가 바뀌었거나 없는 페이지입니다. 검색으로 찾아보세요.",
-           "The address is wrong or the page no longer exists. Try searching for it.")),
-    429: (("요청이 너무 많습니다", "Too many requests"),
-          ("잠시 후 다시 시도하세요.", "Wait a moment and try again.")),
-    500: (("서버에 문제가 생겼습니다", "Something went wrong"),
-          ("문제가 기록되었습니다. 잠시 후 다시 시도하고, 계속되면 알려 주세요.",
-           "The problem has been logged. Try again in a moment, and report it if it repeats.")),
+    400: (
+        ("요청이 올바르지 않습니다", "This request is not valid"),
+        (
+            "주소나 입력값을 확인하고 다시 시도하세요.",
+            "Check the address or the values you entered and try again.",
+        ),
+    ),
+    401: (
+        ("로그인이 필요합니다", "Please log in"),
+        ("이 페이지를 보려면 로그인하세요.", "Log in to see this page."),
+    ),
+    403: (
+        ("볼 수 있는 권한이 없습니다", "You may not see this"),
+        (
+            "이 내용은 권한이 있는 사용자만 볼 수 있습니다. 필요하면 보유 기관에 문의하세요.",
+            "Only users with the right permission may see this. Ask the holding organisation if you need it.",
+        ),
+    ),
+    404: (
+        ("페이지를 찾을 수 없습니다", "Page not found"),
+        (
+            "주소가 바뀌었거나 없는 페이지입니다. 검색으로 찾아보세요.",
+            "The address is wrong or the page no longer exists. Try searching for it.",
+        ),
+    ),
+    429: (
+        ("요청이 너무 많습니다", "Too many requests"),
+        ("잠시 후 다시 시도하세요.", "Wait a moment and try again."),
+    ),
+    500: (
+        ("서버에 문제가 생겼습니다", "Something went wrong"),
+        (
+            "문제가 기록되었습니다. 잠시 후 다시 시도하고, 계속되면 알려 주세요.",
+            "The problem has been logged. Try again in a moment, and report it if it repeats.",
+        ),
+    ),
 }
 
 
@@ -123,28 +162,46 @@ CHECKS: dict[str, Pair] = {
 
 
 # ----- publisher console and tokens ------------------------------------------------------------
-ROLES: dict[str, Pair] = {"owner": ("소유자", "owner"), "editor": ("편집자", "editor"), "member": ("구성원", "member")}
+ROLES: dict[str, Pair] = {
+    "owner": ("소유자", "owner"),
+    "editor": ("편집자", "editor"),
+    "member": ("구성원", "member"),
+}
 
 MODES: dict[str, Pair] = {"lenient": ("관대", "Lenient"), "strict": ("엄격", "Strict")}
 
 MODE_HELP: dict[str, Pair] = {
-    "lenient": ("문제가 있는 행이 있어도 게시합니다. 맞지 않는 값은 텍스트나 빈 값으로 두고 보고서에 적습니다.",
-                "Publish even when some rows have problems: values that do not fit are kept as text or left empty, and listed in a report."),
-    "strict": ("문제가 있는 행이 하나라도 있으면 게시하지 않고 그 행들을 보여 줍니다.",
-               "Publish nothing if any row has a problem, and list those rows."),
+    "lenient": (
+        "문제가 있는 행이 있어도 게시합니다. 맞지 않는 값은 텍스트나 빈 값으로 두고 보고서에 적습니다.",
+        "Publish even when some rows have problems: values that do not fit are kept as text or left empty, and listed in a report.",
+    ),
+    "strict": (
+        "문제가 있는 행이 하나라도 있으면 게시하지 않고 그 행들을 보여 줍니다.",
+        "Publish nothing if any row has a problem, and list those rows.",
+    ),
 }
 
-SCOPES: dict[str, Pair] = {"read": ("읽기", "read"), "publish": ("게시", "publish"), "admin": ("관리", "admin")}
+SCOPES: dict[str, Pair] = {
+    "read": ("읽기", "read"),
+    "publish": ("게시", "publish"),
+    "admin": ("관리", "admin"),
+}
 
 SCOPE_HELP: dict[str, Pair] = {
     "read": ("데이터 검색, 미리보기, 내려받기", "search, preview and download data"),
-    "publish": ("데이터셋 만들기, 새 버전 게시, 메타데이터 변경", "create datasets, publish versions, edit metadata"),
+    "publish": (
+        "데이터셋 만들기, 새 버전 게시, 메타데이터 변경",
+        "create datasets, publish versions, edit metadata",
+    ),
     "admin": ("관리 작업과 다른 토큰 만들기", "administration, and creating other tokens"),
 }
 
 # Token lifetimes offered on the tokens form: days (None = never expires).
 TOKEN_EXPIRY: dict[str, Pair] = {
-    "30": ("30일", "30 days"), "90": ("90일", "90 days"), "365": ("1년", "1 year"), "never": ("만료 없음", "Never"),
+    "30": ("30일", "30 days"),
+    "90": ("90일", "90 days"),
+    "365": ("1년", "1 year"),
+    "never": ("만료 없음", "Never"),
 }
 
 PROBLEM_KINDS: dict[str, Pair] = {
@@ -162,10 +219,15 @@ MSG_NAME_RULE: Pair = (
     "2 to 100 lowercase letters, digits, '-' or '_', starting with a letter or digit. It becomes part of the address and cannot change later. Example: seoul-air-quality-2024",
 )
 MSG_NAME_BAD: Pair = ("식별자가 규칙에 맞지 않습니다.", "This identifier does not follow the rule.")
-MSG_NAME_TAKEN: Pair = ("이미 같은 식별자의 데이터셋이 있습니다. 다른 식별자를 고르세요.",
-                        "A dataset with this identifier already exists. Pick another one.")
+MSG_NAME_TAKEN: Pair = (
+    "이미 같은 식별자의 데이터셋이 있습니다. 다른 식별자를 고르세요.",
+    "A dataset with this identifier already exists. Pick another one.",
+)
 MSG_TITLE_EMPTY: Pair = ("제목을 입력하세요.", "Enter a title.")
-MSG_ORG_CHOOSE: Pair = ("편집 권한이 있는 기관 중 하나를 고르세요.", "Choose one of the organisations you edit.")
+MSG_ORG_CHOOSE: Pair = (
+    "편집 권한이 있는 기관 중 하나를 고르세요.",
+    "Choose one of the organisations you edit.",
+)
 MSG_FORM_ERRORS: Pair = ("입력 내용을 확인하세요.", "Check what you entered.")
 MSG_PERSONAL_STAYS: Pair = (
     "개인정보가 포함된 데이터셋은 여기서 공개나 제한 공개로 바꿀 수 없습니다. 비식별 처리 마법사로 비식별 공개본을 만드세요.",
@@ -177,7 +239,10 @@ MSG_CONFIRM_OPEN: Pair = (
 )
 MSG_ACCESS_SAVED: Pair = ("공개 수준을 바꿨습니다.", "The access level was changed.")
 MSG_META_SAVED: Pair = ("기본 정보를 저장했습니다.", "The details were saved.")
-MSG_CREATED: Pair = ("데이터셋을 만들었습니다. 이제 첫 버전을 올리세요.", "The dataset was created. Now upload its first version.")
+MSG_CREATED: Pair = (
+    "데이터셋을 만들었습니다. 이제 첫 버전을 올리세요.",
+    "The dataset was created. Now upload its first version.",
+)
 MSG_TOKEN_ONCE: Pair = (
     "이 토큰은 지금 한 번만 보입니다. 안전한 곳에 복사해 두세요. 잃어버리면 새로 만들어야 합니다.",
     "This token is shown only now, once. Copy it somewhere safe; if you lose it, create a new one.",

@@ -57,5 +57,9 @@ def test_token_scopes_limit_what_a_role_allows():
 def test_hidden_personal_metadata():
     d = decide(ANONYMOUS, "read_metadata", org="a", access_level="personal", metadata_public=False)
     assert not d.allowed and d.hide
-    assert decide(MEMBER, "read_metadata", org="a", access_level="personal", metadata_public=False).allowed
-    assert decide(ANONYMOUS, "read_metadata", org="a", access_level="personal", metadata_public=True).allowed
+    assert decide(
+        MEMBER, "read_metadata", org="a", access_level="personal", metadata_public=False
+    ).allowed
+    assert decide(
+        ANONYMOUS, "read_metadata", org="a", access_level="personal", metadata_public=True
+    ).allowed

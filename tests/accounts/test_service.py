@@ -4,7 +4,6 @@ import pytest
 import sqlalchemy as sa
 
 from datanuri import errors
-from datanuri.accounts import SYSTEM
 from datanuri.accounts.models import ApiToken
 from datanuri.accounts.secrets import digest
 from datanuri.accounts.service import LOCK_AFTER, MSG_BAD_LOGIN, MSG_BAD_TOKEN
@@ -43,7 +42,9 @@ def test_repeated_failures_lock_the_account(acc):
 
 
 def test_token_stored_only_as_hash_and_refused_after_revoke(platform, acc):
-    info, secret = acc.create_token(name="script", scopes=["read", "publish"], for_email="kim@example.org")
+    info, secret = acc.create_token(
+        name="script", scopes=["read", "publish"], for_email="kim@example.org"
+    )
     with platform.db.session() as s:
         rows = s.execute(sa.select(ApiToken.token_hash, ApiToken.prefix)).all()
     assert rows == [(digest(secret), secret[:10])]
@@ -61,13 +62,17 @@ def test_token_stored_only_as_hash_and_refused_after_revoke(platform, acc):
 def test_expired_token_is_refused(platform, acc):
     info, secret = acc.create_token(name="short", expires_in_days=1, for_email="kim@example.org")
     with platform.db.session() as s:
-        s.get(ApiToken, info.id).expires_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+        s.get(ApiToken, info.id).expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(
+            seconds=1
+        )
     with pytest.raises(errors.NotAuthenticated) as exc:
         acc.resolve_token(secret)
     assert exc.value.message == MSG_BAD_TOKEN
 
 
-@pytest.mark.parametrize("bad", ["", "Bearer", "dn_" + "x" * 500, "not-a-token", "dn_\u0000\u202e", "dn_guess"])
+@pytest.mark.parametrize(
+    "bad", ["", "Bearer", "dn_" + "x" * 500, "not-a-token", "dn_\u0000\u202e", "dn_guess"]
+)
 def test_malformed_or_unknown_tokens(acc, bad):
     with pytest.raises(errors.NotAuthenticated) as exc:
         acc.resolve_token(bad)

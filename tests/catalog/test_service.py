@@ -17,7 +17,9 @@ from tests.helpers import air_csv
 @pytest.fixture
 def cat(platform):
     platform.catalog.create_organization("seoul", title="서울특별시")
-    platform.catalog.create_dataset("air", organization="seoul", title="대기질 측정", keywords="대기질, 미세먼지")
+    platform.catalog.create_dataset(
+        "air", organization="seoul", title="대기질 측정", keywords="대기질, 미세먼지"
+    )
     return platform.catalog
 
 
@@ -39,15 +41,23 @@ def test_publish_cp949_then_same_content_makes_no_new_version(platform, cat, tmp
     first = cat.publish("air", src, change_note="first")
     assert first.created and first.version.number == 1
     assert first.version.row_count == 3 and first.version.source_encoding == "cp949"
-    assert first.version.content_hash == sha256_file(platform.blobs.verify(first.version.content_hash))
+    assert first.version.content_hash == sha256_file(
+        platform.blobs.verify(first.version.content_hash)
+    )
     fields = {f["name"]: f["type"] for f in cat.version_detail("air")["schema"]["fields"]}
-    assert fields["측정소명"] == "string" and fields["측정일"] == "date" and fields["PM10"] == "integer"
+    assert (
+        fields["측정소명"] == "string"
+        and fields["측정일"] == "date"
+        and fields["PM10"] == "integer"
+    )
 
     again = cat.publish("air", src)
     assert not again.created and again.version.number == 1
     assert again.message == errors.MSG_SAME_CONTENT.format(version=1, name="air")
 
-    second = cat.publish("air", air_csv(tmp_path / "air2.csv", extra_rows=10), change_note="more stations")
+    second = cat.publish(
+        "air", air_csv(tmp_path / "air2.csv", extra_rows=10), change_note="more stations"
+    )
     assert second.created and second.version.number == 2 and second.version.row_count == 13
     assert [v.number for v in cat.get_dataset("air").versions] == [1, 2]
     assert cat.get_version("air", 1).content_hash == first.version.content_hash  # immutable
@@ -87,10 +97,17 @@ def test_downloads_round_trip(platform, cat, tmp_path):
     csv = pacsv.read_csv(io.BytesIO(b"".join(cat.download("air", format="csv"))))
     rows = json.loads(b"".join(cat.download("air", format="json")))
     assert parquet.num_rows == csv.num_rows == len(rows) == 203
-    assert parquet.column("측정소명").to_pylist() == csv.column("측정소명").to_pylist() == [r["측정소명"] for r in rows]
+    assert (
+        parquet.column("측정소명").to_pylist()
+        == csv.column("측정소명").to_pylist()
+        == [r["측정소명"] for r in rows]
+    )
     assert rows[0]["PM10"] == 1234 and rows[0]["측정일"] == "2024-01-05" and rows[2]["PM10"] is None
     page = cat.preview("air", offset=100, limit=10)
-    assert page.num_rows == 10 and page.column("측정소명")[0].as_py() == parquet.column("측정소명")[100].as_py()
+    assert (
+        page.num_rows == 10
+        and page.column("측정소명")[0].as_py() == parquet.column("측정소명")[100].as_py()
+    )
     with pytest.raises(errors.InvalidInput):
         list(cat.download("air", format="xls"))
 
@@ -110,7 +127,9 @@ def test_personal_rows_never_leave(platform, cat, tmp_path):
 
 def test_personal_dataset_cannot_be_opened(platform, cat, tmp_path):
     cat.create_dataset("patients", organization="seoul", access_level="personal")
-    with pytest.raises(errors.PermissionDenied):  # one rule, with or without versions (as the console)
+    with pytest.raises(
+        errors.PermissionDenied
+    ):  # one rule, with or without versions (as the console)
         cat.update_dataset("patients", access_level="open")
     cat.publish("patients", air_csv(tmp_path / "p.csv"))
     size = platform.ledger.size()
@@ -138,7 +157,10 @@ def test_access_change_is_recorded(platform, cat):
     cat.update_dataset("air", access_level="restricted")
     size = platform.ledger.size()
     ev = platform.ledger.entry(size - 1)["entry"]
-    assert ev["type"] == "dataset.access.changed" and ev["data"] == {"from": "open", "to": "restricted"}
+    assert ev["type"] == "dataset.access.changed" and ev["data"] == {
+        "from": "open",
+        "to": "restricted",
+    }
     cat.update_dataset("air", title="새 제목")
     assert platform.ledger.size() == size  # a title change is not a trust event
     assert cat.get_dataset("air").title == "새 제목"
@@ -149,7 +171,9 @@ def test_missing_versions_are_explained(cat):
         cat.get_version("air")
 
 
-def test_killed_ingest_leaves_no_version_and_temp_files_are_cleaned(platform, cat, config, tmp_path):
+def test_killed_ingest_leaves_no_version_and_temp_files_are_cleaned(
+    platform, cat, config, tmp_path
+):
     src = air_csv(tmp_path / "big.csv", extra_rows=300_000)
     script = textwrap.dedent(
         f"""
@@ -163,7 +187,9 @@ def test_killed_ingest_leaves_no_version_and_temp_files_are_cleaned(platform, ca
         p.catalog.publish("air", {str(src)!r}, progress=die)
         """
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == -9, proc.stderr
     leftovers = list(platform.blobs.tmp.iterdir())
     assert leftovers, "the killed ingest should have left a temp file for the next start to clean"

@@ -15,7 +15,9 @@ def test_package_search_with_query_filters_and_facets(ckan):
     assert {t["name"] for t in pkg["tags"]} == {"교통", "사고", "통계"}
     assert pkg["license_id"] == "CC-BY-4.0" and pkg["notes"].startswith("도로교통공단")
 
-    r = ckan.action.package_search(fq='organization:busan', facet_field=None, **{"facet.field": ["groups", "tags"]})
+    r = ckan.action.package_search(
+        fq="organization:busan", facet_field=None, **{"facet.field": ["groups", "tags"]}
+    )
     assert r["count"] == 2
     assert r["facets"]["groups"] == {"환경": 1, "교통": 1}
     assert r["search_facets"]["groups"]["items"]
@@ -27,9 +29,13 @@ def test_package_search_paging_sort_and_clamps(ckan):
     names = [p["name"] for p in everything["results"]]
     assert "patients" not in names
     page = ckan.action.package_search(rows=2, start=2, sort="title_string asc")
-    titles = [p["title"] for p in ckan.action.package_search(rows=100, sort="title_string asc")["results"]]
+    titles = [
+        p["title"] for p in ckan.action.package_search(rows=100, sort="title_string asc")["results"]
+    ]
     assert [p["title"] for p in page["results"]] == titles[2:4]
-    assert len(ckan.action.package_search(rows=100000)["results"]) == 7  # capped at 1000, not an error
+    assert (
+        len(ckan.action.package_search(rows=100000)["results"]) == 7
+    )  # capped at 1000, not an error
     with pytest.raises(ckanapi.ValidationError):
         ckan.action.package_search(start=-1)
     with pytest.raises(ckanapi.SearchQueryError):
@@ -46,7 +52,9 @@ def test_package_show_list_and_personal_datasets(ckan):
     pkg = ckan.action.package_show(id="air-quality")
     assert pkg["title"] == "대기질 측정 자료" and pkg["groups"][0]["name"] == "환경"
     with pytest.raises(ckanapi.NotFound):
-        ckan.action.package_show(id="patients")  # hidden personal dataset: not found, like any missing one
+        ckan.action.package_show(
+            id="patients"
+        )  # hidden personal dataset: not found, like any missing one
     with pytest.raises(ckanapi.NotFound):
         ckan.action.package_show(id="no-such-dataset")
     with pytest.raises(ckanapi.ValidationError):
@@ -74,16 +82,26 @@ def test_organizations_groups_tags_status(ckan):
 def test_get_only_client_and_both_prefixes(ckan_url):
     with ckanapi.RemoteCKAN(ckan_url, get_only=True) as c:
         assert c.action.package_search(q="약국")["results"][0]["name"] == "pharmacies"
-        assert c.action.package_search(**{"facet.field": '["res_format"]'})["facets"] == {"res_format": {}}
+        assert c.action.package_search(**{"facet.field": '["res_format"]'})["facets"] == {
+            "res_format": {}
+        }
     assert httpx.get(f"{ckan_url}/api/3").json() == {"version": 3}
     r = httpx.post(f"{ckan_url}/api/3/action/package_show", json={"id": "public-wifi"})
-    assert r.status_code == 200 and r.json()["success"] is True and r.json()["result"]["name"] == "public-wifi"
+    assert (
+        r.status_code == 200
+        and r.json()["success"] is True
+        and r.json()["result"]["name"] == "public-wifi"
+    )
     r = httpx.get(f"{ckan_url}/api/3/action/package_show", params={"id": "nope"})
     assert r.status_code == 404 and r.json()["error"]["__type"] == "Not Found Error"
     assert "help" in r.json() and r.json()["success"] is False
     r = httpx.get(f"{ckan_url}/api/action/no_such_action")
     assert r.status_code == 400 and r.json()["success"] is False
-    r = httpx.post(f"{ckan_url}/api/action/package_search", content=b"{not json", headers={"content-type": "application/json"})
+    r = httpx.post(
+        f"{ckan_url}/api/action/package_search",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 400
 
 

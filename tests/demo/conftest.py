@@ -11,4 +11,3 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("demo-data")
     orgs, datasets = generate(out)
     return out, orgs, datasets
-

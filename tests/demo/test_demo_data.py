@@ -17,8 +17,12 @@ from datanuri.demo.data import DemoDataset, generate
 from datanuri.demo.data.regions import SIDO
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-CP949_FILES = ("population-by-sigungu-202401.csv", "population-by-sigungu-202402.csv",
-               "traffic-accidents-2024.csv", "air-quality-seoul-2024h1.csv")
+CP949_FILES = (
+    "population-by-sigungu-202401.csv",
+    "population-by-sigungu-202402.csv",
+    "traffic-accidents-2024.csv",
+    "air-quality-seoul-2024h1.csv",
+)
 
 
 def by_name(datasets: list[DemoDataset], name: str) -> DemoDataset:
@@ -27,7 +31,9 @@ def by_name(datasets: list[DemoDataset], name: str) -> DemoDataset:
     return matches[0]
 
 
-def read_table(path: Path, encoding: str, delimiter: str = ",") -> tuple[list[str], list[list[str]]]:
+def read_table(
+    path: Path, encoding: str, delimiter: str = ","
+) -> tuple[list[str], list[list[str]]]:
     text = path.read_bytes().decode(encoding)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return rows[0], rows[1:]
@@ -51,12 +57,18 @@ def test_same_seed_same_bytes(tmp_path: Path, demo):
 def test_other_seed_other_data(tmp_path: Path, demo):
     _, _, datasets = demo
     _, other = generate(tmp_path / "other", seed=1)
-    differing = [p1.name for p1, p2 in zip(all_files(datasets), all_files(other)) if p1.read_bytes() != p2.read_bytes()]
+    differing = [
+        p1.name
+        for p1, p2 in zip(all_files(datasets), all_files(other))
+        if p1.read_bytes() != p2.read_bytes()
+    ]
     assert len(differing) == len(all_files(datasets))
 
 
 def test_generate_is_small(tmp_path: Path):
-    _, datasets = generate(tmp_path)  # its speed is not asserted here: timings belong in benchmarks/
+    _, datasets = generate(
+        tmp_path
+    )  # its speed is not asserted here: timings belong in benchmarks/
     assert sum(p.stat().st_size for p in all_files(datasets)) < 5_000_000
 
 
@@ -96,7 +108,7 @@ def test_versioned_dataset_grows(demo):
     (v1, note1), (v2, note2) = d.files
     _, rows1 = read_table(v1, "cp949")
     _, rows2 = read_table(v2, "cp949")
-    assert len(rows2) > len(rows1) and rows2[:len(rows1)] == rows1
+    assert len(rows2) > len(rows1) and rows2[: len(rows1)] == rows1
     assert note1 != note2
     assert {r[0] for r in rows2} == {"2024.01.31", "2024.02.29"}
 
@@ -124,8 +136,11 @@ def test_utf8_files(demo):
     patients = (out / "nuri-hospital-outpatient-visits.csv").read_bytes()
     assert patients.startswith(b"\xef\xbb\xbf")
     patients.decode("utf-8")
-    for name in ("seoul-bus-stop-ridership-202403.tsv", "seoul-112-calls-2024q1.csv",
-                 "establishments-by-region-industry.ndjson"):
+    for name in (
+        "seoul-bus-stop-ridership-202403.tsv",
+        "seoul-112-calls-2024q1.csv",
+        "establishments-by-region-industry.ndjson",
+    ):
         data = (out / name).read_bytes()
         assert not data.startswith(b"\xef\xbb\xbf")
         data.decode("utf-8")
@@ -245,7 +260,9 @@ def test_patients_are_consistent(demo):
     assert d.access == "personal"
     header, rows = read_table(d.files[0][0], "utf-8-sig")
     col = {h: i for i, h in enumerate(header)}
-    assert {"이름", "주민등록번호", "전화번호", "주소", "나이", "성별", "진단명", "진료일"} <= set(col)
+    assert {"이름", "주민등록번호", "전화번호", "주소", "나이", "성별", "진단명", "진료일"} <= set(
+        col
+    )
     assert len(rows) >= 1000
     sido_names = tuple(s.name for s in SIDO)
     identities: dict[str, tuple] = {}
@@ -268,9 +285,13 @@ def test_patients_are_consistent(demo):
         assert re.fullmatch(r"[A-Z]\d{2}(\.\d)? \S.*", r[col["진단명"]])
         assert 2 <= len(r[col["이름"]]) <= 4
         ident = (r[col["이름"]], rrn, r[col["전화번호"]], r[col["주소"]])
-        assert identities.setdefault(r[col["환자번호"]], ident) == ident  # a patient stays the same person
+        assert (
+            identities.setdefault(r[col["환자번호"]], ident) == ident
+        )  # a patient stays the same person
     assert len(identities) < len(rows)  # some patients come back
-    assert len({i[1] for i in identities.values()}) == len(identities)  # no two patients share an RRN
+    assert len({i[1] for i in identities.values()}) == len(
+        identities
+    )  # no two patients share an RRN
     assert {rrn[7] for _, rrn, _, _ in identities.values()} == {"1", "2", "3", "4"}
 
 

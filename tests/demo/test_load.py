@@ -26,7 +26,10 @@ def test_demo_publishes_every_dataset(demo, tmp_path):
     assert {"csv", "xlsx"} <= formats
     encodings = {v.source_encoding for d in datasets.values() for v in d.versions}
     assert "cp949" in encodings
-    fields = {f["name"]: f["type"] for f in platform.catalog.version_detail("population-by-sigungu")["schema"]["fields"]}
+    fields = {
+        f["name"]: f["type"]
+        for f in platform.catalog.version_detail("population-by-sigungu")["schema"]["fields"]
+    }
     assert fields["총인구"] == "integer"
     with pytest.raises(errors.PermissionDenied):
         platform.catalog.preview(personal[0].name)

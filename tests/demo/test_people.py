@@ -40,7 +40,9 @@ def test_check_digit_matches_independent_implementation():
         assert people.rrn_check_digit(first12) == independent_check_digit(first12), first12
 
 
-@pytest.mark.parametrize("bad", ["", "12345", "800101-123456", "800101-12345678", "8001011234560x", None, 8001011234560])
+@pytest.mark.parametrize(
+    "bad", ["", "12345", "800101-123456", "800101-12345678", "8001011234560x", None, 8001011234560]
+)
 def test_is_valid_rrn_rejects_malformed(bad):
     assert not people.is_valid_rrn(bad)
 
@@ -54,10 +56,15 @@ def test_is_valid_rrn_rejects_impossible_dates_and_wrong_check():
     assert not people.is_valid_rrn(wrong)
 
 
-@pytest.mark.parametrize("birth,sex,digit", [
-    (dt.date(1955, 3, 1), "M", "1"), (dt.date(1999, 12, 31), "F", "2"),
-    (dt.date(2000, 1, 1), "M", "3"), (dt.date(2016, 12, 27), "F", "4"),
-])
+@pytest.mark.parametrize(
+    "birth,sex,digit",
+    [
+        (dt.date(1955, 3, 1), "M", "1"),
+        (dt.date(1999, 12, 31), "F", "2"),
+        (dt.date(2000, 1, 1), "M", "3"),
+        (dt.date(2016, 12, 27), "F", "4"),
+    ],
+)
 def test_make_rrn_encodes_birth_and_gender(birth, sex, digit):
     rng = random.Random(3)
     for _ in range(50):
@@ -76,7 +83,9 @@ def test_age_on_is_full_years():
 
 def test_names_look_korean():
     rng = random.Random(5)
-    names = [people.korean_name(rng, rng.choice("MF"), rng.randint(1930, 2020)) for _ in range(2000)]
+    names = [
+        people.korean_name(rng, rng.choice("MF"), rng.randint(1930, 2020)) for _ in range(2000)
+    ]
     assert all(2 <= len(n) <= 4 and all("가" <= ch <= "힣" for ch in n) for n in names)
     kim = sum(n.startswith("김") and not n.startswith("김김") for n in names) / len(names)
     assert 0.15 < kim < 0.28  # 김 is about a fifth of Koreans

@@ -13,7 +13,7 @@ def make_event(i: int, *, parquet: str | None = None) -> Event:
         type="dataset.version.published",
         actor="user:alice",
         subject=f"dataset:air-{i}@1",
-        time=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=i),
+        time=dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=i),
         hashes={"parquet": parquet or f"sha256:{i:064x}"},
         data={"rows": i, "note": "측정소"},
     )
@@ -42,7 +42,11 @@ def stored_node(ledger, level: int, index: int) -> bytes:
 
     idx, off = node_location(level, index)
     with ledger.db.session() as s:
-        blob = bytes(s.execute(sa.text("SELECT nodes FROM ledger_leaves WHERE idx = :i"), {"i": idx}).scalar_one())
+        blob = bytes(
+            s.execute(
+                sa.text("SELECT nodes FROM ledger_leaves WHERE idx = :i"), {"i": idx}
+            ).scalar_one()
+        )
     return blob[off : off + 32]
 
 
@@ -51,8 +55,15 @@ def set_nodes(ledger, idx: int, edit) -> None:
     import sqlalchemy as sa
 
     with ledger.db.session() as s:
-        blob = bytes(s.execute(sa.text("SELECT nodes FROM ledger_leaves WHERE idx = :i"), {"i": idx}).scalar_one())
-        s.execute(sa.text("UPDATE ledger_leaves SET nodes = :b WHERE idx = :i"), {"b": edit(blob), "i": idx})
+        blob = bytes(
+            s.execute(
+                sa.text("SELECT nodes FROM ledger_leaves WHERE idx = :i"), {"i": idx}
+            ).scalar_one()
+        )
+        s.execute(
+            sa.text("UPDATE ledger_leaves SET nodes = :b WHERE idx = :i"),
+            {"b": edit(blob), "i": idx},
+        )
 
 
 def set_node(ledger, level: int, index: int, h: bytes) -> None:

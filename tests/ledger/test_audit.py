@@ -30,7 +30,10 @@ def test_clean_ledger_passes(filled):
 
 
 def test_changed_entry_is_named(filled):
-    _sql(filled, "UPDATE ledger_leaves SET data = replace(data, 'user:alice', 'user:mallory') WHERE idx = 17")
+    _sql(
+        filled,
+        "UPDATE ledger_leaves SET data = replace(data, 'user:alice', 'user:mallory') WHERE idx = 17",
+    )
     report = filled.audit()
     assert not report.ok
     assert [(p.table, p.row) for p in report.problems] == [("ledger_leaves", "idx=17")]
@@ -43,7 +46,12 @@ def test_changed_entry_and_hash_together_break_its_parents_and_checkpoints(fille
 
     forged = make_event(999)
     data = rfc8785.dumps(forged.to_json_obj())
-    _sql(filled, "UPDATE ledger_leaves SET data = :d, leaf_hash = :h WHERE idx = 17", d=data.decode(), h=merkle.leaf_hash(data))
+    _sql(
+        filled,
+        "UPDATE ledger_leaves SET data = :d, leaf_hash = :h WHERE idx = 17",
+        d=data.decode(),
+        h=merkle.leaf_hash(data),
+    )
     report = filled.audit()
     rows = {(p.table, p.row) for p in report.problems}
     assert ("ledger_leaves", "idx=17 node level=1 index=8 (leaves 16..17)") in rows
@@ -54,25 +62,42 @@ def test_changed_entry_and_hash_together_break_its_parents_and_checkpoints(fille
 def test_changed_node_is_named(filled):
     set_node(filled, 2, 3, b"\x00" * 32)
     report = filled.audit()
-    assert [(p.table, p.row) for p in report.problems] == [("ledger_leaves", "idx=15 node level=2 index=3 (leaves 12..15)")]
+    assert [(p.table, p.row) for p in report.problems] == [
+        ("ledger_leaves", "idx=15 node level=2 index=3 (leaves 12..15)")
+    ]
 
 
 def test_deleted_and_extra_nodes_are_named(filled):
-    set_nodes(filled, 15, lambda b: b[:96])  # row 15 completes levels 1-4: drop level 4 (leaves 0..15)
+    set_nodes(
+        filled, 15, lambda b: b[:96]
+    )  # row 15 completes levels 1-4: drop level 4 (leaves 0..15)
     set_nodes(filled, 44, lambda b: b + b"\x00" * 32)  # an even index completes no subtree
     rows = {(p.table, p.row, p.detail) for p in filled.audit().problems}
     assert ("ledger_leaves", "idx=15 node level=4 index=0 (leaves 0..15)", "missing") in rows
-    assert ("ledger_leaves", "idx=44 nodes", "32 unexpected bytes after the 0 subtree hashes this entry completes") in rows
+    assert (
+        "ledger_leaves",
+        "idx=44 nodes",
+        "32 unexpected bytes after the 0 subtree hashes this entry completes",
+    ) in rows
     assert len(rows) == 2
 
 
 def test_changed_checkpoint_is_named(filled):
     with filled.db.session() as s:
-        note = s.execute(sa.text("SELECT note FROM ledger_checkpoints WHERE size = 40")).scalar_one()
-    _sql(filled, "UPDATE ledger_checkpoints SET note = :n WHERE size = 40", n=note.replace("\n40\n", "\n41\n"))
+        note = s.execute(
+            sa.text("SELECT note FROM ledger_checkpoints WHERE size = 40")
+        ).scalar_one()
+    _sql(
+        filled,
+        "UPDATE ledger_checkpoints SET note = :n WHERE size = 40",
+        n=note.replace("\n40\n", "\n41\n"),
+    )
     _sql(filled, "UPDATE ledger_checkpoints SET root = :r WHERE size = 45", r=b"\x01" * 32)
     problems = filled.audit().problems
-    assert [(p.table, p.row) for p in problems] == [("ledger_checkpoints", "size=40"), ("ledger_checkpoints", "size=45")]
+    assert [(p.table, p.row) for p in problems] == [
+        ("ledger_checkpoints", "size=40"),
+        ("ledger_checkpoints", "size=45"),
+    ]
     assert "signature" in problems[0].detail and "root column" in problems[1].detail
 
 

@@ -15,7 +15,7 @@ from datanuri.ledger import canonical, canonical_leaf
 ALPHABETS = [
     "abcdefghijklmnopqrstuvwxyz0123456789 -_:@./",
     "측정소서울대기질데이터셋가나다라마바사아자차카타파하",  # Korean
-    "\"\\/\b\f\n\r\t\x00\x01\x1f\x7f\u2028\u2029",  # escapes and near-escapes
+    '"\\/\b\f\n\r\t\x00\x01\x1f\x7f\u2028\u2029',  # escapes and near-escapes
     "é日本語\ufeff\ue000\uffff",  # BMP, including the private use area and U+FFFF
     "😀𝄞\U00010000\U0010ffff",  # outside the BMP (UTF-16 surrogate pairs)
 ]
@@ -31,7 +31,25 @@ def _float(rng: random.Random) -> float:
     if r < 0.3:
         return struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]  # any bit pattern
     if r < 0.5:
-        return rng.choice([0.0, -0.0, 1.0, -1.5, 0.1, 1e21, 1e-6, 1e-7, 123e20, 1e20, 5e-324, 1.7976931348623157e308, 2.0**53, 0.000001234, 100.0])
+        return rng.choice(
+            [
+                0.0,
+                -0.0,
+                1.0,
+                -1.5,
+                0.1,
+                1e21,
+                1e-6,
+                1e-7,
+                123e20,
+                1e20,
+                5e-324,
+                1.7976931348623157e308,
+                2.0**53,
+                0.000001234,
+                100.0,
+            ]
+        )
     if r < 0.8:
         return round(rng.uniform(-1e6, 1e6), rng.randrange(0, 8))
     return rng.uniform(-1, 1) * 10.0 ** rng.randrange(-30, 30)
@@ -46,7 +64,13 @@ def _value(rng: random.Random, depth: int = 0):  # type: ignore[no-untyped-def]
     if r < 0.55:
         return _text(rng)
     if r < 0.7:
-        return rng.choice([rng.randrange(-1000, 1000), rng.randrange(-(2**53) + 1, 2**53), rng.choice([2**53 - 1, -(2**53) + 1, 2**53, -(2**53), 2**64])])
+        return rng.choice(
+            [
+                rng.randrange(-1000, 1000),
+                rng.randrange(-(2**53) + 1, 2**53),
+                rng.choice([2**53 - 1, -(2**53) + 1, 2**53, -(2**53), 2**64]),
+            ]
+        )
     if r < 0.85:
         return _float(rng)
     return rng.choice([True, False, None])
@@ -57,7 +81,8 @@ def _event(rng: random.Random, i: int) -> Event:
         type=rng.choice(["dataset.version.published", "access.granted", "데이터.공개"]),
         actor=f"user:{_text(rng)}",
         subject=f"dataset:{_text(rng)}@{i}",
-        time=dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=rng.choice([0, 9, -5])))) + dt.timedelta(microseconds=rng.randrange(10**14)),
+        time=dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=rng.choice([0, 9, -5]))))
+        + dt.timedelta(microseconds=rng.randrange(10**14)),
         hashes={_text(rng): f"sha256:{rng.getrandbits(256):064x}" for _ in range(rng.randrange(3))},
         data={_text(rng): _value(rng) for _ in range(rng.randrange(6))},
     )
@@ -113,6 +138,12 @@ def test_event_leaf_is_package_exact():
         subject="dataset:서울-대기질@3",
         time=dt.datetime(2024, 5, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=9))),
         hashes={"parquet": "sha256:" + "ab" * 32},
-        data={"rows": 1234, "ratio": 0.125, "big": 1e21, "note": "측정소 \"A\"\n", "nested": {"b": [1, 2.0], "a": None}},
+        data={
+            "rows": 1234,
+            "ratio": 0.125,
+            "big": 1e21,
+            "note": '측정소 "A"\n',
+            "nested": {"b": [1, 2.0], "a": None},
+        },
     )
     assert canonical_leaf(e) == rfc8785.dumps(e.to_json_obj())

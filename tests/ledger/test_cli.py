@@ -37,7 +37,9 @@ def test_audit_passes_then_names_a_tampered_row_and_exits_nonzero(cli, ledger):
     assert ok.exit_code == 0, ok.output
     assert "Ledger audit passed: 12 entries" in ok.output
     with ledger.db.session() as s:
-        s.execute(sa.text("UPDATE ledger_leaves SET data = replace(data, 'alice', 'bob') WHERE idx = 4"))
+        s.execute(
+            sa.text("UPDATE ledger_leaves SET data = replace(data, 'alice', 'bob') WHERE idx = 4")
+        )
     bad = cli("ledger", "audit", "--json")
     assert bad.exit_code == 7
     report = json.loads(bad.stdout)
@@ -55,7 +57,9 @@ def test_checkpoint_entries_and_receipt_verify(cli, ledger, tmp_path):
     import hashlib
 
     with ledger.db.session() as s:
-        idx = ledger.record(s, make_event(5, parquet="sha256:" + hashlib.sha256(b"parquet!").hexdigest()))
+        idx = ledger.record(
+            s, make_event(5, parquet="sha256:" + hashlib.sha256(b"parquet!").hexdigest())
+        )
     key = tmp_path / "log.pub"
     key.write_text(ledger.public_key() + "\n")
     rec = tmp_path / "receipt.json"
@@ -80,7 +84,11 @@ def test_verify_consistency_offline_and_from_a_log(cli, ledger, tmp_path):
     import base64
 
     proof = tmp_path / "proof.json"
-    proof.write_text(json.dumps({"proof": [base64.b64encode(p).decode() for p in ledger.consistency_proof(6, 11)]}))
+    proof.write_text(
+        json.dumps(
+            {"proof": [base64.b64encode(p).decode() for p in ledger.consistency_proof(6, 11)]}
+        )
+    )
     r = cli("verify", "--consistency", old, new, "--key", key, "--proof", proof)
     assert r.exit_code == 0, r.output
     with serve(ledger) as url:

@@ -15,7 +15,19 @@ from tests.conftest import TESTDATA
 from tests.ledger.memtree import MemTree
 
 VECTORS = TESTDATA / "merkle"
-BASE_LEAVES = [bytes.fromhex(h) for h in ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]]
+BASE_LEAVES = [
+    bytes.fromhex(h)
+    for h in [
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
+        "606162636465666768696a6b6c6d6e6f",
+    ]
+]
 
 
 def _files(kind: str) -> list[Path]:
@@ -37,7 +49,13 @@ def test_vectors_are_present():
 @pytest.mark.parametrize("path", _files("inclusion"), ids=_id)
 def test_inclusion_vector(path: Path):
     case = json.loads(path.read_text())
-    args = (case["leafIdx"], case["treeSize"], _b64(case["leafHash"]), [_b64(p) for p in case["proof"] or []], _b64(case["root"]))
+    args = (
+        case["leafIdx"],
+        case["treeSize"],
+        _b64(case["leafHash"]),
+        [_b64(p) for p in case["proof"] or []],
+        _b64(case["root"]),
+    )
     if case["wantErr"]:
         with pytest.raises(merkle.ProofError):
             merkle.verify_inclusion(*args)
@@ -48,7 +66,13 @@ def test_inclusion_vector(path: Path):
 @pytest.mark.parametrize("path", _files("consistency"), ids=_id)
 def test_consistency_vector(path: Path):
     case = json.loads(path.read_text())
-    args = (case["size1"], case["size2"], _b64(case["root1"]), _b64(case["root2"]), [_b64(p) for p in case["proof"] or []])
+    args = (
+        case["size1"],
+        case["size2"],
+        _b64(case["root1"]),
+        _b64(case["root2"]),
+        [_b64(p) for p in case["proof"] or []],
+    )
     if case["wantErr"]:
         with pytest.raises(merkle.ProofError):
             merkle.verify_consistency(*args)
@@ -56,7 +80,9 @@ def test_consistency_vector(path: Path):
         merkle.verify_consistency(*args)
 
 
-@pytest.mark.parametrize("path", [p for p in _files("inclusion") if p.name == "happy-path.json"], ids=_id)
+@pytest.mark.parametrize(
+    "path", [p for p in _files("inclusion") if p.name == "happy-path.json"], ids=_id
+)
 def test_generated_inclusion_proofs_equal_the_vectors(path: Path):
     case = json.loads(path.read_text())
     tree = MemTree(BASE_LEAVES[: case["treeSize"]])
@@ -66,7 +92,9 @@ def test_generated_inclusion_proofs_equal_the_vectors(path: Path):
     assert proof == [_b64(p) for p in case["proof"] or []]
 
 
-@pytest.mark.parametrize("path", [p for p in _files("consistency") if p.name == "happy-path.json"], ids=_id)
+@pytest.mark.parametrize(
+    "path", [p for p in _files("consistency") if p.name == "happy-path.json"], ids=_id
+)
 def test_generated_consistency_proofs_equal_the_vectors(path: Path):
     case = json.loads(path.read_text())
     tree = MemTree(BASE_LEAVES[: case["size2"]])
@@ -79,7 +107,9 @@ def test_generated_consistency_proofs_equal_the_vectors(path: Path):
 def test_hash_domain_separation():
     assert merkle.leaf_hash(b"") == hashlib.sha256(b"\x00").digest()
     assert merkle.node_hash(b"a", b"b") == hashlib.sha256(b"\x01ab").digest()
-    assert merkle.EMPTY_ROOT == bytes.fromhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    assert merkle.EMPTY_ROOT == bytes.fromhex(
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
 
 
 def _rfc_mth(leaves: list[bytes]) -> bytes:
@@ -103,11 +133,22 @@ def test_roots_proofs_and_frontier_agree_for_every_index_and_size(n: int):
             assert tree.nodes[(level, idx)] == nh
         size = i + 1
         root = merkle.root_from_frontier(frontier)
-        assert root == _rfc_mth(leaves[:size]) == merkle.root_at(size, tree.source) == merkle.root_from_leaf_hashes(tree.leaf_hashes[:size])
+        assert (
+            root
+            == _rfc_mth(leaves[:size])
+            == merkle.root_at(size, tree.source)
+            == merkle.root_from_leaf_hashes(tree.leaf_hashes[:size])
+        )
     for size in range(1, n + 1):
         root = _rfc_mth(leaves[:size])
         for index in range(size):
-            merkle.verify_inclusion(index, size, tree.leaf_hashes[index], merkle.inclusion_proof(index, size, tree.source), root)
+            merkle.verify_inclusion(
+                index,
+                size,
+                tree.leaf_hashes[index],
+                merkle.inclusion_proof(index, size, tree.source),
+                root,
+            )
         for first in range(1, size + 1):
             proof = merkle.consistency_proof(first, size, tree.source)
             merkle.verify_consistency(first, size, _rfc_mth(leaves[:first]), root, proof)
@@ -144,18 +185,24 @@ def test_decompose_rejects_unaligned_ranges():
 
 def _rfc_inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
     """PATH(m, D[n]) exactly as RFC 9162 §2.1.3.1 recurses, as ranges (the reference)."""
+
     def path(m: int, lo: int, hi: int) -> list[tuple[int, int]]:
         n = hi - lo
         if n == 1:
             return []
         k = merkle.split_point(n)
-        return path(m, lo, lo + k) + [(lo + k, hi)] if m < k else path(m - k, lo + k, hi) + [(lo, lo + k)]
+        return (
+            path(m, lo, lo + k) + [(lo + k, hi)]
+            if m < k
+            else path(m - k, lo + k, hi) + [(lo, lo + k)]
+        )
 
     return path(index, 0, size)
 
 
 def _rfc_consistency_ranges(first: int, second: int) -> list[tuple[int, int]]:
     """SUBPROOF(m, D[n], b) exactly as RFC 9162 §2.1.4.1 recurses, as ranges (the reference)."""
+
     def subproof(m: int, lo: int, hi: int, b: bool) -> list[tuple[int, int]]:
         n = hi - lo
         if m == n:

@@ -66,7 +66,10 @@ def test_sign_and_open_with_unknown_and_bad_signatures():
 def test_checkpoint_round_trip_and_origin_check():
     log = note.Ed25519Signer.generate("datanuri.test/ledger")
     cp = Checkpoint("datanuri.test/ledger", 7, bytes(range(32)))
-    assert cp.body() == "datanuri.test/ledger\n7\n" + base64.b64encode(bytes(range(32))).decode() + "\n"
+    assert (
+        cp.body()
+        == "datanuri.test/ledger\n7\n" + base64.b64encode(bytes(range(32))).decode() + "\n"
+    )
     signed = note.sign_note(cp.body(), log)
     assert open_checkpoint(signed, log.verifier()) == cp
     impostor = note.Ed25519Signer.generate("datanuri.test/ledger")
@@ -86,11 +89,15 @@ def test_cosignature_v1_format_and_verification():
     # the signed message is exactly "cosignature/v1\ntime T\n" + body
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    Ed25519PublicKey.from_public_bytes(w.public_key).verify(sig.sig[8:], f"cosignature/v1\ntime 1700000000\n{body}".encode())
+    Ed25519PublicKey.from_public_bytes(w.public_key).verify(
+        sig.sig[8:], f"cosignature/v1\ntime 1700000000\n{body}".encode()
+    )
     signed = add_signature_lines(note.sign_note(body, log), [sig.line()])
     wv = cosign.CosignatureVerifier.from_vkey(w.vkey())
     assert cosign.valid_cosigners(signed, [wv]) == ["witness.test/w1"]
-    assert open_checkpoint(signed, log.verifier()).size == 3  # cosignature lines do not disturb the log signature
+    assert (
+        open_checkpoint(signed, log.verifier()).size == 3
+    )  # cosignature lines do not disturb the log signature
     other_body = Checkpoint("datanuri.test/ledger", 4, bytes(32)).body()
     moved = add_signature_lines(note.sign_note(other_body, log), [sig.line()])
     assert cosign.valid_cosigners(moved, [wv]) == []

@@ -32,7 +32,12 @@ def test_receipt_verifies_offline_with_the_file(published):
     res = verify_receipt(receipt, public_key=ledger.public_key(), file=f)
     assert res.ok, res.problems
     assert (res.index, res.size, res.subject) == (13, 20, "dataset:air-13@1")
-    assert [c for c, good, _ in res.checks if good] == ["checkpoint signature", "entry", "inclusion", "file"]
+    assert [c for c, good, _ in res.checks if good] == [
+        "checkpoint signature",
+        "entry",
+        "inclusion",
+        "file",
+    ]
 
 
 def test_every_entry_has_a_verifying_receipt(published):
@@ -48,7 +53,10 @@ def test_wrong_file_is_rejected(published, tmp_path):
     res = verify_receipt(ledger.receipt(13), public_key=ledger.public_key(), file=other)
     assert not res.ok
     assert res.problems == [
-        messages.FILE_MISMATCH.format(got=hashlib.sha256(b"different").hexdigest(), want=ledger.receipt(13)["entry"]["hashes"]["parquet"][7:])
+        messages.FILE_MISMATCH.format(
+            got=hashlib.sha256(b"different").hexdigest(),
+            want=ledger.receipt(13)["entry"]["hashes"]["parquet"][7:],
+        )
     ]
 
 
@@ -87,7 +95,9 @@ def test_consistency_between_two_checkpoints(published):
 
     proof_b64 = [base64.b64encode(bytes.fromhex(p)).decode() for p in proof]
     assert verify_consistency(old.note, new.note, proof_b64, ledger.public_key()).ok
-    assert verify_consistency(new.note, old.note, proof_b64, ledger.public_key()).ok  # order does not matter
+    assert verify_consistency(
+        new.note, old.note, proof_b64, ledger.public_key()
+    ).ok  # order does not matter
     assert not verify_consistency(old.note, new.note, proof_b64[:-1], ledger.public_key()).ok
     # A checkpoint of the same size from a forked log, signed with the same key, is caught.
     signer = ledger.keys.signer()

@@ -31,7 +31,10 @@ def test_record_commits_and_rolls_back_with_the_callers_transaction(ledger):
     with ledger.db.session() as s:
         assert ledger.record(s, make_event(1)) == 1
     assert ledger.size() == 2
-    assert [e["entry"]["subject"] for e in ledger.entries(0, 10)] == ["dataset:air-0@1", "dataset:air-1@1"]
+    assert [e["entry"]["subject"] for e in ledger.entries(0, 10)] == [
+        "dataset:air-0@1",
+        "dataset:air-1@1",
+    ]
 
 
 def test_leaves_are_canonical_json_and_roots_match_rfc9162(ledger):
@@ -50,10 +53,14 @@ def test_proofs_verify_against_reference_roots(ledger):
     for size in [1, 5, 128, 129, 300]:
         root = merkle.root_from_leaf_hashes(hashes[:size])
         for index in {0, size // 2, size - 1}:
-            merkle.verify_inclusion(index, size, hashes[index], ledger.inclusion_proof(index, size), root)
+            merkle.verify_inclusion(
+                index, size, hashes[index], ledger.inclusion_proof(index, size), root
+            )
         for first in {1, size // 3 or 1, size}:
             proof = ledger.consistency_proof(first, size)
-            merkle.verify_consistency(first, size, merkle.root_from_leaf_hashes(hashes[:first]), root, proof)
+            merkle.verify_consistency(
+                first, size, merkle.root_from_leaf_hashes(hashes[:first]), root, proof
+            )
     with pytest.raises(InvalidInput):
         ledger.inclusion_proof(300, 300)
     with pytest.raises(InvalidInput):
@@ -105,7 +112,11 @@ def test_checkpoints_are_signed_reused_and_consistent(ledger, tmp_path):
     vkey = (tmp_path / "keys" / "ledger.pub").read_text().strip()
     assert vkey == ledger.public_key()
     parsed = open_checkpoint(cp.note, note.ed25519_verifier(vkey))
-    assert (parsed.origin, parsed.size, parsed.root) == ("datanuri.test/ledger", 10, merkle.root_from_leaf_hashes(_leaf_hashes(10)))
+    assert (parsed.origin, parsed.size, parsed.root) == (
+        "datanuri.test/ledger",
+        10,
+        merkle.root_from_leaf_hashes(_leaf_hashes(10)),
+    )
     assert ledger.checkpoint().note == cp.note  # same size: reused, not re-signed
     fill_more = [make_event(i) for i in range(10, 25)]
     with ledger.db.session() as s:
@@ -160,10 +171,18 @@ def test_proof_reads_match_the_session_path(ledger):
         nodes = store.SessionNodes(s)
         for size in [1, 2, 3, 64, 65, 255, 256, 257, 300]:
             for index in sorted({0, 1 % size, size // 2, size - 1}):
-                assert ledger.inclusion_proof(index, size) == merkle.inclusion_proof(index, size, nodes)
+                assert ledger.inclusion_proof(index, size) == merkle.inclusion_proof(
+                    index, size, nodes
+                )
             for first in sorted({1, size // 3 or 1, size - 1 or 1, size}):
-                assert ledger.consistency_proof(first, size) == merkle.consistency_proof(first, size, nodes)
+                assert ledger.consistency_proof(first, size) == merkle.consistency_proof(
+                    first, size, nodes
+                )
     assert ledger.inclusion_proof(7) == ledger.inclusion_proof(7, 300)
-    for call in [lambda: ledger.inclusion_proof(0, 301), lambda: ledger.consistency_proof(5, 301), lambda: ledger.inclusion_proof(-1, 10)]:
+    for call in [
+        lambda: ledger.inclusion_proof(0, 301),
+        lambda: ledger.consistency_proof(5, 301),
+        lambda: ledger.inclusion_proof(-1, 10),
+    ]:
         with pytest.raises(InvalidInput):
             call()

@@ -32,9 +32,17 @@ def test_entries_and_proofs(client, ledger):
     page = client.get("/api/v1/ledger/entries", params={"start": 3, "end": 6}).json()
     assert [e["index"] for e in page["entries"]] == [3, 4, 5] and page["size"] == 21
     r = client.get("/api/v1/ledger/proof/inclusion", params={"index": 4, "size": 13}).json()
-    merkle.verify_inclusion(4, 13, base64.b64decode(r["leaf_hash"]), [base64.b64decode(p) for p in r["proof"]], ledger.root(13))
+    merkle.verify_inclusion(
+        4,
+        13,
+        base64.b64decode(r["leaf_hash"]),
+        [base64.b64decode(p) for p in r["proof"]],
+        ledger.root(13),
+    )
     c = client.get("/api/v1/ledger/proof/consistency", params={"first": 13, "second": 21}).json()
-    merkle.verify_consistency(13, 21, ledger.root(13), ledger.root(21), [base64.b64decode(p) for p in c["proof"]])
+    merkle.verify_consistency(
+        13, 21, ledger.root(13), ledger.root(21), [base64.b64decode(p) for p in c["proof"]]
+    )
 
 
 def test_receipt_over_http_verifies_offline(client, ledger):
@@ -46,7 +54,9 @@ def test_receipt_over_http_verifies_offline(client, ledger):
 
         ledger.record(s, make_event(21))
     new = client.get("/api/v1/ledger/checkpoint").json()["checkpoint"]
-    proof = client.get("/api/v1/ledger/proof/consistency", params={"first": 21, "second": 22}).json()["proof"]
+    proof = client.get(
+        "/api/v1/ledger/proof/consistency", params={"first": 21, "second": 22}
+    ).json()["proof"]
     assert verify_consistency(old, new, proof, ledger.public_key()).ok
 
 

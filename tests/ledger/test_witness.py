@@ -20,7 +20,9 @@ def _append(ledger, start: int, n: int, *, actor: str = "user:alice") -> None:
     from dataclasses import replace
 
     with ledger.db.session() as s:
-        ledger.record_many(s, [replace(make_event(i), actor=actor) for i in range(start, start + n)])
+        ledger.record_many(
+            s, [replace(make_event(i), actor=actor) for i in range(start, start + n)]
+        )
 
 
 @pytest.fixture
@@ -52,9 +54,13 @@ def test_witnesses_cosign_and_the_log_serves_cosignatures(ledger, witnesses):
     receipt = ledger.receipt(2)
     assert receipt["tree_size"] == 5
     keys = [w.vkey() for w in witnesses]
-    assert verify_receipt(receipt, public_key=ledger.public_key(), witness_keys=keys, min_cosignatures=2).ok
+    assert verify_receipt(
+        receipt, public_key=ledger.public_key(), witness_keys=keys, min_cosignatures=2
+    ).ok
     late = ledger.receipt(6)
-    res = verify_receipt(late, public_key=ledger.public_key(), witness_keys=keys, min_cosignatures=2)
+    res = verify_receipt(
+        late, public_key=ledger.public_key(), witness_keys=keys, min_cosignatures=2
+    )
     assert not res.ok and res.problems == [messages.TOO_FEW_COSIGNATURES.format(have=1, need=2)]
 
 
@@ -78,7 +84,10 @@ def test_witness_refuses_a_log_showing_another_history(ledger, witnesses, tmp_pa
             assert w1.state()[ledger.origin]["size"] == 6  # the forked view was not accepted
             evidence = list((w1.dir / "forks").glob("*.json"))
             assert len(evidence) == 1
-            assert json.loads(evidence[0].read_text())["presented_checkpoint"] == log_b.latest_checkpoint().note
+            assert (
+                json.loads(evidence[0].read_text())["presented_checkpoint"]
+                == log_b.latest_checkpoint().note
+            )
             # The honest log keeps getting cosigned.
             _append(ledger, 6, 4)
             assert w1.run_once(url_a).new_size == 10
@@ -107,13 +116,15 @@ def test_witness_refuses_a_log_that_rewrites_its_history(ledger, witnesses):
         _append(ledger, 0, 3)
         with pytest.raises(ForkDetected) as e:
             w1.run_once(url)
-        assert e.value.message == messages.ROLLBACK.format(origin=ledger.origin, new_size=3, old_size=7)
+        assert e.value.message == messages.ROLLBACK.format(
+            origin=ledger.origin, new_size=3, old_size=7
+        )
 
 
 def test_log_rejects_cosignatures_from_unknown_witnesses(ledger, witnesses):
     from datanuri.errors import InvalidInput
-    from datanuri.ledger.cosign import cosign
     from datanuri.ledger.checkpoint import add_signature_lines
+    from datanuri.ledger.cosign import cosign
 
     _append(ledger, 0, 2)
     cp = ledger.checkpoint()
@@ -121,5 +132,7 @@ def test_log_rejects_cosignatures_from_unknown_witnesses(ledger, witnesses):
     with pytest.raises(InvalidInput):
         ledger.add_cosignature(add_signature_lines(cp.note, [line]))
     ledger.add_witness(witnesses[0].vkey())
-    assert ledger.add_cosignature(add_signature_lines(cp.note, [line])).cosigners == ("witness.test/w1",)
+    assert ledger.add_cosignature(add_signature_lines(cp.note, [line])).cosigners == (
+        "witness.test/w1",
+    )
     assert ledger.audit().ok

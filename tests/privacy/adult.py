@@ -16,8 +16,21 @@ from tests.conftest import TESTDATA
 ADULT = TESTDATA / "adult" / "adult.data"
 DATA = Path(__file__).parent / "data"
 COLUMNS = [
-    "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
-    "relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income",
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "education-num",
+    "marital-status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "capital-gain",
+    "capital-loss",
+    "hours-per-week",
+    "native-country",
+    "income",
 ]
 QI = ["age", "education", "marital-status", "native-country", "race", "sex", "workclass", "income"]
 
@@ -32,7 +45,9 @@ def adult() -> pa.Table:
     for i, name in enumerate(t.column_names):
         if pa.types.is_string(t.schema.field(i).type):
             col = pc.utf8_trim_whitespace(t.column(name))
-            t = t.set_column(i, name, pc.if_else(pc.equal(col, "?"), pa.scalar(None, pa.string()), col))
+            t = t.set_column(
+                i, name, pc.if_else(pc.equal(col, "?"), pa.scalar(None, pa.string()), col)
+            )
     t = t.drop_null()
     assert t.num_rows == 30162
     return t

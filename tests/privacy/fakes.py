@@ -45,7 +45,22 @@ def luhn_complete(prefix: str) -> str:
 
 def people(n: int, seed: int = 0) -> pa.Table:
     rng = np.random.default_rng(seed)
-    rows: dict[str, list] = {k: [] for k in ("성명", "주민등록번호", "휴대전화", "이메일", "주소", "나이", "성별", "시도", "진단명", "메모", "금액")}
+    rows: dict[str, list] = {
+        k: []
+        for k in (
+            "성명",
+            "주민등록번호",
+            "휴대전화",
+            "이메일",
+            "주소",
+            "나이",
+            "성별",
+            "시도",
+            "진단명",
+            "메모",
+            "금액",
+        )
+    }
     for i in range(n):
         year = int(rng.integers(1940, 2005))
         month, day = int(rng.integers(1, 13)), int(rng.integers(1, 29))
@@ -53,7 +68,9 @@ def people(n: int, seed: int = 0) -> pa.Table:
         r = rrn(f"{year % 100:02d}{month:02d}{day:02d}", g, f"{int(rng.integers(0, 100000)):05d}")
         sido, sgg, road, _ = REGIONS[int(rng.integers(len(REGIONS)))]
         phone = f"010-{int(rng.integers(1000, 10000))}-{int(rng.integers(1000, 10000))}"
-        rows["성명"].append(SURNAMES[int(rng.integers(len(SURNAMES)))] + GIVEN[int(rng.integers(len(GIVEN)))])
+        rows["성명"].append(
+            SURNAMES[int(rng.integers(len(SURNAMES)))] + GIVEN[int(rng.integers(len(GIVEN)))]
+        )
         rows["주민등록번호"].append(r)
         rows["휴대전화"].append(phone)
         rows["이메일"].append(f"user{i}@example.co.kr")
@@ -62,6 +79,10 @@ def people(n: int, seed: int = 0) -> pa.Table:
         rows["성별"].append("남" if g % 2 else "여")
         rows["시도"].append(sido)
         rows["진단명"].append(["당뇨", "고혈압", "천식", "감기"][int(rng.integers(4))])
-        rows["메모"].append(f"상담 요청, 연락처 {phone} 로 회신 바람" if i % 3 == 0 else "특이사항 없음, 다음 방문 예정")
+        rows["메모"].append(
+            f"상담 요청, 연락처 {phone} 로 회신 바람"
+            if i % 3 == 0
+            else "특이사항 없음, 다음 방문 예정"
+        )
         rows["금액"].append(float(rng.normal(50000, 10000)))
     return pa.table(rows)

@@ -35,7 +35,9 @@ def pandas_bruteforce(table, hier, qi, *, k, max_suppression, loss):
     gen = {}
     for c in qi:
         h = hier[c]
-        values = df[c].astype(str).unique().tolist() if c != "age" else sorted(df[c].unique().tolist())
+        values = (
+            df[c].astype(str).unique().tolist() if c != "age" else sorted(df[c].unique().tolist())
+        )
         for lv in range(h.height):
             mapped = h.generalize(pa.array(values), lv).to_pylist()
             gen[c, lv] = dict(zip(values, mapped))
@@ -76,9 +78,13 @@ def test_optimum_matches_independent_bruteforce(loss, max_suppression):
     assert got[0] == pytest.approx(want[0], rel=1e-9)
 
 
-@pytest.mark.parametrize(("loss", "max_suppression"), [("precision", 0.0), ("precision", 0.01), ("discernibility", 0.01)])
+@pytest.mark.parametrize(
+    ("loss", "max_suppression"), [("precision", 0.0), ("precision", 0.01), ("discernibility", 0.01)]
+)
 def test_optimum_matches_exhaustive_on_full_adult_lattice(loss, max_suppression):
-    p = Problem(adult(), quasi_identifiers=hierarchies(), k=5, max_suppression=max_suppression, loss=loss)
+    p = Problem(
+        adult(), quasi_identifiers=hierarchies(), k=5, max_suppression=max_suppression, loss=loss
+    )
     assert p.size == 4320
     best = p.search()
     evaluated = p.evaluations
@@ -86,18 +92,26 @@ def test_optimum_matches_exhaustive_on_full_adult_lattice(loss, max_suppression)
     assert key(best) == key(exhaustive_best(p))
 
 
-@pytest.mark.parametrize(("loss", "max_suppression"), [("precision", 0.0), ("discernibility", 0.01)])
+@pytest.mark.parametrize(
+    ("loss", "max_suppression"), [("precision", 0.0), ("discernibility", 0.01)]
+)
 def test_seeded_rollup_cache_keeps_the_optimum(monkeypatch, loss, max_suppression):
     """Seeding the roll-up cache (done on large tables only) changes which tables nodes are
     evaluated from, never the result: forced on Adult, the optimum still matches exhaustive search."""
     import importlib
 
-    anonymize_module = importlib.import_module("datanuri.privacy.anonymize")  # the package exports a function of that name
+    anonymize_module = importlib.import_module(
+        "datanuri.privacy.anonymize"
+    )  # the package exports a function of that name
     monkeypatch.setattr(anonymize_module, "SEED_MIN_ROWS", 0)
-    p = Problem(adult(), quasi_identifiers=hierarchies(), k=5, max_suppression=max_suppression, loss=loss)
+    p = Problem(
+        adult(), quasi_identifiers=hierarchies(), k=5, max_suppression=max_suppression, loss=loss
+    )
     seeded = []
     original = p._seed_cache
-    monkeypatch.setattr(p, "_seed_cache", lambda levels: (seeded.append(tuple(levels)), original(levels))[1])
+    monkeypatch.setattr(
+        p, "_seed_cache", lambda levels: (seeded.append(tuple(levels)), original(levels))[1]
+    )
     best = p.search()
     assert seeded  # the seeding path ran
     assert key(best) == key(exhaustive_best(p))
@@ -107,7 +121,9 @@ def test_seeded_rollup_cache_keeps_the_optimum(monkeypatch, loss, max_suppressio
 @pytest.mark.parametrize("loss", ["ncp", "entropy", "intensity", "discernibility"])
 @pytest.mark.parametrize("max_suppression", [0.0, 0.02])
 def test_optimum_matches_exhaustive_other_losses(loss, max_suppression):
-    p = Problem(adult(), quasi_identifiers=hierarchies(), k=10, max_suppression=max_suppression, loss=loss)
+    p = Problem(
+        adult(), quasi_identifiers=hierarchies(), k=10, max_suppression=max_suppression, loss=loss
+    )
     assert key(p.search()) == key(exhaustive_best(p))
 
 
@@ -129,7 +145,14 @@ def sample(rows=4000, seed=0):
 @pytest.mark.parametrize("max_suppression", [0.0, 0.03])
 def test_sensitive_models_match_exhaustive(model_args, max_suppression):
     qi = ["age", "education", "marital-status", "sex", "race"]
-    p = Problem(sample(), quasi_identifiers=hierarchies(qi), k=3, sensitive="occupation", max_suppression=max_suppression, **model_args)
+    p = Problem(
+        sample(),
+        quasi_identifiers=hierarchies(qi),
+        k=3,
+        sensitive="occupation",
+        max_suppression=max_suppression,
+        **model_args,
+    )
     want = exhaustive_best(p)
     p.evaluations = 0
     got = p.search()
@@ -138,10 +161,22 @@ def test_sensitive_models_match_exhaustive(model_args, max_suppression):
 
 def test_release_is_checked_by_pycanon():
     from pycanon import anonymity as pycanon
+
     t = sample(3000, seed=1)
     qi = ["age", "education", "marital-status", "sex", "race", "workclass"]
-    for args in (dict(model="k-anonymity"), dict(model="distinct-l-diversity", l=2), dict(model="t-closeness", t=0.25)):
-        r = anonymize(t, quasi_identifiers=hierarchies(qi), k=5, sensitive="occupation", max_suppression=0.02, **args)
+    for args in (
+        dict(model="k-anonymity"),
+        dict(model="distinct-l-diversity", l=2),
+        dict(model="t-closeness", t=0.25),
+    ):
+        r = anonymize(
+            t,
+            quasi_identifiers=hierarchies(qi),
+            k=5,
+            sensitive="occupation",
+            max_suppression=0.02,
+            **args,
+        )
         assert r.report["passed"]
         df = r.table.to_pandas().reset_index(drop=True)
         k = pycanon.k_anonymity(df, qi)
@@ -152,7 +187,9 @@ def test_release_is_checked_by_pycanon():
         if args["model"] == "t-closeness":
             # pycanon measures t against the released table's own distribution, as we do
             tval = pycanon.t_closeness(df, qi, ["occupation"])
-            assert tval <= 0.25 + 1e-12 and tval == pytest.approx(r.report["privacy"]["measured"]["t"])
+            assert tval <= 0.25 + 1e-12 and tval == pytest.approx(
+                r.report["privacy"]["measured"]["t"]
+            )
         assert r.suppressed <= 60 and r.table.num_rows == 3000 - r.suppressed
 
 
@@ -164,15 +201,26 @@ def test_result_and_report_shape():
     rep = r.report
     json.dumps(rep, allow_nan=False)  # JSON-ready
     assert rep["passed"] and rep["failures"] == []
-    assert rep["records"] == {"original": 3000, "released": 3000 - r.suppressed, "suppressed": r.suppressed, "suppressed_share": r.suppressed / 3000, "suppression_limit": 60}
+    assert rep["records"] == {
+        "original": 3000,
+        "released": 3000 - r.suppressed,
+        "suppressed": r.suppressed,
+        "suppressed_share": r.suppressed / 3000,
+        "suppression_limit": 60,
+    }
     assert rep["equivalence_classes"]["min"] >= 5
-    assert sum(b["records"] for b in rep["equivalence_classes"]["histogram"].values()) == r.table.num_rows
+    assert (
+        sum(b["records"] for b in rep["equivalence_classes"]["histogram"].values())
+        == r.table.num_rows
+    )
     assert rep["risk"]["prosecutor"]["highest"] <= 0.2
     assert rep["utility"]["precision"] == pytest.approx(r.loss)
     for col, lv in r.levels.items():
         assert rep["utility"]["per_column"][col]["level"] == lv
     # masked suppression keeps every row, with '*' quasi-identifiers on the suppressed ones
-    m = anonymize(t, quasi_identifiers=hierarchies(QI), k=5, max_suppression=0.02, suppression="mask")
+    m = anonymize(
+        t, quasi_identifiers=hierarchies(QI), k=5, max_suppression=0.02, suppression="mask"
+    )
     assert m.table.num_rows == 3000 and m.levels == r.levels
     star_rows = sum(all(row[c] == "*" for c in QI) for row in m.table.select(QI).to_pylist())
     assert star_rows >= r.suppressed
@@ -202,9 +250,22 @@ def test_bad_input_fails_before_work():
     assert e.value.details["missing"] == ["Female"]
     # no node can be 3-diverse when the sensitive column has two values
     with pytest.raises(InvalidInput) as e:
-        anonymize(t, quasi_identifiers=h, model="distinct-l-diversity", l=3, sensitive="income", max_suppression=0)
-    assert e.value.message == M.MSG_NO_SOLUTION.format(model="distinct-l-diversity (k=5, l=3)", suppression=0)
-    assert e.value.details == {"records": 500, "suppression_limit": 0, "most_general_node_suppresses": 500}
+        anonymize(
+            t,
+            quasi_identifiers=h,
+            model="distinct-l-diversity",
+            l=3,
+            sensitive="income",
+            max_suppression=0,
+        )
+    assert e.value.message == M.MSG_NO_SOLUTION.format(
+        model="distinct-l-diversity (k=5, l=3)", suppression=0
+    )
+    assert e.value.details == {
+        "records": 500,
+        "suppression_limit": 0,
+        "most_general_node_suppresses": 500,
+    }
 
 
 @pytest.mark.parametrize(
@@ -223,19 +284,41 @@ def test_dense_and_sparse_node_evaluation_agree(model_args):
     if model_args.get("sensitive_hierarchy"):
         model_args = dict(model_args, sensitive_hierarchy=hierarchies(["occupation"])["occupation"])
     t = sample(3000, seed=4)
-    dense = Problem(t, quasi_identifiers=hierarchies(qi), k=2, sensitive="occupation", max_suppression=0.05, **model_args)
-    sparse = Problem(t, quasi_identifiers=hierarchies(qi), k=2, sensitive="occupation", max_suppression=0.05, dense=False, **model_args)
+    dense = Problem(
+        t,
+        quasi_identifiers=hierarchies(qi),
+        k=2,
+        sensitive="occupation",
+        max_suppression=0.05,
+        **model_args,
+    )
+    sparse = Problem(
+        t,
+        quasi_identifiers=hierarchies(qi),
+        k=2,
+        sensitive="occupation",
+        max_suppression=0.05,
+        dense=False,
+        **model_args,
+    )
     nodes = dense.all_nodes()
     for i in np.random.default_rng(0).choice(len(nodes), 40, replace=False):
         assert dense.evaluate(nodes[i]) == sparse.evaluate(nodes[i])
 
 
-@pytest.mark.parametrize("options", [dict(rollup=False), dict(prefilter=False), dict(rollup=False, prefilter=False, dense=False)])
+@pytest.mark.parametrize(
+    "options",
+    [dict(rollup=False), dict(prefilter=False), dict(rollup=False, prefilter=False, dense=False)],
+)
 def test_search_options_do_not_change_the_optimum(options):
     t = sample(4000, seed=5)
     for loss in ("precision", "discernibility", "entropy"):
-        plain = Problem(t, quasi_identifiers=hierarchies(), k=4, max_suppression=0.02, loss=loss, **options).search()
-        fast = Problem(t, quasi_identifiers=hierarchies(), k=4, max_suppression=0.02, loss=loss).search()
+        plain = Problem(
+            t, quasi_identifiers=hierarchies(), k=4, max_suppression=0.02, loss=loss, **options
+        ).search()
+        fast = Problem(
+            t, quasi_identifiers=hierarchies(), k=4, max_suppression=0.02, loss=loss
+        ).search()
         assert key(plain) == key(fast)
 
 
@@ -256,9 +339,18 @@ def test_projection_suppression_bounds_never_exceed_the_true_suppression(seed):
     df = t.select(qi).to_pandas().astype(str)
     maps = {}
     for c in qi:
-        values = sorted(df[c].unique().tolist()) if c != "age" else sorted(t.column("age").unique().to_pylist())
+        values = (
+            sorted(df[c].unique().tolist())
+            if c != "age"
+            else sorted(t.column("age").unique().to_pylist())
+        )
         for lv in range(h[c].height):
-            maps[c, lv] = dict(zip(map(str, values), map(str, h[c].generalize(pa.array(values, t.column(c).type), lv).to_pylist())))
+            maps[c, lv] = dict(
+                zip(
+                    map(str, values),
+                    map(str, h[c].generalize(pa.array(values, t.column(c).type), lv).to_pylist()),
+                )
+            )
     tight = 0
     for i in rng.choice(len(nodes), min(len(nodes), 60), replace=False):
         g = df.copy()
@@ -279,7 +371,13 @@ def test_search_with_projection_bounds_matches_exhaustive_on_random_tables(seed)
     qi = list(rng.choice(QI, size=6, replace=False))
     for max_suppression in (0.005, 0.02, 0.1):
         for loss in ("precision", "discernibility", "ncp"):
-            p = Problem(t, quasi_identifiers=hierarchies(qi), k=int(rng.integers(2, 10)), max_suppression=max_suppression, loss=loss)
+            p = Problem(
+                t,
+                quasi_identifiers=hierarchies(qi),
+                k=int(rng.integers(2, 10)),
+                max_suppression=max_suppression,
+                loss=loss,
+            )
             want = exhaustive_best(p)
             got = p.search()
             assert (got is None and want is None) or key(got) == key(want)

@@ -26,18 +26,45 @@ def test_korean_people_table():
     assert (d["진단명"].category, d["진단명"].kind) == ("sensitive", "health")
     assert (d["메모"].category, d["메모"].kind) == ("direct", "free_text")
     assert d["금액"].category == "other"
-    assert set(d.direct_identifiers) == {"성명", "주민등록번호", "휴대전화", "이메일", "주소", "메모"}
+    assert set(d.direct_identifiers) == {
+        "성명",
+        "주민등록번호",
+        "휴대전화",
+        "이메일",
+        "주소",
+        "메모",
+    }
     assert d.to_dict()["columns"][0]["column"] == "성명"
 
 
 def test_values_without_telling_headers():
     rng = np.random.default_rng(1)
     n = 200
-    good = [rrn(f"{int(y):02d}0{int(m)}1{int(dd)}", 1, f"{int(x):05d}") for y, m, dd, x in zip(rng.integers(50, 99, n), rng.integers(1, 9, n), rng.integers(0, 9, n), rng.integers(0, 99999, n))]
-    bad = [v[:-1] + str((int(v[-1]) + 1) % 10) for v in good]  # pre-2020 look-alikes: bad check digits
-    orders = [f"{int(x):013d}" for x in rng.integers(10**12, 10**13 - 1, n)]  # 13-digit order numbers
+    good = [
+        rrn(f"{int(y):02d}0{int(m)}1{int(dd)}", 1, f"{int(x):05d}")
+        for y, m, dd, x in zip(
+            rng.integers(50, 99, n),
+            rng.integers(1, 9, n),
+            rng.integers(0, 9, n),
+            rng.integers(0, 99999, n),
+        )
+    ]
+    bad = [
+        v[:-1] + str((int(v[-1]) + 1) % 10) for v in good
+    ]  # pre-2020 look-alikes: bad check digits
+    orders = [
+        f"{int(x):013d}" for x in rng.integers(10**12, 10**13 - 1, n)
+    ]  # 13-digit order numbers
     cards = [luhn_complete("4" + f"{int(x):014d}") for x in rng.integers(0, 10**14, n)]
-    table = pa.table({"col_a": good, "col_b": bad, "col_c": orders, "col_d": cards, "col_e": [f"{int(x)}" for x in rng.integers(0, 5, n)]})
+    table = pa.table(
+        {
+            "col_a": good,
+            "col_b": bad,
+            "col_c": orders,
+            "col_d": cards,
+            "col_e": [f"{int(x)}" for x in rng.integers(0, 5, n)],
+        }
+    )
     d = detect(table)
     assert (d["col_a"].category, d["col_a"].kind) == ("direct", "rrn")
     assert d["col_b"].kind != "rrn"
@@ -50,16 +77,40 @@ def test_values_without_telling_headers():
 def test_english_headers_on_adult_sample():
     table = pacsv.read_csv(
         ADULT,
-        read_options=pacsv.ReadOptions(column_names=[
-            "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
-            "relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income",
-        ]),
+        read_options=pacsv.ReadOptions(
+            column_names=[
+                "age",
+                "workclass",
+                "fnlwgt",
+                "education",
+                "education-num",
+                "marital-status",
+                "occupation",
+                "relationship",
+                "race",
+                "sex",
+                "capital-gain",
+                "capital-loss",
+                "hours-per-week",
+                "native-country",
+                "income",
+            ]
+        ),
         parse_options=pacsv.ParseOptions(delimiter=","),
         convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
     ).slice(0, 2000)
     d = detect(table, sample_size=500)
     assert d.sampled_rows == 500 and d.total_rows == 2000
-    for col in ("age", "sex", "race", "marital-status", "native-country", "education", "workclass", "occupation"):
+    for col in (
+        "age",
+        "sex",
+        "race",
+        "marital-status",
+        "native-country",
+        "education",
+        "workclass",
+        "occupation",
+    ):
         assert d[col].category == "quasi", col
     assert d["income"].category == "sensitive"
     assert d["fnlwgt"].category in ("other", "direct")  # a census weight: nearly unique
@@ -79,7 +130,14 @@ def test_no_identifier_fits_in_the_digits_detection_skips():
 
     rng = np.random.default_rng(1)
     top = 10**SHORT_INT_DIGITS
-    short = np.concatenate([np.arange(0, 200_000), rng.integers(0, top, 200_000), [top - 1], -rng.integers(0, top, 1000)])
+    short = np.concatenate(
+        [
+            np.arange(0, 200_000),
+            rng.integers(0, top, 200_000),
+            [top - 1],
+            -rng.integers(0, top, 1000),
+        ]
+    )
     values = as_string_array(pa.array(short))
     for kind, ident in IDENTIFIERS.items():
         assert not any(ident.validate(values).to_pylist()), kind

@@ -36,63 +36,105 @@ def opendp():
 
 def visits() -> pa.Table:
     """A small personal table: one row per visit."""
-    return pa.table({
-        "pid": pa.array([1, 1, 1, 2, 3, 4, 5, 6, 7, 8]),
-        "sex": ["M", "M", "M", "F", "F", "M", "X", "F", "M", None],
-        "age": pa.array([34, 35, 36, 71, 8, 45, 50, 19, 120, 33]),
-        "cost": pa.array([1000, 2000, 900_000, 500, 300, 100, 100, None, 50, 70]),
-        "weight": pa.array([70.5, 71.0, 69.5, 55.0, 25.5, 80.0, 60.0, 52.0, 66.0, 90.0]),
-        "dept": ["내과", "내과", "안과", "내과", "소아과", "치과", "내과", "안과", "내과", "내과"],
-    })
+    return pa.table(
+        {
+            "pid": pa.array([1, 1, 1, 2, 3, 4, 5, 6, 7, 8]),
+            "sex": ["M", "M", "M", "F", "F", "M", "X", "F", "M", None],
+            "age": pa.array([34, 35, 36, 71, 8, 45, 50, 19, 120, 33]),
+            "cost": pa.array([1000, 2000, 900_000, 500, 300, 100, 100, None, 50, 70]),
+            "weight": pa.array([70.5, 71.0, 69.5, 55.0, 25.5, 80.0, 60.0, 52.0, 66.0, 90.0]),
+            "dept": [
+                "내과",
+                "내과",
+                "안과",
+                "내과",
+                "소아과",
+                "치과",
+                "내과",
+                "안과",
+                "내과",
+                "내과",
+            ],
+        }
+    )
 
 
 def policy(measures, *, group_by=None, epsilon=1.0, **extra) -> dict:
-    return {"model": "differential-privacy", "epsilon": epsilon,
-            "aggregate": {"group_by": {"sex": ["M", "F"]} if group_by is None else group_by, "measures": measures}, **extra}
+    return {
+        "model": "differential-privacy",
+        "epsilon": epsilon,
+        "aggregate": {
+            "group_by": {"sex": ["M", "F"]} if group_by is None else group_by,
+            "measures": measures,
+        },
+        **extra,
+    }
 
 
 # ----- validation before any work ---------------------------------------------------------------
 
-@pytest.mark.parametrize("pol, message", [
-    (policy([{"count": "*"}], epsilon=0), M.MSG_DP_BAD_EPSILON.split("{")[0]),
-    (policy([{"count": "*"}], epsilon=-1), M.MSG_DP_BAD_EPSILON.split("{")[0]),
-    (policy([{"count": "*"}], epsilon="1"), M.MSG_DP_BAD_EPSILON.split("{")[0]),
-    (policy([{"count": "*"}], epsilon=float("nan")), M.MSG_DP_BAD_EPSILON.split("{")[0]),
-    (policy([{"count": "*"}], epsilon=True), M.MSG_DP_BAD_EPSILON.split("{")[0]),
-    (policy([{"count": "*"}], group_by={"nope": ["a"]}), "no column 'nope'"),
-    (policy([{"sum": "nope", "bounds": [0, 1]}]), "no column 'nope'"),
-    (policy([{"count": "*"}], person="nope"), "no column 'nope'"),
-    (policy([{"sum": "dept", "bounds": [0, 1]}]), "must be numeric"),
-    (policy([{"mean": "dept", "bounds": [0, 1]}]), "must be numeric"),
-    (policy([{"sum": "cost"}]), "needs \"bounds\""),
-    (policy([{"mean": "cost"}]), "needs \"bounds\""),
-    (policy([{"sum": "cost", "bounds": [10, 0]}]), "LOW below HIGH"),
-    (policy([{"sum": "cost", "bounds": [5, 5]}]), "LOW below HIGH"),
-    (policy([{"sum": "cost", "bounds": [0, float("inf")]}]), "LOW below HIGH"),
-    (policy([{"sum": "cost", "bounds": [0]}]), "LOW below HIGH"),
-    (policy([{"histogram": "dept"}]), "needs \"categories\""),
-    (policy([{"histogram": "dept", "categories": []}]), "are empty"),
-    (policy([{"count": "*"}], group_by={"sex": []}), "are empty"),
-    (policy([{"count": "*"}], group_by={"sex": ["M", "M"]}), "repeat 'M'"),
-    (policy([{"count": "*"}], group_by={"sex": "M"}), "as a list of values"),
-    (policy([{"count": "*"}], group_by={"age": {"bins": [10]}}), "at least two increasing"),
-    (policy([{"count": "*"}], group_by={"age": {"bins": [10, 5]}}), "at least two increasing"),
-    (policy([{"count": "*"}], group_by={"sex": {"bins": [0, 1]}}), "must be numeric"),
-    (policy([{"count": "*"}], group_by={"age": ["old"]}), "cannot be read as the column's type"),
-    (policy([{"count": "*"}], group_by={"age": {"bins": list(range(1002))}, "pid": list(range(101))}), "Coarsen the groups"),
-    (policy([{"histogram": "age", "categories": list(range(1001))}], group_by={"pid": list(range(101))}), "Coarsen the groups"),
-    (policy([{"count": "*", "epsilon": 0.7}, {"count": "dept", "epsilon": 0.6}]), "add up to 1.3"),
-    (policy([{"count": "*", "epsilon": 1.0}, {"count": "dept"}]), "nothing is left"),
-    (policy([{"count": "*", "epsilon": -0.1}]), "must be a positive finite number"),
-    (policy([]), "at least one"),
-    (policy([{"median": "cost"}]), "names one of count"),
-    (policy([{"count": "*", "bounds": [0, 1]}]), "Unknown option of the count measure"),
-    (policy([{"count": "*"}], k=5), "Unknown entry of a differential-privacy policy"),
-    (policy([{"count": "*"}], contributions=0), "contributions"),
-    (policy([{"count": "*"}], contributions=1.5), "contributions"),
-    (policy([{"count": "*"}], group_by={"pid": [1, 2]}, person="pid"), "identifies the person"),
-    (policy([{"count": "*"}, {"count": "*"}]), "both be called 'count'"),
-])
+
+@pytest.mark.parametrize(
+    "pol, message",
+    [
+        (policy([{"count": "*"}], epsilon=0), M.MSG_DP_BAD_EPSILON.split("{")[0]),
+        (policy([{"count": "*"}], epsilon=-1), M.MSG_DP_BAD_EPSILON.split("{")[0]),
+        (policy([{"count": "*"}], epsilon="1"), M.MSG_DP_BAD_EPSILON.split("{")[0]),
+        (policy([{"count": "*"}], epsilon=float("nan")), M.MSG_DP_BAD_EPSILON.split("{")[0]),
+        (policy([{"count": "*"}], epsilon=True), M.MSG_DP_BAD_EPSILON.split("{")[0]),
+        (policy([{"count": "*"}], group_by={"nope": ["a"]}), "no column 'nope'"),
+        (policy([{"sum": "nope", "bounds": [0, 1]}]), "no column 'nope'"),
+        (policy([{"count": "*"}], person="nope"), "no column 'nope'"),
+        (policy([{"sum": "dept", "bounds": [0, 1]}]), "must be numeric"),
+        (policy([{"mean": "dept", "bounds": [0, 1]}]), "must be numeric"),
+        (policy([{"sum": "cost"}]), 'needs "bounds"'),
+        (policy([{"mean": "cost"}]), 'needs "bounds"'),
+        (policy([{"sum": "cost", "bounds": [10, 0]}]), "LOW below HIGH"),
+        (policy([{"sum": "cost", "bounds": [5, 5]}]), "LOW below HIGH"),
+        (policy([{"sum": "cost", "bounds": [0, float("inf")]}]), "LOW below HIGH"),
+        (policy([{"sum": "cost", "bounds": [0]}]), "LOW below HIGH"),
+        (policy([{"histogram": "dept"}]), 'needs "categories"'),
+        (policy([{"histogram": "dept", "categories": []}]), "are empty"),
+        (policy([{"count": "*"}], group_by={"sex": []}), "are empty"),
+        (policy([{"count": "*"}], group_by={"sex": ["M", "M"]}), "repeat 'M'"),
+        (policy([{"count": "*"}], group_by={"sex": "M"}), "as a list of values"),
+        (policy([{"count": "*"}], group_by={"age": {"bins": [10]}}), "at least two increasing"),
+        (policy([{"count": "*"}], group_by={"age": {"bins": [10, 5]}}), "at least two increasing"),
+        (policy([{"count": "*"}], group_by={"sex": {"bins": [0, 1]}}), "must be numeric"),
+        (
+            policy([{"count": "*"}], group_by={"age": ["old"]}),
+            "cannot be read as the column's type",
+        ),
+        (
+            policy(
+                [{"count": "*"}],
+                group_by={"age": {"bins": list(range(1002))}, "pid": list(range(101))},
+            ),
+            "Coarsen the groups",
+        ),
+        (
+            policy(
+                [{"histogram": "age", "categories": list(range(1001))}],
+                group_by={"pid": list(range(101))},
+            ),
+            "Coarsen the groups",
+        ),
+        (
+            policy([{"count": "*", "epsilon": 0.7}, {"count": "dept", "epsilon": 0.6}]),
+            "add up to 1.3",
+        ),
+        (policy([{"count": "*", "epsilon": 1.0}, {"count": "dept"}]), "nothing is left"),
+        (policy([{"count": "*", "epsilon": -0.1}]), "must be a positive finite number"),
+        (policy([]), "at least one"),
+        (policy([{"median": "cost"}]), "names one of count"),
+        (policy([{"count": "*", "bounds": [0, 1]}]), "Unknown option of the count measure"),
+        (policy([{"count": "*"}], k=5), "Unknown entry of a differential-privacy policy"),
+        (policy([{"count": "*"}], contributions=0), "contributions"),
+        (policy([{"count": "*"}], contributions=1.5), "contributions"),
+        (policy([{"count": "*"}], group_by={"pid": [1, 2]}, person="pid"), "identifies the person"),
+        (policy([{"count": "*"}, {"count": "*"}]), "both be called 'count'"),
+    ],
+)
 def test_bad_policies_are_refused_before_any_work(pol, message):
     table = visits()
     with pytest.raises(InvalidInput) as e:
@@ -104,8 +146,10 @@ def test_bad_policies_are_refused_before_any_work(pol, message):
 
 
 def test_direct_identifiers_cannot_be_grouped_or_measured(demo_table):
-    for pol in (policy([{"count": "*"}], group_by={"이름": ["김민준"]}),
-                policy([{"histogram": "전화번호", "categories": ["010-1234-5678"]}], group_by={})):
+    for pol in (
+        policy([{"count": "*"}], group_by={"이름": ["김민준"]}),
+        policy([{"histogram": "전화번호", "categories": ["010-1234-5678"]}], group_by={}),
+    ):
         with pytest.raises(InvalidInput) as e:
             apply_policy(demo_table, pol)
         assert "looks like a direct identifier" in str(e.value)
@@ -119,9 +163,14 @@ def test_a_distinct_amount_column_can_be_summed_but_not_published_as_values():
     t = pa.table({"sex": ["M", "F"] * 50, "amount": pa.array(np.arange(100) * 3_000_000_017)})
     assert detect(t.select(["amount"])).columns[0].kind == "record_key"
     r = apply_policy(t, policy([{"sum": "amount", "bounds": [0, 10**12]}], epsilon=HUGE))
-    exact = [sum(range(0, 100, 2)) * 3_000_000_017, sum(range(1, 100, 2)) * 3_000_000_017]  # beyond 32 bits
+    exact = [
+        sum(range(0, 100, 2)) * 3_000_000_017,
+        sum(range(1, 100, 2)) * 3_000_000_017,
+    ]  # beyond 32 bits
     scale = r.report["differential_privacy"]["measures"][0]["scale"]  # 1e12 / 1e6
-    assert all(abs(got - want) < 30 * scale for got, want in zip(r.table["sum(amount)"].to_pylist(), exact))  # p < e^-30
+    assert all(
+        abs(got - want) < 30 * scale for got, want in zip(r.table["sum(amount)"].to_pylist(), exact)
+    )  # p < e^-30
     with pytest.raises(InvalidInput, match="looks like a direct identifier"):
         apply_policy(t, policy([{"count": "*"}], group_by={"amount": [0]}))
     with pytest.raises(InvalidInput, match="looks like a direct identifier"):
@@ -130,43 +179,81 @@ def test_a_distinct_amount_column_can_be_summed_but_not_published_as_values():
 
 # ----- shape and exact values (noise-free in practice) --------------------------------------------
 
+
 def test_every_declared_cell_is_released_and_out_of_domain_rows_are_dropped():
-    pol = policy([{"count": "*"}, {"histogram": "dept", "categories": ["내과", "안과", "피부과"]}],
-                 group_by={"sex": ["M", "F", "U"], "age": {"bins": [0, 20, 40, 60, 80]}}, epsilon=HUGE)
+    pol = policy(
+        [{"count": "*"}, {"histogram": "dept", "categories": ["내과", "안과", "피부과"]}],
+        group_by={"sex": ["M", "F", "U"], "age": {"bins": [0, 20, 40, 60, 80]}},
+        epsilon=HUGE,
+    )
     r = apply_policy(visits(), pol)
     assert r.passed
     t = r.table
     assert t.num_rows == 3 * 4
     assert t.column_names == ["sex", "age", "count", "dept=내과", "dept=안과", "dept=피부과"]
     assert list(zip(t["sex"].to_pylist(), t["age"].to_pylist()))[:5] == [
-        ("M", "0-19"), ("M", "20-39"), ("M", "40-59"), ("M", "60-79"), ("F", "0-19")]
-    counts = {(s, a): c for s, a, c in zip(t["sex"].to_pylist(), t["age"].to_pylist(), t["count"].to_pylist())}
+        ("M", "0-19"),
+        ("M", "20-39"),
+        ("M", "40-59"),
+        ("M", "60-79"),
+        ("F", "0-19"),
+    ]
+    counts = {
+        (s, a): c
+        for s, a, c in zip(t["sex"].to_pylist(), t["age"].to_pylist(), t["count"].to_pylist())
+    }
     # sex X and null, and age 120 (outside the bins) are out of the domain
-    assert counts == {("M", "0-19"): 0, ("M", "20-39"): 3, ("M", "40-59"): 1, ("M", "60-79"): 0,
-                      ("F", "0-19"): 2, ("F", "20-39"): 0, ("F", "40-59"): 0, ("F", "60-79"): 1,
-                      ("U", "0-19"): 0, ("U", "20-39"): 0, ("U", "40-59"): 0, ("U", "60-79"): 0}
+    assert counts == {
+        ("M", "0-19"): 0,
+        ("M", "20-39"): 3,
+        ("M", "40-59"): 1,
+        ("M", "60-79"): 0,
+        ("F", "0-19"): 2,
+        ("F", "20-39"): 0,
+        ("F", "40-59"): 0,
+        ("F", "60-79"): 1,
+        ("U", "0-19"): 0,
+        ("U", "20-39"): 0,
+        ("U", "40-59"): 0,
+        ("U", "60-79"): 0,
+    }
     assert t["dept=내과"].to_pylist()[1] == 2 and t["dept=안과"].to_pylist()[1] == 1
     assert sum(t["dept=피부과"].to_pylist()) == 0  # declared but absent: still released (noisy)
     section = r.report["differential_privacy"]
-    assert section["rows"] == {"input": 10, "out_of_domain": 3, "over_contribution_limit": 0, "without_person": 0,
-                               "used": 7, "note": section["rows"]["note"]}
+    assert section["rows"] == {
+        "input": 10,
+        "out_of_domain": 3,
+        "over_contribution_limit": 0,
+        "without_person": 0,
+        "used": 7,
+        "note": section["rows"]["note"],
+    }
     hist = next(m for m in section["measures"] if m["measure"] == "histogram")
     assert hist["out_of_domain_rows"] == 2  # 소아과 and 치과 are not declared
     assert section["cells"] == 12
     # no raw column: only the group keys and the aggregates
-    assert set(t.column_names) - {"sex", "age"} <= {"count", "dept=내과", "dept=안과", "dept=피부과"}
+    assert set(t.column_names) - {"sex", "age"} <= {
+        "count",
+        "dept=내과",
+        "dept=안과",
+        "dept=피부과",
+    }
     assert r.report["records"]["released"] == 12 and r.report["passed"] and not r.report["failures"]
 
 
 def test_no_group_by_releases_one_row():
-    r = apply_policy(visits(), policy([{"count": "*"}, {"count": "cost"}], group_by={}, epsilon=HUGE))
+    r = apply_policy(
+        visits(), policy([{"count": "*"}, {"count": "cost"}], group_by={}, epsilon=HUGE)
+    )
     assert r.table.to_pylist() == [{"count": 10, "count(cost)": 9}]
 
 
 def test_clamping_a_value_above_the_bound_contributes_the_bound():
     pol = policy([{"sum": "cost", "bounds": [0, 1000]}], group_by={"pid": [1]}, epsilon=HUGE)
     r = apply_policy(visits(), pol)
-    assert r.table["sum(cost)"].to_pylist() == [1000 + 1000 + 1000]  # 2000 and 900000 contribute 1000
+    assert r.table["sum(cost)"].to_pylist() == [
+        1000 + 1000 + 1000
+    ]  # 2000 and 900000 contribute 1000
     # a float column: Laplace noise of scale 70/1e6, so within 0.1 with probability 1 - e^-1000
     pol = policy([{"sum": "weight", "bounds": [0.0, 70.0]}], group_by={"pid": [1]}, epsilon=HUGE)
     got = apply_policy(visits(), pol).table["sum(weight)"].to_pylist()[0]
@@ -174,7 +261,9 @@ def test_clamping_a_value_above_the_bound_contributes_the_bound():
 
 
 def test_mean_is_the_clamped_mean_and_empty_cells_have_none():
-    pol = policy([{"mean": "cost", "bounds": [0, 1000]}], group_by={"sex": ["M", "F", "U"]}, epsilon=HUGE)
+    pol = policy(
+        [{"mean": "cost", "bounds": [0, 1000]}], group_by={"sex": ["M", "F", "U"]}, epsilon=HUGE
+    )
     r = apply_policy(visits(), pol)
     means = r.table["mean(cost)"].to_pylist()
     m_vals = [1000, 1000, 1000, 100, 50]  # sex M: 1000, 2000→1000, 900000→1000, 100, 50
@@ -187,7 +276,9 @@ def test_mean_is_the_clamped_mean_and_empty_cells_have_none():
 
 
 def test_contributions_per_person_are_bounded_and_scale_the_noise():
-    pol = policy([{"count": "*"}], group_by={"sex": ["M", "F"]}, epsilon=HUGE, contributions=2, person="pid")
+    pol = policy(
+        [{"count": "*"}], group_by={"sex": ["M", "F"]}, epsilon=HUGE, contributions=2, person="pid"
+    )
     r = apply_policy(visits(), pol)
     assert r.table["count"].to_pylist() == [2 + 1 + 1, 3]  # person 1's third row is dropped
     section = r.report["differential_privacy"]
@@ -210,12 +301,22 @@ def test_limit_contributions_keeps_the_first_rows_of_each_person():
 
 # ----- the accountant --------------------------------------------------------------------------------
 
+
 def test_epsilon_is_split_and_the_accountant_spends_exactly_the_policy_epsilon():
-    pol = policy([{"count": "*"}, {"sum": "cost", "bounds": [0, 5000]}, {"mean": "weight", "bounds": [0.0, 150.0]},
-                  {"histogram": "dept", "categories": ["내과", "안과"]}], epsilon=1.3)
+    pol = policy(
+        [
+            {"count": "*"},
+            {"sum": "cost", "bounds": [0, 5000]},
+            {"mean": "weight", "bounds": [0.0, 150.0]},
+            {"histogram": "dept", "categories": ["내과", "안과"]},
+        ],
+        epsilon=1.3,
+    )
     r = apply_policy(visits(), pol)
     section = r.report["differential_privacy"]
-    assert section["epsilon_spent"] <= 1.3 and section["epsilon_spent"] == pytest.approx(1.3, rel=1e-9)
+    assert section["epsilon_spent"] <= 1.3 and section["epsilon_spent"] == pytest.approx(
+        1.3, rel=1e-9
+    )
     assert r.report["privacy"]["measured"]["epsilon"] == section["epsilon_spent"]
     dp = opendp()
     for m in section["measures"]:
@@ -224,12 +325,20 @@ def test_epsilon_is_split_and_the_accountant_spends_exactly_the_policy_epsilon()
         for part in parts:  # rebuild each measurement from the report and ask OpenDP's privacy map
             integer = part["mechanism"] == "discrete Laplace"
             atom = dp.atom_domain(T="i64") if integer else dp.atom_domain(T="f64", nan=False)
-            meas = dp.m.make_laplace(dp.vector_domain(atom), dp.l1_distance(T="i64" if integer else "f64"), scale=part["scale"])
+            meas = dp.m.make_laplace(
+                dp.vector_domain(atom),
+                dp.l1_distance(T="i64" if integer else "f64"),
+                scale=part["scale"],
+            )
             d_in = int(part["sensitivity"]) if integer else float(part["sensitivity"])
             assert meas.map(d_in) == part["epsilon"]
     # own epsilons are kept, the rest is shared equally
-    pol = policy([{"count": "*", "epsilon": 0.5}, {"count": "cost"}, {"count": "dept"}], epsilon=2.0)
-    eps = [m["epsilon"] for m in apply_policy(visits(), pol).report["differential_privacy"]["measures"]]
+    pol = policy(
+        [{"count": "*", "epsilon": 0.5}, {"count": "cost"}, {"count": "dept"}], epsilon=2.0
+    )
+    eps = [
+        m["epsilon"] for m in apply_policy(visits(), pol).report["differential_privacy"]["measures"]
+    ]
     assert eps == pytest.approx([0.5, 0.75, 0.75])
 
 
@@ -243,16 +352,32 @@ def test_sensitivities_agree_with_opendp_transformations():
         assert r.report["differential_privacy"]["measures"][0]["sensitivity"] == counts.map(n)
         for bounds in ((0, 1000), (-20, 100), (-700, 30)):
             clamped_sum = dp.t.make_clamp(*space, bounds) >> dp.t.then_sum()
-            r = apply_policy(visits(), policy([{"sum": "cost", "bounds": list(bounds)}], contributions=n))
-            assert r.report["differential_privacy"]["measures"][0]["sensitivity"] == clamped_sum.map(n)
+            r = apply_policy(
+                visits(), policy([{"sum": "cost", "bounds": list(bounds)}], contributions=n)
+            )
+            assert r.report["differential_privacy"]["measures"][0][
+                "sensitivity"
+            ] == clamped_sum.map(n)
     # and the exact counts are OpenDP's
-    r = apply_policy(visits(), policy([{"histogram": "dept", "categories": ["내과", "안과", "치과"]}], group_by={}, epsilon=HUGE))
-    by_opendp = dp.t.make_count_by_categories(dp.vector_domain(dp.atom_domain(T=str)), dp.symmetric_distance(),
-                                              categories=["내과", "안과", "치과"], null_category=False)
+    r = apply_policy(
+        visits(),
+        policy(
+            [{"histogram": "dept", "categories": ["내과", "안과", "치과"]}],
+            group_by={},
+            epsilon=HUGE,
+        ),
+    )
+    by_opendp = dp.t.make_count_by_categories(
+        dp.vector_domain(dp.atom_domain(T=str)),
+        dp.symmetric_distance(),
+        categories=["내과", "안과", "치과"],
+        null_category=False,
+    )
     assert list(r.table.to_pylist()[0].values()) == by_opendp(visits()["dept"].to_pylist())
 
 
 # ----- the noise, statistically -------------------------------------------------------------------------
+
 
 def discrete_laplace_variance(scale: float) -> float:
     q = math.exp(-1 / scale)
@@ -263,7 +388,9 @@ def test_count_noise_is_unbiased_with_the_discrete_laplace_variance():
     cells, per_cell = 4000, 60
     t = pa.table({"g": np.repeat(np.arange(cells), per_cell)})
     r = apply_policy(t, policy([{"count": "*"}], group_by={"g": list(range(cells))}, epsilon=1.0))
-    err = np.asarray(r.table["count"].to_pylist()) - per_cell  # clipping at 0 needs noise below -60: p < e^-60
+    err = (
+        np.asarray(r.table["count"].to_pylist()) - per_cell
+    )  # clipping at 0 needs noise below -60: p < e^-60
     m = r.report["differential_privacy"]["measures"][0]
     assert m["mechanism"] == "discrete Laplace" and m["scale"] == pytest.approx(1.0)
     var = discrete_laplace_variance(m["scale"])
@@ -275,8 +402,15 @@ def test_count_noise_is_unbiased_with_the_discrete_laplace_variance():
 
 def test_sum_noise_is_unbiased_with_variance_two_scale_squared():
     cells = 20000
-    t = pa.table({"g": [0], "v": [0.0]})  # every cell's true sum is 0; noise is all that is released
-    r = apply_policy(t, policy([{"sum": "v", "bounds": [-2.0, 2.0]}], group_by={"g": list(range(cells))}, epsilon=0.5))
+    t = pa.table(
+        {"g": [0], "v": [0.0]}
+    )  # every cell's true sum is 0; noise is all that is released
+    r = apply_policy(
+        t,
+        policy(
+            [{"sum": "v", "bounds": [-2.0, 2.0]}], group_by={"g": list(range(cells))}, epsilon=0.5
+        ),
+    )
     noise = np.asarray(r.table["sum(v)"].to_pylist())
     m = r.report["differential_privacy"]["measures"][0]
     assert m["mechanism"] == "Laplace" and m["scale"] == pytest.approx(2.0 / 0.5)
@@ -287,6 +421,7 @@ def test_sum_noise_is_unbiased_with_variance_two_scale_squared():
 
 
 # ----- the demo dataset, the example policy and a release -------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def demo_table(tmp_path_factory) -> pa.Table:
@@ -305,10 +440,17 @@ def test_the_example_policy_passes_on_the_demo_table(demo_table):
     assert r.passed and not r.report["failures"]
     assert r.table.num_rows == 2 * 5
     assert r.table.column_names[:4] == ["성별", "나이", "count", "진료과=가정의학과"]
-    assert {"환자번호", "이름", "주민등록번호", "전화번호", "주소", "진단명"}.isdisjoint(r.table.column_names)
+    assert {"환자번호", "이름", "주민등록번호", "전화번호", "주소", "진단명"}.isdisjoint(
+        r.table.column_names
+    )
     section = r.report["differential_privacy"]
-    assert section["epsilon_spent"] <= 2.0 and section["epsilon_spent"] == pytest.approx(2.0, rel=1e-9)
-    assert section["rows"]["input"] == demo_table.num_rows and section["rows"]["over_contribution_limit"] > 0
+    assert section["epsilon_spent"] <= 2.0 and section["epsilon_spent"] == pytest.approx(
+        2.0, rel=1e-9
+    )
+    assert (
+        section["rows"]["input"] == demo_table.num_rows
+        and section["rows"]["over_contribution_limit"] > 0
+    )
     json.dumps(r.report, allow_nan=False)  # storable as a release record
     # pandas as an independent reference for the exact counts: first 5 visits of each patient, age bands
     df = demo_table.to_pandas()
@@ -317,8 +459,12 @@ def test_the_example_policy_passes_on_the_demo_table(demo_table):
     exact = df.groupby(["성별", "band"]).size()
     scale = section["measures"][0]["scale"]  # 5 / 0.5
     assert scale == pytest.approx(10.0)
-    for sex, band, count in zip(r.table["성별"].to_pylist(), r.table["나이"].to_pylist(), r.table["count"].to_pylist()):
-        assert abs(count - exact.get((sex, band), 0)) < 20 * scale  # fails with probability < 1e-8 per cell
+    for sex, band, count in zip(
+        r.table["성별"].to_pylist(), r.table["나이"].to_pylist(), r.table["count"].to_pylist()
+    ):
+        assert (
+            abs(count - exact.get((sex, band), 0)) < 20 * scale
+        )  # fails with probability < 1e-8 per cell
 
 
 def test_the_html_report_of_a_dp_release_shows_its_accounting(demo_table):
@@ -327,10 +473,18 @@ def test_the_html_report_of_a_dp_release_shows_its_accounting(demo_table):
     report = apply_policy(demo_table, load_policy(EXAMPLE)).report
     page = render_report_html(report, lang="en")
     scales = [m["scale"] for m in report["differential_privacy"]["measures"]]
-    assert scales == pytest.approx([10.0, 5 / 1.5])  # count at ε 0.5, histogram at ε 1.5, 5 visits a person
+    assert scales == pytest.approx(
+        [10.0, 5 / 1.5]
+    )  # count at ε 0.5, histogram at ε 1.5, 5 visits a person
     assert '<td class="num">10</td>' in page and '<td class="num">3.333</td>' in page
-    assert "95% error bound" in page and "ε = 2 / 2" in page and "10 aggregate cells released from 2,000 records" in page
-    assert "Figure 1" not in page and "equivalence class" not in page.lower()  # no k-anonymity charts for aggregates
+    assert (
+        "95% error bound" in page
+        and "ε = 2 / 2" in page
+        and "10 aggregate cells released from 2,000 records" in page
+    )
+    assert (
+        "Figure 1" not in page and "equivalence class" not in page.lower()
+    )  # no k-anonymity charts for aggregates
 
 
 def test_release_through_the_service_publishes_only_aggregates(platform, tmp_path):
@@ -341,16 +495,25 @@ def test_release_through_the_service_publishes_only_aggregates(platform, tmp_pat
     before = platform.ledger.size()
     pol = load_policy(EXAMPLE)
     info = platform.privacy.release(HOSPITAL, pol, target_name="outpatient-visit-stats")
-    released = pq.read_table(platform.catalog.parquet_path("outpatient-visit-stats", principal=ANONYMOUS))
-    source = pq.read_table(platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash))
+    released = pq.read_table(
+        platform.catalog.parquet_path("outpatient-visit-stats", principal=ANONYMOUS)
+    )
+    source = pq.read_table(
+        platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash)
+    )
     groups = ["성별", "나이"]
     assert released.column_names[:2] == groups
     aggregates = set(released.column_names) - set(groups)
-    assert aggregates == {"count"} | {f"진료과={c}" for c in pol["aggregate"]["measures"][1]["categories"]}
+    assert aggregates == {"count"} | {
+        f"진료과={c}" for c in pol["aggregate"]["measures"][1]["categories"]
+    }
     assert not aggregates & set(source.column_names)
     assert released.num_rows == 10 and released.num_rows == info.report["records"]["released"]
     assert sorted(set(released["성별"].to_pylist())) == ["남", "여"]
     assert set(released["나이"].to_pylist()) == {"0-19", "20-39", "40-59", "60-79", "80-99"}
     assert min(released["count"].to_pylist()) >= 0
-    assert info.report["policy"]["model"] == "differential-privacy" and info.report["differential_privacy"]["epsilon"] == 2.0
+    assert (
+        info.report["policy"]["model"] == "differential-privacy"
+        and info.report["differential_privacy"]["epsilon"] == 2.0
+    )
     assert info.ledger_index is not None and platform.ledger.size() > before

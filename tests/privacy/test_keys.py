@@ -40,16 +40,23 @@ def test_create_get_list_and_files(tmp_path):
     assert (info.name, info.organization, info.created_by) == ("holder-2026", "org-a", "user:1")
     path = tmp_path / "keys" / "privacy" / "org-a" / "holder-2026.key"
     assert path.is_file() and mode(path) == 0o600
-    assert mode(tmp_path / "keys") == mode(tmp_path / "keys" / "privacy") == mode(path.parent) == 0o700
+    assert (
+        mode(tmp_path / "keys") == mode(tmp_path / "keys" / "privacy") == mode(path.parent) == 0o700
+    )
     master = tmp_path / "keys" / "master.key"
     assert mode(master) == 0o600
     text = path.read_bytes()
     assert key not in text and key.hex().encode() not in text and base64.b64encode(key) not in text
     # independent unsealing: AES-256-GCM under the master key, the clear metadata as associated data
     body = json.loads(text)
-    meta = {k: body[k] for k in ("format", "organization", "name", "fingerprint", "created_at", "created_by")}
+    meta = {
+        k: body[k]
+        for k in ("format", "organization", "name", "fingerprint", "created_at", "created_by")
+    }
     aad = json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    plain = AESGCM(base64.b64decode(master.read_text())).decrypt(base64.b64decode(body["nonce"]), base64.b64decode(body["sealed"]), aad)
+    plain = AESGCM(base64.b64decode(master.read_text())).decrypt(
+        base64.b64decode(body["nonce"]), base64.b64decode(body["sealed"]), aad
+    )
     assert plain == key
     assert [k.to_dict() for k in store.list("org-a")] == [info.to_dict()]
     assert store.list("org-b") == []
@@ -65,16 +72,29 @@ def test_keys_are_never_replaced(tmp_path):
     with pytest.raises(errors.Conflict, match="holder-2027|holder-2026-2|never replaced"):
         store.create("org-a", "holder-2026", created_by="system")
     assert store.get("org-a", "holder-2026") == key and store.list("org-a") == [first]
-    other = store.create("org-b", "holder-2026", created_by="system")  # the same name elsewhere is another key
+    other = store.create(
+        "org-b", "holder-2026", created_by="system"
+    )  # the same name elsewhere is another key
     assert store.get("org-b", "holder-2026") != key and other.fingerprint != first.fingerprint
 
 
-@pytest.mark.parametrize("org, name", [("org-a", "../../etc"), ("org-a", "Holder 2026"), ("org-a", ""), ("../x", "k1"), ("org-a", "a")])
+@pytest.mark.parametrize(
+    "org, name",
+    [
+        ("org-a", "../../etc"),
+        ("org-a", "Holder 2026"),
+        ("org-a", ""),
+        ("../x", "k1"),
+        ("org-a", "a"),
+    ],
+)
 def test_bad_names_refused(tmp_path, org, name):
     store = KeyStore(tmp_path / "keys")
     with pytest.raises(errors.InvalidInput, match="not URL-safe"):
         store.create(org, name, created_by="system")
-    assert not (tmp_path / "keys" / "privacy").exists() or not any((tmp_path / "keys" / "privacy").rglob("*.key"))
+    assert not (tmp_path / "keys" / "privacy").exists() or not any(
+        (tmp_path / "keys" / "privacy").rglob("*.key")
+    )
 
 
 def test_master_key_from_environment(tmp_path):
@@ -98,7 +118,9 @@ def test_altered_key_file_is_refused(tmp_path):
     store.create("org-a", "k-2026", created_by="user:1")
     path = store.path("org-a", "k-2026")
     body = json.loads(path.read_text())
-    path.write_text(json.dumps({**body, "created_by": "user:2"}))  # the metadata is sealed with the key
+    path.write_text(
+        json.dumps({**body, "created_by": "user:2"})
+    )  # the metadata is sealed with the key
     with pytest.raises(errors.IntegrityError, match="altered"):
         store.get("org-a", "k-2026")
 
@@ -133,7 +155,9 @@ def test_create_is_recorded_in_the_ledger_and_nowhere_in_the_data(platform, conf
     assert info.created_by == editor.ref
     assert platform.ledger.size() == before + 1
     entry = platform.ledger.entry(before)["entry"]
-    assert entry["type"] == "privacy.key.created" and entry["subject"] == "org:org-a/key:holder-2026"
+    assert (
+        entry["type"] == "privacy.key.created" and entry["subject"] == "org:org-a/key:holder-2026"
+    )
     assert entry["actor"] == editor.ref and entry["data"]["fingerprint"] == info.fingerprint
     key = platform.privacy.keys.get("org-a", "holder-2026")
     assert key.hex() not in json.dumps(entry)
@@ -146,7 +170,9 @@ def test_create_is_recorded_in_the_ledger_and_nowhere_in_the_data(platform, conf
         assert key not in stored and key.hex().encode() not in stored
     for blob in config.blob_dir.rglob("*"):
         assert not blob.is_file() or key not in blob.read_bytes()
-    assert [k.name for k in platform.privacy.list_keys("org-a", principal=editor)] == ["holder-2026"]
+    assert [k.name for k in platform.privacy.list_keys("org-a", principal=editor)] == [
+        "holder-2026"
+    ]
 
 
 def test_only_editors_of_the_organisation(platform):
@@ -180,8 +206,14 @@ class FailingSink:
 
 def test_ledger_failure_creates_no_key(platform):
     platform.catalog.create_organization("org-a")
-    svc = PrivacyService(platform.db, platform.blobs, FailingSink(platform.ledger, "privacy.key.created"),
-                         platform.access, platform.catalog, keys=platform.privacy.keys)
+    svc = PrivacyService(
+        platform.db,
+        platform.blobs,
+        FailingSink(platform.ledger, "privacy.key.created"),
+        platform.access,
+        platform.catalog,
+        keys=platform.privacy.keys,
+    )
     before = platform.ledger.size()
     with pytest.raises(errors.LedgerError):
         svc.create_key("org-a", "k-2026")
@@ -195,8 +227,10 @@ PATIENTS = [f"P{i:04d}" for i in range(1, 31)]
 
 def _personal(platform, tmp_path: Path, org: str, name: str) -> None:
     """A small personal dataset of `org` with patient numbers, ages, sexes and diagnoses."""
-    lines = ["환자번호,나이,성별,진단명"] + [f"{pid},{30 + i % 3},{'남' if i % 2 else '여'},{('감기', '위염', '요통')[i % 3]}"
-                                       for i, pid in enumerate(PATIENTS)]
+    lines = ["환자번호,나이,성별,진단명"] + [
+        f"{pid},{30 + i % 3},{'남' if i % 2 else '여'},{('감기', '위염', '요통')[i % 3]}"
+        for i, pid in enumerate(PATIENTS)
+    ]
     path = tmp_path / f"{name}.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
@@ -208,9 +242,13 @@ def _personal(platform, tmp_path: Path, org: str, name: str) -> None:
 
 
 def _policy(key: str) -> dict:
-    return {"direct_identifiers": {"환자번호": {"pseudonymize": {"key": key}}},
-            "quasi_identifiers": {"나이": "age", "성별": {"rows": [["남", "*"], ["여", "*"]]}},
-            "sensitive": "진단명", "k": 2, "max_suppression": 0.0}
+    return {
+        "direct_identifiers": {"환자번호": {"pseudonymize": {"key": key}}},
+        "quasi_identifiers": {"나이": "age", "성별": {"rows": [["남", "*"], ["여", "*"]]}},
+        "sensitive": "진단명",
+        "k": 2,
+        "max_suppression": 0.0,
+    }
 
 
 def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
@@ -230,24 +268,43 @@ def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
     second = svc.apply("visits-2025", _policy("holder-2026"))
     elsewhere = svc.apply("visits-b", _policy("holder-2026"))
     assert first.passed and second.passed and elsewhere.passed
-    pa_, pb_ = first.table.column("환자번호").to_pylist(), second.table.column("환자번호").to_pylist()
-    assert set(pa_) == reference and pa_ == pb_  # one holder, one key: the same pseudonyms in every dataset
-    assert not set(elsewhere.table.column("환자번호").to_pylist()) & reference  # another holder cannot link them
+    pa_, pb_ = (
+        first.table.column("환자번호").to_pylist(),
+        second.table.column("환자번호").to_pylist(),
+    )
+    assert (
+        set(pa_) == reference and pa_ == pb_
+    )  # one holder, one key: the same pseudonyms in every dataset
+    assert (
+        not set(elsewhere.table.column("환자번호").to_pylist()) & reference
+    )  # another holder cannot link them
     step = first.report["measures"][0]
-    assert step == {"column": "환자번호", "measure": "pseudonymize", "key": "holder-2026", "key_fingerprint": a.fingerprint}
+    assert step == {
+        "column": "환자번호",
+        "measure": "pseudonymize",
+        "key": "holder-2026",
+        "key_fingerprint": a.fingerprint,
+    }
     assert key.hex() not in json.dumps(first.summary())
     # the release's ledger event names the key by name and fingerprint
     info = svc.release("visits-2024", _policy("holder-2026"), target_name="visits-2024-open")
     released = pq.read_table(platform.catalog.parquet_path("visits-2024-open"))
     assert set(released.column("환자번호").to_pylist()) == reference
-    assert platform.ledger.entry(info.ledger_index)["entry"]["data"]["keys"] == {"holder-2026": a.fingerprint}
+    assert platform.ledger.entry(info.ledger_index)["entry"]["data"]["keys"] == {
+        "holder-2026": a.fingerprint
+    }
     # keys given explicitly (pure use, tests) still win over the store
     given = svc.apply("visits-2024", _policy("holder-2026"), keys={"holder-2026": b"k" * 32})
     assert not set(given.table.column("환자번호").to_pylist()) & reference
 
 
 def test_key_dir_setting(tmp_path):
-    cfg = Config.load(env={"DATANURI_DATA_DIR": str(tmp_path / "data"), "DATANURI_KEY_DIR": str(tmp_path / "secret")})
+    cfg = Config.load(
+        env={
+            "DATANURI_DATA_DIR": str(tmp_path / "data"),
+            "DATANURI_KEY_DIR": str(tmp_path / "secret"),
+        }
+    )
     assert cfg.key_dir == tmp_path / "secret" and cfg.keys_path == tmp_path / "secret"
     assert Config(data_dir=tmp_path / "d").keys_path == tmp_path / "d" / "keys"
     from datanuri.platform import Platform
@@ -269,7 +326,9 @@ def test_api_create_and_list(platform, api):
     assert r.status_code == 201, r.text
     body = r.json()
     assert set(body) == {"name", "organization", "fingerprint", "created_at", "created_by"}
-    assert body["fingerprint"] == reference_fingerprint(platform.privacy.keys.get("org-a", "holder-2026"))
+    assert body["fingerprint"] == reference_fingerprint(
+        platform.privacy.keys.get("org-a", "holder-2026")
+    )
     assert api.get(url, headers=auth).json() == [body]
     again = api.post(url, json={"name": "holder-2026"}, headers=auth)
     assert again.status_code == 409 and "never replaced" in again.json()["error"]["message"]
@@ -294,7 +353,9 @@ def test_cli_create_and_list(platform, config):
     assert r.exit_code == 0 and json.loads(r.stdout) == [created]
     r = run("privacy", "keys", "list", "org-a")
     assert "holder-2026" in r.stdout and created["fingerprint"] in r.stdout
-    r = run("privacy", "keys", "create", "org-a", "holder-2026")  # `main()` turns this into exit code 5
+    r = run(
+        "privacy", "keys", "create", "org-a", "holder-2026"
+    )  # `main()` turns this into exit code 5
     assert isinstance(r.exception, errors.Conflict) and "never replaced" in r.exception.message
     assert run("privacy", "keys", "--help").exit_code == 0
 
@@ -312,6 +373,8 @@ def test_demo_key_and_the_readme_policy(platform, tmp_path):
     load_demo(platform, tmp_path / "src")
     assert platform.privacy.list_keys(org) == keys
     example = Path(__file__).resolve().parents[2] / "examples" / "policy-outpatient.json"
-    info = platform.privacy.release(DEMO_KEY_DATASET, load_policy(example), target_name="outpatient-visits-deid")
+    info = platform.privacy.release(
+        DEMO_KEY_DATASET, load_policy(example), target_name="outpatient-visits-deid"
+    )
     step = next(m for m in info.report["measures"] if m["column"] == "환자번호")
     assert step["measure"] == "pseudonymize" and step["key_fingerprint"] == keys[0].fingerprint

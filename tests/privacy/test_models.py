@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pyarrow as pa
 import pytest
+from pycanon import anonymity as pycanon
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
@@ -16,7 +17,6 @@ from datanuri.privacy.hierarchies import TableHierarchy
 from datanuri.privacy.transforms import generalize
 from tests.privacy.adult import QI, adult, hierarchies
 
-from pycanon import anonymity as pycanon
 pytestmark = pytest.mark.filterwarnings("ignore:In a future version, the keys of `groups`")
 
 
@@ -25,7 +25,10 @@ def generalised_sample(levels: dict[str, int], rows: int, seed: int) -> pa.Table
     idx = np.sort(np.random.default_rng(seed).choice(t.num_rows, rows, replace=False))
     t = t.take(pa.array(idx))
     h = hierarchies()
-    cols = {c: (generalize(t.column(c), h[c], levels[c]) if c in levels else t.column(c)) for c in t.column_names}
+    cols = {
+        c: (generalize(t.column(c), h[c], levels[c]) if c in levels else t.column(c))
+        for c in t.column_names
+    }
     return pa.table(cols)
 
 
@@ -62,10 +65,46 @@ def assert_agree(a, b):
 @pytest.mark.parametrize(
     "levels",
     [
-        {"age": 3, "education": 2, "marital-status": 1, "native-country": 2, "race": 1, "sex": 0, "workclass": 1, "income": 0},
-        {"age": 4, "education": 3, "marital-status": 2, "native-country": 2, "race": 1, "sex": 1, "workclass": 2, "income": 1},
-        {"age": 2, "education": 3, "marital-status": 1, "native-country": 2, "race": 1, "sex": 0, "workclass": 2, "income": 1},
-        {"age": 3, "education": 1, "marital-status": 2, "native-country": 1, "race": 1, "sex": 1, "workclass": 2, "income": 0},
+        {
+            "age": 3,
+            "education": 2,
+            "marital-status": 1,
+            "native-country": 2,
+            "race": 1,
+            "sex": 0,
+            "workclass": 1,
+            "income": 0,
+        },
+        {
+            "age": 4,
+            "education": 3,
+            "marital-status": 2,
+            "native-country": 2,
+            "race": 1,
+            "sex": 1,
+            "workclass": 2,
+            "income": 1,
+        },
+        {
+            "age": 2,
+            "education": 3,
+            "marital-status": 1,
+            "native-country": 2,
+            "race": 1,
+            "sex": 0,
+            "workclass": 2,
+            "income": 1,
+        },
+        {
+            "age": 3,
+            "education": 1,
+            "marital-status": 2,
+            "native-country": 1,
+            "race": 1,
+            "sex": 1,
+            "workclass": 2,
+            "income": 0,
+        },
     ],
 )
 def test_adult_against_pycanon(levels):
@@ -82,7 +121,9 @@ def test_generated_tables_against_pycanon(seed):
             "zip": rng.choice(["130**", "131**", "148**"], n).tolist(),
             "age": rng.choice(["<30", "30-39", ">=40"], n).tolist(),
             "sex": rng.choice(["F", "M"], n).tolist(),
-            "disease": rng.choice(["flu", "cancer", "hiv", "gastritis", "ulcer"], n, p=[0.4, 0.1, 0.05, 0.25, 0.2]).tolist(),
+            "disease": rng.choice(
+                ["flu", "cancer", "hiv", "gastritis", "ulcer"], n, p=[0.4, 0.1, 0.05, 0.25, 0.2]
+            ).tolist(),
             "salary": rng.integers(1, 8, n) * 1000,
         }
     )
@@ -97,7 +138,17 @@ def test_hand_worked_example():
             "zip": ["476**"] * 3 + ["4790*"] * 3 + ["476**"] * 3,
             "age": ["2*"] * 3 + [">=40"] * 3 + ["3*"] * 3,
             "salary": [3, 4, 5, 6, 11, 8, 7, 9, 10],
-            "disease": ["gastric ulcer", "gastritis", "stomach cancer", "gastritis", "flu", "bronchitis", "bronchitis", "pneumonia", "stomach cancer"],
+            "disease": [
+                "gastric ulcer",
+                "gastritis",
+                "stomach cancer",
+                "gastritis",
+                "flu",
+                "bronchitis",
+                "bronchitis",
+                "pneumonia",
+                "stomach cancer",
+            ],
         }
     )
     qi = ["zip", "age"]
@@ -132,7 +183,9 @@ def test_hand_worked_example():
     assert emd[ids[3]] == pytest.approx(_tree_emd_bruteforce(t, ids, ids[3], disease))
     assert emd[ids[6]] == pytest.approx(_tree_emd_bruteforce(t, ids, ids[6], disease))
     # equal distance on the first class, by hand
-    assert Mo.class_emd_equal(c)[ids[0]] == pytest.approx(0.5 * (abs(1 / 3 - 1 / 9) + abs(1 / 3 - 2 / 9) + abs(1 / 3 - 2 / 9) + (1 - 5 / 9)))
+    assert Mo.class_emd_equal(c)[ids[0]] == pytest.approx(
+        0.5 * (abs(1 / 3 - 1 / 9) + abs(1 / 3 - 2 / 9) + abs(1 / 3 - 2 / 9) + (1 - 5 / 9))
+    )
 
 
 def _tree_emd_bruteforce(t, ids, cls, hierarchy):
@@ -161,7 +214,10 @@ def _tree_emd_bruteforce(t, ids, cls, hierarchy):
         reps = {}
         for v in surplus:
             reps.setdefault(parent[v], v)
-        surplus = {v: surplus_groups[g] if reps[g] == v else 0.0 for v, g in ((v, parent[v]) for v in surplus)}
+        surplus = {
+            v: surplus_groups[g] if reps[g] == v else 0.0
+            for v, g in ((v, parent[v]) for v in surplus)
+        }
     return cost
 
 
@@ -169,15 +225,26 @@ def test_recursive_cl_against_definition():
     rng = np.random.default_rng(5)
     for _ in range(5):
         n = 300
-        t = pa.table({"q": rng.choice(list("abcd"), n).tolist(), "s": rng.choice(list("uvwxyz"), n, p=[0.4, 0.2, 0.15, 0.1, 0.1, 0.05]).tolist()})
+        t = pa.table(
+            {
+                "q": rng.choice(list("abcd"), n).tolist(),
+                "s": rng.choice(list("uvwxyz"), n, p=[0.4, 0.2, 0.15, 0.1, 0.1, 0.05]).tolist(),
+            }
+        )
         for l in (1, 2, 3, 4):
             want = 0.0
             for g in set(t.column("q").to_pylist()):
-                vals = [s for q, s in zip(t.column("q").to_pylist(), t.column("s").to_pylist()) if q == g]
+                vals = [
+                    s
+                    for q, s in zip(t.column("q").to_pylist(), t.column("s").to_pylist())
+                    if q == g
+                ]
                 r = sorted((vals.count(v) for v in set(vals)), reverse=True)
                 tail = sum(r[l - 1 :])
                 want = max(want, math.inf if tail == 0 else r[0] / tail)
-            assert Mo.recursive_cl_diversity(t, quasi_identifiers=["q"], sensitive="s", l=l) == pytest.approx(want)
+            assert Mo.recursive_cl_diversity(
+                t, quasi_identifiers=["q"], sensitive="s", l=l
+            ) == pytest.approx(want)
 
 
 def test_check_and_errors():
@@ -188,7 +255,9 @@ def test_check_and_errors():
     assert not r.passed and r.failing_classes == 1 and r.failing_records == 2
     r = Mo.check(t, quasi_identifiers=["q"], model="t-closeness", k=1, t=0.05, sensitive="s")
     assert not r.passed and r.t == pytest.approx(0.1)
-    r = Mo.check(t, quasi_identifiers=["q"], model="recursive-cl-diversity", k=1, l=2, c=3, sensitive="s")
+    r = Mo.check(
+        t, quasi_identifiers=["q"], model="recursive-cl-diversity", k=1, l=2, c=3, sensitive="s"
+    )
     assert r.passed and r.c == 2.0
     with pytest.raises(InvalidInput) as e:
         Mo.check(t, quasi_identifiers=["q"], model="t-closeness", t=0.2)
@@ -213,14 +282,18 @@ def test_nulls_form_their_own_class():
 def test_dictionary_encoded_columns_are_used_without_decoding():
     plain = pa.table({"q": ["a", "b", "a", None, "c", "c"], "s": ["x", "y", "y", "x", "x", "x"]})
     # a dictionary with an unused entry ("zz"), as Parquet files may have
-    dict_q = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0, None, 2, 2], pa.int32()), pa.array(["a", "b", "c", "zz"]))
+    dict_q = pa.DictionaryArray.from_arrays(
+        pa.array([0, 1, 0, None, 2, 2], pa.int32()), pa.array(["a", "b", "c", "zz"])
+    )
     encoded = plain.set_column(0, "q", dict_q)
     c, d = Mo.codes(encoded.column("q"))
     assert d.to_pylist() == ["a", "b", "c", None] and c.tolist() == [0, 1, 0, 3, 2, 2]
     for t in (plain, encoded):
         assert Mo.k_anonymity(t, quasi_identifiers=["q"]) == 1
         assert Mo.l_diversity(t, quasi_identifiers=["q"], sensitive="s") == 1
-    assert Mo.t_closeness(plain, quasi_identifiers=["q"], sensitive="s") == Mo.t_closeness(encoded, quasi_identifiers=["q"], sensitive="s")
+    assert Mo.t_closeness(plain, quasi_identifiers=["q"], sensitive="s") == Mo.t_closeness(
+        encoded, quasi_identifiers=["q"], sensitive="s"
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -232,7 +305,12 @@ def test_frequency_table_against_numpy_unique(seed):
     rng = np.random.default_rng(seed)
     n = 5000
     cards = [int(c) for c in rng.choice([1, 2, 7, 300, 70_000], size=5)]
-    cols = [rng.integers(0, max(c // (2 if c > 2 else 1), 1), n).astype(np.uint32 if c > 65536 else np.uint16 if c > 255 else np.uint8) for c in cards]
+    cols = [
+        rng.integers(0, max(c // (2 if c > 2 else 1), 1), n).astype(
+            np.uint32 if c > 65536 else np.uint16 if c > 255 else np.uint8
+        )
+        for c in cards
+    ]
     ids, group_codes, count = frequency_table(cols, cards)
     stacked = np.stack([c.astype(np.int64) for c in cols], axis=1)
     uniq, inv, cnt = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)

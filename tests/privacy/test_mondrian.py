@@ -19,12 +19,15 @@ def qi_hierarchies(columns=QI):
 
 def sample(rows, seed):
     t = adult()
-    return t.take(pa.array(np.sort(np.random.default_rng(seed).choice(t.num_rows, rows, replace=False))))
+    return t.take(
+        pa.array(np.sort(np.random.default_rng(seed).choice(t.num_rows, rows, replace=False)))
+    )
 
 
 @pytest.mark.parametrize("k", [2, 5, 10])
 def test_mondrian_is_k_anonymous_by_pycanon_and_keeps_more_than_full_domain(k):
     from pycanon import anonymity as pycanon
+
     t = sample(3000, seed=k)
     r = mondrian(t, quasi_identifiers=qi_hierarchies(), k=k)
     assert r.table.num_rows == t.num_rows  # no suppression
@@ -38,6 +41,7 @@ def test_mondrian_is_k_anonymous_by_pycanon_and_keeps_more_than_full_domain(k):
 
 def test_mondrian_l_diversity_by_pycanon():
     from pycanon import anonymity as pycanon
+
     t = sample(3000, seed=7)
     r = mondrian(t, quasi_identifiers=qi_hierarchies(), k=4, l=3, sensitive="occupation")
     df = r.table.to_pandas()
@@ -47,7 +51,12 @@ def test_mondrian_l_diversity_by_pycanon():
 
 def test_labels():
     h = TableHierarchy.from_rows([["a1", "A"], ["a2", "A"], ["b1", "B"], ["b2", "B"]])
-    t = pa.table({"age": [20, 21, 22, 23, 60, 61, 62, 63], "cat": ["a1", "a2", "a1", "a2", "b1", "b2", "b1", "b2"]})
+    t = pa.table(
+        {
+            "age": [20, 21, 22, 23, 60, 61, 62, 63],
+            "cat": ["a1", "a2", "a1", "a2", "b1", "b2", "b1", "b2"],
+        }
+    )
     r = mondrian(t, quasi_identifiers={"age": None, "cat": h}, k=2)
     rows = r.table.to_pylist()
     # every partition of two records has a range for age and a value or its parent for cat
@@ -59,7 +68,9 @@ def test_labels():
     assert sorted(set(x["cat"] for x in r1.table.to_pylist())) == ["A", "B"]
     # text without a hierarchy: value sets
     t2 = pa.table({"c": ["x", "y", "x", "y"]})
-    assert set(mondrian(t2, quasi_identifiers={"c": None}, k=4).table.column("c").to_pylist()) == {"{x, y}"}
+    assert set(mondrian(t2, quasi_identifiers={"c": None}, k=4).table.column("c").to_pylist()) == {
+        "{x, y}"
+    }
 
 
 def test_errors():

@@ -4,7 +4,6 @@ import hashlib
 import hmac
 import json
 
-import pyarrow as pa
 import pytest
 
 from datanuri.errors import InvalidInput
@@ -25,7 +24,11 @@ def policy(**over):
             "주소": "delete",
             "메모": "mask_identifiers",
         },
-        "quasi_identifiers": {"나이": "age", "성별": {"rows": [["남", "*"], ["여", "*"]]}, "시도": {"korean_regions": "시도"}},
+        "quasi_identifiers": {
+            "나이": "age",
+            "성별": {"rows": [["남", "*"], ["여", "*"]]},
+            "시도": {"korean_regions": "시도"},
+        },
         "sensitive": "진단명",
         "model": "distinct-l-diversity",
         "k": 3,
@@ -51,7 +54,9 @@ def test_apply_policy_end_to_end():
     assert all(v % 10 == 0 for v in out.column("금액").to_pylist())
     assert r.report["privacy"]["measured"]["k"] >= 3 and r.report["privacy"]["measured"]["l"] >= 2
     assert [s["measure"] for s in r.report["measures"]][:3] == ["delete", "mask", "pseudonymize"]
-    assert "holder" in json.dumps(r.report, ensure_ascii=False) and KEY.decode() not in json.dumps(r.report, ensure_ascii=False)
+    assert "holder" in json.dumps(r.report, ensure_ascii=False) and KEY.decode() not in json.dumps(
+        r.report, ensure_ascii=False
+    )
 
 
 def test_untreated_direct_identifier_fails_the_policy():
@@ -70,7 +75,10 @@ def test_untreated_direct_identifier_fails_the_policy():
         (dict(k=10_000), M.MSG_K_TOO_LARGE.format(k=10_000, rows=100)),
         (dict(model="t-closeness", t=3), M.MSG_BAD_T.format(t=3)),
         (dict(bogus=1), None),
-        (dict(other={"나이": "delete"}), M.MSG_POLICY_TWICE.format(column="나이", first="quasi_identifiers", second="other")),
+        (
+            dict(other={"나이": "delete"}),
+            M.MSG_POLICY_TWICE.format(column="나이", first="quasi_identifiers", second="other"),
+        ),
     ],
 )
 def test_bad_policies_fail_before_work(change, message):
@@ -108,19 +116,34 @@ def test_utility_check_reports_the_accuracy_gap_and_can_fail_the_policy():
     from tests.privacy.adult import DATA, adult
 
     t = adult().slice(0, 6000)
-    qi = {"age": "age", **{c: {"csv": str(DATA / f"adult_{c}.csv")} for c in ("education", "marital-status", "race", "sex")}}
+    qi = {
+        "age": "age",
+        **{
+            c: {"csv": str(DATA / f"adult_{c}.csv")}
+            for c in ("education", "marital-status", "race", "sex")
+        },
+    }
     base = {"quasi_identifiers": qi, "k": 5, "max_suppression": 0.01, "direct_identifiers": {}}
     check = {"target": "income", "features": list(qi)}  # only what generalisation changes
     loose = apply_policy(t, {**base, "utility_check": {**check, "max_gap": 0.5}})
     section = loose.report["utility"]["classification"]
     assert loose.passed and section["passed"] and section["features"] == list(qi)
-    assert section["accuracy_original"] > section["baseline_majority"]  # the features carry signal...
-    assert 0 < section["gap"] == pytest.approx(  # ...that generalisation takes some of
-section["accuracy_original"] - section["accuracy_released"])
+    assert (
+        section["accuracy_original"] > section["baseline_majority"]
+    )  # the features carry signal...
+    assert (
+        0
+        < section["gap"]
+        == pytest.approx(  # ...that generalisation takes some of
+            section["accuracy_original"] - section["accuracy_released"]
+        )
+    )
     # the same release with no tolerance for a loss fails, and the failure names the target
     strict = apply_policy(t, {**base, "utility_check": {**check, "max_gap": 0.0}})
     assert not strict.passed and any("income" in f for f in strict.report["failures"])
-    assert strict.report["utility"]["classification"]["gap"] == section["gap"]  # deterministic for a seed
+    assert (
+        strict.report["utility"]["classification"]["gap"] == section["gap"]
+    )  # deterministic for a seed
     from datanuri.web.report_html import render_report_html
 
     page = render_report_html(strict.report, lang="en")

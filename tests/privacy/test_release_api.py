@@ -17,7 +17,9 @@ API = "/api/v1"
 
 def make_client(platform) -> TestClient:
     app = create_app(platform)
-    if not any(getattr(r, "path", "").startswith(f"{API}/privacy/") for r in app.routes):  # until app.py mounts it
+    if not any(
+        getattr(r, "path", "").startswith(f"{API}/privacy/") for r in app.routes
+    ):  # until app.py mounts it
         from datanuri.web.routes_privacy import router
 
         app.include_router(router, prefix=API)
@@ -30,8 +32,12 @@ def client(platform, tmp_path):
     with make_client(platform) as c:
         c.headers_for = {  # type: ignore[attr-defined]
             "editor": {"Authorization": f"Bearer {editor_token(platform, ORG)}"},
-            "member": {"Authorization": f"Bearer {_token(platform, 'member@example.org', ORG, 'member')}"},
-            "outsider": {"Authorization": f"Bearer {_token(platform, 'outsider@example.org', None, None)}"},
+            "member": {
+                "Authorization": f"Bearer {_token(platform, 'member@example.org', ORG, 'member')}"
+            },
+            "outsider": {
+                "Authorization": f"Bearer {_token(platform, 'outsider@example.org', None, None)}"
+            },
             "anonymous": {},
         }
         yield c
@@ -55,14 +61,25 @@ def test_scan_editors_only(client):
     assert {cats[c]["category"] for c in ("주민등록번호", "이름", "전화번호")} == {"direct"}
     assert cats["주민등록번호"]["kind"] == "rrn"
     for role, want in (("anonymous", 401), ("member", 403), ("outsider", 403)):
-        assert client.post(f"{API}/datasets/{HOSPITAL}/privacy/scan", headers=h(client, role)).status_code == want
+        assert (
+            client.post(
+                f"{API}/datasets/{HOSPITAL}/privacy/scan", headers=h(client, role)
+            ).status_code
+            == want
+        )
 
 
 def test_apply_inline_publishes_nothing(client, platform):
-    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": POLICY}, headers=h(client, "editor"))
+    r = client.post(
+        f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true",
+        json={"policy": POLICY},
+        headers=h(client, "editor"),
+    )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["passed"] and not body["released"] and body["report"]["privacy"]["measured"]["k"] >= 5
+    assert (
+        body["passed"] and not body["released"] and body["report"]["privacy"]["measured"]["k"] >= 5
+    )
     assert body["report_sha256"] == sha256_json(body["report"])
     assert "rows" in body and "주민등록번호" not in body["columns"]
     assert [d.name for d in platform.catalog.list_datasets()] == [HOSPITAL]
@@ -70,7 +87,10 @@ def test_apply_inline_publishes_nothing(client, platform):
     preview = body["preview"]
     assert preview["columns"] == body["columns"] and len(preview["rows"]) == 20
     candidate = platform.privacy.apply(HOSPITAL, POLICY).table.slice(0, 20)
-    expected = [[v.isoformat() if hasattr(v, "isoformat") else v for v in row.values()] for row in candidate.to_pylist()]
+    expected = [
+        [v.isoformat() if hasattr(v, "isoformat") else v for v in row.values()]
+        for row in candidate.to_pylist()
+    ]
     assert preview["rows"] == expected
     assert not _source_identifiers(platform) & {str(v) for row in preview["rows"] for v in row}
     assert not any(v in r.text for v in _source_identifiers(platform))
@@ -80,29 +100,59 @@ def _source_identifiers(platform) -> set[str]:
     """Identifying values of the source rows (names, RRNs, phones, patient numbers), read from its Parquet."""
     import pyarrow.parquet as pq
 
-    table = pq.read_table(platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash))
-    return {str(v) for c in ("환자번호", "이름", "주민등록번호", "전화번호") for v in table.column(c).to_pylist() if v}
+    table = pq.read_table(
+        platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash)
+    )
+    return {
+        str(v)
+        for c in ("환자번호", "이름", "주민등록번호", "전화번호")
+        for v in table.column(c).to_pylist()
+        if v
+    }
 
 
 def test_failing_candidate_shows_no_rows(client, platform):
     untreated = {**POLICY, "direct_identifiers": {"이름": "delete"}}  # the RRNs stay: it fails
-    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": untreated}, headers=h(client, "editor"))
+    r = client.post(
+        f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true",
+        json={"policy": untreated},
+        headers=h(client, "editor"),
+    )
     assert r.status_code == 200, r.text
     body = r.json()
-    assert not body["passed"] and body["preview"]["rows"] == [] and "주민등록번호" in body["preview"]["columns"]
+    assert (
+        not body["passed"]
+        and body["preview"]["rows"] == []
+        and "주민등록번호" in body["preview"]["columns"]
+    )
     assert not any(v in r.text for v in _source_identifiers(platform))
 
 
 def test_missing_key_says_how_to_create_it(client, platform):
-    policy = {**POLICY, "direct_identifiers": {**POLICY["direct_identifiers"], "환자번호": {"pseudonymize": {"key": "nuri-hospital-2030"}}}}
-    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": policy}, headers=h(client, "editor"))
+    policy = {
+        **POLICY,
+        "direct_identifiers": {
+            **POLICY["direct_identifiers"],
+            "환자번호": {"pseudonymize": {"key": "nuri-hospital-2030"}},
+        },
+    }
+    r = client.post(
+        f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true",
+        json={"policy": policy},
+        headers=h(client, "editor"),
+    )
     assert r.status_code == 422
-    assert "datanuri privacy keys create nuri-hospital nuri-hospital-2030" in r.json()["error"]["message"]
+    assert (
+        "datanuri privacy keys create nuri-hospital nuri-hospital-2030"
+        in r.json()["error"]["message"]
+    )
 
 
 def test_release_inline_readable_by_anyone_with_ledger_hashes(client, platform):
     body = {"policy": POLICY, "release": {"target": "visits-open", "access_level": "open"}}
-    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json=body, headers=h(client, "editor"))
+    r = client.post(
+        f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json=body, headers=h(client, "editor")
+    )
     assert r.status_code == 201, r.text
     rel = r.json()["release"]
     preview = client.get(f"{API}/datasets/visits-open/versions/1/preview")  # anonymous
@@ -111,7 +161,9 @@ def test_release_inline_readable_by_anyone_with_ledger_hashes(client, platform):
     report = client.get(r.json()["report_url"], headers=h(client, "editor"))
     assert report.status_code == 200
     rec = report.json()
-    assert rec["report_hash"] == sha256_json(rec["report"]) and rec["policy_hash"] == sha256_json(POLICY)
+    assert rec["report_hash"] == sha256_json(rec["report"]) and rec["policy_hash"] == sha256_json(
+        POLICY
+    )
     entry = client.get(f"{API}/ledger/entries/{rel['ledger_index']}/receipt").json()["entry"]
     entry = entry.get("entry", entry)
     out = client.get(f"{API}/datasets/visits-open/versions/1").json()
@@ -124,19 +176,38 @@ def test_release_inline_readable_by_anyone_with_ledger_hashes(client, platform):
         "output": f"sha256:{out['content_hash']}",
     }
     for role, want in (("anonymous", 401), ("member", 403), ("outsider", 403)):
-        assert client.get(f"{API}/privacy/releases/{rel['id']}", headers=h(client, role)).status_code == want
-        assert client.get(f"{API}/privacy/releases/{rel['id']}/report.html", headers=h(client, role)).status_code == want
-    page = client.get(f"{API}/privacy/releases/{rel['id']}/report.html?lang=en", headers=h(client, "editor"))
+        assert (
+            client.get(f"{API}/privacy/releases/{rel['id']}", headers=h(client, role)).status_code
+            == want
+        )
+        assert (
+            client.get(
+                f"{API}/privacy/releases/{rel['id']}/report.html", headers=h(client, role)
+            ).status_code
+            == want
+        )
+    page = client.get(
+        f"{API}/privacy/releases/{rel['id']}/report.html?lang=en", headers=h(client, "editor")
+    )
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert rec["report_hash"] in page.text and "<svg" in page.text and 'lang="en"' in page.text
-    listed = client.get(f"{API}/datasets/{HOSPITAL}/privacy/releases", headers=h(client, "editor")).json()
+    listed = client.get(
+        f"{API}/datasets/{HOSPITAL}/privacy/releases", headers=h(client, "editor")
+    ).json()
     assert [x["id"] for x in listed] == [rel["id"]]
-    assert client.get(f"{API}/privacy/releases/999999", headers=h(client, "editor")).status_code == 404
+    assert (
+        client.get(f"{API}/privacy/releases/999999", headers=h(client, "editor")).status_code == 404
+    )
 
 
 def test_apply_as_background_job(client):
-    body = {"policy": POLICY, "release": {"target": "visits-restricted", "access_level": "restricted"}}
-    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply", json=body, headers=h(client, "editor"))
+    body = {
+        "policy": POLICY,
+        "release": {"target": "visits-restricted", "access_level": "restricted"},
+    }
+    r = client.post(
+        f"{API}/datasets/{HOSPITAL}/privacy/apply", json=body, headers=h(client, "editor")
+    )
     assert r.status_code == 202, r.text
     url = r.json()["status_url"]
     deadline = time.monotonic() + 60
@@ -152,11 +223,18 @@ def test_apply_as_background_job(client):
 
 
 def test_apply_job_result_has_the_preview(client):
-    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply", json={"policy": POLICY}, headers=h(client, "editor"))
+    r = client.post(
+        f"{API}/datasets/{HOSPITAL}/privacy/apply",
+        json={"policy": POLICY},
+        headers=h(client, "editor"),
+    )
     assert r.status_code == 202, r.text
     url = r.json()["status_url"]
     deadline = time.monotonic() + 60
-    while (job := client.get(url, headers=h(client, "editor")).json())["status"] not in ("succeeded", "failed"):
+    while (job := client.get(url, headers=h(client, "editor")).json())["status"] not in (
+        "succeeded",
+        "failed",
+    ):
         assert time.monotonic() < deadline, job
         time.sleep(0.1)
     assert job["status"] == "succeeded", job
@@ -168,12 +246,17 @@ def test_apply_job_result_has_the_preview(client):
 def test_failing_policy_changes_nothing(client, platform):
     before = platform.ledger.size()
     body = {"policy": {**POLICY, "k": 5000}, "release": {"target": "nope"}}
-    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json=body, headers=h(client, "editor"))
+    r = client.post(
+        f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json=body, headers=h(client, "editor")
+    )
     assert r.status_code == 422
     assert "k = 5000 is larger than the table" in r.json()["error"]["message"]
     untreated = {**POLICY, "direct_identifiers": {"이름": "delete"}}
-    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": untreated, "release": {"target": "nope"}},
-                    headers=h(client, "editor"))
+    r = client.post(
+        f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true",
+        json={"policy": untreated, "release": {"target": "nope"}},
+        headers=h(client, "editor"),
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "policy_failed"
     assert r.json()["error"]["details"]["failures"]
     assert client.get(f"{API}/datasets/nope").status_code == 404
@@ -182,9 +265,19 @@ def test_failing_policy_changes_nothing(client, platform):
 
 def test_apply_refuses_non_editors_and_files(client):
     for role, want in (("anonymous", 401), ("member", 403), ("outsider", 403)):
-        r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": POLICY, "release": {"target": "x"}},
-                        headers=h(client, role))
+        r = client.post(
+            f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true",
+            json={"policy": POLICY, "release": {"target": "x"}},
+            headers=h(client, role),
+        )
         assert r.status_code == want
-    policy = {**POLICY, "quasi_identifiers": {**POLICY["quasi_identifiers"], "나이": {"csv": "/etc/passwd"}}}
-    r = client.post(f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": policy}, headers=h(client, "editor"))
+    policy = {
+        **POLICY,
+        "quasi_identifiers": {**POLICY["quasi_identifiers"], "나이": {"csv": "/etc/passwd"}},
+    }
+    r = client.post(
+        f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true",
+        json={"policy": policy},
+        headers=h(client, "editor"),
+    )
     assert r.status_code == 422 and "names a file" in r.json()["error"]["message"]

@@ -19,7 +19,10 @@ from tests.privacy.test_keys import FailingSink, _personal, _policy
 SOURCE = "visits-2024"
 TARGET = "visits-2024-open"
 # a second policy whose release differs from the first (shorter pseudonyms), so it makes a new version
-SHORTER = {**_policy("holder-2026"), "direct_identifiers": {"환자번호": {"pseudonymize": {"key": "holder-2026", "length": 16}}}}
+SHORTER = {
+    **_policy("holder-2026"),
+    "direct_identifiers": {"환자번호": {"pseudonymize": {"key": "holder-2026", "length": 16}}},
+}
 
 
 def blobs(platform) -> set[str]:
@@ -28,7 +31,9 @@ def blobs(platform) -> set[str]:
 
 def referenced(platform) -> set[str]:
     with platform.db.session() as s:
-        return set(s.scalars(select(Version.content_hash))) | {h for h in s.scalars(select(Distribution.blob_hash)) if h}
+        return set(s.scalars(select(Version.content_hash))) | {
+            h for h in s.scalars(select(Distribution.blob_hash)) if h
+        }
 
 
 def count(platform, model) -> int:
@@ -52,13 +57,23 @@ def test_publish_hook_commits_with_the_version(platform, tmp_path):
     def hook(s, v):
         assert v.id is not None and v.ledger_index is not None
         seen.append((v.number, v.ledger_index))
-        platform.ledger.record(s, Event(type="test.after-publish", actor="system", subject=f"dataset:air@{v.number}", time=v.created_at))
+        platform.ledger.record(
+            s,
+            Event(
+                type="test.after-publish",
+                actor="system",
+                subject=f"dataset:air@{v.number}",
+                time=v.created_at,
+            ),
+        )
 
     result = platform.catalog.publish("air", air_csv(tmp_path / "a.csv"), on_publish=hook)
     assert result.created and seen == [(1, result.version.ledger_index)]
     after = platform.ledger.entry(result.version.ledger_index + 1)["entry"]
     assert after["type"] == "test.after-publish" and after["subject"] == "dataset:air@1"
-    again = platform.catalog.publish("air", air_csv(tmp_path / "a.csv"), on_publish=hook)  # identical: no version, no call
+    again = platform.catalog.publish(
+        "air", air_csv(tmp_path / "a.csv"), on_publish=hook
+    )  # identical: no version, no call
     assert not again.created and len(seen) == 1
 
 
@@ -70,7 +85,15 @@ def test_publish_hook_that_raises_leaves_nothing(platform, tmp_path):
     distributions = count(platform, Distribution)
 
     def hook(s, v):
-        platform.ledger.record(s, Event(type="test.after-publish", actor="system", subject="dataset:air@2", time=v.created_at))
+        platform.ledger.record(
+            s,
+            Event(
+                type="test.after-publish",
+                actor="system",
+                subject="dataset:air@2",
+                time=v.created_at,
+            ),
+        )
         raise RuntimeError("crash inside the transaction")
 
     new_file = air_csv(tmp_path / "b.csv", extra_rows=5)
@@ -80,7 +103,9 @@ def test_publish_hook_that_raises_leaves_nothing(platform, tmp_path):
     assert platform.ledger.size() == size and platform.ledger.audit().ok
     assert count(platform, Distribution) == distributions
     staged = blobs(platform) - before_blobs
-    assert staged and not staged & referenced(platform)  # the staged blob is stored but nothing points to it
+    assert staged and not staged & referenced(
+        platform
+    )  # the staged blob is stored but nothing points to it
     # nothing half-made blocks the next attempt
     assert platform.catalog.publish("air", new_file).version.number == 2
 
@@ -90,8 +115,14 @@ def test_publish_hook_that_raises_leaves_nothing(platform, tmp_path):
 def world(platform, tmp_path: Path):
     _personal(platform, tmp_path, "hospital-a", SOURCE)
     platform.privacy.create_key("hospital-a", "holder-2026")
-    failing = PrivacyService(platform.db, platform.blobs, FailingSink(platform.ledger, "privacy.release"),
-                             platform.access, platform.catalog, keys=platform.privacy.keys)
+    failing = PrivacyService(
+        platform.db,
+        platform.blobs,
+        FailingSink(platform.ledger, "privacy.release"),
+        platform.access,
+        platform.catalog,
+        keys=platform.privacy.keys,
+    )
     return platform, failing
 
 
@@ -99,7 +130,9 @@ def test_release_is_one_transaction(world):
     platform, _ = world
     info = platform.privacy.release(SOURCE, _policy("holder-2026"), target_name=TARGET)
     v = platform.catalog.get_version(TARGET, info.target_version)
-    assert info.ledger_index == v.ledger_index + 1  # written in the version's transaction, right after it
+    assert (
+        info.ledger_index == v.ledger_index + 1
+    )  # written in the version's transaction, right after it
     entry = platform.ledger.entry(info.ledger_index)["entry"]
     assert entry["type"] == "privacy.release" and entry["subject"] == f"dataset:{TARGET}@1"
     assert entry["hashes"]["output"] == f"sha256:{v.content_hash}" == f"sha256:{info.target_hash}"
@@ -108,7 +141,11 @@ def test_release_is_one_transaction(world):
 def test_failed_record_into_an_existing_target_leaves_nothing(world):
     platform, failing = world
     first = platform.privacy.release(SOURCE, _policy("holder-2026"), target_name=TARGET)
-    size, before_blobs, rows = platform.ledger.size(), blobs(platform), count(platform, PrivacyRelease)
+    size, before_blobs, rows = (
+        platform.ledger.size(),
+        blobs(platform),
+        count(platform, PrivacyRelease),
+    )
     with pytest.raises(errors.LedgerError):
         failing.release(SOURCE, SHORTER, target_name=TARGET)
     assert versions(platform, TARGET) == [first.target_version]
@@ -131,7 +168,9 @@ def test_failed_record_into_a_new_target_publishes_no_version(world):
         platform.catalog.get_dataset("brand-new")
     assert "brand-new" not in [h.name for h in platform.search.search("brand-new").results]
     assert count(platform, PrivacyRelease) == 0 and platform.ledger.size() == size
-    info = platform.privacy.release(SOURCE, _policy("holder-2026"), target_name="brand-new")  # a retry works
+    info = platform.privacy.release(
+        SOURCE, _policy("holder-2026"), target_name="brand-new"
+    )  # a retry works
     assert info.target_version == 1
 
 

@@ -22,14 +22,26 @@ from datanuri.privacy.report_charts import (
 from tests.privacy.fakes import people
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
-DIRECT = {"성명": "delete", "주민등록번호": {"mask": {"keep": "birth_date_and_sex"}}, "휴대전화": "delete",
-          "이메일": "delete", "주소": "delete", "메모": "mask_identifiers"}
+DIRECT = {
+    "성명": "delete",
+    "주민등록번호": {"mask": {"keep": "birth_date_and_sex"}},
+    "휴대전화": "delete",
+    "이메일": "delete",
+    "주소": "delete",
+    "메모": "mask_identifiers",
+}
 SEX = {"rows": [["남", "*"], ["여", "*"]]}
 
 
 def policy(**kw):
-    base = {"direct_identifiers": DIRECT, "quasi_identifiers": {"나이": "age", "성별": SEX, "시도": {"prefix": [2, 0]}},
-            "sensitive": "진단명", "model": "k-anonymity", "k": 5, "max_suppression": 0.05}
+    base = {
+        "direct_identifiers": DIRECT,
+        "quasi_identifiers": {"나이": "age", "성별": SEX, "시도": {"prefix": [2, 0]}},
+        "sensitive": "진단명",
+        "model": "k-anonymity",
+        "k": 5,
+        "max_suppression": 0.05,
+    }
     return {**base, **kw}
 
 
@@ -65,7 +77,9 @@ def test_size_bands_sum_to_released_records(passing):
     assert sum(b["classes"] for b in bands) == rep["equivalence_classes"]["classes"]
     # an independent count of the class sizes of the released table
     qi = list(rep["transformation"]["levels"])
-    sizes = passing.table.group_by(qi).aggregate([([], "count_all")]).column("count_all").to_pylist()
+    sizes = (
+        passing.table.group_by(qi).aggregate([([], "count_all")]).column("count_all").to_pylist()
+    )
     assert sorted(sizes)[0] == rep["equivalence_classes"]["min"] >= 5
     for b in bands:
         hi = b["high"] if b["high"] is not None else max(sizes)
@@ -79,12 +93,16 @@ def test_risk_bands_sum_to_records_and_match_class_sizes(passing):
     bands = risk_bands(rep)
     assert sum(b["records"] for b in bands) == rep["records"]["released"]
     qi = list(rep["transformation"]["levels"])
-    sizes = np.array(passing.table.group_by(qi).aggregate([([], "count_all")]).column("count_all").to_pylist())
+    sizes = np.array(
+        passing.table.group_by(qi).aggregate([([], "count_all")]).column("count_all").to_pylist()
+    )
     risks = np.repeat(1.0 / sizes, sizes)
     for b in bands:
         assert b["records"] == int(((risks > b["low"]) & (risks <= b["high"])).sum())
     s = risk_summary(rep)
-    assert s["highest"] == pytest.approx(1 / sizes.min()) and s["average"] == pytest.approx(len(sizes) / sizes.sum())
+    assert s["highest"] == pytest.approx(1 / sizes.min()) and s["average"] == pytest.approx(
+        len(sizes) / sizes.sum()
+    )
     assert s["threshold"] == 0.2
     assert [b["above"] for b in bands] == [b["low"] >= 0.2 for b in bands]
     assert bands[0]["label"] == "≤1%" and bands[-1]["label"] == "50–100%"
@@ -115,7 +133,10 @@ def test_svgs_are_well_formed_with_one_bar_per_band(passing):
     assert len(bars) == 2 * 3
     ticks = [t.text for t in root.iter(f"{SVG_NS}text")]
     assert all(v in ticks for v in ("0", "0.25", "0.5", "0.75", "1"))
-    assert "Equivalence class size distribution" in ET.fromstring(svg_class_sizes(passing.report, lang="en")).find(f"{SVG_NS}title").text
+    assert (
+        "Equivalence class size distribution"
+        in ET.fromstring(svg_class_sizes(passing.report, lang="en")).find(f"{SVG_NS}title").text
+    )
 
 
 def test_failing_report_renders(failing):
@@ -130,17 +151,34 @@ def test_failing_report_renders(failing):
 
 def test_report_with_no_released_rows_renders(table):
     # distinct 6-diversity where the sensitive column has fewer values, everything may be suppressed
-    result = apply_policy(table, policy(model="distinct-l-diversity", l=6, k=2, max_suppression=1.0))
+    result = apply_policy(
+        table, policy(model="distinct-l-diversity", l=6, k=2, max_suppression=1.0)
+    )
     assert not result.passed and result.table.num_rows == 0
     _check_empty(result.report)
 
 
 def test_synthetic_empty_report_renders():
-    rep = {"passed": False, "failures": ["every record was suppressed: nothing is released"],
-           "records": {"original": 10, "released": 0, "suppressed": 10}, "privacy": {"required": {"k": 5}},
-           "equivalence_classes": {"classes": 0, "histogram": {}}, "risk": None,
-           "utility": {"per_column": {"나이": {"level": 4, "top_level": 4, "precision": 1.0, "ncp": 1.0,
-                                                "precision_with_suppression": 1.0, "ncp_with_suppression": 1.0}}}}
+    rep = {
+        "passed": False,
+        "failures": ["every record was suppressed: nothing is released"],
+        "records": {"original": 10, "released": 0, "suppressed": 10},
+        "privacy": {"required": {"k": 5}},
+        "equivalence_classes": {"classes": 0, "histogram": {}},
+        "risk": None,
+        "utility": {
+            "per_column": {
+                "나이": {
+                    "level": 4,
+                    "top_level": 4,
+                    "precision": 1.0,
+                    "ncp": 1.0,
+                    "precision_with_suppression": 1.0,
+                    "ncp_with_suppression": 1.0,
+                }
+            }
+        },
+    }
     _check_empty(rep)
 
 

@@ -19,8 +19,12 @@ def test_prosecutor_and_marketer_without_population():
     r = assess_risk(table(), quasi_identifiers=["q"], threshold=0.34)
     assert r.records == 10 and r.classes == 4
     assert r.prosecutor.highest == 1.0
-    assert r.prosecutor.average == pytest.approx(4 / 10)  # sum over records of 1/f = number of classes
-    assert r.prosecutor.records_at_risk == pytest.approx(3 / 10)  # risks 1 and 1/2 exceed 0.34, 1/3 does not
+    assert r.prosecutor.average == pytest.approx(
+        4 / 10
+    )  # sum over records of 1/f = number of classes
+    assert r.prosecutor.records_at_risk == pytest.approx(
+        3 / 10
+    )  # risks 1 and 1/2 exceed 0.34, 1/3 does not
     assert r.sample_uniques == 1 and r.sample_unique_share == pytest.approx(0.1)
     assert r.marketer == pytest.approx(0.4)
     assert r.journalist is None
@@ -53,7 +57,9 @@ def test_risk_matches_brute_force():
     r = assess_risk(t, quasi_identifiers=["a", "b"], threshold=0.05)
     assert r.prosecutor.highest == pytest.approx(1 / min(sizes.values()))
     assert r.prosecutor.average == pytest.approx(np.mean([1 / sizes[k] for k in rows]))
-    assert r.prosecutor.records_at_risk == pytest.approx(np.mean([1 / sizes[k] > 0.05 for k in rows]))
+    assert r.prosecutor.records_at_risk == pytest.approx(
+        np.mean([1 / sizes[k] > 0.05 for k in rows])
+    )
 
 
 def test_bad_input():

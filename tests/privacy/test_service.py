@@ -18,9 +18,18 @@ HOSPITAL = "nuri-hospital-outpatient-visits"
 ORG = "nuri-hospital"
 KEY = "nuri-hospital-2026"  # the demo's key of the hospital (datanuri.demo.load.DEMO_KEY)
 POLICY = {
-    "direct_identifiers": {"환자번호": {"pseudonymize": {"key": KEY, "length": 16}},
-                           "이름": "delete", "주민등록번호": "delete", "전화번호": "delete", "주소": "delete"},
-    "quasi_identifiers": {"나이": "age", "성별": {"rows": [["남", "*"], ["여", "*"]]}, "진료일": "date"},
+    "direct_identifiers": {
+        "환자번호": {"pseudonymize": {"key": KEY, "length": 16}},
+        "이름": "delete",
+        "주민등록번호": "delete",
+        "전화번호": "delete",
+        "주소": "delete",
+    },
+    "quasi_identifiers": {
+        "나이": "age",
+        "성별": {"rows": [["남", "*"], ["여", "*"]]},
+        "진료일": "date",
+    },
     "sensitive": "진단명",
     "model": "k-anonymity",
     "k": 5,
@@ -37,7 +46,9 @@ def load_hospital(platform, src: Path) -> None:
     d = next(x for x in datasets if x.name == HOSPITAL)
     org = next(o for o in orgs if o.name == d.org)
     platform.catalog.create_organization(org.name, title=org.title)
-    platform.catalog.create_dataset(d.name, organization=d.org, title=d.title, access_level=d.access)
+    platform.catalog.create_dataset(
+        d.name, organization=d.org, title=d.title, access_level=d.access
+    )
     for path, note in d.files:
         platform.catalog.publish(d.name, path, change_note=note)
     platform.privacy.create_key(d.org, KEY)
@@ -54,7 +65,14 @@ def user(platform, email: str, org: str | None = None, role: str = "editor"):
 @pytest.fixture
 def world(platform, tmp_path):
     load_hospital(platform, tmp_path / "demo")
-    svc = PrivacyService(platform.db, platform.blobs, platform.ledger, platform.access, platform.catalog, keys=platform.privacy.keys)
+    svc = PrivacyService(
+        platform.db,
+        platform.blobs,
+        platform.ledger,
+        platform.access,
+        platform.catalog,
+        keys=platform.privacy.keys,
+    )
     editor = user(platform, "editor@example.org", ORG)
     return platform, svc, editor
 
@@ -82,26 +100,38 @@ def test_apply_publishes_nothing(world):
 
 def test_release_passes_and_is_readable_by_anyone(world):
     from pycanon import anonymity as pycanon
+
     platform, svc, editor = world
     info = svc.release(HOSPITAL, POLICY, target_name="hospital-visits-open", principal=editor)
     assert info.source_dataset == HOSPITAL and info.source_version == 1 and info.target_version == 1
     assert platform.catalog.get_dataset("hospital-visits-open").access_level == "open"
     from datanuri.accounts.principal import ANONYMOUS
 
-    released = pq.read_table(platform.catalog.parquet_path("hospital-visits-open", principal=ANONYMOUS))
+    released = pq.read_table(
+        platform.catalog.parquet_path("hospital-visits-open", principal=ANONYMOUS)
+    )
     assert {"이름", "주민등록번호", "전화번호", "주소"}.isdisjoint(released.column_names)
     # patient numbers became keyed pseudonyms: HMAC-SHA-256 with the hospital's key (Python's hmac as reference)
     import hmac
 
     key = platform.privacy.keys.get(ORG, KEY)
-    source = pq.read_table(platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash))
-    expected = {hmac.new(key, str(v).encode(), hashlib.sha256).hexdigest()[:16] for v in source.column("환자번호").to_pylist()}
+    source = pq.read_table(
+        platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash)
+    )
+    expected = {
+        hmac.new(key, str(v).encode(), hashlib.sha256).hexdigest()[:16]
+        for v in source.column("환자번호").to_pylist()
+    }
     pseudonyms = set(released.column("환자번호").to_pylist())
     assert pseudonyms and pseudonyms <= expected
     assert not pseudonyms & {str(v) for v in source.column("환자번호").to_pylist()}
     step = next(m for m in info.report["measures"] if m["column"] == "환자번호")
     fp = platform.privacy.keys.info(ORG, KEY).fingerprint
-    assert step["key"] == KEY and step["key_fingerprint"] == fp and key.hex() not in json.dumps(info.report)
+    assert (
+        step["key"] == KEY
+        and step["key_fingerprint"] == fp
+        and key.hex() not in json.dumps(info.report)
+    )
     assert released.num_rows == info.report["records"]["released"]
     df = released.to_pandas().reset_index(drop=True)
     qi = ["나이", "성별", "진료일"]
@@ -120,7 +150,10 @@ def test_release_passes_and_is_readable_by_anyone(world):
         "report": f"sha256:{sha256_json(info.report)}",
         "output": f"sha256:{out.content_hash}",
     }
-    assert hashlib.sha256(platform.blobs.verify(out.content_hash).read_bytes()).hexdigest() == out.content_hash
+    assert (
+        hashlib.sha256(platform.blobs.verify(out.content_hash).read_bytes()).hexdigest()
+        == out.content_hash
+    )
     again = svc.get_release(info.id, principal=editor)
     assert again.report_hash == sha256_json(again.report) == info.report_hash
     assert [r.id for r in svc.list_releases(HOSPITAL, principal=editor)] == [info.id]
@@ -128,21 +161,41 @@ def test_release_passes_and_is_readable_by_anyone(world):
 
 def test_restricted_release_and_existing_target(world):
     platform, svc, editor = world
-    first = svc.release(HOSPITAL, POLICY, target_name="hospital-restricted", access_level="restricted", principal=editor)
+    first = svc.release(
+        HOSPITAL,
+        POLICY,
+        target_name="hospital-restricted",
+        access_level="restricted",
+        principal=editor,
+    )
     assert platform.catalog.get_dataset("hospital-restricted").access_level == "restricted"
-    second = svc.release(HOSPITAL, {**POLICY, "k": 10}, target_name="hospital-restricted", access_level="restricted", principal=editor)
+    second = svc.release(
+        HOSPITAL,
+        {**POLICY, "k": 10},
+        target_name="hospital-restricted",
+        access_level="restricted",
+        principal=editor,
+    )
     assert second.target_version == first.target_version + 1
 
 
-@pytest.mark.parametrize("change, says", [
-    ({"k": 5000}, "k = 5000 is larger than the table (2000 rows)"),
-    ({"model": "distinct-l-diversity", "l": 100, "max_suppression": 0.0}, "No generalisation satisfies distinct-l-diversity"),
-])
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        ({"k": 5000}, "k = 5000 is larger than the table (2000 rows)"),
+        (
+            {"model": "distinct-l-diversity", "l": 100, "max_suppression": 0.0},
+            "No generalisation satisfies distinct-l-diversity",
+        ),
+    ],
+)
 def test_failing_policy_changes_nothing(world, change, says):
     platform, svc, editor = world
     before = platform.ledger.size()
     with pytest.raises(errors.InvalidInput) as exc:
-        svc.release(HOSPITAL, {**POLICY, **change}, target_name="should-not-exist", principal=editor)
+        svc.release(
+            HOSPITAL, {**POLICY, **change}, target_name="should-not-exist", principal=editor
+        )
     assert says in exc.value.message
     assert platform.ledger.size() == before
     with pytest.raises(errors.NotFound):
@@ -152,7 +205,12 @@ def test_failing_policy_changes_nothing(world, change, says):
 
 def test_untreated_identifier_fails(world):
     platform, svc, editor = world
-    policy = {**POLICY, "direct_identifiers": {k: v for k, v in POLICY["direct_identifiers"].items() if k != "주민등록번호"}}
+    policy = {
+        **POLICY,
+        "direct_identifiers": {
+            k: v for k, v in POLICY["direct_identifiers"].items() if k != "주민등록번호"
+        },
+    }
     before = platform.ledger.size()
     with pytest.raises(PolicyFailed, match="주민등록번호") as exc:
         svc.release(HOSPITAL, policy, target_name="leaky", principal=editor)
@@ -193,7 +251,10 @@ def test_bad_targets_refused(world):
 
 def test_api_policies_cannot_name_files(world):
     platform, svc, editor = world
-    policy = {**POLICY, "quasi_identifiers": {**POLICY["quasi_identifiers"], "나이": {"csv": "/etc/passwd"}}}
+    policy = {
+        **POLICY,
+        "quasi_identifiers": {**POLICY["quasi_identifiers"], "나이": {"csv": "/etc/passwd"}},
+    }
     with pytest.raises(errors.InvalidInput, match="names a file"):
         svc.apply(HOSPITAL, policy, principal=editor)
 
@@ -227,7 +288,17 @@ def test_cli_scan_apply_release(cli, world, tmp_path):
     r = cli("apply", HOSPITAL, "--policy", str(policy), "--report", str(report))
     assert r.exit_code == 0, r.output
     assert "Nothing was" in r.stdout and json.loads(report.read_text(encoding="utf-8"))["passed"]
-    r = cli("apply", HOSPITAL, "--policy", str(policy), "--release", "cli-release", "--access", "restricted", "--json")
+    r = cli(
+        "apply",
+        HOSPITAL,
+        "--policy",
+        str(policy),
+        "--release",
+        "cli-release",
+        "--access",
+        "restricted",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["release"]["target_dataset"] == "cli-release"
     assert platform.catalog.get_dataset("cli-release").access_level == "restricted"
@@ -238,12 +309,31 @@ def test_cli_scan_apply_release(cli, world, tmp_path):
     r = cli("report", str(rel["id"]), "--html", str(page))
     assert r.exit_code == 0, r.output
     html = page.read_text(encoding="utf-8")  # the release record's page: target, hash, charts
-    assert "cli-release" in html and rel["report_hash"] in html and "<svg" in html and 'lang="ko"' in html
+    assert (
+        "cli-release" in html
+        and rel["report_hash"] in html
+        and "<svg" in html
+        and 'lang="ko"' in html
+    )
     # a failing policy: the error says why, nothing is released
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({**POLICY, "direct_identifiers": {"이름": "delete"}}, ensure_ascii=False), encoding="utf-8")
+    bad.write_text(
+        json.dumps({**POLICY, "direct_identifiers": {"이름": "delete"}}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     html = tmp_path / "bad.html"
-    r = cli("apply", HOSPITAL, "--policy", str(bad), "--release", "cli-bad", "--html", str(html), "--lang", "en")
+    r = cli(
+        "apply",
+        HOSPITAL,
+        "--policy",
+        str(bad),
+        "--release",
+        "cli-bad",
+        "--html",
+        str(html),
+        "--lang",
+        "en",
+    )
     assert isinstance(r.exception, PolicyFailed) and "주민등록번호" in r.exception.message
     page = html.read_text(encoding="utf-8")  # the failing report, as a page that says what failed
     assert 'lang="en"' in page and "주민등록번호" in page and "<svg" in page
@@ -259,7 +349,9 @@ def test_cli_scan_file(cli, tmp_path):
     generate(tmp_path / "g")
     r = cli("scan", str(tmp_path / "g" / f"{HOSPITAL}.csv"), "--json")
     assert r.exit_code == 0, r.output
-    assert {c["column"]: c["kind"] for c in json.loads(r.stdout)["columns"]}["주민등록번호"] == "rrn"
+    assert {c["column"]: c["kind"] for c in json.loads(r.stdout)["columns"]}[
+        "주민등록번호"
+    ] == "rrn"
 
 
 def test_readme_example_policy_is_the_tested_one():
@@ -278,12 +370,14 @@ def test_preview_is_plain_json():
     from datanuri.privacy.service import table_preview
 
     n = 25
-    table = pa.table({
-        "d": [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(n)],
-        "x": [float("nan") if i == 1 else i / 2 for i in range(n)],
-        "m": pa.array([Decimal(i) / 4 for i in range(n)], pa.decimal128(10, 2)),
-        "s": [None if i == 2 else f"행{i}" for i in range(n)],
-    })
+    table = pa.table(
+        {
+            "d": [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(n)],
+            "x": [float("nan") if i == 1 else i / 2 for i in range(n)],
+            "m": pa.array([Decimal(i) / 4 for i in range(n)], pa.decimal128(10, 2)),
+            "s": [None if i == 2 else f"행{i}" for i in range(n)],
+        }
+    )
     p = table_preview(table)
     assert p["columns"] == ["d", "x", "m", "s"] and len(p["rows"]) == 20
     assert p["rows"][0] == ["2024-01-01", 0.0, "0.00", "행0"]

@@ -20,14 +20,18 @@ def problem():
 
 def test_coarse_generalisation_costs_accuracy_within_bounds(problem):
     t = adult()
-    released, suppressed, kept = problem.release((4, 3, 2, 2, 1, 1, 2, 0))  # age, education, marital ... at their top
+    released, suppressed, kept = problem.release(
+        (4, 3, 2, 2, 1, 1, 2, 0)
+    )  # age, education, marital ... at their top
     r = U.classification_utility(t, released, target="income", features=FEATURES, seed=0, kept=kept)
     assert 0 < r["gap"] < 0.15
     assert r["gap"] == pytest.approx(r["accuracy_original"] - r["accuracy_released"])
     # both models beat guessing the majority class; the original one clearly
     assert r["accuracy_original"] > r["baseline_majority"] + 0.05
     assert r["accuracy_released"] > r["baseline_majority"]
-    assert r["rows"]["original"] == t.num_rows and r["rows"]["train"] + r["rows"]["test"] == t.num_rows
+    assert (
+        r["rows"]["original"] == t.num_rows and r["rows"]["train"] + r["rows"]["test"] == t.num_rows
+    )
     assert r["rows"]["suppressed"] == suppressed
 
 
@@ -61,10 +65,12 @@ def test_bad_input_is_refused_before_training():
     t = adult()
     with pytest.raises(InvalidInput) as e:
         U.classification_utility(t, t, target="salary", features=FEATURES)
-    assert e.value.message == U.MSG_UTILITY_MISSING_COLUMN.format(column="salary", table="original", columns=", ".join(t.column_names))
+    assert e.value.message == U.MSG_UTILITY_MISSING_COLUMN.format(
+        column="salary", table="original", columns=", ".join(t.column_names)
+    )
     with pytest.raises(InvalidInput, match="also listed as a feature"):
         U.classification_utility(t, t, target="income", features=["income", "age"])
-    with pytest.raises(InvalidInput, match="needs a \"target\""):
+    with pytest.raises(InvalidInput, match='needs a "target"'):
         U.utility_check(t, t, {"features": ["age"]})
     with pytest.raises(InvalidInput, match="max_gap"):
         U.validate_utility_check(t, {"target": "income", "max_gap": 2})
@@ -78,12 +84,18 @@ def test_policy_hook_picks_features_without_identifier_like_columns():
     section = U.utility_check(t, t, {"target": "income", "seed": 1})
     assert section["features"] == feats and section["gap"] == 0.0 and section["seed"] == 1
     assert np.isfinite(section["accuracy_original"])
-    assert U.utility_check(t, t, {"target": "income", "seed": 1}) == section  # deterministic for a seed
+    assert (
+        U.utility_check(t, t, {"target": "income", "seed": 1}) == section
+    )  # deterministic for a seed
 
 
 def test_policy_hook_reports_a_gap_over_the_limit(problem):
     t = adult()
     released, _, kept = problem.release((4, 3, 2, 2, 1, 1, 2, 0))
-    section = U.utility_check(t, released, {"target": "income", "features": FEATURES, "max_gap": 0.01}, kept=kept)
+    section = U.utility_check(
+        t, released, {"target": "income", "features": FEATURES, "max_gap": 0.01}, kept=kept
+    )
     assert section["gap"] > 0.01 and section["passed"] is False
-    assert section["failure"] == U.MSG_UTILITY_GAP_TOO_LARGE.format(gap=section["gap"], target="income", max_gap=0.01)
+    assert section["failure"] == U.MSG_UTILITY_GAP_TOO_LARGE.format(
+        gap=section["gap"], target="income", max_gap=0.01
+    )

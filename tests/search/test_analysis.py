@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from datanuri.search import regions
-from datanuri.search.analysis import analyze, hangul_grams, index_terms, query_words, strip_particles
+from datanuri.search.analysis import (
+    analyze,
+    hangul_grams,
+    index_terms,
+    query_words,
+    strip_particles,
+)
 from datanuri.search.highlight import snippet
 from datanuri.search.query import match_expression, quote
 
@@ -49,11 +55,16 @@ def test_query_syntax_characters_are_quoted_not_interpreted():
 def test_snippet_marks_matches_and_escapes_html():
     out = snippet("<b>서울</b> 교통사고 현황", ["교통사고"])
     assert "<mark>교통사고</mark>" in out and "&lt;b&gt;" in out
-    assert snippet("Air quality measurements", ["measur"]) == "Air quality <mark>measurements</mark>"
+    assert (
+        snippet("Air quality measurements", ["measur"]) == "Air quality <mark>measurements</mark>"
+    )
 
 
 def test_regions_parse_sido_and_sigungu():
-    assert [r.path for r in regions.parse_regions("서울특별시 종로구, 부산")] == ["서울특별시/종로구", "부산광역시"]
+    assert [r.path for r in regions.parse_regions("서울특별시 종로구, 부산")] == [
+        "서울특별시/종로구",
+        "부산광역시",
+    ]
     assert [r.path for r in regions.parse_regions("해운대구")] == ["부산광역시/해운대구"]
     assert regions.parse_regions("중구") == []  # ambiguous without its 시도
     assert [r.path for r in regions.parse_regions("Seoul")] == ["서울특별시"]

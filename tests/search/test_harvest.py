@@ -43,12 +43,18 @@ def test_ckan_harvest_is_idempotent_and_keeps_the_source(platform, source_url, t
     assert first.kind == "ckan" and len(first.created) == 7 and not first.skipped
     assert "patients" not in first.created  # hidden metadata is not served, so not harvested
     ds = target.catalog.get_dataset("air-quality")
-    assert ds.title == "대기질 측정 자료" and ds.organization == "seoul" and set(ds.keywords) == {"대기", "미세먼지"}
+    assert (
+        ds.title == "대기질 측정 자료"
+        and ds.organization == "seoul"
+        and set(ds.keywords) == {"대기", "미세먼지"}
+    )
     assert ds.theme == "환경" and ds.license == "KOGL-1" and ds.spatial == "서울특별시 종로구"
     assert target.catalog.get_organization("seoul").title == "서울특별시"
     with target.db.session() as s:
         rec = s.scalar(select(HarvestRecord).where(HarvestRecord.dataset_name == "air-quality"))
-        assert rec.source_url == source_url and rec.remote_url == f"{source_url}/dataset/air-quality"
+        assert (
+            rec.source_url == source_url and rec.remote_url == f"{source_url}/dataset/air-quality"
+        )
     hit = target.search.search("대기질을").results
     assert {h["name"] for h in hit} == {"air-quality", "air-quality-busan"}
     assert target.search.fresh_doc("air-quality").source == f"{source_url}/dataset/air-quality"
@@ -72,7 +78,11 @@ def test_dcat_harvest_and_local_names_are_not_overwritten(source_url, target):
     assert [s["name"] for s in report.skipped] == ["public-wifi"]
     assert target.catalog.get_dataset("public-wifi").title == "내 데이터"
     ds = target.catalog.get_dataset("traffic-accidents")
-    assert ds.title == "전국 교통사고 통계" and ds.temporal_start == "2020-01-01" and ds.license == "CC-BY-4.0"
+    assert (
+        ds.title == "전국 교통사고 통계"
+        and ds.temporal_start == "2020-01-01"
+        and ds.license == "CC-BY-4.0"
+    )
     again = harvester(target).harvest(f"{source_url}/catalog.jsonld")
     assert again.created == [] and again.updated == [] and len(again.unchanged) == 6
 
@@ -85,11 +95,15 @@ def test_prefix_and_bad_sources(source_url, target):
 
 
 def test_dcat_mapping_reads_expanded_iris():
+    from pyld import jsonld as pyld
+
     from tests.metadata.test_exports import BASE, DOC
 
-    from pyld import jsonld as pyld
     expanded = pyld.expand(dcat.catalog_document([DOC], BASE))
     (node,) = dcat_datasets(expanded)
     item = from_dcat(node, BASE)
     assert item.name == "air-quality" and item.fields["title"] == "대기질 측정 자료"
-    assert item.fields["keywords"] == ["대기", "미세먼지"] or set(item.fields["keywords"]) == {"대기", "미세먼지"}
+    assert item.fields["keywords"] == ["대기", "미세먼지"] or set(item.fields["keywords"]) == {
+        "대기",
+        "미세먼지",
+    }

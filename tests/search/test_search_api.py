@@ -16,18 +16,32 @@ def client(search, platform):
 
 def test_search_returns_results_facets_and_total(client):
     body = client.get("/api/v1/search", params={"q": "대기질을", "sort": "relevance"}).json()
-    assert body["total"] == 2 and {r["name"] for r in body["results"]} == {"air-quality", "air-quality-busan"}
+    assert body["total"] == 2 and {r["name"] for r in body["results"]} == {
+        "air-quality",
+        "air-quality-busan",
+    }
     assert {f["value"] for f in body["facets"]["organization"]} == {"seoul", "busan"}
     body = client.get("/api/v1/search", params=[("q", "대기"), ("organization", "busan")]).json()
     assert [r["name"] for r in body["results"]] == ["air-quality-busan"]
-    body = client.get("/api/v1/search", params=[("theme", "환경"), ("theme", "교통"), ("per_page", "2"), ("page", "2")]).json()
+    body = client.get(
+        "/api/v1/search",
+        params=[("theme", "환경"), ("theme", "교통"), ("per_page", "2"), ("page", "2")],
+    ).json()
     assert body["total"] == 4 and body["pages"] == 2 and len(body["results"]) == 2
 
 
-@pytest.mark.parametrize("params, status", [
-    ({"q": "x" * 600}, 422), ({"sort": "best"}, 422), ({"page": "abc"}, 422), ({"updated_from": "soon"}, 422),
-    ({"q": "\"'*:()[]{}^~-+AND OR NOT NEAR"}, 200), ({"per_page": "100000", "page": "-1"}, 200), ({"q": ""}, 200),
-])
+@pytest.mark.parametrize(
+    "params, status",
+    [
+        ({"q": "x" * 600}, 422),
+        ({"sort": "best"}, 422),
+        ({"page": "abc"}, 422),
+        ({"updated_from": "soon"}, 422),
+        ({"q": "\"'*:()[]{}^~-+AND OR NOT NEAR"}, 200),
+        ({"per_page": "100000", "page": "-1"}, 200),
+        ({"q": ""}, 200),
+    ],
+)
 def test_bad_input_never_500(client, params, status):
     r = client.get("/api/v1/search", params=params)
     assert r.status_code == status, r.text

@@ -13,16 +13,19 @@ def names(result):
     return [r["name"] for r in result.results]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("교통사고를", "traffic-accidents"),   # particle
-    ("대기질측정", "air-quality"),          # compound query, spaced record
-    ("대기질 측정", "air-quality-busan"),    # spaced query, compound record
-    ("와이파이", "public-wifi"),            # part of a compound
-    ("약국", "pharmacies"),                 # two syllables
-    ("서울", "pharmacies"),                 # two syllables inside 서울특별시
-    ("measurement", "bus-stops"),           # English stem
-    ("wi-fi", "public-wifi"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("교통사고를", "traffic-accidents"),  # particle
+        ("대기질측정", "air-quality"),  # compound query, spaced record
+        ("대기질 측정", "air-quality-busan"),  # spaced query, compound record
+        ("와이파이", "public-wifi"),  # part of a compound
+        ("약국", "pharmacies"),  # two syllables
+        ("서울", "pharmacies"),  # two syllables inside 서울특별시
+        ("measurement", "bus-stops"),  # English stem
+        ("wi-fi", "public-wifi"),
+    ],
+)
 def test_korean_and_english_forms_are_found(search, query, expected):
     assert expected in names(search.search(query, principal=ANONYMOUS))
 
@@ -53,11 +56,15 @@ def test_facets_count_the_matching_datasets(search):
 
 
 def test_filters_combine(search):
-    r = search.search("", filters={"theme": ["환경", "교통"], "organization": ["busan"]}, principal=ANONYMOUS)
+    r = search.search(
+        "", filters={"theme": ["환경", "교통"], "organization": ["busan"]}, principal=ANONYMOUS
+    )
     assert sorted(names(r)) == ["air-quality-busan", "bus-stops"]
     r = search.search("대기", filters={"region": ["서울특별시"]}, principal=ANONYMOUS)
     assert names(r) == ["air-quality"]
-    assert names(search.search("", filters={"keyword": ["약국"]}, principal=ANONYMOUS)) == ["pharmacies"]
+    assert names(search.search("", filters={"keyword": ["약국"]}, principal=ANONYMOUS)) == [
+        "pharmacies"
+    ]
 
 
 def test_sort_and_pagination(search):
@@ -84,9 +91,13 @@ def test_hidden_personal_datasets_only_for_their_holders(search):
     assert "clinic-visits" in names(search.search("방문", principal=ANONYMOUS))  # metadata public
     member = Principal(kind="user", user_id=1, email="m@example.org", org_roles={"seoul": "member"})
     assert "patients" in names(search.search("진료", principal=member))
-    outsider = Principal(kind="user", user_id=2, email="o@example.org", org_roles={"busan": "owner"})
+    outsider = Principal(
+        kind="user", user_id=2, email="o@example.org", org_roles={"busan": "owner"}
+    )
     assert "patients" not in names(search.search("진료", principal=outsider))
-    no_read = Principal(kind="user", user_id=3, email="t@example.org", scopes=frozenset({"publish"}))
+    no_read = Principal(
+        kind="user", user_id=3, email="t@example.org", scopes=frozenset({"publish"})
+    )
     assert search.search("", principal=no_read).total == 0
 
 

@@ -51,11 +51,15 @@ def test_missing_and_malformed_addresses(tmp_path):
 
 def test_clean_tmp_removes_only_files_of_dead_processes(tmp_path):
     store = BlobStore(tmp_path / "blobs")
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     dead_pid = int(dead.stdout)
     (store.tmp / f"{dead_pid}-put-abc").write_bytes(b"half")
     mine = store.temp_path(".parquet")
-    beside_mine = store.tmp / f".{mine.name}.{os.getpid()}.tmp"  # what an ingest writes next to its output
+    beside_mine = (
+        store.tmp / f".{mine.name}.{os.getpid()}.tmp"
+    )  # what an ingest writes next to its output
     beside_mine.write_bytes(b"in progress")
     assert store.clean_tmp() == 1
     assert mine.exists() and beside_mine.exists()

@@ -11,7 +11,11 @@ import pytest
 from datanuri.tables import IngestResult, Limits, ingest
 
 HEADER = ["측정소명", "측정일", "PM10", "금액"]
-ROWS = [["종로구", "2024-01-05", "35", "1,234.5"], ["중구", "2024-01-06", "-", "2,000"], ["강남구", "2024-01-07", "40", "3"]]
+ROWS = [
+    ["종로구", "2024-01-05", "35", "1,234.5"],
+    ["중구", "2024-01-06", "-", "2,000"],
+    ["강남구", "2024-01-07", "40", "3"],
+]
 EXPECTED = {
     "측정소명": ["종로구", "중구", "강남구"],
     "측정일": [dt.date(2024, 1, 5), dt.date(2024, 1, 6), dt.date(2024, 1, 7)],
@@ -21,7 +25,9 @@ EXPECTED = {
 
 
 def text(delim=","):
-    lines = [delim.join(HEADER)] + [delim.join(f'"{v}"' if delim in v or "," in v else v for v in r) for r in ROWS]
+    lines = [delim.join(HEADER)] + [
+        delim.join(f'"{v}"' if delim in v or "," in v else v for v in r) for r in ROWS
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -32,8 +38,16 @@ def check(res: IngestResult, out):
     assert types == {"측정소명": "string", "측정일": "date", "PM10": "integer", "금액": "number"}
 
 
-@pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp949", "cp949"),
-                                               ("euc-kr", "cp949"), ("utf-16", "utf-16")])
+@pytest.mark.parametrize(
+    "encoding,expected",
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("cp949", "cp949"),
+        ("euc-kr", "cp949"),
+        ("utf-16", "utf-16"),
+    ],
+)
 def test_csv_encodings(tmp_path, encoding, expected):
     src = tmp_path / "in"
     src.write_bytes(text().encode(encoding))
@@ -92,14 +106,18 @@ def test_xlsx_named_and_first_sheet(tmp_path):
 
 
 def test_json_array_and_ndjson(tmp_path):
-    recs = [{"측정소명": "종로구", "측정일": "2024-01-05", "PM10": 35, "금액": 1234.5},
-            {"측정소명": "중구", "측정일": "2024-01-06", "PM10": None, "금액": 2000},
-            {"측정소명": "강남구", "측정일": "2024-01-07", "PM10": 40, "금액": 3}]
+    recs = [
+        {"측정소명": "종로구", "측정일": "2024-01-05", "PM10": 35, "금액": 1234.5},
+        {"측정소명": "중구", "측정일": "2024-01-06", "PM10": None, "금액": 2000},
+        {"측정소명": "강남구", "측정일": "2024-01-07", "PM10": 40, "금액": 3},
+    ]
     (tmp_path / "a.json").write_text(json.dumps(recs, ensure_ascii=False), encoding="utf-8")
     res = ingest(tmp_path / "a.json", tmp_path / "a.parquet")
     assert res.format == "json"
     check(res, tmp_path / "a.parquet")
-    (tmp_path / "b.ndjson").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    (tmp_path / "b.ndjson").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8"
+    )
     res = ingest(tmp_path / "b.ndjson", tmp_path / "b.parquet")
     assert res.format == "ndjson"
     check(res, tmp_path / "b.parquet")
@@ -125,7 +143,12 @@ def test_xlsx_named_csv_is_detected_by_content(tmp_path):
 
 def test_csv_named_xlsx_is_read_as_xlsx(tmp_path):
     wb = openpyxl.Workbook()
-    for r in [HEADER, ["종로구", "2024-01-05", 35, 1234.5], ["중구", "2024-01-06", None, 2000], ["강남구", "2024-01-07", 40, 3]]:
+    for r in [
+        HEADER,
+        ["종로구", "2024-01-05", 35, 1234.5],
+        ["중구", "2024-01-06", None, 2000],
+        ["강남구", "2024-01-07", 40, 3],
+    ]:
         wb.active.append(r)
     src = tmp_path / "really.csv"
     wb.save(src)

@@ -22,7 +22,9 @@ def make(tmp_path, n=50_000, encoding="utf-8"):
     base = dt.date(2015, 1, 1)
     for i in range(n):
         num = "-" if i % 97 == 0 else f"{nums[i]:,.2f}"
-        lines.append(f'{ints[i]},"{num}",{(base + dt.timedelta(days=int(days[i]))).strftime("%Y.%m.%d")},{names[i]}')
+        lines.append(
+            f'{ints[i]},"{num}",{(base + dt.timedelta(days=int(days[i]))).strftime("%Y.%m.%d")},{names[i]}'
+        )
     src = tmp_path / "data.csv"
     src.write_bytes(("\n".join(lines) + "\n").encode(encoding))
     return src, ints, nums, days, names
@@ -43,7 +45,12 @@ def test_output_is_byte_identical_for_the_same_input(tmp_path):
 def test_streaming_many_batches_matches_one_batch(tmp_path):
     src, ints, nums, days, names = make(tmp_path, 50_000, "cp949")
     calls = []
-    res = ingest(src, tmp_path / "s.parquet", limits=Limits(batch_rows=1000), progress=lambda d, t: calls.append((d, t)))
+    res = ingest(
+        src,
+        tmp_path / "s.parquet",
+        limits=Limits(batch_rows=1000),
+        progress=lambda d, t: calls.append((d, t)),
+    )
     one = ingest(src, tmp_path / "one.parquet", limits=Limits(batch_rows=100_000))
     assert res.rows == 50_000 and res.encoding == "cp949"
     t = pq.read_table(tmp_path / "s.parquet")
@@ -52,7 +59,9 @@ def test_streaming_many_batches_matches_one_batch(tmp_path):
     assert t.column("정수").to_pylist() == ints.tolist()
     expect = [None if i % 97 == 0 else float(v) for i, v in enumerate(nums)]
     assert t.column("실수").to_pylist() == expect
-    assert t.column("날짜")[49_999].as_py() == dt.date(2015, 1, 1) + dt.timedelta(days=int(days[49_999]))
+    assert t.column("날짜")[49_999].as_py() == dt.date(2015, 1, 1) + dt.timedelta(
+        days=int(days[49_999])
+    )
     assert t.column("이름").to_pylist() == names.tolist()
     assert calls[-1][0] == calls[-1][1] == src.stat().st_size
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
@@ -77,13 +86,19 @@ def test_profile_matches_pandas(tmp_path):
 
     x = cols["실수"]
     s = df["실수"].dropna()
-    assert x["nulls"] == int(df["실수"].isna().sum()) == len([k for k in range(20_000) if k % 97 == 0])
+    assert (
+        x["nulls"] == int(df["실수"].isna().sum()) == len([k for k in range(20_000) if k % 97 == 0])
+    )
     assert x["mean"] == pytest.approx(s.mean()) and x["std"] == pytest.approx(s.std())
     assert x["p50"] == pytest.approx(s.median())
 
     d = cols["날짜"]
     ds = pd.to_datetime(df["날짜"])
-    assert d["type"] == "date" and d["min"] == ds.min().date().isoformat() and d["max"] == ds.max().date().isoformat()
+    assert (
+        d["type"] == "date"
+        and d["min"] == ds.min().date().isoformat()
+        and d["max"] == ds.max().date().isoformat()
+    )
     assert sum(d["histogram"]["counts"]) == 20_000 and len(d["histogram"]["edges"]) == 21
 
     n = cols["이름"]
@@ -99,7 +114,10 @@ def test_no_partial_output_when_the_target_exists(tmp_path):
     (tmp_path / "bad.csv").write_bytes(b"")
     with pytest.raises(Exception):
         ingest(tmp_path / "bad.csv", out)
-    assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "o.parquet"]
+    assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "bad.csv",
+        "o.parquet",
+    ]
 
 
 def test_profile_above_the_exact_threshold_is_flagged_approximate(tmp_path, monkeypatch):
@@ -109,9 +127,18 @@ def test_profile_above_the_exact_threshold_is_flagged_approximate(tmp_path, monk
 
     rng = np.random.default_rng(7)
     n = 30_000
-    heavy = np.where(rng.random(n) < 0.2, 7, rng.integers(1000, 10**9, n))  # one heavy hitter among ~unique values
-    t = pa.table({"uniq": np.arange(n), "heavy": heavy, "cat": rng.choice(["a", "b", "c"], n),
-                  "x": rng.normal(0, 1, n), "day": pa.array(rng.integers(0, 3650, n).astype("datetime64[D]"))})
+    heavy = np.where(
+        rng.random(n) < 0.2, 7, rng.integers(1000, 10**9, n)
+    )  # one heavy hitter among ~unique values
+    t = pa.table(
+        {
+            "uniq": np.arange(n),
+            "heavy": heavy,
+            "cat": rng.choice(["a", "b", "c"], n),
+            "x": rng.normal(0, 1, n),
+            "day": pa.array(rng.integers(0, 3650, n).astype("datetime64[D]")),
+        }
+    )
     path = tmp_path / "big.parquet"
     pq.write_table(t, path, row_group_size=5000)
     exact = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
@@ -127,24 +154,47 @@ def test_profile_above_the_exact_threshold_is_flagged_approximate(tmp_path, monk
         for k in ("count", "nulls", "min", "max", "histogram"):
             assert a.get(k) == e.get(k), (name, k)
         for k in ("mean", "std"):
-            assert (a.get(k) is None and e.get(k) is None) or a[k] == pytest.approx(e[k], rel=1e-9), (name, k)
+            assert (a.get(k) is None and e.get(k) is None) or a[k] == pytest.approx(
+                e[k], rel=1e-9
+            ), (name, k)
         if name != "cat":  # exact quantiles from the column in memory, with DuckDB's definitions
             assert a["quantiles_approximate"] is False and e["quantiles_approximate"] is False
             for k in ("p25", "p50", "p75"):
-                assert a[k] == (pytest.approx(e[k], rel=1e-12) if isinstance(e[k], float) else e[k]), (name, k)
+                assert a[k] == (
+                    pytest.approx(e[k], rel=1e-12) if isinstance(e[k], float) else e[k]
+                ), (name, k)
         vc = df[name].value_counts()
         for tv in a["top_values"]:  # whatever values are proposed, their counts are exact
             key = tv["value"] if name != "day" else dt.date.fromisoformat(tv["value"])
             assert tv["count"] == vc[key]
-    assert approx["cat"]["top_values_approximate"] is False and approx["cat"]["top_values"] == exact["cat"]["top_values"]
+    assert (
+        approx["cat"]["top_values_approximate"] is False
+        and approx["cat"]["top_values"] == exact["cat"]["top_values"]
+    )
     assert approx["heavy"]["top_values_approximate"] is True
-    for name in ("uniq", "day"):  # narrow integer / date ranges: exact top values by counting every value
-        assert approx[name]["top_values_approximate"] is False and approx[name]["top_values"] == exact[name]["top_values"]
-    assert [k for k in approx["x"] if k != "top_values_approximate"] == list(exact["x"])  # same keys, same order
+    for name in (
+        "uniq",
+        "day",
+    ):  # narrow integer / date ranges: exact top values by counting every value
+        assert (
+            approx[name]["top_values_approximate"] is False
+            and approx[name]["top_values"] == exact[name]["top_values"]
+        )
+    assert [k for k in approx["x"] if k != "top_values_approximate"] == list(
+        exact["x"]
+    )  # same keys, same order
     again = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
-    for name in ("uniq", "cat", "day"):  # approx_top_k's proposals may vary between runs; exact top values do not
+    for name in (
+        "uniq",
+        "cat",
+        "day",
+    ):  # approx_top_k's proposals may vary between runs; exact top values do not
         assert again[name] == approx[name]
-    assert approx["heavy"]["top_values"][0] == exact["heavy"]["top_values"][0] == {"value": 7, "count": int((heavy == 7).sum())}
+    assert (
+        approx["heavy"]["top_values"][0]
+        == exact["heavy"]["top_values"][0]
+        == {"value": 7, "count": int((heavy == 7).sum())}
+    )
     monkeypatch.setattr(P, "QUANTILE_EXACT_ROWS", 20_000)
     sketch = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
     assert sketch["x"]["quantiles_approximate"] is True

@@ -16,7 +16,9 @@ from datanuri.tables import messages as M
 
 def ragged_file(tmp_path):
     src = tmp_path / "r.csv"
-    src.write_text('a,b,c\n1,2,3\n4,5\n"multi\nline",7,8\n\n9,10,11,12\n13,14,15\n', encoding="utf-8")
+    src.write_text(
+        'a,b,c\n1,2,3\n4,5\n"multi\nline",7,8\n\n9,10,11,12\n13,14,15\n', encoding="utf-8"
+    )
     return src
 
 
@@ -56,7 +58,10 @@ def test_type_problems_lenient_keep_text_and_name_lines(tmp_path):
     assert types["id"] == "integer" and types["value"] == "string"
     assert res.problem_count == 2
     # row i is on line i+2, plus one for the quoted newline in row 50
-    assert [(p.line, p.column, p.kind, p.value) for p in res.problems] == [(123, "value", "type", "oops"), (380, "value", "type", "oops")]
+    assert [(p.line, p.column, p.kind, p.value) for p in res.problems] == [
+        (123, "value", "type", "oops"),
+        (380, "value", "type", "oops"),
+    ]
     assert pq.read_table(out).column("value")[120].as_py() == "oops"
 
 
@@ -84,7 +89,10 @@ def test_binary_garbage(tmp_path):
     (tmp_path / "g.csv").write_bytes(bytes(rnd.randrange(256) for _ in range(5000)))
     with pytest.raises(IngestError) as e:
         ingest(tmp_path / "g.csv", tmp_path / "o.parquet")
-    assert e.value.message in (errors.MSG_BINARY_FILE.format(name="g.csv"), M.MSG_UNKNOWN_ENCODING.format(name="g.csv"))
+    assert e.value.message in (
+        errors.MSG_BINARY_FILE.format(name="g.csv"),
+        M.MSG_UNKNOWN_ENCODING.format(name="g.csv"),
+    )
     assert not (tmp_path / "o.parquet").exists()
 
 
@@ -111,7 +119,9 @@ def test_cell_larger_than_the_limit(tmp_path):
     with pytest.raises(IngestError) as e:
         ingest(src, tmp_path / "o.parquet", limits=Limits(max_cell_bytes=1000))
     assert "larger than 1000 bytes" in e.value.message
-    src.write_text('a,b\n1,"' + "x" * (3 << 20) + '"\n', encoding="utf-8")  # larger than the read block too
+    src.write_text(
+        'a,b\n1,"' + "x" * (3 << 20) + '"\n', encoding="utf-8"
+    )  # larger than the read block too
     with pytest.raises(IngestError, match="larger than 1000 bytes"):
         ingest(src, tmp_path / "o.parquet", limits=Limits(max_cell_bytes=1000))
     assert not (tmp_path / "o.parquet").exists()
@@ -130,7 +140,11 @@ def test_xlsx_zip_bomb_is_refused_before_opening(tmp_path):
         ingest(tmp_path / "bomb.xlsx", tmp_path / "o.parquet")
     zip_bomb(tmp_path / "big.xlsx", 1 << 16)
     with pytest.raises(IngestError, match="limit of 1000 bytes"):
-        ingest(tmp_path / "big.xlsx", tmp_path / "o.parquet", limits=Limits(max_xlsx_uncompressed_bytes=1000))
+        ingest(
+            tmp_path / "big.xlsx",
+            tmp_path / "o.parquet",
+            limits=Limits(max_xlsx_uncompressed_bytes=1000),
+        )
 
 
 def test_truncated_xlsx_and_parquet(tmp_path):

@@ -7,7 +7,9 @@ import pytest
 
 from datanuri.tables import Limits, ingest
 
-I = importlib.import_module("datanuri.tables.ingest")  # the module (the package exports the function)
+I = importlib.import_module(
+    "datanuri.tables.ingest"
+)  # the module (the package exports the function)
 
 
 def _csv(tmp_path, name, header, rows):
@@ -31,31 +33,51 @@ def _both(tmp_path, monkeypatch, src, batch_rows=100):
     monkeypatch.setattr(I, "SINGLE_PASS", False)
     slow = ingest(src, tmp_path / "slow.parquet", limits=Limits(batch_rows=batch_rows))
     monkeypatch.setattr(I, "SINGLE_PASS", True)
-    h = [hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() for f in ("fast.parquet", "slow.parquet")]
+    h = [
+        hashlib.sha256((tmp_path / f).read_bytes()).hexdigest()
+        for f in ("fast.parquet", "slow.parquet")
+    ]
     assert h[0] == h[1]
     assert fast == slow
     return fast, slow, used_fallback
 
 
 def test_clean_file_takes_the_single_pass(tmp_path, monkeypatch):
-    rows = [f"{i},{i * 1.5},2024-01-{i % 28 + 1:02d},{'서울' if i % 2 else 'x'},{'y' if i % 3 else 'n'},"
-            f"2024-01-05 10:{i % 60:02d}:00,{20240101 + i % 28}" + ("," if i % 7 == 0 else f",{i}") for i in range(1000)]
+    rows = [
+        f"{i},{i * 1.5},2024-01-{i % 28 + 1:02d},{'서울' if i % 2 else 'x'},{'y' if i % 3 else 'n'},"
+        f"2024-01-05 10:{i % 60:02d}:00,{20240101 + i % 28}" + ("," if i % 7 == 0 else f",{i}")
+        for i in range(1000)
+    ]
     src = _csv(tmp_path, "a.csv", "i,x,d,s,b,t,c,late", rows)
     fast, _, fell_back = _both(tmp_path, monkeypatch, src)
     assert not fell_back
-    assert [f["type"] for f in fast.schema["fields"]] == ["integer", "number", "date", "string", "boolean", "datetime",
-                                                            "date", "integer"]
+    assert [f["type"] for f in fast.schema["fields"]] == [
+        "integer",
+        "number",
+        "date",
+        "string",
+        "boolean",
+        "datetime",
+        "date",
+        "integer",
+    ]
 
 
-@pytest.mark.parametrize("late", [
-    "abc",        # text after integers (more than 1% of values: the column is text)
-    "0123",       # a zero-padded code: integers must stay text
-    "1.5",        # integers become numbers
-    "true",       # boolean vocabularies mixed (with y/n)
-])
+@pytest.mark.parametrize(
+    "late",
+    [
+        "abc",  # text after integers (more than 1% of values: the column is text)
+        "0123",  # a zero-padded code: integers must stay text
+        "1.5",  # integers become numbers
+        "true",  # boolean vocabularies mixed (with y/n)
+    ],
+)
 def test_a_late_batch_that_breaks_a_type_falls_back(tmp_path, monkeypatch, late):
-    rows = [f"{i},y" for i in range(500)] + [f"{late},n" for _ in range(20)] + [f"{i},{'true' if late == 'true' else 'n'}"
-                                                                                 for i in range(30)]
+    rows = (
+        [f"{i},y" for i in range(500)]
+        + [f"{late},n" for _ in range(20)]
+        + [f"{i},{'true' if late == 'true' else 'n'}" for i in range(30)]
+    )
     src = _csv(tmp_path, "b.csv", "n,flag", rows)
     _, _, fell_back = _both(tmp_path, monkeypatch, src)
     assert fell_back
@@ -102,10 +124,23 @@ def _parse_number_checked(a):
     return pc.cast(t, pa.float64())
 
 
-@pytest.mark.parametrize("values", [
-    ["1", "2.5", None, "-3e2", ".5", "5.", "+1.5"], ["1", "inf"], ["nan", "1"], ["1e999", "2"], ["Infinity"],
-    ["1,234.5", "2"], ["007", "1"], ["007", "x"], [" 1", "2"], ["1", "0x10"], [None, None], [],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["1", "2.5", None, "-3e2", ".5", "5.", "+1.5"],
+        ["1", "inf"],
+        ["nan", "1"],
+        ["1e999", "2"],
+        ["Infinity"],
+        ["1,234.5", "2"],
+        ["007", "1"],
+        ["007", "x"],
+        [" 1", "2"],
+        ["1", "0x10"],
+        [None, None],
+        [],
+    ],
+)
 def test_number_fast_cast_agrees_with_the_checked_path(values):
     import pyarrow as pa
 
@@ -125,10 +160,17 @@ def test_a_row_longer_than_a_small_block_restarts_with_big_blocks(tmp_path, monk
     small = ingest(src, tmp_path / "small.parquet", limits=Limits(batch_rows=500))
     monkeypatch.setattr(readers, "SMALL_BLOCK", 1 << 30)
     big = ingest(src, tmp_path / "big.parquet", limits=Limits(batch_rows=500))
-    assert small == big and small.rows == 6000 and small.problem_count == 1 and small.problems[0].line == 3002
+    assert (
+        small == big
+        and small.rows == 6000
+        and small.problem_count == 1
+        and small.problems[0].line == 3002
+    )
     assert (tmp_path / "small.parquet").read_bytes() == (tmp_path / "big.parquet").read_bytes()
     with pytest.raises(Exception, match="larger than 100000 bytes"):
-        ingest(src, tmp_path / "limit.parquet", limits=Limits(batch_rows=500, max_cell_bytes=100_000))
+        ingest(
+            src, tmp_path / "limit.parquet", limits=Limits(batch_rows=500, max_cell_bytes=100_000)
+        )
 
 
 def test_leading_zero_prefilter_agrees_with_the_regex():
@@ -141,9 +183,14 @@ def test_leading_zero_prefilter_agrees_with_the_regex():
 
     rx, rnd = re.compile(C.LEADING_ZERO_RE), random.Random(1)
     for n in range(2000):
-        vals = ["".join(rnd.choice("019.+-ex ") for _ in range(rnd.randint(0, 5))) for _ in range(rnd.randint(0, 6))]
+        vals = [
+            "".join(rnd.choice("019.+-ex ") for _ in range(rnd.randint(0, 5)))
+            for _ in range(rnd.randint(0, 6))
+        ]
         vals += [None] if n % 3 == 0 else []
-        assert C.has_leading_zero(pa.array(vals, pa.string())) == any(v is not None and rx.search(v) for v in vals), vals
+        assert C.has_leading_zero(pa.array(vals, pa.string())) == any(
+            v is not None and rx.search(v) for v in vals
+        ), vals
 
 
 def test_null_tokens_mapped_by_the_csv_parser_as_by_nullify(tmp_path, monkeypatch):
@@ -153,8 +200,31 @@ def test_null_tokens_mapped_by_the_csv_parser_as_by_nullify(tmp_path, monkeypatc
     from datanuri.tables.convert import nullify_tokens
     from datanuri.tables.detect import detect
 
-    cells = ['', '""', "-", '"-"', "NA", '"NA"', " NA", "NA ", "na", "N/A", '"N/A"', "null", "NULL", "Null", '"null "',
-             "--", "x", '" "', '"a,b"', '"line\nbreak"', "NaN", "None", '""""']
+    cells = [
+        "",
+        '""',
+        "-",
+        '"-"',
+        "NA",
+        '"NA"',
+        " NA",
+        "NA ",
+        "na",
+        "N/A",
+        '"N/A"',
+        "null",
+        "NULL",
+        "Null",
+        '"null "',
+        "--",
+        "x",
+        '" "',
+        '"a,b"',
+        '"line\nbreak"',
+        "NaN",
+        "None",
+        '""""',
+    ]
     lines = ["a,b"] + [f"{c},{cells[(i + 3) % len(cells)]}" for i, c in enumerate(cells)]
     src = tmp_path / "n.csv"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")

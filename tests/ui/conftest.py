@@ -7,14 +7,21 @@ both backends). They skip, saying why, when Debian's Chromium or Playwright is m
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
@@ -32,7 +39,9 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from datanuri.platform import Platform
 
     root = tmp_path_factory.mktemp("ui")
-    p = Platform(Config(data_dir=root / "data", rate_limit_per_minute=1_000_000, rate_limit_burst=1_000_000))
+    p = Platform(
+        Config(data_dir=root / "data", rate_limit_per_minute=1_000_000, rate_limit_burst=1_000_000)
+    )
     load_demo(p, root / "src")
     try:
         yield p
@@ -52,11 +61,15 @@ def ui_server(demo_platform: Any) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`")
+        pytest.skip(
+            f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("Playwright for Python is missing: `pip install playwright` (no `playwright install` needed)")
+        pytest.skip(
+            "Playwright for Python is missing: `pip install playwright` (no `playwright install` needed)"
+        )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:

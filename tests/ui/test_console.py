@@ -5,8 +5,9 @@ version, change the access level, and create, use and revoke an API token."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -17,12 +18,39 @@ NEW = "console-test-stations"
 ROWS = 40_000  # big enough that ingest takes a moment, small enough to stay quick
 BAD_LINES = {11: "나이", 51: "측정값"}  # line -> column with a value of the wrong type
 SHORT_LINE = 71  # a row with too few values: skipped
-KOREAN_UI_WORDS = ("게시", "데이터셋", "공개", "기관", "버전", "변경", "파일", "설명", "토큰", "권한", "만료", "저장", "제목",
-                   "올리", "검사", "방식", "이름", "갱신", "없음", "폐기", "로그아웃", "관대", "엄격", "편집", "소유자")
+KOREAN_UI_WORDS = (
+    "게시",
+    "데이터셋",
+    "공개",
+    "기관",
+    "버전",
+    "변경",
+    "파일",
+    "설명",
+    "토큰",
+    "권한",
+    "만료",
+    "저장",
+    "제목",
+    "올리",
+    "검사",
+    "방식",
+    "이름",
+    "갱신",
+    "없음",
+    "폐기",
+    "로그아웃",
+    "관대",
+    "엄격",
+    "편집",
+    "소유자",
+)
 
 
 def _csv(path: Path) -> Path:
-    lines = ["측정소,나이,측정값,비고"] + [f"측정소{i},{i % 90},{i * 0.5:.1f},정상" for i in range(ROWS)]
+    lines = ["측정소,나이,측정값,비고"] + [
+        f"측정소{i},{i % 90},{i * 0.5:.1f},정상" for i in range(ROWS)
+    ]
     lines[10] = "측정소x,열살,3.0,정상"  # file line 11
     lines[50] = "측정소y,30,없음,정상"  # file line 51
     lines[70] = "측정소z,30"  # file line 71
@@ -30,7 +58,9 @@ def _csv(path: Path) -> Path:
     return path
 
 
-def _login(page: Any, base: str, email: str = "publisher@datanuri.local", next_path: str = "/console") -> None:
+def _login(
+    page: Any, base: str, email: str = "publisher@datanuri.local", next_path: str = "/console"
+) -> None:
     from datanuri.demo.load import DEMO_PASSWORD
 
     page.goto(f"{base}/login?next={next_path}")
@@ -58,11 +88,14 @@ def _watch_bars(page: Any) -> None:
     }""")
 
 
-def test_create_upload_and_publish_with_progress(publisher: Any, ui_server: str, shot: Any, demo_platform: Any,
-                                                 tmp_path: Path) -> None:
+def test_create_upload_and_publish_with_progress(
+    publisher: Any, ui_server: str, shot: Any, demo_platform: Any, tmp_path: Path
+) -> None:
     page = publisher
     assert page.get_by_role("heading", level=1).inner_text() == "게시 관리"
-    listed = {r.get_attribute("data-name") for r in page.locator("table.console-list tbody tr").all()}
+    listed = {
+        r.get_attribute("data-name") for r in page.locator("table.console-list tbody tr").all()
+    }
     assert {"air-quality-seoul-daily", PERSONAL, "seoul-112-calls"} <= listed
     shot(page, "console-home")
 
@@ -76,7 +109,10 @@ def test_create_upload_and_publish_with_progress(publisher: Any, ui_server: str,
     page.get_by_label("주제").select_option("환경")
     page.get_by_label("키워드").fill("측정소, 시험")
     page.get_by_role("button", name="데이터셋 만들기").click()
-    assert page.locator("#name-error").inner_text().startswith("⚠") or page.locator("#name-error").is_visible()
+    assert (
+        page.locator("#name-error").inner_text().startswith("⚠")
+        or page.locator("#name-error").is_visible()
+    )
     assert page.get_by_label("식별자").get_attribute("aria-invalid") == "true"
     assert page.get_by_label("제목", exact=True).input_value() == "콘솔 시험 측정소"
     assert page.get_by_label("키워드").input_value() == "측정소, 시험"
@@ -87,7 +123,12 @@ def test_create_upload_and_publish_with_progress(publisher: Any, ui_server: str,
     assert page.locator("#saved").is_visible()
     assert page.locator("#no-versions").is_visible()
     ds = demo_platform.catalog.get_dataset(NEW)
-    assert (ds.organization, ds.theme, ds.keywords, ds.access_level) == ("keco", "환경", ("측정소", "시험"), "open")
+    assert (ds.organization, ds.theme, ds.keywords, ds.access_level) == (
+        "keco",
+        "환경",
+        ("측정소", "시험"),
+        "open",
+    )
 
     # Upload a file with three bad rows; both progress bars reach 100 and the result appears.
     page.get_by_label("파일", exact=True).set_input_files(str(_csv(tmp_path / "stations.csv")))
@@ -106,7 +147,10 @@ def test_create_upload_and_publish_with_progress(publisher: Any, ui_server: str,
     problems = page.locator("#result-problems table.problems tbody tr")
     problems.first.wait_for()
     assert page.locator("#problems-h").inner_text() == "행 문제 3건"
-    lines = {int(r.locator("td").first.inner_text()): r.locator("td").nth(1).inner_text() for r in problems.all()}
+    lines = {
+        int(r.locator("td").first.inner_text()): r.locator("td").nth(1).inner_text()
+        for r in problems.all()
+    }
     assert lines == {**BAD_LINES, SHORT_LINE: ""}
     assert "열살" in page.locator("#result-problems").inner_text()
     # The versions list below is refreshed from the server, and the "now upload" notice is gone.
@@ -115,7 +159,12 @@ def test_create_upload_and_publish_with_progress(publisher: Any, ui_server: str,
     assert page.locator("#saved").is_hidden()
     shot(page, "console-upload-done")
     info = demo_platform.catalog.get_version(NEW)
-    assert (info.number, info.row_count, info.problem_count, info.change_note) == (1, ROWS - 1, 3, "첫 공개")
+    assert (info.number, info.row_count, info.problem_count, info.change_note) == (
+        1,
+        ROWS - 1,
+        3,
+        "첫 공개",
+    )
 
     # The public page shows the published version.
     page.locator("#result-public").click()
@@ -143,7 +192,9 @@ def test_create_upload_and_publish_with_progress(publisher: Any, ui_server: str,
     shot(page, "console-upload-strict")
 
 
-def test_change_access_level_with_confirmation(publisher: Any, ui_server: str, shot: Any, demo_platform: Any) -> None:
+def test_change_access_level_with_confirmation(
+    publisher: Any, ui_server: str, shot: Any, demo_platform: Any
+) -> None:
     page = publisher
     name = "seoul-public-wifi"
     page.goto(f"{ui_server}/console/datasets/{name}")
@@ -167,16 +218,29 @@ def test_change_access_level_with_confirmation(publisher: Any, ui_server: str, s
     page.get_by_role("button", name="공개로 바꾸기").click()
     page.wait_for_url(re.compile(r"saved=access"))
     assert demo_platform.catalog.get_dataset(name).access_level == "open"
-    events = [e["entry"] for e in demo_platform.ledger.entries(0, demo_platform.ledger.size())
-              if e["entry"].get("subject") == f"dataset:{name}" and e["entry"].get("type") == "dataset.access.changed"]
-    assert [(e["data"]["from"], e["data"]["to"]) for e in events][-2:] == [("open", "restricted"), ("restricted", "open")]
+    events = [
+        e["entry"]
+        for e in demo_platform.ledger.entries(0, demo_platform.ledger.size())
+        if e["entry"].get("subject") == f"dataset:{name}"
+        and e["entry"].get("type") == "dataset.access.changed"
+    ]
+    assert [(e["data"]["from"], e["data"]["to"]) for e in events][-2:] == [
+        ("open", "restricted"),
+        ("restricted", "open"),
+    ]
 
 
-def test_personal_dataset_points_to_the_wizard(publisher: Any, ui_server: str, shot: Any, demo_platform: Any) -> None:
+def test_personal_dataset_points_to_the_wizard(
+    publisher: Any, ui_server: str, shot: Any, demo_platform: Any
+) -> None:
     page = publisher
     page.goto(f"{ui_server}/console/datasets/{PERSONAL}")
     assert page.locator("#personal-note").is_visible()
-    assert page.locator("#wizard-link").get_attribute("href").startswith(f"/console/datasets/{PERSONAL}/deidentify")
+    assert (
+        page.locator("#wizard-link")
+        .get_attribute("href")
+        .startswith(f"/console/datasets/{PERSONAL}/deidentify")
+    )
     assert page.locator("#access-form").count() == 0  # only a de-identified release makes it open
     assert page.locator("#personal-stays").is_visible()
     shot(page, "console-personal")
@@ -197,11 +261,16 @@ def test_console_in_english_and_on_a_phone(chromium: Any, ui_server: str, shot: 
         pg.wait_for_url(re.compile(r"/console\?lang=en"))
         assert pg.locator("html").get_attribute("lang") == "en"
         assert pg.get_by_role("heading", level=1).inner_text() == "Publish"
-        for path, name in (("/console?lang=en", "console-home-mobile-en"),
-                           ("/console/datasets/air-quality-seoul-daily?lang=en", "console-dataset-mobile-en"),
-                           ("/console/new?lang=en", "console-new-mobile-en"), ("/account?lang=en", "account-mobile-en")):
+        for path, name in (
+            ("/console?lang=en", "console-home-mobile-en"),
+            ("/console/datasets/air-quality-seoul-daily?lang=en", "console-dataset-mobile-en"),
+            ("/console/new?lang=en", "console-new-mobile-en"),
+            ("/account?lang=en", "account-mobile-en"),
+        ):
             pg.goto(ui_server + path)
-            assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+            assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+                path
+            )
             # Data (titles, change notes in table cells) stays Korean; the interface around it may not.
             text = pg.evaluate("""() => { const m = document.querySelector("main").cloneNode(true);
                 m.querySelectorAll("td, h1").forEach(e => e.remove()); return m.innerText; }""")
@@ -212,7 +281,9 @@ def test_console_in_english_and_on_a_phone(chromium: Any, ui_server: str, shot: 
         ctx.close()
 
 
-def test_user_without_an_editor_role_gets_an_explanation(page: Any, ui_server: str, shot: Any) -> None:
+def test_user_without_an_editor_role_gets_an_explanation(
+    page: Any, ui_server: str, shot: Any
+) -> None:
     _login(page, ui_server, email="analyst@datanuri.local")
     assert page.locator("#not-editor").is_visible()
     assert page.get_by_role("link", name="새 데이터셋 만들기").count() == 0
@@ -242,31 +313,43 @@ def test_tokens_create_show_once_use_and_revoke(chromium: Any, ui_server: str, s
         page.locator("#copy-status").filter(has_text="복사했습니다.").wait_for()
         assert page.evaluate("navigator.clipboard.readText()") == secret
         row = page.locator("#tokens-table tbody tr").first
-        assert "노트북 스크립트" in row.inner_text() and "읽기" in row.inner_text() and "게시" in row.inner_text()
+        assert (
+            "노트북 스크립트" in row.inner_text()
+            and "읽기" in row.inner_text()
+            and "게시" in row.inner_text()
+        )
         shot(page, "account-token-created")
         # The token works, and the secret is not shown again.
-        me = page.request.get(ui_server + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+        me = page.request.get(
+            ui_server + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"}
+        )
         assert me.ok and me.json()["user"]["email"] == "publisher@datanuri.local"
         assert sorted(me.json()["scopes"]) == ["publish", "read"]
         page.goto(f"{ui_server}/account")
         assert secret not in page.content()
         # Revoke, after a confirmation; the token stops working at once.
         token_id = page.locator("#tokens-table tbody tr").first.get_attribute("data-token-id")
-        page.locator(f'tr[data-token-id="{token_id}"]').get_by_role("button", name="토큰 폐기: 노트북 스크립트").click()
+        page.locator(f'tr[data-token-id="{token_id}"]').get_by_role(
+            "button", name="토큰 폐기: 노트북 스크립트"
+        ).click()
         assert page.locator("#confirm-revoke").is_visible()
         shot(page, "account-token-revoke-confirm")
         page.get_by_role("button", name="폐기하기").click()
         page.wait_for_url(re.compile(r"revoked="))
         assert page.locator("#token-notice").inner_text() == "토큰을 폐기했습니다."
         assert "폐기됨" in page.locator(f'tr[data-token-id="{token_id}"]').inner_text()
-        gone = page.request.get(ui_server + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+        gone = page.request.get(
+            ui_server + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"}
+        )
         assert gone.status == 401
         shot(page, "account-tokens")
     finally:
         ctx.close()
 
 
-def test_upload_errors_are_shown_clearly(publisher: Any, ui_server: str, shot: Any, demo_platform: Any, tmp_path: Path) -> None:
+def test_upload_errors_are_shown_clearly(
+    publisher: Any, ui_server: str, shot: Any, demo_platform: Any, tmp_path: Path
+) -> None:
     page = publisher
     name = "population-by-sigungu"
     before = demo_platform.catalog.get_dataset(name).latest_version
@@ -289,8 +372,13 @@ def test_upload_errors_are_shown_clearly(publisher: Any, ui_server: str, shot: A
     page.get_by_label("파일", exact=True).set_input_files(str(tmp_path / "photo.csv"))
     page.get_by_role("button", name="올리고 게시하기").click()
     error.wait_for(timeout=60_000)
-    assert "게시하지 못했습니다" in error.inner_text() and "does not look like a table" in error.inner_text()
-    assert "파일을 표로 읽지 못했습니다" in error.inner_text()  # a Korean summary above the server's English message
+    assert (
+        "게시하지 못했습니다" in error.inner_text()
+        and "does not look like a table" in error.inner_text()
+    )
+    assert (
+        "파일을 표로 읽지 못했습니다" in error.inner_text()
+    )  # a Korean summary above the server's English message
     assert page.locator("#bar-upload").get_attribute("aria-valuenow") == "100"
     assert page.get_by_role("button", name="올리고 게시하기").is_enabled()  # one may try again
     shot(page, "console-upload-bad-file")

@@ -40,7 +40,9 @@ def test_korean_search_and_a_facet_filter(page: Any, ui_server: str, shot: Any) 
     assert results.count() >= 1
     first = results.first
     assert "2024년 교통사고 발생 정보" in first.locator("h3").inner_text()
-    assert first.locator("mark").first.inner_text() == "교통사고"  # the particle 를 is stripped, the stem marked
+    assert (
+        first.locator("mark").first.inner_text() == "교통사고"
+    )  # the particle 를 is stripped, the stem marked
     shot(page, "search")
     # Facet filter: tick the theme 교통 and apply; every result is then in that theme.
     page.goto(ui_server + "/search?lang=ko")
@@ -61,9 +63,14 @@ def test_korean_search_and_a_facet_filter(page: Any, ui_server: str, shot: Any) 
     shot(page, "search-facet")
 
 
-def test_dataset_page_charts_preview_receipt_and_jsonld(page: Any, ui_server: str, shot: Any, demo_platform: Any) -> None:
+def test_dataset_page_charts_preview_receipt_and_jsonld(
+    page: Any, ui_server: str, shot: Any, demo_platform: Any
+) -> None:
     page.goto(ui_server + f"/datasets/{OPEN}")
-    assert page.get_by_role("heading", level=1).inner_text() == demo_platform.catalog.get_dataset(OPEN).title
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == demo_platform.catalog.get_dataset(OPEN).title
+    )
     # One inline SVG chart per profiled column, with bars.
     charts = page.locator("ul.profile svg.chart")
     assert charts.count() == len(demo_platform.catalog.version_detail(OPEN)["schema"]["fields"])
@@ -79,7 +86,10 @@ def test_dataset_page_charts_preview_receipt_and_jsonld(page: Any, ui_server: st
     assert page.locator("table.preview tbody tr").first.locator("td").first.inner_text() == "21"
     # Download buttons per format, pointing at the API.
     hrefs = [a.get_attribute("href") for a in page.locator(".downloads a").all()]
-    assert hrefs == [f"/api/v1/datasets/{OPEN}/versions/1/download?format={f}" for f in ("parquet", "csv", "json")]
+    assert hrefs == [
+        f"/api/v1/datasets/{OPEN}/versions/1/download?format={f}"
+        for f in ("parquet", "csv", "json")
+    ]
     resp = page.request.get(ui_server + hrefs[1])
     assert resp.ok and resp.body()[:3] != b""
     # schema.org JSON-LD in the page.
@@ -108,7 +118,9 @@ def test_language_switch_keeps_the_page(page: Any, ui_server: str, shot: Any) ->
     page.wait_for_url(re.compile(r"lang=en"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Find data", level=1).is_visible()
-    assert page.get_by_label("Search terms").input_value() == "교통사고를"  # the query survived the switch
+    assert (
+        page.get_by_label("Search terms").input_value() == "교통사고를"
+    )  # the query survived the switch
     # Links keep the language: follow a result to its dataset page.
     page.locator("ol.results h3 a").first.click()
     page.wait_for_url(re.compile(r"/datasets/.*lang=en"))
@@ -131,7 +143,9 @@ def _personal_values(platform: Any) -> list[str]:
     return sorted(values)
 
 
-def test_personal_data_shows_no_rows_anywhere(page: Any, ui_server: str, shot: Any, demo_platform: Any) -> None:
+def test_personal_data_shows_no_rows_anywhere(
+    page: Any, ui_server: str, shot: Any, demo_platform: Any
+) -> None:
     secret = _personal_values(demo_platform)
     assert len(secret) > 500, "the check needs distinctive values to look for"
     page.goto(ui_server + f"/datasets/{PERSONAL}")
@@ -141,8 +155,16 @@ def test_personal_data_shows_no_rows_anywhere(page: Any, ui_server: str, shot: A
     assert page.locator(".downloads a").count() == 0
     assert page.locator("ul.profile").count() == 0
     shot(page, "dataset-personal")
-    pages = [f"/datasets/{PERSONAL}", f"/datasets/{PERSONAL}?page=2", f"/datasets/{PERSONAL}?version=1&lang=en",
-             "/", "/search", "/search?q=%EC%99%B8%EB%9E%98", "/organizations/nuri-hospital", "/ledger"]
+    pages = [
+        f"/datasets/{PERSONAL}",
+        f"/datasets/{PERSONAL}?page=2",
+        f"/datasets/{PERSONAL}?version=1&lang=en",
+        "/",
+        "/search",
+        "/search?q=%EC%99%B8%EB%9E%98",
+        "/organizations/nuri-hospital",
+        "/ledger",
+    ]
     for path in pages:
         page.goto(ui_server + path)
         html = page.content()
@@ -156,11 +178,15 @@ def test_organisation_pages(page: Any, ui_server: str, shot: Any, demo_platform:
     page.get_by_role("link", name="경찰청").click()
     page.wait_for_url(re.compile(r"/organizations/knpa"))
     titles = page.locator("ul.results h3").all_inner_texts()
-    assert sorted(titles) == sorted(d.title for d in demo_platform.catalog.list_datasets(organization="knpa"))
+    assert sorted(titles) == sorted(
+        d.title for d in demo_platform.catalog.list_datasets(organization="knpa")
+    )
     shot(page, "organization")
 
 
-def test_ledger_explorer_and_receipt_lookup(page: Any, ui_server: str, shot: Any, demo_platform: Any) -> None:
+def test_ledger_explorer_and_receipt_lookup(
+    page: Any, ui_server: str, shot: Any, demo_platform: Any
+) -> None:
     page.goto(ui_server + "/ledger")
     size = demo_platform.ledger.size()
     assert page.locator("dl.meta dd").nth(1).inner_text() == f"{size:,}"
@@ -174,13 +200,18 @@ def test_ledger_explorer_and_receipt_lookup(page: Any, ui_server: str, shot: Any
     shot(page, "ledger-entry")
 
 
-@pytest.mark.parametrize(("path", "status", "ko", "en"), [
-    ("/datasets/no-such-dataset", 404, "페이지를 찾을 수 없습니다", "Page not found"),
-    ("/organizations/no-such-org", 404, "페이지를 찾을 수 없습니다", "Page not found"),
-    ("/ledger/entries/999999", 404, "페이지를 찾을 수 없습니다", "Page not found"),
-    ("/search?page=x", 422, "요청이 올바르지 않습니다", "This request is not valid"),
-])
-def test_error_pages(page: Any, ui_server: str, shot: Any, path: str, status: int, ko: str, en: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "status", "ko", "en"),
+    [
+        ("/datasets/no-such-dataset", 404, "페이지를 찾을 수 없습니다", "Page not found"),
+        ("/organizations/no-such-org", 404, "페이지를 찾을 수 없습니다", "Page not found"),
+        ("/ledger/entries/999999", 404, "페이지를 찾을 수 없습니다", "Page not found"),
+        ("/search?page=x", 422, "요청이 올바르지 않습니다", "This request is not valid"),
+    ],
+)
+def test_error_pages(
+    page: Any, ui_server: str, shot: Any, path: str, status: int, ko: str, en: str
+) -> None:
     resp = page.goto(ui_server + path)
     assert resp.status == status
     assert page.get_by_role("heading", level=1).inner_text() == ko
@@ -193,8 +224,9 @@ def test_error_pages(page: Any, ui_server: str, shot: Any, path: str, status: in
         shot(page, "error-404-en")
 
 
-def test_forbidden_and_server_error_pages(page: Any, ui_server: str, shot: Any, demo_platform: Any,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_forbidden_and_server_error_pages(
+    page: Any, ui_server: str, shot: Any, demo_platform: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from datanuri import errors
 
     def refuse(*_a: Any, **_k: Any) -> Any:
@@ -241,15 +273,22 @@ def test_mobile_layout_has_no_sideways_scroll(chromium: Any, ui_server: str, sho
     ctx = chromium.new_context(locale="ko-KR", viewport={"width": 390, "height": 844})
     try:
         pg = ctx.new_page()
-        for path, name in ((f"/datasets/{OPEN}", "dataset-mobile"), ("/search?q=%EC%9D%B8%EA%B5%AC", "search-mobile")):
+        for path, name in (
+            (f"/datasets/{OPEN}", "dataset-mobile"),
+            ("/search?q=%EC%9D%B8%EA%B5%AC", "search-mobile"),
+        ):
             pg.goto(ui_server + path)
-            assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+            assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+                path
+            )
             shot(pg, name)
     finally:
         ctx.close()
 
 
-def test_logged_in_publisher_sees_restricted_rows_but_never_personal_ones(page: Any, ui_server: str, demo_platform: Any) -> None:
+def test_logged_in_publisher_sees_restricted_rows_but_never_personal_ones(
+    page: Any, ui_server: str, demo_platform: Any
+) -> None:
     from datanuri.demo.load import DEMO_PASSWORD
 
     page.goto(ui_server + "/login?lang=ko")
@@ -276,7 +315,9 @@ def test_anonymous_gets_no_restricted_rows(page: Any, ui_server: str) -> None:
     assert page.locator(".downloads a").count() == 0
 
 
-def test_ledger_explorer_shows_witness_cosignatures(page: Any, ui_server: str, demo_platform: Any, tmp_path: Any) -> None:
+def test_ledger_explorer_shows_witness_cosignatures(
+    page: Any, ui_server: str, demo_platform: Any, tmp_path: Any
+) -> None:
     from datanuri.ledger.checkpoint import add_signature_lines
     from datanuri.ledger.cosign import cosign
     from datanuri.ledger.witness import Witness
@@ -286,7 +327,9 @@ def test_ledger_explorer_shows_witness_cosignatures(page: Any, ui_server: str, d
     witness.ensure_key()
     ledger.add_witness(witness.vkey())
     cp = ledger.checkpoint()
-    ledger.add_cosignature(add_signature_lines(cp.note, [cosign(cp.checkpoint.body(), witness.signer()).line()]))
+    ledger.add_cosignature(
+        add_signature_lines(cp.note, [cosign(cp.checkpoint.body(), witness.signer()).line()])
+    )
     page.goto(ui_server + "/ledger")
     assert "witness.test/ui" in page.locator("#checkpoint + dl").inner_text()
     page.goto(ui_server + f"/datasets/{OPEN}")

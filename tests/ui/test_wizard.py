@@ -46,7 +46,9 @@ def _check(page: Any) -> str:
     return page.locator("body").get_attribute("data-checked")
 
 
-def test_wizard_from_detection_to_release(page: Any, ui_server: str, shot: Any, chromium: Any) -> None:
+def test_wizard_from_detection_to_release(
+    page: Any, ui_server: str, shot: Any, chromium: Any
+) -> None:
     _login(page, ui_server, WIZARD)
     page.wait_for_selector('#wz-columns[data-ready="true"]')
 
@@ -82,7 +84,9 @@ def test_wizard_from_detection_to_release(page: Any, ui_server: str, shot: Any, 
     assert "통과하지 못했습니다" in verdict.inner_text()
     assert "distinct-l-diversity" in verdict.inner_text() and "바꿀 점" in verdict.inner_text()
     assert "가장 넓게 일반화해도 조건을 만족하지 못합니다" in verdict.inner_text()
-    assert re.search(r"가장 넓은 일반화에서도 \d+건을 삭제해야 하지만 한도는 0건", verdict.inner_text())
+    assert re.search(
+        r"가장 넓은 일반화에서도 \d+건을 삭제해야 하지만 한도는 0건", verdict.inner_text()
+    )
     assert page.locator("#wz-check-progress").is_hidden()
     assert page.locator("#wz-release").is_disabled()
     _part(page, "#step-check", "wizard-3-failed")
@@ -96,9 +100,15 @@ def test_wizard_from_detection_to_release(page: Any, ui_server: str, shot: Any, 
     assert _check(page) == "failed"
     report = page.locator("#wz-report .dn-report")
     assert report.get_attribute("data-passed") == "false"
-    assert "'전화번호'" in report.locator(".dn-problems").inner_text() and "바꿀 점" in report.locator(".dn-problems").inner_text()
+    assert (
+        "'전화번호'" in report.locator(".dn-problems").inner_text()
+        and "바꿀 점" in report.locator(".dn-problems").inner_text()
+    )
     assert "전화번호" in page.locator("#wz-verdict").inner_text()
-    assert page.locator("#wz-no-preview").is_visible() and page.locator("#wz-preview-table").count() == 0
+    assert (
+        page.locator("#wz-no-preview").is_visible()
+        and page.locator("#wz-preview-table").count() == 0
+    )
     assert page.locator("#wz-release").is_disabled()
     _part(page, "#wz-report .dn-verdict", "wizard-3-failed-report")
     phone.locator("select[name=role]").select_option("direct")
@@ -111,14 +121,18 @@ def test_wizard_from_detection_to_release(page: Any, ui_server: str, shot: Any, 
     assert preview.locator("tbody tr").count() == 20
     headers = preview.locator("thead th").all_inner_texts()
     assert not {"이름", "주민등록번호", "전화번호", "주소"} & set(headers) and "나이" in headers
-    pseudonyms = preview.locator("tbody tr td:nth-child(%d)" % (headers.index("환자번호") + 1)).all_inner_texts()
+    pseudonyms = preview.locator(
+        "tbody tr td:nth-child(%d)" % (headers.index("환자번호") + 1)
+    ).all_inner_texts()
     assert len(set(pseudonyms)) > 1 and all(re.fullmatch(r"[0-9a-f]{8,}", p) for p in pseudonyms)
     report = page.locator("#wz-report .dn-report")
     assert report.get_attribute("data-passed") == "true"
     assert report.locator("svg[role=img]").count() == 3
     assert report.locator("#wiz-risk-t").text_content().startswith("재식별 위험 분포")
     policy_json = page.locator("#wz-policy-json").text_content()
-    assert '"주민등록번호": "delete"' in policy_json and '"key": "nuri-hospital-2026"' in policy_json
+    assert (
+        '"주민등록번호": "delete"' in policy_json and '"key": "nuri-hospital-2026"' in policy_json
+    )
     shot(page, "wizard-4-passed")
     _part(page, "#wz-report", "wizard-report")
 
@@ -173,5 +187,7 @@ def test_wizard_in_english_for_a_non_personal_dataset(page: Any, ui_server: str,
     page.locator("#wz-check").click()
     page.wait_for_selector("body[data-checked]", timeout=60_000)
     assert "Passed" in page.locator("#wz-verdict").inner_text()
-    assert "Figure 2. Re-identification risk distribution" in page.locator("#wz-report").inner_text()
+    assert (
+        "Figure 2. Re-identification risk distribution" in page.locator("#wz-report").inner_text()
+    )
     shot(page, "wizard-en-phone")

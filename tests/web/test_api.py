@@ -11,14 +11,21 @@ from tests.helpers import air_csv, editor_token
 def seeded(api, platform):
     platform.catalog.create_organization("seoul", title="서울특별시")
     api.headers["Authorization"] = f"Bearer {editor_token(platform, 'seoul')}"
-    r = api.post("/api/v1/datasets", json={"name": "air", "organization": "seoul", "title": "대기질", "keywords": ["대기질"]})
+    r = api.post(
+        "/api/v1/datasets",
+        json={"name": "air", "organization": "seoul", "title": "대기질", "keywords": ["대기질"]},
+    )
     assert r.status_code == 201, r.text
     return api
 
 
 def upload(api, path, *, wait=True, **fields):
     with open(path, "rb") as f:
-        return api.post(f"/api/v1/datasets/air/versions?wait={str(wait).lower()}", files={"file": (path.name, f)}, data=fields)
+        return api.post(
+            f"/api/v1/datasets/air/versions?wait={str(wait).lower()}",
+            files={"file": (path.name, f)},
+            data=fields,
+        )
 
 
 def test_upload_wait_then_identical_upload(seeded, tmp_path):
@@ -26,7 +33,11 @@ def test_upload_wait_then_identical_upload(seeded, tmp_path):
     r = upload(seeded, src, change_note="첫 자료")
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["created"] and body["version"]["number"] == 1 and body["version"]["change_note"] == "첫 자료"
+    assert (
+        body["created"]
+        and body["version"]["number"] == 1
+        and body["version"]["change_note"] == "첫 자료"
+    )
     assert body["version"]["source_name"] == "측정.csv"
     r2 = upload(seeded, src)
     assert r2.status_code == 200 and r2.json()["created"] is False
@@ -82,15 +93,25 @@ def test_error_shape(seeded):
 
 
 def test_personal_dataset_has_no_rows_over_http(seeded, tmp_path):
-    seeded.post("/api/v1/datasets", json={"name": "people", "organization": "seoul", "access_level": "personal"})
+    seeded.post(
+        "/api/v1/datasets",
+        json={"name": "people", "organization": "seoul", "access_level": "personal"},
+    )
     with open(air_csv(tmp_path / "p.csv"), "rb") as f:
-        assert seeded.post("/api/v1/datasets/people/versions?wait=true", files={"file": ("p.csv", f)}).status_code == 201
+        assert (
+            seeded.post(
+                "/api/v1/datasets/people/versions?wait=true", files={"file": ("p.csv", f)}
+            ).status_code
+            == 201
+        )
     assert seeded.get("/api/v1/datasets/people/versions/1/schema").status_code == 200
     for fmt in ("parquet", "csv", "json"):
         r = seeded.get(f"/api/v1/datasets/people/versions/1/download?format={fmt}")
         assert r.status_code == 403 and r.json()["error"]["code"] == "permission_denied"
     assert seeded.get("/api/v1/datasets/people/versions/1/preview").status_code == 403
-    r = seeded.patch("/api/v1/datasets/people", json={"access_level": "open"})  # no way round the release
+    r = seeded.patch(
+        "/api/v1/datasets/people", json={"access_level": "open"}
+    )  # no way round the release
     assert r.status_code == 403 and "de-identified release" in r.json()["error"]["message"]
     assert seeded.get("/api/v1/datasets/people").json()["access_level"] == "personal"
 
@@ -99,7 +120,7 @@ def test_cut_off_upload_is_refused_and_changes_nothing(seeded, platform, tmp_pat
     src = air_csv(tmp_path / "a.csv", extra_rows=1000).read_bytes()
     boundary = "xyzBOUNDARY"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
         "Content-Type: text/csv\r\n\r\n"
     ).encode() + src[: len(src) // 2]
     r = seeded.post(
@@ -118,7 +139,9 @@ def test_failed_ingest_reports_the_problem(seeded, tmp_path):
     empty.write_bytes(b"")
     r = upload(seeded, empty)
     assert r.status_code == 422 and r.json()["error"]["code"] == "ingest_error"
-    r = seeded.post("/api/v1/datasets/air/versions?wait=true", data={"x": "1"}, files={"other": ("a", b"1")})
+    r = seeded.post(
+        "/api/v1/datasets/air/versions?wait=true", data={"x": "1"}, files={"other": ("a", b"1")}
+    )
     assert r.status_code == 422 and "named 'file'" in r.json()["error"]["message"]
 
 
@@ -141,5 +164,9 @@ def test_upload_too_large(platform, tmp_path):
 
 def test_openapi_lists_the_routes(api):
     spec = api.get("/openapi.json").json()
-    for path in ("/api/v1/datasets", "/api/v1/datasets/{name}/versions/{version}/download", "/api/v1/jobs/{job_id}"):
+    for path in (
+        "/api/v1/datasets",
+        "/api/v1/datasets/{name}/versions/{version}/download",
+        "/api/v1/jobs/{job_id}",
+    ):
         assert path in spec["paths"]

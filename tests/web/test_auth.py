@@ -29,15 +29,22 @@ def test_api_login_sets_httponly_cookie_and_requires_csrf_on_writes(api, users):
     body = {"name": "air", "organization": "org-a", "title": "대기"}
     refused = api.post("/api/v1/datasets", json=body)
     assert refused.status_code == 403 and "CSRF" in refused.json()["error"]["message"]
-    assert api.post("/api/v1/datasets", json=body, headers={"X-CSRF-Token": "wrong"}).status_code == 403
-    assert api.post("/api/v1/datasets", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
+    assert (
+        api.post("/api/v1/datasets", json=body, headers={"X-CSRF-Token": "wrong"}).status_code
+        == 403
+    )
+    assert (
+        api.post("/api/v1/datasets", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
+    )
     assert api.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
     assert api.get("/api/v1/me").json() == {"authenticated": False}
 
 
 def test_wrong_login_gives_one_message(api, users):
     a = api.post("/api/v1/auth/login", json={"email": "nobody@example.org", "password": PW})
-    b = api.post("/api/v1/auth/login", json={"email": "kim@example.org", "password": "nope nope nope"})
+    b = api.post(
+        "/api/v1/auth/login", json={"email": "kim@example.org", "password": "nope nope nope"}
+    )
     assert a.status_code == b.status_code == 401
     assert a.json() == b.json()
 
@@ -46,11 +53,19 @@ def test_html_login_and_logout_forms_need_csrf(api, users):
     page = api.get("/login")
     assert page.status_code == 200 and '<html lang="ko">' in page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    no_csrf = api.post("/login", data={"email": "kim@example.org", "password": PW}, follow_redirects=False)
+    no_csrf = api.post(
+        "/login", data={"email": "kim@example.org", "password": PW}, follow_redirects=False
+    )
     assert no_csrf.status_code == 403
-    bad = api.post("/login", data={"email": "kim@example.org", "password": "wrong wrong", "csrf_token": token})
+    bad = api.post(
+        "/login", data={"email": "kim@example.org", "password": "wrong wrong", "csrf_token": token}
+    )
     assert bad.status_code == 401 and "이메일 또는 비밀번호가 맞지 않습니다" in bad.text
-    ok = api.post("/login", data={"email": "kim@example.org", "password": PW, "csrf_token": token}, follow_redirects=False)
+    ok = api.post(
+        "/login",
+        data={"email": "kim@example.org", "password": PW, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303 and ok.headers["location"].startswith("/account")
     account = api.get("/account?lang=en")
     assert "김민지" in account.text and '<html lang="en">' in account.text
@@ -65,7 +80,11 @@ def test_html_login_and_logout_forms_need_csrf(api, users):
 def test_tokens_over_http_revoked_at_next_request(api, users):
     api.post("/api/v1/auth/login", json={"email": "kim@example.org", "password": PW})
     csrf = api.get("/api/v1/me").json()["csrf_token"]
-    created = api.post("/api/v1/tokens", json={"name": "노트북", "scopes": ["read"]}, headers={"X-CSRF-Token": csrf})
+    created = api.post(
+        "/api/v1/tokens",
+        json={"name": "노트북", "scopes": ["read"]},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert created.status_code == 201
     secret, token_id = created.json()["token"], created.json()["id"]
     api.cookies.clear()
@@ -81,14 +100,18 @@ def test_tokens_over_http_revoked_at_next_request(api, users):
     assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("header", ["Basic abc", "Bearer", "Bearer    ", "Bearer dn_unknown", "Bearer " + "x" * 5000])
+@pytest.mark.parametrize(
+    "header", ["Basic abc", "Bearer", "Bearer    ", "Bearer dn_unknown", "Bearer " + "x" * 5000]
+)
 def test_bad_authorization_headers(api, header):
     r = api.get("/api/v1/datasets", headers={"Authorization": header})
     assert r.status_code == 401 and r.json()["error"]["code"] == "not_authenticated"
 
 
 def test_rate_limit_answers_429_with_retry_after(platform):
-    platform.config = dataclasses.replace(platform.config, rate_limit_per_minute=60, rate_limit_burst=3)
+    platform.config = dataclasses.replace(
+        platform.config, rate_limit_per_minute=60, rate_limit_burst=3
+    )
     with TestClient(create_app(platform)) as client:
         codes = [client.get("/api/v1/datasets").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]

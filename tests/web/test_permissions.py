@@ -4,9 +4,9 @@ status code. A route missing from MATRIX fails `test_matrix_covers_every_route`.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from datanuri.accounts import SYSTEM
@@ -51,9 +51,15 @@ class World:
         platform.catalog.create_organization("org-b")
         self.tokens: dict[str, str] = {}
         for role, email in EMAIL.items():
-            acc.create_user(email, display_name=role, password=PW,
-                            platform_role=role if role in ("admin", "auditor") else None)
-            self.tokens[role] = acc.create_token(name="t", scopes=["read", "publish", "admin"], for_email=email)[1]
+            acc.create_user(
+                email,
+                display_name=role,
+                password=PW,
+                platform_role=role if role in ("admin", "auditor") else None,
+            )
+            self.tokens[role] = acc.create_token(
+                name="t", scopes=["read", "publish", "admin"], for_email=email
+            )[1]
         acc.create_user("plain@example.org", display_name="plain", password=PW)
         acc.add_member("org-a", EMAIL["member"], role="member")
         acc.add_member("org-a", EMAIL["editor"], role="editor")
@@ -61,7 +67,9 @@ class World:
         for level in LEVELS:
             platform.catalog.create_dataset(f"ds-{level}", organization="org-a", access_level=level)
             platform.catalog.publish(f"ds-{level}", air_csv(tmp_path / f"{level}.csv"))
-        self.editor_job = platform.jobs.run_inline("test", lambda progress: {}, actor=f"user:{EMAIL['editor']}").id
+        self.editor_job = platform.jobs.run_inline(
+            "test", lambda progress: {}, actor=f"user:{EMAIL['editor']}"
+        ).id
 
     def fresh(self, prefix: str) -> str:
         self.n += 1
@@ -93,81 +101,216 @@ def _login_body(w: World, role: str, level: str) -> dict[str, Any]:
 DS = "/api/v1/datasets/{ds}"
 V1 = DS + "/versions/1"
 # (method, route path) -> (concrete path, request kwargs maker or None, expected status(role, level))
-MATRIX: dict[tuple[str, str], tuple[str, Callable[..., dict[str, Any]] | None, Callable[[str, str], int]]] = {
+MATRIX: dict[
+    tuple[str, str], tuple[str, Callable[..., dict[str, Any]] | None, Callable[[str, str], int]]
+] = {
     ("GET", "/api/v1"): ("/api/v1", None, always(200)),
     # (before the upload route adds rows that this small policy's hierarchy does not cover)
-    ("POST", "/api/v1/datasets/{name}/privacy/scan"): (DS + "/privacy/scan", None, only(("editor",), 200)),
+    ("POST", "/api/v1/datasets/{name}/privacy/scan"): (
+        DS + "/privacy/scan",
+        None,
+        only(("editor",), 200),
+    ),
     ("POST", "/api/v1/datasets/{name}/privacy/apply"): (
         DS + "/privacy/apply?wait=true",
-        lambda w, r, l: {"json": {"policy": {"quasi_identifiers": {"측정소명": {"rows": [["종로구", "*"], ["중구", "*"], ["용산구", "*"]]}}, "k": 1}}},
-        only(("editor",), 200)),
-    ("GET", "/api/v1/datasets/{name}/privacy/releases"): (DS + "/privacy/releases", None, only(("editor",), 200)),
-    ("GET", "/api/v1/privacy/releases/{release_id}"): ("/api/v1/privacy/releases/999999", None, always(404)),
-    ("GET", "/api/v1/privacy/releases/{release_id}/report.html"): ("/api/v1/privacy/releases/999999/report.html", None, always(404)),
+        lambda w, r, l: {
+            "json": {
+                "policy": {
+                    "quasi_identifiers": {
+                        "측정소명": {"rows": [["종로구", "*"], ["중구", "*"], ["용산구", "*"]]}
+                    },
+                    "k": 1,
+                }
+            }
+        },
+        only(("editor",), 200),
+    ),
+    ("GET", "/api/v1/datasets/{name}/privacy/releases"): (
+        DS + "/privacy/releases",
+        None,
+        only(("editor",), 200),
+    ),
+    ("GET", "/api/v1/privacy/releases/{release_id}"): (
+        "/api/v1/privacy/releases/999999",
+        None,
+        always(404),
+    ),
+    ("GET", "/api/v1/privacy/releases/{release_id}/report.html"): (
+        "/api/v1/privacy/releases/999999/report.html",
+        None,
+        always(404),
+    ),
     # pseudonymisation keys: the organisation's editors only (admins and other owners too are refused)
-    ("GET", "/api/v1/organizations/{name}/privacy/keys"): ("/api/v1/organizations/org-a/privacy/keys", None, only(("editor",), 200)),
+    ("GET", "/api/v1/organizations/{name}/privacy/keys"): (
+        "/api/v1/organizations/org-a/privacy/keys",
+        None,
+        only(("editor",), 200),
+    ),
     ("POST", "/api/v1/organizations/{name}/privacy/keys"): (
-        "/api/v1/organizations/org-a/privacy/keys", lambda w, r, l: {"json": {"name": w.fresh("key")}}, only(("editor",), 201)),
+        "/api/v1/organizations/org-a/privacy/keys",
+        lambda w, r, l: {"json": {"name": w.fresh("key")}},
+        only(("editor",), 201),
+    ),
     ("GET", "/api/v1/organizations"): ("/api/v1/organizations", None, always(200)),
-    ("POST", "/api/v1/organizations"): ("/api/v1/organizations", lambda w, r, l: {"json": {"name": w.fresh("org")}}, only(("admin",), 201)),
+    ("POST", "/api/v1/organizations"): (
+        "/api/v1/organizations",
+        lambda w, r, l: {"json": {"name": w.fresh("org")}},
+        only(("admin",), 201),
+    ),
     ("GET", "/api/v1/organizations/{name}"): ("/api/v1/organizations/org-a", None, always(200)),
     ("POST", "/api/v1/organizations/{name}/members"): (
-        "/api/v1/organizations/org-a/members", lambda w, r, l: {"json": {"email": "plain@example.org", "role": "member"}}, only(("admin",), 200)),
+        "/api/v1/organizations/org-a/members",
+        lambda w, r, l: {"json": {"email": "plain@example.org", "role": "member"}},
+        only(("admin",), 200),
+    ),
     ("GET", "/api/v1/datasets"): ("/api/v1/datasets", None, always(200)),
-    ("POST", "/api/v1/datasets"): ("/api/v1/datasets", lambda w, r, l: {"json": {"name": w.fresh("new"), "organization": "org-a"}}, only(("editor",), 201)),
+    ("POST", "/api/v1/datasets"): (
+        "/api/v1/datasets",
+        lambda w, r, l: {"json": {"name": w.fresh("new"), "organization": "org-a"}},
+        only(("editor",), 201),
+    ),
     ("GET", "/api/v1/datasets/{name}"): (DS, None, always(200)),
-    ("PATCH", "/api/v1/datasets/{name}"): (DS, lambda w, r, l: {"json": {"description": "갱신"}}, only(("editor",), 200)),
-    ("POST", "/api/v1/datasets/{name}/versions"): (DS + "/versions?wait=true", _upload, only(("editor",), 201)),
+    ("PATCH", "/api/v1/datasets/{name}"): (
+        DS,
+        lambda w, r, l: {"json": {"description": "갱신"}},
+        only(("editor",), 200),
+    ),
+    ("POST", "/api/v1/datasets/{name}/versions"): (
+        DS + "/versions?wait=true",
+        _upload,
+        only(("editor",), 201),
+    ),
     ("GET", "/api/v1/datasets/{name}/versions"): (DS + "/versions", None, always(200)),
     ("GET", "/api/v1/datasets/{name}/versions/{version}"): (V1, None, always(200)),
-    ("GET", "/api/v1/datasets/{name}/versions/{version}/schema"): (V1 + "/schema", None, always(200)),
-    ("GET", "/api/v1/datasets/{name}/versions/{version}/profile"): (V1 + "/profile", None, always(200)),
-    ("GET", "/api/v1/datasets/{name}/versions/{version}/problems"): (V1 + "/problems", None, always(200)),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/schema"): (
+        V1 + "/schema",
+        None,
+        always(200),
+    ),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/profile"): (
+        V1 + "/profile",
+        None,
+        always(200),
+    ),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/problems"): (
+        V1 + "/problems",
+        None,
+        always(200),
+    ),
     ("GET", "/api/v1/datasets/{name}/versions/{version}/preview"): (V1 + "/preview", None, rows),
-    ("GET", "/api/v1/datasets/{name}/versions/{version}/download"): (V1 + "/download?format=csv", None, rows),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/download"): (
+        V1 + "/download?format=csv",
+        None,
+        rows,
+    ),
     ("POST", "/api/v1/datasets/{name}/entitlements"): (
-        DS + "/entitlements", lambda w, r, l: {"json": {"email": "plain@example.org"}}, only(("admin",), 201)),
-    ("DELETE", "/api/v1/entitlements/{entitlement_id}"): ("/api/v1/entitlements/{entitlement}", None, only(("admin",), 200)),
+        DS + "/entitlements",
+        lambda w, r, l: {"json": {"email": "plain@example.org"}},
+        only(("admin",), 201),
+    ),
+    ("DELETE", "/api/v1/entitlements/{entitlement_id}"): (
+        "/api/v1/entitlements/{entitlement}",
+        None,
+        only(("admin",), 200),
+    ),
     ("GET", "/api/v1/jobs"): ("/api/v1/jobs", None, always(200)),
-    ("GET", "/api/v1/jobs/{job_id}"): ("/api/v1/jobs/{job}", None, lambda r, l: 200 if r in ("editor", "admin") else 404),
+    ("GET", "/api/v1/jobs/{job_id}"): (
+        "/api/v1/jobs/{job}",
+        None,
+        lambda r, l: 200 if r in ("editor", "admin") else 404,
+    ),
     ("POST", "/api/v1/auth/login"): ("/api/v1/auth/login", _login_body, signed_in(200)),
     ("POST", "/api/v1/auth/token"): ("/api/v1/auth/token", _login_body, signed_in(201)),
     ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", None, always(200)),
     ("GET", "/api/v1/me"): ("/api/v1/me", None, always(200)),
     ("GET", "/api/v1/users"): ("/api/v1/users", None, only(("admin",), 200)),
     ("POST", "/api/v1/users"): (
-        "/api/v1/users", lambda w, r, l: {"json": {"email": f"{w.fresh('u')}@example.org", "display_name": "새 사용자", "password": PW}},
-        only(("admin",), 201)),
+        "/api/v1/users",
+        lambda w, r, l: {
+            "json": {
+                "email": f"{w.fresh('u')}@example.org",
+                "display_name": "새 사용자",
+                "password": PW,
+            }
+        },
+        only(("admin",), 201),
+    ),
     ("GET", "/api/v1/tokens"): ("/api/v1/tokens", None, signed_in(200)),
-    ("POST", "/api/v1/tokens"): ("/api/v1/tokens", lambda w, r, l: {"json": {"name": "n"}}, signed_in(201)),
+    ("POST", "/api/v1/tokens"): (
+        "/api/v1/tokens",
+        lambda w, r, l: {"json": {"name": "n"}},
+        signed_in(201),
+    ),
     ("DELETE", "/api/v1/tokens/{token_id}"): ("/api/v1/tokens/{token}", None, signed_in(200)),
     ("GET", "/api/v1/access-log"): (
-        "/api/v1/access-log", None, lambda r, l: {"anonymous": 401, "member": 403}.get(r, 200)),
-    ("GET", "/api/v1/datasets/{name}/versions/{version}/receipt"): (V1 + "/receipt", None, always(200)),
+        "/api/v1/access-log",
+        None,
+        lambda r, l: {"anonymous": 401, "member": 403}.get(r, 200),
+    ),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/receipt"): (
+        V1 + "/receipt",
+        None,
+        always(200),
+    ),
     ("GET", "/api/v1/ledger/checkpoint"): ("/api/v1/ledger/checkpoint", None, always(200)),
     ("GET", "/api/v1/ledger/entries"): ("/api/v1/ledger/entries", None, always(200)),
-    ("GET", "/api/v1/ledger/entries/{index}/receipt"): ("/api/v1/ledger/entries/0/receipt", None, always(200)),
-    ("GET", "/api/v1/ledger/proof/inclusion"): ("/api/v1/ledger/proof/inclusion?index=0", None, always(200)),
-    ("GET", "/api/v1/ledger/proof/consistency"): ("/api/v1/ledger/proof/consistency?first=1&second=2", None, always(200)),
+    ("GET", "/api/v1/ledger/entries/{index}/receipt"): (
+        "/api/v1/ledger/entries/0/receipt",
+        None,
+        always(200),
+    ),
+    ("GET", "/api/v1/ledger/proof/inclusion"): (
+        "/api/v1/ledger/proof/inclusion?index=0",
+        None,
+        always(200),
+    ),
+    ("GET", "/api/v1/ledger/proof/consistency"): (
+        "/api/v1/ledger/proof/consistency?first=1&second=2",
+        None,
+        always(200),
+    ),
     # anyone may offer a cosignature; only those of trusted witness keys are kept
-    ("POST", "/api/v1/ledger/cosignatures"): ("/api/v1/ledger/cosignatures", lambda w, r, l: {"json": {"checkpoint": "not a note"}}, always(422)),
+    ("POST", "/api/v1/ledger/cosignatures"): (
+        "/api/v1/ledger/cosignatures",
+        lambda w, r, l: {"json": {"checkpoint": "not a note"}},
+        always(422),
+    ),
     ("GET", "/api/v1/search"): ("/api/v1/search?q=air", None, always(200)),
     ("GET", "/api/v1/datamap"): ("/api/v1/datamap", None, always(200)),
-    ("GET", "/api/v1/datasets/{name}/schema.org.json"): (DS + "/schema.org.json", None, always(200)),
-    ("GET", "/api/v1/datasets/{name}/versions/{version}/croissant.json"): (V1 + "/croissant.json", None, lambda r, l: 403 if l == "personal" else 200),
-    ("GET", "/api/v1/datasets/{name}/versions/{version}/datapackage.json"): (V1 + "/datapackage.json", None, lambda r, l: 403 if l == "personal" else 200),
+    ("GET", "/api/v1/datasets/{name}/schema.org.json"): (
+        DS + "/schema.org.json",
+        None,
+        always(200),
+    ),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/croissant.json"): (
+        V1 + "/croissant.json",
+        None,
+        lambda r, l: 403 if l == "personal" else 200,
+    ),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/datapackage.json"): (
+        V1 + "/datapackage.json",
+        None,
+        lambda r, l: 403 if l == "personal" else 200,
+    ),
     ("GET", "/api/3"): ("/api/3", None, always(200)),
     ("GET", "/api/3/action/{action}"): ("/api/3/action/status_show", None, always(200)),
     ("POST", "/api/3/action/{action}"): ("/api/3/action/status_show", None, always(200)),
     ("GET", "/api/action/{action}"): ("/api/action/status_show", None, always(200)),
     ("POST", "/api/action/{action}"): ("/api/action/status_show", None, always(200)),
 }
-LEVEL_INDEPENDENT = {k for k, (path, _, _) in MATRIX.items() if "{ds}" not in path and "{entitlement}" not in path}
+LEVEL_INDEPENDENT = {
+    k for k, (path, _, _) in MATRIX.items() if "{ds}" not in path and "{entitlement}" not in path
+}
 
 
 def test_matrix_covers_every_route(api):
     paths = api.app.openapi()["paths"]
-    routes = {(method.upper(), path) for path, ops in paths.items() if path.startswith("/api/") for method in ops}
+    routes = {
+        (method.upper(), path)
+        for path, ops in paths.items()
+        if path.startswith("/api/")
+        for method in ops
+    }
     assert routes - set(MATRIX) == set(), "add these routes to the permission matrix"
     assert set(MATRIX) - routes == set(), "these matrix entries name routes that no longer exist"
 
@@ -180,14 +323,19 @@ def test_permission_matrix(platform, tmp_path):
             levels = ("open",) if (method, route) in LEVEL_INDEPENDENT else LEVELS
             for role, level in itertools.product(ROLES, levels):
                 client.cookies.clear()
-                url = path.format(ds=f"ds-{level}", job=w.editor_job,
-                                  token=_own_token(w, role, level) if "{token}" in path else "",
-                                  entitlement=_entitlement(w, role, level) if "{entitlement}" in path else "")
+                url = path.format(
+                    ds=f"ds-{level}",
+                    job=w.editor_job,
+                    token=_own_token(w, role, level) if "{token}" in path else "",
+                    entitlement=_entitlement(w, role, level) if "{entitlement}" in path else "",
+                )
                 kwargs = make(w, role, level) if make else {}
                 r = client.request(method, url, headers=w.auth(role), **kwargs)
                 want = expect(role, level)
                 if r.status_code != want:
-                    mismatches.append(f"{method} {url} as {role}: {r.status_code} (want {want}) {r.text[:160]}")
+                    mismatches.append(
+                        f"{method} {url} as {role}: {r.status_code} (want {want}) {r.text[:160]}"
+                    )
     assert mismatches == []
 
 

@@ -57,11 +57,17 @@ def test_editor_gets_the_wizard_with_its_config(site):
     r = site.get(WIZARD + "?lang=en")
     assert r.status_code == 200
     assert 'id="wz-columns"' in r.text and 'id="wz-release" disabled' in r.text
-    config = re.search(r'<script type="application/json" id="wz-config">(.*?)</script>', r.text, re.S).group(1)
+    config = re.search(
+        r'<script type="application/json" id="wz-config">(.*?)</script>', r.text, re.S
+    ).group(1)
     import json
 
     cfg = json.loads(config)
-    assert cfg["dataset"] == HOSPITAL and cfg["csrf"] == csrf and cfg["target"] == f"{HOSPITAL}-deidentified"
+    assert (
+        cfg["dataset"] == HOSPITAL
+        and cfg["csrf"] == csrf
+        and cfg["target"] == f"{HOSPITAL}-deidentified"
+    )
     assert cfg["organization"] == ORG and cfg["text"]["cat_direct"] == "direct identifier"
 
 
@@ -79,7 +85,11 @@ def test_missing_dataset_is_404(site):
 
 
 def _apply(site, csrf, policy):
-    r = site.post(f"/api/v1/datasets/{HOSPITAL}/privacy/apply?wait=true", json={"policy": policy}, headers={"x-csrf-token": csrf})
+    r = site.post(
+        f"/api/v1/datasets/{HOSPITAL}/privacy/apply?wait=true",
+        json={"policy": policy},
+        headers={"x-csrf-token": csrf},
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -91,22 +101,47 @@ def _fragment(site, csrf, body, lang="ko"):
 def test_report_fragment_of_a_passing_and_a_failing_policy(site):
     csrf = login(site, "editor@example.org")
     res = _apply(site, csrf, POLICY)
-    r = _fragment(site, csrf, {"report": res["report"], "report_sha256": res["report_sha256"], "dataset": HOSPITAL, "version": 1})
+    r = _fragment(
+        site,
+        csrf,
+        {
+            "report": res["report"],
+            "report_sha256": res["report_sha256"],
+            "dataset": HOSPITAL,
+            "version": 1,
+        },
+    )
     assert r.status_code == 200, r.text
     html = r.text
     assert html.lstrip().startswith('<section class="dn-report"') and 'data-passed="true"' in html
     assert html.count("<svg") == 3 and res["report_sha256"] in html
-    for word in ("사전 검토", "비식별 조치", "적정성 평가", "사후 관리", "동질집합 크기 분포", "재식별 위험 분포", "열별 정보 손실"):
+    for word in (
+        "사전 검토",
+        "비식별 조치",
+        "적정성 평가",
+        "사후 관리",
+        "동질집합 크기 분포",
+        "재식별 위험 분포",
+        "열별 정보 손실",
+    ):
         assert word in html
     k = res["report"]["privacy"]["measured"]["k"]
     assert f"k = {k}" in html
     # leave the phone number untreated: the report says which column and what to do
-    failing = {**POLICY, "direct_identifiers": {c: m for c, m in POLICY["direct_identifiers"].items() if c != "전화번호"}}
+    failing = {
+        **POLICY,
+        "direct_identifiers": {
+            c: m for c, m in POLICY["direct_identifiers"].items() if c != "전화번호"
+        },
+    }
     bad = _apply(site, csrf, failing)
     assert not bad["passed"]
     r = _fragment(site, csrf, {"report": bad["report"]}, lang="en")
     assert 'data-passed="false"' in r.text and "Not adequate" in r.text
-    assert "Column &#39;전화번호&#39; looks like a direct identifier" in r.text and "What to change" in r.text
+    assert (
+        "Column &#39;전화번호&#39; looks like a direct identifier" in r.text
+        and "What to change" in r.text
+    )
 
 
 def test_report_fragment_needs_an_editor_and_csrf(site):
@@ -114,7 +149,12 @@ def test_report_fragment_needs_an_editor_and_csrf(site):
     assert _fragment(site, "", body).status_code == 401
     csrf = login(site, "editor@example.org")
     assert _fragment(site, "wrong", body).status_code == 403
-    assert site.post(f"{WIZARD}/report", content=b"not json", headers={"x-csrf-token": csrf}).status_code == 422
+    assert (
+        site.post(
+            f"{WIZARD}/report", content=b"not json", headers={"x-csrf-token": csrf}
+        ).status_code
+        == 422
+    )
     assert _fragment(site, csrf, {"nothing": 1}).status_code == 422
     site.cookies.clear()
     csrf = login(site, "member@example.org")
@@ -123,15 +163,22 @@ def test_report_fragment_needs_an_editor_and_csrf(site):
 
 def test_release_page_shows_the_record_and_report(site, platform):
     csrf = login(site, "editor@example.org")
-    r = site.post(f"/api/v1/datasets/{HOSPITAL}/privacy/apply?wait=true", headers={"x-csrf-token": csrf},
-                  json={"policy": POLICY, "release": {"target": "visits-open", "access_level": "open"}})
+    r = site.post(
+        f"/api/v1/datasets/{HOSPITAL}/privacy/apply?wait=true",
+        headers={"x-csrf-token": csrf},
+        json={"policy": POLICY, "release": {"target": "visits-open", "access_level": "open"}},
+    )
     assert r.status_code == 201, r.text
     rel = r.json()["release"]
     page = site.get(f"/console/privacy/releases/{rel['id']}?lang=en")
     assert page.status_code == 200
     rec = platform.privacy.get_release(rel["id"])
     assert rec.report_hash == sha256_json(rec.report) and rec.report_hash in page.text
-    assert "visits-open" in page.text and 'data-passed="true"' in page.text and page.text.count("<svg") == 3
+    assert (
+        "visits-open" in page.text
+        and 'data-passed="true"' in page.text
+        and page.text.count("<svg") == 3
+    )
     site.cookies.clear()
     login(site, "member@example.org")
     assert site.get(f"/console/privacy/releases/{rel['id']}").status_code == 403

@@ -8,22 +8,22 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class DemoOrg:
-    name: str          # URL-safe, e.g. "seoul-metro-gov"
-    title: str         # Korean
+    name: str  # URL-safe, e.g. "seoul-metro-gov"
+    title: str  # Korean
     description: str
 
 
 @dataclass(frozen=True)
 class DemoDataset:
-    org: str                   # DemoOrg.name
-    name: str                  # URL-safe, unique
+    org: str  # DemoOrg.name
+    name: str  # URL-safe, unique
     title: str
     description: str
     keywords: tuple[str, ...]
     theme: str
     license: str
-    access: str                # "open" | "restricted" | "personal"
-    language: str              # "ko" | "en"
+    access: str  # "open" | "restricted" | "personal"
+    language: str  # "ko" | "en"
     spatial: str | None
     temporal_start: str | None
     temporal_end: str | None

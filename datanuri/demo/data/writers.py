@@ -7,15 +7,24 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 _FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 _FIXED_W3CDTF = "2024-01-01T00:00:00Z"
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, encoding: str = "utf-8",
-              delimiter: str = ",", bom: bool = False, lineterminator: str = "\r\n") -> int:
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    bom: bool = False,
+    lineterminator: str = "\r\n",
+) -> int:
     """Write a delimited table; returns the number of data rows. Raises if a value cannot be encoded."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator)
@@ -40,8 +49,15 @@ def write_ndjson(path: Path, records: Iterable[dict[str, Any]]) -> int:
     return n
 
 
-def write_xlsx(path: Path, sheet_title: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
-               *, widths: Sequence[int] | None = None, number_formats: dict[int, str] | None = None) -> int:
+def write_xlsx(
+    path: Path,
+    sheet_title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    widths: Sequence[int] | None = None,
+    number_formats: dict[int, str] | None = None,
+) -> int:
     """Write one sheet with openpyxl, then normalise timestamps so the bytes do not depend on the clock."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -77,8 +93,11 @@ def _normalise_zip(data: bytes) -> bytes:
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 text = content.decode("utf-8")
-                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                              lambda m: m.group(1) + _FIXED_W3CDTF + m.group(2), text)
+                text = re.sub(
+                    r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    lambda m: m.group(1) + _FIXED_W3CDTF + m.group(2),
+                    text,
+                )
                 content = text.encode("utf-8")
             zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             zi.compress_type = zipfile.ZIP_DEFLATED
