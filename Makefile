@@ -1,10 +1,11 @@
-# Two commands on a fresh machine: `make demo` (install + run the demo) and `make test`.
+# Two commands on a fresh machine: `make demo` (install + run the demo) and `make test`;
+# `make lint` runs the code checks that CI runs beside the tests.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test lint install bench clean
 
 $(STAMP): pyproject.toml constraints.txt tests/references.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,6 +22,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check datanuri tests benchmarks
+	$(BIN)/ruff format --check datanuri tests benchmarks
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
