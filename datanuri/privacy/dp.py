@@ -57,8 +57,9 @@ DETECTION_THRESHOLD = 0.8  # as apply_policy's check for untreated identifiers
 ALPHA = 0.05  # accuracy is reported as the 95% bound of one cell's noise
 REPORT_VERSION = 1
 POST_PROCESSING = (
-    "Counts are integers clipped at 0; sums are clipped at 0 when the bounds allow only one sign; a mean is the "
-    "centre of its bounds plus the noisy sum of (value - centre) over the noisy count, clipped to its bounds, and empty where the noisy count is below 1. "
+    "Counts are integers clipped at 0; sums are clipped at 0 when the bounds allow only one sign; "
+    "a mean is the centre of its bounds plus the noisy sum of (value - centre) over the noisy "
+    "count, clipped to its bounds, and empty where the noisy count is below 1. "
     "Post-processing of a differentially private output costs no privacy."
 )
 
@@ -638,9 +639,11 @@ def release(table: pa.Table, p: Plan) -> Release:
                         "accuracy_95": None,
                         "centre": mid,
                         "accuracy_note": (
-                            "The sum is of (value - centre), centre the middle of the bounds. The error depends on the cell's "
-                            "count c: roughly (sum accuracy + (HIGH - LOW) / 2 × count accuracy) / c. "
-                            f"With sum ±{sum_info.accuracy:.4g} and count ±{count_info.accuracy:.4g} at 95% each."
+                            "The sum is of (value - centre), centre the middle of the bounds. "
+                            "The error depends on the cell's count c: roughly "
+                            "(sum accuracy + (HIGH - LOW) / 2 × count accuracy) / c. "
+                            f"With sum ±{sum_info.accuracy:.4g} and count "
+                            f"±{count_info.accuracy:.4g} at 95% each."
                         ),
                     }
                 )
@@ -661,9 +664,13 @@ def release(table: pa.Table, p: Plan) -> Release:
             "enforced": p.person is not None,
             "neighbouring": f"add or remove one person, who adds at most {p.contributions} row(s)",
             "assumption": (
-                f"each value of {p.person!r} is one person; rows beyond the first {p.contributions} of a person are dropped"
+                f"each value of {p.person!r} is one person; rows beyond the first "
+                f"{p.contributions} of a person are dropped"
                 if p.person is not None
-                else f'each person has at most {p.contributions} row(s) in the table (not checked: name a "person" column to enforce it)'
+                else (
+                    f"each person has at most {p.contributions} row(s) in the table (not checked: "
+                    f'name a "person" column to enforce it)'
+                )
             ),
         },
         "cells": p.cells,
@@ -682,7 +689,10 @@ def release(table: pa.Table, p: Plan) -> Release:
             "over_contribution_limit": over,
             "without_person": no_person,
             "used": int(keep.sum()),
-            "note": "Exact row counts for the holder's assessment only: they are not differentially private and are not released.",
+            "note": (
+                "Exact row counts for the holder's assessment only: they are not differentially"
+                " private and are not released."
+            ),
         },
         "post_processing": POST_PROCESSING,
         "opendp": {

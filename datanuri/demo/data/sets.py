@@ -116,7 +116,10 @@ def population(out: Path, seed: int) -> DemoDataset:
         org="kostat",
         name=name,
         title="시군구별 주민등록 인구 및 세대 현황",
-        description="전국 시도·시군구별 월말 기준 주민등록 인구(남자, 여자, 총인구)와 세대수. 매월 갱신되며 이전 달 자료를 누적합니다."
+        description=(
+            "전국 시도·시군구별 월말 기준 주민등록 인구(남자, 여자, 총인구)와 세대수. 매월 "
+            "갱신되며 이전 달 자료를 누적합니다."
+        )
         + SYNTHETIC_NOTE
         + " Resident population and households by district, month-end, cumulative monthly file (CP949).",
         keywords=("인구", "주민등록", "세대", "시군구", "population", "households"),
@@ -246,7 +249,10 @@ def accidents(out: Path, seed: int) -> DemoDataset:
         org="knpa",
         name=name,
         title="2024년 교통사고 발생 정보",
-        description="2024년 전국 인명피해 교통사고의 발생일시, 장소(시도·시군구), 사고유형, 사상자 수, 기상 및 노면 상태."
+        description=(
+            "2024년 전국 인명피해 교통사고의 발생일시, 장소(시도·시군구), 사고유형, 사상자 수, "
+            "기상 및 노면 상태."
+        )
         + SYNTHETIC_NOTE
         + " Injury road accidents in 2024 with time, place, type, casualties, weather and road surface.",
         keywords=("교통사고", "사망자", "부상자", "기상", "노면", "traffic accidents"),
@@ -608,7 +614,10 @@ def business(out: Path, seed: int) -> DemoDataset:
         description="전국사업체조사 형식의 연도별·시도별·한국표준산업분류(KSIC) 대분류별 사업체 수와 종사자 수. "
         "사업체가 3개 미만인 칸은 비공개(null)입니다."
         + SYNTHETIC_NOTE
-        + " Establishments and workers by year, province and KSIC section (NDJSON, English field names; cells under 3 suppressed).",
+        + (
+            " Establishments and workers by year, province and KSIC section (NDJSON, English "
+            "field names; cells under 3 suppressed)."
+        ),
         keywords=("사업체", "종사자", "산업", "KSIC", "establishments", "employment"),
         theme="경제",
         license="KOGL-1",
