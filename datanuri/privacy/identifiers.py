@@ -31,13 +31,13 @@ import datetime as _dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-ArrayLike = pa.Array | pa.ChunkedArray | list[Any]
+ArrayLike: TypeAlias = pa.Array | pa.ChunkedArray | list[Any]
 
 # --------------------------------------------------------------------------------------------
 # helpers
@@ -482,7 +482,7 @@ def find_identifiers(text: str, *, kinds: tuple[str, ...] | None = None) -> list
         if not matches:
             continue
         valid = IDENTIFIERS[kind].validate([m.group(0) for m in matches]).to_pylist()
-        for m, ok in zip(matches, valid):
+        for m, ok in zip(matches, valid, strict=True):
             taken[m.start() : m.end()] = True
             found.append(Span(kind, m.start(), m.end(), m.group(0), bool(ok)))
     return sorted(found, key=lambda s: s.start)
