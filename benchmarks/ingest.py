@@ -187,7 +187,7 @@ def main() -> None:
             runs[i].append(run(kind, src))
     best = [min(rs, key=lambda r: r["seconds"]) for rs in runs]
     base = best[0]
-    for (label, _, src), r, rs in zip(contenders, best, runs):
+    for (label, _, src), r, rs in zip(contenders, best, runs, strict=True):
         enc = "cp949" if src == cp949 else "utf8"
         times = "/".join(f"{x['seconds']:.1f}" for x in rs)
         print(

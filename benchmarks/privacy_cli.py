@@ -154,11 +154,12 @@ def main() -> None:
         "== the same through the API of a running server (warm process: load, policy, search, assessment, report)"
     )
     print(
-        f"   POST .../privacy/apply      {warm_s * 1000:7.0f} ms   runs: {', '.join(f'{t * 1000:.0f}' for t in warm_all)}"
+        f"   POST .../privacy/apply      {warm_s * 1000:7.0f} ms   runs: "
+        f"{', '.join(f'{t * 1000:.0f}' for t in warm_all)}"
     )
     print(
-        f"   ARX 3.9 search, warm JVM    {ARX_WARM_SEARCH * 1000:.0f} ms (quoted; the search alone)   ratio ARX / datanuri "
-        f"{ARX_WARM_SEARCH / warm_s:.2f}x"
+        f"   ARX 3.9 search, warm JVM    {ARX_WARM_SEARCH * 1000:.0f} ms (quoted; the search alone)"
+        f"   ratio ARX / datanuri {ARX_WARM_SEARCH / warm_s:.2f}x"
     )
 
 

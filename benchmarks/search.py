@@ -108,7 +108,7 @@ def labelled(docs: list[SearchDoc]) -> list[tuple[str, str, set[str]]]:
     rnd = random.Random(11)
     by: dict[tuple[int, str, str], set[str]] = {}
     for d in docs:
-        for t, (compound, spaced, english) in enumerate(TOPICS):
+        for t, (compound, _, _) in enumerate(TOPICS):
             if compound in d.keywords:
                 by.setdefault((t, d.spatial.split()[0], d.spatial.split()[-1]), set()).add(d.name)
     keys = sorted(k for k, v in by.items() if len(v) >= 2)
@@ -243,9 +243,9 @@ def _run(n: int, tmp: Path) -> None:
         t_index = time.perf_counter() - t0
         lat, scores = [], []
         for _ in range(3):
-            for _, q, rel in queries:
+            for _, q, _ in queries:
                 t = time.perf_counter()
-                ranked = e.query(q)
+                e.query(q)
                 lat.append((time.perf_counter() - t) * 1000)
         for _, q, rel in queries:
             scores.append(ndcg10(e.query(q), rel))

@@ -93,7 +93,10 @@ class JobRunner:
                     job.status = "failed"
                     job.error = {
                         "code": "interrupted",
-                        "message": "The process running this job stopped before it finished. Nothing was published; run it again.",
+                        "message": (
+                            "The process running this job stopped before it finished."
+                            " Nothing was published; run it again."
+                        ),
                     }
                     job.finished_at = utcnow()
                     n += 1

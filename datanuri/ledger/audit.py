@@ -128,7 +128,8 @@ def audit(ledger: Ledger) -> AuditReport:
                         Problem(
                             "ledger_leaves",
                             f"idx={idx} nodes",
-                            f"{len(extra)} unexpected bytes after the {len(new_nodes)} subtree hashes this entry completes",
+                            f"{len(extra)} unexpected bytes after the {len(new_nodes)} subtree hashes"
+                            " this entry completes",
                         )
                     )
             n += 1
@@ -189,8 +190,8 @@ def audit(ledger: Ledger) -> AuditReport:
         witnesses = {}
         for vkey in s.execute(sa.select(LedgerWitness.vkey)).scalars():
             try:
-                w = CosignatureVerifier.from_vkey(vkey)
-                witnesses[w.name] = w
+                witness_key = CosignatureVerifier.from_vkey(vkey)
+                witnesses[witness_key.name] = witness_key
             except NoteError:
                 add(Problem("ledger_witnesses", "", f"invalid witness key {vkey[:60]!r}"))
         for r in s.execute(sa.select(store.COSIGNATURES)):

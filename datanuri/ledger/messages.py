@@ -1,15 +1,27 @@
 """Messages of the integrity ledger, written once and imported by tests (format with .format(**kw))."""
 
-BAD_KEY_NAME = "{name!r} cannot be a key name: it must be non-empty, without spaces or '+'. Use a name like 'example.org/ledger'."
-BAD_VKEY = "{vkey!r} is not a valid verifier key (expected NAME+KEYID+BASE64 as served at /.well-known/datanuri-ledger.pub)."
+BAD_KEY_NAME = (
+    "{name!r} cannot be a key name: it must be non-empty, without spaces or '+'. Use a name like "
+    "'example.org/ledger'."
+)
+BAD_VKEY = (
+    "{vkey!r} is not a valid verifier key (expected NAME+KEYID+BASE64 as served at "
+    "/.well-known/datanuri-ledger.pub)."
+)
 BAD_SKEY = "The ledger signing key file is damaged. Restore it from backup; a new key would invalidate every receipt."
 BAD_NOTE = "This is not a valid signed note: {why}."
 BAD_SIGNATURE = "The signature by {name!r} does not verify: the checkpoint was altered or signed by another key."
-NO_KNOWN_SIGNATURE = "The checkpoint is not signed by any trusted key ({names}). Check that you pinned the right public key."
+NO_KNOWN_SIGNATURE = (
+    "The checkpoint is not signed by any trusted key ({names}). Check that you pinned the right "
+    "public key."
+)
 BAD_CHECKPOINT = "This is not a valid checkpoint: {why}."
 WRONG_ORIGIN = "The checkpoint is for log {got!r}, but log {want!r} was expected."
 NO_KEY = "The ledger has no signing key in {path}. Run `datanuri init` to create one."
-KEY_MISMATCH = "The ledger key in {path} does not match the key that signed the existing checkpoints. Restore the original key."
+KEY_MISMATCH = (
+    "The ledger key in {path} does not match the key that signed the existing checkpoints. "
+    "Restore the original key."
+)
 RECORD_FAILED = (
     "The ledger could not record the event {type!r}, so the action was not performed: {why}"
 )
@@ -44,8 +56,14 @@ FORK_DETECTED = (
     "Fork detected: log {origin!r} presented size {new_size} (root {new_root}), which is not consistent with size "
     "{old_size} (root {old_root}) it presented before: {why}. The witness refused to cosign."
 )
-ROLLBACK = "Log {origin!r} presented size {new_size}, smaller than size {old_size} it presented before. The witness refused to cosign."
-UNKNOWN_WITNESS = "The cosignature is not from a witness this ledger trusts ({name!r}). Add it with `datanuri ledger witnesses add`."
+ROLLBACK = (
+    "Log {origin!r} presented size {new_size}, smaller than size {old_size} it presented before. "
+    "The witness refused to cosign."
+)
+UNKNOWN_WITNESS = (
+    "The cosignature is not from a witness this ledger trusts ({name!r}). Add it with `datanuri "
+    "ledger witnesses add`."
+)
 STALE_COSIGNATURE = (
     "The cosignature is for a checkpoint of size {size}, which this ledger never signed."
 )
@@ -54,7 +72,10 @@ LOG_UNREACHABLE = "Could not reach the log at {url}: {why}"
 # audit
 AUDIT_OK = "Ledger audit passed: {leaves} entries, {nodes} stored nodes and {checkpoints} checkpoints match."
 AUDIT_FAILED = "Ledger audit FAILED: {count} problem(s) found. The ledger database was changed outside datanuri."
-KEY_ORIGIN = "The ledger key in {path} is named {name!r}, but the ledger origin is {origin!r}. Set the origin back or restore the matching key."
+KEY_ORIGIN = (
+    "The ledger key in {path} is named {name!r}, but the ledger origin is {origin!r}. Set the "
+    "origin back or restore the matching key."
+)
 NO_CHECKPOINT = (
     "The ledger has no signed checkpoint yet. Create one with `datanuri ledger checkpoint`."
 )

@@ -52,8 +52,13 @@ def _raw_public(key: Ed25519PublicKey) -> bytes:
 
 
 class Verifier(Protocol):
-    name: str
-    key_id: bytes
+    """What `open_note` needs of a verifier: its key name, 4-byte key id and signature check."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def key_id(self) -> bytes: ...
 
     def verify(self, text: bytes, sig: bytes) -> bool: ...
 

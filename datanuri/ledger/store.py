@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 
 from datanuri.ledger import merkle
 from datanuri.ledger.models import (
@@ -18,10 +20,11 @@ from datanuri.ledger.models import (
 )
 from datanuri.store.db import utcnow
 
-STATE = LedgerState.__table__
-LEAVES = LedgerLeaf.__table__
-CHECKPOINTS = LedgerCheckpoint.__table__
-COSIGNATURES = LedgerCosignature.__table__
+# A declarative class's `__table__` is typed as any FromClause; these are plain tables.
+STATE = cast(sa.Table, LedgerState.__table__)
+LEAVES = cast(sa.Table, LedgerLeaf.__table__)
+CHECKPOINTS = cast(sa.Table, LedgerCheckpoint.__table__)
+COSIGNATURES = cast(sa.Table, LedgerCosignature.__table__)
 
 _SELECT_STATE = sa.select(STATE.c.size, STATE.c.frontier).where(STATE.c.id == 1)
 _TOUCH_STATE = sa.update(STATE).where(STATE.c.id == 1).values(size=STATE.c.size)
@@ -64,7 +67,7 @@ def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
     conn = session.connection()
     dialect = conn.dialect
     stamp = _bind(LEAVES.c.created_at, dialect, now)
-    rows = []
+    rows: list[tuple[int, str, bytes, bytes, object]] = []
     append = rows.append
     sha256 = hashlib.sha256
     push, pop = frontier.append, frontier.pop
@@ -120,7 +123,7 @@ def _insert_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
 def _copy_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
     """Binary COPY into ledger_leaves on psycopg 3, in the connection's transaction. Driver errors
     are raised as SQLAlchemy's DBAPIError, as an INSERT through SQLAlchemy would."""
-    raw = conn.connection.driver_connection
+    raw = _driver_connection(conn.connection)
     sql = f"COPY ledger_leaves ({_LEAF_COLUMNS}) FROM STDIN (FORMAT BINARY)"
     try:
         with raw.cursor() as cur, cur.copy(sql) as copy:
@@ -130,6 +133,14 @@ def _copy_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
                 write(row)
     except conn.dialect.loaded_dbapi.Error as exc:
         raise sa.exc.DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error) from exc
+
+
+def _driver_connection(raw: PoolProxiedConnection) -> Any:
+    """The DBAPI driver's own connection under SQLAlchemy's pool proxy."""
+    driver = raw.driver_connection
+    if driver is None:
+        raise sa.exc.ResourceClosedError("the database connection is closed")
+    return driver
 
 
 def _bind(column: sa.Column, dialect: sa.Dialect, value: object) -> object:
@@ -160,7 +171,8 @@ def pick(
 
 
 class SessionNodes:
-    """A `merkle.NodeSource` over the stored leaf rows (leaf hashes and the subtree hashes they complete)."""
+    """A `merkle.NodeSource` over the stored leaf rows (leaf hashes and the subtree hashes they
+    complete)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -207,17 +219,15 @@ class ProofReader:
     ) -> dict[tuple[int, int], bytes] | None:
         """The stored hashes of complete subtrees `keys` (those found), or None if the tree has
         fewer than `size` leaves."""
-        where = [
-            (k, ((k[1] + 1) << k[0]) - 1, (k[0] - 1) * HASH) for k in keys
-        ]  # models.node_location
+        # models.node_location, inlined
+        where = [(k, ((k[1] + 1) << k[0]) - 1, (k[0] - 1) * HASH) for k in keys]
         idxs = sorted({idx for _, idx, _ in where})
         raw = self.engine.raw_connection()
         try:
             if self.postgres:
-                pg = raw.driver_connection
-                if (
-                    pg.info.transaction_status != 0
-                ):  # not IDLE (the pool hands out idle connections)
+                pg = _driver_connection(raw)
+                # Not IDLE (the pool hands out idle connections).
+                if pg.info.transaction_status != 0:
                     pg.rollback()
                 pg.autocommit = True
                 try:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal
 
 import numpy as np
@@ -57,8 +58,9 @@ DETECTION_THRESHOLD = 0.8  # as apply_policy's check for untreated identifiers
 ALPHA = 0.05  # accuracy is reported as the 95% bound of one cell's noise
 REPORT_VERSION = 1
 POST_PROCESSING = (
-    "Counts are integers clipped at 0; sums are clipped at 0 when the bounds allow only one sign; a mean is the "
-    "centre of its bounds plus the noisy sum of (value - centre) over the noisy count, clipped to its bounds, and empty where the noisy count is below 1. "
+    "Counts are integers clipped at 0; sums are clipped at 0 when the bounds allow only one sign; "
+    "a mean is the centre of its bounds plus the noisy sum of (value - centre) over the noisy "
+    "count, clipped to its bounds, and empty where the noisy count is below 1. "
     "Post-processing of a differentially private output costs no privacy."
 )
 
@@ -115,13 +117,12 @@ def is_dp(policy: Mapping[str, Any]) -> bool:
     return policy.get("model") == MODEL
 
 
-def _positive(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
+def _positive(value: object) -> float | None:
+    """``value`` as a float if it is a finite positive number (a bool is not one), else None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isfinite(value) and value > 0:
+            return float(value)
+    return None
 
 
 def _declared(values: Any, typ: pa.DataType, what: str) -> pa.Array:
@@ -144,7 +145,9 @@ def _declared(values: Any, typ: pa.DataType, what: str) -> pa.Array:
     counts = pc.value_counts(arr)
     repeated = [
         v
-        for v, c in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist())
+        for v, c in zip(
+            counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
+        )
         if c > 1
     ]
     if repeated:
@@ -153,7 +156,7 @@ def _declared(values: Any, typ: pa.DataType, what: str) -> pa.Array:
 
 
 def _bin_labels(edges: Sequence[float], integer: bool) -> list[str]:
-    pairs = list(zip(edges[:-1], edges[1:]))
+    pairs = list(pairwise(edges))
     if integer and all(float(e).is_integer() for e in edges):
         return [
             f"{int(lo)}-{int(hi) - 1}" if int(hi) - 1 > int(lo) else f"{int(lo)}"
@@ -177,7 +180,7 @@ def _group(table: pa.Table, column: str, spec: Any) -> Group:
                 isinstance(e, (int, float)) and not isinstance(e, bool) and math.isfinite(e)
                 for e in edges
             )
-            and all(a < b for a, b in zip(edges[:-1], edges[1:]))
+            and all(a < b for a, b in pairwise(edges))
         )
         if not ok:
             raise InvalidInput(M.MSG_DP_BAD_BINS.format(column=column, value=edges))
@@ -194,7 +197,7 @@ def _measure(table: pa.Table, spec: Any) -> Measure:
     kinds = [k for k in spec if k in KINDS]
     if len(kinds) != 1:
         raise InvalidInput(M.MSG_DP_BAD_MEASURE.format(value=dict(spec)))
-    kind: Kind = kinds[0]  # type: ignore[assignment]
+    kind: Kind = kinds[0]
     extra = [k for k in spec if k != kind and k not in MEASURE_KEYS[kind]]
     if extra:
         raise InvalidInput(
@@ -212,7 +215,7 @@ def _measure(table: pa.Table, spec: Any) -> Measure:
             M.MSG_MISSING_COLUMN.format(column=column, columns=", ".join(table.column_names))
         )
     eps = spec.get("epsilon")
-    if eps is not None and not _positive(eps):
+    if eps is not None and _positive(eps) is None:
         raise InvalidInput(
             M.MSG_DP_BAD_MEASURE_EPSILON.format(measure=f"{kind}({column or '*'})", value=eps)
         )
@@ -260,9 +263,9 @@ def plan(table: pa.Table, policy: Mapping[str, Any]) -> Plan:
                 choices=", ".join(POLICY_KEYS),
             )
         )
-    epsilon = policy.get("epsilon")
-    if not _positive(epsilon):
-        raise InvalidInput(M.MSG_DP_BAD_EPSILON.format(value=epsilon))
+    epsilon = _positive(policy.get("epsilon"))
+    if epsilon is None:
+        raise InvalidInput(M.MSG_DP_BAD_EPSILON.format(value=policy.get("epsilon")))
     contributions = policy.get("contributions", 1)
     if not isinstance(contributions, int) or isinstance(contributions, bool) or contributions < 1:
         raise InvalidInput(M.MSG_DP_BAD_CONTRIBUTIONS.format(value=contributions))
@@ -327,12 +330,12 @@ def plan(table: pa.Table, policy: Mapping[str, Any]) -> Plan:
             raise InvalidInput(M.MSG_DP_NAME_CLASH.format(name=name))
         seen.add(name)
     return Plan(
-        float(epsilon),
+        epsilon,
         contributions,
         person,
         groups,
         measures,
-        _split(float(epsilon), measures),
+        _split(epsilon, measures),
         cells,
     )
 
@@ -350,9 +353,7 @@ def _split(epsilon: float, measures: Sequence[Measure]) -> tuple[float, ...]:
             raise InvalidInput(M.MSG_DP_EPSILON_LEFT.format(epsilon=epsilon, count=len(rest)))
         share = left / len(rest)
     budgets = [m.epsilon if m.epsilon is not None else share for m in measures]
-    while (
-        math.fsum(budgets) > epsilon
-    ):  # float rounding: take ulps off until the shares fit the budget
+    while math.fsum(budgets) > epsilon:  # float rounding: take ulps off until the shares fit
         budgets = [float(np.nextafter(b, 0.0)) for b in budgets]
     return tuple(budgets)
 
@@ -556,15 +557,15 @@ def release(table: pa.Table, p: Plan) -> Release:
     keep = in_domain
     if p.person is not None:
         sub = table.filter(pa.array(in_domain))
-        k, over, no_person = limit_contributions(sub, p.person, p.contributions)
+        kept, over, no_person = limit_contributions(sub, p.person, p.contributions)
         keep = in_domain.copy()
-        keep[np.flatnonzero(in_domain)] = k
+        keep[np.flatnonzero(in_domain)] = kept
     used = table.filter(pa.array(keep))
     cell = cells[keep]
     n = p.contributions
     columns: list[tuple[str, pa.Array]] = _group_columns(p)
     measures: list[dict[str, Any]] = []
-    for m, eps in zip(p.measures, p.budgets):
+    for m, eps in zip(p.measures, p.budgets, strict=True):
         entry: dict[str, Any] = {
             "measure": m.kind,
             "column": m.column or "*",
@@ -583,20 +584,22 @@ def release(table: pa.Table, p: Plan) -> Release:
             entry.update(info.to_dict())
         elif m.kind == "histogram":
             assert m.categories is not None and m.column is not None
-            k = len(m.categories)
+            n_categories = len(m.categories)
             code = (
                 pc.fill_null(pc.index_in(used.column(m.column), value_set=m.categories), -1)
                 .to_numpy()
                 .astype(np.int64)
             )
             ok = code >= 0
-            exact = np.bincount(cell[ok] * k + code[ok], minlength=p.cells * k)
+            exact = np.bincount(
+                cell[ok] * n_categories + code[ok], minlength=p.cells * n_categories
+            )
             noisy, info = _noisy(exact, n, eps, integer=True)
-            noisy = np.maximum(noisy, 0).reshape(p.cells, k)
+            noisy = np.maximum(noisy, 0).reshape(p.cells, n_categories)
             for j, name in enumerate(m.outputs()):
                 columns.append((name, pa.array(noisy[:, j], pa.int64())))
             entry.update(info.to_dict())
-            entry["categories"] = k
+            entry["categories"] = n_categories
             entry["out_of_domain_rows"] = int((~ok).sum())
         else:
             assert m.bounds is not None and m.column is not None
@@ -638,9 +641,11 @@ def release(table: pa.Table, p: Plan) -> Release:
                         "accuracy_95": None,
                         "centre": mid,
                         "accuracy_note": (
-                            "The sum is of (value - centre), centre the middle of the bounds. The error depends on the cell's "
-                            "count c: roughly (sum accuracy + (HIGH - LOW) / 2 × count accuracy) / c. "
-                            f"With sum ±{sum_info.accuracy:.4g} and count ±{count_info.accuracy:.4g} at 95% each."
+                            "The sum is of (value - centre), centre the middle of the bounds. "
+                            "The error depends on the cell's count c: roughly "
+                            "(sum accuracy + (HIGH - LOW) / 2 × count accuracy) / c. "
+                            f"With sum ±{sum_info.accuracy:.4g} and count "
+                            f"±{count_info.accuracy:.4g} at 95% each."
                         ),
                     }
                 )
@@ -661,9 +666,13 @@ def release(table: pa.Table, p: Plan) -> Release:
             "enforced": p.person is not None,
             "neighbouring": f"add or remove one person, who adds at most {p.contributions} row(s)",
             "assumption": (
-                f"each value of {p.person!r} is one person; rows beyond the first {p.contributions} of a person are dropped"
+                f"each value of {p.person!r} is one person; rows beyond the first "
+                f"{p.contributions} of a person are dropped"
                 if p.person is not None
-                else f'each person has at most {p.contributions} row(s) in the table (not checked: name a "person" column to enforce it)'
+                else (
+                    f"each person has at most {p.contributions} row(s) in the table (not checked: "
+                    f'name a "person" column to enforce it)'
+                )
             ),
         },
         "cells": p.cells,
@@ -682,7 +691,10 @@ def release(table: pa.Table, p: Plan) -> Release:
             "over_contribution_limit": over,
             "without_person": no_person,
             "used": int(keep.sum()),
-            "note": "Exact row counts for the holder's assessment only: they are not differentially private and are not released.",
+            "note": (
+                "Exact row counts for the holder's assessment only: they are not differentially"
+                " private and are not released."
+            ),
         },
         "post_processing": POST_PROCESSING,
         "opendp": {

@@ -24,6 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
@@ -100,7 +101,7 @@ class TableHierarchy:
         # every value of a level must have one parent in the next level
         for j in range(len(levels) - 1):
             parent: dict[str, str] = {}
-            for child, up in zip(levels[j], levels[j + 1]):
+            for child, up in zip(levels[j], levels[j + 1], strict=True):
                 if parent.setdefault(child, up) != up:
                     raise InvalidInput(
                         M.MSG_HIERARCHY_INCONSISTENT.format(
@@ -160,7 +161,7 @@ class TableHierarchy:
                 raise InvalidInput(
                     M.MSG_HIERARCHY_RAGGED.format(row=i, name=name, got=len(row), expected=width)
                 )
-        return cls(tuple(zip(*rows)), tuple(level_names), name)
+        return cls(tuple(zip(*rows, strict=True)), tuple(level_names), name)
 
     @classmethod
     def from_mapping(
@@ -203,7 +204,7 @@ class TableHierarchy:
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(self.level_names)
-        w.writerows(zip(*self.levels))
+        w.writerows(zip(*self.levels, strict=True))
         return out.getvalue()
 
 
@@ -225,7 +226,7 @@ class IntervalHierarchy:
     def __post_init__(self) -> None:
         w = tuple(self.widths)
         ok = all(x > 0 for x in w) and all(
-            math.isclose(b / a, round(b / a)) and b >= a for a, b in zip(w, w[1:])
+            math.isclose(b / a, round(b / a)) and b >= a for a, b in pairwise(w)
         )
         if not w or not ok:
             raise InvalidInput(M.MSG_BAD_WIDTHS.format(widths=self.widths))

@@ -31,13 +31,13 @@ import datetime as _dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-ArrayLike = pa.Array | pa.ChunkedArray | list[Any]
+ArrayLike: TypeAlias = pa.Array | pa.ChunkedArray | list[Any]
 
 # --------------------------------------------------------------------------------------------
 # helpers
@@ -219,8 +219,18 @@ BANK_ACCOUNT = r"\d{2,6}-\d{2,6}-\d{1,7}(?:-\d{1,3})?"
 EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
-IPV6 = r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}|::"
-US_SSN = r"(?:00[1-9]|0[1-9]\d|[1-578]\d\d|6[0-57-9]\d|66[0-57-9])-(?:0[1-9]|[1-9]\d)-(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})"
+IPV6 = (
+    r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
+    r"|(?:[0-9A-Fa-f]{1,4}:){1,7}:"
+    r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}"
+    r"|::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}"
+    r"|::"
+)
+US_SSN = (
+    r"(?:00[1-9]|0[1-9]\d|[1-578]\d\d|6[0-57-9]\d|66[0-57-9])"  # area
+    r"-(?:0[1-9]|[1-9]\d)"  # group
+    r"-(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})"  # serial
+)
 _REGION_WORD = r"[가-힣]+(?:특별시|광역시|특별자치시|특별자치도|도|시|군|구)"
 ROAD_ADDRESS = r"[가-힣A-Za-z0-9·]+(?:로|길)\s?\d+(?:-\d+)?"
 LOT_ADDRESS = r"[가-힣0-9]+(?:동|리|가)\s?(?:산\s?)?\d+(?:-\d+)?(?:번지)?"
@@ -472,7 +482,7 @@ def find_identifiers(text: str, *, kinds: tuple[str, ...] | None = None) -> list
         if not matches:
             continue
         valid = IDENTIFIERS[kind].validate([m.group(0) for m in matches]).to_pylist()
-        for m, ok in zip(matches, valid):
+        for m, ok in zip(matches, valid, strict=True):
             taken[m.start() : m.end()] = True
             found.append(Span(kind, m.start(), m.end(), m.group(0), bool(ok)))
     return sorted(found, key=lambda s: s.start)

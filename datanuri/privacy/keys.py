@@ -57,7 +57,8 @@ FIELDS = META + ("nonce", "sealed")
 
 MSG_KEY_EXISTS = (
     "Organisation {org!r} already has a key named {name!r}; keys are never replaced, so releases made "
-    "with it stay reproducible. To rotate, create a key with a new name (e.g. {suggestion!r}) and name it in the policy."
+    "with it stay reproducible. To rotate, create a key with a new name (e.g. {suggestion!r}) and "
+    "name it in the policy."
 )
 MSG_KEY_MISSING = (
     "The policy pseudonymises with key {name!r}, which organisation {org!r} does not hold. Create it with "

@@ -4,7 +4,7 @@ Full-domain generalisation recodes a column the same way in every record; when t
 uneven that loses much more than needed. Mondrian instead cuts the records recursively: at each
 step it picks the quasi-identifier with the widest (normalised) range in the current partition
 and splits at the median, as long as both halves keep at least ``k`` records (and, with
-``l``, at least ``l`` distinct sensitive values). Each final partition is released with its own
+``l_diversity``, at least that many distinct sensitive values). Each final partition is released with its own
 ranges: ``"25-34"`` for numbers, the lowest common ancestor in the hierarchy (or the set of
 values) for categories.
 
@@ -97,10 +97,10 @@ def mondrian(
     *,
     quasi_identifiers: Mapping[str, Hierarchy | None],
     k: int = 5,
-    l: int | None = None,
+    l_diversity: int | None = None,
     sensitive: str | None = None,
 ) -> LocalResult:
-    """k-anonymous (and distinct l-diverse with ``l`` and ``sensitive``) local recoding.
+    """k-anonymous (and distinct l-diverse with ``l_diversity`` and ``sensitive``) local recoding.
 
     ``quasi_identifiers`` maps each quasi-identifier to a hierarchy for categorical columns
     (used to order values and label partitions) or ``None`` (numbers: ranges; text: value sets).
@@ -119,7 +119,7 @@ def mondrian(
         raise InvalidInput(M.MSG_EMPTY_TABLE)
     if k > table.num_rows:
         raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=k, rows=table.num_rows))
-    if l is not None and not sensitive:
+    if l_diversity is not None and not sensitive:
         raise InvalidInput(M.MSG_NEEDS_SENSITIVE.format(model="distinct-l-diversity"))
 
     ranks, dims = [], []
@@ -130,14 +130,14 @@ def mondrian(
     cols = list(ranks)
     cards = [max(d.leaves, 1) for d in dims]
     s_codes = None
-    if sensitive and l:
+    if sensitive and l_diversity:
         s_codes, s_dict = codes(table.column(sensitive))
         cols.append(s_codes)
         cards.append(max(len(s_dict), 1))
-        if len(s_dict) < l:
+        if len(s_dict) < l_diversity:
             raise InvalidInput(
                 M.MSG_NO_SOLUTION.format(
-                    model=f"distinct-l-diversity (k={k}, l={l})", suppression=0.0
+                    model=f"distinct-l-diversity (k={k}, l={l_diversity})", suppression=0.0
                 )
             )
     row_group, g = combine_codes(cols, cards)
@@ -152,18 +152,14 @@ def mondrian(
     def width(rows: np.ndarray) -> np.ndarray:
         lo, hi = R[rows].min(axis=0), R[rows].max(axis=0)
         w = np.empty(len(dims))
-        for j, d in enumerate(dims):
-            w[j] = (
-                (numeric_values[j][hi[j]] - numeric_values[j][lo[j]])
-                if d.numeric
-                else (hi[j] - lo[j])
-            )
+        for j, values in enumerate(numeric_values):
+            w[j] = hi[j] - lo[j] if values is None else values[hi[j]] - values[lo[j]]
         return w / spans
 
     def allowed(rows: np.ndarray) -> bool:
         if count[rows].sum() < k:
             return False
-        return S is None or len(np.unique(S[rows])) >= (l or 1)
+        return S is None or len(np.unique(S[rows])) >= (l_diversity or 1)
 
     final: list[np.ndarray] = []
     stack = [np.arange(g)]
@@ -227,8 +223,8 @@ def mondrian(
     sizes = np.bincount(part_of_row, weights=count, minlength=len(final))
     report = {
         "method": "mondrian",
-        "model": "k-anonymity" if not l else "distinct-l-diversity",
-        "parameters": {"k": k, "l": l},
+        "model": "k-anonymity" if not l_diversity else "distinct-l-diversity",
+        "parameters": {"k": k, "l": l_diversity},
         "partitions": len(final),
         "smallest_partition": int(sizes.min()),
         "ncp": ncp,

@@ -38,14 +38,20 @@ import pyarrow.compute as pc
 
 from datanuri.errors import InvalidInput
 
-MSG_UTILITY_MISSING_COLUMN = "The classification-utility check needs column '{column}' in the {table} table, which has: {columns}. Name an existing target and features."
+MSG_UTILITY_MISSING_COLUMN = (
+    "The classification-utility check needs column '{column}' in the {table} table, which has: "
+    "{columns}. Name an existing target and features."
+)
 MSG_UTILITY_TARGET_IS_FEATURE = (
     "The target '{column}' is also listed as a feature; remove it from the features."
 )
 MSG_UTILITY_NO_FEATURES = (
     "The classification-utility check needs at least one feature column besides the target."
 )
-MSG_UTILITY_TARGET_NULL = "The target column '{column}' has {count} empty values in the original table; choose a target without gaps or fill them first."
+MSG_UTILITY_TARGET_NULL = (
+    "The target column '{column}' has {count} empty values in the original table; choose a target "
+    "without gaps or fill them first."
+)
 MSG_UTILITY_ONE_CLASS = (
     "The target column '{column}' has a single class; a classifier cannot be measured on it."
 )
@@ -251,11 +257,17 @@ def default_features(
 
 
 UTILITY_CHECK_KEYS = ("target", "features", "seed", "max_gap")
-MSG_UTILITY_CHECK_SHAPE = 'A policy\'s "utility_check" needs a "target" column, e.g. {{"utility_check": {{"target": "income"}}}}; allowed keys: {keys}.'
+MSG_UTILITY_CHECK_SHAPE = (
+    'A policy\'s "utility_check" needs a "target" column, e.g. {{"utility_check": {{"target": '
+    '"income"}}}}; allowed keys: {keys}.'
+)
 MSG_UTILITY_MAX_GAP = (
     '"max_gap" of "utility_check" must be a number between 0 and 1, got {value!r}.'
 )
-MSG_UTILITY_GAP_TOO_LARGE = "A model trained on the release is {gap:.1%} less accurate at predicting '{target}' than on the original data; the policy allows at most {max_gap:.1%}."
+MSG_UTILITY_GAP_TOO_LARGE = (
+    "A model trained on the release is {gap:.1%} less accurate at predicting '{target}' than on "
+    "the original data; the policy allows at most {max_gap:.1%}."
+)
 
 
 def validate_utility_check(table: pa.Table, options: Any) -> None:

@@ -98,7 +98,7 @@ def sniff_delimiter(text: str, hint: str | None = None) -> str:
     if not lines:
         return hint or ","
     best, best_score = None, (0.0, 0, 0)
-    for i, d in enumerate(DELIMITERS):
+    for d in DELIMITERS:
         try:
             rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=d))
         except csv.Error:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 
-def clean_names(raw: list[object]) -> list[str]:
+
+def clean_names(raw: Sequence[object]) -> list[str]:
     """Trimmed, non-empty, unique column names (Korean and other text kept as is)."""
     out: list[str] = []
     seen: set[str] = set()

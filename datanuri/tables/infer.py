@@ -97,6 +97,6 @@ def infer_table(batches: list[pa.RecordBatch]) -> list[tuple[str | None, str | N
         return []
     cols = [ColumnInference(n) for n in batches[0].schema.names]
     for b in batches:
-        for ci, col in zip(cols, b.columns):
+        for ci, col in zip(cols, b.columns, strict=True):
             ci.update(C.nullify_tokens(col))
     return [c.result() for c in cols]

@@ -17,6 +17,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -40,6 +41,9 @@ ROW_GROUP_BATCHES = 16
 PASS1_SHARE = 0.8
 SINGLE_PASS = True  # try the optimistic single pass first (CSV/TSV); False forces two passes
 Progress = Callable[[int, int], None]
+# Per column: (candidate to convert with or None for text, candidate whose failures are problems).
+Plan = list[tuple[str | None, str | None]]
+DEFAULT_LIMITS = Limits()
 
 
 def ingest(
@@ -52,7 +56,7 @@ def ingest(
     delimiter: str | None = None,
     sheet: str | None = None,
     mode: Literal["strict", "lenient"] = "lenient",
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
 ) -> IngestResult:
     """Read a table file into canonical zstd Parquet at `out_path`, with schema, profile and problems."""
@@ -65,7 +69,7 @@ def ingest(
         for attempt in range(2):
             try:
                 reader = open_reader(source, name, det, limits, sheet)
-                reopen = lambda d=det: open_reader(source, name, d, limits, sheet)
+                reopen = partial(open_reader, source, name, det, limits, sheet)
                 result = _run(reader, det, name, tmp, spool, mode, limits, progress, reopen)
                 break
             except IngestError as e:
@@ -104,13 +108,10 @@ def _run(
     total = max(reader.size, 1)
     report = _monotonic(progress or (lambda done, tot: None))
     report(0, total)
-    rows = 0
     fast = None
     if not reader.typed and isinstance(reader, CsvReader) and reopen is not None and SINGLE_PASS:
         fast = _single_pass(reader, name, tmp, limits, report, total)
-        if (
-            fast is None
-        ):  # a later batch contradicted the first one's types: infer over the whole file
+        if fast is None:  # a later batch contradicted the first one's types: infer over the file
             reader = reopen()
     if fast is not None:
         plan, offset, written_schema = fast
@@ -303,9 +304,14 @@ class _RowGroups:
             self.pw.close()
 
 
-def _empty_schema(reader: Reader, plan) -> Callable[[], pa.Schema]:
+def _planned(reader: Reader, plan: Plan | None) -> list[tuple[str, tuple[str | None, str | None]]]:
+    """Each column with its plan; none for a typed reader (its file carries its own types)."""
+    return [] if plan is None else list(zip(reader.columns, plan, strict=True))
+
+
+def _empty_schema(reader: Reader, plan: Plan | None) -> Callable[[], pa.Schema]:
     return lambda: pa.schema(
-        [(c, C.ARROW_TYPES[field_type(p[0])[0]]) for c, p in zip(reader.columns, plan or [])]
+        [(c, C.ARROW_TYPES[field_type(cand)[0]]) for c, (cand, _) in _planned(reader, plan)]
     )
 
 
@@ -330,13 +336,13 @@ def _single_pass(
         for batch in batches:
             cols = _strings(batch, reader, name, limits)
             if guess is None:
-                for ci, col in zip(infer, cols):
+                for ci, col in zip(infer, cols, strict=True):
                     ci.update(col)
                 guess = [ci.result()[0] for ci in infer]
-                conv = [C.convert(col, g) for col, g in zip(cols, guess)]
+                conv = [C.convert(col, g) for col, g in zip(cols, guess, strict=True)]
             else:
                 conv = []
-                for ci, col, g in zip(infer, cols, guess):
+                for ci, col, g in zip(infer, cols, guess, strict=True):
                     if g is None:
                         ci.update(col)
                         conv.append(col)
@@ -348,7 +354,7 @@ def _single_pass(
             out.write(pa.RecordBatch.from_arrays(conv, names=reader.columns))
             report(int(reader.position * PASS1_SHARE), total)
         plan = [ci.result() for ci in infer]
-        if guess is not None and any(p != (g, None) for p, g in zip(plan, guess)):
+        if guess is not None and any(p != (g, None) for p, g in zip(plan, guess, strict=True)):
             return None
         schema = out.close(_empty_schema(reader, plan))
         ok = True
@@ -391,7 +397,7 @@ def _two_pass(
         try:
             for batch in pre:
                 cols = _strings(batch, reader, name, limits)
-                for ci, col in zip(infer, cols):
+                for ci, col in zip(infer, cols, strict=True):
                     ci.update(col)
                 out = pa.RecordBatch.from_arrays(cols, names=reader.columns)
                 if writer is None:
@@ -415,7 +421,9 @@ def _two_pass(
     try:
         for batch in batches_iter:
             if plan is not None:
-                cols = [C.convert(col, cand) for col, (cand, _) in zip(batch.columns, plan)]
+                cols = [
+                    C.convert(col, cand) for col, (cand, _) in zip(batch.columns, plan, strict=True)
+                ]
                 for i, cand in mixed:
                     src = batch.column(i)
                     bad = C.failures(src, C.convert(src, cand))
@@ -429,7 +437,7 @@ def _two_pass(
                             vals = src.take(pa.array(idx)).to_pylist()
                             problems_rows += [
                                 (offset + int(j), reader.columns[i], v, cand)
-                                for j, v in zip(idx, vals)
+                                for j, v in zip(idx, vals, strict=True)
                             ]
                 batch = pa.RecordBatch.from_arrays(cols, names=reader.columns)
             else:
@@ -453,10 +461,10 @@ def _finish(
     name: str,
     tmp: Path,
     mode: str,
-    plan,
+    plan: Plan | None,
     offset: int,
     written_schema: pa.Schema,
-    problems_rows: list,
+    problems_rows: list[tuple[int, str, str, str]],
     type_problem_count: int,
     report: Progress,
     total: int,
@@ -477,7 +485,7 @@ def _finish(
 
     source_formats = {}
     types = {}
-    for c, (cand, _) in zip(reader.columns, plan or []):
+    for c, (cand, _) in _planned(reader, plan):
         ftype, fmt = field_type(cand)
         types[c] = ftype
         if fmt:
@@ -485,7 +493,9 @@ def _finish(
     schema = table_schema(
         written_schema,
         source_formats=source_formats,
-        titles=dict(zip(reader.columns, getattr(reader, "raw_columns", reader.columns))),
+        titles=dict(
+            zip(reader.columns, getattr(reader, "raw_columns", reader.columns), strict=True)
+        ),
     )
     profile = profile_parquet(tmp)
     report(total, total)
@@ -508,9 +518,7 @@ def _read_spool(path: Path):
     if not path.exists() or path.stat().st_size == 0:
         return
     with pa.OSFile(str(path), "rb") as f:
-        r = pa.ipc.open_stream(f)
-        for b in r:
-            yield b
+        yield from pa.ipc.open_stream(f)
 
 
 def _problems(

@@ -16,7 +16,10 @@ MSG_NOT_SPREADSHEET_ZIP = (
     "The file {name!r} is a ZIP archive but not an Excel workbook (.xlsx). "
     "Unpack it and upload the CSV or XLSX file inside."
 )
-MSG_COMPRESSED = "The file {name!r} is compressed ({kind}). Decompress it and upload the CSV, XLSX, JSON or Parquet file inside."
+MSG_COMPRESSED = (
+    "The file {name!r} is compressed ({kind}). Decompress it and upload the CSV, XLSX, JSON or "
+    "Parquet file inside."
+)
 MSG_ZIP_BOMB = (
     "The workbook {name!r} would expand to {size} bytes ({detail}), more than the limit of {limit} bytes. "
     "This looks like a damaged or malicious file; split the data or export it as CSV."
@@ -45,8 +48,14 @@ MSG_BAD_JSON = (
     "The file {name!r} is not valid JSON ({detail}). Upload an array of objects ([{{...}}, ...]) "
     "or one JSON object per line (NDJSON)."
 )
-MSG_JSON_NOT_RECORDS = "The JSON file {name!r} is not a list of records: expected an array of objects or one object per line."
-MSG_NO_COLUMNS = "The file {name!r} has no columns in its header line. Check that the first line holds the column names."
+MSG_JSON_NOT_RECORDS = (
+    "The JSON file {name!r} is not a list of records: expected an array of objects or one object "
+    "per line."
+)
+MSG_NO_COLUMNS = (
+    "The file {name!r} has no columns in its header line. Check that the first line holds the "
+    "column names."
+)
 MSG_ROW_PROBLEMS_STRICT = (
     "{count} row problem(s) in {name!r} (strict mode), first at line {line}: {first}. "
     "Fix the rows listed in the details, or publish in lenient mode to keep going with a report."

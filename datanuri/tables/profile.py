@@ -24,15 +24,21 @@ from datanuri.tables.schema import frictionless_type
 EXACT_ROWS = 1_000_000
 BINS = 20
 TOP = 10
-QUANTILE_EXACT_ROWS = (
-    25_000_000  # above EXACT_ROWS, exact quantiles from one column in memory up to this
-)
+# Above EXACT_ROWS, exact quantiles from one column in memory up to this.
+QUANTILE_EXACT_ROWS = 25_000_000
 QUANTILES = (0.25, 0.5, 0.75)
 EXACT_TOP_DISTINCT = 100_000  # above EXACT_ROWS, exact top values only for columns this small
 
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """The row of an aggregate query without GROUP BY (SQL always returns exactly one)."""
+    row = con.execute(sql).fetchone()
+    assert row is not None, sql
+    return row
 
 
 def _json(v: Any) -> Any:
@@ -96,7 +102,7 @@ def profile_parquet(
                 ]
             if not exact:
                 parts.append(f"approx_top_k({c}, {TOP})")
-        it = iter(con.execute(f"SELECT {', '.join(parts)} FROM {src}").fetchone())
+        it = iter(_one_row(con, f"SELECT {', '.join(parts)} FROM {src}"))
         count = int(next(it))
         col: dict[str, Any] = {"name": f.name, "type": kind, "count": count, "nulls": rows - count}
         cols.append(col)
@@ -205,7 +211,7 @@ def _histogram(
     con: duckdb.DuckDBPyConnection, src: str, c: str, kind: str, lo: float | None, hi: float | None
 ) -> dict:
     """Equal-width bins over the finite [min, max]: edges (BINS+1) and counts (BINS)."""
-    if lo is None:
+    if lo is None or hi is None:
         return {"edges": [], "counts": []}
     x = _hist_x(c, kind)
     width = (hi - lo) / BINS if hi > lo else 1.0
@@ -226,8 +232,7 @@ def _histogram(
         ]
     elif kind == "datetime":
         edges = [
-            dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat()
-            for e in edges
+            dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat() for e in edges
         ]
     return {"edges": edges, "counts": counts}
 
@@ -254,7 +259,7 @@ def _profile_mid(
     def sketches() -> tuple[list, dict]:
         """The DuckDB work, in a thread beside the NumPy work (both release the GIL)."""
         cur = con.cursor()
-        first = list(cur.execute(f"SELECT {', '.join(parts)} FROM {src}").fetchone())
+        first = list(_one_row(cur, f"SELECT {', '.join(parts)} FROM {src}"))
         it = iter(first)
         need = []
         for f, kind in kinds:
@@ -270,7 +275,7 @@ def _profile_mid(
         tops = {}
         if need:
             sel = ", ".join(f"approx_top_k({_q(n)}, {TOP})" for n in need)
-            for n, top_k in zip(need, cur.execute(f"SELECT {sel} FROM {src}").fetchone()):
+            for n, top_k in zip(need, _one_row(cur, f"SELECT {sel} FROM {src}"), strict=True):
                 c = _q(n)
                 tops[n] = (
                     cur.execute(
@@ -333,18 +338,18 @@ def _profile_mid(
             col["top_values"] = top if top is not None else _top_exact(con, src, _q(f.name))
         if kind in _HIST_KINDS and count:
             col["histogram"] = hist
-    for (
-        col
-    ) in cols:  # histograms the NumPy path could not compute (e.g. decimals), and the keys' order
+    # Histograms the NumPy path could not compute (e.g. decimals), and the keys' order.
+    for col in cols:
         if "histogram" in col:
             h = col.pop("histogram")
             if h is None:
                 c, kind = _q(col["name"]), col["type"]
                 x = _hist_x(c, kind)
-                lo, hi = con.execute(
-                    f"SELECT min({x}) FILTER (WHERE isfinite({x})), max({x}) FILTER (WHERE isfinite({x})) "
-                    f"FROM {src}"
-                ).fetchone()
+                lo, hi = _one_row(
+                    con,
+                    f"SELECT min({x}) FILTER (WHERE isfinite({x})),"
+                    f" max({x}) FILTER (WHERE isfinite({x})) FROM {src}",
+                )
                 h = _histogram(con, src, c, kind, lo, hi)
             col["histogram"] = h
         elif "top_values" in col:
@@ -490,7 +495,6 @@ def _histogram_np(v: Any, kind: str) -> dict:
         ]
     elif kind == "datetime":
         edges = [
-            dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat()
-            for e in edges
+            dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat() for e in edges
         ]
     return {"edges": edges, "counts": [int(n) for n in counts]}

@@ -173,7 +173,8 @@ MODES: dict[str, Pair] = {"lenient": ("관대", "Lenient"), "strict": ("엄격",
 MODE_HELP: dict[str, Pair] = {
     "lenient": (
         "문제가 있는 행이 있어도 게시합니다. 맞지 않는 값은 텍스트나 빈 값으로 두고 보고서에 적습니다.",
-        "Publish even when some rows have problems: values that do not fit are kept as text or left empty, and listed in a report.",
+        "Publish even when some rows have problems: values that do not fit are kept as text or "
+        "left empty, and listed in a report.",
     ),
     "strict": (
         "문제가 있는 행이 하나라도 있으면 게시하지 않고 그 행들을 보여 줍니다.",
@@ -211,12 +212,16 @@ PROBLEM_KINDS: dict[str, Pair] = {
 
 # Messages of the console and tokens pages, (ko, en); tests import these names.
 MSG_NOT_EDITOR: Pair = (
-    "데이터를 게시하려면 기관의 편집자나 소유자여야 합니다. 기관 소유자나 관리자에게 편집자로 추가해 달라고 요청하세요.",
-    "To publish data you must be an editor or owner of an organisation. Ask an owner of the organisation or an admin to add you as an editor.",
+    "데이터를 게시하려면 기관의 편집자나 소유자여야 합니다. 기관 소유자나 관리자에게 편집자로 "
+    "추가해 달라고 요청하세요.",
+    "To publish data you must be an editor or owner of an organisation. Ask an owner of the "
+    "organisation or an admin to add you as an editor.",
 )
 MSG_NAME_RULE: Pair = (
-    "영문 소문자, 숫자, '-', '_'로 2~100자, 첫 글자는 영문 소문자나 숫자. 주소에 쓰이며 만든 뒤에는 바꿀 수 없습니다. 예: seoul-air-quality-2024",
-    "2 to 100 lowercase letters, digits, '-' or '_', starting with a letter or digit. It becomes part of the address and cannot change later. Example: seoul-air-quality-2024",
+    "영문 소문자, 숫자, '-', '_'로 2~100자, 첫 글자는 영문 소문자나 숫자. 주소에 쓰이며 만든 "
+    "뒤에는 바꿀 수 없습니다. 예: seoul-air-quality-2024",
+    "2 to 100 lowercase letters, digits, '-' or '_', starting with a letter or digit. It becomes "
+    "part of the address and cannot change later. Example: seoul-air-quality-2024",
 )
 MSG_NAME_BAD: Pair = ("식별자가 규칙에 맞지 않습니다.", "This identifier does not follow the rule.")
 MSG_NAME_TAKEN: Pair = (
@@ -230,12 +235,16 @@ MSG_ORG_CHOOSE: Pair = (
 )
 MSG_FORM_ERRORS: Pair = ("입력 내용을 확인하세요.", "Check what you entered.")
 MSG_PERSONAL_STAYS: Pair = (
-    "개인정보가 포함된 데이터셋은 여기서 공개나 제한 공개로 바꿀 수 없습니다. 비식별 처리 마법사로 비식별 공개본을 만드세요.",
-    "A dataset holding personal data cannot be made open or restricted here. Make a de-identified release with the de-identification wizard.",
+    "개인정보가 포함된 데이터셋은 여기서 공개나 제한 공개로 바꿀 수 없습니다. 비식별 처리 "
+    "마법사로 비식별 공개본을 만드세요.",
+    "A dataset holding personal data cannot be made open or restricted here. Make a de-identified "
+    "release with the de-identification wizard.",
 )
 MSG_CONFIRM_OPEN: Pair = (
-    "공개로 바꾸면 누구나 이 데이터셋의 모든 버전을 미리 보고 내려받을 수 있습니다. 이 변경은 무결성 원장에 기록됩니다. 계속할까요?",
-    "Made open, every version of this dataset can be previewed and downloaded by anyone. The change is recorded in the integrity ledger. Continue?",
+    "공개로 바꾸면 누구나 이 데이터셋의 모든 버전을 미리 보고 내려받을 수 있습니다. 이 변경은 "
+    "무결성 원장에 기록됩니다. 계속할까요?",
+    "Made open, every version of this dataset can be previewed and downloaded by anyone. The "
+    "change is recorded in the integrity ledger. Continue?",
 )
 MSG_ACCESS_SAVED: Pair = ("공개 수준을 바꿨습니다.", "The access level was changed.")
 MSG_META_SAVED: Pair = ("기본 정보를 저장했습니다.", "The details were saved.")

@@ -62,9 +62,7 @@ def test_token_stored_only_as_hash_and_refused_after_revoke(platform, acc):
 def test_expired_token_is_refused(platform, acc):
     info, secret = acc.create_token(name="short", expires_in_days=1, for_email="kim@example.org")
     with platform.db.session() as s:
-        s.get(ApiToken, info.id).expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(
-            seconds=1
-        )
+        s.get(ApiToken, info.id).expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     with pytest.raises(errors.NotAuthenticated) as exc:
         acc.resolve_token(secret)
     assert exc.value.message == MSG_BAD_TOKEN

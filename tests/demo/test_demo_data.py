@@ -48,9 +48,9 @@ def test_same_seed_same_bytes(tmp_path: Path, demo):
     out1, _, datasets1 = demo
     orgs2, datasets2 = generate(tmp_path / "again")
     assert [d.name for d in datasets1] == [d.name for d in datasets2]
-    for d1, d2 in zip(datasets1, datasets2):
+    for d1, d2 in zip(datasets1, datasets2, strict=True):
         assert [(p.name, n) for p, n in d1.files] == [(p.name, n) for p, n in d2.files]
-        for (p1, _), (p2, _) in zip(d1.files, d2.files):
+        for (p1, _), (p2, _) in zip(d1.files, d2.files, strict=True):
             assert p1.read_bytes() == p2.read_bytes(), f"{p1.name} differs between runs"
 
 
@@ -59,7 +59,7 @@ def test_other_seed_other_data(tmp_path: Path, demo):
     _, other = generate(tmp_path / "other", seed=1)
     differing = [
         p1.name
-        for p1, p2 in zip(all_files(datasets), all_files(other))
+        for p1, p2 in zip(all_files(datasets), all_files(other), strict=True)
         if p1.read_bytes() != p2.read_bytes()
     ]
     assert len(differing) == len(all_files(datasets))
@@ -249,7 +249,7 @@ def test_restricted_calls_use_korean_dates(demo):
 def _check_digit_by_hand(digits: str) -> int:
     weights = "234567892345"
     acc = 0
-    for d, w in zip(digits[:12], weights):
+    for d, w in zip(digits[:12], weights, strict=True):
         acc += int(d) * int(w)
     return (11 - acc % 11) % 10
 

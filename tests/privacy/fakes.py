@@ -19,7 +19,7 @@ REGIONS = [
 
 def rrn(birth: str, gender: int, middle: str, *, valid: bool = True) -> str:
     digits = [int(c) for c in birth + str(gender) + middle]
-    s = sum(d * w for d, w in zip(digits, WEIGHTS))
+    s = sum(d * w for d, w in zip(digits, WEIGHTS, strict=True))
     check = (11 - s % 11) % 10
     if not valid:
         check = (check + 1) % 10
@@ -28,7 +28,7 @@ def rrn(birth: str, gender: int, middle: str, *, valid: bool = True) -> str:
 
 def foreigner_rn(birth: str, gender: int, middle: str) -> str:
     digits = [int(c) for c in birth + str(gender) + middle]
-    s = sum(d * w for d, w in zip(digits, WEIGHTS))
+    s = sum(d * w for d, w in zip(digits, WEIGHTS, strict=True))
     return f"{birth}-{gender}{middle}{(13 - s % 11) % 10}"
 
 

@@ -47,6 +47,7 @@ def test_values_without_telling_headers():
             rng.integers(1, 9, n),
             rng.integers(0, 9, n),
             rng.integers(0, 99999, n),
+            strict=True,
         )
     ]
     bad = [

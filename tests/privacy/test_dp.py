@@ -169,7 +169,8 @@ def test_a_distinct_amount_column_can_be_summed_but_not_published_as_values():
     ]  # beyond 32 bits
     scale = r.report["differential_privacy"]["measures"][0]["scale"]  # 1e12 / 1e6
     assert all(
-        abs(got - want) < 30 * scale for got, want in zip(r.table["sum(amount)"].to_pylist(), exact)
+        abs(got - want) < 30 * scale
+        for got, want in zip(r.table["sum(amount)"].to_pylist(), exact, strict=True)
     )  # p < e^-30
     with pytest.raises(InvalidInput, match="looks like a direct identifier"):
         apply_policy(t, policy([{"count": "*"}], group_by={"amount": [0]}))
@@ -191,7 +192,7 @@ def test_every_declared_cell_is_released_and_out_of_domain_rows_are_dropped():
     t = r.table
     assert t.num_rows == 3 * 4
     assert t.column_names == ["sex", "age", "count", "dept=내과", "dept=안과", "dept=피부과"]
-    assert list(zip(t["sex"].to_pylist(), t["age"].to_pylist()))[:5] == [
+    assert list(zip(t["sex"].to_pylist(), t["age"].to_pylist(), strict=True))[:5] == [
         ("M", "0-19"),
         ("M", "20-39"),
         ("M", "40-59"),
@@ -200,7 +201,9 @@ def test_every_declared_cell_is_released_and_out_of_domain_rows_are_dropped():
     ]
     counts = {
         (s, a): c
-        for s, a, c in zip(t["sex"].to_pylist(), t["age"].to_pylist(), t["count"].to_pylist())
+        for s, a, c in zip(
+            t["sex"].to_pylist(), t["age"].to_pylist(), t["count"].to_pylist(), strict=True
+        )
     }
     # sex X and null, and age 120 (outside the bins) are out of the domain
     assert counts == {
@@ -460,7 +463,10 @@ def test_the_example_policy_passes_on_the_demo_table(demo_table):
     scale = section["measures"][0]["scale"]  # 5 / 0.5
     assert scale == pytest.approx(10.0)
     for sex, band, count in zip(
-        r.table["성별"].to_pylist(), r.table["나이"].to_pylist(), r.table["count"].to_pylist()
+        r.table["성별"].to_pylist(),
+        r.table["나이"].to_pylist(),
+        r.table["count"].to_pylist(),
+        strict=True,
     ):
         assert (
             abs(count - exact.get((sex, band), 0)) < 20 * scale

@@ -168,7 +168,10 @@ def test_chunked_and_nulls():
 
 def test_find_and_mask_in_text():
     r = rrn("900101", 1, "23456")
-    text = f"고객(주민번호 {r}) 연락처 010-1234-5678, 메일 kim@example.com, 주소 서울특별시 종로구 세종대로 175 방문. 주문번호 1234567890123"
+    text = (
+        f"고객(주민번호 {r}) 연락처 010-1234-5678, 메일 kim@example.com, 주소 서울특별시 종로구 "
+        "세종대로 175 방문. 주문번호 1234567890123"
+    )
     spans = ids.find_identifiers(text)
     kinds = [s.kind for s in spans]
     assert kinds == ["rrn", "mobile_phone", "email", "road_address"]

@@ -193,14 +193,14 @@ def _tree_emd_bruteforce(t, ids, cls, hierarchy):
     implementation of the same formula, not an independent method)."""
     values = t.column("disease").to_pylist()
     n = len(values)
-    members = [v for v, i in zip(values, ids) if i == cls]
+    members = [v for v, i in zip(values, ids, strict=True) if i == cls]
     p = {v: values.count(v) / n for v in set(values)}
     q = {v: members.count(v) / len(members) for v in set(members)}
     surplus = {v: q.get(v, 0) - p.get(v, 0) for v in set(p) | set(q)}
     top = hierarchy.height - 1
     cost = 0.0
     for level in range(1, hierarchy.height):
-        parent = dict(zip(hierarchy.levels[0], hierarchy.levels[level]))
+        parent = dict(zip(hierarchy.levels[0], hierarchy.levels[level], strict=True))
         groups = {}
         for v, x in surplus.items():
             groups.setdefault(parent[v], []).append(x)
@@ -231,19 +231,21 @@ def test_recursive_cl_against_definition():
                 "s": rng.choice(list("uvwxyz"), n, p=[0.4, 0.2, 0.15, 0.1, 0.1, 0.05]).tolist(),
             }
         )
-        for l in (1, 2, 3, 4):
+        for l_value in (1, 2, 3, 4):
             want = 0.0
             for g in set(t.column("q").to_pylist()):
                 vals = [
                     s
-                    for q, s in zip(t.column("q").to_pylist(), t.column("s").to_pylist())
+                    for q, s in zip(
+                        t.column("q").to_pylist(), t.column("s").to_pylist(), strict=True
+                    )
                     if q == g
                 ]
                 r = sorted((vals.count(v) for v in set(vals)), reverse=True)
-                tail = sum(r[l - 1 :])
+                tail = sum(r[l_value - 1 :])
                 want = max(want, math.inf if tail == 0 else r[0] / tail)
             assert Mo.recursive_cl_diversity(
-                t, quasi_identifiers=["q"], sensitive="s", l=l
+                t, quasi_identifiers=["q"], sensitive="s", l=l_value
             ) == pytest.approx(want)
 
 
@@ -322,4 +324,4 @@ def test_frequency_table_against_numpy_unique(seed):
     assert np.array_equal(count[order], cnt)
     # every row's group holds that row's codes
     assert np.array_equal(got[ids], stacked)
-    assert all(c.dtype == col.dtype for c, col in zip(group_codes, cols))
+    assert all(c.dtype == col.dtype for c, col in zip(group_codes, cols, strict=True))

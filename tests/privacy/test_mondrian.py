@@ -43,7 +43,7 @@ def test_mondrian_l_diversity_by_pycanon():
     from pycanon import anonymity as pycanon
 
     t = sample(3000, seed=7)
-    r = mondrian(t, quasi_identifiers=qi_hierarchies(), k=4, l=3, sensitive="occupation")
+    r = mondrian(t, quasi_identifiers=qi_hierarchies(), k=4, l_diversity=3, sensitive="occupation")
     df = r.table.to_pandas()
     assert pycanon.k_anonymity(df, QI) >= 4
     assert pycanon.l_diversity(df, QI, ["occupation"]) >= 3
@@ -81,4 +81,4 @@ def test_errors():
     with pytest.raises(InvalidInput):
         mondrian(t, quasi_identifiers={"b": None}, k=1)
     with pytest.raises(InvalidInput):
-        mondrian(t, quasi_identifiers={"a": None}, k=1, l=2)
+        mondrian(t, quasi_identifiers={"a": None}, k=1, l_diversity=2)

@@ -52,7 +52,7 @@ def test_journalist_with_population():
 def test_risk_matches_brute_force():
     rng = np.random.default_rng(3)
     t = pa.table({"a": rng.integers(0, 4, 500), "b": rng.choice(["x", "y", "z"], 500)})
-    rows = list(zip(t.column("a").to_pylist(), t.column("b").to_pylist()))
+    rows = list(zip(t.column("a").to_pylist(), t.column("b").to_pylist(), strict=True))
     sizes = {k: rows.count(k) for k in set(rows)}
     r = assess_risk(t, quasi_identifiers=["a", "b"], threshold=0.05)
     assert r.prosecutor.highest == pytest.approx(1 / min(sizes.values()))

@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from datanuri.errors import IngestError
 from datanuri.tables import Limits, ingest
 
 
@@ -51,7 +52,7 @@ def test_streaming_many_batches_matches_one_batch(tmp_path):
         limits=Limits(batch_rows=1000),
         progress=lambda d, t: calls.append((d, t)),
     )
-    one = ingest(src, tmp_path / "one.parquet", limits=Limits(batch_rows=100_000))
+    ingest(src, tmp_path / "one.parquet", limits=Limits(batch_rows=100_000))
     assert res.rows == 50_000 and res.encoding == "cp949"
     t = pq.read_table(tmp_path / "s.parquet")
     assert t.equals(pq.read_table(tmp_path / "one.parquet"))
@@ -112,7 +113,7 @@ def test_no_partial_output_when_the_target_exists(tmp_path):
     out = tmp_path / "o.parquet"
     out.write_bytes(b"old")
     (tmp_path / "bad.csv").write_bytes(b"")
-    with pytest.raises(Exception):
+    with pytest.raises(IngestError, match="empty"):
         ingest(tmp_path / "bad.csv", out)
     assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [
         "bad.csv",

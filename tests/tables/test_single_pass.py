@@ -7,9 +7,8 @@ import pytest
 
 from datanuri.tables import Limits, ingest
 
-I = importlib.import_module(
-    "datanuri.tables.ingest"
-)  # the module (the package exports the function)
+# The module (the package exports the function of the same name).
+ingest_module = importlib.import_module("datanuri.tables.ingest")
 
 
 def _csv(tmp_path, name, header, rows):
@@ -21,18 +20,18 @@ def _csv(tmp_path, name, header, rows):
 def _both(tmp_path, monkeypatch, src, batch_rows=100):
     """Ingest with the single pass allowed and forbidden; returns (fast result, slow result, used_fallback)."""
     calls = []
-    real = I._two_pass
+    real = ingest_module._two_pass
 
     def spy(*a, **k):
         calls.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr(I, "_two_pass", spy)
+    monkeypatch.setattr(ingest_module, "_two_pass", spy)
     fast = ingest(src, tmp_path / "fast.parquet", limits=Limits(batch_rows=batch_rows))
     used_fallback = bool(calls)
-    monkeypatch.setattr(I, "SINGLE_PASS", False)
+    monkeypatch.setattr(ingest_module, "SINGLE_PASS", False)
     slow = ingest(src, tmp_path / "slow.parquet", limits=Limits(batch_rows=batch_rows))
-    monkeypatch.setattr(I, "SINGLE_PASS", True)
+    monkeypatch.setattr(ingest_module, "SINGLE_PASS", True)
     h = [
         hashlib.sha256((tmp_path / f).read_bytes()).hexdigest()
         for f in ("fast.parquet", "slow.parquet")
@@ -236,6 +235,6 @@ def test_null_tokens_mapped_by_the_csv_parser_as_by_nullify(tmp_path, monkeypatc
         return [t.column(i).combine_chunks() for i in range(t.num_columns)]
 
     parsed, plain = read(True), read(False)
-    for a, b in zip(parsed, plain):
+    for a, b in zip(parsed, plain, strict=True):
         assert a.to_pylist() == nullify_tokens(b).to_pylist()
     assert parsed[0].null_count == 10

@@ -122,7 +122,7 @@ def test_wizard_from_detection_to_release(
     headers = preview.locator("thead th").all_inner_texts()
     assert not {"이름", "주민등록번호", "전화번호", "주소"} & set(headers) and "나이" in headers
     pseudonyms = preview.locator(
-        "tbody tr td:nth-child(%d)" % (headers.index("환자번호") + 1)
+        f"tbody tr td:nth-child({headers.index('환자번호') + 1})"
     ).all_inner_texts()
     assert len(set(pseudonyms)) > 1 and all(re.fullmatch(r"[0-9a-f]{8,}", p) for p in pseudonyms)
     report = page.locator("#wz-report .dn-report")

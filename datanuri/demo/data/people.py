@@ -149,7 +149,7 @@ def _era(birth_year: int) -> str:
 
 
 def korean_name(rng: random.Random, sex: str, birth_year: int) -> str:
-    surnames, weights = zip(*SURNAMES)
+    surnames, weights = zip(*SURNAMES, strict=True)
     surname = rng.choices(surnames, weights=weights)[0]
     return surname + rng.choice(GIVEN_NAMES[(sex, _era(birth_year))])
 
@@ -158,7 +158,7 @@ def rrn_check_digit(first12: str) -> int:
     """Check digit of a resident registration number from its first twelve digits."""
     if len(first12) != 12 or not first12.isdigit():
         raise ValueError(f"need exactly 12 digits, got {first12!r}")
-    total = sum(int(d) * w for d, w in zip(first12, RRN_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first12, RRN_WEIGHTS, strict=True))
     return (11 - total % 11) % 10
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 from datanuri.demo.data import people
@@ -50,7 +51,7 @@ def _rng(seed: int, name: str) -> random.Random:
 
 def _weighted_sigungu(rng: random.Random, sidos=SIDO) -> tuple[str, str]:
     sido = rng.choices(sidos, weights=[s.population_k for s in sidos])[0]
-    names, pops = zip(*sido.sigungu)
+    names, pops = zip(*sido.sigungu, strict=True)
     return sido.name, rng.choices(names, weights=pops)[0]
 
 
@@ -60,32 +61,42 @@ def _month_ends(year: int) -> list[dt.date]:
 
 # --------------------------------------------------------------------------------------------
 # 1. 시군구별 주민등록 인구 (통계청, CP949, two monthly versions)
+@dataclass
+class _District:
+    """One district's population, updated month by month."""
+
+    sido: str
+    sigungu: str
+    population: int
+    male_share: float
+    household_size: float
+
+
 def population(out: Path, seed: int) -> DemoDataset:
     name = "population-by-sigungu"
     rng = _rng(seed, name)
-    base = []
+    state = []
     for sido in SIDO:
         metro = sido.code in METRO_CODES
         for sgg, pop_k in sido.sigungu:
             pop = int(pop_k * 1000 * rng.uniform(0.97, 1.03))
             male_share = rng.uniform(0.478, 0.495) if metro else rng.uniform(0.490, 0.512)
             hh_size = rng.uniform(2.0, 2.35) if metro else rng.uniform(1.75, 2.15)
-            base.append((sido.name, sgg, pop, male_share, hh_size))
+            state.append(_District(sido.name, sgg, pop, male_share, hh_size))
     months = [dt.date(2024, 1, 31), dt.date(2024, 2, 29)]
     by_month: list[list[list[str]]] = []
-    state = [list(b) for b in base]
     for m in months:
         rows = []
         for st in state:
-            sido_name, sgg, pop, male_share, hh_size = st
-            male = round(pop * male_share)
+            pop = st.population
+            male = round(pop * st.male_share)
             female = pop - male
-            households = round(pop / hh_size)
+            households = round(pop / st.household_size)
             rows.append(
                 [
                     m.strftime("%Y.%m.%d"),
-                    sido_name,
-                    sgg,
+                    st.sido,
+                    st.sigungu,
                     f"{pop:,}",
                     f"{households:,}",
                     f"{pop / households:.2f}",
@@ -94,8 +105,8 @@ def population(out: Path, seed: int) -> DemoDataset:
                     f"{male / female:.2f}",
                 ]
             )
-            st[2] = int(pop * (1 + rng.gauss(-0.0004, 0.0012)))  # next month
-            st[4] = hh_size * (1 - rng.uniform(0, 0.001))
+            st.population = int(pop * (1 + rng.gauss(-0.0004, 0.0012)))  # next month
+            st.household_size *= 1 - rng.uniform(0, 0.001)
         by_month.append(rows)
     header = [
         "기준일",
@@ -116,7 +127,10 @@ def population(out: Path, seed: int) -> DemoDataset:
         org="kostat",
         name=name,
         title="시군구별 주민등록 인구 및 세대 현황",
-        description="전국 시도·시군구별 월말 기준 주민등록 인구(남자, 여자, 총인구)와 세대수. 매월 갱신되며 이전 달 자료를 누적합니다."
+        description=(
+            "전국 시도·시군구별 월말 기준 주민등록 인구(남자, 여자, 총인구)와 세대수. 매월 "
+            "갱신되며 이전 달 자료를 누적합니다."
+        )
         + SYNTHETIC_NOTE
         + " Resident population and households by district, month-end, cumulative monthly file (CP949).",
         keywords=("인구", "주민등록", "세대", "시군구", "population", "households"),
@@ -207,7 +221,7 @@ def accidents(out: Path, seed: int) -> DemoDataset:
             injured = 0 if rng.random() < 0.8 else injured
         weather, road = _weather(rng, when.month)
         n = per_day[when.date()] = per_day.get(when.date(), 0) + 1
-        violation = rng.choices(*zip(*_VIOLATIONS))[0]
+        violation = rng.choices(*zip(*_VIOLATIONS, strict=True))[0]
         if violation == "보행자 보호의무 위반" and kind != "차대사람":
             violation = "안전운전 불이행"
         rows.append(
@@ -246,7 +260,10 @@ def accidents(out: Path, seed: int) -> DemoDataset:
         org="knpa",
         name=name,
         title="2024년 교통사고 발생 정보",
-        description="2024년 전국 인명피해 교통사고의 발생일시, 장소(시도·시군구), 사고유형, 사상자 수, 기상 및 노면 상태."
+        description=(
+            "2024년 전국 인명피해 교통사고의 발생일시, 장소(시도·시군구), 사고유형, 사상자 수, "
+            "기상 및 노면 상태."
+        )
         + SYNTHETIC_NOTE
         + " Injury road accidents in 2024 with time, place, type, casualties, weather and road surface.",
         keywords=("교통사고", "사망자", "부상자", "기상", "노면", "traffic accidents"),
@@ -297,7 +314,7 @@ def air_quality(out: Path, seed: int) -> DemoDataset:
     station_bias = {s[0]: rng.uniform(0.85, 1.15) for s in stations}
     down = {(s[0], d) for s in stations for d in days if rng.random() < 0.006}  # whole-day outages
     rows = []
-    for d, (pm, dust, o3s) in zip(days, city):
+    for d, (pm, dust, o3s) in zip(days, city, strict=True):
         for st, gu, net in stations:
             road = net == "도로변대기"
             b = station_bias[st] * (1.15 if road else 1.0) * rng.lognormvariate(0, 0.12)
@@ -608,7 +625,10 @@ def business(out: Path, seed: int) -> DemoDataset:
         description="전국사업체조사 형식의 연도별·시도별·한국표준산업분류(KSIC) 대분류별 사업체 수와 종사자 수. "
         "사업체가 3개 미만인 칸은 비공개(null)입니다."
         + SYNTHETIC_NOTE
-        + " Establishments and workers by year, province and KSIC section (NDJSON, English field names; cells under 3 suppressed).",
+        + (
+            " Establishments and workers by year, province and KSIC section (NDJSON, English "
+            "field names; cells under 3 suppressed)."
+        ),
         keywords=("사업체", "종사자", "산업", "KSIC", "establishments", "employment"),
         theme="경제",
         license="KOGL-1",
@@ -670,11 +690,24 @@ def _patient_home(rng: random.Random) -> str:
     return addr
 
 
+@dataclass(frozen=True)
+class _Patient:
+    """A synthetic patient: the direct identifiers the de-identification demo removes."""
+
+    id: str
+    name: str
+    rrn: str
+    sex: str
+    birth: dt.date
+    phone: str
+    address: str
+
+
 def patients(out: Path, seed: int) -> DemoDataset:
     name = "nuri-hospital-outpatient-visits"
     rng = _rng(seed, name)
-    people_ = []
-    for i in range(800):
+    people_: list[_Patient] = []
+    for _ in range(800):
         age_guess = min(
             95,
             int(
@@ -687,15 +720,15 @@ def patients(out: Path, seed: int) -> DemoDataset:
         birth = max(birth, dt.date(1925, 1, 1))
         sex = rng.choice("MF")
         people_.append(
-            {
-                "id": f"{10_000_000 + rng.randrange(90_000_000)}",
-                "name": people.korean_name(rng, sex, birth.year),
-                "rrn": people.make_rrn(rng, birth, sex),
-                "sex": sex,
-                "birth": birth,
-                "phone": people.mobile_number(rng),
-                "address": _patient_home(rng),
-            }
+            _Patient(
+                id=f"{10_000_000 + rng.randrange(90_000_000)}",
+                name=people.korean_name(rng, sex, birth.year),
+                rrn=people.make_rrn(rng, birth, sex),
+                sex=sex,
+                birth=birth,
+                phone=people.mobile_number(rng),
+                address=_patient_home(rng),
+            )
         )
     visits = []
     first = dt.date(2024, 1, 2)
@@ -704,22 +737,22 @@ def patients(out: Path, seed: int) -> DemoDataset:
         day = first + dt.timedelta(days=rng.randrange(180))
         while day.weekday() == 6:
             day += dt.timedelta(days=1)
-        age = people.age_on(p["birth"], day)
+        age = people.age_on(p.birth, day)
         options = [d for d in _DIAGNOSES if d[3] <= age <= d[4]]
         code, diag, dept, _, _, _ = rng.choices(options, [d[5] for d in options])[0]
         if age < 15 and dept in _PEDIATRIC:
             dept = "소아청소년과"
         visits.append((day, p, age, dept, f"{code} {diag}"))
-    visits.sort(key=lambda v: (v[0], v[1]["id"]))
+    visits.sort(key=lambda v: (v[0], v[1].id))
     rows = [
         [
-            p["id"],
-            p["name"],
-            p["rrn"],
-            "남" if p["sex"] == "M" else "여",
+            p.id,
+            p.name,
+            p.rrn,
+            "남" if p.sex == "M" else "여",
             age,
-            p["phone"],
-            p["address"],
+            p.phone,
+            p.address,
             day.isoformat(),
             dept,
             diag,
@@ -799,7 +832,7 @@ def police_calls(out: Path, seed: int) -> DemoDataset:
     calls.sort()
     rows = []
     for i, t in enumerate(calls, start=1):
-        kind = rng.choices(*zip(*_CALL_TYPES))[0]
+        kind = rng.choices(*zip(*_CALL_TYPES, strict=True))[0]
         urgent = kind in ("폭력", "가정폭력", "실종", "교통사고")
         code = rng.choices(
             ("code 0", "code 1", "code 2", "code 3", "code 4"),

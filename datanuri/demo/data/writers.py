@@ -62,9 +62,11 @@ def write_xlsx(
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's active sheet is its one worksheet
     ws.title = sheet_title
     ws.append(list(header))
     for cell in ws[1]:
