@@ -19,11 +19,11 @@ from datanuri.accounts.models import (
     Entitlement,
     LoginAttempt,
     Membership,
+    Organization,
     User,
     WebSession,
 )
 from datanuri.accounts.principal import ALL_SCOPES, SYSTEM, Principal
-from datanuri.catalog.models import Dataset, Organization
 from datanuri.events import Event, EventSink
 from datanuri.store.db import Database, utcnow
 
@@ -141,11 +141,6 @@ class AccountService:
             s.flush()
             s.refresh(user)
             return self._user_info(user)
-
-    def add_owner(self, s: Session, org: Organization, p: Principal) -> None:
-        """Make the creator of an organisation its owner (inside the creating transaction)."""
-        if p.kind == "user" and p.user_id is not None:
-            s.add(Membership(user_id=p.user_id, organization_id=org.id, role="owner"))
 
     # ----- principals ----------------------------------------------------------------------
     def principal(
@@ -391,10 +386,8 @@ class AccountService:
         by: Principal = SYSTEM,
     ) -> int:
         with self.db.session() as s:
-            ds = s.scalar(select(Dataset).where(Dataset.name == dataset))
-            if ds is None:
-                raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=dataset))
-            self.access.require(s, by, "manage_org", org=ds.organization.name)
+            ds = self.access.dataset(s, dataset)
+            self.access.require(s, by, "manage_org", org=ds.organization)
             user = s.scalar(select(User).where(User.email == v.clean_email(email)))
             if user is None:
                 raise errors.NotFound(f"No user with the e-mail {email}.")
@@ -427,9 +420,8 @@ class AccountService:
             ent = s.get(Entitlement, entitlement_id)
             if ent is None:
                 raise errors.NotFound(f"No entitlement {entitlement_id}.")
-            ds = s.get(Dataset, ent.dataset_id)
-            assert ds is not None
-            self.access.require(s, by, "manage_org", org=ds.organization.name)
+            ds = self.access.dataset(s, ent.dataset_id)
+            self.access.require(s, by, "manage_org", org=ds.organization)
             self.events.record(
                 s,
                 Event(

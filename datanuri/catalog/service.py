@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from datanuri import errors
 from datanuri.accounts.access import AccessControl
-from datanuri.accounts.models import Membership
+from datanuri.accounts.models import Membership, Organization
+from datanuri.accounts.policy import DatasetAccess, check_access
 from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.catalog import export
-from datanuri.catalog.models import Dataset, Distribution, Organization, Version
-from datanuri.catalog.names import check_access, check_name
+from datanuri.catalog.models import Dataset, Distribution, Version
 from datanuri.catalog.records import (
     DatasetInfo,
     OrgInfo,
@@ -33,6 +33,7 @@ from datanuri.catalog.records import (
 )
 from datanuri.config import Config
 from datanuri.events import Event, EventSink
+from datanuri.names import check_name
 from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, utcnow
 
@@ -75,6 +76,17 @@ def redact_profile(profile: dict[str, Any]) -> dict[str, Any]:
         for c in profile.get("columns", [])
     ]
     return {**{k: v for k, v in profile.items() if k != "columns"}, "columns": cols}
+
+
+def dataset_access(s: Session, key: str | int) -> DatasetAccess | None:
+    """The access facts of a dataset by name (str) or id (int): the `DatasetFinder` that
+    `AccessControl` is given, so accounts never reads catalog tables itself."""
+    ds = (
+        s.get(Dataset, key)
+        if isinstance(key, int)
+        else s.scalar(select(Dataset).where(Dataset.name == key))
+    )
+    return None if ds is None else ds.as_access()
 
 
 @dataclass(frozen=True)

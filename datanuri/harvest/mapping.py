@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from datanuri.catalog.names import NAME_RE, slugify
+from datanuri.names import NAME_RE, slugify
 
 ACCESS_FROM_DCAT = {"PUBLIC": "open", "RESTRICTED": "restricted", "NON_PUBLIC": "personal"}
 LANG_FROM_DCAT = {"KOR": "ko", "ENG": "en"}

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from datanuri.errors import Conflict, IntegrityError, InvalidInput, LedgerError, NotFound
 from datanuri.events import Event
-from datanuri.ledger import canonical, merkle, messages, store
+from datanuri import canonical
+from datanuri.ledger import merkle, messages, store
 from datanuri.ledger.checkpoint import (
     Checkpoint,
     SignedCheckpoint,
