@@ -272,8 +272,8 @@ def _write_report(path: Path | None, report: dict[str, Any]) -> None:
 def _write_html(path: Path | None, report: dict[str, Any], lang: str) -> None:
     if path is None or not report:
         return
+    from datanuri.privacy.report_html import render_report_html
     from datanuri.privacy.service import sha256_json
-    from datanuri.web.report_html import render_report_html
 
     path.write_text(
         render_report_html(report, lang=lang, report_hash=sha256_json(report)), encoding="utf-8"
@@ -330,7 +330,7 @@ def report_cmd(
         record = p.privacy.get_release(release_id).to_dict()
     if html_out is None:
         return print_json(record)
-    from datanuri.web.report_html import render_report_html
+    from datanuri.privacy.report_html import render_report_html
 
     html_out.write_text(render_report_html(record, lang=lang), encoding="utf-8")
     err_console.print(f"Wrote the assessment report of release {release_id} (HTML) to {html_out}.")

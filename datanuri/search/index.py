@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from datanuri.catalog.documents import SearchDoc
 from datanuri.search.analysis import ANALYZER_VERSION, index_strings, prime
-from datanuri.search.documents import SearchDoc
 
 SCHEMA_VERSION = "6"
 # BM25 column weights: title terms, body terms, title n-grams, body n-grams.

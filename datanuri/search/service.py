@@ -16,11 +16,12 @@ from sqlalchemy.orm import selectinload
 from datanuri import errors
 from datanuri.accounts.policy import decide
 from datanuri.accounts.principal import SYSTEM, Principal
+from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset, Version
 from datanuri.harvest.models import HarvestRecord
 from datanuri.search import regions
 from datanuri.search.analysis import highlight_forms, query_words
-from datanuri.search.documents import FACET_FIELDS, SearchDoc, doc_from_orm
+from datanuri.search.documents import FACET_FIELDS, doc_from_orm
 from datanuri.search.highlight import snippet
 from datanuri.search.index import Filters, RawResult, SearchIndex, Visibility
 from datanuri.search.query import stages

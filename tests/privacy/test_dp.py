@@ -468,7 +468,7 @@ def test_the_example_policy_passes_on_the_demo_table(demo_table):
 
 
 def test_the_html_report_of_a_dp_release_shows_its_accounting(demo_table):
-    from datanuri.web.report_html import render_report_html
+    from datanuri.privacy.report_html import render_report_html
 
     report = apply_policy(demo_table, load_policy(EXAMPLE)).report
     page = render_report_html(report, lang="en")

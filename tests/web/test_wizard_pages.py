@@ -9,8 +9,8 @@ from urllib.parse import unquote
 
 import pytest
 
+from datanuri.privacy.report_html import render_report_html
 from datanuri.privacy.service import sha256_json
-from datanuri.web.report_html import render_report_html
 from tests.privacy.test_service import HOSPITAL, ORG, POLICY, load_hospital
 
 PW = "correct horse battery staple"
