@@ -6,6 +6,7 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 
+from datanuri.accounts.principal import SYSTEM
 from tests.helpers import air_csv
 
 
@@ -87,7 +88,7 @@ def test_help_on_every_command(run):
 
 def test_login_and_whoami_against_a_running_server(live_server, platform, tmp_path):
     platform.accounts.create_user(
-        "kim@example.org", display_name="김민지", password="correct horse battery"
+        "kim@example.org", display_name="김민지", password="correct horse battery", by=SYSTEM
     )
     env = {
         **os.environ,

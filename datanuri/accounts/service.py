@@ -23,7 +23,7 @@ from datanuri.accounts.models import (
     User,
     WebSession,
 )
-from datanuri.accounts.principal import ALL_SCOPES, SYSTEM, Principal
+from datanuri.accounts.principal import ALL_SCOPES, Principal
 from datanuri.events import Event, EventSink
 from datanuri.store.db import Database, utcnow
 
@@ -82,7 +82,7 @@ class AccountService:
         display_name: str,
         password: str,
         platform_role: str | None = None,
-        by: Principal = SYSTEM,
+        by: Principal,
     ) -> UserInfo:
         with self.db.session() as s:
             self.access.require(s, by, "manage_users")
@@ -102,7 +102,7 @@ class AccountService:
             s.flush()
             return self._user_info(user)
 
-    def list_users(self, *, by: Principal = SYSTEM) -> list[UserInfo]:
+    def list_users(self, *, by: Principal) -> list[UserInfo]:
         with self.db.session() as s:
             self.access.require(s, by, "manage_users")
             return [self._user_info(u) for u in s.scalars(select(User).order_by(User.email))]
@@ -114,9 +114,7 @@ class AccountService:
                 raise errors.NotFound("No such user.")
             return self._user_info(user)
 
-    def add_member(
-        self, organization: str, email: str, *, role: str, by: Principal = SYSTEM
-    ) -> UserInfo:
+    def add_member(self, organization: str, email: str, *, role: str, by: Principal) -> UserInfo:
         v.check_choice(role, v.ORG_ROLES, "Role")
         email = v.clean_email(email)
         with self.db.session() as s:
@@ -241,7 +239,7 @@ class AccountService:
         scopes: list[str] | tuple[str, ...] = ("read",),
         expires_in_days: int | None = None,
         for_email: str | None = None,
-        by: Principal = SYSTEM,
+        by: Principal,
     ) -> tuple[TokenInfo, str]:
         """Create a token for `by` (or, for admins and the CLI, for `for_email`); the secret is returned once."""
         scope_list = v.check_scopes(list(scopes))
@@ -303,7 +301,7 @@ class AccountService:
                 q = q.where(ApiToken.user_id == (by.user_id or -1))
             return [self._token_info(t, e) for t, e in s.execute(q).all()]
 
-    def revoke_token(self, token_id: int, *, by: Principal = SYSTEM) -> TokenInfo:
+    def revoke_token(self, token_id: int, *, by: Principal) -> TokenInfo:
         with self.db.session() as s:
             tok = s.get(ApiToken, token_id)
             if tok is None or not (by.is_admin or tok.user_id == by.user_id):
@@ -383,7 +381,7 @@ class AccountService:
         *,
         expires_at: dt.datetime | None = None,
         source: str = "manual",
-        by: Principal = SYSTEM,
+        by: Principal,
     ) -> int:
         with self.db.session() as s:
             ds = self.access.dataset(s, dataset)
@@ -415,7 +413,7 @@ class AccountService:
             )
             return ent.id
 
-    def revoke_entitlement(self, entitlement_id: int, *, by: Principal = SYSTEM) -> None:
+    def revoke_entitlement(self, entitlement_id: int, *, by: Principal) -> None:
         with self.db.session() as s:
             ent = s.get(Entitlement, entitlement_id)
             if ent is None:

@@ -45,7 +45,7 @@ def users_create(
     """Create a user account."""
     with platform_ctx(data_dir) as p:
         user = p.accounts.create_user(
-            email, display_name=name, password=password, platform_role=role
+            email, display_name=name, password=password, platform_role=role, by=SYSTEM
         )
     print_json(user.to_dict()) if json_out else console.print(
         f"Created user [bold]{user.email}[/]."
@@ -56,7 +56,7 @@ def users_create(
 def users_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List users with their roles."""
     with platform_ctx(data_dir) as p:
-        users = p.accounts.list_users()
+        users = p.accounts.list_users(by=SYSTEM)
     if json_out:
         return print_json([u.to_dict() for u in users])
     t = Table("email", "name", "platform role", "organisations")
@@ -78,7 +78,7 @@ def orgs_add_member(
 ) -> None:
     """Add a user to an organization (or change their role)."""
     with platform_ctx(data_dir) as p:
-        p.accounts.add_member(org, email, role=role)
+        p.accounts.add_member(org, email, role=role, by=SYSTEM)
     console.print(f"{email} is now {role} of {org}.")
 
 
@@ -100,6 +100,7 @@ def tokens_create(
             scopes=[s.strip() for s in scopes.split(",") if s.strip()],
             expires_in_days=expires_days,
             for_email=user,
+            by=SYSTEM,
         )
     if json_out:
         return print_json({"token": secret, **info.to_dict()})
@@ -139,7 +140,7 @@ def tokens_revoke(
 ) -> None:
     """Revoke an API token; it is refused from the next request on."""
     with platform_ctx(data_dir) as p:
-        p.accounts.revoke_token(token_id)
+        p.accounts.revoke_token(token_id, by=SYSTEM)
     console.print(f"Token {token_id} revoked.")
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from datanuri import errors
 from datanuri.accounts.policy import decide
-from datanuri.accounts.principal import SYSTEM, Principal
+from datanuri.accounts.principal import Principal
 from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset, Version
 from datanuri.harvest.models import HarvestRecord
@@ -176,7 +176,7 @@ class SearchService:
         self,
         q: str = "",
         *,
-        principal: Principal = SYSTEM,
+        principal: Principal,
         filters: Mapping[str, Sequence[str]] | None = None,
         updated_from: str | None = None,
         updated_to: str | None = None,
@@ -297,7 +297,7 @@ class SearchService:
         return [d for d in (self.index.get(n) for n in names) if d is not None]
 
     # ----- data map -----------------------------------------------------------------------------
-    def datamap(self, *, principal: Principal = SYSTEM) -> dict[str, Any]:
+    def datamap(self, *, principal: Principal) -> dict[str, Any]:
         """The catalog as trees with counts: by theme, by organisation, by region (시도 → 시군구)."""
         vis = visibility_for(principal)
         total = self.index.query(

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.errors import InvalidInput
 from datanuri.privacy import dp as DP
 from datanuri.privacy import messages as M
@@ -499,7 +500,9 @@ def test_release_through_the_service_publishes_only_aggregates(platform, tmp_pat
         platform.catalog.parquet_path("outpatient-visit-stats", principal=ANONYMOUS)
     )
     source = pq.read_table(
-        platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash)
+        platform.blobs.verify(
+            platform.catalog.get_version(HOSPITAL, 1, principal=SYSTEM).content_hash
+        )
     )
     groups = ["성별", "나이"]
     assert released.column_names[:2] == groups
