@@ -31,7 +31,10 @@ log = logging.getLogger("datanuri.accounts")
 
 MSG_BAD_LOGIN = "The e-mail or password is not right."
 MSG_LOCKED = "Too many failed logins. Wait {minutes} minutes and try again, or ask an admin to reset your password."
-MSG_BAD_TOKEN = "The API token is not valid (unknown, revoked or expired). Create a new one with `datanuri tokens create`."
+MSG_BAD_TOKEN = (
+    "The API token is not valid (unknown, revoked or expired). "
+    "Create a new one with `datanuri tokens create`."
+)
 MSG_BAD_SESSION = "Your session has ended. Log in again."
 LOCK_AFTER = 5  # failures per e-mail within LOCK_WINDOW
 LOCK_AFTER_CLIENT = 20  # failures per client address within LOCK_WINDOW

@@ -67,7 +67,7 @@ class SearchDoc:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SearchDoc:
-        vals = {
+        vals: dict[str, Any] = {
             k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in _FIELD_SET
         }
         return cls(**vals)

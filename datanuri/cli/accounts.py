@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.cli.common import (
     DATA_DIR_OPTION,
     JSON_OPTION,
@@ -113,8 +114,6 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List API tokens (never their secrets)."""
-    from datanuri.accounts.principal import SYSTEM
-
     with platform_ctx(data_dir) as p:
         tokens = p.accounts.list_tokens(by=SYSTEM)
     if json_out:
@@ -204,8 +203,6 @@ def access_log(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Show who read or downloaded which dataset, when, and through which route."""
-    from datanuri.accounts.principal import SYSTEM
-
     with platform_ctx(data_dir) as p:
         entries = p.access.read_log(SYSTEM, dataset=dataset, organization=org, limit=limit)
     if json_out:

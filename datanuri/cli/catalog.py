@@ -170,11 +170,11 @@ def publish(
         }
         try:
             p.catalog.get_dataset(dataset, principal=SYSTEM)
-        except NotFound:
+        except NotFound as exc:
             if not org:
                 raise InvalidInput(
                     f"Dataset {dataset!r} does not exist yet: give --org ORG to create it."
-                )
+                ) from exc
             p.catalog.create_dataset(
                 dataset, organization=org, title=title, **fields, principal=SYSTEM
             )

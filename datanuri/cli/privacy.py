@@ -55,7 +55,7 @@ def _scan_file(path: Path) -> dict[str, Any]:
     """Scan a local file (no dataset): read it as a table, classify its columns."""
     import tempfile
 
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     from datanuri.privacy.detect import detect
     from datanuri.tables import ingest
@@ -253,7 +253,8 @@ def apply(
         )
     elif report.get("passed"):
         console.print(
-            f"Candidate: {out['rows']:,} rows, columns {', '.join(out['columns'])}. Nothing was published; add --release TARGET to publish it."
+            f"Candidate: {out['rows']:,} rows, columns {', '.join(out['columns'])}. "
+            "Nothing was published; add --release TARGET to publish it."
         )
     else:
         err_console.print("The policy did not pass; nothing can be released with it.")

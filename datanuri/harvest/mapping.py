@@ -157,7 +157,8 @@ def dcat_datasets(document: Any) -> list[dict[str, Any]]:
     for n in nodes:
         if not isinstance(n, dict):
             continue
-        types = n.get("@type") if isinstance(n.get("@type"), list) else [n.get("@type")]
+        raw_type = n.get("@type")
+        types = raw_type if isinstance(raw_type, list) else [raw_type]
         if "dcat:Dataset" in types:
             out.append(n)
         out += (

@@ -11,7 +11,6 @@ import pytest
 
 from datanuri import errors
 from datanuri.accounts import SYSTEM
-from datanuri.accounts.principal import SYSTEM
 from datanuri.privacy.service import PolicyFailed, PrivacyService, sha256_json
 from tests.helpers import PASSWORD
 

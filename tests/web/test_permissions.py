@@ -10,7 +10,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from datanuri.accounts import SYSTEM
-from datanuri.accounts.principal import SYSTEM
 from datanuri.web.app import create_app
 from tests.helpers import air_csv
 
