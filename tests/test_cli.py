@@ -72,6 +72,30 @@ def test_errors_exit_non_zero_with_a_message(run, tmp_path):
     assert proc.returncode == 2 and "bad-name" in proc.stderr
 
 
+def test_account_commands_act_as_the_machine_owner(run):
+    """users, orgs add-member, tokens and access-log run with SYSTEM's authority."""
+    run("orgs", "create", "seoul")
+    run(
+        "users",
+        "create",
+        "kim@example.org",
+        "--name",
+        "Kim",
+        "--password",
+        "correct-horse-9-battery",
+    )
+    run("orgs", "add-member", "seoul", "kim@example.org", "--role", "editor")
+    users = json.loads(run("users", "list", "--json").stdout)
+    assert [(u["email"], u["organizations"]) for u in users] == [
+        ("kim@example.org", {"seoul": "editor"})
+    ]
+    token = json.loads(run("tokens", "create", "--user", "kim@example.org", "--json").stdout)
+    run("tokens", "revoke", str(token["id"]))
+    tokens = json.loads(run("tokens", "list", "--json").stdout)
+    assert [(t["id"], t["revoked"]) for t in tokens] == [(token["id"], True)]
+    assert json.loads(run("access-log", "--org", "seoul", "--json").stdout) == []
+
+
 def test_help_on_every_command(run):
     for cmd in (
         ["--help"],
