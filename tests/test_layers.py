@@ -12,10 +12,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "datanuri"
 LAYERS = {  # top-level module -> rank; a module may import only ranks at or below its own
     **dict.fromkeys(["cli", "web", "demo", "client", "__init__"], 4),  # interfaces
     **dict.fromkeys(["platform", "models"], 3),  # wiring
-    **dict.fromkeys(["catalog", "accounts", "search", "metadata", "harvest", "privacy"], 2),
+    **dict.fromkeys(  # capabilities
+        ["catalog", "accounts", "search", "metadata", "harvest", "privacy"], 2
+    ),
     **dict.fromkeys(["ledger", "jobs"], 1),  # shared
-    **dict.fromkeys(["tables", "store", "config", "errors", "events", "names"], 0),
-    **dict.fromkeys(["canonical", "credentials"], 0),  # foundations
+    **dict.fromkeys(  # foundations
+        ["tables", "store", "config", "errors", "events", "names", "canonical", "credentials"], 0
+    ),
 }
 
 

@@ -35,6 +35,7 @@ Subject = DatasetAccess | HasDatasetAccess
 
 
 def facts(dataset: Subject) -> DatasetAccess:
+    """The policy's view of `dataset`: the value itself, or the one its row builds."""
     return dataset if isinstance(dataset, DatasetAccess) else dataset.as_access()
 
 
