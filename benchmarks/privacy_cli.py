@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from datanuri.accounts.principal import SYSTEM
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 ARX_ONE_OFF = (1.0, 1.5)  # seconds, ARX 3.9 one-off process on Adult, 5-anonymity (issue #5)
@@ -49,9 +51,11 @@ def prepare(work: Path, suppression: float) -> tuple[dict[str, str], Path]:
     pacsv.write_csv(adult(), csv)
     env = {**os.environ, "DATANURI_DATA_DIR": str(work / "data")}
     with Platform(Config.load(data_dir=work / "data")) as p:
-        p.catalog.create_organization("census")
-        p.catalog.create_dataset("adult", organization="census", access_level="personal")
-        p.catalog.publish("adult", csv)
+        p.catalog.create_organization("census", principal=SYSTEM)
+        p.catalog.create_dataset(
+            "adult", organization="census", access_level="personal", principal=SYSTEM
+        )
+        p.catalog.publish("adult", csv, principal=SYSTEM)
     policy = {
         "quasi_identifiers": {
             c: ("age" if c == "age" else {"csv": str(DATA / f"adult_{c}.csv")}) for c in QI
@@ -87,11 +91,11 @@ def api_apply(work: Path, policy: Path, repeat: int) -> tuple[float, list[float]
 
     with Platform(Config.load(data_dir=work / "data", rate_limit_per_minute=100_000)) as p:
         p.accounts.create_user(
-            "bench@example.org", display_name="bench", password="benchmark password 1"
+            "bench@example.org", display_name="bench", password="benchmark password 1", by=SYSTEM
         )
-        p.accounts.add_member("census", "bench@example.org", role="editor")
+        p.accounts.add_member("census", "bench@example.org", role="editor", by=SYSTEM)
         token = p.accounts.create_token(
-            name="bench", scopes=["read", "publish"], for_email="bench@example.org"
+            name="bench", scopes=["read", "publish"], for_email="bench@example.org", by=SYSTEM
         )[1]
         pol = json.loads(policy.read_text(encoding="utf-8"))
         for col, spec in pol[

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from datanuri.catalog.documents import SearchDoc
 from datanuri.search.analysis import query_words
-from datanuri.search.documents import SearchDoc
 from datanuri.search.index import Filters, SearchIndex, Visibility
 from datanuri.search.query import stages
 from datanuri.search.regions import sido_list

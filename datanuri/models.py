@@ -1,4 +1,7 @@
-"""Imports every ORM module so that `Base.metadata` knows all tables (for Alembic and tests)."""
+"""Imports every capability's ORM module so that `Base.metadata` knows all tables.
+
+Wiring level, next to `platform.py`: it aggregates capabilities, so no foundation may import it.
+"""
 
 import datanuri.accounts.models  # noqa: F401
 import datanuri.catalog.models  # noqa: F401

@@ -9,7 +9,7 @@ from typing import Any
 
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.service import AccountService
-from datanuri.catalog.service import CatalogService
+from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
 from datanuri.harvest import Harvester
 from datanuri.jobs.runner import JobRunner
@@ -35,7 +35,7 @@ class Platform:
         self.ledger = self._make_ledger()
         self.jobs = JobRunner(self.db, workers=self.config.job_workers)
         self.jobs.recover()
-        self.access = AccessControl(self.db)
+        self.access = AccessControl(self.db, find_dataset=dataset_access)
         self.accounts = AccountService(self.db, self.ledger, self.access)
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
         # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from datanuri.accounts.principal import SYSTEM
+
 AIR_HEADER = "측정소명,측정일,PM10,PM2.5,비고"
 AIR_ROWS = [
     '종로구,2024.01.05,"1,234",15.5,-',
@@ -31,10 +33,10 @@ PASSWORD = "correct horse battery"
 
 def editor_token(platform, org: str, email: str = "editor@example.org") -> str:
     """Create a user who edits `org` and return an API token (read, publish) for them."""
-    platform.accounts.create_user(email, display_name="편집자", password=PASSWORD)
-    platform.accounts.add_member(org, email, role="editor")
+    platform.accounts.create_user(email, display_name="편집자", password=PASSWORD, by=SYSTEM)
+    platform.accounts.add_member(org, email, role="editor", by=SYSTEM)
     return platform.accounts.create_token(
-        name="tests", scopes=["read", "publish"], for_email=email
+        name="tests", scopes=["read", "publish"], for_email=email, by=SYSTEM
     )[1]
 
 

@@ -6,6 +6,7 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 
+from datanuri.accounts.principal import SYSTEM
 from tests.helpers import air_csv
 
 
@@ -71,6 +72,30 @@ def test_errors_exit_non_zero_with_a_message(run, tmp_path):
     assert proc.returncode == 2 and "bad-name" in proc.stderr
 
 
+def test_account_commands_act_as_the_machine_owner(run):
+    """users, orgs add-member, tokens and access-log run with SYSTEM's authority."""
+    run("orgs", "create", "seoul")
+    run(
+        "users",
+        "create",
+        "kim@example.org",
+        "--name",
+        "Kim",
+        "--password",
+        "correct-horse-9-battery",
+    )
+    run("orgs", "add-member", "seoul", "kim@example.org", "--role", "editor")
+    users = json.loads(run("users", "list", "--json").stdout)
+    assert [(u["email"], u["organizations"]) for u in users] == [
+        ("kim@example.org", {"seoul": "editor"})
+    ]
+    token = json.loads(run("tokens", "create", "--user", "kim@example.org", "--json").stdout)
+    run("tokens", "revoke", str(token["id"]))
+    tokens = json.loads(run("tokens", "list", "--json").stdout)
+    assert [(t["id"], t["revoked"]) for t in tokens] == [(token["id"], True)]
+    assert json.loads(run("access-log", "--org", "seoul", "--json").stdout) == []
+
+
 def test_help_on_every_command(run):
     for cmd in (
         ["--help"],
@@ -87,7 +112,7 @@ def test_help_on_every_command(run):
 
 def test_login_and_whoami_against_a_running_server(live_server, platform, tmp_path):
     platform.accounts.create_user(
-        "kim@example.org", display_name="김민지", password="correct horse battery"
+        "kim@example.org", display_name="김민지", password="correct horse battery", by=SYSTEM
     )
     env = {
         **os.environ,

@@ -2,11 +2,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from datanuri import Client, errors
+from datanuri.accounts.principal import SYSTEM
 from tests.helpers import air_csv, editor_token
 
 
 def test_sdk_against_a_real_server(platform, live_server, tmp_path):
-    platform.catalog.create_organization("seoul", title="서울")
+    platform.catalog.create_organization("seoul", title="서울", principal=SYSTEM)
     with Client(live_server, token=editor_token(platform, "seoul")) as client:
         client.create_dataset("air", organization="seoul", title="대기질", theme="환경")
         result = client.publish(
@@ -33,9 +34,9 @@ def test_sdk_against_a_real_server(platform, live_server, tmp_path):
 
 
 def test_sdk_anonymous_reads_open_data_but_cannot_publish(platform, live_server, tmp_path):
-    platform.catalog.create_organization("seoul")
-    platform.catalog.create_dataset("air", organization="seoul")
-    platform.catalog.publish("air", air_csv(tmp_path / "a.csv"))
+    platform.catalog.create_organization("seoul", principal=SYSTEM)
+    platform.catalog.create_dataset("air", organization="seoul", principal=SYSTEM)
+    platform.catalog.publish("air", air_csv(tmp_path / "a.csv"), principal=SYSTEM)
     with Client(live_server) as anonymous:
         assert anonymous.read_arrow("air").num_rows == 3
         with pytest.raises(errors.NotAuthenticated):

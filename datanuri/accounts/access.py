@@ -1,22 +1,55 @@
 """`AccessControl`: the one place services ask the policy, look up entitlements and write the
-access log. Services call `require(...)`; handlers never check permissions themselves."""
+access log. Services call `require(...)`; handlers never check permissions themselves.
+
+It knows datasets only as `DatasetAccess` values: the catalog builds them from its rows and
+hands over a `DatasetFinder`, so accounts never imports the catalog.
+"""
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from datanuri import errors
 from datanuri.accounts.models import AccessLogEntry, Entitlement
-from datanuri.accounts.policy import Action, Decision, decide
+from datanuri.accounts.policy import Action, DatasetAccess, Decision, decide
 from datanuri.accounts.principal import Principal
-from datanuri.catalog.models import Dataset
 from datanuri.store.db import Database, utcnow
 
 
+class HasDatasetAccess(Protocol):
+    """A dataset row that can describe itself for the policy (the catalog's `Dataset`)."""
+
+    def as_access(self) -> DatasetAccess: ...
+
+
+class DatasetFinder(Protocol):
+    """Finds a dataset by name (str) or id (int), or returns None."""
+
+    def __call__(self, s: Session, key: str | int, /) -> DatasetAccess | None: ...
+
+
+Subject = DatasetAccess | HasDatasetAccess
+
+
+def facts(dataset: Subject) -> DatasetAccess:
+    """The policy's view of `dataset`: the value itself, or the one its row builds."""
+    return dataset if isinstance(dataset, DatasetAccess) else dataset.as_access()
+
+
 class AccessControl:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, find_dataset: DatasetFinder) -> None:
         self.db = db
+        self.find_dataset = find_dataset
+
+    def dataset(self, s: Session, key: str | int) -> DatasetAccess:
+        """The access facts of dataset `key` (name or id); "not found" if there is none."""
+        found = self.find_dataset(s, key)
+        if found is None:
+            raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=key))
+        return found
 
     def decide(
         self,
@@ -24,24 +57,20 @@ class AccessControl:
         p: Principal,
         action: Action,
         *,
-        dataset: Dataset | None = None,
+        dataset: Subject | None = None,
         org: str | None = None,
     ) -> Decision:
         if dataset is not None:
-            org = dataset.organization.name
+            ds = facts(dataset)
             entitled = False
-            if (
-                action == "read_rows"
-                and dataset.access_level == "restricted"
-                and p.user_id is not None
-            ):
-                entitled = self.entitled(s, p.user_id, dataset.id)
+            if action == "read_rows" and ds.access_level == "restricted" and p.user_id is not None:
+                entitled = self.entitled(s, p.user_id, ds.id)
             return decide(
                 p,
                 action,
-                org=org,
-                access_level=dataset.access_level,
-                metadata_public=dataset.metadata_public,
+                org=ds.organization,
+                access_level=ds.access_level,
+                metadata_public=ds.metadata_public,
                 entitled=entitled,
             )
         return decide(p, action, org=org)
@@ -52,17 +81,18 @@ class AccessControl:
         p: Principal,
         action: Action,
         *,
-        dataset: Dataset | None = None,
+        dataset: Subject | None = None,
         org: str | None = None,
     ) -> None:
         """Raise the right error unless `p` may do `action`."""
         d = self.decide(s, p, action, dataset=dataset, org=org)
         if d.allowed:
             return
+        name = facts(dataset).name if dataset is not None else ""
         if d.hide and dataset is not None:
-            raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=dataset.name))
+            raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         if d.reason == "personal" and dataset is not None:
-            raise errors.PermissionDenied(errors.MSG_PERSONAL_NO_ROWS.format(name=dataset.name))
+            raise errors.PermissionDenied(errors.MSG_PERSONAL_NO_ROWS.format(name=name))
         if d.login_helps:
             raise errors.NotAuthenticated(
                 d.reason + " Log in, or send an API token (Authorization: Bearer ...)."
@@ -75,7 +105,7 @@ class AccessControl:
         p: Principal,
         action: Action,
         *,
-        dataset: Dataset | None = None,
+        dataset: Subject | None = None,
         org: str | None = None,
     ) -> bool:
         return self.decide(s, p, action, dataset=dataset, org=org).allowed
@@ -93,16 +123,17 @@ class AccessControl:
         return s.scalar(q.limit(1)) is not None
 
     def log(
-        self, p: Principal, dataset: Dataset, version: int | None, action: str, allowed: bool
+        self, p: Principal, dataset: Subject, version: int | None, action: str, allowed: bool
     ) -> None:
         """Record a read or download (or a refused one) in its own transaction."""
+        ds = facts(dataset)
         with self.db.session() as s:
             s.add(
                 AccessLogEntry(
                     principal=p.name,
                     user_id=p.user_id,
-                    organization=dataset.organization.name,
-                    dataset=dataset.name,
+                    organization=ds.organization,
+                    dataset=ds.name,
                     version=version,
                     action=action,
                     route=p.via,
@@ -127,10 +158,7 @@ class AccessControl:
                 .limit(max(1, min(limit, 1000)))
             )
             if dataset:
-                ds = s.scalar(select(Dataset).where(Dataset.name == dataset))
-                if ds is None:
-                    raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=dataset))
-                organization = ds.organization.name
+                organization = self.dataset(s, dataset).organization
                 q = q.where(AccessLogEntry.dataset == dataset)
             if organization:
                 self.require(s, p, "read_access_log", org=organization)

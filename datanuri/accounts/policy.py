@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from datanuri.accounts.principal import Principal
+from datanuri.errors import InvalidInput
 
 Action = Literal[
     "read_metadata",  # see a dataset, its versions, schema and profile
@@ -32,6 +33,27 @@ SCOPE_OF: dict[str, str] = {
     "manage_users": "admin",
 }
 EDITORS = ("owner", "editor")
+ACCESS_LEVELS = ("open", "restricted", "personal")
+
+
+def check_access(level: str) -> str:
+    """Return `level` if it is a known access level, else raise an error listing them."""
+    if level not in ACCESS_LEVELS:
+        raise InvalidInput(
+            f"Access level must be one of {', '.join(ACCESS_LEVELS)}; got {level!r}."
+        )
+    return level
+
+
+@dataclass(frozen=True)
+class DatasetAccess:
+    """What the policy needs to know about a dataset (the catalog builds it from its row)."""
+
+    id: int
+    name: str
+    organization: str
+    access_level: str
+    metadata_public: bool = True
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from datanuri.accounts.models import (
     Entitlement,
     LoginAttempt,
     Membership,
+    Organization,
     User,
     WebSession,
 )
-from datanuri.accounts.principal import ALL_SCOPES, SYSTEM, Principal
-from datanuri.catalog.models import Dataset, Organization
+from datanuri.accounts.principal import ALL_SCOPES, Principal
 from datanuri.events import Event, EventSink
 from datanuri.store.db import Database, utcnow
 
@@ -31,7 +31,10 @@ log = logging.getLogger("datanuri.accounts")
 
 MSG_BAD_LOGIN = "The e-mail or password is not right."
 MSG_LOCKED = "Too many failed logins. Wait {minutes} minutes and try again, or ask an admin to reset your password."
-MSG_BAD_TOKEN = "The API token is not valid (unknown, revoked or expired). Create a new one with `datanuri tokens create`."
+MSG_BAD_TOKEN = (
+    "The API token is not valid (unknown, revoked or expired). "
+    "Create a new one with `datanuri tokens create`."
+)
 MSG_BAD_SESSION = "Your session has ended. Log in again."
 LOCK_AFTER = 5  # failures per e-mail within LOCK_WINDOW
 LOCK_AFTER_CLIENT = 20  # failures per client address within LOCK_WINDOW
@@ -82,7 +85,7 @@ class AccountService:
         display_name: str,
         password: str,
         platform_role: str | None = None,
-        by: Principal = SYSTEM,
+        by: Principal,
     ) -> UserInfo:
         with self.db.session() as s:
             self.access.require(s, by, "manage_users")
@@ -102,7 +105,7 @@ class AccountService:
             s.flush()
             return self._user_info(user)
 
-    def list_users(self, *, by: Principal = SYSTEM) -> list[UserInfo]:
+    def list_users(self, *, by: Principal) -> list[UserInfo]:
         with self.db.session() as s:
             self.access.require(s, by, "manage_users")
             return [self._user_info(u) for u in s.scalars(select(User).order_by(User.email))]
@@ -114,9 +117,7 @@ class AccountService:
                 raise errors.NotFound("No such user.")
             return self._user_info(user)
 
-    def add_member(
-        self, organization: str, email: str, *, role: str, by: Principal = SYSTEM
-    ) -> UserInfo:
+    def add_member(self, organization: str, email: str, *, role: str, by: Principal) -> UserInfo:
         v.check_choice(role, v.ORG_ROLES, "Role")
         email = v.clean_email(email)
         with self.db.session() as s:
@@ -141,11 +142,6 @@ class AccountService:
             s.flush()
             s.refresh(user)
             return self._user_info(user)
-
-    def add_owner(self, s: Session, org: Organization, p: Principal) -> None:
-        """Make the creator of an organisation its owner (inside the creating transaction)."""
-        if p.kind == "user" and p.user_id is not None:
-            s.add(Membership(user_id=p.user_id, organization_id=org.id, role="owner"))
 
     # ----- principals ----------------------------------------------------------------------
     def principal(
@@ -246,7 +242,7 @@ class AccountService:
         scopes: list[str] | tuple[str, ...] = ("read",),
         expires_in_days: int | None = None,
         for_email: str | None = None,
-        by: Principal = SYSTEM,
+        by: Principal,
     ) -> tuple[TokenInfo, str]:
         """Create a token for `by` (or, for admins and the CLI, for `for_email`); the secret is returned once."""
         scope_list = v.check_scopes(list(scopes))
@@ -308,7 +304,7 @@ class AccountService:
                 q = q.where(ApiToken.user_id == (by.user_id or -1))
             return [self._token_info(t, e) for t, e in s.execute(q).all()]
 
-    def revoke_token(self, token_id: int, *, by: Principal = SYSTEM) -> TokenInfo:
+    def revoke_token(self, token_id: int, *, by: Principal) -> TokenInfo:
         with self.db.session() as s:
             tok = s.get(ApiToken, token_id)
             if tok is None or not (by.is_admin or tok.user_id == by.user_id):
@@ -388,13 +384,11 @@ class AccountService:
         *,
         expires_at: dt.datetime | None = None,
         source: str = "manual",
-        by: Principal = SYSTEM,
+        by: Principal,
     ) -> int:
         with self.db.session() as s:
-            ds = s.scalar(select(Dataset).where(Dataset.name == dataset))
-            if ds is None:
-                raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=dataset))
-            self.access.require(s, by, "manage_org", org=ds.organization.name)
+            ds = self.access.dataset(s, dataset)
+            self.access.require(s, by, "manage_org", org=ds.organization)
             user = s.scalar(select(User).where(User.email == v.clean_email(email)))
             if user is None:
                 raise errors.NotFound(f"No user with the e-mail {email}.")
@@ -422,14 +416,13 @@ class AccountService:
             )
             return ent.id
 
-    def revoke_entitlement(self, entitlement_id: int, *, by: Principal = SYSTEM) -> None:
+    def revoke_entitlement(self, entitlement_id: int, *, by: Principal) -> None:
         with self.db.session() as s:
             ent = s.get(Entitlement, entitlement_id)
             if ent is None:
                 raise errors.NotFound(f"No entitlement {entitlement_id}.")
-            ds = s.get(Dataset, ent.dataset_id)
-            assert ds is not None
-            self.access.require(s, by, "manage_org", org=ds.organization.name)
+            ds = self.access.dataset(s, ent.dataset_id)
+            self.access.require(s, by, "manage_org", org=ds.organization)
             self.events.record(
                 s,
                 Event(

@@ -1,4 +1,5 @@
-"""Catalog tables: organizations, datasets, immutable versions and their distributions."""
+"""Catalog tables: datasets, their immutable versions and their distributions (organisations
+belong to accounts)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,9 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from datanuri.accounts.models import Organization
+from datanuri.accounts.policy import DatasetAccess
 from datanuri.store.db import Base, utcnow
-
-
-class Organization(Base):
-    __tablename__ = "organizations"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-    datasets: Mapped[list[Dataset]] = relationship(back_populates="organization")
 
 
 class Dataset(Base):
@@ -47,10 +38,16 @@ class Dataset(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    organization: Mapped[Organization] = relationship(back_populates="datasets")
+    organization: Mapped[Organization] = relationship()
     versions: Mapped[list[Version]] = relationship(
         back_populates="dataset", order_by="Version.number", cascade="all, delete-orphan"
     )
+
+    def as_access(self) -> DatasetAccess:
+        """What the access policy needs to know about this dataset."""
+        return DatasetAccess(
+            self.id, self.name, self.organization.name, self.access_level, self.metadata_public
+        )
 
 
 class Version(Base):

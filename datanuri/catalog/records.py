@@ -6,7 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from datanuri.catalog.models import Dataset, Organization, Version
+from datanuri.accounts.models import Organization
+from datanuri.catalog.models import Dataset, Version
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from datanuri import errors
 from datanuri.accounts.access import AccessControl
-from datanuri.accounts.models import Membership
-from datanuri.accounts.principal import SYSTEM, Principal
+from datanuri.accounts.models import Membership, Organization
+from datanuri.accounts.policy import DatasetAccess, check_access
+from datanuri.accounts.principal import Principal
 from datanuri.catalog import export
-from datanuri.catalog.models import Dataset, Distribution, Organization, Version
-from datanuri.catalog.names import check_access, check_name
+from datanuri.catalog.models import Dataset, Distribution, Version
 from datanuri.catalog.records import (
     DatasetInfo,
     OrgInfo,
@@ -33,6 +33,7 @@ from datanuri.catalog.records import (
 )
 from datanuri.config import Config
 from datanuri.events import Event, EventSink
+from datanuri.names import check_name
 from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, utcnow
 
@@ -75,6 +76,17 @@ def redact_profile(profile: dict[str, Any]) -> dict[str, Any]:
         for c in profile.get("columns", [])
     ]
     return {**{k: v for k, v in profile.items() if k != "columns"}, "columns": cols}
+
+
+def dataset_access(s: Session, key: str | int) -> DatasetAccess | None:
+    """The access facts of a dataset by name (str) or id (int): the `DatasetFinder` that
+    `AccessControl` is given, so accounts never reads catalog tables itself."""
+    ds = (
+        s.get(Dataset, key)
+        if isinstance(key, int)
+        else s.scalar(select(Dataset).where(Dataset.name == key))
+    )
+    return None if ds is None else ds.as_access()
 
 
 @dataclass(frozen=True)
@@ -123,7 +135,7 @@ class CatalogService:
         *,
         title: str | None = None,
         description: str = "",
-        principal: Principal = SYSTEM,
+        principal: Principal,
     ) -> OrgInfo:
         """Create an organisation (admins only); a user who creates one becomes its owner."""
         check_name(name, "organization")
@@ -175,7 +187,7 @@ class CatalogService:
         *,
         organization: str,
         title: str | None = None,
-        principal: Principal = SYSTEM,
+        principal: Principal,
         **fields: Any,
     ) -> DatasetInfo:
         check_name(name, "dataset")
@@ -196,7 +208,7 @@ class CatalogService:
         self._changed(name)
         return info
 
-    def discard_empty_dataset(self, name: str, *, principal: Principal = SYSTEM) -> bool:
+    def discard_empty_dataset(self, name: str, *, principal: Principal) -> bool:
         """Delete dataset `name` if it never got a version (undoing a create whose first publish
         failed); returns whether it was deleted. A dataset with versions is never deleted."""
         with self.db.session() as s:
@@ -208,9 +220,7 @@ class CatalogService:
         self._changed(name)
         return True
 
-    def update_dataset(
-        self, name: str, *, principal: Principal = SYSTEM, **fields: Any
-    ) -> DatasetInfo:
+    def update_dataset(self, name: str, *, principal: Principal, **fields: Any) -> DatasetInfo:
         """Change a dataset's metadata. A change of access level is recorded as an event first."""
         fields = self._clean_fields(fields)
         with self.db.session() as s:
@@ -243,7 +253,7 @@ class CatalogService:
         return info
 
     def list_datasets(
-        self, *, organization: str | None = None, principal: Principal = SYSTEM
+        self, *, organization: str | None = None, principal: Principal
     ) -> list[DatasetInfo]:
         with self.db.session() as s:
             q = select(Dataset).options(
@@ -258,7 +268,7 @@ class CatalogService:
                 if self.access.can(s, principal, "read_metadata", dataset=d)
             ]
 
-    def get_dataset(self, name: str, *, principal: Principal = SYSTEM) -> DatasetInfo:
+    def get_dataset(self, name: str, *, principal: Principal) -> DatasetInfo:
         with self.db.session() as s:
             return dataset_info(self._dataset(s, name, principal=principal))
 
@@ -282,7 +292,7 @@ class CatalogService:
         encoding: str | None = None,
         delimiter: str | None = None,
         sheet: str | None = None,
-        principal: Principal = SYSTEM,
+        principal: Principal,
         progress: Progress | None = None,
         on_publish: OnPublish | None = None,
     ) -> PublishResult:
@@ -320,7 +330,7 @@ class CatalogService:
             source_hash = sha256_file(source)
             problems = [p.__dict__ for p in result.problems]
             with self.db.session() as s:
-                ds = self._dataset(s, name)
+                ds = self._dataset(s, name, principal=principal)
                 same = next((v for v in ds.versions if v.content_hash == content_hash), None)
                 if same is not None:
                     msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
@@ -328,7 +338,7 @@ class CatalogService:
             byte_size = out.stat().st_size
             self.blobs.put_file(out, move=True)
             with self.db.session() as s:
-                ds = self._dataset(s, name, lock=True)
+                ds = self._dataset(s, name, lock=True, principal=principal)
                 self.access.require(s, principal, "publish", dataset=ds)
                 number = (max((v.number for v in ds.versions), default=0)) + 1
                 v = Version(
@@ -388,13 +398,13 @@ class CatalogService:
             out.unlink(missing_ok=True)
 
     def get_version(
-        self, name: str, number: int | None = None, *, principal: Principal = SYSTEM
+        self, name: str, number: int | None = None, *, principal: Principal
     ) -> VersionInfo:
         with self.db.session() as s:
             return version_info(self._version(s, name, number, principal), name)
 
     def version_detail(
-        self, name: str, number: int | None = None, *, principal: Principal = SYSTEM
+        self, name: str, number: int | None = None, *, principal: Principal
     ) -> dict[str, Any]:
         """Schema, profile and row problems of a version."""
         with self.db.session() as s:
@@ -415,7 +425,7 @@ class CatalogService:
         name: str,
         number: int | None = None,
         *,
-        principal: Principal = SYSTEM,
+        principal: Principal,
         purpose: str = "read",
     ) -> Path:
         """The verified canonical Parquet file of a version, if `principal` may read its rows.
@@ -438,7 +448,7 @@ class CatalogService:
         *,
         offset: int = 0,
         limit: int = 100,
-        principal: Principal = SYSTEM,
+        principal: Principal,
     ) -> pa.Table:
         if offset < 0 or limit < 1:
             raise errors.InvalidInput("Preview needs offset ≥ 0 and limit ≥ 1.")
@@ -453,7 +463,7 @@ class CatalogService:
         number: int | None = None,
         *,
         format: str = "parquet",
-        principal: Principal = SYSTEM,
+        principal: Principal,
     ) -> Iterator[bytes]:
         """Stream a version in `format` (Parquet as stored; CSV and JSON made batch by batch)."""
         export.check_format(format)
@@ -491,7 +501,7 @@ class CatalogService:
         return org
 
     def _dataset(
-        self, s: Session, name: str, *, lock: bool = False, principal: Principal = SYSTEM
+        self, s: Session, name: str, *, lock: bool = False, principal: Principal
     ) -> Dataset:
         """The dataset, if `principal` may see it at all (else "not found", so nothing leaks)."""
         q = select(Dataset).where(Dataset.name == name)
@@ -503,9 +513,7 @@ class CatalogService:
         self.access.require(s, principal, "read_metadata", dataset=ds)
         return ds
 
-    def _version(
-        self, s: Session, name: str, number: int | None, principal: Principal = SYSTEM
-    ) -> Version:
+    def _version(self, s: Session, name: str, number: int | None, principal: Principal) -> Version:
         ds = self._dataset(s, name, principal=principal)
         if not ds.versions:
             raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=name))

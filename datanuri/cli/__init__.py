@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -119,7 +118,8 @@ def demo(
             from datanuri.web.app import create_app
 
             console.print(
-                f"Try: curl http://{host}:{port}/api/v1/datasets   ·   API docs: http://{host}:{port}/docs   ·   Ctrl-C stops"
+                f"Try: curl http://{host}:{port}/api/v1/datasets   ·   "
+                f"API docs: http://{host}:{port}/docs   ·   Ctrl-C stops"
             )
             uvicorn.run(create_app(p), host=host, port=port, log_level="warning")
 

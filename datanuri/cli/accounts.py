@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.cli.common import (
     DATA_DIR_OPTION,
     JSON_OPTION,
@@ -45,7 +46,7 @@ def users_create(
     """Create a user account."""
     with platform_ctx(data_dir) as p:
         user = p.accounts.create_user(
-            email, display_name=name, password=password, platform_role=role
+            email, display_name=name, password=password, platform_role=role, by=SYSTEM
         )
     print_json(user.to_dict()) if json_out else console.print(
         f"Created user [bold]{user.email}[/]."
@@ -56,7 +57,7 @@ def users_create(
 def users_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List users with their roles."""
     with platform_ctx(data_dir) as p:
-        users = p.accounts.list_users()
+        users = p.accounts.list_users(by=SYSTEM)
     if json_out:
         return print_json([u.to_dict() for u in users])
     t = Table("email", "name", "platform role", "organisations")
@@ -78,7 +79,7 @@ def orgs_add_member(
 ) -> None:
     """Add a user to an organization (or change their role)."""
     with platform_ctx(data_dir) as p:
-        p.accounts.add_member(org, email, role=role)
+        p.accounts.add_member(org, email, role=role, by=SYSTEM)
     console.print(f"{email} is now {role} of {org}.")
 
 
@@ -100,6 +101,7 @@ def tokens_create(
             scopes=[s.strip() for s in scopes.split(",") if s.strip()],
             expires_in_days=expires_days,
             for_email=user,
+            by=SYSTEM,
         )
     if json_out:
         return print_json({"token": secret, **info.to_dict()})
@@ -112,8 +114,6 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List API tokens (never their secrets)."""
-    from datanuri.accounts.principal import SYSTEM
-
     with platform_ctx(data_dir) as p:
         tokens = p.accounts.list_tokens(by=SYSTEM)
     if json_out:
@@ -139,7 +139,7 @@ def tokens_revoke(
 ) -> None:
     """Revoke an API token; it is refused from the next request on."""
     with platform_ctx(data_dir) as p:
-        p.accounts.revoke_token(token_id)
+        p.accounts.revoke_token(token_id, by=SYSTEM)
     console.print(f"Token {token_id} revoked.")
 
 
@@ -203,8 +203,6 @@ def access_log(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Show who read or downloaded which dataset, when, and through which route."""
-    from datanuri.accounts.principal import SYSTEM
-
     with platform_ctx(data_dir) as p:
         entries = p.access.read_log(SYSTEM, dataset=dataset, organization=org, limit=limit)
     if json_out:

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.cli.common import (
     DATA_DIR_OPTION,
     JSON_OPTION,
@@ -39,7 +40,9 @@ def orgs_create(
 ) -> None:
     """Create an organization."""
     with platform_ctx(data_dir) as p:
-        org = p.catalog.create_organization(name, title=title, description=description)
+        org = p.catalog.create_organization(
+            name, title=title, description=description, principal=SYSTEM
+        )
     print_json(org.to_dict()) if json_out else console.print(
         f"Created organization [bold]{org.name}[/] ({org.title})."
     )
@@ -66,7 +69,7 @@ def datasets_list(
 ) -> None:
     """List datasets with their latest version."""
     with platform_ctx(data_dir) as p:
-        items = p.catalog.list_datasets(organization=org)
+        items = p.catalog.list_datasets(organization=org, principal=SYSTEM)
     if json_out:
         return print_json(
             [{k: v for k, v in d.to_dict().items() if k != "versions"} for d in items]
@@ -88,8 +91,8 @@ def datasets_show(
 ) -> None:
     """Show a dataset's metadata, versions and latest schema."""
     with platform_ctx(data_dir) as p:
-        d = p.catalog.get_dataset(name)
-        detail = p.catalog.version_detail(name) if d.versions else None
+        d = p.catalog.get_dataset(name, principal=SYSTEM)
+        detail = p.catalog.version_detail(name, principal=SYSTEM) if d.versions else None
     if json_out:
         out = d.to_dict()
         if detail:
@@ -138,9 +141,7 @@ def publish(
     description: str | None = typer.Option(None, help="Description of a new dataset"),
     keywords: str | None = typer.Option(None, help="Comma-separated keywords"),
     theme: str | None = typer.Option(None, help="Theme, e.g. 교통, 환경"),
-    license: str | None = typer.Option(
-        None, "--license", help="Licence, e.g. KOGL-1, CC-BY-4.0"
-    ),
+    license: str | None = typer.Option(None, "--license", help="Licence, e.g. KOGL-1, CC-BY-4.0"),
     access: str | None = typer.Option(
         None, help="open | restricted | personal (new datasets default to open)"
     ),
@@ -168,16 +169,18 @@ def publish(
             "access_level": access,
         }
         try:
-            p.catalog.get_dataset(dataset)
-        except NotFound:
+            p.catalog.get_dataset(dataset, principal=SYSTEM)
+        except NotFound as exc:
             if not org:
                 raise InvalidInput(
                     f"Dataset {dataset!r} does not exist yet: give --org ORG to create it."
-                )
-            p.catalog.create_dataset(dataset, organization=org, title=title, **fields)
+                ) from exc
+            p.catalog.create_dataset(
+                dataset, organization=org, title=title, **fields, principal=SYSTEM
+            )
         else:
             if any(v is not None for v in fields.values()) or title:
-                p.catalog.update_dataset(dataset, title=title, **fields)
+                p.catalog.update_dataset(dataset, title=title, **fields, principal=SYSTEM)
         size = file.stat().st_size
         with byte_progress(f"Ingesting {file.name}", size) as progress:
             result = p.catalog.publish(
@@ -189,6 +192,7 @@ def publish(
                 encoding=encoding,
                 sheet=sheet,
                 progress=progress,
+                principal=SYSTEM,
             )
     if json_out:
         return print_json(result.to_dict())
@@ -214,8 +218,8 @@ def download(
 ) -> None:
     """Download a version of a dataset as Parquet, CSV or JSON."""
     with platform_ctx(data_dir) as p:
-        info = p.catalog.get_version(name, version)
-        chunks = p.catalog.download(name, version, format=format)
+        info = p.catalog.get_version(name, version, principal=SYSTEM)
+        chunks = p.catalog.download(name, version, format=format, principal=SYSTEM)
         if str(output) == "-":
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk)

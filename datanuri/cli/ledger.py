@@ -105,9 +105,7 @@ def entries(
 @app.command("receipt")
 def receipt(
     index: int = typer.Argument(..., help="Entry index."),
-    output: Path | None = typer.Option(
-        None, "-o", "--output", help="Write the receipt JSON here."
-    ),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the receipt JSON here."),
     data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
     """Write the receipt of an entry (verify it later with `datanuri verify`)."""

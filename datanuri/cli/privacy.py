@@ -55,7 +55,7 @@ def _scan_file(path: Path) -> dict[str, Any]:
     """Scan a local file (no dataset): read it as a table, classify its columns."""
     import tempfile
 
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     from datanuri.privacy.detect import detect
     from datanuri.tables import ingest
@@ -253,7 +253,8 @@ def apply(
         )
     elif report.get("passed"):
         console.print(
-            f"Candidate: {out['rows']:,} rows, columns {', '.join(out['columns'])}. Nothing was published; add --release TARGET to publish it."
+            f"Candidate: {out['rows']:,} rows, columns {', '.join(out['columns'])}. "
+            "Nothing was published; add --release TARGET to publish it."
         )
     else:
         err_console.print("The policy did not pass; nothing can be released with it.")
@@ -272,8 +273,8 @@ def _write_report(path: Path | None, report: dict[str, Any]) -> None:
 def _write_html(path: Path | None, report: dict[str, Any], lang: str) -> None:
     if path is None or not report:
         return
+    from datanuri.privacy.report_html import render_report_html
     from datanuri.privacy.service import sha256_json
-    from datanuri.web.report_html import render_report_html
 
     path.write_text(
         render_report_html(report, lang=lang, report_hash=sha256_json(report)), encoding="utf-8"
@@ -330,7 +331,7 @@ def report_cmd(
         record = p.privacy.get_release(release_id).to_dict()
     if html_out is None:
         return print_json(record)
-    from datanuri.web.report_html import render_report_html
+    from datanuri.privacy.report_html import render_report_html
 
     html_out.write_text(render_report_html(record, lang=lang), encoding="utf-8")
     err_console.print(f"Wrote the assessment report of release {release_id} (HTML) to {html_out}.")

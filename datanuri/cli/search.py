@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.cli.common import (
     DATA_DIR_OPTION,
     JSON_OPTION,
@@ -49,7 +50,7 @@ def query(
 
     filters = {k: [v] for k, v in (("organization", organization), ("theme", theme)) if v}
     with platform_ctx(data_dir) as p:
-        result = p.search.search(q, filters=filters, sort=sort, per_page=limit)
+        result = p.search.search(q, filters=filters, sort=sort, per_page=limit, principal=SYSTEM)
     if json_out:
         print_json(result.to_dict())
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
 
@@ -35,7 +36,9 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     cat = platform.catalog
     for org in orgs:
         try:
-            cat.create_organization(org.name, title=org.title, description=org.description)
+            cat.create_organization(
+                org.name, title=org.title, description=org.description, principal=SYSTEM
+            )
         except Conflict:
             pass
     _demo_users(platform, [o.name for o in orgs])
@@ -48,7 +51,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     created = 0
     for d in datasets:
         try:
-            cat.get_dataset(d.name)
+            cat.get_dataset(d.name, principal=SYSTEM)
         except NotFound:
             cat.create_dataset(
                 d.name,
@@ -65,9 +68,10 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
                 temporal_end=d.temporal_end,
                 contact_name=d.contact_name,
                 contact_email=d.contact_email,
+                principal=SYSTEM,
             )
         for path, note in d.files:
-            result = cat.publish(d.name, path, change_note=note)
+            result = cat.publish(d.name, path, change_note=note, principal=SYSTEM)
             created += result.created
             report(f"{d.name}: {result.message}")
     return created
@@ -78,9 +82,9 @@ def _demo_users(platform: Platform, org_names: list[str]) -> None:
     for email, name, role, _ in DEMO_USERS:
         try:
             accounts.create_user(
-                email, display_name=name, password=DEMO_PASSWORD, platform_role=role
+                email, display_name=name, password=DEMO_PASSWORD, platform_role=role, by=SYSTEM
             )
         except Conflict:
             pass
     for org in org_names:
-        accounts.add_member(org, "publisher@datanuri.local", role="editor")
+        accounts.add_member(org, "publisher@datanuri.local", role="editor", by=SYSTEM)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from datanuri.catalog.names import NAME_RE, slugify
+from datanuri.names import NAME_RE, slugify
 
 ACCESS_FROM_DCAT = {"PUBLIC": "open", "RESTRICTED": "restricted", "NON_PUBLIC": "personal"}
 LANG_FROM_DCAT = {"KOR": "ko", "ENG": "en"}
@@ -157,7 +157,8 @@ def dcat_datasets(document: Any) -> list[dict[str, Any]]:
     for n in nodes:
         if not isinstance(n, dict):
             continue
-        types = n.get("@type") if isinstance(n.get("@type"), list) else [n.get("@type")]
+        raw_type = n.get("@type")
+        types = raw_type if isinstance(raw_type, list) else [raw_type]
         if "dcat:Dataset" in types:
             out.append(n)
         out += (

@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from datanuri import errors
 from datanuri.accounts.principal import SYSTEM
+from datanuri.catalog.service import CatalogService
 from datanuri.harvest.mapping import HarvestItem, dcat_datasets, from_ckan, from_dcat
 from datanuri.harvest.models import HarvestRecord
-from datanuri.store.db import utcnow
+from datanuri.store.db import Database, utcnow
 
 log = logging.getLogger("datanuri.harvest")
 PAGE = 100
@@ -138,7 +139,11 @@ class Harvester:
     """Imports remote datasets into the catalog through its service (so access rules and listeners apply)."""
 
     def __init__(
-        self, catalog: Any, db: Any, *, notify: Callable[[str], None] | None = None
+        self,
+        catalog: CatalogService,
+        db: Database,
+        *,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         self.catalog = catalog
         self.db = db

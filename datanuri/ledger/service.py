@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from datanuri import canonical
 from datanuri.errors import Conflict, IntegrityError, InvalidInput, LedgerError, NotFound
 from datanuri.events import Event
-from datanuri.ledger import canonical, merkle, messages, store
+from datanuri.ledger import merkle, messages, store
 from datanuri.ledger.checkpoint import (
     Checkpoint,
     SignedCheckpoint,

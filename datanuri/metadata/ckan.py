@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datanuri.search.documents import SearchDoc
+from datanuri.catalog.documents import SearchDoc
 
 NO_ROWS_NOTE = "Personal data: the rows of this dataset are not available; ask the holder for a de-identified release."
 

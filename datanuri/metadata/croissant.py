@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.records import VersionInfo
 from datanuri.metadata.dcat import license_uri
-from datanuri.search.documents import SearchDoc
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 CONTEXT: dict[str, Any] = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.export import FORMATS
 from datanuri.catalog.records import VersionInfo
-from datanuri.search.documents import SearchDoc
 
 
 def datapackage(

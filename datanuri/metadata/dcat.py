@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from datanuri.catalog.documents import SearchDoc
 from datanuri.metadata.ckan import download_url
-from datanuri.search.documents import SearchDoc
 
 CONTEXT: dict[str, Any] = {
     "dcat": "http://www.w3.org/ns/dcat#",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from datanuri.catalog.documents import SearchDoc
 from datanuri.metadata.ckan import download_url
 from datanuri.metadata.dcat import license_uri
-from datanuri.search.documents import SearchDoc
 
 
 def dataset(doc: SearchDoc, base: str) -> dict[str, Any]:

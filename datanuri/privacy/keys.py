@@ -35,8 +35,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from datanuri import errors
-from datanuri.catalog.names import check_name
-from datanuri.ledger.canonical import dumps as canonical_json
+from datanuri.canonical import dumps as canonical_json
+from datanuri.names import check_name
 from datanuri.store.blobs import fsync_dir
 
 KEY_BYTES = 32

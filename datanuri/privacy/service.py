@@ -39,11 +39,12 @@ from sqlalchemy.orm import Session
 
 from datanuri import errors
 from datanuri.accounts.access import AccessControl
+from datanuri.accounts.models import Organization
 from datanuri.accounts.principal import SYSTEM, Principal
-from datanuri.catalog.models import Dataset, Organization, Version
-from datanuri.catalog.names import check_name
+from datanuri.catalog.models import Dataset, Version
 from datanuri.catalog.service import CatalogService
 from datanuri.events import Event, EventSink
+from datanuri.names import check_name
 from datanuri.privacy.db import PrivacyRelease
 from datanuri.privacy.detect import detect
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint

@@ -102,7 +102,7 @@ def word_grams(word: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
-    import snowballstemmer
+    import snowballstemmer  # type: ignore[import-untyped]
 
     return snowballstemmer.stemmer("english")
 
@@ -134,7 +134,7 @@ _INDEX_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 @lru_cache(maxsize=1)
 def _kiwi() -> Any:
     try:
-        from kiwipiepy import Kiwi
+        from kiwipiepy import Kiwi  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - the n-gram fallback covers it
         return None
     return Kiwi()
@@ -169,7 +169,7 @@ def prime(texts: Iterable[str]) -> None:
         return
     with _KIWI_LOCK:  # one word (a query's new word) is quicker passed alone than as a batch
         results = [kiwi.tokenize(todo[0])] if len(todo) == 1 else list(kiwi.tokenize(todo))
-    for w, toks in zip(todo, results):
+    for w, toks in zip(todo, results, strict=True):
         _remember(_MORPHS, w, tuple((t.form, t.tag, t.start, t.start + t.len) for t in toks))
 
 
@@ -187,7 +187,7 @@ def _tokens(word: str) -> tuple[tuple[str, str, int, int], ...]:
 
 def _compounds(nouns: list[str], max_join: int = 3) -> list[str]:
     """Contiguous joins of consecutive nouns in a word: 대기+질+측정 → 대기질, 질측정, 대기질측정."""
-    out = []
+    out: list[str] = []
     for n in range(2, min(max_join, len(nouns)) + 1):
         out.extend("".join(nouns[i : i + n]) for i in range(len(nouns) - n + 1))
     return out

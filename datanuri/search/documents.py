@@ -1,11 +1,10 @@
-"""What the index holds about one dataset: a plain record built from the catalog's ORM row."""
+"""What the index holds about one dataset: a `SearchDoc` built from the catalog's ORM row."""
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import Any
 
+from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset
 from datanuri.search.regions import parse_regions
 
@@ -19,75 +18,6 @@ FACET_FIELDS = (
     "language",
     "region",
 )
-
-
-@dataclass(frozen=True)
-class SearchDoc:
-    name: str
-    organization: str
-    organization_title: str
-    title: str
-    description: str
-    keywords: tuple[str, ...]
-    theme: str | None
-    license: str | None
-    access_level: str
-    metadata_public: bool
-    language: str
-    spatial: str | None
-    temporal_start: str | None
-    temporal_end: str | None
-    formats: tuple[str, ...]
-    regions: tuple[str, ...]  # "시도" or "시도/시군구" paths
-    latest_version: int | None
-    created_at: str
-    updated_at: str
-    # The latest version's files: format, media_type, byte_size, sha256 (None if made on download).
-    resources: tuple[dict[str, Any], ...] = ()
-    version_created_at: str | None = None
-    row_count: int | None = None
-    source: str | None = None  # where a harvested dataset came from
-    columns: tuple[str, ...] = ()  # names (and titles) of the latest version's schema fields
-
-    @property
-    def hidden(self) -> bool:
-        """Metadata visible only to the holder's members and platform staff."""
-        return self.access_level == "personal" and not self.metadata_public
-
-    def facet_values(self) -> list[tuple[str, str]]:
-        """(field, value) pairs this dataset counts under."""
-        out: list[tuple[str, str]] = [
-            ("organization", self.organization),
-            ("access_level", self.access_level),
-            ("language", self.language),
-        ]
-        if self.theme:
-            out.append(("theme", self.theme))
-        if self.license:
-            out.append(("license", self.license))
-        out += [("keyword", k) for k in self.keywords]
-        out += [("format", f) for f in self.formats]
-        out += [("region", r.split("/")[0]) for r in self.regions]
-        out += [("sigungu", r) for r in self.regions if "/" in r]
-        return list(dict.fromkeys(out))
-
-    def to_dict(self) -> dict[str, Any]:
-        # What dataclasses.asdict gives (the only nested values are the resources' flat dicts),
-        # without its recursive deep copy: this runs once per record on every (re)index.
-        d = {name: getattr(self, name) for name in _FIELD_NAMES}
-        d["resources"] = tuple(dict(r) for r in self.resources)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> SearchDoc:
-        vals = {
-            k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in _FIELD_SET
-        }
-        return cls(**vals)
-
-
-_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(SearchDoc))
-_FIELD_SET = frozenset(_FIELD_NAMES)
 
 
 def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from datanuri.catalog.documents import SearchDoc
 from datanuri.search.analysis import ANALYZER_VERSION, index_strings, prime
-from datanuri.search.documents import SearchDoc
 
 SCHEMA_VERSION = "6"
 # BM25 column weights: title terms, body terms, title n-grams, body n-grams.
@@ -169,7 +169,7 @@ class SearchIndex:
         if not n:
             return 0
         if len({d.name for d in docs}) < n:  # the same dataset twice: its last record counts
-            last = {d.name: (d, col) for d, col in zip(docs, cols)}
+            last = {d.name: (d, col) for d, col in zip(docs, cols, strict=True)}
             docs, cols = [d for d, _ in last.values()], [col for _, col in last.values()]
         with self._lock:
             c = self._conn
@@ -182,21 +182,28 @@ class SearchIndex:
                     "INSERT INTO docs(id, name, organization, title, updated, hidden) VALUES(?,?,?,?,?,?)",
                     [
                         (i, d.name, d.organization, d.title.casefold(), d.updated_at, int(d.hidden))
-                        for i, d in zip(ids, docs)
+                        for i, d in zip(ids, docs, strict=True)
                     ],
                 )
                 c.executemany(
                     "INSERT INTO docs_data(id, data) VALUES(?,?)",
-                    [(i, json.dumps(d.to_dict(), ensure_ascii=False)) for i, d in zip(ids, docs)],
+                    [
+                        (i, json.dumps(d.to_dict(), ensure_ascii=False))
+                        for i, d in zip(ids, docs, strict=True)
+                    ],
                 )
                 c.executemany(
                     "INSERT INTO fts(rowid, title_t, body_t, title_g, body_g) VALUES(?,?,?,?,?)",
-                    [(i, *fts) for i, fts in zip(ids, cols)],
+                    [(i, *fts) for i, fts in zip(ids, cols, strict=True)],
                 )
                 codes = self._facet_codes({p for d in docs for p in d.facet_values()})
                 c.executemany(
                     "INSERT OR IGNORE INTO facets(doc_id, code) VALUES(?,?)",
-                    [(i, codes[p]) for i, d in zip(ids, docs) for p in d.facet_values()],
+                    [
+                        (i, codes[p])
+                        for i, d in zip(ids, docs, strict=True)
+                        for p in d.facet_values()
+                    ],
                 )
                 c.execute("COMMIT")
             except BaseException:
@@ -258,7 +265,8 @@ class SearchIndex:
     def clear(self) -> None:
         with self._lock:
             self._conn.executescript(
-                "BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM facet_values; DELETE FROM docs; DELETE FROM docs_data; COMMIT;"
+                "BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM facet_values; "
+                "DELETE FROM docs; DELETE FROM docs_data; COMMIT;"
             )
 
     def names(self) -> set[str]:
@@ -311,7 +319,8 @@ class SearchIndex:
                 }[sort]
                 page = (
                     c.execute(
-                        f"SELECT h.id, h.score FROM ({hits}) h JOIN docs d ON d.id = h.id{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                        f"SELECT h.id, h.score FROM ({hits}) h JOIN docs d ON d.id = h.id{where}"
+                        f" ORDER BY {order} LIMIT ? OFFSET ?",
                         [*params, limit, offset],
                     ).fetchall()
                     if limit > 0

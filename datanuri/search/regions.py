@@ -88,4 +88,4 @@ def parse_regions(text: str | None) -> list[Region]:
 
 
 def is_nationwide(text: str | None) -> bool:
-    return bool(text) and any(w in text.lower() for w in NATIONWIDE)
+    return text is not None and any(w in text.lower() for w in NATIONWIDE)

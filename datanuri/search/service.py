@@ -15,12 +15,13 @@ from sqlalchemy.orm import selectinload
 
 from datanuri import errors
 from datanuri.accounts.policy import decide
-from datanuri.accounts.principal import SYSTEM, Principal
+from datanuri.accounts.principal import Principal
+from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset, Version
 from datanuri.harvest.models import HarvestRecord
 from datanuri.search import regions
 from datanuri.search.analysis import highlight_forms, query_words
-from datanuri.search.documents import FACET_FIELDS, SearchDoc, doc_from_orm
+from datanuri.search.documents import FACET_FIELDS, doc_from_orm
 from datanuri.search.highlight import snippet
 from datanuri.search.index import Filters, RawResult, SearchIndex, Visibility
 from datanuri.search.query import stages
@@ -175,7 +176,7 @@ class SearchService:
         self,
         q: str = "",
         *,
-        principal: Principal = SYSTEM,
+        principal: Principal,
         filters: Mapping[str, Sequence[str]] | None = None,
         updated_from: str | None = None,
         updated_to: str | None = None,
@@ -296,7 +297,7 @@ class SearchService:
         return [d for d in (self.index.get(n) for n in names) if d is not None]
 
     # ----- data map -----------------------------------------------------------------------------
-    def datamap(self, *, principal: Principal = SYSTEM) -> dict[str, Any]:
+    def datamap(self, *, principal: Principal) -> dict[str, Any]:
         """The catalog as trees with counts: by theme, by organisation, by region (시도 → 시군구)."""
         vis = visibility_for(principal)
         total = self.index.query(

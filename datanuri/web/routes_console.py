@@ -21,7 +21,8 @@ from starlette.concurrency import run_in_threadpool
 from datanuri import errors
 from datanuri.accounts.policy import EDITORS
 from datanuri.accounts.principal import Principal
-from datanuri.catalog.names import ACCESS_LEVELS, check_name
+from datanuri.accounts.policy import ACCESS_LEVELS
+from datanuri.names import check_name
 from datanuri.web import ui_text
 from datanuri.web.auth import client_address, session_principal
 from datanuri.web.pages import check_form_csrf, language

@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse
 
 from datanuri import errors
 from datanuri.accounts.principal import Principal
+from datanuri.catalog.documents import SearchDoc
 from datanuri.metadata import croissant as cr
 from datanuri.metadata import datapackage as dp
 from datanuri.metadata import dcat, schemaorg
 from datanuri.platform import Platform
-from datanuri.search.documents import SearchDoc
 from datanuri.search.service import visibility_for
 from datanuri.web.auth import get_principal
 from datanuri.web.deps import get_platform

@@ -17,9 +17,9 @@ from starlette.concurrency import run_in_threadpool
 
 from datanuri.accounts.principal import Principal
 from datanuri.platform import Platform
+from datanuri.privacy.report_html import render_report_html
 from datanuri.web.auth import get_principal
 from datanuri.web.deps import get_platform
-from datanuri.web.report_html import render_report_html
 
 router = APIRouter(tags=["privacy"])
 

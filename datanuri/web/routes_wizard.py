@@ -4,7 +4,7 @@ report pages it shows.
 The page itself only carries the dataset's name and the session's CSRF token: detection, apply
 and release run in the browser against the privacy API (`/api/v1/datasets/{name}/privacy/...`)
 with the session cookie, so the same access rules hold. The report fragment is rendered here
-from the one report template (`datanuri.web.report_html`) that the CLI and API use too.
+from the one report template (`datanuri.privacy.report_html`) that the CLI and API use too.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from starlette.concurrency import run_in_threadpool
 
 from datanuri import errors
 from datanuri.accounts import secrets as sec
+from datanuri.privacy.report_html import render_report_fragment, report_css
 from datanuri.web.auth import CSRF_HEADER, MSG_CSRF
 from datanuri.web.pages import language
-from datanuri.web.report_html import render_report_fragment, report_css
 from datanuri.web.routes_console import login_redirect, web_user
 from datanuri.web.routes_ui import UIRoute, ui_page
 

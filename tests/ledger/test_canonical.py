@@ -10,7 +10,8 @@ import pytest
 import rfc8785
 
 from datanuri.events import Event
-from datanuri.ledger import canonical, canonical_leaf
+from datanuri import canonical
+from datanuri.ledger import canonical_leaf
 
 ALPHABETS = [
     "abcdefghijklmnopqrstuvwxyz0123456789 -_:@./",

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from fastapi.testclient import TestClient
 
+from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.records import VersionInfo
 from datanuri.metadata import croissant, datapackage, dcat, schemaorg
-from datanuri.search.documents import SearchDoc
 from tests.search.support import load_catalog, make_app
 
 BASE = "https://data.example.kr"

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.errors import InvalidInput
 from datanuri.privacy import dp as DP
 from datanuri.privacy import messages as M
@@ -474,7 +475,7 @@ def test_the_example_policy_passes_on_the_demo_table(demo_table):
 
 
 def test_the_html_report_of_a_dp_release_shows_its_accounting(demo_table):
-    from datanuri.web.report_html import render_report_html
+    from datanuri.privacy.report_html import render_report_html
 
     report = apply_policy(demo_table, load_policy(EXAMPLE)).report
     page = render_report_html(report, lang="en")
@@ -505,7 +506,9 @@ def test_release_through_the_service_publishes_only_aggregates(platform, tmp_pat
         platform.catalog.parquet_path("outpatient-visit-stats", principal=ANONYMOUS)
     )
     source = pq.read_table(
-        platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash)
+        platform.blobs.verify(
+            platform.catalog.get_version(HOSPITAL, 1, principal=SYSTEM).content_hash
+        )
     )
     groups = ["성별", "나이"]
     assert released.column_names[:2] == groups

@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from datanuri import errors
+from datanuri.accounts.principal import SYSTEM
 from datanuri.config import Config
 from datanuri.events import Event
 from datanuri.privacy.keys import MSG_KEY_MISSING, KeyStore, fingerprint, master_key_from_env
@@ -140,15 +141,17 @@ def test_failed_record_creates_no_key(tmp_path):
 
 # ----- through the service: permissions, ledger, policies ------------------------------------
 def _user(platform, email, org=None, role="editor"):
-    platform.accounts.create_user(email, display_name="사용자", password=PASSWORD)
+    platform.accounts.create_user(email, display_name="사용자", password=PASSWORD, by=SYSTEM)
     if org:
-        platform.accounts.add_member(org, email, role=role)
-    token = platform.accounts.create_token(name="t", scopes=["read", "publish"], for_email=email)[1]
+        platform.accounts.add_member(org, email, role=role, by=SYSTEM)
+    token = platform.accounts.create_token(
+        name="t", scopes=["read", "publish"], for_email=email, by=SYSTEM
+    )[1]
     return platform.accounts.resolve_token(token)
 
 
 def test_create_is_recorded_in_the_ledger_and_nowhere_in_the_data(platform, config):
-    platform.catalog.create_organization("org-a")
+    platform.catalog.create_organization("org-a", principal=SYSTEM)
     editor = _user(platform, "editor@example.org", "org-a")
     before = platform.ledger.size()
     info = platform.privacy.create_key("org-a", "holder-2026", principal=editor)
@@ -176,8 +179,8 @@ def test_create_is_recorded_in_the_ledger_and_nowhere_in_the_data(platform, conf
 
 
 def test_only_editors_of_the_organisation(platform):
-    platform.catalog.create_organization("org-a")
-    platform.catalog.create_organization("org-b")
+    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.catalog.create_organization("org-b", principal=SYSTEM)
     member = _user(platform, "member@example.org", "org-a", role="member")
     other = _user(platform, "other@example.org", "org-b", role="owner")
     owner = _user(platform, "owner@example.org", "org-a", role="owner")
@@ -205,7 +208,7 @@ class FailingSink:
 
 
 def test_ledger_failure_creates_no_key(platform):
-    platform.catalog.create_organization("org-a")
+    platform.catalog.create_organization("org-a", principal=SYSTEM)
     svc = PrivacyService(
         platform.db,
         platform.blobs,
@@ -234,11 +237,13 @@ def _personal(platform, tmp_path: Path, org: str, name: str) -> None:
     path = tmp_path / f"{name}.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
-        platform.catalog.create_organization(org)
+        platform.catalog.create_organization(org, principal=SYSTEM)
     except errors.Conflict:
         pass
-    platform.catalog.create_dataset(name, organization=org, access_level="personal")
-    platform.catalog.publish(name, path)
+    platform.catalog.create_dataset(
+        name, organization=org, access_level="personal", principal=SYSTEM
+    )
+    platform.catalog.publish(name, path, principal=SYSTEM)
 
 
 def _policy(key: str) -> dict:
@@ -288,7 +293,7 @@ def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
     assert key.hex() not in json.dumps(first.summary())
     # the release's ledger event names the key by name and fingerprint
     info = svc.release("visits-2024", _policy("holder-2026"), target_name="visits-2024-open")
-    released = pq.read_table(platform.catalog.parquet_path("visits-2024-open"))
+    released = pq.read_table(platform.catalog.parquet_path("visits-2024-open", principal=SYSTEM))
     assert set(released.column("환자번호").to_pylist()) == reference
     assert platform.ledger.entry(info.ledger_index)["entry"]["data"]["keys"] == {
         "holder-2026": a.fingerprint
@@ -310,7 +315,7 @@ def test_key_dir_setting(tmp_path):
     from datanuri.platform import Platform
 
     with Platform(cfg) as p:
-        p.catalog.create_organization("org-a")
+        p.catalog.create_organization("org-a", principal=SYSTEM)
         p.privacy.create_key("org-a", "k-2026")
     assert (tmp_path / "secret" / "privacy" / "org-a" / "k-2026.key").is_file()
     assert not (tmp_path / "data" / "keys" / "privacy").exists()
@@ -318,7 +323,7 @@ def test_key_dir_setting(tmp_path):
 
 # ----- interfaces ----------------------------------------------------------------------------
 def test_api_create_and_list(platform, api):
-    platform.catalog.create_organization("org-a")
+    platform.catalog.create_organization("org-a", principal=SYSTEM)
     token = editor_token(platform, "org-a")
     auth = {"Authorization": f"Bearer {token}"}
     url = "/api/v1/organizations/org-a/privacy/keys"
@@ -342,7 +347,7 @@ def test_cli_create_and_list(platform, config):
 
     from datanuri.cli import app
 
-    platform.catalog.create_organization("org-a")
+    platform.catalog.create_organization("org-a", principal=SYSTEM)
     env = {"DATANURI_DATA_DIR": str(config.data_dir), "DATANURI_DATABASE_URL": config.database_url}
     run = lambda *a: CliRunner().invoke(app, list(a), env=env)  # noqa: E731
     r = run("privacy", "keys", "create", "org-a", "holder-2026", "--json")
@@ -367,7 +372,7 @@ def test_demo_key_and_the_readme_policy(platform, tmp_path):
     from datanuri.privacy.policy import load_policy
 
     load_demo(platform, tmp_path / "src")
-    org = platform.catalog.get_dataset(DEMO_KEY_DATASET).organization
+    org = platform.catalog.get_dataset(DEMO_KEY_DATASET, principal=SYSTEM).organization
     keys = platform.privacy.list_keys(org)
     assert [k.name for k in keys] == [DEMO_KEY]
     load_demo(platform, tmp_path / "src")

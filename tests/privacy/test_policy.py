@@ -144,7 +144,7 @@ def test_utility_check_reports_the_accuracy_gap_and_can_fail_the_policy():
     assert (
         strict.report["utility"]["classification"]["gap"] == section["gap"]
     )  # deterministic for a seed
-    from datanuri.web.report_html import render_report_html
+    from datanuri.privacy.report_html import render_report_html
 
     page = render_report_html(strict.report, lang="en")
     assert "Classification utility" in page and f"gap {section['gap'] * 100:.1f} points" in page

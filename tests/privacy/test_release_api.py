@@ -7,6 +7,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.privacy.service import sha256_json
 from datanuri.web.app import create_app
 from tests.helpers import editor_token
@@ -44,10 +45,14 @@ def client(platform, tmp_path):
 
 
 def _token(platform, email, org, role):
-    platform.accounts.create_user(email, display_name="사용자", password="correct horse battery")
+    platform.accounts.create_user(
+        email, display_name="사용자", password="correct horse battery", by=SYSTEM
+    )
     if org:
-        platform.accounts.add_member(org, email, role=role)
-    return platform.accounts.create_token(name="t", scopes=["read", "publish"], for_email=email)[1]
+        platform.accounts.add_member(org, email, role=role, by=SYSTEM)
+    return platform.accounts.create_token(
+        name="t", scopes=["read", "publish"], for_email=email, by=SYSTEM
+    )[1]
 
 
 def h(client, role):
@@ -82,7 +87,7 @@ def test_apply_inline_publishes_nothing(client, platform):
     )
     assert body["report_sha256"] == sha256_json(body["report"])
     assert "rows" in body and "주민등록번호" not in body["columns"]
-    assert [d.name for d in platform.catalog.list_datasets()] == [HOSPITAL]
+    assert [d.name for d in platform.catalog.list_datasets(principal=SYSTEM)] == [HOSPITAL]
     # a preview of the de-identified candidate: its first 20 rows, as the service computes them
     preview = body["preview"]
     assert preview["columns"] == body["columns"] and len(preview["rows"]) == 20
@@ -101,7 +106,9 @@ def _source_identifiers(platform) -> set[str]:
     import pyarrow.parquet as pq
 
     table = pq.read_table(
-        platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash)
+        platform.blobs.verify(
+            platform.catalog.get_version(HOSPITAL, 1, principal=SYSTEM).content_hash
+        )
     )
     return {
         str(v)
@@ -167,7 +174,7 @@ def test_release_inline_readable_by_anyone_with_ledger_hashes(client, platform):
     entry = client.get(f"{API}/ledger/entries/{rel['ledger_index']}/receipt").json()["entry"]
     entry = entry.get("entry", entry)
     out = client.get(f"{API}/datasets/visits-open/versions/1").json()
-    src = platform.catalog.get_version(HOSPITAL, 1)
+    src = platform.catalog.get_version(HOSPITAL, 1, principal=SYSTEM)
     assert entry["type"] == "privacy.release"
     assert entry["hashes"] == {
         "source": f"sha256:{src.content_hash}",

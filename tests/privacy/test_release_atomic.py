@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from datanuri import errors
+from datanuri.accounts.principal import SYSTEM
 from datanuri.catalog.models import Distribution, Version
 from datanuri.events import Event
 from datanuri.privacy.db import PrivacyRelease
@@ -43,15 +44,15 @@ def count(platform, model) -> int:
 
 def versions(platform, name: str) -> list[int]:
     try:
-        return [v.number for v in platform.catalog.get_dataset(name).versions]
+        return [v.number for v in platform.catalog.get_dataset(name, principal=SYSTEM).versions]
     except errors.NotFound:
         return []
 
 
 # ----- the catalog hook ----------------------------------------------------------------------
 def test_publish_hook_commits_with_the_version(platform, tmp_path):
-    platform.catalog.create_organization("org-a")
-    platform.catalog.create_dataset("air", organization="org-a")
+    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.catalog.create_dataset("air", organization="org-a", principal=SYSTEM)
     seen = []
 
     def hook(s, v):
@@ -67,20 +68,22 @@ def test_publish_hook_commits_with_the_version(platform, tmp_path):
             ),
         )
 
-    result = platform.catalog.publish("air", air_csv(tmp_path / "a.csv"), on_publish=hook)
+    result = platform.catalog.publish(
+        "air", air_csv(tmp_path / "a.csv"), on_publish=hook, principal=SYSTEM
+    )
     assert result.created and seen == [(1, result.version.ledger_index)]
     after = platform.ledger.entry(result.version.ledger_index + 1)["entry"]
     assert after["type"] == "test.after-publish" and after["subject"] == "dataset:air@1"
     again = platform.catalog.publish(
-        "air", air_csv(tmp_path / "a.csv"), on_publish=hook
+        "air", air_csv(tmp_path / "a.csv"), on_publish=hook, principal=SYSTEM
     )  # identical: no version, no call
     assert not again.created and len(seen) == 1
 
 
 def test_publish_hook_that_raises_leaves_nothing(platform, tmp_path):
-    platform.catalog.create_organization("org-a")
-    platform.catalog.create_dataset("air", organization="org-a")
-    platform.catalog.publish("air", air_csv(tmp_path / "a.csv"))
+    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.catalog.create_dataset("air", organization="org-a", principal=SYSTEM)
+    platform.catalog.publish("air", air_csv(tmp_path / "a.csv"), principal=SYSTEM)
     size, before_blobs = platform.ledger.size(), blobs(platform)
     distributions = count(platform, Distribution)
 
@@ -98,7 +101,7 @@ def test_publish_hook_that_raises_leaves_nothing(platform, tmp_path):
 
     new_file = air_csv(tmp_path / "b.csv", extra_rows=5)
     with pytest.raises(RuntimeError):
-        platform.catalog.publish("air", new_file, on_publish=hook)
+        platform.catalog.publish("air", new_file, on_publish=hook, principal=SYSTEM)
     assert versions(platform, "air") == [1]
     assert platform.ledger.size() == size and platform.ledger.audit().ok
     assert count(platform, Distribution) == distributions
@@ -107,7 +110,7 @@ def test_publish_hook_that_raises_leaves_nothing(platform, tmp_path):
         platform
     )  # the staged blob is stored but nothing points to it
     # nothing half-made blocks the next attempt
-    assert platform.catalog.publish("air", new_file).version.number == 2
+    assert platform.catalog.publish("air", new_file, principal=SYSTEM).version.number == 2
 
 
 # ----- privacy releases ----------------------------------------------------------------------
@@ -129,7 +132,7 @@ def world(platform, tmp_path: Path):
 def test_release_is_one_transaction(world):
     platform, _ = world
     info = platform.privacy.release(SOURCE, _policy("holder-2026"), target_name=TARGET)
-    v = platform.catalog.get_version(TARGET, info.target_version)
+    v = platform.catalog.get_version(TARGET, info.target_version, principal=SYSTEM)
     assert (
         info.ledger_index == v.ledger_index + 1
     )  # written in the version's transaction, right after it
@@ -165,8 +168,10 @@ def test_failed_record_into_a_new_target_publishes_no_version(world):
     with pytest.raises(errors.LedgerError):
         failing.release(SOURCE, _policy("holder-2026"), target_name="brand-new")
     with pytest.raises(errors.NotFound):  # the target it created is gone again, not left empty
-        platform.catalog.get_dataset("brand-new")
-    assert "brand-new" not in [h.name for h in platform.search.search("brand-new").results]
+        platform.catalog.get_dataset("brand-new", principal=SYSTEM)
+    assert "brand-new" not in [
+        h.name for h in platform.search.search("brand-new", principal=SYSTEM).results
+    ]
     assert count(platform, PrivacyRelease) == 0 and platform.ledger.size() == size
     info = platform.privacy.release(
         SOURCE, _policy("holder-2026"), target_name="brand-new"

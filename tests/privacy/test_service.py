@@ -45,20 +45,22 @@ def load_hospital(platform, src: Path) -> None:
     orgs, datasets = generate(src)
     d = next(x for x in datasets if x.name == HOSPITAL)
     org = next(o for o in orgs if o.name == d.org)
-    platform.catalog.create_organization(org.name, title=org.title)
+    platform.catalog.create_organization(org.name, title=org.title, principal=SYSTEM)
     platform.catalog.create_dataset(
-        d.name, organization=d.org, title=d.title, access_level=d.access
+        d.name, organization=d.org, title=d.title, access_level=d.access, principal=SYSTEM
     )
     for path, note in d.files:
-        platform.catalog.publish(d.name, path, change_note=note)
+        platform.catalog.publish(d.name, path, change_note=note, principal=SYSTEM)
     platform.privacy.create_key(d.org, KEY)
 
 
 def user(platform, email: str, org: str | None = None, role: str = "editor"):
-    platform.accounts.create_user(email, display_name="사용자", password=PASSWORD)
+    platform.accounts.create_user(email, display_name="사용자", password=PASSWORD, by=SYSTEM)
     if org:
-        platform.accounts.add_member(org, email, role=role)
-    token = platform.accounts.create_token(name="t", scopes=["read", "publish"], for_email=email)[1]
+        platform.accounts.add_member(org, email, role=role, by=SYSTEM)
+    token = platform.accounts.create_token(
+        name="t", scopes=["read", "publish"], for_email=email, by=SYSTEM
+    )[1]
     return platform.accounts.resolve_token(token)
 
 
@@ -95,7 +97,7 @@ def test_apply_publishes_nothing(world):
     assert c.passed and c.report["passed"]
     assert "주민등록번호" not in c.table.column_names
     assert platform.ledger.size() == before
-    assert [d.name for d in platform.catalog.list_datasets()] == [HOSPITAL]
+    assert [d.name for d in platform.catalog.list_datasets(principal=SYSTEM)] == [HOSPITAL]
 
 
 def test_release_passes_and_is_readable_by_anyone(world):
@@ -104,7 +106,10 @@ def test_release_passes_and_is_readable_by_anyone(world):
     platform, svc, editor = world
     info = svc.release(HOSPITAL, POLICY, target_name="hospital-visits-open", principal=editor)
     assert info.source_dataset == HOSPITAL and info.source_version == 1 and info.target_version == 1
-    assert platform.catalog.get_dataset("hospital-visits-open").access_level == "open"
+    assert (
+        platform.catalog.get_dataset("hospital-visits-open", principal=SYSTEM).access_level
+        == "open"
+    )
     from datanuri.accounts.principal import ANONYMOUS
 
     released = pq.read_table(
@@ -116,7 +121,9 @@ def test_release_passes_and_is_readable_by_anyone(world):
 
     key = platform.privacy.keys.get(ORG, KEY)
     source = pq.read_table(
-        platform.blobs.verify(platform.catalog.get_version(HOSPITAL, 1).content_hash)
+        platform.blobs.verify(
+            platform.catalog.get_version(HOSPITAL, 1, principal=SYSTEM).content_hash
+        )
     )
     expected = {
         hmac.new(key, str(v).encode(), hashlib.sha256).hexdigest()[:16]
@@ -142,8 +149,8 @@ def test_release_passes_and_is_readable_by_anyone(world):
     entry = platform.ledger.entry(info.ledger_index)["entry"]
     assert entry["type"] == "privacy.release"
     assert entry["data"]["keys"] == {KEY: fp}
-    src = platform.catalog.get_version(HOSPITAL, 1)
-    out = platform.catalog.get_version("hospital-visits-open", 1)
+    src = platform.catalog.get_version(HOSPITAL, 1, principal=SYSTEM)
+    out = platform.catalog.get_version("hospital-visits-open", 1, principal=SYSTEM)
     assert entry["hashes"] == {
         "source": f"sha256:{src.content_hash}",
         "policy": f"sha256:{sha256_json(POLICY)}",
@@ -168,7 +175,10 @@ def test_restricted_release_and_existing_target(world):
         access_level="restricted",
         principal=editor,
     )
-    assert platform.catalog.get_dataset("hospital-restricted").access_level == "restricted"
+    assert (
+        platform.catalog.get_dataset("hospital-restricted", principal=SYSTEM).access_level
+        == "restricted"
+    )
     second = svc.release(
         HOSPITAL,
         {**POLICY, "k": 10},
@@ -199,7 +209,7 @@ def test_failing_policy_changes_nothing(world, change, says):
     assert says in exc.value.message
     assert platform.ledger.size() == before
     with pytest.raises(errors.NotFound):
-        platform.catalog.get_dataset("should-not-exist")
+        platform.catalog.get_dataset("should-not-exist", principal=SYSTEM)
     assert svc.list_releases(HOSPITAL, principal=editor) == []
 
 
@@ -240,11 +250,13 @@ def test_bad_targets_refused(world):
         svc.release(HOSPITAL, POLICY, target_name=HOSPITAL, principal=editor)
     with pytest.raises(errors.InvalidInput):
         svc.release(HOSPITAL, POLICY, target_name="p2", access_level="personal", principal=editor)  # type: ignore[arg-type]
-    platform.catalog.create_dataset("other-personal", organization=ORG, access_level="personal")
+    platform.catalog.create_dataset(
+        "other-personal", organization=ORG, access_level="personal", principal=SYSTEM
+    )
     with pytest.raises(errors.Conflict):
         svc.release(HOSPITAL, POLICY, target_name="other-personal", principal=editor)
-    platform.catalog.create_organization("elsewhere")
-    platform.catalog.create_dataset("elsewhere-open", organization="elsewhere")
+    platform.catalog.create_organization("elsewhere", principal=SYSTEM)
+    platform.catalog.create_dataset("elsewhere-open", organization="elsewhere", principal=SYSTEM)
     with pytest.raises(errors.Conflict):
         svc.release(HOSPITAL, POLICY, target_name="elsewhere-open", principal=SYSTEM)
 
@@ -301,7 +313,9 @@ def test_cli_scan_apply_release(cli, world, tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["release"]["target_dataset"] == "cli-release"
-    assert platform.catalog.get_dataset("cli-release").access_level == "restricted"
+    assert (
+        platform.catalog.get_dataset("cli-release", principal=SYSTEM).access_level == "restricted"
+    )
     r = cli("releases", HOSPITAL, "--json")
     assert [x["target_dataset"] for x in json.loads(r.stdout)] == ["cli-release"]
     rel = json.loads(r.stdout)[0]
@@ -338,7 +352,7 @@ def test_cli_scan_apply_release(cli, world, tmp_path):
     page = html.read_text(encoding="utf-8")  # the failing report, as a page that says what failed
     assert 'lang="en"' in page and "주민등록번호" in page and "<svg" in page
     with pytest.raises(errors.NotFound):
-        platform.catalog.get_dataset("cli-bad")
+        platform.catalog.get_dataset("cli-bad", principal=SYSTEM)
 
 
 def test_cli_scan_file(cli, tmp_path):

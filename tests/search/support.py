@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from datanuri.accounts.principal import SYSTEM
+
 DATASETS: list[dict[str, Any]] = [
     dict(
         name="traffic-accidents",
@@ -94,11 +96,15 @@ ORGS = {"police": "경찰청", "seoul": "서울특별시", "busan": "부산광�
 def load_catalog(platform: Any) -> None:
     """Create the organisations and datasets above (metadata only) through the catalog."""
     for name, title in ORGS.items():
-        platform.catalog.create_organization(name, title=title)
+        platform.catalog.create_organization(name, title=title, principal=SYSTEM)
     for d in DATASETS:
         d = dict(d)
         platform.catalog.create_dataset(
-            d.pop("name"), organization=d.pop("organization"), title=d.pop("title"), **d
+            d.pop("name"),
+            organization=d.pop("organization"),
+            title=d.pop("title"),
+            **d,
+            principal=SYSTEM,
         )
 
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from datanuri import errors
+from datanuri.accounts.principal import SYSTEM
 from datanuri.config import Config
 from datanuri.harvest import Harvester
 from datanuri.harvest.mapping import dcat_datasets, from_dcat
@@ -42,7 +43,7 @@ def test_ckan_harvest_is_idempotent_and_keeps_the_source(platform, source_url, t
     first = harvester(target).harvest(source_url)
     assert first.kind == "ckan" and len(first.created) == 7 and not first.skipped
     assert "patients" not in first.created  # hidden metadata is not served, so not harvested
-    ds = target.catalog.get_dataset("air-quality")
+    ds = target.catalog.get_dataset("air-quality", principal=SYSTEM)
     assert (
         ds.title == "대기질 측정 자료"
         and ds.organization == "seoul"
@@ -55,29 +56,31 @@ def test_ckan_harvest_is_idempotent_and_keeps_the_source(platform, source_url, t
         assert (
             rec.source_url == source_url and rec.remote_url == f"{source_url}/dataset/air-quality"
         )
-    hit = target.search.search("대기질을").results
+    hit = target.search.search("대기질을", principal=SYSTEM).results
     assert {h["name"] for h in hit} == {"air-quality", "air-quality-busan"}
     assert target.search.fresh_doc("air-quality").source == f"{source_url}/dataset/air-quality"
 
-    before = target.catalog.get_dataset("air-quality").updated_at
+    before = target.catalog.get_dataset("air-quality", principal=SYSTEM).updated_at
     second = harvester(target).harvest(source_url)
     assert second.created == [] and second.updated == [] and len(second.unchanged) == 7
-    assert target.catalog.get_dataset("air-quality").updated_at == before
+    assert target.catalog.get_dataset("air-quality", principal=SYSTEM).updated_at == before
 
-    platform.catalog.update_dataset("air-quality", description="바뀐 설명")
+    platform.catalog.update_dataset("air-quality", description="바뀐 설명", principal=SYSTEM)
     third = harvester(target).harvest(source_url + "/api/3/action")
     assert third.updated == ["air-quality"] and len(third.unchanged) == 6
-    assert target.catalog.get_dataset("air-quality").description == "바뀐 설명"
+    assert target.catalog.get_dataset("air-quality", principal=SYSTEM).description == "바뀐 설명"
 
 
 def test_dcat_harvest_and_local_names_are_not_overwritten(source_url, target):
-    target.catalog.create_organization("mine")
-    target.catalog.create_dataset("public-wifi", organization="mine", title="내 데이터")
+    target.catalog.create_organization("mine", principal=SYSTEM)
+    target.catalog.create_dataset(
+        "public-wifi", organization="mine", title="내 데이터", principal=SYSTEM
+    )
     report = harvester(target).harvest(f"{source_url}/catalog.jsonld")
     assert report.kind == "dcat" and len(report.created) == 6
     assert [s["name"] for s in report.skipped] == ["public-wifi"]
-    assert target.catalog.get_dataset("public-wifi").title == "내 데이터"
-    ds = target.catalog.get_dataset("traffic-accidents")
+    assert target.catalog.get_dataset("public-wifi", principal=SYSTEM).title == "내 데이터"
+    ds = target.catalog.get_dataset("traffic-accidents", principal=SYSTEM)
     assert (
         ds.title == "전국 교통사고 통계"
         and ds.temporal_start == "2020-01-01"

@@ -7,6 +7,7 @@ import json
 import typer
 from typer.testing import CliRunner
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.cli.search import harvest, search_app
 from datanuri.config import Config
 from datanuri.platform import Platform
@@ -15,8 +16,10 @@ from datanuri.platform import Platform
 def test_reindex_query_and_harvest_cli(tmp_path, monkeypatch):
     data = tmp_path / "d"
     with Platform(Config(data_dir=data)) as p:
-        p.catalog.create_organization("seoul")
-        p.catalog.create_dataset("pharmacies", organization="seoul", title="서울특별시 약국 현황")
+        p.catalog.create_organization("seoul", principal=SYSTEM)
+        p.catalog.create_dataset(
+            "pharmacies", organization="seoul", title="서울특별시 약국 현황", principal=SYSTEM
+        )
     app = typer.Typer()
     app.add_typer(search_app, name="search")
     app.command("harvest")(harvest)

@@ -6,7 +6,7 @@ import pytest
 
 from datanuri import errors
 from datanuri.accounts import ANONYMOUS
-from datanuri.accounts.principal import Principal
+from datanuri.accounts.principal import SYSTEM, Principal
 
 
 def names(result):
@@ -83,7 +83,7 @@ def test_update_date_range(search):
     assert search.search("", updated_from="2000-01-01", principal=ANONYMOUS).total == 7
     assert search.search("", updated_to="2000-01-01", principal=ANONYMOUS).total == 0
     with pytest.raises(errors.InvalidInput):
-        search.search("", updated_from="yesterday")
+        search.search("", updated_from="yesterday", principal=SYSTEM)
 
 
 def test_hidden_personal_datasets_only_for_their_holders(search):
@@ -102,7 +102,7 @@ def test_hidden_personal_datasets_only_for_their_holders(search):
 
 
 def test_index_follows_catalog_changes_and_rebuilds(search, platform):
-    platform.catalog.update_dataset("bus-stops", title="버스정류장 위치")
+    platform.catalog.update_dataset("bus-stops", title="버스정류장 위치", principal=SYSTEM)
     assert names(search.search("버스정류장", principal=ANONYMOUS)) == ["bus-stops"]
     assert search.search("Bus stop locations", principal=ANONYMOUS).mode == "any"
     search.index.clear()
@@ -113,12 +113,12 @@ def test_index_follows_catalog_changes_and_rebuilds(search, platform):
 
 def test_bad_input_gives_clear_errors(search):
     with pytest.raises(errors.InvalidInput):
-        search.search("가" * 501)
+        search.search("가" * 501, principal=SYSTEM)
     with pytest.raises(errors.InvalidInput):
-        search.search("x", sort="popular")
+        search.search("x", sort="popular", principal=SYSTEM)
     with pytest.raises(errors.InvalidInput):
-        search.search("x", filters={"colour": ["red"]})
-    r = search.search('"교통" AND (NEAR * ^', per_page=100000, page=-3)
+        search.search("x", filters={"colour": ["red"]}, principal=SYSTEM)
+    r = search.search('"교통" AND (NEAR * ^', per_page=100000, page=-3, principal=SYSTEM)
     assert r.per_page == 100 and r.page == 1
 
 
@@ -129,7 +129,7 @@ def test_datamap_counts(search):
     assert seoul["count"] == 3 and {"name": "종로구", "count": 1} in seoul["children"]
     assert {"name": "seoul", "title": "서울특별시", "count": 4} in tree["organizations"]
     assert {"name": "교통", "count": 2} in tree["themes"]
-    full = search.datamap()
+    full = search.datamap(principal=SYSTEM)
     assert full["total"] == 8
 
 
@@ -138,8 +138,13 @@ def test_column_names_of_the_latest_schema_are_searchable(search, platform, tmp_
 
     before = search.search("비고", principal=ANONYMOUS)
     assert "air-quality" not in names(before) or before.mode != "all"
-    platform.catalog.publish("air-quality", air_csv(tmp_path / "air.csv"))
-    fields = [f["name"] for f in platform.catalog.version_detail("air-quality")["schema"]["fields"]]
+    platform.catalog.publish("air-quality", air_csv(tmp_path / "air.csv"), principal=SYSTEM)
+    fields = [
+        f["name"]
+        for f in platform.catalog.version_detail("air-quality", principal=SYSTEM)["schema"][
+            "fields"
+        ]
+    ]
     assert "비고" in fields and set(fields) <= set(search.index.get("air-quality").columns)
     r = search.search("비고", principal=ANONYMOUS)
     assert names(r) == ["air-quality"] and r.mode == "all"

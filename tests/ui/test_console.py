@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from datanuri.accounts.principal import SYSTEM
+
 pytestmark = pytest.mark.browser
 
 PERSONAL = "nuri-hospital-outpatient-visits"
@@ -122,7 +124,7 @@ def test_create_upload_and_publish_with_progress(
     page.wait_for_url(re.compile(rf"/console/datasets/{NEW}\?"))
     assert page.locator("#saved").is_visible()
     assert page.locator("#no-versions").is_visible()
-    ds = demo_platform.catalog.get_dataset(NEW)
+    ds = demo_platform.catalog.get_dataset(NEW, principal=SYSTEM)
     assert (ds.organization, ds.theme, ds.keywords, ds.access_level) == (
         "keco",
         "환경",
@@ -158,7 +160,7 @@ def test_create_upload_and_publish_with_progress(
     assert "첫 공개" in page.locator("#versions-table").inner_text()
     assert page.locator("#saved").is_hidden()
     shot(page, "console-upload-done")
-    info = demo_platform.catalog.get_version(NEW)
+    info = demo_platform.catalog.get_version(NEW, principal=SYSTEM)
     assert (info.number, info.row_count, info.problem_count, info.change_note) == (
         1,
         ROWS - 1,
@@ -188,7 +190,7 @@ def test_create_upload_and_publish_with_progress(
     assert "failed" in page.locator("#bar-ingest").get_attribute("class")
     assert "failed" not in page.locator("#bar-upload").get_attribute("class")
     assert page.locator("#upload-status").inner_text() == "게시하지 못했습니다."
-    assert demo_platform.catalog.get_dataset(NEW).latest_version == 1
+    assert demo_platform.catalog.get_dataset(NEW, principal=SYSTEM).latest_version == 1
     shot(page, "console-upload-strict")
 
 
@@ -202,7 +204,7 @@ def test_change_access_level_with_confirmation(
     page.get_by_role("button", name="공개 수준 바꾸기").click()
     page.wait_for_url(re.compile(r"saved=access"))
     assert page.locator("#saved").inner_text() == "공개 수준을 바꿨습니다."
-    assert demo_platform.catalog.get_dataset(name).access_level == "restricted"
+    assert demo_platform.catalog.get_dataset(name, principal=SYSTEM).access_level == "restricted"
     # Making it open again asks first; cancelling changes nothing.
     page.get_by_label("공개", exact=True).check()
     page.get_by_role("button", name="공개 수준 바꾸기").click()
@@ -212,12 +214,12 @@ def test_change_access_level_with_confirmation(
     assert page.evaluate("document.activeElement.id") == "confirm-open-button"
     shot(page, "console-confirm-open")
     confirm.get_by_role("link", name="취소").click()
-    assert demo_platform.catalog.get_dataset(name).access_level == "restricted"
+    assert demo_platform.catalog.get_dataset(name, principal=SYSTEM).access_level == "restricted"
     page.get_by_label("공개", exact=True).check()
     page.get_by_role("button", name="공개 수준 바꾸기").click()
     page.get_by_role("button", name="공개로 바꾸기").click()
     page.wait_for_url(re.compile(r"saved=access"))
-    assert demo_platform.catalog.get_dataset(name).access_level == "open"
+    assert demo_platform.catalog.get_dataset(name, principal=SYSTEM).access_level == "open"
     events = [
         e["entry"]
         for e in demo_platform.ledger.entries(0, demo_platform.ledger.size())
@@ -244,7 +246,7 @@ def test_personal_dataset_points_to_the_wizard(
     assert page.locator("#access-form").count() == 0  # only a de-identified release makes it open
     assert page.locator("#personal-stays").is_visible()
     shot(page, "console-personal")
-    assert demo_platform.catalog.get_dataset(PERSONAL).access_level == "personal"
+    assert demo_platform.catalog.get_dataset(PERSONAL, principal=SYSTEM).access_level == "personal"
 
 
 def test_console_in_english_and_on_a_phone(chromium: Any, ui_server: str, shot: Any) -> None:
@@ -352,7 +354,7 @@ def test_upload_errors_are_shown_clearly(
 ) -> None:
     page = publisher
     name = "population-by-sigungu"
-    before = demo_platform.catalog.get_dataset(name).latest_version
+    before = demo_platform.catalog.get_dataset(name, principal=SYSTEM).latest_version
     page.goto(f"{ui_server}/console/datasets/{name}")
     error = page.locator("#upload-error")
     # An empty file is refused before anything is sent.
@@ -382,7 +384,7 @@ def test_upload_errors_are_shown_clearly(
     assert page.locator("#bar-upload").get_attribute("aria-valuenow") == "100"
     assert page.get_by_role("button", name="올리고 게시하기").is_enabled()  # one may try again
     shot(page, "console-upload-bad-file")
-    assert demo_platform.catalog.get_dataset(name).latest_version == before
+    assert demo_platform.catalog.get_dataset(name, principal=SYSTEM).latest_version == before
 
 
 def test_upload_form_works_from_the_keyboard(publisher: Any, ui_server: str) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from datanuri.accounts.principal import SYSTEM
+
 pytestmark = pytest.mark.browser
 
 PERSONAL = "nuri-hospital-outpatient-visits"
@@ -69,11 +71,13 @@ def test_dataset_page_charts_preview_receipt_and_jsonld(
     page.goto(ui_server + f"/datasets/{OPEN}")
     assert (
         page.get_by_role("heading", level=1).inner_text()
-        == demo_platform.catalog.get_dataset(OPEN).title
+        == demo_platform.catalog.get_dataset(OPEN, principal=SYSTEM).title
     )
     # One inline SVG chart per profiled column, with bars.
     charts = page.locator("ul.profile svg.chart")
-    assert charts.count() == len(demo_platform.catalog.version_detail(OPEN)["schema"]["fields"])
+    assert charts.count() == len(
+        demo_platform.catalog.version_detail(OPEN, principal=SYSTEM)["schema"]["fields"]
+    )
     assert page.locator("ul.profile svg.chart rect.bar").count() > 20
     # The receipt was verified by the server against the current checkpoint.
     badge = page.locator("#receipt-badge")
@@ -104,7 +108,7 @@ def test_versions_with_change_notes(page: Any, ui_server: str, demo_platform: An
     page.goto(ui_server + f"/datasets/{name}")
     items = page.locator("ol.versions > li")
     assert items.count() == 2
-    for v in demo_platform.catalog.get_dataset(name).versions:
+    for v in demo_platform.catalog.get_dataset(name, principal=SYSTEM).versions:
         assert (v.change_note or "변경 설명 없음") in page.locator("ol.versions").inner_text()
     items.nth(1).get_by_role("link").click()
     page.wait_for_url(re.compile(r"version=1"))
@@ -135,7 +139,7 @@ def test_language_switch_keeps_the_page(page: Any, ui_server: str, shot: Any) ->
 def _personal_values(platform: Any) -> list[str]:
     """Identifying cell values of the personal dataset (patient number, name, resident registration
     number, phone, address), read straight from its stored Parquet, not through the pages."""
-    info = platform.catalog.get_version(PERSONAL)
+    info = platform.catalog.get_version(PERSONAL, principal=SYSTEM)
     table = pq.read_table(platform.blobs.verify(info.content_hash)).slice(0, 200)
     values: set[str] = set()
     for name in ("환자번호", "이름", "주민등록번호", "전화번호", "주소"):
@@ -179,7 +183,7 @@ def test_organisation_pages(page: Any, ui_server: str, shot: Any, demo_platform:
     page.wait_for_url(re.compile(r"/organizations/knpa"))
     titles = page.locator("ul.results h3").all_inner_texts()
     assert sorted(titles) == sorted(
-        d.title for d in demo_platform.catalog.list_datasets(organization="knpa")
+        d.title for d in demo_platform.catalog.list_datasets(organization="knpa", principal=SYSTEM)
     )
     shot(page, "organization")
 

@@ -4,6 +4,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.web.app import create_app
 
 PW = "correct horse battery"
@@ -12,10 +13,10 @@ PW = "correct horse battery"
 @pytest.fixture
 def users(platform):
     acc = platform.accounts
-    platform.catalog.create_organization("org-a", title="A")
-    acc.create_user("kim@example.org", display_name="김민지", password=PW)
-    acc.create_user("lee@example.org", display_name="이서연", password=PW)
-    acc.add_member("org-a", "kim@example.org", role="editor")
+    platform.catalog.create_organization("org-a", title="A", principal=SYSTEM)
+    acc.create_user("kim@example.org", display_name="김민지", password=PW, by=SYSTEM)
+    acc.create_user("lee@example.org", display_name="이서연", password=PW, by=SYSTEM)
+    acc.add_member("org-a", "kim@example.org", role="editor", by=SYSTEM)
     return acc
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.web import ui_text
 from datanuri.web.routes_pages import safe_next
 from tests.helpers import PASSWORD, air_csv
@@ -21,16 +22,26 @@ KIM, LEE, PARK = "kim@example.org", "lee@example.org", "park@example.org"
 def world(platform: Any) -> Any:
     """org-a (kim edits, lee is a plain member) and org-b (park edits), with a dataset or two each."""
     cat, acc = platform.catalog, platform.accounts
-    cat.create_organization("org-a", title="기관 A")
-    cat.create_organization("org-b", title="기관 B")
+    cat.create_organization("org-a", title="기관 A", principal=SYSTEM)
+    cat.create_organization("org-b", title="기관 B", principal=SYSTEM)
     for email, name in ((KIM, "김민지"), (LEE, "이서연"), (PARK, "박지훈")):
-        acc.create_user(email, display_name=name, password=PASSWORD)
-    acc.add_member("org-a", KIM, role="editor")
-    acc.add_member("org-a", LEE, role="member")
-    acc.add_member("org-b", PARK, role="editor")
-    cat.create_dataset("a-open", organization="org-a", title="A 공개", access_level="open")
-    cat.create_dataset("a-personal", organization="org-a", title="A 개인", access_level="personal")
-    cat.create_dataset("b-open", organization="org-b", title="B 공개", access_level="open")
+        acc.create_user(email, display_name=name, password=PASSWORD, by=SYSTEM)
+    acc.add_member("org-a", KIM, role="editor", by=SYSTEM)
+    acc.add_member("org-a", LEE, role="member", by=SYSTEM)
+    acc.add_member("org-b", PARK, role="editor", by=SYSTEM)
+    cat.create_dataset(
+        "a-open", organization="org-a", title="A 공개", access_level="open", principal=SYSTEM
+    )
+    cat.create_dataset(
+        "a-personal",
+        organization="org-a",
+        title="A 개인",
+        access_level="personal",
+        principal=SYSTEM,
+    )
+    cat.create_dataset(
+        "b-open", organization="org-b", title="B 공개", access_level="open", principal=SYSTEM
+    )
     return platform
 
 
@@ -88,8 +99,8 @@ def test_anonymous_posts_change_nothing(api: TestClient, world: Any) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303
-    assert world.catalog.get_dataset("a-open").access_level == "open"
-    assert "a-new" not in {d.name for d in world.catalog.list_datasets()}
+    assert world.catalog.get_dataset("a-open", principal=SYSTEM).access_level == "open"
+    assert "a-new" not in {d.name for d in world.catalog.list_datasets(principal=SYSTEM)}
 
 
 def test_a_plain_login_forgets_an_old_target(api: TestClient, world: Any) -> None:
@@ -138,7 +149,7 @@ def test_member_who_is_not_an_editor_gets_an_explanation_and_no_console(
     assert lee.get("/console/new").status_code == 403
     refused = lee.post("/console/new", data={**new_form(), "csrf_token": csrf})
     assert refused.status_code == 403
-    assert "a-new" not in {d.name for d in world.catalog.list_datasets()}
+    assert "a-new" not in {d.name for d in world.catalog.list_datasets(principal=SYSTEM)}
     assert lee.get("/console/datasets/a-open").status_code == 403
     r = lee.post(
         "/console/datasets/a-open/access", data={"access_level": "restricted", "csrf_token": csrf}
@@ -146,7 +157,7 @@ def test_member_who_is_not_an_editor_gets_an_explanation_and_no_console(
     assert r.status_code == 403
     r = lee.post("/console/datasets/a-open/details", data={"title": "바뀜", "csrf_token": csrf})
     assert r.status_code == 403
-    ds = world.catalog.get_dataset("a-open")
+    ds = world.catalog.get_dataset("a-open", principal=SYSTEM)
     assert (ds.access_level, ds.title) == ("open", "A 공개")
     # The upload the console's script makes is refused as well.
     up = lee.post(
@@ -167,7 +178,7 @@ def test_other_organisations_datasets_cannot_be_managed(api: TestClient, world: 
         ).status_code
         == 403
     )
-    assert world.catalog.get_dataset("a-open").access_level == "open"
+    assert world.catalog.get_dataset("a-open", principal=SYSTEM).access_level == "open"
 
 
 def test_manage_link_on_the_public_page_is_for_editors_only(api: TestClient, world: Any) -> None:
@@ -204,12 +215,12 @@ def test_every_console_and_token_form_needs_the_csrf_token(api: TestClient, worl
             ).status_code
             == 403
         )
-    assert "a-new" not in {d.name for d in world.catalog.list_datasets()}
-    ds = world.catalog.get_dataset("a-open")
+    assert "a-new" not in {d.name for d in world.catalog.list_datasets(principal=SYSTEM)}
+    ds = world.catalog.get_dataset("a-open", principal=SYSTEM)
     assert (ds.access_level, ds.title) == ("open", "A 공개")
     me = world.accounts.principal_for(KIM)
     assert world.accounts.list_tokens(by=me) == []
-    token, _ = world.accounts.create_token(name="t", for_email=KIM)
+    token, _ = world.accounts.create_token(name="t", for_email=KIM, by=SYSTEM)
     assert (
         kim.post(f"/account/tokens/{token.id}/revoke", data={"confirm": "yes"}).status_code == 403
     )
@@ -227,7 +238,7 @@ def test_create_a_dataset(api: TestClient, world: Any) -> None:
         r.status_code == 303
         and r.headers["location"] == "/console/datasets/a-new?saved=created&lang=ko"
     )
-    ds = world.catalog.get_dataset("a-new")
+    ds = world.catalog.get_dataset("a-new", principal=SYSTEM)
     assert (
         ds.organization,
         ds.title,
@@ -260,7 +271,7 @@ def test_new_dataset_form_errors_keep_the_values(
     message: tuple[str, str],
 ) -> None:
     kim, csrf = login(api, KIM)
-    before = {d.name for d in world.catalog.list_datasets()}
+    before = {d.name for d in world.catalog.list_datasets(principal=SYSTEM)}
     r = kim.post("/console/new", data={**new_form(**over), "csrf_token": csrf})
     assert r.status_code == status
     assert f'<p class="field-error" id="{field}-error">{message[0]}</p>' in r.text
@@ -270,7 +281,7 @@ def test_new_dataset_form_errors_keep_the_values(
         assert 'value="새 데이터"' in r.text  # what was typed is kept
     assert 'value="대기, 시험"' in r.text
     assert '<option value="환경" selected>' in r.text
-    assert {d.name for d in world.catalog.list_datasets()} == before
+    assert {d.name for d in world.catalog.list_datasets(principal=SYSTEM)} == before
     en = kim.post("/console/new?lang=en", data={**new_form(**over), "csrf_token": csrf})
     assert message[1] in en.text
 
@@ -284,7 +295,7 @@ def test_access_level_changes_and_opening_asks_first(api: TestClient, world: Any
         follow_redirects=False,
     )
     assert r.status_code == 303 and "saved=access" in r.headers["location"]
-    assert world.catalog.get_dataset("a-open").access_level == "restricted"
+    assert world.catalog.get_dataset("a-open", principal=SYSTEM).access_level == "restricted"
     ask = kim.post(
         "/console/datasets/a-open/access", data={"access_level": "open", "csrf_token": csrf}
     )
@@ -293,14 +304,14 @@ def test_access_level_changes_and_opening_asks_first(api: TestClient, world: Any
         and 'id="confirm-open"' in ask.text
         and ui_text.MSG_CONFIRM_OPEN[0] in ask.text
     )
-    assert world.catalog.get_dataset("a-open").access_level == "restricted"
+    assert world.catalog.get_dataset("a-open", principal=SYSTEM).access_level == "restricted"
     r = kim.post(
         "/console/datasets/a-open/access",
         data={"access_level": "open", "confirm": "yes", "csrf_token": csrf},
         follow_redirects=False,
     )
     assert r.status_code == 303
-    assert world.catalog.get_dataset("a-open").access_level == "open"
+    assert world.catalog.get_dataset("a-open", principal=SYSTEM).access_level == "open"
     changes = [
         e["entry"]["data"]
         for e in world.ledger.entries(0, world.ledger.size())
@@ -323,7 +334,7 @@ def test_personal_dataset_is_not_opened_here(api: TestClient, world: Any, level:
         data={"access_level": level, "confirm": "yes", "csrf_token": csrf},
     )
     assert r.status_code == 422 and ui_text.MSG_PERSONAL_STAYS[0] in r.text
-    assert world.catalog.get_dataset("a-personal").access_level == "personal"
+    assert world.catalog.get_dataset("a-personal", principal=SYSTEM).access_level == "personal"
 
 
 def test_bad_access_level_and_details_errors(api: TestClient, world: Any) -> None:
@@ -343,7 +354,7 @@ def test_bad_access_level_and_details_errors(api: TestClient, world: Any) -> Non
         follow_redirects=False,
     )
     assert r.status_code == 303
-    ds = world.catalog.get_dataset("a-open")
+    ds = world.catalog.get_dataset("a-open", principal=SYSTEM)
     assert (ds.title, ds.description, ds.access_level) == ("A 새 제목", "새 설명", "open")
     assert kim.get("/console/datasets/no-such").status_code == 404
 
@@ -444,7 +455,7 @@ def test_token_form_errors_and_other_peoples_tokens(api: TestClient, world: Any)
     )
     assert r.status_code == 200
     assert world.accounts.list_tokens(by=world.accounts.principal_for(KIM))[0].expires_at is None
-    theirs, _ = world.accounts.create_token(name="lee's", for_email=LEE)
+    theirs, _ = world.accounts.create_token(name="lee's", for_email=LEE, by=SYSTEM)
     r = kim.post(f"/account/tokens/{theirs.id}/revoke", data={"csrf_token": csrf, "confirm": "yes"})
     assert r.status_code == 404
     assert not world.accounts.list_tokens(by=world.accounts.principal_for(LEE))[0].revoked

@@ -47,8 +47,8 @@ class World:
         self.tmp = tmp_path
         self.n = 0
         acc = platform.accounts
-        platform.catalog.create_organization("org-a")
-        platform.catalog.create_organization("org-b")
+        platform.catalog.create_organization("org-a", principal=SYSTEM)
+        platform.catalog.create_organization("org-b", principal=SYSTEM)
         self.tokens: dict[str, str] = {}
         for role, email in EMAIL.items():
             acc.create_user(
@@ -56,17 +56,22 @@ class World:
                 display_name=role,
                 password=PW,
                 platform_role=role if role in ("admin", "auditor") else None,
+                by=SYSTEM,
             )
             self.tokens[role] = acc.create_token(
-                name="t", scopes=["read", "publish", "admin"], for_email=email
+                name="t", scopes=["read", "publish", "admin"], for_email=email, by=SYSTEM
             )[1]
-        acc.create_user("plain@example.org", display_name="plain", password=PW)
-        acc.add_member("org-a", EMAIL["member"], role="member")
-        acc.add_member("org-a", EMAIL["editor"], role="editor")
-        acc.add_member("org-b", EMAIL["other_owner"], role="owner")
+        acc.create_user("plain@example.org", display_name="plain", password=PW, by=SYSTEM)
+        acc.add_member("org-a", EMAIL["member"], role="member", by=SYSTEM)
+        acc.add_member("org-a", EMAIL["editor"], role="editor", by=SYSTEM)
+        acc.add_member("org-b", EMAIL["other_owner"], role="owner", by=SYSTEM)
         for level in LEVELS:
-            platform.catalog.create_dataset(f"ds-{level}", organization="org-a", access_level=level)
-            platform.catalog.publish(f"ds-{level}", air_csv(tmp_path / f"{level}.csv"))
+            platform.catalog.create_dataset(
+                f"ds-{level}", organization="org-a", access_level=level, principal=SYSTEM
+            )
+            platform.catalog.publish(
+                f"ds-{level}", air_csv(tmp_path / f"{level}.csv"), principal=SYSTEM
+            )
         self.editor_job = platform.jobs.run_inline(
             "test", lambda progress: {}, actor=f"user:{EMAIL['editor']}"
         ).id
@@ -86,7 +91,7 @@ def _upload(w: World, role: str, level: str) -> dict[str, Any]:
 
 def _own_token(w: World, role: str, level: str) -> str:
     email = EMAIL.get(role, "plain@example.org")
-    info, _ = w.p.accounts.create_token(name="to-revoke", for_email=email)
+    info, _ = w.p.accounts.create_token(name="to-revoke", for_email=email, by=SYSTEM)
     return str(info.id)
 
 

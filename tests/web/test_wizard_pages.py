@@ -9,8 +9,9 @@ from urllib.parse import unquote
 
 import pytest
 
+from datanuri.accounts.principal import SYSTEM
+from datanuri.privacy.report_html import render_report_html
 from datanuri.privacy.service import sha256_json
-from datanuri.web.report_html import render_report_html
 from tests.privacy.test_service import HOSPITAL, ORG, POLICY, load_hospital
 
 PW = "correct horse battery staple"
@@ -21,11 +22,15 @@ OPEN = "nuri-hospital-statistics"
 @pytest.fixture
 def site(platform, api, tmp_path):
     load_hospital(platform, tmp_path / "demo")
-    platform.catalog.create_dataset(OPEN, organization=ORG, title="병원 통계", access_level="open")
+    platform.catalog.create_dataset(
+        OPEN, organization=ORG, title="병원 통계", access_level="open", principal=SYSTEM
+    )
     for email, role in (("editor@example.org", "editor"), ("member@example.org", "member")):
-        platform.accounts.create_user(email, display_name=role, password=PW)
-        platform.accounts.add_member(ORG, email, role=role)
-    platform.accounts.create_user("outsider@example.org", display_name="outsider", password=PW)
+        platform.accounts.create_user(email, display_name=role, password=PW, by=SYSTEM)
+        platform.accounts.add_member(ORG, email, role=role, by=SYSTEM)
+    platform.accounts.create_user(
+        "outsider@example.org", display_name="outsider", password=PW, by=SYSTEM
+    )
     return api
 
 

@@ -1,8 +1,12 @@
-"""Alembic environment: runs on the connection handed over by `datanuri.store.db.migrate`."""
+"""Alembic environment: runs on the connection handed over by `datanuri.store.db.migrate`.
+
+The revisions under `versions/` create their tables by name, so nothing here imports the
+capabilities' ORM modules (a foundation imports no capability); `datanuri.models` gathers them
+when a whole `Base.metadata` is wanted (tests comparing it with the migrated schema).
+"""
 
 from alembic import context
 
-import datanuri.models  # noqa: F401  (registers every table on Base.metadata)
 from datanuri.store.db import Base
 
 connection = context.config.attributes.get("connection")

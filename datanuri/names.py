@@ -1,4 +1,4 @@
-"""URL-safe names for organizations and datasets."""
+"""URL-safe names for organizations, datasets and keys: checked, or suggested from free text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import unicodedata
 from datanuri.errors import InvalidInput
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
-ACCESS_LEVELS = ("open", "restricted", "personal")
 
 
 def slugify(text: str) -> str:
@@ -28,11 +27,3 @@ def check_name(name: str, what: str = "dataset") -> str:
             f"'-' or '_', starting with a letter or digit.{suggestion}"
         )
     return name
-
-
-def check_access(level: str) -> str:
-    if level not in ACCESS_LEVELS:
-        raise InvalidInput(
-            f"Access level must be one of {', '.join(ACCESS_LEVELS)}; got {level!r}."
-        )
-    return level
