@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from datanuri.errors import Conflict, IntegrityError, InvalidInput, LedgerError, NotFound
-from datanuri.events import Event
+from datanuri.events import AnyEvent
 from datanuri.ledger import canonical, merkle, messages, store
 from datanuri.ledger.checkpoint import (
     Checkpoint,
@@ -36,8 +36,8 @@ def b64(h: bytes) -> str:
     return base64.b64encode(h).decode()
 
 
-def canonical_leaf(event: Event) -> bytes:
-    """The leaf data of an event: RFC 8785 canonical JSON of `Event.to_json_obj()`."""
+def canonical_leaf(event: AnyEvent) -> bytes:
+    """The leaf data of an event: RFC 8785 canonical JSON of its `to_json_obj()`."""
     return canonical.dumps(event.to_json_obj())
 
 
@@ -72,11 +72,11 @@ class Ledger:
         return self.keys.vkey()
 
     # ----- appending ------------------------------------------------------------------------
-    def record(self, session: Session, event: Event) -> int:
+    def record(self, session: Session, event: AnyEvent) -> int:
         """Append `event` in `session`'s transaction and return its leaf index (EventSink)."""
         return self.record_many(session, [event])[0]
 
-    def record_many(self, session: Session, events: Sequence[Event]) -> list[int]:
+    def record_many(self, session: Session, events: Sequence[AnyEvent]) -> list[int]:
         """Append events in order in `session`'s transaction; returns their leaf indexes."""
         if not events:
             return []
