@@ -132,6 +132,11 @@ def describe_all() -> list[KindInfo]:
     return [describe(k) for k in registry().values()]
 
 
+def version_subject(dataset: str, version: int) -> str:
+    """The subject of an entry about one version of a dataset, e.g. "dataset:air@3"."""
+    return f"dataset:{dataset}@{version}"
+
+
 def _sha256(hexdigest: str) -> str:
     return f"sha256:{hexdigest}"
 
@@ -175,7 +180,7 @@ class VersionPublished(EventKind):
 
     @property
     def subject(self) -> str:
-        return f"dataset:{self.dataset}@{self.version}"
+        return version_subject(self.dataset, self.version)
 
     @property
     def hashes(self) -> Mapping[str, str]:
@@ -209,7 +214,7 @@ class PrivacyReleased(EventKind):
 
     @property
     def subject(self) -> str:
-        return f"dataset:{self.dataset}@{self.version}"
+        return version_subject(self.dataset, self.version)
 
     @property
     def hashes(self) -> Mapping[str, str]:
@@ -224,7 +229,7 @@ class PrivacyReleased(EventKind):
     def data(self) -> Mapping[str, Any]:
         data: dict[str, Any] = {
             "release": self.release_id,
-            "source": f"dataset:{self.source_dataset}@{self.source_version}",
+            "source": version_subject(self.source_dataset, self.source_version),
             "access_level": self.access_level,
             "rows": self.rows,
             "model": self.model,

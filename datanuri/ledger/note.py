@@ -52,8 +52,11 @@ def _raw_public(key: Ed25519PublicKey) -> bytes:
 
 
 class Verifier(Protocol):
-    name: str
-    key_id: bytes
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def key_id(self) -> bytes: ...
 
     def verify(self, text: bytes, sig: bytes) -> bool: ...
 

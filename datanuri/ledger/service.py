@@ -24,8 +24,9 @@ from datanuri.ledger.checkpoint import (
 )
 from datanuri.ledger.cosign import CosignatureVerifier, valid_cosigners
 from datanuri.ledger.keys import KeyStore
-from datanuri.ledger.models import LedgerWitness
+from datanuri.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerWitness
 from datanuri.ledger.note import NoteError, parse_note, sign_note
+from datanuri.ledger.receipts import ReceiptCheck, check_receipt
 from datanuri.store.db import Database, utcnow
 
 RECEIPT_FORMAT = "datanuri-receipt/v1"
@@ -232,7 +233,7 @@ class Ledger:
             note = sign_note(cp.body(), signer)
             now = utcnow()
             s.execute(
-                store.CHECKPOINTS.insert().values(size=size, root=root, note=note, created_at=now)
+                sa.insert(LedgerCheckpoint).values(size=size, root=root, note=note, created_at=now)
             )
             return SignedCheckpoint(cp, note, now, ())
 
@@ -298,6 +299,22 @@ class Ledger:
             "log_public_key": self.public_key(),
         }
 
+    def check_receipt(
+        self, index: int, *, subject: str | None = None, parquet_hash: str | None = None
+    ) -> ReceiptCheck:
+        """Fetch entry `index`'s receipt and check it as an outside verifier would (this log's
+        public key, its trusted witnesses), that the entry names `subject` and `parquet_hash`
+        (when given), and that its tree is no larger than the current signed checkpoint."""
+        current = self.checkpoint()
+        return check_receipt(
+            self.receipt(index),
+            public_key=self.public_key(),
+            witness_keys=self.witnesses(),
+            subject=subject,
+            parquet_hash=parquet_hash,
+            current_size=current.size,
+        )
+
     # ----- witnesses ------------------------------------------------------------------------
     def _witness_verifiers(self, s: Session) -> list[CosignatureVerifier]:
         rows = s.execute(sa.select(LedgerWitness.vkey)).scalars()
@@ -352,7 +369,7 @@ class Ledger:
                 existing = {r.witness for r in store.cosignature_lines(s, cp.size)}
                 if sig.name not in existing:
                     s.execute(
-                        store.COSIGNATURES.insert().values(
+                        sa.insert(LedgerCosignature).values(
                             checkpoint_size=cp.size,
                             witness=sig.name,
                             line=sig.line(),

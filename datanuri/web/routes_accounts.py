@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from datanuri import errors
-from datanuri.accounts.principal import Principal
 from datanuri.platform import Platform
-from datanuri.web.auth import SESSION_COOKIE, client_address, get_principal, session_principal
-from datanuri.web.deps import get_platform
+from datanuri.web.auth import SESSION_COOKIE, PrincipalDep, client_address, session_principal
+from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
 
@@ -64,12 +63,11 @@ def set_session_cookie(response: Response, platform: Platform, secret: str) -> N
 
 
 @router.post("/auth/login", tags=["auth"])
-def login(
-    body: LoginIn, request: Request, response: Response, p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+def login(body: LoginIn, request: Request, response: Response, p: PlatformDep) -> dict[str, Any]:
     """Log in with e-mail and password; sets an HttpOnly session cookie and returns the CSRF token
     to send as `X-CSRF-Token` on state-changing requests."""
     me = p.accounts.login(body.email, body.password, client=client_address(request))
+    assert me.user_id is not None  # a login is always a user's
     secret, csrf = p.accounts.create_session(me)
     set_session_cookie(response, p, secret)
     return {"user": p.accounts.get_user(me.user_id).to_dict(), "csrf_token": csrf}
@@ -79,8 +77,8 @@ def login(
 def logout(
     request: Request,
     response: Response,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -90,21 +88,17 @@ def logout(
 
 
 @router.post("/auth/token", status_code=201, tags=["auth"])
-def token_login(
-    body: TokenLoginIn, request: Request, p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+def token_login(body: TokenLoginIn, request: Request, p: PlatformDep) -> dict[str, Any]:
     """Exchange e-mail and password for a new API token (what `datanuri login` does)."""
     me = p.accounts.login(body.email, body.password, client=client_address(request))
     info, secret = p.accounts.create_token(
-        name=body.name, scopes=body.scopes, expires_in_days=body.expires_in_days, by=me
+        name=body.name, scopes=tuple(body.scopes), expires_in_days=body.expires_in_days, by=me
     )
     return {"token": secret, **info.to_dict()}
 
 
 @router.get("/me", tags=["auth"])
-def whoami(
-    request: Request, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+def whoami(request: Request, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user" or me.user_id is None:
         return {"authenticated": False}
     found = session_principal(request)
@@ -119,16 +113,12 @@ def whoami(
 
 
 @router.get("/users", tags=["users"])
-def list_users(
-    me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> list[dict[str, Any]]:
+def list_users(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
     return [u.to_dict() for u in p.accounts.list_users(by=me)]
 
 
 @router.post("/users", status_code=201, tags=["users"])
-def create_user(
-    body: UserIn, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+def create_user(body: UserIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     return p.accounts.create_user(
         body.email,
         display_name=body.display_name,
@@ -142,36 +132,30 @@ def create_user(
 def add_member(
     name: str,
     body: MemberIn,
-    me: Principal = Depends(get_principal),
-    p: Platform = Depends(get_platform),
+    me: PrincipalDep,
+    p: PlatformDep,
 ) -> dict[str, Any]:
     return p.accounts.add_member(name, body.email, role=body.role, by=me).to_dict()
 
 
 @router.get("/tokens", tags=["tokens"])
-def list_tokens(
-    me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> list[dict[str, Any]]:
+def list_tokens(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to see your tokens.")
     return [t.to_dict() for t in p.accounts.list_tokens(by=me)]
 
 
 @router.post("/tokens", status_code=201, tags=["tokens"])
-def create_token(
-    body: TokenIn, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+def create_token(body: TokenIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     """Create an API token for yourself. The token is in this answer only; it is stored as a hash."""
     info, secret = p.accounts.create_token(
-        name=body.name, scopes=body.scopes, expires_in_days=body.expires_in_days, by=me
+        name=body.name, scopes=tuple(body.scopes), expires_in_days=body.expires_in_days, by=me
     )
     return {"token": secret, **info.to_dict()}
 
 
 @router.delete("/tokens/{token_id}", tags=["tokens"])
-def revoke_token(
-    token_id: int, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+def revoke_token(token_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to revoke a token.")
     return p.accounts.revoke_token(token_id, by=me).to_dict()
@@ -181,8 +165,8 @@ def revoke_token(
 def grant_entitlement(
     name: str,
     body: EntitlementIn,
-    me: Principal = Depends(get_principal),
-    p: Platform = Depends(get_platform),
+    me: PrincipalDep,
+    p: PlatformDep,
 ) -> dict[str, Any]:
     expires = body.expires_at
     if expires is not None and expires.tzinfo is None:
@@ -193,20 +177,18 @@ def grant_entitlement(
 
 
 @router.delete("/entitlements/{entitlement_id}", tags=["entitlements"])
-def revoke_entitlement(
-    entitlement_id: int, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+def revoke_entitlement(entitlement_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     p.accounts.revoke_entitlement(entitlement_id, by=me)
     return {"revoked": entitlement_id}
 
 
 @router.get("/access-log", tags=["access log"])
 def access_log(
+    me: PrincipalDep,
+    p: PlatformDep,
     dataset: str | None = None,
     organization: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    me: Principal = Depends(get_principal),
-    p: Platform = Depends(get_platform),
 ) -> list[dict[str, Any]]:
     """Reads and downloads: all of them for admins and auditors, your organisations' for their editors."""
     return p.access.read_log(me, dataset=dataset, organization=organization, limit=limit)

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
@@ -15,11 +15,10 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from datanuri import errors
-from datanuri.accounts.principal import Principal
 from datanuri.catalog import export
-from datanuri.platform import Platform
-from datanuri.web.auth import get_principal
-from datanuri.web.deps import get_platform
+from datanuri.web.auth import PrincipalDep
+from datanuri.web.background import run_job
+from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
 AccessLevel = Literal["open", "restricted", "personal"]
@@ -64,17 +63,15 @@ def _version_param(version: str) -> int | None:
 
 # ----- organizations ------------------------------------------------------------------------
 @router.get("/organizations", tags=["organizations"])
-def list_organizations(
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> list[dict[str, Any]]:
+def list_organizations(p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     return [o.to_dict() for o in p.catalog.list_organizations()]
 
 
 @router.post("/organizations", status_code=201, tags=["organizations"])
 def create_organization(
     body: OrganizationIn,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.create_organization(
         body.name, title=body.title, description=body.description, principal=me
@@ -82,9 +79,7 @@ def create_organization(
 
 
 @router.get("/organizations/{name}", tags=["organizations"])
-def get_organization(
-    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+def get_organization(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     org = p.catalog.get_organization(name).to_dict()
     org["datasets"] = [d.name for d in p.catalog.list_datasets(organization=name, principal=me)]
     return org
@@ -93,9 +88,7 @@ def get_organization(
 # ----- datasets -----------------------------------------------------------------------------
 @router.get("/datasets", tags=["datasets"])
 def list_datasets(
-    organization: str | None = None,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep, me: PrincipalDep, organization: str | None = None
 ) -> list[dict[str, Any]]:
     out = []
     for d in p.catalog.list_datasets(organization=organization, principal=me):
@@ -106,9 +99,7 @@ def list_datasets(
 
 
 @router.post("/datasets", status_code=201, tags=["datasets"])
-def create_dataset(
-    body: DatasetIn, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+def create_dataset(body: DatasetIn, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     fields = body.model_dump(exclude={"name", "organization", "title"}, exclude_none=True)
     return p.catalog.create_dataset(
         body.name, organization=body.organization, title=body.title, principal=me, **fields
@@ -116,9 +107,7 @@ def create_dataset(
 
 
 @router.get("/datasets/{name}", tags=["datasets"])
-def get_dataset(
-    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+def get_dataset(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     return p.catalog.get_dataset(name, principal=me).to_dict()
 
 
@@ -126,8 +115,8 @@ def get_dataset(
 def update_dataset(
     name: str,
     body: DatasetFields,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.update_dataset(
         name, principal=me, **body.model_dump(exclude_none=True)
@@ -139,11 +128,11 @@ def update_dataset(
 async def upload_version(
     name: str,
     request: Request,
+    p: PlatformDep,
+    me: PrincipalDep,
     wait: bool = Query(
         False, description="Ingest before answering (201) instead of as a background job (202)."
     ),
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> JSONResponse:
     """Upload a file (multipart field `file`) and publish it as the next version.
 
@@ -173,7 +162,7 @@ async def upload_version(
             "No complete file arrived. Send it as a multipart/form-data field named 'file'; if you did, "
             "the upload was cut off before its end: send it again."
         )
-    opts = {
+    opts: dict[str, Any] = {
         k: str(form[k])
         for k in ("change_note", "mode", "format", "encoding", "delimiter", "sheet")
         if form.get(k)
@@ -202,24 +191,14 @@ async def upload_version(
         finally:
             staged.unlink(missing_ok=True)
 
-    params = {"dataset": name, "filename": filename, **opts}
-    if wait:
-        info = await run_in_threadpool(
-            p.jobs.run_inline, "ingest", job, params=params, actor=me.name
-        )
-        if info.status == "failed":
-            err = info.error or {}
-            return JSONResponse(
-                {"error": err, "job": info.to_dict()},
-                status_code=422 if err.get("code") != "internal_error" else 500,
-            )
-        status = 201 if info.result and info.result["created"] else 200
-        return JSONResponse(
-            jsonable_encoder({**(info.result or {}), "job": info.to_dict()}), status_code=status
-        )
-    info = p.jobs.submit("ingest", job, params=params, actor=me.name)
-    return JSONResponse(
-        {"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202
+    return await run_job(
+        p,
+        "ingest",
+        job,
+        params={"dataset": name, "filename": filename, **opts},
+        actor=me.name,
+        wait=wait,
+        created=lambda result: bool(result.get("created")),
     )
 
 
@@ -229,9 +208,7 @@ def _copy_to(src: Any, dest: Path) -> None:
 
 
 @router.get("/datasets/{name}/versions", tags=["versions"])
-def list_versions(
-    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> list[dict[str, Any]]:
+def list_versions(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     return [v.to_dict() for v in p.catalog.get_dataset(name, principal=me).versions]
 
 
@@ -239,8 +216,8 @@ def list_versions(
 def get_version(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.get_version(name, _version_param(version), principal=me).to_dict()
 
@@ -249,8 +226,8 @@ def get_version(
 def get_schema(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.version_detail(name, _version_param(version), principal=me)["schema"]
 
@@ -259,8 +236,8 @@ def get_schema(
 def get_profile(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.version_detail(name, _version_param(version), principal=me)["profile"]
 
@@ -269,8 +246,8 @@ def get_profile(
 def get_problems(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.version_detail(name, _version_param(version), principal=me)["problems"]
 
@@ -279,10 +256,10 @@ def get_problems(
 def preview(
     name: str,
     version: str,
+    p: PlatformDep,
+    me: PrincipalDep,
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=1000),
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     number = _version_param(version)
     info = p.catalog.get_version(name, number, principal=me)
@@ -302,9 +279,9 @@ def preview(
 def download(
     name: str,
     version: str,
+    p: PlatformDep,
+    me: PrincipalDep,
     format: Literal["parquet", "csv", "json"] = "parquet",
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> StreamingResponse:
     number = _version_param(version)
     info = p.catalog.get_version(name, number, principal=me)
@@ -324,8 +301,8 @@ def download(
 def get_receipt(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     """The version's ledger receipt: verify it offline with `datanuri verify RECEIPT FILE --key KEY`."""
     info = p.catalog.get_version(name, _version_param(version), principal=me)
@@ -336,14 +313,10 @@ def get_receipt(
 
 # ----- jobs ---------------------------------------------------------------------------------
 @router.get("/jobs", tags=["jobs"])
-def list_jobs(
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> list[dict[str, Any]]:
+def list_jobs(p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     return [j.to_dict() for j in p.jobs.list(actor=None if me.is_admin else me.name)]
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
-def get_job(
-    job_id: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+def get_job(job_id: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     return p.jobs.get(job_id, actor=None if me.is_admin else me.name).to_dict()

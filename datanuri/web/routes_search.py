@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from datanuri.accounts.principal import Principal
-from datanuri.platform import Platform
 from datanuri.search.documents import FACET_FIELDS
-from datanuri.web.auth import get_principal
-from datanuri.web.deps import get_platform
+from datanuri.web.auth import PrincipalDep
+from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
 
 
 @router.get("/search", tags=["search"])
 def search(
+    p: PlatformDep,
+    me: PrincipalDep,
     q: str = Query(
         "", description="Korean or English words; every word must match, else any word may."
     ),
@@ -33,14 +33,13 @@ def search(
     sort: str = Query("relevance", description="relevance | newest | title"),
     page: int = Query(1),
     per_page: int = Query(20, description="at most 100"),
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     """Results (with highlighted snippets), facet counts and the total."""
     given = dict(
         zip(
             FACET_FIELDS,
             (organization, theme, keyword, format, license, access_level, language, region),
+            strict=True,
         )
     )
     filters = {k: v for k, v in given.items() if v}
@@ -57,8 +56,6 @@ def search(
 
 
 @router.get("/datamap", tags=["search"])
-def datamap(
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+def datamap(p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     """The catalog by theme, organisation and region (시도 → 시군구), with counts."""
     return p.search.datamap(principal=me)

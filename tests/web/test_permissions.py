@@ -254,6 +254,7 @@ MATRIX: dict[
     ),
     ("GET", "/api/v1/ledger/checkpoint"): ("/api/v1/ledger/checkpoint", None, always(200)),
     ("GET", "/api/v1/ledger/entries"): ("/api/v1/ledger/entries", None, always(200)),
+    ("GET", "/api/v1/ledger/event-types"): ("/api/v1/ledger/event-types", None, always(200)),
     ("GET", "/api/v1/ledger/entries/{index}/receipt"): (
         "/api/v1/ledger/entries/0/receipt",
         None,
