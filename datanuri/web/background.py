@@ -12,6 +12,16 @@ from starlette.concurrency import run_in_threadpool
 
 from datanuri.jobs.runner import JobFn
 from datanuri.platform import Platform
+from datanuri.web.schemas import JobFailedOut, Out
+
+
+def job_responses(done: type[Out]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI answers of a `run_job` route besides its 202: `done` with `?wait=true`."""
+    return {
+        200: {"model": done, "description": "With `?wait=true`: done, nothing new was made"},
+        201: {"model": done, "description": "With `?wait=true`: done, and something new was made"},
+        422: {"model": JobFailedOut, "description": "With `?wait=true`: the job failed"},
+    }
 
 
 async def run_job(

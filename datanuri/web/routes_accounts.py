@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from datanuri import errors
 from datanuri.platform import Platform
+from datanuri.web import schemas
 from datanuri.web.auth import SESSION_COOKIE, PrincipalDep, client_address, session_principal
 from datanuri.web.deps import PlatformDep
 
@@ -62,7 +63,7 @@ def set_session_cookie(response: Response, platform: Platform, secret: str) -> N
     )
 
 
-@router.post("/auth/login", tags=["auth"])
+@router.post("/auth/login", tags=["auth"], response_model=schemas.LoginOut)
 def login(body: LoginIn, request: Request, response: Response, p: PlatformDep) -> dict[str, Any]:
     """Log in with e-mail and password; sets an HttpOnly session cookie and returns the CSRF token
     to send as `X-CSRF-Token` on state-changing requests."""
@@ -73,7 +74,7 @@ def login(body: LoginIn, request: Request, response: Response, p: PlatformDep) -
     return {"user": p.accounts.get_user(me.user_id).to_dict(), "csrf_token": csrf}
 
 
-@router.post("/auth/logout", tags=["auth"])
+@router.post("/auth/logout", tags=["auth"], response_model=schemas.LoggedOutOut)
 def logout(
     request: Request,
     response: Response,
@@ -87,7 +88,7 @@ def logout(
     return {"logged_out": True}
 
 
-@router.post("/auth/token", status_code=201, tags=["auth"])
+@router.post("/auth/token", status_code=201, tags=["auth"], response_model=schemas.NewTokenOut)
 def token_login(body: TokenLoginIn, request: Request, p: PlatformDep) -> dict[str, Any]:
     """Exchange e-mail and password for a new API token (what `datanuri login` does)."""
     me = p.accounts.login(body.email, body.password, client=client_address(request))
@@ -97,7 +98,12 @@ def token_login(body: TokenLoginIn, request: Request, p: PlatformDep) -> dict[st
     return {"token": secret, **info.to_dict()}
 
 
-@router.get("/me", tags=["auth"])
+@router.get(
+    "/me",
+    tags=["auth"],
+    response_model=schemas.WhoAmIOut,
+    response_model_exclude_unset=True,  # an anonymous caller gets only `authenticated`
+)
 def whoami(request: Request, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user" or me.user_id is None:
         return {"authenticated": False}
@@ -112,12 +118,12 @@ def whoami(request: Request, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]
     return out
 
 
-@router.get("/users", tags=["users"])
+@router.get("/users", tags=["users"], response_model=list[schemas.UserOut])
 def list_users(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
     return [u.to_dict() for u in p.accounts.list_users(by=me)]
 
 
-@router.post("/users", status_code=201, tags=["users"])
+@router.post("/users", status_code=201, tags=["users"], response_model=schemas.UserOut)
 def create_user(body: UserIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     return p.accounts.create_user(
         body.email,
@@ -128,7 +134,9 @@ def create_user(body: UserIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any
     ).to_dict()
 
 
-@router.post("/organizations/{name}/members", tags=["organizations"])
+@router.post(
+    "/organizations/{name}/members", tags=["organizations"], response_model=schemas.UserOut
+)
 def add_member(
     name: str,
     body: MemberIn,
@@ -138,14 +146,14 @@ def add_member(
     return p.accounts.add_member(name, body.email, role=body.role, by=me).to_dict()
 
 
-@router.get("/tokens", tags=["tokens"])
+@router.get("/tokens", tags=["tokens"], response_model=list[schemas.TokenOut])
 def list_tokens(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to see your tokens.")
     return [t.to_dict() for t in p.accounts.list_tokens(by=me)]
 
 
-@router.post("/tokens", status_code=201, tags=["tokens"])
+@router.post("/tokens", status_code=201, tags=["tokens"], response_model=schemas.NewTokenOut)
 def create_token(body: TokenIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     """Create an API token for yourself. The token is in this answer only; it is stored as a hash."""
     info, secret = p.accounts.create_token(
@@ -154,14 +162,19 @@ def create_token(body: TokenIn, me: PrincipalDep, p: PlatformDep) -> dict[str, A
     return {"token": secret, **info.to_dict()}
 
 
-@router.delete("/tokens/{token_id}", tags=["tokens"])
+@router.delete("/tokens/{token_id}", tags=["tokens"], response_model=schemas.TokenOut)
 def revoke_token(token_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to revoke a token.")
     return p.accounts.revoke_token(token_id, by=me).to_dict()
 
 
-@router.post("/datasets/{name}/entitlements", status_code=201, tags=["entitlements"])
+@router.post(
+    "/datasets/{name}/entitlements",
+    status_code=201,
+    tags=["entitlements"],
+    response_model=schemas.EntitlementGrantedOut,
+)
 def grant_entitlement(
     name: str,
     body: EntitlementIn,
@@ -176,13 +189,17 @@ def grant_entitlement(
     return {"id": p.accounts.grant_entitlement(body.email, name, expires_at=expires, by=me)}
 
 
-@router.delete("/entitlements/{entitlement_id}", tags=["entitlements"])
+@router.delete(
+    "/entitlements/{entitlement_id}",
+    tags=["entitlements"],
+    response_model=schemas.EntitlementRevokedOut,
+)
 def revoke_entitlement(entitlement_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     p.accounts.revoke_entitlement(entitlement_id, by=me)
     return {"revoked": entitlement_id}
 
 
-@router.get("/access-log", tags=["access log"])
+@router.get("/access-log", tags=["access log"], response_model=list[schemas.AccessLogEntryOut])
 def access_log(
     me: PrincipalDep,
     p: PlatformDep,

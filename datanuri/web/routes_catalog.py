@@ -16,8 +16,9 @@ from starlette.formparsers import MultiPartException
 
 from datanuri import errors
 from datanuri.catalog import export
+from datanuri.web import schemas
 from datanuri.web.auth import PrincipalDep
-from datanuri.web.background import run_job
+from datanuri.web.background import job_responses, run_job
 from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
@@ -62,12 +63,17 @@ def _version_param(version: str) -> int | None:
 
 
 # ----- organizations ------------------------------------------------------------------------
-@router.get("/organizations", tags=["organizations"])
+@router.get("/organizations", tags=["organizations"], response_model=list[schemas.OrganizationOut])
 def list_organizations(p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     return [o.to_dict() for o in p.catalog.list_organizations()]
 
 
-@router.post("/organizations", status_code=201, tags=["organizations"])
+@router.post(
+    "/organizations",
+    status_code=201,
+    tags=["organizations"],
+    response_model=schemas.OrganizationOut,
+)
 def create_organization(
     body: OrganizationIn,
     p: PlatformDep,
@@ -78,7 +84,9 @@ def create_organization(
     ).to_dict()
 
 
-@router.get("/organizations/{name}", tags=["organizations"])
+@router.get(
+    "/organizations/{name}", tags=["organizations"], response_model=schemas.OrganizationDetailOut
+)
 def get_organization(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     org = p.catalog.get_organization(name).to_dict()
     org["datasets"] = [d.name for d in p.catalog.list_datasets(organization=name, principal=me)]
@@ -86,7 +94,7 @@ def get_organization(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, A
 
 
 # ----- datasets -----------------------------------------------------------------------------
-@router.get("/datasets", tags=["datasets"])
+@router.get("/datasets", tags=["datasets"], response_model=list[schemas.DatasetSummaryOut])
 def list_datasets(
     p: PlatformDep, me: PrincipalDep, organization: str | None = None
 ) -> list[dict[str, Any]]:
@@ -98,7 +106,7 @@ def list_datasets(
     return out
 
 
-@router.post("/datasets", status_code=201, tags=["datasets"])
+@router.post("/datasets", status_code=201, tags=["datasets"], response_model=schemas.DatasetOut)
 def create_dataset(body: DatasetIn, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     fields = body.model_dump(exclude={"name", "organization", "title"}, exclude_none=True)
     return p.catalog.create_dataset(
@@ -106,12 +114,12 @@ def create_dataset(body: DatasetIn, p: PlatformDep, me: PrincipalDep) -> dict[st
     ).to_dict()
 
 
-@router.get("/datasets/{name}", tags=["datasets"])
+@router.get("/datasets/{name}", tags=["datasets"], response_model=schemas.DatasetOut)
 def get_dataset(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     return p.catalog.get_dataset(name, principal=me).to_dict()
 
 
-@router.patch("/datasets/{name}", tags=["datasets"])
+@router.patch("/datasets/{name}", tags=["datasets"], response_model=schemas.DatasetOut)
 def update_dataset(
     name: str,
     body: DatasetFields,
@@ -124,7 +132,13 @@ def update_dataset(
 
 
 # ----- versions -----------------------------------------------------------------------------
-@router.post("/datasets/{name}/versions", status_code=202, tags=["versions"])
+@router.post(
+    "/datasets/{name}/versions",
+    status_code=202,
+    tags=["versions"],
+    response_model=schemas.JobAcceptedOut,
+    responses=job_responses(schemas.PublishedOut),
+)
 async def upload_version(
     name: str,
     request: Request,
@@ -207,12 +221,14 @@ def _copy_to(src: Any, dest: Path) -> None:
         shutil.copyfileobj(src, out, 1024 * 1024)
 
 
-@router.get("/datasets/{name}/versions", tags=["versions"])
+@router.get("/datasets/{name}/versions", tags=["versions"], response_model=list[schemas.VersionOut])
 def list_versions(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     return [v.to_dict() for v in p.catalog.get_dataset(name, principal=me).versions]
 
 
-@router.get("/datasets/{name}/versions/{version}", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}", tags=["versions"], response_model=schemas.VersionOut
+)
 def get_version(
     name: str,
     version: str,
@@ -222,7 +238,11 @@ def get_version(
     return p.catalog.get_version(name, _version_param(version), principal=me).to_dict()
 
 
-@router.get("/datasets/{name}/versions/{version}/schema", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/schema",
+    tags=["versions"],
+    response_model=schemas.TableSchemaOut,
+)
 def get_schema(
     name: str,
     version: str,
@@ -232,7 +252,11 @@ def get_schema(
     return p.catalog.version_detail(name, _version_param(version), principal=me)["schema"]
 
 
-@router.get("/datasets/{name}/versions/{version}/profile", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/profile",
+    tags=["versions"],
+    response_model=schemas.ProfileOut,
+)
 def get_profile(
     name: str,
     version: str,
@@ -242,7 +266,11 @@ def get_profile(
     return p.catalog.version_detail(name, _version_param(version), principal=me)["profile"]
 
 
-@router.get("/datasets/{name}/versions/{version}/problems", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/problems",
+    tags=["versions"],
+    response_model=schemas.ProblemsOut,
+)
 def get_problems(
     name: str,
     version: str,
@@ -252,7 +280,11 @@ def get_problems(
     return p.catalog.version_detail(name, _version_param(version), principal=me)["problems"]
 
 
-@router.get("/datasets/{name}/versions/{version}/preview", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/preview",
+    tags=["versions"],
+    response_model=schemas.PreviewOut,
+)
 def preview(
     name: str,
     version: str,
@@ -275,7 +307,23 @@ def preview(
     }
 
 
-@router.get("/datasets/{name}/versions/{version}/download", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/download",
+    tags=["versions"],
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The version's rows: Parquet, CSV, or a JSON array of row objects",
+            "content": {
+                export.FORMATS["parquet"]: {"schema": {"type": "string", "format": "binary"}},
+                export.FORMATS["csv"]: {"schema": {"type": "string"}},
+                export.FORMATS["json"]: {
+                    "schema": {"type": "array", "items": {"type": "object", "title": "Row"}}
+                },
+            },
+        }
+    },
+)
 def download(
     name: str,
     version: str,
@@ -297,7 +345,11 @@ def download(
     )
 
 
-@router.get("/datasets/{name}/versions/{version}/receipt", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/receipt",
+    tags=["versions"],
+    response_model=schemas.ReceiptOut,
+)
 def get_receipt(
     name: str,
     version: str,
@@ -312,11 +364,11 @@ def get_receipt(
 
 
 # ----- jobs ---------------------------------------------------------------------------------
-@router.get("/jobs", tags=["jobs"])
+@router.get("/jobs", tags=["jobs"], response_model=list[schemas.JobOut])
 def list_jobs(p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     return [j.to_dict() for j in p.jobs.list(actor=None if me.is_admin else me.name)]
 
 
-@router.get("/jobs/{job_id}", tags=["jobs"])
+@router.get("/jobs/{job_id}", tags=["jobs"], response_model=schemas.JobOut)
 def get_job(job_id: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     return p.jobs.get(job_id, actor=None if me.is_admin else me.name).to_dict()

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from datanuri import events
 from datanuri.ledger import Ledger, SignedCheckpoint
+from datanuri.web import schemas
 from datanuri.web.deps import PlatformDep
 
 router = APIRouter(tags=["ledger"])
@@ -34,7 +35,7 @@ class CosignatureIn(BaseModel):
     )
 
 
-@router.get("/ledger/checkpoint")
+@router.get("/ledger/checkpoint", response_model=schemas.CheckpointOut)
 def get_checkpoint(p: PlatformDep) -> dict[str, Any]:
     """The signed checkpoint for the current tree size (C2SP tlog-checkpoint, signed note), with
     any witness cosignatures, and the log's verifier key."""
@@ -42,13 +43,13 @@ def get_checkpoint(p: PlatformDep) -> dict[str, Any]:
     return _checkpoint_body(ledger, ledger.checkpoint())
 
 
-@router.get("/ledger/event-types")
+@router.get("/ledger/event-types", response_model=list[schemas.EventKindOut])
 def get_event_types() -> list[dict[str, Any]]:
     """Every kind of event the ledger records (its `type`), what it records and its typed fields."""
     return [k.to_dict() for k in events.describe_all()]
 
 
-@router.get("/ledger/entries")
+@router.get("/ledger/entries", response_model=schemas.EntriesOut)
 def get_entries(
     p: PlatformDep, start: int = Query(0, ge=0), end: int | None = Query(None, ge=0)
 ) -> dict[str, Any]:
@@ -57,13 +58,13 @@ def get_entries(
     return {"start": start, "size": ledger.size(), "entries": ledger.entries(start, end)}
 
 
-@router.get("/ledger/entries/{index}/receipt")
+@router.get("/ledger/entries/{index}/receipt", response_model=schemas.ReceiptOut)
 def get_receipt(p: PlatformDep, index: int) -> dict[str, Any]:
     """A receipt for entry `index`: the entry, its inclusion proof and a signed checkpoint."""
     return p.ledger.receipt(index)
 
 
-@router.get("/ledger/proof/inclusion")
+@router.get("/ledger/proof/inclusion", response_model=schemas.InclusionProofOut)
 def get_inclusion(
     p: PlatformDep, index: int = Query(..., ge=0), size: int | None = Query(None, ge=1)
 ) -> dict[str, Any]:
@@ -79,7 +80,7 @@ def get_inclusion(
     }
 
 
-@router.get("/ledger/proof/consistency")
+@router.get("/ledger/proof/consistency", response_model=schemas.ConsistencyProofOut)
 def get_consistency(
     p: PlatformDep, first: int = Query(..., ge=1), second: int | None = Query(None, ge=1)
 ) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def get_consistency(
     }
 
 
-@router.post("/ledger/cosignatures")
+@router.post("/ledger/cosignatures", response_model=schemas.CheckpointOut)
 def post_cosignature(p: PlatformDep, body: CosignatureIn) -> dict[str, Any]:
     """A witness returns the checkpoint with its cosignature/v1 line; the log keeps cosignatures
     from the witnesses it trusts and serves them with the checkpoint."""

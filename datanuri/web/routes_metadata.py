@@ -15,6 +15,7 @@ from datanuri.metadata import dcat, schemaorg
 from datanuri.platform import Platform
 from datanuri.search.documents import SearchDoc
 from datanuri.search.service import visibility_for
+from datanuri.web import schemas
 from datanuri.web.auth import PrincipalDep
 from datanuri.web.deps import PlatformDep
 
@@ -70,7 +71,9 @@ def dataset_jsonld(
     return JSONResponse(dcat.dataset_document(_doc(p, name, me), _base(request)), media_type=JSONLD)
 
 
-@router.get("/api/v1/datasets/{name}/schema.org.json", tags=["metadata"])
+@router.get(
+    "/api/v1/datasets/{name}/schema.org.json", tags=["metadata"], response_model=schemas.JsonLdOut
+)
 def schema_org(
     name: str,
     request: Request,
@@ -81,7 +84,11 @@ def schema_org(
     return JSONResponse(schemaorg.dataset(_doc(p, name, me), _base(request)), media_type=JSONLD)
 
 
-@router.get("/api/v1/datasets/{name}/versions/{version}/croissant.json", tags=["metadata"])
+@router.get(
+    "/api/v1/datasets/{name}/versions/{version}/croissant.json",
+    tags=["metadata"],
+    response_model=schemas.JsonLdOut,
+)
 def croissant(
     name: str,
     version: str,
@@ -94,7 +101,11 @@ def croissant(
     return JSONResponse(cr.croissant(doc, info, schema, _base(request)), media_type=JSONLD)
 
 
-@router.get("/api/v1/datasets/{name}/versions/{version}/datapackage.json", tags=["metadata"])
+@router.get(
+    "/api/v1/datasets/{name}/versions/{version}/datapackage.json",
+    tags=["metadata"],
+    response_model=schemas.DataPackageOut,
+)
 def datapackage(
     name: str,
     version: str,

@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from datanuri.web import schemas
 from datanuri.web.auth import PrincipalDep
-from datanuri.web.background import run_job
+from datanuri.web.background import job_responses, run_job
 from datanuri.web.deps import PlatformDep
 from datanuri.web.report_html import render_report_html
 
@@ -45,13 +46,18 @@ class ApplyIn(BaseModel):
     )
 
 
-@router.post("/datasets/{name}/privacy/scan")
+@router.post("/datasets/{name}/privacy/scan", response_model=schemas.ScanOut)
 def scan(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     """Classify every column of the latest version: direct identifier, quasi-identifier, sensitive, other."""
     return p.privacy.scan(name, principal=me)
 
 
-@router.post("/datasets/{name}/privacy/apply", status_code=202)
+@router.post(
+    "/datasets/{name}/privacy/apply",
+    status_code=202,
+    response_model=schemas.JobAcceptedOut,
+    responses=job_responses(schemas.ApplyOut),
+)
 async def apply(
     name: str,
     body: ApplyIn,
@@ -99,7 +105,7 @@ async def apply(
     )
 
 
-@router.get("/datasets/{name}/privacy/releases")
+@router.get("/datasets/{name}/privacy/releases", response_model=list[schemas.ReleaseSummaryOut])
 def list_releases(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     """Releases made from (or into) the dataset, newest first, without their reports."""
     return [
@@ -108,7 +114,7 @@ def list_releases(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str,
     ]
 
 
-@router.get("/privacy/releases/{release_id}")
+@router.get("/privacy/releases/{release_id}", response_model=schemas.ReleaseOut)
 def get_release(release_id: int, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
     return p.privacy.get_release(release_id, principal=me).to_dict()
@@ -126,13 +132,13 @@ def get_release_report_html(
     return HTMLResponse(render_report_html(info.report, lang=lang, report_hash=info.report_hash))
 
 
-@router.get("/organizations/{name}/privacy/keys")
+@router.get("/organizations/{name}/privacy/keys", response_model=list[schemas.KeyOut])
 def list_keys(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     """The organisation's pseudonymisation keys: name, fingerprint, creation time and creator (its editors)."""
     return [k.to_dict() for k in p.privacy.list_keys(name, principal=me)]
 
 
-@router.post("/organizations/{name}/privacy/keys", status_code=201)
+@router.post("/organizations/{name}/privacy/keys", status_code=201, response_model=schemas.KeyOut)
 def create_key(
     name: str,
     body: KeyIn,

@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from datanuri.search.documents import FACET_FIELDS
+from datanuri.web import schemas
 from datanuri.web.auth import PrincipalDep
 from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
 
 
-@router.get("/search", tags=["search"])
+@router.get("/search", tags=["search"], response_model=schemas.SearchOut)
 def search(
     p: PlatformDep,
     me: PrincipalDep,
@@ -55,7 +56,7 @@ def search(
     ).to_dict()
 
 
-@router.get("/datamap", tags=["search"])
+@router.get("/datamap", tags=["search"], response_model=schemas.DatamapOut)
 def datamap(p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     """The catalog by theme, organisation and region (시도 → 시군구), with counts."""
     return p.search.datamap(principal=me)
