@@ -24,7 +24,13 @@ from datanuri.accounts.models import (
     WebSession,
 )
 from datanuri.accounts.principal import ALL_SCOPES, Principal
-from datanuri.events import Event, EventSink
+from datanuri.events import (
+    EntitlementGranted,
+    EntitlementRevoked,
+    EventSink,
+    TokenCreated,
+    TokenRevoked,
+)
 from datanuri.store.db import Database, utcnow
 
 log = logging.getLogger("datanuri.accounts")
@@ -279,16 +285,13 @@ class AccountService:
             s.flush()
             self.events.record(
                 s,
-                Event(
-                    type="token.created",
+                TokenCreated(
                     actor=by.ref,
-                    subject=f"token:{tok.id}",
                     time=utcnow(),
-                    data={
-                        "user": f"user:{user.id}",
-                        "scopes": scope_list,
-                        "expires_at": expires.isoformat() if expires else None,
-                    },
+                    token_id=tok.id,
+                    user_id=user.id,
+                    scopes=tuple(scope_list),
+                    expires_at=expires,
                 ),
             )
             return self._token_info(tok, user.email), secret
@@ -312,9 +315,7 @@ class AccountService:
             if tok.revoked_at is None:
                 self.events.record(
                     s,
-                    Event(
-                        type="token.revoked", actor=by.ref, subject=f"token:{tok.id}", time=utcnow()
-                    ),
+                    TokenRevoked(actor=by.ref, time=utcnow(), token_id=tok.id),
                 )
                 tok.revoked_at = utcnow()
             email = s.scalar(select(User.email).where(User.id == tok.user_id)) or ""
@@ -403,15 +404,12 @@ class AccountService:
             s.flush()
             self.events.record(
                 s,
-                Event(
-                    type="entitlement.granted",
+                EntitlementGranted(
                     actor=by.ref,
-                    subject=f"dataset:{dataset}",
                     time=utcnow(),
-                    data={
-                        "user": f"user:{user.id}",
-                        "expires_at": expires_at.isoformat() if expires_at else None,
-                    },
+                    dataset=dataset,
+                    user_id=user.id,
+                    expires_at=expires_at,
                 ),
             )
             return ent.id
@@ -425,12 +423,7 @@ class AccountService:
             self.access.require(s, by, "manage_org", org=ds.organization)
             self.events.record(
                 s,
-                Event(
-                    type="entitlement.revoked",
-                    actor=by.ref,
-                    subject=f"dataset:{ds.name}",
-                    time=utcnow(),
-                ),
+                EntitlementRevoked(actor=by.ref, time=utcnow(), dataset=ds.name),
             )
             ent.revoked_at = utcnow()
 

@@ -32,7 +32,7 @@ from datanuri.catalog.records import (
     version_info,
 )
 from datanuri.config import Config
-from datanuri.events import Event, EventSink
+from datanuri.events import DatasetAccessChanged, EventSink, VersionPublished
 from datanuri.names import check_name
 from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, utcnow
@@ -238,12 +238,12 @@ class CatalogService:
             if "access_level" in fields and fields["access_level"] != old_access:
                 self.events.record(
                     s,
-                    Event(
-                        type="dataset.access.changed",
+                    DatasetAccessChanged(
                         actor=principal.ref,
-                        subject=f"dataset:{name}",
                         time=utcnow(),
-                        data={"from": old_access, "to": fields["access_level"]},
+                        dataset=name,
+                        old_level=old_access,
+                        new_level=fields["access_level"],
                     ),
                 )
             ds.updated_at = utcnow()
@@ -371,16 +371,15 @@ class CatalogService:
                 s.flush()
                 v.ledger_index = self.events.record(
                     s,
-                    Event(
-                        type="dataset.version.published",
+                    VersionPublished(
                         actor=principal.ref,
-                        subject=f"dataset:{name}@{number}",
                         time=v.created_at,
-                        hashes={
-                            "parquet": f"sha256:{content_hash}",
-                            "source": f"sha256:{source_hash}",
-                        },
-                        data={"rows": result.rows, "access_level": ds.access_level},
+                        dataset=name,
+                        version=number,
+                        parquet_sha256=content_hash,
+                        source_sha256=source_hash,
+                        rows=result.rows,
+                        access_level=ds.access_level,
                     ),
                 )
                 ds.updated_at = utcnow()

@@ -102,6 +102,20 @@ def entries(
     console.print(t)
 
 
+@app.command("events")
+def event_kinds(json_out: bool = JSON_OPTION) -> None:
+    """List every kind of event the ledger records, with its typed fields."""
+    from datanuri.events import describe_all
+
+    kinds = describe_all()
+    if json_out:
+        return print_json([k.to_dict() for k in kinds])
+    t = Table("type", "fields", "records")
+    for k in kinds:
+        t.add_row(k.name, ", ".join(f"{f.name}: {f.type}" for f in k.fields), k.description)
+    console.print(t)
+
+
 @app.command("receipt")
 def receipt(
     index: int = typer.Argument(..., help="Entry index."),
@@ -225,13 +239,20 @@ def verify_cmd(
     min_cosignatures: int = typer.Option(
         0, "--min-cosignatures", help="Require this many trusted witness cosignatures."
     ),
+    subject: str | None = typer.Option(
+        None,
+        "--subject",
+        help="Require the entry to be about this subject, e.g. dataset:seoul-air@3.",
+    ),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Verify a receipt offline (`datanuri verify RECEIPT [FILE] --key KEY`), or that one
     checkpoint extends another (`datanuri verify --consistency OLD NEW --key KEY`)."""
-    from datanuri.ledger.verify import verify_consistency, verify_receipt
+    from datanuri.ledger.receipts import ReceiptCheck, check_receipt
+    from datanuri.ledger.verify import VerifyResult, verify_consistency
 
     vkey = _read_key(key)
+    res: VerifyResult | ReceiptCheck
     try:
         if consistency:
             if file is None:
@@ -246,12 +267,13 @@ def verify_cmd(
             except ValueError as exc:
                 raise InvalidInput(f"{receipt} is not JSON: {exc}") from exc
             witness_keys = [_read_key(w) for w in witness]
-            res = verify_receipt(
+            res = check_receipt(
                 data,
                 public_key=vkey,
                 file=file,
                 witness_keys=witness_keys,
                 min_cosignatures=min_cosignatures,
+                subject=subject,
             )
     except DatanuriError as exc:
         _fail(exc.message, exc.exit_code)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from datanuri import canonical
 from datanuri.errors import Conflict, IntegrityError, InvalidInput, LedgerError, NotFound
-from datanuri.events import Event
+from datanuri.events import AnyEvent
 from datanuri.ledger import merkle, messages, store
 from datanuri.ledger.checkpoint import (
     Checkpoint,
@@ -25,8 +25,9 @@ from datanuri.ledger.checkpoint import (
 )
 from datanuri.ledger.cosign import CosignatureVerifier, valid_cosigners
 from datanuri.ledger.keys import KeyStore
-from datanuri.ledger.models import LedgerWitness
+from datanuri.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerWitness
 from datanuri.ledger.note import NoteError, parse_note, sign_note
+from datanuri.ledger.receipts import ReceiptCheck, check_receipt
 from datanuri.store.db import Database, utcnow
 
 RECEIPT_FORMAT = "datanuri-receipt/v1"
@@ -37,8 +38,8 @@ def b64(h: bytes) -> str:
     return base64.b64encode(h).decode()
 
 
-def canonical_leaf(event: Event) -> bytes:
-    """The leaf data of an event: RFC 8785 canonical JSON of `Event.to_json_obj()`."""
+def canonical_leaf(event: AnyEvent) -> bytes:
+    """The leaf data of an event: RFC 8785 canonical JSON of its `to_json_obj()`."""
     return canonical.dumps(event.to_json_obj())
 
 
@@ -73,11 +74,11 @@ class Ledger:
         return self.keys.vkey()
 
     # ----- appending ------------------------------------------------------------------------
-    def record(self, session: Session, event: Event) -> int:
+    def record(self, session: Session, event: AnyEvent) -> int:
         """Append `event` in `session`'s transaction and return its leaf index (EventSink)."""
         return self.record_many(session, [event])[0]
 
-    def record_many(self, session: Session, events: Sequence[Event]) -> list[int]:
+    def record_many(self, session: Session, events: Sequence[AnyEvent]) -> list[int]:
         """Append events in order in `session`'s transaction; returns their leaf indexes."""
         if not events:
             return []
@@ -233,7 +234,7 @@ class Ledger:
             note = sign_note(cp.body(), signer)
             now = utcnow()
             s.execute(
-                store.CHECKPOINTS.insert().values(size=size, root=root, note=note, created_at=now)
+                sa.insert(LedgerCheckpoint).values(size=size, root=root, note=note, created_at=now)
             )
             return SignedCheckpoint(cp, note, now, ())
 
@@ -299,6 +300,22 @@ class Ledger:
             "log_public_key": self.public_key(),
         }
 
+    def check_receipt(
+        self, index: int, *, subject: str | None = None, parquet_hash: str | None = None
+    ) -> ReceiptCheck:
+        """Fetch entry `index`'s receipt and check it as an outside verifier would (this log's
+        public key, its trusted witnesses), that the entry names `subject` and `parquet_hash`
+        (when given), and that its tree is no larger than the current signed checkpoint."""
+        current = self.checkpoint()
+        return check_receipt(
+            self.receipt(index),
+            public_key=self.public_key(),
+            witness_keys=self.witnesses(),
+            subject=subject,
+            parquet_hash=parquet_hash,
+            current_size=current.size,
+        )
+
     # ----- witnesses ------------------------------------------------------------------------
     def _witness_verifiers(self, s: Session) -> list[CosignatureVerifier]:
         rows = s.execute(sa.select(LedgerWitness.vkey)).scalars()
@@ -353,7 +370,7 @@ class Ledger:
                 existing = {r.witness for r in store.cosignature_lines(s, cp.size)}
                 if sig.name not in existing:
                     s.execute(
-                        store.COSIGNATURES.insert().values(
+                        sa.insert(LedgerCosignature).values(
                             checkpoint_size=cp.size,
                             witness=sig.name,
                             line=sig.line(),

@@ -43,7 +43,7 @@ from datanuri.accounts.models import Organization
 from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.catalog.models import Dataset, Version
 from datanuri.catalog.service import CatalogService
-from datanuri.events import Event, EventSink
+from datanuri.events import EventSink, KeyCreated, PrivacyReleased
 from datanuri.names import check_name
 from datanuri.privacy.db import PrivacyRelease
 from datanuri.privacy.detect import detect
@@ -472,34 +472,28 @@ class PrivacyService:
         )
         s.add(row)
         s.flush()
-        data: dict[str, Any] = {
-            "release": row.id,
-            "source": f"dataset:{name}@{c.version}",
-            "access_level": tds.access_level,
-            "rows": c.table.num_rows,
-            "model": report.get("policy", {}).get("model"),
-        }
-        used = {
-            m["key"]: m["key_fingerprint"]
-            for m in report.get("measures", [])
-            if "key_fingerprint" in m
-        }
-        if used:
-            data["keys"] = used  # names and fingerprints of the pseudonymisation keys
         row.ledger_index = self.events.record(
             s,
-            Event(
-                type="privacy.release",
+            PrivacyReleased(
                 actor=principal.ref,
-                subject=f"dataset:{tds.name}@{number}",
                 time=row.created_at,
-                hashes={
-                    "source": f"sha256:{c.source_hash}",
-                    "policy": f"sha256:{policy_hash}",
-                    "report": f"sha256:{report_hash}",
-                    "output": f"sha256:{tv.content_hash}",
+                dataset=tds.name,
+                version=number,
+                release_id=row.id,
+                source_dataset=name,
+                source_version=c.version,
+                access_level=tds.access_level,
+                rows=c.table.num_rows,
+                model=report.get("policy", {}).get("model"),
+                source_sha256=c.source_hash,
+                policy_sha256=policy_hash,
+                report_sha256=report_hash,
+                output_sha256=tv.content_hash,
+                keys={
+                    m["key"]: m["key_fingerprint"]
+                    for m in report.get("measures", [])
+                    if "key_fingerprint" in m
                 },
-                data=data,
             ),
         )
         s.flush()
@@ -519,17 +513,12 @@ class PrivacyService:
                 def record(info: KeyInfo) -> None:  # before the key file becomes visible
                     self.events.record(
                         s,
-                        Event(
-                            type="privacy.key.created",
+                        KeyCreated(
                             actor=principal.ref,
-                            subject=f"org:{org}/key:{name}",
                             time=dt.datetime.fromisoformat(info.created_at),
-                            data={
-                                "organization": org,
-                                "key": name,
-                                "fingerprint": info.fingerprint,
-                                "algorithm": "HMAC-SHA-256",
-                            },
+                            organization=org,
+                            key=name,
+                            fingerprint=info.fingerprint,
                         ),
                     )
                     s.flush()

@@ -24,6 +24,7 @@ from datanuri.web import (
     routes_ui,
     routes_wizard,
 )
+from datanuri.web.schemas import ApiRootOut
 
 API_PREFIX = "/api/v1"
 
@@ -55,7 +56,7 @@ def create_app(platform: Platform) -> FastAPI:
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
 
-    @app.get("/api/v1", tags=["meta"])
+    @app.get("/api/v1", tags=["meta"], response_model=ApiRootOut)
     def api_root() -> dict[str, Any]:
         return {
             "name": "datanuri",

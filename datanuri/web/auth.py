@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from datanuri import errors
 from datanuri.accounts import secrets as sec
 from datanuri.accounts.principal import ANONYMOUS, Principal
+from datanuri.web.deps import get_platform
 from datanuri.web.ratelimit import RateLimiter
 
 SESSION_COOKIE = "datanuri_session"
@@ -22,7 +25,7 @@ def client_address(request: Request) -> str:
 def limiter(request: Request) -> RateLimiter:
     lim = getattr(request.app.state, "rate_limiter", None)
     if lim is None:
-        cfg = request.app.state.platform.config
+        cfg = get_platform(request).config
         lim = request.app.state.rate_limiter = RateLimiter(
             cfg.rate_limit_per_minute, burst=cfg.rate_limit_burst
         )
@@ -44,14 +47,14 @@ def session_principal(request: Request) -> tuple[Principal, str] | None:
     if not cookie:
         return None
     try:
-        return request.app.state.platform.accounts.resolve_session(cookie)
+        return get_platform(request).accounts.resolve_session(cookie)
     except errors.NotAuthenticated:
         return None
 
 
 def get_principal(request: Request) -> Principal:
     """The caller of an API route: bearer token, else session cookie (with CSRF on writes), else anonymous."""
-    platform = request.app.state.platform
+    platform = get_platform(request)
     client = client_address(request)
     _check_rate(request, f"addr:{client}")
     auth = request.headers.get("authorization")
@@ -71,3 +74,6 @@ def get_principal(request: Request) -> Principal:
         principal = ANONYMOUS
     request.state.principal = principal
     return principal.using(via="api", client=client)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,11 +1,17 @@
-"""FastAPI dependencies shared by routers."""
+"""FastAPI dependencies shared by routers: the platform, as a typed `Annotated` alias."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
 
 from datanuri.platform import Platform
 
 
 def get_platform(request: Request) -> Platform:
-    return request.app.state.platform
+    """The platform the app was created over (`create_app`)."""
+    return cast(Platform, request.app.state.platform)
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]

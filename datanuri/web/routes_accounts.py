@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from datanuri import errors
-from datanuri.accounts.principal import Principal
 from datanuri.platform import Platform
-from datanuri.web.auth import SESSION_COOKIE, client_address, get_principal, session_principal
-from datanuri.web.deps import get_platform
+from datanuri.web import schemas
+from datanuri.web.auth import SESSION_COOKIE, PrincipalDep, client_address, session_principal
+from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
 
@@ -63,24 +63,23 @@ def set_session_cookie(response: Response, platform: Platform, secret: str) -> N
     )
 
 
-@router.post("/auth/login", tags=["auth"])
-def login(
-    body: LoginIn, request: Request, response: Response, p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+@router.post("/auth/login", tags=["auth"], response_model=schemas.LoginOut)
+def login(body: LoginIn, request: Request, response: Response, p: PlatformDep) -> dict[str, Any]:
     """Log in with e-mail and password; sets an HttpOnly session cookie and returns the CSRF token
     to send as `X-CSRF-Token` on state-changing requests."""
     me = p.accounts.login(body.email, body.password, client=client_address(request))
+    assert me.user_id is not None  # a login is always a user's
     secret, csrf = p.accounts.create_session(me)
     set_session_cookie(response, p, secret)
     return {"user": p.accounts.get_user(me.user_id).to_dict(), "csrf_token": csrf}
 
 
-@router.post("/auth/logout", tags=["auth"])
+@router.post("/auth/logout", tags=["auth"], response_model=schemas.LoggedOutOut)
 def logout(
     request: Request,
     response: Response,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -89,22 +88,23 @@ def logout(
     return {"logged_out": True}
 
 
-@router.post("/auth/token", status_code=201, tags=["auth"])
-def token_login(
-    body: TokenLoginIn, request: Request, p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+@router.post("/auth/token", status_code=201, tags=["auth"], response_model=schemas.NewTokenOut)
+def token_login(body: TokenLoginIn, request: Request, p: PlatformDep) -> dict[str, Any]:
     """Exchange e-mail and password for a new API token (what `datanuri login` does)."""
     me = p.accounts.login(body.email, body.password, client=client_address(request))
     info, secret = p.accounts.create_token(
-        name=body.name, scopes=body.scopes, expires_in_days=body.expires_in_days, by=me
+        name=body.name, scopes=tuple(body.scopes), expires_in_days=body.expires_in_days, by=me
     )
     return {"token": secret, **info.to_dict()}
 
 
-@router.get("/me", tags=["auth"])
-def whoami(
-    request: Request, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+@router.get(
+    "/me",
+    tags=["auth"],
+    response_model=schemas.WhoAmIOut,
+    response_model_exclude_unset=True,  # an anonymous caller gets only `authenticated`
+)
+def whoami(request: Request, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user" or me.user_id is None:
         return {"authenticated": False}
     found = session_principal(request)
@@ -118,17 +118,13 @@ def whoami(
     return out
 
 
-@router.get("/users", tags=["users"])
-def list_users(
-    me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> list[dict[str, Any]]:
+@router.get("/users", tags=["users"], response_model=list[schemas.UserOut])
+def list_users(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
     return [u.to_dict() for u in p.accounts.list_users(by=me)]
 
 
-@router.post("/users", status_code=201, tags=["users"])
-def create_user(
-    body: UserIn, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+@router.post("/users", status_code=201, tags=["users"], response_model=schemas.UserOut)
+def create_user(body: UserIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     return p.accounts.create_user(
         body.email,
         display_name=body.display_name,
@@ -138,51 +134,52 @@ def create_user(
     ).to_dict()
 
 
-@router.post("/organizations/{name}/members", tags=["organizations"])
+@router.post(
+    "/organizations/{name}/members", tags=["organizations"], response_model=schemas.UserOut
+)
 def add_member(
     name: str,
     body: MemberIn,
-    me: Principal = Depends(get_principal),
-    p: Platform = Depends(get_platform),
+    me: PrincipalDep,
+    p: PlatformDep,
 ) -> dict[str, Any]:
     return p.accounts.add_member(name, body.email, role=body.role, by=me).to_dict()
 
 
-@router.get("/tokens", tags=["tokens"])
-def list_tokens(
-    me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> list[dict[str, Any]]:
+@router.get("/tokens", tags=["tokens"], response_model=list[schemas.TokenOut])
+def list_tokens(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to see your tokens.")
     return [t.to_dict() for t in p.accounts.list_tokens(by=me)]
 
 
-@router.post("/tokens", status_code=201, tags=["tokens"])
-def create_token(
-    body: TokenIn, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+@router.post("/tokens", status_code=201, tags=["tokens"], response_model=schemas.NewTokenOut)
+def create_token(body: TokenIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     """Create an API token for yourself. The token is in this answer only; it is stored as a hash."""
     info, secret = p.accounts.create_token(
-        name=body.name, scopes=body.scopes, expires_in_days=body.expires_in_days, by=me
+        name=body.name, scopes=tuple(body.scopes), expires_in_days=body.expires_in_days, by=me
     )
     return {"token": secret, **info.to_dict()}
 
 
-@router.delete("/tokens/{token_id}", tags=["tokens"])
-def revoke_token(
-    token_id: int, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+@router.delete("/tokens/{token_id}", tags=["tokens"], response_model=schemas.TokenOut)
+def revoke_token(token_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to revoke a token.")
     return p.accounts.revoke_token(token_id, by=me).to_dict()
 
 
-@router.post("/datasets/{name}/entitlements", status_code=201, tags=["entitlements"])
+@router.post(
+    "/datasets/{name}/entitlements",
+    status_code=201,
+    tags=["entitlements"],
+    response_model=schemas.EntitlementGrantedOut,
+)
 def grant_entitlement(
     name: str,
     body: EntitlementIn,
-    me: Principal = Depends(get_principal),
-    p: Platform = Depends(get_platform),
+    me: PrincipalDep,
+    p: PlatformDep,
 ) -> dict[str, Any]:
     expires = body.expires_at
     if expires is not None and expires.tzinfo is None:
@@ -192,21 +189,23 @@ def grant_entitlement(
     return {"id": p.accounts.grant_entitlement(body.email, name, expires_at=expires, by=me)}
 
 
-@router.delete("/entitlements/{entitlement_id}", tags=["entitlements"])
-def revoke_entitlement(
-    entitlement_id: int, me: Principal = Depends(get_principal), p: Platform = Depends(get_platform)
-) -> dict[str, Any]:
+@router.delete(
+    "/entitlements/{entitlement_id}",
+    tags=["entitlements"],
+    response_model=schemas.EntitlementRevokedOut,
+)
+def revoke_entitlement(entitlement_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     p.accounts.revoke_entitlement(entitlement_id, by=me)
     return {"revoked": entitlement_id}
 
 
-@router.get("/access-log", tags=["access log"])
+@router.get("/access-log", tags=["access log"], response_model=list[schemas.AccessLogEntryOut])
 def access_log(
+    me: PrincipalDep,
+    p: PlatformDep,
     dataset: str | None = None,
     organization: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    me: Principal = Depends(get_principal),
-    p: Platform = Depends(get_platform),
 ) -> list[dict[str, Any]]:
     """Reads and downloads: all of them for admins and auditors, your organisations' for their editors."""
     return p.access.read_log(me, dataset=dataset, organization=organization, limit=limit)

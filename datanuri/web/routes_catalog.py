@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
@@ -15,11 +15,11 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from datanuri import errors
-from datanuri.accounts.principal import Principal
 from datanuri.catalog import export
-from datanuri.platform import Platform
-from datanuri.web.auth import get_principal
-from datanuri.web.deps import get_platform
+from datanuri.web import schemas
+from datanuri.web.auth import PrincipalDep
+from datanuri.web.background import job_responses, run_job
+from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
 AccessLevel = Literal["open", "restricted", "personal"]
@@ -63,39 +63,40 @@ def _version_param(version: str) -> int | None:
 
 
 # ----- organizations ------------------------------------------------------------------------
-@router.get("/organizations", tags=["organizations"])
-def list_organizations(
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> list[dict[str, Any]]:
+@router.get("/organizations", tags=["organizations"], response_model=list[schemas.OrganizationOut])
+def list_organizations(p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     return [o.to_dict() for o in p.catalog.list_organizations()]
 
 
-@router.post("/organizations", status_code=201, tags=["organizations"])
+@router.post(
+    "/organizations",
+    status_code=201,
+    tags=["organizations"],
+    response_model=schemas.OrganizationOut,
+)
 def create_organization(
     body: OrganizationIn,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.create_organization(
         body.name, title=body.title, description=body.description, principal=me
     ).to_dict()
 
 
-@router.get("/organizations/{name}", tags=["organizations"])
-def get_organization(
-    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+@router.get(
+    "/organizations/{name}", tags=["organizations"], response_model=schemas.OrganizationDetailOut
+)
+def get_organization(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     org = p.catalog.get_organization(name).to_dict()
     org["datasets"] = [d.name for d in p.catalog.list_datasets(organization=name, principal=me)]
     return org
 
 
 # ----- datasets -----------------------------------------------------------------------------
-@router.get("/datasets", tags=["datasets"])
+@router.get("/datasets", tags=["datasets"], response_model=list[schemas.DatasetSummaryOut])
 def list_datasets(
-    organization: str | None = None,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep, me: PrincipalDep, organization: str | None = None
 ) -> list[dict[str, Any]]:
     out = []
     for d in p.catalog.list_datasets(organization=organization, principal=me):
@@ -105,29 +106,25 @@ def list_datasets(
     return out
 
 
-@router.post("/datasets", status_code=201, tags=["datasets"])
-def create_dataset(
-    body: DatasetIn, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+@router.post("/datasets", status_code=201, tags=["datasets"], response_model=schemas.DatasetOut)
+def create_dataset(body: DatasetIn, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     fields = body.model_dump(exclude={"name", "organization", "title"}, exclude_none=True)
     return p.catalog.create_dataset(
         body.name, organization=body.organization, title=body.title, principal=me, **fields
     ).to_dict()
 
 
-@router.get("/datasets/{name}", tags=["datasets"])
-def get_dataset(
-    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+@router.get("/datasets/{name}", tags=["datasets"], response_model=schemas.DatasetOut)
+def get_dataset(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     return p.catalog.get_dataset(name, principal=me).to_dict()
 
 
-@router.patch("/datasets/{name}", tags=["datasets"])
+@router.patch("/datasets/{name}", tags=["datasets"], response_model=schemas.DatasetOut)
 def update_dataset(
     name: str,
     body: DatasetFields,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.update_dataset(
         name, principal=me, **body.model_dump(exclude_none=True)
@@ -135,15 +132,21 @@ def update_dataset(
 
 
 # ----- versions -----------------------------------------------------------------------------
-@router.post("/datasets/{name}/versions", status_code=202, tags=["versions"])
+@router.post(
+    "/datasets/{name}/versions",
+    status_code=202,
+    tags=["versions"],
+    response_model=schemas.JobAcceptedOut,
+    responses=job_responses(schemas.PublishedOut),
+)
 async def upload_version(
     name: str,
     request: Request,
+    p: PlatformDep,
+    me: PrincipalDep,
     wait: bool = Query(
         False, description="Ingest before answering (201) instead of as a background job (202)."
     ),
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> JSONResponse:
     """Upload a file (multipart field `file`) and publish it as the next version.
 
@@ -173,7 +176,7 @@ async def upload_version(
             "No complete file arrived. Send it as a multipart/form-data field named 'file'; if you did, "
             "the upload was cut off before its end: send it again."
         )
-    opts = {
+    opts: dict[str, Any] = {
         k: str(form[k])
         for k in ("change_note", "mode", "format", "encoding", "delimiter", "sheet")
         if form.get(k)
@@ -202,24 +205,14 @@ async def upload_version(
         finally:
             staged.unlink(missing_ok=True)
 
-    params = {"dataset": name, "filename": filename, **opts}
-    if wait:
-        info = await run_in_threadpool(
-            p.jobs.run_inline, "ingest", job, params=params, actor=me.name
-        )
-        if info.status == "failed":
-            err = info.error or {}
-            return JSONResponse(
-                {"error": err, "job": info.to_dict()},
-                status_code=422 if err.get("code") != "internal_error" else 500,
-            )
-        status = 201 if info.result and info.result["created"] else 200
-        return JSONResponse(
-            jsonable_encoder({**(info.result or {}), "job": info.to_dict()}), status_code=status
-        )
-    info = p.jobs.submit("ingest", job, params=params, actor=me.name)
-    return JSONResponse(
-        {"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202
+    return await run_job(
+        p,
+        "ingest",
+        job,
+        params={"dataset": name, "filename": filename, **opts},
+        actor=me.name,
+        wait=wait,
+        created=lambda result: bool(result.get("created")),
     )
 
 
@@ -228,61 +221,77 @@ def _copy_to(src: Any, dest: Path) -> None:
         shutil.copyfileobj(src, out, 1024 * 1024)
 
 
-@router.get("/datasets/{name}/versions", tags=["versions"])
-def list_versions(
-    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> list[dict[str, Any]]:
+@router.get("/datasets/{name}/versions", tags=["versions"], response_model=list[schemas.VersionOut])
+def list_versions(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     return [v.to_dict() for v in p.catalog.get_dataset(name, principal=me).versions]
 
 
-@router.get("/datasets/{name}/versions/{version}", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}", tags=["versions"], response_model=schemas.VersionOut
+)
 def get_version(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.get_version(name, _version_param(version), principal=me).to_dict()
 
 
-@router.get("/datasets/{name}/versions/{version}/schema", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/schema",
+    tags=["versions"],
+    response_model=schemas.TableSchemaOut,
+)
 def get_schema(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.version_detail(name, _version_param(version), principal=me)["schema"]
 
 
-@router.get("/datasets/{name}/versions/{version}/profile", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/profile",
+    tags=["versions"],
+    response_model=schemas.ProfileOut,
+)
 def get_profile(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.version_detail(name, _version_param(version), principal=me)["profile"]
 
 
-@router.get("/datasets/{name}/versions/{version}/problems", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/problems",
+    tags=["versions"],
+    response_model=schemas.ProblemsOut,
+)
 def get_problems(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     return p.catalog.version_detail(name, _version_param(version), principal=me)["problems"]
 
 
-@router.get("/datasets/{name}/versions/{version}/preview", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/preview",
+    tags=["versions"],
+    response_model=schemas.PreviewOut,
+)
 def preview(
     name: str,
     version: str,
+    p: PlatformDep,
+    me: PrincipalDep,
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=1000),
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     number = _version_param(version)
     info = p.catalog.get_version(name, number, principal=me)
@@ -298,13 +307,29 @@ def preview(
     }
 
 
-@router.get("/datasets/{name}/versions/{version}/download", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/download",
+    tags=["versions"],
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The version's rows: Parquet, CSV, or a JSON array of row objects",
+            "content": {
+                export.FORMATS["parquet"]: {"schema": {"type": "string", "format": "binary"}},
+                export.FORMATS["csv"]: {"schema": {"type": "string"}},
+                export.FORMATS["json"]: {
+                    "schema": {"type": "array", "items": {"type": "object", "title": "Row"}}
+                },
+            },
+        }
+    },
+)
 def download(
     name: str,
     version: str,
+    p: PlatformDep,
+    me: PrincipalDep,
     format: Literal["parquet", "csv", "json"] = "parquet",
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> StreamingResponse:
     number = _version_param(version)
     info = p.catalog.get_version(name, number, principal=me)
@@ -320,12 +345,16 @@ def download(
     )
 
 
-@router.get("/datasets/{name}/versions/{version}/receipt", tags=["versions"])
+@router.get(
+    "/datasets/{name}/versions/{version}/receipt",
+    tags=["versions"],
+    response_model=schemas.ReceiptOut,
+)
 def get_receipt(
     name: str,
     version: str,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     """The version's ledger receipt: verify it offline with `datanuri verify RECEIPT FILE --key KEY`."""
     info = p.catalog.get_version(name, _version_param(version), principal=me)
@@ -335,15 +364,11 @@ def get_receipt(
 
 
 # ----- jobs ---------------------------------------------------------------------------------
-@router.get("/jobs", tags=["jobs"])
-def list_jobs(
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> list[dict[str, Any]]:
+@router.get("/jobs", tags=["jobs"], response_model=list[schemas.JobOut])
+def list_jobs(p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     return [j.to_dict() for j in p.jobs.list(actor=None if me.is_admin else me.name)]
 
 
-@router.get("/jobs/{job_id}", tags=["jobs"])
-def get_job(
-    job_id: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+@router.get("/jobs/{job_id}", tags=["jobs"], response_model=schemas.JobOut)
+def get_job(job_id: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     return p.jobs.get(job_id, actor=None if me.is_admin else me.name).to_dict()

@@ -21,6 +21,7 @@ from datanuri import __version__, errors
 from datanuri.accounts import secrets as sec
 from datanuri.accounts.principal import ANONYMOUS, Principal
 from datanuri.metadata import ckan as dicts
+from datanuri.platform import Platform
 from datanuri.search.service import SearchService, visibility_for
 from datanuri.search.solr import QuerySyntaxError, parse, parse_sort
 from datanuri.web.auth import (
@@ -30,6 +31,7 @@ from datanuri.web.auth import (
     client_address,
     session_principal,
 )
+from datanuri.web.deps import PlatformDep
 
 log = logging.getLogger("datanuri.ckan")
 router = APIRouter()
@@ -57,7 +59,7 @@ class CkanValidation(Exception):
 
 @dataclass(frozen=True)
 class Ctx:
-    platform: Any
+    platform: Platform
     search: SearchService
     me: Principal
     base: str
@@ -300,10 +302,10 @@ ACTIONS: dict[str, Callable[[Ctx], Any]] = {
 
 
 # ----- transport --------------------------------------------------------------------------------
-def ckan_principal(request: Request) -> Principal:
+def ckan_principal(request: Request, platform: Platform) -> Principal:
     """The caller: a datanuri API token in `Authorization` (CKAN sends it bare) or
-    `X-CKAN-API-Key`, else a browser session, else anonymous."""
-    platform = request.app.state.platform
+    `X-CKAN-API-Key`, else a browser session, else anonymous. Called inside the action, not as
+    a dependency, so that its errors come back in CKAN's envelope."""
     client = client_address(request)
     _check_rate(request, f"addr:{client}")
     key = (
@@ -367,18 +369,18 @@ def api_version() -> dict[str, int]:
 
 
 @router.get("/{action}", tags=["ckan"], name="ckan_action_get")
-async def action_get(action: str, request: Request) -> JSONResponse:
+async def action_get(action: str, request: Request, platform: PlatformDep) -> JSONResponse:
     """Call a CKAN action with query parameters."""
-    return await _run_action(action, request)
+    return await _run_action(action, request, platform)
 
 
 @router.post("/{action}", tags=["ckan"], name="ckan_action_post")
-async def action_post(action: str, request: Request) -> JSONResponse:
+async def action_post(action: str, request: Request, platform: PlatformDep) -> JSONResponse:
     """Call a CKAN action with a JSON (or form) body."""
-    return await _run_action(action, request)
+    return await _run_action(action, request, platform)
 
 
-async def _run_action(action: str, request: Request) -> JSONResponse:
+async def _run_action(action: str, request: Request, platform: Platform) -> JSONResponse:
     """Run a CKAN action and wrap it in CKAN's envelope."""
     base = str(request.base_url).rstrip("/")
     handler = ACTIONS.get(action)
@@ -402,8 +404,8 @@ async def _run_action(action: str, request: Request) -> JSONResponse:
             error={"__type": "Bad Request", "message": f"Bad request - JSON Error: {exc}"},
         )
     try:
-        me = await run_in_threadpool(ckan_principal, request)
-        ctx = Ctx(request.app.state.platform, request.app.state.platform.search, me, base, params)
+        me = await run_in_threadpool(ckan_principal, request, platform)
+        ctx = Ctx(platform, platform.search, me, base, params)
         result = await run_in_threadpool(handler, ctx)
     except CkanValidation as exc:
         return _envelope(

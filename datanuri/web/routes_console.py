@@ -11,20 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from datanuri import errors
-from datanuri.accounts.policy import EDITORS
+from datanuri.accounts.policy import ACCESS_LEVELS, EDITORS
 from datanuri.accounts.principal import Principal
-from datanuri.accounts.policy import ACCESS_LEVELS
+from datanuri.accounts.service import UserInfo
 from datanuri.names import check_name
+from datanuri.platform import Platform
 from datanuri.web import ui_text
 from datanuri.web.auth import client_address, session_principal
+from datanuri.web.deps import PlatformDep, get_platform
 from datanuri.web.pages import check_form_csrf, language
 from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
 
@@ -49,21 +51,26 @@ class WebUser:
     """The logged-in browser user: principal (for the services), account record and CSRF token."""
 
     me: Principal
-    user: Any
+    user: UserInfo
     csrf: str
 
 
 def web_user(request: Request) -> WebUser | None:
     """The session's user, or None when nobody is logged in."""
     found = session_principal(request)
-    if found is None or found[0].user_id is None:
+    if found is None:
         return None
     me, csrf = found
+    if me.user_id is None:
+        return None
     try:
-        user = request.app.state.platform.accounts.get_user(me.user_id)
+        user = get_platform(request).accounts.get_user(me.user_id)
     except errors.NotFound:
         return None
     return WebUser(me.using(via="web", client=client_address(request)), user, csrf)
+
+
+WebUserDep = Annotated[WebUser | None, Depends(web_user)]
 
 
 def login_redirect(request: Request) -> RedirectResponse:
@@ -103,11 +110,10 @@ def _back(request: Request, path: str, **params: Any) -> RedirectResponse:
 
 # ----- the list of one's datasets ---------------------------------------------------------------
 @router.get("/console", response_class=HTMLResponse)
-def console_home(request: Request) -> Response:
-    who = web_user(request)
+def console_home(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
     if who is None:
         return login_redirect(request)
-    catalog = request.app.state.platform.catalog
+    catalog = platform.catalog
     orgs = editor_orgs(who.me)
     datasets = [
         d for org in orgs for d in catalog.list_datasets(organization=org, principal=who.me)
@@ -122,6 +128,7 @@ def console_home(request: Request) -> Response:
 # ----- a new dataset ----------------------------------------------------------------------------
 def _new_page(
     request: Request,
+    platform: Platform,
     who: WebUser,
     *,
     values: dict[str, str] | None = None,
@@ -132,7 +139,7 @@ def _new_page(
     orgs = editor_orgs(who.me)
     if not orgs:
         raise errors.PermissionDenied(_msg(request, "MSG_NOT_EDITOR"))
-    titles = {o.name: o.title for o in request.app.state.platform.catalog.list_organizations()}
+    titles = {o.name: o.title for o in platform.catalog.list_organizations()}
     vals = {"organization": orgs[0], "access_level": "open", "license": "KOGL-1", **(values or {})}
     return _console_page(
         request,
@@ -151,11 +158,10 @@ def _new_page(
 
 
 @router.get("/console/new", response_class=HTMLResponse)
-def new_dataset_form(request: Request) -> Response:
-    who = web_user(request)
+def new_dataset_form(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
     if who is None:
         return login_redirect(request)
-    return _new_page(request, who)
+    return _new_page(request, platform, who)
 
 
 def _check_new(request: Request, who: WebUser, values: dict[str, str]) -> dict[str, str]:
@@ -175,8 +181,7 @@ def _check_new(request: Request, who: WebUser, values: dict[str, str]) -> dict[s
 
 
 @router.post("/console/new", response_class=HTMLResponse)
-async def new_dataset_submit(request: Request) -> Response:
-    who = await run_in_threadpool(web_user, request)
+async def new_dataset_submit(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
     if who is None:
         return login_redirect(request)
     form = await check_form_csrf(request, who.csrf)
@@ -186,6 +191,7 @@ async def new_dataset_submit(request: Request) -> Response:
         return await run_in_threadpool(
             _new_page,
             request,
+            platform,
             who,
             values=values,
             field_errors=field_errors,
@@ -201,7 +207,7 @@ async def new_dataset_submit(request: Request) -> Response:
         ],
         "access_level": values["access_level"],
     }
-    catalog = request.app.state.platform.catalog
+    catalog = platform.catalog
     try:
         await run_in_threadpool(
             lambda: catalog.create_dataset(
@@ -216,6 +222,7 @@ async def new_dataset_submit(request: Request) -> Response:
         return await run_in_threadpool(
             _new_page,
             request,
+            platform,
             who,
             values=values,
             status=409,
@@ -226,6 +233,7 @@ async def new_dataset_submit(request: Request) -> Response:
         return await run_in_threadpool(
             _new_page,
             request,
+            platform,
             who,
             values=values,
             status=exc.status,
@@ -236,9 +244,14 @@ async def new_dataset_submit(request: Request) -> Response:
 
 # ----- one dataset: upload, access level, details, versions --------------------------------------
 def _dataset_page(
-    request: Request, who: WebUser, name: str, *, status: int = 200, **extra: Any
+    request: Request,
+    platform: Platform,
+    who: WebUser,
+    name: str,
+    *,
+    status: int = 200,
+    **extra: Any,
 ) -> HTMLResponse:
-    platform = request.app.state.platform
     catalog = platform.catalog
     ds = catalog.get_dataset(name, principal=who.me)  # NotFound for what the user may not see
     catalog.check_can_publish(name, who.me)  # PermissionDenied for members who are not editors
@@ -262,20 +275,22 @@ def _dataset_page(
 
 
 @router.get("/console/datasets/{name}", response_class=HTMLResponse)
-def dataset_console(request: Request, name: str) -> Response:
-    who = web_user(request)
+def dataset_console(
+    request: Request, name: str, platform: PlatformDep, who: WebUserDep
+) -> Response:
     if who is None:
         return login_redirect(request)
-    return _dataset_page(request, who, name)
+    return _dataset_page(request, platform, who, name)
 
 
 @router.post("/console/datasets/{name}/access", response_class=HTMLResponse)
-async def change_access(request: Request, name: str) -> Response:
-    who = await run_in_threadpool(web_user, request)
+async def change_access(
+    request: Request, name: str, platform: PlatformDep, who: WebUserDep
+) -> Response:
     if who is None:
         return login_redirect(request)
     form = await check_form_csrf(request, who.csrf)
-    catalog = request.app.state.platform.catalog
+    catalog = platform.catalog
     ds = await run_in_threadpool(lambda: catalog.get_dataset(name, principal=who.me))
     level = str(form.get("access_level") or "")
     error: str | None = None
@@ -288,7 +303,9 @@ async def change_access(request: Request, name: str) -> Response:
     elif level == ds.access_level:
         return _back(request, f"/console/datasets/{name}")
     elif level == "open" and form.get("confirm") != "yes":
-        return await run_in_threadpool(lambda: _dataset_page(request, who, name, confirm_open=True))
+        return await run_in_threadpool(
+            lambda: _dataset_page(request, platform, who, name, confirm_open=True)
+        )
     else:
         try:
             await run_in_threadpool(
@@ -299,6 +316,7 @@ async def change_access(request: Request, name: str) -> Response:
                 partial(
                     _dataset_page,
                     request,
+                    platform,
                     who,
                     name,
                     status=exc.status,
@@ -307,13 +325,14 @@ async def change_access(request: Request, name: str) -> Response:
             )
         return _back(request, f"/console/datasets/{name}", saved="access")
     return await run_in_threadpool(
-        lambda: _dataset_page(request, who, name, status=422, access_error=error)
+        lambda: _dataset_page(request, platform, who, name, status=422, access_error=error)
     )
 
 
 @router.post("/console/datasets/{name}/details", response_class=HTMLResponse)
-async def change_details(request: Request, name: str) -> Response:
-    who = await run_in_threadpool(web_user, request)
+async def change_details(
+    request: Request, name: str, platform: PlatformDep, who: WebUserDep
+) -> Response:
     if who is None:
         return login_redirect(request)
     form = await check_form_csrf(request, who.csrf)
@@ -321,11 +340,12 @@ async def change_details(request: Request, name: str) -> Response:
         "title": str(form.get("title") or "").strip()[:MAX_TEXT],
         "description": str(form.get("description") or "").strip()[:MAX_TEXT],
     }
-    catalog = request.app.state.platform.catalog
+    catalog = platform.catalog
     if not meta["title"]:
         return await run_in_threadpool(
             lambda: _dataset_page(
                 request,
+                platform,
                 who,
                 name,
                 status=422,
@@ -340,6 +360,7 @@ async def change_details(request: Request, name: str) -> Response:
             partial(
                 _dataset_page,
                 request,
+                platform,
                 who,
                 name,
                 status=exc.status,

@@ -5,23 +5,24 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
+from datanuri import events
+from datanuri.ledger import Ledger, SignedCheckpoint
+from datanuri.web import schemas
+from datanuri.web.deps import PlatformDep
+
 router = APIRouter(tags=["ledger"])
 wellknown_router = APIRouter(tags=["ledger"])
-
-
-def _ledger(request: Request) -> Any:
-    return request.app.state.platform.ledger
 
 
 def _b64(items: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in items]
 
 
-def _checkpoint_body(ledger: Any, cp: Any) -> dict[str, Any]:
+def _checkpoint_body(ledger: Ledger, cp: SignedCheckpoint) -> dict[str, Any]:
     body = cp.to_dict()
     body["public_key"] = ledger.public_key()
     body["required_cosignatures"] = ledger.required_cosignatures
@@ -34,35 +35,41 @@ class CosignatureIn(BaseModel):
     )
 
 
-@router.get("/ledger/checkpoint")
-def get_checkpoint(request: Request) -> dict[str, Any]:
+@router.get("/ledger/checkpoint", response_model=schemas.CheckpointOut)
+def get_checkpoint(p: PlatformDep) -> dict[str, Any]:
     """The signed checkpoint for the current tree size (C2SP tlog-checkpoint, signed note), with
     any witness cosignatures, and the log's verifier key."""
-    ledger = _ledger(request)
+    ledger = p.ledger
     return _checkpoint_body(ledger, ledger.checkpoint())
 
 
-@router.get("/ledger/entries")
+@router.get("/ledger/event-types", response_model=list[schemas.EventKindOut])
+def get_event_types() -> list[dict[str, Any]]:
+    """Every kind of event the ledger records (its `type`), what it records and its typed fields."""
+    return [k.to_dict() for k in events.describe_all()]
+
+
+@router.get("/ledger/entries", response_model=schemas.EntriesOut)
 def get_entries(
-    request: Request, start: int = Query(0, ge=0), end: int | None = Query(None, ge=0)
+    p: PlatformDep, start: int = Query(0, ge=0), end: int | None = Query(None, ge=0)
 ) -> dict[str, Any]:
     """Entries `[start, end)` (at most 1000), each with its leaf hash."""
-    ledger = _ledger(request)
+    ledger = p.ledger
     return {"start": start, "size": ledger.size(), "entries": ledger.entries(start, end)}
 
 
-@router.get("/ledger/entries/{index}/receipt")
-def get_receipt(request: Request, index: int) -> dict[str, Any]:
+@router.get("/ledger/entries/{index}/receipt", response_model=schemas.ReceiptOut)
+def get_receipt(p: PlatformDep, index: int) -> dict[str, Any]:
     """A receipt for entry `index`: the entry, its inclusion proof and a signed checkpoint."""
-    return _ledger(request).receipt(index)
+    return p.ledger.receipt(index)
 
 
-@router.get("/ledger/proof/inclusion")
+@router.get("/ledger/proof/inclusion", response_model=schemas.InclusionProofOut)
 def get_inclusion(
-    request: Request, index: int = Query(..., ge=0), size: int | None = Query(None, ge=1)
+    p: PlatformDep, index: int = Query(..., ge=0), size: int | None = Query(None, ge=1)
 ) -> dict[str, Any]:
     """RFC 9162 inclusion proof of entry `index` in the tree of `size` entries (default: current)."""
-    ledger = _ledger(request)
+    ledger = p.ledger
     size = ledger.size() if size is None else size
     entry = ledger.entry(index)
     return {
@@ -73,12 +80,12 @@ def get_inclusion(
     }
 
 
-@router.get("/ledger/proof/consistency")
+@router.get("/ledger/proof/consistency", response_model=schemas.ConsistencyProofOut)
 def get_consistency(
-    request: Request, first: int = Query(..., ge=1), second: int | None = Query(None, ge=1)
+    p: PlatformDep, first: int = Query(..., ge=1), second: int | None = Query(None, ge=1)
 ) -> dict[str, Any]:
     """RFC 9162 consistency proof between the trees of `first` and `second` entries."""
-    ledger = _ledger(request)
+    ledger = p.ledger
     second = ledger.size() if second is None else second
     return {
         "first": first,
@@ -87,15 +94,15 @@ def get_consistency(
     }
 
 
-@router.post("/ledger/cosignatures")
-def post_cosignature(request: Request, body: CosignatureIn) -> dict[str, Any]:
+@router.post("/ledger/cosignatures", response_model=schemas.CheckpointOut)
+def post_cosignature(p: PlatformDep, body: CosignatureIn) -> dict[str, Any]:
     """A witness returns the checkpoint with its cosignature/v1 line; the log keeps cosignatures
     from the witnesses it trusts and serves them with the checkpoint."""
-    ledger = _ledger(request)
+    ledger = p.ledger
     return _checkpoint_body(ledger, ledger.add_cosignature(body.checkpoint))
 
 
 @wellknown_router.get("/.well-known/datanuri-ledger.pub", response_class=PlainTextResponse)
-def public_key(request: Request) -> PlainTextResponse:
+def public_key(p: PlatformDep) -> PlainTextResponse:
     """The log's verifier key (C2SP signed-note vkey): pin it to verify receipts offline."""
-    return PlainTextResponse(_ledger(request).public_key() + "\n")
+    return PlainTextResponse(p.ledger.public_key() + "\n")

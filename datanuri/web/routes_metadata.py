@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from datanuri import errors
@@ -15,8 +15,9 @@ from datanuri.metadata import datapackage as dp
 from datanuri.metadata import dcat, schemaorg
 from datanuri.platform import Platform
 from datanuri.search.service import visibility_for
-from datanuri.web.auth import get_principal
-from datanuri.web.deps import get_platform
+from datanuri.web import schemas
+from datanuri.web.auth import PrincipalDep
+from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
 JSONLD = "application/ld+json"
@@ -53,9 +54,7 @@ def _number(version: str) -> int:
 
 
 @router.get("/catalog.jsonld", tags=["metadata"])
-def catalog_jsonld(
-    request: Request, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> JSONResponse:
+def catalog_jsonld(request: Request, p: PlatformDep, me: PrincipalDep) -> JSONResponse:
     """The catalogue as DCAT-AP 3 JSON-LD."""
     docs = p.search.index.visible_docs(visibility_for(me))
     return JSONResponse(dcat.catalog_document(docs, _base(request)), media_type=JSONLD)
@@ -65,44 +64,54 @@ def catalog_jsonld(
 def dataset_jsonld(
     name: str,
     request: Request,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> JSONResponse:
     """One dataset as DCAT-AP 3 JSON-LD."""
     return JSONResponse(dcat.dataset_document(_doc(p, name, me), _base(request)), media_type=JSONLD)
 
 
-@router.get("/api/v1/datasets/{name}/schema.org.json", tags=["metadata"])
+@router.get(
+    "/api/v1/datasets/{name}/schema.org.json", tags=["metadata"], response_model=schemas.JsonLdOut
+)
 def schema_org(
     name: str,
     request: Request,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> JSONResponse:
     """schema.org Dataset JSON-LD (what the dataset page embeds)."""
     return JSONResponse(schemaorg.dataset(_doc(p, name, me), _base(request)), media_type=JSONLD)
 
 
-@router.get("/api/v1/datasets/{name}/versions/{version}/croissant.json", tags=["metadata"])
+@router.get(
+    "/api/v1/datasets/{name}/versions/{version}/croissant.json",
+    tags=["metadata"],
+    response_model=schemas.JsonLdOut,
+)
 def croissant(
     name: str,
     version: str,
     request: Request,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> JSONResponse:
     """Croissant 1.0 for a version (refused for personal data, whose rows never leave)."""
     doc, info, schema = _version(p, name, version, me)
     return JSONResponse(cr.croissant(doc, info, schema, _base(request)), media_type=JSONLD)
 
 
-@router.get("/api/v1/datasets/{name}/versions/{version}/datapackage.json", tags=["metadata"])
+@router.get(
+    "/api/v1/datasets/{name}/versions/{version}/datapackage.json",
+    tags=["metadata"],
+    response_model=schemas.DataPackageOut,
+)
 def datapackage(
     name: str,
     version: str,
     request: Request,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     """Frictionless Data Package for a version (refused for personal data)."""
     doc, info, schema = _version(p, name, version, me)

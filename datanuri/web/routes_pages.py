@@ -13,11 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from datanuri import errors
 from datanuri.accounts import secrets as sec
 from datanuri.accounts.validate import SCOPES
+from datanuri.platform import Platform
 from datanuri.web import ui_text
 from datanuri.web.auth import SESSION_COOKIE, client_address, session_principal
+from datanuri.web.deps import PlatformDep
 from datanuri.web.pages import PRELOGIN_CSRF_COOKIE, check_form_csrf, language, render
 from datanuri.web.routes_accounts import set_session_cookie
-from datanuri.web.routes_console import WebUser, web_user
+from datanuri.web.routes_console import WebUser, WebUserDep
 from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
 
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
@@ -56,9 +58,8 @@ def login_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/login")
-async def login_submit(request: Request) -> Response:
+async def login_submit(request: Request, platform: PlatformDep) -> Response:
     form = await check_form_csrf(request, request.cookies.get(PRELOGIN_CSRF_COOKIE))
-    platform = request.app.state.platform
     email = str(form.get("email") or "")[:320]
     try:
         me = await run_in_threadpool(
@@ -81,11 +82,11 @@ async def login_submit(request: Request) -> Response:
 
 
 # ----- the account page and its API tokens ------------------------------------------------------
-def _token_rows(request: Request, who: WebUser) -> list[dict[str, Any]]:
+def _token_rows(platform: Platform, who: WebUser) -> list[dict[str, Any]]:
     """The user's own tokens (an admin's list holds everyone's), newest first, with a state word."""
     now = dt.datetime.now(dt.UTC)
-    rows = []
-    for tok in request.app.state.platform.accounts.list_tokens(by=who.me):
+    rows: list[dict[str, Any]] = []
+    for tok in platform.accounts.list_tokens(by=who.me):
         if tok.user != who.user.email:
             continue
         ends = dt.datetime.fromisoformat(tok.expires_at) if tok.expires_at else None
@@ -99,7 +100,9 @@ def _token_rows(request: Request, who: WebUser) -> list[dict[str, Any]]:
     return rows
 
 
-def _account_page(request: Request, who: WebUser, *, status: int = 200, **ctx: Any) -> HTMLResponse:
+def _account_page(
+    request: Request, platform: Platform, who: WebUser, *, status: int = 200, **ctx: Any
+) -> HTMLResponse:
     lang = language(request)
     base = {
         "new_token": None,
@@ -115,11 +118,9 @@ def _account_page(request: Request, who: WebUser, *, status: int = 200, **ctx: A
         status=status,
         user=who.user,
         csrf_token=who.csrf,
-        tokens=_token_rows(request, who),
+        tokens=_token_rows(platform, who),
         scopes=SCOPES,
-        org_titles={
-            o.name: o.title for o in request.app.state.platform.catalog.list_organizations()
-        },
+        org_titles={o.name: o.title for o in platform.catalog.list_organizations()},
         expiries=list(ui_text.TOKEN_EXPIRY),
         msg=lambda name: ui_text.say(getattr(ui_text, name), lang),
         **(base | ctx),
@@ -129,59 +130,59 @@ def _account_page(request: Request, who: WebUser, *, status: int = 200, **ctx: A
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request) -> Response:
-    who = web_user(request)
+def account(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
     if who is None:
         return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
     notice = "MSG_TOKEN_REVOKED" if request.query_params.get("revoked") else None
-    return _account_page(request, who, notice=notice)
+    return _account_page(request, platform, who, notice=notice)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
-async def create_token(request: Request) -> Response:
-    who = await run_in_threadpool(web_user, request)
+async def create_token(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
     if who is None:
         return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
     form = await check_form_csrf(request, who.csrf)
-    values = {
-        "name": str(form.get("name") or "").strip()[:300],
-        "scopes": [s for s in (await request.form()).getlist("scopes") if s in SCOPES],
-        "expiry": str(form.get("expiry") or "90"),
-    }
+    name = str(form.get("name") or "").strip()[:300]
+    scopes = [str(s) for s in (await request.form()).getlist("scopes") if s in SCOPES]
+    expiry = str(form.get("expiry") or "90")
+    values = {"name": name, "scopes": scopes, "expiry": expiry}
     lang = language(request)
     error = None
-    if not values["name"]:
+    if not name:
         error = ui_text.say(ui_text.MSG_TOKEN_NAME_EMPTY, lang)
-    elif not values["scopes"]:
+    elif not scopes:
         error = ui_text.say(ui_text.MSG_SCOPES_CHOOSE, lang)
-    elif values["expiry"] not in ui_text.TOKEN_EXPIRY:
+    elif expiry not in ui_text.TOKEN_EXPIRY:
         error = ui_text.say(ui_text.MSG_FORM_ERRORS, lang)
     if error is None:
-        days = None if values["expiry"] == "never" else int(values["expiry"])
+        days = None if expiry == "never" else int(expiry)
         try:
             info, secret = await run_in_threadpool(
-                lambda: request.app.state.platform.accounts.create_token(
-                    name=values["name"], scopes=values["scopes"], expires_in_days=days, by=who.me
+                lambda: platform.accounts.create_token(
+                    name=name, scopes=scopes, expires_in_days=days, by=who.me
                 )
             )
         except (errors.InvalidInput, errors.PermissionDenied, errors.NotAuthenticated) as exc:
             error = f"{ui_text.say(ui_text.MSG_SERVICE_ERROR, lang)} {exc.message}"
         else:
             return await run_in_threadpool(
-                lambda: _account_page(request, who, new_token=info, new_secret=secret)
+                lambda: _account_page(request, platform, who, new_token=info, new_secret=secret)
             )
     return await run_in_threadpool(
-        lambda: _account_page(request, who, status=422, token_error=error, token_values=values)
+        lambda: _account_page(
+            request, platform, who, status=422, token_error=error, token_values=values
+        )
     )
 
 
 @router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
-async def revoke_token(request: Request, token_id: int) -> Response:
-    who = await run_in_threadpool(web_user, request)
+async def revoke_token(
+    request: Request, token_id: int, platform: PlatformDep, who: WebUserDep
+) -> Response:
     if who is None:
         return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
     form = await check_form_csrf(request, who.csrf)
-    accounts = request.app.state.platform.accounts
+    accounts = platform.accounts
     mine = {
         t.id: t
         for t in await run_in_threadpool(lambda: accounts.list_tokens(by=who.me))
@@ -191,7 +192,7 @@ async def revoke_token(request: Request, token_id: int) -> Response:
         raise errors.NotFound(f"No token {token_id} of yours.")
     if form.get("confirm") != "yes":
         return await run_in_threadpool(
-            lambda: _account_page(request, who, confirm_revoke=mine[token_id])
+            lambda: _account_page(request, platform, who, confirm_revoke=mine[token_id])
         )
     await run_in_threadpool(lambda: accounts.revoke_token(token_id, by=who.me))
     return RedirectResponse(
@@ -200,14 +201,12 @@ async def revoke_token(request: Request, token_id: int) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, platform: PlatformDep) -> Response:
     found = await run_in_threadpool(session_principal, request)
     if found is None:
         return RedirectResponse("/login", status_code=303)
     await check_form_csrf(request, found[1])
-    await run_in_threadpool(
-        request.app.state.platform.accounts.end_session, request.cookies.get(SESSION_COOKIE, "")
-    )
+    await run_in_threadpool(platform.accounts.end_session, request.cookies.get(SESSION_COOKIE, ""))
     resp = RedirectResponse(f"/login?lang={language(request)}", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from datanuri.accounts.principal import Principal
-from datanuri.platform import Platform
 from datanuri.privacy.report_html import render_report_html
-from datanuri.web.auth import get_principal
-from datanuri.web.deps import get_platform
+from datanuri.web import schemas
+from datanuri.web.auth import PrincipalDep
+from datanuri.web.background import job_responses, run_job
+from datanuri.web.deps import PlatformDep
 
 router = APIRouter(tags=["privacy"])
 
@@ -47,23 +46,26 @@ class ApplyIn(BaseModel):
     )
 
 
-@router.post("/datasets/{name}/privacy/scan")
-def scan(
-    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+@router.post("/datasets/{name}/privacy/scan", response_model=schemas.ScanOut)
+def scan(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     """Classify every column of the latest version: direct identifier, quasi-identifier, sensitive, other."""
     return p.privacy.scan(name, principal=me)
 
 
-@router.post("/datasets/{name}/privacy/apply", status_code=202)
+@router.post(
+    "/datasets/{name}/privacy/apply",
+    status_code=202,
+    response_model=schemas.JobAcceptedOut,
+    responses=job_responses(schemas.ApplyOut),
+)
 async def apply(
     name: str,
     body: ApplyIn,
+    p: PlatformDep,
+    me: PrincipalDep,
     wait: bool = Query(
         False, description="Run before answering instead of as a background job (202)."
     ),
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> JSONResponse:
     """Apply a policy to the latest version: the assessment report, and with `release` a published
     de-identified version (only if the policy passes; a failing policy changes nothing)."""
@@ -92,32 +94,19 @@ async def apply(
             "report_url": f"/api/v1/privacy/releases/{info['id']}",
         }
 
-    params = {"dataset": name, "release": release.model_dump() if release else None}
-    if wait:
-        info = await run_in_threadpool(
-            p.jobs.run_inline, "privacy.apply", job, params=params, actor=me.name
-        )
-        if info.status == "failed":
-            err = info.error or {}
-            return JSONResponse(
-                jsonable_encoder({"error": err, "job": info.to_dict()}),
-                status_code=500 if err.get("code") == "internal_error" else 422,
-            )
-        result = info.result or {}
-        return JSONResponse(
-            jsonable_encoder({**result, "job": info.to_dict()}),
-            status_code=201 if result.get("released") else 200,
-        )
-    info = p.jobs.submit("privacy.apply", job, params=params, actor=me.name)
-    return JSONResponse(
-        {"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202
+    return await run_job(
+        p,
+        "privacy.apply",
+        job,
+        params={"dataset": name, "release": release.model_dump() if release else None},
+        actor=me.name,
+        wait=wait,
+        created=lambda result: bool(result.get("released")),
     )
 
 
-@router.get("/datasets/{name}/privacy/releases")
-def list_releases(
-    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> list[dict[str, Any]]:
+@router.get("/datasets/{name}/privacy/releases", response_model=list[schemas.ReleaseSummaryOut])
+def list_releases(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     """Releases made from (or into) the dataset, newest first, without their reports."""
     return [
         {k: v for k, v in r.to_dict().items() if k not in ("report", "policy")}
@@ -125,10 +114,8 @@ def list_releases(
     ]
 
 
-@router.get("/privacy/releases/{release_id}")
-def get_release(
-    release_id: int, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+@router.get("/privacy/releases/{release_id}", response_model=schemas.ReleaseOut)
+def get_release(release_id: int, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
     return p.privacy.get_release(release_id, principal=me).to_dict()
 
@@ -136,29 +123,27 @@ def get_release(
 @router.get("/privacy/releases/{release_id}/report.html", response_class=HTMLResponse)
 def get_release_report_html(
     release_id: int,
+    p: PlatformDep,
+    me: PrincipalDep,
     lang: Literal["ko", "en"] = Query("ko", description="ko | en"),
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> HTMLResponse:
     """The release's adequacy assessment report as a standalone HTML page with charts."""
     info = p.privacy.get_release(release_id, principal=me)
     return HTMLResponse(render_report_html(info.report, lang=lang, report_hash=info.report_hash))
 
 
-@router.get("/organizations/{name}/privacy/keys")
-def list_keys(
-    name: str, p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> list[dict[str, Any]]:
+@router.get("/organizations/{name}/privacy/keys", response_model=list[schemas.KeyOut])
+def list_keys(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
     """The organisation's pseudonymisation keys: name, fingerprint, creation time and creator (its editors)."""
     return [k.to_dict() for k in p.privacy.list_keys(name, principal=me)]
 
 
-@router.post("/organizations/{name}/privacy/keys", status_code=201)
+@router.post("/organizations/{name}/privacy/keys", status_code=201, response_model=schemas.KeyOut)
 def create_key(
     name: str,
     body: KeyIn,
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
+    p: PlatformDep,
+    me: PrincipalDep,
 ) -> dict[str, Any]:
     """Create a 256-bit pseudonymisation key for the organisation (its editors); 409 if the name exists."""
     return p.privacy.create_key(name, body.name, principal=me).to_dict()

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from datanuri.accounts.principal import Principal
-from datanuri.platform import Platform
 from datanuri.search.documents import FACET_FIELDS
-from datanuri.web.auth import get_principal
-from datanuri.web.deps import get_platform
+from datanuri.web import schemas
+from datanuri.web.auth import PrincipalDep
+from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
 
 
-@router.get("/search", tags=["search"])
+@router.get("/search", tags=["search"], response_model=schemas.SearchOut)
 def search(
+    p: PlatformDep,
+    me: PrincipalDep,
     q: str = Query(
         "", description="Korean or English words; every word must match, else any word may."
     ),
@@ -33,14 +34,13 @@ def search(
     sort: str = Query("relevance", description="relevance | newest | title"),
     page: int = Query(1),
     per_page: int = Query(20, description="at most 100"),
-    p: Platform = Depends(get_platform),
-    me: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     """Results (with highlighted snippets), facet counts and the total."""
     given = dict(
         zip(
             FACET_FIELDS,
             (organization, theme, keyword, format, license, access_level, language, region),
+            strict=True,
         )
     )
     filters = {k: v for k, v in given.items() if v}
@@ -56,9 +56,7 @@ def search(
     ).to_dict()
 
 
-@router.get("/datamap", tags=["search"])
-def datamap(
-    p: Platform = Depends(get_platform), me: Principal = Depends(get_principal)
-) -> dict[str, Any]:
+@router.get("/datamap", tags=["search"], response_model=schemas.DatamapOut)
+def datamap(p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     """The catalog by theme, organisation and region (시도 → 시군구), with counts."""
     return p.search.datamap(principal=me)

@@ -12,10 +12,11 @@ import json
 import logging
 import math
 from collections.abc import Callable, Coroutine
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
@@ -24,12 +25,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from datanuri import errors
 from datanuri.accounts import ANONYMOUS, Principal
+from datanuri.accounts.service import UserInfo
+from datanuri.catalog.records import VersionInfo
 from datanuri.catalog.service import redact_profile
-from datanuri.ledger.verify import verify_receipt
+from datanuri.events import version_subject
+from datanuri.ledger.receipts import ReceiptCheck
 from datanuri.metadata import schemaorg
+from datanuri.platform import Platform
 from datanuri.search.documents import FACET_FIELDS
 from datanuri.web import ui_text
 from datanuri.web.auth import client_address, session_principal
+from datanuri.web.deps import PlatformDep
 from datanuri.web.pages import language, render
 
 log = logging.getLogger("datanuri.web.ui")
@@ -119,16 +125,27 @@ def _switch_url(request: Request) -> str:
     return request.url.path + "?" + urlencode(pairs)
 
 
-def _caller(request: Request) -> tuple[Principal, Any]:
+@dataclass(frozen=True)
+class Caller:
+    """Who is looking at a public page: the principal (session or anonymous) and their account."""
+
+    me: Principal
+    user: UserInfo | None
+
+
+def get_caller(request: Request, platform: PlatformDep) -> Caller:
     found = session_principal(request)
     me = found[0] if found else ANONYMOUS
     user = None
     if found and me.user_id is not None:
         try:
-            user = request.app.state.platform.accounts.get_user(me.user_id)
+            user = platform.accounts.get_user(me.user_id)
         except errors.DatanuriError:
             user = None
-    return me.using(via="web", client=client_address(request)), user
+    return Caller(me.using(via="web", client=client_address(request)), user)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
 def _int(value: str | None, default: int, *, low: int = 0) -> int:
@@ -292,18 +309,16 @@ def _filters(request: Request) -> dict[str, list[str]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
-    platform = request.app.state.platform
-    me, user = _caller(request)
+def home(request: Request, platform: PlatformDep, caller: CallerDep) -> HTMLResponse:
+    me, user = caller.me, caller.user
     datamap = platform.search.datamap(principal=me)
     recent = platform.search.search("", principal=me, sort="newest", per_page=6, facets=False)
     return ui_page(request, "ui/home.html", user=user, datamap=datamap, recent=recent.results)
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request) -> HTMLResponse:
-    platform = request.app.state.platform
-    me, user = _caller(request)
+def search(request: Request, platform: PlatformDep, caller: CallerDep) -> HTMLResponse:
+    me, user = caller.me, caller.user
     q = (request.query_params.get("q") or "").strip()
     sort = request.query_params.get("sort") or "relevance"
     if sort not in ("relevance", "newest", "title"):
@@ -326,8 +341,8 @@ def search(request: Request) -> HTMLResponse:
         return href("/search", q=q, sort=keep_sort, page=n, **flt)
 
     chips = []
-    for key, vals in flt.items():
-        for v in vals:
+    for key, chosen in flt.items():
+        for v in chosen:
             rest = {k: [x for x in vs if not (k == key and x == v)] for k, vs in flt.items()}
             chips.append((key, v, href("/search", q=q, sort=keep_sort, **rest)))
     page = min(page, pages)
@@ -362,58 +377,16 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 
 
 # ----- dataset page --------------------------------------------------------------------------
-def _receipt_check(platform: Any, info: Any) -> dict[str, Any]:
-    """Fetch the version's receipt and verify it against the current signed checkpoint and the
-    log's pinned public key, and that the entry names this version's Parquet content."""
+def _receipt_check(platform: Platform, info: VersionInfo) -> ReceiptCheck:
+    """The version's ledger receipt, checked server-side as an outside verifier would, and that
+    its entry names this version and its Parquet content."""
     if info.ledger_index is None:
-        return {"ok": False, "missing": True, "checks": []}
-    ledger = platform.ledger
-    current = ledger.checkpoint()
-    receipt = ledger.receipt(info.ledger_index)
-    result = verify_receipt(receipt, public_key=ledger.public_key())
-    checks = [{"check": c, "ok": ok, "message": m} for c, ok, m in result.checks]
-    want = (
-        info.content_hash
-        if info.content_hash.startswith("sha256:")
-        else f"sha256:{info.content_hash}"
+        return ReceiptCheck.no_entry()
+    return platform.ledger.check_receipt(
+        info.ledger_index,
+        subject=version_subject(info.dataset, info.number),
+        parquet_hash=info.content_hash,
     )
-    got = str((receipt.get("entry", {}).get("hashes") or {}).get("parquet", ""))
-    same_file = got == want
-    checks.append(
-        {
-            "check": "content",
-            "ok": same_file,
-            "message": "the entry names this version's Parquet hash"
-            if same_file
-            else f"the entry names {got}, not {want}",
-        }
-    )
-    subject_ok = receipt.get("entry", {}).get("subject") == f"dataset:{info.dataset}@{info.number}"
-    checks.append(
-        {
-            "check": "subject",
-            "ok": subject_ok,
-            "message": str(receipt.get("entry", {}).get("subject")),
-        }
-    )
-    fresh = int(receipt.get("tree_size", -1)) <= current.size
-    checks.append(
-        {
-            "check": "checkpoint",
-            "ok": fresh,
-            "message": f"receipt tree size {receipt.get('tree_size')}, current checkpoint size {current.size}",
-        }
-    )
-    return {
-        "ok": result.ok and same_file and subject_ok and fresh,
-        "missing": False,
-        "checks": checks,
-        "index": info.ledger_index,
-        "tree_size": receipt.get("tree_size"),
-        "current_size": current.size,
-        "cosigners": receipt.get("cosigners", []),
-        "time": receipt.get("entry", {}).get("time"),
-    }
 
 
 def _jsonld(obj: Any) -> Markup:
@@ -424,9 +397,8 @@ def _jsonld(obj: Any) -> Markup:
 
 
 @router.get("/datasets/{name}", response_class=HTMLResponse)
-def dataset(request: Request, name: str) -> HTMLResponse:
-    platform = request.app.state.platform
-    me, user = _caller(request)
+def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDep) -> HTMLResponse:
+    me, user = caller.me, caller.user
     ds = platform.catalog.get_dataset(
         name, principal=me
     )  # NotFound for what the caller may not see
@@ -509,9 +481,8 @@ def dataset(request: Request, name: str) -> HTMLResponse:
 
 # ----- organisations -------------------------------------------------------------------------
 @router.get("/organizations", response_class=HTMLResponse)
-def organizations(request: Request) -> HTMLResponse:
-    platform = request.app.state.platform
-    me, user = _caller(request)
+def organizations(request: Request, platform: PlatformDep, caller: CallerDep) -> HTMLResponse:
+    me, user = caller.me, caller.user
     visible: dict[str, int] = {}
     for d in platform.catalog.list_datasets(principal=me):
         visible[d.organization] = visible.get(d.organization, 0) + 1
@@ -520,9 +491,10 @@ def organizations(request: Request) -> HTMLResponse:
 
 
 @router.get("/organizations/{name}", response_class=HTMLResponse)
-def organization(request: Request, name: str) -> HTMLResponse:
-    platform = request.app.state.platform
-    me, user = _caller(request)
+def organization(
+    request: Request, name: str, platform: PlatformDep, caller: CallerDep
+) -> HTMLResponse:
+    me, user = caller.me, caller.user
     org = platform.catalog.get_organization(name)
     datasets = platform.catalog.list_datasets(organization=name, principal=me)
     return ui_page(request, "ui/organization.html", user=user, org=org, datasets=datasets)
@@ -536,9 +508,8 @@ def _subject_link(subject: str | None) -> str | None:
 
 
 @router.get("/ledger", response_class=HTMLResponse)
-def ledger(request: Request) -> Response:
-    platform = request.app.state.platform
-    _me, user = _caller(request)
+def ledger(request: Request, platform: PlatformDep, caller: CallerDep) -> Response:
+    user = caller.user
     lookup = request.query_params.get("index")
     if lookup not in (None, ""):
         index = _int(lookup, 0)
@@ -572,21 +543,18 @@ def ledger(request: Request) -> Response:
 
 
 @router.get("/ledger/entries/{index}", response_class=HTMLResponse)
-def ledger_entry(request: Request, index: str) -> HTMLResponse:
-    platform = request.app.state.platform
-    _me, user = _caller(request)
-    n = _int(index, 0)
-    ld = platform.ledger
-    current = ld.checkpoint()
-    receipt = ld.receipt(n)
-    result = verify_receipt(receipt, public_key=ld.public_key())
+def ledger_entry(
+    request: Request, index: str, platform: PlatformDep, caller: CallerDep
+) -> HTMLResponse:
+    result = platform.ledger.check_receipt(_int(index, 0))
+    receipt = result.receipt
     return ui_page(
         request,
         "ui/ledger_entry.html",
-        user=user,
+        user=caller.user,
         receipt=receipt,
         result=result,
-        current=current,
+        current={"size": result.current_size},
         receipt_json=json.dumps(receipt, ensure_ascii=False, indent=2),
         dataset_name=_subject_link(receipt["entry"].get("subject")),
     )

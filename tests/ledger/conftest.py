@@ -20,6 +20,30 @@ def make_event(i: int, *, parquet: str | None = None) -> Event:
 
 
 @pytest.fixture
+def cli(ledger, monkeypatch):
+    """`datanuri ledger ...`, `datanuri verify` and `datanuri witness ...` over `ledger`
+    (registered the way the main CLI registers them); call it with the arguments."""
+    from contextlib import contextmanager
+
+    import typer
+    from typer.testing import CliRunner
+
+    from datanuri.cli import ledger as cli_ledger
+
+    @contextmanager
+    def ctx(_data_dir):  # type: ignore[no-untyped-def]
+        yield ledger
+
+    monkeypatch.setattr(cli_ledger, "ledger_ctx", ctx)
+    root = typer.Typer()
+    root.add_typer(cli_ledger.app, name="ledger")
+    root.command("verify")(cli_ledger.verify_cmd)
+    root.add_typer(cli_ledger.witness_app, name="witness")
+    runner = CliRunner()
+    return lambda *args: runner.invoke(root, [str(a) for a in args])
+
+
+@pytest.fixture
 def ledger(db, tmp_path: Path):
     from datanuri.ledger import Ledger
 

@@ -9,8 +9,8 @@ import struct
 import pytest
 import rfc8785
 
-from datanuri.events import Event
 from datanuri import canonical
+from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
 
 ALPHABETS = [

@@ -4,31 +4,11 @@ main CLI registers them)."""
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 
-import pytest
 import sqlalchemy as sa
-import typer
-from typer.testing import CliRunner
 
-from datanuri.cli import ledger as cli_ledger
 from tests.ledger.conftest import fill, make_event
 from tests.ledger.serve import serve
-
-
-@pytest.fixture
-def cli(ledger, monkeypatch):
-    @contextmanager
-    def ctx(_data_dir):
-        yield ledger
-
-    monkeypatch.setattr(cli_ledger, "ledger_ctx", ctx)
-    root = typer.Typer()
-    root.add_typer(cli_ledger.app, name="ledger")
-    root.command("verify")(cli_ledger.verify_cmd)
-    root.add_typer(cli_ledger.witness_app, name="witness")
-    runner = CliRunner()
-    return lambda *args: runner.invoke(root, [str(a) for a in args])
 
 
 def test_audit_passes_then_names_a_tampered_row_and_exits_nonzero(cli, ledger):

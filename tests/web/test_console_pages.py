@@ -46,7 +46,9 @@ def world(platform: Any) -> Any:
 
 
 def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
 
 
 def login(api: TestClient, email: str) -> tuple[TestClient, str]:
@@ -413,7 +415,9 @@ def test_tokens_created_once_listed_and_revoked_after_confirmation(
         },
     )
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
-    secret = re.search(r'id="token-secret" type="text" readonly value="([^"]+)"', r.text).group(1)
+    shown = re.search(r'id="token-secret" type="text" readonly value="([^"]+)"', r.text)
+    assert shown, "the new token's secret is not on the page"
+    secret = shown.group(1)
     assert ui_text.MSG_TOKEN_ONCE[0] in r.text
     me = world.accounts.resolve_token(secret)
     assert me.email == KIM and me.scopes == frozenset({"read", "publish"})

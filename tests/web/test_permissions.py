@@ -118,7 +118,7 @@ MATRIX: dict[
     ),
     ("POST", "/api/v1/datasets/{name}/privacy/apply"): (
         DS + "/privacy/apply?wait=true",
-        lambda w, r, l: {
+        lambda w, r, lvl: {
             "json": {
                 "policy": {
                     "quasi_identifiers": {
@@ -153,31 +153,31 @@ MATRIX: dict[
     ),
     ("POST", "/api/v1/organizations/{name}/privacy/keys"): (
         "/api/v1/organizations/org-a/privacy/keys",
-        lambda w, r, l: {"json": {"name": w.fresh("key")}},
+        lambda w, r, lvl: {"json": {"name": w.fresh("key")}},
         only(("editor",), 201),
     ),
     ("GET", "/api/v1/organizations"): ("/api/v1/organizations", None, always(200)),
     ("POST", "/api/v1/organizations"): (
         "/api/v1/organizations",
-        lambda w, r, l: {"json": {"name": w.fresh("org")}},
+        lambda w, r, lvl: {"json": {"name": w.fresh("org")}},
         only(("admin",), 201),
     ),
     ("GET", "/api/v1/organizations/{name}"): ("/api/v1/organizations/org-a", None, always(200)),
     ("POST", "/api/v1/organizations/{name}/members"): (
         "/api/v1/organizations/org-a/members",
-        lambda w, r, l: {"json": {"email": "plain@example.org", "role": "member"}},
+        lambda w, r, lvl: {"json": {"email": "plain@example.org", "role": "member"}},
         only(("admin",), 200),
     ),
     ("GET", "/api/v1/datasets"): ("/api/v1/datasets", None, always(200)),
     ("POST", "/api/v1/datasets"): (
         "/api/v1/datasets",
-        lambda w, r, l: {"json": {"name": w.fresh("new"), "organization": "org-a"}},
+        lambda w, r, lvl: {"json": {"name": w.fresh("new"), "organization": "org-a"}},
         only(("editor",), 201),
     ),
     ("GET", "/api/v1/datasets/{name}"): (DS, None, always(200)),
     ("PATCH", "/api/v1/datasets/{name}"): (
         DS,
-        lambda w, r, l: {"json": {"description": "갱신"}},
+        lambda w, r, lvl: {"json": {"description": "갱신"}},
         only(("editor",), 200),
     ),
     ("POST", "/api/v1/datasets/{name}/versions"): (
@@ -210,7 +210,7 @@ MATRIX: dict[
     ),
     ("POST", "/api/v1/datasets/{name}/entitlements"): (
         DS + "/entitlements",
-        lambda w, r, l: {"json": {"email": "plain@example.org"}},
+        lambda w, r, lvl: {"json": {"email": "plain@example.org"}},
         only(("admin",), 201),
     ),
     ("DELETE", "/api/v1/entitlements/{entitlement_id}"): (
@@ -222,7 +222,7 @@ MATRIX: dict[
     ("GET", "/api/v1/jobs/{job_id}"): (
         "/api/v1/jobs/{job}",
         None,
-        lambda r, l: 200 if r in ("editor", "admin") else 404,
+        lambda r, lvl: 200 if r in ("editor", "admin") else 404,
     ),
     ("POST", "/api/v1/auth/login"): ("/api/v1/auth/login", _login_body, signed_in(200)),
     ("POST", "/api/v1/auth/token"): ("/api/v1/auth/token", _login_body, signed_in(201)),
@@ -231,7 +231,7 @@ MATRIX: dict[
     ("GET", "/api/v1/users"): ("/api/v1/users", None, only(("admin",), 200)),
     ("POST", "/api/v1/users"): (
         "/api/v1/users",
-        lambda w, r, l: {
+        lambda w, r, lvl: {
             "json": {
                 "email": f"{w.fresh('u')}@example.org",
                 "display_name": "새 사용자",
@@ -243,14 +243,14 @@ MATRIX: dict[
     ("GET", "/api/v1/tokens"): ("/api/v1/tokens", None, signed_in(200)),
     ("POST", "/api/v1/tokens"): (
         "/api/v1/tokens",
-        lambda w, r, l: {"json": {"name": "n"}},
+        lambda w, r, lvl: {"json": {"name": "n"}},
         signed_in(201),
     ),
     ("DELETE", "/api/v1/tokens/{token_id}"): ("/api/v1/tokens/{token}", None, signed_in(200)),
     ("GET", "/api/v1/access-log"): (
         "/api/v1/access-log",
         None,
-        lambda r, l: {"anonymous": 401, "member": 403}.get(r, 200),
+        lambda r, lvl: {"anonymous": 401, "member": 403}.get(r, 200),
     ),
     ("GET", "/api/v1/datasets/{name}/versions/{version}/receipt"): (
         V1 + "/receipt",
@@ -259,6 +259,7 @@ MATRIX: dict[
     ),
     ("GET", "/api/v1/ledger/checkpoint"): ("/api/v1/ledger/checkpoint", None, always(200)),
     ("GET", "/api/v1/ledger/entries"): ("/api/v1/ledger/entries", None, always(200)),
+    ("GET", "/api/v1/ledger/event-types"): ("/api/v1/ledger/event-types", None, always(200)),
     ("GET", "/api/v1/ledger/entries/{index}/receipt"): (
         "/api/v1/ledger/entries/0/receipt",
         None,
@@ -277,7 +278,7 @@ MATRIX: dict[
     # anyone may offer a cosignature; only those of trusted witness keys are kept
     ("POST", "/api/v1/ledger/cosignatures"): (
         "/api/v1/ledger/cosignatures",
-        lambda w, r, l: {"json": {"checkpoint": "not a note"}},
+        lambda w, r, lvl: {"json": {"checkpoint": "not a note"}},
         always(422),
     ),
     ("GET", "/api/v1/search"): ("/api/v1/search?q=air", None, always(200)),
@@ -290,12 +291,12 @@ MATRIX: dict[
     ("GET", "/api/v1/datasets/{name}/versions/{version}/croissant.json"): (
         V1 + "/croissant.json",
         None,
-        lambda r, l: 403 if l == "personal" else 200,
+        lambda r, lvl: 403 if lvl == "personal" else 200,
     ),
     ("GET", "/api/v1/datasets/{name}/versions/{version}/datapackage.json"): (
         V1 + "/datapackage.json",
         None,
-        lambda r, l: 403 if l == "personal" else 200,
+        lambda r, lvl: 403 if lvl == "personal" else 200,
     ),
     ("GET", "/api/3"): ("/api/3", None, always(200)),
     ("GET", "/api/3/action/{action}"): ("/api/3/action/status_show", None, always(200)),
@@ -349,7 +350,7 @@ def test_no_route_returns_personal_rows(platform, tmp_path):
     w = World(platform, tmp_path)
     marker = "종로구"  # a value of the first row
     with TestClient(create_app(platform), raise_server_exceptions=False) as client:
-        for (method, route), (path, make, _) in MATRIX.items():
+        for (method, route), (path, _make, _) in MATRIX.items():
             if method != "GET" or "{ds}" not in path:
                 continue
             for role in ROLES:

@@ -1,0 +1,56 @@
+"""Long-running API actions: run as a background job (202 with a status URL), or, with
+`?wait=true`, run before answering with the job's outcome. One helper for every such route."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from datanuri.jobs.runner import JobFn
+from datanuri.platform import Platform
+from datanuri.web.schemas import JobFailedOut, Out
+
+
+def job_responses(done: type[Out]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI answers of a `run_job` route besides its 202: `done` with `?wait=true`."""
+    return {
+        200: {"model": done, "description": "With `?wait=true`: done, nothing new was made"},
+        201: {"model": done, "description": "With `?wait=true`: done, and something new was made"},
+        422: {"model": JobFailedOut, "description": "With `?wait=true`: the job failed"},
+    }
+
+
+async def run_job(
+    p: Platform,
+    kind: str,
+    job: JobFn,
+    *,
+    params: dict[str, Any],
+    actor: str,
+    wait: bool,
+    created: Callable[[dict[str, Any]], bool],
+) -> JSONResponse:
+    """Submit `job` and answer 202 with its status URL; with `wait`, run it first and answer with
+    its result and the job: 201 when `created(result)`, else 200, 422 if it failed (500 if it
+    crashed)."""
+    if not wait:
+        info = p.jobs.submit(kind, job, params=params, actor=actor)
+        return JSONResponse(
+            {"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202
+        )
+    info = await run_in_threadpool(p.jobs.run_inline, kind, job, params=params, actor=actor)
+    if info.status == "failed":
+        err = info.error or {}
+        return JSONResponse(
+            jsonable_encoder({"error": err, "job": info.to_dict()}),
+            status_code=500 if err.get("code") == "internal_error" else 422,
+        )
+    result = info.result or {}
+    return JSONResponse(
+        jsonable_encoder({**result, "job": info.to_dict()}),
+        status_code=201 if created(result) else 200,
+    )
