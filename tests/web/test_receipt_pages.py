@@ -8,14 +8,15 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from datanuri.accounts.principal import SYSTEM
 from tests.helpers import air_csv
 
 
 @pytest.fixture
 def published(platform, tmp_path):
-    platform.catalog.create_organization("seoul")
-    platform.catalog.create_dataset("air", organization="seoul", title="대기질")
-    return platform.catalog.publish("air", air_csv(tmp_path / "a.csv")).version
+    platform.catalog.create_organization("seoul", principal=SYSTEM)
+    platform.catalog.create_dataset("air", organization="seoul", title="대기질", principal=SYSTEM)
+    return platform.catalog.publish("air", air_csv(tmp_path / "a.csv"), principal=SYSTEM).version
 
 
 def _verified(html: str) -> str:
