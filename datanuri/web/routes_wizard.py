@@ -199,9 +199,10 @@ def job_report_fragment(request: Request, name: str, job_id: str) -> Response:
     platform.privacy.check_editor(name, principal=me)
     job = platform.jobs.get(job_id, actor=None if me.is_admin else me.name)
     result = job.result or {}
+    source = result.get("dataset") or (result.get("release") or {}).get("source_dataset")
     if (
         job.kind != "privacy.apply"
-        or (job.params or {}).get("dataset") != name
+        or source != name
         or job.status != "succeeded"
         or not isinstance(result.get("report"), dict)
     ):
