@@ -374,7 +374,8 @@ def criteria_to_policy(criteria: tuple[Criterion, ...]) -> dict[str, Any]:
 
 def model_name(criteria: tuple[Criterion, ...]) -> str:
     """The policy model name: the sensitive criterion's, else k-anonymity."""
-    return sensitive_criterion(criteria).name if sensitive_criterion(criteria) else KAnonymity.name
+    extra = sensitive_criterion(criteria)
+    return extra.name if extra is not None else KAnonymity.name
 
 
 def k_of(criteria: tuple[Criterion, ...]) -> int:

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from datanuri.errors import InvalidInput
 from datanuri.ledger.canonical import dumps as canonical_json
 from datanuri.privacy import messages as M
-from datanuri.privacy.criteria import Criterion, model_name, sensitive_criterion
+from datanuri.privacy.criteria import Criterion, TCloseness, model_name, sensitive_criterion
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
 from datanuri.privacy.models import check_criteria, codes, group_ids
 from datanuri.privacy.risk import Risk, assess_risk
@@ -919,9 +919,8 @@ def assessment(
     extra = sensitive_criterion(criteria)
     failures: list[str] = []
     risk: RiskSection | None = None
-    if extra is not None and distance is not None and getattr(extra, "distance", None) is None:
-        extra = replace(extra, distance=distance)  # type: ignore[call-arg]
-        criteria = (criteria[0], extra)
+    if isinstance(extra, TCloseness) and distance is not None and extra.distance is None:
+        criteria = (criteria[0], replace(extra, distance=distance))  # type: ignore[arg-type]
     if released.num_rows:
         mc = check_criteria(
             released,

@@ -455,7 +455,7 @@ class PrivacyService:
         s: Session,
         name: str,
         c: Candidate,
-        policy: dict[str, Any],
+        policy: Mapping[str, Any],
         tv: Version,
         principal: Principal,
     ) -> ReleaseInfo:
@@ -473,7 +473,7 @@ class PrivacyService:
             target_version=number,
             target_hash=tv.content_hash,
             access_level=tds.access_level,
-            policy=policy,
+            policy=dict(policy),
             policy_hash=policy_hash,
             report=report.to_json(),
             report_hash=report_hash,
