@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import rfc8785
 
 from datanuri import errors
 from datanuri.accounts import SYSTEM
@@ -156,6 +157,11 @@ def test_release_passes_and_is_readable_by_anyone(world):
     )
     again = svc.get_release(info.id, principal=editor)
     assert again.report_hash == again.report.digest() == info.report_hash
+    # any RFC 8785 implementation reproduces the ledger's report hash from the stored record
+    stored = again.to_dict()["report"]
+    assert (
+        entry["hashes"]["report"] == f"sha256:{hashlib.sha256(rfc8785.dumps(stored)).hexdigest()}"
+    )
     assert [r.id for r in svc.list_releases(HOSPITAL, principal=editor)] == [info.id]
 
 
