@@ -167,3 +167,37 @@ def test_a_report_from_a_newer_datanuri_is_refused():
     )
     with pytest.raises(InvalidInput):
         load_report({"version": REPORT_VERSION, "kind": "unknown"})
+
+
+def test_a_release_record_stored_before_the_typed_format_still_loads(platform, report):
+    from datanuri.accounts.principal import SYSTEM
+    from datanuri.privacy.db import PrivacyRelease
+    from datanuri.web.report_html import render_report_html
+
+    legacy = copy.deepcopy(report.to_json())
+    del legacy["kind"]
+    legacy["version"] = 1
+    with platform.db.session() as s:
+        row = PrivacyRelease(
+            organization="org-a",
+            source_dataset="visits",
+            source_version=1,
+            source_hash="0" * 64,
+            target_dataset="visits-open",
+            target_version=1,
+            target_hash="1" * 64,
+            access_level="open",
+            policy=POLICY,
+            policy_hash="2" * 64,
+            report=legacy,
+            report_hash="3" * 64,  # recorded by the old hash, kept as recorded
+            released_by="system",
+        )
+        s.add(row)
+        s.flush()
+        rid = row.id
+    info = platform.privacy.get_release(rid, principal=SYSTEM)
+    assert isinstance(info.report, AssessmentReport) and info.report.levels == report.levels
+    assert info.report_hash == "3" * 64 and info.to_dict()["report"]["kind"] == "assessment"
+    page = render_report_html(info.report, lang="en", report_hash=info.report_hash)
+    assert "3" * 64 in page and page.count("<svg") == 3
