@@ -598,16 +598,6 @@ class ModelCheck:
     failing_classes: int = 0
     failing_records: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "passed": self.passed,
-            "measured": {"k": self.k, "l": self.l, "c": self.c, "t": self.t},
-            "required": dict(self.required),
-            "failing_classes": self.failing_classes,
-            "failing_records": self.failing_records,
-        }
-
 
 def validate_parameters(
     model: str, *, k: int, l: int | None, c: float | None, t: float | None, sensitive: str | None
