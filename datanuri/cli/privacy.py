@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from datanuri.accounts.principal import SYSTEM
 from datanuri.cli.common import (
     DATA_DIR_OPTION,
     JSON_OPTION,
@@ -21,6 +22,9 @@ from datanuri.cli.common import (
     print_json,
 )
 from datanuri.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from datanuri.privacy.report import Report
 
 app = typer.Typer(
     help="Detect personal data, apply a privacy policy, and release de-identified versions.",
@@ -106,52 +110,50 @@ def scan(
             result = _scan_file(path)
     else:
         with platform_ctx(data_dir) as p, err_console.status(f"Scanning {target}…"):
-            result = p.privacy.scan(target)
+            result = p.privacy.scan(target, principal=SYSTEM)
     if json_out:
         return print_json(result)
     _print_scan(result)
 
 
-def _print_report(report: dict[str, Any]) -> None:
-    rec = report.get("records", {})
-    priv = report.get("privacy", {})
-    util = report.get("utility", {})
-    ok = report.get("passed")
-    console.print(
-        ("[green]✓ passed[/]" if ok else "[red]✗ failed[/]")
-        + f"  model {priv.get('model')}: required {priv.get('required')}, measured "
-        + json.dumps(
-            {k: v for k, v in (priv.get("measured") or {}).items() if v is not None},
-            ensure_ascii=False,
-        )
-    )
-    dp = report.get("differential_privacy")
-    if dp:
+def _print_report(report: Report) -> None:
+    from datanuri.privacy.report import DPReport
+
+    ok = report.passed
+    mark = "[green]✓ passed[/]" if ok else "[red]✗ failed[/]"
+    if isinstance(report, DPReport):
         console.print(
-            f"  {dp.get('cells', 0):,} aggregate cells from {rec.get('original', 0):,} records; "
-            f"epsilon {dp.get('epsilon_spent', 0):g} of {dp.get('epsilon', 0):g}"
+            f"{mark}  differential privacy: epsilon {report.epsilon_spent:g} of {report.epsilon:g}"
         )
-        for m in dp.get("measures") or []:
+        console.print(
+            f"  {report.cells:,} aggregate cells from {report.records_original:,} records"
+        )
+        for m in report.measures:
             console.print(
-                f"  {m.get('measure')} {m.get('column')}: {m.get('mechanism')}, scale {m.get('scale', 0):.3g}, "
-                f"epsilon {m.get('epsilon', 0):.3g}, 95% of cells within ±{m.get('accuracy_95', 0):.3g}"
+                f"  {m.measure} {m.column}: {m.mechanism}, scale {m.scale or 0:.3g}, "
+                f"epsilon {m.epsilon:.3g}, 95% of cells within ±{m.accuracy_95 or 0:.3g}"
             )
-    elif rec:
+    else:
+        priv, rec = report.privacy, report.records
+        measured = {k: v for k, v in priv.measured.to_json().items() if v is not None}
         console.print(
-            f"  records: {rec.get('released', 0):,} released of {rec.get('original', 0):,} "
-            f"({rec.get('suppressed', 0):,} suppressed, limit {rec.get('suppression_limit', 0):,})"
+            f"{mark}  model {priv.model}: required {priv.required}, measured "
+            + json.dumps(measured, ensure_ascii=False)
         )
-    levels = (report.get("transformation") or {}).get("levels")
-    if levels:
-        console.print("  generalisation: " + ", ".join(f"{k}→level {v}" for k, v in levels.items()))
-    if util:
-        console.print(f"  information loss ({util.get('loss_metric')}): {util.get('loss', 0):.3f}")
-    risk = (report.get("risk") or {}).get("prosecutor") or {}
-    if risk:
         console.print(
-            f"  prosecutor risk: highest {risk.get('highest', 0):.3f}, average {risk.get('average', 0):.3f}"
+            f"  records: {rec.released:,} released of {rec.original:,} "
+            f"({rec.suppressed:,} suppressed, limit {rec.suppression_limit:,})"
         )
-    for f in report.get("failures", []):
+        if report.levels:
+            console.print(
+                "  generalisation: " + ", ".join(f"{k}→level {v}" for k, v in report.levels.items())
+            )
+        util = report.utility
+        console.print(f"  information loss ({util.loss_metric}): {util.loss or 0:.3f}")
+        if report.risk is not None:
+            p = report.risk.prosecutor
+            console.print(f"  prosecutor risk: highest {p.highest:.3f}, average {p.average:.3f}")
+    for f in report.failures:
         err_console.print(f"  [red]✗[/] {f}")
 
 
@@ -193,6 +195,7 @@ def apply(
 
     Nothing is published unless --release is given and the policy passes."""
     from datanuri.privacy.policy import load_policy
+    from datanuri.privacy.report import load_report
     from datanuri.privacy.service import PolicyFailed
 
     if access not in ("open", "restricted"):
@@ -216,11 +219,12 @@ def apply(
                     policy,
                     target_name=release,
                     access_level=access,  # type: ignore[arg-type]
+                    principal=SYSTEM,
                     progress=progress,
                     base_dir=base_dir,
                 )
             except PolicyFailed as exc:
-                report = (exc.details or {}).get("report", {})
+                report = load_report((exc.details or {})["report"])
                 _write_report(report_out, report)
                 _write_html(html_out, report, lang)
                 if not json_out:
@@ -233,10 +237,12 @@ def apply(
                 "release": {
                     k: v for k, v in info.to_dict().items() if k not in ("report", "policy")
                 },
-                "report": report,
+                "report": report.to_json(),
             }
         else:
-            candidate = svc.apply(dataset, policy, progress=progress, base_dir=base_dir)
+            candidate = svc.apply(
+                dataset, policy, principal=SYSTEM, progress=progress, base_dir=base_dir
+            )
             report = candidate.report
             out = candidate.summary()
     _write_report(report_out, report)
@@ -251,7 +257,7 @@ def apply(
             f"from {r['source_dataset']} v{r['source_version']}; release {r['id']}, ledger entry {r['ledger_index']}, "
             f"report sha256:{r['report_hash'][:16]}…"
         )
-    elif report.get("passed"):
+    elif report.passed:
         console.print(
             f"Candidate: {out['rows']:,} rows, columns {', '.join(out['columns'])}. "
             "Nothing was published; add --release TARGET to publish it."
@@ -261,23 +267,22 @@ def apply(
         raise typer.Exit(2)
 
 
-def _write_report(path: Path | None, report: dict[str, Any]) -> None:
-    if path is None or not report:
+def _write_report(path: Path | None, report: Report) -> None:
+    if path is None:
         return
     path.write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+        json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     err_console.print(f"Wrote the assessment report to {path}.")
 
 
-def _write_html(path: Path | None, report: dict[str, Any], lang: str) -> None:
-    if path is None or not report:
+def _write_html(path: Path | None, report: Report, lang: str) -> None:
+    if path is None:
         return
     from datanuri.privacy.report_html import render_report_html
-    from datanuri.privacy.service import sha256_json
 
     path.write_text(
-        render_report_html(report, lang=lang, report_hash=sha256_json(report)), encoding="utf-8"
+        render_report_html(report, lang=lang, report_hash=report.digest()), encoding="utf-8"
     )
     err_console.print(f"Wrote the assessment report (HTML) to {path}.")
 
@@ -293,7 +298,7 @@ def releases(
     with platform_ctx(data_dir) as p:
         items = [
             {k: v for k, v in r.to_dict().items() if k not in ("report", "policy")}
-            for r in p.privacy.list_releases(dataset)
+            for r in p.privacy.list_releases(dataset, principal=SYSTEM)
         ]
     if json_out:
         return print_json(items)
@@ -328,7 +333,7 @@ def report_cmd(
     if lang not in ("ko", "en"):
         raise InvalidInput(f"--lang is 'ko' or 'en', not {lang!r}.")
     with platform_ctx(data_dir) as p:
-        record = p.privacy.get_release(release_id).to_dict()
+        record = p.privacy.get_release(release_id, principal=SYSTEM).to_dict()
     if html_out is None:
         return print_json(record)
     from datanuri.privacy.report_html import render_report_html
@@ -348,7 +353,7 @@ def keys_create(
 ) -> None:
     """Create a new 256-bit pseudonymisation key; an existing name is never replaced (rotate with a new name)."""
     with platform_ctx(data_dir) as p:
-        info = p.privacy.create_key(org, name)
+        info = p.privacy.create_key(org, name, principal=SYSTEM)
     if json_out:
         return print_json(info.to_dict())
     console.print(
@@ -365,7 +370,7 @@ def keys_list(
 ) -> None:
     """List an organisation's pseudonymisation keys: name, fingerprint, creation (never the key)."""
     with platform_ctx(data_dir) as p:
-        items = [k.to_dict() for k in p.privacy.list_keys(org)]
+        items = [k.to_dict() for k in p.privacy.list_keys(org, principal=SYSTEM)]
     if json_out:
         return print_json(items)
     t = Table(title=f"Pseudonymisation keys of {org}")

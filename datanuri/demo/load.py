@@ -44,9 +44,9 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     _demo_users(platform, [o.name for o in orgs])
     for d in datasets:
         if d.name == DEMO_KEY_DATASET and not any(
-            k.name == DEMO_KEY for k in platform.privacy.list_keys(d.org)
+            k.name == DEMO_KEY for k in platform.privacy.list_keys(d.org, principal=SYSTEM)
         ):
-            info = platform.privacy.create_key(d.org, DEMO_KEY)
+            info = platform.privacy.create_key(d.org, DEMO_KEY, principal=SYSTEM)
             report(f"{d.org}: pseudonymisation key {info.name!r} (fingerprint {info.fingerprint})")
     created = 0
     for d in datasets:

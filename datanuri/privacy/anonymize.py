@@ -1202,11 +1202,7 @@ def anonymize(
         quasi_identifiers=problem.names,
         hierarchies=problem.hierarchies,
         levels=levels,
-        model=model,
-        k=k,
-        l=l,
-        c=c,
-        t=t,
+        criteria=validate_parameters(model, k=k, l=l, c=c, t=t, sensitive=sensitive),
         sensitive=sensitive,
         distance=problem.distance if problem.sensitive else None,
         order=order,
@@ -1222,7 +1218,7 @@ def anonymize(
             "nodes_evaluated": evaluated,
             "seconds": round(elapsed, 4),
         },
-    )
+    ).to_json()
     return Result(
         released, levels, suppressed, best.loss, report, problem.size, evaluated, elapsed, keep
     )

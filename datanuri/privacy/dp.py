@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
 from datanuri.privacy.detect import detect
+from datanuri.privacy.report import DPReport
 
 MODEL = "differential-privacy"
 #: The most cells one measure may release (group cells, times categories for a histogram).
@@ -56,7 +57,6 @@ MEASURE_KEYS = {
 }
 DETECTION_THRESHOLD = 0.8  # as apply_policy's check for untreated identifiers
 ALPHA = 0.05  # accuracy is reported as the 95% bound of one cell's noise
-REPORT_VERSION = 1
 POST_PROCESSING = (
     "Counts are integers clipped at 0; sums are clipped at 0 when the bounds allow only one sign; "
     "a mean is the centre of its bounds plus the noisy sum of (value - centre) over the noisy "
@@ -718,10 +718,10 @@ def _opendp_version() -> str:
 
 def apply_dp(
     table: pa.Table, policy: Mapping[str, Any], *, detection_threshold: float = DETECTION_THRESHOLD
-) -> tuple[pa.Table, bool, dict[str, Any]]:
-    """Validate and run a differential-privacy policy: (aggregate table, passed, report). The report
-    has the shape of the assessment report (``passed``, ``failures``, ``policy``, ``records``, ...)
-    plus a ``differential_privacy`` section."""
+) -> tuple[pa.Table, bool, DPReport]:
+    """Validate and run a differential-privacy policy: (aggregate table, passed, report). The
+    report is a :class:`~datanuri.privacy.report.DPReport`: budget, noise and accuracy per
+    measure, no equivalence classes (there are none)."""
     p = plan(table, policy)
     check_identifiers(table, p, threshold=detection_threshold)
     r = release(table, p)
@@ -732,51 +732,11 @@ def apply_dp(
     raw = [c for c in r.table.column_names if c not in allowed]
     if raw:
         failures.append(M.MSG_DP_RAW_COLUMNS.format(columns=", ".join(raw)))
-    passed = not failures
-    report = {
-        "version": REPORT_VERSION,
-        "passed": passed,
-        "failures": failures,
-        "policy": {
-            "model": MODEL,
-            "parameters": {"epsilon": p.epsilon, "contributions": p.contributions},
-            "sensitive": None,
-            "quasi_identifiers": {},
-            "group_by": [g.column for g in p.groups],
-            "max_suppression": None,
-            "loss_metric": None,
-        },
-        "transformation": {"levels": {}},
-        "records": {
-            "original": table.num_rows,
-            "released": r.table.num_rows,
-            "released_as": "aggregate rows, one per declared group cell",
-            "suppressed": 0,
-            "suppressed_share": 0.0,
-            "suppression_limit": 0,
-        },
-        "privacy": {
-            "model": MODEL,
-            "passed": r.spent <= p.epsilon,
-            "required": {"epsilon": p.epsilon},
-            "measured": {"epsilon": r.spent},
-            "failing_classes": 0,
-            "failing_records": 0,
-        },
-        "equivalence_classes": None,
-        "risk": None,
-        "utility": {},
-        "search": {},
-        "measures": [
-            {
-                "column": m["column"],
-                "measure": f"dp_{m['measure']}",
-                "epsilon": m["epsilon"],
-                "mechanism": m["mechanism"],
-            }
-            for m in r.section["measures"]
-        ],
-        "untreated_direct_identifiers": [],
-        "differential_privacy": r.section,
-    }
-    return r.table, passed, report
+    report = DPReport.from_section(
+        r.section,
+        passed=not failures,
+        failures=tuple(failures),
+        records_original=table.num_rows,
+        records_released=r.table.num_rows,
+    )
+    return r.table, report.passed, report

@@ -176,3 +176,17 @@ MSG_DP_OVER_BUDGET = (
     "{epsilon:.6g}."
 )
 MSG_DP_RAW_COLUMNS = "The release would hold column(s) {columns} that are neither declared group keys nor aggregates."
+
+# privacy criteria (datanuri.privacy.criteria) and the typed assessment report
+MSG_CRITERIA_SHAPE = (
+    "Give k-anonymity once and at most one other criterion (l-diversity or t-closeness); got {got}."
+)
+MSG_REPORT_VERSION = (
+    "The assessment report has version {version!r}, which this datanuri cannot read "
+    "(it reads versions 0 to {latest}). Upgrade datanuri to read it."
+)
+MSG_REPORT_SHAPE = "The assessment report could not be read: {error}."
+MSG_NO_JOB_REPORT = (
+    "Job {job!r} is not a de-identification check of {dataset!r} that you started, or it has "
+    "no report yet. Run the check again."
+)

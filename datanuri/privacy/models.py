@@ -8,7 +8,8 @@ the number of distinct pairs, not classes × values; the EMD variants that need 
 distributions are computed densely in chunks of classes.
 
 Each function returns the table's value for the model: the largest k, l, the smallest c / t that
-holds. :func:`check` evaluates a whole policy and says whether it passed.
+holds. :func:`check_criteria` measures a table against criteria objects
+(:mod:`datanuri.privacy.criteria`) and says whether it passed.
 """
 
 from __future__ import annotations
@@ -24,16 +25,23 @@ import pyarrow.compute as pc
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
+from datanuri.privacy.criteria import (
+    DEFAULT_K,
+    Criterion,
+    Distance,
+    DistinctLDiversity,
+    EntropyLDiversity,
+    Model,
+    RecursiveCLDiversity,
+    TCloseness,
+    criteria_for,
+    k_of,
+    model_name,
+    sensitive_criterion,
+)
 from datanuri.privacy.hierarchies import TableHierarchy, _flat
 
-Model = Literal[
-    "k-anonymity",
-    "distinct-l-diversity",
-    "entropy-l-diversity",
-    "recursive-cl-diversity",
-    "t-closeness",
-]
-EMD = Literal["equal", "ordered", "hierarchical"]
+EMD = Distance
 
 # --------------------------------------------------------------------------------------------
 # grouping
@@ -590,45 +598,17 @@ class ModelCheck:
     failing_classes: int = 0
     failing_records: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "passed": self.passed,
-            "measured": {"k": self.k, "l": self.l, "c": self.c, "t": self.t},
-            "required": dict(self.required),
-            "failing_classes": self.failing_classes,
-            "failing_records": self.failing_records,
-        }
-
 
 def validate_parameters(
     model: str, *, k: int, l: int | None, c: float | None, t: float | None, sensitive: str | None
-) -> None:
-    if model not in (
-        "k-anonymity",
-        "distinct-l-diversity",
-        "entropy-l-diversity",
-        "recursive-cl-diversity",
-        "t-closeness",
-    ):
-        raise InvalidInput(
-            M.MSG_UNKNOWN_OPTION.format(
-                what="privacy model",
-                value=model,
-                choices="k-anonymity, distinct-l-diversity, entropy-l-diversity, recursive-cl-diversity, t-closeness",
-            )
-        )
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise InvalidInput(M.MSG_BAD_K.format(k=k))
-    if model != "k-anonymity" and not sensitive:
-        raise InvalidInput(M.MSG_NEEDS_SENSITIVE.format(model=model))
-    if model.endswith("l-diversity") or model == "recursive-cl-diversity":
-        if not isinstance(l, int) or isinstance(l, bool) or l < 1:
-            raise InvalidInput(M.MSG_BAD_L.format(l=l))
-    if model == "recursive-cl-diversity" and (not isinstance(c, (int, float)) or c <= 0):
-        raise InvalidInput(M.MSG_BAD_C.format(c=c))
-    if model == "t-closeness" and (not isinstance(t, (int, float)) or not 0 <= t <= 1):
-        raise InvalidInput(M.MSG_BAD_T.format(t=t))
+) -> tuple[Criterion, ...]:
+    """The criteria of ``model`` with these parameters, each validated by its class (a missing
+    parameter is an error here: the engine's callers pass every value explicitly)."""
+    criteria = criteria_for(model, k=k, l=l, c=c, t=t, missing="error")
+    extra = sensitive_criterion(criteria)
+    if extra is not None and not sensitive:
+        raise InvalidInput(M.MSG_NEEDS_SENSITIVE.format(model=extra.name))
+    return criteria
 
 
 def class_passes(
@@ -660,7 +640,7 @@ def check(
     *,
     quasi_identifiers: Sequence[str],
     model: Model = "k-anonymity",
-    k: int = 2,
+    k: int = DEFAULT_K,
     l: int | None = None,
     c: float | None = None,
     t: float | None = None,
@@ -669,38 +649,68 @@ def check(
     order: Sequence[Any] | None = None,
     hierarchy: TableHierarchy | None = None,
 ) -> ModelCheck:
-    """Measure ``table`` against a model (k-anonymity is always required too) and say whether it
-    passed, with how many classes and records fail."""
-    validate_parameters(model, k=k, l=l, c=c, t=t, sensitive=sensitive)
-    _require(table, quasi_identifiers, sensitive if model != "k-anonymity" else None, model)
+    """:func:`check_criteria` with the criteria given as a model name and loose parameters."""
+    criteria = criteria_for(model, k=k, l=l, c=c, t=t, distance=distance, missing="error")
+    return check_criteria(
+        table,
+        quasi_identifiers=quasi_identifiers,
+        criteria=criteria,
+        sensitive=sensitive,
+        order=order,
+        hierarchy=hierarchy,
+    )
+
+
+def check_criteria(
+    table: pa.Table,
+    *,
+    quasi_identifiers: Sequence[str],
+    criteria: tuple[Criterion, ...],
+    sensitive: str | None = None,
+    order: Sequence[Any] | None = None,
+    hierarchy: TableHierarchy | None = None,
+) -> ModelCheck:
+    """Measure ``table`` against ``criteria`` (k-anonymity and at most one sensitive criterion)
+    and say whether it passed, with how many classes and records fail."""
+    k = k_of(criteria)
+    extra = sensitive_criterion(criteria)
+    model = model_name(criteria)
+    if extra is not None and not sensitive:
+        raise InvalidInput(M.MSG_NEEDS_SENSITIVE.format(model=model))
+    attr = sensitive if extra is not None else None
+    _require(table, quasi_identifiers, attr, model)
     if table.num_rows == 0:
         raise InvalidInput(M.MSG_EMPTY_TABLE)
-    cls = classes(table, quasi_identifiers, sensitive if model != "k-anonymity" else None)
+    cls = classes(table, quasi_identifiers, attr)
     emd = None
     measured: dict[str, Any] = {"k": int(cls.sizes.min())}
-    if model == "distinct-l-diversity":
+    if isinstance(extra, (DistinctLDiversity, RecursiveCLDiversity)):
         measured["l"] = float(class_distinct(cls).min())
-    elif model == "entropy-l-diversity":
+    elif isinstance(extra, EntropyLDiversity):
         measured["l"] = float(math.exp(class_entropy(cls).min()))
-    elif model == "recursive-cl-diversity":
-        measured["l"] = float(class_distinct(cls).min())
-        measured["c"] = float(class_recursive_ratio(cls, l or 1).max())
-    elif model == "t-closeness":
+    if isinstance(extra, RecursiveCLDiversity):
+        measured["c"] = float(class_recursive_ratio(cls, extra.l).max())
+    elif isinstance(extra, TCloseness):
         emd = class_emd(
             cls,
             table.column(str(sensitive)).type,
-            distance=distance,
+            distance=extra.distance,
             order=order,
             hierarchy=hierarchy,
         )
         measured["t"] = float(emd.max())
-    ok = class_passes(cls, model, k=k, l=l, cl_c=c, t=t, emd=emd)
-    required = (
-        {"k": k}
-        | ({"l": l} if l is not None else {})
-        | ({"c": c} if c is not None else {})
-        | ({"t": t} if t is not None else {})
+    ok = class_passes(
+        cls,
+        model,
+        k=k,
+        l=getattr(extra, "l", None),
+        cl_c=getattr(extra, "c", None),
+        t=getattr(extra, "t", None),
+        emd=emd,
     )
+    required: dict[str, Any] = {}
+    for crit in criteria:
+        required.update({key: v for key, v in crit.parameters().items() if key != "distance"})
     return ModelCheck(
         model=model,
         passed=bool(ok.all()),

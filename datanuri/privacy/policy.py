@@ -30,10 +30,13 @@ A policy is a plain dict (from JSON or YAML)::
       "utility_check": {"target": "진단명", "max_gap": 0.05}   # optional: same classifier on
     }                                                          # original and release, accuracy gap
 
-:func:`validate_policy` checks a policy against a table before any work (missing columns, unknown
-measures, bad parameters, missing keys). :func:`apply_policy` then runs the measures, the optimal
-generalisation and the assessment, and refuses (``passed`` false, with the reasons) a result
-that would still release a column detection finds to be a direct identifier.
+:func:`parse_policy` checks a policy against a table before any work (missing columns, unknown
+measures, bad parameters, missing keys) and turns it into one
+:class:`~datanuri.privacy.criteria.AnonymizationParams` (the ``model`` and its parameters become
+criteria objects, each validated and defaulted by its class; see
+:data:`~datanuri.privacy.criteria.REGISTRY`). :func:`apply_policy` then runs the measures, the
+optimal generalisation and the assessment, and refuses (``passed`` false, with the reasons) a
+result that would still release a column detection finds to be a direct identifier.
 
 A policy with ``"model": "differential-privacy"`` releases noisy aggregates instead of rows; it is
 validated and applied by :mod:`datanuri.privacy.dp` (see there for its shape).
@@ -53,7 +56,13 @@ from datanuri.errors import InvalidInput
 from datanuri.privacy import dp as DP
 from datanuri.privacy import messages as M
 from datanuri.privacy import transforms as T
-from datanuri.privacy.anonymize import LOSSES, anonymize
+from datanuri.privacy.anonymize import anonymize
+from datanuri.privacy.criteria import (
+    DEFAULT_LOSS,
+    DEFAULT_SUPPRESSION,
+    AnonymizationParams,
+    criteria_from_policy,
+)
 from datanuri.privacy.detect import detect
 from datanuri.privacy.hierarchies import (
     DateHierarchy,
@@ -66,7 +75,13 @@ from datanuri.privacy.hierarchies import (
     postcode_hierarchy,
 )
 from datanuri.privacy.identifiers import mask_identifiers
-from datanuri.privacy.models import validate_parameters
+from datanuri.privacy.report import (
+    AssessmentReport,
+    DPReport,
+    MeasureStep,
+    UntreatedIdentifier,
+    with_policy_outcome,
+)
 from datanuri.privacy.utility import utility_check, validate_utility_check
 
 DIRECT_MEASURES = ("delete", "mask", "pseudonymize", "mask_identifiers")
@@ -102,7 +117,7 @@ class PolicyResult:
 
     table: pa.Table
     passed: bool
-    report: dict[str, Any]
+    report: AssessmentReport | DPReport
 
 
 def load_policy(path: str | Path) -> dict[str, Any]:
@@ -186,12 +201,24 @@ def validate_policy(
     *,
     keys: Mapping[str, bytes] | None = None,
     base_dir: Path | None = None,
-) -> dict[str, Hierarchy]:
-    """Check ``policy`` against ``table`` before any work; returns the built hierarchies (none for a
-    differential-privacy policy, which builds no hierarchy)."""
+) -> AnonymizationParams | None:
+    """Check ``policy`` against ``table`` before any work: the anonymisation parameters, or None
+    for a differential-privacy policy (checked by :mod:`datanuri.privacy.dp`)."""
     if DP.is_dp(policy):
         DP.check_identifiers(table, DP.plan(table, policy))
-        return {}
+        return None
+    return parse_policy(table, policy, keys=keys, base_dir=base_dir)
+
+
+def parse_policy(
+    table: pa.Table,
+    policy: Mapping[str, Any],
+    *,
+    keys: Mapping[str, bytes] | None = None,
+    base_dir: Path | None = None,
+) -> AnonymizationParams:
+    """The anonymisation parameters of a (non-DP) ``policy`` for ``table``, every part checked:
+    columns, measures and their keys, the criteria, suppression, loss and hierarchy coverage."""
     unknown = [key for key in policy if key not in POLICY_KEYS]
     if unknown:
         raise InvalidInput(
@@ -238,38 +265,31 @@ def validate_policy(
         raise InvalidInput(M.MSG_NO_QUASI_IDENTIFIERS)
     if policy.get("utility_check") is not None:
         validate_utility_check(table, policy["utility_check"])
-    model = policy.get("model", "k-anonymity")
-    k = policy.get("k", 5)
-    validate_parameters(
-        model, k=k, l=policy.get("l"), c=policy.get("c"), t=policy.get("t"), sensitive=sensitive
+    criteria = criteria_from_policy(policy)
+    params = AnonymizationParams(
+        quasi_identifiers={
+            col: build_hierarchy(col, spec, base_dir=base_dir) for col, spec in quasi.items()
+        },
+        criteria=criteria,
+        sensitive=sensitive,
+        max_suppression=policy.get("max_suppression", DEFAULT_SUPPRESSION),
+        loss=policy.get("loss", DEFAULT_LOSS),
     )
-    loss = policy.get("loss", "precision")
-    if loss not in LOSSES:
-        raise InvalidInput(
-            M.MSG_UNKNOWN_OPTION.format(what="loss metric", value=loss, choices=", ".join(LOSSES))
-        )
-    supp = policy.get("max_suppression", 0.05)
-    if not isinstance(supp, (int, float)) or not 0 <= supp <= 1:
-        raise InvalidInput(M.MSG_BAD_SUPPRESSION.format(value=supp))
-    if isinstance(k, int) and k > table.num_rows:
-        raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=k, rows=table.num_rows))
-    hierarchies = {
-        col: build_hierarchy(col, spec, base_dir=base_dir) for col, spec in quasi.items()
-    }
+    if params.k > table.num_rows:
+        raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=params.k, rows=table.num_rows))
     # every value of every quasi-identifier must be covered (raises with the missing values)
-    for col, h in hierarchies.items():
+    for col, h in params.quasi_identifiers.items():
         T.generalize(table.column(col), h, 0, column=col)
         T.generalize(table.column(col), h, h.height - 1, column=col)
-    return hierarchies
+    return params
 
 
 def _measure(
     table: pa.Table, col: str, spec: Any, keys: Mapping[str, bytes]
-) -> tuple[pa.Table, dict[str, Any]]:
+) -> tuple[pa.Table, MeasureStep]:
     name, opts = _spec(spec)
-    step: dict[str, Any] = {"column": col, "measure": name}
     if name == "delete":
-        return T.delete(table, [col]), step
+        return T.delete(table, [col]), MeasureStep(col, name)
     values = table.column(col)
     if name == "mask":
         if "keep" in opts:
@@ -283,7 +303,6 @@ def _measure(
             )
     elif name == "pseudonymize":
         new = T.pseudonymize(values, key=keys[opts["key"]], length=opts.get("length"))
-        step["key"] = opts["key"]  # the reference, never the key
     elif name == "mask_identifiers":
         new = mask_identifiers(values)
     elif name == "noise":
@@ -305,8 +324,8 @@ def _measure(
         )
     else:  # pragma: no cover - validated before
         raise InvalidInput(M.MSG_POLICY_BAD_MEASURE.format(value=spec))
-    step.update({k: v for k, v in opts.items() if k != "key"})
-    return T.replace_column(table, col, new), step
+    # for pseudonymisation, the key's name (opts["key"]), never the key
+    return T.replace_column(table, col, new), MeasureStep(col, name, dict(opts))
 
 
 def apply_policy(
@@ -320,13 +339,13 @@ def apply_policy(
 ) -> PolicyResult:
     """Apply ``policy`` to ``table``: measures on direct identifiers and other columns, optimal
     generalisation of the quasi-identifiers, assessment. Bad policies raise before any work; a
-    policy that does not reach its model, or leaves a detected direct identifier in the release
-    untreated, gives ``passed=False`` with the reasons in ``report["failures"]``."""
+    policy that does not reach its criteria, or leaves a detected direct identifier in the release
+    untreated, gives ``passed=False`` with the reasons in ``report.failures``."""
     if DP.is_dp(policy):
         return PolicyResult(*DP.apply_dp(table, policy, detection_threshold=detection_threshold))
     keys = dict(keys or {})
-    hierarchies = validate_policy(table, policy, keys=keys, base_dir=base_dir)
-    steps: list[dict[str, Any]] = []
+    params = parse_policy(table, policy, keys=keys, base_dir=base_dir)
+    steps: list[MeasureStep] = []
     out = table
     for col, spec in dict(policy.get("direct_identifiers") or {}).items():
         out, step = _measure(out, col, spec, keys)
@@ -334,27 +353,12 @@ def apply_policy(
     for col, spec in dict(policy.get("other") or {}).items():
         out, step = _measure(out, col, spec, keys)
         steps.append(step)
-    result = anonymize(
-        out,
-        quasi_identifiers=hierarchies,
-        model=policy.get("model", "k-anonymity"),
-        k=policy.get("k", 5),
-        l=policy.get("l"),
-        c=policy.get("c"),
-        t=policy.get("t"),
-        sensitive=policy.get("sensitive"),
-        distance=policy.get("distance"),
-        max_suppression=policy.get("max_suppression", 0.05),
-        loss=policy.get("loss", "precision"),
-        population=population,
-    )
-    report = dict(result.report)
-    failures = list(report.get("failures", []))
+    result = anonymize(out, **params.engine_kwargs(), population=population)
     # trust check: nothing detection calls a direct identifier leaves untreated
     handled = (
         set(policy.get("direct_identifiers") or {})
         | set(policy.get("other") or {})
-        | set(hierarchies)
+        | set(params.quasi_identifiers)
     )
     released_as_is = [
         c for c in table.column_names if c not in handled and c in result.table.column_names
@@ -364,19 +368,20 @@ def apply_policy(
         for f in detect(table.select(released_as_is)).columns
         if f.category == "direct" and f.confidence >= detection_threshold
     ]
-    for f in untreated:
-        failures.append(
-            M.MSG_POLICY_UNTREATED.format(column=f.column, kind=f.kind, confidence=f.confidence)
-        )
-    if (
-        policy.get("utility_check") is not None
-    ):  # measured against the raw input: every measure counts
+    failures = [
+        M.MSG_POLICY_UNTREATED.format(column=f.column, kind=f.kind, confidence=f.confidence)
+        for f in untreated
+    ]
+    section = None
+    if policy.get("utility_check") is not None:  # against the raw input: every measure counts
         section = utility_check(table, result.table, policy["utility_check"], kept=result.kept)
-        report["utility"] = {**(report.get("utility") or {}), "classification": section}
         if section.get("failure"):
             failures.append(section["failure"])
-    report["failures"] = failures
-    report["passed"] = not failures
-    report["measures"] = steps
-    report["untreated_direct_identifiers"] = [f.to_dict() for f in untreated]
-    return PolicyResult(result.table, not failures, report)
+    report = with_policy_outcome(
+        AssessmentReport.from_json(result.report),
+        measures=steps,
+        untreated=[UntreatedIdentifier.from_json(f.to_dict()) for f in untreated],
+        failures=failures,
+        classification=section,
+    )
+    return PolicyResult(result.table, report.passed, report)

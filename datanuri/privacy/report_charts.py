@@ -1,6 +1,7 @@
 """Chart data and inline SVG for the adequacy assessment report (적정성 평가 보고서).
 
-Pure functions over the report dict of :func:`datanuri.privacy.policy.apply_policy`: the three
+Pure functions over the typed assessment report (:class:`datanuri.privacy.report.AssessmentReport`;
+a differential-privacy report has no classes, so its charts are empty): the three
 charts of the guideline's assessment stage — equivalence-class sizes, re-identification risk,
 information loss per column — as plain rows (for data tables) and as self-contained SVG strings
 (no CSS or scripts needed, with ``<title>``, ``aria-label``, axis titles). Every report renders,
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 from xml.sax.saxutils import escape
+
+from datanuri.privacy.report import AssessmentReport, Report
 
 Lang = str  # "ko" or "en"
 
@@ -66,28 +69,26 @@ def _size_bounds(label: str) -> tuple[int, int | None]:
     return int(lo), int(hi or lo)
 
 
-def required_k(report: Mapping[str, Any]) -> int | None:
-    """The k the policy asked for (every model includes k)."""
-    k = ((report.get("privacy") or {}).get("required") or {}).get("k")
-    if k is None:
-        k = ((report.get("policy") or {}).get("parameters") or {}).get("k")
-    return int(k) if isinstance(k, (int, float)) else None
+def required_k(report: Report) -> int | None:
+    """The k the policy asked for (every generalisation criterion includes k)."""
+    return report.required_k if isinstance(report, AssessmentReport) else None
 
 
-def size_bands(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+def size_bands(report: Report) -> list[dict[str, Any]]:
     """Classes and records per class-size band; ``below_k`` marks bands smaller than k."""
-    hist = (report.get("equivalence_classes") or {}).get("histogram") or {}
+    if not isinstance(report, AssessmentReport):
+        return []
     k = required_k(report)
     out = []
-    for label, v in hist.items():
+    for label, v in report.equivalence_classes.histogram.items():
         lo, hi = _size_bounds(label)
         out.append(
             {
                 "band": label,
                 "low": lo,
                 "high": hi,
-                "classes": int(v.get("classes", 0)),
-                "records": int(v.get("records", 0)),
+                "classes": v.classes,
+                "records": v.records,
                 "below_k": k is not None and hi is not None and hi < k,
             }
         )
@@ -102,12 +103,18 @@ def _pct(x: float) -> str:
     return f"{v:.0f}%" if abs(v - round(v)) < 1e-9 or v >= 10 else f"{v:.1f}%".replace(".0%", "%")
 
 
-def risk_bands(report: Mapping[str, Any], *, model: str = "prosecutor") -> list[dict[str, Any]]:
+def risk_bands(
+    report: Report, *, model: Literal["prosecutor", "journalist"] = "prosecutor"
+) -> list[dict[str, Any]]:
     """Records per risk band of one attacker model; ``above`` marks bands over the threshold."""
-    risk = (report.get("risk") or {}).get(model) or {}
-    threshold = risk.get("threshold")
+    if not isinstance(report, AssessmentReport) or report.risk is None:
+        return []
+    risk = report.risk.prosecutor if model == "prosecutor" else report.risk.journalist
+    if risk is None:
+        return []
+    threshold = risk.threshold
     out = []
-    for label, count in (risk.get("histogram") or {}).items():
+    for label, count in risk.histogram.items():
         m = _RISK_LABEL.match(label)
         lo, hi = (float(m.group(1)), float(m.group(2))) if m else (math.nan, math.nan)
         short = (f"≤{_pct(hi)}" if lo == 0 else f"{_pct(lo)[:-1]}–{_pct(hi)}") if m else label
@@ -118,62 +125,59 @@ def risk_bands(report: Mapping[str, Any], *, model: str = "prosecutor") -> list[
                 "low": lo,
                 "high": hi,
                 "records": int(count),
-                "above": threshold is not None and m is not None and lo >= float(threshold) - 1e-12,
+                "above": m is not None and lo >= float(threshold) - 1e-12,
             }
         )
     return out
 
 
-def risk_summary(report: Mapping[str, Any]) -> dict[str, Any] | None:
+def risk_summary(report: Report) -> dict[str, Any] | None:
     """Highest and average risk, share above the threshold, sample uniques (None: nothing released)."""
-    risk = report.get("risk")
-    if not risk:
+    if not isinstance(report, AssessmentReport) or report.risk is None:
         return None
-    p = risk.get("prosecutor") or {}
-    out = {
-        "records": risk.get("records"),
-        "classes": risk.get("classes"),
-        "highest": p.get("highest"),
-        "average": p.get("average"),
-        "threshold": p.get("threshold"),
-        "records_at_risk": p.get("records_at_risk"),
-        "sample_uniques": risk.get("sample_uniques"),
-        "sample_unique_share": risk.get("sample_unique_share"),
-        "marketer": risk.get("marketer"),
+    risk = report.risk
+    p = risk.prosecutor
+    out: dict[str, Any] = {
+        "records": risk.records,
+        "classes": risk.classes,
+        "highest": p.highest,
+        "average": p.average,
+        "threshold": p.threshold,
+        "records_at_risk": p.records_at_risk,
+        "sample_uniques": risk.sample_uniques,
+        "sample_unique_share": risk.sample_unique_share,
+        "marketer": risk.marketer,
         "journalist": None,
     }
-    j = risk.get("journalist")
-    if j:
+    j = risk.journalist
+    if j is not None:
         out["journalist"] = {
-            "highest": j.get("highest"),
-            "average": j.get("average"),
-            "records_at_risk": j.get("records_at_risk"),
-            "population_uniques": risk.get("population_uniques"),
+            "highest": j.highest,
+            "average": j.average,
+            "records_at_risk": j.records_at_risk,
+            "population_uniques": risk.population_uniques,
         }
     return out
 
 
-def loss_columns(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+def loss_columns(report: Report) -> list[dict[str, Any]]:
     """Per quasi-identifier: level reached, generalisation intensity and NCP (with suppressed
     records counted as fully lost), distinct values before and after."""
-    per = (report.get("utility") or {}).get("per_column") or {}
-    out = []
-    for col, v in per.items():
-        out.append(
-            {
-                "column": col,
-                "level": v.get("level"),
-                "top_level": v.get("top_level"),
-                "level_name": v.get("level_name"),
-                "intensity": float(
-                    v.get("precision_with_suppression", v.get("precision", 0.0)) or 0.0
-                ),
-                "ncp": float(v.get("ncp_with_suppression", v.get("ncp", 0.0)) or 0.0),
-                "distinct_before": v.get("distinct_before"),
-                "distinct_after": v.get("distinct_after"),
-            }
-        )
-    return out
+    if not isinstance(report, AssessmentReport):
+        return []
+    return [
+        {
+            "column": col,
+            "level": v.level,
+            "top_level": v.top_level,
+            "level_name": v.level_name,
+            "intensity": v.precision_with_suppression,
+            "ncp": v.ncp_with_suppression,
+            "distinct_before": v.distinct_before,
+            "distinct_after": v.distinct_after,
+        }
+        for col, v in report.utility.per_column.items()
+    ]
 
 
 # ----- SVG -----------------------------------------------------------------------------------
@@ -281,9 +285,7 @@ def _vbar_panel(
     )
 
 
-def svg_class_sizes(
-    report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "chart-sizes"
-) -> str:
+def svg_class_sizes(report: Report, *, lang: Lang = "ko", ident: str = "chart-sizes") -> str:
     """Records (upper panel) and classes (lower panel) per class-size band; bands below k in red."""
     bands = size_bands(report)
     title = text("size_title", lang)
@@ -347,7 +349,7 @@ def svg_class_sizes(
     return "".join(parts)
 
 
-def svg_risk(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "chart-risk") -> str:
+def svg_risk(report: Report, *, lang: Lang = "ko", ident: str = "chart-risk") -> str:
     """Records per prosecutor-risk band, bands above the threshold in red, the threshold marked."""
     bands = risk_bands(report)
     title = text("risk_title", lang)
@@ -419,7 +421,7 @@ def svg_risk(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "char
     return "".join(parts)
 
 
-def svg_loss(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "chart-loss") -> str:
+def svg_loss(report: Report, *, lang: Lang = "ko", ident: str = "chart-loss") -> str:
     """Two horizontal bars per quasi-identifier on a 0–1 scale: generalisation intensity and NCP."""
     cols = loss_columns(report)
     title = text("loss_title", lang)
@@ -482,9 +484,7 @@ def svg_loss(report: Mapping[str, Any], *, lang: Lang = "ko", ident: str = "char
     return "".join(parts)
 
 
-def charts(
-    report: Mapping[str, Any], *, lang: Lang = "ko", prefix: str = "chart"
-) -> dict[str, Any]:
+def charts(report: Report, *, lang: Lang = "ko", prefix: str = "chart") -> dict[str, Any]:
     """Everything a report page needs for its three charts: SVG strings and their table rows."""
     return {
         "sizes": {

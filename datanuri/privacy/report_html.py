@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from datanuri.privacy.report import AssessmentReport, DPReport, Report, load_report
 from datanuri.privacy.report_charts import charts
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -101,32 +102,50 @@ def fmt_pct(x: Any, digits: int = 1) -> str:
     )
 
 
-def unwrap(obj: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(report, context) from a report dict, an apply summary, a job result or a release record."""
-    if "report" in obj and isinstance(obj.get("report"), Mapping) and "records" not in obj:
-        rep = dict(obj["report"])
+def unwrap(obj: Report | Mapping[str, Any]) -> tuple[Report, dict[str, Any]]:
+    """(typed report, context) from a report (typed or its JSON), an apply summary, a job result
+    or a release record."""
+    if isinstance(obj, (AssessmentReport, DPReport)):
+        return obj, {}
+    if (
+        isinstance(obj.get("report"), (Mapping, AssessmentReport, DPReport))
+        and "records" not in obj
+    ):
         ctx = {k: v for k, v in obj.items() if k != "report"}
         if isinstance(ctx.get("release"), Mapping):  # a job result of a release
             ctx = {**ctx, **ctx["release"]}
-        return rep, ctx
-    return dict(obj), {}
+        return load_report(obj["report"]), ctx
+    return load_report(obj), {}
 
 
-def _measured_rows(privacy: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
-    measured = privacy.get("measured") or {}
-    required = privacy.get("required") or {}
+_PARAM_NAMES = {
+    "k": ("k (최소 동질집합 크기)", "k (smallest class)"),
+    "l": ("l (다양성)", "l (diversity)"),
+    "c": ("c (최빈 값 비율)", "c (ratio of the most frequent value)"),
+    "t": ("t (분포 거리)", "t (distance of distributions)"),
+    "epsilon": ("ε (쓴 프라이버시 예산)", "ε (privacy budget spent)"),
+}
+
+
+def _measured_rows(report: Report, lang: str) -> list[dict[str, Any]]:
+    if isinstance(report, DPReport):
+        return [
+            {
+                "key": "epsilon",
+                "name": _pick(_PARAM_NAMES, "epsilon", lang),
+                "measured": report.epsilon_spent,
+                "required": report.epsilon,
+                "ok": report.budget_passed,
+                "rule": "≤",
+            }
+        ]
+    measured = report.privacy.measured.to_json() if report.records.released else {}
     rows = []
-    names = {
-        "k": ("k (최소 동질집합 크기)", "k (smallest class)"),
-        "l": ("l (다양성)", "l (diversity)"),
-        "c": ("c (최빈 값 비율)", "c (ratio of the most frequent value)"),
-        "t": ("t (분포 거리)", "t (distance of distributions)"),
-        "epsilon": ("ε (쓴 프라이버시 예산)", "ε (privacy budget spent)"),
-    }
-    for key in ("k", "l", "c", "t", "epsilon"):
-        if key not in required or required[key] is None:
+    for key in ("k", "l", "c", "t"):
+        want = report.privacy.required.get(key)
+        if want is None:
             continue
-        got, want = measured.get(key), required[key]
+        got = measured.get(key)
         ok = None
         if isinstance(got, (int, float)) and isinstance(want, (int, float)):
             ok = (
@@ -137,7 +156,7 @@ def _measured_rows(privacy: Mapping[str, Any], lang: str) -> list[dict[str, Any]
         rows.append(
             {
                 "key": key,
-                "name": _pick(names, key, lang),
+                "name": _pick(_PARAM_NAMES, key, lang),
                 "measured": got,
                 "required": want,
                 "ok": ok,
@@ -147,148 +166,157 @@ def _measured_rows(privacy: Mapping[str, Any], lang: str) -> list[dict[str, Any]
     return rows
 
 
-def explain(report: Mapping[str, Any], lang: str = "ko") -> list[dict[str, str]]:
+def explain(report: Report, lang: str = "ko") -> list[dict[str, str]]:
     """The failures in plain words, each with how much it missed by and what to change."""
 
     def t(ko: str, en: str) -> str:
         return ko if lang == "ko" else en
 
     out: list[dict[str, str]] = []
-    rec = report.get("records") or {}
-    priv = report.get("privacy") or {}
-    model = _pick(MODEL_NAMES, priv.get("model") or (report.get("policy") or {}).get("model"), lang)
-    if rec.get("original") and rec.get("released") == 0:
-        out.append(
-            {
-                "what": t(
-                    f"모든 레코드({fmt_num(rec.get('original'))}개)가 삭제되어 공개할 데이터가 없습니다.",
-                    f"All {fmt_num(rec.get('original'))} records were suppressed: nothing would be released.",
-                ),
-                "fix": t(
-                    "모델의 조건(k, l, t)을 낮추거나, 민감속성 값이 더 다양한 데이터를 쓰세요.",
-                    "Lower the model's parameters (k, l, t), or use data with more varied sensitive values.",
-                ),
-            }
-        )
-    elif priv and priv.get("passed") is False:
-        rows = [r for r in _measured_rows(priv, lang) if r["ok"] is False]
-        gap = ", ".join(
-            f"{r['key']} = {fmt_num(r['measured'])} ({t('요구', 'required')} {r['rule']} {fmt_num(r['required'])})"
-            for r in rows
-        )
-        out.append(
-            {
-                "what": t(
-                    f"동질집합 {fmt_num(priv.get('failing_classes'))}개(레코드 {fmt_num(priv.get('failing_records'))}개)가 {model} 조건을 만족하지 못합니다"
-                    + (f": {gap}." if gap else "."),
-                    f"{fmt_num(priv.get('failing_classes'))} equivalence classes ({fmt_num(priv.get('failing_records'))} records) do not satisfy {model}"
-                    + (f": {gap}." if gap else "."),
-                ),
-                "fix": t(
-                    "준식별자를 더 넓게 일반화하거나(계층 변경), 삭제 한도를 높이거나, 모델 조건을 낮추세요.",
-                    "Generalise the quasi-identifiers further (another hierarchy), allow more suppression, or lower the model's parameters.",
-                ),
-            }
-        )
-    if (
-        isinstance(rec.get("suppressed"), int)
-        and isinstance(rec.get("suppression_limit"), int)
-        and rec["suppressed"] > rec["suppression_limit"]
-        and rec.get("released")
-    ):
-        over = rec["suppressed"] - rec["suppression_limit"]
-        out.append(
-            {
-                "what": t(
-                    f"레코드 {fmt_num(rec['suppressed'])}개가 삭제되어 한도 {fmt_num(rec['suppression_limit'])}개를 {fmt_num(over)}개 넘었습니다.",
-                    f"{fmt_num(rec['suppressed'])} records were suppressed, {fmt_num(over)} over the limit of {fmt_num(rec['suppression_limit'])}.",
-                ),
-                "fix": t(
-                    "삭제 한도를 높이거나 준식별자를 더 넓게 일반화하세요.",
-                    "Raise the suppression limit or generalise the quasi-identifiers further.",
-                ),
-            }
-        )
-    for f in report.get("untreated_direct_identifiers") or []:
-        col = f.get("column")
-        out.append(
-            {
-                "what": t(
-                    f"열 '{col}'은(는) 직접 식별자({f.get('kind')}, 신뢰도 {fmt_num(f.get('confidence'), 2)})로 보이지만 조치 없이 공개됩니다.",
-                    f"Column '{col}' looks like a direct identifier ({f.get('kind')}, confidence {fmt_num(f.get('confidence'), 2)}) but would be released untreated.",
-                ),
-                "fix": t(
-                    f"'{col}'을(를) 직접 식별자로 두고 삭제·마스킹·가명처리하세요.",
-                    f"Make '{col}' a direct identifier and delete, mask or pseudonymise it.",
-                ),
-            }
-        )
-    if not out and report.get("passed") is False:
-        for msg in report.get("failures") or []:
+    if isinstance(report, AssessmentReport):
+        rec, priv = report.records, report.privacy
+        model = _pick(MODEL_NAMES, priv.model, lang)
+        if rec.original and rec.released == 0:
+            out.append(
+                {
+                    "what": t(
+                        f"모든 레코드({fmt_num(rec.original)}개)가 삭제되어 공개할 데이터가 없습니다.",
+                        f"All {fmt_num(rec.original)} records were suppressed: nothing would be released.",
+                    ),
+                    "fix": t(
+                        "모델의 조건(k, l, t)을 낮추거나, 민감속성 값이 더 다양한 데이터를 쓰세요.",
+                        "Lower the model's parameters (k, l, t), or use data with more varied sensitive values.",
+                    ),
+                }
+            )
+        elif not priv.passed:
+            rows = [r for r in _measured_rows(report, lang) if r["ok"] is False]
+            gap = ", ".join(
+                f"{r['key']} = {fmt_num(r['measured'])} ({t('요구', 'required')} {r['rule']} {fmt_num(r['required'])})"
+                for r in rows
+            )
+            out.append(
+                {
+                    "what": t(
+                        f"동질집합 {fmt_num(priv.failing_classes)}개(레코드 {fmt_num(priv.failing_records)}개)가 {model} 조건을 만족하지 못합니다"
+                        + (f": {gap}." if gap else "."),
+                        f"{fmt_num(priv.failing_classes)} equivalence classes ({fmt_num(priv.failing_records)} records) do not satisfy {model}"
+                        + (f": {gap}." if gap else "."),
+                    ),
+                    "fix": t(
+                        "준식별자를 더 넓게 일반화하거나(계층 변경), 삭제 한도를 높이거나, 모델 조건을 낮추세요.",
+                        "Generalise the quasi-identifiers further (another hierarchy), allow more suppression, or lower the model's parameters.",
+                    ),
+                }
+            )
+        if rec.suppressed > rec.suppression_limit and rec.released:
+            over = rec.suppressed - rec.suppression_limit
+            out.append(
+                {
+                    "what": t(
+                        f"레코드 {fmt_num(rec.suppressed)}개가 삭제되어 한도 {fmt_num(rec.suppression_limit)}개를 {fmt_num(over)}개 넘었습니다.",
+                        f"{fmt_num(rec.suppressed)} records were suppressed, {fmt_num(over)} over the limit of {fmt_num(rec.suppression_limit)}.",
+                    ),
+                    "fix": t(
+                        "삭제 한도를 높이거나 준식별자를 더 넓게 일반화하세요.",
+                        "Raise the suppression limit or generalise the quasi-identifiers further.",
+                    ),
+                }
+            )
+        for f in report.untreated_direct_identifiers:
+            col = f.column
+            out.append(
+                {
+                    "what": t(
+                        f"열 '{col}'은(는) 직접 식별자({f.kind}, 신뢰도 {fmt_num(f.confidence, 2)})로 보이지만 조치 없이 공개됩니다.",
+                        f"Column '{col}' looks like a direct identifier ({f.kind}, confidence {fmt_num(f.confidence, 2)}) but would be released untreated.",
+                    ),
+                    "fix": t(
+                        f"'{col}'을(를) 직접 식별자로 두고 삭제·마스킹·가명처리하세요.",
+                        f"Make '{col}' a direct identifier and delete, mask or pseudonymise it.",
+                    ),
+                }
+            )
+    if not out and not report.passed:
+        for msg in report.failures:
             out.append({"what": str(msg), "fix": ""})
     return out
 
 
 def report_context(
-    obj: Mapping[str, Any], *, lang: str = "ko", report_hash: str | None = None, prefix: str = "rep"
+    obj: Report | Mapping[str, Any],
+    *,
+    lang: str = "ko",
+    report_hash: str | None = None,
+    prefix: str = "rep",
 ) -> dict[str, Any]:
     """Everything `report/_body.html` shows, from any shape `unwrap` accepts."""
     report, ctx = unwrap(obj)
-    policy = report.get("policy") or {}
-    levels = (report.get("transformation") or {}).get("levels") or {}
-    per_col = (report.get("utility") or {}).get("per_column") or {}
-    qis = []
-    for col, info in (policy.get("quasi_identifiers") or {}).items():
-        pc = per_col.get(col) or {}
-        height = info.get("hierarchy_height") if isinstance(info, Mapping) else None
-        qis.append(
-            {
-                "column": col,
-                "level": levels.get(col),
-                "top": (height - 1) if isinstance(height, int) else pc.get("top_level"),
-                "level_name": pc.get("level_name"),
-                "distinct_before": pc.get("distinct_before"),
-                "distinct_after": pc.get("distinct_after"),
-            }
-        )
-    measures = []
-    for m in report.get("measures") or []:
-        opts = {k: v for k, v in m.items() if k not in ("column", "measure")}
-        measures.append(
-            {
-                "column": m.get("column"),
-                "measure": _pick(MEASURE_NAMES, m.get("measure"), lang),
-                "options": ", ".join(f"{k}={v}" for k, v in opts.items()),
-            }
-        )
-    priv = report.get("privacy") or {}
-    dp = report.get("differential_privacy") or {}
+    qis, measures = [], []
+    dp = report if isinstance(report, DPReport) else None
+    if isinstance(report, AssessmentReport):
+        per_col = report.utility.per_column
+        for col, height in report.policy.quasi_identifiers.items():
+            loss = per_col.get(col)
+            qis.append(
+                {
+                    "column": col,
+                    "level": report.levels.get(col),
+                    "top": height - 1 if height else (loss.top_level if loss else None),
+                    "level_name": loss.level_name if loss else None,
+                    "distinct_before": loss.distinct_before if loss else None,
+                    "distinct_after": loss.distinct_after if loss else None,
+                }
+            )
+        for m in report.measures:
+            measures.append(
+                {
+                    "column": m.column,
+                    "measure": _pick(MEASURE_NAMES, m.measure, lang),
+                    "options": ", ".join(f"{k}={v}" for k, v in m.options.items()),
+                }
+            )
+        model, loss_metric = report.policy.model, report.policy.loss_metric
+        params = {k: v for k, v in report.policy.parameters.items() if v is not None}
+    else:
+        for dm in report.measures:
+            measures.append(
+                {
+                    "column": dm.column,
+                    "measure": _pick(MEASURE_NAMES, f"dp_{dm.measure}", lang),
+                    "options": f"epsilon={dm.epsilon}, mechanism={dm.mechanism}",
+                }
+            )
+        model, loss_metric = report.model, None
+        params = {"epsilon": report.epsilon, "contributions": report.privacy_unit.contributions}
     return {
         "dp": dp,
         "dp_measures": [
-            {**m, "name": _pick(DP_MEASURES, m.get("measure"), lang)}
-            for m in dp.get("measures") or []
+            {**m.to_json(), "name": _pick(DP_MEASURES, m.measure, lang)}
+            for m in (dp.measures if dp else ())
         ],
         "lang": lang,
         "report": report,
         "ctx": ctx,
         "prefix": prefix,
-        "passed": bool(report.get("passed")),
-        "report_hash": report_hash
-        or ctx.get("report_sha256")
-        or ctx.get("report_hash")
-        or report.get("report_sha256"),
-        "model_name": _pick(MODEL_NAMES, policy.get("model") or priv.get("model"), lang),
-        "loss_name": _pick(LOSS_NAMES, policy.get("loss_metric"), lang),
-        "params": {k: v for k, v in (policy.get("parameters") or {}).items() if v is not None},
+        "passed": report.passed,
+        "report_hash": report_hash or ctx.get("report_sha256") or ctx.get("report_hash"),
+        "model_name": _pick(MODEL_NAMES, model, lang),
+        "loss_name": _pick(LOSS_NAMES, loss_metric, lang),
+        "params": params,
         "qis": qis,
         "measures": measures,
-        "measured_rows": _measured_rows(priv, lang),
+        "measured_rows": _measured_rows(report, lang),
         "problems": explain(report, lang),
-        "records": report.get("records") or {},
-        "classes": report.get("equivalence_classes") or {},
-        "utility": report.get("utility") or {},
-        "search": report.get("search") or {},
+        "records": report.records
+        if isinstance(report, AssessmentReport)
+        else {
+            "original": report.records_original,
+            "released": report.records_released,
+        },
+        "classes": report.equivalence_classes if isinstance(report, AssessmentReport) else {},
+        "utility": report.utility if isinstance(report, AssessmentReport) else {},
+        "search": report.search if isinstance(report, AssessmentReport) else {},
         "charts": charts(report, lang=lang, prefix=prefix),
         "fmt_num": fmt_num,
         "fmt_pct": fmt_pct,
@@ -297,7 +325,7 @@ def report_context(
 
 
 def render_report_fragment(
-    obj: Mapping[str, Any],
+    obj: Report | Mapping[str, Any],
     *,
     lang: str = "ko",
     report_hash: str | None = None,
@@ -317,7 +345,7 @@ def report_css() -> Markup:
 
 
 def render_report_html(
-    report: Mapping[str, Any],
+    report: Report | Mapping[str, Any],
     *,
     lang: str = "ko",
     report_hash: str | None = None,
@@ -325,8 +353,8 @@ def render_report_html(
 ) -> str:
     """A standalone HTML document of the report: inline CSS and SVG, no external resources.
 
-    `report` is the report dict of `apply_policy`, or a dict holding one under "report" (an
-    apply summary, a job result, a release record), whose hash and release details are shown."""
+    `report` is a typed report (or its JSON), or a dict holding one under "report" (an apply
+    summary, a job result, a release record), whose hash and release details are shown."""
     if lang not in ("ko", "en"):
         lang = "ko"
     body = render_report_fragment(report, lang=lang, report_hash=report_hash, heading_level=1)

@@ -27,7 +27,7 @@ import json
 import logging
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from datanuri import errors
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.models import Organization
-from datanuri.accounts.principal import SYSTEM, Principal
+from datanuri.accounts.principal import Principal
 from datanuri.catalog.models import Dataset, Version
 from datanuri.catalog.service import CatalogService
 from datanuri.events import EventSink, KeyCreated, PrivacyReleased
@@ -49,6 +49,7 @@ from datanuri.privacy.db import PrivacyRelease
 from datanuri.privacy.detect import detect
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
 from datanuri.privacy.policy import apply_policy
+from datanuri.privacy.report import AssessmentReport, Report, load_report
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database
 
@@ -144,7 +145,7 @@ class Candidate:
     source_hash: str
     table: pa.Table
     passed: bool
-    report: dict[str, Any]
+    report: Report
 
     def summary(self) -> dict[str, Any]:
         """What may be shown to the holder's editors: the report, the shape and a preview of the
@@ -162,12 +163,12 @@ class Candidate:
             "dataset": self.dataset,
             "version": self.version,
             "passed": self.passed,
-            "failures": list(self.report.get("failures", [])),
+            "failures": list(self.report.failures),
             "rows": self.table.num_rows,
             "columns": self.table.column_names,
             "preview": preview,
-            "report": self.report,
-            "report_sha256": sha256_json(self.report),
+            "report": self.report.to_json(),
+            "report_sha256": self.report.digest(),
         }
 
 
@@ -184,14 +185,14 @@ class ReleaseInfo:
     access_level: str
     policy: dict[str, Any]
     policy_hash: str
-    report: dict[str, Any]
-    report_hash: str
+    report: Report
+    report_hash: str  # of the report as recorded (typed reports: their digest())
     released_by: str
     ledger_index: int | None
     created_at: str
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "report": self.report.to_json()}
 
 
 def _release_info(r: PrivacyRelease) -> ReleaseInfo:
@@ -207,7 +208,7 @@ def _release_info(r: PrivacyRelease) -> ReleaseInfo:
         access_level=r.access_level,
         policy=r.policy,
         policy_hash=r.policy_hash,
-        report=r.report,
+        report=load_report(r.report),  # reports stored before the typed format are converted
         report_hash=r.report_hash,
         released_by=r.released_by,
         ledger_index=r.ledger_index,
@@ -215,8 +216,8 @@ def _release_info(r: PrivacyRelease) -> ReleaseInfo:
     )
 
 
-def _failure_message(name: str, report: Mapping[str, Any]) -> str:
-    failures = [str(f) for f in report.get("failures", [])] or ["the policy did not pass"]
+def _failure_message(name: str, report: Report) -> str:
+    failures = list(report.failures) or ["the policy did not pass"]
     return (
         f"The policy did not pass for {name!r}; nothing was released. "
         + " ".join(failures)
@@ -265,13 +266,13 @@ class PrivacyService:
         ).read()  # read_table would import pandas (~0.2 s)
         return org, number, digest, table
 
-    def check_editor(self, name: str, principal: Principal) -> None:
+    def check_editor(self, name: str, *, principal: Principal) -> None:
         """Raise unless `principal` edits the organisation holding dataset `name` (fail fast)."""
         with self.db.session() as s:
             self._editor_check(s, name, principal)
 
     # ----- scan ------------------------------------------------------------------------------
-    def scan(self, name: str, *, principal: Principal = SYSTEM) -> dict[str, Any]:
+    def scan(self, name: str, *, principal: Principal) -> dict[str, Any]:
         """Classify every column of the latest version (direct / quasi / sensitive / other)."""
         _, number, digest, table = self._load(name, principal)
         return {
@@ -287,7 +288,7 @@ class PrivacyService:
         name: str,
         policy: Mapping[str, Any],
         *,
-        principal: Principal = SYSTEM,
+        principal: Principal,
         progress: Progress | None = None,
         base_dir: Path | None = None,
         keys: Mapping[str, bytes] | None = None,
@@ -308,12 +309,21 @@ class PrivacyService:
         keys = self._keys_for(org, policy, keys)
         progress(1, STEPS)
         result = apply_policy(table, policy, keys=keys, base_dir=base_dir)
-        report = dict(result.report)
-        for step in report.get("measures", []):
-            if "key" in step:  # the key's name and fingerprint, never the key
-                step["key_fingerprint"] = fingerprint(keys[step["key"]])
+        report = result.report
+        if isinstance(report, AssessmentReport):  # the key's name and fingerprint, never the key
+            report = replace(
+                report,
+                measures=tuple(
+                    replace(m, options={**m.options, "key_fingerprint": fingerprint(keys[ref])})
+                    if isinstance(ref := m.options.get("key"), str)
+                    else m
+                    for m in report.measures
+                ),
+            )
         progress(2, STEPS)
-        return Candidate(name, number, digest, result.table, result.passed, plain_json(report))
+        # as it reads back from a JSON column, so the digest of the stored report is the same
+        report = load_report(plain_json(report.to_json()))
+        return Candidate(name, number, digest, result.table, result.passed, report)
 
     def _keys_for(
         self, org: str, policy: Mapping[str, Any], given: Mapping[str, bytes] | None
@@ -333,7 +343,7 @@ class PrivacyService:
         *,
         target_name: str,
         access_level: ReleaseAccess = "open",
-        principal: Principal = SYSTEM,
+        principal: Principal,
         progress: Progress | None = None,
         base_dir: Path | None = None,
         keys: Mapping[str, bytes] | None = None,
@@ -361,8 +371,8 @@ class PrivacyService:
             raise PolicyFailed(
                 _failure_message(name, candidate.report),
                 details={
-                    "failures": candidate.report.get("failures", []),
-                    "report": candidate.report,
+                    "failures": list(candidate.report.failures),
+                    "report": candidate.report.to_json(),
                 },
             )
         org = self._check_target(name, target_name, principal)
@@ -446,13 +456,13 @@ class PrivacyService:
         s: Session,
         name: str,
         c: Candidate,
-        policy: dict[str, Any],
+        policy: Mapping[str, Any],
         tv: Version,
         principal: Principal,
     ) -> ReleaseInfo:
         """Write the release record and its `privacy.release` ledger event in `s`'s transaction."""
         report = c.report
-        policy_hash, report_hash = sha256_json(policy), sha256_json(report)
+        policy_hash, report_hash = sha256_json(policy), report.digest()
         src, _ = self._source(s, name, principal)
         tds, number = tv.dataset, tv.number
         row = PrivacyRelease(
@@ -464,9 +474,9 @@ class PrivacyService:
             target_version=number,
             target_hash=tv.content_hash,
             access_level=tds.access_level,
-            policy=policy,
+            policy=dict(policy),
             policy_hash=policy_hash,
-            report=report,
+            report=report.to_json(),
             report_hash=report_hash,
             released_by=principal.ref,
         )
@@ -484,15 +494,15 @@ class PrivacyService:
                 source_version=c.version,
                 access_level=tds.access_level,
                 rows=c.table.num_rows,
-                model=report.get("policy", {}).get("model"),
+                model=report.policy.model if isinstance(report, AssessmentReport) else report.model,
                 source_sha256=c.source_hash,
                 policy_sha256=policy_hash,
                 report_sha256=report_hash,
                 output_sha256=tv.content_hash,
                 keys={
-                    m["key"]: m["key_fingerprint"]
-                    for m in report.get("measures", [])
-                    if "key_fingerprint" in m
+                    m.options["key"]: m.options["key_fingerprint"]
+                    for m in (report.measures if isinstance(report, AssessmentReport) else ())
+                    if "key_fingerprint" in m.options
                 },
             ),
         )
@@ -500,7 +510,7 @@ class PrivacyService:
         return _release_info(row)
 
     # ----- pseudonymisation keys -------------------------------------------------------------
-    def create_key(self, org: str, name: str, *, principal: Principal = SYSTEM) -> KeyInfo:
+    def create_key(self, org: str, name: str, *, principal: Principal) -> KeyInfo:
         """Create pseudonymisation key `name` for organisation `org` (its editors), recorded in the
         ledger as `privacy.key.created` with its fingerprint. An existing name is refused."""
         store = self._key_store()
@@ -530,7 +540,7 @@ class PrivacyService:
             raise
         return created
 
-    def list_keys(self, org: str, *, principal: Principal = SYSTEM) -> list[KeyInfo]:
+    def list_keys(self, org: str, *, principal: Principal) -> list[KeyInfo]:
         """The pseudonymisation keys of `org` (name, fingerprint, creation), for its editors."""
         store = self._key_store()
         with self.db.session() as s:
@@ -550,7 +560,7 @@ class PrivacyService:
         self.access.require(s, principal, "publish", org=org)
 
     # ----- release records -------------------------------------------------------------------
-    def get_release(self, release_id: int, *, principal: Principal = SYSTEM) -> ReleaseInfo:
+    def get_release(self, release_id: int, *, principal: Principal) -> ReleaseInfo:
         """A release record with its policy and report (the holder's editors)."""
         with self.db.session() as s:
             row = s.get(PrivacyRelease, release_id)
@@ -561,7 +571,7 @@ class PrivacyService:
             self.access.require(s, principal, "publish", org=row.organization)
             return _release_info(row)
 
-    def list_releases(self, name: str, *, principal: Principal = SYSTEM) -> list[ReleaseInfo]:
+    def list_releases(self, name: str, *, principal: Principal) -> list[ReleaseInfo]:
         """Releases made from (or into) dataset `name`, newest first (the holder's editors)."""
         with self.db.session() as s:
             self._editor_check(s, name, principal)

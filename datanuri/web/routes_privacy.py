@@ -70,7 +70,7 @@ async def apply(
     """Apply a policy to the latest version: the assessment report, and with `release` a published
     de-identified version (only if the policy passes; a failing policy changes nothing)."""
     svc = p.privacy
-    await run_in_threadpool(svc.check_editor, name, me)
+    await run_in_threadpool(svc.check_editor, name, principal=me)
     policy, release = body.policy, body.release
 
     def job(progress: Any) -> dict[str, Any]:

@@ -1,33 +1,32 @@
 """The de-identification wizard (비식별 조치 마법사) for a personal dataset, and the assessment
 report pages it shows.
 
-The page itself only carries the dataset's name and the session's CSRF token: detection, apply
-and release run in the browser against the privacy API (`/api/v1/datasets/{name}/privacy/...`)
-with the session cookie, so the same access rules hold. The report fragment is rendered here
-from the one report template (`datanuri.privacy.report_html`) that the CLI and API use too.
+The page itself only carries the dataset's name, the session's CSRF token and the registry of
+privacy criteria (models, parameters, defaults, labels): detection, apply and release run in the
+browser against the privacy API (`/api/v1/datasets/{name}/privacy/...`) with the session cookie,
+so the same access rules hold. The report fragment of a check is rendered here from the job's
+stored result (the browser names the job, never sends a report) with the one report template
+(`datanuri.privacy.report_html`) that the CLI and API use too.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
-from starlette.concurrency import run_in_threadpool
 
 from datanuri import errors
-from datanuri.accounts import secrets as sec
+from datanuri.privacy import messages as M
+from datanuri.privacy.criteria import registry_json
 from datanuri.privacy.report_html import render_report_fragment, report_css
-from datanuri.web.auth import CSRF_HEADER, MSG_CSRF
 from datanuri.web.pages import language
 from datanuri.web.routes_console import login_redirect, web_user
 from datanuri.web.routes_ui import UIRoute, ui_page
 
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
-
-MAX_REPORT_BYTES = 2_000_000
-MSG_REPORT_BODY = 'Send the report as JSON: {"report": {...}} (the `report` of an apply result).'
 
 
 # Words of wizard.js: key -> (Korean, English).
@@ -142,12 +141,13 @@ def wizard(request: Request, name: str) -> Response:
     me, csrf, user = who.me, who.csrf, who.user
     platform = request.app.state.platform
     ds = platform.catalog.get_dataset(name, principal=me)  # 404 for what the caller may not see
-    platform.privacy.check_editor(name, me)  # 403 unless an editor of the holder
+    platform.privacy.check_editor(name, principal=me)  # 403 unless an editor of the holder
     org = platform.catalog.get_organization(ds.organization)
     lang = language(request)
     if ds.access_level != "personal":
         return ui_page(request, "wizard/not_personal.html", user=user, ds=ds, org=org)
     latest = ds.latest_version
+    registry = registry_json()
     config = {
         "dataset": name,
         "organization": ds.organization,
@@ -157,6 +157,7 @@ def wizard(request: Request, name: str) -> Response:
         "target": f"{name}-deidentified",
         "title": f"{ds.title} ({'비식별' if lang == 'ko' else 'de-identified'})",
         "text": _text(lang),
+        "criteria": registry,  # the models and their parameters, from the engine's registry
     }
     return ui_page(
         request,
@@ -171,30 +172,42 @@ def wizard(request: Request, name: str) -> Response:
             .replace(">", "\\u003e")
             .replace("&", "\\u0026")
         ),
+        criteria=registry["criteria"],
+        fields=_criterion_fields(registry),
         report_css=report_css(),
     )
 
 
-@router.post("/console/datasets/{name}/deidentify/report", response_class=HTMLResponse)
-async def report_fragment(request: Request, name: str) -> Response:
-    """The assessment report of an apply result as an HTML fragment (the dataset's editors)."""
-    who = await run_in_threadpool(web_user, request)
+def _criterion_fields(registry: dict[str, Any]) -> list[dict[str, Any]]:
+    """One form field per parameter name (k first), with the models that use it."""
+    fields: dict[str, dict[str, Any]] = {"k": {**registry["always"], "models": []}}
+    for crit in registry["criteria"]:
+        for param in crit["params"]:
+            fields.setdefault(param["name"], {**param, "models": []})["models"].append(crit["name"])
+    return list(fields.values())
+
+
+@router.get("/console/datasets/{name}/deidentify/jobs/{job_id}/report", response_class=HTMLResponse)
+def job_report_fragment(request: Request, name: str, job_id: str) -> Response:
+    """The assessment report of a finished check as an HTML fragment, read from the job's stored
+    result (never from the browser): only the dataset's editors, only for a job they started."""
+    who = web_user(request)
     if who is None:
         raise errors.NotAuthenticated("Log in to see assessment reports.")
     me = who.me
-    if not sec.same(request.headers.get(CSRF_HEADER, ""), who.csrf):
-        raise errors.PermissionDenied(MSG_CSRF)
-    await run_in_threadpool(request.app.state.platform.privacy.check_editor, name, me)
-    raw = await request.body()
-    if len(raw) > MAX_REPORT_BYTES:
-        raise errors.InvalidInput(MSG_REPORT_BODY)
-    try:
-        body = json.loads(raw or b"{}")
-    except json.JSONDecodeError:
-        raise errors.InvalidInput(MSG_REPORT_BODY) from None
-    if not isinstance(body, dict) or not isinstance(body.get("report"), dict):
-        raise errors.InvalidInput(MSG_REPORT_BODY)
-    html = render_report_fragment(body, lang=language(request), prefix="wiz")
+    platform = request.app.state.platform
+    platform.privacy.check_editor(name, principal=me)
+    job = platform.jobs.get(job_id, actor=None if me.is_admin else me.name)
+    result = job.result or {}
+    source = result.get("dataset") or (result.get("release") or {}).get("source_dataset")
+    if (
+        job.kind != "privacy.apply"
+        or source != name
+        or job.status != "succeeded"
+        or not isinstance(result.get("report"), dict)
+    ):
+        raise errors.NotFound(M.MSG_NO_JOB_REPORT.format(job=job_id, dataset=name))
+    html = render_report_fragment(result, lang=language(request), prefix="wiz")
     return HTMLResponse(str(html))
 
 

@@ -168,7 +168,7 @@ def test_a_distinct_amount_column_can_be_summed_but_not_published_as_values():
         sum(range(0, 100, 2)) * 3_000_000_017,
         sum(range(1, 100, 2)) * 3_000_000_017,
     ]  # beyond 32 bits
-    scale = r.report["differential_privacy"]["measures"][0]["scale"]  # 1e12 / 1e6
+    scale = r.report.to_json()["differential_privacy"]["measures"][0]["scale"]  # 1e12 / 1e6
     assert all(
         abs(got - want) < 30 * scale
         for got, want in zip(r.table["sum(amount)"].to_pylist(), exact, strict=True)
@@ -223,7 +223,7 @@ def test_every_declared_cell_is_released_and_out_of_domain_rows_are_dropped():
     }
     assert t["dept=내과"].to_pylist()[1] == 2 and t["dept=안과"].to_pylist()[1] == 1
     assert sum(t["dept=피부과"].to_pylist()) == 0  # declared but absent: still released (noisy)
-    section = r.report["differential_privacy"]
+    section = r.report.to_json()["differential_privacy"]
     assert section["rows"] == {
         "input": 10,
         "out_of_domain": 3,
@@ -242,7 +242,11 @@ def test_every_declared_cell_is_released_and_out_of_domain_rows_are_dropped():
         "dept=안과",
         "dept=피부과",
     }
-    assert r.report["records"]["released"] == 12 and r.report["passed"] and not r.report["failures"]
+    assert (
+        r.report.to_json()["records"]["released"] == 12
+        and r.report.to_json()["passed"]
+        and not r.report.to_json()["failures"]
+    )
 
 
 def test_no_group_by_releases_one_row():
@@ -274,7 +278,7 @@ def test_mean_is_the_clamped_mean_and_empty_cells_have_none():
     assert means[0] == pytest.approx(sum(m_vals) / len(m_vals))
     assert means[1] == pytest.approx((500 + 300) / 2)  # the F row with no cost is not counted
     assert means[2] is None
-    entry = r.report["differential_privacy"]["measures"][0]
+    entry = r.report.to_json()["differential_privacy"]["measures"][0]
     assert entry["components"]["sum"]["sensitivity"] == 500  # values less the centre 500
     assert entry["epsilon"] == pytest.approx(HUGE)
 
@@ -285,15 +289,15 @@ def test_contributions_per_person_are_bounded_and_scale_the_noise():
     )
     r = apply_policy(visits(), pol)
     assert r.table["count"].to_pylist() == [2 + 1 + 1, 3]  # person 1's third row is dropped
-    section = r.report["differential_privacy"]
+    section = r.report.to_json()["differential_privacy"]
     assert section["rows"]["over_contribution_limit"] == 1
     assert section["privacy_unit"]["enforced"] and section["privacy_unit"]["contributions"] == 2
     assert section["measures"][0]["sensitivity"] == 2
     assert section["measures"][0]["scale"] == pytest.approx(2 / HUGE)
     # without a person column it is an assumption, said so in the report
     r = apply_policy(visits(), policy([{"count": "*"}], contributions=3))
-    assert r.report["differential_privacy"]["measures"][0]["scale"] == pytest.approx(3.0)
-    assert "not checked" in r.report["differential_privacy"]["privacy_unit"]["assumption"]
+    assert r.report.to_json()["differential_privacy"]["measures"][0]["scale"] == pytest.approx(3.0)
+    assert "not checked" in r.report.to_json()["differential_privacy"]["privacy_unit"]["assumption"]
 
 
 def test_limit_contributions_keeps_the_first_rows_of_each_person():
@@ -317,11 +321,11 @@ def test_epsilon_is_split_and_the_accountant_spends_exactly_the_policy_epsilon()
         epsilon=1.3,
     )
     r = apply_policy(visits(), pol)
-    section = r.report["differential_privacy"]
+    section = r.report.to_json()["differential_privacy"]
     assert section["epsilon_spent"] <= 1.3 and section["epsilon_spent"] == pytest.approx(
         1.3, rel=1e-9
     )
-    assert r.report["privacy"]["measured"]["epsilon"] == section["epsilon_spent"]
+    assert r.report.epsilon_spent == section["epsilon_spent"]
     dp = opendp()
     for m in section["measures"]:
         assert m["epsilon"] == pytest.approx(1.3 / 4, rel=1e-9)
@@ -341,7 +345,8 @@ def test_epsilon_is_split_and_the_accountant_spends_exactly_the_policy_epsilon()
         [{"count": "*", "epsilon": 0.5}, {"count": "cost"}, {"count": "dept"}], epsilon=2.0
     )
     eps = [
-        m["epsilon"] for m in apply_policy(visits(), pol).report["differential_privacy"]["measures"]
+        m["epsilon"]
+        for m in apply_policy(visits(), pol).report.to_json()["differential_privacy"]["measures"]
     ]
     assert eps == pytest.approx([0.5, 0.75, 0.75])
 
@@ -353,13 +358,15 @@ def test_sensitivities_agree_with_opendp_transformations():
     for n in (1, 3):
         counts = dp.t.make_count_by_categories(*space, categories=[0, 1, 2], null_category=False)
         r = apply_policy(visits(), policy([{"count": "*"}], contributions=n))
-        assert r.report["differential_privacy"]["measures"][0]["sensitivity"] == counts.map(n)
+        assert r.report.to_json()["differential_privacy"]["measures"][0][
+            "sensitivity"
+        ] == counts.map(n)
         for bounds in ((0, 1000), (-20, 100), (-700, 30)):
             clamped_sum = dp.t.make_clamp(*space, bounds) >> dp.t.then_sum()
             r = apply_policy(
                 visits(), policy([{"sum": "cost", "bounds": list(bounds)}], contributions=n)
             )
-            assert r.report["differential_privacy"]["measures"][0][
+            assert r.report.to_json()["differential_privacy"]["measures"][0][
                 "sensitivity"
             ] == clamped_sum.map(n)
     # and the exact counts are OpenDP's
@@ -395,7 +402,7 @@ def test_count_noise_is_unbiased_with_the_discrete_laplace_variance():
     err = (
         np.asarray(r.table["count"].to_pylist()) - per_cell
     )  # clipping at 0 needs noise below -60: p < e^-60
-    m = r.report["differential_privacy"]["measures"][0]
+    m = r.report.to_json()["differential_privacy"]["measures"][0]
     assert m["mechanism"] == "discrete Laplace" and m["scale"] == pytest.approx(1.0)
     var = discrete_laplace_variance(m["scale"])
     assert abs(err.mean()) < 6 * math.sqrt(var / cells)
@@ -416,7 +423,7 @@ def test_sum_noise_is_unbiased_with_variance_two_scale_squared():
         ),
     )
     noise = np.asarray(r.table["sum(v)"].to_pylist())
-    m = r.report["differential_privacy"]["measures"][0]
+    m = r.report.to_json()["differential_privacy"]["measures"][0]
     assert m["mechanism"] == "Laplace" and m["scale"] == pytest.approx(2.0 / 0.5)
     var = 2 * m["scale"] ** 2
     assert abs(noise.mean()) < 6 * math.sqrt(var / cells)
@@ -441,13 +448,13 @@ def demo_table(tmp_path_factory) -> pa.Table:
 def test_the_example_policy_passes_on_the_demo_table(demo_table):
     pol = load_policy(EXAMPLE)
     r = apply_policy(demo_table, pol)
-    assert r.passed and not r.report["failures"]
+    assert r.passed and not r.report.to_json()["failures"]
     assert r.table.num_rows == 2 * 5
     assert r.table.column_names[:4] == ["성별", "나이", "count", "진료과=가정의학과"]
     assert {"환자번호", "이름", "주민등록번호", "전화번호", "주소", "진단명"}.isdisjoint(
         r.table.column_names
     )
-    section = r.report["differential_privacy"]
+    section = r.report.to_json()["differential_privacy"]
     assert section["epsilon_spent"] <= 2.0 and section["epsilon_spent"] == pytest.approx(
         2.0, rel=1e-9
     )
@@ -455,7 +462,7 @@ def test_the_example_policy_passes_on_the_demo_table(demo_table):
         section["rows"]["input"] == demo_table.num_rows
         and section["rows"]["over_contribution_limit"] > 0
     )
-    json.dumps(r.report, allow_nan=False)  # storable as a release record
+    json.dumps(r.report.to_json(), allow_nan=False)  # storable as a release record
     # pandas as an independent reference for the exact counts: first 5 visits of each patient, age bands
     df = demo_table.to_pandas()
     df = df[df.groupby("환자번호").cumcount() < 5]
@@ -479,7 +486,7 @@ def test_the_html_report_of_a_dp_release_shows_its_accounting(demo_table):
 
     report = apply_policy(demo_table, load_policy(EXAMPLE)).report
     page = render_report_html(report, lang="en")
-    scales = [m["scale"] for m in report["differential_privacy"]["measures"]]
+    scales = [m["scale"] for m in report.to_json()["differential_privacy"]["measures"]]
     assert scales == pytest.approx(
         [10.0, 5 / 1.5]
     )  # count at ε 0.5, histogram at ε 1.5, 5 visits a person
@@ -501,7 +508,9 @@ def test_release_through_the_service_publishes_only_aggregates(platform, tmp_pat
     load_hospital(platform, tmp_path / "demo")
     before = platform.ledger.size()
     pol = load_policy(EXAMPLE)
-    info = platform.privacy.release(HOSPITAL, pol, target_name="outpatient-visit-stats")
+    info = platform.privacy.release(
+        HOSPITAL, pol, target_name="outpatient-visit-stats", principal=SYSTEM
+    )
     released = pq.read_table(
         platform.catalog.parquet_path("outpatient-visit-stats", principal=ANONYMOUS)
     )
@@ -517,12 +526,15 @@ def test_release_through_the_service_publishes_only_aggregates(platform, tmp_pat
         f"진료과={c}" for c in pol["aggregate"]["measures"][1]["categories"]
     }
     assert not aggregates & set(source.column_names)
-    assert released.num_rows == 10 and released.num_rows == info.report["records"]["released"]
+    assert (
+        released.num_rows == 10
+        and released.num_rows == info.report.to_json()["records"]["released"]
+    )
     assert sorted(set(released["성별"].to_pylist())) == ["남", "여"]
     assert set(released["나이"].to_pylist()) == {"0-19", "20-39", "40-59", "60-79", "80-99"}
     assert min(released["count"].to_pylist()) >= 0
     assert (
-        info.report["policy"]["model"] == "differential-privacy"
-        and info.report["differential_privacy"]["epsilon"] == 2.0
+        info.report.model == "differential-privacy"
+        and info.report.to_json()["differential_privacy"]["epsilon"] == 2.0
     )
     assert info.ledger_index is not None and platform.ledger.size() > before

@@ -189,10 +189,10 @@ def test_only_editors_of_the_organisation(platform):
             platform.privacy.create_key("org-a", "k-2026", principal=p)
         with pytest.raises(errors.PermissionDenied):
             platform.privacy.list_keys("org-a", principal=p)
-    assert platform.privacy.list_keys("org-a") == []
+    assert platform.privacy.list_keys("org-a", principal=SYSTEM) == []
     platform.privacy.create_key("org-a", "k-2026", principal=owner)
     with pytest.raises(errors.NotFound, match="No organization"):
-        platform.privacy.create_key("no-such-org", "k-2026")
+        platform.privacy.create_key("no-such-org", "k-2026", principal=SYSTEM)
 
 
 class FailingSink:
@@ -219,10 +219,13 @@ def test_ledger_failure_creates_no_key(platform):
     )
     before = platform.ledger.size()
     with pytest.raises(errors.LedgerError):
-        svc.create_key("org-a", "k-2026")
-    assert platform.privacy.list_keys("org-a") == [] and platform.ledger.size() == before
-    platform.privacy.create_key("org-a", "k-2026")  # the name is still free
-    assert [k.name for k in platform.privacy.list_keys("org-a")] == ["k-2026"]
+        svc.create_key("org-a", "k-2026", principal=SYSTEM)
+    assert (
+        platform.privacy.list_keys("org-a", principal=SYSTEM) == []
+        and platform.ledger.size() == before
+    )
+    platform.privacy.create_key("org-a", "k-2026", principal=SYSTEM)  # the name is still free
+    assert [k.name for k in platform.privacy.list_keys("org-a", principal=SYSTEM)] == ["k-2026"]
 
 
 PATIENTS = [f"P{i:04d}" for i in range(1, 31)]
@@ -262,16 +265,16 @@ def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
     _personal(platform, tmp_path, "hospital-b", "visits-b")
     svc = platform.privacy
     with pytest.raises(errors.InvalidInput) as exc:
-        svc.apply("visits-2024", _policy("holder-2026"))
+        svc.apply("visits-2024", _policy("holder-2026"), principal=SYSTEM)
     assert exc.value.message == MSG_KEY_MISSING.format(org="hospital-a", name="holder-2026")
     assert "datanuri privacy keys create hospital-a holder-2026" in exc.value.message
-    a = svc.create_key("hospital-a", "holder-2026")
-    svc.create_key("hospital-b", "holder-2026")
+    a = svc.create_key("hospital-a", "holder-2026", principal=SYSTEM)
+    svc.create_key("hospital-b", "holder-2026", principal=SYSTEM)
     key = svc.keys.get("hospital-a", "holder-2026")
     reference = {hmac.new(key, p.encode(), hashlib.sha256).hexdigest() for p in PATIENTS}
-    first = svc.apply("visits-2024", _policy("holder-2026"))
-    second = svc.apply("visits-2025", _policy("holder-2026"))
-    elsewhere = svc.apply("visits-b", _policy("holder-2026"))
+    first = svc.apply("visits-2024", _policy("holder-2026"), principal=SYSTEM)
+    second = svc.apply("visits-2025", _policy("holder-2026"), principal=SYSTEM)
+    elsewhere = svc.apply("visits-b", _policy("holder-2026"), principal=SYSTEM)
     assert first.passed and second.passed and elsewhere.passed
     pa_, pb_ = (
         first.table.column("환자번호").to_pylist(),
@@ -283,7 +286,7 @@ def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
     assert (
         not set(elsewhere.table.column("환자번호").to_pylist()) & reference
     )  # another holder cannot link them
-    step = first.report["measures"][0]
+    step = first.report.measures[0].to_json()
     assert step == {
         "column": "환자번호",
         "measure": "pseudonymize",
@@ -292,14 +295,18 @@ def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
     }
     assert key.hex() not in json.dumps(first.summary())
     # the release's ledger event names the key by name and fingerprint
-    info = svc.release("visits-2024", _policy("holder-2026"), target_name="visits-2024-open")
+    info = svc.release(
+        "visits-2024", _policy("holder-2026"), target_name="visits-2024-open", principal=SYSTEM
+    )
     released = pq.read_table(platform.catalog.parquet_path("visits-2024-open", principal=SYSTEM))
     assert set(released.column("환자번호").to_pylist()) == reference
     assert platform.ledger.entry(info.ledger_index)["entry"]["data"]["keys"] == {
         "holder-2026": a.fingerprint
     }
     # keys given explicitly (pure use, tests) still win over the store
-    given = svc.apply("visits-2024", _policy("holder-2026"), keys={"holder-2026": b"k" * 32})
+    given = svc.apply(
+        "visits-2024", _policy("holder-2026"), keys={"holder-2026": b"k" * 32}, principal=SYSTEM
+    )
     assert not set(given.table.column("환자번호").to_pylist()) & reference
 
 
@@ -316,7 +323,7 @@ def test_key_dir_setting(tmp_path):
 
     with Platform(cfg) as p:
         p.catalog.create_organization("org-a", principal=SYSTEM)
-        p.privacy.create_key("org-a", "k-2026")
+        p.privacy.create_key("org-a", "k-2026", principal=SYSTEM)
     assert (tmp_path / "secret" / "privacy" / "org-a" / "k-2026.key").is_file()
     assert not (tmp_path / "data" / "keys" / "privacy").exists()
 
@@ -373,13 +380,16 @@ def test_demo_key_and_the_readme_policy(platform, tmp_path):
 
     load_demo(platform, tmp_path / "src")
     org = platform.catalog.get_dataset(DEMO_KEY_DATASET, principal=SYSTEM).organization
-    keys = platform.privacy.list_keys(org)
+    keys = platform.privacy.list_keys(org, principal=SYSTEM)
     assert [k.name for k in keys] == [DEMO_KEY]
     load_demo(platform, tmp_path / "src")
-    assert platform.privacy.list_keys(org) == keys
+    assert platform.privacy.list_keys(org, principal=SYSTEM) == keys
     example = Path(__file__).resolve().parents[2] / "examples" / "policy-outpatient.json"
     info = platform.privacy.release(
-        DEMO_KEY_DATASET, load_policy(example), target_name="outpatient-visits-deid"
+        DEMO_KEY_DATASET,
+        load_policy(example),
+        target_name="outpatient-visits-deid",
+        principal=SYSTEM,
     )
-    step = next(m for m in info.report["measures"] if m["column"] == "환자번호")
+    step = next(m.to_json() for m in info.report.measures if m.column == "환자번호")
     assert step["measure"] == "pseudonymize" and step["key_fingerprint"] == keys[0].fingerprint

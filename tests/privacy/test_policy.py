@@ -43,7 +43,7 @@ def policy(**over):
 def test_apply_policy_end_to_end():
     t = people(400)
     r = apply_policy(t, policy(), keys={"holder": KEY})
-    assert r.passed, r.report["failures"]
+    assert r.passed, r.report.failures
     out = r.table
     assert "성명" not in out.column_names and "이메일" not in out.column_names
     assert all(v.endswith("-*******") for v in out.column("주민등록번호").to_pylist())
@@ -52,11 +52,10 @@ def test_apply_policy_end_to_end():
     assert set(out.column("휴대전화").to_pylist()) <= want
     assert not any("010-" in m for m in out.column("메모").to_pylist())
     assert all(v % 10 == 0 for v in out.column("금액").to_pylist())
-    assert r.report["privacy"]["measured"]["k"] >= 3 and r.report["privacy"]["measured"]["l"] >= 2
-    assert [s["measure"] for s in r.report["measures"]][:3] == ["delete", "mask", "pseudonymize"]
-    assert "holder" in json.dumps(r.report, ensure_ascii=False) and KEY.decode() not in json.dumps(
-        r.report, ensure_ascii=False
-    )
+    assert r.report.privacy.measured.k >= 3 and r.report.privacy.measured.l >= 2
+    assert [s.measure for s in r.report.measures][:3] == ["delete", "mask", "pseudonymize"]
+    assert "holder" in json.dumps(r.report.to_json(), ensure_ascii=False)
+    assert KEY.decode() not in json.dumps(r.report.to_json(), ensure_ascii=False)
 
 
 def test_untreated_direct_identifier_fails_the_policy():
@@ -64,8 +63,8 @@ def test_untreated_direct_identifier_fails_the_policy():
     del p["direct_identifiers"]["이메일"]
     r = apply_policy(people(200), p, keys={"holder": KEY})
     assert not r.passed
-    assert any("이메일" in f for f in r.report["failures"])
-    assert r.report["untreated_direct_identifiers"][0]["kind"] == "email"
+    assert any("이메일" in f for f in r.report.failures)
+    assert r.report.untreated_direct_identifiers[0].kind == "email"
 
 
 @pytest.mark.parametrize(
@@ -126,7 +125,7 @@ def test_utility_check_reports_the_accuracy_gap_and_can_fail_the_policy():
     base = {"quasi_identifiers": qi, "k": 5, "max_suppression": 0.01, "direct_identifiers": {}}
     check = {"target": "income", "features": list(qi)}  # only what generalisation changes
     loose = apply_policy(t, {**base, "utility_check": {**check, "max_gap": 0.5}})
-    section = loose.report["utility"]["classification"]
+    section = loose.report.utility.classification
     assert loose.passed and section["passed"] and section["features"] == list(qi)
     assert (
         section["accuracy_original"] > section["baseline_majority"]
@@ -140,10 +139,8 @@ def test_utility_check_reports_the_accuracy_gap_and_can_fail_the_policy():
     )
     # the same release with no tolerance for a loss fails, and the failure names the target
     strict = apply_policy(t, {**base, "utility_check": {**check, "max_gap": 0.0}})
-    assert not strict.passed and any("income" in f for f in strict.report["failures"])
-    assert (
-        strict.report["utility"]["classification"]["gap"] == section["gap"]
-    )  # deterministic for a seed
+    assert not strict.passed and any("income" in f for f in strict.report.failures)
+    assert strict.report.utility.classification["gap"] == section["gap"]  # deterministic for a seed
     from datanuri.privacy.report_html import render_report_html
 
     page = render_report_html(strict.report, lang="en")

@@ -117,7 +117,7 @@ def test_publish_hook_that_raises_leaves_nothing(platform, tmp_path):
 @pytest.fixture
 def world(platform, tmp_path: Path):
     _personal(platform, tmp_path, "hospital-a", SOURCE)
-    platform.privacy.create_key("hospital-a", "holder-2026")
+    platform.privacy.create_key("hospital-a", "holder-2026", principal=SYSTEM)
     failing = PrivacyService(
         platform.db,
         platform.blobs,
@@ -131,7 +131,9 @@ def world(platform, tmp_path: Path):
 
 def test_release_is_one_transaction(world):
     platform, _ = world
-    info = platform.privacy.release(SOURCE, _policy("holder-2026"), target_name=TARGET)
+    info = platform.privacy.release(
+        SOURCE, _policy("holder-2026"), target_name=TARGET, principal=SYSTEM
+    )
     v = platform.catalog.get_version(TARGET, info.target_version, principal=SYSTEM)
     assert (
         info.ledger_index == v.ledger_index + 1
@@ -143,22 +145,24 @@ def test_release_is_one_transaction(world):
 
 def test_failed_record_into_an_existing_target_leaves_nothing(world):
     platform, failing = world
-    first = platform.privacy.release(SOURCE, _policy("holder-2026"), target_name=TARGET)
+    first = platform.privacy.release(
+        SOURCE, _policy("holder-2026"), target_name=TARGET, principal=SYSTEM
+    )
     size, before_blobs, rows = (
         platform.ledger.size(),
         blobs(platform),
         count(platform, PrivacyRelease),
     )
     with pytest.raises(errors.LedgerError):
-        failing.release(SOURCE, SHORTER, target_name=TARGET)
+        failing.release(SOURCE, SHORTER, target_name=TARGET, principal=SYSTEM)
     assert versions(platform, TARGET) == [first.target_version]
     assert count(platform, PrivacyRelease) == rows == 1
     assert platform.ledger.size() == size and platform.ledger.audit().ok
     staged = blobs(platform) - before_blobs
     assert staged and not staged & referenced(platform)
-    assert [r.id for r in platform.privacy.list_releases(SOURCE)] == [first.id]
+    assert [r.id for r in platform.privacy.list_releases(SOURCE, principal=SYSTEM)] == [first.id]
     # the same release then succeeds as version 2, with its record
-    second = platform.privacy.release(SOURCE, SHORTER, target_name=TARGET)
+    second = platform.privacy.release(SOURCE, SHORTER, target_name=TARGET, principal=SYSTEM)
     assert second.target_version == 2 and versions(platform, TARGET) == [1, 2]
 
 
@@ -166,7 +170,7 @@ def test_failed_record_into_a_new_target_publishes_no_version(world):
     platform, failing = world
     size = platform.ledger.size()
     with pytest.raises(errors.LedgerError):
-        failing.release(SOURCE, _policy("holder-2026"), target_name="brand-new")
+        failing.release(SOURCE, _policy("holder-2026"), target_name="brand-new", principal=SYSTEM)
     with pytest.raises(errors.NotFound):  # the target it created is gone again, not left empty
         platform.catalog.get_dataset("brand-new", principal=SYSTEM)
     assert "brand-new" not in [
@@ -174,16 +178,20 @@ def test_failed_record_into_a_new_target_publishes_no_version(world):
     ]
     assert count(platform, PrivacyRelease) == 0 and platform.ledger.size() == size
     info = platform.privacy.release(
-        SOURCE, _policy("holder-2026"), target_name="brand-new"
+        SOURCE, _policy("holder-2026"), target_name="brand-new", principal=SYSTEM
     )  # a retry works
     assert info.target_version == 1
 
 
 def test_identical_content_is_released_again_with_its_own_record(world):
     platform, _ = world
-    first = platform.privacy.release(SOURCE, _policy("holder-2026"), target_name=TARGET)
+    first = platform.privacy.release(
+        SOURCE, _policy("holder-2026"), target_name=TARGET, principal=SYSTEM
+    )
     size = platform.ledger.size()
-    second = platform.privacy.release(SOURCE, _policy("holder-2026"), target_name=TARGET)
+    second = platform.privacy.release(
+        SOURCE, _policy("holder-2026"), target_name=TARGET, principal=SYSTEM
+    )
     assert second.id != first.id and second.target_version == first.target_version == 1
     assert versions(platform, TARGET) == [1] and platform.ledger.size() == size + 1
     assert platform.ledger.entry(second.ledger_index)["entry"]["type"] == "privacy.release"

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from datanuri.privacy.policy import apply_policy
+from datanuri.privacy.report import load_report
 from datanuri.privacy.report_charts import (
     charts,
     loss_columns,
@@ -73,14 +74,14 @@ def _svg(s: str) -> ET.Element:
 def test_size_bands_sum_to_released_records(passing):
     rep = passing.report
     bands = size_bands(rep)
-    assert sum(b["records"] for b in bands) == rep["records"]["released"] == passing.table.num_rows
-    assert sum(b["classes"] for b in bands) == rep["equivalence_classes"]["classes"]
+    assert sum(b["records"] for b in bands) == rep.records.released == passing.table.num_rows
+    assert sum(b["classes"] for b in bands) == rep.equivalence_classes.classes
     # an independent count of the class sizes of the released table
-    qi = list(rep["transformation"]["levels"])
+    qi = list(rep.levels)
     sizes = (
         passing.table.group_by(qi).aggregate([([], "count_all")]).column("count_all").to_pylist()
     )
-    assert sorted(sizes)[0] == rep["equivalence_classes"]["min"] >= 5
+    assert sorted(sizes)[0] == rep.equivalence_classes.min >= 5
     for b in bands:
         hi = b["high"] if b["high"] is not None else max(sizes)
         inside = [s for s in sizes if b["low"] <= s <= hi]
@@ -91,8 +92,8 @@ def test_size_bands_sum_to_released_records(passing):
 def test_risk_bands_sum_to_records_and_match_class_sizes(passing):
     rep = passing.report
     bands = risk_bands(rep)
-    assert sum(b["records"] for b in bands) == rep["records"]["released"]
-    qi = list(rep["transformation"]["levels"])
+    assert sum(b["records"] for b in bands) == rep.records.released
+    qi = list(rep.levels)
     sizes = np.array(
         passing.table.group_by(qi).aggregate([([], "count_all")]).column("count_all").to_pylist()
     )
@@ -111,12 +112,12 @@ def test_risk_bands_sum_to_records_and_match_class_sizes(passing):
 def test_loss_columns_are_the_report_per_column_figures(passing):
     cols = {c["column"]: c for c in loss_columns(passing.report)}
     assert set(cols) == {"나이", "성별", "시도"}
-    levels = passing.report["transformation"]["levels"]
+    levels = passing.report.levels
     for name, c in cols.items():
         assert c["level"] == levels[name]
         assert 0 <= c["intensity"] <= 1 and 0 <= c["ncp"] <= 1
         top = c["top_level"]
-        if passing.report["records"]["suppressed"] == 0:
+        if passing.report.records.suppressed == 0:
             assert c["intensity"] == pytest.approx(levels[name] / top)
 
 
@@ -141,12 +142,12 @@ def test_svgs_are_well_formed_with_one_bar_per_band(passing):
 
 def test_failing_report_renders(failing):
     rep = failing.report
-    assert not failing.passed and "휴대전화" in rep["failures"][0]
+    assert not failing.passed and "휴대전화" in rep.failures[0]
     for s in charts(rep, lang="en").values():
         _svg(s["svg"])
     # a failing report still describes the rows it would release
-    assert rep["records"]["released"] > 0
-    assert sum(b["records"] for b in size_bands(rep)) == rep["records"]["released"]
+    assert rep.records.released > 0
+    assert sum(b["records"] for b in size_bands(rep)) == rep.records.released
 
 
 def test_report_with_no_released_rows_renders(table):
@@ -179,11 +180,11 @@ def test_synthetic_empty_report_renders():
             }
         },
     }
-    _check_empty(rep)
+    _check_empty(load_report(rep))  # a report stored before the typed format (version 0)
 
 
 def _check_empty(rep):
-    assert rep["records"]["released"] == 0
+    assert rep.records.released == 0
     out = charts(rep, lang="ko")
     for s in out.values():
         _svg(s["svg"])

@@ -10,8 +10,9 @@ from urllib.parse import unquote
 import pytest
 
 from datanuri.accounts.principal import SYSTEM
+from datanuri.privacy.criteria import REGISTRY, registry_json
+from datanuri.privacy.report import load_report
 from datanuri.privacy.report_html import render_report_html
-from datanuri.privacy.service import sha256_json
 from tests.privacy.test_service import HOSPITAL, ORG, POLICY, load_hospital
 
 PW = "correct horse battery staple"
@@ -74,6 +75,12 @@ def test_editor_gets_the_wizard_with_its_config(site):
         and cfg["target"] == f"{HOSPITAL}-deidentified"
     )
     assert cfg["organization"] == ORG and cfg["text"]["cat_direct"] == "direct identifier"
+    # the models come from the engine's registry, not from the script
+    assert cfg["criteria"] == registry_json()
+    options = re.findall(r'<option value="([a-z-]+)">', r.text.split('id="wz-model"')[1])
+    assert options[: len(REGISTRY)] == list(REGISTRY)
+    for name in ("k", "l", "c", "t", "distance"):
+        assert f'id="wz-{name}"' in r.text
 
 
 def test_non_personal_dataset_gets_a_clear_message(site):
@@ -99,27 +106,19 @@ def _apply(site, csrf, policy):
     return r.json()
 
 
-def _fragment(site, csrf, body, lang="ko"):
-    return site.post(f"{WIZARD}/report?lang={lang}", json=body, headers={"x-csrf-token": csrf})
+def _fragment(site, job_id, lang="ko"):
+    return site.get(f"{WIZARD}/jobs/{job_id}/report?lang={lang}")
 
 
 def test_report_fragment_of_a_passing_and_a_failing_policy(site):
     csrf = login(site, "editor@example.org")
     res = _apply(site, csrf, POLICY)
-    r = _fragment(
-        site,
-        csrf,
-        {
-            "report": res["report"],
-            "report_sha256": res["report_sha256"],
-            "dataset": HOSPITAL,
-            "version": 1,
-        },
-    )
+    r = _fragment(site, res["job"]["id"])
     assert r.status_code == 200, r.text
     html = r.text
     assert html.lstrip().startswith('<section class="dn-report"') and 'data-passed="true"' in html
     assert html.count("<svg") == 3 and res["report_sha256"] in html
+    assert res["report_sha256"] == load_report(res["report"]).digest()
     for word in (
         "사전 검토",
         "비식별 조치",
@@ -141,7 +140,7 @@ def test_report_fragment_of_a_passing_and_a_failing_policy(site):
     }
     bad = _apply(site, csrf, failing)
     assert not bad["passed"]
-    r = _fragment(site, csrf, {"report": bad["report"]}, lang="en")
+    r = _fragment(site, bad["job"]["id"], lang="en")
     assert 'data-passed="false"' in r.text and "Not adequate" in r.text
     assert (
         "Column &#39;전화번호&#39; looks like a direct identifier" in r.text
@@ -149,21 +148,32 @@ def test_report_fragment_of_a_passing_and_a_failing_policy(site):
     )
 
 
-def test_report_fragment_needs_an_editor_and_csrf(site):
-    body = {"report": {"passed": True, "records": {}}}
-    assert _fragment(site, "", body).status_code == 401
+def test_a_report_posted_by_the_browser_is_never_rendered(site):
     csrf = login(site, "editor@example.org")
-    assert _fragment(site, "wrong", body).status_code == 403
-    assert (
-        site.post(
-            f"{WIZARD}/report", content=b"not json", headers={"x-csrf-token": csrf}
-        ).status_code
-        == 422
-    )
-    assert _fragment(site, csrf, {"nothing": 1}).status_code == 422
+    res = _apply(site, csrf, POLICY)
+    forged = {**res["report"], "failures": ["FORGED-BY-CLIENT"], "passed": True}
+    forged["records"] = {**forged["records"], "original": 999_999_999}
+    for path in (f"{WIZARD}/report", f"{WIZARD}/jobs/{res['job']['id']}/report"):
+        r = site.post(path, json={"report": forged}, headers={"x-csrf-token": csrf})
+        assert r.status_code in (404, 405) and "FORGED" not in r.text
+        assert "dn-report" not in r.text
+    # the job's page shows what the server stored, whatever the browser sent before
+    page = _fragment(site, res["job"]["id"], lang="en").text
+    assert "FORGED" not in page and "999,999,999" not in page
+    assert res["report_sha256"] in page
+
+
+def test_report_fragment_needs_the_editor_who_ran_the_job(site):
+    csrf = login(site, "editor@example.org")
+    job = _apply(site, csrf, POLICY)["job"]["id"]
+    assert _fragment(site, "no-such-job").status_code == 404
     site.cookies.clear()
-    csrf = login(site, "member@example.org")
-    assert _fragment(site, csrf, body).status_code == 403
+    assert _fragment(site, job).status_code == 401
+    login(site, "member@example.org")
+    assert _fragment(site, job).status_code == 403
+    site.cookies.clear()
+    login(site, "outsider@example.org")
+    assert _fragment(site, job).status_code in (403, 404)
 
 
 def test_release_page_shows_the_record_and_report(site, platform):
@@ -177,8 +187,8 @@ def test_release_page_shows_the_record_and_report(site, platform):
     rel = r.json()["release"]
     page = site.get(f"/console/privacy/releases/{rel['id']}?lang=en")
     assert page.status_code == 200
-    rec = platform.privacy.get_release(rel["id"])
-    assert rec.report_hash == sha256_json(rec.report) and rec.report_hash in page.text
+    rec = platform.privacy.get_release(rel["id"], principal=SYSTEM)
+    assert rec.report_hash == rec.report.digest() and rec.report_hash in page.text
     assert (
         "visits-open" in page.text
         and 'data-passed="true"' in page.text

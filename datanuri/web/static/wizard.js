@@ -189,10 +189,22 @@
   }
 
   // ----- step 2: model fields ----------------------------------------------------------------
+  // The models and their parameters come from the server's criteria registry (cfg.criteria).
+  function criterion(name) {
+    return cfg.criteria.criteria.filter(function (c) { return c.name === name; })[0];
+  }
   function showModelFields() {
     var m = $("wz-model").value;
-    var need = { l: /diversity/.test(m), c: m === "recursive-cl-diversity", t: m === "t-closeness" };
-    document.querySelectorAll("#step-model [data-for]").forEach(function (f) { f.hidden = !need[f.getAttribute("data-for")]; });
+    document.querySelectorAll("#step-model [data-param]").forEach(function (f) {
+      var models = f.getAttribute("data-models").split(" ").filter(Boolean);
+      f.hidden = models.length > 0 && models.indexOf(m) < 0;  // no models: always asked (k)
+    });
+  }
+  function paramValue(p) {
+    var v = $("wz-" + p.name).value;
+    if (p.type === "int") return parseInt(v, 10);
+    if (p.type === "float") return parseFloat(v);
+    return v || null;  // a choice left empty: the criterion's default
   }
 
   // ----- the policy --------------------------------------------------------------------------
@@ -225,10 +237,11 @@
     var sens = $("wz-sensitive").value;
     if (sens) p.sensitive = sens;
     p.model = model;
-    p.k = parseInt($("wz-k").value, 10);
-    if (/diversity/.test(model)) p.l = parseInt($("wz-l").value, 10);
-    if (model === "recursive-cl-diversity") p.c = parseFloat($("wz-c").value);
-    if (model === "t-closeness") { p.t = parseFloat($("wz-t").value); if ($("wz-distance").value) p.distance = $("wz-distance").value; }
+    p[cfg.criteria.always.name] = paramValue(cfg.criteria.always);
+    (criterion(model) || { params: [] }).params.forEach(function (q) {
+      var v = paramValue(q);
+      if (v !== null) p[q.name] = v;
+    });
     p.max_suppression = Math.round(parseFloat($("wz-suppression").value || "0") * 1000) / 100000;
     p.loss = $("wz-loss").value;
     return p;
@@ -272,13 +285,11 @@
       [el("table", { class: "preview", id: "wz-preview-table" }, [el("thead", {}, [head]), body])]));
   }
 
-  function drawReport(result) {
+  /* The server renders the report it stored for the job; the browser never sends one. */
+  function drawReport(job) {
     var box = $("wz-report");
-    return fetch(location.pathname.replace(/\/$/, "") + "/report?lang=" + cfg.lang, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "x-csrf-token": cfg.csrf },
-      body: JSON.stringify({ report: result.report, report_sha256: result.report_sha256, dataset: result.dataset, version: result.version })
-    }).then(function (r) {
+    var url = location.pathname.replace(/\/$/, "") + "/jobs/" + encodeURIComponent(job.id) + "/report?lang=" + cfg.lang;
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
       return r.text().then(function (html) {
         if (!r.ok) throw new Error("HTTP " + r.status);
         box.innerHTML = html;  // rendered and escaped by the server's report template
@@ -300,7 +311,8 @@
     var policy = buildPolicy();
     showPolicy(policy);
     if (!Object.keys(policy.quasi_identifiers).length) { outcome("bad", T.failed, [T.need_qi]); return; }
-    if (policy.model !== "k-anonymity" && !policy.sensitive) { outcome("bad", T.failed, [T.need_sensitive]); return; }
+    var crit = criterion(policy.model);
+    if (crit && crit.needs_sensitive && !policy.sensitive) { outcome("bad", T.failed, [T.need_sensitive]); return; }
     var snapshot = JSON.stringify(policy);
     busy = true; passedPolicy = null; syncRelease();
     $("wz-check").disabled = true;
@@ -321,7 +333,7 @@
       else outcome("bad", T.failed, res.failures || [], T.suggest_model);
       status("wz-check-status", "");
       drawPreview(res.preview, res.rows);
-      return drawReport(res);
+      return drawReport(job);
     }).catch(function (err) {
       outcome("bad", T.failed, [err.message]);
       status("wz-check-status", "");
