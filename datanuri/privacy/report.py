@@ -25,8 +25,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datanuri.canonical import dumps as canonical_json
 from datanuri.errors import InvalidInput
-from datanuri.ledger.canonical import dumps as canonical_json
 from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import Criterion, TCloseness, model_name, sensitive_criterion
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
