@@ -27,7 +27,10 @@ BAD_SOFT = "#eba39d"
 INK = "#1a1a1a"
 MUTED = "#4a4f57"
 GRID = "#d4d8de"
-FONT = "system-ui,-apple-system,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic','Noto Sans KR','Noto Sans CJK KR',sans-serif"
+FONT = (
+    "system-ui,-apple-system,'Segoe UI','Apple SD Gothic Neo','Malgun Gothic',"
+    "'Noto Sans KR','Noto Sans CJK KR',sans-serif"
+)
 
 _TEXT: dict[str, tuple[str, str]] = {
     "size_title": ("동질집합 크기 분포", "Equivalence class size distribution"),
@@ -221,8 +224,10 @@ def _shorten(s: str, units: float) -> str:
 
 def _svg_open(width: int, height: int, title: str, desc: str, ident: str) -> list[str]:
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" id="{_a(ident)}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="{_a(ident)}-t {_a(ident)}-d" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" id="{_a(ident)}" viewBox="0 '
+        f'0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="{_a(ident)}-t '
+        f'{_a(ident)}-d" '
         f'aria-label="{_a(title)}" font-family="{_a(FONT)}" font-size="11">',
         f'<title id="{_a(ident)}-t">{escape(title)}</title>',
         f'<desc id="{_a(ident)}-d">{escape(desc)}</desc>',
@@ -233,7 +238,8 @@ def _svg_open(width: int, height: int, title: str, desc: str, ident: str) -> lis
 def _empty(width: int, height: int, title: str, message: str, ident: str) -> str:
     parts = _svg_open(width, height, title, message, ident)
     parts.append(
-        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}" font-size="13">{escape(message)}</text>'
+        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}" '
+        f'font-size="13">{escape(message)}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
@@ -257,11 +263,13 @@ def _vbar_panel(
         v = top * i / 4
         y = y0 + h - h * i / 4
         parts.append(
-            f'<line x1="{_num(x0)}" y1="{_num(y)}" x2="{_num(x0 + w)}" y2="{_num(y)}" stroke="{GRID}" stroke-width="1"/>'
+            f'<line x1="{_num(x0)}" y1="{_num(y)}" x2="{_num(x0 + w)}" y2="{_num(y)}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
         )
         label = _fmt_int(int(v)) if float(v).is_integer() else _num(v)
         parts.append(
-            f'<text x="{_num(x0 - 5)}" y="{_num(y + 4)}" text-anchor="end" fill="{MUTED}">{escape(label)}</text>'
+            f'<text x="{_num(x0 - 5)}" y="{_num(y + 4)}" text-anchor="end" '
+            f'fill="{MUTED}">{escape(label)}</text>'
         )
     n = max(len(values), 1)
     slot = w / n
@@ -269,19 +277,23 @@ def _vbar_panel(
         bh = h * v / top if top else 0
         bx = x0 + i * slot + slot * 0.15
         parts.append(
-            f'<rect x="{_num(bx)}" y="{_num(y0 + h - bh)}" width="{_num(slot * 0.7)}" height="{_num(bh)}" fill="{colors[i]}">'
+            f'<rect x="{_num(bx)}" y="{_num(y0 + h - bh)}" width="{_num(slot * 0.7)}" '
+            f'height="{_num(bh)}" fill="{colors[i]}">'
             f"<title>{escape(tips[i])}</title></rect>"
         )
         if v:
             parts.append(
-                f'<text x="{_num(bx + slot * 0.35)}" y="{_num(y0 + h - bh - 3)}" text-anchor="middle" fill="{INK}" font-size="10">{_fmt_int(v)}</text>'
+                f'<text x="{_num(bx + slot * 0.35)}" y="{_num(y0 + h - bh - 3)}" '
+                f'text-anchor="middle" fill="{INK}" font-size="10">{_fmt_int(v)}</text>'
             )
     parts.append(
-        f'<line x1="{_num(x0)}" y1="{_num(y0 + h)}" x2="{_num(x0 + w)}" y2="{_num(y0 + h)}" stroke="{MUTED}" stroke-width="1"/>'
+        f'<line x1="{_num(x0)}" y1="{_num(y0 + h)}" x2="{_num(x0 + w)}" y2="{_num(y0 + h)}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
     )
     cy = y0 + h / 2
     parts.append(
-        f'<text x="12" y="{_num(cy)}" text-anchor="middle" fill="{INK}" transform="rotate(-90 12 {_num(cy)})">{escape(ylabel)}</text>'
+        f'<text x="12" y="{_num(cy)}" text-anchor="middle" fill="{INK}" transform="rotate(-90 12 '
+        f'{_num(cy)})">{escape(ylabel)}</text>'
     )
 
 
@@ -332,15 +344,18 @@ def svg_class_sizes(report: Report, *, lang: Lang = "ko", ident: str = "chart-si
     slot = w / len(bands)
     for i, b in enumerate(bands):
         parts.append(
-            f'<text x="{_num(x0 + (i + 0.5) * slot)}" y="260" text-anchor="middle" fill="{INK}">{escape(b["band"])}</text>'
+            f'<text x="{_num(x0 + (i + 0.5) * slot)}" y="260" text-anchor="middle" '
+            f'fill="{INK}">{escape(b["band"])}</text>'
         )
     parts.append(
-        f'<text x="{_num(x0 + w / 2)}" y="280" text-anchor="middle" fill="{INK}">{escape(text("size_x", lang))}</text>'
+        f'<text x="{_num(x0 + w / 2)}" y="280" text-anchor="middle" '
+        f'fill="{INK}">{escape(text("size_x", lang))}</text>'
     )
     if k and any(b["below_k"] and b["records"] for b in bands):
         parts.append(
             f'<rect x="{_num(x0)}" y="288" width="10" height="8" fill="{BAD}"/>'
-            f'<text x="{_num(x0 + 14)}" y="296" fill="{INK}" font-size="10">{escape(text("below_k", lang))} (k = {k})</text>'
+            f'<text x="{_num(x0 + 14)}" y="296" fill="{INK}" '
+            f'font-size="10">{escape(text("below_k", lang))} (k = {k})</text>'
         )
     parts.append(
         f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>'
@@ -383,10 +398,12 @@ def svg_risk(report: Report, *, lang: Lang = "ko", ident: str = "chart-risk") ->
     slot = w / len(bands)
     for i, b in enumerate(bands):
         parts.append(
-            f'<text x="{_num(x0 + (i + 0.5) * slot)}" y="{_num(y0 + h + 16)}" text-anchor="middle" fill="{INK}" font-size="10">{escape(b["label"])}</text>'
+            f'<text x="{_num(x0 + (i + 0.5) * slot)}" y="{_num(y0 + h + 16)}" text-anchor="middle" '
+            f'fill="{INK}" font-size="10">{escape(b["label"])}</text>'
         )
     parts.append(
-        f'<text x="{_num(x0 + w / 2)}" y="{_num(y0 + h + 36)}" text-anchor="middle" fill="{INK}">{escape(text("risk_x", lang))}</text>'
+        f'<text x="{_num(x0 + w / 2)}" y="{_num(y0 + h + 36)}" text-anchor="middle" '
+        f'fill="{INK}">{escape(text("risk_x", lang))}</text>'
     )
     if thr is not None:
         # the threshold's position: after the last band whose upper edge is at or below it (interpolated within a band)
@@ -401,18 +418,21 @@ def svg_risk(report: Report, *, lang: Lang = "ko", ident: str = "chart-risk") ->
                 pos = i + (thr - lo) / (hi - lo)
         tx = x0 + pos * slot
         parts.append(
-            f'<line x1="{_num(tx)}" y1="{_num(y0 - 6)}" x2="{_num(tx)}" y2="{_num(y0 + h)}" stroke="{BAD}" stroke-width="2" stroke-dasharray="5 3"/>'
+            f'<line x1="{_num(tx)}" y1="{_num(y0 - 6)}" x2="{_num(tx)}" y2="{_num(y0 + h)}" '
+            f'stroke="{BAD}" stroke-width="2" stroke-dasharray="5 3"/>'
         )
         anchor = "end" if pos > len(bands) * 0.7 else "start"
         dx = -4 if anchor == "end" else 4
         parts.append(
-            f'<text x="{_num(tx + dx)}" y="{_num(y0 + 4)}" text-anchor="{anchor}" fill="{BAD}" font-weight="bold">'
+            f'<text x="{_num(tx + dx)}" y="{_num(y0 + 4)}" text-anchor="{anchor}" fill="{BAD}" '
+            'font-weight="bold">'
             f"{escape(text('threshold', lang))} {_pct(float(thr))}</text>"
         )
         if any(b["above"] and b["records"] for b in bands):
             parts.append(
                 f'<rect x="{_num(x0)}" y="{H - 14}" width="10" height="8" fill="{BAD}"/>'
-                f'<text x="{_num(x0 + 14)}" y="{H - 6}" fill="{INK}" font-size="10">{escape(text("above", lang))}</text>'
+                f'<text x="{_num(x0 + 14)}" y="{H - 6}" fill="{INK}" '
+                f'font-size="10">{escape(text("above", lang))}</text>'
             )
     parts.append(
         f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>'
@@ -440,42 +460,54 @@ def svg_loss(report: Report, *, lang: Lang = "ko", ident: str = "chart-loss") ->
     parts = _svg_open(W, H, title, desc, ident)
     # legend
     parts.append(
-        f'<rect x="{_num(x0)}" y="18" width="10" height="8" fill="{BAR}"/><text x="{_num(x0 + 14)}" y="26" fill="{INK}" font-size="10">{escape(text("intensity", lang))}</text>'
+        f'<rect x="{_num(x0)}" y="18" width="10" height="8" fill="{BAR}"/><text '
+        f'x="{_num(x0 + 14)}" y="26" fill="{INK}" '
+        f'font-size="10">{escape(text("intensity", lang))}</text>'
     )
     lx = x0 + 14 + _width_units(text("intensity", lang)) * 6 + 16
     parts.append(
-        f'<rect x="{_num(lx)}" y="18" width="10" height="8" fill="{BAR_SOFT}"/><text x="{_num(lx + 14)}" y="26" fill="{INK}" font-size="10">{escape(text("ncp", lang))}</text>'
+        f'<rect x="{_num(lx)}" y="18" width="10" height="8" fill="{BAR_SOFT}"/><text '
+        f'x="{_num(lx + 14)}" y="26" fill="{INK}" '
+        f'font-size="10">{escape(text("ncp", lang))}</text>'
     )
     bottom = y0 + row_h * len(cols)
     for i in range(5):
         gx = x0 + w * i / 4
         parts.append(
-            f'<line x1="{_num(gx)}" y1="{_num(y0 - 2)}" x2="{_num(gx)}" y2="{_num(bottom)}" stroke="{GRID}" stroke-width="1"/>'
+            f'<line x1="{_num(gx)}" y1="{_num(y0 - 2)}" x2="{_num(gx)}" y2="{_num(bottom)}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{_num(gx)}" y="{_num(bottom + 14)}" text-anchor="middle" fill="{MUTED}">{("0", "0.25", "0.5", "0.75", "1")[i]}</text>'
+            f'<text x="{_num(gx)}" y="{_num(bottom + 14)}" text-anchor="middle" '
+            f'fill="{MUTED}">{("0", "0.25", "0.5", "0.75", "1")[i]}</text>'
         )
     for j, c in enumerate(cols):
         ry = y0 + j * row_h
         label = _shorten(str(c["column"]), label_w / 6.2)
         parts.append(
-            f'<text x="{_num(label_w)}" y="{_num(ry + row_h / 2 + 4)}" text-anchor="end" fill="{INK}"><title>{escape(str(c["column"]))}</title>{escape(label)}</text>'
+            f'<text x="{_num(label_w)}" y="{_num(ry + row_h / 2 + 4)}" text-anchor="end" '
+            f'fill="{INK}"><title>{escape(str(c["column"]))}</title>{escape(label)}</text>'
         )
         for off, key, color in ((4, "intensity", BAR), (17, "ncp", BAR_SOFT)):
             v = max(0.0, min(1.0, c[key]))
             bw = max(w * v, 1.0)
             parts.append(
-                f'<rect x="{_num(x0)}" y="{_num(ry + off)}" width="{_num(bw)}" height="11" fill="{color}">'
-                f"<title>{escape(str(c['column']))} — {escape(text(key, lang))}: {v:.3f}</title></rect>"
+                f'<rect x="{_num(x0)}" y="{_num(ry + off)}" width="{_num(bw)}" height="11" '
+                f'fill="{color}">'
+                f"<title>{escape(str(c['column']))} — {escape(text(key, lang))}: "
+                f"{v:.3f}</title></rect>"
             )
             parts.append(
-                f'<text x="{_num(x0 + bw + 4)}" y="{_num(ry + off + 10)}" fill="{INK}" font-size="10">{v:.2f}</text>'
+                f'<text x="{_num(x0 + bw + 4)}" y="{_num(ry + off + 10)}" fill="{INK}" '
+                f'font-size="10">{v:.2f}</text>'
             )
     parts.append(
-        f'<line x1="{_num(x0)}" y1="{_num(y0 - 2)}" x2="{_num(x0)}" y2="{_num(bottom)}" stroke="{MUTED}" stroke-width="1"/>'
+        f'<line x1="{_num(x0)}" y1="{_num(y0 - 2)}" x2="{_num(x0)}" y2="{_num(bottom)}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
     )
     parts.append(
-        f'<text x="{_num(x0 + w / 2)}" y="{_num(bottom + 32)}" text-anchor="middle" fill="{INK}">{escape(text("loss_x", lang))}</text>'
+        f'<text x="{_num(x0 + w / 2)}" y="{_num(bottom + 32)}" text-anchor="middle" '
+        f'fill="{INK}">{escape(text("loss_x", lang))}</text>'
     )
     parts.append(
         f'<text x="{_num(x0)}" y="12" fill="{MUTED}" font-size="10">{escape(title)}</text>'

@@ -180,32 +180,40 @@ def explain(report: Report, lang: str = "ko") -> list[dict[str, str]]:
             out.append(
                 {
                     "what": t(
-                        f"모든 레코드({fmt_num(rec.original)}개)가 삭제되어 공개할 데이터가 없습니다.",
-                        f"All {fmt_num(rec.original)} records were suppressed: nothing would be released.",
+                        f"모든 레코드({fmt_num(rec.original)}개)가 삭제되어 공개할 데이터가 "
+                        "없습니다.",
+                        f"All {fmt_num(rec.original)} records were suppressed: nothing would be "
+                        "released.",
                     ),
                     "fix": t(
                         "모델의 조건(k, l, t)을 낮추거나, 민감속성 값이 더 다양한 데이터를 쓰세요.",
-                        "Lower the model's parameters (k, l, t), or use data with more varied sensitive values.",
+                        "Lower the model's parameters (k, l, t), or use data with more varied "
+                        "sensitive values.",
                     ),
                 }
             )
         elif not priv.passed:
             rows = [r for r in _measured_rows(report, lang) if r["ok"] is False]
             gap = ", ".join(
-                f"{r['key']} = {fmt_num(r['measured'])} ({t('요구', 'required')} {r['rule']} {fmt_num(r['required'])})"
+                f"{r['key']} = {fmt_num(r['measured'])} ({t('요구', 'required')} {r['rule']} "
+                f"{fmt_num(r['required'])})"
                 for r in rows
             )
             out.append(
                 {
                     "what": t(
-                        f"동질집합 {fmt_num(priv.failing_classes)}개(레코드 {fmt_num(priv.failing_records)}개)가 {model} 조건을 만족하지 못합니다"
+                        f"동질집합 {fmt_num(priv.failing_classes)}개(레코드 "
+                        f"{fmt_num(priv.failing_records)}개)가 {model} 조건을 만족하지 못합니다"
                         + (f": {gap}." if gap else "."),
-                        f"{fmt_num(priv.failing_classes)} equivalence classes ({fmt_num(priv.failing_records)} records) do not satisfy {model}"
+                        f"{fmt_num(priv.failing_classes)} equivalence classes "
+                        f"({fmt_num(priv.failing_records)} records) do not satisfy {model}"
                         + (f": {gap}." if gap else "."),
                     ),
                     "fix": t(
-                        "준식별자를 더 넓게 일반화하거나(계층 변경), 삭제 한도를 높이거나, 모델 조건을 낮추세요.",
-                        "Generalise the quasi-identifiers further (another hierarchy), allow more suppression, or lower the model's parameters.",
+                        "준식별자를 더 넓게 일반화하거나(계층 변경), 삭제 한도를 높이거나, 모델 조건을 "
+                        "낮추세요.",
+                        "Generalise the quasi-identifiers further (another hierarchy), allow more "
+                        "suppression, or lower the model's parameters.",
                     ),
                 }
             )
@@ -214,8 +222,10 @@ def explain(report: Report, lang: str = "ko") -> list[dict[str, str]]:
             out.append(
                 {
                     "what": t(
-                        f"레코드 {fmt_num(rec.suppressed)}개가 삭제되어 한도 {fmt_num(rec.suppression_limit)}개를 {fmt_num(over)}개 넘었습니다.",
-                        f"{fmt_num(rec.suppressed)} records were suppressed, {fmt_num(over)} over the limit of {fmt_num(rec.suppression_limit)}.",
+                        f"레코드 {fmt_num(rec.suppressed)}개가 삭제되어 한도 "
+                        f"{fmt_num(rec.suppression_limit)}개를 {fmt_num(over)}개 넘었습니다.",
+                        f"{fmt_num(rec.suppressed)} records were suppressed, {fmt_num(over)} over "
+                        f"the limit of {fmt_num(rec.suppression_limit)}.",
                     ),
                     "fix": t(
                         "삭제 한도를 높이거나 준식별자를 더 넓게 일반화하세요.",
@@ -228,8 +238,10 @@ def explain(report: Report, lang: str = "ko") -> list[dict[str, str]]:
             out.append(
                 {
                     "what": t(
-                        f"열 '{col}'은(는) 직접 식별자({f.kind}, 신뢰도 {fmt_num(f.confidence, 2)})로 보이지만 조치 없이 공개됩니다.",
-                        f"Column '{col}' looks like a direct identifier ({f.kind}, confidence {fmt_num(f.confidence, 2)}) but would be released untreated.",
+                        f"열 '{col}'은(는) 직접 식별자({f.kind}, 신뢰도 {fmt_num(f.confidence, 2)})로 보이지만 조치 "
+                        "없이 공개됩니다.",
+                        f"Column '{col}' looks like a direct identifier ({f.kind}, confidence "
+                        f"{fmt_num(f.confidence, 2)}) but would be released untreated.",
                     ),
                     "fix": t(
                         f"'{col}'을(를) 직접 식별자로 두고 삭제·마스킹·가명처리하세요.",

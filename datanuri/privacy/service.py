@@ -114,7 +114,7 @@ def table_preview(table: pa.Table, limit: int = PREVIEW_ROWS) -> dict[str, Any]:
     columns = [head.column(i).to_pylist() for i in range(head.num_columns)]
     return {
         "columns": head.column_names,
-        "rows": [[json_cell(v) for v in row] for row in zip(*columns)],
+        "rows": [[json_cell(v) for v in row] for row in zip(*columns, strict=True)],
     }
 
 
@@ -157,7 +157,8 @@ class Candidate:
             preview = {
                 "columns": self.table.column_names,
                 "rows": [],
-                "withheld": "The policy did not pass, so no rows are shown; fix the failures and apply it again.",
+                "withheld": "The policy did not pass, so no rows are shown; fix the failures and "
+                "apply it again.",
             }
         return {
             "dataset": self.dataset,
@@ -221,7 +222,8 @@ def _failure_message(name: str, report: Report) -> str:
     return (
         f"The policy did not pass for {name!r}; nothing was released. "
         + " ".join(failures)
-        + " Change the policy (coarser hierarchies, a higher suppression limit, or weaker parameters) and apply it again."
+        + " Change the policy (coarser hierarchies, a higher suppression limit, or weaker"
+        " parameters) and apply it again."
     )
 
 
@@ -441,12 +443,14 @@ class PrivacyService:
                 return src.organization.name
             if ds.organization_id != src.organization_id:
                 raise errors.Conflict(
-                    f"Dataset {target!r} belongs to another organisation; release into a dataset of "
+                    f"Dataset {target!r} belongs to another organisation; release into a dataset "
+                    "of "
                     f"{src.organization.name!r} (or a new name)."
                 )
             if ds.access_level == "personal":
                 raise errors.Conflict(
-                    f"Dataset {target!r} is personal; a de-identified release goes to an open or restricted dataset."
+                    f"Dataset {target!r} is personal; a de-identified release goes to an open or "
+                    "restricted dataset."
                 )
             self.access.require(s, principal, "publish", dataset=ds)
             return None
@@ -550,7 +554,8 @@ class PrivacyService:
     def _key_store(self) -> KeyStore:
         if self.keys is None:
             raise errors.ConfigError(
-                "This datanuri instance has no pseudonymisation key store; build the service with one (Platform does)."
+                "This datanuri instance has no pseudonymisation key store; build the service with "
+                "one (Platform does)."
             )
         return self.keys
 
@@ -566,7 +571,8 @@ class PrivacyService:
             row = s.get(PrivacyRelease, release_id)
             if row is None:
                 raise errors.NotFound(
-                    f"No privacy release {release_id}. List a dataset's releases with `datanuri privacy releases DATASET`."
+                    f"No privacy release {release_id}. List a dataset's releases with `datanuri "
+                    "privacy releases DATASET`."
                 )
             self.access.require(s, principal, "publish", org=row.organization)
             return _release_info(row)
@@ -593,5 +599,6 @@ def _refuse_files(policy: Mapping[str, Any]) -> None:
     for col, spec in dict(policy.get("quasi_identifiers") or {}).items():
         if isinstance(spec, Mapping) and "csv" in spec:
             raise errors.InvalidInput(
-                f'The hierarchy of {col!r} names a file; over the API give it inline as {{"rows": [[value, level1, ...], ...]}}.'
+                f"The hierarchy of {col!r} names a file; over the API give it inline as "
+                f'{{"rows": [[value, level1, ...], ...]}}.'
             )
