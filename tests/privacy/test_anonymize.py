@@ -98,19 +98,16 @@ def test_optimum_matches_exhaustive_on_full_adult_lattice(loss, max_suppression)
 def test_seeded_rollup_cache_keeps_the_optimum(monkeypatch, loss, max_suppression):
     """Seeding the roll-up cache (done on large tables only) changes which tables nodes are
     evaluated from, never the result: forced on Adult, the optimum still matches exhaustive search."""
-    import importlib
+    from datanuri.privacy.search import problem as problem_module
 
-    anonymize_module = importlib.import_module(
-        "datanuri.privacy.anonymize"
-    )  # the package exports a function of that name
-    monkeypatch.setattr(anonymize_module, "SEED_MIN_ROWS", 0)
+    monkeypatch.setattr(problem_module, "SEED_MIN_ROWS", 0)
     p = Problem(
         adult(), quasi_identifiers=hierarchies(), k=5, max_suppression=max_suppression, loss=loss
     )
     seeded = []
-    original = p._seed_cache
+    original = p.cache.seed
     monkeypatch.setattr(
-        p, "_seed_cache", lambda levels: (seeded.append(tuple(levels)), original(levels))[1]
+        p.cache, "seed", lambda levels: (seeded.append(tuple(levels)), original(levels))[1]
     )
     best = p.search()
     assert seeded  # the seeding path ran
