@@ -8,6 +8,7 @@ frequency tables and every node evaluation of the lattice search build their key
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -80,6 +81,41 @@ def key_dtype(space: int) -> np.dtype[np.signedinteger]:
     return np.dtype(np.int32) if space < 2**31 else np.dtype(np.int64)
 
 
+def append_column(
+    ids: IntArray, space: int, column: IntArray, card: int, *, in_place: bool = False
+) -> tuple[IntArray, int]:
+    """Keys ``ids * card + column`` in a space of ``space * card`` (int32 while it fits); with
+    ``in_place``, ``ids`` may be overwritten."""
+    grown = space * card
+    dt = key_dtype(grown)
+    if in_place and ids.dtype == dt:
+        ids *= dt.type(card)
+    else:
+        ids = ids.astype(dt, copy=False) * dt.type(card)
+    ids += column
+    return ids, grown
+
+
+def radix_key(columns: Sequence[tuple[IntArray, int]]) -> tuple[IntArray, int]:
+    """One key per row from (codes, cardinality) columns, not compacted: for small key spaces
+    (below 2**62), where the combiner's bookkeeping would cost more than the keys."""
+    ids, space = columns[0]
+    for i, (column, card) in enumerate(columns[1:]):
+        ids, space = append_column(ids, space, column, card, in_place=i > 0)
+    return ids, space
+
+
+def split_key(keys: IntArray, cards: Sequence[int]) -> list[IntArray]:
+    """The codes of mixed-radix ``keys`` of columns with ``cards`` (the inverse of combining)."""
+    rest = keys.astype(np.int64)
+    out: list[IntArray] = []
+    for card in reversed(cards):
+        out.append(rest % card)
+        rest //= card
+    out.reverse()
+    return out
+
+
 class KeyCombiner:
     """One mixed-radix key per row, built a code column at a time.
 
@@ -121,19 +157,14 @@ class KeyCombiner:
             self.compact_ids()
         if self.space * card >= _SORT_ABOVE:
             self.compact_ids(sort=True)
-        space = self.space * card
-        dt = key_dtype(space)
         if self.ids is None:
-            self.ids, self._owned = column, False
-            self.compact = dense
+            self.ids, self._owned, self.compact = column, False, dense
+            self.space = card
         else:
-            if self._owned and self.ids.dtype == dt:
-                self.ids *= dt.type(card)
-            else:
-                self.ids, self._owned = self.ids.astype(dt, copy=False) * dt.type(card), True
-            self.ids += column
-            self.compact = False
-        self.space = space
+            self.ids, self.space = append_column(
+                self.ids, self.space, column, card, in_place=self._owned
+            )
+            self._owned, self.compact = True, False
         self.combined.append(tag)
         self._pending.append((tag, card))
 
@@ -171,11 +202,11 @@ class KeyCombiner:
         out: list[IntArray] = [np.zeros(self.space, dtype=dt) for dt in dtypes]
         node: IntArray = np.arange(self.space, dtype=np.int64)
         for uniq, cols in reversed(self._steps):
+            cards = [card for _, card in cols]
             key = uniq[node]
-            for tag, card in reversed(cols):
-                out[tag] = (key % card).astype(dtypes[tag], copy=False)
-                key //= card
-            node = key  # the group of the previous step
+            for (tag, _), part in zip(cols, split_key(key, cards), strict=True):
+                out[tag] = part.astype(dtypes[tag], copy=False)
+            node = key // math.prod(cards)  # the group of the previous step
         return out
 
 

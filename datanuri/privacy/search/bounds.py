@@ -11,10 +11,12 @@ combination of columns costs one pass over its distinct combinations of leaf cod
 from __future__ import annotations
 
 import itertools
+import math
+from collections.abc import Sequence
 
 import numpy as np
 
-from datanuri.privacy.encoding import KeyCombiner
+from datanuri.privacy.encoding import KeyCombiner, radix_key, split_key
 from datanuri.privacy.search.frame import Codes, EncodedTable, Floats
 
 
@@ -38,14 +40,7 @@ def projection_bound(frame: EncodedTable, k: int, nodes: Codes, width: int) -> F
         group = [frame.columns[q] for q in cols]
         if any(col.height < 2 for col in group):
             continue
-        # the distinct combinations of the columns' leaf codes, with their record counts
-        key = KeyCombiner(frame.F, limit=max(4 * frame.F, 1 << 20), record=True)
-        for tag, q in enumerate(cols):
-            key.add(frame.qcodes[q], frame.columns[q].domain, tag=tag)
-        key.compact_ids()
-        ids, g = key.result()
-        cnt = np.bincount(ids, weights=frame.count_f, minlength=g)
-        leaves = key.decode([np.dtype(np.int64)] * width)
+        cnt, leaves = distinct_combinations(frame, cols)
         # per column, its generalised codes of the distinct combinations at each level below top
         gen = [
             [(col.maps[lv][leaf], col.cards[lv]) for lv in range(col.height - 1)]
@@ -59,13 +54,35 @@ def projection_bound(frame: EncodedTable, k: int, nodes: Codes, width: int) -> F
     return bound
 
 
+def distinct_combinations(frame: EncodedTable, cols: Sequence[int]) -> tuple[Floats, list[Codes]]:
+    """The records of each distinct combination of the columns' leaf codes, and the codes."""
+    domains = [frame.columns[q].domain for q in cols]
+    space = math.prod(domains)
+    if space >= 2**62:  # too wide for one key: compact while combining
+        key = KeyCombiner(frame.F, record=True)
+        for tag, q in enumerate(cols):
+            key.add(frame.qcodes[q], domains[tag], tag=tag)
+        key.compact_ids()
+        ids, g = key.result()
+        cnt = np.bincount(ids, weights=frame.count_f, minlength=g)
+        return cnt, key.decode([np.dtype(np.int64)] * len(cols))
+    keys, _ = radix_key(
+        [(frame.qcodes[q], domain) for q, domain in zip(cols, domains, strict=True)]
+    )
+    if space <= max(4 * frame.F, 1 << 20):
+        dense_cnt = np.bincount(keys, weights=frame.count_f, minlength=space)
+        uniq = np.flatnonzero(dense_cnt)
+        cnt = dense_cnt[uniq]
+    else:
+        uniq, inv = np.unique(keys, return_inverse=True)
+        cnt = np.bincount(inv.reshape(-1), weights=frame.count_f, minlength=len(uniq))
+    return cnt, split_key(uniq, domains)
+
+
 def projected_sizes(columns: list[tuple[Codes, int]], weights: Floats) -> Floats:
     """Class sizes (some may be 0) of rows with the given (codes, cardinality) columns."""
-    key = KeyCombiner(len(weights))
-    for column, card in columns:
-        key.add(column, card)
-    assert key.ids is not None
-    return np.bincount(key.ids, weights=weights, minlength=key.space)
+    key, space = radix_key(columns)
+    return np.bincount(key, weights=weights, minlength=space)
 
 
 def pair_suppression_bound(frame: EncodedTable, k: int, nodes: Codes) -> Floats:
