@@ -60,9 +60,8 @@ def codes(values: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int32], pa
 def prefix_index(present: npt.NDArray[np.bool_]) -> IntArray:
     """Compact ids for a presence table: the index among present slots (int32 when it fits)."""
     dtype = np.int32 if len(present) < 2**31 - 1 else np.int64
-    remap = np.cumsum(present, dtype=dtype)
-    remap -= 1
-    return remap
+    remap: IntArray = np.cumsum(present, dtype=dtype)
+    return np.subtract(remap, 1, out=remap)
 
 
 def compact_dtype(card: int) -> np.dtype[np.unsignedinteger]:

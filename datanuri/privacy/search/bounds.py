@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from datanuri.privacy.encoding import KeyCombiner, radix_key, split_key
-from datanuri.privacy.search.frame import Codes, EncodedTable, Floats
+from datanuri.privacy.search.frame import Codes, EncodedTable, Floats, weighted_counts
 
 
 def single_column_bound(frame: EncodedTable, k: int, nodes: Codes) -> Floats:
@@ -64,25 +64,25 @@ def distinct_combinations(frame: EncodedTable, cols: Sequence[int]) -> tuple[Flo
             key.add(frame.qcodes[q], domains[tag], tag=tag)
         key.compact_ids()
         ids, g = key.result()
-        cnt = np.bincount(ids, weights=frame.count_f, minlength=g)
+        cnt = weighted_counts(ids, frame.count_f, g)
         return cnt, key.decode([np.dtype(np.int64)] * len(cols))
     keys, _ = radix_key(
         [(frame.qcodes[q], domain) for q, domain in zip(cols, domains, strict=True)]
     )
     if space <= max(4 * frame.F, 1 << 20):
-        dense_cnt = np.bincount(keys, weights=frame.count_f, minlength=space)
+        dense_cnt = weighted_counts(keys, frame.count_f, space)
         uniq = np.flatnonzero(dense_cnt)
         cnt = dense_cnt[uniq]
     else:
         uniq, inv = np.unique(keys, return_inverse=True)
-        cnt = np.bincount(inv.reshape(-1), weights=frame.count_f, minlength=len(uniq))
+        cnt = weighted_counts(inv.reshape(-1), frame.count_f, len(uniq))
     return cnt, split_key(uniq, domains)
 
 
 def projected_sizes(columns: list[tuple[Codes, int]], weights: Floats) -> Floats:
     """Class sizes (some may be 0) of rows with the given (codes, cardinality) columns."""
     key, space = radix_key(columns)
-    return np.bincount(key, weights=weights, minlength=space)
+    return weighted_counts(key, weights, space)
 
 
 def pair_suppression_bound(frame: EncodedTable, k: int, nodes: Codes) -> Floats:

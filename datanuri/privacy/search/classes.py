@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from datanuri.privacy.encoding import KeyCombiner, prefix_index
 from datanuri.privacy.search.checks import DENSE_MATRIX_LIMIT, Bools, ClassTest
-from datanuri.privacy.search.frame import Codes, EncodedTable, Floats
+from datanuri.privacy.search.frame import Codes, EncodedTable, Floats, weighted_counts
 
 
 class CannotPass(Exception):
@@ -96,7 +96,7 @@ def count_classes(
     ids, g = key.ids, key.space
     if most is not None and key.compact and g > most:
         raise CannotPass(witness(levels, key.combined, heights))
-    sizes = np.bincount(ids, weights=frame.count_f, minlength=g)
+    sizes = weighted_counts(ids, frame.count_f, g)
     if not key.compact:
         present = sizes > 0
         if most is not None and g > most and int(np.count_nonzero(present)) > most:

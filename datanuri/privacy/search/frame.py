@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +22,19 @@ from datanuri.privacy.hierarchies import Hierarchy
 Codes = npt.NDArray[np.integer]
 Floats = npt.NDArray[np.float64]
 GATHER_BUDGET = 20_000_000  # keep every gathered (column, level) code array when F × levels fits
+
+
+class ClassCodes(Protocol):
+    """Per column, the generalised code of every class of a class table."""
+
+    def __getitem__(self, q: int, /) -> Codes: ...
+
+    def __len__(self) -> int: ...
+
+
+def weighted_counts(ids: Codes, weights: Floats, size: int) -> Floats:
+    """The sum of ``weights`` per id 0..size-1 (records per class from counts per row)."""
+    return np.asarray(np.bincount(ids, weights=weights, minlength=size), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -159,8 +173,5 @@ class EncodedTable:
     def value_matrix(self, cls: Codes, g: int) -> Floats:
         """Records per (class, sensitive value) for classes ``cls`` of the rows (g × m)."""
         assert self.scode is not None
-        return np.bincount(
-            cls.astype(np.int64, copy=False) * self.m + self.scode,
-            weights=self.count_f,
-            minlength=g * self.m,
-        ).reshape(g, self.m)
+        cells = cls.astype(np.int64, copy=False) * self.m + self.scode
+        return weighted_counts(cells, self.count_f, g * self.m).reshape(g, self.m)

@@ -51,7 +51,7 @@ class Evaluated:
 class Lattice:
     """The nodes of a lattice of given heights (levels per column)."""
 
-    def __init__(self, heights: Sequence[int]) -> None:
+    def __init__(self, heights: Sequence[int] | npt.NDArray[np.integer]) -> None:
         self.heights = np.asarray(heights, dtype=np.int64)
         self.width = len(self.heights)
         self.size = int(np.prod(self.heights))

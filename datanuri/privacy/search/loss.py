@@ -16,7 +16,7 @@ from typing import Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from datanuri.privacy.search.frame import Codes, ColumnCodes, EncodedTable, Floats
+from datanuri.privacy.search.frame import ClassCodes, Codes, ColumnCodes, EncodedTable, Floats
 
 Loss = Literal["precision", "ncp", "intensity", "discernibility", "entropy"]
 LOSSES: tuple[Loss, ...] = ("precision", "ncp", "intensity", "discernibility", "entropy")
@@ -112,7 +112,7 @@ class LossModel:
     def of_classes(
         self,
         levels: Sequence[int],
-        class_codes: Sequence[Codes],
+        class_codes: ClassCodes,
         sizes: Floats,
         ok: Bools,
         suppressed: int,

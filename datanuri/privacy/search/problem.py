@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,7 +25,7 @@ from datanuri.privacy.models import EMD, Model, validate_parameters
 from datanuri.privacy.search import bounds
 from datanuri.privacy.search.checks import build_test
 from datanuri.privacy.search.classes import CannotPass, NodeClasses, count_classes
-from datanuri.privacy.search.frame import Codes, EncodedTable, Floats
+from datanuri.privacy.search.frame import EncodedTable, Floats
 from datanuri.privacy.search.lattice import (
     FAILS,
     Evaluated,
@@ -272,7 +273,7 @@ class Problem:
 
     def release(
         self, levels: Sequence[int], *, suppression: Literal["remove", "mask"] = "remove"
-    ) -> tuple[pa.Table, int, Codes]:
+    ) -> tuple[pa.Table, int, npt.NDArray[np.bool_]]:
         """The table generalised to ``levels`` with failing classes suppressed; also the number
         suppressed and the per-record keep mask."""
         found = self.classes(levels)

@@ -25,7 +25,7 @@ from datanuri.privacy.search.classes import (
     count_classes,
     witness,
 )
-from datanuri.privacy.search.frame import Codes, EncodedTable, Floats
+from datanuri.privacy.search.frame import Codes, EncodedTable, Floats, weighted_counts
 
 CACHE_SLOTS = 256
 CACHE_BUDGET = 30_000_000  # integers and floats kept in the cache, at most
@@ -121,14 +121,14 @@ def roll_up(
     ids, g = key.result()
     if most is not None and g > most:
         raise CannotPass(witness(levels, key.combined, heights))
-    sizes = np.bincount(ids, weights=base.sizes, minlength=g)
+    sizes = weighted_counts(ids, base.sizes, g)
     first = np.empty(g, dtype=np.int64)
     first[ids] = frame.arange(n_rows)  # a row of the base table in every class
     matrix = None
     if base.matrix is not None:
         m = base.matrix.shape[1]
         flat = (ids.astype(np.int64)[:, None] * m + np.arange(m)[None, :]).ravel()
-        matrix = np.bincount(flat, weights=base.matrix.ravel(), minlength=g * m).reshape(g, m)
+        matrix = weighted_counts(flat, base.matrix.ravel(), g * m).reshape(g, m)
         ok = test.passes_matrix(matrix, sizes)
     else:
         ok = test.passes_sizes(sizes)
