@@ -40,11 +40,11 @@ def pandas_bruteforce(table, hier, qi, *, k, max_suppression, loss):
         )
         for lv in range(h.height):
             mapped = h.generalize(pa.array(values), lv).to_pylist()
-            gen[c, lv] = dict(zip(values, mapped))
+            gen[c, lv] = dict(zip(values, mapped, strict=True))
     best = None
     for levels in itertools.product(*[range(hier[c].height) for c in qi]):
         g = df.copy()
-        for c, lv in zip(qi, levels):
+        for c, lv in zip(qi, levels, strict=True):
             g[c] = df[c].map(gen[c, lv])
         sizes = g.groupby(qi, dropna=False).size()
         small = sizes[sizes < k]
@@ -52,7 +52,9 @@ def pandas_bruteforce(table, hier, qi, *, k, max_suppression, loss):
         if suppressed > allowed:
             continue
         if loss == "precision":
-            per_record = np.mean([lv / (hier[c].height - 1) for c, lv in zip(qi, levels)])
+            per_record = np.mean(
+                [lv / (hier[c].height - 1) for c, lv in zip(qi, levels, strict=True)]
+            )
             value = (per_record * (n - suppressed) + suppressed) / n
         else:  # discernibility
             kept = sizes[sizes >= k]
@@ -346,12 +348,13 @@ def test_projection_suppression_bounds_never_exceed_the_true_suppression(seed):
                 zip(
                     map(str, values),
                     map(str, h[c].generalize(pa.array(values, t.column(c).type), lv).to_pylist()),
+                    strict=True,
                 )
             )
     tight = 0
     for i in rng.choice(len(nodes), min(len(nodes), 60), replace=False):
         g = df.copy()
-        for c, lv in zip(qi, nodes[i]):
+        for c, lv in zip(qi, nodes[i], strict=True):
             g[c] = df[c].map(maps[c, int(lv)])
         sizes = g.groupby(qi).size()
         true = int(sizes[sizes < k].sum())
