@@ -109,9 +109,7 @@ def count_classes(
     if dense and g * test.m <= DENSE_MATRIX_LIMIT:
         matrix = frame.value_matrix(ids, g)
         return NodeClasses(ids, sizes, test.passes_matrix(matrix, sizes))
-    assert frame.scode is not None
-    pair = ids.astype(np.int64, copy=False) * test.m + frame.scode
-    pairs, pair_ids = np.unique(pair, return_inverse=True)
+    pairs, pair_ids = np.unique(frame.value_cells(ids), return_inverse=True)
     pair_count: npt.NDArray[np.int64] = np.bincount(
         pair_ids.reshape(-1), weights=frame.count_f, minlength=len(pairs)
     ).astype(np.int64)

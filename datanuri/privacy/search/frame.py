@@ -170,8 +170,11 @@ class EncodedTable:
             for q, level in enumerate(levels)
         ]
 
+    def value_cells(self, cls: Codes) -> npt.NDArray[np.int64]:
+        """Per frequency-table row, its (class, sensitive value) cell: ``class * m + value``."""
+        assert self.scode is not None
+        return cls.astype(np.int64, copy=False) * self.m + self.scode
+
     def value_matrix(self, cls: Codes, g: int) -> Floats:
         """Records per (class, sensitive value) for classes ``cls`` of the rows (g × m)."""
-        assert self.scode is not None
-        cells = cls.astype(np.int64, copy=False) * self.m + self.scode
-        return weighted_counts(cells, self.count_f, g * self.m).reshape(g, self.m)
+        return weighted_counts(self.value_cells(cls), self.count_f, g * self.m).reshape(g, self.m)
