@@ -75,22 +75,31 @@ def compact_dtype(card: int) -> np.dtype[np.unsignedinteger]:
     return np.dtype(np.uint64)
 
 
+_INT32, _INT64 = np.dtype(np.int32), np.dtype(np.int64)
+
+
 def key_dtype(space: int) -> np.dtype[np.signedinteger]:
     """The integer type of keys in a space of ``space`` values (int32 while it fits)."""
-    return np.dtype(np.int32) if space < 2**31 else np.dtype(np.int64)
+    return _INT32 if space < 2**31 else _INT64
 
 
 def append_column(
     ids: IntArray, space: int, column: IntArray, card: int, *, in_place: bool = False
 ) -> tuple[IntArray, int]:
-    """Keys ``ids * card + column`` in a space of ``space * card`` (int32 while it fits); with
-    ``in_place``, ``ids`` may be overwritten."""
+    """Keys ``ids * card + column`` in a space of ``space * card`` (int32 while it fits and the
+    inputs are no wider: converting costs more than wide arithmetic); with ``in_place``, ``ids``
+    may be overwritten."""
     grown = space * card
-    dt = key_dtype(grown)
+    dt: np.dtype[np.signedinteger] = (
+        _INT32
+        if grown < 2**31 and ids.dtype.itemsize <= 4 and column.dtype.itemsize <= 4
+        else _INT64
+    )
     if in_place and ids.dtype == dt:
         ids *= dt.type(card)
     else:
-        ids = ids.astype(dt, copy=False) * dt.type(card)
+        wide: IntArray = ids.astype(dt, copy=False)
+        ids = wide * dt.type(card)
     ids += column
     return ids, grown
 
@@ -152,7 +161,7 @@ class KeyCombiner:
     def add(self, column: IntArray, card: int, *, tag: int = -1, dense: bool = False) -> None:
         """Append a column of codes 0..card-1 (``dense``: every code occurs; it is the first)."""
         card = max(int(card), 1)
-        if self.needs_compaction(card):
+        if self.ids is not None and not self.compact and self.space * card > self.limit:
             self.compact_ids()
         if self.space * card >= _SORT_ABOVE:
             self.compact_ids(sort=True)

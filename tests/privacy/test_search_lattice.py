@@ -70,7 +70,7 @@ def test_search_finds_the_exhaustive_optimum(seed, monotone, separable):
         separable=separable,
         monotone=monotone,
         allowed=1,
-        step_cost=(lambda q, level: float(level)) if separable else None,
+        step_costs=[list(map(float, range(h))) for h in lattice.heights] if separable else None,
     )
     got = search.run()
     candidates = [r for r in results if r.anonymous]

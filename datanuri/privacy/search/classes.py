@@ -31,7 +31,7 @@ class CannotPass(Exception):
 
 
 def witness(
-    levels: Sequence[int], combined: Collection[int], heights: Sequence[int]
+    levels: Sequence[int], combined: Collection[int], heights: npt.NDArray[np.int64]
 ) -> tuple[int, ...]:
     """``levels`` with every column not in ``combined`` taken to its top level."""
     return tuple(int(lv) if q in combined else int(heights[q]) - 1 for q, lv in enumerate(levels))
@@ -76,7 +76,6 @@ def count_classes(
     columns combined so far give more classes than that. ``dense`` allows (classes × values)
     count matrices for sensitive models when they are small enough."""
     limit = max(4 * frame.F, 1 << 16)
-    heights = [col.height for col in frame.columns]
     key = KeyCombiner(frame.F, limit=limit, presence_limit=64 * limit)
     for card, q, lv in active_columns(frame, levels):
         if key.ids is None:
@@ -85,7 +84,7 @@ def count_classes(
         if key.needs_compaction(card):
             key.compact_ids()
             if most is not None and key.space > most:
-                raise CannotPass(witness(levels, key.combined, heights))
+                raise CannotPass(witness(levels, key.combined, frame.heights))
         # the previous keys are copied before the scratch buffer is reused
         key.add(frame.gather_scratch(q, lv), card, tag=q)
     if key.ids is None:
@@ -95,12 +94,12 @@ def count_classes(
     assert key.ids is not None
     ids, g = key.ids, key.space
     if most is not None and key.compact and g > most:
-        raise CannotPass(witness(levels, key.combined, heights))
+        raise CannotPass(witness(levels, key.combined, frame.heights))
     sizes = weighted_counts(ids, frame.count_f, g)
     if not key.compact:
         present = sizes > 0
         if most is not None and g > most and int(np.count_nonzero(present)) > most:
-            raise CannotPass(witness(levels, key.combined, heights))
+            raise CannotPass(witness(levels, key.combined, frame.heights))
         if test.sensitive:  # the sensitive statistics need dense class ids
             remap = prefix_index(present)
             ids, sizes, g = remap[ids], sizes[present], int(remap[-1]) + 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +34,7 @@ class ClassCodes(Protocol):
 
 def weighted_counts(ids: Codes, weights: Floats, size: int) -> Floats:
     """The sum of ``weights`` per id 0..size-1 (records per class from counts per row)."""
-    return np.asarray(np.bincount(ids, weights=weights, minlength=size), dtype=np.float64)
+    return cast(Floats, np.bincount(ids, weights=weights, minlength=size))
 
 
 @dataclass(frozen=True)

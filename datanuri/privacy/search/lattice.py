@@ -78,8 +78,9 @@ class LatticeSearch:
 
     ``evaluate`` evaluates a node; ``bound`` is a lower bound of every node's loss (zeros to be
     raised from evaluations for discernibility), ``floor`` a further lower bound that is not
-    propagated upward, ``status`` the nodes already known to fail. ``step_cost(q, level)`` orders
-    the climb of separable losses. ``monotone``: a failing node's predecessors fail too."""
+    propagated upward, ``status`` the nodes already known to fail. ``step_costs[q][level]``, the
+    loss added by raising column q from ``level``, orders the climb of separable losses.
+    ``monotone``: a failing node's predecessors fail too."""
 
     def __init__(
         self,
@@ -92,7 +93,7 @@ class LatticeSearch:
         separable: bool,
         monotone: bool,
         allowed: int,
-        step_cost: Callable[[int, int], float] | None = None,
+        step_costs: Sequence[Sequence[float]] | None = None,
     ) -> None:
         self.lattice = lattice
         self.nodes = lattice.nodes()
@@ -103,7 +104,7 @@ class LatticeSearch:
         self.separable = separable
         self.monotone = monotone
         self.allowed = allowed
-        self.step_cost = step_cost
+        self.step_costs = step_costs
         self.best: NodeResult | None = None
 
     def run(self) -> NodeResult | None:
@@ -179,9 +180,9 @@ class LatticeSearch:
             steps = [q for q in range(self.lattice.width) if lv[q] + 1 < heights[q]]
             if not steps:
                 break
-            if self.step_cost is not None:
-                cost = self.step_cost
-                q = min(steps, key=lambda q: (cost(q, int(lv[q])), q))
+            if self.step_costs is not None:
+                cost = self.step_costs
+                q = min(steps, key=lambda q: (cost[q][lv[q]], q))
             else:
                 q = steps[0]
             lv[q] += 1

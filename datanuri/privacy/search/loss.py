@@ -100,9 +100,10 @@ class LossModel:
             total += per_level[nodes[:, q]]
         return total
 
-    def step_cost(self, q: int, level: int) -> float:
-        """What raising column ``q`` from ``level`` by one adds to the unsuppressed loss."""
-        return float(self.column_cost[q][level + 1] - self.column_cost[q][level])
+    def step_costs(self) -> list[list[float]]:
+        """Per column and level, what raising the column by one level adds to the unsuppressed
+        loss (before normalising)."""
+        return [np.diff(cost).tolist() for cost in self.column_cost]
 
     def discernibility(self, sizes: Floats, ok: Bools, suppressed: int) -> float:
         """Σ |E|² over kept classes plus n per suppressed record."""

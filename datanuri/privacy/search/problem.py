@@ -260,7 +260,7 @@ class Problem:
             separable=self.separable,
             monotone=self.monotone,
             allowed=self.allowed,
-            step_cost=self.loss_model.step_cost if self.separable else None,
+            step_costs=self.loss_model.step_costs() if self.separable else None,
         )
         return search.run()
 

@@ -99,7 +99,6 @@ def roll_up(
 ) -> RolledUp:
     """Classes of ``levels`` counted from a predecessor's class table. With ``most``, raise
     :class:`CannotPass` as soon as the columns combined so far give more classes than that."""
-    heights = [col.height for col in frame.columns]
     mapped: list[Codes | None] = [
         None
         if frame.columns[q].cards[lv] == 1  # every class has code 0
@@ -114,13 +113,13 @@ def roll_up(
         if key.needs_compaction(card):
             key.compact_ids()
             if most is not None and key.space > most:
-                raise CannotPass(witness(levels, key.combined, heights))
+                raise CannotPass(witness(levels, key.combined, frame.heights))
         column = mapped[q]
         assert column is not None
         key.add(column, card, tag=q)
     ids, g = key.result()
     if most is not None and g > most:
-        raise CannotPass(witness(levels, key.combined, heights))
+        raise CannotPass(witness(levels, key.combined, frame.heights))
     sizes = weighted_counts(ids, base.sizes, g)
     first = np.empty(g, dtype=np.int64)
     first[ids] = frame.arange(n_rows)  # a row of the base table in every class
