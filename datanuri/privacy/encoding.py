@@ -134,6 +134,20 @@ class KeyCombiner:
     With ``record``, each compaction keeps its distinct keys so :meth:`decode` can give every
     group's code per column without reading the rows again."""
 
+    __slots__ = (
+        "rows",
+        "limit",
+        "presence_limit",
+        "ids",
+        "space",
+        "compact",
+        "combined",
+        "_owned",
+        "_record",
+        "_pending",
+        "_steps",
+    )
+
     def __init__(
         self,
         rows: int,

@@ -127,7 +127,7 @@ def test_cache_replaces_the_oldest_table_when_full():
     _, _, _, frame, test = setup(4, sensitive=False)
     top = tuple(int(h) - 1 for h in frame.heights)  # one class: small enough to cache
     one = cache_table(frame, test, top)
-    cache = RollupCache(frame, test, budget=8 * one.elements)
+    cache = RollupCache(frame, test, budget=8 * one.held())
     tables = [cache_table(frame, test, top) for _ in range(9)]
     for t in tables:
         cache.remember(t)

@@ -42,15 +42,15 @@ def active_columns(frame: EncodedTable, levels: Sequence[int]) -> list[tuple[int
     widest first."""
     return sorted(
         (
-            (frame.columns[q].cards[int(lv)], q, int(lv))
+            (frame.columns[q].cards[lv], q, lv)
             for q, lv in enumerate(levels)
-            if frame.columns[q].cards[int(lv)] > 1
+            if frame.columns[q].cards[lv] > 1
         ),
         key=lambda t: (-t[0], t[1]),
     )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeClasses:
     """Classes of a node: the class of every frequency-table row, class sizes, pass flags.
     Class ids may be sparse (classes of size 0 never fail anyone)."""

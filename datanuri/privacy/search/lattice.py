@@ -38,7 +38,7 @@ def rank(r: NodeResult) -> tuple[float, int, int, tuple[int, ...]]:
     return (round(r.loss, 9), r.suppressed, sum(r.levels), r.levels)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Evaluated:
     """A node evaluation: its result, its class sizes (None when it stopped early) and, when it
     stopped early, a coarser node that fails too with every node below it."""

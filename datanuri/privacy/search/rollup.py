@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -59,7 +59,7 @@ class LazyCodes:
         return c
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ClassTable:
     """The classes of a node: per column each class's generalised code, sizes, and the
     (classes × sensitive values) counts of sensitive models."""
@@ -68,16 +68,15 @@ class ClassTable:
     codes: list[Codes] | LazyCodes
     sizes: Floats
     matrix: Floats | None
-    elements: int = field(init=False)  # integers and floats held when cached
 
-    def __post_init__(self) -> None:
+    def held(self) -> int:
+        """Integers and floats held (lazy codes hold fewer once gathered)."""
         g = len(self.sizes)
         held = self.codes.held() if isinstance(self.codes, LazyCodes) else g * len(self.codes)
-        extra = self.matrix.shape[1] if self.matrix is not None else 0
-        object.__setattr__(self, "elements", held + g * (1 + extra))
+        return held + g * (1 + (self.matrix.shape[1] if self.matrix is not None else 0))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RolledUp:
     """Classes of a node counted from a cached class table."""
 
@@ -145,6 +144,7 @@ class RollupCache:
         self._g = np.zeros(CACHE_SLOTS, dtype=np.int64)
         self._tables: list[ClassTable] = []
         self._next = 0  # the slot replaced next, counted from the first replacement
+        self._held: list[int] = []  # per slot: elements counted when its table was cached
         self._elements = 0
         self.unseedable: set[tuple[int, ...]] = set()
 
@@ -166,25 +166,29 @@ class RollupCache:
         """Cache ``table`` unless it is not much smaller than the frequency table or would take
         more than a quarter of the budget (``force``: whatever its size)."""
         g = len(table.sizes)
-        elements = table.elements
+        if not force and g > self.frame.F // 2:
+            return
+        elements = table.held()
         budget = self.budget
         if force:
             budget = max(budget, 4 * elements)
-        elif g > self.frame.F // 2 or elements > budget // 4:
+        elif elements > budget // 4:
             return
         used = len(self._tables)
         if used < CACHE_SLOTS and self._elements + elements <= budget:
             slot = used
             self._tables.append(table)
+            self._held.append(elements)
         elif used == 0:
             slot = 0
             self._next += 1
             self._tables.append(table)
+            self._held.append(elements)
         else:  # replace the slot after the last one replaced (first in, first out)
             slot = self._next % used
             self._next += 1
-            self._elements -= self._tables[slot].elements
-            self._tables[slot] = table
+            self._elements -= self._held[slot]
+            self._tables[slot], self._held[slot] = table, elements
         self._levels[slot] = table.levels
         self._g[slot] = g
         self._elements += elements
