@@ -109,32 +109,34 @@ class LatticeSearch:
 
     def run(self) -> NodeResult | None:
         """The optimal anonymous node (None if there is none)."""
-        lattice, status, lb = self.lattice, self.status, self.bound
-        levelsum = self.nodes.sum(axis=1)
-        index = np.arange(lattice.size)
-        if self.separable:
+        status, lb, floor, nodes = self.status, self.bound, self.floor, self.nodes
+        separable, monotone = self.separable, self.monotone
+        width, heights, radix = self.lattice.width, self.lattice.heights, self.lattice.radix
+        levelsum = nodes.sum(axis=1)
+        index = np.arange(self.lattice.size)
+        if separable:
             order = np.lexsort((index, levelsum, lb))
             order = order[status[order] != FAILS]  # ruled out already (the bound stays sorted)
         else:
             order = np.lexsort((index, levelsum))
         for i in order.tolist():
             best = self.best
-            if best is not None and max(lb[i], self.floor[i]) > best.loss + 1e-9:
-                if self.separable:
+            if best is not None and max(lb[i], floor[i]) > best.loss + 1e-9:
+                if separable:
                     break  # every later node has a bound at least this high
             elif status[i] == UNKNOWN:
                 result, sizes = self._evaluate(i)
-                if not self.separable and sizes is not None:
+                if not separable and sizes is not None:
                     lb[i] = max(lb[i], float((sizes * sizes).sum()))  # unsuppressed DM
-                if not result.anonymous and self.monotone:
+                if not result.anonymous and monotone:
                     self._tag_down(i)
                     self._climb(i)
-            if not self.separable:
+            if not separable:
                 # discernibility bound: unsuppressed DM never decreases upward
-                lv = self.nodes[i]
-                for q in range(lattice.width):
-                    if lv[q] + 1 < lattice.heights[q]:
-                        j = i + lattice.radix[q]
+                lv = nodes[i]
+                for q in range(width):
+                    if lv[q] + 1 < heights[q]:
+                        j = i + radix[q]
                         lb[j] = max(lb[j], lb[i])
         return self.best
 

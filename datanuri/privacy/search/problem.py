@@ -175,12 +175,17 @@ class Problem:
             tuple(int(x) for x in levels), suppressed <= self.allowed, suppressed, loss
         )
 
-    def node(self, levels: Sequence[int], *, rollup: bool = True, early: bool = True) -> Evaluated:
-        """Evaluate a node (from a cached predecessor when ``rollup``). The loss of a node that
+    def node(
+        self, levels: Sequence[int], *, rollup: bool | None = None, early: bool = True
+    ) -> Evaluated:
+        """Evaluate a node (from a cached predecessor when ``rollup``, by default when the
+        problem was built with roll-up). The loss of a node that
         is not anonymous is not computed (infinite). With ``early``, a node that cannot be
         anonymous is reported failing without its exact suppression (``suppressed=-1``) and
         sizes, with a coarser node that fails too."""
         self.evaluations += 1
+        if rollup is None:
+            rollup = self.rollup
         lv = tuple(int(x) for x in levels)
         # an anonymous node has at most this many classes
         most = self.n / self.k + self.allowed if early else None
@@ -253,7 +258,7 @@ class Problem:
                     self.cache.seed(meet)
         search = LatticeSearch(
             self.lattice,
-            lambda levels: self.node(levels, rollup=self.rollup),
+            self.node,
             bound=lb,
             floor=floor,
             status=status,

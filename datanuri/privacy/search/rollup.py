@@ -29,6 +29,7 @@ from datanuri.privacy.search.frame import Codes, EncodedTable, Floats, weighted_
 
 CACHE_SLOTS = 256
 CACHE_BUDGET = 30_000_000  # integers and floats kept in the cache, at most
+_NOT_BELOW = np.iinfo(np.int64).max  # the class count of a cached table that is no predecessor
 
 
 class LazyCodes:
@@ -159,7 +160,7 @@ class RollupCache:
         fits = np.all(self._levels[:used] <= np.asarray(levels), axis=1)
         if not fits.any():
             return None
-        sizes = np.where(fits, self._g[:used], np.iinfo(np.int64).max)
+        sizes = np.where(fits, self._g[:used], _NOT_BELOW)
         return self._tables[int(np.argmin(sizes))]
 
     def remember(self, table: ClassTable, *, force: bool = False) -> None:
