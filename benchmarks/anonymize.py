@@ -92,7 +92,7 @@ def run_setting(name: str, table: pa.Table, hier: dict, args, **kw) -> None:
 
     t_exh, ex_best = timed(exhaustive, 1)
     same = ex_best.levels == best.levels
-    levels = dict(zip(hier, best.levels))
+    levels = dict(zip(hier, best.levels, strict=True))
     print(
         f"\n== {name}  ({table.num_rows:,} rows, {p.F:,} distinct combinations, {p.size:,} nodes)"
     )
@@ -117,14 +117,15 @@ def run_setting(name: str, table: pa.Table, hier: dict, args, **kw) -> None:
         for i in pick:
             cols = {
                 c: generalize(table.column(c), hier[c], int(lv), column=c)
-                for c, lv in zip(qi, nodes[i])
+                for c, lv in zip(qi, nodes[i], strict=True)
             }
             df = pa.table(cols).to_pandas()
             pyc_k(df, qi)
         per_node = (time.perf_counter() - t0) / len(pick)
         full = per_node * p.size
         print(
-            f"   pycanon   {per_node * 1000:9.1f} ms per node → {full:8.1f} s for the lattice (extrapolated from {len(pick)} nodes)   ratio {full / t_opt:8.0f}x"
+            f"   pycanon   {per_node * 1000:9.1f} ms per node → {full:8.1f} s for the lattice "
+            f"(extrapolated from {len(pick)} nodes)   ratio {full / t_opt:8.0f}x"
         )
 
 
@@ -257,7 +258,7 @@ def compare_anjana(table: pa.Table, hier: dict, args) -> None:
     for supp in (0.0, 0.01):
         for loss in ("precision", "discernibility"):
 
-            def optimum():
+            def optimum(supp: float = supp, loss: str = loss):
                 p = Problem(table, quasi_identifiers=hier, k=5, max_suppression=supp, loss=loss)
                 return p, p.search()
 
@@ -268,8 +269,10 @@ def compare_anjana(table: pa.Table, hier: dict, args) -> None:
                     supp,
                     f"datanuri optimum by {loss}",
                     t,
-                    dict(zip(qi, best.levels)),
-                    release_loss(table, rel, hier, dict(zip(qi, best.levels)), suppressed),
+                    dict(zip(qi, best.levels, strict=True)),
+                    release_loss(
+                        table, rel, hier, dict(zip(qi, best.levels, strict=True)), suppressed
+                    ),
                 )
             )
         try:
@@ -308,11 +311,14 @@ def compare_anjana(table: pa.Table, hier: dict, args) -> None:
         )
     shutil.rmtree(work, ignore_errors=True)
     print(
-        f"   {'suppr.':>6}  {'':36} {'time':>10}  {'precision':>9}  {'DM':>12}  {'k':>3}  {'suppr.':>6}  levels ({', '.join(qi)})"
+        f"   {'suppr.':>6}  {'':36} {'time':>10}  {'precision':>9}  {'DM':>12}  {'k':>3}  "
+        f"{'suppr.':>6}  levels ({', '.join(qi)})"
     )
     for supp, who, t, levels, m in rows:
         print(
-            f"   {supp:6.0%}  {who:36} {t * 1000:8.1f} ms  {m['precision']:9.4f}  {m['discernibility']:12,.0f}  {m['k']:3d}  {m['suppressed']:6d}  {tuple(int(levels[c]) for c in qi)}"
+            f"   {supp:6.0%}  {who:36} {t * 1000:8.1f} ms  {m['precision']:9.4f}  "
+            f"{m['discernibility']:12,.0f}  {m['k']:3d}  {m['suppressed']:6d}  "
+            f"{tuple(int(levels[c]) for c in qi)}"
         )
     print(
         "   ratios anjana / datanuri optimum (the optimum for each metric; > 1: anjana slower or loses more):"
@@ -326,7 +332,8 @@ def compare_anjana(table: pa.Table, hier: dict, args) -> None:
         td, md = by["datanuri optimum by discernibility"]
         print(
             f"   {supp:6.0%}  time {ta / tp:7.1f}x (vs precision optimum), {ta / td:7.1f}x (vs DM optimum)"
-            f"   precision {ma['precision'] / mp['precision']:5.2f}x   DM {ma['discernibility'] / md['discernibility']:5.2f}x"
+            f"   precision {ma['precision'] / mp['precision']:5.2f}x"
+            f"   DM {ma['discernibility'] / md['discernibility']:5.2f}x"
         )
 
 
@@ -398,7 +405,8 @@ def main() -> None:
         t_gen = time.perf_counter() - t0
         rss_table = peak_rss_mb()
         print(
-            f"\n== generated {args.synthetic:,} rows, 8 quasi-identifiers (generation {t_gen:.1f} s, not timed; peak RSS with the table {rss_table:,.0f} MB)"
+            f"\n== generated {args.synthetic:,} rows, 8 quasi-identifiers (generation {t_gen:.1f} s, "
+            f"not timed; peak RSS with the table {rss_table:,.0f} MB)"
         )
         print("   goal: frequency table + optimal search under 60 s, peak RSS under 2,000 MB")
         for name, kw in settings[:2]:
@@ -412,7 +420,8 @@ def main() -> None:
             )
             print(f"   {name}")
             print(
-                f"     frequency table {t_prep:6.2f} s (cpu {c_prep:5.2f}; {p.F:,} combinations)   search {t_search:6.2f} s (cpu {c_search:5.2f}; {p.evaluations} nodes)"
+                f"     frequency table {t_prep:6.2f} s (cpu {c_prep:5.2f}; {p.F:,} combinations)"
+                f"   search {t_search:6.2f} s (cpu {c_search:5.2f}; {p.evaluations} nodes)"
                 f"   total {t_prep + t_search:6.2f} s   optimum {best.levels if best else None}"
             )
             del p  # the next setting's problem is built without this one alive

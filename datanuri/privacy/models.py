@@ -39,163 +39,16 @@ from datanuri.privacy.criteria import (
     model_name,
     sensitive_criterion,
 )
+from datanuri.privacy.encoding import (
+    codes,
+    combine_codes,
+)
 from datanuri.privacy.hierarchies import TableHierarchy, _flat
 
 EMD = Distance
 
 # --------------------------------------------------------------------------------------------
 # grouping
-
-
-def codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """Integer codes 0..m-1 (int32) of ``values`` and the dictionary of the m values; nulls get
-    the last code, with a null entry in the dictionary. Dictionary-encoded input (as read from
-    Parquet) is used as it is, without decoding the strings."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
-    elif not isinstance(values, pa.Array):
-        values = pa.array(values)
-    enc = None
-    if pa.types.is_dictionary(values.type):
-        d = values.dictionary
-        if d.null_count == 0 and pc.count_distinct(d).as_py() == len(d):
-            enc = values
-    if enc is None:
-        enc = pc.dictionary_encode(_flat(values))
-    idx = enc.indices
-    dictionary = enc.dictionary
-    c = np.asarray(pc.fill_null(idx, len(dictionary)).to_numpy(zero_copy_only=False)).astype(
-        np.int32, copy=False
-    )
-    if enc is values:
-        # drop dictionary entries no row uses, keeping first-appearance order irrelevant
-        used = np.bincount(c, minlength=len(dictionary) + 1)[: len(dictionary)] > 0
-        if not used.all():
-            remap = (np.cumsum(used) - 1).astype(np.int32)
-            remap = np.append(remap, int(used.sum()))  # the null code follows the used values
-            c = remap[c]
-            dictionary = dictionary.filter(pa.array(used))
-    if idx.null_count:
-        dictionary = pa.concat_arrays([dictionary, pa.array([None], dictionary.type)])
-    return c, dictionary
-
-
-def _prefix_index(present: np.ndarray) -> np.ndarray:
-    """Compact ids for a presence table: the index among present slots (int32 when it fits)."""
-    dtype = np.int32 if len(present) < 2**31 - 1 else np.int64
-    remap = np.cumsum(present, dtype=dtype)
-    remap -= 1
-    return remap
-
-
-def combine_codes(columns: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[np.ndarray, int]:
-    """Group ids 0..g-1 for rows, given per-column integer codes and cardinalities."""
-    n = len(columns[0]) if columns else 0
-    ids = np.zeros(n, dtype=np.int64)
-    g = 1
-    for c, m in zip(columns, cards):
-        key = ids.astype(np.int64, copy=False) * m + c.astype(np.int64, copy=False)
-        if g * m < 2**62 and g * m <= 4 * max(n, 1):
-            # dense key space: compact through a presence table instead of sorting
-            present = np.zeros(g * m, dtype=bool)
-            present[key] = True
-            remap = _prefix_index(present)
-            ids = remap[key]
-            g = int(present.sum())
-        else:
-            uniq, ids = np.unique(key, return_inverse=True)
-            ids = ids.astype(np.int64).reshape(-1)
-            g = len(uniq)
-    return ids, g
-
-
-def compact_dtype(card: int) -> np.dtype:
-    """The narrowest unsigned integer type that holds codes 0..card-1."""
-    return np.dtype(
-        np.uint8
-        if card <= 1 << 8
-        else np.uint16
-        if card <= 1 << 16
-        else np.uint32
-        if card <= 1 << 32
-        else np.uint64
-    )
-
-
-def _key_dtype(space: int) -> np.dtype:
-    return np.dtype(np.int32 if space < 2**31 else np.int64)
-
-
-#: dense key spaces up to this many times the row count are compacted through presence tables
-DENSE_FACTOR = 4
-
-
-def frequency_table(
-    columns: Sequence[np.ndarray], cards: Sequence[int]
-) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-    """Compress rows of integer codes to their distinct combinations: (group of every row,
-    int32; each column's code per group, in the dtype given; record count per group).
-
-    Columns are combined widest first into one mixed-radix key, compacted (through a presence
-    table: linear, no sort) only when the next column would take the key space past four times
-    the number of rows; only a key space too large for that falls back to sorting. Keys stay
-    int32 while they fit. A group's codes are decoded from the compacted keys of each step,
-    never by scanning the rows again."""
-    n = len(columns[0]) if columns else 0
-    if not columns:
-        return np.zeros(n, dtype=np.int32), [], np.array([n], dtype=np.int64)
-    order = sorted(range(len(columns)), key=lambda i: (-int(cards[i]), i))
-    limit = max(DENSE_FACTOR * n, 1 << 16)
-    key: np.ndarray | None = None
-    space = 1
-    pending: list[tuple[int, int]] = []  # columns in the key since the last compaction, with cards
-    g = 1
-    steps: list[tuple[np.ndarray, list[tuple[int, int]]]] = []  # (compacted keys, their columns)
-
-    def compact() -> None:
-        nonlocal key, space, pending, g
-        assert key is not None
-        if space <= limit:
-            present = np.zeros(space, dtype=bool)
-            present[key] = True
-            uniq = np.flatnonzero(present)
-            remap = _prefix_index(present)
-            del present
-            key = remap[key]
-        else:
-            uniq, inv = np.unique(key, return_inverse=True)
-            key = inv.reshape(-1).astype(np.int32 if len(uniq) < 2**31 else np.int64)
-        steps.append((uniq, pending))
-        g = space = len(uniq)
-        pending = []
-
-    for i in order:
-        m = max(int(cards[i]), 1)
-        if key is not None and space * m > limit:
-            compact()
-        grown = space * m
-        dt = _key_dtype(grown)
-        if key is None:
-            key = columns[i].astype(dt)
-        else:
-            if key.dtype != dt:
-                key = key.astype(dt)
-            key *= dt.type(m)
-            key += columns[i]
-        space = grown
-        pending.append((i, m))
-    compact()
-    ids = key
-    out: list[np.ndarray | None] = [None] * len(columns)
-    node = np.arange(g, dtype=np.int64)
-    for uniq, cols in reversed(steps):
-        k = uniq[node]
-        for i, m in reversed(cols):
-            out[i] = (k % m).astype(columns[i].dtype, copy=False)
-            k //= m
-        node = k  # the group of the previous step
-    count = np.bincount(ids, minlength=g).astype(np.int64)
-    return ids, out, count  # type: ignore[return-value]
 
 
 def group_ids(table: pa.Table, columns: Sequence[str]) -> tuple[np.ndarray, int]:

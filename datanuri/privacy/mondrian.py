@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
+from datanuri.privacy.encoding import codes, combine_codes
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
-from datanuri.privacy.models import codes, combine_codes
 
 
 @dataclass(frozen=True)

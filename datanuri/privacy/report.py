@@ -29,8 +29,9 @@ from datanuri.canonical import dumps as canonical_json
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import Criterion, TCloseness, model_name, sensitive_criterion
+from datanuri.privacy.encoding import codes
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
-from datanuri.privacy.models import check_criteria, codes, group_ids
+from datanuri.privacy.models import check_criteria, group_ids
 from datanuri.privacy.risk import Risk, assess_risk
 
 #: Version of the typed report; 0 is a plain dict stored before it (converted on read).

@@ -27,7 +27,8 @@ import pyarrow.compute as pc
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
-from datanuri.privacy.models import _check_columns, codes, combine_codes, group_ids
+from datanuri.privacy.encoding import codes, combine_codes
+from datanuri.privacy.models import _check_columns, group_ids
 
 
 @dataclass(frozen=True)

@@ -40,11 +40,11 @@ def pandas_bruteforce(table, hier, qi, *, k, max_suppression, loss):
         )
         for lv in range(h.height):
             mapped = h.generalize(pa.array(values), lv).to_pylist()
-            gen[c, lv] = dict(zip(values, mapped))
+            gen[c, lv] = dict(zip(values, mapped, strict=True))
     best = None
     for levels in itertools.product(*[range(hier[c].height) for c in qi]):
         g = df.copy()
-        for c, lv in zip(qi, levels):
+        for c, lv in zip(qi, levels, strict=True):
             g[c] = df[c].map(gen[c, lv])
         sizes = g.groupby(qi, dropna=False).size()
         small = sizes[sizes < k]
@@ -52,7 +52,9 @@ def pandas_bruteforce(table, hier, qi, *, k, max_suppression, loss):
         if suppressed > allowed:
             continue
         if loss == "precision":
-            per_record = np.mean([lv / (hier[c].height - 1) for c, lv in zip(qi, levels)])
+            per_record = np.mean(
+                [lv / (hier[c].height - 1) for c, lv in zip(qi, levels, strict=True)]
+            )
             value = (per_record * (n - suppressed) + suppressed) / n
         else:  # discernibility
             kept = sizes[sizes >= k]
@@ -98,19 +100,16 @@ def test_optimum_matches_exhaustive_on_full_adult_lattice(loss, max_suppression)
 def test_seeded_rollup_cache_keeps_the_optimum(monkeypatch, loss, max_suppression):
     """Seeding the roll-up cache (done on large tables only) changes which tables nodes are
     evaluated from, never the result: forced on Adult, the optimum still matches exhaustive search."""
-    import importlib
+    from datanuri.privacy.search import problem as problem_module
 
-    anonymize_module = importlib.import_module(
-        "datanuri.privacy.anonymize"
-    )  # the package exports a function of that name
-    monkeypatch.setattr(anonymize_module, "SEED_MIN_ROWS", 0)
+    monkeypatch.setattr(problem_module, "SEED_MIN_ROWS", 0)
     p = Problem(
         adult(), quasi_identifiers=hierarchies(), k=5, max_suppression=max_suppression, loss=loss
     )
     seeded = []
-    original = p._seed_cache
+    original = p.cache.seed
     monkeypatch.setattr(
-        p, "_seed_cache", lambda levels: (seeded.append(tuple(levels)), original(levels))[1]
+        p.cache, "seed", lambda levels: (seeded.append(tuple(levels)), original(levels))[1]
     )
     best = p.search()
     assert seeded  # the seeding path ran
@@ -349,12 +348,13 @@ def test_projection_suppression_bounds_never_exceed_the_true_suppression(seed):
                 zip(
                     map(str, values),
                     map(str, h[c].generalize(pa.array(values, t.column(c).type), lv).to_pylist()),
+                    strict=True,
                 )
             )
     tight = 0
     for i in rng.choice(len(nodes), min(len(nodes), 60), replace=False):
         g = df.copy()
-        for c, lv in zip(qi, nodes[i]):
+        for c, lv in zip(qi, nodes[i], strict=True):
             g[c] = df[c].map(maps[c, int(lv)])
         sizes = g.groupby(qi).size()
         true = int(sizes[sizes < k].sum())
