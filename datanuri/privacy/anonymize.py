@@ -23,10 +23,10 @@ import pyarrow as pa
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
+from datanuri.privacy.criteria import DEFAULT_K, LOSSES, Loss, describe
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
 from datanuri.privacy.models import EMD, Model, validate_parameters
 from datanuri.privacy.search.lattice import NodeResult
-from datanuri.privacy.search.loss import LOSSES, Loss
 from datanuri.privacy.search.problem import Problem
 
 __all__ = ["LOSSES", "Loss", "NodeResult", "Problem", "Result", "anonymize"]
@@ -54,7 +54,7 @@ def anonymize(
     *,
     quasi_identifiers: Mapping[str, Hierarchy],
     model: Model = "k-anonymity",
-    k: int = 5,
+    k: int = DEFAULT_K,
     l: int | None = None,  # noqa: E741 (the model's published parameter name)
     c: float | None = None,
     t: float | None = None,
@@ -95,13 +95,12 @@ def anonymize(
         max_suppression=max_suppression,
         loss=loss,
     )
+    criteria = validate_parameters(model, k=k, l=l, c=c, t=t, sensitive=sensitive)
     best = problem.search()
     if best is None:
         top = problem.evaluate(problem.lattice.top())
         raise InvalidInput(
-            M.MSG_NO_SOLUTION.format(
-                model=_describe(model, k, l, c, t), suppression=max_suppression
-            ),
+            M.MSG_NO_SOLUTION.format(model=describe(criteria), suppression=max_suppression),
             details={
                 "records": problem.n,
                 "suppression_limit": problem.allowed,
@@ -121,7 +120,7 @@ def anonymize(
         quasi_identifiers=problem.names,
         hierarchies=problem.hierarchies,
         levels=levels,
-        criteria=validate_parameters(model, k=k, l=l, c=c, t=t, sensitive=sensitive),
+        criteria=criteria,
         sensitive=sensitive,
         distance=problem.distance if problem.sensitive else None,
         order=order,
@@ -141,19 +140,3 @@ def anonymize(
     return Result(
         released, levels, suppressed, best.loss, report, problem.size, evaluated, elapsed, keep
     )
-
-
-def _describe(
-    model: str,
-    k: int,
-    l: int | None,  # noqa: E741 (the model's published parameter name)
-    c: float | None,
-    t: float | None,
-) -> str:
-    extra = {
-        "distinct-l-diversity": f", l={l}",
-        "entropy-l-diversity": f", l={l}",
-        "recursive-cl-diversity": f", c={c}, l={l}",
-        "t-closeness": f", t={t}",
-    }.get(model, "")
-    return f"{model} (k={k}{extra})"

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
+from datanuri.privacy.criteria import DEFAULT_K
 from datanuri.privacy.encoding import codes, combine_codes
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
 
@@ -96,7 +97,7 @@ def mondrian(
     table: pa.Table,
     *,
     quasi_identifiers: Mapping[str, Hierarchy | None],
-    k: int = 5,
+    k: int = DEFAULT_K,
     l_diversity: int | None = None,
     sensitive: str | None = None,
 ) -> LocalResult:

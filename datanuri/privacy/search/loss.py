@@ -11,15 +11,14 @@ normalised per record and column; entropy and discernibility are totals. Discern
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, overload
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
 
+from datanuri.privacy.criteria import Loss
 from datanuri.privacy.search.frame import ClassCodes, Codes, ColumnCodes, EncodedTable, Floats
 
-Loss = Literal["precision", "ncp", "intensity", "discernibility", "entropy"]
-LOSSES: tuple[Loss, ...] = ("precision", "ncp", "intensity", "discernibility", "entropy")
 Bools = npt.NDArray[np.bool_]
 
 

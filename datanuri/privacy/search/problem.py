@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
+from datanuri.privacy.criteria import DEFAULT_K, LOSSES, Loss
 from datanuri.privacy.encoding import codes
 from datanuri.privacy.hierarchies import TOP, Hierarchy, TableHierarchy
 from datanuri.privacy.models import EMD, Model, validate_parameters
@@ -34,7 +35,7 @@ from datanuri.privacy.search.lattice import (
     Levels,
     NodeResult,
 )
-from datanuri.privacy.search.loss import LOSSES, Loss, LossModel
+from datanuri.privacy.search.loss import LossModel
 from datanuri.privacy.search.rollup import RollupCache, roll_up
 
 LATTICE_LIMIT = 2_000_000
@@ -56,7 +57,7 @@ class Problem:
         *,
         quasi_identifiers: Mapping[str, Hierarchy],
         model: Model = "k-anonymity",
-        k: int = 5,
+        k: int = DEFAULT_K,
         l: int | None = None,  # noqa: E741 (the model's published parameter name)
         c: float | None = None,
         t: float | None = None,
