@@ -91,11 +91,17 @@ def api_apply(work: Path, policy: Path, repeat: int) -> tuple[float, list[float]
 
     with Platform(Config.load(data_dir=work / "data", rate_limit_per_minute=100_000)) as p:
         p.accounts.create_user(
-            "bench@example.org", display_name="bench", password="benchmark password 1", by=SYSTEM
+            "bench@example.org",
+            display_name="bench",
+            password="benchmark password 1",
+            principal=SYSTEM,
         )
-        p.accounts.add_member("census", "bench@example.org", role="editor", by=SYSTEM)
+        p.accounts.add_member("census", "bench@example.org", role="editor", principal=SYSTEM)
         token = p.accounts.create_token(
-            name="bench", scopes=["read", "publish"], for_email="bench@example.org", by=SYSTEM
+            name="bench",
+            scopes=["read", "publish"],
+            for_email="bench@example.org",
+            principal=SYSTEM,
         )[1]
         pol = json.loads(policy.read_text(encoding="utf-8"))
         for col, spec in pol[

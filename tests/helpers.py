@@ -33,10 +33,10 @@ PASSWORD = "correct horse battery"
 
 def editor_token(platform, org: str, email: str = "editor@example.org") -> str:
     """Create a user who edits `org` and return an API token (read, publish) for them."""
-    platform.accounts.create_user(email, display_name="편집자", password=PASSWORD, by=SYSTEM)
-    platform.accounts.add_member(org, email, role="editor", by=SYSTEM)
+    platform.accounts.create_user(email, display_name="편집자", password=PASSWORD, principal=SYSTEM)
+    platform.accounts.add_member(org, email, role="editor", principal=SYSTEM)
     return platform.accounts.create_token(
-        name="tests", scopes=["read", "publish"], for_email=email, by=SYSTEM
+        name="tests", scopes=["read", "publish"], for_email=email, principal=SYSTEM
     )[1]
 
 

@@ -112,7 +112,7 @@ def test_help_on_every_command(run):
 
 def test_login_and_whoami_against_a_running_server(live_server, platform, tmp_path):
     platform.accounts.create_user(
-        "kim@example.org", display_name="김민지", password="correct horse battery", by=SYSTEM
+        "kim@example.org", display_name="김민지", password="correct horse battery", principal=SYSTEM
     )
     env = {
         **os.environ,

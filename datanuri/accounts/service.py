@@ -91,10 +91,10 @@ class AccountService:
         display_name: str,
         password: str,
         platform_role: str | None = None,
-        by: Principal,
+        principal: Principal,
     ) -> UserInfo:
         with self.db.session() as s:
-            self.access.require(s, by, "manage_users")
+            self.access.require(s, principal, "manage_users")
             email = v.clean_email(email)
             name = v.clean_display_name(display_name)
             v.check_password(password)
@@ -111,9 +111,9 @@ class AccountService:
             s.flush()
             return self._user_info(user)
 
-    def list_users(self, *, by: Principal) -> list[UserInfo]:
+    def list_users(self, *, principal: Principal) -> list[UserInfo]:
         with self.db.session() as s:
-            self.access.require(s, by, "manage_users")
+            self.access.require(s, principal, "manage_users")
             return [self._user_info(u) for u in s.scalars(select(User).order_by(User.email))]
 
     def get_user(self, user_id: int) -> UserInfo:
@@ -123,14 +123,16 @@ class AccountService:
                 raise errors.NotFound("No such user.")
             return self._user_info(user)
 
-    def add_member(self, organization: str, email: str, *, role: str, by: Principal) -> UserInfo:
+    def add_member(
+        self, organization: str, email: str, *, role: str, principal: Principal
+    ) -> UserInfo:
         v.check_choice(role, v.ORG_ROLES, "Role")
         email = v.clean_email(email)
         with self.db.session() as s:
             org = s.scalar(select(Organization).where(Organization.name == organization))
             if org is None:
                 raise errors.NotFound(errors.MSG_ORG_NOT_FOUND.format(name=organization))
-            self.access.require(s, by, "manage_org", org=organization)
+            self.access.require(s, principal, "manage_org", org=organization)
             user = s.scalar(select(User).where(User.email == email))
             if user is None:
                 raise errors.NotFound(
@@ -248,7 +250,7 @@ class AccountService:
         scopes: list[str] | tuple[str, ...] = ("read",),
         expires_in_days: int | None = None,
         for_email: str | None = None,
-        by: Principal,
+        principal: Principal,
     ) -> tuple[TokenInfo, str]:
         """Create a token for `by` (or, for admins and the CLI, for `for_email`); the secret is returned once."""
         scope_list = v.check_scopes(list(scopes))
@@ -258,19 +260,19 @@ class AccountService:
         secret = sec.new_token()
         with self.db.session() as s:
             if for_email is not None:
-                if for_email != by.email:
-                    self.access.require(s, by, "manage_users")
+                if for_email != principal.email:
+                    self.access.require(s, principal, "manage_users")
                 user = s.scalar(select(User).where(User.email == v.clean_email(for_email)))
                 if user is None:
                     raise errors.NotFound(f"No user with the e-mail {for_email}.")
             else:
-                if by.kind != "user" or by.user_id is None:
+                if principal.kind != "user" or principal.user_id is None:
                     raise errors.NotAuthenticated("Log in to create a token.")
-                if by.token_id is not None and "admin" not in by.scopes:
+                if principal.token_id is not None and "admin" not in principal.scopes:
                     raise errors.PermissionDenied(
                         "A token can only create tokens if it has the 'admin' scope."
                     )
-                user = s.get(User, by.user_id)
+                user = s.get(User, principal.user_id)
                 assert user is not None
             expires = utcnow() + dt.timedelta(days=expires_in_days) if expires_in_days else None
             tok = ApiToken(
@@ -286,7 +288,7 @@ class AccountService:
             self.events.record(
                 s,
                 TokenCreated(
-                    actor=by.ref,
+                    actor=principal.ref,
                     time=utcnow(),
                     token_id=tok.id,
                     user_id=user.id,
@@ -296,26 +298,26 @@ class AccountService:
             )
             return self._token_info(tok, user.email), secret
 
-    def list_tokens(self, *, by: Principal) -> list[TokenInfo]:
+    def list_tokens(self, *, principal: Principal) -> list[TokenInfo]:
         with self.db.session() as s:
             q = (
                 select(ApiToken, User.email)
                 .join(User, User.id == ApiToken.user_id)
                 .order_by(ApiToken.id)
             )
-            if not by.is_admin:
-                q = q.where(ApiToken.user_id == (by.user_id or -1))
+            if not principal.is_admin:
+                q = q.where(ApiToken.user_id == (principal.user_id or -1))
             return [self._token_info(t, e) for t, e in s.execute(q).all()]
 
-    def revoke_token(self, token_id: int, *, by: Principal) -> TokenInfo:
+    def revoke_token(self, token_id: int, *, principal: Principal) -> TokenInfo:
         with self.db.session() as s:
             tok = s.get(ApiToken, token_id)
-            if tok is None or not (by.is_admin or tok.user_id == by.user_id):
+            if tok is None or not (principal.is_admin or tok.user_id == principal.user_id):
                 raise errors.NotFound(f"No token {token_id} of yours.")
             if tok.revoked_at is None:
                 self.events.record(
                     s,
-                    TokenRevoked(actor=by.ref, time=utcnow(), token_id=tok.id),
+                    TokenRevoked(actor=principal.ref, time=utcnow(), token_id=tok.id),
                 )
                 tok.revoked_at = utcnow()
             email = s.scalar(select(User.email).where(User.id == tok.user_id)) or ""
@@ -385,11 +387,11 @@ class AccountService:
         *,
         expires_at: dt.datetime | None = None,
         source: str = "manual",
-        by: Principal,
+        principal: Principal,
     ) -> int:
         with self.db.session() as s:
             ds = self.access.dataset(s, dataset)
-            self.access.require(s, by, "manage_org", org=ds.organization)
+            self.access.require(s, principal, "manage_org", org=ds.organization)
             user = s.scalar(select(User).where(User.email == v.clean_email(email)))
             if user is None:
                 raise errors.NotFound(f"No user with the e-mail {email}.")
@@ -397,7 +399,7 @@ class AccountService:
                 user_id=user.id,
                 dataset_id=ds.id,
                 source=source,
-                granted_by=by.ref,
+                granted_by=principal.ref,
                 expires_at=expires_at,
             )
             s.add(ent)
@@ -405,7 +407,7 @@ class AccountService:
             self.events.record(
                 s,
                 EntitlementGranted(
-                    actor=by.ref,
+                    actor=principal.ref,
                     time=utcnow(),
                     dataset=dataset,
                     user_id=user.id,
@@ -414,16 +416,16 @@ class AccountService:
             )
             return ent.id
 
-    def revoke_entitlement(self, entitlement_id: int, *, by: Principal) -> None:
+    def revoke_entitlement(self, entitlement_id: int, *, principal: Principal) -> None:
         with self.db.session() as s:
             ent = s.get(Entitlement, entitlement_id)
             if ent is None:
                 raise errors.NotFound(f"No entitlement {entitlement_id}.")
             ds = self.access.dataset(s, ent.dataset_id)
-            self.access.require(s, by, "manage_org", org=ds.organization)
+            self.access.require(s, principal, "manage_org", org=ds.organization)
             self.events.record(
                 s,
-                EntitlementRevoked(actor=by.ref, time=utcnow(), dataset=ds.name),
+                EntitlementRevoked(actor=principal.ref, time=utcnow(), dataset=ds.name),
             )
             ent.revoked_at = utcnow()
 

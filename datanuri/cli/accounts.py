@@ -46,7 +46,7 @@ def users_create(
     """Create a user account."""
     with platform_ctx(data_dir) as p:
         user = p.accounts.create_user(
-            email, display_name=name, password=password, platform_role=role, by=SYSTEM
+            email, display_name=name, password=password, platform_role=role, principal=SYSTEM
         )
     print_json(user.to_dict()) if json_out else console.print(
         f"Created user [bold]{user.email}[/]."
@@ -57,7 +57,7 @@ def users_create(
 def users_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List users with their roles."""
     with platform_ctx(data_dir) as p:
-        users = p.accounts.list_users(by=SYSTEM)
+        users = p.accounts.list_users(principal=SYSTEM)
     if json_out:
         return print_json([u.to_dict() for u in users])
     t = Table("email", "name", "platform role", "organisations")
@@ -79,7 +79,7 @@ def orgs_add_member(
 ) -> None:
     """Add a user to an organization (or change their role)."""
     with platform_ctx(data_dir) as p:
-        p.accounts.add_member(org, email, role=role, by=SYSTEM)
+        p.accounts.add_member(org, email, role=role, principal=SYSTEM)
     console.print(f"{email} is now {role} of {org}.")
 
 
@@ -101,7 +101,7 @@ def tokens_create(
             scopes=[s.strip() for s in scopes.split(",") if s.strip()],
             expires_in_days=expires_days,
             for_email=user,
-            by=SYSTEM,
+            principal=SYSTEM,
         )
     if json_out:
         return print_json({"token": secret, **info.to_dict()})
@@ -115,7 +115,7 @@ def tokens_create(
 def tokens_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List API tokens (never their secrets)."""
     with platform_ctx(data_dir) as p:
-        tokens = p.accounts.list_tokens(by=SYSTEM)
+        tokens = p.accounts.list_tokens(principal=SYSTEM)
     if json_out:
         return print_json([t.to_dict() for t in tokens])
     t = Table("id", "user", "name", "starts with", "scopes", "expires", "revoked")
@@ -139,7 +139,7 @@ def tokens_revoke(
 ) -> None:
     """Revoke an API token; it is refused from the next request on."""
     with platform_ctx(data_dir) as p:
-        p.accounts.revoke_token(token_id, by=SYSTEM)
+        p.accounts.revoke_token(token_id, principal=SYSTEM)
     console.print(f"Token {token_id} revoked.")
 
 

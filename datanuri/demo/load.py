@@ -82,9 +82,13 @@ def _demo_users(platform: Platform, org_names: list[str]) -> None:
     for email, name, role, _ in DEMO_USERS:
         try:
             accounts.create_user(
-                email, display_name=name, password=DEMO_PASSWORD, platform_role=role, by=SYSTEM
+                email,
+                display_name=name,
+                password=DEMO_PASSWORD,
+                platform_role=role,
+                principal=SYSTEM,
             )
         except Conflict:
             pass
     for org in org_names:
-        accounts.add_member(org, "publisher@datanuri.local", role="editor", by=SYSTEM)
+        accounts.add_member(org, "publisher@datanuri.local", role="editor", principal=SYSTEM)

@@ -93,7 +93,10 @@ def token_login(body: TokenLoginIn, request: Request, p: PlatformDep) -> dict[st
     """Exchange e-mail and password for a new API token (what `datanuri login` does)."""
     me = p.accounts.login(body.email, body.password, client=client_address(request))
     info, secret = p.accounts.create_token(
-        name=body.name, scopes=tuple(body.scopes), expires_in_days=body.expires_in_days, by=me
+        name=body.name,
+        scopes=tuple(body.scopes),
+        expires_in_days=body.expires_in_days,
+        principal=me,
     )
     return {"token": secret, **info.to_dict()}
 
@@ -120,7 +123,7 @@ def whoami(request: Request, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]
 
 @router.get("/users", tags=["users"], response_model=list[schemas.UserOut])
 def list_users(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
-    return [u.to_dict() for u in p.accounts.list_users(by=me)]
+    return [u.to_dict() for u in p.accounts.list_users(principal=me)]
 
 
 @router.post("/users", status_code=201, tags=["users"], response_model=schemas.UserOut)
@@ -130,7 +133,7 @@ def create_user(body: UserIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any
         display_name=body.display_name,
         password=body.password,
         platform_role=body.platform_role,
-        by=me,
+        principal=me,
     ).to_dict()
 
 
@@ -143,21 +146,24 @@ def add_member(
     me: PrincipalDep,
     p: PlatformDep,
 ) -> dict[str, Any]:
-    return p.accounts.add_member(name, body.email, role=body.role, by=me).to_dict()
+    return p.accounts.add_member(name, body.email, role=body.role, principal=me).to_dict()
 
 
 @router.get("/tokens", tags=["tokens"], response_model=list[schemas.TokenOut])
 def list_tokens(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to see your tokens.")
-    return [t.to_dict() for t in p.accounts.list_tokens(by=me)]
+    return [t.to_dict() for t in p.accounts.list_tokens(principal=me)]
 
 
 @router.post("/tokens", status_code=201, tags=["tokens"], response_model=schemas.NewTokenOut)
 def create_token(body: TokenIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     """Create an API token for yourself. The token is in this answer only; it is stored as a hash."""
     info, secret = p.accounts.create_token(
-        name=body.name, scopes=tuple(body.scopes), expires_in_days=body.expires_in_days, by=me
+        name=body.name,
+        scopes=tuple(body.scopes),
+        expires_in_days=body.expires_in_days,
+        principal=me,
     )
     return {"token": secret, **info.to_dict()}
 
@@ -166,7 +172,7 @@ def create_token(body: TokenIn, me: PrincipalDep, p: PlatformDep) -> dict[str, A
 def revoke_token(token_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to revoke a token.")
-    return p.accounts.revoke_token(token_id, by=me).to_dict()
+    return p.accounts.revoke_token(token_id, principal=me).to_dict()
 
 
 @router.post(
@@ -186,7 +192,7 @@ def grant_entitlement(
         raise errors.InvalidInput(
             "Give expires_at with a time zone, e.g. 2027-01-01T00:00:00+09:00."
         )
-    return {"id": p.accounts.grant_entitlement(body.email, name, expires_at=expires, by=me)}
+    return {"id": p.accounts.grant_entitlement(body.email, name, expires_at=expires, principal=me)}
 
 
 @router.delete(
@@ -195,7 +201,7 @@ def grant_entitlement(
     response_model=schemas.EntitlementRevokedOut,
 )
 def revoke_entitlement(entitlement_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
-    p.accounts.revoke_entitlement(entitlement_id, by=me)
+    p.accounts.revoke_entitlement(entitlement_id, principal=me)
     return {"revoked": entitlement_id}
 
 

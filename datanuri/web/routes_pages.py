@@ -86,7 +86,7 @@ def _token_rows(platform: Platform, who: WebUser) -> list[dict[str, Any]]:
     """The user's own tokens (an admin's list holds everyone's), newest first, with a state word."""
     now = dt.datetime.now(dt.UTC)
     rows: list[dict[str, Any]] = []
-    for tok in platform.accounts.list_tokens(by=who.me):
+    for tok in platform.accounts.list_tokens(principal=who.me):
         if tok.user != who.user.email:
             continue
         ends = dt.datetime.fromisoformat(tok.expires_at) if tok.expires_at else None
@@ -159,7 +159,7 @@ async def create_token(request: Request, platform: PlatformDep, who: WebUserDep)
         try:
             info, secret = await run_in_threadpool(
                 lambda: platform.accounts.create_token(
-                    name=name, scopes=scopes, expires_in_days=days, by=who.me
+                    name=name, scopes=scopes, expires_in_days=days, principal=who.me
                 )
             )
         except (errors.InvalidInput, errors.PermissionDenied, errors.NotAuthenticated) as exc:
@@ -185,7 +185,7 @@ async def revoke_token(
     accounts = platform.accounts
     mine = {
         t.id: t
-        for t in await run_in_threadpool(lambda: accounts.list_tokens(by=who.me))
+        for t in await run_in_threadpool(lambda: accounts.list_tokens(principal=who.me))
         if t.user == who.user.email
     }
     if token_id not in mine:
@@ -194,7 +194,7 @@ async def revoke_token(
         return await run_in_threadpool(
             lambda: _account_page(request, platform, who, confirm_revoke=mine[token_id])
         )
-    await run_in_threadpool(lambda: accounts.revoke_token(token_id, by=who.me))
+    await run_in_threadpool(lambda: accounts.revoke_token(token_id, principal=who.me))
     return RedirectResponse(
         href_factory(language(request))("/account", revoked=token_id) + "#tokens-h", status_code=303
     )

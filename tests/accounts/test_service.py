@@ -15,7 +15,9 @@ PW = "correct horse battery"
 @pytest.fixture
 def acc(platform):
     platform.catalog.create_organization("org-a", principal=SYSTEM)
-    platform.accounts.create_user("kim@example.org", display_name="김민지", password=PW, by=SYSTEM)
+    platform.accounts.create_user(
+        "kim@example.org", display_name="김민지", password=PW, principal=SYSTEM
+    )
     return platform.accounts
 
 
@@ -44,7 +46,7 @@ def test_repeated_failures_lock_the_account(acc):
 
 def test_token_stored_only_as_hash_and_refused_after_revoke(platform, acc):
     info, secret = acc.create_token(
-        name="script", scopes=["read", "publish"], for_email="kim@example.org", by=SYSTEM
+        name="script", scopes=["read", "publish"], for_email="kim@example.org", principal=SYSTEM
     )
     with platform.db.session() as s:
         rows = s.execute(sa.select(ApiToken.token_hash, ApiToken.prefix)).all()
@@ -52,7 +54,7 @@ def test_token_stored_only_as_hash_and_refused_after_revoke(platform, acc):
     assert secret not in str(rows)
     p = acc.resolve_token(secret)
     assert p.email == "kim@example.org" and p.scopes == frozenset({"read", "publish"})
-    acc.revoke_token(info.id, by=SYSTEM)
+    acc.revoke_token(info.id, principal=SYSTEM)
     with pytest.raises(errors.NotAuthenticated, match="not valid"):
         acc.resolve_token(secret)
     size = platform.ledger.size()
@@ -62,7 +64,7 @@ def test_token_stored_only_as_hash_and_refused_after_revoke(platform, acc):
 
 def test_expired_token_is_refused(platform, acc):
     info, secret = acc.create_token(
-        name="short", expires_in_days=1, for_email="kim@example.org", by=SYSTEM
+        name="short", expires_in_days=1, for_email="kim@example.org", principal=SYSTEM
     )
     with platform.db.session() as s:
         s.get(ApiToken, info.id).expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
@@ -94,30 +96,34 @@ def test_malformed_or_unknown_tokens(acc, bad):
 )
 def test_bad_user_fields(acc, email, name, password, match):
     with pytest.raises((errors.InvalidInput, errors.Conflict), match=match):
-        acc.create_user(email, display_name=name, password=password, by=SYSTEM)
+        acc.create_user(email, display_name=name, password=password, principal=SYSTEM)
 
 
 def test_korean_and_unicode_names_are_kept(acc):
     u = acc.create_user(
-        "lee@example.org", display_name="  이서연 (Seo-yeon) 🙂 ", password=PW, by=SYSTEM
+        "lee@example.org", display_name="  이서연 (Seo-yeon) 🙂 ", password=PW, principal=SYSTEM
     )
     assert u.display_name == "이서연 (Seo-yeon) 🙂"
 
 
 def test_membership_roles_reach_the_principal(acc):
-    acc.add_member("org-a", "kim@example.org", role="editor", by=SYSTEM)
+    acc.add_member("org-a", "kim@example.org", role="editor", principal=SYSTEM)
     assert acc.principal_for("kim@example.org").org_roles == {"org-a": "editor"}
     with pytest.raises(errors.InvalidInput):
-        acc.add_member("org-a", "kim@example.org", role="boss", by=SYSTEM)
+        acc.add_member("org-a", "kim@example.org", role="boss", principal=SYSTEM)
     with pytest.raises(errors.NotAuthenticated):
         from datanuri.accounts import ANONYMOUS
 
-        acc.add_member("org-a", "kim@example.org", role="owner", by=ANONYMOUS)
+        acc.add_member("org-a", "kim@example.org", role="owner", principal=ANONYMOUS)
 
 
 def test_org_creator_becomes_owner(platform, acc):
     acc.create_user(
-        "root@example.org", display_name="root", password=PW, platform_role="admin", by=SYSTEM
+        "root@example.org",
+        display_name="root",
+        password=PW,
+        platform_role="admin",
+        principal=SYSTEM,
     )
     admin = acc.principal_for("root@example.org")
     platform.catalog.create_organization("org-b", principal=admin)

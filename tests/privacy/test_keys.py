@@ -141,11 +141,11 @@ def test_failed_record_creates_no_key(tmp_path):
 
 # ----- through the service: permissions, ledger, policies ------------------------------------
 def _user(platform, email, org=None, role="editor"):
-    platform.accounts.create_user(email, display_name="사용자", password=PASSWORD, by=SYSTEM)
+    platform.accounts.create_user(email, display_name="사용자", password=PASSWORD, principal=SYSTEM)
     if org:
-        platform.accounts.add_member(org, email, role=role, by=SYSTEM)
+        platform.accounts.add_member(org, email, role=role, principal=SYSTEM)
     token = platform.accounts.create_token(
-        name="t", scopes=["read", "publish"], for_email=email, by=SYSTEM
+        name="t", scopes=["read", "publish"], for_email=email, principal=SYSTEM
     )[1]
     return platform.accounts.resolve_token(token)
 

@@ -47,12 +47,12 @@ def client(platform, tmp_path):
 
 def _token(platform, email, org, role):
     platform.accounts.create_user(
-        email, display_name="사용자", password="correct horse battery", by=SYSTEM
+        email, display_name="사용자", password="correct horse battery", principal=SYSTEM
     )
     if org:
-        platform.accounts.add_member(org, email, role=role, by=SYSTEM)
+        platform.accounts.add_member(org, email, role=role, principal=SYSTEM)
     return platform.accounts.create_token(
-        name="t", scopes=["read", "publish"], for_email=email, by=SYSTEM
+        name="t", scopes=["read", "publish"], for_email=email, principal=SYSTEM
     )[1]
 
 

@@ -56,11 +56,11 @@ def load_hospital(platform, src: Path) -> None:
 
 
 def user(platform, email: str, org: str | None = None, role: str = "editor"):
-    platform.accounts.create_user(email, display_name="사용자", password=PASSWORD, by=SYSTEM)
+    platform.accounts.create_user(email, display_name="사용자", password=PASSWORD, principal=SYSTEM)
     if org:
-        platform.accounts.add_member(org, email, role=role, by=SYSTEM)
+        platform.accounts.add_member(org, email, role=role, principal=SYSTEM)
     token = platform.accounts.create_token(
-        name="t", scopes=["read", "publish"], for_email=email, by=SYSTEM
+        name="t", scopes=["read", "publish"], for_email=email, principal=SYSTEM
     )[1]
     return platform.accounts.resolve_token(token)
 

@@ -25,10 +25,10 @@ def world(platform: Any) -> Any:
     cat.create_organization("org-a", title="기관 A", principal=SYSTEM)
     cat.create_organization("org-b", title="기관 B", principal=SYSTEM)
     for email, name in ((KIM, "김민지"), (LEE, "이서연"), (PARK, "박지훈")):
-        acc.create_user(email, display_name=name, password=PASSWORD, by=SYSTEM)
-    acc.add_member("org-a", KIM, role="editor", by=SYSTEM)
-    acc.add_member("org-a", LEE, role="member", by=SYSTEM)
-    acc.add_member("org-b", PARK, role="editor", by=SYSTEM)
+        acc.create_user(email, display_name=name, password=PASSWORD, principal=SYSTEM)
+    acc.add_member("org-a", KIM, role="editor", principal=SYSTEM)
+    acc.add_member("org-a", LEE, role="member", principal=SYSTEM)
+    acc.add_member("org-b", PARK, role="editor", principal=SYSTEM)
     cat.create_dataset(
         "a-open", organization="org-a", title="A 공개", access_level="open", principal=SYSTEM
     )
@@ -221,12 +221,12 @@ def test_every_console_and_token_form_needs_the_csrf_token(api: TestClient, worl
     ds = world.catalog.get_dataset("a-open", principal=SYSTEM)
     assert (ds.access_level, ds.title) == ("open", "A 공개")
     me = world.accounts.principal_for(KIM)
-    assert world.accounts.list_tokens(by=me) == []
-    token, _ = world.accounts.create_token(name="t", for_email=KIM, by=SYSTEM)
+    assert world.accounts.list_tokens(principal=me) == []
+    token, _ = world.accounts.create_token(name="t", for_email=KIM, principal=SYSTEM)
     assert (
         kim.post(f"/account/tokens/{token.id}/revoke", data={"confirm": "yes"}).status_code == 403
     )
-    assert not world.accounts.list_tokens(by=me)[0].revoked
+    assert not world.accounts.list_tokens(principal=me)[0].revoked
     # The CSRF refusal is a page in the browser's language, not JSON.
     r = kim.post("/console/new?lang=en", data=new_form())
     assert r.headers["content-type"].startswith("text/html") and '<html lang="en">' in r.text
@@ -423,18 +423,18 @@ def test_tokens_created_once_listed_and_revoked_after_confirmation(
     assert me.email == KIM and me.scopes == frozenset({"read", "publish"})
     listing = kim.get("/account")
     assert secret not in listing.text and "야간 스크립트" in listing.text
-    info = world.accounts.list_tokens(by=me)[0]
+    info = world.accounts.list_tokens(principal=me)[0]
     assert info.expires_at is not None
     ask = kim.post(f"/account/tokens/{info.id}/revoke", data={"csrf_token": csrf})
     assert ask.status_code == 200 and 'id="confirm-revoke"' in ask.text
-    assert not world.accounts.list_tokens(by=me)[0].revoked
+    assert not world.accounts.list_tokens(principal=me)[0].revoked
     done = kim.post(
         f"/account/tokens/{info.id}/revoke",
         data={"csrf_token": csrf, "confirm": "yes"},
         follow_redirects=False,
     )
     assert done.status_code == 303
-    assert world.accounts.list_tokens(by=me)[0].revoked
+    assert world.accounts.list_tokens(principal=me)[0].revoked
     assert ui_text.MSG_TOKEN_REVOKED[0] in kim.get(done.headers["location"]).text
 
 
@@ -458,11 +458,14 @@ def test_token_form_errors_and_other_peoples_tokens(api: TestClient, world: Any)
         data={"name": "영원", "scopes": "read", "expiry": "never", "csrf_token": csrf},
     )
     assert r.status_code == 200
-    assert world.accounts.list_tokens(by=world.accounts.principal_for(KIM))[0].expires_at is None
-    theirs, _ = world.accounts.create_token(name="lee's", for_email=LEE, by=SYSTEM)
+    assert (
+        world.accounts.list_tokens(principal=world.accounts.principal_for(KIM))[0].expires_at
+        is None
+    )
+    theirs, _ = world.accounts.create_token(name="lee's", for_email=LEE, principal=SYSTEM)
     r = kim.post(f"/account/tokens/{theirs.id}/revoke", data={"csrf_token": csrf, "confirm": "yes"})
     assert r.status_code == 404
-    assert not world.accounts.list_tokens(by=world.accounts.principal_for(LEE))[0].revoked
+    assert not world.accounts.list_tokens(principal=world.accounts.principal_for(LEE))[0].revoked
     assert "lee's" not in kim.get("/account").text
 
 

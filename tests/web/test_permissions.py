@@ -56,15 +56,15 @@ class World:
                 display_name=role,
                 password=PW,
                 platform_role=role if role in ("admin", "auditor") else None,
-                by=SYSTEM,
+                principal=SYSTEM,
             )
             self.tokens[role] = acc.create_token(
-                name="t", scopes=["read", "publish", "admin"], for_email=email, by=SYSTEM
+                name="t", scopes=["read", "publish", "admin"], for_email=email, principal=SYSTEM
             )[1]
-        acc.create_user("plain@example.org", display_name="plain", password=PW, by=SYSTEM)
-        acc.add_member("org-a", EMAIL["member"], role="member", by=SYSTEM)
-        acc.add_member("org-a", EMAIL["editor"], role="editor", by=SYSTEM)
-        acc.add_member("org-b", EMAIL["other_owner"], role="owner", by=SYSTEM)
+        acc.create_user("plain@example.org", display_name="plain", password=PW, principal=SYSTEM)
+        acc.add_member("org-a", EMAIL["member"], role="member", principal=SYSTEM)
+        acc.add_member("org-a", EMAIL["editor"], role="editor", principal=SYSTEM)
+        acc.add_member("org-b", EMAIL["other_owner"], role="owner", principal=SYSTEM)
         for level in LEVELS:
             platform.catalog.create_dataset(
                 f"ds-{level}", organization="org-a", access_level=level, principal=SYSTEM
@@ -91,12 +91,12 @@ def _upload(w: World, role: str, level: str) -> dict[str, Any]:
 
 def _own_token(w: World, role: str, level: str) -> str:
     email = EMAIL.get(role, "plain@example.org")
-    info, _ = w.p.accounts.create_token(name="to-revoke", for_email=email, by=SYSTEM)
+    info, _ = w.p.accounts.create_token(name="to-revoke", for_email=email, principal=SYSTEM)
     return str(info.id)
 
 
 def _entitlement(w: World, role: str, level: str) -> str:
-    return str(w.p.accounts.grant_entitlement("plain@example.org", f"ds-{level}", by=SYSTEM))
+    return str(w.p.accounts.grant_entitlement("plain@example.org", f"ds-{level}", principal=SYSTEM))
 
 
 def _login_body(w: World, role: str, level: str) -> dict[str, Any]:

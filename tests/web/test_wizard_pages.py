@@ -27,10 +27,10 @@ def site(platform, api, tmp_path):
         OPEN, organization=ORG, title="병원 통계", access_level="open", principal=SYSTEM
     )
     for email, role in (("editor@example.org", "editor"), ("member@example.org", "member")):
-        platform.accounts.create_user(email, display_name=role, password=PW, by=SYSTEM)
-        platform.accounts.add_member(ORG, email, role=role, by=SYSTEM)
+        platform.accounts.create_user(email, display_name=role, password=PW, principal=SYSTEM)
+        platform.accounts.add_member(ORG, email, role=role, principal=SYSTEM)
     platform.accounts.create_user(
-        "outsider@example.org", display_name="outsider", password=PW, by=SYSTEM
+        "outsider@example.org", display_name="outsider", password=PW, principal=SYSTEM
     )
     return api
 
