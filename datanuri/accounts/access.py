@@ -19,24 +19,10 @@ from datanuri.accounts.principal import Principal
 from datanuri.store.db import Database, utcnow
 
 
-class HasDatasetAccess(Protocol):
-    """A dataset row that can describe itself for the policy (the catalog's `Dataset`)."""
-
-    def as_access(self) -> DatasetAccess: ...
-
-
 class DatasetFinder(Protocol):
     """Finds a dataset by name (str) or id (int), or returns None."""
 
     def __call__(self, s: Session, key: str | int, /) -> DatasetAccess | None: ...
-
-
-Subject = DatasetAccess | HasDatasetAccess
-
-
-def facts(dataset: Subject) -> DatasetAccess:
-    """The policy's view of `dataset`: the value itself, or the one its row builds."""
-    return dataset if isinstance(dataset, DatasetAccess) else dataset.as_access()
 
 
 class AccessControl:
@@ -57,11 +43,11 @@ class AccessControl:
         p: Principal,
         action: Action,
         *,
-        dataset: Subject | None = None,
+        dataset: DatasetAccess | None = None,
         org: str | None = None,
     ) -> Decision:
         if dataset is not None:
-            ds = facts(dataset)
+            ds = dataset
             entitled = False
             if action == "read_rows" and ds.access_level == "restricted" and p.user_id is not None:
                 entitled = self.entitled(s, p.user_id, ds.id)
@@ -81,14 +67,14 @@ class AccessControl:
         p: Principal,
         action: Action,
         *,
-        dataset: Subject | None = None,
+        dataset: DatasetAccess | None = None,
         org: str | None = None,
     ) -> None:
         """Raise the right error unless `p` may do `action`."""
         d = self.decide(s, p, action, dataset=dataset, org=org)
         if d.allowed:
             return
-        name = facts(dataset).name if dataset is not None else ""
+        name = dataset.name if dataset is not None else ""
         if d.hide and dataset is not None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         if d.reason == "personal" and dataset is not None:
@@ -105,7 +91,7 @@ class AccessControl:
         p: Principal,
         action: Action,
         *,
-        dataset: Subject | None = None,
+        dataset: DatasetAccess | None = None,
         org: str | None = None,
     ) -> bool:
         return self.decide(s, p, action, dataset=dataset, org=org).allowed
@@ -123,10 +109,10 @@ class AccessControl:
         return s.scalar(q.limit(1)) is not None
 
     def log(
-        self, p: Principal, dataset: Subject, version: int | None, action: str, allowed: bool
+        self, p: Principal, dataset: DatasetAccess, version: int | None, action: str, allowed: bool
     ) -> None:
         """Record a read or download (or a refused one) in its own transaction."""
-        ds = facts(dataset)
+        ds = dataset
         with self.db.session() as s:
             s.add(
                 AccessLogEntry(

@@ -215,7 +215,7 @@ class CatalogService:
             ds = s.scalar(select(Dataset).where(Dataset.name == name).with_for_update())
             if ds is None or ds.versions:
                 return False
-            self.access.require(s, principal, "publish", dataset=ds)
+            self.access.require(s, principal, "publish", dataset=ds.as_access())
             s.delete(ds)
         self._changed(name)
         return True
@@ -225,7 +225,7 @@ class CatalogService:
         fields = self._clean_fields(fields)
         with self.db.session() as s:
             ds = self._dataset(s, name, lock=True, principal=principal)
-            self.access.require(s, principal, "publish", dataset=ds)
+            self.access.require(s, principal, "publish", dataset=ds.as_access())
             old_access = ds.access_level
             new_access = fields.get("access_level", old_access)
             if old_access == "personal" and new_access != "personal":
@@ -265,7 +265,7 @@ class CatalogService:
             return [
                 dataset_info(d)
                 for d in s.scalars(q.order_by(Dataset.name))
-                if self.access.can(s, principal, "read_metadata", dataset=d)
+                if self.access.can(s, principal, "read_metadata", dataset=d.as_access())
             ]
 
     def get_dataset(self, name: str, *, principal: Principal) -> DatasetInfo:
@@ -276,7 +276,10 @@ class CatalogService:
         """Raise unless `principal` may publish to dataset `name` (used before accepting an upload)."""
         with self.db.session() as s:
             self.access.require(
-                s, principal, "publish", dataset=self._dataset(s, name, principal=principal)
+                s,
+                principal,
+                "publish",
+                dataset=self._dataset(s, name, principal=principal).as_access(),
             )
 
     # ----- versions ------------------------------------------------------------------------
@@ -339,7 +342,7 @@ class CatalogService:
             self.blobs.put_file(out, move=True)
             with self.db.session() as s:
                 ds = self._dataset(s, name, lock=True, principal=principal)
-                self.access.require(s, principal, "publish", dataset=ds)
+                self.access.require(s, principal, "publish", dataset=ds.as_access())
                 number = (max((v.number for v in ds.versions), default=0)) + 1
                 v = Version(
                     dataset=ds,
@@ -409,7 +412,7 @@ class CatalogService:
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
             if v.dataset.access_level == "personal" and not self.access.can(
-                s, principal, "publish", dataset=v.dataset
+                s, principal, "publish", dataset=v.dataset.as_access()
             ):
                 # Values in a profile (top values, min/max) and in row problems are raw personal data.
                 return {
@@ -433,10 +436,10 @@ class CatalogService:
         """
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
-            allowed = self.access.can(s, principal, "read_rows", dataset=v.dataset)
-            self.access.log(principal, v.dataset, v.number, purpose, allowed)
+            allowed = self.access.can(s, principal, "read_rows", dataset=v.dataset.as_access())
+            self.access.log(principal, v.dataset.as_access(), v.number, purpose, allowed)
             if not allowed:
-                self.access.require(s, principal, "read_rows", dataset=v.dataset)
+                self.access.require(s, principal, "read_rows", dataset=v.dataset.as_access())
             digest = v.content_hash
         return self.blobs.verify(digest)
 
@@ -509,7 +512,7 @@ class CatalogService:
         ds = s.scalar(q)
         if ds is None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
-        self.access.require(s, principal, "read_metadata", dataset=ds)
+        self.access.require(s, principal, "read_metadata", dataset=ds.as_access())
         return ds
 
     def _version(self, s: Session, name: str, number: int | None, principal: Principal) -> Version:

@@ -249,10 +249,11 @@ class PrivacyService:
         ds = s.scalar(select(Dataset).where(Dataset.name == name))
         if ds is None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
+        # hidden datasets stay hidden
+        self.access.require(s, principal, "read_metadata", dataset=ds.as_access())
         self.access.require(
-            s, principal, "read_metadata", dataset=ds
-        )  # hidden datasets stay hidden
-        self.access.require(s, principal, "publish", dataset=ds)  # the holder's editors only
+            s, principal, "publish", dataset=ds.as_access()
+        )  # the holder's editors only
         if not ds.versions:
             raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=name))
         return ds, ds.versions[-1]
@@ -262,7 +263,7 @@ class PrivacyService:
         with self.db.session() as s:
             ds, v = self._source(s, name, principal)
             org, number, digest = ds.organization.name, v.number, v.content_hash
-            self.access.log(principal, ds, number, "privacy", True)
+            self.access.log(principal, ds.as_access(), number, "privacy", True)
         table = pq.ParquetFile(
             self.blobs.verify(digest)
         ).read()  # read_table would import pandas (~0.2 s)
@@ -452,7 +453,7 @@ class PrivacyService:
                     f"Dataset {target!r} is personal; a de-identified release goes to an open or "
                     "restricted dataset."
                 )
-            self.access.require(s, principal, "publish", dataset=ds)
+            self.access.require(s, principal, "publish", dataset=ds.as_access())
             return None
 
     def _record(
@@ -590,8 +591,8 @@ class PrivacyService:
         ds = s.scalar(select(Dataset).where(Dataset.name == name))
         if ds is None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
-        self.access.require(s, principal, "read_metadata", dataset=ds)
-        self.access.require(s, principal, "publish", dataset=ds)
+        self.access.require(s, principal, "read_metadata", dataset=ds.as_access())
+        self.access.require(s, principal, "publish", dataset=ds.as_access())
 
 
 def _refuse_files(policy: Mapping[str, Any]) -> None:
