@@ -51,7 +51,7 @@ def prepare(work: Path, suppression: float) -> tuple[dict[str, str], Path]:
     pacsv.write_csv(adult(), csv)
     env = {**os.environ, "DATANURI_DATA_DIR": str(work / "data")}
     with Platform(Config.load(data_dir=work / "data")) as p:
-        p.catalog.create_organization("census", principal=SYSTEM)
+        p.accounts.create_organization("census", principal=SYSTEM)
         p.catalog.create_dataset(
             "adult", organization="census", access_level="personal", principal=SYSTEM
         )

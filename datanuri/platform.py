@@ -45,7 +45,9 @@ class Platform:
         )
         self.search = SearchService(self.db, self.config.data_dir / "search")
         self.catalog.listeners.append(self.search.on_change)
-        self.harvester = Harvester(self.catalog, self.db, notify=self.search.on_change)
+        self.harvester = Harvester(
+            self.catalog, self.accounts, self.db, notify=self.search.on_change
+        )
 
     def _make_ledger(self) -> Ledger:
         ledger = Ledger(

@@ -7,7 +7,7 @@ from tests.helpers import air_csv, editor_token
 
 
 def test_sdk_against_a_real_server(platform, live_server, tmp_path):
-    platform.catalog.create_organization("seoul", title="서울", principal=SYSTEM)
+    platform.accounts.create_organization("seoul", title="서울", principal=SYSTEM)
     with Client(live_server, token=editor_token(platform, "seoul")) as client:
         client.create_dataset("air", organization="seoul", title="대기질", theme="환경")
         result = client.publish(
@@ -34,7 +34,7 @@ def test_sdk_against_a_real_server(platform, live_server, tmp_path):
 
 
 def test_sdk_anonymous_reads_open_data_but_cannot_publish(platform, live_server, tmp_path):
-    platform.catalog.create_organization("seoul", principal=SYSTEM)
+    platform.accounts.create_organization("seoul", principal=SYSTEM)
     platform.catalog.create_dataset("air", organization="seoul", principal=SYSTEM)
     platform.catalog.publish("air", air_csv(tmp_path / "a.csv"), principal=SYSTEM)
     with Client(live_server) as anonymous:

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from datanuri import errors
@@ -24,6 +25,7 @@ from datanuri.accounts.models import (
     WebSession,
 )
 from datanuri.accounts.principal import ALL_SCOPES, Principal
+from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.events import (
     EntitlementGranted,
     EntitlementRevoked,
@@ -31,6 +33,7 @@ from datanuri.events import (
     TokenCreated,
     TokenRevoked,
 )
+from datanuri.names import check_name
 from datanuri.store.db import Database, utcnow
 
 log = logging.getLogger("datanuri.accounts")
@@ -122,6 +125,33 @@ class AccountService:
             if user is None:
                 raise errors.NotFound("No such user.")
             return self._user_info(user)
+
+    # ----- organisations ----------------------------------------------------------------
+    def create_organization(
+        self,
+        name: str,
+        *,
+        title: str | None = None,
+        description: str = "",
+        principal: Principal,
+    ) -> OrgInfo:
+        """Create an organisation (admins only); a user who creates one becomes its owner."""
+        check_name(name, "organization")
+        try:
+            with self.db.session() as s:
+                self.access.require(s, principal, "create_org")
+                org = Organization(
+                    name=name, title=(title or name).strip(), description=description
+                )
+                s.add(org)
+                s.flush()
+                if principal.kind == "user" and principal.user_id is not None:
+                    s.add(
+                        Membership(user_id=principal.user_id, organization_id=org.id, role="owner")
+                    )
+                return org_info(org)
+        except SAIntegrityError as exc:
+            raise errors.Conflict(f"An organization named {name!r} already exists.") from exc
 
     def add_member(
         self, organization: str, email: str, *, role: str, principal: Principal

@@ -6,20 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from datanuri.accounts.models import Organization
 from datanuri.catalog.models import Dataset, Version
-
-
-@dataclass(frozen=True)
-class OrgInfo:
-    name: str
-    title: str
-    description: str
-    created_at: str
-    dataset_count: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -68,10 +55,6 @@ class DatasetInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
-
-
-def org_info(org: Organization, dataset_count: int = 0) -> OrgInfo:
-    return OrgInfo(org.name, org.title, org.description, org.created_at.isoformat(), dataset_count)
 
 
 def version_info(v: Version, dataset_name: str) -> VersionInfo:

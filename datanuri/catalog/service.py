@@ -18,17 +18,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from datanuri import errors
 from datanuri.accounts.access import AccessControl
-from datanuri.accounts.models import Membership, Organization
+from datanuri.accounts.models import Organization
 from datanuri.accounts.policy import DatasetAccess, check_access
 from datanuri.accounts.principal import Principal
+from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.catalog import export
 from datanuri.catalog.models import Dataset, Distribution, Version
 from datanuri.catalog.records import (
     DatasetInfo,
-    OrgInfo,
     VersionInfo,
     dataset_info,
-    org_info,
     version_info,
 )
 from datanuri.config import Config
@@ -129,32 +128,6 @@ class CatalogService:
             listener(name)
 
     # ----- organizations -------------------------------------------------------------------
-    def create_organization(
-        self,
-        name: str,
-        *,
-        title: str | None = None,
-        description: str = "",
-        principal: Principal,
-    ) -> OrgInfo:
-        """Create an organisation (admins only); a user who creates one becomes its owner."""
-        check_name(name, "organization")
-        try:
-            with self.db.session() as s:
-                self.access.require(s, principal, "create_org")
-                org = Organization(
-                    name=name, title=(title or name).strip(), description=description
-                )
-                s.add(org)
-                s.flush()
-                if principal.kind == "user" and principal.user_id is not None:
-                    s.add(
-                        Membership(user_id=principal.user_id, organization_id=org.id, role="owner")
-                    )
-                return org_info(org)
-        except SAIntegrityError as exc:
-            raise errors.Conflict(f"An organization named {name!r} already exists.") from exc
-
     def list_organizations(self) -> list[OrgInfo]:
         with self.db.session() as s:
             counts = dict(

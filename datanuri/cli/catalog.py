@@ -40,7 +40,7 @@ def orgs_create(
 ) -> None:
     """Create an organization."""
     with platform_ctx(data_dir) as p:
-        org = p.catalog.create_organization(
+        org = p.accounts.create_organization(
             name, title=title, description=description, principal=SYSTEM
         )
     print_json(org.to_dict()) if json_out else console.print(

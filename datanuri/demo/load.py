@@ -36,7 +36,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     cat = platform.catalog
     for org in orgs:
         try:
-            cat.create_organization(
+            platform.accounts.create_organization(
                 org.name, title=org.title, description=org.description, principal=SYSTEM
             )
         except Conflict:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from datanuri import errors
 from datanuri.accounts.principal import SYSTEM
+from datanuri.accounts.service import AccountService
 from datanuri.catalog.service import CatalogService
 from datanuri.harvest.mapping import HarvestItem, dcat_datasets, from_ckan, from_dcat
 from datanuri.harvest.models import HarvestRecord
@@ -141,11 +142,13 @@ class Harvester:
     def __init__(
         self,
         catalog: CatalogService,
+        accounts: AccountService,
         db: Database,
         *,
         notify: Callable[[str], None] | None = None,
     ) -> None:
         self.catalog = catalog
+        self.accounts = accounts
         self.db = db
         self.notify = notify
 
@@ -231,7 +234,7 @@ class Harvester:
             self.catalog.get_organization(item.organization)
         except errors.NotFound:
             try:
-                self.catalog.create_organization(
+                self.accounts.create_organization(
                     item.organization, title=item.organization_title, principal=SYSTEM
                 )
             except errors.Conflict:

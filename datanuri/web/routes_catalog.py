@@ -79,7 +79,7 @@ def create_organization(
     p: PlatformDep,
     me: PrincipalDep,
 ) -> dict[str, Any]:
-    return p.catalog.create_organization(
+    return p.accounts.create_organization(
         body.name, title=body.title, description=body.description, principal=me
     ).to_dict()
 

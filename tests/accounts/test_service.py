@@ -14,7 +14,7 @@ PW = "correct horse battery"
 
 @pytest.fixture
 def acc(platform):
-    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.accounts.create_organization("org-a", principal=SYSTEM)
     platform.accounts.create_user(
         "kim@example.org", display_name="김민지", password=PW, principal=SYSTEM
     )
@@ -126,5 +126,5 @@ def test_org_creator_becomes_owner(platform, acc):
         principal=SYSTEM,
     )
     admin = acc.principal_for("root@example.org")
-    platform.catalog.create_organization("org-b", principal=admin)
+    platform.accounts.create_organization("org-b", principal=admin)
     assert acc.principal_for("root@example.org").org_roles == {"org-b": "owner"}

@@ -17,7 +17,7 @@ from tests.helpers import air_csv
 
 @pytest.fixture
 def cat(platform):
-    platform.catalog.create_organization("seoul", title="서울특별시", principal=SYSTEM)
+    platform.accounts.create_organization("seoul", title="서울특별시", principal=SYSTEM)
     platform.catalog.create_dataset(
         "air",
         organization="seoul",
@@ -30,9 +30,9 @@ def cat(platform):
 
 def test_names_and_duplicates(platform):
     c = platform.catalog
-    c.create_organization("seoul", principal=SYSTEM)
+    platform.accounts.create_organization("seoul", principal=SYSTEM)
     with pytest.raises(errors.Conflict):
-        c.create_organization("seoul", principal=SYSTEM)
+        platform.accounts.create_organization("seoul", principal=SYSTEM)
     with pytest.raises(errors.InvalidInput, match="URL-safe"):
         c.create_dataset("대기질", organization="seoul", principal=SYSTEM)
     with pytest.raises(errors.NotFound, match="orgs create"):

@@ -151,7 +151,7 @@ def _user(platform, email, org=None, role="editor"):
 
 
 def test_create_is_recorded_in_the_ledger_and_nowhere_in_the_data(platform, config):
-    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.accounts.create_organization("org-a", principal=SYSTEM)
     editor = _user(platform, "editor@example.org", "org-a")
     before = platform.ledger.size()
     info = platform.privacy.create_key("org-a", "holder-2026", principal=editor)
@@ -179,8 +179,8 @@ def test_create_is_recorded_in_the_ledger_and_nowhere_in_the_data(platform, conf
 
 
 def test_only_editors_of_the_organisation(platform):
-    platform.catalog.create_organization("org-a", principal=SYSTEM)
-    platform.catalog.create_organization("org-b", principal=SYSTEM)
+    platform.accounts.create_organization("org-a", principal=SYSTEM)
+    platform.accounts.create_organization("org-b", principal=SYSTEM)
     member = _user(platform, "member@example.org", "org-a", role="member")
     other = _user(platform, "other@example.org", "org-b", role="owner")
     owner = _user(platform, "owner@example.org", "org-a", role="owner")
@@ -208,7 +208,7 @@ class FailingSink:
 
 
 def test_ledger_failure_creates_no_key(platform):
-    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.accounts.create_organization("org-a", principal=SYSTEM)
     svc = PrivacyService(
         platform.db,
         platform.blobs,
@@ -240,7 +240,7 @@ def _personal(platform, tmp_path: Path, org: str, name: str) -> None:
     path = tmp_path / f"{name}.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
-        platform.catalog.create_organization(org, principal=SYSTEM)
+        platform.accounts.create_organization(org, principal=SYSTEM)
     except errors.Conflict:
         pass
     platform.catalog.create_dataset(
@@ -322,7 +322,7 @@ def test_key_dir_setting(tmp_path):
     from datanuri.platform import Platform
 
     with Platform(cfg) as p:
-        p.catalog.create_organization("org-a", principal=SYSTEM)
+        p.accounts.create_organization("org-a", principal=SYSTEM)
         p.privacy.create_key("org-a", "k-2026", principal=SYSTEM)
     assert (tmp_path / "secret" / "privacy" / "org-a" / "k-2026.key").is_file()
     assert not (tmp_path / "data" / "keys" / "privacy").exists()
@@ -330,7 +330,7 @@ def test_key_dir_setting(tmp_path):
 
 # ----- interfaces ----------------------------------------------------------------------------
 def test_api_create_and_list(platform, api):
-    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.accounts.create_organization("org-a", principal=SYSTEM)
     token = editor_token(platform, "org-a")
     auth = {"Authorization": f"Bearer {token}"}
     url = "/api/v1/organizations/org-a/privacy/keys"
@@ -354,7 +354,7 @@ def test_cli_create_and_list(platform, config):
 
     from datanuri.cli import app
 
-    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.accounts.create_organization("org-a", principal=SYSTEM)
     env = {"DATANURI_DATA_DIR": str(config.data_dir), "DATANURI_DATABASE_URL": config.database_url}
     run = lambda *a: CliRunner().invoke(app, list(a), env=env)  # noqa: E731
     r = run("privacy", "keys", "create", "org-a", "holder-2026", "--json")

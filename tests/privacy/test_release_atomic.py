@@ -51,7 +51,7 @@ def versions(platform, name: str) -> list[int]:
 
 # ----- the catalog hook ----------------------------------------------------------------------
 def test_publish_hook_commits_with_the_version(platform, tmp_path):
-    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.accounts.create_organization("org-a", principal=SYSTEM)
     platform.catalog.create_dataset("air", organization="org-a", principal=SYSTEM)
     seen = []
 
@@ -81,7 +81,7 @@ def test_publish_hook_commits_with_the_version(platform, tmp_path):
 
 
 def test_publish_hook_that_raises_leaves_nothing(platform, tmp_path):
-    platform.catalog.create_organization("org-a", principal=SYSTEM)
+    platform.accounts.create_organization("org-a", principal=SYSTEM)
     platform.catalog.create_dataset("air", organization="org-a", principal=SYSTEM)
     platform.catalog.publish("air", air_csv(tmp_path / "a.csv"), principal=SYSTEM)
     size, before_blobs = platform.ledger.size(), blobs(platform)

@@ -46,7 +46,7 @@ def load_hospital(platform, src: Path) -> None:
     orgs, datasets = generate(src)
     d = next(x for x in datasets if x.name == HOSPITAL)
     org = next(o for o in orgs if o.name == d.org)
-    platform.catalog.create_organization(org.name, title=org.title, principal=SYSTEM)
+    platform.accounts.create_organization(org.name, title=org.title, principal=SYSTEM)
     platform.catalog.create_dataset(
         d.name, organization=d.org, title=d.title, access_level=d.access, principal=SYSTEM
     )
@@ -261,7 +261,7 @@ def test_bad_targets_refused(world):
     )
     with pytest.raises(errors.Conflict):
         svc.release(HOSPITAL, POLICY, target_name="other-personal", principal=editor)
-    platform.catalog.create_organization("elsewhere", principal=SYSTEM)
+    platform.accounts.create_organization("elsewhere", principal=SYSTEM)
     platform.catalog.create_dataset("elsewhere-open", organization="elsewhere", principal=SYSTEM)
     with pytest.raises(errors.Conflict):
         svc.release(HOSPITAL, POLICY, target_name="elsewhere-open", principal=SYSTEM)

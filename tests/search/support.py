@@ -96,7 +96,7 @@ ORGS = {"police": "경찰청", "seoul": "서울특별시", "busan": "부산광�
 def load_catalog(platform: Any) -> None:
     """Create the organisations and datasets above (metadata only) through the catalog."""
     for name, title in ORGS.items():
-        platform.catalog.create_organization(name, title=title, principal=SYSTEM)
+        platform.accounts.create_organization(name, title=title, principal=SYSTEM)
     for d in DATASETS:
         d = dict(d)
         platform.catalog.create_dataset(

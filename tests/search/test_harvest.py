@@ -36,7 +36,7 @@ def target(tmp_path):
 
 
 def harvester(p):
-    return Harvester(p.catalog, p.db, notify=p.search.on_change)
+    return Harvester(p.catalog, p.accounts, p.db, notify=p.search.on_change)
 
 
 def test_ckan_harvest_is_idempotent_and_keeps_the_source(platform, source_url, target):
@@ -72,7 +72,7 @@ def test_ckan_harvest_is_idempotent_and_keeps_the_source(platform, source_url, t
 
 
 def test_dcat_harvest_and_local_names_are_not_overwritten(source_url, target):
-    target.catalog.create_organization("mine", principal=SYSTEM)
+    target.accounts.create_organization("mine", principal=SYSTEM)
     target.catalog.create_dataset(
         "public-wifi", organization="mine", title="내 데이터", principal=SYSTEM
     )

@@ -16,7 +16,7 @@ from datanuri.platform import Platform
 def test_reindex_query_and_harvest_cli(tmp_path, monkeypatch):
     data = tmp_path / "d"
     with Platform(Config(data_dir=data)) as p:
-        p.catalog.create_organization("seoul", principal=SYSTEM)
+        p.accounts.create_organization("seoul", principal=SYSTEM)
         p.catalog.create_dataset(
             "pharmacies", organization="seoul", title="서울특별시 약국 현황", principal=SYSTEM
         )

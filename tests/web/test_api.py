@@ -10,7 +10,7 @@ from tests.helpers import air_csv, editor_token
 
 @pytest.fixture
 def seeded(api, platform):
-    platform.catalog.create_organization("seoul", title="서울특별시", principal=SYSTEM)
+    platform.accounts.create_organization("seoul", title="서울특별시", principal=SYSTEM)
     api.headers["Authorization"] = f"Bearer {editor_token(platform, 'seoul')}"
     r = api.post(
         "/api/v1/datasets",
@@ -155,7 +155,7 @@ def test_upload_too_large(platform, tmp_path):
 
     platform.config = dataclasses.replace(platform.config, max_upload_bytes=100)
     platform.catalog.config = platform.config
-    platform.catalog.create_organization("seoul", principal=SYSTEM)
+    platform.accounts.create_organization("seoul", principal=SYSTEM)
     platform.catalog.create_dataset("air", organization="seoul", principal=SYSTEM)
     with TestClient(create_app(platform)) as api:
         api.headers["Authorization"] = f"Bearer {editor_token(platform, 'seoul')}"

@@ -13,7 +13,7 @@ PW = "correct horse battery"
 @pytest.fixture
 def users(platform):
     acc = platform.accounts
-    platform.catalog.create_organization("org-a", title="A", principal=SYSTEM)
+    platform.accounts.create_organization("org-a", title="A", principal=SYSTEM)
     acc.create_user("kim@example.org", display_name="김민지", password=PW, principal=SYSTEM)
     acc.create_user("lee@example.org", display_name="이서연", password=PW, principal=SYSTEM)
     acc.add_member("org-a", "kim@example.org", role="editor", principal=SYSTEM)

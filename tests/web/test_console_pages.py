@@ -22,8 +22,8 @@ KIM, LEE, PARK = "kim@example.org", "lee@example.org", "park@example.org"
 def world(platform: Any) -> Any:
     """org-a (kim edits, lee is a plain member) and org-b (park edits), with a dataset or two each."""
     cat, acc = platform.catalog, platform.accounts
-    cat.create_organization("org-a", title="기관 A", principal=SYSTEM)
-    cat.create_organization("org-b", title="기관 B", principal=SYSTEM)
+    acc.create_organization("org-a", title="기관 A", principal=SYSTEM)
+    acc.create_organization("org-b", title="기관 B", principal=SYSTEM)
     for email, name in ((KIM, "김민지"), (LEE, "이서연"), (PARK, "박지훈")):
         acc.create_user(email, display_name=name, password=PASSWORD, principal=SYSTEM)
     acc.add_member("org-a", KIM, role="editor", principal=SYSTEM)

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from datanuri.accounts.records import OrgInfo
 from datanuri.accounts.service import TokenInfo, UserInfo
-from datanuri.catalog.records import DatasetInfo, OrgInfo, VersionInfo
+from datanuri.catalog.records import DatasetInfo, VersionInfo
 from datanuri.jobs.runner import JobInfo
 from datanuri.web import schemas
 

@@ -47,8 +47,8 @@ class World:
         self.tmp = tmp_path
         self.n = 0
         acc = platform.accounts
-        platform.catalog.create_organization("org-a", principal=SYSTEM)
-        platform.catalog.create_organization("org-b", principal=SYSTEM)
+        platform.accounts.create_organization("org-a", principal=SYSTEM)
+        platform.accounts.create_organization("org-b", principal=SYSTEM)
         self.tokens: dict[str, str] = {}
         for role, email in EMAIL.items():
             acc.create_user(

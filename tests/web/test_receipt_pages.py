@@ -14,7 +14,7 @@ from tests.helpers import air_csv
 
 @pytest.fixture
 def published(platform, tmp_path):
-    platform.catalog.create_organization("seoul", principal=SYSTEM)
+    platform.accounts.create_organization("seoul", principal=SYSTEM)
     platform.catalog.create_dataset("air", organization="seoul", title="대기질", principal=SYSTEM)
     return platform.catalog.publish("air", air_csv(tmp_path / "a.csv"), principal=SYSTEM).version
 
