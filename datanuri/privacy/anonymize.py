@@ -25,7 +25,7 @@ from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import DEFAULT_K, LOSSES, Loss, describe
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
-from datanuri.privacy.models import EMD, Model, validate_parameters
+from datanuri.privacy.models import EMD, Model
 from datanuri.privacy.search.lattice import NodeResult
 from datanuri.privacy.search.problem import Problem
 
@@ -95,7 +95,7 @@ def anonymize(
         max_suppression=max_suppression,
         loss=loss,
     )
-    criteria = validate_parameters(model, k=k, l=l, c=c, t=t, sensitive=sensitive)
+    criteria = problem.criteria
     best = problem.search()
     if best is None:
         top = problem.evaluate(problem.lattice.top())

@@ -5,10 +5,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from datanuri.privacy.detect import detect
-from tests.conftest import TESTDATA
+from tests.privacy.adult import ADULT, COLUMNS
 from tests.privacy.fakes import luhn_complete, people, rrn
-
-ADULT = TESTDATA / "adult" / "adult.data"
 
 
 def test_korean_people_table():
@@ -78,25 +76,7 @@ def test_values_without_telling_headers():
 def test_english_headers_on_adult_sample():
     table = pacsv.read_csv(
         ADULT,
-        read_options=pacsv.ReadOptions(
-            column_names=[
-                "age",
-                "workclass",
-                "fnlwgt",
-                "education",
-                "education-num",
-                "marital-status",
-                "occupation",
-                "relationship",
-                "race",
-                "sex",
-                "capital-gain",
-                "capital-loss",
-                "hours-per-week",
-                "native-country",
-                "income",
-            ]
-        ),
+        read_options=pacsv.ReadOptions(column_names=COLUMNS),
         parse_options=pacsv.ParseOptions(delimiter=","),
         convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
     ).slice(0, 2000)

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
-from datanuri.privacy.criteria import DEFAULT_K, LOSSES, Loss
+from datanuri.privacy.criteria import DEFAULT_K, LOSSES, Criterion, Loss
 from datanuri.privacy.encoding import codes
 from datanuri.privacy.hierarchies import TOP, Hierarchy, TableHierarchy
 from datanuri.privacy.models import EMD, Model, validate_parameters
@@ -71,7 +71,7 @@ class Problem:
         rollup: bool = True,
         prefilter: bool = True,
     ) -> None:
-        _validate(
+        self.criteria = _validate(
             table,
             quasi_identifiers,
             model=model,
@@ -309,8 +309,9 @@ def _validate(
     sensitive: str | None,
     max_suppression: float,
     loss: Loss,
-) -> None:
-    """Raise :class:`InvalidInput` for anything the search cannot run with, before any work."""
+) -> tuple[Criterion, ...]:
+    """Raise :class:`InvalidInput` for anything the search cannot run with, before any work;
+    return the validated criteria."""
     if not quasi_identifiers:
         raise InvalidInput(M.MSG_NO_QUASI_IDENTIFIERS)
     names = list(quasi_identifiers)
@@ -321,7 +322,7 @@ def _validate(
             )
     if sensitive and sensitive in names:
         raise InvalidInput(M.MSG_SENSITIVE_IS_QI.format(column=sensitive))
-    validate_parameters(model, k=k, l=l, c=c, t=t, sensitive=sensitive)
+    criteria = validate_parameters(model, k=k, l=l, c=c, t=t, sensitive=sensitive)
     if loss not in LOSSES:
         raise InvalidInput(
             M.MSG_UNKNOWN_OPTION.format(what="loss metric", value=loss, choices=", ".join(LOSSES))
@@ -335,3 +336,4 @@ def _validate(
     size = math.prod(h.height for h in quasi_identifiers.values())
     if size > LATTICE_LIMIT:
         raise InvalidInput(M.MSG_LATTICE_TOO_LARGE.format(size=size, limit=LATTICE_LIMIT))
+    return criteria
