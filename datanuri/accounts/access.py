@@ -47,16 +47,18 @@ class AccessControl:
         org: str | None = None,
     ) -> Decision:
         if dataset is not None:
-            ds = dataset
-            entitled = False
-            if action == "read_rows" and ds.access_level == "restricted" and p.user_id is not None:
-                entitled = self.entitled(s, p.user_id, ds.id)
+            entitled = (
+                action == "read_rows"
+                and dataset.access_level == "restricted"
+                and p.user_id is not None
+                and self.entitled(s, p.user_id, dataset.id)
+            )
             return decide(
                 p,
                 action,
-                org=ds.organization,
-                access_level=ds.access_level,
-                metadata_public=ds.metadata_public,
+                org=dataset.organization,
+                access_level=dataset.access_level,
+                metadata_public=dataset.metadata_public,
                 entitled=entitled,
             )
         return decide(p, action, org=org)
