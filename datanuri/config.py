@@ -48,6 +48,12 @@ class Config:
     # Pseudonymisation keys (files, outside the database and blob store); None = <data_dir>/keys.
     # Their master key comes from DATANURI_KEY_MASTER (see datanuri.privacy.keys), never from here.
     key_dir: Path | None = None
+    # Floors and ceilings no holder's privacy policy may go past (administrators only; see
+    # datanuri.privacy.limits): the smallest k, the largest ε of one DP release, and the total ε
+    # a source dataset may spend over its DP releases unless its holder declares less.
+    privacy_min_k: int = 2
+    privacy_max_epsilon: float = 10.0
+    privacy_default_epsilon_budget: float = 10.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):
@@ -117,6 +123,8 @@ class Config:
                     kwargs[name] = str(value).lower() in ("1", "true", "yes", "on")
                 elif isinstance(default, int):
                     kwargs[name] = int(value)
+                elif isinstance(default, float):
+                    kwargs[name] = float(value)
                 else:
                     kwargs[name] = str(value)
             except ValueError as exc:

@@ -15,6 +15,7 @@ from datanuri.harvest import Harvester
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.privacy.keys import KeyStore, master_key_from_env
+from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.service import PrivacyService
 from datanuri.search import SearchService
 from datanuri.store.blobs import BlobStore
@@ -41,7 +42,17 @@ class Platform:
         # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.
         keys = KeyStore(self.config.keys_path, master_key=master_key_from_env())
         self.privacy = PrivacyService(
-            self.db, self.blobs, self.ledger, self.access, self.catalog, keys=keys
+            self.db,
+            self.blobs,
+            self.ledger,
+            self.access,
+            self.catalog,
+            keys=keys,
+            limits=PolicyLimits(
+                min_k=self.config.privacy_min_k,
+                max_epsilon=self.config.privacy_max_epsilon,
+                default_epsilon_budget=self.config.privacy_default_epsilon_budget,
+            ),
         )
         self.search = SearchService(self.db, self.config.data_dir / "search")
         self.catalog.listeners.append(self.search.on_change)

@@ -75,6 +75,7 @@ from datanuri.privacy.hierarchies import (
     postcode_hierarchy,
 )
 from datanuri.privacy.identifiers import mask_identifiers
+from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.report import (
     AssessmentReport,
     DPReport,
@@ -336,11 +337,13 @@ def apply_policy(
     base_dir: Path | None = None,
     detection_threshold: float = 0.8,
     population: pa.Table | None = None,
+    limits: PolicyLimits | None = None,
 ) -> PolicyResult:
     """Apply ``policy`` to ``table``: measures on direct identifiers and other columns, optimal
     generalisation of the quasi-identifiers, assessment. Bad policies raise before any work; a
     policy that does not reach its criteria, or leaves a detected direct identifier in the release
     untreated, gives ``passed=False`` with the reasons in ``report.failures``."""
+    limits = limits or PolicyLimits()
     if DP.is_dp(policy):
         return PolicyResult(*DP.apply_dp(table, policy, detection_threshold=detection_threshold))
     keys = dict(keys or {})

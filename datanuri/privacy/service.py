@@ -48,6 +48,7 @@ from datanuri.names import check_name
 from datanuri.privacy.db import PrivacyRelease
 from datanuri.privacy.detect import detect
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
+from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.policy import apply_policy
 from datanuri.privacy.report import AssessmentReport, Report, load_report
 from datanuri.store.blobs import BlobStore
@@ -236,6 +237,7 @@ class PrivacyService:
         access: AccessControl,
         catalog: CatalogService,
         keys: KeyStore | None = None,
+        limits: PolicyLimits | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -243,6 +245,7 @@ class PrivacyService:
         self.access = access
         self.catalog = catalog
         self.keys = keys
+        self.limits = limits or PolicyLimits()
 
     # ----- reading the holder's table --------------------------------------------------------
     def _source(self, s: Session, name: str, principal: Principal) -> tuple[Dataset, Version]:
@@ -311,7 +314,7 @@ class PrivacyService:
         org, number, digest, table = self._load(name, principal)
         keys = self._keys_for(org, policy, keys)
         progress(1, STEPS)
-        result = apply_policy(table, policy, keys=keys, base_dir=base_dir)
+        result = apply_policy(table, policy, keys=keys, base_dir=base_dir, limits=self.limits)
         report = result.report
         if isinstance(report, AssessmentReport):  # the key's name and fingerprint, never the key
             report = replace(
