@@ -190,3 +190,51 @@ MSG_NO_JOB_REPORT = (
     "Job {job!r} is not a de-identification check of {dataset!r} that you started, or it has "
     "no report yet. Run the check again."
 )
+
+# ----- gate (release gate: every column has a role, identifiers never leave unchanged) -----------
+MSG_GATE_UNCLASSIFIED = (
+    "The policy gives no role to the column(s) {columns}. Every column of the source needs one "
+    'before anything is released: "direct_identifiers" with a measure, "quasi_identifiers" with '
+    'a hierarchy, "sensitive", "other" with a measure, or "insensitive" with the reason it may '
+    'be released as it is, e.g. "insensitive": {{"{example}": "why this column cannot identify '
+    'anyone"}}.'
+)
+MSG_GATE_NO_REASON = (
+    'The entry {column!r} under "{section}" has no reason. Write, as text, why it may be '
+    'released (e.g. "{section}": {{"{column}": "a yes/no flag, not a phone number"}}); the reason '
+    "goes into the report."
+)
+MSG_GATE_REASONS_SHAPE = (
+    '"{section}" must map column names to reasons (text), e.g. "{section}": {{"column": "why"}}.'
+)
+MSG_GATE_ACK_NOT_RELEASED = (
+    'The column {column!r} is acknowledged under "acknowledge" but is not released (it is '
+    'deleted). Remove it from "acknowledge".'
+)
+MSG_GATE_DETECTED_DIRECT = (
+    "The column {column!r} looks like a direct identifier ({kind}, confidence {confidence:.2f}) "
+    "but the policy releases it {how}. List it under direct_identifiers with a measure "
+    '(delete, pseudonymize, mask); if detection is wrong, list it under "insensitive" with the '
+    "reason (it goes into the report)."
+)
+MSG_GATE_NEAR_UNIQUE = (
+    "The released column {column!r} is near-unique: {share:.0%} of the released records hold a "
+    "value no other record holds (the limit is {limit:.0%}), so it singles people out by itself. "
+    "Generalise it as a quasi-identifier, treat it or delete it; if it must be released as it "
+    'is, acknowledge it with a reason: "acknowledge": {{"{column}": "why"}}.'
+)
+MSG_GATE_DUPLICATE = (
+    "The released column {column!r} is {how} of the {role} {of!r}: releasing it {treatment} "
+    "undoes the protection of {of!r}. Delete it, give it the same treatment as {of!r}, or "
+    'acknowledge it with a reason: "acknowledge": {{"{column}": "why"}}.'
+)
+MSG_GATE_UNCHANGED = (
+    "The measure {measure!r} on the identifier column {column!r} left {unchanged:,} of "
+    "{values:,} values unchanged (a mask that keeps every character, or text with nothing "
+    "found to mask): no value of a direct identifier may be released as it is. Use delete, "
+    "pseudonymize, or a mask that hides characters."
+)
+MSG_POLICY_SYNTAX = (
+    "The policy file {name!r} is not valid {fmt}: {problem} at line {line}, column {column}. "
+    "Fix it there and load it again."
+)

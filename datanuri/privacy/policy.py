@@ -27,16 +27,27 @@ A policy is a plain dict (from JSON or YAML)::
         "체류일수": {"top_bottom": {"upper": 60}},
         "체중": {"microaggregate": {"k": 5}}
       },
-      "utility_check": {"target": "진단명", "max_gap": 0.05}   # optional: same classifier on
-    }                                                          # original and release, accuracy gap
+      "utility_check": {"target": "진단명", "max_gap": 0.05},  # optional: same classifier on
+                                                               # original and release, accuracy gap
+      "insensitive": {"방문횟수": "a count of visits, no identifier"},  # released as it is, why
+      "acknowledge": {"진료비": "noisy amounts, near-unique by design"}  # gate findings accepted
+    }
+
+Every column of the table must have a role: a measure under ``direct_identifiers`` or
+``other``, a hierarchy under ``quasi_identifiers``, the ``sensitive`` attribute, or a reason under
+``insensitive`` (released as it is; also the way to overrule a false detection). A column left
+out is refused before any work (:data:`~datanuri.privacy.messages.MSG_GATE_UNCLASSIFIED`).
 
 :func:`parse_policy` checks a policy against a table before any work (missing columns, unknown
 measures, bad parameters, missing keys) and turns it into one
 :class:`~datanuri.privacy.criteria.AnonymizationParams` (the ``model`` and its parameters become
 criteria objects, each validated and defaulted by its class; see
 :data:`~datanuri.privacy.criteria.REGISTRY`). :func:`apply_policy` then runs the measures, the
-optimal generalisation and the assessment, and refuses (``passed`` false, with the reasons) a
-result that would still release a column detection finds to be a direct identifier.
+optimal generalisation and the assessment, then the release gate (:mod:`datanuri.privacy.gate`)
+on the candidate, and refuses (``passed`` false, with the reasons) a result that would release a
+column detection finds to be a direct identifier (at any confidence) untreated, an identifier value
+unchanged by its measure, a near-unique column or a copy of a protected column that the publisher
+did not acknowledge under ``acknowledge`` with a reason.
 
 A policy with ``"model": "differential-privacy"`` releases noisy aggregates instead of rows; it is
 validated and applied by :mod:`datanuri.privacy.dp` (see there for its shape).
@@ -46,14 +57,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import dp as DP
+from datanuri.privacy import gate as G
 from datanuri.privacy import messages as M
 from datanuri.privacy import transforms as T
 from datanuri.privacy.anonymize import anonymize
@@ -64,6 +77,7 @@ from datanuri.privacy.criteria import (
     criteria_from_policy,
 )
 from datanuri.privacy.detect import detect
+from datanuri.privacy.gate import Unchanged
 from datanuri.privacy.hierarchies import (
     DateHierarchy,
     Hierarchy,
@@ -80,6 +94,7 @@ from datanuri.privacy.report import (
     AssessmentReport,
     DPReport,
     MeasureStep,
+    ReleaseGate,
     UntreatedIdentifier,
     with_policy_outcome,
 )
@@ -109,7 +124,11 @@ POLICY_KEYS = (
     "other",
     "distance",
     "utility_check",
+    "insensitive",
+    "acknowledge",
 )
+#: Measures that replace an identifier's values; each is checked to have changed every value.
+IDENTIFIER_MEASURES = ("mask", "pseudonymize", "mask_identifiers")
 
 
 @dataclass(frozen=True)
@@ -130,12 +149,29 @@ def load_policy(path: str | Path) -> dict[str, Any]:
             import yaml
         except ImportError:  # pragma: no cover - depends on the environment
             raise InvalidInput(M.MSG_POLICY_YAML) from None
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+            problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+            raise InvalidInput(
+                M.MSG_POLICY_SYNTAX.format(
+                    name=p.name,
+                    fmt="YAML",
+                    problem=problem,
+                    line=mark.line + 1 if mark else "?",
+                    column=mark.column + 1 if mark else "?",
+                )
+            ) from None
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
-            raise InvalidInput(M.MSG_POLICY_PARSE.format(name=p.name, error=str(e))) from None
+            raise InvalidInput(
+                M.MSG_POLICY_SYNTAX.format(
+                    name=p.name, fmt="JSON", problem=e.msg, line=e.lineno, column=e.colno
+                )
+            ) from None
     if not isinstance(data, dict):
         raise InvalidInput(
             M.MSG_POLICY_PARSE.format(name=p.name, error="the top level is not a mapping")
@@ -232,7 +268,16 @@ def parse_policy(
     quasi = dict(policy.get("quasi_identifiers") or {})
     other = dict(policy.get("other") or {})
     sensitive = policy.get("sensitive")
-    named = list(direct) + list(quasi) + list(other) + ([sensitive] if sensitive else [])
+    insensitive = reasons(policy, "insensitive")
+    acknowledged = reasons(policy, "acknowledge")
+    named = (
+        list(direct)
+        + list(quasi)
+        + list(other)
+        + ([sensitive] if sensitive else [])
+        + list(insensitive)
+        + list(acknowledged)
+    )
     for col in named:
         if col not in columns:
             raise InvalidInput(M.MSG_MISSING_COLUMN.format(column=col, columns=", ".join(columns)))
@@ -242,6 +287,7 @@ def parse_policy(
         ("quasi_identifiers", quasi),
         ("other", other),
         ("sensitive", [sensitive] if sensitive else []),
+        ("insensitive", insensitive),
     ):
         for col in cols:
             if col in seen:
@@ -249,6 +295,16 @@ def parse_policy(
                     M.MSG_POLICY_TWICE.format(column=col, first=seen[col], second=section)
                 )
             seen[col] = section
+    unclassified = [c for c in columns if c not in seen]
+    if unclassified:
+        raise InvalidInput(
+            M.MSG_GATE_UNCLASSIFIED.format(
+                columns=", ".join(repr(c) for c in unclassified), example=unclassified[0]
+            )
+        )
+    for col in acknowledged:
+        if col in direct and _spec(direct[col])[0] == "delete":
+            raise InvalidInput(M.MSG_GATE_ACK_NOT_RELEASED.format(column=col))
     for col, spec in list(direct.items()) + list(other.items()):
         name, opts = _spec(spec)
         allowed = DIRECT_MEASURES if col in direct else OTHER_MEASURES
@@ -283,6 +339,22 @@ def parse_policy(
         T.generalize(table.column(col), h, 0, column=col)
         T.generalize(table.column(col), h, h.height - 1, column=col)
     return params
+
+
+def reasons(policy: Mapping[str, Any], section: str) -> dict[str, str]:
+    """The ``{column: reason}`` mapping of ``section`` (``insensitive``, ``acknowledge``), every
+    reason non-empty text: the publisher's word goes into the report."""
+    value = policy.get(section)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidInput(M.MSG_GATE_REASONS_SHAPE.format(section=section))
+    out: dict[str, str] = {}
+    for col, why in value.items():
+        if not isinstance(why, str) or not why.strip():
+            raise InvalidInput(M.MSG_GATE_NO_REASON.format(column=col, section=section))
+        out[str(col)] = why.strip()
+    return out
 
 
 def _measure(
@@ -335,17 +407,19 @@ def apply_policy(
     *,
     keys: Mapping[str, bytes] | None = None,
     base_dir: Path | None = None,
-    detection_threshold: float = 0.8,
+    detection_threshold: float = 0.0,
     population: pa.Table | None = None,
     limits: PolicyLimits | None = None,
 ) -> PolicyResult:
     """Apply ``policy`` to ``table``: measures on direct identifiers and other columns, optimal
-    generalisation of the quasi-identifiers, assessment. Bad policies raise before any work; a
-    policy that does not reach its criteria, or leaves a detected direct identifier in the release
-    untreated, gives ``passed=False`` with the reasons in ``report.failures``."""
+    generalisation of the quasi-identifiers, assessment, and the release gate on the candidate.
+    Bad policies (a column without a role among them) raise before any work; a policy that does
+    not reach its criteria, or whose candidate fails the gate, gives ``passed=False`` with the
+    reasons in ``report.failures``. ``detection_threshold`` is the least confidence at which a
+    detected direct identifier counts for the gate (0: every one, however unsure)."""
     limits = limits or PolicyLimits()
     if DP.is_dp(policy):
-        return PolicyResult(*DP.apply_dp(table, policy, detection_threshold=detection_threshold))
+        return PolicyResult(*DP.apply_dp(table, policy, detection_threshold=0.8))
     keys = dict(keys or {})
     params = parse_policy(table, policy, keys=keys, base_dir=base_dir)
     steps: list[MeasureStep] = []
@@ -357,24 +431,15 @@ def apply_policy(
         out, step = _measure(out, col, spec, keys)
         steps.append(step)
     result = anonymize(out, **params.engine_kwargs(), population=population)
-    # trust check: nothing detection calls a direct identifier leaves untreated
-    handled = (
-        set(policy.get("direct_identifiers") or {})
-        | set(policy.get("other") or {})
-        | set(params.quasi_identifiers)
+    outcome = release_gate(
+        table,
+        out,
+        result.table,
+        policy,
+        kept=result.kept,
+        detection_threshold=detection_threshold,
     )
-    released_as_is = [
-        c for c in table.column_names if c not in handled and c in result.table.column_names
-    ]
-    untreated = [  # detection classifies each column on its own, so only these need it
-        f
-        for f in detect(table.select(released_as_is)).columns
-        if f.category == "direct" and f.confidence >= detection_threshold
-    ]
-    failures = [
-        M.MSG_POLICY_UNTREATED.format(column=f.column, kind=f.kind, confidence=f.confidence)
-        for f in untreated
-    ]
+    failures = list(outcome.failures)
     section = None
     if policy.get("utility_check") is not None:  # against the raw input: every measure counts
         section = utility_check(table, result.table, policy["utility_check"], kept=result.kept)
@@ -383,8 +448,168 @@ def apply_policy(
     report = with_policy_outcome(
         AssessmentReport.from_json(result.report),
         measures=steps,
-        untreated=[UntreatedIdentifier.from_json(f.to_dict()) for f in untreated],
+        untreated=outcome.untreated,
         failures=failures,
         classification=section,
+        gate=outcome.section,
     )
     return PolicyResult(result.table, report.passed, report)
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    """What the release gate found on a candidate: refusals, untreated identifiers, the section."""
+
+    failures: tuple[str, ...]
+    untreated: tuple[UntreatedIdentifier, ...]
+    section: ReleaseGate
+
+
+def _roles(policy: Mapping[str, Any]) -> dict[str, str]:
+    """The role of every column the policy names (as its section's name)."""
+    roles: dict[str, str] = {}
+    for col in policy.get("direct_identifiers") or {}:
+        roles[col] = "direct_identifiers"
+    for col in policy.get("quasi_identifiers") or {}:
+        roles[col] = "quasi_identifiers"
+    for col in policy.get("other") or {}:
+        roles[col] = "other"
+    if policy.get("sensitive"):
+        roles[str(policy["sensitive"])] = "sensitive"
+    for col in reasons(policy, "insensitive"):
+        roles[col] = "insensitive"
+    return roles
+
+
+def release_gate(
+    source: pa.Table,
+    measured: pa.Table,
+    candidate: pa.Table,
+    policy: Mapping[str, Any],
+    *,
+    kept: Any = None,
+    detection_threshold: float = 0.0,
+) -> GateOutcome:
+    """The release gate on a candidate: ``source`` is the input, ``measured`` the input after the
+    measures (same records, before generalisation and suppression), ``candidate`` the release.
+    Refuses a detected direct identifier released untreated (any confidence, unless the
+    publisher classified it ``insensitive`` with a reason), an identifier measure that left a
+    value unchanged, and an unacknowledged near-unique column or copy of a protected column."""
+    roles = _roles(policy)
+    acknowledged = reasons(policy, "acknowledge")
+    insensitive = reasons(policy, "insensitive")
+    measures = {
+        col: _spec(spec)[0]
+        for section in ("direct_identifiers", "other")
+        for col, spec in dict(policy.get(section) or {}).items()
+    }
+    failures: list[str] = []
+
+    # 1. detection: a direct identifier at any confidence needs a treatment or a reason
+    untreated: list[UntreatedIdentifier] = []
+    overruled: list[UntreatedIdentifier] = []
+    for f in detect(source).columns:
+        if f.category != "direct" or f.confidence < detection_threshold:
+            continue
+        role = roles.get(f.column)
+        finding = UntreatedIdentifier.from_json(f.to_dict())
+        if role in ("direct_identifiers", "quasi_identifiers"):
+            continue
+        if role == "other" and measures.get(f.column) in (*IDENTIFIER_MEASURES, "delete"):
+            continue
+        if role == "insensitive":
+            overruled.append(finding)
+            continue
+        how = (
+            "as the sensitive attribute, unchanged"
+            if role == "sensitive"
+            else f"with only the measure {measures.get(f.column)!r}, which leaves it identifying"
+        )
+        untreated.append(finding)
+        failures.append(
+            M.MSG_GATE_DETECTED_DIRECT.format(
+                column=f.column, kind=f.kind, confidence=f.confidence, how=how
+            )
+        )
+
+    # 2. identifier measures must change every value
+    unchanged: list[Unchanged] = []
+    keep_mask = None if kept is None else np.asarray(kept, dtype=bool)
+    for col, measure in measures.items():
+        if measure not in IDENTIFIER_MEASURES:
+            continue
+        before, after = source.column(col), measured.column(col)
+        count, values = G.unchanged_values(before, after, kept=keep_mask)
+        if count and measure == "mask_identifiers" and G.any_changed(before, after):
+            # text it left as it is held no identifier it knows; fine unless detection still
+            # calls those texts (under the column's own header) a direct identifier
+            same = G.unchanged_mask(before, after, kept=keep_mask)
+            rest = pa.table({col: G.as_text(before).filter(same)})
+            if detect(rest).columns[0].category != "direct":
+                count = 0
+        if count:
+            unchanged.append(Unchanged(col, measure, count, values))
+            failures.append(
+                M.MSG_GATE_UNCHANGED.format(
+                    measure=measure, column=col, unchanged=count, values=values
+                )
+            )
+
+    # 3. near-unique released columns: named either way, refused unless acknowledged
+    released = candidate.column_names
+    near_unique = []
+    for nu in G.near_unique_columns(candidate, released):
+        # a pseudonym is one token per person by design: named, not refused (masks are refused)
+        pseudonym = measures.get(nu.column) == "pseudonymize"
+        ack = acknowledged.get(nu.column)
+        near_unique.append(replace(nu, acknowledged=ack))
+        if ack is None and not pseudonym:
+            failures.append(
+                M.MSG_GATE_NEAR_UNIQUE.format(
+                    column=nu.column, share=nu.unique_share, limit=G.NEAR_UNIQUE_SHARE
+                )
+            )
+
+    # 4. a released copy (or relabelling) of a protected column, compared after the measures
+    protected = [
+        c for c, r in roles.items() if r in ("quasi_identifiers", "direct_identifiers")
+    ]
+    copies = [
+        c
+        for c in released
+        if roles.get(c) in ("sensitive", "other", "insensitive")
+        and measures.get(c) not in IDENTIFIER_MEASURES
+    ]
+    pairs = [(c, p) for c in copies for p in protected]
+    compare = pa.table(
+        {name: measured.column(name) for name in copies}
+        | {f"\x00{name}": source.column(name) for name in protected}
+    )
+    duplicates = []
+    for d in G.duplicate_columns(compare, [(c, f"\x00{p}") for c, p in pairs]):
+        of = d.of[1:]
+        ack = acknowledged.get(d.column)
+        duplicates.append(replace(d, of=of, acknowledged=ack))
+        if ack is None:
+            role = "quasi-identifier" if roles[of] == "quasi_identifiers" else "direct identifier"
+            failures.append(
+                M.MSG_GATE_DUPLICATE.format(
+                    column=d.column,
+                    how="an exact copy" if d.exact else "a one-to-one relabelling",
+                    role=role,
+                    of=of,
+                    treatment="ungeneralised" if role == "quasi-identifier" else "untreated",
+                )
+            )
+
+    section = ReleaseGate(
+        roles=dict(roles),
+        insensitive=dict(insensitive),
+        acknowledged=dict(acknowledged),
+        overruled_detections=tuple(overruled),
+        near_unique=tuple(near_unique),
+        duplicates=tuple(duplicates),
+        unchanged=tuple(unchanged),
+        near_unique_share=G.NEAR_UNIQUE_SHARE,
+    )
+    return GateOutcome(tuple(failures), tuple(untreated), section)

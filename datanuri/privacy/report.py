@@ -30,6 +30,7 @@ from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import Criterion, TCloseness, model_name, sensitive_criterion
 from datanuri.privacy.encoding import codes
+from datanuri.privacy.gate import NEAR_UNIQUE_SHARE, Duplicate, NearUnique, Unchanged
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
 from datanuri.privacy.models import check_criteria, group_ids
 from datanuri.privacy.risk import Risk, assess_risk
@@ -467,6 +468,49 @@ class UntreatedIdentifier:
 
 
 @dataclass(frozen=True)
+class ReleaseGate:
+    """The release gate's record: the role of every column, the publisher's reasons (columns
+    released as they are, findings acknowledged), detections the publisher overruled, near-unique
+    released columns, released copies of protected columns and identifier values left unchanged."""
+
+    roles: dict[str, str] = field(default_factory=dict)
+    insensitive: dict[str, str] = field(default_factory=dict)
+    acknowledged: dict[str, str] = field(default_factory=dict)
+    overruled_detections: tuple[UntreatedIdentifier, ...] = ()
+    near_unique: tuple[NearUnique, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    unchanged: tuple[Unchanged, ...] = ()
+    near_unique_share: float = NEAR_UNIQUE_SHARE
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "roles": dict(self.roles),
+            "insensitive": dict(self.insensitive),
+            "acknowledged": dict(self.acknowledged),
+            "overruled_detections": [u.to_json() for u in self.overruled_detections],
+            "near_unique": [n.to_json() for n in self.near_unique],
+            "duplicates": [d.to_json() for d in self.duplicates],
+            "unchanged": [u.to_json() for u in self.unchanged],
+            "near_unique_share": self.near_unique_share,
+        }
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> ReleaseGate:
+        return cls(
+            roles={str(k): str(v) for k, v in dict(_get(d, "roles", {})).items()},
+            insensitive={str(k): str(v) for k, v in dict(_get(d, "insensitive", {})).items()},
+            acknowledged={str(k): str(v) for k, v in dict(_get(d, "acknowledged", {})).items()},
+            overruled_detections=tuple(
+                UntreatedIdentifier.from_json(u) for u in _get(d, "overruled_detections", ())
+            ),
+            near_unique=tuple(NearUnique.from_json(n) for n in _get(d, "near_unique", ())),
+            duplicates=tuple(Duplicate.from_json(x) for x in _get(d, "duplicates", ())),
+            unchanged=tuple(Unchanged.from_json(u) for u in _get(d, "unchanged", ())),
+            near_unique_share=float(_get(d, "near_unique_share", NEAR_UNIQUE_SHARE)),
+        )
+
+
+@dataclass(frozen=True)
 class PolicySummary:
     """What the policy asked for: the criteria's model and parameters, the sensitive attribute,
     the quasi-identifiers (with their hierarchy heights), suppression limit and loss metric."""
@@ -540,10 +584,12 @@ class AssessmentReport(_Hashable):
     search: Search = field(default_factory=Search)
     measures: tuple[MeasureStep, ...] = ()
     untreated_direct_identifiers: tuple[UntreatedIdentifier, ...] = ()
+    gate: ReleaseGate | None = None  # None in reports made before the release gate
     version: int = REPORT_VERSION
     kind: ClassVar[str] = "assessment"
 
     def to_json(self) -> dict[str, Any]:
+        gate = {} if self.gate is None else {"gate": self.gate.to_json()}
         return {
             "version": self.version,
             "kind": self.kind,
@@ -561,6 +607,7 @@ class AssessmentReport(_Hashable):
             "untreated_direct_identifiers": [
                 u.to_json() for u in self.untreated_direct_identifiers
             ],
+            **gate,  # absent (not null) in older reports, so their digest stays the same
         }
 
     @classmethod
@@ -586,6 +633,7 @@ class AssessmentReport(_Hashable):
                 UntreatedIdentifier.from_json(u)
                 for u in _get(d, "untreated_direct_identifiers", ())
             ),
+            gate=ReleaseGate.from_json(d["gate"]) if _get(d, "gate") else None,
         )
 
     @property
@@ -874,9 +922,11 @@ def with_policy_outcome(
     untreated: Sequence[UntreatedIdentifier],
     failures: Sequence[str],
     classification: Mapping[str, Any] | None = None,
+    gate: ReleaseGate | None = None,
 ) -> AssessmentReport:
     """``report`` with the policy-level results :func:`~datanuri.privacy.policy.apply_policy`
-    adds: the measures applied, untreated identifiers, the utility check and the failures."""
+    adds: the measures applied, untreated identifiers, the utility check, the release gate's
+    record and the failures."""
     utility = report.utility
     if classification is not None:
         utility = replace(utility, classification=dict(classification))
@@ -885,6 +935,7 @@ def with_policy_outcome(
         report,
         measures=tuple(measures),
         untreated_direct_identifiers=tuple(untreated),
+        gate=gate if gate is not None else report.gate,
         utility=utility,
         failures=all_failures,
         passed=not all_failures,
