@@ -16,7 +16,7 @@ file of any size. Free-text columns are checked for identifiers inside the text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -39,9 +39,12 @@ class ColumnFinding:
     evidence: tuple[str, ...]
     match_rate: float | None = None  # share of sampled non-null values valid for `kind`
     distinct_ratio: float | None = None
+    warning: str | None = None  # e.g. a raw birth date or near-unique timestamps
 
     def to_dict(self) -> dict[str, Any]:
+        warning = {} if self.warning is None else {"warning": self.warning}
         return {
+            **warning,
             "column": self.column,
             "category": self.category,
             "kind": self.kind,
@@ -129,7 +132,7 @@ _HEADER_RULES: tuple[tuple[str, Category, str, float], ...] = (
     (r"우편번호|zip|postcode|postalcode", "quasi", "postcode", 0.8),
     (r"주소|address|^addr|street|도로명|지번", "direct", "address", 0.75),
     (
-        r"성명|이름|성함|고객명|환자명|회원명|학생명|^name$|fullname|firstname|lastname|surname|givenname|familyname|username",
+        r"성명|이름|성함|고객명|환자명|회원명|학생명|^names?$|fullname|firstname|lastname|surname|givenname|familyname|username|^first$|^last$|^middle$|^fname$|^lname$|^forenames?$|middlename|maidenname",
         "direct",
         "name",
         0.8,
@@ -140,7 +143,7 @@ _HEADER_RULES: tuple[tuple[str, Category, str, float], ...] = (
         "record_key",
         0.7,
     ),
-    (r"생년월일|생일|출생|birth|^dob$", "quasi", "birth_date", 0.9),
+    (r"생년월일|생일|출생|birth|^dob$|dateofbirth", "quasi", "birth_date", 0.9),
     (r"나이|연령|^age$|agegroup|연령대", "quasi", "age", 0.9),
     (r"성별|gender|^sex$", "quasi", "sex", 0.9),
     (
@@ -184,6 +187,29 @@ _HEADER_RULES: tuple[tuple[str, Category, str, float], ...] = (
         0.75,
     ),
 )
+
+
+#: Header kinds of direct identifiers and the value kinds that agree with them.
+_HEADER_VALUE_KINDS: dict[str, tuple[str, ...]] = {
+    "rrn": ("rrn", "us_ssn"),
+    "foreigner_rn": ("foreigner_rn",),
+    "business_rn": ("business_rn",),
+    "passport": ("passport",),
+    "driver_licence": ("driver_licence",),
+    "card_number": ("card_number",),
+    "bank_account": ("bank_account",),
+    "mobile_phone": ("mobile_phone", "landline_phone"),
+    "phone": ("mobile_phone", "landline_phone"),
+    "email": ("email",),
+    "ip_address": ("ip_address",),
+}
+#: A column with at most this many distinct values is a category (yes/no, a code list): under an
+#: identifier header, values that are not that identifier say the header means something else.
+CATEGORY_MAX_DISTINCT = 12
+#: Dates and timestamps with at least this share of distinct sampled values get a warning: raw,
+#: they single people out (a birth date, the minute someone was jailed).
+DATE_WARN_DISTINCT = 0.5
+_DATE_TEXT = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 
 
 def _normalise_header(name: str) -> str:
@@ -268,8 +294,29 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
                     if rate > text_rate:
                         text_kind, text_rate = kind, rate
 
+    date_like = pa.types.is_date(typ) or pa.types.is_timestamp(typ)
+    if n and not date_like and is_texty:
+        dates = pc.match_substring_regex(as_string_array(non_null), _DATE_TEXT)
+        date_like = pc.sum(pc.cast(dates, pa.int64())).as_py() / n >= min_match
+    if n and date_like and distinct_ratio is None:
+        distinct_ratio = pc.count_distinct(non_null).as_py() / n
+
     if header:
         evidence.append(header[3])
+    if header and header[0] == "direct" and n:
+        # header and values must agree: a yes/no "telephone" column is no phone number column
+        agreeing = _HEADER_VALUE_KINDS.get(header[1])
+        distinct = pc.count_distinct(non_null).as_py()
+        if (
+            agreeing
+            and distinct <= CATEGORY_MAX_DISTINCT
+            and not (value_kind in agreeing and value_rate >= 0.5)
+        ):
+            evidence.append(
+                f"header {name!r} says {header[1]}, but the values are {distinct} categories "
+                "that are not one"
+            )
+            header = None
     if value_kind and value_rate > 0:
         ident = IDENTIFIERS[value_kind]
         check = "with valid checksum" if ident.has_checksum else "by format"
@@ -290,9 +337,11 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
         if value_kind in ("korean_name", "english_name") and (
             header is None or header[1] != "name"
         ):
-            # name shapes also match ordinary words ("고혈압", "United-States"): without a name header,
-            # only Korean names in a column of varied values count, and with less confidence
-            if header is not None or value_kind == "english_name" or (distinct_ratio or 0) < 0.2:
+            # name shapes also match ordinary words ("고혈압", "United-States"): without a name
+            # header, only names in a column of varied values count, and with less confidence
+            # (Latin names need more variety: place names and titles repeat less than words)
+            least = 0.5 if value_kind == "english_name" else 0.2
+            if header is not None or (distinct_ratio or 0) < least:
                 conf = 0.0
             conf -= 0.25
         if header and header[0] == "direct":
@@ -330,7 +379,18 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
         return ColumnFinding(
             name, "direct", "free_text", conf, tuple(evidence), text_rate, distinct_ratio
         )
-    # 4. distinctness: a record key
+    # 4. dates and timestamps (typed, or ISO text) are quasi-identifiers: events in a life
+    if date_like:
+        return ColumnFinding(
+            name,
+            "quasi",
+            "date",
+            0.6 if is_texty else 0.5,
+            tuple(evidence + [f"values are dates or timestamps ({typ})"]),
+            None,
+            distinct_ratio,
+        )
+    # 5. distinctness: a record key
     if distinct_ratio is not None and n >= 20 and distinct_ratio >= 0.95 and (is_int or is_texty):
         return ColumnFinding(
             name,
@@ -339,17 +399,6 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
             0.5 + 0.4 * distinct_ratio,
             tuple(evidence),
             value_rate or None,
-            distinct_ratio,
-        )
-    # 5. dates are quasi-identifiers (events in a person's life)
-    if pa.types.is_date(typ) or pa.types.is_timestamp(typ):
-        return ColumnFinding(
-            name,
-            "quasi",
-            "date",
-            0.5,
-            tuple(evidence + [f"column type {typ}"]),
-            None,
             distinct_ratio,
         )
     return ColumnFinding(
@@ -361,6 +410,26 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
         value_rate or None,
         distinct_ratio,
     )
+
+
+def _with_warning(f: ColumnFinding) -> ColumnFinding:
+    """A raw birth date, or dates/timestamps that are mostly distinct, get a warning."""
+    if f.category != "quasi" or f.kind not in ("birth_date", "date", "event_date"):
+        return f
+    ratio = f.distinct_ratio or 0.0
+    if f.kind == "birth_date":
+        warning = (
+            "a raw date of birth singles people out; generalise it (year, or age bands) or "
+            "delete it"
+        )
+    elif ratio >= DATE_WARN_DISTINCT:
+        warning = (
+            f"{ratio:.0%} of the sampled dates/timestamps are distinct: raw, they single "
+            "people out; generalise them (a date hierarchy) or delete them"
+        )
+    else:
+        return f
+    return replace(f, warning=warning)
 
 
 def detect(
@@ -381,5 +450,5 @@ def detect(
         col = table.column(name)
         col = col.take(idx) if idx is not None else col
         col = col.combine_chunks() if col.num_chunks else pa.array([], col.type)
-        findings.append(_classify_column(name, col, min_match=min_match))
+        findings.append(_with_warning(_classify_column(name, col, min_match=min_match)))
     return Detection(tuple(findings), min(n, sample_size), n)

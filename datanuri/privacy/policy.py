@@ -571,9 +571,7 @@ def release_gate(
             )
 
     # 4. a released copy (or relabelling) of a protected column, compared after the measures
-    protected = [
-        c for c, r in roles.items() if r in ("quasi_identifiers", "direct_identifiers")
-    ]
+    protected = [c for c, r in roles.items() if r in ("quasi_identifiers", "direct_identifiers")]
     copies = [
         c
         for c in released

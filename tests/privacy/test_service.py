@@ -32,6 +32,7 @@ POLICY = {
         "진료일": "date",
     },
     "sensitive": "진단명",
+    "insensitive": {"진료과": "the clinic department: a few dozen values, no person's"},
     "model": "k-anonymity",
     "k": 5,
     "max_suppression": 0.05,
