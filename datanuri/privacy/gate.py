@@ -38,6 +38,11 @@ from datanuri.privacy.identifiers import as_string_array
 #: quasi-identifiers. Half is the point where "unique" is the typical case, not the exception.
 NEAR_UNIQUE_SHARE = 0.5
 
+#: A 1:1 relabelling (not an exact copy) counts only when the records are at least this many per
+#: value on average: in a small table, two unrelated columns can pair up 1:1 by chance (each of
+#: 12 ages with its own diagnosis); with several records behind every value they do not.
+RELABEL_MIN_RECORDS_PER_VALUE = 5
+
 
 @dataclass(frozen=True)
 class NearUnique:
@@ -160,7 +165,8 @@ def near_unique_columns(
 def duplicate_columns(table: pa.Table, pairs: Sequence[tuple[str, str]]) -> list[Duplicate]:
     """Of the (``column``, ``of``) ``pairs`` of ``table``, those that partition the records the
     same way (every value of one goes with exactly one value of the other, both ways, nulls
-    included); constant columns are no copy of anything."""
+    included); constant columns are no copy of anything, and a relabelling needs
+    :data:`RELABEL_MIN_RECORDS_PER_VALUE` records per value to count."""
     cache: dict[str, tuple[np.ndarray, int]] = {}
 
     def get(col: str) -> tuple[np.ndarray, int]:
@@ -183,6 +189,8 @@ def duplicate_columns(table: pa.Table, pairs: Sequence[tuple[str, str]]) -> list
                 pc.fill_null(as_string_array(table.column(of)), "\x00"),
             )
         ).as_py()
+        if not exact and len(a) < RELABEL_MIN_RECORDS_PER_VALUE * na:
+            continue
         found.append(Duplicate(col, of, bool(exact)))
     return found
 

@@ -238,3 +238,9 @@ MSG_POLICY_SYNTAX = (
     "The policy file {name!r} is not valid {fmt}: {problem} at line {line}, column {column}. "
     "Fix it there and load it again."
 )
+MSG_GATE_CANNOT_OVERRULE = (
+    "The column {column!r} is a direct identifier ({kind}, confidence {confidence:.2f}: header and "
+    'values agree); a reason under "insensitive" cannot release it as it is (only detections '
+    "below {limit:.2f} can be overruled). Treat it under direct_identifiers: delete, "
+    "pseudonymize or mask it."
+)

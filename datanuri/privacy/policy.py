@@ -127,6 +127,11 @@ POLICY_KEYS = (
     "insensitive",
     "acknowledge",
 )
+#: A detected direct identifier below this confidence may be overruled by the publisher (listed
+#: under ``insensitive`` with the reason, recorded in the report): a header alone, or a record key
+#: found by distinctness, can be wrong. At or above it header and values agree (or a checksum
+#: holds), and only a measure releases the column.
+OVERRULE_BELOW = 0.8
 #: Measures that replace an identifier's values; each is checked to have changed every value.
 IDENTIFIER_MEASURES = ("mask", "pseudonymize", "mask_identifiers")
 
@@ -517,8 +522,16 @@ def release_gate(
             continue
         if role == "other" and measures.get(f.column) in (*IDENTIFIER_MEASURES, "delete"):
             continue
-        if role == "insensitive":
+        if role == "insensitive" and f.confidence < OVERRULE_BELOW:
             overruled.append(finding)
+            continue
+        if role == "insensitive":
+            untreated.append(finding)
+            failures.append(
+                M.MSG_GATE_CANNOT_OVERRULE.format(
+                    column=f.column, kind=f.kind, confidence=f.confidence, limit=OVERRULE_BELOW
+                )
+            )
             continue
         how = (
             "as the sensitive attribute, unchanged"

@@ -249,6 +249,58 @@ def explain(report: Report, lang: str = "ko") -> list[dict[str, str]]:
                     ),
                 }
             )
+        gate = report.gate
+        for u in gate.unchanged if gate else ():
+            out.append(
+                {
+                    "what": t(
+                        f"열 '{u.column}'의 조치({u.measure})가 값 {fmt_num(u.values)}개 중 "
+                        f"{fmt_num(u.unchanged)}개를 바꾸지 않았습니다.",
+                        f"The measure {u.measure!r} on '{u.column}' left {fmt_num(u.unchanged)} "
+                        f"of {fmt_num(u.values)} values unchanged.",
+                    ),
+                    "fix": t(
+                        "삭제, 가명처리, 또는 글자를 감추는 마스킹을 쓰세요.",
+                        "Use delete, pseudonymize, or a mask that hides characters.",
+                    ),
+                }
+            )
+        for n in gate.near_unique if gate else ():
+            if n.acknowledged is None and f"'{n.column}' is near-unique" in " ".join(
+                report.failures
+            ):
+                out.append(
+                    {
+                        "what": t(
+                            f"열 '{n.column}'은(는) 레코드의 {fmt_pct(n.unique_share)}가 그 값만으로 "
+                            "유일합니다.",
+                            f"Column '{n.column}' alone is unique for {fmt_pct(n.unique_share)} "
+                            "of the records.",
+                        ),
+                        "fix": t(
+                            "준식별자로 일반화하거나 삭제하세요. 꼭 공개해야 하면 acknowledge에 "
+                            "사유를 적으세요.",
+                            "Generalise it as a quasi-identifier or delete it; if it must be "
+                            "released, give the reason under acknowledge.",
+                        ),
+                    }
+                )
+        for d in gate.duplicates if gate else ():
+            if d.acknowledged is None:
+                out.append(
+                    {
+                        "what": t(
+                            f"열 '{d.column}'은(는) '{d.of}'의 "
+                            f"{'복사본' if d.exact else '일대일 재부호화'}입니다.",
+                            f"Column '{d.column}' is "
+                            f"{'a copy' if d.exact else 'a 1:1 relabelling'} of '{d.of}'.",
+                        ),
+                        "fix": t(
+                            f"삭제하거나 '{d.of}'와 같이 조치하세요.",
+                            f"Delete it or treat it as '{d.of}' is treated.",
+                        ),
+                    }
+                )
     if not out and not report.passed:
         for msg in report.failures:
             out.append({"what": str(msg), "fix": ""})

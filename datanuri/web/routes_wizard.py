@@ -64,7 +64,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "민감속성: 그대로 공개되며 l-다양성·t-근접성으로 보호합니다.",
         "Sensitive: released as is, protected by l-diversity or t-closeness.",
     ),
-    "other_note": ("그대로 둡니다.", "Left as it is."),
+    "other_note": (
+        "그대로 공개합니다. 개인을 가리킬 수 없는 이유를 적으세요 (보고서에 남습니다).",
+        "Released as it is. Say why it cannot identify anyone (the reason goes into the report).",
+    ),
+    "reason": ("그대로 공개하는 이유", "why it may be released as it is"),
+    "sensitive_reason": (
+        "민감속성으로 고르지 않으면 그대로 공개하는 이유",
+        "if not chosen as the sensitive attribute: why it may be released as it is",
+    ),
+    "acknowledge": (
+        "거의 고유하거나 다른 열의 복사본이어도 공개하는 이유 (선택)",
+        "why to release it even if near-unique or a copy of another column (optional)",
+    ),
+    "need_reason": (
+        "그대로 공개하는 열마다 이유를 적으세요: ",
+        "Give a reason for each column released as it is: ",
+    ),
     "role": ("역할", "role"),
     "measure": ("조치", "measure"),
     "hierarchy": ("일반화 계층", "hierarchy"),

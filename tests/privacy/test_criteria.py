@@ -196,11 +196,13 @@ def test_a_policy_becomes_one_bundle():
         "max_suppression": 0.1,
         "loss": "ncp",
     }
-    p = parse_policy(people(200), policy)
+    t = people(200).select(["나이", "시도", "진단명", "성별"])
+    policy["insensitive"] = {"성별": "two values, released as they are in the national census"}
+    p = parse_policy(t, policy)
     assert p.criteria == (KAnonymity(3), RecursiveCLDiversity(c=4, l=2))
     assert list(p.quasi_identifiers) == ["나이", "시도"] and p.sensitive == "진단명"
     assert (p.max_suppression, p.loss) == (0.1, "ncp")
-    assert validate_policy(people(200), policy) == p
+    assert validate_policy(t, policy) == p
 
 
 # ----- every example policy round-trips ---------------------------------------------------------

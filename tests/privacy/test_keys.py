@@ -234,7 +234,9 @@ PATIENTS = [f"P{i:04d}" for i in range(1, 31)]
 def _personal(platform, tmp_path: Path, org: str, name: str) -> None:
     """A small personal dataset of `org` with patient numbers, ages, sexes and diagnoses."""
     lines = ["환자번호,나이,성별,진단명"] + [
-        f"{pid},{30 + i % 3},{'남' if i % 2 else '여'},{('감기', '위염', '요통')[i % 3]}"
+        # the diagnosis does not follow from the age (i % 3 for both would copy it, and the
+        # release gate would refuse the diagnosis as a relabelling of the age)
+        f"{pid},{30 + i % 3},{'남' if i % 2 else '여'},{('감기', '위염', '요통')[(i // 3) % 3]}"
         for i, pid in enumerate(PATIENTS)
     ]
     path = tmp_path / f"{name}.csv"

@@ -35,6 +35,10 @@ def policy(**over):
         "l": 2,
         "max_suppression": 0.05,
         "other": {"금액": {"noise": {"scale": 100, "seed": 1, "round_to": 10}}},
+        "acknowledge": {
+            "주민등록번호": "the birth date it keeps is needed for age-specific rates",
+            "금액": "noisy amounts: distinct, but no longer the true ones",
+        },
     }
     base.update(over)
     return base
@@ -59,12 +63,18 @@ def test_apply_policy_end_to_end():
 
 
 def test_untreated_direct_identifier_fails_the_policy():
-    p = policy()
+    p = policy(insensitive={"이메일": "test addresses only"})
     del p["direct_identifiers"]["이메일"]
     r = apply_policy(people(200), p, keys={"holder": KEY})
     assert not r.passed
-    assert any("이메일" in f for f in r.report.failures)
-    assert r.report.untreated_direct_identifiers[0].kind == "email"
+    f = r.report.untreated_direct_identifiers[0]
+    assert f.kind == "email"
+    assert (
+        M.MSG_GATE_CANNOT_OVERRULE.format(
+            column="이메일", kind="email", confidence=f.confidence, limit=0.8
+        )
+        in r.report.failures
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,7 +101,7 @@ def test_missing_key_and_uncovered_hierarchy():
     with pytest.raises(InvalidInput) as e:
         validate_policy(people(50), policy(), keys={})
     assert e.value.message == M.MSG_POLICY_KEY_MISSING.format(column="휴대전화", key="holder")
-    p = policy(quasi_identifiers={"성별": {"rows": [["남", "*"]]}})
+    p = policy(quasi_identifiers={**policy()["quasi_identifiers"], "성별": {"rows": [["남", "*"]]}})
     with pytest.raises(InvalidInput) as e:
         validate_policy(people(50), p, keys={"holder": KEY})
     assert e.value.details["missing"] == ["여"]
@@ -114,7 +124,6 @@ def test_load_policy(tmp_path):
 def test_utility_check_reports_the_accuracy_gap_and_can_fail_the_policy():
     from tests.privacy.adult import DATA, adult
 
-    t = adult().slice(0, 6000)
     qi = {
         "age": "age",
         **{
@@ -122,7 +131,14 @@ def test_utility_check_reports_the_accuracy_gap_and_can_fail_the_policy():
             for c in ("education", "marital-status", "race", "sex")
         },
     }
-    base = {"quasi_identifiers": qi, "k": 5, "max_suppression": 0.01, "direct_identifiers": {}}
+    t = adult().slice(0, 6000).select([*qi, "income"])
+    base = {
+        "quasi_identifiers": qi,
+        "k": 5,
+        "max_suppression": 0.01,
+        "direct_identifiers": {},
+        "insensitive": {"income": "the outcome to predict: two bands"},
+    }
     check = {"target": "income", "features": list(qi)}  # only what generalisation changes
     loose = apply_policy(t, {**base, "utility_check": {**check, "max_gap": 0.5}})
     section = loose.report.utility.classification

@@ -12,7 +12,7 @@ from datanuri.privacy.report import load_report
 from datanuri.privacy.service import sha256_json
 from datanuri.web.app import create_app
 from tests.helpers import editor_token
-from tests.privacy.test_service import HOSPITAL, ORG, POLICY, load_hospital
+from tests.privacy.test_service import HOSPITAL, LEAKY, ORG, POLICY, load_hospital
 
 API = "/api/v1"
 
@@ -120,7 +120,7 @@ def _source_identifiers(platform) -> set[str]:
 
 
 def test_failing_candidate_shows_no_rows(client, platform):
-    untreated = {**POLICY, "direct_identifiers": {"이름": "delete"}}  # the RRNs stay: it fails
+    untreated = LEAKY  # the RRNs stay: it fails
     r = client.post(
         f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true",
         json={"policy": untreated},
@@ -259,7 +259,7 @@ def test_failing_policy_changes_nothing(client, platform):
     )
     assert r.status_code == 422
     assert "k = 5000 is larger than the table" in r.json()["error"]["message"]
-    untreated = {**POLICY, "direct_identifiers": {"이름": "delete"}}
+    untreated = LEAKY
     r = client.post(
         f"{API}/datasets/{HOSPITAL}/privacy/apply?wait=true",
         json={"policy": untreated, "release": {"target": "nope"}},

@@ -33,6 +33,8 @@ POLICY = {
     },
     "quasi_identifiers": {"나이": "age", "성별": {"rows": [["남", "*"], ["여", "*"]]}},
     "sensitive": "진단명",
+    "other": {"시도": "delete", "금액": {"microaggregate": {"k": 5}}},
+    "acknowledge": {"주민등록번호": "the birth date it keeps is needed for age-specific rates"},
     "model": "recursive-cl-diversity",
     "k": 3,
     "l": 2,

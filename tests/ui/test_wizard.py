@@ -66,6 +66,10 @@ def test_wizard_from_detection_to_release(
     assert patient.locator("select[name=measure]").input_value() == "pseudonymize"
     assert patient.locator("input[name=key]").input_value() == "nuri-hospital-2026"
     assert page.locator("#wz-sensitive").input_value() == "진단명"
+    # the department is "other": released as it is, so it needs the publisher's reason
+    dept = _row(page, "진료과")
+    assert dept.locator("select[name=role]").input_value() == "other"
+    dept.locator("input[name=reason]").fill("진료 부서: 개인을 가리키지 않음")
     # masking an RRN offers the keep options; back to delete
     rrn.locator("select[name=measure]").select_option("mask")
     assert rrn.locator("select[name=keep]").input_value() == "birth_date_and_sex"
@@ -97,6 +101,10 @@ def test_wizard_from_detection_to_release(
     page.locator("#wz-suppression").fill("5")
     phone = _row(page, "전화번호")
     phone.locator("select[name=role]").select_option("other")
+    assert _check(page) == "failed"  # no reason: refused before it reaches the server
+    assert "전화번호" in page.locator("#wz-verdict").inner_text()
+    # with a reason: a phone number is no false detection, the release gate refuses it
+    phone.locator("input[name=reason]").fill("병원 대표번호")
     assert _check(page) == "failed"
     report = page.locator("#wz-report .dn-report")
     assert report.get_attribute("data-passed") == "false"
@@ -184,6 +192,7 @@ def test_wizard_in_english_for_a_non_personal_dataset(page: Any, ui_server: str,
     assert page.locator("html").get_attribute("lang") == "en"
     assert _row(page, "이름").locator(".wz-cat").inner_text() == "direct identifier"
     assert "The policy must pass" in page.locator("#wz-release-why").inner_text()
+    _row(page, "진료과").locator("input[name=reason]").fill("a clinic department, no person's")
     page.locator("#wz-check").click()
     page.wait_for_selector("body[data-checked]", timeout=60_000)
     assert "Passed" in page.locator("#wz-verdict").inner_text()

@@ -124,6 +124,10 @@ MATRIX: dict[
                     "quasi_identifiers": {
                         "측정소명": {"rows": [["종로구", "*"], ["중구", "*"], ["용산구", "*"]]}
                     },
+                    "insensitive": {
+                        c: "air quality measurements, no person's"
+                        for c in ("측정일", "PM10", "PM2.5", "비고")
+                    },
                     "k": 1,
                 }
             }

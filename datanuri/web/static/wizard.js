@@ -131,8 +131,13 @@
       h.addEventListener("change", drawH);
       drawH();
     } else {
+      // every column needs a role: one released as it is needs the publisher's reason
       cell.appendChild(el("span", { class: "small muted", text: role === "sensitive" ? T.sensitive_note : T.other_note }));
+      cell.appendChild(input("reason", st.reason || "", role === "sensitive" ? T.sensitive_reason : T.reason, { "data-role-reason": "true" }));
+      cell.querySelector("[name=reason]").addEventListener("input", function (e) { st.reason = e.target.value; });
     }
+    cell.appendChild(input("acknowledge", st.acknowledge || "", T.acknowledge));
+    cell.querySelector("[name=acknowledge]").addEventListener("input", function (e) { st.acknowledge = e.target.value; });
   }
 
   function refreshSensitive() {
@@ -156,6 +161,7 @@
       row._state = { measure: measure, key: keyNames[0] || "", h: d.h, leaf: d.leaf, widths: d.widths, lengths: d.lengths };
       var ev = el("ul", { class: "wz-evidence" });
       (f.evidence || []).forEach(function (e) { ev.appendChild(el("li", { text: e })); });
+      if (f.warning) ev.appendChild(el("li", { class: "wz-warning bad", text: f.warning }));
       var role = select("role", ROLES.map(function (r) { return [r, T["cat_" + r]]; }), f.category, f.column + " " + T.role);
       row.appendChild(el("th", { scope: "row" }, [el("code", { text: f.column })]));
       row.appendChild(el("td", {}, [el("span", { class: "wz-cat wz-cat-" + f.category, text: T["cat_" + f.category] || f.category }), " ", el("span", { class: "small muted", text: f.kind })]));
@@ -212,10 +218,15 @@
     return String(text).split(/[\s,]+/).filter(Boolean).map(Number);
   }
   function buildPolicy() {
-    var p = { direct_identifiers: {}, quasi_identifiers: {} };
+    var p = { direct_identifiers: {}, quasi_identifiers: {}, insensitive: {}, acknowledge: {} };
+    var sensChosen = $("wz-sensitive").value;
     rows().forEach(function (r) {
       var col = r.dataset.column, role = r.querySelector("select[name=role]").value;
       var q = function (n) { var x = r.querySelector("[name=" + n + "]"); return x ? x.value : null; };
+      if (q("acknowledge")) p.acknowledge[col] = q("acknowledge");
+      // every column gets a role: "other", and a sensitive column that is not the sensitive
+      // attribute, are released as they are, with the publisher's reason (checked by the server)
+      if (role === "other" || (role === "sensitive" && col !== sensChosen)) p.insensitive[col] = (q("reason") || "").trim();
       if (role === "direct") {
         var m = q("measure");
         if (m === "mask") {
@@ -236,6 +247,7 @@
     var model = $("wz-model").value;
     var sens = $("wz-sensitive").value;
     if (sens) p.sensitive = sens;
+    if (!Object.keys(p.acknowledge).length) delete p.acknowledge;
     p.model = model;
     p[cfg.criteria.always.name] = paramValue(cfg.criteria.always);
     (criterion(model) || { params: [] }).params.forEach(function (q) {
@@ -311,6 +323,12 @@
     var policy = buildPolicy();
     showPolicy(policy);
     if (!Object.keys(policy.quasi_identifiers).length) { outcome("bad", T.failed, [T.need_qi]); return; }
+    var noReason = Object.keys(policy.insensitive).filter(function (c) { return !policy.insensitive[c]; });
+    if (noReason.length) {
+      outcome("bad", T.failed, [T.need_reason + noReason.join(", ")]);
+      document.body.setAttribute("data-checked", "failed");
+      return;
+    }
     var crit = criterion(policy.model);
     if (crit && crit.needs_sensitive && !policy.sensitive) { outcome("bad", T.failed, [T.need_sensitive]); return; }
     var snapshot = JSON.stringify(policy);
