@@ -63,7 +63,8 @@ def justice(n: int = 7000, seed: int = 12) -> pa.Table:
     jail_in = [
         start + dt.timedelta(seconds=int(s)) for s in rng.integers(0, 2 * 365 * 86400, size=n)
     ]
-    jail_out = [t + dt.timedelta(seconds=int(s)) for t, s in zip(jail_in, rng.integers(3600, 30 * 86400, size=n), strict=True)]  # fmt: skip
+    stays = rng.integers(3600, 30 * 86400, size=n)
+    jail_out = [t + dt.timedelta(seconds=int(s)) for t, s in zip(jail_in, stays, strict=True)]
     priors = np.minimum(rng.poisson(2.5, size=n), 38)
     cols: dict[str, Any] = {
         "id": pa.array(np.arange(1, n + 1), pa.int64()),

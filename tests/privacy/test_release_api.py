@@ -289,3 +289,105 @@ def test_apply_refuses_non_editors_and_files(client):
         headers=h(client, "editor"),
     )
     assert r.status_code == 422 and "names a file" in r.json()["error"]["message"]
+
+
+# ----- the release gate through the API (issue #12: a passing policy released identifiers) -----
+JUSTICE = "justice-people"
+
+
+@pytest.fixture
+def justice_ds(client, platform, tmp_path):
+    """The generated criminal-justice table as a personal dataset of the hospital's organisation."""
+    import pyarrow.csv as pacsv
+
+    from tests.privacy.justice import justice
+
+    path = tmp_path / "justice.csv"
+    pacsv.write_csv(justice(1500), path)
+    platform.catalog.create_dataset(
+        JUSTICE, organization=ORG, access_level="personal", principal=SYSTEM
+    )
+    platform.catalog.publish(JUSTICE, path, principal=SYSTEM)
+    return JUSTICE
+
+
+def _gate_apply(client, policy, release=None):
+    body = {"policy": policy}
+    if release:
+        body["release"] = {"target": release, "access_level": "open"}
+    return client.post(
+        f"{API}/datasets/{JUSTICE}/privacy/apply?wait=true", json=body, headers=h(client, "editor")
+    )
+
+
+def _moved(policy, column, section, value):
+    from tests.privacy.test_release_gate import moved
+
+    return moved(policy, column, section, value)
+
+
+def test_gate_probes_through_the_api(client, platform, justice_ds):
+    from datanuri.privacy import gate as G
+    from datanuri.privacy import messages as M
+    from tests.privacy.justice import safe_policy
+
+    ok = _gate_apply(client, safe_policy())
+    assert ok.status_code == 200 and ok.json()["passed"], ok.text
+    # a column without a role: refused before any work, naming it
+    p = safe_policy()
+    del p["direct_identifiers"]["id"]
+    r = _gate_apply(client, p)
+    assert r.status_code == 422 and r.json()["error"]["message"] == M.MSG_GATE_UNCLASSIFIED.format(
+        columns="'id'", example="id"
+    )
+    # each probe of the issue fails with its reason, and a release of it publishes nothing
+    probes = {
+        "mask keeps every character": (
+            _moved(safe_policy(), "name", "direct_identifiers", {"mask": {"keep_start": 100}}),
+            "The measure 'mask' on the identifier column 'name' left",
+        ),
+        "mask_identifiers masked nothing": (
+            _moved(safe_policy(), "c_case_number", "direct_identifiers", "mask_identifiers"),
+            "The measure 'mask_identifiers' on the identifier column 'c_case_number' left",
+        ),
+        "first name released as is": (
+            _moved(safe_policy(), "first", "insensitive", "only first names"),
+            "The column 'first' is a direct identifier (name",
+        ),
+        "raw date of birth": (
+            _moved(safe_policy(), "dob", "insensitive", "a date"),
+            "The released column 'dob' is near-unique",
+        ),
+        "raw jail-entry timestamps": (
+            _moved(safe_policy(), "c_jail_in", "insensitive", "a time"),
+            "The released column 'c_jail_in' is near-unique",
+        ),
+        "copy of a quasi-identifier": (
+            _moved(safe_policy(), "priors_count_2", "insensitive", "a count"),
+            M.MSG_GATE_DUPLICATE.format(
+                column="priors_count_2",
+                how="an exact copy",
+                role="quasi-identifier",
+                of="priors_count",
+                treatment="ungeneralised",
+            ),
+        ),
+    }
+    for label, (policy, want) in probes.items():
+        r = _gate_apply(client, policy)
+        assert r.status_code == 200, (label, r.text)
+        body = r.json()
+        assert not body["passed"] and body["preview"]["rows"] == [], label
+        assert any(f.startswith(want) for f in body["failures"]), (label, body["failures"])
+        r = _gate_apply(client, policy, release="justice-leak")
+        assert r.status_code == 422 and r.json()["error"]["code"] == "policy_failed", label
+    assert client.get(f"{API}/datasets/justice-leak").status_code == 404
+    # the low-confidence id, overruled with a reason and acknowledged: recorded in the report
+    p = _moved(safe_policy(), "id", "insensitive", "row number of this extract")
+    p["acknowledge"] = {"id": "row numbers 1..n carry nothing about a person"}
+    r = _gate_apply(client, p)
+    assert r.json()["passed"], r.text
+    gate = r.json()["report"]["gate"]
+    assert [u["column"] for u in gate["overruled_detections"]] == ["id"]
+    assert gate["near_unique"][0]["acknowledged"] == p["acknowledge"]["id"]
+    assert gate["near_unique_share"] == G.NEAR_UNIQUE_SHARE

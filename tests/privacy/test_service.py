@@ -408,3 +408,38 @@ def test_preview_is_plain_json():
     assert p["rows"][0] == ["2024-01-01", 0.0, "0.00", "행0"]
     assert p["rows"][1][1] is None and p["rows"][2][3] is None
     assert json.loads(json.dumps(p, allow_nan=False)) == p
+
+
+def test_cli_refuses_malformed_policies_and_no_op_masks(cli, world, tmp_path):
+    """Issue #12 probes through `datanuri privacy apply`: a malformed YAML or JSON policy is an
+    InvalidInput naming the file, line and column (no traceback); a mask that keeps every
+    character fails the release gate and releases nothing."""
+    from datanuri.errors import InvalidInput
+    from datanuri.privacy import messages as M
+
+    bad_yaml = tmp_path / "policy.yaml"
+    bad_yaml.write_text("k: 5\nquasi_identifiers:\n  나이: [age\n", encoding="utf-8")
+    r = cli("apply", HOSPITAL, "--policy", str(bad_yaml))
+    assert isinstance(r.exception, InvalidInput), r.output
+    assert r.exception.message.startswith("The policy file 'policy.yaml' is not valid YAML: ")
+    assert ", column " in r.exception.message
+    bad_json = tmp_path / "policy.json"
+    bad_json.write_text('{\n  "k": 5,\n}\n', encoding="utf-8")
+    r = cli("apply", HOSPITAL, "--policy", str(bad_json))
+    assert isinstance(r.exception, InvalidInput)
+    assert r.exception.message == M.MSG_POLICY_SYNTAX.format(
+        name="policy.json",
+        fmt="JSON",
+        problem="Expecting property name enclosed in double quotes",
+        line=3,
+        column=1,
+    )
+    platform = world[0]
+    before = platform.ledger.size()
+    noop = tmp_path / "noop.json"
+    direct = {**POLICY["direct_identifiers"], "이름": {"mask": {"keep_start": 100}}}
+    noop.write_text(json.dumps({**POLICY, "direct_identifiers": direct}, ensure_ascii=False))
+    r = cli("apply", HOSPITAL, "--policy", str(noop), "--release", "cli-noop")
+    assert isinstance(r.exception, PolicyFailed)
+    assert "The measure 'mask' on the identifier column '이름' left" in r.exception.message
+    assert platform.ledger.size() == before
