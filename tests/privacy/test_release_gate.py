@@ -292,3 +292,17 @@ def test_old_reports_read_back_without_a_gate(table):
     rep = load_report(old)
     assert isinstance(rep, AssessmentReport) and rep.gate is None
     assert "gate" not in rep.to_json()
+
+
+def test_report_page_names_the_gate_findings_and_reasons(table):
+    from datanuri.privacy.report_html import render_report_html
+
+    ack = {"c_jail_in": "needed for a study of time served"}
+    p = {**moved(safe_policy(), "c_jail_in", "insensitive", "a timestamp"), "acknowledge": ack}
+    page = render_report_html(apply_policy(table, p).report, lang="en")
+    assert "Release gate" in page and "near-unique" in page
+    assert ack["c_jail_in"] in page and "a yes/no flag" in page
+    failing = apply_policy(table, moved(safe_policy(), "priors_count_2", "insensitive", "a count"))
+    page = render_report_html(failing.report, lang="en")
+    assert "Column &#39;priors_count_2&#39; is a copy of &#39;priors_count&#39;." in page
+    assert "not acknowledged" in page
