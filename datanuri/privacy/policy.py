@@ -497,9 +497,10 @@ def release_gate(
 ) -> GateOutcome:
     """The release gate on a candidate: ``source`` is the input, ``measured`` the input after the
     measures (same records, before generalisation and suppression), ``candidate`` the release.
-    Refuses a detected direct identifier released untreated (any confidence, unless the
-    publisher classified it ``insensitive`` with a reason), an identifier measure that left a
-    value unchanged, and an unacknowledged near-unique column or copy of a protected column."""
+    Refuses a detected direct identifier released untreated (at any confidence; one below
+    :data:`OVERRULE_BELOW` the publisher may overrule under ``insensitive`` with a reason), an
+    identifier measure that left a value unchanged, and an unacknowledged near-unique column or
+    copy of a protected column. The findings and reasons go into the report's gate section."""
     roles = _roles(policy)
     acknowledged = reasons(policy, "acknowledge")
     insensitive = reasons(policy, "insensitive")
