@@ -239,8 +239,7 @@ MSG_POLICY_SYNTAX = (
     "Fix it there and load it again."
 )
 MSG_GATE_CANNOT_OVERRULE = (
-    "The column {column!r} is a direct identifier ({kind}, confidence {confidence:.2f}: header and "
-    'values agree); a reason under "insensitive" cannot release it as it is (only detections '
-    "below {limit:.2f} can be overruled). Treat it under direct_identifiers: delete, "
-    "pseudonymize or mask it."
+    "The column {column!r} is a direct identifier ({kind}, confidence {confidence:.2f}); a reason "
+    'under "insensitive" cannot release it as it is (only detections below {limit:.2f} can be '
+    "overruled as false). Treat it under direct_identifiers: delete, pseudonymize or mask it."
 )
