@@ -424,7 +424,7 @@ def apply_policy(
     detected direct identifier counts for the gate (0: every one, however unsure)."""
     limits = limits or PolicyLimits()
     if DP.is_dp(policy):
-        return PolicyResult(*DP.apply_dp(table, policy, detection_threshold=0.8))
+        return PolicyResult(*DP.apply_dp(table, policy, detection_threshold=DP.DETECTION_THRESHOLD))
     keys = dict(keys or {})
     params = parse_policy(table, policy, keys=keys, base_dir=base_dir)
     steps: list[MeasureStep] = []
