@@ -255,6 +255,7 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
         typ = column.type
     non_null = pc.drop_null(column)
     n = len(non_null)
+    distinct = pc.count_distinct(non_null).as_py() if n else 0
 
     value_kind: str | None = None
     value_rate = 0.0
@@ -281,7 +282,7 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
             rate = pc.sum(pc.cast(hits, pa.int64())).as_py() / n
             if rate > value_rate:
                 value_kind, value_rate = kind, rate
-        distinct_ratio = pc.count_distinct(values).as_py() / n
+        distinct_ratio = distinct / n
         if is_texty and value_rate < min_match:
             mean_len = pc.mean(pc.utf8_length(values)).as_py() or 0
             if mean_len >= 20 and pc.any(pc.match_substring(values, " ")).as_py():
@@ -296,17 +297,16 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
 
     date_like = pa.types.is_date(typ) or pa.types.is_timestamp(typ)
     if n and not date_like and is_texty:
-        dates = pc.match_substring_regex(as_string_array(non_null), _DATE_TEXT)
+        dates = pc.match_substring_regex(values, _DATE_TEXT)
         date_like = pc.sum(pc.cast(dates, pa.int64())).as_py() / n >= min_match
     if n and date_like and distinct_ratio is None:
-        distinct_ratio = pc.count_distinct(non_null).as_py() / n
+        distinct_ratio = distinct / n
 
     if header:
         evidence.append(header[3])
     if header and header[0] == "direct" and n:
         # header and values must agree: a yes/no "telephone" column is no phone number column
         agreeing = _HEADER_VALUE_KINDS.get(header[1])
-        distinct = pc.count_distinct(non_null).as_py()
         if (
             agreeing
             and distinct <= CATEGORY_MAX_DISTINCT

@@ -82,12 +82,7 @@ class Duplicate:
     acknowledged: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "column": self.column,
-            "of": self.of,
-            "exact": self.exact,
-            "acknowledged": self.acknowledged,
-        }
+        return dict(self.__dict__)
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Duplicate:
@@ -122,27 +117,19 @@ class Unchanged:
         )
 
 
-def _flat(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        return values.combine_chunks() if values.num_chunks else pa.array([], values.type)
-    return values
-
-
 def _codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]:
     """Integer codes of the values (nulls one more code) and how many codes there are."""
-    c, dictionary = codes(_flat(values))
-    arr = np.asarray(c, dtype=np.int64)
-    return arr, int(arr.max()) + 1 if arr.size else 0
+    c, dictionary = codes(values)
+    return np.asarray(c, dtype=np.int64), len(dictionary)
 
 
 def unique_share(values: pa.Array | pa.ChunkedArray) -> tuple[float, int]:
     """The share of records whose (non-null) value no other record holds, and the number of
     distinct non-null values."""
-    v = _flat(values)
-    n = len(v)
+    n = len(values)
     if n == 0:
         return 0.0, 0
-    counts = pc.value_counts(pc.drop_null(v))
+    counts = pc.value_counts(pc.drop_null(values))
     if len(counts) == 0:
         return 0.0, 0
     c = np.asarray(counts.field("counts").to_numpy(zero_copy_only=False))
@@ -162,42 +149,30 @@ def near_unique_columns(
     return found
 
 
-def duplicate_columns(table: pa.Table, pairs: Sequence[tuple[str, str]]) -> list[Duplicate]:
-    """Of the (``column``, ``of``) ``pairs`` of ``table``, those that partition the records the
-    same way (every value of one goes with exactly one value of the other, both ways, nulls
-    included); constant columns are no copy of anything, and a relabelling needs
+def duplicate_columns(
+    released: Mapping[str, pa.Array | pa.ChunkedArray],
+    protected: Mapping[str, pa.Array | pa.ChunkedArray],
+) -> list[Duplicate]:
+    """The ``released`` columns that partition the records the same way as one of the
+    ``protected`` columns (every value of one goes with exactly one value of the other, both
+    ways, nulls included); constant columns are no copy of anything, and a relabelling needs
     :data:`RELABEL_MIN_RECORDS_PER_VALUE` records per value to count."""
-    cache: dict[str, tuple[np.ndarray, int]] = {}
-
-    def get(col: str) -> tuple[np.ndarray, int]:
-        if col not in cache:
-            cache[col] = _codes(table.column(col))
-        return cache[col]
-
+    coded = {name: _codes(values) for name, values in protected.items()}
     found = []
-    for col, of in pairs:
-        a, na = get(col)
-        b, nb = get(of)
-        if na != nb or na <= 1:
-            continue
-        joint = np.unique(a * nb + b).size
-        if joint != na:
-            continue
-        exact = pc.all(
-            pc.equal(
-                pc.fill_null(as_string_array(table.column(col)), "\x00"),
-                pc.fill_null(as_string_array(table.column(of)), "\x00"),
-            )
-        ).as_py()
-        if not exact and len(a) < RELABEL_MIN_RECORDS_PER_VALUE * na:
-            continue
-        found.append(Duplicate(col, of, bool(exact)))
+    for col, values in released.items():
+        a, na = _codes(values)
+        for of, (b, nb) in coded.items():
+            if na != nb or na <= 1 or np.unique(a * nb + b).size != na:
+                continue
+            exact = pc.all(
+                pc.equal(
+                    pc.fill_null(as_string_array(values), "\x00"),
+                    pc.fill_null(as_string_array(protected[of]), "\x00"),
+                )
+            ).as_py()
+            if exact or len(a) >= RELABEL_MIN_RECORDS_PER_VALUE * na:
+                found.append(Duplicate(col, of, bool(exact)))
     return found
-
-
-def as_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The values as one flat text array (as detection and the comparisons read them)."""
-    return as_string_array(values)
 
 
 def unchanged_mask(
@@ -220,21 +195,15 @@ def unchanged_values(
     after: pa.Array | pa.ChunkedArray,
     *,
     kept: np.ndarray | None = None,
-) -> tuple[int, int]:
-    """How many non-null values of ``after`` equal ``before`` in the same record (of the records
-    ``kept``), and how many non-null values were compared."""
+) -> tuple[pa.BooleanArray, int, int]:
+    """Per record whether a non-null value came out the same (:func:`unchanged_mask`), how many
+    did, and how many non-null values were compared (of the records ``kept``)."""
     present = pc.is_valid(as_string_array(before))
     if kept is not None:
         present = pc.and_(present, pa.array(kept))
     same = unchanged_mask(before, after, kept=kept)
-    return int(pc.sum(pc.cast(same, pa.int64())).as_py() or 0), int(
-        pc.sum(pc.cast(present, pa.int64())).as_py() or 0
-    )
+    return same, _count(same), _count(present)
 
 
-def any_changed(before: pa.Array | pa.ChunkedArray, after: pa.Array | pa.ChunkedArray) -> bool:
-    """Whether a measure changed at least one value."""
-    b = as_string_array(before)
-    a = as_string_array(after)
-    diff = pc.fill_null(pc.not_equal(a, b), False)
-    return bool(pc.any(diff).as_py())
+def _count(mask: pa.BooleanArray) -> int:
+    return int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)

@@ -88,7 +88,7 @@ from datanuri.privacy.hierarchies import (
     korean_regions,
     postcode_hierarchy,
 )
-from datanuri.privacy.identifiers import mask_identifiers
+from datanuri.privacy.identifiers import as_string_array, mask_identifiers
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.report import (
     AssessmentReport,
@@ -553,12 +553,11 @@ def release_gate(
         if measure not in IDENTIFIER_MEASURES:
             continue
         before, after = source.column(col), measured.column(col)
-        count, values = G.unchanged_values(before, after, kept=keep_mask)
-        if count and measure == "mask_identifiers" and G.any_changed(before, after):
+        same, count, values = G.unchanged_values(before, after, kept=keep_mask)
+        if count and measure == "mask_identifiers" and count < values:
             # text it left as it is held no identifier it knows; fine unless detection still
             # calls those texts (under the column's own header) a direct identifier
-            same = G.unchanged_mask(before, after, kept=keep_mask)
-            rest = pa.table({col: G.as_text(before).filter(same)})
+            rest = pa.table({col: as_string_array(before).filter(same)})
             if detect(rest).columns[0].category != "direct":
                 count = 0
         if count:
@@ -592,24 +591,21 @@ def release_gate(
         if roles.get(c) in ("sensitive", "other", "insensitive")
         and measures.get(c) not in IDENTIFIER_MEASURES
     ]
-    pairs = [(c, p) for c in copies for p in protected]
-    compare = pa.table(
-        {name: measured.column(name) for name in copies}
-        | {f"\x00{name}": source.column(name) for name in protected}
-    )
     duplicates = []
-    for d in G.duplicate_columns(compare, [(c, f"\x00{p}") for c, p in pairs]):
-        of = d.of[1:]
+    for d in G.duplicate_columns(
+        {name: measured.column(name) for name in copies},
+        {name: source.column(name) for name in protected},
+    ):
         ack = acknowledged.get(d.column)
-        duplicates.append(replace(d, of=of, acknowledged=ack))
+        duplicates.append(replace(d, acknowledged=ack))
         if ack is None:
-            role = "quasi-identifier" if roles[of] == "quasi_identifiers" else "direct identifier"
+            role = "quasi-identifier" if roles[d.of] == "quasi_identifiers" else "direct identifier"
             failures.append(
                 M.MSG_GATE_DUPLICATE.format(
                     column=d.column,
                     how="an exact copy" if d.exact else "a one-to-one relabelling",
                     role=role,
-                    of=of,
+                    of=d.of,
                     treatment="ungeneralised" if role == "quasi-identifier" else "untreated",
                 )
             )

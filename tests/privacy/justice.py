@@ -133,3 +133,19 @@ def safe_policy(**over: Any) -> dict[str, Any]:
     }
     base.update(over)
     return base
+
+
+def moved(policy: dict[str, Any], column: str, section: str, value: Any) -> dict[str, Any]:
+    """``policy`` with ``column`` taken out of wherever it was and put under ``section``."""
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in policy.items()}
+    for s in ("direct_identifiers", "quasi_identifiers", "other", "insensitive"):
+        out.get(s, {}).pop(column, None)
+    if out.get("sensitive") == column:
+        out.pop("sensitive")
+    if section == "sensitive":
+        if out.get("sensitive"):  # the former sensitive attribute is released as it is
+            out.setdefault("insensitive", {})[out["sensitive"]] = "an outcome: 0 or 1"
+        out["sensitive"] = column
+    else:
+        out.setdefault(section, {})[column] = value
+    return out

@@ -8,10 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from datanuri.accounts.principal import SYSTEM
+from datanuri.privacy import gate as G
+from datanuri.privacy import messages as M
 from datanuri.privacy.report import load_report
 from datanuri.privacy.service import sha256_json
 from datanuri.web.app import create_app
 from tests.helpers import editor_token
+from tests.privacy.justice import moved, safe_policy
 from tests.privacy.test_service import HOSPITAL, LEAKY, ORG, POLICY, load_hospital
 
 API = "/api/v1"
@@ -320,17 +323,7 @@ def _gate_apply(client, policy, release=None):
     )
 
 
-def _moved(policy, column, section, value):
-    from tests.privacy.test_release_gate import moved
-
-    return moved(policy, column, section, value)
-
-
 def test_gate_probes_through_the_api(client, platform, justice_ds):
-    from datanuri.privacy import gate as G
-    from datanuri.privacy import messages as M
-    from tests.privacy.justice import safe_policy
-
     ok = _gate_apply(client, safe_policy())
     assert ok.status_code == 200 and ok.json()["passed"], ok.text
     # a column without a role: refused before any work, naming it
@@ -343,27 +336,27 @@ def test_gate_probes_through_the_api(client, platform, justice_ds):
     # each probe of the issue fails with its reason, and a release of it publishes nothing
     probes = {
         "mask keeps every character": (
-            _moved(safe_policy(), "name", "direct_identifiers", {"mask": {"keep_start": 100}}),
+            moved(safe_policy(), "name", "direct_identifiers", {"mask": {"keep_start": 100}}),
             "The measure 'mask' on the identifier column 'name' left",
         ),
         "mask_identifiers masked nothing": (
-            _moved(safe_policy(), "c_case_number", "direct_identifiers", "mask_identifiers"),
+            moved(safe_policy(), "c_case_number", "direct_identifiers", "mask_identifiers"),
             "The measure 'mask_identifiers' on the identifier column 'c_case_number' left",
         ),
         "first name released as is": (
-            _moved(safe_policy(), "first", "insensitive", "only first names"),
+            moved(safe_policy(), "first", "insensitive", "only first names"),
             "The column 'first' is a direct identifier (name",
         ),
         "raw date of birth": (
-            _moved(safe_policy(), "dob", "insensitive", "a date"),
+            moved(safe_policy(), "dob", "insensitive", "a date"),
             "The released column 'dob' is near-unique",
         ),
         "raw jail-entry timestamps": (
-            _moved(safe_policy(), "c_jail_in", "insensitive", "a time"),
+            moved(safe_policy(), "c_jail_in", "insensitive", "a time"),
             "The released column 'c_jail_in' is near-unique",
         ),
         "copy of a quasi-identifier": (
-            _moved(safe_policy(), "priors_count_2", "insensitive", "a count"),
+            moved(safe_policy(), "priors_count_2", "insensitive", "a count"),
             M.MSG_GATE_DUPLICATE.format(
                 column="priors_count_2",
                 how="an exact copy",
@@ -383,7 +376,7 @@ def test_gate_probes_through_the_api(client, platform, justice_ds):
         assert r.status_code == 422 and r.json()["error"]["code"] == "policy_failed", label
     assert client.get(f"{API}/datasets/justice-leak").status_code == 404
     # the low-confidence id, overruled with a reason and acknowledged: recorded in the report
-    p = _moved(safe_policy(), "id", "insensitive", "row number of this extract")
+    p = moved(safe_policy(), "id", "insensitive", "row number of this extract")
     p["acknowledge"] = {"id": "row numbers 1..n carry nothing about a person"}
     r = _gate_apply(client, p)
     assert r.json()["passed"], r.text

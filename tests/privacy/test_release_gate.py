@@ -15,7 +15,7 @@ from datanuri.privacy import messages as M
 from datanuri.privacy.detect import detect
 from datanuri.privacy.policy import apply_policy, load_policy
 from datanuri.privacy.report import AssessmentReport, load_report
-from tests.privacy.justice import justice, safe_policy
+from tests.privacy.justice import justice, moved, safe_policy
 
 N = 3000
 
@@ -23,22 +23,6 @@ N = 3000
 @pytest.fixture(scope="module")
 def table() -> pa.Table:
     return justice(N)
-
-
-def moved(policy: dict, column: str, section: str, value) -> dict:
-    """``policy`` with ``column`` taken out of wherever it was and put under ``section``."""
-    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in policy.items()}
-    for s in ("direct_identifiers", "quasi_identifiers", "other", "insensitive"):
-        out.get(s, {}).pop(column, None)
-    if out.get("sensitive") == column:
-        out.pop("sensitive")
-    if section == "sensitive":
-        if out.get("sensitive"):  # the former sensitive attribute is released as it is
-            out.setdefault("insensitive", {})[out["sensitive"]] = "an outcome: 0 or 1"
-        out["sensitive"] = column
-    else:
-        out.setdefault(section, {})[column] = value
-    return out
 
 
 def refused(result, message: str, **fields) -> None:
@@ -246,7 +230,13 @@ def test_duplicate_columns_ignores_constants_and_coarser_columns(table):
     t = table.append_column("one", pa.array([1] * table.num_rows)).append_column(
         "one_b", pa.array(["x"] * table.num_rows)
     )
-    assert G.duplicate_columns(t, [("one", "one_b"), ("age_cat", "age")]) == []
+    assert G.duplicate_columns({"one": t["one"]}, {"one_b": t["one_b"]}) == []
+    assert G.duplicate_columns({"age_cat": t["age_cat"]}, {"age": t["age"]}) == []
+    # and the check can find one: an exact copy and a relabelling of a protected column
+    found = G.duplicate_columns(
+        {"copy": t["priors_count"], "code": t["sex"]}, {"priors_count": t["priors_count"]}
+    )
+    assert [(d.column, d.of, d.exact) for d in found] == [("copy", "priors_count", True)]
 
 
 # ----- detection: header and values agree ------------------------------------------------------
