@@ -478,9 +478,12 @@ class PolicySummary:
     max_suppression: float
     loss_metric: str
     t_closeness_distance: str | None = None
+    # what t is measured against: "input" (the whole input table before suppression, as the
+    # search enforces it and ARX defines it). None in reports made before it was stated.
+    t_closeness_reference: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "model": self.model,
             "parameters": dict(self.parameters),
             "sensitive": self.sensitive,
@@ -491,6 +494,10 @@ class PolicySummary:
             "max_suppression": self.max_suppression,
             "loss_metric": self.loss_metric,
         }
+        # new keys only when set, so reports stored before them keep their digest
+        if self.t_closeness_reference is not None:
+            out["t_closeness_reference"] = self.t_closeness_reference
+        return out
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any] | None) -> PolicySummary:
@@ -506,6 +513,7 @@ class PolicySummary:
             max_suppression=float(_get(d, "max_suppression", 0.0)),
             loss_metric=str(_get(d, "loss_metric", "precision")),
             t_closeness_distance=_get(d, "t_closeness_distance"),
+            t_closeness_reference=_get(d, "t_closeness_reference"),
         )
 
 
@@ -913,7 +921,9 @@ def assessment(
     search: Mapping[str, Any] | None = None,
 ) -> AssessmentReport:
     """The assessment report of ``released`` (suppressed records already removed) against
-    ``criteria``. ``distance`` is the t-closeness distance the search resolved (for the record)."""
+    ``criteria``. ``distance`` is the t-closeness distance the search resolved (for the record).
+    t-closeness is measured against the sensitive distribution of ``original`` (the whole input
+    before suppression), the definition the lattice search enforces (ARX's)."""
     n = original.num_rows
     qi = list(quasi_identifiers)
     model = model_name(criteria)
@@ -922,6 +932,11 @@ def assessment(
     risk: RiskSection | None = None
     if isinstance(extra, TCloseness) and distance is not None and extra.distance is None:
         criteria = (criteria[0], replace(extra, distance=distance))  # type: ignore[arg-type]
+    reference = (
+        original.column(sensitive)
+        if isinstance(extra, TCloseness) and sensitive and sensitive in original.column_names
+        else None
+    )
     if released.num_rows:
         mc = check_criteria(
             released,
@@ -930,6 +945,7 @@ def assessment(
             sensitive=sensitive,
             order=order,
             hierarchy=sensitive_hierarchy,
+            reference=reference,
         )
         privacy = PrivacyCheck(
             model=model,
@@ -987,6 +1003,7 @@ def assessment(
             max_suppression=max_suppression,
             loss_metric=loss_metric,
             t_closeness_distance=distance,
+            t_closeness_reference="input" if reference is not None else None,
         ),
         levels={col: int(levels[col]) for col in qi},
         records=Records(
