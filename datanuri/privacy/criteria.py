@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal, TypeAlias
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
 from datanuri.privacy.hierarchies import Hierarchy
+from datanuri.privacy.limits import PolicyLimits
 
 Distance = Literal["equal", "ordered", "hierarchical"]
 Loss = Literal["precision", "ncp", "intensity", "discernibility", "entropy"]
@@ -28,6 +29,9 @@ DEFAULT_C = 3.0
 DEFAULT_T = 0.2
 DEFAULT_SUPPRESSION = 0.05
 DEFAULT_LOSS: Loss = "precision"
+Algorithm = Literal["optimal", "mondrian"]
+ALGORITHMS: tuple[Algorithm, ...] = ("optimal", "mondrian")
+MONDRIAN_MODELS = ("k-anonymity", "distinct-l-diversity")
 
 
 def _is_int(x: Any) -> bool:
@@ -409,6 +413,12 @@ class AnonymizationParams:
     sensitive: str | None = None
     max_suppression: float = DEFAULT_SUPPRESSION
     loss: Loss = DEFAULT_LOSS
+    # the highest prosecutor re-identification risk (1 / class size) a released record may have
+    risk_threshold: float | None = None
+    # "optimal": full-domain generalisation by the lattice search; "mondrian": local recoding
+    algorithm: Algorithm = "optimal"
+    # (δmin, δmax) of δ-presence within a population table (given to apply_policy)
+    delta_presence: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if not self.quasi_identifiers:
@@ -430,6 +440,29 @@ class AnonymizationParams:
                     what="loss metric", value=self.loss, choices=", ".join(LOSSES)
                 )
             )
+        risk = self.risk_threshold
+        if risk is not None and (not _is_number(risk) or not 0 < risk <= 1):
+            raise InvalidInput(M.MSG_BAD_RISK_THRESHOLD.format(value=risk))
+        if self.algorithm not in ALGORITHMS:
+            raise InvalidInput(M.MSG_BAD_ALGORITHM.format(value=self.algorithm))
+        if self.algorithm == "mondrian" and self.model not in MONDRIAN_MODELS:
+            raise InvalidInput(M.MSG_MONDRIAN_MODEL.format(model=self.model))
+        delta = self.delta_presence
+        if delta is not None and not (
+            isinstance(delta, tuple)
+            and len(delta) == 2
+            and all(_is_number(x) for x in delta)
+            and 0 <= delta[0] <= delta[1] <= 1
+        ):
+            raise InvalidInput(M.MSG_BAD_DELTA_PRESENCE.format(value=delta))
+
+    @property
+    def search_k(self) -> int:
+        """The class size the search must reach: k, raised to 1 / risk_threshold (a record's
+        prosecutor risk is 1 / its class size), so search and gate check the same ceiling."""
+        if self.risk_threshold is None:
+            return self.k
+        return max(self.k, math.ceil(1.0 / self.risk_threshold - 1e-9))
 
     @property
     def k(self) -> int:
@@ -454,6 +487,30 @@ class AnonymizationParams:
             "max_suppression": self.max_suppression,
             "loss": self.loss,
         }
+
+
+def release_options(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """The :class:`AnonymizationParams` fields of a policy's ``risk_threshold``, ``algorithm``
+    and ``delta_presence`` entries (validated by the bundle)."""
+    out: dict[str, Any] = {}
+    if policy.get("risk_threshold") is not None:
+        out["risk_threshold"] = policy["risk_threshold"]
+    if policy.get("algorithm") is not None:
+        out["algorithm"] = policy["algorithm"]
+    delta = policy.get("delta_presence")
+    if delta is not None:
+        if not isinstance(delta, Mapping) or set(delta) - {"min", "max"} or "max" not in delta:
+            raise InvalidInput(M.MSG_BAD_DELTA_PRESENCE.format(value=delta))
+        out["delta_presence"] = (delta.get("min", 0.0), delta["max"])
+    return out
+
+
+def check_floor(criteria: tuple[Criterion, ...], limits: PolicyLimits) -> None:
+    """Refuse criteria whose k is below the instance's floor (``PolicyLimits.min_k``, set by
+    administrators), whatever the model: every model includes k-anonymity."""
+    k = k_of(criteria)
+    if k < limits.min_k:
+        raise InvalidInput(M.MSG_K_BELOW_FLOOR.format(k=k, min_k=limits.min_k))
 
 
 def describe_types(criteria: tuple[Any, ...]) -> str:

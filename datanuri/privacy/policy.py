@@ -56,12 +56,13 @@ from datanuri.errors import InvalidInput
 from datanuri.privacy import dp as DP
 from datanuri.privacy import messages as M
 from datanuri.privacy import transforms as T
-from datanuri.privacy.anonymize import anonymize
+from datanuri.privacy.anonymize import anonymize_policy
 from datanuri.privacy.criteria import (
     DEFAULT_LOSS,
     DEFAULT_SUPPRESSION,
     AnonymizationParams,
     criteria_from_policy,
+    release_options,
 )
 from datanuri.privacy.detect import detect
 from datanuri.privacy.hierarchies import (
@@ -109,6 +110,9 @@ POLICY_KEYS = (
     "other",
     "distance",
     "utility_check",
+    "risk_threshold",
+    "algorithm",
+    "delta_presence",
 )
 
 
@@ -275,6 +279,7 @@ def parse_policy(
         sensitive=sensitive,
         max_suppression=policy.get("max_suppression", DEFAULT_SUPPRESSION),
         loss=policy.get("loss", DEFAULT_LOSS),
+        **release_options(policy),
     )
     if params.k > table.num_rows:
         raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=params.k, rows=table.num_rows))
@@ -356,7 +361,7 @@ def apply_policy(
     for col, spec in dict(policy.get("other") or {}).items():
         out, step = _measure(out, col, spec, keys)
         steps.append(step)
-    result = anonymize(out, **params.engine_kwargs(), population=population)
+    result = anonymize_policy(out, params, population=population, limits=limits)
     # trust check: nothing detection calls a direct identifier leaves untreated
     handled = (
         set(policy.get("direct_identifiers") or {})

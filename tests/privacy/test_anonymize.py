@@ -258,14 +258,8 @@ def test_bad_input_fails_before_work():
             sensitive="income",
             max_suppression=0,
         )
-    assert e.value.message == M.MSG_NO_SOLUTION.format(
-        model="distinct-l-diversity (k=5, l=3)", suppression=0
-    )
-    assert e.value.details == {
-        "records": 500,
-        "suppression_limit": 0,
-        "most_general_node_suppresses": 500,
-    }
+    # the error says why: the attribute has too few distinct values (issue #12)
+    assert e.value.message == M.MSG_L_TOO_FEW_VALUES.format(column="income", distinct=2, l=3)
 
 
 @pytest.mark.parametrize(
