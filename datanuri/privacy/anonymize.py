@@ -144,6 +144,10 @@ def anonymize(
     from datanuri.privacy.report import assessment
 
     kept = released if suppression == "remove" else released.filter(pa.array(keep))
+    if population is not None:
+        population = generalise_population(
+            population, problem.hierarchies, problem.names, best.levels
+        )
     report = assessment(
         original=table,
         released=kept,
@@ -175,6 +179,25 @@ def anonymize(
     )
 
 
+def generalise_population(
+    population: pa.Table,
+    hierarchies: Mapping[str, Hierarchy],
+    names: Sequence[str],
+    levels: Sequence[int],
+) -> pa.Table:
+    """The population's quasi-identifiers generalised to ``levels``, as the release is, so its
+    classes match the release's (journalist risk, δ-presence)."""
+    missing = [c for c in names if c not in population.column_names]
+    if missing:
+        raise InvalidInput(M.MSG_POPULATION_COLUMNS.format(columns=", ".join(missing)))
+    out = population.select(list(names))
+    for i, (name, level) in enumerate(zip(names, levels, strict=True)):
+        out = out.set_column(
+            i, name, hierarchies[name].generalize(population.column(name), level, column=name)
+        )
+    return out
+
+
 def check_risk_threshold(value: object) -> None:
     """Refuse a risk ceiling that is not a number in (0, 1]."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -193,7 +216,8 @@ def _delta_present(
         released, _, _ = problem.release(levels)
         if released.num_rows == 0:
             return False
-        d = measure_delta(released, population=population, quasi_identifiers=problem.names)
+        pop = generalise_population(population, problem.hierarchies, problem.names, levels)
+        d = measure_delta(released, population=pop, quasi_identifiers=problem.names)
         return d.satisfies(*delta)
 
     if present(best.levels):
@@ -237,8 +261,10 @@ def anonymize_local(
     from datanuri.privacy.mondrian import mondrian
     from datanuri.privacy.report import ColumnLoss, assessment
 
-    if params.delta_presence is not None and population is None:
-        raise InvalidInput(M.MSG_DELTA_NEEDS_POPULATION)
+    if params.delta_presence is not None:
+        # a population cannot be recoded as Mondrian's local partitions are
+        raise InvalidInput(M.MSG_MONDRIAN_MODEL.format(model="δ-presence"))
+    population = None  # likewise for journalist risk
     started = time.perf_counter()
     k = params.k
     if params.risk_threshold is not None:
