@@ -310,6 +310,43 @@ REGISTRY: dict[str, CriterionSpec] = {
 }
 
 
+#: Policy entries beside the model's parameters that a form offers: the risk ceiling and the
+#: algorithm (δ-presence needs a population table, which only the API and CLI take).
+OPTIONS: tuple[ParamSpec, ...] = (
+    ParamSpec(
+        "algorithm",
+        "choice",
+        "optimal",
+        ("알고리즘", "Algorithm"),
+        (
+            "최적: 열마다 같은 수준으로 일반화하는 최적 탐색. 몬드리안: 레코드 묶음마다 따로 "
+            "범위를 정하는 지역 재코딩(k-익명성과 l-다양성만, 삭제 없음).",
+            "Optimal: the optimal search generalising each column to one level. Mondrian: local "
+            "recoding with ranges per group of records (k-anonymity and l-diversity only, no "
+            "suppression).",
+        ),
+        choices=(
+            ("optimal", "최적 (전역 일반화)", "optimal (full-domain)"),
+            ("mondrian", "몬드리안 (지역 재코딩)", "Mondrian (local recoding)"),
+        ),
+    ),
+    ParamSpec(
+        "risk_threshold",
+        "float",
+        None,
+        ("재식별 위험 상한", "Re-identification risk ceiling"),
+        (
+            "공개되는 레코드 하나의 재식별 위험(검사자 모델: 1/동질집합 크기)의 최댓값. 비우면 "
+            "k만 적용합니다. 예: 0.1 = 동질집합 10개 이상.",
+            "The highest re-identification risk of any released record (prosecutor model: "
+            "1 / class size). Empty: k alone. E.g. 0.1 = classes of at least 10.",
+        ),
+        minimum=0.001,
+        maximum=1,
+    ),
+)
+
+
 def registry_json() -> dict[str, Any]:
     """The registry as the wizard and ``GET /api/v1/privacy/criteria`` give it."""
     return {
@@ -317,6 +354,7 @@ def registry_json() -> dict[str, Any]:
         "criteria": [spec.to_json() for spec in REGISTRY.values()],
         "defaults": {"max_suppression": DEFAULT_SUPPRESSION, "loss": DEFAULT_LOSS},
         "losses": list(LOSSES),
+        "options": [spec.to_json() for spec in OPTIONS],
     }
 
 
