@@ -233,3 +233,18 @@ def test_unknown_policy_keys_are_still_refused():
     with pytest.raises(InvalidInput) as e:
         run(people(50), risk=0.1)
     assert "risk_threshold" in e.value.message and "algorithm" in e.value.message
+
+
+def test_the_html_report_states_what_the_release_was_held_to():
+    from datanuri.privacy.report_html import render_report_fragment
+
+    t = people(400)
+    r = run(t, model="k-anonymity", k=2, risk_threshold=0.1, limits=PolicyLimits(min_k=2))
+    html = str(render_report_fragment(r.report.to_json(), lang="en"))
+    assert "Re-identification risk ceiling 0.1 (prosecutor model, highest record risk)" in html
+    assert "Instance limits (set by administrators): k ≥ 2" in html
+    tc = run(t, model="t-closeness", t=0.4)
+    html = str(render_report_fragment(tc.report.to_json(), lang="ko"))
+    assert "삭제 전 원본 전체의 민감값 분포" in html
+    m = run(t, model="k-anonymity", k=5, algorithm="mondrian")
+    assert "Mondrian local recoding" in str(render_report_fragment(m.report.to_json(), lang="en"))
