@@ -22,6 +22,10 @@ A policy is a plain dict (from JSON or YAML)::
       "model": "recursive-cl-diversity", "k": 5, "l": 3, "c": 4,
       "max_suppression": 0.01,
       "loss": "precision",
+      "risk_threshold": 0.1,                       # optional: highest prosecutor risk a record may
+                                                   # have (1 / class size)
+      "algorithm": "optimal",                      # or "mondrian" (local recoding, k and distinct l)
+      "delta_presence": {"min": 0, "max": 0.5},    # optional: needs apply_policy(population=...)
       "other": {                                   # optional measures on other columns
         "진료비": {"noise": {"scale": 1000, "seed": 7}},
         "체류일수": {"top_bottom": {"upper": 60}},
