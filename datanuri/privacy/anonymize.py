@@ -200,8 +200,12 @@ def generalise_population(
 
 def check_risk_threshold(value: object) -> None:
     """Refuse a risk ceiling that is not a number in (0, 1]."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or not 0 < value <= 1:  # type: ignore[arg-type]
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or not 0 < value <= 1
+    ):
         raise InvalidInput(M.MSG_BAD_RISK_THRESHOLD.format(value=value))
 
 
@@ -266,9 +270,7 @@ def anonymize_local(
         raise InvalidInput(M.MSG_MONDRIAN_MODEL.format(model="δ-presence"))
     population = None  # likewise for journalist risk
     started = time.perf_counter()
-    k = params.k
-    if params.risk_threshold is not None:
-        k = max(k, math.ceil(1.0 / params.risk_threshold - 1e-9))
+    k = params.search_k  # k, raised by the risk ceiling
     if k > table.num_rows:
         raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=k, rows=table.num_rows))
     diversity = getattr(params.criteria[-1], "l", None) if len(params.criteria) > 1 else None
