@@ -124,7 +124,7 @@ MATRIX: dict[
                     "quasi_identifiers": {
                         "측정소명": {"rows": [["종로구", "*"], ["중구", "*"], ["용산구", "*"]]}
                     },
-                    "k": 1,
+                    "k": 2,  # the instance floor (PolicyLimits.min_k)
                 }
             }
         },
