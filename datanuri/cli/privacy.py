@@ -148,6 +148,21 @@ def _print_report(report: Report) -> None:
             console.print(
                 "  generalisation: " + ", ".join(f"{k}→level {v}" for k, v in report.levels.items())
             )
+        if report.policy.algorithm:
+            console.print(f"  algorithm: {report.policy.algorithm} (local recoding)")
+        if report.policy.risk_threshold is not None and report.risk is not None:
+            console.print(
+                f"  risk ceiling {report.policy.risk_threshold:g} (prosecutor, highest record): "
+                f"highest {report.risk.prosecutor.highest:.3g}"
+            )
+        if report.delta_presence is not None and report.policy.delta_presence is not None:
+            lo, hi = report.policy.delta_presence
+            console.print(
+                f"  δ-presence [{report.delta_presence.low:.3g}, {report.delta_presence.high:.3g}]"
+                f" within [{lo:g}, {hi:g}]"
+            )
+        if report.limits is not None:
+            console.print(f"  instance limits: k ≥ {report.limits.min_k}")
         util = report.utility
         console.print(f"  information loss ({util.loss_metric}): {util.loss or 0:.3f}")
         if report.risk is not None:
@@ -188,6 +203,31 @@ def apply(
     access: str = typer.Option(
         "open", "--access", help="Access level of a new release dataset: open | restricted"
     ),
+    risk_threshold: float | None = typer.Option(
+        None,
+        "--risk-threshold",
+        help="Override the policy's risk_threshold: the highest re-identification risk of a "
+        "released record (prosecutor model, 1 / class size), e.g. 0.1",
+    ),
+    algorithm: str | None = typer.Option(
+        None,
+        "--algorithm",
+        help="Override the policy's algorithm: optimal (lattice search) | mondrian (local recoding)",
+    ),
+    delta: str | None = typer.Option(
+        None,
+        "--delta-presence",
+        help="Override the policy's delta_presence as MIN,MAX (e.g. 0,0.5); needs --population",
+    ),
+    population_file: Path | None = typer.Option(
+        None,
+        "--population",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Population table (.csv, .parquet) with the quasi-identifier columns, for "
+        "delta_presence and journalist risk",
+    ),
     data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
@@ -203,6 +243,10 @@ def apply(
     if lang not in ("ko", "en"):
         raise InvalidInput(f"--lang is 'ko' or 'en', not {lang!r}.")
     policy = load_policy(policy_file)
+    policy = policy_overrides(
+        policy, risk_threshold=risk_threshold, algorithm=algorithm, delta_presence=delta
+    )
+    population = _read_population(population_file) if population_file is not None else None
     base_dir = policy_file.resolve().parent
     out: dict[str, Any]
     with platform_ctx(data_dir) as p, _progress_bar() as bar:
@@ -222,6 +266,7 @@ def apply(
                     principal=SYSTEM,
                     progress=progress,
                     base_dir=base_dir,
+                    population=population,
                 )
             except PolicyFailed as exc:
                 report = load_report((exc.details or {})["report"])
@@ -241,7 +286,12 @@ def apply(
             }
         else:
             candidate = svc.apply(
-                dataset, policy, principal=SYSTEM, progress=progress, base_dir=base_dir
+                dataset,
+                policy,
+                principal=SYSTEM,
+                progress=progress,
+                base_dir=base_dir,
+                population=population,
             )
             report = candidate.report
             out = candidate.summary()
@@ -265,6 +315,44 @@ def apply(
     else:
         err_console.print("The policy did not pass; nothing can be released with it.")
         raise typer.Exit(2)
+
+
+def policy_overrides(
+    policy: dict[str, Any],
+    *,
+    risk_threshold: float | None = None,
+    algorithm: str | None = None,
+    delta_presence: str | None = None,
+) -> dict[str, Any]:
+    """``policy`` with the values given on the command line in place of its own (checked with
+    the rest of the policy when it is applied)."""
+    out = dict(policy)
+    if risk_threshold is not None:
+        out["risk_threshold"] = risk_threshold
+    if algorithm is not None:
+        out["algorithm"] = algorithm
+    if delta_presence is not None:
+        parts = delta_presence.split(",")
+        try:
+            low, high = (float(x) for x in parts)
+        except ValueError:
+            raise InvalidInput(
+                f"--delta-presence is MIN,MAX, two numbers such as 0,0.5 (got {delta_presence!r})."
+            ) from None
+        out["delta_presence"] = {"min": low, "max": high}
+    return out
+
+
+def _read_population(path: Path) -> Any:
+    """The population table of ``--population`` (CSV or Parquet)."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    if path.suffix.lower() == ".parquet":
+        return pq.read_table(path)
+    if path.suffix.lower() in (".csv", ".txt"):
+        return pacsv.read_csv(path)
+    raise InvalidInput(f"--population is a .csv or .parquet file, not {path.name!r}.")
 
 
 def _write_report(path: Path | None, report: Report) -> None:

@@ -12,6 +12,7 @@ exhaustive reference).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,9 +24,19 @@ import pyarrow as pa
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
-from datanuri.privacy.criteria import DEFAULT_K, LOSSES, Loss, describe
+from datanuri.privacy.criteria import (
+    DEFAULT_K,
+    LOSSES,
+    AnonymizationParams,
+    KAnonymity,
+    Loss,
+    check_floor,
+    describe,
+)
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
+from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.models import EMD, Model
+from datanuri.privacy.risk import delta_presence as measure_delta
 from datanuri.privacy.search.lattice import NodeResult
 from datanuri.privacy.search.problem import Problem
 
@@ -67,6 +78,8 @@ def anonymize(
     suppression: Literal["remove", "mask"] = "remove",
     population: pa.Table | None = None,
     risk_threshold: float | None = None,
+    delta_presence: tuple[float, float] | None = None,
+    limits: PolicyLimits | None = None,
 ) -> Result:
     """Find the optimal full-domain generalisation of ``table`` and release it.
 
@@ -76,15 +89,30 @@ def anonymize(
     of the records may be suppressed (removed, or their quasi-identifiers set to ``*`` with
     ``suppression="mask"``). ``loss`` picks the metric the optimum minimises.
 
+    ``risk_threshold`` is a ceiling on the prosecutor re-identification risk of every released
+    record (1 / its class size; the highest, not the average): the search enforces it as a
+    class size of at least ``ceil(1 / risk_threshold)`` and the report checks it.
+    ``delta_presence`` (δmin, δmax) needs ``population``: among the anonymous nodes in order of
+    optimality the first whose release is (δmin, δmax)-present is released. ``limits`` (the
+    instance's floors) refuse a k below ``limits.min_k`` and are recorded in the report.
+
     Raises :class:`InvalidInput` before any work for a missing column, an uncovered value, bad
     parameters; and when no node is anonymous.
     """
     started = time.perf_counter()
+    if limits is not None:
+        check_floor((KAnonymity(k),), limits)
+    if delta_presence is not None and population is None:
+        raise InvalidInput(M.MSG_DELTA_NEEDS_POPULATION)
+    search_k = k
+    if risk_threshold is not None:
+        check_risk_threshold(risk_threshold)
+        search_k = max(k, math.ceil(1.0 / risk_threshold - 1e-9))
     problem = Problem(
         table,
         quasi_identifiers=quasi_identifiers,
         model=model,
-        k=k,
+        k=search_k,
         l=l,
         c=c,
         t=t,
@@ -95,8 +123,10 @@ def anonymize(
         max_suppression=max_suppression,
         loss=loss,
     )
-    criteria = problem.criteria
+    criteria = (KAnonymity(k), *problem.criteria[1:])  # the policy's k (the search's may be higher)
     best = problem.search()
+    if best is not None and delta_presence is not None and population is not None:
+        best = _delta_present(problem, best, population, delta_presence)
     if best is None:
         top = problem.evaluate(problem.lattice.top())
         raise InvalidInput(
@@ -114,6 +144,10 @@ def anonymize(
     from datanuri.privacy.report import assessment
 
     kept = released if suppression == "remove" else released.filter(pa.array(keep))
+    if population is not None:
+        population = generalise_population(
+            population, problem.hierarchies, problem.names, best.levels
+        )
     report = assessment(
         original=table,
         released=kept,
@@ -131,6 +165,9 @@ def anonymize(
         loss=best.loss,
         population=population,
         risk_threshold=risk_threshold if risk_threshold is not None else 1.0 / k,
+        risk_ceiling=risk_threshold,
+        delta_presence=delta_presence,
+        limits=limits,
         search={
             "lattice_size": problem.size,
             "nodes_evaluated": evaluated,
@@ -140,3 +177,147 @@ def anonymize(
     return Result(
         released, levels, suppressed, best.loss, report, problem.size, evaluated, elapsed, keep
     )
+
+
+def generalise_population(
+    population: pa.Table,
+    hierarchies: Mapping[str, Hierarchy],
+    names: Sequence[str],
+    levels: Sequence[int],
+) -> pa.Table:
+    """The population's quasi-identifiers generalised to ``levels``, as the release is, so its
+    classes match the release's (journalist risk, δ-presence)."""
+    missing = [c for c in names if c not in population.column_names]
+    if missing:
+        raise InvalidInput(M.MSG_POPULATION_COLUMNS.format(columns=", ".join(missing)))
+    out = population.select(list(names))
+    for i, (name, level) in enumerate(zip(names, levels, strict=True)):
+        out = out.set_column(
+            i, name, hierarchies[name].generalize(population.column(name), level, column=name)
+        )
+    return out
+
+
+def check_risk_threshold(value: object) -> None:
+    """Refuse a risk ceiling that is not a number in (0, 1]."""
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or not 0 < value <= 1
+    ):
+        raise InvalidInput(M.MSG_BAD_RISK_THRESHOLD.format(value=value))
+
+
+def _delta_present(
+    problem: Problem, best: NodeResult, population: pa.Table, delta: tuple[float, float]
+) -> NodeResult:
+    """The first anonymous node, in order of optimality, whose release is δ-present within
+    ``population`` (``best`` when none is: the report then says it fails)."""
+    from datanuri.privacy.search.lattice import rank
+
+    def present(levels: tuple[int, ...]) -> bool:
+        released, _, _ = problem.release(levels)
+        if released.num_rows == 0:
+            return False
+        pop = generalise_population(population, problem.hierarchies, problem.names, levels)
+        d = measure_delta(released, population=pop, quasi_identifiers=problem.names)
+        return d.satisfies(*delta)
+
+    if present(best.levels):
+        return best
+    nodes = sorted((r for r in problem.evaluate_lattice() if r.anonymous), key=rank)
+    return next((r for r in nodes if present(r.levels)), best)
+
+
+def anonymize_policy(
+    table: pa.Table,
+    params: AnonymizationParams,
+    *,
+    population: pa.Table | None = None,
+    limits: PolicyLimits | None = None,
+) -> Result:
+    """Run the engine a policy's parameters ask for: the optimal lattice search, or Mondrian
+    local recoding (``algorithm="mondrian"``), under the instance's ``limits``."""
+    check_floor(params.criteria, limits or PolicyLimits())
+    if params.algorithm == "mondrian":
+        return anonymize_local(table, params, population=population, limits=limits)
+    return anonymize(
+        table,
+        **params.engine_kwargs(),
+        population=population,
+        risk_threshold=params.risk_threshold,
+        delta_presence=params.delta_presence,
+        limits=limits or PolicyLimits(),
+    )
+
+
+def anonymize_local(
+    table: pa.Table,
+    params: AnonymizationParams,
+    *,
+    population: pa.Table | None = None,
+    limits: PolicyLimits | None = None,
+) -> Result:
+    """Mondrian local recoding of ``table`` (k-anonymity, or distinct l-diversity) with the same
+    assessment report as the lattice search: nothing is suppressed, each partition has its own
+    ranges, and the risk ceiling raises the partitions' least size."""
+    from datanuri.privacy.mondrian import mondrian
+    from datanuri.privacy.report import ColumnLoss, assessment
+
+    if params.delta_presence is not None:
+        # a population cannot be recoded as Mondrian's local partitions are
+        raise InvalidInput(M.MSG_MONDRIAN_MODEL.format(model="δ-presence"))
+    population = None  # likewise for journalist risk
+    started = time.perf_counter()
+    k = params.search_k  # k, raised by the risk ceiling
+    if k > table.num_rows:
+        raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=k, rows=table.num_rows))
+    diversity = getattr(params.criteria[-1], "l", None) if len(params.criteria) > 1 else None
+    local = mondrian(
+        table,
+        quasi_identifiers=dict(params.quasi_identifiers),
+        k=k,
+        l_diversity=diversity,
+        sensitive=params.sensitive if diversity else None,
+    )
+    names = list(params.quasi_identifiers)
+    per_column = {
+        col: ColumnLoss(
+            level=0,
+            top_level=0,
+            level_name="mondrian",
+            precision=local.ncp_per_column[col],
+            ncp=local.ncp_per_column[col],
+            precision_with_suppression=local.ncp_per_column[col],
+            ncp_with_suppression=local.ncp_per_column[col],
+            distinct_before=int(pa.compute.count_distinct(table.column(col), mode="all").as_py()),
+            distinct_after=int(
+                pa.compute.count_distinct(local.table.column(col), mode="all").as_py()
+            ),
+        )
+        for col in names
+    }
+    elapsed = time.perf_counter() - started
+    report = assessment(
+        original=table,
+        released=local.table,
+        quasi_identifiers=names,
+        hierarchies=params.quasi_identifiers,
+        levels={},
+        criteria=params.criteria,
+        sensitive=params.sensitive,
+        max_suppression=params.max_suppression,
+        loss_metric="ncp",
+        loss=local.ncp,
+        population=population,
+        risk_threshold=params.risk_threshold or 1.0 / params.k,
+        risk_ceiling=params.risk_threshold,
+        delta_presence=params.delta_presence,
+        limits=limits,
+        algorithm="mondrian",
+        per_column_loss=per_column,
+        search={"lattice_size": 0, "nodes_evaluated": 0, "seconds": round(elapsed, 4)},
+    ).to_json()
+    keep = np.ones(table.num_rows, dtype=np.bool_)
+    return Result(local.table, {}, 0, local.ncp, report, 0, 0, elapsed, keep)

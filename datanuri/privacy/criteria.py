@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal, TypeAlias
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
 from datanuri.privacy.hierarchies import Hierarchy
+from datanuri.privacy.limits import PolicyLimits
 
 Distance = Literal["equal", "ordered", "hierarchical"]
 Loss = Literal["precision", "ncp", "intensity", "discernibility", "entropy"]
@@ -28,6 +29,9 @@ DEFAULT_C = 3.0
 DEFAULT_T = 0.2
 DEFAULT_SUPPRESSION = 0.05
 DEFAULT_LOSS: Loss = "precision"
+Algorithm = Literal["optimal", "mondrian"]
+ALGORITHMS: tuple[Algorithm, ...] = ("optimal", "mondrian")
+MONDRIAN_MODELS = ("k-anonymity", "distinct-l-diversity")
 
 
 def _is_int(x: Any) -> bool:
@@ -306,6 +310,43 @@ REGISTRY: dict[str, CriterionSpec] = {
 }
 
 
+#: Policy entries beside the model's parameters that a form offers: the risk ceiling and the
+#: algorithm (δ-presence needs a population table, which only the API and CLI take).
+OPTIONS: tuple[ParamSpec, ...] = (
+    ParamSpec(
+        "algorithm",
+        "choice",
+        "optimal",
+        ("알고리즘", "Algorithm"),
+        (
+            "최적: 열마다 같은 수준으로 일반화하는 최적 탐색. 몬드리안: 레코드 묶음마다 따로 "
+            "범위를 정하는 지역 재코딩(k-익명성과 l-다양성만, 삭제 없음).",
+            "Optimal: the optimal search generalising each column to one level. Mondrian: local "
+            "recoding with ranges per group of records (k-anonymity and l-diversity only, no "
+            "suppression).",
+        ),
+        choices=(
+            ("optimal", "최적 (전역 일반화)", "optimal (full-domain)"),
+            ("mondrian", "몬드리안 (지역 재코딩)", "Mondrian (local recoding)"),
+        ),
+    ),
+    ParamSpec(
+        "risk_threshold",
+        "float",
+        None,
+        ("재식별 위험 상한", "Re-identification risk ceiling"),
+        (
+            "공개되는 레코드 하나의 재식별 위험(검사자 모델: 1/동질집합 크기)의 최댓값. 비우면 "
+            "k만 적용합니다. 예: 0.1 = 동질집합 10개 이상.",
+            "The highest re-identification risk of any released record (prosecutor model: "
+            "1 / class size). Empty: k alone. E.g. 0.1 = classes of at least 10.",
+        ),
+        minimum=0.001,
+        maximum=1,
+    ),
+)
+
+
 def registry_json() -> dict[str, Any]:
     """The registry as the wizard and ``GET /api/v1/privacy/criteria`` give it."""
     return {
@@ -313,6 +354,7 @@ def registry_json() -> dict[str, Any]:
         "criteria": [spec.to_json() for spec in REGISTRY.values()],
         "defaults": {"max_suppression": DEFAULT_SUPPRESSION, "loss": DEFAULT_LOSS},
         "losses": list(LOSSES),
+        "options": [spec.to_json() for spec in OPTIONS],
     }
 
 
@@ -409,6 +451,12 @@ class AnonymizationParams:
     sensitive: str | None = None
     max_suppression: float = DEFAULT_SUPPRESSION
     loss: Loss = DEFAULT_LOSS
+    # the highest prosecutor re-identification risk (1 / class size) a released record may have
+    risk_threshold: float | None = None
+    # "optimal": full-domain generalisation by the lattice search; "mondrian": local recoding
+    algorithm: Algorithm = "optimal"
+    # (δmin, δmax) of δ-presence within a population table (given to apply_policy)
+    delta_presence: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if not self.quasi_identifiers:
@@ -430,6 +478,29 @@ class AnonymizationParams:
                     what="loss metric", value=self.loss, choices=", ".join(LOSSES)
                 )
             )
+        risk = self.risk_threshold
+        if risk is not None and (not _is_number(risk) or not 0 < risk <= 1):
+            raise InvalidInput(M.MSG_BAD_RISK_THRESHOLD.format(value=risk))
+        if self.algorithm not in ALGORITHMS:
+            raise InvalidInput(M.MSG_BAD_ALGORITHM.format(value=self.algorithm))
+        if self.algorithm == "mondrian" and self.model not in MONDRIAN_MODELS:
+            raise InvalidInput(M.MSG_MONDRIAN_MODEL.format(model=self.model))
+        delta = self.delta_presence
+        if delta is not None and not (
+            isinstance(delta, tuple)
+            and len(delta) == 2
+            and all(_is_number(x) for x in delta)
+            and 0 <= delta[0] <= delta[1] <= 1
+        ):
+            raise InvalidInput(M.MSG_BAD_DELTA_PRESENCE.format(value=delta))
+
+    @property
+    def search_k(self) -> int:
+        """The class size the search must reach: k, raised to 1 / risk_threshold (a record's
+        prosecutor risk is 1 / its class size), so search and gate check the same ceiling."""
+        if self.risk_threshold is None:
+            return self.k
+        return max(self.k, math.ceil(1.0 / self.risk_threshold - 1e-9))
 
     @property
     def k(self) -> int:
@@ -454,6 +525,30 @@ class AnonymizationParams:
             "max_suppression": self.max_suppression,
             "loss": self.loss,
         }
+
+
+def release_options(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """The :class:`AnonymizationParams` fields of a policy's ``risk_threshold``, ``algorithm``
+    and ``delta_presence`` entries (validated by the bundle)."""
+    out: dict[str, Any] = {}
+    if policy.get("risk_threshold") is not None:
+        out["risk_threshold"] = policy["risk_threshold"]
+    if policy.get("algorithm") is not None:
+        out["algorithm"] = policy["algorithm"]
+    delta = policy.get("delta_presence")
+    if delta is not None:
+        if not isinstance(delta, Mapping) or set(delta) - {"min", "max"} or "max" not in delta:
+            raise InvalidInput(M.MSG_BAD_DELTA_PRESENCE.format(value=delta))
+        out["delta_presence"] = (delta.get("min", 0.0), delta["max"])
+    return out
+
+
+def check_floor(criteria: tuple[Criterion, ...], limits: PolicyLimits) -> None:
+    """Refuse criteria whose k is below the instance's floor (``PolicyLimits.min_k``, set by
+    administrators), whatever the model: every model includes k-anonymity."""
+    k = k_of(criteria)
+    if k < limits.min_k:
+        raise InvalidInput(M.MSG_K_BELOW_FLOOR.format(k=k, min_k=limits.min_k))
 
 
 def describe_types(criteria: tuple[Any, ...]) -> str:

@@ -56,7 +56,7 @@ class NearUnique:
     def to_json(self) -> dict[str, Any]:
         return {
             "column": self.column,
-            "unique_share": round(self.unique_share, 4),
+            "unique_share": self.unique_share,
             "distinct": self.distinct,
             "acknowledged": self.acknowledged,
         }

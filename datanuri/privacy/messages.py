@@ -243,3 +243,46 @@ MSG_GATE_CANNOT_OVERRULE = (
     'under "insensitive" cannot release it as it is (only detections below {limit:.2f} can be '
     "overruled as false). Treat it under direct_identifiers: delete, pseudonymize or mask it."
 )
+# ----- t-closeness, policy keys, the k floor -----------------------
+MSG_L_TOO_FEW_VALUES = (
+    "The sensitive attribute {column!r} has only {distinct} distinct value(s) in the table, fewer "
+    "than l = {l}: no equivalence class can hold {l} different values, however much is "
+    "generalised. Lower l to at most {distinct}, choose another sensitive attribute, or use "
+    "t-closeness."
+)
+MSG_K_BELOW_FLOOR = (
+    "k = {k} is below this instance's floor of k = {min_k}: a policy must ask for k of at least "
+    "{min_k}. The floor is set by the instance's administrators (Config.privacy_min_k); raise k "
+    "in the policy."
+)
+MSG_BAD_RISK_THRESHOLD = (
+    "risk_threshold is the highest re-identification risk a released record may have (prosecutor "
+    "model: 1 / the size of its equivalence class), a number above 0 and at most 1, e.g. 0.2 for "
+    "1 in 5 (got {value!r})."
+)
+MSG_RISK_ABOVE_THRESHOLD = (
+    "The highest re-identification risk of a released record is {highest:.4g} (prosecutor "
+    "model), above the policy's risk_threshold of {threshold:.4g}."
+)
+MSG_BAD_ALGORITHM = (
+    "algorithm is 'optimal' (full-domain generalisation, the optimal lattice search) or "
+    "'mondrian' (local recoding), not {value!r}."
+)
+MSG_MONDRIAN_MODEL = (
+    "algorithm 'mondrian' checks k-anonymity and distinct l-diversity only, not {model}. Use "
+    "algorithm 'optimal' for {model}, or change the model."
+)
+MSG_BAD_DELTA_PRESENCE = (
+    'delta_presence is {{"min": δmin, "max": δmax}} with 0 <= δmin <= δmax <= 1: the share of '
+    "the population's members with a released class's values who are in the release "
+    "(got {value!r})."
+)
+MSG_DELTA_NEEDS_POPULATION = (
+    "delta_presence needs a population table (the people the release is drawn from, with the "
+    "quasi-identifier columns): pass population= to apply_policy, or --population FILE to "
+    "`datanuri privacy apply`."
+)
+MSG_DELTA_OUTSIDE = (
+    "δ-presence of the release is [{low:.4g}, {high:.4g}], outside the policy's "
+    "[{delta_min:.4g}, {delta_max:.4g}]."
+)

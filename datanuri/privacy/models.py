@@ -10,6 +10,15 @@ distributions are computed densely in chunks of classes.
 Each function returns the table's value for the model: the largest k, l, the smallest c / t that
 holds. :func:`check_criteria` measures a table against criteria objects
 (:mod:`datanuri.privacy.criteria`) and says whether it passed.
+
+**t-closeness, one definition (ARX's).** A class's sensitive distribution is compared with the
+distribution of the sensitive attribute in the whole *input* table, before any suppression, over
+the input's value domain (ARX's ``DataManager.getDistribution``: the original dataset; its
+``EqualDistanceTCloseness``, ``OrderedDistanceTCloseness`` and ``HierarchicalDistanceTCloseness``
+check each class against it). The lattice search checks classes this way, and the assessment
+that gates release measures the released table this way too: pass the input's sensitive column
+as ``reference``. Without ``reference`` a table is measured against its own distribution (what
+pycanon does), which equals the definition only when nothing was suppressed.
 """
 
 from __future__ import annotations
@@ -95,18 +104,51 @@ class Classes:
 
 
 def classes(
-    table: pa.Table, quasi_identifiers: Sequence[str], sensitive: str | None = None
+    table: pa.Table,
+    quasi_identifiers: Sequence[str],
+    sensitive: str | None = None,
+    *,
+    reference: pa.Array | pa.ChunkedArray | None = None,
 ) -> Classes:
+    """The classes of ``table`` with their sensitive-value counts. The overall distribution (and
+    value dictionary) is the table's own, or that of ``reference`` (the input's sensitive column:
+    see the module's note on t-closeness)."""
     ids, g = group_ids(table, quasi_identifiers)
     sizes = np.bincount(ids, minlength=g)
     if sensitive is None:
         return Classes(ids, sizes)
     _check_columns(table, [sensitive])
-    s, dictionary = codes(table.column(sensitive))
-    m = max(len(dictionary), 1)
+    if reference is None:
+        s, dictionary = codes(table.column(sensitive))
+        m = max(len(dictionary), 1)
+        overall = np.bincount(s, minlength=m)
+    else:
+        ref, dictionary = codes(reference)
+        m = max(len(dictionary), 1)
+        overall = np.bincount(ref, minlength=m)
+        s = codes_in(table.column(sensitive), dictionary)
     pair_key = ids.astype(np.int64, copy=False) * m + s
     uniq, cnt = np.unique(pair_key, return_counts=True)
-    return Classes(ids, sizes, uniq // m, uniq % m, cnt, dictionary, np.bincount(s, minlength=m))
+    return Classes(ids, sizes, uniq // m, uniq % m, cnt, dictionary, overall)
+
+
+def codes_in(values: pa.Array | pa.ChunkedArray, dictionary: pa.Array) -> np.ndarray:
+    """The code of every value in ``dictionary`` (as :func:`codes` gives it: nulls match a null
+    entry). Raises :class:`InvalidInput` for a value the dictionary lacks."""
+    flat = _flat(values)
+    if flat.type != dictionary.type:
+        flat = flat.cast(dictionary.type)
+    idx = pc.index_in(flat, value_set=dictionary, skip_nulls=False)
+    if idx.null_count:
+        missing = flat.filter(pc.is_null(idx)).unique().to_pylist()
+        raise InvalidInput(
+            M.MSG_HIERARCHY_MISSING_VALUES.format(
+                column="reference distribution",
+                count=len(missing),
+                examples=", ".join(map(repr, missing[:5])),
+            )
+        )
+    return np.asarray(idx.to_numpy(zero_copy_only=False)).astype(np.int64, copy=False)
 
 
 def classes_from_counts(
@@ -376,15 +418,17 @@ def t_closeness(
     distance: EMD | None = None,
     order: Sequence[Any] | None = None,
     hierarchy: TableHierarchy | None = None,
+    reference: pa.Array | pa.ChunkedArray | None = None,
 ) -> float:
     """The largest Earth Mover's Distance between a class's sensitive distribution and the
-    table's. ``distance``: ``"equal"`` (categorical; the default for text), ``"ordered"``
-    (numeric or ordinal; the default for numbers, or give ``order``), ``"hierarchical"`` (needs
-    ``hierarchy``)."""
+    reference distribution: the input's (``reference``, its sensitive column: the definition the
+    search and the gate use), else the table's own. ``distance``: ``"equal"`` (categorical; the
+    default for text), ``"ordered"`` (numeric or ordinal; the default for numbers, or give
+    ``order``), ``"hierarchical"`` (needs ``hierarchy``)."""
     _require(table, quasi_identifiers, sensitive, "t-closeness")
     if table.num_rows == 0:
         return 0.0
-    c = classes(table, quasi_identifiers, sensitive)
+    c = classes(table, quasi_identifiers, sensitive, reference=reference)
     return float(
         class_emd(
             c, table.column(sensitive).type, distance=distance, order=order, hierarchy=hierarchy
@@ -501,6 +545,7 @@ def check(
     distance: EMD | None = None,
     order: Sequence[Any] | None = None,
     hierarchy: TableHierarchy | None = None,
+    reference: pa.Array | pa.ChunkedArray | None = None,
 ) -> ModelCheck:
     """:func:`check_criteria` with the criteria given as a model name and loose parameters."""
     criteria = criteria_for(model, k=k, l=l, c=c, t=t, distance=distance, missing="error")
@@ -511,6 +556,7 @@ def check(
         sensitive=sensitive,
         order=order,
         hierarchy=hierarchy,
+        reference=reference,
     )
 
 
@@ -522,9 +568,11 @@ def check_criteria(
     sensitive: str | None = None,
     order: Sequence[Any] | None = None,
     hierarchy: TableHierarchy | None = None,
+    reference: pa.Array | pa.ChunkedArray | None = None,
 ) -> ModelCheck:
     """Measure ``table`` against ``criteria`` (k-anonymity and at most one sensitive criterion)
-    and say whether it passed, with how many classes and records fail."""
+    and say whether it passed, with how many classes and records fail. t-closeness compares with
+    ``reference`` (the input's sensitive column, as the search does) when given."""
     k = k_of(criteria)
     extra = sensitive_criterion(criteria)
     model = model_name(criteria)
@@ -534,7 +582,12 @@ def check_criteria(
     _require(table, quasi_identifiers, attr, model)
     if table.num_rows == 0:
         raise InvalidInput(M.MSG_EMPTY_TABLE)
-    cls = classes(table, quasi_identifiers, attr)
+    cls = classes(
+        table,
+        quasi_identifiers,
+        attr,
+        reference=reference if isinstance(extra, TCloseness) else None,
+    )
     emd = None
     measured: dict[str, Any] = {"k": int(cls.sizes.min())}
     if isinstance(extra, (DistinctLDiversity, RecursiveCLDiversity)):

@@ -137,9 +137,7 @@ def mondrian(
         cards.append(max(len(s_dict), 1))
         if len(s_dict) < l_diversity:
             raise InvalidInput(
-                M.MSG_NO_SOLUTION.format(
-                    model=f"distinct-l-diversity (k={k}, l={l_diversity})", suppression=0.0
-                )
+                M.MSG_L_TOO_FEW_VALUES.format(column=sensitive, distinct=len(s_dict), l=l_diversity)
             )
     row_group, g = combine_codes(cols, cards)
     first = np.full(g, -1, dtype=np.int64)

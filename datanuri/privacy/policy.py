@@ -22,6 +22,10 @@ A policy is a plain dict (from JSON or YAML)::
       "model": "recursive-cl-diversity", "k": 5, "l": 3, "c": 4,
       "max_suppression": 0.01,
       "loss": "precision",
+      "risk_threshold": 0.1,                       # optional: highest prosecutor risk a record may
+                                                   # have (1 / class size)
+      "algorithm": "optimal",                      # or "mondrian" (local recoding, k and distinct l)
+      "delta_presence": {"min": 0, "max": 0.5},    # optional: needs apply_policy(population=...)
       "other": {                                   # optional measures on other columns
         "진료비": {"noise": {"scale": 1000, "seed": 7}},
         "체류일수": {"top_bottom": {"upper": 60}},
@@ -69,12 +73,13 @@ from datanuri.privacy import dp as DP
 from datanuri.privacy import gate as G
 from datanuri.privacy import messages as M
 from datanuri.privacy import transforms as T
-from datanuri.privacy.anonymize import anonymize
+from datanuri.privacy.anonymize import anonymize_policy
 from datanuri.privacy.criteria import (
     DEFAULT_LOSS,
     DEFAULT_SUPPRESSION,
     AnonymizationParams,
     criteria_from_policy,
+    release_options,
 )
 from datanuri.privacy.detect import detect
 from datanuri.privacy.gate import Unchanged
@@ -126,6 +131,9 @@ POLICY_KEYS = (
     "utility_check",
     "insensitive",
     "acknowledge",
+    "risk_threshold",
+    "algorithm",
+    "delta_presence",
 )
 #: A detected direct identifier below this confidence may be overruled by the publisher (listed
 #: under ``insensitive`` with the reason, recorded in the report): a header alone, or a record key
@@ -336,6 +344,7 @@ def parse_policy(
         sensitive=sensitive,
         max_suppression=policy.get("max_suppression", DEFAULT_SUPPRESSION),
         loss=policy.get("loss", DEFAULT_LOSS),
+        **release_options(policy),
     )
     if params.k > table.num_rows:
         raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=params.k, rows=table.num_rows))
@@ -435,7 +444,7 @@ def apply_policy(
     for col, spec in dict(policy.get("other") or {}).items():
         out, step = _measure(out, col, spec, keys)
         steps.append(step)
-    result = anonymize(out, **params.engine_kwargs(), population=population)
+    result = anonymize_policy(out, params, population=population, limits=limits)
     outcome = release_gate(
         table,
         out,

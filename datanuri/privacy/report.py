@@ -32,8 +32,10 @@ from datanuri.privacy.criteria import Criterion, TCloseness, model_name, sensiti
 from datanuri.privacy.encoding import codes
 from datanuri.privacy.gate import NEAR_UNIQUE_SHARE, Duplicate, NearUnique, Unchanged
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
+from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.models import check_criteria, group_ids
 from datanuri.privacy.risk import Risk, assess_risk
+from datanuri.privacy.risk import delta_presence as measure_delta
 
 #: Version of the typed report; 0 is a plain dict stored before it (converted on read).
 REPORT_VERSION = 2
@@ -522,9 +524,18 @@ class PolicySummary:
     max_suppression: float
     loss_metric: str
     t_closeness_distance: str | None = None
+    # what t is measured against: "input" (the whole input table before suppression, as the
+    # search enforces it and ARX defines it). None in reports made before it was stated.
+    t_closeness_reference: str | None = None
+    # the ceiling on every released record's prosecutor re-identification risk (1 / class size)
+    risk_threshold: float | None = None
+    # "mondrian" for local recoding; None: the optimal lattice search (reports made before it)
+    algorithm: str | None = None
+    # (δmin, δmax) the release must be δ-present within, against a population table
+    delta_presence: tuple[float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "model": self.model,
             "parameters": dict(self.parameters),
             "sensitive": self.sensitive,
@@ -535,6 +546,16 @@ class PolicySummary:
             "max_suppression": self.max_suppression,
             "loss_metric": self.loss_metric,
         }
+        # new keys only when set, so reports stored before them keep their digest
+        if self.t_closeness_reference is not None:
+            out["t_closeness_reference"] = self.t_closeness_reference
+        if self.risk_threshold is not None:
+            out["risk_threshold"] = self.risk_threshold
+        if self.algorithm is not None:
+            out["algorithm"] = self.algorithm
+        if self.delta_presence is not None:
+            out["delta_presence"] = {"min": self.delta_presence[0], "max": self.delta_presence[1]}
+        return out
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any] | None) -> PolicySummary:
@@ -550,7 +571,50 @@ class PolicySummary:
             max_suppression=float(_get(d, "max_suppression", 0.0)),
             loss_metric=str(_get(d, "loss_metric", "precision")),
             t_closeness_distance=_get(d, "t_closeness_distance"),
+            t_closeness_reference=_get(d, "t_closeness_reference"),
+            risk_threshold=_num(_get(d, "risk_threshold")),
+            algorithm=_get(d, "algorithm"),
+            delta_presence=_delta_pair(_get(d, "delta_presence")),
         )
+
+
+def _delta_pair(d: Any) -> tuple[float, float] | None:
+    if not isinstance(d, Mapping):
+        return None
+    return (float(d.get("min", 0.0)), float(d.get("max", 1.0)))
+
+
+@dataclass(frozen=True)
+class DeltaCheck:
+    """δ-presence of the release within the population table: the smallest and largest share
+    f / F over the released classes, and whether they lie within the policy's bounds."""
+
+    low: float
+    high: float
+    passed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> DeltaCheck:
+        return cls(
+            low=float(_get(d, "low", 0.0)),
+            high=float(_get(d, "high", 0.0)),
+            passed=bool(_get(d, "passed", False)),
+        )
+
+
+def limits_from_json(d: Mapping[str, Any]) -> PolicyLimits:
+    """The :class:`PolicyLimits` a report records."""
+    base = PolicyLimits()
+    return PolicyLimits(
+        min_k=int(_get(d, "min_k", base.min_k)),
+        max_epsilon=float(_get(d, "max_epsilon", base.max_epsilon)),
+        default_epsilon_budget=float(
+            _get(d, "default_epsilon_budget", base.default_epsilon_budget)
+        ),
+    )
 
 
 class _Hashable:
@@ -586,10 +650,12 @@ class AssessmentReport(_Hashable):
     untreated_direct_identifiers: tuple[UntreatedIdentifier, ...] = ()
     gate: ReleaseGate | None = None  # None in reports made before the release gate
     version: int = REPORT_VERSION
+    # the instance's floors and ceilings the release was held to (None: reports made before)
+    limits: PolicyLimits | None = None
+    delta_presence: DeltaCheck | None = None
     kind: ClassVar[str] = "assessment"
 
     def to_json(self) -> dict[str, Any]:
-        gate = {} if self.gate is None else {"gate": self.gate.to_json()}
         return {
             "version": self.version,
             "kind": self.kind,
@@ -607,8 +673,19 @@ class AssessmentReport(_Hashable):
             "untreated_direct_identifiers": [
                 u.to_json() for u in self.untreated_direct_identifiers
             ],
-            **gate,  # absent (not null) in older reports, so their digest stays the same
-        }
+        } | self._new_sections()
+
+    def _new_sections(self) -> dict[str, Any]:
+        """Sections added after version 2, only when present: a stored report without them
+        reads back to the same JSON, so its digest is unchanged."""
+        out: dict[str, Any] = {}
+        if self.gate is not None:
+            out["gate"] = self.gate.to_json()
+        if self.limits is not None:
+            out["limits"] = self.limits.to_json()
+        if self.delta_presence is not None:
+            out["delta_presence"] = self.delta_presence.to_json()
+        return out
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> AssessmentReport:
@@ -634,6 +711,10 @@ class AssessmentReport(_Hashable):
                 for u in _get(d, "untreated_direct_identifiers", ())
             ),
             gate=ReleaseGate.from_json(d["gate"]) if _get(d, "gate") else None,
+            limits=limits_from_json(lim) if isinstance(lim := _get(d, "limits"), Mapping) else None,
+            delta_presence=DeltaCheck.from_json(dp)
+            if isinstance(dp := _get(d, "delta_presence"), Mapping)
+            else None,
         )
 
     @property
@@ -962,17 +1043,33 @@ def assessment(
     population: pa.Table | None = None,
     risk_threshold: float = 0.2,
     search: Mapping[str, Any] | None = None,
+    risk_ceiling: float | None = None,
+    delta_presence: tuple[float, float] | None = None,
+    limits: PolicyLimits | None = None,
+    algorithm: str | None = None,
+    per_column_loss: Mapping[str, ColumnLoss] | None = None,
 ) -> AssessmentReport:
     """The assessment report of ``released`` (suppressed records already removed) against
-    ``criteria``. ``distance`` is the t-closeness distance the search resolved (for the record)."""
+    ``criteria``. ``distance`` is the t-closeness distance the search resolved (for the record).
+    t-closeness is measured against the sensitive distribution of ``original`` (the whole input
+    before suppression), the definition the lattice search enforces (ARX's). ``risk_ceiling``
+    fails a release with a record whose prosecutor risk exceeds it; ``delta_presence`` one not
+    δ-present within ``population``. ``limits`` are recorded. ``per_column_loss`` replaces the
+    full-domain loss per column (local recoding has no levels)."""
     n = original.num_rows
     qi = list(quasi_identifiers)
     model = model_name(criteria)
     extra = sensitive_criterion(criteria)
     failures: list[str] = []
     risk: RiskSection | None = None
+    delta: DeltaCheck | None = None
     if isinstance(extra, TCloseness) and distance is not None and extra.distance is None:
         criteria = (criteria[0], replace(extra, distance=distance))  # type: ignore[arg-type]
+    reference = (
+        original.column(sensitive)
+        if isinstance(extra, TCloseness) and sensitive and sensitive in original.column_names
+        else None
+    )
     if released.num_rows:
         mc = check_criteria(
             released,
@@ -981,6 +1078,7 @@ def assessment(
             sensitive=sensitive,
             order=order,
             hierarchy=sensitive_hierarchy,
+            reference=reference,
         )
         privacy = PrivacyCheck(
             model=model,
@@ -1000,6 +1098,24 @@ def assessment(
                 released, quasi_identifiers=qi, population=population, threshold=risk_threshold
             )
         )
+        if risk_ceiling is not None and risk.prosecutor.highest > risk_ceiling + 1e-12:
+            failures.append(
+                M.MSG_RISK_ABOVE_THRESHOLD.format(
+                    highest=risk.prosecutor.highest, threshold=risk_ceiling
+                )
+            )
+        if delta_presence is not None and population is not None:
+            d = measure_delta(released, population=population, quasi_identifiers=qi)
+            delta = DeltaCheck(d.delta_min, d.delta_max, d.satisfies(*delta_presence))
+            if not delta.passed:
+                failures.append(
+                    M.MSG_DELTA_OUTSIDE.format(
+                        low=d.delta_min,
+                        high=d.delta_max,
+                        delta_min=delta_presence[0],
+                        delta_max=delta_presence[1],
+                    )
+                )
     else:
         privacy = PrivacyCheck(model, False, {"k": criteria[0].parameters()["k"]}, Measured())
         failures.append("every record was suppressed: nothing is released")
@@ -1008,12 +1124,16 @@ def assessment(
         failures.append(
             f"{suppressed} records suppressed, more than the limit of {allowed} ({max_suppression:.1%})"
         )
-    per_column = {
-        col: ColumnLoss.from_json(
-            column_loss(original, released, col, hierarchies[col], int(levels[col]), suppressed)
-        )
-        for col in qi
-    }
+    per_column = (
+        dict(per_column_loss)
+        if per_column_loss is not None
+        else {
+            col: ColumnLoss.from_json(
+                column_loss(original, released, col, hierarchies[col], int(levels[col]), suppressed)
+            )
+            for col in qi
+        }
+    )
     sizes = ClassSizes.from_json(class_size_distribution(released, qi))
     ids_sizes = None
     if released.num_rows:
@@ -1038,8 +1158,12 @@ def assessment(
             max_suppression=max_suppression,
             loss_metric=loss_metric,
             t_closeness_distance=distance,
+            t_closeness_reference="input" if reference is not None else None,
+            risk_threshold=risk_ceiling,
+            algorithm=algorithm,
+            delta_presence=delta_presence,
         ),
-        levels={col: int(levels[col]) for col in qi},
+        levels={col: int(levels[col]) for col in qi if col in levels},
         records=Records(
             original=n,
             released=released.num_rows,
@@ -1064,4 +1188,6 @@ def assessment(
             average_class_size=sizes.mean,
         ),
         search=Search.from_json(search or {}),
+        limits=limits,
+        delta_presence=delta,
     )

@@ -307,6 +307,59 @@ def explain(report: Report, lang: str = "ko") -> list[dict[str, str]]:
     return out
 
 
+def policy_notes(report: Report, lang: str = "ko") -> list[str]:
+    """What the release was held to beside the model's parameters, in plain words: the
+    reference of t, the risk ceiling, the algorithm, δ-presence and the instance's limits."""
+
+    def t(ko: str, en: str) -> str:
+        return ko if lang == "ko" else en
+
+    if not isinstance(report, AssessmentReport):
+        return []
+    pol, out = report.policy, []
+    if pol.t_closeness_reference == "input":
+        out.append(
+            t(
+                "t는 삭제 전 원본 전체의 민감값 분포와 비교한 거리입니다 (ARX와 같은 정의, 탐색과 "
+                "평가가 같은 값을 씁니다).",
+                "t is measured against the sensitive distribution of the whole input before "
+                "suppression (ARX's definition; the search and this assessment use the same).",
+            )
+        )
+    if pol.risk_threshold is not None:
+        highest = report.risk.prosecutor.highest if report.risk else None
+        out.append(
+            t(
+                f"재식별 위험 상한 {fmt_num(pol.risk_threshold)} (검사자 모델, 레코드별 최댓값): "
+                f"측정 {fmt_num(highest)}",
+                f"Re-identification risk ceiling {fmt_num(pol.risk_threshold)} (prosecutor "
+                f"model, highest record risk): measured {fmt_num(highest)}",
+            )
+        )
+    if pol.algorithm == "mondrian":
+        out.append(
+            t(
+                "몬드리안 지역 재코딩: 레코드 묶음마다 따로 범위를 정했습니다.",
+                "Mondrian local recoding: each group of records has its own ranges.",
+            )
+        )
+    if pol.delta_presence is not None:
+        d = report.delta_presence
+        got = f"[{fmt_num(d.low)}, {fmt_num(d.high)}]" if d else "–"
+        want = f"[{fmt_num(pol.delta_presence[0])}, {fmt_num(pol.delta_presence[1])}]"
+        out.append(
+            t(f"δ-존재성 요구 {want}, 측정 {got}", f"δ-presence required {want}, measured {got}")
+        )
+    if report.limits is not None:
+        out.append(
+            t(
+                f"플랫폼 한도(관리자 설정): k ≥ {report.limits.min_k}",
+                f"Instance limits (set by administrators): k ≥ {report.limits.min_k}",
+            )
+        )
+    return out
+
+
 def report_context(
     obj: Report | Mapping[str, Any],
     *,
@@ -372,6 +425,7 @@ def report_context(
         "measures": measures,
         "measured_rows": _measured_rows(report, lang),
         "problems": explain(report, lang),
+        "policy_notes": policy_notes(report, lang),
         "records": report.records
         if isinstance(report, AssessmentReport)
         else {

@@ -298,6 +298,7 @@ class PrivacyService:
         progress: Progress | None = None,
         base_dir: Path | None = None,
         keys: Mapping[str, bytes] | None = None,
+        population: pa.Table | None = None,
     ) -> Candidate:
         """Run `policy` on the latest version: the candidate release and its report. Publishes nothing.
 
@@ -314,7 +315,9 @@ class PrivacyService:
         org, number, digest, table = self._load(name, principal)
         keys = self._keys_for(org, policy, keys)
         progress(1, STEPS)
-        result = apply_policy(table, policy, keys=keys, base_dir=base_dir, limits=self.limits)
+        result = apply_policy(
+            table, policy, keys=keys, base_dir=base_dir, limits=self.limits, population=population
+        )
         report = result.report
         if isinstance(report, AssessmentReport):  # the key's name and fingerprint, never the key
             report = replace(
@@ -354,6 +357,7 @@ class PrivacyService:
         base_dir: Path | None = None,
         keys: Mapping[str, bytes] | None = None,
         title: str | None = None,
+        population: pa.Table | None = None,
     ) -> ReleaseInfo:
         """Apply `policy` and, only if it passes, publish the result as the next version of
         `target_name` (created as `access_level` in the holder's organisation if missing).
@@ -371,7 +375,13 @@ class PrivacyService:
             )
         policy = plain_json(dict(policy))
         candidate = self.apply(
-            name, policy, principal=principal, progress=progress, base_dir=base_dir, keys=keys
+            name,
+            policy,
+            principal=principal,
+            progress=progress,
+            base_dir=base_dir,
+            keys=keys,
+            population=population,
         )
         if not candidate.passed:
             raise PolicyFailed(

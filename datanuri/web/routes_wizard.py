@@ -190,6 +190,7 @@ def wizard(request: Request, name: str) -> Response:
         ),
         criteria=registry["criteria"],
         fields=_criterion_fields(registry),
+        options=registry["options"],  # algorithm and risk ceiling (policy entries beside the model)
         report_css=report_css(),
     )
 

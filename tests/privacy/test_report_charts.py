@@ -155,9 +155,11 @@ def test_failing_report_renders(failing):
 
 
 def test_report_with_no_released_rows_renders(table):
-    # distinct 6-diversity where the sensitive column has fewer values, everything may be suppressed
+    # recursive (0.5, 4)-diversity: the most frequent of 4 values can never be rarer than half
+    # the 4th, so every class fails and everything may be suppressed. (Fewer distinct values
+    # than l is refused before any work since issue #12.)
     result = apply_policy(
-        table, policy(model="distinct-l-diversity", l=6, k=2, max_suppression=1.0)
+        table, policy(model="recursive-cl-diversity", l=4, c=0.5, k=2, max_suppression=1.0)
     )
     assert not result.passed and result.table.num_rows == 0
     _check_empty(result.report)

@@ -212,7 +212,7 @@ def test_restricted_release_and_existing_target(world):
         ({"k": 5000}, "k = 5000 is larger than the table (2000 rows)"),
         (
             {"model": "distinct-l-diversity", "l": 100, "max_suppression": 0.0},
-            "No generalisation satisfies distinct-l-diversity",
+            "'진단명' has only 22 distinct value(s) in the table, fewer than l = 100",
         ),
     ],
 )

@@ -77,7 +77,8 @@ def test_wizard_from_detection_to_release(
     assert page.locator("#wz-release").is_disabled()
     _part(page, "#step-detect", "wizard-1-detection")
 
-    # 2. a too-strict model: 100 distinct diagnoses per class, nothing may be suppressed
+    # 2. an impossible l: 100 distinct diagnoses per class, where the table has 22 (issue #12:
+    # the error says the attribute has too few distinct values)
     page.locator("#wz-model").select_option("distinct-l-diversity")
     assert page.locator("#wz-l").is_visible() and not page.locator("#wz-t").is_visible()
     page.locator("#wz-l").fill("100")
@@ -85,8 +86,14 @@ def test_wizard_from_detection_to_release(
     _part(page, "#step-model", "wizard-2-model")
     assert _check(page) == "failed"
     verdict = page.locator("#wz-verdict")
+    assert "'진단명' has only 22 distinct value(s)" in verdict.inner_text()
+    assert "fewer than l = 100" in verdict.inner_text()
+    # a too-strict model: entropy 18 per class, where the whole table's is about 17.4
+    page.locator("#wz-model").select_option("entropy-l-diversity")
+    page.locator("#wz-l").fill("18")
+    assert _check(page) == "failed"
     assert "통과하지 못했습니다" in verdict.inner_text()
-    assert "distinct-l-diversity" in verdict.inner_text() and "바꿀 점" in verdict.inner_text()
+    assert "entropy-l-diversity" in verdict.inner_text() and "바꿀 점" in verdict.inner_text()
     assert "가장 넓게 일반화해도 조건을 만족하지 못합니다" in verdict.inner_text()
     assert re.search(
         r"가장 넓은 일반화에서도 \d+건을 삭제해야 하지만 한도는 0건", verdict.inner_text()
@@ -121,8 +128,24 @@ def test_wizard_from_detection_to_release(
     _part(page, "#wz-report .dn-verdict", "wizard-3-failed-report")
     phone.locator("select[name=role]").select_option("direct")
 
+    # below the instance's k floor: refused, saying the floor and who sets it (issue #12)
+    page.locator("#wz-k").fill("1")
+    assert _check(page) == "failed"
+    assert "below this instance's floor of k = 2" in page.locator("#wz-verdict").inner_text()
+    page.locator("#wz-k").fill("5")
+    # the risk ceiling and the algorithm are policy entries the form sets
+    assert page.locator("#wz-algorithm").input_value() == "optimal"
+    page.locator("#wz-risk_threshold").fill("0.1")
+    page.locator("#wz-algorithm").select_option("mondrian")
+    assert _check(page) == "passed"
+    policy_json = page.locator("#wz-policy-json").text_content()
+    assert '"risk_threshold": 0.1' in policy_json and '"algorithm": "mondrian"' in policy_json
+    page.locator("#wz-risk_threshold").fill("")
+    page.locator("#wz-algorithm").select_option("optimal")
+
     # 3. the sound policy passes; preview and report appear
     assert '"k": 5' in page.locator("#wz-policy-json").text_content()
+    assert "risk_threshold" not in page.locator("#wz-policy-json").text_content()
     assert _check(page) == "passed"
     assert page.locator("#wz-release").is_enabled()
     preview = page.locator("#wz-preview-table")

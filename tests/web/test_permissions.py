@@ -128,7 +128,7 @@ MATRIX: dict[
                         c: "air quality measurements, no person's"
                         for c in ("측정일", "PM10", "PM2.5", "비고")
                     },
-                    "k": 1,
+                    "k": 2,  # the instance floor (PolicyLimits.min_k)
                 }
             }
         },

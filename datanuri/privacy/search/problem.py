@@ -297,6 +297,16 @@ class Problem:
         return table, int((~keep_row).sum()), keep_row
 
 
+def check_enough_values(table: pa.Table, sensitive: str | None, l: int | None) -> None:  # noqa: E741
+    """Refuse l-diversity when the sensitive attribute has fewer than ``l`` distinct values in
+    the whole table: no class can then be l-diverse, at any generalisation."""
+    if sensitive is None or l is None:
+        return
+    distinct = int(pc.count_distinct(table.column(sensitive), mode="all").as_py())
+    if distinct < l:
+        raise InvalidInput(M.MSG_L_TOO_FEW_VALUES.format(column=sensitive, distinct=distinct, l=l))
+
+
 def _validate(
     table: pa.Table,
     quasi_identifiers: Mapping[str, Hierarchy],
@@ -331,6 +341,7 @@ def _validate(
         raise InvalidInput(M.MSG_BAD_SUPPRESSION.format(value=max_suppression))
     if table.num_rows == 0:
         raise InvalidInput(M.MSG_EMPTY_TABLE)
+    check_enough_values(table, sensitive, l if model != "t-closeness" else None)
     if k > table.num_rows:
         raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=k, rows=table.num_rows))
     size = math.prod(h.height for h in quasi_identifiers.values())

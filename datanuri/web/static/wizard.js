@@ -256,6 +256,12 @@
     });
     p.max_suppression = Math.round(parseFloat($("wz-suppression").value || "0") * 1000) / 100000;
     p.loss = $("wz-loss").value;
+    // the registry's options: left out when empty or at their default, so old policies stay as they were
+    (cfg.criteria.options || []).forEach(function (o) {
+      var box = $("wz-" + o.name);
+      if (!box || box.value === "" || box.value === o.default) return;
+      p[o.name] = o.type === "choice" ? box.value : parseFloat(box.value);
+    });
     return p;
   }
 
