@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from datanuri.canonical import dumps as canonical_json
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
+from datanuri.privacy.budget import BudgetAccount
 from datanuri.privacy.criteria import Criterion, TCloseness, model_name, sensitive_criterion
 from datanuri.privacy.encoding import codes
 from datanuri.privacy.hierarchies import Hierarchy, TableHierarchy
@@ -764,11 +765,18 @@ class DPReport(_Hashable):
     arithmetic: str = ""
     post_processing: str = ""
     opendp: dict[str, Any] = field(default_factory=dict)
+    max_epsilon: float | None = None  # the platform's ceiling on one release (PolicyLimits)
+    budget: BudgetAccount | None = None  # the source dataset's privacy-loss account
     version: int = REPORT_VERSION
     kind: ClassVar[str] = "differential-privacy"
     model: ClassVar[str] = "differential-privacy"
 
     def to_json(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.max_epsilon is not None:
+            extra["max_epsilon"] = self.max_epsilon
+        if self.budget is not None:
+            extra["budget"] = self.budget.to_json()
         return {
             "version": self.version,
             "kind": self.kind,
@@ -776,6 +784,7 @@ class DPReport(_Hashable):
             "failures": list(self.failures),
             "records": {"original": self.records_original, "released": self.records_released},
             "differential_privacy": {
+                **extra,
                 "epsilon": self.epsilon,
                 "epsilon_spent": self.epsilon_spent,
                 "composition": self.composition,
@@ -828,6 +837,8 @@ class DPReport(_Hashable):
             arithmetic=str(_get(s, "arithmetic", "")),
             post_processing=str(_get(s, "post_processing", "")),
             opendp=dict(_get(s, "opendp", {})),
+            max_epsilon=float(s["max_epsilon"]) if s.get("max_epsilon") is not None else None,
+            budget=BudgetAccount.from_json(s["budget"]) if s.get("budget") else None,
         )
 
     @property
