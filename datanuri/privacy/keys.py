@@ -4,8 +4,9 @@ files outside the data (not in the database, not in the blob store).
 A release pseudonymises with a key derived from the holder's key and a fresh per-release salt
 (`derive_release_key`), so two releases under one key share no pseudonym and cannot be joined on
 them; a policy may ask for linkable pseudonyms (``"linkable": true``: the holder's key itself, the
-same pseudonym in every release), which the report and the release page warn about. A key is never replaced: rotation is a key
-with a new name, so earlier releases stay reproducible.
+same pseudonym in every release), which the report and the release page warn about. A key is
+never replaced: rotation is a key with a new name, so earlier releases stay reproducible (with
+the release's salt from its report).
 
 Layout under the key directory (`Config.key_dir`, default `<data_dir>/keys`, mode 0700)::
 

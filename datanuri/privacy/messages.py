@@ -228,5 +228,5 @@ MSG_PSEUDONYM_BAD_LINKABLE = (
 MSG_PSEUDONYM_LINKABLE = (
     "Pseudonyms of {columns} are linkable across releases (key {keys}): anyone holding two "
     "releases made with the same key can join them on these columns and narrow down the records. "
-    "Remove \"linkable\": true unless the releases are meant to be joined."
+    'Remove "linkable": true unless the releases are meant to be joined.'
 )

@@ -1025,3 +1025,24 @@ def assessment(
         ),
         search=Search.from_json(search or {}),
     )
+
+
+def linkable_pseudonyms(report: Report) -> list[MeasureStep]:
+    """The pseudonymisation measures of ``report`` whose pseudonyms are linkable across releases
+    (``"linkable": true``: the holder's key itself rather than a per-release key)."""
+    if not isinstance(report, AssessmentReport):
+        return []
+    return [m for m in report.measures if m.measure == "pseudonymize" and m.options.get("linkable")]
+
+
+def report_warnings(report: Report) -> list[str]:
+    """What a reader of a passing report must still be told: linkable pseudonyms."""
+    linked = linkable_pseudonyms(report)
+    if not linked:
+        return []
+    return [
+        M.MSG_PSEUDONYM_LINKABLE.format(
+            columns=", ".join(repr(m.column) for m in linked),
+            keys=", ".join(dict.fromkeys(repr(str(m.options.get("key"))) for m in linked)),
+        )
+    ]
