@@ -162,6 +162,24 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
             events.EntitlementRevoked(actor="user:1", time=T, dataset="air"),
             Event(type="entitlement.revoked", actor="user:1", subject="dataset:air", time=T),
         ),
+        (
+            events.PrivacyBudgetDeclared(
+                actor="user:2",
+                time=T,
+                dataset="visits",
+                organization="org-a",
+                budget=3.0,
+                previous=10.0,
+                spent=1.5,
+            ),
+            Event(
+                type="privacy.budget.declared",
+                actor="user:2",
+                subject="dataset:visits",
+                time=T,
+                data={"organization": "org-a", "budget": 3.0, "previous": 10.0, "spent": 1.5},
+            ),
+        ),
     ]
 
 

@@ -315,11 +315,14 @@ class PrivacyService:
         progress: Progress | None = None,
         base_dir: Path | None = None,
         keys: Mapping[str, bytes] | None = None,
+        salt: bytes | None = None,
     ) -> Candidate:
         """Run `policy` on the latest version: the candidate release and its report. Publishes nothing.
 
         `base_dir` is where policy-relative hierarchy files are read (CLI only); without it a
-        policy may not name files, so a remote caller cannot make the server read one."""
+        policy may not name files, so a remote caller cannot make the server read one. `salt` is
+        the per-release value pseudonyms are derived with (fresh and random if None; the holder
+        reproduces a candidate with the salt its report records)."""
         progress = progress or _no_progress
         if not isinstance(policy, Mapping):
             raise errors.InvalidInput(
@@ -331,7 +334,9 @@ class PrivacyService:
         org, number, digest, table = self._load(name, principal)
         keys = self._keys_for(org, policy, keys)
         progress(1, STEPS)
-        result = apply_policy(table, policy, keys=keys, base_dir=base_dir, limits=self.limits)
+        result = apply_policy(
+            table, policy, keys=keys, base_dir=base_dir, limits=self.limits, salt=salt
+        )
         report = result.report
         if isinstance(report, AssessmentReport):  # the key's name and fingerprint, never the key
             report = replace(

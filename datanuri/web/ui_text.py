@@ -270,6 +270,7 @@ def say(pair: Pair, lang: str) -> str:
     """One console message in `lang`."""
     return pair[0] if lang == "ko" else pair[1]
 
+
 # ----- across (issue #12): pseudonyms and the privacy-loss budget across releases ----------
 PRIVACY: dict[str, Pair] = {
     "linkable_warning": (
@@ -281,7 +282,10 @@ PRIVACY: dict[str, Pair] = {
         "pseudonyms and narrow down the records. Unless linking is the purpose, release again "
         "without linkable. Columns:",
     ),
-    "budget_title": ("프라이버시 손실 예산 (차분 프라이버시)", "Privacy-loss budget (differential privacy)"),
+    "budget_title": (
+        "프라이버시 손실 예산 (차분 프라이버시)",
+        "Privacy-loss budget (differential privacy)",
+    ),
     "budget": ("예산 ε", "Budget ε"),
     "spent": ("사용한 ε", "ε spent"),
     "remaining": ("남은 ε", "ε remaining"),

@@ -160,9 +160,7 @@ def test_the_account_entry_commits_with_the_release_or_not_at_all(platform, tmp_
         failing.release(HOSPITAL, dp_policy(1.0), target_name="stats", principal=SYSTEM)
     assert losses(platform) == [] and count(platform, PrivacyRelease) == 0
     assert platform.privacy.budget(HOSPITAL, principal=SYSTEM).spent == 0.0
-    info = platform.privacy.release(
-        HOSPITAL, dp_policy(1.0), target_name="stats", principal=SYSTEM
-    )
+    info = platform.privacy.release(HOSPITAL, dp_policy(1.0), target_name="stats", principal=SYSTEM)
     with platform.db.session() as s:
         row = s.scalar(select(PrivacyLoss))
         assert row is not None and (row.release_id, row.epsilon) == (info.id, 1.0)
@@ -206,7 +204,6 @@ def owner_principal(platform):
     return platform.accounts.resolve_token(token)
 
 
-
 def test_only_an_owner_declares_a_budget_within_the_platform_limit(platform, tmp_path):
     load_hospital(platform, tmp_path / "demo")
     svc = platform.privacy
@@ -241,9 +238,7 @@ def test_only_an_owner_declares_a_budget_within_the_platform_limit(platform, tmp
 
 
 @pytest.mark.parametrize("epsilon", [50, 200, 1000, 1e4, 1e6])
-def test_epsilon_above_the_platform_ceiling_is_refused_before_any_work(
-    platform, tmp_path, epsilon
-):
+def test_epsilon_above_the_platform_ceiling_is_refused_before_any_work(platform, tmp_path, epsilon):
     load_hospital(platform, tmp_path / "demo")
     size = platform.ledger.size()
     for call in (

@@ -306,25 +306,23 @@ def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
     per_release = svc.apply("visits-2024", _policy("holder-2026"), principal=SYSTEM)
     step = per_release.report.measures[0].to_json()
     salt = bytes.fromhex(step["release_salt"])
-    assert step["linkable"] is False and len(salt) == 16 and step["key_fingerprint"] == a.fingerprint
+    assert (
+        step["linkable"] is False and len(salt) == 16 and step["key_fingerprint"] == a.fingerprint
+    )
     derived = derive_release_key(key, salt)
     assert set(per_release.table.column("환자번호").to_pylist()) == {
         hmac.new(derived, p.encode(), hashlib.sha256).hexdigest() for p in PATIENTS
     }
     assert not set(per_release.table.column("환자번호").to_pylist()) & reference
     # the release's ledger event names the key by name and fingerprint, and says it was linkable
-    info = svc.release(
-        "visits-2024", linked, target_name="visits-2024-open", principal=SYSTEM
-    )
+    info = svc.release("visits-2024", linked, target_name="visits-2024-open", principal=SYSTEM)
     released = pq.read_table(platform.catalog.parquet_path("visits-2024-open", principal=SYSTEM))
     assert set(released.column("환자번호").to_pylist()) == reference
     data = platform.ledger.entry(info.ledger_index)["entry"]["data"]
     assert data["keys"] == {"holder-2026": a.fingerprint}
     assert data["linkable"] == {"holder-2026": True}
     # keys given explicitly (pure use, tests) still win over the store
-    given = svc.apply(
-        "visits-2024", linked, keys={"holder-2026": b"k" * 32}, principal=SYSTEM
-    )
+    given = svc.apply("visits-2024", linked, keys={"holder-2026": b"k" * 32}, principal=SYSTEM)
     assert not set(given.table.column("환자번호").to_pylist()) & reference
 
 
