@@ -35,6 +35,7 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from datanuri import errors
@@ -408,6 +409,7 @@ class PrivacyService:
                 self._editor_check(s, name, principal)
                 acc = self._account(s, name, this_release=float(asked))
             refuse_if_over(acc, limit=self.limits.default_epsilon_budget)
+            self._ensure_account(name)  # the row the release's transaction locks
         candidate = self.apply(
             name, policy, principal=principal, progress=progress, base_dir=base_dir, keys=keys
         )
@@ -591,6 +593,18 @@ class PrivacyService:
             default_budget=self.limits.default_epsilon_budget,
             this_release=this_release,
         )
+
+    def _ensure_account(self, name: str) -> None:
+        """Make `name`'s account row in a transaction of its own (a concurrent maker wins, which is
+        as good), so releases only ever lock an existing row."""
+        try:
+            with self.db.session() as s:
+                if s.scalar(select(PrivacyBudget.id).where(PrivacyBudget.dataset == name)) is None:
+                    ds = s.scalar(select(Dataset).where(Dataset.name == name))
+                    assert ds is not None
+                    s.add(PrivacyBudget(organization=ds.organization.name, dataset=name))
+        except IntegrityError:
+            pass
 
     def _lock_account(self, s: Session, name: str, org: str) -> PrivacyBudget:
         """The account's row of `name`, made if missing, locked until `s` ends (PostgreSQL: FOR

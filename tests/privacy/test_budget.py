@@ -292,3 +292,37 @@ def test_discrete_laplace_accuracy_is_finite_and_matches_opendp_where_opendp_is_
         # P[|X| >= a] = 2 t^a / (1 + t), t = exp(-1/scale): the bound a meets alpha exactly
         assert 0 < acc < 1
         assert acc == pytest.approx(scale * math.log(2 / 0.05), rel=1e-9)
+
+
+def test_two_concurrent_releases_cannot_both_spend_the_rest(platform, tmp_path):
+    """Both pass the early check; the account row locked in the release transaction lets only
+    one of them spend what remains (the other is refused, or fails on the database's write lock)."""
+    import threading
+
+    load_hospital(platform, tmp_path / "demo")
+    svc = platform.privacy
+    svc.declare_budget(HOSPITAL, 1.5, principal=SYSTEM)
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def release(target: str) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(
+                svc.release(HOSPITAL, dp_policy(1.0), target_name=target, principal=SYSTEM)
+            )
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is checked
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=release, args=(f"race-{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(outcomes) == 2 and len(done) <= 1
+    from sqlalchemy.exc import OperationalError
+
+    assert all(isinstance(o, (BudgetExceeded, OperationalError)) for o in outcomes if o not in done)
+    assert losses(platform) == [1.0] * len(done) and sum(losses(platform)) <= 1.5
+    assert count(platform, PrivacyRelease) == len(done)
