@@ -94,6 +94,13 @@ def test_the_same_policy_released_three_times_spends_the_budget_and_a_fourth_is_
         assert section["spent"] == i - 1 and section["spent_after"] == i
         assert section["remaining_after"] == 3 - i and section["budget"] == 3.0
     assert losses(platform) == [1.0, 1.0, 1.0]
+    # the report says where the dataset stands, not "epsilon 1 of 1"
+    from datanuri.privacy.report_html import render_report_html
+
+    en = render_report_html(info.report, lang="en")
+    assert "this release 1, spent 3 / 3, remaining 0" in en and "earlier DP releases 2" in en
+    ko = render_report_html(info.report, lang="ko")
+    assert "이번 공개 1, 누적 사용 3 / 3, 남음 0" in ko
     acc = svc.budget(HOSPITAL, principal=SYSTEM)
     assert (acc.spent, acc.remaining, acc.releases) == (3.0, 0.0, 3)
 
