@@ -214,6 +214,8 @@ class PrivacyReleased(EventKind):
     # pseudonymisation key -> whether its pseudonyms are linkable across releases (the key itself)
     # or derived per release (false); recorded whenever `keys` is
     linkable: Mapping[str, bool] = field(default_factory=dict)
+    # a differential-privacy release: the epsilon it spent from its source's privacy-loss budget
+    epsilon: float | None = None
 
     @property
     def subject(self) -> str:
@@ -241,6 +243,8 @@ class PrivacyReleased(EventKind):
             data["keys"] = dict(self.keys)
         if self.linkable:
             data["linkable"] = dict(self.linkable)
+        if self.epsilon is not None:
+            data["epsilon"] = self.epsilon
         return data
 
 

@@ -568,6 +568,7 @@ class PrivacyService:
                     for m in measures
                     if "key_fingerprint" in m.options
                 },
+                epsilon=report.epsilon_spent if isinstance(report, DPReport) else None,
             ),
         )
         s.flush()

@@ -90,6 +90,8 @@ def test_the_same_policy_released_three_times_spends_the_budget_and_a_fourth_is_
             float(i),
         )
         info = svc.release(HOSPITAL, pol, target_name=f"visit-stats-{i}", principal=SYSTEM)
+        # the ledger entry records what the release spent, so an auditor can redo the account
+        assert platform.ledger.entry(info.ledger_index)["entry"]["data"]["epsilon"] == 1.0
         section = info.report.to_json()["differential_privacy"]["budget"]
         assert section["spent"] == i - 1 and section["spent_after"] == i
         assert section["remaining_after"] == 3 - i and section["budget"] == 3.0
