@@ -211,6 +211,11 @@ class PrivacyReleased(EventKind):
     report_sha256: str
     output_sha256: str
     keys: Mapping[str, str] = field(default_factory=dict)  # pseudonymisation key -> fingerprint
+    # pseudonymisation key -> whether its pseudonyms are linkable across releases (the key itself)
+    # or derived per release (false); recorded whenever `keys` is
+    linkable: Mapping[str, bool] = field(default_factory=dict)
+    # a differential-privacy release: the epsilon it spent from its source's privacy-loss budget
+    epsilon: float | None = None
 
     @property
     def subject(self) -> str:
@@ -236,6 +241,10 @@ class PrivacyReleased(EventKind):
         }
         if self.keys:
             data["keys"] = dict(self.keys)
+        if self.linkable:
+            data["linkable"] = dict(self.linkable)
+        if self.epsilon is not None:
+            data["epsilon"] = self.epsilon
         return data
 
 
@@ -332,6 +341,33 @@ class EntitlementRevoked(EventKind):
     @property
     def subject(self) -> str:
         return f"dataset:{self.dataset}"
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class PrivacyBudgetDeclared(EventKind):
+    """An owner of the holding organisation declared the privacy-loss budget (total epsilon of
+    all differential-privacy releases) of a personal dataset."""
+
+    name: ClassVar[str] = "privacy.budget.declared"
+    dataset: str
+    organization: str
+    budget: float
+    previous: float | None  # the budget in force before (declared or the platform default)
+    spent: float  # epsilon already spent when declared
+
+    @property
+    def subject(self) -> str:
+        return f"dataset:{self.dataset}"
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return {
+            "organization": self.organization,
+            "budget": self.budget,
+            "previous": self.previous,
+            "spent": self.spent,
+        }
 
 
 # ----- sinks ---------------------------------------------------------------------------------

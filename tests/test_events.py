@@ -71,6 +71,8 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
                     report_sha256=H[2],
                     output_sha256=H[3],
                     keys=keys,
+                    linkable=linkable,
+                    epsilon=epsilon,
                 ),
                 Event(
                     type="privacy.release",
@@ -90,10 +92,17 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
                         "rows": 99,
                         "model": model,
                         **({"keys": keys} if keys else {}),
+                        **({"linkable": linkable} if linkable else {}),
+                        **({"epsilon": epsilon} if epsilon is not None else {}),
                     },
                 ),
             )
-            for model, keys in [("k-anonymity", {}), (None, {"holder-2026": "sha256:ff"})]
+            for model, keys, linkable, epsilon in [
+                ("k-anonymity", {}, {}, None),
+                (None, {"holder-2026": "sha256:ff"}, {}, None),
+                ("k-anonymity", {"holder-2026": "sha256:ff"}, {"holder-2026": True}, None),
+                ("differential-privacy", {}, {}, 1.5),
+            ]
         ],
         (
             events.KeyCreated(
@@ -161,6 +170,24 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
         (
             events.EntitlementRevoked(actor="user:1", time=T, dataset="air"),
             Event(type="entitlement.revoked", actor="user:1", subject="dataset:air", time=T),
+        ),
+        (
+            events.PrivacyBudgetDeclared(
+                actor="user:2",
+                time=T,
+                dataset="visits",
+                organization="org-a",
+                budget=3.0,
+                previous=10.0,
+                spent=1.5,
+            ),
+            Event(
+                type="privacy.budget.declared",
+                actor="user:2",
+                subject="dataset:visits",
+                time=T,
+                data={"organization": "org-a", "budget": 3.0, "previous": 10.0, "spent": 1.5},
+            ),
         ),
     ]
 

@@ -1,4 +1,4 @@
-"""CLI over de-identification: `datanuri privacy scan|apply|releases|report|keys create|keys list`.
+"""CLI over de-identification: `datanuri privacy scan|apply|releases|report|budget|keys create|keys list`.
 
 The CLI acts as the local operator (the system principal), as the other commands do."""
 
@@ -123,8 +123,16 @@ def _print_report(report: Report) -> None:
     mark = "[green]✓ passed[/]" if ok else "[red]✗ failed[/]"
     if isinstance(report, DPReport):
         console.print(
-            f"{mark}  differential privacy: epsilon {report.epsilon_spent:g} of {report.epsilon:g}"
+            f"{mark}  differential privacy: this release epsilon {report.epsilon_spent:g} "
+            f"(policy {report.epsilon:g})"
         )
+        b = report.budget
+        if b is not None and b.spent_after is not None:
+            console.print(
+                f"  budget of {b.dataset}: spent {b.spent_after:g} of {b.budget:g} with this "
+                f"release, remaining {b.remaining_after or 0:g}"
+                + ("" if b.declared else " (the platform's default budget)")
+            )
         console.print(
             f"  {report.cells:,} aggregate cells from {report.records_original:,} records"
         )
@@ -170,6 +178,10 @@ def _print_report(report: Report) -> None:
             console.print(f"  prosecutor risk: highest {p.highest:.3f}, average {p.average:.3f}")
     for f in report.failures:
         err_console.print(f"  [red]✗[/] {f}")
+    from datanuri.privacy.report import report_warnings
+
+    for w in report_warnings(report):
+        err_console.print(f"  [yellow]![/] {w}")
 
 
 @app.command("apply")
@@ -428,6 +440,33 @@ def report_cmd(
 
     html_out.write_text(render_report_html(record, lang=lang), encoding="utf-8")
     err_console.print(f"Wrote the assessment report of release {release_id} (HTML) to {html_out}.")
+
+
+@app.command("budget")
+def budget(
+    dataset: str = typer.Argument(..., help="The personal dataset DP releases are made from"),
+    set_to: float | None = typer.Option(
+        None,
+        "--set",
+        help="Declare the total epsilon all its DP releases may spend (at most the platform's "
+        "default budget, at least what is spent)",
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Show (or declare) a dataset's privacy-loss budget: epsilon spent by its DP releases, remaining."""
+    with platform_ctx(data_dir) as p:
+        if set_to is not None:
+            acc = p.privacy.declare_budget(dataset, set_to, principal=SYSTEM)
+        else:
+            acc = p.privacy.budget(dataset, principal=SYSTEM)
+    if json_out:
+        return print_json(acc.to_json())
+    origin = "declared" if acc.declared else "the platform's default"
+    console.print(
+        f"{acc.dataset}: budget epsilon {acc.budget:g} ({origin}), spent {acc.spent:g} by "
+        f"{acc.releases} DP release(s), remaining {acc.remaining:g}"
+    )
 
 
 @keys_app.command("create")

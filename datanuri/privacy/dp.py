@@ -251,9 +251,11 @@ def _measure(table: pa.Table, spec: Any) -> Measure:
     return Measure(kind, column, bounds, categories, float(eps) if eps is not None else None)
 
 
-def plan(table: pa.Table, policy: Mapping[str, Any]) -> Plan:
+def plan(table: pa.Table, policy: Mapping[str, Any], *, max_epsilon: float | None = None) -> Plan:
     """Validate a differential-privacy policy against ``table`` before any work (raises
-    :class:`InvalidInput` with what to fix). Identifier checks are in :func:`check_identifiers`."""
+    :class:`InvalidInput` with what to fix), including the platform's ceiling ``max_epsilon`` on
+    one release (``PolicyLimits.max_epsilon``; None: none). Identifier checks are in
+    :func:`check_identifiers`."""
     unknown = [k for k in policy if k not in POLICY_KEYS]
     if unknown:
         raise InvalidInput(
@@ -266,6 +268,8 @@ def plan(table: pa.Table, policy: Mapping[str, Any]) -> Plan:
     epsilon = _positive(policy.get("epsilon"))
     if epsilon is None:
         raise InvalidInput(M.MSG_DP_BAD_EPSILON.format(value=policy.get("epsilon")))
+    if max_epsilon is not None and epsilon > max_epsilon:
+        raise InvalidInput(M.MSG_DP_EPSILON_ABOVE_MAX.format(epsilon=epsilon, limit=max_epsilon))
     contributions = policy.get("contributions", 1)
     if not isinstance(contributions, int) or isinstance(contributions, bool) or contributions < 1:
         raise InvalidInput(M.MSG_DP_BAD_CONTRIBUTIONS.format(value=contributions))
@@ -280,7 +284,7 @@ def plan(table: pa.Table, policy: Mapping[str, Any]) -> Plan:
         or not isinstance(agg.get("measures"), (list, tuple))
         or not agg["measures"]
     ):
-        raise InvalidInput(M.MSG_DP_NO_MEASURES)
+        raise InvalidInput(M.MSG_DP_NO_MEASURES.format())  # a template: {{ }} become { }
     extra = [k for k in agg if k not in AGGREGATE_KEYS]
     if extra:
         raise InvalidInput(
@@ -509,12 +513,27 @@ def laplace_measurement(sensitivity: float, epsilon: float, *, integer: bool) ->
         m = _laplace(integer, scale)
     spent = float(m.map(d_in))
     if integer:
-        acc = float(dp.discrete_laplacian_scale_to_accuracy(scale, ALPHA))
+        acc = discrete_laplace_accuracy(scale, ALPHA)
         mech = "discrete Laplace"
     else:
         acc = float(dp.laplacian_scale_to_accuracy(scale, ALPHA))
         mech = "Laplace"
     return m, Noise(mech, float(d_in), scale, spent, acc)
+
+
+def discrete_laplace_accuracy(scale: float, alpha: float) -> float:
+    """The (1 - alpha) error bound of discrete Laplace noise of ``scale``, always finite.
+
+    OpenDP's ``discrete_laplacian_scale_to_accuracy`` returns -inf once exp(-1/scale) underflows
+    (scale below about 1e-3, i.e. epsilon of 10^3 and more per unit of sensitivity); that -inf
+    made the report unstorable as JSON (an HTTP 500 at epsilon 10^4). There the same closed form,
+    scale * ln(2 / (alpha * (1 + exp(-1/scale)))), from P[|X| >= a] = 2 t^a / (1 + t) with
+    t = exp(-1/scale), is evaluated directly: finite, tiny and positive."""
+    dp = _opendp()
+    acc = float(dp.discrete_laplacian_scale_to_accuracy(scale, alpha))
+    if math.isfinite(acc) and acc >= 0:
+        return acc
+    return scale * math.log(2.0 / (alpha * (1.0 + math.exp(-1.0 / scale))))
 
 
 def _noisy(
@@ -717,12 +736,17 @@ def _opendp_version() -> str:
 
 
 def apply_dp(
-    table: pa.Table, policy: Mapping[str, Any], *, detection_threshold: float = DETECTION_THRESHOLD
+    table: pa.Table,
+    policy: Mapping[str, Any],
+    *,
+    detection_threshold: float = DETECTION_THRESHOLD,
+    max_epsilon: float | None = None,
 ) -> tuple[pa.Table, bool, DPReport]:
     """Validate and run a differential-privacy policy: (aggregate table, passed, report). The
     report is a :class:`~datanuri.privacy.report.DPReport`: budget, noise and accuracy per
-    measure, no equivalence classes (there are none)."""
-    p = plan(table, policy)
+    measure, no equivalence classes (there are none). An epsilon above ``max_epsilon`` (the
+    platform's ceiling) is refused before any work."""
+    p = plan(table, policy, max_epsilon=max_epsilon)
     check_identifiers(table, p, threshold=detection_threshold)
     r = release(table, p)
     failures: list[str] = []
@@ -732,8 +756,9 @@ def apply_dp(
     raw = [c for c in r.table.column_names if c not in allowed]
     if raw:
         failures.append(M.MSG_DP_RAW_COLUMNS.format(columns=", ".join(raw)))
+    section = r.section if max_epsilon is None else {**r.section, "max_epsilon": max_epsilon}
     report = DPReport.from_section(
-        r.section,
+        section,
         passed=not failures,
         failures=tuple(failures),
         records_original=table.num_rows,

@@ -1,9 +1,12 @@
 """Pseudonymisation keys: named 256-bit HMAC keys per organisation (the data holder), kept in
 files outside the data (not in the database, not in the blob store).
 
-One key name pseudonymises the same identifier to the same value in every dataset of its holder,
-so releases stay linkable for the key holder only. A key is never replaced: rotation is a key
-with a new name, so earlier releases stay reproducible.
+A release pseudonymises with a key derived from the holder's key and a fresh per-release salt
+(`derive_release_key`), so two releases under one key share no pseudonym and cannot be joined on
+them; a policy may ask for linkable pseudonyms (``"linkable": true``: the holder's key itself, the
+same pseudonym in every release), which the report and the release page warn about. A key is
+never replaced: rotation is a key with a new name, so earlier releases stay reproducible (with
+the release's salt from its report).
 
 Layout under the key directory (`Config.key_dir`, default `<data_dir>/keys`, mode 0700)::
 
@@ -73,6 +76,30 @@ MSG_KEY_UNREADABLE = (
     "The pseudonymisation key {org}/{name} ({path}) cannot be opened with the master key: the master key "
     "changed or the file was altered. Restore the master key it was created under ({MASTER_ENV} or {master})."
 )
+
+
+RELEASE_SALT_BYTES = 16
+RELEASE_KEY_INFO = b"datanuri pseudonym release key/1"
+
+
+def release_salt() -> bytes:
+    """A fresh per-release value (random, public: it is recorded in the report)."""
+    return secrets.token_bytes(RELEASE_SALT_BYTES)
+
+
+def derive_release_key(key: bytes, salt: bytes) -> bytes:
+    """The key one release pseudonymises with: HKDF-SHA-256 of the holder's key with the release's
+    salt (RFC 5869). Two releases under the same holder key get unrelated pseudonyms, so they
+    cannot be joined on them; the holder, who keeps the key and the salt in the report, can
+    reproduce either. Without the holder's key the salt reveals nothing."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    if len(salt) < RELEASE_SALT_BYTES:
+        raise ValueError(f"a release salt has at least {RELEASE_SALT_BYTES} bytes")
+    return HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=RELEASE_KEY_INFO
+    ).derive(bytes(key))
 
 
 def fingerprint(key: bytes) -> str:

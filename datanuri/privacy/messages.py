@@ -286,3 +286,42 @@ MSG_DELTA_OUTSIDE = (
     "δ-presence of the release is [{low:.4g}, {high:.4g}], outside the policy's "
     "[{delta_min:.4g}, {delta_max:.4g}]."
 )
+# ----- privacy across releases: DP ceiling and budget --------------------
+MSG_DP_EPSILON_ABOVE_MAX = (
+    "epsilon {epsilon:g} is above this platform's ceiling of {limit:g} for one differential-privacy "
+    "release (set by its administrators): with so large an epsilon the noise hides almost nothing. "
+    "Lower the policy's epsilon to at most {limit:g}."
+)
+MSG_DP_BUDGET_EXCEEDED = (
+    "This release would spend epsilon {asked:g} from {dataset!r}, whose privacy-loss budget is "
+    "{budget:g}: {spent:g} is already spent by earlier releases, so only {remaining:g} remains. "
+    "Nothing was released. Lower the policy's epsilon to at most {remaining:g}, or ask an owner "
+    "of the organisation to raise the budget (up to {limit:g}) with `datanuri privacy budget "
+    "{dataset} --set EPSILON`."
+)
+MSG_BUDGET_BAD = (
+    "A privacy-loss budget is a positive finite epsilon (got {value!r}), e.g. 3.0: the total "
+    "epsilon all differential-privacy releases of the dataset may spend."
+)
+MSG_BUDGET_ABOVE_LIMIT = (
+    "A privacy-loss budget of {value:g} is above this platform's limit of {limit:g} for one source "
+    "dataset (set by its administrators). Declare at most {limit:g}."
+)
+MSG_BUDGET_BELOW_SPENT = (
+    "{dataset!r} has already spent epsilon {spent:g}; its budget cannot be set below that (got "
+    "{value:g}). Declare at least {spent:g}; declaring exactly {spent:g} closes it to further "
+    "releases."
+)
+MSG_BUDGET_NOT_PERSONAL = (
+    "{dataset!r} is not a personal dataset; a privacy-loss budget belongs to the personal dataset "
+    "that differential-privacy releases are made from."
+)
+MSG_PSEUDONYM_BAD_LINKABLE = (
+    'The "linkable" option of the pseudonymisation of {column!r} is true or false (got {value!r}). '
+    "Leave it out for pseudonyms that differ in every release."
+)
+MSG_PSEUDONYM_LINKABLE = (
+    "Pseudonyms of {columns} are linkable across releases (key {keys}): anyone holding two "
+    "releases made with the same key can join them on these columns and narrow down the records. "
+    'Remove "linkable": true unless the releases are meant to be joined.'
+)

@@ -7,7 +7,8 @@ A policy is a plain dict (from JSON or YAML)::
       "direct_identifiers": {                      # 조치: every direct identifier must be handled
         "성명": "delete",
         "주민등록번호": {"mask": {"keep": "birth_date_and_sex"}},
-        "회원번호": {"pseudonymize": {"key": "holder-2026", "length": 20}},
+        "회원번호": {"pseudonymize": {"key": "holder-2026", "length": 20}},  # per release;
+                                                   # "linkable": true for the same in every release
         "메모": "mask_identifiers"
       },
       "quasi_identifiers": {                       # generalised by the optimal lattice search
@@ -94,6 +95,7 @@ from datanuri.privacy.hierarchies import (
     postcode_hierarchy,
 )
 from datanuri.privacy.identifiers import as_string_array, mask_identifiers
+from datanuri.privacy.keys import derive_release_key, release_salt
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.report import (
     AssessmentReport,
@@ -251,11 +253,13 @@ def validate_policy(
     *,
     keys: Mapping[str, bytes] | None = None,
     base_dir: Path | None = None,
+    limits: PolicyLimits | None = None,
 ) -> AnonymizationParams | None:
     """Check ``policy`` against ``table`` before any work: the anonymisation parameters, or None
     for a differential-privacy policy (checked by :mod:`datanuri.privacy.dp`)."""
     if DP.is_dp(policy):
-        DP.check_identifiers(table, DP.plan(table, policy))
+        limits = limits or PolicyLimits()
+        DP.check_identifiers(table, DP.plan(table, policy, max_epsilon=limits.max_epsilon))
         return None
     return parse_policy(table, policy, keys=keys, base_dir=base_dir)
 
@@ -331,6 +335,10 @@ def parse_policy(
             ref = opts.get("key")
             if not keys or ref not in keys:
                 raise InvalidInput(M.MSG_POLICY_KEY_MISSING.format(column=col, key=ref))
+            if not isinstance(opts.get("linkable", False), bool):
+                raise InvalidInput(
+                    M.MSG_PSEUDONYM_BAD_LINKABLE.format(column=col, value=opts["linkable"])
+                )
     if not quasi:
         raise InvalidInput(M.MSG_NO_QUASI_IDENTIFIERS)
     if policy.get("utility_check") is not None:
@@ -372,7 +380,7 @@ def reasons(policy: Mapping[str, Any], section: str) -> dict[str, str]:
 
 
 def _measure(
-    table: pa.Table, col: str, spec: Any, keys: Mapping[str, bytes]
+    table: pa.Table, col: str, spec: Any, keys: Mapping[str, bytes], salt: bytes
 ) -> tuple[pa.Table, MeasureStep]:
     name, opts = _spec(spec)
     if name == "delete":
@@ -389,7 +397,14 @@ def _measure(
                 char=str(opts.get("char", "*")),
             )
     elif name == "pseudonymize":
-        new = T.pseudonymize(values, key=keys[opts["key"]], length=opts.get("length"))
+        # per release by default: a key derived with this release's salt, so two releases under
+        # one holder key cannot be joined on the pseudonyms; "linkable": the holder's key itself
+        linkable = bool(opts.get("linkable", False))
+        key = keys[opts["key"]] if linkable else derive_release_key(keys[opts["key"]], salt)
+        new = T.pseudonymize(values, key=key, length=opts.get("length"))
+        opts = {**opts, "linkable": linkable}
+        if not linkable:
+            opts["release_salt"] = salt.hex()
     elif name == "mask_identifiers":
         new = mask_identifiers(values)
     elif name == "noise":
@@ -424,25 +439,37 @@ def apply_policy(
     detection_threshold: float = 0.0,
     population: pa.Table | None = None,
     limits: PolicyLimits | None = None,
+    salt: bytes | None = None,
 ) -> PolicyResult:
     """Apply ``policy`` to ``table``: measures on direct identifiers and other columns, optimal
     generalisation of the quasi-identifiers, assessment, and the release gate on the candidate.
     Bad policies (a column without a role among them) raise before any work; a policy that does
     not reach its criteria, or whose candidate fails the gate, gives ``passed=False`` with the
     reasons in ``report.failures``. ``detection_threshold`` is the least confidence at which a
-    detected direct identifier counts for the gate (0: every one, however unsure)."""
+    detected direct identifier counts for the gate (0: every one, however unsure).
+
+    ``salt`` is the per-release value pseudonyms are derived with (a fresh random one if None;
+    recorded in the report's measures); ``"linkable": true`` pseudonymises with the key itself."""
     limits = limits or PolicyLimits()
     if DP.is_dp(policy):
-        return PolicyResult(*DP.apply_dp(table, policy, detection_threshold=DP.DETECTION_THRESHOLD))
+        return PolicyResult(
+            *DP.apply_dp(
+                table,
+                policy,
+                detection_threshold=DP.DETECTION_THRESHOLD,
+                max_epsilon=limits.max_epsilon,
+            )
+        )
     keys = dict(keys or {})
+    salt = salt if salt is not None else release_salt()
     params = parse_policy(table, policy, keys=keys, base_dir=base_dir)
     steps: list[MeasureStep] = []
     out = table
     for col, spec in dict(policy.get("direct_identifiers") or {}).items():
-        out, step = _measure(out, col, spec, keys)
+        out, step = _measure(out, col, spec, keys, salt)
         steps.append(step)
     for col, spec in dict(policy.get("other") or {}).items():
-        out, step = _measure(out, col, spec, keys)
+        out, step = _measure(out, col, spec, keys, salt)
         steps.append(step)
     result = anonymize_policy(out, params, population=population, limits=limits)
     outcome = release_gate(

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from datanuri.canonical import dumps as canonical_json
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
+from datanuri.privacy.budget import BudgetAccount
 from datanuri.privacy.criteria import Criterion, TCloseness, model_name, sensitive_criterion
 from datanuri.privacy.encoding import codes
 from datanuri.privacy.gate import NEAR_UNIQUE_SHARE, Duplicate, NearUnique, Unchanged
@@ -893,11 +894,18 @@ class DPReport(_Hashable):
     arithmetic: str = ""
     post_processing: str = ""
     opendp: dict[str, Any] = field(default_factory=dict)
+    max_epsilon: float | None = None  # the platform's ceiling on one release (PolicyLimits)
+    budget: BudgetAccount | None = None  # the source dataset's privacy-loss account
     version: int = REPORT_VERSION
     kind: ClassVar[str] = "differential-privacy"
     model: ClassVar[str] = "differential-privacy"
 
     def to_json(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.max_epsilon is not None:
+            extra["max_epsilon"] = self.max_epsilon
+        if self.budget is not None:
+            extra["budget"] = self.budget.to_json()
         return {
             "version": self.version,
             "kind": self.kind,
@@ -905,6 +913,7 @@ class DPReport(_Hashable):
             "failures": list(self.failures),
             "records": {"original": self.records_original, "released": self.records_released},
             "differential_privacy": {
+                **extra,
                 "epsilon": self.epsilon,
                 "epsilon_spent": self.epsilon_spent,
                 "composition": self.composition,
@@ -957,6 +966,8 @@ class DPReport(_Hashable):
             arithmetic=str(_get(s, "arithmetic", "")),
             post_processing=str(_get(s, "post_processing", "")),
             opendp=dict(_get(s, "opendp", {})),
+            max_epsilon=float(s["max_epsilon"]) if s.get("max_epsilon") is not None else None,
+            budget=BudgetAccount.from_json(s["budget"]) if s.get("budget") else None,
         )
 
     @property
@@ -1191,3 +1202,24 @@ def assessment(
         limits=limits,
         delta_presence=delta,
     )
+
+
+def linkable_pseudonyms(report: Report) -> list[MeasureStep]:
+    """The pseudonymisation measures of ``report`` whose pseudonyms are linkable across releases
+    (``"linkable": true``: the holder's key itself rather than a per-release key)."""
+    if not isinstance(report, AssessmentReport):
+        return []
+    return [m for m in report.measures if m.measure == "pseudonymize" and m.options.get("linkable")]
+
+
+def report_warnings(report: Report) -> list[str]:
+    """What a reader of a passing report must still be told: linkable pseudonyms."""
+    linked = linkable_pseudonyms(report)
+    if not linked:
+        return []
+    return [
+        M.MSG_PSEUDONYM_LINKABLE.format(
+            columns=", ".join(repr(m.column) for m in linked),
+            keys=", ".join(dict.fromkeys(repr(str(m.options.get("key"))) for m in linked)),
+        )
+    ]

@@ -16,7 +16,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from datanuri.privacy.report import AssessmentReport, DPReport, Report, load_report
+from datanuri.privacy.report import (
+    AssessmentReport,
+    DPReport,
+    Report,
+    linkable_pseudonyms,
+    load_report,
+)
 from datanuri.privacy.report_charts import charts
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -408,6 +414,8 @@ def report_context(
         params = {"epsilon": report.epsilon, "contributions": report.privacy_unit.contributions}
     return {
         "dp": dp,
+        "budget": dp.budget.to_json() if dp is not None and dp.budget is not None else None,
+        "linkable": [m.column for m in linkable_pseudonyms(report)],
         "dp_measures": [
             {**m.to_json(), "name": _pick(DP_MEASURES, m.measure, lang)}
             for m in (dp.measures if dp else ())

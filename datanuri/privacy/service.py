@@ -35,6 +35,7 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from datanuri import errors
@@ -43,14 +44,23 @@ from datanuri.accounts.models import Organization
 from datanuri.accounts.principal import Principal
 from datanuri.catalog.models import Dataset, Version
 from datanuri.catalog.service import CatalogService
-from datanuri.events import EventSink, KeyCreated, PrivacyReleased
+from datanuri.events import EventSink, KeyCreated, PrivacyBudgetDeclared, PrivacyReleased
 from datanuri.names import check_name
-from datanuri.privacy.db import PrivacyRelease
+from datanuri.privacy import dp as DP
+from datanuri.privacy import messages as M
+from datanuri.privacy.budget import BudgetAccount, account, check_budget_value, refuse_if_over
+from datanuri.privacy.db import PrivacyBudget, PrivacyLoss, PrivacyRelease
 from datanuri.privacy.detect import detect
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.policy import apply_policy
-from datanuri.privacy.report import AssessmentReport, Report, load_report
+from datanuri.privacy.report import (
+    AssessmentReport,
+    DPReport,
+    Report,
+    load_report,
+    report_warnings,
+)
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database
 
@@ -171,6 +181,10 @@ class Candidate:
             "preview": preview,
             "report": self.report.to_json(),
             "report_sha256": self.report.digest(),
+            "warnings": report_warnings(self.report),
+            "budget": self.report.budget.to_json()
+            if isinstance(self.report, DPReport) and self.report.budget
+            else None,
         }
 
 
@@ -194,7 +208,11 @@ class ReleaseInfo:
     created_at: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "report": self.report.to_json()}
+        return {
+            **self.__dict__,
+            "report": self.report.to_json(),
+            "warnings": report_warnings(self.report),
+        }
 
 
 def _release_info(r: PrivacyRelease) -> ReleaseInfo:
@@ -299,11 +317,14 @@ class PrivacyService:
         base_dir: Path | None = None,
         keys: Mapping[str, bytes] | None = None,
         population: pa.Table | None = None,
+        salt: bytes | None = None,
     ) -> Candidate:
         """Run `policy` on the latest version: the candidate release and its report. Publishes nothing.
 
         `base_dir` is where policy-relative hierarchy files are read (CLI only); without it a
-        policy may not name files, so a remote caller cannot make the server read one."""
+        policy may not name files, so a remote caller cannot make the server read one. `salt` is
+        the per-release value pseudonyms are derived with (fresh and random if None; the holder
+        reproduces a candidate with the salt its report records)."""
         progress = progress or _no_progress
         if not isinstance(policy, Mapping):
             raise errors.InvalidInput(
@@ -316,7 +337,13 @@ class PrivacyService:
         keys = self._keys_for(org, policy, keys)
         progress(1, STEPS)
         result = apply_policy(
-            table, policy, keys=keys, base_dir=base_dir, limits=self.limits, population=population
+            table,
+            policy,
+            keys=keys,
+            base_dir=base_dir,
+            limits=self.limits,
+            population=population,
+            salt=salt,
         )
         report = result.report
         if isinstance(report, AssessmentReport):  # the key's name and fingerprint, never the key
@@ -329,10 +356,16 @@ class PrivacyService:
                     for m in report.measures
                 ),
             )
+        if isinstance(report, DPReport):  # the source's privacy-loss account, with this release
+            with self.db.session() as s:
+                acc = self._account(s, name, this_release=report.epsilon_spent)
+            report = _with_budget(report, acc, limit=self.limits.default_epsilon_budget)
         progress(2, STEPS)
         # as it reads back from a JSON column, so the digest of the stored report is the same
         report = load_report(plain_json(report.to_json()))
-        return Candidate(name, number, digest, result.table, result.passed, report)
+        return Candidate(
+            name, number, digest, result.table, result.passed and report.passed, report
+        )
 
     def _keys_for(
         self, org: str, policy: Mapping[str, Any], given: Mapping[str, bytes] | None
@@ -374,6 +407,17 @@ class PrivacyService:
                 "Release into another dataset: the personal dataset itself stays personal."
             )
         policy = plain_json(dict(policy))
+        asked = policy.get("epsilon") if isinstance(policy, Mapping) and DP.is_dp(policy) else None
+        if (  # an epsilon above the ceiling is refused by `apply` with its own message
+            isinstance(asked, (int, float))
+            and not isinstance(asked, bool)
+            and 0 < asked <= self.limits.max_epsilon
+        ):
+            with self.db.session() as s:  # refused before any work; checked again when recorded
+                self._editor_check(s, name, principal)
+                acc = self._account(s, name, this_release=float(asked))
+            refuse_if_over(acc, limit=self.limits.default_epsilon_budget)
+            self._ensure_account(name)  # the row the release's transaction locks
         candidate = self.apply(
             name,
             policy,
@@ -478,10 +522,18 @@ class PrivacyService:
         tv: Version,
         principal: Principal,
     ) -> ReleaseInfo:
-        """Write the release record and its `privacy.release` ledger event in `s`'s transaction."""
+        """Write the release record and its `privacy.release` ledger event in `s`'s transaction;
+        for a differential-privacy release also its entry in the source's privacy-loss account,
+        checked against the budget under a lock on the account (all of it commits, or none)."""
         report = c.report
-        policy_hash, report_hash = sha256_json(policy), report.digest()
         src, _ = self._source(s, name, principal)
+        if isinstance(report, DPReport):
+            self._lock_account(s, name, src.organization.name)
+            acc = self._account(s, name, this_release=report.epsilon_spent)
+            refuse_if_over(acc, limit=self.limits.default_epsilon_budget)
+            report = _with_budget(report, acc, limit=self.limits.default_epsilon_budget)
+            report = load_report(plain_json(report.to_json()))
+        policy_hash, report_hash = sha256_json(policy), report.digest()
         tds, number = tv.dataset, tv.number
         row = PrivacyRelease(
             organization=src.organization.name,
@@ -500,6 +552,9 @@ class PrivacyService:
         )
         s.add(row)
         s.flush()
+        if isinstance(report, DPReport):
+            s.add(PrivacyLoss(source_dataset=name, release_id=row.id, epsilon=report.epsilon_spent))
+        measures = report.measures if isinstance(report, AssessmentReport) else ()
         row.ledger_index = self.events.record(
             s,
             PrivacyReleased(
@@ -519,13 +574,108 @@ class PrivacyService:
                 output_sha256=tv.content_hash,
                 keys={
                     m.options["key"]: m.options["key_fingerprint"]
-                    for m in (report.measures if isinstance(report, AssessmentReport) else ())
+                    for m in measures
                     if "key_fingerprint" in m.options
                 },
+                linkable={
+                    m.options["key"]: bool(m.options.get("linkable", False))
+                    for m in measures
+                    if "key_fingerprint" in m.options
+                },
+                epsilon=report.epsilon_spent if isinstance(report, DPReport) else None,
             ),
         )
         s.flush()
         return _release_info(row)
+
+    # ----- the privacy-loss account ----------------------------------------------------------
+    def _account(
+        self, s: Session, name: str, *, this_release: float | None = None
+    ) -> BudgetAccount:
+        """`name`'s account as of `s`: its declared budget and the epsilons its releases spent."""
+        declared = s.scalar(select(PrivacyBudget.budget).where(PrivacyBudget.dataset == name))
+        spent = list(
+            s.scalars(
+                select(PrivacyLoss.epsilon)
+                .where(PrivacyLoss.source_dataset == name)
+                .order_by(PrivacyLoss.id)
+            )
+        )
+        return account(
+            name,
+            spent,
+            declared=declared,
+            default_budget=self.limits.default_epsilon_budget,
+            this_release=this_release,
+        )
+
+    def _ensure_account(self, name: str) -> None:
+        """Make `name`'s account row in a transaction of its own (a concurrent maker wins, which is
+        as good), so releases only ever lock an existing row."""
+        try:
+            with self.db.session() as s:
+                if s.scalar(select(PrivacyBudget.id).where(PrivacyBudget.dataset == name)) is None:
+                    ds = s.scalar(select(Dataset).where(Dataset.name == name))
+                    assert ds is not None
+                    s.add(PrivacyBudget(organization=ds.organization.name, dataset=name))
+        except IntegrityError:
+            pass
+
+    def _lock_account(self, s: Session, name: str, org: str) -> PrivacyBudget:
+        """The account's row of `name`, made if missing, locked until `s` ends (PostgreSQL: FOR
+        UPDATE; SQLite holds one writer at a time), so two releases cannot both spend the rest."""
+        q = select(PrivacyBudget).where(PrivacyBudget.dataset == name).with_for_update()
+        row = s.scalar(q)
+        if row is None:
+            s.add(PrivacyBudget(organization=org, dataset=name, budget=None))
+            s.flush()  # a concurrent first release fails on the unique dataset: nothing is lost
+            row = s.scalar(q)
+            assert row is not None
+        return row
+
+    def budget(self, name: str, *, principal: Principal) -> BudgetAccount:
+        """The privacy-loss account of dataset `name`: budget, spent, remaining (its editors)."""
+        with self.db.session() as s:
+            self._editor_check(s, name, principal)
+            return self._account(s, name)
+
+    def declare_budget(self, name: str, epsilon: float, *, principal: Principal) -> BudgetAccount:
+        """Declare the privacy-loss budget of personal dataset `name`: the total epsilon its
+        differential-privacy releases may spend. Only an owner of the holding organisation (or a
+        platform admin); at most the platform's default budget, at least what is spent. Recorded
+        in the ledger as `privacy.budget.declared` in the same transaction."""
+        value = check_budget_value(epsilon, limit=self.limits.default_epsilon_budget)
+        with self.db.session() as s:
+            ds = s.scalar(select(Dataset).where(Dataset.name == name))
+            if ds is None:
+                raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
+            self.access.require(s, principal, "read_metadata", dataset=ds.as_access())
+            org = ds.organization.name
+            self.access.require(s, principal, "manage_org", org=org)
+            if ds.access_level != "personal":
+                raise errors.InvalidInput(M.MSG_BUDGET_NOT_PERSONAL.format(dataset=name))
+            row = self._lock_account(s, name, org)
+            before = self._account(s, name)
+            if value < before.spent * (1 - 1e-12):
+                raise errors.InvalidInput(
+                    M.MSG_BUDGET_BELOW_SPENT.format(dataset=name, spent=before.spent, value=value)
+                )
+            now = dt.datetime.now(dt.UTC)
+            row.budget, row.declared_by, row.declared_at = value, principal.ref, now
+            s.flush()
+            self.events.record(
+                s,
+                PrivacyBudgetDeclared(
+                    actor=principal.ref,
+                    time=now,
+                    dataset=name,
+                    organization=org,
+                    budget=value,
+                    previous=before.budget,
+                    spent=before.spent,
+                ),
+            )
+            return self._account(s, name)
 
     # ----- pseudonymisation keys -------------------------------------------------------------
     def create_key(self, org: str, name: str, *, principal: Principal) -> KeyInfo:
@@ -616,3 +766,24 @@ def _refuse_files(policy: Mapping[str, Any]) -> None:
                 f"The hierarchy of {col!r} names a file; over the API give it inline as "
                 f'{{"rows": [[value, level1, ...], ...]}}.'
             )
+
+
+def _with_budget(report: DPReport, acc: BudgetAccount, *, limit: float) -> DPReport:
+    """`report` with the source's account; a release past the budget fails with spent, remaining
+    and the asked epsilon."""
+    failures = tuple(f for f in report.failures if not f.startswith(_BUDGET_PREFIX))
+    if not acc.fits:
+        failures += (
+            M.MSG_DP_BUDGET_EXCEEDED.format(
+                dataset=acc.dataset,
+                asked=acc.this_release or 0.0,
+                budget=acc.budget,
+                spent=acc.spent,
+                remaining=acc.remaining,
+                limit=limit,
+            ),
+        )
+    return replace(report, budget=acc, failures=failures, passed=report.passed and acc.fits)
+
+
+_BUDGET_PREFIX = M.MSG_DP_BUDGET_EXCEEDED.split("{")[0]

@@ -269,6 +269,10 @@ def _dataset_page(
         "meta_error": None,
         "confirm_open": False,
         "wizard_url": f"/console/datasets/{name}/deidentify",
+        # the privacy-loss account of its differential-privacy releases (personal datasets)
+        "budget": platform.privacy.budget(name, principal=who.me).to_json()
+        if ds.access_level == "personal"
+        else None,
     }
     ctx.update(extra)
     return _console_page(request, "console/dataset.html", who, status=status, **ctx)

@@ -37,6 +37,12 @@ class KeyIn(BaseModel):
     )
 
 
+class BudgetIn(BaseModel):
+    epsilon: float = Field(
+        description="The total epsilon all differential-privacy releases of the dataset may spend"
+    )
+
+
 class ApplyIn(BaseModel):
     policy: dict[str, Any] = Field(
         description="The privacy policy (see datanuri.privacy.policy); hierarchies inline, not as files"
@@ -89,8 +95,9 @@ async def apply(
         return {
             "released": True,
             "passed": True,
-            "release": {k: v for k, v in info.items() if k != "report"},
+            "release": {k: v for k, v in info.items() if k not in ("report", "warnings")},
             "report": info["report"],
+            "warnings": info["warnings"],
             "report_url": f"/api/v1/privacy/releases/{info['id']}",
         }
 
@@ -103,6 +110,19 @@ async def apply(
         wait=wait,
         created=lambda result: bool(result.get("released")),
     )
+
+
+@router.get("/datasets/{name}/privacy/budget", response_model=schemas.BudgetOut)
+def get_budget(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
+    """The dataset's privacy-loss account: budget, epsilon spent by its DP releases, remaining."""
+    return p.privacy.budget(name, principal=me).to_json()
+
+
+@router.put("/datasets/{name}/privacy/budget", response_model=schemas.BudgetOut)
+def put_budget(name: str, body: BudgetIn, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
+    """Declare the budget of a personal dataset (an owner of its organisation); at most the
+    platform's default budget, at least what is spent. Recorded in the ledger."""
+    return p.privacy.declare_budget(name, body.epsilon, principal=me).to_json()
 
 
 @router.get("/datasets/{name}/privacy/releases", response_model=list[schemas.ReleaseSummaryOut])

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from datanuri import errors
 from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import registry_json
+from datanuri.privacy.report import linkable_pseudonyms
 from datanuri.privacy.report_html import render_report_fragment, report_css
 from datanuri.web.pages import language
 from datanuri.web.routes_console import login_redirect, web_user
@@ -244,4 +245,5 @@ def release_page(request: Request, release_id: int) -> Response:
         report_css=report_css(),
         policy_json=json.dumps(rec["policy"], ensure_ascii=False, indent=2),
         report=render_report_fragment(rec, lang=language(request), prefix="rel"),
+        linkable=[m.column for m in linkable_pseudonyms(info.report)],
     )

@@ -300,6 +300,21 @@ class ReleaseOut(_ReleaseHead):
     policy: dict[str, Any]
     policy_hash: str
     report: dict[str, Any] = Field(description="The adequacy assessment report")
+    warnings: list[str] = Field(
+        default_factory=list, description="e.g. pseudonyms linkable across releases"
+    )
+
+
+class BudgetOut(Out):
+    """A personal dataset's privacy-loss account over its differential-privacy releases."""
+
+    dataset: str
+    budget: Number = Field(description="Total epsilon its DP releases may spend")
+    declared: bool = Field(description="False: the platform's default budget applies")
+    releases: int = Field(description="DP releases counted")
+    spent: Number = Field(description="Epsilon spent, composed by OpenDP")
+    remaining: Number
+    composition: str
 
 
 class ApplyOut(Out):

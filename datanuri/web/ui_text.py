@@ -269,3 +269,35 @@ MSG_SERVICE_ERROR: Pair = ("요청을 처리하지 못했습니다:", "The reque
 def say(pair: Pair, lang: str) -> str:
     """One console message in `lang`."""
     return pair[0] if lang == "ko" else pair[1]
+
+
+# ----- across (issue #12): pseudonyms and the privacy-loss budget across releases ----------
+PRIVACY: dict[str, Pair] = {
+    "linkable_warning": (
+        "주의: 이 공개본의 가명은 같은 키로 만든 다른 공개본과 연결할 수 있습니다 (정책의 "
+        '"linkable": true). 두 공개본을 가진 사람은 가명으로 결합해 레코드를 좁혀 낼 수 있습니다. '
+        "연결이 목적이 아니면 linkable을 빼고 다시 공개하세요. 해당 열:",
+        "Warning: the pseudonyms of this release are linkable to other releases made with the same "
+        'key (the policy\'s "linkable": true). Anyone holding two releases can join them on the '
+        "pseudonyms and narrow down the records. Unless linking is the purpose, release again "
+        "without linkable. Columns:",
+    ),
+    "budget_title": (
+        "프라이버시 손실 예산 (차분 프라이버시)",
+        "Privacy-loss budget (differential privacy)",
+    ),
+    "budget": ("예산 ε", "Budget ε"),
+    "spent": ("사용한 ε", "ε spent"),
+    "remaining": ("남은 ε", "ε remaining"),
+    "releases": ("차분 프라이버시 공개 수", "Differentially private releases"),
+    "declared": ("보유 기관의 소유자가 선언한 예산", "declared by an owner of the holder"),
+    "default": ("플랫폼 기본 예산 (선언 없음)", "the platform's default (none declared)"),
+    "budget_help": (
+        "이 데이터셋의 모든 차분 프라이버시 공개가 쓰는 ε은 OpenDP의 합성으로 더해지며, 예산을 "
+        "넘는 공개는 거부됩니다. 예산은 기관 소유자가 `datanuri privacy budget` 명령이나 API로 "
+        "정합니다.",
+        "The ε of every differentially private release of this dataset adds up (OpenDP's "
+        "composition); a release past the budget is refused. An owner of the organisation sets "
+        "it with `datanuri privacy budget` or the API.",
+    ),
+}

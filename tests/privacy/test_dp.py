@@ -22,10 +22,20 @@ from datanuri.accounts.principal import SYSTEM
 from datanuri.errors import InvalidInput
 from datanuri.privacy import dp as DP
 from datanuri.privacy import messages as M
-from datanuri.privacy.policy import apply_policy, load_policy, validate_policy
+from datanuri.privacy.limits import PolicyLimits
+from datanuri.privacy.policy import apply_policy as _apply_policy
+from datanuri.privacy.policy import load_policy, validate_policy
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "policy-outpatient-dp.json"
 HUGE = 1e6  # epsilon at which discrete Laplace noise is 0 in practice
+# exactness checks need epsilons far above the platform's ceiling on a release (10 by default)
+EXACT = PolicyLimits(max_epsilon=HUGE)
+
+
+def apply_policy(table: pa.Table, pol: dict, **kw):
+    """`apply_policy` under a ceiling of HUGE, so exact values can be checked; the default
+    ceiling is tested in test_the_default_ceiling_refuses_a_huge_epsilon."""
+    return _apply_policy(table, pol, limits=kw.pop("limits", EXACT), **kw)
 
 
 def opendp():
@@ -538,3 +548,17 @@ def test_release_through_the_service_publishes_only_aggregates(platform, tmp_pat
         and info.report.to_json()["differential_privacy"]["epsilon"] == 2.0
     )
     assert info.ledger_index is not None and platform.ledger.size() > before
+
+
+def test_the_default_ceiling_refuses_a_huge_epsilon():
+    pol = policy([{"count": "*"}], epsilon=50)
+    for call, limit in (
+        (lambda: _apply_policy(visits(), pol), 10.0),
+        (lambda: validate_policy(visits(), pol), 10.0),
+        (lambda: _apply_policy(visits(), pol, limits=PolicyLimits(max_epsilon=20)), 20.0),
+    ):
+        with pytest.raises(InvalidInput) as e:
+            call()
+        assert e.value.message == M.MSG_DP_EPSILON_ABOVE_MAX.format(epsilon=50.0, limit=limit)
+    r = _apply_policy(visits(), policy([{"count": "*"}], epsilon=10))  # at the ceiling: allowed
+    assert r.passed and r.report.to_json()["differential_privacy"]["max_epsilon"] == 10.0

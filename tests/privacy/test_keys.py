@@ -19,7 +19,13 @@ from datanuri import errors
 from datanuri.accounts.principal import SYSTEM
 from datanuri.config import Config
 from datanuri.events import Event
-from datanuri.privacy.keys import MSG_KEY_MISSING, KeyStore, fingerprint, master_key_from_env
+from datanuri.privacy.keys import (
+    MSG_KEY_MISSING,
+    KeyStore,
+    derive_release_key,
+    fingerprint,
+    master_key_from_env,
+)
 from datanuri.privacy.service import PrivacyService
 from tests.helpers import PASSWORD, editor_token
 
@@ -251,9 +257,9 @@ def _personal(platform, tmp_path: Path, org: str, name: str) -> None:
     platform.catalog.publish(name, path, principal=SYSTEM)
 
 
-def _policy(key: str) -> dict:
+def _policy(key: str, **pseudonymize) -> dict:
     return {
-        "direct_identifiers": {"환자번호": {"pseudonymize": {"key": key}}},
+        "direct_identifiers": {"환자번호": {"pseudonymize": {"key": key, **pseudonymize}}},
         "quasi_identifiers": {"나이": "age", "성별": {"rows": [["남", "*"], ["여", "*"]]}},
         "sensitive": "진단명",
         "k": 2,
@@ -274,9 +280,10 @@ def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
     svc.create_key("hospital-b", "holder-2026", principal=SYSTEM)
     key = svc.keys.get("hospital-a", "holder-2026")
     reference = {hmac.new(key, p.encode(), hashlib.sha256).hexdigest() for p in PATIENTS}
-    first = svc.apply("visits-2024", _policy("holder-2026"), principal=SYSTEM)
-    second = svc.apply("visits-2025", _policy("holder-2026"), principal=SYSTEM)
-    elsewhere = svc.apply("visits-b", _policy("holder-2026"), principal=SYSTEM)
+    linked = _policy("holder-2026", linkable=True)
+    first = svc.apply("visits-2024", linked, principal=SYSTEM)
+    second = svc.apply("visits-2025", linked, principal=SYSTEM)
+    elsewhere = svc.apply("visits-b", linked, principal=SYSTEM)
     assert first.passed and second.passed and elsewhere.passed
     pa_, pb_ = (
         first.table.column("환자번호").to_pylist(),
@@ -284,7 +291,7 @@ def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
     )
     assert (
         set(pa_) == reference and pa_ == pb_
-    )  # one holder, one key: the same pseudonyms in every dataset
+    )  # linkable: one holder, one key, the same pseudonyms in every dataset
     assert (
         not set(elsewhere.table.column("환자번호").to_pylist()) & reference
     )  # another holder cannot link them
@@ -293,22 +300,31 @@ def test_policies_resolve_keys_of_the_holder(platform, tmp_path):
         "column": "환자번호",
         "measure": "pseudonymize",
         "key": "holder-2026",
+        "linkable": True,
         "key_fingerprint": a.fingerprint,
     }
     assert key.hex() not in json.dumps(first.summary())
-    # the release's ledger event names the key by name and fingerprint
-    info = svc.release(
-        "visits-2024", _policy("holder-2026"), target_name="visits-2024-open", principal=SYSTEM
+    # by default the key is derived per release: HKDF of the key with the salt in the report
+    per_release = svc.apply("visits-2024", _policy("holder-2026"), principal=SYSTEM)
+    step = per_release.report.measures[0].to_json()
+    salt = bytes.fromhex(step["release_salt"])
+    assert (
+        step["linkable"] is False and len(salt) == 16 and step["key_fingerprint"] == a.fingerprint
     )
+    derived = derive_release_key(key, salt)
+    assert set(per_release.table.column("환자번호").to_pylist()) == {
+        hmac.new(derived, p.encode(), hashlib.sha256).hexdigest() for p in PATIENTS
+    }
+    assert not set(per_release.table.column("환자번호").to_pylist()) & reference
+    # the release's ledger event names the key by name and fingerprint, and says it was linkable
+    info = svc.release("visits-2024", linked, target_name="visits-2024-open", principal=SYSTEM)
     released = pq.read_table(platform.catalog.parquet_path("visits-2024-open", principal=SYSTEM))
     assert set(released.column("환자번호").to_pylist()) == reference
-    assert platform.ledger.entry(info.ledger_index)["entry"]["data"]["keys"] == {
-        "holder-2026": a.fingerprint
-    }
+    data = platform.ledger.entry(info.ledger_index)["entry"]["data"]
+    assert data["keys"] == {"holder-2026": a.fingerprint}
+    assert data["linkable"] == {"holder-2026": True}
     # keys given explicitly (pure use, tests) still win over the store
-    given = svc.apply(
-        "visits-2024", _policy("holder-2026"), keys={"holder-2026": b"k" * 32}, principal=SYSTEM
-    )
+    given = svc.apply("visits-2024", linked, keys={"holder-2026": b"k" * 32}, principal=SYSTEM)
     assert not set(given.table.column("환자번호").to_pylist()) & reference
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from datanuri.errors import InvalidInput
 from datanuri.privacy import messages as M
+from datanuri.privacy.keys import derive_release_key
 from datanuri.privacy.policy import apply_policy, load_policy, validate_policy
 from tests.privacy.fakes import people
 
@@ -52,7 +53,12 @@ def test_apply_policy_end_to_end():
     assert "성명" not in out.column_names and "이메일" not in out.column_names
     assert all(v.endswith("-*******") for v in out.column("주민등록번호").to_pylist())
     phones = t.column("휴대전화").to_pylist()
-    want = {hmac.new(KEY, p.encode(), hashlib.sha256).hexdigest()[:20] for p in phones}
+    # keyed per release: HMAC-SHA-256 under the key derived with the release's salt (report)
+    salt = bytes.fromhex(
+        next(m for m in r.report.measures if m.column == "휴대전화").options["release_salt"]
+    )
+    derived = derive_release_key(KEY, salt)
+    want = {hmac.new(derived, p.encode(), hashlib.sha256).hexdigest()[:20] for p in phones}
     assert set(out.column("휴대전화").to_pylist()) <= want
     assert not any("010-" in m for m in out.column("메모").to_pylist())
     assert all(v % 10 == 0 for v in out.column("금액").to_pylist())

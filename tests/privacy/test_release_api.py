@@ -95,7 +95,12 @@ def test_apply_inline_publishes_nothing(client, platform):
     # a preview of the de-identified candidate: its first 20 rows, as the service computes them
     preview = body["preview"]
     assert preview["columns"] == body["columns"] and len(preview["rows"]) == 20
-    candidate = platform.privacy.apply(HOSPITAL, POLICY, principal=SYSTEM).table.slice(0, 20)
+    # the same rows as the service computes, with that apply's per-release pseudonyms
+    step = next(m for m in body["report"]["measures"] if m["column"] == "환자번호")
+    salt = bytes.fromhex(step["release_salt"])
+    candidate = platform.privacy.apply(HOSPITAL, POLICY, principal=SYSTEM, salt=salt).table.slice(
+        0, 20
+    )
     expected = [
         [v.isoformat() if hasattr(v, "isoformat") else v for v in row.values()]
         for row in candidate.to_pylist()

@@ -185,13 +185,11 @@ def test_failed_record_into_a_new_target_publishes_no_version(world):
 
 def test_identical_content_is_released_again_with_its_own_record(world):
     platform, _ = world
-    first = platform.privacy.release(
-        SOURCE, _policy("holder-2026"), target_name=TARGET, principal=SYSTEM
-    )
+    # linkable pseudonyms: the same content twice (per-release pseudonyms would differ)
+    linked = _policy("holder-2026", linkable=True)
+    first = platform.privacy.release(SOURCE, linked, target_name=TARGET, principal=SYSTEM)
     size = platform.ledger.size()
-    second = platform.privacy.release(
-        SOURCE, _policy("holder-2026"), target_name=TARGET, principal=SYSTEM
-    )
+    second = platform.privacy.release(SOURCE, linked, target_name=TARGET, principal=SYSTEM)
     assert second.id != first.id and second.target_version == first.target_version == 1
     assert versions(platform, TARGET) == [1] and platform.ledger.size() == size + 1
     assert platform.ledger.entry(second.ledger_index)["entry"]["type"] == "privacy.release"

@@ -63,7 +63,9 @@ def test_the_report_is_typed(report):
     assert sum(b.records for b in bands) == report.records.released
     assert report.risk is not None and report.risk.prosecutor.highest <= 1 / 3
     assert [m.measure for m in report.measures][:3] == ["delete", "mask", "pseudonymize"]
-    assert report.measures[2].options == {"key": "holder", "length": 20}
+    options = dict(report.measures[2].options)
+    salt = options.pop("release_salt")  # pseudonyms per release: the salt the key is derived with
+    assert options == {"key": "holder", "length": 20, "linkable": False} and len(salt) == 32
 
 
 def test_json_round_trip(report):

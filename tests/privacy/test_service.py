@@ -131,14 +131,18 @@ def test_release_passes_and_is_readable_by_anyone(world):
     # patient numbers became keyed pseudonyms: HMAC-SHA-256 with the hospital's key (Python's hmac as reference)
     import hmac
 
+    from datanuri.privacy.keys import derive_release_key
+
     key = platform.privacy.keys.get(ORG, KEY)
     source = pq.read_table(
         platform.blobs.verify(
             platform.catalog.get_version(HOSPITAL, 1, principal=SYSTEM).content_hash
         )
     )
+    step = next(m.options for m in info.report.measures if m.column == "환자번호")
+    derived = derive_release_key(key, bytes.fromhex(step["release_salt"]))  # per release
     expected = {
-        hmac.new(key, str(v).encode(), hashlib.sha256).hexdigest()[:16]
+        hmac.new(derived, str(v).encode(), hashlib.sha256).hexdigest()[:16]
         for v in source.column("환자번호").to_pylist()
     }
     pseudonyms = set(released.column("환자번호").to_pylist())

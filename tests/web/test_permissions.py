@@ -139,6 +139,22 @@ MATRIX: dict[
         None,
         only(("editor",), 200),
     ),
+    # the privacy-loss budget: the holder's editors read it; owners (none in org-a here) and
+    # admins declare it, for personal datasets only
+    ("GET", "/api/v1/datasets/{name}/privacy/budget"): (
+        DS + "/privacy/budget",
+        None,
+        only(("editor",), 200),
+    ),
+    ("PUT", "/api/v1/datasets/{name}/privacy/budget"): (
+        DS + "/privacy/budget",
+        lambda w, r, lvl: {"json": {"epsilon": 1.0}},
+        lambda r, lvl: (
+            (200 if lvl == "personal" else 422)
+            if r == "admin"
+            else (401 if r == "anonymous" else 403)
+        ),
+    ),
     ("GET", "/api/v1/privacy/releases/{release_id}"): (
         "/api/v1/privacy/releases/999999",
         None,
