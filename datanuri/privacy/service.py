@@ -47,6 +47,7 @@ from datanuri.events import EventSink, KeyCreated, PrivacyReleased
 from datanuri.names import check_name
 from datanuri.privacy.db import PrivacyRelease
 from datanuri.privacy.detect import detect
+from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.policy import apply_policy
@@ -238,6 +239,7 @@ class PrivacyService:
         catalog: CatalogService,
         keys: KeyStore | None = None,
         limits: PolicyLimits | None = None,
+        guard: DetectionGuard | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -246,6 +248,9 @@ class PrivacyService:
         self.catalog = catalog
         self.keys = keys
         self.limits = limits or PolicyLimits()
+        # Issues the ticket that lets a passing release through the catalog's publish guard.
+        shared = getattr(catalog, "guard", None)
+        self.guard = guard or (shared if isinstance(shared, DetectionGuard) else DetectionGuard())
 
     # ----- reading the holder's table --------------------------------------------------------
     def _source(self, s: Session, name: str, principal: Principal) -> tuple[Dataset, Version]:
@@ -390,6 +395,9 @@ class PrivacyService:
             recorded.append(self._record(s, name, candidate, policy, version, principal))
 
         tmp = self.blobs.temp_path(".parquet")
+        ticket = self.guard.issue(
+            target=target_name, table=candidate.table, passed=candidate.passed
+        )
         try:
             pq.write_table(candidate.table, tmp, compression="zstd")
             progress(3, STEPS)
@@ -411,12 +419,14 @@ class PrivacyService:
                     principal=principal,
                     change_note=f"De-identified release of {name} v{candidate.version}",
                     on_publish=record,
+                    release=ticket,
                 )
             except BaseException:
                 if org is not None:  # a failed release leaves no empty dataset behind
                     self._discard_target(target_name, principal)
                 raise
         finally:
+            self.guard.revoke(ticket)
             tmp.unlink(missing_ok=True)
         if (
             not recorded
