@@ -30,6 +30,10 @@ PROFILE_SAFE_KEYS = (
     "distinct_approximate",
 )
 SCREEN_KEY = "value_screen"  # the profile's record of which columns' values were withheld
+MSG_PROBLEM_WITHHELD = (
+    "{where}: {what} did not fit ({kind}); the value is not shown because the column may "
+    "identify people. Check that line of the source file."
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,9 +106,20 @@ def screen_problems(problems: Mapping[str, Any], withhold: Iterable[str]) -> dic
     what stay)."""
     names = set(withhold)
     items = [
-        {k: v for k, v in p.items() if k != "value"} | {"value_withheld": True}
+        _withhold_problem(p)
         if (p.get("column") in names or p.get("column") is None) and p.get("value") is not None
         else dict(p)
         for p in problems.get("items", [])
     ]
     return {**problems, "items": items}
+
+
+def _withhold_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
+    """A row problem without its cell value, in the problem's own message too."""
+    where = f"Line {problem.get('line')}" if problem.get("line") is not None else "A row"
+    column = problem.get("column")
+    what = f"a value in column {column!r}" if column else "a value"
+    return {k: v for k, v in problem.items() if k != "value"} | {
+        "message": MSG_PROBLEM_WITHHELD.format(where=where, what=what, kind=problem.get("kind")),
+        "value_withheld": True,
+    }

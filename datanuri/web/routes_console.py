@@ -269,6 +269,9 @@ def _dataset_page(
         "meta_error": None,
         "confirm_open": False,
         "wizard_url": f"/console/datasets/{name}/deidentify",
+        # owners may publish past a false identifier detection, with a reason (the ledger keeps it)
+        "can_override": ds.access_level != "personal"
+        and who.me.role_in(ds.organization) == "owner",
     }
     ctx.update(extra)
     return _console_page(request, "console/dataset.html", who, status=status, **ctx)

@@ -257,21 +257,41 @@ def test_cli_refuses_and_overrides_with_a_reason(world: Any, config: Any, tmp_pa
     assert "privacy.detection.overridden" in ledger_types(world)
 
 
-def test_web_console_upload_is_refused(world: Any, api: TestClient, tmp_path: Path) -> None:
-    """The console uploads through the API with the session cookie and its CSRF token."""
+def _browser(api: TestClient, email: str) -> tuple[TestClient, str]:
+    """A browser logged in as `email`, and the console page of the open dataset."""
     browser = TestClient(api.app, raise_server_exceptions=False)
     page = browser.get("/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert csrf
-    browser.post(
-        "/login", data={"email": EDITOR, "password": PASSWORD, "csrf_token": csrf.group(1)}
-    )
+    browser.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf.group(1)})
     console = browser.get("/console/datasets/stats")
     assert console.status_code == 200
-    token = re.search(r'data-csrf="([^"]+)"', console.text)
+    return browser, console.text
+
+
+def test_web_console_upload_is_refused_and_owners_may_override(
+    world: Any, api: TestClient, tmp_path: Path
+) -> None:
+    """The console uploads through the API with the session cookie and its CSRF token."""
+    src = people_csv(tmp_path / "c.csv", skip=1)
+    browser, page = _browser(api, EDITOR)
+    assert 'name="override_reason"' not in page  # editors are not offered the override
+    token = re.search(r'data-csrf="([^"]+)"', page)
+    assert token
+    r = _upload(browser, "stats", src, {"x-csrf-token": token.group(1)})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "direct_identifiers"
+    assert "direct_identifiers" in page  # the console explains the refusal in Korean first
+    assert versions(world, "stats") == 0
+    browser, page = _browser(api, OWNER)
+    assert 'name="override_reason"' in page
+    token = re.search(r'data-csrf="([^"]+)"', page)
     assert token
     r = _upload(
-        browser, "stats", people_csv(tmp_path / "c.csv", skip=1), {"x-csrf-token": token.group(1)}
+        browser,
+        "stats",
+        src,
+        {"x-csrf-token": token.group(1)},
+        override_reason="synthetic names for a course",
     )
-    assert r.status_code == 422 and r.json()["error"]["code"] == "direct_identifiers"
-    assert versions(world, "stats") == 0
+    assert r.status_code == 201, r.text
+    assert versions(world, "stats") == 1
