@@ -1,7 +1,8 @@
 """The publish guard: identifier detection on every publish, the catalog's `PublishGuard`.
 
 - Into an open or restricted dataset: content in which detection finds a direct identifier (at
-  any confidence) is refused, unless it comes from a privacy release that passed (it carries a
+  any confidence; a column that is only near-unique, with no identifying header or values, is
+  not one here) is refused, unless it comes from a privacy release that passed (it carries a
   ticket this guard issued to that release, for that target and that table shape, usable once),
   or an owner of the holding organisation overrides the detection with a reason, which the
   catalog records in the ledger (`privacy.detection.overridden`) before the version exists.
@@ -26,7 +27,7 @@ from datanuri.accounts.principal import Principal
 from datanuri.catalog.guards import PublishClearance, PublishRequest
 from datanuri.events import DetectionOverridden
 from datanuri.privacy import messages as M
-from datanuri.privacy.detect import ColumnFinding, Detection, detect
+from datanuri.privacy.detect import ColumnFinding, Detection, _header_evidence, detect
 from datanuri.store.db import utcnow
 
 SAMPLE_ROWS = 5_000  # rows detection looks at (as `detect` samples), read row group by row group
@@ -67,10 +68,18 @@ def sample_parquet(path: Path, n: int = SAMPLE_ROWS, *, seed: int = 0) -> pa.Tab
     return pa.concat_tables(parts)
 
 
+def distinct_only(finding: ColumnFinding) -> bool:
+    """A record key called so only because its values are (almost) all different, with no
+    identifying header: in a table that is not about people (counts per district, readings per
+    station) that is not personal data, so it does not block an open publish. In a personal
+    dataset it still counts (its profile values are withheld, and the release gate sees it)."""
+    return finding.kind == "record_key" and _header_evidence(finding.column) is None
+
+
 def flagged(detection: Detection) -> list[ColumnFinding]:
     """Findings that block an open or restricted publish: every direct identifier, whatever its
-    confidence (a low-confidence direct identifier is still one)."""
-    return [c for c in detection.columns if c.category == "direct"]
+    confidence (a low-confidence direct identifier is still one), except distinctness alone."""
+    return [c for c in detection.columns if c.category == "direct" and not distinct_only(c)]
 
 
 def withheld(detection: Detection) -> frozenset[str]:
