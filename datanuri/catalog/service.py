@@ -337,7 +337,7 @@ class CatalogService:
                 )
             )
             profile = result.profile
-            problem_record = {"count": result.problem_count, "items": problems}
+            problem_record: dict[str, Any] = {"count": result.problem_count, "items": problems}
             if clearance.withhold_values is not None:
                 profile = screen_profile(
                     profile, clearance.withhold_values, by=clearance.screened_by
