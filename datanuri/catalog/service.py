@@ -6,6 +6,7 @@ layer over these methods.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,7 @@ class CatalogService:
         # Asked before content becomes a version (platform.py gives the privacy detection guard).
         self.guard: PublishGuard | None = None
         self._screens: dict[str, frozenset[str]] = {}
+        self._screens_lock = threading.Lock()
 
     def _changed(self, name: str) -> None:
         for listener in self.listeners:
@@ -491,10 +493,12 @@ class CatalogService:
                 found = self.guard.withheld_columns(self.blobs.verify(digest))
             except errors.DatanuriError:
                 return everything
-            if len(self._screens) >= SCREEN_CACHE:
-                self._screens.pop(next(iter(self._screens)))
-            self._screens[digest] = found
-        return self._screens[digest]
+            with self._screens_lock:  # request threads share the cache
+                if len(self._screens) >= SCREEN_CACHE:
+                    self._screens.pop(next(iter(self._screens)))
+                self._screens[digest] = found
+            return found
+        return self._screens.get(digest, everything)
 
     def parquet_path(
         self,
