@@ -116,3 +116,15 @@ MSG_PERSONAL_NO_ROWS = (
     "Dataset {name!r} holds personal data: its rows cannot be previewed or downloaded. "
     "Ask the holder for a de-identified release."
 )
+
+# publish guard (issue #12, helper "doors")
+MSG_PERSONAL_COPY = (
+    "This content is identical to version {version} of the personal dataset {personal!r}, so it "
+    "cannot be published into the {level} dataset {name!r}, whoever asks. Personal data leaves "
+    "its holder only as a de-identified release (`datanuri privacy apply {personal} --policy FILE "
+    "--release NEW-NAME`, or the de-identification wizard)."
+)
+MSG_LEVEL_CHANGED_DURING_PUBLISH = (
+    "The access level of {name!r} changed from {checked} to {now} while this file was being "
+    "checked; nothing was published. Publish it again."
+)

@@ -385,3 +385,34 @@ class MemorySink:
     def record(self, session: Session, event: AnyEvent) -> int | None:
         self.events.append(event)
         return len(self.events) - 1
+
+
+# ----- publish guard (issue #12, helper "doors") ------------------------------------------------
+@register
+@dataclass(frozen=True, kw_only=True)
+class DetectionOverridden(EventKind):
+    """The holder organisation's owner published content into an open or restricted dataset
+    although identifier detection flagged columns as direct identifiers, giving a reason."""
+
+    name: ClassVar[str] = "privacy.detection.overridden"
+    dataset: str
+    access_level: str  # of the dataset the content goes into
+    parquet_sha256: str  # the content the override is for
+    columns: tuple[str, ...]  # the columns detection flagged
+    reason: str
+
+    @property
+    def subject(self) -> str:
+        return f"dataset:{self.dataset}"
+
+    @property
+    def hashes(self) -> Mapping[str, str]:
+        return {"parquet": _sha256(self.parquet_sha256)}
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return {
+            "access_level": self.access_level,
+            "columns": list(self.columns),
+            "reason": self.reason,
+        }

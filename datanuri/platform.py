@@ -14,6 +14,7 @@ from datanuri.config import Config
 from datanuri.harvest import Harvester
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
+from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyStore, master_key_from_env
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.service import PrivacyService
@@ -41,6 +42,9 @@ class Platform:
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
         # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.
         keys = KeyStore(self.config.keys_path, master_key=master_key_from_env())
+        # Identifier detection on every publish; passing privacy releases carry its tickets.
+        guard = DetectionGuard()
+        self.catalog.guard = guard
         self.privacy = PrivacyService(
             self.db,
             self.blobs,
@@ -48,6 +52,7 @@ class Platform:
             self.access,
             self.catalog,
             keys=keys,
+            guard=guard,
             limits=PolicyLimits(
                 min_k=self.config.privacy_min_k,
                 max_epsilon=self.config.privacy_max_epsilon,

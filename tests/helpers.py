@@ -15,14 +15,14 @@ from datanuri.accounts.principal import SYSTEM
 AIR_HEADER = "측정소명,측정일,PM10,PM2.5,비고"
 AIR_ROWS = [
     '종로구,2024.01.05,"1,234",15.5,-',
-    "중구,2024.01.06,45,22.1,정상",
-    "용산구,2024.01.07,-,18.0,정상",
+    "중구,2024.01.06,45,22.1,보통",
+    "용산구,2024.01.07,-,18.0,보통",
 ]
 
 
 def air_csv(path: Path, *, encoding: str = "cp949", extra_rows: int = 0) -> Path:
     rows = list(AIR_ROWS) + [
-        f"관측소{i},2024.02.{(i % 28) + 1:02d},{i},{i / 10:.1f},정상" for i in range(extra_rows)
+        f"관측소{i},2024.02.{(i % 28) + 1:02d},{i},{i / 10:.1f},보통" for i in range(extra_rows)
     ]
     path.write_bytes(("\n".join([AIR_HEADER, *rows]) + "\n").encode(encoding))
     return path

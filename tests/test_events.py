@@ -189,6 +189,29 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
                 data={"organization": "org-a", "budget": 3.0, "previous": 10.0, "spent": 1.5},
             ),
         ),
+        (
+            events.DetectionOverridden(
+                actor="user:1",
+                time=T,
+                dataset="air",
+                access_level="open",
+                parquet_sha256=H[0],
+                columns=("id", "station"),
+                reason="station codes, not people",
+            ),
+            Event(
+                type="privacy.detection.overridden",
+                actor="user:1",
+                subject="dataset:air",
+                time=T,
+                hashes={"parquet": f"sha256:{H[0]}"},
+                data={
+                    "access_level": "open",
+                    "columns": ["id", "station"],
+                    "reason": "station codes, not people",
+                },
+            ),
+        ),
     ]
 
 

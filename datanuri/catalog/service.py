@@ -6,6 +6,7 @@ layer over these methods.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,15 @@ from datanuri.accounts.policy import DatasetAccess, check_access
 from datanuri.accounts.principal import Principal
 from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.catalog import export
+from datanuri.catalog.guards import (
+    PROFILE_SAFE_KEYS,
+    PublishClearance,
+    PublishGuard,
+    PublishRequest,
+    is_screened,
+    screen_problems,
+    screen_profile,
+)
 from datanuri.catalog.models import Dataset, Distribution, Version
 from datanuri.catalog.records import (
     DatasetInfo,
@@ -56,16 +66,7 @@ EDITABLE_FIELDS = (
     "metadata_public",
 )
 MAX_PREVIEW_ROWS = 1000
-PROFILE_SAFE_KEYS = (
-    "name",
-    "type",
-    "count",
-    "nulls",
-    "null_count",
-    "distinct",
-    "distinct_count",
-    "approx_distinct",
-)
+SCREEN_CACHE = 256  # read-time screenings of unscreened personal versions kept, by content hash
 
 
 def redact_profile(profile: dict[str, Any]) -> dict[str, Any]:
@@ -122,6 +123,10 @@ class CatalogService:
         self.config = config
         # Called with a dataset name after each committed change (search index, caches...).
         self.listeners: list[Callable[[str], None]] = []
+        # Asked before content becomes a version (platform.py gives the privacy detection guard).
+        self.guard: PublishGuard | None = None
+        self._screens: dict[str, frozenset[str]] = {}
+        self._screens_lock = threading.Lock()
 
     def _changed(self, name: str) -> None:
         for listener in self.listeners:
@@ -271,13 +276,20 @@ class CatalogService:
         principal: Principal,
         progress: Progress | None = None,
         on_publish: OnPublish | None = None,
+        override_reason: str | None = None,
+        release: object | None = None,
     ) -> PublishResult:
         """Ingest a file and publish it as the dataset's next version.
 
-        The file is read, typed and profiled into canonical Parquet first; only then, in one
-        transaction, the version row and its ledger entry are written, and `on_publish(session,
-        version)` is called in that transaction (not when identical content makes no new
-        version). Any failure leaves the catalog unchanged.
+        The file is read, typed and profiled into canonical Parquet first, then checked: content
+        identical to a version of a personal dataset never goes into an open or restricted one,
+        and the publish guard (identifier detection) must clear it (`override_reason`: the
+        holder's owner overriding a false detection; `release`: the ticket a passing privacy
+        release carries). Only then, in one transaction, the guard's event, the version row and
+        its ledger entry are written, and `on_publish(session, version)` is called in that
+        transaction (not when identical content makes no new version). Any failure leaves the
+        catalog unchanged. The profile of a personal dataset is stored without the values of
+        the columns the guard withholds.
         """
         from datanuri.tables import Limits, ingest
 
@@ -311,11 +323,41 @@ class CatalogService:
                 if same is not None:
                     msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
                     return PublishResult(version_info(same, name), False, msg, tuple(problems))
+                level, org = ds.access_level, ds.organization.name
+                if level != "personal":
+                    self._refuse_personal_copy(s, name, level, content_hash, source_hash)
+            clearance = self._clear(
+                PublishRequest(
+                    dataset=name,
+                    organization=org,
+                    access_level=level,
+                    parquet=out,
+                    content_hash=content_hash,
+                    principal=principal,
+                    override_reason=override_reason,
+                    release=release,
+                )
+            )
+            profile = result.profile
+            problem_record: dict[str, Any] = {"count": result.problem_count, "items": problems}
+            if clearance.withhold_values is not None:
+                profile = screen_profile(
+                    profile, clearance.withhold_values, by=clearance.screened_by
+                )
+                problem_record = screen_problems(problem_record, clearance.withhold_values)
             byte_size = out.stat().st_size
             self.blobs.put_file(out, move=True)
             with self.db.session() as s:
                 ds = self._dataset(s, name, lock=True, principal=principal)
                 self.access.require(s, principal, "publish", dataset=ds.as_access())
+                if ds.access_level != level:  # the guard's answer was for the level it saw
+                    raise errors.Conflict(
+                        errors.MSG_LEVEL_CHANGED_DURING_PUBLISH.format(
+                            name=name, checked=level, now=ds.access_level
+                        )
+                    )
+                if clearance.event is not None:  # recorded before the version exists
+                    self.events.record(s, clearance.event)
                 number = (max((v.number for v in ds.versions), default=0)) + 1
                 v = Version(
                     dataset=ds,
@@ -328,8 +370,8 @@ class CatalogService:
                     byte_size=byte_size,
                     row_count=result.rows,
                     schema=result.schema,
-                    profile=result.profile,
-                    problems={"count": result.problem_count, "items": problems},
+                    profile=profile,
+                    problems=problem_record,
                     change_note=change_note,
                     published_by=principal.ref,
                 )
@@ -368,9 +410,40 @@ class CatalogService:
             msg = f"Published {name!r} version {number}: {result.rows:,} rows, {len(result.columns)} columns."
             if result.problem_count:
                 msg += f" {result.problem_count} row problem(s) were kept as text or null; see the report."
-            return PublishResult(info, True, msg, tuple(problems))
+            return PublishResult(info, True, msg, tuple(problem_record["items"]))
         finally:
             out.unlink(missing_ok=True)
+
+    def _refuse_personal_copy(
+        self, s: Session, name: str, level: str, content_hash: str, source_hash: str
+    ) -> None:
+        """Raise if the content (or its source file) is that of a version of a personal dataset:
+        such content never becomes open or restricted, override or release or not."""
+        hit = s.execute(
+            select(Dataset.name, Version.number)
+            .join(Version, Version.dataset_id == Dataset.id)
+            .where(Dataset.access_level == "personal")
+            .where((Version.content_hash == content_hash) | (Version.source_hash == source_hash))
+            .limit(1)
+        ).first()
+        if hit is not None:
+            raise errors.PermissionDenied(
+                errors.MSG_PERSONAL_COPY.format(
+                    version=hit[1], personal=hit[0], level=level, name=name
+                )
+            )
+
+    def _clear(self, request: PublishRequest) -> PublishClearance:
+        """The guard's clearance (it raises to refuse); without a guard, only personal profiles
+        are screened, and then all their values are withheld."""
+        if self.guard is not None:
+            return self.guard.check(request)
+        if request.access_level == "personal":
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+            names = pq.read_schema(request.parquet).names
+            return PublishClearance(withhold_values=frozenset(names), screened_by="no guard")
+        return PublishClearance()
 
     def get_version(
         self, name: str, number: int | None = None, *, principal: Principal
@@ -381,19 +454,51 @@ class CatalogService:
     def version_detail(
         self, name: str, number: int | None = None, *, principal: Principal
     ) -> dict[str, Any]:
-        """Schema, profile and row problems of a version."""
+        """Schema, profile and row problems of a version.
+
+        For a personal dataset, the values of identifier and quasi-identifier columns (top
+        values, min/max, quantiles, histograms, problem cells) are shown to nobody: they were
+        left out when the version was stored, or, for versions stored before that, are withheld
+        here for every column detection cannot clear. Callers who are not its editors see no
+        values at all."""
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
-            if v.dataset.access_level == "personal" and not self.access.can(
-                s, principal, "publish", dataset=v.dataset.as_access()
-            ):
+            if v.dataset.access_level != "personal":
+                return {"schema": v.schema, "profile": v.profile, "problems": v.problems}
+            if not self.access.can(s, principal, "publish", dataset=v.dataset.as_access()):
                 # Values in a profile (top values, min/max) and in row problems are raw personal data.
                 return {
                     "schema": v.schema,
                     "profile": redact_profile(v.profile),
                     "problems": {"count": v.problems.get("count", 0), "items": []},
                 }
-            return {"schema": v.schema, "profile": v.profile, "problems": v.problems}
+            schema, profile, problems = v.schema, v.profile, v.problems
+            digest = v.content_hash
+        if not is_screened(profile):
+            withhold = self._withheld_at_read(digest, profile)
+            profile = screen_profile(profile, withhold, by="detection at read time")
+            problems = screen_problems(problems, withhold)
+        else:
+            problems = screen_problems(problems, profile["value_screen"].get("withheld", []))
+        return {"schema": schema, "profile": profile, "problems": problems}
+
+    def _withheld_at_read(self, digest: str, profile: dict[str, Any]) -> frozenset[str]:
+        """Columns of an unscreened personal version whose values may not be shown: those the
+        guard's detection cannot clear, or all of them without a guard (or if detection fails)."""
+        everything = frozenset(str(c.get("name")) for c in profile.get("columns", []))
+        if self.guard is None:
+            return everything
+        if digest not in self._screens:
+            try:
+                found = self.guard.withheld_columns(self.blobs.verify(digest))
+            except errors.DatanuriError:
+                return everything
+            with self._screens_lock:  # request threads share the cache
+                if len(self._screens) >= SCREEN_CACHE:
+                    self._screens.pop(next(iter(self._screens)))
+                self._screens[digest] = found
+            return found
+        return self._screens.get(digest, everything)
 
     def parquet_path(
         self,

@@ -156,10 +156,18 @@ def publish(
         None, help="Text encoding, e.g. cp949 (detected when omitted)"
     ),
     sheet: str | None = typer.Option(None, help="XLSX sheet name (first sheet when omitted)"),
+    override_reason: str | None = typer.Option(
+        None,
+        "--override-reason",
+        help="Owners only: publish into an open or restricted dataset although detection found "
+        "direct identifiers, saying why it is wrong (recorded in the ledger)",
+    ),
     data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Ingest a file and publish it as the next version of a dataset."""
+    """Ingest a file and publish it as the next version of a dataset (files with direct
+    identifiers go only into personal datasets)."""
+    created = False
     with platform_ctx(data_dir) as p:
         fields = {
             "description": description,
@@ -178,22 +186,29 @@ def publish(
             p.catalog.create_dataset(
                 dataset, organization=org, title=title, **fields, principal=SYSTEM
             )
+            created = True
         else:
             if any(v is not None for v in fields.values()) or title:
                 p.catalog.update_dataset(dataset, title=title, **fields, principal=SYSTEM)
         size = file.stat().st_size
-        with byte_progress(f"Ingesting {file.name}", size) as progress:
-            result = p.catalog.publish(
-                dataset,
-                file,
-                change_note=change_note,
-                mode="strict" if strict else "lenient",
-                format=format,
-                encoding=encoding,
-                sheet=sheet,
-                progress=progress,
-                principal=SYSTEM,
-            )
+        try:
+            with byte_progress(f"Ingesting {file.name}", size) as progress:
+                result = p.catalog.publish(
+                    dataset,
+                    file,
+                    change_note=change_note,
+                    mode="strict" if strict else "lenient",
+                    format=format,
+                    encoding=encoding,
+                    sheet=sheet,
+                    progress=progress,
+                    principal=SYSTEM,
+                    override_reason=override_reason,
+                )
+        except BaseException:
+            if created:  # a refused first publish leaves no empty dataset behind
+                p.catalog.discard_empty_dataset(dataset, principal=SYSTEM)
+            raise
     if json_out:
         return print_json(result.to_dict())
     console.print(("[green]" if result.created else "[yellow]") + result.message)

@@ -23,6 +23,18 @@ DEMO_USERS: tuple[tuple[str, str, str | None, dict[str, str]], ...] = (
 # (examples/policy-outpatient.json) pseudonymises the patient numbers with it.
 DEMO_KEY_DATASET = "nuri-hospital-outpatient-visits"
 DEMO_KEY = "nuri-hospital-2026"
+# Open demo datasets whose columns identifier detection flags although they identify no one: the
+# holder's owner overrides the detection with this reason (recorded in the ledger, as any override).
+DEMO_OVERRIDES = {
+    "traffic-accidents-2024": (
+        "사고번호 is an accident case number (date and a daily serial, e.g. 202401150003), "
+        "not a driver's licence number: it identifies an accident, not a person."
+    ),
+    "seoul-public-wifi": (
+        "도로명주소 is the street address of a public Wi-Fi access point (a park, a station, a "
+        "government building), not of a person's home."
+    ),
+}
 
 
 def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg: None) -> int:
@@ -71,7 +83,13 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
                 principal=SYSTEM,
             )
         for path, note in d.files:
-            result = cat.publish(d.name, path, change_note=note, principal=SYSTEM)
+            result = cat.publish(
+                d.name,
+                path,
+                change_note=note,
+                principal=SYSTEM,
+                override_reason=DEMO_OVERRIDES.get(d.name),
+            )
             created += result.created
             report(f"{d.name}: {result.message}")
     return created

@@ -325,3 +325,26 @@ MSG_PSEUDONYM_LINKABLE = (
     "releases made with the same key can join them on these columns and narrow down the records. "
     'Remove "linkable": true unless the releases are meant to be joined.'
 )
+# ----- publish guard: detection on every open or restricted publish --------------------------
+MSG_PUBLISH_IDENTIFIERS = (
+    "Detection found direct identifiers in {columns} of this file, so it cannot be published into "
+    "the {level} dataset {name!r}; nothing was published. Publish it into a personal dataset and "
+    "release a de-identified version (`datanuri privacy apply DATASET --policy FILE --release "
+    "{name}`, or the de-identification wizard). If detection is wrong, an owner of {org!r} can "
+    "publish it with a reason (`datanuri publish ... --override-reason TEXT`, or the form field "
+    "`override_reason`); the reason is recorded in the ledger."
+)
+MSG_OVERRIDE_NOT_OWNER = (
+    "Only an owner of {org!r} can publish content that detection flagged ({columns}) into the "
+    "{level} dataset {name!r}; nothing was published. Ask an owner of {org!r}, or publish it into "
+    "a personal dataset and release a de-identified version."
+)
+MSG_OVERRIDE_REASON = (
+    "Say why detection is wrong in at least {min_chars} characters (for example \"'id' is a "
+    'station code, not a person"); the reason is recorded in the ledger. Nothing was published.'
+)
+MSG_RELEASE_TICKET = (
+    "This publish claims to be a privacy release, but no passing release of this content into "
+    "{name!r} was issued; nothing was published. Release through `datanuri privacy apply "
+    "--release` or the de-identification wizard."
+)

@@ -51,6 +51,7 @@ from datanuri.privacy import messages as M
 from datanuri.privacy.budget import BudgetAccount, account, check_budget_value, refuse_if_over
 from datanuri.privacy.db import PrivacyBudget, PrivacyLoss, PrivacyRelease
 from datanuri.privacy.detect import detect
+from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.policy import apply_policy
@@ -256,6 +257,7 @@ class PrivacyService:
         catalog: CatalogService,
         keys: KeyStore | None = None,
         limits: PolicyLimits | None = None,
+        guard: DetectionGuard | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -264,6 +266,9 @@ class PrivacyService:
         self.catalog = catalog
         self.keys = keys
         self.limits = limits or PolicyLimits()
+        # Issues the ticket that lets a passing release through the catalog's publish guard.
+        shared = getattr(catalog, "guard", None)
+        self.guard = guard or (shared if isinstance(shared, DetectionGuard) else DetectionGuard())
 
     # ----- reading the holder's table --------------------------------------------------------
     def _source(self, s: Session, name: str, principal: Principal) -> tuple[Dataset, Version]:
@@ -444,6 +449,9 @@ class PrivacyService:
             recorded.append(self._record(s, name, candidate, policy, version, principal))
 
         tmp = self.blobs.temp_path(".parquet")
+        ticket = self.guard.issue(
+            target=target_name, table=candidate.table, passed=candidate.passed
+        )
         try:
             pq.write_table(candidate.table, tmp, compression="zstd")
             progress(3, STEPS)
@@ -465,12 +473,14 @@ class PrivacyService:
                     principal=principal,
                     change_note=f"De-identified release of {name} v{candidate.version}",
                     on_publish=record,
+                    release=ticket,
                 )
             except BaseException:
                 if org is not None:  # a failed release leaves no empty dataset behind
                     self._discard_target(target_name, principal)
                 raise
         finally:
+            self.guard.revoke(ticket)
             tmp.unlink(missing_ok=True)
         if (
             not recorded

@@ -151,7 +151,10 @@ async def upload_version(
     """Upload a file (multipart field `file`) and publish it as the next version.
 
     Other form fields: `change_note`, `mode` (lenient|strict), `format`, `encoding`,
-    `delimiter`, `sheet`. The upload is spooled to disk, never held whole in memory.
+    `delimiter`, `sheet`, and `override_reason` (owners of the holding organisation only: publish
+    into an open or restricted dataset although identifier detection flagged columns, saying
+    why detection is wrong; recorded in the ledger). The upload is spooled to disk, never held
+    whole in memory.
     """
     await run_in_threadpool(p.catalog.check_can_publish, name, me)
     limit = p.config.max_upload_bytes
@@ -178,7 +181,15 @@ async def upload_version(
         )
     opts: dict[str, Any] = {
         k: str(form[k])
-        for k in ("change_note", "mode", "format", "encoding", "delimiter", "sheet")
+        for k in (
+            "change_note",
+            "mode",
+            "format",
+            "encoding",
+            "delimiter",
+            "sheet",
+            "override_reason",
+        )
         if form.get(k)
     }
     if opts.get("mode", "lenient") not in ("lenient", "strict"):

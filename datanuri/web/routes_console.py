@@ -273,6 +273,9 @@ def _dataset_page(
         "budget": platform.privacy.budget(name, principal=who.me).to_json()
         if ds.access_level == "personal"
         else None,
+        # owners may publish past a false identifier detection, with a reason (the ledger keeps it)
+        "can_override": ds.access_level != "personal"
+        and who.me.role_in(ds.organization) == "owner",
     }
     ctx.update(extra)
     return _console_page(request, "console/dataset.html", who, status=status, **ctx)

@@ -60,3 +60,21 @@ def test_every_demo_version_has_a_receipt_that_verifies_offline(demo):
             assert result.ok, (d.name, v.number, result.checks)
             assert result.subject == f"dataset:{d.name}@{v.number}"
     assert platform.ledger.audit().ok
+
+
+def test_open_demo_data_passes_the_publish_guard_only_by_recorded_overrides(demo):
+    """Identifier detection flags two open demo columns that identify no one (accident case
+    numbers shaped like licence numbers, the street addresses of Wi-Fi access points): each is
+    let through by an owner's override with its reason in the ledger, and nothing else is."""
+    from datanuri.demo.load import DEMO_OVERRIDES
+
+    platform, _ = demo
+    entries = [e["entry"] for e in platform.ledger.entries(0, 1000)]
+    overrides = {
+        e["subject"].removeprefix("dataset:"): e["data"]
+        for e in entries
+        if e["type"] == "privacy.detection.overridden"
+    }
+    assert {k: v["reason"] for k, v in overrides.items()} == DEMO_OVERRIDES
+    assert overrides["traffic-accidents-2024"]["columns"] == ["사고번호"]
+    assert overrides["seoul-public-wifi"]["columns"] == ["도로명주소"]
