@@ -117,7 +117,7 @@ MSG_PERSONAL_NO_ROWS = (
     "Ask the holder for a de-identified release."
 )
 
-# publish guard (issue #12, helper "doors")
+# publish guard: detection on every open or restricted publish
 MSG_PERSONAL_COPY = (
     "This content is identical to version {version} of the personal dataset {personal!r}, so it "
     "cannot be published into the {level} dataset {name!r}, whoever asks. Personal data leaves "

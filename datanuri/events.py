@@ -387,7 +387,7 @@ class MemorySink:
         return len(self.events) - 1
 
 
-# ----- publish guard (issue #12, helper "doors") ------------------------------------------------
+# ----- publish guard: detection on every open or restricted publish --------------------------
 @register
 @dataclass(frozen=True, kw_only=True)
 class DetectionOverridden(EventKind):

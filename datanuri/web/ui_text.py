@@ -271,7 +271,7 @@ def say(pair: Pair, lang: str) -> str:
     return pair[0] if lang == "ko" else pair[1]
 
 
-# ----- across (issue #12): pseudonyms and the privacy-loss budget across releases ----------
+# ----- pseudonyms and the privacy-loss budget across releases ----------
 PRIVACY: dict[str, Pair] = {
     "linkable_warning": (
         "주의: 이 공개본의 가명은 같은 키로 만든 다른 공개본과 연결할 수 있습니다 (정책의 "
