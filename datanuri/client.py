@@ -195,7 +195,7 @@ class Client:
         path: str | os.PathLike[str],
         *,
         version: int | None = None,
-        format: Literal["parquet", "csv", "json"] = "parquet",
+        format: Literal["parquet", "csv", "csv-cp949", "xlsx", "json"] = "parquet",
     ) -> Path:
         """Stream a version to a file (written beside it first, then renamed)."""
         path = Path(path)

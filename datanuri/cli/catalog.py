@@ -225,13 +225,22 @@ def download(
     version: int | None = typer.Option(
         None, "--version", "-v", help="Version number (latest when omitted)"
     ),
-    format: str = typer.Option("parquet", "--format", "-f", help="parquet | csv | json"),
+    format: str = typer.Option(
+        "parquet",
+        "--format",
+        "-f",
+        help="parquet (as stored) | csv (UTF-8 with BOM, for Excel) | csv-cp949 (Korean Windows) "
+        "| xlsx | json",
+    ),
     output: Path = typer.Option(
         ..., "--output", "-o", help="File to write, or - for standard output"
     ),
     data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
-    """Download a version of a dataset as Parquet, CSV or JSON."""
+    """Download a version of a dataset as Parquet, CSV, Excel (XLSX) or JSON.
+
+    Spreadsheet formats neutralise formula injection (a text cell starting with =, +, -, @ gets a
+    leading apostrophe in CSV and is stored as text in XLSX); Parquet and JSON are exact."""
     with platform_ctx(data_dir) as p:
         info = p.catalog.get_version(name, version, principal=SYSTEM)
         chunks = p.catalog.download(name, version, format=format, principal=SYSTEM)

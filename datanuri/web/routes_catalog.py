@@ -324,10 +324,16 @@ def preview(
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "The version's rows: Parquet, CSV, or a JSON array of row objects",
+            "description": "The version's rows. "
+            + "; ".join(f"`{f.name}`: {f.description}" for f in export.EXPORTS.values())
+            + ". Spreadsheet formats (CSV, XLSX) neutralise formula injection: a text cell "
+            "starting with =, +, -, @, tab or CR gets a leading apostrophe in CSV and is stored "
+            "as text in XLSX; Parquet and JSON are exact.",
             "content": {
                 export.FORMATS["parquet"]: {"schema": {"type": "string", "format": "binary"}},
                 export.FORMATS["csv"]: {"schema": {"type": "string"}},
+                export.FORMATS["csv-cp949"]: {"schema": {"type": "string"}},
+                export.FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
                 export.FORMATS["json"]: {
                     "schema": {"type": "array", "items": {"type": "object", "title": "Row"}}
                 },
@@ -340,12 +346,12 @@ def download(
     version: str,
     p: PlatformDep,
     me: PrincipalDep,
-    format: Literal["parquet", "csv", "json"] = "parquet",
+    format: export.Format = "parquet",
 ) -> StreamingResponse:
     number = _version_param(version)
     info = p.catalog.get_version(name, number, principal=me)
     chunks = p.catalog.download(name, number, format=format, principal=me)
-    filename = f"{name}-v{info.number}.{format}"
+    filename = export.filename(name, info.number, format)
     return StreamingResponse(
         chunks,
         media_type=export.FORMATS[format],

@@ -462,7 +462,7 @@ def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDe
             preview_pages=pages,
             preview_first=(pg - 1) * PREVIEW_ROWS + 1,
             preview_numbers=_page_numbers(pg, pages),
-            formats=[f for f in ("parquet", "csv", "json")] if preview is not None else [],
+            formats=list(ui_text.DOWNLOADS) if preview is not None else [],
             preview_link=lambda n: (
                 href_factory(language(request))(
                     f"/datasets/{name}",

@@ -57,6 +57,15 @@ FACETS: dict[str, Pair] = {
     "sigungu": ("시군구", "District"),
 }
 
+# Download buttons, in the order shown; CSV is UTF-8 with a byte-order mark (Excel reads Korean).
+DOWNLOADS: dict[str, Pair] = {
+    "csv": ("CSV (엑셀, UTF-8)", "CSV (Excel, UTF-8)"),
+    "xlsx": ("엑셀 (XLSX)", "Excel (XLSX)"),
+    "csv-cp949": ("CSV (CP949, 한글 윈도우)", "CSV (CP949, Korean Windows)"),
+    "parquet": ("Parquet", "Parquet"),
+    "json": ("JSON", "JSON"),
+}
+
 LANGUAGES: dict[str, Pair] = {"ko": ("한국어", "Korean"), "en": ("영어", "English")}
 
 LICENSES: dict[str, Pair] = {

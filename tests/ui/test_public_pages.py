@@ -88,14 +88,18 @@ def test_dataset_page_charts_preview_receipt_and_jsonld(
     page.locator("#preview ~ nav").get_by_role("link", name="2 페이지").click()
     page.wait_for_url(re.compile(r"page=2"))
     assert page.locator("table.preview tbody tr").first.locator("td").first.inner_text() == "21"
-    # Download buttons per format, pointing at the API.
-    hrefs = [a.get_attribute("href") for a in page.locator(".downloads a").all()]
+    # Download buttons per format, pointing at the API; Excel-friendly CSV first, in Korean.
+    links = page.locator(".downloads a").all()
+    hrefs = [a.get_attribute("href") for a in links]
     assert hrefs == [
         f"/api/v1/datasets/{OPEN}/versions/1/download?format={f}"
-        for f in ("parquet", "csv", "json")
+        for f in ("csv", "xlsx", "csv-cp949", "parquet", "json")
     ]
-    resp = page.request.get(ui_server + hrefs[1])
-    assert resp.ok and resp.body()[:3] != b""
+    assert links[0].inner_text().startswith("CSV (엑셀, UTF-8)")
+    assert links[2].inner_text().startswith("CSV (CP949, 한글 윈도우)")
+    resp = page.request.get(ui_server + hrefs[0])
+    assert resp.ok and resp.body()[:3] == b"\xef\xbb\xbf"  # the BOM Excel needs
+    assert resp.body()[3:].decode("utf-8").splitlines()[0].split(",")[0] != ""
     # schema.org JSON-LD in the page.
     ld = json.loads(page.locator('script[type="application/ld+json"]').text_content())
     assert ld["@type"] == "Dataset" and ld["identifier"] == OPEN
@@ -303,7 +307,7 @@ def test_logged_in_publisher_sees_restricted_rows_but_never_personal_ones(
     # Restricted data: the holder's editor sees rows (anonymous visitors get a notice instead).
     page.goto(ui_server + "/datasets/seoul-112-calls")
     assert page.locator("table.preview tbody tr").count() == 20
-    assert page.locator(".downloads a").count() == 3
+    assert page.locator(".downloads a").count() == 5
     # Personal data: even the holder's editor gets no rows and no value distributions on a page.
     secret = _personal_values(demo_platform)
     page.goto(ui_server + f"/datasets/{PERSONAL}")
