@@ -34,6 +34,7 @@ class Config:
     # Hard limits that protect the server from hostile or broken uploads.
     max_upload_bytes: int = 20 * 1024**3
     max_cell_bytes: int = 16 * 1024**2
+    max_columns: int = 2_000  # wider tables are refused at the header, before any work
     max_xlsx_uncompressed_bytes: int = 2 * 1024**3
     batch_rows: int = 65_536
     job_workers: int = 1

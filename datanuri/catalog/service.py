@@ -309,6 +309,7 @@ class CatalogService:
                 mode=mode,
                 limits=Limits(
                     max_cell_bytes=self.config.max_cell_bytes,
+                    max_columns=self.config.max_columns,
                     max_xlsx_uncompressed_bytes=self.config.max_xlsx_uncompressed_bytes,
                     batch_rows=self.config.batch_rows,
                 ),

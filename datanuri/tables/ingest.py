@@ -69,6 +69,7 @@ def ingest(
         for attempt in range(2):
             try:
                 reader = open_reader(source, name, det, limits, sheet)
+                _check_width(reader, name, limits)
                 reopen = partial(open_reader, source, name, det, limits, sheet)
                 result = _run(reader, det, name, tmp, spool, mode, limits, progress, reopen)
                 break
@@ -135,6 +136,17 @@ def _run(
         report,
         total,
     )
+
+
+def _check_width(reader: Reader, name: str, limits: Limits) -> None:
+    """Refuse a table wider than the limit from its header, before reading any row."""
+    if len(reader.columns) > limits.max_columns:
+        raise IngestError(
+            M.MSG_TOO_MANY_COLUMNS.format(
+                name=name, columns=len(reader.columns), limit=limits.max_columns
+            ),
+            details={"name": name, "columns": len(reader.columns), "limit": limits.max_columns},
+        )
 
 
 def _monotonic(report: Progress) -> Progress:

@@ -28,6 +28,11 @@ MSG_CELL_TOO_LARGE = (
     "The file {name!r} has a value larger than {limit} bytes{where}. Values this large are not table data; "
     "check the delimiter and quoting (an unclosed quote swallows the rest of the file), or remove the value."
 )
+MSG_TOO_MANY_COLUMNS = (
+    "The file {name!r} has {columns:,} columns; this server takes at most {limit:,} (its "
+    "administrators set max_columns). Split the table into narrower files (e.g. one per topic, "
+    "each with the key columns), or reshape it from wide to long (one row per item and value)."
+)
 MSG_BAD_ENCODING = (
     "The file {name!r} is not valid {encoding} text{where}. Save it as UTF-8 (or pass the right "
     "encoding, e.g. encoding='cp949' for most Korean public data) and try again."

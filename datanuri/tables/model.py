@@ -10,6 +10,7 @@ class Limits:
     """Resource limits that protect the server from hostile or broken files."""
 
     max_cell_bytes: int = 16 * 1024**2
+    max_columns: int = 2_000
     max_xlsx_uncompressed_bytes: int = 2 * 1024**3
     batch_rows: int = 65_536
 

@@ -36,9 +36,9 @@ def _q(name: str) -> str:
 
 def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
     """The row of an aggregate query without GROUP BY (SQL always returns exactly one)."""
-    row = con.execute(sql).fetchone()
-    assert row is not None, sql
-    return row
+    rows = con.execute(sql).fetchall()  # fetched to the end: the connection is free again
+    assert len(rows) == 1, sql
+    return tuple(rows[0])
 
 
 def _json(v: Any) -> Any:
@@ -59,7 +59,9 @@ def profile_parquet(
 
     One query per column for its statistics (DuckDB reads only that column, and runs many
     narrow queries much faster than one wide one), then one for its histogram and one for its
-    top values: an exact GROUP BY up to `EXACT_ROWS` rows or for columns with at most
+    top values. Up to `EXACT_ROWS` rows the column is read once into Arrow with the file's footer
+    parsed once (a query on the file re-reads a footer that grows with the columns, which made
+    wide tables quadratic). The top values are: an exact GROUP BY up to `EXACT_ROWS` rows or for columns with at most
     `EXACT_TOP_DISTINCT` (estimated) distinct values, otherwise the exact counts of the values
     a space-saving sketch (`approx_top_k`) proposes.
     """
@@ -81,6 +83,11 @@ def profile_parquet(
     for f in schema:
         kind = (types or {}).get(f.name) or frictionless_type(f.type)
         c = _q(f.name)
+        column = None
+        if exact:  # this column alone, read with the footer parsed once: linear in columns
+            column = pf.read(columns=[f.name])
+            con.register("_column", column)  # replaces the previous column's view
+            src = "_column"
         parts = [f"count({c})"]
         if kind not in ("array", "object"):
             parts.append(f"count(DISTINCT {c})" if exact else f"approx_count_distinct({c})")
@@ -114,7 +121,7 @@ def profile_parquet(
             col["min"], col["max"] = _json(next(it)), _json(next(it))
         mid_size = not exact and rows <= QUANTILE_EXACT_ROWS
         if kind in ("integer", "number") or (kind in _HIST_KINDS and mid_size):
-            x_arrow = pf.read(columns=[f.name]).column(f.name)
+            x_arrow = (column or pf.read(columns=[f.name])).column(f.name)
         if kind in ("integer", "number"):
             col["mean"], col["std"] = _moments(x_arrow)
         lo = hi = None
