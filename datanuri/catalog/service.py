@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session, selectinload
 from datanuri import errors
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.models import Organization
-from datanuri.accounts.policy import DatasetAccess, check_access
+from datanuri.accounts.policy import DatasetAccess
 from datanuri.accounts.principal import Principal
 from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.catalog import export
+from datanuri.catalog.fields import check_text, clean_fields, clean_title
 from datanuri.catalog.guards import (
     PROFILE_SAFE_KEYS,
     PublishClearance,
@@ -50,21 +51,6 @@ Progress = Callable[[int, int | None], None]
 # Called inside the transaction that creates a version (after its ledger entry): what it writes
 # commits with the version, and if it raises, neither the version nor its ledger entry exists.
 OnPublish = Callable[[Session, Version], None]
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "keywords",
-    "theme",
-    "license",
-    "access_level",
-    "language",
-    "temporal_start",
-    "temporal_end",
-    "spatial",
-    "contact_name",
-    "contact_email",
-    "metadata_public",
-)
 MAX_PREVIEW_ROWS = 1000
 SCREEN_CACHE = 256  # read-time screenings of unscreened personal versions kept, by content hash
 
@@ -169,12 +155,13 @@ class CatalogService:
         **fields: Any,
     ) -> DatasetInfo:
         check_name(name, "dataset")
-        fields = self._clean_fields(fields)
+        fields = clean_fields(fields)
+        title = clean_title(title, name)
         try:
             with self.db.session() as s:
                 org = self._org(s, organization)
                 self.access.require(s, principal, "create_dataset", org=organization)
-                ds = Dataset(name=name, organization=org, title=(title or name).strip(), **fields)
+                ds = Dataset(name=name, organization=org, title=title, **fields)
                 s.add(ds)
                 s.flush()
                 s.refresh(ds, ["versions"])
@@ -200,7 +187,7 @@ class CatalogService:
 
     def update_dataset(self, name: str, *, principal: Principal, **fields: Any) -> DatasetInfo:
         """Change a dataset's metadata. A change of access level is recorded as an event first."""
-        fields = self._clean_fields(fields)
+        fields = clean_fields(fields)
         with self.db.session() as s:
             ds = self._dataset(s, name, lock=True, principal=principal)
             self.access.require(s, principal, "publish", dataset=ds.as_access())
@@ -294,7 +281,8 @@ class CatalogService:
         from datanuri.tables import Limits, ingest
 
         source = Path(source)
-        filename = filename or source.name
+        filename = check_text(filename or source.name, "filename")
+        change_note = check_text(change_note, "change_note")
         self.check_can_publish(name, principal)  # fail fast, before the heavy work
         out = self.blobs.temp_path(".parquet")
         try:
@@ -552,29 +540,6 @@ class CatalogService:
         return export.stream(path, format, batch_rows=self.config.batch_rows)
 
     # ----- helpers -------------------------------------------------------------------------
-    def _clean_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
-        if unknown:
-            raise errors.InvalidInput(
-                f"Unknown dataset field(s): {', '.join(unknown)}. Known: {', '.join(EDITABLE_FIELDS)}."
-            )
-        out = {k: v for k, v in fields.items() if v is not None}
-        if "access_level" in out:
-            check_access(out["access_level"])
-        if "keywords" in out:
-            kw = out["keywords"]
-            if isinstance(kw, str):
-                kw = [k for k in (x.strip() for x in kw.split(",")) if k]
-            out["keywords"] = [str(k) for k in kw]
-        if "title" in out and not str(out["title"]).strip():
-            raise errors.InvalidInput("A dataset title cannot be empty.")
-        for key in ("title", "theme", "license", "spatial", "contact_name", "contact_email"):
-            if key in out and len(str(out[key])) > 300:
-                raise errors.InvalidInput(
-                    f"The {key} is too long ({len(str(out[key]))} characters); keep it under 300."
-                )
-        return out
-
     def _org(self, s: Session, name: str) -> Organization:
         org = s.scalar(select(Organization).where(Organization.name == name))
         if org is None:

@@ -31,7 +31,13 @@ log = logging.getLogger("datanuri.search")
 SORTS = ("relevance", "newest", "title")
 MAX_QUERY_CHARS = 500
 MAX_PER_PAGE = 100
+#: The deepest result a search pages to (pages past it are refused, not computed).
+MAX_OFFSET = 100_000
 MSG_QUERY_TOO_LONG = "The query is {n} characters long; keep it under " + str(MAX_QUERY_CHARS) + "."
+MSG_PAGE_TOO_FAR = (
+    "Results start at number {start:,}, past the last one a search pages to ({limit:,}). Narrow "
+    "the search with words or filters, or use the catalogue dumps (/catalog.jsonld) for everything."
+)
 MSG_BAD_SORT = "Unknown sort {sort!r}; use one of: relevance, newest, title."
 MSG_BAD_FACET = "Unknown facet {name!r}; known facets: " + ", ".join(FACET_FIELDS) + "."
 MSG_BAD_DATE = "{what} must be a date like 2024-01-31; got {value!r}."
@@ -216,6 +222,8 @@ class SearchService:
             else max(1, min(int(per_page), max_per_page))
         )
         start = max(0, int(offset)) if offset is not None else (page - 1) * per_page
+        if start > MAX_OFFSET:
+            raise errors.InvalidInput(MSG_PAGE_TOO_FAR.format(start=start, limit=MAX_OFFSET))
         words = query_words(q)
         vis = visibility_for(principal)
         tries = stages(words, self.index.matches_any) if q else iter(())

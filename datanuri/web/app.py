@@ -24,6 +24,7 @@ from datanuri.web import (
     routes_ui,
     routes_wizard,
 )
+from datanuri.web.bodies import JsonBodyGuard
 from datanuri.web.schemas import ApiRootOut
 
 API_PREFIX = "/api/v1"
@@ -38,6 +39,7 @@ def create_app(platform: Platform) -> FastAPI:
     )
     app.state.platform = platform
     errors.install(app)
+    app.add_middleware(JsonBodyGuard)
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)
     app.include_router(routes_search.router, prefix=API_PREFIX)

@@ -16,6 +16,7 @@ from starlette.formparsers import MultiPartException
 
 from datanuri import errors
 from datanuri.catalog import export
+from datanuri.catalog.fields import check_text
 from datanuri.web import schemas
 from datanuri.web.auth import PrincipalDep
 from datanuri.web.background import job_responses, run_job
@@ -194,7 +195,7 @@ async def upload_version(
     }
     if opts.get("mode", "lenient") not in ("lenient", "strict"):
         raise errors.InvalidInput("mode must be 'lenient' or 'strict'.")
-    filename = upload.filename or "upload"
+    filename = check_text(upload.filename or "upload", "filename")
     staged = p.blobs.temp_path(Path(filename).suffix[:10])
     try:
         await upload.seek(0)
