@@ -45,6 +45,7 @@ MSG_BAD_TOKEN = (
     "Create a new one with `datanuri tokens create`."
 )
 MSG_BAD_SESSION = "Your session has ended. Log in again."
+MSG_TOKEN_SCOPE = "A token can only {what} tokens if it has the 'admin' scope."
 LOCK_AFTER = 5  # failures per e-mail within LOCK_WINDOW
 LOCK_AFTER_CLIENT = 20  # failures per client address within LOCK_WINDOW
 LOCK_WINDOW = dt.timedelta(minutes=15)
@@ -299,9 +300,7 @@ class AccountService:
                 if principal.kind != "user" or principal.user_id is None:
                     raise errors.NotAuthenticated("Log in to create a token.")
                 if principal.token_id is not None and "admin" not in principal.scopes:
-                    raise errors.PermissionDenied(
-                        "A token can only create tokens if it has the 'admin' scope."
-                    )
+                    raise errors.PermissionDenied(MSG_TOKEN_SCOPE.format(what="create"))
                 user = s.get(User, principal.user_id)
                 assert user is not None
             expires = utcnow() + dt.timedelta(days=expires_in_days) if expires_in_days else None
@@ -335,14 +334,17 @@ class AccountService:
                 .join(User, User.id == ApiToken.user_id)
                 .order_by(ApiToken.id)
             )
-            if not principal.is_admin:
+            if not self.access.can(s, principal, "manage_users"):  # an admin's token needs 'admin'
                 q = q.where(ApiToken.user_id == (principal.user_id or -1))
             return [self._token_info(t, e) for t, e in s.execute(q).all()]
 
     def revoke_token(self, token_id: int, *, principal: Principal) -> TokenInfo:
+        if principal.token_id is not None and "admin" not in principal.scopes:
+            raise errors.PermissionDenied(MSG_TOKEN_SCOPE.format(what="revoke"))
         with self.db.session() as s:
             tok = s.get(ApiToken, token_id)
-            if tok is None or not (principal.is_admin or tok.user_id == principal.user_id):
+            mine = tok is not None and tok.user_id == principal.user_id
+            if tok is None or not (mine or self.access.can(s, principal, "manage_users")):
                 raise errors.NotFound(f"No token {token_id} of yours.")
             if tok.revoked_at is None:
                 self.events.record(

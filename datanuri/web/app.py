@@ -24,6 +24,8 @@ from datanuri.web import (
     routes_ui,
     routes_wizard,
 )
+from datanuri.web.auth import PUBLIC
+from datanuri.web.guard import Guard
 from datanuri.web.schemas import ApiRootOut
 
 API_PREFIX = "/api/v1"
@@ -37,6 +39,7 @@ def create_app(platform: Platform) -> FastAPI:
         description="A trusted data exchange: publish, find and download versioned open-format datasets.",
     )
     app.state.platform = platform
+    app.add_middleware(Guard)
     errors.install(app)
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)
@@ -56,7 +59,7 @@ def create_app(platform: Platform) -> FastAPI:
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
 
-    @app.get("/api/v1", tags=["meta"], response_model=ApiRootOut)
+    @app.get("/api/v1", tags=["meta"], response_model=ApiRootOut, dependencies=[PUBLIC])
     def api_root() -> dict[str, Any]:
         return {
             "name": "datanuri",
@@ -65,7 +68,7 @@ def create_app(platform: Platform) -> FastAPI:
             "openapi": "/openapi.json",
         }
 
-    @app.get("/healthz", tags=["meta"])
+    @app.get("/healthz", tags=["meta"], dependencies=[PUBLIC])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

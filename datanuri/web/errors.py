@@ -9,9 +9,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from datanuri.errors import DatanuriError, NotAuthenticated, RateLimited
+from datanuri.errors import DatanuriError, NotAuthenticated, RateLimited, ServiceUnavailable
 
 log = logging.getLogger("datanuri.web")
+
+MSG_INTERNAL = (
+    "Something went wrong on the server; it has been logged. Try again, and report it if it repeats."
+)
+MSG_SERVER_FAULT = (
+    "The server could not answer because of a fault on its side; it has been logged for the "
+    "operator. Try again later, and report it if it repeats."
+)
+MSG_METHOD = "This route does not accept this method. It accepts: {allow}."
 
 
 def error_response(status: int, code: str, message: str, details: object = None) -> JSONResponse:
@@ -23,7 +32,12 @@ def error_response(status: int, code: str, message: str, details: object = None)
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DatanuriError)
-    async def _datanuri(_: Request, exc: DatanuriError) -> JSONResponse:
+    async def _datanuri(request: Request, exc: DatanuriError) -> JSONResponse:
+        if exc.status >= 500 and not isinstance(exc, ServiceUnavailable):
+            # a server fault (a missing or altered blob, the ledger, the configuration): what
+            # went wrong, with its paths, is for the operator's log, not for the caller
+            log.error("server fault on %s %s: %s", request.method, request.url.path, exc.message)
+            return error_response(exc.status, exc.code, MSG_SERVER_FAULT)
         resp = error_response(exc.status, exc.code, exc.message, exc.details)
         if isinstance(exc, RateLimited):
             resp.headers["Retry-After"] = str(int(exc.retry_after))
@@ -59,13 +73,13 @@ def install(app: FastAPI) -> None:
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = "No such API route. See /docs for the list of routes."
-        return error_response(exc.status_code, code, message)
+        if exc.status_code == 405:
+            message = MSG_METHOD.format(allow=(exc.headers or {}).get("Allow", ""))
+        resp = error_response(exc.status_code, code, message)
+        resp.headers.update(exc.headers or {})  # e.g. Allow on 405
+        return resp
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
-        return error_response(
-            500,
-            "internal_error",
-            "Something went wrong on the server; it has been logged. Try again, and report it if it repeats.",
-        )
+        return error_response(500, "internal_error", MSG_INTERNAL)

@@ -17,7 +17,7 @@ from starlette.formparsers import MultiPartException
 from datanuri import errors
 from datanuri.catalog import export
 from datanuri.web import schemas
-from datanuri.web.auth import PrincipalDep
+from datanuri.web.auth import AdminCaller, PrincipalDep, PublishCaller
 from datanuri.web.background import job_responses, run_job
 from datanuri.web.deps import PlatformDep
 
@@ -77,7 +77,7 @@ def list_organizations(p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]
 def create_organization(
     body: OrganizationIn,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: AdminCaller,
 ) -> dict[str, Any]:
     return p.accounts.create_organization(
         body.name, title=body.title, description=body.description, principal=me
@@ -107,7 +107,7 @@ def list_datasets(
 
 
 @router.post("/datasets", status_code=201, tags=["datasets"], response_model=schemas.DatasetOut)
-def create_dataset(body: DatasetIn, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
+def create_dataset(body: DatasetIn, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
     fields = body.model_dump(exclude={"name", "organization", "title"}, exclude_none=True)
     return p.catalog.create_dataset(
         body.name, organization=body.organization, title=body.title, principal=me, **fields
@@ -124,7 +124,7 @@ def update_dataset(
     name: str,
     body: DatasetFields,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: PublishCaller,
 ) -> dict[str, Any]:
     return p.catalog.update_dataset(
         name, principal=me, **body.model_dump(exclude_none=True)
@@ -143,7 +143,7 @@ async def upload_version(
     name: str,
     request: Request,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: PublishCaller,
     wait: bool = Query(
         False, description="Ingest before answering (201) instead of as a background job (202)."
     ),

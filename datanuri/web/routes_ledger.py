@@ -12,10 +12,13 @@ from pydantic import BaseModel, Field
 from datanuri import events
 from datanuri.ledger import Ledger, SignedCheckpoint
 from datanuri.web import schemas
+from datanuri.web.auth import PUBLIC
 from datanuri.web.deps import PlatformDep
 
-router = APIRouter(tags=["ledger"])
-wellknown_router = APIRouter(tags=["ledger"])
+# The ledger is public: its routes act for nobody (a witness's cosignature is checked against
+# the trusted witness keys, not against a caller).
+router = APIRouter(tags=["ledger"], dependencies=[PUBLIC])
+wellknown_router = APIRouter(tags=["ledger"], dependencies=[PUBLIC])
 
 
 def _b64(items: list[bytes]) -> list[str]:
