@@ -36,20 +36,22 @@ def _upsert(s: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
 
 def take(s: Session, counter: Counter, *, now: dt.datetime, window: dt.timedelta) -> bool:
     """Count one attempt on `counter` unless it is locked; True if the attempt may go ahead."""
-    t = LoginCounter.__table__
-    expired = t.c.window_start < (now - window)
+    t = LoginCounter
+    expired = t.window_start < (now - window)
     stmt = (
         _upsert(s)(t)
         .values(key=counter.key, failures=1, window_start=now)
         .on_conflict_do_update(
-            index_elements=[t.c.key],
+            index_elements=["key"],
             set_={
-                "failures": case((expired, 1), else_=t.c.failures + 1),
-                "window_start": case((expired, literal(now, UTCDateTime())), else_=t.c.window_start),
+                "failures": case((expired, 1), else_=t.failures + 1),
+                "window_start": case(
+                    (expired, literal(now, UTCDateTime())), else_=t.window_start
+                ),
             },
-            where=or_(expired, t.c.failures < counter.limit),
+            where=or_(expired, t.failures < counter.limit),
         )
-        .returning(t.c.failures)
+        .returning(t.failures)
     )
     return s.execute(stmt).first() is not None
 
@@ -63,9 +65,9 @@ def take_all(
 
 def give_back(s: Session, counters: Sequence[Counter]) -> None:
     """Return the slots a successful login took."""
-    t = LoginCounter.__table__
+    t = LoginCounter
     s.execute(
         update(t)
-        .where(t.c.key.in_([c.key for c in counters]), t.c.failures > 0)
-        .values(failures=t.c.failures - 1)
+        .where(t.key.in_([c.key for c in counters]), t.failures > 0)
+        .values(failures=t.failures - 1)
     )

@@ -129,9 +129,9 @@ class Need:
         return principal
 
 
-def no_caller(request: Request) -> None:
-    """Declares a route that acts for nobody: it reads no token and needs no scope."""
-    check_client_rate(request)
+def no_caller() -> None:
+    """Declares a route that acts for nobody: it reads no token and needs no scope (the
+    per-client rate limit of `web/guard.py` still applies, as on every route)."""
 
 
 ReadCaller = Annotated[Principal, Depends(Need("read"))]

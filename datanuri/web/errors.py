@@ -7,15 +7,14 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from datanuri.errors import DatanuriError, NotAuthenticated, RateLimited, ServiceUnavailable
 
 log = logging.getLogger("datanuri.web")
 
-MSG_INTERNAL = (
-    "Something went wrong on the server; it has been logged. Try again, and report it if it repeats."
-)
+MSG_INTERNAL = "Something went wrong on the server; it has been logged. Try again, and report it if it repeats."
 MSG_SERVER_FAULT = (
     "The server could not answer because of a fault on its side; it has been logged for the "
     "operator. Try again later, and report it if it repeats."
@@ -28,6 +27,16 @@ def error_response(status: int, code: str, message: str, details: object = None)
     if details is not None:
         body["details"] = details
     return JSONResponse({"error": body}, status_code=status)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path) and route.methods:
+            methods |= set(route.methods)
+    return sorted(methods)
 
 
 def install(app: FastAPI) -> None:
@@ -73,10 +82,12 @@ def install(app: FastAPI) -> None:
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = "No such API route. See /docs for the list of routes."
+        headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            message = MSG_METHOD.format(allow=(exc.headers or {}).get("Allow", ""))
+            headers["Allow"] = ", ".join(allowed_methods(request))
+            message = MSG_METHOD.format(allow=headers["Allow"])
         resp = error_response(exc.status_code, code, message)
-        resp.headers.update(exc.headers or {})  # e.g. Allow on 405
+        resp.headers.update(headers)
         return resp
 
     @app.exception_handler(Exception)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from datanuri import errors
 from datanuri.web.auth import check_client_rate
@@ -86,7 +86,7 @@ class Guard:
         await self.app(scope, receive, send_with_headers)
 
 
-def _limited(request: Request, exc: errors.RateLimited) -> Any:
+def _limited(request: Request, exc: errors.RateLimited) -> Response:
     """429 as the caller expects it: a page for a browser, the JSON error shape otherwise."""
     from datanuri.web.errors import error_response
 
@@ -96,7 +96,7 @@ def _limited(request: Request, exc: errors.RateLimited) -> Any:
     ):
         from datanuri.web.routes_ui import error_page
 
-        response = error_page(request, 429, exc.message)
+        response: Response = error_page(request, 429, exc.message)
     elif path.startswith(CKAN_PATHS):  # CKAN clients read CKAN's envelope
         response = JSONResponse(
             {"success": False, "error": {"__type": "Rate Limit Error", "message": exc.message}},

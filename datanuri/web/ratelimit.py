@@ -16,7 +16,9 @@ MAX_KEYS = 100_000
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int, *, burst: int | None = None, max_keys: int = MAX_KEYS) -> None:
+    def __init__(
+        self, per_minute: int, *, burst: int | None = None, max_keys: int = MAX_KEYS
+    ) -> None:
         self.rate = per_minute / 60.0
         self.capacity = float(burst if burst is not None else max(1, per_minute // 6))
         self.max_keys = max(1, max_keys)

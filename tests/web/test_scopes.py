@@ -40,7 +40,11 @@ def routes(app: Any) -> list[tuple[str, str, Any]]:
 def world(platform, tmp_path):
     acc = platform.accounts
     acc.create_user(
-        "root@example.org", display_name="root", password=PW, platform_role="admin", principal=SYSTEM
+        "root@example.org",
+        display_name="root",
+        password=PW,
+        platform_role="admin",
+        principal=SYSTEM,
     )
     acc.create_user("kim@example.org", display_name="김민지", password=PW, principal=SYSTEM)
     acc.create_organization("org-a", principal=acc.principal_for("root@example.org"))
@@ -49,9 +53,7 @@ def world(platform, tmp_path):
     platform.catalog.publish("ds", air_csv(tmp_path / "a.csv"), principal=SYSTEM)
 
     def token(email: str, scopes: list[str]) -> tuple[int, str]:
-        info, secret = acc.create_token(
-            name="t", scopes=scopes, for_email=email, principal=SYSTEM
-        )
+        info, secret = acc.create_token(name="t", scopes=scopes, for_email=email, principal=SYSTEM)
         return info.id, secret
 
     ent = acc.grant_entitlement("kim@example.org", "ds", principal=SYSTEM)
@@ -137,9 +139,9 @@ def test_read_token_cannot_manage_tokens(api, world, platform):
     assert r.status_code == 403 and "'admin' scope" in r.json()["error"]["message"]
     r = api.post("/api/v1/tokens", headers=read, json={"name": "more", "scopes": ["admin"]})
     assert r.status_code == 403
-    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {world['kim_other'][1]}"}).json()[
-        "authenticated"
-    ]
+    assert api.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {world['kim_other'][1]}"}
+    ).json()["authenticated"]
 
 
 def test_admin_read_token_sees_and_revokes_only_its_own(api, world):
