@@ -45,9 +45,7 @@ def take(s: Session, counter: Counter, *, now: dt.datetime, window: dt.timedelta
             index_elements=["key"],
             set_={
                 "failures": case((expired, 1), else_=t.failures + 1),
-                "window_start": case(
-                    (expired, literal(now, UTCDateTime())), else_=t.window_start
-                ),
+                "window_start": case((expired, literal(now, UTCDateTime())), else_=t.window_start),
             },
             where=or_(expired, t.failures < counter.limit),
         )

@@ -243,3 +243,7 @@ MSG_GATE_CANNOT_OVERRULE = (
     'under "insensitive" cannot release it as it is (only detections below {limit:.2f} can be '
     "overruled as false). Treat it under direct_identifiers: delete, pseudonymize or mask it."
 )
+
+# the description a new release target gets (the source is not named when it is hidden)
+MSG_RELEASE_OF = "De-identified release of {name} version {version}."
+MSG_RELEASE_OF_HIDDEN = "De-identified release of a personal dataset that is not public."
