@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,7 +11,15 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from datanuri.errors import DatanuriError, NotAuthenticated, RateLimited, ServiceUnavailable
+from datanuri.errors import (
+    ConfigError,
+    DatanuriError,
+    IntegrityError,
+    LedgerError,
+    NotAuthenticated,
+    RateLimited,
+    ServiceUnavailable,
+)
 
 log = logging.getLogger("datanuri.web")
 
@@ -27,6 +36,17 @@ def error_response(status: int, code: str, message: str, details: object = None)
     if details is not None:
         body["details"] = details
     return JSONResponse({"error": body}, status_code=status)
+
+
+SERVER_FAULTS = {"internal_error"} | {c.code for c in (ConfigError, IntegrityError, LedgerError)}
+
+
+def public_error(error: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored error (a failed job's) as a caller may see it: a server fault's own message
+    (an exception's text, SQL, a store path) is replaced by the generic one."""
+    if error and error.get("code") in SERVER_FAULTS:
+        return {"code": error["code"], "message": MSG_SERVER_FAULT}
+    return error
 
 
 def allowed_methods(request: Request) -> list[str]:

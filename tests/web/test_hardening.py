@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from datanuri.accounts import SYSTEM
 from datanuri.config import Config
-from datanuri.errors import ConfigError
+from datanuri.errors import ConfigError, IntegrityError
 from datanuri.web.app import create_app
 from datanuri.web.clients import networks, real_client
 from datanuri.web.ratelimit import RateLimiter
@@ -190,3 +190,28 @@ def test_missing_blob_is_a_logged_server_fault_without_paths(platform, tmp_path,
 def organization_required(platform) -> str:
     platform.accounts.create_organization("org-a", principal=SYSTEM)
     return "org-a"
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        RuntimeError("(sqlite3.IntegrityError) UNIQUE constraint failed: versions.dataset_id"),
+        IntegrityError("Blob sha256:ab is missing from the store at /srv/data/blobs."),
+    ],
+)
+def test_a_failed_job_answers_without_sql_or_paths(platform, fault):
+    import asyncio
+    import json as _json
+
+    from datanuri.web.background import run_job
+
+    def job(progress):
+        raise fault
+
+    resp = asyncio.run(
+        run_job(platform, "test", job, params={}, actor="system", wait=True, created=bool)
+    )
+    body = _json.loads(resp.body)
+    assert resp.status_code == 500
+    assert "UNIQUE" not in resp.body.decode() and "/srv/data" not in resp.body.decode()
+    assert "logged" in body["error"]["message"] and body["job"]["status"] == "failed"
