@@ -202,15 +202,20 @@ def organization_required(platform) -> str:
 def test_a_failed_job_answers_without_sql_or_paths(platform, fault):
     import asyncio
     import json as _json
+    from concurrent.futures import ThreadPoolExecutor
 
     from datanuri.web.background import run_job
 
     def job(progress):
         raise fault
 
-    resp = asyncio.run(
-        run_job(platform, "test", job, params={}, actor="system", wait=True, created=bool)
-    )
+    def answer():  # on a thread of its own: another test may have left a loop on this one
+        return asyncio.run(
+            run_job(platform, "test", job, params={}, actor="system", wait=True, created=bool)
+        )
+
+    with ThreadPoolExecutor(1) as pool:
+        resp = pool.submit(answer).result()
     body = _json.loads(resp.body)
     assert resp.status_code == 500
     assert "UNIQUE" not in resp.body.decode() and "/srv/data" not in resp.body.decode()
