@@ -8,6 +8,7 @@ Precedence: explicit keyword arguments > environment > TOML file (`DATANURI_CONF
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,6 +21,23 @@ from datanuri.errors import ConfigError
 Engine = Literal["duckdb", "spark"]
 
 ENV_PREFIX = "DATANURI_"
+
+
+def _networks(value: Any) -> tuple[str, ...]:
+    """Addresses or networks from a comma-separated string or a list, each checked."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    out = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as exc:
+            raise ConfigError(
+                f"trusted_proxies: {item!r} is not an IP address or network; write e.g. "
+                "'127.0.0.1, 10.0.0.0/8'."
+            ) from exc
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -41,6 +59,9 @@ class Config:
     # Requests per minute per API token and per client address (429 with Retry-After beyond).
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
+    # Reverse proxies (addresses or networks, e.g. "10.0.0.0/8, 127.0.0.1") whose
+    # X-Forwarded-For names the real client; from any other peer the header is ignored.
+    trusted_proxies: tuple[str, ...] = ()
     secure_cookies: bool = False  # set true behind HTTPS
     # The integrity ledger's name in its signed checkpoints, and how many witness
     # cosignatures a checkpoint needs before receipts count it as trusted.
@@ -61,6 +82,7 @@ class Config:
             object.__setattr__(self, "data_dir", Path(self.data_dir))
         if self.key_dir is not None and not isinstance(self.key_dir, Path):
             object.__setattr__(self, "key_dir", Path(self.key_dir))
+        object.__setattr__(self, "trusted_proxies", _networks(self.trusted_proxies))
 
     @property
     def db_url(self) -> str:
@@ -120,6 +142,8 @@ class Config:
             try:
                 if name in ("data_dir", "key_dir"):
                     kwargs[name] = Path(value).expanduser()
+                elif isinstance(default, tuple):
+                    kwargs[name] = _networks(value)
                 elif isinstance(default, bool):
                     kwargs[name] = str(value).lower() in ("1", "true", "yes", "on")
                 elif isinstance(default, int):

@@ -100,6 +100,10 @@ MSG_BINARY_FILE = (
 )
 MSG_DATASET_NOT_FOUND = "No dataset named {name!r}. List datasets with `datanuri datasets list`."
 MSG_ORG_NOT_FOUND = "No organization named {name!r}. Create it with `datanuri orgs create {name}`."
+MSG_DATASET_EXISTS = (
+    "A dataset named {name!r} already exists. Pick another name or publish a new version."
+)
+MSG_NAME_UNAVAILABLE = "The name {name!r} cannot be used for a new dataset. Pick another name."
 MSG_VERSION_NOT_FOUND = "Dataset {name!r} has no version {version}. It has versions 1 to {latest}."
 MSG_NO_VERSIONS = (
     "Dataset {name!r} has no published version yet. Publish a file with `datanuri publish`."

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.service import AccountService
 from datanuri.catalog.service import CatalogService, dataset_access
@@ -23,6 +25,12 @@ from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database
 
 
+def hidden_dataset(s: Session, name: str) -> bool:
+    """Whether dataset `name` is hidden from the public (the ledger's `HiddenFinder`)."""
+    found = dataset_access(s, name)
+    return found is not None and found.hidden
+
+
 class Platform:
     """One datanuri instance: open it, use its services, close it."""
 
@@ -35,6 +43,7 @@ class Platform:
         self.blobs = BlobStore(self.config.blob_dir)
         self.blobs.clean_tmp()
         self.ledger = self._make_ledger()
+        self.ledger.hidden = hidden_dataset  # entries name hidden datasets by a commitment
         self.jobs = JobRunner(self.db, workers=self.config.job_workers)
         self.jobs.recover()
         self.access = AccessControl(self.db, find_dataset=dataset_access)

@@ -105,6 +105,17 @@ class LoginAttempt(Base):
     time: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
+class LoginCounter(Base):
+    """Failed logins per e-mail or client address in the current lock window, counted with one
+    atomic statement (`accounts/lockout.py`) so parallel attempts cannot pass the limit."""
+
+    __tablename__ = "login_counters"
+
+    key: Mapped[str] = mapped_column(String(440), primary_key=True)  # "email:..." | "client:..."
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column()
+
+
 class AccessLogEntry(Base):
     """One read or download of a dataset: who, what, when, which route."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from datanuri.accounts.principal import Principal
+from datanuri.accounts.principal import ANONYMOUS, Principal
 from datanuri.errors import InvalidInput
 
 Action = Literal[
@@ -54,6 +54,19 @@ class DatasetAccess:
     organization: str
     access_level: str
     metadata_public: bool = True
+
+    @property
+    def hidden(self) -> bool:
+        """Whether the public may not know it exists (anonymous callers get "not found")."""
+        return hidden_from_public(self.access_level, self.metadata_public)
+
+
+def hidden_from_public(access_level: str, metadata_public: bool) -> bool:
+    """A dataset whose existence the policy hides from anonymous callers (a personal dataset
+    with `metadata_public: false`): public views (ledger, counts) must not reveal it either."""
+    return decide(
+        ANONYMOUS, "read_metadata", access_level=access_level, metadata_public=metadata_public
+    ).hide
 
 
 @dataclass(frozen=True)

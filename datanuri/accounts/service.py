@@ -7,11 +7,12 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from datanuri import errors
+from datanuri.accounts import lockout
 from datanuri.accounts import secrets as sec
 from datanuri.accounts import validate as v
 from datanuri.accounts.access import AccessControl
@@ -45,6 +46,7 @@ MSG_BAD_TOKEN = (
     "Create a new one with `datanuri tokens create`."
 )
 MSG_BAD_SESSION = "Your session has ended. Log in again."
+MSG_TOKEN_SCOPE = "A token can only {what} tokens if it has the 'admin' scope."
 LOCK_AFTER = 5  # failures per e-mail within LOCK_WINDOW
 LOCK_AFTER_CLIENT = 20  # failures per client address within LOCK_WINDOW
 LOCK_WINDOW = dt.timedelta(minutes=15)
@@ -217,55 +219,35 @@ class AccountService:
     # ----- login ---------------------------------------------------------------------------
     def login(self, email: str, password: str, *, client: str | None = None) -> Principal:
         """Check a password. Unknown user and wrong password give the same error; repeated
-        failures lock the e-mail (and a noisy client address) for a while, and are logged."""
+        failures lock the e-mail (and a noisy client address) for a while, and are logged.
+        Each check first takes a slot from the lockout counters in one atomic statement
+        (`accounts/lockout.py`), so parallel attempts get no more checks than the limit."""
         email_key = (email or "").strip().lower()[:320]
         now = utcnow()
+        counters = [lockout.Counter(f"email:{email_key}", LOCK_AFTER)]
+        if client:
+            counters.append(lockout.Counter(f"client:{client[:100]}", LOCK_AFTER_CLIENT))
         with self.db.session() as s:
-            since = now - LOCK_WINDOW
-            fails = (
-                s.scalar(
-                    select(func.count())
-                    .select_from(LoginAttempt)
-                    .where(
-                        LoginAttempt.email == email_key,
-                        LoginAttempt.success.is_(False),
-                        LoginAttempt.time >= since,
-                    )
-                )
-                or 0
-            )
-            client_fails = 0
-            if client:
-                client_fails = (
-                    s.scalar(
-                        select(func.count())
-                        .select_from(LoginAttempt)
-                        .where(
-                            LoginAttempt.client == client,
-                            LoginAttempt.success.is_(False),
-                            LoginAttempt.time >= since,
-                        )
-                    )
-                    or 0
-                )
-            if fails >= LOCK_AFTER or client_fails >= LOCK_AFTER_CLIENT:
+            allowed = lockout.take_all(s, counters, now=now, window=LOCK_WINDOW)
+            if not allowed:
+                s.rollback()  # neither counter moves for a refused attempt
                 log.warning("login refused while locked: email=%r client=%r", email_key, client)
                 s.add(LoginAttempt(email=email_key, client=client, success=False, time=now))
-                raise errors.PermissionDenied(
-                    MSG_LOCKED.format(minutes=int(LOCK_WINDOW.total_seconds() // 60))
-                )
+        if not allowed:
+            raise errors.PermissionDenied(
+                MSG_LOCKED.format(minutes=int(LOCK_WINDOW.total_seconds() // 60))
+            )
+        with self.db.session() as s:
             user = s.scalar(select(User).where(User.email == email_key))
-            ok = sec.verify_password(user.password_hash if user else None, password or "")
-            ok = ok and user is not None and user.is_active
+            stored = user.password_hash if user is not None else None
+            active = user is not None and user.is_active
+        ok = sec.verify_password(stored, password or "") and active
+        with self.db.session() as s:
             s.add(LoginAttempt(email=email_key, client=client, success=ok, time=now))
-            if not ok:
-                log.warning(
-                    "failed login: email=%r client=%r (%d recent failures)",
-                    email_key,
-                    client,
-                    fails + 1,
-                )
+            if ok:
+                lockout.give_back(s, counters)
         if not ok:
+            log.warning("failed login: email=%r client=%r", email_key, client)
             raise errors.NotAuthenticated(MSG_BAD_LOGIN)
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.email == email_key))
@@ -299,9 +281,7 @@ class AccountService:
                 if principal.kind != "user" or principal.user_id is None:
                     raise errors.NotAuthenticated("Log in to create a token.")
                 if principal.token_id is not None and "admin" not in principal.scopes:
-                    raise errors.PermissionDenied(
-                        "A token can only create tokens if it has the 'admin' scope."
-                    )
+                    raise errors.PermissionDenied(MSG_TOKEN_SCOPE.format(what="create"))
                 user = s.get(User, principal.user_id)
                 assert user is not None
             expires = utcnow() + dt.timedelta(days=expires_in_days) if expires_in_days else None
@@ -335,14 +315,17 @@ class AccountService:
                 .join(User, User.id == ApiToken.user_id)
                 .order_by(ApiToken.id)
             )
-            if not principal.is_admin:
+            if not self.access.can(s, principal, "manage_users"):  # an admin's token needs 'admin'
                 q = q.where(ApiToken.user_id == (principal.user_id or -1))
             return [self._token_info(t, e) for t, e in s.execute(q).all()]
 
     def revoke_token(self, token_id: int, *, principal: Principal) -> TokenInfo:
+        if principal.token_id is not None and "admin" not in principal.scopes:
+            raise errors.PermissionDenied(MSG_TOKEN_SCOPE.format(what="revoke"))
         with self.db.session() as s:
             tok = s.get(ApiToken, token_id)
-            if tok is None or not (principal.is_admin or tok.user_id == principal.user_id):
+            mine = tok is not None and tok.user_id == principal.user_id
+            if tok is None or not (mine or self.access.can(s, principal, "manage_users")):
                 raise errors.NotFound(f"No token {token_id} of yours.")
             if tok.revoked_at is None:
                 self.events.record(

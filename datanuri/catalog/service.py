@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from datanuri import errors
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.models import Organization
-from datanuri.accounts.policy import DatasetAccess
+from datanuri.accounts.policy import DatasetAccess, hidden_from_public
 from datanuri.accounts.principal import Principal
 from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.catalog import export
@@ -119,30 +119,34 @@ class CatalogService:
             listener(name)
 
     # ----- organizations -------------------------------------------------------------------
+    @staticmethod
+    def _public_counts(s: Session, org_id: int | None = None) -> dict[int, int]:
+        """Datasets per organisation that the public may know exist (hidden ones not counted)."""
+        q = select(
+            Dataset.organization_id, Dataset.access_level, Dataset.metadata_public, func.count()
+        ).group_by(Dataset.organization_id, Dataset.access_level, Dataset.metadata_public)
+        if org_id is not None:
+            q = q.where(Dataset.organization_id == org_id)
+        counts: dict[int, int] = {}
+        for org, level, public, n in s.execute(q).all():
+            if not hidden_from_public(level, public):
+                counts[org] = counts.get(org, 0) + n
+        return counts
+
     def list_organizations(self) -> list[OrgInfo]:
+        """Every organisation, with its public dataset count."""
         with self.db.session() as s:
-            counts = dict(
-                s.execute(
-                    select(Dataset.organization_id, func.count()).group_by(Dataset.organization_id)
-                ).all()
-            )
+            counts = self._public_counts(s)
             return [
                 org_info(o, counts.get(o.id, 0))
                 for o in s.scalars(select(Organization).order_by(Organization.name))
             ]
 
     def get_organization(self, name: str) -> OrgInfo:
+        """One organisation, with its public dataset count."""
         with self.db.session() as s:
             org = self._org(s, name)
-            count = (
-                s.scalar(
-                    select(func.count())
-                    .select_from(Dataset)
-                    .where(Dataset.organization_id == org.id)
-                )
-                or 0
-            )
-            return org_info(org, count)
+            return org_info(org, self._public_counts(s, org.id).get(org.id, 0))
 
     # ----- datasets ------------------------------------------------------------------------
     def create_dataset(
@@ -167,9 +171,13 @@ class CatalogService:
                 s.refresh(ds, ["versions"])
                 info = dataset_info(ds)
         except SAIntegrityError as exc:
-            raise errors.Conflict(
-                f"A dataset named {name!r} already exists. Pick another name or publish a new version."
-            ) from exc
+            with self.db.session() as s:  # say "exists" only to whoever may know it does
+                taken = dataset_access(s, name)
+                seen = taken is None or self.access.can(
+                    s, principal, "read_metadata", dataset=taken
+                )
+            msg = errors.MSG_DATASET_EXISTS if seen else errors.MSG_NAME_UNAVAILABLE
+            raise errors.Conflict(msg.format(name=name)) from exc
         self._changed(name)
         return info
 

@@ -77,7 +77,9 @@ def serve(
 
     with platform_ctx(data_dir) as p:
         console.print(f"datanuri on http://{host}:{port}  (API /api/v1, docs /docs; Ctrl-C stops)")
-        uvicorn.run(create_app(p), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(p), host=host, port=port, log_level="info", proxy_headers=False
+        )  # X-Forwarded-For: only from Config.trusted_proxies (web/clients.py)
 
 
 @app.command()
@@ -121,7 +123,9 @@ def demo(
                 f"Try: curl http://{host}:{port}/api/v1/datasets   ·   "
                 f"API docs: http://{host}:{port}/docs   ·   Ctrl-C stops"
             )
-            uvicorn.run(create_app(p), host=host, port=port, log_level="warning")
+            uvicorn.run(
+                create_app(p), host=host, port=port, log_level="warning", proxy_headers=False
+            )
 
 
 def main() -> None:

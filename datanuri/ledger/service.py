@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from datanuri import canonical
 from datanuri.errors import Conflict, IntegrityError, InvalidInput, LedgerError, NotFound
 from datanuri.events import AnyEvent
-from datanuri.ledger import merkle, messages, store
+from datanuri.ledger import hiding, merkle, messages, store
 from datanuri.ledger.checkpoint import (
     Checkpoint,
     SignedCheckpoint,
@@ -24,6 +24,7 @@ from datanuri.ledger.checkpoint import (
     open_checkpoint,
 )
 from datanuri.ledger.cosign import CosignatureVerifier, valid_cosigners
+from datanuri.ledger.hiding import hide_event
 from datanuri.ledger.keys import KeyStore
 from datanuri.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerWitness
 from datanuri.ledger.note import NoteError, parse_note, sign_note
@@ -63,6 +64,9 @@ class Ledger:
         self.keys = KeyStore(Path(key_dir), origin)
         self.required_cosignatures = required_cosignatures
         self._proofs = store.ProofReader(db.engine)
+        # Whether a dataset is hidden from the public (set by the platform from the catalog);
+        # entries name hidden datasets by a keyed commitment (ledger/hiding.py).
+        self.hidden: hiding.HiddenFinder | None = None
 
     # ----- keys -----------------------------------------------------------------------------
     def ensure_key(self) -> str:
@@ -82,6 +86,9 @@ class Ledger:
         """Append events in order in `session`'s transaction; returns their leaf indexes."""
         if not events:
             return []
+        if self.hidden is not None:
+            finder, key = self.hidden, self._commitment_key()
+            events = [hide_event(e, lambda name: finder(session, name), key) for e in events]
         try:
             datas = [canonical_leaf(e) for e in events]
         except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
@@ -96,6 +103,43 @@ class Ledger:
             raise LedgerError(
                 messages.RECORD_FAILED.format(type=events[0].type, why=str(exc).splitlines()[0])
             ) from exc
+
+    # ----- hidden datasets (ledger/hiding.py) -------------------------------------------------
+    def _commitment_key(self) -> bytes:
+        return hiding.commitment_key(self.keys.signer().skey())
+
+    def commit_name(self, name: str) -> str:
+        """The commitment that stands for hidden dataset `name` in entries (for the audit)."""
+        return hiding.commit(self._commitment_key(), name)
+
+    def _hidden_now(self, names: set[str]) -> set[str]:
+        if not names or self.hidden is None:
+            return set()
+        with self.db.session() as s:
+            return {n for n in names if self.hidden(s, n)}
+
+    def public_entries(self, start: int = 0, end: int | None = None) -> list[dict[str, Any]]:
+        """`entries` as the public may see them: older entries that name a dataset hidden now
+        show a commitment instead of its name and are marked `"redacted": true`."""
+        items = self.entries(start, end)
+        hidden = self._hidden_now(hiding.names_in(i["entry"] for i in items))
+        if hidden:
+            key = self._commitment_key()
+            for item in items:
+                shown = hiding.redact_entry(item["entry"], hidden, key)
+                if shown is not None:
+                    item["entry"], item["redacted"] = shown, True
+        return items
+
+    def public_receipt(self, leaf_index: int) -> dict[str, Any]:
+        """`receipt` as the public may see it (redacted like `public_entries`)."""
+        receipt = self.receipt(leaf_index)
+        hidden = self._hidden_now(hiding.named(receipt["entry"]))
+        if hidden:
+            shown = hiding.redact_entry(receipt["entry"], hidden, self._commitment_key())
+            if shown is not None:
+                receipt["entry"], receipt["redacted"] = shown, True
+        return receipt
 
     # ----- reading --------------------------------------------------------------------------
     def size(self) -> int:
@@ -307,8 +351,14 @@ class Ledger:
         public key, its trusted witnesses), that the entry names `subject` and `parquet_hash`
         (when given), and that its tree is no larger than the current signed checkpoint."""
         current = self.checkpoint()
+        receipt = self.receipt(index)
+        named = receipt["entry"].get("subject")
+        if subject and isinstance(named, str) and named.startswith("dataset:" + hiding.PREFIX):
+            name = subject.removeprefix("dataset:").split("@", 1)[0]
+            rest = subject.removeprefix("dataset:" + name)  # a hidden dataset's entry
+            subject = f"dataset:{self.commit_name(name)}{rest}"
         return check_receipt(
-            self.receipt(index),
+            receipt,
             public_key=self.public_key(),
             witness_keys=self.witnesses(),
             subject=subject,

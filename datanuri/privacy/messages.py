@@ -348,3 +348,7 @@ MSG_RELEASE_TICKET = (
     "{name!r} was issued; nothing was published. Release through `datanuri privacy apply "
     "--release` or the de-identification wizard."
 )
+
+# the description a new release target gets (the source is not named when it is hidden)
+MSG_RELEASE_OF = "De-identified release of {name} version {version}."
+MSG_RELEASE_OF_HIDDEN = "De-identified release of a personal dataset that is not public."

@@ -455,6 +455,7 @@ class PrivacyService:
         try:
             pq.write_table(candidate.table, tmp, compression="zstd")
             progress(3, STEPS)
+            about = self._release_description(name, candidate.version)
             if org is not None:  # the target is new
                 self.catalog.create_dataset(
                     target_name,
@@ -462,7 +463,7 @@ class PrivacyService:
                     title=title or f"{target_name} (de-identified)",
                     access_level=access_level,
                     principal=principal,
-                    description=f"De-identified release of {name} version {candidate.version}.",
+                    description=about,
                 )
             try:
                 published = self.catalog.publish(
@@ -471,7 +472,7 @@ class PrivacyService:
                     filename=f"{target_name}.parquet",
                     format="parquet",
                     principal=principal,
-                    change_note=f"De-identified release of {name} v{candidate.version}",
+                    change_note=about,
                     on_publish=record,
                     release=ticket,
                 )
@@ -500,6 +501,13 @@ class PrivacyService:
             log.exception(
                 "could not remove the empty target dataset %r of a failed release", target
             )
+
+    def _release_description(self, name: str, version: int) -> str:
+        """The new target's description: names the source unless the public may not know it."""
+        with self.db.session() as s:
+            hidden = self.access.dataset(s, name).hidden
+        text = M.MSG_RELEASE_OF_HIDDEN if hidden else M.MSG_RELEASE_OF
+        return text.format(name=name, version=version)
 
     def _check_target(self, name: str, target: str, principal: Principal) -> str | None:
         """The organisation to create `target` in, or None if it exists (and may receive this)."""

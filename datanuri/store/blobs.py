@@ -96,8 +96,8 @@ class BlobStore:
     def verify(self, digest: str) -> Path:
         """Return the blob's path after checking its content still hashes to `digest`."""
         p = self.path(digest)
-        if not p.is_file():
-            raise NotFound(
+        if not p.is_file():  # a server fault (the catalog records it), not a missing resource
+            raise IntegrityError(
                 f"Blob {digest} is missing from the store at {self.root}. Restore it from a backup."
             )
         actual = sha256_file(p)

@@ -24,7 +24,9 @@ from datanuri.web import (
     routes_ui,
     routes_wizard,
 )
+from datanuri.web.auth import PUBLIC
 from datanuri.web.bodies import JsonBodyGuard
+from datanuri.web.guard import Guard
 from datanuri.web.schemas import ApiRootOut
 
 API_PREFIX = "/api/v1"
@@ -40,6 +42,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     errors.install(app)
     app.add_middleware(JsonBodyGuard)
+    app.add_middleware(Guard)  # outermost: rate limits and security headers on every answer
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)
     app.include_router(routes_search.router, prefix=API_PREFIX)
@@ -58,7 +61,7 @@ def create_app(platform: Platform) -> FastAPI:
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
 
-    @app.get("/api/v1", tags=["meta"], response_model=ApiRootOut)
+    @app.get("/api/v1", tags=["meta"], response_model=ApiRootOut, dependencies=[PUBLIC])
     def api_root() -> dict[str, Any]:
         return {
             "name": "datanuri",
@@ -67,7 +70,7 @@ def create_app(platform: Platform) -> FastAPI:
             "openapi": "/openapi.json",
         }
 
-    @app.get("/healthz", tags=["meta"])
+    @app.get("/healthz", tags=["meta"], dependencies=[PUBLIC])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

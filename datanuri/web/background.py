@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from datanuri.jobs.runner import JobFn
 from datanuri.platform import Platform
+from datanuri.web.errors import MSG_SERVER_FAULT, SERVER_FAULTS, public_error
 from datanuri.web.schemas import JobFailedOut, Out
 
 
@@ -44,10 +45,13 @@ async def run_job(
         )
     info = await run_in_threadpool(p.jobs.run_inline, kind, job, params=params, actor=actor)
     if info.status == "failed":
-        err = info.error or {}
+        err = public_error(info.error) or {}
+        job_out = {**info.to_dict(), "error": err}
+        if err.get("message") == MSG_SERVER_FAULT:
+            job_out["message"] = MSG_SERVER_FAULT
         return JSONResponse(
-            jsonable_encoder({"error": err, "job": info.to_dict()}),
-            status_code=500 if err.get("code") == "internal_error" else 422,
+            jsonable_encoder({"error": err, "job": job_out}),
+            status_code=500 if err.get("code") in SERVER_FAULTS else 422,
         )
     result = info.result or {}
     return JSONResponse(

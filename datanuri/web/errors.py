@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from datanuri.errors import DatanuriError, NotAuthenticated, RateLimited
+from datanuri.errors import (
+    ConfigError,
+    DatanuriError,
+    IntegrityError,
+    LedgerError,
+    NotAuthenticated,
+    RateLimited,
+    ServiceUnavailable,
+)
 
 log = logging.getLogger("datanuri.web")
+
+MSG_INTERNAL = "Something went wrong on the server; it has been logged. Try again, and report it if it repeats."
+MSG_SERVER_FAULT = (
+    "The server could not answer because of a fault on its side; it has been logged for the "
+    "operator. Try again later, and report it if it repeats."
+)
+MSG_METHOD = "This route does not accept this method. It accepts: {allow}."
 
 
 def error_response(status: int, code: str, message: str, details: object = None) -> JSONResponse:
@@ -21,9 +38,35 @@ def error_response(status: int, code: str, message: str, details: object = None)
     return JSONResponse({"error": body}, status_code=status)
 
 
+SERVER_FAULTS = {"internal_error"} | {c.code for c in (ConfigError, IntegrityError, LedgerError)}
+
+
+def public_error(error: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored error (a failed job's) as a caller may see it: a server fault's own message
+    (an exception's text, SQL, a store path) is replaced by the generic one."""
+    if error and error.get("code") in SERVER_FAULTS:
+        return {"code": error["code"], "message": MSG_SERVER_FAULT}
+    return error
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path) and route.methods:
+            methods |= set(route.methods)
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DatanuriError)
-    async def _datanuri(_: Request, exc: DatanuriError) -> JSONResponse:
+    async def _datanuri(request: Request, exc: DatanuriError) -> JSONResponse:
+        if exc.status >= 500 and not isinstance(exc, ServiceUnavailable):
+            # a server fault (a missing or altered blob, the ledger, the configuration): what
+            # went wrong, with its paths, is for the operator's log, not for the caller
+            log.error("server fault on %s %s: %s", request.method, request.url.path, exc.message)
+            return error_response(exc.status, exc.code, MSG_SERVER_FAULT)
         resp = error_response(exc.status, exc.code, exc.message, exc.details)
         if isinstance(exc, RateLimited):
             resp.headers["Retry-After"] = str(int(exc.retry_after))
@@ -59,13 +102,15 @@ def install(app: FastAPI) -> None:
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = "No such API route. See /docs for the list of routes."
-        return error_response(exc.status_code, code, message)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+            message = MSG_METHOD.format(allow=headers["Allow"])
+        resp = error_response(exc.status_code, code, message)
+        resp.headers.update(headers)
+        return resp
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
-        return error_response(
-            500,
-            "internal_error",
-            "Something went wrong on the server; it has been logged. Try again, and report it if it repeats.",
-        )
+        return error_response(500, "internal_error", MSG_INTERNAL)

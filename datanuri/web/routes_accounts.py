@@ -11,7 +11,14 @@ from pydantic import BaseModel, Field
 from datanuri import errors
 from datanuri.platform import Platform
 from datanuri.web import schemas
-from datanuri.web.auth import SESSION_COOKIE, PrincipalDep, client_address, session_principal
+from datanuri.web.auth import (
+    PUBLIC,
+    SESSION_COOKIE,
+    AdminCaller,
+    ReadCaller,
+    client_address,
+    session_principal,
+)
 from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
@@ -63,7 +70,7 @@ def set_session_cookie(response: Response, platform: Platform, secret: str) -> N
     )
 
 
-@router.post("/auth/login", tags=["auth"], response_model=schemas.LoginOut)
+@router.post("/auth/login", tags=["auth"], response_model=schemas.LoginOut, dependencies=[PUBLIC])
 def login(body: LoginIn, request: Request, response: Response, p: PlatformDep) -> dict[str, Any]:
     """Log in with e-mail and password; sets an HttpOnly session cookie and returns the CSRF token
     to send as `X-CSRF-Token` on state-changing requests."""
@@ -79,7 +86,7 @@ def logout(
     request: Request,
     response: Response,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: ReadCaller,
 ) -> dict[str, Any]:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -88,7 +95,13 @@ def logout(
     return {"logged_out": True}
 
 
-@router.post("/auth/token", status_code=201, tags=["auth"], response_model=schemas.NewTokenOut)
+@router.post(
+    "/auth/token",
+    status_code=201,
+    tags=["auth"],
+    response_model=schemas.NewTokenOut,
+    dependencies=[PUBLIC],
+)
 def token_login(body: TokenLoginIn, request: Request, p: PlatformDep) -> dict[str, Any]:
     """Exchange e-mail and password for a new API token (what `datanuri login` does)."""
     me = p.accounts.login(body.email, body.password, client=client_address(request))
@@ -107,7 +120,7 @@ def token_login(body: TokenLoginIn, request: Request, p: PlatformDep) -> dict[st
     response_model=schemas.WhoAmIOut,
     response_model_exclude_unset=True,  # an anonymous caller gets only `authenticated`
 )
-def whoami(request: Request, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
+def whoami(request: Request, me: ReadCaller, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user" or me.user_id is None:
         return {"authenticated": False}
     found = session_principal(request)
@@ -122,12 +135,12 @@ def whoami(request: Request, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]
 
 
 @router.get("/users", tags=["users"], response_model=list[schemas.UserOut])
-def list_users(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
+def list_users(me: AdminCaller, p: PlatformDep) -> list[dict[str, Any]]:
     return [u.to_dict() for u in p.accounts.list_users(principal=me)]
 
 
 @router.post("/users", status_code=201, tags=["users"], response_model=schemas.UserOut)
-def create_user(body: UserIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
+def create_user(body: UserIn, me: AdminCaller, p: PlatformDep) -> dict[str, Any]:
     return p.accounts.create_user(
         body.email,
         display_name=body.display_name,
@@ -143,21 +156,21 @@ def create_user(body: UserIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any
 def add_member(
     name: str,
     body: MemberIn,
-    me: PrincipalDep,
+    me: AdminCaller,
     p: PlatformDep,
 ) -> dict[str, Any]:
     return p.accounts.add_member(name, body.email, role=body.role, principal=me).to_dict()
 
 
 @router.get("/tokens", tags=["tokens"], response_model=list[schemas.TokenOut])
-def list_tokens(me: PrincipalDep, p: PlatformDep) -> list[dict[str, Any]]:
+def list_tokens(me: ReadCaller, p: PlatformDep) -> list[dict[str, Any]]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to see your tokens.")
     return [t.to_dict() for t in p.accounts.list_tokens(principal=me)]
 
 
 @router.post("/tokens", status_code=201, tags=["tokens"], response_model=schemas.NewTokenOut)
-def create_token(body: TokenIn, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
+def create_token(body: TokenIn, me: AdminCaller, p: PlatformDep) -> dict[str, Any]:
     """Create an API token for yourself. The token is in this answer only; it is stored as a hash."""
     info, secret = p.accounts.create_token(
         name=body.name,
@@ -169,7 +182,7 @@ def create_token(body: TokenIn, me: PrincipalDep, p: PlatformDep) -> dict[str, A
 
 
 @router.delete("/tokens/{token_id}", tags=["tokens"], response_model=schemas.TokenOut)
-def revoke_token(token_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
+def revoke_token(token_id: int, me: AdminCaller, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to revoke a token.")
     return p.accounts.revoke_token(token_id, principal=me).to_dict()
@@ -184,7 +197,7 @@ def revoke_token(token_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, A
 def grant_entitlement(
     name: str,
     body: EntitlementIn,
-    me: PrincipalDep,
+    me: AdminCaller,
     p: PlatformDep,
 ) -> dict[str, Any]:
     expires = body.expires_at
@@ -200,14 +213,14 @@ def grant_entitlement(
     tags=["entitlements"],
     response_model=schemas.EntitlementRevokedOut,
 )
-def revoke_entitlement(entitlement_id: int, me: PrincipalDep, p: PlatformDep) -> dict[str, Any]:
+def revoke_entitlement(entitlement_id: int, me: AdminCaller, p: PlatformDep) -> dict[str, Any]:
     p.accounts.revoke_entitlement(entitlement_id, principal=me)
     return {"revoked": entitlement_id}
 
 
 @router.get("/access-log", tags=["access log"], response_model=list[schemas.AccessLogEntryOut])
 def access_log(
-    me: PrincipalDep,
+    me: ReadCaller,
     p: PlatformDep,
     dataset: str | None = None,
     organization: str | None = None,

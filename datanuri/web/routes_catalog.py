@@ -18,7 +18,7 @@ from datanuri import errors
 from datanuri.catalog import export
 from datanuri.catalog.fields import check_text
 from datanuri.web import schemas
-from datanuri.web.auth import PrincipalDep
+from datanuri.web.auth import AdminCaller, PrincipalDep, PublishCaller
 from datanuri.web.background import job_responses, run_job
 from datanuri.web.deps import PlatformDep
 
@@ -78,7 +78,7 @@ def list_organizations(p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]
 def create_organization(
     body: OrganizationIn,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: AdminCaller,
 ) -> dict[str, Any]:
     return p.accounts.create_organization(
         body.name, title=body.title, description=body.description, principal=me
@@ -108,7 +108,7 @@ def list_datasets(
 
 
 @router.post("/datasets", status_code=201, tags=["datasets"], response_model=schemas.DatasetOut)
-def create_dataset(body: DatasetIn, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
+def create_dataset(body: DatasetIn, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
     fields = body.model_dump(exclude={"name", "organization", "title"}, exclude_none=True)
     return p.catalog.create_dataset(
         body.name, organization=body.organization, title=body.title, principal=me, **fields
@@ -125,7 +125,7 @@ def update_dataset(
     name: str,
     body: DatasetFields,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: PublishCaller,
 ) -> dict[str, Any]:
     return p.catalog.update_dataset(
         name, principal=me, **body.model_dump(exclude_none=True)
@@ -144,7 +144,7 @@ async def upload_version(
     name: str,
     request: Request,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: PublishCaller,
     wait: bool = Query(
         False, description="Ingest before answering (201) instead of as a background job (202)."
     ),

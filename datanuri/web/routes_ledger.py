@@ -12,10 +12,13 @@ from pydantic import BaseModel, Field
 from datanuri import events
 from datanuri.ledger import Ledger, SignedCheckpoint
 from datanuri.web import schemas
+from datanuri.web.auth import PUBLIC
 from datanuri.web.deps import PlatformDep
 
-router = APIRouter(tags=["ledger"])
-wellknown_router = APIRouter(tags=["ledger"])
+# The ledger is public: its routes act for nobody (a witness's cosignature is checked against
+# the trusted witness keys, not against a caller).
+router = APIRouter(tags=["ledger"], dependencies=[PUBLIC])
+wellknown_router = APIRouter(tags=["ledger"], dependencies=[PUBLIC])
 
 
 def _b64(items: list[bytes]) -> list[str]:
@@ -53,15 +56,18 @@ def get_event_types() -> list[dict[str, Any]]:
 def get_entries(
     p: PlatformDep, start: int = Query(0, ge=0), end: int | None = Query(None, ge=0)
 ) -> dict[str, Any]:
-    """Entries `[start, end)` (at most 1000), each with its leaf hash."""
+    """Entries `[start, end)` (at most 1000), each with its leaf hash. An entry about a dataset
+    hidden from the public names it by a keyed commitment (`~…`); one written before the dataset
+    was hidden is shown that way too, marked `"redacted": true` (its leaf hash still proves it)."""
     ledger = p.ledger
-    return {"start": start, "size": ledger.size(), "entries": ledger.entries(start, end)}
+    return {"start": start, "size": ledger.size(), "entries": ledger.public_entries(start, end)}
 
 
 @router.get("/ledger/entries/{index}/receipt", response_model=schemas.ReceiptOut)
 def get_receipt(p: PlatformDep, index: int) -> dict[str, Any]:
-    """A receipt for entry `index`: the entry, its inclusion proof and a signed checkpoint."""
-    return p.ledger.receipt(index)
+    """A receipt for entry `index`: the entry, its inclusion proof and a signed checkpoint
+    (redacted like the entries for a dataset hidden from the public)."""
+    return p.ledger.public_receipt(index)
 
 
 @router.get("/ledger/proof/inclusion", response_model=schemas.InclusionProofOut)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from datanuri.privacy.report_html import render_report_html
 from datanuri.web import schemas
-from datanuri.web.auth import PrincipalDep
+from datanuri.web.auth import PublishCaller
 from datanuri.web.background import job_responses, run_job
 from datanuri.web.deps import PlatformDep
 
@@ -53,7 +53,7 @@ class ApplyIn(BaseModel):
 
 
 @router.post("/datasets/{name}/privacy/scan", response_model=schemas.ScanOut)
-def scan(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
+def scan(name: str, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
     """Classify every column of the latest version: direct identifier, quasi-identifier, sensitive, other."""
     return p.privacy.scan(name, principal=me)
 
@@ -68,7 +68,7 @@ async def apply(
     name: str,
     body: ApplyIn,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: PublishCaller,
     wait: bool = Query(
         False, description="Run before answering instead of as a background job (202)."
     ),
@@ -113,20 +113,20 @@ async def apply(
 
 
 @router.get("/datasets/{name}/privacy/budget", response_model=schemas.BudgetOut)
-def get_budget(name: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
+def get_budget(name: str, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
     """The dataset's privacy-loss account: budget, epsilon spent by its DP releases, remaining."""
     return p.privacy.budget(name, principal=me).to_json()
 
 
 @router.put("/datasets/{name}/privacy/budget", response_model=schemas.BudgetOut)
-def put_budget(name: str, body: BudgetIn, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
+def put_budget(name: str, body: BudgetIn, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
     """Declare the budget of a personal dataset (an owner of its organisation); at most the
     platform's default budget, at least what is spent. Recorded in the ledger."""
     return p.privacy.declare_budget(name, body.epsilon, principal=me).to_json()
 
 
 @router.get("/datasets/{name}/privacy/releases", response_model=list[schemas.ReleaseSummaryOut])
-def list_releases(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
+def list_releases(name: str, p: PlatformDep, me: PublishCaller) -> list[dict[str, Any]]:
     """Releases made from (or into) the dataset, newest first, without their reports."""
     return [
         {k: v for k, v in r.to_dict().items() if k not in ("report", "policy")}
@@ -135,7 +135,7 @@ def list_releases(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str,
 
 
 @router.get("/privacy/releases/{release_id}", response_model=schemas.ReleaseOut)
-def get_release(release_id: int, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
+def get_release(release_id: int, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
     """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
     return p.privacy.get_release(release_id, principal=me).to_dict()
 
@@ -144,7 +144,7 @@ def get_release(release_id: int, p: PlatformDep, me: PrincipalDep) -> dict[str, 
 def get_release_report_html(
     release_id: int,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: PublishCaller,
     lang: Literal["ko", "en"] = Query("ko", description="ko | en"),
 ) -> HTMLResponse:
     """The release's adequacy assessment report as a standalone HTML page with charts."""
@@ -153,7 +153,7 @@ def get_release_report_html(
 
 
 @router.get("/organizations/{name}/privacy/keys", response_model=list[schemas.KeyOut])
-def list_keys(name: str, p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
+def list_keys(name: str, p: PlatformDep, me: PublishCaller) -> list[dict[str, Any]]:
     """The organisation's pseudonymisation keys: name, fingerprint, creation time and creator (its editors)."""
     return [k.to_dict() for k in p.privacy.list_keys(name, principal=me)]
 
@@ -163,7 +163,7 @@ def create_key(
     name: str,
     body: KeyIn,
     p: PlatformDep,
-    me: PrincipalDep,
+    me: PublishCaller,
 ) -> dict[str, Any]:
     """Create a 256-bit pseudonymisation key for the organisation (its editors); 409 if the name exists."""
     return p.privacy.create_key(name, body.name, principal=me).to_dict()

@@ -29,6 +29,7 @@ from datanuri.accounts.service import UserInfo
 from datanuri.catalog.records import VersionInfo
 from datanuri.catalog.service import redact_profile
 from datanuri.events import version_subject
+from datanuri.ledger.hiding import is_commitment
 from datanuri.ledger.receipts import ReceiptCheck
 from datanuri.metadata import schemaorg
 from datanuri.platform import Platform
@@ -503,7 +504,8 @@ def organization(
 # ----- ledger explorer -----------------------------------------------------------------------
 def _subject_link(subject: str | None) -> str | None:
     if subject and subject.startswith("dataset:"):
-        return subject.removeprefix("dataset:").split("@", 1)[0]
+        name = subject.removeprefix("dataset:").split("@", 1)[0]
+        return None if is_commitment(name) else name  # a hidden dataset has no page to link
     return None
 
 
@@ -523,7 +525,7 @@ def ledger(request: Request, platform: PlatformDep, caller: CallerDep) -> Respon
     size = cp.size
     before = min(_int(request.query_params.get("before"), size), size)
     start = max(0, before - LEDGER_PAGE)
-    entries = list(reversed(ld.entries(start, before))) if before > 0 else []
+    entries = list(reversed(ld.public_entries(start, before))) if before > 0 else []
     for e in entries:
         e["dataset"] = _subject_link(e["entry"].get("subject"))
     return ui_page(
@@ -546,8 +548,9 @@ def ledger(request: Request, platform: PlatformDep, caller: CallerDep) -> Respon
 def ledger_entry(
     request: Request, index: str, platform: PlatformDep, caller: CallerDep
 ) -> HTMLResponse:
-    result = platform.ledger.check_receipt(_int(index, 0))
-    receipt = result.receipt
+    n = _int(index, 0)
+    result = platform.ledger.check_receipt(n)  # on the stored entry
+    receipt = platform.ledger.public_receipt(n)  # shown: a hidden dataset's name redacted
     return ui_page(
         request,
         "ui/ledger_entry.html",

@@ -128,3 +128,55 @@ def test_org_creator_becomes_owner(platform, acc):
     admin = acc.principal_for("root@example.org")
     platform.accounts.create_organization("org-b", principal=admin)
     assert acc.principal_for("root@example.org").org_roles == {"org-b": "owner"}
+
+
+def test_parallel_wrong_logins_get_no_more_password_checks_than_the_limit(acc):
+    """19 attempts at once (threads, a real database): LOCK_AFTER of them have their password
+    checked (401); every other is refused as locked (403) without a check."""
+    import threading
+
+    n = 19
+    start = threading.Barrier(n)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(i: int) -> None:
+        start.wait()
+        try:
+            acc.login("kim@example.org", "wrong password!", client=f"10.0.0.{i}")
+            result = "ok"
+        except errors.NotAuthenticated:
+            result = "checked"
+        except errors.PermissionDenied:
+            result = "locked"
+        except Exception as exc:  # noqa: BLE001 - a database error is a failure of the test
+            result = f"error: {exc!r}"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["checked"] * LOCK_AFTER + ["locked"] * (n - LOCK_AFTER)
+
+
+def test_successful_login_gives_its_slot_back_and_client_limit_spans_accounts(acc):
+    from datanuri.accounts.service import LOCK_AFTER_CLIENT
+
+    for _ in range(LOCK_AFTER - 1):
+        with pytest.raises(errors.NotAuthenticated):
+            acc.login("kim@example.org", "wrong password!", client="10.0.0.1")
+    for _ in range(3):  # successes do not add to the count
+        assert acc.login("kim@example.org", PW, client="10.0.0.1").email == "kim@example.org"
+    with pytest.raises(errors.NotAuthenticated):
+        acc.login("kim@example.org", "wrong password!", client="10.0.0.1")
+    with pytest.raises(errors.PermissionDenied):
+        acc.login("kim@example.org", PW, client="10.0.0.1")
+    # one client guessing across many accounts is locked after LOCK_AFTER_CLIENT failures
+    for i in range(LOCK_AFTER_CLIENT):
+        with pytest.raises(errors.NotAuthenticated):
+            acc.login(f"user{i}@example.org", "guess guess", client="10.9.9.9")
+    with pytest.raises(errors.PermissionDenied):
+        acc.login("someone-else@example.org", "guess guess", client="10.9.9.9")

@@ -43,7 +43,7 @@ def test_read_detects_corruption(tmp_path):
 
 def test_missing_and_malformed_addresses(tmp_path):
     store = BlobStore(tmp_path / "blobs")
-    with pytest.raises(NotFound):
+    with pytest.raises(IntegrityError, match="missing"):  # a server fault, not a 404
         store.verify("0" * 64)
     with pytest.raises(NotFound, match="not a blob address"):
         store.path("../../etc/passwd")

@@ -83,7 +83,7 @@ def test_tokens_over_http_revoked_at_next_request(api, users):
     csrf = api.get("/api/v1/me").json()["csrf_token"]
     created = api.post(
         "/api/v1/tokens",
-        json={"name": "노트북", "scopes": ["read"]},
+        json={"name": "노트북", "scopes": ["read", "admin"]},
         headers={"X-CSRF-Token": csrf},
     )
     assert created.status_code == 201
@@ -93,7 +93,7 @@ def test_tokens_over_http_revoked_at_next_request(api, users):
     assert api.get("/api/v1/me", headers=auth).json()["user"]["email"] == "kim@example.org"
     listed = api.get("/api/v1/tokens", headers=auth).json()
     assert [t["id"] for t in listed] == [token_id] and "token" not in listed[0]
-    # a read-only token cannot publish even though its user is an editor
+    # a token without the publish scope cannot publish even though its user is an editor
     r = api.post("/api/v1/datasets", json={"name": "x1", "organization": "org-a"}, headers=auth)
     assert r.status_code == 403 and "scope" in r.json()["error"]["message"]
     assert api.delete(f"/api/v1/tokens/{token_id}", headers=auth).status_code == 200
