@@ -37,7 +37,7 @@ def test_failed_job_keeps_the_user_message(db):
     assert info.status == "failed"
     assert info.error == {"code": "invalid_input", "message": "The file is empty."}
     with pytest.raises(NotFound):
-        runner.get("nope")
+        runner.get("nope", actor=None)
     runner.shutdown()
 
 
@@ -53,7 +53,7 @@ def test_recover_marks_jobs_of_dead_processes_failed(db):
         s.add(Job(id="b" * 32, kind="ingest", status="running", worker=f"{host}:{os.getpid()}"))
     runner = JobRunner(db)
     assert runner.recover() == 1
-    assert runner.get("a" * 32).status == "failed"
-    assert runner.get("a" * 32).error["code"] == "interrupted"
-    assert runner.get("b" * 32).status == "running"
+    assert runner.get("a" * 32, actor=None).status == "failed"
+    assert runner.get("a" * 32, actor=None).error["code"] == "interrupted"
+    assert runner.get("b" * 32, actor=None).status == "running"
     runner.shutdown()

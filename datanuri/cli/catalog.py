@@ -248,7 +248,7 @@ def download(
 def jobs_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List recent background jobs."""
     with platform_ctx(data_dir) as p:
-        jobs = p.jobs.list()
+        jobs = p.jobs.list(actor=None)  # the machine owner sees every job
     if json_out:
         return print_json([j.to_dict() for j in jobs])
     t = Table("id", "kind", "status", "progress", "message")
