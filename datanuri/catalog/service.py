@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa  # type: ignore[import-untyped]
 from sqlalchemy import func, select
@@ -23,6 +23,8 @@ from datanuri.accounts.policy import DatasetAccess, check_access
 from datanuri.accounts.principal import Principal
 from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.catalog import export
+from datanuri.catalog import messages as M
+from datanuri.catalog.blobs import discard_unreferenced
 from datanuri.catalog.models import Dataset, Distribution, Version
 from datanuri.catalog.records import (
     DatasetInfo,
@@ -33,8 +35,12 @@ from datanuri.catalog.records import (
 from datanuri.config import Config
 from datanuri.events import DatasetAccessChanged, EventSink, VersionPublished
 from datanuri.names import check_name
+from datanuri.jobs.runner import record_outcome
 from datanuri.store.blobs import BlobStore, sha256_file
-from datanuri.store.db import Database, utcnow
+from datanuri.store.db import Database, lock_name, utcnow
+
+if TYPE_CHECKING:
+    from datanuri.tables import IngestResult
 
 Progress = Callable[[int, int | None], None]
 # Called inside the transaction that creates a version (after its ledger entry): what it writes
@@ -305,65 +311,49 @@ class CatalogService:
             content_hash = sha256_file(out)
             source_hash = sha256_file(source)
             problems = [p.__dict__ for p in result.problems]
-            with self.db.session() as s:
+            with self.db.session() as s:  # identical content: answer without taking the lock
                 ds = self._dataset(s, name, principal=principal)
                 same = next((v for v in ds.versions if v.content_hash == content_hash), None)
                 if same is not None:
                     msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
                     return PublishResult(version_info(same, name), False, msg, tuple(problems))
             byte_size = out.stat().st_size
-            self.blobs.put_file(out, move=True)
-            with self.db.session() as s:
-                ds = self._dataset(s, name, lock=True, principal=principal)
-                self.access.require(s, principal, "publish", dataset=ds.as_access())
-                number = (max((v.number for v in ds.versions), default=0)) + 1
-                v = Version(
-                    dataset=ds,
-                    number=number,
-                    content_hash=content_hash,
-                    source_hash=source_hash,
-                    source_name=filename,
-                    source_format=result.format,
-                    source_encoding=result.encoding,
-                    byte_size=byte_size,
-                    row_count=result.rows,
-                    schema=result.schema,
-                    profile=result.profile,
-                    problems={"count": result.problem_count, "items": problems},
-                    change_note=change_note,
-                    published_by=principal.ref,
-                )
-                v.distributions = [
-                    Distribution(
-                        format="parquet",
-                        media_type=export.FORMATS["parquet"],
-                        blob_hash=content_hash,
+            new_blob = False
+            try:
+                # One writer at a time per dataset (SQLite: the database write lock from the
+                # first statement; PostgreSQL: the dataset row), and per blob digest, so the
+                # number read here is still the latest when the version is written.
+                with self.db.write_session() as s:
+                    ds = self._dataset(s, name, lock=True, principal=principal)
+                    self.access.require(s, principal, "publish", dataset=ds.as_access())
+                    same = next((v for v in ds.versions if v.content_hash == content_hash), None)
+                    if same is not None:  # the same file published meanwhile
+                        msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
+                        return PublishResult(version_info(same, name), False, msg, tuple(problems))
+                    number = (max((v.number for v in ds.versions), default=0)) + 1
+                    lock_name(s, f"blob:{content_hash}")
+                    new_blob = not self.blobs.exists(content_hash)
+                    self.blobs.put_file(out, move=True)
+                    info = self._write_version(
+                        s,
+                        ds,
+                        number,
+                        result,
+                        content_hash=content_hash,
+                        source_hash=source_hash,
                         byte_size=byte_size,
-                    ),
-                    Distribution(format="csv", media_type=export.FORMATS["csv"]),
-                    Distribution(format="json", media_type=export.FORMATS["json"]),
-                ]
-                s.add(v)
-                s.flush()
-                v.ledger_index = self.events.record(
-                    s,
-                    VersionPublished(
-                        actor=principal.ref,
-                        time=v.created_at,
-                        dataset=name,
-                        version=number,
-                        parquet_sha256=content_hash,
-                        source_sha256=source_hash,
-                        rows=result.rows,
-                        access_level=ds.access_level,
-                    ),
-                )
-                ds.updated_at = utcnow()
-                s.flush()
-                if on_publish is not None:
-                    on_publish(s, v)
-                    s.flush()
-                info = version_info(v, name)
+                        filename=filename,
+                        change_note=change_note,
+                        problems=problems,
+                        principal=principal,
+                        on_publish=on_publish,
+                    )
+            except SAIntegrityError as exc:
+                raise errors.Conflict(M.NUMBER_TAKEN.format(name=name)) from exc
+            except BaseException:
+                if new_blob:
+                    discard_unreferenced(self.db, self.blobs, content_hash)
+                raise
             self._changed(name)
             msg = f"Published {name!r} version {number}: {result.rows:,} rows, {len(result.columns)} columns."
             if result.problem_count:
@@ -371,6 +361,84 @@ class CatalogService:
             return PublishResult(info, True, msg, tuple(problems))
         finally:
             out.unlink(missing_ok=True)
+
+    def _write_version(
+        self,
+        s: Session,
+        ds: Dataset,
+        number: int,
+        result: IngestResult,
+        *,
+        content_hash: str,
+        source_hash: str,
+        byte_size: int,
+        filename: str,
+        change_note: str,
+        problems: list[dict[str, Any]],
+        principal: Principal,
+        on_publish: OnPublish | None,
+    ) -> VersionInfo:
+        """In the caller's transaction: the version and distribution rows, its ledger entry, the
+        `on_publish` hook and the running job's outcome (all commit together or not at all)."""
+        name = ds.name
+        v = Version(
+            dataset=ds,
+            number=number,
+            content_hash=content_hash,
+            source_hash=source_hash,
+            source_name=filename,
+            source_format=result.format,
+            source_encoding=result.encoding,
+            byte_size=byte_size,
+            row_count=result.rows,
+            schema=result.schema,
+            profile=result.profile,
+            problems={"count": result.problem_count, "items": problems},
+            change_note=change_note,
+            published_by=principal.ref,
+        )
+        v.distributions = [
+            Distribution(
+                format="parquet",
+                media_type=export.FORMATS["parquet"],
+                blob_hash=content_hash,
+                byte_size=byte_size,
+            ),
+            Distribution(format="csv", media_type=export.FORMATS["csv"]),
+            Distribution(format="json", media_type=export.FORMATS["json"]),
+        ]
+        s.add(v)
+        s.flush()
+        v.ledger_index = self.events.record(
+            s,
+            VersionPublished(
+                actor=principal.ref,
+                time=v.created_at,
+                dataset=name,
+                version=number,
+                parquet_sha256=content_hash,
+                source_sha256=source_hash,
+                rows=result.rows,
+                access_level=ds.access_level,
+            ),
+        )
+        ds.updated_at = utcnow()
+        s.flush()
+        if on_publish is not None:
+            on_publish(s, v)
+            s.flush()
+        info = version_info(v, name)
+        # A job killed after this commits is found succeeded on recovery, with this outcome.
+        record_outcome(
+            s,
+            {
+                "version": info.to_dict(),
+                "created": True,
+                "message": M.PUBLISHED_RECOVERED.format(name=name, version=number),
+                "problems": [],
+            },
+        )
+        return info
 
     def get_version(
         self, name: str, number: int | None = None, *, principal: Principal

@@ -87,6 +87,25 @@ class BlobStore:
             tmp.unlink(missing_ok=True)
         return digest
 
+    def digests(self) -> Iterator[str]:
+        """The hex digests of every stored blob (files named by a hash under `ab/cd/`)."""
+        for first in sorted(self.root.glob("[0-9a-f][0-9a-f]")):
+            for p in sorted(first.glob("[0-9a-f][0-9a-f]/*")):
+                name = p.name
+                if len(name) == 64 and name[:2] == first.name and p.is_file():
+                    yield name
+
+    def discard(self, digest: str) -> bool:
+        """Remove a blob (only when no record refers to it: the caller checks, under a lock);
+        returns whether a file was removed."""
+        p = self.path(digest)
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            return False
+        fsync_dir(p.parent)
+        return True
+
     def put_bytes(self, data: bytes) -> str:
         fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix=f"{os.getpid()}-bytes-")
         with os.fdopen(fd, "wb") as f:
