@@ -94,7 +94,10 @@ def hospital_jobs(platform, tmp_path):
     )
     editor = {"Authorization": f"Bearer {editor_token(platform, ORG)}"}
     platform.accounts.create_user(
-        "root@example.org", display_name="관리자", password=PASSWORD, platform_role="admin",
+        "root@example.org",
+        display_name="관리자",
+        password=PASSWORD,
+        platform_role="admin",
         principal=SYSTEM,
     )
     admin = {
@@ -157,7 +160,10 @@ def test_job_records_hold_no_row_values(hospital_jobs, platform):
         assert "value" not in upload_row.result["problems"][0]
         assert SECRET not in json.dumps(upload_row.result, ensure_ascii=False)
         assert SECRET in json.dumps(upload_row.restricted, ensure_ascii=False)
-        assert (check_row.dataset, upload_row.dataset) == (check["result"]["dataset"], "clinic-notes")
+        assert (check_row.dataset, upload_row.dataset) == (
+            check["result"]["dataset"],
+            "clinic-notes",
+        )
 
 
 # ----- kill -9 around the commit of a version -----------------------------------------------

@@ -6,6 +6,7 @@ layer over these methods.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,9 @@ from datanuri.catalog.records import (
 )
 from datanuri.config import Config
 from datanuri.events import DatasetAccessChanged, EventSink, VersionPublished
-from datanuri.names import check_name
 from datanuri.jobs.runner import record_outcome
+from datanuri.ledger import store as ledger_store
+from datanuri.names import check_name
 from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, lock_name, utcnow
 
@@ -92,6 +94,20 @@ def dataset_access(s: Session, key: str | int) -> DatasetAccess | None:
         else s.scalar(select(Dataset).where(Dataset.name == key))
     )
     return None if ds is None else ds.as_access()
+
+
+def _check_recorded(s: Session, v: Version, name: str) -> None:
+    """Refuse to serve a version whose content hash is not the one its ledger entry recorded
+    (the catalog row was changed outside datanuri): one primary-key read of the entry."""
+    if v.ledger_index is None:
+        return
+    rows = ledger_store.leaf_rows(s, v.ledger_index, v.ledger_index + 1)
+    try:
+        recorded = json.loads(rows[0].data)["hashes"]["parquet"] if rows else None
+    except (ValueError, KeyError, TypeError):
+        recorded = None
+    if recorded != f"sha256:{v.content_hash}":
+        raise errors.IntegrityError(M.NOT_AS_RECORDED.format(name=name, version=v.number))
 
 
 @dataclass(frozen=True)
@@ -482,6 +498,7 @@ class CatalogService:
             if not allowed:
                 self.access.require(s, principal, "read_rows", dataset=v.dataset.as_access())
             digest = v.content_hash
+            _check_recorded(s, v, name)
         return self.blobs.verify(digest)
 
     def preview(

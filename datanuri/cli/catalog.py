@@ -28,7 +28,9 @@ datasets_app = typer.Typer(help="List and inspect datasets.", no_args_is_help=Tr
 jobs_app = typer.Typer(
     help="See background jobs (ingests started through the API).", no_args_is_help=True
 )
-blobs_app = typer.Typer(help="Maintain the blob store (the stored Parquet files).", no_args_is_help=True)
+blobs_app = typer.Typer(
+    help="Maintain the blob store (the stored Parquet files).", no_args_is_help=True
+)
 
 
 @orgs_app.command("create")

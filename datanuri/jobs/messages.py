@@ -8,6 +8,4 @@ RECOVERED_DONE = (
     "done (the process stopped right after the work was committed; the result below is what exists)"
 )
 DONE_THEN_FAILED = "done, but a step after the work was committed failed: {error}"
-INTERNAL_ERROR = (
-    "Something went wrong on the server; it has been logged. Try again, and report it if it repeats."
-)
+INTERNAL_ERROR = "Something went wrong on the server; it has been logged. Try again, and report it if it repeats."

@@ -299,15 +299,6 @@ class JobRunner:
                 raise NotFound(M.NO_JOB.format(id=job_id))
             return _info(job)
 
-    def list(self, *, limit: int = 50, actor: str | None) -> list[JobInfo]:
-        """Recent jobs, newest first (no restricted part); with `actor`, only those that principal
-        started (None: all, for the machine owner)."""
-        with self.db.session() as s:
-            q = select(Job).order_by(Job.created_at.desc(), Job.id).limit(limit)
-            if actor is not None:
-                q = q.where(Job.created_by == actor)
-            return [_info(j) for j in s.scalars(q)]
-
     def record(self, job_id: str) -> JobRecord:
         """A job with its creator and restricted part, for a permission check (`JobViews`)."""
         with self.db.session() as s:
@@ -321,6 +312,15 @@ class JobRunner:
         with self.db.session() as s:
             q = select(Job).order_by(Job.created_at.desc(), Job.id).offset(offset).limit(limit)
             return [_record(j) for j in s.scalars(q)]
+
+    def list(self, *, limit: int = 50, actor: str | None) -> list[JobInfo]:
+        """Recent jobs, newest first (no restricted part); with `actor`, only those that principal
+        started (None: all, for the machine owner)."""
+        with self.db.session() as s:
+            q = select(Job).order_by(Job.created_at.desc(), Job.id).limit(limit)
+            if actor is not None:
+                q = q.where(Job.created_by == actor)
+            return [_info(j) for j in s.scalars(q)]
 
     def wait(self, job_id: str, timeout: float | None = None) -> JobInfo:
         fut = self._futures.get(job_id)

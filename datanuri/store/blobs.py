@@ -115,9 +115,10 @@ class BlobStore:
     def verify(self, digest: str) -> Path:
         """Return the blob's path after checking its content still hashes to `digest`."""
         p = self.path(digest)
-        if not p.is_file():
-            raise NotFound(
-                f"Blob {digest} is missing from the store at {self.root}. Restore it from a backup."
+        if not p.is_file():  # a server fault, not the caller's: no store path in the message
+            raise IntegrityError(
+                f"The stored file {digest} is missing. An operator must restore it from a backup "
+                "(`datanuri ledger audit` lists every missing file)."
             )
         actual = sha256_file(p)
         if actual != digest.removeprefix("sha256:"):

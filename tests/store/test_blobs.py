@@ -43,8 +43,9 @@ def test_read_detects_corruption(tmp_path):
 
 def test_missing_and_malformed_addresses(tmp_path):
     store = BlobStore(tmp_path / "blobs")
-    with pytest.raises(NotFound):
+    with pytest.raises(IntegrityError, match="missing") as missing:  # a server fault
         store.verify("0" * 64)
+    assert str(store.root) not in missing.value.message
     with pytest.raises(NotFound, match="not a blob address"):
         store.path("../../etc/passwd")
 
