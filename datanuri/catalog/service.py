@@ -364,11 +364,11 @@ class CatalogService:
                         principal=principal,
                         on_publish=on_publish,
                     )
-            except SAIntegrityError as exc:
-                raise errors.Conflict(M.NUMBER_TAKEN.format(name=name)) from exc
-            except BaseException:
-                if new_blob:
+            except BaseException as exc:
+                if new_blob:  # nothing refers to the blob this attempt stored: remove it
                     discard_unreferenced(self.db, self.blobs, content_hash)
+                if isinstance(exc, SAIntegrityError):  # never SQL in an answer
+                    raise errors.Conflict(M.NUMBER_TAKEN.format(name=name)) from exc
                 raise
             self._changed(name)
             msg = f"Published {name!r} version {number}: {result.rows:,} rows, {len(result.columns)} columns."
