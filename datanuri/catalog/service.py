@@ -334,6 +334,7 @@ class CatalogService:
                     msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
                     return PublishResult(version_info(same, name), False, msg, tuple(problems))
             byte_size = out.stat().st_size
+            self.blobs.sync(out)  # the slow part of storing it, before taking the lock
             new_blob = False
             try:
                 # One writer at a time per dataset (SQLite: the database write lock from the
@@ -349,7 +350,7 @@ class CatalogService:
                     number = (max((v.number for v in ds.versions), default=0)) + 1
                     lock_name(s, f"blob:{content_hash}")
                     new_blob = not self.blobs.exists(content_hash)
-                    self.blobs.put_file(out, move=True)
+                    self.blobs.put_staged(out, content_hash)  # a rename
                     info = self._write_version(
                         s,
                         ds,

@@ -87,6 +87,25 @@ class BlobStore:
             tmp.unlink(missing_ok=True)
         return digest
 
+    def sync(self, path: Path) -> None:
+        """Flush a staged file's data to disk (before `put_staged`, outside any lock)."""
+        with open(path, "rb") as f:
+            os.fsync(f.fileno())
+
+    def put_staged(self, staged: Path, digest: str) -> None:
+        """Move a synced file from the store's temp area into place under `digest`, which the
+        caller computed from it: one rename, cheap enough to do while holding a lock."""
+        if staged.parent.resolve() != self.tmp.resolve():
+            raise ValueError("put_staged takes files from the store's temp area only")
+        final = self.path(digest)
+        if final.is_file():
+            staged.unlink()
+            return
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(staged, 0o444)
+        os.replace(staged, final)
+        fsync_dir(final.parent)
+
     def digests(self) -> Iterator[str]:
         """The hex digests of every stored blob (files named by a hash under `ab/cd/`)."""
         for first in sorted(self.root.glob("[0-9a-f][0-9a-f]")):
