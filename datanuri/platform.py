@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.service import AccountService
+from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
 from datanuri.harvest import Harvester
@@ -49,6 +50,7 @@ class Platform:
         self.access = AccessControl(self.db, find_dataset=dataset_access)
         self.accounts = AccountService(self.db, self.ledger, self.access)
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
+        self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules
         # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.
         keys = KeyStore(self.config.keys_path, master_key=master_key_from_env())
         # Identifier detection on every publish; passing privacy releases carry its tickets.

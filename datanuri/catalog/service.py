@@ -6,11 +6,12 @@ layer over these methods.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa  # type: ignore[import-untyped]
 from sqlalchemy import func, select
@@ -24,6 +25,8 @@ from datanuri.accounts.policy import DatasetAccess, hidden_from_public
 from datanuri.accounts.principal import Principal
 from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.catalog import export
+from datanuri.catalog import messages as M
+from datanuri.catalog.blobs import discard_unreferenced
 from datanuri.catalog.fields import check_text, clean_fields, clean_title
 from datanuri.catalog.guards import (
     PROFILE_SAFE_KEYS,
@@ -43,9 +46,14 @@ from datanuri.catalog.records import (
 )
 from datanuri.config import Config
 from datanuri.events import DatasetAccessChanged, EventSink, VersionPublished
+from datanuri.jobs.runner import record_outcome
+from datanuri.ledger import store as ledger_store
 from datanuri.names import check_name
 from datanuri.store.blobs import BlobStore, sha256_file
-from datanuri.store.db import Database, utcnow
+from datanuri.store.db import Database, lock_name, utcnow
+
+if TYPE_CHECKING:
+    from datanuri.tables import IngestResult
 
 Progress = Callable[[int, int | None], None]
 # Called inside the transaction that creates a version (after its ledger entry): what it writes
@@ -73,6 +81,20 @@ def dataset_access(s: Session, key: str | int) -> DatasetAccess | None:
         else s.scalar(select(Dataset).where(Dataset.name == key))
     )
     return None if ds is None else ds.as_access()
+
+
+def _check_recorded(s: Session, v: Version, name: str) -> None:
+    """Refuse to serve a version whose content hash is not the one its ledger entry recorded
+    (the catalog row was changed outside datanuri): one primary-key read of the entry."""
+    if v.ledger_index is None:
+        return
+    rows = ledger_store.leaf_rows(s, v.ledger_index, v.ledger_index + 1)
+    try:
+        recorded = json.loads(rows[0].data)["hashes"]["parquet"] if rows else None
+    except (ValueError, KeyError, TypeError):
+        recorded = None
+    if recorded != f"sha256:{v.content_hash}":
+        raise errors.IntegrityError(M.NOT_AS_RECORDED.format(name=name, version=v.number))
 
 
 @dataclass(frozen=True)
@@ -314,7 +336,7 @@ class CatalogService:
             content_hash = sha256_file(out)
             source_hash = sha256_file(source)
             problems = [p.__dict__ for p in result.problems]
-            with self.db.session() as s:
+            with self.db.session() as s:  # identical content: answer without taking the lock
                 ds = self._dataset(s, name, principal=principal)
                 same = next((v for v in ds.versions if v.content_hash == content_hash), None)
                 if same is not None:
@@ -343,66 +365,52 @@ class CatalogService:
                 )
                 problem_record = screen_problems(problem_record, clearance.withhold_values)
             byte_size = out.stat().st_size
-            self.blobs.put_file(out, move=True)
-            with self.db.session() as s:
-                ds = self._dataset(s, name, lock=True, principal=principal)
-                self.access.require(s, principal, "publish", dataset=ds.as_access())
-                if ds.access_level != level:  # the guard's answer was for the level it saw
-                    raise errors.Conflict(
-                        errors.MSG_LEVEL_CHANGED_DURING_PUBLISH.format(
-                            name=name, checked=level, now=ds.access_level
+            self.blobs.sync(out)  # the slow part of storing it, before taking the lock
+            new_blob = False
+            try:
+                # One writer at a time per dataset (SQLite: the database write lock from the
+                # first statement; PostgreSQL: the dataset row), and per blob digest, so the
+                # number read here is still the latest when the version is written.
+                with self.db.write_session() as s:
+                    ds = self._dataset(s, name, lock=True, principal=principal)
+                    self.access.require(s, principal, "publish", dataset=ds.as_access())
+                    if ds.access_level != level:  # the guard's answer was for the level it saw
+                        raise errors.Conflict(
+                            errors.MSG_LEVEL_CHANGED_DURING_PUBLISH.format(
+                                name=name, checked=level, now=ds.access_level
+                            )
                         )
-                    )
-                if clearance.event is not None:  # recorded before the version exists
-                    self.events.record(s, clearance.event)
-                number = (max((v.number for v in ds.versions), default=0)) + 1
-                v = Version(
-                    dataset=ds,
-                    number=number,
-                    content_hash=content_hash,
-                    source_hash=source_hash,
-                    source_name=filename,
-                    source_format=result.format,
-                    source_encoding=result.encoding,
-                    byte_size=byte_size,
-                    row_count=result.rows,
-                    schema=result.schema,
-                    profile=profile,
-                    problems=problem_record,
-                    change_note=change_note,
-                    published_by=principal.ref,
-                )
-                v.distributions = [
-                    Distribution(
-                        format="parquet",
-                        media_type=export.FORMATS["parquet"],
-                        blob_hash=content_hash,
+                    same = next((v for v in ds.versions if v.content_hash == content_hash), None)
+                    if same is not None:  # the same file published meanwhile
+                        msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
+                        return PublishResult(version_info(same, name), False, msg, tuple(problems))
+                    number = (max((v.number for v in ds.versions), default=0)) + 1
+                    lock_name(s, f"blob:{content_hash}")
+                    new_blob = not self.blobs.exists(content_hash)
+                    self.blobs.put_staged(out, content_hash)  # a rename
+                    if clearance.event is not None:  # recorded before the version exists
+                        self.events.record(s, clearance.event)
+                    info = self._write_version(
+                        s,
+                        ds,
+                        number,
+                        result,
+                        content_hash=content_hash,
+                        source_hash=source_hash,
                         byte_size=byte_size,
-                    ),
-                    Distribution(format="csv", media_type=export.FORMATS["csv"]),
-                    Distribution(format="json", media_type=export.FORMATS["json"]),
-                ]
-                s.add(v)
-                s.flush()
-                v.ledger_index = self.events.record(
-                    s,
-                    VersionPublished(
-                        actor=principal.ref,
-                        time=v.created_at,
-                        dataset=name,
-                        version=number,
-                        parquet_sha256=content_hash,
-                        source_sha256=source_hash,
-                        rows=result.rows,
-                        access_level=ds.access_level,
-                    ),
-                )
-                ds.updated_at = utcnow()
-                s.flush()
-                if on_publish is not None:
-                    on_publish(s, v)
-                    s.flush()
-                info = version_info(v, name)
+                        filename=filename,
+                        change_note=change_note,
+                        profile=profile,
+                        problems=problem_record,
+                        principal=principal,
+                        on_publish=on_publish,
+                    )
+            except BaseException as exc:
+                if new_blob:  # nothing refers to the blob this attempt stored: remove it
+                    discard_unreferenced(self.db, self.blobs, content_hash)
+                if isinstance(exc, SAIntegrityError):  # never SQL in an answer
+                    raise errors.Conflict(M.NUMBER_TAKEN.format(name=name)) from exc
+                raise
             self._changed(name)
             msg = f"Published {name!r} version {number}: {result.rows:,} rows, {len(result.columns)} columns."
             if result.problem_count:
@@ -441,6 +449,85 @@ class CatalogService:
             names = pq.read_schema(request.parquet).names
             return PublishClearance(withhold_values=frozenset(names), screened_by="no guard")
         return PublishClearance()
+
+    def _write_version(
+        self,
+        s: Session,
+        ds: Dataset,
+        number: int,
+        result: IngestResult,
+        *,
+        content_hash: str,
+        source_hash: str,
+        byte_size: int,
+        filename: str,
+        change_note: str,
+        profile: dict[str, Any],
+        problems: dict[str, Any],
+        principal: Principal,
+        on_publish: OnPublish | None,
+    ) -> VersionInfo:
+        """In the caller's transaction: the version and distribution rows, its ledger entry, the
+        `on_publish` hook and the running job's outcome (all commit together or not at all)."""
+        name = ds.name
+        v = Version(
+            dataset=ds,
+            number=number,
+            content_hash=content_hash,
+            source_hash=source_hash,
+            source_name=filename,
+            source_format=result.format,
+            source_encoding=result.encoding,
+            byte_size=byte_size,
+            row_count=result.rows,
+            schema=result.schema,
+            profile=profile,
+            problems=problems,
+            change_note=change_note,
+            published_by=principal.ref,
+        )
+        v.distributions = [
+            Distribution(
+                format="parquet",
+                media_type=export.FORMATS["parquet"],
+                blob_hash=content_hash,
+                byte_size=byte_size,
+            ),
+            Distribution(format="csv", media_type=export.FORMATS["csv"]),
+            Distribution(format="json", media_type=export.FORMATS["json"]),
+        ]
+        s.add(v)
+        s.flush()
+        v.ledger_index = self.events.record(
+            s,
+            VersionPublished(
+                actor=principal.ref,
+                time=v.created_at,
+                dataset=name,
+                version=number,
+                parquet_sha256=content_hash,
+                source_sha256=source_hash,
+                rows=result.rows,
+                access_level=ds.access_level,
+            ),
+        )
+        ds.updated_at = utcnow()
+        s.flush()
+        if on_publish is not None:
+            on_publish(s, v)
+            s.flush()
+        info = version_info(v, name)
+        # A job killed after this commits is found succeeded on recovery, with this outcome.
+        record_outcome(
+            s,
+            {
+                "version": info.to_dict(),
+                "created": True,
+                "message": M.PUBLISHED_RECOVERED.format(name=name, version=number),
+                "problems": [],
+            },
+        )
+        return info
 
     def get_version(
         self, name: str, number: int | None = None, *, principal: Principal
@@ -516,6 +603,7 @@ class CatalogService:
             if not allowed:
                 self.access.require(s, principal, "read_rows", dataset=v.dataset.as_access())
             digest = v.content_hash
+            _check_recorded(s, v, name)
         return self.blobs.verify(digest)
 
     def preview(

@@ -24,6 +24,7 @@ app = typer.Typer(
 app.add_typer(catalog.orgs_app, name="orgs")
 app.add_typer(catalog.datasets_app, name="datasets")
 app.add_typer(catalog.jobs_app, name="jobs")
+app.add_typer(catalog.blobs_app, name="blobs")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.tokens_app, name="tokens")
 catalog.orgs_app.command("add-member")(accounts.orgs_add_member)

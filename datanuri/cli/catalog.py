@@ -28,6 +28,9 @@ datasets_app = typer.Typer(help="List and inspect datasets.", no_args_is_help=Tr
 jobs_app = typer.Typer(
     help="See background jobs (ingests started through the API).", no_args_is_help=True
 )
+blobs_app = typer.Typer(
+    help="Maintain the blob store (the stored Parquet files).", no_args_is_help=True
+)
 
 
 @orgs_app.command("create")
@@ -272,7 +275,7 @@ def download(
 def jobs_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List recent background jobs."""
     with platform_ctx(data_dir) as p:
-        jobs = p.jobs.list()
+        jobs = p.jobs.list(actor=None)  # the machine owner sees every job
     if json_out:
         return print_json([j.to_dict() for j in jobs])
     t = Table("id", "kind", "status", "progress", "message")
@@ -280,3 +283,23 @@ def jobs_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPT
         frac = j.fraction
         t.add_row(j.id, j.kind, j.status, "-" if frac is None else f"{frac:.0%}", j.message)
     console.print(t)
+
+
+@blobs_app.command("gc")
+def blobs_gc(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only list them; remove nothing."),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Remove stored blobs no version refers to (left by a crash between storing and committing)."""
+    from datanuri.catalog.blobs import collect_orphans
+
+    with platform_ctx(data_dir) as p:
+        res = collect_orphans(p.db, p.blobs, dry_run=dry_run)
+    if json_out:
+        return print_json(res.to_dict())
+    for digest in res.orphans:
+        console.print(f"{'unreferenced' if dry_run else 'removed'} {digest}")
+    console.print(
+        f"{len(res.orphans)} of {res.blobs} blob(s) {'are unreferenced' if dry_run else 'removed'}."
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,28 @@ def ledger_ctx(data_dir: Path | None) -> Iterator[Any]:
         platform.close()
 
 
+@contextmanager
+def audit_ctx(data_dir: Path | None) -> Iterator[Callable[[bool], tuple[Any, Any | None]]]:
+    """What `ledger audit` runs, given whether to rehash blobs: the ledger's own audit, then the
+    catalog against the ledger and the blob store."""
+    from datanuri.catalog.audit import audit_catalog
+    from datanuri.cli.common import open_platform
+
+    platform = open_platform(data_dir)
+    try:
+        yield lambda hash_blobs: (
+            platform.ledger.audit(),
+            audit_catalog(
+                platform.db,
+                platform.blobs,
+                hash_blobs=hash_blobs,
+                commitment=platform.ledger.commit_name,
+            ),
+        )
+    finally:
+        platform.close()
+
+
 def _fail(message: str, code: int = 1) -> None:
     err_console.print(f"[red]{message}[/]")
     raise typer.Exit(code)
@@ -49,19 +71,36 @@ def _fail(message: str, code: int = 1) -> None:
 
 # ----- datanuri ledger ... ------------------------------------------------------------------
 @app.command("audit")
-def audit(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
-    """Recompute the whole tree from the stored entries and check every node and checkpoint.
+def audit(
+    blobs: bool = typer.Option(
+        False, "--blobs", help="Also rehash every stored blob (reads all the data; slower)."
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Recompute the whole tree from the stored entries and check every node and checkpoint, then
+    check every version against its ledger entry and every blob's presence (and hash, --blobs).
 
-    Exits with status 7 if any stored row was changed outside datanuri."""
-    with ledger_ctx(data_dir) as ledger:
-        report = ledger.audit()
+    Exits with status 7 if anything was changed outside datanuri, naming each difference."""
+    with audit_ctx(data_dir) as run:
+        report, catalog = run(blobs)
+    ok = report.ok and (catalog is None or catalog.ok)
+    problems = report.problems + (catalog.problems if catalog is not None else [])
     if json_out:
-        print_json(report.to_dict())
+        body = report.to_dict() | {
+            "ok": ok,
+            "problems": [{"table": p.table, "row": p.row, "detail": p.detail} for p in problems],
+        }
+        if catalog is not None:
+            body["catalog"] = catalog.to_dict()
+        print_json(body)
     else:
-        for p in report.problems:
+        for p in problems:
             err_console.print(f"[red]✗[/] {p}")
-        (console if report.ok else err_console).print(report.message)
-    if not report.ok:
+        for r in (report, catalog):
+            if r is not None:
+                (console if r.ok else err_console).print(r.message)
+    if not ok:
         raise typer.Exit(IntegrityError.exit_code)
 
 

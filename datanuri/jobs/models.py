@@ -1,4 +1,5 @@
-"""The jobs table: long work (ingests) runs in the background with visible progress."""
+"""The jobs table: long work (ingests, privacy checks) runs in the background with visible
+progress. A job's `result` holds no row values; those go to `restricted`."""
 
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ class Job(Base):
     progress_total: Mapped[int | None] = mapped_column(BigInteger)
     message: Mapped[str] = mapped_column(Text, default="")
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What anyone who may see the job may read: counts, positions, links; never row values.
     result: Mapped[dict[str, Any] | None] = mapped_column()
+    # The part of the result holding row values (problem values, previews, reports): read only
+    # under the permission rules of the dataset the job works on (`catalog.jobs.JobViews`).
+    restricted: Mapped[dict[str, Any] | None] = mapped_column()
+    dataset: Mapped[str | None] = mapped_column(String(100), index=True)  # the dataset worked on
     error: Mapped[dict[str, Any] | None] = mapped_column()
     created_by: Mapped[str] = mapped_column(String(200), default="system")
     worker: Mapped[str] = mapped_column(

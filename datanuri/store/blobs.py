@@ -87,6 +87,44 @@ class BlobStore:
             tmp.unlink(missing_ok=True)
         return digest
 
+    def sync(self, path: Path) -> None:
+        """Flush a staged file's data to disk (before `put_staged`, outside any lock)."""
+        with open(path, "rb") as f:
+            os.fsync(f.fileno())
+
+    def put_staged(self, staged: Path, digest: str) -> None:
+        """Move a synced file from the store's temp area into place under `digest`, which the
+        caller computed from it: one rename, cheap enough to do while holding a lock."""
+        if staged.parent.resolve() != self.tmp.resolve():
+            raise ValueError("put_staged takes files from the store's temp area only")
+        final = self.path(digest)
+        if final.is_file():
+            staged.unlink()
+            return
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(staged, 0o444)
+        os.replace(staged, final)
+        fsync_dir(final.parent)
+
+    def digests(self) -> Iterator[str]:
+        """The hex digests of every stored blob (files named by a hash under `ab/cd/`)."""
+        for first in sorted(self.root.glob("[0-9a-f][0-9a-f]")):
+            for p in sorted(first.glob("[0-9a-f][0-9a-f]/*")):
+                name = p.name
+                if len(name) == 64 and name[:2] == first.name and p.is_file():
+                    yield name
+
+    def discard(self, digest: str) -> bool:
+        """Remove a blob (only when no record refers to it: the caller checks, under a lock);
+        returns whether a file was removed."""
+        p = self.path(digest)
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            return False
+        fsync_dir(p.parent)
+        return True
+
     def put_bytes(self, data: bytes) -> str:
         fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix=f"{os.getpid()}-bytes-")
         with os.fdopen(fd, "wb") as f:
@@ -96,9 +134,10 @@ class BlobStore:
     def verify(self, digest: str) -> Path:
         """Return the blob's path after checking its content still hashes to `digest`."""
         p = self.path(digest)
-        if not p.is_file():  # a server fault (the catalog records it), not a missing resource
+        if not p.is_file():  # a server fault, not the caller's: no store path in the message
             raise IntegrityError(
-                f"Blob {digest} is missing from the store at {self.root}. Restore it from a backup."
+                f"The stored file {digest} is missing. An operator must restore it from a backup "
+                "(`datanuri ledger audit` lists every missing file)."
             )
         actual = sha256_file(p)
         if actual != digest.removeprefix("sha256:"):

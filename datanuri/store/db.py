@@ -8,6 +8,7 @@ Every capability declares its tables on `Base` and adds an Alembic revision unde
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -118,6 +119,16 @@ def migrate(engine: Engine, revision: str = "heads") -> None:
         command.upgrade(cfg, revision)
 
 
+def lock_name(session: Session, name: str) -> None:
+    """Hold a lock named `name` until the session's transaction ends, so two transactions about
+    the same thing (a blob's digest) take turns. PostgreSQL: a transaction-level advisory lock;
+    SQLite: nothing more is needed inside `Database.write_session`, which holds the whole
+    database's write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int(hashlib.sha256(name.encode()).hexdigest()[:15], 16)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
 class Database:
     """The engine plus a session factory; `with db.session() as s:` commits or rolls back."""
 
@@ -130,6 +141,24 @@ class Database:
     def session(self) -> Iterator[Session]:
         with self._factory() as s:
             try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session that holds the database's write lock from its first statement on SQLite
+        (`BEGIN IMMEDIATE`), so what it reads stays current until it commits: read-then-write
+        steps (numbering a dataset's versions) cannot race. Other writers wait for it (up to the
+        busy timeout). On PostgreSQL it is a plain session: lock rows with `SELECT ... FOR UPDATE`
+        or names with `lock_name`. Never open another writing session inside one (it would wait
+        for this one)."""
+        with self._factory() as s:
+            try:
+                if self.engine.dialect.name == "sqlite":
+                    s.connection().exec_driver_sql("BEGIN IMMEDIATE")
                 yield s
                 s.commit()
             except BaseException:

@@ -34,16 +34,19 @@ async def run_job(
     actor: str,
     wait: bool,
     created: Callable[[dict[str, Any]], bool],
+    dataset: str | None = None,
 ) -> JSONResponse:
-    """Submit `job` and answer 202 with its status URL; with `wait`, run it first and answer with
-    its result and the job: 201 when `created(result)`, else 200, 422 if it failed (500 if it
-    crashed)."""
+    """Submit `job` (about `dataset`, whose rules decide who sees it) and answer 202 with its
+    status URL; with `wait`, run it first and answer with its whole result (the caller ran it)
+    and the job: 201 when `created(result)`, else 200, 422 if it failed (500 if it crashed)."""
     if not wait:
-        info = p.jobs.submit(kind, job, params=params, actor=actor)
+        info = p.jobs.submit(kind, job, params=params, actor=actor, dataset=dataset)
         return JSONResponse(
             {"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202
         )
-    info = await run_in_threadpool(p.jobs.run_inline, kind, job, params=params, actor=actor)
+    info = await run_in_threadpool(
+        lambda: p.jobs.run_inline(kind, job, params=params, actor=actor, dataset=dataset)
+    )
     if info.status == "failed":
         err = public_error(info.error) or {}
         job_out = {**info.to_dict(), "error": err}

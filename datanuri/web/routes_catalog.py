@@ -17,6 +17,8 @@ from starlette.formparsers import MultiPartException
 from datanuri import errors
 from datanuri.catalog import export
 from datanuri.catalog.fields import check_text
+from datanuri.catalog.jobs import publish_job
+from datanuri.jobs.runner import JobOutput
 from datanuri.web import schemas
 from datanuri.web.auth import AdminCaller, PrincipalDep, PublishCaller
 from datanuri.web.background import job_responses, run_job
@@ -209,11 +211,11 @@ async def upload_version(
         staged.unlink(missing_ok=True)
         raise
 
-    def job(progress: Any) -> dict[str, Any]:
+    def job(progress: Any) -> JobOutput:
         try:
-            return p.catalog.publish(
-                name, staged, filename=filename, progress=progress, principal=me, **opts
-            ).to_dict()
+            return publish_job(
+                p.catalog, name, staged, filename=filename, progress=progress, principal=me, **opts
+            )
         finally:
             staged.unlink(missing_ok=True)
 
@@ -223,6 +225,7 @@ async def upload_version(
         job,
         params={"dataset": name, "filename": filename, **opts},
         actor=me.name,
+        dataset=name,
         wait=wait,
         created=lambda result: bool(result.get("created")),
     )
@@ -384,9 +387,12 @@ def get_receipt(
 # ----- jobs ---------------------------------------------------------------------------------
 @router.get("/jobs", tags=["jobs"], response_model=list[schemas.JobOut])
 def list_jobs(p: PlatformDep, me: PrincipalDep) -> list[dict[str, Any]]:
-    return [j.to_dict() for j in p.jobs.list(actor=None if me.is_admin else me.name)]
+    """Recent jobs you started or that work on a dataset you may publish to."""
+    return [j.to_dict() for j in p.job_views.list_jobs(principal=me)]
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"], response_model=schemas.JobOut)
 def get_job(job_id: str, p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
-    return p.jobs.get(job_id, actor=None if me.is_admin else me.name).to_dict()
+    """A job you started or that works on a dataset you may publish to; its row values (problem
+    values, previews, reports) only for those who may publish to that dataset."""
+    return p.job_views.get_job(job_id, principal=me).to_dict()

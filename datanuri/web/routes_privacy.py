@@ -14,11 +14,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from datanuri.jobs.runner import JobOutput
 from datanuri.privacy.report_html import render_report_html
 from datanuri.web import schemas
 from datanuri.web.auth import PublishCaller
 from datanuri.web.background import job_responses, run_job
 from datanuri.web.deps import PlatformDep
+
+PRIVATE = ("preview", "report")  # parts of an apply job's result that hold row values
 
 router = APIRouter(tags=["privacy"])
 
@@ -79,10 +82,12 @@ async def apply(
     await run_in_threadpool(svc.check_editor, name, principal=me)
     policy, release = body.policy, body.release
 
-    def job(progress: Any) -> dict[str, Any]:
+    def job(progress: Any) -> JobOutput:
+        # The candidate preview and the report hold row values: only the holder's editors read
+        # them from the job record (catalog.jobs.JobViews).
         if release is None:
             summary = svc.apply(name, policy, principal=me, progress=progress).summary()
-            return {"released": False, **summary}
+            return JobOutput.keeping_private({"released": False, **summary}, PRIVATE)
         info = svc.release(
             name,
             policy,
@@ -92,7 +97,7 @@ async def apply(
             principal=me,
             progress=progress,
         ).to_dict()
-        return {
+        released = {
             "released": True,
             "passed": True,
             "release": {k: v for k, v in info.items() if k not in ("report", "warnings")},
@@ -100,6 +105,7 @@ async def apply(
             "warnings": info["warnings"],
             "report_url": f"/api/v1/privacy/releases/{info['id']}",
         }
+        return JobOutput.keeping_private(released, PRIVATE)
 
     return await run_job(
         p,
@@ -109,6 +115,7 @@ async def apply(
         actor=me.name,
         wait=wait,
         created=lambda result: bool(result.get("released")),
+        dataset=name,
     )
 
 

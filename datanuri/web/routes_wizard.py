@@ -208,14 +208,14 @@ def _criterion_fields(registry: dict[str, Any]) -> list[dict[str, Any]]:
 @router.get("/console/datasets/{name}/deidentify/jobs/{job_id}/report", response_class=HTMLResponse)
 def job_report_fragment(request: Request, name: str, job_id: str) -> Response:
     """The assessment report of a finished check as an HTML fragment, read from the job's stored
-    result (never from the browser): only the dataset's editors, only for a job they started."""
+    result (never from the browser): only the dataset's editors (the job's restricted part)."""
     who = web_user(request)
     if who is None:
         raise errors.NotAuthenticated("Log in to see assessment reports.")
     me = who.me
     platform = request.app.state.platform
     platform.privacy.check_editor(name, principal=me)
-    job = platform.jobs.get(job_id, actor=None if me.is_admin else me.name)
+    job = platform.job_views.get_job(job_id, principal=me)
     result = job.result or {}
     source = result.get("dataset") or (result.get("release") or {}).get("source_dataset")
     if (

@@ -114,6 +114,7 @@ class JobOut(Out):
     created_at: str
     finished_at: str | None
     fraction: Number | None
+    dataset: str | None = Field(None, description="The dataset the job works on")
 
 
 class JobAcceptedOut(Out):

@@ -34,7 +34,12 @@ def cli(ledger, monkeypatch):
     def ctx(_data_dir):  # type: ignore[no-untyped-def]
         yield ledger
 
+    @contextmanager
+    def audit(_data_dir):  # type: ignore[no-untyped-def]
+        yield lambda _hash_blobs: (ledger.audit(), None)  # a bare ledger: no catalog to compare
+
     monkeypatch.setattr(cli_ledger, "ledger_ctx", ctx)
+    monkeypatch.setattr(cli_ledger, "audit_ctx", audit)
     root = typer.Typer()
     root.add_typer(cli_ledger.app, name="ledger")
     root.command("verify")(cli_ledger.verify_cmd)

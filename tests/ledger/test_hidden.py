@@ -153,3 +153,16 @@ def test_a_release_from_a_hidden_source_does_not_name_it(platform, world):
         ld = client.get("/dataset/cohort-public.jsonld").text
     assert target["description"] and SECRET not in json.dumps(target)
     assert SECRET not in html and SECRET not in ld
+
+
+def test_the_catalog_audit_matches_hidden_datasets_by_their_commitment(platform, world):
+    """`datanuri ledger audit` compares every version with its entry; a hidden dataset's entries
+    name it by commitment, which the audit must accept (and only with the commitment key)."""
+    from datanuri.catalog.audit import audit_catalog
+
+    ok = audit_catalog(
+        platform.db, platform.blobs, hash_blobs=True, commitment=platform.ledger.commit_name
+    )
+    assert ok.problems == [] and ok.versions >= 4
+    blind = audit_catalog(platform.db, platform.blobs, hash_blobs=False)
+    assert any(p.row.startswith(SECRET) for p in blind.problems)

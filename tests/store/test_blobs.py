@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from datanuri.errors import IntegrityError, NotFound
-from datanuri.store.blobs import BlobStore
+from datanuri.store.blobs import BlobStore, sha256_file
 
 
 def test_put_is_content_addressed_and_deduplicated(tmp_path):
@@ -43,8 +43,9 @@ def test_read_detects_corruption(tmp_path):
 
 def test_missing_and_malformed_addresses(tmp_path):
     store = BlobStore(tmp_path / "blobs")
-    with pytest.raises(IntegrityError, match="missing"):  # a server fault, not a 404
+    with pytest.raises(IntegrityError, match="missing") as missing:  # a server fault
         store.verify("0" * 64)
+    assert str(store.root) not in missing.value.message
     with pytest.raises(NotFound, match="not a blob address"):
         store.path("../../etc/passwd")
 
@@ -64,3 +65,21 @@ def test_clean_tmp_removes_only_files_of_dead_processes(tmp_path):
     assert store.clean_tmp() == 1
     assert mine.exists() and beside_mine.exists()
     assert not (store.tmp / f"{dead_pid}-put-abc").exists()
+
+
+def test_put_staged_moves_a_synced_temp_file_into_place(tmp_path):
+    store = BlobStore(tmp_path / "blobs")
+    staged = store.temp_path(".parquet")
+    staged.write_bytes(b"staged content")
+    digest = sha256_file(staged)
+    store.sync(staged)
+    store.put_staged(staged, digest)
+    assert not staged.exists() and store.verify(digest).read_bytes() == b"staged content"
+    again = store.temp_path()
+    again.write_bytes(b"staged content")
+    store.put_staged(again, digest)  # already stored: the staged copy is dropped
+    assert not again.exists() and list(store.digests()) == [digest]
+    outside = tmp_path / "elsewhere"
+    outside.write_bytes(b"x")
+    with pytest.raises(ValueError):
+        store.put_staged(outside, sha256_file(outside))
