@@ -377,6 +377,16 @@ class AccountService:
         """Pass the second factor of a pending login (TOTP code, recovery code or passkey)."""
         return self._passed(self.factors.verify(challenge, proof), client)
 
+    def pending_methods(self, challenge: str) -> list[str]:
+        """The second factors the user of a pending login can pass (none if it is gone)."""
+        with self.db.session() as s:
+            user_id = s.scalar(
+                select(LoginChallenge.user_id).where(
+                    LoginChallenge.secret_hash == sec.digest(challenge or "")
+                )
+            )
+            return list(self.factors.methods(s, user_id)) if user_id is not None else []
+
     def passkey_login_options(self, challenge: str) -> str:
         """WebAuthn options (JSON) to answer a pending login with a passkey."""
         return self.factors.passkey_options(challenge)
