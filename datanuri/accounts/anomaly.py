@@ -192,23 +192,55 @@ def evidence_from(event: AuthEvent, earlier: Iterable[AuthEvent]) -> Evidence:
 
 @dataclass
 class MemoryLog:
-    """Events kept in memory (the benchmark, tests): assess each against those before it.
+    """Events kept in memory (the benchmark, tests): assess each against those before it, found
+    by the same keys the store's queries use (user, e-mail, network, token), in time order."""
 
-    Only events the verdict let through enter a user's profile, as in the store."""
-
-    events: list[AuthEvent] = field(default_factory=list)
     thresholds: Thresholds = field(default_factory=Thresholds)
+    by_user: dict[int, list[AuthEvent]] = field(default_factory=dict)  # trusted logins
+    by_email: dict[str, list[AuthEvent]] = field(default_factory=dict)
+    by_network: dict[str, list[AuthEvent]] = field(default_factory=dict)
+    by_token: dict[int, list[AuthEvent]] = field(default_factory=dict)  # trusted uses
 
     def observe(self, event: AuthEvent, *, second_factor_ok: bool = True) -> Assessment:
-        """Assess `event` against the log, then add it; a refused one (blocked, or a step-up
-        not passed) counts only as an attempt."""
-        result = assess(event, evidence_from(event, self.events), self.thresholds)
-        refused = result.verdict == "block" or (
-            result.verdict == "step_up" and not second_factor_ok
+        """Assess `event` against the log, then add it; a refused one (wrong password, blocked,
+        or a step-up not passed) counts only as an attempt."""
+        result = assess(event, evidence_from(event, self._candidates(event)), self.thresholds)
+        refused = (
+            not event.success
+            or result.verdict == "block"
+            or (result.verdict == "step_up" and not second_factor_ok)
         )
-        kept = _refused(event) if refused else event
-        self.events.append(kept)
+        self._add(_refused(event) if refused else event)
         return result
+
+    def _candidates(self, event: AuthEvent) -> list[AuthEvent]:
+        since = event.time - WINDOW
+        out: list[AuthEvent] = []
+        if event.kind == "login":
+            if event.user_id is not None:
+                out += self.by_user.get(event.user_id, [])[-HISTORY_LIMIT:]
+            out += _since(self.by_email.get(event.email, []), since)
+            out += _since(self.by_network.get(event.network, []), since)
+        elif event.token_id is not None:
+            out += _since(self.by_token.get(event.token_id, []), since)
+        return list({id(e): e for e in out}.values())
+
+    def _add(self, e: AuthEvent) -> None:
+        if e.kind == "login":
+            if e.trusted and e.user_id is not None:
+                self.by_user.setdefault(e.user_id, []).append(e)
+            self.by_email.setdefault(e.email, []).append(e)
+            self.by_network.setdefault(e.network, []).append(e)
+        elif e.trusted and e.token_id is not None:
+            self.by_token.setdefault(e.token_id, []).append(e)
+
+
+def _since(events: list[AuthEvent], since: dt.datetime) -> list[AuthEvent]:
+    """The tail of a time-ordered list from `since` on."""
+    i = len(events)
+    while i > 0 and events[i - 1].time >= since:
+        i -= 1
+    return events[i:]
 
 
 def _refused(event: AuthEvent) -> AuthEvent:
