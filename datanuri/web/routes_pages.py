@@ -138,13 +138,14 @@ def _enroll_page(
     *,
     error: str | None = None,
     status: int = 200,
+    csrf_token: str | None = None,
 ) -> HTMLResponse:
     setup = platform.accounts.totp_setup(challenge)
     return render(
         request,
         "login_enroll.html",
         status=status,
-        csrf_token=request.cookies.get(PRELOGIN_CSRF_COOKIE) or "",
+        csrf_token=csrf_token or request.cookies.get(PRELOGIN_CSRF_COOKIE) or "",
         challenge=challenge,
         totp_secret=setup.secret,
         totp_uri=setup.uri,
@@ -228,6 +229,57 @@ async def login_enroll(request: Request, platform: PlatformDep) -> Response:
         say=_say(request),
     )
     return _with_session(page, platform, secret)
+
+
+# ----- security: one's second factors and alerts; everyone's alerts for admins and auditors -------
+def _security_page(
+    request: Request, platform: Platform, who: WebUser, *, everyone: bool
+) -> HTMLResponse:
+    lang = language(request)
+    acc = platform.accounts
+    return ui_page(
+        request,
+        "security.html",
+        user=who.user,
+        csrf_token=who.csrf,
+        everyone=everyone,
+        factors=[] if everyone else acc.list_second_factors(principal=who.me),
+        alerts=acc.list_alerts(everyone=everyone, principal=who.me),
+        reason=lambda r: ui_text.pick(account_messages.REASONS, r, lang),
+        verdict=lambda v: ui_text.pick(account_messages.VERDICTS, v, lang),
+    )
+
+
+@router.get("/account/security", response_class=HTMLResponse)
+def account_security(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
+    if who is None:
+        return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
+    return _security_page(request, platform, who, everyone=False)
+
+
+@router.get("/console/security", response_class=HTMLResponse)
+def console_security(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
+    """Every user's login alerts (admins and auditors; others get the service's 403)."""
+    if who is None:
+        return RedirectResponse(
+            f"/login?next=/console/security&lang={language(request)}", status_code=303
+        )
+    return _security_page(request, platform, who, everyone=True)
+
+
+@router.post("/account/security/enroll", response_class=HTMLResponse)
+async def account_enroll(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
+    """Start adding a second factor from the session: the enrolment page of the login."""
+    if who is None:
+        return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
+    await check_form_csrf(request, who.csrf)
+    challenge = await run_in_threadpool(lambda: platform.accounts.start_enrolment(principal=who.me))
+    token = sec.new_secret()  # the enrolment form is a /login form, with its own CSRF cookie
+    page = await run_in_threadpool(
+        lambda: _enroll_page(request, platform, challenge, csrf_token=token)
+    )
+    page.set_cookie(PRELOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
+    return page
 
 
 # ----- the account page and its API tokens ------------------------------------------------------

@@ -208,3 +208,27 @@ def test_a_token_used_from_two_networks_at_once_is_refused_and_alerted(plat: Pla
     assert [(x["kind"], x["verdict"], x["reasons"]) for x in mine] == [
         ("token", "block", ["token_two_networks"])
     ]
+
+
+def test_the_admin_console_lists_every_users_alerts(plat: Platform) -> None:
+    acc = plat.accounts
+    for i in range(6):
+        with pytest.raises(errors.DatanuriError):
+            acc.login(f"leaked{i}@mail.example", "guess", client="203.0.113.50")
+    acc.login("kim@example.org", PW, client="203.0.113.51")  # stepped up: no factor, alerted
+    with TestClient(create_app(plat), raise_server_exceptions=False) as client:
+        for email, status in (("admin@example.org", 200), ("kim@example.org", 403)):
+            client.cookies.clear()
+            page = client.get("/login?lang=en")
+            token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+            client.post("/login", data={"email": email, "password": PW, "csrf_token": token})
+            r = client.get("/console/security?lang=en")
+            assert r.status_code == status
+        admin_view = client.get("/api/v1/security/alerts?everyone=true")
+    assert admin_view.status_code == 403  # kim's session now
+    client2 = TestClient(create_app(plat), raise_server_exceptions=False)
+    page = client2.get("/login?lang=en")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    client2.post("/login", data={"email": "admin@example.org", "password": PW, "csrf_token": token})
+    html = client2.get("/console/security?lang=en").text
+    assert "kim@example.org" in html and "many accounts tried from one network" in html

@@ -382,3 +382,27 @@ def test_the_demo_users_log_in_with_the_printed_totp_seed(tmp_path: Path) -> Non
                     need.details["challenge"], Proof(code=pyotp.TOTP(DEMO_TOTP_SECRET).now())
                 )
             assert me.email == email
+
+
+def test_a_logged_in_user_adds_a_second_factor_from_the_security_page(api: TestClient) -> None:
+    page = api.get("/login?lang=en")
+    api.post("/login?lang=en", data={"email": LEE, "password": PW, "csrf_token": _csrf(page.text)})
+    sec_page = api.get("/account/security?lang=en")
+    assert sec_page.status_code == 200 and "No second factor is set up." in sec_page.text
+    enrol = api.post("/account/security/enroll?lang=en", data={"csrf_token": _csrf(sec_page.text)})
+    assert enrol.status_code == 200, enrol.text
+    secret = re.search(r'id="totp-secret"[^>]*value="([A-Z2-7]+)"', enrol.text)
+    assert secret
+    done = api.post(
+        "/login/enroll?lang=en",
+        data={
+            "csrf_token": _csrf(enrol.text),
+            "challenge": _field(enrol.text, "challenge"),
+            "code": pyotp.TOTP(secret.group(1)).now(),
+        },
+    )
+    assert done.status_code == 200 and len(re.findall(r"<li><code>", done.text)) == 10
+    assert "authenticator app" in api.get("/account/security?lang=en").text
+    api.cookies.clear()  # from now on this member, too, logs in with the second factor
+    r = api.post("/api/v1/auth/login", json={"email": LEE, "password": PW})
+    assert r.json()["error"]["code"] == "second_factor_required"
