@@ -406,3 +406,34 @@ def test_a_logged_in_user_adds_a_second_factor_from_the_security_page(api: TestC
     api.cookies.clear()  # from now on this member, too, logs in with the second factor
     r = api.post("/api/v1/auth/login", json={"email": LEE, "password": PW})
     assert r.json()["error"]["code"] == "second_factor_required"
+
+
+def test_cli_login_asks_for_the_second_factor(mfa: Platform, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import serve_app
+
+    secret, codes = enrol_totp(mfa, KIM)
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "DATANURI_PASSWORD": PW}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "datanuri.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    with serve_app(create_app(mfa)) as url:
+        bad = cli("login", "--url", url, "--email", KIM, "--code", wrong_code(secret))
+        assert bad.returncode != 0 and "code is not right" in bad.stderr + bad.stdout
+        ok = cli("login", "--url", url, "--email", KIM, "--code", codes[0])
+        assert ok.returncode == 0, ok.stderr
+        assert KIM in cli("whoami", "--url", url).stdout
+        mfa.accounts.create_user("new@example.org", display_name="n", password=PW, principal=SYSTEM)
+        mfa.accounts.add_member("org-a", "new@example.org", role="owner", principal=SYSTEM)
+        enrol = cli("login", "--url", url, "--email", "new@example.org")
+        assert enrol.returncode != 0 and f"{url}/login" in enrol.stderr + enrol.stdout
