@@ -24,6 +24,7 @@ from datanuri.accounts.messages import (
 )
 from datanuri.accounts.models import LoginChallenge, RecoveryCode, SecondFactor, User
 from datanuri.accounts.webauthn_keys import RelyingParty
+from datanuri.events import EventSink, SecondFactorEnrolled
 from datanuri.store.db import Database, utcnow
 
 Purpose = Literal["verify", "enroll"]
@@ -81,8 +82,11 @@ class Passed:
 
 
 class SecondFactors:
-    def __init__(self, db: Database, key: bytes, settings: SecondFactorSettings) -> None:
+    def __init__(
+        self, db: Database, events: EventSink, key: bytes, settings: SecondFactorSettings
+    ) -> None:
         self.db = db
+        self.events = events
         self.key = key
         self.settings = settings
 
@@ -179,7 +183,7 @@ class SecondFactors:
                         last_step=step,
                     )
                 )
-                passed = self._finish_enrolment(s, ch)
+                passed = self._finish_enrolment(s, ch, "totp")
         if failed:
             raise errors.NotAuthenticated(MSG_BAD_CODE[1])
         return passed
@@ -230,7 +234,7 @@ class SecondFactors:
                     sign_count=key.sign_count,
                 )
             )
-            return self._finish_enrolment(s, ch)
+            return self._finish_enrolment(s, ch, "passkey")
 
     def seed_totp(self, s: Session, user_id: int, secret: str, *, label: str) -> None:
         """Enrol a known TOTP seed for `user_id` (the demo's users; callers check authority)."""
@@ -242,6 +246,9 @@ class SecondFactors:
             return
         sealed = sec.seal(self.key, secret, context=f"totp:{user_id}")
         s.add(SecondFactor(user_id=user_id, kind="totp", label=label, secret_sealed=sealed))
+        self.events.record(
+            s, SecondFactorEnrolled(actor="system", time=utcnow(), user_id=user_id, kind="totp")
+        )
 
     def list_factors(self, user_id: int) -> list[FactorInfo]:
         with self.db.session() as s:
@@ -331,8 +338,15 @@ class SecondFactors:
             return True
         return False
 
-    def _finish_enrolment(self, s: Session, ch: LoginChallenge) -> Passed:
-        """The first factor of a user also makes their recovery codes (shown once)."""
+    def _finish_enrolment(self, s: Session, ch: LoginChallenge, kind: str) -> Passed:
+        """Record the enrolment (in its transaction); the first factor of a user also makes
+        their recovery codes (shown once)."""
+        self.events.record(
+            s,
+            SecondFactorEnrolled(
+                actor=f"user:{ch.user_id}", time=utcnow(), user_id=ch.user_id, kind=kind
+            ),
+        )
         codes: list[str] = []
         has_codes = s.scalar(
             select(RecoveryCode.id)

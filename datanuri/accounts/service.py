@@ -143,7 +143,9 @@ class AccountService:
         self.events = events
         self.access = access
         self.second_factor = second_factor or SecondFactorSettings()
-        self.factors = SecondFactors(db, sealing_key or sec.new_sealing_key(), self.second_factor)
+        self.factors = SecondFactors(
+            db, events, sealing_key or sec.new_sealing_key(), self.second_factor
+        )
         self.guard = LoginGuard(db, access, thresholds or Thresholds())
 
     # ----- users and memberships -----------------------------------------------------------

@@ -437,3 +437,20 @@ def test_cli_login_asks_for_the_second_factor(mfa: Platform, tmp_path: Path) -> 
         mfa.accounts.add_member("org-a", "new@example.org", role="owner", principal=SYSTEM)
         enrol = cli("login", "--url", url, "--email", "new@example.org")
         assert enrol.returncode != 0 and f"{url}/login" in enrol.stderr + enrol.stdout
+
+
+def test_enrolment_is_recorded_in_the_ledger(mfa: Platform) -> None:
+    enrol_totp(mfa, KIM)
+    entries = [e["entry"] for e in mfa.ledger.entries()]
+    kinds = [(e["type"], e["data"]) for e in entries if e["type"].startswith("account.")]
+    assert kinds == [("account.second_factor.enrolled", {"kind": "totp"})]
+
+
+def test_the_policy_setting_is_checked() -> None:
+    from datanuri.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="SECOND_FACTOR_POLICY"):
+        Config.from_mapping({"second_factor_policy": "sometimes"})
+    assert (
+        Config.from_mapping({"second_factor_policy": "everyone"}).second_factor_policy == "everyone"
+    )
