@@ -375,9 +375,31 @@ class AccountService:
             self.guard.confirm(s, event_id)
             return LoginStep("ok", risk, principal=me)
 
-    def finish_login(self, challenge: str, proof: Proof, *, client: str | None = None) -> Principal:
-        """Pass the second factor of a pending login (TOTP code, recovery code or passkey)."""
-        return self._passed(self.factors.verify(challenge, proof), client)
+    def finish_login(
+        self,
+        challenge: str,
+        proof: Proof,
+        *,
+        client: str | None = None,
+        user_agent: str | None = None,
+    ) -> Principal:
+        """Pass the second factor of a pending login (TOTP code, recovery code or passkey). A
+        wrong one counts as a failed login attempt for the anomaly detector, so guessing codes
+        over many pending logins soon meets the impossible-rate block."""
+        try:
+            passed = self.factors.verify(challenge, proof)
+        except errors.NotAuthenticated:
+            with self.db.session() as s:
+                user = s.scalar(
+                    select(User)
+                    .join(LoginChallenge, LoginChallenge.user_id == User.id)
+                    .where(LoginChallenge.secret_hash == sec.digest(challenge or ""))
+                )
+                if user is not None:
+                    context = LoginContext(client, user_agent)
+                    self.guard.check(s, self._auth_event(user.email, user, False, context))
+            raise
+        return self._passed(passed, client)
 
     def pending_methods(self, challenge: str) -> list[str]:
         """The second factors the user of a pending login can pass (none if it is gone)."""

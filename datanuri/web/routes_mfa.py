@@ -116,7 +116,12 @@ def second_factor(
 ) -> dict[str, Any]:
     """Finish a login that answered 401 `second_factor_required`: send one of a TOTP code, a
     recovery code or a passkey answer; sets the session cookie like /auth/login."""
-    me = p.accounts.finish_login(body.challenge, body.proof(), client=client_address(request))
+    me = p.accounts.finish_login(
+        body.challenge,
+        body.proof(),
+        client=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
     assert me.user_id is not None
     return _session(response, p, me.user_id, me)
 
@@ -126,7 +131,12 @@ def second_factor(
 )
 def second_factor_token(body: TokenProofIn, request: Request, p: PlatformDep) -> dict[str, Any]:
     """Finish a /auth/token login that needs the second factor; returns the new API token."""
-    me = p.accounts.finish_login(body.challenge, body.proof(), client=client_address(request))
+    me = p.accounts.finish_login(
+        body.challenge,
+        body.proof(),
+        client=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
     info, secret = p.accounts.create_token(
         name=body.name,
         scopes=tuple(body.scopes),

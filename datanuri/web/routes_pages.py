@@ -181,7 +181,12 @@ async def login_verify(request: Request, platform: PlatformDep) -> Response:
     )
     try:
         me = await run_in_threadpool(
-            lambda: platform.accounts.finish_login(challenge, proof, client=client_address(request))
+            lambda: platform.accounts.finish_login(
+                challenge,
+                proof,
+                client=client_address(request),
+                user_agent=request.headers.get("user-agent"),
+            )
         )
     except (errors.NotAuthenticated, errors.InvalidInput) as exc:
         message = account_messages.in_language(exc.message, language(request))

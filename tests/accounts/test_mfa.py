@@ -454,3 +454,17 @@ def test_the_policy_setting_is_checked() -> None:
     assert (
         Config.from_mapping({"second_factor_policy": "everyone"}).second_factor_policy == "everyone"
     )
+
+
+def test_guessing_codes_over_many_pending_logins_is_blocked(mfa: Platform) -> None:
+    secret, _ = enrol_totp(mfa, KIM)
+    guesses = 0
+    with pytest.raises(errors.PermissionDenied) as blocked:
+        while guesses < 40:
+            challenge = pending(mfa, KIM).details["challenge"]
+            for _ in range(MAX_ATTEMPTS):
+                guesses += 1
+                with pytest.raises(errors.NotAuthenticated):
+                    mfa.accounts.finish_login(challenge, Proof(code=wrong_code(secret)))
+    assert guesses <= 20  # the block came with the password step, well before 40 guesses
+    assert "attack" in blocked.value.message
