@@ -76,6 +76,16 @@ class Config:
     privacy_min_k: int = 2
     privacy_max_epsilon: float = 10.0
     privacy_default_epsilon_budget: float = 10.0
+    # Who must log in with a second factor (TOTP or a passkey): "publishers" (organisation
+    # owners and editors, and platform admins), "everyone" or "off".
+    second_factor_policy: str = "publishers"
+    # This server as a WebAuthn relying party: its domain and the origins (comma-separated)
+    # browsers reach it at. Passkeys need a domain name; an IP address will not do.
+    webauthn_rp_id: str = "localhost"
+    webauthn_origins: str = "http://localhost:8000"
+    # Login anomaly scores (0-100+) at which a login asks for the second factor, or is refused.
+    login_step_up_score: int = 40
+    login_block_score: int = 80
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):
@@ -154,6 +164,15 @@ class Config:
                     kwargs[name] = str(value)
             except ValueError as exc:
                 raise ConfigError(f"Setting {name} must be a number, got {value!r}.") from exc
+        if kwargs.get("second_factor_policy", "publishers") not in (
+            "off",
+            "publishers",
+            "everyone",
+        ):
+            raise ConfigError(
+                "DATANURI_SECOND_FACTOR_POLICY must be 'publishers', 'everyone' or 'off', got "
+                f"{kwargs['second_factor_policy']!r}."
+            )
         if kwargs.get("engine", "duckdb") not in ("duckdb", "spark"):
             raise ConfigError(
                 f"DATANURI_ENGINE must be 'duckdb' or 'spark', got {kwargs['engine']!r}."

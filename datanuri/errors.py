@@ -90,6 +90,13 @@ class ServiceUnavailable(DatanuriError):
     status, exit_code, code = 503, 69, "unavailable"
 
 
+class SecondFactorRequired(NotAuthenticated):
+    """The password was right; a second factor (or its enrolment) must follow. `details` holds
+    the pending login's `challenge`, the `methods` the user can pass and whether to `enroll`."""
+
+    code = "second_factor_required"
+
+
 # Messages checked by tests (format with .format(**kw)).
 MSG_EMPTY_FILE = (
     "The file {name!r} is empty: there is nothing to ingest. Check that you picked the right file."

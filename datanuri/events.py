@@ -370,6 +370,24 @@ class PrivacyBudgetDeclared(EventKind):
         }
 
 
+@register
+@dataclass(frozen=True, kw_only=True)
+class SecondFactorEnrolled(EventKind):
+    """A user enrolled a second factor (its kind, totp or passkey; never a secret)."""
+
+    name: ClassVar[str] = "account.second_factor.enrolled"
+    user_id: int
+    kind: str
+
+    @property
+    def subject(self) -> str:
+        return f"user:{self.user_id}"
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return {"kind": self.kind}
+
+
 # ----- sinks ---------------------------------------------------------------------------------
 class EventSink(Protocol):
     def record(self, session: Session, event: AnyEvent) -> int | None:

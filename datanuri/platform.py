@@ -10,7 +10,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from datanuri.accounts.access import AccessControl
+from datanuri.accounts.anomaly import Thresholds
+from datanuri.accounts.second_factor import SecondFactorSettings
+from datanuri.accounts.secrets import load_or_create_key
 from datanuri.accounts.service import AccountService
+from datanuri.accounts.webauthn_keys import RelyingParty
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
@@ -48,7 +52,24 @@ class Platform:
         self.jobs = JobRunner(self.db, workers=self.config.job_workers)
         self.jobs.recover()
         self.access = AccessControl(self.db, find_dataset=dataset_access)
-        self.accounts = AccountService(self.db, self.ledger, self.access)
+        self.accounts = AccountService(
+            self.db,
+            self.ledger,
+            self.access,
+            second_factor=SecondFactorSettings(
+                policy=self.config.second_factor_policy,
+                relying_party=RelyingParty(
+                    self.config.webauthn_rp_id,
+                    "datanuri",
+                    tuple(o.strip() for o in self.config.webauthn_origins.split(",") if o.strip()),
+                ),
+            ),
+            # Seals TOTP seeds at rest; next to the ledger's signing key.
+            sealing_key=load_or_create_key(self.config.data_dir / "keys" / "accounts.key"),
+            thresholds=Thresholds(
+                step_up=self.config.login_step_up_score, block=self.config.login_block_score
+            ),
+        )
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
         self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules
         # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.

@@ -81,12 +81,14 @@ def db(db_url: str) -> Iterator[object]:
 def config(tmp_path: Path, db_url: str) -> object:
     from datanuri.config import Config
 
-    # Rate limits are tested on their own (tests/web/test_auth.py); here they stay out of the way.
+    # Rate limits are tested on their own (tests/web/test_auth.py), and the second-factor policy
+    # in tests/accounts/test_mfa*.py; here they stay out of the way.
     return Config(
         data_dir=tmp_path / "data",
         database_url=db_url,
         rate_limit_per_minute=1_000_000,
         rate_limit_burst=1_000_000,
+        second_factor_policy="off",
     )
 
 

@@ -22,6 +22,16 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
     (copied from those call sites), for the same values."""
     return [
         (
+            events.SecondFactorEnrolled(actor="user:4", time=T, user_id=4, kind="passkey"),
+            Event(
+                type="account.second_factor.enrolled",
+                actor="user:4",
+                subject="user:4",
+                time=T,
+                data={"kind": "passkey"},
+            ),
+        ),
+        (
             events.DatasetAccessChanged(
                 actor="user:1", time=T, dataset="air", old_level="open", new_level="restricted"
             ),

@@ -132,3 +132,90 @@ class AccessLogEntry(Base):
     route: Mapped[str] = mapped_column(String(20))  # api | cli | ckan | web
     client: Mapped[str | None] = mapped_column(String(100))
     allowed: Mapped[bool] = mapped_column(Boolean)
+
+
+class SecondFactor(Base):
+    """An enrolled second factor: a TOTP secret (sealed with AES-GCM) or a WebAuthn passkey
+    (its credential id and public key, which are not secret)."""
+
+    __tablename__ = "second_factors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # totp | passkey
+    label: Mapped[str] = mapped_column(String(200))
+    secret_sealed: Mapped[str | None] = mapped_column(Text)  # TOTP only
+    last_step: Mapped[int | None] = mapped_column(Integer)  # TOTP: last time step used (no replay)
+    credential_id: Mapped[str | None] = mapped_column(String(1400), unique=True)  # base64url
+    public_key: Mapped[str | None] = mapped_column(Text)  # base64url COSE key
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class RecoveryCode(Base):
+    """A one-use recovery code; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LoginChallenge(Base):
+    """A login whose password was right, waiting for the second factor (or its enrolment);
+    only the SHA-256 of its secret is stored. Also holds a pending WebAuthn challenge."""
+
+    __tablename__ = "login_challenges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # verify | enroll
+    webauthn_challenge: Mapped[str | None] = mapped_column(String(200))
+    pending_secret: Mapped[str | None] = mapped_column(Text)  # sealed TOTP secret being enrolled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    event_id: Mapped[int | None] = mapped_column(Integer)  # the auth_events row of the login
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuthEventRow(Base):
+    """One login attempt or token use as the anomaly detector saw it, with its verdict."""
+
+    __tablename__ = "auth_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # login | token
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    network: Mapped[str] = mapped_column(String(64), index=True)
+    device: Mapped[str] = mapped_column(String(32))
+    success: Mapped[bool] = mapped_column(Boolean)  # the password was right
+    trusted: Mapped[bool] = mapped_column(Boolean)  # let through: part of the user's profile
+    token_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    reasons: Mapped[list[Any]] = mapped_column()
+    verdict: Mapped[str] = mapped_column(String(10))  # allow | step_up | block
+
+
+class SecurityAlert(Base):
+    """An alert for a user and the admins: a login or token use that was stepped up or blocked."""
+
+    __tablename__ = "security_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    event_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # login | token
+    network: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list[Any]] = mapped_column()
+    verdict: Mapped[str] = mapped_column(String(10))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column()

@@ -21,6 +21,7 @@ Action = Literal[
     "manage_org",  # add members
     "read_access_log",
     "manage_users",
+    "read_security_alerts",  # every user's login alerts (one's own need no permission)
 ]
 SCOPE_OF: dict[str, str] = {
     "read_metadata": "read",
@@ -31,6 +32,7 @@ SCOPE_OF: dict[str, str] = {
     "manage_org": "admin",
     "read_access_log": "read",
     "manage_users": "admin",
+    "read_security_alerts": "read",
 }
 EDITORS = ("owner", "editor")
 ACCESS_LEVELS = ("open", "restricted", "personal")
@@ -144,6 +146,15 @@ def decide(
         return Decision(
             False,
             "Only admins, auditors and the organisation's editors can read its access log.",
+            login_helps=anonymous,
+        )
+
+    if action == "read_security_alerts":
+        if p.is_admin or p.platform_role == "auditor":
+            return ALLOW
+        return Decision(
+            False,
+            "Only admins and auditors can read every user's security alerts; you can read yours.",
             login_helps=anonymous,
         )
 

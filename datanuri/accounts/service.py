@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
@@ -16,10 +16,20 @@ from datanuri.accounts import lockout
 from datanuri.accounts import secrets as sec
 from datanuri.accounts import validate as v
 from datanuri.accounts.access import AccessControl
+from datanuri.accounts.anomaly import Assessment, AuthEvent, Thresholds, device_of, network_of
+from datanuri.accounts.guard import AlertInfo, LoginGuard
+from datanuri.accounts.messages import (
+    MSG_ENROL_NEEDED,
+    MSG_LOGIN_BLOCKED,
+    MSG_SECOND_FACTOR,
+    MSG_TOKEN_BLOCKED,
+)
+from datanuri.accounts.mfa import requires_second_factor
 from datanuri.accounts.models import (
     ApiToken,
     Entitlement,
     LoginAttempt,
+    LoginChallenge,
     Membership,
     Organization,
     User,
@@ -27,6 +37,14 @@ from datanuri.accounts.models import (
 )
 from datanuri.accounts.principal import ALL_SCOPES, Principal
 from datanuri.accounts.records import OrgInfo, org_info
+from datanuri.accounts.second_factor import (
+    FactorInfo,
+    Passed,
+    Proof,
+    SecondFactors,
+    SecondFactorSettings,
+    TotpSetup,
+)
 from datanuri.events import (
     EntitlementGranted,
     EntitlementRevoked,
@@ -82,11 +100,55 @@ class TokenInfo:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class LoginContext:
+    """Where a login or token use comes from: the client address and its user agent."""
+
+    client: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class LoginStep:
+    """What a right password leads to: a principal ("ok"), or a pending login that needs the
+    second factor ("second_factor") or its enrolment ("enroll")."""
+
+    status: Literal["ok", "second_factor", "enroll"]
+    risk: Assessment
+    principal: Principal | None = None
+    challenge: str | None = None
+    methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """A pending login finished by enrolling a second factor; recovery codes are shown once."""
+
+    principal: Principal
+    recovery_codes: tuple[str, ...]
+
+
 class AccountService:
-    def __init__(self, db: Database, events: EventSink, access: AccessControl) -> None:
+    def __init__(
+        self,
+        db: Database,
+        events: EventSink,
+        access: AccessControl,
+        *,
+        second_factor: SecondFactorSettings | None = None,
+        sealing_key: bytes | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> None:
+        """`sealing_key` seals TOTP seeds at rest; without one, a random key lives only as long
+        as this service (seeds enrolled meanwhile cannot be read after a restart)."""
         self.db = db
         self.events = events
         self.access = access
+        self.second_factor = second_factor or SecondFactorSettings()
+        self.factors = SecondFactors(
+            db, events, sealing_key or sec.new_sealing_key(), self.second_factor
+        )
+        self.guard = LoginGuard(db, access, thresholds or Thresholds())
 
     # ----- users and memberships -----------------------------------------------------------
     def create_user(
@@ -217,11 +279,38 @@ class AccountService:
             return self.principal(s, user)
 
     # ----- login ---------------------------------------------------------------------------
-    def login(self, email: str, password: str, *, client: str | None = None) -> Principal:
+    def login(
+        self,
+        email: str,
+        password: str,
+        *,
+        client: str | None = None,
+        user_agent: str | None = None,
+    ) -> Principal:
+        """Check a password and return the principal; when a second factor (or its enrolment)
+        must follow, raise `SecondFactorRequired` naming the pending login (see `begin_login`)."""
+        step = self.begin_login(email, password, context=LoginContext(client, user_agent))
+        if step.status == "ok":
+            assert step.principal is not None
+            return step.principal
+        msg = MSG_ENROL_NEEDED if step.status == "enroll" else MSG_SECOND_FACTOR
+        raise errors.SecondFactorRequired(
+            msg[1],
+            details={
+                "challenge": step.challenge,
+                "enroll": step.status == "enroll",
+                "methods": list(step.methods),
+            },
+        )
+
+    def begin_login(self, email: str, password: str, *, context: LoginContext) -> LoginStep:
         """Check a password. Unknown user and wrong password give the same error; repeated
         failures lock the e-mail (and a noisy client address) for a while, and are logged.
         Each check first takes a slot from the lockout counters in one atomic statement
-        (`accounts/lockout.py`), so parallel attempts get no more checks than the limit."""
+        (`accounts/lockout.py`), so parallel attempts get no more checks than the limit. The
+        anomaly detector scores the attempt: a block refuses it; a user with a second factor,
+        or one the policy requires to have one, gets a pending login instead of a principal."""
+        client = context.client
         email_key = (email or "").strip().lower()[:320]
         now = utcnow()
         counters = [lockout.Counter(f"email:{email_key}", LOCK_AFTER)]
@@ -246,13 +335,153 @@ class AccountService:
             s.add(LoginAttempt(email=email_key, client=client, success=ok, time=now))
             if ok:
                 lockout.give_back(s, counters)
+            risk, event_id = self.guard.check(s, self._auth_event(email_key, user, ok, context))
+        if risk.verdict == "block":
+            log.warning("login blocked: email=%r client=%r %s", email_key, client, risk)
+            raise errors.PermissionDenied(MSG_LOGIN_BLOCKED[1])
         if not ok:
             log.warning("failed login: email=%r client=%r", email_key, client)
             raise errors.NotAuthenticated(MSG_BAD_LOGIN)
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.email == email_key))
             assert user is not None
+            me = self.principal(s, user).using(via="web", client=client)
+            methods = self.factors.methods(s, user.id)
+            if any(m in methods for m in ("totp", "passkey")):
+                secret = self.factors.open(s, user.id, "verify", event_id)
+                return LoginStep("second_factor", risk, challenge=secret, methods=methods)
+            if requires_second_factor(me, self.second_factor.policy):
+                secret = self.factors.open(s, user.id, "enroll", event_id)
+                return LoginStep("enroll", risk, challenge=secret, methods=("totp", "passkey"))
+            # No factor to step up to: let it in (the alert was raised) and learn the device.
+            self.guard.confirm(s, event_id)
+            return LoginStep("ok", risk, principal=me)
+
+    def finish_login(
+        self,
+        challenge: str,
+        proof: Proof,
+        *,
+        client: str | None = None,
+        user_agent: str | None = None,
+    ) -> Principal:
+        """Pass the second factor of a pending login (TOTP code, recovery code or passkey). A
+        wrong one counts as a failed login attempt for the anomaly detector, so guessing codes
+        over many pending logins soon meets the impossible-rate block."""
+        try:
+            passed = self.factors.verify(challenge, proof)
+        except errors.NotAuthenticated:
+            with self.db.session() as s:
+                user = s.scalar(
+                    select(User)
+                    .join(LoginChallenge, LoginChallenge.user_id == User.id)
+                    .where(LoginChallenge.secret_hash == sec.digest(challenge or ""))
+                )
+                if user is not None:
+                    context = LoginContext(client, user_agent)
+                    self.guard.check(s, self._auth_event(user.email, user, False, context))
+            raise
+        return self._passed(passed, client)
+
+    def pending_methods(self, challenge: str) -> list[str]:
+        """The second factors the user of a pending login can pass (none if it is gone)."""
+        with self.db.session() as s:
+            user_id = s.scalar(
+                select(LoginChallenge.user_id).where(
+                    LoginChallenge.secret_hash == sec.digest(challenge or "")
+                )
+            )
+            return list(self.factors.methods(s, user_id)) if user_id is not None else []
+
+    def passkey_login_options(self, challenge: str) -> str:
+        """WebAuthn options (JSON) to answer a pending login with a passkey."""
+        return self.factors.passkey_options(challenge)
+
+    # ----- second factors: enrolment, listing, alerts ----------------------------------------
+    def start_enrolment(self, *, principal: Principal) -> str:
+        """A pending enrolment for a logged-in user (from a browser session, not a token)."""
+        if principal.kind != "user" or principal.user_id is None:
+            raise errors.NotAuthenticated("Log in to set up a second factor.")
+        if principal.token_id is not None:
+            raise errors.PermissionDenied(
+                "Set up a second factor from a browser session, not with an API token."
+            )
+        with self.db.session() as s:
+            return self.factors.open(s, principal.user_id, "enroll", None)
+
+    def totp_setup(self, challenge: str) -> TotpSetup:
+        """A new TOTP seed for a pending enrolment (shown once, as text and otpauth:// URI)."""
+        with self.db.session() as s:
+            email = s.scalar(
+                select(User.email)
+                .join(LoginChallenge, LoginChallenge.user_id == User.id)
+                .where(LoginChallenge.secret_hash == sec.digest(challenge or ""))
+            )
+        return self.factors.totp_setup(challenge, account=email or "datanuri")
+
+    def totp_enrol(
+        self, challenge: str, code: str, *, label: str = "authenticator", client: str | None = None
+    ) -> Enrolled:
+        """Confirm the TOTP seed with a code from the app; finishes the pending login."""
+        passed = self.factors.totp_confirm(challenge, code, label=label)
+        return Enrolled(self._passed(passed, client), passed.recovery_codes)
+
+    def passkey_registration(self, challenge: str) -> str:
+        """WebAuthn options (JSON) to create a passkey for a pending enrolment."""
+        return self.factors.passkey_registration(challenge)
+
+    def passkey_enrol(
+        self,
+        challenge: str,
+        credential: dict[str, Any],
+        *,
+        label: str = "passkey",
+        client: str | None = None,
+    ) -> Enrolled:
+        """Register the passkey the browser created; finishes the pending login."""
+        passed = self.factors.passkey_register(challenge, credential, label=label)
+        return Enrolled(self._passed(passed, client), passed.recovery_codes)
+
+    def list_second_factors(self, *, principal: Principal) -> list[FactorInfo]:
+        """The caller's enrolled second factors (never their secrets)."""
+        if principal.kind != "user" or principal.user_id is None:
+            raise errors.NotAuthenticated("Log in to see your second factors.")
+        return self.factors.list_factors(principal.user_id)
+
+    def seed_totp(self, email: str, secret: str, *, label: str, principal: Principal) -> None:
+        """Enrol a known TOTP seed for a user (the demo's users; admins and the CLI only)."""
+        with self.db.session() as s:
+            self.access.require(s, principal, "manage_users")
+            user = s.scalar(select(User).where(User.email == v.clean_email(email)))
+            if user is None:
+                raise errors.NotFound(f"No user with the e-mail {email}.")
+            self.factors.seed_totp(s, user.id, secret, label=label)
+
+    def list_alerts(
+        self, *, everyone: bool = False, limit: int = 100, principal: Principal
+    ) -> list[AlertInfo]:
+        """Security alerts: the caller's own, or every user's (admins and auditors)."""
+        return self.guard.list_alerts(principal, everyone=everyone, limit=limit)
+
+    def _passed(self, passed: Passed, client: str | None) -> Principal:
+        with self.db.session() as s:
+            self.guard.confirm(s, passed.event_id)
+            user = s.get(User, passed.user_id)
+            if user is None or not user.is_active:
+                raise errors.NotAuthenticated(MSG_BAD_LOGIN)
             return self.principal(s, user).using(via="web", client=client)
+
+    @staticmethod
+    def _auth_event(email: str, user: User | None, ok: bool, context: LoginContext) -> AuthEvent:
+        return AuthEvent(
+            time=utcnow(),
+            kind="login",
+            email=email,
+            network=network_of(context.client),
+            device=device_of(context.user_agent),
+            user_id=user.id if user is not None else None,
+            success=ok,
+        )
 
     # ----- API tokens ----------------------------------------------------------------------
     def create_token(
@@ -336,8 +565,10 @@ class AccountService:
             email = s.scalar(select(User.email).where(User.id == tok.user_id)) or ""
             return self._token_info(tok, email)
 
-    def resolve_token(self, secret: str) -> Principal:
-        """The principal behind a bearer token; one error for malformed, unknown, revoked and expired."""
+    def resolve_token(self, secret: str, *, context: LoginContext | None = None) -> Principal:
+        """The principal behind a bearer token; one error for malformed, unknown, revoked and
+        expired. With a `context`, the use is checked by the anomaly detector (one token used
+        from two networks at once is refused and alerted)."""
         if not secret or not secret.startswith(sec.TOKEN_PREFIX) or len(secret) > 200:
             raise errors.NotAuthenticated(MSG_BAD_TOKEN)
         now = utcnow()
@@ -354,7 +585,23 @@ class AccountService:
                 raise errors.NotAuthenticated(MSG_BAD_TOKEN)
             if tok.last_used_at is None or now - tok.last_used_at > dt.timedelta(minutes=1):
                 tok.last_used_at = now
-            return self.principal(s, user, scopes=frozenset(tok.scopes), token_id=tok.id)
+            risk: Assessment | None = None
+            if context is not None:
+                event = AuthEvent(
+                    time=now,
+                    kind="token",
+                    email=user.email,
+                    network=network_of(context.client),
+                    device=device_of(context.user_agent),
+                    user_id=user.id,
+                    token_id=tok.id,
+                )
+                risk, _ = self.guard.check(s, event)
+            me = self.principal(s, user, scopes=frozenset(tok.scopes), token_id=tok.id)
+        if risk is not None and risk.verdict == "block":
+            log.warning("token use blocked: token=%s %s", me.token_id, risk)
+            raise errors.PermissionDenied(MSG_TOKEN_BLOCKED[1])
+        return me
 
     # ----- web sessions --------------------------------------------------------------------
     def create_session(self, p: Principal) -> tuple[str, str]:

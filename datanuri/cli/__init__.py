@@ -108,13 +108,26 @@ def demo(
         console.print(
             f"[green]Demo ready[/]: {created} new version(s) in {p.config.data_dir.resolve()}."
         )
-        from datanuri.demo.load import DEMO_PASSWORD, DEMO_USERS
+        from datanuri.accounts.mfa import requires_second_factor, totp_uri
+        from datanuri.demo.load import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
 
         console.print(
             f"Log in at http://{host}:{port}/login with password [bold]{DEMO_PASSWORD}[/] as one of: "
             + ", ".join(u[0] for u in DEMO_USERS)
             + "\nAn API token for scripts: datanuri tokens create --user publisher@datanuri.local --scopes read,publish"
         )
+        needing = [
+            u[0]
+            for u in DEMO_USERS
+            if requires_second_factor(p.accounts.principal_for(u[0]), p.config.second_factor_policy)
+        ]
+        if needing:
+            console.print(
+                f"{', '.join(needing)} also need a second factor: add the TOTP seed "
+                f"[bold]{DEMO_TOTP_SECRET}[/] to an authenticator app "
+                f"({totp_uri(DEMO_TOTP_SECRET, 'demo')}), or print the current code with: "
+                f"python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
+            )
         if serve_after:
             import uvicorn
 

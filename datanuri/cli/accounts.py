@@ -7,6 +7,7 @@ Local commands act with the machine's authority (whoever can open the data dir i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -151,6 +152,12 @@ def login(
     password: str = typer.Option(
         ..., prompt=True, hide_input=True, envvar="DATANURI_PASSWORD", help="Your password"
     ),
+    code: str | None = typer.Option(
+        None,
+        "--code",
+        help="Second factor: the 6-digit code of your authenticator app, or a recovery code "
+        "(asked for when the account has one)",
+    ),
 ) -> None:
     """Log in to a server and store an API token for later CLI and SDK calls."""
     import httpx  # only this command talks to a server; other commands start faster without it
@@ -165,14 +172,35 @@ def login(
         raise InvalidInput(
             f"Could not reach {url}: {exc}. Is the server running (`datanuri serve`)?"
         ) from exc
+    error = _error_of(resp)
+    if error.get("code") == "second_factor_required":
+        details = error.get("details") or {}
+        if details.get("enroll"):
+            raise NotAuthenticated(
+                f"{error.get('message')} Log in once at {url.rstrip('/')}/login in a browser to "
+                "set it up, then run `datanuri login` again."
+            )
+        code = code or typer.prompt("Code from your authenticator app (or a recovery code)")
+        proof = {"code": code} if code.strip().isdigit() else {"recovery_code": code}
+        resp = httpx.post(
+            url.rstrip("/") + "/api/v1/auth/second-factor/token",
+            json={"challenge": details.get("challenge"), **proof},
+            timeout=30,
+        )
+        error = _error_of(resp)
     if resp.status_code != 201:
-        try:
-            message = resp.json()["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = f"The server answered {resp.status_code}."
-        raise NotAuthenticated(message)
+        raise NotAuthenticated(error.get("message") or f"The server answered {resp.status_code}.")
     path = store_token(url, resp.json()["token"], email)
     err_console.print(f"Logged in to {url} as {email}. Token stored in {path}.")
+
+
+def _error_of(resp: Any) -> dict[str, Any]:
+    """The error object of a datanuri API answer (empty if it is not one)."""
+    try:
+        error = resp.json().get("error")
+    except (ValueError, AttributeError):
+        return {}
+    return error if isinstance(error, dict) else {}
 
 
 def whoami(

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from datanuri.accounts.mfa import requires_second_factor
 from datanuri.accounts.principal import SYSTEM
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
 
 Report = Callable[[str], None]
 DEMO_PASSWORD = "datanuri-demo-2016"
+# The demo's users whose role needs a second factor (see accounts.mfa.requires_second_factor)
+# get this TOTP seed, printed by `datanuri demo`: add it to an authenticator app, or compute the
+# code with `python -c "import pyotp; print(pyotp.TOTP('<seed>').now())"`. Public, as the
+# password is: the demo shows the login flow, it protects nothing.
+DEMO_TOTP_SECRET = "DATANURIDEMOTOTPSEEDFORLOGINXYZW"
 # (e-mail, display name, platform role, {organisation: role}); organisations that the generator
 # does not make are skipped.
 DEMO_USERS: tuple[tuple[str, str, str | None, dict[str, str]], ...] = (
@@ -53,7 +59,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
             )
         except Conflict:
             pass
-    _demo_users(platform, [o.name for o in orgs])
+    seed_demo_users(platform, [o.name for o in orgs])
     for d in datasets:
         if d.name == DEMO_KEY_DATASET and not any(
             k.name == DEMO_KEY for k in platform.privacy.list_keys(d.org, principal=SYSTEM)
@@ -95,7 +101,9 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     return created
 
 
-def _demo_users(platform: Platform, org_names: list[str]) -> None:
+def seed_demo_users(platform: Platform, org_names: list[str]) -> list[str]:
+    """Create the demo users and memberships; give those who need a second factor the demo TOTP
+    seed. Returns their e-mails."""
     accounts = platform.accounts
     for email, name, role, _ in DEMO_USERS:
         try:
@@ -110,3 +118,11 @@ def _demo_users(platform: Platform, org_names: list[str]) -> None:
             pass
     for org in org_names:
         accounts.add_member(org, "publisher@datanuri.local", role="editor", principal=SYSTEM)
+    seeded = []
+    for email, *_ in DEMO_USERS:
+        if requires_second_factor(
+            accounts.principal_for(email), platform.config.second_factor_policy
+        ):
+            accounts.seed_totp(email, DEMO_TOTP_SECRET, label="demo", principal=SYSTEM)
+            seeded.append(email)
+    return seeded

@@ -18,6 +18,7 @@ from datanuri.web import (
     routes_console,
     routes_ledger,
     routes_metadata,
+    routes_mfa,
     routes_pages,
     routes_privacy,
     routes_search,
@@ -45,6 +46,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_middleware(Guard)  # outermost: rate limits and security headers on every answer
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)
+    app.include_router(routes_mfa.router, prefix=API_PREFIX)
     app.include_router(routes_search.router, prefix=API_PREFIX)
     app.include_router(routes_privacy.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.router, prefix=API_PREFIX)

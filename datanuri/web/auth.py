@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from datanuri import errors
 from datanuri.accounts import secrets as sec
 from datanuri.accounts.principal import ANONYMOUS, Principal
+from datanuri.accounts.service import LoginContext
 from datanuri.web.clients import networks, real_client
 from datanuri.web.deps import get_platform
 from datanuri.web.ratelimit import RateLimiter
@@ -96,7 +97,10 @@ def get_principal(request: Request) -> Principal:
         scheme, _, credential = auth.partition(" ")
         if scheme.lower() != "bearer" or not credential.strip():
             raise errors.NotAuthenticated("Send the API token as 'Authorization: Bearer <token>'.")
-        principal = platform.accounts.resolve_token(credential.strip())
+        principal = platform.accounts.resolve_token(
+            credential.strip(),
+            context=LoginContext(client, request.headers.get("user-agent")),
+        )
         check_rate(request, f"token:{principal.token_id}")
     elif (found := session_principal(request)) is not None:
         principal, csrf = found

@@ -73,8 +73,15 @@ def set_session_cookie(response: Response, platform: Platform, secret: str) -> N
 @router.post("/auth/login", tags=["auth"], response_model=schemas.LoginOut, dependencies=[PUBLIC])
 def login(body: LoginIn, request: Request, response: Response, p: PlatformDep) -> dict[str, Any]:
     """Log in with e-mail and password; sets an HttpOnly session cookie and returns the CSRF token
-    to send as `X-CSRF-Token` on state-changing requests."""
-    me = p.accounts.login(body.email, body.password, client=client_address(request))
+    to send as `X-CSRF-Token` on state-changing requests. An account with a second factor (or
+    one its role requires) answers 401 `second_factor_required` with a pending `challenge`:
+    finish with /auth/second-factor (or enrol through /auth/enroll/...)."""
+    me = p.accounts.login(
+        body.email,
+        body.password,
+        client=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
     assert me.user_id is not None  # a login is always a user's
     secret, csrf = p.accounts.create_session(me)
     set_session_cookie(response, p, secret)
@@ -103,8 +110,15 @@ def logout(
     dependencies=[PUBLIC],
 )
 def token_login(body: TokenLoginIn, request: Request, p: PlatformDep) -> dict[str, Any]:
-    """Exchange e-mail and password for a new API token (what `datanuri login` does)."""
-    me = p.accounts.login(body.email, body.password, client=client_address(request))
+    """Exchange e-mail and password for a new API token (what `datanuri login` does). An
+    account with a second factor answers 401 `second_factor_required`: finish with
+    /auth/second-factor/token."""
+    me = p.accounts.login(
+        body.email,
+        body.password,
+        client=client_address(request),
+        user_agent=request.headers.get("user-agent"),
+    )
     info, secret = p.accounts.create_token(
         name=body.name,
         scopes=tuple(body.scopes),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -11,7 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from datanuri import errors
+from datanuri.accounts import messages as account_messages
 from datanuri.accounts import secrets as sec
+from datanuri.accounts.principal import Principal
+from datanuri.accounts.second_factor import Proof
 from datanuri.accounts.validate import SCOPES
 from datanuri.platform import Platform
 from datanuri.web import ui_text
@@ -63,22 +67,224 @@ async def login_submit(request: Request, platform: PlatformDep) -> Response:
     email = str(form.get("email") or "")[:320]
     try:
         me = await run_in_threadpool(
-            platform.accounts.login,
-            email,
-            str(form.get("password") or "")[:1024],
-            client=client_address(request),
+            lambda: platform.accounts.login(
+                email,
+                str(form.get("password") or "")[:1024],
+                client=client_address(request),
+                user_agent=request.headers.get("user-agent"),
+            )
         )
+    except errors.SecondFactorRequired as need:
+        challenge = str(need.details["challenge"])
+        if need.details["enroll"]:
+            return await run_in_threadpool(_enroll_page, request, platform, challenge)
+        return _factor_page(request, challenge, list(need.details["methods"]))
     except (errors.NotAuthenticated, errors.PermissionDenied) as exc:
         ko = {"The e-mail or password is not right.": "이메일 또는 비밀번호가 맞지 않습니다."}
         message = ko.get(exc.message, exc.message) if language(request) == "ko" else exc.message
+        message = account_messages.in_language(message, language(request))
         return _login_page(request, error=message, email=email, status=exc.status)
+    return await _logged_in(request, platform, me)
+
+
+async def _logged_in(request: Request, platform: Platform, me: Principal) -> Response:
     secret, _csrf = await run_in_threadpool(platform.accounts.create_session, me)
+    resp = RedirectResponse(_target(request), status_code=303)
+    return _with_session(resp, platform, secret)
+
+
+def _target(request: Request) -> str:
     target = safe_next(request.cookies.get(NEXT_COOKIE)) or "/account"
-    resp = RedirectResponse(f"{target}?lang={language(request)}", status_code=303)
+    return f"{target}?lang={language(request)}"
+
+
+def _with_session(resp: Response, platform: Platform, secret: str) -> Response:
     set_session_cookie(resp, platform, secret)
     resp.delete_cookie(PRELOGIN_CSRF_COOKIE, path="/login")
     resp.delete_cookie(NEXT_COOKIE, path="/login")
     return resp
+
+
+# ----- the second factor: its step of the login, and its enrolment ------------------------------
+def _say(request: Request) -> Any:
+    lang = language(request)
+    return lambda name: ui_text.say(getattr(account_messages, name), lang)
+
+
+def _factor_page(
+    request: Request,
+    challenge: str,
+    methods: list[str],
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "login_factor.html",
+        status=status,
+        csrf_token=request.cookies.get(PRELOGIN_CSRF_COOKIE) or "",
+        challenge=challenge,
+        methods=methods,
+        error=error,
+        say=_say(request),
+    )
+
+
+def _enroll_page(
+    request: Request,
+    platform: Platform,
+    challenge: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    csrf_token: str | None = None,
+) -> HTMLResponse:
+    setup = platform.accounts.totp_setup(challenge)
+    return render(
+        request,
+        "login_enroll.html",
+        status=status,
+        csrf_token=csrf_token or request.cookies.get(PRELOGIN_CSRF_COOKIE) or "",
+        challenge=challenge,
+        totp_secret=setup.secret,
+        totp_uri=setup.uri,
+        error=error,
+        say=_say(request),
+    )
+
+
+def _passkey_answer(form: dict[str, Any]) -> dict[str, Any] | None:
+    raw = str(form.get("passkey") or "")
+    if not raw:
+        return None
+    if len(raw) > 64 * 1024:
+        raise errors.TooLarge("The passkey answer is too large to be one.")
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise errors.InvalidInput("The passkey answer is not JSON.") from exc
+    if not isinstance(value, dict):
+        raise errors.InvalidInput("The passkey answer is not a credential.")
+    return value
+
+
+@router.post("/login/verify")
+async def login_verify(request: Request, platform: PlatformDep) -> Response:
+    """The second step of a login: a TOTP code, a recovery code or a passkey answer."""
+    form = await check_form_csrf(request, request.cookies.get(PRELOGIN_CSRF_COOKIE))
+    challenge = str(form.get("challenge") or "")[:200]
+    proof = Proof(
+        code=str(form.get("code") or "")[:20] or None,
+        recovery_code=str(form.get("recovery_code") or "")[:40] or None,
+        passkey=_passkey_answer(form),
+    )
+    try:
+        me = await run_in_threadpool(
+            lambda: platform.accounts.finish_login(
+                challenge,
+                proof,
+                client=client_address(request),
+                user_agent=request.headers.get("user-agent"),
+            )
+        )
+    except (errors.NotAuthenticated, errors.InvalidInput) as exc:
+        message = account_messages.in_language(exc.message, language(request))
+        if exc.message == account_messages.MSG_BAD_CODE[1]:  # the pending login goes on
+            methods = await run_in_threadpool(platform.accounts.pending_methods, challenge)
+            return _factor_page(request, challenge, methods, error=message, status=exc.status)
+        return _login_page(request, error=message, status=exc.status)
+    return await _logged_in(request, platform, me)
+
+
+@router.post("/login/enroll")
+async def login_enroll(request: Request, platform: PlatformDep) -> Response:
+    """Enrol a second factor in a login: the TOTP code of the shown seed, or a new passkey."""
+    form = await check_form_csrf(request, request.cookies.get(PRELOGIN_CSRF_COOKIE))
+    challenge = str(form.get("challenge") or "")[:200]
+    passkey = _passkey_answer(form)
+    code = str(form.get("code") or "")[:20]
+    try:
+        if passkey is not None:
+            done = await run_in_threadpool(
+                lambda: platform.accounts.passkey_enrol(
+                    challenge, passkey, client=client_address(request)
+                )
+            )
+        else:
+            done = await run_in_threadpool(
+                lambda: platform.accounts.totp_enrol(
+                    challenge, code, client=client_address(request)
+                )
+            )
+    except (errors.NotAuthenticated, errors.InvalidInput, errors.Conflict) as exc:
+        message = account_messages.in_language(exc.message, language(request))
+        status = exc.status
+        if exc.message == account_messages.MSG_BAD_CODE[1]:
+            return await run_in_threadpool(
+                lambda: _enroll_page(request, platform, challenge, error=message, status=status)
+            )
+        return _login_page(request, error=message, status=status)
+    secret, _csrf = await run_in_threadpool(platform.accounts.create_session, done.principal)
+    page = render(
+        request,
+        "login_codes.html",
+        codes=list(done.recovery_codes),
+        target=_target(request),
+        say=_say(request),
+    )
+    return _with_session(page, platform, secret)
+
+
+# ----- security: one's second factors and alerts; everyone's alerts for admins and auditors -------
+def _security_page(
+    request: Request, platform: Platform, who: WebUser, *, everyone: bool
+) -> HTMLResponse:
+    lang = language(request)
+    acc = platform.accounts
+    return ui_page(
+        request,
+        "security.html",
+        user=who.user,
+        csrf_token=who.csrf,
+        everyone=everyone,
+        factors=[] if everyone else acc.list_second_factors(principal=who.me),
+        alerts=acc.list_alerts(everyone=everyone, principal=who.me),
+        reason=lambda r: ui_text.pick(account_messages.REASONS, r, lang),
+        verdict=lambda v: ui_text.pick(account_messages.VERDICTS, v, lang),
+    )
+
+
+@router.get("/account/security", response_class=HTMLResponse)
+def account_security(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
+    if who is None:
+        return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
+    return _security_page(request, platform, who, everyone=False)
+
+
+@router.get("/console/security", response_class=HTMLResponse)
+def console_security(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
+    """Every user's login alerts (admins and auditors; others get the service's 403)."""
+    if who is None:
+        return RedirectResponse(
+            f"/login?next=/console/security&lang={language(request)}", status_code=303
+        )
+    return _security_page(request, platform, who, everyone=True)
+
+
+@router.post("/account/security/enroll", response_class=HTMLResponse)
+async def account_enroll(request: Request, platform: PlatformDep, who: WebUserDep) -> Response:
+    """Start adding a second factor from the session: the enrolment page of the login."""
+    if who is None:
+        return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
+    await check_form_csrf(request, who.csrf)
+    challenge = await run_in_threadpool(lambda: platform.accounts.start_enrolment(principal=who.me))
+    token = sec.new_secret()  # the enrolment form is a /login form, with its own CSRF cookie
+    page = await run_in_threadpool(
+        lambda: _enroll_page(request, platform, challenge, csrf_token=token)
+    )
+    page.set_cookie(PRELOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
+    return page
 
 
 # ----- the account page and its API tokens ------------------------------------------------------

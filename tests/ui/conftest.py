@@ -39,8 +39,13 @@ def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from datanuri.platform import Platform
 
     root = tmp_path_factory.mktemp("ui")
-    p = Platform(
-        Config(data_dir=root / "data", rate_limit_per_minute=1_000_000, rate_limit_burst=1_000_000)
+    p = Platform(  # the second factor is tested in tests/accounts/test_mfa*.py
+        Config(
+            data_dir=root / "data",
+            rate_limit_per_minute=1_000_000,
+            rate_limit_burst=1_000_000,
+            second_factor_policy="off",
+        )
     )
     load_demo(p, root / "src")
     try:

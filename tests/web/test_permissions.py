@@ -95,6 +95,10 @@ def _own_token(w: World, role: str, level: str) -> str:
     return str(info.id)
 
 
+def _proof(w: World, role: str, level: str) -> dict[str, Any]:
+    return {"json": {"challenge": "nope", "code": "000000"}}
+
+
 def _entitlement(w: World, role: str, level: str) -> str:
     return str(w.p.accounts.grant_entitlement("plain@example.org", f"ds-{level}", principal=SYSTEM))
 
@@ -247,6 +251,42 @@ MATRIX: dict[
     ("POST", "/api/v1/auth/login"): ("/api/v1/auth/login", _login_body, signed_in(200)),
     ("POST", "/api/v1/auth/token"): ("/api/v1/auth/token", _login_body, signed_in(201)),
     ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", None, always(200)),
+    # the second factor: an unknown pending login is refused whoever sends it
+    ("POST", "/api/v1/auth/second-factor"): ("/api/v1/auth/second-factor", _proof, always(401)),
+    ("POST", "/api/v1/auth/second-factor/token"): (
+        "/api/v1/auth/second-factor/token",
+        _proof,
+        always(401),
+    ),
+    ("POST", "/api/v1/auth/second-factor/passkey-options"): (
+        "/api/v1/auth/second-factor/passkey-options",
+        _proof,
+        always(401),
+    ),
+    # enrolment starts from a browser session, never with a token
+    ("POST", "/api/v1/auth/enroll"): ("/api/v1/auth/enroll", None, only((), 201)),
+    ("POST", "/api/v1/auth/enroll/totp"): ("/api/v1/auth/enroll/totp", _proof, always(401)),
+    ("POST", "/api/v1/auth/enroll/totp/confirm"): (
+        "/api/v1/auth/enroll/totp/confirm",
+        _proof,
+        always(401),
+    ),
+    ("POST", "/api/v1/auth/enroll/passkey-options"): (
+        "/api/v1/auth/enroll/passkey-options",
+        _proof,
+        always(401),
+    ),
+    ("POST", "/api/v1/auth/enroll/passkey"): (
+        "/api/v1/auth/enroll/passkey",
+        lambda w, r, lvl: {"json": {"challenge": "nope", "credential": {}}},
+        always(401),
+    ),
+    ("GET", "/api/v1/me/second-factors"): ("/api/v1/me/second-factors", None, signed_in(200)),
+    ("GET", "/api/v1/security/alerts"): (
+        "/api/v1/security/alerts?everyone=true",
+        None,
+        only(("admin", "auditor"), 200),
+    ),
     ("GET", "/api/v1/me"): ("/api/v1/me", None, always(200)),
     ("GET", "/api/v1/users"): ("/api/v1/users", None, only(("admin",), 200)),
     ("POST", "/api/v1/users"): (

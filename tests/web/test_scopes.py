@@ -20,6 +20,14 @@ PUBLIC_WRITES = {
     ("POST", "/api/v1/auth/login"),  # the password is the credential
     ("POST", "/api/v1/auth/token"),  # the password is the credential
     ("POST", "/api/v1/ledger/cosignatures"),  # kept only if signed by a trusted witness key
+    # a pending login's one-time challenge (issued after the password) is the credential
+    ("POST", "/api/v1/auth/second-factor"),
+    ("POST", "/api/v1/auth/second-factor/token"),
+    ("POST", "/api/v1/auth/second-factor/passkey-options"),
+    ("POST", "/api/v1/auth/enroll/totp"),
+    ("POST", "/api/v1/auth/enroll/totp/confirm"),
+    ("POST", "/api/v1/auth/enroll/passkey-options"),
+    ("POST", "/api/v1/auth/enroll/passkey"),
 }
 # Writes that are not writes: CKAN's POST actions are the read-only actions of its GET.
 READ_ONLY_POSTS = {("POST", "/api/3/action/{action}"), ("POST", "/api/action/{action}")}
