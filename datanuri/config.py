@@ -55,7 +55,7 @@ class Config:
     max_columns: int = 2_000  # wider tables are refused at the header, before any work
     max_xlsx_uncompressed_bytes: int = 2 * 1024**3
     batch_rows: int = 65_536
-    job_workers: int = 1
+    job_workers: int = 2  # one wide or slow upload must not hold everyone else's jobs
     # Requests per minute per API token and per client address (429 with Retry-After beyond).
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120

@@ -217,3 +217,26 @@ def test_a_job_killed_around_the_commit_says_what_was_committed(config, platform
     else:
         assert not versions
         assert job.status == "failed" and job.error["code"] == "interrupted"
+
+
+def test_a_slow_job_does_not_hold_the_queue_by_default(platform):
+    """With the default configuration a long job (a wide upload) runs beside others: a second
+    job finishes while the first is still working."""
+    import threading
+
+    release = threading.Event()
+
+    def slow(progress):
+        assert release.wait(60)
+        return {"slow": True}
+
+    runner = platform.jobs
+    first = runner.submit("slow", slow)
+    second = runner.submit("quick", lambda progress: {"quick": True})
+    try:
+        done = runner.wait(second.id, timeout=30)
+        assert done.status == "succeeded" and done.result == {"quick": True}
+        assert runner.get(first.id, actor="system").status == "running"
+    finally:
+        release.set()
+    assert runner.wait(first.id, timeout=30).status == "succeeded"

@@ -28,6 +28,7 @@ from datanuri.web import (
 from datanuri.web.auth import PUBLIC
 from datanuri.web.bodies import JsonBodyGuard
 from datanuri.web.guard import Guard
+from datanuri.web.openapi import document_errors
 from datanuri.web.schemas import ApiRootOut
 
 API_PREFIX = "/api/v1"
@@ -76,4 +77,5 @@ def create_app(platform: Platform) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    document_errors(app)
     return app
