@@ -103,7 +103,7 @@ def document_errors(app: FastAPI) -> None:
         components["Error"] = ERROR_SCHEMA
         components["CkanError"] = CKAN_ERROR_SCHEMA
         for ctx in iter_route_contexts(app.routes):
-            route, path = ctx.route, ctx.path_format
+            route, path = ctx.route, ctx.path_format or ""
             if not isinstance(route, APIRoute) or not route.include_in_schema:
                 continue
             ref = "CkanError" if path.startswith(CKAN_PREFIXES) else "Error"
