@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from datanuri.platform import Platform
 
@@ -15,3 +15,11 @@ def get_platform(request: Request) -> Platform:
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+#: The largest integer the databases store (a 64-bit signed integer); larger ids or offsets are
+#: refused as invalid input instead of failing in the driver.
+MAX_INT = 2**63 - 1
+#: A row id in a path (a token, entitlement or release).
+RowId = Annotated[int, Path(ge=1, le=MAX_INT)]
+#: A ledger entry's index in a path.
+EntryIndex = Annotated[int, Path(ge=0, le=MAX_INT)]

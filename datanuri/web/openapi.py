@@ -3,7 +3,7 @@
 FastAPI documents a route's success and its 422 for bad parameters; the errors datanuri's own
 layers add are documented here, once, from what each route declares: every route can be rate
 limited (429) and may fail on the server (500 is not listed); a route that reads its caller
-(`ReadCaller`, `PublishCaller`, `AdminCaller`) answers 401 and 403; a path parameter names
+(`ReadCaller`, `PublishCaller`, `AdminCaller`) answers 401 and 403; a parameter names
 something that may not exist (404); a write may conflict (409) and takes a bounded JSON body
 (400, 413, 422); the public login routes answer 401 and 403 (bad password, locked). CKAN routes
 answer in CKAN's shape, with its 400, 403, 404 and 409.
@@ -78,10 +78,8 @@ def statuses(route: APIRoute, path: str, method: str) -> set[int]:
     out = {429}
     if _reads_caller(route) or path.startswith(CREDENTIAL_ROUTES):
         out |= {401, 403}
-    if "{" in path:
-        out.add(404)
     if route.dependant.query_params or route.dependant.path_params:
-        out.add(422)
+        out |= {404, 422}  # a parameter may name a dataset, organisation or entry that is not there
     if method in WRITES:
         out |= {400, 409, 413, 422}
     return out

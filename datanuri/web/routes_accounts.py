@@ -19,7 +19,7 @@ from datanuri.web.auth import (
     client_address,
     session_principal,
 )
-from datanuri.web.deps import PlatformDep
+from datanuri.web.deps import PlatformDep, RowId
 
 router = APIRouter()
 
@@ -196,7 +196,7 @@ def create_token(body: TokenIn, me: AdminCaller, p: PlatformDep) -> dict[str, An
 
 
 @router.delete("/tokens/{token_id}", tags=["tokens"], response_model=schemas.TokenOut)
-def revoke_token(token_id: int, me: AdminCaller, p: PlatformDep) -> dict[str, Any]:
+def revoke_token(token_id: RowId, me: AdminCaller, p: PlatformDep) -> dict[str, Any]:
     if me.kind != "user":
         raise errors.NotAuthenticated("Log in to revoke a token.")
     return p.accounts.revoke_token(token_id, principal=me).to_dict()
@@ -227,7 +227,7 @@ def grant_entitlement(
     tags=["entitlements"],
     response_model=schemas.EntitlementRevokedOut,
 )
-def revoke_entitlement(entitlement_id: int, me: AdminCaller, p: PlatformDep) -> dict[str, Any]:
+def revoke_entitlement(entitlement_id: RowId, me: AdminCaller, p: PlatformDep) -> dict[str, Any]:
     p.accounts.revoke_entitlement(entitlement_id, principal=me)
     return {"revoked": entitlement_id}
 

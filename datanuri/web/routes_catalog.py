@@ -22,7 +22,7 @@ from datanuri.jobs.runner import JobOutput
 from datanuri.web import schemas
 from datanuri.web.auth import AdminCaller, PrincipalDep, PublishCaller
 from datanuri.web.background import job_responses, run_job
-from datanuri.web.deps import PlatformDep
+from datanuri.web.deps import MAX_INT, PlatformDep
 
 router = APIRouter()
 AccessLevel = Literal["open", "restricted", "personal"]
@@ -305,7 +305,7 @@ def preview(
     version: str,
     p: PlatformDep,
     me: PrincipalDep,
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_INT),
     limit: int = Query(50, ge=1, le=1000),
 ) -> dict[str, Any]:
     number = _version_param(version)

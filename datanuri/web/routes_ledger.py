@@ -13,7 +13,7 @@ from datanuri import events
 from datanuri.ledger import Ledger, SignedCheckpoint
 from datanuri.web import schemas
 from datanuri.web.auth import PUBLIC
-from datanuri.web.deps import PlatformDep
+from datanuri.web.deps import MAX_INT, EntryIndex, PlatformDep
 
 # The ledger is public: its routes act for nobody (a witness's cosignature is checked against
 # the trusted witness keys, not against a caller).
@@ -54,7 +54,9 @@ def get_event_types() -> list[dict[str, Any]]:
 
 @router.get("/ledger/entries", response_model=schemas.EntriesOut)
 def get_entries(
-    p: PlatformDep, start: int = Query(0, ge=0), end: int | None = Query(None, ge=0)
+    p: PlatformDep,
+    start: int = Query(0, ge=0, le=MAX_INT),
+    end: int | None = Query(None, ge=0, le=MAX_INT),
 ) -> dict[str, Any]:
     """Entries `[start, end)` (at most 1000), each with its leaf hash. An entry about a dataset
     hidden from the public names it by a keyed commitment (`~…`); one written before the dataset
@@ -64,7 +66,7 @@ def get_entries(
 
 
 @router.get("/ledger/entries/{index}/receipt", response_model=schemas.ReceiptOut)
-def get_receipt(p: PlatformDep, index: int) -> dict[str, Any]:
+def get_receipt(p: PlatformDep, index: EntryIndex) -> dict[str, Any]:
     """A receipt for entry `index`: the entry, its inclusion proof and a signed checkpoint
     (redacted like the entries for a dataset hidden from the public)."""
     return p.ledger.public_receipt(index)
@@ -72,7 +74,9 @@ def get_receipt(p: PlatformDep, index: int) -> dict[str, Any]:
 
 @router.get("/ledger/proof/inclusion", response_model=schemas.InclusionProofOut)
 def get_inclusion(
-    p: PlatformDep, index: int = Query(..., ge=0), size: int | None = Query(None, ge=1)
+    p: PlatformDep,
+    index: int = Query(..., ge=0, le=MAX_INT),
+    size: int | None = Query(None, ge=1, le=MAX_INT),
 ) -> dict[str, Any]:
     """RFC 9162 inclusion proof of entry `index` in the tree of `size` entries (default: current)."""
     ledger = p.ledger
@@ -88,7 +92,9 @@ def get_inclusion(
 
 @router.get("/ledger/proof/consistency", response_model=schemas.ConsistencyProofOut)
 def get_consistency(
-    p: PlatformDep, first: int = Query(..., ge=1), second: int | None = Query(None, ge=1)
+    p: PlatformDep,
+    first: int = Query(..., ge=1, le=MAX_INT),
+    second: int | None = Query(None, ge=1, le=MAX_INT),
 ) -> dict[str, Any]:
     """RFC 9162 consistency proof between the trees of `first` and `second` entries."""
     ledger = p.ledger

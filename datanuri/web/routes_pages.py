@@ -20,7 +20,7 @@ from datanuri.accounts.validate import SCOPES
 from datanuri.platform import Platform
 from datanuri.web import ui_text
 from datanuri.web.auth import SESSION_COOKIE, client_address, session_principal
-from datanuri.web.deps import PlatformDep
+from datanuri.web.deps import PlatformDep, RowId
 from datanuri.web.pages import PRELOGIN_CSRF_COOKIE, check_form_csrf, language, render
 from datanuri.web.routes_accounts import set_session_cookie
 from datanuri.web.routes_console import WebUser, WebUserDep
@@ -383,7 +383,7 @@ async def create_token(request: Request, platform: PlatformDep, who: WebUserDep)
 
 @router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
 async def revoke_token(
-    request: Request, token_id: int, platform: PlatformDep, who: WebUserDep
+    request: Request, token_id: RowId, platform: PlatformDep, who: WebUserDep
 ) -> Response:
     if who is None:
         return RedirectResponse(f"/login?lang={language(request)}", status_code=303)

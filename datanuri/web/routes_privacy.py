@@ -19,7 +19,7 @@ from datanuri.privacy.report_html import render_report_html
 from datanuri.web import schemas
 from datanuri.web.auth import PublishCaller
 from datanuri.web.background import job_responses, run_job
-from datanuri.web.deps import PlatformDep
+from datanuri.web.deps import PlatformDep, RowId
 
 PRIVATE = ("preview", "report")  # parts of an apply job's result that hold row values
 
@@ -142,14 +142,14 @@ def list_releases(name: str, p: PlatformDep, me: PublishCaller) -> list[dict[str
 
 
 @router.get("/privacy/releases/{release_id}", response_model=schemas.ReleaseOut)
-def get_release(release_id: int, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
+def get_release(release_id: RowId, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
     """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
     return p.privacy.get_release(release_id, principal=me).to_dict()
 
 
 @router.get("/privacy/releases/{release_id}/report.html", response_class=HTMLResponse)
 def get_release_report_html(
-    release_id: int,
+    release_id: RowId,
     p: PlatformDep,
     me: PublishCaller,
     lang: Literal["ko", "en"] = Query("ko", description="ko | en"),

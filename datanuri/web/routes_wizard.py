@@ -23,6 +23,7 @@ from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import registry_json
 from datanuri.privacy.report import linkable_pseudonyms
 from datanuri.privacy.report_html import render_report_fragment, report_css
+from datanuri.web.deps import RowId
 from datanuri.web.pages import language
 from datanuri.web.routes_console import login_redirect, web_user
 from datanuri.web.routes_ui import UIRoute, ui_page
@@ -230,7 +231,7 @@ def job_report_fragment(request: Request, name: str, job_id: str) -> Response:
 
 
 @router.get("/console/privacy/releases/{release_id}", response_class=HTMLResponse)
-def release_page(request: Request, release_id: int) -> Response:
+def release_page(request: Request, release_id: RowId) -> Response:
     """A release record with its assessment report (the holder's editors)."""
     who = web_user(request)
     if who is None:

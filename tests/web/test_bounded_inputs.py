@@ -127,3 +127,19 @@ def test_depth_skips_brackets_inside_strings():
 def test_bounds_are_typed_and_named():
     assert F.BOUNDS.limit("temporal_end") == 40 and F.BOUNDS.limit("contact_email") == 300
     assert F.check_text("한 줄", "title") == "한 줄"
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", f"/api/v1/privacy/releases/{2**70}"),
+        ("DELETE", f"/api/v1/entitlements/{2**70}"),
+        ("DELETE", f"/api/v1/tokens/{2**64}"),
+        ("GET", f"/api/v1/ledger/entries?start={2**63}"),
+        ("GET", f"/api/v1/ledger/entries/{2**63}/receipt"),
+        ("GET", f"/api/v1/datasets/air/versions/1/preview?offset={2**63}"),
+    ],
+)
+def test_ids_past_64_bits_are_invalid_input_not_a_driver_overflow(air, method, path):
+    r = air.request(method, path, headers={"Authorization": ""})  # as anyone: before the scope
+    assert r.status_code == 422, r.text
