@@ -167,6 +167,7 @@ class Ledger:
                 )
             )
         with self.db.session() as s:
+            end = min(end, store.read_state(s, lock=False)[0])  # past the end there is nothing
             return [
                 {
                     "index": int(r.idx),

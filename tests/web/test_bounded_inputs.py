@@ -137,9 +137,15 @@ def test_bounds_are_typed_and_named():
         ("DELETE", f"/api/v1/tokens/{2**64}"),
         ("GET", f"/api/v1/ledger/entries?start={2**63}"),
         ("GET", f"/api/v1/ledger/entries/{2**63}/receipt"),
+        ("GET", f"/api/v1/ledger/proof/inclusion?index={2**63}&size=1"),
         ("GET", f"/api/v1/datasets/air/versions/1/preview?offset={2**63}"),
     ],
 )
 def test_ids_past_64_bits_are_invalid_input_not_a_driver_overflow(air, method, path):
     r = air.request(method, path, headers={"Authorization": ""})  # as anyone: before the scope
     assert r.status_code == 422, r.text
+
+
+def test_the_last_possible_index_is_simply_not_there(air):
+    r = air.get(f"/api/v1/ledger/proof/inclusion?index={2**63 - 1}&size=1")
+    assert r.status_code == 404, r.text
