@@ -81,7 +81,7 @@ def statuses(route: APIRoute, path: str, method: str) -> set[int]:
     if route.dependant.query_params or route.dependant.path_params:
         out |= {404, 422}  # a parameter may name a dataset, organisation or entry that is not there
     if method in WRITES:
-        out |= {400, 409, 413, 422}
+        out |= {400, 404, 409, 413, 422}  # a body may name an organisation that is not there
     return out
 
 

@@ -22,7 +22,7 @@ from datanuri.jobs.runner import JobOutput
 from datanuri.web import schemas
 from datanuri.web.auth import AdminCaller, PrincipalDep, PublishCaller
 from datanuri.web.background import job_responses, run_job
-from datanuri.web.deps import MAX_INT, PlatformDep
+from datanuri.web.deps import MAX_INT, PlatformDep, whole_number
 
 router = APIRouter()
 AccessLevel = Literal["open", "restricted", "personal"]
@@ -60,7 +60,7 @@ class DatasetIn(DatasetFields):
 def _version_param(version: str) -> int | None:
     if version == "latest":
         return None
-    if not version.isdigit() or int(version) < 1:
+    if not whole_number(version) or int(version) < 1:
         raise errors.InvalidInput(f"A version is a number from 1, or 'latest'; got {version!r}.")
     return int(version)
 
@@ -162,7 +162,7 @@ async def upload_version(
     await run_in_threadpool(p.catalog.check_can_publish, name, me)
     limit = p.config.max_upload_bytes
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > limit:
+    if length and whole_number(length) and int(length) > limit:
         raise errors.TooLarge(
             f"The upload is {int(length):,} bytes; this server accepts at most {limit:,}."
         )

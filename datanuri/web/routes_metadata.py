@@ -17,7 +17,7 @@ from datanuri.platform import Platform
 from datanuri.search.service import visibility_for
 from datanuri.web import schemas
 from datanuri.web.auth import PrincipalDep
-from datanuri.web.deps import PlatformDep
+from datanuri.web.deps import PlatformDep, whole_number
 
 router = APIRouter()
 JSONLD = "application/ld+json"
@@ -48,7 +48,7 @@ def _version(
 
 
 def _number(version: str) -> int:
-    if not version.isdigit():
+    if not whole_number(version):
         raise errors.InvalidInput(f"Version must be a number or 'latest'; got {version!r}.")
     return int(version)
 

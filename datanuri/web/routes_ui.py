@@ -36,7 +36,7 @@ from datanuri.platform import Platform
 from datanuri.search.documents import FACET_FIELDS
 from datanuri.web import ui_text
 from datanuri.web.auth import client_address, session_principal
-from datanuri.web.deps import PlatformDep
+from datanuri.web.deps import PlatformDep, whole_number
 from datanuri.web.pages import language, render
 
 log = logging.getLogger("datanuri.web.ui")
@@ -152,7 +152,7 @@ CallerDep = Annotated[Caller, Depends(get_caller)]
 def _int(value: str | None, default: int, *, low: int = 0) -> int:
     if value is None or value == "":
         return default
-    if not value.strip().isdigit() or int(value) > MAX_INT_PARAM:
+    if not whole_number(value.strip()) or int(value) > MAX_INT_PARAM:
         raise errors.InvalidInput(f"Expected a whole number; got {value[:40]!r}.")
     return max(low, int(value))
 

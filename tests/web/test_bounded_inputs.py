@@ -149,3 +149,9 @@ def test_ids_past_64_bits_are_invalid_input_not_a_driver_overflow(air, method, p
 def test_the_last_possible_index_is_simply_not_there(air):
     r = air.get(f"/api/v1/ledger/proof/inclusion?index={2**63 - 1}&size=1")
     assert r.status_code == 404, r.text
+
+
+@pytest.mark.parametrize("version", ["³", "١", "99999999999999999999999"])
+def test_a_version_that_is_not_plain_digits_is_invalid_input(air, version):
+    r = air.get(f"/api/v1/datasets/air/versions/{version}/preview")
+    assert r.status_code == 422 and "A version is a number from 1" in message(r)
