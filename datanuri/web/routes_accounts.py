@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from datanuri import errors
+from datanuri.accounts.principal import Principal
 from datanuri.platform import Platform
 from datanuri.web import schemas
 from datanuri.web.auth import (
@@ -119,6 +120,11 @@ def token_login(body: TokenLoginIn, request: Request, p: PlatformDep) -> dict[st
         client=client_address(request),
         user_agent=request.headers.get("user-agent"),
     )
+    return issue_token(p, body, me)
+
+
+def issue_token(p: Platform, body: Any, me: Principal) -> dict[str, Any]:
+    """A new API token for `me` as `body` asks (name, scopes, expiry), shown this once."""
     info, secret = p.accounts.create_token(
         name=body.name,
         scopes=tuple(body.scopes),

@@ -16,7 +16,7 @@ from datanuri.platform import Platform
 from datanuri.web import schemas
 from datanuri.web.auth import PUBLIC, AdminCaller, PrincipalDep, client_address
 from datanuri.web.deps import PlatformDep
-from datanuri.web.routes_accounts import set_session_cookie
+from datanuri.web.routes_accounts import issue_token, set_session_cookie
 
 router = APIRouter()
 MAX_CREDENTIAL = 64 * 1024  # a passkey answer is a few kB
@@ -143,13 +143,7 @@ def second_factor_token(body: TokenProofIn, request: Request, p: PlatformDep) ->
         client=client_address(request),
         user_agent=request.headers.get("user-agent"),
     )
-    info, secret = p.accounts.create_token(
-        name=body.name,
-        scopes=tuple(body.scopes),
-        expires_in_days=body.expires_in_days,
-        principal=me,
-    )
-    return {"token": secret, **info.to_dict()}
+    return issue_token(p, body, me)
 
 
 @router.post(
