@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from datanuri import __version__
 from datanuri.platform import Platform
@@ -36,7 +37,10 @@ API_PREFIX = "/api/v1"
 
 def create_app(platform: Platform) -> FastAPI:
     """Build the web app over an open platform (the caller owns and closes it)."""
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the package's own copies: /docs works without internet
+    # (Korean public networks are often closed to CDNs).
+    app = FastAPIOffline(
+        static_url="/static-docs",
         title="datanuri",
         version=__version__,
         description="A trusted data exchange: publish, find and download versioned open-format datasets.",
