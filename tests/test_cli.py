@@ -141,3 +141,14 @@ def test_login_and_whoami_against_a_running_server(live_server, platform, tmp_pa
         "login", "--url", "http://127.0.0.1:9", "--email", "kim@example.org"
     )  # nothing listens there
     assert down.returncode != 0 and "Could not reach" in down.stderr + down.stdout
+
+
+def test_a_wrong_encoding_is_a_clear_error_not_a_traceback(run, tmp_path):
+    run("orgs", "create", "seoul")
+    src = tmp_path / "k.csv"
+    src.write_bytes("지역,값\n서울,1\n".encode("cp949"))
+    out = run(
+        "publish", str(src), "--dataset", "kk", "--org", "seoul", "--encoding", "utf-8", check=False
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "not valid utf-8 text in its header line (line 1)" in " ".join(out.stderr.split())

@@ -96,8 +96,11 @@ class CsvReader(Reader):
         super().__init__(path, name, limits)
         self.encoding = det.encoding or "utf-8"
         self.delimiter = det.delimiter or ","
-        with self._text() as f:
-            header = next(csv.reader(f, delimiter=self.delimiter), None)
+        try:
+            with self._text() as f:
+                header = next(csv.reader(f, delimiter=self.delimiter), None)
+        except UnicodeDecodeError:
+            raise _bad_encoding(name, self.encoding, " in its header line (line 1)") from None
         if not header or not any(h.strip() for h in header):
             raise IngestError(M.MSG_NO_COLUMNS.format(name=name), details={"name": name})
         self.raw_columns = header

@@ -155,3 +155,19 @@ def test_csv_named_xlsx_is_read_as_xlsx(tmp_path):
     res = ingest(src, tmp_path / "o.parquet")
     assert res.format == "xlsx"
     check(res, tmp_path / "o.parquet")
+
+
+def test_a_cp949_file_given_as_utf8_says_so_with_the_line(tmp_path):
+    """The header line is read before anything else: a wrong encoding there was a raw
+    UnicodeDecodeError (a traceback in the CLI, internal_error from the API)."""
+    from datanuri.errors import IngestError
+    from datanuri.tables import messages as M
+
+    src = tmp_path / "k.csv"
+    src.write_bytes("지역,값\n서울,1\n".encode("cp949"))
+    with pytest.raises(IngestError) as e:
+        ingest(src, tmp_path / "k.parquet", encoding="utf-8")
+    assert e.value.message == M.MSG_BAD_ENCODING.format(
+        name="k.csv", encoding="utf-8", where=" in its header line (line 1)"
+    )
+    assert ingest(src, tmp_path / "auto.parquet").columns == ["지역", "값"]  # auto: CP949
