@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,8 @@ def detect(
             M.MSG_FORMAT_MISMATCH.format(name=name, asked=format, actual="text"),
             details={"name": name, "asked": format, "actual": "text"},
         )
+    if format == "auto":
+        _check_name_fits_text(name)
     enc = encoding or detect_encoding(head, name, complete=size <= len(head))
     try:
         text = (
@@ -169,6 +172,24 @@ def detect(
     hint = "\t" if (format == "tsv" or lname.endswith((".tsv", ".tab"))) else None
     delim = delimiter or sniff_delimiter(text, hint)
     return Detected("tsv" if delim == "\t" else "csv", enc, delim)
+
+
+#: Names of table files (among them the content decides: a CSV saved as .xls is common); a text
+#: file named otherwise (.pdf, .hwp, .docx, ...) is refused in auto mode, as its name says it is
+#: something else (an explicit format overrides).
+TABLE_SUFFIXES = frozenset(
+    {".csv", ".tsv", ".tab", ".txt", ".json", ".ndjson", ".jsonl", ".xlsx", ".xls", ".parquet"}
+)
+_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}$")
+
+
+def _check_name_fits_text(name: str) -> None:
+    m = _SUFFIX.search(name)
+    if m is not None and m.group().lower() not in TABLE_SUFFIXES:
+        raise IngestError(
+            M.MSG_NAME_CONTRADICTS.format(name=name, suffix=m.group().lower()),
+            details={"name": name, "suffix": m.group().lower()},
+        )
 
 
 def _first_line_is_object(text: str) -> bool:

@@ -45,6 +45,11 @@ MSG_FORMAT_MISMATCH = (
     "The file {name!r} was given as {asked} but its content is {actual}. Pick the right format "
     "(or leave it on auto) and try again."
 )
+MSG_NAME_CONTRADICTS = (
+    "The file {name!r} is named as a {suffix} file but holds plain text, so it is not published "
+    "as a table. If it is one, rename it to .csv (or .tsv, .json) or choose its format explicitly "
+    "(`--format csv`, or the format field of the upload); otherwise upload the table itself."
+)
 MSG_NO_SHEET = "The workbook {name!r} has no sheet named {sheet!r}. Its sheets are: {sheets}."
 MSG_EMPTY_SHEET = (
     "The sheet {sheet!r} of {name!r} is empty: there is no header row. Pick another sheet."

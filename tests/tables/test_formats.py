@@ -171,3 +171,25 @@ def test_a_cp949_file_given_as_utf8_says_so_with_the_line(tmp_path):
         name="k.csv", encoding="utf-8", where=" in its header line (line 1)"
     )
     assert ingest(src, tmp_path / "auto.parquet").columns == ["지역", "값"]  # auto: CP949
+
+
+@pytest.mark.parametrize("name", ["bad.pdf", "보고서.hwp", "notes.docx"])
+def test_text_named_as_another_kind_of_file_is_not_a_table(tmp_path, name):
+    from datanuri.errors import IngestError
+    from datanuri.tables import messages as M
+
+    src = tmp_path / name
+    src.write_text("a,b\n1,2\n", encoding="utf-8")
+    suffix = "." + name.rsplit(".", 1)[1]
+    with pytest.raises(IngestError) as e:
+        ingest(src, tmp_path / "x.parquet")
+    assert e.value.message == M.MSG_NAME_CONTRADICTS.format(name=name, suffix=suffix)
+    # choosing the format explicitly is the publisher's override
+    assert ingest(src, tmp_path / "y.parquet", format="csv").rows == 1
+
+
+@pytest.mark.parametrize("name", ["data.csv", "data.TXT", "data", "v1.2", "export.jsonl"])
+def test_table_names_and_plain_names_still_read(tmp_path, name):
+    src = tmp_path / name
+    src.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert ingest(src, tmp_path / "o.parquet").columns == ["a", "b"]
