@@ -134,17 +134,22 @@ def test_the_same_policy_released_three_times_spends_the_budget_and_a_fourth_is_
         svc.release(HOSPITAL, dp_policy(0.1), target_name="visit-stats-4", principal=SYSTEM)
 
 
-def test_without_a_declaration_the_platform_default_budget_applies(platform, tmp_path):
-    load_hospital(platform, tmp_path / "demo")
-    svc = PrivacyService(
+def with_limits(platform, limits: PolicyLimits) -> PrivacyService:
+    """The platform's privacy service held to other instance limits."""
+    return PrivacyService(
         platform.db,
         platform.blobs,
         platform.ledger,
         platform.access,
         platform.catalog,
         keys=platform.privacy.keys,
-        limits=PolicyLimits(max_epsilon=2.0, default_epsilon_budget=2.5),
+        limits=limits,
     )
+
+
+def test_without_a_declaration_the_platform_default_budget_applies(platform, tmp_path):
+    load_hospital(platform, tmp_path / "demo")
+    svc = with_limits(platform, PolicyLimits(max_epsilon=2.0, default_epsilon_budget=2.5))
     acc = svc.budget(HOSPITAL, principal=SYSTEM)
     assert (acc.budget, acc.declared, acc.spent) == (2.5, False, 0.0)
     svc.release(HOSPITAL, dp_policy(2.0), target_name="stats-a", principal=SYSTEM)
@@ -269,15 +274,7 @@ def test_a_huge_epsilon_below_a_high_ceiling_gives_a_storable_report(platform, t
     once exp(-1/scale) underflows, and -inf is not JSON. With an administrator's ceiling that
     high, the release works and every accuracy is finite."""
     load_hospital(platform, tmp_path / "demo")
-    svc = PrivacyService(
-        platform.db,
-        platform.blobs,
-        platform.ledger,
-        platform.access,
-        platform.catalog,
-        keys=platform.privacy.keys,
-        limits=PolicyLimits(max_epsilon=1e6, default_epsilon_budget=1e7),
-    )
+    svc = with_limits(platform, PolicyLimits(max_epsilon=1e6, default_epsilon_budget=1e7))
     info = svc.release(HOSPITAL, dp_policy(1e4), target_name="stats", principal=SYSTEM)
     section = info.report.to_json()["differential_privacy"]
     json.dumps(info.report.to_json(), allow_nan=False)
