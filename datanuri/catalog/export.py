@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
@@ -164,7 +164,8 @@ def _csv(path: Path, batch_rows: int, *, bom: bool, encoding: str) -> Iterator[b
             if buf.tell() >= CHUNK:
                 yield take()
         if writer is None:  # no rows: the header alone
-            writer = pacsv.CSVWriter(buf, _text_schema(pf.schema_arrow))
+            empty = pa.RecordBatch.from_pylist([], schema=pf.schema_arrow)
+            writer = pacsv.CSVWriter(buf, neutralise_formulas(empty).schema)
     finally:
         if writer is not None:
             writer.close()
@@ -172,29 +173,13 @@ def _csv(path: Path, batch_rows: int, *, bom: bool, encoding: str) -> Iterator[b
         yield take()
 
 
-def _text_schema(schema: pa.Schema) -> pa.Schema:
-    return pa.schema(
-        [
-            pa.field(f.name, pa.string())
-            if pa.types.is_nested(f.type)
-            or pa.types.is_binary(f.type)
-            or pa.types.is_large_binary(f.type)
-            else f
-            for f in schema
-        ]
-    )
-
-
 def _cell_values(col: pa.Array) -> list[object]:
     """Python values openpyxl can write: zone-aware times as UTC without zone; nested values,
     bytes, decimals and integers Excel would round, as text."""
+    col = _as_text(col)
     t = col.type
     if pa.types.is_timestamp(t) and t.tz is not None:
         col = col.cast(pa.timestamp(t.unit))
-    elif pa.types.is_nested(t) or pa.types.is_dictionary(t) and pa.types.is_nested(t.value_type):
-        return [None if v is None else json.dumps(v, ensure_ascii=False) for v in col.to_pylist()]
-    elif pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        return [None if v is None else v.hex() for v in col.to_pylist()]
     elif (
         pa.types.is_time(t)
         or pa.types.is_duration(t)
@@ -225,16 +210,16 @@ def _xlsx(path: Path, batch_rows: int) -> Iterator[bytes]:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("data")
     ws.append(pf.schema_arrow.names)
+
+    def as_text(value: str) -> Any:  # a write-only cell
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
+        return cell
+
     for batch in pf.iter_batches(batch_size=batch_rows):
         values = [_cell_values(c) for c in batch.columns]
         for row in zip(*values, strict=True):
-            cells = []
-            for v in row:
-                cell = WriteOnlyCell(ws, value=v)
-                if isinstance(v, str) and cell.data_type == "f":  # text, never a formula
-                    cell.data_type = "s"
-                cells.append(cell)
-            ws.append(cells)
+            ws.append([as_text(v) if isinstance(v, str) and v[:1] == "=" else v for v in row])
     fd, tmp = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:
