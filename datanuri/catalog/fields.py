@@ -5,7 +5,7 @@ grow the public catalogue documents without limit."""
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,9 @@ EDITABLE_FIELDS = (
 )
 #: Fields that may hold line breaks and tabs (paragraphs); every other text is one line.
 MULTILINE = frozenset({"description", "change_note"})
+# Control characters (Unicode category Cc: C0, DEL, C1) and lone surrogates (Cs).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -73,14 +76,10 @@ def check_text(value: Any, field: str, bounds: FieldBounds = BOUNDS) -> str:
     limit = bounds.limit(field)
     if len(value) > limit:
         raise errors.InvalidInput(MSG_TOO_LONG.format(field=field, n=len(value), limit=limit))
-    allowed = "\n\r\t" if field in MULTILINE else ""
-    for i, ch in enumerate(value):
-        if ch in allowed:
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs"):
-            raise errors.InvalidInput(
-                MSG_CONTROL.format(field=field, char=f"U+{ord(ch):04X}", at=i + 1)
-            )
+    found = (_CONTROL_MULTILINE if field in MULTILINE else _CONTROL).search(value)
+    if found is not None:
+        char, at = found.group(), found.start() + 1
+        raise errors.InvalidInput(MSG_CONTROL.format(field=field, char=f"U+{ord(char):04X}", at=at))
     return value
 
 

@@ -116,3 +116,11 @@ def test_file_names_and_unknown_formats():
     assert export.filename("air", 3, "xlsx") == "air-v3.xlsx"
     with pytest.raises(errors.InvalidInput, match="csv-cp949, xlsx"):
         export.check_format("xls")
+
+
+def test_an_empty_version_downloads_as_its_header(parquet, tmp_path):
+    path, table = parquet
+    empty = tmp_path / "empty.parquet"
+    pq.write_table(table.slice(0, 0), empty)
+    data = body(empty, "csv")
+    assert data.decode("utf-8-sig").splitlines() == ['"text","amount","code","when","tags"']

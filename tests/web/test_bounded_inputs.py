@@ -124,9 +124,16 @@ def test_depth_skips_brackets_inside_strings():
     assert bodies.problem(b'{"a": [1, 2]}') is None
 
 
-def test_bounds_are_typed_and_named():
+def test_control_characters_are_exactly_unicodes_cc_and_cs():
+    """The field check's character classes against Python's Unicode database, over the BMP."""
+    import unicodedata
+
+    for code in range(0x10000):
+        ch = chr(code)
+        control = unicodedata.category(ch) in ("Cc", "Cs")
+        assert bool(F._CONTROL.match(ch)) == control, hex(code)
+        assert bool(F._CONTROL_MULTILINE.match(ch)) == (control and ch not in "\n\r\t"), hex(code)
     assert F.BOUNDS.limit("temporal_end") == 40 and F.BOUNDS.limit("contact_email") == 300
-    assert F.check_text("한 줄", "title") == "한 줄"
 
 
 @pytest.mark.parametrize(
