@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from datanuri.catalog.documents import SearchDoc
+from datanuri.regions import sido_list
 from datanuri.search.analysis import query_words
 from datanuri.search.index import Filters, SearchIndex, Visibility
 from datanuri.search.query import stages
-from datanuri.search.regions import sido_list
 
 # (Korean compound form, Korean spaced form, English) per topic.
 TOPICS = [

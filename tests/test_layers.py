@@ -17,7 +17,18 @@ LAYERS = {  # top-level module -> rank; a module may import only ranks at or bel
     ),
     **dict.fromkeys(["ledger", "jobs"], 1),  # shared
     **dict.fromkeys(  # foundations
-        ["tables", "store", "config", "errors", "events", "names", "canonical", "credentials"], 0
+        [
+            "tables",
+            "store",
+            "config",
+            "errors",
+            "events",
+            "names",
+            "canonical",
+            "credentials",
+            "regions",
+        ],
+        0,
     ),
 }
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset
-from datanuri.search.regions import parse_regions
+from datanuri.regions import parse_regions
 
 FACET_FIELDS = (
     "organization",

@@ -13,13 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from datanuri import errors
+from datanuri import errors, regions
 from datanuri.accounts.policy import decide
 from datanuri.accounts.principal import Principal
 from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset, Version
 from datanuri.harvest.models import HarvestRecord
-from datanuri.search import regions
 from datanuri.search.analysis import highlight_forms, query_words
 from datanuri.search.documents import FACET_FIELDS, doc_from_orm
 from datanuri.search.highlight import snippet

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datanuri.search import regions
+from datanuri import regions
 from datanuri.search.analysis import (
     analyze,
     hangul_grams,
