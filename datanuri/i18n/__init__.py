@@ -35,17 +35,19 @@ class _Template:
 
 def _compile(english: str, korean: str) -> _Template:
     parts: list[str] = []
-    fields: list[str] = []
-    for literal, name, _spec, _conv in _FORMATTER.parse(english):
+    fields: list[str] = []  # the field of each group, in order (a field may have several)
+    seen: dict[tuple[str, str | None, str], int] = {}
+    for literal, name, spec, conv in _FORMATTER.parse(english):
         parts.append(re.escape(literal))
-        if name is not None:
-            group = f"f{len(fields)}"
-            # the same field twice must match the same text
-            if name in fields:
-                parts.append(f"(?P={'f' + str(fields.index(name))})")
-                continue
-            fields.append(name)
-            parts.append(f"(?P<{group}>.+?)")
+        if name is None:
+            continue
+        same = seen.get((name, conv, spec or ""))
+        if same is not None:  # the same field written the same way must match the same text
+            parts.append(f"(?P=f{same})")
+            continue
+        seen[(name, conv, spec or "")] = len(fields)
+        parts.append(f"(?P<f{len(fields)}>.+?)")
+        fields.append(name)
     return _Template(english, korean, re.compile("".join(parts) + r"\Z", re.S), tuple(fields))
 
 
@@ -64,7 +66,9 @@ class Catalogue:
             m = tpl.pattern.match(text)
             if m is None:
                 continue
-            values = {name: m.group(f"f{i}") for i, name in enumerate(tpl.fields)}
+            values: dict[str, str] = {}
+            for i, name in enumerate(tpl.fields):
+                values.setdefault(name, m.group(f"f{i}"))  # `{name!r}` first: quoted, as written
             return _fill(tpl.korean, values)
         return None
 
@@ -84,6 +88,10 @@ def _fill(korean: str, values: dict[str, str]) -> str:
     return "".join(out)
 
 
+def _unescape(text: str) -> str:
+    return text.replace("{{", "{").replace("}}", "}")
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
     """The Korean catalogue, read once."""
@@ -98,10 +106,9 @@ def catalogue() -> Catalogue:
         if any(name is not None for _, name, _, _ in _FORMATTER.parse(english)):
             templates.append(_compile(english, korean))
         else:
-            # literal braces are written doubled in templates; unescape for exact lookup
-            exact[english.replace("{{", "{").replace("}}", "}")] = korean.replace(
-                "{{", "{"
-            ).replace("}}", "}")
+            # literal braces are doubled in a template and single once formatted: know both
+            exact[english] = korean
+            exact[_unescape(english)] = _unescape(korean)
     # longer templates first: a more specific message wins over a shorter one it contains
     templates.sort(key=lambda t: -len(t.english))
     return Catalogue(exact, tuple(templates))
