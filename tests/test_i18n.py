@@ -49,6 +49,16 @@ def test_every_message_has_korean() -> None:
     )
 
 
+def test_no_entry_outlives_its_message() -> None:
+    """A msgid no message module writes any more is a stale translation: remove it from ko.po
+    (or fix it, when the English was reworded)."""
+    written = {text for _, text in english_messages()}
+    written |= {text.replace("{{", "{").replace("}}", "}") for text in written}
+    stale = sorted(t.english for t in catalogue().templates if t.english not in written)
+    stale += sorted(e for e in catalogue().exact if e not in written)
+    assert not stale, "Stale entries in datanuri/i18n/ko.po:\n  " + "\n  ".join(stale)
+
+
 def test_korean_uses_only_the_english_fields() -> None:
     """A Korean template may leave a field out but never invent one (it would show as {x})."""
     wrong = []

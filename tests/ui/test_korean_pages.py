@@ -247,3 +247,19 @@ def test_the_check_catches_english(demo_platform: Any, known: set[str]) -> None:
     """The detector is not blind: an English UI sentence is found, published words are not."""
     assert english_words(["the entry hashes to the leaf"], known) >= {"entry", "hashes", "leaf"}
     assert not english_words(["데이터셋 air-quality-seoul-daily, CSV (UTF-8)"], known)
+
+
+@pytest.mark.browser
+def test_wizard_detection_is_korean(
+    page: Any, ui_server: str, known: set[str], chromium: Any
+) -> None:
+    """The wizard's detection table is drawn by JavaScript from the scan API: its kinds, evidence
+    and warnings come in Korean too."""
+    from tests.ui.test_wizard import WIZARD
+    from tests.ui.test_wizard import _login as wizard_login
+
+    wizard_login(page, ui_server, WIZARD)
+    page.wait_for_selector('#wz-columns[data-ready="true"]')
+    text = page.locator("#wz-columns").inner_text()
+    assert "주민등록번호" in text and "서로 다릅니다" in text
+    assert not english_words([text], known), text
