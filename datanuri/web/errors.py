@@ -48,11 +48,15 @@ def with_korean(error: dict[str, Any]) -> dict[str, Any]:
         out["message_ko"] = korean
     details = out.get("details")
     if isinstance(details, dict) and isinstance(details.get("problems"), list):
-        out["details"] = {**details, "problems": [_problem_ko(p) for p in details["problems"]]}
+        out["details"] = {
+            **details,
+            "problems": [problem_in_korean(p) for p in details["problems"]],
+        }
     return out
 
 
-def _problem_ko(problem: Any) -> Any:
+def problem_in_korean(problem: Any) -> Any:
+    """A row problem with `message_ko` beside its `message`, where the catalogue knows it."""
     if not isinstance(problem, dict) or not isinstance(problem.get("message"), str):
         return problem
     korean = translate(problem["message"], "ko")

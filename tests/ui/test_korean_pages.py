@@ -114,7 +114,7 @@ def published_words(platform: Any) -> set[str]:
     with platform.db.session() as s:
         for d in s.scalars(select(Dataset)):
             texts += list(_nested([d.name, d.title, d.description, d.keywords, d.spatial]))
-            texts += [d.contact_name or "", d.contact_email or "", d.theme or "", d.license or ""]
+            texts += [d.contact_name or "", d.contact_email or ""]  # theme, licence: vocabularies
         for o in s.scalars(select(Organization)):
             texts += list(_nested([o.name, o.title, o.description]))
         for u in s.scalars(select(User)):
