@@ -32,6 +32,8 @@ TECHNICAL = {
     *"rfc sha ed oauth totp url http https openapi iso ksic doi ncp emd id".split(),
     # units as Korean sites write them
     *"kb mb gb tb pm ppm km".split(),
+    # licence names as Korean portals write them (CC0, CC BY, KOGL)
+    *"cc by kogl".split(),
     # product names
     *"datanuri swagger ui redoc python sdk cli duckdb arx merkle excel webauthn passkey r".split(),
     *"javascript opendp libreoffice".split(),
