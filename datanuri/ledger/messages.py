@@ -37,7 +37,21 @@ TOO_FEW_COSIGNATURES = (
     "The checkpoint has {have} valid witness cosignature(s); {need} are required."
 )
 
-# verification of receipts (offline)
+# verification of receipts (offline): what each passed check found
+CHECK_SIGNED = "signed by {name}, size {size}"
+CHECK_LEAF = "the entry hashes to the leaf hash"
+CHECK_INCLUDED = "entry {index} is in the tree of size {size}"
+CHECK_FILE = "SHA-256 {got} matches the entry"
+CHECK_COSIGNED = "cosigned by {names}"
+CHECK_NOT_COSIGNED = "cosigned by nobody"
+CHECK_BOTH_SIGNED = "both signed by {name}"
+CHECK_EMPTY_EXTENDS = "every tree extends the empty tree"
+CHECK_EXTENDS = "size {new} extends size {old}"
+CHECK_CONTENT = "the entry names this version's Parquet hash"
+CHECK_CONTENT_WRONG = "the entry names {got}, not {want}"
+CHECK_SUBJECT_WRONG = "the entry is about {named}, not {subject}"
+CHECK_CURRENT = "receipt tree size {size}, current checkpoint size {current}"
+# verification of receipts (offline): what went wrong
 RECEIPT_BAD = "This is not a datanuri receipt: {why}."
 FILE_MISMATCH = (
     "The file's SHA-256 is {got}, but the receipt records {want}: this is not the published file."

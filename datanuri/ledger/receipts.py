@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from datanuri.ledger import messages
 from datanuri.ledger.verify import verify_receipt
 
 
@@ -95,9 +96,9 @@ def check_receipt(
             Check(
                 "content",
                 got == want,
-                "the entry names this version's Parquet hash"
+                messages.CHECK_CONTENT
                 if got == want
-                else f"the entry names {got}, not {want}",
+                else messages.CHECK_CONTENT_WRONG.format(got=got, want=want),
             )
         )
     if subject is not None:
@@ -106,7 +107,9 @@ def check_receipt(
             Check(
                 "subject",
                 named == subject,
-                str(named) if named == subject else f"the entry is about {named}, not {subject}",
+                str(named)
+                if named == subject
+                else messages.CHECK_SUBJECT_WRONG.format(named=named, subject=subject),
             )
         )
     tree_size = receipt.get("tree_size")
@@ -116,7 +119,7 @@ def check_receipt(
             Check(
                 "checkpoint",
                 size <= current_size,
-                f"receipt tree size {tree_size}, current checkpoint size {current_size}",
+                messages.CHECK_CURRENT.format(size=tree_size, current=current_size),
             )
         )
     time = entry.get("time")

@@ -93,7 +93,9 @@ def verify_receipt(
         return res.failed("public key", str(exc))
     try:
         cp: Checkpoint = open_checkpoint(str(receipt["checkpoint"]), log)
-        res.passed("checkpoint signature", f"signed by {log.name}, size {cp.size}")
+        res.passed(
+            "checkpoint signature", messages.CHECK_SIGNED.format(name=log.name, size=cp.size)
+        )
     except (NoteError, KeyError) as exc:
         return res.failed("checkpoint signature", str(exc))
     res.size = cp.size
@@ -116,10 +118,10 @@ def verify_receipt(
     if merkle.leaf_hash(data) != leaf:
         res.failed("entry", messages.LEAF_MISMATCH)
     else:
-        res.passed("entry", "the entry hashes to the leaf hash")
+        res.passed("entry", messages.CHECK_LEAF)
     try:
         merkle.verify_inclusion(index, cp.size, merkle.leaf_hash(data), proof, cp.root)
-        res.passed("inclusion", f"entry {index} is in the tree of size {cp.size}")
+        res.passed("inclusion", messages.CHECK_INCLUDED.format(index=index, size=cp.size))
     except merkle.ProofError as exc:
         res.failed("inclusion", messages.INCLUSION_FAILED.format(why=exc))
     if file is not None:
@@ -134,7 +136,7 @@ def verify_receipt(
                     messages.FILE_MISMATCH.format(got=got, want=want.removeprefix("sha256:")),
                 )
             else:
-                res.passed("file", f"SHA-256 {got} matches the entry")
+                res.passed("file", messages.CHECK_FILE.format(got=got))
     if witness_keys or min_cosignatures:
         try:
             ws = [CosignatureVerifier.from_vkey(k) for k in witness_keys]
@@ -149,7 +151,12 @@ def verify_receipt(
                 ),
             )
         else:
-            res.passed("cosignatures", f"cosigned by {', '.join(res.cosigners) or 'nobody'}")
+            res.passed(
+                "cosignatures",
+                messages.CHECK_COSIGNED.format(names=", ".join(res.cosigners))
+                if res.cosigners
+                else messages.CHECK_NOT_COSIGNED,
+            )
     return res
 
 
@@ -165,7 +172,7 @@ def verify_consistency(
         log = ed25519_verifier(public_key)
         old = open_checkpoint(old_checkpoint, log)
         new = open_checkpoint(new_checkpoint, log)
-        res.passed("checkpoint signatures", f"both signed by {log.name}")
+        res.passed("checkpoint signatures", messages.CHECK_BOTH_SIGNED.format(name=log.name))
     except NoteError as exc:
         return res.failed("checkpoint signatures", str(exc))
     if new.size < old.size:
@@ -179,11 +186,11 @@ def verify_consistency(
             messages.CONSISTENCY_FAILED.format(why=f"the proof is not base64 ({exc})"),
         )
     if old.size == 0:
-        res.passed("consistency", "every tree extends the empty tree")
+        res.passed("consistency", messages.CHECK_EMPTY_EXTENDS)
         return res
     try:
         merkle.verify_consistency(old.size, new.size, old.root, new.root, hashes)
-        res.passed("consistency", f"size {new.size} extends size {old.size}")
+        res.passed("consistency", messages.CHECK_EXTENDS.format(new=new.size, old=old.size))
     except merkle.ProofError as exc:
         res.failed("consistency", messages.CONSISTENCY_FAILED.format(why=exc))
     return res

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datanuri.privacy import messages as M
 from datanuri.privacy.identifiers import IDENTIFIERS, TEXT_ORDER, as_string_array
 
 Category = Literal["direct", "quasi", "sensitive", "other"]
@@ -220,7 +221,14 @@ def _header_evidence(name: str) -> tuple[Category, str, float, str] | None:
     norm = _normalise_header(name)
     for pattern, category, kind, conf in _HEADER_RULES:
         if re.search(pattern, norm):
-            return category, kind, conf, f"header {name!r} matches {kind}"
+            return (
+                category,
+                kind,
+                conf,
+                M.EVIDENCE_HEADER.format(
+                    name=name, label=kind_label(kind)[1], label_ko=kind_label(kind)[0]
+                ),
+            )
     return None
 
 
@@ -313,21 +321,26 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
             and not (value_kind in agreeing and value_rate >= 0.5)
         ):
             evidence.append(
-                f"header {name!r} says {header[1]}, but the values are {distinct} categories "
-                "that are not one"
+                M.EVIDENCE_HEADER_DISAGREES.format(
+                    name=name,
+                    label=kind_label(header[1])[1],
+                    label_ko=kind_label(header[1])[0],
+                    distinct=distinct,
+                )
             )
             header = None
     if value_kind and value_rate > 0:
         ident = IDENTIFIERS[value_kind]
-        check = "with valid checksum" if ident.has_checksum else "by format"
+        found = M.EVIDENCE_VALUES_CHECKSUM if ident.has_checksum else M.EVIDENCE_VALUES_FORMAT
         evidence.append(
-            f"{value_rate:.0%} of {n} sampled values are {ident.label_en} ({ident.label_ko}) {check}"
+            found.format(rate=value_rate, n=n, label=ident.label_en, label_ko=ident.label_ko)
         )
     if distinct_ratio is not None:
-        evidence.append(f"{distinct_ratio:.0%} of sampled values are distinct")
+        evidence.append(M.EVIDENCE_DISTINCT.format(ratio=distinct_ratio))
     if text_kind:
+        label = IDENTIFIERS[text_kind]
         evidence.append(
-            f"{text_rate:.0%} of texts contain a {IDENTIFIERS[text_kind].label_en} ({IDENTIFIERS[text_kind].label_ko})"
+            M.EVIDENCE_TEXT.format(rate=text_rate, label=label.label_en, label_ko=label.label_ko)
         )
 
     # 1. values that validate as an identifier
@@ -366,7 +379,7 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
                     "quasi",
                     "region",
                     0.6,
-                    tuple(evidence + ["values are coarse (many repeats)"]),
+                    tuple(evidence + [M.EVIDENCE_COARSE]),
                     value_rate or None,
                     distinct_ratio,
                 )
@@ -386,7 +399,7 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
             "quasi",
             "date",
             0.6 if is_texty else 0.5,
-            tuple(evidence + [f"values are dates or timestamps ({typ})"]),
+            tuple(evidence + [M.EVIDENCE_DATES.format(type=typ)]),
             None,
             distinct_ratio,
         )
@@ -406,7 +419,7 @@ def _classify_column(name: str, column: pa.Array, *, min_match: float) -> Column
         "other",
         "other",
         0.5,
-        tuple(evidence or ["no identifying header or values"]),
+        tuple(evidence or [M.EVIDENCE_NOTHING]),
         value_rate or None,
         distinct_ratio,
     )
@@ -418,15 +431,9 @@ def _with_warning(f: ColumnFinding) -> ColumnFinding:
         return f
     ratio = f.distinct_ratio or 0.0
     if f.kind == "birth_date":
-        warning = (
-            "a raw date of birth singles people out; generalise it (year, or age bands) or "
-            "delete it"
-        )
+        warning = M.WARN_BIRTH_DATE
     elif ratio >= DATE_WARN_DISTINCT:
-        warning = (
-            f"{ratio:.0%} of the sampled dates/timestamps are distinct: raw, they single "
-            "people out; generalise them (a date hierarchy) or delete them"
-        )
+        warning = M.WARN_DATES_DISTINCT.format(ratio=ratio)
     else:
         return f
     return replace(f, warning=warning)
@@ -452,3 +459,10 @@ def detect(
         col = col.combine_chunks() if col.num_chunks else pa.array([], col.type)
         findings.append(_with_warning(_classify_column(name, col, min_match=min_match)))
     return Detection(tuple(findings), min(n, sample_size), n)
+
+
+def kind_label(kind: str) -> tuple[str, str]:
+    """(Korean, English) name of a detected kind, for people; an unknown kind is its code."""
+    if kind in IDENTIFIERS:
+        return IDENTIFIERS[kind].label_ko, IDENTIFIERS[kind].label_en
+    return M.KIND_LABELS.get(kind, (kind, kind))

@@ -352,3 +352,56 @@ MSG_RELEASE_TICKET = (
 # the description a new release target gets (the source is not named when it is hidden)
 MSG_RELEASE_OF = "De-identified release of {name} version {version}."
 MSG_RELEASE_OF_HIDDEN = "De-identified release of a personal dataset that is not public."
+
+# Detection evidence and warnings (ColumnFinding.evidence / .warning); Korean in datanuri/i18n.
+EVIDENCE_HEADER = "header {name!r} matches {label} ({label_ko})"
+EVIDENCE_HEADER_DISAGREES = (
+    "header {name!r} says {label} ({label_ko}), but the values are {distinct} categories that "
+    "are not one"
+)
+EVIDENCE_VALUES_CHECKSUM = (
+    "{rate:.0%} of {n} sampled values are {label} ({label_ko}) with valid checksum"
+)
+EVIDENCE_VALUES_FORMAT = "{rate:.0%} of {n} sampled values are {label} ({label_ko}) by format"
+EVIDENCE_DISTINCT = "{ratio:.0%} of sampled values are distinct"
+EVIDENCE_TEXT = "{rate:.0%} of texts contain a {label} ({label_ko})"
+EVIDENCE_COARSE = "values are coarse (many repeats)"
+EVIDENCE_DATES = "values are dates or timestamps ({type})"
+EVIDENCE_NOTHING = "no identifying header or values"
+WARN_BIRTH_DATE = (
+    "a raw date of birth singles people out; generalise it (year, or age bands) or delete it"
+)
+WARN_DATES_DISTINCT = (
+    "{ratio:.0%} of the sampled dates/timestamps are distinct: raw, they single people out; "
+    "generalise them (a date hierarchy) or delete them"
+)
+
+# What each detected kind is, for people (identifier kinds take their labels from identifiers.py).
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "name": ("성명", "personal name"),
+    "phone": ("전화번호", "phone number"),
+    "address": ("주소", "address"),
+    "postcode": ("우편번호", "postcode"),
+    "region": ("지역", "region"),
+    "birth_date": ("생년월일", "date of birth"),
+    "age": ("나이", "age"),
+    "sex": ("성별", "sex"),
+    "nationality": ("국적", "nationality"),
+    "race": ("인종", "race"),
+    "marital_status": ("혼인 상태", "marital status"),
+    "education": ("학력", "education"),
+    "occupation": ("직업", "occupation"),
+    "employment": ("고용 형태", "employment"),
+    "body": ("신체 정보", "body measurements"),
+    "event_date": ("사건 일시", "event date"),
+    "health": ("건강 정보", "health"),
+    "criminal_record": ("범죄 경력", "criminal record"),
+    "sex_life": ("성생활", "sex life"),
+    "beliefs": ("사상·신념", "beliefs"),
+    "genetic_biometric": ("유전·생체 정보", "genetic or biometric data"),
+    "financial": ("금융 정보", "financial data"),
+    "record_key": ("레코드 키", "record key"),
+    "free_text": ("자유 텍스트", "free text"),
+    "date": ("날짜", "date"),
+    "none": ("해당 없음", "none"),
+}

@@ -20,6 +20,7 @@ from datanuri.errors import (
     RateLimited,
     ServiceUnavailable,
 )
+from datanuri.i18n import translate
 
 log = logging.getLogger("datanuri.web")
 
@@ -35,7 +36,31 @@ def error_response(status: int, code: str, message: str, details: object = None)
     body: dict[str, object] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
-    return JSONResponse({"error": body}, status_code=status)
+    return JSONResponse({"error": with_korean(body)}, status_code=status)
+
+
+def with_korean(error: dict[str, Any]) -> dict[str, Any]:
+    """The error with `message_ko` beside its English `message` (and beside each listed row
+    problem's), where the message catalogue knows the Korean: pages show it to Korean readers."""
+    out = dict(error)
+    korean = translate(str(out.get("message") or ""), "ko")
+    if korean != out.get("message"):
+        out["message_ko"] = korean
+    details = out.get("details")
+    if isinstance(details, dict) and isinstance(details.get("problems"), list):
+        out["details"] = {
+            **details,
+            "problems": [problem_in_korean(p) for p in details["problems"]],
+        }
+    return out
+
+
+def problem_in_korean(problem: Any) -> Any:
+    """A row problem with `message_ko` beside its `message`, where the catalogue knows it."""
+    if not isinstance(problem, dict) or not isinstance(problem.get("message"), str):
+        return problem
+    korean = translate(problem["message"], "ko")
+    return {**problem, "message_ko": korean} if korean != problem["message"] else problem
 
 
 SERVER_FAULTS = {"internal_error"} | {c.code for c in (ConfigError, IntegrityError, LedgerError)}
@@ -45,8 +70,8 @@ def public_error(error: dict[str, Any] | None) -> dict[str, Any] | None:
     """A stored error (a failed job's) as a caller may see it: a server fault's own message
     (an exception's text, SQL, a store path) is replaced by the generic one."""
     if error and error.get("code") in SERVER_FAULTS:
-        return {"code": error["code"], "message": MSG_SERVER_FAULT}
-    return error
+        return with_korean({"code": error["code"], "message": MSG_SERVER_FAULT})
+    return with_korean(error) if error else error
 
 
 def allowed_methods(request: Request) -> list[str]:

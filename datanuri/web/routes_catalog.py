@@ -23,6 +23,7 @@ from datanuri.web import schemas
 from datanuri.web.auth import AdminCaller, PrincipalDep, PublishCaller
 from datanuri.web.background import job_responses, run_job
 from datanuri.web.deps import MAX_INT, PlatformDep, whole_number
+from datanuri.web.errors import problem_in_korean
 
 router = APIRouter()
 AccessLevel = Literal["open", "restricted", "personal"]
@@ -292,7 +293,8 @@ def get_problems(
     p: PlatformDep,
     me: PrincipalDep,
 ) -> dict[str, Any]:
-    return p.catalog.version_detail(name, _version_param(version), principal=me)["problems"]
+    problems = p.catalog.version_detail(name, _version_param(version), principal=me)["problems"]
+    return {**problems, "items": [problem_in_korean(i) for i in problems.get("items", [])]}
 
 
 @router.get(

@@ -14,7 +14,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from datanuri.i18n import translate
 from datanuri.jobs.runner import JobOutput
+from datanuri.privacy.detect import kind_label
 from datanuri.privacy.report_html import render_report_html
 from datanuri.web import schemas
 from datanuri.web.auth import PublishCaller
@@ -58,7 +60,26 @@ class ApplyIn(BaseModel):
 @router.post("/datasets/{name}/privacy/scan", response_model=schemas.ScanOut)
 def scan(name: str, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
     """Classify every column of the latest version: direct identifier, quasi-identifier, sensitive, other."""
-    return p.privacy.scan(name, principal=me)
+    return in_both_languages(p.privacy.scan(name, principal=me))
+
+
+def in_both_languages(result: dict[str, Any]) -> dict[str, Any]:
+    """Each finding's kind, evidence and warning in Korean beside the English (the wizard shows
+    the page's language)."""
+    columns = []
+    for c in result.get("columns", []):
+        ko, en = kind_label(c["kind"]) if c.get("kind") else (None, None)
+        warning = c.get("warning")
+        columns.append(
+            {
+                **c,
+                "kind_ko": ko,
+                "kind_en": en,
+                "evidence_ko": [translate(e, "ko") for e in c.get("evidence", [])],
+                "warning_ko": translate(warning, "ko") if warning else None,
+            }
+        )
+    return {**result, "columns": columns}
 
 
 @router.post(

@@ -7,7 +7,6 @@ in Korean or English; the API keeps its JSON errors.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import math
@@ -170,8 +169,9 @@ def ui_page(request: Request, template: str, status: int = 200, **ctx: Any) -> H
         href=href_factory(lang),
         switch_url=_switch_url(request),
         word=word,
+        subject_text=ui_text.subject_text,
+        actor_text=ui_text.actor_text,
         fmt_num=_fmt_num,
-        fmt_date=_fmt_date,
         fmt_bytes=_fmt_bytes,
         **ctx,
     )
@@ -191,15 +191,6 @@ def _fmt_num(n: Any) -> str:
             return f"{n:.3g}"
         return f"{n:,.4f}".rstrip("0").rstrip(".")
     return str(n)
-
-
-def _fmt_date(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return dt.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return value
 
 
 def _fmt_bytes(n: int | None) -> str:

@@ -262,8 +262,13 @@ class ScanColumnOut(Out):
     column: str
     category: str = Field(description="direct | quasi | sensitive | other")
     kind: str | None
+    kind_ko: str | None = Field(None, description="The kind in words, Korean")
+    kind_en: str | None = Field(None, description="The kind in words, English")
     confidence: Number
     evidence: list[str]
+    evidence_ko: list[str] = Field(default_factory=list, description="The evidence in Korean")
+    warning: str | None = None
+    warning_ko: str | None = None
 
 
 class ScanOut(Out):

@@ -6,6 +6,8 @@ Templates carry their own sentences through `t(ko, en)`; this module holds the v
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 Pair = tuple[str, str]
 
 # Catalog themes are stored in Korean (the national portal's categories).
@@ -309,4 +311,72 @@ PRIVACY: dict[str, Pair] = {
         "composition); a release past the budget is refused. An owner of the organisation sets "
         "it with `datanuri privacy budget` or the API.",
     ),
+}
+
+
+# Ledger entry types (events.py kinds), as the ledger pages name them.
+EVENT_TYPES: dict[str, Pair] = {
+    "dataset.access.changed": ("공개 수준 변경", "Access level changed"),
+    "dataset.version.published": ("버전 게시", "Version published"),
+    "privacy.release": ("비식별 처리본 공개", "De-identified release"),
+    "privacy.key.created": ("가명처리 키 생성", "Pseudonymisation key created"),
+    "token.created": ("API 토큰 발급", "API token issued"),
+    "token.revoked": ("API 토큰 폐기", "API token revoked"),
+    "entitlement.granted": ("이용 권한 부여", "Entitlement granted"),
+    "entitlement.revoked": ("이용 권한 회수", "Entitlement revoked"),
+    "privacy.budget.declared": ("프라이버시 예산 선언", "Privacy budget declared"),
+    "account.second_factor.enrolled": ("2단계 인증 등록", "Second factor enrolled"),
+    "privacy.detection.overridden": ("식별자 탐지 결과 변경", "Detection overridden"),
+}
+
+
+def subject_text(subject: str | None, lang: str) -> str | Markup:
+    """A ledger subject ("dataset:air@3", "org:h/key:k", "token:5", "user:3") in words; a kind of
+    subject this does not know is shown as it is."""
+    if not subject:
+        return ""
+    ko = lang == "ko"
+    kind, _, rest = subject.partition(":")
+    if kind == "dataset" and rest.startswith("~"):  # a hidden dataset's commitment (ledger/hiding)
+        return Markup("{} <code>{}</code>").format(
+            "비공개 데이터셋" if ko else "hidden dataset", rest.partition("@")[0]
+        )
+    if kind == "dataset" and rest:
+        name, _, version = rest.partition("@")
+        if version:
+            return (
+                f"데이터셋 {name} · 버전 {version}" if ko else f"dataset {name}, version {version}"
+            )
+        return f"데이터셋 {name}" if ko else f"dataset {name}"
+    if kind == "org" and "/key:" in rest:
+        org, _, key = rest.partition("/key:")
+        return f"{org} 기관의 키 {key}" if ko else f"key {key} of {org}"
+    if kind == "token" and rest:
+        return f"API 토큰 #{rest}" if ko else f"API token #{rest}"
+    if kind == "user" and rest:
+        return actor_text(subject, lang)
+    return subject
+
+
+def actor_text(actor: str | None, lang: str) -> str:
+    """Who acted, as the public ledger may name them: the system, or a user by number (public
+    entries carry no e-mail or name)."""
+    if not actor:
+        return ""
+    if actor == "system":
+        return "시스템" if lang == "ko" else "system"
+    kind, _, rest = actor.partition(":")
+    if kind == "user" and rest:
+        return f"이용자 #{rest}" if lang == "ko" else f"user #{rest}"
+    return actor
+
+
+# What each hash in a ledger entry is of (events.py `hashes`).
+HASH_NAMES: dict[str, Pair] = {
+    "parquet": ("Parquet 파일 해시", "Parquet file hash"),
+    "source": ("원본 파일 해시", "Source file hash"),
+    "report": ("적정성 평가 보고서 해시", "Adequacy report hash"),
+    "policy": ("정책 해시", "Policy hash"),
+    "output": ("공개 파일 해시", "Released file hash"),
+    "key": ("키 지문", "Key fingerprint"),
 }

@@ -57,7 +57,7 @@ def test_wizard_from_detection_to_release(
     assert rrn.get_attribute("data-category") == "direct"
     assert rrn.locator("select[name=role]").input_value() == "direct"
     assert rrn.locator("select[name=measure]").input_value() == "delete"
-    assert "rrn" in rrn.inner_text()
+    assert "주민등록번호입니다" in rrn.inner_text()  # the evidence, in Korean
     assert _row(page, "나이").locator("select[name=hierarchy]").input_value() == "age"
     assert _row(page, "진료일").locator("select[name=hierarchy]").input_value() == "date"
     assert _row(page, "성별").locator("select[name=hierarchy]").input_value() == "keep_or_hide"

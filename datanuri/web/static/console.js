@@ -43,6 +43,7 @@
     var result = byId("upload-result"), button = byId("upload-button");
     var barUpload = byId("bar-upload"), barIngest = byId("bar-ingest");
     var name = form.dataset.dataset, csrf = form.dataset.csrf, lang = form.dataset.lang;
+    function said(err) { return (lang === "ko" && err.message_ko) || err.message; }  // the catalogue's Korean
 
     function showError(message, problems, bar, code) {
       errorBox.textContent = "";
@@ -50,7 +51,8 @@
       var strict = problems && problems.length;
       var summary = (text.codes || {})[code];
       if (summary && !strict && lang !== "en") errorBox.appendChild(el("p", { "class": "summary" }, summary));
-      errorBox.appendChild(el("p", code ? { lang: "en" } : {}, message));  // the server's messages are English
+      var english = code && !(lang === "ko" && /[가-힣]/.test(message));  // no Korean in the catalogue
+      errorBox.appendChild(el("p", english ? { lang: "en" } : {}, message));
       if (strict) {
         errorBox.appendChild(el("p", {}, text.strict_help));
         errorBox.appendChild(problemTable(problems, text));
@@ -110,7 +112,7 @@
         var body = xhr.response || {};
         if (xhr.status !== 202 || !body.job) {
           var err = body.error || {};
-          showError(err.message || (xhr.status + " " + xhr.statusText), (err.details || {}).problems, barUpload, err.code);
+          showError(said(err) || (xhr.status + " " + xhr.statusText), (err.details || {}).problems, barUpload, err.code);
           return;
         }
         setBar(barUpload, 100);
@@ -126,7 +128,7 @@
         fetch("/api/v1/jobs/" + encodeURIComponent(jobId), { credentials: "same-origin", headers: { accept: "application/json" } })
           .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
           .then(function (r) {
-            if (!r.ok) { showError((r.body.error || {}).message || text.network, null, barIngest, (r.body.error || {}).code); return; }
+            if (!r.ok) { showError(said(r.body.error || {}) || text.network, null, barIngest, (r.body.error || {}).code); return; }
             var job = r.body;
             if (job.status === "succeeded") {
               setBar(barIngest, 100);
@@ -136,7 +138,7 @@
             }
             if (job.status === "failed") {
               var err = job.error || {};
-              showError(err.message || text.failed, (err.details || {}).problems, barIngest, err.code);
+              showError(said(err) || text.failed, (err.details || {}).problems, barIngest, err.code);
               return;
             }
             if (job.status === "queued") {
@@ -219,7 +221,7 @@
       var val = el("td", { "class": "value" });
       if (p.value !== null && p.value !== undefined) val.appendChild(el("code", {}, p.value));
       tr.appendChild(val);
-      tr.appendChild(el("td", { "class": "message" }, p.message));
+      tr.appendChild(el("td", { "class": "message" }, (document.documentElement.lang === "ko" && p.message_ko) || p.message));
       body.appendChild(tr);
     });
     table.appendChild(body);

@@ -22,6 +22,7 @@
     (children || []).forEach(function (c) { if (c) e.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
     return e;
   }
+  function said(e) { return (cfg.lang === "ko" && e.message_ko) || e.message; }  // the catalogue's Korean
   function fmt(s, vals) { return s.replace(/\{(\w+)\}/g, function (_, k) { return vals[k]; }); }
   function status(id, text, kind) { var p = $(id); p.textContent = text || ""; p.className = "wz-status" + (kind ? " " + kind : ""); }
 
@@ -32,7 +33,7 @@
     return fetch(url, opts).then(function (r) {
       return r.text().then(function (t) {
         var data; try { data = t ? JSON.parse(t) : {}; } catch (e) { data = { error: { message: t.slice(0, 300) } }; }
-        if (!r.ok) { var err = new Error((data.error && data.error.message) || (data.detail && JSON.stringify(data.detail)) || ("HTTP " + r.status)); err.data = data; err.status = r.status; throw err; }
+        if (!r.ok) { var err = new Error((data.error && ((cfg.lang === "ko" && data.error.message_ko) || data.error.message)) || (data.detail && JSON.stringify(data.detail)) || ("HTTP " + r.status)); err.data = data; err.status = r.status; throw err; }
         return data;
       });
     });
@@ -160,11 +161,12 @@
       var measure = f.kind === "free_text" ? "mask_identifiers" : (f.kind === "record_key" && keyNames.length ? "pseudonymize" : "delete");
       row._state = { measure: measure, key: keyNames[0] || "", h: d.h, leaf: d.leaf, widths: d.widths, lengths: d.lengths };
       var ev = el("ul", { class: "wz-evidence" });
-      (f.evidence || []).forEach(function (e) { ev.appendChild(el("li", { text: e })); });
-      if (f.warning) ev.appendChild(el("li", { class: "wz-warning bad", text: f.warning }));
+      var said = cfg.lang === "ko" && f.evidence_ko && f.evidence_ko.length ? f.evidence_ko : (f.evidence || []);
+      said.forEach(function (e) { ev.appendChild(el("li", { text: e })); });
+      if (f.warning) ev.appendChild(el("li", { class: "wz-warning bad", text: (cfg.lang === "ko" && f.warning_ko) || f.warning }));
       var role = select("role", ROLES.map(function (r) { return [r, T["cat_" + r]]; }), f.category, f.column + " " + T.role);
       row.appendChild(el("th", { scope: "row" }, [el("code", { text: f.column })]));
-      row.appendChild(el("td", {}, [el("span", { class: "wz-cat wz-cat-" + f.category, text: T["cat_" + f.category] || f.category }), " ", el("span", { class: "small muted", text: f.kind })]));
+      row.appendChild(el("td", {}, [el("span", { class: "wz-cat wz-cat-" + f.category, text: T["cat_" + f.category] || f.category }), " ", el("span", { class: "small muted", text: (cfg.lang === "ko" ? f.kind_ko : f.kind_en) || f.kind || "" })]));
       row.appendChild(el("td", { class: "num", text: (f.confidence || 0).toFixed(2) }));
       row.appendChild(el("td", {}, [ev]));
       row.appendChild(el("td", {}, [role]));
@@ -346,8 +348,8 @@
       if (job.status === "failed") {
         var err = job.error || {}, d = err.details || {};
         var noSolution = d.most_general_node_suppresses !== undefined;
-        var items = noSolution ? [T.no_solution, fmt(T.most_general, { n: d.most_general_node_suppresses, limit: d.suppression_limit })] : [err.message || T.failed];
-        outcome("bad", T.failed, items, noSolution ? T.suggest_model : T.suggest_fix_input, noSolution ? err.message : null);
+        var items = noSolution ? [T.no_solution, fmt(T.most_general, { n: d.most_general_node_suppresses, limit: d.suppression_limit })] : [said(err) || T.failed];
+        outcome("bad", T.failed, items, noSolution ? T.suggest_model : T.suggest_fix_input, noSolution ? said(err) : null);
         status("wz-check-status", "");
         drawPreview(null);
         return;
@@ -379,7 +381,7 @@
     runJob(body, $("wz-release-progress")).then(function (job) {
       if (job.status === "failed") {
         var err = job.error || {};
-        status("wz-release-status", T.release_failed + ": " + (err.message || ""), "bad");
+        status("wz-release-status", T.release_failed + ": " + (said(err) || ""), "bad");
         return;
       }
       var rel = job.result.release;
