@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,6 +58,15 @@ class RequestInfo:
     decided_at: dt.datetime | None
     expires_at: dt.datetime | None
     entitlement_id: int | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A caller's position towards one dataset's rows."""
+
+    state: Literal["open", "personal", "login", "allowed", "pending", "can_request"]
+    request: RequestInfo | None = None  # the waiting request ("pending")
+    expires_at: dt.datetime | None = None  # when an entitlement ends ("allowed" by one)
 
 
 class AccessRequests:
@@ -165,15 +175,25 @@ class AccessRequests:
             )
             return [self._info(s, r, self.access.dataset(s, r.dataset_id)) for r in rows]
 
-    def pending_for(self, dataset: str, *, principal: Principal) -> RequestInfo | None:
-        """The caller's request for `dataset` that waits for a decision, if any."""
-        if principal.kind != "user" or principal.user_id is None:
-            return None
+    def standing(self, dataset: str, *, principal: Principal) -> Standing:
+        """Where the caller stands with `dataset`: whether they can read its rows, have a request
+        waiting, or may ask (what the "이용 신청" page shows)."""
         with self.db.session() as s:
             ds = self.access.dataset(s, dataset)
             self.access.require(s, principal, "read_metadata", dataset=ds)
-            row = self._pending(s, ds.id, principal.user_id)
-            return None if row is None else self._info(s, row, ds)
+            if ds.access_level != "restricted":
+                return Standing("personal" if ds.access_level == "personal" else "open")
+            if principal.kind != "user" or principal.user_id is None:
+                return Standing("login")
+            uid = principal.user_id
+            if principal.role_in(ds.organization) or principal.is_admin:
+                return Standing("allowed")
+            if self.access.entitled(s, uid, ds.id):
+                return Standing("allowed", expires_at=self._entitled_until(s, uid, ds.id))
+            row = self._pending(s, ds.id, uid)
+            if row is not None:
+                return Standing("pending", request=self._info(s, row, ds))
+            return Standing("can_request")
 
     # ----- the holder ------------------------------------------------------------------------
     def for_holder(
@@ -290,6 +310,20 @@ class AccessRequests:
     @staticmethod
     def _holds_any(p: Principal) -> bool:
         return p.is_admin or any(r in EDITORS for r in p.org_roles.values())
+
+    @staticmethod
+    def _entitled_until(s: Session, user_id: int, dataset_id: int) -> dt.datetime | None:
+        """The latest end among the user's live entitlements to the dataset (None: no end)."""
+        ends = list(
+            s.scalars(
+                select(Entitlement.expires_at).where(
+                    Entitlement.user_id == user_id,
+                    Entitlement.dataset_id == dataset_id,
+                    Entitlement.revoked_at.is_(None),
+                )
+            )
+        )
+        return None if not ends or None in ends else max(e for e in ends if e is not None)
 
     @staticmethod
     def _pending(s: Session, dataset_id: int, user_id: int) -> AccessRequest | None:

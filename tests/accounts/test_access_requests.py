@@ -150,13 +150,14 @@ def test_no_duplicate_pending_and_withdraw(platform, world):
     with pytest.raises(errors.Conflict) as dup:
         reqs.request("air", purpose=PURPOSE + " 다시", principal=kim)
     assert dup.value.message == M.MSG_DUPLICATE[1]
-    assert reqs.pending_for("air", principal=kim).id == made.id
+    standing = reqs.standing("air", principal=kim)
+    assert standing.state == "pending" and standing.request.id == made.id
     with pytest.raises(errors.PermissionDenied):  # a holder cannot withdraw it for the requester
         reqs.withdraw(made.id, principal=world["own"])
     with pytest.raises(errors.NotFound):  # an outsider learns nothing about it
         reqs.withdraw(made.id, principal=world["lee"])
     assert reqs.withdraw(made.id, principal=kim).status == "withdrawn"
-    assert reqs.pending_for("air", principal=kim) is None
+    assert reqs.standing("air", principal=kim).state == "can_request"
     assert len(_entries(platform, "access.request.withdrawn")) == 1
     with pytest.raises(errors.Conflict):
         reqs.approve(made.id, principal=world["own"])
@@ -201,6 +202,11 @@ def test_who_may_ask_and_decide(platform, world):
     assert rules.korean_date(done.expires_at) == f"{on.year}년 {on.month}월 {on.day}일"
     with pytest.raises(errors.Conflict, match="already read"):
         reqs.request("air", purpose=PURPOSE, principal=world["kim"])
+    standing = reqs.standing("air", principal=world["kim"])
+    assert standing.state == "allowed" and standing.expires_at == done.expires_at
+    assert reqs.standing("air", principal=world["mem"]).state == "allowed"
+    assert reqs.standing("air", principal=ANONYMOUS).state == "login"
+    assert reqs.standing("open-air", principal=world["kim"]).state == "open"
 
 
 def test_a_personal_dataset_takes_no_request(platform, world):
