@@ -250,3 +250,29 @@ def test_rules_are_pure():
     assert M.in_language(
         M.MSG_PURPOSE_SHORT[1].format(**rules.LIMITS), "ko", **rules.LIMITS
     ).startswith("이용 목적을 10자")
+
+
+def test_two_requests_at_once_leave_one_pending(platform, world):
+    """Sent in parallel (a double click), one request is made and the other is refused."""
+    import threading
+
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def ask() -> None:
+        barrier.wait()
+        try:
+            platform.access_requests.request("air", purpose=PURPOSE, principal=world["kim"])
+            outcomes.append("made")
+        except errors.Conflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["made", "refused", "refused", "refused"]
+    with platform.db.session() as s:
+        assert s.scalar(sa.select(sa.func.count(AccessRequest.id))) == 1
+    assert len(_entries(platform, "access.requested")) == 1

@@ -182,3 +182,8 @@ def test_the_pages_request_refuse_and_show_the_outcome(
 
     lee, _ = login(api, LEE)
     assert lee.get("/console/requests").status_code == 403
+    english = kim.get("/account?lang=en").text
+    assert "My access requests" in english and "refused" in english and "거절됨" not in english
+    assert "Recent decisions" in ed.get("/console/requests?lang=en").text
+    form = lee.get("/datasets/air/access-request?lang=en").text
+    assert "Send the request" in form and "이용 목적" not in form
