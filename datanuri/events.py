@@ -343,6 +343,85 @@ class EntitlementRevoked(EventKind):
         return f"dataset:{self.dataset}"
 
 
+# ----- access requests: asked, decided, withdrawn (the purpose and reasons only as hashes) -----
+@register
+@dataclass(frozen=True, kw_only=True)
+class AccessRequested(EventKind):
+    """A user asked the holder for access to a restricted dataset's rows, for a purpose (only
+    its SHA-256 is recorded: the text may be personal) and a period in days."""
+
+    name: ClassVar[str] = "access.requested"
+    dataset: str
+    request_id: int
+    user_id: int
+    purpose_sha256: str
+    days: int
+
+    @property
+    def subject(self) -> str:
+        return f"dataset:{self.dataset}"
+
+    @property
+    def hashes(self) -> Mapping[str, str]:
+        return {"purpose": _sha256(self.purpose_sha256)}
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return {"request": self.request_id, "user": f"user:{self.user_id}", "days": self.days}
+
+
+@dataclass(frozen=True, kw_only=True)
+class _AccessDecision(EventKind):
+    """What the three outcomes of an access request record (not a kind itself)."""
+
+    dataset: str
+    request_id: int
+    user_id: int  # the requester
+    reason_sha256: str | None  # the holder's reason may quote the purpose: only its hash
+
+    @property
+    def subject(self) -> str:
+        return f"dataset:{self.dataset}"
+
+    @property
+    def hashes(self) -> Mapping[str, str]:
+        return {"reason": _sha256(self.reason_sha256)} if self.reason_sha256 else {}
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return {"request": self.request_id, "user": f"user:{self.user_id}"}
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class AccessApproved(_AccessDecision):
+    """The holder approved a request for access until an expiry (the entitlement it grants is an
+    `entitlement.granted` entry of its own, in the same transaction)."""
+
+    name: ClassVar[str] = "access.request.approved"
+    expires_at: dt.datetime
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return {**super().data, "expires_at": _iso(self.expires_at)}
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class AccessRefused(_AccessDecision):
+    """The holder refused a request for access, giving a reason (recorded as its SHA-256)."""
+
+    name: ClassVar[str] = "access.request.refused"
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class AccessWithdrawn(_AccessDecision):
+    """The requester withdrew their pending request for access."""
+
+    name: ClassVar[str] = "access.request.withdrawn"
+
+
 @register
 @dataclass(frozen=True, kw_only=True)
 class PrivacyBudgetDeclared(EventKind):

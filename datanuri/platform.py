@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.anomaly import Thresholds
+from datanuri.accounts.notifications import InAppNotifier, Notifications
+from datanuri.accounts.requests import AccessRequests
 from datanuri.accounts.second_factor import SecondFactorSettings
 from datanuri.accounts.secrets import load_or_create_key
 from datanuri.accounts.service import AccountService
@@ -71,6 +73,11 @@ class Platform:
             ),
         )
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
+        # Access requests ("이용 신청") to restricted datasets; notices go in-app for now.
+        self.notifications = Notifications(self.db)
+        self.access_requests = AccessRequests(
+            self.db, self.ledger, self.access, self.accounts, InAppNotifier()
+        )
         self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules
         # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.
         keys = KeyStore(self.config.keys_path, master_key=master_key_from_env())

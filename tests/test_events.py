@@ -222,6 +222,68 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
                 },
             ),
         ),
+        (
+            events.AccessRequested(
+                actor="user:9",
+                time=T,
+                dataset="air",
+                request_id=3,
+                user_id=9,
+                purpose_sha256=H[0],
+                days=90,
+            ),
+            Event(
+                type="access.requested",
+                actor="user:9",
+                subject="dataset:air",
+                time=T,
+                hashes={"purpose": f"sha256:{H[0]}"},
+                data={"request": 3, "user": "user:9", "days": 90},
+            ),
+        ),
+        (
+            events.AccessApproved(
+                actor="user:2",
+                time=T,
+                dataset="air",
+                request_id=3,
+                user_id=9,
+                reason_sha256=None,
+                expires_at=EXPIRES,
+            ),
+            Event(
+                type="access.request.approved",
+                actor="user:2",
+                subject="dataset:air",
+                time=T,
+                data={"request": 3, "user": "user:9", "expires_at": EXPIRES.isoformat()},
+            ),
+        ),
+        (
+            events.AccessRefused(
+                actor="user:2", time=T, dataset="air", request_id=3, user_id=9, reason_sha256=H[1]
+            ),
+            Event(
+                type="access.request.refused",
+                actor="user:2",
+                subject="dataset:air",
+                time=T,
+                hashes={"reason": f"sha256:{H[1]}"},
+                data={"request": 3, "user": "user:9"},
+            ),
+        ),
+        (
+            events.AccessWithdrawn(
+                actor="user:9", time=T, dataset="air", request_id=3, user_id=9, reason_sha256=None
+            ),
+            Event(
+                type="access.request.withdrawn",
+                actor="user:9",
+                subject="dataset:air",
+                time=T,
+                data={"request": 3, "user": "user:9"},
+            ),
+        ),
     ]
 
 

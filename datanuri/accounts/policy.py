@@ -22,6 +22,8 @@ Action = Literal[
     "read_access_log",
     "manage_users",
     "read_security_alerts",  # every user's login alerts (one's own need no permission)
+    "decide_access",  # approve or refuse requests for access to the organisation's datasets
+    "request_access",  # ask the holder for access to a restricted dataset's rows
 ]
 SCOPE_OF: dict[str, str] = {
     "read_metadata": "read",
@@ -33,6 +35,8 @@ SCOPE_OF: dict[str, str] = {
     "read_access_log": "read",
     "manage_users": "admin",
     "read_security_alerts": "read",
+    "decide_access": "publish",
+    "request_access": "publish",
 }
 EDITORS = ("owner", "editor")
 ACCESS_LEVELS = ("open", "restricted", "personal")
@@ -129,6 +133,22 @@ def decide(
             return ALLOW
         return Decision(
             False, "Only the organisation's editors and owners can do this.", login_helps=anonymous
+        )
+
+    if action == "request_access":
+        if p.kind == "user" and p.user_id is not None:
+            return ALLOW
+        return Decision(
+            False, "Log in with your own account to ask for access.", login_helps=anonymous
+        )
+
+    if action == "decide_access":
+        if p.is_admin or role in EDITORS:
+            return ALLOW
+        return Decision(
+            False,
+            "Only the holding organisation's editors and owners can decide requests for access.",
+            login_helps=anonymous,
         )
 
     if action == "manage_org":

@@ -35,6 +35,7 @@ from datanuri.accounts.models import (
     User,
     WebSession,
 )
+from datanuri.accounts.policy import DatasetAccess
 from datanuri.accounts.principal import ALL_SCOPES, Principal
 from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.accounts.second_factor import (
@@ -655,26 +656,42 @@ class AccountService:
             user = s.scalar(select(User).where(User.email == v.clean_email(email)))
             if user is None:
                 raise errors.NotFound(f"No user with the e-mail {email}.")
-            ent = Entitlement(
-                user_id=user.id,
-                dataset_id=ds.id,
-                source=source,
-                granted_by=principal.ref,
+            return self.add_entitlement(
+                s, user.id, ds, expires_at=expires_at, source=source, principal=principal
+            )
+
+    def add_entitlement(
+        self,
+        s: Session,
+        user_id: int,
+        ds: DatasetAccess,
+        *,
+        expires_at: dt.datetime | None,
+        source: str,
+        principal: Principal,
+    ) -> int:
+        """Entitle a user inside the caller's transaction, with its ledger entry; the caller has
+        checked `principal` (an owner by `grant_entitlement`, a holder approving a request)."""
+        ent = Entitlement(
+            user_id=user_id,
+            dataset_id=ds.id,
+            source=source,
+            granted_by=principal.ref,
+            expires_at=expires_at,
+        )
+        s.add(ent)
+        s.flush()
+        self.events.record(
+            s,
+            EntitlementGranted(
+                actor=principal.ref,
+                time=utcnow(),
+                dataset=ds.name,
+                user_id=user_id,
                 expires_at=expires_at,
-            )
-            s.add(ent)
-            s.flush()
-            self.events.record(
-                s,
-                EntitlementGranted(
-                    actor=principal.ref,
-                    time=utcnow(),
-                    dataset=dataset,
-                    user_id=user.id,
-                    expires_at=expires_at,
-                ),
-            )
-            return ent.id
+            ),
+        )
+        return ent.id
 
     def revoke_entitlement(self, entitlement_id: int, *, principal: Principal) -> None:
         with self.db.session() as s:

@@ -98,7 +98,33 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
             )
             created += result.created
             report(f"{d.name}: {result.message}")
+    seed_demo_request(platform, report)
     return created
+
+
+# The analyst's pending access request ("이용 신청") to the restricted 112 calls, so the holder's
+# review page (/console/requests, as the publisher) has something to decide.
+DEMO_REQUEST = (
+    "analyst@datanuri.local",
+    "seoul-112-calls",
+    "경찰서별 112 신고 처리 시간과 긴급도의 관계를 분석해 순찰 인력 배치 개선안을 연구합니다. "
+    "결과는 경찰서 단위 집계로만 공개합니다.",
+    180,
+)
+
+
+def seed_demo_request(platform: Platform, report: Report = lambda _msg: None) -> None:
+    """Make the demo's pending access request once (nothing if the analyst has made any)."""
+    email, dataset, purpose, days = DEMO_REQUEST
+    try:
+        analyst = platform.accounts.principal_for(email)
+        platform.catalog.get_dataset(dataset, principal=SYSTEM)
+    except NotFound:
+        return
+    if platform.access_requests.mine(principal=analyst):
+        return
+    platform.access_requests.request(dataset, purpose=purpose, days=days, principal=analyst)
+    report(f"{dataset}: an access request from {email} waits for the holder")
 
 
 def seed_demo_users(platform: Platform, org_names: list[str]) -> list[str]:

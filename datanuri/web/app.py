@@ -13,6 +13,7 @@ from datanuri import __version__
 from datanuri.platform import Platform
 from datanuri.web import (
     errors,
+    routes_access,
     routes_accounts,
     routes_catalog,
     routes_ckan,
@@ -55,6 +56,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_search.router, prefix=API_PREFIX)
     app.include_router(routes_privacy.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.router, prefix=API_PREFIX)
+    app.include_router(routes_access.router, prefix=API_PREFIX)
+    app.include_router(routes_access.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")

@@ -22,6 +22,9 @@ from datanuri.web import ui_text
 from datanuri.web.auth import SESSION_COOKIE, client_address, session_principal
 from datanuri.web.deps import PlatformDep, RowId
 from datanuri.web.pages import PRELOGIN_CSRF_COOKIE, check_form_csrf, language, render
+from datanuri.web.routes_access import account_panel
+from datanuri.web.routes_access import korean_time as access_time
+from datanuri.web.routes_access import last_day as access_day
 from datanuri.web.routes_accounts import set_session_cookie
 from datanuri.web.routes_console import WebUser, WebUserDep
 from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
@@ -329,6 +332,9 @@ def _account_page(
         org_titles={o.name: o.title for o in platform.catalog.list_organizations()},
         expiries=list(ui_text.TOKEN_EXPIRY),
         msg=lambda name: ui_text.say(getattr(ui_text, name), lang),
+        access=account_panel(platform, who.me),  # notifications and access requests
+        ktime=access_time,
+        last_day=lambda t: access_day(t, lang),
         **(base | ctx),
     )
     resp.headers["Cache-Control"] = "no-store"  # a page may hold a token secret shown once

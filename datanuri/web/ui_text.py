@@ -327,6 +327,10 @@ EVENT_TYPES: dict[str, Pair] = {
     "privacy.budget.declared": ("프라이버시 예산 선언", "Privacy budget declared"),
     "account.second_factor.enrolled": ("2단계 인증 등록", "Second factor enrolled"),
     "privacy.detection.overridden": ("식별자 탐지 결과 변경", "Detection overridden"),
+    "access.requested": ("이용 신청", "Access requested"),
+    "access.request.approved": ("이용 신청 승인", "Access request approved"),
+    "access.request.refused": ("이용 신청 거절", "Access request refused"),
+    "access.request.withdrawn": ("이용 신청 철회", "Access request withdrawn"),
 }
 
 
@@ -380,3 +384,37 @@ HASH_NAMES: dict[str, Pair] = {
     "output": ("공개 파일 해시", "Released file hash"),
     "key": ("키 지문", "Key fingerprint"),
 }
+
+# ----- access requests ("이용 신청") -------------------------------------------------------------
+REQUEST_STATUS: dict[str, Pair] = {
+    "pending": ("검토 중", "waiting"),
+    "approved": ("승인됨", "approved"),
+    "refused": ("거절됨", "refused"),
+    "withdrawn": ("철회함", "withdrawn"),
+    "expired": ("기간 만료", "expired"),
+    "revoked": ("권한 회수됨", "revoked"),
+}
+REQUEST_PERIODS: dict[str, Pair] = {
+    "30": ("1개월 (30일)", "1 month (30 days)"),
+    "90": ("3개월 (90일)", "3 months (90 days)"),
+    "180": ("6개월 (180일)", "6 months (180 days)"),
+    "365": ("1년 (365일)", "1 year (365 days)"),
+    "730": ("2년 (730일)", "2 years (730 days)"),
+}
+MSG_REQUEST_SENT: Pair = (
+    "이용 신청을 보냈습니다. 보유 기관이 결정하면 알림으로 알려 드립니다.",
+    "Your request was sent. You will be notified when the holder decides.",
+)
+MSG_REQUEST_WITHDRAWN: Pair = ("이용 신청을 철회했습니다.", "The request was withdrawn.")
+MSG_REQUEST_APPROVED: Pair = (
+    "승인했습니다. 신청자에게 이용 권한이 주어졌고 알림이 갔습니다.",
+    "Approved: the requester is entitled and was notified.",
+)
+MSG_REQUEST_REFUSED: Pair = (
+    "거절했습니다. 신청자에게 사유와 함께 알림이 갔습니다.",
+    "Refused: the requester was notified with the reason.",
+)
+MSG_BAD_DATE: Pair = (
+    "만료일을 YYYY-MM-DD 형식의 날짜로 입력하세요.",
+    "Enter the expiry as a date, YYYY-MM-DD.",
+)

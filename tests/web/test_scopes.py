@@ -82,6 +82,7 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "token_id": str(w["kim_other"][0]),
         "entitlement_id": str(w["entitlement"]),
         "release_id": "1",
+        "request_id": "1",
         "job_id": "x",
         "index": "0",
         "action": "status_show",

@@ -1,0 +1,22 @@
+"""The demo's pending access request: the analyst asks for the restricted 112 calls once, the
+publisher (an editor of the holder) has it to review, and loading again adds nothing."""
+
+from datanuri.demo.load import DEMO_REQUEST, load_demo, seed_demo_request
+
+
+def test_the_demo_has_one_pending_request_for_the_holder(platform, tmp_path):
+    load_demo(platform, tmp_path / "src")
+    email, dataset, purpose, days = DEMO_REQUEST
+    publisher = platform.accounts.principal_for("publisher@datanuri.local")
+    (waiting,) = platform.access_requests.for_holder(principal=publisher)
+    assert (waiting.dataset, waiting.requester_email, waiting.days) == (dataset, email, days)
+    assert waiting.purpose == purpose
+    assert platform.notifications.unread(principal=publisher) == 1
+    seed_demo_request(platform)  # again: still one
+    analyst = platform.accounts.principal_for(email)
+    assert len(platform.access_requests.mine(principal=analyst)) == 1
+    types = [
+        platform.ledger.public_receipt(i)["entry"]["type"] for i in range(platform.ledger.size())
+    ]
+    assert types.count("access.requested") == 1
+    assert platform.ledger.audit().ok
