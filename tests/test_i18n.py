@@ -112,3 +112,12 @@ def test_a_field_repeated_must_repeat_its_text() -> None:
     assert korean != good and korean.startswith("공개되는 'id2' 열은")
     forged = good.replace("protection of 'id'", "protection of 'name'")
     assert translate(forged, "ko") == forged
+
+
+def test_every_ledger_event_type_has_a_name() -> None:
+    """The ledger pages name each entry's type in words (ui_text.EVENT_TYPES), in both languages."""
+    from datanuri.events import registry
+    from datanuri.web.ui_text import EVENT_TYPES
+
+    missing = sorted(set(registry()) - set(EVENT_TYPES))
+    assert not missing, f"Ledger event types without a name in ui_text.EVENT_TYPES: {missing}"
