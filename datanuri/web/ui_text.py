@@ -382,6 +382,8 @@ HASH_NAMES: dict[str, Pair] = {
     "report": ("적정성 평가 보고서 해시", "Adequacy report hash"),
     "policy": ("정책 해시", "Policy hash"),
     "output": ("공개 파일 해시", "Released file hash"),
+    "purpose": ("이용 목적 해시", "Purpose hash"),
+    "reason": ("사유 해시", "Reason hash"),
     "key": ("키 지문", "Key fingerprint"),
 }
 
