@@ -349,6 +349,19 @@ MSG_RELEASE_TICKET = (
     "--release` or the de-identification wizard."
 )
 
-# the description a new release target gets (the source is not named when it is hidden)
-MSG_RELEASE_OF = "De-identified release of {name} version {version}."
-MSG_RELEASE_OF_HIDDEN = "De-identified release of a personal dataset that is not public."
+# A new release dataset's default title and description, (Korean, English): the source's
+# language picks one. The source is named only when the public may know it exists.
+RELEASE_TITLE = ("{title} (비식별 처리본)", "{title} (de-identified)")
+RELEASE_ABOUT = (
+    "{source}의 버전 {version}을(를) {model}({params}) 모델로 {date}에 비식별 처리한 공개본입니다.",
+    "A de-identified release of {source} version {version}, held to {model} ({params}) on {date}.",
+)
+RELEASE_ABOUT_HIDDEN = (
+    "공개되지 않은 개인정보 데이터셋을 {model}({params}) 모델로 {date}에 비식별 처리한 공개본입니다.",
+    "A de-identified release of a personal dataset that is not public, held to {model} "
+    "({params}) on {date}.",
+)
+DP_MODEL = ("차분 프라이버시", "differential privacy")
+MSG_NO_RELEASE = (
+    "No privacy release {id}. List a dataset's releases with `datanuri privacy releases DATASET`."
+)

@@ -21,8 +21,10 @@ from markupsafe import Markup
 from datanuri import errors
 from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import registry_json
+from datanuri.privacy.release_links import default_title
 from datanuri.privacy.report import linkable_pseudonyms
 from datanuri.privacy.report_html import render_report_fragment, report_css
+from datanuri.web import ui_text
 from datanuri.web.deps import RowId
 from datanuri.web.pages import language
 from datanuri.web.routes_console import login_redirect, web_user
@@ -173,7 +175,7 @@ def wizard(request: Request, name: str) -> Response:
         "lang": lang,
         "version": latest,
         "target": f"{name}-deidentified",
-        "title": f"{ds.title} ({'비식별' if lang == 'ko' else 'de-identified'})",
+        "title": default_title(ds.title, ds.language),
         "text": _text(lang),
         "criteria": registry,  # the models and their parameters, from the engine's registry
     }
@@ -194,6 +196,9 @@ def wizard(request: Request, name: str) -> Response:
         fields=_criterion_fields(registry),
         options=registry["options"],  # algorithm and risk ceiling (policy entries beside the model)
         report_css=report_css(),
+        src=ds,  # the release dataset's metadata is prefilled from the source
+        themes=list(ui_text.THEMES),
+        licenses=list(ui_text.LICENSES),
     )
 
 
