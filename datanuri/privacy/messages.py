@@ -353,11 +353,12 @@ MSG_RELEASE_TICKET = (
 # language picks one. The source is named only when the public may know it exists.
 RELEASE_TITLE = ("{title} (비식별 처리본)", "{title} (de-identified)")
 RELEASE_ABOUT = (
-    "{source}의 버전 {version}을(를) {model}({params}) 모델로 {date}에 비식별 처리한 공개본입니다.",
+    "{date}에 {model}({params}) 모델로 비식별 처리한 공개본입니다. 원본: {source} 버전 {version}.",
     "A de-identified release of {source} version {version}, held to {model} ({params}) on {date}.",
 )
 RELEASE_ABOUT_HIDDEN = (
-    "공개되지 않은 개인정보 데이터셋을 {model}({params}) 모델로 {date}에 비식별 처리한 공개본입니다.",
+    "{date}에 {model}({params}) 모델로 비식별 처리한 공개본입니다. 원본은 공개되지 않은 "
+    "개인정보 데이터셋입니다.",
     "A de-identified release of a personal dataset that is not public, held to {model} "
     "({params}) on {date}.",
 )

@@ -17,7 +17,7 @@ from tests.privacy.test_service import HOSPITAL, POLICY, load_hospital
 
 SOURCE_META = {
     "license": "KOGL-1",
-    "theme": "health",
+    "theme": "보건",
     "keywords": ["외래", "진료"],
     "temporal_start": "2024-01-01",
     "temporal_end": "2024-12-31",
@@ -48,8 +48,8 @@ def test_a_release_inherits_the_sources_metadata_with_korean_defaults(world: Any
     assert ds.title == f"{src.title} (비식별 처리본)"
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date()
     assert ds.description == (
-        f"{src.title}의 버전 1을(를) k-익명성(k=5) 모델로 "
-        f"{today.year}년 {today.month}월 {today.day}일에 비식별 처리한 공개본입니다."
+        f"{today.year}년 {today.month}월 {today.day}일에 k-익명성(k=5) 모델로 비식별 처리한 "
+        f"공개본입니다. 원본: {src.title} 버전 1."
     )
     version = world.catalog.get_version("visits-open", principal=SYSTEM)
     assert version.change_note == ds.description
@@ -63,7 +63,7 @@ def test_the_publisher_changes_and_clears_inherited_fields(world: Any) -> None:
     ds = world.catalog.get_dataset("visits-edited", principal=SYSTEM)
     assert (ds.title, ds.description, ds.license) == ("외래 진료 공개본", "설명", "CC-BY-4.0")
     assert ds.keywords == () and ds.spatial is None
-    assert ds.theme == "health" and ds.contact_email == "data@hospital.example"  # still inherited
+    assert ds.theme == "보건" and ds.contact_email == "data@hospital.example"  # still inherited
 
 
 def test_a_hidden_source_is_named_nowhere_in_its_release(world: Any) -> None:
@@ -73,7 +73,7 @@ def test_a_hidden_source_is_named_nowhere_in_its_release(world: Any) -> None:
     ds = world.catalog.get_dataset("visits-anon", principal=SYSTEM)
     assert ds.title == "visits-anon (비식별 처리본)"
     assert src.title not in ds.description and HOSPITAL not in ds.description
-    assert ds.description.startswith("공개되지 않은 개인정보 데이터셋을 k-익명성(k=5)")
+    assert "k-익명성(k=5)" in ds.description and "원본은 공개되지 않은" in ds.description
     (link,) = world.privacy.releases_into("visits-anon", principal=ANONYMOUS)
     assert (link.dataset, link.title, link.version) == ("", "", 0) and link.report_public
     record = world.privacy.release_record(info.id, principal=ANONYMOUS)
@@ -131,3 +131,29 @@ def test_the_pages_link_source_release_and_report(world: Any, api: TestClient) -
     target = anon.get("/datasets/visits-open").text
     assert f'href="/datasets/{HOSPITAL}' in target
     assert f"/api/v1/privacy/releases/{info.id}/report.html?lang=ko" in target
+
+
+def test_the_cli_release_takes_a_title_and_licence(world: Any, config: Any, tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from datanuri.cli.privacy import app
+
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(POLICY, ensure_ascii=False), encoding="utf-8")
+    env = {"DATANURI_DATA_DIR": str(config.data_dir), "DATANURI_DATABASE_URL": config.database_url}
+    args = ["apply", HOSPITAL, "--policy", str(policy), "--release", "cli-open", "--json"]
+    args += ["--title", "외래 진료 통계용 공개본", "--license", "KOGL-1"]
+    world.close()  # the CLI opens the same data directory
+    r = CliRunner().invoke(app, args, env=env)
+    assert r.exit_code == 0, r.output
+    from datanuri.platform import Platform
+
+    p = Platform(config)
+    try:
+        ds = p.catalog.get_dataset("cli-open", principal=SYSTEM)
+    finally:
+        p.close()
+    assert (ds.title, ds.license, ds.theme) == ("외래 진료 통계용 공개본", "KOGL-1", "보건")
+    assert ds.temporal_end == "2024-12-31"
