@@ -514,6 +514,27 @@ class PrivacyService:
                 "could not remove the empty target dataset %r of a failed release", target
             )
 
+    def release_defaults(self, name: str, target: str, *, principal: Principal) -> ReleaseMetadata:
+        """What the wizard shows for a new release of `name` into `target` (its editors): the
+        source's metadata and the default title, naming the source only when the public may
+        know it exists."""
+        with self.db.session() as s:
+            self._editor_check(s, name, principal)
+            src = s.scalar(select(Dataset).where(Dataset.name == name))
+            assert src is not None
+            shown = target if src.as_access().hidden else src.title
+            return ReleaseMetadata(
+                title=default_title(shown, src.language or "ko"),
+                license=src.license,
+                theme=src.theme,
+                keywords=tuple(str(k) for k in src.keywords or ()),
+                temporal_start=src.temporal_start,
+                temporal_end=src.temporal_end,
+                spatial=src.spatial,
+                contact_name=src.contact_name,
+                contact_email=src.contact_email,
+            )
+
     def _target_fields(
         self, name: str, target: str, c: Candidate, metadata: ReleaseMetadata | None
     ) -> tuple[str, dict[str, Any]]:

@@ -21,7 +21,6 @@ from markupsafe import Markup
 from datanuri import errors
 from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import registry_json
-from datanuri.privacy.release_links import default_title
 from datanuri.privacy.report import linkable_pseudonyms
 from datanuri.privacy.report_html import render_report_fragment, report_css
 from datanuri.web import ui_text
@@ -168,14 +167,16 @@ def wizard(request: Request, name: str) -> Response:
         return ui_page(request, "wizard/not_personal.html", user=user, ds=ds, org=org)
     latest = ds.latest_version
     registry = registry_json()
+    target = f"{name}-deidentified"
+    defaults = platform.privacy.release_defaults(name, target, principal=me)
     config = {
         "dataset": name,
         "organization": ds.organization,
         "csrf": csrf,
         "lang": lang,
         "version": latest,
-        "target": f"{name}-deidentified",
-        "title": default_title(ds.title, ds.language),
+        "target": target,
+        "title": defaults.title,
         "text": _text(lang),
         "criteria": registry,  # the models and their parameters, from the engine's registry
     }
@@ -196,7 +197,7 @@ def wizard(request: Request, name: str) -> Response:
         fields=_criterion_fields(registry),
         options=registry["options"],  # algorithm and risk ceiling (policy entries beside the model)
         report_css=report_css(),
-        src=ds,  # the release dataset's metadata is prefilled from the source
+        src=defaults,  # the release dataset's metadata, prefilled from the source
         themes=list(ui_text.THEMES),
         licenses=list(ui_text.LICENSES),
     )

@@ -69,6 +69,9 @@ def test_the_publisher_changes_and_clears_inherited_fields(world: Any) -> None:
 def test_a_hidden_source_is_named_nowhere_in_its_release(world: Any) -> None:
     world.catalog.update_dataset(HOSPITAL, metadata_public=False, principal=SYSTEM)
     src = world.catalog.get_dataset(HOSPITAL, principal=SYSTEM)
+    shown = world.privacy.release_defaults(HOSPITAL, "visits-anon", principal=SYSTEM)
+    assert shown.title == "visits-anon (비식별 처리본)"  # what the wizard prefills
+    assert shown.license == "KOGL-1" and shown.keywords == ("외래", "진료")
     info = released(world, "visits-anon")
     ds = world.catalog.get_dataset("visits-anon", principal=SYSTEM)
     assert ds.title == "visits-anon (비식별 처리본)"
