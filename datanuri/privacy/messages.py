@@ -363,6 +363,3 @@ RELEASE_ABOUT_HIDDEN = (
     "({params}) on {date}.",
 )
 DP_MODEL = ("차분 프라이버시", "differential privacy")
-MSG_NO_RELEASE = (
-    "No privacy release {id}. List a dataset's releases with `datanuri privacy releases DATASET`."
-)

@@ -801,7 +801,7 @@ class PrivacyService:
         with self.db.session() as s:
             row = s.get(PrivacyRelease, release_id)
             if row is None:
-                raise errors.NotFound(M.MSG_NO_RELEASE.format(id=release_id))
+                raise errors.NotFound(_no_release(release_id))
             self.access.require(s, principal, "publish", org=row.organization)
             return _release_info(row)
 
@@ -891,7 +891,7 @@ class PrivacyService:
         with self.db.session() as s:
             row = s.get(PrivacyRelease, release_id)
             if row is None:
-                raise errors.NotFound(M.MSG_NO_RELEASE.format(id=release_id))
+                raise errors.NotFound(_no_release(release_id))
             if self.access.can(s, principal, "publish", org=row.organization):
                 return _release_info(row)
             if not self._report_visible(s, row, principal):
@@ -915,6 +915,13 @@ class PrivacyService:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         self.access.require(s, principal, "read_metadata", dataset=ds.as_access())
         self.access.require(s, principal, "publish", dataset=ds.as_access())
+
+
+def _no_release(release_id: int) -> str:
+    return (
+        f"No privacy release {release_id}. List a dataset's releases with `datanuri privacy "
+        "releases DATASET`."
+    )
 
 
 def _refuse_files(policy: Mapping[str, Any]) -> None:
