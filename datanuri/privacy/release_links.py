@@ -154,7 +154,9 @@ def default_description(
     model, params = model_label(terms, lang)
     when = korean_date(day, lang)
     if source is None:
-        return M.RELEASE_ABOUT_HIDDEN[i].format(model=model, params=params, date=when)
+        head = M.MSG_RELEASE_OF_HIDDEN
+        return M.RELEASE_ABOUT_HIDDEN[i].format(head=head, model=model, params=params, date=when)
+    head = M.MSG_RELEASE_OF.format(name=source, version=version)
     return M.RELEASE_ABOUT[i].format(
-        source=source, version=version, model=model, params=params, date=when
+        head=head, source=source, version=version, model=model, params=params, date=when
     )

@@ -160,3 +160,19 @@ def test_the_cli_release_takes_a_title_and_licence(world: Any, config: Any, tmp_
         p.close()
     assert (ds.title, ds.license, ds.theme) == ("외래 진료 통계용 공개본", "KOGL-1", "보건")
     assert ds.temporal_end == "2024-12-31"
+
+
+def test_default_texts_in_english_for_an_english_source() -> None:
+    from datanuri.privacy.release_links import ReleaseTerms, default_description, default_title
+
+    terms = ReleaseTerms(model="distinct-l-diversity", k=5, l=2.0)
+    day = dt.date(2026, 12, 3)
+    assert default_title("Outpatient visits", "en") == "Outpatient visits (de-identified)"
+    assert default_description("Outpatient visits", 3, terms, day, "en") == (
+        "De-identified release of Outpatient visits version 3. Held to distinct l-diversity "
+        "(k=5, l=2) on 2026-12-03."
+    )
+    assert default_description(None, 3, terms, day, "ko") == (
+        "2026년 12월 3일에 l-다양성 (distinct)(k=5, l=2) 모델로 비식별 처리한 공개본입니다. "
+        "원본은 공개되지 않은 개인정보 데이터셋입니다."
+    )
