@@ -7,6 +7,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from datanuri.accounts.policy import decide
+from datanuri.accounts.principal import SYSTEM
+
 
 @dataclass(frozen=True)
 class SearchDoc:
@@ -71,6 +74,13 @@ class SearchDoc:
             k: (tuple(v) if isinstance(v, list) else v) for k, v in d.items() if k in _FIELD_SET
         }
         return cls(**vals)
+
+
+def rows_obtainable(access_level: str) -> bool:
+    """Whether anyone at all may download a dataset's rows under the access policy (no one may
+    for personal data; for restricted data its members and entitled users): only then are its
+    files listed as formats, in facets and as CKAN/DCAT distributions."""
+    return decide(SYSTEM, "read_rows", access_level=access_level).allowed
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(SearchDoc))

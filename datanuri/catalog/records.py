@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from datanuri.catalog.documents import rows_obtainable
 from datanuri.catalog.models import Dataset, Version
 
 
@@ -74,7 +75,10 @@ def version_info(v: Version, dataset_name: str) -> VersionInfo:
         ledger_index=v.ledger_index,
         created_at=v.created_at.isoformat(),
         problem_count=int(v.problems.get("count", 0)),
-        formats=tuple(d.format for d in v.distributions),
+        # only files someone may download (none of a personal dataset)
+        formats=tuple(d.format for d in v.distributions)
+        if rows_obtainable(v.dataset.access_level)
+        else (),
     )
 
 

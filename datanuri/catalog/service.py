@@ -38,6 +38,7 @@ from datanuri.catalog.guards import (
     screen_profile,
 )
 from datanuri.catalog.models import Dataset, Distribution, Version
+from datanuri.catalog.profile_redaction import SCREENED_LEVELS, withhold_row_like
 from datanuri.catalog.records import (
     DatasetInfo,
     VersionInfo,
@@ -70,6 +71,10 @@ def redact_profile(profile: dict[str, Any]) -> dict[str, Any]:
         for c in profile.get("columns", [])
     ]
     return {**{k: v for k, v in profile.items() if k != "columns"}, "columns": cols}
+
+
+def _column_names(profile: dict[str, Any]) -> list[str]:
+    return [str(c.get("name")) for c in profile.get("columns", [])]
 
 
 def dataset_access(s: Session, key: str | int) -> DatasetAccess | None:
@@ -544,10 +549,20 @@ class CatalogService:
         values, min/max, quantiles, histograms, problem cells) are shown to nobody: they were
         left out when the version was stored, or, for versions stored before that, are withheld
         here for every column detection cannot clear. Callers who are not its editors see no
-        values at all."""
+        values at all. For restricted and personal datasets, callers who may not read the rows
+        see no values of row-like columns (`profile_redaction`: mostly distinct, or exact
+        timestamps) and no cells in row problems."""
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
             if v.dataset.access_level != "personal":
+                if v.dataset.access_level in SCREENED_LEVELS and not self.access.can(
+                    s, principal, "read_rows", dataset=v.dataset.as_access()
+                ):  # values of single rows, and cells in row problems, are rows
+                    return {
+                        "schema": v.schema,
+                        "profile": withhold_row_like(v.profile),
+                        "problems": screen_problems(v.problems, _column_names(v.profile)),
+                    }
                 return {"schema": v.schema, "profile": v.profile, "problems": v.problems}
             if not self.access.can(s, principal, "publish", dataset=v.dataset.as_access()):
                 # Values in a profile (top values, min/max) and in row problems are raw personal data.
@@ -564,7 +579,8 @@ class CatalogService:
             problems = screen_problems(problems, withhold)
         else:
             problems = screen_problems(problems, profile["value_screen"].get("withheld", []))
-        return {"schema": schema, "profile": profile, "problems": problems}
+        # no one reads a personal dataset's rows: values of single rows are withheld too
+        return {"schema": schema, "profile": withhold_row_like(profile), "problems": problems}
 
     def _withheld_at_read(self, digest: str, profile: dict[str, Any]) -> frozenset[str]:
         """Columns of an unscreened personal version whose values may not be shown: those the

@@ -215,6 +215,15 @@ def apply(
     access: str = typer.Option(
         "open", "--access", help="Access level of a new release dataset: open | restricted"
     ),
+    release_title: str | None = typer.Option(
+        None,
+        "--title",
+        help="Title of a new release dataset (default: '<source title> (비식별 처리본)'); its "
+        "licence, theme, keywords, coverage and contact are the source's",
+    ),
+    release_license: str | None = typer.Option(
+        None, "--license", help="Licence of a new release dataset (default: the source's)"
+    ),
     risk_threshold: float | None = typer.Option(
         None,
         "--risk-threshold",
@@ -247,6 +256,7 @@ def apply(
 
     Nothing is published unless --release is given and the policy passes."""
     from datanuri.privacy.policy import load_policy
+    from datanuri.privacy.release_links import ReleaseMetadata
     from datanuri.privacy.report import load_report
     from datanuri.privacy.service import PolicyFailed
 
@@ -279,6 +289,7 @@ def apply(
                     progress=progress,
                     base_dir=base_dir,
                     population=population,
+                    metadata=ReleaseMetadata(title=release_title, license=release_license),
                 )
             except PolicyFailed as exc:
                 report = load_report((exc.details or {})["report"])

@@ -5,6 +5,21 @@ Format with ``.format(**kw)``; every message says what went wrong and what to do
 
 from __future__ import annotations
 
+# A new release dataset's default title and description, (Korean, English): the source's
+# language picks one. The source is named only when the public may know it exists; in English
+# {head} is MSG_RELEASE_OF (or MSG_RELEASE_OF_HIDDEN).
+RELEASE_TITLE = ("{title} (비식별 처리본)", "{title} (de-identified)")
+RELEASE_ABOUT = (
+    "{date}에 {model}({params}) 모델로 비식별 처리한 공개본입니다. 원본: {source} 버전 {version}.",
+    "{head} Held to {model} ({params}) on {date}.",
+)
+RELEASE_ABOUT_HIDDEN = (
+    "{date}에 {model}({params}) 모델로 비식별 처리한 공개본입니다. 원본은 공개되지 않은 "
+    "개인정보 데이터셋입니다.",
+    "{head} Held to {model} ({params}) on {date}.",
+)
+DP_MODEL = ("차분 프라이버시", "differential privacy")
+
 MSG_MISSING_COLUMN = (
     "The table has no column {column!r}. Columns are: {columns}. Fix the column name in the policy."
 )

@@ -55,6 +55,15 @@ from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.policy import apply_policy
+from datanuri.privacy.release_links import (
+    INHERITED_FIELDS,
+    ReleaseLink,
+    ReleaseMetadata,
+    default_description,
+    default_title,
+    public_report,
+    release_terms,
+)
 from datanuri.privacy.report import (
     AssessmentReport,
     DPReport,
@@ -69,6 +78,7 @@ log = logging.getLogger("datanuri.privacy")
 Progress = Callable[[int, int | None], None]
 ReleaseAccess = Literal["open", "restricted"]
 RELEASE_ACCESS = ("open", "restricted")
+KST = dt.timezone(dt.timedelta(hours=9), "KST")  # the date a release description states
 STEPS = 4  # load, transform + assess, write, publish + record
 PREVIEW_ROWS = 20
 
@@ -396,9 +406,12 @@ class PrivacyService:
         keys: Mapping[str, bytes] | None = None,
         title: str | None = None,
         population: pa.Table | None = None,
+        metadata: ReleaseMetadata | None = None,
     ) -> ReleaseInfo:
         """Apply `policy` and, only if it passes, publish the result as the next version of
-        `target_name` (created as `access_level` in the holder's organisation if missing).
+        `target_name` (created as `access_level` in the holder's organisation if missing, with
+        the source's licence, theme, keywords, coverage and contact, changed by `metadata`, and a
+        default title and description naming the source and the model).
 
         A failing policy raises `PolicyFailed` (with the failures and the report) and changes
         nothing."""
@@ -455,15 +468,14 @@ class PrivacyService:
         try:
             pq.write_table(candidate.table, tmp, compression="zstd")
             progress(3, STEPS)
-            about = self._release_description(name, candidate.version)
+            about, fields = self._target_fields(name, target_name, candidate, metadata)
             if org is not None:  # the target is new
                 self.catalog.create_dataset(
                     target_name,
                     organization=org,
-                    title=title or f"{target_name} (de-identified)",
                     access_level=access_level,
                     principal=principal,
-                    description=about,
+                    **(fields | ({"title": title} if title else {})),
                 )
             try:
                 published = self.catalog.publish(
@@ -502,12 +514,49 @@ class PrivacyService:
                 "could not remove the empty target dataset %r of a failed release", target
             )
 
-    def _release_description(self, name: str, version: int) -> str:
-        """The new target's description: names the source unless the public may not know it."""
+    def release_defaults(self, name: str, target: str, *, principal: Principal) -> ReleaseMetadata:
+        """What the wizard shows for a new release of `name` into `target` (its editors): the
+        source's metadata and the default title, naming the source only when the public may
+        know it exists."""
         with self.db.session() as s:
-            hidden = self.access.dataset(s, name).hidden
-        text = M.MSG_RELEASE_OF_HIDDEN if hidden else M.MSG_RELEASE_OF
-        return text.format(name=name, version=version)
+            self._editor_check(s, name, principal)
+            src = s.scalar(select(Dataset).where(Dataset.name == name))
+            assert src is not None
+            shown = target if src.as_access().hidden else src.title
+            return ReleaseMetadata(
+                title=default_title(shown, src.language or "ko"),
+                license=src.license,
+                theme=src.theme,
+                keywords=tuple(str(k) for k in src.keywords or ()),
+                temporal_start=src.temporal_start,
+                temporal_end=src.temporal_end,
+                spatial=src.spatial,
+                contact_name=src.contact_name,
+                contact_email=src.contact_email,
+            )
+
+    def _target_fields(
+        self, name: str, target: str, c: Candidate, metadata: ReleaseMetadata | None
+    ) -> tuple[str, dict[str, Any]]:
+        """(the release's default description, the fields of a new target dataset): the source's
+        metadata with the publisher's changes; title and description name the source only when
+        the public may know it exists, in the source's language."""
+        with self.db.session() as s:
+            src = s.scalar(select(Dataset).where(Dataset.name == name))
+            assert src is not None
+            hidden = src.as_access().hidden
+            source = {k: getattr(src, k) for k in INHERITED_FIELDS}
+            lang, source_title = src.language or "ko", src.title
+        meta = metadata or ReleaseMetadata()
+        day = dt.datetime.now(KST).date()
+        about = default_description(
+            None if hidden else source_title, c.version, release_terms(c.report), day, lang
+        )
+        fields = meta.fields(source) | {
+            "title": meta.title or default_title(target if hidden else source_title, lang),
+            "description": meta.description or about,
+        }
+        return about, fields
 
     def _check_target(self, name: str, target: str, principal: Principal) -> str | None:
         """The organisation to create `target` in, or None if it exists (and may receive this)."""
@@ -752,10 +801,7 @@ class PrivacyService:
         with self.db.session() as s:
             row = s.get(PrivacyRelease, release_id)
             if row is None:
-                raise errors.NotFound(
-                    f"No privacy release {release_id}. List a dataset's releases with `datanuri "
-                    "privacy releases DATASET`."
-                )
+                raise errors.NotFound(_no_release(release_id))
             self.access.require(s, principal, "publish", org=row.organization)
             return _release_info(row)
 
@@ -768,12 +814,114 @@ class PrivacyService:
             )
             return [_release_info(r) for r in s.scalars(q.order_by(PrivacyRelease.id.desc()))]
 
+    # ----- what others may know of releases (dataset pages, the public report) ---------------
+    def releases_from(self, name: str, *, principal: Principal) -> list[ReleaseLink]:
+        """The de-identified releases of dataset `name`, newest first, for whoever may see its
+        page: each release's dataset, title, version, date and model (k, l, t)."""
+        with self.db.session() as s:
+            self.access.require(s, principal, "read_metadata", dataset=self.access.dataset(s, name))
+            rows = s.scalars(
+                select(PrivacyRelease)
+                .where(PrivacyRelease.source_dataset == name)
+                .order_by(PrivacyRelease.id.desc())
+            )
+            links = []
+            for r in rows:
+                target = s.scalar(select(Dataset).where(Dataset.name == r.target_dataset))
+                if target is None or not self.access.can(
+                    s, principal, "read_metadata", dataset=target.as_access()
+                ):
+                    continue
+                links.append(
+                    self._link(s, r, target.name, target.title, r.target_version, principal)
+                )
+            return links
+
+    def releases_into(self, name: str, *, principal: Principal) -> list[ReleaseLink]:
+        """The releases published into dataset `name`, newest first, each naming its source only
+        when `principal` may know the source exists (its metadata is public, or they hold it)."""
+        with self.db.session() as s:
+            self.access.require(s, principal, "read_metadata", dataset=self.access.dataset(s, name))
+            rows = s.scalars(
+                select(PrivacyRelease)
+                .where(PrivacyRelease.target_dataset == name)
+                .order_by(PrivacyRelease.id.desc())
+            )
+            links = []
+            for r in rows:
+                src = s.scalar(select(Dataset).where(Dataset.name == r.source_dataset))
+                seen = src is not None and self.access.can(
+                    s, principal, "read_metadata", dataset=src.as_access()
+                )
+                links.append(
+                    self._link(
+                        s,
+                        r,
+                        src.name if seen and src else "",
+                        src.title if seen and src else "",
+                        r.source_version if seen else 0,
+                        principal,
+                    )
+                )
+            return links
+
+    def _link(
+        self, s: Session, r: PrivacyRelease, name: str, title: str, version: int, p: Principal
+    ) -> ReleaseLink:
+        return ReleaseLink(
+            release_id=r.id,
+            dataset=name,
+            title=title,
+            version=version,
+            created_at=r.created_at.isoformat(),
+            terms=release_terms(load_report(r.report)),
+            report_public=self._report_visible(s, r, p),
+        )
+
+    def _report_visible(self, s: Session, r: PrivacyRelease, p: Principal) -> bool:
+        """The report of a release into a dataset that is open now is public; any other only for
+        the holder's editors."""
+        target = s.scalar(select(Dataset.access_level).where(Dataset.name == r.target_dataset))
+        return target == "open" or self.access.can(s, p, "publish", org=r.organization)
+
+    def release_record(self, release_id: int, *, principal: Principal) -> ReleaseInfo:
+        """A release record with its policy and report: in full for the holder's editors; for
+        everyone when the released dataset is open, without the pseudonyms' salt, who released
+        it, or (unless its metadata is public) the source's name."""
+        with self.db.session() as s:
+            row = s.get(PrivacyRelease, release_id)
+            if row is None:
+                raise errors.NotFound(_no_release(release_id))
+            if self.access.can(s, principal, "publish", org=row.organization):
+                return _release_info(row)
+            if not self._report_visible(s, row, principal):
+                self.access.require(s, principal, "publish", org=row.organization)
+            info = _release_info(row)
+            src = s.scalar(select(Dataset).where(Dataset.name == row.source_dataset))
+            seen = src is not None and self.access.can(
+                s, principal, "read_metadata", dataset=src.as_access()
+            )
+        return replace(
+            info,
+            report=public_report(info.report),
+            released_by="",
+            source_dataset=info.source_dataset if seen else "",
+            source_hash=info.source_hash if seen else "",
+        )
+
     def _editor_check(self, s: Session, name: str, principal: Principal) -> None:
         ds = s.scalar(select(Dataset).where(Dataset.name == name))
         if ds is None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         self.access.require(s, principal, "read_metadata", dataset=ds.as_access())
         self.access.require(s, principal, "publish", dataset=ds.as_access())
+
+
+def _no_release(release_id: int) -> str:
+    return (
+        f"No privacy release {release_id}. List a dataset's releases with `datanuri privacy "
+        "releases DATASET`."
+    )
 
 
 def _refuse_files(policy: Mapping[str, Any]) -> None:

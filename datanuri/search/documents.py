@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datanuri.catalog.documents import SearchDoc
+from datanuri.catalog.documents import SearchDoc, rows_obtainable
 from datanuri.catalog.models import Dataset
 from datanuri.regions import parse_regions
 
@@ -23,7 +23,8 @@ FACET_FIELDS = (
 def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
     """The search record of a dataset (its versions and organisation loaded)."""
     latest = ds.versions[-1] if ds.versions else None
-    formats = tuple(d.format for d in latest.distributions) if latest is not None else ()
+    files = latest.distributions if latest is not None and rows_obtainable(ds.access_level) else ()
+    formats = tuple(d.format for d in files)
     return SearchDoc(
         name=ds.name,
         organization=ds.organization.name,
@@ -51,7 +52,7 @@ def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
                 "byte_size": d.byte_size,
                 "sha256": d.blob_hash,
             }
-            for d in (latest.distributions if latest is not None else ())
+            for d in files
         ),
         version_created_at=latest.created_at.isoformat() if latest is not None else None,
         row_count=latest.row_count if latest is not None else None,

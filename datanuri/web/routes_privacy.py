@@ -2,8 +2,9 @@
 progress, or inline with `?wait=true`), release records with their assessment reports, and the
 organisation's pseudonymisation keys (metadata only, never a key).
 
-Only editors of the organisation holding a dataset may use these routes; no route returns source
-rows (apply shows the first rows of a passing de-identified candidate)."""
+Only editors of the organisation holding a dataset may use these routes, except the record and
+report of a release into an open dataset, which are public; no route returns source rows (apply
+shows the first rows of a passing de-identified candidate)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from starlette.concurrency import run_in_threadpool
 from datanuri.i18n import translate
 from datanuri.jobs.runner import JobOutput
 from datanuri.privacy.detect import kind_label
+from datanuri.privacy.release_links import ReleaseMetadata
 from datanuri.privacy.report_html import render_report_html
 from datanuri.web import schemas
-from datanuri.web.auth import PublishCaller
+from datanuri.web.auth import PublishCaller, ReadCaller
 from datanuri.web.background import job_responses, run_job
 from datanuri.web.deps import PlatformDep, RowId
 
@@ -33,7 +35,37 @@ class ReleaseIn(BaseModel):
         description="Dataset to publish the de-identified table to (created in the holder's organisation if missing)"
     )
     access_level: Literal["open", "restricted"] = "open"
-    title: str | None = Field(None, description="Title of a new target dataset")
+    title: str | None = Field(
+        None,
+        description="Title of a new target dataset (default: '<source title> (비식별 처리본)')",
+    )
+    # A new target takes these from the source when left out; "" clears one.
+    description: str | None = Field(
+        None, description="Description (default: the source, model, k/l/t and date in words)"
+    )
+    license: str | None = Field(None, description="Licence (default: the source's)")
+    theme: str | None = Field(None, description="Theme (default: the source's)")
+    keywords: list[str] | None = Field(None, description="Keywords (default: the source's)")
+    temporal_start: str | None = Field(None, description="Period start (default: the source's)")
+    temporal_end: str | None = Field(None, description="Period end (default: the source's)")
+    spatial: str | None = Field(None, description="Region (default: the source's)")
+    contact_name: str | None = Field(None, description="Contact (default: the source's)")
+    contact_email: str | None = Field(None, description="Contact e-mail (default: the source's)")
+
+    def metadata(self) -> ReleaseMetadata:
+        """The new target's description as the publisher changed it."""
+        return ReleaseMetadata(
+            title=self.title,
+            description=self.description,
+            license=self.license,
+            theme=self.theme,
+            keywords=tuple(self.keywords) if self.keywords is not None else None,
+            temporal_start=self.temporal_start,
+            temporal_end=self.temporal_end,
+            spatial=self.spatial,
+            contact_name=self.contact_name,
+            contact_email=self.contact_email,
+        )
 
 
 class KeyIn(BaseModel):
@@ -114,7 +146,7 @@ async def apply(
             policy,
             target_name=release.target,
             access_level=release.access_level,
-            title=release.title,
+            metadata=release.metadata(),
             principal=me,
             progress=progress,
         ).to_dict()
@@ -163,20 +195,23 @@ def list_releases(name: str, p: PlatformDep, me: PublishCaller) -> list[dict[str
 
 
 @router.get("/privacy/releases/{release_id}", response_model=schemas.ReleaseOut)
-def get_release(release_id: RowId, p: PlatformDep, me: PublishCaller) -> dict[str, Any]:
-    """A release record: source and target versions, the policy, the assessment report and its SHA-256."""
-    return p.privacy.get_release(release_id, principal=me).to_dict()
+def get_release(release_id: RowId, p: PlatformDep, me: ReadCaller) -> dict[str, Any]:
+    """A release record: source and target versions, the policy, the assessment report and its
+    SHA-256. Public when the released dataset is open (without the pseudonyms' per-release salt,
+    who released it, or a source the public may not know); otherwise the holder's editors."""
+    return p.privacy.release_record(release_id, principal=me).to_dict()
 
 
 @router.get("/privacy/releases/{release_id}/report.html", response_class=HTMLResponse)
 def get_release_report_html(
     release_id: RowId,
     p: PlatformDep,
-    me: PublishCaller,
+    me: ReadCaller,
     lang: Literal["ko", "en"] = Query("ko", description="ko | en"),
 ) -> HTMLResponse:
-    """The release's adequacy assessment report as a standalone HTML page with charts."""
-    info = p.privacy.get_release(release_id, principal=me)
+    """The release's adequacy assessment report as a standalone HTML page with charts (public
+    when the released dataset is open, as the record is)."""
+    info = p.privacy.release_record(release_id, principal=me)
     return HTMLResponse(render_report_html(info.report, lang=lang, report_hash=info.report_hash))
 
 

@@ -37,6 +37,7 @@ from datanuri.web import ui_text
 from datanuri.web.auth import client_address, session_principal
 from datanuri.web.deps import PlatformDep, whole_number
 from datanuri.web.pages import language, render
+from datanuri.web.release_panel import release_panel
 
 log = logging.getLogger("datanuri.web.ui")
 
@@ -465,6 +466,7 @@ def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDe
             ),
             receipt=_receipt_check(platform, info),
         )
+    ctx["release_panel"] = release_panel(platform, name, me, language(request))
     doc = platform.search.fresh_doc(name)
     if doc is not None:
         ctx["jsonld"] = _jsonld(schemaorg.dataset(doc, str(request.base_url).rstrip("/")))

@@ -23,6 +23,7 @@ from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import registry_json
 from datanuri.privacy.report import linkable_pseudonyms
 from datanuri.privacy.report_html import render_report_fragment, report_css
+from datanuri.web import ui_text
 from datanuri.web.deps import RowId
 from datanuri.web.pages import language
 from datanuri.web.routes_console import login_redirect, web_user
@@ -166,14 +167,16 @@ def wizard(request: Request, name: str) -> Response:
         return ui_page(request, "wizard/not_personal.html", user=user, ds=ds, org=org)
     latest = ds.latest_version
     registry = registry_json()
+    target = f"{name}-deidentified"
+    defaults = platform.privacy.release_defaults(name, target, principal=me)
     config = {
         "dataset": name,
         "organization": ds.organization,
         "csrf": csrf,
         "lang": lang,
         "version": latest,
-        "target": f"{name}-deidentified",
-        "title": f"{ds.title} ({'비식별' if lang == 'ko' else 'de-identified'})",
+        "target": target,
+        "title": defaults.title,
         "text": _text(lang),
         "criteria": registry,  # the models and their parameters, from the engine's registry
     }
@@ -194,6 +197,9 @@ def wizard(request: Request, name: str) -> Response:
         fields=_criterion_fields(registry),
         options=registry["options"],  # algorithm and risk ceiling (policy entries beside the model)
         report_css=report_css(),
+        src=defaults,  # the release dataset's metadata, prefilled from the source
+        themes=list(ui_text.THEMES),
+        licenses=list(ui_text.LICENSES),
     )
 
 

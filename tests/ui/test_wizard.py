@@ -175,8 +175,17 @@ def test_wizard_from_detection_to_release(
     assert _check(page) == "passed"
     assert page.locator("#wz-release").is_enabled()
 
-    # 4. release
+    # 4. release: the new dataset's metadata is the source's, shown and editable
     assert page.locator("#wz-target").input_value() == f"{PERSONAL}-deidentified"
+    assert page.locator("#wz-title").input_value() == "외래 진료 기록 (가상 환자) (비식별 처리본)"
+    assert page.locator("#wz-license").input_value() == "proprietary"
+    assert page.locator("#wz-theme").input_value() == "보건"
+    assert "가명처리" in page.locator("#wz-keywords").input_value()
+    assert page.locator("#wz-spatial").input_value() == "서울특별시"
+    assert page.locator("#wz-temporal-start").input_value() == "2024-01-02"
+    page.locator("#wz-license").select_option("KOGL-1")  # an open release, an open licence
+    page.locator("#wz-keywords").fill("진료, 비식별")
+    assert page.locator("#wz-release").is_enabled()  # metadata is no part of the checked policy
     page.locator("#wz-target").fill(TARGET)
     page.locator("#wz-access").select_option("open")
     page.locator("#wz-release").click()
@@ -197,6 +206,27 @@ def test_wizard_from_detection_to_release(
         assert visitor.locator("table.preview tbody tr").count() == 20
         cols = visitor.locator("table.preview thead th").all_inner_texts()
         assert "주민등록번호" not in cols and "이름" not in cols and "환자번호" in cols
+        # it keeps the source's metadata as edited, and links back to its source and report
+        meta = visitor.locator("dl.meta").first.inner_text()
+        assert "KOGL-1" in meta and "서울특별시" in meta and "2024-01-02" in meta
+        assert visitor.locator("h1").inner_text() == "외래 진료 기록 (가상 환자) (비식별 처리본)"
+        assert "k-익명성" in visitor.locator("#release-origin").inner_text()
+        assert (
+            visitor.locator("#release-source")
+            .get_attribute("href")
+            .startswith(f"/datasets/{PERSONAL}")
+        )
+        report_href = visitor.locator("#release-report").get_attribute("href")
+        shot(visitor, "release-links-target")
+        # the public reads the adequacy report of this open release
+        visitor.goto(ui_server + report_href)
+        assert "비식별 조치 적정성 평가 보고서" in visitor.locator("h1").first.inner_text()
+        # and the source's page lists the release
+        visitor.goto(f"{ui_server}/datasets/{PERSONAL}")
+        link = visitor.locator(f'#releases a[href^="/datasets/{TARGET}"]')
+        assert link.inner_text() == "외래 진료 기록 (가상 환자) (비식별 처리본)"
+        assert "k=5" in visitor.locator("#releases").inner_text()
+        shot(visitor, "release-links-source")
         # and the personal dataset still shows no rows, even to its editor
         page.goto(f"{ui_server}/datasets/{PERSONAL}")
         assert page.locator("#no-preview").is_visible()

@@ -370,6 +370,18 @@
   }
 
   // ----- step 4: release --------------------------------------------------------------------
+  // The new dataset's metadata as shown (prefilled from the source): "" clears a field, and an
+  // empty description asks for the default one (source, model, date).
+  function releaseMetadata() {
+    var out = {};
+    ["description", "license", "theme", "temporal_start", "temporal_end", "spatial", "contact_name", "contact_email"].forEach(function (k) {
+      out[k] = $("wz-" + k.replace("_", "-")).value.trim();
+    });
+    out.description = out.description || null;
+    out.keywords = $("wz-keywords").value.split(",").map(function (w) { return w.trim(); }).filter(Boolean);
+    return out;
+  }
+
   function release() {
     if (passedPolicy === null) return;
     var policy = JSON.parse(passedPolicy);
@@ -377,7 +389,7 @@
     busy = true; syncRelease();
     status("wz-release-status", T.releasing);
     $("wz-release-result").textContent = "";
-    var body = { policy: policy, release: { target: target, access_level: $("wz-access").value, title: $("wz-title").value.trim() || null } };
+    var body = { policy: policy, release: Object.assign({ target: target, access_level: $("wz-access").value, title: $("wz-title").value.trim() || null }, releaseMetadata()) };
     runJob(body, $("wz-release-progress")).then(function (job) {
       if (job.status === "failed") {
         var err = job.error || {};
