@@ -1,0 +1,227 @@
+"""Which Korean regions a table covers, found in its region columns.
+
+A region column holds 시도/시군구 names in their common forms ("서울", "서울시", "서울특별시",
+"경기도 수원시 장안구", road addresses) or 행정구역/법정동 codes ("11", "11110", "1111010100").
+Regions are named by id: "11" for a 시도 (its two-digit code), "11:종로구" for a 시군구.
+The classification and the counting are pure functions of values and counts; `table_coverage`
+and `region_counts` read them from a Parquet file with DuckDB.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from datanuri import regions
+from datanuri.regions.ids import region_ids, sido_of_code, sort_ids
+
+#: Rows read to decide whether a column holds regions.
+SAMPLE_ROWS = 10_000
+#: Share of sampled non-null rows that must name a region (or be a code) for a region column.
+MIN_SHARE = 0.8
+#: Without a telling column name, values must be region names this often.
+MIN_SHARE_UNNAMED = 0.95
+#: Distinct combinations of region values read to compute coverage (beyond: the most frequent).
+MAX_COMBINATIONS = 200_000
+#: Words of each value kept: "경기도 수원시 장안구 ..." → its first three.
+PREFIX_WORDS = 3
+
+NAME_HINT = re.compile(
+    r"시도|시군구|시·도|지역|주소|소재지|행정구역|관할|region|sido|sigungu|province|city|district|"
+    r"address|addr|location",
+    re.IGNORECASE,
+)
+CODE_HINT = re.compile(
+    r"코드|code|_cd\b|\bcd_|행정|법정|adm|sido|sgg|시도|시군구|region|지역", re.IGNORECASE
+)
+NOT_REGION = re.compile(r"우편|zip|post|전화|phone|tel\b|번호판", re.IGNORECASE)
+
+ColumnKind = Literal["name", "code"]
+
+
+@dataclass(frozen=True)
+class RegionColumn:
+    """A column found to hold regions, and how: names (and addresses) or codes."""
+
+    name: str
+    kind: ColumnKind
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The region columns of a table and the regions (ids) their values name."""
+
+    columns: tuple[RegionColumn, ...] = ()
+    regions: tuple[str, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_profile(self) -> dict[str, object]:
+        """The part of a version's profile that records it (no row counts: ids only)."""
+        return {
+            "columns": [{"name": c.name, "kind": c.kind} for c in self.columns],
+            "regions": list(self.regions),
+        }
+
+
+# ----- values ------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _sigungu_names() -> frozenset[str]:
+    return frozenset(g for s in regions.sido_list() for g in s.sigungu)
+
+
+def _looks_like_region(value: str) -> bool:
+    """Names a region, or is a 시군구 name that another column's 시도 places ("중구")."""
+    return bool(region_ids(value)) or value.split(" ")[0] in _sigungu_names()
+
+
+def _prefix(value: object) -> str:
+    return " ".join(str(value).split()[:PREFIX_WORDS])
+
+
+def classify_column(
+    name: str, samples: Iterable[tuple[object, int]], *, integer: bool = False
+) -> ColumnKind | None:
+    """Whether a column holds region names, region codes or neither, from its name and the
+    (value, rows) counts of a sample of its values."""
+    if NOT_REGION.search(name):
+        return None
+    pairs = [(v, int(n)) for v, n in samples if v is not None and str(v).strip()]
+    total = sum(n for _, n in pairs)
+    if not total:
+        return None
+    if CODE_HINT.search(name):
+        coded = sum(n for v, n in pairs if sido_of_code(v) is not None)
+        if coded / total >= MIN_SHARE_UNNAMED:
+            return "code"
+    if integer:
+        return None
+    named = sum(n for v, n in pairs if _looks_like_region(_prefix(v)))
+    need = MIN_SHARE if NAME_HINT.search(name) else MIN_SHARE_UNNAMED
+    return "name" if named / total >= need else None
+
+
+def _sido_first(kind_share: tuple[RegionColumn, float]) -> float:
+    return -kind_share[1]
+
+
+def count_regions(
+    columns: Sequence[RegionColumn], rows: Iterable[tuple[Sequence[object], int]]
+) -> dict[str, int]:
+    """Rows per region id over (values of `columns`, rows) combinations.
+
+    Names of all name columns are read together, in order, so a 시군구 column is placed in the
+    시도 of the column before it; a 시도 counts the rows of its 시군구 too (each row once).
+    """
+    counts: dict[str, int] = {}
+    for values, n in rows:
+        ids: set[str] = set()
+        words = []
+        for col, v in zip(columns, values, strict=True):
+            if v is None:
+                continue
+            if col.kind == "code":
+                code = sido_of_code(v)
+                if code:
+                    ids.add(code)
+            else:
+                words.append(_prefix(v))
+        ids.update(region_ids(" , ".join(words)) if words else [])
+        ids.update({i.split(":")[0] for i in ids})
+        for i in ids:
+            counts[i] = counts.get(i, 0) + int(n)
+    return counts
+
+
+def _order(columns: Sequence[tuple[RegionColumn, float]]) -> tuple[RegionColumn, ...]:
+    """Name columns holding 시도 alone first, so the 시군구 after them are placed."""
+    return tuple(c for c, _ in sorted(columns, key=_sido_first))
+
+
+def sido_share(samples: Iterable[tuple[object, int]]) -> float:
+    """Share of the sampled rows whose value is a 시도 name alone ("서울", "경기도")."""
+    pairs = [(v, int(n)) for v, n in samples if v is not None]
+    total = sum(n for _, n in pairs) or 1
+    alone = sum(n for v, n in pairs if (ids := region_ids(str(v))) and ":" not in ids[0])
+    return alone / total
+
+
+# ----- files -------------------------------------------------------------------------------
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def find_region_columns(path: Path) -> tuple[RegionColumn, ...]:
+    """The region columns of a Parquet file, judged on its first `SAMPLE_ROWS` rows (read once,
+    all candidate columns together, so wide tables cost one read)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    candidates = [
+        f.name
+        for f in pf.schema_arrow
+        if pa.types.is_string(f.type)
+        or pa.types.is_large_string(f.type)
+        or pa.types.is_integer(f.type)
+    ]
+    if not candidates or pf.metadata.num_rows == 0:
+        return ()
+    batch = next(pf.iter_batches(batch_size=SAMPLE_ROWS, columns=candidates), None)
+    if batch is None:
+        return ()
+    found: list[tuple[RegionColumn, float]] = []
+    for name in candidates:
+        column = batch.column(batch.schema.get_field_index(name))
+        counted = pc.value_counts(column.drop_null())
+        samples = list(
+            zip(
+                counted.field("values").to_pylist(),
+                counted.field("counts").to_pylist(),
+                strict=True,
+            )
+        )
+        kind = classify_column(name, samples, integer=pa.types.is_integer(column.type))
+        if kind is not None:
+            share = sido_share(samples) if kind == "name" else 1.0
+            found.append((RegionColumn(name, kind), share))
+    return _order(found)
+
+
+def region_counts(path: Path, columns: Sequence[RegionColumn]) -> dict[str, int]:
+    """Rows per region id of the whole Parquet file, over the given region columns."""
+    import duckdb
+
+    if not columns:
+        return {}
+    exprs = [
+        f"array_to_string(list_slice(string_split(trim(CAST({_q(c.name)} AS VARCHAR)), ' '), 1, "
+        f"{PREFIX_WORDS}), ' ')"
+        if c.kind == "name"
+        else f"CAST({_q(c.name)} AS VARCHAR)"
+        for c in columns
+    ]
+    keys = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
+    groups = ", ".join(f"k{i}" for i in range(len(exprs)))
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads=1")
+        rows = con.execute(
+            f"SELECT {groups}, count(*) AS n FROM (SELECT {keys} FROM read_parquet(?)) "
+            f"GROUP BY {groups} ORDER BY n DESC, {groups} LIMIT {MAX_COMBINATIONS}",
+            [str(path)],
+        ).fetchall()
+    finally:
+        con.close()
+    return count_regions(columns, ((r[:-1], r[-1]) for r in rows))
+
+
+def table_coverage(path: Path) -> Coverage:
+    """The region columns of a Parquet file and the regions they name (ids, shipped order)."""
+    columns = find_region_columns(path)
+    counts = region_counts(path, columns)
+    return Coverage(columns, sort_ids(counts), counts)
