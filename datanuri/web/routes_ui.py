@@ -33,8 +33,9 @@ from datanuri.ledger.hiding import is_commitment
 from datanuri.ledger.receipts import ReceiptCheck
 from datanuri.metadata import schemaorg
 from datanuri.platform import Platform
+from datanuri.regions.ids import region_label
 from datanuri.search.documents import FACET_FIELDS
-from datanuri.web import ui_text
+from datanuri.web import koreamap, ui_text
 from datanuri.web.auth import client_address, session_principal
 from datanuri.web.deps import PlatformDep, whole_number
 from datanuri.web.pages import language, render
@@ -170,6 +171,7 @@ def ui_page(request: Request, template: str, status: int = 200, **ctx: Any) -> H
         href=href_factory(lang),
         switch_url=_switch_url(request),
         word=word,
+        region_name=lambda region: region_label(region, lang),
         fmt_num=_fmt_num,
         fmt_date=_fmt_date,
         fmt_bytes=_fmt_bytes,
@@ -314,7 +316,15 @@ def home(request: Request, platform: PlatformDep, caller: CallerDep) -> HTMLResp
     me, user = caller.me, caller.user
     datamap = platform.search.datamap(principal=me)
     recent = platform.search.search("", principal=me, sort="newest", per_page=6, facets=False)
-    return ui_page(request, "ui/home.html", user=user, datamap=datamap, recent=recent.results)
+    href = href_factory(language(request))
+    tiles = koreamap.tile_map(
+        {r["code"]: r["count"] for r in datamap["regions"]},
+        lang=language(request),
+        link=lambda code: href("/search", region=code),
+    )
+    return ui_page(
+        request, "ui/home.html", user=user, datamap=datamap, recent=recent.results, tiles=tiles
+    )
 
 
 @router.get("/search", response_class=HTMLResponse)
