@@ -225,3 +225,11 @@ def table_coverage(path: Path) -> Coverage:
     columns = find_region_columns(path)
     counts = region_counts(path, columns)
     return Coverage(columns, sort_ids(counts), counts)
+
+
+def sido_coverage(coverage: dict[str, object]) -> dict[str, object]:
+    """A profile's coverage with only the 시도 of its regions (for data whose rows are private:
+    a 시군구 list of, say, patients' homes says more than a 시도 does)."""
+    ids = coverage.get("regions")
+    regions = [str(i).split(":")[0] for i in ids] if isinstance(ids, list) else []
+    return {**coverage, "regions": list(sort_ids(regions))}

@@ -16,6 +16,7 @@ LEVELS = 5  # colour steps above zero (CSS classes q0 … q5)
 LON0, LON1, LAT0, LAT1 = 124.6, 130.0, 33.0, 38.7
 SCALE = 80.0
 KX = math.cos(math.radians(36.0))
+MIN_SPAN = 4.0  # SVG units (about 0.05°): the closest a point map zooms
 
 
 def level(count: int, top: int) -> int:
@@ -68,11 +69,26 @@ def _path(ring: Sequence[tuple[float, float]]) -> str:
 
 
 def point_map(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
-    """(lat, lon) points placed over a coarse outline of Korea, in SVG units."""
+    """(lat, lon) points over a coarse outline of Korea, in SVG units; the view closes in on
+    the points when they lie in a small area (one city), so their spread stays visible."""
     width, height = _xy(LON1, LAT0)
+    xy = [_xy(lon, lat) for lat, lon in points]
+    box = (0.0, 0.0, width, height)
+    if xy:
+        xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+        span = max(max(xs) - min(xs), max(ys) - min(ys), MIN_SPAN)
+        if span < width / 3:
+            side = span * 1.15
+            cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+            w, h = side, side * height / width
+            box = (round(cx - w / 2, 1), round(cy - h / 2, 1), round(w, 1), round(h, 1))
+    zoom = box[2] / width
     return {
         "width": width,
         "height": height,
+        "view": " ".join(str(v) for v in box),
+        "zoomed": zoom < 1,
+        "r": round(max(2.6 * zoom, 0.05), 3),
         "outline": [_path(MAINLAND), _path(JEJU)],
-        "points": [_xy(lon, lat) for lat, lon in points],
+        "points": xy,
     }

@@ -310,3 +310,10 @@ PRIVACY: dict[str, Pair] = {
         "it with `datanuri privacy budget` or the API.",
     ),
 }
+
+# The preview's filter conditions (ui/_preview.html, catalog/explore.py OPS).
+PREVIEW_OPS: dict[str, Pair] = {
+    "eq": ("같음", "equals"),
+    "contains": ("포함", "contains"),
+    "range": ("범위", "between"),
+}

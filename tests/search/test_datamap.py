@@ -88,3 +88,7 @@ def test_personal_tables_count_only_their_sido(platform, tmp_path: Path):
     assert platform.search.fresh_doc("visits").regions == ("11", "26")
     tree = platform.search.datamap(principal=ANONYMOUS)
     assert _region(tree, "11")["count"] == 1 and _region(tree, "11")["children"] == []
+    # The profile says no more than the map: 시도 only, whoever reads it (the holder too).
+    for who in (ANONYMOUS, SYSTEM):
+        profile = platform.catalog.version_detail("visits", principal=who)["profile"]
+        assert profile["coverage"]["regions"] == ["11", "26"]
