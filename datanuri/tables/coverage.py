@@ -27,6 +27,10 @@ MIN_SHARE = 0.8
 MIN_SHARE_UNNAMED = 0.95
 #: Distinct combinations of region values read to compute coverage (beyond: the most frequent).
 MAX_COMBINATIONS = 200_000
+#: Distinct values of a sampled column judged (the most frequent), and the first few that
+#: turn away a column plainly not holding regions.
+MAX_VALUES = 200
+QUICK_VALUES = 20
 #: Words of each value kept: "경기도 수원시 장안구 ..." → its first three.
 PREFIX_WORDS = 3
 
@@ -73,6 +77,7 @@ def _sigungu_names() -> frozenset[str]:
     return frozenset(g for s in regions.sido_list() for g in s.sigungu)
 
 
+@lru_cache(maxsize=65_536)
 def _looks_like_region(value: str) -> bool:
     """Names a region, or is a 시군구 name that another column's 시도 places ("중구")."""
     return bool(region_ids(value)) or value.split(" ")[0] in _sigungu_names()
@@ -86,10 +91,14 @@ def classify_column(
     name: str, samples: Iterable[tuple[object, int]], *, integer: bool = False
 ) -> ColumnKind | None:
     """Whether a column holds region names, region codes or neither, from its name and the
-    (value, rows) counts of a sample of its values."""
+    (value, rows) counts of a sample of its values (its `MAX_VALUES` most frequent are read;
+    the first `QUICK_VALUES` of them decide quickly for columns plainly not regions)."""
     if NOT_REGION.search(name):
         return None
-    pairs = [(v, int(n)) for v, n in samples if v is not None and str(v).strip()]
+    pairs = sorted(
+        ((v, int(n)) for v, n in samples if v is not None and str(v).strip()),
+        key=lambda p: -p[1],
+    )[:MAX_VALUES]
     total = sum(n for _, n in pairs)
     if not total:
         return None
@@ -99,8 +108,11 @@ def classify_column(
             return "code"
     if integer:
         return None
-    named = sum(n for v, n in pairs if _looks_like_region(_prefix(v)))
     need = MIN_SHARE if NAME_HINT.search(name) else MIN_SHARE_UNNAMED
+    quick = pairs[:QUICK_VALUES]
+    if sum(1 for v, _ in quick if _looks_like_region(_prefix(v))) < len(quick) * need / 2:
+        return None
+    named = sum(n for v, n in pairs if _looks_like_region(_prefix(v)))
     return "name" if named / total >= need else None
 
 
@@ -129,11 +141,16 @@ def count_regions(
                     ids.add(code)
             else:
                 words.append(_prefix(v))
-        ids.update(region_ids(" , ".join(words)) if words else [])
+        ids.update(_ids_of(" , ".join(words)) if words else ())
         ids.update({i.split(":")[0] for i in ids})
         for i in ids:
             counts[i] = counts.get(i, 0) + int(n)
     return counts
+
+
+@lru_cache(maxsize=65_536)
+def _ids_of(text: str) -> tuple[str, ...]:
+    return tuple(region_ids(text))
 
 
 def _order(columns: Sequence[tuple[RegionColumn, float]]) -> tuple[RegionColumn, ...]:
@@ -154,38 +171,55 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _may_hold_regions(name: str, head: Sequence[object], integer: bool) -> bool:
+    """A cheap first look at a column's first values: could it hold regions at all?"""
+    if NOT_REGION.search(name):
+        return False
+    if not head:  # empty so far: the sample decides
+        return not integer or bool(CODE_HINT.search(name))
+    if CODE_HINT.search(name) and any(sido_of_code(v) is not None for v in head):
+        return True
+    return not integer and any(_looks_like_region(_prefix(v)) for v in head)
+
+
 def find_region_columns(path: Path) -> tuple[RegionColumn, ...]:
-    """The region columns of a Parquet file, judged on its first `SAMPLE_ROWS` rows (read once,
-    all candidate columns together, so wide tables cost one read)."""
+    """The region columns of a Parquet file, judged on its first `SAMPLE_ROWS` rows (after a
+    look at the first `QUICK_VALUES` rows of every column turns most columns away, so wide
+    tables cost little)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
-    candidates = [
-        f.name
+    types = {
+        f.name: pa.types.is_integer(f.type)
         for f in pf.schema_arrow
         if pa.types.is_string(f.type)
         or pa.types.is_large_string(f.type)
         or pa.types.is_integer(f.type)
+    }
+    if not types or pf.metadata.num_rows == 0:
+        return ()
+    head = next(pf.iter_batches(batch_size=QUICK_VALUES, columns=list(types)), None)
+    if head is None:
+        return ()
+    candidates = [
+        name
+        for i, name in enumerate(head.schema.names)
+        if _may_hold_regions(name, head.column(i).drop_null().to_pylist(), types[name])
     ]
-    if not candidates or pf.metadata.num_rows == 0:
+    if not candidates:
         return ()
-    batch = next(pf.iter_batches(batch_size=SAMPLE_ROWS, columns=candidates), None)
-    if batch is None:
-        return ()
+    batch = next(pf.iter_batches(batch_size=SAMPLE_ROWS, columns=candidates))
     found: list[tuple[RegionColumn, float]] = []
-    for name in candidates:
-        column = batch.column(batch.schema.get_field_index(name))
+    for i, name in enumerate(batch.schema.names):
+        column = batch.column(i)
         counted = pc.value_counts(column.drop_null())
-        samples = list(
-            zip(
-                counted.field("values").to_pylist(),
-                counted.field("counts").to_pylist(),
-                strict=True,
-            )
-        )
-        kind = classify_column(name, samples, integer=pa.types.is_integer(column.type))
+        top = pa.table({"v": counted.field("values"), "n": counted.field("counts")})
+        order = pc.sort_indices(top, sort_keys=[("n", "descending"), ("v", "ascending")])
+        top = top.take(order[:MAX_VALUES])  # the most frequent, in a stable order
+        samples = list(zip(top.column("v").to_pylist(), top.column("n").to_pylist(), strict=True))
+        kind = classify_column(name, samples, integer=types[name])
         if kind is not None:
             share = sido_share(samples) if kind == "name" else 1.0
             found.append((RegionColumn(name, kind), share))
@@ -199,8 +233,8 @@ def region_counts(path: Path, columns: Sequence[RegionColumn]) -> dict[str, int]
     if not columns:
         return {}
     exprs = [
-        f"array_to_string(list_slice(string_split(trim(CAST({_q(c.name)} AS VARCHAR)), ' '), 1, "
-        f"{PREFIX_WORDS}), ' ')"
+        f"regexp_extract(CAST({_q(c.name)} AS VARCHAR), "
+        f"'^\\s*(\\S+(\\s+\\S+){{0,{PREFIX_WORDS - 1}}})', 1)"
         if c.kind == "name"
         else f"CAST({_q(c.name)} AS VARCHAR)"
         for c in columns
@@ -209,7 +243,6 @@ def region_counts(path: Path, columns: Sequence[RegionColumn]) -> dict[str, int]
     groups = ", ".join(f"k{i}" for i in range(len(exprs)))
     con = duckdb.connect()
     try:
-        con.execute("SET threads=1")
         rows = con.execute(
             f"SELECT {groups}, count(*) AS n FROM (SELECT {keys} FROM read_parquet(?)) "
             f"GROUP BY {groups} ORDER BY n DESC, {groups} LIMIT {MAX_COMBINATIONS}",

@@ -116,3 +116,18 @@ def test_coverage_of_a_parquet_file(tmp_path: Path):
     assert cov.regions == ("11", "11:종로구", "11:중구", "36", "41", "41:수원시")
     assert cov.counts["11"] == 2 and cov.counts["36"] == 1
     assert cov.to_profile()["regions"] == list(cov.regions)
+
+
+def test_columns_empty_at_first_and_wide_tables(tmp_path: Path):
+    n = 100
+    table = pa.table(
+        {
+            **{f"c{i}": [f"v{j}" for j in range(n)] for i in range(300)},
+            "시도": [None] * 30 + ["경상남도", "전라남도"] * 35,
+        }
+    )
+    path = tmp_path / "wide.parquet"
+    pq.write_table(table, path)
+    cov = table_coverage(path)
+    assert [c.name for c in cov.columns] == ["시도"]
+    assert cov.regions == ("46", "48") and cov.counts == {"48": 35, "46": 35}
