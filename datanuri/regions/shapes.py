@@ -76,3 +76,16 @@ JEJU: tuple[tuple[float, float], ...] = (
     (126.5, 33.52),
     (126.25, 33.45),
 )
+
+#: Short English names that fit a tile (others use the list's English name).
+SHORT_EN: dict[str, str] = {
+    "41": "Gyeonggi",
+    "43": "Chungbuk",
+    "44": "Chungnam",
+    "46": "Jeonnam",
+    "47": "Gyeongbuk",
+    "48": "Gyeongnam",
+    "51": "Gangwon",
+    "52": "Jeonbuk",
+    "50": "Jeju",
+}

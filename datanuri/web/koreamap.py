@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from datanuri.regions import sido_list
-from datanuri.regions.shapes import JEJU, MAINLAND, TILE_COLUMNS, TILE_ROWS, TILES
+from datanuri.regions.shapes import JEJU, MAINLAND, SHORT_EN, TILE_COLUMNS, TILE_ROWS, TILES
 
 TILE_W, TILE_H, GAP = 72, 52, 4
 LEVELS = 5  # colour steps above zero (CSS classes q0 … q5)
@@ -43,7 +43,7 @@ def tile_map(
                 "y": GAP + row * (TILE_H + GAP),
                 "w": TILE_W,
                 "h": TILE_H,
-                "label": short if lang == "ko" else s.name_en.removesuffix("-do"),
+                "label": short if lang == "ko" else SHORT_EN.get(s.code, s.name_en),
                 "name": s.name if lang == "ko" else s.name_en,
                 "count": n,
                 "level": level(n, top),
