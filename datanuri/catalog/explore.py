@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,6 +23,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from datanuri import errors
 from datanuri.accounts.principal import Principal
 from datanuri.catalog import messages as M
+from datanuri.catalog.export import read_slice
 from datanuri.tables.coverage import find_region_columns, region_counts
 
 if TYPE_CHECKING:
@@ -226,8 +228,13 @@ def query_rows(path: Path, query: RowQuery) -> RowPage:
     problem = check_query(query, kinds)
     if problem is not None:
         raise errors.InvalidInput(problem[1])
-    where, params = _where(query.filters, kinds)
     cols = list(kinds)
+    if not query.filters and query.sort is None:  # file order: read only the row groups needed
+        table = read_slice(path, query.offset, query.limit)
+        rows = [list(r.values()) for r in table.to_pylist()]
+        total = pq.ParquetFile(path).metadata.num_rows
+        return RowPage(cols, rows, total, query.offset, query.limit)
+    where, params = _where(query.filters, kinds)
     select = ", ".join(_q(c) for c in cols)
     src = "read_parquet(?, file_row_number = true)"
     order = "file_row_number"
@@ -351,6 +358,12 @@ def map_data(path: Path, filters: Sequence[RowFilter] = ()) -> MapData:
         finally:
             con.close()
         return MapData(lat, lon, tuple((float(a), float(b)) for a, b in pts), int(total))
+    return _region_map(path)
+
+
+@lru_cache(maxsize=64)
+def _region_map(path: Path) -> MapData:
+    """Rows per region of a whole file (files are named by their content: safe to keep)."""
     columns = find_region_columns(path)
     if not columns:
         return MapData()
