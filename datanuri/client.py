@@ -181,12 +181,31 @@ class Client:
         return self._json("GET", f"/datasets/{name}/versions/{version or 'latest'}/profile")
 
     def preview(
-        self, name: str, version: int | None = None, *, offset: int = 0, limit: int = 50
+        self,
+        name: str,
+        version: int | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        column: str | None = None,
+        op: Literal["eq", "contains", "range"] = "eq",
+        value: str | None = None,
+        low: str | None = None,
+        high: str | None = None,
+        sort: str | None = None,
+        descending: bool = False,
     ) -> dict[str, Any]:
+        """Rows of a version, optionally filtered on one column and sorted by another (on the
+        server); `matched` counts the rows that pass the filter."""
+        given = {"column": column, "value": value, "low": low, "high": high, "sort": sort}
+        params: dict[str, Any] = {"offset": offset, "limit": limit}
+        params |= {k: v for k, v in given.items() if v is not None}
+        if column is not None:
+            params["op"] = op
+        if descending:
+            params["order"] = "desc"
         return self._json(
-            "GET",
-            f"/datasets/{name}/versions/{version or 'latest'}/preview",
-            params={"offset": offset, "limit": limit},
+            "GET", f"/datasets/{name}/versions/{version or 'latest'}/preview", params=params
         )
 
     def download(

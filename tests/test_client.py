@@ -20,6 +20,10 @@ def test_sdk_against_a_real_server(platform, live_server, tmp_path):
         out = client.download("air", tmp_path / "out.parquet")
         assert pq.read_table(out).equals(table)
         assert client.preview("air", limit=2)["rows"][1][0] == "중구"
+        top = client.preview(
+            "air", column="비고", value="보통", sort="PM10", descending=True, limit=1
+        )
+        assert top["matched"] == 2 + 500 and top["rows"][0][2] == 499  # extra rows: PM10 0..499
         assert client.dataset("air")["theme"] == "환경"
         with pytest.raises(errors.NotFound, match="No dataset named"):
             client.dataset("nope")

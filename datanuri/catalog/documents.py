@@ -28,7 +28,7 @@ class SearchDoc:
     temporal_start: str | None
     temporal_end: str | None
     formats: tuple[str, ...]
-    regions: tuple[str, ...]  # "시도" or "시도/시군구" paths
+    regions: tuple[str, ...]  # region ids: "11" (a 시도 code) or "11:종로구" (a 시군구)
     latest_version: int | None
     created_at: str
     updated_at: str
@@ -57,8 +57,8 @@ class SearchDoc:
             out.append(("license", self.license))
         out += [("keyword", k) for k in self.keywords]
         out += [("format", f) for f in self.formats]
-        out += [("region", r.split("/")[0]) for r in self.regions]
-        out += [("sigungu", r) for r in self.regions if "/" in r]
+        out += [("region", r.split(":")[0]) for r in self.regions]
+        out += [("sigungu", r) for r in self.regions if ":" in r]
         return list(dict.fromkeys(out))
 
     def to_dict(self) -> dict[str, Any]:

@@ -54,3 +54,33 @@ VERSION_GONE = "recorded as published in ledger entry {index} but missing from t
 BLOB_MISSING = "missing from the blob store: version {version} cannot be read or downloaded"
 BLOB_SIZE = "of version {version} is {got:,} bytes but {want:,} were stored: the file was changed"
 BLOB_CORRUPTED = "of version {version} now hashes to {actual}: the file was changed"
+
+# exploring a version's rows (catalog/explore.py): (Korean, English) pairs
+EXPLORE_NO_COLUMN = (
+    "‘{column}’ 열이 없습니다. 스키마에 있는 열 이름을 고르세요.",
+    "There is no column {column!r}; choose a column of the schema.",
+)
+EXPLORE_BAD_OP = (
+    "‘{op}’ 조건은 쓸 수 없습니다. 같음(eq), 포함(contains), 범위(range) 중에서 고르세요.",
+    "Unknown condition {op!r}; use eq, contains or range.",
+)
+EXPLORE_NO_VALUE = (
+    "‘{column}’ 열의 조건에 값을 입력하세요.",
+    "Give a value for the condition on {column!r}.",
+)
+EXPLORE_BAD_NUMBER = (
+    "‘{column}’ 열은 숫자 열입니다. ‘{value}’ 대신 12 또는 3.5 같은 숫자를 입력하세요.",
+    "{column!r} holds numbers; give a number like 12 or 3.5 instead of {value!r}.",
+)
+EXPLORE_BAD_DATE = (
+    "‘{column}’ 열은 날짜 열입니다. ‘{value}’ 대신 2024-01-31 같은 날짜를 입력하세요.",
+    "{column!r} holds dates; give a date like 2024-01-31 instead of {value!r}.",
+)
+EXPLORE_NO_RANGE = (
+    "‘{column}’ 열에는 범위 조건을 쓸 수 없습니다. 포함 조건을 쓰세요.",
+    "{column!r} cannot be filtered by range; use contains.",
+)
+EXPLORE_BAD_PAGE = (
+    "행 위치는 0 이상, 한 번에 보는 행은 1–{limit}행이어야 합니다.",
+    "The offset must be 0 or more and the limit 1 to {limit} rows.",
+)

@@ -52,6 +52,7 @@ from datanuri.ledger import store as ledger_store
 from datanuri.names import check_name
 from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, lock_name, utcnow
+from datanuri.tables.coverage import sido_coverage
 
 if TYPE_CHECKING:
     from datanuri.tables import IngestResult
@@ -70,7 +71,10 @@ def redact_profile(profile: dict[str, Any]) -> dict[str, Any]:
         {k: c[k] for k in PROFILE_SAFE_KEYS if k in c} | {"redacted": True}
         for c in profile.get("columns", [])
     ]
-    return {**{k: v for k, v in profile.items() if k != "columns"}, "columns": cols}
+    out = {**{k: v for k, v in profile.items() if k != "columns"}, "columns": cols}
+    if isinstance(profile.get("coverage"), dict):  # the regions in the rows: their 시도 only
+        out["coverage"] = sido_coverage(profile["coverage"])
+    return out
 
 
 def _column_names(profile: dict[str, Any]) -> list[str]:
@@ -579,6 +583,8 @@ class CatalogService:
             problems = screen_problems(problems, withhold)
         else:
             problems = screen_problems(problems, profile["value_screen"].get("withheld", []))
+        if isinstance(profile.get("coverage"), dict):  # regions found in personal rows: 시도 only
+            profile = {**profile, "coverage": sido_coverage(profile["coverage"])}
         # no one reads a personal dataset's rows: values of single rows are withheld too
         return {"schema": schema, "profile": withhold_row_like(profile), "problems": problems}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from datanuri.catalog.documents import SearchDoc, rows_obtainable
-from datanuri.catalog.models import Dataset
-from datanuri.regions import parse_regions
+from datanuri.catalog.models import Dataset, Version
+from datanuri.regions.ids import region_ids, sort_ids
 
 FACET_FIELDS = (
     "organization",
@@ -41,7 +41,7 @@ def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
         temporal_start=ds.temporal_start,
         temporal_end=ds.temporal_end,
         formats=formats,
-        regions=tuple(r.path for r in parse_regions(ds.spatial)),
+        regions=doc_regions(ds, latest),
         latest_version=latest.number if latest is not None else None,
         created_at=ds.created_at.isoformat(),
         updated_at=ds.updated_at.isoformat(),
@@ -69,3 +69,19 @@ def schema_columns(schema: Any) -> tuple[str, ...]:
         if isinstance(f, dict):
             out += [str(f[k]) for k in ("name", "title") if f.get(k)]
     return tuple(dict.fromkeys(out))
+
+
+def doc_regions(ds: Dataset, latest: Version | None) -> tuple[str, ...]:
+    """Region ids a dataset covers: those its spatial coverage names and those its latest
+    version's region columns hold (only their 시도 for personal data, whose rows are private)."""
+    found = region_ids(ds.spatial) + profile_regions(latest.profile if latest is not None else None)
+    if ds.access_level == "personal":
+        found = [r.split(":")[0] for r in found]
+    return sort_ids(found)
+
+
+def profile_regions(profile: Any) -> list[str]:
+    """The region ids ingest recorded in a version's profile (`coverage.regions`)."""
+    coverage = profile.get("coverage") if isinstance(profile, dict) else None
+    ids = coverage.get("regions") if isinstance(coverage, dict) else None
+    return [str(i) for i in ids] if isinstance(ids, list) else []

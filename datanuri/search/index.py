@@ -14,7 +14,7 @@ from typing import Any, Literal
 from datanuri.catalog.documents import SearchDoc
 from datanuri.search.analysis import ANALYZER_VERSION, index_strings, prime
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"  # 7: regions as ids ("11", "11:종로구")
 # BM25 column weights: title terms, body terms, title n-grams, body n-grams.
 WEIGHTS = (8.0, 1.0, 1.5, 0.3)
 Sort = Literal["relevance", "newest", "title"]

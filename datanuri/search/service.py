@@ -19,6 +19,7 @@ from datanuri.accounts.principal import Principal
 from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset, Version
 from datanuri.harvest.models import HarvestRecord
+from datanuri.regions import ids
 from datanuri.search.analysis import highlight_forms, query_words
 from datanuri.search.documents import FACET_FIELDS, doc_from_orm
 from datanuri.search.highlight import snippet
@@ -94,6 +95,12 @@ def parse_date(value: str | None, what: str, *, end: bool = False) -> str | None
     if end:
         day += dt.timedelta(days=1)
     return day.isoformat()
+
+
+def region_filter(values: Sequence[str]) -> list[str]:
+    """Region filter values as ids; names ("서울특별시", "서울특별시/종로구") and codes are read
+    as the id they name, and a value naming nothing is kept (it matches nothing)."""
+    return [ids.to_id(v) or v for v in values]
 
 
 class SearchService:
@@ -207,6 +214,8 @@ class SearchService:
             if key not in FACET_FIELDS and key != "sigungu":
                 raise errors.InvalidInput(MSG_BAD_FACET.format(name=key))
             clean = [str(v) for v in ([vals] if isinstance(vals, str) else vals) if str(v).strip()]
+            if key in ("region", "sigungu"):
+                clean = region_filter(clean)
             if clean:
                 values[key] = clean
         flt = Filters(
@@ -318,16 +327,16 @@ class SearchService:
         tree = []
         for s in regions.sido_list():
             children = [
-                {"name": g, "count": by_sgg[f"{s.name}/{g}"]}
+                {"name": g, "count": by_sgg[f"{s.code}:{g}"]}
                 for g in s.sigungu
-                if f"{s.name}/{g}" in by_sgg
+                if f"{s.code}:{g}" in by_sgg
             ]
             tree.append(
                 {
                     "code": s.code,
                     "name": s.name,
                     "name_en": s.name_en,
-                    "count": by_sido.get(s.name, 0),
+                    "count": by_sido.get(s.code, 0),
                     "children": children,
                 }
             )

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from datanuri.errors import IngestError
 from datanuri.tables import convert as C
 from datanuri.tables import messages as M
+from datanuri.tables.coverage import table_coverage
 from datanuri.tables.detect import detect
 from datanuri.tables.infer import ColumnInference, field_type
 from datanuri.tables.model import IngestResult, Limits, Problem
@@ -510,6 +511,7 @@ def _finish(
         ),
     )
     profile = profile_parquet(tmp)
+    profile["coverage"] = table_coverage(tmp).to_profile()  # the regions its columns name
     report(total, total)
     return IngestResult(
         rows=offset,

@@ -18,6 +18,7 @@ from datanuri.web import (
     routes_catalog,
     routes_ckan,
     routes_console,
+    routes_explore,
     routes_ledger,
     routes_metadata,
     routes_mfa,
@@ -51,6 +52,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_middleware(JsonBodyGuard)
     app.add_middleware(Guard)  # outermost: rate limits and security headers on every answer
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
+    app.include_router(routes_explore.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)
     app.include_router(routes_mfa.router, prefix=API_PREFIX)
     app.include_router(routes_search.router, prefix=API_PREFIX)

@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from datanuri import errors
-from datanuri.catalog import export
+from datanuri.catalog import explore, export
 from datanuri.catalog.fields import check_text
 from datanuri.catalog.jobs import publish_job
 from datanuri.jobs.runner import JobOutput
@@ -309,18 +309,37 @@ def preview(
     me: PrincipalDep,
     offset: int = Query(0, ge=0, le=MAX_INT),
     limit: int = Query(50, ge=1, le=1000),
+    column: str | None = Query(None, description="Filter on this column (with op)"),
+    op: Literal["eq", "contains", "range"] = Query(
+        "eq", description="eq: equals value; contains: value inside (any case); range: low–high"
+    ),
+    value: str | None = Query(None, description="For eq and contains"),
+    low: str | None = Query(None, description="For range: the lowest value kept (inclusive)"),
+    high: str | None = Query(None, description="For range: the highest value kept (inclusive)"),
+    sort: str | None = Query(None, description="Sort by this column (nulls last)"),
+    order: Literal["asc", "desc"] = Query("asc"),
 ) -> dict[str, Any]:
+    """Rows of a version, optionally filtered by one column and sorted by another (server-side,
+    over its Parquet file); `matched` counts the rows that pass the filter."""
     number = _version_param(version)
     info = p.catalog.get_version(name, number, principal=me)
-    table = p.catalog.preview(name, number, offset=offset, limit=limit, principal=me)
+    filters = (explore.RowFilter(column, op, value, low, high),) if column is not None else ()
+    page = explore.explore_rows(
+        p.catalog,
+        name,
+        info.number,
+        explore.RowQuery(filters, sort, order == "desc", offset, limit),
+        principal=me,
+    )
     return {
         "dataset": name,
         "version": info.number,
         "offset": offset,
         "limit": limit,
         "total": info.row_count,
-        "columns": table.column_names,
-        "rows": jsonable_encoder([list(r.values()) for r in table.to_pylist()]),
+        "matched": page.matched,
+        "columns": page.columns,
+        "rows": jsonable_encoder(page.rows),
     }
 
 

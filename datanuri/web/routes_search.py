@@ -28,7 +28,7 @@ def search(
     license: list[str] = Query([]),
     access_level: list[str] = Query([]),
     language: list[str] = Query([]),
-    region: list[str] = Query([], description="시도 name, e.g. 서울특별시"),
+    region: list[str] = Query([], description="시도 code or name, e.g. 11 or 서울특별시"),
     updated_from: str | None = Query(None, description="YYYY-MM-DD"),
     updated_to: str | None = Query(None, description="YYYY-MM-DD (inclusive)"),
     sort: str = Query("relevance", description="relevance | newest | title"),

@@ -32,8 +32,9 @@ from datanuri.ledger.hiding import is_commitment
 from datanuri.ledger.receipts import ReceiptCheck
 from datanuri.metadata import schemaorg
 from datanuri.platform import Platform
+from datanuri.regions.ids import region_label
 from datanuri.search.documents import FACET_FIELDS
-from datanuri.web import ui_text
+from datanuri.web import koreamap, preview, ui_text
 from datanuri.web.auth import client_address, session_principal
 from datanuri.web.deps import PlatformDep, whole_number
 from datanuri.web.pages import language, render
@@ -172,6 +173,7 @@ def ui_page(request: Request, template: str, status: int = 200, **ctx: Any) -> H
         word=word,
         subject_text=ui_text.subject_text,
         actor_text=ui_text.actor_text,
+        region_name=lambda region: region_label(region, lang),
         fmt_num=_fmt_num,
         fmt_bytes=_fmt_bytes,
         **ctx,
@@ -306,7 +308,15 @@ def home(request: Request, platform: PlatformDep, caller: CallerDep) -> HTMLResp
     me, user = caller.me, caller.user
     datamap = platform.search.datamap(principal=me)
     recent = platform.search.search("", principal=me, sort="newest", per_page=6, facets=False)
-    return ui_page(request, "ui/home.html", user=user, datamap=datamap, recent=recent.results)
+    href = href_factory(language(request))
+    tiles = koreamap.tile_map(
+        {r["code"]: r["count"] for r in datamap["regions"]},
+        lang=language(request),
+        link=lambda code: href("/search", region=code),
+    )
+    return ui_page(
+        request, "ui/home.html", user=user, datamap=datamap, recent=recent.results, tiles=tiles
+    )
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -426,44 +436,43 @@ def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDe
             )
         ctx.update(info=info, columns=cols, problems=detail["problems"], rows_total=info.row_count)
         # Rows: never for personal data; for restricted data only when the caller may read them.
-        preview = None
-        preview_denied = None
-        pg = _int(request.query_params.get("page"), 1, low=1)
-        pages = max(1, math.ceil(info.row_count / PREVIEW_ROWS))
-        pg = min(pg, pages)
+        state = preview.PreviewState.from_params(
+            request.query_params, _int(request.query_params.get("page"), 1, low=1)
+        )
+        lang = language(request)
+        shown: dict[str, Any] = {"preview": None, "preview_denied": None}
         if personal:
-            preview_denied = "personal"
+            shown["preview_denied"] = "personal"
         else:
             try:
-                table = platform.catalog.preview(
+                shown = preview.preview_context(
+                    platform,
+                    me,
                     name,
                     info.number,
-                    offset=(pg - 1) * PREVIEW_ROWS,
-                    limit=PREVIEW_ROWS,
-                    principal=me,
+                    info.row_count,
+                    state,
+                    lang=lang,
+                    draw_chart=column_chart,
                 )
-                preview = {
-                    "columns": table.column_names,
-                    "rows": [list(r.values()) for r in table.to_pylist()],
-                }
             except (errors.PermissionDenied, errors.NotAuthenticated):
-                preview_denied = "restricted"
+                shown["preview_denied"] = "restricted"
+        state = shown.get("preview_state", state)
+        pg = shown.get("preview_page", 1)
+        pages = shown.get("preview_pages", 1)
+        href = href_factory(lang)
+        keep_version = info.number if info.number != ds.latest_version else None
+
+        def preview_link(n: int | None = None, **change: Any) -> str:
+            params = state.params(**change)
+            return href(f"/datasets/{name}", version=keep_version, page=n, **params) + "#preview"
+
         ctx.update(
-            preview=preview,
-            preview_denied=preview_denied,
-            preview_page=pg,
-            preview_pages=pages,
-            preview_first=(pg - 1) * PREVIEW_ROWS + 1,
+            shown,
+            preview_state=state,
             preview_numbers=_page_numbers(pg, pages),
-            formats=list(ui_text.DOWNLOADS) if preview is not None else [],
-            preview_link=lambda n: (
-                href_factory(language(request))(
-                    f"/datasets/{name}",
-                    version=info.number if info.number != ds.latest_version else None,
-                    page=n,
-                )
-                + "#preview"
-            ),
+            formats=list(ui_text.DOWNLOADS) if shown["preview"] is not None else [],
+            preview_link=preview_link,
             receipt=_receipt_check(platform, info),
         )
     ctx["release_panel"] = release_panel(platform, name, me, language(request))

@@ -97,6 +97,7 @@ class PreviewOut(Out):
     offset: int
     limit: int
     total: int
+    matched: int | None = Field(None, description="Rows that pass the filter (all if none)")
     columns: list[str]
     rows: list[list[Any]]
 
@@ -445,3 +446,34 @@ class ApiRootOut(Out):
     version: str
     docs: str
     openapi: str
+
+
+# ----- exploring a version: a quick chart and a map (web/routes_explore.py) -------------------
+class BarOut(Out):
+    label: str
+    count: int
+    low: Any = None
+    high: Any = None
+
+
+class ChartOut(Out):
+    dataset: str
+    version: int
+    column: str
+    kind: str = Field(description="histogram (numbers, dates) | top (most frequent values)")
+    bars: list[BarOut]
+    distinct: int | None = Field(None, description="Of a top chart: how many values in all")
+
+
+class MapOut(Out):
+    dataset: str
+    version: int
+    kind: str = Field(description="points | regions | none")
+    lat: str | None = None
+    lon: str | None = None
+    points: list[list[float]] = Field(description="[latitude, longitude] pairs, at most 2,000")
+    points_total: int
+    region_columns: list[str]
+    regions: dict[str, int] = Field(
+        description="Rows per region id: '11' for a 시도 code, '11:종로구' for a 시군구"
+    )

@@ -420,3 +420,10 @@ MSG_BAD_DATE: Pair = (
     "만료일을 YYYY-MM-DD 형식의 날짜로 입력하세요.",
     "Enter the expiry as a date, YYYY-MM-DD.",
 )
+
+# The preview's filter conditions (ui/_preview.html, catalog/explore.py OPS).
+PREVIEW_OPS: dict[str, Pair] = {
+    "eq": ("같음", "equals"),
+    "contains": ("포함", "contains"),
+    "range": ("범위", "between"),
+}

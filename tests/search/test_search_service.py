@@ -52,7 +52,7 @@ def test_facets_count_the_matching_datasets(search):
     assert facets["organization"] == {"seoul": 4, "busan": 2, "police": 1}
     assert facets["access_level"] == {"open": 6, "personal": 1}
     assert facets["language"] == {"ko": 6, "en": 1}
-    assert facets["region"]["서울특별시"] == 3 and facets["region"]["부산광역시"] == 2
+    assert facets["region"]["11"] == 3 and facets["region"]["26"] == 2  # 시도 codes
 
 
 def test_filters_combine(search):

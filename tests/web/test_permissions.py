@@ -227,6 +227,12 @@ MATRIX: dict[
         always(200),
     ),
     ("GET", "/api/v1/datasets/{name}/versions/{version}/preview"): (V1 + "/preview", None, rows),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/chart"): (
+        V1 + "/chart?chart=PM10",
+        None,
+        rows,
+    ),
+    ("GET", "/api/v1/datasets/{name}/versions/{version}/map"): (V1 + "/map", None, rows),
     ("GET", "/api/v1/datasets/{name}/versions/{version}/download"): (
         V1 + "/download?format=csv",
         None,
