@@ -103,6 +103,36 @@ def _entitlement(w: World, role: str, level: str) -> str:
     return str(w.p.accounts.grant_entitlement("plain@example.org", f"ds-{level}", principal=SYSTEM))
 
 
+def _access_request(w: World, role: str, level: str) -> str:
+    """A fresh pending request of a new user for the restricted dataset (one per call)."""
+    email = f"{w.fresh('asker')}@example.org"
+    w.p.accounts.create_user(email, display_name="asker", password=PW, principal=SYSTEM)
+    made = w.p.access_requests.request(
+        "ds-restricted", purpose=PURPOSE, days=30, principal=w.p.accounts.principal_for(email)
+    )
+    return str(made.id)
+
+
+PURPOSE = "교통 정책 연구에 쓰려고 신청합니다."
+
+
+def _ask_expected(role: str, level: str) -> int:
+    """Asking: personal data is never lent (403); open data and those who already read the rows
+    need no request (409); the others get a pending request (201)."""
+    if role == "anonymous":
+        return 401
+    if level == "personal":
+        return 403
+    if level == "open" or role in ("member", "editor", "admin"):
+        return 409
+    return 201
+
+
+def _decide_expected(role: str, level: str) -> int:
+    """Approving or refusing: the holder's editors and admins; to anyone else it is not found."""
+    return {"anonymous": 401, "editor": 200, "admin": 200}.get(role, 404)
+
+
 def _login_body(w: World, role: str, level: str) -> dict[str, Any]:
     return {"json": {"email": EMAIL.get(role, "nobody@example.org"), "password": PW}}
 
@@ -247,6 +277,36 @@ MATRIX: dict[
         "/api/v1/entitlements/{entitlement}",
         None,
         only(("admin",), 200),
+    ),
+    # access requests: anyone signed in may ask for a restricted dataset they cannot read yet;
+    # the holder's editors and admins decide; someone else's request is not found
+    ("POST", "/api/v1/datasets/{name}/access-requests"): (
+        DS + "/access-requests",
+        lambda w, r, lvl: {"json": {"purpose": PURPOSE, "days": 30}},
+        _ask_expected,
+    ),
+    ("GET", "/api/v1/access-requests/mine"): ("/api/v1/access-requests/mine", None, signed_in(200)),
+    ("GET", "/api/v1/access-requests"): (
+        "/api/v1/access-requests",
+        None,
+        only(("editor", "other_owner", "admin"), 200),  # those who hold data to decide on
+    ),
+    ("GET", "/api/v1/notifications"): ("/api/v1/notifications", None, signed_in(200)),
+    ("POST", "/api/v1/access-requests/{request_id}/approve"): (
+        "/api/v1/access-requests/{request}/approve",
+        lambda w, r, lvl: {"json": {}},
+        _decide_expected,
+    ),
+    ("POST", "/api/v1/access-requests/{request_id}/refuse"): (
+        "/api/v1/access-requests/{request}/refuse",
+        lambda w, r, lvl: {"json": {"reason": "목적이 데이터의 범위와 맞지 않습니다."}},
+        _decide_expected,
+    ),
+    ("POST", "/api/v1/access-requests/{request_id}/withdraw"): (
+        "/api/v1/access-requests/{request}/withdraw",
+        None,
+        # only the requester withdraws; holders see the request (403), others do not (404)
+        lambda r, lvl: {"anonymous": 401, "editor": 403, "admin": 403}.get(r, 404),
     ),
     ("GET", "/api/v1/jobs"): ("/api/v1/jobs", None, always(200)),
     ("GET", "/api/v1/jobs/{job_id}"): (
@@ -400,6 +460,7 @@ def test_permission_matrix(platform, tmp_path):
                     job=w.editor_job,
                     token=_own_token(w, role, level) if "{token}" in path else "",
                     entitlement=_entitlement(w, role, level) if "{entitlement}" in path else "",
+                    request=_access_request(w, role, level) if "{request}" in path else "",
                 )
                 kwargs = make(w, role, level) if make else {}
                 r = client.request(method, url, headers=w.auth(role), **kwargs)
