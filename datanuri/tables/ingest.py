@@ -34,6 +34,7 @@ from datanuri.tables.infer import ColumnInference, field_type
 from datanuri.tables.model import IngestResult, Layout, Limits, Problem, RowOutcome
 from datanuri.tables.profile import profile_parquet
 from datanuri.tables.readers import CsvReader, Reader, open_reader
+from datanuri.tables.roles import apply_roles, column_role, digit_codes
 from datanuri.tables.schema import table_schema
 
 MAX_PROBLEMS = 1000
@@ -530,6 +531,7 @@ def _finish(
         ),
     )
     profile = profile_parquet(tmp)
+    schema, profile = apply_roles(schema, profile, _roles(tmp, profile))
     report(total, total)
     return IngestResult(
         rows=offset,
@@ -544,6 +546,30 @@ def _finish(
         sheet=reader.sheet,
         outcome=outcome,
     )
+
+
+def _roles(path: Path, profile: dict) -> dict[str, str]:
+    """The identifier and code columns (`tables.roles`), from the profile and, for text columns
+    whose least and greatest values are digit strings of one width, their values."""
+    roles = {}
+    for col in profile.get("columns", []):
+        stats = dict(col)
+        lo, hi = col.get("min"), col.get("max")
+        if (
+            col.get("type") == "string"
+            and isinstance(lo, str)
+            and isinstance(hi, str)
+            and lo.isdigit()
+            and hi.isdigit()
+            and len(lo) == len(hi)
+        ):
+            stats["digit_codes"] = digit_codes(
+                pq.read_table(path, columns=[col["name"]]).column(0).combine_chunks()
+            )
+        role = column_role(col["name"], stats)
+        if role:
+            roles[col["name"]] = role
+    return roles
 
 
 def _read_spool(path: Path):

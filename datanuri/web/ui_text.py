@@ -98,6 +98,12 @@ FIELD_TYPES: dict[str, Pair] = {
     "year": ("연도", "year"),
 }
 
+# A column's role found at ingest (tables.roles): profiled as categories, not as a quantity.
+FIELD_ROLES: dict[str, Pair] = {
+    "identifier": ("식별번호", "identifier"),
+    "code": ("코드", "code"),
+}
+
 # Error pages: status -> (title, explanation), each (ko, en).
 ERRORS: dict[int, tuple[Pair, Pair]] = {
     400: (
