@@ -23,6 +23,7 @@ TOTAL_LABELS = frozenset(
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?([eE][+-]?\d+)?%?$|^[+-]?\.\d+$")
 _YEAR_RE = re.compile(r"^(19|20)\d\d(년|년도)?$")
+SPACE_RE = re.compile(r"[\t\n\f\r ]+")  # the spaces RE2's \s matches, for Arrow and Python alike
 _BLANKISH = frozenset({"", "-", "NA", "N/A", "null", "NULL"})
 
 Row = Sequence[str | None]
@@ -201,8 +202,7 @@ def is_total_label(value: str | None) -> bool:
     """Whether a row's first text cell marks a total row (합계, 총계, 계, 소계, Total)."""
     if value is None:
         return False
-    t = "".join(str(value).split()).lower()
-    return t in TOTAL_LABELS
+    return SPACE_RE.sub("", str(value)).lower() in TOTAL_LABELS
 
 
 def first_text(row: Row) -> str | None:

@@ -30,6 +30,7 @@ from datanuri.tables.detect import Detected
 from datanuri.tables.headers import clean_names
 from datanuri.tables.layout import (
     SAMPLE_ROWS,
+    SPACE_RE,
     TOTAL_LABELS,
     find_header,
     first_text,
@@ -75,6 +76,11 @@ class Reader:
         step = max(1, self.limits.batch_rows)
         for off in range(0, batch.num_rows, step):
             yield batch.slice(off, step)
+
+
+def _total_in(rec: list[str]) -> str | None:
+    """A CSV record's first cell that Arrow does not read as null (where a total label sits)."""
+    return next((v for v in rec if v not in NULL_TOKENS), None)
 
 
 def _total_problem(line: int, label: str | None) -> Problem:
@@ -263,24 +269,19 @@ class CsvReader(Reader):
             f.close()
 
     def _without_totals(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        """The batch without its total rows (counted as skipped; `locate` finds their lines)."""
+        """The batch without its total rows: those whose first non-null cell is a total label
+        (counted as skipped; `locate` finds their lines with the same rule, `_total_in`)."""
         if self.layout.keep_totals or not batch.num_rows:
             return batch
-        hit = None
-        for col in batch.columns:
-            norm = pc.utf8_lower(pc.replace_substring_regex(col, r"\s+", ""))
-            m = pc.fill_null(pc.is_in(norm, value_set=_TOTALS), False)
-            hit = m if hit is None else pc.or_(hit, m)
-        if hit is None or not pc.any(hit).as_py():
+        first = pc.coalesce(*batch.columns) if batch.num_columns > 1 else batch.column(0)
+        norm = pc.utf8_lower(pc.replace_substring_regex(first, SPACE_RE.pattern, ""))
+        hit = pc.fill_null(pc.is_in(norm, value_set=_TOTALS), False)
+        dropped = pc.sum(hit).as_py() or 0
+        if not dropped:
             return batch
-        keep = np.ones(batch.num_rows, dtype=bool)
-        for i in np.flatnonzero(hit.to_numpy(zero_copy_only=False)):
-            if is_total_label(first_text([c[int(i)].as_py() for c in batch.columns])):
-                keep[i] = False
-        dropped = int((~keep).sum())
         self.skipped_count += dropped
         self.total_rows += dropped
-        return batch.filter(pa.array(keep)) if dropped else batch
+        return batch.filter(pc.invert(hit))
 
     def locate(self, rows: np.ndarray, limit: int) -> tuple[dict[int, int], list[Problem]]:
         """Walk the text with the csv module until `limit` problems are placed (diagnostics only)."""
@@ -312,11 +313,8 @@ class CsvReader(Reader):
                             M.PROB_COLUMN_COUNT_KO.format(line=line, actual=len(rec), expected=n),
                         )
                     )
-                elif not self.layout.keep_totals and is_total_label(
-                    first_text([None if v in NULL_TOKENS else v for v in rec])
-                ):
-                    label = first_text(rec)
-                    skipped.append(_total_problem(line, label))
+                elif not self.layout.keep_totals and is_total_label(_total_in(rec)):
+                    skipped.append(_total_problem(line, _total_in(rec)))
                 else:
                     while nxt is not None and nxt == k:
                         found[k] = line

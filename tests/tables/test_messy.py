@@ -5,7 +5,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from datanuri import errors
-from datanuri.tables import ingest
+from datanuri.tables import Limits, ingest
 from datanuri.tables.infer import NULL_TOKEN_SHARE
 from datanuri.tables.layout import find_header, is_total_label
 from tests.tables.agency import (
@@ -84,14 +84,25 @@ def test_the_agency_csv_in_cp949_finds_its_header_and_total_line(tmp_path):
     assert res.outcome.header_lines == (4, 4)
 
 
-def test_csv_problem_lines_count_the_title_rows(tmp_path):
+@pytest.mark.parametrize("batch_rows", [65_536, 3])
+def test_csv_problem_lines_count_the_title_rows(tmp_path, batch_rows):
     src = tmp_path / "t.csv"
     body = "".join(f"구{i},{i}\n" for i in range(1, 11))
-    src.write_text("2023년 현황,\n\n구분,값\n" + body + "구11,1,2\n소계,55\n", encoding="utf-8")
-    res = ingest(src, tmp_path / "o.parquet")
+    src.write_text("2023년 현황,\n\n구분,값\n" + body + "구11,1,2\n 합 계 ,55\n", encoding="utf-8")
+    res = ingest(src, tmp_path / "o.parquet", limits=Limits(batch_rows=batch_rows))
     assert res.columns == ["구분", "값"] and res.rows == 10
     assert [(p.line, p.kind) for p in res.problems] == [(14, "column_count"), (15, "total_row")]
     assert (res.outcome.dropped_rows, res.outcome.total_rows) == (2, 1)
+
+
+def test_a_csv_total_after_a_dash_cell_is_found_by_the_reader_and_the_locator(tmp_path):
+    src = tmp_path / "d.csv"
+    body = "".join(f"서울,구{i},{i}\n" for i in range(1, 6))
+    src.write_text("시도,구,값\n" + body + "-,소계,15\n부산,구6,6\n", encoding="utf-8")
+    out = tmp_path / "o.parquet"
+    res = ingest(src, out)
+    assert res.rows == 6 and pq.read_table(out).column("구").to_pylist()[-1] == "구6"
+    assert [(p.line, p.kind, p.value) for p in res.problems] == [(7, "total_row", "소계")]
 
 
 def test_a_missing_value_marker_keeps_the_column_numeric(tmp_path):
