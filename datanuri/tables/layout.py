@@ -22,6 +22,7 @@ TOTAL_LABELS = frozenset(
 )
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?([eE][+-]?\d+)?%?$|^[+-]?\.\d+$")
+_DATE_RE = re.compile(r"^\d{4}\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}")
 _YEAR_RE = re.compile(r"^(19|20)\d\d(년|년도)?$")
 SPACE_RE = re.compile(r"[\t\n\f\r ]+")  # the spaces RE2's \s matches, for Arrow and Python alike
 _BLANKISH = frozenset({"", "-", "NA", "N/A", "null", "NULL"})
@@ -62,8 +63,11 @@ def _kind(v: str | None) -> str:
 
 
 def _label_like(v: str | None) -> bool:
-    """Whether a non-empty cell reads as a column label (text, or a year such as 2023)."""
+    """Whether a non-empty cell reads as a column label (text that is not a date, or a year
+    such as 2023)."""
     t = _text(v)
+    if _DATE_RE.match(t):
+        return False
     return _kind(t) == "text" or bool(_YEAR_RE.match(t))
 
 
@@ -99,8 +103,8 @@ def find_header(rows: Sequence[Row], *, start: int | None = None) -> HeaderLayou
     are blank.
 
     Without `start`, the header is the earliest best-scoring row, moved off the first filled
-    row only when every filled row above it is preamble (a title, a unit, a note: at most half
-    as many cells). With `start` (the publisher's `--header-row`), the header begins there.
+    row only when every filled row above it is preamble (`_preamble`: a title, a unit, a note).
+    With `start` (the publisher's `--header-row`), the header begins there.
     Label rows directly above (two or more distinct labels) or below it (labels over columns
     whose data are numbers, filling the gaps of a merged cell) join it, up to
     `MAX_HEADER_ROWS` rows.
@@ -127,11 +131,20 @@ def find_header(rows: Sequence[Row], *, start: int | None = None) -> HeaderLayou
         ):
             top -= 1
         n = max(len(_filled(rows[k])) for k in range(top, pick + 1))
-        if all(len(_filled(rows[k])) <= max(1, n // 2) for k in nonblank if k < top):
+        if all(_preamble(rows[k], n, scores[k], best) for k in nonblank if k < top):
             first, count = top, pick - top + 1
     while count < MAX_HEADER_ROWS and _is_lower_part(rows, first, count):
         count += 1
     return HeaderLayout(first, count, _join(rows[first : first + count]))
+
+
+def _preamble(row: Row, header_cells: int, score: float, best: float) -> bool:
+    """Whether a filled row above the header is preamble (a title, a unit, a "작성일" note):
+    narrower than the header, and either at most half as wide or far from header-like."""
+    cells = len(_filled(row))
+    if cells >= header_cells:
+        return False
+    return cells <= max(1, header_cells // 2) or score < 0.5 * best
 
 
 def _is_upper_part(upper: Row, header: Row) -> bool:

@@ -181,6 +181,10 @@ def test_find_header_cases():
     ]
     h = find_header(dated)
     assert (h.first, h.count, h.names) == (2, 1, ["시도", "구간수", "연장", "비고"])
+    narrow = [["작성일", "2024-01-31"], ["구분", "값", "비고"], ["가", "1", "x"], ["나", "2", "y"]]
+    assert find_header(narrow).first == 1
+    # a header with an unnamed column stays the header above text-only rows
+    assert find_header([["a", "", "c", "d"], ["w", "x", "y", "z"], ["q", "r", "s", "t"]]).first == 0
     assert find_header([[None], []]) is None
 
 
