@@ -81,3 +81,14 @@ def test_withheld_problems_lose_the_korean_message_too():
     item |= {"message": "… '홍길동' …", "message_ko": "… '홍길동' …"}
     out = screen_problems({"count": 1, "items": [item]}, ["이름"])["items"][0]
     assert "홍길동" not in str(out) and out["value_withheld"]
+
+
+def test_the_dataset_page_names_identifier_and_code_columns(bike, tmp_path):
+    from tests.tables.test_roles import _accidents
+
+    r = upload(bike, _accidents(tmp_path))
+    assert r.status_code == 201, r.text
+    page = bike.get("/datasets/bike").text
+    assert page.count('class="field-role"') == 4  # 사고번호, 접수순서, 법정동코드, 우편번호
+    assert "식별번호" in page and "코드" in page
+    assert "2023000100" in page and "2,023,000,100" not in page  # a code's min, unformatted
