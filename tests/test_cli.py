@@ -152,3 +152,33 @@ def test_a_wrong_encoding_is_a_clear_error_not_a_traceback(run, tmp_path):
     )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "not valid utf-8 text in its header line (line 1)" in " ".join(out.stderr.split())
+
+
+def test_publish_an_agency_workbook_then_its_page_shows_the_data_rows(run, api, tmp_path):
+    from tests.tables.agency import COLUMNS, SIDO, TOTAL_ROW, write_agency_xlsx
+
+    run("orgs", "create", "mois")
+    src = write_agency_xlsx(tmp_path / "bike.xlsx", measured_gap=True)
+    out = run("publish", str(src), "--dataset", "bike", "--org", "mois", "--json")
+    res = json.loads(out.stdout)
+    assert res["version"]["row_count"] == len(SIDO)
+    assert res["outcome"] == {
+        "dropped_rows": 1,
+        "total_rows": 1,
+        "kept_as_text": 0,
+        "kept_as_null": 1,
+        "header_lines": [4, 5],
+    }
+    assert "1 row(s) were left out" in res["message"] and "kept as text" not in res["message"]
+    assert "1행을 표에서 뺐습니다" in res["message_ko"]
+    assert [p["line"] for p in res["problems"]] == [9, TOTAL_ROW]
+    plain = run("publish", str(src), "--dataset", "bike2", "--org", "mois", "--header-row", "4")
+    assert "left out of the table" in plain.stdout and "line 23" in plain.stderr
+    page = api.get("/datasets/bike").text
+    for name in COLUMNS:
+        assert name in page
+    assert "서울특별시" in page and "2023년 시도별 자전거도로 현황" not in page
+    kept = run(
+        "publish", str(src), "--dataset", "bike3", "--org", "mois", "--keep-totals", "--json"
+    )
+    assert json.loads(kept.stdout)["version"]["row_count"] == len(SIDO) + 1

@@ -119,7 +119,8 @@ def _withhold_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
     where = f"Line {problem.get('line')}" if problem.get("line") is not None else "A row"
     column = problem.get("column")
     what = f"a value in column {column!r}" if column else "a value"
-    return {k: v for k, v in problem.items() if k != "value"} | {
+    # message_ko quotes the value too
+    return {k: v for k, v in problem.items() if k not in ("value", "message_ko")} | {
         "message": MSG_PROBLEM_WITHHELD.format(where=where, what=what, kind=problem.get("kind")),
         "value_withheld": True,
     }

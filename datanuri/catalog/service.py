@@ -38,6 +38,7 @@ from datanuri.catalog.guards import (
     screen_profile,
 )
 from datanuri.catalog.models import Dataset, Distribution, Version
+from datanuri.catalog.outcome import published_message
 from datanuri.catalog.profile_redaction import SCREENED_LEVELS, withhold_row_like
 from datanuri.catalog.records import (
     DatasetInfo,
@@ -114,13 +115,17 @@ class PublishResult:
     created: bool
     message: str
     problems: tuple[dict[str, Any], ...] = ()
+    message_ko: str | None = None
+    outcome: dict[str, Any] | None = None  # tables.RowOutcome.to_dict(): rows left out, cells kept
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": self.version.to_dict(),
             "created": self.created,
             "message": self.message,
+            "message_ko": self.message_ko or self.message,
             "problems": list(self.problems),
+            "outcome": self.outcome,
         }
 
 
@@ -299,6 +304,9 @@ class CatalogService:
         encoding: str | None = None,
         delimiter: str | None = None,
         sheet: str | None = None,
+        header_row: int | None = None,
+        skip_rows: int | None = None,
+        keep_totals: bool = False,
         principal: Principal,
         progress: Progress | None = None,
         on_publish: OnPublish | None = None,
@@ -315,7 +323,8 @@ class CatalogService:
         its ledger entry are written, and `on_publish(session, version)` is called in that
         transaction (not when identical content makes no new version). Any failure leaves the
         catalog unchanged. The profile of a personal dataset is stored without the values of
-        the columns the guard withholds.
+        the columns the guard withholds. `header_row`/`skip_rows` name the header of a CSV or
+        XLSX with title rows (detected otherwise); `keep_totals` keeps 합계/소계 rows.
         """
         from datanuri.tables import Limits, ingest
 
@@ -333,6 +342,9 @@ class CatalogService:
                 encoding=encoding,
                 delimiter=delimiter,
                 sheet=sheet,
+                header_row=header_row,
+                skip_rows=skip_rows,
+                keep_totals=keep_totals,
                 mode=mode,
                 limits=Limits(
                     max_cell_bytes=self.config.max_cell_bytes,
@@ -421,10 +433,15 @@ class CatalogService:
                     raise errors.Conflict(M.NUMBER_TAKEN.format(name=name)) from exc
                 raise
             self._changed(name)
-            msg = f"Published {name!r} version {number}: {result.rows:,} rows, {len(result.columns)} columns."
-            if result.problem_count:
-                msg += f" {result.problem_count} row problem(s) were kept as text or null; see the report."
-            return PublishResult(info, True, msg, tuple(problem_record["items"]))
+            ko, en = published_message(name, number, result)
+            return PublishResult(
+                info,
+                True,
+                en,
+                tuple(problem_record["items"]),
+                message_ko=ko,
+                outcome=result.outcome.to_dict(),
+            )
         finally:
             out.unlink(missing_ok=True)
 

@@ -159,6 +159,21 @@ def publish(
         None, help="Text encoding, e.g. cp949 (detected when omitted)"
     ),
     sheet: str | None = typer.Option(None, help="XLSX sheet name (first sheet when omitted)"),
+    header_row: int | None = typer.Option(
+        None,
+        "--header-row",
+        min=1,
+        help="CSV/XLSX: the row holding the column names, counting title rows from 1 "
+        "(detected under title and unit rows when omitted)",
+    ),
+    skip_rows: int | None = typer.Option(
+        None, "--skip-rows", min=0, help="CSV/XLSX: rows above the header (= --header-row N+1)"
+    ),
+    keep_totals: bool = typer.Option(
+        False,
+        "--keep-totals",
+        help="Keep total rows (합계, 총계, 소계, Total) as data instead of leaving them out",
+    ),
     override_reason: str | None = typer.Option(
         None,
         "--override-reason",
@@ -204,6 +219,9 @@ def publish(
                     format=format,
                     encoding=encoding,
                     sheet=sheet,
+                    header_row=header_row,
+                    skip_rows=skip_rows,
+                    keep_totals=keep_totals,
                     progress=progress,
                     principal=SYSTEM,
                     override_reason=override_reason,

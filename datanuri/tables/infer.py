@@ -14,11 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from datanuri.tables import convert as C
 
 MIXED_RATIO = 0.01
 MIXED_MIN_VALUES = 100
+# At most this share of a column's values may be missing-value markers for it to keep its type.
+NULL_TOKEN_SHARE = 0.05
+NULL_TOKEN_MIN_VALUES = 10  # ... or one marker, in a column of at least this many values
+NULL_TOKEN_MAX_CHARS = 20  # a marker is short and has no digit ("측정불가", "해당없음", "…")
 # a candidate that parsed every value in a batch implies these had no failures either
 IMPLIES = {"date_compact": ("integer", "number"), "integer": ("number",)}
 
@@ -30,6 +35,7 @@ class ColumnInference:
     name: str
     nonnull: int = 0
     alive: dict[str, int] = field(default_factory=lambda: {c: 0 for c in C.ORDER})
+    tokens: dict[str, int] = field(default_factory=lambda: {c: 0 for c in C.ORDER})
     bool_words: set[str] = field(default_factory=set)
 
     def update(self, a: pa.Array) -> None:
@@ -44,6 +50,7 @@ class ColumnInference:
             self.alive.pop("integer", None)
             self.alive.pop("number", None)
         clean: set[str] = set()
+        markers: pa.Array | None = None
         for cand in list(self.alive):
             if cand in clean:
                 continue
@@ -54,12 +61,21 @@ class ColumnInference:
                 vocabs = {C.TRUE_WORDS.get(w) or C.FALSE_WORDS.get(w) for w in self.bool_words}
                 if len(vocabs) > 1:
                     bad = n
+            room = MIXED_RATIO * self.nonnull + token_room(self.nonnull)
+            if cand != "boolean" and 0 < bad and self.alive[cand] + self.tokens[cand] + bad <= room:
+                if markers is None:
+                    markers = missing_markers(a)
+                tok = pc.sum(pc.and_(C.failures(a, parsed), markers)).as_py() or 0
+                self.tokens[cand] += tok
+                bad -= tok
             self.alive[cand] += bad
-            if bad == 0:
+            if bad == 0 and self.tokens[cand] == 0:
                 clean.update(IMPLIES.get(cand, ()))
             if cand == "boolean" and bad:
                 self.alive.pop(cand)
-            elif self.alive[cand] > MIXED_RATIO * self.nonnull:
+            elif self.alive[cand] > MIXED_RATIO * self.nonnull or self.tokens[cand] > token_room(
+                self.nonnull
+            ):
                 self.alive.pop(cand)
 
     def result(self) -> tuple[str | None, str | None]:
@@ -74,13 +90,27 @@ class ColumnInference:
         if self.nonnull == 0:
             return None, None
         for cand in C.ORDER:
-            if alive.get(cand) == 0:
+            if alive.get(cand) == 0 and self.tokens[cand] == 0:
                 return cand, None
+        for cand in C.ORDER:
+            if alive.get(cand) == 0:  # clean but for missing-value markers: they become nulls
+                return cand, cand
         if self.nonnull >= MIXED_MIN_VALUES:
             for cand in C.ORDER:
                 if cand in alive:
                     return None, cand
         return None, None
+
+
+def token_room(values: int) -> float:
+    """How many missing-value markers a column of `values` values may have and keep its type."""
+    return max(NULL_TOKEN_SHARE * values, 1.0 if values >= NULL_TOKEN_MIN_VALUES else 0.0)
+
+
+def missing_markers(a: pa.Array) -> pa.Array:
+    """Boolean mask of the values that read as missing-value markers: short, without a digit."""
+    short = pc.less_equal(pc.utf8_length(a), NULL_TOKEN_MAX_CHARS)
+    return pc.fill_null(pc.and_(short, pc.invert(pc.match_substring_regex(a, "[0-9]"))), False)
 
 
 def field_type(candidate: str | None) -> tuple[str, str | None]:

@@ -32,9 +32,10 @@ from datanuri.tables import messages as M
 from datanuri.tables.coverage import table_coverage
 from datanuri.tables.detect import detect
 from datanuri.tables.infer import ColumnInference, field_type
-from datanuri.tables.model import IngestResult, Limits, Problem
+from datanuri.tables.model import IngestResult, Layout, Limits, Problem, RowOutcome
 from datanuri.tables.profile import profile_parquet
 from datanuri.tables.readers import CsvReader, Reader, open_reader
+from datanuri.tables.roles import apply_roles, column_role, digit_codes
 from datanuri.tables.schema import table_schema
 
 MAX_PROBLEMS = 1000
@@ -59,9 +60,17 @@ def ingest(
     mode: Literal["strict", "lenient"] = "lenient",
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    header_row: int | None = None,
+    skip_rows: int | None = None,
+    keep_totals: bool = False,
 ) -> IngestResult:
-    """Read a table file into canonical zstd Parquet at `out_path`, with schema, profile and problems."""
+    """Read a table file into canonical zstd Parquet at `out_path`, with schema, profile and problems.
+
+    CSV and XLSX: the header row is detected under title and unit rows (`tables.layout`)
+    unless `header_row` (1-based, counting title rows) or `skip_rows` names it; total rows
+    (합계, 소계, ...) are left out and reported unless `keep_totals`."""
     source, out_path = Path(source), Path(out_path)
+    layout = Layout.of(header_row, skip_rows, keep_totals)
     name = filename or source.name
     det = detect(source, name, format=format, encoding=encoding, delimiter=delimiter)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
@@ -69,9 +78,9 @@ def ingest(
     try:
         for attempt in range(2):
             try:
-                reader = open_reader(source, name, det, limits, sheet)
+                reader = open_reader(source, name, det, limits, sheet, layout)
                 _check_width(reader, name, limits)
-                reopen = partial(open_reader, source, name, det, limits, sheet)
+                reopen = partial(open_reader, source, name, det, limits, sheet, layout)
                 result = _run(reader, det, name, tmp, spool, mode, limits, progress, reopen)
                 break
             except IngestError as e:
@@ -117,8 +126,8 @@ def _run(
             reader = reopen()
     if fast is not None:
         plan, offset, written_schema = fast
-        problems_rows: list[tuple[int, str, str, str]] = []
-        type_problem_count = 0
+        problems_rows: list[tuple[int, str, str, str, bool]] = []
+        type_problem_count = (0, 0)
     else:
         plan, offset, written_schema, problems_rows, type_problem_count = _two_pass(
             reader, name, tmp, spool, limits, report, total
@@ -426,9 +435,10 @@ def _two_pass(
         plan = [ci.result() for ci in infer]
         batches_iter = _read_spool(spool)
 
-    problems_rows: list[tuple[int, str, str, str]] = []  # (row, column, value, candidate)
-    type_problem_count = 0
-    mixed = [(i, cand) for i, (_, cand) in enumerate(plan or []) if cand]
+    # (row, column, value, candidate, made null: the column kept the candidate's type)
+    problems_rows: list[tuple[int, str, str, str, bool]] = []
+    as_text = as_null = 0
+    mixed = [(i, cand, conv is not None) for i, (conv, cand) in enumerate(plan or []) if cand]
     out = _RowGroups(tmp, max(1, limits.batch_rows) * ROW_GROUP_BATCHES)
     offset = 0
     try:
@@ -437,19 +447,22 @@ def _two_pass(
                 cols = [
                     C.convert(col, cand) for col, (cand, _) in zip(batch.columns, plan, strict=True)
                 ]
-                for i, cand in mixed:
+                for i, cand, nulled in mixed:
                     src = batch.column(i)
-                    bad = C.failures(src, C.convert(src, cand))
+                    bad = C.failures(src, cols[i] if nulled else C.convert(src, cand))
                     nbad = pc.sum(bad).as_py() or 0
                     if nbad:
-                        type_problem_count += nbad
+                        if nulled:
+                            as_null += nbad
+                        else:
+                            as_text += nbad
                         if len(problems_rows) < MAX_PROBLEMS:
                             idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))[
                                 : MAX_PROBLEMS - len(problems_rows)
                             ]
                             vals = src.take(pa.array(idx)).to_pylist()
                             problems_rows += [
-                                (offset + int(j), reader.columns[i], v, cand)
+                                (offset + int(j), reader.columns[i], v, cand, nulled)
                                 for j, v in zip(idx, vals, strict=True)
                             ]
                 batch = pa.RecordBatch.from_arrays(cols, names=reader.columns)
@@ -465,7 +478,7 @@ def _two_pass(
         out.abort()
         raise
     written_schema = out.close(_empty_schema(reader, plan))
-    return plan, offset, written_schema, problems_rows, type_problem_count
+    return plan, offset, written_schema, problems_rows, (as_text, as_null)
 
 
 def _finish(
@@ -477,13 +490,21 @@ def _finish(
     plan: Plan | None,
     offset: int,
     written_schema: pa.Schema,
-    problems_rows: list[tuple[int, str, str, str]],
-    type_problem_count: int,
+    problems_rows: list[tuple[int, str, str, str, bool]],
+    type_problem_count: tuple[int, int],
     report: Progress,
     total: int,
 ) -> IngestResult:
     """Problems, strict mode, schema and profile of the written file."""
-    problems, problem_count = _problems(reader, problems_rows, type_problem_count)
+    as_text, as_null = type_problem_count
+    problems, problem_count = _problems(reader, problems_rows, as_text + as_null)
+    outcome = RowOutcome(
+        dropped_rows=reader.skipped_count,
+        total_rows=reader.total_rows,
+        kept_as_text=as_text,
+        kept_as_null=as_null,
+        header_lines=reader.header_lines,
+    )
     if mode == "strict" and problem_count:
         first = problems[0] if problems else None
         raise IngestError(
@@ -511,6 +532,7 @@ def _finish(
         ),
     )
     profile = profile_parquet(tmp)
+    schema, profile = apply_roles(schema, profile, _roles(tmp, profile))
     profile["coverage"] = table_coverage(tmp).to_profile()  # the regions its columns name
     report(total, total)
     return IngestResult(
@@ -524,7 +546,32 @@ def _finish(
         encoding=det.encoding if det.format not in ("xlsx", "parquet") else None,
         delimiter=det.delimiter if det.format in ("csv", "tsv") else None,
         sheet=reader.sheet,
+        outcome=outcome,
     )
+
+
+def _roles(path: Path, profile: dict) -> dict[str, str]:
+    """The identifier and code columns (`tables.roles`), from the profile and, for text columns
+    whose least and greatest values are digit strings of one width, their values."""
+    roles = {}
+    for col in profile.get("columns", []):
+        stats = dict(col)
+        lo, hi = col.get("min"), col.get("max")
+        if (
+            col.get("type") == "string"
+            and isinstance(lo, str)
+            and isinstance(hi, str)
+            and lo.isdigit()
+            and hi.isdigit()
+            and len(lo) == len(hi)
+        ):
+            stats["digit_codes"] = digit_codes(
+                pq.read_table(path, columns=[col["name"]]).column(0).combine_chunks()
+            )
+        role = column_role(col["name"], stats)
+        if role:
+            roles[col["name"]] = role
+    return roles
 
 
 def _read_spool(path: Path):
@@ -536,7 +583,7 @@ def _read_spool(path: Path):
 
 
 def _problems(
-    reader: Reader, rows: list[tuple[int, str, str, str]], type_count: int
+    reader: Reader, rows: list[tuple[int, str, str, str, bool]], type_count: int
 ) -> tuple[list[Problem], int]:
     """Place the first problems on lines, ordered by line."""
     count = reader.skipped_count + type_count
@@ -545,17 +592,25 @@ def _problems(
     idx = np.array(sorted({r for r, *_ in rows}), dtype=np.int64)
     lines, skipped = reader.locate(idx, MAX_PROBLEMS)
     out = list(skipped)
-    for r, col, val, cand in rows:
+    for r, col, val, cand, nulled in rows:
         line = lines.get(r)
         ftype = field_type(cand)[0]
-        article = "an" if ftype[0] in "aeiou" else "a"
+        kw = {
+            "line": line,
+            "value": val,
+            "column": col,
+            "article": "an" if ftype[0] in "aeiou" else "a",
+            "type": ftype,
+            "type_ko": M.TYPE_KO.get(ftype, ftype),
+        }
         out.append(
             Problem(
                 line,
                 col,
-                "type",
-                M.PROB_TYPE.format(line=line, value=val, column=col, article=article, type=ftype),
+                "missing_value" if nulled else "type",
+                (M.PROB_TYPE_NULL if nulled else M.PROB_TYPE).format(**kw),
                 val,
+                (M.PROB_TYPE_NULL_KO if nulled else M.PROB_TYPE_KO).format(**kw),
             )
         )
     out.sort(key=lambda p: p.line if p.line is not None else 1 << 62)

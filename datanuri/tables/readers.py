@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import sys
 import zipfile
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -26,7 +28,15 @@ from datanuri.tables import messages as M
 from datanuri.tables.convert import NULL_TOKENS
 from datanuri.tables.detect import Detected
 from datanuri.tables.headers import clean_names
-from datanuri.tables.model import Limits, Problem
+from datanuri.tables.layout import (
+    SAMPLE_ROWS,
+    SPACE_RE,
+    TOTAL_LABELS,
+    find_header,
+    first_text,
+    is_total_label,
+)
+from datanuri.tables.model import Layout, Limits, Problem
 
 
 @dataclass
@@ -49,8 +59,10 @@ class Reader:
         self.path, self.name, self.limits = path, name, limits
         self.columns: list[str] = []
         self.skipped_count = 0
+        self.total_rows = 0  # of the skipped rows, those left out as totals (합계, 소계, ...)
         self.size = path.stat().st_size
         self.position = 0
+        self.header_lines: tuple[int, int] = (1, 1)  # first and last line of the header
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Record batches of at most `limits.batch_rows` rows."""
@@ -64,6 +76,23 @@ class Reader:
         step = max(1, self.limits.batch_rows)
         for off in range(0, batch.num_rows, step):
             yield batch.slice(off, step)
+
+
+def _total_in(rec: list[str]) -> str | None:
+    """A CSV record's first cell that Arrow does not read as null (where a total label sits)."""
+    return next((v for v in rec if v not in NULL_TOKENS), None)
+
+
+def _total_problem(line: int, label: str | None) -> Problem:
+    """The problem of a total row left out of the table."""
+    return Problem(
+        line,
+        None,
+        "total_row",
+        M.PROB_TOTAL_ROW.format(line=line, label=label),
+        label,
+        M.PROB_TOTAL_ROW_KO.format(line=line, label=label),
+    )
 
 
 def _bad_encoding(name: str, encoding: str, where: str = "") -> IngestError:
@@ -81,6 +110,7 @@ def _too_large(name: str, limit: int, where: str = "") -> IngestError:
 
 
 SMALL_BLOCK = 2 << 20
+_TOTALS = pa.array(sorted(TOTAL_LABELS), pa.string())
 
 
 class _BlockTooSmall(Exception):
@@ -92,17 +122,40 @@ class CsvReader(Reader):
 
     map_nulls = True  # null tokens are already nulls in the batches
 
-    def __init__(self, path: Path, name: str, limits: Limits, det: Detected) -> None:
+    def __init__(
+        self, path: Path, name: str, limits: Limits, det: Detected, layout: Layout
+    ) -> None:
         super().__init__(path, name, limits)
         self.encoding = det.encoding or "utf-8"
         self.delimiter = det.delimiter or ","
+        self.layout = layout
+        sample: list[list[str | None]] = []
+        ends: list[int] = []  # physical line on which each sampled record ends
         try:
             with self._text() as f:
-                header = next(csv.reader(f, delimiter=self.delimiter), None)
+                rd = csv.reader(f, delimiter=self.delimiter)
+                for rec in rd:
+                    sample.append(list(rec))
+                    ends.append(rd.line_num)
+                    if len(sample) >= _sample_size(layout):
+                        break
         except UnicodeDecodeError:
-            raise _bad_encoding(name, self.encoding, " in its header line (line 1)") from None
-        if not header or not any(h.strip() for h in header):
+            if not sample:
+                raise _bad_encoding(name, self.encoding, " in its header line (line 1)") from None
+            # a bad byte further down: the rows before it place the header, the read reports it
+        except csv.Error:
+            pass
+        found = _header(sample, layout, name)
+        if found is None or not any(h.strip() for h in found.names):
             raise IngestError(M.MSG_NO_COLUMNS.format(name=name), details={"name": name})
+        width = max(len(r) for r in sample[found.first : found.data_start])
+        header = found.names + [""] * (width - len(found.names))
+        # lines before the data: Arrow skips physical lines, blank and quoted ones included
+        self.data_line0 = ends[found.data_start - 1]
+        self.header_lines = (
+            (ends[found.first - 1] + 1) if found.first else 1,
+            ends[found.data_start - 1],
+        )
         self.raw_columns = header
         self.columns = clean_names(header)
         self.first_skipped: list[str] = []
@@ -126,10 +179,8 @@ class CsvReader(Reader):
         pending: list[pa.RecordBatch] = []
         buffered = 0
         while True:
-            skip, self.skipped_count = (
-                taken,
-                0,
-            )  # a restart recounts the skipped rows from the start
+            # a restart recounts the skipped rows from the start
+            skip, self.skipped_count, self.total_rows = taken, 0, 0
             try:
                 for batch in self._blocks(block):
                     if skip:
@@ -163,7 +214,10 @@ class CsvReader(Reader):
             return "skip"
 
         ropts = pacsv.ReadOptions(
-            column_names=self.columns, skip_rows=1, block_size=block, encoding=arrow_enc
+            column_names=self.columns,
+            skip_rows=self.data_line0,
+            block_size=block,
+            encoding=arrow_enc,
         )
         popts = pacsv.ParseOptions(
             delimiter=self.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -196,7 +250,7 @@ class CsvReader(Reader):
                     except StopIteration:
                         break
                     self.position = max(self.position, f.tell())
-                    yield batch
+                    yield self._without_totals(batch)
             except UnicodeDecodeError as e:
                 raise _bad_encoding(
                     self.name, self.encoding, f" (byte {e.start} of a chunk)"
@@ -214,6 +268,21 @@ class CsvReader(Reader):
         finally:
             f.close()
 
+    def _without_totals(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """The batch without its total rows: those whose first non-null cell is a total label
+        (counted as skipped; `locate` finds their lines with the same rule, `_total_in`)."""
+        if self.layout.keep_totals or not batch.num_rows:
+            return batch
+        first = pc.coalesce(*batch.columns) if batch.num_columns > 1 else batch.column(0)
+        norm = pc.utf8_lower(pc.replace_substring_regex(first, SPACE_RE.pattern, ""))
+        hit = pc.fill_null(pc.is_in(norm, value_set=_TOTALS), False)
+        dropped = pc.sum(hit).as_py() or 0
+        if not dropped:
+            return batch
+        self.skipped_count += dropped
+        self.total_rows += dropped
+        return batch.filter(pc.invert(hit))
+
     def locate(self, rows: np.ndarray, limit: int) -> tuple[dict[int, int], list[Problem]]:
         """Walk the text with the csv module until `limit` problems are placed (diagnostics only)."""
         want = iter(rows.tolist())
@@ -225,7 +294,8 @@ class CsvReader(Reader):
             return found, skipped
         with self._text() as f:
             reader = csv.reader(f, delimiter=self.delimiter)
-            next(reader, None)
+            while reader.line_num < self.data_line0 and next(reader, None) is not None:
+                pass
             k, prev = 0, reader.line_num
             for rec in reader:
                 line, prev = prev + 1, reader.line_num
@@ -240,8 +310,11 @@ class CsvReader(Reader):
                             "column_count",
                             M.PROB_COLUMN_COUNT.format(line=line, actual=len(rec), expected=n),
                             text[:200],
+                            M.PROB_COLUMN_COUNT_KO.format(line=line, actual=len(rec), expected=n),
                         )
                     )
+                elif not self.layout.keep_totals and is_total_label(_total_in(rec)):
+                    skipped.append(_total_problem(line, _total_in(rec)))
                 else:
                     while nxt is not None and nxt == k:
                         found[k] = line
@@ -340,7 +413,9 @@ def check_zip_bomb(path: Path, name: str, limits: Limits) -> None:
 class XlsxReader(RowsReader):
     """XLSX through openpyxl's read-only streaming mode (named or first sheet)."""
 
-    def __init__(self, path: Path, name: str, limits: Limits, sheet: str | None) -> None:
+    def __init__(
+        self, path: Path, name: str, limits: Limits, sheet: str | None, layout: Layout
+    ) -> None:
         super().__init__(path, name, limits)
         check_zip_bomb(path, name, limits)
         import openpyxl
@@ -363,22 +438,26 @@ class XlsxReader(RowsReader):
             )
         self.sheet = sheet or names[0]
         self.ws = self.wb[self.sheet]
+        self.layout = layout
         self.rows = self.ws.iter_rows(values_only=True)
         self.header_line = 0
+        self.head: list[tuple[int, list[str | None]]] = []  # rows read past the header
         try:
-            for i, row in enumerate(self.rows, start=1):
-                if row and any(v is not None and str(v).strip() for v in row):
-                    self.header_line = i
-                    raw = list(row)
-                    while raw and (raw[-1] is None or not str(raw[-1]).strip()):
-                        raw.pop()
-                    self.columns = clean_names(raw)
-                    break
+            sample = [
+                [_cell(v) for v in row] for row in itertools.islice(self.rows, _sample_size(layout))
+            ]
         except (zipfile.BadZipFile, EOFError, OSError) as e:
             raise IngestError(
                 M.MSG_TRUNCATED.format(name=name, kind="an Excel workbook", detail=str(e)),
                 details={"name": name},
             ) from None
+        found = _header(sample, layout, name)
+        if found is not None:
+            self.header_line = found.data_start
+            self.header_lines = (found.first + 1, found.data_start)
+            self.raw_columns = found.names
+            self.columns = clean_names(found.names)
+            self.head = list(enumerate(sample[found.data_start :], start=found.data_start + 1))
         if not self.columns:
             raise IngestError(
                 M.MSG_EMPTY_SHEET.format(name=name, sheet=self.sheet), details={"name": name}
@@ -389,9 +468,12 @@ class XlsxReader(RowsReader):
         n = len(self.columns)
         rows: list[list[str | None]] = []
         lines: list[int] = []
+        later = (
+            (line, [_cell(v) for v in row])
+            for line, row in enumerate(self.rows, start=len(self.head) + self.header_line + 1)
+        )
         try:
-            for line, row in enumerate(self.rows, start=self.header_line + 1):
-                vals = [_cell(v) for v in row]
+            for line, vals in itertools.chain(self.head, later):
                 if not any(v is not None and v != "" for v in vals):
                     continue
                 if len(vals) > n and any(v not in (None, "") for v in vals[n:]):
@@ -402,8 +484,14 @@ class XlsxReader(RowsReader):
                             "column_count",
                             M.PROB_COLUMN_COUNT.format(line=line, actual=len(vals), expected=n),
                             None,
+                            M.PROB_COLUMN_COUNT_KO.format(line=line, actual=len(vals), expected=n),
                         )
                     )
+                    continue
+                if not self.layout.keep_totals and is_total_label(first_text(vals)):
+                    self.total_rows += 1
+                    label = first_text(vals)
+                    self._skip(_total_problem(line, label))
                     continue
                 vals = (vals + [None] * n)[:n]
                 rows.append(vals)
@@ -467,7 +555,14 @@ class JsonReader(RowsReader):
                         yield i, rec
                     else:
                         self._skip(
-                            Problem(i, None, "record", M.PROB_NOT_RECORD.format(line=i), _cell(rec))
+                            Problem(
+                                i,
+                                None,
+                                "record",
+                                M.PROB_NOT_RECORD.format(line=i),
+                                _cell(rec),
+                                M.PROB_NOT_RECORD_KO.format(line=i),
+                            )
                         )
                 return
             with self._open() as f:
@@ -485,7 +580,14 @@ class JsonReader(RowsReader):
                         yield i, rec
                     else:
                         self._skip(
-                            Problem(i, None, "record", M.PROB_NOT_RECORD.format(line=i), _cell(rec))
+                            Problem(
+                                i,
+                                None,
+                                "record",
+                                M.PROB_NOT_RECORD.format(line=i),
+                                _cell(rec),
+                                M.PROB_NOT_RECORD_KO.format(line=i),
+                            )
                         )
         except UnicodeDecodeError:
             raise _bad_encoding(self.name, self.encoding) from None
@@ -540,12 +642,43 @@ class ParquetReader(Reader):
         return {int(r): int(r) + 1 for r in rows[:limit]}, []
 
 
-def open_reader(path: Path, name: str, det: Detected, limits: Limits, sheet: str | None) -> Reader:
-    """The reader for a detected format."""
+def _sample_size(layout: Layout) -> int:
+    """How many rows to read for header detection (past a header row the publisher named)."""
+    return SAMPLE_ROWS + (layout.header_row or 0)
+
+
+def _header(sample: list[list[str | None]], layout: Layout, name: str):
+    """The header found in the first rows, at the publisher's row if they named one."""
+    if layout.header_row is None:
+        return find_header(sample)
+    found = find_header(sample, start=layout.header_row - 1)
+    if found is None:
+        raise IngestError(
+            M.MSG_HEADER_ROW_EMPTY.format(name=name, row=layout.header_row),
+            details={"name": name, "header_row": layout.header_row},
+        )
+    return found
+
+
+def open_reader(
+    path: Path,
+    name: str,
+    det: Detected,
+    limits: Limits,
+    sheet: str | None,
+    layout: Layout | None = None,
+) -> Reader:
+    """The reader for a detected format (`layout`: where the header is, whether totals stay)."""
+    layout = layout or Layout()
     if det.format in ("csv", "tsv"):
-        return CsvReader(path, name, limits, det)
+        return CsvReader(path, name, limits, det, layout)
     if det.format == "xlsx":
-        return XlsxReader(path, name, limits, sheet)
+        return XlsxReader(path, name, limits, sheet, layout)
+    if layout.header_row is not None:
+        raise IngestError(
+            M.MSG_HEADER_ROW_FORMAT.format(name=name, format=det.format),
+            details={"name": name, "format": det.format},
+        )
     if det.format in ("json", "ndjson"):
         return JsonReader(path, name, limits, det)
     return ParquetReader(path, name, limits)

@@ -59,6 +59,8 @@ def problem_in_korean(problem: Any) -> Any:
     """A row problem with `message_ko` beside its `message`, where the catalogue knows it."""
     if not isinstance(problem, dict) or not isinstance(problem.get("message"), str):
         return problem
+    if problem.get("message_ko"):
+        return problem  # the engine wrote its own Korean
     korean = translate(problem["message"], "ko")
     return {**problem, "message_ko": korean} if korean != problem["message"] else problem
 

@@ -155,7 +155,10 @@ async def upload_version(
     """Upload a file (multipart field `file`) and publish it as the next version.
 
     Other form fields: `change_note`, `mode` (lenient|strict), `format`, `encoding`,
-    `delimiter`, `sheet`, and `override_reason` (owners of the holding organisation only: publish
+    `delimiter`, `sheet`, `header_row` (CSV/XLSX: the 1-based row of the column names,
+    counting title rows; detected when omitted) or `skip_rows` (rows above the header),
+    `keep_totals` (true: keep 합계/소계/Total rows, which are otherwise left out and reported),
+    and `override_reason` (owners of the holding organisation only: publish
     into an open or restricted dataset although identifier detection flagged columns, saying
     why detection is wrong; recorded in the ledger). The upload is spooled to disk, never held
     whole in memory.
@@ -198,6 +201,7 @@ async def upload_version(
     }
     if opts.get("mode", "lenient") not in ("lenient", "strict"):
         raise errors.InvalidInput("mode must be 'lenient' or 'strict'.")
+    opts.update(layout_options(form))
     filename = check_text(upload.filename or "upload", "filename")
     staged = p.blobs.temp_path(Path(filename).suffix[:10])
     try:
@@ -230,6 +234,27 @@ async def upload_version(
         wait=wait,
         created=lambda result: bool(result.get("created")),
     )
+
+
+def layout_options(form: Any) -> dict[str, Any]:
+    """The upload form's header-row choices as typed publish options (absent ones left out)."""
+    out: dict[str, Any] = {}
+    for key, low in (("header_row", 1), ("skip_rows", 0)):
+        raw = str(form.get(key) or "").strip()
+        if not raw:
+            continue
+        if not whole_number(raw) or int(raw) < low or int(raw) > 1_000_000:
+            raise errors.InvalidInput(
+                f"{key} must be a whole number from {low} (the row as the spreadsheet numbers "
+                f"it, counting title rows), not {raw[:20]!r}."
+            )
+        out[key] = int(raw)
+    keep = str(form.get("keep_totals") or "").strip().lower()
+    if keep not in ("", "false", "0", "no", "off", "true", "1", "yes", "on"):
+        raise errors.InvalidInput("keep_totals must be true or false.")
+    if keep in ("true", "1", "yes", "on"):
+        out["keep_totals"] = True
+    return out
 
 
 def _copy_to(src: Any, dest: Path) -> None:

@@ -145,6 +145,12 @@ class PublishedOut(Out):
     message: str
     problems: list[Any]
     job: JobOut
+    message_ko: str | None = Field(None, description="The message in Korean")
+    outcome: dict[str, Any] | None = Field(
+        None,
+        description="Exact counts: rows left out (dropped_rows, of which total_rows), values "
+        "kept_as_null and kept_as_text, and the header's first and last row (header_lines)",
+    )
 
 
 # ----- accounts ------------------------------------------------------------------------------

@@ -100,6 +100,12 @@ FIELD_TYPES: dict[str, Pair] = {
     "year": ("연도", "year"),
 }
 
+# A column's role found at ingest (tables.roles): profiled as categories, not as a quantity.
+FIELD_ROLES: dict[str, Pair] = {
+    "identifier": ("식별번호", "identifier"),
+    "code": ("코드", "code"),
+}
+
 # Error pages: status -> (title, explanation), each (ko, en).
 ERRORS: dict[int, tuple[Pair, Pair]] = {
     400: (
@@ -183,9 +189,11 @@ MODES: dict[str, Pair] = {"lenient": ("관대", "Lenient"), "strict": ("엄격",
 
 MODE_HELP: dict[str, Pair] = {
     "lenient": (
-        "문제가 있는 행이 있어도 게시합니다. 맞지 않는 값은 텍스트나 빈 값으로 두고 보고서에 적습니다.",
+        "문제가 있는 행이 있어도 게시합니다. 맞지 않는 값은 텍스트나 빈 값으로 두고, 값 개수가 맞지 "
+        "않는 행과 합계 행은 표에서 빼며, 모두 보고서에 적습니다.",
         "Publish even when some rows have problems: values that do not fit are kept as text or "
-        "left empty, and listed in a report.",
+        "left empty, rows with the wrong number of values and total rows are left out, and all "
+        "are listed in a report.",
     ),
     "strict": (
         "문제가 있는 행이 하나라도 있으면 게시하지 않고 그 행들을 보여 줍니다.",
@@ -219,6 +227,9 @@ TOKEN_EXPIRY: dict[str, Pair] = {
 PROBLEM_KINDS: dict[str, Pair] = {
     "type": ("형식 불일치", "type mismatch"),
     "column_count": ("값 개수 불일치", "wrong number of values"),
+    "total_row": ("합계 행", "total row"),
+    "missing_value": ("결측 표시", "missing-value marker"),
+    "record": ("레코드 아님", "not a record"),
 }
 
 # Messages of the console and tokens pages, (ko, en); tests import these names.

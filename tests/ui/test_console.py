@@ -392,12 +392,18 @@ def test_upload_form_works_from_the_keyboard(publisher: Any, ui_server: str) -> 
     page.goto(f"{ui_server}/console/datasets/air-quality-seoul-daily")
     page.get_by_label("파일", exact=True).focus()
     order = []
-    for _ in range(4):
+    for _ in range(5):
         page.keyboard.press("Tab")
         order.append(page.evaluate("document.activeElement.id"))
         assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
-    assert order == ["change_note", "mode-lenient", "upload-button", "access-open"]
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    assert order == [
+        "change_note",
+        "mode-lenient",
+        "table-layout-summary",
+        "upload-button",
+        "access-open",
+    ]
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
     page.keyboard.press("ArrowDown")  # radio groups move with the arrow keys
     assert page.locator("#mode-strict").is_checked()

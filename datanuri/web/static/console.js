@@ -162,6 +162,8 @@
       var head = el("h3", { id: "result-h" }, fill(res.created ? text.published : text.same, { n: v.number }));
       result.appendChild(head);
       result.appendChild(el("p", { id: "result-rows" }, fill(text.rows, { rows: fmtNum(v.row_count, lang), cols: fmtNum(v.column_count, lang) })));
+      var said = lang === "ko" ? (res.message_ko || res.message) : res.message;
+      if (said) result.appendChild(el("p", { id: "result-message", lang: lang === "ko" && res.message_ko ? "ko" : "en" }, said));
       var link = el("a", { href: form.dataset.publicUrl, id: "result-public", "class": "button" }, text.public);
       var actions = el("p", { "class": "actions" });
       actions.appendChild(link);
@@ -221,7 +223,8 @@
       var val = el("td", { "class": "value" });
       if (p.value !== null && p.value !== undefined) val.appendChild(el("code", {}, p.value));
       tr.appendChild(val);
-      tr.appendChild(el("td", { "class": "message" }, (document.documentElement.lang === "ko" && p.message_ko) || p.message));
+      var ko = (document.documentElement.getAttribute("lang") || "").indexOf("ko") === 0;
+      tr.appendChild(el("td", { "class": "message" }, (ko && p.message_ko) || p.message));
       body.appendChild(tr);
     });
     table.appendChild(body);
