@@ -78,7 +78,7 @@ def test_korean_uses_only_the_english_fields() -> None:
     [
         (
             tables_messages.PROB_COLUMN_COUNT.format(line=7, actual=3, expected=5),
-            "7번째 줄의 값은 3개인데 머리글은 5개입니다. 이 행은 빠졌습니다.",
+            "7행은 값이 3개인데 머리글은 5개라서 이 행을 뺐습니다.",
         ),
         (
             ledger_messages.CHECK_INCLUDED.format(index=11, size=12),

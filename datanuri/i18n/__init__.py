@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 
 CATALOGUE = Path(__file__).with_name("ko.po")
 LANGUAGES = ("ko", "en")
+VOCABULARY = "vocabulary"  # the msgctxt of words that messages name (not messages themselves)
 _FORMATTER = string.Formatter()
 
 
@@ -57,6 +58,7 @@ class Catalogue:
 
     exact: dict[str, str]
     templates: tuple[_Template, ...]
+    vocabulary: dict[str, str]  # words put into messages (a type's name): `{field!k}` in Korean
 
     def korean(self, text: str) -> str | None:
         """The Korean for an English message (formatted or not), or None if it is not known."""
@@ -69,7 +71,7 @@ class Catalogue:
             values: dict[str, str] = {}
             for i, name in enumerate(tpl.fields):
                 values.setdefault(name, m.group(f"f{i}"))  # `{name!r}` first: quoted, as written
-            return _fill(tpl.korean, values)
+            return _fill(tpl.korean, values, self.vocabulary)
         return None
 
     def knows(self, english: str) -> bool:
@@ -77,14 +79,16 @@ class Catalogue:
         return english in self.exact or any(t.english == english for t in self.templates)
 
 
-def _fill(korean: str, values: dict[str, str]) -> str:
-    """Put the already formatted field texts into a Korean template (conversions and format
-    specs in it are ignored: the English message already applied them)."""
+def _fill(korean: str, values: dict[str, str], vocabulary: dict[str, str]) -> str:
+    """Put the already formatted field texts into a Korean template: as they are, or, marked
+    `{field!k}`, as the vocabulary's Korean word (format specs are ignored: the English message
+    already applied them)."""
     out: list[str] = []
-    for literal, name, _spec, _conv in _FORMATTER.parse(korean):
+    for literal, name, _spec, conv in _FORMATTER.parse(korean):
         out.append(literal)
         if name is not None:
-            out.append(values.get(name, "{" + name + "}"))
+            value = values.get(name, "{" + name + "}")
+            out.append(vocabulary.get(value, value) if conv == "k" else value)
     return "".join(out)
 
 
@@ -98,11 +102,15 @@ def catalogue() -> Catalogue:
     with CATALOGUE.open("rb") as f:
         po = read_po(f, locale="ko")
     exact: dict[str, str] = {}
+    vocabulary: dict[str, str] = {}
     templates: list[_Template] = []
     for msg in po:
         if not msg.id or not msg.string or msg.fuzzy:
             continue
         english, korean = str(msg.id), str(msg.string)
+        if msg.context == VOCABULARY:
+            vocabulary[english] = korean
+            continue
         if any(name is not None for _, name, _, _ in _FORMATTER.parse(english)):
             templates.append(_compile(english, korean))
         else:
@@ -111,7 +119,7 @@ def catalogue() -> Catalogue:
             exact[_unescape(english)] = _unescape(korean)
     # longer templates first: a more specific message wins over a shorter one it contains
     templates.sort(key=lambda t: -len(t.english))
-    return Catalogue(exact, tuple(templates))
+    return Catalogue(exact, tuple(templates), vocabulary)
 
 
 def translate(text: str, lang: str) -> str:

@@ -601,7 +601,6 @@ def _problems(
             "column": col,
             "article": "an" if ftype[0] in "aeiou" else "a",
             "type": ftype,
-            "type_ko": M.TYPE_KO.get(ftype, ftype),
         }
         out.append(
             Problem(
@@ -610,7 +609,6 @@ def _problems(
                 "missing_value" if nulled else "type",
                 (M.PROB_TYPE_NULL if nulled else M.PROB_TYPE).format(**kw),
                 val,
-                (M.PROB_TYPE_NULL_KO if nulled else M.PROB_TYPE_KO).format(**kw),
             )
         )
     out.sort(key=lambda p: p.line if p.line is not None else 1 << 62)

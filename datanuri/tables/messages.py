@@ -92,30 +92,6 @@ PROB_TOTAL_ROW = (
     "are not doubled. Publish with --keep-totals to keep such rows."
 )
 
-# Korean versions of the row problems (Problem.message_ko), same placeholders
-PROB_COLUMN_COUNT_KO = "{line}행은 값이 {actual}개인데 머리글은 {expected}개라서 이 행을 뺐습니다."
-PROB_TYPE_KO = (
-    "{line}행: {column!r} 열의 {value!r}은(는) 다른 값처럼 {type_ko}가 아니어서 이 열을 텍스트로 "
-    "두었습니다."
-)
-PROB_TYPE_NULL_KO = (
-    "{line}행: {column!r} 열의 {value!r}은(는) {type_ko}가 아닌 결측 표시로 보여, 열은 {type_ko}로 "
-    "두고 이 칸은 빈 값(null)으로 했습니다."
-)
-PROB_TOTAL_ROW_KO = (
-    "{line}행은 합계 행({label!r})이라 합계와 평균이 두 번 세어지지 않도록 표에서 뺐습니다. 이런 행을 "
-    "남기려면 --keep-totals로 게시하세요."
-)
-PROB_NOT_RECORD_KO = "{line}번째 레코드는 JSON 객체가 아니라서 뺐습니다."
-TYPE_KO = {
-    "boolean": "참/거짓",
-    "integer": "정수",
-    "number": "숫자",
-    "date": "날짜",
-    "datetime": "날짜·시각",
-    "string": "텍스트",
-}
-
 # the publisher's header-row choices
 MSG_BAD_HEADER_ROW = (
     "--header-row must be 1 or more (the row of the header as the spreadsheet numbers it), "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from datanuri.i18n import translate
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -54,7 +56,11 @@ class Problem:
     kind: str
     message: str
     value: str | None = None
-    message_ko: str | None = None  # the same message in Korean (shown first in Korean pages)
+    message_ko: str | None = None  # the same message in Korean, from the message catalogue
+
+    def __post_init__(self) -> None:
+        if self.message_ko is None:
+            object.__setattr__(self, "message_ko", translate(self.message, "ko"))
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,6 @@ def _total_problem(line: int, label: str | None) -> Problem:
         "total_row",
         M.PROB_TOTAL_ROW.format(line=line, label=label),
         label,
-        M.PROB_TOTAL_ROW_KO.format(line=line, label=label),
     )
 
 
@@ -310,7 +309,6 @@ class CsvReader(Reader):
                             "column_count",
                             M.PROB_COLUMN_COUNT.format(line=line, actual=len(rec), expected=n),
                             text[:200],
-                            M.PROB_COLUMN_COUNT_KO.format(line=line, actual=len(rec), expected=n),
                         )
                     )
                 elif not self.layout.keep_totals and is_total_label(_total_in(rec)):
@@ -484,7 +482,6 @@ class XlsxReader(RowsReader):
                             "column_count",
                             M.PROB_COLUMN_COUNT.format(line=line, actual=len(vals), expected=n),
                             None,
-                            M.PROB_COLUMN_COUNT_KO.format(line=line, actual=len(vals), expected=n),
                         )
                     )
                     continue
@@ -561,7 +558,6 @@ class JsonReader(RowsReader):
                                 "record",
                                 M.PROB_NOT_RECORD.format(line=i),
                                 _cell(rec),
-                                M.PROB_NOT_RECORD_KO.format(line=i),
                             )
                         )
                 return
@@ -586,7 +582,6 @@ class JsonReader(RowsReader):
                                 "record",
                                 M.PROB_NOT_RECORD.format(line=i),
                                 _cell(rec),
-                                M.PROB_NOT_RECORD_KO.format(line=i),
                             )
                         )
         except UnicodeDecodeError:

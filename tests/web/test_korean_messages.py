@@ -42,4 +42,4 @@ def test_row_problems_have_korean(api: Any, platform: Any, tmp_path: Any) -> Non
     assert first["message"] == tables_messages.PROB_COLUMN_COUNT.format(
         line=3, actual=3, expected=2
     )
-    assert first["message_ko"] == "3번째 줄의 값은 3개인데 머리글은 2개입니다. 이 행은 빠졌습니다."
+    assert first["message_ko"] == "3행은 값이 3개인데 머리글은 2개라서 이 행을 뺐습니다."
