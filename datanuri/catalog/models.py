@@ -43,6 +43,11 @@ class Dataset(Base):
         back_populates="dataset", order_by="Version.number", cascade="all, delete-orphan"
     )
 
+    @property
+    def current_versions(self) -> list[Version]:
+        """The versions not withdrawn, oldest first: the latest of them is the dataset's latest."""
+        return [v for v in self.versions if v.withdrawal is None]
+
     def as_access(self) -> DatasetAccess:
         """What the access policy needs to know about this dataset."""
         return DatasetAccess(
@@ -80,6 +85,10 @@ class Version(Base):
     distributions: Mapped[list[Distribution]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="Distribution.id"
     )
+    # Set once when the version is withdrawn (the version row itself never changes).
+    withdrawal: Mapped[Withdrawal | None] = relationship(
+        back_populates="version", lazy="selectin", cascade="all, delete-orphan"
+    )
 
 
 class Distribution(Base):
@@ -96,3 +105,20 @@ class Distribution(Base):
     byte_size: Mapped[int | None] = mapped_column(BigInteger)
 
     version: Mapped[Version] = relationship(back_populates="distributions")
+
+
+class Withdrawal(Base):
+    """A version's withdrawal: why, by whom and when, and its ledger entry. The version's rows
+    are no longer served; its publication entry and its blob stay, so the audit still proves
+    what was published."""
+
+    __tablename__ = "version_withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    withdrawn_by: Mapped[str] = mapped_column(String(200))
+    withdrawn_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ledger_index: Mapped[int | None] = mapped_column(BigInteger)
+
+    version: Mapped[Version] = relationship(back_populates="withdrawal")

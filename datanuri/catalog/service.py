@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -115,6 +115,17 @@ class PublishResult:
         }
 
 
+@dataclass(frozen=True)
+class NewDataset:
+    """The dataset a first publish creates, in the same transaction as its first version, so a
+    publish that fails or is killed leaves no empty dataset behind. `fields` are the metadata
+    fields `create_dataset` takes (description, keywords, theme, license, access_level...)."""
+
+    organization: str
+    title: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
 class CatalogService:
     def __init__(
         self,
@@ -193,15 +204,44 @@ class CatalogService:
                 s.refresh(ds, ["versions"])
                 info = dataset_info(ds)
         except SAIntegrityError as exc:
-            with self.db.session() as s:  # say "exists" only to whoever may know it does
-                taken = dataset_access(s, name)
-                seen = taken is None or self.access.can(
-                    s, principal, "read_metadata", dataset=taken
-                )
-            msg = errors.MSG_DATASET_EXISTS if seen else errors.MSG_NAME_UNAVAILABLE
-            raise errors.Conflict(msg.format(name=name)) from exc
+            raise self._name_taken(name, principal) from exc
         self._changed(name)
         return info
+
+    def _name_taken(self, name: str, principal: Principal) -> errors.Conflict:
+        """The Conflict for a dataset name in use: "exists" only to whoever may know it does."""
+        with self.db.session() as s:
+            taken = dataset_access(s, name)
+            seen = taken is None or self.access.can(s, principal, "read_metadata", dataset=taken)
+        msg = errors.MSG_DATASET_EXISTS if seen else errors.MSG_NAME_UNAVAILABLE
+        return errors.Conflict(msg.format(name=name))
+
+    def _check_new(self, name: str, new: NewDataset, principal: Principal) -> NewDataset:
+        """`new` with its fields cleaned, if `principal` may create dataset `name` in its
+        organisation and the name is free (checked again when the dataset is written)."""
+        check_name(name, "dataset")
+        cleaned = NewDataset(
+            organization=new.organization,
+            title=clean_title(new.title, name),
+            fields=clean_fields(dict(new.fields)),
+        )
+        with self.db.session() as s:
+            self._org(s, new.organization)
+            self.access.require(s, principal, "create_dataset", org=new.organization)
+            exists = s.scalar(select(Dataset.id).where(Dataset.name == name)) is not None
+        if exists:
+            raise self._name_taken(name, principal)
+        return cleaned
+
+    def _create_in(self, s: Session, name: str, new: NewDataset, principal: Principal) -> Dataset:
+        """In the publishing transaction: the new dataset's row (its first version follows)."""
+        org = self._org(s, new.organization)
+        self.access.require(s, principal, "create_dataset", org=new.organization)
+        ds = Dataset(name=name, organization=org, title=new.title or name, **new.fields)
+        s.add(ds)
+        s.flush()
+        s.refresh(ds, ["versions"])
+        return ds
 
     def discard_empty_dataset(self, name: str, *, principal: Principal) -> bool:
         """Delete dataset `name` if it never got a version (undoing a create whose first publish
@@ -295,8 +335,12 @@ class CatalogService:
         on_publish: OnPublish | None = None,
         override_reason: str | None = None,
         release: object | None = None,
+        new: NewDataset | None = None,
     ) -> PublishResult:
         """Ingest a file and publish it as the dataset's next version.
+
+        With `new`, the dataset does not exist yet: it is created in the transaction that writes
+        its first version (a Conflict if the name was taken meanwhile).
 
         The file is read, typed and profiled into canonical Parquet first, then checked: content
         identical to a version of a personal dataset never goes into an open or restricted one,
@@ -313,7 +357,10 @@ class CatalogService:
         source = Path(source)
         filename = check_text(filename or source.name, "filename")
         change_note = check_text(change_note, "change_note")
-        self.check_can_publish(name, principal)  # fail fast, before the heavy work
+        if new is not None:
+            new = self._check_new(name, new, principal)  # fail fast, before the heavy work
+        else:
+            self.check_can_publish(name, principal)
         out = self.blobs.temp_path(".parquet")
         try:
             result = ingest(
@@ -337,12 +384,15 @@ class CatalogService:
             source_hash = sha256_file(source)
             problems = [p.__dict__ for p in result.problems]
             with self.db.session() as s:  # identical content: answer without taking the lock
-                ds = self._dataset(s, name, principal=principal)
-                same = next((v for v in ds.versions if v.content_hash == content_hash), None)
-                if same is not None:
-                    msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
-                    return PublishResult(version_info(same, name), False, msg, tuple(problems))
-                level, org = ds.access_level, ds.organization.name
+                if new is None:
+                    ds = self._dataset(s, name, principal=principal)
+                    same = next((v for v in ds.versions if v.content_hash == content_hash), None)
+                    if same is not None:
+                        msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
+                        return PublishResult(version_info(same, name), False, msg, tuple(problems))
+                    level, org = ds.access_level, ds.organization.name
+                else:
+                    level, org = str(new.fields.get("access_level") or "open"), new.organization
                 if level != "personal":
                     self._refuse_personal_copy(s, name, level, content_hash, source_hash)
             clearance = self._clear(
@@ -372,7 +422,10 @@ class CatalogService:
                 # first statement; PostgreSQL: the dataset row), and per blob digest, so the
                 # number read here is still the latest when the version is written.
                 with self.db.write_session() as s:
-                    ds = self._dataset(s, name, lock=True, principal=principal)
+                    if new is not None:
+                        ds = self._create_in(s, name, new, principal)
+                    else:
+                        ds = self._dataset(s, name, lock=True, principal=principal)
                     self.access.require(s, principal, "publish", dataset=ds.as_access())
                     if ds.access_level != level:  # the guard's answer was for the level it saw
                         raise errors.Conflict(
@@ -409,6 +462,8 @@ class CatalogService:
                 if new_blob:  # nothing refers to the blob this attempt stored: remove it
                     discard_unreferenced(self.db, self.blobs, content_hash)
                 if isinstance(exc, SAIntegrityError):  # never SQL in an answer
+                    if new is not None:
+                        raise self._name_taken(name, principal) from exc
                     raise errors.Conflict(M.NUMBER_TAKEN.format(name=name)) from exc
                 raise
             self._changed(name)

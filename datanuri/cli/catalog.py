@@ -170,7 +170,9 @@ def publish(
 ) -> None:
     """Ingest a file and publish it as the next version of a dataset (files with direct
     identifiers go only into personal datasets)."""
-    created = False
+    from datanuri.catalog.service import NewDataset
+
+    new: NewDataset | None = None
     with platform_ctx(data_dir) as p:
         fields = {
             "description": description,
@@ -186,32 +188,31 @@ def publish(
                 raise InvalidInput(
                     f"Dataset {dataset!r} does not exist yet: give --org ORG to create it."
                 ) from exc
-            p.catalog.create_dataset(
-                dataset, organization=org, title=title, **fields, principal=SYSTEM
+            # created with its first version, in one transaction: a failed or killed publish
+            # leaves no empty dataset behind
+            new = NewDataset(
+                organization=org,
+                title=title,
+                fields={k: v for k, v in fields.items() if v is not None},
             )
-            created = True
         else:
             if any(v is not None for v in fields.values()) or title:
                 p.catalog.update_dataset(dataset, title=title, **fields, principal=SYSTEM)
         size = file.stat().st_size
-        try:
-            with byte_progress(f"Ingesting {file.name}", size) as progress:
-                result = p.catalog.publish(
-                    dataset,
-                    file,
-                    change_note=change_note,
-                    mode="strict" if strict else "lenient",
-                    format=format,
-                    encoding=encoding,
-                    sheet=sheet,
-                    progress=progress,
-                    principal=SYSTEM,
-                    override_reason=override_reason,
-                )
-        except BaseException:
-            if created:  # a refused first publish leaves no empty dataset behind
-                p.catalog.discard_empty_dataset(dataset, principal=SYSTEM)
-            raise
+        with byte_progress(f"Ingesting {file.name}", size) as progress:
+            result = p.catalog.publish(
+                dataset,
+                file,
+                change_note=change_note,
+                mode="strict" if strict else "lenient",
+                format=format,
+                encoding=encoding,
+                sheet=sheet,
+                progress=progress,
+                principal=SYSTEM,
+                override_reason=override_reason,
+                new=new,
+            )
     if json_out:
         return print_json(result.to_dict())
     console.print(("[green]" if result.created else "[yellow]") + result.message)

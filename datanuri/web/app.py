@@ -30,6 +30,7 @@ from datanuri.web.auth import PUBLIC
 from datanuri.web.bodies import JsonBodyGuard
 from datanuri.web.guard import Guard
 from datanuri.web.openapi import document_errors
+from datanuri.web.urls import UrlCheck
 from datanuri.web.schemas import ApiRootOut
 
 API_PREFIX = "/api/v1"
@@ -48,6 +49,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     errors.install(app)
     app.add_middleware(JsonBodyGuard)
+    app.add_middleware(UrlCheck)  # undecodable paths and queries: a 400 saying how to encode
     app.add_middleware(Guard)  # outermost: rate limits and security headers on every answer
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)
