@@ -23,6 +23,28 @@ NOT_AS_RECORDED = (
 )
 PUBLISHED_RECOVERED = "Published {name!r} version {version}."
 
+# a dataset's life: deleting an empty one, withdrawing versions
+DELETE_HAS_VERSIONS = (
+    "Dataset {name!r} has published versions, so it cannot be deleted: the ledger keeps what was "
+    "published. Withdraw a version instead (`datanuri datasets withdraw`)."
+)
+DELETE_REFERENCED = (
+    "Dataset {name!r} cannot be deleted while other records refer to it (e.g. entitlements). "
+    "Revoke them first."
+)
+WITHDRAW_NEEDS_REASON = (
+    "Say why the version is withdrawn: the reason is shown on its page and kept in the ledger."
+)
+ALREADY_WITHDRAWN = "Version {version} of {name!r} was already withdrawn."
+WITHDRAWN = (
+    "Version {version} of {name!r} was withdrawn ({reason}); its data is no longer served. Use a "
+    "later version, or see the dataset's page."
+)
+ALL_WITHDRAWN = (
+    "Every version of {name!r} was withdrawn; its data is no longer served. See the dataset's "
+    "page for the reasons."
+)
+
 # `datanuri ledger audit`: the catalog against the ledger and the blob store
 AUDIT_OK = (
     "Catalog audit passed: {versions} versions match their ledger entries and {blobs} blobs {what}."
@@ -54,3 +76,11 @@ VERSION_GONE = "recorded as published in ledger entry {index} but missing from t
 BLOB_MISSING = "missing from the blob store: version {version} cannot be read or downloaded"
 BLOB_SIZE = "of version {version} is {got:,} bytes but {want:,} were stored: the file was changed"
 BLOB_CORRUPTED = "of version {version} now hashes to {actual}: the file was changed"
+WITHDRAWAL_GONE = (
+    "was withdrawn in ledger entry {index} but is served again: its withdrawal was removed from "
+    "the catalog outside datanuri"
+)
+WITHDRAWAL_UNRECORDED = (
+    "is marked withdrawn (ledger entry {index}) but the ledger records no such withdrawal of it"
+)
+WITHDRAWAL_DIFFERS = "withdrawal reason differs from the one ledger entry {index} recorded"

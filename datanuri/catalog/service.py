@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,7 +37,7 @@ from datanuri.catalog.guards import (
     screen_problems,
     screen_profile,
 )
-from datanuri.catalog.models import Dataset, Distribution, Version
+from datanuri.catalog.models import Dataset, Distribution, Version, Withdrawal
 from datanuri.catalog.records import (
     DatasetInfo,
     VersionInfo,
@@ -45,7 +45,13 @@ from datanuri.catalog.records import (
     version_info,
 )
 from datanuri.config import Config
-from datanuri.events import DatasetAccessChanged, EventSink, VersionPublished
+from datanuri.events import (
+    DatasetAccessChanged,
+    DatasetDeleted,
+    EventSink,
+    VersionPublished,
+    VersionWithdrawn,
+)
 from datanuri.jobs.runner import record_outcome
 from datanuri.ledger import store as ledger_store
 from datanuri.names import check_name
@@ -97,6 +103,14 @@ def _check_recorded(s: Session, v: Version, name: str) -> None:
         raise errors.IntegrityError(M.NOT_AS_RECORDED.format(name=name, version=v.number))
 
 
+def _refuse_withdrawn(v: Version, name: str) -> None:
+    """A withdrawn version's rows (and values taken from them) are served to nobody."""
+    if v.withdrawal is not None:
+        raise errors.Gone(
+            M.WITHDRAWN.format(name=name, version=v.number, reason=v.withdrawal.reason)
+        )
+
+
 @dataclass(frozen=True)
 class PublishResult:
     """What `publish` did: the version (new or the identical existing one) and a message."""
@@ -146,6 +160,9 @@ class CatalogService:
         self.guard: PublishGuard | None = None
         self._screens: dict[str, frozenset[str]] = {}
         self._screens_lock = threading.Lock()
+        # Which of these dataset names are metadata records by design (harvested from another
+        # catalogue): listed without a version of their own. platform.py gives the harvest's.
+        self.records_only: Callable[[Session, Collection[str]], set[str]] = lambda s, names: set()
 
     def _changed(self, name: str) -> None:
         for listener in self.listeners:
@@ -255,6 +272,70 @@ class CatalogService:
         self._changed(name)
         return True
 
+    def delete_dataset(self, name: str, *, principal: Principal) -> None:
+        """Delete a dataset that never had a version (its editors only); recorded in the ledger,
+        so access levels recorded under the name before do not bind a new dataset of that name."""
+        try:
+            with self.db.write_session() as s:
+                ds = self._dataset(s, name, lock=True, principal=principal)
+                self.access.require(s, principal, "publish", dataset=ds.as_access())
+                if ds.versions:
+                    raise errors.Conflict(M.DELETE_HAS_VERSIONS.format(name=name))
+                self.events.record(
+                    s, DatasetDeleted(actor=principal.ref, time=utcnow(), dataset=name)
+                )
+                s.delete(ds)
+                s.flush()
+        except SAIntegrityError as exc:  # e.g. entitlements granted on it
+            raise errors.Conflict(M.DELETE_REFERENCED.format(name=name)) from exc
+        self._changed(name)
+
+    def withdraw_version(
+        self, name: str, number: int, *, reason: str, principal: Principal
+    ) -> VersionInfo:
+        """Withdraw a published version with a reason (its dataset's editors only): from then on
+        its rows are served to nobody and the dataset's latest version is the newest one left.
+        The withdrawal is recorded in the ledger in the same transaction; the version row, its
+        publication entry and its blob stay, so the audit still proves what was published."""
+        reason = check_text(reason, "reason").strip()
+        if not reason:
+            raise errors.InvalidInput(M.WITHDRAW_NEEDS_REASON)
+        with self.db.write_session() as s:
+            ds = self._dataset(s, name, lock=True, principal=principal)
+            self.access.require(s, principal, "publish", dataset=ds.as_access())
+            v = next((v for v in ds.versions if v.number == number), None)
+            if v is None:
+                raise errors.NotFound(
+                    errors.MSG_VERSION_NOT_FOUND.format(
+                        name=name,
+                        version=number,
+                        latest=ds.versions[-1].number if ds.versions else "-",
+                    )
+                )
+            if v.withdrawal is not None:
+                raise errors.Conflict(M.ALREADY_WITHDRAWN.format(name=name, version=number))
+            w = Withdrawal(
+                version=v, reason=reason, withdrawn_by=principal.ref, withdrawn_at=utcnow()
+            )
+            s.add(w)
+            s.flush()
+            w.ledger_index = self.events.record(
+                s,
+                VersionWithdrawn(
+                    actor=principal.ref,
+                    time=w.withdrawn_at,
+                    dataset=name,
+                    version=number,
+                    parquet_sha256=v.content_hash,
+                    reason=reason,
+                ),
+            )
+            ds.updated_at = utcnow()
+            s.flush()
+            info = version_info(v, name)
+        self._changed(name)
+        return info
+
     def update_dataset(self, name: str, *, principal: Principal, **fields: Any) -> DatasetInfo:
         """Change a dataset's metadata. A change of access level is recorded as an event first."""
         fields = clean_fields(fields)
@@ -297,10 +378,18 @@ class CatalogService:
             )
             if organization:
                 q = q.where(Dataset.organization_id == self._org(s, organization).id)
-            return [
-                dataset_info(d)
+            found = [
+                d
                 for d in s.scalars(q.order_by(Dataset.name))
                 if self.access.can(s, principal, "read_metadata", dataset=d.as_access())
+            ]
+            records = self.records_only(s, [d.name for d in found if not d.versions])
+            return [
+                dataset_info(d)
+                for d in found
+                if d.current_versions
+                or (not d.versions and d.name in records)
+                or self.access.can(s, principal, "publish", dataset=d.as_access())
             ]
 
     def get_dataset(self, name: str, *, principal: Principal) -> DatasetInfo:
@@ -602,6 +691,7 @@ class CatalogService:
         values at all."""
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
+            _refuse_withdrawn(v, name)  # a profile holds values from the rows
             if v.dataset.access_level != "personal":
                 return {"schema": v.schema, "profile": v.profile, "problems": v.problems}
             if not self.access.can(s, principal, "publish", dataset=v.dataset.as_access()):
@@ -653,6 +743,7 @@ class CatalogService:
         """
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
+            _refuse_withdrawn(v, name)
             allowed = self.access.can(s, principal, "read_rows", dataset=v.dataset.as_access())
             self.access.log(principal, v.dataset.as_access(), v.number, purpose, allowed)
             if not allowed:
@@ -708,6 +799,12 @@ class CatalogService:
         if ds is None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         self.access.require(s, principal, "read_metadata", dataset=ds.as_access())
+        if (
+            not ds.versions
+            and not self.records_only(s, [name])
+            and not self.access.can(s, principal, "publish", dataset=ds.as_access())
+        ):  # nothing published yet: only its editors know it exists
+            raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         return ds
 
     def _version(self, s: Session, name: str, number: int | None, principal: Principal) -> Version:
@@ -715,7 +812,10 @@ class CatalogService:
         if not ds.versions:
             raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=name))
         if number is None:
-            return ds.versions[-1]
+            current = ds.current_versions
+            if not current:
+                raise errors.NotFound(M.ALL_WITHDRAWN.format(name=name))
+            return current[-1]
         for v in ds.versions:
             if v.number == number:
                 return v

@@ -126,6 +126,42 @@ def datasets_show(
         console.print(st)
 
 
+@datasets_app.command("delete")
+def datasets_delete(
+    name: str = typer.Argument(..., help="Dataset name"),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Delete a dataset that has no version yet (one with versions: withdraw versions instead)."""
+    with platform_ctx(data_dir) as p:
+        p.catalog.delete_dataset(name, principal=SYSTEM)
+    if json_out:
+        return print_json({"deleted": name})
+    console.print(f"Deleted dataset [bold]{name}[/] (it had no version).")
+
+
+@datasets_app.command("withdraw")
+def datasets_withdraw(
+    name: str = typer.Argument(..., help="Dataset name"),
+    version: int = typer.Option(..., "--version", "-v", help="Number of the version to withdraw"),
+    reason: str = typer.Option(
+        ..., "--reason", "-r", help="Why (shown on the version's page and kept in the ledger)"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Withdraw a published version: its rows are no longer served, its ledger entry stays and
+    its page shows the reason."""
+    with platform_ctx(data_dir) as p:
+        info = p.catalog.withdraw_version(name, version, reason=reason, principal=SYSTEM)
+    if json_out:
+        return print_json(info.to_dict())
+    console.print(
+        f"Withdrew version {info.number} of [bold]{name}[/] (ledger entry "
+        f"{info.withdrawn.ledger_index if info.withdrawn else '-'})."
+    )
+
+
 def publish(
     file: Path = typer.Argument(
         ...,

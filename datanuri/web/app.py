@@ -30,8 +30,8 @@ from datanuri.web.auth import PUBLIC
 from datanuri.web.bodies import JsonBodyGuard
 from datanuri.web.guard import Guard
 from datanuri.web.openapi import document_errors
-from datanuri.web.urls import UrlCheck
 from datanuri.web.schemas import ApiRootOut
+from datanuri.web.urls import UrlCheck
 
 API_PREFIX = "/api/v1"
 

@@ -10,7 +10,6 @@ import pytest
 
 from datanuri.web.urls import MSG_BAD_URL, decodable
 
-
 KO, EN = MSG_BAD_URL
 
 
@@ -19,7 +18,11 @@ def raw_get(base: str, target: bytes, accept: str = "*/*") -> tuple[int, dict[st
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=30) as sock:
         sock.sendall(
-            b"GET " + target + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\nAccept: "
+            b"GET "
+            + target
+            + b" HTTP/1.1\r\nHost: "
+            + host.encode()
+            + b"\r\nAccept: "
             + accept.encode()
             + b"\r\nConnection: close\r\n\r\n"
         )
