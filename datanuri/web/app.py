@@ -18,6 +18,7 @@ from datanuri.web import (
     routes_ckan,
     routes_console,
     routes_ledger,
+    routes_lifecycle,
     routes_metadata,
     routes_mfa,
     routes_pages,
@@ -64,6 +65,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_metadata.router)
     app.include_router(routes_pages.router)
     app.include_router(routes_console.router)
+    app.include_router(routes_lifecycle.router)
     app.include_router(routes_wizard.router)
     app.include_router(routes_ui.router)
     app.mount(
