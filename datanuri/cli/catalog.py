@@ -95,7 +95,7 @@ def datasets_show(
     """Show a dataset's metadata, versions and latest schema."""
     with platform_ctx(data_dir) as p:
         d = p.catalog.get_dataset(name, principal=SYSTEM)
-        detail = p.catalog.version_detail(name, principal=SYSTEM) if d.versions else None
+        detail = p.catalog.version_detail(name, principal=SYSTEM) if d.latest_version else None
     if json_out:
         out = d.to_dict()
         if detail:
@@ -116,7 +116,7 @@ def datasets_show(
             str(v.column_count),
             v.source_name,
             v.created_at[:19],
-            v.change_note,
+            f"withdrawn: {v.withdrawn.reason}" if v.withdrawn else v.change_note,
         )
     console.print(vt)
     if detail:
