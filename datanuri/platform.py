@@ -5,10 +5,8 @@ The CLI, the web app and the tests each build one Platform; nothing reaches for 
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from datanuri.accounts.access import AccessControl
@@ -21,7 +19,6 @@ from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
 from datanuri.harvest import Harvester
-from datanuri.harvest.models import HarvestRecord
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.privacy.guard import DetectionGuard
@@ -37,16 +34,6 @@ def hidden_dataset(s: Session, name: str) -> bool:
     """Whether dataset `name` is hidden from the public (the ledger's `HiddenFinder`)."""
     found = dataset_access(s, name)
     return found is not None and found.hidden
-
-
-def harvested_among(s: Session, names: Collection[str]) -> set[str]:
-    """Which of these datasets were harvested (metadata records, listed without a version)."""
-    if not names:
-        return set()
-    found = s.scalars(
-        select(HarvestRecord.dataset_name).where(HarvestRecord.dataset_name.in_(names))
-    )
-    return set(found)
 
 
 class Platform:
@@ -109,7 +96,6 @@ class Platform:
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
-        self.catalog.records_only = harvested_among  # harvested records are listed without versions
 
     def _make_ledger(self) -> Ledger:
         ledger = Ledger(

@@ -6,7 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datanuri.accounts.models import Organization
@@ -29,6 +38,9 @@ class Dataset(Base):
     metadata_public: Mapped[bool] = mapped_column(
         Boolean, default=True
     )  # for personal datasets: holder's choice
+    # Made to receive a first publish (the console's new-dataset form): listed only once it has
+    # a version, so an upload that fails leaves nothing anyone else sees.
+    draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     language: Mapped[str] = mapped_column(String(20), default="ko")
     temporal_start: Mapped[str | None] = mapped_column(String(40))
     temporal_end: Mapped[str | None] = mapped_column(String(40))
@@ -47,6 +59,12 @@ class Dataset(Base):
     def current_versions(self) -> list[Version]:
         """The versions not withdrawn, oldest first: the latest of them is the dataset's latest."""
         return [v for v in self.versions if v.withdrawal is None]
+
+    @property
+    def listed(self) -> bool:
+        """Whether lists, search, CKAN and DCAT show it to those who are not its editors: not a
+        draft waiting for its first version, and not one whose versions were all withdrawn."""
+        return not self.draft and (not self.versions or bool(self.current_versions))
 
     def as_access(self) -> DatasetAccess:
         """What the access policy needs to know about this dataset."""

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa  # type: ignore[import-untyped]
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -160,9 +160,6 @@ class CatalogService:
         self.guard: PublishGuard | None = None
         self._screens: dict[str, frozenset[str]] = {}
         self._screens_lock = threading.Lock()
-        # Which of these dataset names are metadata records by design (harvested from another
-        # catalogue): listed without a version of their own. platform.py gives the harvest's.
-        self.records_only: Callable[[Session, Collection[str]], set[str]] = lambda s, names: set()
 
     def _changed(self, name: str) -> None:
         for listener in self.listeners:
@@ -171,16 +168,15 @@ class CatalogService:
     # ----- organizations -------------------------------------------------------------------
     @staticmethod
     def _public_counts(s: Session, org_id: int | None = None) -> dict[int, int]:
-        """Datasets per organisation that the public may know exist (hidden ones not counted)."""
-        q = select(
-            Dataset.organization_id, Dataset.access_level, Dataset.metadata_public, func.count()
-        ).group_by(Dataset.organization_id, Dataset.access_level, Dataset.metadata_public)
+        """Datasets per organisation that the public finds listed: hidden ones, drafts and ones
+        whose versions were all withdrawn are not counted."""
+        q = select(Dataset).options(selectinload(Dataset.versions))
         if org_id is not None:
             q = q.where(Dataset.organization_id == org_id)
         counts: dict[int, int] = {}
-        for org, level, public, n in s.execute(q).all():
-            if not hidden_from_public(level, public):
-                counts[org] = counts.get(org, 0) + n
+        for d in s.scalars(q):
+            if d.listed and not hidden_from_public(d.access_level, d.metadata_public):
+                counts[d.organization_id] = counts.get(d.organization_id, 0) + 1
         return counts
 
     def list_organizations(self) -> list[OrgInfo]:
@@ -206,8 +202,10 @@ class CatalogService:
         organization: str,
         title: str | None = None,
         principal: Principal,
+        draft: bool = False,
         **fields: Any,
     ) -> DatasetInfo:
+        """A new dataset; a `draft` is seen only by its editors until its first version."""
         check_name(name, "dataset")
         fields = clean_fields(fields)
         title = clean_title(title, name)
@@ -215,7 +213,7 @@ class CatalogService:
             with self.db.session() as s:
                 org = self._org(s, organization)
                 self.access.require(s, principal, "create_dataset", org=organization)
-                ds = Dataset(name=name, organization=org, title=title, **fields)
+                ds = Dataset(name=name, organization=org, title=title, draft=draft, **fields)
                 s.add(ds)
                 s.flush()
                 s.refresh(ds, ["versions"])
@@ -378,18 +376,11 @@ class CatalogService:
             )
             if organization:
                 q = q.where(Dataset.organization_id == self._org(s, organization).id)
-            found = [
-                d
-                for d in s.scalars(q.order_by(Dataset.name))
-                if self.access.can(s, principal, "read_metadata", dataset=d.as_access())
-            ]
-            records = self.records_only(s, [d.name for d in found if not d.versions])
             return [
                 dataset_info(d)
-                for d in found
-                if d.current_versions
-                or (not d.versions and d.name in records)
-                or self.access.can(s, principal, "publish", dataset=d.as_access())
+                for d in s.scalars(q.order_by(Dataset.name))
+                if self.access.can(s, principal, "read_metadata", dataset=d.as_access())
+                and (d.listed or self.access.can(s, principal, "publish", dataset=d.as_access()))
             ]
 
     def get_dataset(self, name: str, *, principal: Principal) -> DatasetInfo:
@@ -656,6 +647,7 @@ class CatalogService:
             ),
         )
         ds.updated_at = utcnow()
+        ds.draft = False  # its first version makes a draft a listed dataset
         s.flush()
         if on_publish is not None:
             on_publish(s, v)
@@ -799,11 +791,8 @@ class CatalogService:
         if ds is None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         self.access.require(s, principal, "read_metadata", dataset=ds.as_access())
-        if (
-            not ds.versions
-            and not self.records_only(s, [name])
-            and not self.access.can(s, principal, "publish", dataset=ds.as_access())
-        ):  # nothing published yet: only its editors know it exists
+        if ds.draft and not self.access.can(s, principal, "publish", dataset=ds.as_access()):
+            # waiting for its first version: only its editors know it exists
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         return ds
 

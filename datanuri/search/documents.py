@@ -20,13 +20,6 @@ FACET_FIELDS = (
 )
 
 
-def listed(ds: Dataset, source: str | None) -> bool:
-    """Whether the index holds a dataset: one with a version not withdrawn, or a harvested
-    record (metadata by design). A dataset whose first publish has not succeeded, or whose
-    versions were all withdrawn, is in no list (its page shows it to those who may see it)."""
-    return bool(ds.current_versions) or (not ds.versions and source is not None)
-
-
 def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
     """The search record of a dataset (its versions and organisation loaded); its latest version
     is the newest one not withdrawn."""

@@ -20,7 +20,7 @@ from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset, Version
 from datanuri.harvest.models import HarvestRecord
 from datanuri.search.analysis import highlight_forms, query_words
-from datanuri.search.documents import FACET_FIELDS, doc_from_orm, listed
+from datanuri.search.documents import FACET_FIELDS, doc_from_orm
 from datanuri.search.highlight import snippet
 from datanuri.search.index import Filters, RawResult, SearchIndex, Visibility
 from datanuri.search.query import stages
@@ -121,8 +121,11 @@ class SearchService:
     def refresh(self, name: str) -> None:
         with self.db.session() as s:
             ds = s.scalar(select(Dataset).where(Dataset.name == name).options(*self._load()))
-            source = self._sources(s, [name]).get(name)
-            doc = doc_from_orm(ds, source=source) if ds is not None and listed(ds, source) else None
+            doc = (  # drafts and datasets whose versions were all withdrawn are in no list
+                doc_from_orm(ds, source=self._sources(s, [name]).get(name))
+                if ds is not None and ds.listed
+                else None
+            )
         if doc is None:
             self.index.delete(name)
         else:
@@ -167,11 +170,7 @@ class SearchService:
                 rows = s.scalars(
                     select(Dataset).where(Dataset.name.in_(chunk)).options(*self._load())
                 )
-                docs = [
-                    doc_from_orm(d, source=sources.get(d.name))
-                    for d in rows
-                    if listed(d, sources.get(d.name))
-                ]
+                docs = [doc_from_orm(d, source=sources.get(d.name)) for d in rows if d.listed]
             done += self.index.put_many(docs)
             if progress:
                 progress(done, len(names))

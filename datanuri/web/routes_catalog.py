@@ -55,6 +55,11 @@ class DatasetFields(BaseModel):
 class DatasetIn(DatasetFields):
     name: str
     organization: str
+    draft: bool = Field(
+        False,
+        description="Seen only by its editors until its first version is published (so an "
+        "upload that fails leaves nothing listed)",
+    )
 
 
 def _version_param(version: str) -> int | None:

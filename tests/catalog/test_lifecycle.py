@@ -137,10 +137,31 @@ def test_new_dataset_needs_the_right_to_create(platform, org, tmp_path):
 
 
 # ----- deleting a dataset that never got a version ------------------------------------------
-def test_empty_dataset_is_seen_only_by_its_editors_and_can_be_deleted(platform, org, client):
-    platform.catalog.create_dataset("draft", organization=org, title="초안", principal=SYSTEM)
+def test_a_draft_is_seen_only_by_its_editors_and_can_be_deleted(platform, org, client, tmp_path):
+    platform.catalog.create_dataset(
+        "draft", organization=org, title="초안", draft=True, principal=SYSTEM
+    )
     assert_nowhere_public(client, "draft")
+    assert platform.catalog.get_organization(org).dataset_count == 0
     assert "draft" in [d.name for d in platform.catalog.list_datasets(principal=SYSTEM)]
+    # an upload that fails keeps it a draft; one that succeeds lists it
+    empty = tmp_path / "e.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(errors.IngestError):
+        platform.catalog.publish("draft", empty, principal=SYSTEM)
+    assert_nowhere_public(client, "draft")
+    platform.catalog.publish("draft", air_csv(tmp_path / "a.csv"), principal=SYSTEM)
+    assert "draft" in client.get("/api/3/action/package_list").json()["result"]
+    assert platform.catalog.get_organization(org).dataset_count == 1
+
+
+def test_an_empty_dataset_that_is_no_draft_is_listed_and_can_be_deleted(platform, org, client):
+    """A metadata record made on purpose (API without `draft`, harvest) is listed at once."""
+    platform.catalog.create_dataset("draft", organization=org, title="초안", principal=SYSTEM)
+    assert "draft" in client.get("/api/3/action/package_list").json()["result"]
+    assert platform.catalog.get_organization(org).dataset_count == 1
+    platform.catalog.delete_dataset("draft", principal=SYSTEM)
+    assert "draft" not in client.get("/api/3/action/package_list").json()["result"]
     platform.catalog.delete_dataset("draft", principal=SYSTEM)
     with pytest.raises(errors.NotFound):
         platform.catalog.get_dataset("draft", principal=SYSTEM)
@@ -160,8 +181,8 @@ def test_a_dataset_with_versions_is_not_deleted(platform, org, tmp_path):
 def test_delete_through_api_needs_an_editor(platform, org, client):
     from tests.helpers import editor_token
 
-    platform.catalog.create_dataset("draft", organization=org, principal=SYSTEM)
-    # an anonymous caller is not told the empty dataset exists, and nothing is deleted
+    platform.catalog.create_dataset("draft", organization=org, draft=True, principal=SYSTEM)
+    # an anonymous caller is not told the draft exists, and nothing is deleted
     assert client.delete("/api/v1/datasets/draft").status_code == 404
     assert platform.catalog.get_dataset("draft", principal=SYSTEM).name == "draft"
     token = editor_token(platform, org)
@@ -234,6 +255,7 @@ def test_withdrawing_every_version_hides_the_dataset_but_keeps_its_page(
     for n in (1, 2):
         platform.catalog.withdraw_version("air", n, reason=f"오류 {n}", principal=SYSTEM)
     assert platform.catalog.get_dataset("air", principal=SYSTEM).latest_version is None
+    assert platform.catalog.get_organization("seoul").dataset_count == 0
     assert "air" not in [d["name"] for d in client.get("/api/v1/datasets").json()]
     assert "air" not in client.get("/api/3/action/package_list").json()["result"]
     hits = client.get("/api/v1/search", params={"q": "대기질"}).json()["results"]

@@ -1,4 +1,5 @@
-"""version withdrawals (a tombstone with a reason; the version row stays as published)
+"""version withdrawals (a tombstone with a reason; the version row stays as published), and
+datasets made as drafts (listed only once their first version is published)
 
 Revision ID: 0009_lifecycle
 Revises: 0001_catalog
@@ -16,6 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column(
+        "datasets",
+        sa.Column("draft", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "version_withdrawals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -36,3 +41,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("version_withdrawals")
+    with op.batch_alter_table("datasets") as batch:
+        batch.drop_column("draft")
