@@ -48,9 +48,9 @@ async def delete_dataset(
     return _back(request, "/console")
 
 
-@router.post("/console/datasets/{name}/versions/{number}/withdraw", response_class=HTMLResponse)
+@router.post("/console/datasets/{name}/versions/{version}/withdraw", response_class=HTMLResponse)
 async def withdraw_version(
-    request: Request, name: str, number: RowId, platform: PlatformDep, who: WebUserDep
+    request: Request, name: str, version: RowId, platform: PlatformDep, who: WebUserDep
 ) -> Response:
     if who is None:
         return login_redirect(request)
@@ -64,7 +64,7 @@ async def withdraw_version(
         try:
             await run_in_threadpool(
                 lambda: platform.catalog.withdraw_version(
-                    name, number, reason=reason, principal=who.me
+                    name, version, reason=reason, principal=who.me
                 )
             )
         except (

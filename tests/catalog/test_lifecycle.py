@@ -162,7 +162,6 @@ def test_an_empty_dataset_that_is_no_draft_is_listed_and_can_be_deleted(platform
     assert platform.catalog.get_organization(org).dataset_count == 1
     platform.catalog.delete_dataset("draft", principal=SYSTEM)
     assert "draft" not in client.get("/api/3/action/package_list").json()["result"]
-    platform.catalog.delete_dataset("draft", principal=SYSTEM)
     with pytest.raises(errors.NotFound):
         platform.catalog.get_dataset("draft", principal=SYSTEM)
     kinds = [e["entry"]["type"] for e in platform.ledger.entries(0, 100)]
