@@ -314,3 +314,30 @@ def test_withdraw_through_api_and_cli(platform, two_versions, client):
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_api_draft_stays_unseen_after_a_failed_upload(platform, org, client, tmp_path):
+    from tests.helpers import editor_token
+
+    auth = {"Authorization": f"Bearer {editor_token(platform, org)}"}
+    r = client.post(
+        "/api/v1/datasets",
+        json={"name": "air", "organization": org, "title": "대기질 측정", "draft": True},
+        headers=auth,
+    )
+    assert r.status_code == 201, r.text
+    r = client.post(
+        "/api/v1/datasets/air/versions?wait=true",
+        files={"file": ("측정.csv", b"\xff\xfe\x00broken", "text/csv")},
+        headers=auth,
+    )
+    assert r.status_code >= 400, r.text
+    assert_nowhere_public(client, "air")
+    assert client.get("/api/v1/datasets/air", headers=auth).status_code == 200  # its editor
+    r = client.post(
+        "/api/v1/datasets/air/versions?wait=true",
+        files={"file": ("a.csv", air_csv(tmp_path / "a.csv").read_bytes(), "text/csv")},
+        headers=auth,
+    )
+    assert r.status_code == 201, r.text
+    assert "air" in client.get("/api/3/action/package_list").json()["result"]
