@@ -48,6 +48,12 @@ class Conflict(DatanuriError):
     status, exit_code, code = 409, 5, "conflict"
 
 
+class Gone(DatanuriError):
+    """What was asked for existed and was withdrawn on purpose (a tombstone remains)."""
+
+    status, exit_code, code = 410, 4, "withdrawn"
+
+
 class PermissionDenied(DatanuriError):
     status, exit_code, code = 403, 6, "permission_denied"
 

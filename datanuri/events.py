@@ -191,6 +191,45 @@ class VersionPublished(EventKind):
         return {"rows": self.rows, "access_level": self.access_level}
 
 
+@register
+@dataclass(frozen=True, kw_only=True)
+class VersionWithdrawn(EventKind):
+    """A published version was withdrawn with a reason: its rows are no longer served, and its
+    publication entry stays in the ledger (the catalog shows a tombstone)."""
+
+    name: ClassVar[str] = "dataset.version.withdrawn"
+    dataset: str
+    version: int
+    parquet_sha256: str  # the content withdrawn, as its publication recorded it
+    reason: str
+
+    @property
+    def subject(self) -> str:
+        return version_subject(self.dataset, self.version)
+
+    @property
+    def hashes(self) -> Mapping[str, str]:
+        return {"parquet": _sha256(self.parquet_sha256)}
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return {"reason": self.reason}
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class DatasetDeleted(EventKind):
+    """A dataset that never had a version was deleted by its holder; its name may be used again,
+    so access levels recorded under it before no longer apply."""
+
+    name: ClassVar[str] = "dataset.deleted"
+    dataset: str
+
+    @property
+    def subject(self) -> str:
+        return f"dataset:{self.dataset}"
+
+
 # ----- privacy -------------------------------------------------------------------------------
 @register
 @dataclass(frozen=True, kw_only=True)

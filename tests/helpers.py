@@ -45,10 +45,12 @@ def serve_app(app: Any) -> Iterator[str]:
     """Run an ASGI app on a real uvicorn server on a free loopback port; yields its base URL."""
     import uvicorn
 
+    from datanuri.web.server import server_config
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(server_config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -283,6 +283,21 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
                 time=T,
                 data={"request": 3, "user": "user:9"},
             ),
+            events.VersionWithdrawn(
+                actor="user:1", time=T, dataset="air", version=2, parquet_sha256=H[0], reason="오류"
+            ),
+            Event(
+                type="dataset.version.withdrawn",
+                actor="user:1",
+                subject="dataset:air@2",
+                time=T,
+                hashes={"parquet": f"sha256:{H[0]}"},
+                data={"reason": "오류"},
+            ),
+        ),
+        (
+            events.DatasetDeleted(actor="user:1", time=T, dataset="air"),
+            Event(type="dataset.deleted", actor="user:1", subject="dataset:air", time=T),
         ),
     ]
 

@@ -18,7 +18,13 @@ from sqlalchemy.orm import selectinload
 
 from datanuri.catalog import messages as M
 from datanuri.catalog.models import Dataset, Version
-from datanuri.events import DatasetAccessChanged, VersionPublished, version_subject
+from datanuri.events import (
+    DatasetAccessChanged,
+    DatasetDeleted,
+    VersionPublished,
+    VersionWithdrawn,
+    version_subject,
+)
 from datanuri.ledger import store
 from datanuri.ledger.audit import Problem
 from datanuri.store.blobs import BlobStore, sha256_file
@@ -26,6 +32,8 @@ from datanuri.store.db import Database
 
 PUBLISHED = VersionPublished.name
 ACCESS_CHANGED = DatasetAccessChanged.name
+WITHDRAWN = VersionWithdrawn.name
+DELETED = DatasetDeleted.name
 
 
 @dataclass
@@ -70,16 +78,25 @@ class _Entry:
     data: dict[str, Any]
 
 
-def _recorded(
-    db: Database,
-) -> tuple[int, dict[int, _Entry], dict[str, tuple[int, str]], dict[str, int]]:
+@dataclass
+class _Recorded:
+    """What the ledger recorded that the catalog must still say."""
+
+    size: int = 0
+    versions: dict[int, _Entry] = field(default_factory=dict)  # publications by index
+    levels: dict[str, tuple[int, str]] = field(default_factory=dict)  # last level, its index
+    subjects: dict[str, int] = field(default_factory=dict)  # version subject -> publication
+    withdrawn: dict[str, _Entry] = field(default_factory=dict)  # version subject -> withdrawal
+
+
+def _recorded(db: Database) -> _Recorded:
     """The ledger's size, its version entries by index, the last access level recorded for each
-    dataset (with the index that recorded it), and the index of each version subject's entry."""
-    versions: dict[int, _Entry] = {}
-    levels: dict[str, tuple[int, str]] = {}
-    subjects: dict[str, int] = {}
+    dataset (with the index that recorded it), the index of each version subject's entry, and
+    each withdrawal's entry by version subject."""
+    rec = _Recorded()
+    versions, levels, subjects = rec.versions, rec.levels, rec.subjects
     with db.session() as s:
-        size = store.read_state(s, lock=False)[0]
+        rec.size = store.read_state(s, lock=False)[0]
         for row in store.iter_leaves(s):
             try:
                 obj = json.loads(row.data)
@@ -96,7 +113,33 @@ def _recorded(
                     levels[dataset] = (int(row.idx), str(data["access_level"]))
             elif kind == ACCESS_CHANGED and "to" in data:
                 levels[subject.removeprefix("dataset:")] = (int(row.idx), str(data["to"]))
-    return size, versions, levels, subjects
+            elif kind == WITHDRAWN:
+                hashes = obj.get("hashes") if isinstance(obj.get("hashes"), dict) else {}
+                rec.withdrawn[subject] = _Entry(int(row.idx), kind, subject, hashes, data)
+            elif kind == DELETED:  # a new dataset may take the name: old levels do not bind it
+                levels.pop(subject.removeprefix("dataset:"), None)
+    return rec
+
+
+def _check_withdrawal(
+    v: Version, where: str, subjects: tuple[str, str], withdrawn: dict[str, _Entry], add: Any
+) -> None:
+    """A withdrawn version has its withdrawal entry, and a version the ledger recorded as
+    withdrawn is not served again."""
+    entry = next((withdrawn[k] for k in subjects if k in withdrawn), None)
+    w = v.withdrawal
+    if w is None:
+        if entry is not None:
+            add(Problem("versions", where, M.WITHDRAWAL_GONE.format(index=entry.index)))
+        return
+    if entry is None or w.ledger_index != entry.index:
+        add(
+            Problem(
+                "version_withdrawals", where, M.WITHDRAWAL_UNRECORDED.format(index=w.ledger_index)
+            )
+        )
+    elif entry.data.get("reason") != w.reason:
+        add(Problem("version_withdrawals", where, M.WITHDRAWAL_DIFFERS.format(index=entry.index)))
 
 
 def _check_version(
@@ -178,7 +221,8 @@ def audit_catalog(
     stand-in that the ledger's entries use for a hidden dataset's name (`Ledger.commit_name`)."""
     report = CatalogAuditReport(hashed=hash_blobs)
     add = report.problems.append
-    size, entries, levels, subjects = _recorded(db)
+    rec = _recorded(db)
+    size, entries, levels, subjects = rec.size, rec.versions, rec.levels, rec.subjects
     seen_subjects: set[str] = set()
     checked_blobs: set[str] = set()
     with db.session() as s:
@@ -205,6 +249,8 @@ def audit_catalog(
                 seen_subjects.add(version_subject(alias, v.number))
                 _check_version(v, ds.name, alias, size, entries, add)
                 where = f"{ds.name}@{v.number}"
+                pair = (version_subject(ds.name, v.number), version_subject(alias, v.number))
+                _check_withdrawal(v, where, pair, rec.withdrawn, add)
                 if v.content_hash not in checked_blobs:
                     checked_blobs.add(v.content_hash)
                     _check_blob(v, where, blobs, hash_blobs, add)

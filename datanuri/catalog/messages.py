@@ -23,6 +23,28 @@ NOT_AS_RECORDED = (
 )
 PUBLISHED_RECOVERED = "Published {name!r} version {version}."
 
+# a dataset's life: deleting an empty one, withdrawing versions
+DELETE_HAS_VERSIONS = (
+    "Dataset {name!r} has published versions, so it cannot be deleted: the ledger keeps what was "
+    "published. Withdraw a version instead (`datanuri datasets withdraw`)."
+)
+DELETE_REFERENCED = (
+    "Dataset {name!r} cannot be deleted while other records refer to it (e.g. entitlements). "
+    "Revoke them first."
+)
+WITHDRAW_NEEDS_REASON = (
+    "Say why the version is withdrawn: the reason is shown on its page and kept in the ledger."
+)
+ALREADY_WITHDRAWN = "Version {version} of {name!r} was already withdrawn."
+WITHDRAWN = (
+    "Version {version} of {name!r} was withdrawn ({reason}); its data is no longer served. Use a "
+    "later version, or see the dataset's page."
+)
+ALL_WITHDRAWN = (
+    "Every version of {name!r} was withdrawn; its data is no longer served. See the dataset's "
+    "page for the reasons."
+)
+
 # `datanuri ledger audit`: the catalog against the ledger and the blob store
 AUDIT_OK = (
     "Catalog audit passed: {versions} versions match their ledger entries and {blobs} blobs {what}."
@@ -84,3 +106,11 @@ EXPLORE_BAD_PAGE = (
     "행 위치는 0 이상, 한 번에 보는 행은 1–{limit}행이어야 합니다.",
     "The offset must be 0 or more and the limit 1 to {limit} rows.",
 )
+WITHDRAWAL_GONE = (
+    "was withdrawn in ledger entry {index} but is served again: its withdrawal was removed from "
+    "the catalog outside datanuri"
+)
+WITHDRAWAL_UNRECORDED = (
+    "is marked withdrawn (ledger entry {index}) but the ledger records no such withdrawal of it"
+)
+WITHDRAWAL_DIFFERS = "withdrawal reason differs from the one ledger entry {index} recorded"

@@ -6,7 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datanuri.accounts.models import Organization
@@ -29,6 +38,9 @@ class Dataset(Base):
     metadata_public: Mapped[bool] = mapped_column(
         Boolean, default=True
     )  # for personal datasets: holder's choice
+    # Made to receive a first publish (the console's new-dataset form): listed only once it has
+    # a version, so an upload that fails leaves nothing anyone else sees.
+    draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     language: Mapped[str] = mapped_column(String(20), default="ko")
     temporal_start: Mapped[str | None] = mapped_column(String(40))
     temporal_end: Mapped[str | None] = mapped_column(String(40))
@@ -42,6 +54,17 @@ class Dataset(Base):
     versions: Mapped[list[Version]] = relationship(
         back_populates="dataset", order_by="Version.number", cascade="all, delete-orphan"
     )
+
+    @property
+    def current_versions(self) -> list[Version]:
+        """The versions not withdrawn, oldest first: the latest of them is the dataset's latest."""
+        return [v for v in self.versions if v.withdrawal is None]
+
+    @property
+    def listed(self) -> bool:
+        """Whether lists, search, CKAN and DCAT show it to those who are not its editors: not a
+        draft waiting for its first version, and not one whose versions were all withdrawn."""
+        return not self.draft and (not self.versions or bool(self.current_versions))
 
     def as_access(self) -> DatasetAccess:
         """What the access policy needs to know about this dataset."""
@@ -80,6 +103,10 @@ class Version(Base):
     distributions: Mapped[list[Distribution]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="Distribution.id"
     )
+    # Set once when the version is withdrawn (the version row itself never changes).
+    withdrawal: Mapped[Withdrawal | None] = relationship(
+        back_populates="version", lazy="selectin", cascade="all, delete-orphan"
+    )
 
 
 class Distribution(Base):
@@ -96,3 +123,20 @@ class Distribution(Base):
     byte_size: Mapped[int | None] = mapped_column(BigInteger)
 
     version: Mapped[Version] = relationship(back_populates="distributions")
+
+
+class Withdrawal(Base):
+    """A version's withdrawal: why, by whom and when, and its ledger entry. The version's rows
+    are no longer served; its publication entry and its blob stay, so the audit still proves
+    what was published."""
+
+    __tablename__ = "version_withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    withdrawn_by: Mapped[str] = mapped_column(String(200))
+    withdrawn_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ledger_index: Mapped[int | None] = mapped_column(BigInteger)
+
+    version: Mapped[Version] = relationship(back_populates="withdrawal")

@@ -11,6 +11,19 @@ from datanuri.catalog.models import Dataset, Version
 
 
 @dataclass(frozen=True)
+class WithdrawalInfo:
+    """Why, by whom (a principal reference) and when a version was withdrawn, and its entry."""
+
+    reason: str
+    withdrawn_by: str
+    withdrawn_at: str
+    ledger_index: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
 class VersionInfo:
     dataset: str
     number: int
@@ -28,6 +41,7 @@ class VersionInfo:
     created_at: str
     problem_count: int
     formats: tuple[str, ...]
+    withdrawn: WithdrawalInfo | None = None  # a tombstone: its rows are no longer served
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -79,12 +93,20 @@ def version_info(v: Version, dataset_name: str) -> VersionInfo:
         formats=tuple(d.format for d in v.distributions)
         if rows_obtainable(v.dataset.access_level)
         else (),
+        withdrawn=withdrawal_info(v),
     )
+
+
+def withdrawal_info(v: Version) -> WithdrawalInfo | None:
+    w = v.withdrawal
+    if w is None:
+        return None
+    return WithdrawalInfo(w.reason, w.withdrawn_by, w.withdrawn_at.isoformat(), w.ledger_index)
 
 
 def dataset_info(d: Dataset, *, with_versions: bool = True) -> DatasetInfo:
     versions = tuple(version_info(v, d.name) for v in d.versions) if with_versions else ()
-    latest = max((v.number for v in d.versions), default=None)
+    latest = max((v.number for v in d.current_versions), default=None)  # newest not withdrawn
     return DatasetInfo(
         name=d.name,
         organization=d.organization.name,

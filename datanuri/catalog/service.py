@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa  # type: ignore[import-untyped]
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,7 +37,7 @@ from datanuri.catalog.guards import (
     screen_problems,
     screen_profile,
 )
-from datanuri.catalog.models import Dataset, Distribution, Version
+from datanuri.catalog.models import Dataset, Distribution, Version, Withdrawal
 from datanuri.catalog.outcome import published_message
 from datanuri.catalog.profile_redaction import SCREENED_LEVELS, withhold_row_like
 from datanuri.catalog.records import (
@@ -47,7 +47,13 @@ from datanuri.catalog.records import (
     version_info,
 )
 from datanuri.config import Config
-from datanuri.events import DatasetAccessChanged, EventSink, VersionPublished
+from datanuri.events import (
+    DatasetAccessChanged,
+    DatasetDeleted,
+    EventSink,
+    VersionPublished,
+    VersionWithdrawn,
+)
 from datanuri.jobs.runner import record_outcome
 from datanuri.ledger import store as ledger_store
 from datanuri.names import check_name
@@ -107,6 +113,14 @@ def _check_recorded(s: Session, v: Version, name: str) -> None:
         raise errors.IntegrityError(M.NOT_AS_RECORDED.format(name=name, version=v.number))
 
 
+def _refuse_withdrawn(v: Version, name: str) -> None:
+    """A withdrawn version's rows (and values taken from them) are served to nobody."""
+    if v.withdrawal is not None:
+        raise errors.Gone(
+            M.WITHDRAWN.format(name=name, version=v.number, reason=v.withdrawal.reason)
+        )
+
+
 @dataclass(frozen=True)
 class PublishResult:
     """What `publish` did: the version (new or the identical existing one) and a message."""
@@ -127,6 +141,17 @@ class PublishResult:
             "problems": list(self.problems),
             "outcome": self.outcome,
         }
+
+
+@dataclass(frozen=True)
+class NewDataset:
+    """The dataset a first publish creates, in the same transaction as its first version, so a
+    publish that fails or is killed leaves no empty dataset behind. `fields` are the metadata
+    fields `create_dataset` takes (description, keywords, theme, license, access_level...)."""
+
+    organization: str
+    title: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 class CatalogService:
@@ -157,16 +182,15 @@ class CatalogService:
     # ----- organizations -------------------------------------------------------------------
     @staticmethod
     def _public_counts(s: Session, org_id: int | None = None) -> dict[int, int]:
-        """Datasets per organisation that the public may know exist (hidden ones not counted)."""
-        q = select(
-            Dataset.organization_id, Dataset.access_level, Dataset.metadata_public, func.count()
-        ).group_by(Dataset.organization_id, Dataset.access_level, Dataset.metadata_public)
+        """Datasets per organisation that the public finds listed: hidden ones, drafts and ones
+        whose versions were all withdrawn are not counted."""
+        q = select(Dataset).options(selectinload(Dataset.versions))
         if org_id is not None:
             q = q.where(Dataset.organization_id == org_id)
         counts: dict[int, int] = {}
-        for org, level, public, n in s.execute(q).all():
-            if not hidden_from_public(level, public):
-                counts[org] = counts.get(org, 0) + n
+        for d in s.scalars(q):
+            if d.listed and not hidden_from_public(d.access_level, d.metadata_public):
+                counts[d.organization_id] = counts.get(d.organization_id, 0) + 1
         return counts
 
     def list_organizations(self) -> list[OrgInfo]:
@@ -192,8 +216,10 @@ class CatalogService:
         organization: str,
         title: str | None = None,
         principal: Principal,
+        draft: bool = False,
         **fields: Any,
     ) -> DatasetInfo:
+        """A new dataset; a `draft` is seen only by its editors until its first version."""
         check_name(name, "dataset")
         fields = clean_fields(fields)
         title = clean_title(title, name)
@@ -201,21 +227,50 @@ class CatalogService:
             with self.db.session() as s:
                 org = self._org(s, organization)
                 self.access.require(s, principal, "create_dataset", org=organization)
-                ds = Dataset(name=name, organization=org, title=title, **fields)
+                ds = Dataset(name=name, organization=org, title=title, draft=draft, **fields)
                 s.add(ds)
                 s.flush()
                 s.refresh(ds, ["versions"])
                 info = dataset_info(ds)
         except SAIntegrityError as exc:
-            with self.db.session() as s:  # say "exists" only to whoever may know it does
-                taken = dataset_access(s, name)
-                seen = taken is None or self.access.can(
-                    s, principal, "read_metadata", dataset=taken
-                )
-            msg = errors.MSG_DATASET_EXISTS if seen else errors.MSG_NAME_UNAVAILABLE
-            raise errors.Conflict(msg.format(name=name)) from exc
+            raise self._name_taken(name, principal) from exc
         self._changed(name)
         return info
+
+    def _name_taken(self, name: str, principal: Principal) -> errors.Conflict:
+        """The Conflict for a dataset name in use: "exists" only to whoever may know it does."""
+        with self.db.session() as s:
+            taken = dataset_access(s, name)
+            seen = taken is None or self.access.can(s, principal, "read_metadata", dataset=taken)
+        msg = errors.MSG_DATASET_EXISTS if seen else errors.MSG_NAME_UNAVAILABLE
+        return errors.Conflict(msg.format(name=name))
+
+    def _check_new(self, name: str, new: NewDataset, principal: Principal) -> NewDataset:
+        """`new` with its fields cleaned, if `principal` may create dataset `name` in its
+        organisation and the name is free (checked again when the dataset is written)."""
+        check_name(name, "dataset")
+        cleaned = NewDataset(
+            organization=new.organization,
+            title=clean_title(new.title, name),
+            fields=clean_fields(dict(new.fields)),
+        )
+        with self.db.session() as s:
+            self._org(s, new.organization)
+            self.access.require(s, principal, "create_dataset", org=new.organization)
+            exists = s.scalar(select(Dataset.id).where(Dataset.name == name)) is not None
+        if exists:
+            raise self._name_taken(name, principal)
+        return cleaned
+
+    def _create_in(self, s: Session, name: str, new: NewDataset, principal: Principal) -> Dataset:
+        """In the publishing transaction: the new dataset's row (its first version follows)."""
+        org = self._org(s, new.organization)
+        self.access.require(s, principal, "create_dataset", org=new.organization)
+        ds = Dataset(name=name, organization=org, title=new.title or name, **new.fields)
+        s.add(ds)
+        s.flush()
+        s.refresh(ds, ["versions"])
+        return ds
 
     def discard_empty_dataset(self, name: str, *, principal: Principal) -> bool:
         """Delete dataset `name` if it never got a version (undoing a create whose first publish
@@ -228,6 +283,70 @@ class CatalogService:
             s.delete(ds)
         self._changed(name)
         return True
+
+    def delete_dataset(self, name: str, *, principal: Principal) -> None:
+        """Delete a dataset that never had a version (its editors only); recorded in the ledger,
+        so access levels recorded under the name before do not bind a new dataset of that name."""
+        try:
+            with self.db.write_session() as s:
+                ds = self._dataset(s, name, lock=True, principal=principal)
+                self.access.require(s, principal, "publish", dataset=ds.as_access())
+                if ds.versions:
+                    raise errors.Conflict(M.DELETE_HAS_VERSIONS.format(name=name))
+                self.events.record(
+                    s, DatasetDeleted(actor=principal.ref, time=utcnow(), dataset=name)
+                )
+                s.delete(ds)
+                s.flush()
+        except SAIntegrityError as exc:  # e.g. entitlements granted on it
+            raise errors.Conflict(M.DELETE_REFERENCED.format(name=name)) from exc
+        self._changed(name)
+
+    def withdraw_version(
+        self, name: str, number: int, *, reason: str, principal: Principal
+    ) -> VersionInfo:
+        """Withdraw a published version with a reason (its dataset's editors only): from then on
+        its rows are served to nobody and the dataset's latest version is the newest one left.
+        The withdrawal is recorded in the ledger in the same transaction; the version row, its
+        publication entry and its blob stay, so the audit still proves what was published."""
+        reason = check_text(reason, "reason").strip()
+        if not reason:
+            raise errors.InvalidInput(M.WITHDRAW_NEEDS_REASON)
+        with self.db.write_session() as s:
+            ds = self._dataset(s, name, lock=True, principal=principal)
+            self.access.require(s, principal, "publish", dataset=ds.as_access())
+            v = next((v for v in ds.versions if v.number == number), None)
+            if v is None:
+                raise errors.NotFound(
+                    errors.MSG_VERSION_NOT_FOUND.format(
+                        name=name,
+                        version=number,
+                        latest=ds.versions[-1].number if ds.versions else "-",
+                    )
+                )
+            if v.withdrawal is not None:
+                raise errors.Conflict(M.ALREADY_WITHDRAWN.format(name=name, version=number))
+            w = Withdrawal(
+                version=v, reason=reason, withdrawn_by=principal.ref, withdrawn_at=utcnow()
+            )
+            s.add(w)
+            s.flush()
+            w.ledger_index = self.events.record(
+                s,
+                VersionWithdrawn(
+                    actor=principal.ref,
+                    time=w.withdrawn_at,
+                    dataset=name,
+                    version=number,
+                    parquet_sha256=v.content_hash,
+                    reason=reason,
+                ),
+            )
+            ds.updated_at = utcnow()
+            s.flush()
+            info = version_info(v, name)
+        self._changed(name)
+        return info
 
     def update_dataset(self, name: str, *, principal: Principal, **fields: Any) -> DatasetInfo:
         """Change a dataset's metadata. A change of access level is recorded as an event first."""
@@ -275,6 +394,7 @@ class CatalogService:
                 dataset_info(d)
                 for d in s.scalars(q.order_by(Dataset.name))
                 if self.access.can(s, principal, "read_metadata", dataset=d.as_access())
+                and (d.listed or self.access.can(s, principal, "publish", dataset=d.as_access()))
             ]
 
     def get_dataset(self, name: str, *, principal: Principal) -> DatasetInfo:
@@ -312,8 +432,12 @@ class CatalogService:
         on_publish: OnPublish | None = None,
         override_reason: str | None = None,
         release: object | None = None,
+        new: NewDataset | None = None,
     ) -> PublishResult:
         """Ingest a file and publish it as the dataset's next version.
+
+        With `new`, the dataset does not exist yet: it is created in the transaction that writes
+        its first version (a Conflict if the name was taken meanwhile).
 
         The file is read, typed and profiled into canonical Parquet first, then checked: content
         identical to a version of a personal dataset never goes into an open or restricted one,
@@ -331,7 +455,10 @@ class CatalogService:
         source = Path(source)
         filename = check_text(filename or source.name, "filename")
         change_note = check_text(change_note, "change_note")
-        self.check_can_publish(name, principal)  # fail fast, before the heavy work
+        if new is not None:
+            new = self._check_new(name, new, principal)  # fail fast, before the heavy work
+        else:
+            self.check_can_publish(name, principal)
         out = self.blobs.temp_path(".parquet")
         try:
             result = ingest(
@@ -358,12 +485,15 @@ class CatalogService:
             source_hash = sha256_file(source)
             problems = [p.__dict__ for p in result.problems]
             with self.db.session() as s:  # identical content: answer without taking the lock
-                ds = self._dataset(s, name, principal=principal)
-                same = next((v for v in ds.versions if v.content_hash == content_hash), None)
-                if same is not None:
-                    msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
-                    return PublishResult(version_info(same, name), False, msg, tuple(problems))
-                level, org = ds.access_level, ds.organization.name
+                if new is None:
+                    ds = self._dataset(s, name, principal=principal)
+                    same = next((v for v in ds.versions if v.content_hash == content_hash), None)
+                    if same is not None:
+                        msg = errors.MSG_SAME_CONTENT.format(version=same.number, name=name)
+                        return PublishResult(version_info(same, name), False, msg, tuple(problems))
+                    level, org = ds.access_level, ds.organization.name
+                else:
+                    level, org = str(new.fields.get("access_level") or "open"), new.organization
                 if level != "personal":
                     self._refuse_personal_copy(s, name, level, content_hash, source_hash)
             clearance = self._clear(
@@ -393,7 +523,10 @@ class CatalogService:
                 # first statement; PostgreSQL: the dataset row), and per blob digest, so the
                 # number read here is still the latest when the version is written.
                 with self.db.write_session() as s:
-                    ds = self._dataset(s, name, lock=True, principal=principal)
+                    if new is not None:
+                        ds = self._create_in(s, name, new, principal)
+                    else:
+                        ds = self._dataset(s, name, lock=True, principal=principal)
                     self.access.require(s, principal, "publish", dataset=ds.as_access())
                     if ds.access_level != level:  # the guard's answer was for the level it saw
                         raise errors.Conflict(
@@ -430,6 +563,8 @@ class CatalogService:
                 if new_blob:  # nothing refers to the blob this attempt stored: remove it
                     discard_unreferenced(self.db, self.blobs, content_hash)
                 if isinstance(exc, SAIntegrityError):  # never SQL in an answer
+                    if new is not None:
+                        raise self._name_taken(name, principal) from exc
                     raise errors.Conflict(M.NUMBER_TAKEN.format(name=name)) from exc
                 raise
             self._changed(name)
@@ -538,6 +673,7 @@ class CatalogService:
             ),
         )
         ds.updated_at = utcnow()
+        ds.draft = False  # its first version makes a draft a listed dataset
         s.flush()
         if on_publish is not None:
             on_publish(s, v)
@@ -575,6 +711,7 @@ class CatalogService:
         timestamps) and no cells in row problems."""
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
+            _refuse_withdrawn(v, name)  # a profile holds values from the rows
             if v.dataset.access_level != "personal":
                 if v.dataset.access_level in SCREENED_LEVELS and not self.access.can(
                     s, principal, "read_rows", dataset=v.dataset.as_access()
@@ -637,6 +774,7 @@ class CatalogService:
         """
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
+            _refuse_withdrawn(v, name)
             allowed = self.access.can(s, principal, "read_rows", dataset=v.dataset.as_access())
             self.access.log(principal, v.dataset.as_access(), v.number, purpose, allowed)
             if not allowed:
@@ -692,6 +830,9 @@ class CatalogService:
         if ds is None:
             raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         self.access.require(s, principal, "read_metadata", dataset=ds.as_access())
+        if ds.draft and not self.access.can(s, principal, "publish", dataset=ds.as_access()):
+            # waiting for its first version: only its editors know it exists
+            raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
         return ds
 
     def _version(self, s: Session, name: str, number: int | None, principal: Principal) -> Version:
@@ -699,7 +840,10 @@ class CatalogService:
         if not ds.versions:
             raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=name))
         if number is None:
-            return ds.versions[-1]
+            current = ds.current_versions
+            if not current:
+                raise errors.NotFound(M.ALL_WITHDRAWN.format(name=name))
+            return current[-1]
         for v in ds.versions:
             if v.number == number:
                 return v

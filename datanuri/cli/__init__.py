@@ -73,15 +73,12 @@ def serve(
     data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
     """Serve the REST API (and OpenAPI docs at /docs)."""
-    import uvicorn
-
     from datanuri.web.app import create_app
+    from datanuri.web.server import serve as run_server
 
     with platform_ctx(data_dir) as p:
         console.print(f"datanuri on http://{host}:{port}  (API /api/v1, docs /docs; Ctrl-C stops)")
-        uvicorn.run(
-            create_app(p), host=host, port=port, log_level="info", proxy_headers=False
-        )  # X-Forwarded-For: only from Config.trusted_proxies (web/clients.py)
+        run_server(create_app(p), host=host, port=port, log_level="info")
 
 
 @app.command()
@@ -130,17 +127,14 @@ def demo(
                 f"python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
             )
         if serve_after:
-            import uvicorn
-
             from datanuri.web.app import create_app
+            from datanuri.web.server import serve as run_server
 
             console.print(
                 f"Try: curl http://{host}:{port}/api/v1/datasets   ·   "
                 f"API docs: http://{host}:{port}/docs   ·   Ctrl-C stops"
             )
-            uvicorn.run(
-                create_app(p), host=host, port=port, log_level="warning", proxy_headers=False
-            )
+            run_server(create_app(p), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

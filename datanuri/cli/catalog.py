@@ -95,7 +95,7 @@ def datasets_show(
     """Show a dataset's metadata, versions and latest schema."""
     with platform_ctx(data_dir) as p:
         d = p.catalog.get_dataset(name, principal=SYSTEM)
-        detail = p.catalog.version_detail(name, principal=SYSTEM) if d.versions else None
+        detail = p.catalog.version_detail(name, principal=SYSTEM) if d.latest_version else None
     if json_out:
         out = d.to_dict()
         if detail:
@@ -116,7 +116,7 @@ def datasets_show(
             str(v.column_count),
             v.source_name,
             v.created_at[:19],
-            v.change_note,
+            f"withdrawn: {v.withdrawn.reason}" if v.withdrawn else v.change_note,
         )
     console.print(vt)
     if detail:
@@ -124,6 +124,42 @@ def datasets_show(
         for f in detail["schema"].get("fields", []):
             st.add_row(f["name"], f.get("type", ""), str(f.get("format", "")))
         console.print(st)
+
+
+@datasets_app.command("delete")
+def datasets_delete(
+    name: str = typer.Argument(..., help="Dataset name"),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Delete a dataset that has no version yet (one with versions: withdraw versions instead)."""
+    with platform_ctx(data_dir) as p:
+        p.catalog.delete_dataset(name, principal=SYSTEM)
+    if json_out:
+        return print_json({"deleted": name})
+    console.print(f"Deleted dataset [bold]{name}[/] (it had no version).")
+
+
+@datasets_app.command("withdraw")
+def datasets_withdraw(
+    name: str = typer.Argument(..., help="Dataset name"),
+    version: int = typer.Option(..., "--version", "-v", help="Number of the version to withdraw"),
+    reason: str = typer.Option(
+        ..., "--reason", "-r", help="Why (shown on the version's page and kept in the ledger)"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Withdraw a published version: its rows are no longer served, its ledger entry stays and
+    its page shows the reason."""
+    with platform_ctx(data_dir) as p:
+        info = p.catalog.withdraw_version(name, version, reason=reason, principal=SYSTEM)
+    if json_out:
+        return print_json(info.to_dict())
+    console.print(
+        f"Withdrew version {info.number} of [bold]{name}[/] (ledger entry "
+        f"{info.withdrawn.ledger_index if info.withdrawn else '-'})."
+    )
 
 
 def publish(
@@ -185,7 +221,9 @@ def publish(
 ) -> None:
     """Ingest a file and publish it as the next version of a dataset (files with direct
     identifiers go only into personal datasets)."""
-    created = False
+    from datanuri.catalog.service import NewDataset
+
+    new: NewDataset | None = None
     with platform_ctx(data_dir) as p:
         fields = {
             "description": description,
@@ -201,35 +239,34 @@ def publish(
                 raise InvalidInput(
                     f"Dataset {dataset!r} does not exist yet: give --org ORG to create it."
                 ) from exc
-            p.catalog.create_dataset(
-                dataset, organization=org, title=title, **fields, principal=SYSTEM
+            # created with its first version, in one transaction: a failed or killed publish
+            # leaves no empty dataset behind
+            new = NewDataset(
+                organization=org,
+                title=title,
+                fields={k: v for k, v in fields.items() if v is not None},
             )
-            created = True
         else:
             if any(v is not None for v in fields.values()) or title:
                 p.catalog.update_dataset(dataset, title=title, **fields, principal=SYSTEM)
         size = file.stat().st_size
-        try:
-            with byte_progress(f"Ingesting {file.name}", size) as progress:
-                result = p.catalog.publish(
-                    dataset,
-                    file,
-                    change_note=change_note,
-                    mode="strict" if strict else "lenient",
-                    format=format,
-                    encoding=encoding,
-                    sheet=sheet,
-                    header_row=header_row,
-                    skip_rows=skip_rows,
-                    keep_totals=keep_totals,
-                    progress=progress,
-                    principal=SYSTEM,
-                    override_reason=override_reason,
-                )
-        except BaseException:
-            if created:  # a refused first publish leaves no empty dataset behind
-                p.catalog.discard_empty_dataset(dataset, principal=SYSTEM)
-            raise
+        with byte_progress(f"Ingesting {file.name}", size) as progress:
+            result = p.catalog.publish(
+                dataset,
+                file,
+                change_note=change_note,
+                mode="strict" if strict else "lenient",
+                format=format,
+                encoding=encoding,
+                sheet=sheet,
+                header_row=header_row,
+                skip_rows=skip_rows,
+                keep_totals=keep_totals,
+                progress=progress,
+                principal=SYSTEM,
+                override_reason=override_reason,
+                new=new,
+            )
     if json_out:
         return print_json(result.to_dict())
     console.print(("[green]" if result.created else "[yellow]") + result.message)

@@ -21,8 +21,10 @@ FACET_FIELDS = (
 
 
 def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
-    """The search record of a dataset (its versions and organisation loaded)."""
-    latest = ds.versions[-1] if ds.versions else None
+    """The search record of a dataset (its versions and organisation loaded); its latest version
+    is the newest one not withdrawn, and its formats only files someone may download."""
+    current = ds.current_versions
+    latest = current[-1] if current else None
     files = latest.distributions if latest is not None and rows_obtainable(ds.access_level) else ()
     formats = tuple(d.format for d in files)
     return SearchDoc(

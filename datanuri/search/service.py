@@ -128,9 +128,9 @@ class SearchService:
     def refresh(self, name: str) -> None:
         with self.db.session() as s:
             ds = s.scalar(select(Dataset).where(Dataset.name == name).options(*self._load()))
-            doc = (
+            doc = (  # drafts and datasets whose versions were all withdrawn are in no list
                 doc_from_orm(ds, source=self._sources(s, [name]).get(name))
-                if ds is not None
+                if ds is not None and ds.listed
                 else None
             )
         if doc is None:
@@ -177,7 +177,7 @@ class SearchService:
                 rows = s.scalars(
                     select(Dataset).where(Dataset.name.in_(chunk)).options(*self._load())
                 )
-                docs = [doc_from_orm(d, source=sources.get(d.name)) for d in rows]
+                docs = [doc_from_orm(d, source=sources.get(d.name)) for d in rows if d.listed]
             done += self.index.put_many(docs)
             if progress:
                 progress(done, len(names))

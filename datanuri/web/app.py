@@ -20,6 +20,7 @@ from datanuri.web import (
     routes_console,
     routes_explore,
     routes_ledger,
+    routes_lifecycle,
     routes_metadata,
     routes_mfa,
     routes_pages,
@@ -33,6 +34,7 @@ from datanuri.web.bodies import JsonBodyGuard
 from datanuri.web.guard import Guard
 from datanuri.web.openapi import document_errors
 from datanuri.web.schemas import ApiRootOut
+from datanuri.web.urls import UrlCheck
 
 API_PREFIX = "/api/v1"
 
@@ -50,6 +52,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     errors.install(app)
     app.add_middleware(JsonBodyGuard)
+    app.add_middleware(UrlCheck)  # undecodable paths and queries: a 400 saying how to encode
     app.add_middleware(Guard)  # outermost: rate limits and security headers on every answer
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
     app.include_router(routes_explore.router, prefix=API_PREFIX)
@@ -67,6 +70,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_metadata.router)
     app.include_router(routes_pages.router)
     app.include_router(routes_console.router)
+    app.include_router(routes_lifecycle.router)
     app.include_router(routes_wizard.router)
     app.include_router(routes_ui.router)
     app.mount(

@@ -51,6 +51,7 @@ DESCRIPTIONS = {
     404: "Not found (or not visible to the caller)",
     405: "Method not allowed (the Allow header lists the methods)",
     409: "Conflict with the current state",
+    410: "Withdrawn: the version's rows are no longer served (its record says why)",
     413: "Too large",
     422: "Invalid input",
     429: "Too many requests: wait the Retry-After seconds",
@@ -82,6 +83,8 @@ def statuses(route: APIRoute, path: str, method: str) -> set[int]:
         out |= {404, 422}  # a parameter may name a dataset, organisation or entry that is not there
     if method in WRITES:
         out |= {400, 404, 409, 413, 422}  # a body may name an organisation that is not there
+    if "{version}" in path:
+        out |= {410}  # a withdrawn version
     return out
 
 

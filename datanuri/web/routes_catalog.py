@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -56,6 +56,11 @@ class DatasetFields(BaseModel):
 class DatasetIn(DatasetFields):
     name: str
     organization: str
+    draft: bool = Field(
+        False,
+        description="Seen only by its editors until its first version is published (so an "
+        "upload that fails leaves nothing listed)",
+    )
 
 
 def _version_param(version: str) -> int | None:
@@ -135,7 +140,38 @@ def update_dataset(
     ).to_dict()
 
 
+@router.delete("/datasets/{name}", status_code=204, tags=["datasets"])
+def delete_dataset(name: str, p: PlatformDep, me: PublishCaller) -> Response:
+    """Delete a dataset that has no version yet (its editors only; 409 once it has one: withdraw
+    versions instead, the ledger keeps what was published)."""
+    p.catalog.delete_dataset(name, principal=me)
+    return Response(status_code=204)
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field(
+        description="Why the version is withdrawn (shown on its page, kept in the ledger)"
+    )
+
+
 # ----- versions -----------------------------------------------------------------------------
+@router.post(
+    "/datasets/{name}/versions/{version}/withdraw",
+    tags=["versions"],
+    response_model=schemas.VersionOut,
+)
+def withdraw_version(
+    name: str, version: str, body: WithdrawIn, p: PlatformDep, me: PublishCaller
+) -> dict[str, Any]:
+    """Withdraw a version with a reason (its dataset's editors only). Its rows are no longer
+    served (410 on preview and download), the version URL shows the withdrawal, the dataset's
+    latest version becomes the newest one left, and the ledger records the withdrawal."""
+    number = _version_param(version)
+    if number is None:
+        raise errors.InvalidInput("Name the version to withdraw by its number, not 'latest'.")
+    return p.catalog.withdraw_version(name, number, reason=body.reason, principal=me).to_dict()
+
+
 @router.post(
     "/datasets/{name}/versions",
     status_code=202,

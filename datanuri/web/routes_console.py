@@ -215,6 +215,7 @@ async def new_dataset_submit(request: Request, platform: PlatformDep, who: WebUs
                 organization=values["organization"],
                 title=values["title"],
                 principal=who.me,
+                draft=True,  # listed once its first upload is published
                 **fields,
             )
         )

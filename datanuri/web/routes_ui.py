@@ -39,6 +39,7 @@ from datanuri.web.auth import client_address, session_principal
 from datanuri.web.deps import PlatformDep, whole_number
 from datanuri.web.pages import language, render
 from datanuri.web.release_panel import release_panel
+from datanuri.web.tombstones import tombstone_for
 
 log = logging.getLogger("datanuri.web.ui")
 
@@ -420,6 +421,10 @@ def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDe
         "personal": personal,
         "versions": versions,
     }
+    asked = _int(request.query_params.get("version"), 0, low=1) or None
+    tomb = tombstone_for(platform.accounts, ds, asked, language(request))
+    if tomb is not None:  # a withdrawn version: why, who and when, and no rows
+        ctx["tombstone"], number = tomb, None
     if number is not None:
         info = platform.catalog.get_version(name, number, principal=me)
         detail = platform.catalog.version_detail(name, info.number, principal=me)

@@ -32,6 +32,13 @@ class OrganizationDetailOut(OrganizationOut):
     datasets: list[str] = Field(description="Names of the datasets the caller may see")
 
 
+class WithdrawalOut(Out):
+    reason: str
+    withdrawn_by: str
+    withdrawn_at: str
+    ledger_index: int | None = Field(description="The withdrawal's entry in the integrity ledger")
+
+
 class VersionOut(Out):
     dataset: str
     number: int
@@ -49,6 +56,9 @@ class VersionOut(Out):
     created_at: str
     problem_count: int
     formats: list[str]
+    withdrawn: WithdrawalOut | None = Field(
+        None, description="Set when the version was withdrawn: its rows are no longer served"
+    )
 
 
 class DatasetSummaryOut(Out):

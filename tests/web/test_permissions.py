@@ -424,6 +424,14 @@ MATRIX: dict[
         None,
         lambda r, lvl: 403 if lvl == "personal" else 200,
     ),
+    # a dataset's life, last (a withdrawn version serves no rows): a dataset with versions is
+    # never deleted (409 for its editors); only its editors withdraw a version
+    ("DELETE", "/api/v1/datasets/{name}"): (DS, None, only(("editor",), 409)),
+    ("POST", "/api/v1/datasets/{name}/versions/{version}/withdraw"): (
+        V1 + "/withdraw",
+        lambda w, r, lvl: {"json": {"reason": "시험 철회"}},
+        only(("editor",), 200),
+    ),
     ("GET", "/api/3"): ("/api/3", None, always(200)),
     ("GET", "/api/3/action/{action}"): ("/api/3/action/status_show", None, always(200)),
     ("POST", "/api/3/action/{action}"): ("/api/3/action/status_show", None, always(200)),
