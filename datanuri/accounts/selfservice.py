@@ -46,7 +46,8 @@ class SelfServiceSettings:
     verify_ttl: dt.timedelta = dt.timedelta(hours=48)
     reset_ttl: dt.timedelta = dt.timedelta(hours=1)
     public_url: str = "http://127.0.0.1:8000"
-    mails_per_hour: int = 5
+    mails_per_hour: int = 5  # to one address
+    mails_per_client_hour: int = 30  # asked for by one client address, to any addresses
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ class SelfService:
         return self.settings.signup == "open"
 
     # ----- sign-up and verification ---------------------------------------------------------
-    def sign_up(self, email: str, *, display_name: str, password: str) -> None:
+    def sign_up(
+        self, email: str, *, display_name: str, password: str, client: str | None = None
+    ) -> None:
         """Create an unverified user and mail it a verification link. For an address that has
         a verified account, the owner is told by mail instead; the caller learns nothing."""
         if not self.signup_open:
@@ -93,6 +96,7 @@ class SelfService:
         except errors.InvalidInput as exc:
             raise errors.InvalidInput(MSG_BAD_NAME[1]) from exc
         password_hash = sec.hash_password(_check_password(password))  # paid on every path
+        may_mail = self._may_mail(email, client)
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.email == email))
             if user is None:
@@ -109,21 +113,22 @@ class SelfService:
                 user.password_hash, user.display_name = password_hash, name
                 self._drop_links(s, user.id, "verify")
             else:
-                if self._may_mail(s, email):
+                if may_mail:
                     self.mailer.send(self._already_mail(email))
                 return
-            mail = self._verify_mail(s, user) if self._may_mail(s, email) else None
+            mail = self._verify_mail(s, user) if may_mail else None
         if mail is not None:
             self.mailer.send(mail)
 
-    def resend_verification(self, email: str) -> None:
+    def resend_verification(self, email: str, *, client: str | None = None) -> None:
         """Mail a fresh verification link if `email` has an unverified account."""
         email = _clean_email(email)
+        may_mail = self._may_mail(email, client)
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.email == email))
             if user is None or user.email_verified or not user.is_active:
                 return
-            mail = self._verify_mail(s, user) if self._may_mail(s, email) else None
+            mail = self._verify_mail(s, user) if may_mail else None
         if mail is not None:
             self.mailer.send(mail)
 
@@ -137,15 +142,16 @@ class SelfService:
             return Verified(user.email, user.display_name)
 
     # ----- password reset -------------------------------------------------------------------
-    def request_reset(self, email: str) -> None:
+    def request_reset(self, email: str, *, client: str | None = None) -> None:
         """Mail a password-reset link if `email` has an active account; otherwise nothing."""
         try:
             email = _clean_email(email)
         except errors.InvalidInput:
             return  # the same answer as for an unknown address
+        may_mail = self._may_mail(email, client)
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.email == email))
-            if user is None or not user.is_active or not self._may_mail(s, email):
+            if user is None or not user.is_active or not may_mail:
                 return
             self._drop_links(s, user.id, "reset")
             secret = self._new_link(s, user.id, "reset", self.settings.reset_ttl)
@@ -236,12 +242,20 @@ class SelfService:
             raise errors.NotAuthenticated(MSG_LINK_BAD[1])
         return int(user_id)
 
-    def _may_mail(self, s: Session, email: str) -> bool:
-        """Take one of the address's mails for this hour (so no one floods a mailbox)."""
-        counter = lockout.Counter(f"mail:{email}", self.settings.mails_per_hour)
-        allowed = lockout.take(s, counter, now=utcnow(), window=MAIL_WINDOW)
+    def _may_mail(self, email: str, client: str | None) -> bool:
+        """Take one of this hour's mails of the address and of the asking client (so no one
+        floods a mailbox or sends through us to many), in the lockout's atomic counters."""
+        counters = [lockout.Counter(f"mail:{email}", self.settings.mails_per_hour)]
+        if client:
+            counters.append(
+                lockout.Counter(f"mailclient:{client[:100]}", self.settings.mails_per_client_hour)
+            )
+        with self.db.session() as s:
+            allowed = lockout.take_all(s, counters, now=utcnow(), window=MAIL_WINDOW)
+            if not allowed:
+                s.rollback()  # neither counter moves for a refused mail
         if not allowed:
-            log.warning("account mail withheld (too many this hour): %r", email)
+            log.warning("account mail withheld (too many this hour): %r client=%r", email, client)
         return allowed
 
     # ----- mails ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ JSON the routes return is the same with or without them. Models stay in the web 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -440,3 +440,22 @@ class ApiRootOut(Out):
     version: str
     docs: str
     openapi: str
+
+
+# ----- self-service accounts (routes_signup.py) ------------------------------------------------
+class MailSentOut(Out):
+    """A request that may have mailed a link; the same answer whether the address is known."""
+
+    status: Literal["mail_sent"]
+    message: str
+
+
+class VerifiedOut(Out):
+    verified: bool
+    email: str
+
+
+class PasswordResetOut(Out):
+    reset: bool
+    email: str
+    message: str

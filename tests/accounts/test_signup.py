@@ -187,6 +187,15 @@ def test_an_address_gets_at_most_a_few_mails_an_hour(platform):
     assert len(mails(platform)) == limit
 
 
+def test_one_client_cannot_mail_many_addresses(platform):
+    ss = platform.selfservice
+    for i in range(ss.settings.mails_per_client_hour + 2):
+        ss.sign_up(f"u{i}@example.org", display_name="가입자", password=PW, client="10.0.0.7")
+    assert len(mails(platform)) == ss.settings.mails_per_client_hour
+    ss.sign_up("late@example.org", display_name="가입자", password=PW, client="10.0.0.8")
+    assert len(mails(platform)) == ss.settings.mails_per_client_hour + 1
+
+
 def test_reset_verifies_an_unverified_account(platform):
     platform.selfservice.sign_up("lee@example.org", display_name="이서연", password=PW)
     platform.selfservice.request_reset("lee@example.org")
