@@ -164,8 +164,12 @@ class SelfService:
 
     def reset_link_valid(self, secret: str) -> bool:
         """Whether a reset link would still work (to show its form or say it is spent)."""
+        return self.link_valid(secret, "reset")
+
+    def link_valid(self, secret: str, purpose: Purpose) -> bool:
+        """Whether a mailed link would still work, without spending it."""
         with self.db.session() as s:
-            return self._live(s, secret, "reset") is not None
+            return self._live(s, secret, purpose) is not None
 
     def reset_password(self, secret: str, password: str) -> str:
         """Set a new password through a reset link; ends every session and pending login of the

@@ -187,9 +187,14 @@ async def _resend(request: Request, p: PlatformDep, email: str, path: str) -> HT
 
 
 @pages.get("/signup/verify", response_class=HTMLResponse)
-def verify_form(request: Request) -> HTMLResponse:
+def verify_form(request: Request, p: PlatformDep) -> HTMLResponse:
     """The mailed link lands here; a button confirms (a mail scanner's visit spends nothing)."""
     token = request.query_params.get("token", "")[:200]
+    if not p.selfservice.link_valid(token, "verify"):
+        error = _say(request)(m.MSG_LINK_BAD)
+        return _form_page(
+            request, "signup_verify.html", "/signup", status=410, token="", error=error
+        )
     return _form_page(request, "signup_verify.html", "/signup", token=token, error=None)
 
 

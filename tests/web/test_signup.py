@@ -163,6 +163,8 @@ def test_pages_sign_up_verify_and_log_in(api, platform):
         follow_redirects=False,
     )
     assert done.status_code == 303 and "notice=verified" in done.headers["location"]
+    spent = api.get("/signup/verify", params={"token": token})
+    assert spent.status_code == 410 and 'id="verify-button"' not in spent.text
     assert "이메일 주소를 확인했습니다" in api.get(done.headers["location"]).text
     login = api.get("/login")
     ok = api.post(
