@@ -8,6 +8,7 @@ Answers never say whether an address has an account (no enumeration): sign-up, r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -77,6 +78,11 @@ class SelfService:
         self.db = db
         self.mailer = mailer
         self.settings = settings
+
+    def use_address(self, base_url: str) -> None:
+        """Start mailed links with `base_url` (the address a server was started on, when no
+        public URL is configured)."""
+        self.settings = dataclasses.replace(self.settings, public_url=base_url)
 
     @property
     def signup_open(self) -> bool:

@@ -232,3 +232,9 @@ def test_config_checks_the_new_switches(tmp_path: Path):
         Config.from_mapping({"signup": "maybe"})
     with pytest.raises(ConfigError, match="MAIL_TRANSPORT"):
         Config.from_mapping({"mail_transport": "pigeon"})
+
+
+def test_a_server_started_on_another_address_mails_links_to_it(platform):
+    platform.selfservice.use_address("http://10.1.2.3:9000")
+    platform.selfservice.sign_up("lee@example.org", display_name="이서연", password=PW)
+    assert "http://10.1.2.3:9000/signup/verify?token=" in mails(platform)[0].get_content()
