@@ -208,3 +208,12 @@ def test_pages_refuse_a_form_without_csrf(api):
         data={"email": "lee@example.org", "display_name": "이", "password": PW, "password2": PW},
     )
     assert r.status_code == 403
+
+
+def test_pages_speak_english_when_asked(api):
+    text = api.get("/signup", params={"lang": "en"}).text
+    assert "Sign up and get the confirmation mail" in text and "회원가입" not in text
+    login = api.get("/login", params={"lang": "en"}).text
+    assert "Forgot your password?" in login and 'href="/signup?lang=en"' in login
+    forgot = api.get("/password/forgot", params={"lang": "en"}).text
+    assert "Mail me a link" in forgot
