@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.anomaly import Thresholds
-from datanuri.accounts.mail import make_mailer
 from datanuri.accounts.second_factor import SecondFactorSettings
 from datanuri.accounts.secrets import load_or_create_key
 from datanuri.accounts.selfservice import SelfService, SelfServiceSettings
@@ -102,6 +101,8 @@ class Platform:
         )
 
     def _make_selfservice(self) -> SelfService:
+        from datanuri.accounts.mail import make_mailer
+
         c = self.config
         mailer = make_mailer(
             c.mail_transport,
