@@ -86,12 +86,30 @@ class Config:
     # Login anomaly scores (0-100+) at which a login asks for the second factor, or is refused.
     login_step_up_score: int = 40
     login_block_score: int = 80
+    # Self-service accounts: "open" lets anyone sign up (confirmed by a mailed link; such users
+    # get no organisation role), "off" leaves accounts to admins. Mailed links expire after
+    # these hours (sign-up) and minutes (password reset), and each works once.
+    signup: str = "open"
+    signup_link_hours: int = 48
+    reset_link_minutes: int = 60
+    # Account mail: "outbox" writes .eml files under outbox_dir (None = <data_dir>/outbox) for an
+    # admin or the demo to open; "smtp" sends through smtp_host:smtp_port. Links in mails start
+    # with public_url (empty = http://host:port), never with a request's Host header.
+    mail_transport: str = "outbox"
+    outbox_dir: Path | None = None
+    mail_from: str = "datanuri <noreply@datanuri.local>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    public_url: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):
             object.__setattr__(self, "data_dir", Path(self.data_dir))
         if self.key_dir is not None and not isinstance(self.key_dir, Path):
             object.__setattr__(self, "key_dir", Path(self.key_dir))
+        if self.outbox_dir is not None and not isinstance(self.outbox_dir, Path):
+            object.__setattr__(self, "outbox_dir", Path(self.outbox_dir))
         object.__setattr__(self, "trusted_proxies", _networks(self.trusted_proxies))
 
     @property
@@ -100,6 +118,16 @@ class Config:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'datanuri.db').resolve()}"
+
+    @property
+    def outbox_path(self) -> Path:
+        """Where the outbox mailer writes: `outbox_dir` if set, else `<data_dir>/outbox`."""
+        return self.outbox_dir if self.outbox_dir is not None else self.data_dir / "outbox"
+
+    @property
+    def base_url(self) -> str:
+        """This server's public address, the start of every link it mails."""
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
     @property
     def blob_dir(self) -> Path:
@@ -150,7 +178,7 @@ class Config:
         for name, value in values.items():
             default = getattr(cls(), name) if name != "data_dir" else Path(".")
             try:
-                if name in ("data_dir", "key_dir"):
+                if name in ("data_dir", "key_dir", "outbox_dir"):
                     kwargs[name] = Path(value).expanduser()
                 elif isinstance(default, tuple):
                     kwargs[name] = _networks(value)
@@ -173,6 +201,12 @@ class Config:
                 "DATANURI_SECOND_FACTOR_POLICY must be 'publishers', 'everyone' or 'off', got "
                 f"{kwargs['second_factor_policy']!r}."
             )
+        for name, allowed in (("signup", ("open", "off")), ("mail_transport", ("outbox", "smtp"))):
+            if kwargs.get(name, allowed[0]) not in allowed:
+                raise ConfigError(
+                    f"DATANURI_{name.upper()} must be '{allowed[0]}' or '{allowed[1]}', got "
+                    f"{kwargs[name]!r}."
+                )
         if kwargs.get("engine", "duckdb") not in ("duckdb", "spark"):
             raise ConfigError(
                 f"DATANURI_ENGINE must be 'duckdb' or 'spark', got {kwargs['engine']!r}."

@@ -5,6 +5,7 @@ The CLI, the web app and the tests each build one Platform; nothing reaches for 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from datanuri.accounts.notifications import InAppNotifier, Notifications
 from datanuri.accounts.requests import AccessRequests
 from datanuri.accounts.second_factor import SecondFactorSettings
 from datanuri.accounts.secrets import load_or_create_key
+from datanuri.accounts.selfservice import SelfService, SelfServiceSettings
 from datanuri.accounts.service import AccountService
 from datanuri.accounts.webauthn_keys import RelyingParty
 from datanuri.catalog.jobs import JobViews
@@ -72,6 +74,7 @@ class Platform:
                 step_up=self.config.login_step_up_score, block=self.config.login_block_score
             ),
         )
+        self.selfservice = self._make_selfservice()  # sign-up and password reset by mail
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
         # Access requests ("이용 신청") to restricted datasets; notices go in-app for now.
         self.notifications = Notifications(self.db)
@@ -103,6 +106,26 @@ class Platform:
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
+
+    def _make_selfservice(self) -> SelfService:
+        from datanuri.accounts.mail import make_mailer
+
+        c = self.config
+        mailer = make_mailer(
+            c.mail_transport,
+            outbox=c.outbox_path,
+            sender=c.mail_from,
+            host=c.smtp_host,
+            port=c.smtp_port,
+            starttls=c.smtp_starttls,
+        )
+        settings = SelfServiceSettings(
+            signup="off" if c.signup == "off" else "open",
+            verify_ttl=dt.timedelta(hours=c.signup_link_hours),
+            reset_ttl=dt.timedelta(minutes=c.reset_link_minutes),
+            public_url=c.base_url,
+        )
+        return SelfService(self.db, mailer, settings)
 
     def _make_ledger(self) -> Ledger:
         ledger = Ledger(

@@ -5,6 +5,8 @@ Korean one through `in_language`. Tests import these names."""
 
 from __future__ import annotations
 
+from datanuri.accounts.validate import MAX_PASSWORD, MIN_PASSWORD
+
 Pair = tuple[str, str]
 
 MSG_SECOND_FACTOR: Pair = (
@@ -61,6 +63,59 @@ MSG_RECOVERY_CODES: Pair = (
 MSG_ALERTS_FORBIDDEN: Pair = (
     "보안 알림은 본인 것만 볼 수 있습니다. 모든 알림은 관리자와 감사인이 봅니다.",
     "You can see only your own security alerts; admins and auditors see all of them.",
+)
+
+# Self-service: sign-up, e-mail verification and password reset (accounts/selfservice.py).
+MSG_SIGNUP_OFF: Pair = (
+    "이 서버는 직접 가입을 받지 않습니다. 관리자에게 계정을 요청하세요.",
+    "This server does not take sign-ups. Ask an admin for an account.",
+)
+MSG_SIGNUP_SENT: Pair = (
+    "확인 메일을 보냈습니다. 메일의 링크를 열어 가입을 마치세요. 메일이 보이지 않으면 스팸함을 확인하거나 "
+    "확인 메일을 다시 보내세요.",
+    "We sent a confirmation mail. Open its link to finish signing up. If you do not see it, look "
+    "in your spam folder or send it again.",
+)
+MSG_UNVERIFIED: Pair = (
+    "이메일 주소 확인이 아직 끝나지 않았습니다. 가입할 때 받은 메일의 링크를 여세요. 메일이 없으면 확인 메일을 "
+    "다시 보내세요.",
+    "Your e-mail address is not confirmed yet. Open the link in the mail you got when you signed "
+    "up, or send the confirmation mail again.",
+)
+MSG_VERIFIED: Pair = (
+    "이메일 주소를 확인했습니다. 이제 로그인하세요.",
+    "Your e-mail address is confirmed. Log in now.",
+)
+MSG_LINK_BAD: Pair = (
+    "이 링크는 맞지 않거나, 이미 쓰였거나, 만료되었습니다. 새 링크를 요청하세요.",
+    "This link is not valid, was already used or has expired. Ask for a new one.",
+)
+MSG_RESET_SENT: Pair = (
+    "그 주소로 가입한 계정이 있으면 비밀번호 재설정 링크를 보냈습니다. 링크는 한 번만, 정해진 시간 안에만 "
+    "쓸 수 있습니다.",
+    "If an account uses that address, we sent it a link to set a new password. The link works "
+    "once and only for a short time.",
+)
+MSG_RESET_DONE: Pair = (
+    "비밀번호를 바꿨고 이 계정의 모든 로그인 세션을 끝냈습니다. 새 비밀번호로 로그인하세요.",
+    "Your password is changed and every session of this account has ended. Log in with the new "
+    "password.",
+)
+MSG_BAD_EMAIL: Pair = (
+    "이메일 주소가 올바르지 않습니다. name@example.org 같은 주소를 입력하세요.",
+    "That is not an e-mail address. Enter one like name@example.org.",
+)
+MSG_BAD_NAME: Pair = (
+    "이름을 입력하세요(200자 이하, 제어 문자 없이).",
+    "Enter a name (at most 200 characters, no control characters).",
+)
+MSG_PASSWORD_RULE: Pair = (
+    f"비밀번호는 {MIN_PASSWORD}자 이상 {MAX_PASSWORD}자 이하여야 합니다.",
+    f"A password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters.",
+)
+MSG_PASSWORD_MISMATCH: Pair = (
+    "두 비밀번호가 같지 않습니다. 같은 비밀번호를 두 번 입력하세요.",
+    "The two passwords differ. Enter the same password twice.",
 )
 
 # Why a login or token use was stepped up or blocked (alert reasons).

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datanuri.store.db import Base, utcnow
@@ -31,6 +31,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     platform_role: Mapped[str | None] = mapped_column(String(20))  # admin | auditor
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # False from self-service sign-up until the e-mail link is followed; such users cannot log in.
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     locked_until: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -219,3 +221,18 @@ class SecurityAlert(Base):
     reasons: Mapped[list[Any]] = mapped_column()
     verdict: Mapped[str] = mapped_column(String(10))
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class AccountLink(Base):
+    """A link mailed to a user: e-mail verification or password reset. Only the SHA-256 of its
+    secret is stored; it works once (`used_at`) and until `expires_at`."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # verify | reset
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

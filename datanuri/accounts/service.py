@@ -23,6 +23,7 @@ from datanuri.accounts.messages import (
     MSG_LOGIN_BLOCKED,
     MSG_SECOND_FACTOR,
     MSG_TOKEN_BLOCKED,
+    MSG_UNVERIFIED,
 )
 from datanuri.accounts.mfa import requires_second_factor
 from datanuri.accounts.models import (
@@ -331,6 +332,7 @@ class AccountService:
             user = s.scalar(select(User).where(User.email == email_key))
             stored = user.password_hash if user is not None else None
             active = user is not None and user.is_active
+            verified = user is not None and user.email_verified
         ok = sec.verify_password(stored, password or "") and active
         with self.db.session() as s:
             s.add(LoginAttempt(email=email_key, client=client, success=ok, time=now))
@@ -343,6 +345,8 @@ class AccountService:
         if not ok:
             log.warning("failed login: email=%r client=%r", email_key, client)
             raise errors.NotAuthenticated(MSG_BAD_LOGIN)
+        if not verified:  # signed up, link not followed yet: say so (the password was right)
+            raise errors.NotAuthenticated(MSG_UNVERIFIED[1], details={"unverified": True})
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.email == email_key))
             assert user is not None

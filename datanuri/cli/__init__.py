@@ -77,6 +77,8 @@ def serve(
     from datanuri.web.server import serve as run_server
 
     with platform_ctx(data_dir) as p:
+        if not p.config.public_url:  # links in sign-up and reset mails
+            p.selfservice.use_address(f"http://{host}:{port}")
         console.print(f"datanuri on http://{host}:{port}  (API /api/v1, docs /docs; Ctrl-C stops)")
         run_server(create_app(p), host=host, port=port, log_level="info")
 
@@ -113,6 +115,12 @@ def demo(
             f"Log in at http://{host}:{port}/login with password [bold]{DEMO_PASSWORD}[/] as one of: "
             + ", ".join(u[0] for u in DEMO_USERS)
             + "\nAn API token for scripts: datanuri tokens create --user publisher@datanuri.local --scopes read,publish"
+        )
+        if not p.config.public_url:  # links in sign-up and reset mails
+            p.selfservice.use_address(f"http://{host}:{port}")
+        console.print(
+            f"Anyone can sign up at http://{host}:{port}/signup; the confirmation and password "
+            f"reset mails are written as .eml files to {p.config.outbox_path.resolve()}"
         )
         needing = [
             u[0]

@@ -26,6 +26,7 @@ from datanuri.web import (
     routes_pages,
     routes_privacy,
     routes_search,
+    routes_signup,
     routes_ui,
     routes_wizard,
 )
@@ -58,6 +59,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_explore.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)
     app.include_router(routes_mfa.router, prefix=API_PREFIX)
+    app.include_router(routes_signup.api, prefix=API_PREFIX)
+    app.include_router(routes_signup.pages)
     app.include_router(routes_search.router, prefix=API_PREFIX)
     app.include_router(routes_privacy.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.router, prefix=API_PREFIX)

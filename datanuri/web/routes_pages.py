@@ -31,6 +31,11 @@ from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
 
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
 NEXT_COOKIE = "datanuri_next"
+# What the login page says when a self-service step sends the user to it (?notice=...).
+LOGIN_NOTICES = {
+    "verified": account_messages.MSG_VERIFIED,
+    "reset": account_messages.MSG_RESET_DONE,
+}
 LOCAL_PATH = re.compile(r"/(?!/)[A-Za-z0-9/_.~-]{0,300}")
 
 
@@ -42,10 +47,26 @@ def safe_next(value: str | None) -> str | None:
 
 
 def _login_page(
-    request: Request, *, error: str | None = None, email: str | None = None, status: int = 200
+    request: Request,
+    *,
+    error: str | None = None,
+    email: str | None = None,
+    status: int = 200,
+    unverified: bool = False,
 ) -> HTMLResponse:
     token = request.cookies.get(PRELOGIN_CSRF_COOKIE) or sec.new_secret()
-    resp = render(request, "login.html", status=status, csrf_token=token, error=error, email=email)
+    notice = LOGIN_NOTICES.get(request.query_params.get("notice") or "")
+    resp = render(
+        request,
+        "login.html",
+        status=status,
+        csrf_token=token,
+        error=error,
+        email=email,
+        unverified=unverified,  # offers to send the confirmation mail again
+        notice=None if notice is None else ui_text.say(notice, language(request)),
+        signup_open=request.app.state.platform.selfservice.signup_open,
+    )
     resp.set_cookie(PRELOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
     nxt = safe_next(request.query_params.get("next"))
     if nxt:  # where to go after logging in (the login form itself stays unchanged)
@@ -86,7 +107,10 @@ async def login_submit(request: Request, platform: PlatformDep) -> Response:
         ko = {"The e-mail or password is not right.": "이메일 또는 비밀번호가 맞지 않습니다."}
         message = ko.get(exc.message, exc.message) if language(request) == "ko" else exc.message
         message = account_messages.in_language(message, language(request))
-        return _login_page(request, error=message, email=email, status=exc.status)
+        unverified = bool(isinstance(exc.details, dict) and exc.details.get("unverified"))
+        return _login_page(
+            request, error=message, email=email, status=exc.status, unverified=unverified
+        )
     return await _logged_in(request, platform, me)
 
 

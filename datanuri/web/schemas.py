@@ -6,7 +6,7 @@ JSON the routes return is the same with or without them. Models stay in the web 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -493,3 +493,22 @@ class MapOut(Out):
     regions: dict[str, int] = Field(
         description="Rows per region id: '11' for a 시도 code, '11:종로구' for a 시군구"
     )
+
+
+# ----- self-service accounts (routes_signup.py) ------------------------------------------------
+class MailSentOut(Out):
+    """A request that may have mailed a link; the same answer whether the address is known."""
+
+    status: Literal["mail_sent"]
+    message: str
+
+
+class VerifiedOut(Out):
+    verified: bool
+    email: str
+
+
+class PasswordResetOut(Out):
+    reset: bool
+    email: str
+    message: str

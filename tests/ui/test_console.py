@@ -306,7 +306,7 @@ def test_tokens_create_show_once_use_and_revoke(chromium: Any, ui_server: str, s
         page.get_by_label("이름", exact=True).fill("노트북 스크립트")
         page.get_by_label("게시", exact=True).check()
         page.get_by_label("만료").select_option("30")
-        page.get_by_role("button", name="토큰 만들기").click()
+        page.get_by_role("button", name="인증키 발급").click()
         box = page.locator("#new-token")
         assert "지금 한 번만 보입니다" in box.inner_text()
         secret = page.locator("#token-secret").input_value()

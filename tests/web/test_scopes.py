@@ -28,6 +28,12 @@ PUBLIC_WRITES = {
     ("POST", "/api/v1/auth/enroll/totp/confirm"),
     ("POST", "/api/v1/auth/enroll/passkey-options"),
     ("POST", "/api/v1/auth/enroll/passkey"),
+    # self-service: anyone may sign up or ask for a link; a mailed link's token is the credential
+    ("POST", "/api/v1/auth/signup"),
+    ("POST", "/api/v1/auth/signup/resend"),
+    ("POST", "/api/v1/auth/verify"),
+    ("POST", "/api/v1/auth/password/forgot"),
+    ("POST", "/api/v1/auth/password/reset"),
 }
 # Writes that are not writes: CKAN's POST actions are the read-only actions of its GET.
 READ_ONLY_POSTS = {("POST", "/api/3/action/{action}"), ("POST", "/api/action/{action}")}
