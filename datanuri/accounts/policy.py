@@ -22,6 +22,7 @@ Action = Literal[
     "read_access_log",
     "manage_users",
     "read_security_alerts",  # every user's login alerts (one's own need no permission)
+    "manage_search",  # edit search synonyms, mark organisations official
 ]
 SCOPE_OF: dict[str, str] = {
     "read_metadata": "read",
@@ -33,6 +34,7 @@ SCOPE_OF: dict[str, str] = {
     "read_access_log": "read",
     "manage_users": "admin",
     "read_security_alerts": "read",
+    "manage_search": "admin",
 }
 EDITORS = ("owner", "editor")
 ACCESS_LEVELS = ("open", "restricted", "personal")
@@ -158,7 +160,7 @@ def decide(
             login_helps=anonymous,
         )
 
-    # create_org, manage_users
+    # create_org, manage_users, manage_search
     if p.is_admin:
         return ALLOW
     return Decision(False, "Only platform admins can do this.", login_helps=anonymous)
