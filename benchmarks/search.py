@@ -65,6 +65,7 @@ def particle(word: str) -> str:
 
 def records(n: int, seed: int = 7) -> list[SearchDoc]:
     rnd = random.Random(seed)
+    facts = random.Random(seed + 1)  # its own stream: the records' text is as before this change
     places = [
         (s.name, s.aliases[0], s.name_en, g) for s in sido_list() for g in (s.sigungu or ("",))
     ]
@@ -87,7 +88,7 @@ def records(n: int, seed: int = 7) -> list[SearchDoc]:
             else f"Open data on {english} in {en}, {sgg}. {compound} 자료"
         )
         # Quality facts independent of the topic labels: ranking by them must not hurt topical search.
-        rows = int(10 ** rnd.uniform(1.5, 6))
+        rows = int(10 ** facts.uniform(1.5, 6))
         out.append(
             SearchDoc(
                 name=f"ds-{i}",
@@ -95,7 +96,7 @@ def records(n: int, seed: int = 7) -> list[SearchDoc]:
                 organization_title=f"기관{i % 300}",
                 official=i % 300 < 30,
                 row_count=rows,
-                downloads=int(10 ** rnd.uniform(0, 3.5)),
+                downloads=int(10 ** facts.uniform(0, 3.5)),
                 version_created_at=f"{2016 + i % 9}-{1 + i % 12:02d}-01T00:00:00+00:00",
                 title=title,
                 description=desc,
