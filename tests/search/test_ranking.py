@@ -232,3 +232,12 @@ def test_signal_defaults_are_typed_config():
     cfg = RankingConfig()
     assert dataclasses.is_dataclass(cfg) and cfg.fields.title > cfg.fields.keywords
     assert cfg.fields.keywords > cfg.fields.description > cfg.fields.other
+
+
+def test_migration_seeds_the_shipped_synonyms(search):
+    """Migration 0014 copies `SHIPPED`; the two lists must not drift apart."""
+    from datanuri.search.synonyms import normalize
+
+    stored = [s.terms for s in search.list_synonyms(principal=SYSTEM)]
+    assert stored == [tuple(normalize(t) for t in s) for s in SHIPPED]
+    assert all(s.origin == "shipped" for s in search.list_synonyms(principal=SYSTEM))
