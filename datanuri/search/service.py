@@ -161,16 +161,18 @@ class SearchService:
         """Accounts listener: re-index an organisation's datasets (e.g. it became official)."""
         try:
             with self.db.session() as s:
-                names = list(
+                rows = list(
                     s.scalars(
-                        select(Dataset.name)
+                        select(Dataset)
                         .join(Dataset.organization)
                         .where(Organization.name == organization)
+                        .options(*self._load())
                     )
                 )
-            for name in names:
-                self.refresh(name)
-        except Exception:
+                sources = self._sources(s, [d.name for d in rows])
+                docs = [doc_from_orm(d, source=sources.get(d.name)) for d in rows]
+            self.index.put_many(docs)
+        except Exception:  # the change is committed; a stale entry is fixed by reindex
             log.exception(
                 "could not update the search index for %s; run `datanuri search reindex`",
                 organization,
