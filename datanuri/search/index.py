@@ -15,7 +15,7 @@ from typing import Any, Literal
 from datanuri.catalog.documents import SearchDoc
 from datanuri.search.analysis import ANALYZER_VERSION, analyze, index_strings, prime
 from datanuri.search.documents import signals_of
-from datanuri.search.ranking import RankingConfig, Signals, quality
+from datanuri.search.ranking import RankingConfig, quality_sql, scale
 
 SCHEMA_VERSION = "7"
 Sort = Literal["relevance", "newest", "title"]
@@ -25,8 +25,8 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, organization TEXT NOT NULL,
   title TEXT NOT NULL, updated TEXT NOT NULL, hidden INTEGER NOT NULL,
-  official INTEGER NOT NULL DEFAULT 0, nrows INTEGER, downloads INTEGER NOT NULL DEFAULT 0,
-  completeness REAL NOT NULL DEFAULT 0, fresh TEXT);
+  official REAL NOT NULL, size_s REAL NOT NULL, downloads_s REAL NOT NULL,
+  completeness REAL NOT NULL, tiny REAL NOT NULL, fresh_day REAL);
 CREATE INDEX IF NOT EXISTS docs_updated ON docs(updated DESC, id);
 CREATE INDEX IF NOT EXISTS docs_title ON docs(title, id);
 CREATE INDEX IF NOT EXISTS docs_hidden ON docs(organization) WHERE hidden = 1;
@@ -145,7 +145,6 @@ class SearchIndex:
         self._conn.execute("PRAGMA mmap_size=1073741824")
         self._conn.execute("PRAGMA cache_size=-65536")
         self._conn.execute("PRAGMA temp_store=MEMORY")
-        self._conn.create_function("dn_quality", 5, self._quality, deterministic=True)
         self.fresh = self._prepare()
 
     def _prepare(self) -> bool:
@@ -170,23 +169,6 @@ class SearchIndex:
                 return True
             c.executescript(DDL)
             return self.count() == 0
-
-    def _quality(
-        self,
-        official: int,
-        nrows: int | None,
-        downloads: int,
-        completeness: float,
-        fresh: str | None,
-    ) -> float:
-        """The quality factor of one hit (an SQL function; `_now` is set by each query)."""
-        if not self.ranking.use_signals:
-            return 1.0
-        return quality(
-            Signals(bool(official), nrows, downloads, completeness, fresh),
-            self.ranking.signals,
-            self._now,
-        )
 
     def close(self) -> None:
         with self._lock:
@@ -226,10 +208,10 @@ class SearchIndex:
                 self._delete_many([d.name for d in docs])
                 first = int(c.execute("SELECT coalesce(max(id), 0) + 1 FROM docs").fetchone()[0])
                 ids = range(first, first + len(docs))
-                sig = [signals_of(d) for d in docs]
+                sig = [scale(signals_of(d), self.ranking.signals) for d in docs]
                 c.executemany(
-                    "INSERT INTO docs(id, name, organization, title, updated, hidden, official, nrows,"
-                    " downloads, completeness, fresh) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO docs(id, name, organization, title, updated, hidden, official, size_s,"
+                    " downloads_s, completeness, tiny, fresh_day) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                     [
                         (
                             i,
@@ -238,11 +220,12 @@ class SearchIndex:
                             d.title.casefold(),
                             d.updated_at,
                             int(d.hidden),
-                            int(g.official),
-                            g.rows,
+                            g.official,
+                            g.size,
                             g.downloads,
                             g.completeness,
-                            g.fresh_at,
+                            g.tiny,
+                            g.fresh_day,
                         )
                         for i, d, g in zip(ids, docs, sig, strict=True)
                     ],
@@ -407,8 +390,8 @@ class SearchIndex:
                     "title": "d.title ASC, h.id",
                 }[sort]
                 final = (
-                    "h.score * dn_quality(d.official, d.nrows, d.downloads, d.completeness, d.fresh)"
-                    if sort != "title"
+                    f"h.score * {quality_sql(self.ranking.signals, self._now)}"
+                    if sort != "title" and self.ranking.use_signals
                     else "h.score"
                 )
                 page = (

@@ -39,7 +39,7 @@ class SignalWeights:
 
     official: float = 0.6  # the holder is an organisation the admins marked official
     size: float = 0.25  # log of the row count, 1 at `full_rows`
-    freshness: float = 0.15  # 1 for a version made today, half after `half_life_days`
+    freshness: float = 0.15  # 1 for a version made today, ½ after `half_life_days`, ⅓ after twice
     downloads: float = 0.3  # log of the download count, 1 at `full_downloads`
     completeness: float = 0.2  # share of description, keywords, theme, licence and coverage given
     tiny: float = -0.4  # fewer than `tiny_rows` rows (a test upload), or no version at all
@@ -92,29 +92,78 @@ def log_share(value: int | None, full: int) -> float:
     return min(1.0, math.log1p(value) / math.log1p(max(full, 1)))
 
 
-def freshness(fresh_at: str | None, now: dt.datetime, half_life_days: float) -> float:
-    """1 for today, halving every `half_life_days`; 0 when the date is unknown or unreadable."""
-    if not fresh_at:
-        return 0.0
+def day_number(when: str | dt.datetime | None) -> float | None:
+    """Days since the Unix epoch of an ISO time (naive times are UTC); None if unreadable."""
+    if when is None or when == "":
+        return None
     try:
-        t = dt.datetime.fromisoformat(fresh_at)
+        t = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(when)
     except ValueError:
-        return 0.0
+        return None
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.UTC)
-    age = max(0.0, (now - t).total_seconds() / 86400)
-    return float(0.5 ** (age / half_life_days)) if half_life_days > 0 else 0.0
+    return t.timestamp() / 86400
+
+
+def freshness_of(age_days: float, half_life_days: float) -> float:
+    """1 / (1 + age / half life): 1 today, ½ after a half life, never negative."""
+    return 1.0 / (1.0 + max(0.0, age_days) / half_life_days) if half_life_days > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class SignalValues:
+    """A record's signals scaled to [0, 1] (freshness kept as a day number: it changes daily).
+    The index stores these, so ranking is plain SQL arithmetic on them."""
+
+    official: float
+    size: float
+    downloads: float
+    completeness: float
+    tiny: float
+    fresh_day: float | None
+
+
+def scale(s: Signals, w: SignalWeights) -> SignalValues:
+    """The stored form of a record's signals under the scale parameters of `w`."""
+    return SignalValues(
+        official=1.0 if s.official else 0.0,
+        size=log_share(s.rows, w.full_rows),
+        downloads=log_share(s.downloads, w.full_downloads),
+        completeness=min(1.0, max(0.0, s.completeness)),
+        tiny=1.0 if s.rows is not None and s.rows < w.tiny_rows else 0.0,
+        fresh_day=day_number(s.fresh_at),
+    )
 
 
 def quality(s: Signals, w: SignalWeights, now: dt.datetime) -> float:
     """The quality factor 1 + Σ wᵢ·sᵢ of one record, within `w.bounds()`."""
-    tiny = 1.0 if s.rows is not None and s.rows < w.tiny_rows else 0.0
+    v = scale(s, w)
+    today = day_number(now) or 0.0
+    fresh = freshness_of(today - v.fresh_day, w.half_life_days) if v.fresh_day is not None else 0.0
     return (
         1.0
-        + w.official * (1.0 if s.official else 0.0)
-        + w.size * log_share(s.rows, w.full_rows)
-        + w.freshness * freshness(s.fresh_at, now, w.half_life_days)
-        + w.downloads * log_share(s.downloads, w.full_downloads)
-        + w.completeness * min(1.0, max(0.0, s.completeness))
-        + w.tiny * tiny
+        + w.official * v.official
+        + w.size * v.size
+        + w.downloads * v.downloads
+        + w.completeness * v.completeness
+        + w.tiny * v.tiny
+        + w.freshness * fresh
+    )
+
+
+def quality_sql(w: SignalWeights, now: dt.datetime, t: str = "d") -> str:
+    """`quality` as an SQL expression over the stored `SignalValues` columns of table `t`
+    (numbers only: the weights are floats of a typed config, `now` a float)."""
+    today = float(day_number(now) or 0.0)
+    half = float(w.half_life_days)
+    fresh = (
+        f"(CASE WHEN {t}.fresh_day IS NULL THEN 0.0 ELSE 1.0 / (1.0 + "
+        f"max(0.0, {today!r} - {t}.fresh_day) / {half!r}) END)"
+        if half > 0
+        else "0.0"
+    )
+    return (
+        f"(1.0 + {float(w.official)!r} * {t}.official + {float(w.size)!r} * {t}.size_s"
+        f" + {float(w.downloads)!r} * {t}.downloads_s + {float(w.completeness)!r} * {t}.completeness"
+        f" + {float(w.tiny)!r} * {t}.tiny + {float(w.freshness)!r} * {fresh})"
     )
