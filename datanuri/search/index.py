@@ -371,11 +371,12 @@ class SearchIndex:
                     # Hits of the words typed score by them alone (a synonym they also hold adds
                     # nothing); hits found only through a synonym score `syn` times their bm25.
                     scored = (
-                        f"SELECT rowid AS id, {bm25} AS score FROM fts WHERE fts MATCH ? UNION ALL "
+                        f"WITH e AS (SELECT rowid AS id, {bm25} AS score FROM fts "
+                        "WHERE fts MATCH ?) SELECT id, score FROM e UNION ALL "
                         f"SELECT rowid AS id, {bm25} * {syn} AS score FROM fts WHERE fts MATCH ? "
-                        "AND rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+                        "AND rowid NOT IN (SELECT id FROM e)"
                     )
-                    sparams = [exact, match, exact]
+                    sparams = [exact, match]
                 hits = "SELECT rowid AS id FROM fts WHERE fts MATCH ?"
                 hparams: list[Any] = [match]
                 self._now = dt.datetime.now(dt.UTC)
