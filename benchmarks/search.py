@@ -2,6 +2,12 @@
 latency, nDCG@10 on a labelled query set and recall on three Korean forms, for datanuri's index
 and two baselines over the same records: SQLite FTS5 with `unicode61` and with `trigram`.
 
+Then the ranking part: nDCG@10 by query kind for the ranking before this change (text relevance
+alone, the old weights, no synonyms) and after (field weights, quality signals, synonyms), on the
+topical queries plus three labelled sets: the issue's case (an official dataset against a six-row
+upload titled with the query), synonym queries (공기질 for 대기질 records...) and typo queries;
+and how often "did you mean" gives the intended word for a mistyped one.
+
     .venv/bin/python benchmarks/search.py [--records 100000]
 """
 
@@ -20,7 +26,10 @@ from datanuri.catalog.documents import SearchDoc
 from datanuri.regions import sido_list
 from datanuri.search.analysis import query_words
 from datanuri.search.index import Filters, SearchIndex, Visibility
-from datanuri.search.query import stages
+from datanuri.search.query import ranked_stages
+from datanuri.search.ranking import FieldWeights, RankingConfig
+from datanuri.search.suggest import Speller, suggestion
+from datanuri.search.synonyms import SHIPPED, SynonymTable
 
 # (Korean compound form, Korean spaced form, English) per topic.
 TOPICS = [
@@ -56,6 +65,7 @@ def particle(word: str) -> str:
 
 def records(n: int, seed: int = 7) -> list[SearchDoc]:
     rnd = random.Random(seed)
+    facts = random.Random(seed + 1)  # its own stream: the records' text is as before this change
     places = [
         (s.name, s.aliases[0], s.name_en, g) for s in sido_list() for g in (s.sigungu or ("",))
     ]
@@ -77,11 +87,17 @@ def records(n: int, seed: int = 7) -> list[SearchDoc]:
             if lang == "ko"
             else f"Open data on {english} in {en}, {sgg}. {compound} 자료"
         )
+        # Quality facts independent of the topic labels: ranking by them must not hurt topical search.
+        rows = int(10 ** facts.uniform(1.5, 6))
         out.append(
             SearchDoc(
                 name=f"ds-{i}",
                 organization=f"org-{i % 300}",
                 organization_title=f"기관{i % 300}",
+                official=i % 300 < 30,
+                row_count=rows,
+                downloads=int(10 ** facts.uniform(0, 3.5)),
+                version_created_at=f"{2016 + i % 9}-{1 + i % 12:02d}-01T00:00:00+00:00",
                 title=title,
                 description=desc,
                 keywords=(compound, english.split()[-1]),
@@ -136,10 +152,150 @@ def labelled(docs: list[SearchDoc]) -> list[tuple[str, str, set[str]]]:
     return queries
 
 
-def ndcg10(ranked: list[str], rel: set[str]) -> float:
-    dcg = sum(1 / math.log2(i + 2) for i, n in enumerate(ranked[:10]) if n in rel)
-    ideal = sum(1 / math.log2(i + 2) for i in range(min(10, len(rel))))
+def ndcg10(ranked: list[str], rel: set[str] | dict[str, float]) -> float:
+    """nDCG@10 with binary (a set) or graded (name → gain) relevance."""
+    gain = rel if isinstance(rel, dict) else dict.fromkeys(rel, 1.0)
+    dcg = sum(gain.get(n, 0.0) / math.log2(i + 2) for i, n in enumerate(ranked[:10]))
+    best = sorted(gain.values(), reverse=True)[:10]
+    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(best))
     return dcg / ideal if ideal else 0.0
+
+
+# ----- the ranking sets ----------------------------------------------------------------------------
+# (query, official record's title, description) — each also gets a six-row upload titled with the
+# query plus "측정"/"자료" and nothing else, as in the issue.
+ISSUE_CASES = [
+    (
+        "대기질",
+        "전국 시도별 대기질 현황 (2024)",
+        "환경부 측정망의 시간별 대기질 자료를 시도별로 모은 통계",
+    ),
+    ("수질", "4대강 수질 측정 결과", "국립환경과학원 수질측정망의 월별 측정값"),
+    ("소음", "도시 소음 측정망 연간 자료", "주거·상업지역 측정소의 주야간 소음도"),
+    ("산불", "산불 발생 현황 (2015-2024)", "산림청이 집계한 산불 발생 건수와 피해 면적"),
+    ("지진", "국내 지진 발생 목록", "기상청이 관측한 규모 2.0 이상 지진의 발생 시각과 위치"),
+    ("교통량", "고속도로 교통량 통계", "한국도로공사 영업소별 일별 교통량"),
+]
+# (query word, the topic's compound it means): only synonyms connect them.
+SYNONYM_CASES = [
+    ("공기질", "대기질측정"),
+    ("보육시설", "어린이집"),
+    ("의료기관", "종합병원"),
+    ("쓰레기", "생활폐기물"),
+    ("무선인터넷", "공공와이파이"),
+    ("전기자동차", "전기차충전소"),
+]
+# (mistyped word, intended word): one letter (jamo) off.
+TYPOS = [
+    ("대기짏", "대기질"),
+    ("약굮", "약국"),
+    ("어린이짐", "어린이집"),
+    ("가로증", "가로등"),
+    ("관광즤", "관광지"),
+    ("태양광발전서", "태양광발전소"),
+    ("pharmacys", "pharmacies"),
+    ("hospitls", "hospitals"),
+    ("libraires", "libraries"),
+    ("restaurnts", "restaurants"),
+]
+
+
+def issue_records(seed: int = 5) -> list[SearchDoc]:
+    """For each issue case: an official, large, described dataset and a six-row test upload."""
+    base = dict(
+        keywords=(),
+        theme=None,
+        license=None,
+        access_level="open",
+        metadata_public=True,
+        language="ko",
+        spatial=None,
+        temporal_start=None,
+        temporal_end=None,
+        formats=("parquet",),
+        regions=(),
+        latest_version=1,
+        created_at="2024-06-01",
+        updated_at="2024-06-01",
+        version_created_at="2024-06-01T00:00:00+00:00",
+    )
+    out = []
+    for j, (q, title, desc) in enumerate(ISSUE_CASES):
+        out.append(
+            SearchDoc(
+                **{
+                    **base,
+                    "name": f"issue-official-{j}",
+                    "organization": "gov",
+                    "organization_title": "정부기관",
+                    "title": title,
+                    "description": desc,
+                    "keywords": (q, "환경"),
+                    "theme": "환경",
+                    "license": "KOGL-1",
+                    "spatial": "전국",
+                    "row_count": 250_000,
+                    "official": True,
+                    "downloads": 1500,
+                },  # type: ignore[arg-type]
+            )
+        )
+        out.append(
+            SearchDoc(
+                **{
+                    **base,
+                    "name": f"issue-upload-{j}",
+                    "organization": f"user-{j}",
+                    "organization_title": "개인",
+                    "title": f"{q} 측정",
+                    "description": "",
+                    "row_count": 6,
+                },  # type: ignore[arg-type]
+            )
+        )
+    return out
+
+
+def ranking_sets(docs: list[SearchDoc]) -> dict[str, list[tuple[str, dict[str, float]]]]:
+    """Labelled queries of the ranking part, by kind: (query, name → gain)."""
+    topic_of = {d.name: next((c for c, _, _ in TOPICS if c in d.keywords), None) for d in docs}
+    rnd = random.Random(13)
+    issue = []
+    for j, (q, _, _) in enumerate(ISSUE_CASES):
+        # the official dataset counts most; other records on the topic count too; the upload not
+        gain = {f"issue-official-{j}": 2.0}
+        for name, t in topic_of.items():
+            if t is not None and q in t:
+                gain[name] = 1.0
+        issue.append((q, gain))
+    places = sorted(
+        {
+            (d.spatial.split()[-1], topic_of[d.name])
+            for d in docs
+            if d.language == "ko" and topic_of[d.name]
+        }
+    )
+    synonym = []
+    for word, compound in SYNONYM_CASES:
+        options = [p for p, t in places if t == compound and p]
+        for sgg in rnd.sample(options, min(3, len(options))):
+            rel = {
+                d.name: 1.0
+                for d in docs
+                if topic_of[d.name] == compound and d.spatial and d.spatial.split()[-1] == sgg
+            }
+            synonym.append((f"{sgg} {word}", rel))
+    typo = []
+    for wrong, right in TYPOS:
+        rel = {
+            d.name: 1.0
+            for d in docs
+            if right in d.title.replace(" ", "").lower()
+            or right in d.description.replace(" ", "").lower()
+        }
+        if rel:
+            typo.append((wrong, rel))
+    return {"issue": issue, "synonym": synonym, "typo-word": typo}
 
 
 class Fts5:
@@ -172,21 +328,49 @@ class Fts5:
             return []
 
 
+# The ranking before this change: text relevance alone, with the old column weights (title 8,
+# everything else in one body column at 1) and no synonyms.
+BEFORE = RankingConfig(
+    fields=FieldWeights(
+        title=8.0, keywords=1.0, description=1.0, other=1.0, title_grams=1.5, body_grams=0.3
+    ),
+    use_signals=False,
+)
+AFTER = RankingConfig()
+VARIANTS: dict[str, tuple[RankingConfig, bool]] = {
+    "before (text only, old weights)": (BEFORE, False),
+    "+ field weights": (RankingConfig(use_signals=False), False),
+    "+ quality signals": (AFTER, False),
+    "after (+ synonyms)": (AFTER, True),
+}
+
+
 class Ours:
     def __init__(self, path: Path) -> None:
         self.index = SearchIndex(path)
+        self.synonyms: SynonymTable | None = SynonymTable.of(SHIPPED)
 
     def load(self, docs: list[SearchDoc]) -> None:
         for i in range(0, len(docs), 2000):
             self.index.put_many(docs[i : i + 2000])
 
+    def use(self, ranking: RankingConfig, synonyms: bool) -> None:
+        """Rank with these weights (all query-time: the index is not rebuilt)."""
+        self.index.ranking = ranking
+        self.synonyms = SynonymTable.of(SHIPPED) if synonyms else None
+
     def query(self, q: str, limit: int = 10) -> list[str]:
         vis = Visibility(all_hidden=True)
-        for _, expr in stages(
-            query_words(q), self.index.matches_any
+        for st in ranked_stages(
+            query_words(q), self.index.matches_any, self.synonyms
         ):  # as SearchService.search: loosen
             r = self.index.query(
-                expr, filters=Filters(), visibility=vis, limit=limit, with_facets=False
+                st.expr,
+                exact=st.exact,
+                filters=Filters(),
+                visibility=vis,
+                limit=limit,
+                with_facets=False,
             )
             if r.total:
                 return [h.doc.name for h in r.hits]
@@ -225,8 +409,9 @@ def run(n: int) -> None:
 
 
 def _run(n: int, tmp: Path) -> None:
-    docs = records(n)
-    queries = labelled(docs)
+    generated = records(n)
+    queries = labelled(generated)
+    docs = generated + issue_records()
     engines = {
         "datanuri": Ours(tmp / "ours.sqlite3"),
         "fts5-unicode61": Fts5(tmp / "u.sqlite3", "unicode61"),
@@ -269,6 +454,49 @@ def _run(n: int, tmp: Path) -> None:
     print(
         "datanuri nDCG@10 by query kind: "
         + ", ".join(f"{k} {statistics.mean(v):.3f}" for k, v in by_kind.items())
+    )
+    ranking_report(engines["datanuri"], queries, docs)  # type: ignore[arg-type]
+
+
+def ranking_report(
+    ours: Ours, queries: list[tuple[str, str, set[str]]], docs: list[SearchDoc]
+) -> None:
+    """nDCG@10 per query kind for each ranking variant, and "did you mean" accuracy."""
+    sets: dict[str, list[tuple[str, dict[str, float]]]] = {
+        "topical": [(q, dict.fromkeys(rel, 1.0)) for _, q, rel in queries]
+    }
+    sets.update(ranking_sets(docs))
+    kinds = list(sets)
+    print(f"\nranking: nDCG@10 by query set ({', '.join(f'{k} {len(sets[k])}' for k in kinds)})")
+    print(f"{'variant':34}" + "".join(f"{k:>11}" for k in kinds) + f"{'p50 ms':>9}")
+    for label, (cfg, syn) in VARIANTS.items():
+        ours.use(cfg, syn)
+        cells, lat = [], []
+        for k in kinds:
+            scores = []
+            for q, gain in sets[k]:
+                t = time.perf_counter()
+                got = ours.query(q)
+                lat.append((time.perf_counter() - t) * 1000)
+                scores.append(ndcg10(got, gain))
+            cells.append(statistics.mean(scores))
+        print(
+            f"{label:34}" + "".join(f"{c:11.3f}" for c in cells) + f"{statistics.median(lat):9.2f}"
+        )
+    t = time.perf_counter()
+    speller = Speller(ours.index.vocabulary())
+    built = time.perf_counter() - t
+    right = 0
+    lat = []
+    for wrong, want in TYPOS:
+        t = time.perf_counter()
+        got = suggestion(query_words(wrong), speller)
+        lat.append((time.perf_counter() - t) * 1000)
+        right += got == want
+    print(
+        f"did you mean: {right}/{len(TYPOS)} typos corrected to the intended word "
+        f"(vocabulary of {len(speller.counts):,} words indexed in {built:.1f} s; "
+        f"p50 {statistics.median(lat):.2f} ms per query)"
     )
 
 

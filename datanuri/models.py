@@ -10,3 +10,4 @@ import datanuri.harvest.models  # noqa: F401
 import datanuri.jobs.models  # noqa: F401
 import datanuri.ledger.models  # noqa: F401
 import datanuri.privacy.db  # noqa: F401
+import datanuri.search.models  # noqa: F401

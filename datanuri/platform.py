@@ -103,6 +103,7 @@ class Platform:
         )
         self.search = SearchService(self.db, self.config.data_dir / "search")
         self.catalog.listeners.append(self.search.on_change)
+        self.accounts.org_listeners.append(self.search.on_org_change)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datanuri.store.db import Base, utcnow
@@ -20,6 +20,8 @@ class Organization(Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # An official holder (a public agency), set by platform admins; search ranks its data higher.
+    official: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class User(Base):

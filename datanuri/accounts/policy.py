@@ -24,6 +24,7 @@ Action = Literal[
     "read_security_alerts",  # every user's login alerts (one's own need no permission)
     "decide_access",  # approve or refuse requests for access to the organisation's datasets
     "request_access",  # ask the holder for access to a restricted dataset's rows
+    "manage_search",  # edit search synonyms, mark organisations official
 ]
 SCOPE_OF: dict[str, str] = {
     "read_metadata": "read",
@@ -37,6 +38,7 @@ SCOPE_OF: dict[str, str] = {
     "read_security_alerts": "read",
     "decide_access": "publish",
     "request_access": "publish",
+    "manage_search": "admin",
 }
 EDITORS = ("owner", "editor")
 ACCESS_LEVELS = ("open", "restricted", "personal")
@@ -178,7 +180,7 @@ def decide(
             login_helps=anonymous,
         )
 
-    # create_org, manage_users
+    # create_org, manage_users, manage_search
     if p.is_admin:
         return ALLOW
     return Decision(False, "Only platform admins can do this.", login_helps=anonymous)

@@ -16,10 +16,18 @@ class OrgInfo:
     description: str
     created_at: str
     dataset_count: int = 0
+    official: bool = False  # an official holder (marked by admins; search ranks it higher)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
 def org_info(org: Organization, dataset_count: int = 0) -> OrgInfo:
-    return OrgInfo(org.name, org.title, org.description, org.created_at.isoformat(), dataset_count)
+    return OrgInfo(
+        org.name,
+        org.title,
+        org.description,
+        org.created_at.isoformat(),
+        dataset_count,
+        bool(org.official),
+    )

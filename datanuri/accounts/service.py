@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -151,6 +152,8 @@ class AccountService:
             db, events, sealing_key or sec.new_sealing_key(), self.second_factor
         )
         self.guard = LoginGuard(db, access, thresholds or Thresholds())
+        # Called with an organisation's name after a change search ranks by (its `official` flag).
+        self.org_listeners: list[Callable[[str], None]] = []
 
     # ----- users and memberships -----------------------------------------------------------
     def create_user(
@@ -218,6 +221,20 @@ class AccountService:
                 return org_info(org)
         except SAIntegrityError as exc:
             raise errors.Conflict(f"An organization named {name!r} already exists.") from exc
+
+    def set_official(self, name: str, official: bool, *, principal: Principal) -> OrgInfo:
+        """Mark an organisation as an official holder or not (platform admins); search ranks the
+        data of official holders higher."""
+        with self.db.session() as s:
+            self.access.require(s, principal, "manage_search")
+            org = s.scalar(select(Organization).where(Organization.name == name))
+            if org is None:
+                raise errors.NotFound(errors.MSG_ORG_NOT_FOUND.format(name=name))
+            org.official = bool(official)
+            info = org_info(org)
+        for listener in self.org_listeners:
+            listener(name)
+        return info
 
     def add_member(
         self, organization: str, email: str, *, role: str, principal: Principal

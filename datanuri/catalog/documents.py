@@ -38,6 +38,8 @@ class SearchDoc:
     row_count: int | None = None
     source: str | None = None  # where a harvested dataset came from
     columns: tuple[str, ...] = ()  # names (and titles) of the latest version's schema fields
+    official: bool = False  # the holder is an organisation the admins marked official
+    downloads: int = 0  # how often the dataset's files were downloaded (a ranking signal)
 
     @property
     def hidden(self) -> bool:

@@ -1,4 +1,5 @@
-"""CLI over search and harvesting: `datanuri search reindex|query` and `datanuri harvest URL`."""
+"""CLI over search and harvesting: `datanuri search reindex|query|synonyms|official` and
+`datanuri harvest URL`."""
 
 from __future__ import annotations
 
@@ -62,6 +63,84 @@ def query(
             r["name"], r["title"], r["organization"], r["theme"] or "", r["updated_at"][:10]
         )
     console.print(table)
+
+
+synonyms_app = typer.Typer(
+    help="Synonym sets searches expand queries with (대기질 = 공기질 = air quality).",
+    no_args_is_help=True,
+)
+search_app.add_typer(synonyms_app, name="synonyms")
+
+
+@synonyms_app.command("list")
+def synonyms_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
+    """Show every synonym set."""
+    with platform_ctx(data_dir) as p:
+        sets = p.search.list_synonyms(principal=SYSTEM)
+    if json_out:
+        print_json([s.to_dict() for s in sets])
+        return
+    table = Table(title=f"{len(sets)} synonym set(s)")
+    for col in ("id", "terms", "origin"):
+        table.add_column(col)
+    for s in sets:
+        table.add_row(str(s.id), ", ".join(s.terms), s.origin)
+    console.print(table)
+
+
+@synonyms_app.command("add")
+def synonyms_add(
+    terms: list[str] = typer.Argument(
+        ..., help="Two or more terms, e.g. 대기질 공기질 'air quality'"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Make terms synonyms of each other (a set holding one of them takes the others in)."""
+    with platform_ctx(data_dir) as p:
+        made = p.search.add_synonyms(terms, principal=SYSTEM)
+    if json_out:
+        print_json(made.to_dict())
+    else:
+        console.print(f"Synonym set {made.id}: {', '.join(made.terms)}")
+
+
+@synonyms_app.command("remove")
+def synonyms_remove(
+    term: str = typer.Argument(..., help="The term to take out of every set"),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Take a term out of every synonym set (a set left with one term goes)."""
+    with platform_ctx(data_dir) as p:
+        changed = p.search.remove_synonym(term, principal=SYSTEM)
+    if json_out:
+        print_json([s.to_dict() for s in changed])
+        return
+    for s in changed:
+        console.print(
+            f"Synonym set {s.id}: {', '.join(s.terms)}"
+            if s.terms
+            else f"Synonym set {s.id} removed."
+        )
+
+
+@search_app.command("official")
+def official(
+    organization: str = typer.Argument(..., help="The organisation's name"),
+    off: bool = typer.Option(False, "--off", help="Mark it not official"),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Mark an organisation as an official holder: search ranks its data higher."""
+    with platform_ctx(data_dir) as p:
+        info = p.accounts.set_official(organization, not off, principal=SYSTEM)
+    if json_out:
+        print_json(info.to_dict())
+    else:
+        console.print(
+            f"{info.title} ({info.name}): {'official' if info.official else 'not official'}"
+        )
 
 
 def harvest(

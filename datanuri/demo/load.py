@@ -59,6 +59,8 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
             )
         except Conflict:
             pass
+        if org.official:
+            platform.accounts.set_official(org.name, True, principal=SYSTEM)
     seed_demo_users(platform, [o.name for o in orgs])
     for d in datasets:
         if d.name == DEMO_KEY_DATASET and not any(

@@ -7,6 +7,7 @@ from typing import Any
 from datanuri.catalog.documents import SearchDoc, rows_obtainable
 from datanuri.catalog.models import Dataset, Version
 from datanuri.regions.ids import region_ids, sort_ids
+from datanuri.search.ranking import Signals
 
 FACET_FIELDS = (
     "organization",
@@ -60,6 +61,28 @@ def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
         row_count=latest.row_count if latest is not None else None,
         source=source,
         columns=schema_columns(latest.schema if latest is not None else None),
+        official=bool(ds.organization.official),
+    )
+
+
+def signals_of(doc: SearchDoc) -> Signals:
+    """The quality facts ranking reads from a record."""
+    given = (
+        bool(doc.description.strip()),
+        bool(doc.keywords),
+        bool(doc.theme),
+        bool(doc.license),
+        bool(doc.spatial or doc.regions),
+    )
+    # A dataset with no version yet (and not harvested from elsewhere) holds nothing: as tiny
+    # as a test upload. A version without a row count (a file that is not a table) is unknown.
+    empty = doc.latest_version is None and not doc.source
+    return Signals(
+        official=doc.official,
+        rows=0 if empty else doc.row_count,
+        downloads=max(0, int(doc.downloads or 0)),
+        completeness=sum(given) / len(given),
+        fresh_at=doc.version_created_at or doc.updated_at,
     )
 
 

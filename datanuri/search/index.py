@@ -3,6 +3,7 @@ terms, a documents table and a facet table. Safe to share between threads and pr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
@@ -12,18 +13,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from datanuri.catalog.documents import SearchDoc
-from datanuri.search.analysis import ANALYZER_VERSION, index_strings, prime
+from datanuri.search.analysis import ANALYZER_VERSION, analyze, index_strings, prime
+from datanuri.search.documents import signals_of
+from datanuri.search.ranking import RankingConfig, quality_sql, scale
 
-SCHEMA_VERSION = "7"  # 7: regions as ids ("11", "11:종로구")
-# BM25 column weights: title terms, body terms, title n-grams, body n-grams.
-WEIGHTS = (8.0, 1.0, 1.5, 0.3)
+SCHEMA_VERSION = "8"  # 7: regions as ids ("11", "11:종로구"); 8: ranking signals
 Sort = Literal["relevance", "newest", "title"]
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, organization TEXT NOT NULL,
-  title TEXT NOT NULL, updated TEXT NOT NULL, hidden INTEGER NOT NULL);
+  title TEXT NOT NULL, updated TEXT NOT NULL, hidden INTEGER NOT NULL,
+  official REAL NOT NULL, size_s REAL NOT NULL, downloads_s REAL NOT NULL,
+  completeness REAL NOT NULL, tiny REAL NOT NULL, fresh_day REAL);
 CREATE INDEX IF NOT EXISTS docs_updated ON docs(updated DESC, id);
 CREATE INDEX IF NOT EXISTS docs_title ON docs(title, id);
 CREATE INDEX IF NOT EXISTS docs_hidden ON docs(organization) WHERE hidden = 1;
@@ -33,8 +36,10 @@ CREATE TABLE IF NOT EXISTS facet_values(code INTEGER PRIMARY KEY, field TEXT NOT
 CREATE TABLE IF NOT EXISTS facets(doc_id INTEGER NOT NULL, code INTEGER NOT NULL,
   PRIMARY KEY(doc_id, code)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS facets_code ON facets(code);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title_t, body_t, title_g, body_g,
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title_t, kw_t, desc_t, other_t, title_g, body_g,
   tokenize="unicode61 remove_diacritics 0");
+CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(w, tokenize="unicode61 remove_diacritics 0");
+CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(words, 'row');
 """
 
 
@@ -76,13 +81,10 @@ class RawResult:
     facets: dict[str, list[tuple[str, int]]]
 
 
-def doc_body(doc: SearchDoc) -> str:
-    """The text of a document's body column: everything searchable but the title."""
+def doc_other(doc: SearchDoc) -> str:
+    """The text of the lowest-weighted column: organisation, place, name and column names."""
     return " ".join(
         [
-            doc.description,
-            " ".join(doc.keywords),
-            doc.theme or "",
             doc.organization_title,
             doc.spatial or "",
             doc.name.replace("-", " ").replace("_", " "),
@@ -91,20 +93,47 @@ def doc_body(doc: SearchDoc) -> str:
     )
 
 
-def doc_columns(doc: SearchDoc) -> tuple[str, str, str, str]:
-    """The four FTS columns of a document: analysed terms and n-grams of title and body."""
+def doc_keywords(doc: SearchDoc) -> str:
+    """The text of the keywords column: the keywords and the theme."""
+    return " ".join([*doc.keywords, doc.theme or ""])
+
+
+def doc_body(doc: SearchDoc) -> str:
+    """Everything searchable but the title (what the body n-grams are made of)."""
+    return " ".join([doc.description, doc_keywords(doc), doc_other(doc)])
+
+
+def doc_words(doc: SearchDoc) -> str:
+    """The words (particle-free forms) of a record's title, keywords and description: the
+    vocabulary "did you mean" corrects toward. Empty for a record whose metadata is hidden, so
+    no suggestion reveals it."""
+    if doc.hidden:
+        return ""
+    text = " ".join([doc.title, *doc.keywords, doc.description])
+    return " ".join(dict.fromkeys(w.content for w in analyze(text) if w.content))
+
+
+def doc_columns(doc: SearchDoc) -> tuple[str, str, str, str, str, str]:
+    """The six FTS columns of a document: analysed terms of title, keywords, description and the
+    rest, then n-grams of title and body."""
     tt, tg = index_strings(doc.title)
-    bt, bg = index_strings(doc_body(doc))
+    kt, kg = index_strings(doc_keywords(doc))
+    dt_, dg = index_strings(doc.description)
+    ot, og = index_strings(doc_other(doc))
     # a keyword counts whole as well as in parts
     whole = " ".join(kw.lower().replace(" ", "") for kw in doc.keywords)
-    return tt, f"{bt} {whole}" if bt and whole else bt or whole, tg, bg
+    kw = " ".join(x for x in (kt, whole) if x)
+    return tt, kw, dt_, ot, tg, " ".join(x for x in (dg, kg, og) if x)
 
 
 class SearchIndex:
     """An FTS5 index in `path`; `put`/`delete` keep it current, `query` answers searches."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, ranking: RankingConfig | None = None) -> None:
         self.path = Path(path)
+        self.ranking = ranking or RankingConfig()
+        self._now = dt.datetime.now(dt.UTC)
+        self.generation = 0  # bumped on every write: caches of the vocabulary compare it
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(
@@ -129,6 +158,7 @@ class SearchIndex:
                 row = None
             if row is None or row[0] != want:
                 c.executescript(
+                    "DROP TABLE IF EXISTS words_vocab; DROP TABLE IF EXISTS words;"
                     "DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS docs;"
                     "DROP TABLE IF EXISTS facet_values;"
                     "DROP TABLE IF EXISTS docs_data;"
@@ -156,7 +186,7 @@ class SearchIndex:
         self,
         docs: Iterable[SearchDoc],
         *,
-        columns: Sequence[tuple[str, str, str, str]] | None = None,
+        columns: Sequence[tuple[str, str, str, str, str, str]] | None = None,
     ) -> int:
         """Insert or replace documents in one transaction (analysing them unless `columns` given)."""
         docs = list(docs)
@@ -178,11 +208,26 @@ class SearchIndex:
                 self._delete_many([d.name for d in docs])
                 first = int(c.execute("SELECT coalesce(max(id), 0) + 1 FROM docs").fetchone()[0])
                 ids = range(first, first + len(docs))
+                sig = [scale(signals_of(d), self.ranking.signals) for d in docs]
                 c.executemany(
-                    "INSERT INTO docs(id, name, organization, title, updated, hidden) VALUES(?,?,?,?,?,?)",
+                    "INSERT INTO docs(id, name, organization, title, updated, hidden, official, size_s,"
+                    " downloads_s, completeness, tiny, fresh_day) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                     [
-                        (i, d.name, d.organization, d.title.casefold(), d.updated_at, int(d.hidden))
-                        for i, d in zip(ids, docs, strict=True)
+                        (
+                            i,
+                            d.name,
+                            d.organization,
+                            d.title.casefold(),
+                            d.updated_at,
+                            int(d.hidden),
+                            g.official,
+                            g.size,
+                            g.downloads,
+                            g.completeness,
+                            g.tiny,
+                            g.fresh_day,
+                        )
+                        for i, d, g in zip(ids, docs, sig, strict=True)
                     ],
                 )
                 c.executemany(
@@ -193,8 +238,13 @@ class SearchIndex:
                     ],
                 )
                 c.executemany(
-                    "INSERT INTO fts(rowid, title_t, body_t, title_g, body_g) VALUES(?,?,?,?,?)",
+                    "INSERT INTO fts(rowid, title_t, kw_t, desc_t, other_t, title_g, body_g)"
+                    " VALUES(?,?,?,?,?,?,?)",
                     [(i, *fts) for i, fts in zip(ids, cols, strict=True)],
+                )
+                c.executemany(
+                    "INSERT INTO words(rowid, w) VALUES(?,?)",
+                    [(i, doc_words(d)) for i, d in zip(ids, docs, strict=True)],
                 )
                 codes = self._facet_codes({p for d in docs for p in d.facet_values()})
                 c.executemany(
@@ -209,6 +259,7 @@ class SearchIndex:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
+            self.generation += 1
         return n
 
     def _facet_codes(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -243,6 +294,7 @@ class SearchIndex:
             ]
             if ids:
                 c.executemany("DELETE FROM fts WHERE rowid=?", ids)
+                c.executemany("DELETE FROM words WHERE rowid=?", ids)
                 c.executemany("DELETE FROM facets WHERE doc_id=?", ids)
                 c.executemany("DELETE FROM docs WHERE id=?", ids)
                 c.executemany("DELETE FROM docs_data WHERE id=?", ids)
@@ -252,6 +304,7 @@ class SearchIndex:
         if row is None:
             return
         self._conn.execute("DELETE FROM fts WHERE rowid=?", (row[0],))
+        self._conn.execute("DELETE FROM words WHERE rowid=?", (row[0],))
         self._conn.execute("DELETE FROM facets WHERE doc_id=?", (row[0],))
         self._conn.execute("DELETE FROM docs WHERE id=?", (row[0],))
         self._conn.execute("DELETE FROM docs_data WHERE id=?", (row[0],))
@@ -261,13 +314,15 @@ class SearchIndex:
             self._conn.execute("BEGIN IMMEDIATE")
             self._delete(name)
             self._conn.execute("COMMIT")
+            self.generation += 1
 
     def clear(self) -> None:
         with self._lock:
             self._conn.executescript(
-                "BEGIN; DELETE FROM fts; DELETE FROM facets; DELETE FROM facet_values; "
+                "BEGIN; DELETE FROM fts; DELETE FROM words; DELETE FROM facets; DELETE FROM facet_values; "
                 "DELETE FROM docs; DELETE FROM docs_data; COMMIT;"
             )
+            self.generation += 1
 
     def names(self) -> set[str]:
         with self._lock:
@@ -285,12 +340,15 @@ class SearchIndex:
         limit: int = 20,
         facet_limit: int = 50,
         with_facets: bool = True,
+        exact: str | None = None,
     ) -> RawResult:
         """Matching documents (all when `match` is None) after filters and visibility, one page.
 
-        The page is ranked and cut inside SQLite (FTS5's bm25, a bounded sort); only its own
-        records are read and decoded. The total and the facet counts skip the documents table
-        unless a date range needs it.
+        The page is ranked and cut inside SQLite (FTS5's weighted bm25 times the quality factor
+        of `ranking.py`, a bounded sort); only its own records are read and decoded. When `match`
+        adds synonyms to `exact` (the query as typed), hits of `exact` score by it alone and the
+        others `synonym` times their bm25. The total and the facet counts skip the documents table unless a
+        date range needs it.
         """
         if visibility.nothing:
             return RawResult([], 0, {})
@@ -304,24 +362,44 @@ class SearchIndex:
                         filters, visibility, sort, offset, limit, facet_limit, with_facets
                     )
                 conds, cparams = self._conditions(filters, visibility, "h.id")
-                w = ", ".join(str(x) for x in WEIGHTS)
-                hits = f"SELECT rowid AS id, bm25(fts, {w}) AS score FROM fts WHERE fts MATCH ?"
+                w = ", ".join(str(x) for x in self.ranking.fields.as_tuple())
+                bm25 = f"bm25(fts, {w})"
+                scored = f"SELECT rowid AS id, {bm25} AS score FROM fts WHERE fts MATCH ?"
+                sparams: list[Any] = [match]
+                if exact is not None and exact != match:
+                    syn = float(self.ranking.signals.synonym)
+                    # Hits of the words typed score by them alone (a synonym they also hold adds
+                    # nothing); hits found only through a synonym score `syn` times their bm25.
+                    scored = (
+                        f"WITH e AS (SELECT rowid AS id, {bm25} AS score FROM fts "
+                        "WHERE fts MATCH ?) SELECT id, score FROM e UNION ALL "
+                        f"SELECT rowid AS id, {bm25} * {syn} AS score FROM fts WHERE fts MATCH ? "
+                        "AND rowid NOT IN (SELECT id FROM e)"
+                    )
+                    sparams = [exact, match]
+                hits = "SELECT rowid AS id FROM fts WHERE fts MATCH ?"
                 hparams: list[Any] = [match]
+                self._now = dt.datetime.now(dt.UTC)
                 where = (" WHERE " + " AND ".join(conds)) if conds else ""
                 dated = bool(
                     filters.updated_from or filters.updated_to
                 )  # the only conditions on `d`
                 params = [*hparams, *cparams]
                 order = {
-                    "relevance": "h.score ASC, d.updated DESC, h.id",
-                    "newest": "d.updated DESC, h.score ASC, h.id",
+                    "relevance": "final ASC, d.updated DESC, h.id",
+                    "newest": "d.updated DESC, final ASC, h.id",
                     "title": "d.title ASC, h.id",
                 }[sort]
+                final = (
+                    f"h.score * {quality_sql(self.ranking.signals, self._now)}"
+                    if sort != "title" and self.ranking.use_signals
+                    else "h.score"
+                )
                 page = (
                     c.execute(
-                        f"SELECT h.id, h.score FROM ({hits}) h JOIN docs d ON d.id = h.id{where}"
-                        f" ORDER BY {order} LIMIT ? OFFSET ?",
-                        [*params, limit, offset],
+                        f"SELECT h.id, {final} AS final FROM ({scored}) h JOIN docs d ON d.id = h.id"
+                        f"{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                        [*sparams, *cparams, limit, offset],
                     ).fetchall()
                     if limit > 0
                     else []
@@ -496,6 +574,12 @@ class SearchIndex:
                 )
             except sqlite3.OperationalError:
                 return False
+
+    def vocabulary(self) -> dict[str, int]:
+        """Every word of the records' titles, keywords and descriptions (hidden records left
+        out), with the number of records using it."""
+        with self._lock:
+            return dict(self._conn.execute("SELECT term, doc FROM words_vocab"))
 
     def facet_counts(self, field_name: str, visibility: Visibility) -> list[tuple[str, int]]:
         """Counts of every value of one facet over all visible documents."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Literal
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
-from datanuri.search.analysis import HANGUL_RE, Word
+from datanuri.search.analysis import HANGUL_RE, Word, query_words
+from datanuri.search.synonyms import MAX_WORDS, SynonymTable
 
-TERM_COLS = "{title_t body_t}"
+TERM_COLS = "{title_t kw_t desc_t other_t}"
 GRAM_COLS = "{title_g body_g}"
 Mode = Literal["all", "loose", "any"]
 
@@ -106,3 +108,120 @@ def stages(
             yield from fresh("any", match_expression(kept, "all"))
             yield from fresh("any", match_expression(kept, "loose"))
     yield from fresh("any", match_expression(words, "any"))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Query words that match together: the words typed, or any synonym of them as a whole."""
+
+    words: tuple[Word, ...]
+    synonyms: tuple[tuple[Word, ...], ...] = ()
+
+
+class Stage(NamedTuple):
+    """One expression to try: its mode, the expression with synonyms and the one without."""
+
+    mode: str
+    expr: str
+    exact: str
+
+
+def units(words: list[Word], synonyms: SynonymTable | None) -> list[Unit]:
+    """Group query words into units: the longest run (up to `MAX_WORDS`) that a synonym set
+    names becomes one unit with the set's other terms; other words stand alone."""
+    words = [w for w in words if w.parts or w.grams]
+    if not synonyms:
+        return [Unit((w,)) for w in words]
+    out: list[Unit] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+            run = words[i : i + n]
+            alts: tuple[str, ...] = ()
+            for phrase in (
+                " ".join(w.surface for w in run),
+                " ".join(w.content or w.surface for w in run),
+            ):
+                alts = alts or synonyms.alternatives(phrase)
+            if alts:
+                analysed = tuple(
+                    tuple(a)
+                    for a in (query_words(t) for t in alts)
+                    if any(x.parts or x.grams for x in a)
+                )
+                out.append(Unit(tuple(run), analysed))
+                i += n
+                break
+        else:
+            out.append(Unit((words[i],)))
+            i += 1
+    return out
+
+
+def _group(clauses: list[str], joiner: str) -> str:
+    return clauses[0] if len(clauses) == 1 else "(" + f" {joiner} ".join(clauses) + ")"
+
+
+def term_clause(w: Word) -> str:
+    """One word matching by any of its analysed terms only (no n-grams)."""
+    return f"{TERM_COLS} : (" + " OR ".join(quote(t) for t in w.parts) + ")"
+
+
+def unit_clause(u: Unit, mode: Mode) -> str:
+    """The clause of one unit: its words (all, or each loosely), or one of its synonyms. In the
+    loose stage a synonym matches by its terms only: its n-grams are not what the person typed
+    (drugstore's "sto" is in "bus stop")."""
+    one = word_clause if mode == "all" else loose_clause
+    syn = word_clause if mode == "all" else term_clause
+    options = [_group([one(w) for w in u.words], "AND")]
+    options += [
+        _group([syn(w) for w in alt], "AND") for alt in u.synonyms if all(w.parts for w in alt)
+    ]
+    return _group(list(dict.fromkeys(options)), "OR")
+
+
+def expanded_expression(us: list[Unit], mode: Mode) -> str | None:
+    """`match_expression` over units: a word with synonyms matches through any of them."""
+    if not us:
+        return None
+    if mode == "any":
+        base = match_expression([w for u in us for w in u.words], "any")
+        extra = list(
+            dict.fromkeys(p for u in us for alt in u.synonyms for w in alt for p in w.parts)
+        )
+        if base is None or not extra:
+            return base
+        return f"{base} OR {TERM_COLS} : (" + " OR ".join(quote(t) for t in extra) + ")"
+    return " AND ".join(unit_clause(u, mode) for u in us)
+
+
+def ranked_stages(
+    words: list[Word],
+    known: Callable[[str], bool] | None = None,
+    synonyms: SynonymTable | None = None,
+) -> Iterator[Stage]:
+    """`stages` with synonyms: each stage's expression lets a word match through its synonyms,
+    and carries the expression without them (`exact`), which the index uses to rank hits found
+    only through a synonym lower."""
+    seen: set[str] = set()
+
+    def fresh(mode: str, ws: list[Word], how: Mode) -> Iterator[Stage]:
+        exact = match_expression(ws, how)
+        expr = expanded_expression(units(ws, synonyms), how) if synonyms else exact
+        if expr is not None and exact is not None and expr not in seen:
+            seen.add(expr)
+            yield Stage(mode, expr, exact)
+
+    yield from fresh("all", words, "all")
+    yield from fresh("any", words, "loose")
+    usable = [w for w in words if w.parts or w.grams]
+    if known is not None and len(usable) > 1:
+        kept = [
+            w
+            for w in usable
+            if known(expanded_expression(units([w], synonyms), "loose") or loose_clause(w))
+        ]
+        if kept and len(kept) < len(usable):  # a word found nowhere: search with the others
+            yield from fresh("any", kept, "all")
+            yield from fresh("any", kept, "loose")
+    yield from fresh("any", words, "any")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,17 +16,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from datanuri import errors, regions
+from datanuri.accounts.models import Organization
 from datanuri.accounts.policy import decide
 from datanuri.accounts.principal import Principal
 from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset, Version
 from datanuri.harvest.models import HarvestRecord
 from datanuri.regions import ids
+from datanuri.search import messages as M
 from datanuri.search.analysis import highlight_forms, query_words
 from datanuri.search.documents import FACET_FIELDS, doc_from_orm
 from datanuri.search.highlight import snippet
 from datanuri.search.index import Filters, RawResult, SearchIndex, Visibility
-from datanuri.search.query import stages
+from datanuri.search.models import SynonymRow
+from datanuri.search.query import Stage, ranked_stages
+from datanuri.search.ranking import RankingConfig
+from datanuri.search.suggest import Speller, suggestion
+from datanuri.search.synonyms import (
+    MAX_TERM_CHARS,
+    MAX_TERMS_PER_SET,
+    MAX_WORDS,
+    SynonymSet,
+    SynonymTable,
+    normalize,
+)
 from datanuri.store.db import Database
 
 log = logging.getLogger("datanuri.search")
@@ -42,6 +57,10 @@ MSG_BAD_SORT = "Unknown sort {sort!r}; use one of: relevance, newest, title."
 MSG_BAD_FACET = "Unknown facet {name!r}; known facets: " + ", ".join(FACET_FIELDS) + "."
 MSG_BAD_DATE = "{what} must be a date like 2024-01-31; got {value!r}."
 Progress = Callable[[int, int | None], None]
+#: A search with fewer results than this (or not matching every word) gets a "did you mean".
+SUGGEST_BELOW = 3
+#: How long another process's synonym edits may take to reach this one's searches (seconds).
+SYNONYMS_TTL = 10.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,7 @@ class SearchResult:
     results: list[dict[str, Any]]
     facets: dict[str, list[dict[str, Any]]]
     docs: tuple[SearchDoc, ...] = ()  # the records behind `results`, for other formats (CKAN)
+    suggestion: str | None = None  # a corrected query ("did you mean"), when this one found little
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +87,7 @@ class SearchResult:
             "mode": self.mode,
             "results": self.results,
             "facets": self.facets,
+            "suggestion": self.suggestion,
         }
 
 
@@ -106,9 +127,14 @@ def region_filter(values: Sequence[str]) -> list[str]:
 class SearchService:
     """Search over the catalog with an embedded index in `index_dir`."""
 
-    def __init__(self, db: Database, index_dir: Path) -> None:
+    def __init__(
+        self, db: Database, index_dir: Path, *, ranking: RankingConfig | None = None
+    ) -> None:
         self.db = db
-        self.index = SearchIndex(Path(index_dir) / "index.sqlite3")
+        self.index = SearchIndex(Path(index_dir) / "index.sqlite3", ranking)
+        self._lock = threading.Lock()
+        self._synonyms: tuple[float, SynonymTable] | None = None
+        self._speller: tuple[int, Speller] | None = None
         if self.index.fresh:
             self.reindex()
 
@@ -137,6 +163,27 @@ class SearchService:
             self.index.delete(name)
         else:
             self.index.put(doc)
+
+    def on_org_change(self, organization: str) -> None:
+        """Accounts listener: re-index an organisation's datasets (e.g. it became official)."""
+        try:
+            with self.db.session() as s:
+                rows = list(
+                    s.scalars(
+                        select(Dataset)
+                        .join(Dataset.organization)
+                        .where(Organization.name == organization)
+                        .options(*self._load())
+                    )
+                )
+                sources = self._sources(s, [d.name for d in rows])
+                docs = [doc_from_orm(d, source=sources.get(d.name)) for d in rows]
+            self.index.put_many(docs)
+        except Exception:  # the change is committed; a stale entry is fixed by reindex
+            log.exception(
+                "could not update the search index for %s; run `datanuri search reindex`",
+                organization,
+            )
 
     @staticmethod
     def _sources(s: Any, names: Sequence[str]) -> dict[str, str]:
@@ -234,14 +281,22 @@ class SearchService:
             raise errors.InvalidInput(MSG_PAGE_TOO_FAR.format(start=start, limit=MAX_OFFSET))
         words = query_words(q)
         vis = visibility_for(principal)
-        tries = stages(words, self.index.matches_any) if q else iter(())
-        mode, expr = next(tries, ("all", None))
-        raw = self._run(expr, flt, vis, sort, start, per_page, facets, facet_limit)
-        for mode_next, expr_next in tries:  # nothing matched every word: loosen
+        tries = (
+            ranked_stages(words, self.index.matches_any, self.synonym_table()) if q else iter(())
+        )
+        first = next(tries, None)
+        mode = first.mode if first else "all"
+        raw = self._run(first, flt, vis, sort, start, per_page, facets, facet_limit)
+        for stage in tries:  # nothing matched every word: loosen
             if raw.total:
                 break
-            mode = mode_next
-            raw = self._run(expr_next, flt, vis, sort, start, per_page, facets, facet_limit)
+            mode = stage.mode
+            raw = self._run(stage, flt, vis, sort, start, per_page, facets, facet_limit)
+        fix = (
+            suggestion(words, self.speller())
+            if q and (mode != "all" or raw.total < SUGGEST_BELOW)
+            else None
+        )
         forms = highlight_forms(words)
         results = [self._result(h.doc, h.score, forms) for h in raw.hits]
         facet_out = {
@@ -257,11 +312,12 @@ class SearchService:
             results,
             facet_out,
             tuple(h.doc for h in raw.hits),
+            fix,
         )
 
     def _run(
         self,
-        match: str | None,
+        stage: Stage | None,
         flt: Filters,
         vis: Visibility,
         sort: str,
@@ -270,11 +326,13 @@ class SearchService:
         facets: bool,
         facet_limit: int,
     ) -> RawResult:
+        match = stage.expr if stage is not None else None
         if match is None and flt is not None and sort == "relevance":
             sort = "newest"
         try:
             return self.index.query(
                 match,
+                exact=stage.exact if stage is not None else None,
                 filters=flt,
                 visibility=vis,
                 sort=sort,  # type: ignore[arg-type]
@@ -307,6 +365,101 @@ class SearchService:
             "score": round(-score, 4),
             "url": f"/api/v1/datasets/{doc.name}",
         }
+
+    # ----- synonyms and suggestions -------------------------------------------------------------
+    def synonym_table(self) -> SynonymTable:
+        """The synonym sets searches use (read again from the database every `SYNONYMS_TTL`)."""
+        with self._lock:
+            cached = self._synonyms
+            if cached is not None and time.monotonic() - cached[0] < SYNONYMS_TTL:
+                return cached[1]
+        with self.db.session() as s:
+            table = SynonymTable.of(r.terms for r in s.scalars(select(SynonymRow)))
+        with self._lock:
+            self._synonyms = (time.monotonic(), table)
+        return table
+
+    def speller(self) -> Speller:
+        """The "did you mean" vocabulary of the index as it is now (rebuilt after writes)."""
+        with self._lock:
+            cached = self._speller
+            gen = self.index.generation
+            if cached is not None and cached[0] == gen:
+                return cached[1]
+        sp = Speller(self.index.vocabulary())
+        with self._lock:
+            self._speller = (gen, sp)
+        return sp
+
+    def list_synonyms(self, *, principal: Principal) -> list[SynonymSet]:
+        """Every synonym set, in the order they were made (platform admins)."""
+        self._require_admin(principal)
+        with self.db.session() as s:
+            return [
+                SynonymSet(r.id, tuple(r.terms), r.origin)
+                for r in s.scalars(select(SynonymRow).order_by(SynonymRow.id))
+            ]
+
+    def add_synonyms(self, terms: Sequence[str], *, principal: Principal) -> SynonymSet:
+        """Make these terms synonyms of each other (platform admins). A set already holding one
+        of them takes the others in (sets sharing a term become one set)."""
+        self._require_admin(principal)
+        clean = list(dict.fromkeys(_clean_term(t) for t in terms))
+        if len(clean) < 2:
+            raise errors.InvalidInput(M.MSG_SYN_TOO_FEW[1])
+        with self.db.session() as s:
+            rows = list(s.scalars(select(SynonymRow).order_by(SynonymRow.id)))
+            joined = [r for r in rows if set(r.terms) & set(clean)]
+            merged = list(dict.fromkeys([t for r in joined for t in r.terms] + clean))
+            if len(merged) > MAX_TERMS_PER_SET:
+                raise errors.InvalidInput(M.MSG_SYN_TOO_MANY[1].format(n=MAX_TERMS_PER_SET))
+            keep = joined[0] if joined else SynonymRow(origin="admin")
+            keep.terms = merged
+            keep.updated_at = dt.datetime.now(dt.UTC)
+            if not joined:
+                s.add(keep)
+            for r in joined[1:]:
+                s.delete(r)
+            s.flush()
+            out = SynonymSet(keep.id, tuple(merged), keep.origin)
+        self._forget_synonyms()
+        return out
+
+    def remove_synonym(self, term: str, *, principal: Principal) -> list[SynonymSet]:
+        """Take a term out of every set (platform admins); a set left with one term goes.
+        Returns the sets that changed, as they are now (empty terms: removed)."""
+        self._require_admin(principal)
+        key = normalize(term)
+        changed: list[SynonymSet] = []
+        with self.db.session() as s:
+            for r in s.scalars(select(SynonymRow).order_by(SynonymRow.id)):
+                if key not in r.terms:
+                    continue
+                rest = [t for t in r.terms if t != key]
+                if len(rest) < 2:
+                    s.delete(r)
+                    changed.append(SynonymSet(r.id, (), r.origin))
+                else:
+                    r.terms = rest
+                    r.updated_at = dt.datetime.now(dt.UTC)
+                    changed.append(SynonymSet(r.id, tuple(rest), r.origin))
+        if not changed:
+            raise errors.NotFound(M.MSG_SYN_NOT_FOUND[1].format(term=term))
+        self._forget_synonyms()
+        return changed
+
+    def _forget_synonyms(self) -> None:
+        with self._lock:
+            self._synonyms = None
+
+    @staticmethod
+    def _require_admin(principal: Principal) -> None:
+        d = decide(principal, "manage_search")
+        if d.allowed:
+            return
+        if d.login_helps:
+            raise errors.NotAuthenticated(d.reason)
+        raise errors.PermissionDenied(d.reason)
 
     def get_docs(self, names: Sequence[str]) -> list[SearchDoc]:
         """Index records of these datasets (no visibility check; callers filter)."""
@@ -346,3 +499,13 @@ class SearchService:
             "organizations": [{"name": o, "title": titles.get(o, o), "count": n} for o, n in orgs],
             "regions": tree,
         }
+
+
+def _clean_term(term: str) -> str:
+    """A term as stored (normalised), or an error saying what a term may be."""
+    key = normalize(str(term))
+    if not key or len(key) > MAX_TERM_CHARS or len(key.split()) > MAX_WORDS:
+        raise errors.InvalidInput(
+            M.MSG_SYN_BAD_TERM[1].format(term=str(term)[:80], words=MAX_WORDS, chars=MAX_TERM_CHARS)
+        )
+    return key

@@ -1,14 +1,17 @@
-"""Search and the data map under /api/v1: `GET /search`, `GET /datamap`."""
+"""Search and the data map under /api/v1: `GET /search`, `GET /datamap`; for admins, the synonym
+sets (`/search/synonyms`) and the official flag of organisations."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from datanuri.search.documents import FACET_FIELDS
+from datanuri.search.synonyms import MAX_TERM_CHARS, MAX_TERMS_PER_SET
 from datanuri.web import schemas
-from datanuri.web.auth import PrincipalDep
+from datanuri.web.auth import AdminCaller, PrincipalDep
 from datanuri.web.deps import PlatformDep
 
 router = APIRouter()
@@ -60,3 +63,50 @@ def search(
 def datamap(p: PlatformDep, me: PrincipalDep) -> dict[str, Any]:
     """The catalog by theme, organisation and region (시도 → 시군구), with counts."""
     return p.search.datamap(principal=me)
+
+
+class SynonymsIn(BaseModel):
+    terms: list[str] = Field(
+        min_length=2,
+        max_length=MAX_TERMS_PER_SET,
+        description='Terms to search as one another, e.g. ["대기질", "공기질"]; a set already '
+        "holding one of them takes the others in",
+    )
+
+
+class OfficialIn(BaseModel):
+    official: bool = Field(description="Whether the organisation is an official holder")
+
+
+@router.get("/search/synonyms", tags=["search"], response_model=list[schemas.SynonymSetOut])
+def list_synonyms(p: PlatformDep, me: AdminCaller) -> list[dict[str, Any]]:
+    """Every synonym set searches expand queries with (admins)."""
+    return [s.to_dict() for s in p.search.list_synonyms(principal=me)]
+
+
+@router.post(
+    "/search/synonyms", status_code=201, tags=["search"], response_model=schemas.SynonymSetOut
+)
+def add_synonyms(body: SynonymsIn, p: PlatformDep, me: AdminCaller) -> dict[str, Any]:
+    """Make terms synonyms of each other (admins); searches use them at once, no reindex."""
+    return p.search.add_synonyms(body.terms, principal=me).to_dict()
+
+
+@router.delete("/search/synonyms", tags=["search"], response_model=list[schemas.SynonymSetOut])
+def remove_synonym(
+    p: PlatformDep,
+    me: AdminCaller,
+    term: str = Query(max_length=MAX_TERM_CHARS * 2, description="The term to take out"),
+) -> list[dict[str, Any]]:
+    """Take a term out of every synonym set (admins); the sets that changed, as they are now."""
+    return [s.to_dict() for s in p.search.remove_synonym(term, principal=me)]
+
+
+@router.put(
+    "/organizations/{name}/official",
+    tags=["organizations"],
+    response_model=schemas.OrganizationOut,
+)
+def set_official(name: str, body: OfficialIn, p: PlatformDep, me: AdminCaller) -> dict[str, Any]:
+    """Mark an organisation as an official holder or not (admins); search ranks its data higher."""
+    return p.accounts.set_official(name, body.official, principal=me).to_dict()

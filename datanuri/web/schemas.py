@@ -26,6 +26,7 @@ class OrganizationOut(Out):
     description: str
     created_at: str
     dataset_count: int
+    official: bool = Field(False, description="An official holder (search ranks its data higher)")
 
 
 class OrganizationDetailOut(OrganizationOut):
@@ -252,6 +253,9 @@ class SearchOut(Out):
     mode: str
     results: list[SearchHitOut]
     facets: dict[str, list[FacetValueOut]]
+    suggestion: str | None = Field(
+        None, description="A corrected query (did you mean) when this one found little"
+    )
 
 
 class CountOut(Out):
@@ -512,3 +516,9 @@ class PasswordResetOut(Out):
     reset: bool
     email: str
     message: str
+
+
+class SynonymSetOut(Out):
+    id: int
+    terms: list[str] = Field(description="Terms searched as one another (normalised)")
+    origin: str = Field(description="shipped (seeded with the release) | admin")

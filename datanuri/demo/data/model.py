@@ -11,6 +11,7 @@ class DemoOrg:
     name: str  # URL-safe, e.g. "seoul-metro-gov"
     title: str  # Korean
     description: str
+    official: bool = True  # a public agency (search ranks its data higher); not a private body
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ ORGS: tuple[DemoOrg, ...] = (
         "nuri-hospital",
         "누리대학교병원 (가상)",
         "가상의 대학병원. 모든 환자 정보는 합성 데이터입니다. A fictional hospital; all patient data is synthetic.",
+        official=False,
     ),
 )
 
