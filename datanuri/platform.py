@@ -15,6 +15,8 @@ from datanuri.accounts.second_factor import SecondFactorSettings
 from datanuri.accounts.secrets import load_or_create_key
 from datanuri.accounts.service import AccountService
 from datanuri.accounts.webauthn_keys import RelyingParty
+from datanuri.catalog.counts import DatasetCounter
+from datanuri.catalog.feedback import FeedbackService
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
@@ -72,6 +74,8 @@ class Platform:
         )
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
         self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules
+        self.counts = DatasetCounter(self.db, self.access)  # views and downloads
+        self.feedback = FeedbackService(self.db, self.access)  # 문의/오류 신고 to the holder
         # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.
         keys = KeyStore(self.config.keys_path, master_key=master_key_from_env())
         # Identifier detection on every publish; passing privacy releases carry its tickets.

@@ -27,6 +27,7 @@ from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.catalog import export
 from datanuri.catalog import messages as M
 from datanuri.catalog.blobs import discard_unreferenced
+from datanuri.catalog.counts import bump_by_name
 from datanuri.catalog.fields import check_period, check_text, clean_fields, clean_title
 from datanuri.catalog.guards import (
     PROFILE_SAFE_KEYS,
@@ -656,6 +657,8 @@ class CatalogService:
         """Stream a version in `format` (Parquet as stored; CSV and JSON made batch by batch)."""
         export.check_format(format)
         path = self.parquet_path(name, number, principal=principal, purpose=f"download:{format}")
+        with self.db.session() as s:  # the dataset's download count (catalog/counts.py)
+            bump_by_name(s, name, downloads=1)
         return export.stream(path, format, batch_rows=self.config.batch_rows)
 
     # ----- helpers -------------------------------------------------------------------------
