@@ -37,6 +37,7 @@ from datanuri.search.documents import FACET_FIELDS
 from datanuri.web import ui_text
 from datanuri.web.auth import client_address, session_principal
 from datanuri.web.deps import PlatformDep, whole_number
+from datanuri.web.metadata_views import public_context
 from datanuri.web.pages import language, render
 
 log = logging.getLogger("datanuri.web.ui")
@@ -474,6 +475,7 @@ def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDe
             ),
             receipt=_receipt_check(platform, info),
         )
+    ctx.update(public_context(request, platform, me, ds))  # web/metadata_views.py
     doc = platform.search.fresh_doc(name)
     if doc is not None:
         ctx["jsonld"] = _jsonld(schemaorg.dataset(doc, str(request.base_url).rstrip("/")))

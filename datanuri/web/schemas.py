@@ -451,3 +451,11 @@ class ApiRootOut(Out):
     version: str
     docs: str
     openapi: str
+
+
+class CountsOut(Out):
+    """Views of a dataset's page (a visitor once a minute) and downloads of its data."""
+
+    dataset: str
+    views: int
+    downloads: int
