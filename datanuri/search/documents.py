@@ -57,6 +57,15 @@ def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
         row_count=latest.row_count if latest is not None else None,
         source=source,
         columns=schema_columns(latest.schema if latest is not None else None),
+        coverage=tuple(ds.regions or ()),
+        update_frequency=ds.update_frequency,
+        contact_name=ds.contact_name,
+        contact_email=ds.contact_email,
+        contact_phone=ds.contact_phone,
+        provision_type=ds.provision_type,
+        citation=ds.citation,
+        doi=ds.doi,
+        column_notes=dict(ds.column_notes or {}),
     )
 
 
