@@ -141,7 +141,7 @@ class Feedback(Base):
 
 class DatasetDocument(Base):
     """A document attached to a dataset (a PDF, HWP, DOCX or XLSX guide), its bytes in the blob
-    store (catalog/documents_files.py)."""
+    store (catalog/attachments.py)."""
 
     __tablename__ = "dataset_documents"
 

@@ -12,6 +12,7 @@ from fastapi import Request
 
 from datanuri.accounts.principal import Principal
 from datanuri.catalog import vocab
+from datanuri.catalog.attachments import KINDS as DOC_KINDS
 from datanuri.catalog.columns import note_of
 from datanuri.catalog.feedback import KINDS, STATUSES
 from datanuri.catalog.records import DatasetInfo
@@ -97,6 +98,9 @@ def console_context(
         "inbox": [f for f in platform.feedback.for_editor(principal=me) if f.dataset == ds.name],
         "feedback_kinds": KINDS,
         "feedback_statuses": STATUSES,
+        "documents": platform.attachments.list(ds.name, principal=me),
+        "doc_error": None,
+        "doc_accept": ",".join(f".{k}" for k in DOC_KINDS),
     }
 
 
@@ -122,6 +126,7 @@ def public_context(
         "feedback_kinds": KINDS,
         "feedback_statuses": STATUSES,
         "doi_url": f"https://doi.org/{ds.doi}" if ds.doi else None,
+        "documents": platform.attachments.list(ds.name, principal=me),
         "feedback_csrf": found[1] if (found := session_principal(request)) else None,
         "feedback_sent": request.query_params.get("sent") == "1",
     }

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from datanuri import errors
+from datanuri.catalog.attachments import MAX_BYTES as MAX_DOC_BYTES
 from datanuri.web import schemas
 from datanuri.web.auth import PublishCaller, ReadCaller, session_principal
-from datanuri.web.deps import PlatformDep
+from datanuri.web.deps import PlatformDep, RowId
 from datanuri.web.metadata_views import META_FIELDS
 from datanuri.web.pages import check_form_csrf, language
 from datanuri.web.routes_console import (
@@ -26,7 +29,7 @@ from datanuri.web.routes_console import (
     _msg,
     login_redirect,
 )
-from datanuri.web.routes_ui import UIRoute
+from datanuri.web.routes_ui import CallerDep, UIRoute
 
 router = APIRouter(include_in_schema=False, route_class=UIRoute)
 api_router = APIRouter()
@@ -183,3 +186,81 @@ def put_column_note(
     """Describe one column: description, unit and code table (an empty note removes it)."""
     note = body.model_dump(exclude={"column"})
     return p.catalog.set_column_note(name, body.column, note, principal=me).to_dict()
+
+
+# ----- attached documents ---------------------------------------------------------------------
+@router.post("/console/datasets/{name}/documents", response_class=HTMLResponse)
+async def attach_document(
+    request: Request, name: str, platform: PlatformDep, who: WebUserDep
+) -> Response:
+    if who is None:
+        return login_redirect(request)
+    form = await check_form_csrf(request, who.csrf)
+    upload = form.get("file")
+    if not isinstance(upload, StarletteUpload) or not upload.filename:
+        raise errors.InvalidInput("Choose a document to attach.")
+    tmp = platform.blobs.temp_path(".doc")
+    try:
+        size = 0
+        with open(tmp, "wb") as out:
+            while chunk := await upload.read(1 << 20):
+                size += len(chunk)
+                if size > MAX_DOC_BYTES:
+                    raise errors.TooLarge(
+                        f"The document is larger than {MAX_DOC_BYTES:,} bytes; attach a smaller one."
+                    )
+                out.write(chunk)
+        filename = upload.filename
+        try:
+            await run_in_threadpool(
+                lambda: platform.attachments.attach(name, tmp, filename=filename, principal=who.me)
+            )
+        except (errors.InvalidInput, errors.PermissionDenied, errors.Conflict) as exc:
+            return await run_in_threadpool(
+                partial(
+                    _dataset_page,
+                    request,
+                    platform,
+                    who,
+                    name,
+                    status=exc.status,
+                    doc_error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}",
+                )
+            )
+    finally:
+        tmp.unlink(missing_ok=True)
+    return RedirectResponse(
+        f"/console/datasets/{name}?lang={language(request)}#docs-h", status_code=303
+    )
+
+
+@router.post("/console/datasets/{name}/documents/remove", response_class=HTMLResponse)
+async def remove_document(
+    request: Request, name: str, platform: PlatformDep, who: WebUserDep
+) -> Response:
+    if who is None:
+        return login_redirect(request)
+    form = await check_form_csrf(request, who.csrf)
+    raw = str(form.get("document_id") or "")
+    if not raw.isdigit() or len(raw) > 18:
+        raise errors.InvalidInput("Choose a document to remove.")
+    await run_in_threadpool(lambda: platform.attachments.remove(name, int(raw), principal=who.me))
+    return RedirectResponse(
+        f"/console/datasets/{name}?lang={language(request)}#docs-h", status_code=303
+    )
+
+
+@router.get("/datasets/{name}/documents/{document_id}")
+def download_document(
+    request: Request, name: str, document_id: RowId, platform: PlatformDep, caller: CallerDep
+) -> FileResponse:
+    """An attached document, for whoever may see the dataset's metadata."""
+    info, path = platform.attachments.path(name, document_id, principal=caller.me)
+    return FileResponse(
+        path,
+        media_type=info.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(info.filename)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -152,3 +152,35 @@ def test_counts_and_column_notes_over_the_api(api, world):
     assert r.status_code == 404
     r = api.patch("/api/v1/datasets/air", json={"license": "WTFPL"}, headers=headers)
     assert r.status_code == 422 and "KOGL-1" in r.json()["error"]["message"]
+
+
+def test_documents_are_attached_in_the_console_and_downloaded_from_the_page(api, world):
+    kim, csrf = login(api, KIM)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    r = kim.post(
+        "/console/datasets/air/documents",
+        data={"csrf_token": csrf},
+        files={"file": ("코드정의서.pdf", pdf, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    bad = kim.post(
+        "/console/datasets/air/documents",
+        data={"csrf_token": csrf},
+        files={"file": ("bad.pdf", b"text", "application/pdf")},
+    )
+    assert bad.status_code == 422 and 'id="doc-error"' in bad.text
+    public = api.get("/datasets/air").text
+    assert "코드정의서.pdf" in public
+    (doc,) = world.attachments.list("air", principal=SYSTEM)
+    got = api.get(f"/datasets/air/documents/{doc.id}")
+    assert got.status_code == 200 and got.content == pdf
+    assert got.headers["content-type"] == "application/pdf"
+    assert "attachment" in got.headers["content-disposition"]
+    r = kim.post(
+        "/console/datasets/air/documents/remove",
+        data={"csrf_token": csrf, "document_id": str(doc.id)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and world.attachments.list("air", principal=SYSTEM) == []
+    assert api.get(f"/datasets/air/documents/{doc.id}").status_code == 404
