@@ -315,7 +315,15 @@ def home(request: Request, platform: PlatformDep, caller: CallerDep) -> HTMLResp
     me, user = caller.me, caller.user
     datamap = platform.search.datamap(principal=me)
     recent = platform.search.search("", principal=me, sort="newest", per_page=6, facets=False)
-    return ui_page(request, "ui/home.html", user=user, datamap=datamap, recent=recent.results)
+    use_counts = platform.counts.for_names([r["name"] for r in recent.results], principal=me)
+    return ui_page(
+        request,
+        "ui/home.html",
+        user=user,
+        datamap=datamap,
+        recent=recent.results,
+        use_counts=use_counts,
+    )
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -364,6 +372,7 @@ def search(request: Request, platform: PlatformDep, caller: CallerDep) -> HTMLRe
         page_link=page_link,
         chips=chips,
         org_titles=org_titles,
+        use_counts=platform.counts.for_names([r["name"] for r in res.results], principal=me),
     )
 
 

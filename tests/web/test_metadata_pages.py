@@ -184,3 +184,10 @@ def test_documents_are_attached_in_the_console_and_downloaded_from_the_page(api,
     )
     assert r.status_code == 303 and world.attachments.list("air", principal=SYSTEM) == []
     assert api.get(f"/datasets/air/documents/{doc.id}").status_code == 404
+
+
+def test_cards_show_the_use_counts(api, world):
+    b"".join(world.catalog.download("air", format="csv", principal=SYSTEM))
+    for path in ("/", "/search"):
+        card = api.get(path).text
+        assert "조회 0 · 내려받기 1" in card, path
