@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from datanuri.catalog.documents import SearchDoc
@@ -174,9 +174,17 @@ def _richer(doc: SearchDoc, lang: str) -> dict[str, Any]:
     return out
 
 
-def dataset_document(doc: SearchDoc, base: str) -> dict[str, Any]:
-    """A standalone DCAT-AP JSON-LD document for one dataset."""
-    return {"@context": CONTEXT, "dct:conformsTo": {"@id": DCAT_AP}, **dataset_node(doc, base)}
+def dataset_document(
+    doc: SearchDoc, base: str, *, pages: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """A standalone DCAT-AP JSON-LD document for one dataset; `pages` are its attached
+    documents as (URL, file name), given as foaf:page."""
+    node = dataset_node(doc, base)
+    if pages:
+        node["foaf:page"] = [
+            {"@id": url, "@type": "foaf:Document", "dct:title": title} for url, title in pages
+        ]
+    return {"@context": CONTEXT, "dct:conformsTo": {"@id": DCAT_AP}, **node}
 
 
 def catalog_document(

@@ -177,6 +177,14 @@ def test_documents_are_attached_in_the_console_and_downloaded_from_the_page(api,
     assert got.status_code == 200 and got.content == pdf
     assert got.headers["content-type"] == "application/pdf"
     assert "attachment" in got.headers["content-disposition"]
+    page = api.get("/dataset/air.jsonld").json()["foaf:page"]
+    assert page == [
+        {
+            "@id": f"http://testserver/datasets/air/documents/{doc.id}",
+            "@type": "foaf:Document",
+            "dct:title": "코드정의서.pdf",
+        }
+    ]
     r = kim.post(
         "/console/datasets/air/documents/remove",
         data={"csrf_token": csrf, "document_id": str(doc.id)},
