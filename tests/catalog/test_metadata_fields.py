@@ -136,3 +136,34 @@ def test_column_notes_are_checked(cat, tmp_path):
         cat.set_column_note("air", "비고", {"codes": [["", "뜻"]]}, principal=SYSTEM)
     with pytest.raises(errors.InvalidInput, match="too long"):
         cat.set_column_note("air", "비고", {"unit": "x" * 51}, principal=SYSTEM)
+
+
+def test_the_cli_refuses_an_unknown_theme_with_the_allowed_list(config, tmp_path):
+    """The CLI reaches the same check (a subprocess, as a user runs it)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DATANURI_DATA_DIR": str(config.data_dir),
+        "DATANURI_DATABASE_URL": config.database_url,
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "datanuri.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    assert run("orgs", "create", "seoul").returncode == 0
+    src = air_csv(tmp_path / "air.csv")
+    bad = run("publish", str(src), "--dataset", "air", "--org", "seoul", "--theme", "날씨")
+    assert bad.returncode != 0
+    said = bad.stderr + bad.stdout
+    assert "날씨" in said and "환경" in said and "Traceback" not in said
+    bad = run("publish", str(src), "--dataset", "air", "--org", "seoul", "--license", "MIT-ish")
+    assert bad.returncode != 0 and "KOGL-1" in bad.stderr + bad.stdout
