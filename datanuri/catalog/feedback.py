@@ -2,7 +2,8 @@
 holder, listed for the holder organisation's editors, who answer or close them.
 
 Only logged-in users may send one (an account to answer, and no anonymous spam channel into
-an agency); the web rate limit (web/guard.py) bounds how fast. The sender sees their own
+an agency); the web rate limit (web/guard.py) bounds how fast a client calls, and a user sends
+at most `PER_HOUR` in an hour. The sender sees their own
 reports; the editors of the holder see all of the dataset's."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from datanuri import errors
@@ -35,6 +36,7 @@ STATUSES: dict[str, tuple[str, str]] = {
 }
 MAX_TEXT = 4_000
 MAX_ANSWER = 4_000
+PER_HOUR = 10  # feedback one user may send in an hour, on top of the web's per-client limit
 
 MSG_LOGIN = "Log in to send a question or an error report, so the holder can answer you."
 MSG_KIND = "A feedback kind is 'question' (문의) or 'error' (오류 신고); got {kind!r}."
@@ -42,6 +44,9 @@ MSG_STATUS = "A feedback status is open, answered or closed; got {status!r}."
 MSG_EMPTY = "Write what you want to ask or report; the text is empty."
 MSG_LONG = "The text is too long ({n:,} characters); keep it to {limit:,}."
 MSG_NOT_FOUND = "There is no feedback #{id} on a dataset you manage."
+MSG_TOO_MANY = (
+    "You sent {n} questions or reports in the last hour, the most we take; try again later."
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,14 @@ class FeedbackService:
         contact = check_text(str(contact or ""), "contact_email").strip()
         with self.db.session() as s:
             ds = self._seen(s, name, principal)
+            since = utcnow() - dt.timedelta(hours=1)
+            recent = s.scalar(
+                select(func.count())
+                .select_from(Feedback)
+                .where(Feedback.user_id == principal.user_id, Feedback.created_at >= since)
+            )
+            if (recent or 0) >= PER_HOUR:
+                raise errors.RateLimited(MSG_TOO_MANY.format(n=recent), retry_after=3600)
             f = Feedback(
                 dataset_id=ds.id, user_id=principal.user_id, kind=kind, text=text, contact=contact
             )

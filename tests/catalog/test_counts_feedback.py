@@ -120,3 +120,14 @@ def test_feedback_goes_to_the_holders_editors(setup):
     assert p.feedback.for_editor(principal=kim, status="open") == []
     with pytest.raises(errors.InvalidInput, match="status"):
         p.feedback.handle(sent.id, status="deleted", principal=kim)
+
+
+def test_a_user_sends_at_most_ten_an_hour(setup):
+    p = setup
+    park = p.accounts.principal_for("park@example.org")
+    for i in range(10):
+        p.feedback.send("air", kind="question", text=f"질문 {i}", principal=park)
+    with pytest.raises(errors.RateLimited):
+        p.feedback.send("air", kind="question", text="하나 더", principal=park)
+    kim = p.accounts.principal_for("kim@example.org")
+    assert len(p.feedback.for_editor(principal=kim)) == 10
