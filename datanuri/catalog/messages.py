@@ -22,6 +22,11 @@ NOT_AS_RECORDED = (
     "operator must run `datanuri ledger audit` and restore the database from a backup."
 )
 PUBLISHED_RECOVERED = "Published {name!r} version {version}."
+# column notes
+NO_SUCH_COLUMN = (
+    "Dataset {name!r} has no column {column!r} in any version; check the name on the dataset "
+    "page's schema table."
+)
 
 # `datanuri ledger audit`: the catalog against the ledger and the blob store
 AUDIT_OK = (
@@ -54,9 +59,3 @@ VERSION_GONE = "recorded as published in ledger entry {index} but missing from t
 BLOB_MISSING = "missing from the blob store: version {version} cannot be read or downloaded"
 BLOB_SIZE = "of version {version} is {got:,} bytes but {want:,} were stored: the file was changed"
 BLOB_CORRUPTED = "of version {version} now hashes to {actual}: the file was changed"
-
-# column notes
-NO_SUCH_COLUMN = (
-    "Dataset {name!r} has no column {column!r} in any version; check the name on the dataset "
-    "page's schema table."
-)

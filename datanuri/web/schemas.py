@@ -86,6 +86,14 @@ class DatasetOut(DatasetSummaryOut):
     versions: list[VersionOut]
 
 
+class CountsOut(Out):
+    """Views of a dataset's page (a visitor once a minute) and downloads of its data."""
+
+    dataset: str
+    views: int
+    downloads: int
+
+
 class TableSchemaOut(Out):
     """A Frictionless Table Schema."""
 
@@ -451,11 +459,3 @@ class ApiRootOut(Out):
     version: str
     docs: str
     openapi: str
-
-
-class CountsOut(Out):
-    """Views of a dataset's page (a visitor once a minute) and downloads of its data."""
-
-    dataset: str
-    views: int
-    downloads: int
