@@ -428,6 +428,7 @@ def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDe
         "personal": personal,
         "versions": versions,
     }
+    ctx.update(public_context(request, platform, me, ds))  # web/metadata_views.py
     if number is not None:
         info = platform.catalog.get_version(name, number, principal=me)
         detail = platform.catalog.version_detail(name, info.number, principal=me)
@@ -484,7 +485,6 @@ def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDe
             ),
             receipt=_receipt_check(platform, info),
         )
-    ctx.update(public_context(request, platform, me, ds))  # web/metadata_views.py
     doc = platform.search.fresh_doc(name)
     if doc is not None:
         ctx["jsonld"] = _jsonld(schemaorg.dataset(doc, str(request.base_url).rstrip("/")))
