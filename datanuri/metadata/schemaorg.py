@@ -47,8 +47,8 @@ def dataset(doc: SearchDoc, base: str) -> dict[str, Any]:
         node["spatialCoverage"] = {"@type": "Place", "name": doc.spatial}
     if doc.citation:
         node["citation"] = doc.citation
-    if doc.doi:
-        node["identifier"] = [doc.name, doi_url(doc)]
+    if doc.doi:  # the DOI resolver's URL names the same dataset; `identifier` stays the name
+        node["sameAs"] = doi_url(doc)
     if doc.contact_name or doc.contact_email or doc.contact_phone:
         point = {"@type": "ContactPoint", "contactType": "data steward"}
         for key, value in (

@@ -64,7 +64,7 @@ def test_schema_org_names_places_citation_doi_contact_and_variables():
     assert [p["name"] for p in node["spatialCoverage"]] == ["서울특별시 종로구", "부산광역시"]
     assert (
         node["citation"].startswith("서울특별시")
-        and "https://doi.org/10.1234/air.2024" in node["identifier"]
+        and node["sameAs"] == "https://doi.org/10.1234/air.2024"
     )
     assert node["publisher"]["contactPoint"]["telephone"] == "02 120 1234"
     assert node["variableMeasured"] == [
