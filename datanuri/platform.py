@@ -19,6 +19,9 @@ from datanuri.accounts.secrets import load_or_create_key
 from datanuri.accounts.selfservice import SelfService, SelfServiceSettings
 from datanuri.accounts.service import AccountService
 from datanuri.accounts.webauthn_keys import RelyingParty
+from datanuri.catalog.attachments import AttachmentService
+from datanuri.catalog.counts import DatasetCounter
+from datanuri.catalog.feedback import FeedbackService
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
@@ -82,6 +85,9 @@ class Platform:
             self.db, self.ledger, self.access, self.accounts, InAppNotifier()
         )
         self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules
+        self.counts = DatasetCounter(self.db, self.access)  # views and downloads
+        self.feedback = FeedbackService(self.db, self.access)  # 문의/오류 신고 to the holder
+        self.attachments = AttachmentService(self.db, self.blobs, self.access)  # 정의서, 매뉴얼
         # Pseudonymisation keys: files under config.keys_path, sealed by DATANURI_KEY_MASTER if set.
         keys = KeyStore(self.config.keys_path, master_key=master_key_from_env())
         # Identifier detection on every publish; passing privacy releases carry its tickets.

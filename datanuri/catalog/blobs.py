@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from datanuri.catalog.models import Distribution, Version
+from datanuri.catalog.models import DatasetDocument, Distribution, Version
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database, lock_name
 
@@ -32,7 +32,7 @@ class GcResult:
 
 
 def referenced(db: Database, digest: str) -> bool:
-    """Whether a version or a distribution refers to blob `digest`."""
+    """Whether a version, a distribution or an attached document refers to blob `digest`."""
     with db.session() as s:
         return _referenced(s, digest)
 
@@ -42,6 +42,9 @@ def _referenced(s: Session, digest: str) -> bool:
     if s.scalar(q) is not None:
         return True
     q = select(Distribution.id).where(Distribution.blob_hash == digest).limit(1)
+    if s.scalar(q) is not None:
+        return True
+    q = select(DatasetDocument.id).where(DatasetDocument.blob_hash == digest).limit(1)
     return s.scalar(q) is not None
 
 
@@ -60,6 +63,7 @@ def collect_orphans(db: Database, blobs: BlobStore, *, dry_run: bool = False) ->
     with db.session() as s:
         known = set(s.scalars(select(Version.content_hash)))
         known |= {h for h in s.scalars(select(Distribution.blob_hash)) if h}
+        known |= set(s.scalars(select(DatasetDocument.blob_hash)))  # attached documents
     all_blobs = list(blobs.digests())
     candidates = [d for d in all_blobs if d not in known]
     if dry_run:

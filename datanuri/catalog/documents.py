@@ -40,6 +40,18 @@ class SearchDoc:
     columns: tuple[str, ...] = ()  # names (and titles) of the latest version's schema fields
     official: bool = False  # the holder is an organisation the admins marked official
     downloads: int = 0  # how often the dataset's files were downloaded (a ranking signal)
+    # The richer metadata (migration 0012) that the exports carry: coverage as region ids
+    # (catalog/vocab.py; "11", "11:종로구", "00"), 갱신주기, contact, 제공형태, citation, DOI and
+    # the per-column notes (catalog/columns.py).
+    coverage: tuple[str, ...] = ()
+    update_frequency: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    provision_type: str | None = None
+    citation: str | None = None
+    doi: str | None = None
+    column_notes: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def hidden(self) -> bool:

@@ -22,6 +22,11 @@ NOT_AS_RECORDED = (
     "operator must run `datanuri ledger audit` and restore the database from a backup."
 )
 PUBLISHED_RECOVERED = "Published {name!r} version {version}."
+# column notes
+NO_SUCH_COLUMN = (
+    "Dataset {name!r} has no column {column!r} in any version; check the name on the dataset "
+    "page's schema table."
+)
 
 # a dataset's life: deleting an empty one, withdrawing versions
 DELETE_HAS_VERSIONS = (

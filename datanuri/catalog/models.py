@@ -47,6 +47,15 @@ class Dataset(Base):
     spatial: Mapped[str | None] = mapped_column(String(300))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
+    # Coverage as region ids ("11", "11:종로구", "00" 전국; catalog/vocab.py), 갱신주기, 제공형태,
+    # citation and DOI, and the per-column notes (catalog/columns.py): migration 0012.
+    regions: Mapped[list[Any]] = mapped_column(default=list)
+    update_frequency: Mapped[str | None] = mapped_column(String(20))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
+    provision_type: Mapped[str | None] = mapped_column(String(20))
+    citation: Mapped[str | None] = mapped_column(Text)
+    doi: Mapped[str | None] = mapped_column(String(200))
+    column_notes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -140,3 +149,53 @@ class Withdrawal(Base):
     ledger_index: Mapped[int | None] = mapped_column(BigInteger)
 
     version: Mapped[Version] = relationship(back_populates="withdrawal")
+
+
+class DatasetCounts(Base):
+    """How often a dataset's page was viewed and its data downloaded (catalog/counts.py)."""
+
+    __tablename__ = "dataset_counts"
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    views: Mapped[int] = mapped_column(BigInteger, default=0)
+    downloads: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Feedback(Base):
+    """A 문의 or 오류 신고 about a dataset, for its holder's editors (catalog/feedback.py)."""
+
+    __tablename__ = "dataset_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # question | error
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(String(320), default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | answered | closed
+    answer: Mapped[str] = mapped_column(Text, default="")
+    handled_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DatasetDocument(Base):
+    """A document attached to a dataset (a PDF, HWP, DOCX or XLSX guide), its bytes in the blob
+    store (catalog/attachments.py)."""
+
+    __tablename__ = "dataset_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    blob_hash: Mapped[str] = mapped_column(String(64))
+    byte_size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -67,6 +67,15 @@ class DatasetInfo:
     updated_at: str
     latest_version: int | None
     versions: tuple[VersionInfo, ...] = ()
+    # Migration 0012 (catalog/vocab.py, catalog/columns.py): coverage as region ids, 갱신주기,
+    # contact phone, 제공형태, citation, DOI and the notes of each column.
+    regions: tuple[str, ...] = ()
+    update_frequency: str | None = None
+    contact_phone: str | None = None
+    provision_type: str | None = None
+    citation: str | None = None
+    doi: str | None = None
+    column_notes: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -126,4 +135,11 @@ def dataset_info(d: Dataset, *, with_versions: bool = True) -> DatasetInfo:
         updated_at=d.updated_at.isoformat(),
         latest_version=latest,
         versions=versions,
+        regions=tuple(d.regions or ()),
+        update_frequency=d.update_frequency,
+        contact_phone=d.contact_phone,
+        provision_type=d.provision_type,
+        citation=d.citation,
+        doi=d.doi,
+        column_notes=dict(d.column_notes or {}),
     )

@@ -27,7 +27,8 @@ from datanuri.accounts.records import OrgInfo, org_info
 from datanuri.catalog import export
 from datanuri.catalog import messages as M
 from datanuri.catalog.blobs import discard_unreferenced
-from datanuri.catalog.fields import check_text, clean_fields, clean_title
+from datanuri.catalog.counts import bump_by_name
+from datanuri.catalog.fields import check_period, check_text, clean_fields, clean_title
 from datanuri.catalog.guards import (
     PROFILE_SAFE_KEYS,
     PublishClearance,
@@ -363,6 +364,7 @@ class CatalogService:
                 )
             for key, value in fields.items():
                 setattr(ds, key, value)
+            check_period(ds.temporal_start, ds.temporal_end)  # one given, the other stored
             if "access_level" in fields and fields["access_level"] != old_access:
                 self.events.record(
                     s,
@@ -374,6 +376,28 @@ class CatalogService:
                         new_level=fields["access_level"],
                     ),
                 )
+            ds.updated_at = utcnow()
+            s.flush()
+            info = dataset_info(ds)
+        self._changed(name)
+        return info
+
+    def set_column_note(
+        self, name: str, column: str, note: dict[str, Any], *, principal: Principal
+    ) -> DatasetInfo:
+        """Describe one column of a dataset (description, unit, code table); an empty note
+        removes it. Notes are the dataset's, carried to every version (catalog/columns.py)."""
+        from datanuri.catalog.columns import clean_note, merge_notes
+
+        column = check_text(column, "column").strip()
+        cleaned = clean_note(column, note)
+        with self.db.session() as s:
+            ds = self._dataset(s, name, lock=True, principal=principal)
+            self.access.require(s, principal, "publish", dataset=ds.as_access())
+            known = {str(f.get("name")) for v in ds.versions for f in v.schema.get("fields", [])}
+            if column not in known and column not in (ds.column_notes or {}):
+                raise errors.NotFound(M.NO_SUCH_COLUMN.format(name=name, column=column))
+            ds.column_notes = merge_notes(ds.column_notes, column, cleaned)
             ds.updated_at = utcnow()
             s.flush()
             info = dataset_info(ds)
@@ -810,6 +834,8 @@ class CatalogService:
         """Stream a version in `format` (Parquet as stored; CSV and JSON made batch by batch)."""
         export.check_format(format)
         path = self.parquet_path(name, number, principal=principal, purpose=f"download:{format}")
+        with self.db.session() as s:  # the dataset's download count (catalog/counts.py)
+            bump_by_name(s, name, downloads=1)
         return export.stream(path, format, batch_rows=self.config.batch_rows)
 
     # ----- helpers -------------------------------------------------------------------------

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from datanuri.accounts.mfa import requires_second_factor
 from datanuri.accounts.principal import SYSTEM
+from datanuri.catalog.service import CatalogService
+from datanuri.catalog.vocab import regions_from_text
+from datanuri.demo.metadata import COLUMN_NOTES, EXTRA
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
 
@@ -100,6 +103,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
             )
             created += result.created
             report(f"{d.name}: {result.message}")
+        fill_metadata(cat, d.name, d.spatial)
     seed_demo_request(platform, report)
     return created
 
@@ -127,6 +131,18 @@ def seed_demo_request(platform: Platform, report: Report = lambda _msg: None) ->
         return
     platform.access_requests.request(dataset, purpose=purpose, days=days, principal=analyst)
     report(f"{dataset}: an access request from {email} waits for the holder")
+
+
+def fill_metadata(cat: CatalogService, name: str, spatial: str | None) -> None:
+    """The richer metadata of a demo dataset (demo/metadata.py): coverage regions read from its
+    free-text coverage, 갱신주기, 제공형태, contact, citation, DOI and column notes."""
+    extra = dict(EXTRA.get(name, {}))
+    cat.update_dataset(name, regions=regions_from_text(spatial), principal=SYSTEM, **extra)
+    schema = cat.version_detail(name, principal=SYSTEM)["schema"] or {}
+    columns = {str(f.get("name")) for f in schema.get("fields", [])}
+    for column, note in COLUMN_NOTES.get(name, {}).items():
+        if column in columns:
+            cat.set_column_note(name, column, note, principal=SYSTEM)
 
 
 def seed_demo_users(platform: Platform, org_names: list[str]) -> list[str]:

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from datanuri.catalog.fields import fit_fields
+from datanuri.catalog.vocab import regions_from_text
 from datanuri.names import NAME_RE, slugify
 
 ACCESS_FROM_DCAT = {"PUBLIC": "open", "RESTRICTED": "restricted", "NON_PUBLIC": "personal"}
@@ -100,7 +102,7 @@ def from_ckan(pkg: dict[str, Any], site: str) -> HarvestItem:
         name=safe_name(pkg.get("name") or "", str(pkg.get("id"))),
         organization=org_name,
         organization_title=_cut(org.get("title") or org_name, 300) or org_name,
-        fields={k: v for k, v in fields.items() if v is not None},
+        fields=harvested_fields(fields),
         remote_id=str(pkg.get("id") or remote),
         remote_url=f"{site.rstrip('/')}/dataset/{remote}",
         resources=resources,
@@ -228,11 +230,20 @@ def from_dcat(node: dict[str, Any], source: str) -> HarvestItem:
         name=safe_name(ident.rstrip("/").rsplit("/", 1)[-1], ident),
         organization=org,
         organization_title=_cut(pub_name or org, 300) or org,
-        fields={k: v for k, v in fields.items() if v is not None},
+        fields=harvested_fields(fields),
         remote_id=str(node.get("@id") or ident),
         remote_url=str(landing),
         resources=resources,
     )
+
+
+def harvested_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The catalog fields of a harvested record: what this catalogue accepts (catalog/fields.py),
+    with its coverage regions read from the free-text spatial coverage."""
+    given = {k: v for k, v in fields.items() if v is not None}
+    if given.get("spatial"):
+        given["regions"] = regions_from_text(given["spatial"])
+    return fit_fields(given)
 
 
 def _license(node: dict[str, Any]) -> str | None:

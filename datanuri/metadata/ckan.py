@@ -125,6 +125,12 @@ def package_dict(doc: SearchDoc, base_url: str) -> dict[str, Any]:
             ("temporal_end", doc.temporal_end),
             ("regions", ",".join(doc.regions) or None),
             ("harvest_source", doc.source),
+            ("spatial_coverage", ",".join(doc.coverage) or None),
+            ("update_frequency", doc.update_frequency),
+            ("provision_type", doc.provision_type),
+            ("contact_phone", doc.contact_phone),
+            ("citation", doc.citation),
+            ("doi", doc.doi),
         )
         if v
     ]
@@ -141,7 +147,8 @@ def package_dict(doc: SearchDoc, base_url: str) -> dict[str, Any]:
         "license_id": doc.license or "notspecified",
         "license_title": doc.license or "License not specified",
         "author": None,
-        "maintainer": None,
+        "maintainer": doc.contact_name,
+        "maintainer_email": doc.contact_email,
         "version": str(doc.latest_version) if doc.latest_version is not None else None,
         "url": doc.source or f"{base_url}/datasets/{doc.name}",
         "metadata_created": doc.created_at,

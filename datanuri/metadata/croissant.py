@@ -8,6 +8,7 @@ from typing import Any
 from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.records import VersionInfo
 from datanuri.metadata.dcat import license_uri
+from datanuri.metadata.enrich import annotated_schema, doi_url
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 CONTEXT: dict[str, Any] = {
@@ -66,6 +67,7 @@ def croissant(
     doc: SearchDoc, version: VersionInfo, schema: dict[str, Any], base: str
 ) -> dict[str, Any]:
     """The Croissant document of `version` of `doc` (callers refuse personal data first)."""
+    schema = annotated_schema(schema, doc.column_notes)
     file_id = "parquet-file"
     url = f"{base}/api/v1/datasets/{doc.name}/versions/{version.number}/download?format=parquet"
     fields = [
@@ -116,4 +118,6 @@ def croissant(
     }
     if doc.license:
         out["license"] = license_uri(doc.license)
+    if doc.citation or doc.doi:
+        out["citeAs"] = " ".join(x for x in (doc.citation, doi_url(doc)) if x)
     return out

@@ -7,12 +7,14 @@ from typing import Any
 from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.export import FORMATS
 from datanuri.catalog.records import VersionInfo
+from datanuri.metadata.enrich import annotated_schema, doi_url
 
 
 def datapackage(
     doc: SearchDoc, version: VersionInfo, schema: dict[str, Any], base: str
 ) -> dict[str, Any]:
     """A Data Package whose resources are the version's files, each with the Table Schema."""
+    schema = annotated_schema(schema, doc.column_notes)
     prefix = f"{base}/api/v1/datasets/{doc.name}/versions/{version.number}/download?format="
     resources = []
     for fmt in version.formats:
@@ -45,6 +47,8 @@ def datapackage(
     }
     if doc.license:
         pkg["licenses"] = [{"name": doc.license}]
+    if doc.citation or doc.doi:
+        pkg["citation"] = " ".join(x for x in (doc.citation, doi_url(doc)) if x)
     if doc.source:
         pkg["sources"] = [{"title": "Harvested from", "path": doc.source}]
     return pkg

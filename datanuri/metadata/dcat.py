@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from datanuri.catalog.documents import SearchDoc
+from datanuri.catalog.vocab import FREQUENCY_URIS
 from datanuri.metadata.ckan import download_url
+from datanuri.metadata.enrich import doi_url, places
 
 CONTEXT: dict[str, Any] = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -17,6 +19,7 @@ CONTEXT: dict[str, Any] = {
     "spdx": "http://spdx.org/rdf/terms#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "adms": "http://www.w3.org/ns/adms#",
 }
 EU = "http://publications.europa.eu/resource/authority"
 ACCESS_RIGHTS = {
@@ -115,11 +118,19 @@ def dataset_node(doc: SearchDoc, base: str) -> dict[str, Any]:
         node["dct:language"] = {"@id": LANGUAGES[lang]}
     if doc.theme:
         node["dcat:theme"] = {"@type": "skos:Concept", "skos:prefLabel": _text(doc.theme, "ko")}
+    if doc.coverage:  # region ids, named; the free text kept as one more place
+        node["dct:spatial"] = [
+            {
+                "@type": "dct:Location",
+                "skos:notation": rid,
+                "locn:geographicName": _text(label, "ko"),
+            }
+            for rid, label in places(doc)
+        ]
     if doc.spatial:
-        node["dct:spatial"] = {
-            "@type": "dct:Location",
-            "locn:geographicName": _text(doc.spatial, lang),
-        }
+        free = {"@type": "dct:Location", "locn:geographicName": _text(doc.spatial, lang)}
+        node["dct:spatial"] = [*node["dct:spatial"], free] if doc.coverage else free
+    node.update(_richer(doc, lang))
     if doc.temporal_start or doc.temporal_end:
         period: dict[str, Any] = {"@type": "dct:PeriodOfTime"}
         if doc.temporal_start:
@@ -136,9 +147,44 @@ def dataset_node(doc: SearchDoc, base: str) -> dict[str, Any]:
     return {k: v for k, v in node.items() if v not in (None, [])}
 
 
-def dataset_document(doc: SearchDoc, base: str) -> dict[str, Any]:
-    """A standalone DCAT-AP JSON-LD document for one dataset."""
-    return {"@context": CONTEXT, "dct:conformsTo": {"@id": DCAT_AP}, **dataset_node(doc, base)}
+def _richer(doc: SearchDoc, lang: str) -> dict[str, Any]:
+    """갱신주기, contact point, citation and DOI in DCAT-AP terms."""
+    out: dict[str, Any] = {}
+    if doc.update_frequency in FREQUENCY_URIS:
+        out["dct:accrualPeriodicity"] = {"@id": FREQUENCY_URIS[doc.update_frequency]}
+    if doc.contact_name or doc.contact_email or doc.contact_phone:
+        contact: dict[str, Any] = {"@type": "vcard:Kind"}
+        if doc.contact_name:
+            contact["vcard:fn"] = doc.contact_name
+        if doc.contact_email:
+            contact["vcard:hasEmail"] = {"@id": f"mailto:{doc.contact_email}"}
+        if doc.contact_phone:
+            contact["vcard:hasTelephone"] = {"@id": f"tel:{doc.contact_phone.replace(' ', '')}"}
+        out["dcat:contactPoint"] = contact
+    if doc.citation:
+        out["dct:bibliographicCitation"] = _text(doc.citation, lang)
+    url = doi_url(doc)
+    if url:
+        out["adms:identifier"] = {
+            "@type": "adms:Identifier",
+            "skos:notation": {"@value": doc.doi, "@type": "http://purl.org/spar/datacite/doi"},
+            "dct:creator": {"@id": "https://doi.org"},
+            "@id": url,
+        }
+    return out
+
+
+def dataset_document(
+    doc: SearchDoc, base: str, *, pages: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """A standalone DCAT-AP JSON-LD document for one dataset; `pages` are its attached
+    documents as (URL, file name), given as foaf:page."""
+    node = dataset_node(doc, base)
+    if pages:
+        node["foaf:page"] = [
+            {"@id": url, "@type": "foaf:Document", "dct:title": title} for url, title in pages
+        ]
+    return {"@context": CONTEXT, "dct:conformsTo": {"@id": DCAT_AP}, **node}
 
 
 def catalog_document(

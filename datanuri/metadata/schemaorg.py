@@ -7,6 +7,7 @@ from typing import Any
 from datanuri.catalog.documents import SearchDoc
 from datanuri.metadata.ckan import download_url
 from datanuri.metadata.dcat import license_uri
+from datanuri.metadata.enrich import doi_url, places
 
 
 def dataset(doc: SearchDoc, base: str) -> dict[str, Any]:
@@ -40,8 +41,32 @@ def dataset(doc: SearchDoc, base: str) -> dict[str, Any]:
         node["license"] = license_uri(doc.license)
     if doc.latest_version is not None:
         node["version"] = str(doc.latest_version)
-    if doc.spatial:
+    if doc.coverage:
+        node["spatialCoverage"] = [{"@type": "Place", "name": name} for _, name in places(doc)]
+    elif doc.spatial:
         node["spatialCoverage"] = {"@type": "Place", "name": doc.spatial}
+    if doc.citation:
+        node["citation"] = doc.citation
+    if doc.doi:  # the DOI resolver's URL names the same dataset; `identifier` stays the name
+        node["sameAs"] = doi_url(doc)
+    if doc.contact_name or doc.contact_email or doc.contact_phone:
+        point = {"@type": "ContactPoint", "contactType": "data steward"}
+        for key, value in (
+            ("name", doc.contact_name),
+            ("email", doc.contact_email),
+            ("telephone", doc.contact_phone),
+        ):
+            if value:
+                point[key] = value
+        node["publisher"]["contactPoint"] = point
+    variables = [
+        {"@type": "PropertyValue", "name": col, "description": n.get("description") or col}
+        | ({"unitText": n["unit"]} if n.get("unit") else {})
+        for col, n in doc.column_notes.items()
+        if isinstance(n, dict)
+    ]
+    if variables:
+        node["variableMeasured"] = variables
     if doc.temporal_start or doc.temporal_end:
         node["temporalCoverage"] = f"{doc.temporal_start or '..'}/{doc.temporal_end or '..'}"
     if doc.theme:

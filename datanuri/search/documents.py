@@ -6,6 +6,8 @@ from typing import Any
 
 from datanuri.catalog.documents import SearchDoc, rows_obtainable
 from datanuri.catalog.models import Dataset, Version
+from datanuri.catalog.vocab import NATIONWIDE_ID
+from datanuri.regions import sido_list
 from datanuri.regions.ids import region_ids, sort_ids
 from datanuri.search.ranking import Signals
 
@@ -61,6 +63,15 @@ def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
         row_count=latest.row_count if latest is not None else None,
         source=source,
         columns=schema_columns(latest.schema if latest is not None else None),
+        coverage=tuple(ds.regions or ()),
+        update_frequency=ds.update_frequency,
+        contact_name=ds.contact_name,
+        contact_email=ds.contact_email,
+        contact_phone=ds.contact_phone,
+        provision_type=ds.provision_type,
+        citation=ds.citation,
+        doi=ds.doi,
+        column_notes=dict(ds.column_notes or {}),
         official=bool(ds.organization.official),
     )
 
@@ -97,9 +108,17 @@ def schema_columns(schema: Any) -> tuple[str, ...]:
 
 
 def doc_regions(ds: Dataset, latest: Version | None) -> tuple[str, ...]:
-    """Region ids a dataset covers: those its spatial coverage names and those its latest
-    version's region columns hold (only their 시도 for personal data, whose rows are private)."""
-    found = region_ids(ds.spatial) + profile_regions(latest.profile if latest is not None else None)
+    """Region ids a dataset covers: those its coverage metadata (`regions`, "00" for 전국: every
+    시도) and free-text spatial coverage name, and those its latest version's region columns
+    hold (only their 시도 for personal data, whose rows are private)."""
+    declared = list(ds.regions or ())
+    if NATIONWIDE_ID in declared:
+        declared = [r for r in declared if r != NATIONWIDE_ID] + [s.code for s in sido_list()]
+    found = (
+        declared
+        + region_ids(ds.spatial)
+        + profile_regions(latest.profile if latest is not None else None)
+    )
     if ds.access_level == "personal":
         found = [r.split(":")[0] for r in found]
     return sort_ids(found)

@@ -22,6 +22,7 @@ from datanuri.web import (
     routes_ledger,
     routes_lifecycle,
     routes_metadata,
+    routes_metadata_edit,
     routes_mfa,
     routes_pages,
     routes_privacy,
@@ -75,6 +76,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_console.router)
     app.include_router(routes_lifecycle.router)
     app.include_router(routes_wizard.router)
+    app.include_router(routes_metadata_edit.router)  # before routes_ui's /datasets/{name}
+    app.include_router(routes_metadata_edit.api_router, prefix=API_PREFIX)
     app.include_router(routes_ui.router)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"

@@ -51,6 +51,14 @@ class DatasetFields(BaseModel):
     metadata_public: bool | None = Field(
         None, description="For personal datasets: whether anyone may see the metadata"
     )
+    regions: list[str] | None = Field(
+        None, description='Coverage: 시도 codes ("11"), 시군구 as "11:종로구", "00" for 전국'
+    )
+    update_frequency: str | None = Field(None, description="갱신주기: realtime, daily, … irregular")
+    contact_phone: str | None = None
+    provision_type: str | None = Field(None, description="제공형태: file, api, link, …")
+    citation: str | None = None
+    doi: str | None = Field(None, description="e.g. 10.1234/abc")
 
 
 class DatasetIn(DatasetFields):

@@ -27,6 +27,7 @@ from datanuri.platform import Platform
 from datanuri.web import ui_text
 from datanuri.web.auth import client_address, session_principal
 from datanuri.web.deps import PlatformDep, get_platform
+from datanuri.web.metadata_views import console_context
 from datanuri.web.pages import check_form_csrf, language
 from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
 
@@ -278,6 +279,7 @@ def _dataset_page(
         "can_override": ds.access_level != "personal"
         and who.me.role_in(ds.organization) == "owner",
     }
+    ctx.update(console_context(request, platform, who.me, ds))  # web/metadata_views.py
     ctx.update(extra)
     return _console_page(request, "console/dataset.html", who, status=status, **ctx)
 

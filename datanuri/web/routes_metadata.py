@@ -67,8 +67,13 @@ def dataset_jsonld(
     p: PlatformDep,
     me: PrincipalDep,
 ) -> JSONResponse:
-    """One dataset as DCAT-AP 3 JSON-LD."""
-    return JSONResponse(dcat.dataset_document(_doc(p, name, me), _base(request)), media_type=JSONLD)
+    """One dataset as DCAT-AP 3 JSON-LD (its attached documents as foaf:page)."""
+    doc, base = _doc(p, name, me), _base(request)
+    pages = [
+        (f"{base}/datasets/{name}/documents/{d.id}", d.filename)
+        for d in p.attachments.list(name, principal=me)
+    ]
+    return JSONResponse(dcat.dataset_document(doc, base, pages=pages), media_type=JSONLD)
 
 
 @router.get(

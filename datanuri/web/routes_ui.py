@@ -37,6 +37,7 @@ from datanuri.search.documents import FACET_FIELDS
 from datanuri.web import koreamap, preview, ui_text
 from datanuri.web.auth import client_address, session_principal
 from datanuri.web.deps import PlatformDep, whole_number
+from datanuri.web.metadata_views import public_context
 from datanuri.web.pages import language, render
 from datanuri.web.release_panel import release_panel
 from datanuri.web.tombstones import tombstone_for
@@ -315,8 +316,15 @@ def home(request: Request, platform: PlatformDep, caller: CallerDep) -> HTMLResp
         lang=language(request),
         link=lambda code: href("/search", region=code),
     )
+    use_counts = platform.counts.for_names([r["name"] for r in recent.results], principal=me)
     return ui_page(
-        request, "ui/home.html", user=user, datamap=datamap, recent=recent.results, tiles=tiles
+        request,
+        "ui/home.html",
+        user=user,
+        datamap=datamap,
+        recent=recent.results,
+        tiles=tiles,
+        use_counts=use_counts,
     )
 
 
@@ -366,6 +374,7 @@ def search(request: Request, platform: PlatformDep, caller: CallerDep) -> HTMLRe
         page_link=page_link,
         chips=chips,
         org_titles=org_titles,
+        use_counts=platform.counts.for_names([r["name"] for r in res.results], principal=me),
     )
 
 
@@ -425,6 +434,7 @@ def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDe
     tomb = tombstone_for(platform.accounts, ds, asked, language(request))
     if tomb is not None:  # a withdrawn version: why, who and when, and no rows
         ctx["tombstone"], number = tomb, None
+    ctx.update(public_context(request, platform, me, ds))  # web/metadata_views.py
     if number is not None:
         info = platform.catalog.get_version(name, number, principal=me)
         detail = platform.catalog.version_detail(name, info.number, principal=me)

@@ -80,10 +80,29 @@ class DatasetSummaryOut(Out):
     created_at: str
     updated_at: str
     latest_version: int | None
+    regions: list[str] = Field(
+        [], description='Coverage: 시도 codes ("11"), 시군구 as "11:종로구", "00" for 전국'
+    )
+    update_frequency: str | None = Field(None, description="갱신주기: realtime, daily, … irregular")
+    contact_phone: str | None = None
+    provision_type: str | None = Field(None, description="제공형태: file, api, link, …")
+    citation: str | None = None
+    doi: str | None = None
+    column_notes: dict[str, Any] = Field(
+        {}, description="Per column name: description, unit, codes ([code, meaning] pairs)"
+    )
 
 
 class DatasetOut(DatasetSummaryOut):
     versions: list[VersionOut]
+
+
+class CountsOut(Out):
+    """Views of a dataset's page (a visitor once a minute) and downloads of its data."""
+
+    dataset: str
+    views: int
+    downloads: int
 
 
 class TableSchemaOut(Out):

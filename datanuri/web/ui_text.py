@@ -8,26 +8,15 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from datanuri.catalog import vocab
+
 Pair = tuple[str, str]
 
-# Catalog themes are stored in Korean (the national portal's categories).
-THEMES: dict[str, Pair] = {
-    "교통": ("교통", "Transport"),
-    "경제": ("경제", "Economy"),
-    "공공질서": ("공공질서", "Public order"),
-    "과학기술": ("과학기술", "Science & technology"),
-    "보건": ("보건", "Health"),
-    "인구": ("인구", "Population"),
-    "환경": ("환경", "Environment"),
-    "교육": ("교육", "Education"),
-    "문화관광": ("문화관광", "Culture & tourism"),
-    "농림": ("농림", "Agriculture"),
-    "재정금융": ("재정금융", "Finance"),
-    "사회복지": ("사회복지", "Welfare"),
-    "국토관리": ("국토관리", "Land"),
-    "산업고용": ("산업고용", "Industry & jobs"),
-    "재난안전": ("재난안전", "Safety"),
-}
+# The catalog's vocabularies (one definition, checked by catalog/fields.py), labelled here.
+THEMES: dict[str, Pair] = vocab.THEMES
+LICENSES: dict[str, Pair] = vocab.LICENSES
+FREQUENCIES: dict[str, Pair] = vocab.FREQUENCIES
+PROVISION_TYPES: dict[str, Pair] = vocab.PROVISION_TYPES
 
 ACCESS: dict[str, Pair] = {
     "open": ("공개", "Open"),
@@ -69,25 +58,6 @@ DOWNLOADS: dict[str, Pair] = {
 }
 
 LANGUAGES: dict[str, Pair] = {"ko": ("한국어", "Korean"), "en": ("영어", "English")}
-
-LICENSES: dict[str, Pair] = {
-    "KOGL-1": ("공공누리 제1유형 (출처표시)", "KOGL Type 1 (attribution)"),
-    "KOGL-2": (
-        "공공누리 제2유형 (출처표시, 상업적 이용금지)",
-        "KOGL Type 2 (attribution, non-commercial)",
-    ),
-    "KOGL-3": (
-        "공공누리 제3유형 (출처표시, 변경금지)",
-        "KOGL Type 3 (attribution, no derivatives)",
-    ),
-    "KOGL-4": (
-        "공공누리 제4유형 (출처표시, 상업적 이용금지, 변경금지)",
-        "KOGL Type 4 (attribution, non-commercial, no derivatives)",
-    ),
-    "CC-BY-4.0": ("크리에이티브 커먼즈 저작자표시 4.0", "Creative Commons Attribution 4.0"),
-    "CC0-1.0": ("CC0 (퍼블릭 도메인)", "CC0 (public domain)"),
-    "proprietary": ("보유 기관 전용", "Proprietary"),
-}
 
 FIELD_TYPES: dict[str, Pair] = {
     "string": ("문자열", "text"),

@@ -437,6 +437,12 @@ MATRIX: dict[
     ("POST", "/api/3/action/{action}"): ("/api/3/action/status_show", None, always(200)),
     ("GET", "/api/action/{action}"): ("/api/action/status_show", None, always(200)),
     ("POST", "/api/action/{action}"): ("/api/action/status_show", None, always(200)),
+    ("GET", "/api/v1/datasets/{name}/counts"): (DS + "/counts", None, always(200)),
+    ("PUT", "/api/v1/datasets/{name}/column-notes"): (
+        DS + "/column-notes",
+        lambda w, r, lvl: {"json": {"column": "PM10", "unit": "㎍/㎥"}},
+        only(("editor",), 200),
+    ),
 }
 LEVEL_INDEPENDENT = {
     k for k, (path, _, _) in MATRIX.items() if "{ds}" not in path and "{entitlement}" not in path
