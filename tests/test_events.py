@@ -283,6 +283,8 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
                 time=T,
                 data={"request": 3, "user": "user:9"},
             ),
+        ),
+        (
             events.VersionWithdrawn(
                 actor="user:1", time=T, dataset="air", version=2, parquet_sha256=H[0], reason="오류"
             ),

@@ -204,7 +204,9 @@ def test_ledger_explorer_and_receipt_lookup(
     page.get_by_role("button", name="조회").click()
     page.wait_for_url(re.compile(r"/ledger/entries/2"))
     assert page.locator("#receipt-badge").inner_text().strip().endswith("검증됨")
-    assert demo_platform.ledger.entry(2)["entry"]["subject"] in page.locator("dl.meta").inner_text()
+    subject = demo_platform.ledger.entry(2)["entry"]["subject"]  # dataset:NAME@N, in words
+    name, _, number = subject.removeprefix("dataset:").partition("@")
+    assert f"데이터셋 {name} · 버전 {number}" in page.locator("dl.meta").inner_text()
     shot(page, "ledger-entry")
 
 

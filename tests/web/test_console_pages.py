@@ -478,7 +478,7 @@ def test_console_pages_in_english(api: TestClient, world: Any) -> None:
             ["Create a dataset", ui_text.MSG_NAME_RULE[1].replace("'", "&#39;")],
         ),
         ("/console/datasets/a-open?lang=en", ["Upload a new version", "Access level", "Lenient"]),
-        ("/account?lang=en", ["API tokens", "Create a token"]),
+        ("/account?lang=en", ["API keys", "Issue the key"]),
     ):
         page = kim.get(path)
         assert page.status_code == 200 and '<html lang="en">' in page.text

@@ -308,6 +308,55 @@ MATRIX: dict[
         # only the requester withdraws; holders see the request (403), others do not (404)
         lambda r, lvl: {"anonymous": 401, "editor": 403, "admin": 403}.get(r, 404),
     ),
+    # self-service accounts: public; a mail may go out, the answer is the same for any address
+    ("POST", "/api/v1/auth/signup"): (
+        "/api/v1/auth/signup",
+        lambda w, r, lvl: {
+            "json": {
+                "email": f"{w.fresh('new')}@example.org",
+                "display_name": "new",
+                "password": PW,
+            }
+        },
+        always(202),
+    ),
+    ("POST", "/api/v1/auth/signup/resend"): (
+        "/api/v1/auth/signup/resend",
+        lambda w, r, lvl: {"json": {"email": "plain@example.org"}},
+        always(202),
+    ),
+    ("POST", "/api/v1/auth/password/forgot"): (
+        "/api/v1/auth/password/forgot",
+        lambda w, r, lvl: {"json": {"email": "plain@example.org"}},
+        always(202),
+    ),
+    ("POST", "/api/v1/auth/verify"): (
+        "/api/v1/auth/verify",
+        lambda w, r, lvl: {"json": {"token": "not-a-link"}},
+        always(401),  # a link that was never mailed
+    ),
+    ("POST", "/api/v1/auth/password/reset"): (
+        "/api/v1/auth/password/reset",
+        lambda w, r, lvl: {"json": {"token": "not-a-link", "password": PW + " new"}},
+        always(401),
+    ),
+    # search ranking: admins edit synonyms and mark official holders
+    ("GET", "/api/v1/search/synonyms"): ("/api/v1/search/synonyms", None, only(("admin",), 200)),
+    ("POST", "/api/v1/search/synonyms"): (
+        "/api/v1/search/synonyms",
+        lambda w, r, lvl: {"json": {"terms": [w.fresh("말"), w.fresh("낱말")]}},
+        only(("admin",), 201),
+    ),
+    ("DELETE", "/api/v1/search/synonyms"): (
+        "/api/v1/search/synonyms?term=nothing-like-this",
+        None,
+        only(("admin",), 404),  # no set holds the term
+    ),
+    ("PUT", "/api/v1/organizations/{name}/official"): (
+        "/api/v1/organizations/org-a/official",
+        lambda w, r, lvl: {"json": {"official": True}},
+        only(("admin",), 200),
+    ),
     ("GET", "/api/v1/jobs"): ("/api/v1/jobs", None, always(200)),
     ("GET", "/api/v1/jobs/{job_id}"): (
         "/api/v1/jobs/{job}",
