@@ -26,7 +26,9 @@ from sqlalchemy import select
 
 # Names read as they are on Korean pages (formats, standards, product names, model letters).
 TECHNICAL = {
-    *"csv tsv xlsx xls json ndjson parquet utf cp bom pdf hwp docx zip yaml svg png html".split(),
+    *"csv tsv xlsx xls json ndjson parquet utf cp bom pdf hwp hwpx docx zip yaml svg png html".split(),
+    # date formats as written in forms (YYYY-MM-DD)
+    *"yyyy mm dd".split(),
     # standards and protocols (DCAT-AP, schema.org, Data Package, RFC 9162, SHA-256, ...)
     *"api ap rest dcat ckan rdf ttl jsonld ld schema org croissant data package frictionless".split(),
     *"rfc sha ed oauth totp url http https openapi iso ksic doi ncp emd id".split(),
@@ -212,8 +214,33 @@ def _login(client: Any, email: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def known(demo_platform: Any) -> set[str]:
-    return published_words(demo_platform)
+def crawl_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A demo instance of the crawl's own: its logins from the test client must not meet the
+    browser tests' logins of the same users in the login-anomaly history (a new network at an
+    impossible rate is blocked, as it should be)."""
+    from datanuri.config import Config
+    from datanuri.demo.load import load_demo
+    from datanuri.platform import Platform
+
+    root = tmp_path_factory.mktemp("korean-crawl")
+    p = Platform(
+        Config(
+            data_dir=root / "data",
+            rate_limit_per_minute=1_000_000,
+            rate_limit_burst=1_000_000,
+            second_factor_policy="off",
+        )
+    )
+    load_demo(p, root / "src")
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+@pytest.fixture(scope="module")
+def known(crawl_platform: Any) -> set[str]:
+    return published_words(crawl_platform)
 
 
 @pytest.mark.parametrize(
@@ -221,12 +248,12 @@ def known(demo_platform: Any) -> set[str]:
     [None, "publisher@datanuri.local", "admin@datanuri.local"],
     ids=["anon", "publisher", "admin"],
 )
-def test_every_page_is_korean(demo_platform: Any, known: set[str], who: str | None) -> None:
+def test_every_page_is_korean(crawl_platform: Any, known: set[str], who: str | None) -> None:
     from fastapi.testclient import TestClient
 
     from tests.ui.conftest import ui_app
 
-    with TestClient(ui_app(demo_platform)) as client:
+    with TestClient(ui_app(crawl_platform)) as client:
         client.headers["accept-language"] = "ko-KR,ko;q=0.9"
         if who:
             _login(client, who)
@@ -245,7 +272,7 @@ def test_every_page_is_korean(demo_platform: Any, known: set[str], who: str | No
     )
 
 
-def test_the_check_catches_english(demo_platform: Any, known: set[str]) -> None:
+def test_the_check_catches_english(known: set[str]) -> None:
     """The detector is not blind: an English UI sentence is found, published words are not."""
     assert english_words(["the entry hashes to the leaf"], known) >= {"entry", "hashes", "leaf"}
     assert not english_words(["데이터셋 air-quality-seoul-daily, CSV (UTF-8)"], known)
