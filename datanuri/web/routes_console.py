@@ -245,6 +245,22 @@ async def new_dataset_submit(request: Request, platform: PlatformDep, who: WebUs
 
 
 # ----- one dataset: upload, access level, details, versions --------------------------------------
+async def service_error_page(
+    request: Request,
+    platform: Platform,
+    who: Any,
+    name: str,
+    exc: errors.DatanuriError,
+    field: str,
+    **ctx: Any,
+) -> HTMLResponse:
+    """The console's dataset page again, with a service's refusal shown as `field` beside the
+    form it answers (and the form's values in `ctx`)."""
+    ctx[field] = f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}"
+    page = partial(_dataset_page, request, platform, who, name, status=exc.status, **ctx)
+    return await run_in_threadpool(page)
+
+
 def _dataset_page(
     request: Request,
     platform: Platform,
@@ -322,16 +338,13 @@ async def change_access(
                 lambda: catalog.update_dataset(name, access_level=level, principal=who.me)
             )
         except (errors.InvalidInput, errors.PermissionDenied, errors.Conflict) as exc:
-            return await run_in_threadpool(
-                partial(
-                    _dataset_page,
-                    request,
-                    platform,
-                    who,
-                    name,
-                    status=exc.status,
-                    access_error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}",
-                )
+            return await service_error_page(
+                request,
+                platform,
+                who,
+                name,
+                exc,
+                "access_error",
             )
         return _back(request, f"/console/datasets/{name}", saved="access")
     return await run_in_threadpool(
@@ -366,16 +379,13 @@ async def change_details(
     try:
         await run_in_threadpool(lambda: catalog.update_dataset(name, principal=who.me, **meta))
     except (errors.InvalidInput, errors.PermissionDenied) as exc:
-        return await run_in_threadpool(
-            partial(
-                _dataset_page,
-                request,
-                platform,
-                who,
-                name,
-                status=exc.status,
-                meta=meta,
-                meta_error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}",
-            )
+        return await service_error_page(
+            request,
+            platform,
+            who,
+            name,
+            exc,
+            "meta_error",
+            meta=meta,
         )
     return _back(request, f"/console/datasets/{name}", saved="meta")

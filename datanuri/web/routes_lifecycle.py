@@ -13,7 +13,13 @@ from datanuri import errors
 from datanuri.web import ui_text
 from datanuri.web.deps import PlatformDep, RowId
 from datanuri.web.pages import check_form_csrf, language
-from datanuri.web.routes_console import WebUserDep, _back, _dataset_page, login_redirect
+from datanuri.web.routes_console import (
+    WebUserDep,
+    _back,
+    _dataset_page,
+    login_redirect,
+    service_error_page,
+)
 from datanuri.web.routes_ui import UIRoute
 
 router = APIRouter(route_class=UIRoute, include_in_schema=False)
@@ -34,16 +40,13 @@ async def delete_dataset(
     try:
         await run_in_threadpool(lambda: platform.catalog.delete_dataset(name, principal=who.me))
     except (errors.Conflict, errors.PermissionDenied) as exc:
-        return await run_in_threadpool(
-            partial(
-                _dataset_page,
-                request,
-                platform,
-                who,
-                name,
-                status=exc.status,
-                lifecycle_error=f"{ui_text.say(ui_text.MSG_SERVICE_ERROR, language(request))} {exc.message}",
-            )
+        return await service_error_page(
+            request,
+            platform,
+            who,
+            name,
+            exc,
+            "lifecycle_error",
         )
     return _back(request, "/console")
 

@@ -28,6 +28,7 @@ from datanuri.web.routes_console import (
     _dataset_page,
     _msg,
     login_redirect,
+    service_error_page,
 )
 from datanuri.web.routes_ui import CallerDep, UIRoute
 
@@ -67,17 +68,14 @@ async def change_metadata(
             lambda: platform.catalog.update_dataset(name, principal=who.me, **fields)
         )
     except (errors.InvalidInput, errors.PermissionDenied) as exc:
-        return await run_in_threadpool(
-            partial(
-                _dataset_page,
-                request,
-                platform,
-                who,
-                name,
-                status=exc.status,
-                meta2=values,
-                meta2_error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}",
-            )
+        return await service_error_page(
+            request,
+            platform,
+            who,
+            name,
+            exc,
+            "meta2_error",
+            meta2=values,
         )
     return _back(request, f"/console/datasets/{name}", saved="meta")
 
@@ -216,16 +214,13 @@ async def attach_document(
                 lambda: platform.attachments.attach(name, tmp, filename=filename, principal=who.me)
             )
         except (errors.InvalidInput, errors.PermissionDenied, errors.Conflict) as exc:
-            return await run_in_threadpool(
-                partial(
-                    _dataset_page,
-                    request,
-                    platform,
-                    who,
-                    name,
-                    status=exc.status,
-                    doc_error=f"{_msg(request, 'MSG_SERVICE_ERROR')} {exc.message}",
-                )
+            return await service_error_page(
+                request,
+                platform,
+                who,
+                name,
+                exc,
+                "doc_error",
             )
     finally:
         tmp.unlink(missing_ok=True)
