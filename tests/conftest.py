@@ -30,6 +30,33 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+# The interface layers (web API and pages, browser, CLI) run on SQLite only: what they do on
+# PostgreSQL is what the services and the store below them do, and those tests run on both. An
+# interface test whose outcome depends on the database itself (driver limits, NUL bytes in text)
+# opts in with `@pytest.mark.both_databases`.
+SQLITE_ONLY = ("tests/web/", "tests/ui/", "tests/test_cli.py", "tests/test_cli_access.py")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the PostgreSQL variants of interface tests (see `SQLITE_ONLY`)."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        where = item.path.resolve().relative_to(ROOT).as_posix()
+        if (
+            params.get("db_url") == "pg"
+            and where.startswith(SQLITE_ONLY)
+            and item.get_closest_marker("both_databases") is None
+        ):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def _backends() -> list:
     return [
         pytest.param("sqlite", id="sqlite"),

@@ -7,6 +7,9 @@ import pytest
 from datanuri.accounts.principal import SYSTEM
 from tests.helpers import air_csv, editor_token
 
+# The API's main path end to end, on both databases (the other interface tests: SQLite only).
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def seeded(api, platform):

@@ -24,6 +24,7 @@ def message(r):
     return body["error"]["message"]
 
 
+@pytest.mark.both_databases  # driver limits (64-bit ids, NUL in text, deep offsets)
 @pytest.mark.parametrize("page", ["9" * 40, str(2**63), "100000"])
 def test_huge_pages_are_refused_not_computed(air, page):
     r = air.get(f"/api/v1/search?q=대기&page={page}")
@@ -50,6 +51,7 @@ def test_deeply_nested_json_is_refused(air, path):
         assert r.json()["success"] is False  # the CKAN shape on CKAN routes
 
 
+@pytest.mark.both_databases  # driver limits (64-bit ids, NUL in text, deep offsets)
 @pytest.mark.parametrize(
     "raw,where,what",
     [
@@ -136,6 +138,7 @@ def test_control_characters_are_exactly_unicodes_cc_and_cs():
     assert F.BOUNDS.limit("temporal_end") == 40 and F.BOUNDS.limit("contact_email") == 300
 
 
+@pytest.mark.both_databases  # driver limits (64-bit ids, NUL in text, deep offsets)
 @pytest.mark.parametrize(
     "method,path",
     [
@@ -153,6 +156,7 @@ def test_ids_past_64_bits_are_invalid_input_not_a_driver_overflow(air, method, p
     assert r.status_code == 422, r.text
 
 
+@pytest.mark.both_databases  # driver limits (64-bit ids, NUL in text, deep offsets)
 def test_the_last_possible_index_is_simply_not_there(air):
     r = air.get(f"/api/v1/ledger/proof/inclusion?index={2**63 - 1}&size=1")
     assert r.status_code == 404, r.text
