@@ -13,7 +13,8 @@ How to read a blob, by what the reader needs:
 - `open_input(digest)`: a seekable pyarrow file (`pq.ParquetFile(store.open_input(d))`).
 - `uri(digest)`, `filesystem` and `fs_path(digest)`: where the bytes are, for engines that read
   them themselves (Spark, DuckDB, `pyarrow.dataset`) on any machine that sees the store:
-  `pyarrow.dataset.dataset(store.fs_path(d), filesystem=store.filesystem)`.
+  `pyarrow.dataset.dataset(store.fs_path(d), filesystem=store.filesystem)`, or
+  `arrow_dataset(*digests)` for DuckDB (`con.register("t", store.arrow_dataset(d))`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyarrow as pa
+import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 
 from datanuri.errors import (
@@ -249,6 +251,14 @@ class BlobStore:
             return self.filesystem.open_input_file(self.fs_path(digest))
         except FileNotFoundError as exc:
             raise missing(digest) from exc
+
+    def arrow_dataset(self, *digests: str) -> pads.Dataset:
+        """Parquet blobs as one pyarrow dataset read through the store's filesystem, unverified:
+        what DuckDB scans on any store (`con.register("t", store.arrow_dataset(d))`; DuckDB's
+        own httpfs is not used, so S3 needs no DuckDB extension)."""
+        return pads.dataset(
+            [self.fs_path(d) for d in digests], filesystem=self.filesystem, format="parquet"
+        )
 
     # ----- the temp area ----------------------------------------------------------------------
     def temp_path(self, suffix: str = "") -> Path:
