@@ -33,8 +33,8 @@ from datanuri.privacy.keys import KeyStore, master_key_from_env
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.service import PrivacyService
 from datanuri.search import SearchService
-from datanuri.store.open_blobs import open_blob_store
 from datanuri.store.db import Database
+from datanuri.store.open_blobs import open_blob_store
 
 
 def hidden_dataset(s: Session, name: str) -> bool:

@@ -57,7 +57,9 @@ def s3_filesystem(endpoint_url: str = "") -> pafs.S3FileSystem:
     """pyarrow's S3 filesystem; `endpoint_url` (e.g. `http://minio:9000`) for S3-compatible
     stores, credentials and region from the AWS environment."""
     kwargs: dict[str, object] = {
-        "region": os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        "region": os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or "us-east-1"
     }
     if endpoint_url:
         parts = urlsplit(endpoint_url if "://" in endpoint_url else f"https://{endpoint_url}")

@@ -121,7 +121,7 @@ def test_parquet_through_uri_with_pyarrow_and_duckdb(any_store: BlobStore):
     con = duckdb.connect()
     try:
         con.register("air", store.arrow_dataset(digest))  # any store, no httpfs needed
-        assert con.sql("SELECT sum(pm10), max(\"측정소\") FROM air").fetchall() == [(134, "중구")]
+        assert con.sql('SELECT sum(pm10), max("측정소") FROM air').fetchall() == [(134, "중구")]
         if not store.remote:  # DuckDB reads a local or shared-mount blob by its path itself
             got = con.execute("SELECT count(*) FROM read_parquet(?)", [store.fs_path(digest)])
             assert got.fetchall() == [(3,)]
@@ -194,7 +194,9 @@ def _dead_pid() -> int:
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
+    )
     return int(out.stdout)
 
 

@@ -43,7 +43,7 @@ def test_publish_and_download_through_s3(s3_platform, tmp_path):
     assert table.num_rows == 3 and "측정소명" in table.column_names
     assert pq.read_table(p.blobs.fs_path(digest), filesystem=p.blobs.filesystem).equals(table)
     text = b"".join(p.catalog.download("air", format="csv", principal=SYSTEM)).decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("\"측정소명\"") and len(text.splitlines()) == 4
+    assert text.splitlines()[0].startswith('"측정소명"') and len(text.splitlines()) == 4
     assert p.catalog.preview("air", principal=SYSTEM, limit=2).num_rows == 2
 
     report = audit_catalog(p.db, p.blobs, hash_blobs=True)
