@@ -139,6 +139,7 @@ class Config:
 
     @property
     def blob_dir(self) -> Path:
+        """The default local blob directory (the store when `blob_url` is empty)."""
         return self.data_dir / "blobs"
 
     @property
