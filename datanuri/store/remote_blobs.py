@@ -102,9 +102,14 @@ class RemoteBlobStore(BlobStore):
         if not self.exists(digest):
             return None
         h = hashlib.sha256()
-        with self.filesystem.open_input_stream(self.fs_path(digest)) as src:
-            while chunk := src.read(CHUNK):
-                h.update(chunk)
+        try:
+            with self.filesystem.open_input_stream(self.fs_path(digest)) as src:
+                while chunk := src.read(CHUNK):
+                    h.update(chunk)
+        except FileNotFoundError:  # discarded meanwhile
+            return None
+        except OSError as exc:
+            raise _unreachable(exc) from exc
         return h.hexdigest()
 
     def digests(self) -> Iterator[str]:
@@ -202,15 +207,14 @@ class RemoteBlobStore(BlobStore):
             h = hashlib.sha256()
             with os.fdopen(fd, "wb") as out:
                 try:
-                    src = self.filesystem.open_input_stream(self.fs_path(digest))
+                    with self.filesystem.open_input_stream(self.fs_path(digest)) as src:
+                        while chunk := src.read(CHUNK):
+                            h.update(chunk)
+                            out.write(chunk)
                 except FileNotFoundError as exc:
                     raise missing(digest) from exc
-                except OSError as exc:
+                except OSError as exc:  # the store, not the local disk, in all likelihood
                     raise _unreachable(exc) from exc
-                with src:
-                    while chunk := src.read(CHUNK):
-                        h.update(chunk)
-                        out.write(chunk)
             if h.hexdigest() != digest:
                 raise corrupted(digest, h.hexdigest())
             os.chmod(tmp, 0o444)
@@ -234,6 +238,8 @@ class RemoteBlobStore(BlobStore):
             return self.filesystem.open_input_file(self.fs_path(digest))
         except FileNotFoundError as exc:
             raise missing(digest) from exc
+        except OSError as exc:
+            raise _unreachable(exc) from exc
 
     def trim_cache(self) -> int:
         """Remove least recently used cached copies beyond `cache_bytes` (copies used in the

@@ -252,3 +252,24 @@ def test_two_platforms_on_one_data_dir_leave_each_others_temp_files(config):
     assert held.exists()  # its process ended without removing it: a leftover now
     with Platform(config):
         assert not held.exists() and elsewhere.exists()
+
+
+def test_an_unreachable_store_says_what_to_check(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = Config(
+        data_dir=tmp_path / "d",
+        blob_url="s3://nowhere/p",
+        blob_s3_endpoint_url=f"http://127.0.0.1:{port}",
+    )
+    store = open_blob_store(cfg)  # opening contacts nothing: a Platform starts offline
+    with pytest.raises(IntegrityError, match="DATANURI_BLOB_URL") as err:
+        store.exists("0" * 64)
+    assert "127.0.0.1" not in err.value.message  # the detail goes to the log
+    src = tmp_path / "x"
+    src.write_bytes(b"x")
+    with pytest.raises(IntegrityError, match="could not be reached"):
+        store.put_file(src)

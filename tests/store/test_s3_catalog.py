@@ -63,3 +63,36 @@ def test_a_changed_object_is_refused_and_audited(s3_platform, tmp_path):
         p.catalog.download("air", format="parquet", principal=SYSTEM)
     report = audit_catalog(p.db, p.blobs, hash_blobs=True)
     assert [(prob.table, prob.row) for prob in report.problems] == [("blobs", digest)]
+
+
+def test_cli_commands_work_on_the_s3_store(s3_platform, tmp_path):
+    """`datanuri` in another process, configured by the environment, sees the same bucket:
+    an orphan is collected there and the published blob stays; the audit reads the bucket."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    p = s3_platform
+    p.accounts.create_organization("seoul", principal=SYSTEM)
+    p.catalog.create_dataset("air", organization="seoul", principal=SYSTEM)
+    kept = p.catalog.publish("air", air_csv(tmp_path / "a.csv"), principal=SYSTEM)
+    orphan = p.blobs.put_bytes(b"left by a crash before its version committed")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.getcwd(),
+        "DATANURI_DATA_DIR": str(p.config.data_dir),
+        "DATANURI_DATABASE_URL": p.config.db_url,
+        "DATANURI_BLOB_URL": p.config.blob_url,
+        "DATANURI_BLOB_S3_ENDPOINT_URL": p.config.blob_s3_endpoint_url,
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "datanuri.cli", "blobs", "gc", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["orphans"] == [orphan]
+    assert list(p.blobs.digests()) == [kept.version.content_hash]
