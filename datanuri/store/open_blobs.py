@@ -55,14 +55,15 @@ def remote_filesystem(where: BlobLocation) -> pafs.FileSystem:
 
 def s3_filesystem(endpoint_url: str = "") -> pafs.S3FileSystem:
     """pyarrow's S3 filesystem; `endpoint_url` (e.g. `http://minio:9000`) for S3-compatible
-    stores, credentials and region from the AWS environment."""
-    kwargs: dict[str, object] = {
-        "region": os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or "us-east-1"
-    }
+    stores; credentials, and the region unless `AWS_REGION`/`AWS_DEFAULT_REGION` names it, from
+    the AWS SDK's usual chain (environment, profile files)."""
+    kwargs: dict[str, object] = {}
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        kwargs["region"] = region
     if endpoint_url:
         parts = urlsplit(endpoint_url if "://" in endpoint_url else f"https://{endpoint_url}")
         kwargs["endpoint_override"] = parts.netloc + parts.path.rstrip("/")
         kwargs["scheme"] = parts.scheme or "https"
+        kwargs.setdefault("region", "us-east-1")  # S3-compatible stores mostly ignore it
     return pafs.S3FileSystem(**kwargs)  # type: ignore[arg-type]

@@ -41,6 +41,8 @@ def _free_port() -> int:
 def moto_s3() -> Iterator[S3Server]:
     """Start `moto_server` on a free port, with test credentials in the AWS environment."""
     exe = Path(sys.executable).parent / "moto_server"
+    if not exe.exists():  # a missing test dependency fails the run, as references do
+        raise RuntimeError(f"{exe} is missing: install moto[server] (pinned in constraints.txt)")
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
