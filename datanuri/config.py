@@ -102,6 +102,14 @@ class Config:
     smtp_port: int = 25
     smtp_starttls: bool = False
     public_url: str = ""
+    # The blob store (datanuri/store/blob_url.py): empty = <data_dir>/blobs on the local file
+    # system (which may be a shared mount); a directory or file:///mnt/shared/blobs; or
+    # s3://bucket/prefix, with blob_s3_endpoint_url for S3-compatible stores (MinIO, Ceph) and
+    # credentials from the usual AWS environment variables. Remote stores keep verified copies
+    # for local readers in <data_dir>/blob-local/cache, trimmed beyond blob_cache_bytes.
+    blob_url: str = ""
+    blob_s3_endpoint_url: str = ""
+    blob_cache_bytes: int = 10 * 1024**3
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):
@@ -131,6 +139,7 @@ class Config:
 
     @property
     def blob_dir(self) -> Path:
+        """The default local blob directory (the store when `blob_url` is empty)."""
         return self.data_dir / "blobs"
 
     @property

@@ -145,3 +145,25 @@ MSG_LEVEL_CHANGED_DURING_PUBLISH = (
     "The access level of {name!r} changed from {checked} to {now} while this file was being "
     "checked; nothing was published. Publish it again."
 )
+
+# The blob store (datanuri/store/blobs.py, remote_blobs.py, blob_url.py).
+MSG_BLOB_ADDRESS = "{digest!r} is not a blob address (a 64-digit hex SHA-256)."
+MSG_BLOB_MISSING = (
+    "The stored file {digest} is missing. An operator must restore it from a backup "
+    "(`datanuri ledger audit` lists every missing file)."
+)
+MSG_BLOB_CORRUPTED = (
+    "Blob {digest} is corrupted: its content now hashes to {actual}. Restore it from a backup."
+)
+MSG_BLOB_UNREACHABLE = (
+    "The blob store could not be reached ({what}). Check DATANURI_BLOB_URL, the endpoint and the "
+    "AWS credentials, then try again."
+)
+MSG_BLOB_URL = (
+    "DATANURI_BLOB_URL {url!r} is not a blob store address: write a directory, "
+    "file:///mnt/shared/blobs or s3://bucket/prefix."
+)
+MSG_BLOB_SCHEME = (
+    "DATANURI_BLOB_URL uses {scheme!r}, which neither pyarrow nor fsspec knows here: use a "
+    "directory, file:// or s3://, or install the fsspec package for {scheme!r}."
+)

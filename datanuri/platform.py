@@ -33,8 +33,8 @@ from datanuri.privacy.keys import KeyStore, master_key_from_env
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.service import PrivacyService
 from datanuri.search import SearchService
-from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database
+from datanuri.store.open_blobs import open_blob_store
 
 
 def hidden_dataset(s: Session, name: str) -> bool:
@@ -52,8 +52,8 @@ class Platform:
         self.db = Database(self.config.db_url)
         if migrate:
             self.db.migrate()
-        self.blobs = BlobStore(self.config.blob_dir)
-        self.blobs.clean_tmp()
+        self.blobs = open_blob_store(self.config)  # blob_url: local, shared mount or S3
+        self.blobs.clean_tmp()  # only leftovers of dead processes, or older than a day
         self.ledger = self._make_ledger()
         self.ledger.hidden = hidden_dataset  # entries name hidden datasets by a commitment
         self.jobs = JobRunner(self.db, workers=self.config.job_workers)

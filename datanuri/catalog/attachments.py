@@ -139,7 +139,7 @@ class AttachmentService:
             if d is None or d.dataset_id != ds.id:
                 raise errors.NotFound(MSG_NOT_FOUND.format(dataset=name, id=doc_id))
             info = _info(d, name)
-        return info, self.blobs.verify(info.sha256)
+        return info, self.blobs.local_path(info.sha256)
 
     def remove(self, name: str, doc_id: int, *, principal: Principal) -> None:
         """Remove a document (its file too, unless something else refers to the same bytes)."""

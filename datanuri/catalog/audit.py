@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from datanuri.catalog import messages as M
 from datanuri.catalog.models import Dataset, Version
+from datanuri.errors import NotFound
 from datanuri.events import (
     DatasetAccessChanged,
     DatasetDeleted,
@@ -27,7 +28,7 @@ from datanuri.events import (
 )
 from datanuri.ledger import store
 from datanuri.ledger.audit import Problem
-from datanuri.store.blobs import BlobStore, sha256_file
+from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database
 
 PUBLISHED = VersionPublished.name
@@ -191,21 +192,21 @@ def _check_version(
 def _check_blob(v: Version, where: str, blobs: BlobStore, hashed: bool, add: Any) -> None:
     digest = v.content_hash
     try:
-        path = blobs.path(digest)
-    except Exception:  # not a digest at all: already named by the version checks
+        size = blobs.size(digest)  # the store itself (local or remote), never a cached copy
+    except NotFound:  # not a digest at all: already named by the version checks
         return
-    if not path.is_file():
+    if size is None:
         add(Problem("blobs", digest, M.BLOB_MISSING.format(version=where)))
         return
-    if path.stat().st_size != v.byte_size:
+    if size != v.byte_size:
         add(
             Problem(
                 "blobs",
                 digest,
-                M.BLOB_SIZE.format(version=where, got=path.stat().st_size, want=v.byte_size),
+                M.BLOB_SIZE.format(version=where, got=size, want=v.byte_size),
             )
         )
-    elif hashed and (actual := sha256_file(path)) != digest:
+    elif hashed and (actual := blobs.stored_hash(digest)) != digest:
         add(Problem("blobs", digest, M.BLOB_CORRUPTED.format(version=where, actual=actual)))
 
 
