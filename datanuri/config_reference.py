@@ -135,7 +135,10 @@ def render(cls: type = Config) -> str:
     for g in groups(cls):
         if g.intro:
             out += [_cell(g.intro), ""]
-        out += ["| setting | environment variable | type | default | note |", "|---|---|---|---|---|"]
+        out += [
+            "| setting | environment variable | type | default | note |",
+            "|---|---|---|---|---|",
+        ]
         for s in g.settings:
             out.append(
                 f"| `{s.name}` | `{s.env}` | `{_cell(s.type, code=True)}` | "

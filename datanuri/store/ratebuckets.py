@@ -37,13 +37,13 @@ def take(
 
     Returns whether a token was taken and the tokens the bucket holds now (when none was, the
     caller waits `(1 - held) / rate` seconds)."""
-    t = RateBucket.__table__.c
+    t = RateBucket
     elapsed = case((t.stamp < now, now - t.stamp), else_=0.0)
     filled = t.tokens + elapsed * rate
     level = case((filled > capacity, capacity), else_=filled)
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.Insert if conn.dialect.name == "postgresql" else sqlite.Insert
     stmt = (
-        insert(RateBucket.__table__)
+        insert(t)
         .values(key=key, tokens=capacity - 1.0, stamp=now, allowed=True)
         .on_conflict_do_update(
             index_elements=["key"],
