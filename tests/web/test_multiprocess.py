@@ -104,6 +104,7 @@ def _fresh(server: Server) -> httpx.Client:
     )
 
 
+@pytest.mark.slow
 def test_workers_share_sessions_limits_and_publications(server: Server, tmp_path: Path) -> None:
     started = time.monotonic()
     answered: list[tuple[int, str]] = []  # (status, pid) of every rate-limited request
