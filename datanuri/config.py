@@ -44,17 +44,20 @@ def _networks(value: Any) -> tuple[str, ...]:
 class Config:
     """All settings of one datanuri instance."""
 
+    # Where data lives: the data directory (SQLite database, blobs, search index, keys) and the
+    # database (none = SQLite in the data directory; a postgresql+psycopg:// URL for several
+    # processes or machines).
     data_dir: Path = field(default_factory=lambda: Path(".datanuri"))
     database_url: str | None = None
-    engine: Engine = "duckdb"
-    host: str = "127.0.0.1"
+    engine: Engine = "duckdb"  # the table engine: "duckdb" (embedded) or "spark"
+    host: str = "127.0.0.1"  # the address and port this server is reached at
     port: int = 8000
     # Hard limits that protect the server from hostile or broken uploads.
     max_upload_bytes: int = 20 * 1024**3
     max_cell_bytes: int = 16 * 1024**2
     max_columns: int = 2_000  # wider tables are refused at the header, before any work
     max_xlsx_uncompressed_bytes: int = 2 * 1024**3
-    batch_rows: int = 65_536
+    batch_rows: int = 65_536  # rows per Arrow batch when files are read and converted
     job_workers: int = 2  # one wide or slow upload must not hold everyone else's jobs
     # Requests per minute per API token and per client address (429 with Retry-After beyond).
     rate_limit_per_minute: int = 600
@@ -111,6 +114,17 @@ class Config:
     blob_s3_endpoint_url: str = ""
     blob_cache_bytes: int = 10 * 1024**3
 
+    # Several processes (docs/deployment.md): how many API processes `datanuri serve` starts
+    # (PostgreSQL is the database for more than one; SQLite copes with a few on one machine).
+    workers: int = 1
+    # Where the rate-limit token buckets live: "memory" (each process its own), "database" (one
+    # bucket per client shared by every process: one atomic UPDATE per request) or "auto"
+    # (the database when workers > 1 or the database is PostgreSQL, else memory).
+    rate_limit_store: str = "auto"
+    # Add an X-Datanuri-Worker header (the answering process id) to every response; for tests
+    # and debugging only, never in production.
+    worker_header: bool = False
+
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):
             object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -126,6 +140,13 @@ class Config:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'datanuri.db').resolve()}"
+
+    @property
+    def shared_rate_limits(self) -> bool:
+        """Whether rate-limit buckets are kept in the database, shared by every process."""
+        if self.rate_limit_store == "auto":
+            return self.workers > 1 or self.db_url.startswith("postgresql")
+        return self.rate_limit_store == "database"
 
     @property
     def outbox_path(self) -> Path:
@@ -216,6 +237,13 @@ class Config:
                     f"DATANURI_{name.upper()} must be '{allowed[0]}' or '{allowed[1]}', got "
                     f"{kwargs[name]!r}."
                 )
+        if kwargs.get("rate_limit_store", "auto") not in ("auto", "memory", "database"):
+            raise ConfigError(
+                "DATANURI_RATE_LIMIT_STORE must be 'auto', 'memory' or 'database', got "
+                f"{kwargs['rate_limit_store']!r}."
+            )
+        if kwargs.get("workers", 1) < 1:
+            raise ConfigError(f"DATANURI_WORKERS must be 1 or more, got {kwargs['workers']}.")
         if kwargs.get("engine", "duckdb") not in ("duckdb", "spark"):
             raise ConfigError(
                 f"DATANURI_ENGINE must be 'duckdb' or 'spark', got {kwargs['engine']!r}."

@@ -11,3 +11,4 @@ import datanuri.jobs.models  # noqa: F401
 import datanuri.ledger.models  # noqa: F401
 import datanuri.privacy.db  # noqa: F401
 import datanuri.search.models  # noqa: F401
+import datanuri.store.ratebuckets  # noqa: F401

@@ -21,6 +21,7 @@ LAYERS = {  # top-level module -> rank; a module may import only ranks at or bel
             "tables",
             "store",
             "config",
+            "config_reference",
             "errors",
             "events",
             "names",

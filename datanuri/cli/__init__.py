@@ -70,17 +70,59 @@ def init(data_dir: Path | None = DATA_DIR_OPTION) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     port: int = typer.Option(8000, help="Port to listen on"),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="API processes to run (default DATANURI_WORKERS, else 1). More than one wants "
+        "PostgreSQL; see docs/deployment.md.",
+    ),
     data_dir: Path | None = DATA_DIR_OPTION,
 ) -> None:
     """Serve the REST API (and OpenAPI docs at /docs)."""
     from datanuri.web.app import create_app
     from datanuri.web.server import serve as run_server
 
+    if (workers if workers is not None else _configured_workers(data_dir)) > 1:
+        _serve_workers(host, port, workers, data_dir)
+        return
     with platform_ctx(data_dir) as p:
         if not p.config.public_url:  # links in sign-up and reset mails
             p.selfservice.use_address(f"http://{host}:{port}")
         console.print(f"datanuri on http://{host}:{port}  (API /api/v1, docs /docs; Ctrl-C stops)")
         run_server(create_app(p), host=host, port=port, log_level="info")
+
+
+def _configured_workers(data_dir: Path | None) -> int:
+    from datanuri.config import Config
+
+    return Config.load(data_dir=data_dir).workers
+
+
+def _serve_workers(host: str, port: int, workers: int | None, data_dir: Path | None) -> None:
+    """Several API processes: prepare once here, then let uvicorn start the workers."""
+    import os
+
+    from datanuri.cli.serving import sqlite_note
+    from datanuri.web.server import serve_workers
+
+    # The workers are new processes that read their configuration from the environment.
+    if data_dir is not None:
+        os.environ["DATANURI_DATA_DIR"] = str(data_dir)
+    if workers is not None:
+        os.environ["DATANURI_WORKERS"] = str(workers)
+    with platform_ctx(data_dir) as p:  # migrations, keys and the search index, made once
+        cfg = p.config
+    if not cfg.public_url:  # links in sign-up and reset mails
+        os.environ["DATANURI_PUBLIC_URL"] = f"http://{host}:{port}"
+    note = sqlite_note(cfg)
+    if note:
+        err_console.print(f"[yellow]{note}[/]")
+    console.print(
+        f"datanuri on http://{host}:{port} with {cfg.workers} processes "
+        f"(API /api/v1, docs /docs; Ctrl-C or SIGTERM stops them)"
+    )
+    serve_workers(host=host, port=port, workers=cfg.workers)
 
 
 @app.command()

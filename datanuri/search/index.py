@@ -575,6 +575,13 @@ class SearchIndex:
             except sqlite3.OperationalError:
                 return False
 
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the index does, written by this process (`generation`) or by another
+        process sharing the file (SQLite's `PRAGMA data_version`): the key of vocabulary caches."""
+        with self._lock:
+            (other,) = self._conn.execute("PRAGMA data_version").fetchone()
+            return self.generation, int(other)
+
     def vocabulary(self) -> dict[str, int]:
         """Every word of the records' titles, keywords and descriptions (hidden records left
         out), with the number of records using it."""

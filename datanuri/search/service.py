@@ -134,7 +134,7 @@ class SearchService:
         self.index = SearchIndex(Path(index_dir) / "index.sqlite3", ranking)
         self._lock = threading.Lock()
         self._synonyms: tuple[float, SynonymTable] | None = None
-        self._speller: tuple[int, Speller] | None = None
+        self._speller: tuple[tuple[int, int], Speller] | None = None
         if self.index.fresh:
             self.reindex()
 
@@ -383,7 +383,7 @@ class SearchService:
         """The "did you mean" vocabulary of the index as it is now (rebuilt after writes)."""
         with self._lock:
             cached = self._speller
-            gen = self.index.generation
+            gen = self.index.version()  # also changed by other processes writing the index
             if cached is not None and cached[0] == gen:
                 return cached[1]
         sp = Speller(self.index.vocabulary())

@@ -33,7 +33,7 @@ from datanuri.web import (
 )
 from datanuri.web.auth import PUBLIC
 from datanuri.web.bodies import JsonBodyGuard
-from datanuri.web.guard import Guard
+from datanuri.web.guard import Guard, WorkerHeader
 from datanuri.web.openapi import document_errors
 from datanuri.web.schemas import ApiRootOut
 from datanuri.web.urls import UrlCheck
@@ -56,6 +56,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.add_middleware(JsonBodyGuard)
     app.add_middleware(UrlCheck)  # undecodable paths and queries: a 400 saying how to encode
     app.add_middleware(Guard)  # outermost: rate limits and security headers on every answer
+    if platform.config.worker_header:  # tests of several processes: which one answered
+        app.add_middleware(WorkerHeader)
     app.include_router(routes_catalog.router, prefix=API_PREFIX)
     app.include_router(routes_explore.router, prefix=API_PREFIX)
     app.include_router(routes_accounts.router, prefix=API_PREFIX)

@@ -20,7 +20,7 @@ from datanuri.accounts.principal import ANONYMOUS, Principal
 from datanuri.accounts.service import LoginContext
 from datanuri.web.clients import networks, real_client
 from datanuri.web.deps import get_platform
-from datanuri.web.ratelimit import RateLimiter
+from datanuri.web.ratelimit import Limiter, RateLimiter, SharedRateLimiter
 
 SESSION_COOKIE = "datanuri_session"
 CSRF_HEADER = "x-csrf-token"
@@ -46,13 +46,19 @@ def client_address(request: Request) -> str:
     return real_client(peer, request.headers.getlist("x-forwarded-for"), proxies)
 
 
-def limiter(request: Request) -> RateLimiter:
-    lim = getattr(request.app.state, "rate_limiter", None)
+def limiter(request: Request) -> Limiter:
+    """The app's rate limiter: shared through the database or in memory (`Config`)."""
+    lim: Limiter | None = getattr(request.app.state, "rate_limiter", None)
     if lim is None:
-        cfg = get_platform(request).config
-        lim = request.app.state.rate_limiter = RateLimiter(
-            cfg.rate_limit_per_minute, burst=cfg.rate_limit_burst
-        )
+        platform = get_platform(request)
+        cfg = platform.config
+        if cfg.shared_rate_limits:
+            lim = SharedRateLimiter(
+                platform.db.engine, cfg.rate_limit_per_minute, burst=cfg.rate_limit_burst
+            )
+        else:
+            lim = RateLimiter(cfg.rate_limit_per_minute, burst=cfg.rate_limit_burst)
+        request.app.state.rate_limiter = lim
     return lim
 
 

@@ -6,14 +6,16 @@ A pure ASGI middleware, so it neither buffers streamed downloads nor runs inside
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from datanuri import errors
-from datanuri.web.auth import check_client_rate
+from datanuri.web.auth import check_client_rate, limiter
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -77,12 +79,32 @@ class Guard:
         if not path.startswith(UNLIMITED):
             request = Request(scope)
             try:
-                check_client_rate(request)
+                if limiter(request).blocking:  # shared buckets: a database round trip
+                    await run_in_threadpool(check_client_rate, request)
+                else:
+                    check_client_rate(request)
             except errors.RateLimited as exc:
                 response = _limited(request, exc)
                 await response(scope, receive, send_with_headers)
                 return
         await self.app(scope, receive, send_with_headers)
+
+
+class WorkerHeader:
+    """Name the answering process in an `X-Datanuri-Worker` header (`Config.worker_header`:
+    tests and debugging of several processes only)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.pid = str(os.getpid()).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_pid(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-datanuri-worker", self.pid)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_pid if scope["type"] == "http" else send)
 
 
 def _limited(request: Request, exc: errors.RateLimited) -> Response:

@@ -12,6 +12,7 @@ from typing import Any
 import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors import Multiprocess
 
 from datanuri.web.guard import security_headers
 from datanuri.web.urls import bad_url_bytes
@@ -74,3 +75,31 @@ def server_config(app: Any, *, host: str, port: int, log_level: str = "info") ->
 def serve(app: Any, *, host: str, port: int, log_level: str = "info") -> None:
     """Run `app` until interrupted."""
     uvicorn.Server(server_config(app, host=host, port=port, log_level=log_level)).run()
+
+
+WORKER_APP = "datanuri.web.factory:make_app"
+
+
+def serve_workers(*, host: str, port: int, workers: int, log_level: str = "info") -> None:
+    """Run `workers` processes of the app on one listening socket until SIGINT or SIGTERM.
+
+    uvicorn's supervisor starts each process (which builds its own Platform from the
+    environment, `web/factory.py`), restarts one that dies, and on a signal asks every process
+    to finish the requests it is answering before it exits."""
+    config = uvicorn.Config(
+        WORKER_APP,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        proxy_headers=False,
+        http=UrlAwareH11Protocol,
+        timeout_graceful_shutdown=30,
+        timeout_worker_healthcheck=60,  # a worker building its Platform on a busy machine
+    )
+    sock = config.bind_socket()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
