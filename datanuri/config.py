@@ -102,6 +102,9 @@ class Config:
     smtp_port: int = 25
     smtp_starttls: bool = False
     public_url: str = ""
+    # Search index: "auto" = the PostgreSQL tables on a PostgreSQL database, else an FTS5 file
+    # under <data_dir>/search; "fts5" or "postgres" to choose.
+    search_backend: str = "auto"
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):
