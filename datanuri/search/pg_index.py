@@ -290,7 +290,9 @@ class PgSearchIndex:
         hits = dict(zip(distinct, counts, strict=True))
         w = self.ranking.fields.as_tuple()
         lex, pfx, idfs, wa, wb, wc, wd = [], [], [], [], [], [], []
-        for p in expr.phrases:
+        guard: list[str | None] = []
+        for p, g in zip(expr.phrases, expr.guards, strict=True):
+            guard.append(g)
             lex.append(_first_lexeme(p))
             pfx.append(p.prefix)
             idfs.append(idf(n_rows, int(hits[phrase_tsquery(p)])))
@@ -306,11 +308,13 @@ class PgSearchIndex:
                 f"{tag}_wb": wb,
                 f"{tag}_wc": wc,
                 f"{tag}_wd": wd,
+                f"{tag}_guard": guard,
             }
         )
         arrays = ", ".join(
             [f"CAST(:{tag}_lex AS text[])", f"CAST(:{tag}_pfx AS boolean[])"]
             + [f"CAST(:{tag}_{k} AS float8[])" for k in ("idf", "wa", "wb", "wc", "wd")]
+            + [f"CAST(:{tag}_guard AS tsquery[])"]
         )
         hits_in = " + ".join(
             f"p.w{x} * coalesce(cardinality(array_positions(u.weights, '{x.upper()}')), 0)"
@@ -320,8 +324,9 @@ class PgSearchIndex:
         return (
             f"(SELECT -coalesce(sum(x.idf * x.tf * {K1 + 1!r} / (x.tf + {norm})), 0.0) FROM "
             f"(SELECT p.k, max(p.idf) AS idf, sum({hits_in}) AS tf FROM unnest(d.vec) u "
-            f"JOIN unnest({arrays}) WITH ORDINALITY AS p(lex, pfx, idf, wa, wb, wc, wd, k) "
-            "ON u.lexeme = p.lex OR (p.pfx AND starts_with(u.lexeme, p.lex)) "
+            f"JOIN unnest({arrays}) WITH ORDINALITY AS p(lex, pfx, idf, wa, wb, wc, wd, guard, k) "
+            "ON (u.lexeme = p.lex OR (p.pfx AND starts_with(u.lexeme, p.lex))) "
+            "AND (p.guard IS NULL OR d.vec @@ p.guard) "
             "GROUP BY p.k) x WHERE x.tf > 0)"
         )
 

@@ -176,18 +176,39 @@ def to_tsquery(expr: Expr) -> str:
     return "(" + joiner.join(to_tsquery(p) for p in expr.parts) + ")"
 
 
+def guards(expr: Expr) -> list[str | None]:
+    """For each phrase (in `phrases` order), the tsquery a row must match for FTS5 to count the
+    phrase's occurrences in it: every `AND` above the phrase (but the root, which every hit
+    matches). FTS5 counts no occurrence of a phrase under an `AND` that fails on the row
+    ("대기" in `("대기" AND "질") OR "오염"` on a row without 질); None: no condition."""
+    out: list[str | None] = []
+
+    def walk(node: Expr, above: tuple[str, ...]) -> None:
+        if isinstance(node, Phrase):
+            out.append(" & ".join(above) if above else None)
+            return
+        mine = (*above, to_tsquery(node)) if node.op == "AND" and node is not expr else above
+        for part in node.parts:
+            walk(part, mine)
+
+    walk(expr, ())
+    return out
+
+
 @dataclass(frozen=True)
 class Compiled:
-    """A match expression ready for PostgreSQL: what to match and the phrases to score."""
+    """A match expression ready for PostgreSQL: what to match, the phrases to score and the
+    condition under which each phrase counts (`guards`)."""
 
     tsquery: str
     phrases: tuple[Phrase, ...]
+    guards: tuple[str | None, ...]
 
 
 def compile_match(expr: str) -> Compiled:
     """Parse and translate one FTS5 expression of `query.py`."""
     tree = parse(expr)
-    return Compiled(to_tsquery(tree), tuple(phrases(tree)))
+    return Compiled(to_tsquery(tree), tuple(phrases(tree)), tuple(guards(tree)))
 
 
 def vector_literal(columns: tuple[str, str, str, str, str, str]) -> tuple[str, int]:
