@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -41,6 +42,9 @@ from datanuri.search.tsquery import vector_literal as vector_of
 LAYOUT = f"pg1:{SCHEMA_VERSION}:{ANALYZER_VERSION}"
 SEP = "\x1f"  # between a facet's field and its value in `search_docs.facets`
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
+#: The advisory lock every writer holds for its transaction, so the document frequencies in
+#: `search_terms` and the totals in `search_meta` stay exact between processes (writes are short).
+WRITE_LOCK = 0x5EA4C0016
 
 _COLS = (
     "name, organization, title, updated, hidden, official, size_s, downloads_s, completeness, "
@@ -79,7 +83,7 @@ class PgSearchIndex:
         with self.engine.begin() as c:
             row = c.execute(text("SELECT value FROM search_meta WHERE key = 'layout'")).first()
             if row is None or row[0] != LAYOUT:
-                c.execute(text("DELETE FROM search_docs"))
+                self._empty(c)
                 c.execute(
                     text(
                         "INSERT INTO search_meta(key, value) VALUES('layout', :v) "
@@ -94,6 +98,62 @@ class PgSearchIndex:
     @staticmethod
     def _bump(c: Connection) -> None:
         c.execute(text("SELECT nextval('search_generation')"))
+
+    @staticmethod
+    def _empty(c: Connection) -> None:
+        """Remove every document and count; inside a write transaction."""
+        c.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+        c.execute(text("DELETE FROM search_docs"))
+        c.execute(text("DELETE FROM search_terms"))
+        c.execute(
+            text(
+                "INSERT INTO search_meta(key, value) VALUES('docs', '0'), ('tokens', '0') "
+                "ON CONFLICT (key) DO UPDATE SET value = '0'"
+            )
+        )
+
+    @staticmethod
+    def _count(c: Connection, terms: Counter[str], docs: int, tokens: int) -> None:
+        """Add these changes to the document frequencies and totals; under `WRITE_LOCK`."""
+        changed = sorted((lex, n) for lex, n in terms.items() if n)
+        if changed:
+            lex = [x for x, _ in changed]
+            c.execute(
+                text(
+                    "INSERT INTO search_terms(lexeme, df) SELECT * FROM "
+                    "unnest(CAST(:l AS text[]), CAST(:n AS integer[])) "
+                    "ON CONFLICT (lexeme) DO UPDATE SET df = search_terms.df + EXCLUDED.df"
+                ),
+                {"l": lex, "n": [n for _, n in changed]},
+            )
+            c.execute(
+                text("DELETE FROM search_terms WHERE lexeme = ANY(CAST(:l AS text[])) AND df <= 0"),
+                {"l": lex},
+            )
+        for key, d in (("docs", docs), ("tokens", tokens)):
+            if d:
+                c.execute(
+                    text(
+                        "UPDATE search_meta SET value = CAST(CAST(value AS bigint) + :d AS text) "
+                        "WHERE key = :k"
+                    ),
+                    {"k": key, "d": d},
+                )
+
+    @staticmethod
+    def _remove(c: Connection, names: Sequence[str]) -> None:
+        """Delete these documents and take them out of the counts; under `WRITE_LOCK`."""
+        gone = c.execute(
+            text(
+                "DELETE FROM search_docs WHERE name = ANY(CAST(:n AS text[])) "
+                "RETURNING ntok, tsvector_to_array(vec)"
+            ),
+            {"n": list(names)},
+        ).all()
+        terms: Counter[str] = Counter()
+        for _, lexemes in gone:
+            terms.subtract(lexemes)
+        PgSearchIndex._count(c, terms, -len(gone), -sum(int(n) for n, _ in gone))
 
     @property
     def generation(self) -> int:
@@ -127,9 +187,11 @@ class PgSearchIndex:
             return 0
         last = {d.name: (d, col) for d, col in zip(docs, cols, strict=True)}
         rows = []
+        terms: Counter[str] = Counter()
         for d, col in last.values():
             g = scale(signals_of(d), self.ranking.signals)
-            vec, ntok = vector_of(col)
+            vec = vector_of(col)
+            terms.update(vec.lexemes)
             rows.append(
                 {
                     "name": d.name,
@@ -143,27 +205,31 @@ class PgSearchIndex:
                     "completeness": g.completeness,
                     "tiny": g.tiny,
                     "fresh_day": g.fresh_day,
-                    "ntok": ntok,
-                    "vec": vec,
+                    "ntok": vec.ntok,
+                    "vec": vec.text,
                     "facets": sorted({facet_key(f, v) for f, v in d.facet_values()}),
                     "words": sorted(set(tokens(doc_words(d)))),
                     "data": json.dumps(d.to_dict(), ensure_ascii=False),
                 }
             )
-        rows.sort(key=lambda r: r["name"])  # one lock order for concurrent writers
+        rows.sort(key=lambda r: r["name"])
         with self.engine.begin() as c:
+            c.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+            self._remove(c, [r["name"] for r in rows])
             c.execute(text(_INSERT), rows)
+            self._count(c, terms, len(rows), sum(r["ntok"] for r in rows))
             self._bump(c)
         return len(docs)
 
     def delete(self, name: str) -> None:
         with self.engine.begin() as c:
-            c.execute(text("DELETE FROM search_docs WHERE name = :n"), {"n": name})
+            c.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+            self._remove(c, [name])
             self._bump(c)
 
     def clear(self) -> None:
         with self.engine.begin() as c:
-            c.execute(text("DELETE FROM search_docs"))
+            self._empty(c)
             self._bump(c)
 
     def names(self) -> set[str]:
@@ -199,9 +265,12 @@ class PgSearchIndex:
             conds.insert(0, "d.vec @@ CAST(:q AS tsquery)")
             params["q"] = expr.tsquery
             with self.engine.connect() as c:
-                n_rows, n_tokens = c.execute(
-                    text("SELECT count(*), coalesce(sum(ntok), 0) FROM search_docs")
-                ).one()
+                totals = dict(
+                    c.execute(
+                        text("SELECT key, value FROM search_meta WHERE key IN ('docs', 'tokens')")
+                    ).all()
+                )
+                n_rows, n_tokens = int(totals.get("docs", 0)), int(totals.get("tokens", 0))
                 avgdl = (float(n_tokens) / n_rows) if n_rows else 1.0
                 score = self._score(c, expr, "m", params, int(n_rows), avgdl)
                 if exact is not None and exact != match:
@@ -276,18 +345,7 @@ class PgSearchIndex:
         better); their idf is counted now and bound as parameters named after `tag`."""
         if not expr.phrases:
             return "0.0"
-        distinct = list(dict.fromkeys(phrase_tsquery(p) for p in expr.phrases))
-        counts = c.execute(
-            text(
-                "SELECT "
-                + ", ".join(
-                    f"(SELECT count(*) FROM search_docs WHERE vec @@ CAST(:{tag}p{i} AS tsquery))"
-                    for i in range(len(distinct))
-                )
-            ),
-            {f"{tag}p{i}": q for i, q in enumerate(distinct)},
-        ).one()
-        hits = dict(zip(distinct, counts, strict=True))
+        hits = self._doc_counts(c, expr.phrases)
         w = self.ranking.fields.as_tuple()
         lex, pfx, idfs, wa, wb, wc, wd = [], [], [], [], [], [], []
         guard: list[str | None] = []
@@ -329,6 +387,34 @@ class PgSearchIndex:
             "AND (p.guard IS NULL OR d.vec @@ p.guard) "
             "GROUP BY p.k) x WHERE x.tf > 0)"
         )
+
+    @staticmethod
+    def _doc_counts(c: Connection, phrases: Sequence[Phrase]) -> dict[str, int]:
+        """How many documents match each phrase (keyed by its tsquery): read from
+        `search_terms` for a lexeme, counted through the GIN index for a prefix or a phrase of
+        several tokens (rare: one Hangul syllable, punctuation inside a keyword)."""
+        single = {phrase_tsquery(p): p.lexemes[0] for p in phrases if len(p.lexemes) == 1 and not p.prefix}
+        rest = [q for q in dict.fromkeys(phrase_tsquery(p) for p in phrases) if q not in single]
+        found = dict(
+            c.execute(
+                text("SELECT lexeme, df FROM search_terms WHERE lexeme = ANY(CAST(:l AS text[]))"),
+                {"l": sorted(set(single.values()))},
+            ).all()
+        )
+        out = {q: int(found.get(lex, 0)) for q, lex in single.items()}
+        if rest:
+            counts = c.execute(
+                text(
+                    "SELECT "
+                    + ", ".join(
+                        f"(SELECT count(*) FROM search_docs WHERE vec @@ CAST(:p{i} AS tsquery))"
+                        for i in range(len(rest))
+                    )
+                ),
+                {f"p{i}": q for i, q in enumerate(rest)},
+            ).one()
+            out.update(zip(rest, (int(n) for n in counts), strict=True))
+        return out
 
     @staticmethod
     def _records(c: Connection, ids: Sequence[int]) -> dict[int, str]:

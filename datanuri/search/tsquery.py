@@ -211,8 +211,17 @@ def compile_match(expr: str) -> Compiled:
     return Compiled(to_tsquery(tree), tuple(phrases(tree)), tuple(guards(tree)))
 
 
-def vector_literal(columns: tuple[str, str, str, str, str, str]) -> tuple[str, int]:
-    """The `tsvector` text of a document's six index columns and its token count.
+@dataclass(frozen=True)
+class Vector:
+    """A document's `tsvector` text, its token count (FTS5's row size) and its lexemes."""
+
+    text: str
+    ntok: int
+    lexemes: frozenset[str]
+
+
+def vector_literal(columns: tuple[str, str, str, str, str, str]) -> Vector:
+    """The `tsvector` of a document's six index columns, with its token count and lexemes.
 
     Terms of the title, keywords, description and other text get weights A, B, C, D; n-grams of
     the title A and of the body B, behind `GRAM_MARK`. Each token has its own position, and the
@@ -236,4 +245,4 @@ def vector_literal(columns: tuple[str, str, str, str, str, str]) -> tuple[str, i
     body = " ".join(
         f"{_quote(lex)}:{','.join(ps)}" if ps else _quote(lex) for lex, ps in where.items()
     )
-    return body, ntok
+    return Vector(body, ntok, frozenset(where))

@@ -75,9 +75,9 @@ def test_tokens_follow_unicode61():
 
 
 def test_the_vector_weighs_fields_and_keeps_grams_apart():
-    vec, ntok = vector_literal(("대기 질", "대기", "설명", "", "대기", "측정"))
-    assert vec == "'대기':1A,5B '질':2A '설명':8C '~대기':13A '~측정':16B"
-    assert ntok == 6
+    v = vector_literal(("대기 질", "대기", "설명", "", "대기", "측정"))
+    assert v.text == "'대기':1A,5B '질':2A '설명':8C '~대기':13A '~측정':16B"
+    assert v.ntok == 6 and v.lexemes == {"대기", "질", "설명", "~대기", "~측정"}
 
 
 # ----- choosing the backend -------------------------------------------------------------------

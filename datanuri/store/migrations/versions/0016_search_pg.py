@@ -37,6 +37,9 @@ CREATE TABLE search_docs(
   facets text[] COLLATE "C" NOT NULL,
   words text[] COLLATE "C" NOT NULL,
   data text NOT NULL);
+-- how many documents hold each lexeme (bm25's idf without counting at query time), the
+-- document and token totals are rows 'docs' and 'tokens' of search_meta
+CREATE TABLE search_terms(lexeme text COLLATE "C" PRIMARY KEY, df integer NOT NULL);
 CREATE INDEX search_docs_vec ON search_docs USING gin(vec);
 CREATE INDEX search_docs_facets ON search_docs USING gin(facets);
 CREATE INDEX search_docs_updated ON search_docs(updated DESC, id);
@@ -58,6 +61,7 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
+    bind.execute(text("DROP TABLE IF EXISTS search_terms"))
     bind.execute(text("DROP TABLE IF EXISTS search_docs"))
     bind.execute(text("DROP SEQUENCE IF EXISTS search_generation"))
     bind.execute(text("DROP TABLE IF EXISTS search_meta"))
