@@ -547,6 +547,8 @@ def ranking_report(
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=100_000)
-    ap.add_argument("--pg", metavar="URL", help="also measure the PostgreSQL index in this database")
+    ap.add_argument(
+        "--pg", metavar="URL", help="also measure the PostgreSQL index in this database"
+    )
     args = ap.parse_args()
     run(args.records, args.pg)

@@ -186,12 +186,14 @@ class PgSearchIndex:
         if not docs:
             return 0
         last = {d.name: (d, col) for d, col in zip(docs, cols, strict=True)}
-        rows = []
+        rows: list[dict[str, Any]] = []
         terms: Counter[str] = Counter()
+        ntok = 0
         for d, col in last.values():
             g = scale(signals_of(d), self.ranking.signals)
             vec = vector_of(col)
             terms.update(vec.lexemes)
+            ntok += vec.ntok
             rows.append(
                 {
                     "name": d.name,
@@ -212,12 +214,11 @@ class PgSearchIndex:
                     "data": json.dumps(d.to_dict(), ensure_ascii=False),
                 }
             )
-        rows.sort(key=lambda r: r["name"])
         with self.engine.begin() as c:
             c.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
-            self._remove(c, [r["name"] for r in rows])
+            self._remove(c, sorted(last))
             c.execute(text(_INSERT), rows)
-            self._count(c, terms, len(rows), sum(r["ntok"] for r in rows))
+            self._count(c, terms, len(rows), ntok)
             self._bump(c)
         return len(docs)
 
@@ -265,7 +266,7 @@ class PgSearchIndex:
             conds.insert(0, "d.vec @@ CAST(:q AS tsquery)")
             params["q"] = expr.tsquery
             with self.engine.connect() as c:
-                totals = dict(
+                totals: dict[str, str] = dict(
                     c.execute(
                         text("SELECT key, value FROM search_meta WHERE key IN ('docs', 'tokens')")
                     ).all()
@@ -285,9 +286,7 @@ class PgSearchIndex:
             now = dt.datetime.now(dt.UTC)
             quality = quality_sql(self.ranking.signals, now, greatest="greatest")
             final = (
-                f"{score} * {quality}"
-                if sort != "title" and self.ranking.use_signals
-                else score
+                f"{score} * {quality}" if sort != "title" and self.ranking.use_signals else score
             )
             order = {
                 "relevance": "final ASC, d.updated DESC, d.id",
@@ -347,7 +346,13 @@ class PgSearchIndex:
             return "0.0"
         hits = self._doc_counts(c, expr.phrases)
         w = self.ranking.fields.as_tuple()
-        lex, pfx, idfs, wa, wb, wc, wd = [], [], [], [], [], [], []
+        lex: list[str] = []
+        pfx: list[bool] = []
+        idfs: list[float] = []
+        wa: list[float] = []
+        wb: list[float] = []
+        wc: list[float] = []
+        wd: list[float] = []
         guard: list[str | None] = []
         for p, g in zip(expr.phrases, expr.guards, strict=True):
             guard.append(g)
@@ -393,9 +398,11 @@ class PgSearchIndex:
         """How many documents match each phrase (keyed by its tsquery): read from
         `search_terms` for a lexeme, counted through the GIN index for a prefix or a phrase of
         several tokens (rare: one Hangul syllable, punctuation inside a keyword)."""
-        single = {phrase_tsquery(p): p.lexemes[0] for p in phrases if len(p.lexemes) == 1 and not p.prefix}
+        single = {
+            phrase_tsquery(p): p.lexemes[0] for p in phrases if len(p.lexemes) == 1 and not p.prefix
+        }
         rest = [q for q in dict.fromkeys(phrase_tsquery(p) for p in phrases) if q not in single]
-        found = dict(
+        found: dict[str, int] = dict(
             c.execute(
                 text("SELECT lexeme, df FROM search_terms WHERE lexeme = ANY(CAST(:l AS text[]))"),
                 {"l": sorted(set(single.values()))},

@@ -25,9 +25,9 @@ from datanuri.harvest.models import HarvestRecord
 from datanuri.regions import ids
 from datanuri.search import messages as M
 from datanuri.search.analysis import highlight_forms, query_words
+from datanuri.search.backend import Index, open_index
 from datanuri.search.documents import FACET_FIELDS, doc_from_orm
 from datanuri.search.highlight import snippet
-from datanuri.search.backend import Index, open_index
 from datanuri.search.index import Filters, RawResult, Visibility
 from datanuri.search.models import SynonymRow
 from datanuri.search.query import Stage, ranked_stages

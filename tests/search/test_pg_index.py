@@ -58,7 +58,7 @@ def test_expressions_become_tsqueries_with_their_phrases_in_order():
                          '{title_t kw_t desc_t other_t} : "c"').guards == (
         "('a' & 'b')", "('a' & 'b')", None)  # fmt: skip
     with pytest.raises(ValueError):
-        compile_match("{title_t} : \"x\"")
+        compile_match('{title_t} : "x"')
     with pytest.raises(ValueError):
         compile_match('"a" AND')
 
@@ -119,7 +119,7 @@ QUERIES = ["대기질", "교통사고 통계", "bus stop", "약국", "air qualit
            "와이파이", "교통 사고 서울", "진료", "pharmacy"]  # fmt: skip
 
 
-def ranked_scores(index, q, table, vis=Visibility(all_hidden=True)):
+def ranked_scores(index, q, table, vis):
     for st in ranked_stages(query_words(q), index.matches_any, table):
         r = index.query(st.expr, exact=st.exact, filters=Filters(), visibility=vis, limit=20)
         if r.total:
@@ -160,7 +160,9 @@ def test_a_publish_through_one_platform_is_found_through_another(config, tmp_pat
             "patients"
         ]
         # an edit and a new dataset, through one; searched through two at once
-        one.catalog.update_dataset("pharmacies", title="서울특별시 약국 목록 갱신", principal=SYSTEM)
+        one.catalog.update_dataset(
+            "pharmacies", title="서울특별시 약국 목록 갱신", principal=SYSTEM
+        )
         assert two.search.search("갱신", principal=ANONYMOUS).results[0]["name"] == "pharmacies"
         one.catalog.create_dataset(
             "daycare", organization="seoul", title="어린이집 현황", principal=SYSTEM
