@@ -258,43 +258,14 @@ class PgSearchIndex:
         if match is None and sort == "relevance":
             sort = "newest"
         conds, params = self._conditions(filters, visibility)
-        if match is None:
-            order = "d.title ASC, d.id" if sort == "title" else "d.updated DESC, d.id"
-            final = "0.0"
-        else:
-            expr = compile_match(match)
-            conds.insert(0, "d.vec @@ CAST(:q AS tsquery)")
-            params["q"] = expr.tsquery
-            with self.engine.connect() as c:
-                totals: dict[str, str] = dict(
-                    c.execute(
-                        text("SELECT key, value FROM search_meta WHERE key IN ('docs', 'tokens')")
-                    ).all()
-                )
-                n_rows, n_tokens = int(totals.get("docs", 0)), int(totals.get("tokens", 0))
-                avgdl = (float(n_tokens) / n_rows) if n_rows else 1.0
-                score = self._score(c, expr, "m", params, int(n_rows), avgdl)
-                if exact is not None and exact != match:
-                    ex = compile_match(exact)
-                    params["qe"] = ex.tsquery
-                    syn = float(self.ranking.signals.synonym)
-                    score = (
-                        "(CASE WHEN d.vec @@ CAST(:qe AS tsquery) THEN "
-                        f"{self._score(c, ex, 'e', params, int(n_rows), avgdl)} "
-                        f"ELSE {score} * {syn!r} END)"
-                    )
-            now = dt.datetime.now(dt.UTC)
-            quality = quality_sql(self.ranking.signals, now, greatest="greatest")
-            final = (
-                f"{score} * {quality}" if sort != "title" and self.ranking.use_signals else score
-            )
-            order = {
-                "relevance": "final ASC, d.updated DESC, d.id",
-                "newest": "d.updated DESC, final ASC, d.id",
-                "title": "d.title ASC, d.id",
-            }[sort]
-        where = (" WHERE " + " AND ".join(conds)) if conds else ""
-        with self.engine.connect() as c:
+        with self.engine.connect() as c:  # one connection (one pool check-out) per search
+            if match is None:
+                order = "d.title ASC, d.id" if sort == "title" else "d.updated DESC, d.id"
+                final = "0.0"
+            else:
+                final, order = self._ranking_sql(c, match, exact, sort, params)
+                conds.insert(0, "d.vec @@ CAST(:q AS tsquery)")
+            where = (" WHERE " + " AND ".join(conds)) if conds else ""
             page = (
                 [
                     (int(i), float(sc))
@@ -331,20 +302,48 @@ class PgSearchIndex:
         hits = [RawHit(SearchDoc.from_dict(json.loads(data[i])), sc) for i, sc in page]
         return RawResult(hits, total, facets)
 
+    def _ranking_sql(
+        self, c: Connection, match: str, exact: str | None, sort: Sort, params: dict[str, Any]
+    ) -> tuple[str, str]:
+        """The score (`final`) and ORDER BY of a text search, binding their parameters: bm25
+        of `match` times quality; with synonyms, hits of `exact` by `exact` alone and the others
+        `synonym` times their bm25 (as `SearchIndex.query`)."""
+        expr = compile_match(match)
+        params["q"] = expr.tsquery
+        ex = compile_match(exact) if exact is not None and exact != match else None
+        n_rows, avgdl, hits = self._stats(c, [*expr.phrases, *(ex.phrases if ex else ())])
+        score = self._score(expr, "m", params, n_rows, avgdl, hits)
+        if ex is not None:
+            params["qe"] = ex.tsquery
+            syn = float(self.ranking.signals.synonym)
+            score = (
+                "(CASE WHEN d.vec @@ CAST(:qe AS tsquery) THEN "
+                f"{self._score(ex, 'e', params, n_rows, avgdl, hits)} "
+                f"ELSE {score} * {syn!r} END)"
+            )
+        quality = quality_sql(self.ranking.signals, dt.datetime.now(dt.UTC), greatest="greatest")
+        final = f"{score} * {quality}" if sort != "title" and self.ranking.use_signals else score
+        order = {
+            "relevance": "final ASC, d.updated DESC, d.id",
+            "newest": "d.updated DESC, final ASC, d.id",
+            "title": "d.title ASC, d.id",
+        }[sort]
+        return final, order
+
     def _score(
         self,
-        c: Connection,
         expr: Compiled,
         tag: str,
         params: dict[str, Any],
         n_rows: int,
         avgdl: float,
+        hits: dict[str, int],
     ) -> str:
         """FTS5's bm25 of a document `d` for the phrases of `expr`, as SQL (negative: lower is
-        better); their idf is counted now and bound as parameters named after `tag`."""
+        better); their idf (from `hits`, documents per phrase) is bound as parameters named
+        after `tag`."""
         if not expr.phrases:
             return "0.0"
-        hits = self._doc_counts(c, expr.phrases)
         w = self.ranking.fields.as_tuple()
         lex: list[str] = []
         pfx: list[bool] = []
@@ -394,20 +393,28 @@ class PgSearchIndex:
         )
 
     @staticmethod
-    def _doc_counts(c: Connection, phrases: Sequence[Phrase]) -> dict[str, int]:
-        """How many documents match each phrase (keyed by its tsquery): read from
-        `search_terms` for a lexeme, counted through the GIN index for a prefix or a phrase of
-        several tokens (rare: one Hangul syllable, punctuation inside a keyword)."""
+    def _stats(c: Connection, phrases: Sequence[Phrase]) -> tuple[int, float, dict[str, int]]:
+        """The number of documents, their mean token count and how many documents match each
+        phrase (keyed by its tsquery), in one round trip: read from `search_terms` for a
+        lexeme, counted through the GIN index for a prefix or a phrase of several tokens (rare:
+        one Hangul syllable, punctuation inside a keyword)."""
         single = {
             phrase_tsquery(p): p.lexemes[0] for p in phrases if len(p.lexemes) == 1 and not p.prefix
         }
         rest = [q for q in dict.fromkeys(phrase_tsquery(p) for p in phrases) if q not in single]
-        found: dict[str, int] = dict(
-            c.execute(
-                text("SELECT lexeme, df FROM search_terms WHERE lexeme = ANY(CAST(:l AS text[]))"),
-                {"l": sorted(set(single.values()))},
-            ).all()
-        )
+        found: dict[str, int] = {}
+        totals: dict[str, int] = {}
+        for kind, key, n in c.execute(
+            text(
+                "SELECT 't', lexeme, df FROM search_terms WHERE lexeme = ANY(CAST(:l AS text[])) "
+                "UNION ALL SELECT 'm', key, CAST(value AS bigint) FROM search_meta "
+                "WHERE key IN ('docs', 'tokens')"
+            ),
+            {"l": sorted(set(single.values()))},
+        ):
+            (found if kind == "t" else totals)[key] = int(n)
+        n_rows, n_tokens = totals.get("docs", 0), totals.get("tokens", 0)
+        avgdl = (float(n_tokens) / n_rows) if n_rows else 1.0
         out = {q: int(found.get(lex, 0)) for q, lex in single.items()}
         if rest:
             counts = c.execute(
@@ -421,7 +428,7 @@ class PgSearchIndex:
                 {f"p{i}": q for i, q in enumerate(rest)},
             ).one()
             out.update(zip(rest, (int(n) for n in counts), strict=True))
-        return out
+        return n_rows, avgdl, out
 
     @staticmethod
     def _records(c: Connection, ids: Sequence[int]) -> dict[int, str]:
