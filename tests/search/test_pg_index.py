@@ -177,3 +177,39 @@ def test_a_publish_through_one_platform_is_found_through_another(config, tmp_pat
     finally:
         two.close()
         one.close()
+
+
+@pytest.mark.parametrize("db_url", [PG], indirect=True)
+def test_concurrent_writers_keep_the_counts_exact(db, db_url):
+    """Two engines (as two processes) write overlapping records at once; the document
+    frequencies and totals bm25 reads stay those of the documents stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    other = sa.create_engine(db_url)
+    a, b = PgSearchIndex(db.engine), PgSearchIndex(other)
+
+    def write(index, seed):
+        for i in range(6):
+            docs = [
+                doc(f"d{(seed + i + k) % 9}", f"교통사고 통계 {seed} {i} {k}") for k in range(4)
+            ]
+            index.put_many(docs)
+            index.delete(f"d{(seed * 3 + i) % 9}")
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(write, (a, b), (1, 2)))
+    with db.engine.connect() as c:
+        recount = dict(
+            c.execute(
+                sa.text(
+                    "SELECT l, count(*) FROM search_docs, unnest(tsvector_to_array(vec)) l "
+                    "GROUP BY l"
+                )
+            ).all()
+        )
+        stored = dict(c.execute(sa.text("SELECT lexeme, df FROM search_terms")).all())
+        totals = dict(c.execute(sa.text("SELECT key, value FROM search_meta")).all())
+        docs, tokens = c.execute(sa.text("SELECT count(*), sum(ntok) FROM search_docs")).one()
+    assert stored == recount and docs > 0
+    assert (int(totals["docs"]), int(totals["tokens"])) == (docs, tokens)
+    other.dispose()
