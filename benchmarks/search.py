@@ -8,7 +8,11 @@ topical queries plus three labelled sets: the issue's case (an official dataset 
 upload titled with the query), synonym queries (공기질 for 대기질 records...) and typo queries;
 and how often "did you mean" gives the intended word for a mistyped one.
 
-    .venv/bin/python benchmarks/search.py [--records 100000]
+With `--pg URL` (a PostgreSQL database, e.g. postgresql+psycopg://postgres@127.0.0.1/test) the
+same records also go into the shared PostgreSQL index (`search/pg_index.py`, in a schema of its
+own, dropped at the end), measured beside the FTS5 one, with how often both give the same top 10.
+
+    .venv/bin/python benchmarks/search.py [--records 100000] [--pg URL]
 """
 
 from __future__ import annotations
@@ -20,12 +24,19 @@ import sqlite3
 import statistics
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from datanuri.catalog.documents import SearchDoc
 from datanuri.regions import sido_list
 from datanuri.search.analysis import query_words
+from datanuri.search.backend import Index
 from datanuri.search.index import Filters, SearchIndex, Visibility
+from datanuri.search.pg_index import PgSearchIndex
 from datanuri.search.query import ranked_stages
 from datanuri.search.ranking import FieldWeights, RankingConfig
 from datanuri.search.suggest import Speller, suggestion
@@ -346,8 +357,8 @@ VARIANTS: dict[str, tuple[RankingConfig, bool]] = {
 
 
 class Ours:
-    def __init__(self, path: Path) -> None:
-        self.index = SearchIndex(path)
+    def __init__(self, index: Index) -> None:
+        self.index = index
         self.synonyms: SynonymTable | None = SynonymTable.of(SHIPPED)
 
     def load(self, docs: list[SearchDoc]) -> None:
@@ -401,19 +412,45 @@ def korean_forms(docs: list[SearchDoc]) -> dict[str, list[tuple[str, set[str]]]]
     }
 
 
-def run(n: int) -> None:
+@contextmanager
+def pg_schema(url: str) -> Iterator[sa.Engine]:
+    """An engine on a fresh schema of the PostgreSQL database at `url`, migrated; dropped after."""
+    from datanuri.store.db import Database
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as c:
+        c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    db = Database(f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}")
+    try:
+        db.migrate()
+        yield db.engine
+    finally:
+        db.dispose()
+        with admin.begin() as c:
+            c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run(n: int, pg: str | None = None) -> None:
     with tempfile.TemporaryDirectory(
         prefix="datanuri-search-bench-"
     ) as tmp:  # ~0.5 GB at 100k records
-        _run(n, Path(tmp))
+        if pg is None:
+            _run(n, Path(tmp), None)
+            return
+        with pg_schema(pg) as engine:
+            _run(n, Path(tmp), engine)
 
 
-def _run(n: int, tmp: Path) -> None:
+def _run(n: int, tmp: Path, pg: sa.Engine | None) -> None:
     generated = records(n)
     queries = labelled(generated)
     docs = generated + issue_records()
-    engines = {
-        "datanuri": Ours(tmp / "ours.sqlite3"),
+    engines: dict[str, Ours | Fts5] = {"datanuri": Ours(SearchIndex(tmp / "ours.sqlite3"))}
+    if pg is not None:
+        engines["datanuri-pg"] = Ours(PgSearchIndex(pg))
+    engines |= {
         "fts5-unicode61": Fts5(tmp / "u.sqlite3", "unicode61"),
         "fts5-trigram": Fts5(tmp / "t.sqlite3", "trigram"),
     }
@@ -456,6 +493,13 @@ def _run(n: int, tmp: Path) -> None:
         + ", ".join(f"{k} {statistics.mean(v):.3f}" for k, v in by_kind.items())
     )
     ranking_report(engines["datanuri"], queries, docs)  # type: ignore[arg-type]
+    if pg is not None:
+        fts, shared = engines["datanuri"], engines["datanuri-pg"]
+        for e in (fts, shared):
+            e.use(AFTER, True)  # type: ignore[union-attr]
+        same = sum(fts.query(q) == shared.query(q) for _, q, _ in queries)
+        print(f"\nPostgreSQL index: same top 10 as FTS5 on {same}/{len(queries)} topical queries")
+        ranking_report(shared, queries, docs)  # type: ignore[arg-type]
 
 
 def ranking_report(
@@ -503,4 +547,8 @@ def ranking_report(
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=100_000)
-    run(ap.parse_args().records)
+    ap.add_argument(
+        "--pg", metavar="URL", help="also measure the PostgreSQL index in this database"
+    )
+    args = ap.parse_args()
+    run(args.records, args.pg)

@@ -124,6 +124,9 @@ class Config:
     # Add an X-Datanuri-Worker header (the answering process id) to every response; for tests
     # and debugging only, never in production.
     worker_header: bool = False
+    # Search index: "auto" = the PostgreSQL tables on a PostgreSQL database, else an FTS5 file
+    # under <data_dir>/search; "fts5" or "postgres" to choose.
+    search_backend: str = "auto"
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):

@@ -107,7 +107,9 @@ class Platform:
                 default_epsilon_budget=self.config.privacy_default_epsilon_budget,
             ),
         )
-        self.search = SearchService(self.db, self.config.data_dir / "search")
+        self.search = SearchService(
+            self.db, self.config.data_dir / "search", backend=self.config.search_backend
+        )
         self.catalog.listeners.append(self.search.on_change)
         self.accounts.org_listeners.append(self.search.on_org_change)
         self.harvester = Harvester(

@@ -151,14 +151,15 @@ def quality(s: Signals, w: SignalWeights, now: dt.datetime) -> float:
     )
 
 
-def quality_sql(w: SignalWeights, now: dt.datetime, t: str = "d") -> str:
+def quality_sql(w: SignalWeights, now: dt.datetime, t: str = "d", *, greatest: str = "max") -> str:
     """`quality` as an SQL expression over the stored `SignalValues` columns of table `t`
-    (numbers only: the weights are floats of a typed config, `now` a float)."""
+    (numbers only: the weights are floats of a typed config, `now` a float). `greatest` is the
+    two-argument maximum of the dialect (SQLite `max`, PostgreSQL `greatest`)."""
     today = float(day_number(now) or 0.0)
     half = float(w.half_life_days)
     fresh = (
         f"(CASE WHEN {t}.fresh_day IS NULL THEN 0.0 ELSE 1.0 / (1.0 + "
-        f"max(0.0, {today!r} - {t}.fresh_day) / {half!r}) END)"
+        f"{greatest}(0.0, {today!r} - {t}.fresh_day) / {half!r}) END)"
         if half > 0
         else "0.0"
     )

@@ -25,9 +25,10 @@ from datanuri.harvest.models import HarvestRecord
 from datanuri.regions import ids
 from datanuri.search import messages as M
 from datanuri.search.analysis import highlight_forms, query_words
+from datanuri.search.backend import Index, open_index
 from datanuri.search.documents import FACET_FIELDS, doc_from_orm
 from datanuri.search.highlight import snippet
-from datanuri.search.index import Filters, RawResult, SearchIndex, Visibility
+from datanuri.search.index import Filters, RawResult, Visibility
 from datanuri.search.models import SynonymRow
 from datanuri.search.query import Stage, ranked_stages
 from datanuri.search.ranking import RankingConfig
@@ -125,13 +126,19 @@ def region_filter(values: Sequence[str]) -> list[str]:
 
 
 class SearchService:
-    """Search over the catalog with an embedded index in `index_dir`."""
+    """Search over the catalog with an index chosen by `backend` (`backend.choose`): an FTS5
+    file in `index_dir`, or tables of the PostgreSQL database shared by every process."""
 
     def __init__(
-        self, db: Database, index_dir: Path, *, ranking: RankingConfig | None = None
+        self,
+        db: Database,
+        index_dir: Path,
+        *,
+        ranking: RankingConfig | None = None,
+        backend: str = "auto",
     ) -> None:
         self.db = db
-        self.index = SearchIndex(Path(index_dir) / "index.sqlite3", ranking)
+        self.index: Index = open_index(db, Path(index_dir), ranking, backend)
         self._lock = threading.Lock()
         self._synonyms: tuple[float, SynonymTable] | None = None
         self._speller: tuple[tuple[int, int], Speller] | None = None

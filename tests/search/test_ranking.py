@@ -13,7 +13,8 @@ from datanuri.accounts import ANONYMOUS
 from datanuri.accounts.principal import SYSTEM
 from datanuri.catalog.documents import SearchDoc
 from datanuri.search.analysis import query_words
-from datanuri.search.index import Filters, SearchIndex, Visibility
+from datanuri.search.backend import Index, open_index
+from datanuri.search.index import Filters, Visibility
 from datanuri.search.query import ranked_stages
 from datanuri.search.ranking import PLAIN, RankingConfig, Signals, SignalWeights, quality
 from datanuri.search.suggest import Speller, jamo
@@ -67,7 +68,7 @@ OFFICIAL = doc(
 TEST_UPLOAD = doc("my-test", "대기질 측정", organization="someone", row_count=6)
 
 
-def ranked(index: SearchIndex, q: str, synonyms: SynonymTable | None = None) -> list[str]:
+def ranked(index: Index, q: str, synonyms: SynonymTable | None = None) -> list[str]:
     vis = Visibility(all_hidden=True)
     for st in ranked_stages(query_words(q), index.matches_any, synonyms):
         r = index.query(st.expr, exact=st.exact, filters=Filters(), visibility=vis, limit=10)
@@ -77,23 +78,39 @@ def ranked(index: SearchIndex, q: str, synonyms: SynonymTable | None = None) -> 
 
 
 @pytest.fixture
-def index(tmp_path):
-    idx = SearchIndex(tmp_path / "i.sqlite3")
+def make_index(db, tmp_path):
+    """Empty indexes of the backend `auto` picks for each database: an FTS5 file beside a
+    SQLite database, the shared tables of a PostgreSQL one (emptied for each new index)."""
+    made: list[Index] = []
+
+    def make(label: str, ranking: RankingConfig | None = None) -> Index:
+        idx = open_index(db, tmp_path / label, ranking)
+        idx.clear()
+        made.append(idx)
+        return idx
+
+    yield make
+    for idx in made:
+        idx.close()
+
+
+@pytest.fixture
+def index(make_index):
+    idx = make_index("i")
     idx.put_many([OFFICIAL, TEST_UPLOAD])
-    yield idx
-    idx.close()
+    return idx
 
 
-def test_the_official_dataset_outranks_a_tiny_test_upload(index, tmp_path):
+def test_the_official_dataset_outranks_a_tiny_test_upload(index, make_index):
     assert ranked(index, "대기질") == ["official-air", "my-test"]
     # Text relevance alone (the ranking before) puts the short test title first.
-    plain = SearchIndex(tmp_path / "plain.sqlite3", PLAIN)
+    plain = make_index("plain", PLAIN)
     plain.put_many([OFFICIAL, TEST_UPLOAD])
     assert ranked(plain, "대기질") == ["my-test", "official-air"]
     plain.close()
 
 
-def test_each_signal_moves_a_record_up(tmp_path):
+def test_each_signal_moves_a_record_up(make_index):
     """Two records equal in text; the one with the signal ranks first, either way round."""
     cases = {
         "official": {"official": True},
@@ -111,7 +128,7 @@ def test_each_signal_moves_a_record_up(tmp_path):
             "not tiny": {"row_count": 5},
         }[label]
         for first, second in (("a", "b"), ("b", "a")):
-            idx = SearchIndex(tmp_path / f"{label}-{first}.sqlite3")
+            idx = make_index(f"{label}-{first}")
             base = {"row_count": 1000, "version_created_at": "2024-01-01T00:00:00+00:00"}
             idx.put_many(
                 [
@@ -123,8 +140,8 @@ def test_each_signal_moves_a_record_up(tmp_path):
             idx.close()
 
 
-def test_title_outweighs_keywords_outweighs_description_outweighs_columns(tmp_path):
-    idx = SearchIndex(tmp_path / "f.sqlite3", PLAIN)
+def test_title_outweighs_keywords_outweighs_description_outweighs_columns(make_index):
+    idx = make_index("f", PLAIN)
     idx.put_many(
         [
             doc("in-columns", "자료 하나", columns=("약국명",), description="약국명 없음 기타"),
@@ -148,8 +165,8 @@ def test_quality_factor_is_bounded():
     assert 0 < low < 1 < high <= 3
 
 
-def test_synonyms_find_and_rank_below_the_word_typed(tmp_path):
-    idx = SearchIndex(tmp_path / "s.sqlite3", RankingConfig())
+def test_synonyms_find_and_rank_below_the_word_typed(make_index):
+    idx = make_index("s", RankingConfig())
     idx.put_many(
         [
             doc("exact", "공기질 조사", row_count=1000),
