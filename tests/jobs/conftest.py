@@ -35,3 +35,15 @@ def qp(fast_config: Any) -> Iterator[Any]:
         yield p
     finally:
         p.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_test_kinds() -> Iterator[None]:
+    """The test kinds' counters and events start empty in every test (and backend)."""
+    from tests.jobs import kinds
+
+    for state in (kinds.CALLS, kinds.GATES, kinds.STARTED):
+        state.clear()
+    yield
+    for event in kinds.GATES.values():  # never leave a worker thread waiting
+        event.set()
