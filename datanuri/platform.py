@@ -21,8 +21,8 @@ from datanuri.accounts.service import AccountService
 from datanuri.accounts.webauthn_keys import RelyingParty
 from datanuri.catalog.attachments import AttachmentService
 from datanuri.catalog.counts import DatasetCounter
-from datanuri.catalog.ingest_job import INGEST
 from datanuri.catalog.feedback import FeedbackService
+from datanuri.catalog.ingest_job import INGEST
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config

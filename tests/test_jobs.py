@@ -2,7 +2,6 @@ import pytest
 
 from datanuri.jobs.models import Job
 
-
 # ----- personal data in job records ------------------------------------------------------------
 SECRET = "김비밀환자"  # a personal cell: a name typed into the age column of a personal dataset
 

@@ -10,6 +10,7 @@ another thread or process is never left without its file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -52,7 +53,7 @@ def _referenced(s: Session, digest: str) -> bool:
     return s.scalar(_pending_inputs().where(Job.input_blob == digest).limit(1)) is not None
 
 
-def _pending_inputs() -> Select[tuple[str | None]]:
+def _pending_inputs() -> Select[Any]:
     """The staged uploads of jobs that have not ended (a queued job's file is no orphan)."""
     return select(Job.input_blob).where(
         Job.input_blob.isnot(None), Job.status.in_(("queued", "running"))

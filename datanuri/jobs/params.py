@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
@@ -15,9 +14,14 @@ class BadParams(ValueError):
     """The stored parameters do not fit the kind's dataclass (the message says where)."""
 
 
-@cache
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
 def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
-    return TypeAdapter(cls)
+    found = _ADAPTERS.get(cls)
+    if found is None:
+        found = _ADAPTERS[cls] = TypeAdapter(cls)
+    return found
 
 
 def dump_params(params: Any) -> dict[str, Any]:
@@ -32,7 +36,8 @@ def load_params(cls: type[P], data: Any) -> P:
     if not isinstance(data, dict):
         raise BadParams("not a JSON object")
     try:
-        return _adapter(cls).validate_python(data, strict=False)  # type: ignore[no-any-return]
+        parsed: P = _adapter(cls).validate_python(data, strict=False)
+        return parsed
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "-"

@@ -130,7 +130,9 @@ class JobQueue:
     def _claim_sqlite(self, worker: str, kinds: Sequence[str]) -> Claim | Settled | None:
         now = utcnow()
         with self.db.session() as s:  # a plain read: no write lock while nothing is ready
-            seen = [(j.id, j.status, j.attempt) for j in s.scalars(self._ready(now, kinds).limit(8))]
+            seen = [
+                (j.id, j.status, j.attempt) for j in s.scalars(self._ready(now, kinds).limit(8))
+            ]
         for job_id, status, attempt in seen:
             with self.db.write_session() as s:
                 # One conditional UPDATE: the row still as it was read, and still claimable.
@@ -145,7 +147,7 @@ class JobQueue:
                     .values(worker=worker, lease_until=now + self.settings.lease)
                     .execution_options(synchronize_session=False)
                 )
-                if won.rowcount != 1:
+                if _rows(won) != 1:
                     continue  # another worker took it first
                 job = s.get(Job, job_id, populate_existing=True)
                 assert job is not None
@@ -199,7 +201,7 @@ class JobQueue:
                 .values(lease_until=utcnow() + self.settings.lease)
                 .execution_options(synchronize_session=False)
             )
-            return done.rowcount == 1
+            return _rows(done) == 1
 
     def progress(self, claim: Claim, done: int, total: int | None) -> None:
         """Record progress (ignored if the job is no longer this claim's)."""
@@ -287,6 +289,11 @@ class JobQueue:
 
 
 M_RUNNING = "running"
+
+
+def _rows(result: Any) -> int:
+    """How many rows an UPDATE changed (a CursorResult's rowcount)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _claim(job: Job) -> Claim:

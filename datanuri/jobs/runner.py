@@ -55,6 +55,7 @@ __all__ = [
 
 FINAL = ("succeeded", "failed")
 
+
 @dataclass(frozen=True)
 class JobInfo:
     id: str
@@ -145,9 +146,7 @@ class JobRunner:
         """What handlers are given to work with (the platform, once it is built)."""
         self.executor.services = services
 
-    def _row(
-        self, kind: str, params: Any
-    ) -> tuple[JobKind[Any, Any], dict[str, Any]]:
+    def _row(self, kind: str, params: Any) -> tuple[JobKind[Any, Any], dict[str, Any]]:
         found = self.registry.get(kind)
         if found is None:
             raise InvalidInput(M.BAD_PARAMS.format(kind=kind, detail="unknown kind"))

@@ -212,6 +212,7 @@ class WorkerPool:
         self.once = once
         self.stopping = threading.Event()
         self.wake = threading.Event()
+        self.holding: dict[str, Claim] = {}  # worker id -> the job it runs
         self._threads = [
             threading.Thread(
                 target=self._loop,
@@ -245,7 +246,11 @@ class WorkerPool:
                 self.stopping.wait(poll)
                 continue
             if isinstance(got, Claim):
-                self.executor.run(got)
+                self.holding[worker] = got  # from here on, a stop gives it back
+                try:
+                    self.executor.run(got)
+                finally:
+                    self.holding.pop(worker, None)
                 continue
             if isinstance(got, Settled):
                 self.executor.settled(got)
@@ -270,7 +275,7 @@ class WorkerPool:
         self.join(grace)
         released = 0
         if self.alive():
-            for claim in self.executor.active():
+            for claim in list(self.holding.values()):
                 if self.executor.queue.release(claim):
                     released += 1
         return released

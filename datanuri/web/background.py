@@ -41,7 +41,12 @@ async def run_job(
     its status URL; with `wait`, run it in this request's thread through the same handler and
     answer with its whole result (the caller ran it) and the job: 201 when `created(result)`,
     else 200, 422 if it failed (500 if it crashed)."""
-    job = {"actor": actor, "scopes": scopes, "dataset": dataset, "input_blob": input_blob}
+    job: dict[str, Any] = {
+        "actor": actor,
+        "scopes": scopes,
+        "dataset": dataset,
+        "input_blob": input_blob,
+    }
     if not wait:
         info = await run_in_threadpool(lambda: p.jobs.submit(kind, params, **job))
         return JSONResponse(

@@ -122,7 +122,9 @@ def test_an_expired_job_whose_outcome_committed_is_done_without_running(db):
 
 
 def test_a_job_whose_workers_keep_dying_fails_after_its_attempts(db):
-    queue = JobQueue(db, QueueSettings(lease=SHORT.lease, heartbeat=SHORT.heartbeat, max_attempts=2))
+    queue = JobQueue(
+        db, QueueSettings(lease=SHORT.lease, heartbeat=SHORT.heartbeat, max_attempts=2)
+    )
     job, _ = queue.enqueue("k", {}, actor="system")
     for n in (1, 2):
         got = queue.claim(f"w{n}", ["k"])

@@ -4,7 +4,6 @@ run time, staged uploads, and effects at most once."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 
@@ -63,8 +62,9 @@ def test_a_transient_failure_on_every_attempt_fails_the_job_after_max_attempts(q
 
 def test_a_retry_waits_for_its_backoff(qp):
     runner = qp.jobs
-    job, claim = runner.queue.enqueue("test.steps", {"key": "later", "fail_times": 1},
-                                      actor="system", claim_for="w")
+    job, claim = runner.queue.enqueue(
+        "test.steps", {"key": "later", "fail_times": 1}, actor="system", claim_for="w"
+    )
     assert claim is not None
     runner.queue.settings = QueueSettings(
         retry_base=dt.timedelta(hours=1), retry_max=dt.timedelta(hours=2)
@@ -98,8 +98,9 @@ def _ingest(qp, tmp_path, actor="system", scopes=None, extra=0):
     digest = stage_upload(qp.blobs, src)
     assert not src.exists() and qp.blobs.exists(digest)
     params = IngestParams(dataset="air", upload=digest, filename="air.csv")
-    info = qp.jobs.submit("ingest", params, actor=actor, scopes=scopes, dataset="air",
-                          input_blob=digest)
+    info = qp.jobs.submit(
+        "ingest", params, actor=actor, scopes=scopes, dataset="air", input_blob=digest
+    )
     return info, digest
 
 
@@ -124,8 +125,9 @@ def test_a_queued_upload_survives_gc_and_is_removed_when_its_job_ends(air, tmp_p
 
 def test_a_revoked_editors_queued_job_fails_with_a_permission_error(air, tmp_path):
     editor_token(air, "seoul")
-    info, digest = _ingest(air, tmp_path, actor="user:editor@example.org",
-                           scopes=["read", "publish"])
+    info, digest = _ingest(
+        air, tmp_path, actor="user:editor@example.org", scopes=["read", "publish"]
+    )
     air.accounts.add_member("seoul", "editor@example.org", role="member", principal=SYSTEM)
     air.jobs.work(concurrency=1, once=True)
     done = air.jobs.get(info.id, actor=None)

@@ -73,9 +73,9 @@ class World:
                 f"ds-{level}", air_csv(tmp_path / f"{level}.csv"), principal=SYSTEM
             )
         # a job row the editor started (a kind no worker runs: it only has to be seen)
-        self.editor_job = platform.jobs.queue.enqueue(
-            "test", {}, actor=f"user:{EMAIL['editor']}"
-        )[0].id
+        self.editor_job = platform.jobs.queue.enqueue("test", {}, actor=f"user:{EMAIL['editor']}")[
+            0
+        ].id
 
     def fresh(self, prefix: str) -> str:
         self.n += 1
