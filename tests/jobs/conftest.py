@@ -29,11 +29,15 @@ def qp(fast_config: Any) -> Iterator[Any]:
     from datanuri.platform import Platform
     from tests.jobs.kinds import register
 
+    from tests.jobs import kinds
+
     p = Platform(fast_config)
     register(p.jobs.registry)
     try:
         yield p
     finally:
+        for event in kinds.GATES.values():  # no worker thread is left waiting on a gate
+            event.set()
         p.close()
 
 
