@@ -27,9 +27,8 @@ def fast_config(config: Any) -> Any:
 def qp(fast_config: Any) -> Iterator[Any]:
     """A Platform on each backend with the test kinds registered (tests/jobs/kinds.py)."""
     from datanuri.platform import Platform
-    from tests.jobs.kinds import register
-
     from tests.jobs import kinds
+    from tests.jobs.kinds import register
 
     p = Platform(fast_config)
     register(p.jobs.registry)
