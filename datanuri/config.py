@@ -58,7 +58,9 @@ class Config:
     max_columns: int = 2_000  # wider tables are refused at the header, before any work
     max_xlsx_uncompressed_bytes: int = 2 * 1024**3
     batch_rows: int = 65_536  # rows per Arrow batch when files are read and converted
-    job_workers: int = 2  # one wide or slow upload must not hold everyone else's jobs
+    # Worker threads this process runs jobs on (0: none, for deployments whose jobs run in
+    # `datanuri worker` processes); one wide or slow upload must not hold everyone else's jobs.
+    job_workers: int = 2
     # Requests per minute per API token and per client address (429 with Retry-After beyond).
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 120
@@ -127,6 +129,15 @@ class Config:
     # Search index: "auto" = the PostgreSQL tables on a PostgreSQL database, else an FTS5 file
     # under <data_dir>/search; "fts5" or "postgres" to choose.
     search_backend: str = "auto"
+    # The job queue (datanuri.jobs): a worker's claim on a job lasts job_lease_seconds and is
+    # renewed every job_heartbeat_seconds; a job whose worker died is claimed again after its
+    # lease. Transient failures are retried after job_retry_seconds, doubled per attempt, up to
+    # job_max_attempts claims. Idle workers look for work every job_poll_seconds.
+    job_lease_seconds: float = 60.0
+    job_heartbeat_seconds: float = 15.0
+    job_poll_seconds: float = 1.0
+    job_max_attempts: int = 3
+    job_retry_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):

@@ -124,6 +124,10 @@ MSG_NO_VERSIONS = (
 MSG_SAME_CONTENT = (
     "This content is identical to version {version} of {name!r}; no new version was made."
 )
+MSG_JOB_ACTOR_GONE = (
+    "The job was started by {actor}, who no longer has an active account here, so it was not "
+    "run. Someone with the rights it needs must start it again."
+)
 MSG_PERSONAL_ACCESS = (
     "Dataset {name!r} is for personal data, so it cannot be made {to}: its versions would be released "
     "as they are. Publish a de-identified release into another dataset instead "

@@ -22,12 +22,15 @@ from datanuri.accounts.webauthn_keys import RelyingParty
 from datanuri.catalog.attachments import AttachmentService
 from datanuri.catalog.counts import DatasetCounter
 from datanuri.catalog.feedback import FeedbackService
+from datanuri.catalog.ingest_job import INGEST
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
 from datanuri.harvest import Harvester
+from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
+from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyStore, master_key_from_env
 from datanuri.privacy.limits import PolicyLimits
@@ -35,6 +38,17 @@ from datanuri.privacy.service import PrivacyService
 from datanuri.search import SearchService
 from datanuri.store.db import Database
 from datanuri.store.open_blobs import open_blob_store
+
+
+def queue_settings(config: Config) -> QueueSettings:
+    """The job queue's lease, heartbeat, polling and retry settings from the config."""
+    return QueueSettings(
+        lease=dt.timedelta(seconds=config.job_lease_seconds),
+        heartbeat=dt.timedelta(seconds=config.job_heartbeat_seconds),
+        poll=config.job_poll_seconds,
+        max_attempts=config.job_max_attempts,
+        retry_base=dt.timedelta(seconds=config.job_retry_seconds),
+    )
 
 
 def hidden_dataset(s: Session, name: str) -> bool:
@@ -56,8 +70,9 @@ class Platform:
         self.blobs.clean_tmp()  # only leftovers of dead processes, or older than a day
         self.ledger = self._make_ledger()
         self.ledger.hidden = hidden_dataset  # entries name hidden datasets by a commitment
-        self.jobs = JobRunner(self.db, workers=self.config.job_workers)
-        self.jobs.recover()
+        self.jobs = JobRunner(
+            self.db, settings=queue_settings(self.config), workers=self.config.job_workers
+        )
         self.access = AccessControl(self.db, find_dataset=dataset_access)
         self.accounts = AccountService(
             self.db,
@@ -115,6 +130,11 @@ class Platform:
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
+        # The kinds of job this instance runs, each registered by its capability; a job row
+        # names its kind, so any process (a `datanuri worker`) can run it.
+        self.jobs.registry.add(INGEST)
+        self.jobs.registry.add(APPLY)
+        self.jobs.bind(self)
 
     def _make_selfservice(self) -> SelfService:
         from datanuri.accounts.mail import make_mailer

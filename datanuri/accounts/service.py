@@ -290,6 +290,22 @@ class AccountService:
             token_id=token_id,
         )
 
+    def acting_principal(self, actor: str, scopes: frozenset[str] | None = None) -> Principal:
+        """The principal a queued job acts for, with the rights its user has now (a job waits;
+        a revoked editor's job must not publish): `actor` is the `Principal.name` that started
+        it ("system" or "user:<e-mail>"), `scopes` those of the token it used (None: all)."""
+        from datanuri.accounts.principal import SYSTEM
+
+        if actor == "system":
+            return SYSTEM.using(via="job")
+        email = actor.removeprefix("user:")
+        with self.db.session() as s:
+            user = s.scalar(select(User).where(User.email == email))
+            if not actor.startswith("user:") or user is None or not user.is_active:
+                raise errors.PermissionDenied(errors.MSG_JOB_ACTOR_GONE.format(actor=actor))
+            granted = ALL_SCOPES if scopes is None else frozenset(scopes) & ALL_SCOPES
+            return self.principal(s, user, scopes=granted).using(via="job")
+
     def principal_for(self, email: str) -> Principal:
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.email == v.clean_email(email)))

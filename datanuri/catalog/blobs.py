@@ -10,11 +10,13 @@ another thread or process is never left without its file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from datanuri.catalog.models import DatasetDocument, Distribution, Version
+from datanuri.jobs.models import Job
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database, lock_name
 
@@ -32,7 +34,8 @@ class GcResult:
 
 
 def referenced(db: Database, digest: str) -> bool:
-    """Whether a version, a distribution or an attached document refers to blob `digest`."""
+    """Whether a version, a distribution, an attached document or an unfinished job's
+    staged upload refers to blob `digest`."""
     with db.session() as s:
         return _referenced(s, digest)
 
@@ -45,7 +48,16 @@ def _referenced(s: Session, digest: str) -> bool:
     if s.scalar(q) is not None:
         return True
     q = select(DatasetDocument.id).where(DatasetDocument.blob_hash == digest).limit(1)
-    return s.scalar(q) is not None
+    if s.scalar(q) is not None:
+        return True
+    return s.scalar(_pending_inputs().where(Job.input_blob == digest).limit(1)) is not None
+
+
+def _pending_inputs() -> Select[Any]:
+    """The staged uploads of jobs that have not ended (a queued job's file is no orphan)."""
+    return select(Job.input_blob).where(
+        Job.input_blob.isnot(None), Job.status.in_(("queued", "running"))
+    )
 
 
 def discard_unreferenced(db: Database, blobs: BlobStore, digest: str) -> bool:
@@ -64,6 +76,7 @@ def collect_orphans(db: Database, blobs: BlobStore, *, dry_run: bool = False) ->
         known = set(s.scalars(select(Version.content_hash)))
         known |= {h for h in s.scalars(select(Distribution.blob_hash)) if h}
         known |= set(s.scalars(select(DatasetDocument.blob_hash)))  # attached documents
+        known |= {h for h in s.scalars(_pending_inputs()) if h}  # uploads of unfinished jobs
     all_blobs = list(blobs.digests())
     candidates = [d for d in all_blobs if d not in known]
     if dry_run:

@@ -12,6 +12,7 @@ from datanuri import __version__
 from datanuri.cli import access, accounts, catalog, ledger
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
+from datanuri.cli import worker as worker_cli
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
 from datanuri.errors import DatanuriError
 
@@ -40,6 +41,7 @@ app.add_typer(ledger.witness_app, name="witness")
 app.command("verify")(ledger.verify_cmd)
 app.command("publish")(catalog.publish)
 app.command("download")(catalog.download)
+app.command("worker")(worker_cli.worker)
 
 
 def _version(value: bool) -> None:
@@ -90,6 +92,7 @@ def serve(
         if not p.config.public_url:  # links in sign-up and reset mails
             p.selfservice.use_address(f"http://{host}:{port}")
         console.print(f"datanuri on http://{host}:{port}  (API /api/v1, docs /docs; Ctrl-C stops)")
+        p.jobs.start()  # this process's job workers (Config.job_workers; 0: none)
         run_server(create_app(p), host=host, port=port, log_level="info")
 
 
@@ -184,6 +187,7 @@ def demo(
                 f"Try: curl http://{host}:{port}/api/v1/datasets   ·   "
                 f"API docs: http://{host}:{port}/docs   ·   Ctrl-C stops"
             )
+            p.jobs.start()  # this process's job workers (Config.job_workers; 0: none)
             run_server(create_app(p), host=host, port=port, log_level="warning")
 
 

@@ -1,73 +1,59 @@
-"""In-process background jobs with progress stored in the jobs table.
+"""Background jobs as durable rows: `JobRunner` is the face the platform shows of the queue.
 
-A job is a function `fn(progress) -> dict | JobOutput` run on a worker thread. Progress is
-written to the database at most every half second so the API and CLI can show it.
+A job names its kind and holds its parameters as JSON (`datanuri.jobs.kinds`), so any process
+can run it: worker threads of this process (`Config.job_workers`, started on the first
+submit or by `start()`), `datanuri worker` processes, or the caller's own thread
+(`run_inline`, the API's `?wait=true`). Progress is written to the database at most every half
+second so the API and CLI can show it.
 
 A job's state follows what was committed: work that makes something durable calls
-`record_outcome(session, summary)` inside its own transaction, so the job's result commits with
-it. On start-up, jobs whose worker process is gone (a crash or kill -9) are marked succeeded if
-their outcome was committed, else failed, so nothing stays "running" forever.
+`record_outcome(session, summary)` inside its own transaction, so the job's result commits
+with it, at most once (`datanuri.jobs.worker`). A job whose worker died is claimed again when
+its lease runs out: ended as succeeded if its outcome was committed, else run again.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import socket
+import threading
 import time
-import traceback
-import uuid
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from datanuri.errors import DatanuriError, NotFound
+from datanuri.errors import InvalidInput, NotFound
 from datanuri.jobs import messages as M
+from datanuri.jobs.kinds import JobContext, JobKind, JobOutput, JobRegistry, Progress
 from datanuri.jobs.models import Job
-from datanuri.store.db import Database, utcnow
-from datanuri.store.process import pid_alive
+from datanuri.jobs.params import dump_params
+from datanuri.jobs.policy import QueueSettings
+from datanuri.jobs.queue import JobQueue
+from datanuri.jobs.worker import (
+    Executor,
+    JobSuperseded,
+    WorkerPool,
+    new_worker_id,
+    record_outcome,
+)
+from datanuri.store.db import Database
 
-Progress = Callable[[int, int | None], None]
+__all__ = [
+    "JobContext",
+    "JobInfo",
+    "JobKind",
+    "JobOutput",
+    "JobRecord",
+    "JobRegistry",
+    "JobRunner",
+    "JobSuperseded",
+    "Progress",
+    "QueueSettings",
+    "record_outcome",
+]
 
-
-@dataclass(frozen=True)
-class JobOutput:
-    """What a job made: `summary` (no row values: anyone who may see the job reads it) and
-    `restricted` (row values: problem values, previews, reports), shown only under the
-    permission rules of the dataset the job works on."""
-
-    summary: dict[str, Any]
-    restricted: dict[str, Any] | None = None
-
-    @classmethod
-    def keeping_private(cls, result: dict[str, Any], keys: Iterable[str]) -> JobOutput:
-        """Split `result`: the entries named by `keys` (when present) become restricted."""
-        names = set(keys)
-        private = {k: v for k, v in result.items() if k in names}
-        return cls({k: v for k, v in result.items() if k not in names}, private or None)
-
-
-JobFn = Callable[[Progress], dict[str, Any] | JobOutput]
-
-WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
-_CURRENT_JOB: ContextVar[str | None] = ContextVar("datanuri_current_job", default=None)
-
-
-def record_outcome(session: Session, summary: dict[str, Any]) -> None:
-    """Inside the transaction that makes a job's work durable (a version row), write the job's
-    result so it commits with that work; a no-op outside a job. A job killed after this commit
-    is found succeeded on recovery. `summary` must hold no row values."""
-    job_id = _CURRENT_JOB.get()
-    if job_id is None:
-        return
-    job = session.get(Job, job_id)
-    if job is not None:
-        job.result = summary
+FINAL = ("succeeded", "failed")
 
 
 @dataclass(frozen=True)
@@ -136,159 +122,136 @@ def _record(job: Job) -> JobRecord:
 
 
 class JobRunner:
-    """Runs jobs on a small thread pool and keeps their state in the database."""
+    """The platform's jobs: submit (queued for any worker), run inline, read, wait, and the
+    worker threads of this process."""
 
-    def __init__(self, db: Database, *, workers: int = 1) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        settings: QueueSettings | None = None,
+        workers: int = 0,
+        registry: JobRegistry | None = None,
+        services: Any = None,
+    ) -> None:
         self.db = db
-        self._pool = ThreadPoolExecutor(
-            max_workers=max(1, workers), thread_name_prefix="datanuri-job"
-        )
-        self._futures: dict[str, Future[None]] = {}
+        self.queue = JobQueue(db, settings or QueueSettings())
+        self.registry = registry or JobRegistry()
+        self.workers = workers
+        self.executor = Executor(self.queue, self.registry, services)
+        self._pool: WorkerPool | None = None
+        self._pool_lock = threading.Lock()
 
-    def recover(self) -> int:
-        """Settle jobs of dead worker processes on this host from what they committed: succeeded
-        if their outcome committed (`record_outcome`), else failed. Returns how many."""
-        host = socket.gethostname()
-        n = 0
-        with self.db.session() as s:
-            for job in s.scalars(select(Job).where(Job.status.in_(("queued", "running")))):
-                whost, _, wpid = job.worker.rpartition(":")
-                if whost == host and wpid.isdigit() and not pid_alive(int(wpid)):
-                    if job.result is not None:
-                        job.status, job.message = "succeeded", M.RECOVERED_DONE
-                        if job.progress_total:
-                            job.progress_done = job.progress_total
-                    else:
-                        job.status, job.message = "failed", M.INTERRUPTED
-                        job.error = {"code": "interrupted", "message": M.INTERRUPTED}
-                    job.finished_at = utcnow()
-                    n += 1
-        return n
+    def bind(self, services: Any) -> None:
+        """What handlers are given to work with (the platform, once it is built)."""
+        self.executor.services = services
+
+    def _row(self, kind: str, params: Any) -> tuple[JobKind[Any, Any], dict[str, Any]]:
+        found = self.registry.get(kind)
+        if found is None:
+            raise InvalidInput(M.BAD_PARAMS.format(kind=kind, detail="unknown kind"))
+        if not isinstance(params, found.params):
+            raise TypeError(f"a {kind} job takes {found.params.__name__}, not {type(params)}")
+        return found, dump_params(params)
 
     def submit(
         self,
         kind: str,
-        fn: JobFn,
+        params: Any,
         *,
-        params: dict[str, Any] | None = None,
         actor: str = "system",
+        scopes: Iterable[str] | None = None,
         dataset: str | None = None,
+        input_blob: str | None = None,
     ) -> JobInfo:
-        """Queue `fn` on a worker thread; `dataset` is the dataset it works on (its permission
-        rules decide who sees the job)."""
-        job_id = uuid.uuid4().hex
-        with self.db.session() as s:
-            job = Job(
-                id=job_id,
-                kind=kind,
-                params=params or {},
-                created_by=actor,
-                worker=WORKER_ID,
-                message="queued",
-                dataset=dataset,
-            )
-            s.add(job)
-            s.flush()
-            info = _info(job)
-        self._futures[job_id] = self._pool.submit(self._run, job_id, fn)
-        return info
+        """Queue a job of `kind` with its parameters dataclass, for the principal named `actor`
+        (with its token's `scopes`); `dataset` is the dataset it works on (its permission rules
+        decide who sees the job), `input_blob` a blob it reads (kept until it ends)."""
+        _, raw = self._row(kind, params)
+        job, _ = self.queue.enqueue(
+            kind, raw, actor=actor, scopes=scopes, dataset=dataset, input_blob=input_blob
+        )
+        if self.workers > 0:
+            self.start()
+            assert self._pool is not None
+            self._pool.wake.set()
+        return _info(job)
 
     def run_inline(
         self,
         kind: str,
-        fn: JobFn,
+        params: Any,
         *,
-        params: dict[str, Any] | None = None,
         actor: str = "system",
+        scopes: Iterable[str] | None = None,
         dataset: str | None = None,
+        input_blob: str | None = None,
+        timeout: float | None = None,
     ) -> JobInfo:
-        """Run a job on the calling thread, still recording it in the jobs table. The caller ran
-        it with its own rights, so its answer includes the restricted part in `result`."""
-        job_id = uuid.uuid4().hex
-        with self.db.session() as s:
-            s.add(
-                Job(
-                    id=job_id,
-                    kind=kind,
-                    params=params or {},
-                    created_by=actor,
-                    worker=WORKER_ID,
-                    dataset=dataset,
-                )
-            )
-        self._run(job_id, fn)
-        with self.db.session() as s:
-            job = s.get(Job, job_id)
-            assert job is not None
-            return _record(job).with_restricted()
+        """Run a job on the calling thread through the same handler as a worker, recording it
+        in the jobs table; if the attempt failed transiently, wait for a worker's retry. The
+        caller ran it with its own rights, so the answer includes the restricted part."""
+        _, raw = self._row(kind, params)
+        job, claim = self.queue.enqueue(
+            kind,
+            raw,
+            actor=actor,
+            scopes=scopes,
+            dataset=dataset,
+            input_blob=input_blob,
+            claim_for=new_worker_id("inline"),
+        )
+        assert claim is not None
+        status = self.executor.run(claim)
+        if status not in FINAL:  # queued for a retry (or taken over): a worker finishes it
+            if self.workers > 0:
+                self.start()
+            self._await(job.id, timeout)
+        return self.record(job.id).with_restricted()
 
-    def _run(self, job_id: str, fn: JobFn) -> None:
-        token = _CURRENT_JOB.set(job_id)
-        try:
-            self._run_current(job_id, fn)
-        finally:
-            _CURRENT_JOB.reset(token)
-
-    def _committed(self, job_id: str) -> bool:
-        """Whether the job's outcome was committed with its work (`record_outcome`)."""
-        with self.db.session() as s:
-            job = s.get(Job, job_id)
-            return job is not None and job.result is not None
-
-    def _fail(self, job_id: str, error: dict[str, Any], message: str) -> None:
-        """Record a failure, unless the job's work was already committed: then it succeeded (its
-        outcome says what exists) and the later error is only noted in its message."""
-        if self._committed(job_id):
-            self._update(
-                job_id,
-                status="succeeded",
-                message=M.DONE_THEN_FAILED.format(error=error.get("message", "")),
-                finished_at=utcnow(),
-            )
-            return
-        self._update(job_id, status="failed", error=error, message=message, finished_at=utcnow())
-
-    def _run_current(self, job_id: str, fn: JobFn) -> None:
-        self._update(job_id, status="running", started_at=utcnow(), message="running")
-        last = 0.0
-
-        def progress(done: int, total: int | None) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if now - last >= 0.5:
-                last = now
-                self._update(job_id, progress_done=done, progress_total=total)
-
-        try:
-            out = fn(progress)
-        except DatanuriError as exc:
-            self._fail(job_id, exc.to_dict(), exc.message)
-        except Exception:  # a bug: the job shows failed, the trace (maybe with SQL) only in the log
-            traceback.print_exc()
-            self._fail(
-                job_id, {"code": "internal_error", "message": M.INTERNAL_ERROR}, "internal error"
-            )
-        else:
-            if not isinstance(out, JobOutput):
-                out = JobOutput(out)
-            self._update(
-                job_id,
-                status="succeeded",
-                result=out.summary,
-                restricted=out.restricted,
-                message="done",
-                finished_at=utcnow(),
-            )
-
-    def _update(self, job_id: str, **values: Any) -> None:
-        with self.db.session() as s:
-            job = s.get(Job, job_id)
-            if job is None:
+    def start(self, *, kinds: Iterable[str] | None = None) -> None:
+        """Start this process's worker threads (`workers` of them), once."""
+        with self._pool_lock:
+            if self._pool is not None or self.workers <= 0:
                 return
-            for k, v in values.items():
-                setattr(job, k, v)
-            if values.get("status") == "succeeded" and job.progress_total:
-                job.progress_done = job.progress_total
+            self._pool = WorkerPool(
+                self.executor,
+                concurrency=self.workers,
+                kinds=tuple(kinds) if kinds is not None else self.registry.names(),
+            )
+            self._pool.start()
+
+    def work(
+        self,
+        *,
+        concurrency: int,
+        kinds: Iterable[str] | None = None,
+        once: bool = False,
+        stop: threading.Event | None = None,
+        grace: float | None = None,
+    ) -> int:
+        """Claim and run jobs on `concurrency` threads until `stop` is set (or, with `once`,
+        until none is ready), then stop gracefully: running jobs get `grace` seconds to finish
+        and are given back to the queue after that. Returns how many were given back."""
+        names = tuple(kinds) if kinds is not None else self.registry.names()
+        pool = WorkerPool(self.executor, concurrency=concurrency, kinds=names, once=once)
+        pool.start()
+        stop = stop or threading.Event()
+        while pool.alive() and not stop.wait(0.2):
+            pass
+        released = pool.stop(grace)
+        self.executor.stop_heartbeat()
+        return released
+
+    def _await(self, job_id: str, timeout: float | None) -> JobInfo:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            info = self.get(job_id, actor=None)
+            if info.status in FINAL:
+                return info
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"job {job_id} did not finish within {timeout} s")
+            time.sleep(min(0.1, self.queue.settings.poll))
 
     def get(self, job_id: str, *, actor: str | None) -> JobInfo:
         """A job (no restricted part); with `actor`, only if that principal started it (None: any
@@ -323,10 +286,13 @@ class JobRunner:
             return [_info(j) for j in s.scalars(q)]
 
     def wait(self, job_id: str, timeout: float | None = None) -> JobInfo:
-        fut = self._futures.get(job_id)
-        if fut is not None:
-            fut.result(timeout=timeout)
-        return self.get(job_id, actor=None)
+        """The job once it has ended (succeeded or failed); TimeoutError after `timeout` s."""
+        return self._await(job_id, timeout)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True)
+        """Stop this process's worker threads, letting running jobs finish."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.stop(None)
+        self.executor.stop_heartbeat()

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from datanuri.jobs.runner import JobFn
 from datanuri.platform import Platform
 from datanuri.web.errors import MSG_SERVER_FAULT, SERVER_FAULTS, public_error
 from datanuri.web.schemas import JobFailedOut, Out
@@ -28,25 +27,32 @@ def job_responses(done: type[Out]) -> dict[int | str, dict[str, Any]]:
 async def run_job(
     p: Platform,
     kind: str,
-    job: JobFn,
+    params: Any,
     *,
-    params: dict[str, Any],
     actor: str,
+    scopes: Iterable[str] | None,
     wait: bool,
     created: Callable[[dict[str, Any]], bool],
     dataset: str | None = None,
+    input_blob: str | None = None,
 ) -> JSONResponse:
-    """Submit `job` (about `dataset`, whose rules decide who sees it) and answer 202 with its
-    status URL; with `wait`, run it first and answer with its whole result (the caller ran it)
-    and the job: 201 when `created(result)`, else 200, 422 if it failed (500 if it crashed)."""
+    """Queue a job of `kind` with its parameters dataclass (about `dataset`, whose rules decide
+    who sees it), for the caller named `actor` with its token's `scopes`, and answer 202 with
+    its status URL; with `wait`, run it in this request's thread through the same handler and
+    answer with its whole result (the caller ran it) and the job: 201 when `created(result)`,
+    else 200, 422 if it failed (500 if it crashed)."""
+    job: dict[str, Any] = {
+        "actor": actor,
+        "scopes": scopes,
+        "dataset": dataset,
+        "input_blob": input_blob,
+    }
     if not wait:
-        info = p.jobs.submit(kind, job, params=params, actor=actor, dataset=dataset)
+        info = await run_in_threadpool(lambda: p.jobs.submit(kind, params, **job))
         return JSONResponse(
             {"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202
         )
-    info = await run_in_threadpool(
-        lambda: p.jobs.run_inline(kind, job, params=params, actor=actor, dataset=dataset)
-    )
+    info = await run_in_threadpool(lambda: p.jobs.run_inline(kind, params, **job))
     if info.status == "failed":
         err = public_error(info.error) or {}
         job_out = {**info.to_dict(), "error": err}

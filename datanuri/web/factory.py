@@ -22,6 +22,7 @@ from datanuri.web.app import create_app
 def make_app() -> FastAPI:
     """A web app over a Platform of this process, closed when the worker shuts down."""
     platform = Platform(Config.load())
+    platform.jobs.start()  # this process's job workers (Config.job_workers; 0: none)
     app = create_app(platform)
     inner = app.router.lifespan_context
 

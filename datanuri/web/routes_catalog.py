@@ -17,8 +17,7 @@ from starlette.formparsers import MultiPartException
 from datanuri import errors
 from datanuri.catalog import explore, export
 from datanuri.catalog.fields import check_text
-from datanuri.catalog.jobs import publish_job
-from datanuri.jobs.runner import JobOutput
+from datanuri.catalog.ingest_job import INGEST, IngestParams, stage_upload
 from datanuri.web import schemas
 from datanuri.web.auth import AdminCaller, PrincipalDep, PublishCaller
 from datanuri.web.background import job_responses, run_job
@@ -256,25 +255,20 @@ async def upload_version(
             raise errors.TooLarge(
                 f"The upload is larger than this server accepts ({limit:,} bytes)."
             )
+        # Into the blob store before the job is queued: any worker process can read it there.
+        digest = await run_in_threadpool(stage_upload, p.blobs, staged)
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
-
-    def job(progress: Any) -> JobOutput:
-        try:
-            return publish_job(
-                p.catalog, name, staged, filename=filename, progress=progress, principal=me, **opts
-            )
-        finally:
-            staged.unlink(missing_ok=True)
-
+    params = IngestParams(dataset=name, upload=digest, filename=filename, **opts)
     return await run_job(
         p,
-        "ingest",
-        job,
-        params={"dataset": name, "filename": filename, **opts},
+        INGEST.name,
+        params,
         actor=me.name,
+        scopes=me.scopes,
         dataset=name,
+        input_blob=digest,
         wait=wait,
         created=lambda result: bool(result.get("created")),
     )

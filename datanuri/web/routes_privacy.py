@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from datanuri.i18n import translate
-from datanuri.jobs.runner import JobOutput
+from datanuri.privacy.apply_job import APPLY, ApplyParams, ReleaseTarget
 from datanuri.privacy.detect import kind_label
 from datanuri.privacy.release_links import ReleaseMetadata
 from datanuri.privacy.report_html import render_report_html
@@ -24,8 +24,6 @@ from datanuri.web import schemas
 from datanuri.web.auth import PublishCaller, ReadCaller
 from datanuri.web.background import job_responses, run_job
 from datanuri.web.deps import PlatformDep, RowId
-
-PRIVATE = ("preview", "report")  # parts of an apply job's result that hold row values
 
 router = APIRouter(tags=["privacy"])
 
@@ -131,41 +129,19 @@ async def apply(
 ) -> JSONResponse:
     """Apply a policy to the latest version: the assessment report, and with `release` a published
     de-identified version (only if the policy passes; a failing policy changes nothing)."""
-    svc = p.privacy
-    await run_in_threadpool(svc.check_editor, name, principal=me)
-    policy, release = body.policy, body.release
-
-    def job(progress: Any) -> JobOutput:
-        # The candidate preview and the report hold row values: only the holder's editors read
-        # them from the job record (catalog.jobs.JobViews).
-        if release is None:
-            summary = svc.apply(name, policy, principal=me, progress=progress).summary()
-            return JobOutput.keeping_private({"released": False, **summary}, PRIVATE)
-        info = svc.release(
-            name,
-            policy,
-            target_name=release.target,
-            access_level=release.access_level,
-            metadata=release.metadata(),
-            principal=me,
-            progress=progress,
-        ).to_dict()
-        released = {
-            "released": True,
-            "passed": True,
-            "release": {k: v for k, v in info.items() if k not in ("report", "warnings")},
-            "report": info["report"],
-            "warnings": info["warnings"],
-            "report_url": f"/api/v1/privacy/releases/{info['id']}",
-        }
-        return JobOutput.keeping_private(released, PRIVATE)
-
+    await run_in_threadpool(p.privacy.check_editor, name, principal=me)
+    release = body.release
+    target = (
+        ReleaseTarget(release.target, release.access_level, release.metadata())
+        if release is not None
+        else None
+    )
     return await run_job(
         p,
-        "privacy.apply",
-        job,
-        params={"dataset": name, "release": release.model_dump() if release else None},
+        APPLY.name,
+        ApplyParams(dataset=name, policy=body.policy, release=target),
         actor=me.name,
+        scopes=me.scopes,
         wait=wait,
         created=lambda result: bool(result.get("released")),
         dataset=name,
