@@ -145,3 +145,30 @@ MSG_LEVEL_CHANGED_DURING_PUBLISH = (
     "The access level of {name!r} changed from {checked} to {now} while this file was being "
     "checked; nothing was published. Publish it again."
 )
+
+
+class EngineUnavailable(ConfigError):
+    """The configured compute engine (DATANURI_ENGINE) cannot start on this machine."""
+
+    code = "engine_unavailable"
+
+
+# compute engine (datanuri.engine)
+MSG_ENGINE_NO_PYSPARK = (
+    "DATANURI_ENGINE is 'spark' but PySpark is not installed. Install it with "
+    "`pip install 'datanuri[spark]'`, or set DATANURI_ENGINE=duckdb."
+)
+MSG_ENGINE_NO_JAVA = (
+    "DATANURI_ENGINE is 'spark' but no Java runtime was found (Spark needs Java 17 or later). "
+    "Install one (`apt-get install openjdk-17-jre-headless`) or set JAVA_HOME, or set "
+    "DATANURI_ENGINE=duckdb."
+)
+MSG_ENGINE_BAD_SPARK_CONF = (
+    "DATANURI_SPARK_CONF must be comma-separated key=value pairs (e.g. "
+    "'spark.sql.shuffle.partitions=8,spark.local.dir=/tmp/spark'), got {value!r}."
+)
+MSG_ENGINE_TOO_LARGE_IN_MEMORY = (
+    "The table has {rows} rows, more than the {limit} rows {what} can handle in memory. Use the "
+    "optimal full-domain search (k-anonymity, l-diversity or t-closeness with algorithm "
+    "'optimal'), which runs on the compute engine, or publish a smaller extract."
+)
