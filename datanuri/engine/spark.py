@@ -32,13 +32,15 @@ BASE_CONF = {
 
 def to_spark(sql: str) -> str:
     """`sql` (DuckDB dialect) in Spark SQL: sqlglot's transpiler, with DuckDB's quantile_cont
-    as Spark's exact `percentile` (both interpolate linearly)."""
+    as Spark's exact `percentile` (both interpolate linearly) and epoch_us as unix_micros."""
     import sqlglot
     from sqlglot import exp
 
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.PercentileCont) and node.expression is not None:
             return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() == "epoch_us":
+            return exp.Anonymous(this="unix_micros", expressions=list(node.expressions))
         return node
 
     tree = sqlglot.parse_one(sql, read="duckdb").transform(rewrite)
