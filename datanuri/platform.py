@@ -25,6 +25,7 @@ from datanuri.catalog.feedback import FeedbackService
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
+from datanuri.engine import Engine, EngineSettings, make_engine
 from datanuri.harvest import Harvester
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
@@ -45,6 +46,8 @@ def hidden_dataset(s: Session, name: str) -> bool:
 
 class Platform:
     """One datanuri instance: open it, use its services, close it."""
+
+    _engine: Engine | None = None  # the compute engine, made on first use (see `engine`)
 
     def __init__(self, config: Config | None = None, *, migrate: bool = True) -> None:
         self.config = config or Config.load()
@@ -144,7 +147,18 @@ class Platform:
         ledger.ensure_key()
         return ledger
 
+    @property
+    def engine(self) -> Engine:
+        """The compute engine `Config.engine` names (DuckDB or Spark), made on first use, so
+        PySpark is imported and a SparkSession started only when heavy work asks for it."""
+        if self._engine is None:
+            self._engine = make_engine(EngineSettings.from_config(self.config))
+        return self._engine
+
     def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
         self.jobs.shutdown()
         self.search.close()
         self.db.dispose()
