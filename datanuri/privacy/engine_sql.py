@@ -16,6 +16,7 @@ from datanuri.engine import quote
 SOURCE = "__src"
 ROW = "__row"
 COUNT = "__count"
+FIRST = "__first"
 FAIL = "__fail"
 FAILED = "__failed"
 
@@ -32,9 +33,12 @@ def fail_column(i: int) -> str:
 
 def frequency_sql(columns: Sequence[str]) -> str:
     """Records per distinct combination of ``columns`` (quasi-identifiers, then the sensitive
-    column if any), as column ``__count``."""
+    column if any), as column ``__count``, and the combination's first source row ``__first``."""
     cols = ", ".join(quote(c) for c in columns)
-    return f"SELECT {cols}, count(*) AS {quote(COUNT)} FROM {SOURCE} GROUP BY {cols}"
+    return (
+        f"SELECT {cols}, count(*) AS {quote(COUNT)}, min({quote(ROW)}) AS {quote(FIRST)} "
+        f"FROM {SOURCE} GROUP BY {cols}"
+    )
 
 
 def release_sql(

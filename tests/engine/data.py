@@ -22,7 +22,7 @@ def synthetic(rows: int = 20_000, seed: int = 7) -> pa.Table:
         drop = rng.random(len(values)) < share
         return [None if d else v for v, d in zip(values, drop, strict=True)]
 
-    base = dt.date(1950, 1, 1)
+    base = dt.date(1990, 1, 1)
     start = dt.datetime(2024, 1, 1)
     return pa.table(
         {
@@ -31,11 +31,11 @@ def synthetic(rows: int = 20_000, seed: int = 7) -> pa.Table:
             "sex": pa.array(nulls(rng.choice(["남", "여"], rows).tolist(), 0.01)),
             "sido": pa.array(nulls(rng.choice(REGIONS, rows).tolist())),
             "birth": pa.array(
-                nulls([base + dt.timedelta(days=int(d)) for d in rng.integers(0, 20_000, rows)]),
+                nulls([base + dt.timedelta(days=int(d)) for d in rng.integers(0, 730, rows)]),
                 pa.date32(),
             ),
             "postcode": pa.array(
-                nulls([f"{int(p):05d}" for p in rng.integers(1000, 64000, rows)])
+                nulls([f"{int(p):05d}" for p in rng.integers(4000, 4100, rows)])
             ),
             "job": pa.array(rng.choice(JOBS, rows).tolist()),
             "seen": pa.array(
