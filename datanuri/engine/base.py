@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 import pyarrow as pa
 
@@ -19,7 +19,7 @@ class Parquet:
     row_number: str | None = None
 
 
-Input = Parquet | pa.Table
+Input: TypeAlias = Parquet | pa.Table
 
 
 def quote(name: str) -> str:

@@ -67,7 +67,10 @@ def profile_on_engine(
         if kind in ORDERED:
             parts += [f"min({c}) AS lo{i}", f"max({c}) AS hi{i}"]
         if kind in ("integer", "number"):
-            parts += [f"avg(CAST({c} AS DOUBLE)) AS m{i}", f"stddev_samp(CAST({c} AS DOUBLE)) AS s{i}"]
+            parts += [
+                f"avg(CAST({c} AS DOUBLE)) AS m{i}",
+                f"stddev_samp(CAST({c} AS DOUBLE)) AS s{i}",
+            ]
         if kind in _HIST_KINDS:
             x = _x(c, kind)
             parts += [
@@ -102,9 +105,7 @@ def profile_on_engine(
             {"value": _plain(r["v"]), "count": int(r["n"])} for r in top.to_pylist()
         ]
         if kind in _HIST_KINDS and count:
-            col["histogram"] = _histogram(
-                engine, inputs, c, kind, first[f"xl{i}"], first[f"xh{i}"]
-            )
+            col["histogram"] = _histogram(engine, inputs, c, kind, first[f"xl{i}"], first[f"xh{i}"])
     return {"rows": rows, "columns": cols}
 
 

@@ -55,14 +55,15 @@ def release_sql(
     for c in columns:
         if c in qi:
             g = f"m{qi[c]}.g"
-            value = g if suppression == "remove" else f"CASE WHEN {failed} IS NULL THEN {g} ELSE '*' END"
+            value = (
+                g
+                if suppression == "remove"
+                else f"CASE WHEN {failed} IS NULL THEN {g} ELSE '*' END"
+            )
             select.append(f"{value} AS {quote(c)}")
         else:
             select.append(f"s.{quote(c)}")
-    joins = [
-        f"LEFT JOIN {map_name(i)} AS m{i} ON s.{quote(c)} = m{i}.v"
-        for c, i in qi.items()
-    ]
+    joins = [f"LEFT JOIN {map_name(i)} AS m{i} ON s.{quote(c)} = m{i}.v" for c, i in qi.items()]
     match = " AND ".join(
         f"m{i}.g IS NOT DISTINCT FROM f.{fail_column(i)}" for i in range(len(quasi_identifiers))
     )

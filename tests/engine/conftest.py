@@ -10,6 +10,7 @@ import pytest
 
 from datanuri.engine import Engine, EngineSettings, make_engine
 
+
 @pytest.fixture(scope="session")
 def spark_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """One SparkEngine (one JVM) for the session."""

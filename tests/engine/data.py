@@ -34,9 +34,7 @@ def synthetic(rows: int = 20_000, seed: int = 7) -> pa.Table:
                 nulls([base + dt.timedelta(days=int(d)) for d in rng.integers(0, 730, rows)]),
                 pa.date32(),
             ),
-            "postcode": pa.array(
-                nulls([f"{int(p):05d}" for p in rng.integers(4000, 4100, rows)])
-            ),
+            "postcode": pa.array(nulls([f"{int(p):05d}" for p in rng.integers(4000, 4100, rows)])),
             "job": pa.array(rng.choice(JOBS, rows).tolist()),
             "seen": pa.array(
                 [start + dt.timedelta(seconds=int(s)) for s in rng.integers(0, 10**7, rows)],

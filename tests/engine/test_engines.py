@@ -68,7 +68,10 @@ def test_write_parquet_of_no_rows_is_a_file_with_the_columns(
 ) -> None:
     src = write(synthetic(100), tmp_path / "src.parquet")
     out = tmp_path / "out.parquet"
-    assert engine.write_parquet('SELECT id, sido FROM "src" WHERE id < 0', {"src": Parquet(src)}, out) == 0
+    assert (
+        engine.write_parquet('SELECT id, sido FROM "src" WHERE id < 0', {"src": Parquet(src)}, out)
+        == 0
+    )
     written = pq.read_table(out)
     assert written.num_rows == 0 and written.column_names == ["id", "sido"]
 
@@ -128,7 +131,9 @@ def test_spark_reads_dates_and_timestamps_as_written(engine: Engine, tmp_path: P
     t = pa.table(
         {
             "d": pa.array([dt.date(2024, 2, 29), None], pa.date32()),
-            "ts": pa.array([dt.datetime(2024, 2, 29, 23, 59, 59, 123456), None], pa.timestamp("us")),
+            "ts": pa.array(
+                [dt.datetime(2024, 2, 29, 23, 59, 59, 123456), None], pa.timestamp("us")
+            ),
         }
     )
     src = write(t, tmp_path / "t.parquet")

@@ -41,8 +41,10 @@ def same_release(
     released = pq.read_table(out)
     assert released.column_names == expected.table.column_names
     assert released.schema.types == expected.table.schema.types
-    assert released.num_rows == expected.table.num_rows == got.released + (
-        got.suppressed if kw.get("suppression") == "mask" else 0
+    assert (
+        released.num_rows
+        == expected.table.num_rows
+        == got.released + (got.suppressed if kw.get("suppression") == "mask" else 0)
     )
     assert released.cast(expected.table.schema).equals(expected.table)  # values and order
 
