@@ -167,8 +167,3 @@ MSG_ENGINE_BAD_SPARK_CONF = (
     "DATANURI_SPARK_CONF must be comma-separated key=value pairs (e.g. "
     "'spark.sql.shuffle.partitions=8,spark.local.dir=/tmp/spark'), got {value!r}."
 )
-MSG_ENGINE_TOO_LARGE_IN_MEMORY = (
-    "The table has {rows} rows, more than the {limit} rows {what} can handle in memory. Use the "
-    "optimal full-domain search (k-anonymity, l-diversity or t-closeness with algorithm "
-    "'optimal'), which runs on the compute engine, or publish a smaller extract."
-)
