@@ -8,7 +8,7 @@
 `benchmarks/anonymize.py --synthetic`: Adult's categorical columns resampled, ages 0-99,
 Korean 읍면동 regions) plus an id and a measure, batch by batch (its memory does not grow with
 ROWS). `run` times `datanuri.privacy.scale.anonymize_file` (frequency table on the engine,
-lattice search, release streamed to Parquet) and prints the stages, the distinct combinations
+lattice search, release streamed to Parquet) and prints the wall time, the distinct combinations
 and the process's peak RSS (DuckDB runs in the process; Spark's JVM is a process of its own,
 not counted). `--check` also runs the in-memory `anonymize` on the same file and compares
 (small files only).

@@ -161,17 +161,19 @@ def anonymize_file(
             col.dictionary, problem.hierarchies[col.name], levels[i], col.name
         )
     inputs[S.FAIL] = failing_classes(problem, levels)
+    records, distinct, size, evaluated = problem.n, problem.F, problem.size, problem.evaluations
+    del problem, freq  # the search's memory is free before the engine writes the release
     sql = S.release_sql(schema.names, names, suppression=suppression)
     written = engine.write_parquet(sql, inputs, out)
     return FileRelease(
         levels=dict(zip(names, levels, strict=True)),
-        records=problem.n,
+        records=records,
         released=written if suppression == "remove" else written - best.suppressed,
         suppressed=best.suppressed,
         loss=best.loss,
-        distinct_combinations=problem.F,
-        lattice_size=problem.size,
-        nodes_evaluated=problem.evaluations,
+        distinct_combinations=distinct,
+        lattice_size=size,
+        nodes_evaluated=evaluated,
         elapsed_seconds=time.perf_counter() - started,
         engine=engine.name,
     )
