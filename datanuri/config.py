@@ -138,6 +138,15 @@ class Config:
     job_poll_seconds: float = 1.0
     job_max_attempts: int = 3
     job_retry_seconds: float = 5.0
+    # The compute engine (`engine`: duckdb | spark) for heavy table work (datanuri.engine).
+    # DuckDB runs in this process within duckdb_memory_limit (threads: 0 = one per core);
+    # Spark runs at spark_master with these memories and extra "key=value,key=value" settings.
+    duckdb_memory_limit: str = "2GB"
+    duckdb_threads: int = 0
+    spark_master: str = "local[2]"
+    spark_executor_memory: str = "4g"
+    spark_driver_memory: str = "2g"
+    spark_conf: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):

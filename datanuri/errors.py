@@ -171,3 +171,25 @@ MSG_BLOB_SCHEME = (
     "DATANURI_BLOB_URL uses {scheme!r}, which neither pyarrow nor fsspec knows here: use a "
     "directory, file:// or s3://, or install the fsspec package for {scheme!r}."
 )
+
+
+class EngineUnavailable(ConfigError):
+    """The configured compute engine (DATANURI_ENGINE) cannot start on this machine."""
+
+    code = "engine_unavailable"
+
+
+# compute engine (datanuri.engine)
+MSG_ENGINE_NO_PYSPARK = (
+    "DATANURI_ENGINE is 'spark' but PySpark is not installed. Install it with "
+    "`pip install 'datanuri[spark]'`, or set DATANURI_ENGINE=duckdb."
+)
+MSG_ENGINE_NO_JAVA = (
+    "DATANURI_ENGINE is 'spark' but no Java runtime was found (Spark needs Java 17 or later). "
+    "Install one (`apt-get install openjdk-17-jre-headless`) or set JAVA_HOME, or set "
+    "DATANURI_ENGINE=duckdb."
+)
+MSG_ENGINE_BAD_SPARK_CONF = (
+    "DATANURI_SPARK_CONF must be comma-separated key=value pairs (e.g. "
+    "'spark.sql.shuffle.partitions=8,spark.local.dir=/tmp/spark'), got {value!r}."
+)

@@ -26,6 +26,7 @@ from datanuri.catalog.ingest_job import INGEST
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
+from datanuri.engine import Engine, EngineSettings, make_engine
 from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
@@ -59,6 +60,8 @@ def hidden_dataset(s: Session, name: str) -> bool:
 
 class Platform:
     """One datanuri instance: open it, use its services, close it."""
+
+    _engine: Engine | None = None  # the compute engine, made on first use (see `engine`)
 
     def __init__(self, config: Config | None = None, *, migrate: bool = True) -> None:
         self.config = config or Config.load()
@@ -166,7 +169,18 @@ class Platform:
         ledger.ensure_key()
         return ledger
 
+    @property
+    def engine(self) -> Engine:
+        """The compute engine `Config.engine` names (DuckDB or Spark), made on first use, so
+        PySpark is imported and a SparkSession started only when heavy work asks for it."""
+        if self._engine is None:
+            self._engine = make_engine(EngineSettings.from_config(self.config))
+        return self._engine
+
     def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
         self.jobs.shutdown()
         self.search.close()
         self.db.dispose()

@@ -29,6 +29,7 @@ LAYERS = {  # top-level module -> rank; a module may import only ranks at or bel
             "credentials",
             "regions",
             "i18n",
+            "engine",
         ],
         0,
     ),

@@ -55,9 +55,13 @@ class ColumnCodes:
 
 
 def encode_column(
-    values: pa.ChunkedArray | pa.Array, name: str, hierarchy: Hierarchy
+    values: pa.ChunkedArray | pa.Array,
+    name: str,
+    hierarchy: Hierarchy,
+    weights: Floats | None = None,
 ) -> tuple[Codes, ColumnCodes]:
-    """Leaf code of every record (narrowest integer type) and the column's code maps."""
+    """Leaf code of every record (narrowest integer type) and the column's code maps;
+    ``weights`` are the records each row stands for (a frequency table's counts)."""
     leaf, dictionary = codes(values)
     leaf_codes = leaf.astype(compact_dtype(len(dictionary) + 1), copy=False)
     maps, cards = [], []
@@ -65,25 +69,30 @@ def encode_column(
         gen_codes, gen_dict = codes(hierarchy.generalize(dictionary, level, column=name))
         maps.append(gen_codes.astype(np.int32, copy=False))
         cards.append(max(len(gen_dict), 1))
-    freq = np.bincount(leaf_codes, minlength=len(dictionary)).astype(np.int64)
+    freq = np.bincount(leaf_codes, weights=weights, minlength=len(dictionary)).astype(np.int64)
     return leaf_codes, ColumnCodes(name, hierarchy.height, maps, cards, freq, dictionary)
 
 
 class EncodedTable:
     """The frequency table of a table's quasi-identifiers (and sensitive column), with the
-    generalised codes of its rows gathered per column and level on demand."""
+    generalised codes of its rows gathered per column and level on demand.
+
+    With ``weights``, each row of ``table`` stands for that many records (``table`` is itself a
+    frequency table, e.g. computed by the compute engine); ``row_group`` then maps its rows."""
 
     def __init__(
         self,
         table: pa.Table,
         quasi_identifiers: Mapping[str, Hierarchy],
         sensitive: str | None = None,
+        weights: npt.NDArray[np.int64] | None = None,
     ) -> None:
-        self.n = table.num_rows
+        w = None if weights is None else weights.astype(np.float64)
+        self.n = table.num_rows if weights is None else int(weights.sum())
         self.columns: list[ColumnCodes] = []
         leaf_codes: list[Codes] = []
         for name, hierarchy in quasi_identifiers.items():
-            lc, column = encode_column(table.column(name), name, hierarchy)
+            lc, column = encode_column(table.column(name), name, hierarchy, w)
             leaf_codes.append(lc)
             self.columns.append(column)
         self.heights = np.array([col.height for col in self.columns], dtype=np.int64)
@@ -97,6 +106,8 @@ class EncodedTable:
             cards.append(self.m)
         row_group, group_codes, count = frequency_table(leaf_codes, cards)
         del leaf_codes
+        if w is not None:
+            count = np.bincount(row_group, weights=w, minlength=len(count)).astype(np.int64)
         self.row_group = row_group  # frequency-table row of every record
         self.count = count
         self.count_f: Floats = count.astype(np.float64)  # bincount weights, converted once

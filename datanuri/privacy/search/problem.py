@@ -70,7 +70,12 @@ class Problem:
         dense: bool = True,
         rollup: bool = True,
         prefilter: bool = True,
+        counts: str | None = None,
     ) -> None:
+        weights = None
+        if counts is not None:  # `table` is a frequency table: column `counts` has its counts
+            weights = np.asarray(table.column(counts).to_numpy(), dtype=np.int64)
+        rows = table.num_rows if weights is None else int(weights.sum())
         self.criteria = _validate(
             table,
             quasi_identifiers,
@@ -82,6 +87,7 @@ class Problem:
             sensitive=sensitive,
             max_suppression=max_suppression,
             loss=loss,
+            rows=rows,
         )
         self.table = table
         self.names = list(quasi_identifiers)
@@ -90,13 +96,14 @@ class Problem:
         self.sensitive = sensitive if model != "k-anonymity" else None
         self.max_suppression = float(max_suppression)
         self.loss_name = loss
-        self.n = table.num_rows
+        self.n = rows
+        self.weights = weights
         self.dense = dense
         self.rollup = rollup
         self.prefilter = prefilter
         self.allowed = int(math.floor(self.max_suppression * self.n + 1e-9))
 
-        self.frame = EncodedTable(table, self.hierarchies, self.sensitive)
+        self.frame = EncodedTable(table, self.hierarchies, self.sensitive, weights)
         self.lattice = Lattice(self.frame.heights)
         overall = None
         if self.frame.scode is not None:
@@ -319,6 +326,7 @@ def _validate(
     sensitive: str | None,
     max_suppression: float,
     loss: Loss,
+    rows: int | None = None,
 ) -> tuple[Criterion, ...]:
     """Raise :class:`InvalidInput` for anything the search cannot run with, before any work;
     return the validated criteria."""
@@ -339,11 +347,12 @@ def _validate(
         )
     if not isinstance(max_suppression, (int, float)) or not 0 <= max_suppression <= 1:
         raise InvalidInput(M.MSG_BAD_SUPPRESSION.format(value=max_suppression))
-    if table.num_rows == 0:
+    rows = table.num_rows if rows is None else rows  # records (a frequency table: its total)
+    if rows == 0:
         raise InvalidInput(M.MSG_EMPTY_TABLE)
     check_enough_values(table, sensitive, l if model != "t-closeness" else None)
-    if k > table.num_rows:
-        raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=k, rows=table.num_rows))
+    if k > rows:
+        raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=k, rows=rows))
     size = math.prod(h.height for h in quasi_identifiers.values())
     if size > LATTICE_LIMIT:
         raise InvalidInput(M.MSG_LATTICE_TOO_LARGE.format(size=size, limit=LATTICE_LIMIT))

@@ -1,0 +1,75 @@
+"""The SQL of de-identification on the compute engine, written once (DuckDB dialect; the Spark
+engine transpiles it). Pure: text from column names.
+
+Inputs the statements read: ``__src`` (the source Parquet, with its row position ``__row``),
+``__map<i>`` (quasi-identifier i: leaf value ``v`` -> generalised value ``g``) and ``__fail`` (the
+generalised classes that fail: ``q<i>`` per quasi-identifier, and ``__failed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from datanuri.engine import quote
+
+SOURCE = "__src"
+ROW = "__row"
+COUNT = "__count"
+FIRST = "__first"
+FAIL = "__fail"
+FAILED = "__failed"
+
+
+def map_name(i: int) -> str:
+    """The mapping table of the i-th quasi-identifier."""
+    return f"__map{i}"
+
+
+def fail_column(i: int) -> str:
+    """The column of the i-th quasi-identifier in the table of failing classes."""
+    return f"q{i}"
+
+
+def frequency_sql(columns: Sequence[str]) -> str:
+    """Records per distinct combination of ``columns`` (quasi-identifiers, then the sensitive
+    column if any), as column ``__count``, and the combination's first source row ``__first``."""
+    cols = ", ".join(quote(c) for c in columns)
+    return (
+        f"SELECT {cols}, count(*) AS {quote(COUNT)}, min({quote(ROW)}) AS {quote(FIRST)} "
+        f"FROM {SOURCE} GROUP BY {cols}"
+    )
+
+
+def release_sql(
+    columns: Sequence[str],
+    quasi_identifiers: Sequence[str],
+    *,
+    suppression: Literal["remove", "mask"] = "remove",
+) -> str:
+    """Every source column, the quasi-identifiers replaced by their generalised values; records
+    of failing classes removed (or their quasi-identifiers set to ``*``), in source order."""
+    qi = {name: i for i, name in enumerate(quasi_identifiers)}
+    failed = f"f.{quote(FAILED)}"
+    select = []
+    for c in columns:
+        if c in qi:
+            g = f"m{qi[c]}.g"
+            value = (
+                g
+                if suppression == "remove"
+                else f"CASE WHEN {failed} IS NULL THEN {g} ELSE '*' END"
+            )
+            select.append(f"{value} AS {quote(c)}")
+        else:
+            select.append(f"s.{quote(c)}")
+    joins = [f"LEFT JOIN {map_name(i)} AS m{i} ON s.{quote(c)} = m{i}.v" for c, i in qi.items()]
+    match = " AND ".join(
+        f"m{i}.g IS NOT DISTINCT FROM f.{fail_column(i)}" for i in range(len(quasi_identifiers))
+    )
+    joins.append(f"LEFT JOIN {FAIL} AS f ON {match}")
+    where = f" WHERE {failed} IS NULL" if suppression == "remove" else ""
+    return (
+        f"SELECT {', '.join(select)} FROM {SOURCE} AS s {' '.join(joins)}{where} "
+        f"ORDER BY s.{quote(ROW)}"
+    )
