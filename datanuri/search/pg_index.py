@@ -161,6 +161,10 @@ class PgSearchIndex:
         with self.engine.connect() as c:
             return int(c.execute(text("SELECT last_value FROM search_generation")).scalar_one())
 
+    def version(self) -> tuple[int, int]:
+        """The generation: the sequence every process's writes advance."""
+        return self.generation, 0
+
     def close(self) -> None:
         """Nothing to close: the connections belong to the database's engine."""
 
