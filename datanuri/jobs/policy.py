@@ -17,6 +17,9 @@ class QueueSettings:
     max_attempts: int = 3  # claims of one job, including those of workers that died
     retry_base: dt.timedelta = dt.timedelta(seconds=5)  # first retry delay, doubled each time
     retry_max: dt.timedelta = dt.timedelta(minutes=10)
+    # How long a caller that ran a job inline (`?wait=true`) waits for a worker's retry before it
+    # answers with the job still queued (202 and its status URL).
+    inline_wait: float = 60.0
 
     def __post_init__(self) -> None:
         if self.heartbeat >= self.lease:

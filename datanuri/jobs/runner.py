@@ -189,8 +189,10 @@ class JobRunner:
         timeout: float | None = None,
     ) -> JobInfo:
         """Run a job on the calling thread through the same handler as a worker, recording it
-        in the jobs table; if the attempt failed transiently, wait for a worker's retry. The
-        caller ran it with its own rights, so the answer includes the restricted part."""
+        in the jobs table; if the attempt failed transiently, wait up to `timeout` seconds
+        (default `QueueSettings.inline_wait`) for a worker's retry, then answer with the job as
+        it is (still queued when no worker runs). The caller ran it with its own rights, so the
+        answer includes the restricted part."""
         _, raw = self._row(kind, params)
         job, claim = self.queue.enqueue(
             kind,
@@ -206,7 +208,10 @@ class JobRunner:
         if status not in FINAL:  # queued for a retry (or taken over): a worker finishes it
             if self.workers > 0:
                 self.start()
-            self._await(job.id, timeout)
+            try:
+                self._await(job.id, self.queue.settings.inline_wait if timeout is None else timeout)
+            except TimeoutError:  # still queued or running: the caller answers with its status
+                pass
         return self.record(job.id).with_restricted()
 
     def start(self, *, kinds: Iterable[str] | None = None) -> None:

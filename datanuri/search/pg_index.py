@@ -40,6 +40,8 @@ from datanuri.search.tsquery import Compiled, Phrase, compile_match, phrase_tsqu
 from datanuri.search.tsquery import vector_literal as vector_of
 
 LAYOUT = f"pg1:{SCHEMA_VERSION}:{ANALYZER_VERSION}"
+#: the tables the PostgreSQL index keeps itself (raw SQL, like the FTS5 file: no ORM models)
+TABLES = ("search_docs", "search_terms", "search_meta")
 SEP = "\x1f"  # between a facet's field and its value in `search_docs.facets`
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 #: The advisory lock every writer holds for its transaction, so the document frequencies in

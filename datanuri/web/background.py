@@ -40,7 +40,8 @@ async def run_job(
     who sees it), for the caller named `actor` with its token's `scopes`, and answer 202 with
     its status URL; with `wait`, run it in this request's thread through the same handler and
     answer with its whole result (the caller ran it) and the job: 201 when `created(result)`,
-    else 200, 422 if it failed (500 if it crashed)."""
+    else 200, 422 if it failed (500 if it crashed), or 202 as without `wait` when a transient
+    failure left it waiting for a worker's retry past `QueueSettings.inline_wait`."""
     job: dict[str, Any] = {
         "actor": actor,
         "scopes": scopes,
@@ -53,6 +54,11 @@ async def run_job(
             {"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}, status_code=202
         )
     info = await run_in_threadpool(lambda: p.jobs.run_inline(kind, params, **job))
+    if info.status not in ("succeeded", "failed"):  # waiting for a worker's retry
+        return JSONResponse(
+            jsonable_encoder({"job": info.to_dict(), "status_url": f"/api/v1/jobs/{info.id}"}),
+            status_code=202,
+        )
     if info.status == "failed":
         err = public_error(info.error) or {}
         job_out = {**info.to_dict(), "error": err}

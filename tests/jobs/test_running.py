@@ -86,6 +86,16 @@ def test_a_user_error_is_final_and_not_retried(qp):
         assert s.get(Job, info.id).attempt == 1
 
 
+def test_an_inline_run_left_for_a_retry_answers_queued_instead_of_hanging(qp):
+    """With no worker in this process, `?wait=true` after a transient failure does not wait
+    forever: it answers with the job queued, and any worker finishes it later."""
+    info = qp.jobs.run_inline("test.steps", Steps("later", fail_times=1), timeout=0.3)
+    assert info.status == "queued" and CALLS["later"] == 1
+    qp.jobs.work(concurrency=1, once=True)
+    done = qp.jobs.wait(info.id, timeout=30)
+    assert done.status == "succeeded" and done.result == {"key": "later", "attempt": 2}
+
+
 def test_a_job_with_parameters_its_kind_does_not_take_fails_with_a_message(qp):
     job, claim = qp.jobs.queue.enqueue("ingest", {"dataset": "x"}, actor="system", claim_for="w")
     assert claim is not None and qp.jobs.executor.run(claim) == "failed"

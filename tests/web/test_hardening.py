@@ -201,19 +201,37 @@ def organization_required(platform) -> str:
         IntegrityError("Blob sha256:ab is missing from the store at /srv/data/blobs."),
     ],
 )
-def test_a_failed_job_answers_without_sql_or_paths(platform, fault):
+def test_a_failed_job_answers_without_sql_or_paths(config, fault):
     import asyncio
     import json as _json
     from concurrent.futures import ThreadPoolExecutor
 
+    from datanuri.jobs.kinds import JobKind
+    from datanuri.platform import Platform
     from datanuri.web.background import run_job
 
-    def job(progress):
+    @dataclasses.dataclass(frozen=True)
+    class Nothing:
+        pass
+
+    def crash(services, params, ctx):
         raise fault
+
+    # One attempt: the crash is final at once (a retry would only repeat it).
+    platform = Platform(dataclasses.replace(config, job_max_attempts=1, job_workers=0))
+    platform.jobs.registry.add(JobKind("test.crash", Nothing, crash))
 
     def answer():  # on a thread of its own: another test may have left a loop on this one
         return asyncio.run(
-            run_job(platform, "test", job, params={}, actor="system", wait=True, created=bool)
+            run_job(
+                platform,
+                "test.crash",
+                Nothing(),
+                actor="system",
+                scopes=None,
+                wait=True,
+                created=bool,
+            )
         )
 
     with ThreadPoolExecutor(1) as pool:
@@ -222,3 +240,4 @@ def test_a_failed_job_answers_without_sql_or_paths(platform, fault):
     assert resp.status_code == 500
     assert "UNIQUE" not in resp.body.decode() and "/srv/data" not in resp.body.decode()
     assert "logged" in body["error"]["message"] and body["job"]["status"] == "failed"
+    platform.close()
