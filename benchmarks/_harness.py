@@ -94,7 +94,9 @@ def sample(pid: int) -> ProcSample | None:
         fds = len(os.listdir(f"/proc/{pid}/fd"))
     except OSError:
         return None
-    rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    rss = next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+    )
     return ProcSample(pid, rss, fds)
 
 
@@ -196,7 +198,11 @@ class Instance:
         self.log = self.data_dir / f"serve-{self.port}.log"
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                cmd,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + 120

@@ -2,7 +2,7 @@
 new version through the API every ~30 s; the server's RSS and open files are sampled every 10 s.
 
     PYTHONPATH=. .venv/bin/python benchmarks/soak.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
-        [--minutes 30] [--rate 20] [--publish-every 30] [--sample-every 10] [--api-workers 1|2]
+        [--minutes 30] [--rate 5] [--publish-every 30] [--sample-every 10] [--api-workers 1|2]
     ... --quick      # 20 seconds, for the smoke test
 
 Setup (not timed): a fresh database on the `--pg` server, the demo data (`datanuri demo
@@ -23,6 +23,7 @@ are dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 import time
@@ -102,9 +103,11 @@ def main() -> int:
     )
     ap.add_argument("--pg", required=True, help="PostgreSQL server URL (a database is made on it)")
     ap.add_argument("--minutes", type=float, default=30.0)
-    ap.add_argument("--rate", type=float, default=20.0, help="requests per second (fixed)")
+    ap.add_argument("--rate", type=float, default=5.0, help="requests per second (fixed)")
     ap.add_argument("--publish-every", type=float, default=30.0, help="seconds between publishes")
-    ap.add_argument("--sample-every", type=float, default=10.0, help="seconds between /proc samples")
+    ap.add_argument(
+        "--sample-every", type=float, default=10.0, help="seconds between /proc samples"
+    )
     ap.add_argument("--warmup", type=float, default=60.0, help="seconds left out of start/slope")
     ap.add_argument("--api-workers", type=int, default=1, choices=(1, 2))
     ap.add_argument("--quick", action="store_true", help="20 s at 5 req/s (smoke test)")
@@ -121,8 +124,15 @@ def main() -> int:
         targets = h.find_targets(inst)
         token = h.json.loads(
             inst.cli(
-                "tokens", "create", "--user", "publisher@datanuri.local",
-                "--scopes", "read,publish", "--name", "soak", "--json",
+                "tokens",
+                "create",
+                "--user",
+                "publisher@datanuri.local",
+                "--scopes",
+                "read,publish",
+                "--name",
+                "soak",
+                "--json",
             )
         )["token"]
         mix = [
@@ -143,14 +153,15 @@ def main() -> int:
         publisher.start()
         t_start = time.monotonic()
         end = t_start + args.minutes * 60
-        while time.monotonic() < end:
+        stopped = threading.Event()  # Ctrl-C / SIGTERM: end after this window, clean up, report
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopped.set())
+        while time.monotonic() < end and not stopped.is_set():
             now = time.monotonic() - t_start
             for pid in inst.server_pids():
                 s = h.sample(pid)
                 if s is not None:
-                    series.setdefault(pid, Series(pid)).points.append(
-                        (now, s.rss_kb, s.open_files)
-                    )
+                    series.setdefault(pid, Series(pid)).points.append((now, s.rss_kb, s.open_files))
             span = min(args.sample_every, end - time.monotonic())
             if span <= 0.5:
                 break
@@ -202,6 +213,8 @@ def main() -> int:
     failed = bool(errors) or bool(publisher.errors) or not alive or total == 0
     if not alive:
         print("   the server process died during the soak")
+    if stopped.is_set():
+        print(f"   stopped early by a signal after {now / 60:.1f} of {args.minutes:g} minutes")
     print("FAILED: see the errors above" if failed else "OK: no errors")
     return 1 if failed else 0
 

@@ -299,7 +299,9 @@ class PrivacyService:
         with self.db.session() as s:
             ds, v = self._source(s, name, principal)
             org, number, digest = ds.organization.name, v.number, v.content_hash
-            self.access.log(principal, ds.as_access(), number, "privacy", True)
+            access = ds.as_access()
+        # after the session: one pooled connection per request at a time (see catalog.parquet_path)
+        self.access.log(principal, access, number, "privacy", True)
         table = pq.ParquetFile(
             self.blobs.verify(digest)
         ).read()  # read_table would import pandas (~0.2 s)
