@@ -336,6 +336,7 @@ class Run:
     what: str
     size: int
     seconds: float = float("nan")
+    cpu: float = float("nan")  # user + system seconds of the child and what it waited for
     rss: int = 0  # the datanuri process's peak RSS (wait4)
     tree_rss: int = 0  # the process tree's polled peak (a JVM counted too)
     status: str = "ok"
@@ -397,6 +398,7 @@ def measured(cmd: list[str], cap: int, env: dict[str, str] | None = None) -> tup
         r.join(5)
     run.seconds = time.perf_counter() - t0
     run.rss = usage.ru_maxrss * 1024
+    run.cpu = usage.ru_utime + usage.ru_stime
     run.load = h.loadavg()
     out, err = b"".join(out_chunks).decode(), b"".join(err_chunks).decode()
     if killed:
@@ -482,7 +484,7 @@ def deid(sizes: list[int], engines: list[str], args: argparse.Namespace) -> list
             times = "/".join(f"{r.seconds:.1f}" for r in reps)
             print(
                 f"   {engine:9s} {size:>13,}  {run.seconds:8.1f} s (median of {len(reps)}: {times}; "
-                f"read {e['read_seconds']:.1f} s)  peak RSS {run.rss / 2**20:7,.0f} MiB "
+                f"cpu {run.cpu:.1f} s; read {e['read_seconds']:.1f} s)  peak RSS {run.rss / 2**20:7,.0f} MiB "
                 f"(tree {run.tree_rss / 2**20:,.0f})  passed {e['passed']}  released "
                 f"{e['released_rows']:,} rows  digest {dg.get('digest', '?')[:12]}  {run.load}"
             )
@@ -539,7 +541,7 @@ def ingest(gbs: list[float], args: argparse.Namespace) -> list[Run]:
             print(
                 f"   {gb:5g} GB ({mb:,.0f} MB, {rows:,} rows; written in {t_gen:.0f} s)  "
                 + (
-                    f"{run.seconds:8.1f} s  {mb / run.seconds:6.1f} MB/s  peak RSS "
+                    f"{run.seconds:8.1f} s (cpu {run.cpu:.1f} s)  {mb / run.seconds:6.1f} MB/s  peak RSS "
                     f"{run.rss / 2**20:7,.0f} MiB  {run.load}"
                     if run.status == "ok"
                     else run.status
@@ -562,10 +564,11 @@ def growth(runs: list[Run]) -> None:
         rs.sort(key=lambda r: r.size)
         cells = []
         for prev, cur in zip([None, *rs], rs, strict=False):
-            cell = f"{cur.size:,} rows: {cur.seconds:.1f} s, {cur.rss / 2**20:,.0f} MiB"
+            cell = f"{cur.size:,} rows: {cur.seconds:.1f} s (cpu {cur.cpu:.1f}), {cur.rss / 2**20:,.0f} MiB"
             if prev is not None:
                 cell += (
                     f" (×{cur.size / prev.size:.1f} rows → time ×{cur.seconds / prev.seconds:.2f}, "
+                    f"cpu ×{cur.cpu / prev.cpu:.2f}, "
                     f"RSS ×{cur.rss / max(prev.rss, 1):.2f})"
                 )
             cells.append(cell)

@@ -23,8 +23,10 @@ are dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -172,6 +174,10 @@ def main() -> int:
         publisher.stop_event.set()
         publisher.join(180)
         alive = inst.proc is not None and inst.proc.poll() is None
+        kept: Path | None = None
+        if inst.log is not None:  # the data directory goes; the server's log is kept
+            kept = Path(tempfile.gettempdir()) / f"soak-serve-{inst.port}.log"
+            shutil.copy(inst.log, kept)
         now = time.monotonic() - t_start
         for pid in inst.server_pids():
             s = h.sample(pid)
@@ -215,6 +221,7 @@ def main() -> int:
         print("   the server process died during the soak")
     if stopped.is_set():
         print(f"   stopped early by a signal after {now / 60:.1f} of {args.minutes:g} minutes")
+    print(f"   server log: {kept}")
     print("FAILED: see the errors above" if failed else "OK: no errors")
     return 1 if failed else 0
 
