@@ -340,7 +340,8 @@ async def open_loop(
     out = Outcome(label, rate, seconds)
     # Idle connections are dropped after 2 s, before uvicorn's 5 s keep-alive timeout closes
     # them: with both at 5 s (httpx's default) a request sent on a connection the server is
-    # closing that instant fails with ReadError (the first 30-minute soak saw 14 of 8,288).
+    # closing that instant fails with ReadError (the likely cause of the 14 ReadErrors in 8,288
+    # requests of the first 30-minute soak; unconfirmed: that run's server log was not kept).
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=64, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         loop = asyncio.get_running_loop()

@@ -15,6 +15,11 @@ mode; see `_harness.py`). Each (target, rate) runs `--seconds`; a rate the serve
 up with shows as growing latencies, not as fewer requests. Errors are non-2xx/3xx answers,
 timeouts (30 s) and connection failures. The generator shares the machine's cores with the
 server: its CPU use is part of the figures, and the load average is printed beside each one.
+
+Quoted figures (2026-12-03, 1 API process, 2 shared cores at load 5-23, 10 s per cell; p50 / p99):
+dataset page 10 req/s 2.2 s / 4.1 s, 50 req/s 19.7 s / 33.2 s, 100 req/s 787 of 1,000 failed;
+search 10 req/s 12 / 42 ms, 50 req/s 13 / 248 ms, 100 req/s 15 / 72 ms; CSV download (small
+dataset) 10 req/s 40 / 945 ms, 50 req/s 4.7 s / 7.1 s, 100 req/s 492 of 1,000 failed.
 """
 
 from __future__ import annotations
