@@ -299,7 +299,9 @@ class PrivacyService:
         with self.db.session() as s:
             ds, v = self._source(s, name, principal)
             org, number, digest = ds.organization.name, v.number, v.content_hash
-            self.access.log(principal, ds.as_access(), number, "privacy", True)
+            access = ds.as_access()
+        # after the session: one pooled connection per request at a time (see catalog.parquet_path)
+        self.access.log(principal, access, number, "privacy", True)
         with self.blobs.open_input(digest) as f:  # verified, read through the store's filesystem
             table = pq.ParquetFile(f).read()  # read_table would import pandas (~0.2 s)
         return org, number, digest, table
