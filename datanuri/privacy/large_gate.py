@@ -110,5 +110,7 @@ def large_release_gate(
     copies, protected = copy_candidates(policy, files.released_columns)
     dup, refused = duplicate_findings(duplicates(engine, files.source, copies, protected), policy)
     failures += refused
-    section = gate_section(policy, overruled=overruled, near_unique=nu, duplicates=dup, unchanged=())
+    section = gate_section(
+        policy, overruled=overruled, near_unique=nu, duplicates=dup, unchanged=()
+    )
     return GateOutcome(tuple(failures), tuple(untreated), section)

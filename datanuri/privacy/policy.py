@@ -704,9 +704,7 @@ def release_gate(
 
     # 3. near-unique released columns: named either way, refused unless acknowledged
     released = candidate.column_names
-    near_unique, refused = near_unique_findings(
-        G.near_unique_columns(candidate, released), policy
-    )
+    near_unique, refused = near_unique_findings(G.near_unique_columns(candidate, released), policy)
     failures += refused
 
     # 4. a released copy (or relabelling) of a protected column, compared after the measures

@@ -52,7 +52,7 @@ from datanuri.privacy import messages as M
 from datanuri.privacy.budget import BudgetAccount, account, check_budget_value, refuse_if_over
 from datanuri.privacy.db import PrivacyBudget, PrivacyLoss, PrivacyRelease
 from datanuri.privacy.detect import detect
-from datanuri.privacy.guard import DetectionGuard
+from datanuri.privacy.guard import SAMPLE_ROWS, DetectionGuard, sample_parquet
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
 from datanuri.privacy.large import apply_large, refuse_unsupported
 from datanuri.privacy.limits import PolicyLimits
@@ -356,7 +356,19 @@ class PrivacyService:
 
     # ----- scan ------------------------------------------------------------------------------
     def scan(self, name: str, *, principal: Principal) -> dict[str, Any]:
-        """Classify every column of the latest version (direct / quasi / sensitive / other)."""
+        """Classify every column of the latest version (direct / quasi / sensitive / other).
+        A large table (see `is_large`) is not read: detection looks at a seeded sample of it."""
+        if self.engine is not None:
+            _, _, rows = self._source_rows(name, principal)
+            if self.is_large(rows):
+                number, digest, path = self._source_file(name, principal)
+                found = detect(sample_parquet(path, SAMPLE_ROWS))
+                return {
+                    "dataset": name,
+                    "version": number,
+                    "content_hash": digest,
+                    **replace(found, total_rows=rows).to_dict(),
+                }
         _, number, digest, table = self._load(name, principal)
         return {
             "dataset": name,

@@ -37,6 +37,7 @@ LEAKY = {
     "insensitive": {**DELETING["insensitive"], "주민등록번호": "we trust our readers"},
 }
 
+
 @pytest.fixture
 def world(platform, tmp_path):
     load_hospital(platform, tmp_path / "demo")
@@ -157,7 +158,7 @@ def test_engine_counted_gate_rules_refuse_as_in_memory(world, tmp_path, extra):
     assert big.report.gate is not None and small.report.gate is not None
     assert big.report.gate.duplicates == small.report.gate.duplicates
     assert big.report.gate.near_unique == small.report.gate.near_unique
-    assert (big.report.gate.duplicates if extra == "copy" else big.report.gate.near_unique)
+    assert big.report.gate.duplicates if extra == "copy" else big.report.gate.near_unique
     assert_same(numbers(small.report.to_json()), numbers(big.report.to_json()))
 
 
@@ -186,12 +187,24 @@ def test_what_the_engine_path_cannot_apply_is_refused_there_only(world, change):
 
 
 @pytest.mark.spark
-def test_spark_release_equals_the_in_memory_one(world, spark_engine):
+def test_spark_release_equals_the_in_memory_one(world, request):
     platform, editor = world
+    spark = request.getfixturevalue("spark_engine")
     platform.privacy.inmemory_rows = INMEMORY
     a = platform.privacy.release(HOSPITAL, DIVERSE, target_name="visits-memory", principal=editor)
-    platform.privacy.engine = lambda: spark_engine
+    platform.privacy.engine = lambda: spark
     platform.privacy.engine_name = "spark"  # Spark takes every table, however small
     b = platform.privacy.release(HOSPITAL, DIVERSE, target_name="visits-spark", principal=editor)
     assert released(platform, "visits-spark").equals(released(platform, "visits-memory"))
     assert_same(numbers(a.report.to_json()), numbers(b.report.to_json()))
+
+
+def test_scan_of_a_large_table_reads_a_sample(world):
+    platform, editor = world
+    platform.privacy.inmemory_rows = INMEMORY
+    small = platform.privacy.scan(HOSPITAL, principal=editor)
+    platform.privacy.inmemory_rows = 0
+    big = platform.privacy.scan(HOSPITAL, principal=editor)
+    assert big["total_rows"] == small["total_rows"]
+    kinds = {c["column"]: (c["category"], c["kind"]) for c in big["columns"]}
+    assert kinds == {c["column"]: (c["category"], c["kind"]) for c in small["columns"]}
