@@ -79,8 +79,6 @@ def assert_same(a: Any, b: Any, path: str = "report") -> None:
 
 
 def released(platform, target: str) -> pa.Table:
-    v = platform.catalog.get_dataset(target, principal=SYSTEM)
-    del v
     path = platform.catalog.parquet_path(target, principal=SYSTEM)
     table = pq.read_table(path)
     return table.sort_by([(c, "ascending") for c in table.column_names])
