@@ -202,6 +202,9 @@ def service(args: argparse.Namespace) -> None:
         finally:
             os._exit(code)
     _, status, usage = os.wait4(pid, 0)
+    import shutil
+
+    shutil.rmtree(data, ignore_errors=True)
     print(
         f"release process: exit {os.waitstatus_to_exitcode(status)}, peak RSS "
         f"{usage.ru_maxrss / 1024:.0f} MB; load average {os.getloadavg()}"
