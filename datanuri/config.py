@@ -147,6 +147,10 @@ class Config:
     spark_executor_memory: str = "4g"
     spark_driver_memory: str = "2g"
     spark_conf: str = ""
+    # A privacy policy runs on the compute engine (frequency table, search on it, streamed
+    # release; only generalisation, suppression and deleting columns) when the engine is
+    # "spark" or the source version has more rows than this; smaller tables are read into memory.
+    privacy_inmemory_rows: int = 5_000_000
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):

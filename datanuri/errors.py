@@ -193,3 +193,13 @@ MSG_ENGINE_BAD_SPARK_CONF = (
     "DATANURI_SPARK_CONF must be comma-separated key=value pairs (e.g. "
     "'spark.sql.shuffle.partitions=8,spark.local.dir=/tmp/spark'), got {value!r}."
 )
+
+# de-identification of large tables on the compute engine (datanuri.privacy.large)
+MSG_LARGE_RELEASE_UNSUPPORTED = (
+    "Dataset {name!r} has {rows} rows, so its policy runs on the compute engine ({engine}), "
+    "which applies only full-domain generalisation with suppression (k-anonymity, l-diversity, "
+    "t-closeness) and deletes columns. This policy also asks for {parts}, which is not applied "
+    "there, so nothing was done. Change the policy: delete those columns instead of masking, "
+    "pseudonymising or perturbing them, use the optimal algorithm, leave out utility_check and "
+    "delta_presence; or de-identify a smaller extract."
+)

@@ -124,6 +124,9 @@ class Platform:
                 max_epsilon=self.config.privacy_max_epsilon,
                 default_epsilon_budget=self.config.privacy_default_epsilon_budget,
             ),
+            engine=lambda: self.engine,  # made on first use, by the large-table path only
+            engine_name=self.config.engine,
+            inmemory_rows=self.config.privacy_inmemory_rows,
         )
         self.search = SearchService(
             self.db, self.config.data_dir / "search", backend=self.config.search_backend

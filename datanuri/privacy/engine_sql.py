@@ -73,3 +73,47 @@ def release_sql(
         f"SELECT {', '.join(select)} FROM {SOURCE} AS s {' '.join(joins)}{where} "
         f"ORDER BY s.{quote(ROW)}"
     )
+
+
+# ----- the release gate's inputs on the engine (datanuri.privacy.large_gate) ----------------
+RELEASE = "__rel"
+
+
+def class_table_sql(columns: Sequence[str]) -> str:
+    """Records per distinct combination of ``columns`` in the release (column ``__count``)."""
+    cols = ", ".join(quote(c) for c in columns)
+    return f"SELECT {cols}, count(*) AS {quote(COUNT)} FROM {RELEASE} GROUP BY {cols}"
+
+
+def unique_share_sql(column: str) -> str:
+    """Of ``column`` in the release: its distinct non-null values (``d``) and how many records
+    hold a value no other record holds (``u``)."""
+    c = quote(column)
+    return (
+        f"SELECT count(*) AS d, coalesce(sum(CASE WHEN n = 1 THEN 1 ELSE 0 END), 0) AS u "
+        f"FROM (SELECT {c}, count(*) AS n FROM {RELEASE} WHERE {c} IS NOT NULL GROUP BY {c}) AS v"
+    )
+
+
+def distinct_counts_sql(columns: Sequence[str]) -> str:
+    """Distinct values of each of ``columns`` in the source, a null counting as one value
+    (columns ``d0``, ``d1``...), and the records ``n``."""
+    parts = [
+        f"count(DISTINCT {quote(c)}) + max(CASE WHEN {quote(c)} IS NULL THEN 1 ELSE 0 END) AS d{i}"
+        for i, c in enumerate(columns)
+    ]
+    return f"SELECT {', '.join(parts)}, count(*) AS n FROM {SOURCE}"
+
+
+def pair_check_sql(a: str, b: str) -> str:
+    """Of columns ``a`` and ``b`` in the source: their distinct pairs (nulls included, ``p``)
+    and the records whose two values differ as text (``x``; 0: an exact copy)."""
+    qa, qb = quote(a), quote(b)
+    same = (
+        f"(({qa} IS NULL AND {qb} IS NULL) OR "
+        f"coalesce(CAST({qa} AS VARCHAR) = CAST({qb} AS VARCHAR), false))"
+    )
+    return (
+        f"SELECT (SELECT count(*) FROM (SELECT DISTINCT {qa}, {qb} FROM {SOURCE}) AS d) AS p, "
+        f"(SELECT count(*) FROM {SOURCE} WHERE NOT {same}) AS x"
+    )

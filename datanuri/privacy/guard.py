@@ -106,11 +106,15 @@ class DetectionGuard:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # ----- tickets of passing releases (PrivacyService.release only) ---------------------------
-    def issue(self, *, target: str, table: pa.Table, passed: bool) -> ReleaseTicket:
-        """A one-use ticket for the candidate of a release whose policy passed."""
+    def issue(
+        self, *, target: str, table: pa.Table, passed: bool, rows: int | None = None
+    ) -> ReleaseTicket:
+        """A one-use ticket for the candidate of a release whose policy passed (`rows`: its
+        records when `table` holds only its first rows, as on the large-table path)."""
         if not passed:
             raise errors.PermissionDenied(M.MSG_RELEASE_TICKET.format(name=target))
-        ticket = ReleaseTicket(target, tuple(table.column_names), table.num_rows)
+        n = table.num_rows if rows is None else rows
+        ticket = ReleaseTicket(target, tuple(table.column_names), n)
         with self._lock:
             self._issued.add(ticket)
         return ticket

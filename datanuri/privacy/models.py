@@ -573,7 +573,6 @@ def check_criteria(
     """Measure ``table`` against ``criteria`` (k-anonymity and at most one sensitive criterion)
     and say whether it passed, with how many classes and records fail. t-closeness compares with
     ``reference`` (the input's sensitive column, as the search does) when given."""
-    k = k_of(criteria)
     extra = sensitive_criterion(criteria)
     model = model_name(criteria)
     if extra is not None and not sensitive:
@@ -588,6 +587,26 @@ def check_criteria(
         attr,
         reference=reference if isinstance(extra, TCloseness) else None,
     )
+    sensitive_type = table.column(str(sensitive)).type if isinstance(extra, TCloseness) else None
+    return check_classes(
+        cls, criteria=criteria, sensitive_type=sensitive_type, order=order, hierarchy=hierarchy
+    )
+
+
+def check_classes(
+    cls: Classes,
+    *,
+    criteria: tuple[Criterion, ...],
+    sensitive_type: pa.DataType | None = None,
+    order: Sequence[Any] | None = None,
+    hierarchy: TableHierarchy | None = None,
+) -> ModelCheck:
+    """Measure the classes ``cls`` (with their sensitive-value counts) against ``criteria``: the
+    part of :func:`check_criteria` after the records are grouped, so a weighted class table
+    (the compute engine's) is measured by the same code."""
+    k = k_of(criteria)
+    extra = sensitive_criterion(criteria)
+    model = model_name(criteria)
     emd = None
     measured: dict[str, Any] = {"k": int(cls.sizes.min())}
     if isinstance(extra, (DistinctLDiversity, RecursiveCLDiversity)):
@@ -597,9 +616,10 @@ def check_criteria(
     if isinstance(extra, RecursiveCLDiversity):
         measured["c"] = float(class_recursive_ratio(cls, extra.l).max())
     elif isinstance(extra, TCloseness):
+        assert sensitive_type is not None
         emd = class_emd(
             cls,
-            table.column(str(sensitive)).type,
+            sensitive_type,
             distance=extra.distance,
             order=order,
             hierarchy=hierarchy,

@@ -61,7 +61,7 @@ validated and applied by :mod:`datanuri.privacy.dp` (see there for its shape).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ from datanuri.privacy.criteria import (
     criteria_from_policy,
     release_options,
 )
-from datanuri.privacy.detect import detect
+from datanuri.privacy.detect import Detection, detect
 from datanuri.privacy.gate import Unchanged
 from datanuri.privacy.hierarchies import (
     DateHierarchy,
@@ -522,35 +522,26 @@ def _roles(policy: Mapping[str, Any]) -> dict[str, str]:
     return roles
 
 
-def release_gate(
-    source: pa.Table,
-    measured: pa.Table,
-    candidate: pa.Table,
-    policy: Mapping[str, Any],
-    *,
-    kept: Any = None,
-    detection_threshold: float = 0.0,
-) -> GateOutcome:
-    """The release gate on a candidate: ``source`` is the input, ``measured`` the input after the
-    measures (same records, before generalisation and suppression), ``candidate`` the release.
-    Refuses a detected direct identifier released untreated (at any confidence; one below
-    :data:`OVERRULE_BELOW` the publisher may overrule under ``insensitive`` with a reason), an
-    identifier measure that left a value unchanged, and an unacknowledged near-unique column or
-    copy of a protected column. The findings and reasons go into the report's gate section."""
-    roles = _roles(policy)
-    acknowledged = reasons(policy, "acknowledge")
-    insensitive = reasons(policy, "insensitive")
-    measures = {
+def _measures(policy: Mapping[str, Any]) -> dict[str, str]:
+    """The measure name of every column under ``direct_identifiers`` and ``other``."""
+    return {
         col: _spec(spec)[0]
         for section in ("direct_identifiers", "other")
         for col, spec in dict(policy.get(section) or {}).items()
     }
-    failures: list[str] = []
 
-    # 1. detection: a direct identifier at any confidence needs a treatment or a reason
+
+def detection_findings(
+    detection: Detection, policy: Mapping[str, Any], *, detection_threshold: float = 0.0
+) -> tuple[list[str], list[UntreatedIdentifier], list[UntreatedIdentifier]]:
+    """Gate rule 1 on a detection of the source: (failures, untreated, overruled). A direct
+    identifier at any confidence needs a treatment, or (below :data:`OVERRULE_BELOW`) a reason."""
+    roles = _roles(policy)
+    measures = _measures(policy)
+    failures: list[str] = []
     untreated: list[UntreatedIdentifier] = []
     overruled: list[UntreatedIdentifier] = []
-    for f in detect(source).columns:
+    for f in detection.columns:
         if f.category != "direct" or f.confidence < detection_threshold:
             continue
         role = roles.get(f.column)
@@ -581,6 +572,113 @@ def release_gate(
                 column=f.column, kind=f.kind, confidence=f.confidence, how=how
             )
         )
+    return failures, untreated, overruled
+
+
+def near_unique_findings(
+    found: Sequence[G.NearUnique], policy: Mapping[str, Any]
+) -> tuple[list[G.NearUnique], list[str]]:
+    """Gate rule 3 on the near-unique released columns found: (recorded, failures). Refused
+    unless acknowledged; a pseudonym is one token per person by design: named, not refused."""
+    measures = _measures(policy)
+    acknowledged = reasons(policy, "acknowledge")
+    near_unique, failures = [], []
+    for nu in found:
+        pseudonym = measures.get(nu.column) == "pseudonymize"
+        ack = acknowledged.get(nu.column)
+        near_unique.append(replace(nu, acknowledged=ack))
+        if ack is None and not pseudonym:
+            failures.append(
+                M.MSG_GATE_NEAR_UNIQUE.format(
+                    column=nu.column, share=nu.unique_share, limit=G.NEAR_UNIQUE_SHARE
+                )
+            )
+    return near_unique, failures
+
+
+def copy_candidates(
+    policy: Mapping[str, Any], released: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """Gate rule 4's columns: (released columns that could copy a protected one, protected
+    columns: the quasi-identifiers and direct identifiers)."""
+    roles = _roles(policy)
+    measures = _measures(policy)
+    protected = [c for c, r in roles.items() if r in ("quasi_identifiers", "direct_identifiers")]
+    copies = [
+        c
+        for c in released
+        if roles.get(c) in ("sensitive", "other", "insensitive")
+        and measures.get(c) not in IDENTIFIER_MEASURES
+    ]
+    return copies, protected
+
+
+def duplicate_findings(
+    found: Sequence[G.Duplicate], policy: Mapping[str, Any]
+) -> tuple[list[G.Duplicate], list[str]]:
+    """Gate rule 4 on the copies found: (recorded, failures), refused unless acknowledged."""
+    roles = _roles(policy)
+    acknowledged = reasons(policy, "acknowledge")
+    duplicates, failures = [], []
+    for d in found:
+        ack = acknowledged.get(d.column)
+        duplicates.append(replace(d, acknowledged=ack))
+        if ack is None:
+            role = "quasi-identifier" if roles[d.of] == "quasi_identifiers" else "direct identifier"
+            failures.append(
+                M.MSG_GATE_DUPLICATE.format(
+                    column=d.column,
+                    how="an exact copy" if d.exact else "a one-to-one relabelling",
+                    role=role,
+                    of=d.of,
+                    treatment="ungeneralised" if role == "quasi-identifier" else "untreated",
+                )
+            )
+    return duplicates, failures
+
+
+def gate_section(
+    policy: Mapping[str, Any],
+    *,
+    overruled: Sequence[UntreatedIdentifier],
+    near_unique: Sequence[G.NearUnique],
+    duplicates: Sequence[G.Duplicate],
+    unchanged: Sequence[Unchanged],
+) -> ReleaseGate:
+    """The report's record of the gate."""
+    return ReleaseGate(
+        roles=dict(_roles(policy)),
+        insensitive=dict(reasons(policy, "insensitive")),
+        acknowledged=dict(reasons(policy, "acknowledge")),
+        overruled_detections=tuple(overruled),
+        near_unique=tuple(near_unique),
+        duplicates=tuple(duplicates),
+        unchanged=tuple(unchanged),
+        near_unique_share=G.NEAR_UNIQUE_SHARE,
+    )
+
+
+def release_gate(
+    source: pa.Table,
+    measured: pa.Table,
+    candidate: pa.Table,
+    policy: Mapping[str, Any],
+    *,
+    kept: Any = None,
+    detection_threshold: float = 0.0,
+) -> GateOutcome:
+    """The release gate on a candidate: ``source`` is the input, ``measured`` the input after the
+    measures (same records, before generalisation and suppression), ``candidate`` the release.
+    Refuses a detected direct identifier released untreated (at any confidence; one below
+    :data:`OVERRULE_BELOW` the publisher may overrule under ``insensitive`` with a reason), an
+    identifier measure that left a value unchanged, and an unacknowledged near-unique column or
+    copy of a protected column. The findings and reasons go into the report's gate section."""
+    measures = _measures(policy)
+
+    # 1. detection: a direct identifier at any confidence needs a treatment or a reason
+    failures, untreated, overruled = detection_findings(
+        detect(source), policy, detection_threshold=detection_threshold
+    )
 
     # 2. identifier measures must change every value
     unchanged: list[Unchanged] = []
@@ -606,54 +704,25 @@ def release_gate(
 
     # 3. near-unique released columns: named either way, refused unless acknowledged
     released = candidate.column_names
-    near_unique = []
-    for nu in G.near_unique_columns(candidate, released):
-        # a pseudonym is one token per person by design: named, not refused (masks are refused)
-        pseudonym = measures.get(nu.column) == "pseudonymize"
-        ack = acknowledged.get(nu.column)
-        near_unique.append(replace(nu, acknowledged=ack))
-        if ack is None and not pseudonym:
-            failures.append(
-                M.MSG_GATE_NEAR_UNIQUE.format(
-                    column=nu.column, share=nu.unique_share, limit=G.NEAR_UNIQUE_SHARE
-                )
-            )
+    near_unique, refused = near_unique_findings(G.near_unique_columns(candidate, released), policy)
+    failures += refused
 
     # 4. a released copy (or relabelling) of a protected column, compared after the measures
-    protected = [c for c, r in roles.items() if r in ("quasi_identifiers", "direct_identifiers")]
-    copies = [
-        c
-        for c in released
-        if roles.get(c) in ("sensitive", "other", "insensitive")
-        and measures.get(c) not in IDENTIFIER_MEASURES
-    ]
-    duplicates = []
-    for d in G.duplicate_columns(
-        {name: measured.column(name) for name in copies},
-        {name: source.column(name) for name in protected},
-    ):
-        ack = acknowledged.get(d.column)
-        duplicates.append(replace(d, acknowledged=ack))
-        if ack is None:
-            role = "quasi-identifier" if roles[d.of] == "quasi_identifiers" else "direct identifier"
-            failures.append(
-                M.MSG_GATE_DUPLICATE.format(
-                    column=d.column,
-                    how="an exact copy" if d.exact else "a one-to-one relabelling",
-                    role=role,
-                    of=d.of,
-                    treatment="ungeneralised" if role == "quasi-identifier" else "untreated",
-                )
-            )
+    copies, protected = copy_candidates(policy, released)
+    duplicates, refused = duplicate_findings(
+        G.duplicate_columns(
+            {name: measured.column(name) for name in copies},
+            {name: source.column(name) for name in protected},
+        ),
+        policy,
+    )
+    failures += refused
 
-    section = ReleaseGate(
-        roles=dict(roles),
-        insensitive=dict(insensitive),
-        acknowledged=dict(acknowledged),
-        overruled_detections=tuple(overruled),
-        near_unique=tuple(near_unique),
-        duplicates=tuple(duplicates),
-        unchanged=tuple(unchanged),
-        near_unique_share=G.NEAR_UNIQUE_SHARE,
+    section = gate_section(
+        policy,
+        overruled=overruled,
+        near_unique=near_unique,
+        duplicates=duplicates,
+        unchanged=unchanged,
     )
     return GateOutcome(tuple(failures), tuple(untreated), section)

@@ -54,7 +54,14 @@ def class_size_distribution(table: pa.Table, quasi_identifiers: Sequence[str]) -
     if table.num_rows == 0:
         return {"classes": 0, "min": 0, "max": 0, "mean": 0.0, "median": 0.0, "histogram": {}}
     ids, g = group_ids(table, quasi_identifiers)
-    sizes = np.bincount(ids, minlength=g)
+    return size_distribution(np.bincount(ids, minlength=g))
+
+
+def size_distribution(sizes: np.ndarray) -> dict[str, Any]:
+    """The class-size distribution of classes of these (non-zero) ``sizes``."""
+    if len(sizes) == 0:
+        return {"classes": 0, "min": 0, "max": 0, "mean": 0.0, "median": 0.0, "histogram": {}}
+    g = len(sizes)
     hist: dict[str, dict[str, int]] = {}
     for lo, hi in SIZE_BANDS:
         sel = (sizes >= lo) & (sizes <= (hi if hi is not None else sizes.max()))

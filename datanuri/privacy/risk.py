@@ -176,6 +176,26 @@ def assess_risk(
     )
 
 
+def risk_from_sizes(sizes: np.ndarray, *, threshold: float = 0.2) -> Risk:
+    """Prosecutor and marketer risk of a release whose classes have these ``sizes`` (no
+    population table): :func:`assess_risk` on a class table the compute engine counted."""
+    if not 0 <= threshold <= 1:
+        raise InvalidInput(M.MSG_BAD_THRESHOLD.format(value=threshold))
+    f = np.asarray(sizes).astype(float)
+    n = float(f.sum())
+    if n == 0:
+        raise InvalidInput(M.MSG_EMPTY_TABLE)
+    uniques = int((f == 1).sum())
+    return Risk(
+        records=int(n),
+        classes=len(f),
+        sample_uniques=uniques,
+        sample_unique_share=uniques / n,
+        prosecutor=_summary(1.0 / f, f, threshold),
+        marketer=float(len(f) / n),
+    )
+
+
 @dataclass(frozen=True)
 class DeltaPresence:
     """δ-presence of a release within a population: for every released class, the probability

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,6 +52,12 @@ class FileRelease:
     nodes_evaluated: int
     elapsed_seconds: float
     engine: str
+    # per quasi-identifier: its distinct source values (a null among them if any), for the
+    # report's information loss; the sensitive column's source distribution (values, counts)
+    # when the model has one (t-closeness's reference)
+    dictionaries: dict[str, pa.Array] = field(default_factory=dict)
+    sensitive_counts: pa.Table | None = None
+    distance: str | None = None  # the t-closeness distance the search resolved
 
 
 def frequencies(
@@ -112,9 +118,11 @@ def anonymize_file(
     suppression: Literal["remove", "mask"] = "remove",
     risk_threshold: float | None = None,
     limits: PolicyLimits | None = None,
+    drop: Sequence[str] = (),
 ) -> FileRelease:
     """Find the optimal full-domain generalisation of the Parquet file ``source`` on ``engine``
-    and stream its release to ``out`` (the parameters are :func:`anonymize`'s)."""
+    and stream its release to ``out`` (the parameters are :func:`anonymize`'s; ``drop``: source
+    columns left out of the release)."""
     started = time.perf_counter()
     if limits is not None:
         check_floor((KAnonymity(k),), limits)
@@ -162,8 +170,14 @@ def anonymize_file(
         )
     inputs[S.FAIL] = failing_classes(problem, levels)
     records, distinct, size, evaluated = problem.n, problem.F, problem.size, problem.evaluations
+    resolved = problem.distance if problem.sensitive else None
+    dictionaries = {name: pc.unique(freq.column(name).combine_chunks()) for name in names}
+    reference = None
+    if len(wanted) > len(names):
+        reference = freq.group_by([wanted[-1]]).aggregate([(S.COUNT, "sum")])
     del problem, freq  # the search's memory is free before the engine writes the release
-    sql = S.release_sql(schema.names, names, suppression=suppression)
+    kept = [c for c in schema.names if c not in set(drop)]
+    sql = S.release_sql(kept, names, suppression=suppression)
     written = engine.write_parquet(sql, inputs, out)
     return FileRelease(
         levels=dict(zip(names, levels, strict=True)),
@@ -176,4 +190,7 @@ def anonymize_file(
         nodes_evaluated=evaluated,
         elapsed_seconds=time.perf_counter() - started,
         engine=engine.name,
+        dictionaries=dictionaries,
+        sensitive_counts=reference,
+        distance=resolved,
     )

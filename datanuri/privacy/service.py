@@ -44,6 +44,7 @@ from datanuri.accounts.models import Organization
 from datanuri.accounts.principal import Principal
 from datanuri.catalog.models import Dataset, Version
 from datanuri.catalog.service import CatalogService
+from datanuri.engine import Engine
 from datanuri.events import EventSink, KeyCreated, PrivacyBudgetDeclared, PrivacyReleased
 from datanuri.names import check_name
 from datanuri.privacy import dp as DP
@@ -51,8 +52,9 @@ from datanuri.privacy import messages as M
 from datanuri.privacy.budget import BudgetAccount, account, check_budget_value, refuse_if_over
 from datanuri.privacy.db import PrivacyBudget, PrivacyLoss, PrivacyRelease
 from datanuri.privacy.detect import detect
-from datanuri.privacy.guard import DetectionGuard
+from datanuri.privacy.guard import SAMPLE_ROWS, DetectionGuard, sample_parquet
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
+from datanuri.privacy.large import apply_large, refuse_unsupported
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.policy import apply_policy
 from datanuri.privacy.release_links import (
@@ -160,7 +162,11 @@ def key_refs(policy: Mapping[str, Any]) -> list[str]:
 
 @dataclass(frozen=True)
 class Candidate:
-    """The result of `apply`: the candidate table (never published by `apply`) and its report."""
+    """The result of `apply`: the candidate table (never published by `apply`) and its report.
+
+    On the large-table path (the compute engine) `table` holds only the release's first rows,
+    `rows` the number of released records and `file` the release the engine wrote (kept only
+    while `release` publishes it)."""
 
     dataset: str
     version: int
@@ -168,6 +174,13 @@ class Candidate:
     table: pa.Table
     passed: bool
     report: Report
+    rows: int | None = None
+    file: Path | None = None
+
+    @property
+    def num_rows(self) -> int:
+        """Records in the candidate release."""
+        return self.table.num_rows if self.rows is None else self.rows
 
     def summary(self) -> dict[str, Any]:
         """What may be shown to the holder's editors: the report, the shape and a preview of the
@@ -187,7 +200,7 @@ class Candidate:
             "version": self.version,
             "passed": self.passed,
             "failures": list(self.report.failures),
-            "rows": self.table.num_rows,
+            "rows": self.num_rows,
             "columns": self.table.column_names,
             "preview": preview,
             "report": self.report.to_json(),
@@ -268,6 +281,9 @@ class PrivacyService:
         keys: KeyStore | None = None,
         limits: PolicyLimits | None = None,
         guard: DetectionGuard | None = None,
+        engine: Callable[[], Engine] | None = None,
+        engine_name: str = "duckdb",
+        inmemory_rows: int = 5_000_000,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -276,6 +292,11 @@ class PrivacyService:
         self.catalog = catalog
         self.keys = keys
         self.limits = limits or PolicyLimits()
+        # The large-table path: policies run on the compute engine (made on first use) when
+        # the engine is Spark or the source has more rows than `inmemory_rows`.
+        self.engine = engine
+        self.engine_name = engine_name
+        self.inmemory_rows = inmemory_rows
         # Issues the ticket that lets a passing release through the catalog's publish guard.
         shared = getattr(catalog, "guard", None)
         self.guard = guard or (shared if isinstance(shared, DetectionGuard) else DetectionGuard())
@@ -306,6 +327,30 @@ class PrivacyService:
             table = pq.ParquetFile(f).read()  # read_table would import pandas (~0.2 s)
         return org, number, digest, table
 
+    def _source_rows(self, name: str, principal: Principal) -> tuple[int, str, int]:
+        """(version number, content hash, rows) of the latest version, from its Parquet footer."""
+        with self.db.session() as s:
+            _, v = self._source(s, name, principal)
+            number, digest = v.number, v.content_hash
+        with self.blobs.open_input(digest, verified=False) as f:
+            rows = pq.ParquetFile(f).metadata.num_rows
+        return number, digest, rows
+
+    def _source_file(self, name: str, principal: Principal) -> tuple[int, str, Path]:
+        """(version number, content hash, verified local file) of the latest version, its use
+        logged, without reading its rows."""
+        with self.db.session() as s:
+            ds, v = self._source(s, name, principal)
+            number, digest = v.number, v.content_hash
+            self.access.log(principal, ds.as_access(), number, "privacy", True)
+        return number, digest, self.blobs.local_path(digest)
+
+    def is_large(self, rows: int) -> bool:
+        """Whether a source of `rows` rows takes the large-table path (the compute engine)."""
+        return self.engine is not None and (
+            self.engine_name == "spark" or rows > self.inmemory_rows
+        )
+
     def check_editor(self, name: str, *, principal: Principal) -> None:
         """Raise unless `principal` edits the organisation holding dataset `name` (fail fast)."""
         with self.db.session() as s:
@@ -313,7 +358,19 @@ class PrivacyService:
 
     # ----- scan ------------------------------------------------------------------------------
     def scan(self, name: str, *, principal: Principal) -> dict[str, Any]:
-        """Classify every column of the latest version (direct / quasi / sensitive / other)."""
+        """Classify every column of the latest version (direct / quasi / sensitive / other).
+        A large table (see `is_large`) is not read: detection looks at a seeded sample of it."""
+        if self.engine is not None:
+            _, _, rows = self._source_rows(name, principal)
+            if self.is_large(rows):
+                number, digest, path = self._source_file(name, principal)
+                found = detect(sample_parquet(path, SAMPLE_ROWS))
+                return {
+                    "dataset": name,
+                    "version": number,
+                    "content_hash": digest,
+                    **replace(found, total_rows=rows).to_dict(),
+                }
         _, number, digest, table = self._load(name, principal)
         return {
             "dataset": name,
@@ -349,6 +406,73 @@ class PrivacyService:
         if base_dir is None:
             _refuse_files(policy)
         progress(0, STEPS)
+        large = self._apply_large(name, policy, principal, progress, base_dir, population)
+        if large is not None:
+            if large.file is not None:  # `apply` publishes nothing: the release file goes
+                large.file.unlink(missing_ok=True)
+            return replace(large, file=None)
+        return self._apply_memory(
+            name, policy, principal, progress, base_dir, keys, population, salt
+        )
+
+    def _apply_large(
+        self,
+        name: str,
+        policy: Mapping[str, Any],
+        principal: Principal,
+        progress: Progress,
+        base_dir: Path | None,
+        population: pa.Table | None,
+    ) -> Candidate | None:
+        """The candidate of the large-table path, its release written to a temporary file
+        (`Candidate.file`, the caller's to remove); None when the source is small."""
+        if self.engine is None:
+            return None
+        _, _, rows = self._source_rows(name, principal)
+        if not self.is_large(rows):
+            return None
+        refuse_unsupported(
+            policy,
+            name=name,
+            rows=rows,
+            engine=self.engine_name,
+            population=population is not None,
+        )
+        number, digest, path = self._source_file(name, principal)
+        progress(1, STEPS)
+        out = self.blobs.temp_path(".parquet")
+        try:
+            outcome = apply_large(
+                self.engine(), path, out, policy, name=name, base_dir=base_dir, limits=self.limits
+            )
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+        progress(2, STEPS)
+        report = load_report(plain_json(outcome.report.to_json()))
+        return Candidate(
+            name,
+            number,
+            digest,
+            outcome.head,
+            outcome.passed and report.passed,
+            report,
+            rows=outcome.rows,
+            file=out,
+        )
+
+    def _apply_memory(
+        self,
+        name: str,
+        policy: Mapping[str, Any],
+        principal: Principal,
+        progress: Progress,
+        base_dir: Path | None,
+        keys: Mapping[str, bytes] | None,
+        population: pa.Table | None,
+        salt: bytes | None,
+    ) -> Candidate:
+        """The candidate of the in-memory path (the whole source table read)."""
         org, number, digest, table = self._load(name, principal)
         keys = self._keys_for(org, policy, keys)
         progress(1, STEPS)
@@ -437,15 +561,64 @@ class PrivacyService:
                 acc = self._account(s, name, this_release=float(asked))
             refuse_if_over(acc, limit=self.limits.default_epsilon_budget)
             self._ensure_account(name)  # the row the release's transaction locks
-        candidate = self.apply(
-            name,
-            policy,
-            principal=principal,
-            progress=progress,
-            base_dir=base_dir,
-            keys=keys,
-            population=population,
+        candidate = self._candidate_for_release(
+            name, policy, principal, progress, base_dir, keys, population
         )
+        try:
+            return self._release_candidate(
+                name,
+                policy,
+                candidate,
+                target_name=target_name,
+                access_level=access_level,
+                principal=principal,
+                progress=progress,
+                title=title,
+                metadata=metadata,
+            )
+        finally:
+            if candidate.file is not None:
+                candidate.file.unlink(missing_ok=True)
+
+    def _candidate_for_release(
+        self,
+        name: str,
+        policy: Mapping[str, Any],
+        principal: Principal,
+        progress: Progress,
+        base_dir: Path | None,
+        keys: Mapping[str, bytes] | None,
+        population: pa.Table | None,
+    ) -> Candidate:
+        """`apply`'s candidate, keeping the large path's release file for publishing."""
+        if not isinstance(policy, Mapping):
+            raise errors.InvalidInput(
+                "A privacy policy is a JSON object (see `datanuri privacy apply --help`)."
+            )
+        if base_dir is None:
+            _refuse_files(policy)
+        progress(0, STEPS)
+        large = self._apply_large(name, policy, principal, progress, base_dir, population)
+        if large is not None:
+            return large
+        return self._apply_memory(
+            name, policy, principal, progress, base_dir, keys, population, None
+        )
+
+    def _release_candidate(
+        self,
+        name: str,
+        policy: Mapping[str, Any],
+        candidate: Candidate,
+        *,
+        target_name: str,
+        access_level: ReleaseAccess,
+        principal: Principal,
+        progress: Progress,
+        title: str | None,
+        metadata: ReleaseMetadata | None,
+    ) -> ReleaseInfo:
+        """Publish a passing candidate into `target_name` with its release record."""
         if not candidate.passed:
             raise PolicyFailed(
                 _failure_message(name, candidate.report),
@@ -462,12 +635,16 @@ class PrivacyService:
         ) -> None:  # in the transaction that creates the version
             recorded.append(self._record(s, name, candidate, policy, version, principal))
 
-        tmp = self.blobs.temp_path(".parquet")
+        tmp = candidate.file or self.blobs.temp_path(".parquet")
         ticket = self.guard.issue(
-            target=target_name, table=candidate.table, passed=candidate.passed
+            target=target_name,
+            table=candidate.table,
+            passed=candidate.passed,
+            rows=candidate.num_rows,
         )
         try:
-            pq.write_table(candidate.table, tmp, compression="zstd")
+            if candidate.file is None:
+                pq.write_table(candidate.table, tmp, compression="zstd")
             progress(3, STEPS)
             about, fields = self._target_fields(name, target_name, candidate, metadata)
             if org is not None:  # the target is new
@@ -634,7 +811,7 @@ class PrivacyService:
                 source_dataset=name,
                 source_version=c.version,
                 access_level=tds.access_level,
-                rows=c.table.num_rows,
+                rows=c.num_rows,
                 model=report.policy.model if isinstance(report, AssessmentReport) else report.model,
                 source_sha256=c.source_hash,
                 policy_sha256=policy_hash,
