@@ -16,8 +16,8 @@ codes) as the sensitive attribute. Policy: 5-anonymity, at most 5% suppressed, p
 
 (b) De-identification, per engine, in a child process (`--child deid`): `inmemory` is today's
 path (`pq.ParquetFile(...).read()` as `PrivacyService` loads a version, then
-`privacy.policy.apply_policy`, release written to Parquet); `duckdb` and `spark` run through
-`datanuri.engine` when this build has it (else "not available in this build"). The parent polls
+`privacy.policy.apply_policy`, release written to Parquet); `duckdb` and `spark` run
+`datanuri.privacy.large.apply_large` (PrivacyService's large-table path) on that engine. The parent polls
 the child's process tree's RSS every 0.2 s and kills the tree past `--mem-cap-gb` (default: 20,
 or 80% of MemAvailable if less), reported as "stopped at N rows: out of memory"; the child's own
 peak RSS comes from wait4 (ru_maxrss), the tree's (JVM included) from the polling. Results are
@@ -248,14 +248,11 @@ def generate_csv(target_bytes: int, path: Path) -> int:
 
 
 def engine_available(engine: str) -> str | None:
-    """None if `engine` can run in this build, else why not."""
-    if engine == "inmemory":
+    """None if `engine` can run here, else why not."""
+    if engine in ("inmemory", "duckdb"):
         return None
-    if importlib.util.find_spec("datanuri.engine") is None:
-        return "not available in this build (datanuri.engine is not merged)"
-    mod = importlib.import_module("datanuri.engine")
-    if not hasattr(mod, "apply_policy_file"):
-        return "not available in this build (datanuri.engine has no apply_policy_file)"
+    if importlib.util.find_spec("pyspark") is None:
+        return "not available here (pyspark is not installed)"
     return None
 
 
@@ -277,13 +274,19 @@ def child_deid(engine: str, source: str, out: str, postcode: str = "prefix") -> 
         report = json.loads(json.dumps(result.report.to_json(), default=str))
         passed, released = result.passed, release.num_rows
     else:
-        # The engine branch's entry: the same policy on the file, the release written to `out`,
-        # nothing but the file and a result in memory (its name is the contract with the
-        # engine branch: adjust this call at merge if it differs).
-        import datanuri.engine as eng
+        # The large-table path of PrivacyService: frequency table and release on the engine,
+        # nothing but the distinct combinations and the first rows in this process.
+        from datanuri.engine import EngineSettings, make_engine
+        from datanuri.privacy.large import apply_large
 
         t_read = 0.0
-        result = eng.apply_policy_file(Path(source), pol, Path(out), engine=engine)
+        tmp = Path(out).parent / "engine-tmp"
+        tmp.mkdir(exist_ok=True)
+        eng = make_engine(EngineSettings(engine=engine, tmp_dir=tmp))  # type: ignore[arg-type]
+        try:
+            result = apply_large(eng, Path(source), Path(out), pol, name="scale")
+        finally:
+            eng.close()
         report = json.loads(json.dumps(result.report.to_json(), default=str))
         passed, released = result.passed, result.rows
     print(
