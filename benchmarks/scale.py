@@ -43,6 +43,7 @@ product of three columns' cardinalities: 20,000 rows took 2.8 GB and 68 s, nearl
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
 import os
@@ -276,13 +277,17 @@ def child_deid(engine: str, source: str, out: str, postcode: str = "prefix") -> 
     else:
         # The large-table path of PrivacyService: frequency table and release on the engine,
         # nothing but the distinct combinations and the first rows in this process.
+        from datanuri.config import Config
         from datanuri.engine import EngineSettings, make_engine
         from datanuri.privacy.large import apply_large
 
         t_read = 0.0
         tmp = Path(out).parent / "engine-tmp"
         tmp.mkdir(exist_ok=True)
-        eng = make_engine(EngineSettings(engine=engine, tmp_dir=tmp))  # type: ignore[arg-type]
+        # Memory and Spark settings from DATANURI_* as a deployment would set them
+        # (e.g. DATANURI_SPARK_DRIVER_MEMORY=8g: in local mode the executors live in the driver).
+        settings = EngineSettings.from_config(Config.load())
+        eng = make_engine(dataclasses.replace(settings, engine=engine, tmp_dir=tmp))
         try:
             result = apply_large(eng, Path(source), Path(out), pol, name="scale")
         finally:
