@@ -244,16 +244,10 @@ def weighted_assessment(
         privacy=privacy,
         equivalence_classes=sizes,
         risk=risk,
-        utility=Utility(
+        utility=Utility.of(
             loss_metric=loss_metric,
-            loss=_finite(loss),
+            loss=loss,
             per_column=per_column,
-            precision=float(np.mean([v.precision_with_suppression for v in per_column.values()]))
-            if per_column
-            else 0.0,
-            ncp=float(np.mean([v.ncp_with_suppression for v in per_column.values()]))
-            if per_column
-            else 0.0,
             discernibility=discernibility,
             average_class_size=sizes.mean,
         ),

@@ -383,6 +383,28 @@ class Utility:
     average_class_size: float
     classification: dict[str, Any] | None = None
 
+    @classmethod
+    def of(
+        cls,
+        *,
+        loss_metric: str,
+        loss: float | None,
+        per_column: dict[str, ColumnLoss],
+        discernibility: float,
+        average_class_size: float,
+    ) -> Utility:
+        """The section, with precision and NCP averaged over the columns (suppression counted)."""
+        cols = per_column.values()
+        return cls(
+            loss_metric=loss_metric,
+            loss=_finite(loss),
+            per_column=per_column,
+            precision=float(np.mean([v.precision_with_suppression for v in cols])) if cols else 0.0,
+            ncp=float(np.mean([v.ncp_with_suppression for v in cols])) if cols else 0.0,
+            discernibility=discernibility,
+            average_class_size=average_class_size,
+        )
+
     def to_json(self) -> dict[str, Any]:
         out = {
             "loss_metric": self.loss_metric,
@@ -1192,16 +1214,10 @@ def assessment(
         privacy=privacy,
         equivalence_classes=sizes,
         risk=risk,
-        utility=Utility(
+        utility=Utility.of(
             loss_metric=loss_metric,
-            loss=_finite(loss),
+            loss=loss,
             per_column=per_column,
-            precision=float(np.mean([v.precision_with_suppression for v in per_column.values()]))
-            if per_column
-            else 0.0,
-            ncp=float(np.mean([v.ncp_with_suppression for v in per_column.values()]))
-            if per_column
-            else 0.0,
             discernibility=discernibility,
             average_class_size=sizes.mean,
         ),
