@@ -46,7 +46,7 @@ def remote_filesystem(where: BlobLocation) -> pafs.FileSystem:
     except (ValueError, OSError):  # ArrowInvalid is a ValueError: not a scheme pyarrow has
         pass
     try:
-        import fsspec  # type: ignore[import-untyped]
+        import fsspec  # type: ignore[import-not-found, import-untyped, unused-ignore]  # optional
 
         return pafs.PyFileSystem(pafs.FSSpecHandler(fsspec.filesystem(where.scheme)))
     except (ImportError, ValueError) as exc:
