@@ -20,6 +20,9 @@ Quoted figures (2026-12-03, 1 API process, 2 shared cores at load 5-23, 10 s per
 dataset page 10 req/s 2.2 s / 4.1 s, 50 req/s 19.7 s / 33.2 s, 100 req/s 787 of 1,000 failed;
 search 10 req/s 12 / 42 ms, 50 req/s 13 / 248 ms, 100 req/s 15 / 72 ms; CSV download (small
 dataset) 10 req/s 40 / 945 ms, 50 req/s 4.7 s / 7.1 s, 100 req/s 492 of 1,000 failed.
+Quoted (2026-12-03, quiet machine, load 0.5-2.1, `--rates 5,10,20 --api-workers 1,2`): dataset
+page p50/p99 1 process 86/159 ms at 10 req/s, 5.8 s/10.8 s at 20; 2 processes 67/129 ms at 10,
+2.1 s/5.3 s at 20; search 20/236 ms (1) and 22/69 ms (2) at 20 req/s; downloads ~37 ms p50.
 """
 
 from __future__ import annotations
