@@ -27,7 +27,6 @@ from datanuri import errors
 from datanuri.engine import Engine, Parquet
 from datanuri.privacy import dp as DP
 from datanuri.privacy import engine_sql as S
-from datanuri.privacy import messages as M
 from datanuri.privacy.criteria import check_floor
 from datanuri.privacy.guard import SAMPLE_ROWS, sample_parquet
 from datanuri.privacy.large_gate import ReleaseFiles, large_release_gate
@@ -117,9 +116,8 @@ def apply_large(
     rows = meta.num_rows
     refuse_unsupported(policy, name=name, rows=rows, engine=engine.name)
     sample = sample_parquet(source, sample_rows)
-    params = parse_policy(sample, policy, base_dir=base_dir)  # columns, roles, parameters
-    if params.k > rows:
-        raise errors.InvalidInput(M.MSG_K_TOO_LARGE.format(k=params.k, rows=rows))
+    # columns, roles, parameters; k against the whole file, not the sample
+    params = parse_policy(sample, policy, base_dir=base_dir, rows=rows)
     check_floor(params.criteria, limits)
     steps = _steps(policy)
     drop = [s.column for s in steps]  # every measure here is a deletion

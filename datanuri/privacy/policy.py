@@ -270,9 +270,12 @@ def parse_policy(
     *,
     keys: Mapping[str, bytes] | None = None,
     base_dir: Path | None = None,
+    rows: int | None = None,
 ) -> AnonymizationParams:
     """The anonymisation parameters of a (non-DP) ``policy`` for ``table``, every part checked:
-    columns, measures and their keys, the criteria, suppression, loss and hierarchy coverage."""
+    columns, measures and their keys, the criteria, suppression, loss and hierarchy coverage.
+    ``rows``: the whole table's row count when ``table`` is a sample of it (k is checked
+    against it; the engine path checks hierarchy coverage on the whole table itself)."""
     unknown = [key for key in policy if key not in POLICY_KEYS]
     if unknown:
         raise InvalidInput(
@@ -354,8 +357,9 @@ def parse_policy(
         loss=policy.get("loss", DEFAULT_LOSS),
         **release_options(policy),
     )
-    if params.k > table.num_rows:
-        raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=params.k, rows=table.num_rows))
+    total = table.num_rows if rows is None else rows
+    if params.k > total:
+        raise InvalidInput(M.MSG_K_TOO_LARGE.format(k=params.k, rows=total))
     # every value of every quasi-identifier must be covered (raises with the missing values)
     for col, h in params.quasi_identifiers.items():
         T.generalize(table.column(col), h, 0, column=col)

@@ -206,3 +206,61 @@ def test_scan_of_a_large_table_reads_a_sample(world):
     assert big["total_rows"] == small["total_rows"]
     kinds = {c["column"]: (c["category"], c["kind"]) for c in big["columns"]}
     assert kinds == {c["column"]: (c["category"], c["kind"]) for c in small["columns"]}
+
+
+def test_k_is_checked_against_the_whole_file_not_the_sample(tmp_path):
+    """The policy is read against a sample of the file, but k is the whole file's matter: a k
+    above the sample's size is accepted, one above the file's rows refused; and a value the
+    hierarchy misses outside the sample is still found (on the whole file)."""
+    from datanuri.engine import EngineSettings, make_engine
+    from datanuri.privacy.large import apply_large
+
+    rows = 4_000
+    sex = ["M" if i % 2 else "F" for i in range(rows)]
+    pq.write_table(
+        pa.table({"age": [20 + i % 40 for i in range(rows)], "sex": sex}), tmp_path / "s.parquet"
+    )
+    policy: dict[str, Any] = {
+        "quasi_identifiers": {
+            "age": {"intervals": [10, 20, 40]},
+            "sex": {"rows": [["M", "*"], ["F", "*"]]},
+        },
+        "k": 150,
+        "max_suppression": 0.05,
+    }
+    engine = make_engine(EngineSettings(engine="duckdb", tmp_dir=tmp_path))
+    try:
+        done = apply_large(
+            engine,
+            tmp_path / "s.parquet",
+            tmp_path / "out.parquet",
+            policy,
+            name="s",
+            sample_rows=100,
+        )
+        assert done.passed and done.report.equivalence_classes.min >= 150
+        with pytest.raises(errors.InvalidInput, match="4,000|4000"):
+            apply_large(
+                engine,
+                tmp_path / "s.parquet",
+                tmp_path / "out2.parquet",
+                {**policy, "k": rows + 1},
+                name="s",
+                sample_rows=100,
+            )
+        sex[-1] = "X"  # beyond the 100-row sample
+        pq.write_table(
+            pa.table({"age": [20 + i % 40 for i in range(rows)], "sex": sex}),
+            tmp_path / "x.parquet",
+        )
+        with pytest.raises(errors.InvalidInput, match="does not cover"):
+            apply_large(
+                engine,
+                tmp_path / "x.parquet",
+                tmp_path / "out3.parquet",
+                policy,
+                name="s",
+                sample_rows=100,
+            )
+    finally:
+        engine.close()
