@@ -398,22 +398,13 @@ class PrivacyService:
         policy may not name files, so a remote caller cannot make the server read one. `salt` is
         the per-release value pseudonyms are derived with (fresh and random if None; the holder
         reproduces a candidate with the salt its report records)."""
-        progress = progress or _no_progress
-        if not isinstance(policy, Mapping):
-            raise errors.InvalidInput(
-                "A privacy policy is a JSON object (see `datanuri privacy apply --help`)."
-            )
-        if base_dir is None:
-            _refuse_files(policy)
-        progress(0, STEPS)
-        large = self._apply_large(name, policy, principal, progress, base_dir, population)
-        if large is not None:
-            if large.file is not None:  # `apply` publishes nothing: the release file goes
-                large.file.unlink(missing_ok=True)
-            return replace(large, file=None)
-        return self._apply_memory(
-            name, policy, principal, progress, base_dir, keys, population, salt
+        candidate = self._candidate_for_release(
+            name, policy, principal, progress or _no_progress, base_dir, keys, population, salt
         )
+        if candidate.file is not None:  # `apply` publishes nothing: the release file goes
+            candidate.file.unlink(missing_ok=True)
+            candidate = replace(candidate, file=None)
+        return candidate
 
     def _apply_large(
         self,
@@ -589,8 +580,10 @@ class PrivacyService:
         base_dir: Path | None,
         keys: Mapping[str, bytes] | None,
         population: pa.Table | None,
+        salt: bytes | None = None,
     ) -> Candidate:
-        """`apply`'s candidate, keeping the large path's release file for publishing."""
+        """The candidate release of `policy`, keeping the large path's release file for
+        publishing (`apply` removes it)."""
         if not isinstance(policy, Mapping):
             raise errors.InvalidInput(
                 "A privacy policy is a JSON object (see `datanuri privacy apply --help`)."
@@ -602,7 +595,7 @@ class PrivacyService:
         if large is not None:
             return large
         return self._apply_memory(
-            name, policy, principal, progress, base_dir, keys, population, None
+            name, policy, principal, progress, base_dir, keys, population, salt
         )
 
     def _release_candidate(
