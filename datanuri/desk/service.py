@@ -197,7 +197,7 @@ class RequestDesk:
     def get(self, request_id: int, *, principal: Principal) -> RequestInfo:
         raise NotImplementedError
 
-    def list(self, flt: RequestFilter, *, principal: Principal) -> RequestPage:
+    def find(self, flt: RequestFilter, *, principal: Principal) -> RequestPage:
         raise NotImplementedError
 
     def history(self, request_id: int, *, principal: Principal) -> list[HistoryEntry]:
