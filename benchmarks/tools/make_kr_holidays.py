@@ -2,7 +2,7 @@
 
 Run by a maintainer when the table needs more years or a new holiday, never at run time:
 
-    /work/main/.venv/bin/python benchmarks/tools/make_kr_holidays.py [FIRST LAST]
+    python benchmarks/tools/make_kr_holidays.py [FIRST LAST]    # default 2015 2030
 
 The lunar dates (설날, 추석, 부처님오신날), the substitute-holiday rules and the announced
 temporary and election days come from the `holidays` package (`pip install holidays`; version
@@ -44,7 +44,11 @@ NAMES: dict[str, tuple[str, str, str]] = {
     "추석": ("추석", "Chuseok", "lunar"),
     "추석 다음날": ("추석 다음날", "Day after Chuseok", "lunar"),
     "임시공휴일": ("임시공휴일", "Temporary public holiday", "temporary"),
-    "국군의 날": ("임시공휴일(국군의 날)", "Temporary public holiday (Armed Forces Day)", "temporary"),
+    "국군의 날": (
+        "임시공휴일(국군의 날)",
+        "Temporary public holiday (Armed Forces Day)",
+        "temporary",
+    ),
     "국회의원 선거일": ("국회의원선거일", "National Assembly election day", "election"),
     "대통령 선거일": ("대통령선거일", "Presidential election day", "election"),
     "지방선거일": ("지방선거일", "Local election day", "election"),
@@ -74,21 +78,29 @@ def entry(package_name: str) -> tuple[str, str, str]:
     return NAMES[package_name]
 
 
+def order(package_name: str) -> int:
+    """Where a holiday (or the one a substitute stands for) sorts among those of its date."""
+    return KIND_ORDER.index(NAMES[package_name.removesuffix(SUBSTITUTE_SUFFIX)][2])
+
+
 def rows(first: int, last: int) -> list[tuple[str, str, str, str]]:
     """One row per date: date, Korean name(s), English name(s), kind."""
     table = holidays.country_holidays("KR", years=range(first, last + 1), language="ko")
     out = []
     for day in sorted(table):
-        entries = sorted(
-            {entry(n) for n in table.get_list(day)}, key=lambda e: KIND_ORDER.index(e[2])
-        )
+        names = list(dict.fromkeys(table.get_list(day)))  # the package's order, once each
+        # fixed before lunar..., and a substitute's holidays in the order of their own kinds
+        names.sort(key=lambda n: (KIND_ORDER.index(entry(n)[2]), order(n)))
+        entries = [entry(n) for n in names]
         if all(e[2] == "substitute" for e in entries) and len(entries) > 1:
             # one substitute day for two holidays on the same date (2025-05-06)
             inner_ko = "·".join(e[0].removeprefix("대체공휴일(").removesuffix(")") for e in entries)
             inner_en = "; ".join(
                 e[1].removeprefix("Substitute holiday (").removesuffix(")") for e in entries
             )
-            entries = [(f"대체공휴일({inner_ko})", f"Substitute holiday ({inner_en})", "substitute")]
+            entries = [
+                (f"대체공휴일({inner_ko})", f"Substitute holiday ({inner_en})", "substitute")
+            ]
         ko = "·".join(dict.fromkeys(e[0] for e in entries))
         en = "; ".join(dict.fromkeys(e[1] for e in entries))
         out.append((day.isoformat(), ko, en, entries[0][2]))

@@ -24,7 +24,7 @@ from datanuri.errors import ConfigError, InvalidInput
 KST = ZoneInfo("Asia/Seoul")  # Korean deadlines end at midnight in Korea
 HEADER = ("date", "name_ko", "name_en", "kind")
 KINDS = ("fixed", "lunar", "substitute", "temporary", "election")
-SHIPPED = "the shipped holiday table"  # how messages name the file when no path was given
+SHIPPED = "datanuri/desk/data/kr_holidays.csv"  # how messages name the shipped file
 
 # Messages (English; the Korean is in datanuri/i18n/ko.po). Tests import these names.
 MSG_HOLIDAYS_UNREADABLE = (

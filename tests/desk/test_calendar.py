@@ -25,6 +25,7 @@ from datanuri.desk.calendar import (
     load_holidays,
 )
 from datanuri.errors import ConfigError, InvalidInput
+from datanuri.i18n import translate
 
 D = dt.date
 
@@ -269,6 +270,8 @@ def test_out_of_range_year_is_refused(kr: Holidays, start: D, days: int) -> None
         add_business_days(start, days, kr)
     assert "update the holiday file" in err.value.message
     assert "(2015-2030)" in err.value.message
+    korean = translate(err.value.message, "ko")
+    assert "공휴일 파일" in korean and "(2015-2030)" in korean
 
 
 def test_out_of_range_in_count_and_in_is_business_day(kr: Holidays) -> None:
@@ -350,6 +353,7 @@ def test_malformed_operator_file(tmp_path: Path, body: str, message: str) -> Non
     with pytest.raises(ConfigError) as err:
         load_holidays(path)
     assert err.value.message == message.replace("{path}", str(path))
+    assert translate(err.value.message, "ko").startswith(f"공휴일 파일 {path}")
 
 
 def test_file_without_header_or_missing(tmp_path: Path) -> None:
