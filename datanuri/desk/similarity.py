@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from datanuri.catalog.documents import SearchDoc
 from datanuri.search.analysis import HANGUL_RE, STOPWORDS, Word, analyze, index_terms
@@ -49,11 +49,15 @@ class Term:
     any_of: frozenset[str]
     all_of: tuple[str, ...]
     weight: float = 1.0
+    # Synonyms (대기질 → 대기오염, air quality): each found when all its forms are.
+    synonyms: tuple[tuple[str, ...], ...] = ()
 
     def found_in(self, forms: frozenset[str] | set[str]) -> bool:
         if any(k in forms for k in self.any_of):
             return True
-        return bool(self.all_of) and all(m in forms for m in self.all_of)
+        if self.all_of and all(m in forms for m in self.all_of):
+            return True
+        return any(alt and all(m in forms for m in alt) for alt in self.synonyms)
 
 
 def _stop(w: Word) -> bool:
@@ -93,6 +97,25 @@ def key_terms(title: str, description: str = "", *, limit: int = MAX_TERMS) -> l
             continue
         seen[content] = term_of(words[content], min(TITLE_WEIGHT, 1.0 + 0.25 * (n - 1)))
     return list(seen.values())[:limit]
+
+
+def with_synonyms(
+    terms: Sequence[Term], alternatives: Callable[[str], Sequence[str]]
+) -> list[Term]:
+    """Terms that are also found through their synonyms (`alternatives`: a term's other terms,
+    as `SynonymTable.alternatives` gives them)."""
+    out = []
+    for t in terms:
+        alts = []
+        for phrase in alternatives(t.text):
+            forms = [
+                w.content if HANGUL_RE.search(w.content) else (w.parts[0] if w.parts else "")
+                for w in analyze(phrase)
+            ]
+            if forms and all(forms):
+                alts.append(tuple(forms))
+        out.append(replace(t, synonyms=tuple(dict.fromkeys(alts))) if alts else t)
+    return out
 
 
 def text_forms(text: str) -> frozenset[str]:

@@ -35,6 +35,7 @@ from datanuri.desk.similarity import (
     past_similarity,
     similar,
     synonym_map,
+    with_synonyms,
 )
 from datanuri.regions import ids
 from datanuri.search.service import MAX_QUERY_CHARS, SearchService
@@ -44,8 +45,8 @@ MAX_LIMIT = 20
 CANDIDATES = 30  # datasets read from each search
 QUERY_TERMS = 8  # key terms in the joint query
 FACET_LIMIT = 10_000
-MIN_DATASET_SCORE = 0.2
-MIN_ORG_SCORE = 0.1
+MIN_DATASET_SCORE = 0.3  # measured on the labelled set: answers score 0.32 and up
+MIN_ORG_SCORE = 0.3
 MAX_TERM_REASONS = 2
 COMMON_SHARE = 0.5  # a word most datasets hold does not make a suggestion on its own
 
@@ -126,8 +127,9 @@ class Suggester:
         limit = max(0, min(int(limit), MAX_LIMIT))
         if not limit:
             return Suggestions()
-        syn = self._synonyms()
-        terms = key_terms(text.title, text.description)
+        table = self.search.synonym_table()
+        syn = synonym_map([k, *v] for k, v in table.others.items())
+        terms = with_synonyms(key_terms(text.title, text.description), table.alternatives)
         look = self._look_up(terms, text, principal) if terms else None
         datasets = self._datasets(look, terms, text, principal, limit) if look else ()
         orgs = self._organizations(look, terms, text, past_answers, syn, limit)
@@ -301,10 +303,6 @@ class Suggester:
             )
             for s in found
         )
-
-    def _synonyms(self) -> dict[str, str]:
-        table = self.search.synonym_table()
-        return synonym_map([k, *v] for k, v in table.others.items())
 
 
 @dataclass
