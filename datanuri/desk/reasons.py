@@ -16,16 +16,20 @@ MSG_CATALOG_ONE: Pair = (
 )
 MSG_THEME: Pair = (
     "'{theme}' 분야 데이터셋 {n}건 보유",
-    "holds {n} datasets in the theme '{theme_en}'",
+    "holds {n} {datasets} in the theme '{theme_en}'",
 )
 MSG_REGION: Pair = (
     "{region} 지역을 다루는 데이터셋 {n}건 보유",
-    "holds {n} datasets covering {region_en}",
+    "holds {n} {datasets} covering {region_en}",
 )
 MSG_PAST: Pair = (
     "비슷한 요청 {n}건에 답한 적 있음 ({shared})",
-    "answered {n} similar requests before ({shared})",
+    "answered {n} similar {requests} before ({shared})",
 )
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
 
 
 def josa_wa(word: str) -> str:
@@ -44,17 +48,20 @@ def catalog_reason(term: str, n: int) -> Pair:
 def theme_reason(theme: str, theme_en: str, n: int) -> Pair:
     return (
         MSG_THEME[0].format(theme=theme, n=n),
-        MSG_THEME[1].format(theme_en=theme_en, n=n),
+        MSG_THEME[1].format(theme_en=theme_en, n=n, datasets=_plural(n, "dataset")),
     )
 
 
 def region_reason(region: str, region_en: str, n: int) -> Pair:
     return (
         MSG_REGION[0].format(region=region, n=n),
-        MSG_REGION[1].format(region_en=region_en, n=n),
+        MSG_REGION[1].format(region_en=region_en, n=n, datasets=_plural(n, "dataset")),
     )
 
 
 def past_reason(n: int, shared: Sequence[str]) -> Pair:
     words = ", ".join(f"'{w}'" for w in shared[:3])
-    return (MSG_PAST[0].format(n=n, shared=words), MSG_PAST[1].format(n=n, shared=words))
+    return (
+        MSG_PAST[0].format(n=n, shared=words),
+        MSG_PAST[1].format(n=n, shared=words, requests=_plural(n, "request")),
+    )

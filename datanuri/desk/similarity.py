@@ -242,10 +242,11 @@ def org_scores(
 
 
 # ----- request similarity (duplicates, past answers) -------------------------------------------
-def features(text: str) -> list[str]:
+def features(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     """The terms a request is compared by: each content word's particle-free form and its
     morphemes, and the join of two neighbouring Hangul words (교통 사고 → 교통사고), so spacing
-    and particles do not matter."""
+    and particles do not matter. A word with a synonym counts as its set's representative."""
+    syn = synonyms or {}
     out: list[str] = []
     prev: str | None = None
     for w in analyze(text):
@@ -253,17 +254,16 @@ def features(text: str) -> list[str]:
             prev = None
             continue
         hangul = bool(HANGUL_RE.search(w.content))
+        if w.content in syn:
+            out.append(syn[w.content])
+            prev = syn[w.content] if hangul else None
+            continue
         out.append(w.content if hangul else (w.parts[0] if w.parts else w.content))
         out.extend(m for m in _morphemes(w) if len(m) >= 2 or not hangul)
         if prev is not None and hangul:
             out.append(prev + w.content)
         prev = w.content if hangul else None
     return out
-
-
-def canonical(terms: Iterable[str], synonyms: Mapping[str, str]) -> list[str]:
-    """Terms with each synonym replaced by its set's representative."""
-    return [synonyms.get(t, t) for t in terms]
 
 
 def tfidf(docs: Sequence[Sequence[str]]) -> list[dict[str, float]]:
@@ -305,7 +305,7 @@ def similar(
     """Which of `others` say what `text` says: cosine of TF-IDF vectors over the request terms
     (idf over `others` and `text`), at least `threshold`, best first, at most `limit`."""
     syn = synonyms or {}
-    docs = [canonical(features(text), syn)] + [canonical(features(o), syn) for o in others]
+    docs = [features(text, syn)] + [features(o, syn) for o in others]
     if not docs[0]:
         return []
     vecs = tfidf(docs)
@@ -343,12 +343,14 @@ def past_similarity(
 
 
 def synonym_map(sets: Iterable[Sequence[str]]) -> dict[str, str]:
-    """One-word synonyms mapped to their set's first one-word term (for comparing requests)."""
+    """One-word synonyms mapped to one representative (the smallest one-word term of their set,
+    whichever order the sets come in), for comparing requests; it maps to itself, so it is
+    compared whole as well."""
     out: dict[str, str] = {}
     for s in sets:
-        single = [t for t in s if " " not in t]
+        single = sorted(t for t in s if " " not in t)
         if len(single) < 2:
             continue
-        for t in single[1:]:
-            out.setdefault(t, single[0])
+        for t in single:
+            out[t] = min(out.get(t, single[0]), single[0])
     return out
