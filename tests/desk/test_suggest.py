@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -40,7 +39,9 @@ def _backends() -> list[object]:
 
 
 @pytest.fixture(scope="module", params=_backends())
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Platform]:
     """The demo platform, loaded once per database for this module's read-mostly tests."""
     where = tmp_path_factory.mktemp("desk-demo")
     schema = None
@@ -99,7 +100,7 @@ def test_a_dataset_match_says_which_words_matched_where(demo: Platform) -> None:
     assert top.title.startswith("서울 대기오염")
     assert {"미세먼지", "농도", "서울"} <= set(top.matched)
     assert "title" in top.fields and "keywords" in top.fields
-    assert all(a.score >= b.score for a, b in zip(out.datasets, out.datasets[1:]))
+    assert all(a.score >= b.score for a, b in zip(out.datasets, out.datasets[1:], strict=False))
     org = out.organizations[0]
     assert (org.name, org.title) == ("keco", "한국환경공단")
     ko = [r[0] for r in org.reasons]
@@ -112,7 +113,10 @@ def test_a_dataset_match_says_which_words_matched_where(demo: Platform) -> None:
 
 
 def test_unrelated_request_suggests_no_dataset_nor_duplicate(demo: Platform) -> None:
-    opened = [OpenRequest(1, "서울 미세먼지 농도", "측정소별 일평균"), OpenRequest(2, "버스 승하차", "")]
+    opened = [
+        OpenRequest(1, "서울 미세먼지 농도", "측정소별 일평균"),
+        OpenRequest(2, "버스 승하차", ""),
+    ]
     out = suggester(demo).suggest(
         RequestText("전국 학교 급식 식단", "초중고 학교별 급식 식단과 영양 정보"),
         principal=analyst(demo),
