@@ -15,7 +15,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from datanuri.catalog.documents import SearchDoc
-from datanuri.search.analysis import HANGUL_RE, STOPWORDS, Word, analyze, index_terms
+from datanuri.search.analysis import (
+    HANGUL_RE,
+    NOUN_TAGS,
+    STOPWORDS,
+    Word,
+    _tokens,  # Kiwi's tags of a word (cached by the analyser)
+    analyze,
+    index_terms,
+)
 
 # Words every request uses that say nothing about which data is wanted (checked against a
 # word's particle-free form and its morphemes).
@@ -61,7 +69,12 @@ class Term:
 
 
 def _stop(w: Word) -> bool:
-    if w.content in DESK_STOPWORDS or w.content in STOPWORDS:
+    """Whether a word says nothing about the data: too short, request boilerplate, or a Korean
+    word with no noun in it (verbs, adverbs, pronouns: 떠난, 너무, 우리)."""
+    if len(w.content) < 2 or w.content in DESK_STOPWORDS or w.content in STOPWORDS:
+        return True
+    toks = _tokens(w.surface) if HANGUL_RE.search(w.surface) else ()
+    if toks and not any(t[1] in NOUN_TAGS for t in toks):
         return True
     parts = [p for p in w.parts if p != w.content] or list(w.parts)
     return not parts or all(p in DESK_STOPWORDS or p in STOPWORDS for p in parts)
@@ -85,12 +98,10 @@ def key_terms(title: str, description: str = "", *, limit: int = MAX_TERMS) -> l
     `limit` (words said more often rank first among the description's)."""
     seen: dict[str, Term] = {}
     for w in analyze(title):
-        if len(w.content) < 2 and not w.content.isdigit() or _stop(w) or w.content in seen:
+        if _stop(w) or w.content in seen:
             continue
         seen[w.content] = term_of(w, TITLE_WEIGHT)
-    counts = Counter(
-        w.content for w in analyze(description) if not _stop(w) and len(w.content) >= 2
-    )
+    counts = Counter(w.content for w in analyze(description) if not _stop(w))
     words = {w.content: w for w in analyze(description)}
     for content, n in counts.most_common():
         if content in seen:
@@ -250,7 +261,7 @@ def features(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     out: list[str] = []
     prev: str | None = None
     for w in analyze(text):
-        if _stop(w) or (len(w.content) < 2 and not w.content.isdigit()):
+        if _stop(w):
             prev = None
             continue
         hangul = bool(HANGUL_RE.search(w.content))

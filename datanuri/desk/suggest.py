@@ -11,7 +11,7 @@ IDF weights and each organisation's catalogue counts. The scoring is pure (`simi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -38,7 +38,7 @@ from datanuri.desk.similarity import (
     with_synonyms,
 )
 from datanuri.regions import ids
-from datanuri.search.service import MAX_QUERY_CHARS, SearchService
+from datanuri.search.service import MAX_QUERY_CHARS, SearchResult, SearchService
 from datanuri.store.db import Database
 
 MAX_LIMIT = 20
@@ -48,6 +48,7 @@ FACET_LIMIT = 10_000
 MIN_DATASET_SCORE = 0.3  # measured on the labelled set: answers score 0.32 and up
 MIN_ORG_SCORE = 0.3
 MAX_TERM_REASONS = 2
+SPELLED_WEIGHT = 0.8  # a word found only as corrected counts a little less
 COMMON_SHARE = 0.5  # a word most datasets hold does not make a suggestion on its own
 
 
@@ -155,11 +156,10 @@ class Suggester:
         query = " ".join(t.text for t in terms[:QUERY_TERMS])[:MAX_QUERY_CHARS]
         joint = find(query, principal=principal, per_page=CANDIDATES, facets=False)
         take(joint.docs, 0)
-        for t in terms:
-            r = find(t.text, principal=principal, per_page=CANDIDATES, facet_limit=FACET_LIMIT)
-            if (
-                r.mode != "all" or not r.total
-            ):  # found only by loosening: the word itself is not there
+        for term in terms:
+            t, r = self._term_search(term, principal)
+            look.terms.append(t)
+            if r.mode != "all" or not r.total:  # the word itself is in no visible dataset
                 look.df[t.text] = 0
                 continue
             look.df[t.text] = r.total
@@ -176,6 +176,23 @@ class Suggester:
         look.candidates = candidates
         return look
 
+    def _term_search(self, t: Term, principal: Principal) -> tuple[Term, SearchResult]:
+        """The search for one key term; a word the catalogue does not know is searched again as
+        the search's "did you mean" spells it (미세먼즤 → 미세먼지), and stands for it if found."""
+        find = self.search.search
+        r = find(t.text, principal=principal, per_page=CANDIDATES, facet_limit=FACET_LIMIT)
+        if (r.mode == "all" and r.total) or not r.suggestion:
+            return t, r
+        fixed = with_synonyms(key_terms(r.suggestion), self.search.synonym_table().alternatives)
+        if len(fixed) != 1 or fixed[0].text == t.text:
+            return t, r
+        again = find(
+            fixed[0].text, principal=principal, per_page=CANDIDATES, facet_limit=FACET_LIMIT
+        )
+        if again.mode != "all" or not again.total:
+            return t, r
+        return replace(fixed[0], weight=t.weight * SPELLED_WEIGHT), again
+
     def _datasets(
         self,
         look: Lookup,
@@ -184,6 +201,7 @@ class Suggester:
         principal: Principal,
         limit: int,
     ) -> tuple[DatasetMatch, ...]:
+        terms = look.terms or terms
         weights = {t.text: idf(look.df.get(t.text, 0), look.total) for t in terms}
         sido = _sido(text.region)
         scored = []
@@ -229,6 +247,7 @@ class Suggester:
         limit: int,
     ) -> tuple[OrgMatch, ...]:
         look = look or Lookup()
+        terms = look.terms or terms
         body = f"{text.title} {text.title} {text.description}"
         past = past_similarity(body, past_answers, synonyms=syn)
         names = set(look.term_orgs) | set(look.theme_orgs) | set(past)
@@ -310,6 +329,7 @@ class Lookup:
     """What the searches told about a request (mutable while it is read)."""
 
     total: int = 0  # visible datasets
+    terms: list[Term] = field(default_factory=list)  # the key terms, as spelled in the catalogue
     org_totals: dict[str, int] = field(default_factory=dict)
     df: dict[str, int] = field(default_factory=dict)  # term -> visible datasets holding it
     term_orgs: dict[str, dict[str, int]] = field(default_factory=dict)  # org -> term -> count
