@@ -5,7 +5,11 @@ of tests/desk/data/labelled_requests.csv as the demo analyst (no organisation: s
 public sees), and prints recall@5 and MRR for datasets and organisations, the requests without
 an answer that still got suggestions, and every miss.
 
-    PYTHONPATH=$PWD python benchmarks/desk_suggest.py [--k 5] [--csv PATH]
+    PYTHONPATH=$PWD python benchmarks/desk_suggest.py [--k 5] [--csv PATH] [--pg URL]
+
+With `--pg URL` (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) the platform runs on
+PostgreSQL instead, in a schema of its own that is dropped at the end (its search index is then
+the shared PostgreSQL one).
 """
 
 from __future__ import annotations
@@ -89,23 +93,34 @@ class Report:
 
 
 @contextmanager
-def demo_platform(where: Path) -> Iterator[object]:
-    """A platform on SQLite in `where` with the demo data loaded."""
+def demo_platform(where: Path, pg: str | None = None) -> Iterator[object]:
+    """A platform with the demo data loaded: on SQLite in `where`, or on PostgreSQL at `pg` in
+    a schema made (and dropped) here."""
+    import uuid
+
+    import sqlalchemy as sa
+
     from datanuri.config import Config
     from datanuri.demo.load import load_demo
     from datanuri.platform import Platform
 
-    cfg = Config(
-        data_dir=where / "data",
-        database_url=f"sqlite:///{where / 'bench.db'}",
-        second_factor_policy="off",
-    )
-    p = Platform(cfg)
+    url = f"sqlite:///{where / 'bench.db'}"
+    schema = f"desk_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(pg) if pg else None
+    if admin is not None:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{pg}{'&' if '?' in str(pg) else '?'}options=-csearch_path%3D{schema}"
+    p = Platform(Config(data_dir=where / "data", database_url=url, second_factor_policy="off"))
     try:
         load_demo(p, where / "src")
         yield p
     finally:
         p.close()
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
 
 
 def evaluate(platform: object, rows: Sequence[Labelled], *, k: int = 5) -> Report:
@@ -138,10 +153,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--csv", type=Path, default=LABELLED)
+    ap.add_argument("--pg", help="a PostgreSQL URL to run on instead of SQLite")
     args = ap.parse_args(argv)
     rows = load_labelled(args.csv)
-    with tempfile.TemporaryDirectory() as tmp, demo_platform(Path(tmp)) as p:
+    with tempfile.TemporaryDirectory() as tmp, demo_platform(Path(tmp), args.pg) as p:
         rep = evaluate(p, rows, k=args.k)
+    print(f"database: {'PostgreSQL' if args.pg else 'SQLite'}")
     print(f"{len(rows)} labelled requests ({rep.unanswerable} with no dataset answering them)")
     for what, sc in (("datasets", rep.datasets), ("organisations", rep.organizations)):
         print(f"{what:14} recall@{args.k} {sc.recall:.3f}  MRR {sc.mrr:.3f}  over {sc.requests}")

@@ -37,6 +37,7 @@ DESK_STOPWORDS = frozenset(
     ).split()
 )
 MAX_TERMS = 12
+MAX_TEXT = 5_000  # characters of a request read (a longer one says nothing more to rank by)
 TITLE_WEIGHT = 2.0  # a word of the request's title counts twice a word of its description
 # How much a match in each dataset field counts (the best field of a term counts).
 FIELD_WEIGHTS: Mapping[str, float] = {
@@ -97,6 +98,7 @@ def key_terms(title: str, description: str = "", *, limit: int = MAX_TERMS) -> l
     """The request's content words, title words first and weighted higher, each once, at most
     `limit` (words said more often rank first among the description's)."""
     seen: dict[str, Term] = {}
+    title, description = title[:MAX_TEXT], description[:MAX_TEXT]
     for w in analyze(title):
         if _stop(w) or w.content in seen:
             continue
@@ -260,7 +262,7 @@ def features(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     syn = synonyms or {}
     out: list[str] = []
     prev: str | None = None
-    for w in analyze(text):
+    for w in analyze(text[: 2 * MAX_TEXT]):
         if _stop(w):
             prev = None
             continue
