@@ -158,6 +158,8 @@ class Suggester:
         take(joint.docs, 0)
         for term in terms:
             t, r = self._term_search(term, principal)
+            if any(x.text == t.text for x in look.terms):  # a misspelling of a word already there
+                continue
             look.terms.append(t)
             if r.mode != "all" or not r.total:  # the word itself is in no visible dataset
                 look.df[t.text] = 0
@@ -167,11 +169,23 @@ class Suggester:
                 look.term_orgs.setdefault(org, {})[t.text] = n
             take(r.docs, CANDIDATES)
         if text.theme:
-            r = find("", principal=principal, filters={"theme": [text.theme]}, per_page=1)
+            r = find(
+                "",
+                principal=principal,
+                filters={"theme": [text.theme]},
+                per_page=1,
+                facet_limit=FACET_LIMIT,
+            )
             look.theme_orgs = _counts(r.facets, "organization")
         sido = _sido(text.region)
         if sido:
-            r = find("", principal=principal, filters={"region": [sido, NATIONWIDE]}, per_page=1)
+            r = find(
+                "",
+                principal=principal,
+                filters={"region": [sido, NATIONWIDE]},
+                per_page=1,
+                facet_limit=FACET_LIMIT,
+            )
             look.region_orgs = _counts(r.facets, "organization")
         look.candidates = candidates
         return look
