@@ -60,7 +60,7 @@ def trace(
     found = trace_file(file, dataset=dataset, scheme=plan, key=secret, candidates=candidates)
     if json_out:
         return print_json(_as_json(found))
-    console.print(verdict_text(found, plan.id_columns, tuple(plan.marked)))
+    console.print(verdict_text(found, plan.marked))
     if found.scores:
         t = Table("buyer", "matches", "p-value", "confidence")
         for s in found.scores[:SHOWN]:
@@ -68,7 +68,7 @@ def trace(
         console.print(t)
 
 
-def verdict_text(found: Detection, id_columns: tuple[str, ...], marked: tuple[str, ...]) -> str:
+def verdict_text(found: Detection, marked: tuple[str, ...]) -> str:
     """The verdict as a sentence (English; Korean through the catalogue)."""
     if found.verdict == "accused":
         best = found.accused[0]
@@ -84,13 +84,11 @@ def verdict_text(found: Detection, id_columns: tuple[str, ...], marked: tuple[st
         best = found.scores[0]
         return M.VERDICT_NO_MATCH.format(cells=found.cells, buyer=best.buyer, matches=best.matches)
     if found.missing_ids:
-        reason = M.REASON_NO_IDS.format(columns=", ".join(found.missing_ids))
-    elif len(found.missing_marked) == len(marked) or found.cells == 0:
-        reason = M.REASON_NO_MARKED.format(columns=", ".join(marked))
-    else:
-        reason = M.REASON_FEW_ROWS
+        return M.VERDICT_NO_IDS.format(columns=", ".join(found.missing_ids))
+    if found.cells == 0:
+        return M.VERDICT_NO_MARKED.format(columns=", ".join(marked))
     return M.VERDICT_CANNOT_TELL.format(
-        cells=found.cells, candidates=found.candidates, needed=found.needed, reason=reason
+        cells=found.cells, candidates=found.candidates, needed=found.needed
     )
 
 

@@ -78,12 +78,14 @@ VERDICT_NO_MATCH = (
 )
 VERDICT_CANNOT_TELL = (
     "Cannot tell who this copy was made for: only {cells} marked cells survive in it, and naming "
-    "a buyer among {candidates} candidates needs at least {needed}. {reason}"
+    "a buyer among {candidates} candidates needs at least {needed}. The copy holds too few of the "
+    "dataset's rows."
 )
-REASON_FEW_ROWS = "The copy holds too few of the dataset's rows."
-REASON_NO_IDS = (
-    "The copy lacks the columns that identify rows ({columns}), so its rows cannot be matched."
+VERDICT_NO_IDS = (
+    "Cannot tell who this copy was made for: it lacks the columns that identify rows "
+    "({columns}), so its rows cannot be matched to the dataset's."
 )
-REASON_NO_MARKED = (
-    "The copy lacks every fingerprinted column ({columns}), or they were renamed or rounded."
+VERDICT_NO_MARKED = (
+    "Cannot tell who this copy was made for: no marked cell survives in it, as the fingerprinted "
+    "columns ({columns}) are missing or empty."
 )
