@@ -306,3 +306,14 @@ def test_needed_cells_is_the_fewest_a_perfect_match_passes_with():
     for n in (1, 50, 1000):
         k = needed_cells(n)
         assert 0.5**k < 1e-9 / n <= 0.5 ** (k - 1)
+
+
+def test_the_fast_hmac_is_hmac_sha256():
+    import hmac
+
+    from datanuri.market.fingerprint import _hmacs
+
+    messages = [b"", b"1007", "서울\x1f2024-01-01".encode(), b"x" * 200]
+    for key in (KEY, b"short", bytes(range(100))):
+        expected = b"".join(hmac.digest(key, m, "sha256") for m in messages)
+        assert _hmacs(key, messages) == expected
