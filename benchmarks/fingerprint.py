@@ -73,17 +73,15 @@ def main() -> None:
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "copy.parquet"
-        figures["floor_parquet_write"], _ = timed(lambda: pq.write_table(table, target), args.repeat)
+        figures["floor_parquet_write"], _ = timed(
+            lambda: pq.write_table(table, target), args.repeat
+        )
         figures["embed"], copy = timed(lambda: embed(table, SCHEME, key, "buyer-07"), args.repeat)
         assert isinstance(copy, pa.Table)
-        figures["trace_full"], full = timed(
-            lambda: detect(copy, SCHEME, key, BUYERS), args.repeat
-        )
+        figures["trace_full"], full = timed(lambda: detect(copy, SCHEME, key, BUYERS), args.repeat)
         rows = pa.array(rng.choice(copy.num_rows, copy.num_rows // 10, replace=False))
         leak = copy.take(rows)
-        figures["trace_10pct"], part = timed(
-            lambda: detect(leak, SCHEME, key, BUYERS), args.repeat
-        )
+        figures["trace_10pct"], part = timed(lambda: detect(leak, SCHEME, key, BUYERS), args.repeat)
         buf = io.BytesIO()
         pacsv.write_csv(leak, buf)
         csv_path = Path(tmp) / "leak.csv"

@@ -184,7 +184,9 @@ def test_rounding_to_the_declared_precision_keeps_the_marks(copies):
         part.column_names.index("rate"), "rate", pa.array(np.round(rate, 2), from_pandas=True)
     )
     found = detect(rounded, SCHEME, KEY, BUYERS)
-    assert [s.buyer for s in found.accused] == ["buyer-44"] and found.scores[0].matches == found.cells
+    assert [s.buyer for s in found.accused] == ["buyer-44"] and found.scores[
+        0
+    ].matches == found.cells
 
 
 def test_too_few_rows_cannot_tell(copies):
@@ -317,3 +319,21 @@ def test_the_fast_hmac_is_hmac_sha256():
     for key in (KEY, b"short", bytes(range(100))):
         expected = b"".join(hmac.digest(key, m, "sha256") for m in messages)
         assert _hmacs(key, messages) == expected
+
+
+def test_a_row_leaked_twice_counts_once(copies):
+    part = leak(copies["buyer-12"], np.random.default_rng(6))
+    doubled = pa.concat_tables([part, part, part])
+    once, thrice = (detect(t, SCHEME, KEY, BUYERS) for t in (part, doubled))
+    assert thrice.cells == once.cells
+    assert [s.matches for s in thrice.scores] == [s.matches for s in once.scores]
+
+
+def test_a_large_copy_scores_a_bounded_sample(table, copies, monkeypatch):
+    from datanuri.market import fingerprint
+
+    whole = detect(copies["buyer-40"], SCHEME, KEY, BUYERS)
+    assert 600 < whole.cells < 1100  # about one row in ten, less nulls and small counts: all
+    monkeypatch.setattr(fingerprint, "MAX_CELLS", 200)
+    capped = detect(copies["buyer-40"], SCHEME, KEY, BUYERS)
+    assert capped.cells == 200 and [s.buyer for s in capped.accused] == ["buyer-40"]

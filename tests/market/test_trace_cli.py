@@ -121,7 +121,9 @@ def test_trace_of_a_few_rows_cannot_tell(platform, sold, run, tmp_path):
     )
     assert out.returncode == 0, out.stderr
     said = " ".join(out.stdout.split())
-    assert "Cannot tell who this copy was made for" in said and "too few of the dataset's rows" in said
+    assert (
+        "Cannot tell who this copy was made for" in said and "too few of the dataset's rows" in said
+    )
 
 
 def test_trace_says_what_is_missing(platform, sold, run, tmp_path):
