@@ -256,6 +256,8 @@ def _check_columns(table: pa.Table, scheme: Scheme) -> None:
         t = table.schema.field(name).type
         if not (pa.types.is_integer(t) or pa.types.is_floating(t)):
             raise InvalidInput(M.MSG_NOT_NUMERIC.format(column=name, type=t))
+        if pa.types.is_integer(t) and scheme.columns[name].decimals:
+            raise InvalidInput(M.MSG_INT_DECIMALS.format(column=name))
 
 
 @dataclass(frozen=True)

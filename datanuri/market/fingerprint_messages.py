@@ -42,6 +42,10 @@ MSG_NOT_NUMERIC = (
     "The column {column!r} is {type}, not a number: only integer and decimal columns carry a "
     "fingerprint. Leave it out of the scheme's columns."
 )
+MSG_INT_DECIMALS = (
+    "The column {column!r} holds whole numbers, so it has no decimal places to declare; set its "
+    '"decimals" to 0 and give its tolerance in whole units.'
+)
 MSG_FLOAT_ID = (
     "The column {column!r} is a floating-point number, whose text changes between writers "
     "(1.5, 1.50, 1.5e0); it cannot identify rows. Use an integer, text or date column."

@@ -282,6 +282,9 @@ def test_embedding_refuses_text_and_float_id_columns(table):
     with pytest.raises(InvalidInput) as err:
         embed(table, Scheme(("rate",), {"price": Tolerance(absolute=1)}), KEY, "b")
     assert err.value.message == M.MSG_FLOAT_ID.format(column="rate")
+    with pytest.raises(InvalidInput) as err:
+        embed(table, Scheme(("id",), {"price": Tolerance(absolute=1, decimals=2)}), KEY, "b")
+    assert err.value.message == M.MSG_INT_DECIMALS.format(column="price")
 
 
 def test_tolerance_bits():
