@@ -13,6 +13,7 @@ from datanuri.desk import calendar as desk_calendar
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
+from datanuri.market import fingerprint_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
 from datanuri.tables import messages as tables_messages
@@ -22,6 +23,7 @@ from datanuri.web import errors as web_errors
 MESSAGE_MODULES: tuple[ModuleType, ...] = (
     catalog_messages,
     desk_calendar,
+    fingerprint_messages,
     jobs_messages,
     ledger_messages,
     privacy_messages,
