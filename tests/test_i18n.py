@@ -12,6 +12,7 @@ from datanuri.catalog import messages as catalog_messages
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
+from datanuri.notify import messages as notify_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
 from datanuri.tables import messages as tables_messages
@@ -22,6 +23,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     catalog_messages,
     jobs_messages,
     ledger_messages,
+    notify_messages,
     privacy_messages,
     privacy_keys,
     tables_messages,
