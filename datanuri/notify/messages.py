@@ -9,8 +9,8 @@ NOT_OWNER = "Only an owner of organisation {org} (or an admin) can manage its we
 NO_ORG = "There is no organisation named {org}."
 BAD_URL = "The webhook URL {url} is not a valid http(s) address."
 HTTPS_ONLY = (
-    "Webhook URLs must use https (http is allowed only for 127.0.0.1 and localhost, or when an "
-    "admin sets webhook_allow_http)."
+    "Webhook URLs must use https (plain http only to 127.0.0.1 or localhost, and only when an "
+    "admin sets webhook_allow_loopback for tests and demos)."
 )
 PRIVATE_TARGET = (
     "The webhook host {host} resolves to a private, loopback or link-local address ({address}); "
