@@ -52,7 +52,7 @@ def webhooks_add(
 def webhooks_list(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION) -> None:
     """List every endpoint with its state."""
     with platform_ctx(data_dir) as p:
-        found = p.channels.webhooks.list(principal=SYSTEM)
+        found = p.channels.webhooks.find(principal=SYSTEM)
     if json_out:
         return print_json([dataclasses.asdict(e) for e in found])
     t = Table("id", "owner", "url", "kinds", "enabled", "failures")

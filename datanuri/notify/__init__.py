@@ -45,9 +45,7 @@ class Channels:
     """The platform's channels: the fan-out notifier services are given, the sender its jobs
     use, the webhook endpoints' service and the users' preferences."""
 
-    def __init__(
-        self, db: Database, mailer: Mailer, settings: ChannelSettings, key: bytes
-    ) -> None:
+    def __init__(self, db: Database, mailer: Mailer, settings: ChannelSettings, key: bytes) -> None:
         self.settings = settings
         self.notifier = FanOutNotifier(
             [InAppNotifier(), MailChannel(settings), WebhookChannel(settings)]

@@ -30,9 +30,7 @@ class WebhookEndpoint(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id"), index=True
-    )
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     kinds: Mapped[list[Any]] = mapped_column()  # event kinds ("desk.*" patterns); [] = all
     description: Mapped[str] = mapped_column(String(200), default="")

@@ -210,7 +210,7 @@ class WebhookService:
             ep.secret_sealed = seal(self.key, secret, context=sealing_context(ep.id))
             return NewEndpoint(self._info(s, ep), secret)
 
-    def list(self, *, principal: Principal) -> list[EndpointInfo]:
+    def find(self, *, principal: Principal) -> list[EndpointInfo]:
         """The endpoints the caller may manage, oldest first."""
         with self.db.session() as s:
             q = select(WebhookEndpoint).order_by(WebhookEndpoint.id)

@@ -50,7 +50,9 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(mac).decode("ascii")
 
 
-def signed_headers(secret: str, msg_id: str, body: bytes, *, now: float | None = None) -> dict[str, str]:
+def signed_headers(
+    secret: str, msg_id: str, body: bytes, *, now: float | None = None
+) -> dict[str, str]:
     """The three headers of a delivery attempt made at `now` (default: the clock)."""
     stamp = int(time.time() if now is None else now)
     return {

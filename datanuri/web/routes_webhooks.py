@@ -40,7 +40,9 @@ class WebhookOut(BaseModel):
     description: str
     owner: str = Field(description='"user:<id>" or "org:<name>".')
     enabled: bool
-    failures: int = Field(description="Failed attempts in a row (the endpoint is disabled at a limit).")
+    failures: int = Field(
+        description="Failed attempts in a row (the endpoint is disabled at a limit)."
+    )
     disabled_reason: str | None
     created_at: dt.datetime
 
@@ -74,7 +76,7 @@ def _out(info: Any) -> dict[str, Any]:
 @router.get("/webhooks", response_model=list[WebhookOut])
 def list_webhooks(me: ReadCaller, p: PlatformDep) -> list[dict[str, Any]]:
     """The endpoints the caller manages: their own and their organisations' (owners)."""
-    return [_out(e) for e in p.channels.webhooks.list(principal=me)]
+    return [_out(e) for e in p.channels.webhooks.find(principal=me)]
 
 
 @router.post("/webhooks", status_code=201, response_model=NewWebhookOut)

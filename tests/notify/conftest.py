@@ -112,8 +112,7 @@ def receiver() -> Iterator[Receiver]:
 def pending(p: Any) -> int:
     with p.db.session() as s:
         return int(
-            s.scalar(sa.select(sa.func.count(Delivery.id)).where(Delivery.status == "pending"))
-            or 0
+            s.scalar(sa.select(sa.func.count(Delivery.id)).where(Delivery.status == "pending")) or 0
         )
 
 

@@ -37,7 +37,10 @@ def people(np, tmp_path):
     acc.create_organization("org-a", principal=SYSTEM)
     acc.add_member("org-a", "own@example.org", role="owner", principal=SYSTEM)
     acc.add_member("org-a", "ed@example.org", role="editor", principal=SYSTEM)
-    return {m.split("@")[0]: acc.principal_for(m) for m in ("own@example.org", "ed@example.org", "kim@example.org")}
+    return {
+        m.split("@")[0]: acc.principal_for(m)
+        for m in ("own@example.org", "ed@example.org", "kim@example.org")
+    }
 
 
 def mails(np) -> list[email.message.EmailMessage]:
@@ -48,7 +51,13 @@ def mails(np) -> list[email.message.EmailMessage]:
 
 
 def notice(user_id: int, event: Event | None = None) -> Notice:
-    return Notice(user_id, "desk.test", ("새 요청이 도착했습니다.", "A new request arrived."), "/console/requests", event)
+    return Notice(
+        user_id,
+        "desk.test",
+        ("새 요청이 도착했습니다.", "A new request arrived."),
+        "/console/requests",
+        event,
+    )
 
 
 def send(np, *notices: Notice) -> None:
@@ -58,7 +67,9 @@ def send(np, *notices: Notice) -> None:
 
 
 def test_access_request_notice_goes_in_app_and_by_mail_in_both_languages(np, people, tmp_path):
-    np.catalog.create_dataset("air", organization="org-a", access_level="restricted", principal=SYSTEM)
+    np.catalog.create_dataset(
+        "air", organization="org-a", access_level="restricted", principal=SYSTEM
+    )
     np.catalog.publish("air", air_csv(tmp_path / "a.csv"), principal=SYSTEM)
     np.access_requests.request("air", purpose=PURPOSE, days=30, principal=people["kim"])
     with np.db.session() as s:  # the holder's owner and editor, in the app
@@ -96,7 +107,7 @@ def test_webhook_is_signed_and_verified_by_the_receiver(np, people, receiver):
     made = np.channels.webhooks.create(receiver.url, kinds=["desk.*"], principal=kim)
     receiver.secret = made.secret
     assert made.secret.startswith("whsec_")
-    assert made.secret not in json.dumps([str(e) for e in np.channels.webhooks.list(principal=kim)])
+    assert made.secret not in json.dumps([str(e) for e in np.channels.webhooks.find(principal=kim)])
     send(
         np,
         notice(kim.user_id, Event("desk.request.created", {"request": 7, "title": "대기질"})),
@@ -126,10 +137,12 @@ def test_retry_after_a_500_then_success(np, people, receiver):
     assert first.verified and second.verified
     assert first.headers["webhook-id"] == second.headers["webhook-id"]  # receivers dedupe by it
     assert first.body == second.body
-    (log,) = np.channels.webhooks.deliveries(np.channels.webhooks.list(principal=kim)[0].id, principal=kim)
+    (log,) = np.channels.webhooks.deliveries(
+        np.channels.webhooks.find(principal=kim)[0].id, principal=kim
+    )
     assert (log.status, log.attempts, log.response_status) == ("delivered", 2, 200)
     assert log.last_error is None
-    assert np.channels.webhooks.list(principal=kim)[0].failures == 0  # reset by the success
+    assert np.channels.webhooks.find(principal=kim)[0].failures == 0  # reset by the success
 
 
 def test_endpoint_is_disabled_after_failures_in_a_row(np, people, receiver):
@@ -140,7 +153,7 @@ def test_endpoint_is_disabled_after_failures_in_a_row(np, people, receiver):
     send(np, notice(kim.user_id, Event("desk.request.created", {"request": 1})))
     drain(np)
     assert len(receiver.got) == 3  # webhook_disable_after = 3 (before attempts ran out: 4)
-    (ep,) = np.channels.webhooks.list(principal=kim)
+    (ep,) = np.channels.webhooks.find(principal=kim)
     assert not ep.enabled and ep.failures == 3
     assert "3 failed deliveries" in (ep.disabled_reason or "")
     (log,) = np.channels.webhooks.deliveries(ep.id, principal=kim)
@@ -204,10 +217,10 @@ def test_an_organisation_endpoint_hears_an_event_once(np, people, receiver):
         np.channels.webhooks.delete(made.endpoint.id, principal=ed)
     with pytest.raises(errors.NotFound):
         np.channels.webhooks.deliveries(made.endpoint.id, principal=kim)
-    assert np.channels.webhooks.list(principal=ed) == []
-    assert [e.id for e in np.channels.webhooks.list(principal=SYSTEM)] == [made.endpoint.id]
+    assert np.channels.webhooks.find(principal=ed) == []
+    assert [e.id for e in np.channels.webhooks.find(principal=SYSTEM)] == [made.endpoint.id]
     assert np.channels.webhooks.delete(made.endpoint.id, principal=own).id == made.endpoint.id
-    assert np.channels.webhooks.list(principal=own) == []
+    assert np.channels.webhooks.find(principal=own) == []
 
 
 def test_email_can_be_turned_off(np, people):

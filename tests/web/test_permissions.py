@@ -122,7 +122,7 @@ def _webhook(w: World, role: str, level: str) -> str:
     """A webhook endpoint of org-b, made when none is left (its owner and admins manage it; to
     others it is not found)."""
     hooks = w.p.channels.webhooks
-    found = [e.id for e in hooks.list(principal=SYSTEM) if e.owner == "org:org-b"]
+    found = [e.id for e in hooks.find(principal=SYSTEM) if e.owner == "org:org-b"]
     if not found:
         found = [hooks.create(HOOK, organization="org-b", principal=SYSTEM).endpoint.id]
     return str(found[0])

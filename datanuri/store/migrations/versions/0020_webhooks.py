@@ -52,9 +52,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
     )
     with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_webhook_endpoints_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_webhook_endpoints_user_id"), ["user_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_webhook_endpoints_organization_id"), ["organization_id"], unique=False
         )
@@ -88,9 +86,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("notify_deliveries", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_notify_deliveries_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_notify_deliveries_user_id"), ["user_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_notify_deliveries_endpoint_id"), ["endpoint_id"], unique=False
         )
