@@ -93,7 +93,9 @@ class MailChannel:
 
     def notify(self, s: Session, notice: Notice) -> None:
         user = s.get(User, notice.user_id)
-        if user is None or not user.is_active or not email_wanted(s, notice.user_id):
+        if user is None or not (user.is_active and user.email_verified):
+            return  # no mail to an address not confirmed (or an account switched off)
+        if not email_wanted(s, notice.user_id):
             return
         content = {"text": list(notice.text), "link": notice.link}
         queue_delivery(
