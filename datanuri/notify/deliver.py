@@ -25,7 +25,7 @@ from datanuri.notify.channels import KIND, DeliverParams
 from datanuri.notify.models import Delivery, WebhookEndpoint
 from datanuri.notify.settings import ChannelSettings, after_attempt
 from datanuri.notify.signing import signed_headers
-from datanuri.notify.urls import Resolver, check_url, resolve
+from datanuri.notify.urls import Resolver, check_target, pinned, resolve
 from datanuri.store.db import Database, utcnow
 
 USER_AGENT = "datanuri-webhooks/1"
@@ -128,19 +128,25 @@ class Sender:
         return self._record(delivery_id, self.call(url, secret, msg_id, body), final=final)
 
     def call(self, url: str, secret: str, msg_id: str, body: bytes) -> Attempt:
-        """POST `body` to `url`, signed; never follows a redirect (its target is unchecked)."""
+        """POST `body` to `url`, signed, at the address the SSRF guard checked just now (the
+        Host header and TLS name stay the URL's); never follows a redirect."""
         try:
-            check_url(url, self.settings.urls, resolver=self.resolver)
+            call = pinned(check_target(url, self.settings.urls, resolver=self.resolver))
         except DatanuriError as exc:
             return Attempt(False, error=exc.message)
         headers = {
             **signed_headers(secret, msg_id, body),
+            "host": call.host_header,
             "content-type": "application/json",
             "user-agent": USER_AGENT,
         }
+        extensions = {"sni_hostname": call.sni_hostname} if call.sni_hostname else None
         try:
             with httpx.Client(timeout=self.settings.timeout, follow_redirects=False) as client:
-                answer = client.post(url, content=body, headers=headers)
+                request = client.build_request(
+                    "POST", call.url, content=body, headers=headers, extensions=extensions
+                )
+                answer = client.send(request)
         except httpx.HTTPError as exc:
             return Attempt(False, error=M.NO_ANSWER.format(error=str(exc) or type(exc).__name__))
         if 200 <= answer.status_code < 300:

@@ -5,9 +5,9 @@ https only; plain http only to the loopback names (127.0.0.1, ::1, localhost) an
 `allow_loopback` is set (tests, the demo). Every address the host resolves to must be a public
 one: loopback, private, link-local, shared, multicast and reserved addresses are refused unless
 `allow_loopback` (loopback only) or `allow_private` (all of them, for receivers on an internal
-network) says otherwise. Redirects are never followed by the sender, so the check holds for the
-address actually called, except for a name whose DNS answer changes between the check and the
-connection (see docs/architecture.md).
+network) says otherwise. The sender connects to the address that was checked (`pinned`: the
+URL's host replaced by it, the Host header and the TLS server name kept), so a DNS answer that
+changes after the check (rebinding) cannot redirect the call; redirects are never followed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import ipaddress
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from datanuri.errors import InvalidInput
 from datanuri.notify import messages as M
@@ -52,8 +52,44 @@ def _refused(address: str, policy: UrlPolicy) -> bool:
     return not policy.allow_private
 
 
+@dataclass(frozen=True)
+class Target:
+    """A URL the server may call and the addresses its host resolved to when checked."""
+
+    url: str
+    host: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """How to call a checked target at its checked address: the URL with the address for a
+    host, the Host header and (https) the TLS server name, which stay the original host's."""
+
+    url: str
+    host_header: str
+    sni_hostname: str | None
+
+
+def pinned(target: Target) -> Pinned:
+    """The call of `target` to its first checked address."""
+    parts = urlsplit(target.url)
+    address = target.addresses[0]
+    where = f"[{address}]" if ":" in address else address
+    netloc = where if parts.port is None else f"{where}:{parts.port}"
+    host_header = parts.netloc.rpartition("@")[2]
+    url = urlunsplit(SplitResult(parts.scheme, netloc, parts.path, parts.query, ""))
+    return Pinned(url, host_header, target.host if parts.scheme == "https" else None)
+
+
 def check_url(url: str, policy: UrlPolicy, *, resolver: Resolver = resolve) -> str:
     """`url` (stripped) if the server may call it; `InvalidInput` naming why not."""
+    return check_target(url, policy, resolver=resolver).url
+
+
+def check_target(url: str, policy: UrlPolicy, *, resolver: Resolver = resolve) -> Target:
+    """`url` (stripped) with its checked addresses if the server may call it; `InvalidInput`
+    naming why not."""
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -74,4 +110,4 @@ def check_url(url: str, policy: UrlPolicy, *, resolver: Resolver = resolve) -> s
     for address in addresses:
         if _refused(address, policy):
             raise InvalidInput(M.PRIVATE_TARGET.format(host=host, address=address))
-    return url
+    return Target(url, host, tuple(addresses))

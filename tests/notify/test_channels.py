@@ -239,3 +239,22 @@ def test_email_can_be_turned_off(np, people):
     assert len(mails(np)) == 1
     with pytest.raises(errors.NotAuthenticated):
         prefs.get(principal=SYSTEM)
+
+
+def test_the_call_goes_to_the_checked_address_with_the_urls_host(np, people, receiver):
+    kim = people["kim"]
+    port = receiver.url.split(":")[2].split("/")[0]
+    made = np.channels.webhooks.create(f"http://localhost:{port}/hook", principal=kim)
+    receiver.secret = made.secret
+    looked_up: list[str] = []
+
+    def dns(host, p):
+        looked_up.append(host)
+        return ["127.0.0.1"]
+
+    np.channels.sender.resolver = dns
+    send(np, notice(kim.user_id, Event("desk.request.created", {})))
+    drain(np)
+    (got,) = receiver.got
+    assert got.verified and got.headers["host"] == f"localhost:{port}"
+    assert looked_up == ["localhost"]  # checked once, and that address was called

@@ -101,3 +101,22 @@ def test_after_attempt():
     assert (last.outcome, last.disable) == ("failed", False)
     off = after_attempt(ok=False, failures=2, final=False, disable_after=3)
     assert (off.outcome, off.failures, off.disable) == ("failed", 3, True)
+
+
+def test_calls_are_pinned_to_the_checked_address():
+    from datanuri.notify.urls import check_target, pinned
+
+    v4 = pinned(check_target("https://hooks.example.org:8443/in?a=1", PUBLIC, resolver=DNS))
+    assert (v4.url, v4.host_header, v4.sni_hostname) == (
+        "https://93.184.216.34:8443/in?a=1",
+        "hooks.example.org:8443",
+        "hooks.example.org",
+    )
+    v6 = pinned(check_target("https://v6.example.org/x", PUBLIC, resolver=DNS))
+    assert (v6.url, v6.host_header) == ("https://[2606:4700::1111]/x", "v6.example.org")
+    plain = pinned(check_target("http://localhost:9000/in", LOOPBACK, resolver=DNS))
+    assert (plain.url, plain.host_header, plain.sni_hostname) == (
+        "http://127.0.0.1:9000/in",
+        "localhost:9000",
+        None,
+    )
