@@ -107,6 +107,17 @@ class Config:
     smtp_port: int = 25
     smtp_starttls: bool = False
     public_url: str = ""
+    # Notification channels (datanuri.notify): notices also go by e-mail (through the mail
+    # settings above) and, when they carry an event, as signed webhooks. Webhook URLs must be
+    # public https ones; webhook_allow_loopback also allows http(s) to 127.0.0.1/localhost (tests,
+    # the demo), webhook_allow_private any private or link-local address (internal receivers).
+    # A delivery is tried webhook_attempts times (the job queue's backoff between tries); an
+    # endpoint is disabled after webhook_disable_after failed tries in a row.
+    webhook_allow_loopback: bool = False
+    webhook_allow_private: bool = False
+    webhook_attempts: int = 8
+    webhook_disable_after: int = 10
+    webhook_timeout_seconds: float = 10.0
     # The blob store (datanuri/store/blob_url.py): empty = <data_dir>/blobs on the local file
     # system (which may be a shared mount); a directory or file:///mnt/shared/blobs; or
     # s3://bucket/prefix, with blob_s3_endpoint_url for S3-compatible stores (MinIO, Ceph) and

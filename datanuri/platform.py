@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.anomaly import Thresholds
-from datanuri.accounts.notifications import InAppNotifier, Notifications
+from datanuri.accounts.notifications import Notifications
 from datanuri.accounts.requests import AccessRequests
 from datanuri.accounts.second_factor import SecondFactorSettings
 from datanuri.accounts.secrets import load_or_create_key
@@ -31,6 +31,7 @@ from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
+from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyStore, master_key_from_env
@@ -97,10 +98,18 @@ class Platform:
         )
         self.selfservice = self._make_selfservice()  # sign-up and password reset by mail
         self.catalog = CatalogService(self.db, self.blobs, self.ledger, self.access, self.config)
-        # Access requests ("이용 신청") to restricted datasets; notices go in-app for now.
+        # Notices go in-app, by e-mail and (those with an event) as signed webhooks, sent by
+        # `notify.deliver` jobs after the sender's transaction commits (datanuri.notify).
         self.notifications = Notifications(self.db)
+        self.channels = Channels(
+            self.db,
+            self.selfservice.mailer,
+            channel_settings(self.config),
+            load_or_create_key(self.config.data_dir / "keys" / "webhooks.key"),  # seals secrets
+        )
+        # Access requests ("이용 신청") to restricted datasets.
         self.access_requests = AccessRequests(
-            self.db, self.ledger, self.access, self.accounts, InAppNotifier()
+            self.db, self.ledger, self.access, self.accounts, self.channels.notifier
         )
         self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules
         self.counts = DatasetCounter(self.db, self.access)  # views and downloads
@@ -140,6 +149,7 @@ class Platform:
         # names its kind, so any process (a `datanuri worker`) can run it.
         self.jobs.registry.add(INGEST)
         self.jobs.registry.add(APPLY)
+        self.jobs.registry.add(DELIVER)
         self.jobs.bind(self)
 
     def _make_selfservice(self) -> SelfService:

@@ -14,6 +14,7 @@ from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
 from datanuri.market import fingerprint_messages
+from datanuri.notify import messages as notify_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
 from datanuri.tables import messages as tables_messages
@@ -26,6 +27,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     fingerprint_messages,
     jobs_messages,
     ledger_messages,
+    notify_messages,
     privacy_messages,
     privacy_keys,
     tables_messages,

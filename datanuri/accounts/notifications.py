@@ -1,14 +1,18 @@
 """In-app notifications: the `Notifier` seam services send notices through, its in-app
 implementation (a row per notice, written in the sender's transaction), and the reading side.
 
-E-mail (or any other channel) is added later as another `Notifier`; senders do not change.
+E-mail and signed webhooks are further `Notifier`s (`datanuri.notify`: the platform hands
+services a fan-out over all of them); senders do not change. A notice that other systems should
+hear of carries an `Event` (a kind and a JSON payload): the webhook channel sends only those.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Protocol
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -23,13 +27,28 @@ LIST_LIMIT = 50
 
 
 @dataclass(frozen=True)
+class Event:
+    """What a notice tells other systems (a webhook event): a kind such as
+    "desk.request.created", a JSON-serialisable payload, and optionally the organisation whose
+    webhook endpoints hear of it too. `key` names the happening: the same `Event` handed in the
+    notices of several users reaches an organisation's endpoint once."""
+
+    kind: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    org: str | None = None
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+@dataclass(frozen=True)
 class Notice:
-    """One message for one user: a kind, its text as (Korean, English), and a link on the site."""
+    """One message for one user: a kind, its text as (Korean, English), a link on the site, and
+    optionally the `Event` webhooks send for it."""
 
     user_id: int
     kind: str
     text: tuple[str, str]
     link: str
+    event: Event | None = None
 
 
 class Notifier(Protocol):

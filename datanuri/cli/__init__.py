@@ -13,6 +13,7 @@ from datanuri.cli import access, accounts, catalog, ledger
 from datanuri.cli import market as market_cli
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
+from datanuri.cli import webhooks as webhooks_cli
 from datanuri.cli import worker as worker_cli
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
 from datanuri.errors import DatanuriError
@@ -34,6 +35,7 @@ app.command("login")(accounts.login)
 app.command("whoami")(accounts.whoami)
 app.command("access-log")(accounts.access_log)
 app.add_typer(access.app, name="access-requests")
+app.add_typer(webhooks_cli.app, name="webhooks")
 app.add_typer(search_cli.search_app, name="search")
 app.add_typer(privacy_cli.app, name="privacy")
 app.command("harvest")(search_cli.harvest)

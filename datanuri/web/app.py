@@ -29,6 +29,7 @@ from datanuri.web import (
     routes_search,
     routes_signup,
     routes_ui,
+    routes_webhooks,
     routes_wizard,
 )
 from datanuri.web.auth import PUBLIC
@@ -68,6 +69,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_privacy.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.router, prefix=API_PREFIX)
     app.include_router(routes_access.router, prefix=API_PREFIX)
+    app.include_router(routes_webhooks.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")

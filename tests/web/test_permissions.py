@@ -115,6 +115,21 @@ def _access_request(w: World, role: str, level: str) -> str:
 
 
 PURPOSE = "교통 정책 연구에 쓰려고 신청합니다."
+HOOK = "https://93.184.216.34/hook"  # a public address: no DNS lookup needed
+
+
+def _webhook(w: World, role: str, level: str) -> str:
+    """A webhook endpoint of org-b, made when none is left (its owner and admins manage it; to
+    others it is not found)."""
+    hooks = w.p.channels.webhooks
+    found = [e.id for e in hooks.find(principal=SYSTEM) if e.owner == "org:org-b"]
+    if not found:
+        found = [hooks.create(HOOK, organization="org-b", principal=SYSTEM).endpoint.id]
+    return str(found[0])
+
+
+def _hook_manager(ok: int) -> Callable[[str, str], int]:
+    return lambda role, level: {"anonymous": 401, "other_owner": ok, "admin": ok}.get(role, 404)
 
 
 def _ask_expected(role: str, level: str) -> int:
@@ -293,6 +308,44 @@ MATRIX: dict[
         only(("editor", "other_owner", "admin"), 200),  # those who hold data to decide on
     ),
     ("GET", "/api/v1/notifications"): ("/api/v1/notifications", None, signed_in(200)),
+    # webhooks: anyone signed in registers their own; an organisation's owners and admins
+    # manage its endpoints; someone else's endpoint is not found
+    ("GET", "/api/v1/webhooks"): ("/api/v1/webhooks", None, signed_in(200)),
+    ("POST", "/api/v1/webhooks"): (
+        "/api/v1/webhooks",
+        lambda w, r, lvl: {"json": {"url": HOOK}},
+        signed_in(201),
+    ),
+    ("DELETE", "/api/v1/webhooks/{endpoint_id}"): (
+        "/api/v1/webhooks/{webhook}",
+        None,
+        _hook_manager(200),
+    ),
+    ("POST", "/api/v1/webhooks/{endpoint_id}/enable"): (
+        "/api/v1/webhooks/{webhook}/enable",
+        None,
+        _hook_manager(200),
+    ),
+    ("POST", "/api/v1/webhooks/{endpoint_id}/ping"): (
+        "/api/v1/webhooks/{webhook}/ping",
+        None,
+        _hook_manager(202),
+    ),
+    ("GET", "/api/v1/webhooks/{endpoint_id}/deliveries"): (
+        "/api/v1/webhooks/{webhook}/deliveries",
+        None,
+        _hook_manager(200),
+    ),
+    ("GET", "/api/v1/notifications/settings"): (
+        "/api/v1/notifications/settings",
+        None,
+        signed_in(200),
+    ),
+    ("PUT", "/api/v1/notifications/settings"): (
+        "/api/v1/notifications/settings",
+        lambda w, r, lvl: {"json": {"email": False}},
+        signed_in(200),
+    ),
     ("POST", "/api/v1/access-requests/{request_id}/approve"): (
         "/api/v1/access-requests/{request}/approve",
         lambda w, r, lvl: {"json": {}},
@@ -525,6 +578,7 @@ def test_permission_matrix(platform, tmp_path):
                     token=_own_token(w, role, level) if "{token}" in path else "",
                     entitlement=_entitlement(w, role, level) if "{entitlement}" in path else "",
                     request=_access_request(w, role, level) if "{request}" in path else "",
+                    webhook=_webhook(w, role, level) if "{webhook}" in path else "",
                 )
                 kwargs = make(w, role, level) if make else {}
                 r = client.request(method, url, headers=w.auth(role), **kwargs)
