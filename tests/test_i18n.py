@@ -12,6 +12,7 @@ from datanuri.catalog import messages as catalog_messages
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
+from datanuri.market import book_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
 from datanuri.tables import messages as tables_messages
@@ -19,6 +20,7 @@ from datanuri.web import errors as web_errors
 
 # Every module whose upper-case string constants are user-facing English messages.
 MESSAGE_MODULES: tuple[ModuleType, ...] = (
+    book_messages,
     catalog_messages,
     jobs_messages,
     ledger_messages,
