@@ -379,8 +379,14 @@ class Books:
                 legs.setdefault(entry_id, []).append(Leg(account_id, amount))
             entries = list(s.scalars(select(BookEntry).order_by(BookEntry.id)))
             sums: dict[int, tuple[int, int]] = {}
+            paid: dict[int, int] = {}  # sale id -> what the buyer paid, less what came back
             for e in entries:
                 mine = legs.pop(e.id, [])
+                credit = sum(x.amount for x in mine if accounts[x.account_id].type == "buyer_credit")
+                if e.kind == "sale":
+                    paid[e.id] = paid.get(e.id, 0) + credit
+                elif e.reverses_id is not None:
+                    paid[e.reverses_id] = paid.get(e.reverses_id, 0) + credit
                 if len(mine) < 2 or sum(x.amount for x in mine) != 0:
                     problems.append(M.PROB_UNBALANCED.format(entry=e.id))
                 if entry_digest(e.idempotency_key, e.kind, e.currency, mine, e.memo) != e.digest:
@@ -398,7 +404,7 @@ class Books:
                     problems.append(M.PROB_CACHED.format(account=a.id))
                 if a.type in NEVER_NEGATIVE and money.sign(_side(a)) * total < 0:
                     problems.append(M.PROB_NEGATIVE.format(account=a.id))
-            problems += self._overrefunded(s, entries, accounts)
+            problems += [M.PROB_OVERREFUNDED.format(entry=i) for i, v in paid.items() if v < 0]
             return BooksCheck(
                 len(entries), sum(n for _, n in sums.values()), len(accounts), tuple(problems)
             )
@@ -552,16 +558,6 @@ class Books:
             .where(BookEntry.reverses_id == sale_id, BookPosting.account_id == credit_id)
         )
         return -int(total or 0)
-
-    def _overrefunded(
-        self, s: Session, entries: list[BookEntry], accounts: dict[int, BookAccount]
-    ) -> list[str]:
-        out = []
-        for sale in (e for e in entries if e.kind == "sale"):
-            credit = next(p for a, p in self._legs(s, sale.id) if a.type == "buyer_credit")
-            if self._refunded(s, sale.id, credit.account_id) > credit.amount:
-                out.append(M.PROB_OVERREFUNDED.format(entry=sale.id))
-        return out
 
     def _load_account(self, s: Session, account: int, principal: Principal) -> BookAccount:
         row = s.get(BookAccount, account)
