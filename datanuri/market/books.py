@@ -382,7 +382,9 @@ class Books:
             paid: dict[int, int] = {}  # sale id -> what the buyer paid, less what came back
             for e in entries:
                 mine = legs.pop(e.id, [])
-                credit = sum(x.amount for x in mine if accounts[x.account_id].type == "buyer_credit")
+                credit = sum(
+                    x.amount for x in mine if accounts[x.account_id].type == "buyer_credit"
+                )
                 if e.kind == "sale":
                     paid[e.id] = paid.get(e.id, 0) + credit
                 elif e.reverses_id is not None:
@@ -467,7 +469,9 @@ class Books:
         )
         s.add(row)
         s.flush()
-        s.add_all(BookPosting(entry_id=row.id, account_id=x.account_id, amount=x.amount) for x in legs)
+        s.add_all(
+            BookPosting(entry_id=row.id, account_id=x.account_id, amount=x.amount) for x in legs
+        )
         s.flush()
         for leg in legs:
             s.execute(
@@ -495,7 +499,16 @@ class Books:
     @staticmethod
     def _account(s: Session, owner_kind: str, ref: str, type: str) -> BookAccount:
         """The account, made (with its zero balance row) on first use; safe when two
-        transactions make it at once (INSERT ... ON CONFLICT DO NOTHING)."""
+        transactions make it at once (INSERT ... ON CONFLICT DO NOTHING, then read)."""
+        q = select(BookAccount).where(
+            BookAccount.owner_kind == owner_kind,
+            BookAccount.owner_ref == ref,
+            BookAccount.type == type,
+            BookAccount.currency == CURRENCY,
+        )
+        row = s.scalar(q)
+        if row is not None:
+            return row
         insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
         s.execute(
             insert(BookAccount)
@@ -509,14 +522,7 @@ class Books:
             )
             .on_conflict_do_nothing()
         )
-        row = s.scalar(
-            select(BookAccount).where(
-                BookAccount.owner_kind == owner_kind,
-                BookAccount.owner_ref == ref,
-                BookAccount.type == type,
-                BookAccount.currency == CURRENCY,
-            )
-        )
+        row = s.scalar(q)
         assert row is not None
         s.execute(
             insert(BookBalance)

@@ -132,9 +132,9 @@ def test_top_up_charge_refund_balance_and_are_in_the_ledger(w):
     assert recorded[2]["hashes"]["sale"] == f"sha256:{sale.digest}"
     assert recorded[1]["actor"] == f"user:{buyer}"  # who paid; the data name no account
     for entry in (up, sale, r1):
-        assert w.platform.ledger.public_receipt(entry.ledger_index)["entry"]["hashes"][
-            "entry"
-        ] == (f"sha256:{entry.digest}")
+        assert w.platform.ledger.public_receipt(entry.ledger_index)["entry"]["hashes"]["entry"] == (
+            f"sha256:{entry.digest}"
+        )
     # The digest is the SHA-256 of the entry's canonical form, which anyone holding it can check.
     legs = [Leg(p.account_id, p.amount) for p in sale.postings]
     assert sale.digest == entry_digest("order-1", "sale", "KRW", legs, "")

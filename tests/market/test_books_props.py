@@ -108,7 +108,9 @@ class BooksMachine(RuleBasedStateMachine):
         self.keys = itertools.count()
         with self.db.session() as s:  # new buyers each run, so each run starts from 0 credit
             users = [
-                User(email=f"{self.prefix}-{i}@example.org", display_name=f"b{i}", password_hash="-")
+                User(
+                    email=f"{self.prefix}-{i}@example.org", display_name=f"b{i}", password_hash="-"
+                )
                 for i in range(3)
             ]
             s.add_all(users)
@@ -146,7 +148,9 @@ class BooksMachine(RuleBasedStateMachine):
         self.model.done[key] = ("top_up", (user, amount), entry.id)
         self.entries += 1
 
-    @rule(who=st.integers(0, 2), org=st.sampled_from(ORGS), amount=AMOUNTS, fee=st.integers(0, 10_000))
+    @rule(
+        who=st.integers(0, 2), org=st.sampled_from(ORGS), amount=AMOUNTS, fee=st.integers(0, 10_000)
+    )
     def charge(self, who: int, org: str, amount: int, fee: int) -> None:
         user, key = self.buyers[who], self.key()
         if amount > self.model.credit[user]:
@@ -183,7 +187,11 @@ class BooksMachine(RuleBasedStateMachine):
         net, cut = money.refund_parts([sale.net, sale.fee], sale.refunded, amount)
         assert {p.account_type: p.amount for p in entry.postings} == {
             k: v
-            for k, v in {"buyer_credit": -amount, "holder_receivable": net, "platform_fee": cut}.items()
+            for k, v in {
+                "buyer_credit": -amount,
+                "holder_receivable": net,
+                "platform_fee": cut,
+            }.items()
             if v
         }
         sale.refunded += amount
@@ -250,7 +258,11 @@ class BooksMachine(RuleBasedStateMachine):
         self.model.done[key] = ("top_up", (user, amount), entry.id)
         self.entries += 1
 
-    @rule(who=st.integers(0, 2), amounts=st.lists(AMOUNTS, min_size=2, max_size=4), twice=st.booleans())
+    @rule(
+        who=st.integers(0, 2),
+        amounts=st.lists(AMOUNTS, min_size=2, max_size=4),
+        twice=st.booleans(),
+    )
     def concurrent_sales(self, who: int, amounts: list[int], twice: bool) -> None:
         """Several sales from one buyer at once (one of them maybe sent twice under one key):
         no overdraft, each refused one was more than what was left at the end."""
