@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from datanuri import canonical, errors
 from datanuri.accounts import SYSTEM
 from datanuri.accounts.principal import Principal
+from datanuri.i18n import translate
 from datanuri.market import book_messages as M
 from datanuri.market.books import Books, entry_digest
 from datanuri.market.money import Leg, Won
@@ -181,8 +182,11 @@ def test_the_same_request_twice_charges_once_and_another_under_the_key_conflicts
     assert b.balance(credit.id, principal=p) == Won(4_000)
 
     # A refused charge writes nothing, so its key may be used again once it can succeed.
-    with pytest.raises(errors.Conflict, match="credit is 4000 won, less than the 9000"):
+    with pytest.raises(errors.Conflict, match="credit is 4000 won, less than the 9000") as exc:
         b.charge(buyer, "seller", 9_000, 500, "o2", principal=p)
+    assert translate(exc.value.message, "ko").startswith(
+        "구매자의 크레딧이 4000원으로, 결제할 9000원"
+    )
     b.top_up(buyer, 5_000, "t2", principal=ADMIN)
     assert not b.charge(buyer, "seller", 9_000, 500, "o2", principal=p).replayed
     assert b.balance(credit.id, principal=p) == Won(0)

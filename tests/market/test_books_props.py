@@ -321,6 +321,7 @@ class BooksMachine(RuleBasedStateMachine):
         assert type(self).ledger_size() == self.entries
 
 
+@pytest.mark.slow
 def test_books_never_make_or_lose_money(platform):
     make_world(platform, buyers=0)
     sink = FlakySink(platform.ledger)
