@@ -31,6 +31,7 @@ from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
+from datanuri.market.books import Books
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
@@ -137,6 +138,8 @@ class Platform:
             engine_name=self.config.engine,
             inmemory_rows=self.config.privacy_inmemory_rows,
         )
+        # The market's money: double-entry books in the database, every entry also in the ledger.
+        self.books = Books(self.db, self.ledger)
         self.search = SearchService(
             self.db, self.config.data_dir / "search", backend=self.config.search_backend
         )

@@ -11,6 +11,7 @@ import pytest
 from datanuri import events
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
+from datanuri.market import book_events
 
 T = dt.datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 H = ["ab" * 32, "cd" * 32, "ef" * 32, "01" * 32]
@@ -300,6 +301,59 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
         (
             events.DatasetDeleted(actor="user:1", time=T, dataset="air"),
             Event(type="dataset.deleted", actor="user:1", subject="dataset:air", time=T),
+        ),  # The books of the data market (datanuri/market/book_events.py): new kinds, no old form;
+        # compared with the entry they must make.
+        (
+            book_events.CreditToppedUp(
+                actor="system", time=T, entry_sha256=H[0], amount=5000, currency="KRW"
+            ),
+            Event(
+                type="market.credit.topped_up",
+                actor="system",
+                subject="market:books",
+                time=T,
+                hashes={"entry": f"sha256:{H[0]}"},
+                data={"amount": 5000, "currency": "KRW"},
+            ),
+        ),
+        (
+            book_events.SaleCharged(
+                actor="user:3",
+                time=T,
+                organization="seoul",
+                entry_sha256=H[1],
+                amount=7001,
+                fee=233,
+                currency="KRW",
+            ),  # fmt: skip
+            Event(
+                type="market.sale.charged",
+                actor="user:3",
+                subject="org:seoul",
+                time=T,
+                hashes={"entry": f"sha256:{H[1]}"},
+                data={"amount": 7001, "fee": 233, "currency": "KRW"},
+            ),
+        ),
+        (
+            book_events.SaleRefunded(
+                actor="user:9",
+                time=T,
+                organization="seoul",
+                entry_sha256=H[2],
+                sale_sha256=H[1],
+                amount=100,
+                fee=3,
+                currency="KRW",
+            ),  # fmt: skip
+            Event(
+                type="market.sale.refunded",
+                actor="user:9",
+                subject="org:seoul",
+                time=T,
+                hashes={"entry": f"sha256:{H[2]}", "sale": f"sha256:{H[1]}"},
+                data={"amount": 100, "fee": 3, "currency": "KRW"},
+            ),
         ),
     ]
 

@@ -13,7 +13,7 @@ from datanuri.desk import calendar as desk_calendar
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
-from datanuri.market import fingerprint_messages
+from datanuri.market import book_messages, fingerprint_messages
 from datanuri.notify import messages as notify_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
@@ -22,6 +22,7 @@ from datanuri.web import errors as web_errors
 
 # Every module whose upper-case string constants are user-facing English messages.
 MESSAGE_MODULES: tuple[ModuleType, ...] = (
+    book_messages,
     catalog_messages,
     desk_calendar,
     fingerprint_messages,

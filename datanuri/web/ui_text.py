@@ -314,6 +314,9 @@ EVENT_TYPES: dict[str, Pair] = {
     "access.request.approved": ("이용 신청 승인", "Access request approved"),
     "access.request.refused": ("이용 신청 거절", "Access request refused"),
     "access.request.withdrawn": ("이용 신청 철회", "Access request withdrawn"),
+    "market.credit.topped_up": ("이용 크레딧 충전", "Credit topped up"),
+    "market.sale.charged": ("판매 대금 결제", "Sale charged"),
+    "market.sale.refunded": ("판매 대금 환불", "Sale refunded"),
 }
 
 
