@@ -26,9 +26,7 @@ MSG_NOTE_LONG = "The note can be at most {note_max} characters long."
 MSG_FORMAT = "The format {value!r} is not one the desk knows. Use one of: {allowed}."
 MSG_FREQUENCY = "The frequency {value!r} is not one the desk knows. Use one of: {allowed}."
 MSG_METHOD = "The processing method {value!r} is not one the desk knows. Use one of: {allowed}."
-MSG_REASON = (
-    "The refusal reason {value!r} is not one of the legal reasons. Use one of: {allowed}."
-)
+MSG_REASON = "The refusal reason {value!r} is not one of the legal reasons. Use one of: {allowed}."
 MSG_OUTCOME = "The mediation outcome {value!r} is not valid. Use one of: {allowed}."
 MSG_PERIOD = "The period's start must not be after its end."
 MSG_BAD_STATUS = "The status {value!r} is not valid. Use one of: {allowed}."
@@ -37,12 +35,16 @@ MSG_BAD_STATUS = "The status {value!r} is not valid. Use one of: {allowed}."
 MSG_LOGIN = "Log in with your own account to file or join a data request."
 MSG_NO_REQUEST = "No data request number {id}."
 MSG_ADMIN_ONLY = "Only the desk's admins can do this."
-MSG_HOLDER_ONLY = "Only the editors and owners of the organisation the request is routed to can do this."
+MSG_HOLDER_ONLY = (
+    "Only the editors and owners of the organisation the request is routed to can do this."
+)
 MSG_REQUESTER_ONLY = "Only the person who filed the request can do this."
 MSG_CLOSED = "This request is closed ({status}); it cannot be changed any more."
 MSG_NOT_ROUTED = "This request is not waiting for its holder's answer (it is {status})."
 MSG_NOT_FILED = "This request has already been answered or closed (it is {status})."
-MSG_NOT_PROCESSING = "Only a request answered 'provide after processing' can be delivered (it is {status})."
+MSG_NOT_PROCESSING = (
+    "Only a request answered 'provide after processing' can be delivered (it is {status})."
+)
 MSG_ALREADY_EXTENDED = "The deadline of this request has already been extended once."
 MSG_ALREADY_SUPPORTED = "You already support this request."
 MSG_NOT_SUPPORTED = "You do not support this request."

@@ -92,7 +92,10 @@ REFUSAL_REASONS: dict[str, RefusalReason] = {
     for r in (
         RefusalReason(
             "nondisclosure",
-            ("정보공개법 제9조의 비공개 대상 정보", "Non-disclosable under the Information Disclosure Act art. 9"),
+            (
+                "정보공개법 제9조의 비공개 대상 정보",
+                "Non-disclosable under the Information Disclosure Act art. 9",
+            ),
             (
                 _ART17[0] + " · 정보공개법 제9조",
                 _ART17[1] + "; Official Information Disclosure Act art. 9",
@@ -106,7 +109,9 @@ REFUSAL_REASONS: dict[str, RefusalReason] = {
             ),
             _ART17,
         ),
-        RefusalReason("not_held", ("데이터 미보유", "The organisation does not hold the data"), _ART28),
+        RefusalReason(
+            "not_held", ("데이터 미보유", "The organisation does not hold the data"), _ART28
+        ),
         RefusalReason(
             "excessive_burden",
             (
