@@ -59,6 +59,14 @@ MSG_NOT_VISIBLE = (
     "The dataset {dataset!r} cannot answer a request: it is hidden or holds personal data. "
     "Provide a dataset the requester can obtain, or answer 'provide after processing'."
 )
+MSG_CLI_AS = (
+    "Name the person with --as EMAIL: filing, joining, withdrawing and disputing a request are "
+    "a user's own acts."
+)
+MSG_CLI_ANSWER = (
+    "Answer with: provide --dataset NAME | process --method METHOD | refuse --reason CODE "
+    "--note TEXT | transfer --org NAME."
+)
 
 # ----- notices (stored in Korean and English) -----------------------------------------------------
 NOTE_ROUTED = "Data request #{id} «{title}» was sent to {organization}; answer due by {due_on}."

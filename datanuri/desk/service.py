@@ -209,7 +209,7 @@ class DeskStats:
     total: int
     open: int
     overdue: int
-    answer_rate: float  # answered / routed
+    answer_rate: float  # answered / routed (requests withdrawn before an answer left out)
     on_time_rate: float  # answered by due_on / answered
     median_answer_days: float | None
     by_theme: tuple[Count, ...] = ()
@@ -768,7 +768,9 @@ class RequestDesk:
             )
             routed = int(
                 s.scalar(
-                    select(func.count(DeskRequest.id)).where(DeskRequest.routed_at.is_not(None))
+                    select(func.count(DeskRequest.id)).where(
+                        DeskRequest.routed_at.is_not(None), DeskRequest.status != "withdrawn"
+                    )
                 )
                 or 0
             )
