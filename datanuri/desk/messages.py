@@ -4,6 +4,8 @@ in both languages: `notice()` formats one and translates it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from datanuri.i18n import catalogue
 
 # ----- input ------------------------------------------------------------------------------------
@@ -88,7 +90,9 @@ NOTE_DISPUTE_DECIDED = "The dispute about data request #{id} «{title}» was dec
 NOTE_WITHDRAWN = "Data request #{id} «{title}» was withdrawn by its requester."
 
 
-def notice(template: str, ko: dict[str, object] | None = None, **fields: object) -> tuple[str, str]:
+def notice(
+    template: str, ko: Mapping[str, object] | None = None, /, **fields: object
+) -> tuple[str, str]:
     """A notice as (Korean, English): the English template formatted with `fields`, and its
     Korean template from the catalogue formatted with the same fields, or with `ko`'s values
     where they differ (labels such as a refusal reason's)."""

@@ -789,6 +789,8 @@ class RequestDesk:
             by_theme_days: dict[str | None, list[int]] = {}
             by_org_days: dict[int | None, list[int]] = {}
             for theme, org_id, routed_at, answered_at, due_on, _st in answers:
+                if routed_at is None or answered_at is None:  # pragma: no cover - filtered
+                    continue
                 n = business_days_between(
                     rules.kst_date(routed_at), rules.kst_date(answered_at), self.holidays
                 )
