@@ -248,7 +248,7 @@ class RequestDesk:
     # ----- filing ------------------------------------------------------------------------------
     def preview(self, draft: RequestDraft, *, principal: Principal) -> Suggestions:
         """Suggestions for a draft before it is filed (datasets, holders, duplicates)."""
-        if not rules._text(draft.title) and not rules._text(draft.description):
+        if not rules.clean_text(draft.title) and not rules.clean_text(draft.description):
             return Suggestions()
         return self._suggest(draft, principal)
 
@@ -960,8 +960,8 @@ class RequestDesk:
                 past.setdefault(name, []).append(f"{title}\n{description}")
         return self.suggester.suggest(
             RequestText(
-                title=rules._text(d.title),
-                description=rules._text(d.description),
+                title=rules.clean_text(d.title),
+                description=rules.clean_text(d.description),
                 theme=d.theme or None,
                 region=d.region or None,
             ),
