@@ -18,6 +18,7 @@ from datanuri.web import (
     routes_catalog,
     routes_ckan,
     routes_console,
+    routes_desk,
     routes_explore,
     routes_ledger,
     routes_lifecycle,
@@ -71,6 +72,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_access.router, prefix=API_PREFIX)
     app.include_router(routes_webhooks.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)
+    app.include_router(routes_desk.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")

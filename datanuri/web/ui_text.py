@@ -317,6 +317,15 @@ EVENT_TYPES: dict[str, Pair] = {
     "market.credit.topped_up": ("이용 크레딧 충전", "Credit topped up"),
     "market.sale.charged": ("판매 대금 결제", "Sale charged"),
     "market.sale.refunded": ("판매 대금 환불", "Sale refunded"),
+    "desk.request.filed": ("데이터 요청 접수", "Data request filed"),
+    "desk.request.supported": ("데이터 요청 공감", "Data request supported"),
+    "desk.request.routed": ("데이터 요청 배정", "Data request routed"),
+    "desk.request.answered": ("데이터 요청 답변", "Data request answered"),
+    "desk.request.extended": ("데이터 요청 기한 연장", "Data request deadline extended"),
+    "desk.request.withdrawn": ("데이터 요청 취하", "Data request withdrawn"),
+    "desk.request.escalated": ("데이터 요청 기한 경과", "Data request overdue"),
+    "desk.dispute.opened": ("데이터 요청 이의 신청", "Data request disputed"),
+    "desk.dispute.decided": ("이의 신청 조정 결과", "Data request dispute decided"),
 }
 
 
