@@ -33,7 +33,6 @@ from datanuri.desk.service import (
     Status,
     Transfer,
 )
-from datanuri.desk.suggest import Suggestions
 from datanuri.i18n import translate
 from datanuri.platform import Platform
 from datanuri.regions import sido_list
@@ -117,6 +116,9 @@ def _pair(value: Any) -> Pair | None:
     """(ko, en) from a vocabulary entry: a pair, a longer tuple, or a record with ko/en fields."""
     if isinstance(value, tuple) and len(value) >= 2 and all(isinstance(v, str) for v in value[:2]):
         return cast(Pair, (value[0], value[1]))
+    label = getattr(value, "label", None)
+    if isinstance(label, tuple):
+        return _pair(label)
     ko = getattr(value, "ko", None) or getattr(value, "label_ko", None)
     en = getattr(value, "en", None) or getattr(value, "label_en", None)
     if isinstance(ko, str) and isinstance(en, str):
@@ -143,8 +145,8 @@ def _basis(values: Any) -> dict[str, Pair]:
     items = values.items() if isinstance(values, Mapping) else ((None, v) for v in values or ())
     for key, value in items:
         code = str(key if key is not None else getattr(value, "code", value))
-        ko = getattr(value, "basis_ko", None) or getattr(value, "basis", None)
-        en = getattr(value, "basis_en", None) or ko
+        basis = getattr(value, "basis", None)
+        ko, en = basis if isinstance(basis, tuple) and len(basis) == 2 else (None, None)
         if isinstance(value, tuple) and len(value) >= 4:
             ko, en = value[2], value[3]
         elif isinstance(value, tuple) and len(value) == 3:
@@ -409,11 +411,6 @@ def form_choices(lang: str) -> Choices:
         methods=[(k, v[i]) for k, v in ui_text.DESK_METHODS.items()],
         outcomes=[(k, v[i]) for k, v in ui_text.DESK_DISPUTE_STATUS.items() if k != "open"],
     )
-
-
-def dataset_titles(platform: Platform, me: Principal, found: Suggestions) -> dict[str, str]:
-    """Titles of the organisations named by suggestions (datasets carry their own)."""
-    return {o.name: o.title for o in platform.catalog.list_organizations()}
 
 
 def dataset_title(platform: Platform, me: Principal, r: RequestInfo) -> str | None:

@@ -144,6 +144,7 @@ async def request_submit(request: Request, platform: PlatformDep, who: WebUserDe
         found = await _call(lambda: desk.preview(draft.to_draft(), principal=who.me))
     except (errors.InvalidInput, errors.Conflict) as exc:
         return _form_page(request, who, draft, status=exc.status, error=views.say(exc, lang))
+    titles = {o.name: o.title for o in platform.catalog.list_organizations()}
     return _page(
         request,
         "ui/desk/preview.html",
@@ -152,7 +153,9 @@ async def request_submit(request: Request, platform: PlatformDep, who: WebUserDe
         form=draft,
         found=found,
         choices=views.form_choices(lang),
-        titles=views.dataset_titles(platform, who.me, found),
+        titles=titles,
+        organizations=sorted(titles.items(), key=lambda kv: kv[1]),
+        suggested={o.name for o in found.organizations},
     )
 
 
