@@ -176,9 +176,7 @@ REQUESTS: tuple[DemoRequest, ...] = (
 )
 
 
-def seed_demo_desk(
-    platform: Platform, report: Report = lambda _msg: None, *, password: str
-) -> int:
+def seed_demo_desk(platform: Platform, report: Report = lambda _msg: None, *, password: str) -> int:
     """File the demo requests once (nothing when the desk already has requests); returns how
     many were filed. The demo citizens get `password`, the demo's one password."""
     desk = platform.desk

@@ -68,7 +68,7 @@ def holidays(platform: Platform) -> calendar.Holidays:
 
 
 def korean_date(day: dt.date | dt.datetime | None, lang: str) -> str:
-    """"2026년 12월 18일 (금)" or "Fri 18 Dec 2026"; a time is read in Korea first."""
+    """A date as "2026년 12월 18일 (금)" or "Fri 18 Dec 2026"; a time is read in Korea first."""
     if day is None:
         return ""
     if isinstance(day, dt.datetime):
@@ -201,9 +201,7 @@ class Words:
     def date(self, day: dt.date | dt.datetime | None) -> str:
         return korean_date(day, self.lang)
 
-    def deadline(
-        self, r: RequestInfo, on: dt.date, days: calendar.Holidays
-    ) -> Deadline | None:
+    def deadline(self, r: RequestInfo, on: dt.date, days: calendar.Holidays) -> Deadline | None:
         return deadline(r, on, days)
 
     def region(self, region: str | None) -> str:
@@ -484,9 +482,7 @@ def console_board(platform: Platform, me: Principal) -> Board:
     queues = []
     for name, role in sorted(me.org_roles.items()):
         found = desk.find(
-            RequestFilter(
-                organization=name, status=("routed", "processing"), limit=BOARD_LIMIT
-            ),
+            RequestFilter(organization=name, status=("routed", "processing"), limit=BOARD_LIMIT),
             principal=me,
         ).items
         datasets = [

@@ -327,4 +327,3 @@ for _action in ("answer", "deliver", "extend", "route", "decide"):
     pages.add_api_route(
         f"/console/desk/{{request_id}}/{_action}", _console_route(_action), methods=["POST"]
     )
-

@@ -66,8 +66,12 @@ def test_from_an_empty_search_to_an_answered_request(
     assert reader.get_by_label("어떤 데이터가 필요한가요?").input_value() == QUERY
 
     reader.get_by_label("어떤 데이터가 필요한가요?").fill(f"{QUERY} 시간대별 이용 현황")
-    reader.get_by_label("자세한 설명").fill("서울시 공공 전기차 충전소별 시간대별 충전 건수와 충전량")
-    reader.get_by_label("이용 목적").fill("충전 수요가 몰리는 지역을 찾아 충전소 추가 설치를 제안하는 연구")
+    reader.get_by_label("자세한 설명").fill(
+        "서울시 공공 전기차 충전소별 시간대별 충전 건수와 충전량"
+    )
+    reader.get_by_label("이용 목적").fill(
+        "충전 수요가 몰리는 지역을 찾아 충전소 추가 설치를 제안하는 연구"
+    )
     reader.get_by_label("주제").select_option("교통")
     reader.get_by_label("지역").select_option("11")
     reader.get_by_label("CSV").check()
@@ -80,7 +84,9 @@ def test_from_an_empty_search_to_an_answered_request(
     dupes = reader.locator("#suggested-duplicates li[data-request-id]")
     assert dupes.count() >= 1, "the demo's request for the same data is offered to join"
     first_dupe = dupes.first
-    assert first_dupe.get_attribute("data-request-id") == str(demo_request_id(demo_platform, EV_TITLE))
+    assert first_dupe.get_attribute("data-request-id") == str(
+        demo_request_id(demo_platform, EV_TITLE)
+    )
     assert first_dupe.get_by_role("button", name="나도 필요해요").is_visible()
     shot(reader, "desk-preview")
 
@@ -103,7 +109,9 @@ def test_from_an_empty_search_to_an_answered_request(
     shot(holder, "desk-console")
     section.get_by_label("제공", exact=True).check()
     section.locator("select[name=dataset]").select_option(ANSWER_DATASET)
-    section.get_by_label("요청자에게 남길 말").fill("충전소 위치는 이 데이터의 2024년 판에 있습니다.")
+    section.get_by_label("요청자에게 남길 말").fill(
+        "충전소 위치는 이 데이터의 2024년 판에 있습니다."
+    )
     section.get_by_role("button", name="답변 보내기").click()
     holder.wait_for_url(re.compile(r"done=answer-provide"))
     assert holder.locator(f"#request-{rid}").count() == 0  # answered: no longer waiting

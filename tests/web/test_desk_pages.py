@@ -212,7 +212,7 @@ def test_list_filters_and_order(api: TestClient, world: Any) -> None:
 
     routed = api.get("/requests?status=routed").text
     assert f'data-request-id="{a}"' in routed and f'data-request-id="{b}"' not in routed
-    assert re.search(r'data-request-id="%d".*?badge deadline' % a, routed, re.S)  # D-n
+    assert re.search(rf'data-request-id="{a}".*?badge deadline', routed, re.S)  # D-n
     env = api.get("/requests?theme=환경").text
     assert f'data-request-id="{b}"' in env and f'data-request-id="{a}"' not in env
 
@@ -323,7 +323,8 @@ def test_refuse_extend_dispute_decide(api: TestClient, world: Any) -> None:
     rid = _file(world, "개인별 진료 기록 원자료")
     ed, csrf = login(api, ED)
     ext = ed.post(
-        f"/console/desk/{rid}/extend", data={"reason": "자료 확인에 시간이 걸립니다", "csrf_token": csrf}
+        f"/console/desk/{rid}/extend",
+        data={"reason": "자료 확인에 시간이 걸립니다", "csrf_token": csrf},
     )
     assert ext.status_code == 200 and world.desk.get(rid, principal=SYSTEM).extended
     assert f'action="/console/desk/{rid}/extend' not in ext.text  # once only
@@ -337,7 +338,10 @@ def test_refuse_extend_dispute_decide(api: TestClient, world: Any) -> None:
     kim, kcsrf = login(api, KIM)
     page = kim.get(f"/requests/{rid}").text
     assert 'id="refusal-reason"' in page and 'id="dispute-form"' in page
-    kim.post(f"/requests/{rid}/dispute", data={"reasons": "가명처리하면 제공할 수 있습니다", "csrf_token": kcsrf})
+    kim.post(
+        f"/requests/{rid}/dispute",
+        data={"reasons": "가명처리하면 제공할 수 있습니다", "csrf_token": kcsrf},
+    )
     assert world.desk.get(rid, principal=SYSTEM).dispute is not None
 
     admin, acsrf = login(api, ADMIN)
