@@ -107,6 +107,9 @@ class Config:
     smtp_port: int = 25
     smtp_starttls: bool = False
     public_url: str = ""
+    # The data request desk's public holidays (a CSV like the shipped data/kr_holidays.csv:
+    # date, Korean name, English name); empty = the shipped table. Deadlines count business days.
+    desk_holidays_path: Path | None = None
     # The blob store (datanuri/store/blob_url.py): empty = <data_dir>/blobs on the local file
     # system (which may be a shared mount); a directory or file:///mnt/shared/blobs; or
     # s3://bucket/prefix, with blob_s3_endpoint_url for S3-compatible stores (MinIO, Ceph) and
@@ -235,7 +238,7 @@ class Config:
         for name, value in values.items():
             default = getattr(cls(), name) if name != "data_dir" else Path(".")
             try:
-                if name in ("data_dir", "key_dir", "outbox_dir"):
+                if name in ("data_dir", "key_dir", "outbox_dir", "desk_holidays_path"):
                     kwargs[name] = Path(value).expanduser()
                 elif isinstance(default, tuple):
                     kwargs[name] = _networks(value)

@@ -12,3 +12,4 @@ import datanuri.ledger.models  # noqa: F401
 import datanuri.privacy.db  # noqa: F401
 import datanuri.search.models  # noqa: F401
 import datanuri.store.ratebuckets  # noqa: F401
+import datanuri.desk.tables  # noqa: F401

@@ -26,6 +26,10 @@ from datanuri.catalog.ingest_job import INGEST
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
+from datanuri.desk import events as desk_events  # noqa: F401 - registers the desk's ledger kinds
+from datanuri.desk.calendar import load_holidays
+from datanuri.desk.service import RequestDesk
+from datanuri.desk.suggest import Suggester
 from datanuri.engine import Engine, EngineSettings, make_engine
 from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
@@ -133,6 +137,16 @@ class Platform:
         )
         self.catalog.listeners.append(self.search.on_change)
         self.accounts.org_listeners.append(self.search.on_org_change)
+        # The data request desk ("데이터 114"): requests for data not yet open, routed to
+        # holders against the legal deadline (business days from the holiday table).
+        self.desk = RequestDesk(
+            self.db,
+            self.ledger,
+            self.access,
+            InAppNotifier(),
+            Suggester(self.db, self.search, self.access),
+            load_holidays(self.config.desk_holidays_path),
+        )
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )

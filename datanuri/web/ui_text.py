@@ -314,6 +314,15 @@ EVENT_TYPES: dict[str, Pair] = {
     "access.request.approved": ("이용 신청 승인", "Access request approved"),
     "access.request.refused": ("이용 신청 거절", "Access request refused"),
     "access.request.withdrawn": ("이용 신청 철회", "Access request withdrawn"),
+    "desk.request.filed": ("데이터 요청 접수", "Data request filed"),
+    "desk.request.supported": ("데이터 요청 공감", "Data request supported"),
+    "desk.request.routed": ("데이터 요청 배정", "Data request routed"),
+    "desk.request.answered": ("데이터 요청 답변", "Data request answered"),
+    "desk.request.extended": ("데이터 요청 기한 연장", "Data request deadline extended"),
+    "desk.request.withdrawn": ("데이터 요청 취하", "Data request withdrawn"),
+    "desk.request.escalated": ("데이터 요청 기한 경과", "Data request overdue"),
+    "desk.dispute.opened": ("데이터 요청 이의 신청", "Data request disputed"),
+    "desk.dispute.decided": ("이의 신청 조정 결과", "Data request dispute decided"),
 }
 
 
