@@ -112,54 +112,9 @@ def deadline(r: RequestInfo, on: dt.date, days: calendar.Holidays) -> Deadline |
 
 
 # ----- words ---------------------------------------------------------------------------------------
-def _pair(value: Any) -> Pair | None:
-    """(ko, en) from a vocabulary entry: a pair, a longer tuple, or a record with ko/en fields."""
-    if isinstance(value, tuple) and len(value) >= 2 and all(isinstance(v, str) for v in value[:2]):
-        return cast(Pair, (value[0], value[1]))
-    label = getattr(value, "label", None)
-    if isinstance(label, tuple):
-        return _pair(label)
-    ko = getattr(value, "ko", None) or getattr(value, "label_ko", None)
-    en = getattr(value, "en", None) or getattr(value, "label_en", None)
-    if isinstance(ko, str) and isinstance(en, str):
-        return (ko, en)
-    return None
-
-
-def vocabulary(values: Any) -> dict[str, Pair]:
-    """A desk vocabulary (`rules.FORMATS` and the like) as code -> (ko, en)."""
-    out: dict[str, Pair] = {}
-    if isinstance(values, Mapping):
-        for key, value in values.items():
-            out[str(key)] = _pair(value) or (str(key), str(key))
-    else:
-        for item in values or ():
-            code = getattr(item, "code", item)
-            out[str(code)] = _pair(item) or (str(code), str(code))
-    return out
-
-
-def _basis(values: Any) -> dict[str, Pair]:
-    """The legal basis of each refusal reason, when the rules give one."""
-    out: dict[str, Pair] = {}
-    items = values.items() if isinstance(values, Mapping) else ((None, v) for v in values or ())
-    for key, value in items:
-        code = str(key if key is not None else getattr(value, "code", value))
-        basis = getattr(value, "basis", None)
-        ko, en = basis if isinstance(basis, tuple) and len(basis) == 2 else (None, None)
-        if isinstance(value, tuple) and len(value) >= 4:
-            ko, en = value[2], value[3]
-        elif isinstance(value, tuple) and len(value) == 3:
-            ko = en = value[2]
-        if isinstance(ko, str) and isinstance(en, str):
-            out[code] = (ko, en)
-    return out
-
-
-FORMATS = vocabulary(getattr(rules, "FORMATS", ()))
-FREQUENCIES = vocabulary(getattr(rules, "FREQUENCIES", ())) or dict(vocab.FREQUENCIES)
-REFUSAL_REASONS = vocabulary(getattr(rules, "REFUSAL_REASONS", ()))
-REFUSAL_BASIS = _basis(getattr(rules, "REFUSAL_REASONS", ()))
+# The desk's vocabularies are the service's own (desk/rules.py), labelled (Korean, English).
+REFUSAL_REASONS: dict[str, Pair] = {k: r.label for k, r in rules.REFUSAL_REASONS.items()}
+REFUSAL_BASIS: dict[str, Pair] = {k: r.basis for k, r in rules.REFUSAL_REASONS.items()}
 
 
 class Words:
@@ -172,19 +127,19 @@ class Words:
         return ui_text.pick(dict(table), key, self.lang)
 
     def status(self, key: str | None) -> str:
-        return self._pick(ui_text.DESK_STATUS, key)
+        return self._pick(rules.STATUSES, key)
 
     def action(self, key: str | None) -> str:
         return self._pick(ui_text.DESK_ACTIONS, key)
 
     def answer(self, key: str | None) -> str:
-        return self._pick(ui_text.DESK_ANSWERS, key)
+        return self._pick(rules.ANSWER_KINDS, key)
 
     def method(self, key: str | None) -> str:
-        return self._pick(ui_text.DESK_METHODS, key)
+        return self._pick(rules.PROCESS_METHODS, key)
 
     def dispute(self, key: str | None) -> str:
-        return self._pick(ui_text.DESK_DISPUTE_STATUS, key)
+        return self._pick(rules.DISPUTE_STATUSES, key)
 
     def reason(self, key: str | None) -> str:
         return self._pick(REFUSAL_REASONS, key)
@@ -193,10 +148,10 @@ class Words:
         return self._pick(REFUSAL_BASIS, key) if key in REFUSAL_BASIS else ""
 
     def format(self, key: str | None) -> str:
-        return self._pick(FORMATS, key)
+        return self._pick(rules.FORMATS, key)
 
     def frequency(self, key: str | None) -> str:
-        return self._pick(FREQUENCIES, key)
+        return self._pick(rules.FREQUENCIES, key)
 
     def date(self, day: dt.date | dt.datetime | None) -> str:
         return korean_date(day, self.lang)
@@ -313,9 +268,9 @@ class DraftForm:
             problems.append(ui_text.MSG_DESK_BAD_CHOICE)
         if region and region not in vocab.region_names():
             problems.append(ui_text.MSG_DESK_BAD_CHOICE)
-        if frequency and frequency not in FREQUENCIES:
+        if frequency and frequency not in rules.FREQUENCIES:
             problems.append(ui_text.MSG_DESK_BAD_CHOICE)
-        if any(f not in FORMATS for f in chosen):
+        if any(f not in rules.FORMATS for f in chosen):
             problems.append(ui_text.MSG_DESK_BAD_CHOICE)
         for value in (start, end):
             if value and _date(value) is None:
@@ -400,14 +355,11 @@ def form_choices(lang: str) -> Choices:
     return Choices(
         themes=[(k, v[i]) for k, v in ui_text.THEMES.items()],
         regions=[((vocab.NATIONWIDE_ID, names[vocab.NATIONWIDE_ID][i]), []), *regions],
-        formats=[(k, v[i]) for k, v in FORMATS.items()],
-        frequencies=[(k, v[i]) for k, v in FREQUENCIES.items()],
-        reasons=[
-            (k, v[i], REFUSAL_BASIS[k][i] if k in REFUSAL_BASIS else "")
-            for k, v in REFUSAL_REASONS.items()
-        ],
-        methods=[(k, v[i]) for k, v in ui_text.DESK_METHODS.items()],
-        outcomes=[(k, v[i]) for k, v in ui_text.DESK_DISPUTE_STATUS.items() if k != "open"],
+        formats=[(k, v[i]) for k, v in rules.FORMATS.items()],
+        frequencies=[(k, v[i]) for k, v in rules.FREQUENCIES.items()],
+        reasons=[(k, r.label[i], r.basis[i]) for k, r in rules.REFUSAL_REASONS.items()],
+        methods=[(k, v[i]) for k, v in rules.PROCESS_METHODS.items()],
+        outcomes=[(k, rules.DISPUTE_STATUSES[k][i]) for k in rules.DISPUTE_OUTCOMES],
     )
 
 
@@ -532,7 +484,7 @@ def read_answer(form: Mapping[str, Any], limit: int) -> AnswerKind:
         return Provide(dataset=name, version=version, note=note)
     if kind == "process":
         method = str(form.get("method") or "")
-        if method not in ui_text.DESK_METHODS:
+        if method not in rules.PROCESS_METHODS:
             raise FormProblem(ui_text.MSG_DESK_BAD_CHOICE)
         expected = _date(str(form.get("expected_on") or ""))
         return Process(method=cast(Any, method), note=note, expected_on=expected)
@@ -561,7 +513,7 @@ def read_dataset(form: Mapping[str, Any]) -> tuple[str, int | None]:
 
 def read_outcome(form: Mapping[str, Any]) -> DisputeStatus:
     outcome = str(form.get("outcome") or "")
-    if outcome not in ui_text.DESK_DISPUTE_STATUS or outcome == "open":
+    if outcome not in rules.DISPUTE_OUTCOMES:
         raise FormProblem(ui_text.MSG_DESK_BAD_CHOICE)
     return cast(DisputeStatus, outcome)
 

@@ -308,7 +308,7 @@ async def _console_action(
                 request, platform, who, status=code, errors_by_id={request_id: text}
             )
         )
-    return _back(request, "/console/desk", done=action, request=request_id)
+    return _back(request, "/console/desk", done=action)
 
 
 def _console_route(action: str) -> Any:

@@ -421,14 +421,6 @@ PREVIEW_OPS: dict[str, Pair] = {
 }
 
 # ----- the data request desk ("데이터 요청", web/routes_desk_pages.py) ---------------------------
-DESK_STATUS: dict[str, Pair] = {
-    "filed": ("접수", "filed"),
-    "routed": ("기관 검토 중", "with the holder"),
-    "processing": ("가공 후 제공 예정", "being processed"),
-    "provided": ("제공됨", "provided"),
-    "refused": ("제공 거부", "refused"),
-    "withdrawn": ("철회됨", "withdrawn"),
-}
 # A request's history (RequestDesk.history actions); an action not listed is shown as it is.
 DESK_ACTIONS: dict[str, Pair] = {
     "filed": ("요청 접수", "Filed"),
@@ -449,23 +441,7 @@ DESK_ACTIONS: dict[str, Pair] = {
     "dispute_opened": ("이의 신청", "Dispute opened"),
     "dispute_decided": ("이의 신청 결정", "Dispute decided"),
     "decided": ("이의 신청 결정", "Dispute decided"),
-}
-DESK_ANSWERS: dict[str, Pair] = {
-    "provide": ("제공", "Provide"),
-    "process": ("가공 후 제공", "Provide after processing"),
-    "refuse": ("제공 거부", "Refuse"),
-    "transfer": ("다른 기관으로 이송", "Transfer to another holder"),
-}
-DESK_METHODS: dict[str, Pair] = {
-    "deidentify": ("비식별 처리", "de-identification"),
-    "aggregate": ("집계", "aggregation"),
-    "linkage": ("결합", "linkage"),
-}
-DESK_DISPUTE_STATUS: dict[str, Pair] = {
-    "open": ("조정 중", "in mediation"),
-    "upheld": ("인용 (기관이 다시 검토)", "upheld (back to the holder)"),
-    "dismissed": ("기각", "dismissed"),
-    "settled": ("합의로 종결", "settled"),
+    "reopened": ("기관에 다시 배정", "Back with the holder"),
 }
 DESK_DONE: dict[str, Pair] = {
     "filed": (

@@ -231,7 +231,7 @@ def test_list_filters_and_order(api: TestClient, world: Any) -> None:
     assert f'data-request-id="{b}"' in mine and f'data-request-id="{a}"' not in mine
 
     english = api.get("/requests?lang=en").text
-    assert "with the holder" in english and "기관 검토 중" not in english
+    assert "With the holder" in english and "처리 중" not in english
 
 
 def test_stats_page(api: TestClient, world: Any) -> None:
@@ -328,7 +328,7 @@ def test_refuse_extend_dispute_decide(api: TestClient, world: Any) -> None:
     )
     assert ext.status_code == 200 and world.desk.get(rid, principal=SYSTEM).extended
     assert f'action="/console/desk/{rid}/extend' not in ext.text  # once only
-    reason = next(iter(_codes(rules.REFUSAL_REASONS)))
+    reason = next(iter(rules.REFUSAL_REASONS))
     ed.post(
         f"/console/desk/{rid}/answer",
         data={"kind": "refuse", "reason": reason, "note": "개인정보", "csrf_token": csrf},
@@ -354,12 +354,6 @@ def test_refuse_extend_dispute_decide(api: TestClient, world: Any) -> None:
     dispute = world.desk.get(rid, principal=SYSTEM).dispute
     assert dispute is not None and dispute.status == "upheld"
     assert 'data-status="upheld"' in kim.get(f"/requests/{rid}").text
-
-
-def _codes(values: Any) -> list[str]:
-    from datanuri.web.desk_views import vocabulary
-
-    return list(vocabulary(values))
 
 
 def test_provide_answer_type_is_public_api() -> None:
