@@ -198,9 +198,7 @@ def seed_demo_desk(platform: Platform, report: Report = lambda _msg: None, *, pa
     )
     filed = 0
     for r in REQUESTS:
-        rid = _play(platform, late if r.state == "overdue" else desk, r, who)
-        for email in r.supporters:
-            desk.support(rid, principal=who(email))
+        _play(late if r.state == "overdue" else desk, r, who)
         filed += 1
     escalated = desk.sweep_overdue()
     report(f"data requests: {filed} demo requests filed, {len(escalated)} escalated as overdue")
@@ -217,10 +215,9 @@ def _citizens(platform: Platform, password: str) -> None:
             pass
 
 
-def _play(
-    platform: Platform, desk: RequestDesk, r: DemoRequest, who: Callable[[str], Principal]
-) -> int:
-    """File `r` and take it to its state; returns its id."""
+def _play(desk: RequestDesk, r: DemoRequest, who: Callable[[str], Principal]) -> int:
+    """File `r`, gather its supporters (while it is open) and take it to its state; returns its
+    id."""
     draft = RequestDraft(
         title=r.title,
         description=r.description,
@@ -232,6 +229,8 @@ def _play(
         organization=None,
     )
     rid = desk.file(draft, principal=who(r.by)).request.id
+    for email in r.supporters:
+        desk.support(rid, principal=who(email))
     if r.holder is None:
         return rid
     desk.route(rid, r.holder, principal=who(ADMIN))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from datanuri import errors
 from datanuri.accounts.policy import EDITORS
 from datanuri.accounts.principal import Principal
@@ -169,6 +171,36 @@ class FormProblem(Exception):
     def __init__(self, pair: Pair) -> None:
         super().__init__(pair[1])
         self.pair = pair
+
+
+def history_detail(
+    action: str, detail: str, lang: str, org_titles: Mapping[str, str]
+) -> str | Markup:
+    """A history entry's detail in words: the service stores codes (a theme, an organisation's
+    name, "provide air@2", "refuse not_held", a date, a dispute outcome)."""
+    if not detail:
+        return ""
+    words = Words(lang)
+    if action == "filed":
+        return ui_text.pick(ui_text.THEMES, detail, lang)
+    if action in ("routed", "reopened", "transferred"):
+        return org_titles.get(detail, detail)
+    if action in ("extended", "escalated"):
+        day = _date(detail)
+        return words.date(day) if day else detail
+    if action == "dispute_decided":
+        return words.dispute(detail)
+    kind, _, rest = detail.partition(" ") if action == "answered" else ("", "", detail)
+    if action == "answered" and kind == "refuse":
+        return f"{words.answer(kind)}: {words.reason(rest)}"
+    if action == "answered" and kind == "process":
+        return f"{words.answer(kind)}: {words.method(rest)}"
+    if "@" in rest:  # a dataset and its version (provide, delivered)
+        name, _, version = rest.partition("@")
+        label = "버전" if lang == "ko" else "version"
+        head = f"{words.answer(kind)}: " if kind else ""
+        return Markup('{}<code translate="no">{}</code> {} {}').format(head, name, label, version)
+    return words.answer(kind) if kind else detail
 
 
 def say(exc: errors.DatanuriError, lang: str) -> str:
@@ -413,6 +445,14 @@ class OrgQueue:
 
 
 @dataclass(frozen=True)
+class Incoming:
+    """A request in the console, with the organisation it is routed to."""
+
+    r: RequestInfo
+    q: OrgQueue
+
+
+@dataclass(frozen=True)
 class Board:
     allowed: bool
     queues: list[OrgQueue]
@@ -420,6 +460,13 @@ class Board:
     disputes: list[RequestInfo]  # admins: open disputes, to decide
     organizations: list[Pair]  # every organisation (route and transfer targets)
     is_admin: bool
+
+    def incoming(self, status: str) -> list[Incoming]:
+        """Every organisation's requests in `status`, soonest deadline first."""
+        items = [Incoming(r, q) for q in self.queues for r in (*q.waiting, *q.processing)]
+        mine = [i for i in items if i.r.status == status]
+        order = {r.id: n for n, r in enumerate(by_deadline(i.r for i in mine))}
+        return sorted(mine, key=lambda i: order[i.r.id])
 
 
 def by_deadline(items: Iterable[RequestInfo]) -> list[RequestInfo]:

@@ -181,6 +181,7 @@ def request_detail(
     me = caller.me
     info = platform.desk.get(request_id, principal=me)
     history = platform.desk.history(request_id, principal=me)
+    titles = {o.name: o.title for o in platform.catalog.list_organizations()}
     who = _csrf_of(request)
     return _page(
         request,
@@ -193,7 +194,8 @@ def request_detail(
         holidays=views.holidays(platform),
         can=views.rights(info, me),
         dataset_title=views.dataset_title(platform, me, info),
-        org_titles={o.name: o.title for o in platform.catalog.list_organizations()},
+        org_titles=titles,
+        detail=lambda h: views.history_detail(h.action, h.detail, language(request), titles),
         notice=views.done_notice(request.query_params),
     )
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 PUBLISHER = "publisher@datanuri.local"
 READER = "ui-desk-reader@example.org"
-QUERY = "전기차 충전소"
+QUERY = "전기차"
 HOLDER = "seoul-metro-gov"
 ANSWER_DATASET = "seoul-public-wifi"
 
@@ -65,7 +65,7 @@ def test_from_an_empty_search_to_an_answered_request(
     reader.wait_for_url(re.compile(r"/requests/new\?"))
     assert reader.get_by_label("어떤 데이터가 필요한가요?").input_value() == QUERY
 
-    reader.get_by_label("어떤 데이터가 필요한가요?").fill(f"{QUERY} 시간대별 이용 현황")
+    reader.get_by_label("어떤 데이터가 필요한가요?").fill("전기차 충전소 시간대별 이용량")
     reader.get_by_label("자세한 설명").fill(
         "서울시 공공 전기차 충전소별 시간대별 충전 건수와 충전량"
     )
