@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from datanuri import events
+from datanuri.desk import events as desk  # registers the desk's kinds
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
 
@@ -300,6 +301,165 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
         (
             events.DatasetDeleted(actor="user:1", time=T, dataset="air"),
             Event(type="dataset.deleted", actor="user:1", subject="dataset:air", time=T),
+        ),
+        *_desk_pairs(),
+    ]
+
+
+def _desk_pairs() -> list[tuple[events.EventKind, Event]]:
+    """The data request desk's kinds (new: the entry each one writes, pinned)."""
+    sub = "data-request:7"
+    due = dt.date(2027, 3, 17)
+    return [
+        (
+            desk.DeskFiled(
+                actor="user:9",
+                time=T,
+                request_id=7,
+                user_id=9,
+                text_sha256=H[0],
+                purpose_sha256=H[1],
+                theme="교통",
+                organization=None,
+            ),
+            Event(
+                type="desk.request.filed",
+                actor="user:9",
+                subject=sub,
+                time=T,
+                hashes={"text": f"sha256:{H[0]}", "purpose": f"sha256:{H[1]}"},
+                data={"request": 7, "user": "user:9", "theme": "교통", "organization": None},
+            ),
+        ),
+        (
+            desk.DeskSupported(
+                actor="user:3", time=T, request_id=7, user_id=3, joined=True, supporters=2
+            ),
+            Event(
+                type="desk.request.supported",
+                actor="user:3",
+                subject=sub,
+                time=T,
+                data={"request": 7, "user": "user:3", "joined": True, "supporters": 2},
+            ),
+        ),
+        (
+            desk.DeskRouted(
+                actor="user:1",
+                time=T,
+                request_id=7,
+                organization="org-b",
+                due_on=due,
+                previous="org-a",
+                note_sha256=H[2],
+            ),
+            Event(
+                type="desk.request.routed",
+                actor="user:1",
+                subject=sub,
+                time=T,
+                hashes={"note": f"sha256:{H[2]}"},
+                data={
+                    "request": 7,
+                    "organization": "org-b",
+                    "due_on": "2027-03-17",
+                    "previous": "org-a",
+                },
+            ),
+        ),
+        (
+            desk.DeskAnswered(
+                actor="user:2",
+                time=T,
+                request_id=7,
+                organization="org-a",
+                kind="refuse",
+                reason="not_held",
+                note_sha256=H[3],
+            ),
+            Event(
+                type="desk.request.answered",
+                actor="user:2",
+                subject=sub,
+                time=T,
+                hashes={"note": f"sha256:{H[3]}"},
+                data={
+                    "request": 7,
+                    "organization": "org-a",
+                    "kind": "refuse",
+                    "reason": "not_held",
+                },
+            ),
+        ),
+        (
+            desk.DeskExtended(
+                actor="user:2",
+                time=T,
+                request_id=7,
+                organization="org-a",
+                due_on=due,
+                reason_sha256=H[0],
+            ),
+            Event(
+                type="desk.request.extended",
+                actor="user:2",
+                subject=sub,
+                time=T,
+                hashes={"reason": f"sha256:{H[0]}"},
+                data={"request": 7, "organization": "org-a", "due_on": "2027-03-17"},
+            ),
+        ),
+        (
+            desk.DeskWithdrawn(actor="user:9", time=T, request_id=7, status="routed"),
+            Event(
+                type="desk.request.withdrawn",
+                actor="user:9",
+                subject=sub,
+                time=T,
+                data={"request": 7},
+            ),
+        ),
+        (
+            desk.DeskEscalated(
+                actor="system", time=T, request_id=7, organization="org-a", due_on=due
+            ),
+            Event(
+                type="desk.request.escalated",
+                actor="system",
+                subject=sub,
+                time=T,
+                data={"request": 7, "organization": "org-a", "due_on": "2027-03-17"},
+            ),
+        ),
+        (
+            desk.DeskDisputeOpened(
+                actor="user:9", time=T, request_id=7, dispute_id=2, reasons_sha256=H[1]
+            ),
+            Event(
+                type="desk.dispute.opened",
+                actor="user:9",
+                subject=sub,
+                time=T,
+                hashes={"reasons": f"sha256:{H[1]}"},
+                data={"request": 7, "dispute": 2},
+            ),
+        ),
+        (
+            desk.DeskDisputeDecided(
+                actor="user:1",
+                time=T,
+                request_id=7,
+                dispute_id=2,
+                outcome="upheld",
+                note_sha256=None,
+            ),
+            Event(
+                type="desk.dispute.decided",
+                actor="user:1",
+                subject=sub,
+                time=T,
+                data={"request": 7, "dispute": 2, "outcome": "upheld"},
+            ),
         ),
     ]
 

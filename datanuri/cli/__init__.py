@@ -10,6 +10,7 @@ import typer
 
 from datanuri import __version__
 from datanuri.cli import access, accounts, catalog, ledger
+from datanuri.cli import desk as desk_cli
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
 from datanuri.cli import worker as worker_cli
@@ -33,6 +34,7 @@ app.command("login")(accounts.login)
 app.command("whoami")(accounts.whoami)
 app.command("access-log")(accounts.access_log)
 app.add_typer(access.app, name="access-requests")
+app.add_typer(desk_cli.app, name="requests")
 app.add_typer(search_cli.search_app, name="search")
 app.add_typer(privacy_cli.app, name="privacy")
 app.command("harvest")(search_cli.harvest)

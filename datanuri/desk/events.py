@@ -154,7 +154,11 @@ class DeskExtended(_DeskEvent):
 
     @property
     def data(self) -> Mapping[str, Any]:
-        return {**super().data, "organization": self.organization, "due_on": self.due_on.isoformat()}
+        return {
+            **super().data,
+            "organization": self.organization,
+            "due_on": self.due_on.isoformat(),
+        }
 
 
 @register
@@ -178,7 +182,11 @@ class DeskEscalated(_DeskEvent):
 
     @property
     def data(self) -> Mapping[str, Any]:
-        return {**super().data, "organization": self.organization, "due_on": self.due_on.isoformat()}
+        return {
+            **super().data,
+            "organization": self.organization,
+            "due_on": self.due_on.isoformat(),
+        }
 
 
 @register

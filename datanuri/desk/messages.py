@@ -4,6 +4,8 @@ in both languages: `notice()` formats one and translates it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from datanuri.i18n import catalogue
 
 # ----- input ------------------------------------------------------------------------------------
@@ -26,9 +28,7 @@ MSG_NOTE_LONG = "The note can be at most {note_max} characters long."
 MSG_FORMAT = "The format {value!r} is not one the desk knows. Use one of: {allowed}."
 MSG_FREQUENCY = "The frequency {value!r} is not one the desk knows. Use one of: {allowed}."
 MSG_METHOD = "The processing method {value!r} is not one the desk knows. Use one of: {allowed}."
-MSG_REASON = (
-    "The refusal reason {value!r} is not one of the legal reasons. Use one of: {allowed}."
-)
+MSG_REASON = "The refusal reason {value!r} is not one of the legal reasons. Use one of: {allowed}."
 MSG_OUTCOME = "The mediation outcome {value!r} is not valid. Use one of: {allowed}."
 MSG_PERIOD = "The period's start must not be after its end."
 MSG_BAD_STATUS = "The status {value!r} is not valid. Use one of: {allowed}."
@@ -37,12 +37,16 @@ MSG_BAD_STATUS = "The status {value!r} is not valid. Use one of: {allowed}."
 MSG_LOGIN = "Log in with your own account to file or join a data request."
 MSG_NO_REQUEST = "No data request number {id}."
 MSG_ADMIN_ONLY = "Only the desk's admins can do this."
-MSG_HOLDER_ONLY = "Only the editors and owners of the organisation the request is routed to can do this."
+MSG_HOLDER_ONLY = (
+    "Only the editors and owners of the organisation the request is routed to can do this."
+)
 MSG_REQUESTER_ONLY = "Only the person who filed the request can do this."
 MSG_CLOSED = "This request is closed ({status}); it cannot be changed any more."
 MSG_NOT_ROUTED = "This request is not waiting for its holder's answer (it is {status})."
 MSG_NOT_FILED = "This request has already been answered or closed (it is {status})."
-MSG_NOT_PROCESSING = "Only a request answered 'provide after processing' can be delivered (it is {status})."
+MSG_NOT_PROCESSING = (
+    "Only a request answered 'provide after processing' can be delivered (it is {status})."
+)
 MSG_ALREADY_EXTENDED = "The deadline of this request has already been extended once."
 MSG_ALREADY_SUPPORTED = "You already support this request."
 MSG_NOT_SUPPORTED = "You do not support this request."
@@ -56,6 +60,14 @@ MSG_NO_OPEN_DISPUTE = "This request has no dispute in mediation."
 MSG_NOT_VISIBLE = (
     "The dataset {dataset!r} cannot answer a request: it is hidden or holds personal data. "
     "Provide a dataset the requester can obtain, or answer 'provide after processing'."
+)
+MSG_CLI_AS = (
+    "Name the person with --as EMAIL: filing, joining, withdrawing and disputing a request are "
+    "a user's own acts."
+)
+MSG_CLI_ANSWER = (
+    "Answer with: provide --dataset NAME | process --method METHOD | refuse --reason CODE "
+    "--note TEXT | transfer --org NAME."
 )
 
 # ----- notices (stored in Korean and English) -----------------------------------------------------
@@ -78,7 +90,9 @@ NOTE_DISPUTE_DECIDED = "The dispute about data request #{id} «{title}» was dec
 NOTE_WITHDRAWN = "Data request #{id} «{title}» was withdrawn by its requester."
 
 
-def notice(template: str, ko: dict[str, object] | None = None, **fields: object) -> tuple[str, str]:
+def notice(
+    template: str, ko: Mapping[str, object] | None = None, /, **fields: object
+) -> tuple[str, str]:
     """A notice as (Korean, English): the English template formatted with `fields`, and its
     Korean template from the catalogue formatted with the same fields, or with `ko`'s values
     where they differ (labels such as a refusal reason's)."""

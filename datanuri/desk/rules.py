@@ -92,7 +92,10 @@ REFUSAL_REASONS: dict[str, RefusalReason] = {
     for r in (
         RefusalReason(
             "nondisclosure",
-            ("정보공개법 제9조의 비공개 대상 정보", "Non-disclosable under the Information Disclosure Act art. 9"),
+            (
+                "정보공개법 제9조의 비공개 대상 정보",
+                "Non-disclosable under the Information Disclosure Act art. 9",
+            ),
             (
                 _ART17[0] + " · 정보공개법 제9조",
                 _ART17[1] + "; Official Information Disclosure Act art. 9",
@@ -106,7 +109,9 @@ REFUSAL_REASONS: dict[str, RefusalReason] = {
             ),
             _ART17,
         ),
-        RefusalReason("not_held", ("데이터 미보유", "The organisation does not hold the data"), _ART28),
+        RefusalReason(
+            "not_held", ("데이터 미보유", "The organisation does not hold the data"), _ART28
+        ),
         RefusalReason(
             "excessive_burden",
             (
@@ -149,13 +154,13 @@ LIMITS = {
 }
 
 
-def _text(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
     """`value` trimmed, without control characters other than line breaks and tabs."""
     return "".join(c for c in (value or "").strip() if c in "\n\t" or c.isprintable())
 
 
 def _bounded(value: str | None, lo: int, hi: int, short: str, long: str) -> str:
-    text = _text(value)
+    text = clean_text(value)
     if len(text) < lo:
         raise InvalidInput(short.format(**LIMITS))
     if len(text) > hi:
@@ -182,7 +187,7 @@ def clean_reasons(value: str) -> str:
 
 
 def clean_note(value: str | None, *, required: bool = False) -> str:
-    text = _text(value)
+    text = clean_text(value)
     if required and not text:
         raise InvalidInput(M.MSG_NOTE_NEEDED)
     if len(text) > NOTE_MAX:
@@ -280,11 +285,9 @@ def is_holder(p: Principal, organization: str | None) -> bool:
     return organization is not None and p.role_in(organization) in EDITORS
 
 
-def may_see_private(
-    p: Principal, requester_id: int, organization: str | None, holders: Sequence[str] = ()
-) -> bool:
-    """Purpose and full name: the requester, members of the routed holder (and of a holder that
-    had it before a transfer, `holders`), and admins."""
+def may_see_private(p: Principal, requester_id: int, organization: str | None) -> bool:
+    """Purpose and full name: the requester, members of the routed holder (any role), and
+    admins (the machine's owner included)."""
     if p.is_admin or (is_user(p) and p.user_id == requester_id):
         return True
-    return any(o is not None and p.role_in(o) is not None for o in (organization, *holders))
+    return organization is not None and p.role_in(organization) is not None

@@ -18,6 +18,7 @@ from datanuri.web import (
     routes_catalog,
     routes_ckan,
     routes_console,
+    routes_desk,
     routes_desk_pages,
     routes_explore,
     routes_ledger,
@@ -70,6 +71,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_ledger.router, prefix=API_PREFIX)
     app.include_router(routes_access.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)
+    app.include_router(routes_desk.router, prefix=API_PREFIX)
     app.include_router(routes_desk_pages.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")

@@ -221,8 +221,8 @@ def test_support_counts_demand_once(platform, who):
 def test_suggestions_receive_open_requests_and_past_answers(platform, who):
     seen = {}
 
-    def suggest(text, *, principal, open_requests=(), past_answers={}, limit=5):
-        seen.update(text=text, open=list(open_requests), past=dict(past_answers))
+    def suggest(text, *, principal, open_requests=(), past_answers=None, limit=5):
+        seen.update(text=text, open=list(open_requests), past=dict(past_answers or {}))
         from datanuri.desk.suggest import Suggestions
 
         return Suggestions()
@@ -252,7 +252,11 @@ def test_route_provide_with_deadline_and_notices(platform, who, clock):
     with pytest.raises(errors.NotFound):
         desk.route(rid, "no-such-org", principal=who["adm"])
     info = desk.route(rid, "org-a", principal=who["adm"])
-    assert (info.status, info.organization, info.organization_title) == ("routed", "org-a", "서울시")
+    assert (info.status, info.organization, info.organization_title) == (
+        "routed",
+        "org-a",
+        "서울시",
+    )
     assert info.due_on == DUE and info.routed_at == T0
     with pytest.raises(errors.Conflict):
         desk.route(rid, "org-b", principal=who["adm"])  # already with a holder
@@ -267,7 +271,11 @@ def test_route_provide_with_deadline_and_notices(platform, who, clock):
     for key, n in [("kim", 1), ("lee", 1), ("ed", 1), ("own", 1), ("mem", 0), ("bed", 0)]:
         assert unread(platform, who, key) == n, key
     note = platform.notifications.list(principal=who["kim"])[0]
-    assert note.link == f"/requests/{rid}" and "서울시" in note.text_ko and "2027-03-17" in note.text_en
+    assert (
+        note.link == f"/requests/{rid}"
+        and "서울시" in note.text_ko
+        and "2027-03-17" in note.text_en
+    )
     assert platform.notifications.list(principal=who["ed"])[0].link == "/console/desk"
 
     # Only the holder's editors and owners answer.
@@ -279,7 +287,9 @@ def test_route_provide_with_deadline_and_notices(platform, who, clock):
     with pytest.raises(errors.NotFound):
         desk.answer(rid, Provide("air", version=9), principal=who["ed"])
     clock.now = T0 + dt.timedelta(days=3)
-    done = desk.answer(rid, Provide("air", note="1번 버전이 요청 범위를 담고 있습니다."), principal=who["own"])
+    done = desk.answer(
+        rid, Provide("air", note="1번 버전이 요청 범위를 담고 있습니다."), principal=who["own"]
+    )
     assert done.status == "provided" and done.answer is not None
     assert (done.answer.kind, done.answer.dataset, done.answer.version) == ("provide", "air", 1)
     assert done.answer.answered_by == "소유자" and not done.overdue
@@ -380,7 +390,9 @@ def test_refuse_with_a_legal_reason_and_dispute(platform, who, clock):
         desk.decide_dispute(rid, "maybe", "", principal=who["adm"])  # type: ignore[arg-type]
 
     clock.now = T0 + dt.timedelta(days=20)
-    info = desk.decide_dispute(rid, "upheld", "공공 측정소 자료는 제공 대상입니다.", principal=who["adm"])
+    info = desk.decide_dispute(
+        rid, "upheld", "공공 측정소 자료는 제공 대상입니다.", principal=who["adm"]
+    )
     assert info.status == "routed" and info.organization == "org-a" and info.answer is None
     assert info.dispute.status == "upheld" and info.dispute.decided_by == "관리자"  # type: ignore[union-attr]
     assert info.due_on == dt.date(2027, 4, 5)  # a new clock from 22 March (KST)
@@ -406,7 +418,11 @@ def test_transfer_restarts_the_clock_at_the_new_holder(platform, who, clock):
         desk.answer(rid, Transfer("nowhere"), principal=who["ed"])
     clock.now = T0 + dt.timedelta(days=7)  # 9 March in Korea
     info = desk.answer(rid, Transfer("org-b", "환경부 소관입니다."), principal=who["ed"])
-    assert (info.status, info.organization, info.due_on) == ("routed", "org-b", dt.date(2027, 3, 23))
+    assert (info.status, info.organization, info.due_on) == (
+        "routed",
+        "org-b",
+        dt.date(2027, 3, 23),
+    )
     assert info.answer is None
     # org-a no longer answers or sees the purpose; org-b does.
     with pytest.raises(errors.PermissionDenied):
@@ -480,7 +496,9 @@ def test_overdue_sweep_escalates_once(platform, who, clock):
 
 def test_concurrent_sweeps_escalate_each_request_once(platform, who, clock):
     desk = platform.desk
-    ids = [desk.file(draft(organization="org-a"), principal=who["kim"]).request.id for _ in range(4)]
+    ids = [
+        desk.file(draft(organization="org-a"), principal=who["kim"]).request.id for _ in range(4)
+    ]
     late = dt.datetime(2027, 4, 1, tzinfo=dt.UTC)
     found: list[list[int]] = []
     failures: list[BaseException] = []
@@ -515,8 +533,10 @@ def test_stats(platform, who, clock):
     desk.answer(a, Provide("air"), principal=who["ed"])
     clock.now = T0 + dt.timedelta(days=21)  # 23 March: 14 business days, after the deadline
     desk.answer(b, Refuse("not_held", "보유하지 않습니다."), principal=who["ed"])
+    e = desk.file(draft(organization="org-b"), principal=who["lee"]).request.id
+    desk.withdraw(e, principal=who["lee"])  # not counted against the holder's answer rate
     st = desk.stats()
-    assert (st.total, st.open, st.overdue) == (4, 2, 1)  # c is past due, d is not routed
+    assert (st.total, st.open, st.overdue) == (5, 2, 1)  # c is past due, d is not routed
     assert st.answer_rate == pytest.approx(2 / 3) and st.on_time_rate == pytest.approx(0.5)
     assert st.median_answer_days == pytest.approx(7.5)
     themes = {x.key: x for x in st.by_theme}
@@ -524,6 +544,6 @@ def test_stats(platform, who, clock):
     assert themes["환경"].median_days == pytest.approx(7.5) and themes["교통"].answered == 0
     orgs = {x.key: x for x in st.by_organization}
     assert orgs["org-a"].requests == 2 and orgs["org-a"].label == "서울시"
-    assert orgs["org-b"].requests == 1 and orgs["org-b"].median_days is None
+    assert orgs["org-b"].requests == 2 and orgs["org-b"].median_days is None
     assert [r.id for r in st.most_wanted] == [d, c]
     assert all(r.purpose is None and "*" in r.requester for r in st.most_wanted)

@@ -115,6 +115,29 @@ def _access_request(w: World, role: str, level: str) -> str:
 
 
 PURPOSE = "교통 정책 연구에 쓰려고 신청합니다."
+DESK_DRAFT = {
+    "title": "버스 정류장별 승하차 인원",
+    "description": "정류장별, 시간대별 승하차 인원을 월 단위로 받고 싶습니다.",
+    "purpose": "교통 정책 연구에 쓰려고 요청합니다.",
+}
+
+
+def _desk_request(w: World, role: str, level: str) -> str:
+    """A fresh data request of a new user, routed to org-a (one per call)."""
+    from datanuri.desk.service import RequestDraft
+
+    email = f"{w.fresh('wants')}@example.org"
+    w.p.accounts.create_user(email, display_name="요청자", password=PW, principal=SYSTEM)
+    made = w.p.desk.file(
+        RequestDraft(**DESK_DRAFT, organization="org-a"),
+        principal=w.p.accounts.principal_for(email),
+    )
+    return str(made.request.id)
+
+
+def _not_mine(role: str, level: str) -> int:
+    """Only the requester may: anyone else signed in is refused."""
+    return 401 if role == "anonymous" else 403
 
 
 def _ask_expected(role: str, level: str) -> int:
@@ -308,6 +331,70 @@ MATRIX: dict[
         None,
         # only the requester withdraws; holders see the request (403), others do not (404)
         lambda r, lvl: {"anonymous": 401, "editor": 403, "admin": 403}.get(r, 404),
+    ),
+    # the data request desk: anyone reads; the signed-in file and join; the requester withdraws
+    # and disputes; the routed holder's editors answer, extend and deliver; admins route,
+    # decide disputes and sweep
+    ("GET", "/api/v1/requests"): ("/api/v1/requests", None, always(200)),
+    ("POST", "/api/v1/requests"): (
+        "/api/v1/requests",
+        lambda w, r, lvl: {"json": DESK_DRAFT},
+        signed_in(201),
+    ),
+    ("GET", "/api/v1/requests/preview"): ("/api/v1/requests/preview?title=버스", None, always(200)),
+    ("GET", "/api/v1/requests/stats"): ("/api/v1/requests/stats", None, always(200)),
+    ("GET", "/api/v1/requests/vocabulary"): ("/api/v1/requests/vocabulary", None, always(200)),
+    ("POST", "/api/v1/requests/sweep"): ("/api/v1/requests/sweep", None, only(("admin",), 200)),
+    ("GET", "/api/v1/requests/{request_id}"): ("/api/v1/requests/{desk}", None, always(200)),
+    ("GET", "/api/v1/requests/{request_id}/history"): (
+        "/api/v1/requests/{desk}/history",
+        None,
+        always(200),
+    ),
+    ("POST", "/api/v1/requests/{request_id}/support"): (
+        "/api/v1/requests/{desk}/support",
+        None,
+        signed_in(200),
+    ),
+    ("DELETE", "/api/v1/requests/{request_id}/support"): (
+        "/api/v1/requests/{desk}/support",
+        None,
+        signed_in(409),  # nobody but the requester supports a fresh request
+    ),
+    ("POST", "/api/v1/requests/{request_id}/withdraw"): (
+        "/api/v1/requests/{desk}/withdraw",
+        None,
+        _not_mine,
+    ),
+    ("POST", "/api/v1/requests/{request_id}/route"): (
+        "/api/v1/requests/{desk}/route",
+        lambda w, r, lvl: {"json": {"organization": "org-b"}},
+        only(("admin",), 409),  # already routed to org-a at filing
+    ),
+    ("POST", "/api/v1/requests/{request_id}/answer"): (
+        "/api/v1/requests/{desk}/answer",
+        lambda w, r, lvl: {"json": {"kind": "refuse", "reason": "not_held", "note": "없음"}},
+        only(("editor",), 200),  # not admins: only the holder answers
+    ),
+    ("POST", "/api/v1/requests/{request_id}/deliver"): (
+        "/api/v1/requests/{desk}/deliver",
+        lambda w, r, lvl: {"json": {"dataset": "ds-open"}},
+        only(("editor",), 409),  # not answered "process"
+    ),
+    ("POST", "/api/v1/requests/{request_id}/extend"): (
+        "/api/v1/requests/{desk}/extend",
+        lambda w, r, lvl: {"json": {"reason": "자료 취합 중"}},
+        only(("editor",), 200),
+    ),
+    ("POST", "/api/v1/requests/{request_id}/dispute"): (
+        "/api/v1/requests/{desk}/dispute",
+        lambda w, r, lvl: {"json": {"reasons": "답변을 받아들일 수 없습니다."}},
+        _not_mine,
+    ),
+    ("POST", "/api/v1/requests/{request_id}/dispute/decision"): (
+        "/api/v1/requests/{desk}/dispute/decision",
+        lambda w, r, lvl: {"json": {"outcome": "dismissed"}},
+        only(("admin",), 409),  # no dispute in mediation
     ),
     # self-service accounts: public; a mail may go out, the answer is the same for any address
     ("POST", "/api/v1/auth/signup"): (
@@ -525,6 +612,7 @@ def test_permission_matrix(platform, tmp_path):
                     token=_own_token(w, role, level) if "{token}" in path else "",
                     entitlement=_entitlement(w, role, level) if "{entitlement}" in path else "",
                     request=_access_request(w, role, level) if "{request}" in path else "",
+                    desk=_desk_request(w, role, level) if "{desk}" in path else "",
                 )
                 kwargs = make(w, role, level) if make else {}
                 r = client.request(method, url, headers=w.auth(role), **kwargs)
