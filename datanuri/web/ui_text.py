@@ -347,6 +347,8 @@ def subject_text(subject: str | None, lang: str) -> str | Markup:
     if kind == "org" and "/key:" in rest:
         org, _, key = rest.partition("/key:")
         return f"{org} 기관의 키 {key}" if ko else f"key {key} of {org}"
+    if kind == "data-request" and rest:  # the request desk's entries (desk/events.py)
+        return f"데이터 요청 #{rest}" if ko else f"data request #{rest}"
     if kind == "token" and rest:
         return f"API 토큰 #{rest}" if ko else f"API token #{rest}"
     if kind == "user" and rest:
@@ -376,6 +378,9 @@ HASH_NAMES: dict[str, Pair] = {
     "output": ("공개 파일 해시", "Released file hash"),
     "purpose": ("이용 목적 해시", "Purpose hash"),
     "reason": ("사유 해시", "Reason hash"),
+    "reasons": ("이의 신청 사유 해시", "Dispute reasons hash"),
+    "note": ("메모 해시", "Note hash"),
+    "text": ("요청 내용 해시", "Request text hash"),
     "key": ("키 지문", "Key fingerprint"),
 }
 
