@@ -1,6 +1,6 @@
 """What the request desk's pages show, computed apart from the routes: the words of the desk in
 Korean and English, the list's query, the request form's values, deadline badges ("D-3",
-"기한 초과"), the caller's buttons, the console's board and the statistics' bars.
+"기한 초과"), the caller's buttons, the console's board and the history's details in words.
 
 The desk's own rules (what may be filed, who may answer) stay in `datanuri.desk`; what is here
 only decides what a page offers, and the service refuses anything it should not do anyway.
@@ -321,6 +321,14 @@ class DraftForm:
             problems=tuple(dict.fromkeys(problems)),
         )
 
+    def check(self) -> None:
+        """The service's own text rules, before the preview (filing checks them again), so a
+        too-short purpose is said before the suggestions, not after."""
+        rules.clean_title(self.title)
+        rules.clean_description(self.description)
+        rules.clean_purpose(self.purpose)
+        rules.check_period(_date(self.period_start), _date(self.period_end))
+
     def to_draft(self) -> RequestDraft:
         return RequestDraft(
             title=self.title,
@@ -566,22 +574,6 @@ def read_outcome(form: Mapping[str, Any]) -> DisputeStatus:
 
 
 # ----- statistics ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: int
-    width: float  # percent of the longest bar
-
-
-def bars(pairs: Iterable[tuple[str, int]]) -> list[Bar]:
-    items = list(pairs)
-    top = max((v for _, v in items), default=0) or 1
-    return [Bar(label, value, round(value / top * 100, 1)) for label, value in items]
-
-
 def percent(rate: float | None) -> str:
     return "–" if rate is None else f"{rate * 100:.0f}%"
 
-
-def stats_is_empty(stats: DeskStats) -> bool:
-    return stats.total == 0

@@ -7,11 +7,12 @@ holders (incoming requests by deadline, the answer and extension forms) and of t
 Handlers are thin: each turns a form into one `RequestDesk` call with the caller's principal and
 renders or redirects; the service checks every right. Forms carry the session's CSRF token as
 the console's forms do. What the pages compute themselves (deadline badges, the order of the
-console, bar widths) is in the pure helpers of `web/desk_views.py`.
+console, the form's values) is in `web/desk_views.py`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,6 +24,7 @@ from datanuri.desk.service import RequestFilter
 from datanuri.platform import Platform
 from datanuri.web import desk_views as views
 from datanuri.web import ui_text
+from datanuri.web.auth import session_principal
 from datanuri.web.deps import PlatformDep, RowId
 from datanuri.web.pages import check_form_csrf, language
 from datanuri.web.routes_console import WebUser, WebUserDep, login_redirect
@@ -63,17 +65,14 @@ def request_list(request: Request, platform: PlatformDep, caller: CallerDep) -> 
     base = RequestFilter(status=q.status, theme=q.theme, mine=q.mine, q=q.text or None)
     if q.sort == "wanted":
         found = platform.desk.find(
-            RequestFilter(**{**base.__dict__, "limit": WANTED_WINDOW}), principal=caller.me
+            replace(base, limit=WANTED_WINDOW), principal=caller.me
         )
         ordered = sorted(found.items, key=lambda r: (-r.supporters, -r.id))
         items = tuple(ordered[(q.page - 1) * PER_PAGE : q.page * PER_PAGE])
         total = len(ordered)
     else:
         found = platform.desk.find(
-            RequestFilter(
-                **{**base.__dict__, "limit": PER_PAGE, "offset": (q.page - 1) * PER_PAGE}
-            ),
-            principal=caller.me,
+            replace(base, limit=PER_PAGE, offset=(q.page - 1) * PER_PAGE), principal=caller.me
         )
         items, total = found.items, found.total
     href = href_factory(language(request))
@@ -141,6 +140,7 @@ async def request_submit(request: Request, platform: PlatformDep, who: WebUserDe
         if form.get("step") == "file":
             filed = await _call(lambda: desk.file(draft.to_draft(), principal=who.me))
             return _back(request, f"/requests/{filed.request.id}", filed=1)
+        draft.check()
         found = await _call(lambda: desk.preview(draft.to_draft(), principal=who.me))
     except (errors.InvalidInput, errors.Conflict) as exc:
         return _form_page(request, who, draft, status=exc.status, error=views.say(exc, lang))
@@ -168,7 +168,6 @@ def request_stats(request: Request, platform: PlatformDep, caller: CallerDep) ->
         "ui/desk/stats.html",
         user=caller.user,
         stats=stats,
-        bars=views.bars,
         pct=views.percent,
     )
 
@@ -201,8 +200,7 @@ def request_detail(
 
 
 def _csrf_of(request: Request) -> str:
-    from datanuri.web.auth import session_principal
-
+    """The session's CSRF token for the page's forms ("" for visitors)."""
     found = session_principal(request)
     return found[1] if found else ""
 

@@ -143,6 +143,13 @@ def test_preview_then_file(api: TestClient, world: Any) -> None:
     assert info.formats == ("csv",) and info.region == "11" and info.theme == "교통"
     assert 'id="due-on"' in page.text  # routed at once: the deadline is shown
 
+    # the service's text rules are said before the preview, in Korean, the values kept
+    short = kim.post(
+        "/requests/new", data={**_form(purpose="연구"), "step": "preview", "csrf_token": csrf}
+    )
+    assert short.status_code == 422 and 'id="request-error"' in short.text
+    assert "이용 목적" in short.text.split('id="request-error"')[1].split("</p>")[0]
+    assert 'id="desk-file-form"' not in short.text and "시간대별 이용량" in short.text
     # a bad choice comes back with the values kept
     bad = kim.post(
         "/requests/new", data={**_form(theme="없는주제"), "step": "preview", "csrf_token": csrf}
