@@ -24,7 +24,6 @@ from datanuri.catalog import vocab
 from datanuri.desk import calendar, rules
 from datanuri.desk.service import (
     AnswerKind,
-    DeskStats,
     DisputeStatus,
     Process,
     Provide,
@@ -576,4 +575,3 @@ def read_outcome(form: Mapping[str, Any]) -> DisputeStatus:
 # ----- statistics ---------------------------------------------------------------------------------------
 def percent(rate: float | None) -> str:
     return "–" if rate is None else f"{rate * 100:.0f}%"
-

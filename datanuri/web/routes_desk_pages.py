@@ -64,9 +64,7 @@ def request_list(request: Request, platform: PlatformDep, caller: CallerDep) -> 
         return login_redirect(request)
     base = RequestFilter(status=q.status, theme=q.theme, mine=q.mine, q=q.text or None)
     if q.sort == "wanted":
-        found = platform.desk.find(
-            replace(base, limit=WANTED_WINDOW), principal=caller.me
-        )
+        found = platform.desk.find(replace(base, limit=WANTED_WINDOW), principal=caller.me)
         ordered = sorted(found.items, key=lambda r: (-r.supporters, -r.id))
         items = tuple(ordered[(q.page - 1) * PER_PAGE : q.page * PER_PAGE])
         total = len(ordered)
