@@ -40,6 +40,9 @@ MSG_ADMIN_ONLY = "Only the desk's admins can do this."
 MSG_HOLDER_ONLY = (
     "Only the editors and owners of the organisation the request is routed to can do this."
 )
+MSG_MEMBERS_ONLY = (
+    "Only the organisation's members and the desk's admins see its incoming requests."
+)
 MSG_REQUESTER_ONLY = "Only the person who filed the request can do this."
 MSG_CLOSED = "This request is closed ({status}); it cannot be changed any more."
 MSG_NOT_ROUTED = "This request is not waiting for its holder's answer (it is {status})."

@@ -329,6 +329,24 @@ class RequestDesk:
             rows = s.scalars(q.order_by(DeskRequest.id.desc()).limit(limit).offset(offset))
             return RequestPage(tuple(self._info(s, r, principal) for r in rows), total)
 
+    def incoming(
+        self,
+        organization: str,
+        *,
+        principal: Principal,
+        status: tuple[Status, ...] = (),
+        limit: int = 50,
+        offset: int = 0,
+    ) -> RequestPage:
+        """The console's list: requests routed to `organization`, for its members (who see the
+        purposes) and admins; anyone else is refused."""
+        if principal.kind == "anonymous":
+            raise errors.NotAuthenticated(M.MSG_LOGIN)
+        if not (principal.is_admin or principal.role_in(organization) is not None):
+            raise errors.PermissionDenied(M.MSG_MEMBERS_ONLY)
+        flt = RequestFilter(status=status, organization=organization, limit=limit, offset=offset)
+        return self.find(flt, principal=principal)
+
     def history(self, request_id: int, *, principal: Principal) -> list[HistoryEntry]:
         """The request's steps, oldest first; people are named in full only to those who may
         see the requester's name, else masked."""

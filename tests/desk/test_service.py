@@ -266,6 +266,13 @@ def test_route_provide_with_deadline_and_notices(platform, who, clock):
     assert desk.get(rid, principal=who["bed"]).purpose is None
     incoming = desk.find(RequestFilter(organization="org-a"), principal=who["ed"])
     assert incoming.total == 1 and incoming.items[0].requester == "김민지"
+    assert desk.incoming("org-a", principal=who["mem"]).items[0].purpose == PURPOSE
+    assert desk.incoming("org-a", principal=who["adm"], status=("routed",)).total == 1
+    assert desk.incoming("org-a", principal=who["ed"], status=("filed",)).total == 0
+    with pytest.raises(errors.PermissionDenied):
+        desk.incoming("org-a", principal=who["bed"])
+    with pytest.raises(errors.NotAuthenticated):
+        desk.incoming("org-a", principal=ANONYMOUS)
 
     # The requester, supporters, and the holder's editors and owners are told (not members).
     for key, n in [("kim", 1), ("lee", 1), ("ed", 1), ("own", 1), ("mem", 0), ("bed", 0)]:
