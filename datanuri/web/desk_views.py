@@ -487,9 +487,8 @@ def console_board(platform: Platform, me: Principal) -> Board:
     titles = {o.name: o.title for o in orgs}
     queues = []
     for name, role in sorted(me.org_roles.items()):
-        found = desk.find(
-            RequestFilter(organization=name, status=("routed", "processing"), limit=BOARD_LIMIT),
-            principal=me,
+        found = desk.incoming(
+            name, status=("routed", "processing"), limit=BOARD_LIMIT, principal=me
         ).items
         datasets = [
             (d.name, d.title)
