@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from datanuri.accounts.principal import SYSTEM, Principal
+from datanuri.desk.calendar import add_business_days
 from datanuri.desk.service import (
     AnswerKind,
     Process,
@@ -242,7 +243,7 @@ def _play(desk: RequestDesk, r: DemoRequest, who: Callable[[str], Principal]) ->
     if r.state == "extended":
         desk.extend(rid, "원자료에서 좌표를 정비하는 데 시간이 더 걸립니다.", principal=holder)
     elif r.state == "processing":
-        due = dt.date.today() + dt.timedelta(days=30)
+        due = add_business_days(dt.date.today(), 20, desk.holidays)  # a working day
         answer(Process("aggregate", "측정소별 시간 자료를 검증한 뒤 공개합니다.", due))
     elif r.state == "provided":
         answer(Provide("seoul-public-wifi", note="이미 공개한 데이터셋으로 제공합니다."))
