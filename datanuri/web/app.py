@@ -19,6 +19,7 @@ from datanuri.web import (
     routes_ckan,
     routes_console,
     routes_desk,
+    routes_desk_pages,
     routes_explore,
     routes_ledger,
     routes_lifecycle,
@@ -73,6 +74,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_webhooks.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)
     app.include_router(routes_desk.router, prefix=API_PREFIX)
+    app.include_router(routes_desk_pages.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")

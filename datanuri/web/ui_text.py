@@ -350,6 +350,8 @@ def subject_text(subject: str | None, lang: str) -> str | Markup:
     if kind == "org" and "/key:" in rest:
         org, _, key = rest.partition("/key:")
         return f"{org} 기관의 키 {key}" if ko else f"key {key} of {org}"
+    if kind == "data-request" and rest:  # the request desk's entries (desk/events.py)
+        return f"데이터 요청 #{rest}" if ko else f"data request #{rest}"
     if kind == "token" and rest:
         return f"API 토큰 #{rest}" if ko else f"API token #{rest}"
     if kind == "user" and rest:
@@ -379,6 +381,9 @@ HASH_NAMES: dict[str, Pair] = {
     "output": ("공개 파일 해시", "Released file hash"),
     "purpose": ("이용 목적 해시", "Purpose hash"),
     "reason": ("사유 해시", "Reason hash"),
+    "reasons": ("이의 신청 사유 해시", "Dispute reasons hash"),
+    "note": ("메모 해시", "Note hash"),
+    "text": ("요청 내용 해시", "Request text hash"),
     "key": ("키 지문", "Key fingerprint"),
 }
 
@@ -421,4 +426,97 @@ PREVIEW_OPS: dict[str, Pair] = {
     "eq": ("같음", "equals"),
     "contains": ("포함", "contains"),
     "range": ("범위", "between"),
+}
+
+# ----- the data request desk ("데이터 요청", web/routes_desk_pages.py) ---------------------------
+# A request's history (RequestDesk.history actions); an action not listed is shown as it is.
+DESK_ACTIONS: dict[str, Pair] = {
+    "filed": ("요청 접수", "Filed"),
+    "supported": ("공감 (나도 필요해요)", "Supported (me too)"),
+    "unsupported": ("공감 취소", "Support withdrawn"),
+    "routed": ("담당 기관 지정", "Sent to a holder"),
+    "extended": ("처리 기한 연장", "Deadline extended"),
+    "answered": ("답변", "Answered"),
+    "provided": ("제공", "Provided"),
+    "processing": ("가공 후 제공 결정", "To be provided after processing"),
+    "delivered": ("가공 데이터 제공", "Processed data delivered"),
+    "refused": ("제공 거부", "Refused"),
+    "transferred": ("다른 기관으로 이송", "Transferred"),
+    "escalated": ("기한 초과로 상급 보고", "Escalated: past the deadline"),
+    "overdue": ("기한 초과", "Past the deadline"),
+    "withdrawn": ("요청 철회", "Withdrawn"),
+    "disputed": ("이의 신청", "Dispute opened"),
+    "dispute_opened": ("이의 신청", "Dispute opened"),
+    "dispute_decided": ("이의 신청 결정", "Dispute decided"),
+    "decided": ("이의 신청 결정", "Dispute decided"),
+    "reopened": ("기관에 다시 배정", "Back with the holder"),
+}
+DESK_DONE: dict[str, Pair] = {
+    "filed": (
+        "요청을 접수했습니다. 담당 기관이 정해지고 답변이 오면 알림으로 알려 드립니다.",
+        "Your request was filed. You will be notified when a holder takes it and answers.",
+    ),
+    "support": (
+        "공감했습니다. 이 요청의 진행 상황을 알림으로 받습니다.",
+        "You support this request and will be notified of its progress.",
+    ),
+    "unsupport": ("공감을 취소했습니다.", "You no longer support this request."),
+    "withdraw": ("요청을 철회했습니다.", "The request was withdrawn."),
+    "dispute": (
+        "이의 신청을 접수했습니다. 관리자가 조정 결과를 알려 드립니다.",
+        "Your dispute was opened. An admin will tell you the outcome of the mediation.",
+    ),
+    "answer-provide": (
+        "답변했습니다: 제공. 요청자와 공감한 이용자에게 알림이 갔습니다.",
+        "Answered: provided. The requester and supporters were notified.",
+    ),
+    "answer-process": (
+        "답변했습니다: 가공 후 제공. 가공이 끝나면 데이터셋을 연결하세요.",
+        "Answered: provide after processing. Link the dataset when it is ready.",
+    ),
+    "answer-refuse": (
+        "답변했습니다: 제공 거부. 요청자에게 사유와 함께 알림이 갔습니다.",
+        "Answered: refused. The requester was notified with the reason.",
+    ),
+    "answer-transfer": (
+        "다른 기관으로 이송했습니다. 그 기관의 처리 기한이 새로 시작됩니다.",
+        "Transferred. The other holder's deadline starts now.",
+    ),
+    "deliver": (
+        "가공한 데이터셋을 연결해 제공했습니다.",
+        "The processed dataset was linked and provided.",
+    ),
+    "extend": (
+        "처리 기한을 영업일 10일 연장했습니다.",
+        "The deadline was extended by 10 business days.",
+    ),
+    "route": ("담당 기관을 지정했습니다.", "The request was sent to the holder."),
+    "decide": ("이의 신청 결과를 기록했습니다.", "The dispute's outcome was recorded."),
+}
+MSG_DESK_NOT_HOLDER: Pair = (
+    "이 화면은 데이터 요청을 받는 기관의 구성원과 관리자만 볼 수 있습니다.",
+    "Only members of an organisation that receives data requests, and admins, may see this page.",
+)
+MSG_DESK_BAD_CHOICE: Pair = (
+    "목록에 있는 값을 고르세요.",
+    "Choose one of the listed values.",
+)
+MSG_DESK_BAD_DATE: Pair = (
+    "기간은 YYYY-MM-DD 형식의 날짜로 입력하세요.",
+    "Enter the period's dates as YYYY-MM-DD.",
+)
+MSG_DESK_DATASET: Pair = (
+    "제공할 데이터셋을 고르세요.",
+    "Choose the dataset that answers the request.",
+)
+# Where a suggested dataset matched a request's words (desk.suggest.DatasetMatch.fields).
+DESK_MATCH_FIELDS: dict[str, Pair] = {
+    "title": ("제목", "title"),
+    "keywords": ("키워드", "keywords"),
+    "description": ("설명", "description"),
+    "columns": ("열 이름", "columns"),
+    "theme": ("주제", "theme"),
+    "organization": ("기관", "organisation"),
+    "regions": ("지역", "regions"),
+    "region": ("지역", "region"),
 }

@@ -27,6 +27,8 @@ from sqlalchemy import select
 # Names read as they are on Korean pages (formats, standards, product names, model letters).
 TECHNICAL = {
     *"csv tsv xlsx xls json ndjson parquet utf cp bom pdf hwp hwpx docx zip yaml svg png html".split(),
+    # formats a data request may ask for (desk/rules.py FORMATS)
+    *"xml geojson shp".split(),
     # date formats as written in forms (YYYY-MM-DD)
     *"yyyy mm dd".split(),
     # standards and protocols (DCAT-AP, schema.org, Data Package, RFC 9162, SHA-256, ...)

@@ -695,3 +695,80 @@ def test_no_route_returns_personal_rows(platform, tmp_path):
                 assert marker not in r.text, f"{path} as {role} leaked a row value"
         log = client.get("/api/v1/access-log?dataset=ds-personal", headers=w.auth("admin")).json()
     assert log and all(not e["allowed"] for e in log)
+
+
+# ----- the request desk's browser pages (routes_desk_pages.py): session logins, not tokens --------
+def _see_other_or(code: int) -> Callable[[str, str], int]:
+    """Logged-out visitors are sent to the login page (303); the others get `code`."""
+    return lambda role, level: 303 if role == "anonymous" else code
+
+
+def _desk_console(role: str, level: str) -> int:
+    """Members of an organisation (any role) and admins see the console; the others may not."""
+    if role == "anonymous":
+        return 303
+    return 200 if role in ("member", "editor", "other_owner", "admin") else 403
+
+
+DESK_REQUEST = "/requests/{desk}"
+# (method, route path) -> (concrete path, expected status(role, level)); POSTs are sent without
+# a CSRF token, so a logged-in caller is refused (403) before anything happens.
+DESK_PAGES: dict[tuple[str, str], tuple[str, Callable[[str, str], int]]] = {
+    ("GET", "/requests"): ("/requests", always(200)),
+    ("GET", "/requests/new"): ("/requests/new", always(200)),
+    ("POST", "/requests/new"): ("/requests/new", _see_other_or(403)),
+    ("GET", "/requests/stats"): ("/requests/stats", always(200)),
+    ("GET", "/requests/{request_id}"): (DESK_REQUEST, always(200)),
+    **{
+        ("POST", f"/requests/{{request_id}}/{a}"): (f"{DESK_REQUEST}/{a}", _see_other_or(403))
+        for a in ("support", "unsupport", "withdraw", "dispute")
+    },
+    ("GET", "/console/desk"): ("/console/desk", _desk_console),
+    **{
+        ("POST", f"/console/desk/{{request_id}}/{a}"): (
+            f"/console/desk/{{desk}}/{a}",
+            _see_other_or(403),
+        )
+        for a in ("answer", "deliver", "extend", "route", "decide")
+    },
+}
+
+
+def test_desk_pages_are_listed(api):
+    from tests.web.test_scopes import routes as all_routes
+
+    routes = {
+        (method, path)
+        for method, path, _ in all_routes(api.app)
+        if path.startswith(("/requests", "/console/desk"))
+    }
+    assert routes == set(DESK_PAGES), "list the desk's pages in DESK_PAGES"
+
+
+def test_desk_pages_permissions(platform, tmp_path):
+    from datanuri.desk.service import RequestDraft
+
+    World(platform, tmp_path)
+    plain = platform.accounts.principal_for("plain@example.org")
+    draft = RequestDraft(
+        title="시험용 데이터 요청",
+        description="권한 표를 확인하려고 만든 요청입니다.",
+        purpose="권한 표를 확인하는 시험입니다.",
+        organization="org-a",
+    )
+    rid = platform.desk.file(draft, principal=plain).request.id
+    mismatches = []
+    for role in ROLES:
+        client = TestClient(create_app(platform), raise_server_exceptions=False)
+        if role != "anonymous":
+            page = client.get("/login").text
+            token = page.split('name="csrf_token" value="')[1].split('"')[0]
+            client.post("/login", data={"email": EMAIL[role], "password": PW, "csrf_token": token})
+        for (method, _route), (path, expect) in DESK_PAGES.items():
+            url = path.format(desk=rid)
+            r = client.request(method, url, follow_redirects=False)
+            if r.status_code != expect(role, "open"):
+                mismatches.append(
+                    f"{method} {url} as {role}: {r.status_code} (want {expect(role, 'open')})"
+                )
+    assert mismatches == []
