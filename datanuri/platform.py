@@ -26,6 +26,7 @@ from datanuri.catalog.ingest_job import INGEST
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
+from datanuri.desk.firms import FirmDesk
 from datanuri.engine import Engine, EngineSettings, make_engine
 from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
@@ -102,6 +103,8 @@ class Platform:
         self.access_requests = AccessRequests(
             self.db, self.ledger, self.access, self.accounts, InAppNotifier()
         )
+        # The request desk's analysis firms: profiles, processing projects, offers (notices in-app).
+        self.firm_desk = FirmDesk(self.db, self.ledger, self.access, self.accounts, InAppNotifier())
         self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules
         self.counts = DatasetCounter(self.db, self.access)  # views and downloads
         self.feedback = FeedbackService(self.db, self.access)  # 문의/오류 신고 to the holder

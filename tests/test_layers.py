@@ -13,7 +13,7 @@ LAYERS = {  # top-level module -> rank; a module may import only ranks at or bel
     **dict.fromkeys(["cli", "web", "demo", "client", "__init__"], 4),  # interfaces
     **dict.fromkeys(["platform", "models"], 3),  # wiring
     **dict.fromkeys(  # capabilities
-        ["catalog", "accounts", "search", "metadata", "harvest", "privacy"], 2
+        ["catalog", "accounts", "search", "metadata", "harvest", "privacy", "desk"], 2
     ),
     **dict.fromkeys(["ledger", "jobs"], 1),  # shared
     **dict.fromkeys(  # foundations

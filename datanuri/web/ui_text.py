@@ -314,6 +314,14 @@ EVENT_TYPES: dict[str, Pair] = {
     "access.request.approved": ("이용 신청 승인", "Access request approved"),
     "access.request.refused": ("이용 신청 거절", "Access request refused"),
     "access.request.withdrawn": ("이용 신청 철회", "Access request withdrawn"),
+    "desk.firm.profile.saved": ("분석기업 프로필 저장", "Analysis-firm profile saved"),
+    "desk.project.posted": ("가공 과제 등록", "Processing project posted"),
+    "desk.project.offer.sent": ("가공 과제 제안", "Offer sent on a project"),
+    "desk.project.offer.withdrawn": ("가공 과제 제안 철회", "Offer withdrawn"),
+    "desk.project.awarded": ("가공 과제 수행기업 선정", "Project awarded"),
+    "desk.project.delivered": ("가공 과제 납품", "Project delivered"),
+    "desk.project.completed": ("가공 과제 완료", "Project completed"),
+    "desk.project.cancelled": ("가공 과제 취소", "Project cancelled"),
 }
 
 
