@@ -417,10 +417,12 @@ class FirmDesk:
             self._notify(s, [row.poster_id], "desk.offer", M.NOTE_OFFER, row, org)
             return self._offer_info(s, offer)
 
-    def withdraw_offer(self, offer_id: int, *, principal: Principal) -> OfferInfo:
+    def withdraw_offer(
+        self, offer_id: int, *, project_id: int | None = None, principal: Principal
+    ) -> OfferInfo:
         """Withdraw a waiting offer (the firm's editors and owners)."""
         with self.db.write_session() as s:
-            offer, row, org = self._offer(s, offer_id, principal)
+            offer, row, org = self._offer(s, offer_id, principal, project_id)
             if principal.role_in(org.name) not in EDITORS:
                 raise _denied(principal, M.MSG_FIRM_EDITORS)
             if offer.status != "sent":
@@ -438,10 +440,12 @@ class FirmDesk:
             )
             return self._offer_info(s, offer)
 
-    def accept(self, offer_id: int, *, principal: Principal) -> ProjectInfo:
+    def accept(
+        self, offer_id: int, *, project_id: int | None = None, principal: Principal
+    ) -> ProjectInfo:
         """The poster accepts one offer: the project is awarded, the other offers close."""
         with self.db.write_session() as s:
-            offer, row, org = self._offer(s, offer_id, principal)
+            offer, row, org = self._offer(s, offer_id, principal, project_id)
             self._poster_only(row, principal)
             if row.status != "open":
                 raise errors.Conflict(M.MSG_NOT_OPEN.format(status=row.status))
@@ -649,13 +653,14 @@ class FirmDesk:
         return row
 
     def _offer(
-        self, s: Session, offer_id: int, principal: Principal
+        self, s: Session, offer_id: int, principal: Principal, project_id: int | None = None
     ) -> tuple[FirmOffer, FirmProject, Organization]:
-        """An offer, its project (locked) and its firm; "not found" unless the caller is the
-        project's poster, an editor of the firm, or an admin (offers are not public)."""
+        """An offer (of `project_id`, when given), its project (locked) and its firm; "not
+        found" unless the caller is the project's poster, an editor of the firm, or an admin
+        (offers are not public)."""
         _user(principal)
         offer = s.get(FirmOffer, offer_id)
-        if offer is None:
+        if offer is None or (project_id is not None and offer.project_id != project_id):
             raise errors.NotFound(M.MSG_NO_OFFER)
         row = self._project(s, offer.project_id, lock=True)
         org = s.get(Organization, offer.organization_id)

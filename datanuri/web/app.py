@@ -19,6 +19,7 @@ from datanuri.web import (
     routes_ckan,
     routes_console,
     routes_explore,
+    routes_firms,
     routes_ledger,
     routes_lifecycle,
     routes_metadata,
@@ -69,6 +70,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_ledger.router, prefix=API_PREFIX)
     app.include_router(routes_access.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)
+    app.include_router(routes_firms.router, prefix=API_PREFIX)
+    app.include_router(routes_firms.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")
