@@ -9,6 +9,7 @@ import pytest
 
 from datanuri import errors
 from datanuri.catalog import messages as catalog_messages
+from datanuri.desk import firm_messages
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
@@ -20,6 +21,7 @@ from datanuri.web import errors as web_errors
 # Every module whose upper-case string constants are user-facing English messages.
 MESSAGE_MODULES: tuple[ModuleType, ...] = (
     catalog_messages,
+    firm_messages,
     jobs_messages,
     ledger_messages,
     privacy_messages,

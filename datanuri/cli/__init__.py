@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from datanuri import __version__
-from datanuri.cli import access, accounts, catalog, ledger
+from datanuri.cli import access, accounts, catalog, desk_firms, ledger
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
 from datanuri.cli import worker as worker_cli
@@ -42,6 +42,13 @@ app.command("verify")(ledger.verify_cmd)
 app.command("publish")(catalog.publish)
 app.command("download")(catalog.download)
 app.command("worker")(worker_cli.worker)
+# TEMPORARY: the desk's firms and projects under a top-level `firms` group until a `requests`
+# group exists; then `desk_firms.register(requests_app)` (lead: replace these three lines).
+_firms_tmp = typer.Typer(
+    help="The request desk's analysis firms and projects.", no_args_is_help=True
+)
+desk_firms.register(_firms_tmp)
+app.add_typer(_firms_tmp, name="firms")
 
 
 def _version(value: bool) -> None:

@@ -37,7 +37,9 @@ def world(platform, tmp_path):
         "out": "외부인",  # in no organisation
     }
     for key, name in users.items():
-        acc.create_user(f"{key}@example.org", display_name=name, password=PASSWORD, principal=SYSTEM)
+        acc.create_user(
+            f"{key}@example.org", display_name=name, password=PASSWORD, principal=SYSTEM
+        )
     acc.create_organization("holder", title="누리병원", principal=SYSTEM)
     acc.create_organization("firm-a", title="가온분석", principal=SYSTEM)
     acc.create_organization("firm-b", title="나래데이터", principal=SYSTEM)
@@ -118,7 +120,9 @@ def test_post_rank_offer_accept_deliver_complete(platform, world):
 
     a = desk.offer(proj.id, "firm-a", OfferDraft(20_000_000, 21, OFFER_NOTE), principal=world["ed"])
     b = desk.offer(proj.id, "firm-b", OfferDraft(15_000_000, 30), principal=world["lee"])
-    assert "가온분석 sent an offer on your project «외래 기록 정제와 분석»." in _notices(platform, kim)
+    assert "가온분석 sent an offer on your project «외래 기록 정제와 분석»." in _notices(
+        platform, kim
+    )
     # a firm sees only its own offer; the poster sees both; the public sees none
     assert [o.id for o in desk.project(proj.id, principal=world["lee"]).offers] == [b.id]
     assert [o.id for o in desk.project(proj.id, principal=kim).offers] == [a.id, b.id]
@@ -219,9 +223,7 @@ def test_only_a_firms_editors_offer(platform, world):
 
 def test_linkage_of_personal_data_needs_a_designated_agency(platform, world):
     desk = platform.firm_desk
-    proj = _project(
-        desk, world["kim"], skills=("linkage",), sensitivity="personal", sector=None
-    )
+    proj = _project(desk, world["kim"], skills=("linkage",), sensitivity="personal", sector=None)
     assert proj.certifications == ("pseudonym_linkage",)
     with pytest.raises(errors.Conflict) as lacking:
         desk.offer(proj.id, "firm-b", OfferDraft(1_000_000, 10), principal=world["lee"])
