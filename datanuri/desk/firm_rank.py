@@ -110,15 +110,15 @@ def fit(firm: FirmFacts, needs: Needs) -> Fit:
     if done:
         reasons.append(
             (
-                f"이 역량으로 플랫폼에서 완료한 과제 {done}건",
-                f"{done} project(s) in these skills completed on the platform",
+                f"플랫폼에서 완료한 과제의 요청 역량 실적 {done}건 (역량별 합계)",
+                f"{done} completed platform project(s) in these skills (counted per skill)",
             )
         )
     if declared:
         reasons.append(
             (
-                f"프로필에 적은 관련 수행 실적 {declared}건",
-                f"{declared} related past project(s) on its profile",
+                f"프로필에 적은 요청 역량 수행 실적 {declared}건 (역량별 합계)",
+                f"{declared} past project(s) in these skills on its profile (counted per skill)",
             )
         )
 

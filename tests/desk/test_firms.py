@@ -116,7 +116,7 @@ def test_post_rank_offer_accept_deliver_complete(platform, world):
     assert [f.name for f in ranking.fits] == ["firm-a", "firm-b"]
     top = ranking.fits[0]
     assert ("보건·의료 분야 경험", "Works in the Health sector") in top.reasons
-    assert any("1 related past project" in en for _, en in top.reasons)
+    assert any("1 past project(s) in these skills on its profile" in en for _, en in top.reasons)
 
     a = desk.offer(proj.id, "firm-a", OfferDraft(20_000_000, 21, OFFER_NOTE), principal=world["ed"])
     b = desk.offer(proj.id, "firm-b", OfferDraft(15_000_000, 30), principal=world["lee"])

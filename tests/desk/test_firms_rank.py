@@ -43,7 +43,7 @@ def test_full_coverage_sector_and_record_beat_a_partial_match():
     en = [r[1] for r in ranked[0].reasons]
     assert "요청 역량 2/2개 보유: 데이터 정제, 통계 분석" in ko
     assert "Works in the Health sector" in en
-    assert "2 project(s) in these skills completed on the platform" in en
+    assert "2 completed platform project(s) in these skills (counted per skill)" in en
     assert "Average rating 4.5/5 (2 rating(s))" in en
     assert ("없는 역량: 통계 분석", "Missing skill: Statistical analysis") in ranked[1].reasons
     assert ("보건·의료 분야 경험 없음", "No work in the Health sector") in ranked[1].reasons
