@@ -89,6 +89,8 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "entitlement_id": str(w["entitlement"]),
         "release_id": "1",
         "request_id": "1",
+        "project_id": "1",
+        "offer_id": "1",
         "job_id": "x",
         "index": "0",
         "action": "status_show",
