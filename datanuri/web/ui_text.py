@@ -350,6 +350,10 @@ def subject_text(subject: str | None, lang: str) -> str | Markup:
         return f"API 토큰 #{rest}" if ko else f"API token #{rest}"
     if kind == "user" and rest:
         return actor_text(subject, lang)
+    if kind == "desk-project" and rest:  # the request desk's processing projects (desk/firms.py)
+        return f"가공 과제 #{rest}" if ko else f"processing project #{rest}"
+    if kind == "org" and rest:
+        return f"{rest} 기관" if ko else f"organisation {rest}"
     return subject
 
 
@@ -376,6 +380,10 @@ HASH_NAMES: dict[str, Pair] = {
     "purpose": ("이용 목적 해시", "Purpose hash"),
     "reason": ("사유 해시", "Reason hash"),
     "key": ("키 지문", "Key fingerprint"),
+    "profile": ("기업 프로필 해시", "Firm profile hash"),
+    "text": ("과제 내용 해시", "Project text hash"),
+    "note": ("메모 해시", "Note hash"),
+    "content": ("납품 데이터 해시", "Delivered data hash"),
 }
 
 # ----- access requests ("이용 신청") -------------------------------------------------------------

@@ -95,3 +95,27 @@ def test_post_rank_offer_accept(browser_as: Any, ui_server: str, shot: Any) -> N
     assert mine.get_attribute("data-status") == "accepted"
     firm.goto(f"{project_url}?lang=ko")
     assert firm.locator("#deliver-form").is_visible()  # the firm delivers next
+
+
+@pytest.mark.parametrize("who", [None, FIRM, POSTER], ids=["anon", "firm", "poster"])
+def test_firm_pages_are_korean(demo_platform: Any, who: str | None) -> None:
+    """The firm desk's pages (every project state of the demo, the directory, a firm, the form
+    and the console), crawled as tests/ui/test_korean_pages.py does, hold no untranslated
+    English."""
+    from fastapi.testclient import TestClient
+
+    from tests.ui.conftest import ui_app
+    from tests.ui.test_korean_pages import _login, crawl, english_words, published_words
+
+    known = published_words(demo_platform)
+    with TestClient(ui_app(demo_platform)) as client:
+        client.headers["accept-language"] = "ko-KR,ko;q=0.9"
+        starts = ["/firms", "/projects"]
+        if who:
+            _login(client, who)
+            starts += ["/projects/new", "/console/firms"]
+        pages = crawl(client, starts)
+    ours = {u: p for u, p in pages.items() if u.startswith(("/firms", "/projects", "/console/f"))}
+    assert len(ours) >= 5
+    found = {u: sorted(english_words(text + titles, known)) for u, (text, titles) in ours.items()}
+    assert {u: w for u, w in found.items() if w} == {}
