@@ -22,6 +22,7 @@ from datanuri.accounts import ANONYMOUS
 from datanuri.desk import firm_messages as M
 from datanuri.desk import firm_rules as rules
 from datanuri.desk.firms import (
+    FirmProfileInfo,
     OfferDraft,
     PastProject,
     ProfileDraft,
@@ -586,5 +587,78 @@ def console_page(request: Request, platform: PlatformDep, who: WebUserDep) -> Re
         mine=desk.projects(principal=who.me, mine=True),
         offers=desk.my_offers(principal=who.me),
         firms=desk.my_firms(principal=who.me),
+        owned=sorted(o for o, r in who.me.org_roles.items() if r == "owner"),
         **_helpers(language(request)),
+    )
+
+
+def _profile_page(
+    request: Request,
+    platform: Platform,
+    who: WebUser,
+    org: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+) -> HTMLResponse:
+    try:
+        profile: FirmProfileInfo | None = platform.firm_desk.profile(org)
+    except errors.NotFound:
+        platform.catalog.get_organization(org)  # "not found" for an unknown organisation
+        profile = None
+    return ui_page(
+        request,
+        "ui/firms/profile_form.html",
+        status=status,
+        user=who.user,
+        csrf_token=who.csrf,
+        org=org,
+        profile=dataclasses.asdict(profile) if profile else None,
+        error=error,
+        saved=request.query_params.get("saved") == "1",
+        **_helpers(language(request)),
+    )
+
+
+@pages.get("/console/firms/{name}/profile", response_class=HTMLResponse)
+def profile_form(request: Request, name: str, platform: PlatformDep, who: WebUserDep) -> Response:
+    """An organisation's firm profile form (its owners save it; the service checks)."""
+    if who is None:
+        return login_redirect(request)
+    return _profile_page(request, platform, who, name)
+
+
+@pages.post("/console/firms/{name}/profile", response_class=HTMLResponse)
+async def profile_submit(
+    request: Request, name: str, platform: PlatformDep, who: WebUserDep
+) -> Response:
+    if who is None:
+        return login_redirect(request)
+    await check_form_csrf(request, who.csrf)
+    raw = await request.form()
+    desk, lang = platform.firm_desk, language(request)
+
+    def save() -> None:
+        try:
+            kept = desk.profile(name).past_projects  # the form leaves declared projects as they are
+        except errors.NotFound:
+            kept = ()
+        draft = ProfileDraft(
+            summary=str(raw.get("summary") or "")[:TEXT_LIMIT],
+            skills=tuple(str(x) for x in raw.getlist("skills"))[:20],
+            sectors=tuple(str(x) for x in raw.getlist("sectors"))[:20],
+            certifications=tuple(str(x) for x in raw.getlist("certifications"))[:20],
+            past_projects=kept,
+        )
+        desk.save_profile(name, draft, principal=who.me)
+
+    try:
+        await run_in_threadpool(save)
+    except errors.InvalidInput as exc:
+        code, text = exc.status, translate(exc.message, lang)
+        return await run_in_threadpool(
+            lambda: _profile_page(request, platform, who, name, status=code, error=text)
+        )
+    return RedirectResponse(
+        href_factory(lang)(f"/console/firms/{name}/profile", saved=1), status_code=303
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -222,3 +223,49 @@ def test_cli_firms_and_projects(platform, run, tmp_path):  # noqa: F811
         "awarded to gaon"
         in run("firms", "projects", "accept", "1", "--as", "poster@example.org").stdout
     )
+
+
+def _login(client, email: str) -> str:
+    """Log `client` in through the login form; returns the session's CSRF token."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token
+    r = client.post(
+        "/login",
+        data={"csrf_token": token.group(1), "email": email, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:300]
+    page = client.get("/console/firms").text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    return found.group(1) if found else ""
+
+
+def test_owner_edits_the_profile_in_the_console(api, platform, tokens):
+    acc = platform.accounts
+    acc.create_user("ed@example.org", display_name="ed", password=PASSWORD, principal=SYSTEM)
+    acc.add_member("gaon", "ed@example.org", role="editor", principal=SYSTEM)
+    _login(api, "firm@example.org")
+    console = api.get("/console/firms").text
+    assert "/console/firms/gaon/profile" in console
+    form = api.get("/console/firms/gaon/profile")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    r = api.post(
+        "/console/firms/gaon/profile",
+        data={
+            "csrf_token": csrf,
+            "summary": "결합 전문",
+            "skills": ["linkage", "cleaning"],
+            "certifications": ["pseudonym_linkage"],
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and "saved=1" in r.headers["location"]
+    saved = platform.firm_desk.profile("gaon")
+    assert (saved.skills, saved.certifications) == (("cleaning", "linkage"), ("pseudonym_linkage",))
+    assert "프로필을 저장했습니다" in api.get(r.headers["location"]).text
+
+    api.cookies.clear()
+    csrf = _login(api, "ed@example.org")
+    denied = api.post("/console/firms/gaon/profile", data={"csrf_token": csrf, "skills": ["ml"]})
+    assert denied.status_code == 403
+    assert platform.firm_desk.profile("gaon").skills == ("cleaning", "linkage")
