@@ -28,6 +28,7 @@ from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
 from datanuri.desk import events as desk_events  # noqa: F401 - registers the desk's ledger kinds
 from datanuri.desk.calendar import load_holidays
+from datanuri.desk.firms import FirmDesk
 from datanuri.desk.service import RequestDesk
 from datanuri.desk.suggest import Suggester
 from datanuri.engine import Engine, EngineSettings, make_engine
@@ -114,6 +115,10 @@ class Platform:
         )
         # Access requests ("이용 신청") to restricted datasets.
         self.access_requests = AccessRequests(
+            self.db, self.ledger, self.access, self.accounts, self.channels.notifier
+        )
+        # The request desk's analysis firms: profiles, processing projects, offers.
+        self.firm_desk = FirmDesk(
             self.db, self.ledger, self.access, self.accounts, self.channels.notifier
         )
         self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules

@@ -10,6 +10,7 @@ import pytest
 
 from datanuri import events
 from datanuri.desk import events as desk  # registers the desk's kinds
+from datanuri.desk import firm_events as fe
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
 from datanuri.market import book_events
@@ -513,6 +514,156 @@ def _desk_pairs() -> list[tuple[events.EventKind, Event]]:
                 subject=sub,
                 time=T,
                 data={"request": 7, "dispute": 2, "outcome": "upheld"},
+            ),
+        ),
+        *_firm_pairs(),
+    ]
+
+
+def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
+    """The firm desk's kinds (new with their kinds: the entry each must write)."""
+    p = "desk-project:7"
+    return [
+        (
+            fe.FirmProfileSaved(
+                actor="user:3",
+                time=T,
+                organization="gaon",
+                skills=("cleaning",),
+                sectors=(),
+                certifications=("dqc",),
+                profile_sha256=H[0],
+            ),
+            Event(
+                type="desk.firm.profile.saved",
+                actor="user:3",
+                subject="org:gaon",
+                time=T,
+                hashes={"profile": f"sha256:{H[0]}"},
+                data={"skills": ["cleaning"], "sectors": [], "certifications": ["dqc"]},
+            ),
+        ),
+        (
+            fe.ProjectPosted(
+                actor="user:2",
+                time=T,
+                project_id=7,
+                organization=None,
+                desk_request_id=4,
+                skills=("linkage",),
+                sensitivity="personal",
+                certifications=("pseudonym_linkage",),
+                budget_min=1,
+                budget_max=2,
+                text_sha256=H[1],
+            ),
+            Event(
+                type="desk.project.posted",
+                actor="user:2",
+                subject=p,
+                time=T,
+                hashes={"text": f"sha256:{H[1]}"},
+                data={
+                    "organization": None,
+                    "desk_request": 4,
+                    "skills": ["linkage"],
+                    "sensitivity": "personal",
+                    "certifications": ["pseudonym_linkage"],
+                    "budget": [1, 2],
+                },
+            ),
+        ),
+        (
+            fe.OfferSent(
+                actor="user:3",
+                time=T,
+                project_id=7,
+                offer_id=9,
+                firm="gaon",
+                price=5,
+                days=3,
+                note_sha256=H[0],
+            ),
+            Event(
+                type="desk.project.offer.sent",
+                actor="user:3",
+                subject=p,
+                time=T,
+                hashes={"note": f"sha256:{H[0]}"},
+                data={"offer": 9, "firm": "gaon", "price": 5, "days": 3},
+            ),
+        ),
+        (
+            fe.OfferWithdrawn(actor="user:3", time=T, project_id=7, offer_id=9, firm="gaon"),
+            Event(
+                type="desk.project.offer.withdrawn",
+                actor="user:3",
+                subject=p,
+                time=T,
+                data={"offer": 9, "firm": "gaon"},
+            ),
+        ),
+        (
+            fe.ProjectAwarded(
+                actor="user:2",
+                time=T,
+                project_id=7,
+                offer_id=9,
+                firm="gaon",
+                price=5,
+                closed_offers=(10,),
+            ),
+            Event(
+                type="desk.project.awarded",
+                actor="user:2",
+                subject=p,
+                time=T,
+                data={"offer": 9, "firm": "gaon", "price": 5, "closed": [10]},
+            ),
+        ),
+        (
+            fe.ProjectDelivered(
+                actor="user:3",
+                time=T,
+                project_id=7,
+                firm="gaon",
+                dataset="air",
+                version=2,
+                content_sha256=H[0],
+                note_sha256=None,
+            ),
+            Event(
+                type="desk.project.delivered",
+                actor="user:3",
+                subject=p,
+                time=T,
+                hashes={"content": f"sha256:{H[0]}"},
+                data={"firm": "gaon", "dataset": "air", "version": 2},
+            ),
+        ),
+        (
+            fe.ProjectCompleted(
+                actor="user:2", time=T, project_id=7, firm="gaon", rating=4, note_sha256=None
+            ),
+            Event(
+                type="desk.project.completed",
+                actor="user:2",
+                subject=p,
+                time=T,
+                data={"firm": "gaon", "rating": 4},
+            ),
+        ),
+        (
+            fe.ProjectCancelled(
+                actor="user:2", time=T, project_id=7, previous="open", reason_sha256=H[1]
+            ),
+            Event(
+                type="desk.project.cancelled",
+                actor="user:2",
+                subject=p,
+                time=T,
+                hashes={"reason": f"sha256:{H[1]}"},
+                data={"previous": "open"},
             ),
         ),
     ]

@@ -10,6 +10,7 @@ import pytest
 from datanuri import errors
 from datanuri.catalog import messages as catalog_messages
 from datanuri.desk import calendar as desk_calendar
+from datanuri.desk import firm_messages
 from datanuri.desk import messages as desk_messages
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
@@ -28,6 +29,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     desk_calendar,
     fingerprint_messages,
     desk_messages,
+    firm_messages,
     jobs_messages,
     ledger_messages,
     notify_messages,

@@ -10,6 +10,7 @@ from datanuri.accounts.principal import SYSTEM
 from datanuri.catalog.service import CatalogService
 from datanuri.catalog.vocab import regions_from_text
 from datanuri.demo.desk import seed_demo_desk
+from datanuri.demo.firms import seed_demo_firms
 from datanuri.demo.metadata import COLUMN_NOTES, EXTRA
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
@@ -107,6 +108,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
         fill_metadata(cat, d.name, d.spatial)
     seed_demo_request(platform, report)
     seed_demo_desk(platform, report, password=DEMO_PASSWORD)
+    created += seed_demo_firms(platform, src_dir / "firms", report)  # desk: firms and projects
     return created
 
 

@@ -21,6 +21,7 @@ from datanuri.web import (
     routes_desk,
     routes_desk_pages,
     routes_explore,
+    routes_firms,
     routes_ledger,
     routes_lifecycle,
     routes_metadata,
@@ -73,6 +74,9 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_access.router, prefix=API_PREFIX)
     app.include_router(routes_webhooks.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)
+    # /requests/firms and /requests/projects before the desk's /requests/{request_id}
+    app.include_router(routes_firms.router, prefix=API_PREFIX)
+    app.include_router(routes_firms.pages)
     app.include_router(routes_desk.router, prefix=API_PREFIX)
     app.include_router(routes_desk_pages.pages)
     app.include_router(routes_ledger.wellknown_router)

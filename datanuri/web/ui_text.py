@@ -326,6 +326,14 @@ EVENT_TYPES: dict[str, Pair] = {
     "desk.request.escalated": ("데이터 요청 기한 경과", "Data request overdue"),
     "desk.dispute.opened": ("데이터 요청 이의 신청", "Data request disputed"),
     "desk.dispute.decided": ("이의 신청 조정 결과", "Data request dispute decided"),
+    "desk.firm.profile.saved": ("분석기업 프로필 저장", "Analysis-firm profile saved"),
+    "desk.project.posted": ("가공 과제 등록", "Processing project posted"),
+    "desk.project.offer.sent": ("가공 과제 제안", "Offer sent on a project"),
+    "desk.project.offer.withdrawn": ("가공 과제 제안 철회", "Offer withdrawn"),
+    "desk.project.awarded": ("가공 과제 수행기업 선정", "Project awarded"),
+    "desk.project.delivered": ("가공 과제 납품", "Project delivered"),
+    "desk.project.completed": ("가공 과제 완료", "Project completed"),
+    "desk.project.cancelled": ("가공 과제 취소", "Project cancelled"),
 }
 
 
@@ -356,6 +364,10 @@ def subject_text(subject: str | None, lang: str) -> str | Markup:
         return f"API 토큰 #{rest}" if ko else f"API token #{rest}"
     if kind == "user" and rest:
         return actor_text(subject, lang)
+    if kind == "desk-project" and rest:  # the request desk's processing projects (desk/firms.py)
+        return f"가공 과제 #{rest}" if ko else f"processing project #{rest}"
+    if kind == "org" and rest:
+        return f"{rest} 기관" if ko else f"organisation {rest}"
     return subject
 
 
@@ -383,8 +395,10 @@ HASH_NAMES: dict[str, Pair] = {
     "reason": ("사유 해시", "Reason hash"),
     "reasons": ("이의 신청 사유 해시", "Dispute reasons hash"),
     "note": ("메모 해시", "Note hash"),
-    "text": ("요청 내용 해시", "Request text hash"),
+    "text": ("내용 해시", "Text hash"),  # a desk request's or a project's text
     "key": ("키 지문", "Key fingerprint"),
+    "profile": ("기업 프로필 해시", "Firm profile hash"),
+    "content": ("납품 데이터 해시", "Delivered data hash"),
 }
 
 # ----- access requests ("이용 신청") -------------------------------------------------------------

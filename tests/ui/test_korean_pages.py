@@ -34,6 +34,8 @@ TECHNICAL = {
     # standards and protocols (DCAT-AP, schema.org, Data Package, RFC 9162, SHA-256, ...)
     *"api ap rest dcat ckan rdf ttl jsonld ld schema org croissant data package frictionless".split(),
     *"rfc sha ed oauth totp url http https openapi iso ksic doi ncp emd id".split(),
+    # certification names as issued (데이터 품질인증 DQC, ISMS-P, ISO/IEC 27001)
+    *"dqc isms iec".split(),
     # units as Korean sites write them
     *"kb mb gb tb pm ppm km".split(),
     # licence names as Korean portals write them (CC0, CC BY, KOGL)

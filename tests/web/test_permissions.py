@@ -3,6 +3,7 @@ status code. A route missing from MATRIX fails `test_matrix_covers_every_route`.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -176,6 +177,44 @@ def _decide_expected(role: str, level: str) -> int:
 
 def _login_body(w: World, role: str, level: str) -> dict[str, Any]:
     return {"json": {"email": EMAIL.get(role, "nobody@example.org"), "password": PW}}
+
+
+# ----- the request desk's analysis firms: org-b is a firm (its owner offers), the editor posts
+def _desk_stage(w: World, stage: str) -> str:
+    """A fresh project of the editor at `stage` ("open", "offer": project/offers/id with org-b's
+    waiting offer, "awarded", "delivered"), as the path part the matrix's URL needs."""
+    from datanuri.desk.firms import OfferDraft, ProfileDraft, ProjectDraft
+
+    desk = w.p.firm_desk
+    owner, poster = (w.p.accounts.principal_for(EMAIL[r]) for r in ("other_owner", "editor"))
+    try:
+        desk.profile("org-b")
+    except Exception:  # noqa: BLE001 - not a firm yet
+        desk.save_profile("org-b", ProfileDraft(skills=("cleaning",)), principal=SYSTEM)
+    made = desk.post(
+        ProjectDraft(
+            title=w.fresh("과제"),
+            description="정제",
+            skills=("cleaning",),
+            budget_min=1,
+            budget_max=2,
+            due_on=DUE,
+        ),
+        principal=poster,
+    )
+    if stage == "open":
+        return str(made.id)
+    offer = desk.offer(made.id, "org-b", OfferDraft(1, 1), principal=owner)
+    if stage == "offer":
+        return f"{made.id}/offers/{offer.id}"
+    desk.accept(offer.id, principal=poster)
+    if stage == "delivered":
+        desk.deliver(made.id, "ds-open", principal=owner)
+    return str(made.id)
+
+
+DUE = dt.date.today() + dt.timedelta(days=60)
+DESK = "/api/v1/requests/projects/"
 
 
 DS = "/api/v1/datasets/{ds}"
@@ -451,6 +490,80 @@ MATRIX: dict[
         lambda w, r, lvl: {"json": {"outcome": "dismissed"}},
         only(("admin",), 409),  # no dispute in mediation
     ),
+    # the request desk's analysis firms: the directory, projects and rankings are public; only
+    # a firm's editors offer, only the poster accepts and completes, only the firm delivers
+    ("GET", "/api/v1/requests/firms"): ("/api/v1/requests/firms", None, always(200)),
+    ("GET", "/api/v1/requests/firms/offers/mine"): (
+        "/api/v1/requests/firms/offers/mine",
+        None,
+        signed_in(200),
+    ),
+    ("GET", "/api/v1/requests/firms/{name}"): (
+        "/api/v1/requests/firms/org-b",
+        lambda w, r, lvl: _desk_stage(w, "open") and {},
+        always(200),
+    ),
+    ("PUT", "/api/v1/requests/firms/{name}"): (
+        "/api/v1/requests/firms/org-b",
+        lambda w, r, lvl: {"json": {"skills": ["cleaning", "analysis"]}},
+        only(("other_owner", "admin"), 200),
+    ),
+    ("GET", "/api/v1/requests/projects"): ("/api/v1/requests/projects", None, always(200)),
+    ("POST", "/api/v1/requests/projects"): (
+        "/api/v1/requests/projects",
+        lambda w, r, lvl: {
+            "json": {
+                "title": "정제 과제",
+                "description": "대기질 자료 정제",
+                "skills": ["cleaning"],
+                "budget_min": 1_000_000,
+                "budget_max": 2_000_000,
+                "due_on": DUE.isoformat(),
+            }
+        },
+        signed_in(201),
+    ),
+    ("GET", "/api/v1/requests/projects/{project_id}"): (DESK + "{open}", None, always(200)),
+    ("GET", "/api/v1/requests/projects/{project_id}/ranking"): (
+        DESK + "{open}/ranking",
+        None,
+        always(200),
+    ),
+    ("POST", "/api/v1/requests/projects/{project_id}/offers"): (
+        DESK + "{open}/offers",
+        lambda w, r, lvl: {"json": {"firm": "org-b", "price": 1_500_000, "days": 20}},
+        only(("other_owner",), 201),
+    ),
+    ("POST", "/api/v1/requests/projects/{project_id}/offers/{offer_id}/withdraw"): (
+        DESK + "{offer}/withdraw",
+        None,
+        # the firm withdraws; the poster and admins see the offer (403), others do not (404)
+        lambda r, lvl: {"anonymous": 401, "other_owner": 200, "editor": 403, "admin": 403}.get(
+            r, 404
+        ),
+    ),
+    ("POST", "/api/v1/requests/projects/{project_id}/offers/{offer_id}/accept"): (
+        DESK + "{offer}/accept",
+        None,
+        lambda r, lvl: {"anonymous": 401, "editor": 200, "other_owner": 403, "admin": 403}.get(
+            r, 404
+        ),
+    ),
+    ("POST", "/api/v1/requests/projects/{project_id}/deliver"): (
+        DESK + "{awarded}/deliver",
+        lambda w, r, lvl: {"json": {"dataset": "ds-open"}},
+        only(("other_owner",), 200),
+    ),
+    ("POST", "/api/v1/requests/projects/{project_id}/complete"): (
+        DESK + "{delivered}/complete",
+        lambda w, r, lvl: {"json": {"rating": 5}},
+        only(("editor",), 200),
+    ),
+    ("POST", "/api/v1/requests/projects/{project_id}/cancel"): (
+        DESK + "{open}/cancel",
+        lambda w, r, lvl: {"json": {"reason": "예산 부족"}},
+        only(("editor", "admin"), 200),
+    ),
     # self-service accounts: public; a mail may go out, the answer is the same for any address
     ("POST", "/api/v1/auth/signup"): (
         "/api/v1/auth/signup",
@@ -669,6 +782,11 @@ def test_permission_matrix(platform, tmp_path):
                     request=_access_request(w, role, level) if "{request}" in path else "",
                     webhook=_webhook(w, role, level) if "{webhook}" in path else "",
                     desk=_desk_request(w, role, level) if "{desk}" in path else "",
+                    **{
+                        stage: _desk_stage(w, "offer" if stage == "offer" else stage)
+                        for stage in ("open", "offer", "awarded", "delivered")
+                        if "{" + stage + "}" in path
+                    },
                 )
                 kwargs = make(w, role, level) if make else {}
                 r = client.request(method, url, headers=w.auth(role), **kwargs)
