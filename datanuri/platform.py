@@ -31,6 +31,7 @@ from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
+from datanuri.market.listings import Listings
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyStore, master_key_from_env
@@ -133,6 +134,12 @@ class Platform:
         )
         self.catalog.listeners.append(self.search.on_change)
         self.accounts.org_listeners.append(self.search.on_org_change)
+        # The market's listings: restricted datasets offered with an ODRL licence; the search
+        # index shows them as a "for sale" facet.
+        self.listings = Listings(
+            self.db, self.ledger, self.access, self.catalog, base_url=self.config.base_url, guard=guard
+        )
+        self.listings.listeners.append(self.search.on_change)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )

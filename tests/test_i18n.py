@@ -13,6 +13,7 @@ from datanuri.desk import calendar as desk_calendar
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
+from datanuri.market import listing_messages as market_listing_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
 from datanuri.tables import messages as tables_messages
@@ -24,6 +25,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     desk_calendar,
     jobs_messages,
     ledger_messages,
+    market_listing_messages,
     privacy_messages,
     privacy_keys,
     tables_messages,

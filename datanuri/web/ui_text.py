@@ -46,6 +46,7 @@ FACETS: dict[str, Pair] = {
     "keyword": ("키워드", "Keyword"),
     "language": ("언어", "Language"),
     "sigungu": ("시군구", "District"),
+    "for_sale": ("데이터 상품", "For sale"),
 }
 
 # Download buttons, in the order shown; CSV is UTF-8 with a byte-order mark (Excel reads Korean).
@@ -314,6 +315,9 @@ EVENT_TYPES: dict[str, Pair] = {
     "access.request.approved": ("이용 신청 승인", "Access request approved"),
     "access.request.refused": ("이용 신청 거절", "Access request refused"),
     "access.request.withdrawn": ("이용 신청 철회", "Access request withdrawn"),
+    "market.listing.published": ("데이터 상품 판매 게시", "Listing published"),
+    "market.listing.unpublished": ("데이터 상품 판매 중단", "Listing taken off sale"),
+    "market.listing.licence.changed": ("데이터 상품 이용허락 변경", "Listing licence changed"),
 }
 
 

@@ -1,0 +1,1 @@
+"""The data market: listings, orders, money, fingerprints."""
