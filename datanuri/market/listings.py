@@ -473,13 +473,13 @@ class Listings:
         if row is None:
             raise errors.NotFound(M.MSG_NO_LISTING.format(id=listing_id))
         ds = self.access.dataset(s, row.dataset_id)
+        if holder and p.kind == "anonymous":  # a change needs a login first, as elsewhere
+            self.access.require(s, p, "publish", dataset=ds)
         visible = self.access.can(s, p, "read_metadata", dataset=ds)
         is_holder = visible and self._is_holder(s, p, ds)
         if not visible or (row.status != "published" and not is_holder):
             raise errors.NotFound(M.MSG_NO_LISTING.format(id=listing_id))
         if holder and not is_holder:
-            if p.kind == "anonymous":
-                self.access.require(s, p, "publish", dataset=ds)
             raise errors.PermissionDenied(M.MSG_NOT_HOLDER.format(org=ds.organization))
         return row, ds
 

@@ -36,6 +36,25 @@ ACCESS_HELP: dict[str, Pair] = {
     ),
 }
 
+LISTING_STATUS: dict[str, Pair] = {
+    "draft": ("초안", "Draft"),
+    "published": ("판매 중", "On sale"),
+    "unpublished": ("판매 중단", "Off sale"),
+    "archived": ("보관", "Archived"),
+}
+PRICE_KINDS: dict[str, Pair] = {
+    "one-off": ("버전별 일시 구매", "One-off, per version"),
+    "subscription": ("구독", "Subscription"),
+    "free-research": ("연구 목적 무료", "Free for research"),
+}
+LICENCE_TEMPLATES: dict[str, Pair] = {
+    "research-only": ("연구·교육 전용 (비영리)", "Research and teaching only (non-commercial)"),
+    "commercial-internal": ("기업 내부 이용 (영리)", "Commercial, internal use"),
+    "commercial-product": ("제품·서비스 개발 (영리)", "Commercial, products and services"),
+    "public-interest": ("공익 목적 (비영리)", "Public interest (non-commercial)"),
+}
+FOR_SALE: dict[str, Pair] = {"yes": ("판매 중", "On sale")}
+
 FACETS: dict[str, Pair] = {
     "theme": ("주제", "Theme"),
     "organization": ("기관", "Organisation"),
