@@ -73,3 +73,7 @@ MSG_SAMPLE_EMPTY = "The sample file has no rows."
 MSG_SAMPLE_TOO_BIG = "A sample holds at most {max} rows; the file has {rows}."
 MSG_VERSION = "Dataset {name!r} has no version {version} to offer."
 MSG_BAD_STATUS = "Status must be one of {known}."
+MSG_PRICE_TEXT = (
+    "Cannot read the price {text!r}; write one-off:50000, subscription:month:30000 (or "
+    "subscription:year:...) or free-research."
+)

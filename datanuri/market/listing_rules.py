@@ -136,3 +136,19 @@ def check_change(status: str, change: str) -> None:
     """Refuse `change` ("changed", "published", "unpublished", "archived") from `status`."""
     if status not in ALLOWED_FROM[change]:
         raise Conflict(M.MSG_STATUS.format(status=status, action=change))
+
+
+def parse_price(text: str) -> Price:
+    """A price as the CLI writes it: "one-off:50000", "subscription:month:30000" or
+    "free-research"."""
+    parts = text.strip().split(":")
+    try:
+        if parts[0] == "one-off" and len(parts) == 2:
+            return price_from_dict({"kind": "one-off", "per_version_krw": int(parts[1])})
+        if parts[0] == "subscription" and len(parts) == 3:
+            return price_from_dict({"kind": "subscription", "period": parts[1], "krw": int(parts[2])})
+        if parts == ["free-research"]:
+            return FreeForResearch()
+    except ValueError:
+        pass
+    raise InvalidInput(M.MSG_PRICE_TEXT.format(text=text))
