@@ -138,6 +138,10 @@ def test_public_page_and_console_form(api: TestClient, world: dict[str, str]) ->
     assert "서울연구원" in ko.text and "You must" not in ko.text
     en = api.get(f"/market/listings/{lid}?lang=en").text
     assert "30,000 KRW per month" in en and "re-identify" in en
+    ds_page = api.get("/datasets/air").text
+    assert 'id="market-offers"' in ds_page and f'href="/market/listings/{lid}?lang=ko"' in ds_page
+    search_page = api.get("/search").text
+    assert 'name="for_sale" value="yes"' in search_page and "판매 중" in search_page
 
     assert (
         api.get("/console/listings", follow_redirects=False).headers["location"].startswith("/login")
