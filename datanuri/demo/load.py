@@ -9,6 +9,7 @@ from datanuri.accounts.mfa import requires_second_factor
 from datanuri.accounts.principal import SYSTEM
 from datanuri.catalog.service import CatalogService
 from datanuri.catalog.vocab import regions_from_text
+from datanuri.demo.market import seed_demo_listing
 from datanuri.demo.metadata import COLUMN_NOTES, EXTRA
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
@@ -105,6 +106,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
             report(f"{d.name}: {result.message}")
         fill_metadata(cat, d.name, d.spatial)
     seed_demo_request(platform, report)
+    seed_demo_listing(platform, src_dir, report)
     return created
 
 
