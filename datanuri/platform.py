@@ -137,7 +137,12 @@ class Platform:
         # The market's listings: restricted datasets offered with an ODRL licence; the search
         # index shows them as a "for sale" facet.
         self.listings = Listings(
-            self.db, self.ledger, self.access, self.catalog, base_url=self.config.base_url, guard=guard
+            self.db,
+            self.ledger,
+            self.access,
+            self.catalog,
+            base_url=self.config.base_url,
+            guard=guard,
         )
         self.listings.listeners.append(self.search.on_change)
         self.harvester = Harvester(

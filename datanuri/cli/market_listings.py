@@ -16,7 +16,9 @@ from datanuri.market import licence as L
 from datanuri.market import listing_rules as rules
 from datanuri.market.listings import ListingInfo, Sample, SampleFromRelease, SyntheticSample
 
-market = typer.Typer(help="The data market: listings of restricted datasets for sale.", no_args_is_help=True)
+market = typer.Typer(
+    help="The data market: listings of restricted datasets for sale.", no_args_is_help=True
+)
 listings = typer.Typer(
     help="Create, publish and take off sale listings of restricted datasets, with an ODRL licence.",
     no_args_is_help=True,

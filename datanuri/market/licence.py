@@ -253,7 +253,9 @@ def offer_of(t: Terms, *, uid: str, target: str, assigner: str) -> Offer:
     banned = [Rule(REIDENTIFY)]
     if t.no_onward_sale:
         banned += [Rule(a) for a in ONWARD]
-    return Offer(uid=uid, target=target, assigner=assigner, permissions=perms, prohibitions=tuple(banned))
+    return Offer(
+        uid=uid, target=target, assigner=assigner, permissions=perms, prohibitions=tuple(banned)
+    )
 
 
 def terms_of(offer: Offer) -> Terms:
@@ -338,15 +340,19 @@ def _constraint_json(c: Constraint) -> dict[str, Any]:
     }
 
 
+def _duty_json(d: Duty) -> dict[str, Any]:
+    out: dict[str, Any] = {"action": d.action}
+    if d.constraints:
+        out["constraint"] = [_constraint_json(c) for c in d.constraints]
+    return out
+
+
 def _rule_json(r: Rule, target: str, assigner: str) -> dict[str, Any]:
     out: dict[str, Any] = {"target": target, "assigner": assigner, "action": r.action}
     if r.constraints:
         out["constraint"] = [_constraint_json(c) for c in r.constraints]
     if r.duties:
-        out["duty"] = [
-            {"action": d.action, **({"constraint": [_constraint_json(c) for c in d.constraints]} if d.constraints else {})}
-            for d in r.duties
-        ]
+        out["duty"] = [_duty_json(d) for d in r.duties]
     return out
 
 

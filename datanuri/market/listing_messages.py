@@ -11,9 +11,7 @@ MSG_LICENCE_PURPOSE = "Unknown purpose {purpose!r}; purposes are: {known}."
 MSG_LICENCE_COMMERCIAL_PURPOSE = (
     "A non-commercial licence cannot allow the commercial purpose {purpose!r}."
 )
-MSG_LICENCE_TERRITORY = (
-    "Territory {code!r} is not a two-letter ISO 3166-1 country code such as KR."
-)
+MSG_LICENCE_TERRITORY = "Territory {code!r} is not a two-letter ISO 3166-1 country code such as KR."
 MSG_LICENCE_TERM = "The term of use must be between 1 and {max_days} days; got {days}."
 MSG_LICENCE_NO_REID = (
     "Every licence on datanuri forbids re-identification; it cannot be switched off."
@@ -44,9 +42,7 @@ MSG_NOT_RESTRICTED = (
     "Only restricted datasets can be offered for sale; {name!r} is {level}. Open data is free "
     "to download, and personal data is offered only through a de-identified release dataset."
 )
-MSG_NOT_HOLDER = (
-    "Only the editors and owners of {org!r} can manage listings of its datasets."
-)
+MSG_NOT_HOLDER = "Only the editors and owners of {org!r} can manage listings of its datasets."
 MSG_TITLE = "A listing needs a title of 1 to {max} characters."
 MSG_DESCRIPTION = "The description can be at most {max} characters long."
 MSG_PRICE = "Unknown price model {kind!r}; use one-off, subscription or free-research."
@@ -56,7 +52,10 @@ MSG_FREE_NEEDS_RESEARCH = (
     "A listing free for research must have a licence that allows research only."
 )
 MSG_STATUS = "The listing is {status}; it cannot be {action} now."
-MSG_NO_SAMPLE = "A listing needs a sample before it is published: rows of a released de-identified version, or a synthetic sample file."
+MSG_NO_SAMPLE = (
+    "A listing needs a sample before it is published: rows of a released de-identified "
+    "version, or a synthetic sample file."
+)
 MSG_SAMPLE_RELEASE = (
     "Version {version} of {name!r} is not a de-identified release (privacy release) of this "
     "dataset; a sample from released rows must come from one."

@@ -110,7 +110,9 @@ def price_words(p: Price, lang: str) -> str:
     """A price in a few words, e.g. "버전당 50,000원" / "50,000 KRW per version"."""
     ko = lang == "ko"
     if isinstance(p, OneOff):
-        return f"버전당 {won(p.per_version_krw)}" if ko else f"{p.per_version_krw:,} KRW per version"
+        return (
+            f"버전당 {won(p.per_version_krw)}" if ko else f"{p.per_version_krw:,} KRW per version"
+        )
     if isinstance(p, Subscription):
         if ko:
             return f"{'월' if p.period == 'month' else '연'} {won(p.krw)} 구독"
@@ -146,7 +148,9 @@ def parse_price(text: str) -> Price:
         if parts[0] == "one-off" and len(parts) == 2:
             return price_from_dict({"kind": "one-off", "per_version_krw": int(parts[1])})
         if parts[0] == "subscription" and len(parts) == 3:
-            return price_from_dict({"kind": "subscription", "period": parts[1], "krw": int(parts[2])})
+            return price_from_dict(
+                {"kind": "subscription", "period": parts[1], "krw": int(parts[2])}
+            )
         if parts == ["free-research"]:
             return FreeForResearch()
     except ValueError:

@@ -149,7 +149,9 @@ def licence_url(base: str, listing_id: int) -> str:
     return f"{base}{licence_path(listing_id)}"
 
 
-def licence_document(base: str, listing_id: int, ds: DatasetAccess, terms: L.Terms) -> dict[str, Any]:
+def licence_document(
+    base: str, listing_id: int, ds: DatasetAccess, terms: L.Terms
+) -> dict[str, Any]:
     """The licence of a listing as ODRL JSON-LD: an Offer by the holder on the dataset."""
     offer = L.offer_of(
         terms,
@@ -519,7 +521,9 @@ class Listings:
             )
             pf = pq.ParquetFile(path)
             head = next(pf.iter_batches(batch_size=rules.SAMPLE_MAX_ROWS), None)
-            table = pa.Table.from_batches([head]) if head is not None else pf.schema_arrow.empty_table()
+            table = (
+                pa.Table.from_batches([head]) if head is not None else pf.schema_arrow.empty_table()
+            )
             columns, rows = _rows(table)
             if not rows:
                 raise errors.InvalidInput(M.MSG_SAMPLE_EMPTY)
@@ -551,7 +555,11 @@ class Listings:
         return columns, rows, "synthetic", None
 
     def _real_rows(
-        self, ds: DatasetAccess, columns: tuple[str, ...], rows: list[list[Any]], principal: Principal
+        self,
+        ds: DatasetAccess,
+        columns: tuple[str, ...],
+        rows: list[list[Any]],
+        principal: Principal,
     ) -> int:
         """How many sample rows equal a row of one of the dataset's versions (on the sample's
         columns, when the version has them all), read batch by batch."""
@@ -602,4 +610,3 @@ class Listings:
             updated_at=row.updated_at,
             published_at=row.published_at,
         )
-

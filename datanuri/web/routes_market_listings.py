@@ -36,6 +36,60 @@ SAMPLE_CSV_LIMIT = 200_000  # characters of a synthetic sample sent as CSV text
 
 
 # ----- the API ---------------------------------------------------------------------------------
+class PriceOut(BaseModel):
+    kind: str = Field(description="one-off | subscription | free-research")
+    per_version_krw: int | None = None
+    period: str | None = Field(None, description="month | year (a subscription)")
+    krw: int | None = Field(None, description="The subscription's price per period")
+
+
+class TermsOut(BaseModel):
+    actions: list[str]
+    purposes: list[str]
+    commercial: bool
+    territory: list[str]
+    term_days: int | None
+    ends_on: str | None
+    attribution: bool
+    no_onward_sale: bool
+    no_reidentification: bool
+
+
+class SampleOut(BaseModel):
+    source: str | None = Field(description="release | synthetic (None: no sample yet)")
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class ListingOut(BaseModel):
+    id: int
+    dataset: str
+    dataset_title: str
+    organization: str
+    organization_title: str
+    version: int | None
+    title: str
+    description: str
+    status: str
+    price: PriceOut
+    licence: TermsOut
+    licence_sha256: str = Field(description="SHA-256 of the licence JSON-LD (RFC 8785 form)")
+    licence_url: str
+    sample: SampleOut
+    created_at: str
+    updated_at: str
+    published_at: str | None
+
+
+class TemplateOut(BaseModel):
+    name: str
+    terms: TermsOut
+
+
+class TemplatesOut(BaseModel):
+    templates: list[TemplateOut]
+
+
 class SampleIn(BaseModel):
     """Either the version of the dataset (a privacy release) whose first rows are the sample, or
     a synthetic sample as CSV text (UTF-8, a header row first)."""
@@ -54,7 +108,8 @@ class ListingIn(BaseModel):
         '"period": "month"|"year", "krw": 30000} or {"kind": "free-research"}'
     )
     licence: dict[str, Any] | None = Field(
-        None, description="Licence terms (actions, purposes, commercial, territory, term_days, ...)."
+        None,
+        description="Licence terms (actions, purposes, commercial, territory, term_days, ...).",
     )
     licence_template: str | None = Field(
         None, max_length=100, description="A licence template name instead of `licence`."
@@ -89,7 +144,7 @@ def _with_sample(sample: SampleIn | None, call: Any) -> Any:
         return call(SyntheticSample(path, "sample.csv"))
 
 
-@router.get("/market/listings")
+@router.get("/market/listings", response_model=list[ListingOut])
 def list_listings(
     me: ReadCaller,
     p: PlatformDep,
@@ -104,7 +159,7 @@ def list_listings(
     ]
 
 
-@router.post("/market/listings", status_code=201)
+@router.post("/market/listings", status_code=201, response_model=ListingOut)
 def create_listing(body: ListingIn, me: PublishCaller, p: PlatformDep) -> dict[str, Any]:
     """Create a draft listing of a restricted dataset (its editors and owners)."""
     terms = _terms(body.licence, body.licence_template) or L.template("research-only")
@@ -125,19 +180,19 @@ def create_listing(body: ListingIn, me: PublishCaller, p: PlatformDep) -> dict[s
     return info.to_dict()
 
 
-@router.get("/market/licence-templates")
+@router.get("/market/licence-templates", response_model=TemplatesOut)
 def licence_templates(me: ReadCaller) -> dict[str, Any]:
     """The licence templates a listing can start from, as terms."""
-    return {name: t.to_dict() for name, t in L.TEMPLATES.items()}
+    return {"templates": [{"name": n, "terms": t.to_dict()} for n, t in L.TEMPLATES.items()]}
 
 
-@router.get("/market/listings/{listing_id}")
+@router.get("/market/listings/{listing_id}", response_model=ListingOut)
 def get_listing(listing_id: RowId, me: ReadCaller, p: PlatformDep) -> dict[str, Any]:
     """One listing: on sale, or (for its holders) in any status."""
     return p.listings.get(listing_id, principal=me).to_dict()
 
 
-@router.patch("/market/listings/{listing_id}")
+@router.patch("/market/listings/{listing_id}", response_model=ListingOut)
 def update_listing(
     listing_id: RowId, body: ListingPatch, me: PublishCaller, p: PlatformDep
 ) -> dict[str, Any]:
@@ -159,7 +214,7 @@ def update_listing(
     return info.to_dict()
 
 
-@router.post("/market/listings/{listing_id}/{step}")
+@router.post("/market/listings/{listing_id}/{step}", response_model=ListingOut)
 def change_status(
     listing_id: RowId,
     step: Literal["publish", "unpublish", "archive"],
@@ -288,9 +343,9 @@ async def console_create(request: Request, platform: PlatformDep, who: WebUserDe
                 )
             )
     except (errors.InvalidInput, errors.Conflict, errors.NotFound, errors.PermissionDenied) as exc:
-        text = translate(exc.message, lang)
+        text, code = translate(exc.message, lang), exc.status
         return await run_in_threadpool(
-            lambda: _console(request, platform, who, status=exc.status, error=text, values=values)
+            lambda: _console(request, platform, who, status=code, error=text, values=values)
         )
     return RedirectResponse(
         href_factory(lang)("/console/listings", done="created") + f"#listing-{info.id}",
@@ -318,9 +373,9 @@ async def console_step(
     try:
         await run_in_threadpool(lambda: do(listing_id, principal=who.me))
     except (errors.InvalidInput, errors.Conflict) as exc:
-        text = translate(exc.message, lang)
+        text, code = translate(exc.message, lang), exc.status
         return await run_in_threadpool(
-            lambda: _console(request, platform, who, status=exc.status, error=text)
+            lambda: _console(request, platform, who, status=code, error=text)
         )
     return RedirectResponse(
         href_factory(lang)("/console/listings", done=step) + f"#listing-{listing_id}",

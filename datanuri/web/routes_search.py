@@ -43,7 +43,17 @@ def search(
     given = dict(
         zip(
             FACET_FIELDS,
-            (organization, theme, keyword, format, license, access_level, language, region, for_sale),
+            (
+                organization,
+                theme,
+                keyword,
+                format,
+                license,
+                access_level,
+                language,
+                region,
+                for_sale,
+            ),
             strict=True,
         )
     )

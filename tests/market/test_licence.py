@@ -72,7 +72,12 @@ def test_research_template_expands_to_odrl_vocabulary():
         [f"{ODRL}aggregate"],
     ]
     cons = {ids(c[f"{ODRL}leftOperand"])[0]: c for c in perms[0][f"{ODRL}constraint"]}
-    assert set(cons) == {f"{ODRL}purpose", f"{DNR}commercialUse", f"{ODRL}spatial", f"{ODRL}elapsedTime"}
+    assert set(cons) == {
+        f"{ODRL}purpose",
+        f"{DNR}commercialUse",
+        f"{ODRL}spatial",
+        f"{ODRL}elapsedTime",
+    }
     purpose = cons[f"{ODRL}purpose"]
     assert ids(purpose[f"{ODRL}operator"]) == [f"{ODRL}isAnyOf"]
     assert ids(purpose[f"{ODRL}rightOperand"]) == [f"{DNR}research", f"{DNR}education"]
@@ -167,7 +172,9 @@ def test_plain_words_in_korean_and_english():
     t = L.template("research-only")
     en = L.plain(t, "en", holder="서울연구원")
     ko = L.plain(t, "ko", holder="서울연구원")
-    assert en.may[0] == "You may: use it, copy it, make derived works such as analyses, aggregate it."
+    assert (
+        en.may[0] == "You may: use it, copy it, make derived works such as analyses, aggregate it."
+    )
     assert "Only for: research, teaching." in en.may
     assert "Commercial use is not allowed." in en.may
     assert "For 365 days from the purchase." in en.may

@@ -146,13 +146,19 @@ def test_only_restricted_datasets_by_their_holders(platform, world):
 
 def test_sample_from_a_release_but_never_real_rows(platform, world):
     ls = platform.listings
-    kw = {"title": "코호트 비식별 자료", "price": rules.FreeForResearch(), "terms": L.template("research-only")}
+    kw = {
+        "title": "코호트 비식별 자료",
+        "price": rules.FreeForResearch(),
+        "terms": L.template("research-only"),
+    }
     made = ls.create("cohort-deid", sample=SampleFromRelease(1), principal=world["ed"], **kw)
     assert made.sample_source == "release" and len(made.sample_rows) == 5
     assert {r[0] for r in made.sample_rows} == {"*"}  # the released, generalised rows
     # "air" is restricted but no release: its own rows cannot be the sample.
     with pytest.raises(errors.InvalidInput, match="not a de-identified release"):
-        ls.create("air", sample=SampleFromRelease(1), principal=world["ed"], **{**kw, "price": PRICE})
+        ls.create(
+            "air", sample=SampleFromRelease(1), principal=world["ed"], **{**kw, "price": PRICE}
+        )
     # A "synthetic" file that copies real rows is refused, naming how many.
     real = world["tmp"] / "copied.csv"
     real.write_text(
@@ -160,7 +166,9 @@ def test_sample_from_a_release_but_never_real_rows(platform, world):
         encoding="utf-8",
     )
     with pytest.raises(errors.InvalidInput, match="1 rows of the synthetic sample"):
-        ls.create("air", sample=SyntheticSample(real), principal=world["ed"], **{**kw, "price": PRICE})
+        ls.create(
+            "air", sample=SyntheticSample(real), principal=world["ed"], **{**kw, "price": PRICE}
+        )
     # Direct identifiers in a synthetic sample are refused by detection.
     with pytest.raises(errors.InvalidInput, match="direct identifiers: .*휴대전화"):
         ls.create(
@@ -175,7 +183,9 @@ def test_sample_from_a_release_but_never_real_rows(platform, world):
         encoding="utf-8",
     )
     with pytest.raises(errors.InvalidInput, match="at most 100 rows"):
-        ls.create("air", sample=SyntheticSample(big), principal=world["ed"], **{**kw, "price": PRICE})
+        ls.create(
+            "air", sample=SyntheticSample(big), principal=world["ed"], **{**kw, "price": PRICE}
+        )
 
 
 def test_search_shows_the_for_sale_facet(platform, world):

@@ -53,7 +53,9 @@ def test_dcat_distribution_with_odrl_has_policy():
     (node,) = jsonld.expand(doc, {"documentLoader": no_network})
     dists = node[f"{DCAT}distribution"]
     policies = [d[f"{ODRL}hasPolicy"] for d in dists if f"{ODRL}hasPolicy" in d]
-    assert policies == [[{"@id": f"{BASE}/market/listings/7/licence.jsonld", "@type": [f"{ODRL}Offer"]}]]
+    assert policies == [
+        [{"@id": f"{BASE}/market/listings/7/licence.jsonld", "@type": [f"{ODRL}Offer"]}]
+    ]
     catalogue = dcat.catalog_document([DOC, FOR_SALE], BASE)
     assert catalogue["@context"]["odrl"] == ODRL
 
