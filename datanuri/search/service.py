@@ -497,7 +497,8 @@ class SearchService:
 
     # ----- data map -----------------------------------------------------------------------------
     def datamap(self, *, principal: Principal) -> dict[str, Any]:
-        """The catalog as trees with counts: by theme, by organisation, by region (시도 → 시군구)."""
+        """The catalog as trees with counts: by theme, by organisation, by region (시도 → 시군구),
+        and how many datasets have a market listing on sale (`for_sale`)."""
         vis = visibility_for(principal)
         total = self.index.query(
             None, filters=Filters(), visibility=vis, limit=0, with_facets=False
@@ -528,6 +529,7 @@ class SearchService:
             "themes": [{"name": t, "count": n} for t, n in themes],
             "organizations": [{"name": o, "title": titles.get(o, o), "count": n} for o, n in orgs],
             "regions": tree,
+            "for_sale": dict(self.index.facet_counts("for_sale", vis)).get("yes", 0),
         }
 
 

@@ -101,6 +101,8 @@ def test_api_create_publish_and_serve_the_licence(api: TestClient, world: dict[s
     found = api.get("/api/v1/search", params={"for_sale": "yes"}).json()
     assert [r["name"] for r in found["results"]] == ["air"]
     assert found["facets"]["for_sale"] == [{"value": "yes", "count": 1}]
+    assert api.get("/api/v1/datamap").json()["for_sale"] == 1
+    assert 'id="for-sale-link"' in api.get("/").text
 
 
 def test_ckan_and_dcat_show_the_listing(api: TestClient, world: dict[str, str]) -> None:
