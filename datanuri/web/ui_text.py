@@ -391,6 +391,8 @@ HASH_NAMES: dict[str, Pair] = {
     "purpose": ("이용 목적 해시", "Purpose hash"),
     "reason": ("사유 해시", "Reason hash"),
     "key": ("키 지문", "Key fingerprint"),
+    "licence": ("이용허락 해시", "Licence hash"),  # a market listing's licence (JSON-LD)
+    "previous": ("이전 이용허락 해시", "Previous licence hash"),
 }
 
 # ----- access requests ("이용 신청") -------------------------------------------------------------
