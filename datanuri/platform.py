@@ -37,6 +37,7 @@ from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.market.books import Books
+from datanuri.market.listings import Listings
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
@@ -164,6 +165,17 @@ class Platform:
             Suggester(self.db, self.search, self.access),
             load_holidays(self.config.desk_holidays_path),
         )
+        # The market's listings: restricted datasets offered with an ODRL licence; the search
+        # index shows them as a "for sale" facet.
+        self.listings = Listings(
+            self.db,
+            self.ledger,
+            self.access,
+            self.catalog,
+            base_url=self.config.base_url,
+            guard=guard,
+        )
+        self.listings.listeners.append(self.search.on_change)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )

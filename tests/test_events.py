@@ -13,7 +13,7 @@ from datanuri.desk import events as desk  # registers the desk's kinds
 from datanuri.desk import firm_events as fe
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
-from datanuri.market import book_events
+from datanuri.market import book_events, listing_events
 
 T = dt.datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 H = ["ab" * 32, "cd" * 32, "ef" * 32, "01" * 32]
@@ -664,6 +664,62 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
                 time=T,
                 hashes={"reason": f"sha256:{H[1]}"},
                 data={"previous": "open"},
+            ),
+        ),
+        # The market's listings (new kinds: the JSON they write, pinned).
+        (
+            listing_events.ListingPublished(
+                actor="user:2",
+                time=T,
+                dataset="air",
+                listing_id=4,
+                licence_sha256=H[0],
+                price={"kind": "one-off", "per_version_krw": 50000},
+                version=None,
+                sample_sha256=H[1],
+            ),
+            Event(
+                type="market.listing.published",
+                actor="user:2",
+                subject="dataset:air",
+                time=T,
+                hashes={"licence": f"sha256:{H[0]}"},
+                data={
+                    "listing": 4,
+                    "price": {"kind": "one-off", "per_version_krw": 50000},
+                    "sample": f"sha256:{H[1]}",
+                },
+            ),
+        ),
+        (
+            listing_events.ListingUnpublished(
+                actor="user:2", time=T, dataset="air", listing_id=4, licence_sha256=H[0]
+            ),
+            Event(
+                type="market.listing.unpublished",
+                actor="user:2",
+                subject="dataset:air",
+                time=T,
+                hashes={"licence": f"sha256:{H[0]}"},
+                data={"listing": 4, "archived": False},
+            ),
+        ),
+        (
+            listing_events.ListingLicenceChanged(
+                actor="user:2",
+                time=T,
+                dataset="air",
+                listing_id=4,
+                licence_sha256=H[0],
+                previous_sha256=H[1],
+            ),
+            Event(
+                type="market.listing.licence.changed",
+                actor="user:2",
+                subject="dataset:air",
+                time=T,
+                hashes={"licence": f"sha256:{H[0]}", "previous": f"sha256:{H[1]}"},
+                data={"listing": 4},
             ),
         ),
     ]

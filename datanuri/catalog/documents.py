@@ -52,6 +52,9 @@ class SearchDoc:
     citation: str | None = None
     doi: str | None = None
     column_notes: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The dataset's published market listings (market/listings.py `ListingSummary.to_dict`:
+    # id, title, price, licence_path, licence_sha256): the "for sale" facet, CKAN and DCAT.
+    listings: tuple[dict[str, Any], ...] = ()
 
     @property
     def hidden(self) -> bool:
@@ -73,6 +76,8 @@ class SearchDoc:
         out += [("format", f) for f in self.formats]
         out += [("region", r.split(":")[0]) for r in self.regions]
         out += [("sigungu", r) for r in self.regions if ":" in r]
+        if self.listings:
+            out.append(("for_sale", "yes"))
         return list(dict.fromkeys(out))
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +85,7 @@ class SearchDoc:
         # without its recursive deep copy: this runs once per record on every (re)index.
         d = {name: getattr(self, name) for name in _FIELD_NAMES}
         d["resources"] = tuple(dict(r) for r in self.resources)
+        d["listings"] = tuple(dict(x) for x in self.listings)
         return d
 
     @classmethod

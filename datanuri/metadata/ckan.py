@@ -5,6 +5,7 @@ Pure: no I/O. Field names follow CKAN 2.x so existing clients and harvesters rea
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from datanuri.catalog.documents import SearchDoc
@@ -108,6 +109,25 @@ def group_dict(theme: str, count: int | None = None) -> dict[str, Any]:
     return out
 
 
+def market_extras(doc: SearchDoc, base_url: str) -> list[tuple[str, str | None]]:
+    """The dataset's published market listings as CKAN extras (none without listings):
+    `for_sale` and `market_listings`, a JSON list of id, title, price, page and licence."""
+    if not doc.listings:
+        return []
+    offers = [
+        {
+            "id": x["id"],
+            "title": x["title"],
+            "price": x["price"],
+            "url": f"{base_url}/market/listings/{x['id']}",
+            "licence": f"{base_url}{x['licence_path']}",
+            "licence_sha256": x["licence_sha256"],
+        }
+        for x in doc.listings
+    ]
+    return [("for_sale", "yes"), ("market_listings", json.dumps(offers, ensure_ascii=False))]
+
+
 def package_dict(doc: SearchDoc, base_url: str) -> dict[str, Any]:
     """A CKAN package for one dataset."""
     res = resources(doc, base_url)
@@ -131,6 +151,7 @@ def package_dict(doc: SearchDoc, base_url: str) -> dict[str, Any]:
             ("contact_phone", doc.contact_phone),
             ("citation", doc.citation),
             ("doi", doc.doi),
+            *market_extras(doc, base_url),
         )
         if v
     ]

@@ -34,6 +34,35 @@ FILE_TYPES = {
     "json": f"{EU}/file-type/JSON",
 }
 DCAT_AP = "http://data.europa.eu/r5r/"
+ODRL = "http://www.w3.org/ns/odrl/2/"
+
+
+def context_for(docs: Iterable[SearchDoc]) -> dict[str, Any]:
+    """The JSON-LD context: `odrl` is added only when a dataset has a market listing, so the
+    documents of datasets without one stay as they were."""
+    return {**CONTEXT, "odrl": ODRL} if any(d.listings for d in docs) else CONTEXT
+
+
+def offer_nodes(doc: SearchDoc, base: str) -> list[dict[str, Any]]:
+    """One dcat:Distribution per published market listing: the offer page as its access URL and
+    the listing's licence (an ODRL Offer in JSON-LD) as its odrl:hasPolicy."""
+    out = []
+    for x in doc.listings:
+        page = f"{base}/market/listings/{x['id']}"
+        out.append(
+            {
+                "@id": page,
+                "@type": "dcat:Distribution",
+                "dct:title": _text(str(x["title"]), doc.language or "ko"),
+                "dcat:accessURL": {"@id": page},
+                "dct:rights": {"@id": ACCESS_RIGHTS[doc.access_level]},
+                "odrl:hasPolicy": {
+                    "@id": f"{base}{x['licence_path']}",
+                    "@type": "odrl:Offer",
+                },
+            }
+        )
+    return out
 
 
 def _text(value: str, lang: str) -> dict[str, str]:
@@ -112,7 +141,7 @@ def dataset_node(doc: SearchDoc, base: str) -> dict[str, Any]:
         "dct:modified": _date(doc.updated_at),
         "dct:accessRights": {"@id": ACCESS_RIGHTS[doc.access_level]},
         "dcat:landingPage": {"@id": f"{base}/datasets/{doc.name}"},
-        "dcat:distribution": distribution_nodes(doc, base),
+        "dcat:distribution": distribution_nodes(doc, base) + offer_nodes(doc, base),
     }
     if lang in LANGUAGES:
         node["dct:language"] = {"@id": LANGUAGES[lang]}
@@ -184,15 +213,16 @@ def dataset_document(
         node["foaf:page"] = [
             {"@id": url, "@type": "foaf:Document", "dct:title": title} for url, title in pages
         ]
-    return {"@context": CONTEXT, "dct:conformsTo": {"@id": DCAT_AP}, **node}
+    return {"@context": context_for([doc]), "dct:conformsTo": {"@id": DCAT_AP}, **node}
 
 
 def catalog_document(
     docs: Iterable[SearchDoc], base: str, *, title: str = "datanuri"
 ) -> dict[str, Any]:
     """The whole catalogue as one DCAT-AP JSON-LD document."""
+    docs = list(docs)
     return {
-        "@context": CONTEXT,
+        "@context": context_for(docs),
         "@id": f"{base}/catalog.jsonld",
         "@type": "dcat:Catalog",
         "dct:conformsTo": {"@id": DCAT_AP},

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from datanuri.catalog.documents import SearchDoc, rows_obtainable
 from datanuri.catalog.models import Dataset, Version
 from datanuri.catalog.vocab import NATIONWIDE_ID
+from datanuri.market.listings import ListingSummary
 from datanuri.regions import sido_list
 from datanuri.regions.ids import region_ids, sort_ids
 from datanuri.search.ranking import Signals
@@ -20,10 +22,13 @@ FACET_FIELDS = (
     "access_level",
     "language",
     "region",
+    "for_sale",  # "yes" when a market listing of the dataset is published
 )
 
 
-def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
+def doc_from_orm(
+    ds: Dataset, *, source: str | None = None, listings: Sequence[ListingSummary] = ()
+) -> SearchDoc:
     """The search record of a dataset (its versions and organisation loaded); its latest version
     is the newest one not withdrawn, and its formats only files someone may download."""
     current = ds.current_versions
@@ -73,6 +78,7 @@ def doc_from_orm(ds: Dataset, *, source: str | None = None) -> SearchDoc:
         doi=ds.doi,
         column_notes=dict(ds.column_notes or {}),
         official=bool(ds.organization.official),
+        listings=tuple(x.to_dict() for x in listings),
     )
 
 

@@ -22,6 +22,7 @@ from datanuri.accounts.principal import Principal
 from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset, Version
 from datanuri.harvest.models import HarvestRecord
+from datanuri.market.listings import ListingSummary, published_summaries
 from datanuri.regions import ids
 from datanuri.search import messages as M
 from datanuri.search.analysis import highlight_forms, query_words
@@ -162,7 +163,11 @@ class SearchService:
         with self.db.session() as s:
             ds = s.scalar(select(Dataset).where(Dataset.name == name).options(*self._load()))
             doc = (  # drafts and datasets whose versions were all withdrawn are in no list
-                doc_from_orm(ds, source=self._sources(s, [name]).get(name))
+                doc_from_orm(
+                    ds,
+                    source=self._sources(s, [name]).get(name),
+                    listings=self._listings(s, [ds.id]).get(ds.id, ()),
+                )
                 if ds is not None and ds.listed
                 else None
             )
@@ -184,7 +189,11 @@ class SearchService:
                     )
                 )
                 sources = self._sources(s, [d.name for d in rows])
-                docs = [doc_from_orm(d, source=sources.get(d.name)) for d in rows]
+                offers = self._listings(s, [d.id for d in rows])
+                docs = [
+                    doc_from_orm(d, source=sources.get(d.name), listings=offers.get(d.id, ()))
+                    for d in rows
+                ]
             self.index.put_many(docs)
         except Exception:  # the change is committed; a stale entry is fixed by reindex
             log.exception(
@@ -201,12 +210,21 @@ class SearchService:
         )
         return {n: u for n, u in rows}
 
+    @staticmethod
+    def _listings(s: Any, dataset_ids: Sequence[int]) -> dict[int, list[ListingSummary]]:
+        """The published market listings of some datasets (the "for sale" facet)."""
+        return published_summaries(s, dataset_ids)
+
     def fresh_doc(self, name: str) -> SearchDoc | None:
         """The record of one dataset read now from the catalog (no visibility check; callers check)."""
         with self.db.session() as s:
             ds = s.scalar(select(Dataset).where(Dataset.name == name).options(*self._load()))
             return (
-                doc_from_orm(ds, source=self._sources(s, [name]).get(name))
+                doc_from_orm(
+                    ds,
+                    source=self._sources(s, [name]).get(name),
+                    listings=self._listings(s, [ds.id]).get(ds.id, ()),
+                )
                 if ds is not None
                 else None
             )
@@ -228,10 +246,15 @@ class SearchService:
             with self.db.session() as s:
                 chunk = names[i : i + batch]
                 sources = self._sources(s, chunk)
-                rows = s.scalars(
-                    select(Dataset).where(Dataset.name.in_(chunk)).options(*self._load())
+                rows = list(
+                    s.scalars(select(Dataset).where(Dataset.name.in_(chunk)).options(*self._load()))
                 )
-                docs = [doc_from_orm(d, source=sources.get(d.name)) for d in rows if d.listed]
+                offers = self._listings(s, [d.id for d in rows])
+                docs = [
+                    doc_from_orm(d, source=sources.get(d.name), listings=offers.get(d.id, ()))
+                    for d in rows
+                    if d.listed
+                ]
             done += self.index.put_many(docs)
             if progress:
                 progress(done, len(names))
@@ -474,7 +497,8 @@ class SearchService:
 
     # ----- data map -----------------------------------------------------------------------------
     def datamap(self, *, principal: Principal) -> dict[str, Any]:
-        """The catalog as trees with counts: by theme, by organisation, by region (시도 → 시군구)."""
+        """The catalog as trees with counts: by theme, by organisation, by region (시도 → 시군구),
+        and how many datasets have a market listing on sale (`for_sale`)."""
         vis = visibility_for(principal)
         total = self.index.query(
             None, filters=Filters(), visibility=vis, limit=0, with_facets=False
@@ -505,6 +529,7 @@ class SearchService:
             "themes": [{"name": t, "count": n} for t, n in themes],
             "organizations": [{"name": o, "title": titles.get(o, o), "count": n} for o, n in orgs],
             "regions": tree,
+            "for_sale": dict(self.index.facet_counts("for_sale", vis)).get("yes", 0),
         }
 
 

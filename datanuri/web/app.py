@@ -24,6 +24,7 @@ from datanuri.web import (
     routes_firms,
     routes_ledger,
     routes_lifecycle,
+    routes_market_listings,
     routes_metadata,
     routes_metadata_edit,
     routes_mfa,
@@ -79,6 +80,9 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_firms.pages)
     app.include_router(routes_desk.router, prefix=API_PREFIX)
     app.include_router(routes_desk_pages.pages)
+    app.include_router(routes_market_listings.router, prefix=API_PREFIX)
+    app.include_router(routes_market_listings.public)
+    app.include_router(routes_market_listings.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")

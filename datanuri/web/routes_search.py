@@ -32,6 +32,7 @@ def search(
     access_level: list[str] = Query([]),
     language: list[str] = Query([]),
     region: list[str] = Query([], description="시도 code or name, e.g. 11 or 서울특별시"),
+    for_sale: list[str] = Query([], description='"yes": datasets with a market listing on sale'),
     updated_from: str | None = Query(None, description="YYYY-MM-DD"),
     updated_to: str | None = Query(None, description="YYYY-MM-DD (inclusive)"),
     sort: str = Query("relevance", description="relevance | newest | title"),
@@ -42,7 +43,17 @@ def search(
     given = dict(
         zip(
             FACET_FIELDS,
-            (organization, theme, keyword, format, license, access_level, language, region),
+            (
+                organization,
+                theme,
+                keyword,
+                format,
+                license,
+                access_level,
+                language,
+                region,
+                for_sale,
+            ),
             strict=True,
         )
     )

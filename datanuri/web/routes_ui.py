@@ -47,7 +47,16 @@ log = logging.getLogger("datanuri.web.ui")
 PER_PAGE = 10
 PREVIEW_ROWS = 20
 LEDGER_PAGE = 20
-SHOWN_FACETS = ("theme", "organization", "region", "access_level", "format", "license", "keyword")
+SHOWN_FACETS = (
+    "for_sale",  # shown only when some dataset has a market listing on sale
+    "theme",
+    "organization",
+    "region",
+    "access_level",
+    "format",
+    "license",
+    "keyword",
+)
 FILTER_KEYS = tuple(FACET_FIELDS) + ("sigungu",)
 MAX_INT_PARAM = 10**9
 
@@ -494,6 +503,7 @@ def dataset(request: Request, name: str, platform: PlatformDep, caller: CallerDe
     doc = platform.search.fresh_doc(name)
     if doc is not None:
         ctx["jsonld"] = _jsonld(schemaorg.dataset(doc, str(request.base_url).rstrip("/")))
+    ctx["offers"] = doc.listings if doc is not None else ()  # market listings on sale
     return ui_page(request, "ui/dataset.html", **ctx)
 
 

@@ -295,6 +295,7 @@ class DatamapOut(Out):
     themes: list[CountOut]
     organizations: list[CountOut]
     regions: list[RegionOut]
+    for_sale: int = Field(0, description="Datasets with a market listing on sale")
 
 
 # ----- privacy -------------------------------------------------------------------------------

@@ -36,6 +36,25 @@ ACCESS_HELP: dict[str, Pair] = {
     ),
 }
 
+LISTING_STATUS: dict[str, Pair] = {
+    "draft": ("초안", "Draft"),
+    "published": ("판매 중", "On sale"),
+    "unpublished": ("판매 중단", "Off sale"),
+    "archived": ("보관", "Archived"),
+}
+PRICE_KINDS: dict[str, Pair] = {
+    "one-off": ("버전별 일시 구매", "One-off, per version"),
+    "subscription": ("구독", "Subscription"),
+    "free-research": ("연구 목적 무료", "Free for research"),
+}
+LICENCE_TEMPLATES: dict[str, Pair] = {
+    "research-only": ("연구·교육 전용 (비영리)", "Research and teaching only (non-commercial)"),
+    "commercial-internal": ("기업 내부 이용 (영리)", "Commercial, internal use"),
+    "commercial-product": ("제품·서비스 개발 (영리)", "Commercial, products and services"),
+    "public-interest": ("공익 목적 (비영리)", "Public interest (non-commercial)"),
+}
+FOR_SALE: dict[str, Pair] = {"yes": ("판매 중", "On sale")}
+
 FACETS: dict[str, Pair] = {
     "theme": ("주제", "Theme"),
     "organization": ("기관", "Organisation"),
@@ -46,6 +65,7 @@ FACETS: dict[str, Pair] = {
     "keyword": ("키워드", "Keyword"),
     "language": ("언어", "Language"),
     "sigungu": ("시군구", "District"),
+    "for_sale": ("데이터 상품", "For sale"),
 }
 
 # Download buttons, in the order shown; CSV is UTF-8 with a byte-order mark (Excel reads Korean).
@@ -334,6 +354,9 @@ EVENT_TYPES: dict[str, Pair] = {
     "desk.project.delivered": ("가공 과제 납품", "Project delivered"),
     "desk.project.completed": ("가공 과제 완료", "Project completed"),
     "desk.project.cancelled": ("가공 과제 취소", "Project cancelled"),
+    "market.listing.published": ("데이터 상품 판매 게시", "Listing published"),
+    "market.listing.unpublished": ("데이터 상품 판매 중단", "Listing taken off sale"),
+    "market.listing.licence.changed": ("데이터 상품 이용허락 변경", "Listing licence changed"),
 }
 
 
@@ -399,6 +422,8 @@ HASH_NAMES: dict[str, Pair] = {
     "key": ("키 지문", "Key fingerprint"),
     "profile": ("기업 프로필 해시", "Firm profile hash"),
     "content": ("납품 데이터 해시", "Delivered data hash"),
+    "licence": ("이용허락 해시", "Licence hash"),  # a market listing's licence (JSON-LD)
+    "previous": ("이전 이용허락 해시", "Previous licence hash"),
 }
 
 # ----- access requests ("이용 신청") -------------------------------------------------------------

@@ -158,6 +158,49 @@ def _not_mine(role: str, level: str) -> int:
     return 401 if role == "anonymous" else 403
 
 
+SYNTHETIC = "측정소명,측정일,PM10\n합성측정소1,2024.03.01,10\n합성측정소2,2024.03.02,20\n"
+
+
+def _listing(w: World, role: str, level: str, *, published: bool) -> str:
+    """A fresh listing of the restricted dataset with a synthetic sample (one per call)."""
+    from datanuri.market import licence as L
+    from datanuri.market import listing_rules as rules
+    from datanuri.market.listings import SyntheticSample
+
+    path = w.tmp / f"{w.fresh('sample')}.csv"
+    path.write_text(SYNTHETIC, encoding="utf-8")
+    made = w.p.listings.create(
+        "ds-restricted",
+        title="판매",
+        price=rules.OneOff(10_000),
+        terms=L.template("commercial-internal"),
+        sample=SyntheticSample(path),
+        principal=SYSTEM,
+    )
+    if published:
+        w.p.listings.publish(made.id, principal=SYSTEM)
+    return str(made.id)
+
+
+def _listing_expected(role: str, level: str) -> int:
+    """Creating a listing: the holder's editors, for restricted data only (422 for the others)."""
+    if role == "anonymous":
+        return 401
+    if role != "editor":
+        return 403
+    return 201 if level == "restricted" else 422
+
+
+def _holder_only(role: str, level: str) -> int:
+    """Changing a listing on sale: its holder's editors; others see it but may not change it."""
+    return {"anonymous": 401, "editor": 200}.get(role, 403)
+
+
+def _draft_step(role: str, level: str) -> int:
+    """Publishing a draft: its holder's editors; to others a draft is not found."""
+    return {"anonymous": 401, "editor": 200}.get(role, 404)
+
+
 def _ask_expected(role: str, level: str) -> int:
     """Asking: personal data is never lent (403); open data and those who already read the rows
     need no request (409); the others get a pending request (201)."""
@@ -564,6 +607,42 @@ MATRIX: dict[
         lambda w, r, lvl: {"json": {"reason": "예산 부족"}},
         only(("editor", "admin"), 200),
     ),
+    # market listings: the holder's editors manage them (restricted data only); a listing on sale
+    # is seen by all who see its dataset, a draft only by its holders
+    ("GET", "/api/v1/market/listings"): ("/api/v1/market/listings", None, always(200)),
+    ("POST", "/api/v1/market/listings"): (
+        "/api/v1/market/listings",
+        lambda w, r, lvl: {
+            "json": {
+                "dataset": f"ds-{lvl}",
+                "title": "판매",
+                "price": {"kind": "one-off", "per_version_krw": 10000},
+                "licence_template": "commercial-internal",
+                "sample": {"csv": SYNTHETIC},
+            }
+        },
+        _listing_expected,
+    ),
+    ("GET", "/api/v1/market/licence-templates"): (
+        "/api/v1/market/licence-templates",
+        None,
+        always(200),
+    ),
+    ("GET", "/api/v1/market/listings/{listing_id}"): (
+        "/api/v1/market/listings/{listing}",
+        None,
+        always(200),
+    ),
+    ("PATCH", "/api/v1/market/listings/{listing_id}"): (
+        "/api/v1/market/listings/{listing}",
+        lambda w, r, lvl: {"json": {"title": "새 제목"}},
+        _holder_only,
+    ),
+    ("POST", "/api/v1/market/listings/{listing_id}/{step}"): (
+        "/api/v1/market/listings/{draft}/publish",
+        None,
+        _draft_step,
+    ),
     # self-service accounts: public; a mail may go out, the answer is the same for any address
     ("POST", "/api/v1/auth/signup"): (
         "/api/v1/auth/signup",
@@ -787,6 +866,8 @@ def test_permission_matrix(platform, tmp_path):
                         for stage in ("open", "offer", "awarded", "delivered")
                         if "{" + stage + "}" in path
                     },
+                    listing=_listing(w, role, level, published=True) if "{listing}" in path else "",
+                    draft=_listing(w, role, level, published=False) if "{draft}" in path else "",
                 )
                 kwargs = make(w, role, level) if make else {}
                 r = client.request(method, url, headers=w.auth(role), **kwargs)

@@ -92,6 +92,8 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "project_id": "1",
         "offer_id": "1",
         "endpoint_id": "1",
+        "listing_id": "1",
+        "step": "publish",
         "job_id": "x",
         "index": "0",
         "action": "status_show",
