@@ -9,6 +9,7 @@ import datanuri.catalog.models  # noqa: F401
 import datanuri.harvest.models  # noqa: F401
 import datanuri.jobs.models  # noqa: F401
 import datanuri.ledger.models  # noqa: F401
+import datanuri.audit.tables  # noqa: F401
 import datanuri.privacy.db  # noqa: F401
 import datanuri.search.models  # noqa: F401
 import datanuri.store.ratebuckets  # noqa: F401

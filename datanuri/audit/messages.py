@@ -70,3 +70,8 @@ HINT_SMALL = (
     "Some groups are small ({groups}): their figures have wide intervals. Collect more data "
     "before drawing conclusions about them."
 )
+MSG_LOGIN = "Log in to run an audit: every audit is recorded with who ran it."
+MSG_GROUP_GENERALISED = (
+    "The protected attribute {column!r} is generalised in the release; audit a release that "
+    "keeps it as it is."
+)
