@@ -23,7 +23,8 @@ given quantiles (as Fairlearn's `ci_quantiles`).
 AUC per group is the Mann–Whitney statistic over average ranks (ties count one half), equal to
 scikit-learn's `roc_auc_score`; NaN for a group with one class. Its bootstrap draws cells of
 (group, label, score bin) — the scores' distinct values, or `AUC_BINS` quantile bins when there
-are more — so ties inside a bin count one half (document: within 1/AUC_BINS of the exact AUC).
+are more — so ties inside a bin count one half; each resample's AUC is then shifted by the
+point estimate's binning error (exact AUC − binned AUC of the data), per group.
 Calibration: per group and per score bin (`CALIBRATION_BINS` equal-width bins on [0, 1]), the
 mean predicted score and the observed positive rate.
 """
@@ -39,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 RATES = ("selection_rate", "tpr", "fpr", "ppv")
-AUC_BINS = 1000
+AUC_BINS = 250  # score bins of the AUC bootstrap (its point estimate is exact)
 CALIBRATION_BINS = 10
 MISSING = "(missing)"
 DEFAULT_QUANTILES = (0.025, 0.975)
@@ -191,10 +192,15 @@ class _quiet:
 
 # ----- AUC and calibration ----------------------------------------------------------------------
 def _ranks(x: np.ndarray) -> np.ndarray:
-    """Average ranks (1-based), ties sharing their mean rank (scipy's `rankdata`)."""
-    from scipy.stats import rankdata
-
-    return np.asarray(rankdata(x), dtype=np.float64)
+    """Average ranks (1-based), ties sharing their mean rank (as scipy's `rankdata`)."""
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    ends = np.r_[starts[1:], len(xs)]
+    block = np.repeat((starts + ends + 1) / 2.0, ends - starts)
+    out = np.empty(len(x), dtype=np.float64)
+    out[order] = block
+    return out
 
 
 def auc_by_group(groups: Groups, y_true: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -331,11 +337,8 @@ def model_metrics(
     if score is not None:
         score = np.asarray(score, dtype=np.float64)
         auc = auc_by_group(groups, y_true, score)
-        from sklearn.metrics import roc_auc_score
-
-        overall["auc"] = (
-            float(roc_auc_score(y_true, score)) if 0 < y_true.sum() < len(y_true) else float("nan")
-        )
+        everyone = Groups(groups.columns, np.zeros(len(y_true), dtype=np.int64), ((),))
+        overall["auc"] = float(auc_by_group(everyone, y_true, score)[0])
     figures = []
     for g in range(groups.count):
         values = {k: float(per[k][g]) for k in RATES}
@@ -367,13 +370,20 @@ def model_metrics(
             bins_used = nb
             key = (groups.codes * 2 + y_true) * nb + sb
             cellc = np.bincount(key, minlength=groups.count * 2 * nb)
+            point_binned = auc_from_counts(
+                cellc.reshape(groups.count, 2, nb)[:, 1, :], cellc.reshape(groups.count, 2, nb)[:, 0, :]
+            )
+            shift = np.nan_to_num(auc - point_binned)  # the bins' ties, put back per group
+            nz = np.flatnonzero(cellc)  # only cells with rows can be drawn
             d_auc = np.empty(bootstrap)
             r_auc = np.empty(bootstrap)
-            step = max(1, int(2e7 // max(len(cellc), 1)))
+            step = max(1, int(5e6 // len(cellc)))
+            full = np.zeros((step, len(cellc)), dtype=np.int64)
             for start in range(0, bootstrap, step):
                 m = min(step, bootstrap - start)
-                dr = rng.multinomial(n, cellc / n, size=m).reshape(m, groups.count, 2, nb)
-                a = auc_from_counts(dr[:, :, 1, :], dr[:, :, 0, :])
+                full[:m, nz] = rng.multinomial(n, cellc[nz] / n, size=m)
+                dr = full[:m].reshape(m, groups.count, 2, nb)
+                a = auc_from_counts(dr[:, :, 1, :], dr[:, :, 0, :]) + shift
                 d_auc[start : start + m], r_auc[start : start + m] = spread(a)
             cis["auc"] = (_percentiles(d_auc, quantiles), _percentiles(r_auc, quantiles))
     disparities = tuple(
