@@ -54,7 +54,9 @@ def data(rows: int, seed: int = 0) -> dict[str, np.ndarray]:
     sex = rng.choice(np.array(["F", "M"]), rows)
     race = rng.choice(np.array(["A", "B", "C", "D", "E"]), rows, p=[0.6, 0.2, 0.1, 0.07, 0.03])
     age = rng.choice(np.array(["<25", "25-44", "45-64", "65+"]), rows, p=[0.2, 0.4, 0.3, 0.1])
-    logit = 0.3 * (sex == "M") - 0.4 * (race == "E") + 0.2 * (age == "45-64") + rng.normal(0, 1, rows)
+    logit = (
+        0.3 * (sex == "M") - 0.4 * (race == "E") + 0.2 * (age == "45-64") + rng.normal(0, 1, rows)
+    )
     score = 1 / (1 + np.exp(-logit))
     y_true = (rng.random(rows) < score).astype(np.int64)
     y_pred = (score > 0.5).astype(np.int64)
@@ -148,7 +150,7 @@ def main() -> None:
     fig["point_ratio"] = fig["datanuri_point_s"] / fig["fairlearn_point_s"]
     fig["boot_ratio"] = fig["datanuri_boot_s"] / fig["fairlearn_boot_s"]
     fig["load"] = loadavg()
-    ext = " (extrapolated from %d resamples)" % k if k < args.boot else ""
+    ext = f" (extrapolated from {k} resamples)" if k < args.boot else ""
     print(f"datanuri point   {fig['datanuri_point_s']:.3f} s   {fig['load']}")
     print(f"datanuri boot    {fig['datanuri_boot_s']:.3f} s   ({args.boot} resamples)")
     print(f"fairlearn point  {fig['fairlearn_point_s']:.3f} s")

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from datanuri import events
+from datanuri.audit.events import AuditRecorded
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
 
@@ -300,6 +301,33 @@ def _pairs() -> list[tuple[events.EventKind, Event]]:
         (
             events.DatasetDeleted(actor="user:1", time=T, dataset="air"),
             Event(type="dataset.deleted", actor="user:1", subject="dataset:air", time=T),
+        ),
+        (
+            AuditRecorded(
+                actor="user:4",
+                time=T,
+                audit_id=7,
+                kind="model",
+                target="dataset:air@2",
+                data_sha256=H[0],
+                predictions_sha256=H[1],
+                parameters_sha256=H[0],
+                result_sha256=H[1],
+                passed=False,
+            ),
+            Event(
+                type="audit.recorded",
+                actor="user:4",
+                subject="audit:7",
+                time=T,
+                hashes={
+                    "data": f"sha256:{H[0]}",
+                    "parameters": f"sha256:{H[0]}",
+                    "result": f"sha256:{H[1]}",
+                    "predictions": f"sha256:{H[1]}",
+                },
+                data={"kind": "model", "target": "dataset:air@2", "passed": False},
+            ),
         ),
     ]
 

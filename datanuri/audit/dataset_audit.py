@@ -158,7 +158,7 @@ def audit_dataset(
     fit = None
     named = [g for g in range(groups.count) if names[g] in ref]
     if len(named) >= 2:
-        from scipy.stats import power_divergence
+        from scipy.stats import power_divergence  # type: ignore[import-untyped]
 
         obs = counts[named].astype(float)
         exp_share = np.array([ref[names[g]] for g in named], dtype=float)

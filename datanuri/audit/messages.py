@@ -21,7 +21,9 @@ MSG_BAD_REFERENCE = (
 MSG_EMPTY_TABLE = "The audited table has no rows."
 MSG_MISSING_LABELS = "The column {column!r} has missing values; every row needs a label."
 MSG_AUDIT_NOT_FOUND = "No audit {audit_id}."
-MSG_NOT_A_RELEASE = "{dataset!r} version {version} is not a de-identified release of a source dataset."
+MSG_NOT_A_RELEASE = (
+    "{dataset!r} version {version} is not a de-identified release of a source dataset."
+)
 MSG_BAD_FILE = "The file {name!r} could not be read as a table (CSV, Parquet, JSON): {reason}"
 
 # ----- report headings ---------------------------------------------------------------------------

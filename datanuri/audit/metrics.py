@@ -31,6 +31,7 @@ mean predicted score and the observed positive rate.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,8 +76,10 @@ def _column_codes(values: Any) -> tuple[np.ndarray, list[str]]:
     arr = _as_arrow(values)
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
-    enc = pc.dictionary_encode(arr).combine_chunks() if isinstance(arr, pa.ChunkedArray) else (
-        pc.dictionary_encode(arr)
+    enc = (
+        pc.dictionary_encode(arr).combine_chunks()
+        if isinstance(arr, pa.ChunkedArray)
+        else (pc.dictionary_encode(arr))
     )
     idx = enc.indices.to_numpy(zero_copy_only=False)
     words = [MISSING if v is None else str(v) for v in enc.dictionary.to_pylist()]
@@ -169,25 +172,12 @@ def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
 
 def spread(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(max − min, min / max) over the last axis, NaN groups skipped (as pandas' min/max)."""
-    with np.errstate(divide="ignore", invalid="ignore"), _quiet():
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a resample may leave groups empty
         hi = np.nanmax(values, axis=-1)
         lo = np.nanmin(values, axis=-1)
         ratio = np.where(hi != 0, lo / np.where(hi != 0, hi, 1), np.nan)
     return hi - lo, ratio
-
-
-class _quiet:
-    """Silence NumPy's all-NaN slice warnings (a resample may leave every group but one empty)."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._w.__exit__(*exc)
 
 
 # ----- AUC and calibration ----------------------------------------------------------------------
@@ -346,9 +336,7 @@ def model_metrics(
             values["auc"] = float(auc[g])
         c = counts[g]
         figures.append(
-            GroupFigures(
-                groups.labels[g], int(c.sum()), int(c[2] + c[3]), int(c[1] + c[3]), values
-            )
+            GroupFigures(groups.labels[g], int(c.sum()), int(c[2] + c[3]), int(c[1] + c[3]), values)
         )
     point = {k: spread(per[k]) for k in RATES}
     if auc is not None:
@@ -371,7 +359,8 @@ def model_metrics(
             key = (groups.codes * 2 + y_true) * nb + sb
             cellc = np.bincount(key, minlength=groups.count * 2 * nb)
             point_binned = auc_from_counts(
-                cellc.reshape(groups.count, 2, nb)[:, 1, :], cellc.reshape(groups.count, 2, nb)[:, 0, :]
+                cellc.reshape(groups.count, 2, nb)[:, 1, :],
+                cellc.reshape(groups.count, 2, nb)[:, 0, :],
             )
             shift = np.nan_to_num(auc - point_binned)  # the bins' ties, put back per group
             nz = np.flatnonzero(cellc)  # only cells with rows can be drawn

@@ -125,7 +125,9 @@ def dataset_json(a: DatasetAudit) -> dict[str, Any]:
             {
                 "column": x.column,
                 "overall": x.overall,
-                "by_group": {" × ".join(r.label): v for r, v in zip(a.groups, x.by_group, strict=True)},
+                "by_group": {
+                    " × ".join(r.label): v for r, v in zip(a.groups, x.by_group, strict=True)
+                },
             }
             for x in a.missing
         ],
@@ -155,7 +157,9 @@ def _fmt(x: Any, digits: int = 3) -> str:
     return html.escape(str(x))
 
 
-def bar_chart(values: Mapping[str, float | None], *, width: int = 520, ci: Mapping[str, Any] | None = None) -> str:
+def bar_chart(
+    values: Mapping[str, float | None], *, width: int = 520, ci: Mapping[str, Any] | None = None
+) -> str:
     """A horizontal bar chart (values in 0..1) as inline SVG, one bar per label."""
     row, left = 22, 180
     h = row * len(values) + 10
@@ -220,7 +224,9 @@ def _model_body(doc: Mapping[str, Any], lang: str) -> str:
                 [
                     k,
                     v["difference"],
-                    "–" if not v["difference_ci"] else " – ".join(_fmt(x) for x in v["difference_ci"]),
+                    "–"
+                    if not v["difference_ci"]
+                    else " – ".join(_fmt(x) for x in v["difference_ci"]),
                     v["ratio"],
                     "–" if not v["ratio_ci"] else " – ".join(_fmt(x) for x in v["ratio_ci"]),
                 ]
@@ -276,7 +282,10 @@ def _dataset_body(doc: Mapping[str, Any], lang: str) -> str:
     out.append(
         _table(
             ["column", "overall", *labels],
-            [[x["column"], x["overall"], *[x["by_group"][lab] for lab in labels]] for x in doc["missing"]],
+            [
+                [x["column"], x["overall"], *[x["by_group"][lab] for lab in labels]]
+                for x in doc["missing"]
+            ],
         )
     )
     if doc.get("proxies"):
@@ -285,7 +294,13 @@ def _dataset_body(doc: Mapping[str, Any], lang: str) -> str:
             _table(
                 ["column", "NMI", "balanced accuracy", "chance", "flagged"],
                 [
-                    [p["column"], p["normalized_mutual_information"], p["balanced_accuracy"], p["chance"], "⚠" if p["flagged"] else ""]
+                    [
+                        p["column"],
+                        p["normalized_mutual_information"],
+                        p["balanced_accuracy"],
+                        p["chance"],
+                        "⚠" if p["flagged"] else "",
+                    ]
                     for p in doc["proxies"]
                 ],
             )
@@ -300,7 +315,13 @@ def _release_body(doc: Mapping[str, Any], lang: str) -> str:
         _table(
             ["group", "count", "suppressed", "suppression rate", *qis],
             [
-                [g["label"], g["count"], g["suppressed"], g["suppression_rate"], *[g["loss"].get(q) for q in qis]]
+                [
+                    g["label"],
+                    g["count"],
+                    g["suppressed"],
+                    g["suppression_rate"],
+                    *[g["loss"].get(q) for q in qis],
+                ]
                 for g in doc["groups"]
             ],
         )
@@ -316,7 +337,9 @@ STYLE = (
 )
 
 
-def render_html(doc: Mapping[str, Any], lang: str = "en", *, hashes: Mapping[str, str] | None = None) -> str:
+def render_html(
+    doc: Mapping[str, Any], lang: str = "en", *, hashes: Mapping[str, str] | None = None
+) -> str:
     """The HTML report of an audit's JSON document, in `lang` ("ko" or "en")."""
     kind = doc.get("kind")
     title = {"model": M.H_MODEL, "dataset": M.H_DATASET, "release": M.H_RELEASE}[str(kind)]
@@ -327,7 +350,9 @@ def render_html(doc: Mapping[str, Any], lang: str = "en", *, hashes: Mapping[str
     hint_html = f"<h2>{_t(M.H_HINTS, lang)}</h2><ul>{hints}</ul>" if hints else ""
     data = ""
     if hashes:
-        items = "".join(f"<li>{html.escape(k)}: <code>{html.escape(v)}</code></li>" for k, v in hashes.items())
+        items = "".join(
+            f"<li>{html.escape(k)}: <code>{html.escape(v)}</code></li>" for k, v in hashes.items()
+        )
         data = f"<h2>{_t(M.T_DATA_HASHES, lang)}</h2><ul>{items}</ul>"
     cols = html.escape(" × ".join(doc.get("columns", [])))
     return (

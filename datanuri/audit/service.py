@@ -258,8 +258,16 @@ class AuditService:
         predictions = columns_sha256(table, [spec.y_pred, *([spec.score] if spec.score else [])])
         passed = result["passed"] if spec.thresholds else None
         return self._store(
-            "model", source, target, version, data_hash, predictions, spec.to_dict(), result,
-            passed, principal,
+            "model",
+            source,
+            target,
+            version,
+            data_hash,
+            predictions,
+            spec.to_dict(),
+            result,
+            passed,
+            principal,
         )
 
     def dataset(self, source: Source, spec: DatasetSpec, *, principal: Principal) -> AuditRecord:
@@ -278,7 +286,15 @@ class AuditService:
         small = [g["label"] for g in result["groups"] if g["small"]]
         result["hints"] = hints([], small)
         return self._store(
-            "dataset", source, target, version, data_hash, None, spec.to_dict(), result, None,
+            "dataset",
+            source,
+            target,
+            version,
+            data_hash,
+            None,
+            spec.to_dict(),
+            result,
+            None,
             principal,
         )
 
@@ -321,8 +337,17 @@ class AuditService:
         params = {"groups": list(groups), "source": f"{rel.source_dataset}@{rel.source_version}"}
         target = version_subject(dataset, info.number)
         return self._store(
-            "release", VersionRef(dataset, info.number), target, info.number, target_hash,
-            None, params, result, None, principal, source_hash=source_hash,
+            "release",
+            VersionRef(dataset, info.number),
+            target,
+            info.number,
+            target_hash,
+            None,
+            params,
+            result,
+            None,
+            principal,
+            source_hash=source_hash,
         )
 
     def _store(

@@ -62,8 +62,21 @@ def _emit(record: Any, json_out: bool, html_file: Path | None, lang: str) -> Non
         return print_json(doc)
     console.print(f"Audit {record.id} of {record.target} (ledger entry {record.ledger_index})")
     res = record.result
-    keys = [k for k in ("count", "selection_rate", "tpr", "fpr", "ppv", "auc", "share",
-                        "positive_rate", "suppression_rate") if k in res["groups"][0]]
+    keys = [
+        k
+        for k in (
+            "count",
+            "selection_rate",
+            "tpr",
+            "fpr",
+            "ppv",
+            "auc",
+            "share",
+            "positive_rate",
+            "suppression_rate",
+        )
+        if k in res["groups"][0]
+    ]
     t = Table("group", *keys)
     for g in res["groups"]:
         t.add_row(g["label"], *[_cell(g.get(k)) for k in keys])
@@ -71,12 +84,19 @@ def _emit(record: Any, json_out: bool, html_file: Path | None, lang: str) -> Non
     if res.get("disparities"):
         d = Table("metric", "difference", "interval", "ratio", "interval")
         for k, v in res["disparities"].items():
-            d.add_row(k, _cell(v["difference"]), _ci(v["difference_ci"]), _cell(v["ratio"]),
-                      _ci(v["ratio_ci"]))
+            d.add_row(
+                k,
+                _cell(v["difference"]),
+                _ci(v["difference_ci"]),
+                _cell(v["ratio"]),
+                _ci(v["ratio_ci"]),
+            )
         console.print(d)
     for v in res.get("thresholds", []):
         mark = "PASS" if v["passed"] else "FAIL"
-        console.print(f"{mark} {v['metric']} {v['kind']} {_cell(v['observed'])} (threshold {v['threshold']:g})")
+        console.print(
+            f"{mark} {v['metric']} {v['kind']} {_cell(v['observed'])} (threshold {v['threshold']:g})"
+        )
     for h in res.get("hints", []):
         console.print(f"- {h}")
 
@@ -91,7 +111,9 @@ def _ci(ci: Any) -> str:
 
 @app.command("model")
 def audit_model(
-    target: str = typer.Argument(..., help="A file (CSV, Parquet, JSON lines) or DATASET[@VERSION]"),
+    target: str = typer.Argument(
+        ..., help="A file (CSV, Parquet, JSON lines) or DATASET[@VERSION]"
+    ),
     y_true: str = typer.Option(..., "--y-true", help="Column of the true outcomes"),
     y_pred: str = typer.Option(..., "--y-pred", help="Column of the predicted labels"),
     group: str = GROUP_OPTION,
@@ -127,7 +149,9 @@ def audit_model(
 
 @app.command("dataset")
 def audit_dataset_cmd(
-    target: str = typer.Argument(..., help="A file (CSV, Parquet, JSON lines) or DATASET[@VERSION]"),
+    target: str = typer.Argument(
+        ..., help="A file (CSV, Parquet, JSON lines) or DATASET[@VERSION]"
+    ),
     group: str = GROUP_OPTION,
     label: str | None = typer.Option(None, "--label", help="Column of the outcome label"),
     pos_label: str | None = typer.Option(None, "--pos-label", help="The positive label"),

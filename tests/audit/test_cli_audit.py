@@ -40,17 +40,37 @@ def run(tmp_path: Path) -> Any:
 @pytest.fixture
 def predictions(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     groups, yt, yp, score = generated(7, 4000)
-    data = {**{k: [str(x) for x in v] for k, v in groups.items()}, "y": yt, "pred": yp, "score": score}
+    data = {
+        **{k: [str(x) for x in v] for k, v in groups.items()},
+        "y": yt,
+        "pred": yp,
+        "score": score,
+    }
     path = tmp_path / "predictions.parquet"
     pq.write_table(pa.table(data), path)
     return path, data
 
 
-def test_model_json_lists_groups_and_intervals_equal_to_fairlearn(run: Any, predictions: Any) -> None:
+def test_model_json_lists_groups_and_intervals_equal_to_fairlearn(
+    run: Any, predictions: Any
+) -> None:
     path, data = predictions
     out = run(
-        "model", str(path), "--y-true", "y", "--y-pred", "pred", "--score", "score",
-        "--group", "sex,region", "--bootstrap", "300", "--seed", "1", "--json",
+        "model",
+        str(path),
+        "--y-true",
+        "y",
+        "--y-pred",
+        "pred",
+        "--score",
+        "score",
+        "--group",
+        "sex,region",
+        "--bootstrap",
+        "300",
+        "--seed",
+        "1",
+        "--json",
     )
     doc = json.loads(out.stdout)
     ref = frame(data["y"], data["pred"], {"sex": data["sex"], "region": data["region"]})
@@ -79,9 +99,24 @@ def test_a_failed_threshold_exits_1_with_hints_and_a_korean_report(
     path, _ = predictions
     html = tmp_path / "report.html"
     out = run(
-        "model", str(path), "--y-true", "y", "--y-pred", "pred", "--group", "region",
-        "--threshold", "ratio=0.99", "--bootstrap", "0", "--json", "--html", str(html),
-        "--lang", "ko", code=1,
+        "model",
+        str(path),
+        "--y-true",
+        "y",
+        "--y-pred",
+        "pred",
+        "--group",
+        "region",
+        "--threshold",
+        "ratio=0.99",
+        "--bootstrap",
+        "0",
+        "--json",
+        "--html",
+        str(html),
+        "--lang",
+        "ko",
+        code=1,
     )
     doc = json.loads(out.stdout)
     assert doc["passed"] is False and doc["hints"]
@@ -93,8 +128,17 @@ def test_a_failed_threshold_exits_1_with_hints_and_a_korean_report(
 def test_dataset_json(run: Any, predictions: Any) -> None:
     path, _ = predictions
     out = run(
-        "dataset", str(path), "--group", "sex", "--label", "y",
-        "--reference", "F=0.5", "--reference", "M=0.5", "--json",
+        "dataset",
+        str(path),
+        "--group",
+        "sex",
+        "--label",
+        "y",
+        "--reference",
+        "F=0.5",
+        "--reference",
+        "M=0.5",
+        "--json",
     )
     doc = json.loads(out.stdout)
     assert doc["kind"] == "dataset"
@@ -107,7 +151,16 @@ def test_dataset_json(run: Any, predictions: Any) -> None:
 def test_bad_threshold_is_refused(run: Any, predictions: Any) -> None:
     path, _ = predictions
     out = run(
-        "model", str(path), "--y-true", "y", "--y-pred", "pred", "--group", "sex",
-        "--threshold", "ratio>0.8", code=2,
+        "model",
+        str(path),
+        "--y-true",
+        "y",
+        "--y-pred",
+        "pred",
+        "--group",
+        "sex",
+        "--threshold",
+        "ratio>0.8",
+        code=2,
     )
     assert "ratio=0.8" in out.stderr + out.stdout

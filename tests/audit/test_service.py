@@ -43,8 +43,9 @@ def world(platform: Any, tmp_path: Path) -> Any:
         p.catalog.create_dataset(name, organization=ORG, access_level=level, principal=SYSTEM)
         p.catalog.publish(name, scored_csv(tmp_path / f"{name}.csv"), principal=SYSTEM)
     for email in ("auditor@example.org", "other@example.org"):
-        p.accounts.create_user(email, display_name=email[:5], password="correct horse battery",
-                               principal=SYSTEM)
+        p.accounts.create_user(
+            email, display_name=email[:5], password="correct horse battery", principal=SYSTEM
+        )
     return p
 
 
@@ -103,7 +104,8 @@ def test_rights_on_the_version_are_checked(world: Any) -> None:
     before = world.ledger.size()
     with pytest.raises(errors.InvalidInput):
         world.audits.model(
-            VersionRef("scored"), ModelSpec(y_true="없음", y_pred="예측", groups=("성별",)),
+            VersionRef("scored"),
+            ModelSpec(y_true="없음", y_pred="예측", groups=("성별",)),
             principal=me,
         )
     assert world.ledger.size() == before  # nothing recorded for a refused audit
@@ -114,7 +116,9 @@ def test_dataset_audit_of_an_uploaded_file(world: Any, tmp_path: Path) -> None:
     content = scored_csv(tmp_path / "up.csv", n=2000, seed=5).read_bytes()
     rec = world.audits.dataset(
         UploadedTable("up.csv", content),
-        DatasetSpec(groups=("지역",), label="결과", reference={"서울": 0.5, "부산": 0.3, "제주": 0.2}),
+        DatasetSpec(
+            groups=("지역",), label="결과", reference={"서울": 0.5, "부산": 0.3, "제주": 0.2}
+        ),
         principal=me,
     )
     assert rec.data_sha256 == hashlib.sha256(content).hexdigest()
