@@ -19,6 +19,7 @@ from datanuri.accounts.secrets import load_or_create_key
 from datanuri.accounts.selfservice import SelfService, SelfServiceSettings
 from datanuri.accounts.service import AccountService
 from datanuri.accounts.webauthn_keys import RelyingParty
+from datanuri.audit.service import AuditService
 from datanuri.catalog.attachments import AttachmentService
 from datanuri.catalog.counts import DatasetCounter
 from datanuri.catalog.feedback import FeedbackService
@@ -150,6 +151,8 @@ class Platform:
         )
         # The market's money: double-entry books in the database, every entry also in the ledger.
         self.books = Books(self.db, self.ledger)
+        # AI accountability audits of datasets, models' predictions and privacy releases.
+        self.audits = AuditService(self.db, self.ledger, self.access, self.catalog)
         self.search = SearchService(
             self.db, self.config.data_dir / "search", backend=self.config.search_backend
         )

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from datanuri import events
+from datanuri.audit.events import AuditRecorded
 from datanuri.desk import events as desk  # registers the desk's kinds
 from datanuri.desk import firm_events as fe
 from datanuri.events import Event
@@ -720,6 +721,33 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
                 time=T,
                 hashes={"licence": f"sha256:{H[0]}", "previous": f"sha256:{H[1]}"},
                 data={"listing": 4},
+            ),
+        ),
+        (
+            AuditRecorded(
+                actor="user:4",
+                time=T,
+                audit_id=7,
+                kind="model",
+                target="dataset:air@2",
+                data_sha256=H[0],
+                predictions_sha256=H[1],
+                parameters_sha256=H[0],
+                result_sha256=H[1],
+                passed=False,
+            ),
+            Event(
+                type="audit.recorded",
+                actor="user:4",
+                subject="audit:7",
+                time=T,
+                hashes={
+                    "data": f"sha256:{H[0]}",
+                    "parameters": f"sha256:{H[0]}",
+                    "result": f"sha256:{H[1]}",
+                    "predictions": f"sha256:{H[1]}",
+                },
+                data={"kind": "model", "target": "dataset:air@2", "passed": False},
             ),
         ),
     ]

@@ -8,6 +8,7 @@ from types import ModuleType
 import pytest
 
 from datanuri import errors
+from datanuri.audit import messages as audit_messages
 from datanuri.catalog import messages as catalog_messages
 from datanuri.desk import calendar as desk_calendar
 from datanuri.desk import firm_messages
@@ -26,6 +27,7 @@ from datanuri.web import errors as web_errors
 # Every module whose upper-case string constants are user-facing English messages.
 MESSAGE_MODULES: tuple[ModuleType, ...] = (
     book_messages,
+    audit_messages,
     catalog_messages,
     desk_calendar,
     fingerprint_messages,

@@ -10,6 +10,7 @@ import typer
 
 from datanuri import __version__
 from datanuri.cli import access, accounts, catalog, desk_firms, ledger, market_listings
+from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
 from datanuri.cli import market as market_cli
 from datanuri.cli import privacy as privacy_cli
@@ -50,6 +51,7 @@ app.command("publish")(catalog.publish)
 app.command("download")(catalog.download)
 app.command("worker")(worker_cli.worker)
 app.command("trace")(market_cli.trace)
+app.add_typer(audit_cli.app, name="audit")
 
 
 def _version(value: bool) -> None:

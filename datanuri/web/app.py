@@ -15,6 +15,7 @@ from datanuri.web import (
     errors,
     routes_access,
     routes_accounts,
+    routes_audit,
     routes_catalog,
     routes_ckan,
     routes_console,
@@ -72,6 +73,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_search.router, prefix=API_PREFIX)
     app.include_router(routes_privacy.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.router, prefix=API_PREFIX)
+    app.include_router(routes_audit.router, prefix=API_PREFIX)
     app.include_router(routes_access.router, prefix=API_PREFIX)
     app.include_router(routes_webhooks.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)

@@ -328,6 +328,7 @@ EVENT_TYPES: dict[str, Pair] = {
     "privacy.budget.declared": ("프라이버시 예산 선언", "Privacy budget declared"),
     "account.second_factor.enrolled": ("2단계 인증 등록", "Second factor enrolled"),
     "privacy.detection.overridden": ("식별자 탐지 결과 변경", "Detection overridden"),
+    "audit.recorded": ("AI 공정성 감사 기록", "Audit recorded"),
     "dataset.version.withdrawn": ("버전 철회", "Version withdrawn"),
     "dataset.deleted": ("빈 데이터셋 삭제", "Empty dataset deleted"),
     "access.requested": ("이용 신청", "Access requested"),

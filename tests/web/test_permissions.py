@@ -401,6 +401,27 @@ MATRIX: dict[
         None,
         only(("admin",), 200),
     ),
+    # audits: anyone signed in who may read the version's rows runs one (the air table has no
+    # outcome columns: a model audit stops at them, 422, after the rights are checked);
+    # a stored audit is for whoever ran it and admins (none here: not found)
+    ("POST", "/api/v1/audits/model"): (
+        "/api/v1/audits/model",
+        lambda w, r, lvl: {
+            "json": {"dataset": f"ds-{lvl}", "y_true": "y", "y_pred": "p", "groups": ["비고"]}
+        },
+        lambda r, lvl: 401 if r == "anonymous" else (422 if rows(r, lvl) == 200 else rows(r, lvl)),
+    ),
+    ("POST", "/api/v1/audits/dataset"): (
+        "/api/v1/audits/dataset",
+        lambda w, r, lvl: {"json": {"dataset": f"ds-{lvl}", "groups": ["비고"], "proxies": False}},
+        lambda r, lvl: 401 if r == "anonymous" else (201 if rows(r, lvl) == 200 else rows(r, lvl)),
+    ),
+    ("GET", "/api/v1/audits/{audit_id}"): ("/api/v1/audits/999999", None, always(404)),
+    ("GET", "/api/v1/audits/{audit_id}/report.html"): (
+        "/api/v1/audits/999999/report.html",
+        None,
+        always(404),
+    ),
     # access requests: anyone signed in may ask for a restricted dataset they cannot read yet;
     # the holder's editors and admins decide; someone else's request is not found
     ("POST", "/api/v1/datasets/{name}/access-requests"): (
@@ -828,8 +849,12 @@ MATRIX: dict[
         only(("editor",), 200),
     ),
 }
+# routes that name the dataset in their body, not their path
+DATASET_IN_BODY = {("POST", "/api/v1/audits/model"), ("POST", "/api/v1/audits/dataset")}
 LEVEL_INDEPENDENT = {
-    k for k, (path, _, _) in MATRIX.items() if "{ds}" not in path and "{entitlement}" not in path
+    k
+    for k, (path, _, _) in MATRIX.items()
+    if "{ds}" not in path and "{entitlement}" not in path and k not in DATASET_IN_BODY
 }
 
 

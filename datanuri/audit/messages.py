@@ -1,0 +1,79 @@
+"""User-facing messages of the audits, in English; Korean in `datanuri/i18n/ko.po`.
+
+Services raise errors with these texts; pages and the HTML report show them through
+`datanuri.i18n.translate`."""
+
+from __future__ import annotations
+
+# ----- errors ------------------------------------------------------------------------------------
+MSG_NO_COLUMN = "The audited table has no column {column!r}. Its columns are: {columns}."
+MSG_NO_GROUP = "Name at least one protected attribute column with --group (e.g. --group sex,race)."
+MSG_BAD_THRESHOLD = (
+    "{text!r} is not a threshold. Write ratio=0.8 or difference=0.1, optionally for one metric: "
+    "tpr.difference=0.05."
+)
+MSG_BAD_METRIC = "There is no audit metric {metric!r}. The metrics are: {metrics}."
+MSG_BAD_BOOTSTRAP = "The number of bootstrap resamples must be between 0 and {limit}."
+MSG_BAD_REFERENCE = (
+    "The reference distribution must give shares between 0 and 1 for groups of the audited "
+    "columns; {group!r} is not one of them or its share is not a number."
+)
+MSG_EMPTY_TABLE = "The audited table has no rows."
+MSG_MISSING_LABELS = "The column {column!r} has missing values; every row needs a label."
+MSG_AUDIT_NOT_FOUND = "No audit {audit_id}."
+MSG_NOT_A_RELEASE = (
+    "{dataset!r} version {version} is not a de-identified release of a source dataset."
+)
+MSG_BAD_FILE = "The file {name!r} could not be read as a table (CSV, Parquet, JSON): {reason}"
+
+# ----- report headings ---------------------------------------------------------------------------
+H_MODEL = "Model audit"
+H_DATASET = "Dataset audit"
+H_RELEASE = "Release audit"
+H_GROUPS = "Figures per group"
+H_DISPARITIES = "Differences and ratios between groups"
+H_THRESHOLDS = "Declared thresholds"
+H_HINTS = "Mitigation hints"
+H_REPRESENTATION = "Representation against the reference"
+H_LABELS = "Label balance per group"
+H_MISSING = "Missing values per group"
+H_PROXIES = "Features that predict the protected attribute"
+H_CALIBRATION = "Calibration per group"
+H_SUPPRESSION = "Suppression and information loss per group"
+T_SMALL_GROUP = "Small group: its figures are uncertain ({count} rows)."
+T_PASS = "passes the threshold"
+T_FAIL = "fails the threshold"
+T_UNCERTAIN = "the interval crosses the threshold"
+T_DATA_HASHES = "Data audited"
+
+# ----- mitigation hints --------------------------------------------------------------------------
+HINT_SELECTION = (
+    "Selection rates differ between groups: check whether the outcome itself differs (label "
+    "balance), consider group-aware decision thresholds (post-processing) or reweighing the "
+    "training data, and document a legitimate reason if there is one."
+)
+HINT_TPR = (
+    "True positive rates differ: the model misses qualified members of some groups more often. "
+    "Collect more training examples of those groups or use an equalised-odds post-processing."
+)
+HINT_FPR = (
+    "False positive rates differ: some groups are wrongly flagged more often. Review the features "
+    "that act as proxies for the protected attribute and consider equalised-odds post-processing."
+)
+HINT_PPV = (
+    "Precision differs between groups: a positive prediction means less for some groups. Check "
+    "calibration per group and recalibrate the scores per group if needed."
+)
+HINT_AUC = (
+    "The model ranks some groups less well (AUC): the features carry less signal for them. "
+    "Collect more or better data for those groups before adjusting thresholds."
+)
+HINT_SMALL = (
+    "Some groups are small ({groups}): their figures have wide intervals. Collect more data "
+    "before drawing conclusions about them."
+)
+MSG_LOGIN = "Log in to run an audit: every audit is recorded with who ran it."
+MSG_GROUP_GENERALISED = (
+    "The protected attribute {column!r} is generalised in the release; audit a release that "
+    "keeps it as it is."
+)
