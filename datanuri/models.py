@@ -6,6 +6,7 @@ Wiring level, next to `platform.py`: it aggregates capabilities, so no foundatio
 import datanuri.accounts.models  # noqa: F401
 import datanuri.accounts.request_tables  # noqa: F401
 import datanuri.catalog.models  # noqa: F401
+import datanuri.decisions.tables  # noqa: F401
 import datanuri.harvest.models  # noqa: F401
 import datanuri.jobs.models  # noqa: F401
 import datanuri.ledger.models  # noqa: F401

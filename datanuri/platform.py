@@ -26,6 +26,8 @@ from datanuri.catalog.ingest_job import INGEST
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
+from datanuri.decisions.service import DecisionService
+from datanuri.desk.calendar import load_holidays
 from datanuri.engine import Engine, EngineSettings, make_engine
 from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
@@ -101,6 +103,16 @@ class Platform:
         self.notifications = Notifications(self.db)
         self.access_requests = AccessRequests(
             self.db, self.ledger, self.access, self.accounts, InAppNotifier()
+        )
+        # AI accountability: decisions about people, their contests and oversight.
+        self.decisions = DecisionService(
+            self.db,
+            self.ledger,
+            self.blobs,
+            InAppNotifier(),
+            code_key=load_or_create_key(self.config.data_dir / "keys" / "decisions.key"),
+            holidays=load_holidays(),
+            review_days=self.config.ai_contest_review_days,
         )
         self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules
         self.counts = DatasetCounter(self.db, self.access)  # views and downloads

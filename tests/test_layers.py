@@ -23,6 +23,7 @@ LAYERS = {  # top-level module -> rank; a module may import only ranks at or bel
             "desk",
             "market",
             "notify",
+            "decisions",
         ],
         2,
     ),
