@@ -9,6 +9,7 @@ import pytest
 
 from datanuri import errors
 from datanuri.catalog import messages as catalog_messages
+from datanuri.decisions import messages as decisions_messages
 from datanuri.desk import calendar as desk_calendar
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
@@ -22,6 +23,7 @@ from datanuri.web import errors as web_errors
 # Every module whose upper-case string constants are user-facing English messages.
 MESSAGE_MODULES: tuple[ModuleType, ...] = (
     catalog_messages,
+    decisions_messages,
     desk_calendar,
     fingerprint_messages,
     jobs_messages,

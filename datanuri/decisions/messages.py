@@ -71,6 +71,7 @@ MSG_OVERSIGHT_ONLY = (
     "oversight figures."
 )
 MSG_ADMINS_ONLY = "Only admins can do this."
+MSG_BASE64 = "An evidence file's content_base64 is not valid base64."
 MSG_NO_STEP = "This decision has no step {step!r} to give a receipt for."
 
 # Notices, each as (Korean, English): stored in both languages when sent.

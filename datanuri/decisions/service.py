@@ -430,8 +430,7 @@ class DecisionService:
 
     def assign(self, contest_id: int, *, reviewer: str, principal: Principal) -> ContestInfo:
         """Give an open contest to `reviewer` (an e-mail); admins only."""
-        if not principal.is_admin:
-            raise errors.PermissionDenied(M.MSG_ADMINS_ONLY)
+        self._require_admin(principal)
         with self.db.write_session() as s:
             c = self._contest(s, contest_id)
             if c.status != "open":
@@ -473,6 +472,8 @@ class DecisionService:
     ) -> ContestInfo:
         """The assigned reviewer upholds or overturns the decision with written reasons; an
         overturn records a corrected decision linked to the original. The person is told."""
+        if principal.kind == "anonymous":
+            raise errors.NotAuthenticated(M.MSG_NOT_REVIEWER)
         result = rules.outcome(outcome)
         why = rules.clean_reasons(reasons_text)
         if result == "overturned" and not (corrected_output or "").strip():
@@ -566,8 +567,7 @@ class DecisionService:
     ) -> list[int]:
         """Escalate the open contests past their deadline (once each): a ledger entry, and a
         notice to the admins and the reviewer. Returns the contests escalated now."""
-        if not principal.is_admin:
-            raise errors.PermissionDenied(M.MSG_ADMINS_ONLY)
+        self._require_admin(principal)
         when = now or utcnow()
         done = []
         with self.db.write_session() as s:
@@ -821,6 +821,13 @@ class DecisionService:
         return user.is_active and rules.may_review(
             user.platform_role, self._roles(s, user.id), owner_org
         )
+
+    @staticmethod
+    def _require_admin(p: Principal) -> None:
+        if p.kind == "anonymous":
+            raise errors.NotAuthenticated(M.MSG_ADMINS_ONLY)
+        if not p.is_admin:
+            raise errors.PermissionDenied(M.MSG_ADMINS_ONLY)
 
     @staticmethod
     def _is_reviewer(p: Principal) -> bool:

@@ -17,6 +17,7 @@ from datanuri.web import (
     routes_accounts,
     routes_catalog,
     routes_ckan,
+    routes_decisions,
     routes_console,
     routes_explore,
     routes_ledger,
@@ -69,6 +70,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_ledger.router, prefix=API_PREFIX)
     app.include_router(routes_access.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)
+    app.include_router(routes_decisions.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")
