@@ -34,7 +34,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 # PostgreSQL is what the services and the store below them do, and those tests run on both. An
 # interface test whose outcome depends on the database itself (driver limits, NUL bytes in text)
 # opts in with `@pytest.mark.both_databases`.
-SQLITE_ONLY = ("tests/web/", "tests/ui/", "tests/test_cli.py", "tests/test_cli_access.py")
+SQLITE_ONLY = (
+    "tests/web/",
+    "tests/ui/",
+    "tests/test_cli.py",
+    "tests/test_cli_access.py",
+    "tests/test_cli_decisions.py",
+)
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from datanuri import __version__
-from datanuri.cli import access, accounts, catalog, ledger
+from datanuri.cli import access, accounts, catalog, decisions, ledger
 from datanuri.cli import market as market_cli
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
@@ -34,6 +34,7 @@ app.command("login")(accounts.login)
 app.command("whoami")(accounts.whoami)
 app.command("access-log")(accounts.access_log)
 app.add_typer(access.app, name="access-requests")
+app.add_typer(decisions.app, name="ai")
 app.add_typer(search_cli.search_app, name="search")
 app.add_typer(privacy_cli.app, name="privacy")
 app.command("harvest")(search_cli.harvest)

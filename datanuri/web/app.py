@@ -18,6 +18,7 @@ from datanuri.web import (
     routes_catalog,
     routes_ckan,
     routes_decisions,
+    routes_decisions_pages,
     routes_console,
     routes_explore,
     routes_ledger,
@@ -71,6 +72,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_access.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)
     app.include_router(routes_decisions.router, prefix=API_PREFIX)
+    app.include_router(routes_decisions_pages.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")
