@@ -30,13 +30,19 @@ def test_ai_commands(platform, run):  # noqa: F811
     )
     d.add_model_version("scoring", version="v1", kind="other", method="m", principal=SYSTEM)
     rec = d.record(
-        DecisionDraft("scoring", "v1", "k1", {"x": 1}, "deny", 1.0, (), {"x": 0.5}, 0.5, "m",
-                      {"region": "11"}),
+        DecisionDraft(
+            "scoring", "v1", "k1", {"x": 1}, "deny", 1.0, (), {"x": 0.5}, 0.5, "m", {"region": "11"}
+        ),
         principal=SYSTEM,
     )
     past = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
-    c = d.file_contest(rec.reference, code=rec.access_code, explanation="이 결정은 잘못되었습니다.",
-                       principal=ANONYMOUS, now=past)
+    c = d.file_contest(
+        rec.reference,
+        code=rec.access_code,
+        explanation="이 결정은 잘못되었습니다.",
+        principal=ANONYMOUS,
+        now=past,
+    )
     assert c.reviewer is None  # nobody has the reviewer role yet
 
     assert "scoring" in run("ai", "systems", "list").stdout
@@ -47,7 +53,10 @@ def test_ai_commands(platform, run):  # noqa: F811
     bad = run("ai", "contests", "assign", str(c.id), "--reviewer", "rev@example.org", check=False)
     assert bad.returncode != 0 and "cannot review" in bad.stderr + bad.stdout
     acc.add_member("ombuds", "rev@example.org", role="reviewer", principal=SYSTEM)
-    assert "now with rev" in run("ai", "contests", "assign", str(c.id), "--reviewer", "rev@example.org").stdout
+    assert (
+        "now with rev"
+        in run("ai", "contests", "assign", str(c.id), "--reviewer", "rev@example.org").stdout
+    )
     assert "Escalated 1" in run("ai", "contests", "escalate").stdout
     assert "Escalated 0" in run("ai", "contests", "escalate").stdout
     over = json.loads(run("ai", "systems", "oversight", "scoring", "--json").stdout)

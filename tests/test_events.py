@@ -350,7 +350,12 @@ def _ai_pairs() -> list[tuple[events.EventKind, Event]]:
         ),
         (
             ai.DecisionCorrected(
-                actor="user:2", time=T, decision_id=7, corrected_id=8, contest_id=1, record_sha256=H[1]
+                actor="user:2",
+                time=T,
+                decision_id=7,
+                corrected_id=8,
+                contest_id=1,
+                record_sha256=H[1],
             ),
             Event(
                 type="ai.decision.corrected",

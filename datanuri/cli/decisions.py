@@ -14,7 +14,9 @@ from rich.table import Table
 from datanuri.accounts.principal import SYSTEM
 from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, platform_ctx, print_json
 
-app = typer.Typer(help="AI systems that decide about people: registry, contests, oversight.", no_args_is_help=True)
+app = typer.Typer(
+    help="AI systems that decide about people: registry, contests, oversight.", no_args_is_help=True
+)
 systems_app = typer.Typer(help="The registry of AI systems.", no_args_is_help=True)
 decisions_app = typer.Typer(help="The decisions of an AI system.", no_args_is_help=True)
 contests_app = typer.Typer(help="Contests of AI decisions and their review.", no_args_is_help=True)

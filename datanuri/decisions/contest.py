@@ -47,7 +47,7 @@ def check_evidence(sizes: Collection[int]) -> None:
 
 
 def outcome(value: str) -> str:
-    """"upheld" or "overturned" for the reviewer's "uphold" or "overturn"."""
+    """ "upheld" or "overturned" for the reviewer's "uphold" or "overturn"."""
     if value not in OUTCOMES:
         raise InvalidInput(M.MSG_OUTCOME)
     return OUTCOMES[value]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-MSG_NAME = (
-    "A system name has 2 to 100 lower-case letters, digits and dashes, e.g. loan-screening."
-)
+MSG_NAME = "A system name has 2 to 100 lower-case letters, digits and dashes, e.g. loan-screening."
 MSG_NO_SYSTEM = "No AI system named {name!r}."
 MSG_SYSTEM_EXISTS = "An AI system named {name!r} is already registered. Pick another name."
 MSG_OWNERS_ONLY = (
@@ -13,9 +11,7 @@ MSG_OWNERS_ONLY = (
 MSG_RISK = "The risk level must be one of minimal, limited or high."
 MSG_KIND = "The model kind must be one of linear, logistic, tree or other."
 MSG_CARD_FIELD = "The model card needs {field}: write it for the people the system decides about."
-MSG_TRAINING_REF = (
-    "Training data {ref!r} must be written as dataset@version, e.g. loans@3."
-)
+MSG_TRAINING_REF = "Training data {ref!r} must be written as dataset@version, e.g. loans@3."
 MSG_TRAINING_MISSING = (
     "Training data {ref!r} does not exist: dataset {dataset!r} has no version {version}."
 )
@@ -44,9 +40,7 @@ MSG_IDEMPOTENCY_REUSED = (
 )
 MSG_NO_SUBJECT = "No user with id {id}: name the person by an existing account, or leave it out."
 MSG_NO_DECISION = "No such decision. Check the reference number and the access code."
-MSG_EXPLANATION_SHORT = (
-    "Explain in at least {min} characters why you think the decision is wrong."
-)
+MSG_EXPLANATION_SHORT = "Explain in at least {min} characters why you think the decision is wrong."
 MSG_TEXT_LONG = "The text can be at most {max} characters long."
 MSG_EVIDENCE_LIMIT = "You can attach at most {count} files of at most {mb} MB each."
 MSG_ALREADY_CONTESTED = "This decision already has a contest under review."

@@ -91,9 +91,7 @@ def _tree_path(tree: Any, x: Sequence[float], positive: int | None) -> tuple[flo
     while tree.children_left[node] != tree.children_right[node]:  # not a leaf
         f = int(tree.feature[node])
         child = (
-            tree.children_left[node]
-            if x[f] <= tree.threshold[node]
-            else tree.children_right[node]
+            tree.children_left[node] if x[f] <= tree.threshold[node] else tree.children_right[node]
         )
         contrib[f] += value(child) - value(node)
         node = child

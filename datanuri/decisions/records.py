@@ -69,9 +69,7 @@ def check_codes(codes: Sequence[str], catalogue: Mapping[str, Any]) -> list[str]
     return list(codes)
 
 
-def explain(
-    kind: str, parameters: Mapping[str, Any], draft: DecisionDraft
-) -> reasons.Explanation:
+def explain(kind: str, parameters: Mapping[str, Any], draft: DecisionDraft) -> reasons.Explanation:
     """The decision's exact explanation: computed here for linear and logistic models, checked
     for additivity when the caller computed it (trees with ``saabas-path``, other methods)."""
     if kind in ("linear", "logistic"):

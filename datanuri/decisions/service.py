@@ -40,6 +40,7 @@ from datanuri.decisions.events import (
     SystemRegistered,
 )
 from datanuri.decisions.records import DecisionDraft
+from datanuri.decisions.systems import TrainingRef
 from datanuri.decisions.tables import AiContest, AiDecision, AiModelVersion, AiSystem
 from datanuri.desk.calendar import Holidays
 from datanuri.events import EventSink
@@ -64,7 +65,7 @@ class SystemInfo:
     intended_use: str
     limitations: str
     metrics: Mapping[str, float]
-    training_data: tuple[systems.TrainingRef, ...]
+    training_data: tuple[TrainingRef, ...]
     reason_codes: Mapping[str, Mapping[str, Any]]
     model_versions: tuple[str, ...]
     ledger_index: int | None
@@ -265,7 +266,9 @@ class DecisionService:
     def systems(self) -> list[SystemInfo]:
         """Every registered system (the registry is public: it names no person)."""
         with self.db.session() as s:
-            return [self._system_info(s, r) for r in s.scalars(select(AiSystem).order_by(AiSystem.name))]
+            return [
+                self._system_info(s, r) for r in s.scalars(select(AiSystem).order_by(AiSystem.name))
+            ]
 
     def system(self, name: str) -> SystemInfo:
         with self.db.session() as s:
@@ -388,7 +391,7 @@ class DecisionService:
             )
             if s.scalar(busy) is not None:
                 raise errors.Conflict(M.MSG_ALREADY_CONTESTED)
-            files = []
+            files: list[dict[str, Any]] = []
             for name, data in evidence:
                 digest = self.blobs.put_bytes(data)
                 files.append({"name": str(name)[:200], "sha256": digest, "size": len(data)})
@@ -781,7 +784,10 @@ class DecisionService:
         link: str = REVIEW_LINK,
     ) -> None:
         due = c.deadline_at.astimezone(rules.KST).strftime("%Y-%m-%d %H:%M KST")
-        text = (pair[0].format(ref=row.reference, deadline=due), pair[1].format(ref=row.reference, deadline=due))
+        text = (
+            pair[0].format(ref=row.reference, deadline=due),
+            pair[1].format(ref=row.reference, deadline=due),
+        )
         self.notifier.notify(s, Notice(uid, kind, text, link))
 
     @staticmethod
@@ -799,11 +805,14 @@ class DecisionService:
             user = s.get(User, uid)
             if user is None or not user.is_active or not self._eligible(s, user, owner_org):
                 continue
-            load = s.scalar(
-                select(func.count(AiContest.id)).where(
-                    AiContest.reviewer_id == uid, AiContest.status == "open"
+            load = (
+                s.scalar(
+                    select(func.count(AiContest.id)).where(
+                        AiContest.reviewer_id == uid, AiContest.status == "open"
+                    )
                 )
-            ) or 0
+                or 0
+            )
             if best is None or load < best[0]:
                 best = (load, uid)
         return best[1] if best else None
@@ -878,7 +887,9 @@ class DecisionService:
     ) -> AiDecision:
         """The decision `reference`, if the caller is its person (by code or account), or one of
         its system's owners (when `owners_too`); otherwise not found, whatever the reason."""
-        row = s.scalar(select(AiDecision).where(AiDecision.reference == (reference or "").strip().upper()))
+        row = s.scalar(
+            select(AiDecision).where(AiDecision.reference == (reference or "").strip().upper())
+        )
         if row is None:
             raise errors.NotFound(M.MSG_NO_DECISION)
         if records.code_matches(code, row.code_sha256):
@@ -900,7 +911,7 @@ class DecisionService:
             return p.ref
         return f"subject:ai-decision:{row.id}"
 
-    def _training_ref(self, s: Session, ref: str) -> systems.TrainingRef:
+    def _training_ref(self, s: Session, ref: str) -> TrainingRef:
         name, number = systems.parse_ref(ref)
         v = s.scalar(
             select(Version)
@@ -913,7 +924,7 @@ class DecisionService:
             )
         if v.ledger_index is None:
             raise errors.InvalidInput(M.MSG_TRAINING_NO_ENTRY.format(ref=ref))
-        return systems.TrainingRef(name, number, int(v.ledger_index))
+        return TrainingRef(name, number, int(v.ledger_index))
 
     def _system_info(self, s: Session, row: AiSystem) -> SystemInfo:
         versions = s.scalars(
@@ -931,7 +942,7 @@ class DecisionService:
             limitations=row.limitations,
             metrics=dict(row.metrics),
             training_data=tuple(
-                systems.TrainingRef(t["dataset"], int(t["version"]), int(t["ledger_index"]))
+                TrainingRef(t["dataset"], int(t["version"]), int(t["ledger_index"]))
                 for t in row.training_data
             ),
             reason_codes=dict(row.reason_codes),

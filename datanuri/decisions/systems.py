@@ -66,7 +66,9 @@ def clean_card(card: ModelCard) -> ModelCard:
         if len(text) > TEXT_MAX:
             raise InvalidInput(M.MSG_TEXT_LONG.format(max=TEXT_MAX))
     metrics = {str(k): float(v) for k, v in card.metrics.items()}
-    return ModelCard(card.intended_use.strip(), card.limitations.strip(), metrics, card.training_data)
+    return ModelCard(
+        card.intended_use.strip(), card.limitations.strip(), metrics, card.training_data
+    )
 
 
 def parse_ref(ref: str) -> tuple[str, int]:

@@ -2,7 +2,8 @@
 under /api/v1/ai, and the person's decision page `/decisions/{ref}`.
 
 Handlers are thin: one `DecisionService` call with the caller's principal. The person without
-an account sends the access code in the `X-Decision-Code` header; a wrong code answers 404, exactly like an unknown reference.
+an account sends the access code in the `X-Decision-Code` header; a wrong code answers 404,
+exactly like an unknown reference.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ class EscalatedOut(Out):
 
 
 def _plain(x: Any) -> Any:
-    return dataclasses.asdict(x) if dataclasses.is_dataclass(x) else x
+    return dataclasses.asdict(x) if dataclasses.is_dataclass(x) and not isinstance(x, type) else x
 
 
 def _lang(request: Request) -> str:
@@ -310,4 +311,3 @@ def decide(contest_id: RowId, body: DecideIn, me: PublishCaller, p: PlatformDep)
         principal=me,
     )
     return _plain(info)
-

@@ -70,8 +70,12 @@ def _decision_page(
     )
 
 
-def _code_page(request: Request, reference: str, *, status: int = 200, wrong: bool = False) -> HTMLResponse:
-    return ui_page(request, "ui/decision_code.html", status=status, reference=reference, wrong=wrong)
+def _code_page(
+    request: Request, reference: str, *, status: int = 200, wrong: bool = False
+) -> HTMLResponse:
+    return ui_page(
+        request, "ui/decision_code.html", status=status, reference=reference, wrong=wrong
+    )
 
 
 @pages.get("/decisions/{reference}", response_class=HTMLResponse)
@@ -126,8 +130,15 @@ async def contest_form(
         except (errors.InvalidInput, errors.Conflict) as exc:
             msg = translate(exc.message, language(request))
             return _decision_page(
-                request, p, reference, code=code, me=me, user=user, csrf=csrf,
-                status=exc.status, error=msg,
+                request,
+                p,
+                reference,
+                code=code,
+                me=me,
+                user=user,
+                csrf=csrf,
+                status=exc.status,
+                error=msg,
             )
         return _decision_page(
             request, p, reference, code=code, me=me, user=user, csrf=csrf, filed=True
@@ -156,7 +167,15 @@ async def receipt_download(
 
 
 # ----- the reviewer console ------------------------------------------------------------------
-def _console(request: Request, p: Platform, who: Any, *, status: int = 200, error: str | None = None, done: str | None = None) -> HTMLResponse:
+def _console(
+    request: Request,
+    p: Platform,
+    who: Any,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    done: str | None = None,
+) -> HTMLResponse:
     return ui_page(
         request,
         "console/ai_contests.html",

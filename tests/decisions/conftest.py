@@ -14,7 +14,11 @@ from datanuri.decisions.systems import ModelCard
 from tests.helpers import PASSWORD, air_csv
 
 CATALOGUE = {
-    "R01": {"ko": "소득이 기준보다 낮습니다.", "en": "Income is below the baseline.", "feature": "income"},
+    "R01": {
+        "ko": "소득이 기준보다 낮습니다.",
+        "en": "Income is below the baseline.",
+        "feature": "income",
+    },
     "R02": {"ko": "연체 횟수가 많습니다.", "en": "Many late payments.", "feature": "late"},
     "R03": {"ko": "부채 비율이 높습니다.", "en": "High debt ratio.", "feature": "debt"},
 }

@@ -14,7 +14,7 @@ from datanuri.decisions import reasons
 FEATURES = ("a", "b", "c", "d")
 RNG = np.random.default_rng(7)
 X = RNG.normal(size=(300, 4))
-Y = (X[:, 0] - 2 * X[:, 1] + 0.5 * X[:, 2] * X[:, 3] + RNG.normal(scale=0.3, size=300) > 0)
+Y = X[:, 0] - 2 * X[:, 1] + 0.5 * X[:, 2] * X[:, 3] + RNG.normal(scale=0.3, size=300) > 0
 
 
 def _row(i: int) -> dict[str, float]:

@@ -86,7 +86,9 @@ def test_system_registration_cites_training_data_ledger_entry(world: Any) -> Non
 
 def test_person_sees_only_own_decision_wrong_code_is_not_found(world: Any) -> None:
     p = world.p
-    rec = p.decisions.record(world.draft(subject_user_id=world.person.user_id), principal=world.owner)
+    rec = p.decisions.record(
+        world.draft(subject_user_id=world.person.user_id), principal=world.owner
+    )
     other = p.decisions.record(world.draft(), principal=world.owner)
     seen = p.decisions.view(rec.reference, code=rec.access_code, principal=ANONYMOUS, lang="ko")
     assert seen.inputs == {"income": 2.0, "late": 3.0, "debt": 0.6}
@@ -131,7 +133,9 @@ def test_contest_assigned_outside_owner_and_owner_cannot_review(world: Any) -> N
     with pytest.raises(errors.PermissionDenied):
         p.decisions.assign(c.id, reviewer="reviewer@example.org", principal=world.owner)
     assert [x.id for x in p.decisions.contests(principal=world.reviewer)] == [c.id]
-    done = p.decisions.decide(c.id, outcome="uphold", reasons_text=REASONS, principal=world.reviewer)
+    done = p.decisions.decide(
+        c.id, outcome="uphold", reasons_text=REASONS, principal=world.reviewer
+    )
     assert done.status == "upheld" and done.corrected_reference is None
     with pytest.raises(errors.Conflict):
         p.decisions.decide(c.id, outcome="uphold", reasons_text=REASONS, principal=world.reviewer)
@@ -139,7 +143,9 @@ def test_contest_assigned_outside_owner_and_owner_cannot_review(world: Any) -> N
 
 def test_overturn_corrects_and_person_is_notified_with_receipts(world: Any) -> None:
     p = world.p
-    rec = p.decisions.record(world.draft(subject_user_id=world.person.user_id), principal=world.owner)
+    rec = p.decisions.record(
+        world.draft(subject_user_id=world.person.user_id), principal=world.owner
+    )
     c = p.decisions.file_contest(rec.reference, explanation=EXPLAIN, principal=world.person)
     with pytest.raises(errors.InvalidInput):
         p.decisions.decide(c.id, outcome="overturn", reasons_text=REASONS, principal=world.reviewer)
@@ -201,7 +207,9 @@ def test_deadline_in_business_days_and_escalation_once(world: Any) -> None:
     with pytest.raises(errors.PermissionDenied):
         p.decisions.escalate_overdue(principal=world.reviewer)
     notes = p.notifications.list(principal=world.admin)
-    assert any(n.kind == "ai.contest.overdue" for n in notes) if hasattr(notes[0], "kind") else notes
+    assert (
+        any(n.kind == "ai.contest.overdue" for n in notes) if hasattr(notes[0], "kind") else notes
+    )
     view = p.decisions.view(rec.reference, code=rec.access_code, principal=ANONYMOUS)
     assert [s["step"] for s in view.contests[0].steps][-1] == "escalated"
     over = p.decisions.oversight("loan-screening", principal=world.owner)

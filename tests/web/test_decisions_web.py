@@ -27,7 +27,11 @@ SYSTEM_BODY = {
     "limitations": "Not for the self-employed.",
     "metrics": {"auc": 0.8},
     "reason_codes": {
-        "R01": {"ko": "소득이 기준보다 낮습니다.", "en": "Income is below the baseline.", "feature": "income"},
+        "R01": {
+            "ko": "소득이 기준보다 낮습니다.",
+            "en": "Income is below the baseline.",
+            "feature": "income",
+        },
         "R02": {"ko": "연체 횟수가 많습니다.", "en": "Many late payments.", "feature": "late"},
     },
 }
@@ -50,7 +54,9 @@ def world(platform: Any) -> dict[str, str]:
     acc.create_organization("bank", principal=SYSTEM)
     acc.create_organization("ombuds", principal=SYSTEM)
     for name in ("owner", "reviewer"):
-        acc.create_user(f"{name}@example.org", display_name=name, password=PASSWORD, principal=SYSTEM)
+        acc.create_user(
+            f"{name}@example.org", display_name=name, password=PASSWORD, principal=SYSTEM
+        )
     acc.add_member("bank", "owner@example.org", role="editor", principal=SYSTEM)
     acc.add_member("ombuds", "reviewer@example.org", role="reviewer", principal=SYSTEM)
     token = acc.create_token(
@@ -63,7 +69,9 @@ def _h(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_record_view_contest_decide_receipt_oversight(api: TestClient, platform: Any, world: dict[str, str]) -> None:
+def test_record_view_contest_decide_receipt_oversight(
+    api: TestClient, platform: Any, world: dict[str, str]
+) -> None:
     h = _h(world["owner"])
     assert api.post("/api/v1/ai/systems", headers=h, json=SYSTEM_BODY).status_code == 201
     r = api.post("/api/v1/ai/systems/loan-screening/versions", headers=h, json=VERSION_BODY)
@@ -83,15 +91,22 @@ def test_record_view_contest_decide_receipt_oversight(api: TestClient, platform:
     assert (again["reference"], again["access_code"], again["replayed"]) == (ref, code, True)
 
     # the person, by code: the API (Korean reasons) and the page; a wrong code is 404
-    r = api.get(f"/api/v1/ai/decisions/{ref}", headers={"X-Decision-Code": code, "Accept-Language": "ko"})
+    r = api.get(
+        f"/api/v1/ai/decisions/{ref}", headers={"X-Decision-Code": code, "Accept-Language": "ko"}
+    )
     assert r.status_code == 200 and r.json()["reasons"][0]["text"] == "연체 횟수가 많습니다."
-    assert api.get(f"/api/v1/ai/decisions/{ref}", headers={"X-Decision-Code": "WRONG"}).status_code == 404
+    assert (
+        api.get(f"/api/v1/ai/decisions/{ref}", headers={"X-Decision-Code": "WRONG"}).status_code
+        == 404
+    )
     person = TestClient(api.app, raise_server_exceptions=False)
     assert "code-form" in person.get(f"/decisions/{ref}").text
     assert person.post(f"/decisions/{ref}", data={"code": "NOPE"}).status_code == 404
     page = person.post(f"/decisions/{ref}?lang=ko", data={"code": code})
     assert page.status_code == 200 and "연체 횟수가 많습니다." in page.text and "deny" in page.text
-    short = person.post(f"/decisions/{ref}/contest?lang=en", data={"code": code, "explanation": "no"})
+    short = person.post(
+        f"/decisions/{ref}/contest?lang=en", data={"code": code, "explanation": "no"}
+    )
     assert short.status_code == 422 and "at least 10 characters" in short.text
     filed = person.post(
         f"/decisions/{ref}/contest",
@@ -109,7 +124,12 @@ def test_record_view_contest_decide_receipt_oversight(api: TestClient, platform:
     cid = int(re.search(r'id="contest-(\d+)"', console.text).group(1))  # type: ignore[union-attr]
     r = reviewer.post(
         f"/console/ai/contests/{cid}/decide",
-        data={"csrf_token": csrf, "outcome": "overturn", "reasons": REASONS, "corrected_output": "approve"},
+        data={
+            "csrf_token": csrf,
+            "outcome": "overturn",
+            "reasons": REASONS,
+            "corrected_output": "approve",
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303
@@ -121,7 +141,10 @@ def test_record_view_contest_decide_receipt_oversight(api: TestClient, platform:
     assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
     receipt = json.loads(got.content)
     key = platform.ledger.public_key()
-    assert verify_receipt(receipt, public_key=key).ok and receipt["entry"]["type"] == "ai.contest.decided"
+    assert (
+        verify_receipt(receipt, public_key=key).ok
+        and receipt["entry"]["type"] == "ai.contest.decided"
+    )
     assert person.post(f"/decisions/{ref}/receipts/decided", data={"code": "X"}).status_code == 404
 
     # the owner's oversight dashboard and API
@@ -138,15 +161,26 @@ def test_contest_over_the_api_with_evidence(api: TestClient, world: dict[str, st
     rec = api.post(
         "/api/v1/ai/decisions",
         headers=h,
-        json={"system": "loan-screening", "model_version": "v1", "idempotency_key": "x",
-              "inputs": {"income": 1, "late": 0}, "output": "deny"},
+        json={
+            "system": "loan-screening",
+            "model_version": "v1",
+            "idempotency_key": "x",
+            "inputs": {"income": 1, "late": 0},
+            "output": "deny",
+        },
     ).json()
     code_h = {"X-Decision-Code": rec["access_code"]}
     ev = [{"name": "a.txt", "content_base64": base64.b64encode(b"evidence").decode()}]
-    r = api.post(f"/api/v1/ai/decisions/{rec['reference']}/contests", headers=code_h,
-                 json={"explanation": EXPLAIN, "evidence": ev})
+    r = api.post(
+        f"/api/v1/ai/decisions/{rec['reference']}/contests",
+        headers=code_h,
+        json={"explanation": EXPLAIN, "evidence": ev},
+    )
     assert r.status_code == 201 and r.json()["reviewer"] == "reviewer"
     assert [s["step"] for s in r.json()["steps"]] == ["filed", "assigned"]
-    r = api.post(f"/api/v1/ai/decisions/{rec['reference']}/contests", headers=h,
-                 json={"explanation": EXPLAIN})
+    r = api.post(
+        f"/api/v1/ai/decisions/{rec['reference']}/contests",
+        headers=h,
+        json={"explanation": EXPLAIN},
+    )
     assert r.status_code == 404  # the owner is not the person

@@ -10,9 +10,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from datanuri.accounts import SYSTEM
-from datanuri.web.app import create_app
 from datanuri.decisions.records import DecisionDraft
 from datanuri.decisions.systems import ModelCard
+from datanuri.web.app import create_app
 from tests.helpers import air_csv
 
 
@@ -28,6 +28,7 @@ def _ai_draft(key: str) -> DecisionDraft:
         base_value=1.0,
         method="m",
     )
+
 
 PW = "correct horse battery"
 ROLES = ("anonymous", "member", "editor", "other_owner", "admin", "auditor")

@@ -92,9 +92,7 @@ def upgrade() -> None:
         _fk("ai_decisions", "corrects_id", "ai_decisions"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ai_decisions")),
         sa.UniqueConstraint("reference", name=op.f("uq_ai_decisions_reference")),
-        sa.UniqueConstraint(
-            "system_id", "idempotency_key", name=op.f("uq_ai_decisions_system_id")
-        ),
+        sa.UniqueConstraint("system_id", "idempotency_key", name=op.f("uq_ai_decisions_system_id")),
     )
     for col in ("system_id", "subject_user_id", "subject_ci", "created_at"):
         op.create_index(op.f(f"ix_ai_decisions_{col}"), "ai_decisions", [col], unique=False)
