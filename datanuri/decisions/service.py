@@ -384,6 +384,8 @@ class DecisionService:
         when = now or utcnow()
         with self.db.write_session() as s:
             row = self._person_decision(s, reference, code, principal, owners_too=False)
+            # PostgreSQL: one contest at a time per decision, even from two tabs at once
+            s.scalar(select(AiDecision.id).where(AiDecision.id == row.id).with_for_update())
             if row.status == "corrected":
                 raise errors.Conflict(M.MSG_CORRECTED)
             busy = select(AiContest.id).where(
