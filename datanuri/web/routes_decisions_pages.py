@@ -93,8 +93,11 @@ def decision_page(request: Request, reference: str, p: PlatformDep, who: WebUser
 
 @pages.post("/decisions/{reference}", response_class=HTMLResponse)
 async def decision_with_code(request: Request, reference: str, p: PlatformDep) -> Response:
+    """The decision for the access code posted; without a code, the person logs in instead."""
     form = await request.form()
     code = str(form.get("code") or "")[:64]
+    if not code:
+        return login_redirect(request)
     try:
         return await run_in_threadpool(
             lambda: _decision_page(request, p, reference, code=code, me=ANONYMOUS)
@@ -154,6 +157,8 @@ async def receipt_download(
     """The ledger receipt of one step, as a JSON file to verify offline."""
     form = await request.form()
     code = str(form.get("code") or "")[:64] or None
+    if code is None and who is None:
+        return login_redirect(request)
     me = who.me if who is not None and code is None else ANONYMOUS
     receipt = await run_in_threadpool(
         lambda: p.decisions.receipt(reference, step=step, code=code, principal=me, ledger=p.ledger)
