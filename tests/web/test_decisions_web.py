@@ -135,6 +135,9 @@ def test_record_view_contest_decide_receipt_oversight(
     assert r.status_code == 303
     page = person.post(f"/decisions/{ref}?lang=en", data={"code": code})
     assert 'id="corrected"' in page.text and REASONS in page.text
+    shown = re.findall(r'id="receipt-(\w+)"', page.text)
+    assert shown == ["recorded", "filed", "assigned", "decided", "corrected"]
+    assert 'id="contest-form"' not in page.text  # a corrected decision is not contested again
 
     # receipts download and verify offline with the log's public key
     got = person.post(f"/decisions/{ref}/receipts/decided", data={"code": code})
