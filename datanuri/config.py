@@ -91,6 +91,8 @@ class Config:
     # Login anomaly scores (0-100+) at which a login asks for the second factor, or is refused.
     login_step_up_score: int = 40
     login_block_score: int = 80
+    # AI decision contests: a reviewer decides within this many Korean business days.
+    ai_contest_review_days: int = 10
     # Self-service accounts: "open" lets anyone sign up (confirmed by a mailed link; such users
     # get no organisation role), "off" leaves accounts to admins. Mailed links expire after
     # these hours (sign-up) and minutes (password reset), and each works once.

@@ -7,6 +7,7 @@ import datanuri.accounts.models  # noqa: F401
 import datanuri.accounts.request_tables  # noqa: F401
 import datanuri.audit.tables  # noqa: F401
 import datanuri.catalog.models  # noqa: F401
+import datanuri.decisions.tables  # noqa: F401
 import datanuri.desk.firm_tables  # noqa: F401
 import datanuri.desk.tables  # noqa: F401
 import datanuri.harvest.models  # noqa: F401

@@ -27,6 +27,7 @@ from datanuri.catalog.ingest_job import INGEST
 from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
+from datanuri.decisions.service import DecisionService
 from datanuri.desk import events as desk_events  # noqa: F401 - registers the desk's ledger kinds
 from datanuri.desk.calendar import load_holidays
 from datanuri.desk.firms import FirmDesk
@@ -123,6 +124,18 @@ class Platform:
         self.firm_desk = FirmDesk(
             self.db, self.ledger, self.access, self.accounts, self.channels.notifier
         )
+        # Korean business days (public holidays as shipped data) for the desk's and contests' deadlines.
+        holidays = load_holidays(self.config.desk_holidays_path)
+        # AI accountability: decisions about people, their contests and oversight.
+        self.decisions = DecisionService(
+            self.db,
+            self.ledger,
+            self.blobs,
+            self.channels.notifier,
+            code_key=load_or_create_key(self.config.data_dir / "keys" / "decisions.key"),
+            holidays=holidays,
+            review_days=self.config.ai_contest_review_days,
+        )
         self.job_views = JobViews(self.jobs, self.db, self.access)  # jobs under dataset rules
         self.counts = DatasetCounter(self.db, self.access)  # views and downloads
         self.feedback = FeedbackService(self.db, self.access)  # 문의/오류 신고 to the holder
@@ -166,7 +179,7 @@ class Platform:
             self.access,
             self.channels.notifier,
             Suggester(self.db, self.search, self.access),
-            load_holidays(self.config.desk_holidays_path),
+            holidays,
         )
         # The market's listings: restricted datasets offered with an ODRL licence; the search
         # index shows them as a "for sale" facet.

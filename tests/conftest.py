@@ -41,6 +41,7 @@ SQLITE_ONLY = (
     "tests/test_cli_access.py",
     "tests/desk/test_api.py",
     "tests/desk/test_cli.py",
+    "tests/test_cli_decisions.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,6 +10,7 @@ import pytest
 
 from datanuri import events
 from datanuri.audit.events import AuditRecorded
+from datanuri.decisions import events as ai
 from datanuri.desk import events as desk  # registers the desk's kinds
 from datanuri.desk import firm_events as fe
 from datanuri.events import Event
@@ -748,6 +749,131 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
                     "predictions": f"sha256:{H[1]}",
                 },
                 data={"kind": "model", "target": "dataset:air@2", "passed": False},
+            ),
+        ),
+        *_ai_pairs(),
+    ]
+
+
+def _ai_pairs() -> list[tuple[events.EventKind, Event]]:
+    """The AI decision registry's kinds (datanuri/decisions/events.py)."""
+    d = "ai-decision:7"
+    return [
+        (
+            ai.SystemRegistered(
+                actor="user:1",
+                time=T,
+                system="loan",
+                organization="bank",
+                risk_level="high",
+                card_sha256=H[0],
+                training_entries=(3,),
+            ),
+            Event(
+                type="ai.system.registered",
+                actor="user:1",
+                subject="ai-system:loan",
+                time=T,
+                hashes={"card": f"sha256:{H[0]}"},
+                data={"organization": "bank", "risk_level": "high", "training_entries": [3]},
+            ),
+        ),
+        (
+            ai.DecisionRecorded(
+                actor="user:1",
+                time=T,
+                system="loan",
+                decision_id=7,
+                model_version="v1",
+                input_sha256=H[0],
+                record_sha256=H[1],
+            ),
+            Event(
+                type="ai.decision.recorded",
+                actor="user:1",
+                subject=d,
+                time=T,
+                hashes={"input": f"sha256:{H[0]}", "record": f"sha256:{H[1]}"},
+                data={"system": "loan", "model_version": "v1"},
+            ),
+        ),
+        (
+            ai.DecisionCorrected(
+                actor="user:2",
+                time=T,
+                decision_id=7,
+                corrected_id=8,
+                contest_id=1,
+                record_sha256=H[1],
+            ),
+            Event(
+                type="ai.decision.corrected",
+                actor="user:2",
+                subject=d,
+                time=T,
+                hashes={"record": f"sha256:{H[1]}"},
+                data={"corrected_by": 8, "contest": 1},
+            ),
+        ),
+        (
+            ai.ContestFiled(
+                actor="subject:ai-decision:7",
+                time=T,
+                decision_id=7,
+                contest_id=1,
+                explanation_sha256=H[0],
+                evidence_sha256=(H[1],),
+                deadline="2026-10-10T15:00:00+00:00",
+            ),
+            Event(
+                type="ai.contest.filed",
+                actor="subject:ai-decision:7",
+                subject=d,
+                time=T,
+                hashes={"explanation": f"sha256:{H[0]}", "evidence0": f"sha256:{H[1]}"},
+                data={"contest": 1, "deadline": "2026-10-10T15:00:00+00:00"},
+            ),
+        ),
+        (
+            ai.ContestAssigned(
+                actor="system", time=T, decision_id=7, contest_id=1, reviewer="user:3"
+            ),
+            Event(
+                type="ai.contest.assigned",
+                actor="system",
+                subject=d,
+                time=T,
+                data={"contest": 1, "reviewer": "user:3"},
+            ),
+        ),
+        (
+            ai.ContestEscalated(
+                actor="system", time=T, decision_id=7, contest_id=1, deadline="2026-10-10"
+            ),
+            Event(
+                type="ai.contest.escalated",
+                actor="system",
+                subject=d,
+                time=T,
+                data={"contest": 1, "deadline": "2026-10-10"},
+            ),
+        ),
+        (
+            ai.ContestDecided(
+                actor="user:3",
+                time=T,
+                decision_id=7,
+                contest_id=1,
+                outcome="overturned",
+                reasons_sha256=H[0],
+            ),
+            Event(
+                type="ai.contest.decided",
+                actor="user:3",
+                subject=d,
+                time=T,
+                hashes={"reasons": f"sha256:{H[0]}"},
+                data={"contest": 1, "outcome": "overturned"},
             ),
         ),
     ]

@@ -10,6 +10,7 @@ import pytest
 from datanuri import errors
 from datanuri.audit import messages as audit_messages
 from datanuri.catalog import messages as catalog_messages
+from datanuri.decisions import messages as decisions_messages
 from datanuri.desk import calendar as desk_calendar
 from datanuri.desk import firm_messages
 from datanuri.desk import messages as desk_messages
@@ -29,6 +30,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     book_messages,
     audit_messages,
     catalog_messages,
+    decisions_messages,
     desk_calendar,
     fingerprint_messages,
     desk_messages,

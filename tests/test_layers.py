@@ -24,6 +24,7 @@ LAYERS = {  # top-level module -> rank; a module may import only ranks at or bel
             "market",
             "notify",
             "audit",
+            "decisions",
         ],
         2,
     ),

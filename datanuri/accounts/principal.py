@@ -8,7 +8,7 @@ from typing import Literal
 
 Kind = Literal["anonymous", "user", "system"]
 OrgRole = Literal["owner", "editor", "member"]
-PlatformRole = Literal["admin", "auditor"]
+PlatformRole = Literal["admin", "auditor", "reviewer"]
 Scope = Literal["read", "publish", "admin"]
 ALL_SCOPES: frozenset[str] = frozenset({"read", "publish", "admin"})
 

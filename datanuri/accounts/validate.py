@@ -8,8 +8,8 @@ import unicodedata
 from datanuri.errors import InvalidInput
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}$")
-ORG_ROLES = ("owner", "editor", "member")
-PLATFORM_ROLES = ("admin", "auditor")
+ORG_ROLES = ("owner", "editor", "member", "reviewer")  # reviewer: AI contests (decisions)
+PLATFORM_ROLES = ("admin", "auditor", "reviewer")
 SCOPES = ("read", "publish", "admin")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from datanuri import __version__
-from datanuri.cli import access, accounts, catalog, desk_firms, ledger, market_listings
+from datanuri.cli import access, accounts, catalog, decisions, desk_firms, ledger, market_listings
 from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
 from datanuri.cli import market as market_cli
@@ -41,6 +41,7 @@ app.add_typer(webhooks_cli.app, name="webhooks")
 desk_firms.register(desk_cli.app)  # `datanuri requests firms|projects ...`
 app.add_typer(desk_cli.app, name="requests")
 app.add_typer(market_listings.market, name="market")
+app.add_typer(decisions.app, name="ai")
 app.add_typer(search_cli.search_app, name="search")
 app.add_typer(privacy_cli.app, name="privacy")
 app.command("harvest")(search_cli.harvest)

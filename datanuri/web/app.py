@@ -19,6 +19,8 @@ from datanuri.web import (
     routes_catalog,
     routes_ckan,
     routes_console,
+    routes_decisions,
+    routes_decisions_pages,
     routes_desk,
     routes_desk_pages,
     routes_explore,
@@ -85,6 +87,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_market_listings.router, prefix=API_PREFIX)
     app.include_router(routes_market_listings.public)
     app.include_router(routes_market_listings.pages)
+    app.include_router(routes_decisions.router, prefix=API_PREFIX)
+    app.include_router(routes_decisions_pages.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")

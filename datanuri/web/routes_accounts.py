@@ -40,7 +40,7 @@ class UserIn(BaseModel):
     email: str = Field(max_length=320)
     display_name: str = Field(max_length=200)
     password: str = Field(max_length=1024)
-    platform_role: Literal["admin", "auditor"] | None = None
+    platform_role: Literal["admin", "auditor", "reviewer"] | None = None
 
 
 class MemberIn(BaseModel):

@@ -11,8 +11,25 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from datanuri.accounts import SYSTEM
+from datanuri.decisions.records import DecisionDraft
+from datanuri.decisions.systems import ModelCard
 from datanuri.web.app import create_app
 from tests.helpers import air_csv
+
+
+def _ai_draft(key: str) -> DecisionDraft:
+    return DecisionDraft(
+        system="ai-a",
+        model_version="v1",
+        idempotency_key=key,
+        inputs={"x": 1},
+        output="deny",
+        score=1.5,
+        contributions={"x": 0.5},
+        base_value=1.0,
+        method="m",
+    )
+
 
 PW = "correct horse battery"
 ROLES = ("anonymous", "member", "editor", "other_owner", "admin", "auditor")
@@ -73,6 +90,21 @@ class World:
             platform.catalog.publish(
                 f"ds-{level}", air_csv(tmp_path / f"{level}.csv"), principal=SYSTEM
             )
+        # an AI system of org-a with one decision (no subject: its person would use the code)
+        platform.decisions.register_system(
+            "ai-a",
+            organization="org-a",
+            title="AI",
+            purpose="screening",
+            risk_level="high",
+            card=ModelCard("use", "limits"),
+            reason_codes={},
+            principal=SYSTEM,
+        )
+        platform.decisions.add_model_version(
+            "ai-a", version="v1", kind="other", method="m", principal=SYSTEM
+        )
+        self.decision = platform.decisions.record(_ai_draft("seed"), principal=SYSTEM).reference
         # a job row the editor started (a kind no worker runs: it only has to be seen)
         self.editor_job = platform.jobs.queue.enqueue("test", {}, actor=f"user:{EMAIL['editor']}")[
             0
@@ -848,6 +880,82 @@ MATRIX: dict[
         lambda w, r, lvl: {"json": {"column": "PM10", "unit": "㎍/㎥"}},
         only(("editor",), 200),
     ),
+    # AI decisions: the registry is public; the owner organisation's editors (and admins) add
+    # to it and record decisions; a decision is the person's (by code) and its owners', not
+    # found to anyone else; reviewers and admins see contests; admins assign and escalate
+    ("GET", "/api/v1/ai/systems"): ("/api/v1/ai/systems", None, always(200)),
+    ("POST", "/api/v1/ai/systems"): (
+        "/api/v1/ai/systems",
+        lambda w, r, lvl: {
+            "json": {
+                "name": w.fresh("sys"),
+                "organization": "org-a",
+                "title": "t",
+                "purpose": "p",
+                "risk_level": "limited",
+                "intended_use": "u",
+                "limitations": "l",
+            }
+        },
+        only(("editor", "admin"), 201),
+    ),
+    ("GET", "/api/v1/ai/systems/{name}"): ("/api/v1/ai/systems/ai-a", None, always(200)),
+    ("POST", "/api/v1/ai/systems/{name}/versions"): (
+        "/api/v1/ai/systems/ai-a/versions",
+        lambda w, r, lvl: {"json": {"version": w.fresh("v"), "kind": "other", "method": "m"}},
+        only(("editor", "admin"), 201),
+    ),
+    ("GET", "/api/v1/ai/systems/{name}/decisions"): (
+        "/api/v1/ai/systems/ai-a/decisions",
+        None,
+        only(("editor", "admin", "auditor"), 200),
+    ),
+    ("GET", "/api/v1/ai/systems/{name}/oversight"): (
+        "/api/v1/ai/systems/ai-a/oversight",
+        None,
+        only(("editor", "admin", "auditor"), 200),
+    ),
+    ("POST", "/api/v1/ai/decisions"): (
+        "/api/v1/ai/decisions",
+        lambda w, r, lvl: {
+            "json": {
+                **{k: v for k, v in vars(_ai_draft(w.fresh("k"))).items() if v is not None},
+                "reason_codes": [],
+            }
+        },
+        only(("editor", "admin"), 201),
+    ),
+    ("GET", "/api/v1/ai/decisions/{reference}"): (
+        "/api/v1/ai/decisions/{decision}",
+        None,
+        lambda r, lvl: 200 if r in ("editor", "admin") else 404,
+    ),
+    ("GET", "/api/v1/ai/decisions/{reference}/receipts/{step}"): (
+        "/api/v1/ai/decisions/{decision}/receipts/recorded",
+        None,
+        lambda r, lvl: 200 if r in ("editor", "admin") else 404,
+    ),
+    ("POST", "/api/v1/ai/decisions/{reference}/contests"): (
+        "/api/v1/ai/decisions/{decision}/contests",
+        lambda w, r, lvl: {"json": {"explanation": "이 결정은 잘못된 자료에 근거합니다."}},
+        always(404),  # only the person contests (by code or account); owners too get 404
+    ),
+    ("GET", "/api/v1/ai/contests"): ("/api/v1/ai/contests", None, only(("admin",), 200)),
+    ("POST", "/api/v1/ai/contests/escalate"): (
+        "/api/v1/ai/contests/escalate",
+        None,
+        only(("admin",), 200),
+    ),
+    ("POST", "/api/v1/ai/contests/{contest_id}/assign"): (
+        "/api/v1/ai/contests/999999/assign",
+        lambda w, r, lvl: {"json": {"reviewer": "plain@example.org"}},
+        only(("admin",), 404),
+    ),
+    ("POST", "/api/v1/ai/contests/{contest_id}/decide"): (
+        "/api/v1/ai/contests/999999/decide",
+        lambda w, r, lvl: {"json": {"outcome": "uphold", "reasons": "x" * 30}},
+        signed_in(404),
+    ),
 }
 # routes that name the dataset in their body, not their path
 DATASET_IN_BODY = {("POST", "/api/v1/audits/model"), ("POST", "/api/v1/audits/dataset")}
@@ -881,6 +989,7 @@ def test_permission_matrix(platform, tmp_path):
                 url = path.format(
                     ds=f"ds-{level}",
                     job=w.editor_job,
+                    decision=w.decision,
                     token=_own_token(w, role, level) if "{token}" in path else "",
                     entitlement=_entitlement(w, role, level) if "{entitlement}" in path else "",
                     request=_access_request(w, role, level) if "{request}" in path else "",

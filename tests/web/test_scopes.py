@@ -34,6 +34,8 @@ PUBLIC_WRITES = {
     ("POST", "/api/v1/auth/verify"),
     ("POST", "/api/v1/auth/password/forgot"),
     ("POST", "/api/v1/auth/password/reset"),
+    # the person contests an AI decision: its access code (or their own account) is the credential
+    ("POST", "/api/v1/ai/decisions/{reference}/contests"),
 }
 # Writes that are not writes: CKAN's POST actions are the read-only actions of its GET.
 READ_ONLY_POSTS = {("POST", "/api/3/action/{action}"), ("POST", "/api/action/{action}")}
@@ -97,6 +99,8 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "job_id": "x",
         "index": "0",
         "action": "status_show",
+        "reference": "DN-NOSUCHDECISION",
+        "contest_id": "1",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
