@@ -123,6 +123,10 @@ class Config:
     # The data request desk's public holidays (a CSV like the shipped data/kr_holidays.csv:
     # date, Korean name, English name); empty = the shipped table. Deadlines count business days.
     desk_holidays_path: Path | None = None
+    # How often the job workers sweep the desk for requests past their deadline (flag, escalate
+    # and notify the holder's owners and admins), in seconds; 0 = never (run
+    # `datanuri requests sweep` from cron instead).
+    desk_sweep_seconds: int = 3600
     # The blob store (datanuri/store/blob_url.py): empty = <data_dir>/blobs on the local file
     # system (which may be a shared mount); a directory or file:///mnt/shared/blobs; or
     # s3://bucket/prefix, with blob_s3_endpoint_url for S3-compatible stores (MinIO, Ceph) and

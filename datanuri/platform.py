@@ -33,6 +33,7 @@ from datanuri.desk.calendar import load_holidays
 from datanuri.desk.firms import FirmDesk
 from datanuri.desk.service import RequestDesk
 from datanuri.desk.suggest import Suggester
+from datanuri.desk.sweep_job import SWEEP, SweepParams
 from datanuri.engine import Engine, EngineSettings, make_engine
 from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
@@ -200,6 +201,8 @@ class Platform:
         self.jobs.registry.add(INGEST)
         self.jobs.registry.add(APPLY)
         self.jobs.registry.add(DELIVER)
+        if self.config.desk_sweep_seconds > 0:  # overdue requests flagged and escalated
+            self.jobs.every(SWEEP, SweepParams(), self.config.desk_sweep_seconds)
         self.jobs.bind(self)
 
     def _make_selfservice(self) -> SelfService:

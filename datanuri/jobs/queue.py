@@ -77,12 +77,15 @@ class JobQueue:
         dataset: str | None = None,
         input_blob: str | None = None,
         claim_for: str | None = None,
+        job_id: str | None = None,
+        run_after: dt.datetime | None = None,
     ) -> tuple[Job, Claim | None]:
         """Add a job; with `claim_for` (a worker id) it starts claimed by that worker (a job
-        run in the caller's thread), else queued for any worker."""
+        run in the caller's thread), else queued for any worker, from `run_after` (default now).
+        A given `job_id` that exists already raises the database's IntegrityError."""
         now = utcnow()
         job = Job(
-            id=uuid.uuid4().hex,
+            id=job_id or uuid.uuid4().hex,
             kind=kind,
             params=params,
             created_by=actor,
@@ -90,7 +93,7 @@ class JobQueue:
             dataset=dataset,
             input_blob=input_blob,
             max_attempts=self.settings.max_attempts,
-            run_after=now,
+            run_after=run_after or now,
             attempt=0,
             message="queued",
             worker="",

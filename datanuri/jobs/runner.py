@@ -15,13 +15,14 @@ its lease runs out: ended as succeeded if its outcome was committed, else run ag
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exc, select
 
 from datanuri.errors import InvalidInput, NotFound
 from datanuri.jobs import messages as M
@@ -141,6 +142,45 @@ class JobRunner:
         self.executor = Executor(self.queue, self.registry, services)
         self._pool: WorkerPool | None = None
         self._pool_lock = threading.Lock()
+        self._periodic: list[tuple[str, dict[str, Any], float]] = []  # kind, params, seconds
+
+    def every(self, kind: JobKind[Any, Any], params: Any, seconds: float) -> None:
+        """Register `kind` and run it every `seconds` with `params`, on whichever process's
+        workers claim it: each period is one job row with an id naming its slot, so however
+        many processes schedule it, it runs once per period (`schedule_periodic`)."""
+        if seconds <= 0:
+            raise ValueError("a periodic job needs a period above 0 seconds")
+        inner = kind.handler
+
+        def handler(services: Any, p: Any, ctx: JobContext) -> JobOutput:
+            try:
+                return inner(services, p, ctx)
+            finally:
+                self.schedule_periodic()  # the next period's row, whatever this one did
+
+        self.registry.add(dataclasses.replace(kind, handler=handler))
+        self._periodic.append((kind.name, dump_params(params), seconds))
+
+    def schedule_periodic(self, now: dt.datetime | None = None) -> int:
+        """Add the rows of the current and the next period of each periodic kind that are not
+        there yet; returns how many were added."""
+        at = (now or dt.datetime.now(dt.UTC)).timestamp()
+        added = 0
+        for kind, raw, seconds in self._periodic:
+            start = at - at % seconds
+            for slot in (start, start + seconds):
+                try:
+                    self.queue.enqueue(
+                        kind,
+                        raw,
+                        actor="system",
+                        job_id=f"{kind}@{int(slot)}",
+                        run_after=dt.datetime.fromtimestamp(slot, dt.UTC),
+                    )
+                    added += 1
+                except exc.IntegrityError:  # another process (or an earlier start) added it
+                    pass
+        return added
 
     def bind(self, services: Any) -> None:
         """What handlers are given to work with (the platform, once it is built)."""
@@ -219,6 +259,7 @@ class JobRunner:
         with self._pool_lock:
             if self._pool is not None or self.workers <= 0:
                 return
+            self.schedule_periodic()
             self._pool = WorkerPool(
                 self.executor,
                 concurrency=self.workers,
@@ -239,6 +280,8 @@ class JobRunner:
         until none is ready), then stop gracefully: running jobs get `grace` seconds to finish
         and are given back to the queue after that. Returns how many were given back."""
         names = tuple(kinds) if kinds is not None else self.registry.names()
+        if not once:
+            self.schedule_periodic()
         pool = WorkerPool(self.executor, concurrency=concurrency, kinds=names, once=once)
         pool.start()
         stop = stop or threading.Event()

@@ -16,7 +16,6 @@ import pytest
 from datanuri.accounts.principal import SYSTEM
 from datanuri.demo.desk import EV_TITLE, demo_request_id
 from datanuri.demo.load import DEMO_PASSWORD
-from datanuri.desk import suggest
 from datanuri.desk.service import RequestDraft
 
 pytestmark = pytest.mark.browser
@@ -26,9 +25,6 @@ READER = "ui-desk-reader@example.org"
 QUERY = "전기차"
 HOLDER = "seoul-metro-gov"
 ANSWER_DATASET = "seoul-public-wifi"
-# The suggestions (existing datasets, holders, similar requests) come from desk/suggest.py; until
-# its real implementation is merged the stub suggests nothing.
-SUGGESTER_STUB = "INTERFACE STUB" in (suggest.__doc__ or "")
 
 
 @pytest.fixture
@@ -66,11 +62,6 @@ def _similar_request_offered(reader: Any, demo_platform: Any) -> None:
 
 def test_preview_suggests_the_demo_request(demo_platform: Any) -> None:
     """The service's preview (what the page shows) offers the demo's EV request to join."""
-    if SUGGESTER_STUB:
-        pytest.skip(
-            "datanuri/desk/suggest.py is still the interface stub on this branch (the "
-            "desk-suggest work is merged separately): no suggestions or duplicates to check"
-        )
     draft = RequestDraft(
         title="전기차 충전소 시간대별 이용량",
         description="서울시 공공 전기차 충전소별 시간대별 충전 건수와 충전량",
@@ -115,8 +106,7 @@ def test_from_an_empty_search_to_an_answered_request(
     reader.wait_for_selector("#desk-file-form")
     assert reader.locator("#suggested-datasets").is_visible()
     assert reader.locator("#suggested-holders").is_visible()
-    if not SUGGESTER_STUB:  # (see test_preview_suggests_the_demo_request)
-        _similar_request_offered(reader, demo_platform)
+    _similar_request_offered(reader, demo_platform)
     shot(reader, "desk-preview")
 
     reader.get_by_label("요청을 보낼 기관").select_option(HOLDER)
