@@ -81,6 +81,7 @@ class DatasetMatch:
     score: float
     matched: tuple[str, ...]  # the request's terms found in the dataset
     fields: tuple[str, ...]  # where they were found: "title", "keywords", "columns", ...
+    listings: tuple[int, ...] = ()  # its market listings on sale (ids): it can be bought
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,13 @@ class Suggester:
             if self._may_read(doc.name, principal):
                 out.append(
                     DatasetMatch(
-                        doc.name, doc.title, doc.organization, cov.score, cov.matched, cov.fields
+                        doc.name,
+                        doc.title,
+                        doc.organization,
+                        cov.score,
+                        cov.matched,
+                        cov.fields,
+                        tuple(int(x["id"]) for x in doc.listings),
                     )
                 )
         return tuple(out)

@@ -113,6 +113,20 @@ def test_a_dataset_match_says_which_words_matched_where(demo: Platform) -> None:
     assert all(k and e and k != e for k, e in org.reasons)
 
 
+def test_a_dataset_on_sale_is_suggested_with_its_listing(demo: Platform) -> None:
+    """The demo sells the restricted 112 calls: the suggestion names its listing; a dataset
+    without one names none."""
+    out = suggester(demo).suggest(
+        RequestText("112 신고 접수 건수", "경찰 112 신고 접수 현황 자료를 요청합니다."),
+        principal=analyst(demo),
+    )
+    found = {d.name: d for d in out.datasets}
+    assert "seoul-112-calls" in found, [d.name for d in out.datasets]
+    sold = demo.listings.search(principal=SYSTEM, dataset="seoul-112-calls", mine=True)
+    assert found["seoul-112-calls"].listings == tuple(x.id for x in sold) != ()
+    assert all(d.listings == () for n, d in found.items() if n != "seoul-112-calls")
+
+
 def test_a_misspelt_word_is_searched_as_the_catalogue_spells_it(demo: Platform) -> None:
     out = suggester(demo).suggest(
         RequestText("미세먼즤 측정 자료", "측정소별 미세먼즤 농도"), principal=analyst(demo)
