@@ -26,6 +26,23 @@ from datanuri.audit.service import (
 from datanuri.audit.thresholds import parse
 from datanuri.web.auth import PublishCaller, ReadCaller
 from datanuri.web.deps import PlatformDep, RowId
+from datanuri.web.schemas import Out
+
+
+class AuditOut(Out):
+    """A stored audit: what it looked at, the hashes the ledger entry names, and its result
+    (per-group figures, differences and ratios with intervals, verdicts; see `audit/report.py`)."""
+
+    id: int
+    kind: str = Field(description="model | dataset | release")
+    target: str = Field(description='"dataset:NAME@VERSION" or "file:NAME"')
+    hashes: dict[str, str]
+    parameters: dict[str, Any]
+    result: dict[str, Any]
+    created_by: str
+    created_at: str
+    ledger_index: int | None
+
 
 router = APIRouter(tags=["audits"])
 FILE_LIMIT = 64 * 1024 * 1024  # bytes of a file sent in the body (base64)
@@ -72,7 +89,7 @@ class DatasetAuditIn(AuditTarget):
     proxies: bool = True
 
 
-@router.post("/audits/model", status_code=201)
+@router.post("/audits/model", status_code=201, response_model=AuditOut)
 async def model_audit(body: ModelAuditIn, me: PublishCaller, p: PlatformDep) -> dict[str, Any]:
     """Audit a model's predictions per group (selection rate, TPR, FPR, PPV, AUC, calibration),
     with bootstrap intervals of the differences and ratios and verdicts on the thresholds."""
@@ -90,7 +107,7 @@ async def model_audit(body: ModelAuditIn, me: PublishCaller, p: PlatformDep) -> 
     return record.to_dict()
 
 
-@router.post("/audits/dataset", status_code=201)
+@router.post("/audits/dataset", status_code=201, response_model=AuditOut)
 async def dataset_audit(body: DatasetAuditIn, me: PublishCaller, p: PlatformDep) -> dict[str, Any]:
     """Audit a table: representation against a reference, label balance, missing values and
     proxies per protected group."""
@@ -105,7 +122,7 @@ async def dataset_audit(body: DatasetAuditIn, me: PublishCaller, p: PlatformDep)
     return record.to_dict()
 
 
-@router.get("/audits/{audit_id}")
+@router.get("/audits/{audit_id}", response_model=AuditOut)
 def get_audit(audit_id: RowId, me: ReadCaller, p: PlatformDep) -> dict[str, Any]:
     """A stored audit (for whoever ran it, and administrators)."""
     return p.audits.get(audit_id, principal=me).to_dict()
