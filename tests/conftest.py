@@ -42,6 +42,10 @@ SQLITE_ONLY = (
     "tests/desk/test_api.py",
     "tests/desk/test_cli.py",
     "tests/test_cli_decisions.py",
+    "tests/desk/test_firms_api.py",
+    "tests/market/test_cli_listings.py",
+    "tests/market/test_trace_cli.py",
+    "tests/audit/test_cli_audit.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
 
