@@ -28,7 +28,6 @@ from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
 from datanuri.decisions.service import DecisionService
-from datanuri.desk import events as desk_events  # noqa: F401 - registers the desk's ledger kinds
 from datanuri.desk.calendar import load_holidays
 from datanuri.desk.firms import FirmDesk
 from datanuri.desk.service import RequestDesk
@@ -125,7 +124,7 @@ class Platform:
         self.firm_desk = FirmDesk(
             self.db, self.ledger, self.access, self.accounts, self.channels.notifier
         )
-        # Korean business days (public holidays as shipped data) for the desk's and contests' deadlines.
+        # Korean business days (public holidays as data): the desk's and contests' deadlines.
         holidays = load_holidays(self.config.desk_holidays_path)
         # AI accountability: decisions about people, their contests and oversight.
         self.decisions = DecisionService(
