@@ -429,14 +429,22 @@ class Listings:
                     )
                 q = q.where(Listing.status == status)
             out = []
+            # Many listings share a dataset: look each dataset and the caller's rights up once.
+            seen: dict[int, tuple[DatasetAccess, bool, bool]] = {}
             for row in s.scalars(q):
-                ds = self.access.dataset(s, row.dataset_id)
-                holder = self._is_holder(s, principal, ds)
+                if row.dataset_id not in seen:
+                    ds = self.access.dataset(s, row.dataset_id)
+                    seen[row.dataset_id] = (
+                        ds,
+                        self._is_holder(s, principal, ds),
+                        self.access.can(s, principal, "read_metadata", dataset=ds),
+                    )
+                ds, holder, visible = seen[row.dataset_id]
                 if mine and not holder:
                     continue
                 if row.status != "published" and not holder:
                     continue
-                if not self.access.can(s, principal, "read_metadata", dataset=ds):
+                if not visible:
                     continue
                 out.append(self._info(s, row, ds))
             return out
