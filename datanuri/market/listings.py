@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -183,12 +183,12 @@ def published_summaries(s: Session, dataset_ids: Iterable[int]) -> dict[int, lis
 
 
 def _json_value(v: Any) -> Any:
+    """A sample cell as JSON: numbers and text as they are, NaN and infinities as null, anything
+    else (decimals, dates, times, bytes) as its text."""
     if v is None or isinstance(v, bool | int | str):
         return v
     if isinstance(v, float):
-        return v if v == v and v not in (float("inf"), float("-inf")) else None
-    if isinstance(v, Decimal | dt.date | dt.datetime | dt.time):
-        return str(v)
+        return v if math.isfinite(v) else None
     return str(v)
 
 
