@@ -12,13 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from datanuri.events import EventKind, register
+from datanuri.events import EventKind, _sha256, register
 
 BOOKS_SUBJECT = "market:books"
-
-
-def _sha256(hexdigest: str) -> str:
-    return f"sha256:{hexdigest}"
 
 
 @register

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from datanuri.events import EventKind, register
+from datanuri.events import EventKind, _sha256, register
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,7 +24,7 @@ class _ListingEvent(EventKind):
 
     @property
     def hashes(self) -> Mapping[str, str]:
-        return {"licence": f"sha256:{self.licence_sha256}"}
+        return {"licence": _sha256(self.licence_sha256)}
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -48,7 +48,7 @@ class ListingPublished(_ListingEvent):
         if self.version is not None:
             out["version"] = self.version
         if self.sample_sha256:
-            out["sample"] = f"sha256:{self.sample_sha256}"
+            out["sample"] = _sha256(self.sample_sha256)
         return out
 
 
@@ -77,6 +77,6 @@ class ListingLicenceChanged(_ListingEvent):
     @property
     def hashes(self) -> Mapping[str, str]:
         return {
-            "licence": f"sha256:{self.licence_sha256}",
-            "previous": f"sha256:{self.previous_sha256}",
+            "licence": _sha256(self.licence_sha256),
+            "previous": _sha256(self.previous_sha256),
         }

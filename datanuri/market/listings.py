@@ -17,14 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -183,18 +184,60 @@ def published_summaries(s: Session, dataset_ids: Iterable[int]) -> dict[int, lis
 
 
 def _json_value(v: Any) -> Any:
+    """A sample cell as JSON: numbers and text as they are, NaN and infinities as null, anything
+    else (decimals, dates, times, bytes) as its text."""
     if v is None or isinstance(v, bool | int | str):
         return v
     if isinstance(v, float):
-        return v if v == v and v not in (float("inf"), float("-inf")) else None
-    if isinstance(v, Decimal | dt.date | dt.datetime | dt.time):
-        return str(v)
+        return v if math.isfinite(v) else None
     return str(v)
 
 
 def _rows(table: pa.Table) -> tuple[tuple[str, ...], list[list[Any]]]:
     cols = tuple(table.column_names)
     return cols, [[_json_value(r[c]) for c in cols] for r in table.to_pylist()]
+
+
+def _cell_text(v: Any) -> str:
+    """A cell as the real-row check compares it (a sample's and a version's alike)."""
+    return str(_json_value(v))
+
+
+def _could_match(col: pa.Array, texts: set[str]) -> pa.Array | None:
+    """A mask of the cells of a text or integer column whose `_cell_text` may be one of `texts`
+    (exact for these types: a text is itself, an integer its canonical digits, a null "None");
+    None for other types, which are not narrowed."""
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        values = pa.array(sorted(texts), col.type)
+    elif pa.types.is_integer(col.type):
+        numbers = []
+        for text in texts:
+            try:
+                number = int(text)
+                pa.scalar(number, col.type)  # in the column's range
+            except (ValueError, OverflowError, pa.ArrowInvalid):
+                continue  # not an integer's text, or out of the column's range: matches none
+            if str(number) == text:
+                numbers.append(number)
+        values = pa.array(numbers, col.type)
+    else:
+        return None
+    mask = pc.is_in(col, value_set=values)
+    return pc.or_(mask, pc.is_null(col)) if "None" in texts else mask
+
+
+def rows_among(
+    batch: pa.RecordBatch, columns: tuple[str, ...], wanted: set[tuple[str, ...]]
+) -> set[tuple[str, ...]]:
+    """The rows of `batch` (on `columns`, as cell texts) that are in `wanted`. Arrow first drops
+    the rows a text or integer column rules out, so keys are built in Python only for the few
+    left; the answer is the same as comparing every row."""
+    for i, name in enumerate(columns):
+        mask = _could_match(batch.column(name), {key[i] for key in wanted})
+        if mask is not None:
+            batch = batch.filter(mask)
+    cells = [[_cell_text(v) for v in batch.column(name).to_pylist()] for name in columns]
+    return wanted.intersection(zip(*cells, strict=True))
 
 
 def _sample_hash(columns: Iterable[str], rows: list[list[Any]]) -> str:
@@ -429,14 +472,22 @@ class Listings:
                     )
                 q = q.where(Listing.status == status)
             out = []
+            # Many listings share a dataset: look each dataset and the caller's rights up once.
+            seen: dict[int, tuple[DatasetAccess, bool, bool]] = {}
             for row in s.scalars(q):
-                ds = self.access.dataset(s, row.dataset_id)
-                holder = self._is_holder(s, principal, ds)
+                if row.dataset_id not in seen:
+                    ds = self.access.dataset(s, row.dataset_id)
+                    seen[row.dataset_id] = (
+                        ds,
+                        self._is_holder(s, principal, ds),
+                        self.access.can(s, principal, "read_metadata", dataset=ds),
+                    )
+                ds, holder, visible = seen[row.dataset_id]
                 if mine and not holder:
                     continue
                 if row.status != "published" and not holder:
                     continue
-                if not self.access.can(s, principal, "read_metadata", dataset=ds):
+                if not visible:
                     continue
                 out.append(self._info(s, row, ds))
             return out
@@ -563,7 +614,7 @@ class Listings:
     ) -> int:
         """How many sample rows equal a row of one of the dataset's versions (on the sample's
         columns, when the version has them all), read batch by batch."""
-        wanted = {tuple(str(v) for v in r) for r in rows}
+        wanted = {tuple(_cell_text(v) for v in r) for r in rows}
         with self.db.session() as s:
             numbers = list(
                 s.scalars(select(Version.number).join(Dataset).where(Dataset.id == ds.id))
@@ -580,10 +631,7 @@ class Listings:
             if not set(columns) <= set(pf.schema_arrow.names):
                 continue
             for batch in pf.iter_batches(columns=list(columns), batch_size=65_536):
-                for r in batch.to_pylist():
-                    key = tuple(str(_json_value(r[c])) for c in columns)
-                    if key in wanted:
-                        hits.add(key)
+                hits |= rows_among(batch, columns, wanted)
         return len(hits)
 
     def _info(self, s: Session, row: Listing, ds: DatasetAccess) -> ListingInfo:

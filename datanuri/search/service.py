@@ -22,7 +22,7 @@ from datanuri.accounts.principal import Principal
 from datanuri.catalog.documents import SearchDoc
 from datanuri.catalog.models import Dataset, Version
 from datanuri.harvest.models import HarvestRecord
-from datanuri.market.listings import ListingSummary, published_summaries
+from datanuri.market.listings import published_summaries
 from datanuri.regions import ids
 from datanuri.search import messages as M
 from datanuri.search.analysis import highlight_forms, query_words
@@ -166,7 +166,7 @@ class SearchService:
                 doc_from_orm(
                     ds,
                     source=self._sources(s, [name]).get(name),
-                    listings=self._listings(s, [ds.id]).get(ds.id, ()),
+                    listings=published_summaries(s, [ds.id]).get(ds.id, ()),
                 )
                 if ds is not None and ds.listed
                 else None
@@ -189,7 +189,7 @@ class SearchService:
                     )
                 )
                 sources = self._sources(s, [d.name for d in rows])
-                offers = self._listings(s, [d.id for d in rows])
+                offers = published_summaries(s, [d.id for d in rows])
                 docs = [
                     doc_from_orm(d, source=sources.get(d.name), listings=offers.get(d.id, ()))
                     for d in rows
@@ -210,11 +210,6 @@ class SearchService:
         )
         return {n: u for n, u in rows}
 
-    @staticmethod
-    def _listings(s: Any, dataset_ids: Sequence[int]) -> dict[int, list[ListingSummary]]:
-        """The published market listings of some datasets (the "for sale" facet)."""
-        return published_summaries(s, dataset_ids)
-
     def fresh_doc(self, name: str) -> SearchDoc | None:
         """The record of one dataset read now from the catalog (no visibility check; callers check)."""
         with self.db.session() as s:
@@ -223,7 +218,7 @@ class SearchService:
                 doc_from_orm(
                     ds,
                     source=self._sources(s, [name]).get(name),
-                    listings=self._listings(s, [ds.id]).get(ds.id, ()),
+                    listings=published_summaries(s, [ds.id]).get(ds.id, ()),
                 )
                 if ds is not None
                 else None
@@ -249,7 +244,7 @@ class SearchService:
                 rows = list(
                     s.scalars(select(Dataset).where(Dataset.name.in_(chunk)).options(*self._load()))
                 )
-                offers = self._listings(s, [d.id for d in rows])
+                offers = published_summaries(s, [d.id for d in rows])
                 docs = [
                     doc_from_orm(d, source=sources.get(d.name), listings=offers.get(d.id, ()))
                     for d in rows

@@ -7,6 +7,7 @@ Handlers are thin: one service call with the caller's principal.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +21,13 @@ from datanuri import errors
 from datanuri.i18n import translate
 from datanuri.market import licence as L
 from datanuri.market import listing_rules as rules
-from datanuri.market.listings import ListingInfo, Sample, SampleFromRelease, SyntheticSample
+from datanuri.market.listings import (
+    ListingInfo,
+    Listings,
+    Sample,
+    SampleFromRelease,
+    SyntheticSample,
+)
 from datanuri.platform import Platform
 from datanuri.web.auth import PublishCaller, ReadCaller
 from datanuri.web.deps import PlatformDep, RowId
@@ -132,6 +139,18 @@ def _terms(licence: dict[str, Any] | None, template: str | None) -> L.Terms | No
     return L.Terms.from_dict(licence) if licence is not None else None
 
 
+Step = Literal["publish", "unpublish", "archive"]
+
+
+def _step(listings: Listings, step: Step) -> Callable[..., ListingInfo]:
+    """The service method of a status step (the API's and the console's)."""
+    return {
+        "publish": listings.publish,
+        "unpublish": listings.unpublish,
+        "archive": listings.archive,
+    }[step]
+
+
 def _with_sample(sample: SampleIn | None, call: Any) -> Any:
     """Run `call(sample)` with the sample a request gave (a CSV text goes to a temporary file)."""
     if sample is None or (sample.release_version is None and sample.csv is None):
@@ -217,17 +236,12 @@ def update_listing(
 @router.post("/market/listings/{listing_id}/{step}", response_model=ListingOut)
 def change_status(
     listing_id: RowId,
-    step: Literal["publish", "unpublish", "archive"],
+    step: Step,
     me: PublishCaller,
     p: PlatformDep,
 ) -> dict[str, Any]:
     """Put on sale (publish), take off sale (unpublish) or retire (archive) a listing."""
-    do = {
-        "publish": p.listings.publish,
-        "unpublish": p.listings.unpublish,
-        "archive": p.listings.archive,
-    }[step]
-    return do(listing_id, principal=me).to_dict()
+    return _step(p.listings, step)(listing_id, principal=me).to_dict()
 
 
 # ----- the licence as JSON-LD --------------------------------------------------------------------
@@ -357,7 +371,7 @@ async def console_create(request: Request, platform: PlatformDep, who: WebUserDe
 async def console_step(
     request: Request,
     listing_id: RowId,
-    step: Literal["publish", "unpublish", "archive"],
+    step: Step,
     platform: PlatformDep,
     who: WebUserDep,
 ) -> Response:
@@ -365,11 +379,7 @@ async def console_step(
         return login_redirect(request)
     await check_form_csrf(request, who.csrf)
     lang = language(request)
-    do = {
-        "publish": platform.listings.publish,
-        "unpublish": platform.listings.unpublish,
-        "archive": platform.listings.archive,
-    }[step]
+    do = _step(platform.listings, step)
     try:
         await run_in_threadpool(lambda: do(listing_id, principal=who.me))
     except (errors.InvalidInput, errors.Conflict) as exc:

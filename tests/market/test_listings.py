@@ -231,3 +231,37 @@ def test_ledger_entries_never_hold_the_sample(platform, world):
         ensure_ascii=False,
     )
     assert "합성측정소1" not in text
+
+
+def test_real_row_check_narrowed_by_arrow_finds_what_comparing_every_row_finds():
+    import datetime as dt
+    import random
+
+    import pyarrow as pa
+
+    from datanuri.market.listings import _cell_text, rows_among
+
+    rnd = random.Random(7)
+    n = 2_000
+    batch = pa.record_batch(
+        {
+            "name": pa.array([rnd.choice(["중구", "None", None, "종로구", "7"]) for _ in range(n)]),
+            "count": pa.array([rnd.choice([None, 0, 7, -3, 2**40]) for _ in range(n)], pa.int64()),
+            "small": pa.array([rnd.choice([1, 2, 200]) for _ in range(n)], pa.uint8()),
+            "value": pa.array([rnd.choice([None, 1.0, 2.5]) for _ in range(n)]),
+            "day": pa.array([dt.date(2024, 1, rnd.choice([1, 2])) for _ in range(n)]),
+        }
+    )
+    columns = ("name", "count", "small", "value", "day")
+    every = {tuple(_cell_text(r[c]) for c in columns) for r in batch.to_pylist()}
+    # Texts a sample may hold: some rows of the batch, and near misses ("07", "+7", out of
+    # range for uint8, "1" for the float 1.0, "None" for nulls and the text "None").
+    probes = set(rnd.sample(sorted(every), 10))
+    for name in ("중구", "None", "7", "없음"):
+        for count in ("7", "07", "+7", "None", str(2**40), "0"):
+            for small in ("1", "200", "300", "-1"):
+                probes.add(
+                    (name, count, small, rnd.choice(["1.0", "1", "None", "2.5"]), "2024-01-01")
+                )
+    assert rows_among(batch, columns, probes) == probes & every
+    assert len(probes & every) > 10  # the probes do hit rows, not only misses
