@@ -31,7 +31,7 @@ from datanuri.desk.firms import (
 from datanuri.i18n import translate
 from datanuri.platform import Platform
 from datanuri.web.auth import PublishCaller, ReadCaller, session_principal
-from datanuri.web.deps import PlatformDep, RowId
+from datanuri.web.deps import PlatformDep, RowId, whole_number
 from datanuri.web.pages import check_form_csrf, language
 from datanuri.web.routes_console import WebUser, WebUserDep, login_redirect
 from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
@@ -407,11 +407,16 @@ def new_project(request: Request, platform: PlatformDep, who: WebUserDep) -> Res
     return _new_page(request, who)
 
 
-def _whole(value: object, what: str) -> int:
+def _whole(value: object, message: str) -> int:
+    """A form field's whole number; `message` (the service's own for the field) otherwise."""
     text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 15:
-        raise errors.InvalidInput(M.MSG_MONEY.format(what=what, limit=rules.MAX_KRW))
+    if not whole_number(text):
+        raise errors.InvalidInput(message)
     return int(text)
+
+
+def _won(value: object, what: str) -> int:
+    return _whole(value, M.MSG_MONEY.format(what=what, limit=rules.MAX_KRW))
 
 
 @pages.post("/projects/new", response_class=HTMLResponse)
@@ -433,8 +438,8 @@ async def new_project_submit(request: Request, platform: PlatformDep, who: WebUs
             title=values.get("title", ""),
             description=values.get("description", ""),
             skills=tuple(values["skills"]),
-            budget_min=_whole(values.get("budget_min"), "budget_min"),
-            budget_max=_whole(values.get("budget_max"), "budget_max"),
+            budget_min=_won(values.get("budget_min"), "budget_min"),
+            budget_max=_won(values.get("budget_max"), "budget_max"),
             due_on=on,
             sector=values.get("sector") or None,
             sensitivity=values.get("sensitivity") or "open",
@@ -500,22 +505,25 @@ async def _act(
 
     def run() -> None:
         if how == "offered":
-            draft = OfferDraft(
-                _whole(form.get("price"), "price"), _whole(form.get("days"), "days"), note
-            )
+            days = _whole(form.get("days"), M.MSG_DAYS.format(limit=rules.MAX_DAYS))
+            draft = OfferDraft(_won(form.get("price"), "price"), days, note)
             desk.offer(project_id, str(form.get("firm") or ""), draft, principal=me)
         elif how == "accepted":
             desk.accept(ids["offer_id"], project_id=project_id, principal=me)
         elif how == "withdrawn":
             desk.withdraw_offer(ids["offer_id"], project_id=project_id, principal=me)
         elif how == "delivered":
-            raw = str(form.get("version") or "").strip()
-            version = _whole(raw, "version") if raw else None
-            desk.deliver(
-                project_id, str(form.get("dataset") or "").strip(), version, note=note, principal=me
+            dataset, raw = str(form.get("dataset") or "").strip(), str(form.get("version") or "")
+            version = (
+                _whole(raw, M.MSG_NO_VERSION.format(dataset=dataset, version=raw))
+                if raw.strip()
+                else None
             )
+            desk.deliver(project_id, dataset, version, note=note, principal=me)
         elif how == "completed":
-            desk.complete(project_id, _whole(form.get("rating"), "rating"), note=note, principal=me)
+            desk.complete(
+                project_id, _whole(form.get("rating"), M.MSG_RATING), note=note, principal=me
+            )
         elif how == "cancelled":
             desk.cancel(project_id, reason=str(form.get("reason") or ""), principal=me)
 
