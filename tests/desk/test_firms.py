@@ -165,6 +165,8 @@ def test_post_rank_offer_accept_deliver_complete(platform, world):
     assert (closed.status, closed.rating) == ("completed", 4)
     profile = desk.profile("firm-a")
     assert (profile.completed, profile.rating, profile.ratings) == (1, 4.0, 1)
+    listed = [(f.name, f.completed, f.rating, f.ratings) for f in desk.firms()]
+    assert listed == [("firm-a", 1, 4.0, 1), ("firm-b", 0, None, 0)]
 
     # the ledger: every step, texts only as hashes, the delivered content's digest
     kinds = [e["type"] for e in _entries(platform, "desk.")]
