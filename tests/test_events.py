@@ -643,6 +643,26 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
                 data={"firm": "gaon", "dataset": "air", "version": 2},
             ),
         ),
+        (  # a note beside the content: both hashes
+            fe.ProjectDelivered(
+                actor="user:3",
+                time=T,
+                project_id=7,
+                firm="gaon",
+                dataset="air",
+                version=2,
+                content_sha256=H[0],
+                note_sha256=H[2],
+            ),
+            Event(
+                type="desk.project.delivered",
+                actor="user:3",
+                subject=p,
+                time=T,
+                hashes={"content": f"sha256:{H[0]}", "note": f"sha256:{H[2]}"},
+                data={"firm": "gaon", "dataset": "air", "version": 2},
+            ),
+        ),
         (
             fe.ProjectCompleted(
                 actor="user:2", time=T, project_id=7, firm="gaon", rating=4, note_sha256=None

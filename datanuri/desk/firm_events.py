@@ -11,15 +11,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from datanuri.desk.events import _hashes
 from datanuri.events import EventKind, register
-
-
-def _h(key: str, hexdigest: str | None) -> dict[str, str]:
-    return {} if not hexdigest else {key: f"sha256:{hexdigest}"}
 
 
 def project_subject(project_id: int) -> str:
     return f"desk-project:{project_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ProjectEvent(EventKind):
+    """What every project entry records (not a kind itself): its subject is the project."""
+
+    project_id: int
+
+    @property
+    def subject(self) -> str:
+        return project_subject(self.project_id)
 
 
 @register
@@ -41,7 +49,7 @@ class FirmProfileSaved(EventKind):
 
     @property
     def hashes(self) -> Mapping[str, str]:
-        return {"profile": f"sha256:{self.profile_sha256}"}
+        return _hashes(profile=self.profile_sha256)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -54,11 +62,10 @@ class FirmProfileSaved(EventKind):
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ProjectPosted(EventKind):
+class ProjectPosted(_ProjectEvent):
     """A user posted a processing project (its text only as a SHA-256)."""
 
     name: ClassVar[str] = "desk.project.posted"
-    project_id: int
     organization: str | None
     desk_request_id: int | None
     skills: tuple[str, ...]
@@ -69,12 +76,8 @@ class ProjectPosted(EventKind):
     text_sha256: str
 
     @property
-    def subject(self) -> str:
-        return project_subject(self.project_id)
-
-    @property
     def hashes(self) -> Mapping[str, str]:
-        return {"text": f"sha256:{self.text_sha256}"}
+        return _hashes(text=self.text_sha256)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -90,11 +93,10 @@ class ProjectPosted(EventKind):
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class OfferSent(EventKind):
+class OfferSent(_ProjectEvent):
     """A firm sent an offer on a project: price in won, days, note as a SHA-256."""
 
     name: ClassVar[str] = "desk.project.offer.sent"
-    project_id: int
     offer_id: int
     firm: str
     price: int
@@ -102,12 +104,8 @@ class OfferSent(EventKind):
     note_sha256: str | None
 
     @property
-    def subject(self) -> str:
-        return project_subject(self.project_id)
-
-    @property
     def hashes(self) -> Mapping[str, str]:
-        return _h("note", self.note_sha256)
+        return _hashes(note=self.note_sha256)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -116,17 +114,12 @@ class OfferSent(EventKind):
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class OfferWithdrawn(EventKind):
+class OfferWithdrawn(_ProjectEvent):
     """A firm withdrew its waiting offer."""
 
     name: ClassVar[str] = "desk.project.offer.withdrawn"
-    project_id: int
     offer_id: int
     firm: str
-
-    @property
-    def subject(self) -> str:
-        return project_subject(self.project_id)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -135,19 +128,14 @@ class OfferWithdrawn(EventKind):
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ProjectAwarded(EventKind):
+class ProjectAwarded(_ProjectEvent):
     """The poster accepted one offer; the project's other waiting offers were closed."""
 
     name: ClassVar[str] = "desk.project.awarded"
-    project_id: int
     offer_id: int
     firm: str
     price: int
     closed_offers: tuple[int, ...]
-
-    @property
-    def subject(self) -> str:
-        return project_subject(self.project_id)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -161,11 +149,10 @@ class ProjectAwarded(EventKind):
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ProjectDelivered(EventKind):
+class ProjectDelivered(_ProjectEvent):
     """The awarded firm delivered a published dataset version (itself in the ledger)."""
 
     name: ClassVar[str] = "desk.project.delivered"
-    project_id: int
     firm: str
     dataset: str
     version: int
@@ -173,15 +160,8 @@ class ProjectDelivered(EventKind):
     note_sha256: str | None
 
     @property
-    def subject(self) -> str:
-        return project_subject(self.project_id)
-
-    @property
     def hashes(self) -> Mapping[str, str]:
-        out = {"content": f"sha256:{self.content_sha256}"}
-        if self.note_sha256:
-            out["note"] = f"sha256:{self.note_sha256}"
-        return out
+        return _hashes(content=self.content_sha256, note=self.note_sha256)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -190,22 +170,17 @@ class ProjectDelivered(EventKind):
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ProjectCompleted(EventKind):
+class ProjectCompleted(_ProjectEvent):
     """The poster accepted the delivery and rated the firm's work from 1 to 5."""
 
     name: ClassVar[str] = "desk.project.completed"
-    project_id: int
     firm: str
     rating: int
     note_sha256: str | None
 
     @property
-    def subject(self) -> str:
-        return project_subject(self.project_id)
-
-    @property
     def hashes(self) -> Mapping[str, str]:
-        return _h("note", self.note_sha256)
+        return _hashes(note=self.note_sha256)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -214,22 +189,17 @@ class ProjectCompleted(EventKind):
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ProjectCancelled(EventKind):
+class ProjectCancelled(_ProjectEvent):
     """The poster (or an admin) cancelled a project before it was delivered; waiting offers were
     closed."""
 
     name: ClassVar[str] = "desk.project.cancelled"
-    project_id: int
     previous: str  # the status it had
     reason_sha256: str | None
 
     @property
-    def subject(self) -> str:
-        return project_subject(self.project_id)
-
-    @property
     def hashes(self) -> Mapping[str, str]:
-        return _h("reason", self.reason_sha256)
+        return _hashes(reason=self.reason_sha256)
 
     @property
     def data(self) -> Mapping[str, Any]:

@@ -6,15 +6,15 @@ English label), the project states and the checks a profile, a project and an of
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Mapping
-from zoneinfo import ZoneInfo
 
 from datanuri.desk import firm_messages as M
+from datanuri.desk.rules import KST as KST  # the desk's, also used through this module
+from datanuri.desk.rules import clean_text
+from datanuri.desk.rules import sha256 as sha256
 from datanuri.errors import InvalidInput
 
 Pair = tuple[str, str]
-KST = ZoneInfo("Asia/Seoul")
 
 SKILLS: Mapping[str, Pair] = {
     "cleaning": ("데이터 정제", "Data cleaning"),
@@ -76,7 +76,7 @@ MAX_DAYS = 730
 
 def text(value: str | None, *, limit: int, required: bool = False, what: str = "text") -> str:
     """`value` trimmed and without control characters (line breaks kept), checked for length."""
-    out = "".join(c for c in (value or "").strip() if c in "\n\t" or c.isprintable())
+    out = clean_text(value)
     if required and not out:
         raise InvalidInput(M.MSG_REQUIRED.format(what=what))
     if len(out) > limit:
@@ -146,10 +146,6 @@ def required_certifications(
     if "linkage" in set(skills) and sensitivity in ("pseudonymous", "personal"):
         need.add(LINKAGE_CERT)
     return tuple(c for c in CERTIFICATIONS if c in need)
-
-
-def sha256(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def label(vocabulary: Mapping[str, Pair], code: str, lang: str) -> str:

@@ -159,6 +159,15 @@ class ProjectInfo:
 
 
 @dataclass(frozen=True)
+class Record:
+    """A firm's completed projects on the platform."""
+
+    completed: int
+    rating: float | None  # their mean rating, 2 places
+    ratings: int
+
+
+@dataclass(frozen=True)
 class Ranking:
     project_id: int
     fits: tuple[Fit, ...] = field(default_factory=tuple)
@@ -232,7 +241,7 @@ class FirmDesk:
                     profile_sha256=rules.sha256(whole),
                 ),
             )
-            return self._profile_info(s, row, org)
+            return self._profile_info(row, org, self._records(s, org.id).get(org.id))
 
     def profile(self, organization: str) -> FirmProfileInfo:
         """A firm's public profile."""
@@ -241,7 +250,7 @@ class FirmDesk:
             row = s.scalar(select(FirmProfile).where(FirmProfile.organization_id == org.id))
             if row is None:
                 raise errors.NotFound(M.MSG_NO_FIRM.format(name=organization))
-            return self._profile_info(s, row, org)
+            return self._profile_info(row, org, self._records(s, org.id).get(org.id))
 
     def firms(
         self, *, skill: str | None = None, sector: str | None = None
@@ -253,12 +262,12 @@ class FirmDesk:
                 .join(Organization, Organization.id == FirmProfile.organization_id)
                 .order_by(Organization.name)
             ).all()
-            out = [self._profile_info(s, p, o) for p, o in rows]
-        return [
-            f
-            for f in out
-            if (skill is None or skill in f.skills) and (sector is None or sector in f.sectors)
-        ]
+            records = self._records(s)
+            return [
+                self._profile_info(p, o, records.get(o.id))
+                for p, o in rows
+                if (skill is None or skill in p.skills) and (sector is None or sector in p.sectors)
+            ]
 
     # ----- projects ------------------------------------------------------------------------------
     def post(self, draft: ProjectDraft, *, principal: Principal) -> ProjectInfo:
@@ -341,18 +350,15 @@ class FirmDesk:
                 q = q.where(FirmProject.status == status)
             if mine:
                 q = q.where(FirmProject.poster_id == _user(principal))
-            return [self._project_info(s, r, principal) for r in s.scalars(q)]
+            return self._project_infos(s, list(s.scalars(q)), principal)
 
     def rank(self, project_id: int, *, principal: Principal) -> Ranking:
         """The firms ranked by their fit for the project, with reasons (excluded ones last)."""
         with self.db.session() as s:
             row = self._project(s, project_id)
             needs = Needs(tuple(row.skills), row.sector, tuple(row.certifications))
-            facts = [
-                f
-                for f in self._facts(s)
-                if row.organization_id is None or f.name != self._org_name(s, row.organization_id)
-            ]
+            own = self._org_name(s, row.organization_id) if row.organization_id else None
+            facts = [f for f in self._facts(s) if f.name != own]  # not the poster's own firm
             return Ranking(row.id, tuple(rank(facts, needs)))
 
     # ----- offers --------------------------------------------------------------------------------
@@ -601,7 +607,7 @@ class FirmDesk:
     def my_offers(self, *, principal: Principal) -> list[OfferInfo]:
         """The offers of the firms the caller edits or owns, newest first."""
         _user(principal)
-        orgs = [o for o, r in principal.org_roles.items() if r in EDITORS]
+        orgs = _edited(principal)
         if not orgs:
             return []
         with self.db.session() as s:
@@ -620,7 +626,7 @@ class FirmDesk:
 
     @staticmethod
     def _my_firms(s: Session, principal: Principal) -> list[str]:
-        orgs = [o for o, r in principal.org_roles.items() if r in EDITORS]
+        orgs = _edited(principal)
         if not orgs:
             return []
         q = (
@@ -778,14 +784,31 @@ class FirmDesk:
         return out
 
     @staticmethod
-    def _profile_info(s: Session, row: FirmProfile, org: Organization) -> FirmProfileInfo:
-        count, mean, rated = s.execute(
+    def _records(s: Session, org_id: int | None = None) -> dict[int, Record]:
+        """Each firm's (or one firm's) completed projects: how many, their mean rating, how many
+        were rated; in one query."""
+        q = (
             select(
+                FirmProject.firm_id,
                 func.count(FirmProject.id),
                 func.avg(FirmProject.rating),
                 func.count(FirmProject.rating),
-            ).where(FirmProject.firm_id == org.id, FirmProject.status == "completed")
-        ).one()
+            )
+            .where(FirmProject.status == "completed")
+            .group_by(FirmProject.firm_id)
+        )
+        if org_id is not None:
+            q = q.where(FirmProject.firm_id == org_id)
+        return {
+            firm: Record(int(n), None if mean is None else round(float(mean), 2), int(rated))
+            for firm, n, mean, rated in s.execute(q)
+        }
+
+    @staticmethod
+    def _profile_info(
+        row: FirmProfile, org: Organization, record: Record | None
+    ) -> FirmProfileInfo:
+        done = record or Record(0, None, 0)
         return FirmProfileInfo(
             name=org.name,
             title=org.title,
@@ -797,9 +820,9 @@ class FirmDesk:
                 PastProject(p["title"], p["year"], tuple(p.get("skills") or ()), p.get("sector"))
                 for p in row.past_projects
             ),
-            completed=int(count or 0),
-            rating=round(float(mean), 2) if mean is not None else None,
-            ratings=int(rated or 0),
+            completed=done.completed,
+            rating=done.rating,
+            ratings=done.ratings,
             updated_at=row.updated_at,
         )
 
@@ -824,16 +847,43 @@ class FirmDesk:
         )
 
     def _project_info(self, s: Session, row: FirmProject, principal: Principal) -> ProjectInfo:
+        return self._project_infos(s, [row], principal)[0]
+
+    def _project_infos(
+        self, s: Session, rows: list[FirmProject], principal: Principal
+    ) -> list[ProjectInfo]:
+        """Projects as `principal` may see them; their offers in one query, the caller's firms
+        once."""
+        my_orgs = set(_edited(principal))
+        offers: dict[int, list[FirmOffer]] = {}
+        q = select(FirmOffer).where(FirmOffer.project_id.in_([r.id for r in rows]))
+        for o in s.scalars(q.order_by(FirmOffer.id)):
+            offers.setdefault(o.project_id, []).append(o)
+        my_firms = (
+            self._my_firms(s, principal)
+            if principal.user_id is not None and any(r.status == "open" for r in rows)
+            else []
+        )
+        return [
+            self._one_info(s, r, principal, my_orgs, offers.get(r.id, []), my_firms) for r in rows
+        ]
+
+    def _one_info(
+        self,
+        s: Session,
+        row: FirmProject,
+        principal: Principal,
+        my_orgs: set[str],
+        all_offers: list[FirmOffer],
+        my_firms: list[str],
+    ) -> ProjectInfo:
         poster = s.get(User, row.poster_id)
         firm = s.get(Organization, row.firm_id) if row.firm_id is not None else None
         mine = principal.user_id is not None and principal.user_id == row.poster_id
-        my_orgs = {o for o, r in principal.org_roles.items() if r in EDITORS}
         in_firm = firm is not None and firm.name in my_orgs
         sees_all = mine or principal.is_admin
         offers = []
-        for o in s.scalars(
-            select(FirmOffer).where(FirmOffer.project_id == row.id).order_by(FirmOffer.id)
-        ):
+        for o in all_offers:
             org = s.get(Organization, o.organization_id)
             if sees_all or (org is not None and org.name in my_orgs):
                 offers.append(self._offer_info(s, o))
@@ -841,13 +891,11 @@ class FirmDesk:
         if row.offer_id is not None:
             accepted = s.get(FirmOffer, row.offer_id)
             price = accepted.price if accepted and (sees_all or in_firm) else None
+        own = self._org_name(s, row.organization_id) if row.organization_id else None
         offerable: tuple[str, ...] = ()
         if row.status == "open" and principal.user_id is not None:
             waiting = {o.firm for o in offers if o.status == "sent"}
-            own = self._org_name(s, row.organization_id) if row.organization_id else None
-            offerable = tuple(
-                f for f in self._my_firms(s, principal) if f not in waiting and f != own
-            )
+            offerable = tuple(f for f in my_firms if f not in waiting and f != own)
         private = sees_all or in_firm
         return ProjectInfo(
             id=row.id,
@@ -855,7 +903,7 @@ class FirmDesk:
             description=row.description,
             poster=poster.display_name if poster else "",
             mine=mine,
-            organization=self._org_name(s, row.organization_id) if row.organization_id else None,
+            organization=own,
             desk_request_id=row.desk_request_id,
             skills=tuple(row.skills),
             sector=row.sector,
@@ -872,7 +920,7 @@ class FirmDesk:
             version=row.version if private else None,
             delivery_note=row.delivery_note if private else None,
             rating=row.rating,
-            closing_note=row.closing_note if sees_all or in_firm else None,
+            closing_note=row.closing_note if private else None,
             created_at=row.created_at,
             awarded_at=row.awarded_at,
             delivered_at=row.delivered_at,
@@ -880,6 +928,11 @@ class FirmDesk:
             offers=tuple(offers),
             offerable_firms=offerable,
         )
+
+
+def _edited(principal: Principal) -> list[str]:
+    """The organisations `principal` edits or owns."""
+    return [o for o, r in principal.org_roles.items() if r in EDITORS]
 
 
 def _user(principal: Principal) -> int:

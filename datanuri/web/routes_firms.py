@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from datanuri import errors
-from datanuri.accounts import ANONYMOUS
 from datanuri.desk import firm_messages as M
 from datanuri.desk import firm_rules as rules
 from datanuri.desk.firms import (
@@ -31,10 +30,10 @@ from datanuri.desk.firms import (
 from datanuri.i18n import translate
 from datanuri.platform import Platform
 from datanuri.web.auth import PublishCaller, ReadCaller, session_principal
-from datanuri.web.deps import PlatformDep, RowId
+from datanuri.web.deps import PlatformDep, RowId, whole_number
 from datanuri.web.pages import check_form_csrf, language
-from datanuri.web.routes_console import WebUser, WebUserDep, login_redirect
-from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
+from datanuri.web.routes_console import WebUser, WebUserDep, editor_orgs, login_redirect
+from datanuri.web.routes_ui import CallerDep, UIRoute, get_caller, href_factory, ui_page
 
 router = APIRouter(prefix="/requests", tags=["analysis firms"])
 pages = APIRouter(include_in_schema=False, route_class=UIRoute)
@@ -323,21 +322,8 @@ def _helpers(lang: str) -> dict[str, Any]:
     }
 
 
-def _caller(request: Request, platform: Platform) -> tuple[Any, Any, str]:
-    """(principal, account or None, CSRF token) of a public page's visitor."""
-    found = session_principal(request)
-    if found is None or found[0].user_id is None:
-        return ANONYMOUS, None, ""
-    try:
-        user = platform.accounts.get_user(found[0].user_id)
-    except errors.NotFound:
-        return ANONYMOUS, None, ""
-    return found[0].using(via="web"), user, found[1]
-
-
 @pages.get("/firms", response_class=HTMLResponse)
-def firms_page(request: Request, platform: PlatformDep) -> Response:
-    me, user, _ = _caller(request, platform)
+def firms_page(request: Request, platform: PlatformDep, caller: CallerDep) -> Response:
     skill = request.query_params.get("skill") or None
     sector = request.query_params.get("sector") or None
     skill = skill if skill in rules.SKILLS else None
@@ -346,7 +332,7 @@ def firms_page(request: Request, platform: PlatformDep) -> Response:
     return ui_page(
         request,
         "ui/firms/firms.html",
-        user=user,
+        user=caller.user,
         firms=found,
         skill=skill,
         sector=sector,
@@ -355,22 +341,20 @@ def firms_page(request: Request, platform: PlatformDep) -> Response:
 
 
 @pages.get("/firms/{name}", response_class=HTMLResponse)
-def firm_page(request: Request, name: str, platform: PlatformDep) -> Response:
-    _, user, _ = _caller(request, platform)
+def firm_page(request: Request, name: str, platform: PlatformDep, caller: CallerDep) -> Response:
     firm = platform.firm_desk.profile(name)
     return ui_page(
-        request, "ui/firms/firm.html", user=user, firm=firm, **_helpers(language(request))
+        request, "ui/firms/firm.html", user=caller.user, firm=firm, **_helpers(language(request))
     )
 
 
 @pages.get("/projects", response_class=HTMLResponse)
-def projects_page(request: Request, platform: PlatformDep) -> Response:
-    me, user, _ = _caller(request, platform)
-    found = platform.firm_desk.projects(principal=me)
+def projects_page(request: Request, platform: PlatformDep, caller: CallerDep) -> Response:
+    found = platform.firm_desk.projects(principal=caller.me)
     return ui_page(
         request,
         "ui/firms/projects.html",
-        user=user,
+        user=caller.user,
         projects=found,
         **_helpers(language(request)),
     )
@@ -385,7 +369,7 @@ def _new_page(
     values: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     tomorrow = dt.datetime.now(rules.KST).date() + dt.timedelta(days=1)
-    orgs = sorted(o for o, r in who.me.org_roles.items() if r in ("owner", "editor"))
+    orgs = editor_orgs(who.me)
     return ui_page(
         request,
         "ui/firms/new.html",
@@ -407,11 +391,16 @@ def new_project(request: Request, platform: PlatformDep, who: WebUserDep) -> Res
     return _new_page(request, who)
 
 
-def _whole(value: object, what: str) -> int:
+def _whole(value: object, message: str) -> int:
+    """A form field's whole number; `message` (the service's own for the field) otherwise."""
     text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 15:
-        raise errors.InvalidInput(M.MSG_MONEY.format(what=what, limit=rules.MAX_KRW))
+    if not whole_number(text):
+        raise errors.InvalidInput(message)
     return int(text)
+
+
+def _won(value: object, what: str) -> int:
+    return _whole(value, M.MSG_MONEY.format(what=what, limit=rules.MAX_KRW))
 
 
 @pages.post("/projects/new", response_class=HTMLResponse)
@@ -433,8 +422,8 @@ async def new_project_submit(request: Request, platform: PlatformDep, who: WebUs
             title=values.get("title", ""),
             description=values.get("description", ""),
             skills=tuple(values["skills"]),
-            budget_min=_whole(values.get("budget_min"), "budget_min"),
-            budget_max=_whole(values.get("budget_max"), "budget_max"),
+            budget_min=_won(values.get("budget_min"), "budget_min"),
+            budget_max=_won(values.get("budget_max"), "budget_max"),
             due_on=on,
             sector=values.get("sector") or None,
             sensitivity=values.get("sensitivity") or "open",
@@ -459,19 +448,19 @@ def _project_page(
     status: int = 200,
     error: str | None = None,
 ) -> HTMLResponse:
-    me, user, csrf = _caller(request, platform)
-    desk = platform.firm_desk
+    caller, session = get_caller(request, platform), session_principal(request)
+    me, desk = caller.me, platform.firm_desk
     info = desk.project(project_id, principal=me)
     lang = language(request)
-    my_orgs = {o for o, r in me.org_roles.items() if r in ("owner", "editor")}
+    my_orgs = set(editor_orgs(me))
     done = request.query_params.get("done")
     pair = DONE.get(done or "")
     return ui_page(
         request,
         "ui/firms/project.html",
         status=status,
-        user=user,
-        csrf_token=csrf,
+        user=caller.user,
+        csrf_token=session[1] if session else "",
         p=info,
         ranking=desk.rank(project_id, principal=me) if info.status == "open" else None,
         my_orgs=my_orgs,
@@ -500,22 +489,25 @@ async def _act(
 
     def run() -> None:
         if how == "offered":
-            draft = OfferDraft(
-                _whole(form.get("price"), "price"), _whole(form.get("days"), "days"), note
-            )
+            days = _whole(form.get("days"), M.MSG_DAYS.format(limit=rules.MAX_DAYS))
+            draft = OfferDraft(_won(form.get("price"), "price"), days, note)
             desk.offer(project_id, str(form.get("firm") or ""), draft, principal=me)
         elif how == "accepted":
             desk.accept(ids["offer_id"], project_id=project_id, principal=me)
         elif how == "withdrawn":
             desk.withdraw_offer(ids["offer_id"], project_id=project_id, principal=me)
         elif how == "delivered":
-            raw = str(form.get("version") or "").strip()
-            version = _whole(raw, "version") if raw else None
-            desk.deliver(
-                project_id, str(form.get("dataset") or "").strip(), version, note=note, principal=me
+            dataset, raw = str(form.get("dataset") or "").strip(), str(form.get("version") or "")
+            version = (
+                _whole(raw, M.MSG_NO_VERSION.format(dataset=dataset, version=raw))
+                if raw.strip()
+                else None
             )
+            desk.deliver(project_id, dataset, version, note=note, principal=me)
         elif how == "completed":
-            desk.complete(project_id, _whole(form.get("rating"), "rating"), note=note, principal=me)
+            desk.complete(
+                project_id, _whole(form.get("rating"), M.MSG_RATING), note=note, principal=me
+            )
         elif how == "cancelled":
             desk.cancel(project_id, reason=str(form.get("reason") or ""), principal=me)
 

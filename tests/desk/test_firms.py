@@ -11,7 +11,7 @@ import json
 import pytest
 
 from datanuri import errors
-from datanuri.accounts import SYSTEM
+from datanuri.accounts import ANONYMOUS, SYSTEM
 from datanuri.desk import firm_messages as M
 from datanuri.desk import firm_rules as rules
 from datanuri.desk.firms import OfferDraft, PastProject, ProfileDraft, ProjectDraft
@@ -165,6 +165,8 @@ def test_post_rank_offer_accept_deliver_complete(platform, world):
     assert (closed.status, closed.rating) == ("completed", 4)
     profile = desk.profile("firm-a")
     assert (profile.completed, profile.rating, profile.ratings) == (1, 4.0, 1)
+    listed = [(f.name, f.completed, f.rating, f.ratings) for f in desk.firms()]
+    assert listed == [("firm-a", 1, 4.0, 1), ("firm-b", 0, None, 0)]
 
     # the ledger: every step, texts only as hashes, the delivered content's digest
     kinds = [e["type"] for e in _entries(platform, "desk.")]
@@ -218,7 +220,7 @@ def test_only_a_firms_editors_offer(platform, world):
     again = desk.offer(proj.id, "firm-a", OfferDraft(11_000_000, 14), principal=world["ed"])
     assert again.status == "sent" and again.id != made.id
     with pytest.raises(errors.NotAuthenticated):
-        desk.offer(proj.id, "firm-a", draft, principal=SYSTEM.__class__(kind="anonymous"))
+        desk.offer(proj.id, "firm-a", draft, principal=ANONYMOUS)
 
 
 def test_linkage_of_personal_data_needs_a_designated_agency(platform, world):

@@ -269,3 +269,35 @@ def test_owner_edits_the_profile_in_the_console(api, platform, tokens):
     denied = api.post("/console/firms/gaon/profile", data={"csrf_token": csrf, "skills": ["ml"]})
     assert denied.status_code == 403
     assert platform.firm_desk.profile("gaon").skills == ("cleaning", "linkage")
+
+
+def test_page_forms_refuse_numbers_python_reads_but_int_does_not(api, platform, tokens):
+    """A superscript digit passes `str.isdigit` but not `int`: the form answers with the field's
+    message (422 on the page), not a server error."""
+    platform.firm_desk.save_profile("gaon", ProfileDraft(skills=("cleaning",)), principal=SYSTEM)
+    made = api.post(
+        f"{API}/projects",
+        json={
+            "title": "정제",
+            "description": "자료 정제",
+            "skills": ["cleaning"],
+            "budget_min": 1_000_000,
+            "budget_max": 2_000_000,
+            "due_on": DUE,
+        },
+        headers=tokens["poster"],
+    ).json()
+    _login(api, "firm@example.org")
+    page = api.get(f"/projects/{made['id']}").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    for price, days, message in (
+        ("²", "10", "price 항목은 0원에서"),
+        ("1000000", "³", "수행 기간은 1일에서 730일 사이여야 합니다."),
+    ):
+        r = api.post(
+            f"/projects/{made['id']}/offer",
+            data={"csrf_token": csrf, "firm": "gaon", "price": price, "days": days},
+            follow_redirects=False,
+        )
+        assert r.status_code == 422 and message in r.text
+    assert platform.firm_desk.project(made["id"], principal=SYSTEM).offers == ()
