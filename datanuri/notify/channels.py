@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from datanuri.accounts.models import Organization, User
 from datanuri.accounts.notifications import Notice, Notifier
-from datanuri.jobs.models import Job
 from datanuri.jobs.params import dump_params
+from datanuri.jobs.queue import new_job
 from datanuri.notify.models import Delivery, NotificationSetting, WebhookEndpoint
 from datanuri.notify.settings import ChannelSettings, wants
 from datanuri.store.db import utcnow
@@ -40,20 +40,8 @@ def queue_delivery(s: Session, delivery: Delivery, *, max_attempts: int) -> None
     row is the queue's own: any worker claims it once this transaction commits)."""
     s.add(delivery)
     s.flush()  # the delivery's id, for the job's parameters
-    s.add(
-        Job(
-            id=uuid.uuid4().hex,
-            kind=KIND,
-            params=dump_params(DeliverParams(delivery.id)),
-            created_by="system",
-            scopes=None,
-            max_attempts=max(1, max_attempts),
-            run_after=utcnow(),
-            attempt=0,
-            message="queued",
-            worker="",
-        )
-    )
+    params = dump_params(DeliverParams(delivery.id))
+    s.add(new_job(KIND, params, actor="system", max_attempts=max_attempts))
 
 
 def message_id(key: str) -> str:
