@@ -177,20 +177,29 @@ class JobRunner:
         there yet; returns how many were added."""
         at = (now or dt.datetime.now(dt.UTC)).timestamp()
         added = 0
-        for kind, raw, seconds in self._periodic:
-            start = at - at % seconds
-            for slot in (start, start + seconds):
-                try:
-                    self.queue.enqueue(
-                        kind,
-                        raw,
-                        actor="system",
-                        job_id=_period_id(kind, slot),
-                        run_after=dt.datetime.fromtimestamp(slot, dt.UTC),
-                    )
-                    added += 1
-                except exc.IntegrityError:  # another process (or an earlier start) added it
-                    pass
+        slots = {
+            _period_id(kind, slot): (kind, raw, slot)
+            for kind, raw, seconds in self._periodic
+            for slot in (at - at % seconds, at - at % seconds + seconds)
+        }
+        if not slots:
+            return 0
+        with self.db.session() as s:  # the usual case: both rows are there already
+            there = set(s.scalars(select(Job.id).where(Job.id.in_(slots))))
+        for job_id, (kind, raw, slot) in slots.items():
+            if job_id in there:
+                continue
+            try:
+                self.queue.enqueue(
+                    kind,
+                    raw,
+                    actor="system",
+                    job_id=job_id,
+                    run_after=dt.datetime.fromtimestamp(slot, dt.UTC),
+                )
+                added += 1
+            except exc.IntegrityError:  # another process added it since
+                pass
         return added
 
     def bind(self, services: Any) -> None:
