@@ -110,7 +110,8 @@ def demo_platform(where: Path, pg: str | None = None) -> Iterator[object]:
     if admin is not None:
         with admin.begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{pg}{'&' if '?' in str(pg) else '?'}options=-csearch_path%3D{schema}"
+        options = f"-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"  # a throwaway schema
+        url = f"{pg}{'&' if '?' in str(pg) else '?'}options={options}"
     p = Platform(Config(data_dir=where / "data", database_url=url, second_factor_policy="off"))
     try:
         load_demo(p, where / "src")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from datanuri import errors
 from datanuri.accounts.access import AccessControl
@@ -232,31 +233,31 @@ class Suggester:
                 scored.append((cov, rank, doc))
         scored.sort(key=lambda x: (-x[0].score, x[1], x[2].name))
         out: list[DatasetMatch] = []
-        for cov, _, doc in scored:
-            if len(out) >= limit:
-                break
-            if self._may_read(doc.name, principal):
-                out.append(
-                    DatasetMatch(
-                        doc.name,
-                        doc.title,
-                        doc.organization,
-                        cov.score,
-                        cov.matched,
-                        cov.fields,
-                        tuple(int(x["id"]) for x in doc.listings),
+        with self.db.session() as s:
+            for cov, _, doc in scored:
+                if len(out) >= limit:
+                    break
+                if self._may_read(s, doc.name, principal):
+                    out.append(
+                        DatasetMatch(
+                            doc.name,
+                            doc.title,
+                            doc.organization,
+                            cov.score,
+                            cov.matched,
+                            cov.fields,
+                            tuple(int(x["id"]) for x in doc.listings),
+                        )
                     )
-                )
         return tuple(out)
 
-    def _may_read(self, name: str, principal: Principal) -> bool:
+    def _may_read(self, s: Session, name: str, principal: Principal) -> bool:
         """The catalogue's own check, besides the search index's visibility filter."""
-        with self.db.session() as s:
-            try:
-                ds = self.access.dataset(s, name)
-            except errors.NotFound:
-                return False
-            return self.access.decide(s, principal, "read_metadata", dataset=ds).allowed
+        try:
+            ds = self.access.dataset(s, name)
+        except errors.NotFound:
+            return False
+        return self.access.decide(s, principal, "read_metadata", dataset=ds).allowed
 
     def _organizations(
         self,

@@ -58,6 +58,37 @@ def _claimable(now: dt.datetime) -> ColumnElement[bool]:
     )
 
 
+def new_job(
+    kind: str,
+    params: dict[str, Any],
+    *,
+    actor: str,
+    max_attempts: int,
+    scopes: Iterable[str] | None = None,
+    dataset: str | None = None,
+    input_blob: str | None = None,
+    job_id: str | None = None,
+    run_after: dt.datetime | None = None,
+) -> Job:
+    """A queued job row, not yet in a session: `JobQueue.enqueue` adds it in a transaction of
+    its own; a service that must queue a job with its own writes (both committed or neither)
+    adds it to its session, and any worker claims it once that commits."""
+    return Job(
+        id=job_id or uuid.uuid4().hex,
+        kind=kind,
+        params=params,
+        created_by=actor,
+        scopes=sorted(scopes) if scopes is not None else None,
+        dataset=dataset,
+        input_blob=input_blob,
+        max_attempts=max(1, max_attempts),
+        run_after=run_after or utcnow(),
+        attempt=0,
+        message="queued",
+        worker="",
+    )
+
+
 class JobQueue:
     """The jobs table as a queue (one per process; any number of processes share the table)."""
 
@@ -84,19 +115,16 @@ class JobQueue:
         run in the caller's thread), else queued for any worker, from `run_after` (default now).
         A given `job_id` that exists already raises the database's IntegrityError."""
         now = utcnow()
-        job = Job(
-            id=job_id or uuid.uuid4().hex,
-            kind=kind,
-            params=params,
-            created_by=actor,
-            scopes=sorted(scopes) if scopes is not None else None,
+        job = new_job(
+            kind,
+            params,
+            actor=actor,
+            max_attempts=self.settings.max_attempts,
+            scopes=scopes,
             dataset=dataset,
             input_blob=input_blob,
-            max_attempts=self.settings.max_attempts,
+            job_id=job_id,
             run_after=run_after or now,
-            attempt=0,
-            message="queued",
-            worker="",
         )
         if claim_for is not None:
             self._take(job, claim_for, now, M_RUNNING)

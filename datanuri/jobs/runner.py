@@ -20,9 +20,9 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exc, select
+from sqlalchemy import String, exc, select
 
 from datanuri.errors import InvalidInput, NotFound
 from datanuri.jobs import messages as M
@@ -53,6 +53,15 @@ __all__ = [
     "QueueSettings",
     "record_outcome",
 ]
+
+ID_LENGTH = cast(String, Job.__table__.c.id.type).length or 32  # the jobs table's id column
+LAST_SLOT = 9_999_999_999.0  # Unix seconds of a period id's longest slot (year 2286)
+
+
+def _period_id(kind: str, slot: float) -> str:
+    """The id of the job row of `kind`'s period starting at Unix time `slot`."""
+    return f"{kind}@{int(slot)}"
+
 
 FINAL = ("succeeded", "failed")
 
@@ -150,6 +159,8 @@ class JobRunner:
         many processes schedule it, it runs once per period (`schedule_periodic`)."""
         if seconds <= 0:
             raise ValueError("a periodic job needs a period above 0 seconds")
+        if len(_period_id(kind.name, LAST_SLOT)) > ID_LENGTH:
+            raise ValueError(f"the kind name {kind.name!r} is too long for a periodic job's id")
         inner = kind.handler
 
         def handler(services: Any, p: Any, ctx: JobContext) -> JobOutput:
@@ -166,20 +177,29 @@ class JobRunner:
         there yet; returns how many were added."""
         at = (now or dt.datetime.now(dt.UTC)).timestamp()
         added = 0
-        for kind, raw, seconds in self._periodic:
-            start = at - at % seconds
-            for slot in (start, start + seconds):
-                try:
-                    self.queue.enqueue(
-                        kind,
-                        raw,
-                        actor="system",
-                        job_id=f"{kind}@{int(slot)}",
-                        run_after=dt.datetime.fromtimestamp(slot, dt.UTC),
-                    )
-                    added += 1
-                except exc.IntegrityError:  # another process (or an earlier start) added it
-                    pass
+        slots = {
+            _period_id(kind, slot): (kind, raw, slot)
+            for kind, raw, seconds in self._periodic
+            for slot in (at - at % seconds, at - at % seconds + seconds)
+        }
+        if not slots:
+            return 0
+        with self.db.session() as s:  # the usual case: both rows are there already
+            there = set(s.scalars(select(Job.id).where(Job.id.in_(slots))))
+        for job_id, (kind, raw, slot) in slots.items():
+            if job_id in there:
+                continue
+            try:
+                self.queue.enqueue(
+                    kind,
+                    raw,
+                    actor="system",
+                    job_id=job_id,
+                    run_after=dt.datetime.fromtimestamp(slot, dt.UTC),
+                )
+                added += 1
+            except exc.IntegrityError:  # another process added it since
+                pass
         return added
 
     def bind(self, services: Any) -> None:

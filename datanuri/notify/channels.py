@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from datanuri.accounts.models import Organization, User
 from datanuri.accounts.notifications import Notice, Notifier
-from datanuri.jobs.models import Job
 from datanuri.jobs.params import dump_params
+from datanuri.jobs.queue import new_job
 from datanuri.notify.models import Delivery, NotificationSetting, WebhookEndpoint
 from datanuri.notify.settings import ChannelSettings, wants
 from datanuri.store.db import utcnow
@@ -40,20 +40,8 @@ def queue_delivery(s: Session, delivery: Delivery, *, max_attempts: int) -> None
     row is the queue's own: any worker claims it once this transaction commits)."""
     s.add(delivery)
     s.flush()  # the delivery's id, for the job's parameters
-    s.add(
-        Job(
-            id=uuid.uuid4().hex,
-            kind=KIND,
-            params=dump_params(DeliverParams(delivery.id)),
-            created_by="system",
-            scopes=None,
-            max_attempts=max(1, max_attempts),
-            run_after=utcnow(),
-            attempt=0,
-            message="queued",
-            worker="",
-        )
-    )
+    params = dump_params(DeliverParams(delivery.id))
+    s.add(new_job(KIND, params, actor="system", max_attempts=max_attempts))
 
 
 def message_id(key: str) -> str:
@@ -126,25 +114,28 @@ class WebhookChannel:
             return
         owners = [WebhookEndpoint.user_id == notice.user_id]
         if event.org is not None:
-            org_id = s.scalar(select(Organization.id).where(Organization.name == event.org))
-            if org_id is not None:
-                owners.append(WebhookEndpoint.organization_id == org_id)
+            org = select(Organization.id).where(Organization.name == event.org)
+            owners.append(WebhookEndpoint.organization_id.in_(org))
         endpoints = s.scalars(
             select(WebhookEndpoint)
             .where(WebhookEndpoint.enabled.is_(True), or_(*owners))
             .order_by(WebhookEndpoint.id)
         ).all()
+        wanted = [ep for ep in endpoints if wants(ep.kinds or [], event.kind)]
+        if not wanted:
+            return
         msg_id = message_id(event.key)
-        for ep in endpoints:
-            if not wants(ep.kinds or [], event.kind):
-                continue
-            s.flush()
-            sent = s.scalar(
-                select(Delivery.id).where(
-                    Delivery.endpoint_id == ep.id, Delivery.message_id == msg_id
+        s.flush()
+        sent = set(  # by another recipient's notice of the same event
+            s.scalars(
+                select(Delivery.endpoint_id).where(
+                    Delivery.message_id == msg_id,
+                    Delivery.endpoint_id.in_([ep.id for ep in wanted]),
                 )
             )
-            if sent is not None:  # another recipient's notice of the same event
+        )
+        for ep in wanted:
+            if ep.id in sent:
                 continue
             queue_delivery(
                 s,

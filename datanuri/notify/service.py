@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -126,28 +126,30 @@ class WebhookService:
             WebhookEndpoint.organization_id.in_(orgs),
         )
 
-    def _load(self, s: Session, endpoint_id: int, principal: Principal) -> WebhookEndpoint:
-        q = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
+    def _select(self, principal: Principal) -> Select[WebhookEndpoint, str]:
+        """The endpoints `principal` may manage, each with its organisation's name (or None)."""
+        q = select(WebhookEndpoint, Organization.name).outerjoin(
+            Organization, Organization.id == WebhookEndpoint.organization_id
+        )
         rule = self._manageable(principal)
-        if rule is not None:
-            q = q.where(rule)
-        ep = s.scalars(q).first()
-        if ep is None:
+        return q if rule is None else q.where(rule)
+
+    def _load(
+        self, s: Session, endpoint_id: int, principal: Principal
+    ) -> tuple[WebhookEndpoint, str | None]:
+        found = s.execute(self._select(principal).where(WebhookEndpoint.id == endpoint_id)).first()
+        if found is None:
             raise errors.NotFound(M.NO_ENDPOINT.format(id=endpoint_id))
-        return ep
+        return found[0], found[1]
 
     @staticmethod
-    def _info(s: Session, ep: WebhookEndpoint) -> EndpointInfo:
-        if ep.organization_id is not None:
-            owner = f"org:{s.scalar(select(Organization.name).where(Organization.id == ep.organization_id))}"
-        else:
-            owner = f"user:{ep.user_id}"
+    def _info(ep: WebhookEndpoint, org: str | None) -> EndpointInfo:
         return EndpointInfo(
             ep.id,
             ep.url,
             list(ep.kinds or []),
             ep.description,
-            owner,
+            f"org:{org}" if ep.organization_id is not None else f"user:{ep.user_id}",
             ep.enabled,
             ep.failures,
             ep.disabled_reason,
@@ -208,26 +210,23 @@ class WebhookService:
             s.add(ep)
             s.flush()
             ep.secret_sealed = seal(self.key, secret, context=sealing_context(ep.id))
-            return NewEndpoint(self._info(s, ep), secret)
+            return NewEndpoint(self._info(ep, organization), secret)
 
     def find(self, *, principal: Principal) -> list[EndpointInfo]:
         """The endpoints the caller may manage, oldest first."""
         with self.db.session() as s:
-            q = select(WebhookEndpoint).order_by(WebhookEndpoint.id)
-            rule = self._manageable(principal)
-            if rule is not None:
-                q = q.where(rule)
-            return [self._info(s, ep) for ep in s.scalars(q)]
+            q = self._select(principal).order_by(WebhookEndpoint.id)
+            return [self._info(ep, org) for ep, org in s.execute(q)]
 
     def get(self, endpoint_id: int, *, principal: Principal) -> EndpointInfo:
         with self.db.session() as s:
-            return self._info(s, self._load(s, endpoint_id, principal))
+            return self._info(*self._load(s, endpoint_id, principal))
 
     def delete(self, endpoint_id: int, *, principal: Principal) -> EndpointInfo:
         """Remove an endpoint and its delivery log (its pending deliveries are not sent)."""
         with self.db.session() as s:
-            ep = self._load(s, endpoint_id, principal)
-            info = self._info(s, ep)
+            ep, org = self._load(s, endpoint_id, principal)
+            info = self._info(ep, org)
             s.execute(delete(Delivery).where(Delivery.endpoint_id == ep.id))
             s.delete(ep)
             return info
@@ -235,14 +234,14 @@ class WebhookService:
     def enable(self, endpoint_id: int, *, principal: Principal) -> EndpointInfo:
         """Turn a disabled endpoint on again, its failure count reset (after fixing it)."""
         with self.db.session() as s:
-            ep = self._load(s, endpoint_id, principal)
+            ep, org = self._load(s, endpoint_id, principal)
             ep.enabled, ep.failures, ep.disabled_reason = True, 0, None
-            return self._info(s, ep)
+            return self._info(ep, org)
 
     def ping(self, endpoint_id: int, *, principal: Principal) -> DeliveryInfo:
         """Queue a signed `webhook.ping` event to the endpoint (sent by a worker; see its log)."""
         with self.db.session() as s:
-            ep = self._load(s, endpoint_id, principal)
+            ep, _ = self._load(s, endpoint_id, principal)
             if not ep.enabled:
                 raise errors.Conflict(M.DISABLED)
             now = utcnow()
@@ -264,7 +263,7 @@ class WebhookService:
     ) -> list[DeliveryInfo]:
         """The endpoint's newest deliveries with their status, attempts and last error."""
         with self.db.session() as s:
-            ep = self._load(s, endpoint_id, principal)
+            ep, _ = self._load(s, endpoint_id, principal)
             rows = s.scalars(
                 select(Delivery)
                 .where(Delivery.endpoint_id == ep.id)

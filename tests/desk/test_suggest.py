@@ -4,16 +4,13 @@ both languages, duplicates and past answers."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
-import sqlalchemy as sa
 
-from benchmarks.desk_suggest import evaluate, load_labelled
+from benchmarks.desk_suggest import demo_platform, evaluate, load_labelled
 from datanuri.accounts.principal import SYSTEM, Principal
-from datanuri.config import Config
-from datanuri.demo.load import load_demo
 from datanuri.desk.suggest import OpenRequest, RequestText, Suggester
 from datanuri.platform import Platform
 from tests.conftest import PG_URL
@@ -44,28 +41,9 @@ def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Platform]:
     """The demo platform, loaded once per database for this module's read-mostly tests."""
-    where = tmp_path_factory.mktemp("desk-demo")
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{where / 'test.db'}"
-    else:
-        assert PG_URL
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
-    p = Platform(Config(data_dir=where / "data", database_url=url, second_factor_policy="off"))
-    try:
-        load_demo(p, where / "src")
-        yield p
-    finally:
-        p.close()
-        if schema is not None:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    pg = PG_URL if request.param == "pg" else None
+    with demo_platform(tmp_path_factory.mktemp("desk-demo"), pg) as p:
+        yield cast(Platform, p)  # demo_platform types its platform as object
 
 
 def suggester(p: Platform) -> Suggester:

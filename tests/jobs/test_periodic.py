@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from datanuri.jobs.kinds import JobKind
 from datanuri.jobs.models import Job
 from datanuri.platform import Platform
@@ -37,6 +39,17 @@ def test_each_period_is_one_row_however_many_processes_schedule_it(qp, fast_conf
         f"test.tick@{int(start.timestamp())}": ("queued", start),
         f"test.tick@{int(start.timestamp()) + 3600}": ("queued", start + dt.timedelta(hours=1)),
     }
+
+
+def test_a_kind_whose_period_ids_do_not_fit_the_id_column_is_refused(qp):
+    """A period's row id is "<kind>@<Unix seconds>" in the jobs table's 32-character id: a
+    longer kind name is refused when registered (PostgreSQL would refuse each row)."""
+    long_kind = JobKind("test.kind_name_of_021", Steps, steps)  # 21 + 11 = 32: fits
+    qp.jobs.every(long_kind, Steps("tick"), HOUR)
+    assert qp.jobs.schedule_periodic(T0) == 2
+    with pytest.raises(ValueError, match="too long"):
+        qp.jobs.every(JobKind("test.kind_name_of_0022", Steps, steps), Steps("tick"), HOUR)
+    assert qp.jobs.registry.get("test.kind_name_of_0022") is None
 
 
 def test_a_worker_runs_the_due_period_and_its_run_schedules_the_next(qp):
