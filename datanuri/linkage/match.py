@@ -1,0 +1,413 @@
+"""Matching keyed records: exact joins, deterministic rules, CLK similarity and Fellegi–Sunter.
+
+Every method returns a `Pairs` (row numbers in the left and right table, a score and the rule or
+method that matched) and is pure: tables in, pairs out; DuckDB does the joins. `link` runs one
+method over every pair of several holders' tables and writes the `LinkageReport`.
+
+- exact: equal ``lk_*`` key (nulls never match);
+- rules: a list of rules, each a set of keys that must all be equal; a pair matches when any rule
+  holds ("name + birth date, or phone"); the first rule that holds is recorded;
+- clk: Dice similarity of CLKs on LSH-blocked candidates, threshold by Otsu's split of the
+  candidate scores, one-to-one by mutual best score;
+- probabilistic: Fellegi–Sunter on Splink's DuckDB backend (m by EM, u by random sampling), a
+  pair matches when its posterior match probability is at least ``threshold`` (default 0.5),
+  one-to-one by mutual best score.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from datanuri.linkage import clk as clk_mod
+from datanuri.linkage.normalise import Kind, normalise
+
+Method = Literal["exact", "rules", "clk", "probabilistic"]
+Comparison = Literal["jaro_winkler", "levenshtein", "exact"]
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Matched pairs: row numbers of the left and right table, their score and the rule."""
+
+    left: np.ndarray
+    right: np.ndarray
+    score: np.ndarray
+    rule: tuple[str, ...] = ()  # per pair; empty when one method made them all
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    def to_arrow(self) -> pa.Table:
+        cols: dict[str, Any] = {"left": self.left, "right": self.right, "score": self.score}
+        if self.rule:
+            cols["rule"] = pa.array(self.rule, pa.string())
+        return pa.table(cols)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A method's accepted pairs, every candidate's score, the threshold and estimated quality."""
+
+    pairs: Pairs
+    scores: np.ndarray
+    threshold: float | None
+    precision: float | None = None
+    recall: float | None = None
+
+
+def _pairs_from(table: pa.Table, *, rule: bool = False) -> Pairs:
+    return Pairs(
+        np.asarray(table.column("l").to_numpy(), np.int64),
+        np.asarray(table.column("r").to_numpy(), np.int64),
+        np.asarray(table.column("s").to_numpy(), np.float64),
+        tuple(table.column("rule").to_pylist()) if rule else (),
+    )
+
+
+def _indexed(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    cols = {c: table.column(c) for c in columns}
+    return pa.table({"_row": pa.array(np.arange(table.num_rows, dtype=np.int64)), **cols})
+
+
+def exact_join(left: pa.Table, right: pa.Table, key: str) -> Pairs:
+    """Pairs with the same non-null value of ``key`` (many-to-many if keys repeat)."""
+    return rules_join(left, right, [[key]])
+
+
+def rules_join(left: pa.Table, right: pa.Table, rules: Sequence[Sequence[str]]) -> Pairs:
+    """Pairs for which any rule holds (all of its keys equal and not null); first rule recorded."""
+    keys = sorted({k for r in rules for k in r})
+    a, b = _indexed(left, keys), _indexed(right, keys)  # noqa: F841 - read by DuckDB
+    parts = []
+    for n, rule in enumerate(rules):
+        on = " AND ".join(f'a."{k}" = b."{k}"' for k in rule)
+        parts.append(
+            f"SELECT a._row AS l, b._row AS r, {n} AS n FROM a JOIN b ON {on}"
+        )  # equality never holds for NULL
+    labels = ["+".join(r) for r in rules]
+    with duckdb.connect() as con:
+        out = con.sql(
+            f"SELECT l, r, 1.0::DOUBLE AS s, min(n) AS n FROM ({' UNION ALL '.join(parts)}) "
+            "GROUP BY l, r ORDER BY l, r"
+        ).to_arrow_table()
+    rule_col = pa.array([labels[i] for i in out.column("n").to_pylist()], pa.string())
+    return _pairs_from(out.append_column("rule", rule_col), rule=True)
+
+
+def one_to_one(left: np.ndarray, right: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Indices of the pairs that are each other's best (mutual best score; ties by row number)."""
+    if len(left) == 0:
+        return np.zeros(0, np.int64)
+    t = pa.table({"i": np.arange(len(left)), "l": left, "r": right, "s": score})  # noqa: F841
+    with duckdb.connect() as con:
+        keep = con.sql(
+            "SELECT i FROM (SELECT i, "
+            "row_number() OVER (PARTITION BY l ORDER BY s DESC, r) AS bl, "
+            "row_number() OVER (PARTITION BY r ORDER BY s DESC, l) AS br FROM t) "
+            "WHERE bl = 1 AND br = 1 ORDER BY i"
+        ).to_arrow_table()
+    return np.asarray(keep.column("i").to_numpy(), np.int64)
+
+
+def _normal_tail(x: float, mean: float, sd: float, *, upper: bool) -> float:
+    if sd <= 0:
+        return float((x <= mean) if upper else (x > mean))
+    z = (x - mean) / (sd * math.sqrt(2))
+    return 0.5 * math.erfc(z) if upper else 0.5 * math.erfc(-z)
+
+
+def estimate_quality(scores: np.ndarray, threshold: float) -> tuple[float | None, float | None]:
+    """Rough precision and recall from the score distribution alone (no truth): a normal fitted
+    to each side of the threshold, and the share of each normal on the wrong side."""
+    low, high = scores[scores < threshold], scores[scores >= threshold]
+    if len(high) < 2 or len(low) < 2:
+        return None, None
+    false_pos = len(low) * _normal_tail(threshold, float(low.mean()), float(low.std()), upper=True)
+    false_neg = len(high) * _normal_tail(
+        threshold, float(high.mean()), float(high.std()), upper=False
+    )
+    precision = max(0.0, 1 - false_pos / len(high))
+    recall = len(high) * precision / (len(high) * precision + false_neg)
+    return precision, recall
+
+
+@dataclass(frozen=True)
+class ClkMatchOptions:
+    """CLK matching: LSH blocking (``bands`` of ``bits_per_band`` sampled bits, or none), and a
+    fixed threshold instead of the one read from the score distribution."""
+
+    blocking: Literal["lsh", "none"] = "lsh"
+    bands: int = 100
+    bits_per_band: int = 12
+    threshold: float | None = None
+
+
+def clk_match(a: np.ndarray, b: np.ndarray, options: ClkMatchOptions | None = None) -> Scored:
+    """Match two CLK matrices by Dice similarity (see `ClkMatchOptions`)."""
+    opts = options or ClkMatchOptions()
+    if opts.blocking == "lsh":
+        li, ri = clk_mod.lsh_candidates(a, b, bands=opts.bands, bits_per_band=opts.bits_per_band)
+    else:
+        li, ri = clk_mod.all_pairs(len(a), len(b))
+    scores = clk_mod.dice(a, b, li, ri)
+    threshold = opts.threshold if opts.threshold is not None else clk_mod.otsu_threshold(scores)
+    above = scores >= threshold
+    li, ri, s = li[above], ri[above], scores[above]
+    keep = one_to_one(li, ri, s)
+    precision, recall = estimate_quality(scores, threshold)
+    return Scored(Pairs(li[keep], ri[keep], s[keep]), scores, threshold, precision, recall)
+
+
+@dataclass(frozen=True)
+class ProbField:
+    """A field compared by the probabilistic model: column, normalisation and comparison."""
+
+    column: str
+    kind: Kind = "text"
+    comparison: Comparison = "jaro_winkler"
+    block: bool = False  # also generate candidate pairs that agree exactly on this field
+
+
+@dataclass(frozen=True)
+class ProbOptions:
+    """Fellegi–Sunter options: the posterior probability to accept, EM blocking fields, seed."""
+
+    threshold: float = 0.5
+    em_blocks: tuple[str, ...] = ()  # default: the first two blocking fields
+    seed: int = 1
+    max_pairs: float = 1e6
+
+
+def _comparison(f: ProbField) -> Any:
+    import splink.comparison_library as cl
+
+    if f.comparison == "exact":
+        return cl.ExactMatch(f.column)
+    if f.comparison == "levenshtein":
+        return cl.LevenshteinAtThresholds(f.column, [1, 2])
+    return cl.JaroWinklerAtThresholds(f.column, [0.92, 0.8])
+
+
+def probabilistic_match(
+    left: pa.Table, right: pa.Table, fields: Sequence[ProbField], options: ProbOptions | None = None
+) -> Scored:
+    """Fellegi–Sunter matching with Splink on DuckDB: u by random sampling, m by EM.
+
+    The prior probability that two random records match is set to ``1 / max(rows)`` (each record
+    has at most one partner), not estimated: it only shifts the weights of every pair alike.
+    """
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    opts = options or ProbOptions()
+    blocks = [f.column for f in fields if f.block] or [f.column for f in fields[:2]]
+
+    def prepared(t: pa.Table) -> Any:
+        cols = {f.column: normalise(t.column(f.column), f.kind) for f in fields}
+        return pa.table(
+            {"unique_id": pa.array(np.arange(t.num_rows, dtype=np.int64)), **cols}
+        ).to_pandas()
+
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=[_comparison(f) for f in fields],
+        blocking_rules_to_generate_predictions=[block_on(c) for c in blocks],
+        probability_two_random_records_match=1 / max(left.num_rows, right.num_rows, 1),
+        retain_matching_columns=False,
+    )
+    db = DuckDBAPI()
+    frames = [db.register(prepared(left), dataset_display_name="a"),
+              db.register(prepared(right), dataset_display_name="b")]
+    linker = Linker(frames, settings, log_level=logging.WARNING)
+    linker.training.estimate_u_using_random_sampling(max_pairs=opts.max_pairs, seed=opts.seed)
+    for column in opts.em_blocks or tuple(blocks[:2]):
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on(column))
+    predicted = linker.inference.predict().as_pandas_dataframe()
+    ids_l = predicted["unique_id_l"].to_numpy(np.int64)
+    ids_r = predicted["unique_id_r"].to_numpy(np.int64)
+    from_a = (predicted["source_dataset_l"] == "a").to_numpy()
+    li = np.where(from_a, ids_l, ids_r)
+    ri = np.where(from_a, ids_r, ids_l)
+    prob = predicted["match_probability"].to_numpy(np.float64)
+    above = prob >= opts.threshold
+    keep = one_to_one(li[above], ri[above], prob[above])
+    accepted = prob[above][keep]
+    # the model's own expectation: accepted pairs are matches with their posterior probability
+    precision = float(accepted.mean()) if len(accepted) else None
+    recall = float(accepted.sum() / prob.sum()) if prob.sum() > 0 else None
+    return Scored(
+        Pairs(li[above][keep], ri[above][keep], accepted),
+        prob,
+        opts.threshold,
+        precision,
+        recall,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# the report
+
+
+@dataclass(frozen=True)
+class PairCount:
+    """What one pair of holders' tables gave: rows, candidates scored and matches accepted."""
+
+    left: str
+    right: str
+    left_rows: int
+    right_rows: int
+    candidates: int
+    matches: int
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """The scores of the candidate pairs in equal bins over [lo, hi]."""
+
+    edges: tuple[float, ...]
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    """The share of one holder's records of one group left without a match (linkage bias)."""
+
+    source: str
+    column: str
+    group: str
+    rows: int
+    unmatched: int
+
+    @property
+    def rate(self) -> float:
+        return self.unmatched / self.rows if self.rows else 0.0
+
+
+@dataclass(frozen=True)
+class LinkageReport:
+    """A linkage's outcome: counts per pair, scores and threshold, estimated quality, bias."""
+
+    method: Method
+    pairs: tuple[PairCount, ...]
+    histogram: Histogram | None = None
+    threshold: float | None = None
+    precision: float | None = None  # estimated, without the truth
+    recall: float | None = None
+    unmatched: tuple[GroupRate, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["unmatched"] = [{**asdict(g), "rate": round(g.rate, 4)} for g in self.unmatched]
+        return out
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    """What `link` runs: the method and its settings, and the columns to report bias by."""
+
+    method: Method = "exact"
+    keys: tuple[str, ...] = ()  # exact: the lk_* columns (default: every lk_* both tables have)
+    rules: tuple[tuple[str, ...], ...] = ()  # rules: keys that must all agree, per rule
+    clk_column: str = "clk"
+    clk: ClkMatchOptions = field(default_factory=ClkMatchOptions)
+    fields: tuple[ProbField, ...] = ()
+    probabilistic: ProbOptions = field(default_factory=ProbOptions)
+    group_by: tuple[str, ...] = ()
+    bins: int = 20
+
+
+def match_pair(left: pa.Table, right: pa.Table, options: LinkOptions) -> Scored:
+    """Run the configured method on two tables."""
+    if options.method == "clk":
+        return clk_match(
+            clk_mod.from_arrow(left.column(options.clk_column)),
+            clk_mod.from_arrow(right.column(options.clk_column)),
+            options.clk,
+        )
+    if options.method == "probabilistic":
+        return probabilistic_match(left, right, options.fields, options.probabilistic)
+    if options.method == "rules":
+        pairs = rules_join(left, right, options.rules)
+    else:
+        keys = options.keys or tuple(
+            c for c in left.column_names if c.startswith("lk_") and c in right.column_names
+        )
+        pairs = rules_join(left, right, [keys])
+    return Scored(pairs, pairs.score, None)
+
+
+def _unmatched(
+    name: str, table: pa.Table, matched: np.ndarray, columns: Sequence[str]
+) -> list[GroupRate]:
+    flags = np.zeros(table.num_rows, bool)
+    flags[matched] = True
+    out = []
+    for col in columns:
+        if col not in table.column_names:
+            continue
+        t = pa.table(  # noqa: F841 - read by DuckDB
+            {"g": pc.cast(table.column(col), pa.string()), "m": pa.array(flags)}
+        )
+        with duckdb.connect() as con:
+            rows = con.sql(
+                "SELECT coalesce(g, '') AS g, count(*) AS n, count(*) FILTER (WHERE NOT m) AS u "
+                "FROM t GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+        out += [GroupRate(name, col, g, int(n), int(u)) for g, n, u in rows]
+    return out
+
+
+def link(
+    tables: Sequence[tuple[str, pa.Table]], options: LinkOptions
+) -> tuple[dict[tuple[str, str], Pairs], LinkageReport]:
+    """Match every pair of the named tables; the pairs per (left, right) and the report."""
+    results: dict[tuple[str, str], Pairs] = {}
+    counts: list[PairCount] = []
+    matched: dict[str, list[np.ndarray]] = {name: [] for name, _ in tables}
+    all_scores: list[np.ndarray] = []
+    thresholds: list[float] = []
+    quality: list[tuple[float | None, float | None]] = []
+    for i, (ln, lt) in enumerate(tables):
+        for rn, rt in tables[i + 1 :]:
+            scored = match_pair(lt, rt, options)
+            results[(ln, rn)] = scored.pairs
+            counts.append(
+                PairCount(ln, rn, lt.num_rows, rt.num_rows, len(scored.scores), len(scored.pairs))
+            )
+            matched[ln].append(scored.pairs.left)
+            matched[rn].append(scored.pairs.right)
+            all_scores.append(scored.scores)
+            if scored.threshold is not None:
+                thresholds.append(scored.threshold)
+            quality.append((scored.precision, scored.recall))
+    histogram = None
+    scores = np.concatenate(all_scores) if all_scores else np.zeros(0)
+    if options.method in ("clk", "probabilistic") and len(scores):
+        counts_, edges = np.histogram(scores, bins=options.bins, range=(0.0, 1.0))
+        histogram = Histogram(
+            tuple(round(float(e), 4) for e in edges), tuple(int(c) for c in counts_)
+        )
+    unmatched: list[GroupRate] = []
+    for name, table in tables:
+        rows = np.concatenate(matched[name]) if matched[name] else np.zeros(0, np.int64)
+        unmatched += _unmatched(name, table, rows, options.group_by)
+    precisions = [p for p, _ in quality if p is not None]
+    recalls = [r for _, r in quality if r is not None]
+    report = LinkageReport(
+        method=options.method,
+        pairs=tuple(counts),
+        histogram=histogram,
+        threshold=float(np.mean(thresholds)) if thresholds else None,
+        precision=float(np.mean(precisions)) if precisions else None,
+        recall=float(np.mean(recalls)) if recalls else None,
+        unmatched=tuple(unmatched),
+    )
+    return results, report
