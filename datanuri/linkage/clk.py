@@ -23,8 +23,7 @@ Encoding vectorises over the column: q-grams are cut per position with Arrow str
 (a loop over the longest value's length, not over rows), the bit positions are computed once per
 distinct q-gram, and the filters are set with NumPy fancy indexing. Similarity uses NumPy's
 ``bitwise_count`` on 64-bit words; blocking is bit-sampling LSH for the Hamming distance joined
-in DuckDB, and the decision threshold is Otsu's split of the candidate scores (the valley between
-the match and the non-match modes).
+in DuckDB. The decision threshold is read from the scores (`match.clk_match`).
 """
 
 from __future__ import annotations

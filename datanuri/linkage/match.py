@@ -7,8 +7,8 @@ method over every pair of several holders' tables and writes the `LinkageReport`
 - exact: equal ``lk_*`` key (nulls never match);
 - rules: a list of rules, each a set of keys that must all be equal; a pair matches when any rule
   holds ("name + birth date, or phone"); the first rule that holds is recorded;
-- clk: Dice similarity of CLKs on LSH-blocked candidates, threshold by Otsu's split of the
-  candidate scores, one-to-one by mutual best score;
+- clk: Dice similarity of CLKs on LSH-blocked candidates, one-to-one by mutual best score,
+  threshold from the scores of the pairs one-to-one rules out (the null distribution);
 - probabilistic: Fellegi–Sunter on Splink's DuckDB backend (m by EM, u by random sampling), a
   pair matches when its posterior match probability is at least ``threshold`` (default 0.5),
   one-to-one by mutual best score.
@@ -125,25 +125,29 @@ def _normal_tail(x: float, mean: float, sd: float, *, upper: bool) -> float:
     return 0.5 * math.erfc(z) if upper else 0.5 * math.erfc(-z)
 
 
-def estimate_quality(scores: np.ndarray, threshold: float) -> tuple[float | None, float | None]:
-    """Rough precision and recall from the score distribution alone (no truth): a normal fitted
-    to each side of the threshold, and the share of each normal on the wrong side."""
-    low, high = scores[scores < threshold], scores[scores >= threshold]
-    if len(high) < 2 or len(low) < 2:
+def estimate_quality(
+    null: np.ndarray, accepted: np.ndarray, threshold: float
+) -> tuple[float | None, float | None]:
+    """Rough precision and recall without the truth: normals fitted to the null scores (candidate
+    pairs that are not mutual best, non-matches under the one-to-one assumption) and to the
+    accepted scores; precision counts every null pair the null normal puts above the threshold
+    as a false match (a lower bound: one-to-one drops most), recall is the share of the accepted
+    normal above the threshold."""
+    if len(null) < 2 or len(accepted) < 2:
         return None, None
-    false_pos = len(low) * _normal_tail(threshold, float(low.mean()), float(low.std()), upper=True)
-    false_neg = len(high) * _normal_tail(
-        threshold, float(high.mean()), float(high.std()), upper=False
-    )
-    precision = max(0.0, 1 - false_pos / len(high))
-    recall = len(high) * precision / (len(high) * precision + false_neg)
+    false_pos = len(null) * _normal_tail(threshold, float(null.mean()), float(null.std()), upper=True)
+    precision = max(0.0, 1 - false_pos / (len(accepted) + false_pos))
+    recall = _normal_tail(threshold, float(accepted.mean()), float(accepted.std()), upper=True)
     return precision, recall
+
+
+NULL_QUANTILE = 0.999
 
 
 @dataclass(frozen=True)
 class ClkMatchOptions:
     """CLK matching: LSH blocking (``bands`` of ``bits_per_band`` sampled bits, or none), and a
-    fixed threshold instead of the one read from the score distribution."""
+    fixed threshold instead of the one read from the score distribution (`clk_match`)."""
 
     blocking: Literal["lsh", "none"] = "lsh"
     bands: int = 100
@@ -152,19 +156,31 @@ class ClkMatchOptions:
 
 
 def clk_match(a: np.ndarray, b: np.ndarray, options: ClkMatchOptions | None = None) -> Scored:
-    """Match two CLK matrices by Dice similarity (see `ClkMatchOptions`)."""
+    """Match two CLK matrices by Dice similarity, one-to-one.
+
+    The threshold comes from the scores themselves: candidate pairs that are not each other's
+    best are non-matches when each record has at most one partner, so their scores are the null
+    distribution, and a mutual-best pair is accepted when it scores above the null's 99.9th
+    percentile (Otsu's split of all scores when there are too few null pairs).
+    """
     opts = options or ClkMatchOptions()
     if opts.blocking == "lsh":
         li, ri = clk_mod.lsh_candidates(a, b, bands=opts.bands, bits_per_band=opts.bits_per_band)
     else:
         li, ri = clk_mod.all_pairs(len(a), len(b))
     scores = clk_mod.dice(a, b, li, ri)
-    threshold = opts.threshold if opts.threshold is not None else clk_mod.otsu_threshold(scores)
-    above = scores >= threshold
-    li, ri, s = li[above], ri[above], scores[above]
-    keep = one_to_one(li, ri, s)
-    precision, recall = estimate_quality(scores, threshold)
-    return Scored(Pairs(li[keep], ri[keep], s[keep]), scores, threshold, precision, recall)
+    best = np.zeros(len(scores), bool)
+    best[one_to_one(li, ri, scores)] = True
+    null = scores[~best]
+    if opts.threshold is not None:
+        threshold = opts.threshold
+    elif len(null) >= 100:
+        threshold = float(np.quantile(null, NULL_QUANTILE))
+    else:
+        threshold = clk_mod.otsu_threshold(scores)
+    keep = best & (scores >= threshold)
+    precision, recall = estimate_quality(null, scores[keep], threshold)
+    return Scored(Pairs(li[keep], ri[keep], scores[keep]), scores, threshold, precision, recall)
 
 
 @dataclass(frozen=True)
