@@ -7,11 +7,11 @@ method over every pair of several holders' tables and writes the `LinkageReport`
 - exact: equal ``lk_*`` key (nulls never match);
 - rules: a list of rules, each a set of keys that must all be equal; a pair matches when any rule
   holds ("name + birth date, or phone"); the first rule that holds is recorded;
-- clk: Dice similarity of CLKs on LSH-blocked candidates, one-to-one by mutual best score,
+- clk: Dice similarity of CLKs on LSH-blocked candidates, one-to-one by greedy best score,
   threshold from the scores of the pairs one-to-one rules out (the null distribution);
 - probabilistic: Fellegi–Sunter on Splink's DuckDB backend (m by EM, u by random sampling), a
   pair matches when its posterior match probability is at least ``threshold`` (default 0.5),
-  one-to-one by mutual best score.
+  one-to-one by greedy best score.
 """
 
 from __future__ import annotations
@@ -84,7 +84,14 @@ def exact_join(left: pa.Table, right: pa.Table, key: str) -> Pairs:
 
 
 def rules_join(left: pa.Table, right: pa.Table, rules: Sequence[Sequence[str]]) -> Pairs:
-    """Pairs for which any rule holds (all of its keys equal and not null); first rule recorded."""
+    """Pairs for which any rule holds (all of its keys equal and not null); first rule recorded.
+
+    Rules over a key that one of the tables lacks are left out."""
+    both = set(left.column_names) & set(right.column_names)
+    rules = [r for r in rules if set(r) <= both]  # a rule over a key one side lacks never holds
+    if not rules:
+        empty = np.zeros(0, np.int64)
+        return Pairs(empty, empty, np.zeros(0), ())
     keys = sorted({k for r in rules for k in r})
     a, b = _indexed(left, keys), _indexed(right, keys)  # noqa: F841 - read by DuckDB
     parts = []
@@ -104,18 +111,31 @@ def rules_join(left: pa.Table, right: pa.Table, rules: Sequence[Sequence[str]]) 
 
 
 def one_to_one(left: np.ndarray, right: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Indices of the pairs that are each other's best (mutual best score; ties by row number)."""
-    if len(left) == 0:
+    """Indices of a one-to-one choice of pairs, best scores first (the greedy matching).
+
+    Computed in rounds, not per pair: each round accepts every pair that is the best remaining
+    for both its records (the best pair overall always is), then drops the pairs of the records
+    it used; the rounds end when nothing is left, with the greedy algorithm's answer.
+    """
+    n = len(left)
+    if n == 0:
         return np.zeros(0, np.int64)
-    t = pa.table({"i": np.arange(len(left)), "l": left, "r": right, "s": score})  # noqa: F841
-    with duckdb.connect() as con:
-        keep = con.sql(
-            "SELECT i FROM (SELECT i, "
-            "row_number() OVER (PARTITION BY l ORDER BY s DESC, r) AS bl, "
-            "row_number() OVER (PARTITION BY r ORDER BY s DESC, l) AS br FROM t) "
-            "WHERE bl = 1 AND br = 1 ORDER BY i"
-        ).to_arrow_table()
-    return np.asarray(keep.column("i").to_numpy(), np.int64)
+    order = np.lexsort((right, left, -score))  # best first; ties by row numbers
+    sl, sr = left[order], right[order]
+    used_l = np.zeros(int(left.max()) + 1, bool)
+    used_r = np.zeros(int(right.max()) + 1, bool)
+    alive = np.ones(n, bool)
+    chosen: list[np.ndarray] = []
+    while alive.any():
+        idx = np.flatnonzero(alive)
+        _, first_l = np.unique(sl[idx], return_index=True)
+        _, first_r = np.unique(sr[idx], return_index=True)
+        best = np.intersect1d(idx[first_l], idx[first_r], assume_unique=True)
+        chosen.append(best)
+        used_l[sl[best]] = True
+        used_r[sr[best]] = True
+        alive &= ~(used_l[sl] | used_r[sr])
+    return np.sort(order[np.concatenate(chosen)])
 
 
 def _normal_tail(x: float, mean: float, sd: float, *, upper: bool) -> float:
@@ -129,7 +149,7 @@ def estimate_quality(
     null: np.ndarray, accepted: np.ndarray, threshold: float
 ) -> tuple[float | None, float | None]:
     """Rough precision and recall without the truth: normals fitted to the null scores (candidate
-    pairs that are not mutual best, non-matches under the one-to-one assumption) and to the
+    pairs the one-to-one choice leaves out, non-matches under the one-to-one assumption) and to the
     accepted scores; precision counts every null pair the null normal puts above the threshold
     as a false match (a lower bound: one-to-one drops most), recall is the share of the accepted
     normal above the threshold."""
@@ -158,9 +178,9 @@ class ClkMatchOptions:
 def clk_match(a: np.ndarray, b: np.ndarray, options: ClkMatchOptions | None = None) -> Scored:
     """Match two CLK matrices by Dice similarity, one-to-one.
 
-    The threshold comes from the scores themselves: candidate pairs that are not each other's
-    best are non-matches when each record has at most one partner, so their scores are the null
-    distribution, and a mutual-best pair is accepted when it scores above the null's 99.9th
+    The threshold comes from the scores themselves: candidate pairs the one-to-one choice leaves
+    out are non-matches when each record has at most one partner, so their scores are the null
+    distribution, and a chosen pair is accepted when it scores above the null's 99.9th
     percentile (Otsu's split of all scores when there are too few null pairs).
     """
     opts = options or ClkMatchOptions()
