@@ -243,7 +243,7 @@ METHODS: dict[str, Callable[[Febrl], set[tuple[int, int]] | None]] = {
 
 def febrl(n: int | None, repeat: int) -> list[dict[str, Any]]:
     data = load(n)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, fn in METHODS.items():
         times, pred = [], None
         for _ in range(repeat):
@@ -256,7 +256,12 @@ def febrl(n: int | None, repeat: int) -> list[dict[str, Any]]:
             rows.append({"method": name, "status": "not installed"})
             continue
         rows.append(
-            {"method": name, "status": "ok", "seconds": statistics.median(times), **score(pred, data.truth)}
+            {
+                "method": name,
+                "status": "ok",
+                "seconds": statistics.median(times),
+                **score(pred, data.truth),
+            }
         )
     fastest = min(r["seconds"] for r in rows if r["status"] == "ok")
     for r in rows:
@@ -273,7 +278,9 @@ def key_join(rows: int, overlap: float = 0.5) -> dict[str, Any]:
         con.execute(f"SET threads = {os.cpu_count() or 1}")
         shift = int(rows * (1 - overlap))
         # keys are SHA-256 hex as the tokenizer writes them; b overlaps a on `overlap` of rows
-        con.execute(f"CREATE TABLE a AS SELECT sha256(i::VARCHAR) AS lk, i AS v FROM range({rows}) t(i)")
+        con.execute(
+            f"CREATE TABLE a AS SELECT sha256(i::VARCHAR) AS lk, i AS v FROM range({rows}) t(i)"
+        )
         con.execute(
             f"CREATE TABLE b AS SELECT sha256(i::VARCHAR) AS lk, i AS w FROM range({shift}, {shift + rows}) t(i)"
         )
@@ -290,7 +297,9 @@ def key_join(rows: int, overlap: float = 0.5) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="a 1,000-pair slice, one repeat")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--join-rows", type=int, default=0, help="also time a key join of N rows each")

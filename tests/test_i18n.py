@@ -16,8 +16,8 @@ from datanuri.desk import firm_messages
 from datanuri.desk import messages as desk_messages
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
-from datanuri.linkage import messages as linkage_messages
 from datanuri.ledger import messages as ledger_messages
+from datanuri.linkage import messages as linkage_messages
 from datanuri.market import book_messages, fingerprint_messages
 from datanuri.market import listing_messages as market_listing_messages
 from datanuri.notify import messages as notify_messages

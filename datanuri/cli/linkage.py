@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import typer
 from rich.table import Table
@@ -159,7 +158,12 @@ def _print_report(report: object) -> None:
         h = report.histogram
         top = max(h.counts) or 1
         for lo, count in zip(h.edges, h.counts, strict=False):
-            mark = "  <- threshold" if report.threshold is not None and lo <= report.threshold < lo + (h.edges[1] - h.edges[0]) else ""
+            mark = (
+                "  <- threshold"
+                if report.threshold is not None
+                and lo <= report.threshold < lo + (h.edges[1] - h.edges[0])
+                else ""
+            )
             console.print(f"  {lo:4.2f} {'#' * max(0, round(40 * count / top)):<40} {count}{mark}")
     if report.unmatched:
         g = Table(title="Unmatched by group")
@@ -249,12 +253,10 @@ def match_cmd(
     except DatanuriError as exc:
         raise _fail(exc, as_json) from None
     if as_json:
-        print_json(
-            {"report": result.to_dict(), "matches": int(np.sum([len(p) for p in pairs.values()]))}
-        )
+        print_json({"report": result.to_dict(), "matches": sum(len(p) for p in pairs.values())})
         return
     if report:
         _print_report(result)
     else:
-        for p in result.pairs:
-            console.print(f"{p.left} ↔ {p.right}: {p.matches} matches")
+        for count in result.pairs:
+            console.print(f"{count.left} ↔ {count.right}: {count.matches} matches")

@@ -195,7 +195,9 @@ def from_arrow(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if len(column) == 0:
         return np.zeros((0, 0), np.uint8)
     column = column.cast(pa.binary())
-    offsets = np.frombuffer(column.buffers()[1], np.int32)[column.offset : column.offset + len(column) + 1]
+    offsets = np.frombuffer(column.buffers()[1], np.int32)[
+        column.offset : column.offset + len(column) + 1
+    ]
     width = int(offsets[1] - offsets[0])
     if not np.all(np.diff(offsets) == width):
         raise ValueError("CLKs of different lengths in one column")
@@ -241,8 +243,14 @@ def lsh_candidates(
     la, lb = [], []
     for band in range(bands):
         sample = rng.choice(total_bits, size=bits_per_band, replace=False)
-        la.append((ua[:, sample].astype(np.uint64) * weights).sum(axis=1) * np.uint64(bands) + np.uint64(band))
-        lb.append((ub[:, sample].astype(np.uint64) * weights).sum(axis=1) * np.uint64(bands) + np.uint64(band))
+        la.append(
+            (ua[:, sample].astype(np.uint64) * weights).sum(axis=1) * np.uint64(bands)
+            + np.uint64(band)
+        )
+        lb.append(
+            (ub[:, sample].astype(np.uint64) * weights).sum(axis=1) * np.uint64(bands)
+            + np.uint64(band)
+        )
     left = pa.table(
         {"h": np.concatenate(la), "i": np.tile(np.arange(len(a), dtype=np.int64), bands)}
     )

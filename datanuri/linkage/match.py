@@ -155,7 +155,9 @@ def estimate_quality(
     normal above the threshold."""
     if len(null) < 2 or len(accepted) < 2:
         return None, None
-    false_pos = len(null) * _normal_tail(threshold, float(null.mean()), float(null.std()), upper=True)
+    false_pos = len(null) * _normal_tail(
+        threshold, float(null.mean()), float(null.std()), upper=True
+    )
     precision = max(0.0, 1 - false_pos / (len(accepted) + false_pos))
     recall = _normal_tail(threshold, float(accepted.mean()), float(accepted.std()), upper=True)
     return precision, recall
@@ -260,8 +262,10 @@ def probabilistic_match(
         retain_matching_columns=False,
     )
     db = DuckDBAPI()
-    frames = [db.register(prepared(left), dataset_display_name="a"),
-              db.register(prepared(right), dataset_display_name="b")]
+    frames = [
+        db.register(prepared(left), dataset_display_name="a"),
+        db.register(prepared(right), dataset_display_name="b"),
+    ]
     linker = Linker(frames, settings, log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=opts.max_pairs, seed=opts.seed)
     for column in opts.em_blocks or tuple(blocks[:2]):

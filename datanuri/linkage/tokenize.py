@@ -114,17 +114,13 @@ def parse_refs(table: pa.Table, items: Sequence[str]) -> list[ColumnRef]:
 
 def check_no_identifiers(table: pa.Table) -> None:
     """Refuse a table whose non-key columns the privacy engine finds to be direct identifiers."""
-    plain = [
-        c for c in table.column_names if not (c.startswith(KEY_PREFIX) or c == CLK_COLUMN)
-    ]
+    plain = [c for c in table.column_names if not (c.startswith(KEY_PREFIX) or c == CLK_COLUMN)]
     if not plain:
         return
     found = [f for f in detect(table.select(plain)).columns if f.category == "direct"]
     if found:
         raise InvalidInput(
-            M.MSG_RAW_IDENTIFIER.format(
-                columns=", ".join(f"{f.column} ({f.kind})" for f in found)
-            ),
+            M.MSG_RAW_IDENTIFIER.format(columns=", ".join(f"{f.column} ({f.kind})" for f in found)),
             details={"columns": [f.to_dict() for f in found]},
         )
 

@@ -71,7 +71,9 @@ def test_tokenize_and_match(tmp_path):
     unmatched = {u["group"]: u["unmatched"] for u in report["unmatched"]}
     assert unmatched == {"강남구": 0, "종로구": 0, "중구": 1}
 
-    done = invoke("linkage", "match", str(a), str(b), "--method", "clk", "--threshold", "0.9", "--report")
+    done = invoke(
+        "linkage", "match", str(a), str(b), "--method", "clk", "--threshold", "0.9", "--report"
+    )
     assert done.exit_code == 0, done.output
     assert "Linkage (clk)" in done.stdout
 

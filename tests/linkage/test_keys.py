@@ -28,8 +28,7 @@ def test_hmac_in_duckdb_is_hmac_sha256(key):
     values = ["홍길동", "", "a" * 200, None, "01012345678"]
     got = hmac_hex(pa.array(values, pa.string()), key).to_pylist()
     want = [
-        None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest()
-        for v in values
+        None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in values
     ]
     assert got == want
 

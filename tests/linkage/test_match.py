@@ -38,8 +38,10 @@ RIGHT = pa.table(
 
 def reference(rules):
     out = {}
-    for (i, a), (j, b) in itertools.product(enumerate(LEFT.to_pylist()), enumerate(RIGHT.to_pylist())):
-        for n, rule in enumerate(rules):
+    for (i, a), (j, b) in itertools.product(
+        enumerate(LEFT.to_pylist()), enumerate(RIGHT.to_pylist())
+    ):
+        for rule in rules:
             if all(a[k] is not None and a[k] == b[k] for k in rule):
                 out.setdefault((i, j), "+".join(rule))
                 break
@@ -52,7 +54,9 @@ def reference(rules):
 )
 def test_rules_join_matches_a_plain_loop(rules):
     pairs = rules_join(LEFT, RIGHT, rules)
-    got = dict(zip(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True), pairs.rule, strict=True))
+    got = dict(
+        zip(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True), pairs.rule, strict=True)
+    )
     assert got == reference(rules)
 
 
@@ -68,10 +72,14 @@ def test_link_reports_counts_and_unmatched_by_group():
     third = RIGHT.select(["lk_name", "lk_birth"])
     pairs, report = link(
         [("a", LEFT), ("b", RIGHT), ("c", third)],
-        LinkOptions(method="rules", rules=(("lk_name", "lk_birth"), ("lk_phone",)), group_by=("district",)),
+        LinkOptions(
+            method="rules", rules=(("lk_name", "lk_birth"), ("lk_phone",)), group_by=("district",)
+        ),
     )
     assert [(p.left, p.right, p.matches) for p in report.pairs] == [
-        ("a", "b", 6), ("a", "c", 4), ("b", "c", 7),
+        ("a", "b", 6),
+        ("a", "c", 4),
+        ("b", "c", 7),
     ]  # fmt: skip (rules keep many-to-many: n5/b5 is twice in b and c)
     assert len(pairs[("a", "b")]) == 6
     rates = {(g.source, g.group): (g.rows, g.unmatched) for g in report.unmatched}
@@ -90,7 +98,9 @@ def febrl():
 def test_clk_pprl_on_a_febrl4_slice_is_above_the_floor(febrl):
     ca, cb = clk.encode(febrl.a, CLK_FIELDS, SALT), clk.encode(febrl.b, CLK_FIELDS, SALT)
     out = clk_match(ca, cb)
-    got = score(set(zip(out.pairs.left.tolist(), out.pairs.right.tolist(), strict=True)), febrl.truth)
+    got = score(
+        set(zip(out.pairs.left.tolist(), out.pairs.right.tolist(), strict=True)), febrl.truth
+    )
     assert got["f1"] >= 0.97, got
     assert out.threshold is not None and 0.5 < out.threshold < 1
     assert out.precision is not None and out.precision > 0.9
@@ -98,6 +108,8 @@ def test_clk_pprl_on_a_febrl4_slice_is_above_the_floor(febrl):
 
 def test_probabilistic_on_a_febrl4_slice_is_above_the_floor(febrl):
     out = probabilistic_match(febrl.a, febrl.b, PROB_FIELDS)
-    got = score(set(zip(out.pairs.left.tolist(), out.pairs.right.tolist(), strict=True)), febrl.truth)
+    got = score(
+        set(zip(out.pairs.left.tolist(), out.pairs.right.tolist(), strict=True)), febrl.truth
+    )
     assert got["f1"] >= 0.97, got
     assert out.precision is not None and out.recall is not None

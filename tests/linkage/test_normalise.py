@@ -88,7 +88,9 @@ def test_names(raw, expected):
 
 
 def test_rrn_and_text():
-    assert normalise_rrn(["900102-1234567", "900102 1234567", "９００１０２－１２３４５６７", "12"]).to_pylist() == [
+    assert normalise_rrn(
+        ["900102-1234567", "900102 1234567", "９００１０２－１２３４５６７", "12"]
+    ).to_pylist() == [
         "9001021234567",
         "9001021234567",
         "9001021234567",
