@@ -164,6 +164,7 @@ def estimate_quality(
 
 
 NULL_QUANTILE = 0.999
+FLOOR_FROM = 10_000  # candidates from which one-to-one is solved on the top tenth only
 
 
 @dataclass(frozen=True)
@@ -191,13 +192,17 @@ def clk_match(a: np.ndarray, b: np.ndarray, options: ClkMatchOptions | None = No
     else:
         li, ri = clk_mod.all_pairs(len(a), len(b))
     scores = clk_mod.dice(a, b, li, ri)
+    # Greedy one-to-one above a score equals greedy over all pairs then cut at that score, so
+    # on many candidates only the top tenth is solved (the null's 99.9th percentile lies above)
+    floor = float(np.quantile(scores, 0.9)) if len(scores) > FLOOR_FROM else -1.0
+    top = np.flatnonzero(scores >= floor)
     best = np.zeros(len(scores), bool)
-    best[one_to_one(li, ri, scores)] = True
+    best[top[one_to_one(li[top], ri[top], scores[top])]] = True
     null = scores[~best]
     if opts.threshold is not None:
         threshold = opts.threshold
     elif len(null) >= 100:
-        threshold = float(np.quantile(null, NULL_QUANTILE))
+        threshold = max(float(np.quantile(null, NULL_QUANTILE)), floor)
     else:
         threshold = clk_mod.otsu_threshold(scores)
     keep = best & (scores >= threshold)
