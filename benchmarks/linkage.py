@@ -270,12 +270,14 @@ def febrl(n: int | None, repeat: int) -> list[dict[str, Any]]:
     return rows
 
 
-def key_join(rows: int, overlap: float = 0.5) -> dict[str, Any]:
-    """Inner join of two ``rows``-row tables of 64-hex linkage keys on DuckDB: time and peak RSS."""
+def key_join(rows: int, overlap: float = 0.5, memory: str = "6GB") -> dict[str, Any]:
+    """Inner join of two ``rows``-row tables of 64-hex linkage keys on DuckDB: time and peak RSS
+    (DuckDB spills to disk beyond ``memory``)."""
     import duckdb
 
     with duckdb.connect() as con:
         con.execute(f"SET threads = {os.cpu_count() or 1}")
+        con.execute(f"SET memory_limit = '{memory}'")
         shift = int(rows * (1 - overlap))
         # keys are SHA-256 hex as the tokenizer writes them; b overlaps a on `overlap` of rows
         con.execute(
@@ -303,6 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="a 1,000-pair slice, one repeat")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--join-rows", type=int, default=0, help="also time a key join of N rows each")
+    ap.add_argument("--join-memory", default="6GB", help="DuckDB's memory limit for the join")
     args = ap.parse_args(argv)
     rows = febrl(1000 if args.quick else None, 1 if args.quick else args.repeat)
     print(f"{'method':36} {'P':>7} {'R':>7} {'F1':>7} {'median s':>9} {'x fastest':>9}")
@@ -316,7 +319,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     result: dict[str, Any] = {"febrl4": rows}
     if args.join_rows:
-        j = key_join(args.join_rows)
+        j = key_join(args.join_rows, memory=args.join_memory)
         print(
             f"key join {j['rows_each']:,} x {j['rows_each']:,} rows: {j['matched']:,} matches in "
             f"{j['seconds']:.2f} s, peak RSS {j['peak_rss_mb']:.0f} MB"

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from benchmarks.linkage import CLK_FIELDS, PROB_FIELDS, SALT, load, score
+from benchmarks.linkage import CLK_FIELDS, PROB_FIELDS, SALT, key_join, load, score
 from datanuri.linkage import clk
 from datanuri.linkage.match import (
     LinkOptions,
@@ -113,3 +113,8 @@ def test_probabilistic_on_a_febrl4_slice_is_above_the_floor(febrl):
     )
     assert got["f1"] >= 0.97, got
     assert out.precision is not None and out.recall is not None
+
+
+def test_benchmark_key_join_runs_at_tiny_size():
+    got = key_join(1000, memory="256MB")
+    assert got["matched"] == 500 and got["peak_rss_mb"] > 0
