@@ -245,9 +245,9 @@ def match_cmd(
             for (ln, rn), p in pairs.items():
                 t = p.to_arrow()
                 parts.append(
-                    t.add_column(0, "left_file", pa.array([ln] * len(p), pa.string())).add_column(
-                        2, "right_file", pa.array([rn] * len(p), pa.string())
-                    )
+                    t.add_column(
+                        0, "left_file", pa.repeat(pa.scalar(ln, pa.string()), len(p))
+                    ).add_column(2, "right_file", pa.repeat(pa.scalar(rn, pa.string()), len(p)))
                 )
             write_table(pa.concat_tables(parts, promote_options="default"), output)
     except DatanuriError as exc:

@@ -41,15 +41,15 @@ class Pairs:
     left: np.ndarray
     right: np.ndarray
     score: np.ndarray
-    rule: tuple[str, ...] = ()  # per pair; empty when one method made them all
+    rule: pa.Array | None = None  # per pair (strings); None when one method made them all
 
     def __len__(self) -> int:
         return len(self.left)
 
     def to_arrow(self) -> pa.Table:
         cols: dict[str, Any] = {"left": self.left, "right": self.right, "score": self.score}
-        if self.rule:
-            cols["rule"] = pa.array(self.rule, pa.string())
+        if self.rule is not None:
+            cols["rule"] = self.rule
         return pa.table(cols)
 
 
@@ -69,7 +69,7 @@ def _pairs_from(table: pa.Table, *, rule: bool = False) -> Pairs:
         np.asarray(table.column("l").to_numpy(), np.int64),
         np.asarray(table.column("r").to_numpy(), np.int64),
         np.asarray(table.column("s").to_numpy(), np.float64),
-        tuple(table.column("rule").to_pylist()) if rule else (),
+        table.column("rule").combine_chunks() if rule else None,
     )
 
 
@@ -91,23 +91,29 @@ def rules_join(left: pa.Table, right: pa.Table, rules: Sequence[Sequence[str]]) 
     rules = [r for r in rules if set(r) <= both]  # a rule over a key one side lacks never holds
     if not rules:
         empty = np.zeros(0, np.int64)
-        return Pairs(empty, empty, np.zeros(0), ())
+        return Pairs(empty, empty, np.zeros(0), pa.array([], pa.string()))
     keys = sorted({k for r in rules for k in r})
     a, b = _indexed(left, keys), _indexed(right, keys)  # noqa: F841 - read by DuckDB
     parts = []
     for n, rule in enumerate(rules):
-        on = " AND ".join(f'a."{k}" = b."{k}"' for k in rule)
-        parts.append(
-            f"SELECT a._row AS l, b._row AS r, {n} AS n FROM a JOIN b ON {on}"
-        )  # equality never holds for NULL
-    labels = ["+".join(r) for r in rules]
+        on = " AND ".join(f"a.{_ident(k)} = b.{_ident(k)}" for k in rule)
+        # equality never holds for NULL: a missing key matches nothing
+        parts.append(f"SELECT a._row AS l, b._row AS r, {n + 1} AS n FROM a JOIN b ON {on}")
+    labels = "[" + ", ".join(_literal("+".join(r)) for r in rules) + "]"
     with duckdb.connect() as con:
         out = con.sql(
-            f"SELECT l, r, 1.0::DOUBLE AS s, min(n) AS n FROM ({' UNION ALL '.join(parts)}) "
-            "GROUP BY l, r ORDER BY l, r"
+            f"SELECT l, r, 1.0::DOUBLE AS s, {labels}[min(n)] AS rule "
+            f"FROM ({' UNION ALL '.join(parts)}) GROUP BY l, r ORDER BY l, r"
         ).to_arrow_table()
-    rule_col = pa.array([labels[i] for i in out.column("n").to_pylist()], pa.string())
-    return _pairs_from(out.append_column("rule", rule_col), rule=True)
+    return _pairs_from(out, rule=True)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def one_to_one(left: np.ndarray, right: np.ndarray, score: np.ndarray) -> np.ndarray:

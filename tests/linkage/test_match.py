@@ -55,7 +55,11 @@ def reference(rules):
 def test_rules_join_matches_a_plain_loop(rules):
     pairs = rules_join(LEFT, RIGHT, rules)
     got = dict(
-        zip(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True), pairs.rule, strict=True)
+        zip(
+            zip(pairs.left.tolist(), pairs.right.tolist(), strict=True),
+            pairs.rule.to_pylist(),
+            strict=True,
+        )
     )
     assert got == reference(rules)
 
