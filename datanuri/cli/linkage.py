@@ -165,6 +165,19 @@ def _print_report(report: object) -> None:
                 else ""
             )
             console.print(f"  {lo:4.2f} {'#' * max(0, round(40 * count / top)):<40} {count}{mark}")
+    if report.weights:
+        w = Table(title="Match weights (Fellegi–Sunter, log2 m/u)")
+        for col in ("field", "level", "m", "u", "weight"):
+            w.add_column(col)
+        for lw in report.weights:
+            w.add_row(
+                lw.field,
+                lw.level,
+                "-" if lw.m is None else f"{lw.m:.4f}",
+                "-" if lw.u is None else f"{lw.u:.4f}",
+                "-" if lw.weight is None else f"{lw.weight:+.2f}",
+            )
+        console.print(w)
     if report.unmatched:
         g = Table(title="Unmatched by group")
         for col in ("file", "column", "group", "rows", "unmatched", "rate"):

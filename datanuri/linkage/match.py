@@ -54,6 +54,23 @@ class Pairs:
 
 
 @dataclass(frozen=True)
+class LevelWeight:
+    """One comparison level of a Fellegi–Sunter model: how often matches (m) and non-matches (u)
+    fall in it, and the match weight log2(m/u) a pair in it gets."""
+
+    field: str
+    level: str
+    m: float | None
+    u: float | None
+
+    @property
+    def weight(self) -> float | None:
+        if not self.m or not self.u:
+            return None
+        return math.log2(self.m / self.u)
+
+
+@dataclass(frozen=True)
 class Scored:
     """A method's accepted pairs, every candidate's score, the threshold and estimated quality."""
 
@@ -62,6 +79,7 @@ class Scored:
     threshold: float | None
     precision: float | None = None
     recall: float | None = None
+    weights: tuple[LevelWeight, ...] = ()  # probabilistic: the fitted model, level by level
 
 
 def _pairs_from(table: pa.Table, *, rule: bool = False) -> Pairs:
@@ -277,7 +295,7 @@ def probabilistic_match(
         db.register(prepared(left), dataset_display_name="a"),
         db.register(prepared(right), dataset_display_name="b"),
     ]
-    linker = Linker(frames, settings, log_level=logging.WARNING)
+    linker = Linker(frames, settings, log_level=logging.ERROR)  # --json stays clean
     linker.training.estimate_u_using_random_sampling(max_pairs=opts.max_pairs, seed=opts.seed)
     for column in opts.em_blocks or tuple(blocks[:2]):
         linker.training.estimate_parameters_using_expectation_maximisation(block_on(column))
@@ -300,7 +318,27 @@ def probabilistic_match(
         opts.threshold,
         precision,
         recall,
+        _levels(linker.misc.save_model_to_json()),
     )
+
+
+def _levels(model: dict[str, Any]) -> tuple[LevelWeight, ...]:
+    """The m and u of every comparison level of a fitted Splink model (its settings dict)."""
+    out = []
+    for comparison in model.get("comparisons", []):
+        name = str(comparison.get("output_column_name", ""))
+        for level in comparison.get("comparison_levels", []):
+            if level.get("is_null_level"):
+                continue
+            out.append(
+                LevelWeight(
+                    name,
+                    str(level.get("label_for_charts", level.get("sql_condition", ""))),
+                    level.get("m_probability"),
+                    level.get("u_probability"),
+                )
+            )
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------------------------
@@ -353,10 +391,15 @@ class LinkageReport:
     precision: float | None = None  # estimated, without the truth
     recall: float | None = None
     unmatched: tuple[GroupRate, ...] = field(default_factory=tuple)
+    weights: tuple[LevelWeight, ...] = ()  # probabilistic: m, u and weight of every level
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["unmatched"] = [{**asdict(g), "rate": round(g.rate, 4)} for g in self.unmatched]
+        out["weights"] = [
+            {**asdict(w), "weight": None if w.weight is None else round(w.weight, 3)}
+            for w in self.weights
+        ]
         return out
 
 
@@ -426,6 +469,7 @@ def link(
     all_scores: list[np.ndarray] = []
     thresholds: list[float] = []
     quality: list[tuple[float | None, float | None]] = []
+    weights: tuple[LevelWeight, ...] = ()
     for i, (ln, lt) in enumerate(tables):
         for rn, rt in tables[i + 1 :]:
             scored = match_pair(lt, rt, options)
@@ -439,6 +483,7 @@ def link(
             if scored.threshold is not None:
                 thresholds.append(scored.threshold)
             quality.append((scored.precision, scored.recall))
+            weights = weights or scored.weights  # the first pair's model, as an explanation
     histogram = None
     scores = np.concatenate(all_scores) if all_scores else np.zeros(0)
     if options.method in ("clk", "probabilistic") and len(scores):
@@ -460,5 +505,6 @@ def link(
         precision=float(np.mean(precisions)) if precisions else None,
         recall=float(np.mean(recalls)) if recalls else None,
         unmatched=tuple(unmatched),
+        weights=weights,
     )
     return results, report

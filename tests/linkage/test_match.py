@@ -117,6 +117,9 @@ def test_probabilistic_on_a_febrl4_slice_is_above_the_floor(febrl):
     )
     assert got["f1"] >= 0.97, got
     assert out.precision is not None and out.recall is not None
+    weights = {(w.field, w.level): w.weight for w in out.weights}
+    exact_dob = [v for (f, lvl), v in weights.items() if f == "date_of_birth" and "Exact" in lvl]
+    assert exact_dob and exact_dob[0] is not None and exact_dob[0] > 5  # agreement is evidence
 
 
 def test_benchmark_key_join_runs_at_tiny_size():
