@@ -98,9 +98,11 @@ def test_tokenize_refuses_raw_identifiers(tmp_path):
     )  # fmt: skip
     assert done.exit_code == 2 and not out.exists()
 
-    (tmp_path / "bad.salt").write_text("short")
+    bad = tmp_path / "bad.salt"
+    bad.write_text("short")
     done = invoke(
-        "linkage", "tokenize", str(tmp_path / "school.csv"), "--salt-file",
-        str(tmp_path / "bad.salt"), "--id-columns", "phone", "--output", str(out),
+        "linkage", "tokenize", str(tmp_path / "school.csv"), "--salt-file", str(bad),
+        "--id-columns", "phone", "--output", str(out), "--json",
     )  # fmt: skip
-    assert done.exit_code == 2 and "linkage salt PATH" in done.output
+    assert done.exit_code == 2
+    assert json.loads(done.stdout)["error"]["message"] == M.MSG_SALT_UNREADABLE.format(path=bad)
