@@ -197,7 +197,7 @@ class ClkMatchOptions:
     fixed threshold instead of the one read from the score distribution (`clk_match`)."""
 
     blocking: Literal["lsh", "none"] = "lsh"
-    bands: int = 100
+    bands: int = 160
     bits_per_band: int = 12
     threshold: float | None = None
 
