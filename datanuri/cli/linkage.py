@@ -75,6 +75,12 @@ def tokenize_cmd(
     keep: list[str] = typer.Option(
         None, "--keep", help="Attribute columns to contribute as they are, comma-separated."
     ),
+    allow_unique: list[str] = typer.Option(
+        None,
+        "--allow-unique",
+        help="Kept columns of near-unique values that identify nobody (an amount): let through "
+        "the check that refuses record keys. Names, numbers and addresses are always refused.",
+    ),
     hardening: str = typer.Option(
         "balance", "--hardening", help="CLK hardening: balance, xor_fold or none."
     ),
@@ -94,6 +100,7 @@ def tokenize_cmd(
             id_columns=_split(id_columns),
             clk_columns=_split(clk_columns),
             keep=_split(keep),
+            allow_unique=_split(allow_unique),
             clk=ClkOptions(hardening=hardening),  # type: ignore[arg-type]  # checked above
         )
         with console.status("Keying identifiers…"):

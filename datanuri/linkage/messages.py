@@ -26,7 +26,9 @@ MSG_KEEP_IDENTIFIER = (
 )
 MSG_RAW_IDENTIFIER = (
     "Refused: the output would still contain raw identifiers in {columns}. Key them with "
-    "--id-columns or leave them out of --keep; nothing was written."
+    "--id-columns or leave them out of --keep (a column of near-unique values that identifies "
+    "nobody, such as an amount, may be let through with --allow-unique COLUMN); nothing was "
+    "written."
 )
 MSG_BAD_OUTPUT = "The output {path} must end in .parquet or .csv."
 MSG_NO_KEYS = (

@@ -57,6 +57,7 @@ class TokenizeOptions:
     id_columns: tuple[str, ...] = ()
     clk_columns: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
+    allow_unique: tuple[str, ...] = ()  # kept columns of near-unique values that identify nobody
     clk: clk_mod.ClkOptions = field(default_factory=clk_mod.ClkOptions)
 
 
@@ -112,12 +113,20 @@ def parse_refs(table: pa.Table, items: Sequence[str]) -> list[ColumnRef]:
     return refs
 
 
-def check_no_identifiers(table: pa.Table) -> None:
-    """Refuse a table whose non-key columns the privacy engine finds to be direct identifiers."""
+def check_no_identifiers(table: pa.Table, *, allow_unique: Sequence[str] = ()) -> None:
+    """Refuse a table whose non-key columns the privacy engine finds to be direct identifiers.
+
+    Only a finding from distinctness alone (``record_key``: near-unique values, such as an
+    amount) can be let through, by naming the column in ``allow_unique``; a column whose values
+    are names, numbers or addresses never can."""
     plain = [c for c in table.column_names if not (c.startswith(KEY_PREFIX) or c == CLK_COLUMN)]
     if not plain:
         return
-    found = [f for f in detect(table.select(plain)).columns if f.category == "direct"]
+    found = [
+        f
+        for f in detect(table.select(plain)).columns
+        if f.category == "direct" and not (f.kind == "record_key" and f.column in allow_unique)
+    ]
     if found:
         raise InvalidInput(
             M.MSG_RAW_IDENTIFIER.format(columns=", ".join(f"{f.column} ({f.kind})" for f in found)),
@@ -154,7 +163,7 @@ def tokenize_table(
         if c in out.column_names:
             raise InvalidInput(M.MSG_DUPLICATE_KEY.format(names=c))
         out = out.append_column(c, table.column(c))
-    check_no_identifiers(out)
+    check_no_identifiers(out, allow_unique=options.allow_unique)
     return out
 
 

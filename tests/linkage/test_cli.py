@@ -106,3 +106,18 @@ def test_tokenize_refuses_raw_identifiers(tmp_path):
     )  # fmt: skip
     assert done.exit_code == 2
     assert json.loads(done.stdout)["error"]["message"] == M.MSG_SALT_UNREADABLE.format(path=bad)
+
+
+def test_near_unique_attributes_need_the_holders_word(tmp_path):
+    rows = "\n".join(f"{i},010-5555-{i:04d},{1000 + 37 * i}" for i in range(40))
+    (tmp_path / "f.csv").write_text("id,phone,amount\n" + rows + "\n", encoding="utf-8")
+    salt = tmp_path / "project.salt"
+    invoke("linkage", "salt", str(salt))
+    out = tmp_path / "out.parquet"
+    args = ["linkage", "tokenize", str(tmp_path / "f.csv"), "--salt-file", str(salt)]
+    args += ["--id-columns", "phone", "--keep", "amount", "--output", str(out), "--json"]
+    done = invoke(*args)
+    assert done.exit_code == 2 and "amount (record_key)" in done.stdout
+    done = invoke(*args, "--allow-unique", "amount")
+    assert done.exit_code == 0, done.output
+    assert pq.read_table(out).column_names == ["lk_phone", "amount"]
