@@ -10,7 +10,8 @@ compute over the whole column (NFKC, regular expressions, casts); no loop runs p
   ``19900102``, six digits with the RRN's seventh digit for the century (``900102-1``,
   ``900102-1******``), a whole RRN, and plain six digits (``900102``, century by a pivot year);
   the result is ISO ``YYYY-MM-DD`` and impossible dates (Feb 30) are null;
-- phones: digits only, ``+82``/``0082``/``82`` country prefixes become the leading ``0``;
+- phones: digits only; a ``+82`` or ``0082`` country prefix becomes the leading ``0`` (a bare
+  ``82...`` is left alone: it may be a national number);
 - RRN (주민등록번호): the 13 digits, hyphen and spaces removed;
 - text (addresses and anything else): NFKC, lower case, runs of spaces collapsed to one.
 """
