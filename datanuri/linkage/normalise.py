@@ -11,7 +11,7 @@ compute over the whole column (NFKC, regular expressions, casts); no loop runs p
   ``900102-1******``), a whole RRN, and plain six digits (``900102``, century by a pivot year);
   the result is ISO ``YYYY-MM-DD`` and impossible dates (Feb 30) are null;
 - phones: digits only; a ``+82`` or ``0082`` country prefix becomes the leading ``0`` (a bare
-  ``82...`` is left alone: it may be a national number);
+  ``82...`` is not taken for one, and without a leading ``0`` it is no phone: null);
 - RRN (주민등록번호): the 13 digits, hyphen and spaces removed;
 - text (addresses and anything else): NFKC, lower case, runs of spaces collapsed to one.
 """
