@@ -17,6 +17,7 @@ from datanuri.desk import messages as desk_messages
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
+from datanuri.linkage import messages as linkage_messages
 from datanuri.market import book_messages, fingerprint_messages
 from datanuri.market import listing_messages as market_listing_messages
 from datanuri.notify import messages as notify_messages
@@ -36,6 +37,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     desk_messages,
     firm_messages,
     jobs_messages,
+    linkage_messages,
     ledger_messages,
     notify_messages,
     market_listing_messages,

@@ -12,6 +12,7 @@ from datanuri import __version__
 from datanuri.cli import access, accounts, catalog, decisions, desk_firms, ledger, market_listings
 from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
+from datanuri.cli import linkage as linkage_cli
 from datanuri.cli import market as market_cli
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
@@ -53,6 +54,7 @@ app.command("download")(catalog.download)
 app.command("worker")(worker_cli.worker)
 app.command("trace")(market_cli.trace)
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(linkage_cli.app, name="linkage")
 
 
 def _version(value: bool) -> None:
