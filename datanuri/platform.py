@@ -39,6 +39,7 @@ from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.market.books import Books
+from datanuri.market.deliveries import Deliveries
 from datanuri.market.listings import Listings
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.privacy.apply_job import APPLY
@@ -192,6 +193,10 @@ class Platform:
             guard=guard,
         )
         self.listings.listeners.append(self.search.on_change)
+        # Fingerprinted deliveries: an entitled recipient's download of a restricted dataset
+        # with a fingerprint scheme carries their marks, recorded (market/deliveries.py).
+        self.deliveries = Deliveries(self.db, self.ledger, self.access, keys, self.blobs)
+        self.catalog.copies = self.deliveries
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
