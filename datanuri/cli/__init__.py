@@ -52,6 +52,8 @@ app.command("publish")(catalog.publish)
 app.command("download")(catalog.download)
 app.command("worker")(worker_cli.worker)
 app.command("trace")(market_cli.trace)
+market_listings.market.add_typer(market_cli.fingerprints, name="fingerprint")
+market_listings.market.command("deliveries")(market_cli.deliveries)
 app.add_typer(audit_cli.app, name="audit")
 
 

@@ -36,8 +36,8 @@ from datanuri.events import EventSink
 from datanuri.market import delivery_messages as M
 from datanuri.market.delivery_events import CopyDelivered, FingerprintSchemeSet
 from datanuri.market.delivery_tables import Delivery, FingerprintPlan
-from datanuri.market.fingerprint import ALPHA, Detection, Scheme, dataset_key, detect, embed
-from datanuri.market.trace import DEFAULT_KEY, read_copy
+from datanuri.market.fingerprint import ALPHA, Detection, Scheme, dataset_key, embed
+from datanuri.market.trace import DEFAULT_KEY, BuyerList, trace_file
 from datanuri.privacy.keys import KeyStore
 from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, utcnow
@@ -239,6 +239,7 @@ class Deliveries:
         principal: Principal,
         scheme: Scheme | None = None,
         buyers: list[str] | None = None,
+        key_name: str | None = None,
         alpha: float = ALPHA,
     ) -> TraceResult:
         """Name the recipient whose copy of `dataset` the file is (its editors): the stored
@@ -250,13 +251,19 @@ class Deliveries:
             if scheme is None and row is None:
                 raise errors.InvalidInput(M.MSG_NO_PLAN.format(name=ds.name))
             used = scheme or Scheme.from_dict(row.scheme)  # type: ignore[union-attr]
-            key_name = row.key_name if row is not None else DEFAULT_KEY
+            key_name = key_name or (row.key_name if row is not None else DEFAULT_KEY)
             candidates = list(buyers) if buyers else _recipients(s, ds.id)
             if not candidates:
                 raise errors.InvalidInput(M.MSG_NO_DELIVERIES.format(name=ds.name))
             labels = _labels(s, candidates)
-        key = dataset_key(self.keys.get(ds.organization, key_name), ds.name)
-        found = detect(read_copy(path), used, key, candidates, alpha=alpha)
+        found = trace_file(
+            path,
+            dataset=ds.name,
+            scheme=used,
+            key=self.keys.get(ds.organization, key_name),
+            candidates=BuyerList(tuple(candidates)),
+            alpha=alpha,
+        )
         return TraceResult(found, used, labels)
 
 

@@ -8,7 +8,7 @@ MSG_NO_PLAN = (
     "with `datanuri market fingerprint set {name} --scheme FILE`, or pass --scheme."
 )
 MSG_NO_DELIVERIES = (
-    "No fingerprinted copy of dataset {name!r} has been delivered, so there is no recipient to "
-    "name; pass the candidates with --buyers."
+    "No candidate buyers were given, and no fingerprinted copy of dataset {name!r} has been "
+    "delivered, so there is no recipient to name; pass the candidates with --buyers FILE."
 )
 MSG_PLAN_SET = "Copies of {name} delivered to entitled recipients now carry their fingerprint."

@@ -7,6 +7,7 @@ leak subsets are computed and asserted (false accusations: zero)."""
 from __future__ import annotations
 
 import io
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -47,7 +48,9 @@ def shop(platform, tmp_path):
     cat.publish("prices", source, principal=SYSTEM, override_reason="product prices, no people")
     platform.privacy.create_key("seoul", "fingerprint", principal=SYSTEM)
     platform.deliveries.set_scheme("prices", SCHEME, principal=SYSTEM)
-    acc.create_user("member@example.org", display_name="구성원", password=PASSWORD, principal=SYSTEM)
+    acc.create_user(
+        "member@example.org", display_name="구성원", password=PASSWORD, principal=SYSTEM
+    )
     acc.add_member("seoul", "member@example.org", role="member", principal=SYSTEM)
     buyers = []
     for i in range(RECIPIENTS):
@@ -125,7 +128,9 @@ def test_tracing_leaks_names_the_recipient_and_never_an_innocent(platform, shop,
     assert detected == total  # 10 % of 4,000 rows at γ = 4: ~100 cells, 35 needed
     # The stored (unmarked) file and a copy made for someone never delivered accuse no one.
     clean = tmp_path / "clean.csv"
-    clean.write_bytes(_csv_bytes(pq.read_table(platform.catalog.parquet_path("prices", principal=SYSTEM))))
+    clean.write_bytes(
+        _csv_bytes(pq.read_table(platform.catalog.parquet_path("prices", principal=SYSTEM)))
+    )
     result = platform.deliveries.trace(clean, "prices", principal=SYSTEM)
     assert result.detection.verdict == "no_match" and not result.detection.accused
     assert set(result.labels.values()) == {f"buyer{i}@example.org" for i in range(RECIPIENTS)}
@@ -161,5 +166,3 @@ def test_small_leaks_rights_no_scheme_and_unrecorded_copies(platform, shop, tmp_
     delivered = platform.deliveries.deliveries("prices", principal=SYSTEM)
     assert [d.recipient for d in delivered] == [shop["buyers"][2].ref]
     assert not list(platform.blobs.tmp.iterdir())
-
-
