@@ -57,9 +57,38 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_market_deliveries_recipient"), ["recipient"], unique=False
         )
+    op.create_table(
+        "market_price_observations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("listing_id", sa.Integer(), nullable=True),
+        sa.Column("rows", sa.BigInteger(), nullable=False),
+        sa.Column("columns", sa.Integer(), nullable=False),
+        sa.Column("age_days", sa.Float(), nullable=False),
+        sa.Column("update_frequency", sa.String(length=20), nullable=True),
+        sa.Column("theme", sa.String(length=100), nullable=True),
+        sa.Column("downloads", sa.Integer(), nullable=False),
+        sa.Column("requests", sa.Integer(), nullable=False),
+        sa.Column("sales", sa.Integer(), nullable=False),
+        sa.Column("annual_krw", sa.BigInteger(), nullable=False),
+        sa.Column("observed_at", datanuri.store.db.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_market_price_observations")),
+    )
+    with op.batch_alter_table("market_price_observations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_market_price_observations_source"), ["source"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_market_price_observations_observed_at"), ["observed_at"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("market_price_observations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_market_price_observations_observed_at"))
+        batch_op.drop_index(batch_op.f("ix_market_price_observations_source"))
+    op.drop_table("market_price_observations")
     with op.batch_alter_table("market_deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_market_deliveries_recipient"))
         batch_op.drop_index(batch_op.f("ix_market_deliveries_dataset_id"))
