@@ -231,13 +231,12 @@ class PriceAdvisor:
                 )
             )
         }
-        downloads = dict(
-            s.execute(
-                select(DatasetCounts.dataset_id, DatasetCounts.downloads).where(
-                    DatasetCounts.dataset_id.in_(ds_ids)
-                )
-            ).tuples()
+        counted = s.execute(
+            select(DatasetCounts.dataset_id, DatasetCounts.downloads).where(
+                DatasetCounts.dataset_id.in_(ds_ids)
+            )
         )
+        downloads = {dataset_id: n for dataset_id, n in counted}
         demand = self.demand(s, [d.name for d in datasets.values()])
         sales = self.sales(s, [r.id for r in rows])
         now = utcnow()
