@@ -54,6 +54,8 @@ app.command("worker")(worker_cli.worker)
 app.command("trace")(market_cli.trace)
 market_listings.market.add_typer(market_cli.fingerprints, name="fingerprint")
 market_listings.market.command("deliveries")(market_cli.deliveries)
+market_listings.market.command("suggest-price")(market_cli.suggest_price)
+market_listings.market.command("backtest")(market_cli.backtest)
 app.add_typer(audit_cli.app, name="audit")
 
 

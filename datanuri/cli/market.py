@@ -1,6 +1,7 @@
 """CLI of the data market: `datanuri trace FILE --dataset NAME` names the buyer of a leaked copy;
 `datanuri market fingerprint set|show` declares how a dataset's delivered copies are marked, and
-`datanuri market deliveries` lists the fingerprinted copies delivered.
+`datanuri market deliveries` lists the fingerprinted copies delivered; `datanuri market
+suggest-price` and `datanuri market backtest` suggest listing prices and measure the model.
 
 The CLI acts as the local operator (the system principal), as the other commands do."""
 
@@ -20,6 +21,7 @@ from datanuri.market import delivery_messages as DM
 from datanuri.market import fingerprint_messages as M
 from datanuri.market.deliveries import PlanInfo
 from datanuri.market.fingerprint import Detection, Score
+from datanuri.market.pricing import won
 from datanuri.market.trace import DEFAULT_KEY, BuyerList, read_scheme
 
 SHOWN = 10  # candidates listed in the table (all in --json)
@@ -213,3 +215,54 @@ def deliveries(
             str(r.ledger_index),
         )
     console.print(t)
+
+
+# ----- `datanuri market suggest-price` and `datanuri market backtest` --------------------------
+def suggest_price(
+    listing: int = typer.Argument(..., help="The listing's id (from `market listings list`)"),
+    lang: str = typer.Option("en", "--lang", help="ko | en: the language of the reasons"),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Suggest a price for a listing from comparable listings, the market's price history and
+    demand (rows, columns, freshness, update frequency, theme, downloads, desk requests,
+    sales), with the reasons; the model is a ridge regression on log price
+    (datanuri/market/pricing.py)."""
+    with platform_ctx(data_dir) as p:
+        got = p.prices.suggest_price(listing, principal=SYSTEM)
+    s = got.suggestion
+    if json_out:
+        return print_json(got.to_dict())
+    per = {"subscription-month": "/month", "subscription-year": "/year", "one-off": ""}
+    unit = per[got.price_kind]
+    console.print(
+        f"Listing {got.listing_id} ({got.dataset}): suggested {won(got.suggested_krw)}{unit}; "
+        f"yearly figure {won(s.annual_krw)} (range {won(s.low_krw)} – {won(s.high_krw)}), "
+        f"from {s.comparables} comparables"
+        + (f"; now {won(got.current_krw)}{unit}" if got.current_krw else "")
+    )
+    for r in s.reasons:
+        console.print(f"- {r.text(lang)}")
+
+
+def backtest(
+    min_train: int = typer.Option(
+        30, "--min-train", min=5, help="Observations before the first one predicted"
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Replay the market's price history in time order, predicting each price from the ones
+    before it, and report the error (MAPE, median absolute % error) beside a naive peer (the
+    median price so far)."""
+    with platform_ctx(data_dir) as p:
+        r = p.prices.backtest(principal=SYSTEM, min_train=min_train)
+    out = dataclasses.asdict(r)
+    out.pop("errors")
+    if json_out:
+        return print_json(out)
+    console.print(
+        f"{r.predicted} of {r.observations} prices predicted: MAPE {r.mape:.1f} %, median "
+        f"absolute error {r.median_ape:.1f} %, {r.within_25pct:.0f} % within 25 %. Naive peer "
+        f"(median price so far): MAPE {r.baseline_mape:.1f} %, median {r.baseline_median_ape:.1f} %."
+    )

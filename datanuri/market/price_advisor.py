@@ -16,9 +16,11 @@ aggregate of the history, open to any signed-in principal; only admins record hi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,6 +58,24 @@ class ListingSuggestion:
     suggested_krw: int  # in the listing's price kind
     suggestion: pricing.Suggestion
     features: pricing.Features
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON (the API's body and the CLI's --json)."""
+        s = self.suggestion
+        return {
+            "listing": self.listing_id,
+            "dataset": self.dataset,
+            "price_kind": self.price_kind,
+            "current_krw": self.current_krw,
+            "suggested_krw": self.suggested_krw,
+            "annual_krw": s.annual_krw,
+            "low_krw": s.low_krw,
+            "high_krw": s.high_krw,
+            "comparables": s.comparables,
+            "nearest": [{"label": label, "annual_krw": krw} for label, krw in s.nearest],
+            "reasons": [{"code": r.code, "en": r.en, "ko": r.ko} for r in s.reasons],
+            "features": dataclasses.asdict(self.features),
+        }
 
 
 @dataclass(frozen=True)
