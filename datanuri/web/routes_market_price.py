@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from datanuri.web.auth import ReadCaller
+from datanuri.web.auth import PublishCaller, ReadCaller
 from datanuri.web.deps import PlatformDep, RowId
 
 router = APIRouter(tags=["market prices"])
@@ -64,7 +64,7 @@ class BacktestOut(BaseModel):
 
 
 @router.get("/market/listings/{listing_id}/price-suggestion", response_model=SuggestionOut)
-def price_suggestion(listing_id: RowId, me: ReadCaller, p: PlatformDep) -> dict[str, Any]:
+def price_suggestion(listing_id: RowId, me: PublishCaller, p: PlatformDep) -> dict[str, Any]:
     """A suggested price for a listing from comparables and demand, with the reasons in Korean
     and English (the listing's holders)."""
     return p.prices.suggest_price(listing_id, principal=me).to_dict()
