@@ -22,6 +22,13 @@ explain prices, with the noise (about ±20 %) as the floor no model can beat.
 
 `seed_price_history(platform)` records it once (admins' `PriceAdvisor.record_history`, source
 ``demo-synthetic``); the integrator calls it from `datanuri demo` next to the demo listing.
+
+`seed_demo_fingerprints(platform)` makes the demo's listed dataset (the restricted 112 calls)
+deliver fingerprinted copies: the holder's ``fingerprint`` key and the scheme `DEMO_SCHEME`
+(rows named by their case number; the arrival time in minutes, written with one decimal, moves
+by at most 0.3 minutes; one row in two marked, since only that column can carry marks and a
+fifth of it is empty), so a buyer's download carries their marks and `datanuri trace` names
+them from a tenth of it.
 """
 
 from __future__ import annotations
@@ -32,8 +39,11 @@ from collections.abc import Callable
 import numpy as np
 
 from datanuri.accounts.principal import SYSTEM
+from datanuri.errors import InvalidInput, NotFound
+from datanuri.market.fingerprint import Scheme, Tolerance
 from datanuri.market.price_advisor import Observation
 from datanuri.market.pricing import UPDATES_PER_YEAR, Features
+from datanuri.market.trace import DEFAULT_KEY
 from datanuri.platform import Platform
 
 SOURCE = "demo-synthetic"
@@ -110,3 +120,30 @@ def seed_price_history(
     added = platform.prices.record_history(price_history(), principal=SYSTEM)
     report(f"market price history: {added} synthetic sales recorded")
     return added
+
+
+DEMO_FINGERPRINT_DATASET = "seoul-112-calls"
+DEMO_SCHEME = Scheme(
+    id_columns=("접수번호",),
+    columns={"현장도착소요(분)": Tolerance(absolute=0.3, decimals=1)},
+    gamma=2,
+)
+
+
+def seed_demo_fingerprints(
+    platform: Platform, report: Callable[[str], None] = lambda _msg: None
+) -> bool:
+    """Give the demo's listed dataset its fingerprint key and scheme once; whether it did."""
+    try:
+        info = platform.catalog.get_dataset(DEMO_FINGERPRINT_DATASET, principal=SYSTEM)
+    except NotFound:
+        return False
+    if platform.deliveries.plan(DEMO_FINGERPRINT_DATASET, principal=SYSTEM) is not None:
+        return False
+    try:
+        platform.privacy.keys.info(info.organization, DEFAULT_KEY)
+    except InvalidInput:  # no such key yet
+        platform.privacy.create_key(info.organization, DEFAULT_KEY, principal=SYSTEM)
+    platform.deliveries.set_scheme(DEMO_FINGERPRINT_DATASET, DEMO_SCHEME, principal=SYSTEM)
+    report(f"{DEMO_FINGERPRINT_DATASET}: buyers' downloads carry their fingerprint")
+    return True
