@@ -39,7 +39,7 @@ from collections.abc import Callable
 import numpy as np
 
 from datanuri.accounts.principal import SYSTEM
-from datanuri.errors import InvalidInput, NotFound
+from datanuri.errors import NotFound
 from datanuri.market.fingerprint import Scheme, Tolerance
 from datanuri.market.price_advisor import Observation
 from datanuri.market.pricing import UPDATES_PER_YEAR, Features
@@ -140,9 +140,8 @@ def seed_demo_fingerprints(
         return False
     if platform.deliveries.plan(DEMO_FINGERPRINT_DATASET, principal=SYSTEM) is not None:
         return False
-    try:
-        platform.privacy.keys.info(info.organization, DEFAULT_KEY)
-    except InvalidInput:  # no such key yet
+    keys = platform.privacy.list_keys(info.organization, principal=SYSTEM)
+    if DEFAULT_KEY not in {k.name for k in keys}:
         platform.privacy.create_key(info.organization, DEFAULT_KEY, principal=SYSTEM)
     platform.deliveries.set_scheme(DEMO_FINGERPRINT_DATASET, DEMO_SCHEME, principal=SYSTEM)
     report(f"{DEMO_FINGERPRINT_DATASET}: buyers' downloads carry their fingerprint")
