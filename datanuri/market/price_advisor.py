@@ -29,6 +29,7 @@ from datanuri import errors
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.principal import Principal
 from datanuri.catalog.models import Dataset, DatasetCounts, Version
+from datanuri.market import listing_messages as LM
 from datanuri.market import pricing
 from datanuri.market import pricing_messages as M
 from datanuri.market.listing_tables import Listing
@@ -120,9 +121,16 @@ class PriceAdvisor:
         with self.db.session() as s:
             row = s.get(Listing, listing_id)
             if row is None:
-                raise errors.NotFound(f"No market listing {listing_id}.")
+                raise errors.NotFound(LM.MSG_NO_LISTING.format(id=listing_id))
             ds = self.access.dataset(s, row.dataset_id)
-            self.access.require(s, principal, "publish", dataset=ds)
+            if principal.kind == "anonymous":
+                self.access.require(s, principal, "publish", dataset=ds)
+            if not self.access.can(s, principal, "publish", dataset=ds):
+                # as `Listings`: a draft, or a dataset one may not see, is not found
+                seen = self.access.can(s, principal, "read_metadata", dataset=ds)
+                if row.status != "published" or not seen:
+                    raise errors.NotFound(LM.MSG_NO_LISTING.format(id=listing_id))
+                raise errors.PermissionDenied(LM.MSG_NOT_HOLDER.format(org=ds.organization))
             kind = kind_of(row)
             if kind is None:
                 raise errors.InvalidInput(M.MSG_FREE.format(id=listing_id))

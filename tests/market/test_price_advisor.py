@@ -59,10 +59,14 @@ def test_suggest_price_for_a_listing(platform, world):
     assert [r.code for r in got.suggestion.reasons][-1] == "frequency"
     assert "매일" in got.suggestion.reasons[-1].ko
 
-    with pytest.raises((errors.PermissionDenied, errors.NotFound)):
+    # a draft is not found by others; a listing on sale is seen but not theirs to price
+    with pytest.raises(errors.NotFound):
         platform.prices.suggest_price(mine, principal=world["out"])
+    platform.listings.publish(mine, principal=world["ed"])
     with pytest.raises(errors.PermissionDenied):
         platform.prices.suggest_price(mine, principal=world["mem"])
+    with pytest.raises(errors.NotFound):
+        platform.prices.suggest_price(10_000, principal=world["ed"])
     free = _listing(platform, world, rules.FreeForResearch())
     with pytest.raises(errors.InvalidInput, match="free for research"):
         platform.prices.suggest_price(free, principal=world["ed"])
