@@ -19,7 +19,6 @@ the dataset (`fingerprint.detect`, Bonferroni over those recipients).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +78,7 @@ class TraceResult:
 
 def scheme_sha256(scheme: Scheme) -> str:
     """SHA-256 of the scheme's canonical JSON (what deliveries and the ledger name)."""
-    return hashlib.sha256(canonical.dumps(scheme.to_dict())).hexdigest()
+    return canonical.sha256(scheme.to_dict())
 
 
 class Deliveries:
@@ -225,12 +224,6 @@ class Deliveries:
         return out
 
     # ----- tracing ---------------------------------------------------------------------------
-    def candidates(self, dataset: str) -> list[str]:
-        """Everyone who was delivered a fingerprinted copy of `dataset` (CandidateSource)."""
-        with self.db.session() as s:
-            ds = self.access.dataset(s, dataset)
-            return _recipients(s, ds.id)
-
     def trace(
         self,
         path: Path,

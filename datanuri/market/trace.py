@@ -3,9 +3,9 @@
 The file is read by the catalog's own readers (`datanuri.tables`): CSV/TSV in UTF-8 or CP949
 (detected) arrive as text columns, Parquet as typed ones; `fingerprint.detect` accepts either.
 
-Candidates come from a `CandidateSource`: a list of buyer ids (`BuyerList`, from a file), or
-everyone who was delivered a fingerprinted copy of the dataset (`deliveries.Deliveries`, which
-records each download that carries a recipient's marks).
+Candidates come from a `CandidateSource`: a list of buyer ids (`BuyerList`), from a file or,
+in `deliveries.Deliveries.trace`, everyone who was delivered a fingerprinted copy of the
+dataset (it records each download that carries a recipient's marks).
 
 The dataset's fingerprint secret is derived from a key the holder keeps in the key store
 (`datanuri.privacy.keys.KeyStore`, the pseudonymisation keys' store), by default the key named
