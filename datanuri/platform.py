@@ -6,8 +6,10 @@ The CLI, the web app and the tests each build one Platform; nothing reaches for 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from datanuri.accounts.access import AccessControl
@@ -33,13 +35,16 @@ from datanuri.desk.firms import FirmDesk
 from datanuri.desk.service import RequestDesk
 from datanuri.desk.suggest import Suggester
 from datanuri.desk.sweep_job import SWEEP, SweepParams
+from datanuri.desk.tables import DeskRequest
 from datanuri.engine import Engine, EngineSettings, make_engine
 from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.market.books import Books
+from datanuri.market.deliveries import Deliveries
 from datanuri.market.listings import Listings
+from datanuri.market.price_advisor import PriceAdvisor
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
@@ -192,6 +197,14 @@ class Platform:
             guard=guard,
         )
         self.listings.listeners.append(self.search.on_change)
+        # Fingerprinted deliveries: an entitled recipient's download of a restricted dataset
+        # with a fingerprint scheme carries their marks, recorded (market/deliveries.py).
+        self.deliveries = Deliveries(self.db, self.ledger, self.access, keys, self.blobs)
+        self.catalog.copies = self.deliveries
+        # Price suggestions from comparable listings, the price history and demand: request-desk
+        # requests answered with each dataset (the desk imports search, which imports the
+        # market, so the count is handed over from here).
+        self.prices = PriceAdvisor(self.db, self.access, demand=desk_demand)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
@@ -255,3 +268,15 @@ class Platform:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def desk_demand(s: Session, names: Sequence[str]) -> dict[str, int]:
+    """Request-desk requests answered with each of the datasets `names` (one query)."""
+    if not names:
+        return {}
+    q = (
+        select(DeskRequest.answer_dataset, func.count(DeskRequest.id))
+        .where(DeskRequest.answer_dataset.in_(list(names)))
+        .group_by(DeskRequest.answer_dataset)
+    )
+    return {str(name): int(n) for name, n in s.execute(q)}

@@ -15,7 +15,7 @@ from datanuri.desk import events as desk  # registers the desk's kinds
 from datanuri.desk import firm_events as fe
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
-from datanuri.market import book_events, listing_events
+from datanuri.market import book_events, delivery_events, listing_events
 
 T = dt.datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 H = ["ab" * 32, "cd" * 32, "ef" * 32, "01" * 32]
@@ -711,6 +711,40 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
                     "price": {"kind": "one-off", "per_version_krw": 50000},
                     "sample": f"sha256:{H[1]}",
                 },
+            ),
+        ),
+        (
+            delivery_events.FingerprintSchemeSet(
+                actor="user:2", time=T, dataset="air", scheme_sha256=H[0], key_fingerprint="f" * 32
+            ),
+            Event(
+                type="market.fingerprint.scheme_set",
+                actor="user:2",
+                subject="dataset:air",
+                time=T,
+                hashes={"scheme": f"sha256:{H[0]}"},
+                data={"key": "f" * 32},
+            ),
+        ),
+        (
+            delivery_events.CopyDelivered(
+                actor="user:7",
+                time=T,
+                dataset="air",
+                version=2,
+                recipient="user:7",
+                format="csv",
+                key_fingerprint="f" * 32,
+                scheme_sha256=H[0],
+                copy_sha256=H[1],
+            ),
+            Event(
+                type="market.copy.delivered",
+                actor="user:7",
+                subject="dataset:air",
+                time=T,
+                hashes={"copy": f"sha256:{H[1]}", "scheme": f"sha256:{H[0]}"},
+                data={"version": 2, "recipient": "user:7", "format": "csv", "key": "f" * 32},
             ),
         ),
         (

@@ -28,6 +28,8 @@ from datanuri.market.listings import (
     SampleFromRelease,
     SyntheticSample,
 )
+from datanuri.market.price_advisor import ListingSuggestion
+from datanuri.market.pricing import won
 from datanuri.platform import Platform
 from datanuri.web.auth import PublishCaller, ReadCaller
 from datanuri.web.deps import PlatformDep, RowId
@@ -283,6 +285,7 @@ def _console(
 ) -> HTMLResponse:
     lang = language(request)
     mine = platform.listings.search(principal=who.me, mine=True)
+    suggestion, suggest_error = _suggestion(request, platform, who, lang)
     datasets = [
         d
         for d in platform.catalog.list_datasets(principal=who.me)
@@ -300,7 +303,23 @@ def _console(
         error=error,
         values=values or {},
         done=request.query_params.get("done"),
+        suggestion=suggestion,
+        suggest_error=suggest_error,
+        won=won,
     )
+
+
+def _suggestion(
+    request: Request, platform: Platform, who: WebUser, lang: str
+) -> tuple[ListingSuggestion | None, str | None]:
+    """The price suggestion asked for with ?suggest=ID (the holder's), or why there is none."""
+    raw = request.query_params.get("suggest", "")
+    if not raw.isdigit():
+        return None, None
+    try:
+        return platform.prices.suggest_price(int(raw), principal=who.me), None
+    except (errors.InvalidInput, errors.NotFound, errors.PermissionDenied) as exc:
+        return None, translate(exc.message, lang)
 
 
 @pages.get("/console/listings", response_class=HTMLResponse)

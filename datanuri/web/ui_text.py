@@ -365,6 +365,8 @@ EVENT_TYPES: dict[str, Pair] = {
     "market.listing.published": ("데이터 상품 판매 게시", "Listing published"),
     "market.listing.unpublished": ("데이터 상품 판매 중단", "Listing taken off sale"),
     "market.listing.licence.changed": ("데이터 상품 이용허락 변경", "Listing licence changed"),
+    "market.fingerprint.scheme_set": ("사본 지문 방식 지정", "Fingerprint scheme set"),
+    "market.copy.delivered": ("지문 사본 제공", "Fingerprinted copy delivered"),
 }
 
 
@@ -432,6 +434,8 @@ HASH_NAMES: dict[str, Pair] = {
     "content": ("납품 데이터 해시", "Delivered data hash"),
     "licence": ("이용허락 해시", "Licence hash"),  # a market listing's licence (JSON-LD)
     "previous": ("이전 이용허락 해시", "Previous licence hash"),
+    "copy": ("제공 사본 해시", "Delivered copy hash"),  # a fingerprinted copy (Parquet)
+    "scheme": ("지문 방식 해시", "Fingerprint scheme hash"),
 }
 
 # ----- access requests ("이용 신청") -------------------------------------------------------------

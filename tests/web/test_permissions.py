@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from datanuri.accounts import SYSTEM
 from datanuri.decisions.records import DecisionDraft
 from datanuri.decisions.systems import ModelCard
+from datanuri.demo.market_history import price_history
 from datanuri.web.app import create_app
 from tests.helpers import air_csv
 
@@ -105,6 +106,8 @@ class World:
             "ai-a", version="v1", kind="other", method="m", principal=SYSTEM
         )
         self.decision = platform.decisions.record(_ai_draft("seed"), principal=SYSTEM).reference
+        # a short market price history: price suggestions and their backtest have comparables
+        platform.prices.record_history(price_history(40), principal=SYSTEM)
         # a job row the editor started (a kind no worker runs: it only has to be seen)
         self.editor_job = platform.jobs.queue.enqueue("test", {}, actor=f"user:{EMAIL['editor']}")[
             0
@@ -690,6 +693,17 @@ MATRIX: dict[
         "/api/v1/market/listings/{listing}",
         lambda w, r, lvl: {"json": {"title": "새 제목"}},
         _holder_only,
+    ),
+    # price suggestions: the listing's holders; the backtest (an aggregate) anyone signed in
+    ("GET", "/api/v1/market/listings/{listing_id}/price-suggestion"): (
+        "/api/v1/market/listings/{listing}/price-suggestion",
+        None,
+        _holder_only,
+    ),
+    ("GET", "/api/v1/market/price-backtest"): (
+        "/api/v1/market/price-backtest?min_train=30",
+        None,
+        signed_in(200),
     ),
     ("POST", "/api/v1/market/listings/{listing_id}/{step}"): (
         "/api/v1/market/listings/{draft}/publish",
