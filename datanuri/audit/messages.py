@@ -25,6 +25,11 @@ MSG_NOT_A_RELEASE = (
     "{dataset!r} version {version} is not a de-identified release of a source dataset."
 )
 MSG_BAD_FILE = "The file {name!r} could not be read as a table (CSV, Parquet, JSON): {reason}"
+MSG_DRIFT_EMPTY = (
+    "The feature {feature!r} has no values in the reference or the live window; "
+    "give both windows rows with that column filled."
+)
+MSG_DRIFT_NO_OUTCOMES = "No outcomes have arrived yet; performance drift needs live outcomes."
 
 # ----- report headings ---------------------------------------------------------------------------
 H_MODEL = "Model audit"
