@@ -30,6 +30,32 @@ MSG_DRIFT_EMPTY = (
     "give both windows rows with that column filled."
 )
 MSG_DRIFT_NO_OUTCOMES = "No outcomes have arrived yet; performance drift needs live outcomes."
+MSG_NO_FEATURES = (
+    "Name the model's features (the input columns it reads), e.g. --features income,age."
+)
+MSG_NO_TRAINING = "Name at least one training data version as dataset@version, e.g. welfare@1."
+MSG_MODEL_EXISTS = (
+    "Model {version!r} of {system!r} is already registered; register a new version instead."
+)
+MSG_FEATURES_MISSING = (
+    "The model's coefficients name features missing from its feature list: {names}. "
+    "Add them to the features."
+)
+MSG_BAD_WINDOW = "A monitor's window must be at least one day and its minimum rows at least one."
+MSG_NO_MONITOR = "No drift monitor {id}; list them with `datanuri models monitors`."
+MSG_NO_REFERENCE_ACCURACY = (
+    "Performance drift needs the model's reference accuracy; "
+    "register the model with an accuracy metric."
+)
+MSG_MODEL_OWNERS = (
+    "Only editors of {organization!r}, the system's owner, "
+    "can register its models and run their monitors."
+)
+MSG_NO_MODEL = "No registered model {version!r} of AI system {system!r}; list them with `datanuri models list`."
+NOTE_DRIFT = (
+    "AI 시스템 {system}의 모델 {version}에서 드리프트가 감지되었습니다: {features}",
+    "Drift detected in model {version} of AI system {system}: {features}",
+)
 
 # ----- report headings ---------------------------------------------------------------------------
 H_MODEL = "Model audit"
