@@ -13,6 +13,7 @@ from datanuri.cli import access, accounts, catalog, decisions, desk_firms, ledge
 from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
 from datanuri.cli import market as market_cli
+from datanuri.cli import models as models_cli
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
 from datanuri.cli import webhooks as webhooks_cli
@@ -53,6 +54,7 @@ app.command("download")(catalog.download)
 app.command("worker")(worker_cli.worker)
 app.command("trace")(market_cli.trace)
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(models_cli.app, name="models")
 
 
 def _version(value: bool) -> None:
