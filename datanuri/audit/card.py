@@ -61,7 +61,13 @@ def render_card_html(card: Mapping[str, Any], lang: str = "en") -> str:
             "".join(
                 f"<li>#{_e(a['id'])} {_e(a['kind'])}: "
                 f"{_t(M.L_CARD_PASSED if a['passed'] else M.L_CARD_FAILED, lang) if a['passed'] is not None else '-'}"
-                f" ({_t(M.L_CARD_LEDGER, lang)} {_e(a['ledger_index'])})</li>"
+                f" ({_t(M.L_CARD_LEDGER, lang)} {_e(a['ledger_index'])})"
+                + (
+                    f" · {_t(M.L_CARD_PROXIES, lang)}: {_e(', '.join(a['proxies']))}"
+                    if a.get("proxies")
+                    else ""
+                )
+                + "</li>"
                 for a in d["audits"]
             )
             or f"<li>{_t(M.L_CARD_NO_AUDIT, lang)}</li>"

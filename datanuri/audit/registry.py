@@ -253,6 +253,11 @@ class ModelRegistry:
                                 "id": a.id,
                                 "kind": a.kind,
                                 "passed": a.result.get("passed"),
+                                "proxies": [
+                                    x["column"]
+                                    for x in a.result.get("proxies", [])
+                                    if x.get("flagged")
+                                ],
                                 "ledger_index": a.ledger_index,
                                 "created_at": a.created_at.isoformat(),
                             }

@@ -98,7 +98,8 @@ def seed_demo_ai(platform: Platform, src_dir: Path, report: Report = lambda _m: 
         )
     except Conflict:
         pass
-    acc.add_member(ORG, OWNER, role="editor", principal=SYSTEM)
+    for org in (ORG, OMBUDS):  # the publisher edits every demo organisation
+        acc.add_member(org, OWNER, role="editor", principal=SYSTEM)
     acc.add_member(OMBUDS, REVIEWER[0], role="reviewer", principal=SYSTEM)
     owner = acc.principal_for(OWNER)
 
