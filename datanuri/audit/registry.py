@@ -10,8 +10,6 @@ signed webhook to the organisation's endpoints) sent with that same transaction.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -36,7 +34,7 @@ from datanuri.audit.drift import (
 )
 from datanuri.audit.events import DriftChecked, ModelRegistered
 from datanuri.audit.model_tables import AiModelRecord, DriftMonitor, DriftRun
-from datanuri.audit.service import UploadedTable, read_table
+from datanuri.audit.service import UploadedTable, columns_sha256, read_table
 from datanuri.audit.tables import Audit
 from datanuri.catalog.models import Dataset
 from datanuri.catalog.service import CatalogService
@@ -106,15 +104,6 @@ class RunInfo:
     current_sha256: str
     ledger_index: int | None
     created_at: dt.datetime
-
-
-def table_sha256(table: pa.Table) -> str:
-    """SHA-256 of a table as an Arrow IPC stream (what a monitor compared)."""
-    sink = io.BytesIO()
-    t = table.combine_chunks()
-    with pa.ipc.new_stream(sink, t.schema) as w:
-        w.write_table(t)
-    return hashlib.sha256(sink.getvalue()).hexdigest()
 
 
 def linear_scores(table: pa.Table, parameters: Mapping[str, Any]) -> np.ndarray:
@@ -192,7 +181,7 @@ class ModelRegistry:
                     model_version=reg.version,
                     kind=mv.kind,
                     features=features,
-                    parameters_sha256=hashlib.sha256(canonical.dumps(mv.parameters)).hexdigest(),
+                    parameters_sha256=canonical.sha256(mv.parameters),
                     training_entries=tuple(r.ledger_index for r in refs),
                 ),
             )
@@ -420,9 +409,9 @@ class ModelRegistry:
             f"metric:{p['metric']}" for p in result["performance"] if p["drifted"]
         ]
         result["drifted"] = drifted
-        ref_sha = table_sha256(reference.select(features))
-        cur_sha = table_sha256(current)
-        res_sha = hashlib.sha256(canonical.dumps(result)).hexdigest()
+        ref_sha = columns_sha256(reference, features)
+        cur_sha = columns_sha256(current, current.column_names)
+        res_sha = canonical.sha256(result)
         with self.db.write_session() as s:
             run = DriftRun(
                 monitor_id=monitor_id,
