@@ -446,12 +446,17 @@ class ModelRegistry:
             return self._run_info(run)
 
     def run_due(self) -> int:
-        """Run every active monitor on the decisions (the periodic job); how many drifted."""
+        """Run every active monitor on the decisions (the periodic job); how many drifted. A
+        monitor that cannot run (its inputs lack a feature, its training data is gone) is
+        skipped so that one broken monitor does not stop the others."""
         with self.db.session() as s:
             ids = list(s.scalars(select(DriftMonitor.id).where(DriftMonitor.active.is_(True))))
         found = 0
         for mid in ids:
-            r = self.run(mid, principal=SYSTEM)
+            try:
+                r = self.run(mid, principal=SYSTEM)
+            except (errors.InvalidInput, errors.NotFound, errors.Gone):
+                continue  # e.g. its training data withdrawn: the other monitors still run
             found += bool(r and r.drifted)
         return found
 
