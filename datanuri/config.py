@@ -93,6 +93,10 @@ class Config:
     login_block_score: int = 80
     # AI decision contests: a reviewer decides within this many Korean business days.
     ai_contest_review_days: int = 10
+    # How often the job workers run the AI models' drift monitors on their recent decisions
+    # (alerts to the owner's editors and webhooks), in seconds; 0 = never (run
+    # `datanuri models drift MONITOR` from cron instead).
+    ai_drift_seconds: int = 86400
     # Self-service accounts: "open" lets anyone sign up (confirmed by a mailed link; such users
     # get no organisation role), "off" leaves accounts to admins. Mailed links expire after
     # these hours (sign-up) and minutes (password reset), and each works once.

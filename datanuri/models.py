@@ -5,6 +5,7 @@ Wiring level, next to `platform.py`: it aggregates capabilities, so no foundatio
 
 import datanuri.accounts.models  # noqa: F401
 import datanuri.accounts.request_tables  # noqa: F401
+import datanuri.audit.model_tables  # noqa: F401
 import datanuri.audit.tables  # noqa: F401
 import datanuri.catalog.models  # noqa: F401
 import datanuri.decisions.tables  # noqa: F401

@@ -21,6 +21,8 @@ from datanuri.accounts.secrets import load_or_create_key
 from datanuri.accounts.selfservice import SelfService, SelfServiceSettings
 from datanuri.accounts.service import AccountService
 from datanuri.accounts.webauthn_keys import RelyingParty
+from datanuri.audit.drift_job import DRIFT, DriftParams
+from datanuri.audit.registry import ModelRegistry
 from datanuri.audit.service import AuditService
 from datanuri.catalog.attachments import AttachmentService
 from datanuri.catalog.counts import DatasetCounter
@@ -171,6 +173,11 @@ class Platform:
         self.books = Books(self.db, self.ledger)
         # AI accountability audits of datasets, models' predictions and privacy releases.
         self.audits = AuditService(self.db, self.ledger, self.access, self.catalog)
+        # The model registry: model versions with features and training data, drift monitors
+        # (alerts by notice and webhook) and model cards.
+        self.models = ModelRegistry(
+            self.db, self.ledger, self.catalog, self.decisions, self.channels.notifier
+        )
         self.search = SearchService(
             self.db, self.config.data_dir / "search", backend=self.config.search_backend
         )
@@ -215,6 +222,8 @@ class Platform:
         self.jobs.registry.add(DELIVER)
         if self.config.desk_sweep_seconds > 0:  # overdue requests flagged and escalated
             self.jobs.every(SWEEP, SweepParams(), self.config.desk_sweep_seconds)
+        if self.config.ai_drift_seconds > 0:  # drift monitors on recent decisions
+            self.jobs.every(DRIFT, DriftParams(), self.config.ai_drift_seconds)
         self.jobs.bind(self)
 
     def _make_selfservice(self) -> SelfService:

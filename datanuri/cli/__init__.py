@@ -14,6 +14,7 @@ from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
 from datanuri.cli import linkage as linkage_cli
 from datanuri.cli import market as market_cli
+from datanuri.cli import models as models_cli
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
 from datanuri.cli import webhooks as webhooks_cli
@@ -59,6 +60,7 @@ market_listings.market.command("suggest-price")(market_cli.suggest_price)
 market_listings.market.command("backtest")(market_cli.backtest)
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(linkage_cli.app, name="linkage")
+app.add_typer(models_cli.app, name="models")
 
 
 def _version(value: bool) -> None:

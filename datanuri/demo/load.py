@@ -9,6 +9,7 @@ from datanuri.accounts.mfa import requires_second_factor
 from datanuri.accounts.principal import SYSTEM
 from datanuri.catalog.service import CatalogService
 from datanuri.catalog.vocab import regions_from_text
+from datanuri.demo.ai import seed_demo_ai
 from datanuri.demo.desk import seed_demo_desk
 from datanuri.demo.firms import seed_demo_firms
 from datanuri.demo.market import seed_demo_listing
@@ -111,6 +112,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     seed_demo_desk(platform, report, password=DEMO_PASSWORD)
     created += seed_demo_firms(platform, src_dir / "firms", report)  # desk: firms and projects
     seed_demo_listing(platform, src_dir, report)
+    created += seed_demo_ai(platform, src_dir / "ai", report)  # the AI accountability case
     return created
 
 

@@ -336,6 +336,8 @@ EVENT_TYPES: dict[str, Pair] = {
     "ai.contest.assigned": ("이의 제기 검토자 지정", "Contest assigned"),
     "ai.contest.escalated": ("이의 제기 기한 초과 보고", "Contest escalated"),
     "ai.contest.decided": ("이의 제기 결정", "Contest decided"),
+    "ai.model.registered": ("AI 모델 버전 등록", "AI model registered"),
+    "ai.drift.checked": ("AI 모델 드리프트 점검", "AI model drift checked"),
     "dataset.version.withdrawn": ("버전 철회", "Version withdrawn"),
     "dataset.deleted": ("빈 데이터셋 삭제", "Empty dataset deleted"),
     "access.requested": ("이용 신청", "Access requested"),

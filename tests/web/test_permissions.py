@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from datanuri.accounts import SYSTEM
+from datanuri.audit.registry import Registration
 from datanuri.decisions.records import DecisionDraft
 from datanuri.decisions.systems import ModelCard
 from datanuri.demo.market_history import price_history
@@ -108,6 +109,19 @@ class World:
         self.decision = platform.decisions.record(_ai_draft("seed"), principal=SYSTEM).reference
         # a short market price history: price suggestions and their backtest have comparables
         platform.prices.record_history(price_history(40), principal=SYSTEM)
+        # its model v1 in the model registry, with drift monitor 1
+        platform.models.register(
+            Registration(
+                system="ai-a",
+                version="v1",
+                kind="other",
+                method="m",
+                features=("PM10",),
+                training_data=("ds-open@1",),
+            ),
+            principal=SYSTEM,
+        )
+        platform.models.add_monitor("ai-a", "v1", principal=SYSTEM)
         # a job row the editor started (a kind no worker runs: it only has to be seen)
         self.editor_job = platform.jobs.queue.enqueue("test", {}, actor=f"user:{EMAIL['editor']}")[
             0
@@ -964,6 +978,49 @@ MATRIX: dict[
         "/api/v1/ai/contests/999999/assign",
         lambda w, r, lvl: {"json": {"reviewer": "plain@example.org"}},
         only(("admin",), 404),
+    ),
+    # the model registry and its cards are public; owners register models, add and run monitors
+    # and read their runs
+    ("GET", "/api/v1/ai/models"): ("/api/v1/ai/models", None, always(200)),
+    ("POST", "/api/v1/ai/models"): (
+        "/api/v1/ai/models",
+        lambda w, r, lvl: {
+            "json": {
+                "system": "ai-a",
+                "version": w.fresh("mv"),
+                "kind": "other",
+                "method": "m",
+                "features": ["PM10"],
+                "training_data": ["ds-open@1"],
+            }
+        },
+        only(("editor", "admin"), 201),
+    ),
+    ("GET", "/api/v1/ai/models/{system}/{version}/card"): (
+        "/api/v1/ai/models/ai-a/v1/card",
+        None,
+        always(200),
+    ),
+    ("GET", "/api/v1/ai/models/{system}/{version}/card.html"): (
+        "/api/v1/ai/models/ai-a/v1/card.html",
+        None,
+        always(200),
+    ),
+    ("POST", "/api/v1/ai/models/{system}/{version}/monitors"): (
+        "/api/v1/ai/models/ai-a/v1/monitors",
+        lambda w, r, lvl: {"json": {"window_days": 7}},
+        only(("editor", "admin"), 201),
+    ),
+    ("GET", "/api/v1/ai/monitors"): ("/api/v1/ai/monitors", None, always(200)),
+    ("POST", "/api/v1/ai/monitors/{monitor_id}/runs"): (
+        "/api/v1/ai/monitors/1/runs",
+        lambda w, r, lvl: {"json": {}},
+        only(("editor", "admin"), 200),
+    ),
+    ("GET", "/api/v1/ai/monitors/{monitor_id}/runs"): (
+        "/api/v1/ai/monitors/1/runs",
+        None,
+        only(("editor", "admin"), 200),
     ),
     ("POST", "/api/v1/ai/contests/{contest_id}/decide"): (
         "/api/v1/ai/contests/999999/decide",
