@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from datanuri import events
-from datanuri.audit.events import AuditRecorded
+from datanuri.audit.events import AuditRecorded, DriftChecked, ModelRegistered
 from datanuri.decisions import events as ai
 from datanuri.desk import events as desk  # registers the desk's kinds
 from datanuri.desk import firm_events as fe
@@ -928,6 +928,55 @@ def _ai_pairs() -> list[tuple[events.EventKind, Event]]:
                 time=T,
                 hashes={"reasons": f"sha256:{H[0]}"},
                 data={"contest": 1, "outcome": "overturned"},
+            ),
+        ),
+        (
+            ModelRegistered(
+                actor="user:2",
+                time=T,
+                system="welfare",
+                model_version="v1",
+                kind="logistic",
+                features=("age", "arrears"),
+                parameters_sha256=H[0],
+                training_entries=(4, 9),
+            ),
+            Event(
+                type="ai.model.registered",
+                actor="user:2",
+                subject="ai-model:welfare@v1",
+                time=T,
+                hashes={"parameters": f"sha256:{H[0]}"},
+                data={
+                    "kind": "logistic",
+                    "features": ["age", "arrears"],
+                    "training_entries": [4, 9],
+                },
+            ),
+        ),
+        (
+            DriftChecked(
+                actor="system",
+                time=T,
+                system="welfare",
+                model_version="v1",
+                run_id=3,
+                reference_sha256=H[0],
+                current_sha256=H[1],
+                result_sha256=H[2],
+                drifted=("arrears",),
+            ),
+            Event(
+                type="ai.drift.checked",
+                actor="system",
+                subject="ai-model:welfare@v1",
+                time=T,
+                hashes={
+                    "reference": f"sha256:{H[0]}",
+                    "current": f"sha256:{H[1]}",
+                    "result": f"sha256:{H[2]}",
+                },
+                data={"run": 3, "drifted": ["arrears"]},
             ),
         ),
     ]

@@ -39,6 +39,63 @@ class ModelIn(BaseModel):
     description: str = Field("", max_length=2000)
 
 
+class CardSystem(BaseModel):
+    name: str
+    title: str
+    organization: str
+    purpose: str
+    risk_level: str
+    intended_use: str
+    limitations: str
+
+
+class CardModel(BaseModel):
+    version: str
+    kind: str
+    explanation_method: str | None
+    features: list[str]
+    parameters: dict[str, Any]
+    metrics: dict[str, float]
+    description: str
+    ledger_index: int | None
+    registered_at: str
+
+
+class CardAudit(BaseModel):
+    id: int
+    kind: str
+    passed: bool | None
+    proxies: list[str] = Field(description="features the audit flagged as proxies")
+    ledger_index: int | None
+    created_at: str
+
+
+class Datasheet(BaseModel):
+    dataset: str
+    version: int
+    ledger_index: int
+    title: str
+    audits: list[CardAudit]
+
+
+class CardDrift(BaseModel):
+    run: int
+    drifted: list[str]
+    at: str
+    ledger_index: int | None
+
+
+class CardOut(BaseModel):
+    """A model card: the system, the model version, its decisions, its training data's
+    datasheets and its last drift run."""
+
+    system: CardSystem
+    model: CardModel
+    decisions: int
+    datasheets: list[Datasheet]
+    drift: CardDrift | None
+
+
 class MonitorIn(BaseModel):
     window_days: int = Field(30, ge=1, le=3660)
     min_rows: int = Field(30, ge=1, le=10_000_000)
@@ -114,7 +171,7 @@ def register_model(body: ModelIn, me: PublishCaller, p: PlatformDep) -> dict[str
     return _plain(p.models.register(reg, principal=me))
 
 
-@router.get("/models/{system}/{version}/card", response_model=dict[str, Any])
+@router.get("/models/{system}/{version}/card", response_model=CardOut)
 def model_card(system: str, version: str, me: ReadCaller, p: PlatformDep) -> dict[str, Any]:
     """The model card with the datasheets of its training data, as JSON."""
     return p.models.card(system, version)

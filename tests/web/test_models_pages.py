@@ -36,3 +36,6 @@ def test_model_pages(platform: Any, api: Any, tmp_path: Path) -> None:
         and "모델 카드" in card.text
         and f"보호 속성의 대리 변수: {BIASED}" in card.text
     )
+    card_json = api.get(f"/api/v1/ai/models/{SYSTEM_NAME}/2026.1/card").json()
+    assert card_json["model"]["version"] == "2026.1" and card_json["datasheets"]
+    assert card_json["decisions"] > 0 and card_json["drift"] is not None
