@@ -40,6 +40,7 @@ from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.market.books import Books
 from datanuri.market.listings import Listings
+from datanuri.mydata.service import MyData
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
@@ -192,6 +193,18 @@ class Platform:
             guard=guard,
         )
         self.listings.listeners.append(self.search.on_change)
+        # MyData: people direct holders to send their own rows to a recipient they choose.
+        # The CI key is the platform's own entry in the key store; receipts are signed with the
+        # ledger's key; new versions of offered datasets are indexed by CI after they publish.
+        self.mydata = MyData(
+            self.db,
+            self.ledger,
+            self.blobs,
+            keys,
+            self.channels.notifier,
+            self.ledger.keys.signer,
+        )
+        self.catalog.listeners.append(self.mydata.on_change)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
