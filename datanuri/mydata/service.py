@@ -649,6 +649,8 @@ class MyData:
         the recipient is asked (signed webhook) to delete what it received."""
         if (by is None) == (by_recipient is None):
             raise errors.InvalidInput(M.MSG_WHO_REVOKES)
+        if by is not None and by.kind == "anonymous":
+            raise errors.NotAuthenticated(M.MSG_LOGIN)
         with self.db.write_session() as s:
             row = self._load(s, consent_id, lock=True)
             if by is not None:
