@@ -203,6 +203,7 @@ class Platform:
             keys,
             self.channels.notifier,
             self.ledger.keys.signer,
+            ledger_receipt=self.ledger.receipt,
         )
         self.catalog.listeners.append(self.mydata.on_change)
         self.harvester = Harvester(

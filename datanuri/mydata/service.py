@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
-from datanuri import canonical, errors
+from datanuri import errors
 from datanuri.accounts.models import Organization, User
 from datanuri.accounts.notifications import Event, Notice, Notifier
 from datanuri.accounts.policy import EDITORS
@@ -44,7 +44,7 @@ from datanuri.mydata.events import (
     PersonLinked,
     Transferred,
 )
-from datanuri.mydata.receipts import sign_receipt
+from datanuri.mydata.receipts import grant_record, record_sha256, sign_receipt
 from datanuri.mydata.rules import CI_COLUMN, Item
 from datanuri.mydata.tables import (
     MyDataConsent,
@@ -313,9 +313,11 @@ class MyData:
         notifier: Notifier,
         signer: Callable[[], Ed25519Signer],
         *,
+        ledger_receipt: Callable[[int], Mapping[str, Any]] | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.db = db
+        self.ledger_receipt = ledger_receipt  # an entry's inclusion receipt (Ledger.receipt)
         self.events = events
         self.blobs = blobs
         self.keys = keys
@@ -603,7 +605,7 @@ class MyData:
                     frequency=details.frequency,
                     expires=_iso(row.expires_at),
                     purpose_sha256=rules.sha256(details.purpose),
-                    record_sha256=rules.sha256(canonical.dumps(consent.record()).decode("utf-8")),
+                    record_sha256=record_sha256(grant_record(consent.record())),
                 ),
             )
             s.add(row)
@@ -832,7 +834,8 @@ class MyData:
         c = self.consent(consent_id, principal=principal)
         if not (principal.is_admin or principal.user_id == c.user_id):
             raise errors.NotFound(M.MSG_NO_CONSENT.format(id=consent_id))
-        return sign_receipt(c.record(), c.ledger_index, self.signer())
+        inclusion = self.ledger_receipt(c.ledger_index) if self.ledger_receipt else None
+        return sign_receipt(c.record(), c.ledger_index, self.signer(), inclusion)
 
     def dashboard(self, *, principal: Principal) -> Dashboard:
         """The person's MyData page: holders with rows about them, consents, transfers."""
