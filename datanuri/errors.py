@@ -203,3 +203,9 @@ MSG_LARGE_RELEASE_UNSUPPORTED = (
     "pseudonymising or perturbing them, use the optimal algorithm, leave out utility_check and "
     "delta_presence; or de-identify a smaller extract."
 )
+
+
+class ConsentNotActive(PermissionDenied):
+    """A MyData consent was revoked or has expired: nothing more is sent under it."""
+
+    code = "consent_not_active"

@@ -18,6 +18,7 @@ import datanuri.market.book_tables  # noqa: F401
 import datanuri.market.delivery_tables  # noqa: F401
 import datanuri.market.listing_tables  # noqa: F401
 import datanuri.market.pricing_tables  # noqa: F401
+import datanuri.mydata.tables  # noqa: F401
 import datanuri.notify.models  # noqa: F401
 import datanuri.privacy.db  # noqa: F401
 import datanuri.search.models  # noqa: F401

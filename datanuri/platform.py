@@ -47,6 +47,7 @@ from datanuri.market.books import Books
 from datanuri.market.deliveries import Deliveries
 from datanuri.market.listings import Listings
 from datanuri.market.price_advisor import PriceAdvisor
+from datanuri.mydata.service import MyData
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
@@ -212,6 +213,19 @@ class Platform:
         # requests answered with each dataset (the desk imports search, which imports the
         # market, so the count is handed over from here).
         self.prices = PriceAdvisor(self.db, self.access, demand=desk_demand)
+        # MyData: people direct holders to send their own rows to a recipient they choose.
+        # The CI key is the platform's own entry in the key store; receipts are signed with the
+        # ledger's key; new versions of offered datasets are indexed by CI after they publish.
+        self.mydata = MyData(
+            self.db,
+            self.ledger,
+            self.blobs,
+            keys,
+            self.channels.notifier,
+            self.ledger.keys.signer,
+            ledger_receipt=self.ledger.receipt,
+        )
+        self.catalog.listeners.append(self.mydata.on_change)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )

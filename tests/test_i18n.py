@@ -20,6 +20,7 @@ from datanuri.ledger import messages as ledger_messages
 from datanuri.linkage import messages as linkage_messages
 from datanuri.market import book_messages, delivery_messages, fingerprint_messages, pricing_messages
 from datanuri.market import listing_messages as market_listing_messages
+from datanuri.mydata import messages as mydata_messages
 from datanuri.notify import messages as notify_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
@@ -43,6 +44,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     ledger_messages,
     notify_messages,
     market_listing_messages,
+    mydata_messages,
     privacy_messages,
     privacy_keys,
     tables_messages,

@@ -15,6 +15,7 @@ from datanuri.cli import desk as desk_cli
 from datanuri.cli import linkage as linkage_cli
 from datanuri.cli import market as market_cli
 from datanuri.cli import models as models_cli
+from datanuri.cli import mydata as mydata_cli
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
 from datanuri.cli import webhooks as webhooks_cli
@@ -44,6 +45,7 @@ desk_firms.register(desk_cli.app)  # `datanuri requests firms|projects ...`
 app.add_typer(desk_cli.app, name="requests")
 app.add_typer(market_listings.market, name="market")
 app.add_typer(decisions.app, name="ai")
+app.add_typer(mydata_cli.app, name="mydata")
 app.add_typer(search_cli.search_app, name="search")
 app.add_typer(privacy_cli.app, name="privacy")
 app.command("harvest")(search_cli.harvest)

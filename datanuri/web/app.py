@@ -33,6 +33,7 @@ from datanuri.web import (
     routes_metadata_edit,
     routes_mfa,
     routes_models,
+    routes_mydata,
     routes_pages,
     routes_privacy,
     routes_search,
@@ -92,6 +93,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_decisions.router, prefix=API_PREFIX)
     app.include_router(routes_decisions_pages.pages)
     app.include_router(routes_models.router, prefix=API_PREFIX)
+    app.include_router(routes_mydata.router, prefix=API_PREFIX)
+    app.include_router(routes_mydata.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")

@@ -103,6 +103,9 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "contest_id": "1",
         "system": "ai-a",
         "monitor_id": "1",
+        "dataset": "ds",
+        "org": "org-a",
+        "consent_id": "cns_none",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
