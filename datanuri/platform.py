@@ -40,6 +40,8 @@ from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.market.books import Books
 from datanuri.market.listings import Listings
+from datanuri.market.orders import Orders
+from datanuri.market.renew_job import RENEW, RenewParams
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
@@ -192,6 +194,18 @@ class Platform:
             guard=guard,
         )
         self.listings.listeners.append(self.search.on_change)
+        # Orders of listings: paid from the books, granting entitlements; subscribers hear of
+        # each new version of a dataset they subscribe to.
+        self.orders = Orders(
+            self.db,
+            self.ledger,
+            self.access,
+            self.accounts,
+            self.books,
+            self.channels.notifier,
+            fee_bps=self.config.market_fee_bps,
+        )
+        self.catalog.listeners.append(self.orders.on_dataset_change)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
@@ -202,6 +216,8 @@ class Platform:
         self.jobs.registry.add(DELIVER)
         if self.config.desk_sweep_seconds > 0:  # overdue requests flagged and escalated
             self.jobs.every(SWEEP, SweepParams(), self.config.desk_sweep_seconds)
+        if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
+            self.jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
         self.jobs.bind(self)
 
     def _make_selfservice(self) -> SelfService:

@@ -16,6 +16,7 @@ FAST = {
     "job_poll_seconds": 0.05,
     "job_retry_seconds": 0.05,
     "desk_sweep_seconds": 0,  # no periodic sweep rows among the jobs these tests count
+    "market_renew_seconds": 0,  # nor subscription renewals
 }
 
 
