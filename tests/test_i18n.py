@@ -17,7 +17,7 @@ from datanuri.desk import messages as desk_messages
 from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
-from datanuri.market import book_messages, fingerprint_messages
+from datanuri.market import book_messages, fingerprint_messages, order_messages
 from datanuri.market import listing_messages as market_listing_messages
 from datanuri.notify import messages as notify_messages
 from datanuri.privacy import keys as privacy_keys
@@ -28,6 +28,7 @@ from datanuri.web import errors as web_errors
 # Every module whose upper-case string constants are user-facing English messages.
 MESSAGE_MODULES: tuple[ModuleType, ...] = (
     book_messages,
+    order_messages,
     audit_messages,
     catalog_messages,
     decisions_messages,

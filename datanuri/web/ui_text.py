@@ -345,6 +345,8 @@ EVENT_TYPES: dict[str, Pair] = {
     "market.credit.topped_up": ("이용 크레딧 충전", "Credit topped up"),
     "market.sale.charged": ("판매 대금 결제", "Sale charged"),
     "market.sale.refunded": ("판매 대금 환불", "Sale refunded"),
+    "market.order.placed": ("데이터 상품 주문", "Order placed"),
+    "market.subscription.lapsed": ("구독 종료", "Subscription lapsed"),
     "desk.request.filed": ("데이터 요청 접수", "Data request filed"),
     "desk.request.supported": ("데이터 요청 공감", "Data request supported"),
     "desk.request.routed": ("데이터 요청 배정", "Data request routed"),
