@@ -274,11 +274,7 @@ class Orders:
             )
             if order is None:
                 raise errors.NotFound(M.MSG_NO_ORDER.format(id=order_id))
-            ds = self.access.dataset(s, order.dataset_id)
-            if not (principal.is_admin or principal.role_in(ds.organization) == "owner"):
-                if principal.user_id == order.buyer_id:
-                    raise _denied(principal, M.MSG_REFUND_RIGHTS)
-                raise errors.NotFound(M.MSG_NO_ORDER.format(id=order_id))
+            ds = self._may_change(s, order, principal, M.MSG_REFUND_RIGHTS)
             if order.entry_id is None:
                 raise errors.Conflict(M.MSG_FREE_NO_REFUND.format(id=order_id))
             left = order.amount - order.refunded
@@ -324,9 +320,7 @@ class Orders:
             order = s.get(MarketOrder, order_id)
             if order is None:
                 raise errors.NotFound(M.MSG_NO_ORDER.format(id=order_id))
-            ds = self.access.dataset(s, order.dataset_id)
-            if not (principal.is_admin or principal.role_in(ds.organization) == "owner"):
-                raise _denied(principal, M.MSG_REVOKE_RIGHTS)
+            ds = self._may_change(s, order, principal, M.MSG_REVOKE_RIGHTS)
             self._end_access(s, order, ds, principal)
             ko, en = M.NOTE_REVOKED
             fmt = {"order": order.id, "dataset": ds.name}
@@ -345,6 +339,8 @@ class Orders:
     # ----- reading -----------------------------------------------------------------------------
     def get(self, order_id: int, *, principal: Principal) -> OrderInfo:
         """One order: its buyer, the selling organisation's owners and editors, administrators."""
+        if principal.kind == "anonymous":
+            raise errors.NotAuthenticated(M.MSG_ORDER_LOGIN)
         with self.db.session() as s:
             order = s.get(MarketOrder, order_id)
             if order is None or not self._may_see(s, order, principal):
@@ -403,6 +399,8 @@ class Orders:
 
     def invoice(self, order_id: int, *, principal: Principal) -> rules.Invoice:
         """The order's invoice with the fields of a Korean tax invoice (buyer, seller, admins)."""
+        if principal.kind == "anonymous":
+            raise errors.NotAuthenticated(M.MSG_ORDER_LOGIN)
         with self.db.session() as s:
             order = s.get(MarketOrder, order_id)
             if order is None or not self._may_see(s, order, principal):
@@ -724,6 +722,20 @@ class Orders:
         if s.scalar(live.where(Version.number == version)) is None:
             raise errors.NotFound(M.MSG_NO_VERSION.format(name=ds.name, version=version))
         return version
+
+    def _may_change(
+        self, s: Session, order: MarketOrder, p: Principal, message: str
+    ) -> DatasetAccess:
+        """The order's dataset, if `p` may refund or revoke it (an owner of the selling
+        organisation, an administrator); those who may see it are refused, others not told."""
+        ds = self.access.dataset(s, order.dataset_id)
+        if p.is_admin or p.role_in(ds.organization) == "owner":
+            return ds
+        if self._may_see(s, order, p):
+            raise _denied(p, message)
+        if p.kind == "anonymous":
+            raise errors.NotAuthenticated(message)
+        raise errors.NotFound(M.MSG_NO_ORDER.format(id=order.id))
 
     def _may_see(self, s: Session, order: MarketOrder, p: Principal) -> bool:
         if p.is_admin or (p.kind == "user" and p.user_id == order.buyer_id):

@@ -28,6 +28,7 @@ from datanuri.web import (
     routes_ledger,
     routes_lifecycle,
     routes_market_listings,
+    routes_market_orders,
     routes_metadata,
     routes_metadata_edit,
     routes_mfa,
@@ -84,6 +85,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_firms.pages)
     app.include_router(routes_desk.router, prefix=API_PREFIX)
     app.include_router(routes_desk_pages.pages)
+    app.include_router(routes_market_orders.router, prefix=API_PREFIX)
+    app.include_router(routes_market_orders.pages)
     app.include_router(routes_market_listings.router, prefix=API_PREFIX)
     app.include_router(routes_market_listings.public)
     app.include_router(routes_market_listings.pages)
