@@ -11,7 +11,7 @@ from datanuri.catalog.service import CatalogService
 from datanuri.catalog.vocab import regions_from_text
 from datanuri.demo.desk import seed_demo_desk
 from datanuri.demo.firms import seed_demo_firms
-from datanuri.demo.market import seed_demo_listing
+from datanuri.demo.market import seed_demo_listing, seed_demo_orders
 from datanuri.demo.metadata import COLUMN_NOTES, EXTRA
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
@@ -111,6 +111,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     seed_demo_desk(platform, report, password=DEMO_PASSWORD)
     created += seed_demo_firms(platform, src_dir / "firms", report)  # desk: firms and projects
     seed_demo_listing(platform, src_dir, report)
+    seed_demo_orders(platform, report, password=DEMO_PASSWORD)  # buyers, credit, sales
     return created
 
 
