@@ -473,15 +473,18 @@ class Orders:
                         lapsed += 1
         return RenewResult(renewed, lapsed)
 
-    def on_dataset_change(self, name: str) -> int:
+    def on_dataset_change(self, name: str) -> None:
         """Tell each active subscriber of dataset `name` about a version newer than the last one
-        they were told of (a catalogue listener: called after each committed change); returns
-        how many were told."""
+        they were told of (a catalogue listener: called after each committed change)."""
         try:
-            return self._announce(name)
+            self.announce(name)
         except Exception:  # a notice must never break the catalogue's change
             log.exception("announcing a new version of %s to subscribers failed", name)
-            return 0
+
+    def announce(self, name: str) -> int:
+        """Announce the newest version of dataset `name` to the subscribers not yet told of it
+        (in-app and by signed webhook, "market.version.delivered"); how many were told."""
+        return self._announce(name)
 
     # ----- helpers -----------------------------------------------------------------------------
     def _announce(self, name: str) -> int:

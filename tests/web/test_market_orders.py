@@ -57,7 +57,16 @@ def test_checkout_orders_invoice_and_sales_pages(platform, api, tmp_path):
     assert "50,000" in mine.text and "50,000원" in mine.text  # credit left
     (oid,) = re.findall(r'id="order-(\d+)"', mine.text)
     ko = browser.get(f"/console/market/orders/{oid}/invoice")
-    for field in ("공급자", "공급받는자", "등록번호", "상호", "공급가액", "세액", "합계금액", "작성일자"):
+    for field in (
+        "공급자",
+        "공급받는자",
+        "등록번호",
+        "상호",
+        "공급가액",
+        "세액",
+        "합계금액",
+        "작성일자",
+    ):
         assert field in ko.text
     assert "45,455" in ko.text and "4,545" in ko.text
     en = browser.get(f"/console/market/orders/{oid}/invoice?lang=en")
