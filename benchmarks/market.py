@@ -9,12 +9,20 @@ database) then times, with `--threads` threads:
   balance rows locked, two ledger entries (sale, order), the entitlement and its ledger entry, the
   in-app notices, all in one transaction per order;
 - `plain_insert` (the peer): the same rows (order, journal entry, three postings, entitlement)
-  written by plain INSERTs, one transaction per order, no checks, locks or ledger.
+  written by plain INSERTs into copies of those tables (`CREATE TABLE ... (LIKE ... INCLUDING
+  ALL)`: same columns and indexes, no insert-only triggers), one transaction per order, no
+  checks, locks or ledger.
 
 Each is run `--repeats` times; the medians and their ratio are printed, then one JSON line.
 
     .venv/bin/python benchmarks/market.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
         [--orders 40] [--threads 4] [--repeats 3]
+
+Measured 2026-12-04 with `--orders 20 --threads 4 --repeats 3` on the shared 2-core machine at
+load 13-15 (other engineers' test runs): 7.6 orders/s with full bookkeeping (runs 7.6, 8.3, 6.5)
+against 214 orders/s of plain INSERTs of the same rows: the plain insert is 28x as fast. Each
+order appends three entries to the ledger (sale, order, entitlement), which are serialised and
+signed, and locks the shared fee account's balance row; on a loaded machine these are floors.
 """
 
 from __future__ import annotations
@@ -93,6 +101,9 @@ def setup(url: str, data: Path, buyers: int) -> int:
             p.accounts.create_user(f"b{i}@bench.local", display_name=f"b{i}",
                                    password="bench password 1", principal=SYSTEM)  # fmt: skip
             p.orders.top_up(f"b{i}@bench.local", 10**9, key=f"t{i}", principal=SYSTEM)
+        with p.db.engine.begin() as c:  # the peer's tables: the same columns, no triggers
+            for t in ("book_entries", "book_postings", "entitlements", "market_orders"):
+                c.execute(sa.text(f"CREATE TABLE plain_{t} (LIKE {t} INCLUDING ALL)"))
         return made.id
 
 
@@ -121,7 +132,7 @@ def child(
                     now = {"now": time.strftime("%Y-%m-%d %H:%M:%S")}
                     e = c.execute(
                         sa.text(
-                            "INSERT INTO book_entries (idempotency_key, request_sha256, kind, currency,"
+                            "INSERT INTO plain_book_entries (idempotency_key, request_sha256, kind, currency,"
                             " memo, actor, digest, created_at) VALUES (:k, :h, 'sale', 'KRW', '', 'x',"
                             " :h, :now) RETURNING id"
                         ),
@@ -129,7 +140,7 @@ def child(
                     ).scalar_one()
                     c.execute(
                         sa.text(
-                            "INSERT INTO book_postings (entry_id, account_id, amount) "
+                            "INSERT INTO plain_book_postings (entry_id, account_id, amount) "
                             "VALUES (:e, :a, :m)"
                         ),
                         [
@@ -140,13 +151,13 @@ def child(
                     )
                     ent = c.execute(
                         sa.text(
-                            "INSERT INTO entitlements (user_id, dataset_id, source, granted_by,"
+                            "INSERT INTO plain_entitlements (user_id, dataset_id, source, granted_by,"
                             " created_at) VALUES (:u, :d, 'market', 'x', :now) RETURNING id"
                         ),
                         {"u": uid, "d": ds, **now},
                     ).scalar_one()
                     c.execute(sa.text(
-                        "INSERT INTO market_orders (idempotency_key, request_sha256, buyer_id,"
+                        "INSERT INTO plain_market_orders (idempotency_key, request_sha256, buyer_id,"
                         " listing_id, dataset_id, price_kind, amount, fee, provider, status,"
                         " refunded, entry_id, entitlement_id, licence_sha256, starts_at,"
                         " created_at) VALUES (:k, :h, :u, :l, :d, 'one-off', 1000, 100, 'credit',"

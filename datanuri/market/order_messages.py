@@ -27,9 +27,6 @@ MSG_NO_SUBSCRIPTION = "There is no subscription {id} you can see."
 MSG_SUBSCRIPTION_ENDED = "Subscription {id} has ended already."
 MSG_CREDIT_LOGIN = "Log in to see your credit."
 MSG_NO_USER = "There is no user with the e-mail {email}."
-MSG_GATEWAY_MISSING = (
-    "Payment provider {name!r} is not configured; pay with prepaid credit (provider 'credit')."
-)
 
 # Notices: (Korean, English).
 NOTE_PAID = (
