@@ -39,31 +39,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-# The sibling modules by path: a third-party wheel may install a top-level `benchmarks` package.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from _harness import loadavg  # noqa: E402
 
-
-class _PgSchema:
-    """A private schema on the given PostgreSQL database, dropped afterwards (as in books.py,
-    which cannot be imported while a third-party `benchmarks` package shadows this folder)."""
-
-    def __init__(self, base: str) -> None:
-        self.base, self.schema = base, f"bench_{uuid.uuid4().hex[:8]}"
-        self.admin = sa.create_engine(base)
-
-    def __enter__(self) -> str:
-        with self.admin.begin() as c:
-            c.execute(sa.text(f'CREATE SCHEMA "{self.schema}"'))
-        sep = "&" if "?" in self.base else "?"
-        return f"{self.base}{sep}options=-csearch_path%3D{self.schema}"
-
-    def __exit__(self, *exc: object) -> None:
-        with self.admin.begin() as c:
-            c.execute(sa.text(f'DROP SCHEMA "{self.schema}" CASCADE'))
-        self.admin.dispose()
+from benchmarks._harness import loadavg  # noqa: E402
+from benchmarks.books import _PgSchema  # noqa: E402
 
 
 def _config(url: str, data: Path):  # type: ignore[no-untyped-def]

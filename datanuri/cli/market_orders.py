@@ -11,7 +11,14 @@ import typer
 from rich.table import Table
 
 from datanuri.accounts.principal import SYSTEM
-from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, platform_ctx, print_json
+from datanuri.cli.common import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    acting_principal,
+    console,
+    platform_ctx,
+    print_json,
+)
 from datanuri.cli.market_listings import market
 from datanuri.market.orders import OrderInfo
 
@@ -45,7 +52,7 @@ def order(
 ) -> None:
     """Order a listing for a buyer, paid from the buyer's prepaid credit."""
     with platform_ctx(data_dir) as p:
-        who = p.accounts.principal_for(buyer)
+        who = acting_principal(p, buyer)
         info = p.orders.place(listing, key=key or uuid.uuid4().hex, version=version, principal=who)
     _show(info, json_out)
 
@@ -65,7 +72,7 @@ def orders(
             found = p.orders.sales(organization, principal=SYSTEM)
         else:
             assert buyer is not None
-            found = p.orders.mine(principal=p.accounts.principal_for(buyer))
+            found = p.orders.mine(principal=acting_principal(p, buyer))
     if json_out:
         return print_json([x.to_dict() for x in found])
     t = Table("id", "buyer", "listing", "dataset", "amount", "refunded", "status", "access")

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.models import Entitlement, Membership, Organization, User
 from datanuri.accounts.notifications import Event, Notice, Notifier
@@ -190,7 +190,7 @@ class Orders:
             amount = int(row.price_krw or 0) if row.price_kind != "free-research" else 0
             order = MarketOrder(
                 idempotency_key=key,
-                request_sha256=money.digest(request),
+                request_sha256=canonical.sha256(request),
                 buyer_id=buyer,
                 listing_id=row.id,
                 dataset_id=ds.id,
@@ -546,7 +546,7 @@ class Orders:
             key = f"renew:{sub.id}:{n}"
             order = MarketOrder(
                 idempotency_key=key,
-                request_sha256=money.digest({"subscription": sub.id, "renewal": n}),
+                request_sha256=canonical.sha256({"subscription": sub.id, "renewal": n}),
                 buyer_id=sub.buyer_id,
                 listing_id=sub.listing_id,
                 dataset_id=sub.dataset_id,
@@ -695,7 +695,7 @@ class Orders:
         row = s.scalar(select(MarketOrder).where(MarketOrder.idempotency_key == key))
         if row is None:
             return None
-        if row.request_sha256 != money.digest(request):
+        if row.request_sha256 != canonical.sha256(request):
             raise errors.Conflict(M.MSG_KEY_REUSED.format(key=key))
         return self._info(s, row, replayed=True)
 
