@@ -15,6 +15,7 @@ from datanuri.accounts import SYSTEM
 from datanuri.accounts.models import Entitlement
 from datanuri.accounts.request_tables import Notification
 from datanuri.market.orders import FEE_BPS
+from datanuri.notify.models import Delivery
 from tests.helpers import air_csv
 from tests.market import orders_world as W
 
@@ -162,7 +163,11 @@ def test_subscription_renews_lapses_and_delivers_new_versions(platform, world):
     assert sub2.renewals == 1 and sub2.paid_until > sub.paid_until
     assert o.credit(principal=buyer).balance == 10_000
     assert len(o.mine(principal=buyer)) == 2
-    # A new version is covered by the entitlement and announced to the subscriber.
+    # A new version is covered by the entitlement and announced to the subscriber, in the
+    # console and as a signed webhook to the buyer's endpoint.
+    hook = platform.channels.webhooks.create(
+        "https://93.184.216.34/hook", kinds=["market.*"], principal=buyer
+    )
     platform.catalog.publish(
         "air", air_csv(world["tmp"] / "a2.csv", extra_rows=2), principal=SYSTEM
     )
@@ -170,7 +175,11 @@ def test_subscription_renews_lapses_and_delivers_new_versions(platform, world):
         told = list(
             s.scalars(select(Notification.kind).where(Notification.user_id == buyer.user_id))
         )
+        sent = list(
+            s.scalars(select(Delivery.kind).where(Delivery.endpoint_id == hook.endpoint.id))
+        )
     assert "market.version.delivered" in told
+    assert sent == ["market.version.delivered"]
     assert "관측소1" in _download(platform, buyer).decode()
     # The next period: 10,000 won is short of 30,000, so it lapses (nothing charged).
     done = o.renew_due(now=sub2.paid_until + dt.timedelta(seconds=1))
