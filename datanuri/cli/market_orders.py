@@ -125,3 +125,17 @@ def renew(data_dir: Path | None = DATA_DIR_OPTION, json_out: bool = JSON_OPTION)
     if json_out:
         return print_json({"renewed": done.renewed, "lapsed": done.lapsed})
     console.print(f"Renewed {done.renewed}, lapsed {done.lapsed}.")
+
+
+@market.command("cancel")
+def cancel(
+    subscription: int = typer.Argument(..., help="The subscription's id (`orders --json`)"),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Stop renewing a subscription; the period already paid for stays usable."""
+    with platform_ctx(data_dir) as p:
+        info = p.orders.cancel(subscription, principal=SYSTEM)
+    if json_out:
+        return print_json(info.to_dict())
+    console.print(f"Subscription {info.id} of {info.buyer} to {info.dataset}: {info.status}.")

@@ -44,3 +44,11 @@ def test_topup_order_list_refund(platform, run, tmp_path):
     back = json.loads(run("market", "refund", str(first["id"]), "--json").stdout)
     assert back["status"] == "refunded" and back["access"] == "revoked"
     assert json.loads(run("market", "renew", "--json").stdout) == {"renewed": 0, "lapsed": 0}
+    monthly = str(w["listings"]["monthly"])
+    run("market", "topup", "buyer@example.org", "30000")
+    sub = json.loads(
+        run("market", "order", monthly, "--buyer", "buyer@example.org", "--json").stdout
+    )
+    done = json.loads(run("market", "cancel", str(sub["subscription_id"]), "--json").stdout)
+    assert done["status"] == "cancelled"
+    assert run("market", "cancel", str(sub["subscription_id"]), check=False).exit_code != 0
