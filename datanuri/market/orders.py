@@ -488,6 +488,15 @@ class Orders:
 
     # ----- helpers -----------------------------------------------------------------------------
     def _announce(self, name: str) -> int:
+        with self.db.session() as s:  # most changes concern no subscribed dataset: a read only
+            subscribed = s.scalar(
+                select(MarketSubscription.id)
+                .join(Dataset, Dataset.id == MarketSubscription.dataset_id)
+                .where(Dataset.name == name, MarketSubscription.status == "active")
+                .limit(1)
+            )
+        if subscribed is None:
+            return 0
         with self.db.write_session() as s:
             d = s.scalar(select(Dataset).where(Dataset.name == name))
             if d is None:
