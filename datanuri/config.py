@@ -131,6 +131,11 @@ class Config:
     # and notify the holder's owners and admins), in seconds; 0 = never (run
     # `datanuri requests sweep` from cron instead).
     desk_sweep_seconds: int = 3600
+    # The market's fee on each sale, in basis points (1000 = 10 %), and how often the job workers
+    # renew the subscriptions whose paid period ended, in seconds (0 = never: run
+    # `datanuri market renew` from cron instead).
+    market_fee_bps: int = 1000
+    market_renew_seconds: int = 3600
     # The blob store (datanuri/store/blob_url.py): empty = <data_dir>/blobs on the local file
     # system (which may be a shared mount); a directory or file:///mnt/shared/blobs; or
     # s3://bucket/prefix, with blob_s3_endpoint_url for S3-compatible stores (MinIO, Ceph) and

@@ -17,6 +17,7 @@ import datanuri.ledger.models  # noqa: F401
 import datanuri.market.book_tables  # noqa: F401
 import datanuri.market.delivery_tables  # noqa: F401
 import datanuri.market.listing_tables  # noqa: F401
+import datanuri.market.order_tables  # noqa: F401
 import datanuri.market.pricing_tables  # noqa: F401
 import datanuri.mydata.tables  # noqa: F401
 import datanuri.notify.models  # noqa: F401

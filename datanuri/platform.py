@@ -46,7 +46,9 @@ from datanuri.ledger import Ledger
 from datanuri.market.books import Books
 from datanuri.market.deliveries import Deliveries
 from datanuri.market.listings import Listings
+from datanuri.market.orders import Orders, paid_sales
 from datanuri.market.price_advisor import PriceAdvisor
+from datanuri.market.renew_job import RENEW, RenewParams
 from datanuri.mydata.service import MyData
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.privacy.apply_job import APPLY
@@ -211,8 +213,8 @@ class Platform:
         self.catalog.copies = self.deliveries
         # Price suggestions from comparable listings, the price history and demand: request-desk
         # requests answered with each dataset (the desk imports search, which imports the
-        # market, so the count is handed over from here).
-        self.prices = PriceAdvisor(self.db, self.access, demand=desk_demand)
+        # market, so the count is handed over from here) and the orders paid for each listing.
+        self.prices = PriceAdvisor(self.db, self.access, demand=desk_demand, sales=paid_sales)
         # MyData: people direct holders to send their own rows to a recipient they choose.
         # The CI key is the platform's own entry in the key store; receipts are signed with the
         # ledger's key; new versions of offered datasets are indexed by CI after they publish.
@@ -226,6 +228,18 @@ class Platform:
             ledger_receipt=self.ledger.receipt,
         )
         self.catalog.listeners.append(self.mydata.on_change)
+        # Orders of listings: paid from the books, granting entitlements; subscribers hear of
+        # each new version of a dataset they subscribe to.
+        self.orders = Orders(
+            self.db,
+            self.ledger,
+            self.access,
+            self.accounts,
+            self.books,
+            self.channels.notifier,
+            fee_bps=self.config.market_fee_bps,
+        )
+        self.catalog.listeners.append(self.orders.on_dataset_change)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
@@ -238,6 +252,8 @@ class Platform:
             self.jobs.every(SWEEP, SweepParams(), self.config.desk_sweep_seconds)
         if self.config.ai_drift_seconds > 0:  # drift monitors on recent decisions
             self.jobs.every(DRIFT, DriftParams(), self.config.ai_drift_seconds)
+        if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
+            self.jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
         self.jobs.bind(self)
 
     def _make_selfservice(self) -> SelfService:

@@ -45,6 +45,8 @@ SQLITE_ONLY = (
     "tests/desk/test_firms_api.py",
     "tests/market/test_cli_listings.py",
     "tests/market/test_trace_cli.py",
+    "tests/market/test_cli_orders.py",
+    "tests/web/test_market_orders.py",
     "tests/audit/test_cli_audit.py",
     "tests/decisions/test_cli_models.py",
     "tests/mydata/test_receipts_cli.py",

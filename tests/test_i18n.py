@@ -18,7 +18,13 @@ from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
 from datanuri.linkage import messages as linkage_messages
-from datanuri.market import book_messages, delivery_messages, fingerprint_messages, pricing_messages
+from datanuri.market import (
+    book_messages,
+    delivery_messages,
+    fingerprint_messages,
+    order_messages,
+    pricing_messages,
+)
 from datanuri.market import listing_messages as market_listing_messages
 from datanuri.mydata import messages as mydata_messages
 from datanuri.notify import messages as notify_messages
@@ -32,6 +38,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     book_messages,
     delivery_messages,
     pricing_messages,
+    order_messages,
     audit_messages,
     catalog_messages,
     decisions_messages,

@@ -28,6 +28,7 @@ from datanuri.web import (
     routes_ledger,
     routes_lifecycle,
     routes_market_listings,
+    routes_market_orders,
     routes_market_price,
     routes_metadata,
     routes_metadata_edit,
@@ -86,6 +87,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_desk_pages.pages)
     app.include_router(routes_firms.router, prefix=API_PREFIX)
     app.include_router(routes_firms.pages)
+    app.include_router(routes_market_orders.router, prefix=API_PREFIX)
+    app.include_router(routes_market_orders.pages)
     app.include_router(routes_market_listings.router, prefix=API_PREFIX)
     app.include_router(routes_market_price.router, prefix=API_PREFIX)
     app.include_router(routes_market_listings.public)

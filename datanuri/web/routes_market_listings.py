@@ -7,6 +7,7 @@ Handlers are thin: one service call with the caller's principal.
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +32,7 @@ from datanuri.market.listings import (
 from datanuri.market.price_advisor import ListingSuggestion
 from datanuri.market.pricing import won
 from datanuri.platform import Platform
-from datanuri.web.auth import PublishCaller, ReadCaller
+from datanuri.web.auth import PublishCaller, ReadCaller, session_principal
 from datanuri.web.deps import PlatformDep, RowId
 from datanuri.web.pages import check_form_csrf, language
 from datanuri.web.routes_console import WebUser, WebUserDep, login_redirect
@@ -269,8 +270,14 @@ def listing_page(
 ) -> Response:
     """The public page of a listing: description, price, licence in plain words, sample."""
     info = platform.listings.get(listing_id, principal=caller.me)
+    found = session_principal(request)
     return ui_page(
-        request, "ui/market_listing.html", user=caller.user, **_view(info, language(request))
+        request,
+        "ui/market_listing.html",
+        user=caller.user,
+        csrf_token=found[1] if found else None,
+        order_key=uuid.uuid4().hex,  # the checkout's idempotency key: one order per page view
+        **_view(info, language(request)),
     )
 
 

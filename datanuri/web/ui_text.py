@@ -355,6 +355,8 @@ EVENT_TYPES: dict[str, Pair] = {
     "mydata.transfer": ("마이데이터 전송", "MyData transfer"),
     "mydata.deletion.acknowledged": ("마이데이터 삭제 확인", "MyData deletion acknowledged"),
     "mydata.access": ("마이데이터 본인 열람", "MyData own rows read"),
+    "market.order.placed": ("데이터 상품 주문", "Order placed"),
+    "market.subscription.lapsed": ("구독 종료", "Subscription lapsed"),
     "desk.request.filed": ("데이터 요청 접수", "Data request filed"),
     "desk.request.supported": ("데이터 요청 공감", "Data request supported"),
     "desk.request.routed": ("데이터 요청 배정", "Data request routed"),

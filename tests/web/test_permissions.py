@@ -250,6 +250,41 @@ def _draft_step(role: str, level: str) -> int:
     return {"anonymous": 401, "editor": 200}.get(role, 404)
 
 
+def _order(w: World, role: str, level: str) -> str:
+    """A fresh paid order by plain@example.org of a listing of org-a's restricted dataset."""
+    listing = int(_listing(w, role, level, published=True))
+    key = w.fresh("order")
+    w.p.orders.top_up("plain@example.org", 10_000, key=key, principal=SYSTEM)
+    buyer = w.p.accounts.principal_for("plain@example.org")
+    return str(w.p.orders.place(listing, key=key, principal=buyer).id)
+
+
+def _order_body(w: World, role: str, level: str) -> dict[str, Any]:
+    """An order of a fresh listing, the caller's credit topped up first (so it can pay)."""
+    listing = int(_listing(w, role, level, published=True))
+    key = w.fresh("buy")
+    if role != "anonymous":
+        w.p.orders.top_up(EMAIL[role], 10_000, key=key, principal=SYSTEM)
+    return {"json": {"listing_id": listing, "key": key}}
+
+
+def _buy_expected(role: str, level: str) -> int:
+    """Anyone signed in buys (201); the holder's editor does not buy its own listing (409)."""
+    return {"anonymous": 401, "editor": 409}.get(role, 201)
+
+
+def _order_seen(role: str, level: str) -> int:
+    """An order is seen by the selling organisation's editors and administrators (and its
+    buyer); to others it is not found."""
+    return {"anonymous": 401, "editor": 200, "admin": 200}.get(role, 404)
+
+
+def _order_changed(role: str, level: str) -> int:
+    """Refunds and revocations: administrators (and the selling organisation's owners); its
+    editors see the order but are refused; to others it is not found."""
+    return {"anonymous": 401, "editor": 403, "admin": 200}.get(role, 404)
+
+
 def _ask_expected(role: str, level: str) -> int:
     """Asking: personal data is never lent (403); open data and those who already read the rows
     need no request (409); the others get a pending request (201)."""
@@ -724,6 +759,48 @@ MATRIX: dict[
         None,
         _draft_step,
     ),
+    # market orders: anyone signed in buys from their credit; an order is its buyer's, its
+    # seller's editors' and the administrators'; refunds and revocations its seller's owners'
+    ("GET", "/api/v1/market/orders"): ("/api/v1/market/orders", None, signed_in(200)),
+    ("POST", "/api/v1/market/orders"): ("/api/v1/market/orders", _order_body, _buy_expected),
+    ("GET", "/api/v1/market/orders/{order_id}"): (
+        "/api/v1/market/orders/{order}",
+        None,
+        _order_seen,
+    ),
+    ("GET", "/api/v1/market/orders/{order_id}/invoice"): (
+        "/api/v1/market/orders/{order}/invoice",
+        None,
+        _order_seen,
+    ),
+    ("POST", "/api/v1/market/orders/{order_id}/refund"): (
+        "/api/v1/market/orders/{order}/refund",
+        lambda w, r, lvl: {"json": {"key": w.fresh("refund")}},
+        _order_changed,
+    ),
+    ("POST", "/api/v1/market/orders/{order_id}/revoke"): (
+        "/api/v1/market/orders/{order}/revoke",
+        None,
+        _order_changed,
+    ),
+    ("GET", "/api/v1/market/sales"): (
+        "/api/v1/market/sales?org=org-a",
+        None,
+        only(("editor", "admin"), 200),
+    ),
+    ("GET", "/api/v1/market/subscriptions"): (
+        "/api/v1/market/subscriptions",
+        None,
+        signed_in(200),
+    ),
+    ("GET", "/api/v1/market/credit"): ("/api/v1/market/credit", None, signed_in(200)),
+    ("POST", "/api/v1/market/credit/topup"): (
+        "/api/v1/market/credit/topup",
+        lambda w, r, lvl: {
+            "json": {"email": "plain@example.org", "amount": 1000, "key": w.fresh("top")}
+        },
+        only(("admin",), 200),
+    ),
     # self-service accounts: public; a mail may go out, the answer is the same for any address
     ("POST", "/api/v1/auth/signup"): (
         "/api/v1/auth/signup",
@@ -1125,6 +1202,7 @@ def test_permission_matrix(platform, tmp_path):
                     },
                     listing=_listing(w, role, level, published=True) if "{listing}" in path else "",
                     draft=_listing(w, role, level, published=False) if "{draft}" in path else "",
+                    order=_order(w, role, level) if "{order}" in path else "",
                 )
                 kwargs = make(w, role, level) if make else {}
                 r = client.request(method, url, headers=w.auth(role), **kwargs)

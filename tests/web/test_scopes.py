@@ -95,6 +95,7 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "offer_id": "1",
         "endpoint_id": "1",
         "listing_id": "1",
+        "order_id": "1",
         "step": "publish",
         "job_id": "x",
         "index": "0",
