@@ -207,13 +207,17 @@ def build(
                     hi = dp_quantile(values, grid, QUANTILES[1], bound_scale, rng)
                     lo, hi = min(lo, hi), max(lo, hi)
                     source = "dp"
+                if integer:
+                    lo, hi = math.floor(lo), math.ceil(hi)
                 if hi <= lo:
                     hi = lo + 1.0
                 n = int(spec.get("bins", bins)) if isinstance(spec, Mapping) else bins
                 if integer and hi - lo + 1 <= n:  # one bin per integer
                     edges = tuple(float(x) for x in np.arange(lo, hi + 2))
                 else:
-                    grid = np.linspace(lo, hi, n + 1)
+                    grid = np.linspace(lo, hi + (1 if integer else 0), n + 1)
+                    if integer:  # whole-number edges
+                        grid = np.unique(np.round(grid))
                     if integer and lo <= 0 < hi:  # zero, often a point mass, gets a bin of its own
                         grid = np.union1d(grid[(grid < 0) | (grid > 1)], [0.0, 1.0])
                     edges = tuple(float(x) for x in grid)

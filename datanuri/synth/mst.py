@@ -12,8 +12,8 @@ The steps, each a measurement whose ρ :mod:`datanuri.synth.accounting` reads fr
 The model is the tree-structured graphical model those marginals define, which is exact for a
 tree: each column's marginal is the inverse-variance average of its noisy 1-way counts and the
 sums of its incident noisy 2-way tables, made non-negative; each edge's conditional is its noisy
-2-way table made non-negative and normalised row by row (a row with no mass falls back to the
-child's marginal). Sampling draws the root from its marginal and every other column from its
+2-way table made non-negative and normalised row by row, shrunk toward the child's marginal
+in proportion to the noise (a row with no mass is the child's marginal). Sampling draws the root from its marginal and every other column from its
 conditional given its parent, in breadth-first order. All of this is post-processing.
 """
 
@@ -154,8 +154,10 @@ def _tree(
             if c in seen:
                 continue
             t = np.clip(two[(a, b)] if a == p else two[(a, b)].T, 0, None)
-            rows = t.sum(axis=1, keepdims=True)
-            cond = np.where(rows > 0, t / np.where(rows > 0, rows, 1.0), est[c][None, :])
+            # rows thin next to the noise lean on the child's marginal (weight: the noise mass
+            # clipping leaves in a row, about s2·√cells), rows with many records keep their own
+            lam = s2 * np.sqrt(sizes[c])
+            cond = (t + lam * est[c][None, :]) / (t.sum(axis=1, keepdims=True) + lam)
             edges.append((p, c))
             conds.append(cond)
             seen.add(c)
