@@ -46,6 +46,7 @@ from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyStore, master_key_from_env
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.service import PrivacyService
+from datanuri.synth.service import SynthService
 from datanuri.search import SearchService
 from datanuri.store.db import Database
 from datanuri.store.open_blobs import open_blob_store
@@ -161,6 +162,10 @@ class Platform:
             engine=lambda: self.engine,  # made on first use, by the large-table path only
             engine_name=self.config.engine,
             inmemory_rows=self.config.privacy_inmemory_rows,
+        )
+        # Synthetic twins of personal datasets, spending the same privacy-loss budgets.
+        self.synth = SynthService(
+            self.db, self.blobs, self.ledger, self.access, self.catalog, limits=self.privacy.limits
         )
         # The market's money: double-entry books in the database, every entry also in the ledger.
         self.books = Books(self.db, self.ledger)

@@ -25,7 +25,8 @@ from datanuri.synth import messages as M
 
 OTHER = "(other)"  # the code of values outside a categorical column's domain
 Kind = Literal["categorical", "numeric"]
-QUANTILES = (0.02, 0.98)  # the bounds a numeric column's DP bounds estimate
+QUANTILES = (0.02, 0.98)
+MAX_CATEGORIES = 100  # categories taken from the data per column (identifiers become "other")  # the bounds a numeric column's DP bounds estimate
 
 
 @dataclass(frozen=True)
@@ -148,12 +149,15 @@ def _declared_categories(col: pa.ChunkedArray, spec: Any, name: str) -> tuple[An
     return tuple(arr.to_pylist())
 
 
-def frequent_categories(col: pa.ChunkedArray, min_count: int) -> tuple[Any, ...]:
-    """The values of ``col`` with at least ``min_count`` rows, most frequent first."""
+def frequent_categories(
+    col: pa.ChunkedArray, min_count: int, limit: int = MAX_CATEGORIES
+) -> tuple[Any, ...]:
+    """The values of ``col`` with at least ``min_count`` rows, most frequent first, at most
+    ``limit`` of them (the rest fall in the "other" code)."""
     vc = pc.value_counts(col.drop_null())
     vals, counts = vc.field("values").to_pylist(), vc.field("counts").to_numpy()
     order = np.argsort(-counts, kind="stable")
-    return tuple(vals[i] for i in order if counts[i] >= min_count)
+    return tuple(vals[i] for i in order[:limit] if counts[i] >= min_count)
 
 
 def needs_dp_bounds(table: pa.Table, declared: Mapping[str, Any]) -> list[str]:
