@@ -47,8 +47,9 @@ TARGET = "income"
 def scores(train: pa.Table, hold: pa.Table, syn: pa.Table) -> tuple[float, float]:
     """(mean 2-way TVD, accuracy gap) of ``syn`` in the data's own domain."""
     rng = np.random.default_rng(0)
-    view = D.build(train, {}, bins=16, min_category_count=1, bound_scale=None, rng=rng,
-                   exact_bounds=True)
+    view = D.build(
+        train, {}, bins=16, min_category_count=1, bound_scale=None, rng=rng, exact_bounds=True
+    )
     syn = syn.select(train.column_names).cast(train.schema, safe=False)
     a, b, h = (D.encode(t, view) for t in (train, syn, hold))
     t2 = float(np.mean(X.k_way_tvd(a, b, view.sizes, 2, rng)))
@@ -56,7 +57,9 @@ def scores(train: pa.Table, hold: pa.Table, syn: pa.Table) -> tuple[float, float
     return t2, real - synth
 
 
-def peer(method: str, eps: float, train: pa.Table, timeout: float, seed: int) -> tuple[pa.Table, float] | str:
+def peer(
+    method: str, eps: float, train: pa.Table, timeout: float, seed: int
+) -> tuple[pa.Table, float] | str:
     """A peer's synthetic table and its own fit+sample seconds, or why there is none."""
     if not PEER_PY.exists():
         return "not installed"
@@ -66,7 +69,10 @@ def peer(method: str, eps: float, train: pa.Table, timeout: float, seed: int) ->
         try:
             p = subprocess.run(
                 [str(PEER_PY), str(PEER), method, str(eps), str(src), str(dst), str(seed)],
-                capture_output=True, text=True, timeout=timeout, check=False,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             return f"timed out after {timeout:.0f} s"
@@ -87,8 +93,10 @@ def main() -> None:
     args = ap.parse_args()
     data = adult() if args.rows is None else adult().slice(0, args.rows)
     train, hold = split(data, 0.2, 0)
-    print(f"Adult: {train.num_rows} training rows, {hold.num_rows} held out, "
-          f"{train.num_columns} columns; target {TARGET!r}")
+    print(
+        f"Adult: {train.num_rows} training rows, {hold.num_rows} held out, "
+        f"{train.num_columns} columns; target {TARGET!r}"
+    )
     for eps in args.epsilons:
         rows: list[tuple[str, float, float, float | None, str]] = []
         for method in ("mst", "copula"):
@@ -99,8 +107,15 @@ def main() -> None:
                 times.append(time.perf_counter() - t)
             assert last is not None
             t2, gap = scores(train, hold, last.table)
-            rows.append((f"datanuri-{method}", t2, gap, statistics.median(times),
-                         "DP" if method == "mst" else "no guarantee"))
+            rows.append(
+                (
+                    f"datanuri-{method}",
+                    t2,
+                    gap,
+                    statistics.median(times),
+                    "DP" if method == "mst" else "no guarantee",
+                )
+            )
         if not args.skip_peers:
             for m in args.peers:
                 got = peer(m, eps, train, args.peer_timeout, 0)
@@ -113,7 +128,9 @@ def main() -> None:
         dp_times = [r[3] for r in rows if r[4] == "DP" and r[3] is not None]
         fastest = min(dp_times) if dp_times else None
         print(f"\nε = {eps:g} (δ = 1e-6)")
-        print(f"{'synthesizer':<18}{'2-way TVD':>11}{'acc. gap':>10}{'time s':>10}{'× fastest DP':>14}  note")
+        print(
+            f"{'synthesizer':<18}{'2-way TVD':>11}{'acc. gap':>10}{'time s':>10}{'× fastest DP':>14}  note"
+        )
         for name, t2, gap, secs, note in rows:
             ratio = f"{secs / fastest:.1f}" if secs is not None and fastest else "-"
             st = f"{secs:.2f}" if secs is not None else "-"

@@ -17,7 +17,13 @@ import pandas as pd
 
 
 def main() -> None:
-    method, eps, src, dst, seed = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+    method, eps, src, dst, seed = (
+        sys.argv[1],
+        float(sys.argv[2]),
+        sys.argv[3],
+        sys.argv[4],
+        int(sys.argv[5]),
+    )
     df = pd.read_csv(src)
     num = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
     cat = [c for c in df.columns if c not in num]

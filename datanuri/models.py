@@ -17,6 +17,6 @@ import datanuri.market.book_tables  # noqa: F401
 import datanuri.market.listing_tables  # noqa: F401
 import datanuri.notify.models  # noqa: F401
 import datanuri.privacy.db  # noqa: F401
-import datanuri.synth.tables  # noqa: F401
 import datanuri.search.models  # noqa: F401
 import datanuri.store.ratebuckets  # noqa: F401
+import datanuri.synth.tables  # noqa: F401

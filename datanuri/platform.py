@@ -46,10 +46,10 @@ from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyStore, master_key_from_env
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.service import PrivacyService
-from datanuri.synth.service import SynthService
 from datanuri.search import SearchService
 from datanuri.store.db import Database
 from datanuri.store.open_blobs import open_blob_store
+from datanuri.synth.service import SynthService
 
 
 def queue_settings(config: Config) -> QueueSettings:

@@ -25,8 +25,8 @@ from datanuri.synth import messages as M
 
 OTHER = "(other)"  # the code of values outside a categorical column's domain
 Kind = Literal["categorical", "numeric"]
-QUANTILES = (0.02, 0.98)
-MAX_CATEGORIES = 100  # categories taken from the data per column (identifiers become "other")  # the bounds a numeric column's DP bounds estimate
+QUANTILES = (0.02, 0.98)  # the quantiles a numeric column's DP bounds estimate
+MAX_CATEGORIES = 100  # categories taken from the data per column (identifiers become "other")
 
 
 @dataclass(frozen=True)
@@ -201,8 +201,9 @@ def build(
                     source = "declared"
                 elif exact_bounds:
                     present = values[~np.isnan(values)]
-                    lo, hi = (float(np.quantile(present, q)) if len(present) else 0.0
-                              for q in QUANTILES)
+                    lo, hi = (
+                        float(np.quantile(present, q)) if len(present) else 0.0 for q in QUANTILES
+                    )
                     source = "data"
                 else:
                     assert bound_scale is not None
@@ -228,8 +229,15 @@ def build(
             if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
                 raise InvalidInput(M.MSG_DOMAIN_BAD.format(column=f.name))
             cols.append(
-                Column(f.name, "numeric", f.type, edges=edges, integer=integer,
-                       nullable=nullable, source=source)
+                Column(
+                    f.name,
+                    "numeric",
+                    f.type,
+                    edges=edges,
+                    integer=integer,
+                    nullable=nullable,
+                    source=source,
+                )
             )
         else:
             if spec is not None:
@@ -237,8 +245,11 @@ def build(
             else:
                 cats, source = frequent_categories(col, min_category_count), "data"
                 notes.append(f.name)
-            cols.append(Column(f.name, "categorical", f.type, categories=cats,
-                               nullable=nullable, source=source))
+            cols.append(
+                Column(
+                    f.name, "categorical", f.type, categories=cats, nullable=nullable, source=source
+                )
+            )
     return Domain(tuple(cols), notes=tuple(notes))
 
 

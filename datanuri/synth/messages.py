@@ -25,7 +25,9 @@ MSG_COPULA_PERSONAL = (
     "The Gaussian copula offers no formal privacy guarantee: it cannot be released from a "
     "personal dataset. Use --method mst with an epsilon."
 )
-MSG_FAIL_EPSILON = "epsilon {epsilon:.3g} is above the platform's ceiling of {limit:.3g} per release"
+MSG_FAIL_EPSILON = (
+    "epsilon {epsilon:.3g} is above the platform's ceiling of {limit:.3g} per release"
+)
 MSG_FAIL_MIA = (
     "the membership-inference attack reaches an AUC of {auc:.3f}, above {limit:.2f}: lower "
     "epsilon or coarsen the domain"
@@ -45,3 +47,23 @@ MSG_FAIL_BUDGET = (
 )
 MSG_SYNTH_FAILED = "The synthetic version of {name!r} did not pass its checks: {failures}."
 MSG_NO_SYNTH_RELEASE = "There is no synthetic release {id} (or it is not yours to read)."
+
+# Labels of the HTML report (translated by datanuri.i18n.translate)
+LBL_TITLE = "Synthetic data report"
+LBL_METHOD = "Method"
+LBL_GUARANTEE = "Formal guarantee"
+LBL_NO_GUARANTEE = "No formal guarantee: for comparison only, never releasable"
+LBL_PASSED = "Passed: may be released"
+LBL_FAILED = "Did not pass"
+LBL_FIDELITY = "Fidelity (total-variation distance, lower is better)"
+LBL_WAYS = "1-way, 2-way and 3-way marginals"
+LBL_CORRELATION = "Mean absolute difference of correlations"
+LBL_UTILITY = "Utility (train on synthetic, test on real)"
+LBL_ACCURACY = "Accuracy trained on real rows, on synthetic rows, and of the majority class"
+LBL_PRIVACY = "Privacy checks"
+LBL_DCR = "Median distance to the closest training / held-out record"
+LBL_CLOSER = "Share of synthetic records closer to a training record than to a held-out one"
+LBL_EXACT = "Exact copies of training / held-out records"
+LBL_MIA = "Membership-inference attack AUC (0.5: no advantage)"
+LBL_COLUMNS = "Columns: original (grey) against synthetic (blue)"
+LBL_DATA_DOMAINS = "Categories taken from the data (values of at least the minimum count)"

@@ -33,7 +33,11 @@ def tvd(a: np.ndarray, b: np.ndarray, cols: Sequence[int], sizes: Sequence[int])
 
 
 def k_way_tvd(
-    a: np.ndarray, b: np.ndarray, sizes: Sequence[int], k: int, rng: np.random.Generator,
+    a: np.ndarray,
+    b: np.ndarray,
+    sizes: Sequence[int],
+    k: int,
+    rng: np.random.Generator,
     limit: int | None = None,
 ) -> list[float]:
     """TVDs of all k-column marginals (a seeded sample of ``limit`` of them when there are more)."""
@@ -60,7 +64,9 @@ def correlation_difference(real: pa.Table, synth: pa.Table) -> tuple[list[str], 
     return names, float(diff.mean())
 
 
-def histograms(a: np.ndarray, b: np.ndarray, sizes: Sequence[int]) -> list[tuple[list[float], list[float]]]:
+def histograms(
+    a: np.ndarray, b: np.ndarray, sizes: Sequence[int]
+) -> list[tuple[list[float], list[float]]]:
     """Per column: (real shares, synthetic shares) per code."""
     out = []
     for j, s in enumerate(sizes):

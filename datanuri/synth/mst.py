@@ -13,8 +13,9 @@ The model is the tree-structured graphical model those marginals define, which i
 tree: each column's marginal is the inverse-variance average of its noisy 1-way counts and the
 sums of its incident noisy 2-way tables, made non-negative; each edge's conditional is its noisy
 2-way table made non-negative and normalised row by row, shrunk toward the child's marginal
-in proportion to the noise (a row with no mass is the child's marginal). Sampling draws the root from its marginal and every other column from its
-conditional given its parent, in breadth-first order. All of this is post-processing.
+in proportion to the noise (a row with no mass is the child's marginal). Sampling draws the
+root from its marginal and every other column from its conditional given its parent, in
+breadth-first order. All of this is post-processing.
 """
 
 from __future__ import annotations
@@ -75,7 +76,10 @@ def _find(parent: list[int], i: int) -> int:
 
 
 def fit(
-    codes: np.ndarray, sizes: Sequence[int], names: Sequence[str], rho: float,
+    codes: np.ndarray,
+    sizes: Sequence[int],
+    names: Sequence[str],
+    rho: float,
     rng: np.random.Generator,
 ) -> MSTResult:
     """Measure, select and fit the tree model of ``codes`` spending ``rho`` (zCDP)."""
@@ -94,10 +98,12 @@ def fit(
     probs = [_normalise(np.clip(m, 0, None)) for m in one]
     # 2. the spanning tree, by noisy max over L1 dependence scores
     pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
-    scores = np.array([
-        np.abs(marginal(codes, [i, j], sizes) - total * np.outer(probs[i], probs[j])).sum()
-        for i, j in pairs
-    ])
+    scores = np.array(
+        [
+            np.abs(marginal(codes, [i, j], sizes) - total * np.outer(probs[i], probs[j])).sum()
+            for i, j in pairs
+        ]
+    )
     selected: list[tuple[int, int]] = []
     if d > 1:
         rs = rho / 3 / (d - 1)
@@ -126,8 +132,12 @@ def _normalise(p: np.ndarray) -> np.ndarray:
 
 
 def _tree(
-    one: list[np.ndarray], two: dict[tuple[int, int], np.ndarray], sizes: Sequence[int],
-    s1: float, s2: float, total: float,
+    one: list[np.ndarray],
+    two: dict[tuple[int, int], np.ndarray],
+    sizes: Sequence[int],
+    s1: float,
+    s2: float,
+    total: float,
 ) -> TreeModel:
     """The tree model from noisy marginals: averaged non-negative marginals, row conditionals."""
     d = len(one)
@@ -170,8 +180,9 @@ def sample(model: TreeModel, rows: int, rng: np.random.Generator) -> np.ndarray:
     inverse-CDF draws)."""
     d = len(model.marginals)
     out = np.zeros((rows, d), dtype=np.int64)
-    out[:, model.root] = _draw(np.cumsum(model.marginals[model.root])[None, :],
-                               np.zeros(rows, dtype=np.int64), rng)
+    out[:, model.root] = _draw(
+        np.cumsum(model.marginals[model.root])[None, :], np.zeros(rows, dtype=np.int64), rng
+    )
     for (p, c), cond in zip(model.edges, model.conditionals, strict=True):
         out[:, c] = _draw(np.cumsum(cond, axis=1), out[:, p], rng)
     return out

@@ -112,8 +112,15 @@ def evaluate(
     codes compared are the data's own domain (exact bounds, every category seen), so fidelity
     counts what the synthesizer's domain lost as well."""
     rng = np.random.default_rng([result.seed, 2])
-    view = D.build(train, {}, bins=result.options.bins, min_category_count=1,
-                   bound_scale=None, rng=rng, exact_bounds=True)
+    view = D.build(
+        train,
+        {},
+        bins=result.options.bins,
+        min_category_count=1,
+        bound_scale=None,
+        rng=rng,
+        exact_bounds=True,
+    )
     a, b, h = (D.encode(t, view) for t in (train, result.table, holdout))
     sizes = view.sizes
     t1 = X.k_way_tvd(a, b, sizes, 1, rng)

@@ -153,8 +153,10 @@ class SynthService:
             raise errors.InvalidInput(
                 M.MSG_TARGET_UNKNOWN.format(target=target, columns=", ".join(table.column_names))
             )
-        seed = options.seed if options.seed is not None else int.from_bytes(
-            hashlib.sha256(digest.encode()).digest()[:4], "big"
+        seed = (
+            options.seed
+            if options.seed is not None
+            else int.from_bytes(hashlib.sha256(digest.encode()).digest()[:4], "big")
         )
         options = replace(options, seed=seed)
         train, hold = split(table, HOLDOUT, seed)
@@ -166,16 +168,27 @@ class SynthService:
     def _account(self, s: Session, name: str, this: float | None = None) -> BudgetAccount:
         """`name`'s privacy-loss account: its DP releases and its synthetic releases."""
         declared = s.scalar(select(PrivacyBudget.budget).where(PrivacyBudget.dataset == name))
-        spent = list(s.scalars(
-            select(PrivacyLoss.epsilon).where(PrivacyLoss.source_dataset == name)
-            .order_by(PrivacyLoss.id)
-        ))
-        spent += list(s.scalars(
-            select(SynthRelease.epsilon).where(SynthRelease.source_dataset == name)
-            .order_by(SynthRelease.id)
-        ))
-        return account(name, spent, declared=declared,
-                       default_budget=self.limits.default_epsilon_budget, this_release=this)
+        spent = list(
+            s.scalars(
+                select(PrivacyLoss.epsilon)
+                .where(PrivacyLoss.source_dataset == name)
+                .order_by(PrivacyLoss.id)
+            )
+        )
+        spent += list(
+            s.scalars(
+                select(SynthRelease.epsilon)
+                .where(SynthRelease.source_dataset == name)
+                .order_by(SynthRelease.id)
+            )
+        )
+        return account(
+            name,
+            spent,
+            declared=declared,
+            default_budget=self.limits.default_epsilon_budget,
+            this_release=this,
+        )
 
     def budget(self, name: str, *, principal: Principal) -> BudgetAccount:
         """The source's account as synthetic releases see it (its editors)."""
@@ -204,7 +217,9 @@ class SynthService:
         """Synthesize `name` and, only if the report passes and the ε fits the budget, publish
         the synthetic table as the next version of `target_name` (made if missing)."""
         if access_level not in ("open", "restricted"):
-            raise errors.InvalidInput(f"A release is 'open' or 'restricted', never {access_level!r}.")
+            raise errors.InvalidInput(
+                f"A release is 'open' or 'restricted', never {access_level!r}."
+            )
         if target_name == name:
             raise errors.InvalidInput(
                 "Release into another dataset: the personal dataset itself stays personal."
@@ -213,8 +228,10 @@ class SynthService:
             raise errors.InvalidInput(M.MSG_COPULA_PERSONAL)
         with self.db.session() as s:  # refused before any work; checked again when recorded
             self._source(s, name, principal)
-            refuse_if_over(self._account(s, name, float(options.epsilon)),
-                           limit=self.limits.default_epsilon_budget)
+            refuse_if_over(
+                self._account(s, name, float(options.epsilon)),
+                limit=self.limits.default_epsilon_budget,
+            )
         c = self.preview(name, options, principal=principal, target=target)
         if not c.report.passed:
             raise SynthFailed(
@@ -282,14 +299,22 @@ class SynthService:
             pq.write_table(table, tmp, compression="zstd")
             if org is not None:
                 self.catalog.create_dataset(
-                    target_name, organization=org, access_level=access_level,
-                    principal=principal, title=f"{target_name} (synthetic)",
+                    target_name,
+                    organization=org,
+                    access_level=access_level,
+                    principal=principal,
+                    title=f"{target_name} (synthetic)",
                 )
             try:
                 self.catalog.publish(
-                    target_name, tmp, filename=f"{target_name}.parquet", format="parquet",
-                    principal=principal, change_note="synthetic (MST, differential privacy)",
-                    on_publish=record, release=ticket,
+                    target_name,
+                    tmp,
+                    filename=f"{target_name}.parquet",
+                    format="parquet",
+                    principal=principal,
+                    change_note="synthetic (MST, differential privacy)",
+                    on_publish=record,
+                    release=ticket,
                 )
             except BaseException:
                 if org is not None:
@@ -325,7 +350,8 @@ class SynthService:
         with self.db.session() as s:
             self._source(s, name, principal)
             rows = s.scalars(
-                select(SynthRelease).where(SynthRelease.source_dataset == name)
+                select(SynthRelease)
+                .where(SynthRelease.source_dataset == name)
                 .order_by(SynthRelease.id)
             )
             return [_info(r) for r in rows]

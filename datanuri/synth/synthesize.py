@@ -97,8 +97,11 @@ def check_options(o: SynthOptions, rows: int, *, max_epsilon: float) -> float:
         raise InvalidInput(M.MSG_TOO_FEW_ROWS.format(rows=rows, least=MIN_ROWS))
     e = o.epsilon
     if (
-        not isinstance(e, (int, float)) or isinstance(e, bool) or not math.isfinite(e)
-        or e <= 0 or e > max_epsilon
+        not isinstance(e, (int, float))
+        or isinstance(e, bool)
+        or not math.isfinite(e)
+        or e <= 0
+        or e > max_epsilon
     ):
         raise InvalidInput(M.MSG_EPSILON_BAD.format(value=e, limit=max_epsilon))
     delta = o.delta if o.delta is not None else min(1e-6, 1 / (10 * rows))
@@ -115,8 +118,15 @@ def synthesize(table: pa.Table, o: SynthOptions, *, max_epsilon: float = 100.0) 
     declared = D.checked_declared(o.domains, table.column_names)
     if o.method == "copula":
         rows = o.rows or table.num_rows
-        dom = D.build(table, declared, bins=o.bins, min_category_count=o.min_category_count,
-                      bound_scale=None, rng=rng, exact_bounds=True)
+        dom = D.build(
+            table,
+            declared,
+            bins=o.bins,
+            min_category_count=o.min_category_count,
+            bound_scale=None,
+            rng=rng,
+            exact_bounds=True,
+        )
         out = copula.synthesize(table, rows, rng)
         return SynthResult(out, dom, Accounting(False, None, None, None), o, seed)
     rho = A.rho_for(float(o.epsilon), delta)
@@ -129,15 +139,22 @@ def synthesize(table: pa.Table, o: SynthOptions, *, max_epsilon: float = 100.0) 
         bound_scale = A.noisy_max_scale(rb)
         for c in need:
             for q in D.QUANTILES:
-                steps.append(mst.Step("bounds", (c, f"q{q}"), bound_scale,
-                                      A.noisy_max_rho(bound_scale)))
+                steps.append(
+                    mst.Step("bounds", (c, f"q{q}"), bound_scale, A.noisy_max_rho(bound_scale))
+                )
         rho_rest = rho * (1 - BOUNDS_SHARE)
-    dom = D.build(table, declared, bins=o.bins, min_category_count=o.min_category_count,
-                  bound_scale=bound_scale, rng=rng)
-    for c in dom.columns:
-        if c.size > MAX_CODES:
+    dom = D.build(
+        table,
+        declared,
+        bins=o.bins,
+        min_category_count=o.min_category_count,
+        bound_scale=bound_scale,
+        rng=rng,
+    )
+    for col in dom.columns:
+        if col.size > MAX_CODES:
             raise InvalidInput(
-                M.MSG_DOMAIN_TOO_LARGE.format(column=c.name, codes=c.size, limit=MAX_CODES)
+                M.MSG_DOMAIN_TOO_LARGE.format(column=col.name, codes=col.size, limit=MAX_CODES)
             )
     codes = D.encode(table, dom)
     res = mst.fit(codes, dom.sizes, dom.names, rho_rest, rng)

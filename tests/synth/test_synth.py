@@ -102,7 +102,9 @@ def test_planted_outlier_does_not_appear():
     for seed in range(3):
         out = synthesize(planted, SynthOptions(epsilon=10.0, seed=seed)).table
         hits_unique += int(
-            (np.asarray(out.column("workclass").to_pylist(), dtype=object) == "Zookeeper-guild").sum()
+            (
+                np.asarray(out.column("workclass").to_pylist(), dtype=object) == "Zookeeper-guild"
+            ).sum()
         )
         ages = out.column("age").to_numpy()
         hours = out.column("hours-per-week").to_numpy()
@@ -143,7 +145,10 @@ def test_report_measures_and_gates():
     rep = evaluate(train, hold, r, target="income", max_epsilon=10.0)
     assert rep.passed, rep.failures
     assert 0 < rep.tvd_1way < rep.tvd_2way < 0.5
-    assert rep.utility is not None and rep.utility.synthetic_accuracy >= rep.utility.majority_accuracy - 0.05
+    assert (
+        rep.utility is not None
+        and rep.utility.synthetic_accuracy >= rep.utility.majority_accuracy - 0.05
+    )
     assert 0.35 < rep.privacy.mia_auc < 0.65
     # the copula baseline is never releasable
     c = synthesize(train, SynthOptions(method="copula", seed=2))

@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_synth_releases")),
     )
     for col in ("organization", "source_dataset", "target_dataset"):
-        op.create_index(
-            op.f(f"ix_synth_releases_{col}"), "synth_releases", [col], unique=False
-        )
+        op.create_index(op.f(f"ix_synth_releases_{col}"), "synth_releases", [col], unique=False)
 
 
 def downgrade() -> None:
