@@ -167,6 +167,7 @@ class Platform:
         self.synth = SynthService(
             self.db, self.blobs, self.ledger, self.access, self.catalog, limits=self.privacy.limits
         )
+        self.privacy.spent_elsewhere.append(self.synth.spent)
         # The market's money: double-entry books in the database, every entry also in the ledger.
         self.books = Books(self.db, self.ledger)
         # AI accountability audits of datasets, models' predictions and privacy releases.

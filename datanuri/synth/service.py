@@ -165,6 +165,17 @@ class SynthService:
         return SynthCandidate(name, number, digest, result, report)
 
     # ----- the account ------------------------------------------------------------------------
+    def spent(self, s: Session, name: str) -> list[float]:
+        """The epsilons synthetic releases spent from `name`'s account (for the DP releases'
+        account: `PrivacyService.spent_elsewhere`)."""
+        return list(
+            s.scalars(
+                select(SynthRelease.epsilon)
+                .where(SynthRelease.source_dataset == name)
+                .order_by(SynthRelease.id)
+            )
+        )
+
     def _account(self, s: Session, name: str, this: float | None = None) -> BudgetAccount:
         """`name`'s privacy-loss account: its DP releases and its synthetic releases."""
         declared = s.scalar(select(PrivacyBudget.budget).where(PrivacyBudget.dataset == name))
@@ -175,13 +186,7 @@ class SynthService:
                 .order_by(PrivacyLoss.id)
             )
         )
-        spent += list(
-            s.scalars(
-                select(SynthRelease.epsilon)
-                .where(SynthRelease.source_dataset == name)
-                .order_by(SynthRelease.id)
-            )
-        )
+        spent += self.spent(s, name)
         return account(
             name,
             spent,

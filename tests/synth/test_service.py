@@ -38,6 +38,8 @@ def test_release_records_spends_and_refuses_past_budget(platform, tmp_path):
     with platform.db.session() as s:
         assert s.scalar(select(func.count()).select_from(SynthRelease)) == 1
     assert [r.id for r in svc.list_releases(HOSPITAL, principal=editor)] == [info.id]
+    # the DP releases' account sees the synthetic release's spending too
+    assert platform.privacy.budget(HOSPITAL, principal=editor).spent == pytest.approx(2.0)
 
 
 def test_copula_and_strangers_are_refused(platform, tmp_path):
