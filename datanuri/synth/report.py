@@ -61,15 +61,21 @@ class SynthReport:
     passed: bool
     failures: list[str]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, with_seed: bool = True) -> dict[str, Any]:
+        """The report as JSON; a released report leaves out the seed (it would let anyone
+        recompute and subtract the noise)."""
         d = asdict(self)
         if self.utility is not None:
             d["utility"]["gap"] = self.utility.gap
+        if not with_seed:
+            d.pop("seed")
         return d
 
     def digest(self) -> str:
-        """SHA-256 of the report's canonical JSON (sorted keys, no spaces)."""
-        raw = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        """SHA-256 of the released report's canonical JSON (sorted keys, no spaces, no seed)."""
+        raw = json.dumps(
+            self.to_json(with_seed=False), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
         return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -153,11 +154,8 @@ class SynthService:
             raise errors.InvalidInput(
                 M.MSG_TARGET_UNKNOWN.format(target=target, columns=", ".join(table.column_names))
             )
-        seed = (
-            options.seed
-            if options.seed is not None
-            else int.from_bytes(hashlib.sha256(digest.encode()).digest()[:4], "big")
-        )
+        # a fresh secret seed unless one is given: whoever knows the seed can subtract the noise
+        seed = options.seed if options.seed is not None else secrets.randbits(63)
         options = replace(options, seed=seed)
         train, hold = split(table, HOLDOUT, seed)
         result = synthesize(train, options, max_epsilon=self.limits.max_epsilon)
@@ -253,7 +251,7 @@ class SynthService:
             self._lock(s, name, src.organization.name)
             eps = float(c.report.epsilon or 0.0)
             refuse_if_over(self._account(s, name, eps), limit=self.limits.default_epsilon_budget)
-            report = c.report.to_json()
+            report = c.report.to_json(with_seed=False)  # the seed stays in `options`
             row = SynthRelease(
                 organization=src.organization.name,
                 source_dataset=name,
@@ -267,7 +265,7 @@ class SynthService:
                 epsilon=eps,
                 delta=float(c.report.delta or 0.0),
                 options=opts,
-                options_hash=_sha(opts),
+                options_hash=_sha({k: v for k, v in opts.items() if k != "seed"}),
                 report=report,
                 report_hash=c.report.digest(),
                 released_by=principal.ref,

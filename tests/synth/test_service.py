@@ -37,6 +37,9 @@ def test_release_records_spends_and_refuses_past_budget(platform, tmp_path):
         svc.release(HOSPITAL, opts, target_name="hospital-twin-2", principal=editor)
     with platform.db.session() as s:
         assert s.scalar(select(func.count()).select_from(SynthRelease)) == 1
+        row = s.scalar(select(SynthRelease))
+        # the seed would let anyone subtract the noise: kept for the holder, never in the report
+        assert row.options["seed"] == 4 and "seed" not in row.report
     assert [r.id for r in svc.list_releases(HOSPITAL, principal=editor)] == [info.id]
     # the DP releases' account sees the synthetic release's spending too
     assert platform.privacy.budget(HOSPITAL, principal=editor).spent == pytest.approx(2.0)
