@@ -15,6 +15,13 @@ project's; a peer that is missing or exceeds ``--peer-timeout`` seconds is repor
 Printed: mean 2-way TVD (fidelity; lower is better), the accuracy gap of a logistic regression
 for ``income`` trained on synthetic vs real rows, both tested on the held-out rows (utility; lower
 is better), and the median wall time with its ratio to the fastest DP synthesizer measured.
+
+One run (2026-12-04, 2 cores shared with other work; peers run alone, --peer-timeout 2400):
+
+    ε = 1:  datanuri-mst TVD 0.130, gap 0.086, 7.7 s | snsynth-mst 0.276, 0.146, 485 s |
+            sdv-copula 0.271, 0.085, 60 s (no guarantee) | datanuri-copula 0.071, 0.067, 1.2 s
+    ε = 10: datanuri-mst TVD 0.047, gap 0.066, 7.9 s | snsynth-mst 0.538, 0.159, 409 s
+    snsynth-aim: not finished within 480 s at either ε (not measured).
 """
 
 from __future__ import annotations
