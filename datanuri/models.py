@@ -24,3 +24,4 @@ import datanuri.notify.models  # noqa: F401
 import datanuri.privacy.db  # noqa: F401
 import datanuri.search.models  # noqa: F401
 import datanuri.store.ratebuckets  # noqa: F401
+import datanuri.synth.tables  # noqa: F401

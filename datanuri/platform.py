@@ -59,6 +59,7 @@ from datanuri.privacy.service import PrivacyService
 from datanuri.search import SearchService
 from datanuri.store.db import Database
 from datanuri.store.open_blobs import open_blob_store
+from datanuri.synth.service import SynthService
 
 
 def queue_settings(config: Config) -> QueueSettings:
@@ -172,6 +173,11 @@ class Platform:
             engine_name=self.config.engine,
             inmemory_rows=self.config.privacy_inmemory_rows,
         )
+        # Synthetic twins of personal datasets, spending the same privacy-loss budgets.
+        self.synth = SynthService(
+            self.db, self.blobs, self.ledger, self.access, self.catalog, limits=self.privacy.limits
+        )
+        self.privacy.spent_elsewhere.append(self.synth.spent)
         # The market's money: double-entry books in the database, every entry also in the ledger.
         self.books = Books(self.db, self.ledger)
         # AI accountability audits of datasets, models' predictions and privacy releases.

@@ -51,6 +51,7 @@ SQLITE_ONLY = (
     "tests/decisions/test_cli_models.py",
     "tests/mydata/test_receipts_cli.py",
     "tests/mydata/test_web.py",
+    "tests/synth/test_cli.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

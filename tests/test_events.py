@@ -16,6 +16,7 @@ from datanuri.desk import firm_events as fe
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
 from datanuri.market import book_events, delivery_events, listing_events
+from datanuri.synth.events import SynthReleased
 
 T = dt.datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 H = ["ab" * 32, "cd" * 32, "ef" * 32, "01" * 32]
@@ -803,6 +804,47 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
                     "predictions": f"sha256:{H[1]}",
                 },
                 data={"kind": "model", "target": "dataset:air@2", "passed": False},
+            ),
+        ),
+        (
+            SynthReleased(
+                actor="user:4",
+                time=T,
+                dataset="twin",
+                version=1,
+                release_id=3,
+                source_dataset="hospital",
+                source_version=2,
+                access_level="open",
+                rows=100,
+                method="mst",
+                epsilon=1.0,
+                delta=1e-6,
+                source_sha256=H[0],
+                options_sha256=H[1],
+                report_sha256=H[2],
+                output_sha256=H[3],
+            ),
+            Event(
+                type="synth.release",
+                actor="user:4",
+                subject="dataset:twin@1",
+                time=T,
+                hashes={
+                    "source": f"sha256:{H[0]}",
+                    "options": f"sha256:{H[1]}",
+                    "report": f"sha256:{H[2]}",
+                    "output": f"sha256:{H[3]}",
+                },
+                data={
+                    "release": 3,
+                    "source": "dataset:hospital@2",
+                    "access_level": "open",
+                    "rows": 100,
+                    "method": "mst",
+                    "epsilon": 1.0,
+                    "delta": 1e-6,
+                },
             ),
         ),
         *_ai_pairs(),

@@ -30,6 +30,7 @@ from datanuri.mydata import messages as mydata_messages
 from datanuri.notify import messages as notify_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
+from datanuri.synth import messages as synth_messages
 from datanuri.tables import messages as tables_messages
 from datanuri.web import errors as web_errors
 
@@ -54,6 +55,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     mydata_messages,
     privacy_messages,
     privacy_keys,
+    synth_messages,
     tables_messages,
     web_errors,
     errors,

@@ -27,6 +27,7 @@ LAYERS = {  # top-level module -> rank; a module may import only ranks at or bel
             "decisions",
             "linkage",
             "mydata",
+            "synth",
         ],
         2,
     ),

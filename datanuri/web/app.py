@@ -39,6 +39,7 @@ from datanuri.web import (
     routes_privacy,
     routes_search,
     routes_signup,
+    routes_synth,
     routes_ui,
     routes_webhooks,
     routes_wizard,
@@ -78,6 +79,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_signup.pages)
     app.include_router(routes_search.router, prefix=API_PREFIX)
     app.include_router(routes_privacy.router, prefix=API_PREFIX)
+    app.include_router(routes_synth.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.router, prefix=API_PREFIX)
     app.include_router(routes_audit.router, prefix=API_PREFIX)
     app.include_router(routes_access.router, prefix=API_PREFIX)

@@ -326,6 +326,7 @@ EVENT_TYPES: dict[str, Pair] = {
     "entitlement.granted": ("이용 권한 부여", "Entitlement granted"),
     "entitlement.revoked": ("이용 권한 회수", "Entitlement revoked"),
     "privacy.budget.declared": ("프라이버시 예산 선언", "Privacy budget declared"),
+    "synth.release": ("합성 데이터 공개", "Synthetic data released"),
     "account.second_factor.enrolled": ("2단계 인증 등록", "Second factor enrolled"),
     "privacy.detection.overridden": ("식별자 탐지 결과 변경", "Detection overridden"),
     "audit.recorded": ("AI 공정성 감사 기록", "Audit recorded"),

@@ -382,6 +382,11 @@ MATRIX: dict[
     ),
     # the privacy-loss budget: the holder's editors read it; owners (none in org-a here) and
     # admins declare it, for personal datasets only
+    ("GET", "/api/v1/datasets/{name}/synth/releases"): (
+        DS + "/synth/releases",
+        None,
+        only(("editor",), 200),
+    ),
     ("GET", "/api/v1/datasets/{name}/privacy/budget"): (
         DS + "/privacy/budget",
         None,
