@@ -6,6 +6,7 @@ The CLI, the web app and the tests each build one Platform; nothing reaches for 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -41,6 +42,7 @@ from datanuri.ledger import Ledger
 from datanuri.market.books import Books
 from datanuri.market.listings import Listings
 from datanuri.notify import DELIVER, Channels, channel_settings
+from datanuri.oauth.service import OAuth
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyStore, master_key_from_env
@@ -192,6 +194,9 @@ class Platform:
             guard=guard,
         )
         self.listings.listeners.append(self.search.on_change)
+        # MyData's authorization server (PAR, PKCE, DPoP, private_key_jwt); what a request may
+        # ask for is MyData's offer check.
+        self.oauth = OAuth(self.db, check_details=self._mydata_details)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
@@ -203,6 +208,14 @@ class Platform:
         if self.config.desk_sweep_seconds > 0:  # overdue requests flagged and escalated
             self.jobs.every(SWEEP, SweepParams(), self.config.desk_sweep_seconds)
         self.jobs.bind(self)
+
+    def _mydata_details(self, entries: Sequence[Mapping[str, Any]], client_id: str) -> None:
+        """Check pushed `authorization_details` against the holders' MyData offers."""
+        from datanuri.mydata.service import TransferDetails
+
+        for entry in entries:
+            details = TransferDetails.from_authorization_details(entry)
+            self.mydata.check_details(details, recipient_client_id=client_id)
 
     def _make_selfservice(self) -> SelfService:
         from datanuri.accounts.mail import make_mailer

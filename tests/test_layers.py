@@ -25,6 +25,7 @@ LAYERS = {  # top-level module -> rank; a module may import only ranks at or bel
             "notify",
             "audit",
             "decisions",
+            "oauth",
         ],
         2,
     ),
