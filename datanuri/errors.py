@@ -215,3 +215,9 @@ class InvalidDpopProof(NotAuthenticated):
     """A DPoP proof (RFC 9449) that is missing, malformed, replayed or for another key or URL."""
 
     code = "invalid_dpop_proof"
+
+
+class ConsentNotActive(PermissionDenied):
+    """A MyData consent was revoked or has expired: nothing more is sent under it."""
+
+    code = "consent_not_active"

@@ -15,6 +15,7 @@ import datanuri.jobs.models  # noqa: F401
 import datanuri.ledger.models  # noqa: F401
 import datanuri.market.book_tables  # noqa: F401
 import datanuri.market.listing_tables  # noqa: F401
+import datanuri.mydata.tables  # noqa: F401
 import datanuri.notify.models  # noqa: F401
 import datanuri.oauth.tables  # noqa: F401
 import datanuri.privacy.db  # noqa: F401

@@ -41,6 +41,7 @@ from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.market.books import Books
 from datanuri.market.listings import Listings
+from datanuri.mydata.service import MyData, TransferDetails
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.oauth.service import OAuth
 from datanuri.privacy.apply_job import APPLY
@@ -194,6 +195,18 @@ class Platform:
             guard=guard,
         )
         self.listings.listeners.append(self.search.on_change)
+        # MyData: people direct holders to send their own rows to a recipient they choose.
+        # The CI key is the platform's own entry in the key store; receipts are signed with the
+        # ledger's key; new versions of offered datasets are indexed by CI after they publish.
+        self.mydata = MyData(
+            self.db,
+            self.ledger,
+            self.blobs,
+            keys,
+            self.channels.notifier,
+            self.ledger.keys.signer,
+        )
+        self.catalog.listeners.append(self.mydata.on_change)
         # MyData's authorization server (PAR, PKCE, DPoP, private_key_jwt); what a request may
         # ask for is MyData's offer check.
         self.oauth = OAuth(self.db, check_details=self._mydata_details)
@@ -211,8 +224,6 @@ class Platform:
 
     def _mydata_details(self, entries: Sequence[Mapping[str, Any]], client_id: str) -> None:
         """Check pushed `authorization_details` against the holders' MyData offers."""
-        from datanuri.mydata.service import TransferDetails
-
         for entry in entries:
             details = TransferDetails.from_authorization_details(entry)
             self.mydata.check_details(details, recipient_client_id=client_id)
