@@ -59,6 +59,10 @@ class RecipientApp:
     def url(self, path: str) -> str:
         return f"{self.base_url.rstrip('/')}{path}"
 
+    def plain(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A request with no token (metadata, registration, a browser's first step)."""
+        return self.http.request(method, self.url(path), withhold_token=True, **kwargs)
+
     def proof(
         self,
         method: str,
@@ -98,7 +102,7 @@ class RecipientApp:
             "client_id": self.client_id,
             "redirect_uri": redirect_uri or self.redirect_uri,
             "state": state,
-            "authorization_details": json.dumps([details], ensure_ascii=False),
+            "authorization_details": json.dumps([details]),  # ASCII: Authlib re-encodes the body
         }
         if code_verifier is not None:
             data["code_challenge"] = (
@@ -110,7 +114,6 @@ class RecipientApp:
             self.url("/oauth/par"),
             data=data,
             auth=self.http.client_auth("private_key_jwt"),
-            withhold_token=True,
         )
 
     def authorize_url(self, request_uri: str) -> str:
@@ -152,7 +155,6 @@ class RecipientApp:
             data=data,
             headers=headers,
             auth=self.http.client_auth("private_key_jwt"),
-            withhold_token=True,
         )
         if resp.status_code == 200:
             self.token = resp.json()
@@ -172,7 +174,6 @@ class RecipientApp:
             self.url("/oauth/introspect"),
             data={"token": token or self.token["access_token"]},
             auth=self.http.client_auth("private_key_jwt"),
-            withhold_token=True,
         )
 
     def call(

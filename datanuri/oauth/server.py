@@ -183,10 +183,19 @@ class Json(JsonRequest):
 
     def __init__(self, url: str, headers: Mapping[str, str], body: dict[str, Any]) -> None:
         super().__init__("POST", url, dict(headers))
-        payload = JsonPayload()
-        payload.__dict__["data"] = body  # JsonPayload.data is a cached property
-        self.payload = payload
+        self.payload = _JsonBody(body)
         self.caller: object = None
+
+
+class _JsonBody(JsonPayload):
+    """A JSON request's parsed body, as Authlib's registration endpoint reads it."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self._body = body
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self._body
 
 
 @dataclass(frozen=True)

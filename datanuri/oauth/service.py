@@ -50,6 +50,8 @@ DETAILS_TYPE = "mydata_transfer"
 DetailsCheck = Callable[[Sequence[Mapping[str, Any]], str], None]
 #: Form fields of a pushed request that are client authentication, not the request itself.
 _AUTH_FIELDS = ("client_assertion", "client_assertion_type")
+#: Algorithms a client assertion may be signed with (asymmetric only).
+_ASSERTION_ALGS = ("ES256", "PS256", "RS256", "EdDSA")
 
 
 @dataclass(frozen=True)
@@ -134,9 +136,11 @@ class OAuth:
                 "grant_types_supported": ["authorization_code", "refresh_token"],
                 "code_challenge_methods_supported": ["S256"],
                 "token_endpoint_auth_methods_supported": [PRIVATE_KEY_JWT],
-                "token_endpoint_auth_signing_alg_values_supported": ["ES256", "PS256", "EdDSA"],
+                "token_endpoint_auth_signing_alg_values_supported": list(_ASSERTION_ALGS),
                 "revocation_endpoint_auth_methods_supported": [PRIVATE_KEY_JWT],
+                "revocation_endpoint_auth_signing_alg_values_supported": list(_ASSERTION_ALGS),
                 "introspection_endpoint_auth_methods_supported": [PRIVATE_KEY_JWT],
+                "introspection_endpoint_auth_signing_alg_values_supported": list(_ASSERTION_ALGS),
                 "dpop_signing_alg_values_supported": list(dpop.ALGORITHMS),
                 "authorization_details_types_supported": [DETAILS_TYPE],
                 "authorization_response_iss_parameter_supported": True,
@@ -155,6 +159,7 @@ class OAuth:
         purposes: Sequence[str],
         redirect_uris: Sequence[str],
         jwks: Mapping[str, Any],
+        client_id: str | None = None,
     ) -> ClientInfo:
         """Register a recipient app for `organization` (its owner or a platform admin only)."""
         if not caller.is_admin and caller.role_in(organization) != "owner":
@@ -184,7 +189,7 @@ class OAuth:
             if org is None:
                 raise errors.NotFound(f"There is no organisation named {organization!r}.")
             row = OAuthClient(
-                client_id=secrets.token_urlsafe(24),
+                client_id=client_id or secrets.token_urlsafe(24),
                 name=name[:200],
                 organization_id=org.id,
                 purposes=clean_purposes,
@@ -211,11 +216,8 @@ class OAuth:
                 purposes=[str(p) for p in body.get("purposes") or []],
                 redirect_uris=list(metadata.get("redirect_uris") or []),
                 jwks=metadata.get("jwks") or {},
+                client_id=str(info["client_id"]),
             )
-            info["client_id"] = made.client_id
-            info["organization"] = made.organization
-            info["purposes"] = made.purposes
-            info["token_endpoint_auth_method"] = PRIVATE_KEY_JWT
             client = self._server(issuer).query_client(made.client_id)
             assert client is not None
             return client

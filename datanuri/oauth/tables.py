@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from datanuri.store.db import Base, utcnow
@@ -20,8 +20,8 @@ class OAuthClient(Base):
     client_id: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    purposes: Mapped[list[str]] = mapped_column()
-    redirect_uris: Mapped[list[str]] = mapped_column()
+    purposes: Mapped[list[str]] = mapped_column(JSON)
+    redirect_uris: Mapped[list[str]] = mapped_column(JSON)
     jwks: Mapped[dict[str, Any]] = mapped_column()
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
