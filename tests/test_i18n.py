@@ -20,6 +20,7 @@ from datanuri.ledger import messages as ledger_messages
 from datanuri.market import book_messages, fingerprint_messages
 from datanuri.market import listing_messages as market_listing_messages
 from datanuri.notify import messages as notify_messages
+from datanuri.oauth import messages as oauth_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
 from datanuri.tables import messages as tables_messages
@@ -38,6 +39,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     jobs_messages,
     ledger_messages,
     notify_messages,
+    oauth_messages,
     market_listing_messages,
     privacy_messages,
     privacy_keys,

@@ -257,7 +257,10 @@ class Server(rfc6749.AuthorizationServer):
         self.db = db
         self.issuer = issuer
         self.lifetimes = lifetimes
-        audiences = [issuer, *(f"{issuer}/oauth/{e}" for e in ("token", "par", "revoke", "introspect"))]
+        audiences = [
+            issuer,
+            *(f"{issuer}/oauth/{e}" for e in ("token", "par", "revoke", "introspect")),
+        ]
         self.register_client_auth_method(PRIVATE_KEY_JWT, PrivateKeyJwt(db, audiences))
         self.register_token_generator("default", self._tokens)
         self.register_grant(CodeGrant, [S256Only(required=True)])

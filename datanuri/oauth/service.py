@@ -163,9 +163,7 @@ class OAuth:
     ) -> ClientInfo:
         """Register a recipient app for `organization` (its owner or a platform admin only)."""
         if not caller.is_admin and caller.role_in(organization) != "owner":
-            raise errors.PermissionDenied(
-                "Only an owner of the organisation (or a platform admin) registers its apps."
-            )
+            raise errors.PermissionDenied(m.OWNER_ONLY)
         name = name.strip()
         clean_purposes = [p.strip() for p in purposes if p.strip()]
         if not name or not clean_purposes or not redirect_uris:
@@ -187,7 +185,7 @@ class OAuth:
         with self.db.session() as s:
             org = s.scalar(select(Organization).where(Organization.name == organization))
             if org is None:
-                raise errors.NotFound(f"There is no organisation named {organization!r}.")
+                raise errors.NotFound(m.NO_ORGANISATION.format(name=organization))
             row = OAuthClient(
                 client_id=client_id or secrets.token_urlsafe(24),
                 name=name[:200],
@@ -284,7 +282,10 @@ class OAuth:
                     expires_at=now() + dt.timedelta(seconds=self.lifetimes.pushed_request),
                 )
             )
-        body = {"request_uri": REQUEST_URI_PREFIX + ref, "expires_in": self.lifetimes.pushed_request}
+        body = {
+            "request_uri": REQUEST_URI_PREFIX + ref,
+            "expires_in": self.lifetimes.pushed_request,
+        }
         return Response(201, body, [("Cache-Control", "no-store")])
 
     def _details(self, raw: str | None, client: Client) -> list[dict[str, Any]]:
@@ -334,14 +335,12 @@ class OAuth:
             expires_at=row.expires_at,
         )
 
-    def decide(
-        self, *, issuer: str, ref: str, person: Principal, consent_id: str | None
-    ) -> str:
+    def decide(self, *, issuer: str, ref: str, person: Principal, consent_id: str | None) -> str:
         """The person's decision on pushed request `ref`: with a consent id, a code (single use,
         `Lifetimes.code` seconds) in the redirect; without, `access_denied`. Returns the redirect
         URL. The pushed request is used up either way."""
         if person.kind != "user" or person.user_id is None:
-            raise errors.NotAuthenticated("Log in to decide on this request.")
+            raise errors.NotAuthenticated(m.LOGIN_TO_DECIDE)
         with self.db.session() as s:
             row = s.scalar(select(PushedRequest).where(PushedRequest.ref == ref))
             at = now()

@@ -21,12 +21,17 @@ from datanuri.oauth.service import REQUEST_URI_PREFIX
 from datanuri.web.auth import PUBLIC, PublishCaller, session_principal
 from datanuri.web.deps import MAX_INT, PlatformDep
 from datanuri.web.pages import check_form_csrf, render
+from datanuri.web.routes_ui import UIRoute
 
 # The OAuth endpoints authenticate their own callers (client assertions, DPoP-bound tokens).
 wellknown = APIRouter(tags=["oauth"], dependencies=[PUBLIC])
 oauth = APIRouter(prefix="/oauth", tags=["oauth"], dependencies=[PUBLIC])
 api = APIRouter(prefix="/mydata", tags=["mydata"], dependencies=[PUBLIC])
 registration = APIRouter(prefix="/oauth", tags=["oauth"])
+# What the person's browser sees: HTML, errors as error pages.
+pages = APIRouter(
+    prefix="/oauth", include_in_schema=False, route_class=UIRoute, dependencies=[PUBLIC]
+)
 
 PARQUET = "application/vnd.apache.parquet"
 
@@ -105,9 +110,9 @@ async def register_client(request: Request, me: PublishCaller, p: PlatformDep) -
     try:
         body = await request.json()
     except ValueError as exc:
-        raise errors.InvalidInput("Send the client metadata as a JSON object.") from exc
+        raise errors.InvalidInput(m.REGISTRATION_JSON) from exc
     if not isinstance(body, dict):
-        raise errors.InvalidInput("Send the client metadata as a JSON object.")
+        raise errors.InvalidInput(m.REGISTRATION_JSON)
     iss = issuer(request, p)
     return _answer(
         await run_in_threadpool(
@@ -128,7 +133,7 @@ async def pushed_request(request: Request, p: PlatformDep) -> Response:
     )
 
 
-@oauth.get("/authorize", response_class=HTMLResponse)
+@pages.get("/authorize", response_class=HTMLResponse)
 def authorize(
     request: Request,
     p: PlatformDep,
@@ -151,8 +156,10 @@ def _view(p: Any, details: list[dict[str, Any]], client_id: str) -> Any:
     return p.mydata.check_details(entry, recipient_client_id=client_id)
 
 
-@oauth.get("/consent/{ref}", response_class=HTMLResponse)
-def consent_page(request: Request, ref: Annotated[str, Path(max_length=64)], p: PlatformDep) -> Response:
+@pages.get("/consent/{ref}", response_class=HTMLResponse)
+def consent_page(
+    request: Request, ref: Annotated[str, Path(max_length=64)], p: PlatformDep
+) -> Response:
     """The consent screen: recipient, holder, each item in words, purpose, period, revocation."""
     found = session_principal(request)
     if found is None:
@@ -165,15 +172,15 @@ def consent_page(request: Request, ref: Annotated[str, Path(max_length=64)], p: 
     )
 
 
-@oauth.post("/consent/{ref}")
+@pages.post("/consent/{ref}")
 async def consent_decide(
     request: Request, ref: Annotated[str, Path(max_length=64)], p: PlatformDep
 ) -> Response:
     """Approve (the consent is granted, recorded in the ledger, and a code goes to the app) or
     decline (the app gets `access_denied`)."""
     found = session_principal(request)
-    if found is None:
-        raise errors.NotAuthenticated("Log in to decide on this request.")
+    if found is None:  # a form needs the browser's session (a bearer token is not one)
+        return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", status_code=303)
     person, csrf = found
     form = await check_form_csrf(request, csrf)
     iss = issuer(request, p)
@@ -274,7 +281,7 @@ def transfer(
     consent = p.mydata.active_consent(access.consent_id)
     if holder != consent.controller:
         raise errors.PermissionDenied(
-            f"This consent covers data held by {consent.controller!r}, not {holder!r}."
+            m.OTHER_HOLDER.format(allowed=consent.controller, asked=holder)
         )
     fmt = format or ("parquet" if PARQUET in request.headers.get("accept", "") else "json")
     wanted = tuple(i.strip() for i in items.split(",") if i.strip()) if items else None

@@ -45,7 +45,10 @@ class World:
         pushed = self.app.push({**DETAILS, **details}, code_verifier=verifier)
         assert pushed.status_code == 201, pushed.text
         where = approve_as(
-            self.base, self.app.authorize_url(pushed.json()["request_uri"]), "kim@example.org", PASSWORD
+            self.base,
+            self.app.authorize_url(pushed.json()["request_uri"]),
+            "kim@example.org",
+            PASSWORD,
         )
         assert where.startswith(REDIRECT)
         return code_of(where), verifier
@@ -67,11 +70,17 @@ def world(platform, live_server: str, tmp_path: Path) -> World:
     acc.add_member("apps", "owner@example.org", role="owner", principal=SYSTEM)
     csv = tmp_path / "visits.csv"
     csv.write_text(
-        "주민등록번호,visit_date,department,diagnosis\n" + "\n".join(",".join(r) for r in ROWS) + "\n",
+        "주민등록번호,visit_date,department,diagnosis\n"
+        + "\n".join(",".join(r) for r in ROWS)
+        + "\n",
         encoding="utf-8",
     )
     platform.catalog.create_dataset(
-        "visits", organization="hospital", title="진료 기록", access_level="personal", principal=SYSTEM
+        "visits",
+        organization="hospital",
+        title="진료 기록",
+        access_level="personal",
+        principal=SYSTEM,
     )
     platform.catalog.publish("visits", csv, principal=SYSTEM)
     platform.mydata.link_person("kim@example.org", ROWS[0][0], principal=SYSTEM)

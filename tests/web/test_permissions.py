@@ -956,6 +956,18 @@ MATRIX: dict[
         lambda w, r, lvl: {"json": {"outcome": "uphold", "reasons": "x" * 30}},
         signed_in(404),
     ),
+    # MyData's transfer API takes only a DPoP-bound OAuth token: session cookies and API tokens
+    # of any role are refused (401) before anything is read.
+    ("GET", "/api/v1/mydata/transfers/{holder}/{dataset}"): (
+        "/api/v1/mydata/transfers/org/ds-open",
+        None,
+        always(401),
+    ),
+    ("POST", "/api/v1/mydata/consent/revoke"): (
+        "/api/v1/mydata/consent/revoke",
+        None,
+        always(401),
+    ),
 }
 # routes that name the dataset in their body, not their path
 DATASET_IN_BODY = {("POST", "/api/v1/audits/model"), ("POST", "/api/v1/audits/dataset")}

@@ -38,9 +38,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_clients")),
         sa.UniqueConstraint("client_id", name=op.f("uq_oauth_clients_client_id")),
     )
-    op.create_index(
-        op.f("ix_oauth_clients_organization_id"), "oauth_clients", ["organization_id"]
-    )
+    op.create_index(op.f("ix_oauth_clients_organization_id"), "oauth_clients", ["organization_id"])
     op.create_table(
         "oauth_pushed_requests",
         sa.Column("id", sa.Integer(), nullable=False),
