@@ -8,16 +8,20 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import typer
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
+from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, platform_ctx, print_json
+from datanuri.errors import DatanuriError
 from datanuri.oauth.dpop import token_hash
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -235,3 +239,125 @@ def code_of(redirect: str) -> str:
     if "code" not in query:
         raise RuntimeError(f"no code: {query.get('error')} {query.get('error_description')}")
     return query["code"][0]
+
+
+DEMO_RECIPIENT_ORG = "healthapp"
+DEMO_REDIRECT = "http://127.0.0.1:8765/callback"  # never opened: the demo reads the code from it
+DEMO_PURPOSE = "건강 관리 조언 (health advice)"
+
+
+def register_demo_app(platform: Any, key: ECKey) -> str:
+    """Register a recipient app for the demo (its organisation made if missing), returning its
+    client id: a local step, done as the machine's owner."""
+    from datanuri.accounts.principal import SYSTEM
+    from datanuri.errors import Conflict
+
+    try:
+        platform.accounts.create_organization(
+            DEMO_RECIPIENT_ORG, title="건강앱 주식회사 (demo recipient)", principal=SYSTEM
+        )
+    except Conflict:
+        pass
+    made = platform.oauth.register_client(
+        SYSTEM,
+        name="건강 도우미 (demo)",
+        organization=DEMO_RECIPIENT_ORG,
+        purposes=[DEMO_PURPOSE],
+        redirect_uris=[DEMO_REDIRECT],
+        jwks=public_jwks(key),
+    )
+    return str(made.client_id)
+
+
+def demo_client(
+    url: str = typer.Option("http://127.0.0.1:8000", "--url", help="The running server."),
+    holder: str = typer.Option("hospital", help="The holder organisation of the data."),
+    dataset: str = typer.Option(..., help="The holder's personal dataset with a MyData offer."),
+    items: str = typer.Option(..., help="Comma-separated item names of the offer to ask for."),
+    person_email: str | None = typer.Option(
+        None, "--person", help="Log in as this person and approve (the demo); else paste the URL."
+    ),
+    person_password: str | None = typer.Option(None, "--password", help="The person's password."),
+    period_days: int = typer.Option(30, help="How long the consent lasts (days, at most 365)."),
+    revoke: bool = typer.Option(
+        False, help="At the end, revoke the consent as the recipient and show the next call fail."
+    ),
+    data_dir: Path | None = DATA_DIR_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Walk MyData's OAuth flow against a running server as a recipient app would (Authlib's
+    client): register an app with a fresh key, push the request (PAR, PKCE S256), approve as
+    the person, exchange the code with a DPoP proof and fetch the consented rows."""
+    steps: list[dict[str, Any]] = []
+
+    def step(title: str, **facts: Any) -> None:
+        steps.append({"step": title, **facts})
+        if not json_out:
+            console.print(f"[bold]{len(steps)}. {title}[/bold]")
+            for k, v in facts.items():
+                console.print(f"   {k}: {v}")
+
+    base = url.rstrip("/")
+    with httpx.Client(timeout=30) as http:
+        md = http.get(f"{base}/.well-known/oauth-authorization-server").json()
+    step("metadata", issuer=md["issuer"], par=md["pushed_authorization_request_endpoint"])
+    key = new_key()
+    with platform_ctx(data_dir) as p:
+        client_id = register_demo_app(p, key)
+    step("registered the app", client_id=client_id, jwks_kid=key.kid)
+    app = RecipientApp(base, client_id, key, DEMO_REDIRECT)
+    verifier = secrets.token_urlsafe(48)
+    details = {
+        "type": "mydata_transfer",
+        "holder": holder,
+        "dataset": dataset,
+        "items": [i.strip() for i in items.split(",") if i.strip()],
+        "purpose": DEMO_PURPOSE,
+        "period_days": period_days,
+        "frequency": "once",
+    }
+    pushed = app.push(details, code_verifier=verifier)
+    if pushed.status_code != 201:
+        raise DatanuriError(f"The pushed request was refused: {pushed.text}")
+    request_uri = pushed.json()["request_uri"]
+    consent_url = app.authorize_url(request_uri)
+    step("pushed the request (PAR, PKCE S256)", request_uri=request_uri, consent_url=consent_url)
+    if person_email and person_password:
+        redirect = approve_as(base, consent_url, person_email, person_password)
+        step("the person logged in and approved", redirect=redirect.split("?")[0])
+    else:
+        redirect = typer.prompt(
+            "Open the consent URL, approve, and paste the address you were sent to"
+        )
+    code = code_of(redirect)
+    got = app.exchange(code, code_verifier=verifier)
+    if got.status_code != 200:
+        raise DatanuriError(f"The token request was refused: {got.text}")
+    step(
+        "exchanged the code (private_key_jwt, DPoP)",
+        token_type=got.json()["token_type"],
+        expires_in=got.json()["expires_in"],
+        consent_id=got.json()["consent_id"],
+        dpop_jkt=app.dpop_key.thumbprint(),
+    )
+    rows = app.transfer(holder, dataset)
+    if rows.status_code != 200:
+        raise DatanuriError(f"The transfer was refused: {rows.text}")
+    body = rows.json()
+    step(
+        "fetched the consented rows",
+        columns=body["columns"],
+        rows=body["total_rows"],
+        first=body["rows"][:3],
+        ledger_index=body["ledger_index"],
+    )
+    if revoke:
+        done = app.call("POST", "/api/v1/mydata/consent/revoke")
+        after = app.transfer(holder, dataset)
+        step(
+            "revoked the consent as the recipient",
+            status=done.json().get("status"),
+            next_call=after.status_code,
+        )
+    if json_out:
+        print_json(steps)
