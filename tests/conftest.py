@@ -47,6 +47,8 @@ SQLITE_ONLY = (
     "tests/market/test_trace_cli.py",
     "tests/audit/test_cli_audit.py",
     "tests/oauth/test_flow.py",
+    "tests/mydata/test_receipts_cli.py",
+    "tests/mydata/test_web.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,6 +19,7 @@ from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
 from datanuri.market import book_messages, fingerprint_messages
 from datanuri.market import listing_messages as market_listing_messages
+from datanuri.mydata import messages as mydata_messages
 from datanuri.notify import messages as notify_messages
 from datanuri.oauth import messages as oauth_messages
 from datanuri.privacy import keys as privacy_keys
@@ -41,6 +42,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     notify_messages,
     oauth_messages,
     market_listing_messages,
+    mydata_messages,
     privacy_messages,
     privacy_keys,
     tables_messages,

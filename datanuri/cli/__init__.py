@@ -13,6 +13,8 @@ from datanuri.cli import access, accounts, catalog, decisions, desk_firms, ledge
 from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
 from datanuri.cli import market as market_cli
+from datanuri.cli import mydata as mydata_cli
+from datanuri.cli.mydata_client import demo_client
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
 from datanuri.cli import webhooks as webhooks_cli
@@ -42,6 +44,8 @@ desk_firms.register(desk_cli.app)  # `datanuri requests firms|projects ...`
 app.add_typer(desk_cli.app, name="requests")
 app.add_typer(market_listings.market, name="market")
 app.add_typer(decisions.app, name="ai")
+mydata_cli.app.command("demo-client")(demo_client)  # a recipient app walking the OAuth flow
+app.add_typer(mydata_cli.app, name="mydata")
 app.add_typer(search_cli.search_app, name="search")
 app.add_typer(privacy_cli.app, name="privacy")
 app.command("harvest")(search_cli.harvest)

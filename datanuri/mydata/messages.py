@@ -18,6 +18,8 @@ MSG_ALREADY_LINKED = (
 )
 MSG_ADMIN_ONLY = "Only a platform administrator can do this."
 MSG_LOGIN = "Log in first."
+MSG_NO_USER = "No user with the e-mail address {email!r}. Check the address."
+MSG_WHO_REVOKES = "Say who revokes the consent: the person or the recipient."
 # ----- offers ---------------------------------------------------------------------------------
 MSG_NOT_PERSONAL = (
     "Dataset {name!r} is not a personal dataset (its access level is {level}); a MyData offer is "
@@ -43,6 +45,7 @@ MSG_NO_OFFER = (
     "Holder {holder!r} offers no MyData transfers of dataset {dataset!r}. Ask the holder to declare "
     "an offer (`datanuri mydata offer {dataset} ...`)."
 )
+MSG_NO_OFFER_ON = "There is no MyData offer on a dataset named {dataset!r}. List offers with `datanuri mydata offers`."
 # ----- authorization details ------------------------------------------------------------------
 MSG_DETAILS_TYPE = (
     "Each authorization_details entry must be an object of type 'mydata_transfer'; got {got!r}."
@@ -71,13 +74,8 @@ MSG_OUTSIDE_ITEMS = (
     "Consent {id} does not cover item(s) {items}; it covers {allowed}. Ask the person for a new "
     "consent."
 )
-MSG_ONCE_USED = (
-    "Consent {id} was for a single transfer, which was made on {when}. Ask the person for a new "
-    "consent."
-)
 MSG_PAGE = "Pages are numbered from 1 and hold 1 to {max_size} rows."
 MSG_ACK_UNKNOWN = "Consent {id} was not revoked, so there is no deletion to acknowledge."
-MSG_NO_ROWS_FOR_YOU = "Holder {holder!r} has no rows about you in dataset {dataset!r}."
 # ----- receipts -------------------------------------------------------------------------------
 MSG_RECEIPT_FORMAT = "This file is not a MyData consent receipt ({why})."
 MSG_RECEIPT_BAD_SIGNATURE = (
@@ -92,10 +90,7 @@ MSG_RECEIPT_OTHER_KEY = (
 MSG_REVOKED_NOTICE = (
     "Consent {id} was revoked: delete the data you received under it and acknowledge the deletion."
 )
-# ----- dashboard words ------------------------------------------------------------------------
-LABEL_ACTIVE = "active"
-LABEL_REVOKED = "revoked"
-LABEL_EXPIRED = "expired"
 MSG_REVOKED_NOTICE_PERSON = (
-    "You revoked consent {id} for {recipient}; it was asked to delete the data it received."
+    "Consent {id} for {recipient} was revoked; the recipient was asked to delete the data it "
+    "received."
 )

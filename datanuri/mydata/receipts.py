@@ -33,13 +33,26 @@ def sign_receipt(
 
 
 @dataclass(frozen=True)
-class ReceiptCheck:
-    """What a valid receipt says: which consent, signed by which key."""
+class ConsentReceiptCheck:
+    """The outcome of checking a consent receipt: each check with its message, and the facts."""
 
+    ok: bool
+    checks: tuple[tuple[str, bool, str], ...]
     consent_id: str
     status: str
     key: str
     ledger_index: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "kind": "mydata-consent-receipt",
+            "consent_id": self.consent_id,
+            "status": self.status,
+            "key": self.key,
+            "ledger_index": self.ledger_index,
+            "checks": [{"name": n, "ok": ok, "message": m} for n, ok, m in self.checks],
+        }
 
 
 def is_receipt(obj: Any) -> bool:
@@ -47,9 +60,8 @@ def is_receipt(obj: Any) -> bool:
     return isinstance(obj, dict) and obj.get("format") == FORMAT
 
 
-def verify_receipt(receipt: Any, *, vkey: str | None = None) -> ReceiptCheck:
-    """Check a receipt's signature (against `vkey` if given, else the key it names); raises
-    IntegrityError if it was altered or signed by another key."""
+def check_receipt(receipt: Any, *, vkey: str | None = None) -> ConsentReceiptCheck:
+    """Check a receipt's signature, against the pinned `vkey` if given (else the key it names)."""
     if not is_receipt(receipt):
         raise errors.InvalidInput(M.MSG_RECEIPT_FORMAT.format(why="no receipt format"))
     sig = receipt.get("signature")
@@ -57,18 +69,37 @@ def verify_receipt(receipt: Any, *, vkey: str | None = None) -> ReceiptCheck:
     if not isinstance(sig, dict) or not isinstance(record, dict):
         raise errors.InvalidInput(M.MSG_RECEIPT_FORMAT.format(why="no signature or record"))
     key = str(sig.get("key", ""))
-    if vkey is not None and vkey.strip() != key:
-        raise errors.IntegrityError(M.MSG_RECEIPT_OTHER_KEY.format(got=key, expected=vkey.strip()))
+    checks: list[tuple[str, bool, str]] = []
+    if vkey is not None:
+        same = vkey.strip() == key
+        checks.append(
+            (
+                "key",
+                same,
+                key if same else M.MSG_RECEIPT_OTHER_KEY.format(got=key, expected=vkey.strip()),
+            )
+        )
     try:
         verifier = ed25519_verifier(key)
         raw = base64.b64decode(str(sig.get("ed25519", "")), validate=True)
+        good = verifier.verify(signed_part(receipt), raw)
     except (NoteError, ValueError, binascii.Error):
-        raise errors.IntegrityError(M.MSG_RECEIPT_BAD_SIGNATURE) from None
-    if not verifier.verify(signed_part(receipt), raw):
-        raise errors.IntegrityError(M.MSG_RECEIPT_BAD_SIGNATURE)
-    return ReceiptCheck(
+        good = False
+    checks.append(("signature", good, "Ed25519" if good else M.MSG_RECEIPT_BAD_SIGNATURE))
+    index = receipt.get("ledger_index")
+    return ConsentReceiptCheck(
+        ok=all(ok for _, ok, _ in checks),
+        checks=tuple(checks),
         consent_id=str(record.get("id")),
         status=str(record.get("status")),
         key=key,
-        ledger_index=int(receipt.get("ledger_index", -1)),
+        ledger_index=index if isinstance(index, int) else -1,
     )
+
+
+def verify_receipt(receipt: Any, *, vkey: str | None = None) -> ConsentReceiptCheck:
+    """`check_receipt` that raises IntegrityError (saying why) unless every check passes."""
+    res = check_receipt(receipt, vkey=vkey)
+    if not res.ok:
+        raise errors.IntegrityError(next(m for _, ok, m in res.checks if not ok))
+    return res

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from datanuri import errors
 from datanuri.mydata import messages as M
@@ -161,6 +162,22 @@ def rows_of(table: pa.Table, ci: str, columns: Sequence[str]) -> pa.Table:
     lo = _bisect(col, ci, left=True)
     hi = _bisect(col, ci, left=False)
     return table.slice(lo, hi - lo).select(list(columns))
+
+
+def read_person(source: Any, ci: str, columns: Sequence[str]) -> pa.Table:
+    """One person's rows from an index Parquet file (`source`: path or file): only the row
+    groups whose `_ci` statistics can hold `ci` are read, then the run is found by bisection."""
+    pf = pq.ParquetFile(source)
+    pos = pf.schema_arrow.get_field_index(CI_COLUMN)
+    groups = []
+    for g in range(pf.metadata.num_row_groups):
+        st = pf.metadata.row_group(g).column(pos).statistics
+        if st is None or not st.has_min_max or st.min <= ci <= st.max:
+            groups.append(g)
+    if not groups:
+        return pf.schema_arrow.empty_table().select(list(columns))
+    table = pf.read_row_groups(groups, columns=[*columns, CI_COLUMN])
+    return rows_of(table, ci, columns)
 
 
 def _bisect(col: pa.ChunkedArray, value: str, *, left: bool) -> int:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from datanuri import canonical, errors
@@ -39,9 +39,11 @@ from datanuri.mydata.events import (
     ConsentRevoked,
     DeletionAcknowledged,
     OfferDeclared,
+    OwnRowsRead,
     PersonLinked,
     Transferred,
 )
+from datanuri.mydata.receipts import sign_receipt
 from datanuri.mydata.rules import CI_COLUMN, Item
 from datanuri.mydata.tables import (
     MyDataConsent,
@@ -346,7 +348,7 @@ class MyData:
         with self.db.write_session() as s:
             user = s.scalar(select(User).where(User.email == email.strip().lower()))
             if user is None:
-                raise errors.NotFound(f"No user with the e-mail address {email!r}.")
+                raise errors.NotFound(M.MSG_NO_USER.format(email=email))
             other = s.scalar(select(MyDataPerson).where(MyDataPerson.ci == ci))
             if other is not None and other.user_id != user.id:
                 raise errors.Conflict(M.MSG_ALREADY_LINKED)
@@ -429,10 +431,15 @@ class MyData:
     def offer(self, dataset: str) -> OfferInfo:
         """The offer on a dataset (public facts: holders declare them for people to see)."""
         with self.db.session() as s:
-            ds = self._dataset(s, dataset)
-            offer = self._offer_of(s, ds)
-            org = s.get(Organization, ds.organization_id)
-            assert org is not None
+            found = s.execute(
+                select(Dataset, Organization, MyDataOffer)
+                .join(Organization, Organization.id == Dataset.organization_id)
+                .join(MyDataOffer, MyDataOffer.dataset_id == Dataset.id)
+                .where(Dataset.name == dataset)
+            ).first()
+            if found is None:  # the same answer whether or not a (hidden) dataset exists
+                raise errors.NotFound(M.MSG_NO_OFFER_ON.format(dataset=dataset))
+            ds, org, offer = found
             idx = s.scalars(
                 select(MyDataIndex)
                 .where(MyDataIndex.offer_id == offer.id)
@@ -641,7 +648,7 @@ class MyData:
         """Revoke a consent (its person, an admin or its recipient): the ledger entry first, then
         the recipient is asked (signed webhook) to delete what it received."""
         if (by is None) == (by_recipient is None):
-            raise errors.InvalidInput("Say who revokes: the person or the recipient.")
+            raise errors.InvalidInput(M.MSG_WHO_REVOKES)
         with self.db.write_session() as s:
             row = self._load(s, consent_id, lock=True)
             if by is not None:
@@ -823,21 +830,162 @@ class MyData:
             ledger_index=index,
         )
 
+    # ----- the person's side ------------------------------------------------------------------
+    def receipt(self, consent_id: str, *, principal: Principal) -> dict[str, Any]:
+        """The consent's receipt signed with the platform's ledger key (its person or an admin),
+        checkable offline with `datanuri verify RECEIPT`."""
+        c = self.consent(consent_id, principal=principal)
+        if not (principal.is_admin or principal.user_id == c.user_id):
+            raise errors.NotFound(M.MSG_NO_CONSENT.format(id=consent_id))
+        return sign_receipt(c.record(), c.ledger_index, self.signer())
+
+    def dashboard(self, *, principal: Principal) -> Dashboard:
+        """The person's MyData page: holders with rows about them, consents, transfers."""
+        user_id = self._user(principal)
+        with self.db.session() as s:
+            ci = self._person_ci(s, user_id)
+            if ci is None:
+                return Dashboard(linked=False)
+            consents = self._consents(s, MyDataConsent.user_id == user_id)
+            transfers = self._transfers(s, MyDataConsent.user_id == user_id)
+            latest = (
+                select(MyDataIndex.offer_id, func.max(MyDataIndex.version).label("v"))
+                .group_by(MyDataIndex.offer_id)
+                .subquery()
+            )
+            found = s.execute(
+                select(MyDataIndex, Dataset, Organization)
+                .join(
+                    latest,
+                    (latest.c.offer_id == MyDataIndex.offer_id)
+                    & (latest.c.v == MyDataIndex.version),
+                )
+                .join(MyDataOffer, MyDataOffer.id == MyDataIndex.offer_id)
+                .join(Dataset, Dataset.id == MyDataOffer.dataset_id)
+                .join(Organization, Organization.id == MyDataOffer.organization_id)
+                .order_by(Organization.name, Dataset.name)
+            ).all()
+        holders = []
+        for idx, ds, org in found:
+            n = self._rows(idx.digest, ci, []).num_rows
+            if n:
+                holders.append(HolderInfo(org.name, org.title, ds.name, ds.title, n))
+        return Dashboard(
+            linked=True,
+            holders=tuple(holders),
+            active=tuple(c for c in consents if c.status == "active"),
+            past=tuple(c for c in consents if c.status != "active"),
+            transfers=tuple(transfers),
+            pending_deletions=tuple(c for c in consents if c.deletion_pending),
+        )
+
+    def my_rows(
+        self, dataset: str, *, principal: Principal, fmt: Literal["json", "parquet"] = "json"
+    ) -> TransferPage:
+        """The caller's own rows at a holder, every offered column (right of access); recorded
+        in the ledger before they are returned."""
+        user_id = self._user(principal)
+        version = self.index_latest(dataset)
+        with self.db.session() as s:
+            ci = self._person_ci(s, user_id)
+            if ci is None:
+                raise errors.PermissionDenied(M.MSG_NOT_PERSON)
+            offer = s.scalar(select(MyDataOffer).join(Dataset).where(Dataset.name == dataset))
+            if offer is None:
+                raise errors.NotFound(M.MSG_NO_OFFER_ON.format(dataset=dataset))
+            offered = [Item.from_dict(i) for i in offer.items]
+            idx = s.scalar(
+                select(MyDataIndex).where(
+                    MyDataIndex.offer_id == offer.id, MyDataIndex.version == version
+                )
+            )
+            if idx is None or version is None:
+                raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=dataset))
+            digest = idx.digest
+        columns = rules.columns_of([i.name for i in offered], offered)
+        mine = self._rows(digest, ci, columns)
+        digest_rows = _table_sha256(mine)
+        with self.db.write_session() as s:
+            index = self.events.record(
+                s,
+                OwnRowsRead(
+                    actor=principal.ref,
+                    time=self.clock(),
+                    user_id=user_id,
+                    dataset=dataset,
+                    version=version,
+                    rows=mine.num_rows,
+                    rows_sha256=digest_rows,
+                ),
+            )
+        return TransferPage(
+            consent_id="",
+            dataset=dataset,
+            version=version,
+            items=tuple(i.name for i in offered),
+            columns=tuple(columns),
+            page=1,
+            page_size=max(1, mine.num_rows),
+            total_rows=mine.num_rows,
+            has_more=False,
+            fmt=fmt,
+            rows=tuple(mine.to_pylist()) if fmt == "json" else (),
+            parquet=_parquet_bytes(mine) if fmt == "parquet" else None,
+            ledger_index=index,
+        )
+
+    # ----- the holder's side ------------------------------------------------------------------
+    def holder_consents(self, organization: str, *, principal: Principal) -> list[Consent]:
+        """Consents on a holder's data, newest first (its owners and editors)."""
+        self._holder(principal, organization)
+        with self.db.session() as s:
+            return self._consents(s, Organization.name == organization)
+
+    def holder_transfers(self, organization: str, *, principal: Principal) -> list[TransferInfo]:
+        """Transfers of a holder's data, newest first (its owners and editors)."""
+        self._holder(principal, organization)
+        with self.db.session() as s:
+            return self._transfers(s, Organization.name == organization)
+
+    def _consents(self, s: Session, where: Any) -> list[Consent]:
+        rows = s.execute(
+            select(MyDataConsent, Organization.name, Dataset.name)
+            .join(Organization, Organization.id == MyDataConsent.organization_id)
+            .join(Dataset, Dataset.id == MyDataConsent.dataset_id)
+            .where(where)
+            .order_by(MyDataConsent.created_at.desc(), MyDataConsent.id)
+        ).all()
+        return [self._consent(r, org, ds) for r, org, ds in rows]
+
+    def _transfers(self, s: Session, where: Any) -> list[TransferInfo]:
+        rows = s.execute(
+            select(MyDataTransfer, MyDataConsent, Organization.name, Dataset.name)
+            .join(MyDataConsent, MyDataConsent.id == MyDataTransfer.consent_id)
+            .join(Organization, Organization.id == MyDataConsent.organization_id)
+            .join(Dataset, Dataset.id == MyDataConsent.dataset_id)
+            .where(where)
+            .order_by(MyDataTransfer.at.desc(), MyDataTransfer.id.desc())
+        ).all()
+        return [
+            TransferInfo(
+                consent_id=t.consent_id,
+                at=_aware(t.at),
+                recipient_name=c.recipient_name,
+                holder=org,
+                dataset=ds,
+                version=t.version,
+                items=tuple(t.items),
+                rows=t.rows,
+                ledger_index=t.ledger_index,
+            )
+            for t, c, org, ds in rows
+        ]
+
     # ----- helpers ----------------------------------------------------------------------------
     def _rows(self, digest: str, ci: str, columns: Sequence[str]) -> pa.Table:
-        """A person's rows from an index blob: only the row groups whose `_ci` range holds it."""
+        """A person's rows from an index blob (only the row groups that can hold them)."""
         with self.blobs.open_input(digest, verified=False) as f:
-            pf = pq.ParquetFile(f)
-            pos = pf.schema_arrow.get_field_index(CI_COLUMN)
-            groups = []
-            for g in range(pf.metadata.num_row_groups):
-                st = pf.metadata.row_group(g).column(pos).statistics
-                if st is None or not st.has_min_max or st.min <= ci <= st.max:
-                    groups.append(g)
-            if not groups:
-                return pa.table({c: pa.array([], pa.string()) for c in columns})
-            table = pf.read_row_groups(groups, columns=[*columns, CI_COLUMN])
-        return rules.rows_of(table, ci, columns)
+            return rules.read_person(f, ci, columns)
 
     def _expire(self, consent_id: str, reason: str) -> bool:
         with self.db.write_session() as s:
@@ -935,16 +1083,6 @@ class MyData:
         if not ds.versions:
             raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=ds.name))
         return ds.versions[-1]
-
-    @staticmethod
-    def _offer_of(s: Session, ds: Dataset) -> MyDataOffer:
-        offer = s.scalar(select(MyDataOffer).where(MyDataOffer.dataset_id == ds.id))
-        if offer is None:
-            org = s.get(Organization, ds.organization_id)
-            raise errors.NotFound(
-                M.MSG_NO_OFFER.format(holder=org.name if org else "?", dataset=ds.name)
-            )
-        return offer
 
     def _offer_for(
         self, s: Session, holder: str, dataset: str

@@ -23,6 +23,7 @@ from datanuri.web import (
     routes_decisions_pages,
     routes_desk,
     routes_desk_pages,
+    routes_mydata,
     routes_explore,
     routes_firms,
     routes_ledger,
@@ -90,6 +91,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_market_listings.pages)
     app.include_router(routes_decisions.router, prefix=API_PREFIX)
     app.include_router(routes_decisions_pages.pages)
+    app.include_router(routes_mydata.router, prefix=API_PREFIX)
+    app.include_router(routes_mydata.pages)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_oauth.wellknown)  # MyData's authorization server (RFC 8414)
     app.include_router(routes_oauth.oauth)
