@@ -47,6 +47,7 @@ SQLITE_ONLY = (
     "tests/market/test_trace_cli.py",
     "tests/audit/test_cli_audit.py",
     "tests/oauth/test_flow.py",
+    "tests/oauth/test_demo_client.py",
     "tests/mydata/test_receipts_cli.py",
     "tests/mydata/test_web.py",
 )

@@ -14,12 +14,12 @@ from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
 from datanuri.cli import market as market_cli
 from datanuri.cli import mydata as mydata_cli
-from datanuri.cli.mydata_client import demo_client
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
 from datanuri.cli import webhooks as webhooks_cli
 from datanuri.cli import worker as worker_cli
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
+from datanuri.cli.mydata_client import demo_client
 from datanuri.errors import DatanuriError
 
 app = typer.Typer(

@@ -314,7 +314,7 @@ def demo_client(
         "items": [i.strip() for i in items.split(",") if i.strip()],
         "purpose": DEMO_PURPOSE,
         "period_days": period_days,
-        "frequency": "once",
+        "frequency": "periodic",  # a one-off consent ends with its first transfer
     }
     pushed = app.push(details, code_verifier=verifier)
     if pushed.status_code != 201:
