@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -20,6 +20,7 @@ from datanuri.oauth.server import Response as OAuthResponse
 from datanuri.oauth.service import REQUEST_URI_PREFIX
 from datanuri.web.auth import PUBLIC, PublishCaller, session_principal
 from datanuri.web.deps import MAX_INT, PlatformDep
+from datanuri.web.guard import CSP
 from datanuri.web.pages import check_form_csrf, render
 from datanuri.web.routes_ui import UIRoute
 
@@ -167,9 +168,16 @@ def consent_page(
     _, csrf = found
     pending = p.oauth.pending(ref)
     view = _view(p, pending.details, pending.client.client_id)
-    return render(
+    page = render(
         request, "oauth_consent.html", pending=pending, view=view, csrf_token=csrf, ref=ref
     )
+    # The form's answer redirects to the app: browsers hold redirects after a form to its
+    # form-action, so the page allows the app's registered origin there, and only that.
+    target = urlsplit(pending.redirect_uri)
+    page.headers["content-security-policy"] = CSP.replace(
+        "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}"
+    )
+    return page
 
 
 @pages.post("/consent/{ref}")

@@ -50,6 +50,25 @@ def test_full_flow_sends_only_the_persons_consented_columns(world: World) -> Non
     assert seen["cnf"]["jkt"] == world.app.dpop_key.thumbprint()
 
 
+def test_the_consent_screen_shows_the_request_in_words(world: World) -> None:
+    import httpx
+
+    pushed = world.app.push(DETAILS, code_verifier=secrets.token_urlsafe(48))
+    ref = pushed.json()["request_uri"].rsplit(":", 1)[1]
+    with httpx.Client(base_url=world.base) as browser:
+        page = browser.get("/login")
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        browser.post(
+            "/login", data={"email": "kim@example.org", "password": PASSWORD, "csrf_token": csrf}
+        )
+        ko = browser.get(f"/oauth/consent/{ref}")
+        en = browser.get(f"/oauth/consent/{ref}?lang=en")
+    assert "건강 도우미" in ko.text and "서울병원" in ko.text and "진료 기본 정보" in ko.text
+    assert "30일 동안" in ko.text and "철회" in ko.text and "진단명" not in ko.text
+    assert "Visit basics" in en.text and "revoke" in en.text
+    assert "form-action 'self' https://app.example" in ko.headers["content-security-policy"]
+
+
 def test_decline_redirects_with_access_denied(world: World) -> None:
     pushed = world.app.push(DETAILS, code_verifier=secrets.token_urlsafe(48))
     where = approve_as(
