@@ -271,9 +271,13 @@ def register_demo_app(platform: Any, key: ECKey) -> str:
 
 def demo_client(
     url: str = typer.Option("http://127.0.0.1:8000", "--url", help="The running server."),
-    holder: str = typer.Option("hospital", help="The holder organisation of the data."),
-    dataset: str = typer.Option(..., help="The holder's personal dataset with a MyData offer."),
-    items: str = typer.Option(..., help="Comma-separated item names of the offer to ask for."),
+    holder: str = typer.Option("nuri-hospital", help="The holder organisation of the data."),
+    dataset: str = typer.Option(
+        "nuri-hospital-outpatient-visits", help="The holder's personal dataset with an offer."
+    ),
+    items: str = typer.Option(
+        "visits.basic", help="Comma-separated item names of the offer to ask for."
+    ),
     person_email: str | None = typer.Option(
         None, "--person", help="Log in as this person and approve (the demo); else paste the URL."
     ),

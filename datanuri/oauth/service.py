@@ -230,6 +230,20 @@ class OAuth:
             status, out, hdrs = exc()
         return Response(status, out, list(hdrs))
 
+    def clients(self, caller: Principal) -> list[ClientInfo]:
+        """The apps of the organisations `caller` owns (every app for a platform admin)."""
+        owned = [org for org, role in caller.org_roles.items() if role == "owner"]
+        query = select(OAuthClient, Organization.name).join(
+            Organization, Organization.id == OAuthClient.organization_id
+        )
+        if not caller.is_admin:
+            query = query.where(Organization.name.in_(owned))
+        with self.db.session() as s:
+            found = s.execute(query.order_by(Organization.name, OAuthClient.id)).all()
+        return [
+            ClientInfo(r.client_id, r.name, org, r.purposes, r.redirect_uris) for r, org in found
+        ]
+
     def client_info(self, client_id: str) -> ClientInfo:
         """A registered app by its client id."""
         with self.db.session() as s:

@@ -97,6 +97,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_oauth.wellknown)  # MyData's authorization server (RFC 8414)
     app.include_router(routes_oauth.oauth)
     app.include_router(routes_oauth.pages)
+    app.include_router(routes_oauth.console)
     app.include_router(routes_oauth.registration)
     app.include_router(routes_oauth.api, prefix=API_PREFIX)
     app.include_router(routes_ckan.router, prefix="/api/3/action")

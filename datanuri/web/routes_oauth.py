@@ -19,7 +19,7 @@ from datanuri.oauth import messages as m
 from datanuri.oauth.server import Response as OAuthResponse
 from datanuri.oauth.service import REQUEST_URI_PREFIX
 from datanuri.web.auth import PUBLIC, PublishCaller, session_principal
-from datanuri.web.deps import MAX_INT, PlatformDep
+from datanuri.web.deps import MAX_INT, PlatformDep, get_platform
 from datanuri.web.guard import CSP
 from datanuri.web.pages import check_form_csrf, render
 from datanuri.web.routes_ui import UIRoute
@@ -29,6 +29,8 @@ wellknown = APIRouter(tags=["oauth"], dependencies=[PUBLIC])
 oauth = APIRouter(prefix="/oauth", tags=["oauth"], dependencies=[PUBLIC])
 api = APIRouter(prefix="/mydata", tags=["mydata"], dependencies=[PUBLIC])
 registration = APIRouter(prefix="/oauth", tags=["oauth"])
+# The console page where an organisation's owner registers its apps.
+console = APIRouter(include_in_schema=False, route_class=UIRoute)
 # What the person's browser sees: HTML, errors as error pages.
 pages = APIRouter(
     prefix="/oauth", include_in_schema=False, route_class=UIRoute, dependencies=[PUBLIC]
@@ -79,8 +81,11 @@ def issuer(request: Request, p: PlatformDep) -> str:
 
 
 def _url(request: Request) -> str:
-    """The request's URL as its DPoP proof names it (behind a proxy: the public URL's host)."""
-    return str(request.url)
+    """The request's URL as its DPoP proof names it: behind a proxy, on the public URL."""
+    public = get_platform(request).config.public_url.rstrip("/")
+    if not public:
+        return str(request.url)
+    return public + request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 def _answer(r: OAuthResponse) -> Response:
@@ -335,3 +340,66 @@ def recipient_revoke(request: Request, p: PlatformDep) -> dict[str, Any]:
     consent = p.mydata.revoke(access.consent_id, by_recipient=access.client_id)
     n = p.oauth.end_consent(access.consent_id)
     return {"consent_id": consent.id, "status": consent.status, "revoked_tokens": n}
+
+
+def _apps_page(
+    request: Request, p: Any, me: Any, csrf: str, status: int = 200, **ctx: Any
+) -> HTMLResponse:
+    owned = sorted(o for o, r in me.org_roles.items() if r == "owner")
+    return render(
+        request,
+        "oauth_apps.html",
+        status=status,
+        apps=p.oauth.clients(me),
+        orgs=owned,
+        csrf_token=csrf,
+        values=ctx.pop("values", {}),
+        **ctx,
+    )
+
+
+@console.get("/console/apps", response_class=HTMLResponse)
+def apps_page(request: Request, p: PlatformDep) -> Response:
+    """MyData recipient apps of the organisations one owns, and a form to register one."""
+    found = session_principal(request)
+    if found is None:
+        return RedirectResponse("/login?next=/console/apps", status_code=303)
+    me, csrf = found
+    return _apps_page(request, p, me, csrf)
+
+
+@console.post("/console/apps", response_class=HTMLResponse)
+async def apps_register(request: Request, p: PlatformDep) -> Response:
+    """Register an app from the console form (name, organisation, purposes, redirect URIs, JWKS)."""
+    found = session_principal(request)
+    if found is None:
+        return RedirectResponse("/login?next=/console/apps", status_code=303)
+    me, csrf = found
+    form = await check_form_csrf(request, csrf)
+    values = {
+        k: str(form.get(k) or "")[:20_000]
+        for k in ("name", "organization", "purposes", "redirect_uris", "jwks")
+    }
+
+    def lines(text: str) -> list[str]:
+        return [x.strip() for x in text.splitlines() if x.strip()]
+
+    try:
+        try:
+            jwks = json.loads(values["jwks"] or "null")
+        except ValueError:
+            jwks = None
+        if not isinstance(jwks, dict):
+            raise errors.InvalidInput(m.JWKS_REQUIRED)
+        made = await run_in_threadpool(
+            p.oauth.register_client,
+            me,
+            name=values["name"],
+            organization=values["organization"],
+            purposes=lines(values["purposes"]),
+            redirect_uris=lines(values["redirect_uris"]),
+            jwks=jwks,
+        )
+    except errors.DatanuriError as exc:
+        return _apps_page(request, p, me, csrf, status=exc.status, error=exc.message, values=values)
+    return _apps_page(request, p, me, csrf, made=made)

@@ -24,6 +24,8 @@ def test_demo_client_walks_the_flow_and_the_call_after_revoking_fails(
             "demo-client",
             "--url",
             world.base,
+            "--holder",
+            "hospital",
             "--dataset",
             "visits",
             "--items",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -260,3 +261,43 @@ def test_registration_by_rfc7591_needs_the_organisations_owner(world: World) -> 
     )
     assert bad.status_code == 400, bad.text
     assert bad.json()["error"] == "invalid_client_metadata"
+
+
+def _browser(world: World, email: str) -> Any:
+    import httpx
+
+    browser = httpx.Client(base_url=world.base)
+    page = browser.get("/login")
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    browser.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf})
+    return browser
+
+
+def test_an_owner_registers_an_app_in_the_console(world: World) -> None:
+    import json
+
+    from datanuri.cli.mydata_client import public_jwks
+
+    with _browser(world, "owner@example.org") as browser:
+        page = browser.get("/console/apps?lang=en")
+        assert world.app.client_id in page.text
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        form = {
+            "csrf_token": csrf,
+            "name": "콘솔 앱",
+            "organization": "apps",
+            "purposes": "연구\n통계",
+            "redirect_uris": "https://console.example/cb",
+            "jwks": json.dumps(public_jwks(new_key())),
+        }
+        made = browser.post("/console/apps", data=form)
+        assert made.status_code == 200 and 'id="app-made"' in made.text
+        bad = browser.post("/console/apps", data={**form, "jwks": "not json"})
+        assert bad.status_code == 422 and "jwks" in bad.text
+    names = [
+        a.name
+        for a in world.platform.oauth.clients(
+            world.platform.accounts.principal_for("owner@example.org")
+        )
+    ]
+    assert names == ["건강 도우미", "콘솔 앱"]
