@@ -205,6 +205,7 @@ class Platform:
             keys,
             self.channels.notifier,
             self.ledger.keys.signer,
+            ledger_receipt=self.ledger.receipt,
         )
         self.catalog.listeners.append(self.mydata.on_change)
         # MyData's authorization server (PAR, PKCE, DPoP, private_key_jwt); what a request may

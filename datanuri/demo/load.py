@@ -13,6 +13,7 @@ from datanuri.demo.desk import seed_demo_desk
 from datanuri.demo.firms import seed_demo_firms
 from datanuri.demo.market import seed_demo_listing
 from datanuri.demo.metadata import COLUMN_NOTES, EXTRA
+from datanuri.demo.mydata import DEMO_HOSPITAL_DATASET, seed_demo_mydata
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
 
@@ -111,6 +112,9 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     seed_demo_desk(platform, report, password=DEMO_PASSWORD)
     created += seed_demo_firms(platform, src_dir / "firms", report)  # desk: firms and projects
     seed_demo_listing(platform, src_dir, report)
+    for d in datasets:  # MyData: a person linked to the hospital's patient rows, and its offer
+        if d.name == DEMO_HOSPITAL_DATASET:
+            seed_demo_mydata(platform, d.files[0][0], report, password=DEMO_PASSWORD)
     return created
 
 

@@ -86,6 +86,9 @@ MSG_RECEIPT_OTHER_KEY = (
     "The consent receipt was signed by key {got!r}, not by the platform key {expected!r} given to "
     "check it."
 )
+MSG_RECEIPT_NOT_GRANTED = (
+    "The consent receipt's record is not the one its ledger entry recorded when it was granted."
+)
 # ----- notices (dashboard, webhooks) ----------------------------------------------------------
 MSG_REVOKED_NOTICE = (
     "Consent {id} was revoked: delete the data you received under it and acknowledge the deletion."

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,11 +23,27 @@ def signed_part(receipt: Mapping[str, Any]) -> bytes:
     return canonical.dumps({k: v for k, v in receipt.items() if k != "signature"})
 
 
+def grant_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record as it was granted (version 1, active): what the grant's ledger entry hashes."""
+    return {**record, "version": 1, "status": "active", "revoked_at": None}
+
+
+def record_sha256(record: Mapping[str, Any]) -> str:
+    """Hex SHA-256 of a record's canonical JSON."""
+    return hashlib.sha256(canonical.dumps(dict(record))).hexdigest()
+
+
 def sign_receipt(
-    record: Mapping[str, Any], ledger_index: int, signer: Ed25519Signer
+    record: Mapping[str, Any],
+    ledger_index: int,
+    signer: Ed25519Signer,
+    ledger_receipt: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A receipt for `record` (whose grant is ledger entry `ledger_index`), signed by `signer`."""
+    """A receipt for `record` (whose grant is ledger entry `ledger_index`, with that entry's
+    inclusion receipt if given), signed by `signer`."""
     body: dict[str, Any] = {"format": FORMAT, "record": dict(record), "ledger_index": ledger_index}
+    if ledger_receipt is not None:
+        body["ledger_receipt"] = dict(ledger_receipt)
     sig = signer.sign_raw(signed_part(body))
     body["signature"] = {"key": signer.vkey(), "ed25519": base64.b64encode(sig).decode()}
     return body
@@ -86,6 +103,9 @@ def check_receipt(receipt: Any, *, vkey: str | None = None) -> ConsentReceiptChe
     except (NoteError, ValueError, binascii.Error):
         good = False
     checks.append(("signature", good, "Ed25519" if good else M.MSG_RECEIPT_BAD_SIGNATURE))
+    inner = receipt.get("ledger_receipt")
+    if isinstance(inner, dict):
+        checks += _ledger_checks(inner, record, vkey or key)
     index = receipt.get("ledger_index")
     return ConsentReceiptCheck(
         ok=all(ok for _, ok, _ in checks),
@@ -95,6 +115,26 @@ def check_receipt(receipt: Any, *, vkey: str | None = None) -> ConsentReceiptChe
         key=key,
         ledger_index=index if isinstance(index, int) else -1,
     )
+
+
+def _ledger_checks(
+    inner: Mapping[str, Any], record: Mapping[str, Any], vkey: str
+) -> list[tuple[str, bool, str]]:
+    """The grant's entry is in the log (its inclusion receipt verifies under the same key) and
+    hashes exactly this record as granted."""
+    from datanuri.ledger.receipts import check_receipt as check_ledger_receipt
+
+    res = check_ledger_receipt(inner, public_key=vkey, subject=f"mydata-consent:{record.get('id')}")
+    found: list[tuple[str, bool, str]] = [
+        (f"ledger {c.check}", c.ok, c.message) for c in res.checks
+    ]
+    raw = inner.get("entry")
+    entry: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
+    want = f"sha256:{record_sha256(grant_record(record))}"
+    got = (entry.get("hashes") or {}).get("record")
+    same = entry.get("type") == "mydata.consent.granted" and got == want
+    found.append(("ledger record", same, want if same else M.MSG_RECEIPT_NOT_GRANTED))
+    return found
 
 
 def verify_receipt(receipt: Any, *, vkey: str | None = None) -> ConsentReceiptCheck:

@@ -21,15 +21,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
-from datanuri import canonical, errors
+from datanuri import errors
 from datanuri.accounts.models import Organization, User
 from datanuri.accounts.notifications import Event, Notice, Notifier
 from datanuri.accounts.policy import EDITORS
 from datanuri.accounts.principal import Principal
-from datanuri.catalog.models import Dataset, Version
+from datanuri.catalog.models import Dataset, Version, Withdrawal
 from datanuri.errors import ConsentNotActive
-from datanuri.events import EventSink
+from datanuri.events import AnyEvent, EventSink
 from datanuri.ledger.note import Ed25519Signer
 from datanuri.mydata import messages as M
 from datanuri.mydata import rules
@@ -43,7 +44,7 @@ from datanuri.mydata.events import (
     PersonLinked,
     Transferred,
 )
-from datanuri.mydata.receipts import sign_receipt
+from datanuri.mydata.receipts import grant_record, record_sha256, sign_receipt
 from datanuri.mydata.rules import CI_COLUMN, Item
 from datanuri.mydata.tables import (
     MyDataConsent,
@@ -312,9 +313,11 @@ class MyData:
         notifier: Notifier,
         signer: Callable[[], Ed25519Signer],
         *,
+        ledger_receipt: Callable[[int], Mapping[str, Any]] | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.db = db
+        self.ledger_receipt = ledger_receipt  # an entry's inclusion receipt (Ledger.receipt)
         self.events = events
         self.blobs = blobs
         self.keys = keys
@@ -440,12 +443,7 @@ class MyData:
             if found is None:  # the same answer whether or not a (hidden) dataset exists
                 raise errors.NotFound(M.MSG_NO_OFFER_ON.format(dataset=dataset))
             ds, org, offer = found
-            idx = s.scalars(
-                select(MyDataIndex)
-                .where(MyDataIndex.offer_id == offer.id)
-                .order_by(MyDataIndex.version.desc())
-                .limit(1)
-            ).first()
+            idx = _served_index(s, offer.id)
             return OfferInfo(
                 holder=org.name,
                 dataset=ds.name,
@@ -475,9 +473,11 @@ class MyData:
             if ds is None:
                 return None
             offer = s.scalar(select(MyDataOffer).where(MyDataOffer.dataset_id == ds.id))
-            if offer is None or not ds.versions:
+            if offer is None:
                 return None
-            v = ds.versions[-1]
+            if not ds.current_versions:
+                return None
+            v = ds.current_versions[-1]
             number, digest, offer_id, subject = (
                 v.number,
                 v.content_hash,
@@ -590,7 +590,7 @@ class MyData:
                 ledger_index=-1,
             )
             consent = self._consent(row, org.name, ds.name)
-            row.ledger_index = self.events.record(
+            row.ledger_index = self._entry(
                 s,
                 ConsentGranted(
                     actor=person.ref,
@@ -605,7 +605,7 @@ class MyData:
                     frequency=details.frequency,
                     expires=_iso(row.expires_at),
                     purpose_sha256=rules.sha256(details.purpose),
-                    record_sha256=rules.sha256(canonical.dumps(consent.record()).decode("utf-8")),
+                    record_sha256=record_sha256(grant_record(consent.record())),
                 ),
             )
             s.add(row)
@@ -649,6 +649,8 @@ class MyData:
         the recipient is asked (signed webhook) to delete what it received."""
         if (by is None) == (by_recipient is None):
             raise errors.InvalidInput(M.MSG_WHO_REVOKES)
+        if by is not None and by.kind == "anonymous":
+            raise errors.NotAuthenticated(M.MSG_LOGIN)
         with self.db.write_session() as s:
             row = self._load(s, consent_id, lock=True)
             if by is not None:
@@ -746,12 +748,7 @@ class MyData:
             offer = s.get(MyDataOffer, row.offer_id)
             assert offer is not None
             offered = [Item.from_dict(i) for i in offer.items]
-            idx = s.scalars(
-                select(MyDataIndex)
-                .where(MyDataIndex.offer_id == offer.id)
-                .order_by(MyDataIndex.version.desc())
-                .limit(1)
-            ).first()
+            idx = _served_index(s, offer.id)
             version, digest = (idx.version, idx.digest) if idx else (None, None)
         columns = rules.columns_of(asked, offered)
         if (
@@ -780,7 +777,7 @@ class MyData:
                     )
                 )
             now = self.clock()
-            index = self.events.record(
+            index = self._entry(
                 s,
                 Transferred(
                     actor=f"client:{row.recipient_client_id}",
@@ -837,7 +834,8 @@ class MyData:
         c = self.consent(consent_id, principal=principal)
         if not (principal.is_admin or principal.user_id == c.user_id):
             raise errors.NotFound(M.MSG_NO_CONSENT.format(id=consent_id))
-        return sign_receipt(c.record(), c.ledger_index, self.signer())
+        inclusion = self.ledger_receipt(c.ledger_index) if self.ledger_receipt else None
+        return sign_receipt(c.record(), c.ledger_index, self.signer(), inclusion)
 
     def dashboard(self, *, principal: Principal) -> Dashboard:
         """The person's MyData page: holders with rows about them, consents, transfers."""
@@ -848,11 +846,7 @@ class MyData:
                 return Dashboard(linked=False)
             consents = self._consents(s, MyDataConsent.user_id == user_id)
             transfers = self._transfers(s, MyDataConsent.user_id == user_id)
-            latest = (
-                select(MyDataIndex.offer_id, func.max(MyDataIndex.version).label("v"))
-                .group_by(MyDataIndex.offer_id)
-                .subquery()
-            )
+            latest = _latest_served()
             found = s.execute(
                 select(MyDataIndex, Dataset, Organization)
                 .join(
@@ -1026,6 +1020,11 @@ class MyData:
             ),
         )
 
+    def _entry(self, s: Session, event: AnyEvent) -> int:
+        """Record `event` in the transaction of `s`; its ledger index (-1 for a sink without)."""
+        index = self.events.record(s, event)
+        return -1 if index is None else index
+
     def _load(self, s: Session, consent_id: str, *, lock: bool = False) -> MyDataConsent:
         row = s.get(MyDataConsent, consent_id, with_for_update=lock or None)
         if row is None:
@@ -1080,9 +1079,9 @@ class MyData:
 
     @staticmethod
     def _latest(s: Session, ds: Dataset) -> Version:
-        if not ds.versions:
+        if not ds.current_versions:
             raise errors.NotFound(errors.MSG_NO_VERSIONS.format(name=ds.name))
-        return ds.versions[-1]
+        return ds.current_versions[-1]
 
     def _offer_for(
         self, s: Session, holder: str, dataset: str
@@ -1136,6 +1135,36 @@ class MyData:
 
 
 _SYSTEM = Principal(kind="system", via="cli")
+
+
+def _latest_served() -> Subquery:
+    """(offer_id, v): each offer's newest indexed version that is not withdrawn."""
+    return (
+        select(MyDataIndex.offer_id, func.max(MyDataIndex.version).label("v"))
+        .join(MyDataOffer, MyDataOffer.id == MyDataIndex.offer_id)
+        .join(
+            Version,
+            (Version.dataset_id == MyDataOffer.dataset_id)
+            & (Version.number == MyDataIndex.version),
+        )
+        .outerjoin(Withdrawal, Withdrawal.version_id == Version.id)
+        .where(Withdrawal.id.is_(None))
+        .group_by(MyDataIndex.offer_id)
+        .subquery()
+    )
+
+
+def _served_index(s: Session, offer_id: int) -> MyDataIndex | None:
+    """The index of an offer's newest version that is served (not withdrawn), if any."""
+    latest = _latest_served()
+    return s.scalar(
+        select(MyDataIndex)
+        .join(
+            latest,
+            (latest.c.offer_id == MyDataIndex.offer_id) & (latest.c.v == MyDataIndex.version),
+        )
+        .where(MyDataIndex.offer_id == offer_id)
+    )
 
 
 def _table_sha256(table: pa.Table) -> str:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from datanuri.cli import app
 from datanuri.errors import DatanuriError
 from datanuri.ledger.note import Ed25519Signer
-from datanuri.mydata.receipts import check_receipt, verify_receipt
+from datanuri.mydata.receipts import check_receipt, sign_receipt, verify_receipt
 from datanuri.mydata.service import TransferDetails
 from tests.mydata.conftest import World
 from tests.mydata.test_service import DETAILS
@@ -32,6 +32,11 @@ def test_receipts_verify_offline_and_fail_when_tampered(platform, world: World, 
     assert verify_receipt(receipt, vkey=vkey).consent_id == c.id
     assert receipt["record"]["purpose"] == DETAILS["purpose"]
     assert receipt["ledger_index"] == c.ledger_index
+    # the grant's ledger entry is in the log and hashes exactly this record
+    checks = check_receipt(receipt, vkey=vkey).checks
+    ledger = [ok for name, ok, _ in checks if name.startswith("ledger ")]
+    assert len(ledger) > 2 and all(ledger)  # inclusion, checkpoint signature, subject, record
+    assert receipt["ledger_receipt"]["entry"]["type"] == "mydata.consent.granted"
     tampered = json.loads(json.dumps(receipt))
     tampered["record"]["period_days"] = 365
     assert not check_receipt(tampered).ok
@@ -54,6 +59,20 @@ def test_receipts_verify_offline_and_fail_when_tampered(platform, world: World, 
     assert json.loads(r.stdout)["consent_id"] == c.id
     r = runner.invoke(app, ["verify", str(bad), "--key", str(key)])
     assert r.exit_code == 7 and "NOT verified" in r.output
+    # after revocation the receipt says so and still ties to the grant's entry
+    platform.mydata.revoke(c.id, by=world.kim)
+    later = platform.mydata.receipt(c.id, principal=world.kim)
+    res = verify_receipt(later, vkey=vkey)
+    assert res.status == "revoked" and later["record"]["version"] == 2
+    # a receipt whose ledger entry is another consent's fails
+    c2 = platform.mydata.grant(
+        world.kim, recipient_client_id="app-1", recipient_name="건강앱", details=details
+    )
+    mixed = platform.mydata.receipt(c2.id, principal=world.kim)
+    mixed["ledger_receipt"] = receipt["ledger_receipt"]
+    signer = platform.ledger.keys.signer()
+    forged = sign_receipt(mixed["record"], mixed["ledger_index"], signer, receipt["ledger_receipt"])
+    assert not check_receipt(forged, vkey=vkey).ok  # even signed by the platform
     # someone else's consent: no receipt
     r = runner.invoke(app, ["mydata", "receipt", c.id, "--as", "lee@example.org"], env=env)
     assert exit_code(r) == 4

@@ -216,6 +216,10 @@ def test_new_versions_are_indexed_and_since_is_incremental(platform, world: Worl
     platform.catalog.publish("visits", visits_csv(tmp_path / "v2.csv", rows), principal=SYSTEM)
     page = send(platform, c.id, since=1)
     assert page.version == 2 and page.total_rows == 3
+    # a withdrawn version is served to nobody: back to version 1
+    platform.catalog.withdraw_version("visits", 2, reason="잘못 올린 파일", principal=SYSTEM)
+    page = send(platform, c.id)
+    assert page.version == 1 and page.total_rows == 2
 
 
 def test_revocation_racing_a_transfer_never_leaves_a_transfer_after_it(platform, world: World):

@@ -968,6 +968,58 @@ MATRIX: dict[
         None,
         always(401),
     ),
+    # MyData: offers are public, declared by the holder's editors (the body names no column of
+    # the test dataset: 422 to them); the dashboard and own rows are a person's (no one here is
+    # linked to a person: 403); consents are their person's and the holder's (404 to others);
+    # the holder's lists are its editors'
+    ("GET", "/api/v1/mydata/offers"): ("/api/v1/mydata/offers", None, always(200)),
+    ("POST", "/api/v1/mydata/offers"): (
+        "/api/v1/mydata/offers",
+        lambda w, r, lvl: {
+            "json": {
+                "dataset": "ds-personal",
+                "subject_column": "nope",
+                "items": [{"name": "a", "columns": ["b"], "label_ko": "가", "label_en": "A"}],
+            }
+        },
+        only(("editor", "admin"), 422),
+    ),
+    ("GET", "/api/v1/mydata/offers/{dataset}"): (
+        "/api/v1/mydata/offers/ds-personal",
+        None,
+        always(404),
+    ),
+    ("GET", "/api/v1/mydata/holders/{org}/consents"): (
+        "/api/v1/mydata/holders/org-a/consents",
+        None,
+        only(("editor", "admin"), 200),
+    ),
+    ("GET", "/api/v1/mydata/holders/{org}/transfers"): (
+        "/api/v1/mydata/holders/org-a/transfers",
+        None,
+        only(("editor", "admin"), 200),
+    ),
+    ("GET", "/api/v1/mydata/me"): ("/api/v1/mydata/me", None, signed_in(200)),
+    ("GET", "/api/v1/mydata/me/rows/{dataset}"): (
+        "/api/v1/mydata/me/rows/{ds}",
+        None,
+        signed_in(403),
+    ),
+    ("GET", "/api/v1/mydata/consents/{consent_id}"): (
+        "/api/v1/mydata/consents/cns_none",
+        None,
+        always(404),
+    ),
+    ("POST", "/api/v1/mydata/consents/{consent_id}/revoke"): (
+        "/api/v1/mydata/consents/cns_none/revoke",
+        None,
+        signed_in(404),
+    ),
+    ("GET", "/api/v1/mydata/consents/{consent_id}/receipt"): (
+        "/api/v1/mydata/consents/cns_none/receipt",
+        None,
+        always(404),
+    ),
 }
 # routes that name the dataset in their body, not their path
 DATASET_IN_BODY = {("POST", "/api/v1/audits/model"), ("POST", "/api/v1/audits/dataset")}

@@ -111,6 +111,8 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "holder": "org-a",
         "dataset": "ds",
         "ref": "x",
+        "org": "org-a",
+        "consent_id": "cns_none",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
