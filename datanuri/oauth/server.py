@@ -19,7 +19,8 @@ from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidGrantError
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload, JsonPayload, JsonRequest
 from joserfc.jwk import KeySet
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from datanuri.oauth.tables import AuthCode, DpopProof, OAuthClient, OAuthToken
 from datanuri.store.db import Database
@@ -230,9 +231,6 @@ class PrivateKeyJwt(rfc7523.JWTBearerClientAssertion):
 
 def remember_once(db: Database, key: str, *, ttl: int) -> bool:
     """Record `key` as seen for `ttl` seconds; False if it was already seen (a replay)."""
-    from sqlalchemy import delete
-    from sqlalchemy.exc import IntegrityError
-
     at = now()
     try:
         with db.session() as s:

@@ -81,7 +81,8 @@ class OAuthToken(Base):
 
 
 class DpopProof(Base):
-    """A DPoP proof's `jti` seen recently (RFC 9449 §11.1): a second use is a replay."""
+    """A DPoP proof's (or a client assertion's) `jti` seen recently, as a SHA-256 (RFC 9449
+    §11.1, RFC 7523 §3): a second use within its lifetime is a replay."""
 
     __tablename__ = "oauth_dpop_proofs"
 

@@ -52,18 +52,14 @@ def test_full_flow_sends_only_the_persons_consented_columns(world: World) -> Non
 
 
 def test_the_consent_screen_shows_the_request_in_words(world: World) -> None:
-    import httpx
-
     pushed = world.app.push(DETAILS, code_verifier=secrets.token_urlsafe(48))
     ref = pushed.json()["request_uri"].rsplit(":", 1)[1]
-    with httpx.Client(base_url=world.base) as browser:
-        page = browser.get("/login")
-        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        browser.post(
-            "/login", data={"email": "kim@example.org", "password": PASSWORD, "csrf_token": csrf}
-        )
+    browser = _browser(world, "kim@example.org")
+    try:
         ko = browser.get(f"/oauth/consent/{ref}")
         en = browser.get(f"/oauth/consent/{ref}?lang=en")
+    finally:
+        browser.close()
     assert "건강 도우미" in ko.text and "서울병원" in ko.text and "진료 기본 정보" in ko.text
     assert "30일 동안" in ko.text and "철회" in ko.text and "진단명" not in ko.text
     assert "Visit basics" in en.text and "revoke" in en.text
@@ -278,7 +274,8 @@ def test_an_owner_registers_an_app_in_the_console(world: World) -> None:
 
     from datanuri.cli.mydata_client import public_jwks
 
-    with _browser(world, "owner@example.org") as browser:
+    browser = _browser(world, "owner@example.org")
+    try:
         page = browser.get("/console/apps?lang=en")
         assert world.app.client_id in page.text
         csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
@@ -294,6 +291,8 @@ def test_an_owner_registers_an_app_in_the_console(world: World) -> None:
         assert made.status_code == 200 and 'id="app-made"' in made.text
         bad = browser.post("/console/apps", data={**form, "jwks": "not json"})
         assert bad.status_code == 422 and "jwks" in bad.text
+    finally:
+        browser.close()
     names = [
         a.name
         for a in world.platform.oauth.clients(
