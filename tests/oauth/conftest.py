@@ -4,8 +4,10 @@ registered recipient app, served by a real uvicorn server on loopback."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,15 +62,49 @@ class World:
         return got.json()
 
 
-@pytest.fixture
-def world(platform, live_server: str, tmp_path: Path) -> World:
+@dataclass
+class Served:
+    base: str
+    platform: Any
+    client_id: str
+    key: Any
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One platform and server per test module (SQLite): the tests each make their own consent,
+    so they share the hospital, the person and the app instead of building them each time."""
+    from datanuri.config import Config
+    from datanuri.platform import Platform
+    from datanuri.web.app import create_app
+    from tests.helpers import serve_app
+
+    tmp = tmp_path_factory.mktemp("oauth")
+    platform = Platform(
+        Config(
+            data_dir=tmp / "data",
+            database_url=f"sqlite:///{tmp / 'test.db'}",
+            rate_limit_per_minute=1_000_000,
+            rate_limit_burst=1_000_000,
+            second_factor_policy="off",
+        )
+    )
+    try:
+        client_id, key = _seed(platform, tmp)
+        with serve_app(create_app(platform)) as base:
+            yield Served(base, platform, client_id, key)
+    finally:
+        platform.close()
+
+
+def _seed(platform: Any, tmp: Path) -> tuple[str, Any]:
     acc = platform.accounts
     for email, name in [("kim@example.org", "김민지"), ("owner@example.org", "앱 운영자")]:
         acc.create_user(email, display_name=name, password=PASSWORD, principal=SYSTEM)
     acc.create_organization("hospital", title="서울병원", principal=SYSTEM)
     acc.create_organization("apps", title="건강앱 주식회사", principal=SYSTEM)
     acc.add_member("apps", "owner@example.org", role="owner", principal=SYSTEM)
-    csv = tmp_path / "visits.csv"
+    csv = tmp / "visits.csv"
     csv.write_text(
         "주민등록번호,visit_date,department,diagnosis\n"
         + "\n".join(",".join(r) for r in ROWS)
@@ -102,4 +138,11 @@ def world(platform, live_server: str, tmp_path: Path) -> World:
         redirect_uris=[REDIRECT],
         jwks=public_jwks(key),
     )
-    return World(live_server, RecipientApp(live_server, made.client_id, key, REDIRECT), platform)
+    return made.client_id, key
+
+
+@pytest.fixture
+def world(served: Served) -> World:
+    """The shared server with a fresh app session (its own DPoP key and tokens)."""
+    app = RecipientApp(served.base, served.client_id, served.key, REDIRECT)
+    return World(served.base, app, served.platform)
