@@ -13,8 +13,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from datanuri.accounts.principal import SYSTEM, Principal
-from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, platform_ctx, print_json
+from datanuri.cli.common import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    acting_principal,
+    console,
+    platform_ctx,
+    print_json,
+)
 from datanuri.errors import InvalidInput
 from datanuri.mydata.rules import Item
 
@@ -29,13 +35,6 @@ app = typer.Typer(
 AS_OPTION = typer.Option(
     None, "--as", metavar="EMAIL", help="Act as this user; default: the machine's owner (admin)."
 )
-
-
-def _who(p: Any, email: str | None) -> Principal:
-    if not email:
-        return SYSTEM
-    found: Principal = p.accounts.principal_for(email)
-    return found.using(via="cli")
 
 
 def parse_item(text: str) -> Item:
@@ -75,7 +74,7 @@ def link(
 ) -> None:
     """Link a user account to a person (admins): stores only the CI of the verified number."""
     with platform_ctx(data_dir) as p:
-        p.mydata.link_person(email, rrn, principal=_who(p, as_email))
+        p.mydata.link_person(email, rrn, principal=acting_principal(p, as_email))
     if json_out:
         print_json({"linked": email})
     else:
@@ -101,7 +100,7 @@ def offer(
     items = [parse_item(i) for i in item]
     with platform_ctx(data_dir) as p:
         info = p.mydata.declare_offer(
-            dataset, subject_column=subject, items=items, principal=_who(p, as_email)
+            dataset, subject_column=subject, items=items, principal=acting_principal(p, as_email)
         )
     if json_out:
         print_json(_plain(info))
@@ -146,7 +145,7 @@ def consents(
 ) -> None:
     """List the consents on a holder's data (its owners and editors)."""
     with platform_ctx(data_dir) as p:
-        found = p.mydata.holder_consents(org, principal=_who(p, as_email))
+        found = p.mydata.holder_consents(org, principal=acting_principal(p, as_email))
     if json_out:
         print_json([_plain(c) for c in found])
         return
@@ -173,7 +172,7 @@ def transfers(
 ) -> None:
     """List the transfers of a holder's data, newest first, with their ledger entries."""
     with platform_ctx(data_dir) as p:
-        found = p.mydata.holder_transfers(org, principal=_who(p, as_email))
+        found = p.mydata.holder_transfers(org, principal=acting_principal(p, as_email))
     if json_out:
         print_json([_plain(t) for t in found])
         return
@@ -200,7 +199,7 @@ def receipt(
 ) -> None:
     """The signed consent receipt (check it offline with `datanuri verify FILE --key KEY`)."""
     with platform_ctx(data_dir) as p:
-        body = p.mydata.receipt(consent_id, principal=_who(p, as_email))
+        body = p.mydata.receipt(consent_id, principal=acting_principal(p, as_email))
     text = json.dumps(body, ensure_ascii=False, indent=2) + "\n"
     if output is None:
         typer.echo(text, nl=False)

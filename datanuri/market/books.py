@@ -25,7 +25,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.accounts.models import Organization, User
 from datanuri.accounts.principal import Principal
 from datanuri.events import EventKind, EventSink
@@ -125,7 +125,7 @@ def entry_digest(key: str, kind: str, currency: str, legs: Sequence[Leg], memo: 
     """The SHA-256 a journal entry is recorded in the ledger by: its key, kind, currency, memo and
     postings (account, amount), in account order."""
     postings = [[leg.account_id, leg.amount] for leg in sorted(legs, key=lambda x: x.account_id)]
-    return money.digest(
+    return canonical.sha256(
         {"key": key, "kind": kind, "currency": currency, "memo": memo, "postings": postings}
     )
 
@@ -456,7 +456,7 @@ class Books:
         index = self.events.record(s, event(digest))
         row = BookEntry(
             idempotency_key=key,
-            request_sha256=money.digest(request),
+            request_sha256=canonical.sha256(request),
             kind=kind,
             currency=CURRENCY,
             memo=memo,
@@ -492,7 +492,7 @@ class Books:
         row = s.scalar(select(BookEntry).where(BookEntry.idempotency_key == key))
         if row is None:
             return None
-        if row.request_sha256 != money.digest(request):
+        if row.request_sha256 != canonical.sha256(request):
             raise errors.Conflict(M.MSG_KEY_REUSED.format(key=key))
         return self._info(s, row, replayed=True)
 

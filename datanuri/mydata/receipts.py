@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +25,6 @@ def signed_part(receipt: Mapping[str, Any]) -> bytes:
 def grant_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """The record as it was granted (version 1, active): what the grant's ledger entry hashes."""
     return {**record, "version": 1, "status": "active", "revoked_at": None}
-
-
-def record_sha256(record: Mapping[str, Any]) -> str:
-    """Hex SHA-256 of a record's canonical JSON."""
-    return hashlib.sha256(canonical.dumps(dict(record))).hexdigest()
 
 
 def sign_receipt(
@@ -130,7 +124,7 @@ def _ledger_checks(
     ]
     raw = inner.get("entry")
     entry: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
-    want = f"sha256:{record_sha256(grant_record(record))}"
+    want = f"sha256:{canonical.sha256(grant_record(record))}"
     got = (entry.get("hashes") or {}).get("record")
     same = entry.get("type") == "mydata.consent.granted" and got == want
     found.append(("ledger record", same, want if same else M.MSG_RECEIPT_NOT_GRANTED))

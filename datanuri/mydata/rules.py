@@ -44,20 +44,38 @@ def ci_of(key: bytes, rrn: str) -> str:
     return hmac.new(key, normalise_rrn(rrn).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def ci_column(key: bytes, values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """`ci_of` of every value of a column at once (DuckDB's SHA-256 in the HMAC construction);
-    values that are not a 13-digit number give null (rows that name nobody)."""
+def _pads(key: bytes) -> tuple[bytes, bytes]:
+    """HMAC's inner and outer padded keys (RFC 2104) for SHA-256."""
     padded = key if len(key) <= _BLOCK else hashlib.sha256(key).digest()
     padded = padded.ljust(_BLOCK, b"\0")
-    ipad = bytes(b ^ 0x36 for b in padded)
-    opad = bytes(b ^ 0x5C for b in padded)
-    src = pa.table({"v": pc.cast(values, pa.string())})  # noqa: F841 (read by DuckDB)
+    return bytes(b ^ 0x36 for b in padded), bytes(b ^ 0x5C for b in padded)
+
+
+# The CI of each distinct well-formed number of column `s` of table `src` (HMAC once per person,
+# not per row): DuckDB's sha256 in the HMAC construction, with $ipad/$opad bound.
+_DISTINCT_CI = (
+    "h AS (SELECT d, sha256($opad || unhex(sha256($ipad || encode(d)))) AS ci FROM "
+    "(SELECT DISTINCT d FROM n WHERE regexp_full_match(d, '[0-9]{13}')))"
+)
+
+
+def _duck() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # never draw on the CLI's or server's output
+    return con
+
+
+def ci_column(key: bytes, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`ci_of` of every value of a column at once, in order; values that are not a 13-digit
+    number give null (rows that name nobody)."""
+    ipad, opad = _pads(key)
+    src = pa.table({"v": pc.cast(values, pa.string())})  # noqa: F841 (read by DuckDB)
+    con = _duck()
     try:
         out = con.sql(
-            "WITH n AS (SELECT regexp_replace(v, '[\\s-]', '', 'g') AS d FROM src) "
-            "SELECT CASE WHEN regexp_full_match(d, '[0-9]{13}') "
-            "THEN sha256($opad || unhex(sha256($ipad || encode(d)))) END AS ci FROM n",
+            "WITH n AS (SELECT row_number() OVER () AS i, regexp_replace(v, '[\\s-]', '', 'g') "
+            f"AS d FROM src), {_DISTINCT_CI} "
+            "SELECT h.ci FROM n LEFT JOIN h USING (d) ORDER BY n.i",
             params={"ipad": ipad, "opad": opad},
         ).to_arrow_table()
     finally:
@@ -67,11 +85,25 @@ def ci_column(key: bytes, values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def index_table(key: bytes, table: pa.Table, subject_column: str) -> pa.Table:
     """A version's rows for MyData: the subject column replaced by `_ci`, sorted by it, rows
-    without a person left out (never the raw number outside the personal dataset)."""
-    ci = ci_column(key, table.column(subject_column))
-    rest = table.drop_columns([subject_column]).append_column(CI_COLUMN, ci)
-    rest = rest.filter(pc.is_valid(rest.column(CI_COLUMN)))
-    return rest.sort_by([(CI_COLUMN, "ascending")])
+    without a person left out (never the raw number outside the personal dataset); one DuckDB
+    query (HMAC once per distinct number, a parallel sort)."""
+    rest = [c for c in table.column_names if c != subject_column]
+    src = table.rename_columns([f"c{i}" for i in range(table.num_columns)])  # noqa: F841
+    subject = f"c{table.column_names.index(subject_column)}"
+    keep = ", ".join(f"n.c{table.column_names.index(c)}" for c in rest)
+    ipad, opad = _pads(key)
+    con = _duck()
+    try:
+        out = con.sql(
+            f"WITH n AS (SELECT *, regexp_replace(CAST({subject} AS VARCHAR), '[\\s-]', '', 'g') "
+            f"AS d FROM src), {_DISTINCT_CI} "
+            f"SELECT {keep + ', ' if keep else ''}h.ci AS {CI_COLUMN} FROM n JOIN h USING (d) "
+            f"ORDER BY {CI_COLUMN}",
+            params={"ipad": ipad, "opad": opad},
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return out.rename_columns([*rest, CI_COLUMN])
 
 
 @dataclass(frozen=True)

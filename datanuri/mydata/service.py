@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.accounts.models import Organization, User
 from datanuri.accounts.notifications import Event, Notice, Notifier
 from datanuri.accounts.policy import EDITORS
@@ -44,7 +44,7 @@ from datanuri.mydata.events import (
     PersonLinked,
     Transferred,
 )
-from datanuri.mydata.receipts import grant_record, record_sha256, sign_receipt
+from datanuri.mydata.receipts import grant_record, sign_receipt
 from datanuri.mydata.rules import CI_COLUMN, Item
 from datanuri.mydata.tables import (
     MyDataConsent,
@@ -605,7 +605,7 @@ class MyData:
                     frequency=details.frequency,
                     expires=_iso(row.expires_at),
                     purpose_sha256=rules.sha256(details.purpose),
-                    record_sha256=record_sha256(grant_record(consent.record())),
+                    record_sha256=canonical.sha256(grant_record(consent.record())),
                 ),
             )
             s.add(row)
@@ -751,16 +751,10 @@ class MyData:
             idx = _served_index(s, offer.id)
             version, digest = (idx.version, idx.digest) if idx else (None, None)
         columns = rules.columns_of(asked, offered)
-        if (
-            ci is None
-            or digest is None
-            or version is None
-            or (since is not None and version <= since)
-        ):
-            mine = pa.table({c_: pa.array([], pa.string()) for c_ in columns})
-            version = (
-                None if since is not None and version is not None and version <= since else version
-            )
+        if since is not None and version is not None and version <= since:
+            version = None  # nothing newer than what the recipient has
+        if ci is None or digest is None or version is None:
+            mine = pa.table({name: pa.array([], pa.string()) for name in columns})
         else:
             mine = self._rows(digest, ci, columns)
         total = mine.num_rows

@@ -81,11 +81,10 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_access.router, prefix=API_PREFIX)
     app.include_router(routes_webhooks.router, prefix=API_PREFIX)
     app.include_router(routes_access.pages)
-    # /requests/firms and /requests/projects before the desk's /requests/{request_id}
-    app.include_router(routes_firms.router, prefix=API_PREFIX)
-    app.include_router(routes_firms.pages)
     app.include_router(routes_desk.router, prefix=API_PREFIX)
     app.include_router(routes_desk_pages.pages)
+    app.include_router(routes_firms.router, prefix=API_PREFIX)
+    app.include_router(routes_firms.pages)
     app.include_router(routes_market_listings.router, prefix=API_PREFIX)
     app.include_router(routes_market_listings.public)
     app.include_router(routes_market_listings.pages)
