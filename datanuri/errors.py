@@ -205,6 +205,18 @@ MSG_LARGE_RELEASE_UNSUPPORTED = (
 )
 
 
+class InvalidAccessToken(NotAuthenticated):
+    """A MyData access token that is unknown, expired or revoked, or sent the wrong way."""
+
+    code = "invalid_token"
+
+
+class InvalidDpopProof(NotAuthenticated):
+    """A DPoP proof (RFC 9449) that is missing, malformed, replayed or for another key or URL."""
+
+    code = "invalid_dpop_proof"
+
+
 class ConsentNotActive(PermissionDenied):
     """A MyData consent was revoked or has expired: nothing more is sent under it."""
 

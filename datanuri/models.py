@@ -21,6 +21,7 @@ import datanuri.market.order_tables  # noqa: F401
 import datanuri.market.pricing_tables  # noqa: F401
 import datanuri.mydata.tables  # noqa: F401
 import datanuri.notify.models  # noqa: F401
+import datanuri.oauth.tables  # noqa: F401
 import datanuri.privacy.db  # noqa: F401
 import datanuri.search.models  # noqa: F401
 import datanuri.store.ratebuckets  # noqa: F401

@@ -6,7 +6,7 @@ The CLI, the web app and the tests each build one Platform; nothing reaches for 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -49,8 +49,9 @@ from datanuri.market.listings import Listings
 from datanuri.market.orders import Orders, paid_sales
 from datanuri.market.price_advisor import PriceAdvisor
 from datanuri.market.renew_job import RENEW, RenewParams
-from datanuri.mydata.service import MyData
+from datanuri.mydata.service import MyData, TransferDetails
 from datanuri.notify import DELIVER, Channels, channel_settings
+from datanuri.oauth.service import OAuth
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyStore, master_key_from_env
@@ -246,6 +247,9 @@ class Platform:
             fee_bps=self.config.market_fee_bps,
         )
         self.catalog.listeners.append(self.orders.on_dataset_change)
+        # MyData's authorization server (PAR, PKCE, DPoP, private_key_jwt); what a request may
+        # ask for is MyData's offer check.
+        self.oauth = OAuth(self.db, check_details=self._mydata_details)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
@@ -261,6 +265,12 @@ class Platform:
         if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
             self.jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
         self.jobs.bind(self)
+
+    def _mydata_details(self, entries: Sequence[Mapping[str, Any]], client_id: str) -> None:
+        """Check pushed `authorization_details` against the holders' MyData offers."""
+        for entry in entries:
+            details = TransferDetails.from_authorization_details(entry)
+            self.mydata.check_details(details, recipient_client_id=client_id)
 
     def _make_selfservice(self) -> SelfService:
         from datanuri.accounts.mail import make_mailer

@@ -49,6 +49,8 @@ SQLITE_ONLY = (
     "tests/web/test_market_orders.py",
     "tests/audit/test_cli_audit.py",
     "tests/decisions/test_cli_models.py",
+    "tests/oauth/test_flow.py",
+    "tests/oauth/test_demo_client.py",
     "tests/mydata/test_receipts_cli.py",
     "tests/mydata/test_web.py",
     "tests/synth/test_cli.py",

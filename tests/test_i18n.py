@@ -28,6 +28,7 @@ from datanuri.market import (
 from datanuri.market import listing_messages as market_listing_messages
 from datanuri.mydata import messages as mydata_messages
 from datanuri.notify import messages as notify_messages
+from datanuri.oauth import messages as oauth_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
 from datanuri.synth import messages as synth_messages
@@ -51,6 +52,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     linkage_messages,
     ledger_messages,
     notify_messages,
+    oauth_messages,
     market_listing_messages,
     mydata_messages,
     privacy_messages,

@@ -26,6 +26,7 @@ LAYERS = {  # top-level module -> rank; a module may import only ranks at or bel
             "audit",
             "decisions",
             "linkage",
+            "oauth",
             "mydata",
             "synth",
         ],

@@ -31,6 +31,7 @@ from datanuri.cli import synth as synth_cli
 from datanuri.cli import webhooks as webhooks_cli
 from datanuri.cli import worker as worker_cli
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
+from datanuri.cli.mydata_client import demo_client
 from datanuri.errors import DatanuriError
 
 app = typer.Typer(
@@ -55,6 +56,7 @@ desk_firms.register(desk_cli.app)  # `datanuri requests firms|projects ...`
 app.add_typer(desk_cli.app, name="requests")
 app.add_typer(market_listings.market, name="market")
 app.add_typer(decisions.app, name="ai")
+mydata_cli.app.command("demo-client")(demo_client)  # a recipient app walking the OAuth flow
 app.add_typer(mydata_cli.app, name="mydata")
 app.add_typer(search_cli.search_app, name="search")
 app.add_typer(privacy_cli.app, name="privacy")

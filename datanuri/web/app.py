@@ -35,6 +35,7 @@ from datanuri.web import (
     routes_mfa,
     routes_models,
     routes_mydata,
+    routes_oauth,
     routes_pages,
     routes_privacy,
     routes_search,
@@ -101,6 +102,12 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_mydata.router, prefix=API_PREFIX)
     app.include_router(routes_mydata.pages)
     app.include_router(routes_ledger.wellknown_router)
+    app.include_router(routes_oauth.wellknown)  # MyData's authorization server (RFC 8414)
+    app.include_router(routes_oauth.oauth)
+    app.include_router(routes_oauth.pages)
+    app.include_router(routes_oauth.console)
+    app.include_router(routes_oauth.registration)
+    app.include_router(routes_oauth.api, prefix=API_PREFIX)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")
     app.include_router(routes_ckan.root_router)

@@ -1109,6 +1109,18 @@ MATRIX: dict[
         lambda w, r, lvl: {"json": {"outcome": "uphold", "reasons": "x" * 30}},
         signed_in(404),
     ),
+    # MyData's transfer API takes only a DPoP-bound OAuth token: session cookies and API tokens
+    # of any role are refused (401) before anything is read.
+    ("GET", "/api/v1/mydata/transfers/{holder}/{dataset}"): (
+        "/api/v1/mydata/transfers/org/ds-open",
+        None,
+        always(401),
+    ),
+    ("POST", "/api/v1/mydata/consent/revoke"): (
+        "/api/v1/mydata/consent/revoke",
+        None,
+        always(401),
+    ),
     # MyData: offers are public, declared by the holder's editors (the body names no column of
     # the test dataset: 422 to them); the dashboard and own rows are a person's (no one here is
     # linked to a person: 403); consents are their person's and the holder's (404 to others);
