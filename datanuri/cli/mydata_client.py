@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import typer
-from authlib.integrations.httpx_client import OAuth2Client
+from authlib.deprecate import AuthlibDeprecationWarning
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
@@ -23,6 +24,12 @@ from joserfc.jwk import ECKey
 from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, platform_ctx, print_json
 from datanuri.errors import DatanuriError
 from datanuri.oauth.dpop import token_hash
+
+# Authlib 1.9 warns on importing its httpx client that a later release moves it to httpx2; the
+# warning is for Authlib's own plans, and on every command's stderr it would only confuse.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.integrations.httpx_client import OAuth2Client
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
