@@ -20,10 +20,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/datanuri demo
 
-# --dist loadgroup: tests marked xdist_group(NAME) run on one worker, sharing its session fixtures
-# (one demo load for tests/demo's read-only tests); the rest are spread one by one as with -n.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check datanuri tests benchmarks

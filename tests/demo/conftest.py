@@ -36,8 +36,7 @@ def loaded_demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Any]:
     """(platform, source dir) with the demo loaded once per worker and database, for the tests
-    that read it (and load it again, which adds nothing); they share one worker (xdist_group
-    "demo", `make test` distributes with --dist loadgroup)."""
+    that read it (and load it again, which adds nothing)."""
     pg = PG_URL if request.param == "pg" else None
     where = tmp_path_factory.mktemp("loaded-demo")
     with demo_platform(where, pg) as p:  # loads the demo from where / "src"

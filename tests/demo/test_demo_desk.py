@@ -1,15 +1,12 @@
 """The demo's data requests: one in every state the desk knows, with supporters, the overdue one
 escalated; loading again files nothing new."""
 
-import pytest
-
 from datanuri.accounts.principal import SYSTEM
 from datanuri.demo.desk import EV_TITLE, REQUESTS, demo_request_id
 from datanuri.demo.load import load_demo
 from datanuri.desk.service import RequestFilter
 
 
-@pytest.mark.xdist_group("demo")
 def test_demo_requests_in_every_state(loaded_demo):
     platform, src = loaded_demo
     items = platform.desk.find(RequestFilter(limit=50), principal=SYSTEM).items

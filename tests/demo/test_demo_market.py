@@ -1,13 +1,10 @@
 """The demo's market listing: the restricted 112 calls on sale once, with a synthetic sample,
 in the "for sale" facet; loading again adds nothing."""
 
-import pytest
-
 from datanuri.accounts.principal import ANONYMOUS
 from datanuri.demo.market import DEMO_LISTING_DATASET, seed_demo_listing
 
 
-@pytest.mark.xdist_group("demo")
 def test_the_demo_offers_the_112_calls(loaded_demo):
     platform, src = loaded_demo
     (offer,) = platform.listings.search(principal=ANONYMOUS)

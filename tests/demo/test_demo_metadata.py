@@ -1,13 +1,10 @@
 """The demo datasets carry the richer metadata: coverage regions, 갱신주기, citation, DOI and
 column notes (every noted column exists in the published data)."""
 
-import pytest
-
 from datanuri.accounts.principal import SYSTEM
 from datanuri.demo.metadata import COLUMN_NOTES
 
 
-@pytest.mark.xdist_group("demo")
 def test_demo_datasets_have_rich_metadata(loaded_demo):
     platform, _ = loaded_demo
     cat = platform.catalog

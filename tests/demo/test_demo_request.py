@@ -1,12 +1,9 @@
 """The demo's pending access request: the analyst asks for the restricted 112 calls once, the
 publisher (an editor of the holder) has it to review, and loading again adds nothing."""
 
-import pytest
-
 from datanuri.demo.load import DEMO_REQUEST, seed_demo_request
 
 
-@pytest.mark.xdist_group("demo")
 def test_the_demo_has_one_pending_request_for_the_holder(loaded_demo):
     platform, _ = loaded_demo
     email, dataset, purpose, days = DEMO_REQUEST

@@ -39,7 +39,6 @@ def test_demo_publishes_every_dataset(demo, tmp_path):
     assert load_demo(platform, tmp_path / "src") == 0  # running again publishes nothing new
 
 
-@pytest.mark.xdist_group("demo")
 def test_demo_users_log_in(loaded_demo):
     platform, _ = loaded_demo
     for email, _name, role, _ in DEMO_USERS:
@@ -50,7 +49,6 @@ def test_demo_users_log_in(loaded_demo):
     assert set(publisher.org_roles) == orgs and set(publisher.org_roles.values()) == {"editor"}
 
 
-@pytest.mark.xdist_group("demo")
 def test_every_demo_version_has_a_receipt_that_verifies_offline(loaded_demo):
     platform, _ = loaded_demo
     key = platform.ledger.public_key()
@@ -64,7 +62,6 @@ def test_every_demo_version_has_a_receipt_that_verifies_offline(loaded_demo):
     assert platform.ledger.audit().ok
 
 
-@pytest.mark.xdist_group("demo")
 def test_open_demo_data_passes_the_publish_guard_only_by_recorded_overrides(loaded_demo):
     """Identifier detection flags two open demo columns that identify no one (accident case
     numbers shaped like licence numbers, the street addresses of Wi-Fi access points): each is
