@@ -20,6 +20,7 @@ Why the standard library is exact here, for these values:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from typing import Any
@@ -44,6 +45,11 @@ else:  # pragma: no cover - CPython always has the accelerator
     ).encode
 
 _PLAIN, _FLOATS, _OTHER = 0, 1, 2
+
+
+def sha256(obj: Any) -> str:
+    """Hex SHA-256 of the canonical JSON of `obj`: how the ledger and records fingerprint a value."""
+    return hashlib.sha256(dumps(obj)).hexdigest()
 
 
 def dumps(obj: Any) -> bytes:

@@ -367,8 +367,8 @@ class AuditService:
     ) -> AuditRecord:
         if source_hash:
             parameters = {**parameters, "source_sha256": source_hash}
-        result_hash = hashlib.sha256(canonical.dumps(result)).hexdigest()
-        params_hash = hashlib.sha256(canonical.dumps(parameters)).hexdigest()
+        result_hash = canonical.sha256(result)
+        params_hash = canonical.sha256(parameters)
         with self.db.write_session() as s:
             dataset_id = None
             if isinstance(source, VersionRef):

@@ -20,6 +20,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.config import Config
 
 console = Console()
@@ -40,6 +41,14 @@ def platform_ctx(data_dir: Path | None = None) -> Iterator[Any]:
         yield p
     finally:
         p.close()
+
+
+def acting_principal(p: Any, email: str | None) -> Principal:
+    """Who a command acts as: the user `email` (`--as`), else the machine's owner (SYSTEM)."""
+    if not email:
+        return SYSTEM
+    found: Principal = p.accounts.principal_for(email)
+    return found.using(via="cli")
 
 
 def print_json(obj: Any) -> None:

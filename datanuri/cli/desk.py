@@ -15,7 +15,14 @@ import typer
 from rich.table import Table
 
 from datanuri.accounts.principal import SYSTEM, Principal
-from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, platform_ctx, print_json
+from datanuri.cli.common import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    acting_principal,
+    console,
+    platform_ctx,
+    print_json,
+)
 from datanuri.desk import messages as M
 from datanuri.desk import rules
 from datanuri.desk.service import (
@@ -63,12 +70,9 @@ def _lang(lang: str) -> int:
 def _who(p: Any, email: str | None, *, person: bool = False) -> Principal:
     """The principal a command acts as: the user `email`, else the machine's owner (SYSTEM),
     who cannot act as a `person`."""
-    if not email:
-        if person:
-            raise InvalidInput(M.MSG_CLI_AS)
-        return SYSTEM
-    found: Principal = p.accounts.principal_for(email)
-    return found.using(via="cli")
+    if not email and person:
+        raise InvalidInput(M.MSG_CLI_AS)
+    return acting_principal(p, email)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:

@@ -16,8 +16,15 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from datanuri.accounts.principal import SYSTEM, Principal
-from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, platform_ctx, print_json
+from datanuri.accounts.principal import SYSTEM
+from datanuri.cli.common import (
+    DATA_DIR_OPTION,
+    JSON_OPTION,
+    acting_principal,
+    console,
+    platform_ctx,
+    print_json,
+)
 from datanuri.desk.firms import OfferDraft, ProfileDraft, ProjectDraft
 from datanuri.errors import InvalidInput
 
@@ -34,10 +41,6 @@ AS_OPTION = typer.Option(None, "--as", help="Act as this user (e-mail); default:
 def register(parent: typer.Typer) -> None:
     parent.add_typer(firms_app, name="firms")
     parent.add_typer(projects_app, name="projects")
-
-
-def _who(p: Any, email: str | None) -> Principal:
-    return SYSTEM if not email else p.accounts.principal_for(email).using(via="cli")
 
 
 def _out(obj: Any) -> Any:
@@ -98,7 +101,7 @@ def firms_set_profile(
     """Create or replace an organisation's firm profile."""
     draft = ProfileDraft(summary, tuple(skill), tuple(sector), tuple(cert))
     with platform_ctx(data_dir) as p:
-        f = p.firm_desk.save_profile(name, draft, principal=_who(p, who))
+        f = p.firm_desk.save_profile(name, draft, principal=acting_principal(p, who))
     console.print(f"Saved the firm profile of {f.name}: {', '.join(f.skills)}.")
 
 
@@ -164,7 +167,7 @@ def projects_post(
         desk_request,
     )
     with platform_ctx(data_dir) as p:
-        made = p.firm_desk.post(draft, principal=_who(p, who))
+        made = p.firm_desk.post(draft, principal=acting_principal(p, who))
     if json_out:
         return print_json(_out(made))
     console.print(f"Posted project {made.id}: {made.title}")
@@ -199,7 +202,7 @@ def projects_offer(
     """Send a firm's offer on a project."""
     with platform_ctx(data_dir) as p:
         o = p.firm_desk.offer(
-            project_id, firm, OfferDraft(price, days, note), principal=_who(p, who)
+            project_id, firm, OfferDraft(price, days, note), principal=acting_principal(p, who)
         )
     console.print(f"Sent offer {o.id} of {o.firm} on project {o.project_id}: KRW {o.price:,}.")
 
@@ -212,7 +215,7 @@ def projects_accept(
 ) -> None:
     """The poster accepts an offer (the others close)."""
     with platform_ctx(data_dir) as p:
-        x = p.firm_desk.accept(offer_id, principal=_who(p, who))
+        x = p.firm_desk.accept(offer_id, principal=acting_principal(p, who))
     console.print(f"Project {x.id} awarded to {x.firm}.")
 
 
@@ -227,7 +230,9 @@ def projects_deliver(
 ) -> None:
     """The awarded firm delivers a published dataset version."""
     with platform_ctx(data_dir) as p:
-        x = p.firm_desk.deliver(project_id, dataset, version, note=note, principal=_who(p, who))
+        x = p.firm_desk.deliver(
+            project_id, dataset, version, note=note, principal=acting_principal(p, who)
+        )
     console.print(f"Project {x.id} delivered: {x.dataset} v{x.version}.")
 
 
@@ -241,7 +246,7 @@ def projects_complete(
 ) -> None:
     """The poster completes a delivered project with a rating."""
     with platform_ctx(data_dir) as p:
-        x = p.firm_desk.complete(project_id, rating, note=note, principal=_who(p, who))
+        x = p.firm_desk.complete(project_id, rating, note=note, principal=acting_principal(p, who))
     console.print(f"Project {x.id} completed, rated {x.rating}/5.")
 
 
@@ -254,5 +259,5 @@ def projects_cancel(
 ) -> None:
     """Cancel an open or awarded project (the poster, or the machine as admin)."""
     with platform_ctx(data_dir) as p:
-        x = p.firm_desk.cancel(project_id, reason=reason, principal=_who(p, who))
+        x = p.firm_desk.cancel(project_id, reason=reason, principal=acting_principal(p, who))
     console.print(f"Project {x.id} cancelled.")

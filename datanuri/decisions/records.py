@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from datanuri import canonical
 from datanuri.decisions import messages as M
 from datanuri.decisions import reasons
 from datanuri.errors import InvalidInput
@@ -55,11 +54,6 @@ def code_hash(code: str) -> str:
 
 def code_matches(code: str | None, stored: str) -> bool:
     return bool(code) and hmac.compare_digest(code_hash(code or ""), stored)
-
-
-def sha256_json(obj: Any) -> str:
-    """SHA-256 of the canonical JSON of `obj`."""
-    return hashlib.sha256(canonical.dumps(obj)).hexdigest()
 
 
 def check_codes(codes: Sequence[str], catalogue: Mapping[str, Any]) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.accounts.models import Membership, Organization, User
 from datanuri.accounts.notifications import Notice, Notifier
 from datanuri.accounts.principal import Principal
@@ -217,7 +217,7 @@ class DecisionService:
                     system=name,
                     organization=organization,
                     risk_level=risk_level,
-                    card_sha256=records.sha256_json(card_obj),
+                    card_sha256=canonical.sha256(card_obj),
                     training_entries=tuple(r.ledger_index for r in refs),
                 ),
             )
@@ -263,6 +263,12 @@ class DecisionService:
             s.flush()
             return self._system_info(s, row)
 
+    def training_refs(self, refs: Sequence[str]) -> list[TrainingRef]:
+        """The training data versions `refs` ("dataset@N"), each checked to exist and to have a
+        ledger entry (the model registry links a model version to them)."""
+        with self.db.session() as s:
+            return [self._training_ref(s, r) for r in refs]
+
     def systems(self) -> list[SystemInfo]:
         """Every registered system (the registry is public: it names no person)."""
         with self.db.session() as s:
@@ -280,7 +286,7 @@ class DecisionService:
         key = (draft.idempotency_key or "").strip()
         if not key or len(key) > 200:
             raise errors.InvalidInput(M.MSG_IDEMPOTENCY_REUSED.format(key=key[:40]))
-        input_sha = records.sha256_json(dict(draft.inputs))
+        input_sha = canonical.sha256(dict(draft.inputs))
         with self.db.write_session() as s:
             sysrow = self._system(s, draft.system)
             self._require_owner(principal, self._org_name(s, sysrow))
@@ -746,7 +752,7 @@ class DecisionService:
 
     @staticmethod
     def _record_sha(row: AiDecision, model_version: str) -> str:
-        return records.sha256_json(
+        return canonical.sha256(
             {
                 "reference": row.reference,
                 "model_version": model_version,

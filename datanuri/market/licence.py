@@ -20,13 +20,11 @@ in `market/data/odrl.jsonld` so the JSON-LD can be checked offline.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from datanuri import canonical
 from datanuri.errors import InvalidInput
 from datanuri.i18n import translate
 from datanuri.market import listing_messages as M
@@ -368,11 +366,6 @@ def to_jsonld(offer: Offer) -> dict[str, Any]:
         "permission": [_rule_json(r, offer.target, offer.assigner) for r in offer.permissions],
         "prohibition": [_rule_json(r, offer.target, offer.assigner) for r in offer.prohibitions],
     }
-
-
-def sha256(doc: Mapping[str, Any]) -> str:
-    """The hex SHA-256 of a licence document's canonical JSON (RFC 8785): what the ledger holds."""
-    return hashlib.sha256(canonical.dumps(doc)).hexdigest()
 
 
 def _operand(v: Any) -> RightOperand:

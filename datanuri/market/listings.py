@@ -15,7 +15,6 @@ ledger in the same transaction, with the licence's SHA-256. After each commit th
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import math
 import tempfile
@@ -240,10 +239,6 @@ def rows_among(
     return wanted.intersection(zip(*cells, strict=True))
 
 
-def _sample_hash(columns: Iterable[str], rows: list[list[Any]]) -> str:
-    return hashlib.sha256(canonical.dumps({"columns": list(columns), "rows": rows})).hexdigest()
-
-
 class Listings:
     """The market's listings service."""
 
@@ -307,12 +302,14 @@ class Listings:
                 sample_release_id=release_id,
                 sample_columns=list(columns),
                 sample_rows=rows,
-                sample_sha256=_sample_hash(columns, rows) if source else None,
+                sample_sha256=canonical.sha256({"columns": list(columns), "rows": rows})
+                if source
+                else None,
                 created_by=principal.ref,
             )
             s.add(row)
             s.flush()
-            row.licence_sha256 = L.sha256(licence_document(self.base, row.id, ds, terms))
+            row.licence_sha256 = canonical.sha256(licence_document(self.base, row.id, ds, terms))
             return self._info(s, row, ds)
 
     def update(
@@ -353,9 +350,9 @@ class Listings:
                 columns, rows, source, release_id = got
                 row.sample_source, row.sample_release_id = source, release_id
                 row.sample_columns, row.sample_rows = list(columns), rows
-                row.sample_sha256 = _sample_hash(columns, rows)
+                row.sample_sha256 = canonical.sha256({"columns": list(columns), "rows": rows})
             if terms is not None:
-                digest = L.sha256(licence_document(self.base, row.id, ds, terms))
+                digest = canonical.sha256(licence_document(self.base, row.id, ds, terms))
                 if digest != row.licence_sha256 and row.status == "published":
                     self.events.record(
                         s,

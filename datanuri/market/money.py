@@ -10,12 +10,11 @@ balances are not negative.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from datanuri import canonical, errors
+from datanuri import errors
 from datanuri.market import book_messages as M
 
 CURRENCY = "KRW"  # the won has no minor unit in use: one minor unit is one won
@@ -164,8 +163,3 @@ def refund_parts(charged: Sequence[int], refunded_before: int, amount: int) -> l
     if any(p < 0 for p in parts) or any(a > c for a, c in zip(after, charged, strict=True)):
         raise AssertionError("a proportional refund took back more than a part received")
     return parts
-
-
-def digest(obj: object) -> str:
-    """SHA-256 (hex) of the RFC 8785 canonical JSON of `obj`."""
-    return hashlib.sha256(canonical.dumps(obj)).hexdigest()

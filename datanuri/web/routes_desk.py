@@ -242,66 +242,66 @@ def sweep(me: AdminCaller, p: PlatformDep) -> Swept:
     return Swept(escalated=p.desk.sweep(principal=me))
 
 
-@router.get("/{request_id}", response_model=RequestInfo)
+@router.get("/{request_id:int}", response_model=RequestInfo)
 def get_request(request_id: RowId, me: ReadCaller, p: PlatformDep) -> RequestInfo:
     return p.desk.get(request_id, principal=me)
 
 
-@router.get("/{request_id}/history", response_model=list[HistoryEntry])
+@router.get("/{request_id:int}/history", response_model=list[HistoryEntry])
 def history(request_id: RowId, me: ReadCaller, p: PlatformDep) -> list[HistoryEntry]:
     """The request's steps, each with its ledger entry's index."""
     return p.desk.history(request_id, principal=me)
 
 
-@router.post("/{request_id}/support", response_model=RequestInfo)
+@router.post("/{request_id:int}/support", response_model=RequestInfo)
 def support(request_id: RowId, me: PublishCaller, p: PlatformDep) -> RequestInfo:
     """ "Me too": join the request (counts demand; you get its notices)."""
     return p.desk.support(request_id, principal=me)
 
 
-@router.delete("/{request_id}/support", response_model=RequestInfo)
+@router.delete("/{request_id:int}/support", response_model=RequestInfo)
 def unsupport(request_id: RowId, me: PublishCaller, p: PlatformDep) -> RequestInfo:
     return p.desk.unsupport(request_id, principal=me)
 
 
-@router.post("/{request_id}/withdraw", response_model=RequestInfo)
+@router.post("/{request_id:int}/withdraw", response_model=RequestInfo)
 def withdraw(request_id: RowId, me: PublishCaller, p: PlatformDep) -> RequestInfo:
     """The requester withdraws an open request."""
     return p.desk.withdraw(request_id, principal=me)
 
 
-@router.post("/{request_id}/route", response_model=RequestInfo)
+@router.post("/{request_id:int}/route", response_model=RequestInfo)
 def route(request_id: RowId, body: RouteIn, me: AdminCaller, p: PlatformDep) -> RequestInfo:
     """A desk admin sends a filed request to a holder; its deadline starts."""
     return p.desk.route(request_id, body.organization, principal=me)
 
 
-@router.post("/{request_id}/answer", response_model=RequestInfo)
+@router.post("/{request_id:int}/answer", response_model=RequestInfo)
 def answer(request_id: RowId, body: AnswerIn, me: PublishCaller, p: PlatformDep) -> RequestInfo:
     """The holder's editors and owners answer: provide, process, refuse (a legal reason) or
     transfer to another organisation."""
     return p.desk.answer(request_id, _answer(body), principal=me)
 
 
-@router.post("/{request_id}/deliver", response_model=RequestInfo)
+@router.post("/{request_id:int}/deliver", response_model=RequestInfo)
 def deliver(request_id: RowId, body: DeliverIn, me: PublishCaller, p: PlatformDep) -> RequestInfo:
     """Provide a request answered "process" with the published dataset."""
     return p.desk.deliver(request_id, body.dataset, body.version, principal=me)
 
 
-@router.post("/{request_id}/extend", response_model=RequestInfo)
+@router.post("/{request_id:int}/extend", response_model=RequestInfo)
 def extend(request_id: RowId, body: ExtendIn, me: PublishCaller, p: PlatformDep) -> RequestInfo:
     """Extend the deadline by 10 business days, once."""
     return p.desk.extend(request_id, body.reason, principal=me)
 
 
-@router.post("/{request_id}/dispute", response_model=RequestInfo)
+@router.post("/{request_id:int}/dispute", response_model=RequestInfo)
 def dispute(request_id: RowId, body: DisputeIn, me: PublishCaller, p: PlatformDep) -> RequestInfo:
     """The requester contests a refusal (or a passed deadline) for mediation."""
     return p.desk.open_dispute(request_id, body.reasons, principal=me)
 
 
-@router.post("/{request_id}/dispute/decision", response_model=RequestInfo)
+@router.post("/{request_id:int}/dispute/decision", response_model=RequestInfo)
 def decide(request_id: RowId, body: DecisionIn, me: AdminCaller, p: PlatformDep) -> RequestInfo:
     """An admin records the mediation's outcome ("upheld" reopens it with the holder)."""
     outcome: DisputeStatus = body.outcome

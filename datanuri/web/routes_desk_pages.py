@@ -171,7 +171,7 @@ def request_stats(request: Request, platform: PlatformDep, caller: CallerDep) ->
 
 
 # ----- one request ------------------------------------------------------------------------------
-@pages.get("/requests/{request_id}", response_class=HTMLResponse)
+@pages.get("/requests/{request_id:int}", response_class=HTMLResponse)
 def request_detail(
     request: Request, request_id: RowId, platform: PlatformDep, caller: CallerDep
 ) -> HTMLResponse:
@@ -217,7 +217,7 @@ async def _requester_action(
     else:
         reasons = str(form.get("reasons") or "")[:TEXT_LIMIT]
         await _call(lambda: desk.open_dispute(request_id, reasons, principal=me))
-    return _back(request, f"/requests/{request_id}", done=action)
+    return _back(request, f"/requests/{request_id:int}", done=action)
 
 
 def _requester_route(action: str) -> Any:
@@ -234,7 +234,7 @@ def _requester_route(action: str) -> Any:
 
 for _action in ("support", "unsupport", "withdraw", "dispute"):
     pages.add_api_route(
-        f"/requests/{{request_id}}/{_action}", _requester_route(_action), methods=["POST"]
+        f"/requests/{{request_id:int}}/{_action}", _requester_route(_action), methods=["POST"]
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pyld import jsonld
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.market import licence as L
 
 CONTEXT_FILE = Path(L.__file__).with_name("data") / "odrl.jsonld"
@@ -124,8 +124,10 @@ def test_round_trip_with_an_end_date_and_no_limits():
 def test_the_hash_is_of_the_canonical_json():
     a = L.to_jsonld(offer(L.template("research-only")))
     b = json.loads(json.dumps(a, sort_keys=True))
-    assert L.sha256(a) == L.sha256(b) and len(L.sha256(a)) == 64
-    assert L.sha256(a) != L.sha256(L.to_jsonld(offer(L.template("commercial-internal"))))
+    assert canonical.sha256(a) == canonical.sha256(b) and len(canonical.sha256(a)) == 64
+    assert canonical.sha256(a) != canonical.sha256(
+        L.to_jsonld(offer(L.template("commercial-internal")))
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.market import licence as L
 from datanuri.market import listing_rules as rules
 from datanuri.market.listings import SampleFromRelease, SyntheticSample
@@ -54,7 +54,7 @@ def test_create_publish_change_and_take_off_sale(platform, world):
     assert made.sample_columns == ("측정소명", "측정일", "PM10", "PM2.5", "비고")
     assert [r[0] for r in made.sample_rows] == ["합성측정소1", "합성측정소2"]
     doc = ls.licence(made.id, principal=world["ed"])
-    assert made.licence_sha256 == L.sha256(doc)
+    assert made.licence_sha256 == canonical.sha256(doc)
     assert L.terms_of(L.offer_from_jsonld(doc)) == L.template("commercial-internal")
 
     # A draft is the holder's: others do not see that it exists.
@@ -94,7 +94,7 @@ def test_create_publish_change_and_take_off_sale(platform, world):
         "licence": f"sha256:{changed.licence_sha256}",
         "previous": f"sha256:{made.licence_sha256}",
     }
-    assert L.sha256(ls.licence(made.id, principal=world["out"])) == changed.licence_sha256
+    assert canonical.sha256(ls.licence(made.id, principal=world["out"])) == changed.licence_sha256
     ls.update(made.id, price=rules.Subscription("month", 30_000), principal=world["ed"])
     assert len(_entries(platform, "market.listing.licence.changed")) == 1
     same = ls.update(made.id, terms=L.template("research-only"), principal=world["ed"])
