@@ -2,6 +2,7 @@
 in the "for sale" facet; loading again adds nothing."""
 
 from datanuri.accounts.principal import ANONYMOUS
+from datanuri.demo.load import load_demo
 from datanuri.demo.market import DEMO_LISTING_DATASET, seed_demo_listing
 
 
