@@ -7,25 +7,20 @@ import pyarrow.parquet as pq
 import pytest
 
 from datanuri.accounts.principal import SYSTEM
-from tests.helpers import air_csv
+from tests.helpers import air_csv, run_cli
 
 
 @pytest.fixture
 def run(config):
+    """`datanuri ARGS` over the test's data dir and database, in this process (see
+    `tests.helpers.run_cli`; `test_the_installed_entry_point_runs` starts a real process)."""
     env = {
-        **os.environ,
         "DATANURI_DATA_DIR": str(config.data_dir),
         "DATANURI_DATABASE_URL": config.database_url,
     }
 
     def _run(*args, check=True):
-        proc = subprocess.run(
-            [sys.executable, "-m", "datanuri.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        proc = run_cli(args, env)
         if check:
             assert proc.returncode == 0, proc.stderr + proc.stdout
         return proc
@@ -96,6 +91,30 @@ def test_account_commands_act_as_the_machine_owner(run):
     assert json.loads(run("access-log", "--org", "seoul", "--json").stdout) == []
 
 
+def test_the_installed_entry_point_runs(config, tmp_path):
+    """The one real process: `python -m datanuri.cli` starts, prints, and maps an error to its
+    exit code and message (every other CLI test calls the same entry point in-process)."""
+    env = {
+        **os.environ,
+        "DATANURI_DATA_DIR": str(config.data_dir),
+        "DATANURI_DATABASE_URL": config.database_url,
+    }
+
+    def cli(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "datanuri.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    assert "Usage" in cli("--help").stdout
+    proc = cli("datasets", "show", "nope", "--json")
+    assert proc.returncode == 4
+    assert json.loads(proc.stdout)["error"]["code"] == "not_found"
+
+
 def test_help_on_every_command(run):
     for cmd in (
         ["--help"],
@@ -114,20 +133,10 @@ def test_login_and_whoami_against_a_running_server(live_server, platform, tmp_pa
     platform.accounts.create_user(
         "kim@example.org", display_name="김민지", password="correct horse battery", principal=SYSTEM
     )
-    env = {
-        **os.environ,
-        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
-        "DATANURI_PASSWORD": "correct horse battery",
-    }
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "DATANURI_PASSWORD": "correct horse battery"}
 
     def cli(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "datanuri.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return run_cli(args, env)
 
     bad = cli(
         "login", "--url", live_server, "--email", "kim@example.org", "--password", "wrong password!"

@@ -409,23 +409,15 @@ def test_a_logged_in_user_adds_a_second_factor_from_the_security_page(api: TestC
 
 
 def test_cli_login_asks_for_the_second_factor(mfa: Platform, tmp_path: Path) -> None:
-    import os
     import subprocess
-    import sys
 
-    from tests.helpers import serve_app
+    from tests.helpers import run_cli, serve_app
 
     secret, codes = enrol_totp(mfa, KIM)
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "DATANURI_PASSWORD": PW}
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "DATANURI_PASSWORD": PW}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "datanuri.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return run_cli(args, env)
 
     with serve_app(create_app(mfa)) as url:
         bad = cli("login", "--url", url, "--email", KIM, "--code", wrong_code(secret))

@@ -4,9 +4,7 @@ of a failed threshold, the HTML report in Korean. SQLite only (an interface over
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +14,16 @@ import pytest
 
 from tests.audit.fairlearn_ref import frame
 from tests.audit.test_metrics_fairlearn import generated
+from tests.helpers import run_cli
 
 
 @pytest.fixture
 def run(tmp_path: Path) -> Any:
-    env = {**os.environ, "DATANURI_DATA_DIR": str(tmp_path / "data")}
-    env.pop("DATANURI_DATABASE_URL", None)
+    # the default SQLite database in the data dir, whatever the environment names
+    env = {"DATANURI_DATA_DIR": str(tmp_path / "data"), "DATANURI_DATABASE_URL": None}
 
     def _run(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [sys.executable, "-m", "datanuri.cli", "audit", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-        )
+        proc = run_cli(["audit", *args], env)
         assert proc.returncode == code, proc.stderr + proc.stdout
         return proc
 

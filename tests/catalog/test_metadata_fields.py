@@ -10,7 +10,7 @@ from datanuri import errors
 from datanuri.accounts.principal import SYSTEM
 from datanuri.catalog import vocab
 from datanuri.catalog.fields import clean_fields
-from tests.helpers import air_csv
+from tests.helpers import air_csv, run_cli
 
 
 @pytest.fixture
@@ -140,24 +140,15 @@ def test_column_notes_are_checked(cat, tmp_path):
 
 def test_the_cli_refuses_an_unknown_theme_with_the_allowed_list(config, tmp_path):
     """The CLI reaches the same check (a subprocess, as a user runs it)."""
-    import os
     import subprocess
-    import sys
 
     env = {
-        **os.environ,
         "DATANURI_DATA_DIR": str(config.data_dir),
         "DATANURI_DATABASE_URL": config.database_url,
     }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "datanuri.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return run_cli(args, env)
 
     assert run("orgs", "create", "seoul").returncode == 0
     src = air_csv(tmp_path / "air.csv")

@@ -7,8 +7,8 @@ from datanuri.demo.load import load_demo
 from datanuri.desk.service import RequestFilter
 
 
-def test_demo_requests_in_every_state(platform, tmp_path):
-    load_demo(platform, tmp_path / "src")
+def test_demo_requests_in_every_state(loaded_demo):
+    platform, src = loaded_demo
     items = platform.desk.find(RequestFilter(limit=50), principal=SYSTEM).items
     assert len(items) == len(REQUESTS)
     by_title = {r.title: r for r in items}
@@ -33,6 +33,6 @@ def test_demo_requests_in_every_state(platform, tmp_path):
     ev = platform.desk.get(demo_request_id(platform, EV_TITLE), principal=SYSTEM)
     assert ev.supporters == 3  # the requester and two citizens
 
-    load_demo(platform, tmp_path / "src")  # again: nothing new
+    load_demo(platform, src)  # again: nothing new
     assert platform.desk.find(RequestFilter(limit=50), principal=SYSTEM).total == len(REQUESTS)
     assert platform.ledger.audit().ok

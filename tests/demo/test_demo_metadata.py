@@ -2,12 +2,11 @@
 column notes (every noted column exists in the published data)."""
 
 from datanuri.accounts.principal import SYSTEM
-from datanuri.demo.load import load_demo
 from datanuri.demo.metadata import COLUMN_NOTES
 
 
-def test_demo_datasets_have_rich_metadata(platform, tmp_path):
-    load_demo(platform, tmp_path / "src")
+def test_demo_datasets_have_rich_metadata(loaded_demo):
+    platform, _ = loaded_demo
     cat = platform.catalog
     air = cat.get_dataset("air-quality-seoul-daily", principal=SYSTEM)
     assert air.regions == ("11",) and air.update_frequency == "daily"

@@ -1,11 +1,11 @@
 """The demo's pending access request: the analyst asks for the restricted 112 calls once, the
 publisher (an editor of the holder) has it to review, and loading again adds nothing."""
 
-from datanuri.demo.load import DEMO_REQUEST, load_demo, seed_demo_request
+from datanuri.demo.load import DEMO_REQUEST, seed_demo_request
 
 
-def test_the_demo_has_one_pending_request_for_the_holder(platform, tmp_path):
-    load_demo(platform, tmp_path / "src")
+def test_the_demo_has_one_pending_request_for_the_holder(loaded_demo):
+    platform, _ = loaded_demo
     email, dataset, purpose, days = DEMO_REQUEST
     publisher = platform.accounts.principal_for("publisher@datanuri.local")
     (waiting,) = platform.access_requests.for_holder(principal=publisher)

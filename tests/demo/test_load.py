@@ -39,8 +39,8 @@ def test_demo_publishes_every_dataset(demo, tmp_path):
     assert load_demo(platform, tmp_path / "src") == 0  # running again publishes nothing new
 
 
-def test_demo_users_log_in(demo):
-    platform, _ = demo
+def test_demo_users_log_in(loaded_demo):
+    platform, _ = loaded_demo
     for email, _name, role, _ in DEMO_USERS:
         p = platform.accounts.login(email, DEMO_PASSWORD)
         assert p.platform_role == role
@@ -49,8 +49,8 @@ def test_demo_users_log_in(demo):
     assert set(publisher.org_roles) == orgs and set(publisher.org_roles.values()) == {"editor"}
 
 
-def test_every_demo_version_has_a_receipt_that_verifies_offline(demo):
-    platform, _ = demo
+def test_every_demo_version_has_a_receipt_that_verifies_offline(loaded_demo):
+    platform, _ = loaded_demo
     key = platform.ledger.public_key()
     for d in platform.catalog.list_datasets(principal=SYSTEM):
         for v in d.versions:
@@ -62,13 +62,13 @@ def test_every_demo_version_has_a_receipt_that_verifies_offline(demo):
     assert platform.ledger.audit().ok
 
 
-def test_open_demo_data_passes_the_publish_guard_only_by_recorded_overrides(demo):
+def test_open_demo_data_passes_the_publish_guard_only_by_recorded_overrides(loaded_demo):
     """Identifier detection flags two open demo columns that identify no one (accident case
     numbers shaped like licence numbers, the street addresses of Wi-Fi access points): each is
     let through by an owner's override with its reason in the ledger, and nothing else is."""
     from datanuri.demo.load import DEMO_OVERRIDES
 
-    platform, _ = demo
+    platform, _ = loaded_demo
     entries = [e["entry"] for e in platform.ledger.entries(0, 1000)]
     overrides = {
         e["subject"].removeprefix("dataset:"): e["data"]

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +19,7 @@ from datanuri.i18n import translate
 from datanuri.market import fingerprint_messages as M
 from datanuri.market.fingerprint import dataset_key, embed
 from datanuri.market.trace import BuyerList, read_scheme
+from tests.helpers import run_cli
 from tests.market.tables import SCHEME, sold_table
 
 BUYERS = [f"buyer-{i:02d}" for i in range(50)]
@@ -46,19 +45,12 @@ def sold(platform, tmp_path) -> pa.Table:
 @pytest.fixture
 def run(config):
     env = {
-        **os.environ,
         "DATANURI_DATA_DIR": str(config.data_dir),
         "DATANURI_DATABASE_URL": config.database_url,
     }
 
     def _run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "datanuri.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return run_cli(args, env)
 
     return _run
 

@@ -4,9 +4,7 @@ real loopback receiver. Interfaces run on SQLite only (the services' tests run o
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +12,7 @@ from fastapi.testclient import TestClient
 from datanuri.accounts import SYSTEM
 from datanuri.accounts.notifications import Event, Notice
 from datanuri.web.app import create_app
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, run_cli
 from tests.notify.conftest import drain
 
 
@@ -88,7 +86,6 @@ def test_cli_add_list_ping_deliveries_remove(np, receiver):
         "kim@example.org", display_name="kim", password=PASSWORD, principal=SYSTEM
     )
     env = {
-        **os.environ,
         "DATANURI_DATA_DIR": str(np.config.data_dir),
         "DATANURI_DATABASE_URL": np.config.database_url,
         "DATANURI_WEBHOOK_ALLOW_LOOPBACK": "true",
@@ -96,13 +93,7 @@ def test_cli_add_list_ping_deliveries_remove(np, receiver):
     }
 
     def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [sys.executable, "-m", "datanuri.cli", "webhooks", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        proc = run_cli(["webhooks", *args], env)
         assert not check or proc.returncode == 0, proc.stderr + proc.stdout
         return proc
 

@@ -7,10 +7,8 @@ web console each refuse."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ from datanuri.privacy.guard import (
     ReleaseTicket,
     sample_parquet,
 )
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, run_cli
 
 ORG = "clinic"
 OWNER, EDITOR = "owner@example.org", "editor@example.org"
@@ -221,20 +219,13 @@ def test_api_refuses_and_an_owner_overrides(world: Any, api: TestClient, tmp_pat
 
 def test_cli_refuses_and_overrides_with_a_reason(world: Any, config: Any, tmp_path: Path) -> None:
     env = {
-        **os.environ,
         "DATANURI_DATA_DIR": str(config.data_dir),
         "DATANURI_DATABASE_URL": config.database_url,
     }
     src = people_csv(tmp_path / "copy.csv", skip=1)
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "datanuri.cli", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return run_cli(args, env)
 
     refused = cli("publish", str(src), "-d", "new-open", "--org", ORG, "--access", "open")
     assert refused.returncode == errors.PermissionDenied.exit_code

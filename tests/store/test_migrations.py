@@ -1,3 +1,4 @@
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -10,6 +11,20 @@ def _search_index_object(obj, name, type_, reflected, compare_to) -> bool:
     """Leave out the PostgreSQL search index's own tables (kept by raw SQL, not the ORM)."""
     table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
     return table not in SEARCH_TABLES
+
+
+@pytest.fixture
+def db(db_url):
+    """A database migrated here by Alembic itself (not the shared fixture's copy of a schema
+    migrated once per worker, tests/conftest.py)."""
+    from datanuri.store.db import Database
+
+    database = Database(db_url)
+    database.migrate()
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 def test_migrations_create_exactly_the_models(db):
