@@ -235,6 +235,7 @@ class Platform:
             ledger_receipt=self.ledger.receipt,
         )
         self.catalog.listeners.append(self.mydata.on_change)
+        self.decisions.identity = self.mydata  # a decision's person found by their CI
         # Orders of listings: paid from the books, granting entitlements; subscribers hear of
         # each new version of a dataset they subscribe to.
         self.orders = Orders(

@@ -39,6 +39,10 @@ MSG_IDEMPOTENCY_REUSED = (
     "The idempotency key {key!r} was already used for a decision with other inputs."
 )
 MSG_NO_SUBJECT = "No user with id {id}: name the person by an existing account, or leave it out."
+MSG_NO_IDENTITY = (
+    "This instance has no identity service to turn a resident registration number into a linking "
+    "identifier: name the person by their account (subject_user_id) instead."
+)
 MSG_NO_DECISION = "No such decision. Check the reference number and the access code."
 MSG_EXPLANATION_SHORT = "Explain in at least {min} characters why you think the decision is wrong."
 MSG_TEXT_LONG = "The text can be at most {max} characters long."

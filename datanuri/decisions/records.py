@@ -34,6 +34,9 @@ class DecisionDraft:
     method: str | None = None  # tree/other: the method that computed the contributions
     groups: Mapping[str, str] | None = None  # protected attributes, for oversight only
     subject_user_id: int | None = None  # the person, when they have an account here
+    # or the person's resident registration number: only its MyData linking identifier (CI) is
+    # kept, so a person linked to that CI finds the decision under their account
+    subject_rrn: str | None = None
 
 
 def new_reference() -> str:

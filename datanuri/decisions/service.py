@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from datanuri import canonical, errors
@@ -49,6 +49,15 @@ from datanuri.store.db import Database, utcnow
 EDITORS = ("owner", "editor")
 PERSON_LINK = "/decisions/{ref}"
 REVIEW_LINK = "/console/ai/contests"
+
+
+class SubjectIdentity(Protocol):
+    """The platform's identity service (MyData's linking identifiers): a resident registration
+    number's CI, and the CI a person account is linked to."""
+
+    def ci_of(self, rrn: str) -> str: ...
+
+    def ci_for_user(self, user_id: int) -> str | None: ...
 
 
 class Blobs(Protocol):
@@ -146,7 +155,9 @@ class DecisionService:
         code_key: bytes,
         holidays: Holidays,
         review_days: int = 10,
+        identity: SubjectIdentity | None = None,
     ) -> None:
+        self.identity = identity
         self.db = db
         self.events = events
         self.blobs = blobs
@@ -318,6 +329,11 @@ class DecisionService:
             )
             if draft.subject_user_id is not None and s.get(User, draft.subject_user_id) is None:
                 raise errors.InvalidInput(M.MSG_NO_SUBJECT.format(id=draft.subject_user_id))
+            subject_ci = None
+            if draft.subject_rrn:
+                if self.identity is None:
+                    raise errors.InvalidInput(M.MSG_NO_IDENTITY)
+                subject_ci = self.identity.ci_of(draft.subject_rrn)
             row = self._add_decision(
                 s,
                 sysrow,
@@ -331,6 +347,7 @@ class DecisionService:
                 codes=codes,
                 groups={str(k): str(v) for k, v in (draft.groups or {}).items()},
                 subject_user_id=draft.subject_user_id,
+                subject_ci=subject_ci,
                 corrects_id=None,
                 actor=principal.ref,
             )
@@ -364,10 +381,12 @@ class DecisionService:
         """The decisions that name the logged-in caller as their subject."""
         if principal.kind != "user" or principal.user_id is None:
             raise errors.NotAuthenticated(M.MSG_NO_DECISION)
+        ci = self._ci(principal)
+        mine = AiDecision.subject_user_id == principal.user_id
         with self.db.session() as s:
             rows = s.scalars(
                 select(AiDecision)
-                .where(AiDecision.subject_user_id == principal.user_id)
+                .where(or_(mine, AiDecision.subject_ci == ci) if ci else mine)
                 .order_by(AiDecision.id.desc())
             )
             return [self._view(s, r, lang) for r in rows]
@@ -536,6 +555,7 @@ class DecisionService:
                     codes=list(row.reason_codes),
                     groups=row.groups,
                     subject_user_id=row.subject_user_id,
+                    subject_ci=row.subject_ci,
                     corrects_id=row.id,
                     actor=principal.ref,
                     method=f"human-review (contest {c.id})",
@@ -712,6 +732,7 @@ class DecisionService:
         groups: Mapping[str, str],
         subject_user_id: int | None,
         corrects_id: int | None,
+        subject_ci: str | None = None,
         actor: str,
         method: str | None = None,
     ) -> AiDecision:
@@ -731,6 +752,7 @@ class DecisionService:
             method=method or ex.method,
             groups=dict(groups),
             subject_user_id=subject_user_id,
+            subject_ci=subject_ci,
             status="active",
             corrects_id=corrects_id,
         )
@@ -902,7 +924,7 @@ class DecisionService:
             raise errors.NotFound(M.MSG_NO_DECISION)
         if records.code_matches(code, row.code_sha256):
             return row
-        if principal.user_id is not None and row.subject_user_id == principal.user_id:
+        if self._is_subject(principal, row):
             return row
         if owners_too and principal.kind != "anonymous":
             sysrow = s.get(AiSystem, row.system_id)
@@ -912,10 +934,23 @@ class DecisionService:
                 return row
         raise errors.NotFound(M.MSG_NO_DECISION)
 
-    @staticmethod
-    def _person_actor(p: Principal, row: AiDecision) -> str:
+    def _ci(self, p: Principal) -> str | None:
+        """The MyData linking identifier of the caller's account, if it has one."""
+        if self.identity is None or p.user_id is None:
+            return None
+        return self.identity.ci_for_user(p.user_id)
+
+    def _is_subject(self, p: Principal, row: AiDecision) -> bool:
+        """Whether the logged-in caller is the person the decision is about (by account or CI)."""
+        if p.user_id is None:
+            return False
+        if row.subject_user_id == p.user_id:
+            return True
+        return row.subject_ci is not None and row.subject_ci == self._ci(p)
+
+    def _person_actor(self, p: Principal, row: AiDecision) -> str:
         """The ledger's actor for the person: their user, or the decision's subject by code."""
-        if p.user_id is not None and p.user_id == row.subject_user_id:
+        if self._is_subject(p, row):
             return p.ref
         return f"subject:ai-decision:{row.id}"
 

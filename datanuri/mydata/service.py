@@ -344,6 +344,11 @@ class MyData:
         """The linking identifier of a resident registration number."""
         return rules.ci_of(self.ci_key(), rrn)
 
+    def ci_for_user(self, user_id: int) -> str | None:
+        """The linking identifier a person account is linked to (None: not linked)."""
+        with self.db.session() as s:
+            return self._person_ci(s, user_id)
+
     def link_person(self, email: str, rrn: str, *, principal: Principal) -> None:
         """Attach a verified RRN to a user account (admins only); only its CI is stored."""
         self._admin(principal)

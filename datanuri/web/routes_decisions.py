@@ -67,6 +67,12 @@ class DecisionIn(BaseModel):
     method: str | None = Field(None, max_length=100)
     groups: dict[str, str] | None = None
     subject_user_id: int | None = None
+    subject_rrn: str | None = Field(
+        None,
+        max_length=20,
+        description="the person's resident registration number: only its MyData linking "
+        "identifier is kept, so the person linked to it finds the decision",
+    )
 
 
 class EvidenceIn(BaseModel):
@@ -227,6 +233,7 @@ def record_decision(body: DecisionIn, me: PublishCaller, p: PlatformDep) -> dict
         method=body.method,
         groups=body.groups,
         subject_user_id=body.subject_user_id,
+        subject_rrn=body.subject_rrn,
     )
     return _plain(p.decisions.record(draft, principal=me))
 

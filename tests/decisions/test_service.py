@@ -10,10 +10,12 @@ import math
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from datanuri import errors
 from datanuri.accounts.principal import ANONYMOUS, SYSTEM
 from datanuri.decisions import messages as M
+from datanuri.decisions.tables import AiDecision
 from datanuri.ledger.verify import verify_receipt
 
 EXPLAIN = "제 소득 자료가 작년 것이라 틀렸습니다. 올해 원천징수영수증을 첨부합니다."
@@ -105,6 +107,29 @@ def test_person_sees_only_own_decision_wrong_code_is_not_found(world: Any) -> No
         with pytest.raises(errors.NotFound):
             p.decisions.view(ref, code=code, principal=who)
     assert [d.reference for d in p.decisions.mine(principal=world.person)] == [rec.reference]
+
+
+def test_a_person_linked_by_mydata_finds_a_decision_named_by_their_rrn(world: Any) -> None:
+    """The person path of MyData: the system names the person by RRN, only its CI is kept, and
+    the account linked to that CI (and no other) sees the decision and may contest it."""
+    p = world.p
+    rrn = "900101-1234567"
+    p.mydata.link_person("person@example.org", "9001011234567", principal=world.admin)
+    rec = p.decisions.record(world.draft(subject_rrn=rrn), principal=world.owner)
+    stranger = p.decisions.record(world.draft(subject_rrn="851231-2345678"), principal=world.owner)
+    assert [d.reference for d in p.decisions.mine(principal=world.person)] == [rec.reference]
+    assert p.decisions.view(rec.reference, principal=world.person).reference == rec.reference
+    for ref, who in ((rec.reference, world.other), (stranger.reference, world.person)):
+        with pytest.raises(errors.NotFound):
+            p.decisions.view(ref, principal=who)
+    with p.db.session() as s:
+        row = s.scalar(select(AiDecision).where(AiDecision.reference == rec.reference))
+        assert row.subject_ci == p.mydata.ci_of(rrn) and row.subject_user_id is None
+        assert "1234567" not in json.dumps(row.inputs)  # the number itself is nowhere
+    filed = p.decisions.file_contest(
+        rec.reference, explanation="제 소득 자료가 지난해 것입니다. " * 3, principal=world.person
+    )
+    assert filed.status == "open"
 
 
 def test_contest_assigned_outside_owner_and_owner_cannot_review(world: Any) -> None:
