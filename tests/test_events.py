@@ -15,7 +15,7 @@ from datanuri.desk import events as desk  # registers the desk's kinds
 from datanuri.desk import firm_events as fe
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
-from datanuri.market import book_events, delivery_events, listing_events
+from datanuri.market import book_events, delivery_events, listing_events, order_events
 from datanuri.mydata import events as md
 from datanuri.synth.events import SynthReleased
 
@@ -850,6 +850,7 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
         ),
         *_ai_pairs(),
         *_mydata_pairs(),
+        *_order_pairs(),
     ]
 
 
@@ -1021,6 +1022,85 @@ def _ai_pairs() -> list[tuple[events.EventKind, Event]]:
                     "result": f"sha256:{H[2]}",
                 },
                 data={"run": 3, "drifted": ["arrears"]},
+            ),
+        ),
+    ]
+
+
+def _order_pairs() -> list[tuple[events.EventKind, Event]]:
+    """Market orders' kinds (datanuri/market/order_events.py)."""
+    return [
+        (
+            order_events.OrderPlaced(
+                actor="user:5",
+                time=T,
+                dataset="air",
+                order_id=8,
+                listing_id=2,
+                user_id=5,
+                licence_sha256=H[0],
+                entry_sha256=H[1],
+                amount=11000,
+                price_kind="one-off",
+            ),
+            Event(
+                type="market.order.placed",
+                actor="user:5",
+                subject="dataset:air",
+                time=T,
+                hashes={"licence": f"sha256:{H[0]}", "entry": f"sha256:{H[1]}"},
+                data={
+                    "order": 8,
+                    "listing": 2,
+                    "user": "user:5",
+                    "amount": 11000,
+                    "price": "one-off",
+                },
+            ),
+        ),
+        (
+            order_events.OrderPlaced(
+                actor="user:5",
+                time=T,
+                dataset="air",
+                order_id=9,
+                listing_id=3,
+                user_id=5,
+                licence_sha256=H[0],
+                entry_sha256=None,
+                amount=0,
+                price_kind="free-research",
+            ),
+            Event(
+                type="market.order.placed",
+                actor="user:5",
+                subject="dataset:air",
+                time=T,
+                hashes={"licence": f"sha256:{H[0]}"},
+                data={
+                    "order": 9,
+                    "listing": 3,
+                    "user": "user:5",
+                    "amount": 0,
+                    "price": "free-research",
+                },
+            ),
+        ),
+        (
+            order_events.SubscriptionLapsed(
+                actor="system",
+                time=T,
+                dataset="air",
+                subscription_id=4,
+                user_id=5,
+                reason="credit",
+            ),
+            Event(
+                type="market.subscription.lapsed",
+                actor="system",
+                subject="dataset:air",
+                time=T,
+                data={"subscription": 4, "user": "user:5", "reason": "credit"},
             ),
         ),
     ]
