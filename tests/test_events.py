@@ -15,7 +15,8 @@ from datanuri.desk import events as desk  # registers the desk's kinds
 from datanuri.desk import firm_events as fe
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
-from datanuri.market import book_events, delivery_events, listing_events
+from datanuri.market import book_events, delivery_events, listing_events, order_events
+from datanuri.mydata import events as md
 from datanuri.synth.events import SynthReleased
 
 T = dt.datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=9)))
@@ -848,6 +849,8 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
             ),
         ),
         *_ai_pairs(),
+        *_mydata_pairs(),
+        *_order_pairs(),
     ]
 
 
@@ -1019,6 +1022,238 @@ def _ai_pairs() -> list[tuple[events.EventKind, Event]]:
                     "result": f"sha256:{H[2]}",
                 },
                 data={"run": 3, "drifted": ["arrears"]},
+            ),
+        ),
+    ]
+
+
+def _order_pairs() -> list[tuple[events.EventKind, Event]]:
+    """Market orders' kinds (datanuri/market/order_events.py)."""
+    return [
+        (
+            order_events.OrderPlaced(
+                actor="user:5",
+                time=T,
+                dataset="air",
+                order_id=8,
+                listing_id=2,
+                user_id=5,
+                licence_sha256=H[0],
+                entry_sha256=H[1],
+                amount=11000,
+                price_kind="one-off",
+            ),
+            Event(
+                type="market.order.placed",
+                actor="user:5",
+                subject="dataset:air",
+                time=T,
+                hashes={"licence": f"sha256:{H[0]}", "entry": f"sha256:{H[1]}"},
+                data={
+                    "order": 8,
+                    "listing": 2,
+                    "user": "user:5",
+                    "amount": 11000,
+                    "price": "one-off",
+                },
+            ),
+        ),
+        (
+            order_events.OrderPlaced(
+                actor="user:5",
+                time=T,
+                dataset="air",
+                order_id=9,
+                listing_id=3,
+                user_id=5,
+                licence_sha256=H[0],
+                entry_sha256=None,
+                amount=0,
+                price_kind="free-research",
+            ),
+            Event(
+                type="market.order.placed",
+                actor="user:5",
+                subject="dataset:air",
+                time=T,
+                hashes={"licence": f"sha256:{H[0]}"},
+                data={
+                    "order": 9,
+                    "listing": 3,
+                    "user": "user:5",
+                    "amount": 0,
+                    "price": "free-research",
+                },
+            ),
+        ),
+        (
+            order_events.SubscriptionLapsed(
+                actor="system",
+                time=T,
+                dataset="air",
+                subscription_id=4,
+                user_id=5,
+                reason="credit",
+            ),
+            Event(
+                type="market.subscription.lapsed",
+                actor="system",
+                subject="dataset:air",
+                time=T,
+                data={"subscription": 4, "user": "user:5", "reason": "credit"},
+            ),
+        ),
+    ]
+
+
+def _mydata_pairs() -> list[tuple[events.EventKind, Event]]:
+    """MyData's kinds (datanuri/mydata/events.py): people only as user:<id>, the CI, purpose and
+    sent rows only as SHA-256."""
+    c = "mydata-consent:cns_1"
+    return [
+        (
+            md.PersonLinked(actor="user:1", time=T, user_id=4, ci_sha256=H[0]),
+            Event(
+                type="mydata.person.linked",
+                actor="user:1",
+                subject="user:4",
+                time=T,
+                hashes={"ci": f"sha256:{H[0]}"},
+            ),
+        ),
+        (
+            md.OfferDeclared(
+                actor="user:2",
+                time=T,
+                organization="hospital",
+                dataset="visits",
+                subject_column="rrn",
+                items=("visits.basic", "visits.cost"),
+            ),
+            Event(
+                type="mydata.offer.declared",
+                actor="user:2",
+                subject="dataset:visits",
+                time=T,
+                data={
+                    "organization": "hospital",
+                    "subject_column": "rrn",
+                    "items": ["visits.basic", "visits.cost"],
+                },
+            ),
+        ),
+        (
+            md.ConsentGranted(
+                actor="user:4",
+                time=T,
+                consent_id="cns_1",
+                user_id=4,
+                holder="hospital",
+                dataset="visits",
+                recipient="client:app",
+                items=("visits.basic",),
+                period_days=90,
+                frequency="periodic",
+                expires="2026-07-30T00:30:15Z",
+                purpose_sha256=H[0],
+                record_sha256=H[1],
+            ),
+            Event(
+                type="mydata.consent.granted",
+                actor="user:4",
+                subject=c,
+                time=T,
+                hashes={"purpose": f"sha256:{H[0]}", "record": f"sha256:{H[1]}"},
+                data={
+                    "person": "user:4",
+                    "holder": "hospital",
+                    "dataset": "visits",
+                    "recipient": "client:app",
+                    "items": ["visits.basic"],
+                    "period_days": 90,
+                    "frequency": "periodic",
+                    "expires": "2026-07-30T00:30:15Z",
+                },
+            ),
+        ),
+        (
+            md.ConsentRevoked(actor="user:4", time=T, consent_id="cns_1", by="user:4"),
+            Event(
+                type="mydata.consent.revoked",
+                actor="user:4",
+                subject=c,
+                time=T,
+                data={"by": "user:4"},
+            ),
+        ),
+        (
+            md.ConsentExpired(actor="system", time=T, consent_id="cns_1", reason="period"),
+            Event(
+                type="mydata.consent.expired",
+                actor="system",
+                subject=c,
+                time=T,
+                data={"reason": "period"},
+            ),
+        ),
+        (
+            md.Transferred(
+                actor="client:app",
+                time=T,
+                consent_id="cns_1",
+                recipient="client:app",
+                dataset="visits",
+                version=2,
+                items=("visits.basic",),
+                page=0,
+                rows=3,
+                rows_sha256=H[2],
+            ),
+            Event(
+                type="mydata.transfer",
+                actor="client:app",
+                subject=c,
+                time=T,
+                hashes={"rows": f"sha256:{H[2]}"},
+                data={
+                    "recipient": "client:app",
+                    "dataset": "visits",
+                    "version": 2,
+                    "items": ["visits.basic"],
+                    "page": 0,
+                    "rows": 3,
+                },
+            ),
+        ),
+        (
+            md.DeletionAcknowledged(
+                actor="client:app", time=T, consent_id="cns_1", recipient="client:app"
+            ),
+            Event(
+                type="mydata.deletion.acknowledged",
+                actor="client:app",
+                subject=c,
+                time=T,
+                data={"recipient": "client:app"},
+            ),
+        ),
+        (
+            md.OwnRowsRead(
+                actor="user:4",
+                time=T,
+                user_id=4,
+                dataset="visits",
+                version=2,
+                rows=5,
+                rows_sha256=H[3],
+            ),
+            Event(
+                type="mydata.access",
+                actor="user:4",
+                subject="dataset:visits@2",
+                time=T,
+                hashes={"rows": f"sha256:{H[3]}"},
+                data={"person": "user:4", "rows": 5},
             ),
         ),
     ]

@@ -10,7 +10,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +21,7 @@ from datanuri.web.deps import PlatformDep
 from datanuri.web.pages import check_form_csrf, language
 from datanuri.web.routes_console import WebUserDep, login_redirect
 from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
+from datanuri.web.schemas import Out, ReceiptOut
 
 router = APIRouter(prefix="/mydata", tags=["mydata"])
 pages = APIRouter(include_in_schema=False, route_class=UIRoute)
@@ -52,6 +53,49 @@ class OwnRows(BaseModel):
     columns: list[str]
     rows: list[dict[str, Any]]
     ledger_index: int | None
+
+
+class ReceiptRecipientOut(Out):
+    client_id: str
+    name: str
+
+
+class ConsentRecordOut(Out):
+    """The consent record a receipt signs (ISO/IEC TS 27560 fields)."""
+
+    id: str
+    version: int
+    schema_: str = Field(alias="schema", description="ISO/IEC TS 27560:2023")
+    subject: str = Field(description="The person, user:<id>.")
+    controller: str = Field(description="The holder organisation.")
+    dataset: str
+    recipient: ReceiptRecipientOut
+    purpose: str
+    items: list[str]
+    period_days: int
+    frequency: Literal["once", "periodic"]
+    created: str
+    expires: str
+    status: str
+    revoked_at: str | None
+    legal_basis: str
+
+
+class ReceiptSignatureOut(Out):
+    key: str = Field(description="The signer's Ed25519 verifier key (the platform's ledger key).")
+    ed25519: str = Field(description="Base64 signature of the canonical JSON without `signature`.")
+
+
+class ConsentReceiptOut(Out):
+    """A signed consent receipt, checkable offline with `datanuri verify FILE --key KEY`."""
+
+    format: str = Field(description="datanuri-mydata-consent-receipt/v1")
+    record: ConsentRecordOut
+    ledger_index: int = Field(description="The ledger entry that recorded the grant.")
+    ledger_receipt: ReceiptOut | None = Field(
+        None, description="That entry's inclusion receipt, when the ledger gives one."
+    )
+    signature: ReceiptSignatureOut
 
 
 # ----- holders ------------------------------------------------------------------------------------
@@ -116,10 +160,15 @@ def revoke_consent(consent_id: ConsentId, me: PublishCaller, p: PlatformDep) -> 
     return p.mydata.revoke(consent_id, by=me)
 
 
-@router.get("/consents/{consent_id}/receipt", response_model=dict[str, Any])
-def consent_receipt(consent_id: ConsentId, me: ReadCaller, p: PlatformDep) -> dict[str, Any]:
-    """The signed consent receipt; check it offline with `datanuri verify FILE --key KEY`."""
-    return p.mydata.receipt(consent_id, principal=me)
+@router.get(
+    "/consents/{consent_id}/receipt",
+    response_class=JSONResponse,
+    responses={200: {"model": ConsentReceiptOut}},
+)
+def consent_receipt(consent_id: ConsentId, me: ReadCaller, p: PlatformDep) -> JSONResponse:
+    """The signed consent receipt; check it offline with `datanuri verify FILE --key KEY`. Sent
+    as the service signed it (not through the model, which only describes it)."""
+    return JSONResponse(p.mydata.receipt(consent_id, principal=me))
 
 
 def _own(page: TransferPage) -> OwnRows:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from datanuri.mydata.receipts import verify_receipt
 from datanuri.mydata.service import TransferDetails
 from datanuri.web.app import create_app
+from datanuri.web.routes_mydata import ConsentReceiptOut
 from tests.helpers import PASSWORD
 from tests.mydata.conftest import World
 from tests.mydata.test_service import DETAILS
@@ -106,7 +107,10 @@ def test_the_holders_api(platform, world: World):
     assert [x["id"] for x in listed] == [c.id] and listed[0]["purpose"] == DETAILS["purpose"]
     assert api.get("/api/v1/mydata/holders/hospital/consents", headers=h_kim).status_code == 403
     receipt = api.get(f"/api/v1/mydata/consents/{c.id}/receipt", headers=h_kim).json()
-    assert verify_receipt(receipt).consent_id == c.id
+    assert verify_receipt(receipt, vkey=platform.ledger.public_key()).consent_id == c.id
+    described = ConsentReceiptOut.model_validate(receipt)  # the OpenAPI model names every key
+    assert described.model_extra == {} and described.record.model_extra == {}
+    assert described.ledger_receipt is not None
     r = api.post(f"/api/v1/mydata/consents/{c.id}/revoke", headers=h_ed)
     assert r.status_code == 403
     r = api.post(f"/api/v1/mydata/consents/{c.id}/revoke", headers=h_kim)
