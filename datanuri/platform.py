@@ -28,6 +28,7 @@ from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
 from datanuri.decisions.service import DecisionService
+from datanuri.linkage.zone import LinkageZone
 from datanuri.desk.calendar import load_holidays
 from datanuri.desk.firms import FirmDesk
 from datanuri.desk.service import RequestDesk
@@ -192,6 +193,9 @@ class Platform:
             guard=guard,
         )
         self.listings.listeners.append(self.search.on_change)
+        # The linkage zone: holders' keyed files linked, analysed and released only through
+        # disclosure checks and a reviewer (issue #17).
+        self.linkage = LinkageZone(self.db, self.blobs, self.ledger, self.catalog)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
