@@ -28,7 +28,6 @@ from datanuri.catalog.jobs import JobViews
 from datanuri.catalog.service import CatalogService, dataset_access
 from datanuri.config import Config
 from datanuri.decisions.service import DecisionService
-from datanuri.linkage.zone import LinkageZone
 from datanuri.desk.calendar import load_holidays
 from datanuri.desk.firms import FirmDesk
 from datanuri.desk.service import RequestDesk
@@ -39,6 +38,7 @@ from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
+from datanuri.linkage.zone import LinkageZone
 from datanuri.market.books import Books
 from datanuri.market.listings import Listings
 from datanuri.notify import DELIVER, Channels, channel_settings

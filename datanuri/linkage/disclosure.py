@@ -142,7 +142,9 @@ def check(
         checks.append("dominance")
         dominated = cells.filter(pc.greater(cells.column(SHARE), rules.dominance_k))
         if dominated.num_rows:
-            findings.append(Finding("dominance", dominated.num_rows, _examples(dominated, group_by)))
+            findings.append(
+                Finding("dominance", dominated.num_rows, _examples(dominated, group_by))
+            )
     if earlier:
         checks.append("differencing")
         for table in earlier:

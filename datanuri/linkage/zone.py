@@ -32,7 +32,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from datanuri import errors
-from datanuri.accounts.models import Membership, Organization, User
+from datanuri.accounts.models import Organization, User
 from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.catalog.models import Version
 from datanuri.catalog.service import CatalogService, NewDataset
@@ -245,13 +245,13 @@ class LinkageZone:
     def _org(self, s: Session, name: str) -> Organization:
         org = s.scalar(select(Organization).where(Organization.name == name))
         if org is None:
-            raise errors.NotFound(f"No organization named {name!r}.")
+            raise errors.NotFound(errors.MSG_ORG_NOT_FOUND.format(name=name))
         return org
 
     def _user(self, s: Session, email: str) -> User:
         user = s.scalar(select(User).where(User.email == email))
         if user is None:
-            raise errors.NotFound(f"No user {email!r}.")
+            raise errors.NotFound(M.MSG_NO_USER.format(email=email))
         return user
 
     def _record(self, s: Session, kind: type[Any], p: str, actor: Principal, **kw: Any) -> int:
@@ -316,7 +316,9 @@ class LinkageZone:
                 org_id = self._org(s, org_name).id if org_name else None
                 s.add(
                     LinkageMember(
-                        project_id=p.id, user_id=self._user(s, email).id, role=role,
+                        project_id=p.id,
+                        user_id=self._user(s, email).id,
+                        role=role,
                         organization_id=org_id,
                     )
                 )
@@ -410,7 +412,9 @@ class LinkageZone:
                 )
             )
             if member is None:
-                raise errors.PermissionDenied(M.MSG_NOT_HOLDER_ORG.format(organization=organization))
+                raise errors.PermissionDenied(
+                    M.MSG_NOT_HOLDER_ORG.format(organization=organization)
+                )
         table = read_table(Path(source))
         if not any(c.startswith(KEY_PREFIX) or c == CLK_COLUMN for c in table.column_names):
             raise errors.InvalidInput(M.MSG_NO_KEYS)
@@ -434,8 +438,11 @@ class LinkageZone:
                 p.name,
                 principal,
                 digests={"file": digest},
-                facts={"holder": organization, "rows": table.num_rows,
-                       "columns": list(table.column_names)},
+                facts={
+                    "holder": organization,
+                    "rows": table.num_rows,
+                    "columns": list(table.column_names),
+                },
             )
         return UploadInfo(organization, digest, table.num_rows, tuple(table.column_names))
 
@@ -472,7 +479,9 @@ class LinkageZone:
         _, labels = np.unique(labels, return_inverse=True)  # persons numbered 0..k-1
         tables: dict[str, str] = {}
         for org, table in named:
-            keep = [c for c in table.column_names if not c.startswith(KEY_PREFIX) and c != CLK_COLUMN]
+            keep = [
+                c for c in table.column_names if not c.startswith(KEY_PREFIX) and c != CLK_COLUMN
+            ]
             own = labels[start[org] : start[org] + table.num_rows]
             zone = table.select(keep).add_column(0, PERSON, pa.array(own, pa.int64()))
             tables[_zone_name(org)] = self._put_table(zone)
@@ -524,7 +533,11 @@ class LinkageZone:
         digest = sha256_text(sql)
         with self.db.write_session() as s:
             self._record(
-                s, QueryRun, name, principal, digests={"sql": digest},
+                s,
+                QueryRun,
+                name,
+                principal,
+                digests={"sql": digest},
                 facts={"rows": result.num_rows},
             )
         shown = result.slice(0, self.settings.limits.max_rows)
@@ -533,9 +546,7 @@ class LinkageZone:
             tuple(result.column_names), tuple(zip(*cols, strict=True)), result.num_rows, digest
         )
 
-    def request_export(
-        self, name: str, draft: ExportDraft, *, principal: Principal
-    ) -> ExportInfo:
+    def request_export(self, name: str, draft: ExportDraft, *, principal: Principal) -> ExportInfo:
         """Tabulate an output inside the zone and run the disclosure checks; an output that
         fails is refused at once (with the reasons), one that passes waits for a reviewer."""
         rules = self.settings.rules
@@ -553,11 +564,14 @@ class LinkageZone:
                 )
             ]
         records = sandbox.run_sql(tables, draft.sql, self.settings.limits)
-        missing = [c for c in (*draft.group_by, draft.value or "") if c and c not in records.column_names]
+        missing = [
+            c for c in (*draft.group_by, draft.value or "") if c and c not in records.column_names
+        ]
         if missing or not draft.group_by:
             raise errors.InvalidInput(
-                M.MSG_NO_COLUMN.format(column=(missing or [""])[0],
-                                       columns=", ".join(records.column_names))
+                M.MSG_NO_COLUMN.format(
+                    column=(missing or [""])[0], columns=", ".join(records.column_names)
+                )
             )
         cells = disclosure.tabulate(
             records, draft.group_by, value=draft.value, top_n=rules.dominance_n
@@ -566,9 +580,7 @@ class LinkageZone:
         digest = self._put_table(cells)
         status = "pending" if result.passed else "refused"
         reasons = tuple(
-            M.MSG_EXPORT_REFUSED.format(
-                findings=f"{f.check} ({f.cells}: {', '.join(f.examples)})"
-            )
+            M.MSG_EXPORT_REFUSED.format(findings=f"{f.check} ({f.cells}: {', '.join(f.examples)})")
             for f in result.findings
         )
         with self.db.write_session() as s:
@@ -630,8 +642,14 @@ class LinkageZone:
             with self.db.write_session() as s:
                 ex = s.get(LinkageExport, export_id)
                 assert ex is not None
-                self._record(s, ExportReviewed, name, principal, digests={"reason": reason_sha},
-                             facts=decided)
+                self._record(
+                    s,
+                    ExportReviewed,
+                    name,
+                    principal,
+                    digests={"reason": reason_sha},
+                    facts=decided,
+                )
                 ex.status, ex.reviewer_id, ex.reason = "rejected", principal.user_id, reason
                 ex.decided_at = utcnow()
             return ExportInfo(export_id, "rejected", {}, (reason,), digest, None, principal.ref)
@@ -643,12 +661,26 @@ class LinkageZone:
             pq.write_table(public, path)
 
             def on_publish(s: Session, version: Version) -> None:
-                self._record(s, ExportReviewed, name, principal, digests={"reason": reason_sha},
-                             facts=decided)
                 self._record(
-                    s, ExportReleased, name, principal, digests={"output": digest},
-                    facts={"export": export_id, "dataset": dataset, "version": version.number,
-                           "group_by": group_by},
+                    s,
+                    ExportReviewed,
+                    name,
+                    principal,
+                    digests={"reason": reason_sha},
+                    facts=decided,
+                )
+                self._record(
+                    s,
+                    ExportReleased,
+                    name,
+                    principal,
+                    digests={"output": digest},
+                    facts={
+                        "export": export_id,
+                        "dataset": dataset,
+                        "version": version.number,
+                        "group_by": group_by,
+                    },
                 )
                 ex = s.get(LinkageExport, export_id)
                 assert ex is not None
@@ -678,13 +710,20 @@ class LinkageZone:
             self._operator(s, operator, principal)
             if p.status == "closed":
                 raise errors.Gone(M.MSG_PROJECT_CLOSED.format(name=name))
-            digests = set(s.scalars(select(LinkageUpload.digest).where(LinkageUpload.project_id == p.id)))
-            digests |= set(s.scalars(select(LinkageExport.digest).where(LinkageExport.project_id == p.id)))
+            digests = set(
+                s.scalars(select(LinkageUpload.digest).where(LinkageUpload.project_id == p.id))
+            )
+            digests |= set(
+                s.scalars(select(LinkageExport.digest).where(LinkageExport.project_id == p.id))
+            )
             for tables in s.scalars(select(LinkageRun.tables).where(LinkageRun.project_id == p.id)):
                 digests |= set(tables.values())
             destroyed = tuple(sorted(digests))
             self._record(
-                s, ProjectClosed, name, principal,
+                s,
+                ProjectClosed,
+                name,
+                principal,
                 facts={"files": list(destroyed)},
             )
             rows = 0
@@ -697,8 +736,15 @@ class LinkageZone:
         absent = {d: not self.blobs.exists(d) for d in destroyed}
         with self.db.write_session() as s:
             index = self._record(
-                s, ZoneDestroyed, name, principal,
-                facts={"files": len(destroyed), "rows": rows, "absent": all(absent.values()),
-                       "checked": sorted(d for d, gone in absent.items() if gone)},
+                s,
+                ZoneDestroyed,
+                name,
+                principal,
+                facts={
+                    "files": len(destroyed),
+                    "rows": rows,
+                    "absent": all(absent.values()),
+                    "checked": sorted(d for d, gone in absent.items() if gone),
+                },
             )
         return CloseInfo(name, destroyed, rows, index)

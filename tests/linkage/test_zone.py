@@ -192,7 +192,9 @@ def test_reviewer_cannot_approve_own_analysis(world: World, tmp_path: Path) -> N
     )
     with pytest.raises(errors.PermissionDenied):
         zone.review("blind-spots", ex.id, approve=True, reason="mine", principal=w.analyst_reviewer)
-    rejected = zone.review("blind-spots", ex.id, approve=False, reason="목적 외", principal=w.reviewer)
+    rejected = zone.review(
+        "blind-spots", ex.id, approve=False, reason="목적 외", principal=w.reviewer
+    )
     assert rejected.status == "rejected"
 
 
@@ -237,7 +239,9 @@ def test_upload_refuses_identifier_columns(world: World, tmp_path: Path) -> None
     w, zone = world, world.p.linkage
     w.salt = zone.issue_salt("blind-spots", principal=w.authority)
     raw = people()
-    keyed = tokenize_table(raw, w.salt, TokenizeOptions(id_columns=("성명:name",), keep=("sigungu",)))
+    keyed = tokenize_table(
+        raw, w.salt, TokenizeOptions(id_columns=("성명:name",), keep=("sigungu",))
+    )
     leaky = keyed.append_column("휴대폰", raw.column("휴대폰"))
     path = tmp_path / "leaky.parquet"
     pq.write_table(leaky, path)
