@@ -46,6 +46,7 @@ SQLITE_ONLY = (
     "tests/market/test_cli_listings.py",
     "tests/market/test_trace_cli.py",
     "tests/audit/test_cli_audit.py",
+    "tests/linkage/test_zone_cli.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

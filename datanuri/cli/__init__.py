@@ -9,7 +9,16 @@ from pathlib import Path
 import typer
 
 from datanuri import __version__
-from datanuri.cli import access, accounts, catalog, decisions, desk_firms, ledger, market_listings
+from datanuri.cli import (
+    access,
+    accounts,
+    catalog,
+    decisions,
+    desk_firms,
+    ledger,
+    linkage_zone,  # noqa: F401 - adds the zone commands to `linkage`
+    market_listings,
+)
 from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
 from datanuri.cli import linkage as linkage_cli

@@ -77,3 +77,4 @@ MSG_OWN_ANALYSIS = "A reviewer cannot review their own analysis; another reviewe
 MSG_REASON_NEEDED = "Write the reason for the decision."
 MSG_EXPORT_REFUSED = "Refused by the disclosure checks: {findings}. Nothing was exported."
 MSG_NO_USER = "No user with the e-mail {email!r}: each member of a project needs an account."
+MSG_BAD_HOLDER = "Write each holder as ORG=EMAIL, not {item!r}."

@@ -40,6 +40,7 @@ from datanuri.events import EventSink
 from datanuri.linkage import disclosure, sandbox
 from datanuri.linkage import messages as M
 from datanuri.linkage.keys import KEY_PREFIX, new_salt
+from datanuri.linkage.keys import fingerprint as salt_fingerprint
 from datanuri.linkage.match import LinkOptions, link
 from datanuri.linkage.tokenize import CLK_COLUMN, check_no_identifiers, read_table
 from datanuri.linkage.zone_events import (
@@ -384,7 +385,7 @@ class LinkageZone:
             self._require(s, p, principal, "key_authority")
             if p.salt_fingerprint:
                 raise errors.Conflict(M.MSG_SALT_ISSUED)
-            fingerprint = hashlib.sha256(b"datanuri-linkage-salt\0" + salt).hexdigest()
+            fingerprint = salt_fingerprint(salt)
             p.salt_fingerprint = fingerprint
             self._record(s, SaltIssued, p.name, principal, facts={"fingerprint": fingerprint})
         return salt
