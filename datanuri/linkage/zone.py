@@ -181,6 +181,12 @@ def _zone_name(org: str) -> str:
     return "h_" + (re.sub(r"\W+", "_", org.lower()).strip("_") or "holder")
 
 
+def _signed_in(principal: Principal) -> None:
+    """Refuse an anonymous caller: every step of a project is a person's."""
+    if principal.kind == "anonymous":
+        raise errors.NotAuthenticated(M.MSG_SIGN_IN)
+
+
 def components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Connected-component labels of ``n`` nodes joined by edges (left[i], right[i]): the
     smallest node of each component, by label propagation (vectorised, rounds not rows)."""
@@ -235,10 +241,12 @@ class LinkageZone:
         return set(rows)
 
     def _require(self, s: Session, p: LinkageProject, principal: Principal, role: str) -> None:
+        _signed_in(principal)
         if role not in self._roles(s, p, principal):
             raise errors.PermissionDenied(M.MSG_ROLE_ONLY.format(role=role, name=p.name))
 
     def _operator(self, s: Session, org: Organization, principal: Principal) -> None:
+        _signed_in(principal)
         if principal.is_admin or principal.role_in(org.name) in EDITORS:
             return
         raise errors.PermissionDenied(M.MSG_OPERATOR_ONLY.format(organization=org.name))
@@ -369,6 +377,7 @@ class LinkageZone:
         """A project, for its members, the operator's editors and admins."""
         with self.db.session() as s:
             p = self._project(s, name, open_only=False)
+            _signed_in(principal)
             if not self._roles(s, p, principal):
                 op = s.get(Organization, p.operator_id)
                 assert op is not None
@@ -403,6 +412,7 @@ class LinkageZone:
         """Take a holder's keyed file into the zone, refused if an identifier column remains."""
         with self.db.session() as s:
             p = self._project(s, name)
+            _signed_in(principal)
             org = self._org(s, organization)
             member = s.scalar(
                 select(LinkageMember.id).where(

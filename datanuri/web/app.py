@@ -27,6 +27,7 @@ from datanuri.web import (
     routes_firms,
     routes_ledger,
     routes_lifecycle,
+    routes_linkage,
     routes_market_listings,
     routes_metadata,
     routes_metadata_edit,
@@ -88,6 +89,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_market_listings.pages)
     app.include_router(routes_decisions.router, prefix=API_PREFIX)
     app.include_router(routes_decisions_pages.pages)
+    app.include_router(routes_linkage.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.wellknown_router)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")

@@ -101,6 +101,7 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "action": "status_show",
         "reference": "DN-NOSUCHDECISION",
         "contest_id": "1",
+        "export_id": "1",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
