@@ -93,6 +93,10 @@ class Config:
     login_block_score: int = 80
     # AI decision contests: a reviewer decides within this many Korean business days.
     ai_contest_review_days: int = 10
+    # How often the job workers run the AI models' drift monitors on their recent decisions
+    # (alerts to the owner's editors and webhooks), in seconds; 0 = never (run
+    # `datanuri models drift MONITOR` from cron instead).
+    ai_drift_seconds: int = 86400
     # Self-service accounts: "open" lets anyone sign up (confirmed by a mailed link; such users
     # get no organisation role), "off" leaves accounts to admins. Mailed links expire after
     # these hours (sign-up) and minutes (password reset), and each works once.
@@ -127,6 +131,11 @@ class Config:
     # and notify the holder's owners and admins), in seconds; 0 = never (run
     # `datanuri requests sweep` from cron instead).
     desk_sweep_seconds: int = 3600
+    # The market's fee on each sale, in basis points (1000 = 10 %), and how often the job workers
+    # renew the subscriptions whose paid period ended, in seconds (0 = never: run
+    # `datanuri market renew` from cron instead).
+    market_fee_bps: int = 1000
+    market_renew_seconds: int = 3600
     # The blob store (datanuri/store/blob_url.py): empty = <data_dir>/blobs on the local file
     # system (which may be a shared mount); a directory or file:///mnt/shared/blobs; or
     # s3://bucket/prefix, with blob_s3_endpoint_url for S3-compatible stores (MinIO, Ceph) and

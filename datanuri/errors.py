@@ -203,3 +203,21 @@ MSG_LARGE_RELEASE_UNSUPPORTED = (
     "pseudonymising or perturbing them, use the optimal algorithm, leave out utility_check and "
     "delta_presence; or de-identify a smaller extract."
 )
+
+
+class InvalidAccessToken(NotAuthenticated):
+    """A MyData access token that is unknown, expired or revoked, or sent the wrong way."""
+
+    code = "invalid_token"
+
+
+class InvalidDpopProof(NotAuthenticated):
+    """A DPoP proof (RFC 9449) that is missing, malformed, replayed or for another key or URL."""
+
+    code = "invalid_dpop_proof"
+
+
+class ConsentNotActive(PermissionDenied):
+    """A MyData consent was revoked or has expired: nothing more is sent under it."""
+
+    code = "consent_not_active"

@@ -6,8 +6,10 @@ The CLI, the web app and the tests each build one Platform; nothing reaches for 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from datanuri.accounts.access import AccessControl
@@ -19,6 +21,8 @@ from datanuri.accounts.secrets import load_or_create_key
 from datanuri.accounts.selfservice import SelfService, SelfServiceSettings
 from datanuri.accounts.service import AccountService
 from datanuri.accounts.webauthn_keys import RelyingParty
+from datanuri.audit.drift_job import DRIFT, DriftParams
+from datanuri.audit.registry import ModelRegistry
 from datanuri.audit.service import AuditService
 from datanuri.catalog.attachments import AttachmentService
 from datanuri.catalog.counts import DatasetCounter
@@ -33,6 +37,7 @@ from datanuri.desk.firms import FirmDesk
 from datanuri.desk.service import RequestDesk
 from datanuri.desk.suggest import Suggester
 from datanuri.desk.sweep_job import SWEEP, SweepParams
+from datanuri.desk.tables import DeskRequest
 from datanuri.engine import Engine, EngineSettings, make_engine
 from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
@@ -40,8 +45,14 @@ from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
 from datanuri.linkage.zone import LinkageZone
 from datanuri.market.books import Books
+from datanuri.market.deliveries import Deliveries
 from datanuri.market.listings import Listings
+from datanuri.market.orders import Orders, paid_sales
+from datanuri.market.price_advisor import PriceAdvisor
+from datanuri.market.renew_job import RENEW, RenewParams
+from datanuri.mydata.service import MyData, TransferDetails
 from datanuri.notify import DELIVER, Channels, channel_settings
+from datanuri.oauth.service import OAuth
 from datanuri.privacy.apply_job import APPLY
 from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.keys import KeyStore, master_key_from_env
@@ -50,6 +61,7 @@ from datanuri.privacy.service import PrivacyService
 from datanuri.search import SearchService
 from datanuri.store.db import Database
 from datanuri.store.open_blobs import open_blob_store
+from datanuri.synth.service import SynthService
 
 
 def queue_settings(config: Config) -> QueueSettings:
@@ -163,10 +175,20 @@ class Platform:
             engine_name=self.config.engine,
             inmemory_rows=self.config.privacy_inmemory_rows,
         )
+        # Synthetic twins of personal datasets, spending the same privacy-loss budgets.
+        self.synth = SynthService(
+            self.db, self.blobs, self.ledger, self.access, self.catalog, limits=self.privacy.limits
+        )
+        self.privacy.spent_elsewhere.append(self.synth.spent)
         # The market's money: double-entry books in the database, every entry also in the ledger.
         self.books = Books(self.db, self.ledger)
         # AI accountability audits of datasets, models' predictions and privacy releases.
         self.audits = AuditService(self.db, self.ledger, self.access, self.catalog)
+        # The model registry: model versions with features and training data, drift monitors
+        # (alerts by notice and webhook) and model cards.
+        self.models = ModelRegistry(
+            self.db, self.ledger, self.catalog, self.decisions, self.channels.notifier
+        )
         self.search = SearchService(
             self.db, self.config.data_dir / "search", backend=self.config.search_backend
         )
@@ -196,6 +218,42 @@ class Platform:
         # The linkage zone: holders' keyed files linked, analysed and released only through
         # disclosure checks and a reviewer (issue #17).
         self.linkage = LinkageZone(self.db, self.blobs, self.ledger, self.catalog)
+        # Fingerprinted deliveries: an entitled recipient's download of a restricted dataset
+        # with a fingerprint scheme carries their marks, recorded (market/deliveries.py).
+        self.deliveries = Deliveries(self.db, self.ledger, self.access, keys, self.blobs)
+        self.catalog.copies = self.deliveries
+        # Price suggestions from comparable listings, the price history and demand: request-desk
+        # requests answered with each dataset (the desk imports search, which imports the
+        # market, so the count is handed over from here) and the orders paid for each listing.
+        self.prices = PriceAdvisor(self.db, self.access, demand=desk_demand, sales=paid_sales)
+        # MyData: people direct holders to send their own rows to a recipient they choose.
+        # The CI key is the platform's own entry in the key store; receipts are signed with the
+        # ledger's key; new versions of offered datasets are indexed by CI after they publish.
+        self.mydata = MyData(
+            self.db,
+            self.ledger,
+            self.blobs,
+            keys,
+            self.channels.notifier,
+            self.ledger.keys.signer,
+            ledger_receipt=self.ledger.receipt,
+        )
+        self.catalog.listeners.append(self.mydata.on_change)
+        # Orders of listings: paid from the books, granting entitlements; subscribers hear of
+        # each new version of a dataset they subscribe to.
+        self.orders = Orders(
+            self.db,
+            self.ledger,
+            self.access,
+            self.accounts,
+            self.books,
+            self.channels.notifier,
+            fee_bps=self.config.market_fee_bps,
+        )
+        self.catalog.listeners.append(self.orders.on_dataset_change)
+        # MyData's authorization server (PAR, PKCE, DPoP, private_key_jwt); what a request may
+        # ask for is MyData's offer check.
+        self.oauth = OAuth(self.db, check_details=self._mydata_details)
         self.harvester = Harvester(
             self.catalog, self.accounts, self.db, notify=self.search.on_change
         )
@@ -206,7 +264,17 @@ class Platform:
         self.jobs.registry.add(DELIVER)
         if self.config.desk_sweep_seconds > 0:  # overdue requests flagged and escalated
             self.jobs.every(SWEEP, SweepParams(), self.config.desk_sweep_seconds)
+        if self.config.ai_drift_seconds > 0:  # drift monitors on recent decisions
+            self.jobs.every(DRIFT, DriftParams(), self.config.ai_drift_seconds)
+        if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
+            self.jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
         self.jobs.bind(self)
+
+    def _mydata_details(self, entries: Sequence[Mapping[str, Any]], client_id: str) -> None:
+        """Check pushed `authorization_details` against the holders' MyData offers."""
+        for entry in entries:
+            details = TransferDetails.from_authorization_details(entry)
+            self.mydata.check_details(details, recipient_client_id=client_id)
 
     def _make_selfservice(self) -> SelfService:
         from datanuri.accounts.mail import make_mailer
@@ -259,3 +327,15 @@ class Platform:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def desk_demand(s: Session, names: Sequence[str]) -> dict[str, int]:
+    """Request-desk requests answered with each of the datasets `names` (one query)."""
+    if not names:
+        return {}
+    q = (
+        select(DeskRequest.answer_dataset, func.count(DeskRequest.id))
+        .where(DeskRequest.answer_dataset.in_(list(names)))
+        .group_by(DeskRequest.answer_dataset)
+    )
+    return {str(name): int(n) for name, n in s.execute(q)}

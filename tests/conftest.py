@@ -45,8 +45,16 @@ SQLITE_ONLY = (
     "tests/desk/test_firms_api.py",
     "tests/market/test_cli_listings.py",
     "tests/market/test_trace_cli.py",
+    "tests/market/test_cli_orders.py",
+    "tests/web/test_market_orders.py",
     "tests/audit/test_cli_audit.py",
     "tests/linkage/test_zone_cli.py",
+    "tests/decisions/test_cli_models.py",
+    "tests/oauth/test_flow.py",
+    "tests/oauth/test_demo_client.py",
+    "tests/mydata/test_receipts_cli.py",
+    "tests/mydata/test_web.py",
+    "tests/synth/test_cli.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

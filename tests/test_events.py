@@ -9,13 +9,14 @@ import datetime as dt
 import pytest
 
 from datanuri import events
-from datanuri.audit.events import AuditRecorded
+from datanuri.audit.events import AuditRecorded, DriftChecked, ModelRegistered
 from datanuri.decisions import events as ai
 from datanuri.desk import events as desk  # registers the desk's kinds
 from datanuri.desk import firm_events as fe
 from datanuri.events import Event
 from datanuri.ledger import canonical_leaf
-from datanuri.market import book_events, listing_events
+from datanuri.market import book_events, delivery_events, listing_events
+from datanuri.synth.events import SynthReleased
 
 T = dt.datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 H = ["ab" * 32, "cd" * 32, "ef" * 32, "01" * 32]
@@ -714,6 +715,40 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
             ),
         ),
         (
+            delivery_events.FingerprintSchemeSet(
+                actor="user:2", time=T, dataset="air", scheme_sha256=H[0], key_fingerprint="f" * 32
+            ),
+            Event(
+                type="market.fingerprint.scheme_set",
+                actor="user:2",
+                subject="dataset:air",
+                time=T,
+                hashes={"scheme": f"sha256:{H[0]}"},
+                data={"key": "f" * 32},
+            ),
+        ),
+        (
+            delivery_events.CopyDelivered(
+                actor="user:7",
+                time=T,
+                dataset="air",
+                version=2,
+                recipient="user:7",
+                format="csv",
+                key_fingerprint="f" * 32,
+                scheme_sha256=H[0],
+                copy_sha256=H[1],
+            ),
+            Event(
+                type="market.copy.delivered",
+                actor="user:7",
+                subject="dataset:air",
+                time=T,
+                hashes={"copy": f"sha256:{H[1]}", "scheme": f"sha256:{H[0]}"},
+                data={"version": 2, "recipient": "user:7", "format": "csv", "key": "f" * 32},
+            ),
+        ),
+        (
             listing_events.ListingUnpublished(
                 actor="user:2", time=T, dataset="air", listing_id=4, licence_sha256=H[0]
             ),
@@ -769,6 +804,47 @@ def _firm_pairs() -> list[tuple[events.EventKind, Event]]:
                     "predictions": f"sha256:{H[1]}",
                 },
                 data={"kind": "model", "target": "dataset:air@2", "passed": False},
+            ),
+        ),
+        (
+            SynthReleased(
+                actor="user:4",
+                time=T,
+                dataset="twin",
+                version=1,
+                release_id=3,
+                source_dataset="hospital",
+                source_version=2,
+                access_level="open",
+                rows=100,
+                method="mst",
+                epsilon=1.0,
+                delta=1e-6,
+                source_sha256=H[0],
+                options_sha256=H[1],
+                report_sha256=H[2],
+                output_sha256=H[3],
+            ),
+            Event(
+                type="synth.release",
+                actor="user:4",
+                subject="dataset:twin@1",
+                time=T,
+                hashes={
+                    "source": f"sha256:{H[0]}",
+                    "options": f"sha256:{H[1]}",
+                    "report": f"sha256:{H[2]}",
+                    "output": f"sha256:{H[3]}",
+                },
+                data={
+                    "release": 3,
+                    "source": "dataset:hospital@2",
+                    "access_level": "open",
+                    "rows": 100,
+                    "method": "mst",
+                    "epsilon": 1.0,
+                    "delta": 1e-6,
+                },
             ),
         ),
         *_ai_pairs(),
@@ -894,6 +970,55 @@ def _ai_pairs() -> list[tuple[events.EventKind, Event]]:
                 time=T,
                 hashes={"reasons": f"sha256:{H[0]}"},
                 data={"contest": 1, "outcome": "overturned"},
+            ),
+        ),
+        (
+            ModelRegistered(
+                actor="user:2",
+                time=T,
+                system="welfare",
+                model_version="v1",
+                kind="logistic",
+                features=("age", "arrears"),
+                parameters_sha256=H[0],
+                training_entries=(4, 9),
+            ),
+            Event(
+                type="ai.model.registered",
+                actor="user:2",
+                subject="ai-model:welfare@v1",
+                time=T,
+                hashes={"parameters": f"sha256:{H[0]}"},
+                data={
+                    "kind": "logistic",
+                    "features": ["age", "arrears"],
+                    "training_entries": [4, 9],
+                },
+            ),
+        ),
+        (
+            DriftChecked(
+                actor="system",
+                time=T,
+                system="welfare",
+                model_version="v1",
+                run_id=3,
+                reference_sha256=H[0],
+                current_sha256=H[1],
+                result_sha256=H[2],
+                drifted=("arrears",),
+            ),
+            Event(
+                type="ai.drift.checked",
+                actor="system",
+                subject="ai-model:welfare@v1",
+                time=T,
+                hashes={
+                    "reference": f"sha256:{H[0]}",
+                    "current": f"sha256:{H[1]}",
+                    "result": f"sha256:{H[2]}",
+                },
+                data={"run": 3, "drifted": ["arrears"]},
             ),
         ),
     ] + _zone_pairs()

@@ -18,17 +18,29 @@ from datanuri.i18n import catalogue, translate
 from datanuri.jobs import messages as jobs_messages
 from datanuri.ledger import messages as ledger_messages
 from datanuri.linkage import messages as linkage_messages
-from datanuri.market import book_messages, fingerprint_messages
+from datanuri.market import (
+    book_messages,
+    delivery_messages,
+    fingerprint_messages,
+    order_messages,
+    pricing_messages,
+)
 from datanuri.market import listing_messages as market_listing_messages
+from datanuri.mydata import messages as mydata_messages
 from datanuri.notify import messages as notify_messages
+from datanuri.oauth import messages as oauth_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
+from datanuri.synth import messages as synth_messages
 from datanuri.tables import messages as tables_messages
 from datanuri.web import errors as web_errors
 
 # Every module whose upper-case string constants are user-facing English messages.
 MESSAGE_MODULES: tuple[ModuleType, ...] = (
     book_messages,
+    delivery_messages,
+    pricing_messages,
+    order_messages,
     audit_messages,
     catalog_messages,
     decisions_messages,
@@ -40,9 +52,12 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     linkage_messages,
     ledger_messages,
     notify_messages,
+    oauth_messages,
     market_listing_messages,
+    mydata_messages,
     privacy_messages,
     privacy_keys,
+    synth_messages,
     tables_messages,
     web_errors,
     errors,

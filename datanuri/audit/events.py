@@ -44,3 +44,66 @@ class AuditRecorded(EventKind):
     @property
     def data(self) -> Mapping[str, Any]:
         return {"kind": self.kind, "target": self.target, "passed": self.passed}
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class ModelRegistered(EventKind):
+    """A model version of an AI system was registered: its features, kind, the SHA-256 of its
+    parameters and the ledger entries of its training data versions."""
+
+    name: ClassVar[str] = "ai.model.registered"
+    system: str
+    model_version: str
+    kind: str
+    features: tuple[str, ...]
+    parameters_sha256: str
+    training_entries: tuple[int, ...]
+
+    @property
+    def subject(self) -> str:
+        return f"ai-model:{self.system}@{self.model_version}"
+
+    @property
+    def hashes(self) -> Mapping[str, str]:
+        return {"parameters": f"sha256:{self.parameters_sha256}"}
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return {
+            "kind": self.kind,
+            "features": list(self.features),
+            "training_entries": list(self.training_entries),
+        }
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class DriftChecked(EventKind):
+    """A drift monitor compared a model's reference window with live inputs: the SHA-256 of
+    both windows and of the result, and the drifted features (names only)."""
+
+    name: ClassVar[str] = "ai.drift.checked"
+    system: str
+    model_version: str
+    run_id: int
+    reference_sha256: str
+    current_sha256: str
+    result_sha256: str
+    drifted: tuple[str, ...]
+
+    @property
+    def subject(self) -> str:
+        return f"ai-model:{self.system}@{self.model_version}"
+
+    @property
+    def hashes(self) -> Mapping[str, str]:
+        return {
+            "reference": f"sha256:{self.reference_sha256}",
+            "current": f"sha256:{self.current_sha256}",
+            "result": f"sha256:{self.result_sha256}",
+        }
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return {"run": self.run_id, "drifted": list(self.drifted)}

@@ -25,6 +25,37 @@ MSG_NOT_A_RELEASE = (
     "{dataset!r} version {version} is not a de-identified release of a source dataset."
 )
 MSG_BAD_FILE = "The file {name!r} could not be read as a table (CSV, Parquet, JSON): {reason}"
+MSG_DRIFT_EMPTY = (
+    "The feature {feature!r} has no values in the reference or the live window; "
+    "give both windows rows with that column filled."
+)
+MSG_DRIFT_NO_OUTCOMES = "No outcomes have arrived yet; performance drift needs live outcomes."
+MSG_NO_FEATURES = (
+    "Name the model's features (the input columns it reads), e.g. --features income,age."
+)
+MSG_NO_TRAINING = "Name at least one training data version as dataset@version, e.g. welfare@1."
+MSG_MODEL_EXISTS = (
+    "Model {version!r} of {system!r} is already registered; register a new version instead."
+)
+MSG_FEATURES_MISSING = (
+    "The model's coefficients name features missing from its feature list: {names}. "
+    "Add them to the features."
+)
+MSG_BAD_WINDOW = "A monitor's window must be at least one day and its minimum rows at least one."
+MSG_NO_MONITOR = "No drift monitor {id}; list them with `datanuri models monitors`."
+MSG_NO_REFERENCE_ACCURACY = (
+    "Performance drift needs the model's reference accuracy; "
+    "register the model with an accuracy metric."
+)
+MSG_MODEL_OWNERS = (
+    "Only editors of {organization!r}, the system's owner, "
+    "can register its models and run their monitors."
+)
+MSG_NO_MODEL = "No registered model {version!r} of AI system {system!r}; list them with `datanuri models list`."
+NOTE_DRIFT = (
+    "AI 시스템 {system}의 모델 {version}에서 드리프트가 감지되었습니다: {features}",
+    "Drift detected in model {version} of AI system {system}: {features}",
+)
 
 # ----- report headings ---------------------------------------------------------------------------
 H_MODEL = "Model audit"
@@ -77,3 +108,29 @@ MSG_GROUP_GENERALISED = (
     "The protected attribute {column!r} is generalised in the release; audit a release that "
     "keeps it as it is."
 )
+
+# ----- model cards -------------------------------------------------------------------------------
+H_CARD = "Model card"
+H_CARD_MODEL = "The model version"
+H_CARD_METRICS = "Reference metrics"
+H_CARD_COEF = "Model coefficients"
+H_CARD_DATASHEETS = "Datasheets of the training data"
+H_CARD_DRIFT = "Latest drift check"
+L_CARD_SYSTEM = "AI system"
+L_CARD_OWNER = "Owner organisation"
+L_CARD_PURPOSE = "Purpose of the system"
+L_CARD_RISK = "Risk level"
+L_CARD_USE = "Intended use"
+L_CARD_LIMITS = "Known limitations"
+L_CARD_VERSION = "Model version"
+L_CARD_KIND = "Model kind"
+L_CARD_METHOD = "Explanation method"
+L_CARD_FEATURES = "Input features"
+L_CARD_DECISIONS = "Decisions made"
+L_CARD_LEDGER = "Ledger entry"
+L_CARD_PASSED = "thresholds passed"
+L_CARD_FAILED = "thresholds failed"
+L_CARD_NO_AUDIT = "Not audited yet."
+L_CARD_NO_DRIFT_RUN = "No drift check has run yet."
+L_CARD_NO_DRIFT = "No drift found."
+L_CARD_PROXIES = "Proxies of a protected attribute"

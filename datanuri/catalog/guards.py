@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from datanuri.accounts.policy import DatasetAccess
 from datanuri.accounts.principal import Principal
 from datanuri.events import EventKind
 
@@ -61,6 +62,18 @@ class PublishClearance:
     # Recorded in the ledger in the version's transaction, before the version exists.
     event: EventKind | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+class CopyMaker(Protocol):
+    """Makes a recipient's own copy of a version before a download delivers it (the market's
+    buyer fingerprints); `platform.py` hands the implementation to `CatalogService`."""
+
+    def copy_for(
+        self, principal: Principal, dataset: DatasetAccess, version: int, parquet: Path, fmt: str
+    ) -> Path | None:
+        """A temporary Parquet file to deliver instead of `parquet` (removed after the
+        download), or None to deliver the version as stored."""
+        ...
 
 
 class PublishGuard(Protocol):

@@ -31,6 +31,7 @@ from datanuri.catalog.counts import bump_by_name
 from datanuri.catalog.fields import check_period, check_text, clean_fields, clean_title
 from datanuri.catalog.guards import (
     PROFILE_SAFE_KEYS,
+    CopyMaker,
     PublishClearance,
     PublishGuard,
     PublishRequest,
@@ -173,6 +174,8 @@ class CatalogService:
         self.listeners: list[Callable[[str], None]] = []
         # Asked before content becomes a version (platform.py gives the privacy detection guard).
         self.guard: PublishGuard | None = None
+        # Makes a recipient's own copy on download (platform.py gives the market's fingerprints).
+        self.copies: CopyMaker | None = None
         self._screens: dict[str, frozenset[str]] = {}
         self._screens_lock = threading.Lock()
 
@@ -796,6 +799,12 @@ class CatalogService:
 
         Every attempt, allowed or refused, goes to the access log.
         """
+        return self._readable(name, number, principal, purpose)[0]
+
+    def _readable(
+        self, name: str, number: int | None, principal: Principal, purpose: str
+    ) -> tuple[Path, DatasetAccess, int]:
+        """`parquet_path` with the dataset's access facts and the version's number."""
         refused: errors.DatanuriError | None = None
         with self.db.session() as s:
             v = self._version(s, name, number, principal)
@@ -816,7 +825,7 @@ class CatalogService:
         self.access.log(principal, access, version, purpose, allowed)
         if refused is not None:
             raise refused
-        return self.blobs.local_path(digest)  # verified; a cached copy for a remote store
+        return self.blobs.local_path(digest), access, version  # verified; cached if remote
 
     def preview(
         self,
@@ -844,10 +853,20 @@ class CatalogService:
     ) -> Iterator[bytes]:
         """Stream a version in `format` (Parquet as stored; CSV and JSON made batch by batch)."""
         export.check_format(format)
-        path = self.parquet_path(name, number, principal=principal, purpose=f"download:{format}")
+        path, access, version = self._readable(name, number, principal, f"download:{format}")
+        copy = None
+        if self.copies is not None:  # a recipient's own (fingerprinted) copy, recorded first
+            copy = self.copies.copy_for(principal, access, version, path, format)
         with self.db.session() as s:  # the dataset's download count (catalog/counts.py)
             bump_by_name(s, name, downloads=1)
-        return export.stream(path, format, batch_rows=self.config.batch_rows)
+        if copy is None:
+            return export.stream(path, format, batch_rows=self.config.batch_rows)
+        try:
+            chunks = export.stream(copy, format, batch_rows=self.config.batch_rows)
+        except BaseException:
+            copy.unlink(missing_ok=True)
+            raise
+        return _removing(chunks, copy)
 
     # ----- helpers -------------------------------------------------------------------------
     def _org(self, s: Session, name: str) -> Organization:
@@ -889,3 +908,12 @@ class CatalogService:
                 name=name, version=number, latest=ds.versions[-1].number
             )
         )
+
+
+def _removing(chunks: Iterator[bytes], path: Path) -> Iterator[bytes]:
+    """Yield `chunks`, then remove the temporary file they were read from (also when the
+    client goes away mid-download)."""
+    try:
+        yield from chunks
+    finally:
+        path.unlink(missing_ok=True)

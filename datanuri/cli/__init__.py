@@ -18,16 +18,21 @@ from datanuri.cli import (
     ledger,
     linkage_zone,  # noqa: F401 - adds the zone commands to `linkage`
     market_listings,
+    market_orders,  # noqa: F401  (adds its commands to `market`)
 )
 from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
 from datanuri.cli import linkage as linkage_cli
 from datanuri.cli import market as market_cli
+from datanuri.cli import models as models_cli
+from datanuri.cli import mydata as mydata_cli
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
+from datanuri.cli import synth as synth_cli
 from datanuri.cli import webhooks as webhooks_cli
 from datanuri.cli import worker as worker_cli
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
+from datanuri.cli.mydata_client import demo_client
 from datanuri.errors import DatanuriError
 
 app = typer.Typer(
@@ -52,8 +57,11 @@ desk_firms.register(desk_cli.app)  # `datanuri requests firms|projects ...`
 app.add_typer(desk_cli.app, name="requests")
 app.add_typer(market_listings.market, name="market")
 app.add_typer(decisions.app, name="ai")
+mydata_cli.app.command("demo-client")(demo_client)  # a recipient app walking the OAuth flow
+app.add_typer(mydata_cli.app, name="mydata")
 app.add_typer(search_cli.search_app, name="search")
 app.add_typer(privacy_cli.app, name="privacy")
+app.command("synth")(synth_cli.synth)
 app.command("harvest")(search_cli.harvest)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(ledger.witness_app, name="witness")
@@ -62,8 +70,13 @@ app.command("publish")(catalog.publish)
 app.command("download")(catalog.download)
 app.command("worker")(worker_cli.worker)
 app.command("trace")(market_cli.trace)
+market_listings.market.add_typer(market_cli.fingerprints, name="fingerprint")
+market_listings.market.command("deliveries")(market_cli.deliveries)
+market_listings.market.command("suggest-price")(market_cli.suggest_price)
+market_listings.market.command("backtest")(market_cli.backtest)
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(linkage_cli.app, name="linkage")
+app.add_typer(models_cli.app, name="models")
 
 
 def _version(value: bool) -> None:

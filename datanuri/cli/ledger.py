@@ -285,10 +285,12 @@ def verify_cmd(
     ),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Verify a receipt offline (`datanuri verify RECEIPT [FILE] --key KEY`), or that one
-    checkpoint extends another (`datanuri verify --consistency OLD NEW --key KEY`)."""
+    """Verify a receipt offline (`datanuri verify RECEIPT [FILE] --key KEY`), a MyData consent
+    receipt (`datanuri verify CONSENT-RECEIPT --key KEY`), or that one checkpoint extends
+    another (`datanuri verify --consistency OLD NEW --key KEY`)."""
     from datanuri.ledger.receipts import ReceiptCheck, check_receipt
     from datanuri.ledger.verify import VerifyResult, verify_consistency
+    from datanuri.mydata import receipts as consent_receipts
 
     vkey = _read_key(key)
     res: VerifyResult | ReceiptCheck
@@ -305,6 +307,9 @@ def verify_cmd(
                 data = json.loads(receipt.read_text("utf-8"))
             except ValueError as exc:
                 raise InvalidInput(f"{receipt} is not JSON: {exc}") from exc
+            if consent_receipts.is_receipt(data):  # a MyData consent receipt
+                _print_result(consent_receipts.check_receipt(data, vkey=vkey), json_out)
+                return
             witness_keys = [_read_key(w) for w in witness]
             res = check_receipt(
                 data,

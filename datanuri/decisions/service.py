@@ -263,6 +263,12 @@ class DecisionService:
             s.flush()
             return self._system_info(s, row)
 
+    def training_refs(self, refs: Sequence[str]) -> list[TrainingRef]:
+        """The training data versions `refs` ("dataset@N"), each checked to exist and to have a
+        ledger entry (the model registry links a model version to them)."""
+        with self.db.session() as s:
+            return [self._training_ref(s, r) for r in refs]
+
     def systems(self) -> list[SystemInfo]:
         """Every registered system (the registry is public: it names no person)."""
         with self.db.session() as s:

@@ -9,10 +9,13 @@ from datanuri.accounts.mfa import requires_second_factor
 from datanuri.accounts.principal import SYSTEM
 from datanuri.catalog.service import CatalogService
 from datanuri.catalog.vocab import regions_from_text
+from datanuri.demo.ai import seed_demo_ai
 from datanuri.demo.desk import seed_demo_desk
 from datanuri.demo.firms import seed_demo_firms
-from datanuri.demo.market import seed_demo_listing
+from datanuri.demo.market import seed_demo_listing, seed_demo_orders
+from datanuri.demo.market_history import seed_demo_fingerprints, seed_price_history
 from datanuri.demo.metadata import COLUMN_NOTES, EXTRA
+from datanuri.demo.mydata import DEMO_HOSPITAL_DATASET, seed_demo_mydata
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
 
@@ -111,6 +114,15 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     seed_demo_desk(platform, report, password=DEMO_PASSWORD)
     created += seed_demo_firms(platform, src_dir / "firms", report)  # desk: firms and projects
     seed_demo_listing(platform, src_dir, report)
+    seed_price_history(platform, report)  # comparables for price suggestions and the backtest
+    seed_demo_fingerprints(
+        platform, report
+    )  # the listed dataset's copies carry their buyer's marks
+    created += seed_demo_ai(platform, src_dir / "ai", report)  # the AI accountability case
+    for d in datasets:  # MyData: a person linked to the hospital's patient rows, and its offer
+        if d.name == DEMO_HOSPITAL_DATASET:
+            seed_demo_mydata(platform, d.files[0][0], report, password=DEMO_PASSWORD)
+    seed_demo_orders(platform, report, password=DEMO_PASSWORD)  # buyers, credit, sales
     return created
 
 

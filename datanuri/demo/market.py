@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from datanuri.accounts.principal import SYSTEM
-from datanuri.errors import NotFound
+from datanuri.errors import Conflict, NotFound
 from datanuri.market import licence as L
 from datanuri.market import listing_rules as rules
 from datanuri.market.listings import SyntheticSample
@@ -55,3 +55,42 @@ def seed_demo_listing(
     platform.listings.publish(made.id, principal=SYSTEM)
     report(f"{DEMO_LISTING_DATASET}: market listing {made.id} on sale")
     return made.id
+
+
+# Demo buyers of the market: prepaid credit topped up by the administrator, and a short sales
+# history of the demo listing (one buyer subscribed; another subscribed and got part back).
+DEMO_BUYERS: tuple[tuple[str, str, int], ...] = (
+    ("buyer@datanuri.local", "박구매 Buyer", 3_000_000),
+    ("buyer2@datanuri.local", "최구독 Subscriber", 2_000_000),
+)
+DEMO_PARTIAL_REFUND = 200_000
+
+
+def seed_demo_orders(
+    platform: Platform, report: Callable[[str], None] = lambda _msg: None, *, password: str
+) -> int:
+    """The demo buyers with credit and their orders of the demo listing, once (every step has
+    a fixed idempotency key, so loading again changes nothing); how many orders exist."""
+    found = platform.listings.search(principal=SYSTEM, dataset=DEMO_LISTING_DATASET, mine=True)
+    if not found:
+        return 0
+    listing = found[0].id
+    made = 0
+    for i, (email, name, credit) in enumerate(DEMO_BUYERS):
+        try:
+            platform.accounts.create_user(
+                email, display_name=name, password=password, principal=SYSTEM
+            )
+        except Conflict:
+            pass
+        platform.orders.top_up(email, credit, key=f"demo-credit-{email}", principal=SYSTEM)
+        buyer = platform.accounts.principal_for(email)
+        order = platform.orders.place(listing, key=f"demo-order-{email}", principal=buyer)
+        if i == 1:
+            platform.orders.refund(
+                order.id, key="demo-refund-1", amount=DEMO_PARTIAL_REFUND, principal=SYSTEM
+            )
+        if not order.replayed:
+            made += 1
+            report(f"{DEMO_LISTING_DATASET}: {email} bought listing {listing} (order {order.id})")
+    return made

@@ -193,6 +193,25 @@ class Books:
         """Pay `amount` from `buyer`'s credit: the holder organisation's part to its receivable,
         `fee_bps` basis points of it (exactly rounded) to the platform's fee. All or nothing: a
         credit too small for it is refused with nothing posted."""
+        with self.db.write_session() as s:
+            return self.charge_in(
+                s, buyer, holder_org, amount, fee_bps, key, memo=memo, principal=principal
+            )
+
+    def charge_in(
+        self,
+        s: Session,
+        buyer: int,
+        holder_org: str,
+        amount: Won | int,
+        fee_bps: int,
+        key: str,
+        *,
+        memo: str = "",
+        principal: Principal,
+    ) -> EntryInfo:
+        """`charge` inside the caller's write transaction (an order's, so the order, the sale
+        and the entitlement commit or fail together)."""
         if not (principal.is_admin or (principal.kind == "user" and principal.user_id == buyer)):
             raise _denied(principal, M.MSG_CHARGE_RIGHTS)
         won, key, memo = Won.positive(amount).minor, _clean_key(key), _clean_memo(memo)
@@ -201,28 +220,27 @@ class Books:
             "op": "charge", "buyer": buyer, "holder": holder_org, "amount": won,
             "fee_bps": fee_bps, "memo": memo,
         }  # fmt: skip
-        with self.db.write_session() as s:
-            if (done := self._replay(s, key, request)) is not None:
-                return done
-            self._user(s, buyer)
-            org = self._org(s, holder_org)
-            credit = self._account(s, "user", str(buyer), "buyer_credit")
-            receivable = self._account(s, "org", str(org.id), "holder_receivable")
-            legs = [Leg(credit.id, won)]
-            if net:  # 0 only when the fee takes all of a tiny amount
-                legs.append(Leg(receivable.id, -net))
-            if fee:
-                legs.append(Leg(self._account(s, "platform", PLATFORM, "platform_fee").id, -fee))
+        if (done := self._replay(s, key, request)) is not None:
+            return done
+        self._user(s, buyer)
+        org = self._org(s, holder_org)
+        credit = self._account(s, "user", str(buyer), "buyer_credit")
+        receivable = self._account(s, "org", str(org.id), "holder_receivable")
+        legs = [Leg(credit.id, won)]
+        if net:  # 0 only when the fee takes all of a tiny amount
+            legs.append(Leg(receivable.id, -net))
+        if fee:
+            legs.append(Leg(self._account(s, "platform", PLATFORM, "platform_fee").id, -fee))
 
-            def event(digest: str) -> EventKind:
-                return SaleCharged(
-                    actor=principal.ref, time=utcnow(), organization=org.name,
-                    entry_sha256=digest, amount=won, fee=fee, currency=CURRENCY,
-                )  # fmt: skip
+        def event(digest: str) -> EventKind:
+            return SaleCharged(
+                actor=principal.ref, time=utcnow(), organization=org.name,
+                entry_sha256=digest, amount=won, fee=fee, currency=CURRENCY,
+            )  # fmt: skip
 
-            return self._post(
-                s, "sale", key, request, legs, memo, None, event, principal, receivable.id
-            )
+        return self._post(
+            s, "sale", key, request, legs, memo, None, event, principal, receivable.id
+        )
 
     def refund(
         self,
@@ -236,46 +254,59 @@ class Books:
         """Give `amount` of sale `original_entry` back to its buyer's credit, taken from the
         holder's part and the fee in proportion; never more than the sale net of earlier
         refunds (admins, or an owner of the holder organisation)."""
+        with self.db.write_session() as s:
+            return self.refund_in(s, original_entry, amount, key, memo=memo, principal=principal)
+
+    def refund_in(
+        self,
+        s: Session,
+        original_entry: int,
+        amount: Won | int,
+        key: str,
+        *,
+        memo: str = "",
+        principal: Principal,
+    ) -> EntryInfo:
+        """`refund` inside the caller's write transaction (an order's refund)."""
         won, key, memo = Won.positive(amount).minor, _clean_key(key), _clean_memo(memo)
         request = {"op": "refund", "entry": original_entry, "amount": won, "memo": memo}
-        with self.db.write_session() as s:
-            sale = s.get(BookEntry, original_entry)
-            if sale is None:
-                raise errors.NotFound(M.MSG_NO_ENTRY.format(entry=original_entry))
-            if sale.kind != "sale":
-                raise errors.InvalidInput(M.MSG_NOT_A_SALE.format(entry=original_entry))
-            parts = {a.type: (a, p.amount) for a, p in self._legs(s, sale.id)}
-            receivable = s.get(BookAccount, sale.holder_account_id)
-            assert receivable is not None
-            net = parts.get("holder_receivable", (receivable, 0))[1]
-            org = s.get(Organization, int(receivable.owner_ref))
-            assert org is not None
-            if not (principal.is_admin or principal.role_in(org.name) == "owner"):
-                raise _denied(principal, M.MSG_REFUND_RIGHTS)
-            if (done := self._replay(s, key, request)) is not None:
-                return done
-            lock_name(s, f"books-refund:{sale.id}")  # PostgreSQL: one refund of it at a time
-            credit, _ = parts["buyer_credit"]
-            fee_account, fee = parts.get("platform_fee", (None, 0))
-            charged = [-net, -fee]
-            back = self._refunded(s, sale.id, credit.id)
-            give_net, give_fee = money.refund_parts(charged, back, won)
-            legs = [Leg(credit.id, -won)]
-            if give_net:
-                legs.append(Leg(receivable.id, give_net))
-            if give_fee and fee_account is not None:
-                legs.append(Leg(fee_account.id, give_fee))
+        sale = s.get(BookEntry, original_entry)
+        if sale is None:
+            raise errors.NotFound(M.MSG_NO_ENTRY.format(entry=original_entry))
+        if sale.kind != "sale":
+            raise errors.InvalidInput(M.MSG_NOT_A_SALE.format(entry=original_entry))
+        parts = {a.type: (a, p.amount) for a, p in self._legs(s, sale.id)}
+        receivable = s.get(BookAccount, sale.holder_account_id)
+        assert receivable is not None
+        net = parts.get("holder_receivable", (receivable, 0))[1]
+        org = s.get(Organization, int(receivable.owner_ref))
+        assert org is not None
+        if not (principal.is_admin or principal.role_in(org.name) == "owner"):
+            raise _denied(principal, M.MSG_REFUND_RIGHTS)
+        if (done := self._replay(s, key, request)) is not None:
+            return done
+        lock_name(s, f"books-refund:{sale.id}")  # PostgreSQL: one refund of it at a time
+        credit, _ = parts["buyer_credit"]
+        fee_account, fee = parts.get("platform_fee", (None, 0))
+        charged = [-net, -fee]
+        back = self._refunded(s, sale.id, credit.id)
+        give_net, give_fee = money.refund_parts(charged, back, won)
+        legs = [Leg(credit.id, -won)]
+        if give_net:
+            legs.append(Leg(receivable.id, give_net))
+        if give_fee and fee_account is not None:
+            legs.append(Leg(fee_account.id, give_fee))
 
-            def event(digest: str) -> EventKind:
-                return SaleRefunded(
-                    actor=principal.ref, time=utcnow(), organization=org.name,
-                    entry_sha256=digest, sale_sha256=sale.digest, amount=won, fee=give_fee,
-                    currency=CURRENCY,
-                )  # fmt: skip
+        def event(digest: str) -> EventKind:
+            return SaleRefunded(
+                actor=principal.ref, time=utcnow(), organization=org.name,
+                entry_sha256=digest, sale_sha256=sale.digest, amount=won, fee=give_fee,
+                currency=CURRENCY,
+            )  # fmt: skip
 
-            return self._post(
-                s, "refund", key, request, legs, memo, sale.id, event, principal, receivable.id
-            )
+        return self._post(
+            s, "refund", key, request, legs, memo, sale.id, event, principal, receivable.id
+        )
 
     # ----- reading ---------------------------------------------------------------------------
     def account(

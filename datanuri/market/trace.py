@@ -3,9 +3,9 @@
 The file is read by the catalog's own readers (`datanuri.tables`): CSV/TSV in UTF-8 or CP949
 (detected) arrive as text columns, Parquet as typed ones; `fingerprint.detect` accepts either.
 
-Candidates come from a `CandidateSource`: for now a list of buyer ids (`BuyerList`, from a file);
-the market's orders will implement the same protocol (every buyer who received a copy of the
-dataset), so `trace_file` does not change when they do.
+Candidates come from a `CandidateSource`: a list of buyer ids (`BuyerList`), from a file or,
+in `deliveries.Deliveries.trace`, everyone who was delivered a fingerprinted copy of the
+dataset (it records each download that carries a recipient's marks).
 
 The dataset's fingerprint secret is derived from a key the holder keeps in the key store
 (`datanuri.privacy.keys.KeyStore`, the pseudonymisation keys' store), by default the key named
@@ -26,7 +26,6 @@ import pyarrow as pa
 from datanuri.errors import IngestError, InvalidInput
 from datanuri.market import fingerprint_messages as M
 from datanuri.market.fingerprint import ALPHA, Detection, Scheme, dataset_key, detect
-from datanuri.privacy.keys import KeyStore
 from datanuri.tables.detect import detect as detect_format
 from datanuri.tables.model import Limits
 from datanuri.tables.readers import open_reader
@@ -96,11 +95,6 @@ def read_copy(path: Path) -> pa.Table:
         return pa.table({name: pa.array([], pa.string()) for name in reader.columns})
     table = pa.Table.from_batches(batches)
     return table.rename_columns(reader.columns)
-
-
-def holder_key(store: KeyStore, organization: str, name: str = DEFAULT_KEY) -> bytes:
-    """The key-store key the dataset's fingerprints derive from (InvalidInput if missing)."""
-    return store.get(organization, name)
 
 
 def trace_file(

@@ -300,6 +300,9 @@ class PrivacyService:
         # Issues the ticket that lets a passing release through the catalog's publish guard.
         shared = getattr(catalog, "guard", None)
         self.guard = guard or (shared if isinstance(shared, DetectionGuard) else DetectionGuard())
+        # Other spenders of the same privacy-loss accounts (synthetic releases), wired by the
+        # platform: each gives the epsilons it spent from a dataset's account, in a session.
+        self.spent_elsewhere: list[Callable[[Session, str], list[float]]] = []
 
     # ----- reading the holder's table --------------------------------------------------------
     def _source(self, s: Session, name: str, principal: Principal) -> tuple[Dataset, Version]:
@@ -839,6 +842,8 @@ class PrivacyService:
                 .order_by(PrivacyLoss.id)
             )
         )
+        for other in self.spent_elsewhere:
+            spent += other(s, name)
         return account(
             name,
             spent,

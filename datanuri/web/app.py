@@ -29,13 +29,19 @@ from datanuri.web import (
     routes_lifecycle,
     routes_linkage,
     routes_market_listings,
+    routes_market_orders,
+    routes_market_price,
     routes_metadata,
     routes_metadata_edit,
     routes_mfa,
+    routes_models,
+    routes_mydata,
+    routes_oauth,
     routes_pages,
     routes_privacy,
     routes_search,
     routes_signup,
+    routes_synth,
     routes_ui,
     routes_webhooks,
     routes_wizard,
@@ -75,6 +81,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_signup.pages)
     app.include_router(routes_search.router, prefix=API_PREFIX)
     app.include_router(routes_privacy.router, prefix=API_PREFIX)
+    app.include_router(routes_synth.router, prefix=API_PREFIX)
     app.include_router(routes_ledger.router, prefix=API_PREFIX)
     app.include_router(routes_audit.router, prefix=API_PREFIX)
     app.include_router(routes_access.router, prefix=API_PREFIX)
@@ -84,13 +91,25 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_desk_pages.pages)
     app.include_router(routes_firms.router, prefix=API_PREFIX)
     app.include_router(routes_firms.pages)
+    app.include_router(routes_market_orders.router, prefix=API_PREFIX)
+    app.include_router(routes_market_orders.pages)
     app.include_router(routes_market_listings.router, prefix=API_PREFIX)
+    app.include_router(routes_market_price.router, prefix=API_PREFIX)
     app.include_router(routes_market_listings.public)
     app.include_router(routes_market_listings.pages)
     app.include_router(routes_decisions.router, prefix=API_PREFIX)
     app.include_router(routes_decisions_pages.pages)
     app.include_router(routes_linkage.router, prefix=API_PREFIX)
+    app.include_router(routes_models.router, prefix=API_PREFIX)
+    app.include_router(routes_mydata.router, prefix=API_PREFIX)
+    app.include_router(routes_mydata.pages)
     app.include_router(routes_ledger.wellknown_router)
+    app.include_router(routes_oauth.wellknown)  # MyData's authorization server (RFC 8414)
+    app.include_router(routes_oauth.oauth)
+    app.include_router(routes_oauth.pages)
+    app.include_router(routes_oauth.console)
+    app.include_router(routes_oauth.registration)
+    app.include_router(routes_oauth.api, prefix=API_PREFIX)
     app.include_router(routes_ckan.router, prefix="/api/3/action")
     app.include_router(routes_ckan.router, prefix="/api/action")
     app.include_router(routes_ckan.root_router)

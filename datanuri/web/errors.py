@@ -15,6 +15,8 @@ from datanuri.errors import (
     ConfigError,
     DatanuriError,
     IntegrityError,
+    InvalidAccessToken,
+    InvalidDpopProof,
     LedgerError,
     NotAuthenticated,
     RateLimited,
@@ -97,7 +99,9 @@ def install(app: FastAPI) -> None:
         resp = error_response(exc.status, exc.code, exc.message, exc.details)
         if isinstance(exc, RateLimited):
             resp.headers["Retry-After"] = str(int(exc.retry_after))
-        if isinstance(exc, NotAuthenticated):
+        if isinstance(exc, InvalidAccessToken | InvalidDpopProof):  # MyData's DPoP tokens
+            resp.headers["WWW-Authenticate"] = f'DPoP error="{exc.code}"'
+        elif isinstance(exc, NotAuthenticated):
             resp.headers["WWW-Authenticate"] = "Bearer"
         return resp
 

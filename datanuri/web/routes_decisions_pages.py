@@ -252,3 +252,47 @@ def oversight_page(request: Request, name: str, p: PlatformDep, who: WebUserDep)
         ktime=ktime,
         pct=lambda x: "—" if x is None else f"{x * 100:.1f}%",
     )
+
+
+# ----- the model registry and drift ------------------------------------------------------------
+@pages.get("/console/ai/models", response_class=HTMLResponse)
+def models_page(request: Request, p: PlatformDep, who: WebUserDep) -> Response:
+    """Registered models with their drift monitors (where drift alerts link to)."""
+    if who is None:
+        return login_redirect(request)
+    return ui_page(
+        request,
+        "console/ai_models.html",
+        user=who.user,
+        csrf_token=who.csrf,
+        models=p.models.models(),
+        monitors=p.models.monitors(),
+        ktime=ktime,
+    )
+
+
+@pages.get("/console/ai/models/{system}/{version}", response_class=HTMLResponse)
+def model_page(
+    request: Request, system: str, version: str, p: PlatformDep, who: WebUserDep
+) -> Response:
+    """A model's card (training data, audits, features) and, for its owners, its drift runs."""
+    if who is None:
+        return login_redirect(request)
+    card = p.models.card(system, version)
+    runs = []
+    for m in p.models.monitors(system):
+        if m.version != version:
+            continue
+        try:
+            runs.extend(p.models.runs(m.id, principal=who.me))
+        except errors.PermissionDenied:
+            break
+    return ui_page(
+        request,
+        "console/ai_model.html",
+        user=who.user,
+        csrf_token=who.csrf,
+        card=card,
+        runs=sorted(runs, key=lambda r: r.id, reverse=True)[:10],
+        ktime=ktime,
+    )

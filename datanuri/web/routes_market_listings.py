@@ -7,6 +7,7 @@ Handlers are thin: one service call with the caller's principal.
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -28,8 +29,10 @@ from datanuri.market.listings import (
     SampleFromRelease,
     SyntheticSample,
 )
+from datanuri.market.price_advisor import ListingSuggestion
+from datanuri.market.pricing import won
 from datanuri.platform import Platform
-from datanuri.web.auth import PublishCaller, ReadCaller
+from datanuri.web.auth import PublishCaller, ReadCaller, session_principal
 from datanuri.web.deps import PlatformDep, RowId
 from datanuri.web.pages import check_form_csrf, language
 from datanuri.web.routes_console import WebUser, WebUserDep, login_redirect
@@ -267,8 +270,14 @@ def listing_page(
 ) -> Response:
     """The public page of a listing: description, price, licence in plain words, sample."""
     info = platform.listings.get(listing_id, principal=caller.me)
+    found = session_principal(request)
     return ui_page(
-        request, "ui/market_listing.html", user=caller.user, **_view(info, language(request))
+        request,
+        "ui/market_listing.html",
+        user=caller.user,
+        csrf_token=found[1] if found else None,
+        order_key=uuid.uuid4().hex,  # the checkout's idempotency key: one order per page view
+        **_view(info, language(request)),
     )
 
 
@@ -283,6 +292,7 @@ def _console(
 ) -> HTMLResponse:
     lang = language(request)
     mine = platform.listings.search(principal=who.me, mine=True)
+    suggestion, suggest_error = _suggestion(request, platform, who, lang)
     datasets = [
         d
         for d in platform.catalog.list_datasets(principal=who.me)
@@ -300,7 +310,23 @@ def _console(
         error=error,
         values=values or {},
         done=request.query_params.get("done"),
+        suggestion=suggestion,
+        suggest_error=suggest_error,
+        won=won,
     )
+
+
+def _suggestion(
+    request: Request, platform: Platform, who: WebUser, lang: str
+) -> tuple[ListingSuggestion | None, str | None]:
+    """The price suggestion asked for with ?suggest=ID (the holder's), or why there is none."""
+    raw = request.query_params.get("suggest", "")
+    if not raw.isdigit():
+        return None, None
+    try:
+        return platform.prices.suggest_price(int(raw), principal=who.me), None
+    except (errors.InvalidInput, errors.NotFound, errors.PermissionDenied) as exc:
+        return None, translate(exc.message, lang)
 
 
 @pages.get("/console/listings", response_class=HTMLResponse)

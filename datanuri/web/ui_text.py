@@ -326,6 +326,7 @@ EVENT_TYPES: dict[str, Pair] = {
     "entitlement.granted": ("이용 권한 부여", "Entitlement granted"),
     "entitlement.revoked": ("이용 권한 회수", "Entitlement revoked"),
     "privacy.budget.declared": ("프라이버시 예산 선언", "Privacy budget declared"),
+    "synth.release": ("합성 데이터 공개", "Synthetic data released"),
     "account.second_factor.enrolled": ("2단계 인증 등록", "Second factor enrolled"),
     "privacy.detection.overridden": ("식별자 탐지 결과 변경", "Detection overridden"),
     "audit.recorded": ("AI 공정성 감사 기록", "Audit recorded"),
@@ -346,6 +347,8 @@ EVENT_TYPES: dict[str, Pair] = {
     "linkage.export.released": ("반출 결과 공개", "Export released"),
     "linkage.project.closed": ("결합 프로젝트 종료", "Linkage project closed"),
     "linkage.zone.destroyed": ("결합 공간 파기", "Zone data destroyed"),
+    "ai.model.registered": ("AI 모델 버전 등록", "AI model registered"),
+    "ai.drift.checked": ("AI 모델 드리프트 점검", "AI model drift checked"),
     "dataset.version.withdrawn": ("버전 철회", "Version withdrawn"),
     "dataset.deleted": ("빈 데이터셋 삭제", "Empty dataset deleted"),
     "access.requested": ("이용 신청", "Access requested"),
@@ -355,6 +358,16 @@ EVENT_TYPES: dict[str, Pair] = {
     "market.credit.topped_up": ("이용 크레딧 충전", "Credit topped up"),
     "market.sale.charged": ("판매 대금 결제", "Sale charged"),
     "market.sale.refunded": ("판매 대금 환불", "Sale refunded"),
+    "mydata.person.linked": ("마이데이터 본인 연계", "MyData person linked"),
+    "mydata.offer.declared": ("마이데이터 제공 항목 선언", "MyData offer declared"),
+    "mydata.consent.granted": ("마이데이터 전송 동의", "MyData consent granted"),
+    "mydata.consent.revoked": ("마이데이터 동의 철회", "MyData consent revoked"),
+    "mydata.consent.expired": ("마이데이터 동의 만료", "MyData consent expired"),
+    "mydata.transfer": ("마이데이터 전송", "MyData transfer"),
+    "mydata.deletion.acknowledged": ("마이데이터 삭제 확인", "MyData deletion acknowledged"),
+    "mydata.access": ("마이데이터 본인 열람", "MyData own rows read"),
+    "market.order.placed": ("데이터 상품 주문", "Order placed"),
+    "market.subscription.lapsed": ("구독 종료", "Subscription lapsed"),
     "desk.request.filed": ("데이터 요청 접수", "Data request filed"),
     "desk.request.supported": ("데이터 요청 공감", "Data request supported"),
     "desk.request.routed": ("데이터 요청 배정", "Data request routed"),
@@ -375,6 +388,8 @@ EVENT_TYPES: dict[str, Pair] = {
     "market.listing.published": ("데이터 상품 판매 게시", "Listing published"),
     "market.listing.unpublished": ("데이터 상품 판매 중단", "Listing taken off sale"),
     "market.listing.licence.changed": ("데이터 상품 이용허락 변경", "Listing licence changed"),
+    "market.fingerprint.scheme_set": ("사본 지문 방식 지정", "Fingerprint scheme set"),
+    "market.copy.delivered": ("지문 사본 제공", "Fingerprinted copy delivered"),
 }
 
 
@@ -442,6 +457,8 @@ HASH_NAMES: dict[str, Pair] = {
     "content": ("납품 데이터 해시", "Delivered data hash"),
     "licence": ("이용허락 해시", "Licence hash"),  # a market listing's licence (JSON-LD)
     "previous": ("이전 이용허락 해시", "Previous licence hash"),
+    "copy": ("제공 사본 해시", "Delivered copy hash"),  # a fingerprinted copy (Parquet)
+    "scheme": ("지문 방식 해시", "Fingerprint scheme hash"),
 }
 
 # ----- access requests ("이용 신청") -------------------------------------------------------------

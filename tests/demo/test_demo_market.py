@@ -20,3 +20,21 @@ def test_the_demo_offers_the_112_calls(platform, tmp_path):
     ]
     assert types.count("market.listing.published") == 1
     assert platform.ledger.audit().ok
+
+
+def test_the_demo_has_buyers_with_credit_and_sales(platform, tmp_path):
+    from datanuri.accounts.principal import SYSTEM
+    from datanuri.demo.load import DEMO_PASSWORD
+    from datanuri.demo.market import DEMO_BUYERS, DEMO_PARTIAL_REFUND, seed_demo_orders
+
+    load_demo(platform, tmp_path / "src")
+    buyer = platform.accounts.principal_for(DEMO_BUYERS[0][0])
+    (order,) = platform.orders.mine(principal=buyer)
+    assert order.dataset == DEMO_LISTING_DATASET and order.access == "active"
+    assert platform.orders.credit(principal=buyer).balance == DEMO_BUYERS[0][2] - order.amount
+    org = order.organization
+    sales = platform.orders.sales(org, principal=SYSTEM)
+    assert len(sales) == 2 and sorted(x.refunded for x in sales) == [0, DEMO_PARTIAL_REFUND]
+    assert seed_demo_orders(platform, password=DEMO_PASSWORD) == 0  # again: nothing more
+    assert len(platform.orders.sales(org, principal=SYSTEM)) == 2
+    assert platform.books.verify(principal=SYSTEM).ok

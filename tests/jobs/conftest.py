@@ -16,6 +16,8 @@ FAST = {
     "job_poll_seconds": 0.05,
     "job_retry_seconds": 0.05,
     "desk_sweep_seconds": 0,  # no periodic sweep rows among the jobs these tests count
+    "ai_drift_seconds": 0,  # nor drift monitor runs
+    "market_renew_seconds": 0,  # nor subscription renewals
 }
 
 

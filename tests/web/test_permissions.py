@@ -11,8 +11,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from datanuri.accounts import SYSTEM
+from datanuri.audit.registry import Registration
 from datanuri.decisions.records import DecisionDraft
 from datanuri.decisions.systems import ModelCard
+from datanuri.demo.market_history import price_history
 from datanuri.web.app import create_app
 from tests.helpers import air_csv
 
@@ -105,6 +107,21 @@ class World:
             "ai-a", version="v1", kind="other", method="m", principal=SYSTEM
         )
         self.decision = platform.decisions.record(_ai_draft("seed"), principal=SYSTEM).reference
+        # a short market price history: price suggestions and their backtest have comparables
+        platform.prices.record_history(price_history(40), principal=SYSTEM)
+        # its model v1 in the model registry, with drift monitor 1
+        platform.models.register(
+            Registration(
+                system="ai-a",
+                version="v1",
+                kind="other",
+                method="m",
+                features=("PM10",),
+                training_data=("ds-open@1",),
+            ),
+            principal=SYSTEM,
+        )
+        platform.models.add_monitor("ai-a", "v1", principal=SYSTEM)
         # a job row the editor started (a kind no worker runs: it only has to be seen)
         self.editor_job = platform.jobs.queue.enqueue("test", {}, actor=f"user:{EMAIL['editor']}")[
             0
@@ -282,6 +299,41 @@ def _draft_step(role: str, level: str) -> int:
     return {"anonymous": 401, "editor": 200}.get(role, 404)
 
 
+def _order(w: World, role: str, level: str) -> str:
+    """A fresh paid order by plain@example.org of a listing of org-a's restricted dataset."""
+    listing = int(_listing(w, role, level, published=True))
+    key = w.fresh("order")
+    w.p.orders.top_up("plain@example.org", 10_000, key=key, principal=SYSTEM)
+    buyer = w.p.accounts.principal_for("plain@example.org")
+    return str(w.p.orders.place(listing, key=key, principal=buyer).id)
+
+
+def _order_body(w: World, role: str, level: str) -> dict[str, Any]:
+    """An order of a fresh listing, the caller's credit topped up first (so it can pay)."""
+    listing = int(_listing(w, role, level, published=True))
+    key = w.fresh("buy")
+    if role != "anonymous":
+        w.p.orders.top_up(EMAIL[role], 10_000, key=key, principal=SYSTEM)
+    return {"json": {"listing_id": listing, "key": key}}
+
+
+def _buy_expected(role: str, level: str) -> int:
+    """Anyone signed in buys (201); the holder's editor does not buy its own listing (409)."""
+    return {"anonymous": 401, "editor": 409}.get(role, 201)
+
+
+def _order_seen(role: str, level: str) -> int:
+    """An order is seen by the selling organisation's editors and administrators (and its
+    buyer); to others it is not found."""
+    return {"anonymous": 401, "editor": 200, "admin": 200}.get(role, 404)
+
+
+def _order_changed(role: str, level: str) -> int:
+    """Refunds and revocations: administrators (and the selling organisation's owners); its
+    editors see the order but are refused; to others it is not found."""
+    return {"anonymous": 401, "editor": 403, "admin": 200}.get(role, 404)
+
+
 def _ask_expected(role: str, level: str) -> int:
     """Asking: personal data is never lent (403); open data and those who already read the rows
     need no request (409); the others get a pending request (201)."""
@@ -379,6 +431,11 @@ MATRIX: dict[
     ),
     # the privacy-loss budget: the holder's editors read it; owners (none in org-a here) and
     # admins declare it, for personal datasets only
+    ("GET", "/api/v1/datasets/{name}/synth/releases"): (
+        DS + "/synth/releases",
+        None,
+        only(("editor",), 200),
+    ),
     ("GET", "/api/v1/datasets/{name}/privacy/budget"): (
         DS + "/privacy/budget",
         None,
@@ -740,10 +797,63 @@ MATRIX: dict[
         lambda w, r, lvl: {"json": {"title": "새 제목"}},
         _holder_only,
     ),
+    # price suggestions: the listing's holders; the backtest (an aggregate) anyone signed in
+    ("GET", "/api/v1/market/listings/{listing_id}/price-suggestion"): (
+        "/api/v1/market/listings/{listing}/price-suggestion",
+        None,
+        _holder_only,
+    ),
+    ("GET", "/api/v1/market/price-backtest"): (
+        "/api/v1/market/price-backtest?min_train=30",
+        None,
+        signed_in(200),
+    ),
     ("POST", "/api/v1/market/listings/{listing_id}/{step}"): (
         "/api/v1/market/listings/{draft}/publish",
         None,
         _draft_step,
+    ),
+    # market orders: anyone signed in buys from their credit; an order is its buyer's, its
+    # seller's editors' and the administrators'; refunds and revocations its seller's owners'
+    ("GET", "/api/v1/market/orders"): ("/api/v1/market/orders", None, signed_in(200)),
+    ("POST", "/api/v1/market/orders"): ("/api/v1/market/orders", _order_body, _buy_expected),
+    ("GET", "/api/v1/market/orders/{order_id}"): (
+        "/api/v1/market/orders/{order}",
+        None,
+        _order_seen,
+    ),
+    ("GET", "/api/v1/market/orders/{order_id}/invoice"): (
+        "/api/v1/market/orders/{order}/invoice",
+        None,
+        _order_seen,
+    ),
+    ("POST", "/api/v1/market/orders/{order_id}/refund"): (
+        "/api/v1/market/orders/{order}/refund",
+        lambda w, r, lvl: {"json": {"key": w.fresh("refund")}},
+        _order_changed,
+    ),
+    ("POST", "/api/v1/market/orders/{order_id}/revoke"): (
+        "/api/v1/market/orders/{order}/revoke",
+        None,
+        _order_changed,
+    ),
+    ("GET", "/api/v1/market/sales"): (
+        "/api/v1/market/sales?org=org-a",
+        None,
+        only(("editor", "admin"), 200),
+    ),
+    ("GET", "/api/v1/market/subscriptions"): (
+        "/api/v1/market/subscriptions",
+        None,
+        signed_in(200),
+    ),
+    ("GET", "/api/v1/market/credit"): ("/api/v1/market/credit", None, signed_in(200)),
+    ("POST", "/api/v1/market/credit/topup"): (
+        "/api/v1/market/credit/topup",
+        lambda w, r, lvl: {
+            "json": {"email": "plain@example.org", "amount": 1000, "key": w.fresh("top")}
+        },
+        only(("admin",), 200),
     ),
     # self-service accounts: public; a mail may go out, the answer is the same for any address
     ("POST", "/api/v1/auth/signup"): (
@@ -1000,6 +1110,49 @@ MATRIX: dict[
         lambda w, r, lvl: {"json": {"reviewer": "plain@example.org"}},
         only(("admin",), 404),
     ),
+    # the model registry and its cards are public; owners register models, add and run monitors
+    # and read their runs
+    ("GET", "/api/v1/ai/models"): ("/api/v1/ai/models", None, always(200)),
+    ("POST", "/api/v1/ai/models"): (
+        "/api/v1/ai/models",
+        lambda w, r, lvl: {
+            "json": {
+                "system": "ai-a",
+                "version": w.fresh("mv"),
+                "kind": "other",
+                "method": "m",
+                "features": ["PM10"],
+                "training_data": ["ds-open@1"],
+            }
+        },
+        only(("editor", "admin"), 201),
+    ),
+    ("GET", "/api/v1/ai/models/{system}/{version}/card"): (
+        "/api/v1/ai/models/ai-a/v1/card",
+        None,
+        always(200),
+    ),
+    ("GET", "/api/v1/ai/models/{system}/{version}/card.html"): (
+        "/api/v1/ai/models/ai-a/v1/card.html",
+        None,
+        always(200),
+    ),
+    ("POST", "/api/v1/ai/models/{system}/{version}/monitors"): (
+        "/api/v1/ai/models/ai-a/v1/monitors",
+        lambda w, r, lvl: {"json": {"window_days": 7}},
+        only(("editor", "admin"), 201),
+    ),
+    ("GET", "/api/v1/ai/monitors"): ("/api/v1/ai/monitors", None, always(200)),
+    ("POST", "/api/v1/ai/monitors/{monitor_id}/runs"): (
+        "/api/v1/ai/monitors/1/runs",
+        lambda w, r, lvl: {"json": {}},
+        only(("editor", "admin"), 200),
+    ),
+    ("GET", "/api/v1/ai/monitors/{monitor_id}/runs"): (
+        "/api/v1/ai/monitors/1/runs",
+        None,
+        only(("editor", "admin"), 200),
+    ),
     ("POST", "/api/v1/ai/contests/{contest_id}/decide"): (
         "/api/v1/ai/contests/999999/decide",
         lambda w, r, lvl: {"json": {"outcome": "uphold", "reasons": "x" * 30}},
@@ -1066,6 +1219,70 @@ MATRIX: dict[
         None,
         only(("editor", "admin"), 200),
     ),
+    # MyData's transfer API takes only a DPoP-bound OAuth token: session cookies and API tokens
+    # of any role are refused (401) before anything is read.
+    ("GET", "/api/v1/mydata/transfers/{holder}/{dataset}"): (
+        "/api/v1/mydata/transfers/org/ds-open",
+        None,
+        always(401),
+    ),
+    ("POST", "/api/v1/mydata/consent/revoke"): (
+        "/api/v1/mydata/consent/revoke",
+        None,
+        always(401),
+    ),
+    # MyData: offers are public, declared by the holder's editors (the body names no column of
+    # the test dataset: 422 to them); the dashboard and own rows are a person's (no one here is
+    # linked to a person: 403); consents are their person's and the holder's (404 to others);
+    # the holder's lists are its editors'
+    ("GET", "/api/v1/mydata/offers"): ("/api/v1/mydata/offers", None, always(200)),
+    ("POST", "/api/v1/mydata/offers"): (
+        "/api/v1/mydata/offers",
+        lambda w, r, lvl: {
+            "json": {
+                "dataset": "ds-personal",
+                "subject_column": "nope",
+                "items": [{"name": "a", "columns": ["b"], "label_ko": "가", "label_en": "A"}],
+            }
+        },
+        only(("editor", "admin"), 422),
+    ),
+    ("GET", "/api/v1/mydata/offers/{dataset}"): (
+        "/api/v1/mydata/offers/ds-personal",
+        None,
+        always(404),
+    ),
+    ("GET", "/api/v1/mydata/holders/{org}/consents"): (
+        "/api/v1/mydata/holders/org-a/consents",
+        None,
+        only(("editor", "admin"), 200),
+    ),
+    ("GET", "/api/v1/mydata/holders/{org}/transfers"): (
+        "/api/v1/mydata/holders/org-a/transfers",
+        None,
+        only(("editor", "admin"), 200),
+    ),
+    ("GET", "/api/v1/mydata/me"): ("/api/v1/mydata/me", None, signed_in(200)),
+    ("GET", "/api/v1/mydata/me/rows/{dataset}"): (
+        "/api/v1/mydata/me/rows/{ds}",
+        None,
+        signed_in(403),
+    ),
+    ("GET", "/api/v1/mydata/consents/{consent_id}"): (
+        "/api/v1/mydata/consents/cns_none",
+        None,
+        always(404),
+    ),
+    ("POST", "/api/v1/mydata/consents/{consent_id}/revoke"): (
+        "/api/v1/mydata/consents/cns_none/revoke",
+        None,
+        signed_in(404),
+    ),
+    ("GET", "/api/v1/mydata/consents/{consent_id}/receipt"): (
+        "/api/v1/mydata/consents/cns_none/receipt",
+        None,
+        always(404),
+    ),
 }
 # routes that name the dataset in their body, not their path
 DATASET_IN_BODY = {("POST", "/api/v1/audits/model"), ("POST", "/api/v1/audits/dataset")}
@@ -1113,6 +1330,7 @@ def test_permission_matrix(platform, tmp_path):
                     },
                     listing=_listing(w, role, level, published=True) if "{listing}" in path else "",
                     draft=_listing(w, role, level, published=False) if "{draft}" in path else "",
+                    order=_order(w, role, level) if "{order}" in path else "",
                 )
                 kwargs = make(w, role, level) if make else {}
                 r = client.request(method, url, headers=w.auth(role), **kwargs)

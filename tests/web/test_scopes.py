@@ -36,6 +36,13 @@ PUBLIC_WRITES = {
     ("POST", "/api/v1/auth/password/reset"),
     # the person contests an AI decision: its access code (or their own account) is the credential
     ("POST", "/api/v1/ai/decisions/{reference}/contests"),
+    # MyData's recipient: its DPoP-bound OAuth token (and a fresh proof) is the credential
+    ("POST", "/api/v1/mydata/consent/revoke"),
+    # the OAuth endpoints: the client's signed assertion (private_key_jwt) is the credential
+    ("POST", "/oauth/par"),
+    ("POST", "/oauth/token"),
+    ("POST", "/oauth/revoke"),
+    ("POST", "/oauth/introspect"),
 }
 # Writes that are not writes: CKAN's POST actions are the read-only actions of its GET.
 READ_ONLY_POSTS = {("POST", "/api/3/action/{action}"), ("POST", "/api/action/{action}")}
@@ -95,6 +102,7 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "offer_id": "1",
         "endpoint_id": "1",
         "listing_id": "1",
+        "order_id": "1",
         "step": "publish",
         "job_id": "x",
         "index": "0",
@@ -102,6 +110,13 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "reference": "DN-NOSUCHDECISION",
         "contest_id": "1",
         "export_id": "1",
+        "system": "ai-a",
+        "monitor_id": "1",
+        "holder": "org-a",
+        "dataset": "ds",
+        "ref": "x",
+        "org": "org-a",
+        "consent_id": "cns_none",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
