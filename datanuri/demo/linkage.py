@@ -19,6 +19,7 @@ from datanuri.linkage.zone import ExportDraft, HolderRef, ProjectDraft
 from datanuri.platform import Platform
 
 PROJECT = "welfare-blind-spots"
+PUBLISHER = "publisher@datanuri.local"
 OPERATOR = ("nuri-linkage-zone", "누리 결합전문기관")
 HOLDERS = (
     ("nuri-power", "누리전력 (전기요금 체납)", "arrears_months"),
@@ -83,12 +84,13 @@ def holder_table(everyone: pa.Table, index: int, seed: int = 17) -> pa.Table:
 
 def seed_demo_linkage(
     platform: Platform, src_dir: Path, report: Report = lambda _m: None, *, password: str
-) -> None:
-    """Run the whole zone once: project, salt, keyed uploads, match, checked export, review."""
+) -> int:
+    """Run the whole zone once: project, salt, keyed uploads, match, checked export, review;
+    returns the dataset versions it published (0 when already seeded)."""
     zone, acc = platform.linkage, platform.accounts
     try:
         zone.get_project(PROJECT, principal=SYSTEM)
-        return  # already seeded
+        return 0  # already seeded
     except NotFound:
         pass
     for name, title in (OPERATOR, *((o, t) for o, t, _ in HOLDERS)):
@@ -106,6 +108,11 @@ def seed_demo_linkage(
         except Conflict:
             pass
     acc.add_member(OPERATOR[0], emails["operator"], role="editor", principal=SYSTEM)
+    for org in (OPERATOR[0], *(o for o, _, _ in HOLDERS)):  # the publisher edits every demo org
+        try:
+            acc.add_member(org, PUBLISHER, role="editor", principal=SYSTEM)
+        except NotFound:
+            pass  # seeded without the demo's other users
     holder_emails = (emails["power"], emails["nhis"], emails["school"])
     for (org, _, _), email in zip(HOLDERS, holder_emails, strict=True):
         acc.add_member(org, email, role="editor", principal=SYSTEM)
@@ -159,5 +166,6 @@ def seed_demo_linkage(
             principal=who["reviewer"],
         )
         report(f"linkage: at-risk counts by 시군구 published as {done.dataset}")
-    else:
-        report(f"linkage: the export was refused: {'; '.join(ex.reasons)}")
+        return 1
+    report(f"linkage: the export was refused: {'; '.join(ex.reasons)}")
+    return 0

@@ -121,7 +121,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     )  # the listed dataset's copies carry their buyer's marks
     created += seed_demo_ai(platform, src_dir / "ai", report)  # the AI accountability case
     # the linkage zone: three holders' keyed people linked, at-risk counts by 시군구 released
-    seed_demo_linkage(platform, src_dir / "linkage", report, password=DEMO_PASSWORD)
+    created += seed_demo_linkage(platform, src_dir / "linkage", report, password=DEMO_PASSWORD)
     for d in datasets:  # MyData: a person linked to the hospital's patient rows, and its offer
         if d.name == DEMO_HOSPITAL_DATASET:
             seed_demo_mydata(platform, d.files[0][0], report, password=DEMO_PASSWORD)
