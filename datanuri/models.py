@@ -14,6 +14,7 @@ import datanuri.desk.tables  # noqa: F401
 import datanuri.harvest.models  # noqa: F401
 import datanuri.jobs.models  # noqa: F401
 import datanuri.ledger.models  # noqa: F401
+import datanuri.linkage.zone_tables  # noqa: F401
 import datanuri.market.book_tables  # noqa: F401
 import datanuri.market.delivery_tables  # noqa: F401
 import datanuri.market.listing_tables  # noqa: F401

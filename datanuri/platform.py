@@ -43,6 +43,7 @@ from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
+from datanuri.linkage.zone import LinkageZone
 from datanuri.market.books import Books
 from datanuri.market.deliveries import Deliveries
 from datanuri.market.listings import Listings
@@ -214,6 +215,9 @@ class Platform:
             guard=guard,
         )
         self.listings.listeners.append(self.search.on_change)
+        # The linkage zone: holders' keyed files linked, analysed and released only through
+        # disclosure checks and a reviewer (issue #17).
+        self.linkage = LinkageZone(self.db, self.blobs, self.ledger, self.catalog)
         # Fingerprinted deliveries: an entitled recipient's download of a restricted dataset
         # with a fingerprint scheme carries their marks, recorded (market/deliveries.py).
         self.deliveries = Deliveries(self.db, self.ledger, self.access, keys, self.blobs)

@@ -50,6 +50,7 @@ SQLITE_ONLY = (
     "tests/market/test_cli_orders.py",
     "tests/web/test_market_orders.py",
     "tests/audit/test_cli_audit.py",
+    "tests/linkage/test_zone_cli.py",
     "tests/decisions/test_cli_models.py",
     "tests/oauth/test_flow.py",
     "tests/oauth/test_demo_client.py",

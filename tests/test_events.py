@@ -1024,6 +1024,38 @@ def _ai_pairs() -> list[tuple[events.EventKind, Event]]:
                 data={"run": 3, "drifted": ["arrears"]},
             ),
         ),
+    ] + _zone_pairs()
+
+
+def _zone_pairs() -> list[tuple[events.EventKind, Event]]:
+    """The linkage zone's kinds: subject, hashes and facts as the zone writes them."""
+    from datanuri.linkage import zone_events as z
+
+    kinds = (
+        z.ProjectCreated,
+        z.SaltIssued,
+        z.KeysUploaded,
+        z.MatchRun,
+        z.QueryRun,
+        z.ExportRequested,
+        z.ExportReviewed,
+        z.ExportReleased,
+        z.ProjectClosed,
+        z.ZoneDestroyed,
+    )
+    return [
+        (
+            kind(actor="user:2", time=T, project="p", digests={"file": H[0]}, facts={"rows": 3}),
+            Event(
+                type=kind.name,
+                actor="user:2",
+                subject="linkage-project:p",
+                time=T,
+                hashes={"file": f"sha256:{H[0]}"},
+                data={"project": "p", "rows": 3},
+            ),
+        )
+        for kind in kinds
     ]
 
 

@@ -16,6 +16,7 @@ from datanuri.cli import (
     decisions,
     desk_firms,
     ledger,
+    linkage_zone,  # noqa: F401 - adds the zone commands to `linkage`
     market_listings,
     market_orders,  # noqa: F401  (adds its commands to `market`)
 )

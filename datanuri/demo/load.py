@@ -12,6 +12,7 @@ from datanuri.catalog.vocab import regions_from_text
 from datanuri.demo.ai import seed_demo_ai
 from datanuri.demo.desk import seed_demo_desk
 from datanuri.demo.firms import seed_demo_firms
+from datanuri.demo.linkage import seed_demo_linkage
 from datanuri.demo.market import seed_demo_listing, seed_demo_orders
 from datanuri.demo.market_history import seed_demo_fingerprints, seed_price_history
 from datanuri.demo.metadata import COLUMN_NOTES, EXTRA
@@ -119,6 +120,8 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
         platform, report
     )  # the listed dataset's copies carry their buyer's marks
     created += seed_demo_ai(platform, src_dir / "ai", report)  # the AI accountability case
+    # the linkage zone: three holders' keyed people linked, at-risk counts by 시군구 released
+    created += seed_demo_linkage(platform, src_dir / "linkage", report, password=DEMO_PASSWORD)
     for d in datasets:  # MyData: a person linked to the hospital's patient rows, and its offer
         if d.name == DEMO_HOSPITAL_DATASET:
             seed_demo_mydata(platform, d.files[0][0], report, password=DEMO_PASSWORD)

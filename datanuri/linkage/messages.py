@@ -42,3 +42,40 @@ MSG_BAD_FIELD = (
 )
 MSG_BAD_HARDENING = "Unknown hardening {hardening!r}: use balance, xor_fold or none."
 MSG_BAD_METHOD = "Unknown method {method!r}: use exact, rules, clk or probabilistic."
+
+# ----- the linkage zone -------------------------------------------------------------------------
+MSG_SQL_SELECT_ONLY = (
+    "Only one SELECT statement can run in the zone: it is read-only, with no files, network "
+    "or extensions."
+)
+MSG_SQL_REFUSED = (
+    "Refused: the zone has no access to files, the network or extensions. Query the linked "
+    "tables only."
+)
+MSG_SQL_TIMEOUT = "The query ran past the zone's limit of {seconds} seconds and was stopped."
+MSG_SQL_ERROR = "The query failed: {error}"
+MSG_NO_PROJECT = "No linkage project named {name!r}."
+MSG_PROJECT_EXISTS = "A linkage project named {name!r} already exists. Pick another name."
+MSG_PROJECT_CLOSED = "The linkage project {name!r} is closed (or expired); its zone is gone."
+MSG_PROJECT_FIELD = "A linkage project needs {field}."
+MSG_OPERATOR_ONLY = (
+    "Only the owners and editors of the zone operator {organization!r} (or an admin) can do this."
+)
+MSG_ROLE_ONLY = "Only the project's {role} can do this in {name!r}."
+MSG_BAD_ROLE = "Unknown project role {role!r}: use key_authority, holder, analyst or reviewer."
+MSG_ROLES_APART = (
+    "{email} cannot be both {first} and {second} in one project: the roles are held by "
+    "different people."
+)
+MSG_NOT_HOLDER_ORG = "{organization!r} is not a participating holder of the project."
+MSG_SALT_ISSUED = "The project's salt was already issued; it is never issued twice."
+MSG_NO_UPLOADS = "Match needs keyed files from at least two holders; {count} uploaded so far."
+MSG_NO_RUN = "Nothing is linked yet: run the match first."
+MSG_NO_EXPORT = "No export request {id} in project {name!r}."
+MSG_NOT_PENDING = "The export request {id} is {status}, not waiting for review."
+MSG_OWN_ANALYSIS = "A reviewer cannot review their own analysis; another reviewer must."
+MSG_REASON_NEEDED = "Write the reason for the decision."
+MSG_EXPORT_REFUSED = "Refused by the disclosure checks: {findings}. Nothing was exported."
+MSG_NO_USER = "No user with the e-mail {email!r}: each member of a project needs an account."
+MSG_BAD_HOLDER = "Write each holder as ORG=EMAIL, not {item!r}."
+MSG_SIGN_IN = "Sign in: every step of a linkage project is done by one of its members."

@@ -182,6 +182,55 @@ def _hook_manager(ok: int) -> Callable[[str, str], int]:
     return lambda role, level: {"anonymous": 401, "other_owner": ok, "admin": ok}.get(role, 404)
 
 
+def _linkage_project(w: World, role: str, level: str) -> str:
+    """A fresh linkage project run by org-a: the auditor is its key authority, org-a's member
+    and org-b's owner its holders, org-a's editor its analyst, the admin its reviewer."""
+    import datetime as dt
+
+    from datanuri.linkage.zone import HolderRef, ProjectDraft
+
+    name = w.fresh("lp")
+    w.p.linkage.create_project(
+        ProjectDraft(
+            name=name,
+            purpose="결합 연구",
+            legal_basis="법 제28조의3",
+            operator="org-a",
+            key_authority=EMAIL["auditor"],
+            holders=(HolderRef("org-a", EMAIL["member"]), HolderRef("org-b", EMAIL["other_owner"])),
+            analysts=(EMAIL["editor"],),
+            reviewers=(EMAIL["admin"],),
+            expires_on=dt.date.today() + dt.timedelta(days=30),
+        ),
+        principal=SYSTEM,
+    )
+    return name
+
+
+def _keyed_file(w: World, role: str, level: str) -> dict[str, Any]:
+    """A holder's keyed file (only an lk_* column) for org-a, as tokenize writes it."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datanuri.linkage.tokenize import TokenizeOptions, tokenize_table
+
+    table = tokenize_table(
+        pa.table({"name": ["김민준", "이서연"]}),
+        b"s" * 32,
+        TokenizeOptions(id_columns=("name:name",)),
+    )
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return {"files": {"file": ("k.parquet", buf.getvalue())}, "data": {"organization": "org-a"}}
+
+
+def _linkage_reviewer(role: str, level: str) -> int:
+    """The admin reviews (no such export: 404); anyone else is not a reviewer."""
+    return {"anonymous": 401, "admin": 404}.get(role, 403)
+
+
 DESK_DRAFT = {
     "title": "버스 정류장별 승하차 인원",
     "description": "정류장별, 시간대별 승하차 인원을 월 단위로 받고 싶습니다.",
@@ -1109,6 +1158,67 @@ MATRIX: dict[
         lambda w, r, lvl: {"json": {"outcome": "uphold", "reasons": "x" * 30}},
         signed_in(404),
     ),
+    # The linkage zone: a fresh project per call (org-a operates it); each step is its role's
+    ("POST", "/api/v1/linkage/projects"): (
+        "/api/v1/linkage/projects",
+        lambda w, r, lvl: {
+            "json": {
+                "name": w.fresh("newlp"),
+                "purpose": "p",
+                "legal_basis": "b",
+                "operator": "org-a",
+                "key_authority": EMAIL["auditor"],
+                "holders": [
+                    {"organization": "org-a", "email": EMAIL["member"]},
+                    {"organization": "org-b", "email": EMAIL["other_owner"]},
+                ],
+                "analysts": [EMAIL["editor"]],
+                "reviewers": [EMAIL["admin"]],
+                "expires_on": "2099-12-31",
+            }
+        },
+        only(("editor", "admin"), 201),
+    ),
+    ("GET", "/api/v1/linkage/projects/{name}"): (
+        "/api/v1/linkage/projects/{lp}",
+        None,
+        signed_in(200),  # every signed-in role here is a member (or the admin)
+    ),
+    ("POST", "/api/v1/linkage/projects/{name}/salt"): (
+        "/api/v1/linkage/projects/{lp}/salt",
+        None,
+        only(("auditor",), 200),
+    ),
+    ("POST", "/api/v1/linkage/projects/{name}/uploads"): (
+        "/api/v1/linkage/projects/{lp}/uploads",
+        _keyed_file,
+        only(("member",), 201),
+    ),
+    ("POST", "/api/v1/linkage/projects/{name}/runs"): (
+        "/api/v1/linkage/projects/{lp}/runs",
+        lambda w, r, lvl: {"json": {}},
+        only(("editor",), 422),  # nothing uploaded yet
+    ),
+    ("POST", "/api/v1/linkage/projects/{name}/query"): (
+        "/api/v1/linkage/projects/{lp}/query",
+        lambda w, r, lvl: {"json": {"sql": "SELECT 1"}},
+        only(("editor",), 422),  # nothing linked yet
+    ),
+    ("POST", "/api/v1/linkage/projects/{name}/exports"): (
+        "/api/v1/linkage/projects/{lp}/exports",
+        lambda w, r, lvl: {"json": {"sql": "SELECT 1 AS a", "group_by": ["a"]}},
+        only(("editor",), 422),  # nothing linked yet
+    ),
+    ("POST", "/api/v1/linkage/projects/{name}/exports/{export_id}/review"): (
+        "/api/v1/linkage/projects/{lp}/exports/1/review",
+        lambda w, r, lvl: {"json": {"approve": True, "reason": "ok"}},
+        _linkage_reviewer,
+    ),
+    ("POST", "/api/v1/linkage/projects/{name}/close"): (
+        "/api/v1/linkage/projects/{lp}/close",
+        None,
+        only(("editor", "admin"), 200),
+    ),
     # MyData's transfer API takes only a DPoP-bound OAuth token: session cookies and API tokens
     # of any role are refused (401) before anything is read.
     ("GET", "/api/v1/mydata/transfers/{holder}/{dataset}"): (
@@ -1212,6 +1322,7 @@ def test_permission_matrix(platform, tmp_path):
                     request=_access_request(w, role, level) if "{request}" in path else "",
                     webhook=_webhook(w, role, level) if "{webhook}" in path else "",
                     desk=_desk_request(w, role, level) if "{desk}" in path else "",
+                    lp=_linkage_project(w, role, level) if "{lp}" in path else "",
                     **{
                         stage: _desk_stage(w, "offer" if stage == "offer" else stage)
                         for stage in ("open", "offer", "awarded", "delivered")

@@ -109,6 +109,7 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "action": "status_show",
         "reference": "DN-NOSUCHDECISION",
         "contest_id": "1",
+        "export_id": "1",
         "system": "ai-a",
         "monitor_id": "1",
         "holder": "org-a",
