@@ -145,7 +145,7 @@ class PriceAdvisor:
     def backtest(self, *, principal: Principal, min_train: int = 30) -> pricing.BacktestResult:
         """Walk-forward backtest of the model on the recorded price history."""
         if principal.kind == "anonymous":
-            raise errors.NotAuthenticated("Log in, or send an API token, to see the backtest.")
+            raise errors.NotAuthenticated(M.MSG_BACKTEST_LOGIN)
         with self.db.session() as s:
             history = self._history(s)
         return pricing.backtest(history, min_train=min_train)

@@ -23,3 +23,4 @@ MSG_BACKTEST_SHORT = (
 )
 MSG_FREE = "Listing {id} is free for research, so there is no price to suggest."
 MSG_HISTORY_ADMIN = "Only admins can record the market's price history."
+MSG_BACKTEST_LOGIN = "Log in, or send an API token, to see the backtest."

@@ -220,13 +220,9 @@ class SynthService:
         """Synthesize `name` and, only if the report passes and the ε fits the budget, publish
         the synthetic table as the next version of `target_name` (made if missing)."""
         if access_level not in ("open", "restricted"):
-            raise errors.InvalidInput(
-                f"A release is 'open' or 'restricted', never {access_level!r}."
-            )
+            raise errors.InvalidInput(M.MSG_ACCESS_LEVEL.format(level=access_level))
         if target_name == name:
-            raise errors.InvalidInput(
-                "Release into another dataset: the personal dataset itself stays personal."
-            )
+            raise errors.InvalidInput(M.MSG_SAME_DATASET)
         if options.method != "mst":
             raise errors.InvalidInput(M.MSG_COPULA_PERSONAL)
         with self.db.session() as s:  # refused before any work; checked again when recorded
@@ -327,9 +323,7 @@ class SynthService:
             self.guard.revoke(ticket)
             tmp.unlink(missing_ok=True)
         if not recorded:  # identical content: no new version, so nothing was spent
-            raise errors.Conflict(
-                f"Dataset {target_name!r} already holds this synthetic table: nothing released."
-            )
+            raise errors.Conflict(M.MSG_ALREADY_HELD.format(target=target_name))
         return recorded[0], c.report
 
     def _target_org(self, name: str, target: str, principal: Principal) -> str | None:
@@ -341,10 +335,7 @@ class SynthService:
                 self.access.require(s, principal, "create_dataset", org=src.organization.name)
                 return src.organization.name
             if ds.organization_id != src.organization_id or ds.access_level == "personal":
-                raise errors.Conflict(
-                    f"Dataset {target!r} is personal or another organisation's: release into an "
-                    "open or restricted dataset of the holder (or a new name)."
-                )
+                raise errors.Conflict(M.MSG_TARGET_TAKEN.format(target=target))
             self.access.require(s, principal, "publish", dataset=ds.as_access())
             return None
 
