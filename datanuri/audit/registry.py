@@ -521,10 +521,13 @@ class ModelRegistry:
         self, s: Session, org: str, system: str, version: str, run: DriftRun, drifted: list[str]
     ) -> None:
         """A notice to the owner organisation's editors, and one webhook event for its endpoints."""
-        names = ", ".join(drifted)
+        ko, en = (
+            ", ".join(word if f == PREDICTION else f for f in drifted)
+            for word in ("예측 점수", "the score")
+        )
         text = (
-            M.NOTE_DRIFT[0].format(system=system, version=version, features=names),
-            M.NOTE_DRIFT[1].format(system=system, version=version, features=names),
+            M.NOTE_DRIFT[0].format(system=system, version=version, features=ko),
+            M.NOTE_DRIFT[1].format(system=system, version=version, features=en),
         )
         event = Event(
             "ai.drift.detected",

@@ -20,7 +20,7 @@ from datanuri.platform import Platform
 
 PROJECT = "welfare-blind-spots"
 PUBLISHER = "publisher@datanuri.local"
-OPERATOR = ("nuri-linkage-zone", "누리 결합전문기관")
+OPERATOR = ("nuri-linkage-zone", "누리 가명정보 결합센터")
 HOLDERS = (
     ("nuri-power", "누리전력 (전기요금 체납)", "arrears_months"),
     ("nuri-health-insurance", "누리건강보험 (보험료 체납)", "unpaid_months"),

@@ -58,8 +58,9 @@ DESCRIPTIONS = {
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 CKAN_PREFIXES = ("/api/3/action", "/api/action")
-#: Routes that read no caller but check a credential of their own (a password, a challenge).
-CREDENTIAL_ROUTES = ("/api/v1/auth/",)
+#: Routes that read no caller but check a credential of their own (a password, a challenge,
+#: a MyData recipient's DPoP-bound access token).
+CREDENTIAL_ROUTES = ("/api/v1/auth/", "/api/v1/mydata/transfers/", "/api/v1/mydata/consent/")
 
 
 def _reads_caller(route: APIRoute) -> bool:

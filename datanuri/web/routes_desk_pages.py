@@ -217,7 +217,7 @@ async def _requester_action(
     else:
         reasons = str(form.get("reasons") or "")[:TEXT_LIMIT]
         await _call(lambda: desk.open_dispute(request_id, reasons, principal=me))
-    return _back(request, f"/requests/{request_id:int}", done=action)
+    return _back(request, f"/requests/{request_id}", done=action)
 
 
 def _requester_route(action: str) -> Any:

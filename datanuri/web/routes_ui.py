@@ -183,6 +183,7 @@ def ui_page(request: Request, template: str, status: int = 200, **ctx: Any) -> H
         switch_url=_switch_url(request),
         word=word,
         subject_text=ui_text.subject_text,
+        hash_text=ui_text.hash_text,
         actor_text=ui_text.actor_text,
         region_name=lambda region: region_label(region, lang),
         fmt_num=_fmt_num,

@@ -413,7 +413,9 @@ def subject_text(subject: str | None, lang: str) -> str | Markup:
         return f"데이터셋 {name}" if ko else f"dataset {name}"
     if kind == "org" and "/key:" in rest:
         org, _, key = rest.partition("/key:")
-        return f"{org} 기관의 키 {key}" if ko else f"key {key} of {org}"
+        return Markup("{} 기관의 키 <code>{}</code>" if ko else "key <code>{}</code> of {}").format(
+            *((org, key) if ko else (key, org))
+        )
     if kind == "data-request" and rest:  # the request desk's entries (desk/events.py)
         return f"데이터 요청 #{rest}" if ko else f"data request #{rest}"
     if kind == "token" and rest:
@@ -424,7 +426,24 @@ def subject_text(subject: str | None, lang: str) -> str | Markup:
         return f"가공 과제 #{rest}" if ko else f"processing project #{rest}"
     if kind == "org" and rest:
         return f"{rest} 기관" if ko else f"organisation {rest}"
-    return subject
+    if subject == "market:books":  # the market's double-entry books (book_events.py)
+        return "데이터 장터 장부" if ko else "the market's books"
+    words = SUBJECT_WORDS.get(kind)
+    if words and rest:
+        return Markup("{} <code>{}</code>").format(words[0] if ko else words[1], rest)
+    return Markup("<code>{}</code>").format(subject)
+
+
+# Ledger subjects named by a kind and an identifier shown as it is.
+SUBJECT_WORDS: dict[str, Pair] = {
+    "ai-system": ("AI 시스템", "AI system"),
+    "ai-model": ("AI 모델", "AI model"),
+    "ai-decision": ("AI 결정", "AI decision"),
+    "audit": ("감사", "audit"),
+    "linkage-project": ("결합 과제", "linkage project"),
+    "mydata-consent": ("마이데이터 동의", "MyData consent"),
+    "webhook-endpoint": ("웹훅", "webhook"),
+}
 
 
 def actor_text(actor: str | None, lang: str) -> str:
@@ -459,7 +478,58 @@ HASH_NAMES: dict[str, Pair] = {
     "previous": ("이전 이용허락 해시", "Previous licence hash"),
     "copy": ("제공 사본 해시", "Delivered copy hash"),  # a fingerprinted copy (Parquet)
     "scheme": ("지문 방식 해시", "Fingerprint scheme hash"),
+    "entry": ("분개 해시", "Journal entry hash"),  # the market's books (book_events.py)
+    "sale": ("판매 분개 해시", "Sale entry hash"),
+    "card": ("모델 카드 해시", "Model card hash"),  # AI systems and decisions
+    "input": ("입력 자료 해시", "Input hash"),
+    "record": ("기록 해시", "Record hash"),
+    "explanation": ("이의 신청 설명 해시", "Explanation hash"),
+    "parameters": ("매개변수 해시", "Parameters hash"),
+    "result": ("결과 해시", "Result hash"),
+    "data": ("자료 해시", "Data hash"),
+    "predictions": ("예측값 해시", "Predictions hash"),
+    "current": ("현재 구간 자료 해시", "Current window hash"),  # drift checks
+    "reference": ("기준 구간 자료 해시", "Reference window hash"),
+    "options": ("합성 설정 해시", "Synthesis options hash"),  # synthetic releases
+    "ci": ("연계정보 해시", "Linking identifier hash"),  # MyData
+    "rows": ("전송 행 해시", "Rows hash"),
+    "file": ("파일 해시", "File hash"),  # the linkage zone
+    "legal_basis": ("법적 근거 해시", "Legal basis hash"),
+    "sql": ("질의문 해시", "Query hash"),
 }
+
+# What an AI accountability audit looked at (audit/service.py).
+AUDIT_KINDS: dict[str, Pair] = {
+    "dataset": ("데이터셋 감사", "dataset audit"),
+    "model": ("모델 감사", "model audit"),
+    "release": ("공개본 감사", "release audit"),
+}
+
+# AI model kinds (audit/registry.py, decisions/systems.py).
+MODEL_KINDS: dict[str, Pair] = {
+    "linear": ("선형 회귀", "linear"),
+    "logistic": ("로지스틱 회귀", "logistic"),
+    "tree": ("결정 트리", "tree"),
+    "other": ("기타", "other"),
+}
+
+
+def hash_text(key: str, lang: str) -> str | Markup:
+    """What a ledger entry's hash `key` is of, in words; numbered and per-organisation keys
+    ("evidence0", "input:ORG") by their pattern, and any other key as the identifier it is."""
+    ko = lang == "ko"
+    if key in HASH_NAMES:
+        return pick(HASH_NAMES, key, lang)
+    if key.startswith("evidence") and key[8:].isdigit():
+        n = int(key[8:]) + 1
+        return f"증빙 파일 {n} 해시" if ko else f"Evidence file {n} hash"
+    if key.startswith("input:"):
+        org = key.partition(":")[2]
+        return Markup("{} <code>{}</code>").format(
+            "입력 파일 해시:" if ko else "Input file hash:", org
+        )
+    return Markup("<code>{}</code>").format(key)
+
 
 # ----- access requests ("이용 신청") -------------------------------------------------------------
 REQUEST_STATUS: dict[str, Pair] = {
