@@ -52,6 +52,11 @@ def sha256(obj: Any) -> str:
     return hashlib.sha256(dumps(obj)).hexdigest()
 
 
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of a text's UTF-8: the only form free or personal text takes in the ledger."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def dumps(obj: Any) -> bytes:
     """RFC 8785 canonical JSON of `obj`, as UTF-8 bytes (identical to `rfc8785.dumps`)."""
     try:

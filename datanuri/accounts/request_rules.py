@@ -4,7 +4,6 @@ expiry must be, and the status a request shows now."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from zoneinfo import ZoneInfo
 
 from datanuri.accounts import request_messages as M
@@ -54,10 +53,6 @@ def clean_reason(value: str | None, *, required: bool) -> str | None:
     if len(text) > REASON_MAX:
         raise InvalidInput(M.MSG_REASON_LONG[1].format(**LIMITS))
     return text
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def expiry(on: dt.date | None, *, days: int, now: dt.datetime) -> dt.datetime:

@@ -16,7 +16,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.accounts import request_messages as M
 from datanuri.accounts import request_rules as rules
 from datanuri.accounts.access import AccessControl
@@ -132,7 +132,7 @@ class AccessRequests:
                     dataset=ds.name,
                     request_id=row.id,
                     user_id=uid,
-                    purpose_sha256=rules.sha256(purpose),
+                    purpose_sha256=canonical.sha256_text(purpose),
                     days=days,
                 ),
             )
@@ -246,7 +246,7 @@ class AccessRequests:
                     dataset=ds.name,
                     request_id=row.id,
                     user_id=row.user_id,
-                    reason_sha256=rules.sha256(note) if note else None,
+                    reason_sha256=canonical.sha256_text(note) if note else None,
                     expires_at=ends,
                 ),
             )
@@ -283,7 +283,7 @@ class AccessRequests:
                     dataset=ds.name,
                     request_id=row.id,
                     user_id=row.user_id,
-                    reason_sha256=rules.sha256(why),
+                    reason_sha256=canonical.sha256_text(why),
                 ),
             )
             ko, en = M.NOTE_REFUSED

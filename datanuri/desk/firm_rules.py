@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from datanuri.desk import firm_messages as M
 from datanuri.desk.rules import KST as KST  # the desk's, also used through this module
 from datanuri.desk.rules import clean_text
-from datanuri.desk.rules import sha256 as sha256
 from datanuri.errors import InvalidInput
 
 Pair = tuple[str, str]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.models import Membership, Organization, User
 from datanuri.accounts.notifications import Notice, Notifier
@@ -238,7 +238,7 @@ class FirmDesk:
                     skills=skills,
                     sectors=sectors,
                     certifications=certs,
-                    profile_sha256=rules.sha256(whole),
+                    profile_sha256=canonical.sha256_text(whole),
                 ),
             )
             return self._profile_info(row, org, self._records(s, org.id).get(org.id))
@@ -323,7 +323,7 @@ class FirmDesk:
                     certifications=certs,
                     budget_min=low,
                     budget_max=high,
-                    text_sha256=rules.sha256(f"{title}\n{desc}"),
+                    text_sha256=canonical.sha256_text(f"{title}\n{desc}"),
                 ),
             )
             return self._project_info(s, row, principal)
@@ -417,7 +417,7 @@ class FirmDesk:
                     firm=org.name,
                     price=price,
                     days=days,
-                    note_sha256=rules.sha256(note) if note else None,
+                    note_sha256=canonical.sha256_text(note) if note else None,
                 ),
             )
             self._notify(s, [row.poster_id], "desk.offer", M.NOTE_OFFER, row, org)
@@ -527,7 +527,7 @@ class FirmDesk:
                     dataset=ds.name,
                     version=v.number,
                     content_sha256=v.content_hash,
-                    note_sha256=rules.sha256(text) if text else None,
+                    note_sha256=canonical.sha256_text(text) if text else None,
                 ),
             )
             self._notify(s, [row.poster_id], "desk.delivered", M.NOTE_DELIVERED, row, firm)
@@ -561,7 +561,7 @@ class FirmDesk:
                     project_id=row.id,
                     firm=firm.name,
                     rating=stars,
-                    note_sha256=rules.sha256(text) if text else None,
+                    note_sha256=canonical.sha256_text(text) if text else None,
                 ),
             )
             self._notify(
@@ -593,7 +593,7 @@ class FirmDesk:
                     time=now,
                     project_id=row.id,
                     previous=previous,
-                    reason_sha256=rules.sha256(text) if text else None,
+                    reason_sha256=canonical.sha256_text(text) if text else None,
                 ),
             )
             told = {o.organization_id for o in closed}

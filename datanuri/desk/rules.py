@@ -9,7 +9,6 @@ English error texts live in `desk/messages.py` with their Korean in `i18n/ko.po`
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -241,10 +240,6 @@ def check_outcome(value: str) -> str:
     if value not in DISPUTE_OUTCOMES:
         raise InvalidInput(M.MSG_OUTCOME.format(value=value, allowed=", ".join(DISPUTE_OUTCOMES)))
     return value
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def label(vocab: dict[str, Pair], key: str | None, lang: str = "ko") -> str:

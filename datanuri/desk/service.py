@@ -19,7 +19,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.models import Membership, Organization, User
 from datanuri.accounts.notifications import Event, Notice, Notifier
@@ -294,8 +294,8 @@ class RequestDesk:
                     time=now,
                     request_id=row.id,
                     user_id=principal.user_id,
-                    text_sha256=rules.sha256(clean.title + "\n" + clean.description),
-                    purpose_sha256=rules.sha256(clean.purpose),
+                    text_sha256=canonical.sha256_text(clean.title + "\n" + clean.description),
+                    purpose_sha256=canonical.sha256_text(clean.purpose),
                     theme=clean.theme,
                     organization=org.name if org else None,
                 ),
@@ -489,7 +489,7 @@ class RequestDesk:
                     time=now,
                     request_id=row.id,
                     dispute_id=d.id,
-                    reasons_sha256=rules.sha256(why),
+                    reasons_sha256=canonical.sha256_text(why),
                 ),
             )
             text = M.notice(M.NOTE_DISPUTE_OPENED, id=row.id, title=row.title)
@@ -537,7 +537,7 @@ class RequestDesk:
                     request_id=row.id,
                     dispute_id=d.id,
                     outcome=outcome,
-                    note_sha256=rules.sha256(text_note) if text_note else None,
+                    note_sha256=canonical.sha256_text(text_note) if text_note else None,
                 ),
             )
             ko, en = rules.DISPUTE_STATUSES[outcome]
@@ -632,7 +632,7 @@ class RequestDesk:
                     time=now,
                     request_id=row.id,
                     organization=org.name,
-                    note_sha256=rules.sha256(note) if note else None,
+                    note_sha256=canonical.sha256_text(note) if note else None,
                     **event,
                 ),
             )
@@ -701,7 +701,7 @@ class RequestDesk:
                     request_id=row.id,
                     organization=org.name,
                     due_on=row.due_on,
-                    reason_sha256=rules.sha256(why),
+                    reason_sha256=canonical.sha256_text(why),
                 ),
             )
             text = M.notice(
@@ -1029,7 +1029,7 @@ class RequestDesk:
                 organization=org.name,
                 due_on=due,
                 previous=previous.name if previous else None,
-                note_sha256=rules.sha256(note) if note else None,
+                note_sha256=canonical.sha256_text(note) if note else None,
             ),
         )
         fields = {"id": row.id, "title": row.title, "organization": org.title}

@@ -18,7 +18,6 @@ project deletes its zone rows and files and records each file's absence as the p
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.accounts.models import Organization, User
 from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.catalog.models import Version
@@ -69,11 +68,6 @@ Role = Literal["key_authority", "holder", "analyst", "reviewer"]
 ROLES: tuple[str, ...] = ("key_authority", "holder", "analyst", "reviewer")
 EDITORS = ("owner", "editor")
 PERSON = "person"  # the linked table's column naming one linked person
-
-
-def sha256_text(text: str) -> str:
-    """SHA-256 of free text, the only form it takes in the ledger."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -338,8 +332,8 @@ class LinkageZone:
                 p.name,
                 principal,
                 digests={
-                    "purpose": sha256_text(draft.purpose),
-                    "legal_basis": sha256_text(draft.legal_basis),
+                    "purpose": canonical.sha256_text(draft.purpose),
+                    "legal_basis": canonical.sha256_text(draft.legal_basis),
                 },
                 facts={
                     "operator": operator.name,
@@ -541,7 +535,7 @@ class LinkageZone:
             self._require(s, p, principal, "analyst")
             tables = self._zone_tables(s, p)
         result = sandbox.run_sql(tables, sql, self.settings.limits)
-        digest = sha256_text(sql)
+        digest = canonical.sha256_text(sql)
         with self.db.write_session() as s:
             self._record(
                 s,
@@ -614,7 +608,7 @@ class LinkageZone:
                 ExportRequested,
                 p.name,
                 principal,
-                digests={"sql": sha256_text(draft.sql), "output": digest},
+                digests={"sql": canonical.sha256_text(draft.sql), "output": digest},
                 facts={"export": ex.id, "status": status, "checks": result.to_dict()},
             )
             return ExportInfo(ex.id, status, result.to_dict(), reasons, digest)
@@ -648,7 +642,7 @@ class LinkageZone:
             org_name, digest, group_by = operator.name, ex.digest, list(ex.group_by)
             title = ex.dataset
         decided = {"export": export_id, "approved": approve}
-        reason_sha = sha256_text(reason)
+        reason_sha = canonical.sha256_text(reason)
         if not approve:
             with self.db.write_session() as s:
                 ex = s.get(LinkageExport, export_id)

@@ -26,11 +26,6 @@ ITEM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _BLOCK = 64  # SHA-256's block size (HMAC, RFC 2104)
 
 
-def sha256(text: str) -> str:
-    """Hex SHA-256 of a text (how free text enters the ledger)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def normalise_rrn(rrn: str) -> str:
     """The 13 digits of a resident registration number, without '-' or spaces."""
     digits = re.sub(r"[\s-]", "", str(rrn))

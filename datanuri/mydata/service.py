@@ -367,7 +367,7 @@ class MyData:
                     actor=principal.ref,
                     time=self.clock(),
                     user_id=user.id,
-                    ci_sha256=rules.sha256(ci),
+                    ci_sha256=canonical.sha256_text(ci),
                 ),
             )
             if row is None:
@@ -609,7 +609,7 @@ class MyData:
                     period_days=details.period_days,
                     frequency=details.frequency,
                     expires=_iso(row.expires_at),
-                    purpose_sha256=rules.sha256(details.purpose),
+                    purpose_sha256=canonical.sha256_text(details.purpose),
                     record_sha256=canonical.sha256(grant_record(consent.record())),
                 ),
             )

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from datanuri import errors
+from datanuri import canonical, errors
 from datanuri.accounts import ANONYMOUS, SYSTEM
 from datanuri.desk import firm_messages as M
 from datanuri.desk import firm_rules as rules
@@ -186,7 +186,7 @@ def test_post_rank_offer_accept_deliver_complete(platform, world):
     posted = _entries(platform, "desk.project.posted")[0]
     assert posted["subject"] == f"desk-project:{proj.id}"
     sent = _entries(platform, "desk.project.offer.sent")[0]
-    assert sent["hashes"]["note"] == f"sha256:{rules.sha256(OFFER_NOTE)}"
+    assert sent["hashes"]["note"] == f"sha256:{canonical.sha256_text(OFFER_NOTE)}"
     assert sent["data"] == {"offer": a.id, "firm": "firm-a", "price": 20_000_000, "days": 21}
     delivered = _entries(platform, "desk.project.delivered")[0]
     version = platform.catalog.get_version("firm-a-result", 1, principal=SYSTEM)
