@@ -420,3 +420,10 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "date": ("날짜", "date"),
     "none": ("해당 없음", "none"),
 }
+MSG_TARGET_OTHER_ORG = (
+    "Dataset {target!r} belongs to another organisation: release into a dataset of {org!r} "
+    "(or a new name)."
+)
+MSG_TARGET_PERSONAL = (
+    "Dataset {target!r} is personal: a release goes to an open or restricted dataset."
+)

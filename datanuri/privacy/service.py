@@ -102,6 +102,26 @@ def sha256_json(obj: Any) -> str:
     return hashlib.sha256(canonical_json(obj)).hexdigest()
 
 
+def release_target(
+    s: Session, access: AccessControl, src: Dataset, target: str, principal: Principal
+) -> str | None:
+    """The organisation to create a release's `target` dataset in, or None if it exists and may
+    receive it: an open or restricted dataset of the source's organisation (de-identified and
+    synthetic releases alike)."""
+    ds = s.scalar(select(Dataset).where(Dataset.name == target))
+    if ds is None:
+        access.require(s, principal, "create_dataset", org=src.organization.name)
+        return src.organization.name
+    if ds.organization_id != src.organization_id:
+        raise errors.Conflict(
+            M.MSG_TARGET_OTHER_ORG.format(target=target, org=src.organization.name)
+        )
+    if ds.access_level == "personal":
+        raise errors.Conflict(M.MSG_TARGET_PERSONAL.format(target=target))
+    access.require(s, principal, "publish", dataset=ds.as_access())
+    return None
+
+
 def plain_json(obj: Any) -> Any:
     """`obj` as it comes back from a JSON column (numpy numbers, dates etc. made plain)."""
     return json.loads(json.dumps(obj, ensure_ascii=False, allow_nan=False, default=str))
@@ -736,23 +756,7 @@ class PrivacyService:
         """The organisation to create `target` in, or None if it exists (and may receive this)."""
         with self.db.session() as s:
             src, _ = self._source(s, name, principal)
-            ds = s.scalar(select(Dataset).where(Dataset.name == target))
-            if ds is None:
-                self.access.require(s, principal, "create_dataset", org=src.organization.name)
-                return src.organization.name
-            if ds.organization_id != src.organization_id:
-                raise errors.Conflict(
-                    f"Dataset {target!r} belongs to another organisation; release into a dataset "
-                    "of "
-                    f"{src.organization.name!r} (or a new name)."
-                )
-            if ds.access_level == "personal":
-                raise errors.Conflict(
-                    f"Dataset {target!r} is personal; a de-identified release goes to an open or "
-                    "restricted dataset."
-                )
-            self.access.require(s, principal, "publish", dataset=ds.as_access())
-            return None
+            return release_target(s, self.access, src, target, principal)
 
     def _record(
         self,

@@ -70,7 +70,3 @@ LBL_DATA_DOMAINS = "Categories taken from the data (values of at least the minim
 MSG_ACCESS_LEVEL = "A release is 'open' or 'restricted', never {level!r}."
 MSG_SAME_DATASET = "Release into another dataset: the personal dataset itself stays personal."
 MSG_ALREADY_HELD = "Dataset {target!r} already holds this synthetic table: nothing released."
-MSG_TARGET_TAKEN = (
-    "Dataset {target!r} is personal or another organisation's: release into an open or "
-    "restricted dataset of the holder (or a new name)."
-)

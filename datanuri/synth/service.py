@@ -35,6 +35,7 @@ from datanuri.privacy.budget import BudgetAccount, account, refuse_if_over
 from datanuri.privacy.db import PrivacyBudget, PrivacyLoss
 from datanuri.privacy.guard import DetectionGuard
 from datanuri.privacy.limits import PolicyLimits
+from datanuri.privacy.service import release_target
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database
 from datanuri.synth import messages as M
@@ -330,14 +331,7 @@ class SynthService:
         """The organisation to create `target` in, or None if it exists and may receive this."""
         with self.db.session() as s:
             src, _ = self._source(s, name, principal)
-            ds = s.scalar(select(Dataset).where(Dataset.name == target))
-            if ds is None:
-                self.access.require(s, principal, "create_dataset", org=src.organization.name)
-                return src.organization.name
-            if ds.organization_id != src.organization_id or ds.access_level == "personal":
-                raise errors.Conflict(M.MSG_TARGET_TAKEN.format(target=target))
-            self.access.require(s, principal, "publish", dataset=ds.as_access())
-            return None
+            return release_target(s, self.access, src, target, principal)
 
     def list_releases(self, name: str, *, principal: Principal) -> list[SynthReleaseInfo]:
         """The synthetic releases of source `name` (its editors), oldest first."""
