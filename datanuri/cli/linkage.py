@@ -11,8 +11,8 @@ import pyarrow as pa
 import typer
 from rich.table import Table
 
-from datanuri.cli.common import JSON_OPTION, console, err_console, print_json
-from datanuri.errors import DatanuriError, InvalidInput
+from datanuri.cli.common import JSON_OPTION, console, print_json
+from datanuri.errors import InvalidInput
 
 app = typer.Typer(
     help="Privacy-preserving record linkage: linkage keys made at each holder, and matching.",
@@ -28,14 +28,6 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _fail(exc: DatanuriError, as_json: bool) -> typer.Exit:
-    if as_json:
-        print_json({"error": exc.to_dict()})
-    else:
-        err_console.print(f"[red]{exc.message}[/]")
-    return typer.Exit(exc.exit_code)
-
-
 @app.command("salt")
 def salt_cmd(
     path: Path = typer.Argument(..., help="Where to write the new salt file (never overwritten)."),
@@ -44,10 +36,7 @@ def salt_cmd(
     """Make a project salt (the key authority's step): 32 random bytes, mode 0600."""
     from datanuri.linkage.keys import write_salt_file
 
-    try:
-        fp = write_salt_file(path)
-    except DatanuriError as exc:
-        raise _fail(exc, as_json) from None
+    fp = write_salt_file(path)
     if as_json:
         print_json({"salt_file": str(path), "fingerprint": fp})
     else:
@@ -93,20 +82,17 @@ def tokenize_cmd(
     from datanuri.linkage.keys import read_salt_file
     from datanuri.linkage.tokenize import TokenizeOptions, tokenize_file
 
-    try:
-        if hardening not in ("balance", "xor_fold", "none"):
-            raise InvalidInput(M.MSG_BAD_HARDENING.format(hardening=hardening))
-        options = TokenizeOptions(
-            id_columns=_split(id_columns),
-            clk_columns=_split(clk_columns),
-            keep=_split(keep),
-            allow_unique=_split(allow_unique),
-            clk=ClkOptions(hardening=hardening),  # type: ignore[arg-type]  # checked above
-        )
-        with console.status("Keying identifiers…"):
-            result = tokenize_file(file, output, read_salt_file(salt_file), options)
-    except DatanuriError as exc:
-        raise _fail(exc, as_json) from None
+    if hardening not in ("balance", "xor_fold", "none"):
+        raise InvalidInput(M.MSG_BAD_HARDENING.format(hardening=hardening))
+    options = TokenizeOptions(
+        id_columns=_split(id_columns),
+        clk_columns=_split(clk_columns),
+        keep=_split(keep),
+        allow_unique=_split(allow_unique),
+        clk=ClkOptions(hardening=hardening),  # type: ignore[arg-type]  # checked above
+    )
+    with console.status("Keying identifiers…"):
+        result = tokenize_file(file, output, read_salt_file(salt_file), options)
     if as_json:
         print_json(result.to_dict())
         return
@@ -235,43 +221,40 @@ def match_cmd(
     from datanuri.linkage.match import ClkMatchOptions, LinkOptions, ProbOptions, link
     from datanuri.linkage.tokenize import read_table, write_table
 
-    try:
-        if len(files) < 2:
-            raise InvalidInput(M.MSG_NEED_TWO)
-        if method not in ("exact", "rules", "clk", "probabilistic"):
-            raise InvalidInput(M.MSG_BAD_METHOD.format(method=method))
-        tables = [(f.name, read_table(f)) for f in files]
-        key_cols = _split(keys)
-        if method == "exact" and not key_cols:
-            shared = set.intersection(
-                *({c for c in t.column_names if c.startswith("lk_")} for _, t in tables)
-            )
-            if not shared:
-                raise InvalidInput(M.MSG_NO_KEYS)
-            key_cols = tuple(sorted(shared))
-        options = LinkOptions(
-            method=method,  # type: ignore[arg-type]  # checked above
-            keys=key_cols,
-            rules=tuple(tuple(r.split("+")) for r in _split(rules)),
-            clk=ClkMatchOptions(threshold=threshold),
-            fields=_fields(_split(fields)),  # type: ignore[arg-type]
-            probabilistic=ProbOptions(threshold=0.5 if threshold is None else threshold),
-            group_by=_split(group_by),
+    if len(files) < 2:
+        raise InvalidInput(M.MSG_NEED_TWO)
+    if method not in ("exact", "rules", "clk", "probabilistic"):
+        raise InvalidInput(M.MSG_BAD_METHOD.format(method=method))
+    tables = [(f.name, read_table(f)) for f in files]
+    key_cols = _split(keys)
+    if method == "exact" and not key_cols:
+        shared = set.intersection(
+            *({c for c in t.column_names if c.startswith("lk_")} for _, t in tables)
         )
-        with console.status("Matching…"):
-            pairs, result = link(tables, options)
-        if output is not None:
-            parts = []
-            for (ln, rn), p in pairs.items():
-                t = p.to_arrow()
-                parts.append(
-                    t.add_column(
-                        0, "left_file", pa.repeat(pa.scalar(ln, pa.string()), len(p))
-                    ).add_column(2, "right_file", pa.repeat(pa.scalar(rn, pa.string()), len(p)))
-                )
-            write_table(pa.concat_tables(parts, promote_options="default"), output)
-    except DatanuriError as exc:
-        raise _fail(exc, as_json) from None
+        if not shared:
+            raise InvalidInput(M.MSG_NO_KEYS)
+        key_cols = tuple(sorted(shared))
+    options = LinkOptions(
+        method=method,  # type: ignore[arg-type]  # checked above
+        keys=key_cols,
+        rules=tuple(tuple(r.split("+")) for r in _split(rules)),
+        clk=ClkMatchOptions(threshold=threshold),
+        fields=_fields(_split(fields)),  # type: ignore[arg-type]
+        probabilistic=ProbOptions(threshold=0.5 if threshold is None else threshold),
+        group_by=_split(group_by),
+    )
+    with console.status("Matching…"):
+        pairs, result = link(tables, options)
+    if output is not None:
+        parts = []
+        for (ln, rn), p in pairs.items():
+            t = p.to_arrow()
+            parts.append(
+                t.add_column(
+                    0, "left_file", pa.repeat(pa.scalar(ln, pa.string()), len(p))
+                ).add_column(2, "right_file", pa.repeat(pa.scalar(rn, pa.string()), len(p)))
+            )
+        write_table(pa.concat_tables(parts, promote_options="default"), output)
     if as_json:
         print_json({"report": result.to_dict(), "matches": sum(len(p) for p in pairs.values())})
         return

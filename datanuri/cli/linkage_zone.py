@@ -20,8 +20,8 @@ from datanuri.cli.common import (
     platform_ctx,
     print_json,
 )
-from datanuri.cli.linkage import _fail, _split, app
-from datanuri.errors import DatanuriError, InvalidInput
+from datanuri.cli.linkage import _split, app
+from datanuri.errors import InvalidInput
 from datanuri.linkage import messages as M
 from datanuri.linkage.keys import write_salt_file
 from datanuri.linkage.match import LinkOptions
@@ -64,21 +64,18 @@ def project_create(
 ) -> None:
     """Create a linkage project (as an owner or editor of the operator organisation)."""
     with platform_ctx(data_dir) as p:
-        try:
-            draft = ProjectDraft(
-                name=name,
-                purpose=purpose,
-                legal_basis=legal_basis,
-                operator=operator,
-                key_authority=key_authority,
-                holders=_holders(_split(holder)),
-                analysts=_split(analyst),
-                reviewers=_split(reviewer),
-                expires_on=dt.date.fromisoformat(expires),
-            )
-            info = p.linkage.create_project(draft, principal=acting_principal(p, as_user))
-        except DatanuriError as exc:
-            raise _fail(exc, json_out) from exc
+        draft = ProjectDraft(
+            name=name,
+            purpose=purpose,
+            legal_basis=legal_basis,
+            operator=operator,
+            key_authority=key_authority,
+            holders=_holders(_split(holder)),
+            analysts=_split(analyst),
+            reviewers=_split(reviewer),
+            expires_on=dt.date.fromisoformat(expires),
+        )
+        info = p.linkage.create_project(draft, principal=acting_principal(p, as_user))
     if json_out:
         print_json(info.__dict__)
     else:
@@ -94,10 +91,7 @@ def project_show(
 ) -> None:
     """Show a project: status, expiry, members by role, the salt's fingerprint."""
     with platform_ctx(data_dir) as p:
-        try:
-            info = p.linkage.get_project(name, principal=acting_principal(p, as_user))
-        except DatanuriError as exc:
-            raise _fail(exc, json_out) from exc
+        info = p.linkage.get_project(name, principal=acting_principal(p, as_user))
     if json_out:
         print_json(info.__dict__)
         return
@@ -116,13 +110,10 @@ def project_salt(
 ) -> None:
     """Issue the project's salt (the key authority, once) into a new file for the holders."""
     with platform_ctx(data_dir) as p:
-        try:
-            if output.exists():
-                raise InvalidInput(M.MSG_SALT_EXISTS.format(path=output))
-            salt = p.linkage.issue_salt(name, principal=acting_principal(p, as_user))
-            fp = write_salt_file(output, salt)
-        except DatanuriError as exc:
-            raise _fail(exc, json_out) from exc
+        if output.exists():
+            raise InvalidInput(M.MSG_SALT_EXISTS.format(path=output))
+        salt = p.linkage.issue_salt(name, principal=acting_principal(p, as_user))
+        fp = write_salt_file(output, salt)
     if json_out:
         print_json({"project": name, "salt_file": str(output), "fingerprint": fp})
     else:
@@ -140,12 +131,9 @@ def upload_cmd(
 ) -> None:
     """Upload a holder's keyed file into the zone (refused if an identifier column remains)."""
     with platform_ctx(data_dir) as p:
-        try:
-            info = p.linkage.upload(
-                name, file, organization=organization, principal=acting_principal(p, as_user)
-            )
-        except DatanuriError as exc:
-            raise _fail(exc, json_out) from exc
+        info = p.linkage.upload(
+            name, file, organization=organization, principal=acting_principal(p, as_user)
+        )
     if json_out:
         print_json(info.__dict__)
     else:
@@ -166,10 +154,7 @@ def run_cmd(
     rules = tuple(tuple(k.strip() for k in r.split("+")) for r in _split(rule))
     options = LinkOptions(method="rules", rules=rules) if rules else LinkOptions()
     with platform_ctx(data_dir) as p:
-        try:
-            info = p.linkage.run_match(name, options, principal=acting_principal(p, as_user))
-        except DatanuriError as exc:
-            raise _fail(exc, json_out) from exc
+        info = p.linkage.run_match(name, options, principal=acting_principal(p, as_user))
     if json_out:
         print_json(info.__dict__)
         return
@@ -188,10 +173,7 @@ def query_cmd(
 ) -> None:
     """Run SQL inside the zone (read-only, no files, network or extensions); shown only."""
     with platform_ctx(data_dir) as p:
-        try:
-            res = p.linkage.query(name, sql, principal=acting_principal(p, as_user))
-        except DatanuriError as exc:
-            raise _fail(exc, json_out) from exc
+        res = p.linkage.query(name, sql, principal=acting_principal(p, as_user))
     if json_out:
         print_json({"columns": res.columns, "rows": res.rows, "total_rows": res.total_rows})
         return
@@ -216,10 +198,7 @@ def export_cmd(
     """Ask to export a table: the disclosure checks run at once, then a reviewer decides."""
     draft = ExportDraft(sql, _split(group_by), value, title)
     with platform_ctx(data_dir) as p:
-        try:
-            info = p.linkage.request_export(name, draft, principal=acting_principal(p, as_user))
-        except DatanuriError as exc:
-            raise _fail(exc, json_out) from exc
+        info = p.linkage.request_export(name, draft, principal=acting_principal(p, as_user))
     if json_out:
         print_json(info.__dict__)
         return
@@ -242,16 +221,13 @@ def review_cmd(
 ) -> None:
     """Approve (publish as a dataset) or reject an export that passed the checks."""
     with platform_ctx(data_dir) as p:
-        try:
-            info = p.linkage.review(
-                name,
-                export_id,
-                approve=approve,
-                reason=reason,
-                principal=acting_principal(p, as_user),
-            )
-        except DatanuriError as exc:
-            raise _fail(exc, json_out) from exc
+        info = p.linkage.review(
+            name,
+            export_id,
+            approve=approve,
+            reason=reason,
+            principal=acting_principal(p, as_user),
+        )
     if json_out:
         print_json(info.__dict__)
     else:
@@ -269,10 +245,7 @@ def close_cmd(
 ) -> None:
     """Close a project: delete the zone's files and rows, and record the proof in the ledger."""
     with platform_ctx(data_dir) as p:
-        try:
-            info = p.linkage.close(name, principal=acting_principal(p, as_user))
-        except DatanuriError as exc:
-            raise _fail(exc, json_out) from exc
+        info = p.linkage.close(name, principal=acting_principal(p, as_user))
     if json_out:
         print_json(info.__dict__)
     else:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 
 import pyarrow.parquet as pq
-from typer.testing import CliRunner
 
-from datanuri.cli import app
 from datanuri.linkage import messages as M
-
-runner = CliRunner()
+from tests.helpers import run_cli
 
 UTILITY = """성명,생년월일,휴대폰,시군구,체납액
 홍 길동,1990-01-02,010-1234-5678,종로구,120000
@@ -25,7 +22,7 @@ SCHOOL = """name,birth,phone,district,absences
 
 
 def invoke(*args: str):
-    return runner.invoke(app, list(args), catch_exceptions=False)
+    return run_cli(args)
 
 
 def test_tokenize_and_match(tmp_path):
@@ -33,7 +30,7 @@ def test_tokenize_and_match(tmp_path):
     (tmp_path / "school.csv").write_text(SCHOOL, encoding="utf-8")
     salt = tmp_path / "project.salt"
     done = invoke("linkage", "salt", str(salt), "--json")
-    assert done.exit_code == 0 and len(json.loads(done.stdout)["fingerprint"]) == 32
+    assert done.returncode == 0 and len(json.loads(done.stdout)["fingerprint"]) == 32
 
     a, b = tmp_path / "a.parquet", tmp_path / "b.csv"
     done = invoke(
@@ -41,7 +38,7 @@ def test_tokenize_and_match(tmp_path):
         "--id-columns", "성명,생년월일,휴대폰", "--clk-columns", "성명,생년월일",
         "--keep", "시군구,체납액", "--output", str(a), "--json",
     )  # fmt: skip
-    assert done.exit_code == 0, done.output
+    assert done.returncode == 0, done.stdout
     assert json.loads(done.stdout)["keys"] == ["lk_name", "lk_date", "lk_phone"]
     table = pq.read_table(a)
     assert table.column_names == ["lk_name", "lk_date", "lk_phone", "clk", "시군구", "체납액"]
@@ -53,14 +50,14 @@ def test_tokenize_and_match(tmp_path):
         "--id-columns", "name,birth:date,phone", "--clk-columns", "name,birth:date",
         "--keep", "district,absences", "--output", str(b),
     )  # fmt: skip
-    assert done.exit_code == 0, done.output
+    assert done.returncode == 0, done.stdout
 
     done = invoke(
         "linkage", "match", str(a), str(b), "--method", "rules",
         "--rule", "lk_name+lk_date", "--rule", "lk_phone", "--group", "시군구", "--json",
         "--output", str(tmp_path / "pairs.parquet"),
     )  # fmt: skip
-    assert done.exit_code == 0, done.output
+    assert done.returncode == 0, done.stdout
     report = json.loads(done.stdout)["report"]
     assert report["pairs"][0]["matches"] == 2  # 홍길동 (all keys), 이영희 (name + birth)
     pairs = pq.read_table(tmp_path / "pairs.parquet").to_pylist()
@@ -74,7 +71,7 @@ def test_tokenize_and_match(tmp_path):
     done = invoke(
         "linkage", "match", str(a), str(b), "--method", "clk", "--threshold", "0.9", "--report"
     )
-    assert done.exit_code == 0, done.output
+    assert done.returncode == 0, done.stdout
     assert "Linkage (clk)" in done.stdout
 
 
@@ -87,7 +84,7 @@ def test_tokenize_refuses_raw_identifiers(tmp_path):
         "linkage", "tokenize", str(tmp_path / "school.csv"), "--salt-file", str(salt),
         "--id-columns", "birth:date", "--keep", "name,district", "--output", str(out), "--json",
     )  # fmt: skip
-    assert done.exit_code == 2
+    assert done.returncode == 2
     error = json.loads(done.stdout)["error"]
     assert error["message"] == M.MSG_RAW_IDENTIFIER.format(columns="name (name)")
     assert not out.exists()
@@ -96,7 +93,7 @@ def test_tokenize_refuses_raw_identifiers(tmp_path):
         "linkage", "tokenize", str(tmp_path / "school.csv"), "--salt-file", str(salt),
         "--id-columns", "phone", "--keep", "phone", "--output", str(out),
     )  # fmt: skip
-    assert done.exit_code == 2 and not out.exists()
+    assert done.returncode == 2 and not out.exists()
 
     bad = tmp_path / "bad.salt"
     bad.write_text("short")
@@ -104,7 +101,7 @@ def test_tokenize_refuses_raw_identifiers(tmp_path):
         "linkage", "tokenize", str(tmp_path / "school.csv"), "--salt-file", str(bad),
         "--id-columns", "phone", "--output", str(out), "--json",
     )  # fmt: skip
-    assert done.exit_code == 2
+    assert done.returncode == 2
     assert json.loads(done.stdout)["error"]["message"] == M.MSG_SALT_UNREADABLE.format(path=bad)
 
 
@@ -117,7 +114,7 @@ def test_near_unique_attributes_need_the_holders_word(tmp_path):
     args = ["linkage", "tokenize", str(tmp_path / "f.csv"), "--salt-file", str(salt)]
     args += ["--id-columns", "phone", "--keep", "amount", "--output", str(out), "--json"]
     done = invoke(*args)
-    assert done.exit_code == 2 and "amount (record_key)" in done.stdout
+    assert done.returncode == 2 and "amount (record_key)" in done.stdout
     done = invoke(*args, "--allow-unique", "amount")
-    assert done.exit_code == 0, done.output
+    assert done.returncode == 0, done.stdout
     assert pq.read_table(out).column_names == ["lk_phone", "amount"]

@@ -7,21 +7,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
-
-from datanuri.cli import app
 from datanuri.linkage.keys import read_salt_file
+from tests.helpers import run_cli
 from tests.linkage.test_zone import AT_RISK, World, holder_files
 from tests.linkage.test_zone import world as world  # noqa: F401 - the fixture
 
 
 def test_zone_from_the_command_line(world: World, config: Any, tmp_path: Path) -> None:  # noqa: F811
     env = {"DATANURI_DATA_DIR": str(config.data_dir), "DATANURI_DATABASE_URL": config.database_url}
-    runner = CliRunner()
 
     def run(*args: str, code: int = 0) -> Any:
-        res = runner.invoke(app, list(args), env=env)
-        assert res.exit_code == code, res.output
+        res = run_cli(args, env)
+        assert res.returncode == code, res.stdout + res.stderr
         return res
 
     p = "blind-spots"
@@ -108,7 +105,7 @@ def test_zone_from_the_command_line(world: World, config: Any, tmp_path: Path) -
         "analyst@example.org",
         code=6,
     )
-    assert own.exit_code != 0
+    assert own.returncode != 0
     done = run(
         "linkage",
         "review",
