@@ -48,7 +48,7 @@ def _fresh_test_kinds() -> Iterator[None]:
     """The test kinds' counters and events start empty in every test (and backend)."""
     from tests.jobs import kinds
 
-    for state in (kinds.CALLS, kinds.GATES, kinds.STARTED):
+    for state in (kinds.CALLS, kinds.GATES, kinds.STARTED, kinds.CONTEXTS):
         state.clear()
     yield
     for event in kinds.GATES.values():  # never leave a worker thread waiting
