@@ -50,6 +50,7 @@ from datanuri.market.listings import Listings
 from datanuri.market.orders import Orders, paid_sales
 from datanuri.market.price_advisor import PriceAdvisor
 from datanuri.market.renew_job import RENEW, RenewParams
+from datanuri.mydata.expiry_job import EXPIRE, ExpiryParams
 from datanuri.mydata.service import MyData, TransferDetails
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.oauth.service import OAuth
@@ -269,6 +270,8 @@ class Platform:
             self.jobs.every(DRIFT, DriftParams(), self.config.ai_drift_seconds)
         if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
             self.jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
+        if self.config.mydata_expiry_seconds > 0:  # consents past their end recorded as expired
+            self.jobs.every(EXPIRE, ExpiryParams(), self.config.mydata_expiry_seconds)
         self.jobs.bind(self)
 
     def _mydata_details(self, entries: Sequence[Mapping[str, Any]], client_id: str) -> None:
