@@ -8,12 +8,20 @@ from dataclasses import dataclass
 
 from datanuri.accounts.principal import Principal
 from datanuri.catalog.service import CatalogService, NewDataset
+from datanuri.catalog.vocab import NATIONWIDE_ID
 from datanuri.errors import NotFound
 from datanuri.synth.samples.datasheet import datasheet
 from datanuri.synth.samples.model import PERIOD_DAYS, PERIOD_START, SampleKind
 from datanuri.synth.samples.writer import write_sample
 
 LICENSE = "CC0-1.0"  # made-up data: anyone may use it for anything
+# Identifier detection flags the made-up user, card and person numbers (a header like user_id):
+# the publisher overrides it with this reason, recorded in the ledger as any override.
+OVERRIDE_REASON = (
+    "합성 데이터: 번호 열(user_id, card_id, person_id 등)은 통계 모형이 만든 가상의 번호이며 "
+    "실제 사람을 가리키지 않습니다. Synthetic data: the number columns are made up by a "
+    "statistical model and identify no real person."
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ def metadata(kind: SampleKind, *, rows: int, seed: int) -> dict[str, object]:
         "access_level": "open",
         "language": "ko",
         "spatial": "전국",
+        "regions": [NATIONWIDE_ID],
         "temporal_start": PERIOD_START.date().isoformat(),
         "temporal_end": PERIOD_START.date().fromordinal(end).isoformat(),
     }
@@ -72,6 +81,7 @@ def publish_sample(
             change_note=f"datanuri synth samples --kind {kind.kind} --rows {rows} --seed {seed}",
             principal=principal,
             new=new,
+            override_reason=OVERRIDE_REASON,
         )
     finally:
         path.unlink(missing_ok=True)
