@@ -7,8 +7,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
+from typer import _click as click  # Typer's own copy of Click, whose types its classes use
 from typer.core import TyperGroup
 
 from datanuri.accounts.principal import SYSTEM
@@ -60,8 +60,10 @@ def _synth() -> None:
 @app.command("samples")
 def samples(
     kind: str = typer.Option(
-        "all", "--kind", help="queries | traces | cards | sns | all (search query logs, location "
-        "traces, card transactions, SNS posts)"
+        "all",
+        "--kind",
+        help="queries | traces | cards | sns | all (search query logs, location "
+        "traces, card transactions, SNS posts)",
     ),
     rows: int = typer.Option(MIN_ROWS, "--rows", help="Rows per dataset, 10^4 to 10^8"),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed: the same seed, the same files"),

@@ -12,7 +12,7 @@ from scipy.optimize import minimize_scalar
 
 from datanuri.errors import InvalidInput
 from datanuri.regions.ids import to_id
-from datanuri.synth.samples import KINDS, cards, kinds, queries, sns, traces
+from datanuri.synth.samples import KINDS, cards, kinds, queries, sns
 from datanuri.synth.samples.datasheet import HEADINGS, datasheet
 from datanuri.synth.samples.model import BATCH_ROWS, exact_batches
 from datanuri.synth.samples.writer import write_sample
@@ -81,7 +81,9 @@ def test_queries_click_through_falls_with_position():
     assert np.allclose(np.array(counts) / len(pos), expected, atol=0.005)
     # a click has a dwell time, no click has none
     dwell = t["dwell_seconds"]
-    assert pc.equal(pc.is_null(dwell), pc.is_null(t["click_position"])).to_pylist() == [True] * len(pos)
+    assert pc.equal(pc.is_null(dwell), pc.is_null(t["click_position"])).to_pylist() == [True] * len(
+        pos
+    )
 
 
 def test_queries_sessions_are_ordered_in_time():

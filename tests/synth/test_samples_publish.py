@@ -65,9 +65,7 @@ def test_cli_writes_files_without_a_server(tmp_path):
 def test_cli_publishes(config):
     env = {"DATANURI_DATA_DIR": str(config.data_dir), "DATANURI_DATABASE_URL": config.database_url}
     assert run_cli(["orgs", "create", ORG], env).returncode == 0
-    r = run_cli(
-        ["synth", "samples", "--rows", "10000", "--publish", "--org", ORG, "--json"], env
-    )
+    r = run_cli(["synth", "samples", "--rows", "10000", "--publish", "--org", ORG, "--json"], env)
     assert r.returncode == 0, r.stderr
     done = json.loads(r.stdout)
     assert [(d["dataset"], d["version"], d["rows"], d["created"]) for d in done] == [

@@ -9,7 +9,9 @@ from datanuri.synth.samples import cards, queries, sns, traces
 from datanuri.synth.samples import messages as M
 from datanuri.synth.samples.model import SampleKind
 
-KINDS: dict[str, SampleKind] = {k.kind: k for k in (queries.KIND, traces.KIND, cards.KIND, sns.KIND)}
+KINDS: dict[str, SampleKind] = {
+    k.kind: k for k in (queries.KIND, traces.KIND, cards.KIND, sns.KIND)
+}
 
 
 def kinds(name: str) -> list[SampleKind]:

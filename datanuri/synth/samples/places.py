@@ -58,7 +58,14 @@ class Places:
 @lru_cache(maxsize=1)
 def places() -> Places:
     """The shipped 시군구, once."""
-    ids, codes, names, sgg, index, first, count, weight = [], [], [], [], [], [], [], []
+    ids: list[str] = []
+    codes: list[str] = []
+    names: list[str] = []
+    sgg: list[str | None] = []
+    index: list[int] = []
+    first: list[int] = []
+    count: list[int] = []
+    weight: list[float] = []
     for i, s in enumerate(sido_list()):
         members = s.sigungu or (None,)
         first.append(len(ids))

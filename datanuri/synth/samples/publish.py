@@ -89,6 +89,4 @@ def publish_sample(
         catalog.set_column_note(
             kind.dataset, column, {"description": f"{text.ko} ({text.en})"}, principal=principal
         )
-    return Published(
-        kind.dataset, result.version.number, rows, result.created, result.message
-    )
+    return Published(kind.dataset, result.version.number, rows, result.created, result.message)

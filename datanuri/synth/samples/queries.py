@@ -19,7 +19,6 @@ from datanuri.synth.samples.model import (
     draw,
     hour_seconds,
     timestamps,
-    weights_cdf,
     zipf_cdf,
 )
 

@@ -61,7 +61,9 @@ def generate(rows: int, seed: int) -> Iterator[pa.RecordBatch]:
         work = np.where(
             u < WORK_SAME_SGG,
             home,
-            np.where(u < WORK_SAME_SGG + WORK_SAME_SIDO, pl.same_sido(rng, home), pl.nearby(rng, home)),
+            np.where(
+                u < WORK_SAME_SGG + WORK_SAME_SIDO, pl.same_sido(rng, home), pl.nearby(rng, home)
+            ),
         )
         days = p * PERIOD_DAYS
         person = np.repeat(np.arange(p), PERIOD_DAYS)
@@ -71,13 +73,17 @@ def generate(rows: int, seed: int) -> Iterator[pa.RecordBatch]:
         back = np.clip(rng.normal(RETURN_MEAN_H, RETURN_SD_H, days), depart + 4, 23.5)
         # outings: after work for commuters, by day for the others and at weekends
         evening = commutes & (rng.random(days) < EVENING_OUT_P)
-        by_day = ~commutes & (rng.random(days) < np.where(wd, DAY_OUT_P["weekday"], DAY_OUT_P["weekend"]))
+        by_day = ~commutes & (
+            rng.random(days) < np.where(wd, DAY_OUT_P["weekday"], DAY_OUT_P["weekend"])
+        )
         out_start = np.where(
             evening,
             back + rng.uniform(0.5, 1.5, days),
             np.clip(rng.normal(OUT_MEAN_H, OUT_SD_H, days), 8.0, 20.0),
         )
-        out_end = out_start + np.where(evening, rng.uniform(1.0, 3.0, days), rng.uniform(1.5, 5.0, days))
+        out_end = out_start + np.where(
+            evening, rng.uniform(1.0, 3.0, days), rng.uniform(1.5, 5.0, days)
+        )
         out_place = pl.nearby(rng, home[person])
         at_work = commutes[:, None] & (t >= depart[:, None]) & (t < back[:, None])
         out = (evening | by_day)[:, None] & (t >= out_start[:, None]) & (t < out_end[:, None])
