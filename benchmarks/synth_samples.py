@@ -13,6 +13,16 @@ Each run is a fresh process (so its peak RSS is its own) that generates one kind
 Printed per kind and size: median seconds, rows per second and peak RSS (MB) of each, the RSS
 the process had before generating (imports), and the ratios streamed / in-memory. Memory is
 flat when the streamed peak stays near the baseline as rows grow tenfold.
+
+One run (2026-12-04, 2 cores shared with other work, load 9.5-14), streamed / in-memory:
+
+    kind     rows        streamed s   rows/s     peak MB | in-memory s  peak MB
+    queries  10^5 / 10^6 / 10^7   0.30 / 1.31 / 19.7   0.34-0.76 M  208 / 222 / 224 | 20.9 s, 1,142 MB at 10^7
+    traces   10^5 / 10^6 / 10^7   0.13 / 0.80 / 8.15   0.79-1.25 M  198 / 215 / 215 |  8.3 s, 1,035 MB at 10^7
+    cards    10^5 / 10^6 / 10^7   0.25 / 2.90 / 26.9   0.34-0.40 M  216 / 220 / 220 | 45.6 s, 1,721 MB at 10^7
+    sns      10^5 / 10^6 / 10^7   0.85 / 4.41 / 60.2   0.12-0.23 M  229 / 244 / 247 | 83.7 s, 1,353 MB at 10^7
+
+(the process holds 166-197 MB before generating: imports and the vocabularies).
 """
 
 from __future__ import annotations
