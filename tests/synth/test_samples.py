@@ -172,4 +172,6 @@ def test_datasheet_has_the_papers_sections_in_both_languages(kind):
     assert "12,345" in text and len(text) < 20_000
     for prop in KINDS[kind].properties:
         assert prop.ko in text and prop.en in text
+    for column, note in KINDS[kind].columns:  # what each column holds, in both languages
+        assert f"- {column}: {note.ko}" in text and f"- {column}: {note.en}" in text
     assert {c for c, _ in KINDS[kind].columns} == set(KINDS[kind].schema.names)

@@ -53,6 +53,12 @@ def sections(kind: SampleKind) -> list[tuple[Text, Text]]:
                 "\n".join(f"- {p.ko}" for p in kind.properties),
                 "\n".join(f"- {p.en}" for p in kind.properties),
             )
+        elif key == "composition":
+            text = own[key]
+            text = Text(
+                "\n".join([text.ko, *(f"- {c}: {d.ko}" for c, d in kind.columns)]),
+                "\n".join([text.en, *(f"- {c}: {d.en}" for c, d in kind.columns)]),
+            )
         else:
             text = own.get(key) or Text(
                 COMMON[key].ko.format(kind=kind.kind), COMMON[key].en.format(kind=kind.kind)
