@@ -31,10 +31,12 @@ COMMON: dict[str, Text] = {
     "distribution": Text(
         "datanuri synth samples --kind {kind} --rows N --seed S 로 누구나 같은 파일을 다시 "
         "만들 수 있습니다(같은 시드, 같은 행 수, 같은 내용). 행 수는 10^4~10^8이며 레코드 "
-        "배치 단위로 Parquet에 스트리밍합니다.",
+        "배치 단위로 Parquet에 스트리밍합니다. 행 수를 정확히 맞추느라 마지막 세션, 사람 또는 "
+        "스레드는 중간에 끊길 수 있습니다.",
         "Anyone can make the same file again with datanuri synth samples --kind {kind} --rows N "
         "--seed S (same seed and row count, same content). Sizes from 10^4 to 10^8 rows, "
-        "streamed to Parquet in record batches.",
+        "streamed to Parquet in record batches; to give the exact row count the last session, "
+        "person or thread may be cut short.",
     ),
     "maintenance": Text(
         "모형은 datanuri/synth/samples/ 에 있습니다. 모형이 바뀌면 이 설명서도 함께 바뀝니다.",

@@ -4,6 +4,7 @@ is the dataset's description and every column gets its note."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from datanuri.accounts.principal import Principal
@@ -37,18 +38,17 @@ class Published:
 
 def metadata(kind: SampleKind, *, rows: int, seed: int) -> dict[str, object]:
     """The catalog fields of `kind`'s dataset (its datasheet as the description)."""
-    end = PERIOD_START.date().toordinal() + PERIOD_DAYS - 1
+    last_day = PERIOD_START.date() + dt.timedelta(days=PERIOD_DAYS - 1)
     return {
         "description": datasheet(kind, rows=rows, seed=seed),
         "keywords": list(kind.keywords),
         "theme": kind.theme,
         "license": LICENSE,
-        "access_level": "open",
         "language": "ko",
         "spatial": "전국",
         "regions": [NATIONWIDE_ID],
         "temporal_start": PERIOD_START.date().isoformat(),
-        "temporal_end": PERIOD_START.date().fromordinal(end).isoformat(),
+        "temporal_end": last_day.isoformat(),
     }
 
 
@@ -71,9 +71,8 @@ def publish_sample(
         try:
             catalog.get_dataset(kind.dataset, principal=principal)
             new = None
-            catalog.update_dataset(kind.dataset, principal=principal, title=title, **fields)
         except NotFound:
-            new = NewDataset(organization=organization, title=title, fields=fields)
+            new = NewDataset(organization, title, {**fields, "access_level": "open"})
         result = catalog.publish(
             kind.dataset,
             path,
@@ -85,6 +84,8 @@ def publish_sample(
         )
     finally:
         path.unlink(missing_ok=True)
+    if new is None:  # the datasheet of the version just published (its access level stays)
+        catalog.update_dataset(kind.dataset, principal=principal, title=title, **fields)
     for column, text in kind.columns:
         catalog.set_column_note(
             kind.dataset, column, {"description": f"{text.ko} ({text.en})"}, principal=principal
