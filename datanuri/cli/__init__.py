@@ -19,6 +19,7 @@ from datanuri.cli import (
     linkage_zone,  # noqa: F401 - adds the zone commands to `linkage`
     market_listings,
     market_orders,  # noqa: F401  (adds its commands to `market`)
+    synth_samples,
 )
 from datanuri.cli import audit as audit_cli
 from datanuri.cli import desk as desk_cli
@@ -28,7 +29,6 @@ from datanuri.cli import models as models_cli
 from datanuri.cli import mydata as mydata_cli
 from datanuri.cli import privacy as privacy_cli
 from datanuri.cli import search as search_cli
-from datanuri.cli import synth as synth_cli
 from datanuri.cli import webhooks as webhooks_cli
 from datanuri.cli import worker as worker_cli
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
@@ -61,7 +61,7 @@ mydata_cli.app.command("demo-client")(demo_client)  # a recipient app walking th
 app.add_typer(mydata_cli.app, name="mydata")
 app.add_typer(search_cli.search_app, name="search")
 app.add_typer(privacy_cli.app, name="privacy")
-app.command("synth")(synth_cli.synth)
+app.add_typer(synth_samples.app, name="synth")  # `synth DATASET` and `synth samples`
 app.command("harvest")(search_cli.harvest)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(ledger.witness_app, name="witness")
