@@ -33,6 +33,7 @@ from datanuri.web import ui_text
 from tests.helpers import PASSWORD
 from tests.web.test_console_pages import login
 
+pytestmark = pytest.mark.both_databases  # the listing's own queries (linkage/listing.py)
 BASE = f"/console/linkage/{PROJECT}"
 ANALYST, REVIEWER = "linkage-analyst@datanuri.local", "linkage-reviewer@datanuri.local"
 KEYS, OPERATOR_EMAIL = "linkage-keys@datanuri.local", "linkage-operator@datanuri.local"
