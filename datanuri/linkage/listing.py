@@ -105,9 +105,7 @@ def projects_for(zone: LinkageZone, principal: Principal) -> list[ProjectSummary
             member = select(LinkageMember.project_id).where(
                 LinkageMember.user_id == principal.user_id
             )
-            query = query.where(
-                or_(LinkageProject.id.in_(member), Organization.name.in_(runs))
-            )
+            query = query.where(or_(LinkageProject.id.in_(member), Organization.name.in_(runs)))
         found = s.execute(query.order_by(LinkageProject.id.desc())).all()
         roles = _roles(s, [p.id for p, _ in found], principal.user_id)
         return [

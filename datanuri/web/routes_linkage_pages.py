@@ -39,7 +39,9 @@ pages = APIRouter(include_in_schema=False, route_class=UIRoute)
 BASE = "/console/linkage"
 
 
-def _page(request: Request, template: str, who: WebUser, *, status: int = 200, **ctx: Any) -> HTMLResponse:
+def _page(
+    request: Request, template: str, who: WebUser, *, status: int = 200, **ctx: Any
+) -> HTMLResponse:
     lang = language(request)
     return ui_page(
         request,
@@ -286,9 +288,7 @@ async def query(request: Request, name: str, p: PlatformDep, who: WebUserDep) ->
 
 
 @pages.post(BASE + "/{name}/exports", response_class=HTMLResponse)
-async def request_export(
-    request: Request, name: str, p: PlatformDep, who: WebUserDep
-) -> Response:
+async def request_export(request: Request, name: str, p: PlatformDep, who: WebUserDep) -> Response:
     """Ask to export a table; the disclosure checks run at once."""
     if who is None:
         return login_redirect(request)

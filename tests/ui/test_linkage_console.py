@@ -27,7 +27,9 @@ def test_analyst_exports_and_reviewer_approves(
     page.wait_for_url(re.compile(rf"/console/linkage/{PROJECT}\?"))
     assert page.locator("#pair-counts tbody tr").count() == 3  # three holders, three pairs
 
-    page.locator("#sql").fill("SELECT sigungu, count(*) AS n FROM h_nuri_power GROUP BY 1 ORDER BY 1")
+    page.locator("#sql").fill(
+        "SELECT sigungu, count(*) AS n FROM h_nuri_power GROUP BY 1 ORDER BY 1"
+    )
     page.locator("#run-query").click()
     result = page.locator("#query-result")
     result.wait_for()

@@ -7,9 +7,9 @@ with its confirm step and the ledger entry proving the destruction, and the new-
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import re
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -181,11 +181,16 @@ def test_query_export_review_and_close(demo: Any, api: Any, tmp_path: Path) -> N
     analyst, csrf = login(api, ANALYST)
     shown = analyst.post(
         f"{BASE}/query?lang=en",
-        data={"csrf_token": csrf, "sql": "SELECT sigungu, count(*) AS n FROM h_nuri_power GROUP BY 1"},
+        data={
+            "csrf_token": csrf,
+            "sql": "SELECT sigungu, count(*) AS n FROM h_nuri_power GROUP BY 1",
+        },
     )
     assert shown.status_code == 200 and 'id="query-result"' in shown.text
     assert "종로구" in shown.text and "content-disposition" not in shown.headers
-    assert not re.search(r'href="[^"]*(download|format=|\.csv|\.parquet)|<a [^>]*download', shown.text)
+    assert not re.search(
+        r'href="[^"]*(download|format=|\.csv|\.parquet)|<a [^>]*download', shown.text
+    )
     refused = analyst.post(
         f"{BASE}/query?lang=en", data={"csrf_token": csrf, "sql": "COPY h_nuri_power TO 'x.csv'"}
     )
