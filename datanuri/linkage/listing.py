@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from datanuri import errors
@@ -96,7 +96,7 @@ def projects_for(zone: LinkageZone, principal: Principal) -> list[ProjectSummary
     """The projects `principal` takes part in (every project for an admin), newest first."""
     if principal.user_id is None:
         return []
-    runs = operator_orgs(principal)
+    operated = operator_orgs(principal)
     with zone.db.session() as s:
         query = select(LinkageProject, Organization.name).join(
             Organization, Organization.id == LinkageProject.operator_id
@@ -105,7 +105,7 @@ def projects_for(zone: LinkageZone, principal: Principal) -> list[ProjectSummary
             member = select(LinkageMember.project_id).where(
                 LinkageMember.user_id == principal.user_id
             )
-            query = query.where(or_(LinkageProject.id.in_(member), Organization.name.in_(runs)))
+            query = query.where(or_(LinkageProject.id.in_(member), Organization.name.in_(operated)))
         found = s.execute(query.order_by(LinkageProject.id.desc())).all()
         roles = _roles(s, [p.id for p, _ in found], principal.user_id)
         return [
@@ -115,7 +115,7 @@ def projects_for(zone: LinkageZone, principal: Principal) -> list[ProjectSummary
                 op,
                 p.status,
                 p.expires_on,
-                tuple(sorted(roles.get(p.id, set()) | ({OPERATOR} if op in runs else set()))),
+                tuple(sorted(roles.get(p.id, set()) | ({OPERATOR} if op in operated else set()))),
             )
             for p, op in found
         ]
@@ -139,7 +139,7 @@ def _project_id(s: Session, name: str) -> int:
     return pid
 
 
-def _held(pid: int, principal: Principal) -> Any:
+def _held(pid: int, principal: Principal) -> Select[int | None]:
     """The ids of the organisations `principal` uploads for in project `pid`."""
     return select(LinkageMember.organization_id).where(
         LinkageMember.project_id == pid,

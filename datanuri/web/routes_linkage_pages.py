@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -32,30 +32,18 @@ from datanuri.web import linkage_views as views
 from datanuri.web import ui_text
 from datanuri.web.deps import PlatformDep, RowId
 from datanuri.web.pages import check_form_csrf, language
-from datanuri.web.routes_console import WebUser, WebUserDep, editor_orgs, login_redirect
-from datanuri.web.routes_ui import UIRoute, href_factory, ui_page
+from datanuri.web.routes_console import (
+    WebUser,
+    WebUserDep,
+    _back,
+    _console_page,
+    editor_orgs,
+    login_redirect,
+)
+from datanuri.web.routes_ui import UIRoute
 
 pages = APIRouter(include_in_schema=False, route_class=UIRoute)
 BASE = "/console/linkage"
-
-
-def _page(
-    request: Request, template: str, who: WebUser, *, status: int = 200, **ctx: Any
-) -> HTMLResponse:
-    lang = language(request)
-    return ui_page(
-        request,
-        template,
-        status=status,
-        user=who.user,
-        csrf_token=who.csrf,
-        msg=lambda name: ui_text.say(getattr(ui_text, name), lang),
-        **ctx,
-    )
-
-
-def _back(request: Request, path: str, **params: Any) -> RedirectResponse:
-    return RedirectResponse(href_factory(language(request))(path, **params), status_code=303)
 
 
 def _operators(p: Platform, who: WebUser) -> list[str]:
@@ -71,7 +59,7 @@ def project_list(request: Request, p: PlatformDep, who: WebUserDep) -> Response:
     """The projects the signed-in person takes part in, with their roles."""
     if who is None:
         return login_redirect(request)
-    return _page(
+    return _console_page(
         request,
         "console/linkage.html",
         who,
@@ -94,7 +82,7 @@ def _new_page(
     if not operators:
         raise errors.PermissionDenied(ui_text.say(ui_text.MSG_NOT_EDITOR, language(request)))
     titles = {o.name: o.title for o in p.catalog.list_organizations()}
-    return _page(
+    return _console_page(
         request,
         "console/linkage_new.html",
         who,
@@ -160,7 +148,7 @@ def _project_page(
     holding = "holder" in roles
     run = listing.latest_run(zone, name, me) if can.see_zone else None
     q = request.query_params
-    return _page(
+    return _console_page(
         request,
         "console/linkage_project.html",
         who,
@@ -328,7 +316,7 @@ def close_confirm(request: Request, name: str, p: PlatformDep, who: WebUserDep) 
     can = views.can_do(info, listing.roles_in(p.linkage, name, who.me), admin=who.me.is_admin)
     if info.status == "open" and not can.close:
         raise errors.PermissionDenied(M.MSG_OPERATOR_ONLY.format(organization=info.operator))
-    return _page(request, "console/linkage_close.html", who, info=info, error=None)
+    return _console_page(request, "console/linkage_close.html", who, info=info, error=None)
 
 
 @pages.post(BASE + "/{name}/close", response_class=HTMLResponse)
@@ -343,13 +331,13 @@ async def close(request: Request, name: str, p: PlatformDep, who: WebUserDep) ->
         info = p.linkage.get_project(name, principal=who.me)
         if str(form.get("confirm") or "").strip() != name:
             error = ui_text.say(ui_text.MSG_LINKAGE_CONFIRM_NAME, lang)
-            return _page(
+            return _console_page(
                 request, "console/linkage_close.html", who, status=422, info=info, error=error
             )
         try:
             done = p.linkage.close(name, principal=who.me)
         except (errors.PermissionDenied, errors.Gone) as exc:
-            return _page(
+            return _console_page(
                 request,
                 "console/linkage_close.html",
                 who,
