@@ -19,6 +19,8 @@ from datanuri import errors
 from datanuri.accounts.models import Organization, User
 from datanuri.accounts.principal import Principal
 from datanuri.linkage import messages as M
+from datanuri.linkage.keys import KEY_PREFIX
+from datanuri.linkage.tokenize import CLK_COLUMN
 from datanuri.linkage.zone import EDITORS, LinkageZone
 from datanuri.linkage.zone_tables import (
     LinkageExport,
@@ -191,6 +193,23 @@ def _zone_side(zone: LinkageZone, name: str, principal: Principal) -> None:
     if principal.is_admin or ZONE_SIDE & set(roles_in(zone, name, principal)):
         return
     raise errors.PermissionDenied(M.MSG_ROLE_ONLY.format(role="analyst", name=name))
+
+
+def shared_keys(zone: LinkageZone, name: str, principal: Principal) -> tuple[str, ...]:
+    """The key columns (``lk_*`` and ``clk``) every holder's latest upload has: what a match
+    can use. Column names only, for the zone side."""
+    _zone_side(zone, name, principal)
+    with zone.db.session() as s:
+        rows = s.execute(
+            select(LinkageUpload.organization_id, LinkageUpload.columns)
+            .where(LinkageUpload.project_id == _project_id(s, name))
+            .order_by(LinkageUpload.id)
+        ).all()
+    latest = {org: set(cols) for org, cols in rows}  # the last upload of each holder wins
+    if not latest:
+        return ()
+    common = set.intersection(*latest.values())
+    return tuple(sorted(c for c in common if c.startswith(KEY_PREFIX) or c == CLK_COLUMN))
 
 
 def latest_run(zone: LinkageZone, name: str, principal: Principal) -> RunRow | None:

@@ -15,6 +15,7 @@ from typing import Any, get_args
 
 from datanuri.linkage.listing import OPERATOR
 from datanuri.linkage.match import LinkOptions, Method, ProbField
+from datanuri.linkage.tokenize import CLK_COLUMN
 from datanuri.linkage.zone import ExportDraft, HolderRef, ProjectDraft, ProjectInfo
 
 TEXT = 10_000  # characters read from a form's text field (the service holds the real limits)
@@ -160,6 +161,11 @@ class ProjectForm:
             reviewers=_list(self.values["reviewers"]),
             expires_on=dt.date.fromisoformat(self.values["expires_on"]),
         )
+
+
+def methods_for(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The match methods the holders' uploads allow: CLK similarity only when all have a CLK."""
+    return tuple(m for m in METHODS if m != "clk" or CLK_COLUMN in keys)
 
 
 def match_options(form: Mapping[str, Any]) -> LinkOptions:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import base64
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -124,7 +124,7 @@ async def new_project(request: Request, p: PlatformDep, who: WebUserDep) -> Resp
             return _new_page(
                 request, p, who, form, status=exc.status, error=translate(exc.message, lang)
             )
-        return _back(request, f"{BASE}/{info.name}", created=1)
+        return _back(request, f"{BASE}/{info.name}", done="created")
 
     return await run_in_threadpool(run)
 
@@ -147,6 +147,7 @@ def _project_page(
     can = views.can_do(info, roles, admin=me.is_admin)
     holding = "holder" in roles
     run = listing.latest_run(zone, name, me) if can.see_zone else None
+    keys = listing.shared_keys(zone, name, me) if can.match else ()
     q = request.query_params
     return _console_page(
         request,
@@ -161,13 +162,14 @@ def _project_page(
         run=run,
         report=views.report_view(run.report) if run else None,
         exports=listing.exports(zone, name, me) if can.see_zone else [],
-        methods=views.METHODS,
+        keys=keys,
+        methods=views.methods_for(keys),
         me_email=me.email,
         result=result,
         sql=sql,
         error=error,
         done=q.get("done"),
-        closed=q.get("closed"),
+        closed=int(q["closed"]) if q.get("closed", "").isdigit() else None,
         base=f"{BASE}/{name}",
     )
 
@@ -180,12 +182,14 @@ def project_page(request: Request, name: str, p: PlatformDep, who: WebUserDep) -
     return _project_page(request, p, who, name)
 
 
-async def _act(request: Request, p: Platform, who: WebUser, name: str, step: Any) -> Response:
+async def _act(
+    request: Request, p: Platform, who: WebUser, name: str, step: Callable[[], Response]
+) -> Response:
     """Run one zone step in a thread; a refusal re-renders the page with the reason."""
 
     def run() -> Response:
         try:
-            return step()  # type: ignore[no-any-return]
+            return step()
         except (
             errors.InvalidInput,
             errors.Conflict,

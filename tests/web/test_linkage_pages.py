@@ -213,7 +213,12 @@ def test_query_export_review_and_close(demo: Any, api: Any, tmp_path: Path) -> N
         zone.upload("second", _keyed(tmp_path, salt, i), organization=org, principal=who(email))
     ran = analyst.post(
         "/console/linkage/second/runs",
-        data={"csrf_token": csrf, "method": "exact", "group_by": "sigungu"},
+        data={
+            "csrf_token": csrf,
+            "method": "probabilistic",
+            "fields": "lk_name, lk_date, lk_phone",
+            "group_by": "sigungu",
+        },
         follow_redirects=False,
     )
     assert ran.status_code == 303
@@ -226,6 +231,8 @@ def test_query_export_review_and_close(demo: Any, api: Any, tmp_path: Path) -> N
     assert asked.status_code == 303
     page = analyst.get("/console/linkage/second?lang=en").text
     assert 'id="unmatched"' in page  # the report's unmatched rates by 시군구
+    assert 'id="histogram"' in page and 'id="weights"' in page  # scores, threshold, m/u
+    assert 'value="clk"' not in page  # no upload has a CLK: not offered
     assert 'data-status="pending"' in page and 'class="muted own-analysis"' in page
     assert 'class="stack review-form"' not in page
     ex_id = zone_exports(demo, "second")[0].id
