@@ -684,8 +684,8 @@ EXPORT_STATUS: dict[str, Pair] = {
 MATCH_METHODS: dict[str, Pair] = {
     "exact": ("결합키 일치", "exact keys"),
     "rules": ("규칙 (키 조합)", "rules over keys"),
-    "clk": ("블룸 필터 (CLK) 유사도", "Bloom-filter (CLK) similarity"),
-    "probabilistic": ("확률적 결합 (Fellegi–Sunter)", "probabilistic (Fellegi–Sunter)"),
+    "clk": ("블룸 필터 유사도", "Bloom-filter (CLK) similarity"),
+    "probabilistic": ("확률적 결합 (펠레기–선터 모형)", "probabilistic (Fellegi–Sunter)"),
 }
 DISCLOSURE_CHECKS: dict[str, Pair] = {
     "min_count": ("최소 셀 빈도", "minimum cell count"),
