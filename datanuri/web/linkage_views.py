@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
-from datanuri.linkage.listing import OPERATOR
+from datanuri.linkage.listing import OPERATOR, ZONE_SIDE
 from datanuri.linkage.match import LinkOptions, Method, ProbField
 from datanuri.linkage.tokenize import CLK_COLUMN
 from datanuri.linkage.zone import ExportDraft, HolderRef, ProjectDraft, ProjectInfo
@@ -40,9 +40,12 @@ class Can:
 
 def can_do(info: ProjectInfo, roles: tuple[str, ...], *, admin: bool) -> Can:
     """What a person with `roles` (and admin or not) may do in the project now."""
-    zone_side = admin or bool({"analyst", "reviewer", OPERATOR} & set(roles))
-    if info.status != "open" or info.expires_on < dt.date.today():
+    zone_side = admin or bool(ZONE_SIDE & set(roles))
+    if info.status != "open":
         return Can(see_zone=zone_side)
+    close = admin or OPERATOR in roles  # an expired project is still closed (its data destroyed)
+    if info.expires_on < dt.date.today():
+        return Can(close=close, see_zone=zone_side)
     analyst = "analyst" in roles
     return Can(
         issue_salt="key_authority" in roles and info.salt_fingerprint is None,
@@ -51,7 +54,7 @@ def can_do(info: ProjectInfo, roles: tuple[str, ...], *, admin: bool) -> Can:
         query=analyst,
         export=analyst,
         review="reviewer" in roles,
-        close=admin or OPERATOR in roles,
+        close=close,
         see_zone=zone_side,
     )
 
