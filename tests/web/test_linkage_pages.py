@@ -313,3 +313,46 @@ def test_new_project_form(demo: Any, api: Any) -> None:
     page = operator.get(made.headers["location"]).text
     assert "시험 목적" in page and 'id="created-entry"' in page
     assert AT_RISK_SQL not in page  # a new project has no exports of the demo's
+
+
+def _info(status: str = "open", days: int = 10, salt: str | None = None) -> Any:
+    from datanuri.linkage.zone import ProjectInfo
+
+    expires = dt.date.today() + dt.timedelta(days=days)
+    return ProjectInfo("p", "목적", "근거", "zone", status, expires, ("a", "b"), (), salt, 0)
+
+
+def test_steps_offered_by_role_and_state() -> None:
+    from datanuri.web.linkage_views import can_do
+
+    assert can_do(_info(), ("key_authority",), admin=False).issue_salt
+    assert not can_do(_info(salt="ab"), ("key_authority",), admin=False).issue_salt
+    keys_only = can_do(_info(), ("key_authority",), admin=False)
+    assert not keys_only.see_zone and not keys_only.upload and not keys_only.query
+    holder = can_do(_info(), ("holder",), admin=False)
+    assert holder.upload and not holder.see_zone and not holder.match
+    analyst = can_do(_info(), ("analyst",), admin=False)
+    assert analyst.query and analyst.export and analyst.match and not analyst.review
+    # expired: nothing but closing (which destroys the data) is offered; closed: nothing
+    expired = can_do(_info(days=-1), ("operator", "analyst"), admin=False)
+    assert expired.close and not expired.query and expired.see_zone
+    assert can_do(_info(status="closed"), ("operator",), admin=False) == can_do(
+        _info(status="closed"), ("reviewer",), admin=False
+    )
+    assert not can_do(_info(status="closed"), ("operator",), admin=False).close
+
+
+def test_histogram_bars_mark_the_threshold() -> None:
+    from datanuri.web.linkage_views import report_view
+
+    view = report_view(
+        {
+            "method": "clk",
+            "pairs": [],
+            "histogram": {"edges": [0.0, 0.25, 0.5, 0.75, 1.0], "counts": [40, 10, 0, 20]},
+            "threshold": 0.5,
+        }
+    )
+    assert [b.height for b in view.bars] == [100.0, 25.0, 0.0, 50.0]
+    assert [b.accepted for b in view.bars] == [False, False, True, True]
+    assert report_view({"method": "exact", "pairs": []}).bars == ()
