@@ -43,7 +43,8 @@ from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
-from datanuri.linkage.zone import LinkageZone
+from datanuri.linkage.expire_job import EXPIRE, ExpireParams
+from datanuri.linkage.zone import LinkageZone, ZoneSettings
 from datanuri.market.books import Books
 from datanuri.market.deliveries import Deliveries
 from datanuri.market.listings import Listings
@@ -217,7 +218,14 @@ class Platform:
         self.listings.listeners.append(self.search.on_change)
         # The linkage zone: holders' keyed files linked, analysed and released only through
         # disclosure checks and a reviewer (issue #17).
-        self.linkage = LinkageZone(self.db, self.blobs, self.ledger, self.catalog)
+        # Row-level outputs pass the privacy engine under the platform's policy limits.
+        self.linkage = LinkageZone(
+            self.db,
+            self.blobs,
+            self.ledger,
+            self.catalog,
+            ZoneSettings(privacy=self.privacy.limits),
+        )
         # Fingerprinted deliveries: an entitled recipient's download of a restricted dataset
         # with a fingerprint scheme carries their marks, recorded (market/deliveries.py).
         self.deliveries = Deliveries(self.db, self.ledger, self.access, keys, self.blobs)
@@ -269,6 +277,8 @@ class Platform:
             self.jobs.every(DRIFT, DriftParams(), self.config.ai_drift_seconds)
         if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
             self.jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
+        if self.config.linkage_expire_seconds > 0:  # expired linkage projects closed
+            self.jobs.every(EXPIRE, ExpireParams(), self.config.linkage_expire_seconds)
         self.jobs.bind(self)
 
     def _mydata_details(self, entries: Sequence[Mapping[str, Any]], client_id: str) -> None:
