@@ -110,4 +110,3 @@ MSG_DP_BOUNDS = (
     "With an epsilon, the summed value {value!r} needs bounds LOW < HIGH: values are clamped to "
     "them, which bounds what one person can change."
 )
-MSG_EXPIRED_CLOSED = "The linkage project {name!r} expired on {expires_on}; its zone was destroyed."

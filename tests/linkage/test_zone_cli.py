@@ -10,7 +10,6 @@ from typing import Any
 from datanuri.linkage.keys import read_salt_file
 from tests.helpers import run_cli
 from tests.linkage.test_zone import AT_RISK, World, holder_files
-from tests.linkage.test_zone import world as world  # noqa: F401 - the fixture
 
 
 def test_zone_from_the_command_line(world: World, config: Any, tmp_path: Path) -> None:  # noqa: F811

@@ -19,12 +19,11 @@ from datanuri.linkage.expire_job import KIND as EXPIRE
 from datanuri.linkage.outputs import NoiseRequest
 from datanuri.linkage.zone import ExportDraft
 from datanuri.linkage.zone_tables import LinkageExport, LinkageProject, LinkageRun, LinkageUpload
-from tests.linkage.test_zone import (  # noqa: F401 - the zone's fixture and helpers
+from tests.linkage.test_zone import (
     DISTRICTS,
     World,
     entries,
     linked,
-    world,
 )
 
 PROJECT = "blind-spots"
@@ -118,7 +117,7 @@ def test_row_level_exports_failing_each_check_are_refused(world: World, tmp_path
         (csv, "names a file"),
         (dp_policy, "releases aggregates"),
         ([1, 2], "JSON object"),
-        (rows_policy(k=1), "k"),  # below the platform's floor
+        (rows_policy(k=1), "below this instance's floor"),
         (rows_policy(k=80), "80-anonymous"),  # more than the 70 records: no release can hold
     ):
         with pytest.raises(errors.InvalidInput, match=message):
@@ -151,7 +150,9 @@ def test_cells_with_opendp_noise_record_their_epsilon(world: World, tmp_path: Pa
     assert section["measures"][0]["mechanism"] == "discrete Laplace"
     assert section["privacy_unit"]["enforced"] is True  # one record per person: the person column
     cells = pq.read_table(w.p.blobs.verify(ex.digest))
-    noisy = dict(zip(cells.column("sigungu").to_pylist(), cells.column("n").to_pylist()))
+    noisy = dict(
+        zip(cells.column("sigungu").to_pylist(), cells.column("n").to_pylist(), strict=True)
+    )
     assert set(noisy) == set(exact) and all(v >= 0 for v in noisy.values())
     assert noisy != exact  # scale 100 per count: all three exact has probability ~1e-7
     assert "top_share" not in cells.column_names
@@ -196,7 +197,9 @@ def test_noise_requests_are_checked(world: World, tmp_path: Path) -> None:
 def test_expired_project_is_closed_by_the_periodic_job(world: World, tmp_path: Path) -> None:
     w, p = world, world.p
     linked(w, tmp_path)
-    p.linkage.request_export(PROJECT, ExportDraft(ROWS_SQL, policy=rows_policy()), principal=w.analyst)
+    p.linkage.request_export(
+        PROJECT, ExportDraft(ROWS_SQL, policy=rows_policy()), principal=w.analyst
+    )
     with p.db.session() as s:
         digests = set(s.scalars(select(LinkageUpload.digest)))
         digests |= set(s.scalars(select(LinkageExport.digest)))
@@ -205,9 +208,7 @@ def test_expired_project_is_closed_by_the_periodic_job(world: World, tmp_path: P
     assert digests and all(p.blobs.exists(d) for d in digests)
     assert p.linkage.close_expired() == []  # not expired yet: nothing happens
     with p.db.write_session() as s:  # time passes: the project's last day was yesterday
-        s.execute(
-            update(LinkageProject).values(expires_on=dt.date.today() - dt.timedelta(days=1))
-        )
+        s.execute(update(LinkageProject).values(expires_on=dt.date.today() - dt.timedelta(days=1)))
     p.jobs.schedule_periodic()
     p.jobs.work(concurrency=1, kinds=[EXPIRE], once=True)
     assert not any(p.blobs.exists(d) for d in digests)
