@@ -218,13 +218,15 @@ class Platform:
         self.listings.listeners.append(self.search.on_change)
         # The linkage zone: holders' keyed files linked, analysed and released only through
         # disclosure checks and a reviewer (issue #17).
-        # Row-level outputs pass the privacy engine under the platform's policy limits.
+        # Row-level outputs pass the privacy engine under the platform's policy limits; the
+        # exact-key joins of a match run on the compute engine.
         self.linkage = LinkageZone(
             self.db,
             self.blobs,
             self.ledger,
             self.catalog,
             ZoneSettings(privacy=self.privacy.limits),
+            engine=lambda: self.engine,  # key joins on DuckDB or Spark, made on first use
         )
         # Fingerprinted deliveries: an entitled recipient's download of a restricted dataset
         # with a fingerprint scheme carries their marks, recorded (market/deliveries.py).

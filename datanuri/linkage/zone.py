@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,12 +35,14 @@ from datanuri.accounts.models import Organization, User
 from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.catalog.models import Version
 from datanuri.catalog.service import CatalogService, NewDataset
+from datanuri.engine import Engine
 from datanuri.events import EventSink
 from datanuri.linkage import disclosure, outputs, sandbox
 from datanuri.linkage import messages as M
+from datanuri.linkage.engine_join import join_pairs
 from datanuri.linkage.keys import KEY_PREFIX, new_salt
 from datanuri.linkage.keys import fingerprint as salt_fingerprint
-from datanuri.linkage.match import LinkOptions, link
+from datanuri.linkage.match import LinkOptions, Pairs, link
 from datanuri.linkage.tokenize import CLK_COLUMN, check_no_identifiers, read_table
 from datanuri.linkage.zone_events import (
     ExportReleased,
@@ -238,12 +240,14 @@ class LinkageZone:
         events: EventSink,
         catalog: CatalogService,
         settings: ZoneSettings | None = None,
+        engine: Callable[[], Engine] | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
         self.events = events
         self.catalog = catalog
         self.settings = settings or ZoneSettings()
+        self.engine = engine  # the compute engine the key joins run on (None: in this process)
 
     # ----- helpers ------------------------------------------------------------------------
     def _project(self, s: Session, name: str, *, open_only: bool = True) -> LinkageProject:
@@ -501,7 +505,7 @@ class LinkageZone:
         if len(latest) < 2:
             raise errors.InvalidInput(M.MSG_NO_UPLOADS.format(count=len(latest)))
         named = [(org, self._read(d)) for org, d in sorted(latest.items())]
-        results, report = link(named, options)
+        results, report = link(named, options, self._key_join(latest, options))
         offsets = np.cumsum([0] + [t.num_rows for _, t in named])
         start = {org: int(offsets[i]) for i, (org, _) in enumerate(named)}
         lefts = [pairs.left + start[a] for (a, _), pairs in results.items()]
@@ -548,6 +552,22 @@ class LinkageZone:
                 },
             )
             return RunInfo(run.id, options.method, tables, persons, report_dict)
+
+    def _key_join(
+        self, files: Mapping[str, str], options: LinkOptions
+    ) -> Callable[[str, str, Sequence[Sequence[str]]], Pairs] | None:
+        """The exact and rules methods' key joins on the compute engine, over the uploaded
+        files (`engine_join`); None (in this process) without an engine or for other methods."""
+        if self.engine is None or options.method not in ("exact", "rules"):
+            return None
+        engine = self.engine()
+
+        def join(left: str, right: str, rules: Sequence[Sequence[str]]) -> Pairs:
+            return join_pairs(
+                engine, self.blobs.verify(files[left]), self.blobs.verify(files[right]), rules
+            )
+
+        return join
 
     def _zone_tables(self, s: Session, p: LinkageProject) -> dict[str, pa.Table]:
         run = s.scalar(
