@@ -224,3 +224,30 @@ def test_expired_project_is_closed_by_the_periodic_job(world: World, tmp_path: P
     assert destroyed["data"]["absent"] is True and set(destroyed["data"]["checked"]) == digests
     with pytest.raises(errors.Gone, match=M.MSG_PROJECT_CLOSED.format(name=PROJECT)[:20]):
         p.linkage.query(PROJECT, "SELECT 1", principal=w.analyst)
+
+
+@pytest.mark.both_databases
+def test_api_exports_rows_by_policy_and_noisy_cells(world: World, tmp_path: Path, api: Any) -> None:
+    w = world
+    linked(w, tmp_path)
+    token = w.p.accounts.create_token(
+        name="t", scopes=["read", "publish"], for_email="analyst@example.org", principal=SYSTEM
+    )[1]
+    url = f"/api/v1/linkage/projects/{PROJECT}/exports"
+    auth = {"Authorization": f"Bearer {token}"}
+    rows = api.post(url, json={"sql": ROWS_SQL, "policy": rows_policy()}, headers=auth)
+    assert rows.status_code == 201, rows.text
+    body = rows.json()
+    assert body["status"] == "pending" and body["kind"] == "rows"
+    assert body["report"]["passed"] is True and body["epsilon"] is None
+    noisy = api.post(
+        url,
+        json={"sql": "SELECT sigungu FROM h_nhis", "group_by": ["sigungu"], "epsilon": 0.5},
+        headers=auth,
+    )
+    assert noisy.status_code == 201, noisy.text
+    assert noisy.json()["kind"] == "cells" and 0 < noisy.json()["epsilon"] <= 0.5
+    refused = api.post(url, json={"sql": ROWS_SQL, "epsilon": 0.5}, headers=auth)
+    error = refused.json()["error"]
+    assert refused.status_code == 422 and "either cells" in error["message"]
+    assert error["message_ko"].startswith("반출은 셀")  # in Korean from the catalogue too
