@@ -43,7 +43,7 @@ from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
-from datanuri.linkage.expire_job import EXPIRE, ExpireParams
+from datanuri.linkage.expire_job import EXPIRE_PROJECTS, ExpireParams
 from datanuri.linkage.zone import LinkageZone, ZoneSettings
 from datanuri.market.books import Books
 from datanuri.market.deliveries import Deliveries
@@ -51,6 +51,7 @@ from datanuri.market.listings import Listings
 from datanuri.market.orders import Orders, paid_sales
 from datanuri.market.price_advisor import PriceAdvisor
 from datanuri.market.renew_job import RENEW, RenewParams
+from datanuri.mydata.expiry_job import EXPIRE, ExpiryParams
 from datanuri.mydata.service import MyData, TransferDetails
 from datanuri.notify import DELIVER, Channels, channel_settings
 from datanuri.oauth.service import OAuth
@@ -280,7 +281,9 @@ class Platform:
         if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
             self.jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
         if self.config.linkage_expire_seconds > 0:  # expired linkage projects closed
-            self.jobs.every(EXPIRE, ExpireParams(), self.config.linkage_expire_seconds)
+            self.jobs.every(EXPIRE_PROJECTS, ExpireParams(), self.config.linkage_expire_seconds)
+        if self.config.mydata_expiry_seconds > 0:  # consents past their end recorded as expired
+            self.jobs.every(EXPIRE, ExpiryParams(), self.config.mydata_expiry_seconds)
         self.jobs.bind(self)
 
     def _mydata_details(self, entries: Sequence[Mapping[str, Any]], client_id: str) -> None:

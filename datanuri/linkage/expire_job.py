@@ -31,4 +31,4 @@ def close_expired(services: ExpireServices, params: ExpireParams, ctx: JobContex
     )
 
 
-EXPIRE: JobKind[ExpireServices, ExpireParams] = JobKind(KIND, ExpireParams, close_expired)
+EXPIRE_PROJECTS: JobKind[ExpireServices, ExpireParams] = JobKind(KIND, ExpireParams, close_expired)
