@@ -43,7 +43,8 @@ from datanuri.harvest import Harvester
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.runner import JobRunner
 from datanuri.ledger import Ledger
-from datanuri.linkage.zone import LinkageZone
+from datanuri.linkage.expire_job import EXPIRE_PROJECTS, ExpireParams
+from datanuri.linkage.zone import LinkageZone, ZoneSettings
 from datanuri.market.books import Books
 from datanuri.market.deliveries import Deliveries
 from datanuri.market.listings import Listings
@@ -218,7 +219,16 @@ class Platform:
         self.listings.listeners.append(self.search.on_change)
         # The linkage zone: holders' keyed files linked, analysed and released only through
         # disclosure checks and a reviewer (issue #17).
-        self.linkage = LinkageZone(self.db, self.blobs, self.ledger, self.catalog)
+        # Row-level outputs pass the privacy engine under the platform's policy limits; the
+        # exact-key joins of a match run on the compute engine.
+        self.linkage = LinkageZone(
+            self.db,
+            self.blobs,
+            self.ledger,
+            self.catalog,
+            ZoneSettings(privacy=self.privacy.limits),
+            engine=lambda: self.engine,  # key joins on DuckDB or Spark, made on first use
+        )
         # Fingerprinted deliveries: an entitled recipient's download of a restricted dataset
         # with a fingerprint scheme carries their marks, recorded (market/deliveries.py).
         self.deliveries = Deliveries(self.db, self.ledger, self.access, keys, self.blobs)
@@ -270,6 +280,8 @@ class Platform:
             self.jobs.every(DRIFT, DriftParams(), self.config.ai_drift_seconds)
         if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
             self.jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
+        if self.config.linkage_expire_seconds > 0:  # expired linkage projects closed
+            self.jobs.every(EXPIRE_PROJECTS, ExpireParams(), self.config.linkage_expire_seconds)
         if self.config.mydata_expiry_seconds > 0:  # consents past their end recorded as expired
             self.jobs.every(EXPIRE, ExpiryParams(), self.config.mydata_expiry_seconds)
         self.jobs.bind(self)

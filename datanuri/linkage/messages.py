@@ -79,3 +79,34 @@ MSG_EXPORT_REFUSED = "Refused by the disclosure checks: {findings}. Nothing was 
 MSG_NO_USER = "No user with the e-mail {email!r}: each member of a project needs an account."
 MSG_BAD_HOLDER = "Write each holder as ORG=EMAIL, not {item!r}."
 MSG_SIGN_IN = "Sign in: every step of a linkage project is done by one of its members."
+
+# ----- row-level and noisy exports --------------------------------------------------------------
+MSG_EXPORT_SHAPE = (
+    "An export is either cells (name the columns to group by) or a row-level table (give a "
+    "privacy policy and no grouping), not both and not neither."
+)
+MSG_ROWS_POLICY_OBJECT = (
+    "A privacy policy is a JSON object in the format of `datanuri privacy apply` (see "
+    "`datanuri privacy apply --help`)."
+)
+MSG_ROWS_DP_POLICY = (
+    "A differential-privacy policy releases aggregates, not rows: ask for cells with an epsilon "
+    "instead."
+)
+MSG_ROWS_NO_KEYS = (
+    "The zone holds no pseudonymisation keys, so the policy cannot pseudonymise with {keys}: "
+    "delete or mask those columns, or generalise them."
+)
+MSG_ROWS_REFUSED = (
+    "Refused by the privacy policy: {failures}. The rows were not de-identified enough; nothing "
+    "was exported."
+)
+MSG_DP_ROWS = (
+    "Differential-privacy noise is for cells; a row-level table is released by its policy."
+)
+MSG_DP_EPSILON = "Epsilon must be a number above 0 and at most {limit}, not {epsilon}."
+MSG_DP_CONTRIBUTIONS = "The records one person may add must be 1 or more."
+MSG_DP_BOUNDS = (
+    "With an epsilon, the summed value {value!r} needs bounds LOW < HIGH: values are clamped to "
+    "them, which bounds what one person can change."
+)
