@@ -192,7 +192,7 @@ def _zone_side(zone: LinkageZone, name: str, principal: Principal) -> None:
     """Refuse the key authority and the holders: the zone's runs and exports are not theirs."""
     if principal.is_admin or ZONE_SIDE & set(roles_in(zone, name, principal)):
         return
-    raise errors.PermissionDenied(M.MSG_ROLE_ONLY.format(role="analyst", name=name))
+    raise errors.PermissionDenied(M.MSG_ZONE_SIDE_ONLY.format(name=name))
 
 
 def shared_keys(zone: LinkageZone, name: str, principal: Principal) -> tuple[str, ...]:

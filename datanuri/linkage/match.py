@@ -28,8 +28,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datanuri import errors
 from datanuri.engine import quote
 from datanuri.linkage import clk as clk_mod
+from datanuri.linkage import messages as M
 from datanuri.linkage.normalise import Kind, normalise
 
 Method = Literal["exact", "rules", "clk", "probabilistic"]
@@ -492,6 +494,31 @@ def _unmatched(
     return out
 
 
+def needed_columns(options: LinkOptions) -> tuple[str, ...]:
+    """The columns the CLK and probabilistic methods read from every table (a key rule naming a
+    key a table lacks just finds nothing there)."""
+    if options.method == "clk":
+        return (options.clk_column,)
+    if options.method == "probabilistic":
+        return tuple(f.column for f in options.fields)
+    return ()
+
+
+def check_columns(tables: Sequence[tuple[str, pa.Table]], options: LinkOptions) -> None:
+    """Refuse, naming the file and the column, a match whose method reads a column a file lacks."""
+    for col in needed_columns(options):
+        for name, t in tables:
+            if col not in t.column_names:
+                raise errors.InvalidInput(
+                    M.MSG_MATCH_COLUMN.format(
+                        method=options.method,
+                        column=col,
+                        name=name,
+                        columns=", ".join(t.column_names),
+                    )
+                )
+
+
 def link(
     tables: Sequence[tuple[str, pa.Table]],
     options: LinkOptions,
@@ -499,6 +526,7 @@ def link(
 ) -> tuple[dict[tuple[str, str], Pairs], LinkageReport]:
     """Match every pair of the named tables; the pairs per (left, right) and the report.
     ``key_join(left name, right name, rules)``: where the key joins run (see `match_pair`)."""
+    check_columns(tables, options)
     results: dict[tuple[str, str], Pairs] = {}
     counts: list[PairCount] = []
     matched: dict[str, list[np.ndarray]] = {name: [] for name, _ in tables}

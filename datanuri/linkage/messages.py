@@ -36,6 +36,10 @@ MSG_NO_KEYS = (
     "under the same salt and key names, or choose --method clk or probabilistic."
 )
 MSG_NEED_TWO = "Name at least two files to match."
+MSG_MATCH_COLUMN = (
+    "The {method} match needs the column {column!r} in every file, and {name!r} has none. "
+    "Its columns are: {columns}."
+)
 MSG_BAD_FIELD = (
     "The field {field!r} is not COLUMN[:KIND[:COMPARISON]] with a kind in {kinds} and a "
     "comparison in {comparisons}."
@@ -61,7 +65,20 @@ MSG_PROJECT_FIELD = "A linkage project needs {field}."
 MSG_OPERATOR_ONLY = (
     "Only the owners and editors of the zone operator {organization!r} (or an admin) can do this."
 )
-MSG_ROLE_ONLY = "Only the project's {role} can do this in {name!r}."
+MSG_KEY_AUTHORITY_ONLY = "Only the project's key authority can do this in {name!r}."
+MSG_HOLDER_ONLY = "Only the project's holders can do this in {name!r}."
+MSG_ANALYST_ONLY = "Only the project's analysts can do this in {name!r}."
+MSG_REVIEWER_ONLY = "Only the project's reviewers can do this in {name!r}."
+MSG_ZONE_SIDE_ONLY = (
+    "Only the project's analysts, reviewers and operator see its matches and exports in {name!r}."
+)
+#: The refusal for each role a step needs (the role named in words, in both languages).
+ROLE_ONLY = {
+    "key_authority": MSG_KEY_AUTHORITY_ONLY,
+    "holder": MSG_HOLDER_ONLY,
+    "analyst": MSG_ANALYST_ONLY,
+    "reviewer": MSG_REVIEWER_ONLY,
+}
 MSG_BAD_ROLE = "Unknown project role {role!r}: use key_authority, holder, analyst or reviewer."
 MSG_ROLES_APART = (
     "{email} cannot be both {first} and {second} in one project: the roles are held by "

@@ -271,7 +271,7 @@ class LinkageZone:
     def _require(self, s: Session, p: LinkageProject, principal: Principal, role: str) -> None:
         _signed_in(principal)
         if role not in self._roles(s, p, principal):
-            raise errors.PermissionDenied(M.MSG_ROLE_ONLY.format(role=role, name=p.name))
+            raise errors.PermissionDenied(M.ROLE_ONLY[role].format(name=p.name))
 
     def _operator(self, s: Session, org: Organization, principal: Principal) -> None:
         _signed_in(principal)

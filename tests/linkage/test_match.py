@@ -127,3 +127,10 @@ def test_benchmark_key_join_runs_at_tiny_size(tmp_path):
     (run,) = key_join([1000], ["duckdb"], tmp_path, None)  # the engine's join in a child
     assert run.status == "ok", run.status
     assert run.extra["pairs"] == 500 and run.rss > 0
+
+
+def test_a_method_reading_a_column_a_file_lacks_is_refused_by_name():
+    from datanuri import errors
+
+    with pytest.raises(errors.InvalidInput, match=r"'clk'.*'a' has none"):
+        link([("a", LEFT), ("b", RIGHT)], LinkOptions(method="clk"))
