@@ -1108,10 +1108,7 @@ def refuse_files(policy: Mapping[str, Any]) -> None:
     """Hierarchy specs that read files are for the CLI (a policy next to its files), not remote callers."""
     for col, spec in dict(policy.get("quasi_identifiers") or {}).items():
         if isinstance(spec, Mapping) and "csv" in spec:
-            raise errors.InvalidInput(
-                f"The hierarchy of {col!r} names a file; over the API give it inline as "
-                f'{{"rows": [[value, level1, ...], ...]}}.'
-            )
+            raise errors.InvalidInput(M.MSG_HIERARCHY_FILE.format(column=col))
 
 
 def _with_budget(report: DPReport, acc: BudgetAccount, *, limit: float) -> DPReport:
