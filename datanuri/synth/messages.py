@@ -70,3 +70,17 @@ LBL_DATA_DOMAINS = "Categories taken from the data (values of at least the minim
 MSG_ACCESS_LEVEL = "A release is 'open' or 'restricted', never {level!r}."
 MSG_SAME_DATASET = "Release into another dataset: the personal dataset itself stays personal."
 MSG_ALREADY_HELD = "Dataset {target!r} already holds this synthetic table: nothing released."
+MSG_COLUMNS_UNKNOWN = "The table has no column {unknown}. Columns are: {columns}."
+MSG_NO_CANDIDATE = "Dataset {name!r} has no synthetic candidate {id}."
+MSG_CANDIDATE_REFUSED = "Synthetic candidate {id} may not be released: {reasons}."
+MSG_CANDIDATE_SPENT = (
+    "Synthetic candidate {id} was released (or counted in a release) meanwhile: make a new one."
+)
+MSG_GATE_SETTLED = (
+    "it was released, or its epsilon was counted when another candidate was chosen, in release "
+    "{release}: make a new candidate"
+)
+MSG_GATE_NO_GUARANTEE = (
+    "the Gaussian copula gives no formal privacy guarantee: it is never released from a "
+    "personal dataset (choose MST)"
+)
