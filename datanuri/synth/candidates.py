@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from datanuri.i18n import translate
 from datanuri.privacy.budget import BudgetAccount
 from datanuri.synth import messages as M
 
@@ -26,7 +27,8 @@ class ReleaseGate:
     tries: int
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As JSON, with the reasons in Korean beside the English."""
+        return {**asdict(self), "reasons_ko": [translate(r, "ko") for r in self.reasons]}
 
 
 def release_gate(

@@ -14,7 +14,6 @@ the source), as de-identification does; the source rows never leave the service.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import secrets
@@ -119,7 +118,7 @@ class CandidateInfo:
     passed: bool
     report_sha256: str
     created_by: str
-    created_at: dt.datetime
+    created_at: str  # ISO 8601, UTC
     release_id: int | None
     gate: ReleaseGate
     report: dict[str, Any]
@@ -375,7 +374,7 @@ class SynthService:
             passed=row.passed,
             report_sha256=row.report_hash,
             created_by=row.created_by,
-            created_at=row.created_at,
+            created_at=row.created_at.isoformat(),
             release_id=row.release_id,
             gate=gate,
             report={k: v for k, v in row.report.items() if k != "seed"},
