@@ -20,7 +20,6 @@ from datanuri.jobs.models import Job
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database, lock_name
 
-
 # Columns of other capabilities' tables naming blobs they keep (e.g. synthetic candidates),
 # registered by those capabilities (`hold_blobs_in`): a blob one of them names is no orphan.
 HOLDERS: list[InstrumentedAttribute[str]] = []
