@@ -5,6 +5,10 @@ Format with ``.format(**kw)``; every message says what went wrong and what to do
 
 from __future__ import annotations
 
+# A new release dataset's title in the source's language (Korean, English), as de-identified
+# releases are titled (privacy/messages.py RELEASE_TITLE)
+RELEASE_TITLE = ("{title} (합성본)", "{title} (synthetic)")
+
 MSG_DOMAIN_BAD = (
     "The domain declared for column {column!r} is not usable: give a list of its values, "
     '{{"bounds": [low, high]}} or {{"bins": [increasing edges]}}.'

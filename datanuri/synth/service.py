@@ -510,7 +510,7 @@ class SynthService:
         """Publish `out` into `target_name`, writing the release record and its ledger event in
         the publishing transaction under the lock on `name`'s account. A stored `candidate`
         spends its ε with that of the source's other unreleased tries, and settles them."""
-        org = self._target_org(name, target_name, principal)
+        org, title = self._target_org(name, target_name, principal)
         recorded: list[SynthReleaseInfo] = []
 
         def record(s: Session, version: Version) -> None:
@@ -580,7 +580,7 @@ class SynthService:
                     organization=org,
                     access_level=access_level,
                     principal=principal,
-                    title=f"{target_name} (synthetic)",
+                    title=title,
                 )
             try:
                 self.catalog.publish(
@@ -604,11 +604,14 @@ class SynthService:
             raise errors.Conflict(M.MSG_ALREADY_HELD.format(target=target_name))
         return recorded[0]
 
-    def _target_org(self, name: str, target: str, principal: Principal) -> str | None:
-        """The organisation to create `target` in, or None if it exists and may receive this."""
+    def _target_org(self, name: str, target: str, principal: Principal) -> tuple[str | None, str]:
+        """The organisation to create `target` in (None if it exists and may receive this), and
+        the title a new one takes: the source's, marked as its synthetic version."""
         with self.db.session() as s:
             src, _ = self._source(s, name, principal)
-            return release_target(s, self.access, src, target, principal)
+            org = release_target(s, self.access, src, target, principal)
+            i = 0 if (src.language or "ko") == "ko" else 1
+            return org, M.RELEASE_TITLE[i].format(title=src.title or name)
 
     def list_releases(self, name: str, *, principal: Principal) -> list[SynthReleaseInfo]:
         """The synthetic releases of source `name` (its editors), oldest first."""
