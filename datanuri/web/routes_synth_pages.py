@@ -126,7 +126,7 @@ async def start_synth(
     values = {k: str(form.get(k) or "").strip() for k in ("method", "epsilon", "delta", "target")}
     epsilon = _number(values["epsilon"])
     delta = _number(values["delta"]) if values["delta"] else None
-    columns = [str(c) for c in form.getlist("columns")]
+    columns = [str(c) for c in (await request.form()).getlist("columns")]  # (form keeps one)
     if (
         values["method"] not in ("mst", "copula")
         or epsilon is None
