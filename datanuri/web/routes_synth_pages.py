@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from datanuri import errors
 from datanuri.i18n import translate
+from datanuri.jobs.messages import NO_JOB
 from datanuri.platform import Platform
 from datanuri.synth.jobs import SYNTH_RELEASE, SYNTH_RUN, ReleaseParams, RunParams
 from datanuri.synth.report_html import render_fragment
@@ -62,9 +63,7 @@ def _page(
         "org": platform.catalog.get_organization(ds.organization),
         "budget": budget.to_json(),
         # direct identifiers are left out by default: a synthetic twin has no use for them
-        "columns": [
-            {"name": c["column"], "checked": c.get("category") != "direct"} for c in found
-        ],
+        "columns": [{"name": c["column"], "checked": c.get("category") != "direct"} for c in found],
         "form": {"method": "mst", "epsilon": DEFAULT_EPSILON, "delta": "", "target": ""},
         "form_error": None,
         "candidates": candidates,
@@ -87,7 +86,9 @@ def _said(error: dict[str, Any] | None, lang: str) -> str:
 
 
 @router.get("/console/datasets/{name}/synth", response_class=HTMLResponse)
-async def synth_page(request: Request, name: str, platform: PlatformDep, who: WebUserDep) -> Response:
+async def synth_page(
+    request: Request, name: str, platform: PlatformDep, who: WebUserDep
+) -> Response:
     if who is None:
         return login_redirect(request)
     job_id = request.query_params.get("job")
@@ -99,8 +100,8 @@ async def synth_page(request: Request, name: str, platform: PlatformDep, who: We
         )
     job = await run_in_threadpool(lambda: platform.job_views.get_job(job_id, principal=who.me))
     if job.kind != SYNTH_RUN.name or job.dataset != name:
-        raise errors.NotFound(errors.MSG_DATASET_NOT_FOUND.format(name=name))
-    if job.status == "succeeded":
+        raise errors.NotFound(NO_JOB.format(id=job_id))
+    if job.status == "succeeded" and job.result:
         return _back(request, f"/console/datasets/{name}/synth", candidate=job.result["candidate"])
     failed = _said(job.error, language(request)) if job.status == "failed" else None
     return await run_in_threadpool(

@@ -37,7 +37,9 @@ def test_mst_at_epsilon_1_from_the_console_to_a_release(
     page.locator("#synth-link").click()
     page.wait_for_url(re.compile(re.escape(SYNTH)))
     # the demo's twin, released at ε = 1, is listed; direct identifiers are left out of the form
-    assert "nuri-hospital-outpatient-visits-synthetic" in page.locator("#synth-releases").inner_text()
+    assert (
+        "nuri-hospital-outpatient-visits-synthetic" in page.locator("#synth-releases").inner_text()
+    )
     assert not page.locator("input[name=columns][value=주민등록번호]").is_checked()
     assert page.locator("input[name=columns][value=진단명]").is_checked()
 

@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_synth_candidates")),
     )
     for col in INDEXED:
-        op.create_index(
-            op.f(f"ix_synth_candidates_{col}"), "synth_candidates", [col], unique=False
-        )
+        op.create_index(op.f(f"ix_synth_candidates_{col}"), "synth_candidates", [col], unique=False)
 
 
 def downgrade() -> None:
