@@ -517,12 +517,13 @@ class SynthService:
             src, _ = self._source(s, name, principal)
             self._lock(s, name, src.organization.name)
             tries: list[SynthCandidateRow] = []
-            eps = out.epsilon
-            if candidate is not None:
+            eps, delta = out.epsilon, out.delta
+            if candidate is not None:  # the tries compose: their (ε, δ) add up
                 tries = self._tries(s, name)
                 if candidate not in {t.id for t in tries}:  # released meanwhile
                     raise errors.Conflict(M.MSG_CANDIDATE_SPENT.format(id=candidate))
                 eps = sum(float(t.epsilon or 0.0) for t in tries)
+                delta = sum(float(t.delta or 0.0) for t in tries)
             refuse_if_over(self._account(s, name, eps), limit=self.limits.default_epsilon_budget)
             row = SynthRelease(
                 organization=src.organization.name,
@@ -535,7 +536,7 @@ class SynthService:
                 access_level=version.dataset.access_level,
                 method=out.method,
                 epsilon=eps,
-                delta=out.delta,
+                delta=delta,
                 options=out.options,
                 options_hash=_sha({k: v for k, v in out.options.items() if k != "seed"}),
                 report=out.report,

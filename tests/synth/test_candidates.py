@@ -67,6 +67,7 @@ def test_a_candidate_is_kept_read_and_released_through_its_gate(platform, tmp_pa
     assert job.status == "succeeded", job.error
     info = job.result["release"]
     assert info["epsilon"] == pytest.approx(3.0) and info["target_dataset"] == "hospital-twin"
+    assert info["delta"] == pytest.approx(first.delta + second.delta)  # δ composes as well
     entry = platform.ledger.entries(info["ledger_index"], info["ledger_index"] + 1)[0]["entry"]
     assert entry["type"] == "synth.release" and entry["data"]["epsilon"] == pytest.approx(3.0)
     assert entry["hashes"]["report"] == f"sha256:{first.report_sha256}"
