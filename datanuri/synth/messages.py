@@ -54,7 +54,7 @@ MSG_NO_SYNTH_RELEASE = "There is no synthetic release {id} (or it is not yours t
 
 # Labels of the HTML report (translated by datanuri.i18n.translate)
 LBL_TITLE = "Synthetic data report"
-LBL_METHOD = "Method"
+LBL_METHOD = "Synthesis method"
 LBL_GUARANTEE = "Formal guarantee"
 LBL_NO_GUARANTEE = "No formal guarantee: for comparison only, never releasable"
 LBL_PASSED = "Passed: may be released"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.ui.test_korean_pages import _Visible, english_words, published_words
 from tests.ui.test_wizard import _login, _part
 
 pytestmark = pytest.mark.browser
@@ -55,6 +56,9 @@ def test_mst_at_epsilon_1_from_the_console_to_a_release(
     assert mia == pytest.approx(stored.report["privacy"]["mia_auc"], abs=5e-4)
     assert "통과: 공개할 수 있습니다" in page.locator("#synth-report").inner_text()
     assert page.locator("#synth-charge strong").inner_text() == "1"
+    seen = _Visible()  # the page and its report hold no untranslated English
+    seen.feed(page.content())
+    assert english_words(seen.text + seen.titles, published_words(demo_platform)) == set()
     _part(page, "#synth-candidate", "synth-console-report")
 
     page.locator("#release-target").fill(TARGET)
