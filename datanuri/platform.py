@@ -63,6 +63,7 @@ from datanuri.privacy.service import PrivacyService
 from datanuri.search import SearchService
 from datanuri.store.db import Database
 from datanuri.store.open_blobs import open_blob_store
+from datanuri.synth.jobs import SYNTH_RELEASE, SYNTH_RUN
 from datanuri.synth.service import SynthService
 
 
@@ -273,6 +274,8 @@ class Platform:
         # names its kind, so any process (a `datanuri worker`) can run it.
         self.jobs.registry.add(INGEST)
         self.jobs.registry.add(APPLY)
+        self.jobs.registry.add(SYNTH_RUN)
+        self.jobs.registry.add(SYNTH_RELEASE)
         self.jobs.registry.add(DELIVER)
         if self.config.desk_sweep_seconds > 0:  # overdue requests flagged and escalated
             self.jobs.every(SWEEP, SweepParams(), self.config.desk_sweep_seconds)
