@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -27,7 +28,6 @@ CHECKPOINTS = cast(sa.Table, LedgerCheckpoint.__table__)
 COSIGNATURES = cast(sa.Table, LedgerCosignature.__table__)
 
 _SELECT_STATE = sa.select(STATE.c.size, STATE.c.frontier).where(STATE.c.id == 1)
-_TOUCH_STATE = sa.update(STATE).where(STATE.c.id == 1).values(size=STATE.c.size)
 _ROW_HASHES = sa.select(LEAVES.c.idx, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(
     LEAVES.c.idx.in_(sa.bindparam("rows", expanding=True))
 )
@@ -40,33 +40,152 @@ def split_frontier(blob: bytes) -> list[bytes]:
 
 
 def read_state(session: Session, *, lock: bool) -> tuple[int, list[bytes]]:
-    """The tree size and frontier. With `lock`, holds the state row until the transaction ends:
-    on SQLite a no-op UPDATE first takes the database write lock (so the read below is current);
-    on PostgreSQL SELECT ... FOR UPDATE locks the row."""
+    """The tree size and frontier. With `lock`, holds the state row until the transaction ends
+    (see `_Appender.lock_state`)."""
     if lock:
-        if session.get_bind().dialect.name == "sqlite":
-            session.execute(_TOUCH_STATE)
-            row = session.execute(_SELECT_STATE).one_or_none()
-        else:
-            row = session.execute(_SELECT_STATE.with_for_update()).one_or_none()
-    else:
-        row = session.execute(_SELECT_STATE).one_or_none()
+        conn = session.connection()
+        return _Appender(conn.dialect, _driver_connection(conn.connection)).lock_state()
+    row = session.execute(_SELECT_STATE).one_or_none()
     if row is None:
         raise LookupError("ledger_state row missing")
     return int(row.size), split_frontier(row.frontier)
 
 
 def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
-    """Append leaf data in order; returns their indexes. Caller's transaction; state row locked.
+    """Append leaf data in order in the caller's transaction; returns their indexes.
 
     Each leaf row carries the interior subtree hashes it completes (see `models`), so this is one
-    row per entry: a DBAPI executemany on SQLite, COPY on PostgreSQL.
+    row per entry: multi-row INSERTs on SQLite, COPY on PostgreSQL. The statements go to the
+    session's DBAPI connection directly (their SQL is fixed; SQLAlchemy's statement building
+    was most of a single append's time).
     """
-    size, frontier = read_state(session, lock=True)
-    now = utcnow()
     conn = session.connection()
-    dialect = conn.dialect
-    stamp = _bind(LEAVES.c.created_at, dialect, now)
+    return _Appender(conn.dialect, _driver_connection(conn.connection)).append(datas)
+
+
+def append_committed(engine: sa.Engine, datas: Sequence[bytes], *, durable: bool) -> list[int]:
+    """Append leaf data in a transaction of its own on a pooled connection, committed when this
+    returns. `durable` on SQLite: this commit is synced to disk (`synchronous=FULL` for it; the
+    engine's own setting, WAL with NORMAL, survives a crash of the process but may lose the last
+    commits on a power failure). PostgreSQL syncs every commit unless the server says otherwise."""
+    raw = engine.raw_connection()
+    try:
+        driver = _driver_connection(raw)
+        appender = _Appender(engine.dialect, driver)
+        sync = durable and appender.sqlite
+        if sync:
+            before = driver.execute("PRAGMA synchronous").fetchone()[0]
+            driver.execute("PRAGMA synchronous=FULL")
+        try:
+            with appender.errors("COMMIT"):
+                try:
+                    indexes = appender.append(datas)
+                    driver.commit()
+                except BaseException:
+                    driver.rollback()
+                    raise
+        finally:
+            if sync:
+                driver.execute(f"PRAGMA synchronous={int(before)}")
+    finally:
+        raw.close()
+    return indexes
+
+
+class _Appender:
+    """The append statements on one DBAPI connection, in whatever transaction it is in."""
+
+    def __init__(self, dialect: sa.Dialect, driver: Any) -> None:
+        self.dialect = dialect
+        self.driver = driver
+        self.sqlite = dialect.name == "sqlite"
+        self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+        self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
+
+    @contextmanager
+    def errors(self, sql: str) -> Iterator[None]:
+        """Driver errors raised as SQLAlchemy's DBAPIError, as a statement run through
+        SQLAlchemy would raise them."""
+        dbapi_error = self.dialect.loaded_dbapi.Error
+        try:
+            yield
+        except dbapi_error as exc:
+            raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi_error) from exc
+
+    def lock_state(self) -> tuple[int, list[bytes]]:
+        """The tree size and frontier, the state row held until the transaction ends: on SQLite
+        a no-op UPDATE first takes the database write lock (so the read below is current); on
+        PostgreSQL SELECT ... FOR UPDATE locks the row."""
+        cur = self.driver.cursor()
+        if self.sqlite:
+            sql = "SELECT size, frontier FROM ledger_state WHERE id = 1"
+            with self.errors(sql):
+                cur.execute("UPDATE ledger_state SET size = size WHERE id = 1")
+                cur.execute(sql)
+        else:
+            sql = "SELECT size, frontier FROM ledger_state WHERE id = 1 FOR UPDATE"
+            with self.errors(sql):
+                cur.execute(sql)
+        row = cur.fetchone()
+        cur.close()
+        if row is None:
+            raise LookupError("ledger_state row missing")
+        return int(row[0]), split_frontier(bytes(row[1]))
+
+    def append(self, datas: Sequence[bytes]) -> list[int]:
+        """Lock the state, write the leaf rows and the new state; returns the leaves' indexes."""
+        size, frontier = self.lock_state()
+        stamp = _bind(LEAVES.c.created_at, self.dialect, utcnow())
+        rows, frontier = rows_for(size, frontier, datas, stamp)
+        if rows:
+            if self.copy:
+                self._copy(rows)
+            else:
+                self._insert(rows)
+        index = size + len(rows)
+        m = self.mark
+        sql = f"UPDATE ledger_state SET size = {m}, frontier = {m}, updated_at = {m} WHERE id = 1"
+        cur = self.driver.cursor()
+        with self.errors(sql):
+            cur.execute(sql, (index, b"".join(frontier), stamp))
+        cur.close()
+        return list(range(size, index))
+
+    def _insert(self, rows: list[tuple]) -> None:
+        """Multi-row INSERTs of `_MULTI` rows, then the remainder with executemany."""
+        one = f"({', '.join([self.mark] * 5)})"
+        full = len(rows) - len(rows) % _MULTI
+        cur = self.driver.cursor()
+        if full:
+            sql = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {', '.join([one] * _MULTI)}"
+            flat = [x for r in rows[:full] for x in r]
+            width = 5 * _MULTI
+            with self.errors(sql):
+                cur.executemany(sql, [flat[i : i + width] for i in range(0, len(flat), width)])
+        if full < len(rows):
+            sql = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {one}"
+            with self.errors(sql):
+                cur.executemany(sql, rows[full:])
+        cur.close()
+
+    def _copy(self, rows: list[tuple]) -> None:
+        """Binary COPY into ledger_leaves on psycopg 3, in the connection's transaction."""
+        sql = f"COPY ledger_leaves ({_LEAF_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+        with self.errors(sql), self.driver.cursor() as cur, cur.copy(sql) as copy:
+            copy.set_types(["int8", "text", "bytea", "bytea", "timestamp"])
+            write = copy.write_row
+            for row in rows:
+                write(row)
+
+
+_MULTI = 100  # rows per multi-row INSERT: fewer statement executions than one per row
+
+
+def rows_for(
+    size: int, frontier: list[bytes], datas: Sequence[bytes], stamp: object
+) -> tuple[list[tuple[int, str, bytes, bytes, object]], list[bytes]]:
+    """The `ledger_leaves` rows of `datas` appended to a tree of `size` leaves with right edge
+    `frontier`, and the new right edge (pure; `frontier` is consumed)."""
     rows: list[tuple[int, str, bytes, bytes, object]] = []
     append = rows.append
     sha256 = hashlib.sha256
@@ -87,52 +206,7 @@ def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
             push(h)
             append((index, data.decode(), h, b"", stamp))
         index += 1
-    if rows:
-        if dialect.name == "postgresql" and dialect.driver == "psycopg":
-            _copy_leaves(conn, rows)
-        else:
-            _insert_leaves(conn, rows)
-    session.execute(
-        sa.update(STATE)
-        .where(STATE.c.id == 1)
-        .values(size=index, frontier=b"".join(frontier), updated_at=now)
-    )
-    return list(range(size, index))
-
-
-_MULTI = 100  # rows per multi-row INSERT: fewer statement executions than one per row
-
-
-def _insert_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
-    """Plain DBAPI inserts (the rows need no type processing beyond the timestamp bound once):
-    multi-row INSERTs of `_MULTI` rows, then the remainder with executemany."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    one = f"({', '.join([mark] * 5)})"
-    full = len(rows) - len(rows) % _MULTI
-    if full:
-        sql = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {', '.join([one] * _MULTI)}"
-        conn.exec_driver_sql(
-            sql, [tuple(x for r in rows[i : i + _MULTI] for x in r) for i in range(0, full, _MULTI)]
-        )
-    if full < len(rows):
-        conn.exec_driver_sql(
-            f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {one}", rows[full:]
-        )
-
-
-def _copy_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
-    """Binary COPY into ledger_leaves on psycopg 3, in the connection's transaction. Driver errors
-    are raised as SQLAlchemy's DBAPIError, as an INSERT through SQLAlchemy would."""
-    raw = _driver_connection(conn.connection)
-    sql = f"COPY ledger_leaves ({_LEAF_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-    try:
-        with raw.cursor() as cur, cur.copy(sql) as copy:
-            copy.set_types(["int8", "text", "bytea", "bytea", "timestamp"])
-            write = copy.write_row
-            for row in rows:
-                write(row)
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise sa.exc.DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error) from exc
+    return rows, frontier
 
 
 def _driver_connection(raw: PoolProxiedConnection) -> Any:

@@ -184,9 +184,7 @@ def test_fast_leaf_is_byte_identical_to_the_general_path():
     ]
     import types
 
-    odd = [
-        Event("a", "user:a", "s", t, {"h": "sha256:00"}, {"x": 1.5}) for t in odd_times
-    ] + [
+    odd = [Event("a", "user:a", "s", t, {"h": "sha256:00"}, {"x": 1.5}) for t in odd_times] + [
         Event(_Text("a"), "user:a", "s", odd_times[1]),
         Event("a", _Text("user:a"), "s", odd_times[1]),
         Event("a", "user:a", "s", odd_times[1], types.MappingProxyType({"p": "q"})),
