@@ -112,7 +112,7 @@ class Ledger:
         self.keys = KeyStore(Path(key_dir), origin)
         self.required_cosignatures = required_cosignatures
         self._proofs = store.ProofReader(db.engine)
-        self._group = GroupCommit(
+        self.group_commit = GroupCommit(
             lambda datas, durable: store.append_committed(db.engine, datas, durable=durable)
         )
         # Whether a dataset is hidden from the public (set by the platform from the catalog);
@@ -154,7 +154,7 @@ class Ledger:
             with self.db.session() as s:
                 data = self._leaves(s, [event])[0]
         with _recording(event):
-            return self._group.append(data, durable=durable)
+            return self.group_commit.append(data, durable=durable)
 
     def _leaves(self, session: Session | None, events: Sequence[AnyEvent]) -> list[bytes]:
         """The leaf data of `events`, hidden datasets named by their commitment."""
