@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Writes the leaf data in one transaction (synced to disk if the flag says so); their indexes.
 Writer = Callable[[Sequence[bytes], bool], list[int]]
@@ -21,7 +21,7 @@ Writer = Callable[[Sequence[bytes], bool], list[int]]
 class _Append:
     data: bytes
     durable: bool
-    woken: threading.Event = field(default_factory=threading.Event)
+    woken: threading.Event | None = None  # made only for an append that has to wait
     leads: bool = False
     index: int = -1
     error: BaseException | None = None
@@ -42,9 +42,11 @@ class GroupCommit:
         me = _Append(data, durable)
         with self._lock:
             self._queue.append(me)
-            if not self._busy:
+            if self._busy:
+                me.woken = threading.Event()
+            else:
                 self._busy = me.leads = True
-        if not me.leads:
+        if me.woken is not None:
             me.woken.wait()  # done by a leader, or handed the lead
         if me.leads:
             self._lead()
@@ -72,9 +74,11 @@ class GroupCommit:
             if self._queue:
                 nxt = self._queue[0]
                 nxt.leads = True
+                assert nxt.woken is not None  # it queued while this group was busy
                 nxt.woken.set()
             else:
                 self._busy = False
         for a in group:
-            a.leads = False
-            a.woken.set()
+            if a.woken is not None:
+                a.leads = False
+                a.woken.set()

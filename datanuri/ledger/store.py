@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -41,10 +40,10 @@ def split_frontier(blob: bytes) -> list[bytes]:
 
 def read_state(session: Session, *, lock: bool) -> tuple[int, list[bytes]]:
     """The tree size and frontier. With `lock`, holds the state row until the transaction ends
-    (see `_Appender.lock_state`)."""
+    (see `_Statements.lock`)."""
     if lock:
         conn = session.connection()
-        return _Appender(conn.dialect, _driver_connection(conn.connection)).lock_state()
+        return _run(conn.dialect, _driver_connection(conn.connection), None)[0]
     row = session.execute(_SELECT_STATE).one_or_none()
     if row is None:
         raise LookupError("ledger_state row missing")
@@ -60,7 +59,7 @@ def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
     was most of a single append's time).
     """
     conn = session.connection()
-    return _Appender(conn.dialect, _driver_connection(conn.connection)).append(datas)
+    return _run(conn.dialect, _driver_connection(conn.connection), datas)[1]
 
 
 def append_committed(engine: sa.Engine, datas: Sequence[bytes], *, durable: bool) -> list[int]:
@@ -71,19 +70,12 @@ def append_committed(engine: sa.Engine, datas: Sequence[bytes], *, durable: bool
     raw = engine.raw_connection()
     try:
         driver = _driver_connection(raw)
-        appender = _Appender(engine.dialect, driver)
-        sync = durable and appender.sqlite
+        sync = durable and engine.dialect.name == "sqlite"
         if sync:
             before = driver.execute("PRAGMA synchronous").fetchone()[0]
             driver.execute("PRAGMA synchronous=FULL")
         try:
-            with appender.errors("COMMIT"):
-                try:
-                    indexes = appender.append(datas)
-                    driver.commit()
-                except BaseException:
-                    driver.rollback()
-                    raise
+            indexes = _run(engine.dialect, driver, datas, commit=True)[1]
         finally:
             if sync:
                 driver.execute(f"PRAGMA synchronous={int(before)}")
@@ -92,90 +84,97 @@ def append_committed(engine: sa.Engine, datas: Sequence[bytes], *, durable: bool
     return indexes
 
 
-class _Appender:
-    """The append statements on one DBAPI connection, in whatever transaction it is in."""
+class _Statements:
+    """The fixed SQL of appending in one dialect, and how it binds a timestamp."""
 
-    def __init__(self, dialect: sa.Dialect, driver: Any) -> None:
-        self.dialect = dialect
-        self.driver = driver
-        self.sqlite = dialect.name == "sqlite"
+    def __init__(self, dialect: sa.Dialect) -> None:
+        m = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.error = dialect.loaded_dbapi.Error
         self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
-        self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
-
-    @contextmanager
-    def errors(self, sql: str) -> Iterator[None]:
-        """Driver errors raised as SQLAlchemy's DBAPIError, as a statement run through
-        SQLAlchemy would raise them."""
-        dbapi_error = self.dialect.loaded_dbapi.Error
-        try:
-            yield
-        except dbapi_error as exc:
-            raise sa.exc.DBAPIError.instance(sql, None, exc, dbapi_error) from exc
-
-    def lock_state(self) -> tuple[int, list[bytes]]:
-        """The tree size and frontier, the state row held until the transaction ends: on SQLite
-        a no-op UPDATE first takes the database write lock (so the read below is current); on
-        PostgreSQL SELECT ... FOR UPDATE locks the row."""
-        cur = self.driver.cursor()
-        if self.sqlite:
-            sql = "SELECT size, frontier FROM ledger_state WHERE id = 1"
-            with self.errors(sql):
-                cur.execute("UPDATE ledger_state SET size = size WHERE id = 1")
-                cur.execute(sql)
+        # The state row, held until the transaction ends: on SQLite the no-op UPDATE takes the
+        # database write lock first (so what it returns is current); on PostgreSQL the row lock.
+        if dialect.name == "sqlite":
+            self.lock = "UPDATE ledger_state SET size = size WHERE id = 1 RETURNING size, frontier"
         else:
-            sql = "SELECT size, frontier FROM ledger_state WHERE id = 1 FOR UPDATE"
-            with self.errors(sql):
-                cur.execute(sql)
+            self.lock = "SELECT size, frontier FROM ledger_state WHERE id = 1 FOR UPDATE"
+        self.update = (
+            f"UPDATE ledger_state SET size = {m}, frontier = {m}, updated_at = {m} WHERE id = 1"
+        )
+        one = f"({', '.join([m] * 5)})"
+        self.insert_one = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {one}"
+        self.insert_many = (
+            f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {', '.join([one] * _MULTI)}"
+        )
+        self.copy_sql = f"COPY ledger_leaves ({_LEAF_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+        # a timestamp as the dialect's own type processing binds it (on SQLite a DATETIME
+        # string, exactly as an ORM insert stores it)
+        column = LEAVES.c.created_at
+        self.stamp = column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+_STATEMENTS: dict[sa.Dialect, _Statements] = {}
+
+
+def _run(
+    dialect: sa.Dialect, driver: Any, datas: Sequence[bytes] | None, *, commit: bool = False
+) -> tuple[tuple[int, list[bytes]], list[int]]:
+    """Lock the state row and, given `datas`, write their leaf rows and the new state (then
+    commit, or roll back on failure, if `commit`). Returns the state as locked and the new
+    leaves' indexes. Driver errors are raised as SQLAlchemy's DBAPIError, as a statement run
+    through SQLAlchemy would raise them."""
+    q = _STATEMENTS.get(dialect)
+    if q is None:
+        q = _STATEMENTS[dialect] = _Statements(dialect)
+    cur = driver.cursor()
+    sql = q.lock
+    try:
+        cur.execute(sql)
         row = cur.fetchone()
-        cur.close()
         if row is None:
             raise LookupError("ledger_state row missing")
-        return int(row[0]), split_frontier(bytes(row[1]))
-
-    def append(self, datas: Sequence[bytes]) -> list[int]:
-        """Lock the state, write the leaf rows and the new state; returns the leaves' indexes."""
-        size, frontier = self.lock_state()
-        stamp = _bind(LEAVES.c.created_at, self.dialect, utcnow())
-        rows, frontier = rows_for(size, frontier, datas, stamp)
-        if rows:
-            if self.copy:
-                self._copy(rows)
-            else:
-                self._insert(rows)
-        index = size + len(rows)
-        m = self.mark
-        sql = f"UPDATE ledger_state SET size = {m}, frontier = {m}, updated_at = {m} WHERE id = 1"
-        cur = self.driver.cursor()
-        with self.errors(sql):
-            cur.execute(sql, (index, b"".join(frontier), stamp))
-        cur.close()
-        return list(range(size, index))
-
-    def _insert(self, rows: list[tuple]) -> None:
-        """Multi-row INSERTs of `_MULTI` rows, then the remainder with executemany."""
-        one = f"({', '.join([self.mark] * 5)})"
-        full = len(rows) - len(rows) % _MULTI
-        cur = self.driver.cursor()
-        if full:
-            sql = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {', '.join([one] * _MULTI)}"
-            flat = [x for r in rows[:full] for x in r]
-            width = 5 * _MULTI
-            with self.errors(sql):
+        state = int(row[0]), split_frontier(bytes(row[1]))
+        if datas is None:
+            return state, []
+        now = utcnow()
+        stamp = q.stamp(now) if q.stamp else now
+        size = state[0]
+        rows, frontier = rows_for(size, list(state[1]), datas, stamp)
+        if q.copy:
+            sql = q.copy_sql
+            _copy(cur, sql, rows)
+        else:
+            full = len(rows) - len(rows) % _MULTI
+            if full:
+                sql = q.insert_many
+                flat = [x for r in rows[:full] for x in r]
+                width = 5 * _MULTI
                 cur.executemany(sql, [flat[i : i + width] for i in range(0, len(flat), width)])
-        if full < len(rows):
-            sql = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {one}"
-            with self.errors(sql):
+            if full < len(rows):
+                sql = q.insert_one
                 cur.executemany(sql, rows[full:])
+        sql = q.update
+        cur.execute(sql, (size + len(rows), b"".join(frontier), stamp))
+        if commit:
+            sql = "COMMIT"
+            driver.commit()
+        return state, list(range(size, size + len(rows)))
+    except BaseException as exc:
+        if commit:
+            driver.rollback()
+        if isinstance(exc, q.error):
+            raise sa.exc.DBAPIError.instance(sql, None, exc, q.error) from exc
+        raise
+    finally:
         cur.close()
 
-    def _copy(self, rows: list[tuple]) -> None:
-        """Binary COPY into ledger_leaves on psycopg 3, in the connection's transaction."""
-        sql = f"COPY ledger_leaves ({_LEAF_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-        with self.errors(sql), self.driver.cursor() as cur, cur.copy(sql) as copy:
-            copy.set_types(["int8", "text", "bytea", "bytea", "timestamp"])
-            write = copy.write_row
-            for row in rows:
-                write(row)
+
+def _copy(cur: Any, sql: str, rows: list[tuple]) -> None:
+    """Binary COPY into ledger_leaves on psycopg 3, in the connection's transaction."""
+    with cur.copy(sql) as copy:
+        copy.set_types(["int8", "text", "bytea", "bytea", "timestamp"])
+        write = copy.write_row
+        for row in rows:
+            write(row)
 
 
 _MULTI = 100  # rows per multi-row INSERT: fewer statement executions than one per row
@@ -215,13 +214,6 @@ def _driver_connection(raw: PoolProxiedConnection) -> Any:
     if driver is None:
         raise sa.exc.ResourceClosedError("the database connection is closed")
     return driver
-
-
-def _bind(column: sa.Column, dialect: sa.Dialect, value: object) -> object:
-    """`value` as the dialect's own type processing would bind it (on SQLite a DATETIME string,
-    exactly as an ORM insert stores it)."""
-    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return proc(value) if proc else value
 
 
 def locate(keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
