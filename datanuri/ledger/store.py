@@ -31,6 +31,7 @@ _ROW_HASHES = sa.select(LEAVES.c.idx, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(
     LEAVES.c.idx.in_(sa.bindparam("rows", expanding=True))
 )
 _LEAF_COLUMNS = "idx, data, leaf_hash, nodes, created_at"
+_MULTI = 100  # rows per multi-row INSERT: fewer statement executions than one per row
 HASH = merkle.HASH_SIZE
 
 
@@ -138,26 +139,26 @@ def _run(
         now = utcnow()
         stamp = q.stamp(now) if q.stamp else now
         size = state[0]
-        rows, frontier = rows_for(size, list(state[1]), datas, stamp)
+        flat, frontier = rows_for(size, list(state[1]), datas, stamp)
+        count = len(datas)
         if q.copy:
             sql = q.copy_sql
-            _copy(cur, sql, rows)
+            _copy(cur, sql, flat)
         else:
-            full = len(rows) - len(rows) % _MULTI
+            width = 5 * _MULTI
+            full = len(flat) - len(flat) % width
             if full:
                 sql = q.insert_many
-                flat = [x for r in rows[:full] for x in r]
-                width = 5 * _MULTI
-                cur.executemany(sql, [flat[i : i + width] for i in range(0, len(flat), width)])
-            if full < len(rows):
+                cur.executemany(sql, [flat[i : i + width] for i in range(0, full, width)])
+            if full < len(flat):
                 sql = q.insert_one
-                cur.executemany(sql, rows[full:])
+                cur.executemany(sql, [flat[i : i + 5] for i in range(full, len(flat), 5)])
         sql = q.update
-        cur.execute(sql, (size + len(rows), b"".join(frontier), stamp))
+        cur.execute(sql, (size + count, b"".join(frontier), stamp))
         if commit:
             sql = "COMMIT"
             driver.commit()
-        return state, list(range(size, size + len(rows)))
+        return state, list(range(size, size + count))
     except BaseException as exc:
         if commit:
             driver.rollback()
@@ -168,25 +169,24 @@ def _run(
         cur.close()
 
 
-def _copy(cur: Any, sql: str, rows: list[tuple]) -> None:
-    """Binary COPY into ledger_leaves on psycopg 3, in the connection's transaction."""
+def _copy(cur: Any, sql: str, flat: list[object]) -> None:
+    """Binary COPY of the rows in `flat` into ledger_leaves on psycopg 3, in the connection's
+    transaction."""
     with cur.copy(sql) as copy:
         copy.set_types(["int8", "text", "bytea", "bytea", "timestamp"])
         write = copy.write_row
-        for row in rows:
-            write(row)
-
-
-_MULTI = 100  # rows per multi-row INSERT: fewer statement executions than one per row
+        for i in range(0, len(flat), 5):
+            write(flat[i : i + 5])
 
 
 def rows_for(
     size: int, frontier: list[bytes], datas: Sequence[bytes], stamp: object
-) -> tuple[list[tuple[int, str, bytes, bytes, object]], list[bytes]]:
+) -> tuple[list[object], list[bytes]]:
     """The `ledger_leaves` rows of `datas` appended to a tree of `size` leaves with right edge
-    `frontier`, and the new right edge (pure; `frontier` is consumed)."""
-    rows: list[tuple[int, str, bytes, bytes, object]] = []
-    append = rows.append
+    `frontier`, as one flat list of their columns (`_LEAF_COLUMNS`, five a row), and the new
+    right edge (pure; `frontier` is consumed)."""
+    flat: list[object] = []
+    extend = flat.extend
     sha256 = hashlib.sha256
     push, pop = frontier.append, frontier.pop
     index = size
@@ -200,12 +200,12 @@ def rows_for(
                 parts.append(node)
                 i >>= 1
             push(node)
-            append((index, data.decode(), h, b"".join(parts), stamp))
+            extend((index, data.decode(), h, b"".join(parts), stamp))
         else:
             push(h)
-            append((index, data.decode(), h, b"", stamp))
+            extend((index, data.decode(), h, b"", stamp))
         index += 1
-    return rows, frontier
+    return flat, frontier
 
 
 def _driver_connection(raw: PoolProxiedConnection) -> Any:
@@ -270,7 +270,7 @@ class ProofReader:
         self._sql: dict[int, str] = {}
 
     def _query(self, count: int) -> str:
-        sql = self._sql.get(count)
+        sql = self._sql.get(0 if self.postgres else count)
         if sql is None:
             rows = "= ANY(%s)" if self.postgres else f"IN ({', '.join([self.mark] * count)})"
             sql = (
