@@ -84,8 +84,6 @@ def fast_text(obj: Any) -> str | None:
         return None
 
 
-
-
 def _kind(o: Any) -> int:
     """_PLAIN if the fast path covers `o` without floats, _FLOATS with them, else _OTHER."""
     t = type(o)

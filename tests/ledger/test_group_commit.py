@@ -104,3 +104,15 @@ def test_a_failed_commit_fails_its_group_and_the_next_append_leads_again():
         group.append(b"bad", durable=False)
     assert group.append(b"good", durable=True) == 0
     assert written == [b"good"] and group.commits == 1
+
+
+def test_append_names_a_hidden_dataset_by_its_commitment(ledger):
+    from datanuri.events import DatasetDeleted
+
+    ledger.hidden = lambda _s, name: name == "secret-clinic"
+    t = make_event(0).time
+    hidden = ledger.append(DatasetDeleted(actor="user:a", time=t, dataset="secret-clinic"))
+    shown = ledger.append(DatasetDeleted(actor="user:a", time=t, dataset="open-air"))
+    entries = {e["index"]: e["entry"] for e in ledger.entries(0, 2)}
+    assert entries[hidden]["subject"] == f"dataset:{ledger.commit_name('secret-clinic')}"
+    assert entries[shown]["subject"] == "dataset:open-air"
