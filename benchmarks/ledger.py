@@ -237,16 +237,17 @@ def proofs(ours_open: Callable[[], Ours], peer_open: Callable[[], Peer] | None, 
     ours, peer = ours_open(), peer_open() if peer_open is not None else None
     size = ours.ledger.size()
     psize = peer.tree.get_size() if peer is not None else 0
+    common = min(size, psize) if peer is not None else size  # indexes both sides hold
     rng = random.Random(1)
-    picks = [(rng.randrange(size), rng.randrange(1, size)) for _ in range(count + 1)]
+    picks = [(rng.randrange(common), rng.randrange(1, common)) for _ in range(count + 1)]
     rows: dict[str, list[float]] = {k: [] for k in ("oi", "pi", "oc", "pc")}
     cold: dict[str, float] = {}
     for n, (i, first) in enumerate(picks):
         rows["oi"].append(timed_ms(lambda i=i: ours.ledger.inclusion_proof(i, size)))
         rows["oc"].append(timed_ms(lambda f=first: ours.ledger.consistency_proof(f, size)))
         if peer is not None:
-            j = min(i, psize - 1) + 1  # pymerkle counts leaves from one
-            rows["pi"].append(timed_ms(lambda j=j: peer.tree.prove_inclusion(j, psize)))
+            # pymerkle counts leaves from one
+            rows["pi"].append(timed_ms(lambda i=i: peer.tree.prove_inclusion(i + 1, psize)))
             rows["pc"].append(timed_ms(lambda f=first: peer.tree.prove_consistency(f, psize)))
         if n == 0:
             cold = {k: v[0] for k, v in rows.items() if v}
