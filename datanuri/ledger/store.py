@@ -113,7 +113,7 @@ class _Statements:
         self.stamp = column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
-_STATEMENTS: dict[sa.Dialect, _Statements] = {}
+_STATEMENTS: dict[tuple[str, str, str], _Statements] = {}  # by dialect, driver, paramstyle
 
 
 def _run(
@@ -123,9 +123,10 @@ def _run(
     commit, or roll back on failure, if `commit`). Returns the state as locked and the new
     leaves' indexes. Driver errors are raised as SQLAlchemy's DBAPIError, as a statement run
     through SQLAlchemy would raise them."""
-    q = _STATEMENTS.get(dialect)
+    kind = (dialect.name, dialect.driver, dialect.paramstyle)
+    q = _STATEMENTS.get(kind)
     if q is None:
-        q = _STATEMENTS[dialect] = _Statements(dialect)
+        q = _STATEMENTS[kind] = _Statements(dialect)
     cur = driver.cursor()
     sql = q.lock
     try:
@@ -139,7 +140,7 @@ def _run(
         now = utcnow()
         stamp = q.stamp(now) if q.stamp else now
         size = state[0]
-        flat, frontier = rows_for(size, list(state[1]), datas, stamp)
+        flat, frontier = _rows_for(size, list(state[1]), datas, stamp)
         count = len(datas)
         if q.copy:
             sql = q.copy_sql
@@ -179,12 +180,12 @@ def _copy(cur: Any, sql: str, flat: list[object]) -> None:
             write(flat[i : i + 5])
 
 
-def rows_for(
+def _rows_for(
     size: int, frontier: list[bytes], datas: Sequence[bytes], stamp: object
 ) -> tuple[list[object], list[bytes]]:
     """The `ledger_leaves` rows of `datas` appended to a tree of `size` leaves with right edge
     `frontier`, as one flat list of their columns (`_LEAF_COLUMNS`, five a row), and the new
-    right edge (pure; `frontier` is consumed)."""
+    right edge (`frontier` itself, extended in place)."""
     flat: list[object] = []
     extend = flat.extend
     sha256 = hashlib.sha256
