@@ -191,7 +191,8 @@ def singles(ours: Ours, peer: Peer | None, mode: str, count: int, rounds: int, b
         if peer is not None:
             rows["peer"].append(per_op_ms(peer.append, start + 2 * count, count))
     m = median_rows(rows)
-    header(f"single appends, WAL + synchronous={mode}, median of {rounds} rounds of {count}")
+    setting = f"WAL + synchronous={mode}" if mode in MODES else mode
+    header(f"single appends, {setting}, median of {rounds} rounds of {count}")
     p = m.get("peer")
     line("ms per append: Ledger.append (own transaction)", m["append"], p, rate=False)
     line("ms per append: Ledger.record in a session", m["record"], p, rate=False)
@@ -223,8 +224,9 @@ def concurrent(
             rows["peer"].append(run(peer.append, start + threads * count))
     commits = ours.ledger.group_commit.commits - commits
     m = median_rows(rows)
+    synced = "synchronous=FULL" if peer is not None else "PostgreSQL's default"
     header(
-        f"{threads} threads appending at once, every commit synced (synchronous=FULL), "
+        f"{threads} threads appending at once, every commit synced ({synced}), "
         f"median of {rounds} rounds of {threads}x{count}"
     )
     p = m.get("peer")
@@ -255,7 +257,8 @@ def proofs(ours_open: Callable[[], Ours], peer_open: Callable[[], Peer] | None, 
     if peer is not None:
         peer.close()
     warm = {k: statistics.median(v[1:]) for k, v in rows.items() if v}
-    header(f"proofs at size {size:,} (pymerkle {psize:,}), {count} each, interleaved")
+    sizes = f"{size:,} (pymerkle {psize:,})" if peer is not None else f"{size:,}"
+    header(f"proofs at size {sizes}, {count} each, interleaved")
     for what, o, p in (("inclusion", "oi", "pi"), ("consistency", "oc", "pc")):
         line(f"{what} ms, cold (first after opening)", cold[o], cold.get(p), rate=False)
         line(f"{what} ms, median", warm[o], warm.get(p), rate=False)
@@ -269,7 +272,7 @@ def bench(url: str, tmp: Path, args: argparse.Namespace, *, peer: bool) -> None:
     p = Peer(peer_path) if peer else None
     fill(ours, p, args.leaves)
     base = 10 * args.leaves
-    for mode in MODES if sqlite else ("server default",):
+    for mode in MODES if sqlite else ("PostgreSQL, the server's default durability",):
         if mode != "NORMAL" and sqlite:
             ours.close()
             ours = Ours(url, keys, mode)
