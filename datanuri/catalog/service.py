@@ -61,7 +61,6 @@ from datanuri.ledger import store as ledger_store
 from datanuri.names import check_name
 from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, lock_name, utcnow
-from datanuri.tables.coverage import sido_coverage
 
 if TYPE_CHECKING:
     from datanuri.tables import IngestResult
@@ -82,6 +81,8 @@ def redact_profile(profile: dict[str, Any]) -> dict[str, Any]:
     ]
     out = {**{k: v for k, v in profile.items() if k != "columns"}, "columns": cols}
     if isinstance(profile.get("coverage"), dict):  # the regions in the rows: their 시도 only
+        from datanuri.tables.coverage import sido_coverage  # the ingest engine, when needed
+
         out["coverage"] = sido_coverage(profile["coverage"])
     return out
 
@@ -765,6 +766,8 @@ class CatalogService:
         else:
             problems = screen_problems(problems, profile["value_screen"].get("withheld", []))
         if isinstance(profile.get("coverage"), dict):  # regions found in personal rows: 시도 only
+            from datanuri.tables.coverage import sido_coverage
+
             profile = {**profile, "coverage": sido_coverage(profile["coverage"])}
         # no one reads a personal dataset's rows: values of single rows are withheld too
         return {"schema": schema, "profile": withhold_row_like(profile), "problems": problems}

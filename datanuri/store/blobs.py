@@ -27,10 +27,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyarrow as pa
-import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 
 from datanuri.errors import (
@@ -42,6 +41,9 @@ from datanuri.errors import (
 )
 from datanuri.store.process import pid_alive
 from datanuri.store.tempnames import MAX_AGE_SECONDS, host_tag, is_leftover, temp_prefix
+
+if TYPE_CHECKING:
+    import pyarrow.dataset as pads  # imports pandas: only where a dataset is asked for
 
 CHUNK = 1024 * 1024
 HEX = frozenset("0123456789abcdef")
@@ -256,6 +258,8 @@ class BlobStore:
         """Parquet blobs as one pyarrow dataset read through the store's filesystem, unverified:
         what DuckDB scans on any store (`con.register("t", store.arrow_dataset(d))`; DuckDB's
         own httpfs is not used, so S3 needs no DuckDB extension)."""
+        import pyarrow.dataset as pads
+
         return pads.dataset(
             [self.fs_path(d) for d in digests], filesystem=self.filesystem, format="parquet"
         )
