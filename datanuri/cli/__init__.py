@@ -6,7 +6,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import click
 import typer
 
 from datanuri import __version__
@@ -163,23 +162,23 @@ LAZY: dict[str, Lazy] = {
 }
 
 
-def _orgs() -> click.Command:
+def _orgs() -> typer.Typer:
     """`datanuri orgs`: the catalog's organisation commands and `add-member` from accounts."""
     from datanuri.cli import accounts, catalog
 
     catalog.orgs_app.command("add-member")(accounts.orgs_add_member)
-    return typer.main.get_command(catalog.orgs_app)
+    return catalog.orgs_app
 
 
-def _requests() -> click.Command:
+def _requests() -> typer.Typer:
     """`datanuri requests`: the desk, with `firms` and `projects` from desk_firms."""
     from datanuri.cli import desk, desk_firms
 
     desk_firms.register(desk.app)
-    return typer.main.get_command(desk.app)
+    return desk.app
 
 
-def _market() -> click.Command:
+def _market() -> typer.Typer:
     """`datanuri market`: listings and orders, fingerprints, deliveries and prices."""
     from datanuri.cli import market, market_listings, market_orders  # noqa: F401  (adds orders)
 
@@ -187,22 +186,22 @@ def _market() -> click.Command:
     market_listings.market.command("deliveries")(market.deliveries)
     market_listings.market.command("suggest-price")(market.suggest_price)
     market_listings.market.command("backtest")(market.backtest)
-    return typer.main.get_command(market_listings.market)
+    return market_listings.market
 
 
-def _mydata() -> click.Command:
+def _mydata() -> typer.Typer:
     """`datanuri mydata`, with `demo-client`: a recipient app walking the OAuth flow."""
     from datanuri.cli import mydata, mydata_client
 
     mydata.app.command("demo-client")(mydata_client.demo_client)
-    return typer.main.get_command(mydata.app)
+    return mydata.app
 
 
-def _linkage() -> click.Command:
+def _linkage() -> typer.Typer:
     """`datanuri linkage`: keys and matching, with the zone's commands (linkage_zone)."""
     from datanuri.cli import linkage, linkage_zone  # noqa: F401  (adds the zone commands)
 
-    return typer.main.get_command(linkage.app)
+    return linkage.app
 
 
 app = typer.Typer(

@@ -9,41 +9,38 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 
 @dataclass(frozen=True)
 class Lazy:
     """A command or group of the root app: where it is loaded from and its one-line help."""
 
-    target: str  # "module:attribute": a Typer app, a command function, or a loader (`group`)
+    target: str  # "module:attribute": a Typer app, a command function, or a loader (`loader`)
     help: str  # the first paragraph of its help, as `--help` lists it
     group: bool = False  # a sub-app (listed after the commands, as Typer lists them)
-    loader: bool = False  # `target` is a function that returns the click command itself
+    loader: bool = False  # `target` is a function that returns the Typer app itself
 
 
 @functools.cache
-def load(name: str, entry: Lazy) -> click.Command:
-    """The click command `entry` names, imported once per process."""
+def load(name: str, entry: Lazy) -> Any:
+    """The command `entry` names, imported once per process and made as the root app's
+    `add_typer(app, name=name)` or `command(name)(function)` would make it."""
     module, _, attribute = entry.target.partition(":")
     found: Any = getattr(importlib.import_module(module), attribute)
     if entry.loader:
-        command: click.Command = found()
-    elif isinstance(found, typer.Typer):
-        command = typer.main.get_command(found)
-    else:  # a command function: Typer makes its click command as `app.command(name)` would
-        single = typer.Typer()
-        single.command(name)(found)
-        command = typer.main.get_command(single)
-    command.name = name
-    return command
+        found = found()
+    holder = typer.Typer()
+    holder.callback()(lambda: None)  # a group, even around one command
+    if entry.group:
+        holder.add_typer(found, name=name)
+    else:
+        holder.command(name)(found)
+    return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
 
 
 def first_paragraph(text: str | None) -> str:
@@ -57,37 +54,27 @@ class LazyGroup(TyperGroup):
     lazy: dict[str, Lazy] = {}
     _listing = False  # formatting help: lazy commands are shown from their registered help
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         lazy_commands = [n for n, e in self.lazy.items() if not e.group]
         groups = [n for n, e in self.lazy.items() if e.group]
         return [*lazy_commands, *super().list_commands(ctx), *groups]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
         entry = self.lazy.get(cmd_name)
         if entry is None:
             return super().get_command(ctx, cmd_name)
         if self._listing:
-            return click.Command(cmd_name, help=entry.help)
+            return TyperCommand(cmd_name, help=entry.help)
         return load(cmd_name, entry)
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with self._from_registered_help():
-            super().format_help(ctx, formatter)
-
-    @contextmanager
-    def _from_registered_help(self) -> Iterator[None]:
+    def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
-            yield
+            super().format_help(ctx, formatter)
         finally:
             self._listing = False
 
-    def load_all(self) -> Iterator[tuple[str, click.Command]]:
-        """Every lazy command, imported (for tests and documentation checks)."""
-        for name, entry in self.lazy.items():
-            yield name, load(name, entry)
 
-
-def lazy_group(entries: dict[str, Lazy]) -> Callable[..., LazyGroup]:
+def lazy_group(entries: dict[str, Lazy]) -> type[LazyGroup]:
     """A `LazyGroup` class for `typer.Typer(cls=...)` serving `entries`."""
     return type("RootGroup", (LazyGroup,), {"lazy": entries})
