@@ -45,7 +45,7 @@ def prepare(work: Path, suppression: float) -> tuple[dict[str, str], Path]:
     import pyarrow.csv as pacsv
 
     from datanuri import Config, Platform
-    from tests.privacy.adult import DATA, adult
+    from tests.privacy.adult import COLUMNS, DATA, adult
 
     csv = work / "adult.csv"
     pacsv.write_csv(adult(), csv)
@@ -60,6 +60,14 @@ def prepare(work: Path, suppression: float) -> tuple[dict[str, str], Path]:
         "quasi_identifiers": {
             c: ("age" if c == "age" else {"csv": str(DATA / f"adult_{c}.csv")}) for c in QI
         },
+        # ARX's standard Adult set-up: the other columns are released as they are, but for
+        # education-num, a one-to-one code of education, which would undo its generalisation
+        "insensitive": {
+            c: "not a quasi-identifier in the standard Adult benchmark"
+            for c in COLUMNS
+            if c not in (*QI, "education-num")
+        },
+        "direct_identifiers": {"education-num": "delete"},
         "model": "k-anonymity",
         "k": 5,
         "max_suppression": suppression,
@@ -76,7 +84,7 @@ def run(cmd: list[str], env: dict[str, str], repeat: int) -> tuple[float, list[f
         t0 = time.perf_counter()
         done = subprocess.run(cmd, env=env, capture_output=True, text=True)
         times.append(time.perf_counter() - t0)
-        if done.returncode not in (0, 2):
+        if done.returncode != 0:  # a refused policy is no measurement
             sys.exit(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
     return statistics.median(times), times
 
