@@ -550,17 +550,16 @@ class Platform:
             details = TransferDetails.from_authorization_details(entry)
             self.mydata.check_details(details, recipient_client_id=client_id)
 
-    def _made(self, name: str) -> Any:
-        """The service `name` if it was made, else None."""
-        return self.__dict__.get(name)
+    def made(self, name: str) -> bool:
+        """Whether the service `name` has been made (used) in this platform."""
+        return name in self.__dict__
 
     def close(self) -> None:
-        engine = self.__dict__.pop("engine", None)
-        if engine is not None:
-            engine.close()
-        if self._made("jobs") is not None:
+        if self.made("engine"):
+            self.__dict__.pop("engine").close()
+        if self.made("jobs"):
             self.jobs.shutdown()
-        if self._made("search") is not None:
+        if self.made("search"):
             self.search.close()
         self.db.dispose()
 

@@ -20,9 +20,7 @@ LAZY: dict[str, Lazy] = {
         "datanuri.cli.accounts:login",
         "Log in to a server and store an API token for later CLI and SDK calls.",
     ),
-    "whoami": Lazy(
-        "datanuri.cli.accounts:whoami", "Show who the stored token logs you in as."
-    ),
+    "whoami": Lazy("datanuri.cli.accounts:whoami", "Show who the stored token logs you in as."),
     "access-log": Lazy(
         "datanuri.cli.accounts:access_log",
         "Show who read or downloaded which dataset, when, and through which route.",
@@ -70,9 +68,7 @@ LAZY: dict[str, Lazy] = {
         group=True,
         loader=True,
     ),
-    "datasets": Lazy(
-        "datanuri.cli.catalog:datasets_app", "List and inspect datasets.", group=True
-    ),
+    "datasets": Lazy("datanuri.cli.catalog:datasets_app", "List and inspect datasets.", group=True),
     "jobs": Lazy(
         "datanuri.cli.catalog:jobs_app",
         "See background jobs (ingests started through the API).",
@@ -83,9 +79,7 @@ LAZY: dict[str, Lazy] = {
         "Maintain the blob store (the stored Parquet files).",
         group=True,
     ),
-    "users": Lazy(
-        "datanuri.cli.accounts:users_app", "Create and list user accounts.", group=True
-    ),
+    "users": Lazy("datanuri.cli.accounts:users_app", "Create and list user accounts.", group=True),
     "tokens": Lazy(
         "datanuri.cli.accounts:tokens_app", "Create, list and revoke API tokens.", group=True
     ),
@@ -232,6 +226,7 @@ def _root(
 def init(data_dir: Path | None = DATA_DIR_OPTION) -> None:
     """Create (or upgrade) the data directory and database."""
     with platform_ctx(data_dir) as p:
+        p.build_all()  # keys and the search index made now, not by the first command using them
         where = p.config.data_dir.resolve()
         db = p.config.db_url if p.config.database_url else str(where / "datanuri.db")
     console.print(f"Data directory ready: {where}\nDatabase: {db}")
@@ -258,6 +253,7 @@ def serve(
         _serve_workers(host, port, workers, data_dir)
         return
     with platform_ctx(data_dir) as p:
+        p.build_all()  # every service ready before the first request
         if not p.config.public_url:  # links in sign-up and reset mails
             p.selfservice.use_address(f"http://{host}:{port}")
         console.print(f"datanuri on http://{host}:{port}  (API /api/v1, docs /docs; Ctrl-C stops)")
@@ -284,6 +280,7 @@ def _serve_workers(host: str, port: int, workers: int | None, data_dir: Path | N
     if workers is not None:
         os.environ["DATANURI_WORKERS"] = str(workers)
     with platform_ctx(data_dir) as p:  # migrations, keys and the search index, made once
+        p.build_all()
         cfg = p.config
     if not cfg.public_url:  # links in sign-up and reset mails
         os.environ["DATANURI_PUBLIC_URL"] = f"http://{host}:{port}"
