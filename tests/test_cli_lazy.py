@@ -35,6 +35,8 @@ UNUSED = (
     "scipy",
     "pandas",
     "duckdb",
+    "pyarrow",
+    "numpy",
 )
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import pyarrow as pa  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -24,7 +23,6 @@ from datanuri.accounts.models import Organization
 from datanuri.accounts.policy import DatasetAccess, hidden_from_public
 from datanuri.accounts.principal import Principal
 from datanuri.accounts.records import OrgInfo, org_info
-from datanuri.catalog import export
 from datanuri.catalog import messages as M
 from datanuri.catalog.blobs import discard_unreferenced
 from datanuri.catalog.counts import bump_by_name
@@ -63,6 +61,8 @@ from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, lock_name, utcnow
 
 if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
     from datanuri.tables import IngestResult
 
 Progress = Callable[[int, int | None], None]
@@ -675,6 +675,8 @@ class CatalogService:
             change_note=change_note,
             published_by=principal.ref,
         )
+        from datanuri.catalog import export  # pyarrow: imported by the commands that use it
+
         v.distributions = [
             Distribution(
                 format="parquet",
@@ -842,6 +844,8 @@ class CatalogService:
         if offset < 0 or limit < 1:
             raise errors.InvalidInput("Preview needs offset ≥ 0 and limit ≥ 1.")
         limit = min(limit, MAX_PREVIEW_ROWS)
+        from datanuri.catalog import export
+
         return export.read_slice(
             self.parquet_path(name, number, principal=principal, purpose="preview"), offset, limit
         )
@@ -855,6 +859,8 @@ class CatalogService:
         principal: Principal,
     ) -> Iterator[bytes]:
         """Stream a version in `format` (Parquet as stored; CSV and JSON made batch by batch)."""
+        from datanuri.catalog import export
+
         export.check_format(format)
         path, access, version = self._readable(name, number, principal, f"download:{format}")
         copy = None
