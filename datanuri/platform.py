@@ -388,9 +388,11 @@ class Platform:
         """Synthetic twins of personal datasets, spending the same privacy-loss budgets."""
         from datanuri.synth.service import SynthService
 
-        return SynthService(
+        synth = SynthService(
             self.db, self.blobs, self.ledger, self.access, self.catalog, limits=self.privacy.limits
         )
+        synth.guard = self.guard  # its release tickets are the catalog's publish guard's
+        return synth
 
     @service
     def books(self) -> Books:
