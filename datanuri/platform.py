@@ -105,6 +105,11 @@ class service(Generic[T]):  # noqa: N801 - used as a decorator, like `cached_pro
 _UNMADE = object()
 
 
+class on_demand(service[T]):  # noqa: N801
+    """A `service` that `build_all` leaves to its first use (the compute engine may start
+    Spark)."""
+
+
 class Later:
     """Stands in for a service that is made when one of its methods is first used (the
     catalog's publish guard and copy maker)."""
@@ -135,7 +140,7 @@ class Platform:
         """Make every service now: keys, the search index and the job kinds exist before a
         server forks its workers or starts serving."""
         for name, attribute in vars(type(self)).items():
-            if isinstance(attribute, service):
+            if isinstance(attribute, service) and not isinstance(attribute, on_demand):
                 getattr(self, name)
 
     @service
@@ -536,7 +541,7 @@ class Platform:
 
         return Harvester(self.catalog, self.accounts, self.db, notify=self.search.on_change)
 
-    @service
+    @on_demand
     def engine(self) -> Engine:
         """The compute engine `Config.engine` names (DuckDB or Spark), made on first use, so
         PySpark is imported and a SparkSession started only when heavy work asks for it."""
