@@ -6,19 +6,18 @@ from __future__ import annotations
 import threading
 
 from datanuri.accounts.principal import SYSTEM
-from datanuri.config import Config
 from datanuri.platform import Platform
 
 
-def test_a_listing_makes_the_catalog_only(tmp_path):
-    with Platform(Config(data_dir=tmp_path)) as p:
+def test_a_listing_makes_the_catalog_only(config):
+    with Platform(config) as p:
         assert p.catalog.list_datasets(principal=SYSTEM) == []
         assert p.made("catalog")
         assert not any(p.made(n) for n in ("privacy", "search", "mydata", "orders", "synth"))
 
 
-def test_a_change_makes_and_reaches_the_services_listening(tmp_path):
-    with Platform(Config(data_dir=tmp_path)) as p:
+def test_a_change_makes_and_reaches_the_services_listening(config):
+    with Platform(config) as p:
         p.accounts.create_organization("seoul", principal=SYSTEM)
         p.accounts.set_official("seoul", True, principal=SYSTEM)  # the search index listens
         assert p.made("search")
@@ -27,16 +26,16 @@ def test_a_change_makes_and_reaches_the_services_listening(tmp_path):
         assert [d.name for d in p.search.search("air", principal=SYSTEM).docs] == ["air"]
 
 
-def test_build_all_makes_every_service_but_the_engine(tmp_path):
-    with Platform(Config(data_dir=tmp_path)) as p:
+def test_build_all_makes_every_service_but_the_engine(config):
+    with Platform(config) as p:
         p.build_all()
         assert all(p.made(n) for n in ("privacy", "search", "jobs", "oauth", "linkage"))
         assert not p.made("engine")  # Spark, if configured, starts only for heavy work
-        assert (tmp_path / "keys" / "webhooks.key").exists()
+        assert (config.data_dir / "keys" / "webhooks.key").exists()
 
 
-def test_a_service_is_made_once_when_threads_race_for_it(tmp_path):
-    with Platform(Config(data_dir=tmp_path)) as p:
+def test_a_service_is_made_once_when_threads_race_for_it(config):
+    with Platform(config) as p:
         seen, start = [], threading.Barrier(4)
 
         def use() -> None:
