@@ -136,6 +136,10 @@ class Config:
     # `datanuri market renew` from cron instead).
     market_fee_bps: int = 1000
     market_renew_seconds: int = 3600
+    # How often the job workers record MyData consents past their end as expired (ledger entry,
+    # the person's notice), in seconds; 0 = never (run `datanuri mydata expire` from cron). An
+    # expired consent is refused either way.
+    mydata_expiry_seconds: int = 3600
     # The blob store (datanuri/store/blob_url.py): empty = <data_dir>/blobs on the local file
     # system (which may be a shared mount); a directory or file:///mnt/shared/blobs; or
     # s3://bucket/prefix, with blob_s3_endpoint_url for S3-compatible stores (MinIO, Ceph) and

@@ -167,6 +167,7 @@ class Platform:
         from datanuri.desk.sweep_job import SWEEP, SweepParams
         from datanuri.jobs.runner import JobRunner
         from datanuri.market.renew_job import RENEW, RenewParams
+        from datanuri.mydata.expiry_job import EXPIRE, ExpiryParams
         from datanuri.notify import DELIVER
         from datanuri.privacy.apply_job import APPLY
 
@@ -182,6 +183,8 @@ class Platform:
             jobs.every(DRIFT, DriftParams(), self.config.ai_drift_seconds)
         if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
             jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
+        if self.config.mydata_expiry_seconds > 0:  # consents past their end recorded as expired
+            jobs.every(EXPIRE, ExpiryParams(), self.config.mydata_expiry_seconds)
         jobs.bind(self)
         return jobs
 

@@ -33,6 +33,14 @@ from datanuri.audit.drift import (
     performance_drift,
 )
 from datanuri.audit.events import DriftChecked, ModelRegistered
+from datanuri.audit.model_card import (
+    CardAudit,
+    CardDrift,
+    CardModel,
+    CardSystem,
+    Datasheet,
+    ModelCard,
+)
 from datanuri.audit.model_tables import AiModelRecord, DriftMonitor, DriftRun
 from datanuri.audit.service import UploadedTable, columns_sha256, read_table
 from datanuri.audit.tables import Audit
@@ -211,9 +219,9 @@ class ModelRegistry:
             mv, sy = self._version(s, system, version)
             return self._info(s, self._record(s, mv, system, version), mv, sy)
 
-    def card(self, system: str, version: str) -> dict[str, Any]:
-        """The model card (and the datasheets of its training data) as JSON: what the registry,
-        the decisions, the audits of its training data and its drift runs know."""
+    def card(self, system: str, version: str) -> ModelCard:
+        """The model card (and the datasheets of its training data): what the registry, the
+        decisions, the audits of its training data and its drift runs know."""
         m = self.model(system, version)
         sysinfo = self.decisions.system(system)
         with self.db.session() as s:
@@ -234,25 +242,27 @@ class ModelRegistry:
                     else []
                 )
                 sheets.append(
-                    {
-                        **dict(ref),
-                        "title": ds.title if ds else "",
-                        "audits": [
-                            {
-                                "id": a.id,
-                                "kind": a.kind,
-                                "passed": a.result.get("passed"),
-                                "proxies": [
+                    Datasheet(
+                        dataset=ref["dataset"],
+                        version=ref["version"],
+                        ledger_index=ref["ledger_index"],
+                        title=ds.title if ds else "",
+                        audits=[
+                            CardAudit(
+                                id=a.id,
+                                kind=a.kind,
+                                passed=a.result.get("passed"),
+                                proxies=[
                                     x["column"]
                                     for x in a.result.get("proxies", [])
                                     if x.get("flagged")
                                 ],
-                                "ledger_index": a.ledger_index,
-                                "created_at": a.created_at.isoformat(),
-                            }
+                                ledger_index=a.ledger_index,
+                                created_at=a.created_at.isoformat(),
+                            )
                             for a in audits
                         ],
-                    }
+                    )
                 )
             rec = self._record(s, mv, system, version)
             last = s.scalar(
@@ -262,40 +272,40 @@ class ModelRegistry:
                 .order_by(DriftRun.id.desc())
                 .limit(1)
             )
-        return {
-            "system": {
-                "name": sysinfo.name,
-                "title": sysinfo.title,
-                "organization": sysinfo.organization,
-                "purpose": sysinfo.purpose,
-                "risk_level": sysinfo.risk_level,
-                "intended_use": sysinfo.intended_use,
-                "limitations": sysinfo.limitations,
-            },
-            "model": {
-                "version": m.version,
-                "kind": m.kind,
-                "explanation_method": m.method,
-                "features": list(m.features),
-                "parameters": dict(m.parameters),
-                "metrics": dict(m.metrics),
-                "description": m.description,
-                "ledger_index": m.ledger_index,
-                "registered_at": m.created_at.isoformat(),
-            },
-            "decisions": count,
-            "datasheets": sheets,
-            "drift": (
-                {
-                    "run": last.id,
-                    "drifted": list(last.drifted),
-                    "at": last.created_at.isoformat(),
-                    "ledger_index": last.ledger_index,
-                }
+        return ModelCard(
+            system=CardSystem(
+                name=sysinfo.name,
+                title=sysinfo.title,
+                organization=sysinfo.organization,
+                purpose=sysinfo.purpose,
+                risk_level=sysinfo.risk_level,
+                intended_use=sysinfo.intended_use,
+                limitations=sysinfo.limitations,
+            ),
+            model=CardModel(
+                version=m.version,
+                kind=m.kind,
+                explanation_method=m.method,
+                features=list(m.features),
+                parameters=dict(m.parameters),
+                metrics=dict(m.metrics),
+                description=m.description,
+                ledger_index=m.ledger_index,
+                registered_at=m.created_at.isoformat(),
+            ),
+            decisions=count or 0,
+            datasheets=sheets,
+            drift=(
+                CardDrift(
+                    run=last.id,
+                    drifted=list(last.drifted),
+                    at=last.created_at.isoformat(),
+                    ledger_index=last.ledger_index,
+                )
                 if last
                 else None
             ),
-        }
+        )
 
     # ----- drift monitors ----------------------------------------------------------------------
     def add_monitor(

@@ -122,7 +122,7 @@ def card(
         doc = p.models.card(system, version)
     if html is not None:
         html.write_text(render_card_html(doc, lang), "utf-8")
-    print_json(doc)
+    print_json(doc.to_dict())
 
 
 @app.command("monitor")

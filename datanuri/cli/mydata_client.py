@@ -24,6 +24,7 @@ from joserfc.jwk import ECKey
 from datanuri.cli.common import DATA_DIR_OPTION, JSON_OPTION, console, platform_ctx, print_json
 from datanuri.errors import DatanuriError
 from datanuri.oauth.dpop import token_hash
+from datanuri.oauth.server import DELETION_PATH
 
 # Authlib 1.9 warns on importing its httpx client that a later release moves it to httpx2; the
 # warning is for Authlib's own plans, and on every command's stderr it would only confuse.
@@ -184,6 +185,15 @@ class RecipientApp:
         return self.http.post(
             self.url("/oauth/introspect"),
             data={"token": token or self.token["access_token"]},
+            auth=self.http.client_auth("private_key_jwt"),
+        )
+
+    def acknowledge_deletion(self, consent_id: str) -> httpx.Response:
+        """Say this app deleted what it received under a revoked consent (signed in with its
+        client assertion: its tokens ended with the consent)."""
+        return self.http.post(
+            self.url(DELETION_PATH),
+            data={"consent_id": consent_id},
             auth=self.http.client_auth("private_key_jwt"),
         )
 

@@ -36,7 +36,8 @@ class JobOutput:
 class JobContext:
     """What a handler knows of the job it runs: who started it (`actor`, a principal's name,
     and the token `scopes` it used, None for all), the attempt, and where to report progress.
-    `lost` is set when this worker lost the job's lease (another worker may run it now)."""
+    `lost` is set when this worker lost the job's lease (another worker may run it now); the
+    next `progress` report then stops the handler."""
 
     job_id: str
     attempt: int

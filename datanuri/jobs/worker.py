@@ -86,6 +86,7 @@ class Executor:
         except BadParams as exc:
             msg = M.BAD_PARAMS.format(kind=claim.kind, detail=exc)
             return "failed" if self.queue.fail(claim, _error("invalid_input", msg), msg) else None
+        lost = threading.Event()
         ctx = JobContext(
             job_id=claim.job_id,
             attempt=claim.attempt,
@@ -93,7 +94,8 @@ class Executor:
             actor=claim.actor,
             scopes=claim.scopes,
             dataset=claim.dataset,
-            progress=self._progress(claim),
+            progress=self._progress(claim, lost),
+            lost=lost,
         )
         status = self._attempt(claim, kind.handler, params, ctx)
         if status in ("succeeded", "failed") and kind.cleanup is not None:
@@ -150,11 +152,15 @@ class Executor:
         done = self.queue.fail(claim, _error("internal_error", M.INTERNAL_ERROR), msg)
         return "failed" if done else None
 
-    def _progress(self, claim: Claim) -> Any:
+    def _progress(self, claim: Claim, lost: threading.Event) -> Any:
+        """The handler's progress callback; it also stops a handler whose lease was lost (at
+        its next report), so the work is not done twice until the commit is refused."""
         last = 0.0
 
         def progress(done: int, total: int | None) -> None:
             nonlocal last
+            if lost.is_set():
+                raise JobSuperseded(claim.job_id)
             now = time.monotonic()
             if now - last >= 0.5:
                 last = now

@@ -42,3 +42,8 @@ NO_ORGANISATION = "There is no organisation named {name!r}."
 REGISTRATION_JSON = "Send the client metadata as a JSON object."
 OTHER_HOLDER = "This consent covers data held by {allowed!r}, not {asked!r}."
 LOGIN_TO_DECIDE = "Log in to decide on this request."
+CONSENT_ID_REQUIRED = "Name the consent whose data you deleted in the form field 'consent_id'."
+CLIENT_AUTH = (
+    "Authenticate the app with a signed client assertion (private_key_jwt): send "
+    "'client_assertion_type' and 'client_assertion' in the form."
+)

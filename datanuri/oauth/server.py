@@ -208,6 +208,11 @@ class Response:
     headers: list[tuple[str, str]]
 
 
+#: Where a recipient acknowledges deleting what it received under a revoked consent; it signs in
+#: with its client assertion there as at the token endpoint.
+DELETION_PATH = "/api/v1/mydata/consent/deletion"
+
+
 class PrivateKeyJwt(rfc7523.JWTBearerClientAssertion):
     """`private_key_jwt` (RFC 7523 §2.2): an assertion signed with a key in the client's JWKS,
     its `aud` this issuer (or one of its endpoints), each `jti` used once."""
@@ -258,6 +263,7 @@ class Server(rfc6749.AuthorizationServer):
         audiences = [
             issuer,
             *(f"{issuer}/oauth/{e}" for e in ("token", "par", "revoke", "introspect")),
+            f"{issuer}{DELETION_PATH}",
         ]
         self.register_client_auth_method(PRIVATE_KEY_JWT, PrivateKeyJwt(db, audiences))
         self.register_token_generator("default", self._tokens)

@@ -436,6 +436,20 @@ class OAuth:
         )
         return response
 
+    def authenticated_client(
+        self, *, issuer: str, url: str, headers: Mapping[str, str], form: Mapping[str, str]
+    ) -> str:
+        """The id of the app a request signs in as with its client assertion (private_key_jwt);
+        NotAuthenticated if it has none or it does not verify."""
+        server = self._server(issuer)
+        try:
+            client = server.authenticate_client(
+                Request("POST", url, headers, form), [PRIVATE_KEY_JWT], "deletion"
+            )
+        except OAuth2Error as exc:
+            raise errors.NotAuthenticated(m.CLIENT_AUTH) from exc
+        return str(client.get_client_id())
+
     def access(
         self, *, authorization: str | None, dpop_proof: str | None, method: str, url: str
     ) -> Access:

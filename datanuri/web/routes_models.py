@@ -174,7 +174,7 @@ def register_model(body: ModelIn, me: PublishCaller, p: PlatformDep) -> dict[str
 @router.get("/models/{system}/{version}/card", response_model=CardOut)
 def model_card(system: str, version: str, me: ReadCaller, p: PlatformDep) -> dict[str, Any]:
     """The model card with the datasheets of its training data, as JSON."""
-    return p.models.card(system, version)
+    return p.models.card(system, version).to_dict()
 
 
 @router.get("/models/{system}/{version}/card.html", response_class=HTMLResponse)

@@ -69,6 +69,12 @@ class TransferOut(BaseModel):
     ledger_index: int | None
 
 
+class DeletionOut(BaseModel):
+    consent_id: str
+    status: str
+    deletion_acknowledged_at: str | None
+
+
 class RevokedOut(BaseModel):
     consent_id: str
     status: str
@@ -340,6 +346,31 @@ def recipient_revoke(request: Request, p: PlatformDep) -> dict[str, Any]:
     consent = p.mydata.revoke(access.consent_id, by_recipient=access.client_id)
     n = p.oauth.end_consent(access.consent_id)
     return {"consent_id": consent.id, "status": consent.status, "revoked_tokens": n}
+
+
+@api.post("/consent/deletion", response_model=DeletionOut)
+async def acknowledge_deletion(request: Request, p: PlatformDep) -> dict[str, Any]:
+    """The recipient says it deleted what it received under a revoked consent (the revocation's
+    webhook asks for this). It signs in with its client assertion (private_key_jwt), since its
+    tokens ended with the consent; the form names the `consent_id`. Recorded in the ledger."""
+    form = await _form(request)
+    client_id = await run_in_threadpool(
+        p.oauth.authenticated_client,
+        issuer=issuer(request, p),
+        url=_url(request),
+        headers=dict(request.headers),
+        form=form,
+    )
+    consent_id = form.get("consent_id", "")
+    if not consent_id:
+        raise errors.InvalidInput(m.CONSENT_ID_REQUIRED)
+    consent = await run_in_threadpool(p.mydata.acknowledge_deletion, consent_id, client_id)
+    at = consent.deletion_acknowledged_at
+    return {
+        "consent_id": consent.id,
+        "status": consent.status,
+        "deletion_acknowledged_at": at.isoformat() if at else None,
+    }
 
 
 def _apps_page(

@@ -174,10 +174,10 @@ def test_monitor_on_decisions_and_periodic_job(world: World, tmp_path: Path) -> 
 def test_model_card(world: World, tmp_path: Path) -> None:
     _register(world, tmp_path)
     card = world.p.models.card("loan-screening", "v2")
-    assert card["system"]["risk_level"] == "high"
-    assert card["model"]["features"] == ["income", "late", "debt"]
-    assert card["model"]["metrics"] == {"accuracy": 0.9}
-    assert card["datasheets"][0]["dataset"] == "loan-train"
-    assert card["drift"] is None and card["decisions"] == 0
+    assert card.system.risk_level == "high"
+    assert card.model.features == ["income", "late", "debt"]
+    assert card.model.metrics == {"accuracy": 0.9}
+    assert card.datasheets[0].dataset == "loan-train"
+    assert card.drift is None and card.decisions == 0
     with pytest.raises(errors.NotFound):
         world.p.models.card("loan-screening", "v1")  # in the decision registry, not registered

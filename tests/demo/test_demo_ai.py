@@ -33,5 +33,5 @@ def test_flagship_case(platform: Any, tmp_path: Path) -> None:
     assert mine["active"].output == "visit" and mine["active"].corrects
     assert len(platform.decisions.decisions(SYSTEM_NAME, principal=SYSTEM)) == 4
     card = platform.models.card(SYSTEM_NAME, "2026.1")
-    assert card["datasheets"][0]["audits"] and card["drift"] is not None
+    assert card.datasheets[0].audits and card.drift is not None
     assert seed_demo_ai(platform, tmp_path) == 0  # again: nothing

@@ -18,6 +18,7 @@ FAST = {
     "desk_sweep_seconds": 0,  # no periodic sweep rows among the jobs these tests count
     "ai_drift_seconds": 0,  # nor drift monitor runs
     "market_renew_seconds": 0,  # nor subscription renewals
+    "mydata_expiry_seconds": 0,  # nor consent expiry sweeps
 }
 
 
@@ -48,7 +49,7 @@ def _fresh_test_kinds() -> Iterator[None]:
     """The test kinds' counters and events start empty in every test (and backend)."""
     from tests.jobs import kinds
 
-    for state in (kinds.CALLS, kinds.GATES, kinds.STARTED):
+    for state in (kinds.CALLS, kinds.GATES, kinds.STARTED, kinds.CONTEXTS):
         state.clear()
     yield
     for event in kinds.GATES.values():  # never leave a worker thread waiting

@@ -68,10 +68,28 @@ def publish_attempt(services: Any, params: PublishAttempt, ctx: JobContext) -> J
     return JobOutput(result.to_dict())
 
 
+CONTEXTS: dict[str, JobContext] = {}
+
+
+def reporting(services: Any, params: Steps, ctx: JobContext) -> JobOutput:
+    """Wait for the gate, report progress, then count the work done after the report."""
+    CONTEXTS[params.key] = ctx
+    started(params.key).set()
+    assert gate(params.key).wait(60)
+    try:
+        ctx.progress(1, 2)
+        CALLS[f"{params.key}:after-progress"] += 1
+    finally:
+        started(f"{params.key}:ended").set()
+    return JobOutput({"key": params.key})
+
+
 STEPS = JobKind("test.steps", Steps, steps)
+REPORTING = JobKind("test.reporting", Steps, reporting)
 PUBLISH_ATTEMPT = JobKind("test.publish-attempt", PublishAttempt, publish_attempt)
 
 
 def register(registry: JobRegistry) -> None:
     registry.add(STEPS)
+    registry.add(REPORTING)
     registry.add(PUBLISH_ATTEMPT)

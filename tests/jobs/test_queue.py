@@ -162,3 +162,26 @@ def test_the_heartbeat_keeps_a_long_job_claimed(qp):
     gate("long").set()
     done = runner.wait(info.id, timeout=60)
     assert done.status == "succeeded" and done.result == {"key": "long", "attempt": 1}
+
+
+def test_a_handler_whose_lease_was_taken_stops_at_its_next_progress_report(qp):
+    """Another worker took the job over (its worker and attempt changed): the heartbeat notices,
+    and the handler is stopped when it next reports progress instead of working on."""
+    from tests.jobs.kinds import CALLS, CONTEXTS, Steps, gate, started
+
+    runner = qp.jobs
+    runner.workers = 1
+    info = runner.submit("test.reporting", Steps("taken"))
+    assert started("taken").wait(30)
+    with qp.db.session() as s:
+        job = s.get(Job, info.id)
+        assert job is not None and job.status == "running"
+        job.worker, job.attempt = "elsewhere:1:0", job.attempt + 1
+    assert CONTEXTS["taken"].lost.wait(30)
+    gate("taken").set()
+    assert started("taken:ended").wait(30)
+    assert CALLS["taken:after-progress"] == 0
+    with qp.db.session() as s:
+        job = s.get(Job, info.id)
+        assert job is not None
+        assert (job.status, job.worker, job.result) == ("running", "elsewhere:1:0", None)

@@ -312,3 +312,21 @@ def test_ledger_keeps_no_purpose_or_number_in_clear(platform, world: World):
         "mydata.transfer",
         "mydata.consent.revoked",
     ]
+
+
+def test_the_periodic_expiry_job_records_consents_past_their_end(platform, world: World, clock):
+    """The sweep is registered as a periodic job by default; a worker's run of it records the
+    consent past its end as expired without anyone asking for it."""
+    from datanuri.mydata.expiry_job import ExpiryParams
+
+    assert platform.jobs.registry.get("mydata.expire") is not None
+    c = grant(platform, world.lee, period_days=1)
+    clock.now += dt.timedelta(days=2)
+    platform.jobs.workers = 1
+    info = platform.jobs.submit("mydata.expire", ExpiryParams())
+    assert platform.jobs.wait(info.id, timeout=60).status == "succeeded"
+    # the sweep's first period may have run too once the worker started: one of them did it
+    runs = [j for j in platform.jobs.list(actor=None) if j.kind == "mydata.expire"]
+    assert sum((j.result or {}).get("expired", 0) for j in runs) == 1
+    assert platform.mydata.consent(c.id, principal=SYSTEM).status == "expired"
+    assert types(platform)[-1] == "mydata.consent.expired"

@@ -226,6 +226,31 @@ def test_the_recipient_revokes_its_consent(world: World) -> None:
     assert world.app.transfer("hospital", "visits").status_code == 401
 
 
+def test_the_recipient_acknowledges_deleting_a_revoked_consents_data(world: World) -> None:
+    token = world.tokens()
+    consent_id = str(token["consent_id"])
+    early = world.app.acknowledge_deletion(consent_id)
+    assert early.status_code == 409  # still active: nothing to delete yet
+    kim = world.platform.accounts.principal_for("kim@example.org")
+    world.platform.mydata.revoke(consent_id, by=kim)
+    unsigned = world.app.plain(
+        "POST", "/api/v1/mydata/consent/deletion", data={"consent_id": consent_id}
+    )
+    assert unsigned.status_code == 401
+    assert unsigned.json()["error"]["code"] == "not_authenticated"
+    done = world.app.acknowledge_deletion(consent_id)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "revoked" and done.json()["deletion_acknowledged_at"]
+    consent = world.platform.mydata.consent(consent_id, principal=kim)
+    assert consent.deletion_acknowledged_at is not None and not consent.deletion_pending
+    acks = [
+        e["entry"]
+        for e in world.platform.ledger.entries(0, 1000)
+        if e["entry"]["type"] == "mydata.deletion.acknowledged"
+    ]
+    assert len(acks) == 1 and consent_id in str(acks[0])
+
+
 def test_registration_by_rfc7591_needs_the_organisations_owner(world: World) -> None:
     from datanuri.accounts import SYSTEM
     from datanuri.cli.mydata_client import public_jwks

@@ -1231,6 +1231,12 @@ MATRIX: dict[
         None,
         always(401),
     ),
+    # the recipient's deletion acknowledgement takes only its signed client assertion
+    ("POST", "/api/v1/mydata/consent/deletion"): (
+        "/api/v1/mydata/consent/deletion",
+        None,
+        always(401),
+    ),
     # MyData: offers are public, declared by the holder's editors (the body names no column of
     # the test dataset: 422 to them); the dashboard and own rows are a person's (no one here is
     # linked to a person: 403); consents are their person's and the holder's (404 to others);

@@ -38,6 +38,8 @@ PUBLIC_WRITES = {
     ("POST", "/api/v1/ai/decisions/{reference}/contests"),
     # MyData's recipient: its DPoP-bound OAuth token (and a fresh proof) is the credential
     ("POST", "/api/v1/mydata/consent/revoke"),
+    # and its deletion acknowledgement: its signed client assertion (private_key_jwt)
+    ("POST", "/api/v1/mydata/consent/deletion"),
     # the OAuth endpoints: the client's signed assertion (private_key_jwt) is the credential
     ("POST", "/oauth/par"),
     ("POST", "/oauth/token"),
