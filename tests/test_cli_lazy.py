@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from datanuri.cli import LAZY, app
 from datanuri.cli.lazy import first_paragraph, load
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,3 +96,9 @@ def test_help_lists_every_command_in_typers_order():
     kinds = [isinstance(root.get_command(ctx, n), TyperGroup) for n in names]
     assert kinds == sorted(kinds)  # no command after a group
     assert set(names) == set(LAZY) | {"init", "serve", "demo"}
+
+
+def test_a_mistyped_command_is_told_the_lazy_one_it_meant():
+    done = run_cli(["dataset", "list"])
+    assert done.returncode == 2
+    assert "Did you mean 'datasets'" in done.stderr

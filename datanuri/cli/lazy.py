@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 import importlib
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any
 
 import typer
+from typer._click.exceptions import UsageError  # typer's own click (pinned in constraints.txt)
 from typer.core import TyperCommand, TyperGroup
 
 
@@ -66,6 +68,18 @@ class LazyGroup(TyperGroup):
         if self._listing:
             return TyperCommand(cmd_name, help=entry.help)
         return load(cmd_name, entry)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Typer's, with "did you mean" drawn from every command (Typer's looks only at the
+        ones already made)."""
+        try:
+            return self._click_resolve_command(ctx, args)
+        except UsageError as exc:
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if self.suggest_commands and matches:
+                names = ", ".join(repr(m) for m in matches)
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {names}?"
+            raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
