@@ -33,6 +33,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from benchmarks._harness import loadavg  # noqa: E402
+
 DATA = HERE / "_data"
 CHUNK = 1_000_000
 
@@ -163,7 +166,9 @@ def child(kind: str, src: str, out: str) -> None:
         resource.getrusage(resource.RUSAGE_CHILDREN),
     )
     cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-    rss = max(own.ru_maxrss, kids.ru_maxrss) * 1024
+    # this process's own high-water mark: ru_maxrss would keep the forking parent's
+    status = Path("/proc/self/status").read_text().splitlines()
+    rss = int(next(x for x in status if x.startswith("VmHWM")).split()[1]) * 1024
     print(json.dumps({"seconds": secs, "cpu": cpu, "rss": rss, **extra}))
 
 
@@ -206,11 +211,6 @@ def run(kind: str, src: Path) -> dict:
     return r
 
 
-def loadavg() -> str:
-    """The 1/5/15-minute load averages (the machine is shared)."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def median(runs: list[dict], key: str) -> float:
     return float(statistics.median(r[key] for r in runs))
 
@@ -241,6 +241,7 @@ def main() -> None:
         secs = {k: median(rs, "seconds") for k, rs in runs.items()}
         base = min(STREAMING, key=lambda k: secs[k])
         fastest = min(PEERS, key=lambda k: secs[k])
+        cpu_base = median(runs[base], "cpu")
         how = "iconv to UTF-8, then " if src == cp949 else ""
         print(
             f"== {label}: baseline = fastest streaming peer of this run: {how}{base}; "
@@ -250,10 +251,11 @@ def main() -> None:
             rs = runs[kind]
             r = rs[len(rs) // 2]
             times = "/".join(f"{x['seconds']:.1f}" for x in rs)
-            loads = " | ".join(x["load"] for x in rs)
+            loads = " | ".join(x["load"].removeprefix("load ") for x in rs)
             print(
                 f"   {kind:9s} median {secs[kind]:7.2f} s  cpu {median(rs, 'cpu'):7.2f} s  "
-                f"{secs[kind] / secs[base]:5.2f}× baseline  {secs[kind] / secs[fastest]:5.2f}× fastest  "
+                f"{secs[kind] / secs[base]:5.2f}× baseline ({median(rs, 'cpu') / cpu_base:5.2f}× "
+                f"its cpu)  {secs[kind] / secs[fastest]:5.2f}× fastest  "
                 f"peak RSS {max(x['rss'] for x in rs) / 2**20:6.0f} MiB  out {r['out_mb']:5.0f} MB"
                 + (
                     f"  profile {statistics.median(x['profile_seconds'] for x in rs):.1f} s"
