@@ -5,14 +5,20 @@ originals and 5,000 corrupted duplicates, every record with exactly one true par
 one run, each method's precision, recall, F1 and median time over ``--repeat`` runs:
 
 - datanuri exact: HMAC linkage keys (name + birth date, or the SSN), deterministic rules;
-- datanuri CLK (PPRL): hardened Bloom filters of names, birth date and address, no SSN;
+- datanuri CLK (PPRL): hardened Bloom filters of names (given and family name under one field
+  key, so swapped names agree), birth date and address, no SSN;
 - datanuri probabilistic: Fellegi–Sunter (Splink on DuckDB) on the same fields, no SSN;
 - peers: Splink alone (its documented FEBRL4 setup), recordlinkage's ECM classifier, anonlink
   (if installed) on CLKs of the same fields.
 
-Times are printed with the ratio to the fastest method. ``--join-rows N`` also times an inner
-join of two N-row key tables on DuckDB (the issue's 2 x 10^7: ``--join-rows 20000000``) and
-reports the peak RSS of this process. ``--quick`` runs a 1,000-pair slice.
+Times are printed with the ratio to the fastest method. ``--quick`` runs a 1,000-pair slice.
+
+``--join 1e6,1e7,2e7`` instead times the zone's exact-key join (`linkage.engine_join`, the
+match's join on the compute engine) of two N-row keyed Parquet files (64-hex keys, half of them
+shared) on DuckDB and on Spark ``local[2]`` (``--join-engines``), each in a child process as
+`benchmarks/scale.py` runs them: the join's own time (Spark's JVM started before), the child's
+wall time, its peak RSS and its process tree's (the JVM included), the load average beside each
+figure, and Spark / DuckDB ratios per size. The pairs are streamed to Parquet and removed.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import numpy as np
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from datanuri.linkage import clk  # noqa: E402
 from datanuri.linkage.keys import KeySpec, linkage_keys  # noqa: E402
@@ -52,6 +59,10 @@ CLK_FIELDS = [
     clk.ClkField("date_of_birth", "text", 1, 20),
     clk.ClkField("address", "text", 2, 10),
 ]
+# Given and family name hashed under one field key: FEBRL4 swaps them in some duplicates
+# (most of its 20 CLK misses with a key per field), and a name's q-grams then set the same bits in
+# either field; birth date and address keep keys of their own.
+CLK_NAMES = ["name", "name", "date_of_birth", "address"]
 PROB_FIELDS = [
     ProbField("given_name", "name", "jaro_winkler", block=True),
     ProbField("surname", "name", "jaro_winkler", block=True),
@@ -116,8 +127,8 @@ def run_exact(data: Febrl) -> set[tuple[int, int]]:
 
 
 def run_clk(data: Febrl) -> set[tuple[int, int]]:
-    ca = clk.encode(data.a, CLK_FIELDS, SALT)
-    cb = clk.encode(data.b, CLK_FIELDS, SALT)
+    ca = clk.encode(data.a, CLK_FIELDS, SALT, field_names=CLK_NAMES)
+    cb = clk.encode(data.b, CLK_FIELDS, SALT, field_names=CLK_NAMES)
     out = clk_match(ca, cb, ClkMatchOptions())
     return set(zip(out.pairs.left.tolist(), out.pairs.right.tolist(), strict=True))
 
@@ -270,32 +281,95 @@ def febrl(n: int | None, repeat: int) -> list[dict[str, Any]]:
     return rows
 
 
-def key_join(rows: int, overlap: float = 0.5, memory: str = "6GB") -> dict[str, Any]:
-    """Inner join of two ``rows``-row tables of 64-hex linkage keys on DuckDB: time and peak RSS
-    (DuckDB spills to disk beyond ``memory``)."""
+# ----- the key join on the compute engine (--join) ----------------------------------------------
+
+
+def join_files(rows: int, data: Path, overlap: float = 0.5) -> tuple[Path, Path]:
+    """Two keyed files of ``rows`` rows (64-hex keys as the tokenizer writes them, a second
+    column as a kept attribute); b shares ``overlap`` of a's keys. Made once per size."""
     import duckdb
 
-    with duckdb.connect() as con:
-        con.execute(f"SET threads = {os.cpu_count() or 1}")
-        con.execute(f"SET memory_limit = '{memory}'")
-        shift = int(rows * (1 - overlap))
-        # keys are SHA-256 hex as the tokenizer writes them; b overlaps a on `overlap` of rows
-        con.execute(
-            f"CREATE TABLE a AS SELECT sha256(i::VARCHAR) AS lk, i AS v FROM range({rows}) t(i)"
-        )
-        con.execute(
-            f"CREATE TABLE b AS SELECT sha256(i::VARCHAR) AS lk, i AS w FROM range({shift}, {shift + rows}) t(i)"
-        )
+    a, b = data / f"join-a-{rows}.parquet", data / f"join-b-{rows}.parquet"
+    shift = int(rows * (1 - overlap))
+    for path, start in ((a, 0), (b, shift)):
+        if path.exists():
+            continue
+        tmp = path.with_suffix(".tmp")
+        with duckdb.connect() as con:
+            con.execute("SET preserve_insertion_order = false")
+            con.execute(
+                f"COPY (SELECT sha256(i::VARCHAR) AS lk_id, i % 97 AS attr "
+                f"FROM range({start}, {start + rows}) t(i)) TO '{tmp}' "
+                "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
+            )
+        tmp.rename(path)
+    return a, b
+
+
+def child_join(engine_name: str, a: str, b: str, out: str, tmp: str) -> None:
+    """In a child process: the zone's key join (`engine_join.write_pairs`) on one engine."""
+    from datanuri.engine import EngineSettings, make_engine
+    from datanuri.linkage.engine_join import write_pairs
+
+    settings = EngineSettings(
+        engine=engine_name,
+        tmp_dir=Path(tmp),
+        duckdb_memory_limit=os.environ.get("JOIN_DUCKDB_MEMORY", "6GB"),
+        spark_master="local[2]",
+        spark_driver_memory=os.environ.get("JOIN_SPARK_MEMORY", "6g"),
+    )
+    engine = make_engine(settings)
+    try:
+        if engine_name == "spark":  # the JVM's start is not the join's time
+            engine.query("SELECT 1 AS x", {})
         t0 = time.perf_counter()
-        matched = con.execute("SELECT count(*) FROM a JOIN b USING (lk)").fetchone()
+        pairs = write_pairs(engine, Path(a), Path(b), [["lk_id"]], Path(out))
         seconds = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {
-        "rows_each": rows,
-        "matched": int(matched[0]) if matched else 0,
-        "seconds": seconds,
-        "peak_rss_mb": peak_kb / 1024,
-    }
+    finally:
+        engine.close()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"pairs": pairs, "join_seconds": seconds, "rss": rss}))
+
+
+def key_join(sizes: list[int], engines: list[str], data: Path, cap_gb: float | None) -> list[Any]:
+    """Each size's join on each engine in a child process: join time, wall time, peak RSS of
+    the child and of its process tree (Spark's JVM), and the load average beside them."""
+    from scale import Run, engine_available, measured, mem_cap_bytes
+
+    data.mkdir(parents=True, exist_ok=True)
+    cap = mem_cap_bytes(cap_gb)
+    runs: list[Run] = []
+    for rows in sizes:
+        a, b = join_files(rows, data)
+        for engine in engines:
+            run = Run(f"join {engine}", rows)
+            why = engine_available(engine)
+            if why:
+                run.status = why
+                runs.append(run)
+                continue
+            out = data / f"pairs-{engine}-{rows}.parquet"
+            cmd = [sys.executable, __file__, "--child-join", engine, str(a), str(b), str(out),
+                   str(data / "tmp")]  # fmt: skip
+            run, stdout = measured(cmd, cap)
+            run.what, run.size = f"join {engine}", rows
+            if run.status == "ok":
+                run.extra = json.loads(stdout.strip().splitlines()[-1])
+            out.unlink(missing_ok=True)
+            runs.append(run)
+            print(_join_line(run), flush=True)
+    return runs
+
+
+def _join_line(run: Any) -> str:
+    if run.status != "ok":
+        return f"{run.what:12} {run.size:>12,} rows each: {run.status}"
+    e = run.extra
+    return (
+        f"{run.what:12} {run.size:>12,} rows each: {e['pairs']:>11,} pairs, join "
+        f"{e['join_seconds']:8.1f} s (child {run.seconds:7.1f} s), peak RSS "
+        f"{run.rss / 2**20:7.0f} MiB (tree {run.tree_rss / 2**20:7.0f} MiB), {run.load}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -304,9 +378,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--quick", action="store_true", help="a 1,000-pair slice, one repeat")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--join-rows", type=int, default=0, help="also time a key join of N rows each")
-    ap.add_argument("--join-memory", default="6GB", help="DuckDB's memory limit for the join")
+    ap.add_argument("--join", default="", help="sizes (1e6,1e7,2e7): only the key join, per engine")
+    ap.add_argument("--join-engines", default="duckdb,spark")
+    ap.add_argument("--join-data", type=Path, default=Path("/tmp/datanuri-join"))
+    ap.add_argument("--mem-cap-gb", type=float, default=None)
+    ap.add_argument("--child-join", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.child_join:
+        child_join(*args.child_join)
+        return
+    if args.join:
+        sizes = [int(float(x)) for x in args.join.split(",")]
+        runs = key_join(sizes, args.join_engines.split(","), args.join_data, args.mem_cap_gb)
+        _join_ratios(runs)
+        return
     rows = febrl(1000 if args.quick else None, 1 if args.quick else args.repeat)
     print(f"{'method':36} {'P':>7} {'R':>7} {'F1':>7} {'median s':>9} {'x fastest':>9}")
     for r in rows:
@@ -317,15 +402,21 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['method']:36} {r['precision']:7.4f} {r['recall']:7.4f} {r['f1']:7.4f} "
             f"{r['seconds']:9.2f} {r['ratio']:9.1f}"
         )
-    result: dict[str, Any] = {"febrl4": rows}
-    if args.join_rows:
-        j = key_join(args.join_rows, memory=args.join_memory)
-        print(
-            f"key join {j['rows_each']:,} x {j['rows_each']:,} rows: {j['matched']:,} matches in "
-            f"{j['seconds']:.2f} s, peak RSS {j['peak_rss_mb']:.0f} MB"
-        )
-        result["join"] = j
-    print(json.dumps(result))
+    print(json.dumps({"febrl4": rows}))
+
+
+def _join_ratios(runs: list[Any]) -> None:
+    """Spark against DuckDB at each size (join time and tree RSS), and the same pairs."""
+    by = {(r.what, r.size): r for r in runs if r.status == "ok"}
+    for size in sorted({r.size for r in runs}):
+        duck, spark = by.get(("join duckdb", size)), by.get(("join spark", size))
+        if duck and spark:
+            same = duck.extra["pairs"] == spark.extra["pairs"]
+            print(
+                f"{size:>12,} rows each: spark / duckdb join time "
+                f"{spark.extra['join_seconds'] / duck.extra['join_seconds']:.2f}, tree RSS "
+                f"{spark.tree_rss / max(duck.tree_rss, 1):.2f}; same pair count: {same}"
+            )
 
 
 if __name__ == "__main__":

@@ -136,6 +136,9 @@ class Config:
     # `datanuri market renew` from cron instead).
     market_fee_bps: int = 1000
     market_renew_seconds: int = 3600
+    # How often the job workers close the linkage projects past their expiry date (their zone
+    # data destroyed, with the same ledger proof as a manual close), in seconds; 0 = never.
+    linkage_expire_seconds: int = 3600
     # How often the job workers record MyData consents past their end as expired (ledger entry,
     # the person's notice), in seconds; 0 = never (run `datanuri mydata expire` from cron). An
     # expired consent is refused either way.

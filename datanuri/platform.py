@@ -166,6 +166,7 @@ class Platform:
         from datanuri.catalog.ingest_job import INGEST
         from datanuri.desk.sweep_job import SWEEP, SweepParams
         from datanuri.jobs.runner import JobRunner
+        from datanuri.linkage.expire_job import EXPIRE_PROJECTS, ExpireParams
         from datanuri.market.renew_job import RENEW, RenewParams
         from datanuri.mydata.expiry_job import EXPIRE, ExpiryParams
         from datanuri.notify import DELIVER
@@ -183,6 +184,8 @@ class Platform:
             jobs.every(DRIFT, DriftParams(), self.config.ai_drift_seconds)
         if self.config.market_renew_seconds > 0:  # subscriptions charged again or lapsed
             jobs.every(RENEW, RenewParams(), self.config.market_renew_seconds)
+        if self.config.linkage_expire_seconds > 0:  # expired linkage projects closed
+            jobs.every(EXPIRE_PROJECTS, ExpireParams(), self.config.linkage_expire_seconds)
         if self.config.mydata_expiry_seconds > 0:  # consents past their end recorded as expired
             jobs.every(EXPIRE, ExpiryParams(), self.config.mydata_expiry_seconds)
         jobs.bind(self)
@@ -473,9 +476,18 @@ class Platform:
     def linkage(self) -> LinkageZone:
         """The linkage zone: holders' keyed files linked, analysed and released only through
         disclosure checks and a reviewer (issue #17)."""
-        from datanuri.linkage.zone import LinkageZone
+        from datanuri.linkage.zone import LinkageZone, ZoneSettings
 
-        return LinkageZone(self.db, self.blobs, self.ledger, self.catalog)
+        # Row-level outputs pass the privacy engine under the platform's policy limits; the
+        # exact-key joins of a match run on the compute engine.
+        return LinkageZone(
+            self.db,
+            self.blobs,
+            self.ledger,
+            self.catalog,
+            ZoneSettings(privacy=self.privacy.limits),
+            engine=lambda: self.engine,  # key joins on DuckDB or Spark, made on first use
+        )
 
     @service
     def deliveries(self) -> Deliveries:

@@ -74,3 +74,13 @@ def test_soak_quick_publishes_and_samples_the_server():
     assert "OK: no errors" in done.stdout
     assert "publishes 0 ok" not in done.stdout
     assert "open files" in done.stdout and "RSS" in done.stdout
+
+
+def test_synth_samples_quick_measures_both_ways():
+    done = run("synth_samples.py", "--quick", "--kinds", "traces")
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [(r["kind"], r["rows"]) for r in runs] == [("traces", 10_000), ("traces", 100_000)]
+    for r in runs:
+        for mode in ("streamed", "in-memory"):
+            assert r[mode]["seconds"] > 0 and r[mode]["peak_kb"] >= r[mode]["before_kb"] > 0

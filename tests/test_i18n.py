@@ -32,6 +32,7 @@ from datanuri.oauth import messages as oauth_messages
 from datanuri.privacy import keys as privacy_keys
 from datanuri.privacy import messages as privacy_messages
 from datanuri.synth import messages as synth_messages
+from datanuri.synth.samples import messages as synth_sample_messages
 from datanuri.tables import messages as tables_messages
 from datanuri.web import errors as web_errors
 
@@ -58,6 +59,7 @@ MESSAGE_MODULES: tuple[ModuleType, ...] = (
     privacy_messages,
     privacy_keys,
     synth_messages,
+    synth_sample_messages,
     tables_messages,
     web_errors,
     errors,

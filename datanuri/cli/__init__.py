@@ -25,12 +25,6 @@ LAZY: dict[str, Lazy] = {
         "datanuri.cli.accounts:access_log",
         "Show who read or downloaded which dataset, when, and through which route.",
     ),
-    "synth": Lazy(
-        "datanuri.cli.synth:synth",
-        "Synthesize DATASET and report fidelity, utility and privacy; with --release, publish "
-        "the\nsynthetic table only if the report passes and the ε fits the dataset's privacy "
-        "budget.",
-    ),
     "harvest": Lazy(
         "datanuri.cli.search:harvest",
         "Import datasets from a CKAN-compatible API or DCAT JSON-LD; running it again changes "
@@ -127,6 +121,13 @@ LAZY: dict[str, Lazy] = {
     "privacy": Lazy(
         "datanuri.cli.privacy:app",
         "Detect personal data, apply a privacy policy, and release de-identified versions.",
+        group=True,
+    ),
+    "synth": Lazy(
+        "datanuri.cli.synth_samples:app",
+        "Synthesize a personal dataset: `datanuri synth DATASET [OPTIONS]` (`datanuri synth\n"
+        "DATASET --help` lists them); or make the synthetic developer datasets: `datanuri synth\n"
+        "samples`.",
         group=True,
     ),
     "ledger": Lazy(

@@ -25,7 +25,9 @@ from datanuri.errors import InvalidInput
 from datanuri.linkage import messages as M
 from datanuri.linkage.keys import write_salt_file
 from datanuri.linkage.match import LinkOptions
+from datanuri.linkage.outputs import NoiseRequest
 from datanuri.linkage.zone import ExportDraft, HolderRef, ProjectDraft
+from datanuri.privacy.policy import load_policy
 
 AS_OPTION = typer.Option(
     None, "--as", metavar="EMAIL", help="Act as this project member (default: machine's owner)."
@@ -184,19 +186,43 @@ def query_cmd(
     console.print(f"{res.total_rows} rows")
 
 
+def _bounds(text: str | None, value: str | None) -> tuple[float, float] | None:
+    """LOW,HIGH as two numbers (None when not given)."""
+    if not text:
+        return None
+    try:
+        low, high = (float(x) for x in _split([text]))
+    except ValueError:
+        raise InvalidInput(M.MSG_DP_BOUNDS.format(value=value)) from None
+    return low, high
+
+
 @app.command("export")
 def export_cmd(
     name: str,
     sql: str = typer.Argument(..., help="SELECT giving one row per record."),
-    group_by: list[str] = typer.Option(..., "--group-by", help="Columns of the cells (a,b)."),
+    group_by: list[str] = typer.Option(
+        [], "--group-by", help="Columns of the cells (a,b); none for a row-level table."
+    ),
     value: str | None = typer.Option(None, help="A value summed per cell (magnitude table)."),
     title: str | None = typer.Option(None, help="The title of the dataset, once approved."),
+    policy: Path | None = typer.Option(
+        None, help="A row-level table: the privacy policy (JSON/YAML) its rows must pass."
+    ),
+    epsilon: float | None = typer.Option(None, help="Cells with OpenDP noise under this epsilon."),
+    bounds: str | None = typer.Option(None, help="LOW,HIGH: the summed value's bounds (noise)."),
+    contributions: int = typer.Option(1, help="Records one linked person may add (noise)."),
     as_user: str | None = AS_OPTION,
     data_dir: Path | None = DATA_DIR_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Ask to export a table: the disclosure checks run at once, then a reviewer decides."""
-    draft = ExportDraft(sql, _split(group_by), value, title)
+    """Ask to export cells (disclosure checks, optional OpenDP noise) or a row-level table (its
+    privacy policy must pass): the checks run at once, then a reviewer decides."""
+    noise = None
+    if epsilon is not None:
+        noise = NoiseRequest(epsilon, _bounds(bounds, value), contributions)
+    rules = load_policy(policy) if policy is not None else None
+    draft = ExportDraft(sql, _split(group_by), value, title, rules, noise)
     with platform_ctx(data_dir) as p:
         info = p.linkage.request_export(name, draft, principal=acting_principal(p, as_user))
     if json_out:

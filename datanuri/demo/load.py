@@ -17,6 +17,7 @@ from datanuri.demo.market import seed_demo_listing, seed_demo_orders
 from datanuri.demo.market_history import seed_demo_fingerprints, seed_price_history
 from datanuri.demo.metadata import COLUMN_NOTES, EXTRA
 from datanuri.demo.mydata import DEMO_HOSPITAL_DATASET, seed_demo_mydata
+from datanuri.demo.samples import seed_demo_samples
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
 
@@ -111,6 +112,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
             created += result.created
             report(f"{d.name}: {result.message}")
         fill_metadata(cat, d.name, d.spatial)
+    created += seed_demo_samples(platform, report)  # the four synthetic developer datasets
     seed_demo_request(platform, report)
     seed_demo_desk(platform, report, password=DEMO_PASSWORD)
     created += seed_demo_firms(platform, src_dir / "firms", report)  # desk: firms and projects

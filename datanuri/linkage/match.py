@@ -16,9 +16,10 @@ method over every pair of several holders' tables and writes the `LinkageReport`
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -27,7 +28,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datanuri import errors
+from datanuri.engine import quote
 from datanuri.linkage import clk as clk_mod
+from datanuri.linkage import messages as M
 from datanuri.linkage.normalise import Kind, normalise
 
 Method = Literal["exact", "rules", "clk", "probabilistic"]
@@ -82,18 +86,57 @@ class Scored:
     weights: tuple[LevelWeight, ...] = ()  # probabilistic: the fitted model, level by level
 
 
-def _pairs_from(table: pa.Table, *, rule: bool = False) -> Pairs:
-    return Pairs(
-        np.asarray(table.column("l").to_numpy(), np.int64),
-        np.asarray(table.column("r").to_numpy(), np.int64),
-        np.asarray(table.column("s").to_numpy(), np.float64),
-        table.column("rule").combine_chunks() if rule else None,
-    )
+ROW = "_row"  # each row's position in its table
 
 
 def _indexed(table: pa.Table, columns: Sequence[str]) -> pa.Table:
     cols = {c: table.column(c) for c in columns}
-    return pa.table({"_row": pa.array(np.arange(table.num_rows, dtype=np.int64)), **cols})
+    return pa.table({ROW: pa.array(np.arange(table.num_rows, dtype=np.int64)), **cols})
+
+
+def empty_pairs() -> Pairs:
+    """No pairs (with an empty rule column)."""
+    empty = np.zeros(0, np.int64)
+    return Pairs(empty, empty, np.zeros(0), pa.array([], pa.string()))
+
+
+def usable_rules(
+    left: Sequence[str], right: Sequence[str], rules: Sequence[Sequence[str]]
+) -> list[list[str]]:
+    """The rules whose keys both tables have (a rule over a key one side lacks never holds)."""
+    both = set(left) & set(right)
+    return [list(r) for r in rules if r and set(r) <= both]
+
+
+def rule_labels(rules: Sequence[Sequence[str]]) -> pa.Array:
+    """Each rule's label ("lk_name+lk_date"), in order: rule n (from 1) is label n - 1."""
+    return pa.array(["+".join(r) for r in rules], pa.string())
+
+
+def join_sql(rules: Sequence[Sequence[str]]) -> str:
+    """Pairs (l, r, n) of rows of ``a`` and ``b`` (row positions in ``_row``) for which rule n
+    (from 1) is the first that holds, in (l, r) order; equality never holds for NULL, so a
+    missing key matches nothing. One rule needs no grouping (each pair of rows joins once).
+    DuckDB's dialect: the compute engine transpiles it for Spark (`engine_join`)."""
+    parts = []
+    for n, rule in enumerate(rules):
+        on = " AND ".join(f"a.{quote(k)} = b.{quote(k)}" for k in rule)
+        parts.append(f"SELECT a.{ROW} AS l, b.{ROW} AS r, {n + 1} AS n FROM a JOIN b ON {on}")
+    if len(parts) == 1:
+        return f"{parts[0]} ORDER BY l, r"
+    union = " UNION ALL ".join(parts)
+    return f"SELECT l, r, min(n) AS n FROM ({union}) AS u GROUP BY l, r ORDER BY l, r"
+
+
+def pairs_of(out: pa.Table, rules: Sequence[Sequence[str]]) -> Pairs:
+    """`Pairs` from the (l, r, n) rows `join_sql` gives."""
+    n = np.asarray(out.column("n").to_numpy(), np.int64)
+    return Pairs(
+        np.asarray(out.column("l").to_numpy(), np.int64),
+        np.asarray(out.column("r").to_numpy(), np.int64),
+        np.ones(len(n)),
+        rule_labels(rules).take(pa.array(n - 1)),
+    )
 
 
 def exact_join(left: pa.Table, right: pa.Table, key: str) -> Pairs:
@@ -105,33 +148,13 @@ def rules_join(left: pa.Table, right: pa.Table, rules: Sequence[Sequence[str]]) 
     """Pairs for which any rule holds (all of its keys equal and not null); first rule recorded.
 
     Rules over a key that one of the tables lacks are left out."""
-    both = set(left.column_names) & set(right.column_names)
-    rules = [r for r in rules if set(r) <= both]  # a rule over a key one side lacks never holds
+    rules = usable_rules(left.column_names, right.column_names, rules)
     if not rules:
-        empty = np.zeros(0, np.int64)
-        return Pairs(empty, empty, np.zeros(0), pa.array([], pa.string()))
+        return empty_pairs()
     keys = sorted({k for r in rules for k in r})
     a, b = _indexed(left, keys), _indexed(right, keys)  # noqa: F841 - read by DuckDB
-    parts = []
-    for n, rule in enumerate(rules):
-        on = " AND ".join(f"a.{_ident(k)} = b.{_ident(k)}" for k in rule)
-        # equality never holds for NULL: a missing key matches nothing
-        parts.append(f"SELECT a._row AS l, b._row AS r, {n + 1} AS n FROM a JOIN b ON {on}")
-    labels = "[" + ", ".join(_literal("+".join(r)) for r in rules) + "]"
     with duckdb.connect() as con:
-        out = con.sql(
-            f"SELECT l, r, 1.0::DOUBLE AS s, {labels}[min(n)] AS rule "
-            f"FROM ({' UNION ALL '.join(parts)}) GROUP BY l, r ORDER BY l, r"
-        ).to_arrow_table()
-    return _pairs_from(out, rule=True)
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+        return pairs_of(con.sql(join_sql(rules)).to_arrow_table(), rules)
 
 
 def one_to_one(left: np.ndarray, right: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -418,8 +441,25 @@ class LinkOptions:
     bins: int = 20
 
 
-def match_pair(left: pa.Table, right: pa.Table, options: LinkOptions) -> Scored:
-    """Run the configured method on two tables."""
+KeyJoin = Callable[[Sequence[Sequence[str]]], Pairs]  # the rules -> their pairs
+
+
+def key_rules(left: pa.Table, right: pa.Table, options: LinkOptions) -> list[list[str]]:
+    """The key rules of the exact and rules methods: the rules given, or one rule of the keys
+    (by default every lk_* column both tables have)."""
+    if options.method == "rules":
+        return [list(r) for r in options.rules]
+    keys = options.keys or tuple(
+        c for c in left.column_names if c.startswith("lk_") and c in right.column_names
+    )
+    return [list(keys)]
+
+
+def match_pair(
+    left: pa.Table, right: pa.Table, options: LinkOptions, key_join: KeyJoin | None = None
+) -> Scored:
+    """Run the configured method on two tables; ``key_join`` runs the key join elsewhere (on
+    the compute engine, over the files) instead of in this process."""
     if options.method == "clk":
         return clk_match(
             clk_mod.from_arrow(left.column(options.clk_column)),
@@ -428,13 +468,8 @@ def match_pair(left: pa.Table, right: pa.Table, options: LinkOptions) -> Scored:
         )
     if options.method == "probabilistic":
         return probabilistic_match(left, right, options.fields, options.probabilistic)
-    if options.method == "rules":
-        pairs = rules_join(left, right, options.rules)
-    else:
-        keys = options.keys or tuple(
-            c for c in left.column_names if c.startswith("lk_") and c in right.column_names
-        )
-        pairs = rules_join(left, right, [keys])
+    rules = key_rules(left, right, options)
+    pairs = key_join(rules) if key_join is not None else rules_join(left, right, rules)
     return Scored(pairs, pairs.score, None)
 
 
@@ -459,10 +494,39 @@ def _unmatched(
     return out
 
 
+def needed_columns(options: LinkOptions) -> tuple[str, ...]:
+    """The columns the CLK and probabilistic methods read from every table (a key rule naming a
+    key a table lacks just finds nothing there)."""
+    if options.method == "clk":
+        return (options.clk_column,)
+    if options.method == "probabilistic":
+        return tuple(f.column for f in options.fields)
+    return ()
+
+
+def check_columns(tables: Sequence[tuple[str, pa.Table]], options: LinkOptions) -> None:
+    """Refuse, naming the file and the column, a match whose method reads a column a file lacks."""
+    for col in needed_columns(options):
+        for name, t in tables:
+            if col not in t.column_names:
+                raise errors.InvalidInput(
+                    M.MSG_MATCH_COLUMN.format(
+                        method=options.method,
+                        column=col,
+                        name=name,
+                        columns=", ".join(t.column_names),
+                    )
+                )
+
+
 def link(
-    tables: Sequence[tuple[str, pa.Table]], options: LinkOptions
+    tables: Sequence[tuple[str, pa.Table]],
+    options: LinkOptions,
+    key_join: Callable[[str, str, Sequence[Sequence[str]]], Pairs] | None = None,
 ) -> tuple[dict[tuple[str, str], Pairs], LinkageReport]:
-    """Match every pair of the named tables; the pairs per (left, right) and the report."""
+    """Match every pair of the named tables; the pairs per (left, right) and the report.
+    ``key_join(left name, right name, rules)``: where the key joins run (see `match_pair`)."""
+    check_columns(tables, options)
     results: dict[tuple[str, str], Pairs] = {}
     counts: list[PairCount] = []
     matched: dict[str, list[np.ndarray]] = {name: [] for name, _ in tables}
@@ -472,7 +536,8 @@ def link(
     weights: tuple[LevelWeight, ...] = ()
     for i, (ln, lt) in enumerate(tables):
         for rn, rt in tables[i + 1 :]:
-            scored = match_pair(lt, rt, options)
+            join = None if key_join is None else functools.partial(key_join, ln, rn)
+            scored = match_pair(lt, rt, options, join)
             results[(ln, rn)] = scored.pairs
             counts.append(
                 PairCount(ln, rn, lt.num_rows, rt.num_rows, len(scored.scores), len(scored.pairs))

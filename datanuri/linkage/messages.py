@@ -36,6 +36,10 @@ MSG_NO_KEYS = (
     "under the same salt and key names, or choose --method clk or probabilistic."
 )
 MSG_NEED_TWO = "Name at least two files to match."
+MSG_MATCH_COLUMN = (
+    "The {method} match needs the column {column!r} in every file, and {name!r} has none. "
+    "Its columns are: {columns}."
+)
 MSG_BAD_FIELD = (
     "The field {field!r} is not COLUMN[:KIND[:COMPARISON]] with a kind in {kinds} and a "
     "comparison in {comparisons}."
@@ -61,7 +65,20 @@ MSG_PROJECT_FIELD = "A linkage project needs {field}."
 MSG_OPERATOR_ONLY = (
     "Only the owners and editors of the zone operator {organization!r} (or an admin) can do this."
 )
-MSG_ROLE_ONLY = "Only the project's {role} can do this in {name!r}."
+MSG_KEY_AUTHORITY_ONLY = "Only the project's key authority can do this in {name!r}."
+MSG_HOLDER_ONLY = "Only the project's holders can do this in {name!r}."
+MSG_ANALYST_ONLY = "Only the project's analysts can do this in {name!r}."
+MSG_REVIEWER_ONLY = "Only the project's reviewers can do this in {name!r}."
+MSG_ZONE_SIDE_ONLY = (
+    "Only the project's analysts, reviewers and operator see its matches and exports in {name!r}."
+)
+#: The refusal for each role a step needs (the role named in words, in both languages).
+ROLE_ONLY = {
+    "key_authority": MSG_KEY_AUTHORITY_ONLY,
+    "holder": MSG_HOLDER_ONLY,
+    "analyst": MSG_ANALYST_ONLY,
+    "reviewer": MSG_REVIEWER_ONLY,
+}
 MSG_BAD_ROLE = "Unknown project role {role!r}: use key_authority, holder, analyst or reviewer."
 MSG_ROLES_APART = (
     "{email} cannot be both {first} and {second} in one project: the roles are held by "
@@ -79,3 +96,34 @@ MSG_EXPORT_REFUSED = "Refused by the disclosure checks: {findings}. Nothing was 
 MSG_NO_USER = "No user with the e-mail {email!r}: each member of a project needs an account."
 MSG_BAD_HOLDER = "Write each holder as ORG=EMAIL, not {item!r}."
 MSG_SIGN_IN = "Sign in: every step of a linkage project is done by one of its members."
+
+# ----- row-level and noisy exports --------------------------------------------------------------
+MSG_EXPORT_SHAPE = (
+    "An export is either cells (name the columns to group by) or a row-level table (give a "
+    "privacy policy and no grouping), not both and not neither."
+)
+MSG_ROWS_POLICY_OBJECT = (
+    "A privacy policy is a JSON object in the format of `datanuri privacy apply` (see "
+    "`datanuri privacy apply --help`)."
+)
+MSG_ROWS_DP_POLICY = (
+    "A differential-privacy policy releases aggregates, not rows: ask for cells with an epsilon "
+    "instead."
+)
+MSG_ROWS_NO_KEYS = (
+    "The zone holds no pseudonymisation keys, so the policy cannot pseudonymise with {keys}: "
+    "delete or mask those columns, or generalise them."
+)
+MSG_ROWS_REFUSED = (
+    "Refused by the privacy policy: {failures}. The rows were not de-identified enough; nothing "
+    "was exported."
+)
+MSG_DP_ROWS = (
+    "Differential-privacy noise is for cells; a row-level table is released by its policy."
+)
+MSG_DP_EPSILON = "Epsilon must be a number above 0 and at most {limit}, not {epsilon}."
+MSG_DP_CONTRIBUTIONS = "The records one person may add must be 1 or more."
+MSG_DP_BOUNDS = (
+    "With an epsilon, the summed value {value!r} needs bounds LOW < HIGH: values are clamped to "
+    "them, which bounds what one person can change."
+)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,12 +35,14 @@ from datanuri.accounts.models import Organization, User
 from datanuri.accounts.principal import SYSTEM, Principal
 from datanuri.catalog.models import Version
 from datanuri.catalog.service import CatalogService, NewDataset
+from datanuri.engine import Engine
 from datanuri.events import EventSink
-from datanuri.linkage import disclosure, sandbox
+from datanuri.linkage import disclosure, outputs, sandbox
 from datanuri.linkage import messages as M
+from datanuri.linkage.engine_join import join_pairs
 from datanuri.linkage.keys import KEY_PREFIX, new_salt
 from datanuri.linkage.keys import fingerprint as salt_fingerprint
-from datanuri.linkage.match import LinkOptions, link
+from datanuri.linkage.match import LinkOptions, Pairs, link
 from datanuri.linkage.tokenize import CLK_COLUMN, check_no_identifiers, read_table
 from datanuri.linkage.zone_events import (
     ExportReleased,
@@ -61,6 +63,8 @@ from datanuri.linkage.zone_tables import (
     LinkageRun,
     LinkageUpload,
 )
+from datanuri.privacy.limits import PolicyLimits
+from datanuri.privacy.service import plain_json
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database, utcnow
 
@@ -136,12 +140,16 @@ class QueryResult:
 
 @dataclass(frozen=True)
 class ExportDraft:
-    """An output to export: SQL giving one row per record, the grouping, an optional value."""
+    """An output to export: SQL giving one row per record and either the grouping of its cells
+    (an optional value summed, optional differential-privacy noise) or, for a row-level table,
+    the privacy policy the rows must pass (see `outputs`)."""
 
     sql: str
-    group_by: tuple[str, ...]
+    group_by: tuple[str, ...] = ()
     value: str | None = None  # magnitude tables: the value summed (dominance is checked)
     title: str | None = None
+    policy: Mapping[str, Any] | None = None  # a row-level table, de-identified by this policy
+    noise: outputs.NoiseRequest | None = None  # cells with OpenDP noise under this epsilon
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,9 @@ class ExportInfo:
     digest: str
     dataset: str | None = None
     reviewer: str | None = None
+    kind: str = "cells"  # cells | rows
+    epsilon: float | None = None  # the epsilon the noise of the released cells spent
+    report: dict[str, Any] | None = None  # a row-level table's privacy assessment report
 
 
 @dataclass(frozen=True)
@@ -161,14 +172,35 @@ class CloseInfo:
     destroyed: tuple[str, ...]  # SHA-256 of the files deleted
     rows: int  # zone rows deleted
     ledger_index: int | None = None
+    reason: str = "closed"  # closed | expired
 
 
 @dataclass
 class ZoneSettings:
-    """The zone's limits and the disclosure rules."""
+    """The zone's limits, the disclosure rules and the platform's privacy limits."""
 
     rules: disclosure.DisclosureRules = field(default_factory=disclosure.DisclosureRules)
     limits: sandbox.SandboxLimits = field(default_factory=sandbox.SandboxLimits)
+    privacy: PolicyLimits = field(default_factory=PolicyLimits)
+
+
+@dataclass(frozen=True)
+class _Output:
+    """An export built and checked inside the zone, before it is stored."""
+
+    kind: str  # cells | rows
+    table: pa.Table
+    passed: bool
+    checks: dict[str, Any]
+    reasons: tuple[str, ...]
+    epsilon: float | None = None
+    report: dict[str, Any] | None = None
+    report_sha256: str | None = None
+
+    @property
+    def ledger_checks(self) -> dict[str, Any]:
+        """The checks as the ledger records them (the noise by its epsilon only)."""
+        return {k: v for k, v in self.checks.items() if k != "differential_privacy"}
 
 
 def _zone_name(org: str) -> str:
@@ -208,12 +240,14 @@ class LinkageZone:
         events: EventSink,
         catalog: CatalogService,
         settings: ZoneSettings | None = None,
+        engine: Callable[[], Engine] | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
         self.events = events
         self.catalog = catalog
         self.settings = settings or ZoneSettings()
+        self.engine = engine  # the compute engine the key joins run on (None: in this process)
 
     # ----- helpers ------------------------------------------------------------------------
     def _project(self, s: Session, name: str, *, open_only: bool = True) -> LinkageProject:
@@ -237,7 +271,7 @@ class LinkageZone:
     def _require(self, s: Session, p: LinkageProject, principal: Principal, role: str) -> None:
         _signed_in(principal)
         if role not in self._roles(s, p, principal):
-            raise errors.PermissionDenied(M.MSG_ROLE_ONLY.format(role=role, name=p.name))
+            raise errors.PermissionDenied(M.ROLE_ONLY[role].format(name=p.name))
 
     def _operator(self, s: Session, org: Organization, principal: Principal) -> None:
         _signed_in(principal)
@@ -471,7 +505,7 @@ class LinkageZone:
         if len(latest) < 2:
             raise errors.InvalidInput(M.MSG_NO_UPLOADS.format(count=len(latest)))
         named = [(org, self._read(d)) for org, d in sorted(latest.items())]
-        results, report = link(named, options)
+        results, report = link(named, options, self._key_join(latest, options))
         offsets = np.cumsum([0] + [t.num_rows for _, t in named])
         start = {org: int(offsets[i]) for i, (org, _) in enumerate(named)}
         lefts = [pairs.left + start[a] for (a, _), pairs in results.items()]
@@ -519,6 +553,22 @@ class LinkageZone:
             )
             return RunInfo(run.id, options.method, tables, persons, report_dict)
 
+    def _key_join(
+        self, files: Mapping[str, str], options: LinkOptions
+    ) -> Callable[[str, str, Sequence[Sequence[str]]], Pairs] | None:
+        """The exact and rules methods' key joins on the compute engine, over the uploaded
+        files (`engine_join`); None (in this process) without an engine or for other methods."""
+        if self.engine is None or options.method not in ("exact", "rules"):
+            return None
+        engine = self.engine()
+
+        def join(left: str, right: str, rules: Sequence[Sequence[str]]) -> Pairs:
+            return join_pairs(
+                engine, self.blobs.verify(files[left]), self.blobs.verify(files[right]), rules
+            )
+
+        return join
+
     def _zone_tables(self, s: Session, p: LinkageProject) -> dict[str, pa.Table]:
         run = s.scalar(
             select(LinkageRun).where(LinkageRun.project_id == p.id).order_by(LinkageRun.id.desc())
@@ -552,9 +602,17 @@ class LinkageZone:
         )
 
     def request_export(self, name: str, draft: ExportDraft, *, principal: Principal) -> ExportInfo:
-        """Tabulate an output inside the zone and run the disclosure checks; an output that
-        fails is refused at once (with the reasons), one that passes waits for a reviewer."""
-        rules = self.settings.rules
+        """Build an output inside the zone and check it at once: cells by the disclosure checks
+        (then noised when differential privacy is asked), a row-level table by its privacy
+        policy; an output that fails is refused (with the reasons), one that passes waits for a
+        reviewer."""
+        rows = draft.policy is not None
+        if rows == bool(draft.group_by) or (rows and draft.value is not None):
+            raise errors.InvalidInput(M.MSG_EXPORT_SHAPE)
+        if rows and draft.noise is not None:
+            raise errors.InvalidInput(M.MSG_DP_ROWS)
+        if draft.noise is not None:
+            outputs.check_noise(draft.noise, draft.value, self.settings.privacy)
         with self.db.session() as s:
             p = self._project(s, name)
             self._require(s, p, principal, "analyst")
@@ -564,30 +622,16 @@ class LinkageZone:
                 for d in s.scalars(
                     select(LinkageExport.digest).where(
                         LinkageExport.project_id == p.id,
+                        LinkageExport.kind == "cells",
                         LinkageExport.status.in_(("pending", "approved")),
                     )
                 )
             ]
         records = sandbox.run_sql(tables, draft.sql, self.settings.limits)
-        missing = [
-            c for c in (*draft.group_by, draft.value or "") if c and c not in records.column_names
-        ]
-        if missing or not draft.group_by:
-            raise errors.InvalidInput(
-                M.MSG_NO_COLUMN.format(
-                    column=(missing or [""])[0], columns=", ".join(records.column_names)
-                )
-            )
-        cells = disclosure.tabulate(
-            records, draft.group_by, value=draft.value, top_n=rules.dominance_n
-        )
-        result = disclosure.check(cells, draft.group_by, rules, earlier=earlier)
-        digest = self._put_table(cells)
-        status = "pending" if result.passed else "refused"
-        reasons = tuple(
-            M.MSG_EXPORT_REFUSED.format(findings=f"{f.check} ({f.cells}: {', '.join(f.examples)})")
-            for f in result.findings
-        )
+        out = self._rows(records, draft) if rows else self._cells(records, draft, earlier)
+        digest = self._put_table(out.table)
+        status = "pending" if out.passed else "refused"
+        report_sha = {"report": out.report_sha256} if out.report_sha256 else {}
         with self.db.write_session() as s:
             p = self._project(s, name)
             ex = LinkageExport(
@@ -597,9 +641,12 @@ class LinkageZone:
                 group_by=list(draft.group_by),
                 value=draft.value,
                 digest=digest,
-                checks=result.to_dict(),
+                checks=out.checks,
                 status=status,
                 dataset=draft.title,
+                kind=out.kind,
+                epsilon=out.epsilon,
+                report=out.report,
             )
             s.add(ex)
             s.flush()
@@ -608,10 +655,74 @@ class LinkageZone:
                 ExportRequested,
                 p.name,
                 principal,
-                digests={"sql": canonical.sha256_text(draft.sql), "output": digest},
-                facts={"export": ex.id, "status": status, "checks": result.to_dict()},
+                digests={"sql": canonical.sha256_text(draft.sql), "output": digest, **report_sha},
+                facts={
+                    "export": ex.id,
+                    "kind": out.kind,
+                    "status": status,
+                    "checks": out.ledger_checks,
+                    **({"epsilon": out.epsilon} if out.epsilon is not None else {}),
+                },
             )
-            return ExportInfo(ex.id, status, result.to_dict(), reasons, digest)
+            return ExportInfo(
+                ex.id,
+                status,
+                out.checks,
+                out.reasons,
+                digest,
+                kind=out.kind,
+                epsilon=out.epsilon,
+                report=out.report,
+            )
+
+    def _cells(self, records: pa.Table, draft: ExportDraft, earlier: list[pa.Table]) -> _Output:
+        """Cells of the records under the disclosure checks, with noise when it is asked."""
+        rules = self.settings.rules
+        missing = [
+            c for c in (*draft.group_by, draft.value or "") if c and c not in records.column_names
+        ]
+        if missing:
+            raise errors.InvalidInput(
+                M.MSG_NO_COLUMN.format(column=missing[0], columns=", ".join(records.column_names))
+            )
+        cells = disclosure.tabulate(
+            records, draft.group_by, value=draft.value, top_n=rules.dominance_n
+        )
+        result = disclosure.check(cells, draft.group_by, rules, earlier=earlier)
+        checks = result.to_dict()
+        reasons = tuple(
+            M.MSG_EXPORT_REFUSED.format(findings=f"{f.check} ({f.cells}: {', '.join(f.examples)})")
+            for f in result.findings
+        )
+        if not result.passed or draft.noise is None:
+            return _Output("cells", cells, result.passed, checks, reasons)
+        noisy = outputs.noisy_cells(records, draft.group_by, draft.value, draft.noise)
+        checks = {**checks, "differential_privacy": noisy.section}
+        return _Output("cells", noisy.table, True, checks, (), epsilon=noisy.epsilon_spent)
+
+    def _rows(self, records: pa.Table, draft: ExportDraft) -> _Output:
+        """The records de-identified by the request's policy, refused unless its gate passes."""
+        result = outputs.deidentify(records, draft.policy, self.settings.privacy)
+        failures = list(result.report.failures)
+        checks = {
+            "passed": result.passed,
+            "checks": ["privacy_policy"],
+            "findings": []
+            if result.passed
+            else [{"check": "privacy_policy", "failures": failures}],
+        }
+        reasons = (
+            () if result.passed else (M.MSG_ROWS_REFUSED.format(failures="; ".join(failures)),)
+        )
+        return _Output(
+            "rows",
+            result.table,
+            result.passed,
+            checks,
+            reasons,
+            report=plain_json(result.report.to_json()),
+            report_sha256=result.report.digest(),
+        )
 
     def review(
         self,
@@ -640,7 +751,7 @@ class LinkageZone:
             operator = s.get(Organization, p.operator_id)
             assert operator is not None
             org_name, digest, group_by = operator.name, ex.digest, list(ex.group_by)
-            title = ex.dataset
+            title, kind, epsilon = ex.dataset, ex.kind, ex.epsilon
         decided = {"export": export_id, "approved": approve}
         reason_sha = canonical.sha256_text(reason)
         if not approve:
@@ -657,7 +768,9 @@ class LinkageZone:
                 )
                 ex.status, ex.reviewer_id, ex.reason = "rejected", principal.user_id, reason
                 ex.decided_at = utcnow()
-            return ExportInfo(export_id, "rejected", {}, (reason,), digest, None, principal.ref)
+            return ExportInfo(
+                export_id, "rejected", {}, (reason,), digest, None, principal.ref, kind, epsilon
+            )
         cells = self._read(digest)
         public = cells.select([c for c in cells.column_names if c != disclosure.SHARE])
         dataset = f"{name}-output-{export_id}"
@@ -682,9 +795,11 @@ class LinkageZone:
                     digests={"output": digest},
                     facts={
                         "export": export_id,
+                        "kind": kind,
                         "dataset": dataset,
                         "version": version.number,
                         "group_by": group_by,
+                        **({"epsilon": epsilon} if epsilon is not None else {}),
                     },
                 )
                 ex = s.get(LinkageExport, export_id)
@@ -703,11 +818,36 @@ class LinkageZone:
             )
         finally:
             path.unlink(missing_ok=True)
-        return ExportInfo(export_id, "approved", {}, (), digest, dataset, principal.ref)
+        return ExportInfo(
+            export_id, "approved", {}, (), digest, dataset, principal.ref, kind, epsilon
+        )
 
     # ----- closing ------------------------------------------------------------------------
     def close(self, name: str, *, principal: Principal) -> CloseInfo:
         """Close a project: delete its zone rows and files, then prove each file is gone."""
+        return self._destroy(name, principal, reason="closed")
+
+    def close_expired(self, today: dt.date | None = None) -> list[CloseInfo]:
+        """Close every open project whose expiry date has passed (the periodic job
+        "linkage.expire"), with the same proof of destruction as a manual close."""
+        today = today or dt.date.today()
+        with self.db.session() as s:
+            names = list(
+                s.scalars(
+                    select(LinkageProject.name)
+                    .where(LinkageProject.status == "open", LinkageProject.expires_on < today)
+                    .order_by(LinkageProject.id)
+                )
+            )
+        closed = []
+        for n in names:
+            try:
+                closed.append(self._destroy(n, SYSTEM, reason="expired"))
+            except errors.Gone:  # closed by its operator meanwhile
+                continue
+        return closed
+
+    def _destroy(self, name: str, principal: Principal, *, reason: str) -> CloseInfo:
         with self.db.write_session() as s:
             p = self._project(s, name, open_only=False)
             operator = s.get(Organization, p.operator_id)
@@ -729,7 +869,7 @@ class LinkageZone:
                 ProjectClosed,
                 name,
                 principal,
-                facts={"files": list(destroyed)},
+                facts={"files": list(destroyed), "reason": reason},
             )
             rows = 0
             for table in (LinkageUpload, LinkageRun, LinkageExport):
@@ -750,6 +890,7 @@ class LinkageZone:
                     "rows": rows,
                     "absent": all(absent.values()),
                     "checked": sorted(d for d, gone in absent.items() if gone),
+                    "reason": reason,
                 },
             )
-        return CloseInfo(name, destroyed, rows, index)
+        return CloseInfo(name, destroyed, rows, index, reason)

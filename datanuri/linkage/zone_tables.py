@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from datanuri.store.db import Base, utcnow
@@ -77,8 +77,9 @@ class LinkageRun(Base):
 
 
 class LinkageExport(Base):
-    """An analyst's export request: the records' SQL, the grouping, the checked cells (blob),
-    the automatic checks' result and the reviewer's decision."""
+    """An analyst's export request: the records' SQL, the grouping, the checked output (blob:
+    cells, or a row-level table de-identified by a privacy policy, whose report is kept), the
+    automatic checks' result, the epsilon of any noise and the reviewer's decision."""
 
     __tablename__ = "linkage_exports"
 
@@ -94,5 +95,8 @@ class LinkageExport(Base):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     dataset: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10), default="cells")  # cells | rows
+    epsilon: Mapped[float | None] = mapped_column(Float)  # the noise's epsilon, if any
+    report: Mapped[dict[str, Any] | None] = mapped_column()  # a row-level table's assessment
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column()

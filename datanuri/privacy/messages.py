@@ -427,3 +427,7 @@ MSG_TARGET_OTHER_ORG = (
 MSG_TARGET_PERSONAL = (
     "Dataset {target!r} is personal: a release goes to an open or restricted dataset."
 )
+MSG_HIERARCHY_FILE = (
+    "The hierarchy of {column!r} names a file; over the API give it inline as "
+    '{{"rows": [[value, level1, ...], ...]}}.'
+)

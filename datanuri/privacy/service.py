@@ -612,7 +612,7 @@ class PrivacyService:
                 "A privacy policy is a JSON object (see `datanuri privacy apply --help`)."
             )
         if base_dir is None:
-            _refuse_files(policy)
+            refuse_files(policy)
         progress(0, STEPS)
         large = self._apply_large(name, policy, principal, progress, base_dir, population)
         if large is not None:
@@ -1104,14 +1104,11 @@ def _no_release(release_id: int) -> str:
     )
 
 
-def _refuse_files(policy: Mapping[str, Any]) -> None:
+def refuse_files(policy: Mapping[str, Any]) -> None:
     """Hierarchy specs that read files are for the CLI (a policy next to its files), not remote callers."""
     for col, spec in dict(policy.get("quasi_identifiers") or {}).items():
         if isinstance(spec, Mapping) and "csv" in spec:
-            raise errors.InvalidInput(
-                f"The hierarchy of {col!r} names a file; over the API give it inline as "
-                f'{{"rows": [[value, level1, ...], ...]}}.'
-            )
+            raise errors.InvalidInput(M.MSG_HIERARCHY_FILE.format(column=col))
 
 
 def _with_budget(report: DPReport, acc: BudgetAccount, *, limit: float) -> DPReport:

@@ -4,8 +4,13 @@ Every noisy step is an OpenDP measurement built with the parameters the synthesi
 privacy map at one person (``d_in = 1``: add or remove one record, which changes one cell of any
 marginal by one and any selection score by at most one) gives the ρ it spends. The steps compose
 by OpenDP's adaptive composition in zCDP; the total converts to (ε, δ) by OpenDP's
-``make_zCDP_to_approxDP`` and ``make_fix_delta``. Calibration runs the other way: the largest ρ
-whose (ε, δ) conversion stays within the asked ε (a bisection over OpenDP's own conversion).
+``make_zCDP_to_approxDP`` and ``make_fix_delta``. The one step that is approximate, the
+selection of a column's categories by thresholded noisy counts (OpenDP's
+``make_gaussian_threshold``: a value held by few records may pass the threshold with a small
+probability δ), adds its δ to the conversion's: the release is (ε, δ_conversion + Σ δ_selection),
+as OpenDP's conversion of the approximate-zCDP composition gives. Calibration runs the other
+way: the largest ρ whose (ε, δ) conversion stays within the asked ε (a bisection over OpenDP's
+own conversion).
 
 The noise itself is drawn from a seeded NumPy generator (reproducible with a seed) with exactly
 the distributions and scales these measurements state; OpenDP's samplers are not seedable.
@@ -20,8 +25,9 @@ from typing import Any
 
 COMPOSITION = (
     "zero-concentrated DP: OpenDP make_adaptive_composition over the ρ of every measurement "
-    "(Gaussian marginals, noisy-max selections and quantiles), converted to (ε, δ) by "
-    "make_zCDP_to_approxDP and make_fix_delta"
+    "(Gaussian marginals, noisy-max selections and quantiles, the categories' thresholded "
+    "Gaussian counts), converted to (ε, δ) by make_zCDP_to_approxDP and make_fix_delta; δ adds "
+    "the thresholds' δ (make_gaussian_threshold)"
 )
 
 
@@ -51,6 +57,36 @@ def noisy_max_rho(scale: float) -> float:
         scale=scale,
     )
     return float(m.map(1.0))
+
+
+def threshold_privacy(scale: float, threshold: float) -> tuple[float, float]:
+    """(ρ, δ) of releasing the values whose count plus Gaussian noise of ``scale`` reaches
+    ``threshold`` (OpenDP's ``make_gaussian_threshold``; one record changes one count by one)."""
+    dp = _opendp()
+    m = dp.m.make_gaussian_threshold(
+        dp.map_domain(dp.atom_domain(T=str), dp.atom_domain(T=float, nan=False)),
+        dp.l02inf_distance(dp.absolute_distance(T=float)),
+        scale=scale,
+        threshold=threshold,
+    )
+    rho, delta = m.map((1, 1.0, 1.0))
+    return float(rho), float(delta)
+
+
+@lru_cache(maxsize=256)
+def threshold_for(scale: float, delta: float) -> float:
+    """The smallest whole threshold at which counts noised with ``scale`` release a value held
+    by one record with probability at most ``delta`` (a bisection over OpenDP's map)."""
+    lo, hi = 0.0, 1.0
+    while threshold_privacy(scale, hi)[1] > delta:
+        lo, hi = hi, hi * 2.0
+    while hi - lo > 1.0:
+        mid = math.floor((lo + hi) / 2.0)
+        if threshold_privacy(scale, mid)[1] > delta:
+            lo = mid
+        else:
+            hi = mid
+    return hi
 
 
 def _solve(rho_of: Any, rho: float) -> float:

@@ -1,8 +1,11 @@
 """The discrete domain a synthesizer works in: every column as small integer codes.
 
 Categorical columns (strings, booleans, anything not numeric or temporal; Korean region codes
-and names are strings) keep their declared values, or else the values with at least
-``min_category_count`` rows, plus one "other" code for the rest and one for missing values.
+and names are strings) keep their declared values, or else the values selected with differential
+privacy (their counts plus Gaussian noise reach a threshold that a value of one record passes
+only with a small probability δ; the caller accounts ρ and δ) — or, without privacy (the copula
+baseline), the values with at least ``min_category_count`` rows — plus one "other" code for the
+rest and one for missing values.
 Numeric and temporal columns (dates as days, timestamps as seconds) are cut into equal-width bins
 between declared bounds, or bounds estimated with differential privacy (a noisy-max quantile over
 a data-independent candidate grid, ρ spent and accounted by the caller). Decoding turns codes back
@@ -160,6 +163,28 @@ def frequent_categories(
     return tuple(vals[i] for i in order[:limit] if counts[i] >= min_count)
 
 
+def dp_categories(
+    col: pa.ChunkedArray,
+    scale: float,
+    threshold: float,
+    rng: np.random.Generator,
+    limit: int = MAX_CATEGORIES,
+) -> tuple[Any, ...]:
+    """The values of ``col`` whose count plus Gaussian noise of ``scale`` reaches ``threshold``,
+    highest noisy count first, at most ``limit`` (a Gaussian threshold mechanism: only values in
+    the data are candidates, so a rare one passes with the small δ the threshold is set for)."""
+    vc = pc.value_counts(col.drop_null())
+    vals, counts = vc.field("values").to_pylist(), vc.field("counts").to_numpy()
+    noisy = counts + rng.normal(0.0, scale, len(counts))
+    order = np.argsort(-noisy, kind="stable")
+    return tuple(vals[i] for i in order[:limit] if noisy[i] >= threshold)
+
+
+def needs_dp_categories(table: pa.Table, declared: Mapping[str, Any]) -> list[str]:
+    """The categorical columns whose categories are selected with DP (none declared)."""
+    return [f.name for f in table.schema if not is_numeric(f.type) and f.name not in declared]
+
+
 def needs_dp_bounds(table: pa.Table, declared: Mapping[str, Any]) -> list[str]:
     """The numeric columns whose bounds are estimated with DP (no declared bins or bounds)."""
     return [
@@ -178,11 +203,14 @@ def build(
     bound_scale: float | None,
     rng: np.random.Generator,
     exact_bounds: bool = False,
+    category_noise: tuple[float, float] | None = None,
 ) -> Domain:
-    """The domain of ``table``: declared where the policy declares it; else categories seen at
-    least ``min_category_count`` times, and numeric bounds by DP quantiles (Gumbel ``bound_scale``;
-    two selections per column, which the caller accounts), or with ``exact_bounds`` (no privacy:
-    the copula baseline, and the report's view) the data's own 2% and 98% quantiles."""
+    """The domain of ``table``: declared where the policy declares it; else categories selected
+    by `dp_categories` with ``category_noise`` (scale, threshold; one selection per column, which
+    the caller accounts), or without it those seen at least ``min_category_count`` times (listed
+    in ``notes``: outside DP); and numeric bounds by DP quantiles (Gumbel ``bound_scale``; two
+    selections per column, which the caller accounts), or with ``exact_bounds`` (no privacy: the
+    copula baseline, and the report's view) the data's own 2% and 98% quantiles."""
     cols: list[Column] = []
     notes: list[str] = []
     for f in table.schema:
@@ -242,6 +270,8 @@ def build(
         else:
             if spec is not None:
                 cats, source = _declared_categories(col, spec, f.name), "declared"
+            elif category_noise is not None:
+                cats, source = dp_categories(col, *category_noise, rng), "dp"
             else:
                 cats, source = frequent_categories(col, min_category_count), "data"
                 notes.append(f.name)

@@ -30,12 +30,14 @@ from datanuri.synth import accounting as A
 
 @dataclass(frozen=True)
 class Step:
-    """One noisy measurement: what it measured, its noise scale and the ρ it spent (OpenDP)."""
+    """One noisy measurement: what it measured, its noise scale and the ρ (and, for a threshold,
+    the δ) it spent (OpenDP)."""
 
-    kind: str  # "1-way", "select", "2-way", "bounds"
+    kind: str  # "1-way", "select", "2-way", "bounds", "categories"
     columns: tuple[str, ...]
     scale: float
     rho: float
+    delta: float = 0.0  # only the categories' thresholded counts are approximate
 
 
 @dataclass(frozen=True)

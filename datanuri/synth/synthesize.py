@@ -21,6 +21,8 @@ from datanuri.synth import messages as M
 Method = Literal["mst", "copula"]
 METHODS = ("mst", "copula")
 BOUNDS_SHARE = 0.2  # of ρ, for numeric bounds estimated with DP (when any column needs them)
+CATEGORY_SHARE = 0.1  # of ρ, for categories selected with DP (when any column needs them)
+CATEGORY_DELTA_SHARE = 0.5  # of δ: the chance that a rare value passes a selection threshold
 MIN_ROWS = 20
 MAX_CODES = 1000  # codes per column: keeps every 2-way table small
 
@@ -71,7 +73,13 @@ class Accounting:
             "rho": self.rho,
             "composition": self.composition if self.formal else copula.GUARANTEE,
             "measurements": [
-                {"kind": s.kind, "columns": list(s.columns), "scale": s.scale, "rho": s.rho}
+                {
+                    "kind": s.kind,
+                    "columns": list(s.columns),
+                    "scale": s.scale,
+                    "rho": s.rho,
+                    "delta": s.delta,
+                }
                 for s in self.steps
             ],
         }
@@ -129,11 +137,22 @@ def synthesize(table: pa.Table, o: SynthOptions, *, max_epsilon: float = 100.0) 
         )
         out = copula.synthesize(table, rows, rng)
         return SynthResult(out, dom, Accounting(False, None, None, None), o, seed)
-    rho = A.rho_for(float(o.epsilon), delta)
+    cats = D.needs_dp_categories(table, declared)
+    delta_selected = delta * CATEGORY_DELTA_SHARE if cats else 0.0
+    delta_converted = delta - delta_selected  # the rest of δ converts ρ to ε
+    rho = A.rho_for(float(o.epsilon), delta_converted)
     steps: list[mst.Step] = []
+    rho_rest = rho
+    category_noise = None
+    if cats:
+        scale = A.gaussian_scale(rho * CATEGORY_SHARE / len(cats))
+        threshold = A.threshold_for(scale, delta_selected / len(cats))
+        c_rho, c_delta = A.threshold_privacy(scale, threshold)
+        steps += [mst.Step("categories", (c,), scale, c_rho, c_delta) for c in cats]
+        category_noise = (scale, threshold)
+        rho_rest -= rho * CATEGORY_SHARE
     need = D.needs_dp_bounds(table, declared)
     bound_scale = None
-    rho_rest = rho
     if need:
         rb = rho * BOUNDS_SHARE / (2 * len(need))
         bound_scale = A.noisy_max_scale(rb)
@@ -142,7 +161,7 @@ def synthesize(table: pa.Table, o: SynthOptions, *, max_epsilon: float = 100.0) 
                 steps.append(
                     mst.Step("bounds", (c, f"q{q}"), bound_scale, A.noisy_max_rho(bound_scale))
                 )
-        rho_rest = rho * (1 - BOUNDS_SHARE)
+        rho_rest -= rho * BOUNDS_SHARE
     dom = D.build(
         table,
         declared,
@@ -150,6 +169,7 @@ def synthesize(table: pa.Table, o: SynthOptions, *, max_epsilon: float = 100.0) 
         min_category_count=o.min_category_count,
         bound_scale=bound_scale,
         rng=rng,
+        category_noise=category_noise,
     )
     for col in dom.columns:
         if col.size > MAX_CODES:
@@ -160,7 +180,9 @@ def synthesize(table: pa.Table, o: SynthOptions, *, max_epsilon: float = 100.0) 
     res = mst.fit(codes, dom.sizes, dom.names, rho_rest, rng)
     steps.extend(res.steps)
     spent_rho = A.composed_rho([s.rho for s in steps])
-    acc = Accounting(True, A.epsilon_of(spent_rho, delta), delta, spent_rho, tuple(steps))
+    spent_delta = delta_converted + sum(s.delta for s in steps)
+    eps = A.epsilon_of(spent_rho, delta_converted)
+    acc = Accounting(True, eps, spent_delta, spent_rho, tuple(steps))
     rows = o.rows or max(int(round(res.model.total)), 1)
     out = D.decode(mst.sample(res.model, rows, rng), dom, rng)
     names = dom.names

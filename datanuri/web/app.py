@@ -28,6 +28,7 @@ from datanuri.web import (
     routes_ledger,
     routes_lifecycle,
     routes_linkage,
+    routes_linkage_pages,
     routes_market_listings,
     routes_market_orders,
     routes_market_price,
@@ -100,6 +101,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_decisions.router, prefix=API_PREFIX)
     app.include_router(routes_decisions_pages.pages)
     app.include_router(routes_linkage.router, prefix=API_PREFIX)
+    app.include_router(routes_linkage_pages.pages)
     app.include_router(routes_models.router, prefix=API_PREFIX)
     app.include_router(routes_mydata.router, prefix=API_PREFIX)
     app.include_router(routes_mydata.pages)

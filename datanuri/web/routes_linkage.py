@@ -16,6 +16,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, Field
 
 from datanuri.linkage.match import LinkOptions
+from datanuri.linkage.outputs import NoiseRequest
 from datanuri.linkage.zone import ExportDraft, HolderRef, ProjectDraft
 from datanuri.web.auth import PublishCaller, ReadCaller
 from datanuri.web.deps import PlatformDep, RowId
@@ -55,9 +56,17 @@ class QueryIn(BaseModel):
 
 class ExportIn(BaseModel):
     sql: str = Field(max_length=SQL, description="a SELECT giving one row per record")
-    group_by: list[str] = Field(min_length=1, max_length=10)
+    group_by: list[str] = Field(
+        default_factory=list, max_length=10, description="the cells' columns; none for rows"
+    )
     value: str | None = Field(None, max_length=100, description="summed per cell (magnitude)")
     title: str | None = Field(None, max_length=300)
+    policy: dict[str, Any] | None = Field(
+        None, description="a row-level table: the privacy policy (as `datanuri privacy apply`)"
+    )
+    epsilon: float | None = Field(None, description="cells with OpenDP noise under this epsilon")
+    bounds: tuple[float, float] | None = Field(None, description="the value's clamping bounds")
+    contributions: int = Field(1, description="records one linked person may add (noise)")
 
 
 class ReviewIn(BaseModel):
@@ -112,6 +121,9 @@ class ExportOut(Out):
     digest: str
     dataset: str | None
     reviewer: str | None
+    kind: str
+    epsilon: float | None
+    report: dict[str, Any] | None
 
 
 class CloseOut(Out):
@@ -119,6 +131,7 @@ class CloseOut(Out):
     destroyed: list[str]
     rows: int
     ledger_index: int | None
+    reason: str
 
 
 def _plain(x: Any) -> dict[str, Any]:
@@ -192,8 +205,14 @@ def query(name: str, body: QueryIn, me: PublishCaller, p: PlatformDep) -> dict[s
 
 @router.post("/projects/{name}/exports", status_code=201, response_model=ExportOut)
 def request_export(name: str, body: ExportIn, me: PublishCaller, p: PlatformDep) -> dict[str, Any]:
-    """Ask to export a table; the disclosure checks run at once (a refusal says why)."""
-    draft = ExportDraft(body.sql, tuple(body.group_by), body.value, body.title)
+    """Ask to export cells (disclosure checks, optional OpenDP noise) or a row-level table (its
+    privacy policy must pass); the checks run at once (a refusal says why)."""
+    noise = (
+        NoiseRequest(body.epsilon, body.bounds, body.contributions)
+        if body.epsilon is not None
+        else None
+    )
+    draft = ExportDraft(body.sql, tuple(body.group_by), body.value, body.title, body.policy, noise)
     return _plain(p.linkage.request_export(name, draft, principal=me))
 
 

@@ -664,3 +664,49 @@ DESK_MATCH_FIELDS: dict[str, Pair] = {
     "regions": ("지역", "regions"),
     "region": ("지역", "region"),
 }
+
+
+# ----- the linkage zone's console ("가명정보 결합", linkage/zone.py) -----------------------------
+LINKAGE_ROLES: dict[str, Pair] = {
+    "key_authority": ("결합키관리기관", "key authority"),
+    "holder": ("결합신청자 (보유기관)", "holder"),
+    "analyst": ("분석자", "analyst"),
+    "reviewer": ("반출 심사자", "reviewer"),
+    "operator": ("결합전문기관 (운영)", "zone operator"),
+}
+LINKAGE_STATUS: dict[str, Pair] = {"open": ("진행 중", "open"), "closed": ("종료", "closed")}
+EXPORT_STATUS: dict[str, Pair] = {
+    "refused": ("자동 점검 불통과", "refused by the checks"),
+    "pending": ("심사 대기", "waiting for review"),
+    "approved": ("승인·공개", "approved and published"),
+    "rejected": ("반려", "rejected"),
+}
+MATCH_METHODS: dict[str, Pair] = {
+    "exact": ("결합키 일치", "exact keys"),
+    "rules": ("규칙 (키 조합)", "rules over keys"),
+    "clk": ("블룸 필터 유사도", "Bloom-filter (CLK) similarity"),
+    "probabilistic": ("확률적 결합 (펠레기–선터 모형)", "probabilistic (Fellegi–Sunter)"),
+}
+DISCLOSURE_CHECKS: dict[str, Pair] = {
+    "min_count": ("최소 셀 빈도", "minimum cell count"),
+    "dominance": ("우월성 (n, k)", "dominance (n, k)"),
+    "differencing": ("차분 공격", "differencing"),
+}
+MSG_LINKAGE_SALT_ONCE: Pair = (
+    "솔트는 한 번만 발급되며 결합 공간에는 지문만 남습니다. 내려받은 파일을 보유기관에만 "
+    "안전하게 전달하세요.",
+    "The salt is issued once and the zone keeps only its fingerprint. Hand the downloaded file "
+    "to the holders only, safely.",
+)
+MSG_LINKAGE_CLOSE_CONFIRM: Pair = (
+    "프로젝트를 종료하면 결합 공간의 모든 파일과 행이 파기되고, 파기 증명이 원장에 기록됩니다. "
+    "되돌릴 수 없습니다.",
+    "Closing the project destroys every file and row of its zone and records the proof in the "
+    "ledger. It cannot be undone.",
+)
+MSG_LINKAGE_CONFIRM_NAME: Pair = (
+    "확인을 위해 프로젝트 이름을 그대로 입력하세요.",
+    "Type the project's name to confirm.",
+)
+MSG_LINKAGE_FIELD: Pair = ("이 항목을 입력하세요:", "Fill in:")
+MSG_LINKAGE_NO_FILE: Pair = ("올릴 결합키 파일을 고르세요.", "Choose the keyed file to upload.")

@@ -64,9 +64,12 @@ def test_every_demo_version_has_a_receipt_that_verifies_offline(loaded_demo):
 
 def test_open_demo_data_passes_the_publish_guard_only_by_recorded_overrides(loaded_demo):
     """Identifier detection flags two open demo columns that identify no one (accident case
-    numbers shaped like licence numbers, the street addresses of Wi-Fi access points): each is
-    let through by an owner's override with its reason in the ledger, and nothing else is."""
+    numbers shaped like licence numbers, the street addresses of Wi-Fi access points), and the
+    made-up numbers of the synthetic developer datasets: each is let through by an owner's
+    override with its reason in the ledger, and nothing else is."""
     from datanuri.demo.load import DEMO_OVERRIDES
+    from datanuri.synth.samples import KINDS
+    from datanuri.synth.samples.publish import OVERRIDE_REASON
 
     platform, _ = loaded_demo
     entries = [e["entry"] for e in platform.ledger.entries(0, 1000)]
@@ -75,6 +78,11 @@ def test_open_demo_data_passes_the_publish_guard_only_by_recorded_overrides(load
         for e in entries
         if e["type"] == "privacy.detection.overridden"
     }
+    samples = {k.dataset for k in KINDS.values()}
+    for name in samples & set(overrides):
+        sample = overrides.pop(name)
+        assert sample["reason"] == OVERRIDE_REASON
+        assert all(c.endswith("_id") for c in sample["columns"]), sample["columns"]
     assert {k: v["reason"] for k, v in overrides.items()} == DEMO_OVERRIDES
     assert overrides["traffic-accidents-2024"]["columns"] == ["사고번호"]
     assert overrides["seoul-public-wifi"]["columns"] == ["도로명주소"]

@@ -18,6 +18,7 @@ FAST = {
     "desk_sweep_seconds": 0,  # no periodic sweep rows among the jobs these tests count
     "ai_drift_seconds": 0,  # nor drift monitor runs
     "market_renew_seconds": 0,  # nor subscription renewals
+    "linkage_expire_seconds": 0,  # nor linkage expiry sweeps
     "mydata_expiry_seconds": 0,  # nor consent expiry sweeps
 }
 

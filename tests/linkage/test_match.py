@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from benchmarks.linkage import CLK_FIELDS, PROB_FIELDS, SALT, key_join, load, score
+from benchmarks.linkage import CLK_FIELDS, CLK_NAMES, PROB_FIELDS, SALT, key_join, load, score
 from datanuri.linkage import clk
 from datanuri.linkage.match import (
     LinkOptions,
@@ -100,7 +100,8 @@ def febrl():
 
 
 def test_clk_pprl_on_a_febrl4_slice_is_above_the_floor(febrl):
-    ca, cb = clk.encode(febrl.a, CLK_FIELDS, SALT), clk.encode(febrl.b, CLK_FIELDS, SALT)
+    ca = clk.encode(febrl.a, CLK_FIELDS, SALT, field_names=CLK_NAMES)
+    cb = clk.encode(febrl.b, CLK_FIELDS, SALT, field_names=CLK_NAMES)
     out = clk_match(ca, cb)
     got = score(
         set(zip(out.pairs.left.tolist(), out.pairs.right.tolist(), strict=True)), febrl.truth
@@ -122,6 +123,14 @@ def test_probabilistic_on_a_febrl4_slice_is_above_the_floor(febrl):
     assert exact_dob and exact_dob[0] is not None and exact_dob[0] > 5  # agreement is evidence
 
 
-def test_benchmark_key_join_runs_at_tiny_size():
-    got = key_join(1000, memory="256MB")
-    assert got["matched"] == 500 and got["peak_rss_mb"] > 0
+def test_benchmark_key_join_runs_at_tiny_size(tmp_path):
+    (run,) = key_join([1000], ["duckdb"], tmp_path, None)  # the engine's join in a child
+    assert run.status == "ok", run.status
+    assert run.extra["pairs"] == 500 and run.rss > 0
+
+
+def test_a_method_reading_a_column_a_file_lacks_is_refused_by_name():
+    from datanuri import errors
+
+    with pytest.raises(errors.InvalidInput, match=r"'clk'.*'a' has none"):
+        link([("a", LEFT), ("b", RIGHT)], LinkOptions(method="clk"))

@@ -20,7 +20,6 @@ from datanuri.linkage.tokenize import TokenizeOptions, tokenize_table, write_tab
 from datanuri.linkage.zone import ExportDraft, HolderRef, ProjectDraft
 from datanuri.linkage.zone_tables import LinkageExport, LinkageRun, LinkageUpload
 from datanuri.store.db import Base
-from tests.helpers import PASSWORD
 
 SURNAMES = "김이박최정강조윤장임"
 GIVEN = ["민준", "서연", "도윤", "하은", "지호", "수아", "예준", "지우", "시우", "서윤"]
@@ -54,33 +53,6 @@ class World:
     analyst_reviewer: Principal
     salt: bytes = b""
     raw: pa.Table | None = None
-
-
-@pytest.fixture
-def world(platform: Any) -> World:
-    acc = platform.accounts
-    for org in ("zone", "power", "nhis", "school"):
-        acc.create_organization(org, title=org, principal=SYSTEM)
-    names = ["operator", "authority", "power", "nhis", "school", "analyst", "reviewer", "both"]
-    for name in names:
-        acc.create_user(
-            f"{name}@example.org", display_name=name, password=PASSWORD, principal=SYSTEM
-        )
-    acc.add_member("zone", "operator@example.org", role="editor", principal=SYSTEM)
-    for org in ("power", "nhis", "school"):
-        acc.add_member(org, f"{org}@example.org", role="editor", principal=SYSTEM)
-    pr = {n: acc.principal_for(f"{n}@example.org") for n in names}
-    w = World(
-        platform,
-        pr["operator"],
-        pr["authority"],
-        {o: pr[o] for o in ("power", "nhis", "school")},
-        pr["analyst"],
-        pr["reviewer"],
-        pr["both"],
-    )
-    platform.linkage.create_project(draft(), principal=w.operator)
-    return w
 
 
 def draft(name: str = "blind-spots", **kw: Any) -> ProjectDraft:

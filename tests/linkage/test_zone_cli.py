@@ -10,7 +10,7 @@ from typing import Any
 from datanuri.linkage.keys import read_salt_file
 from tests.helpers import run_cli
 from tests.linkage.test_zone import AT_RISK, World, holder_files
-from tests.linkage.test_zone import world as world  # noqa: F401 - the fixture
+from tests.linkage.test_zone_outputs import ROWS_SQL, rows_policy
 
 
 def test_zone_from_the_command_line(world: World, config: Any, tmp_path: Path) -> None:  # noqa: F811
@@ -93,6 +93,24 @@ def test_zone_from_the_command_line(world: World, config: Any, tmp_path: Path) -
         ).stdout
     )
     assert ex["status"] == "pending"
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps(rows_policy()), encoding="utf-8")
+    rows = json.loads(
+        run(
+            "linkage", "export", p, ROWS_SQL, "--policy", str(policy),
+            "--as", "analyst@example.org", "--json",
+        ).stdout
+    )  # fmt: skip
+    assert rows["status"] == "pending" and rows["kind"] == "rows" and rows["report"]["passed"]
+    noisy = json.loads(
+        run(
+            "linkage", "export", p, "SELECT sigungu AS district, power_flag AS v FROM h_power",
+            "--group-by", "district", "--value", "v", "--epsilon", "1", "--bounds", "0,1",
+            "--as", "analyst@example.org", "--json",
+        ).stdout
+    )  # fmt: skip
+    assert noisy["status"] == "pending", noisy["reasons"]
+    assert noisy["kind"] == "cells" and 0 < noisy["epsilon"] <= 1
     own = run(
         "linkage",
         "review",
@@ -120,4 +138,4 @@ def test_zone_from_the_command_line(world: World, config: Any, tmp_path: Path) -
     ).stdout
     assert json.loads(done)["dataset"] == f"{p}-output-{ex['id']}"
     closed = run("linkage", "close", p, "--as", "operator@example.org", "--json").stdout
-    assert len(json.loads(closed)["destroyed"]) >= 4
+    assert len(json.loads(closed)["destroyed"]) >= 6

@@ -31,7 +31,8 @@ def test_accounting_equals_opendp_maps():
     r = synthesize(t, SynthOptions(epsilon=1.0, delta=1e-6, seed=3))
     acc = r.accounting
     # every Gaussian step spends what OpenDP's Gaussian map says for its scale, every selection
-    # what OpenDP's noisy-max map says
+    # what OpenDP's noisy-max map says, every category selection what OpenDP's Gaussian
+    # threshold map says (ρ and δ)
     for s in acc.steps:
         if s.kind in ("1-way", "2-way"):
             m = dp.m.make_gaussian(
@@ -39,6 +40,8 @@ def test_accounting_equals_opendp_maps():
                 dp.l2_distance(T=float),
                 scale=s.scale,
             )
+        elif s.kind == "categories":
+            continue  # below, with its threshold
         else:
             m = dp.m.make_noisy_max(
                 dp.vector_domain(dp.atom_domain(T=float, nan=False)),
@@ -46,24 +49,63 @@ def test_accounting_equals_opendp_maps():
                 dp.zero_concentrated_divergence(),
                 scale=s.scale,
             )
-        assert s.rho == pytest.approx(m.map(1.0), rel=1e-12)
-    # the composition and the (ε, δ) conversion, built directly with OpenDP
+        assert s.rho == pytest.approx(m.map(1.0), rel=1e-12) and s.delta == 0.0
+    threshold = A.threshold_for(r.accounting.steps[0].scale, 0.5e-6 / 5)
+    for s in (s for s in acc.steps if s.kind == "categories"):
+        m = dp.m.make_gaussian_threshold(
+            dp.map_domain(dp.atom_domain(T=str), dp.atom_domain(T=float, nan=False)),
+            dp.l02inf_distance(dp.absolute_distance(T=float)),
+            scale=s.scale,
+            threshold=threshold,
+        )
+        rho_c, delta_c = m.map((1, 1.0, 1.0))
+        assert s.rho == pytest.approx(rho_c, rel=1e-12) and s.delta == delta_c
+        assert 0 < s.delta <= 0.5e-6 / 5
+    # the composition (approximate zCDP: the thresholds' δ add up) and the (ε, δ) conversion,
+    # built directly with OpenDP
     comp = dp.c.make_adaptive_composition(
         dp.vector_domain(dp.atom_domain(T=bool)),
         dp.symmetric_distance(),
-        dp.zero_concentrated_divergence(),
+        dp.approximate(dp.zero_concentrated_divergence()),
         d_in=1,
-        d_mids=[s.rho for s in acc.steps],
+        d_mids=[(s.rho, s.delta) for s in acc.steps],
     )
-    rho = comp.map(1)
+    rho, _ = comp.map(1)
     assert acc.rho == pytest.approx(rho, rel=1e-12)
-    eps, delta = dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(comp), 1e-6).map(1)
-    assert delta == 1e-6
+    assert acc.delta <= 1e-6
+    eps, delta = dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(comp), acc.delta).map(1)
+    assert delta == acc.delta
     assert acc.epsilon == pytest.approx(eps, rel=1e-9)
     assert acc.epsilon <= 1.0 + 1e-9 and acc.epsilon > 0.99  # the budget is used, not exceeded
-    # 1-way, selection and 2-way measurements for a tree over all columns, plus numeric bounds
+    # 1-way, selection and 2-way measurements for a tree over all columns, numeric bounds and
+    # the categories of the five categorical columns
     kinds = Counter(s.kind for s in acc.steps)
-    assert kinds == {"1-way": 7, "select": 6, "2-way": 6, "bounds": 4}
+    assert kinds == {"1-way": 7, "select": 6, "2-way": 6, "bounds": 4, "categories": 5}
+    # every categorical domain is DP: none is listed as taken from the data
+    assert r.domain.notes == ()
+    assert {c.source for c in r.domain.columns if c.kind == "categorical"} == {"dp"}
+
+
+def test_dp_categories_keep_frequent_values_and_drop_rare_ones():
+    t = small()
+    r = synthesize(t, SynthOptions(epsilon=1.0, delta=1e-6, seed=3))
+    step = next(s for s in r.accounting.steps if s.kind == "categories")
+    threshold = A.threshold_for(step.scale, 0.5e-6 / 5)
+    frequent, rare = 0, 0
+    for c in (c for c in r.domain.columns if c.kind == "categorical"):
+        counts = dict(Counter(t.column(c.name).to_pylist()))
+        kept = set(c.categories)
+        # far above the threshold: kept; far below: dropped (4 noise scales away)
+        above = {v for v, n in counts.items() if n > threshold + 4 * step.scale}
+        below = {v for v, n in counts.items() if n < threshold - 4 * step.scale}
+        assert above <= kept and not below & kept
+        frequent, rare = frequent + len(above), rare + len(below)
+    assert frequent > 5 and rare > 5  # both kinds of values are there to be told apart
+    # a declared domain needs no selection: nothing spent on it
+    declared = synthesize(
+        t, SynthOptions(epsilon=1.0, seed=3, domains={"sex": ["Male", "Female"]})
+    ).accounting
+    assert Counter(s.kind for s in declared.steps)["categories"] == 4
 
 
 def test_rho_for_inverts_the_opendp_conversion():

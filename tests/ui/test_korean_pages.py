@@ -1,7 +1,8 @@
 """Every page of the demo, rendered in Korean, holds no untranslated English.
 
 The crawl starts from the home page, the console and the account page, follows every link inside
-the site (anonymously, as the demo publisher and as the admin) and reads each page's visible text.
+the site (anonymously, as the demo publisher, as the admin and as the linkage project's analyst,
+whose project page holds the zone's forms and report) and reads each page's visible text.
 A word of Latin letters fails the test unless it is
 - content someone published or typed (dataset metadata, column names, values in the tables,
   organisation and user names): those words are read from the database and the Parquet files;
@@ -249,8 +250,8 @@ def known(crawl_platform: Any) -> set[str]:
 
 @pytest.mark.parametrize(
     "who",
-    [None, "publisher@datanuri.local", "admin@datanuri.local"],
-    ids=["anon", "publisher", "admin"],
+    [None, "publisher@datanuri.local", "admin@datanuri.local", "linkage-analyst@datanuri.local"],
+    ids=["anon", "publisher", "admin", "linkage-analyst"],
 )
 def test_every_page_is_korean(crawl_platform: Any, known: set[str], who: str | None) -> None:
     from fastapi.testclient import TestClient
