@@ -171,12 +171,15 @@ class Platform:
         from datanuri.mydata.expiry_job import EXPIRE, ExpiryParams
         from datanuri.notify import DELIVER
         from datanuri.privacy.apply_job import APPLY
+        from datanuri.synth.jobs import SYNTH_RELEASE, SYNTH_RUN
 
         jobs = JobRunner(
             self.db, settings=queue_settings(self.config), workers=self.config.job_workers
         )
         jobs.registry.add(INGEST)
         jobs.registry.add(APPLY)
+        jobs.registry.add(SYNTH_RUN)
+        jobs.registry.add(SYNTH_RELEASE)
         jobs.registry.add(DELIVER)
         if self.config.desk_sweep_seconds > 0:  # overdue requests flagged and escalated
             jobs.every(SWEEP, SweepParams(), self.config.desk_sweep_seconds)

@@ -13,12 +13,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from datanuri.catalog.models import DatasetDocument, Distribution, Version
 from datanuri.jobs.models import Job
 from datanuri.store.blobs import BlobStore
 from datanuri.store.db import Database, lock_name
+
+# Columns of other capabilities' tables naming blobs they keep (e.g. synthetic candidates),
+# registered by those capabilities (`hold_blobs_in`): a blob one of them names is no orphan.
+HOLDERS: list[InstrumentedAttribute[str]] = []
+
+
+def hold_blobs_in(column: InstrumentedAttribute[str]) -> None:
+    """Keep every blob whose digest `column` holds from removal (once per column)."""
+    if column not in HOLDERS:
+        HOLDERS.append(column)
 
 
 @dataclass(frozen=True)
@@ -34,8 +44,8 @@ class GcResult:
 
 
 def referenced(db: Database, digest: str) -> bool:
-    """Whether a version, a distribution, an attached document or an unfinished job's
-    staged upload refers to blob `digest`."""
+    """Whether a version, a distribution, an attached document, an unfinished job's staged
+    upload or a registered holder (`HOLDERS`) refers to blob `digest`."""
     with db.session() as s:
         return _referenced(s, digest)
 
@@ -49,6 +59,8 @@ def _referenced(s: Session, digest: str) -> bool:
         return True
     q = select(DatasetDocument.id).where(DatasetDocument.blob_hash == digest).limit(1)
     if s.scalar(q) is not None:
+        return True
+    if any(s.scalar(select(c).where(c == digest).limit(1)) is not None for c in HOLDERS):
         return True
     return s.scalar(_pending_inputs().where(Job.input_blob == digest).limit(1)) is not None
 
@@ -77,6 +89,8 @@ def collect_orphans(db: Database, blobs: BlobStore, *, dry_run: bool = False) ->
         known |= {h for h in s.scalars(select(Distribution.blob_hash)) if h}
         known |= set(s.scalars(select(DatasetDocument.blob_hash)))  # attached documents
         known |= {h for h in s.scalars(_pending_inputs()) if h}  # uploads of unfinished jobs
+        for column in HOLDERS:
+            known |= set(s.scalars(select(column)))
     all_blobs = list(blobs.digests())
     candidates = [d for d in all_blobs if d not in known]
     if dry_run:

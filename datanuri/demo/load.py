@@ -18,6 +18,7 @@ from datanuri.demo.market_history import seed_demo_fingerprints, seed_price_hist
 from datanuri.demo.metadata import COLUMN_NOTES, EXTRA
 from datanuri.demo.mydata import DEMO_HOSPITAL_DATASET, seed_demo_mydata
 from datanuri.demo.samples import seed_demo_samples
+from datanuri.demo.synth import seed_demo_synth
 from datanuri.errors import Conflict, NotFound
 from datanuri.platform import Platform
 
@@ -127,6 +128,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     for d in datasets:  # MyData: a person linked to the hospital's patient rows, and its offer
         if d.name == DEMO_HOSPITAL_DATASET:
             seed_demo_mydata(platform, d.files[0][0], report, password=DEMO_PASSWORD)
+            seed_demo_synth(platform, report)  # its synthetic twin, released at ε = 1
     seed_demo_orders(platform, report, password=DEMO_PASSWORD)  # buyers, credit, sales
     return created
 

@@ -5,6 +5,10 @@ Format with ``.format(**kw)``; every message says what went wrong and what to do
 
 from __future__ import annotations
 
+# A new release dataset's title in the source's language (Korean, English), as de-identified
+# releases are titled (privacy/messages.py RELEASE_TITLE)
+RELEASE_TITLE = ("{title} (합성본)", "{title} (synthetic)")
+
 MSG_DOMAIN_BAD = (
     "The domain declared for column {column!r} is not usable: give a list of its values, "
     '{{"bounds": [low, high]}} or {{"bins": [increasing edges]}}.'
@@ -50,7 +54,7 @@ MSG_NO_SYNTH_RELEASE = "There is no synthetic release {id} (or it is not yours t
 
 # Labels of the HTML report (translated by datanuri.i18n.translate)
 LBL_TITLE = "Synthetic data report"
-LBL_METHOD = "Method"
+LBL_METHOD = "Synthesis method"
 LBL_GUARANTEE = "Formal guarantee"
 LBL_NO_GUARANTEE = "No formal guarantee: for comparison only, never releasable"
 LBL_PASSED = "Passed: may be released"
@@ -70,3 +74,17 @@ LBL_DATA_DOMAINS = "Categories taken from the data (values of at least the minim
 MSG_ACCESS_LEVEL = "A release is 'open' or 'restricted', never {level!r}."
 MSG_SAME_DATASET = "Release into another dataset: the personal dataset itself stays personal."
 MSG_ALREADY_HELD = "Dataset {target!r} already holds this synthetic table: nothing released."
+MSG_COLUMNS_UNKNOWN = "The table has no column {unknown}. Columns are: {columns}."
+MSG_NO_CANDIDATE = "Dataset {name!r} has no synthetic candidate {id}."
+MSG_CANDIDATE_REFUSED = "Synthetic candidate {id} may not be released: {reasons}."
+MSG_CANDIDATE_SPENT = (
+    "Synthetic candidate {id} was released (or counted in a release) meanwhile: make a new one."
+)
+MSG_GATE_SETTLED = (
+    "it was released, or its epsilon was counted when another candidate was chosen, in release "
+    "{release}: make a new candidate"
+)
+MSG_GATE_NO_GUARANTEE = (
+    "the Gaussian copula gives no formal privacy guarantee: it is never released from a "
+    "personal dataset (choose MST)"
+)

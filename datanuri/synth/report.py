@@ -71,6 +71,18 @@ class SynthReport:
             d.pop("seed")
         return d
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> SynthReport:
+        """The report from its `to_json` (with the seed), e.g. a stored candidate's."""
+        u = d.get("utility")
+        fields = {k: v for k, v in d.items() if k not in ("utility", "privacy", "columns")}
+        return cls(
+            **fields,
+            utility=X.Utility(**{k: v for k, v in u.items() if k != "gap"}) if u else None,
+            privacy=X.PrivacyChecks(**d["privacy"]),
+            columns=[ColumnChart(**c) for c in d["columns"]],
+        )
+
     def digest(self) -> str:
         """SHA-256 of the released report's canonical JSON (sorted keys, no spaces, no seed)."""
         raw = json.dumps(

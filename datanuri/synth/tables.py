@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from datanuri.catalog.blobs import hold_blobs_in
 from datanuri.store.db import Base, utcnow
 
 
@@ -38,3 +39,32 @@ class SynthRelease(Base):
     released_by: Mapped[str] = mapped_column(String(200))
     ledger_index: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SynthCandidateRow(Base):
+    """A synthetic table made for its holder to read the report of before releasing it: the
+    table in the blob store (`output_hash`), the report, and the release that spent its ε
+    (`release_id`: the one that released it, or the one chosen among it and other tries)."""
+
+    __tablename__ = "synth_candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization: Mapped[str] = mapped_column(String(100), index=True)  # the holder
+    source_dataset: Mapped[str] = mapped_column(String(100), index=True)
+    source_version: Mapped[int] = mapped_column(Integer)
+    source_hash: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(20))
+    epsilon: Mapped[float | None] = mapped_column(Float)  # None: no formal guarantee
+    delta: Mapped[float | None] = mapped_column(Float)
+    options: Mapped[dict[str, Any]] = mapped_column()  # with the seed: the holder's only
+    report: Mapped[dict[str, Any]] = mapped_column()  # with the seed: the holder's only
+    report_hash: Mapped[str] = mapped_column(String(64))
+    passed: Mapped[bool] = mapped_column()
+    output_hash: Mapped[str] = mapped_column(String(64), index=True)  # the synthetic Parquet
+    rows: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    release_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+hold_blobs_in(SynthCandidateRow.output_hash)  # `blobs gc` keeps a candidate's table

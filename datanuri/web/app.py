@@ -43,6 +43,7 @@ from datanuri.web import (
     routes_search,
     routes_signup,
     routes_synth,
+    routes_synth_pages,
     routes_ui,
     routes_webhooks,
     routes_wizard,
@@ -120,6 +121,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(routes_console.router)
     app.include_router(routes_lifecycle.router)
     app.include_router(routes_wizard.router)
+    app.include_router(routes_synth_pages.router)
     app.include_router(routes_metadata_edit.router)  # before routes_ui's /datasets/{name}
     app.include_router(routes_metadata_edit.api_router, prefix=API_PREFIX)
     app.include_router(routes_ui.router)

@@ -44,6 +44,8 @@ TECHNICAL = {
     # product names
     *"datanuri swagger ui redoc python sdk cli duckdb arx merkle excel webauthn passkey r".split(),
     *"javascript opendp libreoffice".split(),
+    # a metric Korean papers and reports name as it is (the synthetic report's attack AUC)
+    "auc",
     # the language switch offers English in English
     "english",
 }

@@ -436,6 +436,32 @@ MATRIX: dict[
         None,
         only(("editor",), 200),
     ),
+    # synthesis (the holder's editors): the job runs and refuses these 3-row tables (422)
+    ("POST", "/api/v1/datasets/{name}/synth/runs"): (
+        DS + "/synth/runs?wait=true",
+        lambda w, r, lvl: {"json": {"epsilon": 1.0, "seed": 1}},
+        only(("editor",), 422),
+    ),
+    ("GET", "/api/v1/datasets/{name}/synth/candidates"): (
+        DS + "/synth/candidates",
+        None,
+        only(("editor",), 200),
+    ),
+    ("GET", "/api/v1/datasets/{name}/synth/candidates/{candidate_id}"): (
+        DS + "/synth/candidates/999999",
+        None,
+        only(("editor",), 404),
+    ),
+    ("GET", "/api/v1/datasets/{name}/synth/candidates/{candidate_id}/report.html"): (
+        DS + "/synth/candidates/999999/report.html",
+        None,
+        only(("editor",), 404),
+    ),
+    ("POST", "/api/v1/datasets/{name}/synth/candidates/{candidate_id}/release"): (
+        DS + "/synth/candidates/999999/release?wait=true",
+        lambda w, r, lvl: {"json": {"target": "ds-synthetic"}},
+        only(("editor",), 404),
+    ),
     ("GET", "/api/v1/datasets/{name}/privacy/budget"): (
         DS + "/privacy/budget",
         None,

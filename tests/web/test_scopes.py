@@ -119,6 +119,7 @@ def _url(path: str, w: dict[str, Any]) -> str:
         "ref": "x",
         "org": "org-a",
         "consent_id": "cns_none",
+        "candidate_id": "1",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
