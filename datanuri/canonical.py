@@ -30,6 +30,7 @@ import rfc8785
 MAX_SAFE_INT = 2**53 - 1
 
 _string = json.encoder.encode_basestring  # the C version when available
+string = _string  # a str as its RFC 8785 JSON string literal (text, before UTF-8 encoding)
 _c_encoder = getattr(json.encoder, "c_make_encoder", None)
 if _c_encoder is not None:
     # The C encoder json.dumps uses, without its circular-reference bookkeeping (_kind has walked
@@ -59,17 +60,28 @@ def sha256_text(text: str) -> str:
 
 def dumps(obj: Any) -> bytes:
     """RFC 8785 canonical JSON of `obj`, as UTF-8 bytes (identical to `rfc8785.dumps`)."""
+    text = fast_text(obj)
+    if text is not None:
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the package rejects it
+            pass
+    return rfc8785.dumps(obj)
+
+
+def fast_text(obj: Any) -> str | None:
+    """The canonical JSON text of `obj` when the fast path covers it, else None (then only
+    `dumps` decides). The text may hold lone surrogates, which fail to encode as UTF-8."""
     try:
         kind = _kind(obj)
     except RecursionError:  # too deep (or circular): the package decides
-        kind = _OTHER
-    if kind != _OTHER:
-        try:
-            text = _encode(obj) if kind == _PLAIN else "".join(_write(obj, []))
-            return text.encode("utf-8")
-        except (UnicodeEncodeError, ValueError, RecursionError):
-            pass
-    return rfc8785.dumps(obj)
+        return None
+    if kind == _OTHER:
+        return None
+    try:
+        return _encode(obj) if kind == _PLAIN else "".join(_write(obj, []))
+    except (ValueError, RecursionError):
+        return None
 
 
 def _kind(o: Any) -> int:

@@ -128,7 +128,7 @@ def load_demo(platform: Platform, src_dir: Path, *, report: Report = lambda _msg
     for d in datasets:  # MyData: a person linked to the hospital's patient rows, and its offer
         if d.name == DEMO_HOSPITAL_DATASET:
             seed_demo_mydata(platform, d.files[0][0], report, password=DEMO_PASSWORD)
-            seed_demo_synth(platform, report)  # its synthetic twin, released at ε = 1
+            created += seed_demo_synth(platform, report)  # its synthetic twin, at ε = 1
     seed_demo_orders(platform, report, password=DEMO_PASSWORD)  # buyers, credit, sales
     return created
 

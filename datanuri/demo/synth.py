@@ -21,12 +21,13 @@ DEMO_SYNTH_DESCRIPTION = (
 )
 
 
-def seed_demo_synth(platform: Platform, report: Callable[[str], None]) -> None:
-    """Make and release the twin unless the source has a synthetic release already."""
+def seed_demo_synth(platform: Platform, report: Callable[[str], None]) -> int:
+    """Make and release the twin unless the source has a synthetic release already; the
+    versions published (1 or 0)."""
     me = platform.accounts.principal_for(DEMO_SYNTH_EDITOR)
     svc = platform.synth
     if svc.list_releases(DEMO_SYNTH_SOURCE, principal=me):
-        return
+        return 0
     found = platform.privacy.scan(DEMO_SYNTH_SOURCE, principal=me)["columns"]
     columns = [c["column"] for c in found if c.get("category") != "direct"]
     candidate = svc.make_candidate(
@@ -46,3 +47,4 @@ def seed_demo_synth(platform: Platform, report: Callable[[str], None]) -> None:
         f"{DEMO_SYNTH_TARGET}: synthetic twin of {DEMO_SYNTH_SOURCE} (MST, ε = {info.epsilon:g}, "
         f"{info.rows} rows, release {info.id})"
     )
+    return 1

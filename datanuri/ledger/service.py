@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from datanuri.ledger.checkpoint import (
     open_checkpoint,
 )
 from datanuri.ledger.cosign import CosignatureVerifier, valid_cosigners
+from datanuri.ledger.group import GroupCommit
 from datanuri.ledger.hiding import hide_event
 from datanuri.ledger.keys import KeyStore
 from datanuri.ledger.models import LedgerCheckpoint, LedgerCosignature, LedgerWitness
@@ -32,6 +35,7 @@ from datanuri.ledger.receipts import ReceiptCheck, check_receipt
 from datanuri.store.db import Database, utcnow
 
 RECEIPT_FORMAT = "datanuri-receipt/v1"
+_UTC = dt.UTC
 MAX_ENTRIES_PAGE = 1000
 
 
@@ -40,8 +44,52 @@ def b64(h: bytes) -> str:
 
 
 def canonical_leaf(event: AnyEvent) -> bytes:
-    """The leaf data of an event: RFC 8785 canonical JSON of its `to_json_obj()`."""
+    """The leaf data of an event: RFC 8785 canonical JSON of its `to_json_obj()`.
+
+    Written in the order RFC 8785 sorts the entry's keys to (actor, data, hashes, subject, time,
+    type), so only its hashes and data go through the general canonicaliser; whatever this fast
+    path does not cover (text that is not exactly a str, a lone surrogate, a year before 1000,
+    values outside `canonical.fast_text`) takes the general path, which gives the same bytes or
+    the same error.
+    """
+    try:
+        kind, actor, subject, hashes, data = (
+            event.type,
+            event.actor,
+            event.subject,
+            event.hashes,
+            event.data,
+        )
+        time = event.time.astimezone(_UTC)
+        if (
+            type(kind) is str
+            and type(actor) is str
+            and type(subject) is str
+            and time.year >= 1000  # strftime's %Y does not pad earlier years
+        ):
+            h = canonical.fast_text(hashes if type(hashes) is dict else dict(hashes))
+            d = canonical.fast_text(data if type(data) is dict else dict(data)) if data else "{}"
+            if h is not None and d is not None:
+                q = canonical.string
+                # isoformat ends in "+00:00" for a UTC time: Z instead, as to_json_obj writes it
+                return (
+                    f'{{"actor":{q(actor)},"data":{d},"hashes":{h},"subject":{q(subject)},'
+                    f'"time":"{time.isoformat(timespec="microseconds")[:-6]}Z","type":{q(kind)}}}'
+                ).encode()
+    except Exception:  # noqa: BLE001 - the general path below raises it again, as it always did
+        pass
     return canonical.dumps(event.to_json_obj())
+
+
+@contextmanager
+def _recording(event: AnyEvent) -> Iterator[None]:
+    """A failure to store `event` (and the events after it) as a LedgerError."""
+    try:
+        yield
+    except (SQLAlchemyError, LookupError) as exc:
+        raise LedgerError(
+            messages.RECORD_FAILED.format(type=event.type, why=str(exc).splitlines()[0])
+        ) from exc
 
 
 class Ledger:
@@ -64,6 +112,9 @@ class Ledger:
         self.keys = KeyStore(Path(key_dir), origin)
         self.required_cosignatures = required_cosignatures
         self._proofs = store.ProofReader(db.engine)
+        self.group_commit = GroupCommit(
+            lambda datas, durable: store.append_committed(db.engine, datas, durable=durable)
+        )
         # Whether a dataset is hidden from the public (set by the platform from the catalog);
         # entries name hidden datasets by a keyed commitment (ledger/hiding.py).
         self.hidden: hiding.HiddenFinder | None = None
@@ -86,22 +137,37 @@ class Ledger:
         """Append events in order in `session`'s transaction; returns their leaf indexes."""
         if not events:
             return []
-        if self.hidden is not None:
+        datas = self._leaves(session, events)
+        with _recording(events[0]):
+            return store.append_leaves(session, datas)
+
+    def append(self, event: AnyEvent, *, durable: bool = False) -> int:
+        """Append `event` in a transaction of its own and return its leaf index once committed.
+
+        For entries that guard no action of their own transaction (`record` is for those).
+        Appends from concurrent threads share one commit (group commit, `ledger/group.py`).
+        `durable`: the commit is synced to disk before this returns, also on SQLite (see
+        `store.append_committed`); without it SQLite's commit survives a crash of the process."""
+        if self.hidden is None:
+            data = self._leaves(None, [event])[0]
+        else:
+            with self.db.session() as s:
+                data = self._leaves(s, [event])[0]
+        with _recording(event):
+            return self.group_commit.append(data, durable=durable)
+
+    def _leaves(self, session: Session | None, events: Sequence[AnyEvent]) -> list[bytes]:
+        """The leaf data of `events`, hidden datasets named by their commitment."""
+        if self.hidden is not None and session is not None:
             finder, key = self.hidden, self._commitment_key()
             events = [hide_event(e, lambda name: finder(session, name), key) for e in events]
         try:
-            datas = [canonical_leaf(e) for e in events]
+            return [canonical_leaf(e) for e in events]
         except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
             raise LedgerError(
                 messages.RECORD_FAILED.format(
                     type=events[0].type, why=f"the event is not JSON ({exc})"
                 )
-            ) from exc
-        try:
-            return store.append_leaves(session, datas)
-        except (SQLAlchemyError, LookupError) as exc:
-            raise LedgerError(
-                messages.RECORD_FAILED.format(type=events[0].type, why=str(exc).splitlines()[0])
             ) from exc
 
     # ----- hidden datasets (ledger/hiding.py) -------------------------------------------------

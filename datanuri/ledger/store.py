@@ -27,11 +27,11 @@ CHECKPOINTS = cast(sa.Table, LedgerCheckpoint.__table__)
 COSIGNATURES = cast(sa.Table, LedgerCosignature.__table__)
 
 _SELECT_STATE = sa.select(STATE.c.size, STATE.c.frontier).where(STATE.c.id == 1)
-_TOUCH_STATE = sa.update(STATE).where(STATE.c.id == 1).values(size=STATE.c.size)
 _ROW_HASHES = sa.select(LEAVES.c.idx, LEAVES.c.leaf_hash, LEAVES.c.nodes).where(
     LEAVES.c.idx.in_(sa.bindparam("rows", expanding=True))
 )
 _LEAF_COLUMNS = "idx, data, leaf_hash, nodes, created_at"
+_MULTI = 100  # rows per multi-row INSERT: fewer statement executions than one per row
 HASH = merkle.HASH_SIZE
 
 
@@ -40,35 +40,154 @@ def split_frontier(blob: bytes) -> list[bytes]:
 
 
 def read_state(session: Session, *, lock: bool) -> tuple[int, list[bytes]]:
-    """The tree size and frontier. With `lock`, holds the state row until the transaction ends:
-    on SQLite a no-op UPDATE first takes the database write lock (so the read below is current);
-    on PostgreSQL SELECT ... FOR UPDATE locks the row."""
+    """The tree size and frontier. With `lock`, holds the state row until the transaction ends
+    (see `_Statements.lock`)."""
     if lock:
-        if session.get_bind().dialect.name == "sqlite":
-            session.execute(_TOUCH_STATE)
-            row = session.execute(_SELECT_STATE).one_or_none()
-        else:
-            row = session.execute(_SELECT_STATE.with_for_update()).one_or_none()
-    else:
-        row = session.execute(_SELECT_STATE).one_or_none()
+        conn = session.connection()
+        return _run(conn.dialect, _driver_connection(conn.connection), None)[0]
+    row = session.execute(_SELECT_STATE).one_or_none()
     if row is None:
         raise LookupError("ledger_state row missing")
     return int(row.size), split_frontier(row.frontier)
 
 
 def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
-    """Append leaf data in order; returns their indexes. Caller's transaction; state row locked.
+    """Append leaf data in order in the caller's transaction; returns their indexes.
 
     Each leaf row carries the interior subtree hashes it completes (see `models`), so this is one
-    row per entry: a DBAPI executemany on SQLite, COPY on PostgreSQL.
+    row per entry: multi-row INSERTs on SQLite, COPY on PostgreSQL. The statements go to the
+    session's DBAPI connection directly (their SQL is fixed; SQLAlchemy's statement building
+    was most of a single append's time).
     """
-    size, frontier = read_state(session, lock=True)
-    now = utcnow()
     conn = session.connection()
-    dialect = conn.dialect
-    stamp = _bind(LEAVES.c.created_at, dialect, now)
-    rows: list[tuple[int, str, bytes, bytes, object]] = []
-    append = rows.append
+    return _run(conn.dialect, _driver_connection(conn.connection), datas)[1]
+
+
+def append_committed(engine: sa.Engine, datas: Sequence[bytes], *, durable: bool) -> list[int]:
+    """Append leaf data in a transaction of its own on a pooled connection, committed when this
+    returns. `durable` on SQLite: this commit is synced to disk (`synchronous=FULL` for it; the
+    engine's own setting, WAL with NORMAL, survives a crash of the process but may lose the last
+    commits on a power failure). PostgreSQL syncs every commit unless the server says otherwise."""
+    raw = engine.raw_connection()
+    try:
+        driver = _driver_connection(raw)
+        sync = durable and engine.dialect.name == "sqlite"
+        if sync:
+            before = driver.execute("PRAGMA synchronous").fetchone()[0]
+            driver.execute("PRAGMA synchronous=FULL")
+        try:
+            indexes = _run(engine.dialect, driver, datas, commit=True)[1]
+        finally:
+            if sync:
+                driver.execute(f"PRAGMA synchronous={int(before)}")
+    finally:
+        raw.close()
+    return indexes
+
+
+class _Statements:
+    """The fixed SQL of appending in one dialect, and how it binds a timestamp."""
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        m = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.error = dialect.loaded_dbapi.Error
+        self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+        # The state row, held until the transaction ends: on SQLite the no-op UPDATE takes the
+        # database write lock first (so what it returns is current); on PostgreSQL the row lock.
+        if dialect.name == "sqlite":
+            self.lock = "UPDATE ledger_state SET size = size WHERE id = 1 RETURNING size, frontier"
+        else:
+            self.lock = "SELECT size, frontier FROM ledger_state WHERE id = 1 FOR UPDATE"
+        self.update = (
+            f"UPDATE ledger_state SET size = {m}, frontier = {m}, updated_at = {m} WHERE id = 1"
+        )
+        one = f"({', '.join([m] * 5)})"
+        self.insert_one = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {one}"
+        self.insert_many = (
+            f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {', '.join([one] * _MULTI)}"
+        )
+        self.copy_sql = f"COPY ledger_leaves ({_LEAF_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+        # a timestamp as the dialect's own type processing binds it (on SQLite a DATETIME
+        # string, exactly as an ORM insert stores it)
+        column = LEAVES.c.created_at
+        self.stamp = column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+_STATEMENTS: dict[tuple[str, str, str], _Statements] = {}  # by dialect, driver, paramstyle
+
+
+def _run(
+    dialect: sa.Dialect, driver: Any, datas: Sequence[bytes] | None, *, commit: bool = False
+) -> tuple[tuple[int, list[bytes]], list[int]]:
+    """Lock the state row and, given `datas`, write their leaf rows and the new state (then
+    commit, or roll back on failure, if `commit`). Returns the state as locked and the new
+    leaves' indexes. Driver errors are raised as SQLAlchemy's DBAPIError, as a statement run
+    through SQLAlchemy would raise them."""
+    kind = (dialect.name, dialect.driver, dialect.paramstyle)
+    q = _STATEMENTS.get(kind)
+    if q is None:
+        q = _STATEMENTS[kind] = _Statements(dialect)
+    cur = driver.cursor()
+    sql = q.lock
+    try:
+        cur.execute(sql)
+        row = cur.fetchone()
+        if row is None:
+            raise LookupError("ledger_state row missing")
+        state = int(row[0]), split_frontier(bytes(row[1]))
+        if datas is None:
+            return state, []
+        now = utcnow()
+        stamp = q.stamp(now) if q.stamp else now
+        size = state[0]
+        flat, frontier = _rows_for(size, list(state[1]), datas, stamp)
+        count = len(datas)
+        if q.copy:
+            sql = q.copy_sql
+            _copy(cur, sql, flat)
+        else:
+            width = 5 * _MULTI
+            full = len(flat) - len(flat) % width
+            if full:
+                sql = q.insert_many
+                cur.executemany(sql, [flat[i : i + width] for i in range(0, full, width)])
+            if full < len(flat):
+                sql = q.insert_one
+                cur.executemany(sql, [flat[i : i + 5] for i in range(full, len(flat), 5)])
+        sql = q.update
+        cur.execute(sql, (size + count, b"".join(frontier), stamp))
+        if commit:
+            sql = "COMMIT"
+            driver.commit()
+        return state, list(range(size, size + count))
+    except BaseException as exc:
+        if commit:
+            driver.rollback()
+        if isinstance(exc, q.error):
+            raise sa.exc.DBAPIError.instance(sql, None, exc, q.error) from exc
+        raise
+    finally:
+        cur.close()
+
+
+def _copy(cur: Any, sql: str, flat: list[object]) -> None:
+    """Binary COPY of the rows in `flat` into ledger_leaves on psycopg 3, in the connection's
+    transaction."""
+    with cur.copy(sql) as copy:
+        copy.set_types(["int8", "text", "bytea", "bytea", "timestamp"])
+        write = copy.write_row
+        for i in range(0, len(flat), 5):
+            write(flat[i : i + 5])
+
+
+def _rows_for(
+    size: int, frontier: list[bytes], datas: Sequence[bytes], stamp: object
+) -> tuple[list[object], list[bytes]]:
+    """The `ledger_leaves` rows of `datas` appended to a tree of `size` leaves with right edge
+    `frontier`, as one flat list of their columns (`_LEAF_COLUMNS`, five a row), and the new
+    right edge (`frontier` itself, extended in place)."""
+    flat: list[object] = []
+    extend = flat.extend
     sha256 = hashlib.sha256
     push, pop = frontier.append, frontier.pop
     index = size
@@ -82,57 +201,12 @@ def append_leaves(session: Session, datas: Sequence[bytes]) -> list[int]:
                 parts.append(node)
                 i >>= 1
             push(node)
-            append((index, data.decode(), h, b"".join(parts), stamp))
+            extend((index, data.decode(), h, b"".join(parts), stamp))
         else:
             push(h)
-            append((index, data.decode(), h, b"", stamp))
+            extend((index, data.decode(), h, b"", stamp))
         index += 1
-    if rows:
-        if dialect.name == "postgresql" and dialect.driver == "psycopg":
-            _copy_leaves(conn, rows)
-        else:
-            _insert_leaves(conn, rows)
-    session.execute(
-        sa.update(STATE)
-        .where(STATE.c.id == 1)
-        .values(size=index, frontier=b"".join(frontier), updated_at=now)
-    )
-    return list(range(size, index))
-
-
-_MULTI = 100  # rows per multi-row INSERT: fewer statement executions than one per row
-
-
-def _insert_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
-    """Plain DBAPI inserts (the rows need no type processing beyond the timestamp bound once):
-    multi-row INSERTs of `_MULTI` rows, then the remainder with executemany."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    one = f"({', '.join([mark] * 5)})"
-    full = len(rows) - len(rows) % _MULTI
-    if full:
-        sql = f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {', '.join([one] * _MULTI)}"
-        conn.exec_driver_sql(
-            sql, [tuple(x for r in rows[i : i + _MULTI] for x in r) for i in range(0, full, _MULTI)]
-        )
-    if full < len(rows):
-        conn.exec_driver_sql(
-            f"INSERT INTO ledger_leaves ({_LEAF_COLUMNS}) VALUES {one}", rows[full:]
-        )
-
-
-def _copy_leaves(conn: sa.Connection, rows: list[tuple]) -> None:
-    """Binary COPY into ledger_leaves on psycopg 3, in the connection's transaction. Driver errors
-    are raised as SQLAlchemy's DBAPIError, as an INSERT through SQLAlchemy would."""
-    raw = _driver_connection(conn.connection)
-    sql = f"COPY ledger_leaves ({_LEAF_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-    try:
-        with raw.cursor() as cur, cur.copy(sql) as copy:
-            copy.set_types(["int8", "text", "bytea", "bytea", "timestamp"])
-            write = copy.write_row
-            for row in rows:
-                write(row)
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise sa.exc.DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error) from exc
+    return flat, frontier
 
 
 def _driver_connection(raw: PoolProxiedConnection) -> Any:
@@ -141,13 +215,6 @@ def _driver_connection(raw: PoolProxiedConnection) -> Any:
     if driver is None:
         raise sa.exc.ResourceClosedError("the database connection is closed")
     return driver
-
-
-def _bind(column: sa.Column, dialect: sa.Dialect, value: object) -> object:
-    """`value` as the dialect's own type processing would bind it (on SQLite a DATETIME string,
-    exactly as an ORM insert stores it)."""
-    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return proc(value) if proc else value
 
 
 def locate(keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
@@ -204,7 +271,7 @@ class ProofReader:
         self._sql: dict[int, str] = {}
 
     def _query(self, count: int) -> str:
-        sql = self._sql.get(count)
+        sql = self._sql.get(0 if self.postgres else count)
         if sql is None:
             rows = "= ANY(%s)" if self.postgres else f"IN ({', '.join([self.mark] * count)})"
             sql = (

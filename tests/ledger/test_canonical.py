@@ -148,3 +148,53 @@ def test_event_leaf_is_package_exact():
         },
     )
     assert canonical_leaf(e) == rfc8785.dumps(e.to_json_obj())
+
+
+def _leaf_or_error(event):  # type: ignore[no-untyped-def]
+    try:
+        return canonical_leaf(event)
+    except Exception as exc:  # noqa: BLE001 - compared with the general path's error
+        return type(exc)
+
+
+def _general(event):  # type: ignore[no-untyped-def]
+    """The leaf as it was computed before the fast path: the general canonicaliser of
+    `to_json_obj()`, itself pinned to the package above."""
+    try:
+        return canonical.dumps(event.to_json_obj())
+    except Exception as exc:  # noqa: BLE001
+        return type(exc)
+
+
+class _Text(str):
+    """Not exactly a str: the fast path leaves it to the general one."""
+
+
+def test_fast_leaf_is_byte_identical_to_the_general_path():
+    rng = random.Random(22)
+    for i in range(20_000):
+        e = _event(rng, i)
+        assert _leaf_or_error(e) == _general(e), e
+    odd_times = [
+        dt.datetime(999, 12, 31, 23, 59, 59, tzinfo=dt.UTC),  # %Y writes 999, not 0999
+        dt.datetime(1000, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(2024, 1, 1, 8, 59, tzinfo=dt.timezone(dt.timedelta(hours=9))),
+        dt.datetime(2024, 6, 1, 12, 0, 0, 5),  # naive: local time, as to_json_obj reads it
+    ]
+    import types
+
+    odd = [Event("a", "user:a", "s", t, {"h": "sha256:00"}, {"x": 1.5}) for t in odd_times] + [
+        Event(_Text("a"), "user:a", "s", odd_times[1]),
+        Event("a", _Text("user:a"), "s", odd_times[1]),
+        Event("a", "user:a", "s", odd_times[1], types.MappingProxyType({"p": "q"})),
+        Event("a", "user:a", "s", odd_times[1], data=types.MappingProxyType({"b": [1e21, {}]})),
+        Event("a", "user:\ud800", "s", odd_times[1]),  # lone surrogate: rejected
+        Event("a", "user:a", "s\U0001f600", odd_times[1], data={"😀": 1, "\ue000": 2}),
+        Event("a", "user:a", "s", odd_times[1], data={"k": (1, 2)}),
+        Event("a", "user:a", "s", odd_times[1], data={"nan": float("nan")}),  # rejected
+        Event("a", "user:a", "s", odd_times[1], data={"k": bytes(2)}),  # rejected
+        Event("a", "user:a", "s", "2024-01-01"),  # type: ignore[arg-type]  # not a datetime
+    ]
+    for e in odd:
+        assert _leaf_or_error(e) == _general(e), e
