@@ -310,7 +310,8 @@ def ranking_sets(docs: list[SearchDoc]) -> dict[str, list[tuple[str, dict[str, f
 
 
 class Fts5:
-    """Baseline: raw title and description in FTS5, bm25, the query's words AND-ed."""
+    """Baseline: raw title and description in FTS5, bm25, the query's words AND-ed, then OR-ed
+    when AND finds nothing (the loosening datanuri's search also does)."""
 
     def __init__(self, path: Path, tokenizer: str) -> None:
         self.c = sqlite3.connect(str(path))
@@ -326,7 +327,13 @@ class Fts5:
         self.c.commit()
 
     def query(self, q: str, limit: int = 10) -> list[str]:
-        expr = " AND ".join('"' + w.replace('"', '""') + '"' for w in q.split())
+        words = ['"' + w.replace('"', '""') + '"' for w in q.split()]
+        found = self._match(" AND ".join(words), limit)
+        if not found and len(words) > 1:
+            found = self._match(" OR ".join(words), limit)
+        return found
+
+    def _match(self, expr: str, limit: int) -> list[str]:
         try:
             return [
                 r[0]

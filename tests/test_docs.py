@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import typer
+from typer.core import TyperGroup
 
 import datanuri
 from datanuri.cli import app
@@ -20,10 +21,13 @@ API_DOCS = (ROOT / "docs" / "python-api.md").read_text("utf-8")
 
 
 def commands(command: Any, path: str = "datanuri") -> Iterator[tuple[str, Any]]:
-    """Every command and group under `command`, with its full path (`datanuri ledger audit`)."""
+    """Every command and group under `command`, with its full path (`datanuri ledger audit`);
+    the root's lazy commands are imported as running them would (`get_command`)."""
     yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from commands(sub, f"{path} {name}")
+    if isinstance(command, TyperGroup):
+        ctx = typer.Context(command)
+        for name in sorted(command.list_commands(ctx)):
+            yield from commands(command.get_command(ctx, name), f"{path} {name}")
 
 
 COMMANDS = dict(commands(typer.main.get_command(app)))

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import pyarrow as pa  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -24,7 +23,6 @@ from datanuri.accounts.models import Organization
 from datanuri.accounts.policy import DatasetAccess, hidden_from_public
 from datanuri.accounts.principal import Principal
 from datanuri.accounts.records import OrgInfo, org_info
-from datanuri.catalog import export
 from datanuri.catalog import messages as M
 from datanuri.catalog.blobs import discard_unreferenced
 from datanuri.catalog.counts import bump_by_name
@@ -61,9 +59,10 @@ from datanuri.ledger import store as ledger_store
 from datanuri.names import check_name
 from datanuri.store.blobs import BlobStore, sha256_file
 from datanuri.store.db import Database, lock_name, utcnow
-from datanuri.tables.coverage import sido_coverage
 
 if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
     from datanuri.tables import IngestResult
 
 Progress = Callable[[int, int | None], None]
@@ -82,6 +81,8 @@ def redact_profile(profile: dict[str, Any]) -> dict[str, Any]:
     ]
     out = {**{k: v for k, v in profile.items() if k != "columns"}, "columns": cols}
     if isinstance(profile.get("coverage"), dict):  # the regions in the rows: their 시도 only
+        from datanuri.tables.coverage import sido_coverage  # the ingest engine, when needed
+
         out["coverage"] = sido_coverage(profile["coverage"])
     return out
 
@@ -674,6 +675,8 @@ class CatalogService:
             change_note=change_note,
             published_by=principal.ref,
         )
+        from datanuri.catalog import export  # pyarrow: imported by the commands that use it
+
         v.distributions = [
             Distribution(
                 format="parquet",
@@ -765,6 +768,8 @@ class CatalogService:
         else:
             problems = screen_problems(problems, profile["value_screen"].get("withheld", []))
         if isinstance(profile.get("coverage"), dict):  # regions found in personal rows: 시도 only
+            from datanuri.tables.coverage import sido_coverage
+
             profile = {**profile, "coverage": sido_coverage(profile["coverage"])}
         # no one reads a personal dataset's rows: values of single rows are withheld too
         return {"schema": schema, "profile": withhold_row_like(profile), "problems": problems}
@@ -839,6 +844,8 @@ class CatalogService:
         if offset < 0 or limit < 1:
             raise errors.InvalidInput("Preview needs offset ≥ 0 and limit ≥ 1.")
         limit = min(limit, MAX_PREVIEW_ROWS)
+        from datanuri.catalog import export
+
         return export.read_slice(
             self.parquet_path(name, number, principal=principal, purpose="preview"), offset, limit
         )
@@ -852,6 +859,8 @@ class CatalogService:
         principal: Principal,
     ) -> Iterator[bytes]:
         """Stream a version in `format` (Parquet as stored; CSV and JSON made batch by batch)."""
+        from datanuri.catalog import export
+
         export.check_format(format)
         path, access, version = self._readable(name, number, principal, f"download:{format}")
         copy = None

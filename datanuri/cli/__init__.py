@@ -9,74 +9,203 @@ from pathlib import Path
 import typer
 
 from datanuri import __version__
-from datanuri.cli import (
-    access,
-    accounts,
-    catalog,
-    decisions,
-    desk_firms,
-    ledger,
-    linkage_zone,  # noqa: F401 - adds the zone commands to `linkage`
-    market_listings,
-    market_orders,  # noqa: F401  (adds its commands to `market`)
-    synth_samples,
-)
-from datanuri.cli import audit as audit_cli
-from datanuri.cli import desk as desk_cli
-from datanuri.cli import linkage as linkage_cli
-from datanuri.cli import market as market_cli
-from datanuri.cli import models as models_cli
-from datanuri.cli import mydata as mydata_cli
-from datanuri.cli import privacy as privacy_cli
-from datanuri.cli import search as search_cli
-from datanuri.cli import webhooks as webhooks_cli
-from datanuri.cli import worker as worker_cli
 from datanuri.cli.common import DATA_DIR_OPTION, console, err_console, platform_ctx, print_json
-from datanuri.cli.mydata_client import demo_client
+from datanuri.cli.lazy import Lazy, lazy_group
 from datanuri.errors import DatanuriError
+
+# Every command and group but `init`, `serve` and `demo`, imported only when it runs; the help
+# is what `datanuri --help` lists (tests/test_cli_lazy.py checks it is the command's own).
+LAZY: dict[str, Lazy] = {
+    "login": Lazy(
+        "datanuri.cli.accounts:login",
+        "Log in to a server and store an API token for later CLI and SDK calls.",
+    ),
+    "whoami": Lazy("datanuri.cli.accounts:whoami", "Show who the stored token logs you in as."),
+    "access-log": Lazy(
+        "datanuri.cli.accounts:access_log",
+        "Show who read or downloaded which dataset, when, and through which route.",
+    ),
+    "harvest": Lazy(
+        "datanuri.cli.search:harvest",
+        "Import datasets from a CKAN-compatible API or DCAT JSON-LD; running it again changes "
+        "nothing.",
+    ),
+    "verify": Lazy(
+        "datanuri.cli.ledger:verify_cmd",
+        "Verify a receipt offline (`datanuri verify RECEIPT [FILE] --key KEY`), a MyData "
+        "consent\nreceipt (`datanuri verify CONSENT-RECEIPT --key KEY`), or that one checkpoint "
+        "extends\nanother (`datanuri verify --consistency OLD NEW --key KEY`).",
+    ),
+    "publish": Lazy(
+        "datanuri.cli.catalog:publish",
+        "Ingest a file and publish it as the next version of a dataset (files with direct\n"
+        "identifiers go only into personal datasets).",
+    ),
+    "download": Lazy(
+        "datanuri.cli.catalog:download",
+        "Download a version of a dataset as Parquet, CSV, Excel (XLSX) or JSON.",
+    ),
+    "worker": Lazy(
+        "datanuri.cli.worker:worker",
+        "Run background jobs (uploads, privacy checks) from the database's queue.",
+    ),
+    "trace": Lazy(
+        "datanuri.cli.market:trace",
+        "Name the buyer a leaked copy of a dataset was made for, with a confidence, or say "
+        "that\nit cannot be told. Without --buyers the candidates are everyone who downloaded "
+        "a\nfingerprinted copy (`datanuri market deliveries`); without --scheme, the dataset's "
+        "declared\nscheme (`datanuri market fingerprint set`).",
+    ),
+    "orgs": Lazy(
+        "datanuri.cli:_orgs",
+        "Create and list organizations (the publishers of datasets).",
+        group=True,
+        loader=True,
+    ),
+    "datasets": Lazy("datanuri.cli.catalog:datasets_app", "List and inspect datasets.", group=True),
+    "jobs": Lazy(
+        "datanuri.cli.catalog:jobs_app",
+        "See background jobs (ingests started through the API).",
+        group=True,
+    ),
+    "blobs": Lazy(
+        "datanuri.cli.catalog:blobs_app",
+        "Maintain the blob store (the stored Parquet files).",
+        group=True,
+    ),
+    "users": Lazy("datanuri.cli.accounts:users_app", "Create and list user accounts.", group=True),
+    "tokens": Lazy(
+        "datanuri.cli.accounts:tokens_app", "Create, list and revoke API tokens.", group=True
+    ),
+    "access-requests": Lazy(
+        "datanuri.cli.access:app",
+        "List, approve and refuse requests for access to restricted datasets.",
+        group=True,
+    ),
+    "webhooks": Lazy(
+        "datanuri.cli.webhooks:app",
+        "Register, list and test webhook endpoints that receive signed events.",
+        group=True,
+    ),
+    "requests": Lazy(
+        "datanuri.cli:_requests",
+        "The data request desk (데이터 114): file requests for data that is not open yet, "
+        "join them, route them to holders, answer within 10 business days, dispute refusals, "
+        "and see the statistics.",
+        group=True,
+        loader=True,
+    ),
+    "market": Lazy(
+        "datanuri.cli:_market",
+        "The data market: listings of restricted datasets for sale.",
+        group=True,
+        loader=True,
+    ),
+    "ai": Lazy(
+        "datanuri.cli.decisions:app",
+        "AI systems that decide about people: registry, contests, oversight.",
+        group=True,
+    ),
+    "mydata": Lazy(
+        "datanuri.cli:_mydata",
+        "MyData (마이데이터): people direct a holder to send their own rows to a service they "
+        "choose. Link people, declare offers, list consents and transfers, get receipts.",
+        group=True,
+        loader=True,
+    ),
+    "search": Lazy(
+        "datanuri.cli.search:search_app",
+        "Search the catalog and maintain the search index.",
+        group=True,
+    ),
+    "privacy": Lazy(
+        "datanuri.cli.privacy:app",
+        "Detect personal data, apply a privacy policy, and release de-identified versions.",
+        group=True,
+    ),
+    "synth": Lazy(
+        "datanuri.cli.synth_samples:app",
+        "Synthesize a personal dataset: `datanuri synth DATASET [OPTIONS]` (`datanuri synth\n"
+        "DATASET --help` lists them); or make the synthetic developer datasets: `datanuri synth\n"
+        "samples`.",
+        group=True,
+    ),
+    "ledger": Lazy(
+        "datanuri.cli.ledger:app", "Inspect, checkpoint and audit the integrity ledger.", group=True
+    ),
+    "witness": Lazy(
+        "datanuri.cli.ledger:witness_app",
+        "Run a witness that cosigns a log's checkpoints and detects forks.",
+        group=True,
+    ),
+    "audit": Lazy(
+        "datanuri.cli.audit:app",
+        "Audit datasets and models for fairness: per-group figures, intervals, thresholds.",
+        group=True,
+    ),
+    "linkage": Lazy(
+        "datanuri.cli:_linkage",
+        "Privacy-preserving record linkage: linkage keys made at each holder, and matching.",
+        group=True,
+        loader=True,
+    ),
+    "models": Lazy(
+        "datanuri.cli.models:app",
+        "Registered AI models: training data, features, model cards and drift monitors.",
+        group=True,
+    ),
+}
+
+
+def _orgs() -> typer.Typer:
+    """`datanuri orgs`: the catalog's organisation commands and `add-member` from accounts."""
+    from datanuri.cli import accounts, catalog
+
+    catalog.orgs_app.command("add-member")(accounts.orgs_add_member)
+    return catalog.orgs_app
+
+
+def _requests() -> typer.Typer:
+    """`datanuri requests`: the desk, with `firms` and `projects` from desk_firms."""
+    from datanuri.cli import desk, desk_firms
+
+    desk_firms.register(desk.app)
+    return desk.app
+
+
+def _market() -> typer.Typer:
+    """`datanuri market`: listings and orders, fingerprints, deliveries and prices."""
+    from datanuri.cli import market, market_listings, market_orders  # noqa: F401  (adds orders)
+
+    market_listings.market.add_typer(market.fingerprints, name="fingerprint")
+    market_listings.market.command("deliveries")(market.deliveries)
+    market_listings.market.command("suggest-price")(market.suggest_price)
+    market_listings.market.command("backtest")(market.backtest)
+    return market_listings.market
+
+
+def _mydata() -> typer.Typer:
+    """`datanuri mydata`, with `demo-client`: a recipient app walking the OAuth flow."""
+    from datanuri.cli import mydata, mydata_client
+
+    mydata.app.command("demo-client")(mydata_client.demo_client)
+    return mydata.app
+
+
+def _linkage() -> typer.Typer:
+    """`datanuri linkage`: keys and matching, with the zone's commands (linkage_zone)."""
+    from datanuri.cli import linkage, linkage_zone  # noqa: F401  (adds the zone commands)
+
+    return linkage.app
+
 
 app = typer.Typer(
     name="datanuri",
     help="datanuri — a trusted data exchange. Publish messy files as clean, versioned, open-format datasets.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=lazy_group(LAZY),
 )
-app.add_typer(catalog.orgs_app, name="orgs")
-app.add_typer(catalog.datasets_app, name="datasets")
-app.add_typer(catalog.jobs_app, name="jobs")
-app.add_typer(catalog.blobs_app, name="blobs")
-app.add_typer(accounts.users_app, name="users")
-app.add_typer(accounts.tokens_app, name="tokens")
-catalog.orgs_app.command("add-member")(accounts.orgs_add_member)
-app.command("login")(accounts.login)
-app.command("whoami")(accounts.whoami)
-app.command("access-log")(accounts.access_log)
-app.add_typer(access.app, name="access-requests")
-app.add_typer(webhooks_cli.app, name="webhooks")
-desk_firms.register(desk_cli.app)  # `datanuri requests firms|projects ...`
-app.add_typer(desk_cli.app, name="requests")
-app.add_typer(market_listings.market, name="market")
-app.add_typer(decisions.app, name="ai")
-mydata_cli.app.command("demo-client")(demo_client)  # a recipient app walking the OAuth flow
-app.add_typer(mydata_cli.app, name="mydata")
-app.add_typer(search_cli.search_app, name="search")
-app.add_typer(privacy_cli.app, name="privacy")
-app.add_typer(synth_samples.app, name="synth")  # `synth DATASET` and `synth samples`
-app.command("harvest")(search_cli.harvest)
-app.add_typer(ledger.app, name="ledger")
-app.add_typer(ledger.witness_app, name="witness")
-app.command("verify")(ledger.verify_cmd)
-app.command("publish")(catalog.publish)
-app.command("download")(catalog.download)
-app.command("worker")(worker_cli.worker)
-app.command("trace")(market_cli.trace)
-market_listings.market.add_typer(market_cli.fingerprints, name="fingerprint")
-market_listings.market.command("deliveries")(market_cli.deliveries)
-market_listings.market.command("suggest-price")(market_cli.suggest_price)
-market_listings.market.command("backtest")(market_cli.backtest)
-app.add_typer(audit_cli.app, name="audit")
-app.add_typer(linkage_cli.app, name="linkage")
-app.add_typer(models_cli.app, name="models")
 
 
 def _version(value: bool) -> None:
@@ -98,6 +227,7 @@ def _root(
 def init(data_dir: Path | None = DATA_DIR_OPTION) -> None:
     """Create (or upgrade) the data directory and database."""
     with platform_ctx(data_dir) as p:
+        p.build_all()  # keys and the search index made now, not by the first command using them
         where = p.config.data_dir.resolve()
         db = p.config.db_url if p.config.database_url else str(where / "datanuri.db")
     console.print(f"Data directory ready: {where}\nDatabase: {db}")
@@ -124,6 +254,7 @@ def serve(
         _serve_workers(host, port, workers, data_dir)
         return
     with platform_ctx(data_dir) as p:
+        p.build_all()  # every service ready before the first request
         if not p.config.public_url:  # links in sign-up and reset mails
             p.selfservice.use_address(f"http://{host}:{port}")
         console.print(f"datanuri on http://{host}:{port}  (API /api/v1, docs /docs; Ctrl-C stops)")
@@ -150,6 +281,7 @@ def _serve_workers(host: str, port: int, workers: int | None, data_dir: Path | N
     if workers is not None:
         os.environ["DATANURI_WORKERS"] = str(workers)
     with platform_ctx(data_dir) as p:  # migrations, keys and the search index, made once
+        p.build_all()
         cfg = p.config
     if not cfg.public_url:  # links in sign-up and reset mails
         os.environ["DATANURI_PUBLIC_URL"] = f"http://{host}:{port}"

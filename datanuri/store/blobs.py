@@ -27,11 +27,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
-
-import pyarrow as pa
-import pyarrow.dataset as pads
-import pyarrow.fs as pafs
+from typing import TYPE_CHECKING, BinaryIO
 
 from datanuri.errors import (
     MSG_BLOB_ADDRESS,
@@ -42,6 +38,11 @@ from datanuri.errors import (
 )
 from datanuri.store.process import pid_alive
 from datanuri.store.tempnames import MAX_AGE_SECONDS, host_tag, is_leftover, temp_prefix
+
+if TYPE_CHECKING:  # pyarrow is imported when a blob is read through it, not with the store
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+    import pyarrow.fs as pafs
 
 CHUNK = 1024 * 1024
 HEX = frozenset("0123456789abcdef")
@@ -100,7 +101,16 @@ class BlobStore:
         self.tmp = self.root / "tmp"
         self.tmp.mkdir(parents=True, exist_ok=True)
         self._abs_root = self.root.resolve()
-        self.filesystem: pafs.FileSystem = pafs.LocalFileSystem()
+        self._filesystem: pafs.FileSystem | None = None
+
+    @property
+    def filesystem(self) -> pafs.FileSystem:
+        """The store's pyarrow filesystem (local here), made on first use."""
+        if self._filesystem is None:
+            import pyarrow.fs as pafs
+
+            self._filesystem = pafs.LocalFileSystem()
+        return self._filesystem
 
     @property
     def url(self) -> str:
@@ -256,6 +266,8 @@ class BlobStore:
         """Parquet blobs as one pyarrow dataset read through the store's filesystem, unverified:
         what DuckDB scans on any store (`con.register("t", store.arrow_dataset(d))`; DuckDB's
         own httpfs is not used, so S3 needs no DuckDB extension)."""
+        import pyarrow.dataset as pads  # imports pandas: only where a dataset is asked for
+
         return pads.dataset(
             [self.fs_path(d) for d in digests], filesystem=self.filesystem, format="parquet"
         )

@@ -11,15 +11,16 @@ other fsspec protocol through `PyFileSystem(FSSpecHandler(...))`.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import pyarrow.fs as pafs
 
 from datanuri.config import Config
 from datanuri.errors import MSG_BLOB_SCHEME, ConfigError
 from datanuri.store.blob_url import BlobLocation, parse_blob_url
 from datanuri.store.blobs import BlobStore
-from datanuri.store.remote_blobs import RemoteBlobStore
+
+if TYPE_CHECKING:  # pyarrow is imported for remote stores only, not with a local one
+    import pyarrow.fs as pafs
 
 
 def open_blob_store(config: Config) -> BlobStore:
@@ -27,6 +28,8 @@ def open_blob_store(config: Config) -> BlobStore:
     where = parse_blob_url(config.blob_url, config.data_dir, config.blob_s3_endpoint_url)
     if where.root is not None:
         return BlobStore(where.root)
+    from datanuri.store.remote_blobs import RemoteBlobStore
+
     return RemoteBlobStore(
         remote_filesystem(where),
         where.base,
@@ -38,6 +41,8 @@ def open_blob_store(config: Config) -> BlobStore:
 
 def remote_filesystem(where: BlobLocation) -> pafs.FileSystem:
     """The pyarrow filesystem of a remote `BlobLocation`."""
+    import pyarrow.fs as pafs
+
     if where.scheme in ("s3", "s3a"):
         return s3_filesystem(where.endpoint_url)
     try:
@@ -57,6 +62,8 @@ def s3_filesystem(endpoint_url: str = "") -> pafs.S3FileSystem:
     """pyarrow's S3 filesystem; `endpoint_url` (e.g. `http://minio:9000`) for S3-compatible
     stores; credentials, and the region unless `AWS_REGION`/`AWS_DEFAULT_REGION` names it, from
     the AWS SDK's usual chain (environment, profile files)."""
+    import pyarrow.fs as pafs
+
     kwargs: dict[str, object] = {}
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if region:

@@ -62,7 +62,7 @@ class RemoteBlobStore(BlobStore):
         self.cache = local_dir / "cache"
         self.tmp.mkdir(parents=True, exist_ok=True)
         self.cache.mkdir(parents=True, exist_ok=True)
-        self.filesystem = filesystem
+        self._filesystem = filesystem
         self.base = base.strip("/")
         self.scheme = scheme
         self.cache_bytes = cache_bytes

@@ -120,7 +120,7 @@ def test_platform_makes_its_engine_on_first_use(tmp_path: Path) -> None:
     from datanuri.platform import Platform
 
     with Platform(Config(data_dir=tmp_path)) as platform:
-        assert platform._engine is None  # nothing started with the platform
+        assert not platform.made("engine")  # nothing started with the platform
         engine = platform.engine
         assert engine.name == "duckdb" and platform.engine is engine
         assert engine.query("SELECT 1 AS one", {}).to_pylist() == [{"one": 1}]
