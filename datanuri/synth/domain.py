@@ -6,6 +6,10 @@ privacy (their counts plus Gaussian noise reach a threshold that a value of one 
 only with a small probability δ; the caller accounts ρ and δ) — or, without privacy (the copula
 baseline), the values with at least ``min_category_count`` rows — plus one "other" code for the
 rest and one for missing values.
+A categorical column whose selected values name 시군구 ("서울특별시 종로구", codes) is a region
+column: the 17 시도 are added to its categories (a public list: no privacy spent), and a value
+outside the selected ones falls to its 시도 instead of "other" (the region hierarchy's next
+level).
 Numeric and temporal columns (dates as days, timestamps as seconds) are cut into equal-width bins
 between declared bounds, or bounds estimated with differential privacy (a noisy-max quantile over
 a data-independent candidate grid, ρ spent and accounted by the caller). Decoding turns codes back
@@ -24,12 +28,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datanuri.errors import InvalidInput
+from datanuri.regions import sido_list
+from datanuri.regions.ids import region_label, sido_of_code, to_id
 from datanuri.synth import messages as M
 
 OTHER = "(other)"  # the code of values outside a categorical column's domain
 Kind = Literal["categorical", "numeric"]
 QUANTILES = (0.02, 0.98)  # the quantiles a numeric column's DP bounds estimate
 MAX_CATEGORIES = 100  # categories taken from the data per column (identifiers become "other")
+REGION_SHARE = 0.8  # of a column's selected values naming 시군구, for it to be a region column
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class Column:
     integer: bool = False
     nullable: bool = False  # one more code for missing values (the last)
     source: Literal["declared", "dp", "data"] = "declared"
+    regions: bool = False  # a region column: other values fall to their 시도 (see the module)
 
     @property
     def size(self) -> int:
@@ -65,6 +73,8 @@ class Column:
         d: dict[str, Any] = {"kind": self.kind, "source": self.source, "codes": self.size}
         if self.kind == "categorical":
             d["categories"] = [_plain(c) for c in self.categories]
+            if self.regions:
+                d["regions"] = True
         else:
             d["edges"] = list(self.edges)
         return d
@@ -180,6 +190,42 @@ def dp_categories(
     return tuple(vals[i] for i in order[:limit] if noisy[i] >= threshold)
 
 
+def sido_of(value: Any) -> str | None:
+    """The 시도 of a value naming a 시군구 or a 시도, written as the value is: its name for a
+    name, its two-digit code for a code ("11110" → "11"); or None."""
+    if not isinstance(value, str):
+        return None
+    if value.strip().isdigit():
+        return sido_of_code(value)
+    rid = to_id(value)
+    return region_label(rid.partition(":")[0]) if rid else None
+
+
+def region_levels(categories: Sequence[Any]) -> tuple[str, ...] | None:
+    """The 시도 names to add to ``categories`` when they (mostly) name 시군구, so values outside
+    them fall to their 시도; None for other columns. Reads only the selected categories."""
+    named = [c for c in categories if isinstance(c, str) and ":" in (to_id(c) or "")]
+    codes = [c for c in categories if isinstance(c, str) and c.isdigit() and sido_of_code(c)]
+    if not categories or max(len(named), len(codes)) < REGION_SHARE * len(categories):
+        return None
+    by_code = len(codes) > len(named)
+    levels = (s.code if by_code else s.name for s in sido_list())
+    return tuple(s for s in levels if s not in categories)
+
+
+def rolled_up(col: pa.ChunkedArray, categories: Sequence[Any]) -> pa.ChunkedArray:
+    """``col`` with each value outside ``categories`` replaced by its 시도 (when it names one)."""
+    known = set(categories)
+    up = {
+        v: s for v in pc.unique(col.drop_null()).to_pylist() if v not in known if (s := sido_of(v))
+    }
+    if not up:
+        return col
+    idx = pc.index_in(col, value_set=pa.array(list(up), type=col.type))
+    parents = pc.take(pa.array(list(up.values()), type=col.type), idx)
+    return pc.if_else(pc.is_null(idx), col, parents)
+
+
 def needs_dp_categories(table: pa.Table, declared: Mapping[str, Any]) -> list[str]:
     """The categorical columns whose categories are selected with DP (none declared)."""
     return [f.name for f in table.schema if not is_numeric(f.type) and f.name not in declared]
@@ -275,9 +321,16 @@ def build(
             else:
                 cats, source = frequent_categories(col, min_category_count), "data"
                 notes.append(f.name)
+            levels = region_levels(cats) if spec is None else None
             cols.append(
                 Column(
-                    f.name, "categorical", f.type, categories=cats, nullable=nullable, source=source
+                    f.name,
+                    "categorical",
+                    f.type,
+                    categories=cats + (levels or ()),
+                    nullable=nullable,
+                    source=source,
+                    regions=levels is not None,
                 )
             )
     return Domain(tuple(cols), notes=tuple(notes))
@@ -289,6 +342,8 @@ def encode(table: pa.Table, domain: Domain) -> np.ndarray:
     for j, c in enumerate(domain.columns):
         col = table.column(c.name)
         if c.kind == "categorical":
+            if c.regions:
+                col = rolled_up(col, c.categories)
             idx = pc.index_in(col, value_set=pa.array(list(c.categories), type=c.type))
             codes = idx.fill_null(len(c.categories)).to_numpy(zero_copy_only=False)
             if c.nullable:

@@ -108,6 +108,33 @@ def test_dp_categories_keep_frequent_values_and_drop_rare_ones():
     assert Counter(s.kind for s in declared.steps)["categories"] == 4
 
 
+def test_a_region_column_rolls_unselected_sigungu_up_to_their_sido():
+    """Rare 시군구 are not selected, but their rows keep their 시도 (the next level of the region
+    hierarchy) instead of falling to "other"; the 시도 list costs no privacy (it is public)."""
+    n = 4000
+    rng = np.random.default_rng(1)
+    big = ["서울특별시 종로구", "부산광역시 해운대구", "경기도 수원시"]
+    rare = ["서울특별시 중구"] * 3 + ["부산광역시 중구"] * 2
+    places = list(rng.choice(big, n - len(rare))) + rare
+    t = pa.table({"시군구": places, "나이": rng.integers(20, 70, n)})
+    r = synthesize(t, SynthOptions(epsilon=1.0, delta=1e-6, seed=5))
+    col = r.domain.column("시군구")
+    assert col.regions and set(big) <= set(col.categories)
+    assert "서울특별시 중구" not in col.categories and "서울특별시" in col.categories
+    assert sum(s.kind == "categories" for s in r.accounting.steps) == 1  # one selection only
+    from datanuri.synth.domain import encode
+
+    codes = encode(t.slice(n - len(rare)), r.domain)[:, 0]
+    labels = [col.labels()[k] for k in codes]
+    assert labels == ["서울특별시"] * 3 + ["부산광역시"] * 2  # not "(other)"
+    assert set(r.table.column("시군구").to_pylist()) <= set(col.categories) | {"(other)"}
+    # a column of other words is not a region column
+    plain = synthesize(
+        pa.table({"과": list(rng.choice(["내과", "외과"], n))}), SynthOptions(epsilon=1.0, seed=5)
+    )
+    assert not plain.domain.column("과").regions
+
+
 def test_rho_for_inverts_the_opendp_conversion():
     for eps, delta in [(0.5, 1e-7), (1.0, 1e-6), (10.0, 1e-5)]:
         rho = A.rho_for(eps, delta)
