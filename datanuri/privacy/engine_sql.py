@@ -39,7 +39,7 @@ def code_name(i: int) -> str:
 
 def code_column(i: int) -> str:
     """The column of the i-th quasi-identifier's code in the coded frequency table."""
-    return f"q{i}"
+    return f"__q{i}"
 
 
 def values_sql(column: str) -> str:
@@ -53,11 +53,11 @@ def values_sql(column: str) -> str:
 
 
 def coded_frequency_sql(quasi_identifiers: Sequence[str], extra: Sequence[str] = ()) -> str:
-    """Records per distinct combination of the quasi-identifiers' codes (``q<i>``: the value's
+    """Records per distinct combination of the quasi-identifiers' codes (``__q<i>``: the value's
     code in ``__code<i>``, null for a null value) and the ``extra`` columns, as ``__count``, and
     the combination's first source row ``__first``."""
-    codes = [f"c{i}.c AS {code_column(i)}" for i in range(len(quasi_identifiers))]
-    keys = [code_column(i) for i in range(len(quasi_identifiers))] + [
+    codes = [f"c{i}.c AS {quote(code_column(i))}" for i in range(len(quasi_identifiers))]
+    keys = [quote(code_column(i)) for i in range(len(quasi_identifiers))] + [
         f"s.{quote(c)}" for c in extra
     ]
     joins = " ".join(
