@@ -38,6 +38,16 @@ in-memory de-identification 10^6 rows 92.6 s, peak RSS 774 MiB; 10^7 rows 826.4 
 rows) 406.2 s, 1,068 MiB (time ×3.6, RSS ×1.11 for ×3 the file). With 5-digit postcodes
 (`--full-postcode`) the search's triple suppression bound allocates a dense array over the
 product of three columns' cardinalities: 20,000 rows took 2.8 GB and 68 s, nearly all there.
+
+2026-12-05 (load averages 13-17; `--sizes 1e6` / `1e7 --engines duckdb --skip-ingest`, the
+previous main and the coded frequency table with start levels run one after the other on the
+same files): DuckDB 10^6 rows 40.7 s (cpu 9.4 s), 806 MiB before, 40.1 s (cpu 9.5 s), 759 MiB
+after; 10^7 rows 399.4 s (cpu 92.1 s), 3,146 MiB before, 407.3 s (cpu 90.8 s), 2,689 MiB after
+(×10 rows: cpu ×9.6, RSS ×3.5); the same release digest before and after, and at 10^6 across
+in-memory (37.6 s), DuckDB (28.7 s) and Spark local[2] (130.1 s). Every leaf of this table is
+common (the start levels are the leaves), so the search runs on ~0.95 rows per record and
+takes ~75% of the time: at 10^8 rows that projects to ~15 CPU-minutes and ~9 GB, so the 10^8
+run was not attempted on the shared machine.
 """
 
 from __future__ import annotations
