@@ -46,8 +46,9 @@ after; 10^7 rows 399.4 s (cpu 92.1 s), 3,146 MiB before, 407.3 s (cpu 90.8 s), 2
 (×10 rows: cpu ×9.6, RSS ×3.5); the same release digest before and after, and at 10^6 across
 in-memory (37.6 s), DuckDB (28.7 s) and Spark local[2] (130.1 s). Every leaf of this table is
 common (the start levels are the leaves), so the search runs on nearly a row per record
-(985,423 at 10^6) and takes ~75% of the time (cProfile at 10^7): at 10^8 rows that projects
-to ~15 CPU-minutes and ~9 GB, so the 10^8 run was not attempted on the shared machine.
+(985,423 at 10^6, 8,770,623 at 10^7) and takes ~75% of the time (cProfile at 10^7): at 10^8
+rows that projects to ~15 CPU-minutes and ~9 GB, so the 10^8 run was not attempted on the
+shared machine.
 """
 
 from __future__ import annotations
