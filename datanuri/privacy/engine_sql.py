@@ -54,8 +54,9 @@ def values_sql(column: str) -> str:
 
 def coded_frequency_sql(quasi_identifiers: Sequence[str], extra: Sequence[str] = ()) -> str:
     """Records per distinct combination of the quasi-identifiers' codes (``__q<i>``: the value's
-    code in ``__code<i>``, null for a null value) and the ``extra`` columns, as ``__count``, and
-    the combination's first source row ``__first``."""
+    code in ``__code<i>``, null for a null value) and the ``extra`` columns, as ``__count``, in
+    the order the combinations first occur in the source (sorted by the engine, which spills to
+    disk, rather than in this process)."""
     codes = [f"c{i}.c AS {quote(code_column(i))}" for i in range(len(quasi_identifiers))]
     keys = [quote(code_column(i)) for i in range(len(quasi_identifiers))] + [
         f"s.{quote(c)}" for c in extra
@@ -66,8 +67,8 @@ def coded_frequency_sql(quasi_identifiers: Sequence[str], extra: Sequence[str] =
     )
     select = ", ".join(codes + [f"s.{quote(c)} AS {quote(c)}" for c in extra])
     return (
-        f"SELECT {select}, count(*) AS {quote(COUNT)}, min(s.{quote(ROW)}) AS {quote(FIRST)} "
-        f"FROM {SOURCE} AS s {joins} GROUP BY {', '.join(keys)}"
+        f"SELECT {select}, count(*) AS {quote(COUNT)} FROM {SOURCE} AS s {joins} "
+        f"GROUP BY {', '.join(keys)} ORDER BY min(s.{quote(ROW)})"
     )
 
 

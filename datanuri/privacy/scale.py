@@ -167,13 +167,15 @@ def frequencies(
     same order and finds the same optimum to the last bit."""
     names = list(quasi_identifiers)
     inputs: dict[str, Any] = {S.SOURCE: Parquet(source, row_number=S.ROW)}
+    types = []
     for i, (name, leaf) in enumerate(zip(names, leaves, strict=True)):
         rep = representatives(leaf, quasi_identifiers[name], start[i], name)
-        inputs[S.code_name(i)] = pa.table({"v": leaf.non_null(), "c": pa.array(rep, pa.int32())})
-    table = engine.query(S.coded_frequency_sql(names, extra), inputs).sort_by(S.FIRST)
+        types.append(pa.int16() if len(rep) < 2**15 else pa.int32())  # codes of 2 bytes mostly
+        inputs[S.code_name(i)] = pa.table({"v": leaf.non_null(), "c": pa.array(rep, types[i])})
+    table = engine.query(S.coded_frequency_sql(names, extra), inputs)
     cols: dict[str, Any] = {}
     for i, (name, leaf) in enumerate(zip(names, leaves, strict=True)):
-        idx = table.column(S.code_column(i)).combine_chunks().cast(pa.int32())
+        idx = table.column(S.code_column(i)).combine_chunks().cast(types[i])
         cols[name] = pa.DictionaryArray.from_arrays(idx, leaf.non_null())
     for c in extra:
         cols[c] = table.column(c)
