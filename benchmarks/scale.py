@@ -40,12 +40,15 @@ rows) 406.2 s, 1,068 MiB (time ×3.6, RSS ×1.11 for ×3 the file). With 5-digit
 (`--full-postcode`) the search's triple suppression bound allocates a dense array over the
 product of three columns' cardinalities: 20,000 rows took 2.8 GB and 68 s, nearly all there.
 
-2026-12-05 (load averages 13-17; `--sizes 1e6` / `1e7 --engines duckdb --skip-ingest`, the
-previous main and the coded frequency table with start levels run one after the other on the
-same files): DuckDB 10^6 rows 40.7 s (cpu 9.4 s), 806 MiB before, 40.1 s (cpu 9.5 s), 759 MiB
-after; 10^7 rows 399.4 s (cpu 92.1 s), 3,146 MiB before, 407.3 s (cpu 90.8 s), 2,689 MiB after
-(×10 rows: cpu ×9.6, RSS ×3.5); the same release digest before and after, and at 10^6 across
-in-memory (37.6 s), DuckDB (28.7 s) and Spark local[2] (130.1 s). Every leaf of this table is
+2026-12-05 (`--sizes 1e6` / `1e7 --engines duckdb --skip-ingest`, the previous main and the
+coded frequency table with start levels run one after the other on the same files, the table
+sorted on the engine; load averages 5-9): DuckDB 10^6 rows 21.8 s (cpu 9.2 s), 771 MiB before,
+21.1 s (cpu 9.1 s), 723 MiB after; 10^7 rows 103.5 s (cpu 84.6 s, load 5.6), 3,152 MiB before,
+174.6 s (cpu 86.1 s, load 8.7), 2,607 MiB after (×10 rows: cpu ×9.5, RSS ×3.6): the same CPU
+time, 17% less peak RSS; the same release digest before and after, and at 10^6 across
+in-memory (37.6 s), DuckDB (28.7 s) and Spark local[2] (130.1 s) (load 15-16). At 10^8 rows
+(47,318,862 combinations) the frequency table alone peaks at 3.5 GB (5.6 GB sorted here), and
+the whole run was stopped at a 4 GiB cap after 29 s. Every leaf of this table is
 common (the start levels are the leaves), so the search runs on nearly a row per record
 (985,423 at 10^6, 8,770,623 at 10^7) and takes ~75% of the time (cProfile at 10^7): at 10^8
 rows that projects to ~15 CPU-minutes and ~9 GB, so the 10^8 run was not attempted on the
