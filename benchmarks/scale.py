@@ -48,12 +48,11 @@ sorted on the engine; load averages 5-9): DuckDB 10^6 rows 21.8 s (cpu 9.2 s), 7
 time, 17% less peak RSS; the same release digest before and after, and at 10^6 across
 in-memory (37.6 s), DuckDB (28.7 s) and Spark local[2] (130.1 s) (load 15-16). At 10^8 rows
 (47,318,862 combinations) the frequency table alone peaks at 3.5 GB (5.6 GB when it was
-sorted here, when the whole run was stopped at a 4 GiB cap after 29 s); the search on it was
-not run (projected ~15 CPU-minutes). Every leaf of this table is
-common (the start levels are the leaves), so the search runs on nearly a row per record
-(985,423 at 10^6, 8,770,623 at 10^7) and takes ~75% of the time (cProfile at 10^7): at 10^8
-rows that projects to ~15 CPU-minutes and ~9 GB, so the 10^8 run was not attempted on the
-shared machine.
+sorted here, when the whole run was stopped at a 4 GiB cap after 29 s). Every leaf of this
+table is common (the start levels are the leaves), so the search runs on nearly a row per
+record (985,423 at 10^6, 8,770,623 at 10^7) and takes ~75% of the time (cProfile at 10^7):
+at 10^8 rows that projects to ~15 CPU-minutes and well over 4 GB, so the search at 10^8 was
+not run on the shared machine.
 """
 
 from __future__ import annotations
