@@ -41,15 +41,15 @@ rows) 406.2 s, 1,068 MiB (time ×3.6, RSS ×1.11 for ×3 the file). With 5-digit
 product of three columns' cardinalities: 20,000 rows took 2.8 GB and 68 s, nearly all there.
 
 2026-12-05 (`--sizes 1e6` / `1e7 --engines duckdb --skip-ingest`, the previous main and the
-coded frequency table with start levels run one after the other on the same files, the table
-sorted on the engine; load averages 5-9): DuckDB 10^6 rows 21.8 s (cpu 9.2 s), 771 MiB before,
-21.1 s (cpu 9.1 s), 723 MiB after; 10^7 rows 103.5 s (cpu 84.6 s, load 5.6), 3,152 MiB before,
-174.6 s (cpu 86.1 s, load 8.7), 2,607 MiB after (×10 rows: cpu ×9.5, RSS ×3.6): the same CPU
-time, 17% less peak RSS; the same release digest before and after, and at 10^6 across
-in-memory (37.6 s), DuckDB (28.7 s) and Spark local[2] (130.1 s) (load 15-16). At 10^8 rows
-(47,318,862 combinations) the frequency table alone peaks at 3.5 GB (5.6 GB when it was
-sorted here, when the whole run was stopped at a 4 GiB cap after 29 s). Every leaf of this
-table is common (the start levels are the leaves), so the search runs on nearly a row per
+coded frequency table with start levels, sorted on the engine, run one after the other on the
+same files at load averages ~1): DuckDB 10^6 rows 8.3 s (cpu 8.5 s), 813 MiB before, 8.5 s
+(cpu 8.7 s), 798 MiB after; 10^7 rows 76.8 s (cpu 82.8 s), 3,174 MiB before, 72.3 s (cpu
+77.9 s), 2,697 MiB after (×10 rows: time ×8.5, RSS ×3.4; before ×9.3, ×3.9); the same release
+digest before and after (at load 5-9 the same order: cpu 84.6 s vs 86.1 s, 3,152 vs 2,607
+MiB), and at 10^6 across in-memory (37.6 s), DuckDB (28.7 s) and Spark local[2] (130.1 s) at
+load 15-16. At 10^8 rows (47,318,862 combinations) the frequency table alone peaks at 3.5 GB
+(5.6 GB when it was sorted here, when the whole run was stopped at a 4 GiB cap after 29 s).
+Every leaf of this table is common (the start levels are the leaves), so the search runs on nearly a row per
 record (985,423 at 10^6, 8,770,623 at 10^7) and takes ~75% of the time (cProfile at 10^7):
 at 10^8 rows that projects to ~15 CPU-minutes and well over 4 GB, so the search at 10^8 was
 not run on the shared machine.
