@@ -6,6 +6,7 @@ ingest at growing sizes, each in a child process whose wall time and peak RSS ar
     ... --sizes 1e8 --skip-ingest          # the 10^8-row run (see the report for how long)
     ... --skip-deid --ingest-gb 10         # the 10 GB ingest
     ... --quick                            # 20,000 rows and a 5 MB CSV (smoke test)
+    ... --sizes 1e6 --start-check          # which generalised starts keep the exact optimum
 
 (a) The table (generated once per size under `--data`, reused; streamed to Parquet in row groups
 of 1M rows, seeded, never whole in memory): 8 quasi-identifiers with realistic cardinalities and
@@ -38,6 +39,20 @@ in-memory de-identification 10^6 rows 92.6 s, peak RSS 774 MiB; 10^7 rows 826.4 
 rows) 406.2 s, 1,068 MiB (time ×3.6, RSS ×1.11 for ×3 the file). With 5-digit postcodes
 (`--full-postcode`) the search's triple suppression bound allocates a dense array over the
 product of three columns' cardinalities: 20,000 rows took 2.8 GB and 68 s, nearly all there.
+
+2026-12-05 (`--sizes 1e6` / `1e7 --engines duckdb --skip-ingest`, the previous main and the
+coded frequency table with start levels, sorted on the engine, run one after the other on the
+same files at load averages ~1): DuckDB 10^6 rows 8.3 s (cpu 8.5 s), 813 MiB before, 8.5 s
+(cpu 8.7 s), 798 MiB after; 10^7 rows 76.8 s (cpu 82.8 s), 3,174 MiB before, 72.3 s (cpu
+77.9 s), 2,697 MiB after (×10 rows: time ×8.5, RSS ×3.4; before ×9.3, ×3.9); the same release
+digest before and after (at load 5-9 the same order: cpu 84.6 s vs 86.1 s, 3,152 vs 2,607
+MiB), and at 10^6 across in-memory (37.6 s), DuckDB (28.7 s) and Spark local[2] (130.1 s) at
+load 15-16. At 10^8 rows (47,318,862 combinations) the frequency table alone peaks at 3.5 GB
+(5.6 GB when it was sorted here, when the whole run was stopped at a 4 GiB cap after 29 s).
+Every leaf of this table is common (the start levels are the leaves), so the search runs on nearly a row per
+record (985,423 at 10^6, 8,770,623 at 10^7) and takes ~75% of the time (cProfile at 10^7):
+at 10^8 rows that projects to ~15 CPU-minutes and well over 4 GB, so the search at 10^8 was
+not run on the shared machine.
 """
 
 from __future__ import annotations
@@ -591,6 +606,58 @@ def growth(runs: list[Run]) -> None:
         print(f"   {what:15s} " + "  →  ".join(cells))
 
 
+def start_check(sizes: list[int], args: argparse.Namespace) -> None:
+    """Whether the search could start from a frequency table grouped above the leaves: every
+    node cheaper than the optimum (its loss without suppression at most the optimum's) that
+    fails must be shown failing from that table, i.e. by its join with the start, which the
+    table evaluates; counts the starts (of every lattice node) where all such joins fail."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from datanuri.engine import EngineSettings, make_engine
+    from datanuri.privacy.guard import sample_parquet
+    from datanuri.privacy.policy import parse_policy
+    from datanuri.privacy.scale import column_leaves, frequencies
+    from datanuri.privacy.search.problem import Problem
+
+    print("\n== generalised starts (every node evaluated: minutes at 10^6 rows)")
+    for size in sizes:
+        src, _ = generate_parquet(size, args.data, args.full_postcode)
+        rows = pq.ParquetFile(src).metadata.num_rows
+        params = parse_policy(sample_parquet(src, 5_000), policy(args.full_postcode), rows=rows)
+        kw = params.engine_kwargs()
+        qis = params.quasi_identifiers
+        engine = make_engine(EngineSettings(tmp_dir=args.data / "engine-tmp"))
+        leaves = [column_leaves(engine, src, c) for c in qis]
+        freq = frequencies(engine, src, qis, leaves, [0] * len(qis))
+        problem = Problem(
+            freq,
+            quasi_identifiers=qis,
+            k=kw["k"],
+            max_suppression=kw["max_suppression"],
+            loss=kw["loss"],
+            counts="__count",
+        )
+        best = problem.search()
+        assert best is not None
+        nodes = problem.all_nodes()
+        shape = tuple(problem.heights)
+        passes = np.array([problem.node(v).result.anonymous for v in nodes])
+        cheap = problem.bound(nodes) <= best.loss + 1e-9
+        failing = nodes[cheap & ~passes]
+        safe = [
+            m
+            for m in nodes
+            if not passes[np.ravel_multi_index(tuple(np.maximum(failing, m).T), shape)].any()
+        ]
+        shown = ", ".join(str(tuple(int(x) for x in m)) for m in safe[:5])
+        print(
+            f"   {rows:,} rows: optimum {best.levels}; {int(cheap.sum()):,} nodes as cheap, "
+            f"{len(failing):,} of them failing; starts that show them all failing: "
+            f"{len(safe):,} of {len(nodes):,} ({shown})  {h.loadavg()}"
+        )
+
+
 def parse_sizes(text: str) -> list[int]:
     """'1e6,1e7' → [1000000, 10000000]."""
     return [int(float(x)) for x in text.split(",") if x.strip()]
@@ -619,6 +686,11 @@ def main() -> int:
         action="store_true",
         help="5-digit postcodes (~34,000 values) instead of their 3-digit prefix",
     )
+    ap.add_argument(
+        "--start-check",
+        action="store_true",
+        help="only test which generalised starts would keep the exact optimum (every node)",
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -634,6 +706,9 @@ def main() -> int:
         sizes, gbs = [20_000], [0.005]
     args.data.mkdir(parents=True, exist_ok=True)
     print(f"scale benchmark, {os.cpu_count()} CPUs, {h.loadavg()}")
+    if args.start_check:
+        start_check(sizes, args)
+        return 0
     runs: list[Run] = []
     if not args.skip_deid:
         runs += deid(sizes, [e.strip() for e in args.engines.split(",")], args)

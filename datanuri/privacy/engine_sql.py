@@ -2,7 +2,8 @@
 engine transpiles it). Pure: text from column names.
 
 Inputs the statements read: ``__src`` (the source Parquet, with its row position ``__row``),
-``__map<i>`` (quasi-identifier i: leaf value ``v`` -> generalised value ``g``) and ``__fail`` (the
+``__code<i>`` (quasi-identifier i: leaf value ``v`` -> integer code ``c``), ``__map<i>``
+(quasi-identifier i: leaf value ``v`` -> generalised value ``g``) and ``__fail`` (the
 generalised classes that fail: ``q<i>`` per quasi-identifier, and ``__failed``).
 """
 
@@ -31,13 +32,43 @@ def fail_column(i: int) -> str:
     return f"q{i}"
 
 
-def frequency_sql(columns: Sequence[str]) -> str:
-    """Records per distinct combination of ``columns`` (quasi-identifiers, then the sensitive
-    column if any), as column ``__count``, and the combination's first source row ``__first``."""
-    cols = ", ".join(quote(c) for c in columns)
+def code_name(i: int) -> str:
+    """The coding table of the i-th quasi-identifier (leaf value ``v`` -> code ``c``)."""
+    return f"__code{i}"
+
+
+def code_column(i: int) -> str:
+    """The column of the i-th quasi-identifier's code in the coded frequency table."""
+    return f"__q{i}"
+
+
+def values_sql(column: str) -> str:
+    """Records per distinct value ``v`` of ``column`` (a null counting as one value), as
+    ``__count``, and the value's first source row ``__first``."""
+    c = quote(column)
     return (
-        f"SELECT {cols}, count(*) AS {quote(COUNT)}, min({quote(ROW)}) AS {quote(FIRST)} "
-        f"FROM {SOURCE} GROUP BY {cols}"
+        f"SELECT {c} AS v, count(*) AS {quote(COUNT)}, min({quote(ROW)}) AS {quote(FIRST)} "
+        f"FROM {SOURCE} GROUP BY {c}"
+    )
+
+
+def coded_frequency_sql(quasi_identifiers: Sequence[str], extra: Sequence[str] = ()) -> str:
+    """Records per distinct combination of the quasi-identifiers' codes (``__q<i>``: the value's
+    code in ``__code<i>``, null for a null value) and the ``extra`` columns, as ``__count``, in
+    the order the combinations first occur in the source (sorted by the engine, which spills to
+    disk, rather than in this process)."""
+    codes = [f"c{i}.c AS {quote(code_column(i))}" for i in range(len(quasi_identifiers))]
+    keys = [quote(code_column(i)) for i in range(len(quasi_identifiers))] + [
+        f"s.{quote(c)}" for c in extra
+    ]
+    joins = " ".join(
+        f"LEFT JOIN {code_name(i)} AS c{i} ON s.{quote(c)} = c{i}.v"
+        for i, c in enumerate(quasi_identifiers)
+    )
+    select = ", ".join(codes + [f"s.{quote(c)} AS {quote(c)}" for c in extra])
+    return (
+        f"SELECT {select}, count(*) AS {quote(COUNT)} FROM {SOURCE} AS s {joins} "
+        f"GROUP BY {', '.join(keys)} ORDER BY min(s.{quote(ROW)})"
     )
 
 

@@ -17,18 +17,30 @@ from collections.abc import Sequence
 import numpy as np
 
 from datanuri.privacy.encoding import KeyCombiner, radix_key, split_key
-from datanuri.privacy.search.frame import Codes, EncodedTable, Floats, weighted_counts
+from datanuri.privacy.search.frame import (
+    Codes,
+    ColumnCodes,
+    EncodedTable,
+    Floats,
+    weighted_counts,
+)
+
+
+def column_bound(col: ColumnCodes, k: int) -> Floats:
+    """Per level of ``col``, the records in its values (at that level) held by fewer than ``k``
+    records: what any node with the column at that level suppresses at least."""
+    per_level = np.zeros(col.height)
+    for level in range(col.height):
+        sizes = np.bincount(col.maps[level], weights=col.leaf_freq)
+        per_level[level] = float(sizes[sizes < k].sum())
+    return per_level
 
 
 def single_column_bound(frame: EncodedTable, k: int, nodes: Codes) -> Floats:
     """Per node, the most records suppressed by any of its projections onto one column."""
     bound = np.zeros(len(nodes))
     for q, col in enumerate(frame.columns):
-        per_level = np.zeros(col.height)
-        for level in range(col.height):
-            sizes = np.bincount(col.maps[level], weights=col.leaf_freq)
-            per_level[level] = float(sizes[sizes < k].sum())
-        bound = np.maximum(bound, per_level[nodes[:, q]])
+        bound = np.maximum(bound, column_bound(col, k)[nodes[:, q]])
     return bound
 
 

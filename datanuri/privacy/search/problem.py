@@ -237,10 +237,14 @@ class Problem:
     # ------------------------------------------------------------------------------------
     # search
 
-    def search(self) -> NodeResult | None:
-        """The optimal anonymous node (None if even the top node is not anonymous)."""
+    def search(self, start: Sequence[int] | None = None) -> NodeResult | None:
+        """The optimal anonymous node (None if even the top node is not anonymous). ``start``:
+        levels every anonymous node is known to reach (the nodes not above them fail unseen;
+        the table may then hold a value per class of those levels instead of per leaf)."""
         nodes = self.lattice.nodes()
         status = np.zeros(self.size, dtype=np.int8)
+        if start is not None:
+            status[(nodes < np.asarray(start, dtype=np.int64)).any(axis=1)] = FAILS
         lb = self.bound(nodes) if self.separable else np.zeros(self.size)
         floor = np.zeros(self.size)
         if self.prefilter:
