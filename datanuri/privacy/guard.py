@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pyarrow as pa
@@ -185,3 +186,13 @@ class DetectionGuard:
             ),
             notes=(f"detection overridden by {request.principal.ref}: {reason}",),
         )
+
+
+def ticket_issuer(catalog: object) -> DetectionGuard:
+    """The guard whose release tickets `catalog`'s publish check honours: the catalog's own
+    (or the platform's stand-in that makes it on first use), else a new one for a catalog
+    without a detection guard."""
+    shared = getattr(catalog, "guard", None)
+    if callable(getattr(shared, "issue", None)):
+        return cast(DetectionGuard, shared)
+    return DetectionGuard()

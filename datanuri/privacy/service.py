@@ -52,7 +52,7 @@ from datanuri.privacy import messages as M
 from datanuri.privacy.budget import BudgetAccount, account, check_budget_value, refuse_if_over
 from datanuri.privacy.db import PrivacyBudget, PrivacyLoss, PrivacyRelease
 from datanuri.privacy.detect import detect
-from datanuri.privacy.guard import SAMPLE_ROWS, DetectionGuard, sample_parquet
+from datanuri.privacy.guard import SAMPLE_ROWS, DetectionGuard, sample_parquet, ticket_issuer
 from datanuri.privacy.keys import KeyInfo, KeyStore, fingerprint
 from datanuri.privacy.large import apply_large, refuse_unsupported
 from datanuri.privacy.limits import PolicyLimits
@@ -318,8 +318,7 @@ class PrivacyService:
         self.engine_name = engine_name
         self.inmemory_rows = inmemory_rows
         # Issues the ticket that lets a passing release through the catalog's publish guard.
-        shared = getattr(catalog, "guard", None)
-        self.guard = guard or (shared if isinstance(shared, DetectionGuard) else DetectionGuard())
+        self.guard = guard or ticket_issuer(catalog)
         # Other spenders of the same privacy-loss accounts (synthetic releases), wired by the
         # platform: each gives the epsilons it spent from a dataset's account, in a session.
         self.spent_elsewhere: list[Callable[[Session, str], list[float]]] = []

@@ -36,7 +36,7 @@ from datanuri.jobs.kinds import Progress
 from datanuri.jobs.runner import record_outcome
 from datanuri.privacy.budget import BudgetAccount, account, refuse_if_over
 from datanuri.privacy.db import PrivacyBudget, PrivacyLoss
-from datanuri.privacy.guard import DetectionGuard
+from datanuri.privacy.guard import ticket_issuer
 from datanuri.privacy.limits import PolicyLimits
 from datanuri.privacy.service import release_target
 from datanuri.store.blobs import BlobStore
@@ -191,8 +191,7 @@ class SynthService:
         self.access = access
         self.catalog = catalog
         self.limits = limits or PolicyLimits()
-        shared = getattr(catalog, "guard", None)
-        self.guard = shared if isinstance(shared, DetectionGuard) else DetectionGuard()
+        self.guard = ticket_issuer(catalog)
 
     # ----- the source ------------------------------------------------------------------------
     def _source(self, s: Session, name: str, principal: Principal) -> tuple[Dataset, Version]:

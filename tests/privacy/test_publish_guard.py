@@ -172,7 +172,8 @@ def test_a_passing_release_goes_through_and_nothing_else_can_claim_to_be_one(
     assert exc.value.message == M.MSG_RELEASE_TICKET.format(name="stats")
     # a real ticket is for one table into one target, once
     guard = world.privacy.guard
-    assert guard is world.catalog.guard and isinstance(guard, DetectionGuard)
+    assert isinstance(guard, DetectionGuard) and guard is world.guard
+    assert world.catalog.guard.issue.__self__ is guard  # the catalog checks this guard's tickets
     table = sample_parquet(world.catalog.parquet_path("released", principal=SYSTEM))
     ticket = guard.issue(target="stats", table=table, passed=True)
     with pytest.raises(errors.PermissionDenied):  # not the table the ticket was issued for

@@ -87,15 +87,19 @@ def test_api_password_reset_ends_sessions(api, platform):
     assert api.post("/api/v1/auth/login", json=login).status_code == 200
 
 
-def test_sign_up_off_is_refused(platform):
-    platform.config = dataclasses.replace(platform.config, signup="off")
-    platform.selfservice = platform._make_selfservice()
-    with TestClient(create_app(platform), raise_server_exceptions=False) as client:
-        body = {"email": "lee@example.org", "display_name": "이서연", "password": PW}
-        assert client.post("/api/v1/auth/signup", json=body).status_code == 403
-        page = client.get("/signup")
-        assert 'id="signup-off"' in page.text and 'id="signup-form"' not in page.text
-        assert 'id="signup-link"' not in client.get("/login").text
+def test_sign_up_off_is_refused(config):
+    from datanuri.platform import Platform
+
+    off = Platform(dataclasses.replace(config, signup="off"))
+    try:
+        with TestClient(create_app(off), raise_server_exceptions=False) as client:
+            body = {"email": "lee@example.org", "display_name": "이서연", "password": PW}
+            assert client.post("/api/v1/auth/signup", json=body).status_code == 403
+            page = client.get("/signup")
+            assert 'id="signup-off"' in page.text and 'id="signup-form"' not in page.text
+            assert 'id="signup-link"' not in client.get("/login").text
+    finally:
+        off.close()
 
 
 @pytest.mark.parametrize(
