@@ -44,9 +44,17 @@ def test_mst_at_epsilon_1_from_the_console_to_a_release(
     assert not page.locator("input[name=columns][value=주민등록번호]").is_checked()
     assert page.locator("input[name=columns][value=진단명]").is_checked()
 
-    cid = _make(page, "mst")
+    # A candidate's own privacy checks can fail by chance (its seed is random): the holder then
+    # makes another, as a person would, and the release is charged for every try.
     me = demo_platform.accounts.principal_for("publisher@datanuri.local")
-    stored = demo_platform.synth.candidate(PERSONAL, cid, principal=me)
+    attempts = 0
+    while True:
+        attempts += 1
+        cid = _make(page, "mst")
+        stored = demo_platform.synth.candidate(PERSONAL, cid, principal=me)
+        if stored.passed or attempts == 3:
+            break
+        page.goto(f"{ui_server}{SYNTH}")
     assert stored.method == "mst" and stored.epsilon == pytest.approx(1.0)
     # a figure of the report, as the page shows it, is the stored report's
     shown = [float(x) for x in page.locator("#synth-report .synth-tvd").inner_text().split("/")]
@@ -55,7 +63,7 @@ def test_mst_at_epsilon_1_from_the_console_to_a_release(
     mia = float(page.locator("#synth-report .synth-mia").inner_text())
     assert mia == pytest.approx(stored.report["privacy"]["mia_auc"], abs=5e-4)
     assert "통과: 공개할 수 있습니다" in page.locator("#synth-report").inner_text()
-    assert page.locator("#synth-charge strong").inner_text() == "1"
+    assert page.locator("#synth-charge strong").inner_text() == str(attempts)
     seen = _Visible()  # the page and its report hold no untranslated English
     seen.feed(page.content())
     assert english_words(seen.text + seen.titles, published_words(demo_platform)) == set()
@@ -65,7 +73,7 @@ def test_mst_at_epsilon_1_from_the_console_to_a_release(
     page.locator("#synth-release").click()
     page.wait_for_selector("#synth-released")
     released = demo_platform.synth.list_releases(PERSONAL, principal=me)[-1]
-    assert released.target_dataset == TARGET and released.epsilon == pytest.approx(1.0)
+    assert released.target_dataset == TARGET and released.epsilon == pytest.approx(attempts)
     assert TARGET in page.locator("#synth-releases").inner_text()
     page.locator("#released-link").click()
     page.wait_for_url(re.compile(rf"/datasets/{TARGET}"))
