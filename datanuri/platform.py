@@ -402,11 +402,10 @@ class Platform:
         """Synthetic twins of personal datasets, spending the same privacy-loss budgets."""
         from datanuri.synth.service import SynthService
 
-        synth = SynthService(
+        # its release tickets come from the catalog's publish guard (privacy.guard.ticket_issuer)
+        return SynthService(
             self.db, self.blobs, self.ledger, self.access, self.catalog, limits=self.privacy.limits
         )
-        synth.guard = self.guard  # its release tickets are the catalog's publish guard's
-        return synth
 
     @service
     def books(self) -> Books:
