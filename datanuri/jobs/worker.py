@@ -74,6 +74,14 @@ class Executor:
         with self._lock:
             return [c for c, _ in self._active.values()]
 
+    def abandon(self, job_id: str) -> None:
+        """Tell the handler running `job_id` to stop at its next progress report (its job was
+        given back to the queue)."""
+        with self._lock:
+            running = self._active.get(job_id)
+        if running is not None:
+            running[1].lost.set()
+
     def run(self, claim: Claim) -> str | None:
         """Run `claim` to the end of this attempt; returns the job's status after it (None if
         the job was no longer this claim's)."""
@@ -200,6 +208,9 @@ def _error(code: str, message: str) -> dict[str, Any]:
     return {"code": code, "message": message}
 
 
+UNWIND_SECONDS = 10.0
+
+
 class WorkerPool:
     """`concurrency` threads claiming jobs of `kinds` from the queue until stopped (or, with
     `once`, until no job is ready)."""
@@ -273,9 +284,11 @@ class WorkerPool:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             t.join(left)
 
-    def stop(self, grace: float | None = None) -> int:
+    def stop(self, grace: float | None = None, unwind: float = UNWIND_SECONDS) -> int:
         """Stop claiming; let running jobs finish within `grace` seconds (None: wait for them),
-        then give the ones still running back to the queue. Returns how many were given back."""
+        then give the ones still running back to the queue and let their handlers stop at
+        their next progress report (at most `unwind` seconds). Returns how many were given
+        back."""
         self.stopping.set()
         self.wake.set()
         self.join(grace)
@@ -284,4 +297,8 @@ class WorkerPool:
             for claim in list(self.holding.values()):
                 if self.executor.queue.release(claim):
                     released += 1
+                self.executor.abandon(claim.job_id)
+            # A handler left running in native code (DuckDB, Arrow) while the interpreter
+            # shuts down can abort the process: give it the time to reach its next report.
+            self.join(unwind)
         return released

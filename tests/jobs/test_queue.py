@@ -11,6 +11,7 @@ from datanuri.jobs import messages as M
 from datanuri.jobs.models import Job
 from datanuri.jobs.policy import QueueSettings
 from datanuri.jobs.queue import Claim, JobQueue, Settled
+from datanuri.jobs.worker import WorkerPool
 from datanuri.store.db import Database
 
 SHORT = QueueSettings(
@@ -185,3 +186,27 @@ def test_a_handler_whose_lease_was_taken_stops_at_its_next_progress_report(qp):
         job = s.get(Job, info.id)
         assert job is not None
         assert (job.status, job.worker, job.result) == ("running", "elsewhere:1:0", None)
+
+
+def test_a_stopped_pool_gives_its_job_back_and_the_handler_stops_at_its_next_report(qp):
+    """With no grace left, a stop gives the running job back to the queue and tells its
+    handler to stop, so no thread is left working on it while the process exits."""
+    from tests.jobs.kinds import CALLS, CONTEXTS, Steps, gate, started
+
+    runner = qp.jobs
+    info = runner.submit("test.reporting", Steps("given-back"))
+    pool = WorkerPool(runner.executor, concurrency=1, kinds=["test.reporting"])
+    pool.start()
+    assert started("given-back").wait(30)
+    ctx = CONTEXTS["given-back"]
+    # The handler goes on to its next report only once the stop has told it to stop.
+    threading.Thread(target=lambda: ctx.lost.wait(30) and gate("given-back").set()).start()
+    released = pool.stop(grace=0, unwind=30)
+    assert released == 1
+    assert ctx.lost.is_set()
+    assert not pool.alive()
+    assert CALLS["given-back:after-progress"] == 0
+    with qp.db.session() as s:
+        job = s.get(Job, info.id)
+        assert job is not None
+        assert (job.status, job.attempt, job.worker) == ("queued", 0, "")
