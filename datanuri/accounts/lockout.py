@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, literal, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from datanuri.accounts.models import LoginCounter
 from datanuri.store.db import UTCDateTime
+from datanuri.store.upsert import upsert_insert
 
 
 @dataclass(frozen=True)
@@ -30,16 +30,12 @@ class Counter:
     limit: int
 
 
-def _upsert(s: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
-    return postgresql.Insert if s.get_bind().dialect.name == "postgresql" else sqlite.Insert
-
-
 def take(s: Session, counter: Counter, *, now: dt.datetime, window: dt.timedelta) -> bool:
     """Count one attempt on `counter` unless it is locked; True if the attempt may go ahead."""
     t = LoginCounter
     expired = t.window_start < (now - window)
     stmt = (
-        _upsert(s)(t)
+        upsert_insert(s.get_bind().dialect, t)
         .values(key=counter.key, failures=1, window_start=now)
         .on_conflict_do_update(
             index_elements=["key"],

@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from datanuri.accounts.access import AccessControl
 from datanuri.accounts.principal import Principal
 from datanuri.catalog.models import Dataset, DatasetCounts
 from datanuri.store.db import Database
+from datanuri.store.upsert import upsert_insert
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,10 @@ class Counts:
 
 def bump(s: Session, dataset_id: int, *, views: int = 0, downloads: int = 0) -> None:
     """Add to a dataset's counts in one statement (the row is made by the first count)."""
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     t = DatasetCounts
-    stmt = insert(t).values(dataset_id=dataset_id, views=views, downloads=downloads)
+    stmt = upsert_insert(s.get_bind().dialect, t).values(
+        dataset_id=dataset_id, views=views, downloads=downloads
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=["dataset_id"],
         set_={"views": t.views + views, "downloads": t.downloads + downloads},

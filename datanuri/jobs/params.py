@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 P = TypeVar("P")
 
@@ -20,6 +21,8 @@ _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
     found = _ADAPTERS.get(cls)
     if found is None:
+        from pydantic import TypeAdapter  # imported by the first job, not by every command
+
         found = _ADAPTERS[cls] = TypeAdapter(cls)
     return found
 
@@ -35,6 +38,8 @@ def load_params(cls: type[P], data: Any) -> P:
     """The params dataclass `cls` from a job row's JSON; `BadParams` names what does not fit."""
     if not isinstance(data, dict):
         raise BadParams("not a JSON object")
+    from pydantic import ValidationError
+
     try:
         parsed: P = _adapter(cls).validate_python(data, strict=False)
         return parsed

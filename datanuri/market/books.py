@@ -22,7 +22,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from datanuri import canonical, errors
@@ -35,6 +34,7 @@ from datanuri.market.book_events import CreditToppedUp, SaleCharged, SaleRefunde
 from datanuri.market.book_tables import BookAccount, BookBalance, BookEntry, BookPosting
 from datanuri.market.money import CURRENCY, NEVER_NEGATIVE, NORMAL_SIDE, Leg, Won
 from datanuri.store.db import Database, lock_name, utcnow
+from datanuri.store.upsert import upsert_insert
 
 PLATFORM = "platform"
 KEY_MAX = 200
@@ -540,9 +540,8 @@ class Books:
         row = s.scalar(q)
         if row is not None:
             return row
-        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
         s.execute(
-            insert(BookAccount)
+            upsert_insert(s.get_bind().dialect, BookAccount)
             .values(
                 owner_kind=owner_kind,
                 owner_ref=ref,
@@ -556,7 +555,7 @@ class Books:
         row = s.scalar(q)
         assert row is not None
         s.execute(
-            insert(BookBalance)
+            upsert_insert(s.get_bind().dialect, BookBalance)
             .values(account_id=row.id, balance=0, postings=0, last_entry_id=None)
             .on_conflict_do_nothing()
         )

@@ -232,6 +232,29 @@ class KeyCombiner:
         return out
 
 
+def sorted_distinct(
+    columns: Sequence[IntArray], cards: Sequence[int]
+) -> tuple[IntArray, list[IntArray], IntArray] | None:
+    """:func:`frequency_table` of rows that are already distinct combinations (a frequency table
+    computed elsewhere), without combining keys: the rows in the order :func:`frequency_table`
+    gives its groups, found by one lexicographic sort. Returns (group of every row, each
+    column's code per group, the row of each group), or None if two rows are equal after all."""
+    n = len(columns[0]) if columns else 0
+    if not columns or n == 0:
+        return None
+    order = sorted(range(len(columns)), key=lambda i: (-int(cards[i]), i))
+    perm = np.lexsort([columns[i] for i in reversed(order)])  # the last key sorts first
+    groups = [np.asarray(c)[perm] for c in columns]
+    same = np.ones(n - 1, dtype=bool)
+    for g in groups:
+        same &= g[1:] == g[:-1]
+    if same.any():
+        return None
+    row_group: IntArray = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
+    row_group[perm] = np.arange(n, dtype=row_group.dtype)
+    return row_group, groups, perm
+
+
 def combine_codes(columns: Sequence[IntArray], cards: Sequence[int]) -> tuple[IntArray, int]:
     """Group ids 0..g-1 for rows, given per-column integer codes and cardinalities (groups in
     the order of the rows' code tuples)."""

@@ -265,6 +265,10 @@ def anonymize_file(
         loss=loss,
         counts=S.COUNT,
     )
+    reference = None
+    if extra:
+        reference = freq.group_by(extra).aggregate([(S.COUNT, "sum")])
+    del freq  # the search holds its own codes; the engine's table is free before it runs
     best = problem.search(start)
     if best is None:
         criteria = (KAnonymity(k), *problem.criteria[1:])
@@ -285,10 +289,7 @@ def anonymize_file(
     records, distinct, size, evaluated = problem.n, problem.F, problem.size, problem.evaluations
     resolved = problem.distance if problem.sensitive else None
     dictionaries = {name: leaf.values for name, leaf in zip(names, leaves, strict=True)}
-    reference = None
-    if extra:
-        reference = freq.group_by(extra).aggregate([(S.COUNT, "sum")])
-    del problem, freq  # the search's memory is free before the engine writes the release
+    del problem  # the search's memory is free before the engine writes the release
     kept = [c for c in schema.names if c not in set(drop)]
     sql = S.release_sql(kept, names, suppression=suppression)
     written = engine.write_parquet(sql, inputs, out)

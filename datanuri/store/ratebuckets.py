@@ -11,11 +11,11 @@ after another and together get no more than the bucket holds.
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Double, String, case, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from datanuri.store.db import Base
+from datanuri.store.upsert import upsert_insert
 
 
 class RateBucket(Base):
@@ -41,9 +41,8 @@ def take(
     elapsed = case((t.stamp < now, now - t.stamp), else_=0.0)
     filled = t.tokens + elapsed * rate
     level = case((filled > capacity, capacity), else_=filled)
-    insert = postgresql.Insert if conn.dialect.name == "postgresql" else sqlite.Insert
     stmt = (
-        insert(t)
+        upsert_insert(conn.dialect, t)
         .values(key=key, tokens=capacity - 1.0, stamp=now, allowed=True)
         .on_conflict_do_update(
             index_elements=["key"],

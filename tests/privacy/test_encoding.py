@@ -15,6 +15,7 @@ from datanuri.privacy.encoding import (
     compact_dtype,
     frequency_table,
     radix_key,
+    sorted_distinct,
     split_key,
 )
 
@@ -118,6 +119,32 @@ def test_frequency_table_counts_every_distinct_row(seed):
     for col, gc in zip(cols, group_codes, strict=True):
         assert gc.dtype == col.dtype
         np.testing.assert_array_equal(gc[row_group], col)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sorted_distinct_gives_the_frequency_tables_groups_in_its_order(seed):
+    """Rows that are already distinct (the engine's frequency table): the groups, their order
+    and the row of every group are those of regrouping them, without regrouping."""
+    rng = np.random.default_rng(300 + seed)
+    cols, cards = random_codes(rng, int(rng.integers(1, 5000)))
+    df = pd.DataFrame({f"c{i}": c for i, c in enumerate(cols)}).drop_duplicates()
+    shuffled = df.sample(frac=1.0, random_state=seed)  # first-appearance order, not sorted
+    distinct = [shuffled[f"c{i}"].to_numpy() for i in range(len(cols))]
+    want_rows, want_codes, want_count = frequency_table(distinct, cards)
+    found = sorted_distinct(distinct, cards)
+    assert found is not None
+    row_group, group_codes, perm = found
+    np.testing.assert_array_equal(row_group, want_rows)
+    for got, want, col in zip(group_codes, want_codes, distinct, strict=True):
+        assert got.dtype == want.dtype == col.dtype
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(perm[row_group], np.arange(len(shuffled)))
+    assert (want_count == 1).all()
+
+
+def test_sorted_distinct_declines_rows_that_repeat():
+    cols = [np.array([1, 0, 1], dtype=np.uint8), np.array([2, 2, 2], dtype=np.uint8)]
+    assert sorted_distinct(cols, [2, 3]) is None
 
 
 def test_radix_key_and_split_key_are_inverse():

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from datanuri.privacy.encoding import codes, compact_dtype, frequency_table
+from datanuri.privacy.encoding import codes, compact_dtype, frequency_table, sorted_distinct
 from datanuri.privacy.hierarchies import Hierarchy
 
 Codes = npt.NDArray[np.integer]
@@ -104,10 +104,17 @@ class EncodedTable:
             self.m = max(len(self.s_values), 1)
             leaf_codes.append(s_codes.astype(compact_dtype(self.m + 1), copy=False))
             cards.append(self.m)
-        row_group, group_codes, count = frequency_table(leaf_codes, cards)
-        del leaf_codes
-        if w is not None:
-            count = np.bincount(row_group, weights=w, minlength=len(count)).astype(np.int64)
+        # A frequency table from the engine holds each combination once: sorted, not regrouped
+        # (the same groups in the same order, without the regrouping's memory).
+        found = sorted_distinct(leaf_codes, cards) if weights is not None else None
+        if found is not None and weights is not None:
+            row_group, group_codes, perm = found
+            count = weights[perm].astype(np.int64, copy=False)
+        else:
+            row_group, group_codes, count = frequency_table(leaf_codes, cards)
+            if w is not None:
+                count = np.bincount(row_group, weights=w, minlength=len(count)).astype(np.int64)
+        del leaf_codes, found
         self.row_group = row_group  # frequency-table row of every record
         self.count = count
         self.count_f: Floats = count.astype(np.float64)  # bincount weights, converted once

@@ -89,7 +89,8 @@ class Problem:
             loss=loss,
             rows=rows,
         )
-        self.table = table
+        # a frequency table is only read here: not kept through the search (nor released)
+        self.table: pa.Table | None = table if counts is None else None
         self.names = list(quasi_identifiers)
         self.hierarchies = dict(quasi_identifiers)
         self.model, self.k = model, k
@@ -296,6 +297,8 @@ class Problem:
         found = self.classes(levels)
         keep_row = found.ok[found.cls][self.frame.row_group]
         table = self.table
+        if table is None:
+            raise ValueError("a problem built on a frequency table has no records to release")
         for col, lv in zip(self.frame.columns, levels, strict=True):
             name = col.name
             gen = self.hierarchies[name].generalize(col.dictionary, lv, column=name)
