@@ -209,14 +209,18 @@ class RollupCache:
         g = len(sizes)
         if self.test.sensitive and g * self.test.m > DENSE_MATRIX_LIMIT:
             return None
-        if not force and g > frame.F // 2:
-            return None
+        if not force and (g > frame.F // 2 or self._table_size(g) > self.budget // 4):
+            return None  # `remember` would not keep it: not built
         first = np.empty(g, dtype=np.int64)
         first[cls] = frame.rows()  # a row of every class
         matrix = frame.value_matrix(cls, g) if self.test.sensitive else None
         return ClassTable(
             tuple(int(x) for x in levels), frame.class_codes(levels, first), sizes, matrix
         )
+
+    def _table_size(self, g: int) -> int:
+        """What a class table of ``g`` classes holds, as :meth:`ClassTable.held` counts it."""
+        return g * (self.frame.width + 1 + (self.test.m if self.test.sensitive else 0))
 
     def seed_below(self, levels: Sequence[int]) -> tuple[int, ...] | None:
         """A predecessor of ``levels`` to cache before evaluating it on a large frequency table:
