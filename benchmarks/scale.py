@@ -53,6 +53,18 @@ Every leaf of this table is common (the start levels are the leaves), so the sea
 record (985,423 at 10^6, 8,770,623 at 10^7) and takes ~75% of the time (cProfile at 10^7):
 at 10^8 rows that projects to ~15 CPU-minutes and well over 4 GB, so the search at 10^8 was
 not run on the shared machine.
+
+2026-12-05, later, on a quieter but slower machine (`sum(range(3*10**7))` takes 0.61 s; load
+0.9-2.1; `--sizes 1e6,1e7,1e8 --engines duckdb --skip-ingest`, one run each): 10^6 rows 17.2 s,
+722 MiB; 10^7 rows 172.8 s, 2,626 MiB; 10^8 rows (47,318,862 combinations) 579.2 s, 8,303 MiB,
+98,132,652 rows released, digest 2eccbaae42ab. Then, with the engine's frequency table sorted
+into the search's order instead of regrouped, the engine's table not kept through the search,
+and class tables the cache would not keep no longer built (`--sizes 1e7,1e8`): 10^7 rows
+148.2 s, 2,450 MiB; 10^8 rows 554.6 s (cpu 704 s), 7,182 MiB, the same digests (10^7:
+489befad8fe1). Within 10 minutes at 10^8, not within 4 GB: in a step-by-step run at 10^8 the
+frequency table peaks at 3.5 GiB (DuckDB's 2 GB limit and the 47M-row Arrow result) and the
+search at 8.1 GiB before these changes, the sparse class ids of nodes evaluated from the
+frequency table (up to 4 × F slots of float64 sizes) being its largest transient.
 """
 
 from __future__ import annotations
