@@ -7,7 +7,8 @@ value) and a 20-bin histogram (numbers, dates, datetimes). Everything is exact u
 in memory, partial sort) up to `QUANTILE_EXACT_ROWS`, t-digest beyond; top values (+
 top_values_approximate) exact for columns with few distinct values, otherwise the exact counts
 of the values a space-saving sketch (`approx_top_k`) proposes. Mean and std are computed in
-file order with Arrow, so the profile of the same file is always the same.
+file order with Arrow, so the profile of the same file is always the same; past
+`QUANTILE_EXACT_ROWS` one row group at a time (merged as they come), so no column is read whole.
 """
 
 from __future__ import annotations
@@ -120,10 +121,15 @@ def profile_parquet(
         if kind in ("integer", "number", "date", "datetime", "string", "time"):
             col["min"], col["max"] = _json(next(it)), _json(next(it))
         mid_size = not exact and rows <= QUANTILE_EXACT_ROWS
-        if kind in ("integer", "number") or (kind in _HIST_KINDS and mid_size):
+        if (kind in ("integer", "number") and (exact or mid_size)) or (
+            kind in _HIST_KINDS and mid_size
+        ):
             x_arrow = (column or pf.read(columns=[f.name])).column(f.name)
         if kind in ("integer", "number"):
-            col["mean"], col["std"] = _moments(x_arrow)
+            if column is None and not mid_size:  # past QUANTILE_EXACT_ROWS: never whole
+                col["mean"], col["std"] = _moments_streamed(pf, f.name)
+            else:
+                col["mean"], col["std"] = _moments(x_arrow)
         lo = hi = None
         if kind in _HIST_KINDS:
             qs = next(it)
@@ -159,6 +165,31 @@ def profile_parquet(
         x_arrow = None
     con.close()
     return {"rows": rows, "columns": cols}
+
+
+def _moments_streamed(pf: Any, name: str) -> tuple[Any, Any]:
+    """Mean and sample standard deviation of a column read one row group at a time, in file
+    order, the groups' moments merged as they come (Chan et al.): the memory of one row group,
+    and the same result for the same file."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n, mean, m2 = 0, 0.0, 0.0
+    for i in range(pf.num_row_groups):
+        x = pc.cast(pf.read_row_group(i, columns=[name]).column(0), pa.float64())
+        k = len(x) - x.null_count
+        if not k:
+            continue
+        mk = pc.mean(x).as_py()
+        m2k = pc.variance(x, ddof=0).as_py() * k
+        total = n + k
+        delta = mk - mean
+        mean += delta * k / total
+        m2 += m2k + delta * delta * n * k / total
+        n = total
+    if not n:
+        return None, None
+    return _json(mean), _json(math.sqrt(m2 / (n - 1)) if n > 1 else None)
 
 
 def _moments(x: Any) -> tuple[Any, Any]:

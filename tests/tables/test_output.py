@@ -200,3 +200,37 @@ def test_profile_above_the_exact_threshold_is_flagged_approximate(tmp_path, monk
     sketch = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
     assert sketch["x"]["quantiles_approximate"] is True
     assert sketch["x"]["p50"] == pytest.approx(float(np.median(df["x"])), abs=0.05)
+
+
+def test_moments_past_the_exact_quantile_limit_are_streamed_and_match_numpy(tmp_path, monkeypatch):
+    """Past QUANTILE_EXACT_ROWS a numeric column is never read whole: its mean and standard
+    deviation come from row groups merged in file order, and agree with numpy's over the
+    whole column (a row group of nulls and one of a single value included)."""
+    import pyarrow as pa
+
+    from datanuri.tables import profile as P
+
+    rng = np.random.default_rng(11)
+    ints = rng.integers(-(10**6), 10**6, 12_000)
+    floats = rng.normal(1e6, 3.0, 12_000)  # a large mean: a naive sum of squares loses digits
+    mask = np.zeros(12_000, dtype=bool)
+    mask[4000:6000] = True  # one whole row group of nulls
+    mask[6000:7999] = True  # and one with a single value
+    t = pa.table(
+        {"i": pa.array(ints, mask=mask), "x": pa.array(floats, mask=mask)},
+    )
+    path = tmp_path / "moments.parquet"
+    pq.write_table(t, path, row_group_size=2000)
+    monkeypatch.setattr(P, "EXACT_ROWS", 1_000)
+    monkeypatch.setattr(P, "QUANTILE_EXACT_ROWS", 5_000)
+    read = []
+    real = pq.ParquetFile.read
+    monkeypatch.setattr(
+        pq.ParquetFile, "read", lambda self, *a, **k: read.append(1) or real(self, *a, **k)
+    )
+    cols = {c["name"]: c for c in P.profile_parquet(path)["columns"]}
+    assert not read  # no column was read whole
+    for name, values in (("i", ints), ("x", floats)):
+        kept = values[~mask].astype(np.float64)
+        assert cols[name]["mean"] == pytest.approx(float(kept.mean()), rel=1e-13)
+        assert cols[name]["std"] == pytest.approx(float(kept.std(ddof=1)), rel=1e-11)
