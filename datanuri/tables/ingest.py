@@ -565,9 +565,9 @@ def _roles(path: Path, profile: dict) -> dict[str, str]:
             and hi.isdigit()
             and len(lo) == len(hi)
         ):
-            stats["digit_codes"] = digit_codes(
-                pq.read_table(path, columns=[col["name"]]).column(0).combine_chunks()
-            )
+            with pq.ParquetFile(path) as pf:  # a batch at a time, never the column whole
+                batches = pf.iter_batches(columns=[col["name"]])
+                stats["digit_codes"] = digit_codes(b.column(0) for b in batches)
         role = column_role(col["name"], stats)
         if role:
             roles[col["name"]] = role

@@ -11,7 +11,7 @@ column as categories: counts, distinct values and top values, no mean, quantiles
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 IDENTIFIER = "identifier"
@@ -66,16 +66,25 @@ def column_role(name: str, stats: Mapping[str, Any]) -> str | None:
     return None
 
 
-def digit_codes(values: Any) -> bool:
-    """Whether a text column (an Arrow array) holds only digit strings of one width, some with a
-    leading zero (05510, 00123): codes, never numbers."""
+def digit_codes(chunks: Iterable[Any]) -> bool:
+    """Whether a text column (Arrow arrays, read a part at a time) holds only digit strings of
+    one width, some with a leading zero (05510, 00123): codes, never numbers."""
     import pyarrow.compute as pc
 
-    v = values.drop_null()
-    if not len(v) or not pc.all(pc.utf8_is_digit(v)).as_py():
-        return False
-    width = pc.min_max(pc.utf8_length(v)).as_py()
-    return width["min"] == width["max"] and bool(pc.any(pc.starts_with(v, "0")).as_py())
+    widths: set[int] = set()
+    leading_zero = False
+    for values in chunks:
+        v = values.drop_null()
+        if not len(v):
+            continue
+        if not pc.all(pc.utf8_is_digit(v)).as_py():
+            return False
+        width = pc.min_max(pc.utf8_length(v)).as_py()
+        widths.update((width["min"], width["max"]))
+        if len(widths) > 1:
+            return False
+        leading_zero = leading_zero or bool(pc.any(pc.starts_with(v, "0")).as_py())
+    return len(widths) == 1 and leading_zero
 
 
 def apply_roles(schema: dict, profile: dict, roles: Mapping[str, str]) -> tuple[dict, dict]:

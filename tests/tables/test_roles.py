@@ -88,3 +88,20 @@ def test_column_role(name, stats, role):
 def test_name_hints():
     assert all(name_hint(n) for n in ("접수번호", "ID", "user_id", "zipCode", "No", "일련번호"))
     assert not any(name_hint(n) for n in ("width", "note", "인구", "Number of cars", "video"))
+
+
+def test_digit_codes_are_judged_over_every_part_of_a_column():
+    """The column is read a batch at a time: a width, a letter or a leading zero in any part
+    decides, as over the whole column."""
+    import pyarrow as pa
+
+    from datanuri.tables.roles import digit_codes
+
+    def parts(*chunks):
+        return [pa.array(c, pa.string()) for c in chunks]
+
+    assert digit_codes(parts(["13529", None], [], ["05510"]))  # the zero comes later
+    assert not digit_codes(parts(["13529"], ["63001"]))  # no leading zero anywhere
+    assert not digit_codes(parts(["05510"], ["1352"]))  # two widths, in different parts
+    assert not digit_codes(parts(["05510"], ["0551A"]))  # a letter in a later part
+    assert not digit_codes(parts([None], []))  # nothing but nulls
