@@ -293,6 +293,7 @@ class Outcome:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    retried: int = 0  # GETs sent again after a kept-alive connection was closed under them
 
     @property
     def sent(self) -> int:
@@ -307,6 +308,7 @@ class Outcome:
             f"{self.label:9s} {self.rate:6.0f} req/s  sent {self.sent:6d}  "
             f"p50 {percentile(ms, 50):8.1f} ms  p99 {percentile(ms, 99):8.1f} ms  "
             f"max {max(ms) if ms else float('nan'):8.1f} ms  errors {errs}"
+            + (f"  retried {self.retried}" if self.retried else "")
         )
 
 
@@ -316,9 +318,19 @@ async def _one(client, url: str, at: float, out: Outcome) -> None:
     delay = at - loop.time()
     if delay > 0:
         await asyncio.sleep(delay)
+    import httpx
+
     try:
-        r = await client.get(url)
-        await r.aread()
+        try:
+            r = await client.get(url)
+            await r.aread()
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            # A kept-alive connection the server closed as the GET went out (a starved client
+            # can hold one past uvicorn's keep-alive): sent again once on a fresh connection,
+            # as browsers and HTTP clients do for idempotent requests; a second failure counts.
+            out.retried += 1
+            r = await client.get(url)
+            await r.aread()
         if r.status_code >= 400:
             key = f"HTTP {r.status_code}"
             out.errors[key] = out.errors.get(key, 0) + 1

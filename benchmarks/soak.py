@@ -194,7 +194,8 @@ def main() -> int:
     print(
         f"   requests {total:,}  errors {sum(errors.values())} {errors or ''}  "
         f"p50 {h.percentile(lat, 50):.1f} ms  p99 {h.percentile(lat, 99):.1f} ms  "
-        f"max {max(lat) if lat else float('nan'):.1f} ms"
+        f"max {max(lat) if lat else float('nan'):.1f} ms  "
+        f"retried after a closed keep-alive connection {sum(w.retried for w in windows)}"
     )
     if windows:
         print(f"   first window: {windows[0].summary()}")
